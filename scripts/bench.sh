@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark under bench/ (each prints a table beside a baseline measured in the same run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build
+for b in $(find bench -name '*.bench.ts' | sort); do
+  if [ -n "${BENCH:-}" ] && [[ "$b" != *"$BENCH"* ]]; then continue; fi
+  echo "== $b"; node --import tsx "$b"
+done

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian/Ubuntu machine, as root: the OS packages Bosun uses (containerd,
+# runc, CNI plugins, nftables, ...), the npm dependencies and the compiled CLI.
+#   scripts/setup.sh          what `bosun server` needs
+#   scripts/setup.sh --test   also what the test suite needs (test images, registry, etcd)
+# Idempotent: packages already present are not reinstalled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_test=0; [ "${1:-}" = "--test" ] && want_test=1
+
+pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack)
+[ "$want_test" = 1 ] && pkgs+=(busybox-static umoci skopeo docker-registry etcd-server etcd-client)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's packages start daemons of their own where an init system runs; Bosun runs its own
+# containerd and registry, so the system copies are not needed.
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then
+  bash scripts/build-test-images.sh
+fi
+echo "setup: done"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the whole test suite with node's test runner: type-check and build first (the e2e tests start
+# the compiled `bosun` binary), then every *.test.ts under src/ and test/.
+# Usage: npm test [-- FILE...]   (files narrow the run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build
+npm run --silent lint
+if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=300000 "${files[@]}"

@@ -1,0 +1,89 @@
+/**
+ * The contract between a kind's definition (src/api/kinds/*) and everything generic that serves it
+ * (the API server's handlers, discovery, OpenAPI, Table output, patching, protobuf decoding).
+ * One `ResourceDefinition` per served resource; the registry (src/api/registry.ts) holds them all.
+ * Generic code must never special-case a kind by name: what differs between kinds lives here.
+ */
+import type { KubeObject } from './meta.js';
+import type { FieldError } from './status.js';
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
+
+/** What the server may know about one field, looked up by its path of field names (list indices dropped). */
+export interface FieldInfo {
+  type: 'object' | 'array' | 'map' | 'string' | 'integer' | 'number' | 'boolean' | 'int-or-string' | 'quantity' | 'any';
+  /** Strategic merge patch: the key that identifies list items (x-kubernetes-patch-merge-key). */
+  patchMergeKey?: string;
+  /** Strategic merge patch: 'merge', 'replace', 'retainKeys' or 'merge,retainKeys' (x-kubernetes-patch-strategy). */
+  patchStrategy?: string;
+  /** Server-side apply: how a list is owned (x-kubernetes-list-type). */
+  listType?: 'atomic' | 'set' | 'map';
+  /** Server-side apply: the item keys of a `map` list (x-kubernetes-list-map-keys). */
+  listMapKeys?: string[];
+  /** Server-side apply: 'atomic' maps/objects are owned as a whole (x-kubernetes-map-type). */
+  mapType?: 'atomic' | 'granular';
+}
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0: always shown; 1+: only with `-o wide`. */
+  priority: number;
+}
+
+export interface ScaleInfo {
+  /** JSON pointer-like dotted paths inside the object. */
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** Where the label selector lives (spec.selector for apps kinds). */
+  selectorPath: string;
+}
+
+export interface ResourceDefinition<T extends KubeObject = KubeObject> {
+  group: string;               // '' for core
+  version: string;             // 'v1'
+  kind: string;                // 'Pod'
+  listKind: string;            // 'PodList'
+  plural: string;              // 'pods'
+  singular: string;            // 'pod'
+  namespaced: boolean;
+  shortNames: string[];        // ['po']
+  categories: string[];        // ['all']
+  verbs: Verb[];
+  subresources: SubresourceName[];
+  scale?: ScaleInfo;
+
+  /** Fill defaults in place (Pod restartPolicy, dnsPolicy, ...). Runs on create, update and patch results. */
+  applyDefaults(obj: T): void;
+  /**
+   * Validate a whole object after defaulting. `old` is the stored object on update (immutable fields
+   * are checked against it). Metadata name/labels/annotations checks are included.
+   */
+  validate(obj: T, old?: T): FieldError[];
+  /** Paths (Kubernetes notation, e.g. `spec.containers[0].imagee`) of fields the schema does not define. */
+  unknownFields(obj: unknown): string[];
+  /** Schema facts for the field at `path` (e.g. ['spec','template','spec','containers']). */
+  fieldInfo(path: string[]): FieldInfo | undefined;
+
+  /** When true, status is a subresource: writes to the main resource keep the stored status, and vice versa. */
+  hasStatusSubresource: boolean;
+  /** Whether a change of `spec` (everything but metadata and status) bumps metadata.generation. */
+  tracksGeneration: boolean;
+
+  /** Field-selector values this kind supports besides metadata.name/metadata.namespace (e.g. spec.nodeName). */
+  selectableFields(obj: T): Record<string, string>;
+
+  tableColumns: TableColumn[];
+  /** Cells in column order; the server formats ages itself. */
+  tableRow(obj: T, now: Date): unknown[];
+
+  /** OpenAPI: the definition name (io.k8s.api.core.v1.Pod) and every schema it needs, keyed by definition name. */
+  openapi: { definition: string; schemas: Record<string, unknown> };
+
+  /** Protobuf: the fully qualified message name of this kind (k8s.io.api.core.v1.Pod), if bodies in protobuf are accepted. */
+  protobufMessage?: string;
+}
