@@ -1,0 +1,98 @@
+/**
+ * The seam between the API server's HTTP layer (src/apiserver/http) and its generic REST storage
+ * (src/apiserver/storage): everything Kubernetes' genericregistry.Store does for one resource,
+ * free of HTTP. The HTTP layer parses the request, picks the ResourceStorage, calls one method and
+ * renders the result (or the thrown StatusError). Storage never sees sockets or headers.
+ */
+import type { KubeList, KubeObject, WatchEvent } from '../../api/meta.js';
+import type { ResourceDefinition } from '../../api/resource.js';
+import type { Status } from '../../api/status.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface RequestContext {
+  /** Authenticated user name (e.g. `system:admin`, `system:node:n1`). */
+  user: string;
+  groups: string[];
+  /** dryRun=All: run every step, persist nothing. */
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** fieldManager query parameter (defaults to the user agent's program name, as kube-apiserver does). */
+  fieldManager?: string;
+  /** Warnings to return as `Warning: 299 - "..."` headers (unknown fields under Warn, deprecations). */
+  warnings: string[];
+  /** Aborted when the client goes away or the request times out. */
+  signal?: AbortSignal;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+}
+
+export interface WatchQuery extends ListQuery {
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  sendInitialEvents?: boolean;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  /** Legacy form of propagationPolicy=Orphan. */
+  orphanDependents?: boolean;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface PatchRequest {
+  type: PatchType;
+  /** Parsed body: an array of operations for json, an object for the others. */
+  body: unknown;
+  /** apply only: take ownership of conflicting fields. */
+  force?: boolean;
+}
+
+export interface WatchSink {
+  /** Called in order for every event, including BOOKMARK and a final ERROR (e.g. 410 Expired). */
+  onEvent(ev: WatchEvent<KubeObject | Status>): void;
+  /** Called once when the watch ends (timeout, stop(), or after an ERROR event). */
+  onClose(): void;
+}
+
+export interface WatchStream {
+  stop(): void;
+}
+
+/** The subresources a storage may implement; the HTTP layer routes `/<plural>/<name>/<sub>` here. */
+export type StorageSubresource = 'status' | 'scale';
+
+export interface ResourceStorage {
+  readonly def: ResourceDefinition;
+  create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
+  get(ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject>;
+  list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList>;
+  watch(ctx: RequestContext, namespace: string | undefined, q: WatchQuery, sink: WatchSink): Promise<WatchStream>;
+  /** PUT. Creates when the object is absent and the kind allows create-on-update (as Kubernetes does for few kinds). */
+  update(ctx: RequestContext, namespace: string | undefined, name: string, obj: KubeObject, sub?: StorageSubresource): Promise<KubeObject>;
+  /** PATCH; `apply` creates the object if it is missing (`created` tells which). */
+  patch(ctx: RequestContext, namespace: string | undefined, name: string, patch: PatchRequest, sub?: StorageSubresource): Promise<{ object: KubeObject; created: boolean }>;
+  /** Returns the object as it now is (marked for deletion when finalizers remain) or the deleted object. */
+  delete(ctx: RequestContext, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; deleted: boolean }>;
+  deleteCollection(ctx: RequestContext, namespace: string | undefined, q: ListQuery, opts: DeleteOptions): Promise<KubeList>;
+}
+
+/**
+ * POST-only subresources that are actions rather than views of the object (pods/binding,
+ * pods/eviction): the body is its own kind (Binding, Eviction) and the result a Status or object.
+ */
+export interface ActionSubresource {
+  readonly resource: string;      // 'pods'
+  readonly subresource: string;   // 'binding'
+  create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject | Status>;
+}
