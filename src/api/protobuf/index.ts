@@ -1,0 +1,1 @@
+export { decodeKubernetesProtobuf, PROTOBUF_MAGIC, PROTOBUF_MEDIA_TYPE } from './decode.js';

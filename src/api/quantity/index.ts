@@ -1,0 +1,1 @@
+export { Quantity, QuantityError, parseQuantity, type QuantityFormat } from './quantity.js';
