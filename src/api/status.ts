@@ -39,7 +39,7 @@ export interface Status {
 /** One invalid field, as apimachinery's field.Error. `type` becomes the cause's reason. */
 export interface FieldError {
   type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate'
-    | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany';
+    | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid' | 'FieldValueTooMany' | 'FieldValueNotFound';
   /** Path in Kubernetes' notation: `metadata.name`, `spec.containers[0].image`, `metadata.labels[app]`. */
   field: string;
   /** Human text such as `Required value` or `Invalid value: "Foo": a lowercase RFC 1123 ...`. */

@@ -1,0 +1,124 @@
+/**
+ * Turns one kind's schema plus its few kind-specific hooks into the ResourceDefinition the server
+ * serves. Structural work (defaults, types, enums, required, unknown fields, field facts, OpenAPI)
+ * comes from the schema; hooks add what the schema cannot express (cross-field rules, immutability).
+ */
+import type { KubeObject } from '../meta.js';
+import type { ResourceDefinition, ScaleInfo, SubresourceName, TableColumn, Verb } from '../resource.js';
+import { componentsOf } from '../schema/openapi.js';
+import type { ObjectNode } from '../schema/types.js';
+import { applyDefaults, fieldInfo, unknownFields, validateNode } from '../schema/walk.js';
+import type { FieldError } from '../status.js';
+import { age } from '../table/age.js';
+import { ageColumn, nameColumn } from '../table/columns.js';
+import type { NameValidator } from './meta/names.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './meta/validation.js';
+
+export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface KindSpec<T extends KubeObject> {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular?: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs?: Verb[];
+  subresources?: SubresourceName[];
+  scale?: ScaleInfo;
+  schema: ObjectNode<any, any>;
+  /** How metadata.name is checked (DNS subdomain for most kinds). */
+  nameValidator: NameValidator;
+  /** Kind-level defaults after the schema's (SetDefaults_Pod's enableServiceLinks...). */
+  defaults?(obj: T): void;
+  /** Kind-level checks on create and update, after structural validation passed. */
+  validate?(obj: T): FieldError[];
+  /** Extra checks on update only (immutable fields). */
+  validateUpdate?(obj: T, old: T): FieldError[];
+  hasStatusSubresource?: boolean;
+  tracksGeneration?: boolean;
+  selectableFields?(obj: T): Record<string, string>;
+  /** Columns between NAME and AGE (NAME first and AGE placed by `ageAt`). */
+  columns?: TableColumn[];
+  /** Cells for `columns`, in order. */
+  cells?(obj: T, now: Date): unknown[];
+  /** Index in `columns` where AGE goes; default after all priority-0 columns. */
+  ageAt?: number;
+  protobufMessage?: string;
+  /** A table that does not follow NAME ... AGE (events): all columns and cells given. */
+  table?: { columns: TableColumn[]; row(obj: T, now: Date): unknown[] };
+}
+
+export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDefinition<T> {
+  const schema = spec.schema;
+  const extra = spec.columns ?? [];
+  const ageAt = spec.ageAt ?? extra.filter((c) => c.priority === 0).length;
+  const tableColumns = spec.table?.columns ?? [nameColumn, ...extra.slice(0, ageAt), ageColumn, ...extra.slice(ageAt)];
+  let openapi: ResourceDefinition['openapi'] | undefined;
+
+  const validate = (obj: T, old?: T): FieldError[] => {
+    const errs = validateObjectMeta(obj.metadata, spec.namespaced, spec.nameValidator);
+    const structural = validateNode(schema, obj, '');
+    errs.push(...structural);
+    if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
+    if (structural.length === 0) {
+      if (spec.validate) errs.push(...spec.validate(obj));
+      if (old && spec.validateUpdate) errs.push(...spec.validateUpdate(obj, old));
+    }
+    return dedupe(errs);
+  };
+
+  return {
+    group: spec.group,
+    version: spec.version,
+    kind: spec.kind,
+    listKind: `${spec.kind}List`,
+    plural: spec.plural,
+    singular: spec.singular ?? spec.kind.toLowerCase(),
+    namespaced: spec.namespaced,
+    shortNames: spec.shortNames ?? [],
+    categories: spec.categories ?? [],
+    verbs: spec.verbs ?? ALL_VERBS,
+    subresources: spec.subresources ?? [],
+    ...(spec.scale ? { scale: spec.scale } : {}),
+    applyDefaults(obj: T): void {
+      applyDefaults(schema, obj);
+      spec.defaults?.(obj);
+    },
+    validate,
+    unknownFields: (obj: unknown) => unknownFields(schema, obj),
+    fieldInfo: (path: string[]) => fieldInfo(schema, path),
+    hasStatusSubresource: spec.hasStatusSubresource ?? false,
+    tracksGeneration: spec.tracksGeneration ?? false,
+    selectableFields: (obj: T) => spec.selectableFields?.(obj) ?? {},
+    tableColumns,
+    tableRow(obj: T, now: Date): unknown[] {
+      if (spec.table) return spec.table.row(obj, now);
+      const cells = spec.cells?.(obj, now) ?? [];
+      return [obj.metadata?.name ?? '', ...cells.slice(0, ageAt), age(obj.metadata?.creationTimestamp, now), ...cells.slice(ageAt)];
+    },
+    get openapi() {
+      openapi ??= componentsOf(schema);
+      return openapi;
+    },
+    ...(spec.protobufMessage ? { protobufMessage: spec.protobufMessage } : {}),
+  };
+}
+
+/** Hooks may re-report what structural checks found; keep the first of identical errors. */
+function dedupe(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.type}\0${e.field}\0${e.detail}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A top-level kind's gvk list for x-kubernetes-group-version-kind. */
+export function gvk(group: string, version: string, kind: string) {
+  return [{ group, version, kind }] as const;
+}

@@ -1,0 +1,28 @@
+/** The kinds' TypeScript types, schemas and helpers, for the scheduler, controllers, agent and CLI. */
+export * from './meta/label-selector.js';
+export * from './meta/names.js';
+export type { ObjectReference } from './core/service-account.js';
+export * from './core/container.js';
+export * from './core/probe.js';
+export * from './core/volume.js';
+export * from './core/affinity.js';
+export * from './core/pod-spec.js';
+export * from './core/pod-status.js';
+export * from './core/pod.js';
+export { podStatusCells } from './core/pod-table.js';
+export * from './core/service.js';
+export * from './core/endpoints.js';
+export * from './core/config-map.js';
+export * from './core/secret.js';
+export * from './core/namespace.js';
+export * from './core/node.js';
+export * from './core/event.js';
+export * from './core/service-account.js';
+export * from './core/binding.js';
+export * from './apps/deployment.js';
+export * from './apps/replica-set.js';
+export * from './coordination/lease.js';
+export * from './discovery/endpoint-slice.js';
+export * from './autoscaling/scale.js';
+export * from './policy/eviction.js';
+export * from './meta/meta-types.js';
