@@ -1,0 +1,197 @@
+/**
+ * Server-side apply and managed-fields tracking for ordinary writes: the two entry points of
+ * apimachinery's FieldManager, as pure functions over plain JSON objects.
+ */
+import type { ManagedFieldsEntry } from '../../../api/meta.js';
+import { errors } from '../../../api/status.js';
+import { clone, deepEqual, isObject, type FieldInfoLookup, type JsonObject } from '../json-value.js';
+import { capUpdateManagers } from './cap-managers.js';
+import { compare } from './compare.js';
+import { conflictError, type Conflict } from './conflicts.js';
+import { FieldSet } from './fieldset.js';
+import {
+  decodeManagedFields, encodeManagedFields, isResetRequest, managerKey, type ManagerEntry, type Managers,
+} from './managed-fields.js';
+import { KUBECTL_MANAGER, allowedConflicts, syncLastApplied } from './last-applied.js';
+import { mergeApplied } from './merge.js';
+import { prune } from './prune.js';
+import { SchemaCursor } from './schema.js';
+import { toFieldSet } from './to-fieldset.js';
+
+export interface FieldManagerOptions {
+  /** fieldManager of the request. */
+  manager: string;
+  /** apiVersion of the object as written (`apps/v1`). */
+  apiVersion: string;
+  fieldInfo: FieldInfoLookup;
+  /** Time of the write, stamped on the entry it changes. */
+  now: Date | string;
+  /** Subresource written (`status`, `scale`); ownership is recorded on the parent's paths. */
+  subresource?: string;
+  /**
+   * Field-name paths (e.g. `[['status']]` for a write to the main resource of a kind with a status
+   * subresource) whose changes no manager owns through this write: kube-apiserver's reset fields.
+   */
+  ignoredFields?: string[][];
+}
+
+export interface ApplyOptions extends FieldManagerOptions {
+  /** Take ownership of conflicting fields instead of failing with 409. */
+  force?: boolean;
+}
+
+export interface UpdateOptions extends FieldManagerOptions {
+  operation?: 'Update';
+}
+
+export interface FieldManagerResult {
+  /** The resulting object; its metadata.managedFields equals `managedFields` (absent when empty). */
+  object: JsonObject;
+  managedFields: ManagedFieldsEntry[];
+}
+
+/** Fields nobody owns (apimachinery's stripMetaManager), as FieldsV1 paths. */
+const STRIPPED = FieldSet.fromPaths([
+  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']
+    .map((f) => ['f:metadata', `f:${f}`]),
+]);
+
+function ownable(set: FieldSet, ignored: string[][] | undefined): FieldSet {
+  let out = set.difference(STRIPPED);
+  for (const p of ignored ?? []) out = dropSubtree(out, p.map((f) => `f:${f}`));
+  return out;
+}
+
+function dropSubtree(set: FieldSet, path: string[]): FieldSet {
+  const out = set.union(new FieldSet());
+  let node: FieldSet | undefined = out;
+  for (let i = 0; i < path.length - 1 && node; i++) node = node.children.get(path[i]!);
+  if (node) {
+    node.members.delete(path[path.length - 1]!);
+    node.children.delete(path[path.length - 1]!);
+  }
+  return out;
+}
+
+function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
+  if (!obj) return {};
+  const meta = isObject(obj.metadata) ? { ...obj.metadata } : undefined;
+  if (!meta) return { ...obj };
+  delete meta.managedFields;
+  return { ...obj, metadata: meta };
+}
+
+function finish(obj: JsonObject, managers: Managers): FieldManagerResult {
+  const managedFields = encodeManagedFields(managers);
+  const meta: JsonObject = isObject(obj.metadata) ? { ...obj.metadata } : {};
+  if (managedFields.length > 0) meta.managedFields = managedFields;
+  else delete meta.managedFields;
+  return { object: { ...obj, metadata: meta }, managedFields };
+}
+
+const iso = (t: Date | string) => (typeof t === 'string' ? t : t.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+
+/**
+ * Server-side apply (application/apply-patch+yaml): merge `applied` into `live` (undefined when
+ * creating) and record what `manager` now owns.
+ *
+ * - The applier owns exactly the fields `applied` sets; fields it applied last time and omits now
+ *   are removed from the object unless another manager owns them.
+ * - Changing a field another manager owns fails with 409 Conflict, one cause per field
+ *   (`reason: FieldManagerConflict`, `field: .spec.replicas`), unless `force`, which moves the
+ *   fields to the applier. Setting a field to the value it already has shares ownership.
+ * - For the manager `kubectl` only (upstream's client-side apply interop): conflicts on fields the
+ *   live last-applied-configuration annotation holds with their live values are taken over without
+ *   409, and that annotation, when present, is rewritten to the applied configuration.
+ * - 400 when `applied` carries metadata.managedFields or a different apiVersion, or a map-list item
+ *   lacks its key or repeats.
+ * Neither input is modified. Defaulting and validation are the caller's business (after this).
+ */
+export function apply(live: JsonObject | undefined, applied: JsonObject, opts: ApplyOptions): FieldManagerResult {
+  if (!isObject(applied)) throw errors.badRequest('error decoding YAML: the applied configuration is not an object');
+  const appliedMeta = applied.metadata;
+  if (isObject(appliedMeta) && appliedMeta.managedFields !== undefined && appliedMeta.managedFields !== null) {
+    throw errors.badRequest('metadata.managedFields must be nil');
+  }
+  if (applied.apiVersion !== undefined && applied.apiVersion !== opts.apiVersion) {
+    throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(applied.apiVersion)}, expected: ${opts.apiVersion}`);
+  }
+  const cur = new SchemaCursor(opts.fieldInfo);
+  const set = ownable(toFieldSet(applied, cur, true), opts.ignoredFields);
+  const managers = decodeManagedFields(live?.metadata && (live.metadata as JsonObject).managedFields);
+  const liveBody = withoutManagedFields(live);
+  const merged = mergeApplied(clone(liveBody), applied, cur) as JsonObject;
+
+  const key = managerKey({ manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: opts.subresource });
+  const previous = managers.get(key);
+  const cmp = compare(liveBody, merged, cur);
+  const changed = ownable(cmp.modified.union(cmp.added), opts.ignoredFields);
+
+  const conflicts: Conflict[] = [];
+  for (const [k, e] of managers) {
+    if (k === key) continue;
+    const c = e.set.intersection(changed);
+    if (!c.isEmpty()) for (const path of c.paths()) conflicts.push({ manager: e, path });
+  }
+  if (conflicts.length > 0 && !opts.force) {
+    // kubectl taking over from client-side apply: fields the annotation set are not conflicts.
+    const allowed = opts.manager === KUBECTL_MANAGER && live ? allowedConflicts(liveBody, opts.apiVersion, cur) : new FieldSet();
+    const remaining = conflicts.filter((c) => !allowed.has(c.path));
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
+  for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(changed);
+
+  const entry: ManagerEntry = {
+    manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion,
+    subresource: opts.subresource, time: previous?.time, set,
+  };
+  managers.set(key, entry);
+
+  let result = merged;
+  if (previous && !previous.set.isEmpty()) {
+    let owned = new FieldSet();
+    for (const e of managers.values()) owned = owned.union(e.set);
+    result = prune(merged, previous.set, owned, cur);
+    const removed = ownable(compare(liveBody, result, cur).removed, opts.ignoredFields);
+    for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(removed);
+  }
+  if (opts.manager === KUBECTL_MANAGER) result = syncLastApplied(result, applied);
+  if (!live || !deepEqual(liveBody, result) || !entry.time) entry.time = iso(opts.now);
+  return finish(result, managers);
+}
+
+/**
+ * Record ownership for an ordinary create, update or patch (operation Update): every field the
+ * write added or changed moves to `manager`'s Update entry (per manager, apiVersion and
+ * subresource), fields it removed leave every entry. Call with the object as it will be stored
+ * (after defaulting), so defaulted fields on create belong to the creator as upstream.
+ * managedFields sent in `updated` replace the stored ones (a client may edit them; `[{}]` resets
+ * them), except on subresources or when absent/empty, where `old`'s are kept. Past 10 Update
+ * entries the oldest merge into `ancient-changes` (per apiVersion), as upstream.
+ */
+export function trackUpdate(old: JsonObject | undefined, updated: JsonObject, opts: UpdateOptions): FieldManagerResult {
+  const cur = new SchemaCursor(opts.fieldInfo);
+  const sent = isObject(updated.metadata) ? updated.metadata.managedFields : undefined;
+  let managers: Managers;
+  if (!opts.subresource && isResetRequest(sent)) managers = new Map();
+  else if (!opts.subresource && Array.isArray(sent) && sent.length > 0) managers = decodeManagedFields(sent);
+  else managers = decodeManagedFields(old && isObject(old.metadata) ? old.metadata.managedFields : undefined);
+
+  const before = withoutManagedFields(old);
+  const after = withoutManagedFields(updated);
+  const cmp = compare(before, after, cur);
+  const changed = ownable(cmp.modified.union(cmp.added), opts.ignoredFields);
+  const removed = ownable(cmp.removed, opts.ignoredFields);
+  for (const e of managers.values()) e.set = e.set.difference(changed).difference(removed);
+
+  if (!changed.isEmpty()) {
+    const key = managerKey({ manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource });
+    const prev = managers.get(key);
+    managers.set(key, {
+      manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource,
+      time: iso(opts.now), set: prev ? prev.set.union(changed) : changed,
+    });
+  }
+  return finish(after, capUpdateManagers(managers));
+}

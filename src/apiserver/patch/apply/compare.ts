@@ -1,0 +1,68 @@
+/**
+ * What a write changed (structured-merge-diff's TypedValue.Compare): leaves added, modified or
+ * removed, plus the non-leaf nodes that appeared or disappeared as a whole. Upstream marks a
+ * struct that appears too, but a Go object always carries its non-pointer structs, so those never
+ * show in real managedFields; not knowing Go pointer-ness, we mark only list items, lists and
+ * granular maps (labels, annotations), which is what kube-apiserver shows for them.
+ */
+import { deepEqual, isObject } from '../json-value.js';
+import { FieldSet } from './fieldset.js';
+import { indexItems, nodeKind, type NodeKind, type SchemaCursor } from './schema.js';
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+export function compare(lhs: unknown, rhs: unknown, cursor: SchemaCursor): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  walk(lhs, rhs, cursor, [], false, c);
+  return c;
+}
+
+function isEmptyContainer(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return isObject(v) && Object.keys(v).length === 0;
+}
+
+function isLeafKind(k: NodeKind): boolean {
+  return k.kind === 'scalar' || k.kind === 'atomic' || k.kind === 'atomicList';
+}
+
+function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem: boolean, c: Comparison): void {
+  const info = cur.info();
+  const lk = l === undefined ? undefined : nodeKind(info, l);
+  const rk = r === undefined ? undefined : nodeKind(info, r);
+  const k = (rk ?? lk)!;
+  const leaf = isLeafKind(k) || (lk && rk && lk.kind !== rk.kind) || (isEmptyContainer(l) && isEmptyContainer(r));
+  if (leaf) {
+    if (path.length === 0) return;
+    if (l === undefined) c.added.insert(path);
+    else if (r === undefined) c.removed.insert(path);
+    else if (!deepEqual(l, r)) c.modified.insert(path);
+    return;
+  }
+  if (k.kind === 'map') {
+    const lo = isObject(l) ? l : {};
+    const ro = isObject(r) ? r : {};
+    const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
+    for (const key of keys) {
+      const lv = lo[key];
+      const rv = ro[key];
+      if (lv === undefined && rv === undefined) continue;
+      walk(lv, rv, cur.field(key), [...path, `f:${key}`], false, c);
+    }
+  } else {
+    const li = indexItems(k, Array.isArray(l) ? l : []);
+    const ri = indexItems(k, Array.isArray(r) ? r : []);
+    const els = new Set([...li.order, ...ri.order]);
+    for (const el of els) walk(li.items.get(el), ri.items.get(el), cur, [...path, el], true, c);
+  }
+  if (path.length === 0) return;
+  const ownsSelf = isItem || k.kind !== 'map' || k.granularMap;
+  if (!ownsSelf) return;
+  if (l === undefined) c.added.insert(path);
+  else if (r === undefined) c.removed.insert(path);
+}

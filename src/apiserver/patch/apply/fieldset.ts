@@ -1,0 +1,159 @@
+/**
+ * A set of field paths (structured-merge-diff's fieldpath.Set) and its FieldsV1 encoding.
+ * A path is a list of path elements written as in FieldsV1: `f:<field>`, `k:<json of key fields>`,
+ * `v:<json value>`, `i:<index>`. A node holds the elements that are members (paths that end
+ * there) and children (paths that go deeper); a path can be both, which FieldsV1 writes as `.`.
+ */
+
+export class FieldSet {
+  readonly members = new Set<string>();
+  readonly children = new Map<string, FieldSet>();
+
+  static fromPaths(paths: string[][]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  insert(path: readonly string[]): void {
+    if (path.length === 0) return;
+    const parent = path.slice(0, -1).reduce<FieldSet>((node, el) => node.child(el), this);
+    parent.members.add(path[path.length - 1]!);
+  }
+
+  /** The child node for `el`, created when missing. */
+  child(el: string): FieldSet {
+    let c = this.children.get(el);
+    if (!c) {
+      c = new FieldSet();
+      this.children.set(el, c);
+    }
+    return c;
+  }
+
+  has(path: readonly string[]): boolean {
+    if (path.length === 0) return false;
+    const parent = path.slice(0, -1).reduce<FieldSet | undefined>((node, el) => node?.children.get(el), this);
+    return !!parent && parent.members.has(path[path.length - 1]!);
+  }
+
+  isEmpty(): boolean {
+    if (this.members.size > 0) return false;
+    for (const c of this.children.values()) if (!c.isEmpty()) return false;
+    return true;
+  }
+
+  union(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) out.members.add(m);
+    for (const m of o.members) out.members.add(m);
+    for (const [k, c] of this.children) out.children.set(k, c.union(o.children.get(k) ?? EMPTY));
+    for (const [k, c] of o.children) if (!this.children.has(k)) out.children.set(k, c.union(EMPTY));
+    return out.pruned();
+  }
+
+  /** Paths of this set that are not in `o` (exact paths, not subtrees). */
+  difference(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (!o.members.has(m)) out.members.add(m);
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      out.children.set(k, oc ? c.difference(oc) : c.union(EMPTY));
+    }
+    return out.pruned();
+  }
+
+  intersection(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const m of this.members) if (o.members.has(m)) out.members.add(m);
+    for (const [k, c] of this.children) {
+      const oc = o.children.get(k);
+      if (oc) out.children.set(k, c.intersection(oc));
+    }
+    return out.pruned();
+  }
+
+  /** Every path of the set, depth first in sorted element order. */
+  paths(prefix: string[] = [], out: string[][] = []): string[][] {
+    for (const el of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
+      const p = [...prefix, el];
+      if (this.members.has(el)) out.push(p);
+      this.children.get(el)?.paths(p, out);
+    }
+    return out;
+  }
+
+  equals(o: FieldSet): boolean {
+    return this.difference(o).isEmpty() && o.difference(this).isEmpty();
+  }
+
+  /** FieldsV1 JSON: `{"f:spec":{"f:replicas":{}}}`, with `.` for a path that also has children. */
+  toFieldsV1(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const el of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
+      const c = this.children.get(el);
+      const sub = c && !c.isEmpty() ? c.toFieldsV1() : {};
+      out[el] = c && !c.isEmpty() && this.members.has(el) ? { '.': {}, ...sub } : sub;
+    }
+    return out;
+  }
+
+  /** Parse FieldsV1 JSON; throws on anything that is not an object of objects. */
+  static fromFieldsV1(v: unknown): FieldSet {
+    const s = new FieldSet();
+    fill(s, v);
+    return s;
+  }
+
+  private pruned(): FieldSet {
+    for (const [k, c] of this.children) if (c.isEmpty()) this.children.delete(k);
+    return this;
+  }
+}
+
+const EMPTY = new FieldSet();
+
+function fill(node: FieldSet, v: unknown): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('FieldsV1 must be an object');
+  for (const [el, sub] of Object.entries(v)) {
+    if (el === '.') continue;
+    if (!/^[fkvi]:/.test(el)) throw new Error(`unknown FieldsV1 path element ${JSON.stringify(el)}`);
+    if (typeof sub !== 'object' || sub === null || Array.isArray(sub)) throw new Error('FieldsV1 must be an object');
+    const keys = Object.keys(sub);
+    if (keys.length === 0 || keys.includes('.')) node.members.add(el);
+    if (keys.some((k) => k !== '.')) fill(node.child(el), sub);
+  }
+}
+
+const KIND_ORDER: Record<string, number> = { f: 0, v: 1, k: 2, i: 3 };
+
+/** structured-merge-diff's PathElement order: fields, then values, keys, indices. */
+export function sortElements(els: string[]): string[] {
+  return els.sort((a, b) => {
+    const ka = KIND_ORDER[a[0]!] ?? 9;
+    const kb = KIND_ORDER[b[0]!] ?? 9;
+    if (ka !== kb) return ka - kb;
+    if (a[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/**
+ * A path as structured-merge-diff prints it in conflict messages:
+ * `.spec.template.spec.containers[name="web"].image`, `[containerPort=80,protocol="TCP"]`,
+ * `[="value"]`, `[3]`.
+ */
+export function pathString(path: readonly string[]): string {
+  return path.map((el) => {
+    const body = el.slice(2);
+    switch (el[0]) {
+      case 'f': return `.${body}`;
+      case 'v': return `[=${body}]`;
+      case 'i': return `[${body}]`;
+      default: {
+        const key = JSON.parse(body) as Record<string, unknown>;
+        return `[${Object.keys(key).sort().map((k) => `${k}=${JSON.stringify(key[k])}`).join(',')}]`;
+      }
+    }
+  }).join('');
+}

@@ -1,0 +1,91 @@
+/**
+ * metadata.managedFields <-> one FieldSet per manager identity. Identity is what apimachinery's
+ * BuildManagerIdentifier keeps: manager, operation, subresource, and apiVersion for Update
+ * entries only (an applier keeps one entry across versions). Encoding sorts as
+ * sortEncodedManagedFields does (Apply before Update, then time, manager, apiVersion, subresource)
+ * and drops entries that own nothing.
+ */
+import type { ManagedFieldsEntry } from '../../../api/meta.js';
+import { FieldSet } from './fieldset.js';
+
+export interface ManagerEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  subresource?: string;
+  set: FieldSet;
+}
+
+export type Managers = Map<string, ManagerEntry>;
+
+export function managerKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify({
+    manager: e.manager, operation: e.operation,
+    apiVersion: e.operation === 'Apply' ? undefined : e.apiVersion,
+    subresource: e.subresource || undefined,
+  });
+}
+
+/**
+ * Decode managedFields. Entries that cannot be read make the whole list count as absent, as
+ * kube-apiserver resets undecodable managedFields rather than failing the write.
+ */
+export function decodeManagedFields(entries: unknown): Managers {
+  const out: Managers = new Map();
+  if (!Array.isArray(entries)) return out;
+  try {
+    for (const raw of entries as ManagedFieldsEntry[]) {
+      if (raw.fieldsType !== undefined && raw.fieldsType !== 'FieldsV1') throw new Error('fieldsType');
+      if (raw.operation !== 'Apply' && raw.operation !== 'Update') throw new Error('operation');
+      const e: ManagerEntry = {
+        manager: raw.manager ?? '', operation: raw.operation, apiVersion: raw.apiVersion ?? '',
+        time: raw.time, subresource: raw.subresource || undefined,
+        set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
+      };
+      const key = managerKey(e);
+      const prev = out.get(key);
+      if (prev) e.set = prev.set.union(e.set);
+      out.set(key, e);
+    }
+  } catch {
+    return new Map();
+  }
+  return out;
+}
+
+/** kube-apiserver's "reset managedFields" request: a list holding one empty entry. */
+export function isResetRequest(entries: unknown): boolean {
+  return Array.isArray(entries) && entries.length === 1
+    && typeof entries[0] === 'object' && entries[0] !== null && Object.keys(entries[0]).length === 0;
+}
+
+export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
+  const entries = [...managers.values()].filter((e) => !e.set.isEmpty());
+  entries.sort((p, q) => {
+    if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+    const pt = p.time ? Math.floor(Date.parse(p.time) / 1000) : 0;
+    const qt = q.time ? Math.floor(Date.parse(q.time) / 1000) : 0;
+    if (pt !== qt) return pt - qt;
+    if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
+    if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
+    return (p.subresource ?? '') < (q.subresource ?? '') ? -1 : (p.subresource ?? '') > (q.subresource ?? '') ? 1 : 0;
+  });
+  return entries.map((e) => {
+    const out: ManagedFieldsEntry = {
+      manager: e.manager, operation: e.operation, apiVersion: e.apiVersion,
+      ...(e.time ? { time: e.time } : {}),
+      fieldsType: 'FieldsV1', fieldsV1: e.set.toFieldsV1(),
+    };
+    if (e.subresource) out.subresource = e.subresource;
+    return out;
+  });
+}
+
+/** How conflict messages name a manager (apimachinery's printManager, without the time). */
+export function describeManager(e: ManagerEntry): string {
+  let s = JSON.stringify(e.manager);
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') s += ` using ${e.apiVersion}`;
+  return s;
+}

@@ -1,0 +1,53 @@
+/** JSON patch (RFC 6902) and its kube-apiserver error mapping (handlers/patch.go applyJSPatch). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyJsonPatch } from './json-patch.js';
+import { StatusError } from '../../api/status.js';
+import { REJECTED_MESSAGE } from './patch-errors.js';
+
+const obj = () => ({ metadata: { name: 'd', labels: { a: '1' } }, spec: { replicas: 1, list: ['x', 'y'] } });
+
+const ok: { name: string; ops: unknown; expected: unknown }[] = [
+  { name: 'replace', ops: [{ op: 'replace', path: '/spec/replicas', value: 3 }], expected: { ...obj(), spec: { replicas: 3, list: ['x', 'y'] } } },
+  { name: 'add to map', ops: [{ op: 'add', path: '/metadata/labels/b', value: '2' }], expected: { ...obj(), metadata: { name: 'd', labels: { a: '1', b: '2' } } } },
+  { name: 'append to list with -', ops: [{ op: 'add', path: '/spec/list/-', value: 'z' }], expected: { ...obj(), spec: { replicas: 1, list: ['x', 'y', 'z'] } } },
+  { name: 'escaped key ~1', ops: [{ op: 'add', path: '/metadata/labels/example.com~1x', value: 'v' }], expected: { ...obj(), metadata: { name: 'd', labels: { a: '1', 'example.com/x': 'v' } } } },
+  { name: 'test then remove', ops: [{ op: 'test', path: '/spec/replicas', value: 1 }, { op: 'remove', path: '/spec/list/0' }], expected: { ...obj(), spec: { replicas: 1, list: ['y'] } } },
+  { name: 'move and copy', ops: [{ op: 'copy', from: '/metadata/labels', path: '/metadata/annotations' }, { op: 'move', from: '/spec/replicas', path: '/spec/count' }],
+    expected: { metadata: { name: 'd', labels: { a: '1' }, annotations: { a: '1' } }, spec: { list: ['x', 'y'], count: 1 } } },
+  { name: 'empty patch', ops: [], expected: obj() },
+];
+
+for (const c of ok) {
+  test(`json patch: ${c.name}`, () => {
+    const input = obj();
+    assert.deepEqual(applyJsonPatch(input, c.ops), c.expected);
+    assert.deepEqual(input, obj(), 'input must not be modified');
+  });
+}
+
+const bad: { name: string; ops: unknown; code: number; reason: string }[] = [
+  // jsonpatch.DecodePatch failures are 400.
+  { name: 'body is an object', ops: { op: 'add', path: '/x', value: 1 }, code: 400, reason: 'BadRequest' },
+  { name: 'operation is not an object', ops: ['x'], code: 400, reason: 'BadRequest' },
+  // Apply failures are NewGenericServerResponse(422): reason Invalid, fixed message.
+  { name: 'failed test', ops: [{ op: 'test', path: '/spec/replicas', value: 5 }], code: 422, reason: 'Invalid' },
+  { name: 'remove a missing path', ops: [{ op: 'remove', path: '/metadata/labels/nope' }], code: 422, reason: 'Invalid' },
+  { name: 'replace a missing key', ops: [{ op: 'replace', path: '/spec/nope', value: 1 }], code: 422, reason: 'Invalid' },
+  { name: 'add under a missing parent', ops: [{ op: 'add', path: '/a/b/c', value: 1 }], code: 422, reason: 'Invalid' },
+  { name: 'unknown op', ops: [{ op: 'frob', path: '/spec' }], code: 422, reason: 'Invalid' },
+  { name: 'too many operations', ops: Array.from({ length: 10001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 })), code: 413, reason: 'RequestEntityTooLarge' },
+  { name: 'root replaced by an array', ops: [{ op: 'replace', path: '', value: [1] }], code: 422, reason: 'Invalid' },
+];
+
+for (const c of bad) {
+  test(`json patch error: ${c.name}`, () => {
+    assert.throws(() => applyJsonPatch(obj(), c.ops), (e: unknown) => {
+      assert.ok(e instanceof StatusError);
+      assert.equal(e.code, c.code);
+      assert.equal(e.reason, c.reason);
+      if (c.code === 422 && c.name !== 'root replaced by an array') assert.equal(e.message, REJECTED_MESSAGE);
+      return true;
+    });
+  });
+}

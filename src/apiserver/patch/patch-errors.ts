@@ -1,0 +1,33 @@
+/**
+ * How kube-apiserver reports a patch it cannot apply (endpoints/handlers/patch.go):
+ * undecodable documents are 400 BadRequest; a well-formed patch that does not apply to the
+ * object (failed `test`, missing path, lists of lists, ...) is 422 from NewGenericServerResponse,
+ * whose message is fixed and whose causes are empty, so the detail is deliberately not exposed.
+ */
+import { failure, errors, type StatusError } from '../../api/status.js';
+
+/** The fixed message of NewGenericServerResponse(422). */
+export const REJECTED_MESSAGE = 'the server rejected our request due to an error in our request';
+
+/** 422 Invalid as kube-apiserver returns it for a patch that does not apply. */
+export function patchNotApplicable(): StatusError {
+  return failure(422, 'Invalid', REJECTED_MESSAGE, { causes: [] });
+}
+
+/** 400 BadRequest for a patch document that cannot be decoded. */
+export function badPatch(message: string): StatusError {
+  return errors.badRequest(message);
+}
+
+/** A patched document that no longer decodes as an object: NewInvalid on the `patch` field. */
+export function patchedNotAnObject(patched: unknown, why: string): StatusError {
+  return errors.invalid({ kind: '' }, [{ type: 'FieldValueInvalid', field: 'patch', detail: `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${why}` }]);
+}
+
+/**
+ * Errors apimachinery returns as plain Go errors (unknown `$patch` value, a list item without its
+ * merge key): the handler turns those into 500 InternalError carrying the message.
+ */
+export function patchInternal(message: string): StatusError {
+  return errors.internal(message);
+}
