@@ -59,7 +59,10 @@ export interface PatchRequest {
 }
 
 export interface WatchSink {
-  /** Called in order for every event, including BOOKMARK and a final ERROR (e.g. 410 Expired). */
+  /**
+   * Called in order for every event, including BOOKMARK and a final ERROR (e.g. 410 Expired).
+   * The event's object may be shared with other watchers of the same event: do not mutate it.
+   */
   onEvent(ev: WatchEvent<KubeObject | Status>): void;
   /** Called once when the watch ends (timeout, stop(), or after an ERROR event). */
   onClose(): void;
@@ -95,4 +98,6 @@ export interface ActionSubresource {
   readonly resource: string;      // 'pods'
   readonly subresource: string;   // 'binding'
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject | Status>;
+  /** PUT, for action subresources that are replaced rather than posted (namespaces/finalize). */
+  update?(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject>;
 }

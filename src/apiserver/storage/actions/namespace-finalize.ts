@@ -1,0 +1,34 @@
+/**
+ * namespaces/finalize (PUT a Namespace): replaces spec.finalizers, nothing else. When the list
+ * becomes empty on a terminating namespace, the namespace leaves the store.
+ */
+import type { KubeObject } from '../../../api/meta.js';
+import { errors } from '../../../api/status.js';
+import type { GenericStorage } from '../generic-storage.js';
+import { finalizeNamespace } from '../strategies/namespace.js';
+import type { ActionSubresource, RequestContext } from '../types.js';
+import { updateObject } from '../update.js';
+
+export class NamespaceFinalize implements ActionSubresource {
+  readonly resource = 'namespaces';
+  readonly subresource = 'finalize';
+
+  constructor(private readonly namespaces: GenericStorage) {}
+
+  /** Finalize is a PUT upstream; an HTTP layer that routes every action verb to create gets the same. */
+  create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
+    return this.update(ctx, namespace, name, body);
+  }
+
+  async update(ctx: RequestContext, _namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
+    if (body === null || typeof body !== 'object') throw errors.badRequest('the body of the request must be a Namespace');
+    if (body?.metadata?.name && body.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const { object } = await updateObject(this.namespaces.core, ctx, undefined, name, (cur) => (cur ? finalizeNamespace(cur, body) : undefined), {
+      checkFields: false,
+      prepare: (obj, old) => { obj.status = structuredClone(old.status); },
+    });
+    return object;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The opaque `continue` token of a paginated list: the revision the first page was read at and
+ * the last key returned, relative to the resource prefix (as apiserver's etcd3 continue token).
+ */
+import { errors } from '../../api/status.js';
+
+interface Token { v: string; rv: number; start: string }
+
+export function encodeContinue(revision: number, lastKey: string, resourcePrefix: string): string {
+  const token: Token = { v: 'meta.k8s.io/v1', rv: revision, start: lastKey.slice(resourcePrefix.length) };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+export function decodeContinue(value: string, resourcePrefix: string): { revision: number; afterKey: string } {
+  let token: Token;
+  try {
+    token = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Token;
+  } catch {
+    throw errors.badRequest('continue key is not valid: illegal base64 data');
+  }
+  if (token?.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || token.rv <= 0 || typeof token.start !== 'string') {
+    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  if (token.start.includes('..') || token.start.startsWith('/')) throw errors.badRequest('continue key is not valid: key may not contain relative path segments');
+  return { revision: token.rv, afterKey: resourcePrefix + token.start };
+}
+
+export const EXPIRED_CONTINUE_MESSAGE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the ' +
+  'continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing ' +
+  'with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the ' +
+  'time the first chunk was returned and now may show up in the list.';

@@ -1,0 +1,121 @@
+/**
+ * ResourceStorage for one resource over the revisioned store: every verb and the status and scale
+ * subresources. The verbs live in their own files; this class routes between them.
+ */
+import type { KubeList, KubeObject } from '../../api/meta.js';
+import type { ResourceDefinition } from '../../api/resource.js';
+import { errors } from '../../api/status.js';
+import type { Store } from '../../store/types.js';
+import { createObject } from './create.js';
+import { deleteObject } from './delete.js';
+import { patchObject, serverSideApply } from './patch-adapter.js';
+import { getObject, listObjects } from './read.js';
+import { applyScale, toScale } from './scale.js';
+import { StorageCore, type StorageOptions } from './storage-core.js';
+import type { Strategy } from './strategies/types.js';
+import { updateObject, type Produce, type UpdateOptions } from './update.js';
+import { watchObjects } from './watch.js';
+import type {
+  DeleteOptions, ListQuery, PatchRequest, RequestContext, ResourceStorage, StorageSubresource, WatchQuery, WatchSink, WatchStream,
+} from './types.js';
+
+export class GenericStorage implements ResourceStorage {
+  readonly core: StorageCore;
+
+  constructor(store: Store, readonly def: ResourceDefinition, strategy: Strategy = {}, options: StorageOptions = {}) {
+    this.core = new StorageCore(store, def, strategy, options);
+  }
+
+  create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject> {
+    return createObject(this.core, ctx, this.def.namespaced ? namespace : undefined, obj);
+  }
+
+  async get(_ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject> {
+    this.checkSub(sub);
+    const { obj } = await getObject(this.core, namespace, name);
+    return sub === 'scale' ? toScale(this.def.scale!, obj) : obj;
+  }
+
+  list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
+    return listObjects(this.core, ctx, this.def.namespaced ? namespace : undefined, q);
+  }
+
+  watch(ctx: RequestContext, namespace: string | undefined, q: WatchQuery, sink: WatchSink): Promise<WatchStream> {
+    return watchObjects(this.core, ctx, this.def.namespaced ? namespace : undefined, q, sink);
+  }
+
+  async update(ctx: RequestContext, namespace: string | undefined, name: string, obj: KubeObject, sub?: StorageSubresource): Promise<KubeObject> {
+    this.checkSub(sub);
+    if (sub === 'scale') {
+      checkScaleName(obj, name);
+      const produce: Produce = (cur) => (cur ? applyScale(this.def.scale!, cur, obj) : undefined);
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale' });
+      return toScale(this.def.scale!, object);
+    }
+    const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
+    const produce: Produce = (cur) => (cur || allowCreate ? structuredClone(obj) : undefined);
+    return (await updateObject(this.core, ctx, namespace, name, produce, { subresource: sub })).object;
+  }
+
+  async patch(
+    ctx: RequestContext, namespace: string | undefined, name: string, patch: PatchRequest, sub?: StorageSubresource,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    this.checkSub(sub);
+    if (sub === 'scale') {
+      const info = this.def.scale!;
+      const produce: Produce = (cur) => {
+        if (!cur) return undefined;
+        const scale = toScale(info, cur);
+        const patched = patch.type === 'apply' ? applyScalePatch(scale, patch.body) : patchObject(undefined, scale, patch);
+        checkScaleName(patched, name);
+        return applyScale(info, cur, patched);
+      };
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale' });
+      return { object: toScale(info, object), created: false };
+    }
+    const opts: UpdateOptions = { subresource: sub };
+    let produce: Produce;
+    if (patch.type === 'apply') {
+      opts.managedFieldsDone = true;
+      produce = (cur) => serverSideApply(this.def, ctx, cur, patch.body, !!patch.force, sub).object;
+    } else {
+      produce = (cur) => (cur ? patchObject(this.def, cur, patch) : undefined);
+    }
+    return updateObject(this.core, ctx, namespace, name, produce, opts);
+  }
+
+  delete(ctx: RequestContext, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; deleted: boolean }> {
+    return deleteObject(this.core, ctx, namespace, name, opts);
+  }
+
+  /** Delete every object the query selects (not atomic, as upstream); returns the list as selected. */
+  async deleteCollection(ctx: RequestContext, namespace: string | undefined, q: ListQuery, opts: DeleteOptions): Promise<KubeList> {
+    const list = await this.list(ctx, namespace, q);
+    for (const item of list.items) {
+      try {
+        await this.delete(ctx, item.metadata.namespace, item.metadata.name!, { ...opts, preconditions: undefined });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    }
+    delete list.metadata.continue;
+    delete list.metadata.remainingItemCount;
+    return list;
+  }
+
+  private checkSub(sub: StorageSubresource | undefined): void {
+    if (sub === 'status' && !this.def.hasStatusSubresource) throw errors.notFound({ kind: this.def.kind, resource: `${this.def.plural}/status` });
+    if (sub === 'scale' && !this.def.scale) throw errors.notFound({ kind: this.def.kind, resource: `${this.def.plural}/scale` });
+  }
+}
+
+/** An applied Scale sets spec.replicas; ownership of the parent's field is tracked as an update. */
+function applyScalePatch(scale: KubeObject, body: unknown): KubeObject {
+  return patchObject(undefined, scale, { type: 'merge', body });
+}
+
+function checkScaleName(scale: KubeObject, name: string): void {
+  if (scale === null || typeof scale !== 'object') throw errors.badRequest('the body of the request must be an object');
+  const n = scale.metadata?.name;
+  if (n && n !== name) throw errors.badRequest(`the name of the object (${n}) does not match the name on the URL (${name})`);
+}

@@ -1,0 +1,90 @@
+/** GET and LIST: single objects, selectors, pagination and resourceVersion semantics. */
+import type { KubeList, KubeObject } from '../../api/meta.js';
+import { errors } from '../../api/status.js';
+import { StoreError, type KeyValue } from '../../store/types.js';
+import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from './continue-token.js';
+import { fromStoreError, notFound, tooOldResourceVersion } from './errors.js';
+import { listPrefix } from './keys.js';
+import { checkListOptions, parseResourceVersion, waitForRevision } from './resource-version.js';
+import { makeSelection } from './selection.js';
+import type { StorageCore } from './storage-core.js';
+import type { ListQuery, RequestContext } from './types.js';
+
+export async function getObject(core: StorageCore, namespace: string | undefined, name: string): Promise<{ obj: KubeObject; kv: KeyValue }> {
+  const kv = await core.store.get(core.key(core.scope(namespace), name));
+  if (!kv) throw notFound(core.def, name);
+  return { obj: core.decode(kv), kv };
+}
+
+/** Pages read from the store while filtering by selectors. */
+const SCAN_BATCH = 500;
+
+export async function listObjects(core: StorageCore, ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
+  const { def, store } = core;
+  checkListOptions(q);
+  const selection = makeSelection(def, q.labelSelector, q.fieldSelector, core.selectableFields);
+  const prefix = listPrefix(def, namespace);
+  const limit = q.limit && q.limit > 0 ? Math.floor(q.limit) : 0;
+
+  let revision = 0;
+  let afterKey: string | undefined;
+  if (q.continue) {
+    ({ revision, afterKey } = decodeContinue(q.continue, core.prefix));
+    if (!afterKey.startsWith(prefix) && afterKey + '/' !== prefix) throw errors.badRequest('continue key is not valid: it belongs to another list');
+    if (revision < store.compactedRevision()) throw errors.gone(EXPIRED_CONTINUE_MESSAGE);
+  } else if (q.resourceVersion && q.resourceVersion !== '0') {
+    const rv = parseResourceVersion(q.resourceVersion);
+    if (q.resourceVersionMatch === 'Exact') {
+      if (rv < store.compactedRevision()) throw tooOldResourceVersion(rv, store.compactedRevision());
+      if (rv > store.currentRevision()) await waitForRevision(store, rv, ctx.signal);
+      revision = rv;
+    } else {
+      await waitForRevision(store, rv, ctx.signal);
+    }
+  }
+
+  const items: KubeObject[] = [];
+  let lastKey: string | undefined;
+  let more = false;
+  let remaining: number | undefined;
+  try {
+    for (;;) {
+      const want = limit ? limit - items.length : 0;
+      const batch = selection.everything ? want : Math.max(want, SCAN_BATCH);
+      const page = await store.list(prefix, { revision: revision || undefined, limit: limit ? batch : undefined, afterKey });
+      revision = page.revision;
+      for (let i = 0; i < page.items.length; i++) {
+        const kv = page.items[i];
+        afterKey = kv.key;
+        const obj = core.decode(kv);
+        if (!selection.matches(obj)) continue;
+        items.push(obj);
+        lastKey = kv.key;
+        if (limit && items.length >= limit) {
+          more = i < page.items.length - 1 || page.continueKey !== undefined;
+          if (selection.everything && page.continueKey !== undefined) remaining = page.remaining;
+          break;
+        }
+      }
+      if ((limit && items.length >= limit) || page.continueKey === undefined) break;
+      afterKey = page.continueKey;
+    }
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'TooOld') {
+      throw q.continue ? errors.gone(EXPIRED_CONTINUE_MESSAGE) : tooOldResourceVersion(revision, err.revision ?? 0);
+    }
+    throw fromStoreError(def, '', err);
+  }
+
+  const list: KubeList = {
+    apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+    kind: def.listKind,
+    metadata: { resourceVersion: String(revision) },
+    items,
+  };
+  if (more && lastKey) {
+    list.metadata.continue = encodeContinue(revision, lastKey, core.prefix);
+    if (remaining !== undefined) list.metadata.remainingItemCount = remaining;
+  }
+  return list;
+}

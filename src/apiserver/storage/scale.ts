@@ -1,0 +1,78 @@
+/**
+ * The scale subresource: an autoscaling/v1 Scale view of a kind whose definition names its
+ * replica and selector paths (ResourceDefinition.scale). Writes to a Scale change only the
+ * parent's spec replicas, through the parent's normal update pipeline.
+ */
+import type { KubeObject } from '../../api/meta.js';
+import { failure, formatFieldError, type FieldError } from '../../api/status.js';
+import type { ScaleInfo } from '../../api/resource.js';
+import { labelSelectorFromObject, labelSelectorString, type LabelSelectorObject } from '../../api/selectors/index.js';
+
+export interface Scale extends KubeObject {
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const p of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (cur[p] === null || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+export function toScale(info: ScaleInfo, obj: KubeObject): Scale {
+  const m = obj.metadata;
+  const selector = selectorString(getPath(obj, info.selectorPath));
+  const scale: Scale = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: numberOr(getPath(obj, info.specReplicasPath), 0) },
+    status: { replicas: numberOr(getPath(obj, info.statusReplicasPath), 0) },
+  };
+  if (selector !== undefined) scale.status.selector = selector;
+  return scale;
+}
+
+/** The parent as it should become for a Scale write; 422 (on kind Scale) for an invalid Scale. */
+export function applyScale(info: ScaleInfo, parent: KubeObject, scale: KubeObject): KubeObject {
+  const replicas = (scale as Partial<Scale>).spec?.replicas;
+  const errs: FieldError[] = [];
+  if (replicas === undefined || replicas === null) errs.push({ type: 'FieldValueRequired', field: 'spec.replicas', detail: 'Required value' });
+  else if (typeof replicas !== 'number' || !Number.isInteger(replicas)) errs.push({ type: 'FieldValueInvalid', field: 'spec.replicas', detail: `Invalid value: ${JSON.stringify(replicas)}: must be an integer` });
+  else if (replicas < 0) errs.push({ type: 'FieldValueInvalid', field: 'spec.replicas', detail: `Invalid value: ${replicas}: must be greater than or equal to 0` });
+  if (errs.length > 0) {
+    const name = scale.metadata?.name ?? parent.metadata.name;
+    throw failure(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: ${errs.map(formatFieldError).join(', ')}`, {
+      name, group: 'autoscaling', kind: 'Scale', causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
+    });
+  }
+  const next = structuredClone(parent);
+  setPath(next, info.specReplicasPath, replicas);
+  // The Scale's resourceVersion, if any, is the precondition of the parent's write.
+  next.metadata.resourceVersion = scale.metadata?.resourceVersion || undefined;
+  if (next.metadata.resourceVersion === undefined) delete next.metadata.resourceVersion;
+  return next;
+}
+
+function numberOr(v: unknown, d: number): number {
+  return typeof v === 'number' ? v : d;
+}
+
+/** metav1.LabelSelectorAsSelector(...).String(), as upstream fills Scale status.selector. */
+export function selectorString(sel: unknown): string | undefined {
+  if (sel === null || typeof sel !== 'object') return undefined;
+  return labelSelectorString(labelSelectorFromObject(sel as LabelSelectorObject));
+}

@@ -1,0 +1,65 @@
+/**
+ * Every resource's storage, built from the definitions: the HTTP layer and the server assembly
+ * look storages up by (group, version, plural) and action subresources by (plural, subresource).
+ */
+import type { ResourceDefinition } from '../../api/resource.js';
+import type { Store } from '../../store/types.js';
+import { NamespaceFinalize } from './actions/namespace-finalize.js';
+import { PodBinding } from './actions/pod-binding.js';
+import { PodEviction } from './actions/pod-eviction.js';
+import { GenericStorage } from './generic-storage.js';
+import type { StorageOptions } from './storage-core.js';
+import { strategyFor } from './strategies/index.js';
+import type { ActionSubresource, ResourceStorage } from './types.js';
+
+export type Definitions = Iterable<ResourceDefinition> | { all(): Iterable<ResourceDefinition> };
+
+export class StorageSet {
+  private readonly byResource = new Map<string, GenericStorage>();
+  private readonly actions = new Map<string, ActionSubresource>();
+
+  constructor(readonly store: Store, definitions: Definitions, options: StorageOptions = {}) {
+    const defs = Symbol.iterator in definitions ? definitions : definitions.all();
+    for (const def of defs) {
+      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, strategyFor(def), options));
+    }
+    const pods = this.byResource.get(resourceKey('', 'v1', 'pods'));
+    if (pods) {
+      this.addAction(new PodBinding(pods));
+      this.addAction(new PodEviction(pods));
+    }
+    const namespaces = this.byResource.get(resourceKey('', 'v1', 'namespaces'));
+    if (namespaces) this.addAction(new NamespaceFinalize(namespaces));
+  }
+
+  /** The storage of `<group>/<version>/<plural>` (core group: ''). */
+  get(group: string, version: string, plural: string): ResourceStorage | undefined {
+    return this.byResource.get(resourceKey(group, version, plural));
+  }
+
+  /** An action subresource such as ('pods', 'binding'). */
+  action(plural: string, subresource: string): ActionSubresource | undefined {
+    return this.actions.get(`${plural}/${subresource}`);
+  }
+
+  all(): ResourceStorage[] {
+    return [...this.byResource.values()];
+  }
+
+  allActions(): ActionSubresource[] {
+    return [...this.actions.values()];
+  }
+
+  private addAction(a: ActionSubresource): void {
+    this.actions.set(`${a.resource}/${a.subresource}`, a);
+  }
+}
+
+function resourceKey(group: string, version: string, plural: string): string {
+  return `${group}/${version}/${plural}`;
+}
+
+/** Build the storage of every definition over one store. */
+export function createStorages(store: Store, definitions: Definitions, options: StorageOptions = {}): StorageSet {
+  return new StorageSet(store, definitions, options);
+}

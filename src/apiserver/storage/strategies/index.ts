@@ -1,0 +1,27 @@
+/** The strategy of each resource that needs one, keyed by `<group>/<plural>` (core group: ''). */
+import type { ResourceDefinition } from '../../../api/resource.js';
+import { namespaceStrategy } from './namespace.js';
+import { nodeStrategy } from './node.js';
+import { podStrategy } from './pod.js';
+import { serviceStrategy } from './service.js';
+import type { Strategy } from './types.js';
+import { workloadStrategy } from './workload.js';
+
+const STRATEGIES: Record<string, Strategy> = {
+  '/namespaces': namespaceStrategy,
+  '/pods': podStrategy,
+  '/nodes': nodeStrategy,
+  '/services': serviceStrategy,
+  'apps/deployments': workloadStrategy,
+  'apps/replicasets': workloadStrategy,
+  '/endpoints': { allowCreateOnUpdate: true },
+  '/events': { allowCreateOnUpdate: true },
+  'events.k8s.io/events': { allowCreateOnUpdate: true },
+  'coordination.k8s.io/leases': { allowCreateOnUpdate: true },
+};
+
+export function strategyFor(def: Pick<ResourceDefinition, 'group' | 'plural'>): Strategy {
+  return STRATEGIES[`${def.group}/${def.plural}`] ?? {};
+}
+
+export type { Strategy } from './types.js';

@@ -1,0 +1,12 @@
+/**
+ * apps workloads (Deployment, ReplicaSet): a write through /status may not change labels
+ * (deploymentStatusStrategy / replicaSetStatusStrategy keep the stored ones).
+ */
+import type { Strategy } from './types.js';
+
+export const workloadStrategy: Strategy = {
+  prepareForStatusUpdate(obj, old) {
+    if (old.metadata.labels === undefined) delete obj.metadata.labels;
+    else obj.metadata.labels = structuredClone(old.metadata.labels);
+  },
+};

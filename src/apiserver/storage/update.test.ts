@@ -1,0 +1,215 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ctx, cm, newEnv, pod, storage } from './testing/fixtures.js';
+import { rejectsStatus } from './testing/assert-status.js';
+
+test('update: optimistic concurrency (stale resourceVersion 409, empty unconditional)', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a', { k: '1' }));
+    const b = await s.update(ctx(), 'ns1', 'a', { ...a, data: { k: '2' } });
+    assert.notEqual(b.metadata.resourceVersion, a.metadata.resourceVersion);
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { ...a, data: { k: '3' } }), 409, 'Conflict', (e) => {
+      assert.equal(e.message, 'Operation cannot be fulfilled on configmaps "a": the object has been modified; please apply your changes to the latest version and try again');
+    });
+    const c = await s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a' }, data: { k: '4' } });
+    assert.deepEqual(c.data, { k: '4' });
+    assert.equal((await s.get(ctx(), 'ns1', 'a')).data.k, '4');
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: system metadata is preserved; name mismatch 400; missing object 404', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a'));
+    const b = await s.update(ctx(), 'ns1', 'a', {
+      metadata: { name: 'a', creationTimestamp: '2000-01-01T00:00:00Z', generation: 7, labels: { x: 'y' } },
+      data: {},
+    });
+    assert.equal(b.metadata.uid, a.metadata.uid, 'omitted uid is carried over');
+    assert.equal(b.metadata.creationTimestamp, a.metadata.creationTimestamp);
+    assert.equal(b.metadata.generation, undefined);
+    assert.deepEqual(b.metadata.labels, { x: 'y' });
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a', uid: 'forged' } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.field, 'metadata.uid');
+    });
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a', deletionTimestamp: '2000-01-01T00:00:00Z' } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.field, 'metadata.deletionTimestamp');
+    });
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'b' } }), 400, 'BadRequest', (e) => {
+      assert.equal(e.message, 'the name of the object (b) does not match the name on the URL (a)');
+    });
+    await rejectsStatus(s.update(ctx(), 'ns1', 'zz', { metadata: { name: 'zz' } }), 404, 'NotFound');
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: a no-op write stores nothing and keeps the resourceVersion', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a', { k: 'v' }));
+    const rev = env.store.currentRevision();
+    const b = await s.update(ctx(), 'ns1', 'a', structuredClone(a));
+    assert.equal(b.metadata.resourceVersion, a.metadata.resourceVersion);
+    assert.equal(env.store.currentRevision(), rev);
+    const p = await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { k: 'v' } } });
+    assert.equal(p.object.metadata.resourceVersion, a.metadata.resourceVersion);
+    assert.equal(env.store.currentRevision(), rev);
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: status subresource separation and generation bumps only on spec changes', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'deployments');
+    const d = await s.create(ctx(), 'ns1', { metadata: { name: 'd' }, spec: { replicas: 1 } });
+    const st = await s.update(ctx(), 'ns1', 'd', { ...d, spec: { replicas: 9 }, status: { replicas: 1 } }, 'status');
+    assert.equal(st.spec.replicas, 1, 'a /status write keeps the stored spec');
+    assert.deepEqual(st.status, { replicas: 1 });
+    assert.equal(st.metadata.generation, 1);
+    const main = await s.update(ctx(), 'ns1', 'd', { ...st, spec: { replicas: 3 }, status: { replicas: 42 } });
+    assert.equal(main.spec.replicas, 3);
+    assert.deepEqual(main.status, { replicas: 1 }, 'a main write keeps the stored status');
+    assert.equal(main.metadata.generation, 2);
+    const labels = await s.update(ctx(), 'ns1', 'd', { ...main, metadata: { ...main.metadata, labels: { a: 'b' } } });
+    assert.equal(labels.metadata.generation, 2, 'metadata changes do not bump generation');
+    await rejectsStatus(s.update(ctx(), 'ns1', 'd', { ...labels, spec: { replicas: -5 } }), 422, 'Invalid');
+    await rejectsStatus(storage(env, 'configmaps').update(ctx(), 'ns1', 'x', cm('x'), 'status'), 404, 'NotFound');
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: unknown fields per fieldValidation', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a'));
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { ...a, extra: 1 }), 400, 'BadRequest', (e) => {
+      assert.equal(e.message, 'strict decoding error: unknown field "extra"');
+    });
+    const warn = ctx({ fieldValidation: 'Warn' });
+    const b = await s.update(warn, 'ns1', 'a', { ...a, extra: 1, data: { z: '1' } });
+    assert.deepEqual(warn.warnings, ['unknown field "extra"']);
+    assert.equal(b.extra, undefined);
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: PUT creates a missing object only for kinds that allow it', async () => {
+  const env = await newEnv();
+  try {
+    await rejectsStatus(storage(env, 'configmaps').update(ctx(), 'ns1', 'a', cm('a')), 404, 'NotFound');
+    const nodesDef = storage(env, 'nodes');
+    await rejectsStatus(nodesDef.update(ctx(), undefined, 'n', { metadata: { name: 'n' } }), 404, 'NotFound');
+  } finally {
+    await env.close();
+  }
+});
+
+test('patch: merge, json and strategic; 404 when missing; conflicts on a stale resourceVersion in the patch', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'pods');
+    const p = await s.create(ctx(), 'ns1', pod('p', { spec: { containers: [{ name: 'a', image: 'i1' }, { name: 'b', image: 'i2' }] } }));
+    const m = await s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { metadata: { labels: { x: '1' } } } });
+    assert.deepEqual(m.object.metadata.labels, { x: '1' });
+    assert.equal(m.created, false);
+    const j = await s.patch(ctx(), 'ns1', 'p', { type: 'json', body: [{ op: 'replace', path: '/metadata/labels/x', value: '2' }] });
+    assert.deepEqual(j.object.metadata.labels, { x: '2' });
+    const sm = await s.patch(ctx(), 'ns1', 'p', { type: 'strategic', body: { spec: { containers: [{ name: 'b', image: 'i3' }] } } });
+    assert.deepEqual(sm.object.spec.containers.map((c: { image: string }) => c.image), ['i1', 'i3'], 'containers merge by name');
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'nope', { type: 'merge', body: {} }), 404, 'NotFound');
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { metadata: { resourceVersion: p.metadata.resourceVersion } } }), 409, 'Conflict');
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'json', body: [{ op: 'test', path: '/metadata/name', value: 'zz' }] }), 422, 'Invalid');
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { spec: { containers: [{ name: 'a' }] } } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.field, 'spec.containers[0].image');
+    });
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { spec: { bogus: true } } }), 400, 'BadRequest');
+  } finally {
+    await env.close();
+  }
+});
+
+test('patch: concurrent patches all land (internal retry on store conflicts)', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a'));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { [`k${i}`]: String(i) } } })));
+    const got = await s.get(ctx(), 'ns1', 'a');
+    assert.equal(Object.keys(got.data).length, 20);
+  } finally {
+    await env.close();
+  }
+});
+
+test('patch: server-side apply creates, tracks managers, conflicts 409 unless forced', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } };
+    const created = await s.patch(ctx({ fieldManager: 'alice' }), 'ns1', 'a', { type: 'apply', body });
+    assert.equal(created.created, true);
+    assert.deepEqual(created.object.data, { k: 'v' });
+    assert.equal(created.object.metadata.managedFields?.[0]?.manager, 'alice');
+    assert.equal(created.object.metadata.managedFields?.[0]?.operation, 'Apply');
+    const again = await s.patch(ctx({ fieldManager: 'alice' }), 'ns1', 'a', { type: 'apply', body });
+    assert.equal(again.created, false);
+    assert.equal(again.object.metadata.resourceVersion, created.object.metadata.resourceVersion, 'same apply is a no-op');
+    await rejectsStatus(s.patch(ctx({ fieldManager: 'bob' }), 'ns1', 'a', { type: 'apply', body: { ...body, data: { k: 'other' } } }), 409, 'Conflict');
+    const forced = await s.patch(ctx({ fieldManager: 'bob' }), 'ns1', 'a', { type: 'apply', body: { ...body, data: { k: 'other' } }, force: true });
+    assert.equal(forced.object.data.k, 'other');
+    await rejectsStatus(s.patch(ctx({ fieldManager: undefined }), 'ns1', 'a', { type: 'apply', body }), 422, 'Invalid');
+    const upd = await s.patch(ctx({ fieldManager: 'kubectl-edit' }), 'ns1', 'a', { type: 'merge', body: { data: { k2: 'x' } } });
+    assert.ok(upd.object.metadata.managedFields?.some((m) => m.manager === 'kubectl-edit' && m.operation === 'Update'));
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: removing the last finalizer of an object marked for deletion deletes it; new finalizers are refused', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', { metadata: { name: 'f', finalizers: ['example.com/a', 'example.com/b'] } });
+    const del = await s.delete(ctx(), 'ns1', 'f', {});
+    assert.equal(del.deleted, false);
+    assert.ok(del.object.metadata.deletionTimestamp);
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'f', { type: 'merge', body: { metadata: { finalizers: ['example.com/a', 'example.com/b', 'example.com/c'] } } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.field, 'metadata.finalizers');
+    });
+    await s.patch(ctx(), 'ns1', 'f', { type: 'merge', body: { metadata: { finalizers: ['example.com/b'] } } });
+    assert.ok(await s.get(ctx(), 'ns1', 'f'));
+    await s.patch(ctx(), 'ns1', 'f', { type: 'json', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    await rejectsStatus(s.get(ctx(), 'ns1', 'f'), 404, 'NotFound');
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: dryRun computes the result and stores nothing', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a', { k: '1' }));
+    const rev = env.store.currentRevision();
+    const out = await s.update(ctx({ dryRun: true }), 'ns1', 'a', { ...a, data: { k: '2' } });
+    assert.equal(out.data.k, '2');
+    const p = await s.patch(ctx({ dryRun: true }), 'ns1', 'a', { type: 'merge', body: { data: { k: '3' } } });
+    assert.equal(p.object.data.k, '3');
+    assert.equal(env.store.currentRevision(), rev);
+    assert.equal((await s.get(ctx(), 'ns1', 'a')).data.k, '1');
+  } finally {
+    await env.close();
+  }
+});

@@ -1,0 +1,179 @@
+/**
+ * PUT and PATCH share one loop (upstream GuaranteedUpdate): read the stored object, compute the
+ * candidate (the PUT body, or the patch applied to the stored object), run the update pipeline,
+ * and write conditionally on the revision read; a store conflict re-runs the loop, so only an
+ * explicit resourceVersion in the candidate can yield 409.
+ */
+import type { KubeObject } from '../../api/meta.js';
+import { errors, type FieldError } from '../../api/status.js';
+import { StoreError } from '../../store/types.js';
+import { deepCopy, encodeObject } from './codec.js';
+import { createObject } from './create.js';
+import { jsonEqual } from './deep-equal.js';
+import { conflict, fromStoreError, invalid, notFound } from './errors.js';
+import { checkUnknownFields } from './field-validation.js';
+import { keepSystemMeta, specPart } from './object-meta.js';
+import { trackManagedFields } from './patch-adapter.js';
+import type { StorageCore } from './storage-core.js';
+import type { RequestContext } from './types.js';
+
+/** Gives the candidate for the stored object, or for a missing one (return undefined: 404). */
+export type Produce = (current: KubeObject | undefined) => Promise<KubeObject | undefined> | KubeObject | undefined;
+
+export interface UpdateOptions {
+  /** 'status' writes only status; anything else is a main-resource write. */
+  subresource?: 'status';
+  /** Check unknown fields on the candidate (false when the caller checked its own input). */
+  checkFields?: boolean;
+  /** Server-side apply already recorded field ownership in the candidate's managedFields. */
+  managedFieldsDone?: boolean;
+  /** Subresource the write's field ownership is recorded under (scale writes the parent through the main path). */
+  managedFieldsSubresource?: string;
+  /** Replaces the strategy's prepareForUpdate (subresources with their own rules, e.g. namespaces/finalize). */
+  prepare?: (obj: KubeObject, old: KubeObject) => void;
+}
+
+/** Store conflicts mean another writer made progress, so retrying terminates; the cap only guards bugs. */
+const MAX_ATTEMPTS = 1000;
+
+export async function updateObject(
+  core: StorageCore, ctx: RequestContext, namespace: string | undefined, name: string, produce: Produce, opts: UpdateOptions = {},
+): Promise<{ object: KubeObject; created: boolean }> {
+  const ns = core.scope(namespace);
+  const key = core.key(ns, name);
+  for (let attempt = 1; ; attempt++) {
+    const kv = await core.store.get(key);
+    if (!kv) {
+      const candidate = await produce(undefined);
+      if (!candidate) throw notFound(core.def, name);
+      checkName(candidate, name);
+      try {
+        return { object: await createObject(core, ctx, ns, candidate, { managedFieldsDone: opts.managedFieldsDone }), created: true };
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && isAlreadyExists(err)) continue;
+        throw err;
+      }
+    }
+    const old = core.decode(kv);
+    const candidate = await produce(deepCopy(old));
+    if (!candidate) throw notFound(core.def, name);
+    const { obj, noop } = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
+    if (noop) return { object: old, created: false };
+
+    try {
+      if (shouldDeleteOnUpdate(core, obj, old)) {
+        if (!ctx.dryRun) {
+          await core.store.delete(key, kv.modRevision);
+          await core.strategy.release?.(obj);
+        }
+        return { object: obj, created: false };
+      }
+      if (!opts.managedFieldsDone) trackManagedFields(core.def, ctx, obj, old, opts.managedFieldsSubresource ?? opts.subresource);
+      if (ctx.dryRun) return { object: obj, created: false };
+      const written = await core.store.update(key, encodeObject(obj), kv.modRevision);
+      obj.metadata.resourceVersion = String(written.modRevision);
+      return { object: obj, created: false };
+    } catch (err) {
+      if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'NotFound') && attempt < MAX_ATTEMPTS) continue;
+      throw fromStoreError(core.def, name, err);
+    }
+  }
+}
+
+function isAlreadyExists(err: unknown): boolean {
+  return (err as { reason?: string })?.reason === 'AlreadyExists';
+}
+
+function checkName(obj: KubeObject, name: string): void {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the body of the request must be an object');
+  obj.metadata ??= {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw errors.badRequest('metadata must be an object');
+  if (obj.metadata.name && obj.metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  obj.metadata.name = name;
+}
+
+/**
+ * The update pipeline on one candidate: identity checks, optimistic concurrency, status
+ * separation, system metadata, strategy, defaults, generation and validation. `noop` when the
+ * result equals the stored object (nothing is written then, as upstream).
+ */
+export function prepareUpdate(
+  core: StorageCore, ctx: RequestContext, candidate: KubeObject, old: KubeObject, name: string, ns: string | undefined, opts: UpdateOptions,
+): { obj: KubeObject; noop: boolean } {
+  const { def, strategy } = core;
+  checkName(candidate, name);
+  core.checkTypeMeta(candidate);
+  let obj = deepCopy(candidate);
+  if (def.namespaced) {
+    if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = ns;
+  } else {
+    delete obj.metadata.namespace;
+  }
+  const rv = obj.metadata.resourceVersion;
+  if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
+  if (opts.checkFields !== false) checkUnknownFields(def, obj, ctx);
+  obj.apiVersion = old.apiVersion;
+  obj.kind = old.kind;
+
+  if (opts.subresource === 'status') {
+    // Only status (and ordinary metadata) moves through /status; the rest stays as stored.
+    const merged: KubeObject = { ...deepCopy(old), metadata: obj.metadata };
+    if (obj.status === undefined) delete merged.status;
+    else merged.status = obj.status;
+    obj = merged;
+  } else if (def.hasStatusSubresource) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = deepCopy(old.status);
+  }
+  checkImmutableMeta(core, obj, old);
+  keepSystemMeta(obj.metadata, old.metadata);
+  if (obj.metadata.managedFields === undefined && old.metadata.managedFields) obj.metadata.managedFields = deepCopy(old.metadata.managedFields);
+  if (old.metadata.deletionTimestamp) {
+    const before = new Set(old.metadata.finalizers ?? []);
+    const added = (obj.metadata.finalizers ?? []).filter((f) => !before.has(f));
+    if (added.length > 0) {
+      throw invalid(def, name, [{
+        type: 'FieldValueForbidden', field: 'metadata.finalizers',
+        detail: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+      }]);
+    }
+  }
+  if (opts.prepare) opts.prepare(obj, old);
+  else if (opts.subresource === 'status') strategy.prepareForStatusUpdate?.(obj, old, ctx);
+  else strategy.prepareForUpdate?.(obj, old, ctx);
+  def.applyDefaults(obj);
+  if (def.tracksGeneration) {
+    const gen = old.metadata.generation ?? 1;
+    obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
+  }
+  core.validate(obj, old);
+  obj.metadata.resourceVersion = old.metadata.resourceVersion;
+  return { obj, noop: jsonEqual(obj, old) };
+}
+
+/**
+ * A client may omit server-owned metadata (it is carried over) but not contradict it: a different
+ * uid, or a deletionTimestamp on an object not being deleted, is 422 as ValidateObjectMetaUpdate.
+ */
+function checkImmutableMeta(core: StorageCore, obj: KubeObject, old: KubeObject): void {
+  const errs: FieldError[] = [];
+  const m = obj.metadata;
+  if (m.uid && m.uid !== old.metadata.uid) errs.push({ type: 'FieldValueInvalid', field: 'metadata.uid', detail: `Invalid value: ${JSON.stringify(m.uid)}: field is immutable` });
+  if (m.deletionTimestamp && !old.metadata.deletionTimestamp) {
+    errs.push({ type: 'FieldValueInvalid', field: 'metadata.deletionTimestamp', detail: `Invalid value: ${JSON.stringify(m.deletionTimestamp)}: field is immutable; may only be changed via deletion` });
+  }
+  if (errs.length > 0) throw invalid(core.def, m.name, errs);
+}
+
+/** Removing the last finalizer of an object marked for deletion (grace period over) deletes it. */
+function shouldDeleteOnUpdate(core: StorageCore, obj: KubeObject, old: KubeObject): boolean {
+  if (!old.metadata.deletionTimestamp) return false;
+  if ((obj.metadata.finalizers ?? []).length > 0) return false;
+  if ((old.metadata.deletionGracePeriodSeconds ?? 0) > 0) return false;
+  return core.strategy.canDeleteOnUpdate?.(obj) ?? true;
+}

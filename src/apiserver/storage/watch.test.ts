@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../api/meta.js';
+import type { Status } from '../../api/status.js';
+import { ctx, cm, newEnv, Recorder, storage } from './testing/fixtures.js';
+
+test('watch: "" and "0" start with ADDED for the current state, then live events', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a'));
+    await s.create(ctx(), 'default', cm('other'));
+    for (const rv of ['', '0', undefined]) {
+      const r = new Recorder();
+      const w = await s.watch(ctx(), 'ns1', { resourceVersion: rv }, r);
+      assert.deepEqual(r.summary(), ['ADDED a']);
+      w.stop();
+      assert.equal(r.closed, true);
+    }
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', {}, r);
+    await s.create(ctx(), 'ns1', cm('b'));
+    await s.patch(ctx(), 'ns1', 'b', { type: 'merge', body: { data: { x: '1' } } });
+    await s.create(ctx(), 'default', cm('elsewhere'));
+    await s.delete(ctx(), 'ns1', 'a', {});
+    await r.until(() => r.events.length >= 4);
+    assert.deepEqual(r.summary(), ['ADDED a', 'ADDED b', 'MODIFIED b', 'DELETED a']);
+    const mod = r.events[2].object as KubeObject;
+    assert.equal(mod.kind, 'ConfigMap');
+    assert.equal(mod.metadata.resourceVersion, String(env.store.currentRevision() - 2));
+    w.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: from resourceVersion N delivers every event after N, in order', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const a = await s.create(ctx(), 'ns1', cm('a'));
+    await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { v: '1' } } });
+    await s.delete(ctx(), 'ns1', 'a', {});
+    const r = new Recorder();
+    const w = await s.watch(ctx(), undefined, { resourceVersion: a.metadata.resourceVersion }, r);
+    await r.until(() => r.events.length >= 2);
+    assert.deepEqual(r.summary(), ['MODIFIED a', 'DELETED a']);
+    const del = r.events[1].object as KubeObject;
+    assert.equal(del.metadata.resourceVersion, String(env.store.currentRevision()), 'DELETED carries the delete revision');
+    w.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: a compacted resourceVersion gives one ERROR event with 410 Expired, then close', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a'));
+    await s.create(ctx(), 'ns1', cm('b'));
+    await env.store.compact(env.store.currentRevision());
+    const r = new Recorder();
+    await s.watch(ctx(), 'ns1', { resourceVersion: '2' }, r);
+    await r.until(() => r.closed);
+    assert.equal(r.events.length, 1);
+    assert.equal(r.events[0].type, 'ERROR');
+    const st = r.events[0].object as Status;
+    assert.equal(st.code, 410);
+    assert.equal(st.reason, 'Expired');
+    assert.equal(st.message, `too old resource version: 2 (${env.store.compactedRevision()})`);
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: selectors with transitions (stops matching -> DELETED, starts matching -> ADDED)', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a', {}, { app: 'web' }));
+    await s.create(ctx(), 'ns1', cm('b', {}, { app: 'db' }));
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', { labelSelector: 'app=web' }, r);
+    await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { metadata: { labels: { app: 'db' } } } });
+    await s.patch(ctx(), 'ns1', 'b', { type: 'merge', body: { metadata: { labels: { app: 'web' } } } });
+    await s.patch(ctx(), 'ns1', 'b', { type: 'merge', body: { data: { x: 'y' } } });
+    await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { x: 'y' } } });
+    await s.delete(ctx(), 'ns1', 'b', {});
+    await r.until(() => r.events.length >= 5);
+    assert.deepEqual(r.summary(), ['ADDED a', 'DELETED a', 'ADDED b', 'MODIFIED b', 'DELETED b']);
+    const gone = r.events[1].object as KubeObject;
+    assert.deepEqual(gone.metadata.labels, { app: 'web' }, 'the last state that matched');
+    w.stop();
+    const f = new Recorder();
+    const w2 = await s.watch(ctx(), undefined, { fieldSelector: 'metadata.name=a' }, f);
+    await s.create(ctx(), 'default', cm('a'));
+    await s.create(ctx(), 'default', cm('z'));
+    await f.until(() => f.events.length >= 2);
+    assert.deepEqual(f.summary(), ['ADDED a', 'ADDED a']);
+    w2.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: bookmarks when allowed, the initial-events-end bookmark, and timeoutSeconds', async () => {
+  const env = await newEnv({ bookmarkIntervalMs: 50 });
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a'));
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', { allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', resourceVersion: '' }, r);
+    assert.deepEqual(r.summary().slice(0, 2), ['ADDED a', 'BOOKMARK']);
+    const initEnd = r.events[1].object as KubeObject;
+    assert.equal(initEnd.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+    await s.create(ctx(), 'ns1', cm('b'));
+    await r.until(() => r.events.filter((e) => e.type === 'BOOKMARK').length >= 3);
+    const last = r.events.filter((e) => e.type === 'BOOKMARK').at(-1)!.object as KubeObject;
+    assert.equal(last.kind, 'ConfigMap');
+    assert.equal(last.metadata.resourceVersion, String(env.store.currentRevision()));
+    assert.deepEqual(Object.keys(last.metadata), ['resourceVersion']);
+    w.stop();
+    const none = new Recorder();
+    const w2 = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, none);
+    await new Promise((res) => setTimeout(res, 150));
+    assert.equal(none.events.length, 0, 'no bookmarks unless allowed');
+    w2.stop();
+    const t = new Recorder();
+    await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()), timeoutSeconds: 1 }, t);
+    await t.until(() => t.closed, 3000);
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: the request signal ends the stream', async () => {
+  const env = await newEnv();
+  try {
+    const ac = new AbortController();
+    const r = new Recorder();
+    await storage(env, 'configmaps').watch(ctx({ signal: ac.signal }), 'ns1', {}, r);
+    ac.abort();
+    assert.equal(r.closed, true);
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: 1,000 watchers share decoding and all see every event', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const recs = Array.from({ length: 1000 }, () => new Recorder());
+    const streams = await Promise.all(recs.map((r) => s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, r)));
+    for (let i = 0; i < 5; i++) await s.create(ctx(), 'ns1', cm(`c${i}`));
+    await Promise.all(recs.map((r) => r.until(() => r.events.length >= 5)));
+    for (const r of recs) assert.deepEqual(r.summary(), ['ADDED c0', 'ADDED c1', 'ADDED c2', 'ADDED c3', 'ADDED c4']);
+    assert.equal(recs[0].events[0].object, recs[999].events[0].object, 'one decoded object per event');
+    for (const w of streams) w.stop();
+  } finally {
+    await env.close();
+  }
+});
