@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0; [ "${1:-}" = "--test" ] && want_test=1
 
-pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack)
-[ "$want_test" = 1 ] && pkgs+=(busybox-static umoci skopeo docker-registry etcd-server etcd-client)
+pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack busybox-static)
+[ "$want_test" = 1 ] && pkgs+=(umoci skopeo docker-registry etcd-server etcd-client)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -1,0 +1,175 @@
+import {
+  RuntimeError,
+  type AuthConfig,
+  type Container,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type ExecSyncResult,
+  type Image,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxStatus,
+  type VersionInfo,
+} from '../types.js';
+import { CriClient, type CriClientOptions } from './client.js';
+import {
+  authToWire,
+  containerConfigToWire,
+  containerFilterToWire,
+  containerFromWire,
+  containerStatusFromWire,
+  imageFromWire,
+  sandboxConfigToWire,
+  sandboxFilterToWire,
+  sandboxFromWire,
+  sandboxStatusFromWire,
+} from './convert.js';
+import type {
+  WireContainer,
+  WireContainerStatus,
+  WireExecSync,
+  WireImage,
+  WirePodSandbox,
+  WirePodSandboxStatusResponse,
+  WireVersion,
+} from './wire.js';
+
+export interface CriRuntimeOptions extends CriClientOptions {
+  /** Deadline for PullImage in ms (default 10 minutes). */
+  pullTimeoutMs?: number;
+}
+
+/** ContainerRuntime over a CRI runtime.v1 endpoint (containerd's CRI plugin). */
+export class CriRuntime implements ContainerRuntime {
+  private readonly client: CriClient;
+  private readonly pullTimeoutMs: number;
+
+  constructor(opts: CriRuntimeOptions) {
+    this.client = new CriClient(opts);
+    this.pullTimeoutMs = opts.pullTimeoutMs ?? 10 * 60_000;
+  }
+
+  async version(): Promise<VersionInfo> {
+    const v = await this.client.runtimeCall<WireVersion>('Version', { version: 'v1' });
+    return { version: v.version, runtimeName: v.runtimeName, runtimeVersion: v.runtimeVersion, runtimeApiVersion: v.runtimeApiVersion };
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const r = await this.client.runtimeCall<{ podSandboxId: string }>('RunPodSandbox', { config: sandboxConfigToWire(config), runtimeHandler: '' });
+    return r.podSandboxId;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    await ignoreNotFound(this.client.runtimeCall('StopPodSandbox', { podSandboxId: id }));
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    await ignoreNotFound(this.client.runtimeCall('RemovePodSandbox', { podSandboxId: id }));
+  }
+
+  async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
+    const r = await this.client.runtimeCall<{ items: WirePodSandbox[] }>('ListPodSandbox', { filter: sandboxFilterToWire(filter) });
+    return r.items.map(sandboxFromWire);
+  }
+
+  /** `verbose` also fills netnsPath (containerd marshals the sandbox's whole spec for it). */
+  async podSandboxStatus(id: string, opts: { verbose?: boolean } = {}): Promise<PodSandboxStatus> {
+    const r = await this.client.runtimeCall<WirePodSandboxStatusResponse>('PodSandboxStatus', { podSandboxId: id, verbose: opts.verbose ?? false });
+    return sandboxStatusFromWire(r);
+  }
+
+  async pullImage(image: string, auth?: AuthConfig): Promise<string> {
+    try {
+      const r = await this.client.imageCall<{ imageRef: string }>('PullImage', { image: { image }, auth: authToWire(auth) }, this.pullTimeoutMs);
+      return r.imageRef;
+    } catch (err) {
+      if (err instanceof RuntimeError && err.kind !== 'Unavailable') throw new RuntimeError('ImagePull', stripOp(err), 'PullImage');
+      throw err;
+    }
+  }
+
+  async imageStatus(image: string): Promise<Image | null> {
+    const r = await this.client.imageCall<{ image: WireImage | null }>('ImageStatus', { image: { image } });
+    return r.image ? imageFromWire(r.image) : null;
+  }
+
+  async removeImage(image: string): Promise<void> {
+    await ignoreNotFound(this.client.imageCall('RemoveImage', { image: { image } }));
+  }
+
+  async listImages(): Promise<Image[]> {
+    const r = await this.client.imageCall<{ images: WireImage[] }>('ListImages', { filter: null });
+    return r.images.map(imageFromWire);
+  }
+
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    const r = await this.client.runtimeCall<{ containerId: string }>('CreateContainer', {
+      podSandboxId,
+      config: containerConfigToWire(config, sandboxConfig.hostNetwork),
+      sandboxConfig: sandboxConfigToWire(sandboxConfig),
+    });
+    return r.containerId;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.client.runtimeCall('StartContainer', { containerId: id });
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    // The runtime kills after the grace period; our deadline only guards against a hung runtime.
+    await ignoreNotFound(this.client.runtimeCall('StopContainer', { containerId: id, timeout: String(timeoutSeconds) }, (timeoutSeconds + 60) * 1000));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await ignoreNotFound(this.client.runtimeCall('RemoveContainer', { containerId: id }));
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<Container[]> {
+    const r = await this.client.runtimeCall<{ containers: WireContainer[] }>('ListContainers', { filter: containerFilterToWire(filter) });
+    return r.containers.map(containerFromWire);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    // CRI's ContainerStatus lacks the sandbox id; the list entry has it.
+    const [r, list] = await Promise.all([
+      this.client.runtimeCall<{ status: WireContainerStatus | null }>('ContainerStatus', { containerId: id, verbose: false }),
+      this.client.runtimeCall<{ containers: WireContainer[] }>('ListContainers', { filter: { id } }),
+    ]);
+    if (!r.status) throw new RuntimeError('NotFound', `container ${id} not found`, 'ContainerStatus');
+    return containerStatusFromWire(r.status, list.containers[0]?.podSandboxId ?? '');
+  }
+
+  async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
+    const deadline = timeoutSeconds > 0 ? (timeoutSeconds + 30) * 1000 : 0;
+    try {
+      const r = await this.client.runtimeCall<WireExecSync>('ExecSync', { containerId: id, cmd, timeout: String(timeoutSeconds) }, deadline);
+      return { stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr), exitCode: r.exitCode };
+    } catch (err) {
+      // containerd reports an exec that outlived its timeout as "timeout Ns exceeded" with code Unknown.
+      if (err instanceof RuntimeError && /timeout .* exceeded|deadline exceeded/i.test(err.message)) {
+        throw new RuntimeError('Timeout', stripOp(err), 'ExecSync');
+      }
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function stripOp(err: RuntimeError): string {
+  return err.message.startsWith(`${err.op}: `) ? err.message.slice(err.op.length + 2) : err.message;
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RuntimeError && err.kind === 'NotFound') return;
+    throw err;
+  }
+}

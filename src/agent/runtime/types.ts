@@ -1,0 +1,282 @@
+/**
+ * The container runtime contract of the node agent, shaped after what a kubelet needs from CRI
+ * (kubernetes/cri-api runtime.v1): pod sandboxes, containers, images. Names keep the CRI vocabulary,
+ * the types are plain TypeScript (times are Date, sizes are numbers, absent means "not set").
+ *
+ * Lifecycle, as in CRI:
+ *   runPodSandbox -> createContainer -> startContainer -> (exits | stopContainer) -> removeContainer
+ *   -> stopPodSandbox (kills what still runs, frees the IP) -> removePodSandbox.
+ * stop* and remove* are idempotent: calling them on something already gone is not an error.
+ * Two implementations: `cri/` (containerd over gRPC) and `fake/` (in memory, for unit tests).
+ */
+
+/** Identity of a pod sandbox (CRI PodSandboxMetadata). `attempt` grows each time the sandbox is recreated. */
+export interface PodSandboxMetadata {
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+}
+
+/** resolv.conf contents for the pod; when absent the runtime copies the host's. */
+export interface DnsConfig {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** A hostPort mapping, applied by the CNI portmap plugin. */
+export interface PortMapping {
+  protocol: Protocol;
+  containerPort: number;
+  hostPort: number;
+  hostIp?: string;
+}
+
+/** Everything needed to create a pod sandbox (CRI PodSandboxConfig, Linux parts flattened). */
+export interface PodSandboxConfig {
+  metadata: PodSandboxMetadata;
+  hostname?: string;
+  /** Directory on the host where container logs of this pod go; container logPath is relative to it. */
+  logDirectory?: string;
+  dnsConfig?: DnsConfig;
+  portMappings?: PortMapping[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Absolute cgroupfs path, e.g. `/bosun/pod<uid>`; the caller creates and removes it. */
+  cgroupParent?: string;
+  /** Share the node's network namespace (hostNetwork: true): no CNI, no pod IP of its own. */
+  hostNetwork?: boolean;
+  sysctls?: Record<string, string>;
+}
+
+export type PodSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
+
+/** Short form of a sandbox, as listPodSandboxes returns it. */
+export interface PodSandbox {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: PodSandboxState;
+  createdAt: Date;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Full status of a sandbox. `ip` is empty for host-network sandboxes. */
+export interface PodSandboxStatus extends PodSandbox {
+  ip: string;
+  additionalIps: string[];
+  /** Network namespace path on the host, when the runtime tells it (verbose status). */
+  netnsPath?: string;
+}
+
+/** Filter for listPodSandboxes; all given fields must match. */
+export interface PodSandboxFilter {
+  id?: string;
+  state?: PodSandboxState;
+  labelSelector?: Record<string, string>;
+}
+
+/** Credentials for a registry (CRI AuthConfig). */
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  /** base64 of `user:password`, as in a docker config.json. */
+  auth?: string;
+  serverAddress?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
+
+/** An image known to the runtime. `id` is what container statuses report as imageId. */
+export interface Image {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+  /** User the image runs as by default, as a number when it is one... */
+  uid?: number;
+  /** ...or as a name. */
+  username?: string;
+  pinned: boolean;
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+export type MountPropagation =
+  | 'PROPAGATION_PRIVATE'
+  | 'PROPAGATION_HOST_TO_CONTAINER'
+  | 'PROPAGATION_BIDIRECTIONAL';
+
+/** A host path mounted into a container. */
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly?: boolean;
+  propagation?: MountPropagation;
+}
+
+/** Linux resource limits of a container, in the units cgroups use. */
+export interface LinuxResources {
+  /** CFS period in microseconds (100000 is the usual one). */
+  cpuPeriod?: number;
+  /** CFS quota in microseconds per period; cpu limit "500m" with period 100000 gives 50000. */
+  cpuQuota?: number;
+  /** Relative weight; cpu request "1" gives 1024. */
+  cpuShares?: number;
+  memoryLimitInBytes?: number;
+  oomScoreAdj?: number;
+}
+
+/** The subset of a container's securityContext that the runtime applies. */
+export interface SecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsUsername?: string;
+  readonlyRootfs?: boolean;
+  privileged?: boolean;
+  supplementalGroups?: number[];
+  capabilities?: { add?: string[]; drop?: string[] };
+  noNewPrivs?: boolean;
+}
+
+/** Identity of a container within its sandbox; (name, attempt) is unique per sandbox. */
+export interface ContainerMetadata {
+  name: string;
+  attempt: number;
+}
+
+/** Everything needed to create a container (CRI ContainerConfig). */
+export interface ContainerConfig {
+  metadata: ContainerMetadata;
+  /** Image reference or id; must be present locally (pull first). */
+  image: string;
+  /** Replaces the image's entrypoint when set (Kubernetes `command`). */
+  command?: string[];
+  /** Replaces the image's cmd when set (Kubernetes `args`). */
+  args?: string[];
+  workingDir?: string;
+  envs?: KeyValue[];
+  mounts?: Mount[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Relative to the sandbox's logDirectory, e.g. `app/0.log`. */
+  logPath?: string;
+  resources?: LinuxResources;
+  securityContext?: SecurityContext;
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
+
+/** Short form of a container, as listContainers returns it. */
+export interface Container {
+  id: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  image: string;
+  imageRef: string;
+  state: ContainerState;
+  createdAt: Date;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/**
+ * Full status of a container. `reason` is CRI's: "Completed" (exit 0), "Error" (non-zero),
+ * "OOMKilled" (killed by the cgroup OOM killer), empty while running. Restart metadata lives in
+ * `metadata.attempt` and in the labels/annotations the caller put there.
+ */
+export interface ContainerStatus extends Container {
+  startedAt?: Date;
+  finishedAt?: Date;
+  exitCode: number;
+  reason: string;
+  message: string;
+  mounts: Mount[];
+  logPath: string;
+}
+
+/** Filter for listContainers; all given fields must match. */
+export interface ContainerFilter {
+  id?: string;
+  podSandboxId?: string;
+  state?: ContainerState;
+  labelSelector?: Record<string, string>;
+}
+
+/** Result of a synchronous exec. `exitCode` is the command's; a timeout is reported as an error. */
+export interface ExecSyncResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+export interface VersionInfo {
+  /** The CRI API version, e.g. "v1". */
+  version: string;
+  runtimeName: string;
+  runtimeVersion: string;
+  runtimeApiVersion: string;
+}
+
+/** Error kinds callers branch on (the CRI gRPC status code, when there is one, is in `code`). */
+export type RuntimeErrorKind = 'NotFound' | 'ImagePull' | 'InvalidArgument' | 'Timeout' | 'Unavailable' | 'Unknown';
+
+/** An error from a runtime call; `message` comes from the runtime and is meant for users. */
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+  constructor(
+    readonly kind: RuntimeErrorKind,
+    message: string,
+    /** The runtime operation that failed, e.g. "PullImage". */
+    readonly op: string,
+  ) {
+    super(`${op}: ${message}`);
+  }
+}
+
+/** What the node agent needs from a container runtime. */
+export interface ContainerRuntime {
+  version(): Promise<VersionInfo>;
+
+  /** Creates and starts the sandbox (network namespace, CNI, pause process); returns its id. */
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Kills every container of the sandbox and releases its network. Idempotent. */
+  stopPodSandbox(id: string): Promise<void>;
+  /** Removes the sandbox and its containers. Idempotent. */
+  removePodSandbox(id: string): Promise<void>;
+  listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
+  /** Throws RuntimeError kind NotFound when there is no such sandbox. `verbose` also asks for netnsPath. */
+  podSandboxStatus(id: string, opts?: { verbose?: boolean }): Promise<PodSandboxStatus>;
+
+  /** Pulls the image; returns its id (the imageRef containers report). Fails with kind ImagePull. */
+  pullImage(image: string, auth?: AuthConfig): Promise<string>;
+  /** Returns null when the image is not present. */
+  imageStatus(image: string): Promise<Image | null>;
+  /** Removes the image by id: every tag of that id goes with it. Idempotent. */
+  removeImage(image: string): Promise<void>;
+  listImages(): Promise<Image[]>;
+
+  /** `sandboxConfig` must be the one the sandbox was created with. */
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Sends the stop signal, waits up to `timeoutSeconds`, then kills. Idempotent. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Removes the container, killing it if it runs. Idempotent. */
+  removeContainer(id: string): Promise<void>;
+  listContainers(filter?: ContainerFilter): Promise<Container[]>;
+  /** Throws RuntimeError kind NotFound when there is no such container. */
+  containerStatus(id: string): Promise<ContainerStatus>;
+  /** Runs a command in the container and waits for it; `timeoutSeconds` 0 waits forever. */
+  execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
+
+  /** Releases the connection. The runtime itself keeps running. */
+  close(): void;
+}
