@@ -6,5 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
 npm run --silent lint
+# Test images are built once and reused (fast when present); runtime tests need them.
+bash scripts/build-test-images.sh
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
 exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=300000 "${files[@]}"
