@@ -7,8 +7,9 @@
 import type { KubeList, KubeObject, WatchEvent } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { Status } from '../../api/status.js';
+import type { DeleteOptions, FieldValidation, ListQuery, PatchType, WatchQuery } from '../../api/request-options.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+export type { DeleteOptions, FieldValidation, ListQuery, PatchType, WatchQuery } from '../../api/request-options.js';
 
 export interface RequestContext {
   /** Authenticated user name (e.g. `system:admin`, `system:node:n1`). */
@@ -24,31 +25,6 @@ export interface RequestContext {
   /** Aborted when the client goes away or the request times out. */
   signal?: AbortSignal;
 }
-
-export interface ListQuery {
-  labelSelector?: string;
-  fieldSelector?: string;
-  limit?: number;
-  continue?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
-}
-
-export interface WatchQuery extends ListQuery {
-  allowWatchBookmarks?: boolean;
-  timeoutSeconds?: number;
-  sendInitialEvents?: boolean;
-}
-
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
-  /** Legacy form of propagationPolicy=Orphan. */
-  orphanDependents?: boolean;
-}
-
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
 export interface PatchRequest {
   type: PatchType;
