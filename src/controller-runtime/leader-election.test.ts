@@ -1,0 +1,118 @@
+/** Leader election between real electors on one Lease of an in-process API server. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import { KubeClient } from '../client/kube-client.js';
+import { LeaderElector, microTime, type Lease } from './leader-election.js';
+
+let ts: TestServer;
+const P = `le-${process.pid}-${Date.now().toString(36)}`;
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const clients: KubeClient[] = [];
+
+before(async () => {
+  ts = await startTestServer();
+});
+after(async () => {
+  for (const c of clients) c.close();
+  await ts.stop();
+});
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Two candidates, each with its own client (as two processes would have). */
+function candidates(lease: string, extra: { releaseOnStop?: boolean } = {}) {
+  const leading = new Set<string>();
+  let overlap = false;
+  const make = (identity: string) => {
+    const client = KubeClient.fromKubeconfig(ts.kubeconfig);
+    clients.push(client);
+    return new LeaderElector(client, {
+      namespace: 'default', name: lease, identity, logger: quiet,
+      leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 150, ...extra,
+      onStartedLeading: () => {
+        if (leading.size > 0) overlap = true;
+        leading.add(identity);
+      },
+      onStoppedLeading: () => { leading.delete(identity); },
+    });
+  };
+  return { a: make('a'), b: make('b'), leading, overlap: () => overlap };
+}
+
+test('only one of two candidates leads; the Lease records the holder', async () => {
+  const { a, b, leading, overlap } = candidates(`${P}-one`);
+  a.start();
+  b.start();
+  await eventually(() => leading.size === 1, 'a leader');
+  // several renew periods pass with exactly one leader
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(leading.size, 1);
+  assert.equal(overlap(), false);
+  assert.equal([a, b].filter((e) => e.isLeader()).length, 1);
+  const holder = [...leading][0]!;
+  const lease = await clients[0]!.leases<Lease>('default').get(`${P}-one`);
+  assert.equal(lease.spec?.holderIdentity, holder);
+  assert.equal(lease.spec?.leaseDurationSeconds, 2);
+  assert.ok(lease.spec?.renewTime && lease.spec.acquireTime);
+  assert.match(lease.spec!.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  await a.stop();
+  await b.stop();
+});
+
+test('failover: when the leader stops renewing, the other takes over after the lease expires', async () => {
+  const { a, b, leading, overlap } = candidates(`${P}-fail`, { releaseOnStop: false });
+  a.start();
+  await eventually(() => a.isLeader(), 'a leads');
+  b.start();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(b.isLeader(), false, 'b waits while a renews');
+  const stoppedAt = Date.now();
+  await a.stop(); // stops renewing without releasing: like a crashed leader
+  await eventually(() => b.isLeader(), 'b takes over');
+  assert.ok(Date.now() - stoppedAt >= 1000, 'not before the lease could expire');
+  assert.equal(overlap(), false);
+  assert.deepEqual([...leading], ['b']);
+  const lease = await clients[0]!.leases<Lease>('default').get(`${P}-fail`);
+  assert.equal(lease.spec?.holderIdentity, 'b');
+  assert.equal(lease.spec?.leaseTransitions, 1);
+  await b.stop();
+});
+
+test('release on stop hands over without waiting for expiry', async () => {
+  const { a, b } = candidates(`${P}-release`);
+  a.start();
+  await eventually(() => a.isLeader(), 'a leads');
+  b.start();
+  await a.stop();
+  const lease = await clients[0]!.leases<Lease>('default').get(`${P}-release`);
+  assert.ok(lease.spec?.holderIdentity === '' || lease.spec?.holderIdentity === 'b' || lease.spec?.holderIdentity === undefined);
+  await eventually(() => b.isLeader(), 'b leads', 1000);
+  await b.stop();
+});
+
+test('a lease held by someone else that keeps renewing is never taken', async () => {
+  const client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  clients.push(client);
+  const leases = client.leases<Lease>('default');
+  const name = `${P}-foreign`;
+  let lease = await leases.create({
+    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name },
+    spec: { holderIdentity: 'other', leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()) },
+  });
+  const e = new LeaderElector(client, { namespace: 'default', name, identity: 'me', logger: quiet, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 });
+  e.start();
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    lease = await leases.update({ ...lease, spec: { ...lease.spec, renewTime: microTime(Date.now()) } });
+    assert.equal(e.isLeader(), false);
+  }
+  assert.equal(e.leader, 'other');
+  await e.stop();
+});
