@@ -1,0 +1,92 @@
+/**
+ * Reading and decoding request bodies. The size limit (3 MiB, as kube-apiserver's
+ * MaxRequestBodyBytes) is enforced while reading: a larger body is refused as soon as it is known to be
+ * too large, without buffering the rest.
+ */
+import type { IncomingMessage } from 'node:http';
+import { parseAllDocuments } from 'yaml';
+import { errors } from '../../api/status.js';
+import { decodeKubernetesProtobuf } from '../../api/protobuf/index.js';
+import type { BodyFormat } from './media.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Thrown for a body over the limit; the caller answers 413 and closes the connection. */
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super('the request body is too large');
+  }
+}
+
+/** Reads the whole body, failing early when Content-Length or the bytes read pass `limit`. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw errors.badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseYamlDoc(text: string): unknown {
+  // One document only; YAML errors name line and column.
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const nonEmpty = list.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (nonEmpty.length > 1) throw errors.badRequest('the request body contains more than one YAML document');
+  const doc = nonEmpty[0];
+  if (!doc) return null;
+  if (doc.errors.length > 0) throw errors.badRequest(`the request body is not valid YAML: ${doc.errors[0]!.message}`);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
+  }
+}
+
+/** Decodes a body by its format into plain JSON values. Empty bodies decode to undefined. */
+export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
+  if (buf.length === 0) return undefined;
+  switch (format) {
+    case 'protobuf':
+      try {
+        return decodeKubernetesProtobuf(buf);
+      } catch (e) {
+        if ((e as { status?: unknown }).status) throw e;
+        throw errors.badRequest(`the request body is not a valid Kubernetes protobuf message: ${(e as Error).message}`);
+      }
+    case 'yaml':
+    case 'apply-patch':
+      return parseYamlDoc(buf.toString('utf8'));
+    default:
+      return parseJson(buf.toString('utf8'));
+  }
+}
+
+/** Requires a decoded body to be a JSON object (not an array, string or null). */
+export function requireObject(body: unknown, what = 'the request body'): Record<string, unknown> {
+  if (body === undefined) throw errors.badRequest(`${what} is empty`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest(`${what} must be a JSON object`);
+  return body as Record<string, unknown>;
+}

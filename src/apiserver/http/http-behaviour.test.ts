@@ -1,0 +1,126 @@
+/**
+ * HTTP-level behaviour against a real in-process server: watch streams (headers at once, Table
+ * events, timeoutSeconds, client disconnect stops the storage watch) and the 60 s request bound
+ * (shortened here) answering 504 Timeout.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request, Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { RawClient } from '../../testing/raw-client.js';
+import { createServedApi } from '../served-api.js';
+import { startApiServer, type ApiServer } from '../server.js';
+import type { ResourceStorage, WatchStream } from '../storage/types.js';
+
+describe('HTTP behaviour', () => {
+  let server: ApiServer;
+  let c: RawClient;
+  let dir: string;
+  let agent: Agent;
+  let stops = 0;
+  let slowGets = 0;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bosun-http-test-'));
+    server = await startApiServer({
+      dataDir: dir, port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory', requestTimeoutMs: 300, log: () => undefined,
+      api: (store) => {
+        const api = createServedApi(store);
+        // Instrument configmaps: count stopped watches; a get of "slow" never answers.
+        api.storages = api.storages.map((s): ResourceStorage => {
+          if (s.def.plural !== 'configmaps') return s;
+          return Object.assign(Object.create(Object.getPrototypeOf(s)), s, {
+            watch: async (...args: Parameters<ResourceStorage['watch']>): Promise<WatchStream> => {
+              const w = await s.watch(...args);
+              return { stop: () => { stops++; w.stop(); } };
+            },
+            get: (...args: Parameters<ResourceStorage['get']>) => {
+              if (args[2] === 'slow') {
+                slowGets++;
+                return new Promise(() => undefined);
+              }
+              return s.get(...args);
+            },
+          });
+        });
+        return api;
+      },
+    });
+    c = new RawClient(server.url, dir);
+    const pki = join(dir, 'pki');
+    agent = new Agent({ ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) });
+  });
+  after(async () => {
+    c?.close();
+    agent?.destroy();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Opens a watch and collects lines; resolves once the headers arrived. */
+  function openWatch(path: string, accept = 'application/json'): Promise<{ status: number; contentType?: string; lines: any[]; ended: Promise<void>; close(): void }> {
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, server.url), { agent, headers: { Accept: accept } }, (res) => {
+        const lines: any[] = [];
+        let buf = '';
+        const ended = new Promise<void>((r) => res.once('close', () => r()));
+        res.setEncoding('utf8').on('data', (d: string) => {
+          buf += d;
+          let i;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            lines.push(JSON.parse(buf.slice(0, i)));
+            buf = buf.slice(i + 1);
+          }
+        });
+        resolve({ status: res.statusCode!, contentType: res.headers['content-type'], lines, ended, close: () => req.destroy() });
+      });
+      req.on('error', (e) => (String(e).includes('socket hang up') ? undefined : reject(e)));
+      req.end();
+    });
+  }
+
+  const until = async (cond: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(cond(), `timed out waiting for ${what}`);
+  };
+
+  test('a watch answers headers before any event, as Table events with columns only first', async () => {
+    const w = await openWatch('/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=30', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    assert.equal(w.status, 200);
+    assert.equal(w.lines.length, 0);
+    for (const name of ['t1', 't2']) {
+      assert.equal((await c.send('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } })).status, 201);
+    }
+    await until(() => w.lines.length >= 2, 'two events');
+    assert.equal(w.lines[0].type, 'ADDED');
+    assert.equal(w.lines[0].object.kind, 'Table');
+    assert.ok(w.lines[0].object.columnDefinitions.length > 0);
+    assert.equal(w.lines[0].object.rows[0].object.metadata.name, 't1');
+    assert.equal(w.lines[1].object.columnDefinitions, null);
+    w.close();
+  });
+
+  test('a watch ends at timeoutSeconds', async () => {
+    const w = await openWatch('/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1');
+    const t0 = Date.now();
+    await w.ended;
+    assert.ok(Date.now() - t0 < 5000);
+    await until(() => server.openWatches() === 0, 'the watch to be released');
+  });
+
+  test('a client going away stops the storage watch', async () => {
+    const before = stops;
+    const w = await openWatch('/api/v1/watch/namespaces/default/configmaps');
+    await until(() => server.openWatches() === 1, 'the watch to open');
+    w.close();
+    await until(() => stops === before + 1 && server.openWatches() === 0, 'the storage watch to stop');
+  });
+
+  test('a request that takes too long is answered 504 Timeout', async () => {
+    const r = await c.request('/api/v1/namespaces/default/configmaps/slow');
+    assert.equal(slowGets, 1);
+    assert.equal(r.status, 504);
+    assert.equal(r.json.reason, 'Timeout');
+  });
+});

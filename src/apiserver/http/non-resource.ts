@@ -1,0 +1,109 @@
+/**
+ * Non-resource endpoints: /version, health checks, discovery and OpenAPI. Discovery never answers 406:
+ * aggregated discovery when asked for, plain JSON otherwise.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../../api/status.js';
+import { aggregatedContentType, aggregatedDiscovery, wantsAggregated } from '../discovery/aggregated.js';
+import type { ApiCatalog } from '../discovery/catalog.js';
+import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from '../discovery/legacy.js';
+import type { OpenApiDocs } from '../openapi/documents.js';
+import { parseAccept } from './media.js';
+import { writeBody, writeText } from './respond.js';
+
+/** The Kubernetes API level Bosun implements; kubectl's dispatcher picks its binary by `minor`. */
+export const KUBE_VERSION = { major: '1', minor: '32', patch: '0' };
+
+export interface NonResourceDeps {
+  catalog: ApiCatalog;
+  openapi: () => OpenApiDocs;
+  /** host:port clients used to reach us (for serverAddressByClientCIDRs). */
+  hostPort: (req: IncomingMessage) => string;
+  bosunVersion: string;
+  /** Readiness: false answers 500 on /readyz. */
+  ready?: () => boolean;
+}
+
+export function versionInfo(bosunVersion: string): object {
+  return {
+    major: KUBE_VERSION.major,
+    minor: KUBE_VERSION.minor,
+    gitVersion: `v${KUBE_VERSION.major}.${KUBE_VERSION.minor}.${KUBE_VERSION.patch}-bosun.${bosunVersion}`,
+    gitCommit: 'bosun',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+function discovery(res: ServerResponse, req: IncomingMessage, aggregated: () => object, legacy: () => object): void {
+  res.setHeader('Vary', 'Accept');
+  const v = wantsAggregated(req.headers.accept);
+  if (v) return writeBody(res, 200, { ...aggregated(), apiVersion: `apidiscovery.k8s.io/${v}` }, 'json', aggregatedContentType(v));
+  writeBody(res, 200, legacy());
+}
+
+/** Answers a non-resource path; returns false when the path is not one of ours. */
+export function handleNonResource(req: IncomingMessage, res: ServerResponse, pathname: string, deps: NonResourceDeps): boolean {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const { catalog } = deps;
+  if (path === '/version') {
+    writeBody(res, 200, versionInfo(deps.bosunVersion));
+    return true;
+  }
+  if (/^\/(healthz|livez)(\/.*)?$/.test(path)) {
+    writeText(res, 200, 'ok');
+    return true;
+  }
+  if (/^\/readyz(\/.*)?$/.test(path)) {
+    const ok = deps.ready?.() ?? true;
+    writeText(res, ok ? 200 : 500, ok ? 'ok' : 'readyz check failed');
+    return true;
+  }
+  if (path === '/api') {
+    discovery(res, req, () => aggregatedDiscovery(catalog, true, 'v2'), () => apiVersions(deps.hostPort(req)));
+    return true;
+  }
+  if (path === '/apis') {
+    discovery(res, req, () => aggregatedDiscovery(catalog, false, 'v2'), () => apiGroupList(catalog));
+    return true;
+  }
+  let m = /^\/apis\/([^/]+)$/.exec(path);
+  if (m) {
+    const doc = apiGroupDoc(catalog, m[1]!);
+    if (!doc) return false;
+    writeBody(res, 200, doc);
+    return true;
+  }
+  m = /^\/api\/(v1)$/.exec(path) ?? /^\/apis\/([^/]+\/[^/]+)$/.exec(path);
+  if (m) {
+    const [g, v] = path.startsWith('/api/') ? ['', m[1]!] : m[1]!.split('/') as [string, string];
+    const doc = apiResourceList(catalog, g, v);
+    if (!doc) return false;
+    writeBody(res, 200, doc);
+    return true;
+  }
+  if (path === '/openapi/v3') {
+    writeBody(res, 200, deps.openapi().index);
+    return true;
+  }
+  m = /^\/openapi\/v3\/(.+)$/.exec(path);
+  if (m) {
+    const doc = deps.openapi().groupVersion.get(m[1]!);
+    if (!doc) return false;
+    res.setHeader('Cache-Control', 'no-cache, private');
+    writeBody(res, 200, doc);
+    return true;
+  }
+  if (path === '/openapi/v2' || path === '/swagger.json') {
+    // Only JSON is produced; a protobuf-only Accept (kubectl's) gets 406 and kubectl falls back to
+    // its compiled-in patch metadata.
+    const json = parseAccept(req.headers.accept).some((t) => (t.type === '*' || t.type === 'application') && (t.subtype === '*' || t.subtype === 'json'));
+    if (!json) throw errors.notAcceptable('only application/json is available for /openapi/v2');
+    writeBody(res, 200, deps.openapi().v2);
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,51 @@
+/**
+ * Checks of a decoded body against the URL it was sent to, as kube-apiserver's handlers make them:
+ * kind and apiVersion must match (missing ones are filled in), metadata.namespace must equal the
+ * path's, and for PUT metadata.name the URL's name.
+ */
+import type { KubeObject } from '../../api/meta.js';
+import { apiVersionOf } from '../../api/meta.js';
+import { errors } from '../../api/status.js';
+import { requireObject } from './body.js';
+
+export interface ExpectedIdentity {
+  group: string;
+  version: string;
+  kind: string;
+  namespaced: boolean;
+  namespace?: string;
+  /** PUT: the URL's name. */
+  name?: string;
+}
+
+/** Validates and normalises a body in place; returns it typed. */
+export function checkObject(body: unknown, want: ExpectedIdentity): KubeObject {
+  const obj = requireObject(body) as KubeObject;
+  const apiVersion = apiVersionOf(want.group, want.version);
+  if (obj.kind !== undefined && obj.kind !== want.kind) {
+    throw errors.badRequest(`the body of the request has kind ${JSON.stringify(obj.kind)} (apiVersion ${JSON.stringify(obj.apiVersion ?? '')}) but this URL serves ${want.kind} (${apiVersion})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
+    throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  }
+  obj.kind = want.kind;
+  obj.apiVersion = apiVersion;
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw errors.badRequest('metadata must be an object');
+  const md = obj.metadata;
+  if (want.namespaced) {
+    if (md.namespace && want.namespace && md.namespace !== want.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (want.namespace) md.namespace = want.namespace;
+  } else if (md.namespace !== undefined) {
+    delete md.namespace;
+  }
+  if (want.name !== undefined) {
+    if (md.name && md.name !== want.name) {
+      throw errors.badRequest(`the name of the object (${md.name}) does not match the name on the URL (${want.name})`);
+    }
+    md.name = want.name;
+  }
+  return obj;
+}

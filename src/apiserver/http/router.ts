@@ -1,0 +1,116 @@
+/**
+ * The API server's request entry point: authenticate, bound the request's time (60 s unless it is a
+ * watch or a stream), dispatch to non-resource or resource handling, and turn every failure into a
+ * Status. Upgrade requests (exec, attach, port-forward) are routed to streaming handlers.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errors, type Status } from '../../api/status.js';
+import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
+import { BodyTooLargeError } from './body.js';
+import { negotiatePlain } from './media.js';
+import { handleNonResource, type NonResourceDeps } from './non-resource.js';
+import { isWatch } from './query.js';
+import { parseResourcePath, type ResourcePath } from './request-info.js';
+import { handleResource, notFoundPath, type ResourceDeps } from './resource-handler.js';
+import { toStatus, writeBody, writeError } from './respond.js';
+
+export interface RouterOptions extends ResourceDeps, NonResourceDeps {
+  tokens?: TokenAuthenticator;
+  /** Limit for requests that are neither watches nor streams (default 60 s, as kube-apiserver). */
+  requestTimeoutMs?: number;
+  /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
+  onInternalError?: (err: unknown, req: IncomingMessage) => void;
+}
+
+const streamingSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+function isLongRunning(p: ResourcePath | undefined, method: string, q: URLSearchParams): boolean {
+  if (!p) return false;
+  if ((method === 'GET' || method === 'HEAD') && (p.watchPrefix || isWatch(q))) return true;
+  return p.subresource !== undefined && streamingSubresources.has(p.subresource);
+}
+
+/** Builds the `request` listener. */
+export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const timeoutMs = opts.requestTimeoutMs ?? 60_000;
+  return (req, res) => {
+    void serve(req, res).catch((err) => fail(req, res, err));
+  };
+
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const enc = negotiatePlain(req.headers.accept);
+    if (err instanceof BodyTooLargeError) {
+      // Answer at once and close the connection; whatever the client still sends is discarded
+      // unread (not buffered), and a client that keeps sending is cut off after a grace period.
+      res.setHeader('Connection', 'close');
+      writeError(res, errors.tooLarge(), enc);
+      req.resume();
+      setTimeout(() => req.socket.destroy(), 5000).unref();
+      return;
+    }
+    const status: Status = toStatus(err);
+    if (status.code === 500 && !(err as { status?: unknown })?.status) opts.onInternalError?.(err, req);
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    writeBody(res, status.code || 500, status, enc);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
+    const method = req.method ?? 'GET';
+    const user: UserInfo | undefined = await authenticate(req, opts.tokens);
+    if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
+    const p = parseResourcePath(url.pathname);
+
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    if (!isLongRunning(p, method, url.searchParams)) {
+      const timer = setTimeout(() => {
+        abort.abort();
+        fail(req, res, errors.timeout('request did not complete within the allowed duration'));
+      }, timeoutMs);
+      res.once('close', () => clearTimeout(timer));
+      res.once('finish', () => clearTimeout(timer));
+    }
+
+    if (!p) {
+      if (method !== 'GET' && method !== 'HEAD') {
+        if (handleableNonResource(url.pathname)) throw errors.methodNotAllowed(`${method} is not supported on ${url.pathname}`);
+        throw notFoundPath();
+      }
+      if (!handleNonResource(req, res, url.pathname, opts)) throw notFoundPath();
+      return;
+    }
+    await handleResource(req, res, url, p, user!, opts, abort.signal);
+  }
+}
+
+function handleableNonResource(pathname: string): boolean {
+  return /^\/(version|healthz|livez|readyz|api|apis|openapi)(\/|$)/.test(pathname);
+}
+
+/** Builds the `upgrade` listener: streaming subresources only; anything else is refused. */
+export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const refuse = (socket: Duplex, status: Status): void => {
+    const body = JSON.stringify(status);
+    const reason = status.reason ?? 'Error';
+    socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  return (req, socket, head) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
+      const user = await authenticate(req, opts.tokens);
+      if (!user) return refuse(socket, errors.unauthorized().status);
+      const p = parseResourcePath(url.pathname);
+      const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
+      const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
+      if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
+      await h.upgrade(req, socket, head, { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest });
+    })().catch((err) => {
+      if (!socket.destroyed) refuse(socket, toStatus(err));
+    });
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Watch over HTTP: 200 with chunked JSON, one `{"type","object"}` per line. Headers are flushed at once
+ * (clients such as the JavaScript informer wait for them before anything else). The stream ends at
+ * timeoutSeconds (default: a random 30-60 minutes, as kube-apiserver picks), when the storage ends it,
+ * or when the server shuts down; the storage watch stops when the client goes away.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject, WatchEvent } from '../../api/meta.js';
+import type { Status } from '../../api/status.js';
+import type { RequestContext, ResourceStorage, WatchQuery, WatchStream } from '../storage/types.js';
+import type { OutputFormat } from './media.js';
+import { contentTypes, setWarnings } from './respond.js';
+import { partialObjectMetadata, toTable } from './table.js';
+
+/** Tracks open watches so shutdown can end them. */
+export class WatchRegistry {
+  private readonly open = new Set<() => void>();
+  add(end: () => void): () => unknown {
+    this.open.add(end);
+    return () => this.open.delete(end);
+  }
+  endAll(): void {
+    for (const end of [...this.open]) end();
+  }
+  get size(): number {
+    return this.open.size;
+  }
+}
+
+// The storage hands every watcher the same event object; with many watchers, serialising it once
+// per event type rather than once per watcher is what keeps fan-out cheap.
+const encodedLines = new WeakMap<object, Partial<Record<string, string>>>();
+
+function encodeShared(ev: WatchEvent<KubeObject | Status>): string {
+  let byType = encodedLines.get(ev.object);
+  if (!byType) encodedLines.set(ev.object, (byType = {}));
+  return (byType[ev.type] ??= `${JSON.stringify({ type: ev.type, object: ev.object })}\n`);
+}
+
+function defaultTimeoutSeconds(): number {
+  return 1800 + Math.floor(Math.random() * 1800);
+}
+
+/** Serves one watch until it ends. Resolves when the response is finished. */
+export async function serveWatch(
+  req: IncomingMessage, res: ServerResponse, storage: ResourceStorage, ctx: RequestContext,
+  namespace: string | undefined, q: WatchQuery, fmt: OutputFormat, registry: WatchRegistry,
+): Promise<void> {
+  const def = storage.def;
+  const timeoutSeconds = q.timeoutSeconds ?? defaultTimeoutSeconds();
+  let first = true;
+  let ended = false;
+  // Set once the storage watch is open / the response started; read by end() whenever it runs.
+  const live: { stream?: WatchStream; timer?: NodeJS.Timeout } = {};
+  let unregister: () => unknown = () => undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+
+  // Events the storage delivers before the headers are out wait here.
+  let pending: string[] | undefined = [];
+  const startResponse = (): void => {
+    if (!pending) return;
+    setWarnings(res, ctx.warnings);
+    res.writeHead(200, { 'Content-Type': contentTypes.json, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    for (const line of pending) res.write(line);
+    pending = undefined;
+  };
+
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(live.timer);
+    unregister();
+    live.stream?.stop();
+    if (!res.writableEnded && !res.destroyed) {
+      startResponse();
+      res.end();
+    }
+    resolveDone();
+  };
+
+  const encode = (ev: WatchEvent<KubeObject | Status>): string => {
+    if (fmt.as === 'object') return encodeShared(ev);
+    let object: unknown = ev.object;
+    if (ev.type !== 'ERROR' && (ev.object as { kind?: string }).kind !== 'Status') {
+      const obj = ev.object as KubeObject;
+      if (fmt.as === 'Table') {
+        const rows = ev.type === 'BOOKMARK' ? [] : [obj];
+        object = toTable(def, rows, { resourceVersion: obj.metadata?.resourceVersion }, fmt.includeObject, first);
+        first = false;
+      } else if (fmt.as === 'PartialObjectMetadata') {
+        object = partialObjectMetadata(obj);
+      }
+    }
+    return `${JSON.stringify({ type: ev.type, object })}\n`;
+  };
+
+  const sink = {
+    onEvent(ev: WatchEvent<KubeObject | Status>): void {
+      if (ended) return;
+      const line = encode(ev);
+      if (pending) pending.push(line);
+      else res.write(line);
+    },
+    onClose(): void {
+      end();
+    },
+  };
+
+  // The storage may fail before any event (bad selector, 410 for a too-old resourceVersion): the
+  // caller renders that as a plain Status answer, since no headers have been sent yet.
+  live.stream = await storage.watch(ctx, namespace, { ...q, timeoutSeconds }, sink);
+  if (ended) {
+    live.stream.stop();
+    return done;
+  }
+  startResponse();
+  req.socket.setNoDelay(true);
+  req.socket.setTimeout(0);
+  unregister = registry.add(end);
+  live.timer = setTimeout(end, timeoutSeconds * 1000);
+  res.once('close', end);
+  req.once('close', () => {
+    if (!res.writableEnded) end();
+  });
+  return done;
+}

@@ -1,0 +1,79 @@
+/**
+ * The cluster's PKI in DATA_DIR/pki: a CA, the API server's serving certificate and the admin client
+ * certificate (CN=system:admin, O=system:masters). Created on first start and reused afterwards; the
+ * serving certificate is reissued (by the same CA) when the host's names or addresses change.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { issueCertificate, type KeyPair } from './certs.js';
+
+export interface Pki {
+  ca: KeyPair;
+  server: KeyPair;
+  admin: KeyPair;
+  dir: string;
+}
+
+/** The first address of the service CIDR, where in-cluster clients reach the API (kubernetes.default). */
+export const KUBERNETES_SERVICE_IP = '10.43.0.1';
+
+const CA_DAYS = 3650;
+const LEAF_DAYS = 365;
+
+/** Names and addresses the serving certificate covers. */
+export function servingSans(extra: string[] = []): { dnsNames: string[]; ips: string[] } {
+  const dnsNames = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
+  const ips = new Set(['127.0.0.1', '::1', KUBERNETES_SERVICE_IP]);
+  dnsNames.add(hostname());
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (!a.address.startsWith('fe80')) ips.add(a.address);
+  }
+  for (const e of extra) (/^[\d.]+$|:/.test(e) ? ips : dnsNames).add(e);
+  return { dnsNames: [...dnsNames].sort(), ips: [...ips].sort() };
+}
+
+function readPair(dir: string, name: string): KeyPair | undefined {
+  const c = join(dir, `${name}.crt`);
+  const k = join(dir, `${name}.key`);
+  if (!existsSync(c) || !existsSync(k)) return undefined;
+  return { cert: readFileSync(c, 'utf8'), key: readFileSync(k, 'utf8') };
+}
+
+function writePair(dir: string, name: string, pair: KeyPair): void {
+  writeFileSync(join(dir, `${name}.crt`), pair.cert, { mode: 0o644 });
+  writeFileSync(join(dir, `${name}.key`), pair.key, { mode: 0o600 });
+}
+
+/** Loads the PKI from `dataDir/pki`, creating whatever is missing. */
+export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
+  const dir = join(dataDir, 'pki');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let ca = readPair(dir, 'ca');
+  let fresh = false;
+  if (!ca) {
+    ca = issueCertificate({ commonName: 'bosun-ca', usage: 'ca', validDays: CA_DAYS });
+    writePair(dir, 'ca', ca);
+    fresh = true;
+  }
+  const sans = servingSans(extraSans);
+  const sansFile = join(dir, 'server.sans.json');
+  const sansJson = JSON.stringify(sans);
+  let server = fresh ? undefined : readPair(dir, 'server');
+  if (!server || !existsSync(sansFile) || readFileSync(sansFile, 'utf8') !== sansJson) {
+    server = issueCertificate({ commonName: 'kube-apiserver', usage: 'server', validDays: LEAF_DAYS, ...sans }, ca);
+    writePair(dir, 'server', server);
+    writeFileSync(sansFile, sansJson);
+  }
+  let admin = fresh ? undefined : readPair(dir, 'admin');
+  if (!admin) {
+    admin = issueCertificate({ commonName: 'system:admin', organizations: ['system:masters'], usage: 'client', validDays: LEAF_DAYS }, ca);
+    writePair(dir, 'admin', admin);
+  }
+  return { ca, server, admin, dir };
+}
+
+/** Issues a client certificate from the cluster CA (for node agents and tests). */
+export function issueClientCertificate(pki: Pki, user: string, groups: string[] = []): KeyPair {
+  return issueCertificate({ commonName: user, organizations: groups, usage: 'client', validDays: LEAF_DAYS }, pki.ca);
+}

@@ -1,0 +1,147 @@
+/**
+ * The API server assembled: the store, one storage per served resource, and the HTTPS front end with
+ * the cluster PKI. `startApiServer` is what `bosun server` and the in-process test cluster run.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { Store } from '../store/index.js';
+import { openStore } from '../store/index.js';
+import { isStatusError } from './storage/errors.js';
+import type { ActionSubresource, RequestContext, ResourceStorage } from './storage/types.js';
+import { ApiCatalog } from './discovery/catalog.js';
+import { buildOpenApi, type OpenApiDocs } from './openapi/documents.js';
+import type { TokenAuthenticator } from './http/authn.js';
+import { listen, type Listener } from './http/listener.js';
+import { createRequestHandler, createUpgradeHandler } from './http/router.js';
+import { StreamingRegistry } from './http/streaming.js';
+import { registerNodeProxy } from './node-proxy/register.js';
+import { WatchRegistry } from './http/watch.js';
+import { ensurePki, type Pki } from './pki/pki.js';
+import { writeKubeconfig } from './pki/kubeconfig.js';
+
+/** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export const BOSUN_VERSION = '0.1.0';
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** 'sqlite' (DATA_DIR/state.db, the default) or 'memory'. Ignored when `store` is given. */
+  storeBackend?: 'sqlite' | 'memory';
+  /** An already open store (the server closes it on stop). */
+  store?: Store;
+  port?: number;
+  bindAddress?: string;
+  /** Extra names/IPs for the serving certificate. */
+  extraSans?: string[];
+  tokens?: TokenAuthenticator;
+  requestTimeoutMs?: number;
+  /** What to serve; default: every kind in the registry with the generic storage (served-api.ts). */
+  api?: (store: Store) => ServedApi | Promise<ServedApi>;
+  /** Where unexpected errors go (default: stderr). */
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export interface ServedApi {
+  storages: ResourceStorage[];
+  actions: ActionSubresource[];
+  /** OpenAPI schemas of bodies that are not resources (Scale, Eviction, DeleteOptions...). */
+  schemas?: Record<string, unknown>;
+}
+
+export interface ApiServer {
+  /** https://127.0.0.1:PORT (or the bind address when it is not a wildcard). */
+  url: string;
+  port: number;
+  dataDir: string;
+  kubeconfigPath: string;
+  pki: Pki;
+  store: Store;
+  catalog: ApiCatalog;
+  /** Register pods/log, pods/exec, ... handlers here. */
+  streams: StreamingRegistry;
+  /** The storage serving group/version/plural (for in-process components and tests). */
+  storage(group: string, version: string, plural: string): ResourceStorage | undefined;
+  /** Watches being served right now (for tests and metrics). */
+  openWatches(): number;
+  /** Stops accepting, ends watches, closes connections and the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Context for the server's own writes (system namespaces). */
+export function systemContext(): RequestContext {
+  return { user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Strict', fieldManager: 'bosun-apiserver', warnings: [] };
+}
+
+async function ensureNamespaces(storage: ResourceStorage | undefined): Promise<void> {
+  if (!storage) return;
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await storage.create(systemContext(), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (err) {
+      if (!isStatusError(err, 409)) throw err;
+    }
+  }
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const log = opts.log ?? ((msg: string, err?: unknown) => console.error(`bosun: ${msg}`, err ?? ''));
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const pki = ensurePki(opts.dataDir, opts.extraSans);
+  const store = opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') });
+  let listener: Listener | undefined;
+  try {
+    const served = opts.api ? await opts.api(store) : (await import('./served-api.js')).createServedApi(store);
+    return await serve(served);
+  } catch (err) {
+    await listener?.close(0);
+    await store.close();
+    throw err;
+  }
+
+  async function serve(served: ServedApi): Promise<ApiServer> {
+    const catalog = new ApiCatalog(served.storages, served.actions);
+    const streams = new StreamingRegistry();
+    registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
+    const watches = new WatchRegistry();
+    let docs: OpenApiDocs | undefined;
+    let stopping = false;
+    await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
+    const routerOpts = {
+      catalog, streams, watches,
+      tokens: opts.tokens,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      bosunVersion: BOSUN_VERSION,
+      openapi: () => (docs ??= buildOpenApi(catalog, served.schemas)),
+      hostPort: (req: IncomingMessage) => req.headers.host ?? `127.0.0.1:${listener?.port ?? 0}`,
+      ready: () => !stopping,
+      onInternalError: (err: unknown, req: IncomingMessage) => log(`internal error serving ${req.method} ${req.url}:`, err),
+    };
+    const host = opts.bindAddress ?? '0.0.0.0';
+    listener = await listen({
+      cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert,
+      onRequest: createRequestHandler(routerOpts),
+      onUpgrade: createUpgradeHandler(routerOpts),
+    }, opts.port ?? 6443, host);
+    const l = listener;
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const url = `https://${urlHost}:${l.port}`;
+    const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
+    writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.ca.cert, client: pki.admin });
+    await (await import('./ipalloc/kubernetes-service.js')).ensureKubernetesService({ storage: (g, v, p) => catalog.resolve(g, v, p)?.storage, store, bindAddress: host, port: l.port });
+    let stopped: Promise<void> | undefined;
+    return {
+      url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, pki, store, catalog, streams,
+      storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
+      openWatches: () => watches.size,
+      stop: () =>
+        (stopped ??= (async () => {
+          stopping = true;
+          watches.endAll();
+          await l.close();
+          await store.close();
+        })()),
+    };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Test servers: `startTestServer` runs the API server in this process (fast, for integration tests);
+ * `spawnServer` runs the `bosun server` CLI as a child process (for crash and restart tests). Both
+ * listen on 127.0.0.1 with a free port, use a temporary data dir unless given one, and give a kubectl
+ * runner pinned to the 1.32 binary with a fresh cache dir.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServer, type ApiServer } from '../apiserver/server.js';
+
+/** The kubectl tests use: the 1.32 binary, not the version-dispatching /usr/bin/kubectl. */
+export const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface KubectlOptions {
+  /** Written to kubectl's stdin. */
+  input?: string;
+  /** Kill kubectl after this long (default 60 s). */
+  timeoutMs?: number;
+  /** Another binary (e.g. /usr/bin/kubectl). */
+  binary?: string;
+}
+
+/** Runs kubectl against a kubeconfig with its own discovery cache. */
+export function runKubectl(kubeconfig: string, cacheDir: string, args: string[], o: KubectlOptions = {}): Promise<KubectlResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(o.binary ?? KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dirname(cacheDir) },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ stdout, stderr, code: code ?? (signal ? 128 : 1) });
+    });
+    child.stdin.end(o.input ?? '');
+  });
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Path of the admin kubeconfig. */
+  kubeconfig: string;
+  kubectl(args: string[], o?: KubectlOptions): Promise<KubectlResult>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  store?: 'memory' | 'sqlite';
+  /** Reuse a data dir (it is then not deleted on stop). */
+  dataDir?: string;
+}
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts an API server in this process. */
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer & { server: ApiServer }> {
+  const ownDir = !o.dataDir;
+  const dataDir = o.dataDir ?? tempDir('bosun-test-');
+  const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory' });
+  return {
+    server,
+    url: server.url,
+    port: server.port,
+    dataDir,
+    kubeconfig: server.kubeconfigPath,
+    kubectl: (args, ko) => runKubectl(server.kubeconfigPath, cacheDir, args, ko),
+    async stop() {
+      await server.stop();
+      rmSync(dirname(cacheDir), { recursive: true, force: true });
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SpawnedServer extends TestServer {
+  child: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGKILL, without cleanup (the data dir stays for a restart). */
+  kill9(): Promise<void>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Runs `bosun server --port 0` as a child process (the compiled dist/cli/main.js when present and
+ * `useDist` is set, else the TypeScript source through tsx) and waits for its listening line.
+ */
+export async function spawnServer(o: TestServerOptions & { useDist?: boolean; startTimeoutMs?: number } = {}): Promise<SpawnedServer> {
+  const ownDir = !o.dataDir;
+  const dataDir = o.dataDir ?? tempDir('bosun-test-');
+  const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
+  const entry = o.useDist ? [join(repoRoot, 'dist/cli/main.js')] : ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')];
+  const child = spawn(process.execPath, [...entry, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--store', o.store ?? 'sqlite'], {
+    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bosun server did not start in time:\n${out}`)), o.startTimeoutMs ?? 30_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /bosun: listening on (https:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bosun server exited with ${code}:\n${out}`));
+    });
+  });
+  const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const cleanup = (): void => {
+    rmSync(dirname(cacheDir), { recursive: true, force: true });
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return {
+    child, url, port: Number(new URL(url).port), dataDir, kubeconfig,
+    output: () => out,
+    kubectl: (args, ko) => runKubectl(kubeconfig, cacheDir, args, ko),
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dirname(cacheDir), { recursive: true, force: true });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      cleanup();
+    },
+  };
+}
