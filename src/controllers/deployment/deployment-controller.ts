@@ -1,0 +1,108 @@
+/**
+ * The Deployment controller (upstream pkg/controller/deployment): claims ReplicaSets by selector,
+ * plans a sync (sync.ts) and executes it (executor.ts).
+ *
+ * Wiring: reconciles Deployments; ReplicaSet events wake their controlling Deployment (or, for
+ * orphans, every Deployment whose selector matches, to adopt them); pod deletions wake the
+ * Deployment owning the pod's ReplicaSet (Recreate waits for old pods to be gone).
+ */
+import type { KubeObject } from '../../api/meta.js';
+import { labelSelectorFromObject, matchesLabels } from '../../api/selectors/index.js';
+import { resources } from '../../client/resource-ref.js';
+import type { Controller } from '../../controller-runtime/controller.js';
+import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
+import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
+import type { Manager } from '../../controller-runtime/manager.js';
+import type { Request, Result } from '../../controller-runtime/reconcile.js';
+import { controllerOf, executeClaims, planClaims } from '../replicaset/controller-ref.js';
+import { controllerRef } from '../replicaset/pod-template.js';
+import type { Pod, ReplicaSet } from '../replicaset/types.js';
+import { executePlan } from './executor.js';
+import { planDeploymentSync } from './sync.js';
+import { isRollingUpdate, type Deployment } from './types.js';
+
+export interface DeploymentControllerOptions {
+  /** Concurrent reconciles (upstream --concurrent-deployment-syncs, 5). */
+  workers?: number;
+}
+
+/** Declare the Deployment controller on `mgr`; it runs when the manager starts. */
+export function addDeploymentController(mgr: Manager, opts: DeploymentControllerOptions = {}): Controller {
+  const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
+  const dInformer = mgr.informers.informerFor<Deployment>(resources.deployments);
+  const rsInformer = mgr.informers.informerFor<ReplicaSet>(resources.replicasets);
+  const podInformer = mgr.informers.informerFor<Pod>(resources.pods);
+  const recorder = mgr.eventRecorder('deployment-controller');
+  const client = mgr.client;
+
+  const matchingDeployments = (obj: Readonly<KubeObject>): string[] => {
+    const out: string[] = [];
+    for (const d of dInformer.indexer.listNamespace(obj.metadata.namespace)) {
+      try {
+        if (matchesLabels(labelSelectorFromObject(d.spec.selector), obj.metadata.labels)) out.push(keyOf(d));
+      } catch {
+        // An invalid selector matches nothing.
+      }
+    }
+    return out;
+  };
+  const rsToDeployments = (rs: Readonly<KubeObject>): (ObjectKey | string)[] => {
+    if (controllerOf(rs)) {
+      const k = controllerOwnerKey(rs, 'apps', 'Deployment');
+      return k ? [k] : [];
+    }
+    return matchingDeployments(rs);
+  };
+
+  async function reconcile(req: Request): Promise<Result | void> {
+    const cached = dInformer.indexer.get(keyString(req));
+    if (!cached) return;
+    const ns = cached.metadata.namespace!;
+    let plan;
+    try {
+      plan = planClaims(cached, cached.spec.selector, rsInformer.indexer.listNamespace(ns));
+    } catch (err) {
+      mgr.controllerDefaults.logger?.warn({ key: keyString(req), err: String(err) }, 'invalid selector; skipping');
+      return;
+    }
+    const owned = await executeClaims(plan, controllerRef(cached, 'apps/v1', 'Deployment'),
+      { patch: (name, body) => client.replicaSets<ReplicaSet>(ns).patch(name, 'merge', body) },
+      async () => {
+        const fresh = await client.deployments<Deployment>(ns).get(cached.metadata.name!);
+        return fresh.metadata.uid === cached.metadata.uid && !fresh.metadata.deletionTimestamp;
+      });
+
+    let podsByReplicaSet: Map<string, Readonly<Pod>[]> | undefined;
+    if (!isRollingUpdate(cached)) {
+      podsByReplicaSet = new Map(owned.map((rs) => [rs.metadata.uid!, []]));
+      const sel = labelSelectorFromObject(cached.spec.selector);
+      for (const p of podInformer.indexer.listNamespace(ns)) {
+        if (!matchesLabels(sel, p.metadata.labels)) continue;
+        podsByReplicaSet.get(controllerOf(p)?.uid ?? '')?.push(p);
+      }
+    }
+
+    const now = clock.now();
+    const sync = planDeploymentSync({ deployment: cached, replicaSets: owned, podsByReplicaSet, now });
+    const res = await executePlan(sync, cached, client, recorder, now);
+    if (res.stale) return { requeueAfter: 250 };
+    if (sync.requeueAfter !== undefined) return { requeueAfter: sync.requeueAfter };
+  }
+
+  const controller = mgr
+    .controller('deployment')
+    .for(resources.deployments)
+    .watches(resources.replicasets, rsToDeployments)
+    .withOptions({ workers: opts.workers ?? 5 })
+    .complete(reconcile);
+
+  podInformer.addEventHandler({
+    onDelete: (pod) => {
+      const rsKey = controllerOwnerKey(pod, 'apps', 'ReplicaSet');
+      const rs = rsKey ? rsInformer.indexer.get(keyString(rsKey)) : undefined;
+      const dKey = rs ? controllerOwnerKey(rs, 'apps', 'Deployment') : undefined;
+      if (dKey) controller.enqueue(dKey);
+    },
+  });
+  return controller;
+}

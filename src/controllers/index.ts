@@ -1,0 +1,35 @@
+/**
+ * Every built-in controller, by the name `bosun controller-manager --controllers` would use
+ * (upstream kube-controller-manager names). Each entry declares its controller on a manager;
+ * the manager starts them together once its caches have synced.
+ */
+import type { Controller } from '../controller-runtime/controller.js';
+import type { Manager } from '../controller-runtime/manager.js';
+import { addDeploymentController } from './deployment/deployment-controller.js';
+import { addEndpointsController } from './endpoints/endpoints-controller.js';
+import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
+import { addNamespaceController } from './namespace/namespace-controller.js';
+import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import { addReplicaSetController } from './replicaset/replicaset-controller.js';
+
+export type AddController = (mgr: Manager) => Controller;
+
+export const controllers: Readonly<Record<string, AddController>> = {
+  replicaset: (mgr) => addReplicaSetController(mgr),
+  deployment: (mgr) => addDeploymentController(mgr),
+  endpoints: (mgr) => addEndpointsController(mgr),
+  endpointslice: (mgr) => addEndpointSliceController(mgr),
+  garbagecollector: (mgr) => addGarbageCollector(mgr),
+  namespace: (mgr) => addNamespaceController(mgr),
+  nodelifecycle: (mgr) => addNodeLifecycleController(mgr),
+};
+
+/** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */
+export function addControllers(mgr: Manager, names: readonly string[] = Object.keys(controllers)): Controller[] {
+  return names.map((n) => {
+    const add = controllers[n];
+    if (!add) throw new Error(`unknown controller ${n}; known: ${Object.keys(controllers).join(', ')}`);
+    return add(mgr);
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The ReplicaSet reconciler with caches the test controls, writing to a real in-process API server:
+ * a cache that has not yet seen the controller's own creations must not make it create more.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer } from '../../testing/test-cluster.js';
+import { KubeClient } from '../../client/kube-client.js';
+import { EventRecorder } from '../../controller-runtime/events/recorder.js';
+import { Indexer } from '../../controller-runtime/informer/indexer.js';
+import { Expectations } from './expectations.js';
+import { replicaSetReconciler } from './replicaset-reconciler.js';
+import type { Pod, ReplicaSet } from './types.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+
+test('reconciler: expectations hold back a second create while the pod cache lags; minReadySeconds asks for a re-check', async (t) => {
+  const server = await startTestServer();
+  const client = KubeClient.fromKubeconfig(server.kubeconfig);
+  const recorder = new EventRecorder(client, { component: 'replicaset-controller', logger: quiet });
+  t.after(async () => {
+    await recorder.close();
+    client.close();
+    await server.stop();
+  });
+  const ns = `rsr-${Math.random().toString(36).slice(2, 8)}`;
+  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const rs = await client.replicaSets<ReplicaSet>(ns).create({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+    spec: { replicas: 3, minReadySeconds: 5, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+  const replicaSets = new Indexer<ReplicaSet>();
+  replicaSets.upsert(rs);
+  const pods = new Indexer<Pod>(); // stays empty: the informer "has not caught up"
+  let now = Date.now();
+  const expectations = new Expectations({ now: () => now });
+  const reconcile = replicaSetReconciler({ client, replicaSets, pods, expectations, recorder, clock: { now: () => now }, logger: quiet });
+  const count = async () => (await client.pods<Pod>(ns).list()).items.length;
+  const req = { namespace: ns, name: 'web' };
+  const signal = new AbortController().signal;
+
+  await reconcile(req, signal);
+  assert.equal(await count(), 3);
+  assert.deepEqual(expectations.pending(`${ns}/web`), { add: 3, del: 0 });
+  await reconcile(req, signal);
+  await reconcile(req, signal);
+  assert.equal(await count(), 3, 'no extra pods while creations are unobserved');
+
+  // Once the cache shows the pods (as the informer's handlers would report), nothing more happens.
+  const created = (await client.pods<Pod>(ns).list()).items;
+  for (const p of created) {
+    pods.upsert(p);
+    expectations.creationObserved(`${ns}/web`);
+  }
+  await reconcile(req, signal);
+  assert.equal(await count(), 3);
+
+  // Without the expectations the same stale cache would have doubled the pods: the guard is what matters.
+  const blind = replicaSetReconciler({ client, replicaSets, pods: new Indexer<Pod>(), expectations: new Expectations(), recorder, clock: { now: () => now }, logger: quiet });
+  await blind(req, signal);
+  assert.equal(await count(), 6, 'control: a lagging cache without expectations over-creates');
+  for (const p of (await client.pods<Pod>(ns).list()).items) if (!pods.has(`${ns}/${p.metadata.name}`)) await client.pods(ns).delete(p.metadata.name!);
+
+  // One pod ready just now: available only after minReadySeconds, so the reconciler asks to look again.
+  const readyAt = new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const ready = await client.pods<Pod>(ns).patchStatus(created[0]!.metadata.name!, 'merge', { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readyAt }] } });
+  pods.upsert(ready);
+  const res = await reconcile(req, signal);
+  assert.ok(res && res.requeueAfter !== undefined && res.requeueAfter > 0 && res.requeueAfter <= 5001, `requeueAfter ${JSON.stringify(res)}`);
+  let st = (await client.replicaSets<ReplicaSet>(ns).get('web')).status;
+  assert.deepEqual([st?.readyReplicas, st?.availableReplicas], [1, 0]);
+  replicaSets.upsert(await client.replicaSets<ReplicaSet>(ns).get('web'));
+  now += 6000;
+  await reconcile(req, signal);
+  st = (await client.replicaSets<ReplicaSet>(ns).get('web')).status;
+  assert.deepEqual([st?.readyReplicas, st?.availableReplicas], [1, 1]);
+});

@@ -1,0 +1,106 @@
+/**
+ * One ReplicaSet sync (upstream ReplicaSetController.syncReplicaSet): claim pods, create or delete
+ * to reach spec.replicas unless expectations are still pending, write status, and ask to look again
+ * when a ready pod will pass minReadySeconds. Reads come only from the caches it is given, so tests
+ * can hand it a deliberately stale one.
+ */
+import type { KubeClient } from '../../client/kube-client.js';
+import { isConflict, isNotFound } from '../../client/errors.js';
+import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
+import type { Indexer } from '../../controller-runtime/informer/indexer.js';
+import { keyString } from '../../controller-runtime/informer/keys.js';
+import type { Logger } from '../../controller-runtime/log.js';
+import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
+import { controllerOf, executeClaims, planClaims } from './controller-ref.js';
+import type { Expectations } from './expectations.js';
+import { manageReplicas } from './manage-replicas.js';
+import { controllerRef } from './pod-template.js';
+import { isPodActive, msUntilAvailable } from './pod-state.js';
+import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
+import type { Pod, ReplicaSet } from './types.js';
+
+export interface ReplicaSetReconcilerDeps {
+  client: KubeClient;
+  replicaSets: Indexer<ReplicaSet>;
+  pods: Indexer<Pod>;
+  expectations: Expectations;
+  recorder: EventRecorder;
+  clock: { now(): number };
+  /** Max pods created or deleted per sync (upstream 500). */
+  burstReplicas?: number;
+  logger?: Logger;
+}
+
+export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler {
+  const { client, expectations, recorder, clock } = deps;
+  return async function reconcile(req): Promise<Result | void> {
+    const key = keyString(req);
+    const rs = deps.replicaSets.get(key);
+    if (!rs) {
+      expectations.delete(key);
+      return;
+    }
+    const needsSync = expectations.satisfied(key);
+    const now = clock.now();
+    const namespace = rs.metadata.namespace!;
+    const active = deps.pods.listNamespace(namespace).filter(isPodActive);
+    const ref = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+    let plan;
+    try {
+      plan = planClaims(rs, rs.spec.selector, active);
+    } catch (err) {
+      // An invalid selector cannot be fixed by retrying; validation should have refused it.
+      deps.logger?.warn({ key, err: String(err) }, 'invalid selector; skipping');
+      return;
+    }
+    const pods = await executeClaims(plan, ref, { patch: (name, body) => client.pods(namespace).patch(name, 'merge', body) }, async () => {
+      const fresh = await client.replicaSets<ReplicaSet>(namespace).get(rs.metadata.name!);
+      return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
+    });
+
+    let manageError: Error | undefined;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      try {
+        await manageReplicas(rs, pods, relatedPods(rs, active), { client, recorder, expectations, burst: deps.burstReplicas ?? 500, now });
+      } catch (err) {
+        manageError = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+
+    const status = calculateReplicaSetStatus(rs, pods, manageError, now);
+    if (replicaSetStatusChanged(rs.status, status)) await writeStatus(rs, status);
+    if (manageError) throw manageError;
+
+    // Pods ready but inside minReadySeconds become available later without any event: look again then.
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    if (minReady > 0) {
+      const waits = pods.map((p) => msUntilAvailable(p, minReady, now)).filter((ms): ms is number => ms !== undefined && ms > 0);
+      if (waits.length > 0) return { requeueAfter: Math.min(...waits) };
+    }
+  };
+
+  /** Pods of every ReplicaSet sharing this one's controller (e.g. one Deployment's): the deletion rank counts them per node. */
+  function relatedPods(rs: Readonly<ReplicaSet>, active: readonly Readonly<Pod>[]): Readonly<Pod>[] {
+    const owner = controllerOf(rs);
+    const family = new Set<string>([rs.metadata.uid!]);
+    if (owner) {
+      for (const other of deps.replicaSets.listNamespace(rs.metadata.namespace)) {
+        if (controllerOf(other)?.uid === owner.uid) family.add(other.metadata.uid!);
+      }
+    }
+    return active.filter((p) => family.has(controllerOf(p)?.uid ?? ''));
+  }
+
+  /** PUT status; on a conflict, once more on a fresh read (upstream statusUpdateRetries = 1). */
+  async function writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
+    const rsClient = client.replicaSets<ReplicaSet>(rs.metadata.namespace);
+    try {
+      await rsClient.updateStatus({ ...structuredClone(rs), status } as ReplicaSet);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (!isConflict(err)) throw err;
+      const fresh = await rsClient.get(rs.metadata.name!);
+      await rsClient.updateStatus({ ...fresh, status: { ...status!, observedGeneration: rs.metadata.generation } });
+    }
+  }
+}
