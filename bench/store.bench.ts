@@ -3,6 +3,8 @@
  * baseline of raw better-sqlite3 INSERTs of the same bytes into a plain table (one autocommit
  * transaction each, same WAL/synchronous=NORMAL settings), measured in the same run; and watch
  * fan-out: time from a create's call until all 1,000 watchers on its prefix received the event.
+ * When /usr/bin/etcd is installed, the etcd store's creates (against a private etcd with its
+ * default fsync) are further rows of the same table, over STORE_BENCH_ETCD_N writes (default 2,000).
  * Run: node --import tsx bench/store.bench.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { StoreEvent } from '../src/store/types.js';
+import type { Store, StoreEvent } from '../src/store/types.js';
+import { EtcdStore } from '../src/store/etcd.js';
+import { etcdAvailable, startEtcd } from '../src/store/testing/etcd-server.js';
 
 const N = Number(process.env.STORE_BENCH_N ?? 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'bosun-store-bench-'));
@@ -73,13 +77,17 @@ function rawInserts(): Row {
 
 async function storeCreates(concurrency: number): Promise<Row> {
   const store = new SqliteStore({ path: join(dir, `store-${concurrency}.sqlite`) });
+  return creates(store, `sqlite store create, concurrency ${concurrency}`, concurrency, N);
+}
+
+async function creates(store: Store, name: string, concurrency: number, n: number): Promise<Row> {
   const lat: number[] = [];
   let next = 0;
   const c0 = cpuNow();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < N) {
+      while (next < n) {
         const i = next++;
         const s = performance.now();
         await store.create(`/registry/pods/default/web-${i}`, values[i]);
@@ -87,9 +95,30 @@ async function storeCreates(concurrency: number): Promise<Row> {
       }
     }),
   );
-  const r = row(`sqlite store create, concurrency ${concurrency}`, lat, performance.now() - t0, cpuNow() - c0, N);
+  const r = row(name, lat, performance.now() - t0, cpuNow() - c0, n);
   await store.close();
   return r;
+}
+
+/** etcd store creates at concurrency 1 and 32 against a private etcd; none without the binary. */
+async function etcdCreates(): Promise<Row[]> {
+  if (!etcdAvailable()) {
+    console.log('etcd rows skipped: /usr/bin/etcd is not installed');
+    return [];
+  }
+  const n = Math.min(N, Number(process.env.STORE_BENCH_ETCD_N ?? 2_000));
+  const server = await startEtcd();
+  try {
+    const rows: Row[] = [];
+    for (const c of [1, 32]) {
+      const store = new EtcdStore({ endpoints: [server.endpoint], prefix: `/bench-${c}`, revisionPollInterval: 0 });
+      await store.ready();
+      rows.push(await creates(store, `etcd store create, concurrency ${c} (${n} writes)`, c, n));
+    }
+    return rows;
+  } finally {
+    await server.stop();
+  }
 }
 
 async function fanOut(watchers: number, writes: number): Promise<Record<string, number | string>> {
@@ -128,7 +157,8 @@ try {
   const seq = await storeCreates(1);
   const c32 = await storeCreates(32);
   console.log(`Store creates: ${N} x ~1 KiB JSON values`);
-  console.table([raw, seq, c32]);
+  const etcd = await etcdCreates();
+  console.table([raw, seq, c32, ...etcd]);
   console.log('Watch fan-out (1,000 watchers on /registry/pods/)');
   console.table([await fanOut(1000, 200)]);
 } finally {
