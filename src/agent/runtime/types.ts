@@ -218,6 +218,19 @@ export interface ExecSyncResult {
   exitCode: number;
 }
 
+/** What an interactive exec asks for (CRI ExecRequest); at least one of stdin/stdout/stderr is set. */
+export interface ExecRequest {
+  containerId: string;
+  cmd: string[];
+  tty: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** What an attach to a container's own stdio asks for (CRI AttachRequest). */
+export type AttachRequest = Omit<ExecRequest, 'cmd'>;
+
 export interface VersionInfo {
   /** The CRI API version, e.g. "v1". */
   version: string;
@@ -276,6 +289,17 @@ export interface ContainerRuntime {
   containerStatus(id: string): Promise<ContainerStatus>;
   /** Runs a command in the container and waits for it; `timeoutSeconds` 0 waits forever. */
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
+
+  /**
+   * Prepares an interactive exec and returns the URL of the runtime's streaming server that serves it
+   * (kubelet streaming protocols: SPDY/3.1 or WebSocket with channel.k8s.io subprotocols). The URL is
+   * single-use and expires if not connected to soon. Optional: the fake runtime has no streaming server.
+   */
+  exec?(req: ExecRequest): Promise<string>;
+  /** Like exec, for attaching to the container's main process (its stdin only if created with stdin). */
+  attach?(req: AttachRequest): Promise<string>;
+  /** Like exec, for port forwarding into the sandbox's network namespace (portforward.k8s.io over SPDY). */
+  portForward?(podSandboxId: string, ports: number[]): Promise<string>;
 
   /** Releases the connection. The runtime itself keeps running. */
   close(): void;

@@ -6,6 +6,8 @@ import {
   type ContainerFilter,
   type ContainerRuntime,
   type ContainerStatus,
+  type AttachRequest,
+  type ExecRequest,
   type ExecSyncResult,
   type Image,
   type PodSandbox,
@@ -154,6 +156,21 @@ export class CriRuntime implements ContainerRuntime {
       }
       throw err;
     }
+  }
+
+  async exec(req: ExecRequest): Promise<string> {
+    const r = await this.client.runtimeCall<{ url: string }>('Exec', req);
+    return r.url;
+  }
+
+  async attach(req: AttachRequest): Promise<string> {
+    const r = await this.client.runtimeCall<{ url: string }>('Attach', req);
+    return r.url;
+  }
+
+  async portForward(podSandboxId: string, ports: number[]): Promise<string> {
+    const r = await this.client.runtimeCall<{ url: string }>('PortForward', { podSandboxId, port: ports });
+    return r.url;
   }
 
   close(): void {

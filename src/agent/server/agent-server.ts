@@ -1,0 +1,160 @@
+/**
+ * The node agent's own HTTPS server, the counterpart of kubelet's :10250. The API server reaches it
+ * (address and port from the Node's status.addresses and status.daemonEndpoints.kubeletEndpoint) for
+ * the pod subresources that need the node:
+ *   GET  /containerLogs/{namespace}/{pod}/{container}   (pods/log)
+ *   POST /exec/{namespace}/{pod}/{container}?command=..&input=1&output=1&error=1&tty=1   (pods/exec)
+ *   POST /attach/{namespace}/{pod}/{container}?input=1&output=1&error=1&tty=1             (pods/attach)
+ *   POST /portForward/{namespace}/{pod}                  (pods/portforward)
+ *   GET  /healthz
+ * exec, attach and portForward are upgrade requests (SPDY/3.1 or WebSocket) relayed to the runtime's
+ * streaming server, which speaks the kubelet streaming protocols itself.
+ * Only clients with a certificate from the cluster CA in an authorized group (system:masters, as
+ * kube-apiserver's kubelet client certificate) are served.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { failure, StatusError, type Status } from '../../api/status.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { runtimePodLookup, type PodLookup } from './container-lookup.js';
+import { serveContainerLogs } from './container-logs.js';
+import { attachTarget, execTarget, portForwardTarget } from './stream-targets.js';
+import { relayUpgrade } from './upgrade-relay.js';
+
+export interface AgentServerTls {
+  /** Serving certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** CA that callers' client certificates must chain to: the cluster CA. */
+  clientCa: string;
+}
+
+export interface AgentServerOptions {
+  runtime: ContainerRuntime;
+  /** 0 picks a free port (read it back from `port`); kubelet's default is 10250. */
+  port: number;
+  /** Default 0.0.0.0: the API server may be on another host. */
+  host?: string;
+  tls: AgentServerTls;
+  /** How pods are found by name; default: from the runtime's sandbox metadata. */
+  podLookup?: PodLookup;
+  /** Who may call; default: members of system:masters. */
+  authorize?: (user: { name: string; groups: string[] }) => boolean;
+}
+
+export interface AgentServer {
+  port: number;
+  server: Server;
+  /** Replaces the certificate, key and client CA for new connections (rotation, or a CA known late). */
+  setTls(tls: AgentServerTls): void;
+  /** Stops accepting and closes every connection (streams in progress end). */
+  close(): Promise<void>;
+}
+
+function callerOf(req: IncomingMessage): { name: string; groups: string[] } | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return undefined;
+  const subject = socket.getPeerCertificate()?.subject;
+  if (!subject?.CN) return undefined;
+  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  return { name: list(subject.CN)[0]!, groups: list(subject.O) };
+}
+
+function statusOf(err: unknown): Status {
+  if (err instanceof StatusError) return err.status;
+  return failure(500, 'InternalError', err instanceof Error ? err.message : String(err)).status;
+}
+
+const decodeSegments = (path: string): string[] => path.split('/').filter(Boolean).map(decodeURIComponent);
+
+export async function startAgentServer(o: AgentServerOptions): Promise<AgentServer> {
+  const lookup = o.podLookup ?? runtimePodLookup(o.runtime);
+  const authorize = o.authorize ?? ((u) => u.groups.includes('system:masters'));
+  const server = createServer({
+    cert: o.tls.cert, key: o.tls.key, ca: o.tls.clientCa,
+    requestCert: true, rejectUnauthorized: true,
+    requestTimeout: 0, headersTimeout: 30_000,
+  });
+
+  const check = (req: IncomingMessage): void => {
+    const user = callerOf(req);
+    if (!user) throw failure(401, 'Unauthorized', 'Unauthorized');
+    if (!authorize(user)) throw failure(403, 'Forbidden', `user "${user.name}" may not use the node agent's API`);
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      check(req);
+      const url = new URL(req.url ?? '/', 'https://agent.invalid');
+      const seg = decodeSegments(url.pathname);
+      if (seg[0] === 'healthz' && seg.length === 1) {
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        return;
+      }
+      if (seg[0] === 'containerLogs' && seg.length === 4) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw failure(405, 'MethodNotAllowed', `${req.method} is not supported`);
+        await serveContainerLogs(o.runtime, lookup, req, res, seg[1]!, seg[2]!, seg[3]!, url.searchParams);
+        return;
+      }
+      if (seg[0] === 'exec' || seg[0] === 'attach' || seg[0] === 'portForward') throw failure(400, 'BadRequest', 'Upgrade request required');
+      throw failure(404, 'NotFound', `the server could not find the requested resource`);
+    })().catch((err) => {
+      const st = statusOf(err);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(st.code, { 'Content-Type': 'application/json' }).end(JSON.stringify(st));
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void (async () => {
+      check(req);
+      const url = new URL(req.url ?? '/', 'https://agent.invalid');
+      const seg = decodeSegments(url.pathname);
+      let target: URL;
+      if (seg[0] === 'exec' && seg.length === 4) target = await execTarget(o.runtime, lookup, seg[1]!, seg[2]!, seg[3]!, url.searchParams);
+      else if (seg[0] === 'attach' && seg.length === 4) target = await attachTarget(o.runtime, lookup, seg[1]!, seg[2]!, seg[3]!, url.searchParams);
+      else if (seg[0] === 'portForward' && seg.length === 3) target = await portForwardTarget(o.runtime, lookup, seg[1]!, seg[2]!, url.searchParams);
+      else throw failure(404, 'NotFound', 'the server could not find the requested resource');
+      relayUpgrade(req, socket, head, target);
+    })().catch((err) => {
+      const st = statusOf(err);
+      const body = JSON.stringify(st);
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+    });
+  });
+
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    server,
+    setTls: (tls) => server.setSecureContext({ cert: tls.cert, key: tls.key, ca: tls.clientCa }),
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * How the API server calls a node agent, as kube-apiserver calls a kubelet: the address is the
+ * Node's InternalIP (else ExternalIP, else Hostname) and status.daemonEndpoints.kubeletEndpoint.Port;
+ * the API server authenticates with its kubelet-client certificate from the cluster CA
+ * (CN kube-apiserver-kubelet-client, O system:masters). Like kube-apiserver without
+ * --kubelet-certificate-authority, the agent's serving certificate is verified only when a CA for it
+ * is configured.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request, type RequestOptions } from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { errors } from '../../api/status.js';
+import type { KeyPair } from '../pki/certs.js';
+import { issueClientCertificate, type Pki } from '../pki/pki.js';
+import type { RequestContext, ResourceStorage } from '../storage/types.js';
+
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+
+/** Loads DATA_DIR/pki/apiserver-kubelet-client.{crt,key}, issuing it on first use. */
+export function kubeletClientCertificate(pki: Pki): KeyPair {
+  const crt = join(pki.dir, 'apiserver-kubelet-client.crt');
+  const key = join(pki.dir, 'apiserver-kubelet-client.key');
+  if (existsSync(crt) && existsSync(key)) return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
+  const pair = issueClientCertificate(pki, KUBELET_CLIENT_USER, ['system:masters']);
+  writeFileSync(crt, pair.cert, { mode: 0o644 });
+  writeFileSync(key, pair.key, { mode: 0o600 });
+  return pair;
+}
+
+export interface AgentEndpoint {
+  host: string;
+  port: number;
+}
+
+interface NodeLike {
+  status?: {
+    addresses?: { type?: string; address?: string }[];
+    daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
+  };
+}
+
+/** The agent endpoint a Node object advertises; undefined when it advertises none. */
+export function agentEndpointOf(node: NodeLike): AgentEndpoint | undefined {
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  const addrs = node.status?.addresses ?? [];
+  const host = ['InternalIP', 'ExternalIP', 'Hostname'].map((t) => addrs.find((a) => a.type === t && a.address)?.address).find(Boolean);
+  if (!port || !host) return undefined;
+  return { host, port };
+}
+
+export type UpgradeResult =
+  | { upgraded: true; res: IncomingMessage; socket: Duplex; head: Buffer }
+  | { upgraded: false; res: IncomingMessage };
+
+export interface AgentClientOptions {
+  /** The client certificate; called on first use (issuing one costs an RSA key generation). */
+  client: () => KeyPair;
+  /** Verify agents' serving certificates against this CA (default: not verified, as kube-apiserver). */
+  agentCa?: string;
+  nodes: () => ResourceStorage | undefined;
+}
+
+const internalCtx: RequestContext = { user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+
+export class AgentClient {
+  private cert?: KeyPair;
+
+  constructor(private readonly o: AgentClientOptions) {}
+
+  async endpoint(nodeName: string): Promise<AgentEndpoint> {
+    const nodes = this.o.nodes();
+    if (!nodes) throw errors.internal('nodes are not served');
+    const node = (await nodes.get(internalCtx, undefined, nodeName)) as NodeLike;
+    const ep = agentEndpointOf(node);
+    if (!ep) throw errors.badRequest(`node "${nodeName}" does not advertise an agent address (status.addresses, status.daemonEndpoints)`);
+    return ep;
+  }
+
+  private options(ep: AgentEndpoint, method: string, path: string, headers: OutgoingHttpHeaders): RequestOptions {
+    const client = (this.cert ??= this.o.client());
+    return {
+      host: ep.host, port: ep.port, method, path, headers,
+      cert: client.cert, key: client.key,
+      ca: this.o.agentCa, rejectUnauthorized: this.o.agentCa !== undefined,
+      // The agent's certificate names the node, not the address we dial.
+      checkServerIdentity: () => undefined,
+      agent: false,
+    };
+  }
+
+  /** A plain request (logs); resolves with the response, whatever its status. */
+  async get(nodeName: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+    const ep = await this.endpoint(nodeName);
+    return new Promise((resolve, reject) => {
+      const req = request(this.options(ep, 'GET', path, {}), resolve);
+      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+      signal?.addEventListener('abort', () => req.destroy(), { once: true });
+      req.end();
+    });
+  }
+
+  /** An upgrade request; resolves with the upgraded socket or, when the agent refused, its response. */
+  async upgrade(nodeName: string, method: string, path: string, headers: OutgoingHttpHeaders): Promise<UpgradeResult> {
+    const ep = await this.endpoint(nodeName);
+    return new Promise((resolve, reject) => {
+      const req = request(this.options(ep, method, path, { Connection: 'Upgrade', ...headers }));
+      req.once('upgrade', (res, socket, head) => resolve({ upgraded: true, res, socket, head }));
+      req.once('response', (res) => resolve({ upgraded: false, res }));
+      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+      req.end();
+    });
+  }
+}
+
+/** Reads a (small) response body, e.g. an agent's Status. */
+export async function readBody(res: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  let body = '';
+  for await (const chunk of res) {
+    if (body.length < limit) body += String(chunk);
+  }
+  return body.slice(0, limit);
+}

@@ -1,0 +1,28 @@
+/**
+ * Registers the pod subresources served through the node agents (pods/log, pods/exec, pods/attach,
+ * pods/portforward) on the API server's streaming registry.
+ */
+import type { StreamingRegistry } from '../http/streaming.js';
+import type { Pki } from '../pki/pki.js';
+import type { ResourceStorage } from '../storage/types.js';
+import { AgentClient, kubeletClientCertificate } from './agent-client.js';
+import { podAttachHandler, podExecHandler } from './pod-exec.js';
+import { podLogHandler } from './pod-logs.js';
+import { podPortForwardHandler } from './pod-portforward.js';
+
+export interface NodeProxyOptions {
+  pki: Pki;
+  /** The nodes storage (looked up lazily: the catalog may be assembled after registration). */
+  nodes: () => ResourceStorage | undefined;
+  /** CA to verify agents' serving certificates with (default: not verified, as kube-apiserver). */
+  agentCa?: string;
+}
+
+export function registerNodeProxy(streams: StreamingRegistry, o: NodeProxyOptions): AgentClient {
+  const agents = new AgentClient({ client: () => kubeletClientCertificate(o.pki), agentCa: o.agentCa, nodes: o.nodes });
+  streams.register(podLogHandler(agents));
+  streams.register(podExecHandler(agents));
+  streams.register(podAttachHandler(agents));
+  streams.register(podPortForwardHandler(agents));
+  return agents;
+}

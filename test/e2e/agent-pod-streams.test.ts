@@ -1,0 +1,90 @@
+/**
+ * kubectl logs / exec / port-forward on pods run by the real node agent (pod workers on a private
+ * containerd): the agent server finds sandboxes and containers by the CRI metadata and log paths the
+ * pod workers give them, and the API server finds the agent from the Node the agent registered.
+ * Needs root, containerd, runc, CNI plugins and scripts/build-test-images.sh.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from '../../src/api/kinds/index.js';
+import { startAgentServer, type AgentServer } from '../../src/agent/server/agent-server.js';
+import { selfSignedServingCertificate } from '../../src/agent/server/serving-cert.js';
+import { startAgentHarness, type AgentHarness } from '../../src/agent/testing/agent-harness.js';
+import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../../src/agent/testing/private-containerd.js';
+import { KUBECTL } from '../../src/testing/test-cluster.js';
+
+let tc: TestContainerd;
+let h: AgentHarness;
+let agentServer: AgentServer;
+
+const status = (p: Pod, name: string) => p.status?.containerStatuses?.find((c) => c.name === name);
+
+describe('kubectl streams on pods run by the node agent', () => {
+  before(async () => {
+    tc = await startTestContainerd({ busybox: true });
+    // The server listens first so the Node can advertise its port; it trusts the cluster CA once
+    // the API server (inside the harness) has made one.
+    const serving = selfSignedServingCertificate('agent', ['localhost'], ['127.0.0.1']);
+    agentServer = await startAgentServer({ runtime: tc.cri, port: 0, host: '127.0.0.1', tls: { ...serving, clientCa: serving.cert } });
+    h = await startAgentHarness(tc.cri, {
+      dataDir: join(tc.dir, 'agent'), cgroupRoot: tc.cgroupRoot, podCIDR: tc.podCIDR, nodeIP: '127.0.0.1',
+      agentPort: agentServer.port, crashBackoff: { initialMs: 200, maxMs: 400 },
+    });
+    agentServer.setTls({ ...serving, clientCa: readFileSync(join(h.server.dataDir, 'pki', 'ca.crt'), 'utf8') });
+  });
+  after(async () => {
+    await agentServer?.close();
+    await h?.stop();
+    await tc?.teardown();
+  });
+
+  it('logs of the running and the previous instance of a restarting container; exec; port-forward', async () => {
+    await h.createPod('chatty', {
+      containers: [
+        { name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo "run $(cat /proc/uptime)"; sleep 1; exit 1'] },
+        { name: 'web', image: BUSYBOX_IMAGE, ports: [{ containerPort: 8080 }] },
+      ],
+    });
+    await h.waitPod('chatty', (p) => (status(p, 'app')?.restartCount ?? 0) >= 1 && status(p, 'web')?.ready && p, 60_000);
+    const kubectl = (args: string[], input?: string) => h.server.kubectl(args, { input });
+
+    const cur = await kubectl(['logs', 'chatty', '-c', 'app']);
+    const prev = await kubectl(['logs', 'chatty', '-c', 'app', '--previous']);
+    assert.equal(prev.code, 0, prev.stderr);
+    assert.match(prev.stdout, /^run \d+/);
+    assert.match(cur.stdout, /^run \d+/);
+    assert.notEqual(prev.stdout, cur.stdout, 'two different instances');
+
+    // Following the current instance ends when it exits (kubelet stops following a dead container).
+    const follow = await h.server.kubectl(['logs', '-f', 'chatty', '-c', 'app'], { timeoutMs: 30_000 });
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.match(follow.stdout, /^run \d+/);
+
+    const ex = await kubectl(['exec', 'chatty', '-c', 'web', '--', 'hostname']);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal(ex.stdout, 'chatty\n');
+    const piped = await kubectl(['exec', '-i', 'chatty', '-c', 'web', '--', 'sh', '-c', 'tr a-z A-Z; exit 4'], 'shout\n');
+    assert.equal(piped.stdout, 'SHOUT\n');
+    assert.equal(piped.code, 4);
+
+    const k = spawn(KUBECTL, ['--kubeconfig', h.server.kubeconfig, 'port-forward', 'pod/chatty', ':8080'], { env: { ...process.env, HOME: h.server.dataDir } });
+    let out = '';
+    k.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    k.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      let port: string | undefined;
+      for (let i = 0; i < 400 && !port; i++) {
+        port = /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1];
+        if (!port) await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok(port, out);
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(await res.text(), 'bosun test page\n');
+    } finally {
+      k.kill('SIGKILL');
+    }
+  });
+});
