@@ -1,0 +1,97 @@
+/**
+ * The garbage collector's dependency graph (upstream pkg/controller/garbagecollector/graph.go): one
+ * node per object that any informer reported, keyed by uid, and an index from an owner's uid to the
+ * uids of objects naming it in ownerReferences. The index also holds owners that are not (or no
+ * longer) in the graph, which is how dependents of a deleted owner are found.
+ */
+import type { KubeObject, OwnerReference } from '../../api/meta.js';
+import type { ResourceRef } from '../../client/resource-ref.js';
+
+export const FINALIZER_ORPHAN = 'orphan';
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+/** What the collector remembers about one object. */
+export interface GraphNode {
+  uid: string;
+  ref: ResourceRef;
+  namespace?: string;
+  name: string;
+  owners: readonly OwnerReference[];
+  deleting: boolean;
+  finalizers: readonly string[];
+}
+
+export function nodeOf(obj: Readonly<KubeObject>, ref: ResourceRef): GraphNode {
+  const m = obj.metadata;
+  return {
+    uid: m.uid ?? '', ref, namespace: m.namespace, name: m.name ?? '',
+    owners: m.ownerReferences ?? [], deleting: !!m.deletionTimestamp, finalizers: m.finalizers ?? [],
+  };
+}
+
+/** Deleted with propagationPolicy Foreground and waiting for its blocking dependents. */
+export const deletingDependents = (n: GraphNode): boolean => n.deleting && n.finalizers.includes(FINALIZER_FOREGROUND);
+/** Deleted with propagationPolicy Orphan: its dependents lose their references to it first. */
+export const orphaning = (n: GraphNode): boolean => n.deleting && n.finalizers.includes(FINALIZER_ORPHAN);
+
+/** True when a change from `a` to `b` can alter a collection decision (owners or deletion state). */
+export function gcRelevantChange(a: GraphNode | undefined, b: GraphNode): boolean {
+  if (!a) return true;
+  return a.deleting !== b.deleting || a.finalizers.join('\0') !== b.finalizers.join('\0')
+    || JSON.stringify(a.owners) !== JSON.stringify(b.owners);
+}
+
+export class OwnerGraph {
+  private readonly nodes = new Map<string, GraphNode>();
+  private readonly dependents = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  get(uid: string): GraphNode | undefined {
+    return this.nodes.get(uid);
+  }
+
+  /** Insert or replace; returns the previous node. */
+  upsert(n: GraphNode): GraphNode | undefined {
+    const old = this.nodes.get(n.uid);
+    if (old) this.unlink(old);
+    this.nodes.set(n.uid, n);
+    for (const o of n.owners) {
+      let set = this.dependents.get(o.uid);
+      if (!set) this.dependents.set(o.uid, (set = new Set()));
+      set.add(n.uid);
+    }
+    return old;
+  }
+
+  /** Forget an object; its dependents stay indexed under its uid. */
+  remove(uid: string): GraphNode | undefined {
+    const old = this.nodes.get(uid);
+    if (!old) return undefined;
+    this.unlink(old);
+    this.nodes.delete(uid);
+    return old;
+  }
+
+  /** Objects (present in the graph) that name `ownerUid` as an owner. */
+  dependentsOf(ownerUid: string): GraphNode[] {
+    const set = this.dependents.get(ownerUid);
+    if (!set) return [];
+    const out: GraphNode[] = [];
+    for (const uid of set) {
+      const n = this.nodes.get(uid);
+      if (n) out.push(n);
+    }
+    return out;
+  }
+
+  private unlink(n: GraphNode): void {
+    for (const o of n.owners) {
+      const set = this.dependents.get(o.uid);
+      set?.delete(n.uid);
+      if (set?.size === 0) this.dependents.delete(o.uid);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What a simulated node does for its pods, through one cluster-wide pod informer shared by the whole
+ * fleet: a pod bound to a running simulated node becomes Running and Ready with a fake IP
+ * `readyDelayMs` after the fleet first saw it bound; a pod marked for deletion is deleted for good
+ * (gracePeriodSeconds 0), as a kubelet does once containers stop. Pods of a stopped node are left
+ * exactly as they are, which is how a dead machine looks from the API.
+ */
+import type { Pod } from '../api/kinds/index.js';
+import { isConflict, isNotFound } from '../client/errors.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import type { Clock } from '../controller-runtime/clock/clock.js';
+import { Controller } from '../controller-runtime/controller.js';
+import { indexers } from '../controller-runtime/informer/indexer.js';
+import { keyOf } from '../controller-runtime/informer/keys.js';
+import type { SharedInformer } from '../controller-runtime/informer/shared-informer.js';
+import type { Logger } from '../controller-runtime/log.js';
+import type { Result } from '../controller-runtime/reconcile.js';
+import type { Limiter } from './limiter.js';
+import { looksRunning, runningStatus } from './pod-status.js';
+import type { SimNode } from './sim-node.js';
+
+const BY_NODE = 'podsByNodeName';
+
+export interface PodRunnerDeps {
+  client: KubeClient;
+  pods: SharedInformer<Pod>;
+  limiter: Limiter;
+  clock: Clock;
+  logger: Logger;
+  readyDelayMs: number;
+  /** The simulated node a pod is bound to, if it is ours and running. */
+  runningNode(name: string | undefined): SimNode | undefined;
+}
+
+export class PodRunner {
+  readonly controller: Controller;
+  private readonly seenAt = new Map<string, number>();
+
+  constructor(private readonly d: PodRunnerDeps) {
+    d.pods.addIndexers({ [BY_NODE]: indexers.podsByNodeName as (p: Pod) => string[] });
+    this.controller = new Controller('simulated-pods', (req) => this.reconcile(`${req.namespace}/${req.name}`), { workers: 16, clock: d.clock, logger: d.logger });
+    const changed = (p: Readonly<Pod>) => {
+      if (d.runningNode(p.spec?.nodeName)) this.controller.enqueue(keyOf(p));
+    };
+    d.pods.addEventHandler({
+      onAdd: changed,
+      onUpdate: (_o, p) => changed(p),
+      onDelete: (p) => {
+        this.seenAt.delete(p.metadata.uid ?? '');
+        d.runningNode(p.spec?.nodeName)?.ips.release(p.metadata.uid ?? '');
+      },
+    });
+  }
+
+  /** Look at every pod of a node again (after it resumes). */
+  resync(node: string): void {
+    for (const p of this.d.pods.indexer.byIndex(BY_NODE, node)) this.controller.enqueue(keyOf(p));
+  }
+
+  /** Pods bound to `node`, as cached. */
+  podsOn(node: string): readonly Readonly<Pod>[] {
+    return this.d.pods.indexer.byIndex(BY_NODE, node);
+  }
+
+  private async reconcile(key: string): Promise<Result | void> {
+    const pod = this.d.pods.indexer.get(key);
+    if (!pod) return;
+    const sim = this.d.runningNode(pod.spec?.nodeName);
+    if (!sim) return;
+    const uid = pod.metadata.uid ?? '';
+    const { client, limiter, clock } = this.d;
+    if (pod.metadata.deletionTimestamp) {
+      await limiter.run(() => client.delete(resources.pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } }))
+        .catch((err) => { if (!isNotFound(err) && !isConflict(err)) throw err; });
+      sim.ips.release(uid);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    const ip = (pod.status?.podIP && sim.ips.claim(uid, pod.status.podIP)) ? pod.status.podIP : sim.ips.allocate(uid);
+    if (!ip) {
+      this.d.logger.warn({ pod: key, node: sim.name }, 'simulated node is out of pod IPs');
+      return;
+    }
+    if (looksRunning(pod, ip)) return;
+    const now = clock.now();
+    if (!this.seenAt.has(uid)) this.seenAt.set(uid, now);
+    const wait = this.seenAt.get(uid)! + this.d.readyDelayMs - now;
+    if (wait > 0) return { requeueAfter: wait };
+    const next = structuredClone(pod) as Pod;
+    next.status = runningStatus(pod, ip, sim.hostIP, now);
+    await limiter.run(() => client.updateStatus(resources.pods, pod.metadata.namespace, next)).catch((err) => {
+      if (!isNotFound(err)) throw err; // a conflict retries on the fresher cached pod
+    });
+  }
+}

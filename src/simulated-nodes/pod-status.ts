@@ -1,0 +1,40 @@
+/**
+ * The status a simulated node reports for a pod it "runs": Running and Ready, every container
+ * running (init containers completed), a fake pod IP. No containers exist; readiness probes and
+ * restart policies are not simulated.
+ */
+import type { ContainerStatus, Pod, PodStatus } from '../api/kinds/index.js';
+import { seconds } from './node-object.js';
+
+const CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'] as const;
+
+/** True when the pod already shows what `runningStatus` would write (so no write is needed). */
+export function looksRunning(pod: Readonly<Pod>, podIP: string): boolean {
+  const s = pod.status;
+  if (s?.phase !== 'Running' || s.podIP !== podIP) return false;
+  return CONDITIONS.every((t) => s.conditions?.some((c) => c.type === t && c.status === 'True'));
+}
+
+export function runningStatus(pod: Readonly<Pod>, podIP: string, hostIP: string, nowMs: number): PodStatus {
+  const old = pod.status ?? {};
+  const at = seconds(nowMs);
+  const startTime = old.startTime ?? at;
+  const conditions = CONDITIONS.map((type) => {
+    const prev = old.conditions?.find((c) => c.type === type);
+    return { type, status: 'True', lastTransitionTime: prev?.status === 'True' ? prev.lastTransitionTime : at };
+  });
+  const id = (name: string) => `simulated://${(pod.metadata.uid ?? '').slice(0, 8)}-${name}`;
+  const prevStarted = (name: string) => old.containerStatuses?.find((c) => c.name === name)?.state?.running?.startedAt;
+  const containerStatuses: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
+    name: c.name, image: c.image ?? '', imageID: `simulated://${c.image ?? ''}`, containerID: id(c.name),
+    ready: true, started: true, restartCount: 0, state: { running: { startedAt: prevStarted(c.name) ?? at } },
+  }));
+  const initContainerStatuses: ContainerStatus[] = (pod.spec?.initContainers ?? []).map((c) => ({
+    name: c.name, image: c.image ?? '', imageID: `simulated://${c.image ?? ''}`, containerID: id(c.name),
+    ready: true, started: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: startTime, finishedAt: startTime, containerID: id(c.name) } },
+  }));
+  return {
+    ...old, phase: 'Running', conditions, hostIP, hostIPs: [{ ip: hostIP }], podIP, podIPs: [{ ip: podIP }], startTime,
+    containerStatuses, ...(initContainerStatuses.length > 0 ? { initContainerStatuses } : {}),
+  } as PodStatus;
+}
