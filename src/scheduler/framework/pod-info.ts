@@ -1,0 +1,105 @@
+/**
+ * A pod with everything the plugins need precomputed once (upstream PodInfo): requests, host
+ * ports, controller owner and parsed pod (anti-)affinity terms. Built when the pod enters the
+ * queue or the cache, so no cycle parses quantities or selectors of pods already placed.
+ */
+import { labelSelectorFromObject, matchesLabels, type LabelSelector, type LabelSelectorObject } from '../../api/selectors/index.js';
+import type { PodAffinityTerm } from '../../api/kinds/core/affinity.js';
+import { CPU, MEMORY, podRequests, type ResourceList } from './resources.js';
+import { podKey, type Pod } from './types.js';
+
+/** A host port a container asks for: protocol, port and host IP (`0.0.0.0` when unset). */
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** A pod (anti-)affinity term with its selector parsed (upstream AffinityTerm). */
+export interface AffinityTerm {
+  selector: LabelSelector;
+  /** Namespaces the term selects; `null` means every namespace (an empty namespaceSelector). */
+  namespaces: Set<string> | null;
+  topologyKey: string;
+}
+
+export interface WeightedAffinityTerm extends AffinityTerm {
+  weight: number;
+}
+
+export interface PodInfo {
+  pod: Pod;
+  key: string;
+  requests: ResourceList;
+  /** CPU (millicores) and memory (bytes) with the scoring defaults for containers that request none. */
+  nonZeroCpu: number;
+  nonZeroMemory: number;
+  hostPorts: HostPort[];
+  /** uid of the controller ownerReference (ReplicaSet, StatefulSet, Job...), if any. */
+  ownerUid?: string;
+  requiredAffinityTerms: AffinityTerm[];
+  requiredAntiAffinityTerms: AffinityTerm[];
+  preferredAffinityTerms: WeightedAffinityTerm[];
+  preferredAntiAffinityTerms: WeightedAffinityTerm[];
+  /** Set when a term could not be parsed; the pod is then unschedulable with this message. */
+  parseError?: string;
+}
+
+function parseTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
+  const t = term as PodAffinityTerm & { labelSelector?: LabelSelectorObject; namespaceSelector?: LabelSelectorObject };
+  let namespaces: Set<string> | null = new Set(t.namespaces ?? []);
+  // An empty namespaceSelector selects every namespace. A non-empty one needs namespace labels the
+  // scheduler does not watch; it then adds no namespaces beyond the listed ones.
+  const nsSel = t.namespaceSelector;
+  if (nsSel && !nsSel.matchLabels && !(nsSel.matchExpressions?.length)) namespaces = null;
+  else if (namespaces.size === 0 && !nsSel) namespaces.add(pod.metadata.namespace ?? 'default');
+  return { selector: labelSelectorFromObject(t.labelSelector), namespaces, topologyKey: t.topologyKey ?? '' };
+}
+
+/** Whether `term` (belonging to some pod) selects `other`. */
+export function termMatches(term: AffinityTerm, other: Pod): boolean {
+  if (term.namespaces !== null && !term.namespaces.has(other.metadata.namespace ?? 'default')) return false;
+  return matchesLabels(term.selector, other.metadata.labels);
+}
+
+function hostPortsOf(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of pod.spec.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
+export function newPodInfo(pod: Pod): PodInfo {
+  const nonZero = podRequests(pod, true);
+  const info: PodInfo = {
+    pod,
+    key: podKey(pod),
+    requests: podRequests(pod),
+    nonZeroCpu: nonZero[CPU] ?? 0,
+    nonZeroMemory: nonZero[MEMORY] ?? 0,
+    hostPorts: hostPortsOf(pod),
+    ownerUid: pod.metadata.ownerReferences?.find((r) => r.controller)?.uid,
+    requiredAffinityTerms: [],
+    requiredAntiAffinityTerms: [],
+    preferredAffinityTerms: [],
+    preferredAntiAffinityTerms: [],
+  };
+  const aff = pod.spec.affinity;
+  if (aff?.podAffinity || aff?.podAntiAffinity) {
+    try {
+      info.requiredAffinityTerms = (aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => parseTerm(pod, t));
+      info.requiredAntiAffinityTerms = (aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => parseTerm(pod, t));
+      info.preferredAffinityTerms = (aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
+        .map((w) => ({ ...parseTerm(pod, w.podAffinityTerm), weight: w.weight }));
+      info.preferredAntiAffinityTerms = (aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
+        .map((w) => ({ ...parseTerm(pod, w.podAffinityTerm), weight: w.weight }));
+    } catch (err) {
+      info.parseError = (err as Error).message;
+    }
+  }
+  return info;
+}

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inTreeRegistry, defaultProfileConfig } from '../plugins/registry.js';
+import { buildProfile } from './profile.js';
+import { numFeasibleNodesToFind, schedulePod } from './schedule-pod.js';
+import { Snapshot } from './snapshot.js';
+import { makeNode, makePod } from '../testing/wrappers.js';
+import type { NodeInfo } from './node-info.js';
+
+const profile = () => buildProfile(defaultProfileConfig(), inTreeRegistry);
+
+test('numFeasibleNodesToFind (upstream adaptive percentage)', async (t) => {
+  const cases = [
+    { nodes: 10, pct: 0, want: 10 },
+    { nodes: 99, pct: 0, want: 99 },
+    { nodes: 100, pct: 0, want: 100 }, // 50% of 100 is below the 100-node minimum
+    { nodes: 1000, pct: 0, want: 420 }, // 50 - 1000/125 = 42%
+    { nodes: 5000, pct: 0, want: 500 }, // 50 - 40 = 10%
+    { nodes: 6000, pct: 0, want: 300 }, // 50 - 48 = 2% -> floor of 5%
+    { nodes: 5000, pct: 100, want: 5000 },
+    { nodes: 5000, pct: 1, want: 100 },
+  ];
+  for (const c of cases) await t.test(`${c.nodes} nodes at ${c.pct}%`, () => assert.equal(numFeasibleNodesToFind(c.nodes, c.pct), c.want));
+});
+
+test('schedulePod diagnoses a pod that fits nowhere in upstream words', async (t) => {
+  const cases: Array<{ name: string; nodes: NodeInfo[]; pod: ReturnType<typeof makePod>; message: string }> = [
+    {
+      name: 'taint and cpu',
+      nodes: [
+        makeNode().name('n1').alloc({ cpu: '1', memory: '1Gi' }).taint('node.kubernetes.io/unreachable', undefined, 'NoExecute').info(),
+        makeNode().name('n2').alloc({ cpu: '1', memory: '1Gi' }).info(),
+        makeNode().name('n3').alloc({ cpu: '1', memory: '1Gi' }).info(),
+      ],
+      pod: makePod().req({ cpu: '2' }),
+      message: '0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 Insufficient cpu.',
+    },
+    {
+      name: 'all nodes short of cpu',
+      nodes: ['a', 'b', 'c'].map((n) => makeNode().name(n).alloc({ cpu: '1', memory: '1Gi' }).info()),
+      pod: makePod().req({ cpu: '2' }),
+      message: '0/3 nodes are available: 3 Insufficient cpu.',
+    },
+    {
+      name: 'several reasons on one node are each counted; sorted as strings',
+      nodes: [
+        makeNode().name('a').alloc({ cpu: '1', memory: '1Gi' }).info(),
+        makeNode().name('b').alloc({ cpu: '1', memory: '1Gi' }).unschedulable().info(),
+      ],
+      pod: makePod().req({ cpu: '2', memory: '2Gi' }),
+      message: "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were unschedulable.",
+    },
+    {
+      name: 'node selector',
+      nodes: [makeNode().name('a').alloc({ cpu: '1' }).info()],
+      pod: makePod().nodeSelector({ disk: 'ssd' }),
+      message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+    },
+    { name: 'no nodes', nodes: [], pod: makePod(), message: 'no nodes available to schedule pods' },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      const r = schedulePod(c.pod.info(), new Snapshot(c.nodes), profile());
+      assert.ok('diagnosis' in r, 'expected no fit');
+      assert.equal(r.message, c.message);
+    });
+  }
+});
+
+test('schedulePod picks a fitting node and prefers the emptier one', () => {
+  const nodes = [
+    makeNode().name('full').alloc({ cpu: '4', memory: '4Gi' }).info(makePod().name('e').req({ cpu: '3', memory: '3Gi' }).obj()),
+    makeNode().name('small').alloc({ cpu: '1', memory: '1Gi' }).info(),
+    makeNode().name('empty').alloc({ cpu: '4', memory: '4Gi' }).info(),
+  ];
+  const r = schedulePod(makePod().req({ cpu: '1500m', memory: '1Gi' }).info(), new Snapshot(nodes), profile());
+  assert.ok('node' in r);
+  assert.equal(r.node, 'empty');
+});
+
+test('schedulePod stops filtering after enough feasible nodes and rotates the start', () => {
+  const nodes = Array.from({ length: 1000 }, (_, i) => makeNode().name(`n${i}`).alloc({ cpu: '4', memory: '4Gi' }).info());
+  const snap = new Snapshot(nodes);
+  const p = profile();
+  const r1 = schedulePod(makePod().req({ cpu: '1' }).info(), snap, p, { startIndex: 0 });
+  assert.ok('node' in r1);
+  assert.equal(r1.evaluatedNodes, 420);
+  assert.equal(r1.feasibleNodes, 420);
+  assert.equal(r1.nextStartIndex, 420);
+  const r2 = schedulePod(makePod().req({ cpu: '1' }).info(), snap, p, { startIndex: 900 });
+  assert.equal(r2.nextStartIndex, (900 + 420) % 1000);
+  assert.ok('node' in r2);
+  const idx = Number(r2.node.slice(1));
+  assert.ok(idx >= 900 || idx < 320, `picked ${r2.node} outside the evaluated window`);
+});
+
+test('schedulePod spreads replicas of one owner across equal nodes', () => {
+  let nodes = ['a', 'b', 'c'].map((n) => makeNode().name(n).alloc({ cpu: '4', memory: '4Gi' }).info());
+  const placed: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const pod = makePod().name(`r${i}`).owner('rs').req({ cpu: '100m', memory: '100Mi' }).info();
+    const r = schedulePod(pod, new Snapshot(nodes), profile(), { random: () => 0.99 });
+    assert.ok('node' in r);
+    placed.push(r.node);
+    nodes = nodes.map((n) => (n.name === r.node ? n.withPod(pod) : n));
+  }
+  assert.deepEqual([...placed].sort(), ['a', 'b', 'c']);
+});

@@ -1,0 +1,38 @@
+/**
+ * An immutable view of the cluster for one scheduling cycle (upstream Snapshot). Because NodeInfos
+ * are immutable, a snapshot is just the list of them at one moment; the cache keeps changing
+ * underneath without affecting a cycle that is running on an older snapshot.
+ */
+import type { NodeInfo } from './node-info.js';
+
+export class Snapshot {
+  private byName?: Map<string, NodeInfo>;
+  private withAntiAffinity?: NodeInfo[];
+  private withAffinity?: NodeInfo[];
+
+  constructor(
+    /** Every node, in a stable order (the cache's insertion order). */
+    readonly nodes: readonly NodeInfo[],
+    /** The nodes with required anti-affinity pods, when the builder keeps track (saves a scan per cycle). */
+    withRequiredAntiAffinity?: NodeInfo[],
+  ) {
+    this.withAntiAffinity = withRequiredAntiAffinity;
+  }
+
+  get(name: string): NodeInfo | undefined {
+    this.byName ??= new Map(this.nodes.map((n) => [n.name, n]));
+    return this.byName.get(name);
+  }
+
+  /** Nodes running at least one pod with required anti-affinity (checked against every incoming pod). */
+  havePodsWithRequiredAntiAffinity(): readonly NodeInfo[] {
+    this.withAntiAffinity ??= this.nodes.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+    return this.withAntiAffinity;
+  }
+
+  /** Nodes running at least one pod with any pod (anti-)affinity term. */
+  havePodsWithAffinity(): readonly NodeInfo[] {
+    this.withAffinity ??= this.nodes.filter((n) => n.podsWithAffinity.length > 0);
+    return this.withAffinity;
+  }
+}

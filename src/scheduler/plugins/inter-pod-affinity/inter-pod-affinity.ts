@@ -1,0 +1,136 @@
+/**
+ * InterPodAffinity (required terms): a pod goes only where its required pod affinity terms find
+ * matching pods in the same topology domain, never where its anti-affinity terms find one, and never
+ * where an existing pod's anti-affinity term would match it. Counts are taken once per cycle in
+ * PreFilter, keyed by topology pair (`key=value`), so Filter is a few map lookups per node.
+ * Score: the incoming pod's preferred terms add (affinity) or subtract (anti-affinity) their weight
+ * for every matching pod in the node's domain, scaled to 0-100 between the lowest and highest node.
+ * Existing pods' preferred terms towards the incoming pod (upstream's symmetry) are not counted.
+ */
+import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import { termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
+import type { Snapshot } from '../../framework/snapshot.js';
+import { Status } from '../../framework/status.js';
+import { MAX_NODE_SCORE } from '../../framework/types.js';
+
+export const NAME = 'InterPodAffinity';
+export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+
+const STATE_KEY = `PreFilter${NAME}`;
+const SCORE_KEY = `PreScore${NAME}`;
+
+interface PreFilterState {
+  /** Topology pairs where an existing pod's required anti-affinity term matches the incoming pod. */
+  existingAntiAffinity: Map<string, number>;
+  /** Topology pairs with pods matching the incoming pod's affinity / anti-affinity terms. */
+  affinity: Map<string, number>;
+  antiAffinity: Map<string, number>;
+}
+
+const pair = (key: string, value: string) => `${key}\u0000${value}`;
+
+function bump(m: Map<string, number>, node: NodeInfo, topologyKey: string): void {
+  const v = node.node.metadata.labels?.[topologyKey];
+  if (v !== undefined) m.set(pair(topologyKey, v), (m.get(pair(topologyKey, v)) ?? 0) + 1);
+}
+
+function countTerms(pod: PodInfo, snapshot: Snapshot, terms: AffinityTerm[], into: Map<string, number>): void {
+  if (terms.length === 0) return;
+  for (const node of snapshot.nodes) {
+    for (const existing of node.pods) {
+      for (const t of terms) if (termMatches(t, existing.pod)) bump(into, node, t.topologyKey);
+    }
+  }
+}
+
+/** Every required affinity term of the pod matches the pod itself (the first replica of a group may go anywhere). */
+function matchesOwnTerms(pod: PodInfo): boolean {
+  return pod.requiredAffinityTerms.every((t) => termMatches(t, pod.pod));
+}
+
+export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+  return {
+    name: NAME,
+    preFilter(state, pod, snapshot) {
+      if (pod.parseError) return Status.error(new Error(`parsing pod: ${pod.parseError}`));
+      const s: PreFilterState = { existingAntiAffinity: new Map(), affinity: new Map(), antiAffinity: new Map() };
+      for (const node of snapshot.havePodsWithRequiredAntiAffinity()) {
+        for (const existing of node.podsWithRequiredAntiAffinity) {
+          for (const t of existing.requiredAntiAffinityTerms) if (termMatches(t, pod.pod)) bump(s.existingAntiAffinity, node, t.topologyKey);
+        }
+      }
+      if (s.existingAntiAffinity.size === 0 && pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0) {
+        return Status.SKIP;
+      }
+      countTerms(pod, snapshot, pod.requiredAffinityTerms, s.affinity);
+      countTerms(pod, snapshot, pod.requiredAntiAffinityTerms, s.antiAffinity);
+      state.write(STATE_KEY, s);
+      return Status.SUCCESS;
+    },
+    filter(state, pod, node) {
+      const s = state.read<PreFilterState>(STATE_KEY);
+      const labels = node.node.metadata.labels ?? {};
+      if (pod.requiredAffinityTerms.length) {
+        let ok = true;
+        for (const t of pod.requiredAffinityTerms) {
+          const v = labels[t.topologyKey];
+          if (v === undefined || !(s.affinity.get(pair(t.topologyKey, v))! > 0)) ok = false;
+        }
+        // No pod anywhere matches the terms but the pod matches them itself: allowed on nodes that
+        // have the topology labels, so a group with self-affinity can start (upstream behaviour).
+        if (!ok && !(s.affinity.size === 0 && matchesOwnTerms(pod) && pod.requiredAffinityTerms.every((t) => labels[t.topologyKey] !== undefined))) {
+          return Status.unresolvable(ERR_REASON_AFFINITY);
+        }
+      }
+      for (const t of pod.requiredAntiAffinityTerms) {
+        const v = labels[t.topologyKey];
+        if (v !== undefined && s.antiAffinity.get(pair(t.topologyKey, v))! > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
+      }
+      if (s.existingAntiAffinity.size) {
+        for (const k in labels) if (s.existingAntiAffinity.get(pair(k, labels[k]!))! > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+      }
+      return Status.SUCCESS;
+    },
+    preScore(state, pod, _nodes, snapshot) {
+      const terms = [
+        ...pod.preferredAffinityTerms.map((t) => ({ t, w: t.weight })),
+        ...pod.preferredAntiAffinityTerms.map((t) => ({ t, w: -t.weight })),
+      ].filter((x) => x.w !== 0);
+      if (terms.length === 0) return Status.SKIP;
+      const byPair = new Map<string, number>();
+      for (const node of snapshot.nodes) {
+        for (const existing of node.pods) {
+          for (const { t, w } of terms) {
+            const v = node.node.metadata.labels?.[t.topologyKey];
+            if (v !== undefined && termMatches(t, existing.pod)) byPair.set(pair(t.topologyKey, v), (byPair.get(pair(t.topologyKey, v)) ?? 0) + w);
+          }
+        }
+      }
+      state.write(SCORE_KEY, { byPair, keys: [...new Set(terms.map((x) => x.t.topologyKey))] });
+      return Status.SUCCESS;
+    },
+    score(state, _pod, node) {
+      const { byPair, keys } = state.read<{ byPair: Map<string, number>; keys: string[] }>(SCORE_KEY);
+      let total = 0;
+      for (const k of keys) {
+        const v = node.node.metadata.labels?.[k];
+        if (v !== undefined) total += byPair.get(pair(k, v)) ?? 0;
+      }
+      return total;
+    },
+    normalizeScore(_state, _pod, scores) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const s of scores) {
+        min = Math.min(min, s);
+        max = Math.max(max, s);
+      }
+      for (let i = 0; i < scores.length; i++) {
+        scores[i] = max > min ? Math.trunc((MAX_NODE_SCORE * (scores[i]! - min)) / (max - min)) : 0;
+      }
+    },
+  };
+}

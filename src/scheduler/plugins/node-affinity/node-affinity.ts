@@ -1,0 +1,70 @@
+/**
+ * NodeAffinity: spec.nodeSelector and required node affinity decide which nodes a pod may use
+ * (Filter); preferred node affinity terms add their weights to matching nodes (Score).
+ */
+import type { NodeAffinity } from '../../../api/kinds/core/affinity.js';
+import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
+import { defaultNormalizeScore } from '../../framework/normalize-score.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import { Status } from '../../framework/status.js';
+import type { Node } from '../../framework/types.js';
+import { compileNodeSelectorTerm, compileNodeSelectorTerms, type NodeMatcher } from './node-selector.js';
+
+export const NAME = 'NodeAffinity';
+/** Upstream's ErrReasonPod. */
+export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
+
+const FILTER_KEY = `PreFilter${NAME}`;
+const SCORE_KEY = `PreScore${NAME}`;
+
+function nodeAffinityOf(pod: PodInfo): NodeAffinity | undefined {
+  return pod.pod.spec.affinity?.nodeAffinity;
+}
+
+/** Whether the pod's nodeSelector and required node affinity both accept `node` (upstream GetRequiredNodeAffinity().Match). */
+export function requiredNodeAffinityMatcher(pod: PodInfo): NodeMatcher | null {
+  const selector = Object.entries(pod.pod.spec.nodeSelector ?? {});
+  const required = nodeAffinityOf(pod)?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (selector.length === 0 && !required) return null;
+  const terms = required ? compileNodeSelectorTerms(required.nodeSelectorTerms ?? []) : null;
+  return (node: Node) => {
+    const labels = node.metadata.labels ?? {};
+    for (const [k, v] of selector) if (labels[k] !== v) return false;
+    return terms ? terms(node) : true;
+  };
+}
+
+export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+  return {
+    name: NAME,
+    preFilter(state, pod) {
+      const m = requiredNodeAffinityMatcher(pod);
+      if (!m) return Status.SKIP;
+      state.write(FILTER_KEY, m);
+      return Status.SUCCESS;
+    },
+    filter(state, _pod, node) {
+      const m = state.read<NodeMatcher>(FILTER_KEY);
+      return m(node.node) ? Status.SUCCESS : Status.unresolvable(ERR_REASON_POD);
+    },
+    preScore(state, pod) {
+      const preferred = nodeAffinityOf(pod)?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+      const terms: Array<{ weight: number; match: NodeMatcher }> = [];
+      for (const p of preferred) {
+        const match = p.weight ? compileNodeSelectorTerm(p.preference) : null;
+        if (match) terms.push({ weight: p.weight, match });
+      }
+      if (terms.length === 0) return Status.SKIP;
+      state.write(SCORE_KEY, terms);
+      return Status.SUCCESS;
+    },
+    score(state, _pod, node) {
+      let total = 0;
+      for (const t of state.read<Array<{ weight: number; match: NodeMatcher }>>(SCORE_KEY)) if (t.match(node.node)) total += t.weight;
+      return total;
+    },
+    normalizeScore(_state, _pod, scores) {
+      defaultNormalizeScore(scores, false);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildProfile } from '../framework/profile.js';
+import { defaultProfileConfig, inTreeRegistry } from './registry.js';
+
+test('the default profile files each plugin under the points it implements', () => {
+  const p = buildProfile(defaultProfileConfig(), inTreeRegistry);
+  assert.equal(p.schedulerName, 'default-scheduler');
+  assert.deepEqual(p.filter.map((x) => x.name), [
+    'NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity',
+  ]);
+  assert.deepEqual(p.preFilter.map((x) => x.name), ['NodeAffinity', 'NodePorts', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(p.score.map((x) => [x.plugin.name, x.weight]), [
+    ['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['SelectorSpread', 2],
+  ]);
+  assert.deepEqual(p.bind.map((x) => x.name), ['DefaultBinder']);
+});
+
+test('an unknown plugin name is an error', () => {
+  assert.throws(() => buildProfile({ schedulerName: 's', plugins: [{ name: 'Nope' }] }, inTreeRegistry), /plugin "Nope" does not exist/);
+});

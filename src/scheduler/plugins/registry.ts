@@ -1,0 +1,52 @@
+/** The in-tree plugins by name, and the default profile (upstream's default plugin set and weights). */
+import type { ProfileConfig, Registry } from '../framework/profile.js';
+import { DEFAULT_SCHEDULER_NAME } from '../framework/types.js';
+import * as balancedAllocation from './balanced-allocation/balanced-allocation.js';
+import * as defaultBinder from './default-binder/default-binder.js';
+import * as interPodAffinity from './inter-pod-affinity/inter-pod-affinity.js';
+import * as nodeAffinity from './node-affinity/node-affinity.js';
+import * as nodeName from './node-name/node-name.js';
+import * as nodePorts from './node-ports/node-ports.js';
+import * as nodeResourcesFit from './node-resources-fit/node-resources-fit.js';
+import * as nodeUnschedulable from './node-unschedulable/node-unschedulable.js';
+import * as podTopologySpread from './pod-topology-spread/pod-topology-spread.js';
+import * as selectorSpread from './selector-spread/selector-spread.js';
+import * as taintToleration from './taint-toleration/taint-toleration.js';
+
+export const inTreeRegistry: Registry = {
+  [nodeUnschedulable.NAME]: () => nodeUnschedulable.newNodeUnschedulable(),
+  [nodeName.NAME]: () => nodeName.newNodeName(),
+  [taintToleration.NAME]: () => taintToleration.newTaintToleration(),
+  [nodeAffinity.NAME]: () => nodeAffinity.newNodeAffinity(),
+  [nodePorts.NAME]: () => nodePorts.newNodePorts(),
+  [nodeResourcesFit.NAME]: () => nodeResourcesFit.newNodeResourcesFit(),
+  [interPodAffinity.NAME]: () => interPodAffinity.newInterPodAffinity(),
+  [podTopologySpread.NAME]: () => podTopologySpread.newPodTopologySpread(),
+  [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
+  [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
+  [defaultBinder.NAME]: (args, handle) => defaultBinder.newDefaultBinder(args, handle),
+};
+
+/**
+ * The default profile: upstream's filter order (cheap, unresolvable checks first) and score
+ * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, InterPodAffinity 2, BalancedAllocation 1,
+ * SelectorSpread 2 in place of upstream's PodTopologySpread scoring).
+ */
+export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): ProfileConfig {
+  return {
+    schedulerName,
+    plugins: [
+      { name: nodeUnschedulable.NAME },
+      { name: nodeName.NAME },
+      { name: taintToleration.NAME, weight: 3 },
+      { name: nodeAffinity.NAME, weight: 2 },
+      { name: nodePorts.NAME },
+      { name: nodeResourcesFit.NAME, weight: 1 },
+      { name: podTopologySpread.NAME },
+      { name: interPodAffinity.NAME, weight: 2 },
+      { name: balancedAllocation.NAME, weight: 1 },
+      { name: selectorSpread.NAME, weight: 2 },
+      { name: defaultBinder.NAME },
+    ],
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The scheduler runtime: informers feed the cache (nodes, bound pods) and the queue (pods to
+ * schedule); a loop pops a pod, runs the pure cycle on a snapshot, assumes the pod on the chosen
+ * node at once and binds it through pods/binding without waiting. A pod that fits nowhere gets
+ * PodScheduled=False (reason Unschedulable) and a FailedScheduling event; a bound pod a Scheduled
+ * event ("Successfully assigned ns/pod to node").
+ */
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { isNotFound } from '../client/errors.js';
+import { realClock, type Clock } from '../controller-runtime/clock/clock.js';
+import { EventRecorder } from '../controller-runtime/events/recorder.js';
+import { SharedInformerFactory, type SharedInformer } from '../controller-runtime/informer/index.js';
+import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { SchedulerCache } from './cache/cache.js';
+import { isTerminal, needsScheduling, nodeSchedulingPropertiesChanged, podSpecOrMetaChanged } from './event-filters.js';
+import type { CycleState } from './framework/cycle-state.js';
+import { newPodInfo, type PodInfo } from './framework/pod-info.js';
+import { buildProfile, type Profile, type ProfileConfig, type Registry } from './framework/profile.js';
+import { schedulePod } from './framework/schedule-pod.js';
+import { Code, Status } from './framework/status.js';
+import { podKey, type Node, type Pod } from './framework/types.js';
+import type { BindPodFn } from './plugins/default-binder/default-binder.js';
+import { defaultProfileConfig, inTreeRegistry } from './plugins/registry.js';
+import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue/scheduling-queue.js';
+
+export interface SchedulerOptions {
+  client: KubeClient;
+  /** Share a manager's informers; otherwise the scheduler makes its own. */
+  informers?: SharedInformerFactory;
+  recorder?: EventRecorder;
+  profile?: ProfileConfig;
+  registry?: Registry;
+  queue?: Omit<QueueOptions, 'clock'>;
+  /**
+   * Binds running at once before the loop waits for one to finish (default 32). Each is an HTTPS
+   * request on its own keep-alive connection, so this also caps the connections the scheduler opens.
+   */
+  maxConcurrentBinds?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface SchedulerStats {
+  scheduled: number;
+  unschedulable: number;
+  bindFailures: number;
+  errors: number;
+}
+
+/** The message of the Scheduled event, as upstream. */
+export const scheduledMessage = (pod: Pod, node: string) => `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`;
+
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  readonly profile: Profile;
+  readonly stats: SchedulerStats = { scheduled: 0, unschedulable: 0, bindFailures: 0, errors: 0 };
+  private readonly client: KubeClient;
+  private readonly informers: SharedInformerFactory;
+  private readonly ownsInformers: boolean;
+  private readonly recorder: EventRecorder;
+  private readonly ownsRecorder: boolean;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly maxBinds: number;
+  private podInformer?: SharedInformer<Pod>;
+  private startIndex = 0;
+  private binds = new Set<Promise<void>>();
+  private loop?: Promise<void>;
+  private stopping = false;
+
+  constructor(opts: SchedulerOptions) {
+    this.client = opts.client;
+    this.clock = opts.clock ?? realClock;
+    this.log = (opts.logger ?? defaultLogger()).child({ component: 'scheduler' });
+    this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { clock: this.clock, logger: opts.logger });
+    this.ownsInformers = !opts.informers;
+    const config = opts.profile ?? defaultProfileConfig();
+    this.recorder = opts.recorder ?? new EventRecorder(opts.client, { component: config.schedulerName, clock: this.clock, logger: opts.logger });
+    this.ownsRecorder = !opts.recorder;
+    const bindPod: BindPodFn = async (ns, name, uid, node) => {
+      await this.client.pods(ns).bind(name, node, uid ? { podUID: uid } : {});
+    };
+    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod });
+    this.queue = new SchedulingQueue({ ...opts.queue, clock: this.clock });
+    this.maxBinds = opts.maxConcurrentBinds ?? 32;
+  }
+
+  /** Starts informers and the scheduling loop; resolves once the caches synced. */
+  async start(signal?: AbortSignal): Promise<void> {
+    const nodes = this.informers.informerFor<Node>(resources.nodes);
+    nodes.addEventHandler({
+      onAdd: (n) => this.onNode(n as Node, undefined),
+      onUpdate: (o, n) => this.onNode(n as Node, o as Node),
+      onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ''),
+    });
+    // One informer for all pods, split by spec.nodeName as upstream does: bound pods feed the
+    // cache, unbound pods of this scheduler feed the queue.
+    this.podInformer = this.informers.informerFor<Pod>(resources.pods);
+    this.podInformer.addEventHandler({
+      onAdd: (p) => this.onPodAdd(p as Pod),
+      onUpdate: (o, p) => this.onPodUpdate(o as Pod, p as Pod),
+      onDelete: (p) => this.onPodDelete(p as Pod),
+    });
+    this.informers.start();
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    await this.informers.waitForCacheSync(signal);
+    this.queue.run();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.queue.close();
+    await this.loop;
+    await Promise.all(this.binds);
+    if (this.ownsInformers) await this.informers.stop();
+    if (this.ownsRecorder) await this.recorder.close();
+  }
+
+  /** Resolves when every bind started so far has finished. */
+  async waitForBinds(): Promise<void> {
+    while (this.binds.size) await Promise.all(this.binds);
+  }
+
+  private onNode(node: Node, old: Node | undefined): void {
+    this.cache.setNode(node);
+    if (!old) this.queue.onClusterEvent('NodeAdd');
+    else if (nodeSchedulingPropertiesChanged(old, node)) this.queue.onClusterEvent('NodeUpdate');
+  }
+
+  private onPodAdd(pod: Pod): void {
+    if (pod.spec.nodeName) {
+      if (isTerminal(pod)) return;
+      this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
+      this.queue.onClusterEvent('AssignedPodAdd');
+    } else if (needsScheduling(pod, this.profile.schedulerName)) {
+      this.queue.add(newPodInfo(pod));
+    }
+  }
+
+  private onPodUpdate(old: Pod, pod: Pod): void {
+    const key = podKey(pod);
+    if (pod.spec.nodeName) {
+      if (!old.spec.nodeName) this.queue.delete(key); // bound (by us or anyone else)
+      if (isTerminal(pod)) {
+        if (this.cache.nodeOf(key) !== undefined) {
+          this.cache.remove(key);
+          this.queue.onClusterEvent('AssignedPodDelete');
+        }
+        return;
+      }
+      if (!old.spec.nodeName) {
+        this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
+        this.queue.onClusterEvent('AssignedPodAdd');
+      } else if (podSpecOrMetaChanged(old, pod) || old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp
+        || this.cache.nodeOf(key) === undefined) {
+        // Status-only updates (the agent's, most of them) change nothing the plugins look at.
+        this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
+        this.queue.onClusterEvent('AssignedPodUpdate');
+      }
+    } else if (needsScheduling(pod, this.profile.schedulerName)) {
+      if (podSpecOrMetaChanged(old, pod) || !needsScheduling(old, this.profile.schedulerName)) this.queue.update(newPodInfo(pod));
+    } else {
+      this.queue.delete(key);
+    }
+  }
+
+  private onPodDelete(pod: Pod): void {
+    const key = podKey(pod);
+    this.queue.delete(key);
+    if (this.cache.nodeOf(key) !== undefined) {
+      this.cache.remove(key);
+      this.queue.onClusterEvent('AssignedPodDelete');
+    }
+  }
+
+  private async run(): Promise<void> {
+    let lastYield = Date.now();
+    for (;;) {
+      const q = await this.queue.popWait();
+      if (!q) return;
+      try {
+        this.scheduleOne(q);
+      } catch (err) {
+        this.log.error({ err: String(err), stack: (err as Error).stack, pod: q.podInfo.key }, 'scheduling cycle threw');
+        this.queue.requeueFailed(q, Status.error(err), [], this.queue.schedulingCycle);
+      }
+      // Pops resolve without I/O while activeQ is full; let the watch and bind responses in.
+      if (this.binds.size >= this.maxBinds) await Promise.race(this.binds);
+      if (Date.now() - lastYield > 10) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+    }
+  }
+
+  /** One cycle: decide on the current snapshot, assume, and start the bind. */
+  private scheduleOne(q: QueuedPodInfo): void {
+    const cycle = this.queue.schedulingCycle;
+    const pod = q.podInfo;
+    const result = schedulePod(pod, this.cache.snapshot(), this.profile, { startIndex: this.startIndex });
+    this.startIndex = result.nextStartIndex;
+    if ('node' in result) {
+      const node = result.node;
+      this.cache.assume(pod, node);
+      for (const p of this.profile.reserve) {
+        const st = p.reserve(result.state, pod, node);
+        if (!st.isSuccess()) {
+          for (const r of this.profile.reserve) r.unreserve(result.state, pod, node);
+          this.cache.forget(pod.key);
+          this.fail(q, st.withPlugin(p.name), [], cycle);
+          return;
+        }
+      }
+      this.startBind(q, node, cycle, result.state);
+    } else if ('diagnosis' in result) {
+      this.stats.unschedulable++;
+      this.fail(q, new Status(Code.Unschedulable, [result.message]), result.diagnosis.unschedulablePlugins, cycle);
+    } else {
+      this.fail(q, result.error, [], cycle);
+    }
+  }
+
+  private startBind(q: QueuedPodInfo, node: string, cycle: number, state: CycleState): void {
+    const pod = q.podInfo;
+    const bind = (async () => {
+      let st: Status = Status.error(new Error('no bind plugin'));
+      for (const b of this.profile.bind) {
+        st = await b.bind(pod, node);
+        if (st.code !== Code.Skip) break;
+      }
+      if (st.isSuccess()) {
+        this.stats.scheduled++;
+        this.queue.done(pod.key);
+        this.recorder.event(pod.pod, 'Normal', 'Scheduled', scheduledMessage(pod.pod, node));
+        return;
+      }
+      this.stats.bindFailures++;
+      this.cache.forget(pod.key);
+      for (const r of this.profile.reserve) r.unreserve(state, pod, node);
+      if (st.error && isNotFound(st.error)) {
+        this.queue.delete(pod.key);
+        this.queue.done(pod.key);
+        return;
+      }
+      this.fail(q, new Status(Code.Error, [`binding rejected: ${st.message()}`]), [], cycle);
+    })().catch((err) => this.log.error({ err: String(err) }, 'bind threw'));
+    this.binds.add(bind);
+    void bind.finally(() => this.binds.delete(bind));
+  }
+
+  /** Back to the queue, with PodScheduled=False and a FailedScheduling event. */
+  private fail(q: QueuedPodInfo, status: Status, plugins: Iterable<string>, cycle: number): void {
+    if (status.code === Code.Error) this.stats.errors++;
+    this.queue.requeueFailed(q, status, plugins, cycle);
+    const message = status.message();
+    const pod = this.currentPod(q.podInfo) ?? q.podInfo.pod;
+    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    void this.setUnschedulableCondition(pod, status.code === Code.Error ? 'SchedulerError' : 'Unschedulable', message);
+  }
+
+  private currentPod(info: PodInfo): Pod | undefined {
+    const m = info.pod.metadata;
+    return this.podInformer?.indexer.get(`${m.namespace}/${m.name}`) as Pod | undefined;
+  }
+
+  private async setUnschedulableCondition(pod: Pod, reason: string, message: string): Promise<void> {
+    const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return;
+    const condition = {
+      type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null,
+      lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    try {
+      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'strategic', { status: { conditions: [condition] } });
+    } catch (err) {
+      if (!isNotFound(err)) this.log.warn({ err: String(err), pod: podKey(pod) }, 'failed to update PodScheduled condition');
+    }
+  }
+}
