@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import type { ConfigMap, Secret } from '../api/kinds/index.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { EventRecorder } from '../controller-runtime/events/recorder.js';
+import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
+import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { readMachineInfo } from './node/machine-info.js';
+import { NodeAgent } from './node/node-agent.js';
+import { allocatable } from './node/node-status.js';
+import { Backoff } from './pods/backoff.js';
+import type { AgentDeps } from './pods/context.js';
+import { ImagePuller } from './pods/image-puller.js';
+import { informerLookup, PodManager } from './pods/pod-manager.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import type { ContainerRuntime } from './runtime/types.js';
+import { StatusManager } from './status/status-manager.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+
+/**
+ * The node agent (Bosun's kubelet), assembled: node registration, lease and status; the pods bound
+ * to this node run through `runtime` (containerd's CRI in production, the fake in unit tests).
+ * Layout under `dataDir`: pods/<uid>/ (volumes, etc-hosts), logs/<ns>_<name>_<uid>/<container>/N.log.
+ *
+ * `stop()` ends the agent's loops and watches but leaves pods running, like stopping a kubelet:
+ * a new agent on the same runtime adopts them without restarting anything.
+ */
+
+export interface AgentOptions {
+  client: KubeClient;
+  nodeName: string;
+  runtime: ContainerRuntime;
+  dataDir: string;
+  /** The node's pod CIDR (until a node IPAM controller assigns it). */
+  podCIDR?: string;
+  /** InternalIP to report (default: the first non-loopback IPv4). */
+  nodeIP?: string;
+  /** cgroupfs parent of pod cgroups (default "/bosun": pods get /bosun/pod<uid>). */
+  cgroupRoot?: string;
+  /** Cluster DNS servers for dnsPolicy ClusterFirst (empty: the host's resolv.conf). */
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** Extra node labels. */
+  labels?: Record<string, string>;
+  /** Runtime relist period (PLEG), default 1 s. */
+  relistMs?: number;
+  /** Periodic re-sync of each pod, default 10 s. */
+  resyncMs?: number;
+  leaseRenewMs?: number;
+  statusUpdateMs?: number;
+  /** Port of the agent's own server (pods/log, exec), advertised in status.daemonEndpoints. */
+  agentPort?: number;
+  /** CrashLoopBackOff delays (default 10 s doubling to 5 min). */
+  crashBackoff?: { initialMs: number; maxMs: number };
+  /** ImagePullBackOff delays (default 10 s doubling to 5 min). */
+  imagePullBackoff?: { initialMs: number; maxMs: number };
+  logger?: Logger;
+}
+
+export interface Agent {
+  nodeName: string;
+  hostIP: string;
+  nodeAgent: NodeAgent;
+  pods: PodManager;
+  /** Stops the agent (pods keep running). */
+  stop(): Promise<void>;
+}
+
+export async function startAgent(o: AgentOptions): Promise<Agent> {
+  const log = (o.logger ?? defaultLogger()).child({ component: 'agent', node: o.nodeName });
+  const machine = readMachineInfo(o.dataDir, o.nodeIP);
+  const alloc = allocatable(machine);
+  const version = await o.runtime.version();
+
+  const nodeAgent = new NodeAgent({
+    client: o.client, nodeName: o.nodeName, runtime: o.runtime, machine, dataDir: o.dataDir, podCIDR: o.podCIDR, labels: o.labels,
+    leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, log,
+  });
+  await nodeAgent.register();
+
+  const factory = new SharedInformerFactory(o.client, { logger: log });
+  const configMaps = factory.informerFor<ConfigMap>(resources.configmaps);
+  const secrets = factory.informerFor<Secret>(resources.secrets);
+  const lookup = informerLookup(configMaps, secrets);
+  const recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, logger: log });
+  // Probe results wake the pod's worker; `pods` exists before any probe runs.
+  const kick = (uid: string) => pods.worker(uid)?.kick();
+  const probes = new ProbeManager({
+    runtime: o.runtime,
+    onChange: (e) => kick(e.pod.metadata.uid!),
+    onFailure: (e) => {
+      const kind = e.type === 'liveness' ? 'Liveness' : e.type === 'readiness' ? 'Readiness' : 'Startup';
+      recorder.event(e.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${e.output}`);
+    },
+  });
+  const deps: AgentDeps = {
+    runtime: o.runtime,
+    runtimeName: version.runtimeName || 'containerd',
+    volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! } }),
+    images: new ImagePuller(o.runtime, new Backoff(o.imagePullBackoff?.initialMs, o.imagePullBackoff?.maxMs), recorder, lookup),
+    probes,
+    crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs),
+    events: recorder,
+    lookup,
+    sandboxEnv: {
+      clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local',
+      cgroupRoot: o.cgroupRoot ?? '/bosun', logsDir: join(o.dataDir, 'logs'),
+    },
+    node: { name: o.nodeName, hostIP: machine.internalIP, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, memoryCapacity: machine.memoryBytes },
+    status: new StatusManager(o.client, log),
+    log,
+  };
+  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 10_000, relistMs: o.relistMs ?? 1000 }, configMaps, secrets);
+  pods.register();
+  factory.start();
+  await factory.waitForCacheSync();
+  pods.startRelist();
+  nodeAgent.start();
+  log.info({ hostIP: machine.internalIP }, 'node agent started');
+
+  return {
+    nodeName: o.nodeName,
+    hostIP: machine.internalIP,
+    nodeAgent,
+    pods,
+    async stop() {
+      await pods.stop();
+      probes.stop();
+      await nodeAgent.stop();
+      await factory.stop();
+      await recorder.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Node } from '../api/kinds/index.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { isNotFound } from '../client/errors.js';
+import type { Logger } from '../controller-runtime/log.js';
+import { startAgent, type Agent, type AgentOptions } from './agent.js';
+import type { RegistryHost } from './containerd/config.js';
+import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js';
+
+/**
+ * A whole worker node in one call, for `bosun server` (embedded node) and `bosun agent`
+ * (standalone): the private containerd with the CNI network for the node's pod CIDR, then the node
+ * agent on it. Layout: DATA_DIR/containerd and DATA_DIR/cni (runtime), DATA_DIR/agent (pod volumes,
+ * logs). The pod CIDR is the Node's spec.podCIDR when the control plane already assigned one, else
+ * `podCIDR`.
+ */
+
+export const DEFAULT_POD_CIDR = '10.42.0.0/24';
+
+export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runtime' | 'dataDir'>> {
+  client: KubeClient;
+  /** DATA_DIR of the node. */
+  dataDir: string;
+  registries?: RegistryHost[];
+  /** CNI bridge name (default "bosun0"). */
+  bridge?: string;
+  logger?: Logger;
+}
+
+export interface RunningNode {
+  agent: Agent;
+  runtime: NodeRuntime;
+  podCIDR: string;
+  /** Stops the agent and containerd; pods keep running (shims outlive containerd) and are adopted on the next start. */
+  stop(): Promise<void>;
+}
+
+async function assignedPodCIDR(client: KubeClient, nodeName: string): Promise<string | undefined> {
+  try {
+    return (await client.nodes<Node>().get(nodeName)).spec?.podCIDR || undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function startNode(o: NodeOptions): Promise<RunningNode> {
+  const nodeName = o.nodeName ?? hostname().toLowerCase();
+  const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_POD_CIDR;
+  const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge });
+  let agent: Agent;
+  try {
+    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent') });
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  return {
+    agent, runtime, podCIDR,
+    async stop() {
+      await agent.stop();
+      await runtime.stop();
+    },
+  };
+}

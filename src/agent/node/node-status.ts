@@ -1,0 +1,103 @@
+import type { Node, NodeCondition, NodeStatus } from '../../api/kinds/index.js';
+import type { MachineInfo } from './machine-info.js';
+
+/**
+ * The Node object the agent registers and the status it posts, as pure functions of the machine
+ * info, the runtime's version and health, and the previous conditions (kubelet's setters).
+ */
+
+export const KUBELET_VERSION = 'v1.32.0-bosun';
+export const MAX_PODS = 110;
+/** kubelet's default hard eviction threshold memory.available<100Mi, taken out of allocatable. */
+const EVICTION_MEMORY = 100 * 1024 * 1024;
+
+export interface NodeHealth {
+  runtimeReady: boolean;
+  runtimeMessage?: string;
+  memoryPressure: boolean;
+  diskPressure: boolean;
+  pidPressure: boolean;
+}
+
+const ki = (bytes: number) => `${Math.floor(bytes / 1024)}Ki`;
+const seconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function nodeLabels(nodeName: string, m: MachineInfo): Record<string, string> {
+  return {
+    'kubernetes.io/hostname': nodeName,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': m.architecture,
+    'beta.kubernetes.io/os': 'linux',
+    'beta.kubernetes.io/arch': m.architecture,
+  };
+}
+
+export function capacity(m: MachineInfo): Record<string, string> {
+  return { cpu: String(m.cpus), memory: ki(m.memoryBytes), pods: String(MAX_PODS), 'ephemeral-storage': ki(m.ephemeralStorageBytes) };
+}
+
+export function allocatable(m: MachineInfo): Record<string, string> {
+  return {
+    cpu: String(m.cpus),
+    memory: ki(Math.max(0, m.memoryBytes - EVICTION_MEMORY)),
+    pods: String(MAX_PODS),
+    // nodefs.available<10% is the default eviction threshold.
+    'ephemeral-storage': String(Math.floor(m.ephemeralStorageBytes * 0.9)),
+  };
+}
+
+function condition(prev: NodeCondition[] | undefined, type: string, status: 'True' | 'False', reason: string, message: string, now: Date): NodeCondition {
+  const old = prev?.find((c) => c.type === type);
+  return {
+    type, status, reason, message,
+    lastHeartbeatTime: seconds(now),
+    lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : seconds(now),
+  };
+}
+
+export function nodeConditions(prev: NodeCondition[] | undefined, h: NodeHealth, now: Date): NodeCondition[] {
+  return [
+    h.memoryPressure
+      ? condition(prev, 'MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available', now)
+      : condition(prev, 'MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', now),
+    h.diskPressure
+      ? condition(prev, 'DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure', now)
+      : condition(prev, 'DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', now),
+    h.pidPressure
+      ? condition(prev, 'PIDPressure', 'True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available', now)
+      : condition(prev, 'PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', now),
+    h.runtimeReady
+      ? condition(prev, 'Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', now)
+      : condition(prev, 'Ready', 'False', 'KubeletNotReady', `container runtime is down: ${h.runtimeMessage ?? 'unknown'}`, now),
+  ];
+}
+
+export function nodeStatus(m: MachineInfo, runtimeVersion: string, prev: NodeCondition[] | undefined, h: NodeHealth, now: Date, agentPort = 0): NodeStatus {
+  return {
+    capacity: capacity(m),
+    allocatable: allocatable(m),
+    conditions: nodeConditions(prev, h, now),
+    addresses: [
+      { type: 'InternalIP', address: m.internalIP },
+      { type: 'Hostname', address: m.hostname },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: agentPort } },
+    nodeInfo: {
+      machineID: m.machineID, systemUUID: m.systemUUID, bootID: m.bootID,
+      kernelVersion: m.kernelVersion, osImage: m.osImage, containerRuntimeVersion: runtimeVersion,
+      kubeletVersion: KUBELET_VERSION, operatingSystem: 'linux', architecture: m.architecture,
+    },
+  };
+}
+
+export function nodeObject(nodeName: string, m: MachineInfo, podCIDR: string | undefined, extraLabels: Record<string, string> = {}): Node {
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name: nodeName,
+      labels: { ...nodeLabels(nodeName, m), ...extraLabels },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+    },
+    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
+  } as Node;
+}

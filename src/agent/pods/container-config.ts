@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod } from '../../api/kinds/index.js';
+import type { ContainerConfig, Mount, MountPropagation, SecurityContext } from '../runtime/types.js';
+import type { VolumePaths } from '../volumes/volume-manager.js';
+import { containerEnv, ContainerConfigError, expandVars, type EnvContext } from './env.js';
+import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from './labels.js';
+import { linuxResources } from './resources.js';
+
+/** The CRI container config for one container of a pod (kubelet generateContainerConfig). */
+
+/** Hash of the container's spec: a change (e.g. a new image) means the container is recreated. */
+export function containerHash(c: Container): string {
+  return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
+}
+
+const PROPAGATION: Record<string, MountPropagation> = {
+  HostToContainer: 'PROPAGATION_HOST_TO_CONTAINER',
+  Bidirectional: 'PROPAGATION_BIDIRECTIONAL',
+};
+
+export function containerMounts(c: Container, volumes: VolumePaths, env: Record<string, string>, extra: Mount[]): Mount[] {
+  const mounts: Mount[] = [];
+  for (const vm of c.volumeMounts ?? []) {
+    const v = volumes.get(vm.name);
+    if (!v) throw new ContainerConfigError(`cannot find volume "${vm.name}" to mount into container "${c.name}"`);
+    let hostPath = v.hostPath;
+    const sub = vm.subPath || (vm.subPathExpr ? expandVars(vm.subPathExpr, env) : '');
+    if (sub) {
+      if (sub.startsWith('/') || sub.split('/').includes('..')) throw new ContainerConfigError(`invalid subpath "${sub}"`);
+      hostPath = join(hostPath, sub);
+      mkdirSync(hostPath, { recursive: true });
+    }
+    mounts.push({
+      containerPath: vm.mountPath, hostPath, readonly: !!vm.readOnly || v.readOnly,
+      ...(vm.mountPropagation && PROPAGATION[vm.mountPropagation] ? { propagation: PROPAGATION[vm.mountPropagation] } : {}),
+    });
+  }
+  // The agent's own files (/etc/hosts) unless the user mounts something there.
+  for (const m of extra) if (!mounts.some((x) => x.containerPath === m.containerPath)) mounts.push(m);
+  return mounts;
+}
+
+export function securityContext(pod: Pod, c: Container): SecurityContext | undefined {
+  const psc = pod.spec?.securityContext ?? {};
+  const sc = c.securityContext ?? {};
+  const out: SecurityContext = {};
+  const user = sc.runAsUser ?? psc.runAsUser;
+  const group = sc.runAsGroup ?? psc.runAsGroup;
+  if (user !== undefined) out.runAsUser = user;
+  if (group !== undefined) out.runAsGroup = group;
+  if (sc.readOnlyRootFilesystem) out.readonlyRootfs = true;
+  if (sc.privileged) out.privileged = true;
+  if (sc.allowPrivilegeEscalation === false) out.noNewPrivs = true;
+  if (sc.capabilities) out.capabilities = { add: sc.capabilities.add, drop: sc.capabilities.drop };
+  const groups = [...(psc.supplementalGroups ?? []), ...(psc.fsGroup !== undefined ? [psc.fsGroup] : [])];
+  if (groups.length) out.supplementalGroups = groups;
+  return Object.keys(out).length ? out : undefined;
+}
+
+export interface ContainerConfigInput {
+  pod: Pod;
+  container: Container;
+  type: 'init' | 'regular';
+  restartCount: number;
+  imageRef: string;
+  volumes: VolumePaths;
+  envCtx: EnvContext;
+  memoryCapacity: number;
+  /** Extra mounts the agent provides (e.g. /etc/hosts). */
+  extraMounts: Mount[];
+  /** Absolute log directory of the sandbox (to make `<container>/` in). */
+  logDirectory?: string;
+}
+
+export function containerConfig(i: ContainerConfigInput): ContainerConfig {
+  const { pod, container: c } = i;
+  const envs = containerEnv(c, i.envCtx);
+  const vars = Object.fromEntries(envs.map((e) => [e.key, e.value]));
+  const id = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
+  if (i.logDirectory) mkdirSync(join(i.logDirectory, c.name), { recursive: true });
+  if (pod.spec?.securityContext?.runAsNonRoot || c.securityContext?.runAsNonRoot) {
+    const uid = c.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
+    if (uid === 0) throw new ContainerConfigError("container's runAsUser breaks non-root policy");
+  }
+  return {
+    metadata: { name: c.name, attempt: i.restartCount },
+    image: i.imageRef,
+    command: c.command?.map((s) => expandVars(s, vars)),
+    args: c.args?.map((s) => expandVars(s, vars)),
+    workingDir: c.workingDir,
+    envs,
+    mounts: containerMounts(c, i.volumes, vars, i.extraMounts),
+    labels: containerLabels(id, c.name),
+    annotations: {
+      [ANN_RESTART_COUNT]: String(i.restartCount),
+      [ANN_SPEC_HASH]: containerHash(c),
+      [ANN_CONTAINER_TYPE]: i.type,
+      [ANN_GRACE_PERIOD]: String(pod.spec?.terminationGracePeriodSeconds ?? 30),
+    },
+    logPath: `${c.name}/${i.restartCount}.log`,
+    resources: linuxResources(pod, c, i.memoryCapacity),
+    securityContext: securityContext(pod, c),
+    stdin: c.stdin,
+    tty: c.tty,
+  };
+}

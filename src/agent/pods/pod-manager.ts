@@ -1,0 +1,142 @@
+import type { ConfigMap, Pod, Secret } from '../../api/kinds/index.js';
+import { resources } from '../../client/resource-ref.js';
+import type { SharedInformer, SharedInformerFactory } from '../../controller-runtime/informer/index.js';
+import type { AgentDeps } from './context.js';
+import type { ObjectLookup } from './env.js';
+import { cleanupPod } from './kill.js';
+import { Pleg } from './pleg.js';
+import { PodWorker } from './pod-worker.js';
+import { readPodRuntimeState } from './runtime-state.js';
+
+/**
+ * Routes the node's pods to their workers: one informer on pods with spec.nodeName=<node>, one on
+ * ConfigMaps and Secrets (env and volume sources; a change re-syncs the namespace's pods so mounted
+ * files follow), and the PLEG relist that wakes workers on runtime changes and removes what
+ * belongs to no pod (pods deleted while the agent was down).
+ */
+
+export interface PodManagerOptions {
+  nodeName: string;
+  factory: SharedInformerFactory;
+  deps: AgentDeps;
+  resyncMs: number;
+  relistMs: number;
+}
+
+const UID_INDEX = 'uid';
+
+/** ConfigMap/Secret lookups from informer caches. */
+export function informerLookup(cms: SharedInformer<ConfigMap>, secrets: SharedInformer<Secret>): ObjectLookup {
+  return {
+    configMap: (ns, name) => cms.indexer.get(`${ns}/${name}`) as ConfigMap | undefined,
+    secret: (ns, name) => secrets.indexer.get(`${ns}/${name}`) as Secret | undefined,
+  };
+}
+
+/**
+ * Whether an update of the pod needs a sync. Status-only changes (mostly the agent's own writes)
+ * do not, as in kubelet's pod config source, except conditions that readiness gates look at.
+ */
+export function needsSync(old: Pod, cur: Pod): boolean {
+  const m = (p: Pod) => JSON.stringify([p.metadata.uid, p.metadata.deletionTimestamp, p.metadata.labels, p.metadata.annotations, p.spec]);
+  if (m(old) !== m(cur)) return true;
+  const gates = new Set((cur.spec?.readinessGates ?? []).map((g) => g.conditionType));
+  if (!gates.size) return false;
+  const gated = (p: Pod) => JSON.stringify((p.status?.conditions ?? []).filter((c) => gates.has(c.type)));
+  return gated(old) !== gated(cur);
+}
+
+export class PodManager {
+  readonly pods: SharedInformer<Pod>;
+  private readonly workers = new Map<string, PodWorker>();
+  /** Pods whose worker finished (deleted): ignored until the informer forgets them. */
+  private readonly finished = new Set<string>();
+  private readonly cleaning = new Set<string>();
+  private readonly pleg: Pleg;
+  private stopped = false;
+
+  constructor(private readonly o: PodManagerOptions, readonly configMaps: SharedInformer<ConfigMap>, readonly secrets: SharedInformer<Secret>) {
+    this.pods = o.factory.informerFor<Pod>(resources.pods, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+    this.pods.addIndexers({ [UID_INDEX]: (p) => (p.metadata.uid ? [p.metadata.uid] : []) });
+    this.pleg = new Pleg(o.deps.runtime, o.relistMs, (changed, all) => this.onRelist(changed, all), o.deps.log);
+  }
+
+  /** Registers handlers; call before the factory starts. */
+  register(): void {
+    this.pods.addEventHandler({
+      onAdd: (p) => this.onPod(p as Pod, true),
+      onUpdate: (o, p) => this.onPod(p as Pod, needsSync(o as Pod, p as Pod)),
+      onDelete: (p) => this.onPodDeleted(p as Pod),
+    });
+    const kickNamespace = (obj: { metadata: { namespace?: string } }) => {
+      for (const w of this.workers.values()) w.kickIfNamespace(obj.metadata.namespace ?? '');
+    };
+    for (const inf of [this.configMaps, this.secrets] as SharedInformer[]) {
+      inf.addEventHandler({ onAdd: (o, initial) => !initial && kickNamespace(o), onUpdate: (_o, n) => kickNamespace(n), onDelete: kickNamespace });
+    }
+  }
+
+  /** Starts the relist loop (after the caches synced, so orphans are told apart from new pods). */
+  startRelist(): void {
+    this.pleg.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.pleg.stop();
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+  }
+
+  /** The worker of a pod (tests). */
+  worker(uid: string): PodWorker | undefined {
+    return this.workers.get(uid);
+  }
+
+  private onPod(pod: Pod, sync: boolean): void {
+    const uid = pod.metadata.uid;
+    if (!uid || this.stopped || this.finished.has(uid)) return;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(uid, pod, this.o.deps, { resyncMs: this.o.resyncMs, onDone: (id) => this.onDone(id) });
+      this.workers.set(uid, w);
+    }
+    w.update(pod, sync);
+  }
+
+  private onPodDeleted(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    this.finished.delete(uid);
+    this.workers.get(uid)?.update(undefined);
+  }
+
+  private onDone(uid: string): void {
+    this.workers.delete(uid);
+    if (this.pods.indexer.byIndex(UID_INDEX, uid).length) this.finished.add(uid);
+  }
+
+  private onRelist(changed: string[], all: Set<string>): void {
+    for (const uid of changed) this.workers.get(uid)?.kick();
+    if (!this.pods.hasSynced()) return;
+    for (const uid of all) {
+      if (this.workers.has(uid) || this.cleaning.has(uid)) continue;
+      if (this.pods.indexer.byIndex(UID_INDEX, uid).length && !this.finished.has(uid)) continue;
+      void this.cleanupOrphan(uid);
+    }
+  }
+
+  /** Containers of a pod the API no longer has: stopped (short grace) and removed with everything else. */
+  private async cleanupOrphan(uid: string): Promise<void> {
+    this.cleaning.add(uid);
+    const d = this.o.deps;
+    try {
+      const state = await readPodRuntimeState(d.runtime, uid);
+      await Promise.all(state.containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => d.runtime.stopContainer(c.id, 2)));
+      await cleanupPod(d, state);
+    } catch (err) {
+      d.log.warn({ uid, err: String(err) }, 'orphan cleanup failed');
+    } finally {
+      this.cleaning.delete(uid);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import type { Pod } from '../../api/kinds/index.js';
+import { computePodStatus, DEADLINE_MESSAGE, isTerminalPhase } from '../status/compute-status.js';
+import type { WaitingReason } from '../status/container-statuses.js';
+import type { AgentDeps, SyncScratch } from './context.js';
+import { cleanupPod, killPod, podGracePeriod } from './kill.js';
+import { readPodRuntimeState, readySandbox, type PodRuntimeState } from './runtime-state.js';
+import { syncRunningPod } from './sync-pod.js';
+import { podLogDir } from './sandbox-config.js';
+import { addTerminationMessages } from './termination-message.js';
+
+/**
+ * One worker per pod (kubelet's pod worker, Nomad's task runner): syncs are serialised, requests
+ * made while one runs collapse into one more run, and the worker wakes itself for back-off expiry
+ * and a periodic resync. Lifecycle:
+ *
+ *   running --(deletionTimestamp)--> terminating: kill (preStop, grace) -> final status
+ *     -> remove containers, sandbox, volumes, cgroup -> DELETE pod (grace 0, uid precondition) -> done
+ *   running --(pod gone from the API)--> kill + cleanup -> done
+ *   running --(phase Succeeded/Failed)--> sandbox stopped, containers kept for status, until deletion
+ */
+
+export interface PodWorkerOptions {
+  resyncMs: number;
+  /** Called once the worker finished a pod for good (the manager forgets it). */
+  onDone(uid: string): void;
+}
+
+export class PodWorker {
+  private pod: Pod | undefined;
+  private lastPod: Pod;
+  private readonly waiting: Record<string, WaitingReason> = {};
+  private running = false;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private nextWake = Infinity;
+  private stopped = false;
+  private done = false;
+  /** Resolves when the current sync (if any) finished. */
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(readonly uid: string, pod: Pod, private readonly d: AgentDeps, private readonly o: PodWorkerOptions) {
+    this.pod = pod;
+    this.lastPod = pod;
+  }
+
+  /** New state from the API (undefined: the pod no longer exists); `sync` false only records it. */
+  update(pod: Pod | undefined, sync = true): void {
+    this.pod = pod;
+    if (pod) this.lastPod = pod;
+    if (sync || !pod) this.kick();
+  }
+
+  /** Asks for a sync as soon as possible. */
+  kick(): void {
+    if (this.stopped || this.done) return;
+    this.dirty = true;
+    if (!this.running) this.idle = this.loop();
+  }
+
+  /** Re-syncs when the pod lives in `namespace` (a ConfigMap or Secret there changed). */
+  kickIfNamespace(namespace: string): void {
+    if (this.lastPod.metadata.namespace === namespace) this.kick();
+  }
+
+  /** Stops syncing (agent shutdown); containers are left as they are. Waits for a running sync. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.idle;
+  }
+
+  private wakeIn(ms: number): void {
+    if (this.stopped || this.done) return;
+    const at = Date.now() + Math.max(0, ms);
+    if (at >= this.nextWake) return;
+    this.nextWake = at;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.nextWake = Infinity;
+      this.kick();
+    }, Math.max(0, ms));
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.dirty && !this.stopped && !this.done) {
+        this.dirty = false;
+        try {
+          await this.sync();
+        } catch (err) {
+          this.d.log.warn({ pod: `${this.lastPod.metadata.namespace}/${this.lastPod.metadata.name}`, err: String(err) }, 'pod sync failed');
+          this.wakeIn(1000);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private scratch(): SyncScratch {
+    return { waiting: this.waiting, wakeIn: (ms) => this.wakeIn(ms) };
+  }
+
+  private async sync(): Promise<void> {
+    const d = this.d;
+    const pod = this.pod;
+    const state = await readPodRuntimeState(d.runtime, this.uid);
+    if (!pod) {
+      // Force-deleted (or deleted while we were not looking): the grace period the deletion asked for, else 2 s.
+      await killPod(d, this.lastPod, state, this.lastPod.metadata.deletionTimestamp ? podGracePeriod(this.lastPod) : 2);
+      await cleanupPod(d, await readPodRuntimeState(d.runtime, this.uid));
+      this.finish();
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      await killPod(d, pod, state, podGracePeriod(pod));
+      const after = await readPodRuntimeState(d.runtime, this.uid);
+      await d.status.write(pod, this.status(pod, after, true));
+      await cleanupPod(d, after);
+      await d.status.finishDeletion(pod);
+      this.finish();
+      return;
+    }
+    if (isTerminalPhase(pod.status?.phase)) {
+      // Finished pods keep their containers (for status and logs) but nothing runs.
+      if (state.containers.some((c) => c.state === 'CONTAINER_RUNNING') || readySandbox(state)) await killPod(d, pod, state, podGracePeriod(pod));
+      return;
+    }
+    if (this.deadlineExceeded(pod)) {
+      d.events.event(pod, 'Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
+      await killPod(d, pod, state, podGracePeriod(pod));
+      const after = await readPodRuntimeState(d.runtime, this.uid);
+      await d.status.write(pod, this.status(pod, after, false, true));
+      return;
+    }
+    await syncRunningPod(d, this.scratch(), pod, state);
+    const after = await readPodRuntimeState(d.runtime, this.uid);
+    const sb = readySandbox(after);
+    const running = after.containers
+      .filter((c) => c.state === 'CONTAINER_RUNNING' && c.sandboxId === sb?.id)
+      .map((c) => ({ id: c.id, name: c.name, startedAt: c.startedAt }));
+    d.probes.sync(pod, sb?.ip ?? '', running, [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]);
+    const status = this.status(pod, after, false);
+    await d.status.write(pod, status);
+    if (isTerminalPhase(status.phase)) {
+      await killPod(d, pod, after, podGracePeriod(pod));
+      return;
+    }
+    this.wakeIn(this.o.resyncMs);
+  }
+
+  private status(pod: Pod, state: PodRuntimeState, terminating: boolean, deadlineExceeded = false) {
+    addTerminationMessages(state, pod, this.d.volumes.podDir(this.uid), podLogDir(pod, this.d.sandboxEnv.logsDir));
+    return computePodStatus({
+      pod, runtime: state, readiness: this.d.probes.readiness, startup: this.d.probes.startup, waiting: this.waiting,
+      hostIP: this.d.node.hostIP, now: new Date(), terminating, deadlineExceeded, runtimeName: this.d.runtimeName,
+    });
+  }
+
+  /** activeDeadlineSeconds counts from status.startTime; wakes the worker when it will pass. */
+  private deadlineExceeded(pod: Pod): boolean {
+    const secs = pod.spec?.activeDeadlineSeconds;
+    const start = pod.status?.startTime;
+    if (secs === undefined || !start) return false;
+    const left = Date.parse(start) + secs * 1000 - Date.now();
+    if (left <= 0) return true;
+    this.wakeIn(left + 50);
+    return false;
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.d.status.forget(this.uid);
+    this.o.onDone(this.uid);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Container, Pod } from '../../api/kinds/index.js';
+import type { PodSandboxConfig } from '../runtime/types.js';
+import { RuntimeError } from '../runtime/types.js';
+import { containerConfig } from './container-config.js';
+import type { AgentDeps, SyncScratch } from './context.js';
+import { ContainerConfigError } from './env.js';
+import { killContainer } from './kill.js';
+import { runHook } from './lifecycle-hooks.js';
+import type { VolumePaths } from '../volumes/volume-manager.js';
+import type { Mount } from '../runtime/types.js';
+
+/**
+ * kubelet startContainer: pull the image, make the config (env, mounts), create, start, run the
+ * postStart hook. Each failure becomes the container's waiting reason and an event, as upstream:
+ * ErrImagePull/ImagePullBackOff, CreateContainerConfigError, CreateContainerError; a failed
+ * postStart hook kills the container (it then restarts per the restart policy).
+ */
+
+export interface StartInput {
+  pod: Pod;
+  container: Container;
+  type: 'init' | 'regular';
+  restartCount: number;
+  sandboxId: string;
+  sandboxConfig: PodSandboxConfig;
+  podIP: string;
+  volumes: VolumePaths;
+  extraMounts: Mount[];
+}
+
+const errMsg = (err: unknown) => (err instanceof RuntimeError ? err.message.replace(/^\w+: /, '') : (err as Error).message);
+
+/** Returns true when the container was started. */
+export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput): Promise<boolean> {
+  const { pod, container: c } = i;
+  const pulled = await d.images.ensure(pod, c);
+  if ('waiting' in pulled) {
+    s.waiting[c.name] = pulled.waiting;
+    const retry = d.images.retryInMs(`${pod.metadata.uid}/${c.image}`);
+    // After a failed pull the status shows ErrImagePull, then ImagePullBackOff halfway to the retry.
+    if (pulled.waiting.reason === 'ErrImagePull') s.wakeIn(retry / 2);
+    else if (pulled.waiting.reason === 'ImagePullBackOff') s.wakeIn(retry + 50);
+    return false;
+  }
+  let config;
+  try {
+    config = containerConfig({
+      pod, container: c, type: i.type, restartCount: i.restartCount, imageRef: pulled.imageRef, volumes: i.volumes,
+      envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable },
+      memoryCapacity: d.node.memoryCapacity, extraMounts: i.extraMounts, logDirectory: i.sandboxConfig.logDirectory,
+    });
+  } catch (err) {
+    if (!(err instanceof ContainerConfigError)) throw err;
+    s.waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };
+    d.events.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
+    s.wakeIn(2000);
+    return false;
+  }
+  let id: string;
+  try {
+    id = await d.runtime.createContainer(i.sandboxId, config, i.sandboxConfig);
+  } catch (err) {
+    s.waiting[c.name] = { reason: 'CreateContainerError', message: errMsg(err) };
+    d.events.event(pod, 'Warning', 'Failed', `Error: ${errMsg(err)}`);
+    s.wakeIn(2000);
+    return false;
+  }
+  d.events.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
+  delete s.waiting[c.name];
+  try {
+    await d.runtime.startContainer(id);
+  } catch (err) {
+    d.events.event(pod, 'Warning', 'Failed', `Error: ${errMsg(err)}`);
+    s.wakeIn(0);
+    return false;
+  }
+  d.events.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+  const postStart = c.lifecycle?.postStart;
+  if (postStart) {
+    const r = await runHook(postStart, d.runtime, id, c, i.podIP, 30);
+    if (!r.ok) {
+      d.events.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${r.output}`.trim());
+      const st = await d.runtime.containerStatus(id);
+      await killContainer(d, pod, undefined, {
+        id, name: c.name, sandboxId: i.sandboxId, state: st.state, createdAt: st.createdAt, exitCode: 0, reason: '', message: '',
+        image: c.image ?? '', imageRef: pulled.imageRef, restartCount: i.restartCount, specHash: '', type: i.type,
+      }, pod.spec?.terminationGracePeriodSeconds ?? 30, i.podIP);
+      s.wakeIn(0);
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { logTail } from './termination-message.js';
+
+describe('logTail (FallbackToLogsOnError)', () => {
+  const cases: { name: string; log: string; lines?: number; bytes?: number; want: string }[] = [
+    { name: 'strips the CRI prefix of both streams', log: '2026-01-01T00:00:00.1Z stdout F one\n2026-01-01T00:00:00.2Z stderr F two\n', want: 'one\ntwo' },
+    { name: 'keeps the last lines', log: 'T stdout F a\nT stdout F b\nT stdout F c\n', lines: 2, want: 'b\nc' },
+    { name: 'bounds the bytes from the end', log: 'T stdout F 0123456789\n', bytes: 4, want: '6789' },
+    { name: 'empty log', log: '', want: '' },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(logTail(c.log, c.lines, c.bytes), c.want));
+});

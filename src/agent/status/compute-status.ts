@@ -1,0 +1,159 @@
+import type { Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
+import type { PodRuntimeState, RuntimeContainer } from '../pods/runtime-state.js';
+import { containerStatusFor, type WaitingReason } from './container-statuses.js';
+import { rfc3339 } from './time.js';
+
+/**
+ * The pod's status as a pure function of (pod, runtime state, probe results, waiting reasons):
+ * kubelet's generateAPIPodStatus + getPhase. Table-tested in compute-status.test.ts.
+ */
+
+export interface StatusInput {
+  pod: Pod;
+  runtime: Pick<PodRuntimeState, 'sandboxes' | 'containers'>;
+  /** Readiness by container id (absent: not yet known, i.e. false when the container has a readiness probe). */
+  readiness: ReadonlyMap<string, boolean>;
+  /** Startup probe passed, by container id. */
+  startup: ReadonlyMap<string, boolean>;
+  /** Waiting reasons the pod worker set, by container name. */
+  waiting: Readonly<Record<string, WaitingReason>>;
+  hostIP: string;
+  now: Date;
+  /** The pod is being terminated (deleted): stopped containers make the phase Succeeded or Failed. */
+  terminating?: boolean;
+  /** activeDeadlineSeconds passed: the pod is Failed with reason DeadlineExceeded (kubelet's active deadline handler). */
+  deadlineExceeded?: boolean;
+  runtimeName?: string;
+}
+
+export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
+
+const TERMINAL = new Set(['Succeeded', 'Failed']);
+
+export function isTerminalPhase(phase: string | undefined): boolean {
+  return TERMINAL.has(phase ?? '');
+}
+
+export function computePodStatus(i: StatusInput): PodStatus {
+  const { pod } = i;
+  const spec = pod.spec!;
+  const restartPolicy = spec.restartPolicy ?? 'Always';
+  const runtimeName = i.runtimeName ?? 'containerd';
+  const sandbox = i.runtime.sandboxes[0];
+  const sandboxReady = sandbox?.state === 'SANDBOX_READY';
+  const history = (name: string): RuntimeContainer[] => i.runtime.containers.filter((c) => c.name === name);
+
+  const inits = spec.initContainers ?? [];
+  const regular = spec.containers ?? [];
+  const anyRegularCreated = regular.some((c) => history(c.name).length > 0);
+  const initDone = anyRegularCreated || inits.every((c) => {
+    const l = history(c.name)[0];
+    return l?.state === 'CONTAINER_EXITED' && l.exitCode === 0;
+  });
+
+  const readyOf = (c: { name: string; readinessProbe?: unknown }) => (id: string) => (c.readinessProbe ? i.readiness.get(id) === true : true);
+  const startedOf = (c: { name: string; startupProbe?: unknown }) => (id: string) => (c.startupProbe ? i.startup.get(id) === true : true);
+
+  const initStatuses = inits.map((c) =>
+    containerStatusFor({
+      spec: c, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting: 'PodInitializing',
+      ready: readyOf(c), started: startedOf(c), runtimeName, init: true,
+    }),
+  );
+  const statuses = regular.map((c) =>
+    containerStatusFor({
+      spec: c, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting: initDone ? 'ContainerCreating' : 'PodInitializing',
+      ready: readyOf(c), started: startedOf(c), runtimeName, init: false,
+    }),
+  );
+
+  // getPhase
+  let phase: PodPhase;
+  const initFailed = !anyRegularCreated && restartPolicy === 'Never' && inits.some((c) => {
+    const l = history(c.name)[0];
+    return l?.state === 'CONTAINER_EXITED' && l.exitCode !== 0;
+  });
+  let running = 0, waiting = 0, stopped = 0, succeeded = 0;
+  for (const st of statuses) {
+    if (st.state?.running) running++;
+    else if (st.state?.terminated) {
+      stopped++;
+      if (st.state.terminated.exitCode === 0) succeeded++;
+    } else if (st.state?.waiting) {
+      if (st.lastState?.terminated) {
+        stopped++;
+        if (st.lastState.terminated.exitCode === 0) succeeded++;
+      } else waiting++;
+    }
+  }
+  if (isTerminalPhase(pod.status?.phase)) phase = pod.status!.phase as PodPhase; // terminal is forever
+  else if (i.deadlineExceeded) phase = 'Failed';
+  else if (initFailed) phase = 'Failed';
+  else if (!initDone) phase = 'Pending';
+  else if (waiting > 0) phase = i.terminating && running === 0 && stopped === 0 ? 'Failed' : 'Pending';
+  else if (running > 0) phase = 'Running';
+  else if (stopped > 0) {
+    if (i.terminating) phase = stopped === succeeded ? 'Succeeded' : 'Failed';
+    else if (restartPolicy === 'Always') phase = 'Running';
+    else if (stopped === succeeded) phase = 'Succeeded';
+    else if (restartPolicy === 'Never') phase = 'Failed';
+    else phase = 'Running';
+  } else phase = 'Pending';
+
+  // Conditions
+  const old = pod.status?.conditions ?? [];
+  const cond = (type: string, ok: boolean, reason?: string, message?: string): PodCondition => {
+    const status = ok ? 'True' : 'False';
+    const prev = old.find((c) => c.type === type);
+    const c: PodCondition = {
+      type, status,
+      lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : rfc3339(i.now),
+    };
+    if (!ok && reason) c.reason = reason;
+    if (!ok && message) c.message = message;
+    return c;
+  };
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  const incomplete = inits.filter((_, k) => !(initStatuses[k]!.state?.terminated?.exitCode === 0)).map((c) => c.name);
+  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const containersReady = unready.length === 0 && !terminal;
+  const gatesOk = (spec.readinessGates ?? []).every((g) => old.find((c) => c.type === g.conditionType)?.status === 'True');
+  const missingGates = (spec.readinessGates ?? []).filter((g) => old.find((c) => c.type === g.conditionType)?.status !== 'True').map((g) => g.conditionType);
+  const notReadyReason = terminal && phase === 'Succeeded' ? 'PodCompleted' : 'ContainersNotReady';
+  const notReadyMsg = terminal && phase === 'Succeeded' ? undefined : `containers with unready status: [${unready.join(' ')}]`;
+  const conditions: PodCondition[] = [
+    cond('PodReadyToStartContainers', sandboxReady && !terminal),
+    cond('Initialized', initDone, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    containersReady && !gatesOk
+      ? cond('Ready', false, 'ReadinessGatesNotReady', `corresponding condition of pod readiness gate "${missingGates[0]}" does not exist.`)
+      : cond('Ready', containersReady && gatesOk, notReadyReason, notReadyMsg),
+    cond('ContainersReady', containersReady, notReadyReason, notReadyMsg),
+    cond('PodScheduled', true),
+  ];
+  // Conditions others own (readiness gates, DisruptionTarget) are kept as they are.
+  const mine = new Set(conditions.map((c) => c.type));
+  for (const c of old) if (!mine.has(c.type)) conditions.push(c);
+  const podScheduled = old.find((c) => c.type === 'PodScheduled');
+  if (podScheduled?.status === 'True') conditions[4] = podScheduled;
+
+  // Host-network pods have the node's address (kubelet reports hostIP as their podIP).
+  const podIP = spec.hostNetwork ? i.hostIP : (sandboxReady && sandbox?.ip) || pod.status?.podIP || '';
+  const status: PodStatus = {
+    phase,
+    conditions,
+    hostIP: i.hostIP,
+    hostIPs: i.hostIP ? [{ ip: i.hostIP }] : [],
+    startTime: pod.status?.startTime ?? rfc3339(i.now),
+    containerStatuses: statuses,
+  };
+  if (podIP) {
+    status.podIP = podIP;
+    status.podIPs = [{ ip: podIP }, ...(sandboxReady ? (sandbox?.additionalIps ?? []).map((ip) => ({ ip })) : [])];
+  }
+  if (inits.length) status.initContainerStatuses = initStatuses;
+  if (i.deadlineExceeded || (pod.status?.reason === 'DeadlineExceeded' && phase === 'Failed')) {
+    status.reason = 'DeadlineExceeded';
+    status.message = DEADLINE_MESSAGE;
+  }
+  return status;
+}

@@ -1,0 +1,86 @@
+import type { Container, ContainerState, ContainerStatus } from '../../api/kinds/index.js';
+import type { RuntimeContainer } from '../pods/runtime-state.js';
+import { rfc3339 } from './time.js';
+
+/**
+ * One container's API status from its runtime containers (kubelet convertToAPIContainerStatuses):
+ * state from the newest, lastState from the one before, a waiting reason the pod worker chose
+ * (ErrImagePull, CrashLoopBackOff, ...) overriding an exited or missing container.
+ */
+
+export interface WaitingReason {
+  reason: string;
+  message?: string;
+}
+
+export interface ContainerStatusInput {
+  spec: Container;
+  /** Runtime containers of this name, newest first. */
+  history: RuntimeContainer[];
+  waiting?: WaitingReason;
+  /** Reason when nothing has been created yet: PodInitializing or ContainerCreating. */
+  defaultWaiting: string;
+  /** Readiness probe result (true when there is no readiness probe and the container runs). */
+  ready(id: string): boolean;
+  /** Startup probe passed (true when there is none). */
+  started(id: string): boolean;
+  /** Runtime prefix of container ids, e.g. "containerd". */
+  runtimeName: string;
+  init: boolean;
+}
+
+export function terminatedState(c: RuntimeContainer, runtimeName: string): ContainerState {
+  return {
+    terminated: {
+      exitCode: c.exitCode,
+      reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error'),
+      ...(c.message ? { message: c.message } : {}),
+      startedAt: c.startedAt ? rfc3339(c.startedAt) : undefined,
+      finishedAt: c.finishedAt ? rfc3339(c.finishedAt) : undefined,
+      containerID: `${runtimeName}://${c.id}`,
+    },
+  };
+}
+
+export function containerStatusFor(i: ContainerStatusInput): ContainerStatus {
+  const [latest, previous] = i.history;
+  const base: ContainerStatus = {
+    name: i.spec.name,
+    state: {},
+    lastState: {},
+    ready: false,
+    restartCount: latest?.restartCount ?? 0,
+    image: i.spec.image ?? '',
+    imageID: latest?.imageRef ?? '',
+    started: false,
+  };
+  if (!latest) {
+    base.state = { waiting: { reason: i.waiting?.reason ?? i.defaultWaiting, ...(i.waiting?.message ? { message: i.waiting.message } : {}) } };
+    return base;
+  }
+  base.containerID = `${i.runtimeName}://${latest.id}`;
+  const waitingOverride = i.waiting && latest.state !== 'CONTAINER_RUNNING';
+  if (waitingOverride) {
+    // A container waiting to be restarted shows the previous run as lastState (CrashLoopBackOff).
+    base.state = { waiting: { reason: i.waiting!.reason, ...(i.waiting!.message ? { message: i.waiting!.message } : {}) } };
+    if (latest.state === 'CONTAINER_EXITED') base.lastState = terminatedState(latest, i.runtimeName);
+    else if (previous?.state === 'CONTAINER_EXITED') base.lastState = terminatedState(previous, i.runtimeName);
+    return base;
+  }
+  switch (latest.state) {
+    case 'CONTAINER_RUNNING':
+      base.state = { running: { startedAt: latest.startedAt ? rfc3339(latest.startedAt) : undefined } };
+      base.started = i.started(latest.id);
+      base.ready = base.started && i.ready(latest.id);
+      break;
+    case 'CONTAINER_EXITED':
+      base.state = terminatedState(latest, i.runtimeName);
+      // An init container that succeeded counts as ready (kubelet does the same).
+      base.ready = i.init && latest.exitCode === 0;
+      break;
+    default:
+      base.state = { waiting: { reason: 'ContainerCreating' } };
+  }
+  if (previous?.state === 'CONTAINER_EXITED') base.lastState = terminatedState(previous, i.runtimeName);
+  return base;
+}

@@ -1,0 +1,67 @@
+import type { Pod, PodStatus } from '../../api/kinds/index.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { isConflict, isNotFound } from '../../client/errors.js';
+import type { Logger } from '../../controller-runtime/log.js';
+import type { PodStatusWriter } from '../pods/context.js';
+
+/**
+ * Sends pod statuses to pods/status (a merge patch of the fields the agent owns, with the pod's uid
+ * so a pod re-created under the same name is never written to) only when they differ from what the
+ * API has; finishes deletions with gracePeriodSeconds=0 and a uid precondition, as kubelet does.
+ */
+
+/** The fields the agent owns in a PodStatus (the rest, e.g. qosClass or nominatedNodeName, are left alone). */
+const OWNED = ['phase', 'reason', 'message', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'containerStatuses', 'initContainerStatuses'] as const;
+
+function owned(s: PodStatus | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of OWNED) if (s?.[k] !== undefined) out[k] = s[k];
+  return out;
+}
+
+/** Stable JSON (sorted keys) for comparisons. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val) =>
+    val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.keys(val).sort().map((k) => [k, val[k]])) : val,
+  );
+}
+
+export class StatusManager implements PodStatusWriter {
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly client: KubeClient, private readonly log: Logger, private readonly fieldManager = 'bosun-agent') {}
+
+  async write(pod: Pod, status: PodStatus): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const want = canonical(owned(status));
+    if (this.last.get(uid) === want || canonical(owned(pod.status)) === want) {
+      this.last.set(uid, want);
+      return;
+    }
+    const body: Record<string, unknown> = { ...owned(status) };
+    // Fields the agent set before and no longer reports are cleared.
+    for (const k of OWNED) if (body[k] === undefined && pod.status?.[k] !== undefined) body[k] = null;
+    try {
+      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: body }, { fieldManager: this.fieldManager });
+      this.last.set(uid, want);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      this.last.delete(uid);
+      throw err;
+    }
+  }
+
+  async finishDeletion(pod: Pod): Promise<void> {
+    try {
+      await this.client.pods(pod.metadata.namespace).delete(pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return; // gone already, or a new pod of that name
+      this.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: String(err) }, 'final pod deletion failed');
+      throw err;
+    }
+  }
+
+  forget(uid: string): void {
+    this.last.delete(uid);
+  }
+}

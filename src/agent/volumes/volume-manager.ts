@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Pod, Volume } from '../../api/kinds/index.js';
+import { parseQuantity } from '../../api/quantity/index.js';
+import type { ObjectLookup } from '../pods/env.js';
+import { writeAtomic } from './atomic-writer.js';
+import { projectedFiles, VolumeSetupError, wantsTmpfs } from './projections.js';
+
+const run = promisify(execFile);
+
+/**
+ * A pod's volumes on the host, under DATA_DIR/pods/<uid>/volumes/<name>: emptyDir (a directory, or
+ * tmpfs for medium Memory), configMap/secret/downwardAPI/projected (files written atomically, secrets
+ * and projected on tmpfs), hostPath (the host path itself, checked against its type). `setup` is
+ * idempotent and re-projects contents each time, so ConfigMap and Secret updates reach mounted files.
+ */
+
+export interface VolumeManagerOptions {
+  /** Root of per-pod directories (DATA_DIR/pods). */
+  podsDir: string;
+  lookup: ObjectLookup;
+  allocatable: { cpu: string; memory: string };
+}
+
+/** Host paths of the pod's volumes by volume name, and whether each is mounted read-only by nature. */
+export type VolumePaths = Map<string, { hostPath: string; readOnly: boolean }>;
+
+function isMountPoint(path: string): boolean {
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  return mountinfo.split('\n').some((l) => l.split(' ')[4] === path);
+}
+
+async function mountTmpfs(dir: string, sizeBytes?: number): Promise<void> {
+  if (isMountPoint(dir)) return;
+  const opts = ['mode=0755', ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(',');
+  await run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
+}
+
+async function unmountAll(under: string): Promise<void> {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((m): m is string => !!m && (m === under || m.startsWith(`${under}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    try {
+      await run('umount', [m]);
+    } catch {
+      await run('umount', ['-l', m]).catch(() => undefined);
+    }
+  }
+}
+
+function checkHostPath(path: string, type: string | undefined): void {
+  const exists = existsSync(path);
+  const st = exists ? statSync(path) : undefined;
+  switch (type ?? '') {
+    case 'DirectoryOrCreate':
+      if (!exists) mkdirSync(path, { recursive: true, mode: 0o755 });
+      else if (!st!.isDirectory()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a directory`);
+      return;
+    case 'Directory':
+      if (!st?.isDirectory()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a directory`);
+      return;
+    case 'FileOrCreate':
+      if (!exists) writeFileSync(path, '', { mode: 0o644 });
+      else if (!st!.isFile()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a file`);
+      return;
+    case 'File':
+      if (!st?.isFile()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a file`);
+      return;
+    case 'Socket':
+      if (!st?.isSocket()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a socket file`);
+      return;
+    case 'CharDevice':
+      if (!st?.isCharacterDevice()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a character device`);
+      return;
+    case 'BlockDevice':
+      if (!st?.isBlockDevice()) throw new VolumeSetupError(`hostPath type check failed: ${path} is not a block device`);
+      return;
+    default:
+  }
+}
+
+export class VolumeManager {
+  constructor(private readonly o: VolumeManagerOptions) {}
+
+  podDir(uid: string): string {
+    return join(this.o.podsDir, uid);
+  }
+
+  volumesDir(uid: string): string {
+    return join(this.podDir(uid), 'volumes');
+  }
+
+  /** Makes (or refreshes) every volume of the pod; throws VolumeSetupError with a user-facing message. */
+  async setup(pod: Pod): Promise<VolumePaths> {
+    const uid = pod.metadata.uid!;
+    const out: VolumePaths = new Map();
+    const base = this.volumesDir(uid);
+    mkdirSync(base, { recursive: true, mode: 0o750 });
+    for (const v of pod.spec?.volumes ?? []) {
+      out.set(v.name, await this.setupOne(pod, v, join(base, v.name)));
+    }
+    return out;
+  }
+
+  private async setupOne(pod: Pod, v: Volume, dir: string): Promise<{ hostPath: string; readOnly: boolean }> {
+    if (v.hostPath) {
+      checkHostPath(v.hostPath.path, v.hostPath.type);
+      return { hostPath: v.hostPath.path, readOnly: false };
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o777 });
+    if (wantsTmpfs(v)) {
+      const limit = v.emptyDir?.sizeLimit;
+      await mountTmpfs(dir, limit ? Number(parseQuantity(String(limit)).value()) : undefined);
+    }
+    if (v.emptyDir) return { hostPath: dir, readOnly: false };
+    const files = projectedFiles(v, { pod, lookup: this.o.lookup, allocatable: this.o.allocatable });
+    if (files) {
+      writeAtomic(dir, files);
+      return { hostPath: dir, readOnly: true };
+    }
+    if (v.persistentVolumeClaim) throw new VolumeSetupError(`persistentVolumeClaim volumes are not supported by this node (volume "${v.name}")`);
+    throw new VolumeSetupError(`volume "${v.name}" has a type this node does not support`);
+  }
+
+  /** Unmounts and removes everything of the pod's directory. */
+  async teardown(uid: string): Promise<void> {
+    const dir = this.podDir(uid);
+    await unmountAll(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
