@@ -7,6 +7,7 @@ import type { Logger } from '../controller-runtime/log.js';
 import { startAgent, type Agent, type AgentOptions } from './agent.js';
 import type { RegistryHost } from './containerd/config.js';
 import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js';
+import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
 
 /**
  * A whole worker node in one call, for `bosun server` (embedded node) and `bosun agent`
@@ -25,12 +26,18 @@ export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runt
   registries?: RegistryHost[];
   /** CNI bridge name (default "bosun0"). */
   bridge?: string;
+  /**
+   * The agent's own HTTPS server (pods/log, exec, attach, port-forward for the API server), like
+   * kubelet's :10250. Its port is advertised in the Node's status.daemonEndpoints.
+   */
+  agentServer?: { port: number; host?: string; tls: AgentServerTls };
   logger?: Logger;
 }
 
 export interface RunningNode {
   agent: Agent;
   runtime: NodeRuntime;
+  server?: AgentServer;
   podCIDR: string;
   /** Stops the agent and containerd; pods keep running (shims outlive containerd) and are adopted on the next start. */
   stop(): Promise<void>;
@@ -50,16 +57,20 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_POD_CIDR;
   const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge });
   let agent: Agent;
+  let server: AgentServer | undefined;
   try {
-    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent') });
+    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, ...o.agentServer });
+    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {
+    await server?.close();
     await runtime.stop();
     throw err;
   }
   return {
-    agent, runtime, podCIDR,
+    agent, runtime, podCIDR, server,
     async stop() {
       await agent.stop();
+      await server?.close();
       await runtime.stop();
     },
   };

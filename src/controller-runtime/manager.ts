@@ -4,6 +4,7 @@
  * when leader election is on) start the controllers and other runnables. `stop()` undoes all of it
  * in reverse, leaving no timers, watches or sockets behind.
  */
+import { setMaxListeners } from 'node:events';
 import { KubeClient, type ClientOptions } from '../client/kube-client.js';
 import { ControllerBuilder, type BuilderHost } from './builder.js';
 import { realClock, type Clock } from './clock/clock.js';
@@ -59,6 +60,8 @@ export class Manager implements BuilderHost {
     if (!opts.client && !opts.kubeconfig) throw new Error('Manager needs a client or a kubeconfig path');
     this.client = opts.client ?? KubeClient.fromKubeconfig(opts.kubeconfig!, opts.clientOptions);
     this.ownsClient = !opts.client;
+    // Every informer's waitForCacheSync listens on this signal; a dozen informers is normal.
+    setMaxListeners(0, this.abort.signal);
     this.clock = opts.clock ?? realClock;
     this.log = opts.logger ?? defaultLogger();
     this.informers = new SharedInformerFactory(this.client, { clock: this.clock, logger: this.log, ...opts.informerDefaults });

@@ -81,10 +81,18 @@ export class PodManager {
     this.pleg.start();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the workers, waiting at most `graceMs` for syncs in flight: a sync may be waiting out a
+   * container's termination grace period, and an agent asked to stop must not hang on it. What is
+   * abandoned is level-triggered state: the next agent start finishes it (pods keep running).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     await this.pleg.stop();
-    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
+    await Promise.race([Promise.all([...this.workers.values()].map((w) => w.stop())), deadline]);
+    clearTimeout(timer);
   }
 
   /** The worker of a pod (tests). */

@@ -1,43 +1,42 @@
 /**
- * `bosun server`: the API server (later also the controllers, scheduler and a local agent) on one data
- * directory. Prints where to point kubectl and a `bosun: listening on URL` line (tests read the real
- * port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit code 0.
+ * `bosun server`: the whole control plane (API server, controllers, scheduler) on one data
+ * directory, plus the node agent for this machine unless --disable-agent, and simulated nodes with
+ * --simulated-nodes N. Prints where to point kubectl and a `bosun: listening on URL` line (tests read
+ * the real port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit 0.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-import { startApiServer } from '../../apiserver/server.js';
+import { startControlPlane, type ControlPlane } from '../../cluster/control-plane.js';
+import { startEmbeddedNode } from '../../cluster/embedded-node.js';
+import { parseDuration, parsePort, parseCount, parseChoice } from '../parse.js';
 
 export interface ServerCommandOptions {
   dataDir: string;
   port: number;
   bindAddress: string;
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'etcd';
+  etcdEndpoints?: string;
+  disableAgent?: boolean;
+  nodeName?: string;
+  nodeIp?: string;
+  agentPort: number;
+  simulatedNodes: number;
+  simulatedNodeCpu: string;
+  simulatedNodeMemory: string;
+  simulatedNodePods: number;
+  simulatedReadyDelay: number;
+  simulatedHeartbeat: number;
+  nodeMonitorGracePeriod: number;
+  defaultTolerationSeconds: number;
 }
 
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return n;
-}
-
-function parseStore(v: string): 'sqlite' | 'memory' {
-  if (v !== 'sqlite' && v !== 'memory') throw new InvalidArgumentError('must be sqlite or memory');
-  return v;
-}
-
-/** Runs the server until a signal stops it. */
-export async function runServer(o: ServerCommandOptions): Promise<void> {
-  const server = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, storeBackend: o.store });
-  const out = process.stdout;
-  out.write(`bosun: kubeconfig written to ${server.kubeconfigPath}\n`);
-  out.write(`bosun: try: kubectl --kubeconfig ${server.kubeconfigPath} get ns\n`);
-  out.write(`bosun: listening on ${server.url}\n`);
+/** Stops `stop` on the first SIGTERM/SIGINT and exits 0 (1 if shutdown fails). */
+export function stopOnSignals(what: string, stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = (signal: string): void => {
+  const onSignal = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    out.write(`bosun: ${signal} received, shutting down\n`);
-    server.stop().then(
+    process.stdout.write(`bosun: ${signal} received, stopping ${what}\n`);
+    stop().then(
       () => process.exit(0),
       (err) => {
         console.error('bosun: error during shutdown:', err);
@@ -45,18 +44,64 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}
+
+/** Runs the server until a signal stops it. */
+export async function runServer(o: ServerCommandOptions): Promise<void> {
+  const out = process.stdout;
+  const cp: ControlPlane = await startControlPlane({
+    dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store,
+    etcdEndpoints: o.etcdEndpoints?.split(',').filter(Boolean),
+    nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
+    simulatedNodes: o.simulatedNodes > 0 ? {
+      count: o.simulatedNodes, cpu: o.simulatedNodeCpu, memory: o.simulatedNodeMemory, pods: o.simulatedNodePods,
+      readyDelayMs: o.simulatedReadyDelay, heartbeatMs: o.simulatedHeartbeat,
+    } : undefined,
+    log: (m) => out.write(`bosun: ${m}\n`),
+  });
+  const stops: Array<() => Promise<void>> = [() => cp.stop()];
+  if (!o.disableAgent) {
+    try {
+      const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort });
+      stops.push(() => node.stop());
+      out.write(`bosun: node ${node.node.agent.nodeName} running (pod CIDR ${node.node.podCIDR})\n`);
+    } catch (err) {
+      await cp.stop();
+      throw new Error(`cannot start this machine's node agent: ${(err as Error).message}\n(run \`bash scripts/setup.sh\` as root to install containerd, runc and the CNI plugins, or pass --disable-agent for a control plane only)`);
+    }
+  }
+  out.write(`bosun: kubeconfig written to ${cp.api.kubeconfigPath}\n`);
+  if (cp.api.joinToken) out.write(`bosun: agents join with: bosun agent --server ${cp.api.url} --token-file ${o.dataDir}/token\n`);
+  out.write(`bosun: try: kubectl --kubeconfig ${cp.api.kubeconfigPath} get ns\n`);
+  out.write(`bosun: listening on ${cp.api.url}\n`);
+  stopOnSignals('server', async () => {
+    for (const s of stops.reverse()) await s();
+  });
 }
 
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('run the API server (control plane) on a data directory')
+    .description('run the control plane (and, unless --disable-agent, this machine\'s node agent)')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', '/var/lib/bosun')
     .option('--port <port>', 'HTTPS port (0 picks a free one)', parsePort, 6443)
     .option('--bind-address <addr>', 'address to listen on', '0.0.0.0')
-    .option('--store <backend>', 'storage backend: sqlite (DATA_DIR/state.db) or memory (tests)', parseStore, 'sqlite')
+    .option('--store <backend>', 'storage: sqlite (DATA_DIR/state.db), etcd, or memory (tests)', parseChoice(['sqlite', 'memory', 'etcd']), 'sqlite')
+    .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
+    .option('--disable-agent', 'run the control plane only')
+    .option('--node-name <name>', 'name of this machine\'s node (default: the hostname)')
+    .option('--node-ip <ip>', 'InternalIP of this machine\'s node (default: the first non-loopback IPv4)')
+    .option('--agent-port <port>', 'port of the node agent\'s server (logs, exec, port-forward)', parsePort, 10250)
+    .option('--simulated-nodes <n>', 'register N simulated nodes (no containers) for scale and control-plane tests', parseCount, 0)
+    .option('--simulated-node-cpu <q>', 'CPU capacity of each simulated node', '8')
+    .option('--simulated-node-memory <q>', 'memory capacity of each simulated node', '32Gi')
+    .option('--simulated-node-pods <n>', 'pod capacity of each simulated node', parseCount, 110)
+    .option('--simulated-ready-delay <d>', 'time for a simulated pod to go Running and Ready (e.g. 1s, 200ms)', parseDuration, 1000)
+    .option('--simulated-heartbeat <d>', 'lease renewal period of simulated nodes', parseDuration, 5000)
+    .option('--node-monitor-grace-period <d>', 'a node silent this long goes Unknown and gets the unreachable taint', parseDuration, 20_000)
+    .option('--default-toleration-seconds <n>', 'how long pods without their own toleration stay on an unreachable or not-ready node', parseCount, 15)
     .action(async (o: ServerCommandOptions) => {
       await runServer(o);
     });

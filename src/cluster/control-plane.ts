@@ -1,0 +1,99 @@
+/**
+ * The control plane of `bosun server`, assembled: the API server on its store, then, talking to it
+ * only through the API with the admin credential, the controller manager (every built-in
+ * controller, under leader election on a Lease so two servers never run the same controller) and
+ * the scheduler (a runnable of the same manager, so it too runs only on the leader), and optionally
+ * a fleet of simulated nodes. `stop()` undoes it in reverse order.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { KubeClient } from '../client/index.js';
+import { Manager } from '../controller-runtime/manager.js';
+import { controllers } from '../controllers/index.js';
+import { addNodeLifecycleController, type NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
+import { Scheduler } from '../scheduler/index.js';
+import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } from '../simulated-nodes/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { join } from 'node:path';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  port: number;
+  bindAddress?: string;
+  store: 'sqlite' | 'memory' | 'etcd';
+  /** etcd client URLs when store is 'etcd'. */
+  etcdEndpoints?: string[];
+  nodeLifecycle?: NodeLifecycleOptions;
+  /** Simulated nodes to run in this process (0: none). */
+  simulatedNodes?: Omit<SimulatedNodesOptions, 'count'> & { count: number };
+  /** Extra controllers to declare on the manager (e.g. node IPAM), by the caller. */
+  extraControllers?: Array<(mgr: Manager) => void>;
+  log?: (msg: string) => void;
+}
+
+export interface ControlPlane {
+  api: ApiServer;
+  /** Admin client used by the control-plane components. */
+  client: KubeClient;
+  manager: Manager;
+  scheduler: Scheduler;
+  fleet?: SimulatedFleet;
+  stop(): Promise<void>;
+}
+
+function openConfiguredStore(o: ControlPlaneOptions): Store | undefined {
+  if (o.store === 'etcd') {
+    if (!o.etcdEndpoints?.length) throw new Error('--store etcd needs --etcd-endpoints');
+    return openStore({ backend: 'etcd', endpoints: o.etcdEndpoints, prefix: '/bosun' });
+  }
+  if (o.store === 'sqlite') return openStore({ backend: 'sqlite', path: join(o.dataDir, 'state.db') });
+  return undefined;
+}
+
+export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = o.log ?? (() => {});
+  const store = openConfiguredStore(o);
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, storeBackend: o.store === 'memory' ? 'memory' : undefined });
+  const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
+  const manager = new Manager({
+    client,
+    leaderElection: { namespace: 'kube-system', name: 'bosun-controller-manager', identity: `${hostname()}-${randomBytes(4).toString('hex')}` },
+    onLeadershipLost: () => log('leadership lost; control loops stopped'),
+  });
+  for (const [name, add] of Object.entries(controllers)) {
+    if (name !== 'nodelifecycle') add(manager);
+  }
+  addNodeLifecycleController(manager, o.nodeLifecycle);
+  for (const add of o.extraControllers ?? []) add(manager);
+  const scheduler = new Scheduler({ client, informers: manager.informers });
+  manager.add({ start: (signal) => scheduler.start(signal), stop: () => scheduler.stop() });
+
+  let fleet: SimulatedFleet | undefined;
+  try {
+    await manager.start();
+    if (o.simulatedNodes && o.simulatedNodes.count > 0) {
+      fleet = await startSimulatedNodes(client, o.simulatedNodes);
+      log(`${o.simulatedNodes.count} simulated nodes registered`);
+    }
+  } catch (err) {
+    await manager.stop().catch(() => {});
+    client.close();
+    await api.stop();
+    throw err;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    api, client, manager, scheduler, fleet,
+    stop() {
+      stopped ??= (async () => {
+        await fleet?.close();
+        await manager.stop();
+        client.close();
+        await api.stop();
+      })();
+      return stopped;
+    },
+  };
+}

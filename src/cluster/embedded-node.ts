@@ -1,0 +1,51 @@
+/**
+ * The node agent that `bosun server` runs for its own machine (unless --disable-agent), so that one
+ * command gives a working single-node cluster. It is an ordinary node: it talks to the API server
+ * over HTTPS with its own node credential (system:node:<name>, so the node authorizer applies to it
+ * as to any joined agent), and serves pods/log and exec on its own port with a certificate from the
+ * cluster CA.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ApiServer } from '../apiserver/server.js';
+import { issueCertificate } from '../apiserver/pki/certs.js';
+import { issueClientCertificate } from '../apiserver/pki/pki.js';
+import { KubeClient } from '../client/index.js';
+import { startNode, type RunningNode, type NodeOptions } from '../agent/node-main.js';
+import { firstIPv4 } from '../agent/node/machine-info.js';
+
+export interface EmbeddedNodeOptions extends Partial<Omit<NodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
+  dataDir: string;
+  /** Port of the agent's server (default 10250, 0 picks one). */
+  agentPort?: number;
+}
+
+export interface EmbeddedNode {
+  node: RunningNode;
+  client: KubeClient;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions): Promise<EmbeddedNode> {
+  const nodeName = o.nodeName ?? hostname().toLowerCase();
+  const nodeIP = o.nodeIP ?? firstIPv4();
+  const cred = issueClientCertificate(api.pki, `system:node:${nodeName}`, ['system:nodes']);
+  const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
+  const serving = issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca);
+  try {
+    const node = await startNode({
+      ...o, client, nodeName, nodeIP, dataDir: join(o.dataDir, 'node'),
+      agentServer: { port: o.agentPort ?? 10250, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
+    });
+    return {
+      node, client,
+      async stop() {
+        await node.stop();
+        client.close();
+      },
+    };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}
