@@ -9,7 +9,7 @@ import { PodBinding } from './actions/pod-binding.js';
 import { PodEviction } from './actions/pod-eviction.js';
 import { GenericStorage } from './generic-storage.js';
 import type { StorageOptions } from './storage-core.js';
-import { strategyFor } from './strategies/index.js';
+import { strategyFor, type Strategy } from './strategies/index.js';
 import type { ActionSubresource, ResourceStorage } from './types.js';
 
 export type Definitions = Iterable<ResourceDefinition> | { all(): Iterable<ResourceDefinition> };
@@ -21,7 +21,7 @@ export class StorageSet {
   constructor(readonly store: Store, definitions: Definitions, options: StorageOptions = {}) {
     const defs = Symbol.iterator in definitions ? definitions : definitions.all();
     for (const def of defs) {
-      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, strategyFor(def), options));
+      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, bindStrategy(strategyFor(def), store), options));
     }
     const pods = this.byResource.get(resourceKey('', 'v1', 'pods'));
     if (pods) {
@@ -53,6 +53,11 @@ export class StorageSet {
   private addAction(a: ActionSubresource): void {
     this.actions.set(`${a.resource}/${a.subresource}`, a);
   }
+}
+
+/** A strategy with per-store state (Service allocators) is bound to this set's store. */
+function bindStrategy(s: Strategy, store: Store): Strategy {
+  return s.forStore ? s.forStore(store) : s;
 }
 
 function resourceKey(group: string, version: string, plural: string): string {

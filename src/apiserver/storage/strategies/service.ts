@@ -1,12 +1,42 @@
 /**
  * Services (pkg/registry/core/service). Create-on-update is allowed as upstream.
  *
- * ClusterIP and NodePort allocation hook: an allocator (to come) sets spec.clusterIP/clusterIPs
- * and node ports in `allocate` (throwing 422 for a requested address that is taken or outside
- * the range) and frees them in `release`. Until then services keep what the client asked for.
+ * ClusterIP and NodePort allocation (src/apiserver/ipalloc): `forStore` binds one ServiceAllocator to
+ * each store; create fills spec.clusterIP(s) and node ports (422 for a requested value that is taken
+ * or out of range), update keeps what the stored object holds and allocates what a type change
+ * needs, and the final delete frees them.
  */
+import type { Store } from '../../../store/types.js';
+import { ServiceAllocator, type ServiceRanges } from '../../ipalloc/service-allocator.js';
 import type { Strategy } from './types.js';
+
+const allocators = new WeakMap<Store, ServiceAllocator>();
+let configuredRanges: ServiceRanges = {};
+
+/** Ranges for allocators created from now on (server flags); existing ones keep theirs. */
+export function configureServiceRanges(ranges: ServiceRanges): void {
+  configuredRanges = { ...ranges };
+}
+
+/** The allocator of `store` (created on first use). */
+export function serviceAllocatorFor(store: Store): ServiceAllocator {
+  let a = allocators.get(store);
+  if (!a) {
+    a = new ServiceAllocator(store, configuredRanges);
+    allocators.set(store, a);
+  }
+  return a;
+}
 
 export const serviceStrategy: Strategy = {
   allowCreateOnUpdate: true,
+  forStore(store: Store): Strategy {
+    const alloc = serviceAllocatorFor(store);
+    return {
+      allowCreateOnUpdate: true,
+      prepareForUpdate: (obj, old) => alloc.prepareUpdate(obj, old),
+      allocate: (obj, ctx) => alloc.allocate(obj, ctx.dryRun),
+      release: async (obj) => alloc.release(obj),
+    };
+  },
 };

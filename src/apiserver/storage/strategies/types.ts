@@ -11,6 +11,7 @@
  */
 import type { KubeObject } from '../../../api/meta.js';
 import type { FieldError } from '../../../api/status.js';
+import type { Store } from '../../../store/types.js';
 import type { DeleteOptions, RequestContext } from '../types.js';
 
 export interface Strategy {
@@ -37,6 +38,11 @@ export interface Strategy {
   allocate?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Counterpart of allocate when the object is finally removed from the store. */
   release?(obj: KubeObject): Promise<void>;
+  /**
+   * Strategies that keep per-store state (the Service IP and port allocators) return the instance
+   * bound to `store`; the storage set uses it in place of this one.
+   */
+  forStore?(store: Store): Strategy;
 
   /**
    * Graceful deletion (CheckGracefulDelete): the grace period in seconds this delete should use, or

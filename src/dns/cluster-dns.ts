@@ -1,0 +1,73 @@
+/**
+ * Cluster DNS wired to the API: informers on Services and EndpointSlices give the DnsView the server
+ * answers from (answers follow changes as soon as the watch delivers them; there is no record cache
+ * to expire). `startClusterDns({ client, host, port })`.
+ */
+import type { Service } from '../api/kinds/core/service.js';
+import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
+import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import type { DnsView } from './records.js';
+import { publishDnsEndpoint, withdrawDnsEndpoint, type DnsEndpoint } from './dns-endpoint.js';
+import { upstreamsFromResolvConf } from './resolv-conf.js';
+import { startDnsServer, type DnsServer } from './server.js';
+
+const BY_SERVICE = 'dns-service';
+
+export interface ClusterDnsOptions {
+  client: KubeClient;
+  host?: string;
+  port?: number;
+  zone?: string;
+  /** Upstream resolvers; default: the nameservers of `resolvConf`. */
+  upstreams?: string[];
+  /** Default /etc/resolv.conf. */
+  resolvConf?: string;
+  upstreamTimeoutMs?: number;
+  /** Announce this server as a `kube-dns` endpoint at its listening port (withdrawn on stop). */
+  publish?: DnsEndpoint;
+  logger?: Logger;
+}
+
+export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> {
+  const log = (o.logger ?? defaultLogger()).child({ component: 'dns' });
+  const informers = new SharedInformerFactory(o.client, { logger: o.logger });
+  const services = informers.informerFor<Service>(resources.services);
+  const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
+  slices.addIndexers({
+    [BY_SERVICE]: (s) => {
+      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+      return svc ? [`${s.metadata.namespace}/${svc}`] : [];
+    },
+  });
+  const view: DnsView = {
+    service: (ns, name) => services.indexer.get(`${ns}/${name}`),
+    endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
+  };
+  informers.start();
+  let server: DnsServer | undefined;
+  try {
+    if (!(await informers.waitForCacheSync())) throw new Error('dns informers stopped before syncing');
+    const upstreams = o.upstreams ?? upstreamsFromResolvConf(o.resolvConf);
+    server = await startDnsServer({
+      view, host: o.host, port: o.port, zone: o.zone, upstreams, upstreamTimeoutMs: o.upstreamTimeoutMs,
+      onError: (err) => log.debug({ err: String(err) }, 'dns upstream failure'),
+    });
+    if (o.publish) await publishDnsEndpoint(o.client, { port: server.port, ...o.publish });
+  } catch (err) {
+    await server?.stop();
+    await informers.stop();
+    throw err;
+  }
+  const s = server;
+  return {
+    host: s.host, port: s.port,
+    stop: async () => {
+      if (o.publish) await withdrawDnsEndpoint(o.client, o.publish.nodeName).catch((err) => log.warn({ err: String(err) }, 'could not withdraw the DNS endpoint'));
+      await s.stop();
+      await informers.stop();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The cluster DNS server: UDP and TCP on one address and port, packets encoded and decoded with
+ * dns-packet. Names in the cluster zone are answered authoritatively from the ZoneResolver (an
+ * ExternalName's target is chased upstream for A queries, as CoreDNS does); other names are
+ * forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
+ * its EDNS size) come back truncated so the client retries over TCP.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Socket as TcpSocket } from 'node:net';
+import * as dnsPacket from 'dns-packet';
+import type { Answer, DecodedPacket, Packet } from 'dns-packet';
+import { Forwarder } from './forwarder.js';
+import { DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
+
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+
+export interface DnsServerOptions {
+  view: DnsView;
+  /** Listen address (default 127.0.0.1) and port (default 53; 0 picks a free one). */
+  host?: string;
+  port?: number;
+  zone?: string;
+  ttl?: number;
+  /** Upstream resolvers (`ip` or `ip:port`); default: none (everything outside the zone SERVFAILs). */
+  upstreams?: string[];
+  upstreamTimeoutMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface DnsServer {
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class DnsHandler {
+  private readonly resolver: ZoneResolver;
+  private readonly forwarder: Forwarder;
+
+  constructor(private readonly o: DnsServerOptions) {
+    this.resolver = new ZoneResolver(o.view, o.zone ?? DEFAULT_ZONE, o.ttl);
+    this.forwarder = new Forwarder(o.upstreams ?? [], o.upstreamTimeoutMs);
+  }
+
+  /** One query in, one response out (undefined: not even an id to answer to). */
+  async handle(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+    let query: DecodedPacket;
+    try {
+      query = dnsPacket.decode(raw);
+    } catch {
+      if (raw.length < 12) return undefined;
+      return dnsPacket.encode({ type: 'response', id: raw.readUInt16BE(0), flags: RCODE.FORMERR, questions: [] });
+    }
+    const q = query.questions?.[0];
+    const flags = query.flags ?? 0;
+    const rd = flags & dnsPacket.RECURSION_DESIRED;
+    const reply = (rcode: number, extra: Partial<Packet> = {}, aa = false): Buffer =>
+      this.encode(query, { type: 'response', id: query.id, flags: rcode | rd | dnsPacket.RECURSION_AVAILABLE | (aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0), questions: query.questions, ...extra }, tcp);
+    if (((flags >> 11) & 0xf) !== 0) return reply(RCODE.NOTIMP); // only standard queries
+    if (!q) return reply(RCODE.FORMERR);
+    if (!inZone(q.name, this.resolver.zone)) {
+      try {
+        return await this.forwarder.forward(raw, tcp);
+      } catch (err) {
+        this.o.onError?.(err);
+        return reply(RCODE.SERVFAIL);
+      }
+    }
+    const ans = this.resolver.resolve(q.name, q.type);
+    const answers: Answer[] = [...ans.answers];
+    if (ans.chase) answers.push(...(await this.chase(ans.chase, tcp)));
+    return reply(RCODE[ans.rcode], { answers, authorities: ans.authorities, additionals: ans.additionals }, true);
+  }
+
+  /** A records of a name outside the zone, from upstream (empty on failure). */
+  private async chase(name: string, tcp: boolean): Promise<Answer[]> {
+    if (inZone(name, this.resolver.zone) || this.forwarder.upstreams.length === 0) return [];
+    try {
+      const q = dnsPacket.encode({ type: 'query', id: Math.floor(Math.random() * 65536), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+      const res = dnsPacket.decode(await this.forwarder.forward(q, tcp));
+      return (res.answers ?? []).filter((a) => a.type === 'A' || a.type === 'CNAME');
+    } catch (err) {
+      this.o.onError?.(err);
+      return [];
+    }
+  }
+
+  private encode(query: DecodedPacket, res: Packet, tcp: boolean): Buffer {
+    const buf = dnsPacket.encode(res);
+    if (tcp) return buf;
+    const opt = (query.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+    const max = Math.max(512, opt?.udpPayloadSize ?? 512);
+    if (buf.length <= max) return buf;
+    return dnsPacket.encode({ ...res, flags: (res.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [], additionals: [] });
+  }
+}
+
+function listenUdp(host: string, port: number, onMessage: (sock: Socket, msg: Buffer, rinfo: { address: string; port: number }) => void): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    sock.once('error', reject);
+    sock.on('message', (msg, rinfo) => onMessage(sock, msg, rinfo));
+    sock.bind(port, host, () => {
+      sock.off('error', reject);
+      sock.on('error', () => undefined);
+      resolve(sock);
+    });
+  });
+}
+
+function listenTcp(host: string, port: number, handler: DnsHandler, onError?: (err: unknown) => void): Promise<{ close(): Promise<void> }> {
+  const conns = new Set<TcpSocket>();
+  const server = createServer((conn) => {
+    conns.add(conn);
+    conn.on('close', () => conns.delete(conn));
+    let buf = Buffer.alloc(0);
+    conn.on('error', () => undefined);
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        buf = buf.subarray(2 + msg.length);
+        handler.handle(Buffer.from(msg), true).then((res) => {
+          if (!res || conn.destroyed) return;
+          const len = Buffer.alloc(2);
+          len.writeUInt16BE(res.length);
+          conn.write(Buffer.concat([len, res]));
+        }, onError);
+      }
+    });
+  });
+  // Closing also ends open client connections, so stop() does not wait for idle clients.
+  const close = (): Promise<void> => new Promise((r) => {
+    server.close(() => r());
+    for (const c of conns) c.destroy();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve({ close });
+    });
+  });
+}
+
+/** Start answering on UDP and TCP. With port 0 both share one free port (retrying if TCP's is taken). */
+export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
+  const host = o.host ?? '127.0.0.1';
+  const handler = new DnsHandler(o);
+  const onMessage = (sock: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
+    handler.handle(msg, false).then((res) => {
+      if (res) sock.send(res, rinfo.port, rinfo.address);
+    }, o.onError);
+  };
+  for (let attempt = 0; ; attempt++) {
+    const udp = await listenUdp(host, o.port ?? 53, onMessage);
+    const port = udp.address().port;
+    try {
+      const tcp = await listenTcp(host, port, handler, o.onError);
+      return {
+        host, port,
+        stop: async () => {
+          await new Promise<void>((r) => udp.close(() => r()));
+          await tcp.close();
+        },
+      };
+    } catch (err) {
+      udp.close();
+      if ((o.port ?? 53) !== 0 || attempt >= 10) throw err;
+    }
+  }
+}

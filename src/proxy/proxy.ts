@@ -1,0 +1,122 @@
+/**
+ * The service proxy of a node (Bosun's kube-proxy): informers on Services, EndpointSlices and this
+ * Node feed a debounced sync (default 50 ms after the last change, so well within a second) that
+ * renders the whole ruleset and applies it atomically with `nft -f`. `stop()` removes the table.
+ */
+import type { Node } from '../api/kinds/core/node.js';
+import type { Service } from '../api/kinds/core/service.js';
+import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
+import type { EventHandler } from '../controller-runtime/informer/shared-informer.js';
+import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { NftApplier } from './apply/applier.js';
+import { clearStaleUdp, staleUdp } from './apply/conntrack.js';
+import { renderRuleset, type Ruleset } from './render/ruleset.js';
+import { SyncLoop } from './sync-loop.js';
+
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
+
+export interface ProxyOptions {
+  client: KubeClient;
+  nodeName: string;
+  /** Extra NodePort addresses besides the Node's InternalIP/ExternalIP addresses. */
+  nodeIPs?: string[];
+  /** Pod network (default 10.42.0.0/16): ClusterIP traffic from outside it is masqueraded. */
+  clusterCidr?: string;
+  /** Service network (default 10.43.0.0/16). */
+  serviceCidr?: string;
+  masqueradeAll?: boolean;
+  /** Apply inside this network namespace (tests, benchmarks). */
+  netns?: string;
+  /** nft binary (default `nft`). */
+  nft?: string;
+  /** Quiet period before a sync (default 50 ms). */
+  debounceMs?: number;
+  /** How often to check that the table is still in the kernel, reinstalling it if not (default 30 s). */
+  checkIntervalMs?: number;
+  logger?: Logger;
+  /** Called after every successful apply (tests, metrics). */
+  onSynced?: (r: Ruleset, how: 'unchanged' | 'incremental' | 'full', ms: number) => void;
+}
+
+export interface Proxy {
+  /** Render and apply now; resolves when applied. */
+  syncNow(): Promise<void>;
+  /** The ruleset last applied. */
+  current(): Ruleset | undefined;
+  /** Stop watching and delete Bosun's nftables table. */
+  stop(): Promise<void>;
+}
+
+function nodeAddresses(node: Readonly<Node> | undefined): string[] {
+  return (node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address);
+}
+
+/** Start the proxy; resolves once the caches synced and the first ruleset is applied. */
+export async function startProxy(o: ProxyOptions): Promise<Proxy> {
+  const log = (o.logger ?? defaultLogger()).child({ component: 'proxy', node: o.nodeName });
+  const informers = new SharedInformerFactory(o.client, { logger: o.logger });
+  const services = informers.informerFor<Service>(resources.services);
+  const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
+  const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
+  const applier = new NftApplier({ netns: o.netns, nft: o.nft });
+  let last: Ruleset | undefined;
+
+  const sync = async (): Promise<void> => {
+    const started = performance.now();
+    const node = nodes.indexer.get(o.nodeName);
+    const r = renderRuleset({
+      services: services.indexer.list(),
+      endpointSlices: slices.indexer.list(),
+      nodeName: o.nodeName,
+      nodeIPs: [...new Set([...nodeAddresses(node), ...(o.nodeIPs ?? [])])],
+      clusterCidr: o.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+      serviceCidr: o.serviceCidr,
+      masqueradeAll: o.masqueradeAll,
+    });
+    const how = await applier.apply(r);
+    const stale = staleUdp(last, r);
+    last = r;
+    if (stale.frontends.length > 0 || stale.pairs.length > 0) await clearStaleUdp(stale, o.netns);
+    o.onSynced?.(r, how, performance.now() - started);
+  };
+  const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'proxy sync failed; retrying') });
+  const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };
+  for (const inf of [services, slices, nodes]) inf.addEventHandler(poke as EventHandler<never>);
+
+  informers.start();
+  const timers: { checker?: NodeJS.Timeout } = {};
+  const stopAll = async (): Promise<void> => {
+    clearInterval(timers.checker);
+    await loop.stop();
+    await informers.stop();
+    await applier.remove().catch((err) => log.warn({ err: String(err) }, 'could not remove the nftables table'));
+  };
+  try {
+    if (!(await informers.waitForCacheSync())) throw new Error('proxy informers stopped before syncing');
+    await loop.now();
+    if (!last) throw new Error('first proxy sync failed');
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  // Someone may flush the ruleset (a firewall reload): put the table back without waiting for an event.
+  const checker = setInterval(() => {
+    applier.exists().then((ok) => {
+      if (ok) return;
+      log.warn({}, 'nftables table missing; reinstalling');
+      applier.forget();
+      loop.trigger(0);
+    }, (err) => log.warn({ err: String(err) }, 'cannot list nftables tables'));
+  }, o.checkIntervalMs ?? 30_000);
+  checker.unref();
+  timers.checker = checker;
+
+  return {
+    syncNow: () => loop.now(),
+    current: () => last,
+    stop: stopAll,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * Services + EndpointSlices -> one nftables ruleset in Bosun's own table (pure), modelled on
+ * upstream kube-proxy's nftables mode:
+ *
+ *   nat hooks     prerouting/output jump `services`: a verdict map from (ip . proto . port) to the
+ *                 Service's chain, and (proto . nodePort) for packets to a node address.
+ *   service-*     marks non-pod sources for masquerade, then spreads new connections evenly over
+ *                 the ready endpoints: `dnat ip to numgen random mod N map { 0 : ip . port, ... }`.
+ *                 With ClientIP affinity it takes upstream's per-endpoint form instead: a dynamic
+ *                 set per endpoint, `ip saddr @affinity-.. goto endpoint-..`, then
+ *                 `numgen random mod N vmap { 0 : goto endpoint-.., ... }`.
+ *   external-*    NodePort / LoadBalancer / externalIPs entry: Cluster policy masquerades and goes to
+ *                 the service chain; Local policy keeps the client address and uses local endpoints.
+ *   filter hooks  Services without endpoints are rejected (TCP reset / ICMP port unreachable) before
+ *                 NAT; a ClusterIP on a port no Service serves is rejected, the rest of the range dropped.
+ *   postrouting   masquerades what was marked, and hairpin traffic (a pod that reached itself through
+ *                 a Service: `ip saddr . ip daddr @hairpin`, one set instead of a rule per endpoint).
+ *
+ * Besides the text, the ruleset lists what each part contributes (chains with their rules, set and
+ * map elements, affinity sets), which is what incremental applies diff (see apply/transaction.ts).
+ */
+import type { Backend, ProxyInput, ServicePortInfo } from './model.js';
+import { servicePorts } from './model.js';
+import { ipCompare } from './ip-order.js';
+import { affinitySet, endpointChain, externalChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
+
+export interface Ruleset {
+  /** The whole table definition, for `nft -f` after the table was deleted. */
+  text: string;
+  /** Everything but per-Service chains and elements: when it changes, applies are full. */
+  base: string;
+  /** Per-Service chains: name -> rules. */
+  chains: Map<string, string[]>;
+  /** Per-Service set and map elements: set name -> elements (`key` or `key : verdict`). */
+  elements: Map<string, Set<string>>;
+  /** ClientIP affinity sets: name -> timeout seconds (kept across applies so affinity survives). */
+  affinitySets: Map<string, number>;
+  /** UDP frontends (ClusterIP / external IP) -> endpoint IPs, for clearing stale conntrack entries. */
+  udp: Map<string, Set<string>>;
+}
+
+export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
+
+const BASE_CHAINS: [string, string, string[]][] = [
+  ['nat-prerouting', 'type nat hook prerouting priority dstnat; policy accept;', ['jump services']],
+  ['nat-output', 'type nat hook output priority -100; policy accept;', ['jump services']],
+  ['nat-postrouting', 'type nat hook postrouting priority srcnat; policy accept;', ['jump masquerading']],
+  ['filter-input', 'type filter hook input priority -110; policy accept;', ['ct state new jump nodeport-endpoints-check', 'ct state new jump service-endpoints-check']],
+  ['filter-forward', 'type filter hook forward priority -110; policy accept;', ['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check']],
+  ['filter-output', 'type filter hook output priority -110; policy accept;', ['ct state new jump service-endpoints-check']],
+  ['filter-output-post-dnat', 'type filter hook output priority -90; policy accept;', ['ct state new jump cluster-ips-check']],
+];
+
+/** Sets and maps of the base, in output order: name, kind, type, comment. */
+const BASE_SETS: [string, 'set' | 'map', string, string][] = [
+  ['cluster-ips', 'set', 'ipv4_addr', 'Active ClusterIPs'],
+  ['nodeport-ips', 'set', 'ipv4_addr', 'IPs that accept NodePort traffic'],
+  ['hairpin', 'set', 'ipv4_addr . ipv4_addr', 'endpoint . endpoint pairs: a pod reaching itself through a Service'],
+  ['service-ips', 'map', 'ipv4_addr . inet_proto . inet_service : verdict', 'ClusterIP, ExternalIP and LoadBalancer IP traffic'],
+  ['service-nodeports', 'map', 'inet_proto . inet_service : verdict', 'NodePort traffic'],
+  ['no-endpoint-services', 'map', 'ipv4_addr . inet_proto . inet_service : verdict', 'vmap to drop or reject packets to services with no endpoints'],
+  ['no-endpoint-nodeports', 'map', 'inet_proto . inet_service : verdict', 'vmap to drop or reject packets to service nodeports with no endpoints'],
+];
+
+class Builder {
+  readonly chains = new Map<string, string[]>();
+  readonly elements = new Map<string, Set<string>>(BASE_SETS.map(([name]) => [name, new Set<string>()]));
+  readonly affinity = new Map<string, number>();
+  readonly udp = new Map<string, Set<string>>();
+
+  chain(name: string, rules: string[]): void {
+    this.chains.set(name, rules);
+  }
+
+  element(set: string, e: string): void {
+    this.elements.get(set)!.add(e);
+  }
+}
+
+/** `dnat ip to numgen random mod N map { 0 : ip . port, ... }`: an even spread, one rule. */
+function spreadDnat(protocol: string, backends: Backend[]): string {
+  const arms = backends.map((b, i) => `${i} : ${b.ip} . ${b.port}`).join(', ');
+  return `meta l4proto ${protocol} dnat ip to numgen random mod ${backends.length} map { ${arms} }`;
+}
+
+/** Rules that pick an endpoint: one DNAT, or affinity lookups then a vmap to endpoint chains. */
+function pickRules(b: Builder, sp: ServicePortInfo, backends: Backend[]): string[] {
+  if (sp.affinitySeconds === undefined) return [spreadDnat(sp.protocol, backends)];
+  const rules = backends.map((e) => `ip saddr @${affinitySet(sp.id, e)} goto ${endpointChain(sp.id, e)}`);
+  const arms = backends.map((e, i) => `${i} : goto ${endpointChain(sp.id, e)}`).join(', ');
+  rules.push(`numgen random mod ${backends.length} vmap { ${arms} }`);
+  for (const e of backends) {
+    b.affinity.set(affinitySet(sp.id, e), sp.affinitySeconds);
+    b.chain(endpointChain(sp.id, e), [`update @${affinitySet(sp.id, e)} { ip saddr }`, `meta l4proto ${sp.protocol} dnat to ${e.ip}:${e.port}`]);
+  }
+  return rules;
+}
+
+function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): void {
+  const svcChain = serviceChain(sp.id);
+  const extChain = externalChain(sp.id);
+  const hasExternal = sp.nodePort !== undefined || sp.externalIPs.length > 0;
+  const noEndpoints = (backends: Backend[]): string | undefined =>
+    backends.length > 0 ? undefined : sp.anyEndpoints ? 'drop' : 'goto reject-chain';
+
+  if (sp.clusterIP) {
+    b.element('cluster-ips', sp.clusterIP);
+    const key = `${sp.clusterIP} . ${sp.protocol} . ${sp.port}`;
+    const v = noEndpoints(sp.clusterEndpoints);
+    b.element(v ? 'no-endpoint-services' : 'service-ips', `${key} : ${v ?? `goto ${svcChain}`}`);
+  }
+  if (hasExternal) {
+    const v = noEndpoints(sp.externalEndpoints);
+    for (const ip of sp.externalIPs) b.element(v ? 'no-endpoint-services' : 'service-ips', `${ip} . ${sp.protocol} . ${sp.port} : ${v ?? `goto ${extChain}`}`);
+    if (sp.nodePort !== undefined) b.element(v ? 'no-endpoint-nodeports' : 'service-nodeports', `${sp.protocol} . ${sp.nodePort} : ${v ?? `goto ${extChain}`}`);
+  }
+
+  if (sp.protocol === 'udp') {
+    const frontends = [...(sp.clusterIP ? [sp.clusterIP] : []), ...sp.externalIPs];
+    for (const f of frontends) {
+      let set = b.udp.get(f);
+      if (!set) b.udp.set(f, (set = new Set()));
+      for (const e of [...sp.clusterEndpoints, ...sp.externalEndpoints]) set.add(e.ip);
+    }
+  }
+  const usedByCluster = !!sp.clusterIP && sp.clusterEndpoints.length > 0;
+  const usedByExternal = hasExternal && sp.externalEndpoints.length > 0;
+  if (!usedByCluster && !usedByExternal) return;
+  // The service chain spreads over the cluster endpoints; Cluster-policy external traffic reuses it.
+  const clusterBackends = usedByCluster ? sp.clusterEndpoints : sp.externalLocal ? [] : sp.externalEndpoints;
+  for (const e of [...clusterBackends, ...(usedByExternal ? sp.externalEndpoints : [])]) b.element('hairpin', `${e.ip} . ${e.ip}`);
+  if (clusterBackends.length > 0) {
+    const rules: string[] = [];
+    if (sp.clusterIP) {
+      const match = `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.port}`;
+      if (input.masqueradeAll) rules.push(`${match} jump mark-for-masquerade`);
+      else if (input.clusterCidr) rules.push(`${match} ip saddr != ${input.clusterCidr} jump mark-for-masquerade`);
+    }
+    b.chain(svcChain, [...rules, ...pickRules(b, sp, clusterBackends)]);
+  }
+  if (!usedByExternal) return;
+  if (!sp.externalLocal) {
+    b.chain(extChain, ['jump mark-for-masquerade', `goto ${svcChain}`]);
+    return;
+  }
+  // Local: pods and the node itself still reach every endpoint; outside clients keep their address
+  // and reach only this node's endpoints.
+  const rules: string[] = [];
+  if (clusterBackends.length > 0) {
+    if (input.clusterCidr) rules.push(`ip saddr ${input.clusterCidr} goto ${svcChain}`);
+    rules.push('fib saddr type local jump mark-for-masquerade', `fib saddr type local goto ${svcChain}`);
+  }
+  rules.push(`goto ${localChain(sp.id)}`);
+  b.chain(extChain, rules);
+  b.chain(localChain(sp.id), pickRules(b, sp, sp.externalEndpoints));
+}
+
+function sortedElements(set: string, elems: Set<string>): string[] {
+  const list = [...elems];
+  if (set === 'cluster-ips' || set === 'nodeport-ips') return list.sort(ipCompare);
+  return list.sort();
+}
+
+export function renderRuleset(input: ProxyInput): Ruleset {
+  const b = new Builder();
+  for (const sp of servicePorts(input)) renderServicePort(b, sp, input);
+  const serviceCidr = input.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  const nodeIPs = [...new Set(input.nodeIPs)].filter((ip) => !ip.includes(':')).sort(ipCompare);
+
+  const staticChains: [string, string[], string?][] = [
+    ...BASE_CHAINS.map(([name, hook, rules]): [string, string[], string] => [name, rules, hook]),
+    ['mark-for-masquerade', [`meta mark set meta mark or ${MASQ_MARK}`]],
+    ['masquerading', [
+      'ct status dnat ip saddr . ip daddr @hairpin masquerade fully-random',
+      `meta mark & ${MASQ_MARK} == 0 return`, `meta mark set meta mark xor ${MASQ_MARK}`, 'masquerade fully-random',
+    ]],
+    ['services', ['ip daddr . meta l4proto . th dport vmap @service-ips', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports']],
+    ['service-endpoints-check', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services']],
+    ['nodeport-endpoints-check', ['ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports']],
+    ['reject-chain', ['meta l4proto tcp reject with tcp reset', 'reject']],
+    ['cluster-ips-check', ['ip daddr @cluster-ips reject', `ip daddr ${serviceCidr} drop`]],
+  ];
+
+  const out: string[] = [`table ip ${TABLE_NAME} {`, '\tcomment "rules for bosun services"', ''];
+  const chainText = (name: string, rules: string[], hook?: string): void => {
+    out.push(`\tchain ${name} {`);
+    if (hook) out.push(`\t\t${hook}`);
+    for (const r of rules) out.push(`\t\t${r}`);
+    out.push('\t}', '');
+  };
+  const setText = (name: string, kind: string, type: string, comment: string, elements: string[]): void => {
+    out.push(`\t${kind} ${name} {`, `\t\ttype ${type}`, `\t\tcomment ${JSON.stringify(comment)}`);
+    if (elements.length > 0) {
+      out.push('\t\telements = {');
+      elements.forEach((e, i) => out.push(`\t\t\t${e}${i < elements.length - 1 ? ',' : ''}`));
+      out.push('\t\t}');
+    }
+    out.push('\t}', '');
+  };
+  for (const [name, rules, hook] of staticChains) chainText(name, rules, hook);
+  const baseStart = out.length;
+  for (const [name, kind, type, comment] of BASE_SETS) {
+    setText(name, kind, type, comment, name === 'nodeport-ips' ? nodeIPs : sortedElements(name, b.elements.get(name)!));
+  }
+  // The base is everything static: the chains above, the set declarations and the node addresses.
+  const base = [...out.slice(0, baseStart), ...BASE_SETS.map(([n, k, t]) => `${k} ${n} ${t}`), `nodeport-ips ${nodeIPs.join(',')}`].join('\n');
+  for (const [name, timeout] of [...b.affinity].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    out.push(`\tset ${name} {`, '\t\ttype ipv4_addr', '\t\tflags dynamic,timeout', `\t\ttimeout ${timeout}s`, '\t}', '');
+  }
+  for (const [name, rules] of b.chains) chainText(name, rules);
+  while (out[out.length - 1] === '') out.pop();
+  out.push('}', '');
+  b.elements.delete('nodeport-ips');
+  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp };
+}

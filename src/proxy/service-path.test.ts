@@ -1,0 +1,118 @@
+/**
+ * The whole service path on a real kernel: pods (HTTP servers on addresses in a throwaway network
+ * namespace) -> EndpointSlice controller -> proxy -> nftables -> connections to the ClusterIP.
+ * Requests spread over both ready pods; a pod that turns not Ready stops receiving traffic; a
+ * deleted Service stops answering.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from '../api/kinds/core/pod.js';
+import type { KubeObject } from '../api/meta.js';
+import { KubeClient } from '../client/kube-client.js';
+import { Manager } from '../controller-runtime/manager.js';
+import { addEndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.js';
+import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import { startProxy, type Proxy } from './proxy.js';
+import { createNetns, netnsUnavailable } from './testing/netns.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const SERVER = `require('node:http').createServer((q, r) => r.end(process.argv[2])).listen(8080, process.argv[1], () => console.log('listening'))`;
+const CLIENT = `
+const http = require('node:http');
+const [host, n] = [process.argv[1], Number(process.argv[2])];
+const out = [];
+function one(i) {
+  if (i >= n) return console.log(JSON.stringify(out));
+  const req = http.get({ host, port: 80, path: '/', agent: false, timeout: 1000 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => { out.push(b); one(i + 1); }); });
+  req.on('timeout', () => req.destroy(new Error('timeout')));
+  req.on('error', (e) => { out.push('ERR ' + e.message); one(i + 1); });
+}
+one(0);
+`;
+
+describe('service path through the kernel', { skip: netnsUnavailable() }, () => {
+  let ts: TestServer;
+  let client: KubeClient;
+  let mgr: Manager;
+  let proxy: Proxy;
+  let ns: ReturnType<typeof createNetns>;
+  const servers: ChildProcess[] = [];
+
+  before(async () => {
+    ns = createNetns();
+    ns.exec('ip', ['addr', 'add', '10.42.0.11/32', 'dev', 'lo']);
+    ns.exec('ip', ['addr', 'add', '10.42.0.12/32', 'dev', 'lo']);
+    ns.exec('ip', ['addr', 'add', '10.42.0.99/32', 'dev', 'lo']);
+    ns.exec('ip', ['route', 'add', '10.43.0.0/16', 'dev', 'lo', 'src', '10.42.0.99']);
+    for (const [ip, name] of [['10.42.0.11', 'a'], ['10.42.0.12', 'b']] as const) {
+      const s = ns.spawn(process.execPath, ['-e', SERVER, ip, name]);
+      servers.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+        s.once('exit', () => reject(new Error('server exited')));
+      });
+    }
+    ts = await startTestServer();
+    client = KubeClient.fromKubeconfig(ts.kubeconfig);
+    mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
+    addEndpointSliceController(mgr);
+    await mgr.start();
+    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet });
+  });
+  after(async () => {
+    await proxy?.stop();
+    await mgr?.stop();
+    client?.close();
+    await ts?.stop();
+    for (const s of servers) s.kill('SIGKILL');
+    ns.remove();
+  });
+
+  const requests = (ip: string, n: number): string[] => JSON.parse(ns.exec(process.execPath, ['-e', CLIENT, ip, String(n)])) as string[];
+
+  async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    const end = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function runPod(name: string, ip: string, ready: boolean): Promise<void> {
+    const pods = client.pods<Pod>('default');
+    try {
+      await pods.create({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } },
+        spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      } as Pod);
+    } catch {
+      // exists: only the status changes
+    }
+    const cur = await pods.get(name);
+    await pods.updateStatus({ ...cur, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } } as Pod);
+  }
+
+  it('spreads over ready pods, drops a not-ready one, stops with the Service', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    } as KubeObject);
+    const ip = svc.spec.clusterIP as string;
+    // No endpoints yet: refused at once (reject), not a timeout.
+    await eventually(() => requests(ip, 1)[0]!.includes('ECONNREFUSED'), 'reject without endpoints');
+
+    await runPod('web-a', '10.42.0.11', true);
+    await runPod('web-b', '10.42.0.12', true);
+    await eventually(() => {
+      const got = new Set(requests(ip, 30));
+      return got.has('a') && got.has('b') && got.size === 2;
+    }, 'both pods answering through the ClusterIP');
+
+    await runPod('web-b', '10.42.0.12', false);
+    await eventually(() => requests(ip, 20).every((b) => b === 'a'), 'only the ready pod answering');
+
+    await client.services('default').delete('web');
+    await eventually(() => requests(ip, 1)[0]!.startsWith('ERR'), 'no answer after the Service is gone');
+  });
+});
