@@ -11,17 +11,17 @@ import type { ApiServer } from '../apiserver/server.js';
 import { issueCertificate } from '../apiserver/pki/certs.js';
 import { issueClientCertificate } from '../apiserver/pki/pki.js';
 import { KubeClient } from '../client/index.js';
-import { startNode, type RunningNode, type NodeOptions } from '../agent/node-main.js';
+import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 
-export interface EmbeddedNodeOptions extends Partial<Omit<NodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
+export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
   dataDir: string;
   /** Port of the agent's server (default 10250, 0 picks one). */
   agentPort?: number;
 }
 
 export interface EmbeddedNode {
-  node: RunningNode;
+  node: ClusterNode;
   client: KubeClient;
   stop(): Promise<void>;
 }
@@ -33,7 +33,7 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
   const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
   const serving = issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca);
   try {
-    const node = await startNode({
+    const node = await startClusterNode({
       ...o, client, nodeName, nodeIP, dataDir: join(o.dataDir, 'node'),
       agentServer: { port: o.agentPort ?? 10250, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });

@@ -19,6 +19,11 @@ export interface ServerCommandOptions {
   nodeName?: string;
   nodeIp?: string;
   agentPort: number;
+  clusterDnsPort: number;
+  clusterCidr: string;
+  podCidr?: string;
+  cniBridge?: string;
+  cgroupRoot?: string;
   simulatedNodes: number;
   simulatedNodeCpu: string;
   simulatedNodeMemory: string;
@@ -64,12 +69,14 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const stops: Array<() => Promise<void>> = [() => cp.stop()];
   if (!o.disableAgent) {
     try {
-      const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort });
+      const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
+        podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
+      });
       stops.push(() => node.stop());
-      out.write(`bosun: node ${node.node.agent.nodeName} running (pod CIDR ${node.node.podCIDR})\n`);
+      out.write(`bosun: node ${node.node.node.agent.nodeName} running (pod CIDR ${node.node.node.podCIDR})\n`);
     } catch (err) {
       await cp.stop();
-      throw new Error(`cannot start this machine's node agent: ${(err as Error).message}\n(run \`bash scripts/setup.sh\` as root to install containerd, runc and the CNI plugins, or pass --disable-agent for a control plane only)`);
+      throw new Error(`cannot start this machine's node agent: ${(err as Error).message}\n(pass --disable-agent to run the control plane only)`);
     }
   }
   out.write(`bosun: kubeconfig written to ${cp.api.kubeconfigPath}\n`);
@@ -93,7 +100,12 @@ export function registerServerCommand(program: Command): void {
     .option('--disable-agent', 'run the control plane only')
     .option('--node-name <name>', 'name of this machine\'s node (default: the hostname)')
     .option('--node-ip <ip>', 'InternalIP of this machine\'s node (default: the first non-loopback IPv4)')
+    .option('--cluster-cidr <cidr>', 'pod network of the whole cluster', '10.42.0.0/16')
+    .option('--cluster-dns-port <port>', 'port of this node\'s DNS server on its node IP (0: no DNS)', parsePort, 53)
     .option('--agent-port <port>', 'port of the node agent\'s server (logs, exec, port-forward)', parsePort, 10250)
+    .option('--pod-cidr <cidr>', 'pod CIDR of this machine\'s node when the control plane has not assigned one')
+    .option('--cni-bridge <name>', 'Linux bridge of this machine\'s pod network (default bosun0)')
+    .option('--cgroup-root <path>', 'cgroupfs parent of pod cgroups (default /bosun)')
     .option('--simulated-nodes <n>', 'register N simulated nodes (no containers) for scale and control-plane tests', parseCount, 0)
     .option('--simulated-node-cpu <q>', 'CPU capacity of each simulated node', '8')
     .option('--simulated-node-memory <q>', 'memory capacity of each simulated node', '32Gi')

@@ -1,0 +1,57 @@
+/**
+ * A whole worker node as Bosun runs it, for `bosun server` (embedded) and `bosun agent`: the node
+ * agent on its private containerd (src/agent/node-main.ts), the service proxy programming nftables
+ * (src/proxy), and a cluster DNS server answering on the node's address (src/dns) that publishes
+ * itself as an endpoint of the `kube-system/kube-dns` Service (10.43.0.10), so pods reach it through
+ * the proxy wherever they run. Each talks to the API server only through `client`.
+ */
+import { startNode, type NodeOptions, type RunningNode } from '../agent/node-main.js';
+import { firstIPv4 } from '../agent/node/machine-info.js';
+import { hostname } from 'node:os';
+import { startProxy, type Proxy } from '../proxy/index.js';
+import { startClusterDns } from '../dns/cluster-dns.js';
+
+/** The kube-dns Service's address (the API server reserves it at start). */
+export const CLUSTER_DNS_IP = '10.43.0.10';
+
+export interface ClusterNodeOptions extends NodeOptions {
+  /** Pod network of the whole cluster (default 10.42.0.0/16). */
+  clusterCidr?: string;
+  /** Port the node's DNS server listens on at its node IP (default 53; 0 disables DNS). */
+  dnsPort?: number;
+  /** Run the service proxy (default true). */
+  proxy?: boolean;
+}
+
+export interface ClusterNode {
+  node: RunningNode;
+  proxy?: Proxy;
+  stop(): Promise<void>;
+}
+
+export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNode> {
+  const nodeName = o.nodeName ?? hostname().toLowerCase();
+  const nodeIP = o.nodeIP ?? firstIPv4();
+  const dnsPort = o.dnsPort ?? 53;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of stops.splice(0).reverse()) await s();
+  };
+  try {
+    let proxy: Proxy | undefined;
+    if (o.proxy !== false) {
+      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, logger: o.logger });
+      stops.push(() => proxy!.stop());
+    }
+    if (dnsPort > 0) {
+      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, logger: o.logger });
+      stops.push(() => dns.stop());
+    }
+    const node = await startNode({ ...o, nodeName, nodeIP, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
+    stops.push(() => node.stop());
+    return { node, proxy, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
