@@ -107,13 +107,14 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
  * Runs `bosun server --port 0` as a child process (the compiled dist/cli/main.js when present and
  * `useDist` is set, else the TypeScript source through tsx) and waits for its listening line.
+ * `extraArgs` are appended (default `--disable-agent`: a control plane without this machine's node).
  */
-export async function spawnServer(o: TestServerOptions & { useDist?: boolean; startTimeoutMs?: number } = {}): Promise<SpawnedServer> {
+export async function spawnServer(o: TestServerOptions & { useDist?: boolean; startTimeoutMs?: number; extraArgs?: string[] } = {}): Promise<SpawnedServer> {
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
   const entry = o.useDist ? [join(repoRoot, 'dist/cli/main.js')] : ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')];
-  const child = spawn(process.execPath, [...entry, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--store', o.store ?? 'sqlite'], {
+  const child = spawn(process.execPath, [...entry, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1', '--store', o.store ?? 'sqlite', ...(o.extraArgs ?? ['--disable-agent'])], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -44,11 +44,13 @@ describe('kubectl streams on pods run by the node agent', () => {
   it('logs of the running and the previous instance of a restarting container; exec; port-forward', async () => {
     await h.createPod('chatty', {
       containers: [
-        { name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo "run $(cat /proc/uptime)"; sleep 1; exit 1'] },
+        { name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo "run $(cat /proc/uptime)"; sleep 4; exit 1'] },
         { name: 'web', image: BUSYBOX_IMAGE, ports: [{ containerPort: 8080 }] },
       ],
     });
-    await h.waitPod('chatty', (p) => (status(p, 'app')?.restartCount ?? 0) >= 1 && status(p, 'web')?.ready && p, 60_000);
+    // Wait for a second instance to be running: while a container waits out its back-off, kubelet
+    // serves the last terminated instance both as current and as --previous.
+    await h.waitPod('chatty', (p) => (status(p, 'app')?.restartCount ?? 0) >= 1 && status(p, 'app')?.state?.running && status(p, 'web')?.ready && p, 60_000);
     const kubectl = (args: string[], input?: string) => h.server.kubectl(args, { input });
 
     const cur = await kubectl(['logs', 'chatty', '-c', 'app']);
