@@ -19,6 +19,11 @@ import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
+import { createAuthorizer } from './authz/authorizer.js';
+import { withNodeRestriction } from './authz/node-restriction.js';
+import { createJoinHandler } from './join/join-handler.js';
+import { ensureJoinToken } from './join/join-token.js';
+import { NodePasswords } from './join/node-passwords.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -56,6 +61,8 @@ export interface ApiServer {
   port: number;
   dataDir: string;
   kubeconfigPath: string;
+  /** The join token for `bosun agent --token` (also in DATA_DIR/token). */
+  joinToken?: string;
   pki: Pki;
   store: Store;
   catalog: ApiCatalog;
@@ -101,7 +108,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
 
   async function serve(served: ServedApi): Promise<ApiServer> {
-    const catalog = new ApiCatalog(served.storages, served.actions);
+    const catalog = new ApiCatalog(served.storages.map(withNodeRestriction), served.actions);
+    const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const streams = new StreamingRegistry();
     registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
     const watches = new WatchRegistry();
@@ -111,6 +119,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const routerOpts = {
       catalog, streams, watches,
       tokens: opts.tokens,
+      authorize: createAuthorizer({ pods: () => catalog.resolve('', 'v1', 'pods')?.storage }),
+      extraHandlers: [createJoinHandler({
+        pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
+      })],
       requestTimeoutMs: opts.requestTimeoutMs,
       bosunVersion: BOSUN_VERSION,
       openapi: () => (docs ??= buildOpenApi(catalog, served.schemas)),
@@ -132,7 +144,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await (await import('./ipalloc/kubernetes-service.js')).ensureKubernetesService({ storage: (g, v, p) => catalog.resolve(g, v, p)?.storage, store, bindAddress: host, port: l.port });
     let stopped: Promise<void> | undefined;
     return {
-      url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, pki, store, catalog, streams,
+      url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams,
       storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
       openWatches: () => watches.size,
       stop: () =>

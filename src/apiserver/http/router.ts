@@ -19,6 +19,10 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   tokens?: TokenAuthenticator;
   /** Limit for requests that are neither watches nor streams (default 60 s, as kube-apiserver). */
   requestTimeoutMs?: number;
+  /** Authorizes resource requests after authentication (throws a Forbidden Status); default: allow. */
+  authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
+  /** Extra non-resource handlers tried first (e.g. node join); return true when handled. */
+  extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
@@ -62,8 +66,10 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
     const method = req.method ?? 'GET';
     const user: UserInfo | undefined = await authenticate(req, opts.tokens);
+    for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
     const p = parseResourcePath(url.pathname);
+    if (p && user && opts.authorize) await opts.authorize(user, method, p, url.searchParams);
 
     const abort = new AbortController();
     res.once('close', () => abort.abort());
@@ -105,6 +111,7 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const user = await authenticate(req, opts.tokens);
       if (!user) return refuse(socket, errors.unauthorized().status);
       const p = parseResourcePath(url.pathname);
+      if (p && opts.authorize) await opts.authorize(user, req.method ?? 'GET', p, url.searchParams);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));

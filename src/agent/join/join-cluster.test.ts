@@ -1,0 +1,109 @@
+/**
+ * Joining against an in-process API server: the token pins the CA, the agent gets a node credential
+ * that the node authorizer confines to its own Node, a wrong pin or secret is refused before any
+ * credential is written, and a node name cannot be taken over by another machine.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from '../../api/meta.js';
+import { StatusError } from '../../api/status.js';
+import { KubeClient } from '../../client/kube-client.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { CaPinMismatchError, joinCluster } from './join-cluster.js';
+import { parseJoinToken } from './join-token.js';
+
+const P = `join-${process.pid}-${Date.now().toString(36)}`;
+let ts: Awaited<ReturnType<typeof startTestServer>>;
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'bosun-join-'));
+  dirs.push(d);
+  return d;
+};
+
+before(async () => {
+  ts = await startTestServer();
+});
+after(async () => {
+  await ts?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test('parseJoinToken: the k3s secure format, nothing else', () => {
+  const hash = 'ab'.repeat(32);
+  assert.deepEqual(parseJoinToken(`K10${hash}::server:s3cret-value`), { caHash: hash, secret: 's3cret-value' });
+  assert.deepEqual(parseJoinToken(` K10${hash.toUpperCase()}::node:x:y \n`), { caHash: hash, secret: 'x:y' });
+  for (const bad of ['s3cret-value', `K10${hash.slice(2)}::server:x`, `K11${hash}::server:x`, `K10${hash}:server:x`, `K10${hash}::server:`]) {
+    assert.throws(() => parseJoinToken(bad), /invalid join token/, bad);
+  }
+});
+
+test('the server keeps its token in DATA_DIR/token, pinned to its CA', () => {
+  const token = ts.server.joinToken!;
+  assert.equal(readFileSync(join(ts.dataDir, 'token'), 'utf8').trim(), token);
+  assert.match(token, /^K10[0-9a-f]{64}::server:[0-9a-f]{48}$/);
+});
+
+test('an agent joins, and its credential is a node identity', async () => {
+  const dataDir = tmp();
+  const name = `${P}-a`;
+  const r = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, addresses: ['10.9.8.7', 'worker-a.example'] });
+  assert.equal(r.kubeconfigPath, join(dataDir, 'agent', 'kubeconfig.yaml'));
+  assert.equal(readFileSync(r.caPath, 'utf8'), ts.server.pki.ca.cert);
+
+  const serving = new X509Certificate(readFileSync(r.servingCertPath));
+  assert.ok(serving.verify(new X509Certificate(ts.server.pki.ca.cert).publicKey), 'serving certificate signed by the cluster CA');
+  assert.match(serving.subject, new RegExp(`CN=system:node:${name}`));
+  assert.match(serving.subjectAltName ?? '', /IP Address:10\.9\.8\.7/);
+  assert.match(serving.subjectAltName ?? '', /DNS:worker-a\.example/);
+
+  const client = KubeClient.fromKubeconfig(r.kubeconfigPath);
+  try {
+    await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name } } as KubeObject);
+    await assert.rejects(client.nodes().patch('someone-else', 'merge', { metadata: { labels: { a: 'b' } } }), (e: StatusError) => e.code === 403);
+    await assert.rejects(client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${P}-ns` } } as KubeObject), (e: StatusError) => e.code === 403);
+  } finally {
+    client.close();
+  }
+  // Joining again from the same machine (same node password) works: restarts rejoin.
+  await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir });
+});
+
+test('a CA that does not match the pin is refused before anything is sent or written', async () => {
+  const dataDir = tmp();
+  const { secret } = parseJoinToken(ts.server.joinToken!);
+  const wrong = `K10${'0'.repeat(64)}::server:${secret}`;
+  await assert.rejects(joinCluster({ server: ts.url, token: wrong, nodeName: `${P}-b`, dataDir }), (e: Error) => {
+    assert.ok(e instanceof CaPinMismatchError);
+    assert.match(e.message, /^refusing to join https:\/\/127\.0\.0\.1:\d+: its CA certificate has sha256 [0-9a-f]{64}/);
+    assert.match(e.message, /pins 0{64}/);
+    return true;
+  });
+  assert.equal(existsSync(join(dataDir, 'agent')), false);
+});
+
+test('a wrong secret gets 401, a registered node name 403 until its Node is deleted', async () => {
+  const { caHash } = parseJoinToken(ts.server.joinToken!);
+  await assert.rejects(
+    joinCluster({ server: ts.url, token: `K10${caHash}::server:not-the-secret-at-all`, nodeName: `${P}-c`, dataDir: tmp() }),
+    /refused node credentials .*\(401\)/,
+  );
+  const name = `${P}-d`;
+  await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir: tmp() });
+  // The name is held once its Node exists (before that, the first machine to register keeps it).
+  const admin = KubeClient.fromKubeconfig(ts.kubeconfig);
+  try {
+    await admin.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name } } as KubeObject);
+    await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir: tmp() }), /\(403\).*node password mismatch/);
+    // Deleting the Node frees the name for another machine, as k3s does.
+    await admin.nodes().delete(name);
+    await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir: tmp() });
+  } finally {
+    admin.close();
+  }
+  await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: 'Not_A_Name', dataDir: tmp() }), /\(400\)/);
+});

@@ -1,0 +1,133 @@
+/**
+ * Joining a cluster, agent side (k3s's flow): fetch the CA bundle from GET /cacerts without trusting
+ * the connection, check its sha256 against the token's pin (refusing on mismatch), then, now over TLS
+ * verified with that CA, ask POST /bosun/v1/node-credentials for the node's client and serving
+ * certificates with the token secret and the node password. Writes under DATA_DIR/agent:
+ *   kubeconfig.yaml        the node's API credential (user system:node:<name>)
+ *   pki/ca.crt             the pinned cluster CA
+ *   pki/client.{crt,key}   the node identity; pki/serving.{crt,key} the agent server's certificate
+ *   node-password          created once, kept: it proves this machine owns the node name
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseJoinToken } from './join-token.js';
+
+export interface JoinOptions {
+  /** https://HOST:PORT of the server. */
+  server: string;
+  token: string;
+  nodeName: string;
+  /** The agent's DATA_DIR; files go to DATA_DIR/agent. */
+  dataDir: string;
+  /** Extra IPs and names for the agent's serving certificate (the node name is always in it). */
+  addresses?: string[];
+  /** Per request, default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface JoinResult {
+  kubeconfigPath: string;
+  caPath: string;
+  servingCertPath: string;
+  servingKeyPath: string;
+  /** PEMs, for callers that serve without reading the files back. */
+  caCert: string;
+  serving: { cert: string; key: string };
+}
+
+interface KeyPair { cert: string; key: string }
+interface NodeCredentials { kind: string; caCert: string; client: KeyPair; serving: KeyPair }
+
+/** Thrown when the server's CA does not match the token's pin: do not retry blindly. */
+export class CaPinMismatchError extends Error {}
+
+function call(url: URL, o: { method: string; ca?: string; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: o.method,
+      headers: { ...o.headers, ...(o.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(o.body)) } : {}) },
+      // Without a CA yet, the connection is not trusted; what it returns is checked against the pin.
+      ...(o.ca ? { ca: o.ca, rejectUnauthorized: true } : { rejectUnauthorized: false }),
+      timeout: o.timeoutMs,
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${o.method} ${url.href} timed out after ${o.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+function statusMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
+
+function nodePassword(dir: string): string {
+  const path = join(dir, 'node-password');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const pw = randomBytes(24).toString('hex');
+  writeFileSync(path, `${pw}\n`, { mode: 0o600 });
+  return pw;
+}
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+
+function renderKubeconfig(server: string, caCert: string, client: KeyPair, nodeName: string): string {
+  const user = `system:node:${nodeName}`;
+  return stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: 'bosun', cluster: { server, 'certificate-authority-data': b64(caCert) } }],
+    users: [{ name: user, user: { 'client-certificate-data': b64(client.cert), 'client-key-data': b64(client.key) } }],
+    contexts: [{ name: 'bosun', context: { cluster: 'bosun', user } }],
+    'current-context': 'bosun',
+    preferences: {},
+  });
+}
+
+/** Joins the cluster at `o.server`; resolves once the node's credentials are written. */
+export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
+  const { caHash, secret } = parseJoinToken(o.token);
+  const base = new URL(o.server);
+  if (base.protocol !== 'https:') throw new Error(`--server must be an https:// URL (got ${o.server})`);
+  const timeoutMs = o.timeoutMs ?? 30_000;
+
+  const ca = await call(new URL('/cacerts', base), { method: 'GET', timeoutMs });
+  if (ca.status !== 200) throw new Error(`GET ${base.origin}/cacerts answered ${ca.status}: ${statusMessage(ca.body)}`);
+  const seen = createHash('sha256').update(ca.body, 'utf8').digest('hex');
+  if (seen !== caHash) {
+    throw new CaPinMismatchError(`refusing to join ${base.origin}: its CA certificate has sha256 ${seen}, but the join token pins ${caHash} (wrong server, or a token from another cluster)`);
+  }
+
+  const dir = join(o.dataDir, 'agent');
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [] });
+  const res = await call(new URL('/bosun/v1/node-credentials', base), {
+    method: 'POST', ca: ca.body, body, timeoutMs,
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+  });
+  if (res.status !== 200) throw new Error(`the server refused node credentials for "${o.nodeName}" (${res.status}): ${statusMessage(res.body)}`);
+  const creds = JSON.parse(res.body) as NodeCredentials;
+  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert) throw new Error('the server answered something that is not NodeCredentials');
+
+  const caPath = join(pkiDir, 'ca.crt');
+  const servingCertPath = join(pkiDir, 'serving.crt');
+  const servingKeyPath = join(pkiDir, 'serving.key');
+  writeFileSync(caPath, ca.body, { mode: 0o644 });
+  writeFileSync(join(pkiDir, 'client.crt'), creds.client.cert, { mode: 0o644 });
+  writeFileSync(join(pkiDir, 'client.key'), creds.client.key, { mode: 0o600 });
+  writeFileSync(servingCertPath, creds.serving.cert, { mode: 0o644 });
+  writeFileSync(servingKeyPath, creds.serving.key, { mode: 0o600 });
+  const kubeconfigPath = join(dir, 'kubeconfig.yaml');
+  writeFileSync(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName), { mode: 0o600 });
+  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, serving: creds.serving };
+}

@@ -1,0 +1,45 @@
+/**
+ * Authorization attributes of a resource request, as kube-apiserver's RequestInfoFactory derives
+ * them: the verb comes from the HTTP method and whether a name is present (GET on a collection is
+ * `list`, `?watch=true` or the `/watch/` prefix is `watch`, DELETE on a collection is
+ * `deletecollection`).
+ */
+import type { UserInfo } from '../http/authn.js';
+import type { ResourcePath } from '../http/request-info.js';
+
+export interface RequestAttributes {
+  user: UserInfo;
+  verb: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource?: string;
+  /** The request's namespace; for the `namespaces` resource, the namespace named. */
+  namespace?: string;
+  name?: string;
+}
+
+/** The verb kube-apiserver authorizes for `method` on `p`. */
+export function requestVerb(method: string, p: ResourcePath, query: URLSearchParams): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD': {
+      const watch = query.get('watch');
+      if (p.watchPrefix || watch === 'true' || watch === '1') return 'watch';
+      return p.name === undefined ? 'list' : 'get';
+    }
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return p.name === undefined ? 'deletecollection' : 'delete';
+    default: return method.toLowerCase();
+  }
+}
+
+export function requestAttributes(user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams): RequestAttributes {
+  const namespace = p.resource === 'namespaces' && p.namespace === undefined ? p.name : p.namespace;
+  return {
+    user, verb: requestVerb(method, p, query), group: p.group, version: p.version, resource: p.resource,
+    subresource: p.subresource, namespace, name: p.name,
+  };
+}

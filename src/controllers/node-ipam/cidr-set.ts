@@ -1,0 +1,83 @@
+/**
+ * A set of equal-sized IPv4 subnets carved from a cluster CIDR (upstream pkg/controller/nodeipam's
+ * cidrset): 10.42.0.0/16 with mask 24 holds 256 /24s. Allocation takes the lowest free subnet, so
+ * nodes get 10.42.0.0/24, 10.42.1.0/24, ... in order and a released subnet is reused first.
+ */
+
+function parseIPv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+const formatIPv4 = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** Parses `a.b.c.d/len` (the address must be the network address); undefined when malformed. */
+export function parseCidr(cidr: string): { base: number; bits: number } | undefined {
+  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const ip = parseIPv4(m[1]!);
+  const bits = Number(m[2]);
+  if (ip === undefined || bits > 32) return undefined;
+  const size = 2 ** (32 - bits);
+  if (ip % size !== 0) return undefined;
+  return { base: ip, bits };
+}
+
+export class CidrSet {
+  private readonly base: number;
+  private readonly subnetSize: number;
+  readonly capacity: number;
+  private readonly used = new Set<number>();
+
+  constructor(readonly clusterCidr: string, readonly maskSize: number) {
+    const c = parseCidr(clusterCidr);
+    if (!c) throw new Error(`invalid cluster CIDR ${clusterCidr}`);
+    if (maskSize < c.bits || maskSize > 30) throw new Error(`node mask size ${maskSize} does not fit in ${clusterCidr}`);
+    if (maskSize - c.bits > 16) throw new Error(`node mask size ${maskSize} would carve more than 65536 subnets from ${clusterCidr}`);
+    this.base = c.base;
+    this.subnetSize = 2 ** (32 - maskSize);
+    this.capacity = 2 ** (maskSize - c.bits);
+  }
+
+  /** The index of `cidr` in this set, or undefined when it is not one of its subnets. */
+  indexOf(cidr: string): number | undefined {
+    const c = parseCidr(cidr);
+    if (!c || c.bits !== this.maskSize) return undefined;
+    const i = (c.base - this.base) / this.subnetSize;
+    return Number.isInteger(i) && i >= 0 && i < this.capacity ? i : undefined;
+  }
+
+  /** Marks `cidr` used; false when it is not a subnet of this set (e.g. a hand-set podCIDR elsewhere). */
+  occupy(cidr: string): boolean {
+    const i = this.indexOf(cidr);
+    if (i === undefined) return false;
+    this.used.add(i);
+    return true;
+  }
+
+  release(cidr: string): void {
+    const i = this.indexOf(cidr);
+    if (i !== undefined) this.used.delete(i);
+  }
+
+  isUsed(cidr: string): boolean {
+    const i = this.indexOf(cidr);
+    return i !== undefined && this.used.has(i);
+  }
+
+  /** Takes the lowest free subnet; undefined when the set is full. */
+  allocateNext(): string | undefined {
+    for (let i = 0; i < this.capacity; i++) {
+      if (this.used.has(i)) continue;
+      this.used.add(i);
+      return `${formatIPv4(this.base + i * this.subnetSize)}/${this.maskSize}`;
+    }
+    return undefined;
+  }
+}

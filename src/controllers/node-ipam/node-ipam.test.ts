@@ -1,0 +1,100 @@
+/**
+ * Node IPAM: the CIDR set's arithmetic as a table, and the controller against an in-process API
+ * server: new Nodes get distinct /24s from 10.42.0.0/16 in order, CIDRs already set are respected,
+ * and a deleted Node's CIDR is reused.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Node } from '../../api/kinds/index.js';
+import type { KubeObject } from '../../api/meta.js';
+import { KubeClient } from '../../client/kube-client.js';
+import { Manager } from '../../controller-runtime/manager.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { CidrSet, parseCidr } from './cidr-set.js';
+import { addNodeIpamController } from './node-ipam-controller.js';
+
+test('parseCidr', () => {
+  const rows: [string, { base: number; bits: number } | undefined][] = [
+    ['10.42.0.0/16', { base: 0x0a2a0000, bits: 16 }],
+    ['10.42.3.0/24', { base: 0x0a2a0300, bits: 24 }],
+    ['10.42.3.1/24', undefined],
+    ['10.42.0.0/33', undefined],
+    ['10.256.0.0/16', undefined],
+    ['fd00::/64', undefined],
+    ['10.42.0.0', undefined],
+  ];
+  for (const [s, want] of rows) assert.deepEqual(parseCidr(s), want, s);
+});
+
+test('CidrSet allocates the lowest free subnet and reuses released ones', () => {
+  const s = new CidrSet('10.42.0.0/16', 24);
+  assert.equal(s.capacity, 256);
+  assert.equal(s.occupy('10.42.0.0/24'), true);
+  assert.equal(s.occupy('10.43.0.0/24'), false, 'outside the cluster CIDR');
+  assert.equal(s.occupy('10.42.0.0/25'), false, 'another mask size');
+  assert.equal(s.allocateNext(), '10.42.1.0/24');
+  assert.equal(s.occupy('10.42.2.0/24'), true);
+  assert.equal(s.allocateNext(), '10.42.3.0/24');
+  s.release('10.42.1.0/24');
+  assert.equal(s.allocateNext(), '10.42.1.0/24');
+  const tiny = new CidrSet('10.0.0.0/23', 24);
+  assert.equal(tiny.allocateNext(), '10.0.0.0/24');
+  assert.equal(tiny.allocateNext(), '10.0.1.0/24');
+  assert.equal(tiny.allocateNext(), undefined, 'full');
+  assert.throws(() => new CidrSet('10.42.0.0/16', 8), /does not fit/);
+  assert.throws(() => new CidrSet('10.42.1.0/15', 24), /invalid cluster CIDR/);
+});
+
+const P = `ipam-${process.pid}-${Date.now().toString(36)}`;
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+let ts: TestServer;
+let client: KubeClient;
+let mgr: Manager;
+
+before(async () => {
+  ts = await startTestServer();
+  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  // A node that registered with its own CIDR before the controller ran (the server's embedded node).
+  await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-0` }, spec: { podCIDR: '10.42.0.0/24', podCIDRs: ['10.42.0.0/24'] } } as KubeObject);
+  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
+  addNodeIpamController(mgr);
+  await mgr.start();
+});
+after(async () => {
+  await mgr?.stop();
+  client?.close();
+  await ts?.stop();
+});
+
+async function podCidrOf(name: string, timeoutMs = 10_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await client.nodes<Node>().get(name);
+    if (n.spec?.podCIDR) return n.spec.podCIDR;
+    if (Date.now() > end) throw new Error(`node ${name} got no podCIDR`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('nodes get distinct CIDRs from the cluster CIDR; set ones are kept; deleted ones are reused', async () => {
+  // Created together: the informer lags behind the controller's own patches.
+  await Promise.all([1, 2, 3].map((i) => client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-${i}` } } as KubeObject)));
+  const got = await Promise.all([1, 2, 3].map((i) => podCidrOf(`${P}-${i}`)));
+  assert.deepEqual([...got].sort(), ['10.42.1.0/24', '10.42.2.0/24', '10.42.3.0/24']);
+  const n1 = await client.nodes<Node>().get(`${P}-1`);
+  assert.deepEqual(n1.spec?.podCIDRs, [n1.spec?.podCIDR]);
+  assert.equal(await podCidrOf(`${P}-0`), '10.42.0.0/24', 'a CIDR set before is left alone');
+
+  const freed = (await client.nodes<Node>().get(`${P}-2`)).spec!.podCIDR!;
+  await client.nodes().delete(`${P}-2`);
+  // Once the manager's cache has dropped the node, its delete is queued (FIFO, one worker) ahead of the next add.
+  const cache = mgr.informers.informerFor<Node>({ group: '', version: 'v1', resource: 'nodes', namespaced: false, kind: 'Node' });
+  for (let i = 0; cache.indexer.get(`${P}-2`); i++) {
+    if (i > 500) throw new Error('the cache never saw the delete');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-4` } } as KubeObject);
+  assert.equal(await podCidrOf(`${P}-4`), freed);
+  await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-5` } } as KubeObject);
+  assert.equal(await podCidrOf(`${P}-5`), '10.42.4.0/24');
+});

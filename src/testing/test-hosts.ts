@@ -1,0 +1,270 @@
+/**
+ * Test hosts: a small "cluster of machines" on this one machine, made of network namespaces. A
+ * bridge `bzh<rand>` in the root namespace holds a private /24 (172.31.<rand>.0/24, one not in use
+ * here) at .1; each host is a namespace `bzh<rand>-<name>` with a veth (eth0 inside) plugged into the
+ * bridge, its own address (.2, .3, ...), loopback up and a default route via the bridge address, so
+ * hosts reach each other and the root namespace reaches them. Only addresses made here are used.
+ *
+ * Commands run through `nsenter --net=/run/netns/<ns>`, not `ip netns exec`: the latter also makes
+ * a mount namespace with a fresh /sys, which hides /sys/fs/cgroup, and runc (containerd) then fails
+ * with "no cgroup mount found in mountinfo". Only the network namespace differs from the host's.
+ *
+ * `teardown()` runs the test's `addCleanup` hooks, kills what `spawnInHost` started and anything else left in the namespaces, flushes
+ * their nftables rulesets, and deletes the namespaces, veths and bridge; it runs on process exit
+ * too (synchronously) in case a test dies first. The bridge's alias records the owning pid, so a
+ * later run sweeps what a killed run (SIGKILL) left behind, and only that.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export interface TestHost {
+  /** Short name given by the test (n1, server, ...). */
+  name: string;
+  /** The network namespace (for `ip netns exec`). */
+  netns: string;
+  /** The host's address on the test bridge. */
+  ip: string;
+  /** The root-namespace end of its veth. */
+  veth: string;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface TestHosts {
+  /** Unique prefix of every name made (bridge, namespaces, veths). */
+  prefix: string;
+  bridge: string;
+  /** e.g. 172.31.77.0/24 */
+  subnet: string;
+  /** The bridge's address, each host's default gateway. */
+  gateway: string;
+  hosts: TestHost[];
+  host(name: string): TestHost;
+  /** Adds another host (a machine joining later). */
+  addHost(name: string): Promise<TestHost>;
+  /** Runs a command in the host's namespace to completion; a string runs through `sh -c`. Never rejects on exit code. */
+  runInHost(host: TestHost | string, cmd: string | string[], o?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
+  /** Starts a process in the host's namespace (own process group); teardown kills it. */
+  spawnInHost(host: TestHost | string, cmd: string, args?: string[], o?: SpawnOptions): ChildProcess;
+  /** The argv prefix that runs a command in the host's network namespace. */
+  execPrefix(host: TestHost | string): string[];
+  /** Runs before the namespaces are removed on teardown (stop agents and containerd, unmount, ...); last added runs first. */
+  addCleanup(fn: () => void | Promise<void>): void;
+  /** Kills every process in the host's namespace and unplugs it (a machine dying). The namespace stays until teardown. */
+  killHost(host: TestHost | string): Promise<void>;
+  /** Removes everything made. Idempotent. */
+  teardown(): Promise<void>;
+}
+
+export interface TestHostsOptions {
+  /** Host names; default ['n1', 'n2']. */
+  hosts?: string[];
+}
+
+const ALIAS_PREFIX = 'bosun-test-hosts pid=';
+
+function ipSync(args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function run(cmd: string, args: string[], o: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { timeout: o.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ stdout: String(stdout), stderr: String(stderr) || (err && code === 1 && !stderr ? err.message : ''), code });
+    });
+    // A command that never reads stdin may exit before it is written.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(o.input ?? '');
+  });
+}
+
+async function must(cmd: string, args: string[]): Promise<string> {
+  const r = await run(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Synchronous removal of one prefix's namespaces, veths and bridge (exit handler and sweeps). */
+function removeSync(prefix: string): void {
+  let namespaces: string[] = [];
+  try {
+    namespaces = ipSync(['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${prefix}-`));
+  } catch { /* no netns support: nothing to remove */ }
+  for (const ns of namespaces) {
+    try {
+      for (const pid of ipSync(['netns', 'pids', ns]).split('\n').filter(Boolean)) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+    } catch { /* namespace vanished */ }
+    try { execFileSync('ip', ['netns', 'exec', ns, 'nft', 'flush', 'ruleset'], { stdio: 'ignore' }); } catch { /* no rules */ }
+    try { ipSync(['netns', 'del', ns]); } catch { /* already gone */ }
+  }
+  try {
+    const links = JSON.parse(ipSync(['-j', 'link', 'show'])) as { ifname: string }[];
+    for (const l of links) {
+      if (l.ifname.startsWith(prefix) && l.ifname !== prefix) try { ipSync(['link', 'del', l.ifname]); } catch { /* peer went with its namespace */ }
+    }
+  } catch { /* ignore */ }
+  try { ipSync(['link', 'del', prefix]); } catch { /* already gone */ }
+}
+
+/** Removes test hosts whose creating process is gone (a run that was SIGKILLed). */
+export function sweepStaleTestHosts(): void {
+  let bridges: { ifname: string; ifalias?: string }[] = [];
+  try {
+    bridges = JSON.parse(ipSync(['-j', '-d', 'link', 'show', 'type', 'bridge'])) as { ifname: string; ifalias?: string }[];
+  } catch {
+    return;
+  }
+  for (const b of bridges) {
+    if (!/^bzh[a-z0-9]{5}$/.test(b.ifname) || !b.ifalias?.startsWith(ALIAS_PREFIX)) continue;
+    const pid = Number(b.ifalias.slice(ALIAS_PREFIX.length));
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) removeSync(b.ifname);
+  }
+}
+
+/** A 172.31.X.0/24 with no address or route on this machine. */
+function freeSubnet(): number {
+  const used = ipSync(['-4', 'addr', 'show']) + ipSync(['-4', 'route', 'show', 'table', 'all']);
+  for (let i = 0; i < 64; i++) {
+    const x = randomBytes(1)[0]!;
+    if (!used.includes(`172.31.${x}.`)) return x;
+  }
+  throw new Error('no free 172.31.X.0/24 subnet for test hosts');
+}
+
+/** Another run picked the same subnet at the same moment: retried with a new one. */
+class SubnetClash extends Error {}
+
+export async function createTestHosts(o: TestHostsOptions = {}): Promise<TestHosts> {
+  sweepStaleTestHosts();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnce(o);
+    } catch (err) {
+      if (!(err instanceof SubnetClash) || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
+  const prefix = `bzh${randomBytes(3).toString('hex').slice(0, 5)}`;
+  const x = freeSubnet();
+  const subnet = `172.31.${x}.0/24`;
+  const gateway = `172.31.${x}.1`;
+  const hosts: TestHost[] = [];
+  const children = new Map<ChildProcess, string>();
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const prefixFor = (h: TestHost | string): string[] => ['nsenter', `--net=/run/netns/${byName(h).netns}`, '--'];
+  let nextOctet = 2;
+  let torn: Promise<void> | undefined;
+  const onExit = (): void => removeSync(prefix);
+  process.once('exit', onExit);
+
+  const byName = (h: TestHost | string): TestHost => {
+    if (typeof h !== 'string') return h;
+    const found = hosts.find((e) => e.name === h);
+    if (!found) throw new Error(`no test host ${h}`);
+    return found;
+  };
+
+  async function addHost(name: string): Promise<TestHost> {
+    if (!/^[a-z0-9]{1,8}$/.test(name)) throw new Error(`test host name must be 1-8 lower-case letters or digits: ${name}`);
+    if (hosts.some((h) => h.name === name)) throw new Error(`test host ${name} exists`);
+    const i = nextOctet++;
+    if (i > 254) throw new Error('too many test hosts');
+    const netns = `${prefix}-${name}`;
+    const veth = `${prefix}v${i}`;
+    const peer = `${prefix}p${i}`;
+    const ip = `172.31.${x}.${i}`;
+    const host: TestHost = { name, netns, ip, veth };
+    hosts.push(host);
+    await must('ip', ['netns', 'add', netns]);
+    await must('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
+    await must('ip', ['link', 'set', veth, 'master', prefix, 'up']);
+    await must('ip', ['link', 'set', peer, 'netns', netns]);
+    const inNs = (args: string[]) => must('ip', ['netns', 'exec', netns, ...args]);
+    await inNs(['ip', 'link', 'set', peer, 'name', 'eth0']);
+    await inNs(['ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    await inNs(['ip', 'link', 'set', 'eth0', 'up']);
+    await inNs(['ip', 'link', 'set', 'lo', 'up']);
+    await inNs(['ip', 'route', 'add', 'default', 'via', gateway]);
+    return host;
+  }
+
+  const api: TestHosts = {
+    prefix, bridge: prefix, subnet, gateway, hosts,
+    host: byName,
+    addHost,
+    execPrefix: prefixFor,
+    addCleanup(fn) {
+      cleanups.push(fn);
+    },
+    runInHost(h, cmd, ro) {
+      const [bin, ...pre] = prefixFor(h);
+      const argv = typeof cmd === 'string' ? ['sh', '-c', cmd] : cmd;
+      return run(bin!, [...pre, ...argv], ro);
+    },
+    spawnInHost(h, cmd, args = [], so = {}) {
+      const [bin, ...pre] = prefixFor(h);
+      const child = spawn(bin!, [...pre, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...so, detached: true });
+      children.set(child, byName(h).netns);
+      child.once('exit', () => children.delete(child));
+      return child;
+    },
+    async killHost(h) {
+      const host = byName(h);
+      for (const [c, ns] of children) {
+        if (ns === host.netns && c.pid) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ }
+      }
+      const pids = (await run('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
+      for (const pid of pids) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      await run('ip', ['link', 'set', host.veth, 'down']);
+    },
+    teardown() {
+      return (torn ??= (async () => {
+        for (const fn of cleanups.reverse()) {
+          try {
+            await fn();
+          } catch (err) {
+            console.error(`test hosts ${prefix}: cleanup failed:`, err);
+          }
+        }
+        for (const c of children.keys()) {
+          if (c.pid && c.exitCode === null && c.signalCode === null) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+        await Promise.all([...children.keys()].map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())))));
+        removeSync(prefix);
+        process.removeListener('exit', onExit);
+      })());
+    },
+  };
+
+  try {
+    await must('ip', ['link', 'add', prefix, 'type', 'bridge']);
+    await must('ip', ['link', 'set', prefix, 'alias', `${ALIAS_PREFIX}${process.pid}`]);
+    await must('ip', ['addr', 'add', `${gateway}/24`, 'dev', prefix]);
+    const clash = (await must('ip', ['-4', '-o', 'addr', 'show'])).split('\n').filter((l) => l.includes(` 172.31.${x}.`) && !l.includes(` ${prefix} `));
+    if (clash.length > 0) throw new SubnetClash(`172.31.${x}.0/24 is also on: ${clash.join('; ')}`);
+    await must('ip', ['link', 'set', prefix, 'up']);
+    for (const name of o.hosts ?? ['n1', 'n2']) await addHost(name);
+  } catch (err) {
+    await api.teardown();
+    throw err;
+  }
+  return api;
+}
