@@ -26,6 +26,8 @@ export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runt
   registries?: RegistryHost[];
   /** CNI bridge name (default "bosun0"). */
   bridge?: string;
+  /** Whether the CNI bridge masquerades pod traffic (default true; see CniNetworkOptions.ipMasq). */
+  ipMasq?: boolean;
   /**
    * The agent's own HTTPS server (pods/log, exec, attach, port-forward for the API server), like
    * kubelet's :10250. Its port is advertised in the Node's status.daemonEndpoints.
@@ -55,7 +57,7 @@ async function assignedPodCIDR(client: KubeClient, nodeName: string): Promise<st
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_POD_CIDR;
-  const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge });
+  const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge, ipMasq: o.ipMasq });
   let agent: Agent;
   let server: AgentServer | undefined;
   try {

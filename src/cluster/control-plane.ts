@@ -12,16 +12,29 @@ import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
 import { addNodeLifecycleController, type NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
+import { addNodeIpamController } from '../controllers/node-ipam/node-ipam-controller.js';
 import { Scheduler } from '../scheduler/index.js';
 import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } from '../simulated-nodes/index.js';
 import { openStore, type Store } from '../store/index.js';
+import type { AutoCompactOptions } from '../store/auto-compact.js';
 import { join } from 'node:path';
+
+/**
+ * History compaction of the store, as kube-apiserver's --etcd-compaction-interval (5m) and kine
+ * (every 5 min, keeping 1,000 revisions): without it every write ever made (a lease renewal per
+ * node every few seconds) stays in the store's history for good.
+ */
+export const DEFAULT_COMPACTION: Required<AutoCompactOptions> = { compactInterval: 60_000, retainRevisions: 10_000 };
 
 export interface ControlPlaneOptions {
   dataDir: string;
   port: number;
   bindAddress?: string;
   store: 'sqlite' | 'memory' | 'etcd';
+  /** History compaction of the sqlite and memory stores; default DEFAULT_COMPACTION (compactInterval 0 turns it off). */
+  compaction?: AutoCompactOptions;
+  /** Pod network of the cluster, split into one /24 per node by node IPAM (default 10.42.0.0/16). */
+  clusterCidr?: string;
   /** etcd client URLs when store is 'etcd'. */
   etcdEndpoints?: string[];
   nodeLifecycle?: NodeLifecycleOptions;
@@ -42,19 +55,21 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-function openConfiguredStore(o: ControlPlaneOptions): Store | undefined {
+function openConfiguredStore(o: ControlPlaneOptions): Store {
+  const compaction = { ...DEFAULT_COMPACTION, ...o.compaction };
   if (o.store === 'etcd') {
     if (!o.etcdEndpoints?.length) throw new Error('--store etcd needs --etcd-endpoints');
+    // etcd's history is etcd's own to compact (--auto-compaction-retention), shared by every prefix.
     return openStore({ backend: 'etcd', endpoints: o.etcdEndpoints, prefix: '/bosun' });
   }
-  if (o.store === 'sqlite') return openStore({ backend: 'sqlite', path: join(o.dataDir, 'state.db') });
-  return undefined;
+  if (o.store === 'sqlite') return openStore({ backend: 'sqlite', path: join(o.dataDir, 'state.db'), ...compaction });
+  return openStore({ backend: 'memory', ...compaction });
 }
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const log = o.log ?? (() => {});
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, storeBackend: o.store === 'memory' ? 'memory' : undefined });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   const manager = new Manager({
     client,
@@ -65,6 +80,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     if (name !== 'nodelifecycle') add(manager);
   }
   addNodeLifecycleController(manager, o.nodeLifecycle);
+  addNodeIpamController(manager, { clusterCidr: o.clusterCidr });
   for (const add of o.extraControllers ?? []) add(manager);
   const scheduler = new Scheduler({ client, informers: manager.informers });
   manager.add({ start: (signal) => scheduler.start(signal), stop: () => scheduler.stop() });

@@ -13,6 +13,7 @@ import { issueClientCertificate } from '../apiserver/pki/pki.js';
 import { KubeClient } from '../client/index.js';
 import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
+import { awaitPodCIDR } from '../agent/join/await-pod-cidr.js';
 
 export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
   dataDir: string;
@@ -33,8 +34,10 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
   const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
   const serving = issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca);
   try {
+    // Like a joining agent: register, then take the pod CIDR the node-IPAM controller assigns.
+    const podCIDR = o.podCIDR ?? (await awaitPodCIDR({ client, nodeName }));
     const node = await startClusterNode({
-      ...o, client, nodeName, nodeIP, dataDir: join(o.dataDir, 'node'),
+      ...o, client, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
       agentServer: { port: o.agentPort ?? 10250, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });
     return {

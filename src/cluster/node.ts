@@ -3,13 +3,16 @@
  * agent on its private containerd (src/agent/node-main.ts), the service proxy programming nftables
  * (src/proxy), and a cluster DNS server answering on the node's address (src/dns) that publishes
  * itself as an endpoint of the `kube-system/kube-dns` Service (10.43.0.10), so pods reach it through
- * the proxy wherever they run. Each talks to the API server only through `client`.
+ * the proxy wherever they run, and the cross-node pod network (host-gw routes to the other nodes'
+ * pod CIDRs, masquerading only traffic that leaves the cluster: docs/networking.md). Each talks to
+ * the API server only through `client`.
  */
 import { startNode, type NodeOptions, type RunningNode } from '../agent/node-main.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
 import { startClusterDns } from '../dns/cluster-dns.js';
+import { startPodNetwork } from '../agent/routes/pod-network.js';
 
 /** The kube-dns Service's address (the API server reserves it at start). */
 export const CLUSTER_DNS_IP = '10.43.0.10';
@@ -21,6 +24,10 @@ export interface ClusterNodeOptions extends NodeOptions {
   dnsPort?: number;
   /** Run the service proxy (default true). */
   proxy?: boolean;
+  /** Service network, never masqueraded (default 10.43.0.0/16). */
+  serviceCidr?: string;
+  /** Program routes to other nodes' pod CIDRs and the cluster-aware masquerade (default true). */
+  podNetwork?: boolean;
 }
 
 export interface ClusterNode {
@@ -47,7 +54,12 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, logger: o.logger });
       stops.push(() => dns.stop());
     }
-    const node = await startNode({ ...o, nodeName, nodeIP, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
+    const podNetwork = o.podNetwork !== false;
+    if (podNetwork) {
+      const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, logger: o.logger });
+      stops.push(() => network.stop());
+    }
+    const node = await startNode({ ...o, nodeName, nodeIP, ipMasq: !podNetwork, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
     stops.push(() => node.stop());
     return { node, proxy, stop: stopAll };
   } catch (err) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
  */
 
 export interface CniNetworkOptions {
+  /** Let the bridge plugin masquerade everything leaving the pod CIDR (default true). */
+  ipMasq?: boolean;
   /** The node's pod CIDR, e.g. "10.42.0.0/24". */
   podCIDR: string;
   /** Bridge device name (at most 15 characters); default "bosun0". */
@@ -64,7 +66,8 @@ export function renderCniConflist(o: CniNetworkOptions): object {
         type: 'bridge',
         bridge,
         isGateway: true,
-        ipMasq: true,
+        // Off when the node's pod network masquerades only traffic leaving the cluster (src/agent/routes).
+        ipMasq: o.ipMasq ?? true,
         hairpinMode: true,
         ...(o.mtu ? { mtu: o.mtu } : {}),
         ipam,

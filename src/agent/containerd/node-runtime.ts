@@ -21,6 +21,8 @@ export interface NodeRuntimeOptions {
   bridge?: string;
   registries?: RegistryHost[];
   cniBinDir?: string;
+  /** See CniNetworkOptions.ipMasq. */
+  ipMasq?: boolean;
 }
 
 export interface NodeRuntime {
@@ -36,7 +38,7 @@ export interface NodeRuntime {
 export async function startNodeRuntime(o: NodeRuntimeOptions): Promise<NodeRuntime> {
   const dir = join(o.dataDir, 'containerd');
   // The CRI plugin reads its CNI conf dir at start and watches it; write it first.
-  writeCniConfig(join(dir, 'cni', 'net.d'), { podCIDR: o.podCIDR, bridge: o.bridge, ipamDataDir: join(o.dataDir, 'cni', 'networks') });
+  writeCniConfig(join(dir, 'cni', 'net.d'), { podCIDR: o.podCIDR, bridge: o.bridge, ipMasq: o.ipMasq, ipamDataDir: join(o.dataDir, 'cni', 'networks') });
   const containerd = await startContainerd({ dir, registries: o.registries, cniBinDir: o.cniBinDir });
   const runtime = new CriRuntime({ socket: containerd.socket });
   try {

@@ -14,7 +14,6 @@ import { InvalidArgumentError } from 'commander';
 import { KubeClient } from '../../client/kube-client.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
-import { startPodNetwork, type PodNetwork } from '../../agent/routes/pod-network.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
 
@@ -70,16 +69,9 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
 
   const node = await startClusterNode({
     client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
-    clusterCidr: o.clusterCidr, dnsPort: o.clusterDnsPort,
+    clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes,
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });
-  let network: PodNetwork | undefined;
-  try {
-    if (o.routes) network = await startPodNetwork({ client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr });
-  } catch (err) {
-    await node.stop();
-    throw err;
-  }
   out.write(`bosun: agent running (node ${nodeName}, ${node.node.agent.hostIP}, agent port ${node.node.server?.port ?? o.agentPort})\n`);
 
   let stopping = false;
@@ -88,7 +80,6 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     stopping = true;
     out.write(`bosun: ${signal} received, stopping the agent (pods keep running)\n`);
     (async () => {
-      await network?.stop();
       await node.stop();
       client.close();
     })().then(

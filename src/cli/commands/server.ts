@@ -58,7 +58,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store,
-    etcdEndpoints: o.etcdEndpoints?.split(',').filter(Boolean),
+    etcdEndpoints: o.etcdEndpoints?.split(',').filter(Boolean), clusterCidr: o.clusterCidr,
     nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
     simulatedNodes: o.simulatedNodes > 0 ? {
       count: o.simulatedNodes, cpu: o.simulatedNodeCpu, memory: o.simulatedNodeMemory, pods: o.simulatedNodePods,

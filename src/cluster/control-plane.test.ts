@@ -1,0 +1,38 @@
+/**
+ * The assembled control plane's store compacts its history: without compaction every write ever
+ * made (lease renewals above all) would stay in memory or in state.db for good.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startControlPlane, DEFAULT_COMPACTION } from './control-plane.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const store of ['memory', 'sqlite'] as const) {
+  test(`the ${store} store compacts its history, keeping the configured revisions`, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bosun-cp-compact-'));
+    const cp = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', store, compaction: { compactInterval: 50, retainRevisions: 20 } });
+    try {
+      for (let i = 0; i < 60; i++) {
+        await cp.client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } });
+      }
+      const deadline = Date.now() + 5_000;
+      while (cp.api.store.compactedRevision() === 0 && Date.now() < deadline) await sleep(20);
+      const compacted = cp.api.store.compactedRevision();
+      assert.ok(compacted > 0, 'history was compacted');
+      assert.ok(compacted <= cp.api.store.currentRevision() - 20, `kept 20 revisions (compacted ${compacted}, current ${cp.api.store.currentRevision()})`);
+      // Nothing current is lost.
+      assert.equal((await cp.client.configMaps('default').list()).items.filter((c) => c.metadata.name?.startsWith('cm-')).length, 60);
+    } finally {
+      await cp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('compaction is on by default', () => {
+  assert.ok(DEFAULT_COMPACTION.compactInterval > 0 && DEFAULT_COMPACTION.retainRevisions > 0);
+});
