@@ -9,65 +9,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CRI_NAMESPACE } from '../src/agent/containerd/images.js';
-import { removeCgroupTree } from '../src/agent/testing/host-state.js';
-import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../src/agent/testing/private-containerd.js';
-import type { ContainerConfig, PodSandboxConfig } from '../src/agent/runtime/types.js';
+import { BUSYBOX_IMAGE, startTestContainerd } from '../src/agent/testing/private-containerd.js';
+import { quantile, removePod, startPod, type PodTimes } from './cri-floor.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_N ?? 10);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 10);
-
-let seq = 0;
-function sandboxConfig(tc: TestContainerd): PodSandboxConfig {
-  const uid = `${tc.prefix}-bench-${++seq}`;
-  return {
-    metadata: { name: `bench-${seq}`, namespace: 'bench', uid, attempt: 0 },
-    hostname: `bench-${seq}`,
-    logDirectory: `${tc.dir}/logs/${uid}`,
-    cgroupParent: `${tc.cgroupRoot}/pod${uid}`,
-  };
-}
-const web: ContainerConfig = { metadata: { name: 'web', attempt: 0 }, image: BUSYBOX_IMAGE, logPath: 'web/0.log' };
-
-interface PodTimes {
-  sandbox: number;
-  createStart: number;
-  toRunning: number;
-  toHttp: number;
-}
-
-async function startPod(tc: TestContainerd): Promise<{ times: PodTimes; sid: string; sc: PodSandboxConfig }> {
-  const sc = sandboxConfig(tc);
-  const t0 = performance.now();
-  const sid = await tc.cri.runPodSandbox(sc);
-  const t1 = performance.now();
-  const cid = await tc.cri.createContainer(sid, web, sc);
-  await tc.cri.startContainer(cid);
-  const t2 = performance.now();
-  const { ip } = await tc.cri.podSandboxStatus(sid);
-  for (;;) {
-    try {
-      const res = await fetch(`http://${ip}:8080/`);
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
-  const t3 = performance.now();
-  return { times: { sandbox: t1 - t0, createStart: t2 - t1, toRunning: t2 - t0, toHttp: t3 - t0 }, sid, sc };
-}
-
-async function removePod(tc: TestContainerd, sid: string, sc: PodSandboxConfig): Promise<void> {
-  await tc.cri.stopPodSandbox(sid);
-  await tc.cri.removePodSandbox(sid);
-  removeCgroupTree(sc.cgroupParent!);
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-}
 
 const rows: string[][] = [];
 function row(name: string, xs: number[]): void {

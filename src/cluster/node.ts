@@ -57,7 +57,8 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
     const podNetwork = o.podNetwork !== false;
     if (podNetwork) {
       const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, logger: o.logger });
-      stops.push(() => network.stop());
+      // A stopped node removes what it programmed, as the proxy removes its table.
+      stops.push(() => network.stop({ cleanup: true }));
     }
     const node = await startNode({ ...o, nodeName, nodeIP, ipMasq: !podNetwork, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
     stops.push(() => node.stop());

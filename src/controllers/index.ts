@@ -12,6 +12,7 @@ import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
+import { addServiceLbController } from './service-lb/service-lb-controller.js';
 
 export type AddController = (mgr: Manager) => Controller;
 
@@ -23,6 +24,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   garbagecollector: (mgr) => addGarbageCollector(mgr),
   namespace: (mgr) => addNamespaceController(mgr),
   nodelifecycle: (mgr) => addNodeLifecycleController(mgr),
+  servicelb: (mgr) => addServiceLbController(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */

@@ -3,7 +3,8 @@
  * scripts/build-test-images.sh run first).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { processesMentioning, removeCgroupTree } from '../testing/host-state.js';
@@ -76,5 +77,51 @@ describe('containerd supervisor', () => {
       await tc.teardown();
     }
     assert.deepEqual(processesMentioning(tc.dir), []);
+  });
+});
+
+/** 'gone' for a process that exited (a zombie not yet reaped by its new parent counts too). */
+function runningState(pid: number): 'running' | 'gone' {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z' ? 'gone' : 'running';
+  } catch {
+    return 'gone';
+  }
+}
+
+describe('containerd supervisor after a crash of its parent', () => {
+  it('stops the containerd a killed supervisor left running, and starts its own', async () => {
+    const dir = mkdtempSync('/tmp/bzorph-');
+    const base = join(dir, 'containerd');
+    const supervisorUrl = new URL('./supervisor.ts', import.meta.url).href;
+    // A supervisor in another process, killed with SIGKILL: its containerd child survives it.
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e',
+      `const m = await import(${JSON.stringify(supervisorUrl)}); const h = await m.startContainerd({ dir: ${JSON.stringify(base)} }); console.log('up', h.pid);`,
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let handle: Awaited<ReturnType<typeof startContainerd>> | undefined;
+    try {
+      const orphanPid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /up (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`supervisor exited with ${code}: ${out}`)));
+      });
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      assert.equal(runningState(orphanPid), 'running', 'containerd outlived its supervisor');
+
+      handle = await startContainerd({ dir: base });
+      assert.notEqual(handle.pid, orphanPid);
+      assert.equal(runningState(orphanPid), 'gone', 'the orphan was stopped');
+    } finally {
+      child.kill('SIGKILL');
+      await handle?.stop();
+      for (const pid of processesMentioning(dir)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

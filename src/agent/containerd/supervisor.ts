@@ -86,7 +86,10 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   // A socket left by a containerd that died would make the new one fail to listen; a live one
   // must keep its config untouched.
   const socket = containerdPaths(opts.dir).socket;
-  if (existsSync(socket)) await ensureNotServing(socket);
+  if (existsSync(socket)) {
+    await stopOrphanedContainerd(containerdPaths(opts.dir));
+    await ensureNotServing(socket);
+  }
   const paths = prepareContainerdDir(opts);
   rmSync(paths.socket, { force: true });
   rmSync(paths.ttrpcSocket, { force: true });
@@ -99,7 +102,8 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   closeSync(logFd);
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
-  writeFileSync(join(paths.base, 'containerd.pid'), `${child.pid ?? ''}\n`);
+  // "<containerd pid> <supervisor pid>": lets the next start recognise an orphan of a crashed Bosun.
+  writeFileSync(join(paths.base, 'containerd.pid'), `${child.pid ?? ''} ${process.pid}\n`);
 
   const stop = async (graceMs = 10_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -148,6 +152,59 @@ async function waitForCri(socket: string, timeoutMs: number, child: ChildProcess
     await sleep(50);
   }
   throw new Error(`no CRI answer on ${socket} within ${timeoutMs} ms${last ? ` (last error: ${last})` : ''}`);
+}
+
+/** Parent pid of `pid` from /proc, undefined when it is gone. */
+function parentPid(pid: number): number | undefined {
+  try {
+    // The command name in field 2 may hold spaces; fields after its closing ')' are fixed.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops the containerd a previous supervisor of this directory left running when it died without
+ * stopping it (kill -9 of `bosun server`: a child is not killed with its parent). It is recognised by
+ * the pid file (containerd pid and supervisor pid), its command line naming this directory's config,
+ * and its parent no longer being that supervisor. Pods survive (their shims outlive containerd).
+ * A containerd whose supervisor still runs is left alone. Returns whether one was stopped.
+ */
+export async function stopOrphanedContainerd(paths: ContainerdPaths, graceMs = 10_000): Promise<boolean> {
+  let pid: number;
+  let supervisor: number;
+  try {
+    [pid, supervisor] = readFileSync(join(paths.base, 'containerd.pid'), 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  let cmdline: string[];
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  const isOurs = cmdline[0]?.endsWith('containerd') && cmdline.includes(paths.config);
+  const ppid = parentPid(pid);
+  if (!isOurs || ppid === undefined || ppid === supervisor) return false;
+  // A zombie (exited, not yet reaped by its new parent) counts as gone.
+  const alive = () => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive() && Date.now() < deadline) await sleep(50);
+  if (alive()) process.kill(pid, 'SIGKILL');
+  while (alive()) await sleep(20);
+  return true;
 }
 
 /** Throws if a live containerd answers on `socket` (two daemons must not share one directory). */

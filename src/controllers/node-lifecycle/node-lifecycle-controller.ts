@@ -28,7 +28,7 @@ import { indexers } from '../../controller-runtime/informer/indexer.js';
 import type { SharedInformer } from '../../controller-runtime/informer/shared-informer.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Result } from '../../controller-runtime/reconcile.js';
-import { clusterState, evictionsAllowed, noExecuteMode, type ClusterState } from './disruption.js';
+import { evictionsAllowed, noExecuteMode, ReadinessTally, type ClusterState } from './disruption.js';
 import { msUntilStale, observe, staleConditions, type HealthRecord } from './node-health.js';
 import { notReadyConditions } from './pod-readiness.js';
 import { readyStatus, reconcileTaints } from './taints.js';
@@ -58,6 +58,8 @@ interface Ctx {
   leases: SharedInformer<Lease>;
   pods: SharedInformer<Pod>;
   health: Map<string, HealthRecord>;
+  /** Readiness of every node, kept by the node event handlers (the cluster state in O(1)). */
+  tally: ReadinessTally;
   /** When this controller first saw a NoExecute taint that carries no timeAdded. */
   firstSeen: Map<string, number>;
   events: EventRecorder;
@@ -74,7 +76,7 @@ export function addNodeLifecycleController(mgr: Manager, opts: NodeLifecycleOpti
     nodes: mgr.informers.informerFor<Node>(resources.nodes),
     leases: mgr.informers.informerFor<Lease>(resources.leases, { namespace: NODE_LEASE_NAMESPACE }),
     pods: mgr.informers.informerFor<Pod>(resources.pods),
-    health: new Map(), firstSeen: new Map(),
+    health: new Map(), firstSeen: new Map(), tally: new ReadinessTally(),
     events: mgr.eventRecorder('node-controller'),
     graceMs: opts.gracePeriodMs ?? 20_000,
     monitorPeriodMs: opts.monitorPeriodMs ?? 2_000,
@@ -89,9 +91,9 @@ export function addNodeLifecycleController(mgr: Manager, opts: NodeLifecycleOpti
   const see = (name: string) => ctx.health.set(name, observe(ctx.health.get(name), ctx.nodes.indexer.get(name), ctx.leases.indexer.get(`${NODE_LEASE_NAMESPACE}/${name}`), clock.now()));
 
   ctx.nodes.addEventHandler({
-    onAdd: (n) => { see(n.metadata.name!); controller.enqueue(n.metadata.name!); },
-    onUpdate: (_o, n) => { see(n.metadata.name!); controller.enqueue(n.metadata.name!); },
-    onDelete: (n) => { ctx.health.delete(n.metadata.name!); },
+    onAdd: (n) => { ctx.tally.set(n); see(n.metadata.name!); controller.enqueue(n.metadata.name!); },
+    onUpdate: (_o, n) => { ctx.tally.set(n); see(n.metadata.name!); controller.enqueue(n.metadata.name!); },
+    onDelete: (n) => { ctx.tally.delete(n.metadata.name!); ctx.health.delete(n.metadata.name!); },
   });
   ctx.leases.addEventHandler({
     onAdd: (l) => { if (ctx.nodes.indexer.has(l.metadata.name!)) see(l.metadata.name!); },
@@ -110,7 +112,7 @@ export function addNodeLifecycleController(mgr: Manager, opts: NodeLifecycleOpti
   const monitor = () => {
     const now = clock.now();
     const all = ctx.nodes.indexer.list();
-    const state = clusterState(all);
+    const state = ctx.tally.state();
     // Entering or leaving a disruption changes every node's NoExecute taints.
     if (state !== lastState) for (const node of all) controller.enqueue(node.metadata.name!);
     lastState = state;
@@ -146,9 +148,9 @@ async function reconcile(ctx: Ctx, name: string): Promise<Result | void> {
     }
   }
 
-  const all = ctx.nodes.indexer.list();
-  const state = clusterState(all);
-  const taints = reconcileTaints(node, new Date(now), noExecuteMode(state, all.length));
+  const state = ctx.tally.state();
+  const nodeCount = ctx.tally.size;
+  const taints = reconcileTaints(node, new Date(now), noExecuteMode(state, nodeCount));
   if (taints) {
     const next = structuredClone(node) as Node;
     next.spec = { ...(next.spec ?? {}), taints };
@@ -160,7 +162,7 @@ async function reconcile(ctx: Ctx, name: string): Promise<Result | void> {
   const pods = ctx.pods.indexer.byIndex(POD_NODE_INDEX, name);
   if (readyStatus(node) !== 'True') await markPodsNotReady(ctx, pods, new Date(now));
   // In a disruption nothing is evicted; the monitor wakes every node when it ends.
-  if (!evictionsAllowed(state, all.length)) return;
+  if (!evictionsAllowed(state, nodeCount)) return;
   return evictPods(ctx, node, pods, now);
 }
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod, Taint, Toleration } from '../../api/kinds/index.js';
-import { clusterState, evictionsAllowed, noExecuteMode } from './disruption.js';
+import { clusterState, evictionsAllowed, noExecuteMode, ReadinessTally } from './disruption.js';
 import { msUntilStale, observe, staleConditions } from './node-health.js';
 import { notReadyConditions } from './pod-readiness.js';
 import { readyStatus, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, wantedConditionTaints } from './taints.js';
@@ -145,4 +145,33 @@ test('disruption guard: no eviction when no node is Ready, or most of a small cl
   assert.equal(noExecuteMode('PartialDisruption', 5), 'keep');
   assert.equal(noExecuteMode('PartialDisruption', 100), 'add');
   assert.equal(noExecuteMode('Normal', 1), 'add');
+});
+
+test('ReadinessTally tracks the cluster state node by node, as clusterState over every node', () => {
+  const statuses = ['True', 'False', 'Unknown'] as const;
+  const tally = new ReadinessTally();
+  const nodes = new Map<string, Pick<Node, 'metadata' | 'status'>>();
+  let seed = 7;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (let step = 0; step < 2000; step++) {
+    const name = `n${rand(12)}`;
+    if (rand(10) === 0) {
+      nodes.delete(name);
+      tally.delete(name);
+    } else {
+      const n = { metadata: { name }, status: { conditions: [{ type: 'Ready', status: statuses[rand(3)]! }] } };
+      nodes.set(name, n);
+      tally.set(n);
+    }
+    assert.equal(tally.size, nodes.size);
+    assert.equal(tally.state(), clusterState([...nodes.values()]), `step ${step}`);
+  }
+  // A node without a Ready condition counts as not ready, as in clusterState.
+  const t = new ReadinessTally();
+  t.set({ metadata: { name: 'a' }, status: {} });
+  assert.equal(t.state(), 'FullDisruption');
+  t.delete('a');
+  t.delete('a');
+  assert.equal(t.state(), 'Normal');
+  assert.equal(t.size, 0);
 });

@@ -4,10 +4,13 @@
  * ClusterIP and NodePort allocation (src/apiserver/ipalloc): `forStore` binds one ServiceAllocator to
  * each store; create fills spec.clusterIP(s) and node ports (422 for a requested value that is taken
  * or out of range), update keeps what the stored object holds and allocates what a type change
- * needs, and the final delete frees them.
+ * needs (after clearing the fields the old type needed: service-type-fields.ts), and the final
+ * delete frees them.
  */
 import type { Store } from '../../../store/types.js';
 import { ServiceAllocator, type ServiceRanges } from '../../ipalloc/service-allocator.js';
+import type { Service } from '../../../api/kinds/core/service.js';
+import { dropTypeDependentFields } from './service-type-fields.js';
 import type { Strategy } from './types.js';
 
 const allocators = new WeakMap<Store, ServiceAllocator>();
@@ -34,7 +37,10 @@ export const serviceStrategy: Strategy = {
     const alloc = serviceAllocatorFor(store);
     return {
       allowCreateOnUpdate: true,
-      prepareForUpdate: (obj, old) => alloc.prepareUpdate(obj, old),
+      prepareForUpdate: (obj, old) => {
+        dropTypeDependentFields(obj as Service, old as Service);
+        alloc.prepareUpdate(obj, old);
+      },
       allocate: (obj, ctx) => alloc.allocate(obj, ctx.dryRun),
       release: async (obj) => alloc.release(obj),
     };
