@@ -24,6 +24,8 @@ export interface ClusterNodeOptions extends NodeOptions {
   dnsPort?: number;
   /** Run the service proxy (default true). */
   proxy?: boolean;
+  /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do). */
+  proxyTable?: string;
   /** Service network, never masqueraded (default 10.43.0.0/16). */
   serviceCidr?: string;
   /** Program routes to other nodes' pod CIDRs and the cluster-aware masquerade (default true). */
@@ -33,22 +35,27 @@ export interface ClusterNodeOptions extends NodeOptions {
 export interface ClusterNode {
   node: RunningNode;
   proxy?: Proxy;
-  stop(): Promise<void>;
+  /**
+   * Stops the node's processes; pods keep running. By default the proxy's table, the routes and the
+   * masquerade rule are removed (teardown); `{ keepNetwork: true }` leaves them, as a kubelet and
+   * kube-proxy stop does, so the pods stay reachable and Services keep working until the next start.
+   */
+  stop(o?: { keepNetwork?: boolean }): Promise<void>;
 }
 
 export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const nodeIP = o.nodeIP ?? firstIPv4();
   const dnsPort = o.dnsPort ?? 53;
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async (): Promise<void> => {
-    for (const s of stops.splice(0).reverse()) await s();
+  const stops: Array<(keepNetwork: boolean) => Promise<void>> = [];
+  const stopAll = async (so: { keepNetwork?: boolean } = {}): Promise<void> => {
+    for (const s of stops.splice(0).reverse()) await s(so.keepNetwork === true);
   };
   try {
     let proxy: Proxy | undefined;
     if (o.proxy !== false) {
-      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, logger: o.logger });
-      stops.push(() => proxy!.stop());
+      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, table: o.proxyTable, logger: o.logger });
+      stops.push((keepNetwork) => proxy!.stop({ keepRules: keepNetwork }));
     }
     if (dnsPort > 0) {
       const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, logger: o.logger });
@@ -57,8 +64,8 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
     const podNetwork = o.podNetwork !== false;
     if (podNetwork) {
       const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, logger: o.logger });
-      // A stopped node removes what it programmed, as the proxy removes its table.
-      stops.push(() => network.stop({ cleanup: true }));
+      // A stopped node removes what it programmed, as the proxy removes its table (unless keepNetwork).
+      stops.push((keepNetwork) => network.stop({ cleanup: !keepNetwork }));
     }
     const node = await startNode({ ...o, nodeName, nodeIP, ipMasq: !podNetwork, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
     stops.push(() => node.stop());

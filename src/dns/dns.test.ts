@@ -27,6 +27,8 @@ const SERVICES = [
   svc('db', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
   svc('big', { clusterIP: 'None', ports: [{ port: 80, protocol: 'TCP' }] }),
   svc('ext', { type: 'ExternalName', externalName: 'upstream.example.test' }),
+  svc('alias', { type: 'ExternalName', externalName: 'web.prod.svc.cluster.local' }),
+  svc('loop', { type: 'ExternalName', externalName: 'loop.prod.svc.cluster.local' }),
 ];
 const SLICES = [
   slice('db', [
@@ -116,6 +118,14 @@ describe('dns server', () => {
     assert.equal(res.answers?.[0]?.type, 'CNAME');
     assert.equal(res.answers?.[0]?.data, 'upstream.example.test');
     assert.deepEqual(ips(res), ['192.0.2.1']);
+  });
+
+  it('answers an ExternalName naming another Service with the CNAME and that Service\'s address (CoreDNS); loops end', async () => {
+    const res = await query(dns.port, 'alias.prod.svc.cluster.local', 'A');
+    assert.deepEqual(res.answers?.map((a) => `${a.type} ${String(a.data)}`), ['CNAME web.prod.svc.cluster.local', 'A 10.43.0.10']);
+    const loop = await query(dns.port, 'loop.prod.svc.cluster.local', 'A');
+    assert.equal(loop.rcode, 'NOERROR');
+    assert.ok((loop.answers?.length ?? 0) <= 9 && loop.answers?.every((a) => a.type === 'CNAME'));
   });
 
   it('NXDOMAIN for unknown names in the zone, NODATA for other types, pod names', async () => {

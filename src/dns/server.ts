@@ -1,7 +1,7 @@
 /**
  * The cluster DNS server: UDP and TCP on one address and port, packets encoded and decoded with
  * dns-packet. Names in the cluster zone are answered authoritatively from the ZoneResolver (an
- * ExternalName's target is chased upstream for A queries, as CoreDNS does); other names are
+ * ExternalName's target is chased for A queries, in the zone or upstream, as CoreDNS does); other names are
  * forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
  * its EDNS size) come back truncated so the client retries over TCP.
  */
@@ -11,6 +11,9 @@ import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet } from 'dns-packet';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
+
+/** CNAME steps followed inside the zone (ExternalName -> ExternalName -> ...). */
+const MAX_CHASE = 8;
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
@@ -72,9 +75,18 @@ export class DnsHandler {
     return reply(RCODE[ans.rcode], { answers, authorities: ans.authorities, additionals: ans.additionals }, true);
   }
 
-  /** A records of a name outside the zone, from upstream (empty on failure). */
-  private async chase(name: string, tcp: boolean): Promise<Answer[]> {
-    if (inZone(name, this.resolver.zone) || this.forwarder.upstreams.length === 0) return [];
+  /**
+   * A records of a CNAME target: from the zone itself when it is in the zone (as CoreDNS does for
+   * an ExternalName naming another Service; chains are followed a few steps, so loops end), else
+   * from upstream (empty on failure).
+   */
+  private async chase(name: string, tcp: boolean, depth = 0): Promise<Answer[]> {
+    if (inZone(name, this.resolver.zone)) {
+      if (depth >= MAX_CHASE) return [];
+      const r = this.resolver.resolve(name, 'A');
+      return [...r.answers, ...(r.chase ? await this.chase(r.chase, tcp, depth + 1) : [])];
+    }
+    if (this.forwarder.upstreams.length === 0) return [];
     try {
       const q = dnsPacket.encode({ type: 'query', id: Math.floor(Math.random() * 65536), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
       const res = dnsPacket.decode(await this.forwarder.forward(q, tcp));

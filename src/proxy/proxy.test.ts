@@ -1,7 +1,7 @@
 /**
  * The proxy end to end against an in-process API server, applying inside a throwaway network
  * namespace: Services and EndpointSlices written through the API show up in `nft list`, endpoint
- * changes and deletions follow, and stop() removes the table.
+ * changes and deletions follow, and stop() removes the table unless asked to keep it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -84,5 +84,22 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
     await proxy.stop();
     proxy = undefined;
     assert.equal(list(), '');
+  });
+
+  // kube-proxy leaves its rules on exit: Services keep working while the proxy (or its node's
+  // agent) is stopped, until the next start replaces them.
+  it('stop({ keepRules: true }) leaves the last rules in the kernel', async () => {
+    const slices = client.resource<EndpointSlice>(resources.endpointslices, 'default');
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'kept' }, spec: { selector: { app: 'kept' }, ports: [{ name: 'http', port: 80 }] },
+    } as KubeObject);
+    await slices.create(slice('kept', [{ name: 'http', port: 8080, protocol: 'TCP' }], [ep('10.42.0.9', 'node-a')], 'default', 'kept-1'));
+    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet, checkIntervalMs: 100 });
+    assert.ok(list().includes('10.42.0.9 . 8080'));
+    await proxy.stop({ keepRules: true });
+    proxy = undefined;
+    assert.ok(list().includes('10.42.0.9 . 8080'), 'endpoint rule kept');
+    assert.ok(list().includes(`${svc.spec.clusterIP as string} . tcp . 80 : goto service-`), 'service rule kept');
+    ns.exec('nft', ['delete', 'table', 'ip', 'bosun']);
   });
 });

@@ -32,6 +32,8 @@ export interface ProxyOptions {
   netns?: string;
   /** nft binary (default `nft`). */
   nft?: string;
+  /** nftables table (default `bosun`); give each node sharing a host its own (tests). */
+  table?: string;
   /** Quiet period before a sync (default 50 ms). */
   debounceMs?: number;
   /** How often to check that the table is still in the kernel, reinstalling it if not (default 30 s). */
@@ -46,8 +48,11 @@ export interface Proxy {
   syncNow(): Promise<void>;
   /** The ruleset last applied. */
   current(): Ruleset | undefined;
-  /** Stop watching and delete Bosun's nftables table. */
-  stop(): Promise<void>;
+  /**
+   * Stop watching and delete Bosun's nftables table; `{ keepRules: true }` leaves the last applied
+   * rules in the kernel, as kube-proxy does on exit, so Services keep working while no proxy runs.
+   */
+  stop(o?: { keepRules?: boolean }): Promise<void>;
 }
 
 function nodeAddresses(node: Readonly<Node> | undefined): string[] {
@@ -61,7 +66,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const services = informers.informerFor<Service>(resources.services);
   const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
   const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
-  const applier = new NftApplier({ netns: o.netns, nft: o.nft });
+  const applier = new NftApplier({ netns: o.netns, nft: o.nft, table: o.table });
   let last: Ruleset | undefined;
 
   const sync = async (): Promise<void> => {
@@ -75,6 +80,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       clusterCidr: o.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
       serviceCidr: o.serviceCidr,
       masqueradeAll: o.masqueradeAll,
+      table: o.table,
     });
     const how = await applier.apply(r);
     const stale = staleUdp(last, r);
@@ -88,10 +94,11 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
 
   informers.start();
   const timers: { checker?: NodeJS.Timeout } = {};
-  const stopAll = async (): Promise<void> => {
+  const stopAll = async (so: { keepRules?: boolean } = {}): Promise<void> => {
     clearInterval(timers.checker);
     await loop.stop();
     await informers.stop();
+    if (so.keepRules) return;
     await applier.remove().catch((err) => log.warn({ err: String(err) }, 'could not remove the nftables table'));
   };
   try {

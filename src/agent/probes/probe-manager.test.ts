@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { Pod } from '../../api/kinds/index.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
@@ -74,5 +76,29 @@ describe('ProbeManager', () => {
     pm.stop();
     assert.equal(pm.livenessFailure(id), 'nope');
     assert.deepEqual(events.map((e) => `${e.type}:${e.ok}`), ['startup:true', 'liveness:false']);
+  });
+
+  it('probes at a fixed rate: a slow probe does not push the next one back (kubelet ticker)', async () => {
+    const id = await runningContainer('slow');
+    const starts: number[] = [];
+    const server = createServer((_req, res) => {
+      starts.push(Date.now());
+      setTimeout(() => res.end('ok'), 600);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const pm = new ProbeManager({ runtime: rt, onChange: () => {} });
+    const pod = { metadata: { uid: 'u-slow', name: 'p', namespace: 'd' }, spec: { containers: [] } } as unknown as Pod;
+    const spec = { name: 'slow', image: 'img', readinessProbe: { httpGet: { path: '/', port }, periodSeconds: 1, timeoutSeconds: 5 } };
+    try {
+      pm.sync(pod, '127.0.0.1', [{ id, name: 'slow', startedAt: new Date() }], [spec]);
+      await until(() => starts.length >= 4);
+    } finally {
+      pm.stop();
+      server.close();
+    }
+    // Starts 1 s apart; after-completion scheduling would space them 1.6 s apart.
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    assert.ok(gaps.every((g) => g < 1400), `gaps between probe starts: ${gaps.join(', ')} ms`);
   });
 });

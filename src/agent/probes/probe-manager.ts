@@ -129,10 +129,13 @@ export class ProbeManager {
     const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
     const started = rc.startedAt?.getTime() ?? Date.now();
     const firstAt = started + (probe.initialDelaySeconds ?? 0) * 1000;
+    // Fixed rate, as kubelet's probe ticker: a probe's own duration does not delay the next one
+    // (a readiness failure is seen within period + one probe, not period + two).
     const tick = async () => {
       if (w.stopped) return;
+      const began = Date.now();
       await this.probeOnce(uid, rc, w, probe);
-      if (!w.stopped) w.timer = setTimeout(() => void tick(), period);
+      if (!w.stopped) w.timer = setTimeout(() => void tick(), Math.max(0, began + period - Date.now()));
     };
     w.timer = setTimeout(() => void tick(), Math.max(0, firstAt - Date.now()));
   }

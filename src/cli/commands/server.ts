@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { startControlPlane, type ControlPlane } from '../../cluster/control-plane.js';
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
+import { configureServiceLb } from '../../controllers/service-lb/service-lb-controller.js';
 import { parseDuration, parsePort, parseCount, parseChoice } from '../parse.js';
 
 export interface ServerCommandOptions {
@@ -24,6 +25,8 @@ export interface ServerCommandOptions {
   podCidr?: string;
   cniBridge?: string;
   cgroupRoot?: string;
+  proxyTable?: string;
+  serviceLbPool?: string;
   simulatedNodes: number;
   simulatedNodeCpu: string;
   simulatedNodeMemory: string;
@@ -56,6 +59,7 @@ export function stopOnSignals(what: string, stop: () => Promise<void>): void {
 /** Runs the server until a signal stops it. */
 export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
+  configureServiceLb({ addressPool: o.serviceLbPool?.split(',').filter(Boolean) });
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store,
     etcdEndpoints: o.etcdEndpoints?.split(',').filter(Boolean), clusterCidr: o.clusterCidr,
@@ -71,6 +75,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     try {
       const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
+        proxyTable: o.proxyTable,
       });
       stops.push(() => node.stop());
       out.write(`bosun: node ${node.node.node.agent.nodeName} running (pod CIDR ${node.node.node.podCIDR})\n`);
@@ -106,6 +111,8 @@ export function registerServerCommand(program: Command): void {
     .option('--pod-cidr <cidr>', 'pod CIDR of this machine\'s node when the control plane has not assigned one')
     .option('--cni-bridge <name>', 'Linux bridge of this machine\'s pod network (default bosun0)')
     .option('--cgroup-root <path>', 'cgroupfs parent of pod cgroups (default /bosun)')
+    .option('--service-lb-pool <addrs>', 'addresses the built-in load balancer gives LoadBalancer Services, one each (a.b.c.d, a.b.c.d-e.f.g.h or CIDR, comma-separated; default: the node addresses)')
+    .option('--proxy-table <name>', 'nftables table of this node\'s service proxy (default bosun; one per node sharing a host)')
     .option('--simulated-nodes <n>', 'register N simulated nodes (no containers) for scale and control-plane tests', parseCount, 0)
     .option('--simulated-node-cpu <q>', 'CPU capacity of each simulated node', '8')
     .option('--simulated-node-memory <q>', 'memory capacity of each simulated node', '32Gi')

@@ -4,6 +4,7 @@
  * e.g. because someone edited the table). `remove()` deletes Bosun's table on stop.
  */
 import type { Ruleset } from '../render/ruleset.js';
+import { TABLE_NAME } from '../render/names.js';
 import { NftRunner, type NftRunnerOptions } from './nft-runner.js';
 import { fullTransaction, incrementalTransaction, removeTransaction } from './transaction.js';
 
@@ -11,8 +12,12 @@ export class NftApplier {
   private readonly nft: NftRunner;
   private last: Ruleset | undefined;
 
-  constructor(opts: NftRunnerOptions = {}) {
+  private readonly table: string;
+
+  /** `table`: the nftables table applied rulesets live in (default TABLE_NAME); it must match theirs. */
+  constructor(opts: NftRunnerOptions & { table?: string } = {}) {
     this.nft = new NftRunner(opts);
+    this.table = opts.table ?? TABLE_NAME;
   }
 
   /** Install `next` atomically. Skips the kernel when the text equals what was last installed. */
@@ -43,7 +48,7 @@ export class NftApplier {
   /** Whether Bosun's table is in the kernel (cheap: lists table names only). */
   async exists(): Promise<boolean> {
     const out = await this.nft.run(['list', 'tables', 'ip']);
-    return out.split('\n').some((l) => l.trim() === 'table ip bosun');
+    return out.split('\n').some((l) => l.trim() === `table ip ${this.table}`);
   }
 
   /** Forget what was installed, so the next apply is a full one (after the table was tampered with). */
@@ -54,13 +59,13 @@ export class NftApplier {
   /** Delete Bosun's table. */
   async remove(): Promise<void> {
     this.last = undefined;
-    await this.nft.apply(removeTransaction());
+    await this.nft.apply(removeTransaction(this.table));
   }
 
   /** `nft list table ip bosun`, or '' when there is none. */
   async list(): Promise<string> {
     try {
-      return await this.nft.run(['list', 'table', 'ip', 'bosun']);
+      return await this.nft.run(['list', 'table', 'ip', this.table]);
     } catch {
       return '';
     }

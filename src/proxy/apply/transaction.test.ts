@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CASES, ep, slice } from '../render/fixtures.js';
 import { renderRuleset } from '../render/ruleset.js';
-import { fullTransaction, incrementalTransaction } from './transaction.js';
+import { fullTransaction, incrementalTransaction, removeTransaction } from './transaction.js';
 
 describe('transactions', () => {
   const input = CASES['clusterip-spread']!;
@@ -33,5 +33,15 @@ describe('transactions', () => {
   it('a changed node address forces a full apply', () => {
     assert.equal(incrementalTransaction(renderRuleset(input), renderRuleset({ ...input, nodeIPs: ['192.168.50.11'] })), undefined);
     assert.match(fullTransaction(renderRuleset(input)), /^add table ip bosun\ndelete table ip bosun\ntable ip bosun \{/);
+  });
+
+  it('a table name other than bosun addresses that table in every script', () => {
+    const own = { ...input, table: 'bzs1' };
+    assert.match(fullTransaction(renderRuleset(own)), /^add table ip bzs1\ndelete table ip bzs1\ntable ip bzs1 \{/);
+    const next = { ...own, endpointSlices: [] };
+    const script = incrementalTransaction(renderRuleset(own), renderRuleset(next))!;
+    assert.ok(script.length > 0 && script.split('\n').every((l) => / ip bzs1 /.test(l)), script);
+    assert.equal(incrementalTransaction(renderRuleset(input), renderRuleset(own)), undefined, 'a renamed table is a full apply');
+    assert.equal(removeTransaction('bzs1'), 'add table ip bzs1\ndelete table ip bzs1');
   });
 });

@@ -14,9 +14,11 @@
 import { TABLE_NAME } from '../render/names.js';
 import type { Ruleset } from '../render/ruleset.js';
 
-const T = `ip ${TABLE_NAME}`;
+/** The table a script addresses. */
+const tableOf = (r: Pick<Ruleset, 'table'> | undefined): string => `ip ${r?.table ?? TABLE_NAME}`;
 
 export function fullTransaction(next: Ruleset): string {
+  const T = tableOf(next);
   return [`add table ${T}`, `delete table ${T}`, next.text].join('\n');
 }
 
@@ -28,7 +30,8 @@ function elementKey(e: string): string {
 
 /** The incremental script, or undefined when a full one is needed (base changed). '' when nothing changed. */
 export function incrementalTransaction(prev: Ruleset, next: Ruleset): string | undefined {
-  if (prev.base !== next.base) return undefined;
+  if (prev.base !== next.base || prev.table !== next.table) return undefined;
+  const T = tableOf(next);
   const flush: string[] = [];
   const delElems: string[] = [];
   const delObjs: string[] = [];
@@ -69,6 +72,7 @@ export function incrementalTransaction(prev: Ruleset, next: Ruleset): string | u
 }
 
 /** Removes the table (and so every rule Bosun installed); a missing table is not an error. */
-export function removeTransaction(): string {
+export function removeTransaction(table: string = TABLE_NAME): string {
+  const T = tableOf({ table });
   return [`add table ${T}`, `delete table ${T}`].join('\n');
 }

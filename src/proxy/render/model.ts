@@ -20,6 +20,8 @@ export interface ProxyInput {
   serviceCidr?: string;
   /** Masquerade all Service traffic (upstream --masquerade-all). */
   masqueradeAll?: boolean;
+  /** nftables table (default `bosun`): distinct names let several nodes share one host (tests). */
+  table?: string;
 }
 
 export interface Backend {

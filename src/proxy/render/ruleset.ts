@@ -37,6 +37,8 @@ export interface Ruleset {
   affinitySets: Map<string, number>;
   /** UDP frontends (ClusterIP / external IP) -> endpoint IPs, for clearing stale conntrack entries. */
   udp: Map<string, Set<string>>;
+  /** The nftables table (`ip` family) the ruleset lives in; TABLE_NAME when unset. */
+  table?: string;
 }
 
 export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
@@ -181,7 +183,8 @@ export function renderRuleset(input: ProxyInput): Ruleset {
     ['cluster-ips-check', ['ip daddr @cluster-ips reject', `ip daddr ${serviceCidr} drop`]],
   ];
 
-  const out: string[] = [`table ip ${TABLE_NAME} {`, '\tcomment "rules for bosun services"', ''];
+  const table = input.table ?? TABLE_NAME;
+  const out: string[] = [`table ip ${table} {`, '\tcomment "rules for bosun services"', ''];
   const chainText = (name: string, rules: string[], hook?: string): void => {
     out.push(`\tchain ${name} {`);
     if (hook) out.push(`\t\t${hook}`);
@@ -211,5 +214,5 @@ export function renderRuleset(input: ProxyInput): Ruleset {
   while (out[out.length - 1] === '') out.pop();
   out.push('}', '');
   b.elements.delete('nodeport-ips');
-  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp };
+  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, table };
 }
