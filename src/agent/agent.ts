@@ -44,7 +44,7 @@ export interface AgentOptions {
   labels?: Record<string, string>;
   /** Runtime relist period (PLEG), default 1 s. */
   relistMs?: number;
-  /** Periodic re-sync of each pod, default 10 s. */
+  /** Periodic re-sync of each pod, default 60 s as kubelet's --sync-frequency (changes wake a pod's worker at once: API events, the runtime relist, probe results, ConfigMap/Secret updates). */
   resyncMs?: number;
   leaseRenewMs?: number;
   statusUpdateMs?: number;
@@ -110,7 +110,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     status: new StatusManager(o.client, log),
     log,
   };
-  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 10_000, relistMs: o.relistMs ?? 1000 }, configMaps, secrets);
+  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000 }, configMaps, secrets);
   pods.register();
   factory.start();
   await factory.waitForCacheSync();

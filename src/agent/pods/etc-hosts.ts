@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../../api/kinds/index.js';
 import type { Mount } from '../runtime/types.js';
@@ -28,11 +28,21 @@ export function etcHostsContent(pod: Pod, podIP: string, clusterDomain: string):
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes DIR/etc-hosts and returns the mount for containers (none for host-network pods). */
+/**
+ * Writes DIR/etc-hosts and returns the mount for containers (none for host-network pods). The file
+ * is bind-mounted into running containers and this runs on every pod sync: it is rewritten only
+ * when its content changes (a rewrite truncates first, so a reader could see it empty).
+ */
 export function writeEtcHosts(podDir: string, pod: Pod, podIP: string, clusterDomain: string): Mount[] {
   if (pod.spec?.hostNetwork) return [];
-  mkdirSync(podDir, { recursive: true });
   const file = join(podDir, 'etc-hosts');
-  writeFileSync(file, etcHostsContent(pod, podIP, clusterDomain), { mode: 0o644 });
+  const content = etcHostsContent(pod, podIP, clusterDomain);
+  let current: string | undefined;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    mkdirSync(podDir, { recursive: true });
+  }
+  if (current !== content) writeFileSync(file, content, { mode: 0o644 });
   return [{ containerPath: '/etc/hosts', hostPath: file }];
 }

@@ -67,14 +67,24 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
     } catch (err) {
       d.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: String(err) }, 'pod cgroup setup failed');
     }
+    // Failed creations back off (10 s doubling, as crash loops) whatever wakes the worker: each
+    // failed RunPodSandbox leaves a sandbox behind, and the relist seeing it must not retry at once
+    // (a CNI failure retried every relist leaked a network namespace per attempt).
+    const sandboxKey = `${uid}/sandbox`;
+    if (d.crashBackoff.inBackoffSinceUpdate(sandboxKey)) {
+      s.wakeIn(d.crashBackoff.remainingSinceUpdate(sandboxKey) + 50);
+      return;
+    }
     try {
       await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv));
     } catch (err) {
       const msg = err instanceof RuntimeError ? err.message : String(err);
       d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
-      s.wakeIn(5000);
+      d.crashBackoff.next(sandboxKey);
+      s.wakeIn(d.crashBackoff.remainingSinceUpdate(sandboxKey) + 50);
       return;
     }
+    d.crashBackoff.reset(sandboxKey);
     state = await readPodRuntimeState(d.runtime, uid);
     sb = readySandbox(state);
     if (!sb) {

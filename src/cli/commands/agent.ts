@@ -80,7 +80,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     stopping = true;
     out.write(`bosun: ${signal} received, stopping the agent (pods keep running)\n`);
     (async () => {
-      await node.stop();
+      // As documented above and in docs/networking.md: pods, routes, masquerade and Service rules stay.
+      await node.stop({ keepNetwork: true });
       client.close();
     })().then(
       () => process.exit(0),
