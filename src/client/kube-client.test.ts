@@ -3,25 +3,22 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, WatchEvent } from '../api/meta.js';
 import { StatusError } from '../api/status.js';
-import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
 import { KubeClient } from './kube-client.js';
 import { isConflict, isNotFound, isAlreadyExists, WatchExpiredError } from './errors.js';
 import { resources } from './resource-ref.js';
 
-let ts: TestServer & { server: { store: { compact(rev: number): Promise<void>; currentRevision(): number } } };
+let env: ClientEnv;
 let client: KubeClient;
 const P = `kc-${process.pid}-${Date.now().toString(36)}`;
 const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): KubeObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${P}-${name}`, labels }, data });
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  env = await startClientEnv();
+  ({ client } = env);
 });
-after(async () => {
-  client.close();
-  await ts.stop();
-});
+after(() => env?.stop());
 
 test('create, get, update with optimistic concurrency, delete, 404', async () => {
   const cms = client.configMaps('default');
@@ -104,7 +101,7 @@ test('pods/binding assigns a node', async () => {
 test('kind resolution: registry first, discovery as the fallback', async () => {
   const want = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true, kind: 'Deployment' };
   assert.deepEqual(await client.resolve('apps/v1', 'Deployment'), want);
-  const viaDiscovery = KubeClient.fromKubeconfig(ts.kubeconfig, { kindResolver: () => undefined });
+  const viaDiscovery = KubeClient.fromKubeconfig(env.ts.kubeconfig, { kindResolver: () => undefined });
   try {
     assert.deepEqual(await viaDiscovery.resolve('apps/v1', 'Deployment'), want);
     assert.equal((await viaDiscovery.resolve('v1', 'Node')).namespaced, false);
@@ -139,7 +136,7 @@ test('watch from a compacted resourceVersion surfaces WatchExpiredError (410)', 
   const old = (await cms.create(cm('old'))).metadata.resourceVersion!;
   await cms.create(cm('newer'));
   await cms.create(cm('newest'));
-  await ts.server.store.compact(ts.server.store.currentRevision());
+  await env.ts.server.store.compact(env.ts.server.store.currentRevision());
   const run = async () => {
     const w = await cms.watch({ resourceVersion: old });
     const got: WatchEvent[] = [];

@@ -6,12 +6,12 @@ import { enqueueOwner, enqueueObject, controllerOwnerKey } from './handlers.js';
 import { TerminalError, type Result } from './reconcile.js';
 import { ItemExponentialFailureRateLimiter } from './workqueue/rate-limiters.js';
 import type { KubeObject } from '../api/meta.js';
+import { quietLogger } from '../testing/quiet-logger.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 async function settle(n = 5) {
   for (let i = 0; i < n; i++) await tick();
 }
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 test('Controller: errors retry with per-key exponential backoff; success forgets', async () => {
   const clock = new FakeClock();
@@ -20,7 +20,7 @@ test('Controller: errors retry with per-key exponential backoff; success forgets
   const c = new Controller('t', async () => {
     calls.push(clock.now());
     if (failures-- > 0) throw new Error('not yet');
-  }, { clock, logger: quiet, rateLimiter: new ItemExponentialFailureRateLimiter<string>(5, 1000) });
+  }, { clock, logger: quietLogger, rateLimiter: new ItemExponentialFailureRateLimiter<string>(5, 1000) });
   c.start();
   const t0 = clock.now();
   c.enqueue({ namespace: 'ns', name: 'x' });
@@ -49,7 +49,7 @@ test('Controller: requeueAfter schedules a timer; TerminalError is not retried',
   const c = new Controller('t', async (req) => {
     seen.push(req.name);
     return results[req.name]!();
-  }, { clock, logger: quiet });
+  }, { clock, logger: quietLogger });
   c.start();
   c.enqueue('later');
   c.enqueue('broken');
@@ -83,7 +83,7 @@ test('Controller: N workers run different keys in parallel, never one key twice;
     runs[req.name] = (runs[req.name] ?? 0) + 1;
     await gate;
     running.delete(req.name);
-  }, { clock, logger: quiet, workers: 3 });
+  }, { clock, logger: quietLogger, workers: 3 });
   c.start();
   for (const k of ['a', 'b', 'c', 'd']) c.enqueue(k);
   await settle();
@@ -139,7 +139,7 @@ test('metrics: reconcile results, errors and queue depth are exported', async ()
       fail = false;
       throw new Error('once');
     }
-  }, { clock, logger: quiet, rateLimiter: new ItemExponentialFailureRateLimiter<string>(5, 1000) });
+  }, { clock, logger: quietLogger, rateLimiter: new ItemExponentialFailureRateLimiter<string>(5, 1000) });
   c.start();
   c.enqueue('slow');
   c.enqueue('x');

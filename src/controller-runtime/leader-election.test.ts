@@ -3,11 +3,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../testing/test-cluster.js';
 import { KubeClient } from '../client/kube-client.js';
+import { eventuallyWith } from '../testing/eventually.js';
+import { quietLogger } from '../testing/quiet-logger.js';
 import { LeaderElector, microTime, type Lease } from './leader-election.js';
 
 let ts: TestServer;
 const P = `le-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const clients: KubeClient[] = [];
 
 before(async () => {
@@ -18,13 +19,7 @@ after(async () => {
   await ts.stop();
 });
 
-async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const eventually = eventuallyWith({ timeoutMs: 15_000, intervalMs: 20 });
 
 /** Two candidates, each with its own client (as two processes would have). */
 function candidates(lease: string, extra: { releaseOnStop?: boolean } = {}) {
@@ -34,7 +29,7 @@ function candidates(lease: string, extra: { releaseOnStop?: boolean } = {}) {
     const client = KubeClient.fromKubeconfig(ts.kubeconfig);
     clients.push(client);
     return new LeaderElector(client, {
-      namespace: 'default', name: lease, identity, logger: quiet,
+      namespace: 'default', name: lease, identity, logger: quietLogger,
       leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 150, ...extra,
       onStartedLeading: () => {
         if (leading.size > 0) overlap = true;
@@ -106,7 +101,7 @@ test('a lease held by someone else that keeps renewing is never taken', async ()
     apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name },
     spec: { holderIdentity: 'other', leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()) },
   });
-  const e = new LeaderElector(client, { namespace: 'default', name, identity: 'me', logger: quiet, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 });
+  const e = new LeaderElector(client, { namespace: 'default', name, identity: 'me', logger: quietLogger, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 });
   e.start();
   for (let i = 0; i < 6; i++) {
     await new Promise((r) => setTimeout(r, 300));

@@ -6,36 +6,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/meta.js';
-import { startTestServer, type TestServer } from '../testing/test-cluster.js';
-import { KubeClient } from '../client/kube-client.js';
+import type { KubeClient } from '../client/kube-client.js';
 import { isAlreadyExists, isNotFound } from '../client/errors.js';
 import { resources } from '../client/resource-ref.js';
+import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
+import { eventuallyWith } from '../testing/eventually.js';
+import { quietLogger } from '../testing/quiet-logger.js';
 import { Manager } from './manager.js';
 
-let ts: TestServer;
+let env: ClientEnv;
 let client: KubeClient;
 const P = `mgr-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  env = await startClientEnv();
+  ({ client } = env);
 });
-after(async () => {
-  client.close();
-  await ts.stop();
-});
+after(() => env?.stop());
 
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const eventually = eventuallyWith({ intervalMs: 20 });
 
 function mirrorManager(): Manager {
-  const mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet, controllerDefaults: { workers: 2 } });
+  const mgr = new Manager({ kubeconfig: env.ts.kubeconfig, logger: quietLogger, controllerDefaults: { workers: 2 } });
   const cmInformer = mgr.informers.informerFor(resources.configmaps, { labelSelector: `set=${P}` });
   const secretInformer = mgr.informers.informerFor(resources.secrets, { labelSelector: `set=${P}` });
   mgr.controller('mirror')
@@ -113,7 +105,7 @@ test('with leader election only one of two managers runs its controllers', async
   const lease = `${P}-lease`;
   const mk = (identity: string) => {
     const mgr = new Manager({
-      kubeconfig: ts.kubeconfig, logger: quiet,
+      kubeconfig: env.ts.kubeconfig, logger: quietLogger,
       leaderElection: { namespace: 'default', name: lease, identity, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 },
     });
     const runs: string[] = [];

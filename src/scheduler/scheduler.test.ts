@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient } from '../client/index.js';
+import { eventuallyWith } from '../testing/eventually.js';
 import { startTestServer } from '../testing/test-cluster.js';
 import type { Node, Pod } from './framework/types.js';
 import { Scheduler } from './scheduler.js';
@@ -13,22 +14,14 @@ import { makeNode, makePod } from './testing/wrappers.js';
 
 const PREFIX = 'schedtest';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const eventually = eventuallyWith({ timeoutMs: 15_000, intervalMs: 50 });
 
 test('scheduler end to end against the API server', async (t) => {
   const server = await startTestServer();
   const client = KubeClient.fromKubeconfig(server.kubeconfig);
   const scheduler = new Scheduler({ client });
   const pods = client.pods<Pod>('default');
-  const boundNode = (name: string) => waitFor(`${name} bound`, async () => (await pods.get(name)).spec.nodeName || undefined);
+  const boundNode = (name: string) => eventually(async () => (await pods.get(name)).spec.nodeName || undefined, `${name} bound`);
   const eventsFor = async (name: string) => (await client.events('default').list()).items
     .filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === name) as Array<{ reason?: string; message?: string; type?: string }>;
   try {
@@ -39,18 +32,18 @@ test('scheduler end to end against the API server', async (t) => {
       await pods.create(makePod().name(`${PREFIX}-small`).req({ cpu: '500m', memory: '100Mi' }).obj());
       const node = await boundNode(`${PREFIX}-small`);
       assert.match(node, new RegExp(`^${PREFIX}-n[123]$`));
-      const ev = await waitFor('Scheduled event', async () => (await eventsFor(`${PREFIX}-small`)).find((e) => e.reason === 'Scheduled'));
+      const ev = await eventually(async () => (await eventsFor(`${PREFIX}-small`)).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
       assert.equal(ev.type, 'Normal');
       assert.equal(ev.message, `Successfully assigned default/${PREFIX}-small to ${node}`);
     });
 
     await t.test('a pod that fits nowhere stays Pending with PodScheduled=False and FailedScheduling', async () => {
       await pods.create(makePod().name(`${PREFIX}-big`).req({ cpu: '2' }).obj());
-      const cond = await waitFor('PodScheduled=False', async () =>
-        (await pods.get(`${PREFIX}-big`)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
+      const cond = await eventually(async () =>
+        (await pods.get(`${PREFIX}-big`)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'), 'PodScheduled=False');
       assert.equal(cond.reason, 'Unschedulable');
       assert.equal(cond.message, '0/3 nodes are available: 3 Insufficient cpu.');
-      const ev = await waitFor('FailedScheduling event', async () => (await eventsFor(`${PREFIX}-big`)).find((e) => e.reason === 'FailedScheduling'));
+      const ev = await eventually(async () => (await eventsFor(`${PREFIX}-big`)).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
       assert.equal(ev.type, 'Warning');
       assert.equal(ev.message, '0/3 nodes are available: 3 Insufficient cpu.');
       assert.equal((await pods.get(`${PREFIX}-big`)).spec.nodeName ?? '', '');
@@ -69,28 +62,28 @@ test('scheduler end to end against the API server', async (t) => {
       // 4 small nodes hold 1 cpu each = 4 pods of 900m besides what is there; create 6 at once.
       for (const i of [1, 2, 3, 4]) await client.nodes<Node>().create(makeNode().name(`${PREFIX}-b${i}`).label('pool', 'burst').alloc({ cpu: '1', memory: '1Gi', pods: 10 }).obj());
       await Promise.all([0, 1, 2, 3, 4, 5].map((i) => pods.create(makePod().name(`${PREFIX}-burst-${i}`).nodeSelector({ pool: 'burst' }).req({ cpu: '900m' }).obj())));
-      await waitFor('4 burst pods bound', async () => {
+      await eventually(async () => {
         const all = (await pods.list()).items.filter((p) => p.metadata.name!.startsWith(`${PREFIX}-burst-`));
         return all.filter((p) => p.spec.nodeName).length >= 4 ? all : undefined;
-      });
+      }, '4 burst pods bound');
       await sleep(300);
       const all = (await pods.list()).items.filter((p) => p.metadata.name!.startsWith(`${PREFIX}-burst-`));
       const nodes = all.map((p) => p.spec.nodeName).filter(Boolean);
       assert.equal(nodes.length, 4);
       assert.equal(new Set(nodes).size, 4, 'one 900m pod per 1-cpu node');
       const pending = all.filter((p) => !p.spec.nodeName);
-      const cond = await waitFor('pending burst pod condition', async () =>
-        (await pods.get(pending[0]!.metadata.name!)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'));
+      const cond = await eventually(async () =>
+        (await pods.get(pending[0]!.metadata.name!)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'), 'pending burst pod condition');
       assert.match(cond.message!, /^0\/8 nodes are available: 4 Insufficient cpu, 4 node\(s\) didn't match Pod's node affinity\/selector\.$/);
     });
 
     await t.test('deleting a bound pod frees its resources for a pending one', async () => {
       const victim = (await pods.list()).items.find((p) => p.metadata.name!.startsWith(`${PREFIX}-burst-`) && p.spec.nodeName)!;
       await pods.delete(victim.metadata.name!, { gracePeriodSeconds: 0 });
-      await waitFor('5th burst pod bound', async () => {
+      await eventually(async () => {
         const all = (await pods.list()).items.filter((p) => p.metadata.name!.startsWith(`${PREFIX}-burst-`) && p.spec.nodeName);
         return all.length === 4 && !all.some((p) => p.metadata.name === victim.metadata.name) ? all : undefined;
-      });
+      }, '5th burst pod bound');
     });
 
     await t.test('pods of another scheduler are left alone', async () => {

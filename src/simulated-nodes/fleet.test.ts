@@ -8,8 +8,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Lease, Node, Pod } from '../api/kinds/index.js';
 import { isNotFound } from '../client/errors.js';
-import { KubeClient } from '../client/kube-client.js';
-import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
+import { eventually } from '../testing/eventually.js';
+import { quietLogger } from '../testing/quiet-logger.js';
 import { PodIPAllocator, podCIDR, hostIP } from './addresses.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { Limiter } from './limiter.js';
@@ -18,32 +20,19 @@ import { FakeClock } from '../controller-runtime/clock/fake-clock.js';
 
 const P = `simf${process.pid % 1000}`;
 const NS = `${P}-ns`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-let ts: TestServer;
+let env: ClientEnv;
 let client: KubeClient;
 let fleet: SimulatedFleet;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quiet, labels: { 'topology.kubernetes.io/zone': 'z1' } });
+  env = await startClientEnv({ namespace: NS });
+  ({ client } = env);
+  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quietLogger, labels: { 'topology.kubernetes.io/zone': 'z1' } });
 });
 after(async () => {
   await fleet?.close({ deleteNodes: true });
-  client.close();
-  await ts.stop();
+  await env?.stop();
 });
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const podSpec = { containers: [{ name: 'app', image: 'nginx:1.27' }], initContainers: [{ name: 'init', image: 'busybox' }] };
 

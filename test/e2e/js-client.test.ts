@@ -5,17 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import { eventually } from '../../src/testing/eventually.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
 
 const NS = 'e2e-js';
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('@kubernetes/client-node', () => {
   let s: TestServer;
@@ -42,7 +35,7 @@ describe('@kubernetes/client-node', () => {
     const req = await watch.watch(`/api/v1/namespaces/${NS}/configmaps`, {}, (type, obj) => seen.push(`${type}:${obj.metadata.name}`), () => undefined);
     try {
       await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'watched' }, data: { a: '1' } } });
-      await until(() => seen.includes('ADDED:watched'), 'ADDED:watched');
+      await eventually(() => seen.includes('ADDED:watched'), 'ADDED:watched');
     } finally {
       req.abort();
     }
@@ -56,13 +49,13 @@ describe('@kubernetes/client-node', () => {
     informer.on('delete', (o) => events.push(`delete:${o.metadata?.name}`));
     await informer.start();
     try {
-      await until(() => events.includes('add:watched'), 'the initial list');
+      await eventually(() => events.includes('add:watched'), 'the initial list');
       await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'inf' }, data: { a: '1' } } });
-      await until(() => events.includes('add:inf'), 'add');
+      await eventually(() => events.includes('add:inf'), 'add');
       await core.patchNamespacedConfigMap({ namespace: NS, name: 'inf', body: { data: { a: '2' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-      await until(() => events.includes('update:inf:2'), 'update');
+      await eventually(() => events.includes('update:inf:2'), 'update');
       await core.deleteNamespacedConfigMap({ namespace: NS, name: 'inf' });
-      await until(() => events.includes('delete:inf'), 'delete');
+      await eventually(() => events.includes('delete:inf'), 'delete');
       assert.ok(informer.list().every((o) => o.metadata?.name !== 'inf'));
     } finally {
       await informer.stop();

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { kubectlOk } from '../../src/testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
 
 const NS = 'e2e-apply';
@@ -77,11 +78,7 @@ describe('kubectl apply', () => {
     writeFileSync(p, text);
     return p;
   };
-  const ok = async (args: string[]): Promise<string> => {
-    const r = await s.kubectl(args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[]): Promise<string> => kubectlOk(s, args);
   const getJson = async (args: string[]): Promise<any> => JSON.parse(await ok([...args, '-o', 'json']));
 
   before(async () => {

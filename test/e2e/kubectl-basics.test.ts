@@ -4,15 +4,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
+import { kubectlOk } from '../../src/testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
 
 describe('kubectl basics', () => {
   let s: TestServer;
-  const ok = async (args: string[]): Promise<string> => {
-    const r = await s.kubectl(args);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[]): Promise<string> => kubectlOk(s, args);
   before(async () => {
     s = await startTestServer();
   });

@@ -2,31 +2,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
-import { KubeClient } from '../../client/kube-client.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 import { FakeClock } from '../clock/fake-clock.js';
 import { EventRecorder } from './recorder.js';
 
-let ts: TestServer;
+let env: ClientEnv;
 let client: KubeClient;
 const P = `ev-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  env = await startClientEnv();
+  ({ client } = env);
 });
-after(async () => {
-  client.close();
-  await ts.stop();
-});
+after(() => env?.stop());
 
 const eventsAbout = async (name: string) =>
   (await client.events('default').list()).items.filter((e) => (e.involvedObject as { name: string }).name === name);
 
 test('repeats of one event bump count and lastTimestamp; different reasons are separate events', async () => {
   const clock = new FakeClock(Date.parse('2025-01-01T00:00:00Z'));
-  const rec = new EventRecorder(client, { component: 'test-controller', host: 'node-1', clock, logger: quiet });
+  const rec = new EventRecorder(client, { component: 'test-controller', host: 'node-1', clock, logger: quietLogger });
   const pod = await client.pods('default').create({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: `${P}-pod` }, spec: { containers: [{ name: 'c', image: 'busybox' }] },
   } as KubeObject);
@@ -53,7 +50,7 @@ test('repeats of one event bump count and lastTimestamp; different reasons are s
 
 test('per-object rate limit drops a flood beyond the burst', async () => {
   const clock = new FakeClock();
-  const rec = new EventRecorder(client, { component: 'flood', burst: 5, clock, logger: quiet });
+  const rec = new EventRecorder(client, { component: 'flood', burst: 5, clock, logger: quietLogger });
   const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-flood`, uid: 'u-flood' } };
   for (let i = 0; i < 20; i++) rec.event(obj, 'Normal', 'Tick', `tick ${i}`);
   await rec.close();
@@ -63,7 +60,7 @@ test('per-object rate limit drops a flood beyond the burst', async () => {
 
 test('ten different messages for one object and reason fold into a combined event', async () => {
   const clock = new FakeClock();
-  const rec = new EventRecorder(client, { component: 'similar', clock, logger: quiet });
+  const rec = new EventRecorder(client, { component: 'similar', clock, logger: quietLogger });
   const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-similar`, uid: 'u-similar' } };
   for (let i = 1; i <= 12; i++) rec.event(obj, 'Warning', 'Failed', `attempt ${i}`);
   await rec.close();

@@ -5,8 +5,8 @@ import { KubeClient } from '../../client/kube-client.js';
 import { resources } from '../../client/resource-ref.js';
 import { Indexer, indexers, copyOf } from './indexer.js';
 import { SharedInformer } from './shared-informer.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 const pod = (ns: string, name: string, rv: string, nodeName?: string): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, resourceVersion: rv }, spec: nodeName ? { nodeName } : {} });
@@ -62,7 +62,7 @@ test('Indexer: cached objects are frozen deeply; copyOf gives a writable copy', 
 /** The informer's sink methods are what the reflector calls; driving them directly tests event dispatch. */
 function informer() {
   const client = new KubeClient({ server: 'https://127.0.0.1:1' }); // never started: no I/O
-  const inf = new SharedInformer(client, resources.pods, { logger: quiet });
+  const inf = new SharedInformer(client, resources.pods, { logger: quietLogger });
   const log: string[] = [];
   inf.addEventHandler({
     onAdd: (o, initial) => log.push(`add ${o.metadata.name}${initial ? ' (initial)' : ''}`),

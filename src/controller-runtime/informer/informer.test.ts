@@ -2,34 +2,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
-import { KubeClient } from '../../client/kube-client.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 import { resources } from '../../client/resource-ref.js';
 import { SharedInformerFactory } from './informer-factory.js';
 import { indexers } from './indexer.js';
 
-let ts: TestServer & { server: { store: { compact(rev: number): Promise<void>; currentRevision(): number } } };
+let env: ClientEnv;
 let client: KubeClient;
 const P = `inf-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+  env = await startClientEnv();
+  ({ client } = env);
 });
-after(async () => {
-  client.close();
-  await ts.stop();
-});
+after(() => env?.stop());
 
-/** Poll until `check` holds (state converges through the watch; no fixed sleeps). */
-async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const eventually = eventuallyWith({ intervalMs: 10 });
 
 const pod = (name: string, labels: Record<string, string>, nodeName?: string): KubeObject => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
@@ -39,7 +30,7 @@ const pod = (name: string, labels: Record<string, string>, nodeName?: string): K
 test('list then watch: the cache follows creates, updates and deletes; handlers see each', async () => {
   const cms = client.configMaps('default');
   await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${P}-pre`, labels: { set: P } }, data: { v: '0' } });
-  const factory = new SharedInformerFactory(client, { logger: quiet });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger });
   const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${P}` });
   assert.equal(factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${P}` }), inf, 'shared per scope');
   const log: string[] = [];
@@ -66,7 +57,7 @@ test('list then watch: the cache follows creates, updates and deletes; handlers 
 });
 
 test('custom index: pods by node follow binding', async () => {
-  const factory = new SharedInformerFactory(client, { logger: quiet, indexers: { node: indexers.podsByNodeName } });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger, indexers: { node: indexers.podsByNodeName } });
   const inf = factory.informerFor(resources.pods, { labelSelector: `set=${P}` });
   factory.start();
   await factory.waitForCacheSync();
@@ -87,7 +78,7 @@ test('relist after 410: a watch resuming from a compacted version lists again an
   await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${set}-1`, labels: { set } } });
   // Watches time out after 1-2 s, and without bookmarks the informer's version stays at its last
   // event, so once history is compacted past it the next re-watch gets 410 and must relist.
-  const factory = new SharedInformerFactory(client, { logger: quiet, minWatchTimeoutSeconds: 1, allowWatchBookmarks: false, initialBackoffMs: 50 });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger, minWatchTimeoutSeconds: 1, allowWatchBookmarks: false, initialBackoffMs: 50 });
   const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${set}` });
   const deletes: string[] = [];
   inf.addEventHandler({ onDelete: (o) => deletes.push(o.metadata.name!) });
@@ -97,7 +88,7 @@ test('relist after 410: a watch resuming from a compacted version lists again an
   const rvBefore = inf.lastSyncResourceVersion;
   // Unselected writes advance the store's revision past the informer's version.
   for (let i = 0; i < 3; i++) await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${set}-noise-${i}` } });
-  await ts.server.store.compact(ts.server.store.currentRevision());
+  await env.ts.server.store.compact(env.ts.server.store.currentRevision());
   await eventually(() => inf.listCount >= 2, 'a relist', 15_000);
   assert.notEqual(inf.lastSyncResourceVersion, rvBefore);
   // and it keeps watching afterwards
@@ -111,7 +102,7 @@ test('relist after 410: a watch resuming from a compacted version lists again an
 test('a watch closed by the server is reopened from the last version, without a relist', async () => {
   const cms = client.configMaps('default');
   const set = `${P}-rewatch`;
-  const factory = new SharedInformerFactory(client, { logger: quiet, minWatchTimeoutSeconds: 1 });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger, minWatchTimeoutSeconds: 1 });
   const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${set}` });
   factory.start();
   await factory.waitForCacheSync();
@@ -126,7 +117,7 @@ test('a watch closed by the server is reopened from the last version, without a 
 test('periodic resync re-delivers cached objects as updates with unchanged content', async () => {
   const set = `${P}-resync`;
   await client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${set}-1`, labels: { set } } });
-  const factory = new SharedInformerFactory(client, { logger: quiet, resyncMs: 50 });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger, resyncMs: 50 });
   const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${set}` });
   let resyncs = 0;
   inf.addEventHandler({ onUpdate: (o, n) => { if (o === n) resyncs++; } });

@@ -5,45 +5,32 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../../testing/test-cluster.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startControllerEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 import { addReplicaSetController } from '../replicaset/replicaset-controller.js';
 import { addDeploymentController } from './deployment-controller.js';
 import type { Pod, ReplicaSet } from '../replicaset/types.js';
 import type { Deployment } from './types.js';
 import { computeHash } from './template-hash.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(50);
-  }
-}
+const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
 
 const isReady = (p: Pod) => (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 const imageOf = (p: Pod) => String(p.spec?.containers?.[0]?.image ?? '');
 
 async function setup() {
-  const server = await startTestServer();
-  const client = KubeClient.fromKubeconfig(server.kubeconfig);
   const ns = `deploy-test-${Math.random().toString(36).slice(2, 8)}`;
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const mgr = new Manager({ client, logger: quiet });
-  addReplicaSetController(mgr);
-  addDeploymentController(mgr);
-  await mgr.start();
+  const env = await startControllerEnv({
+    namespace: ns,
+    shareClient: true,
+    add: (mgr) => {
+      addReplicaSetController(mgr);
+      addDeploymentController(mgr);
+    },
+  });
+  const { client, ts: server } = env;
 
   // Pod state as seen through one watch: the kubelet stand-in and the invariant checks read it.
   const pods = new Map<string, Pod>();
@@ -76,9 +63,7 @@ async function setup() {
     async stop() {
       watch.stop();
       await pump.catch(() => undefined);
-      await mgr.stop();
-      client.close();
-      await server.stop();
+      await env.stop();
     },
   };
 }
@@ -135,7 +120,7 @@ test('Deployment: rollout, rolling update within maxSurge/maxUnavailable, revisi
   assert.ok(maxTotal <= 4, `pods never exceed replicas + maxSurge (saw ${maxTotal})`);
   assert.ok(minReady >= 2, `ready pods never drop below replicas - maxUnavailable (saw ${minReady})`);
   assert.equal(maxTotal > 3 || minReady < 3, true, 'the rollout actually replaced pods');
-  await waitFor('new pods only', async () => [...env.pods.values()].every((p) => imageOf(p) === 'nginx:2') && env.pods.size === 3);
+  await eventually(async () => [...env.pods.values()].every((p) => imageOf(p) === 'nginx:2') && env.pods.size === 3, 'new pods only');
 
   rss = await replicaSetsOf(client, ns);
   assert.equal(rss.length, 2);
@@ -171,10 +156,10 @@ test('Deployment: rollout, rolling update within maxSurge/maxUnavailable, revisi
   assert.equal(r.code, 0, r.stderr);
   r = await kubectl(['set', 'image', 'deployment/web', 'c=nginx:3']);
   assert.equal(r.code, 0, r.stderr);
-  d = await waitFor('paused condition', async () => {
+  d = await eventually(async () => {
     const x = await client.deployments<Deployment>(ns).get('web');
     return x.status?.conditions?.find((c) => c.type === 'Progressing')?.reason === 'DeploymentPaused' && (x.status.observedGeneration ?? 0) >= (x.metadata.generation ?? 0) && x;
-  });
+  }, 'paused condition');
   assert.equal(d.status?.conditions?.find((c) => c.type === 'Progressing')?.status, 'Unknown');
   await sleep(300);
   assert.equal((await replicaSetsOf(client, ns)).length, 2, 'no rollout while paused');
@@ -194,7 +179,7 @@ test('Deployment: rollout, rolling update within maxSurge/maxUnavailable, revisi
   rss = await replicaSetsOf(client, ns);
   assert.deepEqual(rss.map((x) => x.spec.replicas), [0, 0, 5]);
   assert.equal(rss[2]!.metadata.annotations!['deployment.kubernetes.io/desired-replicas'], '5');
-  await waitFor('5 ready pods', async () => [...env.pods.values()].filter(isReady).length === 5);
+  await eventually(async () => [...env.pods.values()].filter(isReady).length === 5, '5 ready pods');
 });
 
 test('Deployment: no progress within progressDeadlineSeconds sets ProgressDeadlineExceeded; rollout status fails', async (t) => {
@@ -205,11 +190,11 @@ test('Deployment: no progress within progressDeadlineSeconds sets ProgressDeadli
   let r = await kubectl(['rollout', 'status', 'deployment/stuck', '--timeout=60s']);
   assert.equal(r.code, 0, r.stderr);
   await client.deployments(ns).patch('stuck', 'merge', { spec: { progressDeadlineSeconds: 2, template: { spec: { containers: [{ name: 'c', image: 'broken:1' }] } } } });
-  const d = await waitFor('deadline exceeded', async () => {
+  const d = await eventually(async () => {
     const x = await client.deployments<Deployment>(ns).get('stuck');
     const c = x.status?.conditions?.find((k) => k.type === 'Progressing');
     return c?.reason === 'ProgressDeadlineExceeded' && x;
-  }, 15_000);
+  }, 'deadline exceeded', 15_000);
   const c = d.status!.conditions!.find((k) => k.type === 'Progressing')!;
   assert.equal(c.status, 'False');
   assert.match(c.message!, /^ReplicaSet "stuck-\w+" has timed out progressing\.$/);

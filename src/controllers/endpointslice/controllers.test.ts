@@ -9,49 +9,30 @@ import type { Endpoints } from '../../api/kinds/core/endpoints.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
 import type { KubeObject } from '../../api/meta.js';
-import { KubeClient } from '../../client/kube-client.js';
+import type { KubeClient } from '../../client/kube-client.js';
 import { resources } from '../../client/resource-ref.js';
-import { Manager } from '../../controller-runtime/manager.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 import { addEndpointsController } from '../endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice-controller.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const NS = 'default';
-
-async function eventually<T>(get: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await get();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const eventually = eventuallyWith({ retryErrors: true });
 
 describe('endpoint controllers', () => {
-  let ts: TestServer;
+  let env: ControllerEnv;
   let client: KubeClient;
-  let mgr: Manager;
 
   before(async () => {
-    ts = await startTestServer();
-    client = KubeClient.fromKubeconfig(ts.kubeconfig);
-    mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-    addEndpointSliceController(mgr);
-    addEndpointsController(mgr);
-    await mgr.start();
+    env = await startControllerEnv({
+      add: (mgr) => {
+        addEndpointSliceController(mgr);
+        addEndpointsController(mgr);
+      },
+    });
+    ({ client } = env);
   });
-  after(async () => {
-    await mgr.stop();
-    client.close();
-    await ts.stop();
-  });
+  after(() => env?.stop());
 
   const slicesOf = async (svc: string): Promise<EndpointSlice[]> =>
     (await client.resource<EndpointSlice>(resources.endpointslices, NS).list({ labelSelector: `kubernetes.io/service-name=${svc}` })).items;
@@ -137,6 +118,6 @@ describe('endpoint controllers', () => {
     assert.equal(slices.length, 1);
     assert.equal(slices[0]!.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'bosun-apiserver');
     const ep = await endpointsOf('kubernetes');
-    assert.deepEqual(ep.subsets?.[0]?.ports, [{ name: 'https', port: ts.port, protocol: 'TCP' }]);
+    assert.deepEqual(ep.subsets?.[0]?.ports, [{ name: 'https', port: env.ts.port, protocol: 'TCP' }]);
   });
 });

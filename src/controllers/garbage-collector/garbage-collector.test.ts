@@ -7,41 +7,21 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { isNotFound } from '../../client/errors.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventually } from '../../testing/eventually.js';
 import { addGarbageCollector } from './garbage-collector.js';
 
 const P = `gc-${process.pid}-${Date.now().toString(36)}`;
 const NS = P;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-let ts: TestServer;
+let env: ControllerEnv;
 let client: KubeClient;
-let mgr: Manager;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-  addGarbageCollector(mgr);
-  await mgr.start();
+  env = await startControllerEnv({ namespace: NS, add: addGarbageCollector });
+  ({ client } = env);
 });
-after(async () => {
-  await mgr?.stop();
-  client?.close();
-  await ts?.stop();
-});
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+after(() => env?.stop());
 
 const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
 const ownerRef = (o: KubeObject, block = true): OwnerReference => ({
@@ -146,14 +126,14 @@ test('foreground through a chain: Deployment -> ReplicaSet -> Pods', async () =>
 test('kubectl delete --cascade=foreground and --cascade=orphan', async () => {
   const fg = await replicaSet('k-fg');
   const fgPods = await pods('k-fg', fg, 2);
-  const del = await ts.kubectl(['-n', NS, 'delete', 'replicaset', 'k-fg', '--cascade=foreground', '--timeout=20s']);
+  const del = await env.ts.kubectl(['-n', NS, 'delete', 'replicaset', 'k-fg', '--cascade=foreground', '--timeout=20s']);
   assert.equal(del.code, 0, del.stderr);
   // kubectl waited for the owner, which waited for its blocking dependents.
   for (const n of fgPods) assert.equal(await podExists(n), false, `${n} deleted before the owner`);
 
   const or = await replicaSet('k-or');
   const orPods = await pods('k-or', or, 1);
-  const del2 = await ts.kubectl(['-n', NS, 'delete', 'replicaset', 'k-or', '--cascade=orphan', '--timeout=20s']);
+  const del2 = await env.ts.kubectl(['-n', NS, 'delete', 'replicaset', 'k-or', '--cascade=orphan', '--timeout=20s']);
   assert.equal(del2.code, 0, del2.stderr);
   const p = await client.pods(NS).get(orPods[0]!);
   assert.equal(p.metadata.ownerReferences, undefined);

@@ -8,40 +8,23 @@ import assert from 'node:assert/strict';
 import type { Namespace } from '../../api/kinds/index.js';
 import type { KubeObject } from '../../api/meta.js';
 import { isNotFound } from '../../client/errors.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventually } from '../../testing/eventually.js';
+import type { TestServer } from '../../testing/test-cluster.js';
 import { mergeConditions, namespaceConditions } from './conditions.js';
 import { addNamespaceController } from './namespace-controller.js';
 
 const P = `nsc-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+let env: ControllerEnv;
 let ts: TestServer;
 let client: KubeClient;
-let mgr: Manager;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-  addNamespaceController(mgr, { recheckMs: 100 });
-  await mgr.start();
+  env = await startControllerEnv({ add: (mgr) => addNamespaceController(mgr, { recheckMs: 100 }) });
+  ({ ts, client } = env);
 });
-after(async () => {
-  await mgr?.stop();
-  client?.close();
-  await ts?.stop();
-});
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+after(() => env?.stop());
 
 const gone = (ns: string) => client.namespaces().get(ns).then(() => false, (e) => (isNotFound(e) ? true : Promise.reject(e)));
 

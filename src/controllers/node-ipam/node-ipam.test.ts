@@ -7,9 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../../api/kinds/index.js';
 import type { KubeObject } from '../../api/meta.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import type { Manager } from '../../controller-runtime/manager.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventually } from '../../testing/eventually.js';
 import { CidrSet, parseCidr } from './cidr-set.js';
 import { addNodeIpamController } from './node-ipam-controller.js';
 
@@ -46,35 +47,24 @@ test('CidrSet allocates the lowest free subnet and reuses released ones', () => 
 });
 
 const P = `ipam-${process.pid}-${Date.now().toString(36)}`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-let ts: TestServer;
+let env: ControllerEnv;
 let client: KubeClient;
 let mgr: Manager;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  // A node that registered with its own CIDR before the controller ran (the server's embedded node).
-  await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-0` }, spec: { podCIDR: '10.42.0.0/24', podCIDRs: ['10.42.0.0/24'] } } as KubeObject);
-  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-  addNodeIpamController(mgr);
-  await mgr.start();
+  env = await startControllerEnv({
+    // A node that registered with its own CIDR before the controller ran (the server's embedded node).
+    prepare: async (c) => {
+      await c.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-0` }, spec: { podCIDR: '10.42.0.0/24', podCIDRs: ['10.42.0.0/24'] } } as KubeObject);
+    },
+    add: addNodeIpamController,
+  });
+  ({ client, mgr } = env);
 });
-after(async () => {
-  await mgr?.stop();
-  client?.close();
-  await ts?.stop();
-});
+after(() => env?.stop());
 
-async function podCidrOf(name: string, timeoutMs = 10_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await client.nodes<Node>().get(name);
-    if (n.spec?.podCIDR) return n.spec.podCIDR;
-    if (Date.now() > end) throw new Error(`node ${name} got no podCIDR`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const podCidrOf = (name: string, timeoutMs = 10_000): Promise<string> =>
+  eventually(async () => (await client.nodes<Node>().get(name)).spec?.podCIDR, `a podCIDR for node ${name}`, { timeoutMs, intervalMs: 20 });
 
 test('nodes get distinct CIDRs from the cluster CIDR; set ones are kept; deleted ones are reused', async () => {
   // Created together: the informer lags behind the controller's own patches.

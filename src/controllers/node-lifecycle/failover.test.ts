@@ -8,54 +8,46 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from '../../api/kinds/index.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
+import type { KubeClient } from '../../client/kube-client.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
 import { startSimulatedNodes, type SimulatedFleet } from '../../simulated-nodes/index.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 import { addGarbageCollector } from '../garbage-collector/garbage-collector.js';
 import { addReplicaSetController } from '../replicaset/replicaset-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle-controller.js';
 
 const P = `fo${process.pid % 1000}`;
 const NS = `${P}-ns`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-let ts: TestServer;
+let env: ControllerEnv;
 let client: KubeClient;
-let mgr: Manager;
 let fleet: SimulatedFleet;
 let scheduler: Scheduler;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, logger: quiet });
-  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-  addReplicaSetController(mgr);
-  addGarbageCollector(mgr);
-  addNodeLifecycleController(mgr);
-  await mgr.start();
-  scheduler = new Scheduler({ client, informers: mgr.informers, logger: quiet });
+  env = await startControllerEnv({
+    namespace: NS,
+    prepare: async (c) => {
+      fleet = await startSimulatedNodes(c, { count: 3, prefix: `${P}-`, logger: quietLogger });
+      return () => fleet.close();
+    },
+    add: (mgr) => {
+      addReplicaSetController(mgr);
+      addGarbageCollector(mgr);
+      addNodeLifecycleController(mgr);
+    },
+  });
+  ({ client } = env);
+  scheduler = new Scheduler({ client, informers: env.mgr.informers, logger: quietLogger });
   await scheduler.start();
 });
 after(async () => {
   await scheduler?.stop();
-  await mgr?.stop();
-  await fleet?.close();
-  client?.close();
-  await ts?.stop();
+  await env?.stop();
 });
 
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventually = eventuallyWith({ intervalMs: 100 });
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 

@@ -9,46 +9,34 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod, Taint } from '../../api/kinds/index.js';
 import { isNotFound } from '../../client/errors.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
+import type { KubeClient } from '../../client/kube-client.js';
 import { startSimulatedNodes, type SimulatedFleet } from '../../simulated-nodes/index.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 import { addNodeLifecycleController } from './node-lifecycle-controller.js';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints.js';
 
 const P = `nlc${process.pid % 1000}`;
 const NS = `${P}-ns`;
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-let ts: TestServer;
+let env: ControllerEnv;
 let client: KubeClient;
-let mgr: Manager;
 let fleet: SimulatedFleet;
 
 before(async () => {
-  ts = await startTestServer();
-  client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  fleet = await startSimulatedNodes(client, { count: 2, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 50, logger: quiet });
-  mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
-  addNodeLifecycleController(mgr, { gracePeriodMs: 1500, monitorPeriodMs: 100, defaultTolerationSeconds: 1 });
-  await mgr.start();
+  env = await startControllerEnv({
+    namespace: NS,
+    prepare: async (c) => {
+      fleet = await startSimulatedNodes(c, { count: 2, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 50, logger: quietLogger });
+      return () => fleet.close();
+    },
+    add: (mgr) => addNodeLifecycleController(mgr, { gracePeriodMs: 1500, monitorPeriodMs: 100, defaultTolerationSeconds: 1 }),
+  });
+  ({ client } = env);
 });
-after(async () => {
-  await mgr?.stop();
-  await fleet?.close();
-  client?.close();
-  await ts?.stop();
-});
+after(() => env?.stop());
 
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const eventually = eventuallyWith({ timeoutMs: 15_000 });
 
 const ready = (n: Node | Pod) => (n.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status;
 const taintKeys = (n: Node) => (n.spec?.taints ?? []).map((t: Taint) => `${t.key}:${t.effect}`).sort();

@@ -5,45 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer } from '../../testing/test-cluster.js';
-import { KubeClient } from '../../client/kube-client.js';
-import { Manager } from '../../controller-runtime/manager.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import { startControllerEnv } from '../../testing/controller-env.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 import { addReplicaSetController } from './replicaset-controller.js';
 import type { Pod, ReplicaSet } from './types.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const eventually = eventuallyWith({ timeoutMs: 15_000, intervalMs: 50, retryErrors: true });
 
 async function setup() {
-  const server = await startTestServer();
-  const client = KubeClient.fromKubeconfig(server.kubeconfig);
   const ns = `rs-test-${Math.random().toString(36).slice(2, 8)}`;
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const mgr = new Manager({ client, logger: quiet });
-  addReplicaSetController(mgr);
-  await mgr.start();
-  return {
-    client, ns, server,
-    async stop() {
-      await mgr.stop();
-      client.close();
-      await server.stop();
-    },
-  };
+  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: addReplicaSetController });
+  return { client: env.client, ns, server: env.ts, stop: env.stop };
 }
 
 const replicaSet = (name: string, replicas: number): ReplicaSet => ({
@@ -80,10 +53,10 @@ test('ReplicaSet: creates N owned pods, replaces a deleted one, deletes not-read
   });
   const rs = await client.replicaSets<ReplicaSet>(ns).create(replicaSet('web', 3));
 
-  const pods = await waitFor('3 pods', async () => {
+  const pods = await eventually(async () => {
     const ps = await activePods(client, ns, 'web');
     return ps.length === 3 && ps;
-  });
+  }, '3 pods');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(created.size, 3, `exactly 3 pods were ever created (saw ${[...created].join(', ')})`);
   for (const p of pods) {
@@ -93,36 +66,36 @@ test('ReplicaSet: creates N owned pods, replaces a deleted one, deletes not-read
 
   // a deleted pod is replaced
   await client.pods(ns).delete(pods[0]!.metadata.name!);
-  await waitFor('a replacement pod', async () => {
+  await eventually(async () => {
     const ps = await activePods(client, ns, 'web');
     return ps.length === 3 && !ps.some((p) => p.metadata.name === pods[0]!.metadata.name) && ps;
-  });
+  }, 'a replacement pod');
 
   // two of three become ready; status reflects it
   const current = await activePods(client, ns, 'web');
   const [ready1, ready2, notReady] = current;
   await markReady(client, ns, ready1!.metadata.name!);
   await markReady(client, ns, ready2!.metadata.name!);
-  await waitFor('status 3/2/2', async () => {
+  await eventually(async () => {
     const s = (await client.replicaSets<ReplicaSet>(ns).get('web')).status;
     return s?.replicas === 3 && s.readyReplicas === 2 && s.availableReplicas === 2 && s.fullyLabeledReplicas === 3 && s.observedGeneration === 1;
-  });
+  }, 'status 3/2/2');
 
   // scale down to 2 through the scale subresource: the not-ready pod goes
   await client.replicaSets(ns).patchScale('web', 2);
-  const left = await waitFor('2 pods', async () => {
+  const left = await eventually(async () => {
     const ps = await activePods(client, ns, 'web');
     return ps.length === 2 && ps;
-  });
+  }, '2 pods');
   assert.deepEqual(left.map((p) => p.metadata.name).sort(), [ready1!.metadata.name, ready2!.metadata.name].sort());
   assert.equal(left.some((p) => p.metadata.name === notReady!.metadata.name), false);
-  await waitFor('observedGeneration 2', async () => (await client.replicaSets<ReplicaSet>(ns).get('web')).status?.observedGeneration === 2);
+  await eventually(async () => (await client.replicaSets<ReplicaSet>(ns).get('web')).status?.observedGeneration === 2, 'observedGeneration 2');
 
   // events like upstream
-  const events = await waitFor('events', async () => {
+  const events = await eventually(async () => {
     const evs = (await client.events(ns).list()).items as unknown as { reason: string; message: string }[];
     return evs.some((e) => e.reason === 'SuccessfulDelete') && evs;
-  });
+  }, 'events');
   assert.ok(events.some((e) => e.reason === 'SuccessfulCreate' && /^Created pod: web-/.test(e.message)), 'SuccessfulCreate event');
   assert.ok(events.some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted pod: ${notReady!.metadata.name}`), 'SuccessfulDelete event');
 });
@@ -133,18 +106,18 @@ test('ReplicaSet: adopts a matching orphan instead of creating, and releases a p
   const { client, ns } = env;
   const orphan = await client.pods<Pod>(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   const rs = await client.replicaSets<ReplicaSet>(ns).create(replicaSet('db', 2));
-  const pods = await waitFor('2 pods', async () => {
+  const pods = await eventually(async () => {
     const ps = await activePods(client, ns, 'db');
     return ps.length === 2 && ps.every((p) => p.metadata.ownerReferences?.length) && ps;
-  });
+  }, '2 pods');
   const adopted = pods.find((p) => p.metadata.name === 'orphan');
   assert.equal(adopted?.metadata.uid, orphan.metadata.uid, 'the orphan was adopted');
   assert.equal(adopted?.metadata.ownerReferences?.[0]?.uid, rs.metadata.uid);
 
   await client.pods(ns).patch('orphan', 'merge', { metadata: { labels: { app: 'db-debug' } } });
-  await waitFor('released and replaced', async () => {
+  await eventually(async () => {
     const p = await client.pods<Pod>(ns).get('orphan');
     const ps = await activePods(client, ns, 'db');
     return !p.metadata.ownerReferences?.length && ps.length === 2;
-  });
+  }, 'released and replaced');
 });

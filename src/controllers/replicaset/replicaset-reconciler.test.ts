@@ -11,13 +11,13 @@ import { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { Expectations } from './expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
 import type { Pod, ReplicaSet } from './types.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 test('reconciler: expectations hold back a second create while the pod cache lags; minReadySeconds asks for a re-check', async (t) => {
   const server = await startTestServer();
   const client = KubeClient.fromKubeconfig(server.kubeconfig);
-  const recorder = new EventRecorder(client, { component: 'replicaset-controller', logger: quiet });
+  const recorder = new EventRecorder(client, { component: 'replicaset-controller', logger: quietLogger });
   t.after(async () => {
     await recorder.close();
     client.close();
@@ -34,7 +34,7 @@ test('reconciler: expectations hold back a second create while the pod cache lag
   const pods = new Indexer<Pod>(); // stays empty: the informer "has not caught up"
   let now = Date.now();
   const expectations = new Expectations({ now: () => now });
-  const reconcile = replicaSetReconciler({ client, replicaSets, pods, expectations, recorder, clock: { now: () => now }, logger: quiet });
+  const reconcile = replicaSetReconciler({ client, replicaSets, pods, expectations, recorder, clock: { now: () => now }, logger: quietLogger });
   const count = async () => (await client.pods<Pod>(ns).list()).items.length;
   const req = { namespace: ns, name: 'web' };
   const signal = new AbortController().signal;
@@ -56,7 +56,7 @@ test('reconciler: expectations hold back a second create while the pod cache lag
   assert.equal(await count(), 3);
 
   // Without the expectations the same stale cache would have doubled the pods: the guard is what matters.
-  const blind = replicaSetReconciler({ client, replicaSets, pods: new Indexer<Pod>(), expectations: new Expectations(), recorder, clock: { now: () => now }, logger: quiet });
+  const blind = replicaSetReconciler({ client, replicaSets, pods: new Indexer<Pod>(), expectations: new Expectations(), recorder, clock: { now: () => now }, logger: quietLogger });
   await blind(req, signal);
   assert.equal(await count(), 6, 'control: a lagging cache without expectations over-creates');
   for (const p of (await client.pods<Pod>(ns).list()).items) if (!pods.has(`${ns}/${p.metadata.name}`)) await client.pods(ns).delete(p.metadata.name!);
