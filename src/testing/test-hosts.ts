@@ -56,6 +56,10 @@ export interface TestHosts {
   addCleanup(fn: () => void | Promise<void>): void;
   /** Kills every process in the host's namespace and unplugs it (a machine dying). The namespace stays until teardown. */
   killHost(host: TestHost | string): Promise<void>;
+  /** Unplugs the host from the bridge, its processes running on (a network partition); reviveHost heals it. */
+  unplugHost(host: TestHost | string): Promise<void>;
+  /** Plugs a killed or unplugged host back in (its veth up, its default route back): the machine rebooted. */
+  reviveHost(host: TestHost | string): Promise<void>;
   /** Removes everything made. Idempotent. */
   teardown(): Promise<void>;
 }
@@ -234,6 +238,15 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
       const pids = (await run('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
       for (const pid of pids) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
       await run('ip', ['link', 'set', host.veth, 'down']);
+    },
+    async unplugHost(h) {
+      await must('ip', ['link', 'set', byName(h).veth, 'down']);
+    },
+    async reviveHost(h) {
+      const host = byName(h);
+      await must('ip', ['link', 'set', host.veth, 'up']);
+      // A link that went down may have taken the default route with it.
+      await must('ip', ['netns', 'exec', host.netns, 'ip', 'route', 'replace', 'default', 'via', gateway]);
     },
     teardown() {
       return (torn ??= (async () => {

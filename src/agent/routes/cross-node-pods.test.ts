@@ -153,10 +153,9 @@ test('a pod reaches a pod on another node by its IP', async () => {
   assert.ok([seen.clientPod, seen.clientNode].includes(seen.source), `the pod on n2 saw ${seen.source}`);
 });
 
-// Masquerade only traffic leaving the cluster: the receiving pod sees the client pod's own address.
-// The CNI bridge's ipMasq still rewrites it to the node address until the conflist sets ipMasq=false
-// (docs/networking.md); then drop the todo.
-test('pod-to-pod traffic across nodes keeps the client pod address', { todo: 'needs ipMasq=false in src/agent/cni/conflist.ts' }, () => {
+// Masquerade only traffic leaving the cluster: the receiving pod sees the client pod's own address
+// (the CNI bridge's ipMasq is off when the pod network runs: docs/networking.md).
+test('pod-to-pod traffic across nodes keeps the client pod address', () => {
   assert.ok(seen, 'the previous test ran');
   assert.equal(seen.source, seen.clientPod);
 });

@@ -6,8 +6,8 @@ import type { PodStatusWriter } from '../pods/context.js';
 
 /**
  * Sends pod statuses to pods/status (a merge patch of the fields the agent owns, with the pod's uid
- * so a pod re-created under the same name is never written to) only when they differ from what the
- * API has; finishes deletions with gracePeriodSeconds=0 and a uid precondition, as kubelet does.
+ * so a pod re-created under the same name is never written to) unless both the pod as last seen
+ * and the last status sent already say the same; finishes deletions with gracePeriodSeconds=0 and a uid precondition, as kubelet does.
  */
 
 /** The fields the agent owns in a PodStatus (the rest, e.g. qosClass or nominatedNodeName, are left alone). */
@@ -34,7 +34,12 @@ export class StatusManager implements PodStatusWriter {
   async write(pod: Pod, status: PodStatus): Promise<void> {
     const uid = pod.metadata.uid!;
     const want = canonical(owned(status));
-    if (this.last.get(uid) === want || canonical(owned(pod.status)) === want) {
+    // Skip only when the pod as last seen already has it AND it does not contradict what this agent
+    // last wrote: the pod copy may lag behind our own last write (a status flipped back before the
+    // watch caught up would otherwise never be sent), and someone else (the node lifecycle
+    // controller marking pods not ready) may have changed the API since that write.
+    const last = this.last.get(uid);
+    if (canonical(owned(pod.status)) === want && (last === undefined || last === want)) {
       this.last.set(uid, want);
       return;
     }

@@ -78,10 +78,12 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    out.write(`bosun: ${signal} received, stopping the agent (pods keep running)\n`);
+    out.write(`bosun: ${signal} received, stopping the agent (pods keep running; Service rules and routes are removed)\n`);
     (async () => {
-      // As documented above and in docs/networking.md: pods, routes, masquerade and Service rules stay.
-      await node.stop({ keepNetwork: true });
+      // A clean stop removes what this node programmed (Service rules, routes, masquerade), as
+      // `bosun server` does for its own node; pods keep running and are adopted by the next start.
+      // A crashed agent leaves everything in place, so traffic flows until it is back.
+      await node.stop();
       client.close();
     })().then(
       () => process.exit(0),

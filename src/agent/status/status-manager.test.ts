@@ -1,0 +1,72 @@
+/**
+ * The status manager against an in-process API server: it skips writes the API already has, but
+ * never because of a pod copy that lags behind its own last write (an agent restarted, its pods
+ * first reported Ready=False, then Ready=True again before the watch delivered the first write:
+ * kubelet's status manager likewise compares with what it sent, not only with the informer), and it
+ * puts back a status someone else changed (the node lifecycle controller marking pods not ready).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Pod, PodStatus } from '../../api/kinds/index.js';
+import { KubeClient } from '../../client/kube-client.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { StatusManager } from './status-manager.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+let ts: TestServer;
+let client: KubeClient;
+
+before(async () => {
+  ts = await startTestServer();
+  client = KubeClient.fromKubeconfig(ts.kubeconfig);
+});
+after(async () => {
+  client?.close();
+  await ts?.stop();
+});
+
+const status = (ready: boolean): PodStatus => ({
+  phase: 'Running',
+  conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+});
+const readyIn = async (name: string): Promise<string | undefined> =>
+  (await client.pods<Pod>('default').get(name)).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+async function podWith(name: string, ready: boolean): Promise<Pod> {
+  const pod = await client.pods<Pod>('default').create({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] },
+  } as Pod);
+  const sm = new StatusManager(client, quiet);
+  await sm.write(pod, status(ready));
+  return client.pods<Pod>('default').get(name);
+}
+
+test('a status flipped back is written even when the pod copy still shows it', async () => {
+  const stale = await podWith('flip', true);
+  const sm = new StatusManager(client, quiet);
+  await sm.write(stale, status(false));
+  assert.equal(await readyIn('flip'), 'False');
+  // The worker's copy is still the one from before the first write.
+  await sm.write(stale, status(true));
+  assert.equal(await readyIn('flip'), 'True');
+});
+
+test('a status changed by someone else since the last write is put back', async () => {
+  const pod = await podWith('other', false);
+  const sm = new StatusManager(client, quiet);
+  await sm.write(pod, status(true));
+  // The node lifecycle controller marks it not ready; the agent, still seeing it ready, says so again.
+  await client.pods<Pod>('default').patchStatus('other', 'merge', { status: { conditions: status(false).conditions } });
+  const changed = await client.pods<Pod>('default').get('other');
+  await sm.write(changed, status(true));
+  assert.equal(await readyIn('other'), 'True');
+});
+
+test('nothing is written when the API and the last write agree', async () => {
+  const pod = await podWith('same', true);
+  const sm = new StatusManager(client, quiet);
+  const rv = pod.metadata.resourceVersion;
+  await sm.write(pod, status(true));
+  await sm.write(pod, status(true));
+  assert.equal((await client.pods<Pod>('default').get('same')).metadata.resourceVersion, rv);
+});
