@@ -60,7 +60,7 @@ after(async () => {
 
 /** A client in host n1 sending requests through the ClusterIP back to back; one line per request. */
 function startClient(): void {
-  const loop = `while :; do s=$(date +%s%3N); if curl -s -o /dev/null --max-time 1 http://${vip}/; then r=ok; else r=fail; fi; echo "$s $r"; sleep 0.05; done`;
+  const loop = `while :; do s=$(date +%s%3N); if curl -s -o /dev/null --max-time 3 http://${vip}/; then r=ok; else r=fail; fi; echo "$s $r"; sleep 0.05; done`;
   client = c.th.spawnInHost('n1', 'sh', ['-c', loop]);
   let buf = '';
   client.stdout!.on('data', (d: Buffer) => {
