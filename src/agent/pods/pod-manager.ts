@@ -138,7 +138,7 @@ export class PodManager {
     this.cleaning.add(uid);
     const d = this.o.deps;
     try {
-      const state = await readPodRuntimeState(d.runtime, uid);
+      const state = await readPodRuntimeState(d.runtime, uid, d.sandboxEnv.cgroupRoot);
       await Promise.all(state.containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => d.runtime.stopContainer(c.id, 2)));
       await cleanupPod(d, state);
     } catch (err) {

@@ -105,17 +105,17 @@ export class PodWorker {
   private async sync(): Promise<void> {
     const d = this.d;
     const pod = this.pod;
-    const state = await readPodRuntimeState(d.runtime, this.uid);
+    const state = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
     if (!pod) {
       // Force-deleted (or deleted while we were not looking): the grace period the deletion asked for, else 2 s.
       await killPod(d, this.lastPod, state, this.lastPod.metadata.deletionTimestamp ? podGracePeriod(this.lastPod) : 2);
-      await cleanupPod(d, await readPodRuntimeState(d.runtime, this.uid));
+      await cleanupPod(d, await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot));
       this.finish();
       return;
     }
     if (pod.metadata.deletionTimestamp) {
       await killPod(d, pod, state, podGracePeriod(pod));
-      const after = await readPodRuntimeState(d.runtime, this.uid);
+      const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
       await d.status.write(pod, this.status(pod, after, true));
       await cleanupPod(d, after);
       await d.status.finishDeletion(pod);
@@ -130,12 +130,12 @@ export class PodWorker {
     if (this.deadlineExceeded(pod)) {
       d.events.event(pod, 'Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
       await killPod(d, pod, state, podGracePeriod(pod));
-      const after = await readPodRuntimeState(d.runtime, this.uid);
+      const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
       await d.status.write(pod, this.status(pod, after, false, true));
       return;
     }
     await syncRunningPod(d, this.scratch(), pod, state);
-    const after = await readPodRuntimeState(d.runtime, this.uid);
+    const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
     const sb = readySandbox(after);
     const running = after.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' && c.sandboxId === sb?.id)

@@ -1,5 +1,6 @@
 import type { ContainerRuntime, ContainerState, PodSandboxStatus } from '../runtime/types.js';
 import { RuntimeError } from '../runtime/types.js';
+import { oomKillCount, podCgroupParent } from '../runtime/cgroups.js';
 import { ANN_CONTAINER_TYPE, ANN_RESTART_COUNT, ANN_SPEC_HASH, LABEL_CONTAINER_NAME, LABEL_MANAGED, LABEL_POD_UID } from './labels.js';
 
 /**
@@ -42,8 +43,16 @@ const ignoreNotFound = <T>(p: Promise<T>): Promise<T | undefined> =>
     throw err;
   });
 
-/** Reads the sandboxes and containers labelled with pod `uid`. */
-export async function readPodRuntimeState(runtime: ContainerRuntime, uid: string): Promise<PodRuntimeState> {
+/** Exit code of a process ended by SIGKILL, as the OOM killer ends them. */
+const SIGKILL_EXIT = 137;
+
+/**
+ * Reads the sandboxes and containers labelled with pod `uid`. With `cgroupRoot`, a container that
+ * died by SIGKILL without an OOM reason is reported OOMKilled when the kernel counted an OOM kill in
+ * its pod cgroup: containerd 1.6 only sees OOMs of the container's own cgroup, and misses those
+ * right at start (containerd#8180).
+ */
+export async function readPodRuntimeState(runtime: ContainerRuntime, uid: string, cgroupRoot?: string): Promise<PodRuntimeState> {
   const selector = { [LABEL_MANAGED]: 'true', [LABEL_POD_UID]: uid };
   const [sandboxList, containerList] = await Promise.all([
     runtime.listPodSandboxes({ labelSelector: selector }),
@@ -65,7 +74,7 @@ export async function readPodRuntimeState(runtime: ContainerRuntime, uid: string
       startedAt: st.startedAt,
       finishedAt: st.finishedAt,
       exitCode: st.exitCode,
-      reason: st.reason,
+      reason: st.exitCode === SIGKILL_EXIT && st.reason !== 'OOMKilled' && cgroupRoot !== undefined && oomKillCount(podCgroupParent(uid, cgroupRoot)) > 0 ? 'OOMKilled' : st.reason,
       message: st.message,
       image: st.image,
       imageRef: st.imageRef,

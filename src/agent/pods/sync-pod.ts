@@ -85,7 +85,7 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
       return;
     }
     d.crashBackoff.reset(sandboxKey);
-    state = await readPodRuntimeState(d.runtime, uid);
+    state = await readPodRuntimeState(d.runtime, uid, d.sandboxEnv.cgroupRoot);
     sb = readySandbox(state);
     if (!sb) {
       s.wakeIn(1000);

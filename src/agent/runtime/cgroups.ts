@@ -53,3 +53,24 @@ function removeDir(dir: string): void {
     /* busy (processes inside) or already gone */
   }
 }
+
+/**
+ * How many processes the kernel's OOM killer has killed in cgroup `path` (and below): the `oom_kill`
+ * line of memory.oom_control (v1) or memory.events (v2). 0 when the cgroup or the counter is absent.
+ * The pod cgroup's limit is the sum of its containers' limits and also holds the pause process, so
+ * an OOM can fire there rather than in the container's own cgroup, where containerd watches for it.
+ */
+export function oomKillCount(path: string): number {
+  let total = 0;
+  for (const dir of cgroupDirsExisting(path)) {
+    for (const file of ['memory.oom_control', 'memory.events']) {
+      try {
+        const m = /^oom_kill (\d+)$/m.exec(readFileSync(join(dir, file), 'utf8'));
+        if (m) total = Math.max(total, Number(m[1]));
+      } catch {
+        /* not this hierarchy's file */
+      }
+    }
+  }
+  return total;
+}
