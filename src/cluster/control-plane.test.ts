@@ -36,3 +36,18 @@ for (const store of ['memory', 'sqlite'] as const) {
 test('compaction is on by default', () => {
   assert.ok(DEFAULT_COMPACTION.compactInterval > 0 && DEFAULT_COMPACTION.retainRevisions > 0);
 });
+
+test('starts on a data dir that does not exist yet (a fresh machine), creating it', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'bosun-cp-fresh-'));
+  const dataDir = join(parent, 'var', 'lib', 'bosun');
+  try {
+    const cp = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', store: 'sqlite' });
+    try {
+      assert.equal((await cp.client.namespaces().get('default')).metadata.name, 'default');
+    } finally {
+      await cp.stop();
+    }
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

@@ -18,6 +18,7 @@ import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } 
 import { openStore, type Store } from '../store/index.js';
 import type { AutoCompactOptions } from '../store/auto-compact.js';
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 
 /**
  * History compaction of the store, as kube-apiserver's --etcd-compaction-interval (5m) and kine
@@ -68,6 +69,8 @@ function openConfiguredStore(o: ControlPlaneOptions): Store {
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const log = o.log ?? (() => {});
+  // A fresh machine has no data dir yet (the default /var/lib/bosun): the store lives in it.
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const store = openConfiguredStore(o);
   const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
