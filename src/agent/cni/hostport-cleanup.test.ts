@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { idleHostportCleanup, splitRuleArgs } from './hostport-cleanup.js';
+import { idleHostportCleanup, isAlreadyGone, splitRuleArgs } from './hostport-cleanup.js';
 
 // Listings as `iptables -t nat -S` prints them after the CNI portmap plugin ran (iptables 1.8.9).
 const IDLE = `-P PREROUTING ACCEPT
@@ -46,4 +46,14 @@ describe('hostport chain cleanup', () => {
     assert.deepEqual(idleHostportCleanup(IN_USE), []);
     assert.deepEqual(idleHostportCleanup('-P PREROUTING ACCEPT\n-P OUTPUT ACCEPT\n'), []);
   });
+});
+
+it('a chain or rule already removed by another cleaner counts as gone; other failures do not', () => {
+  const cases: Array<[string, boolean]> = [
+    ['iptables: No chain/target/match by that name.\n', true],
+    ['iptables: Bad rule (does a matching rule exist in that chain?).\n', true],
+    ['iptables v1.8.9 (nf_tables): Permission denied (you must be root)\n', false],
+    ['iptables: Resource busy.\n', false],
+  ];
+  for (const [stderr, gone] of cases) assert.equal(isAlreadyGone(Object.assign(new Error('Command failed'), { stderr })), gone, stderr);
 });

@@ -67,6 +67,20 @@ export function removeIdleHostportChains(iptables = 'iptables'): boolean {
     return false; // no iptables: portmap could not have run either
   }
   const cmds = idleHostportCleanup(listing);
-  for (const c of cmds) execFileSync(iptables, c, { stdio: ['ignore', 'ignore', 'pipe'] });
+  for (const c of cmds) {
+    try {
+      execFileSync(iptables, c, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      // Another cleaner (a second node on this host) removed it between the listing and now:
+      // gone is what we wanted. Anything else is a real failure.
+      if (!isAlreadyGone(err)) throw err;
+    }
+  }
   return cmds.length > 0;
+}
+
+/** iptables' answer when the rule or chain to delete does not exist (any more). */
+export function isAlreadyGone(err: unknown): boolean {
+  const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message ?? '');
+  return /No chain\/target\/match by that name|Bad rule \(does a matching rule exist|does not exist/i.test(stderr);
 }
