@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../src/testing/node-server.js';
-import { CLIENT_POD, freeDnsPort, podWget, startServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
+import { CLIENT_POD, freeDnsPort, podWget, startServicesNode, whoDeployment, type ServicesNode, stopServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
 
@@ -58,16 +58,7 @@ describe('cluster DNS from a pod', { timeout: 150_000 }, () => {
     }, 90_000, 500);
   });
   after(async () => {
-    if (!node) return;
-    try {
-      if (node.child.exitCode === null) {
-        await node.kubectl(['delete', 'deployment', '--all', '--wait=false']);
-        await node.stop();
-      }
-    } finally {
-      node.dropTable();
-      await node.forceCleanup();
-    }
+    await stopServicesNode(node);
   });
 
   it('the pod resolves through the kube-dns Service with the Kubernetes search path', async () => {

@@ -35,6 +35,23 @@ export async function startServicesNode(o: NodeServerOptions = {}): Promise<Serv
   }) as ServicesNode;
 }
 
+/**
+ * Teardown shared by the services tests: delete the workloads and stop the server cleanly when it is
+ * still running, then, whatever happened, drop its proxy table and sweep what a failed run left.
+ */
+export async function stopServicesNode(node: ServicesNode | undefined): Promise<void> {
+  if (!node) return;
+  try {
+    if (node.child.exitCode === null) {
+      await node.kubectl(['delete', 'deployment', '--all', '--wait=false']);
+      await node.stop();
+    }
+  } finally {
+    node.dropTable();
+    await node.forceCleanup();
+  }
+}
+
 /** A container spec answering GET /cgi-bin/who with `<hostname> <REMOTE_ADDR>` on port 8080. */
 export const WHO_CONTAINER = `
       - name: web

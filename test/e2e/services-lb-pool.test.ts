@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../src/testing/node-server.js';
-import { clientNetns, httpGet, startServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
+import { clientNetns, httpGet, startServicesNode, whoDeployment, type ServicesNode, stopServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
 let netns: ReturnType<typeof clientNetns> | undefined;
@@ -35,16 +35,7 @@ describe('service LB with an address pool', { timeout: 120_000 }, () => {
   });
   after(async () => {
     netns?.remove();
-    if (!node) return;
-    try {
-      if (node.child.exitCode === null) {
-        await node.kubectl(['delete', 'deployment', '--all', '--wait=false']);
-        await node.stop();
-      }
-    } finally {
-      node.dropTable();
-      await node.forceCleanup();
-    }
+    await stopServicesNode(node);
   });
 
   it('gives each Service its own pool address, serves it, and frees it on delete', async () => {

@@ -19,7 +19,7 @@ import { containerdPaths } from '../../src/agent/containerd/config.js';
 import { KubeClient } from '../../src/client/kube-client.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { waitFor } from '../../src/testing/node-server.js';
-import { hostnamesOf, httpGet, startServicesNode, steadyLoad, WHO_CONTAINER, type ServicesNode } from './services-harness.js';
+import { hostnamesOf, httpGet, startServicesNode, steadyLoad, WHO_CONTAINER, type ServicesNode, stopServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
 let client: KubeClient;
@@ -84,16 +84,7 @@ describe('readiness and zero-downtime rollouts through a ClusterIP', { timeout: 
   });
   after(async () => {
     client?.close();
-    if (!node) return;
-    try {
-      if (node.child.exitCode === null) {
-        await node.kubectl(['delete', 'deployment', '--all', '--wait=false']);
-        await node.stop();
-      }
-    } finally {
-      node.dropTable();
-      await node.forceCleanup();
-    }
+    await stopServicesNode(node);
   });
 
   it('a pod that turns not Ready leaves the endpoints within 2 seconds and its traffic stops', async () => {

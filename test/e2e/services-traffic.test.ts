@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from '../../src/api/kinds/core/service.js';
 import { waitFor } from '../../src/testing/node-server.js';
-import { CLIENT_POD, clientNetns, clientOf, podWget, hostnamesOf, httpGet, startServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
+import { CLIENT_POD, clientNetns, clientOf, podWget, hostnamesOf, httpGet, startServicesNode, whoDeployment, type ServicesNode, stopServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
 let nodeIP: string;
@@ -48,16 +48,7 @@ describe('services: ClusterIP, NodePort, LoadBalancer on real pods', { timeout: 
   });
   after(async () => {
     netns?.remove();
-    if (!node) return;
-    try {
-      if (node.child.exitCode === null) {
-        await node.kubectl(['delete', 'deployment', '--all', '--wait=false']);
-        await node.stop();
-      }
-    } finally {
-      node.dropTable();
-      await node.forceCleanup();
-    }
+    await stopServicesNode(node);
   });
 
   it('a ClusterIP answers from the node and spreads requests over every ready replica', async () => {
