@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { ConnectionConfig } from './kubeconfig.js';
 import { statusErrorFromBody } from './errors.js';
 
@@ -44,9 +45,14 @@ export class Transport {
     this.base = new URL(cfg.server);
     this.secure = this.base.protocol === 'https:';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
-    const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 512, maxFreeSockets: 64, scheduling: 'lifo' as const };
+    // Idle sockets are kept up to the pool size: closing them after a burst only means paying TLS
+    // handshakes again at the next one.
+    const maxSockets = opts.maxSockets ?? 512;
+    const common = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
+    // One secure context for every connection: given ca/cert/key instead, Node parses the PEMs and
+    // builds a new context per connection (a third of a core during write bursts).
     this.agent = this.secure
-      ? new https.Agent({ ...common, ca: cfg.ca, cert: cfg.cert, key: cfg.key, rejectUnauthorized: !cfg.insecureSkipTLSVerify })
+      ? new https.Agent({ ...common, secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.cert, key: cfg.key }), rejectUnauthorized: !cfg.insecureSkipTLSVerify })
       : new http.Agent(common);
   }
 

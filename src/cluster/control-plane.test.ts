@@ -51,3 +51,45 @@ test('starts on a data dir that does not exist yet (a fresh machine), creating i
     rmSync(parent, { recursive: true, force: true });
   }
 });
+
+test('--disable-scheduler and --disable-controller-manager (as k3s) leave pods unbound and Deployments without ReplicaSets', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bosun-cp-apionly-'));
+  const cp = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory', disableScheduler: true, disableControllerManager: true });
+  try {
+    assert.equal(cp.scheduler, undefined);
+    const labels = { app: 'api-only' };
+    await cp.client.deployments('default').create({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api-only' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    await cp.client.pods('default').create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-only' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await sleep(1500);
+    assert.equal((await cp.client.replicaSets('default').list()).items.length, 0, 'no deployment controller ran');
+    const pod = await cp.client.pods('default').get('api-only');
+    assert.equal(pod.status?.conditions, undefined, 'no scheduler looked at the pod');
+    const leases = await cp.client.leases('kube-system').list();
+    assert.equal(leases.items.length, 0, 'no leader election without control loops');
+  } finally {
+    await cp.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('with both enabled (the default) a Deployment gets its ReplicaSet', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bosun-cp-full-'));
+  const cp = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory' });
+  try {
+    assert.ok(cp.scheduler);
+    const labels = { app: 'full' };
+    await cp.client.deployments('default').create({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'full' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const deadline = Date.now() + 10_000;
+    while ((await cp.client.replicaSets('default').list()).items.length === 0 && Date.now() < deadline) await sleep(50);
+    assert.equal((await cp.client.replicaSets('default').list()).items.length, 1);
+  } finally {
+    await cp.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -41,6 +41,10 @@ export interface ControlPlaneOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   /** Simulated nodes to run in this process (0: none). */
   simulatedNodes?: Omit<SimulatedNodesOptions, 'count'> & { count: number };
+  /** Run no built-in controllers (k3s --disable-controller-manager): another server or process runs them. */
+  disableControllerManager?: boolean;
+  /** Run no scheduler (k3s --disable-scheduler). */
+  disableScheduler?: boolean;
   /** Extra controllers to declare on the manager (e.g. node IPAM), by the caller. */
   extraControllers?: Array<(mgr: Manager) => void>;
   log?: (msg: string) => void;
@@ -51,7 +55,8 @@ export interface ControlPlane {
   /** Admin client used by the control-plane components. */
   client: KubeClient;
   manager: Manager;
-  scheduler: Scheduler;
+  /** Absent with disableScheduler. */
+  scheduler?: Scheduler;
   fleet?: SimulatedFleet;
   stop(): Promise<void>;
 }
@@ -79,18 +84,26 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     leaderElection: { namespace: 'kube-system', name: 'bosun-controller-manager', identity: `${hostname()}-${randomBytes(4).toString('hex')}` },
     onLeadershipLost: () => log('leadership lost; control loops stopped'),
   });
-  for (const [name, add] of Object.entries(controllers)) {
-    if (name !== 'nodelifecycle') add(manager);
+  if (!o.disableControllerManager) {
+    for (const [name, add] of Object.entries(controllers)) {
+      if (name !== 'nodelifecycle') add(manager);
+    }
+    addNodeLifecycleController(manager, o.nodeLifecycle);
+    addNodeIpamController(manager, { clusterCidr: o.clusterCidr });
   }
-  addNodeLifecycleController(manager, o.nodeLifecycle);
-  addNodeIpamController(manager, { clusterCidr: o.clusterCidr });
   for (const add of o.extraControllers ?? []) add(manager);
-  const scheduler = new Scheduler({ client, informers: manager.informers });
-  manager.add({ start: (signal) => scheduler.start(signal), stop: () => scheduler.stop() });
+  let scheduler: Scheduler | undefined;
+  if (!o.disableScheduler) {
+    const s = new Scheduler({ client, informers: manager.informers });
+    manager.add({ start: (signal) => s.start(signal), stop: () => s.stop() });
+    scheduler = s;
+  }
 
   let fleet: SimulatedFleet | undefined;
   try {
-    await manager.start();
+    // Nothing to run: no informers, no leader election lease renewals.
+    const anyLoops = !o.disableControllerManager || !o.disableScheduler || (o.extraControllers?.length ?? 0) > 0;
+    if (anyLoops) await manager.start();
     if (o.simulatedNodes && o.simulatedNodes.count > 0) {
       fleet = await startSimulatedNodes(client, o.simulatedNodes);
       log(`${o.simulatedNodes.count} simulated nodes registered`);

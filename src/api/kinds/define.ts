@@ -4,7 +4,7 @@
  * comes from the schema; hooks add what the schema cannot express (cross-field rules, immutability).
  */
 import type { KubeObject } from '../meta.js';
-import type { ResourceDefinition, ScaleInfo, SubresourceName, TableColumn, Verb } from '../resource.js';
+import type { FieldInfo, ResourceDefinition, ScaleInfo, SubresourceName, TableColumn, Verb } from '../resource.js';
 import { componentsOf } from '../schema/openapi.js';
 import type { ObjectNode } from '../schema/types.js';
 import { applyDefaults, fieldInfo, unknownFields, validateNode } from '../schema/walk.js';
@@ -89,7 +89,7 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
     },
     validate,
     unknownFields: (obj: unknown) => unknownFields(schema, obj),
-    fieldInfo: (path: string[]) => fieldInfo(schema, path),
+    fieldInfo: memoFieldInfo(schema),
     hasStatusSubresource: spec.hasStatusSubresource ?? false,
     tracksGeneration: spec.tracksGeneration ?? false,
     selectableFields: (obj: T) => spec.selectableFields?.(obj) ?? {},
@@ -104,6 +104,25 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
       return openapi;
     },
     ...(spec.protobufMessage ? { protobufMessage: spec.protobufMessage } : {}),
+  };
+}
+
+/**
+ * Field facts by path, remembered: patching and managed-fields tracking ask for every node of every
+ * object written. Paths through maps (labels, annotations) carry user keys, so the memo is bounded
+ * and simply starts over when full. Callers must treat the answers as read-only.
+ */
+const FIELD_INFO_MEMO_MAX = 4096;
+function memoFieldInfo(schema: ObjectNode<any, any>): (path: string[]) => FieldInfo | undefined {
+  const memo = new Map<string, FieldInfo | undefined>();
+  return (path) => {
+    const key = path.join('\u0001');
+    if (memo.has(key)) return memo.get(key);
+    const info = fieldInfo(schema, path);
+    if (info) Object.freeze(info);
+    if (memo.size >= FIELD_INFO_MEMO_MAX) memo.clear();
+    memo.set(key, info);
+    return info;
   };
 }
 

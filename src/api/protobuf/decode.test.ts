@@ -20,7 +20,10 @@ function encode(typeName: string, obj: Record<string, unknown>): Uint8Array {
 }
 
 test('bytes captured from kubectl 1.32 decode to the JSON form kubectl would send', () => {
-  for (const name of ['deployment', 'configmap', 'secret', 'namespace', 'selfsubjectaccessreview']) {
+  for (const name of [
+    'deployment', 'configmap', 'secret', 'namespace', 'selfsubjectaccessreview', 'selfsubjectrulesreview',
+    'service-clusterip', 'service-headless', 'service-nodeport', 'service-loadbalancer', 'service-externalname', 'serviceaccount',
+  ]) {
     const bytes = readFileSync(new URL(`${name}.pb`, TESTDATA));
     const expected = JSON.parse(readFileSync(new URL(`${name}.json`, TESTDATA), 'utf8'));
     assert.deepEqual(decodeKubernetesProtobuf(bytes), expected, name);

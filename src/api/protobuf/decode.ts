@@ -1,6 +1,6 @@
 /**
  * Decoding of `application/vnd.kubernetes.protobuf` request bodies (what kubectl 1.32 POSTs for
- * `create deployment|configmap|secret|namespace`, drain's Eviction and `auth can-i`).
+ * `create deployment|configmap|secret|namespace|service|serviceaccount`, `auth can-i [--list]`).
  */
 import protobuf from 'protobufjs';
 import type { KubeObject } from '../meta.js';

@@ -4,8 +4,10 @@
  * the decoded object against the JSON form in testdata/. BOSUN_UPDATE_FIXTURES=1 (re)writes the
  * captured bytes to testdata/<name>.pb for decode.test.ts.
  *
- * Observed with kubectl 1.32: create deployment|configmap|secret|namespace and auth can-i send
- * protobuf; drain sends its Eviction as JSON (the case below pins that, so a change shows up).
+ * Observed with kubectl 1.32: create deployment|configmap|secret|namespace|service *|serviceaccount,
+ * auth can-i and auth can-i --list send protobuf; drain sends its Eviction as JSON (the case below
+ * pins that, so a change shows up). The service and serviceaccount JSON forms in testdata/ are
+ * kubectl's own `--dry-run=client -o json` output for the same command (null fields dropped).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,13 +44,18 @@ const discovery: Record<string, unknown> = {
       res('nodes', 'Node', false, VERBS, { shortNames: ['no'] }),
       res('pods', 'Pod', true, VERBS, { shortNames: ['po'] }),
       res('pods/eviction', 'Eviction', true, ['create'], { group: 'policy', version: 'v1' }),
+      res('services', 'Service', true, VERBS, { shortNames: ['svc'] }),
+      res('serviceaccounts', 'ServiceAccount', true, VERBS, { shortNames: ['sa'] }),
     ],
   },
   '/apis/apps/v1': { kind: 'APIResourceList', groupVersion: 'apps/v1', resources: [res('deployments', 'Deployment', true, VERBS, { shortNames: ['deploy'] })] },
   '/apis/policy/v1': { kind: 'APIResourceList', groupVersion: 'policy/v1', resources: [res('poddisruptionbudgets', 'PodDisruptionBudget', true, VERBS)] },
   '/apis/authorization.k8s.io/v1': {
     kind: 'APIResourceList', groupVersion: 'authorization.k8s.io/v1',
-    resources: [res('selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, ['create'])],
+    resources: [
+      res('selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, ['create']),
+      res('selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, ['create']),
+    ],
   },
 };
 
@@ -88,6 +95,7 @@ async function withServer(fn: (url: string, captures: Capture[]) => Promise<void
         const obj = contentType.startsWith(PROTOBUF_MEDIA_TYPE) ? decodeKubernetesProtobuf(body) : JSON.parse(body.toString('utf8'));
         if (obj.kind === 'Eviction') evicted = true;
         if (obj.kind === 'SelfSubjectAccessReview') return send(201, { ...obj, status: { allowed: true } });
+        if (obj.kind === 'SelfSubjectRulesReview') return send(201, { ...obj, status: { resourceRules: [], nonResourceRules: [], incomplete: false } });
         return send(201, { ...obj, metadata: { ...obj.metadata, uid: 'u1', resourceVersion: '5' } });
       }
       send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${req.method} ${path} not found` });
@@ -107,6 +115,13 @@ const cases: { name: string; args: string[]; path: string; json?: true }[] = [
   { name: 'secret', args: ['create', 'secret', 'generic', 'sec', '--from-literal=user=admin', '--from-literal=pass=s3cr3t'], path: '/api/v1/namespaces/default/secrets' },
   { name: 'namespace', args: ['create', 'namespace', 'team-a'], path: '/api/v1/namespaces' },
   { name: 'selfsubjectaccessreview', args: ['auth', 'can-i', 'create', 'deployments.apps', '-n', 'prod'], path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' },
+  { name: 'selfsubjectrulesreview', args: ['auth', 'can-i', '--list', '-n', 'prod'], path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews' },
+  { name: 'service-clusterip', args: ['create', 'service', 'clusterip', 'web', '--tcp=80:8080', '--tcp=443'], path: '/api/v1/namespaces/default/services' },
+  { name: 'service-headless', args: ['create', 'service', 'clusterip', 'hl', '--clusterip=None'], path: '/api/v1/namespaces/default/services' },
+  { name: 'service-nodeport', args: ['create', 'service', 'nodeport', 'np', '--tcp=5678:8080', '--node-port=30080'], path: '/api/v1/namespaces/default/services' },
+  { name: 'service-loadbalancer', args: ['create', 'service', 'loadbalancer', 'lb', '--tcp=80:http'], path: '/api/v1/namespaces/default/services' },
+  { name: 'service-externalname', args: ['create', 'service', 'externalname', 'ext', '--external-name=db.example.com'], path: '/api/v1/namespaces/default/services' },
+  { name: 'serviceaccount', args: ['create', 'serviceaccount', 'robot'], path: '/api/v1/namespaces/default/serviceaccounts' },
   { name: 'eviction', args: ['drain', 'n1', '--grace-period=30', '--timeout=20s'], path: '/api/v1/namespaces/default/pods/p1/eviction', json: true },
 ];
 

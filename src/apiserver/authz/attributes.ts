@@ -7,6 +7,9 @@
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 
+/** The group whose members may do anything (upstream's superuser group). */
+export const SYSTEM_MASTERS = 'system:masters';
+
 export interface RequestAttributes {
   user: UserInfo;
   verb: string;

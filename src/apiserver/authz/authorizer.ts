@@ -1,16 +1,25 @@
 /**
  * Request authorization, run by the router after authentication and before any storage is touched.
  * The chain is upstream's `--authorization-mode=Node,RBAC` minus RBAC, which Bosun does not have
- * yet: members of system:masters may do anything; node identities (system:node:<name> in
- * system:nodes) are limited by the node authorizer; every other authenticated user is allowed, as
- * before this authorizer existed. Denials throw upstream's 403 Forbidden Status.
+ * yet: members of system:masters may do anything; every authenticated user may create
+ * SelfSubjectAccessReviews and SelfSubjectRulesReviews (upstream's system:basic-user role); node
+ * identities (system:node:<name> in system:nodes) are limited by the node authorizer; every other
+ * authenticated user is allowed, as before this authorizer existed. Denials throw upstream's 403
+ * Forbidden Status. Non-resource paths (/version, /healthz, discovery, /openapi) are not
+ * authorized: every authenticated user may GET them.
+ *
+ * The same decisions answer `kubectl auth can-i` (src/apiserver/reviews), so what can-i says is
+ * what the router does.
  */
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
-import { requestAttributes } from './attributes.js';
+import { requestAttributes, SYSTEM_MASTERS, type RequestAttributes } from './attributes.js';
 import { forbidden } from './forbidden.js';
-import { authorizeNode, nodeNameOf } from './node-authorizer.js';
+import { authorizeNode, nodeNameOf, type Decision } from './node-authorizer.js';
+import { rulesFor, type SubjectRules } from './rules.js';
+
+export type { Decision } from './node-authorizer.js';
 
 /** Throws a Forbidden StatusError when `user` may not make the request. */
 export type Authorizer = (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
@@ -20,11 +29,28 @@ export interface AuthorizerDeps {
   pods: () => ResourceStorage | undefined;
 }
 
+/** The server's authorization, for the router and for the self-review endpoints. */
+export interface Authorization {
+  /** The router's check of a resource request. */
+  authorize: Authorizer;
+  /** The decision for resource request attributes (what `authorize` enforces). */
+  decide(a: RequestAttributes): Promise<Decision>;
+  /** The decision for a non-resource request: allowed, since the router does not authorize those. */
+  decideNonResource(user: UserInfo, verb: string, path: string): Decision;
+  /** What `user` may do in `namespace`, as far as it can be listed (SelfSubjectRulesReview). */
+  rules(user: UserInfo, namespace: string): SubjectRules;
+}
+
+/** Resources every authenticated user may create (upstream's system:basic-user ClusterRole). */
+const selfReviews = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+
 const lookupContext = (): RequestContext => ({
-  user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', warnings: [],
+  user: 'system:apiserver', groups: [SYSTEM_MASTERS], dryRun: false, fieldValidation: 'Ignore', warnings: [],
 });
 
-export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+const allow: Decision = { allowed: true };
+
+export function createAuthorization(deps: AuthorizerDeps): Authorization {
   const podNodeName = async (namespace: string, name: string): Promise<string | null | undefined> => {
     const pods = deps.pods();
     if (!pods) return undefined;
@@ -36,12 +62,26 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       throw err;
     }
   };
-  return async (user, method, p, query) => {
-    if (user.groups.includes('system:masters')) return;
-    const node = nodeNameOf(user);
-    if (node === undefined) return;
-    const a = requestAttributes(user, method, p, query);
-    const d = await authorizeNode(node, a, { podNodeName });
-    if (!d.allowed) throw forbidden(a, d.reason);
+  const decide = async (a: RequestAttributes): Promise<Decision> => {
+    if (a.user.groups.includes(SYSTEM_MASTERS)) return allow;
+    if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && !a.subresource && a.verb === 'create') return allow;
+    const node = nodeNameOf(a.user);
+    if (node === undefined) return allow;
+    return authorizeNode(node, a, { podNodeName });
   };
+  return {
+    decide,
+    decideNonResource: () => allow,
+    rules: (user, namespace) => rulesFor(user, namespace),
+    authorize: async (user, method, p, query) => {
+      const a = requestAttributes(user, method, p, query);
+      const d = await decide(a);
+      if (!d.allowed) throw forbidden(a, d.reason);
+    },
+  };
+}
+
+/** The router's authorizer alone. */
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  return createAuthorization(deps).authorize;
 }

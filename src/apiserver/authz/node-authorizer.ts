@@ -16,6 +16,7 @@
  * Everything else is denied.
  */
 import type { RequestAttributes } from './attributes.js';
+import type { ResourceRule } from './rules.js';
 
 export type Decision = { allowed: true } | { allowed: false; reason?: string };
 
@@ -99,4 +100,39 @@ function leaseRequest(node: string, a: RequestAttributes): Decision {
   if (a.verb === 'create') return allow;
   if (a.verb === 'get' || WRITE_OWN.has(a.verb)) return a.name === node ? allow : deny(own);
   return deny(own);
+}
+
+/**
+ * The node authorizer's permissions as rules for `namespace` (SelfSubjectRulesReview). What depends
+ * on stored objects (deleting and updating the status of pods bound to the node) cannot be listed
+ * as rules: `unlisted` says so. node-authorizer.test.ts checks every listed rule against
+ * authorizeNode.
+ */
+export function nodeRules(node: string, namespace: string): { rules: ResourceRule[]; unlisted: string } {
+  const byGroup = new Map<string, string[]>();
+  for (const key of readable) {
+    const [group, resource] = key.split('/') as [string, string];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), resource]);
+  }
+  const rules: ResourceRule[] = [...byGroup].map(([group, resources]) => ({ verbs: [...READ], apiGroups: [group], resources }));
+  rules.push(
+    { verbs: ['create'], apiGroups: [''], resources: ['nodes'] },
+    { verbs: ['get'], apiGroups: [''], resources: ['nodes/status'] },
+    { verbs: [...WRITE_OWN], apiGroups: [''], resources: ['nodes'], resourceNames: [node] },
+    { verbs: ['update', 'patch'], apiGroups: [''], resources: ['nodes/status'], resourceNames: [node] },
+    { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
+  );
+  if (namespace === NODE_LEASE_NAMESPACE) {
+    rules.push(
+      { verbs: ['create'], apiGroups: ['coordination.k8s.io'], resources: ['leases'] },
+      { verbs: ['get', ...WRITE_OWN], apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [node] },
+    );
+  }
+  if (namespace === DNS_SLICE_NAMESPACE) {
+    rules.push(
+      { verbs: ['create'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] },
+      { verbs: ['get', 'update', 'delete'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], resourceNames: [dnsSliceName(node)] },
+    );
+  }
+  return { rules, unlisted: `node authorizer: deleting pods bound to node '${node}' and updating their status are allowed but not listed` };
 }

@@ -72,7 +72,11 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (p && user && opts.authorize) await opts.authorize(user, method, p, url.searchParams);
 
     const abort = new AbortController();
-    res.once('close', () => abort.abort());
+    // Only a client gone before the answer is complete aborts the work (an abort also costs a
+    // DOMException with its stack, too much to pay on every request).
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
     if (!isLongRunning(p, method, url.searchParams)) {
       const timer = setTimeout(() => {
         abort.abort();

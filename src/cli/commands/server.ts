@@ -17,6 +17,8 @@ export interface ServerCommandOptions {
   store: 'sqlite' | 'memory' | 'etcd';
   etcdEndpoints?: string;
   disableAgent?: boolean;
+  disableScheduler?: boolean;
+  disableControllerManager?: boolean;
   nodeName?: string;
   nodeIp?: string;
   agentPort: number;
@@ -63,6 +65,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store,
     etcdEndpoints: o.etcdEndpoints?.split(',').filter(Boolean), clusterCidr: o.clusterCidr,
+    disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
     simulatedNodes: o.simulatedNodes > 0 ? {
       count: o.simulatedNodes, cpu: o.simulatedNodeCpu, memory: o.simulatedNodeMemory, pods: o.simulatedNodePods,
@@ -103,6 +106,8 @@ export function registerServerCommand(program: Command): void {
     .option('--store <backend>', 'storage: sqlite (DATA_DIR/state.db), etcd, or memory (tests)', parseChoice(['sqlite', 'memory', 'etcd']), 'sqlite')
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
     .option('--disable-agent', 'run the control plane only')
+    .option('--disable-scheduler', 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)')
+    .option('--disable-controller-manager', 'run no built-in controllers (as k3s: e.g. to measure the API server alone)')
     .option('--node-name <name>', 'name of this machine\'s node (default: the hostname)')
     .option('--node-ip <ip>', 'InternalIP of this machine\'s node (default: the first non-loopback IPv4)')
     .option('--cluster-cidr <cidr>', 'pod network of the whole cluster', '10.42.0.0/16')

@@ -70,3 +70,77 @@ test('ten different messages for one object and reason fold into a combined even
   assert.equal(combined.message, '(combined from similar events): attempt 12');
   assert.equal(combined.count, 3);
 });
+
+/** `client` whose event writes are counted, with the most ever running at once. */
+function countingClient(): { client: KubeClient; stats: { calls: number; active: number; max: number } } {
+  const stats = { calls: 0, active: 0, max: 0 };
+  const wrapped = new Proxy(client, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (key !== 'events' || typeof v !== 'function') return typeof v === 'function' ? v.bind(target) : v;
+      return (ns: string) => {
+        const ev = target.events(ns);
+        return new Proxy(ev, {
+          get(e, m) {
+            const f = Reflect.get(e, m, e) as unknown;
+            if (typeof f !== 'function') return f;
+            if (m !== 'create' && m !== 'patch') return f.bind(e);
+            return async (...args: unknown[]) => {
+              stats.calls++;
+              stats.max = Math.max(stats.max, ++stats.active);
+              try {
+                return await (f as (...a: unknown[]) => Promise<unknown>).apply(e, args);
+              } finally {
+                stats.active--;
+              }
+            };
+          },
+        });
+      };
+    },
+  });
+  return { client: wrapped, stats };
+}
+
+test('a burst about many objects is written with at most maxInFlight requests at once', async () => {
+  const { client: c, stats } = countingClient();
+  const rec = new EventRecorder(c, { component: 'burst', maxInFlight: 3, logger: quietLogger });
+  for (let i = 0; i < 40; i++) {
+    rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name: `${P}-burst-${i}`, uid: `u-burst-${i}` } }, 'Normal', 'Scheduled', `assigned ${i}`);
+  }
+  await rec.close();
+  assert.equal(stats.calls, 40);
+  assert.equal(stats.max, 3);
+  const names = new Set((await client.events('default').list()).items.map((e) => (e.involvedObject as { name: string }).name));
+  for (let i = 0; i < 40; i++) assert.ok(names.has(`${P}-burst-${i}`), `event about pod ${i}`);
+});
+
+test('repeats of an event still queued merge into its one write', async () => {
+  const clock = new FakeClock(Date.parse('2025-02-01T00:00:00Z'));
+  const { client: c, stats } = countingClient();
+  const rec = new EventRecorder(c, { component: 'merge', burst: 1000, clock, logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-merge`, uid: 'u-merge' } };
+  for (let i = 0; i < 50; i++) {
+    rec.event(obj, 'Warning', 'Unhealthy', 'probe failed');
+    clock.advance(1000);
+  }
+  await rec.close();
+  assert.equal(stats.calls, 1);
+  assert.equal(rec.merged, 49);
+  const [ev, ...rest] = await eventsAbout(`${P}-merge`);
+  assert.equal(rest.length, 0);
+  assert.equal(ev!.count, 50);
+  assert.equal(ev!.firstTimestamp, '2025-02-01T00:00:00Z');
+  assert.equal(ev!.lastTimestamp, '2025-02-01T00:00:49Z');
+});
+
+test('a full queue drops new events instead of growing (client-go drops beyond 1,000)', async () => {
+  const { client: c, stats } = countingClient();
+  const rec = new EventRecorder(c, { component: 'full', maxQueued: 10, logger: quietLogger });
+  for (let i = 0; i < 30; i++) {
+    rec.event({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default', name: `${P}-full-${i}`, uid: `u-full-${i}` } }, 'Normal', 'Scheduled', 'assigned');
+  }
+  await rec.close();
+  assert.equal(rec.dropped, 20);
+  assert.equal(stats.calls, 10);
+});

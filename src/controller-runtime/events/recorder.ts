@@ -8,7 +8,12 @@
  *   `(combined from similar events): <latest message>`;
  * - each object's events are rate limited (a token bucket per object: burst 25, then one per
  *   5 minutes) so a hot loop cannot flood the API.
- * Recording never throws and never blocks the caller.
+ * Writes go through a bounded queue drained by at most `maxInFlight` requests at once (client-go's
+ * broadcaster writes one event at a time from a queue of 1,000 and drops what does not fit), so a
+ * burst of thousands of events never competes with the writes that matter (bindings, pod creates)
+ * for more than a few requests' share of the API server. While an event waits in the queue, its
+ * repeats merge into it (count + n, latest timestamp and message): one request however many
+ * occurrences, as the events.k8s.io series do. Recording never throws and never blocks the caller.
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
@@ -29,6 +34,10 @@ export interface EventRecorderOptions {
   qps?: number;
   /** How many distinct events are remembered for aggregation (least recently used dropped). */
   cacheSize?: number;
+  /** Event writes (POST or PATCH) running at once. Default 4. */
+  maxInFlight?: number;
+  /** Distinct events waiting to be written; beyond this new ones are dropped (client-go: 1,000). */
+  maxQueued?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -38,6 +47,19 @@ interface Recorded {
   name: string;
   count: number;
   firstTimestamp: string;
+}
+
+/** Occurrences of one aggregation key not yet written. */
+interface Pending {
+  aggKey: string;
+  involved: InvolvedObject;
+  type: EventType;
+  reason: string;
+  message: string;
+  /** Occurrences merged into this write. */
+  count: number;
+  first: number;
+  last: number;
 }
 
 /** client-go's aggregation: 10 distinct messages within 10 minutes fold into one Event. */
@@ -50,33 +72,44 @@ const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOStri
 export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();
   private readonly limiters = new Map<string, BucketRateLimiter<string>>();
-  /** Per aggregation key, the chain of writes, so updates of one Event never race each other. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Pending writes in arrival order whose key has no write in flight. */
+  private readonly queued = new Map<string, Pending>();
+  /** Pending writes whose key has a write in flight (so writes of one Event never race). */
+  private readonly waiting = new Map<string, Pending>();
+  private readonly inFlight = new Set<string>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private pumpScheduled = false;
+  private readonly maxInFlight: number;
+  private readonly maxQueued: number;
   private readonly clock: Clock;
   private readonly log: Logger;
   private closed = false;
   private readonly similar = new Map<string, { messages: Set<string>; since: number }>();
   /** Makes names unique within one millisecond (client-go uses nanoseconds: `<name>.<hex ns>`). */
   private seq = 0;
-  /** Events dropped by rate limiting (for tests and metrics). */
+  /** Events dropped by rate limiting or a full queue (for tests and metrics). */
   dropped = 0;
+  /** Occurrences merged into a write already queued (for tests and metrics). */
+  merged = 0;
 
   constructor(private readonly client: KubeClient, private readonly opts: EventRecorderOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? defaultLogger()).child({ component: 'event-recorder', source: opts.component });
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 4);
+    this.maxQueued = Math.max(1, opts.maxQueued ?? 1000);
   }
 
   /** Record an event about `obj`. Fire and forget; `flush()` waits for pending writes. */
   event(obj: Readonly<KubeObject>, type: EventType, reason: string, message: string): void {
     if (this.closed) return;
-    const involved = involvedObject(obj);
-    const objKey = `${involved.uid ?? ''}/${involved.kind}/${involved.namespace ?? ''}/${involved.name}`;
+    const m = obj.metadata;
+    const objKey = `${m.uid ?? ''}/${obj.kind ?? ''}/${m.namespace ?? ''}/${m.name ?? ''}`;
     if (!this.allow(objKey)) {
       this.dropped++;
       return;
     }
     const now = this.clock.now();
-    const similarKey = [objKey, type, reason, this.opts.component, this.opts.host ?? ''].join('\u0000');
+    const similarKey = `${objKey}\u0000${type}\u0000${reason}\u0000${this.opts.component}\u0000${this.opts.host ?? ''}`;
     let aggKey = `${similarKey}\u0000${message}`;
     let s = this.similar.get(similarKey);
     if (!s || now - s.since > SIMILAR_WINDOW_MS) {
@@ -89,25 +122,67 @@ export class EventRecorder {
       aggKey = `${similarKey}\u0000(combined)`;
       message = `(combined from similar events): ${message}`;
     }
-    const prev = this.chains.get(aggKey) ?? Promise.resolve();
-    const next = prev.then(() => this.write(aggKey, involved, type, reason, message, now)).catch((err) => {
-      this.log.warn({ err: String(err), reason, object: objKey }, 'failed to record event');
-    });
-    this.chains.set(aggKey, next);
-    void next.then(() => {
-      if (this.chains.get(aggKey) === next) this.chains.delete(aggKey);
-    });
+    const target = this.inFlight.has(aggKey) ? this.waiting : this.queued;
+    const p = target.get(aggKey);
+    if (p) {
+      p.count++;
+      p.last = now;
+      p.message = message;
+      this.merged++;
+      return;
+    }
+    if (this.queued.size + this.waiting.size >= this.maxQueued) {
+      this.dropped++;
+      return;
+    }
+    target.set(aggKey, { aggKey, involved: involvedObject(obj), type, reason, message, count: 1, first: now, last: now });
+    this.schedulePump();
   }
 
   /** Wait until every recorded event has been written (or failed). */
-  async flush(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  flush(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
   }
 
   /** Stop accepting events and wait for pending writes. */
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+  }
+
+  private idle(): boolean {
+    return this.queued.size === 0 && this.waiting.size === 0 && this.inFlight.size === 0;
+  }
+
+  /** Writes start a microtask later, so events recorded in one synchronous run merge first. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < this.maxInFlight && this.queued.size > 0) {
+      const [key, p] = this.queued.entries().next().value as [string, Pending];
+      this.queued.delete(key);
+      this.inFlight.add(key);
+      void this.write(p).catch((err) => {
+        this.log.warn({ err: String(err), reason: p.reason, object: p.involved.name }, 'failed to record event');
+      }).finally(() => {
+        this.inFlight.delete(key);
+        const next = this.waiting.get(key);
+        if (next) {
+          this.waiting.delete(key);
+          this.queued.set(key, next);
+        }
+        this.pump();
+        if (this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
   }
 
   private allow(objKey: string): boolean {
@@ -120,13 +195,14 @@ export class EventRecorder {
     return l.tryTake();
   }
 
-  private async write(aggKey: string, involved: InvolvedObject, type: EventType, reason: string, message: string, now: number): Promise<void> {
+  private async write(p: Pending): Promise<void> {
+    const { aggKey, involved, type, reason, message } = p;
     const events = this.client.events(involved.namespace || 'default');
     const seen = this.recorded.get(aggKey);
     if (seen) {
       try {
-        await events.patch(seen.name, 'merge', { count: seen.count + 1, lastTimestamp: rfc3339(now), message });
-        seen.count++;
+        await events.patch(seen.name, 'merge', { count: seen.count + p.count, lastTimestamp: rfc3339(p.last), message });
+        seen.count += p.count;
         this.recorded.delete(aggKey);
         this.recorded.set(aggKey, seen); // LRU: most recent last
         return;
@@ -135,17 +211,17 @@ export class EventRecorder {
         this.recorded.delete(aggKey); // expired or deleted: start a new Event
       }
     }
-    const ts = rfc3339(now);
+    const first = rfc3339(p.first);
     const created = await events.create({
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${involved.name}.${(BigInt(now) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`, namespace: involved.namespace || 'default' },
+      metadata: { name: `${involved.name}.${(BigInt(p.first) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`, namespace: involved.namespace || 'default' },
       involvedObject: involved,
       reason, message, type,
       source: { component: this.opts.component, ...(this.opts.host ? { host: this.opts.host } : {}) },
-      firstTimestamp: ts, lastTimestamp: ts, count: 1,
+      firstTimestamp: first, lastTimestamp: rfc3339(p.last), count: p.count,
       reportingComponent: this.opts.component, reportingInstance: this.opts.host ?? '',
     });
-    this.recorded.set(aggKey, { namespace: created.metadata.namespace!, name: created.metadata.name!, count: 1, firstTimestamp: ts });
+    this.recorded.set(aggKey, { namespace: created.metadata.namespace!, name: created.metadata.name!, count: p.count, firstTimestamp: first });
     this.trim(this.recorded);
   }
 
