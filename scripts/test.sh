@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
 npm run --silent lint
+npx tsc -p tsconfig.test.json  # type-check tests and benchmarks too (tsconfig.json leaves them out of the build)
 # Test images are built once and reused (fast when present); runtime tests need them.
 bash scripts/build-test-images.sh
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi

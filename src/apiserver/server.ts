@@ -19,11 +19,12 @@ import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
-import { createAuthorizer } from './authz/authorizer.js';
+import { createAuthorization } from './authz/authorizer.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
+import { createReviewStorages } from './reviews/review-storage.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -108,7 +109,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
 
   async function serve(served: ServedApi): Promise<ApiServer> {
-    const catalog = new ApiCatalog(served.storages.map(withNodeRestriction), served.actions);
+    const authz = createAuthorization({ pods: () => catalog.resolve('', 'v1', 'pods')?.storage });
+    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz)], served.actions);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const streams = new StreamingRegistry();
     registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
@@ -119,7 +121,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const routerOpts = {
       catalog, streams, watches,
       tokens: opts.tokens,
-      authorize: createAuthorizer({ pods: () => catalog.resolve('', 'v1', 'pods')?.storage }),
+      authorize: authz.authorize,
       extraHandlers: [createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
       })],

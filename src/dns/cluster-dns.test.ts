@@ -10,6 +10,9 @@ import { queryDns } from './client.js';
 import { startClusterDns } from './cluster-dns.js';
 import type { DnsServer } from './server.js';
 
+/** dns-packet's types omit the decoded `rcode` and the `data` of some answer types. */
+type Reply = { rcode?: string; answers?: { type: string; data?: unknown }[] };
+
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 describe('cluster dns', () => {
@@ -28,7 +31,7 @@ describe('cluster dns', () => {
   });
 
   async function aRecords(name: string): Promise<{ rcode: string; ips: string[] }> {
-    const res = await queryDns(dns.port, name, 'A');
+    const res = (await queryDns(dns.port, name, 'A')) as Reply;
     return { rcode: res.rcode ?? '', ips: (res.answers ?? []).filter((a) => a.type === 'A').map((a) => a.data as string) };
   }
 
@@ -48,7 +51,7 @@ describe('cluster dns', () => {
     await client.services('default').delete('api');
     await eventually(async () => (await aRecords('api.default.svc.cluster.local')).rcode === 'NXDOMAIN', 'api gone');
     // Without upstreams, names outside the zone fail instead of hanging.
-    assert.equal((await queryDns(dns.port, 'example.com', 'A')).rcode, 'SERVFAIL');
+    assert.equal(((await queryDns(dns.port, 'example.com', 'A')) as Reply).rcode, 'SERVFAIL');
   });
 
   it('publishes itself as a kube-dns endpoint and withdraws on stop', async () => {

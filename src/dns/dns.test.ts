@@ -12,8 +12,12 @@ import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
 import type { DnsView } from './records.js';
 import { parseResolvConf } from './resolv-conf.js';
-import { queryDns as query } from './client.js';
+import { queryDns } from './client.js';
 import { startDnsServer, type DnsServer } from './server.js';
+
+/** dns-packet's types omit the decoded `rcode` and the `data` of some answer types. */
+type Reply = Omit<DecodedPacket, 'answers'> & { rcode?: string; answers?: { type: string; name: string; data?: unknown }[] };
+const query = async (...args: Parameters<typeof queryDns>): Promise<Reply> => (await queryDns(...args)) as Reply;
 
 const svc = (name: string, spec: NonNullable<Service['spec']>, ns = 'prod'): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec });
 const slice = (service: string, endpoints: EndpointSlice['endpoints'], ports: EndpointSlice['ports'] = [], ns = 'prod'): EndpointSlice => ({
@@ -86,7 +90,7 @@ describe('dns server', () => {
     await upstream.stop();
   });
 
-  const ips = (p: DecodedPacket): string[] => (p.answers ?? []).filter((a) => a.type === 'A').map((a) => a.data as string).sort();
+  const ips = (p: Reply): string[] => (p.answers ?? []).filter((a) => a.type === 'A').map((a) => a.data as string).sort();
 
   it('answers a ClusterIP Service with its ClusterIP, authoritatively, over UDP and TCP', async () => {
     for (const tcp of [false, true]) {

@@ -7,13 +7,14 @@ import type { FieldInfo } from '../resource.js';
 import type { FieldError } from '../status.js';
 import { child, fe, index } from './errors.js';
 import type { Node, ObjectNode } from './types.js';
+import { cloneJson } from '../json-clone.js';
 
 export function isPlainObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : cloneJson(v);
 }
 
 /** Fills static defaults, then runs object defaulters bottom-up. Mutates `value` in place. */
@@ -21,22 +22,29 @@ export function applyDefaults(node: Node, value: unknown): void {
   switch (node.type) {
     case 'object': {
       if (!isPlainObject(value)) return;
-      for (const [k, p] of Object.entries(node.props as Record<string, Node>)) {
+      const props = node.props as Record<string, Node>;
+      for (const k in props) {
+        const p = props[k]!;
         if (value[k] == null && p.default !== undefined) value[k] = clone(p.default);
-        if (value[k] != null) applyDefaults(p, value[k]);
+        if (value[k] != null && canHoldDefaults(p)) applyDefaults(p, value[k]);
       }
       node.defaulter?.(value);
       return;
     }
     case 'array':
-      if (Array.isArray(value)) for (const item of value) applyDefaults(node.items, item);
+      if (Array.isArray(value) && canHoldDefaults(node.items)) for (const item of value) applyDefaults(node.items, item);
       return;
     case 'map':
-      if (isPlainObject(value)) for (const v of Object.values(value)) applyDefaults(node.values, v);
+      if (isPlainObject(value) && canHoldDefaults(node.values)) for (const k in value) applyDefaults(node.values, value[k]);
       return;
     default:
       return;
   }
+}
+
+/** Scalars have nothing inside to default (their own default is set by the parent object). */
+function canHoldDefaults(node: Node): boolean {
+  return node.type === 'object' || node.type === 'array' || node.type === 'map';
 }
 
 function typeError(path: string, value: unknown, want: string): FieldError {
@@ -45,76 +53,120 @@ function typeError(path: string, value: unknown, want: string): FieldError {
 
 /** Structural validation plus the validators attached to object nodes. `root` is handed to validators. */
 export function validateNode(node: Node, value: unknown, path: string, root: unknown = value): FieldError[] {
-  if (value === null || value === undefined) return [];
+  const errs: FieldError[] = [];
+  validateInto(node, value, path, root, errs);
+  return errs;
+}
+
+// Errors go into one array and child paths are built only for present values: every write
+// validates the whole object.
+function validateInto(node: Node, value: unknown, path: string, root: unknown, errs: FieldError[]): void {
+  if (value === null || value === undefined) return;
   switch (node.type) {
     case 'string':
-      if (typeof value !== 'string') return [typeError(path, value, 'string')];
-      if (node.enum && !node.enum.includes(value)) return [fe.notSupported(path, value, node.enum)];
-      return [];
+      if (typeof value !== 'string') errs.push(typeError(path, value, 'string'));
+      else if (node.enum && !node.enum.includes(value)) errs.push(fe.notSupported(path, value, node.enum));
+      return;
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? [] : [typeError(path, value, 'integer')];
+      if (!(typeof value === 'number' && Number.isInteger(value))) errs.push(typeError(path, value, 'integer'));
+      return;
     case 'number':
-      return typeof value === 'number' ? [] : [typeError(path, value, 'number')];
+      if (typeof value !== 'number') errs.push(typeError(path, value, 'number'));
+      return;
     case 'boolean':
-      return typeof value === 'boolean' ? [] : [typeError(path, value, 'boolean')];
+      if (typeof value !== 'boolean') errs.push(typeError(path, value, 'boolean'));
+      return;
     case 'int-or-string':
-      return (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'string' ? [] : [typeError(path, value, 'integer or string')];
+      if (!((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'string')) errs.push(typeError(path, value, 'integer or string'));
+      return;
     case 'quantity':
-      return typeof value === 'string' || typeof value === 'number' ? [] : [typeError(path, value, 'quantity')];
+      if (typeof value !== 'string' && typeof value !== 'number') errs.push(typeError(path, value, 'quantity'));
+      return;
     case 'any':
-      return [];
-    case 'array': {
-      if (!Array.isArray(value)) return [typeError(path, value, 'array')];
-      const errs: FieldError[] = [];
-      value.forEach((item, i) => errs.push(...validateNode(node.items, item, index(path, i), root)));
-      return errs;
-    }
-    case 'map': {
-      if (!isPlainObject(value)) return [typeError(path, value, 'object')];
-      const errs: FieldError[] = [];
-      for (const [k, v] of Object.entries(value)) errs.push(...validateNode(node.values, v, index(path, k), root));
-      return errs;
-    }
+      return;
+    case 'array':
+      if (!Array.isArray(value)) {
+        errs.push(typeError(path, value, 'array'));
+        return;
+      }
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] !== null && value[i] !== undefined) validateInto(node.items, value[i], index(path, i), root, errs);
+      }
+      return;
+    case 'map':
+      if (!isPlainObject(value)) {
+        errs.push(typeError(path, value, 'object'));
+        return;
+      }
+      for (const k in value) {
+        if (value[k] !== null && value[k] !== undefined) validateInto(node.values, value[k], index(path, k), root, errs);
+      }
+      return;
     case 'object':
-      return validateObject(node, value, path, root);
+      validateObject(node, value, path, root, errs);
+      return;
   }
 }
 
-function validateObject(node: ObjectNode<any, any>, value: unknown, path: string, root: unknown): FieldError[] {
-  if (!isPlainObject(value)) return [typeError(path, value, 'object')];
-  const errs: FieldError[] = [];
+function validateObject(node: ObjectNode<any, any>, value: unknown, path: string, root: unknown, errs: FieldError[]): void {
+  if (!isPlainObject(value)) {
+    errs.push(typeError(path, value, 'object'));
+    return;
+  }
+  const before = errs.length;
   for (const r of node.required as string[]) {
     const v = value[r];
     if (v === undefined || v === null || v === '') errs.push(fe.required(child(path, r)));
   }
-  for (const [k, p] of Object.entries(node.props as Record<string, Node>)) {
-    errs.push(...validateNode(p, value[k], child(path, k), root));
+  const props = node.props as Record<string, Node>;
+  for (const k in props) {
+    const v = value[k];
+    if (v !== null && v !== undefined) validateInto(props[k]!, v, child(path, k), root, errs);
   }
-  if (errs.length === 0 && node.validator) errs.push(...node.validator(value, path, root));
-  return errs;
+  if (errs.length === before && node.validator) errs.push(...node.validator(value, path, root));
 }
 
 /** Paths of fields present in `value` that the schema does not define. */
 export function unknownFields(node: Node, value: unknown, path = ''): string[] {
-  if (value === null || value === undefined) return [];
+  const out: string[] = [];
+  collectUnknown(node, value, path, out);
+  return out;
+}
+
+// Paths are joined only on the way down, one string per level: a whole Pod is walked on every
+// write, and almost always nothing is unknown.
+function collectUnknown(node: Node, value: unknown, path: string, out: string[]): void {
+  if (value === null || value === undefined) return;
   switch (node.type) {
     case 'array':
-      return Array.isArray(value) ? value.flatMap((item, i) => unknownFields(node.items, item, index(path, i))) : [];
+      if (!Array.isArray(value) || !hasStructure(node.items)) return;
+      for (let i = 0; i < value.length; i++) collectUnknown(node.items, value[i], index(path, i), out);
+      return;
     case 'map':
-      return isPlainObject(value) ? Object.entries(value).flatMap(([k, v]) => unknownFields(node.values, v, index(path, k))) : [];
+      if (!isPlainObject(value) || !hasStructure(node.values)) return;
+      for (const k in value) collectUnknown(node.values, value[k], index(path, k), out);
+      return;
     case 'object': {
-      if (!isPlainObject(value)) return [];
-      const out: string[] = [];
-      for (const [k, v] of Object.entries(value)) {
-        const p = (node.props as Record<string, Node>)[k];
-        if (p) out.push(...unknownFields(p, v, child(path, k)));
-        else if (!node.preserveUnknown) out.push(child(path, k));
+      if (!isPlainObject(value)) return;
+      const props = node.props as Record<string, Node>;
+      for (const k in value) {
+        const p = props[k];
+        if (p) {
+          if (hasStructure(p)) collectUnknown(p, value[k], child(path, k), out);
+        } else if (!node.preserveUnknown) {
+          out.push(child(path, k));
+        }
       }
-      return out;
+      return;
     }
     default:
-      return [];
+      return;
   }
+}
+
+/** Whether a value of this node can hold fields at all (scalars cannot hold unknown ones). */
+function hasStructure(node: Node): boolean {
+  return node.type === 'object' || node.type === 'array' || node.type === 'map';
 }
 
 /** The node at a path of field names (list indices and map keys dropped; map values via any key). */

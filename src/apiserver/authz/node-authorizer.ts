@@ -91,7 +91,8 @@ function nodeRequest(node: string, a: RequestAttributes): Decision {
   // The name of a created Node is in the body: admission (node-restriction.ts) checks it.
   if (!sub && a.verb === 'create') return allow;
   if (!WRITE_OWN.has(a.verb) || (sub === 'status' && a.verb === 'delete')) return deny();
-  return a.name === node ? allow : deny(`node '${node}' cannot modify node '${a.name ?? ''}'`);
+  if (a.name === undefined) return deny(`node '${node}' can only modify its own node`);
+  return a.name === node ? allow : deny(`node '${node}' cannot modify node '${a.name}'`);
 }
 
 function leaseRequest(node: string, a: RequestAttributes): Decision {

@@ -3,6 +3,7 @@
  * (no Dates, no undefined inside arrays), so structural equality and cloning stay simple.
  */
 import type { FieldInfo } from '../../api/resource.js';
+import { cloneJson } from '../../api/json-clone.js';
 
 /** Schema facts by path of field names (list indices dropped), as `ResourceDefinition.fieldInfo`. */
 export type FieldInfoLookup = (path: string[]) => FieldInfo | undefined;
@@ -32,7 +33,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : cloneJson(v);
 }
 
 /**

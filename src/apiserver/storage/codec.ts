@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { apiVersionOf } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { KeyValue } from '../../store/types.js';
+import { cloneJson } from '../../api/json-clone.js';
 
 export function encodeObject(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
@@ -29,5 +30,5 @@ export function decodeKv(def: ResourceDefinition, kv: KeyValue): KubeObject {
 }
 
 export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }

@@ -13,6 +13,7 @@ import { conflict, fromStoreError, notFound } from './errors.js';
 import { nowTimestamp } from './object-meta.js';
 import type { StorageCore } from './storage-core.js';
 import type { DeleteOptions, RequestContext } from './types.js';
+import { cloneJson } from '../../api/json-clone.js';
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -44,7 +45,7 @@ async function deleteOnce(
   const { strategy } = core;
   checkPreconditions(core, obj, opts);
   strategy.checkDelete?.(obj);
-  const before = structuredClone(obj);
+  const before = cloneJson(obj);
   const meta = obj.metadata;
 
   if (strategy.deferDeletion?.(obj)) {

@@ -18,6 +18,7 @@ import { watchObjects } from './watch.js';
 import type {
   DeleteOptions, ListQuery, PatchRequest, RequestContext, ResourceStorage, StorageSubresource, WatchQuery, WatchSink, WatchStream,
 } from './types.js';
+import { cloneJson } from '../../api/json-clone.js';
 
 export class GenericStorage implements ResourceStorage {
   readonly core: StorageCore;
@@ -53,7 +54,7 @@ export class GenericStorage implements ResourceStorage {
       return toScale(this.def.scale!, object);
     }
     const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
-    const produce: Produce = (cur) => (cur || allowCreate ? structuredClone(obj) : undefined);
+    const produce: Produce = (cur) => (cur || allowCreate ? cloneJson(obj) : undefined);
     return (await updateObject(this.core, ctx, namespace, name, produce, { subresource: sub })).object;
   }
 

@@ -56,7 +56,7 @@ export function serverSideApply(
     });
   }
   const res = apply(live as unknown as JsonObject | undefined, body as JsonObject, {
-    manager: ctx.fieldManager, apiVersion: apiVersionOf(def), fieldInfo: (p) => def.fieldInfo(p), now: new Date(),
+    manager: ctx.fieldManager, apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
     force, subresource, ignoredFields: ignoredFields(def, subresource),
   });
   return { object: res.object as unknown as KubeObject };
@@ -65,7 +65,7 @@ export function serverSideApply(
 /** Record the field ownership of a create/update/patch by ctx.fieldManager in newObj.metadata.managedFields. */
 export function trackManagedFields(def: ResourceDefinition, ctx: RequestContext, newObj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
   const res = trackUpdate(old as unknown as JsonObject | undefined, newObj as unknown as JsonObject, {
-    manager: manager(ctx), apiVersion: apiVersionOf(def), fieldInfo: (p) => def.fieldInfo(p), now: new Date(),
+    manager: manager(ctx), apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
     subresource, ignoredFields: ignoredFields(def, subresource),
   });
   if (res.managedFields.length > 0) newObj.metadata.managedFields = res.managedFields;

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { failure, formatFieldError, type FieldError } from '../../api/status.js';
 import type { ScaleInfo } from '../../api/resource.js';
 import { labelSelectorFromObject, labelSelectorString, type LabelSelectorObject } from '../../api/selectors/index.js';
+import { cloneJson } from '../../api/json-clone.js';
 
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
@@ -59,7 +60,7 @@ export function applyScale(info: ScaleInfo, parent: KubeObject, scale: KubeObjec
       name, group: 'autoscaling', kind: 'Scale', causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
     });
   }
-  const next = structuredClone(parent);
+  const next = cloneJson(parent);
   setPath(next, info.specReplicasPath, replicas);
   // The Scale's resourceVersion, if any, is the precondition of the parent's write.
   next.metadata.resourceVersion = scale.metadata?.resourceVersion || undefined;

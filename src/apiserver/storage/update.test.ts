@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ctx, cm, newEnv, pod, storage } from './testing/fixtures.js';
 import { rejectsStatus } from './testing/assert-status.js';
+import type { KubeObject } from '../../api/meta.js';
+
+/** A ConfigMap's data (KubeObject leaves kind-specific fields unknown). */
+const dataOf = (o: KubeObject): Record<string, string> => o.data as Record<string, string>;
 
 test('update: optimistic concurrency (stale resourceVersion 409, empty unconditional)', async () => {
   const env = await newEnv();
@@ -15,7 +19,7 @@ test('update: optimistic concurrency (stale resourceVersion 409, empty unconditi
     });
     const c = await s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a' }, data: { k: '4' } });
     assert.deepEqual(c.data, { k: '4' });
-    assert.equal((await s.get(ctx(), 'ns1', 'a')).data.k, '4');
+    assert.equal(dataOf(await s.get(ctx(), 'ns1', 'a')).k, '4');
   } finally {
     await env.close();
   }
@@ -147,7 +151,7 @@ test('patch: concurrent patches all land (internal retry on store conflicts)', a
     await s.create(ctx(), 'ns1', cm('a'));
     await Promise.all(Array.from({ length: 20 }, (_, i) => s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { [`k${i}`]: String(i) } } })));
     const got = await s.get(ctx(), 'ns1', 'a');
-    assert.equal(Object.keys(got.data).length, 20);
+    assert.equal(Object.keys(dataOf(got)).length, 20);
   } finally {
     await env.close();
   }
@@ -168,7 +172,7 @@ test('patch: server-side apply creates, tracks managers, conflicts 409 unless fo
     assert.equal(again.object.metadata.resourceVersion, created.object.metadata.resourceVersion, 'same apply is a no-op');
     await rejectsStatus(s.patch(ctx({ fieldManager: 'bob' }), 'ns1', 'a', { type: 'apply', body: { ...body, data: { k: 'other' } } }), 409, 'Conflict');
     const forced = await s.patch(ctx({ fieldManager: 'bob' }), 'ns1', 'a', { type: 'apply', body: { ...body, data: { k: 'other' } }, force: true });
-    assert.equal(forced.object.data.k, 'other');
+    assert.equal(dataOf(forced.object).k, 'other');
     await rejectsStatus(s.patch(ctx({ fieldManager: undefined }), 'ns1', 'a', { type: 'apply', body }), 422, 'Invalid');
     const upd = await s.patch(ctx({ fieldManager: 'kubectl-edit' }), 'ns1', 'a', { type: 'merge', body: { data: { k2: 'x' } } });
     assert.ok(upd.object.metadata.managedFields?.some((m) => m.manager === 'kubectl-edit' && m.operation === 'Update'));
@@ -204,11 +208,11 @@ test('update: dryRun computes the result and stores nothing', async () => {
     const a = await s.create(ctx(), 'ns1', cm('a', { k: '1' }));
     const rev = env.store.currentRevision();
     const out = await s.update(ctx({ dryRun: true }), 'ns1', 'a', { ...a, data: { k: '2' } });
-    assert.equal(out.data.k, '2');
+    assert.equal(dataOf(out).k, '2');
     const p = await s.patch(ctx({ dryRun: true }), 'ns1', 'a', { type: 'merge', body: { data: { k: '3' } } });
-    assert.equal(p.object.data.k, '3');
+    assert.equal(dataOf(p.object).k, '3');
     assert.equal(env.store.currentRevision(), rev);
-    assert.equal((await s.get(ctx(), 'ns1', 'a')).data.k, '1');
+    assert.equal(dataOf(await s.get(ctx(), 'ns1', 'a')).k, '1');
   } finally {
     await env.close();
   }

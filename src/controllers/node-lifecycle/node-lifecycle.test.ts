@@ -41,7 +41,7 @@ const eventually = eventuallyWith({ timeoutMs: 15_000 });
 const ready = (n: Node | Pod) => (n.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status;
 const taintKeys = (n: Node) => (n.spec?.taints ?? []).map((t: Taint) => `${t.key}:${t.effect}`).sort();
 
-async function runningPod(name: string, node: string, tolerations?: Pod['spec']['tolerations']): Promise<void> {
+async function runningPod(name: string, node: string, tolerations?: NonNullable<Pod['spec']>['tolerations']): Promise<void> {
   await client.pods(NS).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...(tolerations ? { tolerations } : {}) } });
   await client.pods(NS).bind(name, node);
   await eventually(async () => ready(await client.pods<Pod>(NS).get(name)) === 'True', `${name} Ready`);

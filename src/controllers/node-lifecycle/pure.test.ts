@@ -120,7 +120,7 @@ test('default tolerations are added only when the pod has none for the key', () 
 
 test('notReadyConditions flips Ready only, skips finished pods', () => {
   const now = new Date('2026-01-01T00:03:00Z');
-  const pod = (phase: string, ready: string): Pick<Pod, 'status'> => ({ status: { phase, conditions: [{ type: 'Ready', status: ready }, { type: 'PodScheduled', status: 'True' }] } });
+  const pod = (phase: NonNullable<Pod['status']>['phase'], ready: string): Pick<Pod, 'status'> => ({ status: { phase, conditions: [{ type: 'Ready', status: ready }, { type: 'PodScheduled', status: 'True' }] } });
   assert.deepEqual(notReadyConditions(pod('Running', 'True'), now), [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-01-01T00:03:00Z' }, { type: 'PodScheduled', status: 'True' }]);
   assert.equal(notReadyConditions(pod('Running', 'False'), now), undefined);
   assert.equal(notReadyConditions(pod('Succeeded', 'True'), now), undefined);

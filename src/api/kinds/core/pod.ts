@@ -11,6 +11,7 @@ import { podSpecSchema } from './pod-spec.js';
 import { podStatusSchema } from './pod-status.js';
 import { podCells, podColumns } from './pod-table.js';
 import { deepEqual } from '../../schema/equal.js';
+import { cloneJson } from '../../json-clone.js';
 
 export const podSchema = s.object({
   ...typeMeta,
@@ -65,7 +66,7 @@ const UPDATABLE = [
 /** ValidatePodUpdate's spec rule: only images, activeDeadlineSeconds, added tolerations and removed gates may change. */
 function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   const errs: FieldError[] = [];
-  const nu = structuredClone(pod.spec ?? {}) as any;
+  const nu = cloneJson(pod.spec ?? {}) as any;
   const od = (old.spec ?? {}) as any;
   for (const key of ['containers', 'initContainers'] as const) {
     (nu[key] ?? []).forEach((c: any, i: number) => {

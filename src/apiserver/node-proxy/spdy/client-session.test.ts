@@ -13,7 +13,7 @@ import { HeaderCompressor, HeaderDecompressor, type HeaderList } from './header-
 /** The server end: collects frames (header blocks decompressed) and sends frames. */
 class Peer {
   frames: (Frame & { headers?: HeaderList })[] = [];
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private readonly inflate = new HeaderDecompressor();
   private readonly deflate = new HeaderCompressor();
   private chain: Promise<void> = Promise.resolve();

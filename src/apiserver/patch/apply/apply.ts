@@ -117,7 +117,7 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
   if (applied.apiVersion !== undefined && applied.apiVersion !== opts.apiVersion) {
     throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(applied.apiVersion)}, expected: ${opts.apiVersion}`);
   }
-  const cur = new SchemaCursor(opts.fieldInfo);
+  const cur = SchemaCursor.root(opts.fieldInfo);
   const set = ownable(toFieldSet(applied, cur, true), opts.ignoredFields);
   const managers = decodeManagedFields(live?.metadata && (live.metadata as JsonObject).managedFields);
   const liveBody = withoutManagedFields(live);
@@ -171,12 +171,14 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
  * entries the oldest merge into `ancient-changes` (per apiVersion), as upstream.
  */
 export function trackUpdate(old: JsonObject | undefined, updated: JsonObject, opts: UpdateOptions): FieldManagerResult {
-  const cur = new SchemaCursor(opts.fieldInfo);
+  const cur = SchemaCursor.root(opts.fieldInfo);
   const sent = isObject(updated.metadata) ? updated.metadata.managedFields : undefined;
+  const stored = old && isObject(old.metadata) ? old.metadata.managedFields : undefined;
   let managers: Managers;
   if (!opts.subresource && isResetRequest(sent)) managers = new Map();
-  else if (!opts.subresource && Array.isArray(sent) && sent.length > 0) managers = decodeManagedFields(sent);
-  else managers = decodeManagedFields(old && isObject(old.metadata) ? old.metadata.managedFields : undefined);
+  // A client that sends back what it read (a controller's GET then PUT) sent the stored entries.
+  else if (!opts.subresource && Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, stored)) managers = decodeManagedFields(sent);
+  else managers = decodeManagedFields(stored, true);
 
   const before = withoutManagedFields(old);
   const after = withoutManagedFields(updated);

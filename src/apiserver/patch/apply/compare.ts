@@ -31,6 +31,8 @@ function isLeafKind(k: NodeKind): boolean {
   return k.kind === 'scalar' || k.kind === 'atomic' || k.kind === 'atomicList';
 }
 
+// `path` is one stack shared by the whole walk (pushed and popped around each child): a write
+// compares every node of the object, so no path is copied unless it is inserted.
 function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem: boolean, c: Comparison): void {
   const info = cur.info();
   const lk = l === undefined ? undefined : nodeKind(info, l);
@@ -45,20 +47,31 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
     return;
   }
   if (k.kind === 'map') {
-    const lo = isObject(l) ? l : {};
-    const ro = isObject(r) ? r : {};
-    const keys = new Set([...Object.keys(lo), ...Object.keys(ro)]);
-    for (const key of keys) {
-      const lv = lo[key];
+    const lo = isObject(l) ? l : EMPTY;
+    const ro = isObject(r) ? r : EMPTY;
+    for (const key in ro) {
       const rv = ro[key];
+      const lv = lo[key];
       if (lv === undefined && rv === undefined) continue;
-      walk(lv, rv, cur.field(key), [...path, `f:${key}`], false, c);
+      path.push(`f:${key}`);
+      walk(lv, rv, cur.field(key), path, false, c);
+      path.pop();
+    }
+    for (const key in lo) {
+      if (Object.prototype.hasOwnProperty.call(ro, key) || lo[key] === undefined) continue;
+      path.push(`f:${key}`);
+      walk(lo[key], undefined, cur.field(key), path, false, c);
+      path.pop();
     }
   } else {
     const li = indexItems(k, Array.isArray(l) ? l : []);
     const ri = indexItems(k, Array.isArray(r) ? r : []);
     const els = new Set([...li.order, ...ri.order]);
-    for (const el of els) walk(li.items.get(el), ri.items.get(el), cur, [...path, el], true, c);
+    for (const el of els) {
+      path.push(el);
+      walk(li.items.get(el), ri.items.get(el), cur, path, true, c);
+      path.pop();
+    }
   }
   if (path.length === 0) return;
   const ownsSelf = isItem || k.kind !== 'map' || k.granularMap;
@@ -66,3 +79,5 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
   if (l === undefined) c.added.insert(path);
   else if (r === undefined) c.removed.insert(path);
 }
+
+const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;

@@ -6,8 +6,37 @@
  */
 
 export class FieldSet {
-  readonly members = new Set<string>();
-  readonly children = new Map<string, FieldSet>();
+  private ownMembers = new Set<string>();
+  private ownChildren = new Map<string, FieldSet>();
+  /**
+   * FieldsV1 not yet read into members and children (a stored entry, trusted to be well formed).
+   * Most writes leave most managers' sets untouched: those are compared against this JSON as it
+   * is and written back as it was, never decoded or encoded.
+   */
+  private raw?: Record<string, unknown>;
+
+  get members(): Set<string> {
+    if (this.raw) this.materialize();
+    return this.ownMembers;
+  }
+
+  get children(): Map<string, FieldSet> {
+    if (this.raw) this.materialize();
+    return this.ownChildren;
+  }
+
+  /** A set read from stored FieldsV1 only when needed (the JSON must be valid FieldsV1). */
+  static lazyFromFieldsV1(v: Record<string, unknown>): FieldSet {
+    const s = new FieldSet();
+    s.raw = v;
+    return s;
+  }
+
+  private materialize(): void {
+    const raw = this.raw!;
+    this.raw = undefined;
+    fill(this, raw);
+  }
 
   static fromPaths(paths: string[][]): FieldSet {
     const s = new FieldSet();
@@ -15,10 +44,10 @@ export class FieldSet {
     return s;
   }
 
-  insert(path: readonly string[]): void {
+  insert(path: readonly string[], from = 0): void {
     if (path.length === 0) return;
-    const parent = path.slice(0, -1).reduce<FieldSet>((node, el) => node.child(el), this);
-    parent.members.add(path[path.length - 1]!);
+    if (from === path.length - 1) this.members.add(path[from]!);
+    else this.child(path[from]!).insert(path, from + 1);
   }
 
   /** The child node for `el`, created when missing. */
@@ -31,13 +60,14 @@ export class FieldSet {
     return c;
   }
 
-  has(path: readonly string[]): boolean {
+  has(path: readonly string[], from = 0): boolean {
     if (path.length === 0) return false;
-    const parent = path.slice(0, -1).reduce<FieldSet | undefined>((node, el) => node?.children.get(el), this);
-    return !!parent && parent.members.has(path[path.length - 1]!);
+    if (from === path.length - 1) return this.members.has(path[from]!);
+    return this.children.get(path[from]!)?.has(path, from + 1) ?? false;
   }
 
   isEmpty(): boolean {
+    if (this.raw) return Object.keys(this.raw).length === 0;
     if (this.members.size > 0) return false;
     for (const c of this.children.values()) if (!c.isEmpty()) return false;
     return true;
@@ -54,6 +84,7 @@ export class FieldSet {
 
   /** Paths of this set that are not in `o` (exact paths, not subtrees). */
   difference(o: FieldSet): FieldSet {
+    if (this.raw && !rawIntersects(this.raw, o)) return this;
     const out = new FieldSet();
     for (const m of this.members) if (!o.members.has(m)) out.members.add(m);
     for (const [k, c] of this.children) {
@@ -64,6 +95,7 @@ export class FieldSet {
   }
 
   intersection(o: FieldSet): FieldSet {
+    if (this.raw && !rawIntersects(this.raw, o)) return new FieldSet();
     const out = new FieldSet();
     for (const m of this.members) if (o.members.has(m)) out.members.add(m);
     for (const [k, c] of this.children) {
@@ -89,6 +121,7 @@ export class FieldSet {
 
   /** FieldsV1 JSON: `{"f:spec":{"f:replicas":{}}}`, with `.` for a path that also has children. */
   toFieldsV1(): Record<string, unknown> {
+    if (this.raw) return this.raw;
     const out: Record<string, unknown> = {};
     for (const el of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
       const c = this.children.get(el);
@@ -112,6 +145,19 @@ export class FieldSet {
 }
 
 const EMPTY = new FieldSet();
+
+/** Whether FieldsV1 JSON and a set share an exact path (a member of both). */
+function rawIntersects(raw: Record<string, unknown>, o: FieldSet): boolean {
+  for (const m of o.members) {
+    const sub = raw[m] as Record<string, unknown> | undefined;
+    if (sub !== undefined && (Object.keys(sub).length === 0 || '.' in sub)) return true;
+  }
+  for (const [k, c] of o.children) {
+    const sub = raw[k];
+    if (typeof sub === 'object' && sub !== null && rawIntersects(sub as Record<string, unknown>, c)) return true;
+  }
+  return false;
+}
 
 function fill(node: FieldSet, v: unknown): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('FieldsV1 must be an object');

@@ -10,6 +10,7 @@ import { compare } from './compare.js';
 import { FieldSet } from './fieldset.js';
 import type { SchemaCursor } from './schema.js';
 import { toFieldSet } from './to-fieldset.js';
+import { cloneJson } from '../../../api/json-clone.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Only this manager gets the interop, as upstream; other managers opt out by their name. */
@@ -39,7 +40,7 @@ export function allowedConflicts(live: JsonObject, apiVersion: string, cur: Sche
 /** The object with its last-applied annotation (if it has one) set to `applied`, as Go encodes it. */
 export function syncLastApplied(obj: JsonObject, applied: JsonObject): JsonObject {
   if (!lastAppliedOf(obj)) return obj;
-  const copy = structuredClone(applied);
+  const copy = cloneJson(applied);
   if (isObject(copy.metadata) && isObject(copy.metadata.annotations)) delete copy.metadata.annotations[LAST_APPLIED];
   const meta = obj.metadata as JsonObject;
   return { ...obj, metadata: { ...meta, annotations: { ...(meta.annotations as JsonObject), [LAST_APPLIED]: `${goJson(copy)}\n` } } };

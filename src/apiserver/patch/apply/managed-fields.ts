@@ -29,9 +29,11 @@ export function managerKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiV
 
 /**
  * Decode managedFields. Entries that cannot be read make the whole list count as absent, as
- * kube-apiserver resets undecodable managedFields rather than failing the write.
+ * kube-apiserver resets undecodable managedFields rather than failing the write. `stored`: the
+ * entries are the stored object's own (written by this server, so well formed), and each set is
+ * read only if the write touches it.
  */
-export function decodeManagedFields(entries: unknown): Managers {
+export function decodeManagedFields(entries: unknown, stored = false): Managers {
   const out: Managers = new Map();
   if (!Array.isArray(entries)) return out;
   try {
@@ -41,7 +43,7 @@ export function decodeManagedFields(entries: unknown): Managers {
       const e: ManagerEntry = {
         manager: raw.manager ?? '', operation: raw.operation, apiVersion: raw.apiVersion ?? '',
         time: raw.time, subresource: raw.subresource || undefined,
-        set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
+        set: stored && isFieldsObject(raw.fieldsV1) ? FieldSet.lazyFromFieldsV1(raw.fieldsV1) : FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
       };
       const key = managerKey(e);
       const prev = out.get(key);
@@ -52,6 +54,10 @@ export function decodeManagedFields(entries: unknown): Managers {
     return new Map();
   }
   return out;
+}
+
+function isFieldsObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** kube-apiserver's "reset managedFields" request: a list holding one empty entry. */

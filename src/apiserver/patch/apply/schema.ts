@@ -65,16 +65,47 @@ export function itemElement(kind: NodeKind, item: unknown, index: number): strin
   return `i:${index}`;
 }
 
-/** Walks a value with its schema: the lookup path is field names only, list indices dropped. */
+/**
+ * Walks a value with its schema: the lookup path is field names only, list indices dropped.
+ * Cursors are shared per lookup function and remember their children and field facts, so a
+ * write asks the schema about each path once rather than once per node per write. Children under
+ * user keys (labels, annotations) are remembered only up to a bound per node.
+ */
 export class SchemaCursor {
+  private kids?: Map<string, SchemaCursor>;
+  private known = false;
+  private facts: FieldInfo | undefined;
+
   constructor(readonly fieldInfo: FieldInfoLookup, readonly names: string[] = []) {}
-  field(name: string): SchemaCursor {
-    return new SchemaCursor(this.fieldInfo, [...this.names, name]);
+
+  /** The shared root cursor of `fieldInfo` (pass a stable function, such as `def.fieldInfo`). */
+  static root(fieldInfo: FieldInfoLookup): SchemaCursor {
+    let r = roots.get(fieldInfo);
+    if (!r) roots.set(fieldInfo, (r = new SchemaCursor(fieldInfo)));
+    return r;
   }
+
+  field(name: string): SchemaCursor {
+    const kids = (this.kids ??= new Map());
+    let c = kids.get(name);
+    if (!c) {
+      c = new SchemaCursor(this.fieldInfo, [...this.names, name]);
+      if (kids.size < MAX_REMEMBERED_CHILDREN) kids.set(name, c);
+    }
+    return c;
+  }
+
   info(): FieldInfo | undefined {
-    return this.names.length === 0 ? { type: 'object' } : this.fieldInfo(this.names);
+    if (!this.known) {
+      this.facts = this.names.length === 0 ? { type: 'object' } : this.fieldInfo(this.names);
+      this.known = true;
+    }
+    return this.facts;
   }
 }
+
+const MAX_REMEMBERED_CHILDREN = 256;
+const roots = new WeakMap<FieldInfoLookup, SchemaCursor>();
 
 /** Items of a granular list by element, first occurrence wins (as structured-merge-diff). */
 export function indexItems(kind: NodeKind, list: unknown[]): { order: string[]; items: Map<string, unknown> } {

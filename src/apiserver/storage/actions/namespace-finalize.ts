@@ -8,6 +8,7 @@ import type { GenericStorage } from '../generic-storage.js';
 import { finalizeNamespace } from '../strategies/namespace.js';
 import type { ActionSubresource, RequestContext } from '../types.js';
 import { updateObject } from '../update.js';
+import { cloneJson } from '../../../api/json-clone.js';
 
 export class NamespaceFinalize implements ActionSubresource {
   readonly resource = 'namespaces';
@@ -27,7 +28,7 @@ export class NamespaceFinalize implements ActionSubresource {
     }
     const { object } = await updateObject(this.namespaces.core, ctx, undefined, name, (cur) => (cur ? finalizeNamespace(cur, body) : undefined), {
       checkFields: false,
-      prepare: (obj, old) => { obj.status = structuredClone(old.status); },
+      prepare: (obj, old) => { obj.status = cloneJson(old.status); },
     });
     return object;
   }

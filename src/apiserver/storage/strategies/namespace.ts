@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../../api/meta.js';
 import { failure } from '../../../api/status.js';
 import type { Strategy } from './types.js';
+import { cloneJson } from '../../../api/json-clone.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 const IMMORTAL = new Set(['default', 'kube-system', 'kube-public']);
@@ -26,7 +27,7 @@ export const namespaceStrategy: Strategy = {
     if (old.spec?.finalizers === undefined) {
       if (obj.spec) delete obj.spec.finalizers;
     } else {
-      obj.spec = { ...(obj.spec ?? {}), finalizers: structuredClone(old.spec.finalizers) };
+      obj.spec = { ...(obj.spec ?? {}), finalizers: cloneJson(old.spec.finalizers) };
     }
   },
   prepareForStatusUpdate(obj, old) {
@@ -52,8 +53,8 @@ export const namespaceStrategy: Strategy = {
  * returned object goes through the normal update pipeline.
  */
 export function finalizeNamespace(current: KubeObject, body: KubeObject): KubeObject {
-  const next = structuredClone(current);
-  const fin = Array.isArray(body.spec?.finalizers) ? structuredClone(body.spec.finalizers as string[]) : [];
+  const next = cloneJson(current);
+  const fin = Array.isArray(body.spec?.finalizers) ? cloneJson(body.spec.finalizers as string[]) : [];
   next.spec = { ...(next.spec ?? {}), finalizers: fin };
   if (body.metadata?.resourceVersion) next.metadata.resourceVersion = body.metadata.resourceVersion;
   return next;

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../../api/meta.js';
 import { podQosClass } from './pod-qos.js';
 import type { Strategy } from './types.js';
+import { cloneJson } from '../../../api/json-clone.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
 
@@ -15,7 +16,7 @@ export const podStrategy: Strategy = {
   },
   prepareForStatusUpdate(obj, old) {
     if (old.metadata.ownerReferences === undefined) delete obj.metadata.ownerReferences;
-    else obj.metadata.ownerReferences = structuredClone(old.metadata.ownerReferences);
+    else obj.metadata.ownerReferences = cloneJson(old.metadata.ownerReferences);
   },
   gracePeriod(obj: KubeObject, opts) {
     let period = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
