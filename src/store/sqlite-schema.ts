@@ -49,6 +49,9 @@ export function openDb(path: string, opts: SqliteOpenOptions = {}): Db {
   // Truncate the WAL back to this size after checkpoints so churn does not leave a huge -wal file.
   db.pragma('journal_size_limit = 8388608');
   db.pragma('busy_timeout = 5000');
+  // 16 MiB of page cache (the default is 2 MiB): every write reads the current row first, and with
+  // tens of thousands of objects the default cache misses on most of those reads.
+  db.pragma('cache_size = -16384');
   db.exec(`
     CREATE TABLE IF NOT EXISTS kine (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
