@@ -16,6 +16,7 @@ import type { ResourcePath } from './request-info.js';
 import { setWarnings, writeBody } from './respond.js';
 import type { StreamingRegistry } from './streaming.js';
 import { render } from './table.js';
+import { serveJsonList } from './list-stream.js';
 import { serveWatch, type WatchRegistry } from './watch.js';
 
 export interface ResourceDeps {
@@ -105,6 +106,7 @@ export async function handleResource(
     }
     if (p.name !== undefined) return respond(res, ctx, 200, storage, await storage.get(ctx, ns, p.name, sub), sub ? { ...fmt, as: fmt.as === 'Table' && sub === 'scale' ? 'object' : fmt.as } : fmt);
     if (!def.verbs.includes('list')) throw errors.methodNotAllowed(`list is not supported on ${p.resource}`);
+    if (fmt.as === 'object' && fmt.encoding === 'json' && storage.listEach) return serveJsonList(res, ctx, storage, ns, parseListQuery(q));
     return respond(res, ctx, 200, storage, await storage.list(ctx, ns, parseListQuery(q)), fmt);
   }
 

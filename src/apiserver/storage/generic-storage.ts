@@ -41,6 +41,10 @@ export class GenericStorage implements ResourceStorage {
     return listObjects(this.core, ctx, this.def.namespaced ? namespace : undefined, q);
   }
 
+  listEach(ctx: RequestContext, namespace: string | undefined, q: ListQuery, each: (obj: KubeObject) => void): Promise<KubeList> {
+    return listObjects(this.core, ctx, this.def.namespaced ? namespace : undefined, q, each);
+  }
+
   watch(ctx: RequestContext, namespace: string | undefined, q: WatchQuery, sink: WatchSink): Promise<WatchStream> {
     return watchObjects(this.core, ctx, this.def.namespaced ? namespace : undefined, q, sink);
   }

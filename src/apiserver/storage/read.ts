@@ -19,7 +19,10 @@ export async function getObject(core: StorageCore, namespace: string | undefined
 /** Pages read from the store while filtering by selectors. */
 const SCAN_BATCH = 500;
 
-export async function listObjects(core: StorageCore, ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
+/** With `each`, selected objects go to it one by one and the list comes back without items. */
+export async function listObjects(
+  core: StorageCore, ctx: RequestContext, namespace: string | undefined, q: ListQuery, each?: (obj: KubeObject) => void,
+): Promise<KubeList> {
   const { def, store } = core;
   checkListOptions(q);
   const selection = makeSelection(def, q.labelSelector, q.fieldSelector, core.selectableFields);
@@ -44,12 +47,13 @@ export async function listObjects(core: StorageCore, ctx: RequestContext, namesp
   }
 
   const items: KubeObject[] = [];
+  let count = 0;
   let lastKey: string | undefined;
   let more = false;
   let remaining: number | undefined;
   try {
     for (;;) {
-      const want = limit ? limit - items.length : 0;
+      const want = limit ? limit - count : 0;
       const batch = selection.everything ? want : Math.max(want, SCAN_BATCH);
       const page = await store.list(prefix, { revision: revision || undefined, limit: limit ? batch : undefined, afterKey });
       revision = page.revision;
@@ -58,15 +62,17 @@ export async function listObjects(core: StorageCore, ctx: RequestContext, namesp
         afterKey = kv.key;
         const obj = core.decode(kv);
         if (!selection.matches(obj)) continue;
-        items.push(obj);
+        if (each) each(obj);
+        else items.push(obj);
+        count++;
         lastKey = kv.key;
-        if (limit && items.length >= limit) {
+        if (limit && count >= limit) {
           more = i < page.items.length - 1 || page.continueKey !== undefined;
           if (selection.everything && page.continueKey !== undefined) remaining = page.remaining;
           break;
         }
       }
-      if ((limit && items.length >= limit) || page.continueKey === undefined) break;
+      if ((limit && count >= limit) || page.continueKey === undefined) break;
       afterKey = page.continueKey;
     }
   } catch (err) {

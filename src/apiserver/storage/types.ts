@@ -56,6 +56,12 @@ export interface ResourceStorage {
   create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
   get(ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject>;
   list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList>;
+  /**
+   * The same list, each selected object handed to `each` as soon as it is read instead of being
+   * kept (the returned list's items are empty): lets the HTTP layer encode 10,000 pods without
+   * holding them all decoded at once. Objects must not be kept or mutated by `each`.
+   */
+  listEach?(ctx: RequestContext, namespace: string | undefined, q: ListQuery, each: (obj: KubeObject) => void): Promise<KubeList>;
   watch(ctx: RequestContext, namespace: string | undefined, q: WatchQuery, sink: WatchSink): Promise<WatchStream>;
   /** PUT. Creates when the object is absent and the kind allows create-on-update (as Kubernetes does for few kinds). */
   update(ctx: RequestContext, namespace: string | undefined, name: string, obj: KubeObject, sub?: StorageSubresource): Promise<KubeObject>;
