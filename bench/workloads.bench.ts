@@ -22,7 +22,8 @@
  * 10,000 pods.
  * Run: node --import tsx bench/workloads.bench.ts
  *   (WL_BENCH_REPLICAS=1000 WL_BENCH_NODES=100 WL_BENCH_MEM_NODES=5000 WL_BENCH_MEM_PODS=10000;
- *    WL_BENCH_DEPLOY=0 / WL_BENCH_MEM=0 skip part 1 / part 2)
+ *    WL_BENCH_DEPLOY=0 / WL_BENCH_MEM=0 skip part 1 / part 2; WL_BENCH_SERVER_NODE_ARGS adds node flags
+ *    to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -52,8 +53,10 @@ interface Server { child: ChildProcess; client: KubeClient; stop(): Promise<void
 /** `bosun server` through the CLI (tsx), control plane only; resolves once it listens. */
 async function spawnServer(simulatedNodes: number, extraArgs: string[] = [], store = 'memory'): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-wl-'));
+  // WL_BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.WL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [
-    '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'server', '--disable-agent', '--store', store, '--port', '0',
+    ...nodeArgs, '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'server', '--disable-agent', '--store', store, '--port', '0',
     '--bind-address', '127.0.0.1', '--data-dir', dataDir, '--simulated-nodes', String(simulatedNodes), '--simulated-ready-delay', '1s', ...extraArgs,
   ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOSUN_LOG_LEVEL: process.env.BOSUN_LOG_LEVEL ?? 'error' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -81,6 +84,14 @@ async function spawnServer(simulatedNodes: number, extraArgs: string[] = [], sto
     },
   };
 }
+
+/** CPU seconds (utime + stime; USER_HZ 100) a process has used, from /proc. */
+function procCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+const cpuPerPod = (cpuS: number, pods: number) => `server CPU ${Math.round((cpuS * 1e6) / Math.max(1, pods))} µs/pod`;
 
 /** RSS and peak RSS (VmHWM) of a process, MiB. */
 function memory(pid: number): { rss: number; peak: number } {
@@ -158,6 +169,7 @@ if (DEPLOY) {
     await sleep(2000); // let the fleet's first heartbeats and status reports settle
 
     // Baseline: the same number of pod objects, written straight through the API and left alone.
+    const rawCpu0 = procCpu(s.child.pid!);
     const t0 = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: 64 }, async () => {
@@ -167,18 +179,21 @@ if (DEPLOY) {
       }
     }));
     const rawS = (performance.now() - t0) / 1000;
-    rows.push({ case: `baseline: create ${REPLICAS} pods straight through the API`, result: `${rawS.toFixed(2)} s`, target: '', note: `${Math.round(REPLICAS / rawS)} pods/s, 64 in flight, no controllers/scheduler/nodes involved` });
+    const rawCpu = procCpu(s.child.pid!) - rawCpu0;
+    rows.push({ case: `baseline: create ${REPLICAS} pods straight through the API`, result: `${rawS.toFixed(2)} s`, target: '', note: `${Math.round(REPLICAS / rawS)} pods/s, 64 in flight, no controllers/scheduler/nodes involved; ${cpuPerPod(rawCpu, REPLICAS)}` });
     await client.pods('raw').deleteCollection({}, { gracePeriodSeconds: 0 });
     await sleep(1000);
 
     const follow = await followPods(client, 'bench', 'web', REPLICAS, 120_000);
     follow.start();
+    const cpu0 = procCpu(s.child.pid!);
     await client.deployments('bench').create(deployment('bench', 'web', REPLICAS));
     const at = await follow.done;
+    const cpu = procCpu(s.child.pid!) - cpu0;
     rows.push({
       case: `Deployment of ${REPLICAS} replicas on ${NODES} simulated nodes: created -> all Running and Ready`,
       result: at.ready === undefined ? `${at.counts.ready}/${REPLICAS} Ready at 120 s` : fmt(at.ready), target: '<= 10 s',
-      note: `all pods created ${fmt(at.created)}, all bound ${fmt(at.bound)}; simulated ready delay 1 s; server RSS ${memory(s.child.pid!).rss} MiB`,
+      note: `all pods created ${fmt(at.created)}, all bound ${fmt(at.bound)}; simulated ready delay 1 s; server RSS ${memory(s.child.pid!).rss} MiB; ${cpuPerPod(cpu, REPLICAS)} (whole control plane and fleet, create to Ready)`,
     });
   } finally {
     await s.stop();
@@ -207,8 +222,10 @@ if (MEM) {
     await s.client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mem' } });
     const follow = await followPods(s.client, 'mem', 'mem', MEM_PODS, MEM_WAIT_S * 1000);
     follow.start();
+    const cpu0 = procCpu(s.child.pid!);
     await s.client.deployments('mem').create(deployment('mem', 'mem', MEM_PODS));
     const at = await follow.done;
+    const cpu = procCpu(s.child.pid!) - cpu0;
     if (at.ready !== undefined) await sleep(5000);
     const m = memory(s.child.pid!);
     const f = memory(process.pid);
@@ -216,7 +233,7 @@ if (MEM) {
     rows.push({
       case: `server with ${MEM_NODES} simulated nodes + a ${MEM_PODS}-replica Deployment`, result: `${m.rss} MiB RSS (peak ${m.peak} MiB)`, target: '< 1024 MiB (10,000 pods)',
       note: (at.ready !== undefined ? `all ${MEM_PODS} pods Ready ${fmt(at.ready)} after the create, sampled 5 s later` : `INCOMPLETE: at the ${MEM_WAIT_S} s cap ${created} pods created, ${bound} bound, ${ready} Ready`)
-        + `; store ${MEM_STORE}; API server, controllers, scheduler in one process; fleet process ${f.rss} MiB`,
+        + `; store ${MEM_STORE}; API server, controllers, scheduler in one process; fleet process ${f.rss} MiB; ${cpuPerPod(cpu, created)} created (create to Ready or the cap)`,
     });
   } finally {
     await fleet?.close();

@@ -105,7 +105,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const anyLoops = !o.disableControllerManager || !o.disableScheduler || (o.extraControllers?.length ?? 0) > 0;
     if (anyLoops) await manager.start();
     if (o.simulatedNodes && o.simulatedNodes.count > 0) {
-      fleet = await startSimulatedNodes(client, o.simulatedNodes);
+      // The fleet shares the manager's pod and node informers (one watch each) when it runs.
+      fleet = await startSimulatedNodes(client, { ...o.simulatedNodes, ...(anyLoops ? { informers: manager.informers } : {}) });
       log(`${o.simulatedNodes.count} simulated nodes registered`);
     }
   } catch (err) {

@@ -17,6 +17,8 @@ import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { Limiter } from './limiter.js';
 import { PAUSED_ANNOTATION, startSimulatedNodes, type SimulatedFleet } from './index.js';
 import { FakeClock } from '../controller-runtime/clock/fake-clock.js';
+import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
+import { resources } from '../client/resource-ref.js';
 
 const P = `simf${process.pid % 1000}`;
 const NS = `${P}-ns`;
@@ -162,4 +164,26 @@ test('a deleted Node goes quiet; resume registers it again and takes its lease o
   assert.notEqual(again.metadata.uid, old.metadata.uid);
   const lease = await client.leases<Lease>('kube-node-lease').get(name);
   assert.equal(lease.metadata.ownerReferences?.[0]?.uid, again.metadata.uid);
+});
+
+test('a fleet given a process\'s informers uses its pod and node informers and leaves them running on close', async () => {
+  const factory = new SharedInformerFactory(client, { logger: quietLogger });
+  try {
+    const other = await startSimulatedNodes(client, { count: 1, prefix: `${P}-shared-`, heartbeatMs: 200, readyDelayMs: 0, logger: quietLogger, informers: factory });
+    try {
+      assert.deepEqual(factory.list().map((i) => i.ref.resource).sort(), ['nodes', 'pods'], 'no informers of its own');
+      await client.pods(NS).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shared' }, spec: podSpec });
+      await client.pods(NS).bind('shared', `${P}-shared-0001`);
+      await eventually(async () => (await client.pods<Pod>(NS).get('shared')).status?.phase === 'Running', 'pod Running');
+      assert.equal(other.podsOn(`${P}-shared-0001`), 1);
+    } finally {
+      await other.close({ deleteNodes: true });
+    }
+    assert.ok(factory.list().every((i) => i.hasSynced()), 'shared informers still there');
+    const pods = factory.informerFor<Pod>(resources.pods);
+    await client.pods(NS).delete('shared', { gracePeriodSeconds: 0 });
+    await eventually(async () => pods.indexer.get(`${NS}/shared`) === undefined, 'shared pod informer still watching');
+  } finally {
+    await factory.stop();
+  }
 });

@@ -1,8 +1,11 @@
 /**
  * A fleet of simulated nodes: N Node objects that register, heartbeat and "run" their pods like
  * kubelets without containers, all through the API client, cheaply enough for thousands of nodes
- * on a small machine: one pod informer and one node informer for the whole fleet, lease renewals
- * spread over the heartbeat period (HeartbeatWheel), and a cap on concurrent requests.
+ * on a small machine: one pod informer and one node informer for the whole fleet (the process's
+ * own when `informers` is given, so a server running controllers and a fleet holds one pod cache and
+ * one pod watch), lease renewals spread over the heartbeat period (HeartbeatWheel), and two caps on
+ * concurrent requests: one for heartbeats (leases, node status) and one for pod status, so a burst of
+ * pod starts never delays a lease renewal into a missed heartbeat.
  *
  * Lifecycle of a simulated node, as a kubelet's: register (create Node with status, or refresh the
  * status of an existing one), create its Lease in kube-node-lease (owned by the Node), renew the
@@ -11,7 +14,7 @@
  * `stop(name)` (or the PAUSED_ANNOTATION on the Node) silences it as a dead machine would be;
  * `resume(name)` brings it back.
  */
-import type { Lease, Node } from '../api/kinds/index.js';
+import type { Lease, Node, Pod } from '../api/kinds/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
@@ -46,8 +49,15 @@ export interface SimulatedNodesOptions {
   statusReportMs?: number;
   /** Delay between seeing a pod bound and reporting it Running and Ready. Default 1000 ms. */
   readyDelayMs?: number;
-  /** Concurrent API calls of the whole fleet. Default 64. */
+  /** Concurrent heartbeat calls (lease renewals, node status, registration) of the whole fleet. Default 32. */
   maxInFlight?: number;
+  /** Concurrent pod calls (status reports, final deletes) of the whole fleet. Default 32. */
+  maxPodInFlight?: number;
+  /**
+   * Share these informers (e.g. a controller manager's) instead of opening the fleet's own pod and
+   * node watches. The fleet starts the two it uses; it never stops a shared factory.
+   */
+  informers?: SharedInformerFactory;
   clock?: Clock;
   logger?: Logger;
 }
@@ -67,7 +77,12 @@ export class SimulatedFleet {
   private readonly nodeInformer: SharedInformer<Node>;
   private readonly runner: PodRunner;
   private readonly wheel: HeartbeatWheel;
+  /** Heartbeats: registration, lease renewals, node status. */
   private readonly limiter: Limiter;
+  /** Pod status reports and deletes. */
+  private readonly podLimiter: Limiter;
+  private readonly ownsInformers: boolean;
+  private readonly podInformer: SharedInformer<Pod>;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly shape: NodeShape;
@@ -77,7 +92,8 @@ export class SimulatedFleet {
   constructor(private readonly client: KubeClient, private readonly opts: SimulatedNodesOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? defaultLogger()).child({ component: 'simulated-nodes' });
-    this.limiter = new Limiter(opts.maxInFlight ?? 64);
+    this.limiter = new Limiter(opts.maxInFlight ?? 32);
+    this.podLimiter = new Limiter(opts.maxPodInFlight ?? 32);
     this.shape = { cpu: opts.cpu ?? '8', memory: opts.memory ?? '32Gi', pods: opts.pods ?? 110, labels: opts.labels ?? {} };
     const first = opts.firstIndex ?? 1;
     const width = Math.max(4, String(first + opts.count - 1).length);
@@ -87,11 +103,14 @@ export class SimulatedFleet {
       this.nodes.set(name, new SimNode(name, i));
     }
     this.nodeNames = [...this.nodes.keys()];
-    this.informers = new SharedInformerFactory(client, { logger: this.log, clock: this.clock });
-    this.nodeInformer = this.informers.informerFor<Node>(resources.nodes, { labelSelector: `${SIMULATED_LABEL}=true` });
+    this.ownsInformers = !opts.informers;
+    this.informers = opts.informers ?? new SharedInformerFactory(client, { logger: this.log, clock: this.clock });
+    // A shared factory's node informer is the unfiltered one everybody uses; handlers skip other nodes.
+    this.nodeInformer = this.informers.informerFor<Node>(resources.nodes, this.ownsInformers ? { labelSelector: `${SIMULATED_LABEL}=true` } : {});
+    this.podInformer = this.informers.informerFor<Pod>(resources.pods);
     this.nodeInformer.addEventHandler({ onAdd: (n) => this.nodeChanged(n), onUpdate: (_o, n) => this.nodeChanged(n), onDelete: (n) => this.nodeDeleted(n) });
     this.runner = new PodRunner({
-      client, pods: this.informers.informerFor(resources.pods), limiter: this.limiter, clock: this.clock, logger: this.log,
+      client, pods: this.podInformer, limiter: this.podLimiter, clock: this.clock, logger: this.log,
       readyDelayMs: opts.readyDelayMs ?? 1000,
       runningNode: (name) => {
         const sim = name ? this.nodes.get(name) : undefined;
@@ -104,8 +123,9 @@ export class SimulatedFleet {
   /** Register every node and its lease, then start heartbeats and pod handling. */
   async start(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((sim) => this.limiter.run(() => this.register(sim))));
-    this.informers.start();
-    await this.informers.waitForCacheSync();
+    this.nodeInformer.start();
+    this.podInformer.start();
+    if (!(await this.nodeInformer.waitForSync()) || !(await this.podInformer.waitForSync())) throw new Error('simulated nodes: informers stopped before they synced');
     for (const name of this.nodes.keys()) this.wheel.add(name);
     this.wheel.start();
     this.runner.controller.start();
@@ -152,8 +172,8 @@ export class SimulatedFleet {
     this.closed = true;
     this.wheel.stop();
     await this.runner.controller.stop();
-    await this.informers.stop();
-    await this.limiter.idle();
+    if (this.ownsInformers) await this.informers.stop();
+    await Promise.all([this.limiter.idle(), this.podLimiter.idle()]);
     if (o.deleteNodes) {
       await Promise.all(this.nodeNames.map((n) => this.limiter.run(() => this.client.nodes().delete(n)).catch((e) => { if (!isNotFound(e)) throw e; })));
     }

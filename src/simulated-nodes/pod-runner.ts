@@ -17,7 +17,7 @@ import type { SharedInformer } from '../controller-runtime/informer/shared-infor
 import type { Logger } from '../controller-runtime/log.js';
 import type { Result } from '../controller-runtime/reconcile.js';
 import type { Limiter } from './limiter.js';
-import { looksRunning, runningStatus } from './pod-status.js';
+import { looksRunning, runningStatusPatch } from './pod-status.js';
 import type { SimNode } from './sim-node.js';
 
 const BY_NODE = 'podsByNodeName';
@@ -38,7 +38,11 @@ export class PodRunner {
   private readonly seenAt = new Map<string, number>();
 
   constructor(private readonly d: PodRunnerDeps) {
-    d.pods.addIndexers({ [BY_NODE]: indexers.podsByNodeName as (p: Pod) => string[] });
+    try {
+      d.pods.addIndexers({ [BY_NODE]: indexers.podsByNodeName as (p: Pod) => string[] });
+    } catch {
+      // A shared informer (the controller manager's) already has this standard index.
+    }
     this.controller = new Controller('simulated-pods', (req) => this.reconcile(`${req.namespace}/${req.name}`), { workers: 16, clock: d.clock, logger: d.logger });
     const changed = (p: Readonly<Pod>) => {
       if (d.runningNode(p.spec?.nodeName)) this.controller.enqueue(keyOf(p));
@@ -88,10 +92,14 @@ export class PodRunner {
     if (!this.seenAt.has(uid)) this.seenAt.set(uid, now);
     const wait = this.seenAt.get(uid)! + this.d.readyDelayMs - now;
     if (wait > 0) return { requeueAfter: wait };
-    const next = structuredClone(pod) as Pod;
-    next.status = runningStatus(pod, ip, sim.hostIP, now);
-    await limiter.run(() => client.updateStatus(resources.pods, pod.metadata.namespace, next)).catch((err) => {
-      if (!isNotFound(err)) throw err; // a conflict retries on the fresher cached pod
+    // One merge patch per transition (Running and Ready at once), as a kubelet's status manager
+    // patches: no copy of the pod, no conflicts with other writers. metadata.uid makes it apply to
+    // this pod only, never to a successor of the same name.
+    const status = runningStatusPatch(pod, ip, sim.hostIP, now);
+    await limiter.run(() => client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status })).catch((err) => {
+      if (isNotFound(err)) return;
+      if (this.d.pods.indexer.get(key)?.metadata.uid !== uid) return; // replaced: the new pod has its own reconcile
+      throw err;
     });
   }
 }

@@ -38,3 +38,9 @@ export function runningStatus(pod: Readonly<Pod>, podIP: string, hostIP: string,
     containerStatuses, ...(initContainerStatuses.length > 0 ? { initContainerStatuses } : {}),
   } as PodStatus;
 }
+
+/** The fields `runningStatus` sets, for a merge patch of status (everything else stays as it is). */
+export function runningStatusPatch(pod: Readonly<Pod>, podIP: string, hostIP: string, nowMs: number): Partial<PodStatus> {
+  const { phase, conditions, hostIPs, podIPs, startTime, containerStatuses, initContainerStatuses } = runningStatus(pod, podIP, hostIP, nowMs);
+  return { phase, conditions, hostIP, hostIPs, podIP, podIPs, startTime, containerStatuses, ...(initContainerStatuses ? { initContainerStatuses } : {}) };
+}

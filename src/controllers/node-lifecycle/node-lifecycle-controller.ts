@@ -74,7 +74,9 @@ export function addNodeLifecycleController(mgr: Manager, opts: NodeLifecycleOpti
   const ctx: Ctx = {
     client: mgr.client, clock,
     nodes: mgr.informers.informerFor<Node>(resources.nodes),
-    leases: mgr.informers.informerFor<Lease>(resources.leases, { namespace: NODE_LEASE_NAMESPACE }),
+    // Cluster-wide, so it is the same informer (one watch, one cache) as the garbage collector's;
+    // handlers look at kube-node-lease only.
+    leases: mgr.informers.informerFor<Lease>(resources.leases),
     pods: mgr.informers.informerFor<Pod>(resources.pods),
     health: new Map(), firstSeen: new Map(), tally: new ReadinessTally(),
     events: mgr.eventRecorder('node-controller'),
@@ -96,8 +98,8 @@ export function addNodeLifecycleController(mgr: Manager, opts: NodeLifecycleOpti
     onDelete: (n) => { ctx.tally.delete(n.metadata.name!); ctx.health.delete(n.metadata.name!); },
   });
   ctx.leases.addEventHandler({
-    onAdd: (l) => { if (ctx.nodes.indexer.has(l.metadata.name!)) see(l.metadata.name!); },
-    onUpdate: (_o, l) => { if (ctx.nodes.indexer.has(l.metadata.name!)) see(l.metadata.name!); },
+    onAdd: (l) => { if (l.metadata.namespace === NODE_LEASE_NAMESPACE && ctx.nodes.indexer.has(l.metadata.name!)) see(l.metadata.name!); },
+    onUpdate: (_o, l) => { if (l.metadata.namespace === NODE_LEASE_NAMESPACE && ctx.nodes.indexer.has(l.metadata.name!)) see(l.metadata.name!); },
   });
   const podChanged = (p: Readonly<Pod>) => {
     const node = p.spec?.nodeName ? ctx.nodes.indexer.get(p.spec.nodeName) : undefined;

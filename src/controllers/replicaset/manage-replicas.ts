@@ -20,24 +20,51 @@ export interface ManageContext {
   expectations: Expectations;
   /** Max pods created or deleted in one sync (upstream burstReplicas, 500). */
   burst: number;
+  /** Creates or deletes in flight at once (default 32). */
+  concurrency?: number;
   now: number;
 }
 
+/** Writes a sync keeps in flight at once: enough to keep a single-threaded API server busy. */
+export const DEFAULT_CONCURRENCY = 32;
+
 /**
  * Run `fn` `count` times in batches doubling from `initial`; stop after the first batch with a
- * failure. Resolves to the number of successes and the first error.
+ * failure. Resolves to the number of successes and the first error. At most `concurrency` calls of a
+ * batch run at once (upstream starts a whole batch at once over one multiplexed HTTP/2 connection;
+ * over HTTP/1.1 each call in flight is a connection, and a batch of 256 would open hundreds of TLS
+ * connections for no more throughput from a single-threaded server).
  */
-export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<{ successes: number; error?: Error }> {
+export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>, concurrency = Infinity): Promise<{ successes: number; error?: Error }> {
   let remaining = count;
   let successes = 0;
   for (let batch = Math.min(remaining, initial); batch > 0; batch = Math.min(2 * batch, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
+    const results = await runBatch(batch, concurrency, fn);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     successes += results.filter((r) => r.status === 'fulfilled').length;
     if (failed) return { successes, error: failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)) };
     remaining -= batch;
   }
   return { successes };
+}
+
+/** `n` calls of `fn`, at most `concurrency` at once; every call runs (like Promise.allSettled). */
+async function runBatch(n: number, concurrency: number, fn: () => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  if (n <= concurrency) return Promise.allSettled(Array.from({ length: n }, () => fn()));
+  const results: PromiseSettledResult<void>[] = [];
+  let started = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (started < n) {
+      started++;
+      try {
+        await fn();
+        results.push({ status: 'fulfilled', value: undefined });
+      } catch (reason) {
+        results.push({ status: 'rejected', reason });
+      }
+    }
+  }));
+  return results;
 }
 
 /** Create or delete pods so `pods` (active, claimed) reaches spec.replicas. Rejects with the first failure. */
@@ -57,7 +84,7 @@ export async function manageReplicas(rs: Readonly<ReplicaSet>, pods: readonly Re
         ctx.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${err instanceof Error ? err.message : String(err)}`);
         throw err;
       }
-    });
+    }, ctx.concurrency ?? DEFAULT_CONCURRENCY);
     // Pods never created will never be observed.
     for (let i = successes; i < n; i++) ctx.expectations.creationObserved(key);
     if (error) throw error;
@@ -65,7 +92,9 @@ export async function manageReplicas(rs: Readonly<ReplicaSet>, pods: readonly Re
     const victims = podsToDelete(pods, related, Math.min(diff, ctx.burst), ctx.now);
     ctx.expectations.expectDeletions(key, victims.map((p) => keyOf(p)));
     const errors: Error[] = [];
-    await Promise.all(victims.map(async (p) => {
+    let next = 0;
+    await runBatch(victims.length, ctx.concurrency ?? DEFAULT_CONCURRENCY, async () => {
+      const p = victims[next++]!;
       try {
         await ctx.client.pods(ns).delete(p.metadata.name!);
         ctx.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
@@ -75,7 +104,7 @@ export async function manageReplicas(rs: Readonly<ReplicaSet>, pods: readonly Re
         ctx.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${err instanceof Error ? err.message : String(err)}`);
         errors.push(err instanceof Error ? err : new Error(String(err)));
       }
-    }));
+    });
     if (errors.length > 0) throw errors[0];
   }
 }

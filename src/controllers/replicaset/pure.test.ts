@@ -156,3 +156,21 @@ test('slowStartBatch: batches 1, 2, 4 ... and stops after the first failing batc
   assert.equal(failing.successes, 6);
   assert.equal(failing.error?.message, 'boom');
 });
+
+test('slowStartBatch: a batch larger than the concurrency cap runs in waves, every call still made', async () => {
+  let active = 0;
+  let peak = 0;
+  let calls = 0;
+  const r = await slowStartBatch(100, 1, async () => {
+    calls++;
+    peak = Math.max(peak, ++active);
+    await new Promise((res) => setImmediate(res));
+    active--;
+    if (calls === 90) throw new Error('late failure');
+  }, 8);
+  // batches 1, 2, 4, 8, 16, 32 (63 calls), then 37: the 90th call fails inside the last batch, which still completes
+  assert.equal(peak, 8);
+  assert.equal(calls, 100);
+  assert.equal(r.successes, 99);
+  assert.equal(r.error?.message, 'late failure');
+});
