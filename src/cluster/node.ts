@@ -11,7 +11,6 @@ import { startNode, type NodeOptions, type RunningNode } from '../agent/node-mai
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
-import { startClusterDns } from '../dns/cluster-dns.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
 
 /** The kube-dns Service's address (the API server reserves it at start). */
@@ -58,6 +57,8 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       stops.push((keepNetwork) => proxy!.stop({ keepRules: keepNetwork }));
     }
     if (dnsPort > 0) {
+      // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.
+      const { startClusterDns } = await import('../dns/cluster-dns.js');
       const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, logger: o.logger });
       stops.push(() => dns.stop());
     }

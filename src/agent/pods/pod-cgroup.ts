@@ -53,7 +53,15 @@ interface Hierarchy {
   controllers: Set<string>;
 }
 
+let cachedHierarchies: Hierarchy[] | undefined;
+
+/** The cgroup hierarchies, read once: they are mounted at boot, and every pod start asked again. */
 function hierarchies(): Hierarchy[] {
+  cachedHierarchies ??= readHierarchies();
+  return cachedHierarchies;
+}
+
+function readHierarchies(): Hierarchy[] {
   const out: Hierarchy[] = [];
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const parts = line.split(' ');

@@ -105,7 +105,9 @@ export class PodManager {
     if (!uid || this.stopped || this.finished.has(uid)) return;
     let w = this.workers.get(uid);
     if (!w) {
-      w = new PodWorker(uid, pod, this.o.deps, { resyncMs: this.o.resyncMs, onDone: (id) => this.onDone(id) });
+      w = new PodWorker(uid, pod, this.o.deps, {
+        resyncMs: this.o.resyncMs, onDone: (id) => this.onDone(id), onObserved: (id, sig) => this.pleg.observed(id, sig),
+      });
       this.workers.set(uid, w);
     }
     w.update(pod, sync);
@@ -124,7 +126,7 @@ export class PodManager {
   }
 
   private onRelist(changed: string[], all: Set<string>): void {
-    for (const uid of changed) this.workers.get(uid)?.kick();
+    for (const uid of changed) this.workers.get(uid)?.kickFromRuntime(this.pleg.signature(uid) ?? '');
     if (!this.pods.hasSynced()) return;
     for (const uid of all) {
       if (this.workers.has(uid) || this.cleaning.has(uid)) continue;

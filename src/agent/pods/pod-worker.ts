@@ -3,6 +3,7 @@ import { computePodStatus, DEADLINE_MESSAGE, isTerminalPhase } from '../status/c
 import type { WaitingReason } from '../status/container-statuses.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { cleanupPod, killPod, podGracePeriod } from './kill.js';
+import { podSignature } from './pleg.js';
 import { readPodRuntimeState, readySandbox, type PodRuntimeState } from './runtime-state.js';
 import { syncRunningPod } from './sync-pod.js';
 import { podLogDir } from './sandbox-config.js';
@@ -23,6 +24,8 @@ export interface PodWorkerOptions {
   resyncMs: number;
   /** Called once the worker finished a pod for good (the manager forgets it). */
   onDone(uid: string): void;
+  /** The runtime state (podSignature) a sync ended with, for the PLEG. */
+  onObserved?(uid: string, signature: string): void;
 }
 
 export class PodWorker {
@@ -31,6 +34,12 @@ export class PodWorker {
   private readonly waiting: Record<string, WaitingReason> = {};
   private running = false;
   private dirty = false;
+  /** Since the current sync began: a wake-up other than a runtime change... */
+  private otherKick = false;
+  /** ...and the runtime signature the latest runtime change reported (undefined: none). */
+  private runtimeKick: string | undefined;
+  /** The runtime signature the current sync ended with. */
+  private observedSig: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private nextWake = Infinity;
   private stopped = false;
@@ -54,7 +63,20 @@ export class PodWorker {
   kick(): void {
     if (this.stopped || this.done) return;
     this.dirty = true;
+    this.otherKick = true;
     if (!this.running) this.idle = this.loop();
+  }
+
+  /**
+   * The runtime's state of the pod changed (the relist saw `signature`). During a sync this is
+   * usually the sync's own doing: when the sync ends having seen that very state, no second sync
+   * is needed.
+   */
+  kickFromRuntime(signature: string): void {
+    if (!this.running) return this.kick();
+    if (this.stopped || this.done) return;
+    this.dirty = true;
+    this.runtimeKick = signature;
   }
 
   /** Re-syncs when the pod lives in `namespace` (a ConfigMap or Secret there changed). */
@@ -86,8 +108,12 @@ export class PodWorker {
     try {
       while (this.dirty && !this.stopped && !this.done) {
         this.dirty = false;
+        this.otherKick = false;
+        this.runtimeKick = undefined;
+        this.observedSig = undefined;
         try {
           await this.sync();
+          if (this.dirty && !this.otherKick && this.runtimeKick !== undefined && this.runtimeKick === this.observedSig) this.dirty = false;
         } catch (err) {
           this.d.log.warn({ pod: `${this.lastPod.metadata.namespace}/${this.lastPod.metadata.name}`, err: String(err) }, 'pod sync failed');
           this.wakeIn(1000);
@@ -136,6 +162,8 @@ export class PodWorker {
     }
     await syncRunningPod(d, this.scratch(), pod, state);
     const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
+    this.observedSig = podSignature(after.sandboxes, after.containers);
+    this.o.onObserved?.(this.uid, this.observedSig);
     const sb = readySandbox(after);
     const running = after.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' && c.sandboxId === sb?.id)

@@ -58,10 +58,14 @@ export async function readPodRuntimeState(runtime: ContainerRuntime, uid: string
     runtime.listPodSandboxes({ labelSelector: selector }),
     runtime.listContainers({ labelSelector: selector }),
   ]);
-  const sandboxes = (await Promise.all(sandboxList.map((s) => ignoreNotFound(runtime.podSandboxStatus(s.id)))))
+  // All status calls at once: one round trip to the runtime instead of two.
+  const [sandboxStatuses, statuses] = await Promise.all([
+    Promise.all(sandboxList.map((s) => ignoreNotFound(runtime.podSandboxStatus(s.id)))),
+    Promise.all(containerList.map((c) => ignoreNotFound(runtime.containerStatus(c.id)))),
+  ]);
+  const sandboxes = sandboxStatuses
     .filter((s): s is PodSandboxStatus => !!s)
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.metadata.attempt - a.metadata.attempt);
-  const statuses = await Promise.all(containerList.map((c) => ignoreNotFound(runtime.containerStatus(c.id))));
   const containers: RuntimeContainer[] = [];
   for (const st of statuses) {
     if (!st) continue;

@@ -75,8 +75,9 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
       s.wakeIn(d.crashBackoff.remainingSinceUpdate(sandboxKey) + 50);
       return;
     }
+    let sandboxId: string;
     try {
-      await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv));
+      sandboxId = await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv));
     } catch (err) {
       const msg = err instanceof RuntimeError ? err.message : String(err);
       d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
@@ -85,7 +86,14 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
       return;
     }
     d.crashBackoff.reset(sandboxKey);
-    state = await readPodRuntimeState(d.runtime, uid, d.sandboxEnv.cgroupRoot);
+    // A first start only needs the new sandbox's status; otherwise read everything again (the
+    // containers of the old sandbox were just stopped).
+    if (!state.sandboxes.length && !state.containers.length) {
+      const created = await d.runtime.podSandboxStatus(sandboxId).catch(() => undefined);
+      state = { ...state, sandboxes: created ? [created] : [] };
+    } else {
+      state = await readPodRuntimeState(d.runtime, uid, d.sandboxEnv.cgroupRoot);
+    }
     sb = readySandbox(state);
     if (!sb) {
       s.wakeIn(1000);

@@ -9,8 +9,7 @@
  * pods, routes and the masquerade rule stay (as after a kubelet stop) and are adopted on restart.
  */
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { KubeClient } from '../../client/kube-client.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
@@ -118,4 +117,21 @@ export function registerAgentCommand(program: Command): void {
     .action(async (o: AgentCommandOptions) => {
       await runAgent(o);
     });
+}
+
+/**
+ * `bosun agent` as its own entry point (bin/bosun.js routes `bosun agent ...` here): a program with
+ * only the agent command, so the agent process never loads the control plane (API server, store
+ * backends, controllers, scheduler) that `bosun server` needs. That keeps the node's footprint to
+ * what runs on it.
+ */
+export async function agentMain(argv: string[]): Promise<void> {
+  const program = new Command('bosun').description('A small container orchestrator that speaks the Kubernetes API');
+  registerAgentCommand(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    console.error(`bosun: ${(err as Error).message ?? String(err)}`);
+    process.exit(1);
+  }
 }
