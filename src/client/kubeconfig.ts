@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 
 /** Everything needed to reach and authenticate to one API server. PEM strings, not paths. */
 export interface ConnectionConfig {
@@ -29,9 +29,26 @@ export function loadKubeconfig(path: string, context?: string): ConnectionConfig
   return parseKubeconfig(text, dirname(resolve(path)), context);
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * JSON is YAML, and Bosun writes node kubeconfigs as JSON: those parse without loading the YAML
+ * library at all (3 MB of a node agent's resident set). Anything else goes through `yaml`.
+ */
+function parseDocument(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Flow-style YAML that is not JSON: fall through.
+    }
+  }
+  return (require('yaml') as typeof import('yaml')).parse(text);
+}
+
 /** Parse kubeconfig text; `baseDir` resolves relative file references. */
 export function parseKubeconfig(text: string, baseDir: string, context?: string): ConnectionConfig {
-  const doc = (parse(text) ?? {}) as Record<string, unknown>;
+  const doc = (parseDocument(text) ?? {}) as Record<string, unknown>;
   const contexts = (doc.contexts ?? []) as Named<Record<string, string>>[];
   const clusters = (doc.clusters ?? []) as Named<Record<string, unknown>>[];
   const users = (doc.users ?? []) as Named<Record<string, unknown>>[];

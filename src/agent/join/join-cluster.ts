@@ -12,7 +12,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { parseJoinToken } from './join-token.js';
 
 export interface JoinOptions {
@@ -81,16 +80,17 @@ function nodePassword(dir: string): string {
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
+/** The node's kubeconfig, as JSON (which is YAML: kubectl reads it, and the agent needs no YAML parser). */
 function renderKubeconfig(server: string, caCert: string, client: KeyPair, nodeName: string): string {
   const user = `system:node:${nodeName}`;
-  return stringify({
+  return `${JSON.stringify({
     apiVersion: 'v1', kind: 'Config',
     clusters: [{ name: 'bosun', cluster: { server, 'certificate-authority-data': b64(caCert) } }],
     users: [{ name: user, user: { 'client-certificate-data': b64(client.cert), 'client-key-data': b64(client.key) } }],
     contexts: [{ name: 'bosun', context: { cluster: 'bosun', user } }],
     'current-context': 'bosun',
     preferences: {},
-  });
+  }, null, 2)}\n`;
 }
 
 /** Joins the cluster at `o.server`; resolves once the node's credentials are written. */

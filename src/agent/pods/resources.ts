@@ -1,5 +1,5 @@
 import type { Container, Pod } from '../../api/kinds/index.js';
-import { podQOSClass } from '../../api/kinds/index.js';
+import { podQOSClass } from '../../api/pod-qos.js';
 import { parseQuantity } from '../../api/quantity/index.js';
 import type { LinuxResources } from '../runtime/types.js';
 

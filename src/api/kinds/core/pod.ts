@@ -12,6 +12,9 @@ import { podStatusSchema } from './pod-status.js';
 import { podCells, podColumns } from './pod-table.js';
 import { deepEqual } from '../../schema/equal.js';
 import { cloneJson } from '../../json-clone.js';
+import { podQOSClass } from '../../pod-qos.js';
+
+export { podQOSClass };
 
 export const podSchema = s.object({
   ...typeMeta,
@@ -26,19 +29,6 @@ export const podSchema = s.object({
 export type Pod = Infer<typeof podSchema> & { metadata: ObjectMeta };
 
 type AnyContainer = { resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> } };
-
-/** qos.GetPodQOS, simplified to the equal-quantity test the apiserver needs for status.qosClass. */
-export function podQOSClass(pod: Pod): 'BestEffort' | 'Burstable' | 'Guaranteed' {
-  const cs: AnyContainer[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  const any = cs.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
-  if (!any) return 'BestEffort';
-  const guaranteed = cs.every((c) => {
-    const l = c.resources?.limits ?? {};
-    const r = c.resources?.requests ?? {};
-    return ['cpu', 'memory'].every((k) => l[k] !== undefined && String(r[k] ?? l[k]) === String(l[k]));
-  });
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 /** SetDefaults_Pod (requests from limits, enableServiceLinks) and PrepareForCreate's Pending phase. */
 function defaultPod(pod: Pod): void {

@@ -1,0 +1,36 @@
+/**
+ * The served kinds' REST names as a plain table: what a client needs to build URLs (resource
+ * plural, scope) without loading every kind's schema, defaults and validation (about 5 MB of a node
+ * agent's resident set). registry.test.ts keeps it equal to the registry.
+ */
+export interface BuiltinResource {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const core = (kind: string, plural: string, namespaced = true): BuiltinResource => ({ group: '', version: 'v1', kind, plural, namespaced });
+
+export const BUILTIN_RESOURCES: readonly BuiltinResource[] = [
+  core('Namespace', 'namespaces', false),
+  core('Pod', 'pods'),
+  core('Service', 'services'),
+  core('Endpoints', 'endpoints'),
+  core('ConfigMap', 'configmaps'),
+  core('Secret', 'secrets'),
+  core('Node', 'nodes', false),
+  core('Event', 'events'),
+  core('ServiceAccount', 'serviceaccounts'),
+  { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true },
+  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true },
+  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
+];
+
+const byKind = new Map(BUILTIN_RESOURCES.map((r) => [`${r.group}/${r.version}/${r.kind}`, r]));
+
+export function builtinByKind(group: string, version: string, kind: string): BuiltinResource | undefined {
+  return byKind.get(`${group}/${version}/${kind}`);
+}
