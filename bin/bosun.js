@@ -13,7 +13,10 @@
 if (process.argv[2] === 'agent') {
   const flags = process.env.BOSUN_AGENT_V8_FLAGS ?? '--optimize-for-size --no-opt --no-sparkplug';
   if (flags.trim()) (await import('node:v8')).setFlagsFromString(flags);
-  const { agentMain } = await import('../dist/cli/commands/agent.js');
+  // The bundle (npm run build makes it) when present: one minified module, less resident code.
+  const { existsSync } = await import('node:fs');
+  const bundle = new URL('../dist/bundles/agent.mjs', import.meta.url);
+  const { agentMain } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/commands/agent.js');
   await agentMain(process.argv);
 } else {
   await import('../dist/cli/main.js');

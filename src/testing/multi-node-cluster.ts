@@ -97,7 +97,8 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
 
   function spawnNode(name: string, args: string[], dataDir: string, cgroupRoot: string, containerdDir: string): ClusterNodeHandle {
     const host = th.host(name);
-    const child = th.spawnInHost(host, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd: REPO_ROOT });
+    // The installed entry point, as users run it: `bosun agent` is then the bundled agent (npm run build).
+    const child = th.spawnInHost(host, process.execPath, [join(REPO_ROOT, 'bin/bosun.js'), ...args], { cwd: REPO_ROOT });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
