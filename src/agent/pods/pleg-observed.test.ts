@@ -55,3 +55,27 @@ describe('relist after a pod start', () => {
     assert.equal(st.lastState?.terminated?.exitCode, 3);
   });
 });
+
+describe('a container that exits during the sync that started it', () => {
+  let rt: FakeRuntime;
+  let h: AgentHarness;
+  before(async () => {
+    rt = new FakeRuntime({ images: [IMG] });
+    h = await startAgentHarness(rt, { resyncMs: 600_000 });
+  });
+  after(async () => {
+    await h.stop();
+    rt.close();
+  });
+
+  it('is acted on at once: the crash shows as CrashLoopBackOff without waiting for a resync', async () => {
+    // Exits inside StartContainer, before the sync's closing read of the runtime.
+    rt.setBehaviour('crash', { exitCode: 3 });
+    await h.createPod('crashy', { containers: [{ name: 'crash', image: IMG }] });
+    const st = await h.waitPod('crashy', (p) => {
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount === 1 && cs.state?.waiting?.reason === 'CrashLoopBackOff' && cs;
+    });
+    assert.match(st.state!.waiting!.message!, /^back-off 10s /);
+  });
+});

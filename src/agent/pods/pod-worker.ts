@@ -131,6 +131,7 @@ export class PodWorker {
   private async sync(): Promise<void> {
     const d = this.d;
     const pod = this.pod;
+    const readAt = Date.now();
     const state = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
     if (!pod) {
       // Force-deleted (or deleted while we were not looking): the grace period the deletion asked for, else 2 s.
@@ -162,8 +163,16 @@ export class PodWorker {
     }
     await syncRunningPod(d, this.scratch(), pod, state);
     const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
-    this.observedSig = podSignature(after.sandboxes, after.containers);
-    this.o.onObserved?.(this.uid, this.observedSig);
+    // A container that exited after this sync read the runtime (one it just started and that
+    // crashed at once, an init container that completed) is not this sync's doing and was not acted
+    // on: sync again, and leave the PLEG to report it, instead of recording it as seen.
+    const exitedMeanwhile = after.containers.some((c) => c.state === 'CONTAINER_EXITED' && (c.finishedAt?.getTime() ?? 0) >= readAt);
+    if (exitedMeanwhile) {
+      this.kick();
+    } else {
+      this.observedSig = podSignature(after.sandboxes, after.containers);
+      this.o.onObserved?.(this.uid, this.observedSig);
+    }
     const sb = readySandbox(after);
     const running = after.containers
       .filter((c) => c.state === 'CONTAINER_RUNNING' && c.sandboxId === sb?.id)
