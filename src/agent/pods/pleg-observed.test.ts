@@ -54,21 +54,8 @@ describe('relist after a pod start', () => {
     const st = await h.waitPod('quiet', (p) => p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0]);
     assert.equal(st.lastState?.terminated?.exitCode, 3);
   });
-});
 
-describe('a container that exits during the sync that started it', () => {
-  let rt: FakeRuntime;
-  let h: AgentHarness;
-  before(async () => {
-    rt = new FakeRuntime({ images: [IMG] });
-    h = await startAgentHarness(rt, { resyncMs: 600_000 });
-  });
-  after(async () => {
-    await h.stop();
-    rt.close();
-  });
-
-  it('is acted on at once: the crash shows as CrashLoopBackOff without waiting for a resync', async () => {
+  it('acts at once on a container that exits during the sync that started it: the crash shows as CrashLoopBackOff without waiting for a resync', async () => {
     // Exits inside StartContainer, before the sync's closing read of the runtime.
     rt.setBehaviour('crash', { exitCode: 3 });
     await h.createPod('crashy', { containers: [{ name: 'crash', image: IMG }] });
