@@ -7,18 +7,44 @@ export function podSignature(sandboxes: Array<{ id: string; state: string }>, co
   return [...sandboxes.map((s) => `s:${s.id}:${s.state}`), ...containers.map((c) => `c:${c.id}:${c.state}`)].sort().join(',');
 }
 
+/** After a runtime event, relist this soon: events come in bursts (a task's exit, then its delete). */
+const EVENT_DELAY_MS = 100;
 /**
- * The pod lifecycle event generator (kubelet's generic PLEG): relists the runtime every `periodMs`
- * and reports which pods' sandboxes or containers changed state since the last relist (a container
- * exited, was OOM-killed, a sandbox died), so their workers sync without waiting for a resync.
+ * And once more this long after that: containerd publishes a task's exit before its CRI plugin has
+ * recorded it, so the first relist can still see the container running.
+ */
+const CONFIRM_MS = 1000;
+/** A subscription still open this long after it was made counts as live. */
+const STREAM_LIVE_MS = 2000;
+/** An event stream that failed is resubscribed after this, doubling up to 30 s. */
+const RESUBSCRIBE_MS = 1000;
+
+/**
+ * The pod lifecycle event generator (kubelet's PLEG): relists the runtime and reports which pods'
+ * sandboxes or containers changed state since the last relist (a container exited, was OOM-killed, a
+ * sandbox died), so their workers sync without waiting for a resync.
+ * - Generic mode (kubelet's generic PLEG): a relist every `periodMs` (1 s by default).
+ * - Evented mode, when the runtime has an event stream (kubelet's evented PLEG, which uses CRI's
+ *   GetContainerEvents): a relist 100 ms and again 1 s after runtime events, and every
+ *   10 x `periodMs` as a safety net, as the kubelet keeps a slow relist beside its events. An idle
+ *   node then makes no runtime calls for seconds at a time. The stream failing falls back to the
+ *   generic period until a resubscription succeeds.
  * A worker reports what it saw at the end of its sync (`observed`), so the changes it made itself
  * (the sandbox and containers it just started) do not come back as events and cost another sync.
  */
 export class Pleg {
   private last = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
   private stopped = false;
-  private relisting: Promise<void> = Promise.resolve();
+  private running: Promise<void> | undefined;
+  /** A relist was asked for while one ran. */
+  private again = false;
+  private confirmPending = false;
+  private events: { stop(): void } | undefined;
+  private evented = false;
+  private resubscribeMs = RESUBSCRIBE_MS;
+  private resubscribeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -29,15 +55,13 @@ export class Pleg {
   ) {}
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.relisting = this.relist().then(() => undefined)
-        .catch((err) => this.log.warn({ err: String(err) }, 'relist failed'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.periodMs);
-        });
-    };
-    tick();
+    this.subscribe();
+    this.schedule(0);
+  }
+
+  /** Whether runtime events drive relists now (false: polling every periodMs). */
+  isEvented(): boolean {
+    return this.evented;
   }
 
   /** The pod's signature as of the last relist or observation (undefined: nothing in the runtime). */
@@ -54,7 +78,85 @@ export class Pleg {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.relisting;
+    clearTimeout(this.resubscribeTimer);
+    this.events?.stop();
+    this.events = undefined;
+    while (this.running) await this.running;
+  }
+
+  private subscribe(): void {
+    if (this.stopped || !this.runtime.watchChanges) return;
+    let ended = false;
+    const live = () => {
+      if (ended || this.evented) return;
+      this.evented = true;
+      this.resubscribeMs = RESUBSCRIBE_MS;
+      this.log.info({}, 'runtime event stream open; relisting on events');
+    };
+    // A stream says nothing until its first event, while one the runtime cannot serve fails at once:
+    // one still open after a moment is taken as live.
+    const liveTimer = setTimeout(live, STREAM_LIVE_MS);
+    this.events = this.runtime.watchChanges({
+      change: () => {
+        if (ended) return;
+        live();
+        this.confirmPending = true;
+        this.schedule(EVENT_DELAY_MS);
+      },
+      ended: (err) => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(liveTimer);
+        this.events = undefined;
+        if (this.stopped) return;
+        if (this.evented) this.log.warn({ err: String(err) }, 'runtime event stream ended; relisting every period until it is back');
+        else this.log.debug({ err: String(err) }, 'no runtime event stream; relisting every period');
+        this.evented = false;
+        this.schedule(this.periodMs);
+        this.resubscribeTimer = setTimeout(() => this.subscribe(), this.resubscribeMs);
+        this.resubscribeMs = Math.min(30_000, this.resubscribeMs * 2);
+      },
+    });
+    const stop = this.events.stop;
+    this.events = {
+      stop: () => {
+        ended = true;
+        clearTimeout(liveTimer);
+        stop();
+      },
+    };
+    // An event sent while the subscription was being set up is lost: the next relist is confirmed.
+    this.confirmPending = true;
+  }
+
+  /** Relist within `ms` (an earlier due time wins). */
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    const due = Date.now() + ms;
+    if (this.timer && this.dueAt <= due) return;
+    clearTimeout(this.timer);
+    this.dueAt = due;
+    this.timer = setTimeout(() => this.run(), ms);
+  }
+
+  private run(): void {
+    this.timer = undefined;
+    this.dueAt = Infinity;
+    this.again = false;
+    const confirm = this.confirmPending;
+    this.confirmPending = false;
+    this.running = this.relist().then(() => undefined)
+      .catch((err) => this.log.warn({ err: String(err) }, 'relist failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) this.schedule(EVENT_DELAY_MS);
+        else if (confirm) this.schedule(CONFIRM_MS);
+        else this.schedule(this.evented ? this.periodMs * 10 : this.periodMs);
+      });
   }
 
   /** One relist; returns the changed uids (also given to the callback). */

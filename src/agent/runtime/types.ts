@@ -291,6 +291,14 @@ export interface ContainerRuntime {
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
 
   /**
+   * Optional: an event stream that calls `change` soon after a sandbox or container may have changed
+   * state (started, exited, OOM-killed, removed), whoever caused it, so the PLEG can relist at once
+   * instead of polling every second. `ended` is called once if the stream stops (or the runtime cannot
+   * serve one); `stop` ends it without calling `ended`.
+   */
+  watchChanges?(h: { change(): void; ended(err: Error): void }): { stop(): void };
+
+  /**
    * Prepares an interactive exec and returns the URL of the runtime's streaming server that serves it
    * (kubelet streaming protocols: SPDY/3.1 or WebSocket with channel.k8s.io subprotocols). The URL is
    * single-use and expires if not connected to soon. Optional: the fake runtime has no streaming server.

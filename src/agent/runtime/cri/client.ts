@@ -1,21 +1,22 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import { RuntimeError, type RuntimeErrorKind } from '../types.js';
+import { GrpcClient, GrpcError, GrpcStatus, type GrpcStream } from './grpc-client.js';
 
 /**
- * A raw CRI runtime.v1 client: both services (RuntimeService, ImageService) over one gRPC channel on
- * a unix socket. Messages are plain objects with camelCase fields; int64 values are decimal strings
- * (nanosecond timestamps overflow JS numbers), enums are their names, absent fields are defaults
- * (absent messages are null). Errors become RuntimeError with the operation's name.
+ * A raw CRI runtime.v1 client: both services (RuntimeService, ImageService) over one HTTP/2
+ * connection on a unix socket, as the kubelet keeps one. Messages are plain objects with camelCase
+ * fields; int64 values are decimal strings (nanosecond timestamps overflow JS numbers), enums are
+ * their names, absent fields are defaults (absent messages are null): the shapes @grpc/proto-loader
+ * gives, made by the same protobufjs conversions. Errors become RuntimeError with the operation's name.
  */
-
-type Unary = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
-type ServiceClient = grpc.Client & Record<string, Unary>;
 
 /** gRPC max message size: ExecSync output is capped at 16 MiB per stream by CRI runtimes. */
 const MAX_MESSAGE = 64 * 1024 * 1024;
+
+/** How replies become plain objects (proto-loader's `{longs: String, enums: String, defaults, oneofs}`). */
+const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true };
 
 /** The proto ships next to this file in src/; a build to dist/ without it falls back to src/. */
 function protoPath(): string {
@@ -26,27 +27,54 @@ function protoPath(): string {
   throw new Error(`CRI api.proto not found at ${here} or ${fromSrc}`);
 }
 
-let loaded: grpc.GrpcObject | undefined;
-function criPackage(): grpc.GrpcObject {
+let loaded: protobuf.Root | undefined;
+function criRoot(): protobuf.Root {
   if (!loaded) {
-    const def = protoLoader.loadSync(protoPath(), { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
-    loaded = grpc.loadPackageDefinition(def);
+    const root = protobuf.loadSync(protoPath());
+    root.resolveAll();
+    loaded = root;
   }
   return loaded;
 }
 
-function kindOf(code: grpc.status | undefined): RuntimeErrorKind {
+const EVENTS_SUBSCRIBE = '/containerd.services.events.v1.Events/Subscribe';
+
+/** The fields of containerd's event Envelope the agent reads (the payload, an Any, is skipped). */
+export interface RuntimeEventEnvelope {
+  namespace: string;
+  topic: string;
+}
+
+let events: { request: protobuf.Type; envelope: protobuf.Type } | undefined;
+/** containerd's SubscribeRequest and Envelope (api/services/events/v1/events.proto), the fields used. */
+function eventTypes(): { request: protobuf.Type; envelope: protobuf.Type } {
+  if (!events) {
+    const request = new protobuf.Type('SubscribeRequest').add(new protobuf.Field('filters', 1, 'string', 'repeated'));
+    const envelope = new protobuf.Type('Envelope').add(new protobuf.Field('namespace', 2, 'string')).add(new protobuf.Field('topic', 3, 'string'));
+    new protobuf.Root().define('containerd.services.events.v1').add(request).add(envelope);
+    events = { request, envelope };
+  }
+  return events;
+}
+
+interface Method {
+  path: string;
+  request: protobuf.Type;
+  response: protobuf.Type;
+}
+
+function kindOf(code: number | undefined): RuntimeErrorKind {
   switch (code) {
-    case grpc.status.NOT_FOUND: return 'NotFound';
-    case grpc.status.INVALID_ARGUMENT: return 'InvalidArgument';
-    case grpc.status.DEADLINE_EXCEEDED: return 'Timeout';
-    case grpc.status.UNAVAILABLE: return 'Unavailable';
+    case GrpcStatus.NOT_FOUND: return 'NotFound';
+    case GrpcStatus.INVALID_ARGUMENT: return 'InvalidArgument';
+    case GrpcStatus.DEADLINE_EXCEEDED: return 'Timeout';
+    case GrpcStatus.UNAVAILABLE: return 'Unavailable';
     default: return 'Unknown';
   }
 }
 
 /** Turns a gRPC error into a RuntimeError; `details` is the runtime's own message. */
-export function toRuntimeError(op: string, err: grpc.ServiceError): RuntimeError {
+export function toRuntimeError(op: string, err: GrpcError): RuntimeError {
   const e = new RuntimeError(kindOf(err.code), err.details || err.message, op);
   (e as { grpcCode?: number }).grpcCode = err.code;
   return e;
@@ -59,50 +87,71 @@ export interface CriClientOptions {
   defaultTimeoutMs?: number;
 }
 
-/** One channel, two service stubs. */
+/** One connection, two services. */
 export class CriClient {
-  private readonly runtime: ServiceClient;
-  private readonly image: ServiceClient;
+  private readonly grpc: GrpcClient;
+  private readonly methods = new Map<string, Method | null>();
   private readonly defaultTimeoutMs: number;
 
   constructor(opts: CriClientOptions) {
-    const pkg = criPackage();
-    const v1 = (pkg.runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
-    const address = opts.socket.startsWith('unix://') ? opts.socket : `unix://${opts.socket}`;
-    const creds = grpc.credentials.createInsecure();
-    const options = { 'grpc.max_receive_message_length': MAX_MESSAGE, 'grpc.max_send_message_length': MAX_MESSAGE };
-    const RuntimeService = v1.RuntimeService as grpc.ServiceClientConstructor;
-    const ImageService = v1.ImageService as grpc.ServiceClientConstructor;
-    this.runtime = new RuntimeService(address, creds, options) as unknown as ServiceClient;
-    // Sharing the channel keeps one connection for both services, as the kubelet does.
-    this.image = new ImageService(address, creds, { ...options, channelOverride: this.runtime.getChannel() }) as unknown as ServiceClient;
+    criRoot(); // a missing or broken api.proto fails here, not on the first call
+    const socketPath = opts.socket.startsWith('unix://') ? opts.socket.slice('unix://'.length) : opts.socket;
+    this.grpc = new GrpcClient({ socketPath, maxReceiveBytes: MAX_MESSAGE });
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 2 * 60_000;
   }
 
   /** Calls a RuntimeService method. `timeoutMs` 0 means no deadline. */
   runtimeCall<T>(method: string, req: object, timeoutMs?: number): Promise<T> {
-    return this.call<T>(this.runtime, method, req, timeoutMs);
+    return this.call<T>('RuntimeService', method, req, timeoutMs);
   }
 
   /** Calls an ImageService method. `timeoutMs` 0 means no deadline. */
   imageCall<T>(method: string, req: object, timeoutMs?: number): Promise<T> {
-    return this.call<T>(this.image, method, req, timeoutMs);
+    return this.call<T>('ImageService', method, req, timeoutMs);
+  }
+
+  /**
+   * Subscribes to containerd's event stream (containerd.services.events.v1.Events, served on the
+   * same socket as its CRI plugin) for the events of `namespace` whose topic matches `topicRegexp`.
+   * `onEnd` gets the error that ended the stream (UNIMPLEMENTED when the socket is not containerd's).
+   */
+  subscribeEvents(namespace: string, topicRegexp: string, onEvent: (e: RuntimeEventEnvelope) => void, onEnd: (err: RuntimeError) => void): GrpcStream {
+    const { request, envelope } = eventTypes();
+    const filter = `namespace==${namespace},topic~=${JSON.stringify(topicRegexp)}`;
+    const body = request.encode(request.fromObject({ filters: [filter] })).finish();
+    return this.grpc.serverStream(EVENTS_SUBSCRIBE, body,
+      (m) => onEvent(envelope.toObject(envelope.decode(m), TO_OBJECT) as RuntimeEventEnvelope),
+      (err) => onEnd(err ? toRuntimeError('Subscribe', err) : new RuntimeError('Unavailable', 'event stream ended', 'Subscribe')));
   }
 
   close(): void {
-    this.image.close();
-    this.runtime.close();
+    this.grpc.close();
   }
 
-  private call<T>(client: ServiceClient, method: string, req: object, timeoutMs = this.defaultTimeoutMs): Promise<T> {
-    const fn = client[method];
-    if (typeof fn !== 'function') return Promise.reject(new Error(`CRI method ${method} is not in api.proto`));
-    const opts: grpc.CallOptions = timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {};
-    return new Promise<T>((resolve, reject) => {
-      fn.call(client, req, new grpc.Metadata(), opts, (err, res) => {
-        if (err) reject(toRuntimeError(method, err));
-        else resolve(res as T);
-      });
-    });
+  private method(service: string, name: string): Method | null {
+    const key = `${service}/${name}`;
+    let m = this.methods.get(key);
+    if (m === undefined) {
+      const svc = criRoot().lookupService(`runtime.v1.${service}`);
+      const def = svc.methods[name];
+      m = def?.resolvedRequestType && def.resolvedResponseType && !def.requestStream && !def.responseStream
+        ? { path: `/runtime.v1.${service}/${name}`, request: def.resolvedRequestType, response: def.resolvedResponseType }
+        : null;
+      this.methods.set(key, m);
+    }
+    return m;
+  }
+
+  private async call<T>(service: string, name: string, req: object, timeoutMs = this.defaultTimeoutMs): Promise<T> {
+    const m = this.method(service, name);
+    if (!m) throw new Error(`CRI method ${name} is not a unary method of ${service} in api.proto`);
+    const body = m.request.encode(m.request.fromObject(req as Record<string, unknown>)).finish();
+    let reply: Buffer;
+    try {
+      reply = await this.grpc.call(m.path, body, timeoutMs);
+    } catch (err) {
+      throw err instanceof GrpcError ? toRuntimeError(name, err) : err;
+    }
+    return m.response.toObject(m.response.decode(reply), TO_OBJECT) as T;
   }
 }

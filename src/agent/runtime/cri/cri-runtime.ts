@@ -39,6 +39,9 @@ import type {
   WireVersion,
 } from './wire.js';
 
+/** The containerd namespace its CRI plugin keeps pods in (fixed by containerd). */
+const CRI_NAMESPACE = 'k8s.io';
+
 export interface CriRuntimeOptions extends CriClientOptions {
   /** Deadline for PullImage in ms (default 10 minutes). */
   pullTimeoutMs?: number;
@@ -171,6 +174,16 @@ export class CriRuntime implements ContainerRuntime {
   async portForward(podSandboxId: string, ports: number[]): Promise<string> {
     const r = await this.client.runtimeCall<{ url: string }>('PortForward', { podSandboxId, port: ports });
     return r.url;
+  }
+
+  /**
+   * containerd's task and container events in the CRI namespace: the same state changes that CRI's
+   * GetContainerEvents (containerd 1.7+, the kubelet's evented PLEG) reports, available on 1.6 too.
+   * A socket that is not containerd's ends the stream at once (UNIMPLEMENTED), and the PLEG polls.
+   */
+  watchChanges(h: { change(): void; ended(err: Error): void }): { stop(): void } {
+    const s = this.client.subscribeEvents(CRI_NAMESPACE, '^/(tasks|containers)/', () => h.change(), (err) => h.ended(err));
+    return { stop: () => s.cancel() };
   }
 
   close(): void {
