@@ -153,9 +153,9 @@ export class Pleg {
       .catch((err) => this.log.warn({ err: String(err) }, 'relist failed'))
       .finally(() => {
         this.running = undefined;
+        const period = this.evented ? this.periodMs * 10 : this.periodMs;
         if (this.again) this.schedule(EVENT_DELAY_MS);
-        else if (confirm) this.schedule(CONFIRM_MS);
-        else this.schedule(this.evented ? this.periodMs * 10 : this.periodMs);
+        else this.schedule(confirm ? Math.min(CONFIRM_MS, period) : period);
       });
   }
 

@@ -203,6 +203,32 @@ describe('CriRuntime on a private containerd', () => {
     }
   });
 
+  it('streams containerd events for a container that exits on its own (the evented PLEG source)', async () => {
+    let changes = 0;
+    let ended: Error | undefined;
+    const stream = tc.cri.watchChanges({ change: () => changes++, ended: (err) => (ended = err) });
+    const sc = sandboxConfig();
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the subscription is in place before anything happens
+      const sid = await runSandbox(sc);
+      try {
+        const cid = await tc.cri.createContainer(sid, container('brief', { command: ['sh', '-c', 'sleep 0.3'] }), sc);
+        await tc.cri.startContainer(cid);
+        const atStart = changes;
+        assert.ok(atStart > 0, 'sandbox and container start reported');
+        await waitExited(cid);
+        const deadline = Date.now() + 5000;
+        while (changes === atStart && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(changes > atStart, 'the exit (nobody asked for it) reported');
+      } finally {
+        await removeSandbox(sid, sc);
+      }
+      assert.equal(ended, undefined, `stream open throughout: ${String(ended)}`);
+    } finally {
+      stream.stop();
+    }
+  });
+
   it('reports OOMKilled when a container exceeds its memory limit', async () => {
     const sc = sandboxConfig();
     const sid = await runSandbox(sc);

@@ -1,5 +1,5 @@
 /**
- * Shapes of the CRI runtime.v1 messages as @grpc/proto-loader hands them over with
+ * Shapes of the CRI runtime.v1 messages as the CRI client (client.ts) hands them over, protobufjs's toObject with
  * `{keepCase: false, longs: String, enums: String, defaults: true}`: camelCase, int64 as strings,
  * enums as names, maps as objects, absent messages as null. Only the fields Bosun reads are listed.
  */
