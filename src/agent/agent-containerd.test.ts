@@ -186,6 +186,22 @@ describe('node agent on containerd', { concurrency: false }, () => {
     await h.waitPod('badimg', (p) => cs(p)?.state?.waiting?.reason === 'ImagePullBackOff', 30_000);
   });
 
+  it('survives a containerd restart: the pod keeps its container and a later exit is still seen', async () => {
+    await h.createPod('late-exit', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.2; done; exit 4'] }],
+    });
+    const running = await h.waitPod('late-exit', (p) => (cs(p)?.state?.running ? p : undefined), 30_000);
+    const id = cs(running)!.containerID;
+    await tc.restart(); // the agent's CRI connection and its event stream break; both must come back
+    await exec(running, 'app', ['touch', '/tmp/go']);
+    const done = await h.waitPod('late-exit', (p) => (cs(p)?.state?.terminated ? p : undefined), 30_000);
+    assert.equal(cs(done)?.containerID, id, 'the same container, not a new one');
+    assert.equal(cs(done)?.state?.terminated?.exitCode, 4);
+    assert.equal(cs(done)?.restartCount, 0);
+    assert.equal(done.status?.phase, 'Failed');
+  });
+
   it('an agent killed and started again keeps the same containers running', async () => {
     const before = (await h.getPod('web'))!;
     const id = cs(before)!.containerID;
