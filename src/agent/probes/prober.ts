@@ -3,11 +3,13 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, Probe } from '../../api/kinds/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
+import { grpcProbe } from './grpc-probe.js';
 
 /**
  * One probe or hook action, run once: httpGet (2xx/3xx succeeds), tcpSocket (a connection
- * succeeds), exec (exit code 0 succeeds, through CRI ExecSync). Failure outputs follow kubelet's
- * wording, since they end up in "Liveness probe failed: ..." events.
+ * succeeds), exec (exit code 0 succeeds, through CRI ExecSync), grpc (the health service answers
+ * SERVING; grpc-probe.ts). Failure outputs follow kubelet's wording, since they end up in
+ * "Liveness probe failed: ..." events.
  */
 
 export type ProbeResult = { ok: true; output: string } | { ok: false; output: string };
@@ -19,7 +21,7 @@ export interface ProbeTarget {
   podIP: string;
 }
 
-type Action = Pick<Probe, 'httpGet' | 'tcpSocket' | 'exec'>;
+type Action = Pick<Probe, 'httpGet' | 'tcpSocket' | 'exec' | 'grpc'>;
 
 /** A named port resolves through the container's ports, as upstream. */
 export function resolvePort(port: string | number | undefined, c: Container): number {
@@ -111,6 +113,9 @@ export async function runAction(action: Action, t: ProbeTarget, timeoutSeconds: 
     }
     if (action.tcpSocket) {
       return await tcp(action.tcpSocket.host || t.podIP, resolvePort(action.tcpSocket.port, t.container), timeoutMs);
+    }
+    if (action.grpc) {
+      return await grpcProbe(t.podIP, action.grpc.port, action.grpc.service ?? '', timeoutMs);
     }
     return { ok: false, output: 'missing probe handler' };
   } catch (err) {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { RuntimeError, type RuntimeErrorKind } from '../types.js';
-import { GrpcClient, GrpcError, GrpcStatus, type GrpcStream } from './grpc-client.js';
+import { GrpcClient, GrpcError, GrpcStatus, type GrpcStream } from '../../grpc/grpc-client.js';
 
 /**
  * A raw CRI runtime.v1 client: both services (RuntimeService, ImageService) over one HTTP/2
@@ -96,7 +97,7 @@ export class CriClient {
   constructor(opts: CriClientOptions) {
     criRoot(); // a missing or broken api.proto fails here, not on the first call
     const socketPath = opts.socket.startsWith('unix://') ? opts.socket.slice('unix://'.length) : opts.socket;
-    this.grpc = new GrpcClient({ socketPath, maxReceiveBytes: MAX_MESSAGE });
+    this.grpc = new GrpcClient({ connect: () => netConnect(socketPath), maxReceiveBytes: MAX_MESSAGE });
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 2 * 60_000;
   }
 

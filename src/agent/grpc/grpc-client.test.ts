@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,7 +71,7 @@ async function rejectsWith(p: Promise<unknown>, code: number, details?: RegExp):
 }
 
 describe('GrpcClient', () => {
-  const client = new GrpcClient({ socketPath, maxReceiveBytes: 1024 });
+  const client = new GrpcClient({ connect: () => connect(socketPath), maxReceiveBytes: 1024 });
   before(startServer);
   after(async () => {
     client.close();
@@ -81,7 +82,7 @@ describe('GrpcClient', () => {
   it('round-trips unary messages, empty and multi-frame ones too', async () => {
     assert.deepEqual(await client.call('/bosun.test.Svc/Echo', Buffer.from('hello'), 5000), Buffer.from('hello'));
     assert.equal((await client.call('/bosun.test.Svc/Echo', new Uint8Array(0), 0)).length, 0);
-    const big = new GrpcClient({ socketPath, maxReceiveBytes: 4 << 20 });
+    const big = new GrpcClient({ connect: () => connect(socketPath), maxReceiveBytes: 4 << 20 });
     try {
       const m = Buffer.alloc(1 << 20, 'x'); // 16 DATA frames of the default 64 KiB window and more
       assert.deepEqual(await big.call('/bosun.test.Svc/Echo', m, 5000), m);
@@ -145,7 +146,7 @@ describe('GrpcClient', () => {
   });
 
   it('refuses calls after close', async () => {
-    const c = new GrpcClient({ socketPath, maxReceiveBytes: 1024 });
+    const c = new GrpcClient({ connect: () => connect(socketPath), maxReceiveBytes: 1024 });
     assert.deepEqual(await c.call('/bosun.test.Svc/Echo', Buffer.from('a'), 5000), Buffer.from('a'));
     c.close();
     await rejectsWith(c.call('/bosun.test.Svc/Echo', Buffer.from('a'), 5000), GrpcStatus.UNAVAILABLE, /closed/);

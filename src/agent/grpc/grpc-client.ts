@@ -1,10 +1,10 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
-import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
 
 /**
- * A gRPC client for unary and server-streaming calls over HTTP/2 on a unix socket (the gRPC wire
+ * A gRPC client for unary and server-streaming calls over plaintext HTTP/2 (the gRPC wire
  * protocol, https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md), on node:http2 alone.
- * The agent talks to one local runtime on one connection, with no TLS, load balancing, retries or
+ * The agent talks to one local runtime on one unix-socket connection (and to pods, for gRPC probes), with no TLS, load balancing, retries or
  * service config; @grpc/grpc-js carries all of those, and its channel, resolver and interceptor
  * stack cost the idle agent ~40% of its CPU (a relist every second) and ~2.5 MB of RSS.
  * Semantics kept from grpc-js: one connection, opened lazily and reopened by the next call after it
@@ -26,10 +26,14 @@ export class GrpcError extends Error {
 }
 
 export interface GrpcClientOptions {
-  /** Path of the unix socket. */
-  socketPath: string;
+  /** Opens the transport: a unix socket for the runtime, TCP to a pod for a gRPC probe. */
+  connect: () => Socket;
   /** Largest response message accepted, in bytes. */
   maxReceiveBytes: number;
+  /** user-agent header (gRPC appends nothing; the kubelet's probes send "kube-probe/1.32"). */
+  userAgent?: string;
+  /** :authority (default "localhost", what gRPC uses for unix sockets). */
+  authority?: string;
 }
 
 /** A server-streaming call in progress. */
@@ -158,6 +162,7 @@ export class GrpcClient {
         te: 'trailers',
       };
       if (timeoutMs > 0) headers['grpc-timeout'] = grpcTimeout(timeoutMs);
+      if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
       stream = session.request(headers, { endStream: false });
     } catch (err) {
       fail(GrpcStatus.UNAVAILABLE, String((err as Error).message ?? err));
@@ -228,7 +233,7 @@ export class GrpcClient {
   private connection(): ClientHttp2Session {
     const cur = this.session;
     if (cur && !cur.closed && !cur.destroyed) return cur;
-    const session = connect('http://localhost', { createConnection: () => netConnect(this.opts.socketPath) });
+    const session = connect(`http://${this.opts.authority ?? 'localhost'}`, { createConnection: () => this.opts.connect() });
     const drop = () => {
       if (this.session === session) this.session = undefined;
     };
