@@ -16,7 +16,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // Bundled CommonJS dependencies (grpc-js, pino, commander) call require(); give ESM one.
+  // Bundled CommonJS dependencies (protobufjs, pino, commander) call require(); give ESM one.
   banner: { js: "import { createRequire as __bosunRequire } from 'node:module'; const require = __bosunRequire(import.meta.url);" },
 });
 // The CRI client finds its proto next to the module that loads it.
