@@ -80,6 +80,40 @@ describe('node agent on containerd', { concurrency: false }, () => {
     assert.match(await exec(p, 'writer', ['grep', ' /mem ', '/proc/mounts']), /tmpfs/);
   });
 
+  it('a sidecar serves an emptyDir to the app: Running and Ready; beside a Job it stops once the Job ends', async () => {
+    // A restartable init container (KEP-753) that never exits: the app starts once it is started.
+    const sidecar = {
+      name: 'web', image: BUSYBOX_IMAGE, restartPolicy: 'Always', command: ['httpd', '-f', '-p', '8082', '-h', '/srv'],
+      volumeMounts: [{ name: 'shared', mountPath: '/srv' }], readinessProbe: { tcpSocket: { port: 8082 }, periodSeconds: 1 },
+    };
+    await h.createPod('sidecar', {
+      volumes: [{ name: 'shared', emptyDir: {} }],
+      initContainers: [sidecar],
+      containers: [{ name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo from-app > /data/f; trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] }],
+    });
+    const p = await h.waitPod('sidecar', (p) => cond(p, 'Ready') === 'True' && p, 30_000);
+    assert.equal(p.status?.phase, 'Running');
+    assert.equal(cond(p, 'Initialized'), 'True');
+    const web = p.status?.initContainerStatuses?.[0];
+    assert.ok(web?.state?.running);
+    assert.equal(web?.started, true);
+    assert.equal(web?.ready, true);
+    let body = '';
+    for (let i = 0; i < 100 && !body.includes('from-app'); i++) {
+      body = await exec(p, 'app', ['wget', '-qO-', 'http://127.0.0.1:8082/f']);
+      if (!body.includes('from-app')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(body.trim(), 'from-app');
+
+    await h.createPod('sidecar-job', {
+      restartPolicy: 'Never', volumes: [{ name: 'shared', emptyDir: {} }], initContainers: [sidecar],
+      containers: [{ name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo done > /data/f; wget -qO- http://127.0.0.1:8082/f'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] }],
+    });
+    const job = await h.waitPod('sidecar-job', (p) => p.status?.phase === 'Succeeded' && p, 30_000);
+    assert.equal(cs(job)?.state?.terminated?.exitCode, 0);
+    assert.ok(job.status?.initContainerStatuses?.[0]?.state?.terminated, 'the sidecar was stopped');
+  });
+
   it('ConfigMap and Secret as env and files; a ConfigMap update reaches the mounted file', async () => {
     await h.client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-cfg' }, data: { MODE: 'fast', 'app.conf': 'v=1\n' } });
     await h.client.secrets('default').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-sec' }, data: { password: Buffer.from('hunter2').toString('base64') } });

@@ -6,20 +6,24 @@ import { VolumeSetupError } from '../volumes/projections.js';
 import { containerHash } from './container-config.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { writeEtcHosts } from './etc-hosts.js';
-import { killContainer } from './kill.js';
+import { killContainer, killPod, podGracePeriod } from './kill.js';
 import { latestContainer, readPodRuntimeState, readySandbox, type PodRuntimeState, type RuntimeContainer } from './runtime-state.js';
 import { sandboxConfig } from './sandbox-config.js';
 import { startContainer } from './start-container.js';
 import { ensurePodCgroup, podResourceConfig } from './pod-cgroup.js';
 import { podCgroupParent } from '../runtime/cgroups.js';
 import { terminationLogMount } from './termination-message.js';
+import { isSidecar } from './sidecar.js';
 
 /**
  * One level-triggered pass over a running pod (kubelet SyncPod/computePodActions): volumes, the
  * sandbox (re-created when it died, which restarts every container), init containers one at a
  * time in order, then every regular container: start the missing, restart the exited per
  * restartPolicy under CrashLoopBackOff, kill the ones failing liveness/startup or whose spec
- * changed. Always safe to run again: every decision comes from the runtime's current state.
+ * changed. Sidecars (restartable init containers) are done for the init sequence once started,
+ * and are kept running (restarted whatever the restartPolicy) until no regular container will run
+ * again, when the whole pod is stopped (kubelet computeInitContainerActions, and KillPod when
+ * keepCount is 0). Always safe to run again: every decision comes from the runtime's current state.
  */
 
 /** How long a container must run before its crash back-off starts over. */
@@ -28,6 +32,11 @@ const BACKOFF_RESET_MS = 10 * 60_000;
 function shouldRestart(pod: Pod, rc: RuntimeContainer): boolean {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   return policy === 'Always' || (policy === 'OnFailure' && rc.exitCode !== 0);
+}
+
+/** An exited regular container the restartPolicy will not restart. */
+function finishedForGood(pod: Pod, rc: RuntimeContainer | undefined): boolean {
+  return rc?.state === 'CONTAINER_EXITED' && !shouldRestart(pod, rc);
 }
 
 /** restartCount for a new container: one more than the last one of that name, wherever it was. */
@@ -127,27 +136,71 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
     if (await start(c, type)) await pruneOld(d, state, c.name, rc.id);
   };
 
-  // Init containers, in order, until one is not done.
   const regular = pod.spec?.containers ?? [];
+  const inits = pod.spec?.initContainers ?? [];
   const initialized = regular.some((c) => latestContainer(state, c.name, sb!.id));
-  if (!initialized) {
-    for (const ic of pod.spec?.initContainers ?? []) {
-      const rc = latestContainer(state, ic.name, sb.id);
-      if (!rc) {
-        await start(ic, 'init');
-        return;
-      }
-      if (rc.state === 'CONTAINER_RUNNING') return;
-      if (rc.state === 'CONTAINER_CREATED') {
-        await d.runtime.removeContainer(rc.id);
+
+  // Every regular container finished for good (restartPolicy Never/OnFailure): nothing keeps the
+  // pod alive, so sidecars are not restarted but stopped with the pod (kubelet: keepCount == 0 ->
+  // KillPod, InitContainersToStart = nil). The status then turns Succeeded or Failed.
+  if (initialized && regular.length > 0 && regular.every((c) => finishedForGood(pod, latestContainer(state, c.name, sb!.id)))) {
+    for (const c of [...inits, ...regular]) delete s.waiting[c.name];
+    if (inits.some((ic) => isSidecar(ic) && latestContainer(state, ic.name, sb!.id)?.state === 'CONTAINER_RUNNING')) {
+      await killPod(d, pod, state, podGracePeriod(pod));
+    }
+    return;
+  }
+
+  /** Keeps sidecar `ic` running; true when it counts as started (running, startup probe passed). */
+  const syncSidecar = async (ic: Container, rc: RuntimeContainer | undefined): Promise<boolean> => {
+    if (!rc) return (await start(ic, 'init')) && !ic.startupProbe;
+    if (rc.state === 'CONTAINER_RUNNING') {
+      delete s.waiting[ic.name];
+      let why: string | undefined;
+      if (d.probes.startupFailure(rc.id) !== undefined) why = `Init container ${ic.name} failed startup probe`;
+      else if (rc.specHash && rc.specHash !== containerHash(ic)) why = `Init container ${ic.name} definition changed`;
+      else if (d.probes.livenessFailure(rc.id) !== undefined) why = `Init container ${ic.name} failed liveness probe`;
+      if (why) {
+        d.events.event(pod, 'Normal', 'Killing', why);
+        await killContainer(d, pod, ic, rc, pod.spec?.terminationGracePeriodSeconds ?? 30, podIP);
         s.wakeIn(0);
-        return;
+        return false;
       }
-      if (rc.exitCode === 0) continue;
-      if ((pod.spec?.restartPolicy ?? 'Always') === 'Never') return; // the pod has failed
-      await restartWithBackoff(ic, rc, 'init');
+      return !ic.startupProbe || d.probes.startup.get(rc.id) === true;
+    }
+    if (rc.state === 'CONTAINER_CREATED' || rc.state === 'CONTAINER_UNKNOWN') {
+      await d.runtime.removeContainer(rc.id);
+      s.wakeIn(0);
+      return false;
+    }
+    await restartWithBackoff(ic, rc, 'init'); // exited: restarted whatever the pod's restartPolicy
+    return false;
+  };
+
+  // Init containers, in order, until one is not done; once the pod is initialized only the
+  // sidecars among them still need anything.
+  for (const ic of inits) {
+    const rc = latestContainer(state, ic.name, sb.id);
+    if (isSidecar(ic)) {
+      const started = await syncSidecar(ic, rc);
+      if (!initialized && !started) return;
+      continue;
+    }
+    if (initialized) continue;
+    if (!rc) {
+      await start(ic, 'init');
       return;
     }
+    if (rc.state === 'CONTAINER_RUNNING') return;
+    if (rc.state === 'CONTAINER_CREATED') {
+      await d.runtime.removeContainer(rc.id);
+      s.wakeIn(0);
+      return;
+    }
+    if (rc.exitCode === 0) continue;
+    if ((pod.spec?.restartPolicy ?? 'Always') === 'Never') return; // the pod has failed
+    await restartWithBackoff(ic, rc, 'init');
+    return;
   }
 
   for (const c of regular) {

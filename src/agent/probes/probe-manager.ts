@@ -1,5 +1,6 @@
 import type { Container, Pod, Probe } from '../../api/kinds/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
+import { isSidecar } from '../pods/sidecar.js';
 import { runAction } from './prober.js';
 
 /**
@@ -71,14 +72,18 @@ export class ProbeManager {
     return this.startupFailed.get(id);
   }
 
-  /** Makes the set of workers match the pod's running containers. */
+  /**
+   * Makes the set of workers match the pod's running containers. Of the init containers only
+   * sidecars (restartPolicy Always) are probed, as kubelet's prober manager does.
+   */
   sync(pod: Pod, podIP: string, running: RunningContainer[], specs: Container[]): void {
     const uid = pod.metadata.uid!;
     this.pods.set(uid, { pod, podIP, containers: new Map(specs.map((c) => [c.name, c])) });
+    const initNames = new Set((pod.spec?.initContainers ?? []).filter((c) => !isSidecar(c)).map((c) => c.name));
     const want = new Set<string>();
     for (const rc of running) {
       const spec = specs.find((c) => c.name === rc.name);
-      if (!spec) continue;
+      if (!spec || initNames.has(rc.name)) continue;
       want.add(rc.id);
       for (const [type, field] of TYPES) {
         const probe = spec[field];

@@ -4,6 +4,7 @@ import type { Pod } from '../../api/kinds/index.js';
 import type { PodSandboxStatus } from '../runtime/types.js';
 import type { RuntimeContainer } from '../pods/runtime-state.js';
 import { computePodStatus, type StatusInput } from './compute-status.js';
+import { containerFixtures, fixtureSandbox } from '../testing/runtime-fixtures.js';
 
 const now = new Date('2026-01-01T00:00:10Z');
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -15,21 +16,9 @@ function pod(spec: Partial<NonNullable<Pod['spec']>> = {}, status: Pod['status']
   } as Pod;
 }
 
-const sandbox = (ready = true): PodSandboxStatus => ({
-  id: 'sb1', metadata: { name: 'p', namespace: 'default', uid: 'u1', attempt: 0 }, state: ready ? 'SANDBOX_READY' : 'SANDBOX_NOTREADY',
-  createdAt: t0, labels: {}, annotations: {}, ip: ready ? '10.88.0.5' : '', additionalIps: [],
-});
+const sandbox = fixtureSandbox;
 
-let seq = 0;
-function ctr(name: string, state: RuntimeContainer['state'], o: Partial<RuntimeContainer> = {}): RuntimeContainer {
-  seq++;
-  return {
-    id: `c${seq}`, name, sandboxId: 'sb1', state, createdAt: new Date(t0.getTime() + seq), startedAt: t0,
-    finishedAt: state === 'CONTAINER_EXITED' ? new Date('2026-01-01T00:00:05Z') : undefined,
-    exitCode: 0, reason: state === 'CONTAINER_EXITED' ? 'Completed' : '', message: '', image: 'img:1', imageRef: 'sha256:abc',
-    restartCount: 0, specHash: '', type: 'regular', ...o,
-  };
-}
+const ctr = containerFixtures();
 
 function input(p: Pod, containers: RuntimeContainer[], extra: Partial<StatusInput> = {}): StatusInput {
   return {

@@ -1,11 +1,14 @@
 import type { Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
 import type { PodRuntimeState, RuntimeContainer } from '../pods/runtime-state.js';
+import { isSidecar } from '../pods/sidecar.js';
 import { containerStatusFor, type WaitingReason } from './container-statuses.js';
 import { rfc3339 } from './time.js';
 
 /**
  * The pod's status as a pure function of (pod, runtime state, probe results, waiting reasons):
- * kubelet's generateAPIPodStatus + getPhase. Table-tested in compute-status.test.ts.
+ * kubelet's generateAPIPodStatus + getPhase + status/generate.go. Sidecars (restartable init
+ * containers) count as initialized once started, count towards Ready/ContainersReady, count as
+ * running for the phase but never as succeeded or failed. Table-tested in compute-status*.test.ts.
  */
 
 export interface StatusInput {
@@ -46,13 +49,15 @@ export function computePodStatus(i: StatusInput): PodStatus {
   const inits = spec.initContainers ?? [];
   const regular = spec.containers ?? [];
   const anyRegularCreated = regular.some((c) => history(c.name).length > 0);
-  const initDone = anyRegularCreated || inits.every((c) => {
-    const l = history(c.name)[0];
-    return l?.state === 'CONTAINER_EXITED' && l.exitCode === 0;
-  });
-
   const readyOf = (c: { name: string; readinessProbe?: unknown }) => (id: string) => (c.readinessProbe ? i.readiness.get(id) === true : true);
   const startedOf = (c: { name: string; startupProbe?: unknown }) => (id: string) => (c.startupProbe ? i.startup.get(id) === true : true);
+  /** status/generate.go isInitContainerInitialized: a sidecar once started, others once exited 0. */
+  const initInitialized = (c: (typeof inits)[number]) => {
+    const l = history(c.name)[0];
+    if (isSidecar(c)) return l?.state === 'CONTAINER_RUNNING' && startedOf(c)(l.id);
+    return l?.state === 'CONTAINER_EXITED' && l.exitCode === 0;
+  };
+  const initDone = anyRegularCreated || inits.every(initInitialized);
 
   const initStatuses = inits.map((c) =>
     containerStatusFor({
@@ -70,10 +75,19 @@ export function computePodStatus(i: StatusInput): PodStatus {
   // getPhase
   let phase: PodPhase;
   const initFailed = !anyRegularCreated && restartPolicy === 'Never' && inits.some((c) => {
+    if (isSidecar(c)) return false;
     const l = history(c.name)[0];
     return l?.state === 'CONTAINER_EXITED' && l.exitCode !== 0;
   });
   let running = 0, waiting = 0, stopped = 0, succeeded = 0;
+  // Sidecars: running ones keep the pod Running, not-yet-created ones keep it Pending; stopped ones
+  // (exited, or waiting to restart) count for nothing (kubelet getPhase).
+  inits.forEach((c, k) => {
+    if (!isSidecar(c)) return;
+    const st = initStatuses[k]!;
+    if (st.state?.running) running++;
+    else if (st.state?.waiting && !st.lastState?.terminated) waiting++;
+  });
   for (const st of statuses) {
     if (st.state?.running) running++;
     else if (st.state?.terminated) {
@@ -114,8 +128,9 @@ export function computePodStatus(i: StatusInput): PodStatus {
     return c;
   };
   const terminal = phase === 'Succeeded' || phase === 'Failed';
-  const incomplete = inits.filter((_, k) => !(initStatuses[k]!.state?.terminated?.exitCode === 0)).map((c) => c.name);
-  const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const incomplete = inits.filter((c) => !initInitialized(c)).map((c) => c.name);
+  // Sidecars first, then regular containers, as status/generate.go lists them.
+  const unready = [...initStatuses.filter((s, k) => isSidecar(inits[k]) && !s.ready), ...statuses.filter((s) => !s.ready)].map((s) => s.name);
   const containersReady = unready.length === 0 && !terminal;
   const gatesOk = (spec.readinessGates ?? []).every((g) => old.find((c) => c.type === g.conditionType)?.status === 'True');
   const missingGates = (spec.readinessGates ?? []).filter((g) => old.find((c) => c.type === g.conditionType)?.status !== 'True').map((g) => g.conditionType);

@@ -1,5 +1,6 @@
 import type { Container, ContainerState, ContainerStatus } from '../../api/kinds/index.js';
 import type { RuntimeContainer } from '../pods/runtime-state.js';
+import { isSidecar } from '../pods/sidecar.js';
 import { rfc3339 } from './time.js';
 
 /**
@@ -75,8 +76,9 @@ export function containerStatusFor(i: ContainerStatusInput): ContainerStatus {
       break;
     case 'CONTAINER_EXITED':
       base.state = terminatedState(latest, i.runtimeName);
-      // An init container that succeeded counts as ready (kubelet does the same).
-      base.ready = i.init && latest.exitCode === 0;
+      // An init container that succeeded counts as ready (kubelet does the same); a sidecar that
+      // exited is not ready, whatever its exit code.
+      base.ready = i.init && !isSidecar(i.spec) && latest.exitCode === 0;
       break;
     default:
       base.state = { waiting: { reason: 'ContainerCreating' } };

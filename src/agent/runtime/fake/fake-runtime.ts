@@ -35,6 +35,17 @@ export interface FakeContainerBehaviour {
   startError?: string;
   /** Exit code when stopped: 143 (TERM handled) by default, 137 when `ignoresTerm`. */
   ignoresTerm?: boolean;
+  /** Takes this long (ms) to exit after SIGTERM; StopContainer returns once it exited (SIGKILL at the timeout). */
+  termDelayMs?: number;
+}
+
+/** One container exit, as `FakeRuntime.exits` records them. */
+export interface FakeExit {
+  id: string;
+  /** Container name (CRI metadata name). */
+  name: string;
+  exitCode: number;
+  at: Date;
 }
 
 export interface FakeRuntimeOptions {
@@ -86,6 +97,8 @@ function reasonFor(exitCode: number, oom: boolean): string {
 export class FakeRuntime implements ContainerRuntime {
   /** Every call, in order, as "Op" or "Op:<id or image>", for assertions. */
   readonly calls: string[] = [];
+  /** Every container exit, in the order they happened. */
+  readonly exits: FakeExit[] = [];
   private readonly images = new Map<string, Image>(); // by id
   private readonly sandboxes = new Map<string, SandboxRec>();
   private readonly containers = new Map<string, ContainerRec>();
@@ -293,10 +306,19 @@ export class FakeRuntime implements ContainerRuntime {
     }
   }
 
-  async stopContainer(id: string, _timeoutSeconds: number): Promise<void> {
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
     this.record('StopContainer', id);
     const c = this.containers.get(id);
-    if (c?.status.state === 'CONTAINER_RUNNING') this.finish(c, c.behaviour.ignoresTerm ? 137 : 143, false);
+    if (c?.status.state !== 'CONTAINER_RUNNING') return;
+    const delay = c.behaviour.termDelayMs ?? 0;
+    if (delay > 0) {
+      const killAt = Math.max(0, timeoutSeconds) * 1000;
+      await new Promise((r) => setTimeout(r, Math.min(delay, killAt)));
+      if (c.status.state !== 'CONTAINER_RUNNING') return;
+      this.finish(c, c.behaviour.ignoresTerm || delay > killAt ? 137 : 143, false);
+      return;
+    }
+    this.finish(c, c.behaviour.ignoresTerm ? 137 : 143, false);
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -359,6 +381,7 @@ export class FakeRuntime implements ContainerRuntime {
     c.status.exitCode = exitCode;
     c.status.reason = reasonFor(exitCode, oom);
     c.status.finishedAt = this.now();
+    this.exits.push({ id: c.status.id, name: c.status.metadata.name, exitCode, at: c.status.finishedAt });
   }
 
   private drop(id: string): void {
