@@ -14,6 +14,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.js';
 import { realClock, sleep, type Clock } from './clock/clock.js';
 import { defaultLogger, type Logger } from './log.js';
+import { utcISOString } from './utc-time.js';
 
 export interface LeaseSpec {
   holderIdentity?: string;
@@ -53,7 +54,7 @@ export interface LeaderElectionOptions {
 
 /** Kubernetes MicroTime: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
+  return utcISOString(ms).replace(/Z$/, '000Z');
 }
 
 export class LeaderElector {

@@ -150,6 +150,8 @@ describe('dns server', () => {
     assert.equal(udp.answers?.length, 0);
     const tcp = await query(dns.port, 'big.prod.svc.cluster.local', 'A', true);
     assert.equal(tcp.answers?.length, 60);
+    // Endpoints in numeric address order (string order would put 10.42.3.10 before 10.42.3.2).
+    assert.deepEqual(tcp.answers?.map((a) => a.data), many.map((e) => e.addresses[0]));
   });
 
   it('forwards other names upstream and SERVFAILs when upstream is silent', async () => {

@@ -15,6 +15,7 @@ import type { Answer } from 'dns-packet';
 import { isIPv4 } from 'node:net';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
+import { ipCompare } from '../api/ip-order.js';
 
 export interface DnsView {
   service(namespace: string, name: string): Readonly<Service> | undefined;
@@ -53,7 +54,8 @@ function readyEndpoints(slices: readonly Readonly<EndpointSlice>[]): HeadlessEnd
       for (const ip of ep.addresses) if (!seen.has(ip)) seen.set(ip, { ip, hostname: ep.hostname });
     }
   }
-  return [...seen.values()].sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }));
+  // Numeric octet order, as localeCompare({numeric}) gave, without ICU's collator.
+  return [...seen.values()].sort((a, b) => ipCompare(a.ip, b.ip));
 }
 
 function endpointLabel(ep: HeadlessEndpoint): string {

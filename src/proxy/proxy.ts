@@ -70,7 +70,8 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   let last: Ruleset | undefined;
 
   const sync = async (): Promise<void> => {
-    const started = performance.now();
+    // hrtime, not performance.now(): the global `performance` loads perf_hooks into every node agent.
+    const started = process.hrtime.bigint();
     const node = nodes.indexer.get(o.nodeName);
     const r = renderRuleset({
       services: services.indexer.list(),
@@ -86,7 +87,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     const stale = staleUdp(last, r);
     last = r;
     if (stale.frontends.length > 0 || stale.pairs.length > 0) await clearStaleUdp(stale, o.netns);
-    o.onSynced?.(r, how, performance.now() - started);
+    o.onSynced?.(r, how, Number(process.hrtime.bigint() - started) / 1e6);
   };
   const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'proxy sync failed; retrying') });
   const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };

@@ -1,5 +1,6 @@
 import type { Node, NodeCondition, NodeStatus } from '../../api/kinds/index.js';
 import type { MachineInfo } from './machine-info.js';
+import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 
 /**
  * The Node object the agent registers and the status it posts, as pure functions of the machine
@@ -20,7 +21,7 @@ export interface NodeHealth {
 }
 
 const ki = (bytes: number) => `${Math.floor(bytes / 1024)}Ki`;
-const seconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const seconds = (d: Date) => rfc3339Seconds(d.getTime());
 
 export function nodeLabels(nodeName: string, m: MachineInfo): Record<string, string> {
   return {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { utcISOString } from '../../controller-runtime/utc-time.js';
 
 /**
  * kubelet's AtomicWriter: a volume's files live in a timestamped directory `..<ts>`; `..data` is a
@@ -44,7 +45,7 @@ function unchanged(dir: string, files: FileProjection[]): boolean {
 export function writeAtomic(dir: string, files: FileProjection[]): boolean {
   mkdirSync(dir, { recursive: true });
   if (unchanged(dir, files)) return false;
-  const ts = `..${new Date().toISOString().replace(/[-:]/g, '_').replace(/\./g, '_')}.${process.hrtime.bigint().toString(36)}`;
+  const ts = `..${utcISOString(Date.now()).replace(/[-:]/g, '_').replace(/\./g, '_')}.${process.hrtime.bigint().toString(36)}`;
   const tsDir = join(dir, ts);
   mkdirSync(tsDir, { mode: 0o755 });
   for (const f of files) {

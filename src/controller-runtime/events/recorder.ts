@@ -21,6 +21,7 @@ import { isNotFound } from '../../client/errors.js';
 import { realClock, type Clock } from '../clock/clock.js';
 import { defaultLogger, type Logger } from '../log.js';
 import { BucketRateLimiter } from '../workqueue/rate-limiters.js';
+import { rfc3339Seconds } from '../utc-time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -67,7 +68,7 @@ const MAX_SIMILAR = 10;
 const SIMILAR_WINDOW_MS = 600_000;
 
 /** RFC 3339 with seconds, as metav1.Time. */
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const rfc3339 = rfc3339Seconds;
 
 export class EventRecorder {
   private readonly recorded = new Map<string, Recorded>();

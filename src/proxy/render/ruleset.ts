@@ -21,7 +21,7 @@
  */
 import type { Backend, ProxyInput, ServicePortInfo } from './model.js';
 import { servicePorts } from './model.js';
-import { ipCompare } from './ip-order.js';
+import { ipCompare } from '../../api/ip-order.js';
 import { affinitySet, endpointChain, externalChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
 
 export interface Ruleset {
