@@ -5,6 +5,9 @@ import { resources } from '../client/resource-ref.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { PAUSE_IMAGE } from './containerd/pause-image.js';
+import { startImageGC } from './images/image-gc-loop.js';
+import { DEFAULT_IMAGE_GC_POLICY, type ImageGCPolicy } from './images/image-gc-policy.js';
 import { readMachineInfo } from './node/machine-info.js';
 import { NodeAgent } from './node/node-agent.js';
 import { allocatable } from './node/node-status.js';
@@ -54,6 +57,12 @@ export interface AgentOptions {
   crashBackoff?: { initialMs: number; maxMs: number };
   /** ImagePullBackOff delays (default 10 s doubling to 5 min). */
   imagePullBackoff?: { initialMs: number; maxMs: number };
+  /** Image garbage collection (kubelet defaults: 85 %, 80 %, 2m, no maximum age; every 5 minutes). */
+  imageGC?: Partial<ImageGCPolicy> & {
+    periodMs?: number;
+    /** The sandbox image, never collected (default Bosun's pause image). */
+    sandboxImage?: string;
+  };
   logger?: Logger;
 }
 
@@ -116,6 +125,16 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   await factory.waitForCacheSync();
   pods.startRelist();
   nodeAgent.start();
+  // Events about the node carry the kubelet's nodeRef (uid = node name).
+  const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
+  const imageGC = startImageGC({
+    runtime: o.runtime,
+    policy: { ...DEFAULT_IMAGE_GC_POLICY, ...withoutUndefined(o.imageGC ?? {}) },
+    periodMs: o.imageGC?.periodMs,
+    sandboxImage: o.imageGC?.sandboxImage ?? PAUSE_IMAGE,
+    nodeEvent: (reason, message) => recorder.event(nodeRef, 'Warning', reason, message),
+    log: log.child({ component: 'image-gc' }),
+  });
   log.info({ hostIP: machine.internalIP }, 'node agent started');
 
   return {
@@ -124,6 +143,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     nodeAgent,
     pods,
     async stop() {
+      await imageGC?.stop();
       await pods.stop();
       probes.stop();
       await nodeAgent.stop();
@@ -131,4 +151,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await recorder.close();
     },
   };
+}
+
+/** The policy fields that are set (an explicit undefined keeps the default). */
+function withoutUndefined(p: Partial<ImageGCPolicy>): Partial<ImageGCPolicy> {
+  const out: Partial<ImageGCPolicy> = {};
+  for (const k of ['highThresholdPercent', 'lowThresholdPercent', 'minAgeMs', 'maxAgeMs'] as const) {
+    if (p[k] !== undefined) out[k] = p[k];
+  }
+  return out;
 }

@@ -103,6 +103,20 @@ export interface Image {
   pinned: boolean;
 }
 
+/**
+ * The filesystem holding the runtime's images (CRI ImageFsInfo's first image filesystem), with the
+ * filesystem's size and free space as statfs reports them for `mountpoint` (what the kubelet reads
+ * from cAdvisor for the same mountpoint).
+ */
+export interface ImageFsInfo {
+  mountpoint: string;
+  /** Bytes the runtime's images take on it (CRI used_bytes). */
+  usedBytes: number;
+  capacityBytes: number;
+  /** Bytes available to unprivileged users (statfs f_bavail * f_bsize). */
+  availableBytes: number;
+}
+
 export interface KeyValue {
   key: string;
   value: string;
@@ -276,6 +290,8 @@ export interface ContainerRuntime {
   /** Removes the image by id: every tag of that id goes with it. Idempotent. */
   removeImage(image: string): Promise<void>;
   listImages(): Promise<Image[]>;
+  /** Optional: usage of the image filesystem, for image garbage collection (none: the agent collects no images by disk usage). */
+  imageFsInfo?(): Promise<ImageFsInfo>;
 
   /** `sandboxConfig` must be the one the sandbox was created with. */
   createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;

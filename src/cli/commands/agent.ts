@@ -16,6 +16,7 @@ import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
+import { imageGCFlagsError, imageGCPolicyFromFlags, parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
 
 export interface AgentCommandOptions {
   server: string;
@@ -32,6 +33,13 @@ export interface AgentCommandOptions {
   cgroupRoot?: string;
   cniBridge?: string;
   clusterDnsPort: number;
+  /** Image GC flags; absent ones take the kubelet's defaults (DEFAULT_IMAGE_GC_POLICY). */
+  imageGcHighThreshold?: number;
+  imageGcLowThreshold?: number;
+  /** Milliseconds. */
+  imageMinimumGcAge?: number;
+  /** Milliseconds; 0 is off. */
+  imageMaximumGcAge?: number;
 }
 
 /** One `bosun agent` option: the table both parsers (commander in main.ts, parseArgs in agentMain) read. */
@@ -68,6 +76,10 @@ const OPTIONS: AgentOption[] = [
   { flag: '--cni-bridge', value: 'name', help: 'Linux bridge of this machine\'s pod network (default bosun0; one per node when several share a network namespace)' },
   { flag: '--cgroup-root', value: 'path', help: 'cgroupfs parent of pod cgroups (default /bosun; one per agent when several share a machine)' },
   { flag: '--no-routes', help: 'do not program host-gw routes or the masquerade rule (another network plugin does)' },
+  { flag: '--image-gc-high-threshold', value: 'percent', help: 'image filesystem usage at or above which unused images are removed; 100: never (default 85)', parse: parsePercentFlag },
+  { flag: '--image-gc-low-threshold', value: 'percent', help: 'usage image garbage collection frees down to, below the high threshold (default 80)', parse: parsePercentFlag },
+  { flag: '--image-minimum-gc-age', value: 'duration', help: 'an unused image younger than this is never removed (default 2m)', parse: parseDurationFlag },
+  { flag: '--image-maximum-gc-age', value: 'duration', help: 'remove images unused this long whatever the disk usage; 0: never (default 0)', parse: parseDurationFlag },
 ];
 
 const flagsOf = (o: AgentOption): string => (o.value ? `${o.flag} <${o.value}>` : o.flag);
@@ -96,6 +108,8 @@ function finishOptions(raw: Record<string, unknown>, fail: (message: string) => 
     }
     out[key] = v;
   }
+  const gcError = imageGCFlagsError(out as Partial<AgentCommandOptions>);
+  if (gcError) fail(gcError);
   return out as unknown as AgentCommandOptions;
 }
 
@@ -123,6 +137,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const node = await startClusterNode({
     client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes,
+    imageGC: imageGCPolicyFromFlags(o),
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });
   out.write(`bosun: agent running (node ${nodeName}, ${node.node.agent.hostIP}, agent port ${node.node.server?.port ?? o.agentPort})\n`);

@@ -4,7 +4,8 @@
  * --simulated-nodes N. Prints where to point kubectl and a `bosun: listening on URL` line (tests read
  * the real port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit 0.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { imageGCFlagsError, imageGCPolicyFromFlags, parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/control-plane.js';
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
 import { configureServiceLb } from '../../controllers/service-lb/service-lb-controller.js';
@@ -37,7 +38,19 @@ export interface ServerCommandOptions {
   simulatedHeartbeat: number;
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
+  /** Image GC of this machine's node (absent: the kubelet's defaults). */
+  imageGcHighThreshold?: number;
+  imageGcLowThreshold?: number;
+  imageMinimumGcAge?: number;
+  imageMaximumGcAge?: number;
 }
+
+/** A flag check of the agent's table shape (number or {error}) as a commander parser. */
+const commanderParser = (check: (v: string) => number | { error: string }) => (v: string): number => {
+  const r = check(v);
+  if (typeof r !== 'number') throw new InvalidArgumentError(r.error);
+  return r;
+};
 
 /** Stops `stop` on the first SIGTERM/SIGINT and exits 0 (1 if shutdown fails). */
 export function stopOnSignals(what: string, stop: () => Promise<void>): void {
@@ -61,6 +74,8 @@ export function stopOnSignals(what: string, stop: () => Promise<void>): void {
 /** Runs the server until a signal stops it. */
 export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
+  const gcError = imageGCFlagsError(o);
+  if (gcError) throw new Error(gcError);
   configureServiceLb({ addressPool: o.serviceLbPool?.split(',').filter(Boolean) });
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store,
@@ -78,7 +93,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     try {
       const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
-        proxyTable: o.proxyTable,
+        proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o),
       });
       stops.push(() => node.stop());
       out.write(`bosun: node ${node.node.node.agent.nodeName} running (pod CIDR ${node.node.node.podCIDR})\n`);
@@ -126,6 +141,10 @@ export function registerServerCommand(program: Command): void {
     .option('--simulated-heartbeat <d>', 'lease renewal period of simulated nodes', parseDuration, 5000)
     .option('--node-monitor-grace-period <d>', 'a node silent this long goes Unknown and gets the unreachable taint', parseDuration, 20_000)
     .option('--default-toleration-seconds <n>', 'how long pods without their own toleration stay on an unreachable or not-ready node', parseCount, 15)
+    .option('--image-gc-high-threshold <percent>', 'image filesystem usage at or above which this node removes unused images; 100: never (default 85)', commanderParser(parsePercentFlag))
+    .option('--image-gc-low-threshold <percent>', 'usage image garbage collection frees down to, below the high threshold (default 80)', commanderParser(parsePercentFlag))
+    .option('--image-minimum-gc-age <duration>', 'an unused image younger than this is never removed (default 2m)', commanderParser(parseDurationFlag))
+    .option('--image-maximum-gc-age <duration>', 'remove images unused this long whatever the disk usage; 0: never (default 0)', commanderParser(parseDurationFlag))
     .action(async (o: ServerCommandOptions) => {
       await runServer(o);
     });

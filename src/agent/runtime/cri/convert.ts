@@ -5,6 +5,7 @@ import type {
   ContainerFilter,
   ContainerStatus,
   Image,
+  ImageFsInfo,
   LinuxResources,
   PodSandbox,
   PodSandboxConfig,
@@ -12,7 +13,7 @@ import type {
   PodSandboxStatus,
   SecurityContext,
 } from '../types.js';
-import type { WireContainer, WireContainerStatus, WireImage, WirePodSandbox, WirePodSandboxStatusResponse } from './wire.js';
+import type { WireContainer, WireContainerStatus, WireImage, WireImageFsInfoResponse, WirePodSandbox, WirePodSandboxStatusResponse } from './wire.js';
 
 /**
  * Pure mapping between Bosun's runtime types and CRI runtime.v1 messages. Requests are built as
@@ -219,4 +220,29 @@ export function imageFromWire(i: WireImage): Image {
   if (i.uid) img.uid = Number(i.uid.value);
   if (i.username) img.username = i.username;
   return img;
+}
+
+/** The statfs fields the image filesystem's size comes from (node's fs.StatsFs has them). */
+export interface FsStats {
+  bsize: number;
+  blocks: number;
+  bavail: number;
+}
+
+/**
+ * ImageFsInfo's first image filesystem with its size from statfs of its mountpoint, as the kubelet's
+ * CRI stats provider joins CRI's used bytes with cAdvisor's capacity and available for that mountpoint.
+ * Throws when the runtime reports no image filesystem.
+ */
+export function imageFsInfoFromWire(r: WireImageFsInfoResponse, statfs: (mountpoint: string) => FsStats): ImageFsInfo {
+  const fs = r.imageFilesystems?.[0];
+  const mountpoint = fs?.fsId?.mountpoint;
+  if (!mountpoint) throw new Error('ImageFsInfo: the runtime reported no image filesystem');
+  const st = statfs(mountpoint);
+  return {
+    mountpoint,
+    usedBytes: Number(fs.usedBytes?.value ?? 0),
+    capacityBytes: st.blocks * st.bsize,
+    availableBytes: st.bavail * st.bsize,
+  };
 }

@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import {
   RuntimeError,
   type AuthConfig,
@@ -10,6 +11,7 @@ import {
   type ExecRequest,
   type ExecSyncResult,
   type Image,
+  type ImageFsInfo,
   type PodSandbox,
   type PodSandboxConfig,
   type PodSandboxFilter,
@@ -24,6 +26,7 @@ import {
   containerFromWire,
   containerStatusFromWire,
   imageFromWire,
+  imageFsInfoFromWire,
   sandboxConfigToWire,
   sandboxFilterToWire,
   sandboxFromWire,
@@ -34,6 +37,7 @@ import type {
   WireContainerStatus,
   WireExecSync,
   WireImage,
+  WireImageFsInfoResponse,
   WirePodSandbox,
   WirePodSandboxStatusResponse,
   WireVersion,
@@ -108,6 +112,12 @@ export class CriRuntime implements ContainerRuntime {
   async listImages(): Promise<Image[]> {
     const r = await this.client.imageCall<{ images: WireImage[] }>('ListImages', { filter: null });
     return r.images.map(imageFromWire);
+  }
+
+  /** The runtime's socket is local, so its image filesystem's mountpoint is on this host: statfs it here. */
+  async imageFsInfo(): Promise<ImageFsInfo> {
+    const r = await this.client.imageCall<WireImageFsInfoResponse>('ImageFsInfo', {});
+    return imageFsInfoFromWire(r, (mountpoint) => statfsSync(mountpoint));
   }
 
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {

@@ -82,6 +82,18 @@ export interface WireImage {
   pinned: boolean;
 }
 
+export interface WireFilesystemUsage {
+  timestamp: string;
+  fsId: { mountpoint: string } | null;
+  usedBytes: { value: string } | null;
+  inodesUsed: { value: string } | null;
+}
+
+export interface WireImageFsInfoResponse {
+  imageFilesystems: WireFilesystemUsage[];
+  containerFilesystems: WireFilesystemUsage[];
+}
+
 export interface WireVersion {
   version: string;
   runtimeName: string;

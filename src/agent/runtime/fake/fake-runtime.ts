@@ -9,6 +9,7 @@ import {
   type ContainerStatus,
   type ExecSyncResult,
   type Image,
+  type ImageFsInfo,
   type PodSandbox,
   type PodSandboxConfig,
   type PodSandboxFilter,
@@ -106,6 +107,8 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly behaviours = new Map<string, FakeContainerBehaviour>(); // container name or image
   private readonly failures = new Map<string, RuntimeError>();
   private execHandler: (id: string, cmd: string[]) => ExecSyncResult = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
+  /** The image filesystem: its size and the bytes on it that are not images (images add their sizes). */
+  private imageFs = { capacityBytes: 100 * 2 ** 30, otherUsedBytes: 0 };
   private nextIp = 2;
   private readonly netPrefix: string;
   private readonly now: () => Date;
@@ -118,14 +121,22 @@ export class FakeRuntime implements ContainerRuntime {
 
   // ---- controls -------------------------------------------------------------------------------
 
-  /** Makes an image present, as if pulled or imported. */
-  addImage(ref: string): Image {
+  /** Makes an image present, as if pulled or imported (default size 1 MB, not pinned). */
+  addImage(ref: string, opts: { size?: number; pinned?: boolean } = {}): Image {
     const id = imageIdFor(ref);
     const existing = this.images.get(id);
     if (existing) return existing;
-    const img: Image = { id, repoTags: [normalizeRef(ref)], repoDigests: [], size: 1_000_000, pinned: false };
+    const img: Image = { id, repoTags: [normalizeRef(ref)], repoDigests: [], size: opts.size ?? 1_000_000, pinned: opts.pinned ?? false };
     this.images.set(id, img);
     return img;
+  }
+
+  /**
+   * Sets the image filesystem imageFsInfo reports (default 100 GiB, nothing but images on it): its
+   * used bytes are `otherUsedBytes` plus the sizes of the images present, so removing one frees its size.
+   */
+  setImageFs(fs: { capacityBytes: number; otherUsedBytes?: number }): void {
+    this.imageFs = { capacityBytes: fs.capacityBytes, otherUsedBytes: fs.otherUsedBytes ?? 0 };
   }
 
   /** PullImage of `ref` fails as a registry without it would (default message: "not found"). */
@@ -245,6 +256,13 @@ export class FakeRuntime implements ContainerRuntime {
   async listImages(): Promise<Image[]> {
     this.record('ListImages');
     return [...this.images.values()].map((i) => structuredClone(i));
+  }
+
+  async imageFsInfo(): Promise<ImageFsInfo> {
+    this.record('ImageFsInfo');
+    const usedBytes = [...this.images.values()].reduce((n, i) => n + i.size, 0);
+    const { capacityBytes, otherUsedBytes } = this.imageFs;
+    return { mountpoint: '/fake/images', usedBytes, capacityBytes, availableBytes: Math.max(0, capacityBytes - otherUsedBytes - usedBytes) };
   }
 
   async createContainer(podSandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
