@@ -55,20 +55,33 @@ async function fakeUpstream(): Promise<DnsServer> {
     if (name.endsWith('silent.test')) return undefined;
     return dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: [{ type: 'A', name, ttl: 60, data: '192.0.2.1' }] });
   };
-  const udp = createSocket('udp4');
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
-  udp.on('message', (msg, rinfo) => {
-    const res = answer(msg);
-    if (res) udp.send(res, rinfo.port, rinfo.address);
-  });
-  const port = udp.address().port;
-  const tcp = createServer((conn) => {
-    conn.on('data', (d: Buffer) => {
-      const res = answer(d.subarray(2, 2 + d.readUInt16BE(0)));
-      if (res) conn.end(Buffer.concat([Buffer.from([res.length >> 8, res.length & 255]), res]));
+  // UDP on a free port, then TCP on the same one; another test may hold that TCP port: try again.
+  for (let attempt = 0; ; attempt++) {
+    const udp = createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+    udp.on('message', (msg, rinfo) => {
+      const res = answer(msg);
+      if (res) udp.send(res, rinfo.port, rinfo.address);
     });
-  });
-  await new Promise<void>((r, j) => tcp.once('error', j).listen(port, '127.0.0.1', () => r()));
+    const port = udp.address().port;
+    const tcp = createServer((conn) => {
+      conn.on('data', (d: Buffer) => {
+        const res = answer(d.subarray(2, 2 + d.readUInt16BE(0)));
+        if (res) conn.end(Buffer.concat([Buffer.from([res.length >> 8, res.length & 255]), res]));
+      });
+    });
+    try {
+      await new Promise<void>((r, j) => tcp.once('error', j).listen(port, '127.0.0.1', () => r()));
+    } catch (err) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 20) continue;
+      throw err;
+    }
+    return upstreamHandle(port, udp, tcp);
+  }
+}
+
+function upstreamHandle(port: number, udp: ReturnType<typeof createSocket>, tcp: ReturnType<typeof createServer>): DnsServer {
   return {
     host: '127.0.0.1', port,
     stop: async () => {
@@ -86,8 +99,8 @@ describe('dns server', () => {
     dns = await startDnsServer({ view, port: 0, upstreams: [`127.0.0.1:${upstream.port}`], upstreamTimeoutMs: 300 });
   });
   after(async () => {
-    await dns.stop();
-    await upstream.stop();
+    await dns?.stop();
+    await upstream?.stop();
   });
 
   const ips = (p: Reply): string[] => (p.answers ?? []).filter((a) => a.type === 'A').map((a) => a.data as string).sort();
