@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
+tables_before=$(nft list tables 2>/dev/null || true)
+trap 'bash scripts/remove-portmap-nat-tables.sh "$tables_before"' EXIT
 for b in $(find bench -name '*.bench.ts' | sort); do
   if [ -n "${BENCH:-}" ] && [[ "$b" != *"$BENCH"* ]]; then continue; fi
   echo "== $b"; node --import tsx "$b"

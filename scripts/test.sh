@@ -13,15 +13,5 @@ if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -n
 tables_before=$(nft list tables 2>/dev/null || true)
 status=0
 node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=300000 "${files[@]}" || status=$?
-# The CNI portmap plugin (hostPort tests) creates iptables-nft's `ip nat` and `ip6 nat` tables. The
-# agent removes its own CNI-HOSTPORT chains but never those tables (another node on the host may be
-# adding rules to them), so the run removes them when it created them and they hold only empty
-# base chains.
-for family in ip ip6; do
-  if ! grep -qx "table $family nat" <<<"$tables_before" && nft list table "$family" nat >/dev/null 2>&1; then
-    if ! nft list table "$family" nat | grep -vqE '^[[:space:]]*((table|chain) .*\{|type .*;|\})?[[:space:]]*$'; then
-      nft delete table "$family" nat
-    fi
-  fi
-done
+bash scripts/remove-portmap-nat-tables.sh "$tables_before"
 exit "$status"
