@@ -1,5 +1,6 @@
 /** Option parsers shared by the `bosun` subcommands: bad values fail with commander's usage error. */
 import { InvalidArgumentError } from 'commander';
+import { parseGoDuration } from '../api/duration.js';
 
 export function parsePort(v: string): number {
   const n = Number(v);
@@ -16,16 +17,9 @@ export function parseCount(v: string): number {
 /** Go-style durations (`1s`, `200ms`, `1m30s`) or plain milliseconds, to milliseconds. */
 export function parseDuration(v: string): number {
   if (/^\d+$/.test(v)) return Number(v);
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = v;
-  while (rest.length) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new InvalidArgumentError(`invalid duration "${v}" (e.g. 500ms, 5s, 1m)`);
-    total += Number(m[1]) * unit[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return Math.round(total);
+  const ms = parseGoDuration(v);
+  if (ms === undefined) throw new InvalidArgumentError(`invalid duration "${v}" (e.g. 500ms, 5s, 1m)`);
+  return ms;
 }
 
 export function parseChoice<T extends string>(choices: readonly T[]): (v: string) => T {

@@ -3,6 +3,7 @@
  * (pkg/kubelet/images/image_gc_manager.go) with the KubeletConfiguration defaults and validation
  * (pkg/kubelet/apis/config/validation/validation.go), under the kubelet's flag names.
  */
+import { parseGoDuration } from '../../api/duration.js';
 
 /** When and how far the agent removes unused images. */
 export interface ImageGCPolicy {
@@ -74,21 +75,9 @@ export function parsePercentFlag(v: string): number | { error: string } {
   return v.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 100 ? n : { error: 'must be a whole percent between 0 and 100, inclusive' };
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Flag value check for a GC age: a Go duration ("2m", "1h30m", "90s", "0"), to milliseconds. */
 export function parseDurationFlag(v: string): number | { error: string } {
-  const bad = { error: 'must be a duration such as 2m, 1h30m or 0' };
-  if (v === '0') return 0;
-  let rest = v;
-  let total = 0;
-  while (rest.length) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) return bad;
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return v.length ? Math.round(total) : bad;
+  return parseGoDuration(v) ?? { error: 'must be a duration such as 2m, 1h30m or 0' };
 }
 
 /**
