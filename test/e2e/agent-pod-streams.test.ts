@@ -15,6 +15,7 @@ import { selfSignedServingCertificate } from '../../src/agent/server/serving-cer
 import { startAgentHarness, type AgentHarness } from '../../src/agent/testing/agent-harness.js';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../../src/agent/testing/private-containerd.js';
 import { KUBECTL } from '../../src/testing/test-cluster.js';
+import { assertNoStreamFallback, kubectlStream, STREAM_VERBOSITY } from '../../src/testing/kubectl-streams.js';
 
 let tc: TestContainerd;
 let h: AgentHarness;
@@ -65,17 +66,22 @@ describe('kubectl streams on pods run by the node agent', () => {
     assert.equal(follow.code, 0, follow.stderr);
     assert.match(follow.stdout, /^run \d+/);
 
-    const ex = await kubectl(['exec', 'chatty', '-c', 'web', '--', 'hostname']);
+    // exec and port-forward must take the WebSocket path (kubectl's SPDY fallback fails the test).
+    const ex = await kubectlStream(h.server, ['exec', 'chatty', '-c', 'web', '--', 'hostname']);
     assert.equal(ex.code, 0, ex.stderr);
     assert.equal(ex.stdout, 'chatty\n');
-    const piped = await kubectl(['exec', '-i', 'chatty', '-c', 'web', '--', 'sh', '-c', 'tr a-z A-Z; exit 4'], 'shout\n');
+    const piped = await kubectlStream(h.server, ['exec', '-i', 'chatty', '-c', 'web', '--', 'sh', '-c', 'tr a-z A-Z; exit 4'], { input: 'shout\n' });
     assert.equal(piped.stdout, 'SHOUT\n');
     assert.equal(piped.code, 4);
 
-    const k = spawn(KUBECTL, ['--kubeconfig', h.server.kubeconfig, 'port-forward', 'pod/chatty', ':8080'], { env: { ...process.env, HOME: h.server.dataDir } });
+    const k = spawn(KUBECTL, ['--kubeconfig', h.server.kubeconfig, STREAM_VERBOSITY, 'port-forward', 'pod/chatty', ':8080'], { env: { ...process.env, HOME: h.server.dataDir } });
     let out = '';
+    let err = '';
     k.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    k.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    k.stderr.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      err += d;
+    });
     try {
       let port: string | undefined;
       for (let i = 0; i < 400 && !port; i++) {
@@ -85,6 +91,7 @@ describe('kubectl streams on pods run by the node agent', () => {
       assert.ok(port, out);
       const res = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(await res.text(), 'bosun test page\n');
+      assertNoStreamFallback(err, 'kubectl port-forward');
     } finally {
       k.kill('SIGKILL');
     }

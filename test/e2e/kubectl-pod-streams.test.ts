@@ -16,6 +16,7 @@ import type { ContainerConfig, PodSandboxConfig } from '../../src/agent/runtime/
 import { issueCertificate } from '../../src/apiserver/pki/certs.js';
 import { systemContext } from '../../src/apiserver/server.js';
 import { KUBECTL, startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
+import { assertNoStreamFallback, kubectlStream, STREAM_VERBOSITY } from '../../src/testing/kubectl-streams.js';
 import type { ApiServer } from '../../src/apiserver/server.js';
 
 let tc: TestContainerd;
@@ -49,14 +50,21 @@ async function runContainer(c: ContainerConfig): Promise<string> {
   return id;
 }
 
-/** Starts kubectl with a long-lived output (logs -f, port-forward). */
-function spawnKubectl(args: string[]): ChildProcessWithoutNullStreams & { out: () => string } {
-  const child = spawn(KUBECTL, ['--kubeconfig', ts.kubeconfig, ...args], { env: { ...process.env, HOME: ts.dataDir } });
+/** Starts kubectl with a long-lived output (logs -f, attach, port-forward); `err` is its stderr alone. */
+function spawnKubectl(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams & { out: () => string; err: () => string } {
+  const child = spawn(KUBECTL, ['--kubeconfig', ts.kubeconfig, ...args], { env: { ...process.env, HOME: ts.dataDir, ...env } });
   let out = '';
+  let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  return Object.assign(child, { out: () => out });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    err += d;
+  });
+  return Object.assign(child, { out: () => out, err: () => err });
 }
+
+/** exec, cp and attach must use the WebSocket protocols (kubectl's SPDY fallback fails the test). */
+const stream = (args: string[], input?: string) => kubectlStream(ts, args, { input });
 
 describe('kubectl logs, exec and port-forward through the node agent', () => {
   before(async () => {
@@ -165,28 +173,28 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
 
   describe('exec', () => {
     it('runs a command: stdout, stderr and the exit code come back', async () => {
-      const r = await ts.kubectl(['exec', POD, '-c', 'side', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+      const r = await stream(['exec', POD, '-c', 'side', '--', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
       assert.equal(r.stdout, 'out\n');
       assert.match(r.stderr, /^err\n/);
       assert.match(r.stderr, /command terminated with exit code 7/);
       assert.equal(r.code, 7);
-      const ok = await ts.kubectl(['exec', POD, '-c', 'side', '--', 'cat', '/www/index.html']);
+      const ok = await stream(['exec', POD, '-c', 'side', '--', 'cat', '/www/index.html']);
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(ok.stdout, 'bosun test page\n');
     });
 
     it('carries large output intact', async () => {
-      const r = await ts.kubectl(['exec', POD, '-c', 'side', '--', 'sh', '-c', 'head -c 10000000 /dev/zero | tr "\\0" a']);
+      const r = await stream(['exec', POD, '-c', 'side', '--', 'sh', '-c', 'head -c 10000000 /dev/zero | tr "\\0" a']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.length, 10_000_000);
       assert.match(r.stdout, /^a+$/);
     });
 
     it('-i feeds stdin and closes it at end of input (v5 close signal)', async () => {
-      const r = await ts.kubectl(['exec', '-i', POD, '-c', 'side', '--', 'sh', '-c', 'wc -c; cat >/tmp/in; echo done'], { input: 'hello stdin\n' });
+      const r = await stream(['exec', '-i', POD, '-c', 'side', '--', 'sh', '-c', 'wc -c; cat >/tmp/in; echo done'], 'hello stdin\n');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim().split(/\s+/).join(' '), '12 done');
-      const again = await ts.kubectl(['exec', '-i', POD, '-c', 'side', '--', 'cat'], { input: 'x'.repeat(200_000) });
+      const again = await stream(['exec', '-i', POD, '-c', 'side', '--', 'cat'], 'x'.repeat(200_000));
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stdout.length, 200_000);
     });
@@ -194,11 +202,11 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
     it('kubectl cp copies a file in and out (tar over exec stdin/stdout)', async () => {
       const local = join(ts.dataDir, 'cp-src.txt');
       writeFileSync(local, 'copied through exec\n');
-      const up = await ts.kubectl(['cp', local, `${POD}:/tmp/cp-dst.txt`, '-c', 'side']);
+      const up = await stream(['cp', local, `${POD}:/tmp/cp-dst.txt`, '-c', 'side']);
       assert.equal(up.code, 0, up.stderr);
-      assert.equal((await ts.kubectl(['exec', POD, '-c', 'side', '--', 'cat', '/tmp/cp-dst.txt'])).stdout, 'copied through exec\n');
+      assert.equal((await stream(['exec', POD, '-c', 'side', '--', 'cat', '/tmp/cp-dst.txt'])).stdout, 'copied through exec\n');
       const back = join(ts.dataDir, 'cp-back.txt');
-      const down = await ts.kubectl(['cp', `${POD}:/tmp/cp-dst.txt`, back, '-c', 'side']);
+      const down = await stream(['cp', `${POD}:/tmp/cp-dst.txt`, back, '-c', 'side']);
       assert.equal(down.code, 0, down.stderr);
       assert.equal(readFileSync(back, 'utf8'), 'copied through exec\n');
     });
@@ -208,7 +216,9 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
       // Its size reaches the container through the resize channel, shortly after the command starts
       // (as with kubelet, the first resize races the command: poll until it has arrived).
       const inner = 'tty; for i in 1 2 3 4 5 6 7 8 9 10; do stty size >/tmp/sz 2>/dev/null; grep -q [1-9] /tmp/sz && break; sleep 0.2; done; echo size $(cat /tmp/sz); exit 3';
-      const cmd = `stty cols 91 rows 37; ${KUBECTL} --kubeconfig ${ts.kubeconfig} exec -it ${POD} -c side -- sh -c '${inner}'`;
+      // kubectl's log goes to a file of its own: through the terminal it would mix with the output.
+      const log = join(ts.dataDir, 'exec-it.log');
+      const cmd = `stty cols 91 rows 37; ${KUBECTL} --kubeconfig ${ts.kubeconfig} ${STREAM_VERBOSITY} exec -it ${POD} -c side -- sh -c '${inner}' 2>${log}`;
       const r = await new Promise<{ out: string; code: number | null }>((resolve) => {
         const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, HOME: ts.dataDir } });
         let out = '';
@@ -221,15 +231,17 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
       // (script turns its own end of input into a control character, echoed by the terminal as ^@.)
       assert.match(r.out, /size 37 91\r\n/);
       assert.equal(r.code, 3, r.out);
+      assertNoStreamFallback(readFileSync(log, 'utf8'), 'kubectl exec -it');
     });
 
     it('attach -i talks to the main process: its stdin, then its output', async () => {
-      const k = spawnKubectl(['attach', '-i', POD, '-c', 'talk']);
+      const k = spawnKubectl([STREAM_VERBOSITY, 'attach', '-i', POD, '-c', 'talk']);
       try {
         // The process answers only once the line arrives, which it can only do through the attach.
         k.stdin.write('hi there\n');
         await waitFor('the answer', () => k.out().includes('got hi there\n'));
         await waitFor('stderr too', () => k.out().includes('bye\n'));
+        assertNoStreamFallback(k.err(), 'kubectl attach');
       } finally {
         k.kill('SIGKILL');
       }
@@ -259,13 +271,12 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
   });
 
   describe('port-forward', () => {
-    async function forward(env: NodeJS.ProcessEnv = {}): Promise<void> {
-      const k = spawn(KUBECTL, ['--kubeconfig', ts.kubeconfig, 'port-forward', `pod/${POD}`, ':8080'], { env: { ...process.env, HOME: ts.dataDir, ...env } });
-      let out = '';
-      k.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      k.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    /** Forwards a port and fetches the page through it three times; returns kubectl's stderr. */
+    async function forward(env: NodeJS.ProcessEnv = {}): Promise<string> {
+      const k = spawnKubectl([STREAM_VERBOSITY, 'port-forward', `pod/${POD}`, ':8080'], env);
+      const out = k.out;
       try {
-        const port = await waitFor('the forwarding line', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1]);
+        const port = await waitFor('the forwarding line', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out())?.[1]);
         for (let i = 0; i < 3; i++) {
           const curl = await new Promise<{ out: string; code: number | null }>((resolve) => {
             const c = spawn('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${port}/index.html`]);
@@ -274,16 +285,17 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
             c.stderr.on('data', (d) => (o += d));
             c.once('close', (code) => resolve({ out: o, code }));
           });
-          assert.equal(curl.code, 0, `${curl.out}\n${out}`);
+          assert.equal(curl.code, 0, `${curl.out}\n${out()}`);
           assert.equal(curl.out, 'bosun test page\n');
         }
+        return k.err();
       } finally {
         k.kill('SIGKILL');
       }
     }
 
     it('forwards a local port to the pod over the WebSocket tunnel; curl gets the page', async () => {
-      await forward();
+      assertNoStreamFallback(await forward(), 'kubectl port-forward');
     });
 
     it('also works over the plain SPDY fallback (KUBECTL_PORT_FORWARD_WEBSOCKETS=false)', async () => {

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/kinds/index.js';
 import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 import { KUBECTL } from '../../src/testing/test-cluster.js';
+import { assertNoStreamFallback, kubectlStream, STREAM_VERBOSITY } from '../../src/testing/kubectl-streams.js';
 
 let node: NodeServer;
 
@@ -117,17 +118,23 @@ describe('bosun server runs real pods', { timeout: 240_000 }, () => {
 
   it('serves kubectl logs, exec and port-forward through the binary', async () => {
     assert.match(await node.k('logs', 'duo', '-c', 'writer'), /writer started/);
-    assert.equal((await node.k('exec', 'duo', '-c', 'server', '--', 'cat', '/data/index.html')).trim(), 'written-by-writer');
-    const failing = await node.kubectl(['exec', 'duo', '-c', 'server', '--', 'sh', '-c', 'exit 7']);
+    // exec and port-forward must take the WebSocket path (kubectl's SPDY fallback fails the test).
+    assert.equal((await kubectlStream(node, ['exec', 'duo', '-c', 'server', '--', 'cat', '/data/index.html'])).stdout.trim(), 'written-by-writer');
+    const failing = await kubectlStream(node, ['exec', 'duo', '-c', 'server', '--', 'sh', '-c', 'exit 7']);
     assert.equal(failing.code, 7, 'exec passes the exit code through');
 
-    const pf = spawn(KUBECTL, ['--kubeconfig', node.kubeconfig, 'port-forward', 'pod/duo', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pf = spawn(KUBECTL, ['--kubeconfig', node.kubeconfig, STREAM_VERBOSITY, 'port-forward', 'pod/duo', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
+      let err = '';
       pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      pf.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      pf.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+        err += d.toString();
+      });
       const port = await waitFor('port-forward to listen', () => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)?.[1], 20_000, 100);
       assert.equal((await httpGet(`http://127.0.0.1:${port}/index.html`)).trim(), 'written-by-writer');
+      assertNoStreamFallback(err, 'kubectl port-forward');
     } finally {
       pf.kill('SIGKILL');
     }
