@@ -59,7 +59,7 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
     if (dnsPort > 0) {
       // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.
       const { startClusterDns } = await import('../dns/cluster-dns.js');
-      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, logger: o.logger });
+      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? '10.42.0.0/16'], logger: o.logger });
       stops.push(() => dns.stop());
     }
     const podNetwork = o.podNetwork !== false;

@@ -2,13 +2,18 @@
  * Cluster DNS wired to the API: informers on Services and EndpointSlices give the DnsView the server
  * answers from (answers follow changes as soon as the watch delivers them; there is no record cache
  * to expire). `startClusterDns({ client, host, port })`.
+ *
+ * Only the cluster asks: the pod CIDRs (`clusterCidrs`), every Node's addresses (an informer on
+ * Nodes keeps the list current) and loopback; anyone else on the node's network gets REFUSED.
  */
+import type { Node } from '../api/kinds/core/node.js';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { ClientAcl } from './client-acl.js';
 import type { DnsView } from './records.js';
 import { publishDnsEndpoint, withdrawDnsEndpoint, type DnsEndpoint } from './dns-endpoint.js';
 import { upstreamsFromResolvConf } from './resolv-conf.js';
@@ -26,6 +31,8 @@ export interface ClusterDnsOptions {
   /** Default /etc/resolv.conf. */
   resolvConf?: string;
   upstreamTimeoutMs?: number;
+  /** The cluster's pod network(s), whose addresses may query (default 10.42.0.0/16). */
+  clusterCidrs?: string[];
   /** Announce this server as a `kube-dns` endpoint at its listening port (withdrawn on stop). */
   publish?: DnsEndpoint;
   logger?: Logger;
@@ -46,13 +53,17 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
     service: (ns, name) => services.indexer.get(`${ns}/${name}`),
     endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
   };
+  const acl = new ClientAcl({ podCidrs: o.clusterCidrs ?? ['10.42.0.0/16'] });
+  const nodes = informers.informerFor<Node>(resources.nodes);
+  const learnNodes = (): void => acl.setNodeAddresses(nodes.indexer.list().flatMap((n) => (n.status?.addresses ?? []).map((a) => a.address)));
+  nodes.addEventHandler({ onAdd: learnNodes, onUpdate: learnNodes, onDelete: learnNodes });
   informers.start();
   let server: DnsServer | undefined;
   try {
     if (!(await informers.waitForCacheSync())) throw new Error('dns informers stopped before syncing');
     const upstreams = o.upstreams ?? upstreamsFromResolvConf(o.resolvConf);
     server = await startDnsServer({
-      view, host: o.host, port: o.port, zone: o.zone, upstreams, upstreamTimeoutMs: o.upstreamTimeoutMs,
+      view, host: o.host, port: o.port, zone: o.zone, upstreams, upstreamTimeoutMs: o.upstreamTimeoutMs, clients: acl,
       onError: (err) => log.debug({ err: String(err) }, 'dns upstream failure'),
     });
     if (o.publish) await publishDnsEndpoint(o.client, { port: server.port, ...o.publish });
@@ -63,7 +74,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
   }
   const s = server;
   return {
-    host: s.host, port: s.port,
+    host: s.host, port: s.port, stats: () => s.stats(),
     stop: async () => {
       if (o.publish) await withdrawDnsEndpoint(o.client, o.publish.nodeName).catch((err) => log.warn({ err: String(err) }, 'could not withdraw the DNS endpoint'));
       await s.stop();

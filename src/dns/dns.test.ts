@@ -48,7 +48,9 @@ const view: DnsView = {
 };
 
 /** A fake upstream: answers A for *.example.test with 192.0.2.1 (UDP and TCP), ignores `silent.test`. */
-async function fakeUpstream(): Promise<DnsServer> {
+type FakeUpstream = Omit<DnsServer, 'stats'>;
+
+async function fakeUpstream(): Promise<FakeUpstream> {
   const answer = (raw: Buffer): Buffer | undefined => {
     const q = dnsPacket.decode(raw);
     const name = q.questions?.[0]?.name ?? '';
@@ -81,7 +83,7 @@ async function fakeUpstream(): Promise<DnsServer> {
   }
 }
 
-function upstreamHandle(port: number, udp: ReturnType<typeof createSocket>, tcp: ReturnType<typeof createServer>): DnsServer {
+function upstreamHandle(port: number, udp: ReturnType<typeof createSocket>, tcp: ReturnType<typeof createServer>): FakeUpstream {
   return {
     host: '127.0.0.1', port,
     stop: async () => {
@@ -93,7 +95,7 @@ function upstreamHandle(port: number, udp: ReturnType<typeof createSocket>, tcp:
 
 describe('dns server', () => {
   let dns: DnsServer;
-  let upstream: DnsServer;
+  let upstream: FakeUpstream;
   before(async () => {
     upstream = await fakeUpstream();
     dns = await startDnsServer({ view, port: 0, upstreams: [`127.0.0.1:${upstream.port}`], upstreamTimeoutMs: 300 });

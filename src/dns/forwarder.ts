@@ -1,14 +1,22 @@
 /**
  * Forwards raw DNS queries to upstream resolvers, in order, each with a timeout: UDP queries over
  * UDP, TCP queries over TCP (a truncated UDP answer is relayed as is; the client retries on TCP).
+ * Sockets are shared per upstream (upstream-conn.ts). At most `maxConcurrent` queries are in flight
+ * at once (150, as CoreDNS forward's max_concurrent); a query over that fails with
+ * ConcurrencyLimitError, which the server answers REFUSED, as CoreDNS does.
  */
-import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { connect } from 'node:net';
+import { UpstreamConn, type Upstream } from './upstream-conn.js';
 
-export interface Upstream {
-  host: string;
-  port: number;
+export type { Upstream } from './upstream-conn.js';
+
+/** CoreDNS forward's default max_concurrent. */
+export const DEFAULT_MAX_CONCURRENT = 150;
+
+export class ConcurrencyLimitError extends Error {
+  constructor(limit: number) {
+    super(`more than ${limit} queries in flight upstream`);
+  }
 }
 
 /** `1.2.3.4`, `1.2.3.4:5353`, `[::1]:53` or `::1`. */
@@ -20,67 +28,51 @@ export function parseUpstream(text: string): Upstream {
   return i > 0 ? { host: text.slice(0, i), port: Number(text.slice(i + 1)) } : { host: text, port: 53 };
 }
 
-function udpExchange(up: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket(isIPv6(up.host) ? 'udp6' : 'udp4');
-    const id = query.readUInt16BE(0);
-    const done = (err?: Error, msg?: Buffer): void => {
-      clearTimeout(timer);
-      sock.close();
-      if (err) reject(err);
-      else resolve(msg!);
-    };
-    const timer = setTimeout(() => done(new Error(`upstream ${up.host}:${up.port} timed out`)), timeoutMs);
-    sock.on('error', (err) => done(err));
-    sock.on('message', (msg) => {
-      if (msg.length >= 2 && msg.readUInt16BE(0) === id) done(undefined, msg);
-    });
-    sock.send(query, up.port, up.host);
-  });
-}
-
-function tcpExchange(up: Upstream, query: Buffer, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const sock = connect(up.port, up.host);
-    let buf = Buffer.alloc(0);
-    const done = (err?: Error, msg?: Buffer): void => {
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(msg!);
-    };
-    const timer = setTimeout(() => done(new Error(`upstream ${up.host}:${up.port} timed out`)), timeoutMs);
-    sock.on('error', (err) => done(err));
-    sock.on('connect', () => {
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(query.length);
-      sock.write(Buffer.concat([len, query]));
-    });
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(undefined, buf.subarray(2, 2 + buf.readUInt16BE(0)));
-    });
-    sock.on('end', () => done(new Error(`upstream ${up.host}:${up.port} closed the connection`)));
-  });
-}
-
 export class Forwarder {
   readonly upstreams: Upstream[];
+  private readonly conns: UpstreamConn[];
+  private inFlight = 0;
+  /** Queries refused because maxConcurrent were in flight. */
+  refused = 0;
 
-  constructor(upstreams: readonly string[], private readonly timeoutMs = 2000) {
+  constructor(upstreams: readonly string[], timeoutMs = 2000, private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT) {
     this.upstreams = upstreams.map(parseUpstream);
+    this.conns = this.upstreams.map((u) => new UpstreamConn(u, timeoutMs));
   }
 
-  /** The first upstream answer; throws when every upstream failed or none is configured. */
+  get concurrent(): number {
+    return this.inFlight;
+  }
+
+  /** Sockets opened to upstreams so far. */
+  get socketsOpened(): number {
+    return this.conns.reduce((n, c) => n + c.socketsOpened, 0);
+  }
+
+  /** The first upstream answer; throws when every upstream failed, none is configured, or too many are in flight. */
   async forward(query: Buffer, tcp: boolean): Promise<Buffer> {
-    let last: unknown = new Error('no upstream resolvers configured');
-    for (const up of this.upstreams) {
-      try {
-        return await (tcp ? tcpExchange(up, query, this.timeoutMs) : udpExchange(up, query, this.timeoutMs));
-      } catch (err) {
-        last = err;
-      }
+    if (this.conns.length === 0) throw new Error('no upstream resolvers configured');
+    if (this.inFlight >= this.maxConcurrent) {
+      this.refused++;
+      throw new ConcurrencyLimitError(this.maxConcurrent);
     }
-    throw last;
+    this.inFlight++;
+    try {
+      let last: unknown;
+      for (const c of this.conns) {
+        try {
+          return await c.exchange(query, tcp);
+        } catch (err) {
+          last = err;
+        }
+      }
+      throw last;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  close(): void {
+    for (const c of this.conns) c.close();
   }
 }

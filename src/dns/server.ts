@@ -4,12 +4,18 @@
  * ExternalName's target is chased for A queries, in the zone or upstream, as CoreDNS does); other names are
  * forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
  * its EDNS size) come back truncated so the client retries over TCP.
+ *
+ * Not an open resolver: a client the ACL does not allow (default: loopback only), or one over its
+ * rate limit, is answered REFUSED before anything is looked up or forwarded; upstream concurrency is
+ * capped by the Forwarder (REFUSED above it, as CoreDNS forward's max_concurrent).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Socket as TcpSocket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet } from 'dns-packet';
-import { Forwarder } from './forwarder.js';
+import { ClientAcl, loopbackOnly } from './client-acl.js';
+import { ConcurrencyLimitError, Forwarder } from './forwarder.js';
+import { ClientRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
 
 /** CNAME steps followed inside the zone (ExternalName -> ExternalName -> ...). */
@@ -27,31 +33,68 @@ export interface DnsServerOptions {
   /** Upstream resolvers (`ip` or `ip:port`); default: none (everything outside the zone SERVFAILs). */
   upstreams?: string[];
   upstreamTimeoutMs?: number;
+  /** Queries in flight upstream at once (default 150, as CoreDNS forward's max_concurrent). */
+  maxConcurrent?: number;
+  /** Who may ask (default: loopback only). */
+  clients?: ClientAcl;
+  /** Per-client token bucket (default 100/s, burst 200). */
+  rateLimit?: RateLimitOptions;
   onError?: (err: unknown) => void;
+}
+
+/** Counters for tests and diagnostics. */
+export interface DnsStats {
+  /** Queries from clients the ACL does not allow (answered REFUSED). */
+  refusedClients: number;
+  /** Queries over the client's rate limit (answered REFUSED). */
+  rateLimited: number;
+  /** Queries over the upstream concurrency cap (answered REFUSED). */
+  upstreamRefused: number;
+  upstreamInFlight: number;
+  upstreamSocketsOpened: number;
 }
 
 export interface DnsServer {
   host: string;
   port: number;
+  stats(): DnsStats;
   stop(): Promise<void>;
 }
 
 export class DnsHandler {
   private readonly resolver: ZoneResolver;
   private readonly forwarder: Forwarder;
+  private readonly acl: ClientAcl;
+  private readonly limiter: ClientRateLimiter;
+  private refusedClients = 0;
+  private rateLimited = 0;
 
   constructor(private readonly o: DnsServerOptions) {
     this.resolver = new ZoneResolver(o.view, o.zone ?? DEFAULT_ZONE, o.ttl);
-    this.forwarder = new Forwarder(o.upstreams ?? [], o.upstreamTimeoutMs);
+    this.forwarder = new Forwarder(o.upstreams ?? [], o.upstreamTimeoutMs, o.maxConcurrent);
+    this.acl = o.clients ?? loopbackOnly();
+    this.limiter = new ClientRateLimiter(o.rateLimit);
   }
 
-  /** One query in, one response out (undefined: not even an id to answer to). */
-  async handle(raw: Buffer, tcp: boolean): Promise<Buffer | undefined> {
+  stats(): DnsStats {
+    return {
+      refusedClients: this.refusedClients, rateLimited: this.rateLimited, upstreamRefused: this.forwarder.refused,
+      upstreamInFlight: this.forwarder.concurrent, upstreamSocketsOpened: this.forwarder.socketsOpened,
+    };
+  }
+
+  close(): void {
+    this.forwarder.close();
+  }
+
+  /** One query in from `client` (its source address), one response out (undefined: not even an id to answer to). */
+  async handle(raw: Buffer, tcp: boolean, client = '127.0.0.1'): Promise<Buffer | undefined> {
     let query: DecodedPacket;
     try {
       query = dnsPacket.decode(raw);
     } catch {
-      if (raw.length < 12) return undefined;
+      // Garbage from a client that may not ask at all gets nothing back.
+      if (raw.length < 12 || !this.acl.allows(client)) return undefined;
       return dnsPacket.encode({ type: 'response', id: raw.readUInt16BE(0), flags: RCODE.FORMERR, questions: [] });
     }
     const q = query.questions?.[0];
@@ -59,12 +102,21 @@ export class DnsHandler {
     const rd = flags & dnsPacket.RECURSION_DESIRED;
     const reply = (rcode: number, extra: Partial<Packet> = {}, aa = false): Buffer =>
       this.encode(query, { type: 'response', id: query.id, flags: rcode | rd | dnsPacket.RECURSION_AVAILABLE | (aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0), questions: query.questions, ...extra }, tcp);
+    if (!this.acl.allows(client)) {
+      this.refusedClients++;
+      return reply(RCODE.REFUSED);
+    }
+    if (!this.limiter.take(client)) {
+      this.rateLimited++;
+      return reply(RCODE.REFUSED);
+    }
     if (((flags >> 11) & 0xf) !== 0) return reply(RCODE.NOTIMP); // only standard queries
     if (!q) return reply(RCODE.FORMERR);
     if (!inZone(q.name, this.resolver.zone)) {
       try {
         return await this.forwarder.forward(raw, tcp);
       } catch (err) {
+        if (err instanceof ConcurrencyLimitError) return reply(RCODE.REFUSED);
         this.o.onError?.(err);
         return reply(RCODE.SERVFAIL);
       }
@@ -133,7 +185,7 @@ function listenTcp(host: string, port: number, handler: DnsHandler, onError?: (e
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        handler.handle(Buffer.from(msg), true).then((res) => {
+        handler.handle(Buffer.from(msg), true, conn.remoteAddress ?? '').then((res) => {
           if (!res || conn.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(res.length);
@@ -161,7 +213,7 @@ export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
   const host = o.host ?? '127.0.0.1';
   const handler = new DnsHandler(o);
   const onMessage = (sock: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
-    handler.handle(msg, false).then((res) => {
+    handler.handle(msg, false, rinfo.address).then((res) => {
       if (res) sock.send(res, rinfo.port, rinfo.address);
     }, o.onError);
   };
@@ -172,9 +224,11 @@ export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
       const tcp = await listenTcp(host, port, handler, o.onError);
       return {
         host, port,
+        stats: () => handler.stats(),
         stop: async () => {
           await new Promise<void>((r) => udp.close(() => r()));
           await tcp.close();
+          handler.close();
         },
       };
     } catch (err) {
