@@ -15,7 +15,7 @@ import type { Answer } from 'dns-packet';
 import { isIPv4 } from 'node:net';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
-import { ipCompare } from '../api/ip-order.js';
+import { ipCompare } from '../api/net/ip.js';
 
 export interface DnsView {
   service(namespace: string, name: string): Readonly<Service> | undefined;

@@ -5,7 +5,7 @@
  */
 import type { Service } from '../../api/kinds/core/service.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
-import { ipCompare } from '../../api/ip-order.js';
+import { ipCompare } from '../../api/net/ip.js';
 
 export interface ProxyInput {
   services: readonly Readonly<Service>[];

@@ -21,7 +21,8 @@
  */
 import type { Backend, ProxyInput, ServicePortInfo } from './model.js';
 import { servicePorts } from './model.js';
-import { ipCompare } from '../../api/ip-order.js';
+import { ipCompare } from '../../api/net/ip.js';
+import { DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 import { affinitySet, endpointChain, externalChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
 
 export interface Ruleset {
@@ -41,7 +42,6 @@ export interface Ruleset {
   table?: string;
 }
 
-export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
 
 const BASE_CHAINS: [string, string, string[]][] = [
   ['nat-prerouting', 'type nat hook prerouting priority dstnat; policy accept;', ['jump services']],
