@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { ContainerConfig, Mount, MountPropagation, SecurityContext } from '../runtime/types.js';
+import { prepareSafeSubPath, SubPathError } from '../volumes/safe-subpath.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
 import { containerEnv, ContainerConfigError, expandVars, type EnvContext } from './env.js';
 import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from './labels.js';
@@ -20,18 +21,24 @@ const PROPAGATION: Record<string, MountPropagation> = {
   Bidirectional: 'PROPAGATION_BIDIRECTIONAL',
 };
 
+/** kubelet makeMounts' subPath step; the details stay in the agent's log, as upstream's (they describe the host). */
+function subPathMount(container: string, mount: string, sub: string, volumePath: string, target: string): string {
+  try {
+    return prepareSafeSubPath({ volumePath, subPath: sub, target });
+  } catch (err) {
+    if (!(err instanceof SubPathError)) throw err;
+    throw new ContainerConfigError(`failed to prepare subPath for volumeMount "${mount}" of container "${container}"`, { cause: err });
+  }
+}
+
 export function containerMounts(c: Container, volumes: VolumePaths, env: Record<string, string>, extra: Mount[]): Mount[] {
   const mounts: Mount[] = [];
-  for (const vm of c.volumeMounts ?? []) {
+  for (const [i, vm] of (c.volumeMounts ?? []).entries()) {
     const v = volumes.get(vm.name);
     if (!v) throw new ContainerConfigError(`cannot find volume "${vm.name}" to mount into container "${c.name}"`);
     let hostPath = v.hostPath;
     const sub = vm.subPath || (vm.subPathExpr ? expandVars(vm.subPathExpr, env) : '');
-    if (sub) {
-      if (sub.startsWith('/') || sub.split('/').includes('..')) throw new ContainerConfigError(`invalid subpath "${sub}"`);
-      hostPath = join(hostPath, sub);
-      mkdirSync(hostPath, { recursive: true });
-    }
+    if (sub) hostPath = subPathMount(c.name, vm.name, sub, v.hostPath, join(v.subPathsDir, c.name, String(i)));
     mounts.push({
       containerPath: vm.mountPath, hostPath, readonly: !!vm.readOnly || v.readOnly,
       ...(vm.mountPropagation && PROPAGATION[vm.mountPropagation] ? { propagation: PROPAGATION[vm.mountPropagation] } : {}),

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod, Volume } from '../../api/kinds/index.js';
 import { parseQuantity } from '../../api/quantity/index.js';
 import type { ObjectLookup } from '../pods/env.js';
-import { writeAtomic } from './atomic-writer.js';
+import { InvalidPathError, writeAtomic } from './atomic-writer.js';
 import { projectedFiles, VolumeSetupError, wantsTmpfs } from './projections.js';
+import { setVolumeOwnership } from './volume-ownership.js';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,9 @@ const run = promisify(execFile);
  * tmpfs for medium Memory), configMap/secret/downwardAPI/projected (files written atomically, secrets
  * and projected on tmpfs), hostPath (the host path itself, checked against its type). `setup` is
  * idempotent and re-projects contents each time, so ConfigMap and Secret updates reach mounted files.
+ * The pod's fsGroup is applied as the kubelet applies it: to an emptyDir once, when it is made (0777
+ * like upstream's, then group, g+rw and setgid), and to projected files each time they are written;
+ * never to hostPath volumes (upstream's hostPath supports no ownership management).
  */
 
 export interface VolumeManagerOptions {
@@ -24,17 +28,20 @@ export interface VolumeManagerOptions {
   allocatable: { cpu: string; memory: string };
 }
 
-/** Host paths of the pod's volumes by volume name, and whether each is mounted read-only by nature. */
-export type VolumePaths = Map<string, { hostPath: string; readOnly: boolean }>;
+/**
+ * Host paths of the pod's volumes by volume name, whether each is mounted read-only by nature, and
+ * where the volume's subPath bind mounts go (src/agent/volumes/safe-subpath.ts).
+ */
+export type VolumePaths = Map<string, { hostPath: string; readOnly: boolean; subPathsDir: string }>;
 
 function isMountPoint(path: string): boolean {
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   return mountinfo.split('\n').some((l) => l.split(' ')[4] === path);
 }
 
-async function mountTmpfs(dir: string, sizeBytes?: number): Promise<void> {
+async function mountTmpfs(dir: string, mode: string, sizeBytes?: number): Promise<void> {
   if (isMountPoint(dir)) return;
-  const opts = ['mode=0755', ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(',');
+  const opts = [`mode=${mode}`, ...(sizeBytes ? [`size=${sizeBytes}`] : [])].join(',');
   await run('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
 }
 
@@ -102,9 +109,27 @@ export class VolumeManager {
     const base = this.volumesDir(uid);
     mkdirSync(base, { recursive: true, mode: 0o750 });
     for (const v of pod.spec?.volumes ?? []) {
-      out.set(v.name, await this.setupOne(pod, v, join(base, v.name)));
+      const paths = await this.setupOne(pod, v, join(base, v.name));
+      out.set(v.name, { ...paths, subPathsDir: join(this.podDir(uid), 'volume-subpaths', v.name) });
     }
     return out;
+  }
+
+  /** emptyDir: made once (upstream's ready marker), 0777 whatever the umask, then the pod's fsGroup. */
+  private async setupEmptyDir(pod: Pod, v: Volume, dir: string): Promise<void> {
+    const ready = join(this.podDir(pod.metadata.uid!), 'volume-ready', v.name);
+    if (existsSync(ready) && existsSync(dir)) return;
+    mkdirSync(dir, { recursive: true, mode: 0o777 });
+    chmodSync(dir, 0o777);
+    if (v.emptyDir?.medium === 'Memory') {
+      const limit = v.emptyDir.sizeLimit;
+      await mountTmpfs(dir, '1777', limit ? Number(parseQuantity(String(limit)).value()) : undefined);
+    }
+    const fsGroup = pod.spec?.securityContext?.fsGroup;
+    // emptyDir passes no fsGroupChangePolicy upstream (empty_dir.go): a new volume always gets the walk.
+    if (fsGroup !== undefined && fsGroup !== null) setVolumeOwnership(dir, fsGroup, false);
+    mkdirSync(dirname(ready), { recursive: true });
+    writeFileSync(ready, '');
   }
 
   private async setupOne(pod: Pod, v: Volume, dir: string): Promise<{ hostPath: string; readOnly: boolean }> {
@@ -112,15 +137,21 @@ export class VolumeManager {
       checkHostPath(v.hostPath.path, v.hostPath.type);
       return { hostPath: v.hostPath.path, readOnly: false };
     }
-    mkdirSync(dir, { recursive: true, mode: 0o777 });
-    if (wantsTmpfs(v)) {
-      const limit = v.emptyDir?.sizeLimit;
-      await mountTmpfs(dir, limit ? Number(parseQuantity(String(limit)).value()) : undefined);
+    if (v.emptyDir) {
+      await this.setupEmptyDir(pod, v, dir);
+      return { hostPath: dir, readOnly: false };
     }
-    if (v.emptyDir) return { hostPath: dir, readOnly: false };
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    if (wantsTmpfs(v)) await mountTmpfs(dir, '0755');
     const files = projectedFiles(v, { pod, lookup: this.o.lookup, allocatable: this.o.allocatable });
     if (files) {
-      writeAtomic(dir, files);
+      const fsGroup = pod.spec?.securityContext?.fsGroup ?? undefined;
+      try {
+        writeAtomic(dir, files, { fsGroup });
+      } catch (err) {
+        if (err instanceof InvalidPathError) throw new VolumeSetupError(`volume "${v.name}": ${err.message}`);
+        throw err;
+      }
       return { hostPath: dir, readOnly: true };
     }
     if (v.persistentVolumeClaim) throw new VolumeSetupError(`persistentVolumeClaim volumes are not supported by this node (volume "${v.name}")`);

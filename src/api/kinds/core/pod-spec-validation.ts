@@ -9,6 +9,7 @@ import { validateLabels } from '../meta/validation.js';
 import type { Container, ContainerPort, EnvVar, VolumeMount } from './container.js';
 import type { Probe } from './probe.js';
 import type { Volume } from './volume.js';
+import { validateFSGroupChangePolicy, validateSubPaths, validateVolumeSource } from './volume-validation.js';
 
 const VOLUME_SOURCE_KEYS = (v: Volume) => Object.keys(v).filter((k) => k !== 'name' && (v as Record<string, unknown>)[k] != null);
 
@@ -26,6 +27,7 @@ function validateVolumes(volumes: Volume[], path: string): { errs: FieldError[];
     if (v.hostPath && !v.hostPath.path) errs.push(fe.required(child(child(p, 'hostPath'), 'path')));
     if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.push(fe.required(child(child(p, 'persistentVolumeClaim'), 'claimName')));
     if (v.secret && !v.secret.secretName) errs.push(fe.required(child(child(p, 'secret'), 'secretName')));
+    errs.push(...validateVolumeSource(v, p));
   });
   return { errs, names };
 }
@@ -79,6 +81,7 @@ function validateMounts(mounts: VolumeMount[], path: string, volumes: Set<string
     if (paths.has(m.mountPath)) errs.push(fe.invalid(child(p, 'mountPath'), m.mountPath, 'must be unique'));
     paths.add(m.mountPath);
     if (m.subPath && m.subPathExpr) errs.push(fe.invalid(child(p, 'subPathExpr'), m.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+    errs.push(...validateSubPaths(m, p));
   });
   return errs;
 }
@@ -151,6 +154,7 @@ export function validatePodSpec(spec: any, path: string): FieldError[] {
     if (t.operator === 'Exists' && t.value) errs.push(fe.invalid(child(p, 'operator'), t.value, "value must be empty when `operator` is 'Exists'"));
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(fe.invalid(child(p, 'effect'), t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
   });
+  errs.push(...validateFSGroupChangePolicy(spec.securityContext?.fsGroupChangePolicy, child(child(path, 'securityContext'), 'fsGroupChangePolicy')));
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(fe.required(child(path, 'dnsConfig'), "must provide `dnsConfig` when `dnsPolicy` is None"));
   return errs;
 }
