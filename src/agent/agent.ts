@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import type { ConfigMap, Secret } from '../api/kinds/index.js';
 import type { KubeClient } from '../client/kube-client.js';
-import { resources } from '../client/resource-ref.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
@@ -14,7 +12,8 @@ import { allocatable } from './node/node-status.js';
 import { Backoff } from './pods/backoff.js';
 import type { AgentDeps } from './pods/context.js';
 import { ImagePuller } from './pods/image-puller.js';
-import { informerLookup, PodManager } from './pods/pod-manager.js';
+import { PodManager } from './pods/pod-manager.js';
+import { ReferencedObjects } from './pods/referenced-objects.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { StatusManager } from './status/status-manager.js';
@@ -88,9 +87,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   await nodeAgent.register();
 
   const factory = new SharedInformerFactory(o.client, { logger: log });
-  const configMaps = factory.informerFor<ConfigMap>(resources.configmaps);
-  const secrets = factory.informerFor<Secret>(resources.secrets);
-  const lookup = informerLookup(configMaps, secrets);
+  // Each Secret and ConfigMap a pod uses is watched on its own: the node may read no others.
+  const lookup = new ReferencedObjects({ client: o.client, onChange: (ns) => pods.kickNamespace(ns), logger: log });
   const recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, logger: log });
   // Probe results wake the pod's worker; `pods` exists before any probe runs.
   const kick = (uid: string) => pods.worker(uid)?.kick();
@@ -111,6 +109,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs),
     events: recorder,
     lookup,
+    references: lookup,
     sandboxEnv: {
       clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local',
       cgroupRoot: o.cgroupRoot ?? '/bosun', logsDir: join(o.dataDir, 'logs'),
@@ -119,7 +118,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     status: new StatusManager(o.client, log),
     log,
   };
-  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000 }, configMaps, secrets);
+  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000 });
   pods.register();
   factory.start();
   await factory.waitForCacheSync();
@@ -148,6 +147,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       probes.stop();
       await nodeAgent.stop();
       await factory.stop();
+      await lookup.stop();
       await recorder.close();
     },
   };

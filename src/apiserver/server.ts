@@ -109,7 +109,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
 
   async function serve(served: ServedApi): Promise<ApiServer> {
-    const authz = createAuthorization({ pods: () => catalog.resolve('', 'v1', 'pods')?.storage });
+    const authz = createAuthorization({
+      pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
+      persistentVolumeClaims: () => catalog.resolve('', 'v1', 'persistentvolumeclaims')?.storage,
+    });
     const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz)], served.actions);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const streams = new StreamingRegistry();

@@ -38,6 +38,8 @@ export interface AgentDeps {
   crashBackoff: Backoff;
   events: EventSink;
   lookup: ObjectLookup;
+  /** Watches of the objects pods reference (ready before a sync renders env and volumes; released when a pod is gone). */
+  references?: { ready(pod: Pod): Promise<void>; release(uid: string): void };
   sandboxEnv: SandboxEnv;
   node: NodeFacts;
   status: PodStatusWriter;

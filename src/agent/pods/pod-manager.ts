@@ -1,17 +1,16 @@
-import type { ConfigMap, Pod, Secret } from '../../api/kinds/index.js';
+import type { Pod } from '../../api/kinds/index.js';
 import { resources } from '../../client/resource-ref.js';
 import type { SharedInformer, SharedInformerFactory } from '../../controller-runtime/informer/index.js';
 import type { AgentDeps } from './context.js';
-import type { ObjectLookup } from './env.js';
 import { cleanupPod } from './kill.js';
 import { Pleg } from './pleg.js';
 import { PodWorker } from './pod-worker.js';
 import { readPodRuntimeState } from './runtime-state.js';
 
 /**
- * Routes the node's pods to their workers: one informer on pods with spec.nodeName=<node>, one on
- * ConfigMaps and Secrets (env and volume sources; a change re-syncs the namespace's pods so mounted
- * files follow), and the PLEG relist that wakes workers on runtime changes and removes what
+ * Routes the node's pods to their workers: one informer on pods with spec.nodeName=<node> (the
+ * Secrets and ConfigMaps they use are watched one by one, referenced-objects.ts, whose changes
+ * re-sync the namespace's pods through kickNamespace so mounted files follow), and the PLEG relist that wakes workers on runtime changes and removes what
  * belongs to no pod (pods deleted while the agent was down).
  */
 
@@ -24,14 +23,6 @@ export interface PodManagerOptions {
 }
 
 const UID_INDEX = 'uid';
-
-/** ConfigMap/Secret lookups from informer caches. */
-export function informerLookup(cms: SharedInformer<ConfigMap>, secrets: SharedInformer<Secret>): ObjectLookup {
-  return {
-    configMap: (ns, name) => cms.indexer.get(`${ns}/${name}`) as ConfigMap | undefined,
-    secret: (ns, name) => secrets.indexer.get(`${ns}/${name}`) as Secret | undefined,
-  };
-}
 
 /**
  * Whether an update of the pod needs a sync. Status-only changes (mostly the agent's own writes)
@@ -55,7 +46,7 @@ export class PodManager {
   private readonly pleg: Pleg;
   private stopped = false;
 
-  constructor(private readonly o: PodManagerOptions, readonly configMaps: SharedInformer<ConfigMap>, readonly secrets: SharedInformer<Secret>) {
+  constructor(private readonly o: PodManagerOptions) {
     this.pods = o.factory.informerFor<Pod>(resources.pods, { fieldSelector: `spec.nodeName=${o.nodeName}` });
     this.pods.addIndexers({ [UID_INDEX]: (p) => (p.metadata.uid ? [p.metadata.uid] : []) });
     this.pleg = new Pleg(o.deps.runtime, o.relistMs, (changed, all) => this.onRelist(changed, all), o.deps.log);
@@ -68,12 +59,11 @@ export class PodManager {
       onUpdate: (o, p) => this.onPod(p as Pod, needsSync(o as Pod, p as Pod)),
       onDelete: (p) => this.onPodDeleted(p as Pod),
     });
-    const kickNamespace = (obj: { metadata: { namespace?: string } }) => {
-      for (const w of this.workers.values()) w.kickIfNamespace(obj.metadata.namespace ?? '');
-    };
-    for (const inf of [this.configMaps, this.secrets] as SharedInformer[]) {
-      inf.addEventHandler({ onAdd: (o, initial) => !initial && kickNamespace(o), onUpdate: (_o, n) => kickNamespace(n), onDelete: kickNamespace });
-    }
+  }
+
+  /** Re-syncs the pods of `namespace` (an object they may use changed). */
+  kickNamespace(namespace: string): void {
+    for (const w of this.workers.values()) w.kickIfNamespace(namespace);
   }
 
   /** Starts the relist loop (after the caches synced, so orphans are told apart from new pods). */
@@ -122,6 +112,7 @@ export class PodManager {
 
   private onDone(uid: string): void {
     this.workers.delete(uid);
+    this.o.deps.references?.release(uid);
     if (this.pods.indexer.byIndex(UID_INDEX, uid).length) this.finished.add(uid);
   }
 

@@ -161,6 +161,7 @@ export class PodWorker {
       await d.status.write(pod, this.status(pod, after, false, true));
       return;
     }
+    await d.references?.ready(pod);
     await syncRunningPod(d, this.scratch(), pod, state);
     const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
     // A container that exited after this sync read the runtime (one it just started and that

@@ -39,10 +39,29 @@ export function requestVerb(method: string, p: ResourcePath, query: URLSearchPar
   }
 }
 
+/**
+ * The object a list or watch names through `fieldSelector=metadata.name=<name>` (or `==`), as
+ * upstream's RequestInfoFactory sets RequestInfo.Name from it (RequiresExactMatch), so the node
+ * authorizer can allow a single-object watch; undefined when none or not a valid path segment.
+ */
+export function fieldSelectorName(query: URLSearchParams): string | undefined {
+  const sel = query.get('fieldSelector');
+  if (!sel) return undefined;
+  for (const term of sel.split(',')) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    if (!m) continue;
+    const name = m[1]!;
+    return name && name !== '.' && name !== '..' && !/[/%]/.test(name) ? name : undefined;
+  }
+  return undefined;
+}
+
 export function requestAttributes(user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams): RequestAttributes {
   const namespace = p.resource === 'namespaces' && p.namespace === undefined ? p.name : p.namespace;
+  const verb = requestVerb(method, p, query);
+  const name = p.name ?? (verb === 'list' || verb === 'watch' ? fieldSelectorName(query) : undefined);
   return {
-    user, verb: requestVerb(method, p, query), group: p.group, version: p.version, resource: p.resource,
-    subresource: p.subresource, namespace, name: p.name,
+    user, verb, group: p.group, version: p.version, resource: p.resource,
+    subresource: p.subresource, namespace, name,
   };
 }

@@ -17,6 +17,7 @@ import type { RequestContext, ResourceStorage } from '../storage/types.js';
 import { requestAttributes, SYSTEM_MASTERS, type RequestAttributes } from './attributes.js';
 import { forbidden } from './forbidden.js';
 import { authorizeNode, nodeNameOf, type Decision } from './node-authorizer.js';
+import { relatedToNode } from './node-graph.js';
 import { rulesFor, type SubjectRules } from './rules.js';
 
 export type { Decision } from './node-authorizer.js';
@@ -27,6 +28,8 @@ export type Authorizer = (user: UserInfo, method: string, p: ResourcePath, query
 export interface AuthorizerDeps {
   /** The pods storage (looked up lazily: the catalog is assembled after the router options). */
   pods: () => ResourceStorage | undefined;
+  /** The PVC storage, for a node's reads of PersistentVolumes (node-graph.ts); none: no PV is related. */
+  persistentVolumeClaims?: () => ResourceStorage | undefined;
 }
 
 /** The server's authorization, for the router and for the self-review endpoints. */
@@ -62,12 +65,13 @@ export function createAuthorization(deps: AuthorizerDeps): Authorization {
       throw err;
     }
   };
+  const graph = { pods: deps.pods, persistentVolumeClaims: deps.persistentVolumeClaims ?? (() => undefined) };
   const decide = async (a: RequestAttributes): Promise<Decision> => {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return allow;
     if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && !a.subresource && a.verb === 'create') return allow;
     const node = nodeNameOf(a.user);
     if (node === undefined) return allow;
-    return authorizeNode(node, a, { podNodeName });
+    return authorizeNode(node, a, { podNodeName, related: (n, kind, ns, name) => relatedToNode(graph, n, kind, ns, name) });
   };
   return {
     decide,

@@ -18,7 +18,11 @@ import { authorizeNode, nodeNameOf } from './node-authorizer.js';
 const user = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
 const attrs = (a: Partial<RequestAttributes>): RequestAttributes => ({ user, verb: 'get', group: '', version: 'v1', resource: 'pods', ...a });
 const bound: Record<string, string> = { mine: 'n1', theirs: 'n2' };
-const deps = { podNodeName: async (_ns: string, name: string) => (name === 'pending' ? null : bound[name]) };
+const deps = {
+  podNodeName: async (_ns: string, name: string) => (name === 'pending' ? null : bound[name]),
+  // Objects named 'used' are referenced by a pod of n1 (node-graph.ts answers this against the store).
+  related: async (_node: string, _kind: string, _ns: string | undefined, name: string) => name === 'used',
+};
 
 test('nodeNameOf: only system:node:<name> in system:nodes is a node', () => {
   assert.equal(nodeNameOf(user), 'n1');
@@ -52,12 +56,26 @@ test('decision table', async () => {
     ['status of missing pod (404 follows)', { verb: 'patch', namespace: 'default', name: 'gone', subresource: 'status' }, true],
     ['delete own pod', { verb: 'delete', namespace: 'default', name: 'mine' }, true],
     ['delete other pod', { verb: 'delete', namespace: 'default', name: 'theirs' }, false],
-    ['evict a pod', { verb: 'create', namespace: 'default', name: 'mine', subresource: 'eviction' }, false],
+    ['evict own pod', { verb: 'create', namespace: 'default', name: 'mine', subresource: 'eviction' }, true],
+    ['evict other pod', { verb: 'create', namespace: 'default', name: 'theirs', subresource: 'eviction' }, false],
     ['exec in a pod', { verb: 'create', namespace: 'default', name: 'mine', subresource: 'exec' }, false],
     ['create events', { resource: 'events', verb: 'create', namespace: 'default' }, true],
     ['patch events.k8s.io events', { group: 'events.k8s.io', resource: 'events', verb: 'patch', namespace: 'default', name: 'e' }, true],
     ['delete events', { resource: 'events', verb: 'delete', namespace: 'default', name: 'e' }, false],
-    ['read secrets', { resource: 'secrets', verb: 'list' }, true],
+    ['list secrets', { resource: 'secrets', verb: 'list', namespace: 'default' }, false],
+    ['list secrets everywhere', { resource: 'secrets', verb: 'list' }, false],
+    ['get a secret of its pods', { resource: 'secrets', verb: 'get', namespace: 'default', name: 'used' }, true],
+    ['watch one secret of its pods', { resource: 'secrets', verb: 'watch', namespace: 'default', name: 'used' }, true],
+    ['get another secret', { resource: 'secrets', verb: 'get', namespace: 'default', name: 'other' }, false],
+    ['get a configmap of its pods', { resource: 'configmaps', verb: 'get', namespace: 'default', name: 'used' }, true],
+    ['watch all configmaps', { resource: 'configmaps', verb: 'watch', namespace: 'default' }, false],
+    ['get a PVC of its pods', { resource: 'persistentvolumeclaims', verb: 'get', namespace: 'default', name: 'used' }, true],
+    ['list PVCs', { resource: 'persistentvolumeclaims', verb: 'list', namespace: 'default', name: 'used' }, false],
+    ['get a PV of its pods', { resource: 'persistentvolumes', verb: 'get', name: 'used' }, true],
+    ['get another PV', { resource: 'persistentvolumes', verb: 'get', name: 'other' }, false],
+    ['token for a service account of its pods', { resource: 'serviceaccounts', verb: 'create', namespace: 'default', name: 'used', subresource: 'token' }, true],
+    ['token for another service account', { resource: 'serviceaccounts', verb: 'create', namespace: 'default', name: 'other', subresource: 'token' }, false],
+    ['read service accounts', { resource: 'serviceaccounts', verb: 'get', namespace: 'default', name: 'used' }, false],
     ['write secrets', { resource: 'secrets', verb: 'create', namespace: 'default' }, false],
     ['read endpointslices', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'watch' }, true],
     ['read services', { resource: 'services', verb: 'get', namespace: 'default', name: 's' }, true],

@@ -2,9 +2,13 @@
  * The node authorizer (upstream plugin/pkg/auth/authorizer/node together with the system:node role
  * and the NodeRestriction admission plugin's request-time checks). A node identity is user
  * `system:node:<name>` in group `system:nodes`. It may:
- * - read nodes, pods, services, endpoints, endpointslices, configmaps, secrets, PVCs/PVs and
- *   runtimeclasses (Bosun's agent watches every configmap and secret to resolve pod references, so
- *   reads of those are not limited to the ones its pods reference as upstream's graph does);
+ * - read nodes, pods, services, endpoints, endpointslices, runtimeclasses and csidrivers (the
+ *   service proxy, DNS and pod network of a Bosun node run under the node's identity and need them);
+ * - read only the Secrets and ConfigMaps (get, or list/watch of one object by name through
+ *   fieldSelector metadata.name=<name>), get only the PVCs and PVs, and create tokens only for the
+ *   ServiceAccounts that pods bound to it reference (upstream's graph, node-graph.ts), with
+ *   upstream's reasons ("no relationship found between node 'n1' and this object");
+ * - evict pods bound to it (NodeRestriction's admitPodEviction);
  * - create a Node (the name is checked by node-restriction.ts), and update, patch or delete only its
  *   own Node and node status;
  * - create, read, update, patch and delete only its own Lease in kube-node-lease;
@@ -16,6 +20,7 @@
  * Everything else is denied.
  */
 import type { RequestAttributes } from './attributes.js';
+import type { RelatedKind } from './node-graph.js';
 import type { ResourceRule } from './rules.js';
 
 export type Decision = { allowed: true } | { allowed: false; reason?: string };
@@ -23,6 +28,8 @@ export type Decision = { allowed: true } | { allowed: false; reason?: string };
 export interface NodeAuthorizerDeps {
   /** spec.nodeName of a pod; undefined when the pod does not exist (the request then gets its 404). */
   podNodeName(namespace: string, name: string): Promise<string | null | undefined>;
+  /** Whether a pod bound to `node` references the object (node-graph.ts). */
+  related(node: string, kind: RelatedKind, namespace: string | undefined, name: string): Promise<boolean>;
 }
 
 export const NODE_USER_PREFIX = 'system:node:';
@@ -41,7 +48,7 @@ const WRITE_OWN = new Set(['update', 'patch', 'delete']);
 
 /** Readable resources by `group/resource`. */
 const readable = new Set([
-  '/nodes', '/pods', '/services', '/endpoints', '/configmaps', '/secrets', '/persistentvolumeclaims', '/persistentvolumes',
+  '/nodes', '/pods', '/services', '/endpoints',
   'discovery.k8s.io/endpointslices', 'node.k8s.io/runtimeclasses', 'storage.k8s.io/csidrivers',
 ]);
 
@@ -59,20 +66,55 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
   if (key === '/nodes') return nodeRequest(node, a);
   if (key === 'coordination.k8s.io/leases') return leaseRequest(node, a);
   if ((key === '/events' || key === 'events.k8s.io/events') && !sub && ['create', 'update', 'patch'].includes(a.verb)) return allow;
+  const graphKind = GRAPH_KINDS[key];
+  if (graphKind) return graphRequest(node, graphKind, a, deps);
   if (key === '/pods' && a.name !== undefined && a.namespace !== undefined) {
     const statusWrite = sub === 'status' && (a.verb === 'update' || a.verb === 'patch');
     const deletion = !sub && a.verb === 'delete';
-    if (statusWrite || deletion) {
+    const eviction = sub === 'eviction' && a.verb === 'create';
+    if (statusWrite || deletion || eviction) {
       const bound = await deps.podNodeName(a.namespace, a.name);
       if (bound === undefined || bound === node) return allow;
       return deny(statusWrite
         ? `node '${node}' can only update pod status for pods with spec.nodeName set to itself`
-        : `node '${node}' can only delete pods with spec.nodeName set to itself`);
+        : eviction ? `node ${node} can only evict pods with spec.nodeName set to itself`
+          : `node '${node}' can only delete pods with spec.nodeName set to itself`);
     }
   }
   if (!sub && READ.has(a.verb) && readable.has(key)) return allow;
   if (key === 'discovery.k8s.io/endpointslices' && !sub) return dnsSliceRequest(node, a);
   return deny();
+}
+
+/** Resources whose access follows the node's pods (upstream's graph), by `group/resource`. */
+const GRAPH_KINDS: Record<string, RelatedKind | undefined> = {
+  '/secrets': 'secrets', '/configmaps': 'configmaps', '/persistentvolumeclaims': 'persistentvolumeclaims',
+  '/persistentvolumes': 'persistentvolumes', '/serviceaccounts': 'serviceaccounts',
+};
+
+/**
+ * Upstream's authorizeReadNamespacedObject (secrets, configmaps: get, list, watch of one named
+ * object), authorizeGet (PVs, PVCs), authorizeStatusUpdate (PVC status) and authorizeCreateToken
+ * (serviceaccounts/token), with their reasons.
+ */
+async function graphRequest(node: string, kind: RelatedKind, a: RequestAttributes, deps: NodeAuthorizerDeps): Promise<Decision> {
+  const sub = a.subresource;
+  if (kind === 'secrets' || kind === 'configmaps') {
+    if (!READ.has(a.verb)) return deny('can only read resources of this type');
+    if (sub) return deny('cannot read subresource');
+    if (!a.namespace) return deny('can only read namespaced object of this type');
+  } else if (kind === 'serviceaccounts') {
+    if (a.verb !== 'create' || !a.name) return deny('can only create tokens for individual service accounts');
+    if (sub !== 'token') return deny('can only create token subresource of serviceaccount');
+  } else if (kind === 'persistentvolumeclaims' && sub === 'status') {
+    if (a.verb !== 'update' && a.verb !== 'patch') return deny('can only get/update/patch this type');
+  } else {
+    if (a.verb !== 'get') return deny('can only get individual resources of this type');
+    if (sub) return deny('cannot get subresource');
+  }
+  if (!a.name) return deny('No Object name found');
+  if (await deps.related(node, kind, a.namespace, a.name)) return allow;
+  return deny(`no relationship found between node '${node}' and this object`);
 }
 
 function dnsSliceRequest(node: string, a: RequestAttributes): Decision {
@@ -135,5 +177,9 @@ export function nodeRules(node: string, namespace: string): { rules: ResourceRul
       { verbs: ['get', 'update', 'delete'], apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], resourceNames: [dnsSliceName(node)] },
     );
   }
-  return { rules, unlisted: `node authorizer: deleting pods bound to node '${node}' and updating their status are allowed but not listed` };
+  return {
+    rules,
+    unlisted: `node authorizer: deleting, evicting and updating the status of pods bound to node '${node}', and reading the secrets, `
+      + 'configmaps, persistentvolumeclaims and persistentvolumes they reference, are allowed but not listed',
+  };
 }

@@ -24,6 +24,12 @@ export interface RequestContext {
   warnings: string[];
   /** Aborted when the client goes away or the request times out. */
   signal?: AbortSignal;
+  /**
+   * Admission of an update (upstream's validating admission on UPDATE): called with the object about
+   * to be written and the stored one, after defaulting and before validation; throws a StatusError
+   * to refuse. Set by wrappers such as the NodeRestriction admission (authz/node-restriction.ts).
+   */
+  admitUpdate?: (obj: KubeObject, old: KubeObject, subresource?: string) => void;
 }
 
 export interface PatchRequest {

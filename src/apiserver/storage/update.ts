@@ -147,6 +147,7 @@ export function prepareUpdate(
   else if (opts.subresource === 'status') strategy.prepareForStatusUpdate?.(obj, old, ctx);
   else strategy.prepareForUpdate?.(obj, old, ctx);
   def.applyDefaults(obj);
+  ctx.admitUpdate?.(obj, old, opts.subresource);
   if (def.tracksGeneration) {
     const gen = old.metadata.generation ?? 1;
     obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
