@@ -49,6 +49,7 @@ export async function createObject(
     obj.metadata.name = generateName(obj.metadata.generateName);
   }
   core.validate(obj);
+  await strategy.validateAdmission?.(obj, undefined, ctx, core);
   await strategy.allocate?.(obj, ctx);
   if (!opts.managedFieldsDone) trackManagedFields(def, ctx, obj, undefined);
 

@@ -59,6 +59,7 @@ export async function updateObject(
     if (!candidate) throw notFound(core.def, name);
     const { obj, noop } = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
     if (noop) return { object: old, created: false };
+    if (opts.subresource !== 'status') await core.strategy.validateAdmission?.(obj, old, ctx, core);
 
     try {
       if (shouldDeleteOnUpdate(core, obj, old)) {

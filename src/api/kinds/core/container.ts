@@ -83,6 +83,25 @@ export const volumeDeviceSchema = s.object({
   devicePath: s.string('devicePath is the path inside of the container that the device will be mapped to.'),
 }, { name: `${V1}.VolumeDevice`, required: ['name', 'devicePath'], description: 'volumeDevice describes a mapping of a raw block device within a container.' });
 
+/** Seccomp, SELinux, AppArmor and Windows options: the fields the Pod Security Standards read (pod and container level). */
+export const seccompProfileSchema = s.object({
+  type: s.string({ description: 'type indicates which kind of seccomp profile will be applied. Valid options are: Localhost, RuntimeDefault, Unconfined.', enum: ['Localhost', 'RuntimeDefault', 'Unconfined'] }),
+  localhostProfile: s.string("localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is \"Localhost\". Must NOT be set for any other type."),
+}, { name: `${V1}.SeccompProfile`, required: ['type'], description: "SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set." });
+export const appArmorProfileSchema = s.object({
+  type: s.string({ description: 'type indicates which kind of AppArmor profile will be applied. Valid options are: Localhost, RuntimeDefault, Unconfined.', enum: ['Localhost', 'RuntimeDefault', 'Unconfined'] }),
+  localhostProfile: s.string('localhostProfile indicates a profile loaded on the node that should be used.'),
+}, { name: `${V1}.AppArmorProfile`, required: ['type'], description: "AppArmorProfile defines a pod or container's AppArmor settings." });
+export const seLinuxOptionsSchema = s.object({
+  user: s.string('User is a SELinux user label that applies to the container.'),
+  role: s.string('Role is a SELinux role label that applies to the container.'),
+  type: s.string('Type is a SELinux type label that applies to the container.'),
+  level: s.string('Level is SELinux level label that applies to the container.'),
+}, { name: `${V1}.SELinuxOptions`, description: 'SELinuxOptions are the labels to be applied to the container' });
+export const windowsOptionsSchema = s.loose({
+  hostProcess: s.bool('HostProcess determines if a container should be run as a \'Host Process\' container.'),
+}, { name: `${V1}.WindowsSecurityContextOptions`, description: 'WindowsSecurityContextOptions contain Windows-specific options and credentials.' });
+
 export const securityContextSchema = s.loose({
   privileged: s.bool('Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false.'),
   runAsUser: s.int64('The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.'),
@@ -91,6 +110,11 @@ export const securityContextSchema = s.loose({
   readOnlyRootFilesystem: s.bool('Whether this container has a read-only root filesystem. Default is false.'),
   allowPrivilegeEscalation: s.bool('AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process.'),
   capabilities: s.loose({ add: s.strings('Added capabilities'), drop: s.strings('Removed capabilities') }, 'The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime.'),
+  procMount: s.string('procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths.'),
+  seccompProfile: { ...seccompProfileSchema, description: 'The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options.' },
+  appArmorProfile: { ...appArmorProfileSchema, description: "appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile." },
+  seLinuxOptions: { ...seLinuxOptionsSchema, description: 'The SELinux context to be applied to the container.' },
+  windowsOptions: { ...windowsOptionsSchema, description: 'The Windows specific settings applied to all containers.' },
 }, { name: `${V1}.SecurityContext`, description: 'SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence.' });
 
 const containerProps = {

@@ -3,7 +3,7 @@ import { s } from '../../schema/builders.js';
 import type { Infer } from '../../schema/types.js';
 import { standardMetadata } from '../meta/object-meta.js';
 import { affinitySchema, tolerationSchema, topologySpreadConstraintSchema } from './affinity.js';
-import { containerSchema, ephemeralContainerSchema } from './container.js';
+import { appArmorProfileSchema, containerSchema, ephemeralContainerSchema, seccompProfileSchema, seLinuxOptionsSchema, windowsOptionsSchema } from './container.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 import { volumeSchema } from './volume.js';
 
@@ -20,6 +20,10 @@ export const podSecurityContextSchema = s.loose({
   fsGroup: s.int64('A special supplemental group that applies to all containers in a pod.'),
   supplementalGroups: s.array(s.int64(), { description: 'A list of groups applied to the first process run in each container, in addition to the container\'s primary GID.', listType: 'atomic' }),
   sysctls: s.array(s.object({ name: s.string('Name of a property to set'), value: s.string('Value of a property to set') }, { name: `${V1}.Sysctl`, required: ['name', 'value'], description: 'Sysctl defines a kernel parameter to be set' }), { description: 'Sysctls hold a list of namespaced sysctls used for the pod.', listType: 'atomic' }),
+  seccompProfile: { ...seccompProfileSchema, description: 'The seccomp options to use by the containers in this pod.' },
+  appArmorProfile: { ...appArmorProfileSchema, description: 'appArmorProfile is the AppArmor options to use by the containers in this pod.' },
+  seLinuxOptions: { ...seLinuxOptionsSchema, description: 'The SELinux context to be applied to all containers.' },
+  windowsOptions: { ...windowsOptionsSchema, description: 'The Windows specific settings applied to all containers.' },
 }, { name: `${V1}.PodSecurityContext`, description: 'PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext.' });
 
 export const RESTART_POLICIES = ['Always', 'Never', 'OnFailure'] as const;

@@ -3,11 +3,13 @@
  * spec.finalizers; a delete only marks them Terminating, and they leave the store once
  * spec.finalizers is empty (emptied through namespaces/finalize by the namespace controller, then
  * on the next delete or finalize). default, kube-system and kube-public cannot be deleted.
+ * PodSecurity labels are checked on write (admission/pod-security).
  */
 import type { KubeObject } from '../../../api/meta.js';
 import { failure } from '../../../api/status.js';
 import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
+import { admitNamespace } from '../../admission/pod-security/storage-hooks.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 const IMMORTAL = new Set(['default', 'kube-system', 'kube-public']);
@@ -17,6 +19,7 @@ function specFinalizers(obj: KubeObject): string[] {
 }
 
 export const namespaceStrategy: Strategy = {
+  validateAdmission: admitNamespace,
   prepareForCreate(obj) {
     obj.status = { phase: 'Active' };
     const fin = specFinalizers(obj);

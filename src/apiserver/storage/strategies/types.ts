@@ -4,15 +4,24 @@
  * optional; the generic pipeline runs them at fixed points:
  *
  *   create: strip status (unless keepStatusOnCreate) -> prepareForCreate -> applyDefaults
- *           -> namespace admission -> validate (def + strategy) -> allocate -> write
+ *           -> namespace admission -> validate (def + strategy) -> validateAdmission -> allocate
+ *           -> write
  *   update: carry stored status (main) or stored spec (status) -> prepareForUpdate
- *           -> applyDefaults -> validate -> write, or delete if shouldDeleteOnUpdate
+ *           -> applyDefaults -> validate -> validateAdmission (main resource) -> write, or delete
+ *           if shouldDeleteOnUpdate
  *   delete: deferDeletion? -> gracePeriod -> finalizers -> mark or delete
  */
 import type { KubeObject } from '../../../api/meta.js';
+import type { ResourceDefinition } from '../../../api/resource.js';
 import type { FieldError } from '../../../api/status.js';
 import type { Store } from '../../../store/types.js';
 import type { DeleteOptions, RequestContext } from '../types.js';
+
+/** What a validating admission hook may read: the store (other objects) and the resource's definition. */
+export interface AdmitEnv {
+  store: Store;
+  def: ResourceDefinition;
+}
 
 export interface Strategy {
   /** Nodes register with their status; most kinds drop status on create as upstream does. */
@@ -30,6 +39,11 @@ export interface Strategy {
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
   /** Checks beyond the definition's validate. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
+  /**
+   * Validating admission (e.g. PodSecurity): may throw a StatusError or add ctx.warnings. Runs on
+   * creates and main-resource updates that change the object, after validation, dry runs included.
+   */
+  validateAdmission?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, env: AdmitEnv): Promise<void>;
   /**
    * Hook for resources that allocate something on create (Service ClusterIP, NodePort): may fill
    * fields of `obj` or throw a StatusError. Runs after validation, before the write, dry runs

@@ -1,0 +1,65 @@
+/**
+ * PodSecurity admission wired into the generic storage (Strategy.validateAdmission): reads the namespace's
+ * labels from the store and applies `decide` to pods (enforced), to pod templates of workloads
+ * (warnings only) and checks namespace label changes, as upstream's plugin does for
+ * pods, workload resources and namespaces. Runs after validation, before the write, dry runs
+ * included (upstream's validating admission position).
+ */
+import type { PodSpec } from '../../../api/kinds/index.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { errors, failure } from '../../../api/status.js';
+import type { Store } from '../../../store/types.js';
+import { invalid } from '../../storage/errors.js';
+import { namespaceKey, resourcePrefix } from '../../storage/keys.js';
+import type { AdmitEnv } from '../../storage/strategies/types.js';
+import type { RequestContext } from '../../storage/types.js';
+import { decide, enforceTightened, existingPodWarnings, isSignificantPodUpdate, policyApplies } from './admission.js';
+import { policyFromLabels, type Policy } from './policy.js';
+
+async function namespacePolicy(store: Store, namespace: string): Promise<Policy> {
+  const kv = await store.get(namespaceKey(namespace));
+  if (!kv) throw errors.internal(`failed to lookup namespace ${namespace}`);
+  const ns = JSON.parse(kv.value) as KubeObject;
+  return policyFromLabels(ns.metadata?.labels).policy;
+}
+
+/** Pods: refused with 403 when the enforce level is violated; warn-level violations become warnings. */
+export async function admitPod(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
+  if (old && !isSignificantPodUpdate(obj, old)) return;
+  const policy = await namespacePolicy(store, obj.metadata.namespace ?? '');
+  if (!policyApplies(policy, true)) return;
+  const d = decide(policy, obj.metadata, (obj.spec ?? {}) as PodSpec, true);
+  if (d.forbidden) {
+    const name = obj.metadata.name ?? '';
+    throw failure(403, 'Forbidden', `pods ${JSON.stringify(name)} is forbidden: ${d.forbidden}`, { name, kind: 'pods' });
+  }
+  ctx.warnings.push(...d.warnings);
+}
+
+/** Workloads with a pod template (spec.template): warnings only, never a refusal (upstream ValidatePodController). */
+export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
+  const template = obj.spec?.template as { metadata?: KubeObject['metadata']; spec?: PodSpec } | undefined;
+  if (!template?.spec) return;
+  const policy = await namespacePolicy(store, obj.metadata.namespace ?? '');
+  if (!policyApplies(policy, false)) return;
+  ctx.warnings.push(...decide(policy, template.metadata ?? {}, template.spec, false).warnings);
+}
+
+/**
+ * Namespaces: invalid PodSecurity labels are refused (422) on create and when changed; a stricter
+ * enforce level warns about the pods already there that would violate it.
+ */
+export async function admitNamespace(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store, def }: AdmitEnv): Promise<void> {
+  const next = policyFromLabels(obj.metadata.labels);
+  const prev = old ? policyFromLabels(old.metadata.labels) : undefined;
+  const nextErr = next.errors.map((e) => e.detail).join('\n');
+  if (next.errors.length && (!prev || nextErr !== prev.errors.map((e) => e.detail).join('\n'))) {
+    throw invalid(def, obj.metadata.name, next.errors);
+  }
+  if (!prev || !enforceTightened(next.policy.enforce, prev.policy.enforce)) return;
+  const name = obj.metadata.name ?? '';
+  const list = await store.list(`${resourcePrefix({ group: '', plural: 'pods' })}${name}/`);
+  const pods = list.items.map((kv) => JSON.parse(kv.value) as KubeObject)
+    .map((p) => ({ name: p.metadata?.name ?? '', meta: p.metadata ?? {}, spec: (p.spec ?? {}) as PodSpec }));
+  ctx.warnings.push(...existingPodWarnings(name, next.policy.enforce, pods));
+}
