@@ -4,6 +4,7 @@
  * sinceTime). Answers text/plain; with follow the response stays open while the container runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { queryBool } from '../../api/query-params.js';
 import { failure } from '../../api/status.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { currentContainer, findContainer, previousLogPath, type PodLookup } from './container-lookup.js';
@@ -13,7 +14,8 @@ export interface LogQuery extends LogReadOptions {
   previous: boolean;
 }
 
-const isTrue = (v: string | null): boolean => v === 'true' || v === '1';
+/** kubelet decodes PodLogOptions with apimachinery's conversions: `follow=True` follows. */
+const isTrue = (q: URLSearchParams, name: string): boolean => queryBool(q, name) ?? false;
 
 function nonNegativeInt(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
@@ -34,9 +36,9 @@ export function parseLogQuery(q: URLSearchParams, now = Date.now()): LogQuery {
     if (Number.isNaN(sinceMillis)) throw failure(400, 'BadRequest', `sinceTime: invalid value ${JSON.stringify(sinceTime)}`);
   }
   return {
-    follow: isTrue(q.get('follow')),
-    previous: isTrue(q.get('previous')),
-    timestamps: isTrue(q.get('timestamps')),
+    follow: isTrue(q, 'follow'),
+    previous: isTrue(q, 'previous'),
+    timestamps: isTrue(q, 'timestamps'),
     tailLines: nonNegativeInt(q, 'tailLines'),
     limitBytes: nonNegativeInt(q, 'limitBytes'),
     sinceMillis,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parseWatchQuery } from './query.js';
+import { isWatch, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parsePatchOptions, parseWatchQuery } from './query.js';
 
 const q = (s: string): URLSearchParams => new URLSearchParams(s);
 const code = (fn: () => unknown): number | undefined => {
@@ -44,4 +44,38 @@ test('delete options: body over query, dryRun from either', () => {
   assert.deepEqual(parseDeleteOptions(q(''), { dryRun: ['All'] }), { opts: {}, dryRun: true });
   assert.equal(code(() => parseDeleteOptions(q('propagationPolicy=Sometimes'), undefined)), 400);
   assert.equal(code(() => parseDeleteOptions(q(''), { kind: 'Pod' })), 400);
+});
+
+// Python's spelling (`watch=False`, `force=True`) is what the official Python client sends; upstream
+// decodes every boolean parameter with runtime.Convert_Slice_string_To_bool ("0" or any case of
+// "false" is false, anything else true).
+test('every boolean parameter is read the way upstream converts it', () => {
+  assert.equal(isWatch(q('watch=False')), false);
+  assert.equal(isWatch(q('watch=FALSE')), false);
+  assert.equal(isWatch(q('watch=0')), false);
+  assert.equal(isWatch(q('watch=True')), true);
+  assert.equal(isWatch(q('watch=')), true);
+  assert.equal(isWatch(q('')), false);
+  assert.deepEqual(parseWatchQuery(q('watch=True&allowWatchBookmarks=True&sendInitialEvents=False')), { allowWatchBookmarks: true, sendInitialEvents: false });
+  assert.deepEqual(parseDeleteOptions(q('orphanDependents=True'), undefined).opts, { orphanDependents: true });
+  assert.deepEqual(parseDeleteOptions(q('orphanDependents=False'), undefined).opts, { orphanDependents: false });
+  assert.equal(parsePatchOptions(q('fieldManager=m&force=True'), 'apply').force, true);
+  assert.equal(parsePatchOptions(q('fieldManager=m&force=False'), 'apply').force, false);
+  assert.equal(parsePatchOptions(q('fieldManager=m'), 'apply').force, false);
+});
+
+test('integer parameters are strconv.ParseInt: limit, timeoutSeconds, gracePeriodSeconds', () => {
+  assert.equal(code(() => parseListQuery(q('limit=0x10'))), 400);
+  assert.equal(code(() => parseListQuery(q('limit=1e3'))), 400);
+  assert.equal(code(() => parseListQuery(q('limit='))), 400);
+  assert.equal(code(() => parseWatchQuery(q('timeoutSeconds=2.5'))), 400);
+  assert.equal(code(() => parseDeleteOptions(q('gracePeriodSeconds=0x1'), undefined)), 400);
+  assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=%2B30'), undefined).opts, { gracePeriodSeconds: 30 });
+});
+
+test('patch options as ValidatePatchOptions: force only on apply, apply needs a fieldManager (422 PatchOptions)', () => {
+  assert.equal(code(() => parsePatchOptions(q('force=true'), 'merge')), 422);
+  assert.equal(code(() => parsePatchOptions(q('force=false'), 'strategic')), 422);
+  assert.equal(code(() => parsePatchOptions(q('force=true'), 'apply')), 422);
+  assert.equal(parsePatchOptions(q(''), 'json').force, false);
 });

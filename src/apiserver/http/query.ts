@@ -1,19 +1,12 @@
 /**
- * Query parameters of resource requests, parsed into the storage's terms. Invalid values are 400s
- * naming the parameter, as kube-apiserver answers them.
+ * Query parameters of resource requests, parsed into the storage's terms. Booleans and integers go
+ * through the one conversion upstream applies to all of them (src/api/query-params.ts). Invalid
+ * values are 400s naming the parameter, as kube-apiserver answers them; invalid option combinations
+ * 422s on the options kind (PatchOptions), as its ValidatePatchOptions.
  */
+import { queryBool as bool, queryInt as int } from '../../api/query-params.js';
 import { errors } from '../../api/status.js';
-import type { DeleteOptions, FieldValidation, ListQuery, WatchQuery } from '../storage/types.js';
-
-const bool = (v: string | null): boolean | undefined => (v === null ? undefined : v === 'true' || v === '1' || v === '');
-
-function int(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)} is not an integer`);
-  return n;
-}
+import type { DeleteOptions, FieldValidation, ListQuery, PatchType, WatchQuery } from '../storage/types.js';
 
 /** dryRun: only `All` is defined; an empty value means no dry run. */
 export function parseDryRun(q: URLSearchParams): boolean {
@@ -68,17 +61,34 @@ export function parseWatchQuery(q: URLSearchParams): WatchQuery {
   delete out.continue;
   const t = int(q, 'timeoutSeconds');
   if (t !== undefined && t > 0) out.timeoutSeconds = t;
-  const b = bool(q.get('allowWatchBookmarks'));
+  const b = bool(q, 'allowWatchBookmarks');
   if (b !== undefined) out.allowWatchBookmarks = b;
-  const s = bool(q.get('sendInitialEvents'));
+  const s = bool(q, 'sendInitialEvents');
   if (s !== undefined) out.sendInitialEvents = s;
   return out;
 }
 
-/** Whether a GET is a watch (`watch=true`/`watch=1`). */
+/** Whether a GET is a watch (`watch` present and not "0"/"false" in any case). */
 export function isWatch(q: URLSearchParams): boolean {
-  const v = q.get('watch');
-  return v !== null && v !== 'false' && v !== '0';
+  return bool(q, 'watch') === true;
+}
+
+const patchOptions = { group: 'meta.k8s.io', kind: 'PatchOptions', name: '' };
+
+/**
+ * PatchOptions beyond dryRun/fieldManager/fieldValidation, checked as upstream's
+ * ValidatePatchOptions: `force` (present at all) is forbidden on non-apply patches, and apply needs
+ * an explicit fieldManager (no user-agent default).
+ */
+export function parsePatchOptions(q: URLSearchParams, type: PatchType): { force: boolean } {
+  const force = bool(q, 'force');
+  if (type !== 'apply' && force !== undefined) {
+    throw errors.invalid(patchOptions, [{ type: 'FieldValueForbidden', field: 'force', detail: 'Forbidden: may not be specified for non-apply patch' }]);
+  }
+  if (type === 'apply' && !q.get('fieldManager')) {
+    throw errors.invalid(patchOptions, [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'Required value: is required for apply patch' }]);
+  }
+  return { force: force ?? false };
 }
 
 const policies = new Set(['Orphan', 'Background', 'Foreground']);
@@ -93,7 +103,7 @@ export function parseDeleteOptions(q: URLSearchParams, body: unknown): { opts: D
   if (g !== undefined) opts.gracePeriodSeconds = g;
   const p = q.get('propagationPolicy');
   if (p) opts.propagationPolicy = p as DeleteOptions['propagationPolicy'];
-  const o = bool(q.get('orphanDependents'));
+  const o = bool(q, 'orphanDependents');
   if (o !== undefined) opts.orphanDependents = o;
   let dryRun = parseDryRun(q);
   if (body !== undefined && body !== null) {

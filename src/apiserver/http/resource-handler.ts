@@ -11,7 +11,7 @@ import type { UserInfo } from './authn.js';
 import { decodeBody, readBody, requireObject } from './body.js';
 import { bodyFormatOf, negotiateResource, type BodyFormat, type OutputFormat } from './media.js';
 import { checkObject } from './object-checks.js';
-import { isWatch, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parseWatchQuery } from './query.js';
+import { isWatch, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parsePatchOptions, parseWatchQuery } from './query.js';
 import type { ResourcePath } from './request-info.js';
 import { setWarnings, writeBody } from './respond.js';
 import type { StreamingRegistry } from './streaming.js';
@@ -135,12 +135,8 @@ export async function handleResource(
       if (value === undefined) throw errors.badRequest('the patch body is empty');
       if (type === 'json' && !Array.isArray(value)) throw errors.badRequest('a JSON patch must be an array of operations');
       if (type !== 'json') requireObject(value, 'the patch');
-      // Upstream requires an explicit manager for apply (no user-agent default).
-      if (type === 'apply' && !q.get('fieldManager')) {
-        throw errors.invalid({ group: 'meta.k8s.io', kind: 'PatchOptions', name: '' }, [{ type: 'FieldValueRequired', field: 'fieldManager', detail: 'Required value: is required for apply patch' }]);
-      }
-      const force = q.get('force');
-      const { object, created } = await storage.patch(ctx, ns, p.name, { type, body: value, force: force === 'true' || force === '1' }, sub);
+      const { force } = parsePatchOptions(q, type);
+      const { object, created } = await storage.patch(ctx, ns, p.name, { type, body: value, force }, sub);
       return respond(res, ctx, created ? 201 : 200, storage, object, fmt);
     }
     case 'DELETE': {

@@ -41,6 +41,16 @@ describe('pod target (kube-apiserver checks)', () => {
     assert.throws(() => parseExecParams(new URLSearchParams('command=ls')), /at least 1 of stdin, stdout, stderr/);
   });
 
+  // The Python client's `stream(core.connect_get_namespaced_pod_exec, ..., stdout=True)` and
+  // `read_namespaced_pod_log(..., follow=True)`: upstream decodes PodExecOptions and PodLogOptions
+  // with apimachinery's boolean conversion, so "True" is true and "False" false.
+  it('reads exec and log booleans as upstream converts them (Python spells them True/False)', () => {
+    const t = { namespace: 'ns', pod: 'p', nodeName: 'n1', container: 'c' };
+    const p = parseExecParams(new URLSearchParams('command=ls&stdin=False&stdout=True&stderr=True&tty=False'));
+    assert.deepEqual({ ...p, command: undefined }, { command: undefined, stdin: false, stdout: true, stderr: true, tty: false });
+    assert.equal(containerLogsPath(t, new URLSearchParams('follow=True&previous=False&timestamps=1')), '/containerLogs/ns/p/c?follow=true&timestamps=true');
+  });
+
   it('finds the agent from the Node: InternalIP first, and the kubelet endpoint port', () => {
     const status = (addresses: object[], port?: number) => ({ status: { addresses, daemonEndpoints: { kubeletEndpoint: { Port: port } } } });
     assert.deepEqual(agentEndpointOf(status([{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.0.0.1' }], 10250)), { host: '10.0.0.1', port: 10250 });

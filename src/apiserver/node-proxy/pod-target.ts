@@ -4,6 +4,7 @@
  * choose), must be one of the pod's (init and ephemeral containers included), and the pod must have
  * been scheduled.
  */
+import { queryBool } from '../../api/query-params.js';
 import { errors } from '../../api/status.js';
 import type { StreamingRequest } from '../http/streaming.js';
 import type { RequestContext } from '../storage/types.js';
@@ -55,9 +56,14 @@ export async function resolvePodTarget(r: StreamingRequest, needsContainer: bool
 
 const seg = encodeURIComponent;
 
+/**
+ * kubelet's log URL. Booleans are read here as upstream decodes PodLogOptions and passed on as
+ * `true` (LogLocation adds only the true ones), so `follow=True` follows.
+ */
 export function containerLogsPath(t: PodTarget, q: URLSearchParams): string {
   const out = new URLSearchParams();
-  for (const k of ['follow', 'previous', 'timestamps', 'tailLines', 'limitBytes', 'sinceSeconds', 'sinceTime']) {
+  for (const k of ['follow', 'previous', 'timestamps']) if (queryBool(q, k)) out.set(k, 'true');
+  for (const k of ['tailLines', 'limitBytes', 'sinceSeconds', 'sinceTime']) {
     const v = q.get(k);
     if (v !== null && v !== '') out.set(k, v);
   }
@@ -76,11 +82,11 @@ export interface ExecParams extends StdioParams {
   command: string[];
 }
 
-const truthy = (v: string | null): boolean => v === 'true' || v === '1';
+const truthy = (q: URLSearchParams, name: string): boolean => queryBool(q, name) ?? false;
 
 /** pods/attach query (stdin, stdout, stderr, tty) as kube-apiserver reads it. */
 export function parseStdioParams(q: URLSearchParams): StdioParams {
-  const p = { stdin: truthy(q.get('stdin')), stdout: truthy(q.get('stdout')), stderr: truthy(q.get('stderr')), tty: truthy(q.get('tty')) };
+  const p = { stdin: truthy(q, 'stdin'), stdout: truthy(q, 'stdout'), stderr: truthy(q, 'stderr'), tty: truthy(q, 'tty') };
   if (!p.stdin && !p.stdout && !p.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   return p;
 }
