@@ -7,6 +7,7 @@ import { defineKind, gvk } from '../define.js';
 import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { TAINT_EFFECTS } from './affinity.js';
+import { normalizePodCIDRs, validateNode, validateNodeUpdate } from './node-validation.js';
 
 const V1 = 'io.k8s.api.core.v1';
 
@@ -122,7 +123,10 @@ export const nodes = defineKind<Node>({
   defaults: (node) => {
     // SetDefaults_NodeStatus: allocatable defaults to capacity.
     if (node.status?.capacity && !node.status.allocatable) node.status.allocatable = { ...node.status.capacity };
+    normalizePodCIDRs(node);
   },
+  validate: validateNode,
+  validateUpdate: validateNodeUpdate,
   hasStatusSubresource: true,
   selectableFields: (node) => ({ 'spec.unschedulable': String(node.spec?.unschedulable ?? false) }),
   columns: [

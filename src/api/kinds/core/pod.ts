@@ -9,6 +9,7 @@ import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { podSpecSchema } from './pod-spec.js';
 import { podStatusSchema } from './pod-status.js';
+import { normalizePodIPs, validatePodStatusIPs } from './pod-status-validation.js';
 import { podCells, podColumns } from './pod-table.js';
 import { deepEqual } from '../../schema/equal.js';
 import { cloneJson } from '../../json-clone.js';
@@ -32,6 +33,7 @@ type AnyContainer = { resources?: { limits?: Record<string, string | number>; re
 
 /** SetDefaults_Pod (requests from limits, enableServiceLinks) and PrepareForCreate's Pending phase. */
 function defaultPod(pod: Pod): void {
+  normalizePodIPs(pod);
   if (!pod.spec) return;
   if (pod.spec.enableServiceLinks === undefined) pod.spec.enableServiceLinks = true;
   for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])] as AnyContainer[]) {
@@ -89,7 +91,10 @@ export const pods = defineKind<Pod>({
   subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
   schema: podSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultPod,
-  validate: (pod) => (pod.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
+  validate: (pod) => [
+    ...(pod.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
+    ...validatePodStatusIPs(pod),
+  ],
   validateUpdate: validatePodUpdate,
   // Pods carry no metadata.generation in 1.32 (PodObservedGenerationTracking came later).
   hasStatusSubresource: true, tracksGeneration: false,

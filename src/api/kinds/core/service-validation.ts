@@ -1,5 +1,6 @@
 /** ValidateService and ValidateServiceUpdate (pkg/apis/core/validation), the commonly hit rules. */
-import { isIP } from 'node:net';
+import { parseIP } from '../../net/ip.js';
+import { INVALID_IP, validateCIDR, validateIP } from '../../net/validation.js';
 import { child, fe, index } from '../../schema/errors.js';
 import type { FieldError } from '../../status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../meta/names.js';
@@ -40,15 +41,7 @@ export function validateService(svc: Service): FieldError[] {
       else if (p.nodePort < 1 || p.nodePort > 65535) errs.push(fe.invalid(child(path, 'nodePort'), p.nodePort, 'must be between 1 and 65535, inclusive'));
     }
   });
-  if (spec.clusterIP && spec.clusterIP !== 'None' && !isIP(spec.clusterIP)) {
-    errs.push(fe.invalid('spec.clusterIP', spec.clusterIP, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
-  }
-  if (spec.clusterIP && spec.clusterIPs?.length && spec.clusterIPs[0] !== spec.clusterIP) {
-    errs.push(fe.invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
-  }
-  (spec.externalIPs ?? []).forEach((ip, i) => {
-    if (!isIP(ip)) errs.push(fe.invalid(index('spec.externalIPs', i), ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
-  });
+  errs.push(...validateServiceAddresses(svc));
   if (type !== 'ExternalName') errs.push(...validateLabels(spec.selector, 'spec.selector'));
   if (spec.externalTrafficPolicy && type !== 'NodePort' && type !== 'LoadBalancer') {
     errs.push(fe.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
@@ -64,5 +57,68 @@ export function validateServiceUpdate(svc: Service, old: Service): FieldError[] 
   if (spec.type !== 'ExternalName' && prev.type !== 'ExternalName') {
     if (prev.clusterIP && spec.clusterIP !== prev.clusterIP) errs.push(fe.invalid('spec.clusterIPs[0]', spec.clusterIP ?? '', 'may not change once set'));
   }
+  return errs;
+}
+
+/** ValidateNonSpecialIP: addresses that would capture the node's own traffic. */
+export function validateNonSpecialIP(path: string, value: string): FieldError[] {
+  const ip = parseIP(value);
+  if (!ip) return [];
+  const v = ip.value;
+  const bad = (msg: string) => [fe.invalid(path, value, msg)];
+  if (v === 0n) return bad(ip.family === 4 ? 'may not be unspecified (0.0.0.0)' : 'may not be unspecified (::)');
+  if ((ip.family === 4 && v >> 24n === 127n) || (ip.family === 6 && v === 1n)) return bad('may not be in the loopback range (127.0.0.0/8, ::1/128)');
+  if ((ip.family === 4 && v >> 16n === 0xa9fen) || (ip.family === 6 && v >> 118n === 0x3fan)) return bad('may not be in the link-local range (169.254.0.0/16, fe80::/10)');
+  if ((ip.family === 4 && v >> 8n === 0xe00000n) || (ip.family === 6 && v >> 112n === 0xff02n)) return bad('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');
+  return [];
+}
+
+/**
+ * Every address and number of a Service that reaches a node's ruleset (ValidateService and
+ * ValidateServiceStatusUpdate, 1.32): clusterIP(s), externalIPs, loadBalancerIP,
+ * loadBalancerSourceRanges, ClientIP affinity timeout, status.loadBalancer.ingress.
+ */
+function validateServiceAddresses(svc: Service): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = svc.spec ?? {};
+  const type = spec.type ?? 'ClusterIP';
+  if (spec.clusterIP && spec.clusterIP !== 'None') errs.push(...validateIP('spec.clusterIP', spec.clusterIP));
+  if (spec.clusterIP && spec.clusterIPs?.length && spec.clusterIPs[0] !== spec.clusterIP) {
+    errs.push(fe.invalid('spec.clusterIPs', spec.clusterIPs, 'first value must match `clusterIP`'));
+  }
+  const ips = spec.clusterIPs ?? [];
+  if (ips.length > 2) errs.push(fe.invalid('spec.clusterIPs', ips, 'may only hold up to 2 values'));
+  ips.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') return;
+    if (!parseIP(ip)) errs.push(fe.invalid(index('spec.clusterIPs', i), ip, INVALID_IP));
+  });
+  if (ips.length === 2 && parseIP(ips[0]) && parseIP(ips[1]) && parseIP(ips[0])!.family === parseIP(ips[1])!.family) {
+    errs.push(fe.invalid('spec.clusterIPs', ips, 'may specify no more than one IP for each IP family'));
+  }
+  (spec.externalIPs ?? []).forEach((ip, i) => {
+    const path = index('spec.externalIPs', i);
+    const bad = validateIP(path, ip);
+    errs.push(...(bad.length ? bad : validateNonSpecialIP(path, ip)));
+  });
+  if (spec.loadBalancerIP) {
+    if (type !== 'LoadBalancer') errs.push(fe.forbidden('spec.loadBalancerIP', 'may only be used when `type` is \'LoadBalancer\''));
+    else errs.push(...validateIP('spec.loadBalancerIP', spec.loadBalancerIP));
+  }
+  (spec.loadBalancerSourceRanges ?? []).forEach((r, i) => errs.push(...validateCIDR(index('spec.loadBalancerSourceRanges', i), r.trim())));
+  const timeout = (spec.sessionAffinityConfig as { clientIP?: { timeoutSeconds?: unknown } } | undefined)?.clientIP?.timeoutSeconds;
+  if (spec.sessionAffinity === 'ClientIP' && timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && timeout <= 86400)) {
+    errs.push(fe.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, 'must be greater than 0 and less than 86400'));
+  }
+  if (spec.sessionAffinity !== 'ClientIP' && spec.sessionAffinityConfig !== undefined && Object.keys(spec.sessionAffinityConfig).length > 0) {
+    errs.push(fe.invalid('spec.sessionAffinityConfig', spec.sessionAffinityConfig, `must not be set when session affinity is ${spec.sessionAffinity ?? 'None'}`));
+  }
+  (svc.status?.loadBalancer?.ingress ?? []).forEach((ing, i) => {
+    const path = index('status.loadBalancer.ingress', i);
+    if (ing.ip) errs.push(...validateIP(`${path}.ip`, ing.ip));
+    if (ing.hostname) {
+      for (const m of isDNS1123Subdomain(ing.hostname)) errs.push(fe.invalid(`${path}.hostname`, ing.hostname, m));
+      if (parseIP(ing.hostname)) errs.push(fe.invalid(`${path}.hostname`, ing.hostname, 'must be a DNS name, not an IP address'));
+    }
+  });
   return errs;
 }

@@ -8,7 +8,8 @@ import { col } from '../../table/columns.js';
 import { PROTOCOLS } from '../core/container.js';
 import { objectReferenceSchema } from '../core/service-account.js';
 import { defineKind, gvk } from '../define.js';
-import { nameIsDNSSubdomain } from '../meta/names.js';
+import { isDNS1123Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../meta/names.js';
+import { validateIPv4, validateIPv6 } from '../../net/validation.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 
 const D = 'io.k8s.api.discovery.v1';
@@ -59,17 +60,38 @@ function listWithMore(items: string[], max = 3): string {
   return ret === '' ? '<unset>' : ret;
 }
 
+const ADDRESS_CHECKS: Record<string, (path: string, value: string) => FieldError[]> = {
+  IPv4: validateIPv4,
+  IPv6: validateIPv6,
+  FQDN: (path, value) => {
+    const msgs = isDNS1123Subdomain(value);
+    if (!value.includes('.')) msgs.push('should be a domain with at least two segments separated by dots');
+    return msgs.map((m) => fe.invalid(path, value, m));
+  },
+};
+
+/** ValidateEndpointSlice (pkg/apis/discovery/validation, 1.32): every address checked by addressType. */
 function validateEndpointSlice(es: EndpointSlice): FieldError[] {
   const errs: FieldError[] = [];
+  if (es.endpoints.length > 1000) errs.push(fe.tooMany('endpoints', es.endpoints.length, 1000));
+  const check = ADDRESS_CHECKS[es.addressType];
   es.endpoints.forEach((ep, i) => {
+    const path = index('endpoints', i);
     const n = ep.addresses.length;
-    if (n === 0) errs.push(fe.required(`${index('endpoints', i)}.addresses`, 'must contain at least 1 address'));
-    if (n > 100) errs.push(fe.tooMany(`${index('endpoints', i)}.addresses`, n, 100));
+    if (n === 0) errs.push(fe.required(`${path}.addresses`, 'must contain at least 1 address'));
+    if (n > 100) errs.push(fe.tooMany(`${path}.addresses`, n, 100));
+    if (check) ep.addresses.forEach((a, j) => errs.push(...check(index(`${path}.addresses`, j), a)));
+    if (ep.nodeName !== undefined) for (const m of isDNS1123Subdomain(ep.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, ep.nodeName, m));
+    if (ep.hostname !== undefined) for (const m of isDNS1123Label(ep.hostname)) errs.push(fe.invalid(`${path}.hostname`, ep.hostname, m));
   });
+  const ports = es.ports ?? [];
+  if (ports.length > 20000) return [...errs, fe.tooMany('ports', ports.length, 20000)];
   const names = new Set<string>();
-  (es.ports ?? []).forEach((p, i) => {
-    if (names.has(p.name ?? '')) errs.push(fe.duplicate(`${index('ports', i)}.name`, p.name ?? ''));
-    names.add(p.name ?? '');
+  ports.forEach((p, i) => {
+    const name = p.name ?? '';
+    if (name) for (const m of isDNS1123Label(name)) errs.push(fe.invalid(`${index('ports', i)}.name`, name, m));
+    if (names.has(name)) errs.push(fe.duplicate(`${index('ports', i)}.name`, name));
+    names.add(name);
   });
   return errs;
 }
