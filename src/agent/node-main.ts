@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from '../api/kinds/index.js';
+import { DEFAULT_NODE_POD_CIDR } from '../api/defaults.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { isNotFound } from '../client/errors.js';
 import type { Logger } from '../controller-runtime/log.js';
@@ -17,7 +18,6 @@ import { startAgentServer, type AgentServer, type AgentServerTls } from './serve
  * `podCIDR`.
  */
 
-export const DEFAULT_POD_CIDR = '10.42.0.0/24';
 
 export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runtime' | 'dataDir'>> {
   client: KubeClient;
@@ -56,7 +56,7 @@ async function assignedPodCIDR(client: KubeClient, nodeName: string): Promise<st
 
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
-  const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_POD_CIDR;
+  const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_NODE_POD_CIDR;
   const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge, ipMasq: o.ipMasq });
   let agent: Agent;
   let server: AgentServer | undefined;

@@ -18,6 +18,9 @@ import { StreamingRegistry } from './http/streaming.js';
 import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
+import { kubernetesServiceIP } from '../api/defaults.js';
+import type { ServiceRanges } from './ipalloc/service-allocator.js';
+import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
 import { createAuthorization } from './authz/authorizer.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
@@ -47,6 +50,8 @@ export interface ApiServerOptions {
   api?: (store: Store) => ServedApi | Promise<ServedApi>;
   /** Where unexpected errors go (default: stderr). */
   log?: (msg: string, err?: unknown) => void;
+  /** ClusterIP and NodePort ranges (--service-cidr, --service-node-port-range); default 10.43.0.0/16, 30000-32767. */
+  serviceRanges?: ServiceRanges;
 }
 
 export interface ServedApi {
@@ -96,10 +101,14 @@ async function ensureNamespaces(storage: ResourceStorage | undefined): Promise<v
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.log ?? ((msg: string, err?: unknown) => console.error(`bosun: ${msg}`, err ?? ''));
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const pki = ensurePki(opts.dataDir, opts.extraSans);
+  // kubernetes.default's ClusterIP (the range's first address) is one of the serving certificate's names.
+  const serviceSans = opts.serviceRanges?.serviceCidr ? [kubernetesServiceIP(opts.serviceRanges.serviceCidr)] : [];
+  const pki = ensurePki(opts.dataDir, [...(opts.extraSans ?? []), ...serviceSans]);
   const store = opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') });
   let listener: Listener | undefined;
   try {
+  // The store's Service allocator takes the configured ranges before any storage binds to it.
+  serviceAllocatorFor(store, opts.serviceRanges);
     const served = opts.api ? await opts.api(store) : (await import('./served-api.js')).createServedApi(store);
     return await serve(served);
   } catch (err) {

@@ -11,8 +11,8 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
-import { addNodeLifecycleController, type NodeLifecycleOptions } from '../controllers/node-lifecycle/node-lifecycle-controller.js';
-import { addNodeIpamController } from '../controllers/node-ipam/node-ipam-controller.js';
+import type { ControllerConfig } from '../controllers/config.js';
+import type { ServiceRanges } from '../apiserver/ipalloc/service-allocator.js';
 import { Scheduler } from '../scheduler/index.js';
 import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } from '../simulated-nodes/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -34,11 +34,12 @@ export interface ControlPlaneOptions {
   store: 'sqlite' | 'memory' | 'etcd';
   /** History compaction of the sqlite and memory stores; default DEFAULT_COMPACTION (compactInterval 0 turns it off). */
   compaction?: AutoCompactOptions;
-  /** Pod network of the cluster, split into one /24 per node by node IPAM (default 10.42.0.0/16). */
-  clusterCidr?: string;
   /** etcd client URLs when store is 'etcd'. */
   etcdEndpoints?: string[];
-  nodeLifecycle?: NodeLifecycleOptions;
+  /** What every built-in controller is configured with (cluster CIDR, node lifecycle, ServiceLB pool). */
+  controllers?: ControllerConfig;
+  /** ClusterIP and NodePort ranges of the API server (default 10.43.0.0/16, 30000-32767). */
+  serviceRanges?: ServiceRanges;
   /** Simulated nodes to run in this process (0: none). */
   simulatedNodes?: Omit<SimulatedNodesOptions, 'count'> & { count: number };
   /** Run no built-in controllers (k3s --disable-controller-manager): another server or process runs them. */
@@ -77,7 +78,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // A fresh machine has no data dir yet (the default /var/lib/bosun): the store lives in it.
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   const manager = new Manager({
     client,
@@ -85,11 +86,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     onLeadershipLost: () => log('leadership lost; control loops stopped'),
   });
   if (!o.disableControllerManager) {
-    for (const [name, add] of Object.entries(controllers)) {
-      if (name !== 'nodelifecycle') add(manager);
-    }
-    addNodeLifecycleController(manager, o.nodeLifecycle);
-    addNodeIpamController(manager, { clusterCidr: o.clusterCidr });
+    for (const add of Object.values(controllers)) add(manager, o.controllers);
   }
   for (const add of o.extraControllers ?? []) add(manager);
   let scheduler: Scheduler | undefined;

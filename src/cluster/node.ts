@@ -12,9 +12,8 @@ import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
+import { clusterDnsIP } from '../api/defaults.js';
 
-/** The kube-dns Service's address (the API server reserves it at start). */
-export const CLUSTER_DNS_IP = '10.43.0.10';
 
 export interface ClusterNodeOptions extends NodeOptions {
   /** Pod network of the whole cluster (default 10.42.0.0/16). */
@@ -25,7 +24,7 @@ export interface ClusterNodeOptions extends NodeOptions {
   proxy?: boolean;
   /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do). */
   proxyTable?: string;
-  /** Service network, never masqueraded (default 10.43.0.0/16). */
+  /** Service network, never masqueraded; kube-dns is its tenth address (default 10.43.0.0/16). */
   serviceCidr?: string;
   /** Program routes to other nodes' pod CIDRs and the cluster-aware masquerade (default true). */
   podNetwork?: boolean;
@@ -53,7 +52,7 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
   try {
     let proxy: Proxy | undefined;
     if (o.proxy !== false) {
-      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, table: o.proxyTable, logger: o.logger });
+      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.proxyTable, logger: o.logger });
       stops.push((keepNetwork) => proxy!.stop({ keepRules: keepNetwork }));
     }
     if (dnsPort > 0) {
@@ -68,7 +67,7 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       // A stopped node removes what it programmed, as the proxy removes its table (unless keepNetwork).
       stops.push((keepNetwork) => network.stop({ cleanup: !keepNetwork }));
     }
-    const node = await startNode({ ...o, nodeName, nodeIP, ipMasq: !podNetwork, clusterDNS: dnsPort > 0 ? [CLUSTER_DNS_IP] : o.clusterDNS });
+    const node = await startNode({ ...o, nodeName, nodeIP, ipMasq: !podNetwork, clusterDNS: dnsPort > 0 ? [clusterDnsIP(o.serviceCidr)] : o.clusterDNS });
     stops.push(() => node.stop());
     return { node, proxy, stop: stopAll };
   } catch (err) {

@@ -1,20 +1,26 @@
 /**
  * Every built-in controller, by the name `bosun controller-manager --controllers` would use
- * (upstream kube-controller-manager names). Each entry declares its controller on a manager;
- * the manager starts them together once its caches have synced.
+ * (upstream kube-controller-manager names). Each entry declares its controller on a manager, with
+ * its part of the one ControllerConfig (config.ts); the manager starts them together once its
+ * caches have synced.
  */
 import type { Controller } from '../controller-runtime/controller.js';
 import type { Manager } from '../controller-runtime/manager.js';
+import type { ControllerConfig } from './config.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
+import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import { addPodGcController } from './pod-gc/pod-gc-controller.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
+import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
+import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
 
-export type AddController = (mgr: Manager) => Controller;
+export type AddController = (mgr: Manager, config?: ControllerConfig) => Controller;
 
 export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
@@ -23,15 +29,19 @@ export const controllers: Readonly<Record<string, AddController>> = {
   endpointslice: (mgr) => addEndpointSliceController(mgr),
   garbagecollector: (mgr) => addGarbageCollector(mgr),
   namespace: (mgr) => addNamespaceController(mgr),
-  nodelifecycle: (mgr) => addNodeLifecycleController(mgr),
-  servicelb: (mgr) => addServiceLbController(mgr),
+  nodeipam: (mgr, config) => addNodeIpamController(mgr, config?.nodeIpam),
+  nodelifecycle: (mgr, config) => addNodeLifecycleController(mgr, config?.nodeLifecycle),
+  servicelb: (mgr, config) => addServiceLbController(mgr, config?.serviceLb),
+  podgc: (mgr) => addPodGcController(mgr),
+  serviceaccount: (mgr) => addServiceAccountsController(mgr),
+  'root-ca-cert-publisher': (mgr) => addRootCaCertPublisher(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */
-export function addControllers(mgr: Manager, names: readonly string[] = Object.keys(controllers)): Controller[] {
+export function addControllers(mgr: Manager, config: ControllerConfig = {}, names: readonly string[] = Object.keys(controllers)): Controller[] {
   return names.map((n) => {
     const add = controllers[n];
     if (!add) throw new Error(`unknown controller ${n}; known: ${Object.keys(controllers).join(', ')}`);
-    return add(mgr);
+    return add(mgr, config);
   });
 }

@@ -3,6 +3,7 @@
  * Node feed a debounced sync (default 50 ms after the last change, so well within a second) that
  * renders the whole ruleset and applies it atomically with `nft -f`. `stop()` removes the table.
  */
+import { DEFAULT_CLUSTER_CIDR } from '../api/defaults.js';
 import type { Node } from '../api/kinds/core/node.js';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
@@ -16,7 +17,6 @@ import { clearStaleUdp, staleUdp } from './apply/conntrack.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
 import { SyncLoop } from './sync-loop.js';
 
-export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
 export interface ProxyOptions {
   client: KubeClient;

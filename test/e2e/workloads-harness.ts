@@ -21,7 +21,7 @@ export interface SimClusterOptions {
   pods?: number;
   readyDelayMs?: number;
   heartbeatMs?: number;
-  nodeLifecycle?: ControlPlaneOptions['nodeLifecycle'];
+  nodeLifecycle?: NonNullable<ControlPlaneOptions['controllers']>['nodeLifecycle'];
 }
 
 export interface SimCluster {
@@ -52,7 +52,7 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
       count: o.nodes ?? 3, cpu: o.cpu ?? '2', memory: o.memory ?? '8Gi', pods: o.pods ?? 110,
       readyDelayMs: o.readyDelayMs ?? 200, heartbeatMs: o.heartbeatMs ?? 1000, logger: quiet,
     },
-    nodeLifecycle: o.nodeLifecycle,
+    controllers: { nodeLifecycle: o.nodeLifecycle },
   });
   const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
   const kubeconfig = cp.api.kubeconfigPath;

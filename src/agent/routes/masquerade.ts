@@ -10,6 +10,7 @@
  * /24 and so hides pod addresses from pods on other nodes (the CNI config must set ipMasq=false).
  */
 import { execFile } from 'node:child_process';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 
 export const MASQ_TABLE = 'bosun-masq';
 
@@ -40,8 +41,8 @@ const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 /** The nft script that (re)creates the table. */
 export function masqueradeScript(o: MasqueradeOptions = {}): string {
   const table = o.table ?? MASQ_TABLE;
-  const cluster = o.clusterCidr ?? '10.42.0.0/16';
-  const service = o.serviceCidr ?? '10.43.0.0/16';
+  const cluster = o.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
+  const service = o.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   for (const c of [cluster, service]) if (!CIDR.test(c)) throw new Error(`not an IPv4 CIDR: ${c}`);
   if (!/^[a-z][a-z0-9_-]{0,30}$/.test(table)) throw new Error(`bad nftables table name ${table}`);
   return [

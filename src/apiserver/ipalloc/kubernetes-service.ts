@@ -14,12 +14,11 @@ import type { Store } from '../../store/types.js';
 import { isStatusError } from '../storage/errors.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
 import { serviceAllocatorFor } from '../storage/strategies/service.js';
+import { DNS_SERVICE_OFFSET, KUBERNETES_SERVICE_OFFSET } from '../../api/defaults.js';
 import { addressAt } from './cidr.js';
 
 export const KUBERNETES_SERVICE = 'kubernetes';
 export const DNS_SERVICE = 'kube-dns';
-/** Offset of the DNS Service's ClusterIP in the service range (10.43.0.10). */
-export const DNS_SERVICE_OFFSET = 10;
 /** managed-by value of the API server's own EndpointSlice (upstream leaves it to the mirroring controller). */
 export const APISERVER_MANAGER = 'bosun-apiserver';
 
@@ -72,7 +71,7 @@ async function createIfMissing(storage: ResourceStorage, obj: KubeObject): Promi
 export async function ensureKubernetesService(o: KubernetesServiceOptions): Promise<void> {
   const services = o.storage('', 'v1', 'services');
   if (!services) return;
-  const clusterIP = addressAt(serviceAllocatorFor(o.store).cidr, 1);
+  const clusterIP = addressAt(serviceAllocatorFor(o.store).cidr, KUBERNETES_SERVICE_OFFSET);
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   try {
     await services.create(ctx(), 'default', {

@@ -8,6 +8,7 @@
  * write then failed is reclaimed by the next rebuild (reservations live KEEP_RESERVED_MS).
  */
 import type { KubeObject } from '../../api/meta.js';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 import { services as serviceDef, type Service } from '../../api/kinds/core/service.js';
 import { fe, invalidRendered } from '../../api/schema/errors.js';
 import type { FieldError } from '../../api/status.js';
@@ -17,8 +18,6 @@ import { resourcePrefix } from '../storage/keys.js';
 import { addressAt, offsetInCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
 import { RangeAllocator } from './range-allocator.js';
 
-export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
-export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 const RESCAN_MS = 60_000;
 const KEEP_RESERVED_MS = 30_000;
 

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { kubernetesServiceIP } from '../../api/defaults.js';
 import { issueCertificate, type KeyPair } from './certs.js';
 
 export interface Pki {
@@ -15,16 +16,14 @@ export interface Pki {
   dir: string;
 }
 
-/** The first address of the service CIDR, where in-cluster clients reach the API (kubernetes.default). */
-export const KUBERNETES_SERVICE_IP = '10.43.0.1';
-
 const CA_DAYS = 3650;
 const LEAF_DAYS = 365;
 
 /** Names and addresses the serving certificate covers. */
 export function servingSans(extra: string[] = []): { dnsNames: string[]; ips: string[] } {
   const dnsNames = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
-  const ips = new Set(['127.0.0.1', '::1', KUBERNETES_SERVICE_IP]);
+  // kubernetes.default's ClusterIP in the default range; another range's comes in `extra`.
+  const ips = new Set(['127.0.0.1', '::1', kubernetesServiceIP()]);
   dnsNames.add(hostname());
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (!a.address.startsWith('fe80')) ips.add(a.address);

@@ -1,9 +1,8 @@
-/** The kubelet's image GC flags on `bosun agent` (parseAgentArgs) and `bosun server` (commander), with its validation. */
+/** The kubelet's image GC flags on `bosun agent` and `bosun server` (one flag table), with its validation. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Command } from 'commander';
 import { parseAgentArgs } from './agent.js';
-import { registerServerCommand, type ServerCommandOptions } from './server.js';
+import { parseServerArgs } from './server.js';
 
 const base = ['--server', 'https://10.0.0.1:6443'];
 
@@ -21,7 +20,7 @@ test('bosun agent: image GC flags parse to percents and milliseconds, absent one
     [['--image-maximum-gc-age', '2m'], /imageMaximumGCAge 2m0s must be greater than imageMinimumGCAge 2m0s/],
   ];
   for (const [args, want] of cases) {
-    const r = parseAgentArgs([...base, ...args]);
+    const r = parseAgentArgs([...base, ...args], { defaultConfigFile: '/nonexistent' });
     if (want instanceof RegExp) {
       assert.ok('error' in r, args.join(' '));
       assert.match(r.error, want);
@@ -33,24 +32,12 @@ test('bosun agent: image GC flags parse to percents and milliseconds, absent one
   }
 });
 
-test('bosun server: the same flags through commander', async () => {
-  const parse = async (args: string[]): Promise<Partial<ServerCommandOptions> | string> => {
-    const program = new Command().exitOverride();
-    registerServerCommand(program);
-    const cmd = program.commands.find((c) => c.name() === 'server')!;
-    cmd.exitOverride().configureOutput({ writeErr: () => {} });
-    let got: Partial<ServerCommandOptions> | undefined;
-    cmd.action((o: ServerCommandOptions) => { got = o; });
-    try {
-      await program.parseAsync(['node', 'bosun', 'server', ...args]);
-    } catch (err) {
-      return (err as Error).message;
-    }
-    return got!;
-  };
-  const ok = await parse(['--image-gc-high-threshold', '95', '--image-minimum-gc-age', '10m']);
-  assert.ok(typeof ok === 'object');
-  assert.equal(ok.imageGcHighThreshold, 95);
-  assert.equal(ok.imageMinimumGcAge, 600_000);
-  assert.match(String(await parse(['--image-gc-low-threshold', '-1'])), /argument '-1' is invalid. must be a whole percent/);
+test('bosun server: the same flags and checks', () => {
+  const ok = parseServerArgs(['--image-gc-high-threshold', '95', '--image-minimum-gc-age', '10m'], { defaultConfigFile: '/nonexistent' });
+  assert.ok('options' in ok);
+  assert.equal(ok.options.imageGcHighThreshold, 95);
+  assert.equal(ok.options.imageMinimumGcAge, 600_000);
+  const bad = parseServerArgs(['--image-gc-low-threshold', '-1'], { defaultConfigFile: '/nonexistent' });
+  assert.ok('error' in bad);
+  assert.match(bad.error, /argument '-1' is invalid. must be a whole percent/);
 });

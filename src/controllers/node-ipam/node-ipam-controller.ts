@@ -14,8 +14,7 @@ import type { Manager } from '../../controller-runtime/manager.js';
 import type { Result } from '../../controller-runtime/reconcile.js';
 import { CidrSet } from './cidr-set.js';
 
-export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
-export const DEFAULT_NODE_MASK_SIZE = 24;
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_MASK_SIZE } from '../../api/defaults.js';
 
 export interface NodeIpamOptions {
   /** --cluster-cidr, default 10.42.0.0/16. */

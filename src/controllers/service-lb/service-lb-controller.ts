@@ -27,23 +27,12 @@ export interface ServiceLbOptions {
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-let configured: ServiceLbOptions = {};
-
-/**
- * Options for controllers declared from now on without their own (server flags; the controllers
- * table declares every controller with the manager alone). Throws on a malformed pool.
- */
-export function configureServiceLb(opts: ServiceLbOptions): void {
-  expandPool(opts.addressPool ?? []);
-  configured = { ...opts };
-}
-
 function sameIngress(a: readonly { ip?: string; hostname?: string }[], b: readonly LoadBalancerIngress[]): boolean {
   return a.length === b.length && a.every((x, i) => x.ip === b[i]!.ip && !x.hostname);
 }
 
-/** Declare the ServiceLB controller on `mgr`; it runs when the manager starts. */
-export function addServiceLbController(mgr: Manager, opts: ServiceLbOptions = configured): Controller {
+/** Declare the ServiceLB controller on `mgr`; it runs when the manager starts. Throws on a malformed pool. */
+export function addServiceLbController(mgr: Manager, opts: ServiceLbOptions = {}): Controller {
   const pool = expandPool(opts.addressPool ?? []);
   const services = mgr.informers.informerFor<Service>(resources.services);
   const nodes = mgr.informers.informerFor<Node>(resources.nodes);

@@ -14,18 +14,16 @@ import { dropTypeDependentFields } from './service-type-fields.js';
 import type { Strategy } from './types.js';
 
 const allocators = new WeakMap<Store, ServiceAllocator>();
-let configuredRanges: ServiceRanges = {};
 
-/** Ranges for allocators created from now on (server flags); existing ones keep theirs. */
-export function configureServiceRanges(ranges: ServiceRanges): void {
-  configuredRanges = { ...ranges };
-}
-
-/** The allocator of `store` (created on first use). */
-export function serviceAllocatorFor(store: Store): ServiceAllocator {
+/**
+ * The allocator of `store`, created on first use with `ranges` (--service-cidr,
+ * --service-node-port-range; absent: the defaults). startApiServer makes the first call with the
+ * server's ranges, before any storage binds to the store; later callers get that allocator.
+ */
+export function serviceAllocatorFor(store: Store, ranges: ServiceRanges = {}): ServiceAllocator {
   let a = allocators.get(store);
   if (!a) {
-    a = new ServiceAllocator(store, configuredRanges);
+    a = new ServiceAllocator(store, ranges);
     allocators.set(store, a);
   }
   return a;

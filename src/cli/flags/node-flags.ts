@@ -1,0 +1,34 @@
+/**
+ * The flags every node takes, declared once for `bosun server` (which runs this machine's node
+ * too; server-flags.ts) and `bosun agent` (agent-flags.ts). Parsing, help and the config file
+ * (parse-flags.ts) all read these tables; defaults come from src/api/defaults.ts.
+ */
+import { DEFAULT_AGENT_PORT, DEFAULT_CLUSTER_CIDR, DEFAULT_DATA_DIR, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
+import { parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
+import { cidr, port, type Flag } from './flag.js';
+
+/** `--config FILE`: handled by the parser (parse-flags.ts) before the others. */
+export const CONFIG_FLAG: Flag = {
+  name: 'config', value: 'file',
+  help: 'YAML file with flags as keys (`node-name: n1`, `disable-agent: true`); given flags override it (default: /etc/bosun/config.yaml when present)',
+};
+
+/** What every node takes, whether `bosun server` runs it or `bosun agent` does. */
+export const NODE_FLAGS: readonly Flag[] = [
+  { name: 'data-dir', value: 'dir', help: 'where state, certificates, containerd and pod data live', default: DEFAULT_DATA_DIR },
+  { name: 'node-name', value: 'name', help: 'name of this machine\'s node (default: the host name)' },
+  { name: 'node-ip', value: 'ip', help: 'InternalIP of this machine\'s node (default: the first non-loopback IPv4)' },
+  { name: 'pod-cidr', value: 'cidr', help: 'pod CIDR of this machine\'s node instead of waiting for the control plane to assign one', parse: cidr },
+  { name: 'agent-port', value: 'port', help: 'port of the node agent\'s HTTPS server (logs, exec, port-forward; 0 picks one)', parse: port(0), default: String(DEFAULT_AGENT_PORT) },
+  { name: 'cluster-dns-port', value: 'port', help: 'port of this node\'s DNS server on its node IP (0: no DNS)', parse: port(0), default: '53' },
+  { name: 'cluster-cidr', value: 'cidr', help: 'pod network of the whole cluster (split into a /24 per node; not masqueraded)', parse: cidr, default: DEFAULT_CLUSTER_CIDR },
+  { name: 'service-cidr', value: 'cidr', help: 'service network of the cluster (ClusterIPs; not masqueraded)', parse: cidr, default: DEFAULT_SERVICE_CIDR },
+  { name: 'cni-bridge', value: 'name', help: 'Linux bridge of this machine\'s pod network (default bosun0; one per node sharing a network namespace)' },
+  { name: 'cgroup-root', value: 'path', help: 'cgroupfs parent of pod cgroups (default /bosun; one per node sharing a machine)' },
+  { name: 'proxy-table', value: 'name', help: 'nftables table of this node\'s service proxy (default bosun; one per node sharing a machine)' },
+  { name: 'no-routes', help: 'do not program host-gw routes or the masquerade rule (another network plugin does)' },
+  { name: 'image-gc-high-threshold', value: 'percent', help: 'image filesystem usage at or above which unused images are removed; 100: never (default 85)', parse: parsePercentFlag },
+  { name: 'image-gc-low-threshold', value: 'percent', help: 'usage image garbage collection frees down to, below the high threshold (default 80)', parse: parsePercentFlag },
+  { name: 'image-minimum-gc-age', value: 'duration', help: 'an unused image younger than this is never removed (default 2m)', parse: parseDurationFlag },
+  { name: 'image-maximum-gc-age', value: 'duration', help: 'remove images unused this long whatever the disk usage; 0: never (default 0)', parse: parseDurationFlag },
+];

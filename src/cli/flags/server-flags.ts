@@ -1,0 +1,28 @@
+/** `bosun server`'s flags: its own, then the node flags (a server runs this machine's node too). */
+import { DEFAULT_API_PORT, DEFAULT_NODE_PORT_RANGE } from '../../api/defaults.js';
+import { choice, count, duration, list, port, portRange, type Flag } from './flag.js';
+import { CONFIG_FLAG, NODE_FLAGS } from './node-flags.js';
+
+export const SERVER_DESCRIPTION = 'run the control plane (and, unless --disable-agent, this machine\'s node agent)';
+export const SERVER_FLAGS: readonly Flag[] = [
+  CONFIG_FLAG,
+  { name: 'port', value: 'port', help: 'HTTPS port (0 picks a free one)', parse: port(0), default: String(DEFAULT_API_PORT) },
+  { name: 'bind-address', value: 'addr', help: 'address to listen on', default: '0.0.0.0' },
+  { name: 'store', value: 'backend', help: 'storage: sqlite (DATA_DIR/state.db), etcd, or memory (tests)', parse: choice(['sqlite', 'memory', 'etcd']), default: 'sqlite' },
+  { name: 'etcd-endpoints', value: 'urls', help: 'comma-separated etcd client URLs (with --store etcd)', parse: list },
+  { name: 'disable-agent', help: 'run the control plane only' },
+  { name: 'disable-scheduler', help: 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)' },
+  { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },
+  ...NODE_FLAGS,
+  { name: 'service-node-port-range', value: 'range', help: 'ports NodePort Services get', parse: portRange, default: DEFAULT_NODE_PORT_RANGE },
+  { name: 'service-lb-pool', value: 'addrs', help: 'addresses the built-in load balancer gives LoadBalancer Services, one each (a.b.c.d, a.b.c.d-e.f.g.h or CIDR, comma-separated; default: the node addresses)', parse: list },
+  { name: 'simulated-nodes', value: 'n', help: 'register N simulated nodes (no containers) for scale and control-plane tests', parse: count, default: '0' },
+  { name: 'simulated-node-cpu', value: 'q', help: 'CPU capacity of each simulated node', default: '8' },
+  { name: 'simulated-node-memory', value: 'q', help: 'memory capacity of each simulated node', default: '32Gi' },
+  { name: 'simulated-node-pods', value: 'n', help: 'pod capacity of each simulated node', parse: count, default: '110' },
+  { name: 'simulated-ready-delay', value: 'duration', help: 'time for a simulated pod to go Running and Ready', parse: duration, default: '1s' },
+  { name: 'simulated-heartbeat', value: 'duration', help: 'lease renewal period of simulated nodes', parse: duration, default: '5s' },
+  { name: 'node-monitor-grace-period', value: 'duration', help: 'a node silent this long goes Unknown and gets the unreachable taint', parse: duration, default: '20s' },
+  { name: 'default-toleration-seconds', value: 'n', help: 'how long pods without their own toleration stay on an unreachable or not-ready node', parse: count, default: '15' },
+];
+

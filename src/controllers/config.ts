@@ -1,0 +1,18 @@
+/**
+ * The controller manager's configuration: one object, built by `bosun server` from its flags (or by
+ * a test), handed to every controller through the controllers table (index.ts) when it is declared.
+ * Controllers read their options from here and nowhere else (no module-level state), as
+ * kube-controller-manager's controllers each receive their part of one ControllerContext.
+ */
+import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
+import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
+import type { ServiceLbOptions } from './service-lb/service-lb-controller.js';
+
+export interface ControllerConfig {
+  /** Node IPAM: the cluster CIDR and node mask size (--cluster-cidr). */
+  nodeIpam?: NodeIpamOptions;
+  /** Node lifecycle: grace period and default toleration (--node-monitor-grace-period, --default-toleration-seconds). */
+  nodeLifecycle?: NodeLifecycleOptions;
+  /** ServiceLB: the address pool (--service-lb-pool). */
+  serviceLb?: ServiceLbOptions;
+}
