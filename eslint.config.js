@@ -1,37 +1,36 @@
-// Lint: TypeScript rules plus the layering of the tree (docs/architecture.md):
+// Lint: TypeScript rules plus the layering of the tree (docs/architecture.md, "Folders"), checked by
+// scripts/lint/layers.mjs:
 //   api            -> nothing of ours (pure types, schemas, codecs)
 //   store          -> api only
 //   apiserver      -> api, store (the only user of store and of its own internals)
 //   client         -> api
-//   controller-runtime, controllers, scheduler, agent, proxy, dns -> api, client, controller-runtime
-//   cli, server assembly, testing -> anything
+//   controller-runtime -> api, client
+//   each controllers/<name>, scheduler, agent, proxy, dns, simulated-nodes -> api, client, controller-runtime
+//   cluster, cli (composition roots), testing -> anything
+// and product code never imports tests, harnesses, contract suites or fixtures.
+// Tests, e2e tests and benchmarks are linted too, with type-aware rules for promises nobody awaits.
 import tseslint from 'typescript-eslint';
-
-const layer = (files, forbidden, why) => ({
-  files,
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [{ group: forbidden, message: why }],
-    }],
-  },
-});
-
-const components = ['**/store/**', '**/apiserver/**'];
-const notThroughApi = 'components talk to each other only through the API: use src/client';
+import layers from './scripts/lint/layers.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/*.test.ts', 'bench/**', 'test/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/testdata/**', '.test-images/**'] },
   ...tseslint.configs.recommended,
   {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname } },
+    plugins: { layers },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       // The schema DSL uses `{}` as "an object with no declared properties" in type parameters.
       '@typescript-eslint/no-empty-object-type': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'layers/component-boundaries': 'error',
+      'layers/no-test-support-in-product': 'error',
+      // A promise nobody awaits hides its failure (a test then passes whatever happened).
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+      }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
     },
   },
-  layer(['src/api/**'], ['**/store/**', '**/apiserver/**', '**/client/**', '**/controller-runtime/**', '**/controllers/**', '**/scheduler/**', '**/agent/**', '**/proxy/**', '**/dns/**', '**/cli/**'], 'src/api is the bottom layer: pure types and codecs'),
-  layer(['src/store/**'], ['**/apiserver/**', '**/client/**', '**/controller-runtime/**', '**/controllers/**', '**/scheduler/**', '**/agent/**', '**/cli/**'], 'the store knows nothing above it'),
-  layer(['src/client/**'], [...components, '**/controller-runtime/**', '**/controllers/**', '**/scheduler/**', '**/agent/**'], 'the client is a leaf above src/api'),
-  layer(['src/controller-runtime/**', 'src/controllers/**', 'src/scheduler/**', 'src/agent/**', 'src/proxy/**', 'src/dns/**', 'src/simulated-nodes/**'], components, notThroughApi),
 );

@@ -185,7 +185,7 @@ function listenTcp(host: string, port: number, handler: DnsHandler, onError?: (e
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        handler.handle(Buffer.from(msg), true, conn.remoteAddress ?? '').then((res) => {
+        void handler.handle(Buffer.from(msg), true, conn.remoteAddress ?? '').then((res) => {
           if (!res || conn.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(res.length);
@@ -213,7 +213,7 @@ export async function startDnsServer(o: DnsServerOptions): Promise<DnsServer> {
   const host = o.host ?? '127.0.0.1';
   const handler = new DnsHandler(o);
   const onMessage = (sock: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
-    handler.handle(msg, false, rinfo.address).then((res) => {
+    void handler.handle(msg, false, rinfo.address).then((res) => {
       if (res) sock.send(res, rinfo.port, rinfo.address);
     }, o.onError);
   };

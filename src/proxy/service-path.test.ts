@@ -4,7 +4,6 @@
  * Requests spread over both ready pods; a pod that turns not Ready stops receiving traffic; a
  * deleted Service stops answering.
  */
-import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../api/kinds/core/pod.js';

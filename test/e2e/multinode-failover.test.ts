@@ -102,13 +102,25 @@ test('killing n2: endpoints dropped at NotReady, pods replaced within the config
       c.admin.pods<Pod>(NS).list({ labelSelector: 'app=web' }),
     ]);
     const ready = node.status?.conditions?.find((x) => x.type === 'Ready')?.status;
-    if (ready !== 'True' && !t.unknown) (t.unknown = now), samples.push({ at: now, line: `node Ready=${ready}` });
+    if (ready !== 'True' && !t.unknown) {
+      t.unknown = now;
+      samples.push({ at: now, line: `node Ready=${ready}` });
+    }
     const liveOnN2 = slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.nodeName === n2 && e.conditions?.ready !== false);
-    if (liveOnN2.length === 0 && !t.dropped) (t.dropped = now), samples.push({ at: now, line: 'no ready endpoint on n2' });
+    if (liveOnN2.length === 0 && !t.dropped) {
+      t.dropped = now;
+      samples.push({ at: now, line: 'no ready endpoint on n2' });
+    }
     const stillThere = pods.items.filter((p) => onN2.has(p.metadata.name!) && !p.metadata.deletionTimestamp);
-    if (stillThere.length < onN2.size && !t.evicted) (t.evicted = now), samples.push({ at: now, line: 'first eviction' });
+    if (stillThere.length < onN2.size && !t.evicted) {
+      t.evicted = now;
+      samples.push({ at: now, line: 'first eviction' });
+    }
     const good = (await readyPods(c.admin, NS)).filter((p) => p.spec!.nodeName !== n2);
-    if (good.length === 6 && !t.replaced) (t.replaced = now), samples.push({ at: now, line: '6 ready pods off n2' });
+    if (good.length === 6 && !t.replaced) {
+      t.replaced = now;
+      samples.push({ at: now, line: '6 ready pods off n2' });
+    }
     return t.replaced !== undefined;
   }, CONFIGURED_MS + POD_START_SLACK_MS + 30_000);
   const rel = (x?: number): string => (x === undefined ? '-' : `${((x - t.kill!) / 1000).toFixed(1)} s`);

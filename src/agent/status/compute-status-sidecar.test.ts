@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Container, Pod } from '../../api/kinds/index.js';
-import type { PodSandboxStatus } from '../runtime/types.js';
 import type { RuntimeContainer } from '../pods/runtime-state.js';
 import { computePodStatus, type StatusInput } from './compute-status.js';
 import { containerFixtures, fixtureSandbox } from '../testing/runtime-fixtures.js';
@@ -12,7 +11,6 @@ import { containerFixtures, fixtureSandbox } from '../testing/runtime-fixtures.j
  * in pkg/kubelet/status/generate.go.
  */
 
-const t0 = new Date('2026-01-01T00:00:00Z');
 const now = new Date('2026-01-01T00:00:10Z');
 const SIDECAR: Container = { name: 'proxy', image: 'img:1', restartPolicy: 'Always' };
 

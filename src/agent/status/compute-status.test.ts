@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from '../../api/kinds/index.js';
-import type { PodSandboxStatus } from '../runtime/types.js';
 import type { RuntimeContainer } from '../pods/runtime-state.js';
 import { computePodStatus, type StatusInput } from './compute-status.js';
 import { containerFixtures, fixtureSandbox } from '../testing/runtime-fixtures.js';
 
 const now = new Date('2026-01-01T00:00:10Z');
-const t0 = new Date('2026-01-01T00:00:00Z');
 
 function pod(spec: Partial<NonNullable<Pod['spec']>> = {}, status: Pod['status'] = { phase: 'Pending' }): Pod {
   return {

@@ -6,7 +6,7 @@
  * last scaled for, which drives proportional scaling. Deployment annotations other than these are
  * copied to the new ReplicaSet, so `kubectl rollout history` shows change-cause.
  */
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { maxSurge } from './fenceposts.js';
 import {
   DesiredReplicasAnnotation, MaxReplicasAnnotation, MaxRevisionHistoryChars, RevisionAnnotation, RevisionHistoryAnnotation,

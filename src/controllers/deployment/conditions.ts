@@ -3,7 +3,7 @@
  * calculateStatus): Available says whether at least spec.replicas - maxUnavailable pods are
  * available; Progressing tracks the rollout (see progress.ts). Times are RFC 3339 seconds.
  */
-import type { Condition, ReplicaSet } from '../replicaset/types.js';
+import type { Condition, ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { maxUnavailable } from './fenceposts.js';
 import { Reasons, desiredReplicas, hasProgressDeadline, progressDeadlineSeconds, type Deployment, type DeploymentStatus } from './types.js';
 

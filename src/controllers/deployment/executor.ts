@@ -8,8 +8,8 @@
 import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
-import { controllerOf } from '../replicaset/controller-ref.js';
-import type { ReplicaSet } from '../replicaset/types.js';
+import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { newCondition, setCondition, statusEqual } from './conditions.js';
 import type { SyncPlan } from './sync.js';
 import { equalIgnoreHash } from './template-hash.js';

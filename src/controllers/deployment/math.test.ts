@@ -7,7 +7,7 @@ import { setNewReplicaSetAnnotations } from './annotations.js';
 import { newRSNewReplicas } from './replica-sets.js';
 import { proportion } from './scale.js';
 import type { Deployment } from './types.js';
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const dep = (replicas: number, surge?: number | string, unavailable?: number | string, type: 'RollingUpdate' | 'Recreate' = 'RollingUpdate'): Deployment => ({
   metadata: { name: 'web', namespace: 'ns', uid: 'd-uid', generation: 1 },

@@ -5,7 +5,7 @@
  * progressDeadlineSeconds passed since the last progress. Without a deadline there is no
  * Progressing condition. Also asks for a re-check at the deadline, since no event will come.
  */
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import {
   calculateStatus, deploymentComplete, deploymentProgressing, deploymentTimedOut, getCondition, newCondition, removeCondition, setCondition, statusEqual,
 } from './conditions.js';

@@ -5,8 +5,8 @@
  * label); all others are old. A new one is named `<deployment>-<hash>` with the hash label on its
  * selector, template and labels, revision max(old) + 1.
  */
-import { controllerRef } from '../replicaset/pod-template.js';
-import type { ReplicaSet } from '../replicaset/types.js';
+import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { maxRevision, revisionOf, setDeploymentRevision, setNewReplicaSetAnnotations } from './annotations.js';
 import { getCondition, newCondition, setCondition } from './conditions.js';
 import { maxSurge } from './fenceposts.js';

@@ -5,7 +5,7 @@
  * One direction per sync: a scale-up or scale-down ends the sync with a status update, and the
  * resulting pod and ReplicaSet events bring the next step.
  */
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { availableReplicaCount, deploymentComplete, specReplicaCount } from './conditions.js';
 import { maxUnavailable } from './fenceposts.js';
 import { syncRolloutStatus } from './progress.js';

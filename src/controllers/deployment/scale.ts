@@ -5,7 +5,7 @@
  * rs.replicas * newMax / oldMax, where max = replicas + maxSurge recorded in its max-replicas
  * annotation), leftovers going to the largest (newest on ties when growing, oldest when shrinking).
  */
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { desiredReplicasAnnotation, maxReplicasAnnotation } from './annotations.js';
 import { specReplicaCount, calculateStatus, statusEqual } from './conditions.js';
 import { maxSurge } from './fenceposts.js';

@@ -5,7 +5,7 @@
  * the first failure; the Deployment's annotations and status are written once, last. This keeps
  * every rollout decision a pure function of (Deployment, ReplicaSets, pods, now) for tests.
  */
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { replicasAnnotationsNeedUpdate, setReplicasAnnotations } from './annotations.js';
 import { maxSurge } from './fenceposts.js';
 import { desiredReplicas, type Deployment } from './types.js';

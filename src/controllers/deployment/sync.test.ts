@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { planDeploymentSync, type SyncPlan } from './sync.js';
 import { deploymentComplete } from './conditions.js';
 import type { Deployment } from './types.js';
-import type { ReplicaSet } from '../replicaset/types.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 

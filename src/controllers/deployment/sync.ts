@@ -9,7 +9,7 @@
  *   spec.replicas changed        -> proportional scaling only
  *   otherwise                    -> Recreate or RollingUpdate rollout
  */
-import type { Pod, ReplicaSet } from '../replicaset/types.js';
+import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { getCondition, newCondition, setCondition } from './conditions.js';
 import { getAllReplicaSetsAndSyncRevision } from './replica-sets.js';
 import { rolloutRecreate } from './recreate.js';

@@ -13,7 +13,7 @@
  * empty maps alike, so a template that went through a Go client (which omits zero values) still
  * equals the one it came from.
  */
-import type { PodTemplate } from '../replicaset/types.js';
+import type { PodTemplate } from '../../controller-runtime/workload/types.js';
 import { POD_TEMPLATE_HASH_LABEL } from './types.js';
 
 /** Drop empty values recursively; what remains has sorted keys. Undefined for an all-empty value. */

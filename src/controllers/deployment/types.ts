@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { LabelSelectorObject } from '../../api/selectors/index.js';
-import type { Condition, PodTemplate } from '../replicaset/types.js';
+import type { Condition, PodTemplate } from '../../controller-runtime/workload/types.js';
 
 export type IntOrString = number | string;
 

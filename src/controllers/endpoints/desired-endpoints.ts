@@ -6,8 +6,7 @@
 import type { Endpoints, EndpointAddress, EndpointSubset } from '../../api/kinds/core/endpoints.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Service } from '../../api/kinds/core/service.js';
-import { endpointHostname, endpointPorts, isPodReady, podIP, shouldPodBeInEndpoints } from '../endpointslice/pod-endpoints.js';
-import { HEADLESS_LABEL } from '../endpointslice/desired-slices.js';
+import { endpointHostname, endpointPorts, HEADLESS_LABEL, isPodReady, podIP, shouldPodBeInEndpoints } from '../../api/endpoints/pod-endpoints.js';
 
 /** Marks Endpoints this controller writes (upstream adds it from 1.33). */
 export const ENDPOINTS_MANAGED_BY_LABEL = 'endpoints.kubernetes.io/managed-by';

@@ -13,7 +13,7 @@ import type { Controller } from '../../controller-runtime/controller.js';
 import { keyOf, keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request } from '../../controller-runtime/reconcile.js';
-import { hasManagedEndpoints, selects } from '../endpointslice/pod-endpoints.js';
+import { hasManagedEndpoints, selects } from '../../api/endpoints/pod-endpoints.js';
 import { desiredEndpoints, ENDPOINTS_CONTROLLER_NAME, ENDPOINTS_MANAGED_BY_LABEL } from './desired-endpoints.js';
 
 export interface EndpointsControllerOptions {

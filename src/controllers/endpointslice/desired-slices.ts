@@ -8,12 +8,11 @@ import { createHash } from 'node:crypto';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Service } from '../../api/kinds/core/service.js';
 import type { Endpoint, EndpointSlice, EndpointSlicePort } from '../../api/kinds/discovery/endpoint-slice.js';
-import { endpointPorts, podToEndpoint, shouldPodBeInEndpoints } from './pod-endpoints.js';
+import { endpointPorts, HEADLESS_LABEL, podToEndpoint, shouldPodBeInEndpoints } from '../../api/endpoints/pod-endpoints.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** Upstream --max-endpoints-per-slice default. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 

@@ -18,7 +18,7 @@ import { keyOf, keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request } from '../../controller-runtime/reconcile.js';
 import { CONTROLLER_NAME, desiredSlices, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, sliceMatches } from './desired-slices.js';
-import { hasManagedEndpoints, selects } from './pod-endpoints.js';
+import { hasManagedEndpoints, selects } from '../../api/endpoints/pod-endpoints.js';
 
 export interface EndpointSliceControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-service-endpoint-syncs, 5). */

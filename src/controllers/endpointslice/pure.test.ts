@@ -5,7 +5,7 @@ import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Service } from '../../api/kinds/core/service.js';
 import { desiredEndpoints } from '../endpoints/desired-endpoints.js';
 import { CONTROLLER_NAME, desiredSlices, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, sliceMatches } from './desired-slices.js';
-import { endpointConditions, findPort, shouldPodBeInEndpoints } from './pod-endpoints.js';
+import { endpointConditions, findPort, shouldPodBeInEndpoints } from '../../api/endpoints/pod-endpoints.js';
 
 function service(spec: Partial<NonNullable<Service['spec']>> = {}, name = 'web'): Service {
   return {

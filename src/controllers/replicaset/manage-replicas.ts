@@ -11,8 +11,8 @@ import type { EventRecorder } from '../../controller-runtime/events/recorder.js'
 import { keyOf } from '../../controller-runtime/informer/keys.js';
 import type { Expectations } from './expectations.js';
 import { podsToDelete } from './pod-ranking.js';
-import { controllerRef, podFromTemplate } from './pod-template.js';
-import { specReplicas, type Pod, type ReplicaSet } from './types.js';
+import { controllerRef, podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
+import { specReplicas, type Pod, type ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ManageContext {
   client: KubeClient;

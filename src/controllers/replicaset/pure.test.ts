@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { podsToDelete } from './pod-ranking.js';
 import { Expectations } from './expectations.js';
 import { calculateReplicaSetStatus } from './replicaset-status.js';
-import { planClaims } from './controller-ref.js';
+import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { slowStartBatch } from './manage-replicas.js';
 import { isPodAvailable, podDeletionCost } from './pod-state.js';
-import type { Pod, ReplicaSet } from './types.js';
+import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();

@@ -14,10 +14,10 @@ import type { Controller } from '../../controller-runtime/controller.js';
 import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
 import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
-import { controllerOf } from './controller-ref.js';
+import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { Expectations } from './expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
-import type { Pod, ReplicaSet } from './types.js';
+import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ReplicaSetControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-replicaset-syncs, 5). */

@@ -11,13 +11,13 @@ import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
-import { controllerOf, executeClaims, planClaims } from './controller-ref.js';
+import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import type { Expectations } from './expectations.js';
 import { manageReplicas } from './manage-replicas.js';
-import { controllerRef } from './pod-template.js';
+import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { isPodActive, msUntilAvailable } from './pod-state.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
-import type { Pod, ReplicaSet } from './types.js';
+import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ReplicaSetReconcilerDeps {
   client: KubeClient;

@@ -1,5 +1,6 @@
 /**
- * The parts of apps/v1 ReplicaSet and core/v1 Pod the workload controllers read and write, as plain
+ * The parts of apps/v1 ReplicaSet and core/v1 Pod the workload controllers (ReplicaSet, Deployment and
+ * those to come) read and write, as plain
  * JSON shapes. These are views over `KubeObject`: the schemas in src/api/kinds stay the authority.
  */
 import type { KubeObject, ObjectMeta } from '../../api/meta.js';

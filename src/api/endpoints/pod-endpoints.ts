@@ -3,9 +3,12 @@
  * endpointslice/utils): which pods count, their conditions, and the pod port each Service port
  * targets. Shared by the EndpointSlice and Endpoints controllers.
  */
-import type { Pod } from '../../api/kinds/core/pod.js';
-import type { Service, ServicePort } from '../../api/kinds/core/service.js';
-import type { Endpoint, EndpointSlicePort } from '../../api/kinds/discovery/endpoint-slice.js';
+import type { Pod } from '../kinds/core/pod.js';
+import type { Service, ServicePort } from '../kinds/core/service.js';
+import type { Endpoint, EndpointSlicePort } from '../kinds/discovery/endpoint-slice.js';
+
+/** The label both endpoint controllers put on the objects of a headless Service (clusterIP None). */
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 /** The pod's Ready condition is True. */
 export function isPodReady(pod: Readonly<Pod>): boolean {
