@@ -7,6 +7,7 @@
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/control-plane.js';
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
+import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { SERVER_DESCRIPTION, SERVER_FLAGS } from '../flags/server-flags.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
 
@@ -57,6 +58,17 @@ export const SERVER_COMMAND: FlagCommand = {
 /** Parses the arguments after `bosun server` (config file included). */
 export function parseServerArgs(args: string[], o: { defaultConfigFile?: string } = {}): ParsedFlags<ServerCommandOptions> {
   return parseFlags<ServerCommandOptions>(SERVER_COMMAND, args, o);
+}
+
+/**
+ * The URL other machines join at, for the hint printed at start: the bind address, or with a
+ * wildcard bind this node's address (--node-ip, else the first non-loopback IPv4), never loopback
+ * when the server is reachable from elsewhere.
+ */
+export function joinUrl(bindAddress: string, port: number, nodeIp: string = firstIPv4()): string {
+  const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::' || bindAddress === '';
+  const host = wildcard ? nodeIp : bindAddress;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Stops `stop` on the first SIGTERM/SIGINT and exits 0 (1 if shutdown fails). */
@@ -111,7 +123,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     }
   }
   out.write(`bosun: kubeconfig written to ${cp.api.kubeconfigPath}\n`);
-  if (cp.api.joinToken) out.write(`bosun: agents join with: bosun agent --server ${cp.api.url} --token-file ${o.dataDir}/token\n`);
+  if (cp.api.joinToken) out.write(`bosun: agents join with: bosun agent --server ${joinUrl(o.bindAddress, cp.api.port, o.nodeIp)} --token-file ${o.dataDir}/token\n`);
   out.write(`bosun: try: kubectl --kubeconfig ${cp.api.kubeconfigPath} get ns\n`);
   out.write(`bosun: listening on ${cp.api.url}\n`);
   stopOnSignals('server', async () => {
