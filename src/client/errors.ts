@@ -50,3 +50,6 @@ export const isAlreadyExists = (e: unknown): boolean => e instanceof StatusError
 export const isConflict = (e: unknown): boolean => e instanceof StatusError && e.code === 409 && e.reason !== 'AlreadyExists';
 /** True for 410 (resourceVersion too old). */
 export const isGone = (e: unknown): boolean => e instanceof StatusError && (e.code === 410 || e instanceof WatchExpiredError);
+/** True for a create refused because its namespace is being deleted (the NamespaceTerminating cause, as apierrors.HasStatusCause). */
+export const isNamespaceTerminating = (e: unknown): boolean =>
+  e instanceof StatusError && (e.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');

@@ -41,6 +41,7 @@ export async function createObject(
   def.applyDefaults(obj);
 
   if (ns !== undefined) await core.admitNamespace(ns, obj.metadata.name ?? '');
+  await strategy.admit?.(obj, ns, ctx);
   const generated = !obj.metadata.name && !!obj.metadata.generateName;
   if (!obj.metadata.name) {
     if (!obj.metadata.generateName) {

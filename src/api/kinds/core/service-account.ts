@@ -37,3 +37,6 @@ export const serviceAccounts = defineKind<ServiceAccount>({
   columns: [col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.')],
   cells: (sa) => [(sa.secrets ?? []).length],
 });
+
+/** The ServiceAccount every namespace has (the serviceaccounts controller) and pods name by default (admission). */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';

@@ -1,10 +1,16 @@
 /**
- * Pods (pkg/registry/core/pod): status reset to Pending with the QoS class on create; /status may
- * not touch ownerReferences; graceful deletion for pods bound to a node (the node agent finishes
- * the delete with gracePeriodSeconds=0), immediate deletion for unbound or finished pods;
- * PodSecurity admission on create and on significant updates.
+ * Pods (pkg/registry/core/pod): status reset to Pending with the QoS class on create; the
+ * ServiceAccount admission plugin on create (admission/service-account.ts, reading ServiceAccounts
+ * from the same store); /status may not touch ownerReferences; graceful deletion for pods bound to a
+ * node (the node agent finishes the delete with gracePeriodSeconds=0), immediate deletion for
+ * unbound or finished pods; PodSecurity admission on create and on significant updates.
  */
+import { serviceAccounts, type ServiceAccount } from '../../../api/kinds/core/service-account.js';
 import type { KubeObject } from '../../../api/meta.js';
+import type { Store } from '../../../store/types.js';
+import { admitPodServiceAccount, type ServiceAccountLookup } from '../../admission/service-account.js';
+import { decodeKv } from '../codec.js';
+import { objectKey } from '../keys.js';
 import { podQosClass } from './pod-qos.js';
 import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
@@ -27,5 +33,18 @@ export const podStrategy: Strategy = {
     if (obj.status?.phase === 'Failed' || obj.status?.phase === 'Succeeded') period = 0;
     if (period < 0) period = 1;
     return period;
+  },
+  forStore(store: Store): Strategy {
+    const lookup: ServiceAccountLookup = async (ns, name) => {
+      const kv = await store.get(objectKey(serviceAccounts, ns, name));
+      return kv ? (decodeKv(serviceAccounts, kv) as ServiceAccount) : undefined;
+    };
+    return {
+      ...podStrategy,
+      forStore: undefined,
+      admit: async (obj, ns) => {
+        if (ns !== undefined) await admitPodServiceAccount(obj, ns, lookup);
+      },
+    };
   },
 };

@@ -4,8 +4,8 @@
  * optional; the generic pipeline runs them at fixed points:
  *
  *   create: strip status (unless keepStatusOnCreate) -> prepareForCreate -> applyDefaults
- *           -> namespace admission -> validate (def + strategy) -> validateAdmission -> allocate
- *           -> write
+ *           -> namespace admission -> admit -> validate (def + strategy) -> validateAdmission
+ *           -> allocate -> write
  *   update: carry stored status (main) or stored spec (status) -> prepareForUpdate
  *           -> applyDefaults -> validate -> validateAdmission (main resource) -> write, or delete
  *           if shouldDeleteOnUpdate
@@ -37,6 +37,12 @@ export interface Strategy {
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
   /** Like prepareForUpdate, for writes through /status. */
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  /**
+   * The kind's admission plugins on CREATE (mutating, then validating: e.g. the ServiceAccount
+   * plugin for pods), after defaulting and the namespace check, before validation; throws a
+   * StatusError to refuse. Creates through server-side apply pass here too.
+   */
+  admit?(obj: KubeObject, namespace: string | undefined, ctx: RequestContext): Promise<void>;
   /** Checks beyond the definition's validate. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   /**
