@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import { StatusError } from '../../api/status.js';
 import { KubeClient } from '../../client/kube-client.js';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { startTestServer } from '../../testing/test-cluster.js';
 import { CaPinMismatchError, joinCluster } from './join-cluster.js';
 import { parseJoinToken } from './join-token.js';
 
@@ -51,15 +51,15 @@ test('the server keeps its token in DATA_DIR/token, pinned to its CA', () => {
 test('an agent joins, and its credential is a node identity', async () => {
   const dataDir = tmp();
   const name = `${P}-a`;
-  const r = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, addresses: ['10.9.8.7', 'worker-a.example'] });
+  const r = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, addresses: ['127.0.0.1'] });
   assert.equal(r.kubeconfigPath, join(dataDir, 'agent', 'kubeconfig.yaml'));
   assert.equal(readFileSync(r.caPath, 'utf8'), ts.server.pki.ca.cert);
 
   const serving = new X509Certificate(readFileSync(r.servingCertPath));
   assert.ok(serving.verify(new X509Certificate(ts.server.pki.ca.cert).publicKey), 'serving certificate signed by the cluster CA');
   assert.match(serving.subject, new RegExp(`CN=system:node:${name}`));
-  assert.match(serving.subjectAltName ?? '', /IP Address:10\.9\.8\.7/);
-  assert.match(serving.subjectAltName ?? '', /DNS:worker-a\.example/);
+  // The node's name, and the address it joined from.
+  assert.equal(serving.subjectAltName, `DNS:${name}, IP Address:127.0.0.1`);
 
   const client = KubeClient.fromKubeconfig(r.kubeconfigPath);
   try {
@@ -106,4 +106,26 @@ test('a wrong secret gets 401, a registered node name 403 until its Node is dele
     admin.close();
   }
   await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: 'Not_A_Name', dataDir: tmp() }), /\(400\)/);
+});
+
+test('the serving certificate names only the node: not kubernetes, not another node\'s name or address', async () => {
+  const admin = KubeClient.fromKubeconfig(ts.kubeconfig);
+  const [a, b] = [`${P}-sa`, `${P}-sb`];
+  const addresses = (ip: string) => ({ addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: 'h' }] });
+  try {
+    await admin.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: b }, status: addresses('10.1.1.2') } as KubeObject);
+    const ask = ['kubernetes', 'kubernetes.default.svc', 'localhost', b, '10.1.1.2', '10.43.0.1', '10.9.8.7', '::1', '127.0.0.1'];
+    const dataDir = tmp();
+    const first = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: a, dataDir, addresses: ask });
+    const cert = new X509Certificate(readFileSync(first.servingCertPath));
+    assert.equal(cert.subjectAltName, `DNS:${a}, IP Address:127.0.0.1`);
+    for (const host of ['kubernetes', 'kubernetes.default.svc', 'localhost', b]) assert.equal(cert.checkHost(host), undefined, host);
+    for (const ip of ['10.1.1.2', '10.43.0.1', '10.9.8.7', '::1']) assert.equal(cert.checkIP(ip), undefined, ip);
+    // Once its Node reports an InternalIP, a rejoin may have it signed (upstream's approver: the node's own addresses).
+    await admin.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: a }, status: addresses('10.9.8.7') } as KubeObject);
+    const again = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: a, dataDir, addresses: ask });
+    assert.equal(new X509Certificate(readFileSync(again.servingCertPath)).subjectAltName, `DNS:${a}, IP Address:10.9.8.7, IP Address:127.0.0.1`);
+  } finally {
+    admin.close();
+  }
 });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { ContainerConfig, Mount, MountPropagation, SecurityContext } from '../runtime/types.js';
-import { prepareSafeSubPath, SubPathError } from '../volumes/safe-subpath.js';
+import { prepareSafeSubPath } from '../volumes/safe-subpath.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
 import { containerEnv, ContainerConfigError, expandVars, type EnvContext } from './env.js';
 import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from './labels.js';
@@ -21,12 +21,15 @@ const PROPAGATION: Record<string, MountPropagation> = {
   Bidirectional: 'PROPAGATION_BIDIRECTIONAL',
 };
 
-/** kubelet makeMounts' subPath step; the details stay in the agent's log, as upstream's (they describe the host). */
+/**
+ * kubelet makeMounts' subPath step. Whatever fails (a symlink out of the volume, a dangling one, a
+ * component swapped meanwhile) is the container's config error; the details (they describe the
+ * host) stay in the error's cause, not in the pod's status, as upstream.
+ */
 function subPathMount(container: string, mount: string, sub: string, volumePath: string, target: string): string {
   try {
     return prepareSafeSubPath({ volumePath, subPath: sub, target });
   } catch (err) {
-    if (!(err instanceof SubPathError)) throw err;
     throw new ContainerConfigError(`failed to prepare subPath for volumeMount "${mount}" of container "${container}"`, { cause: err });
   }
 }

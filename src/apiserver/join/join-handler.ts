@@ -40,16 +40,24 @@ function secretMatches(req: IncomingMessage, secret: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-async function nodeExists(nodes: ResourceStorage | undefined, name: string): Promise<boolean> {
-  if (!nodes) return true; // unknown: keep the recorded password
+interface NodeLike { status?: { addresses?: { type?: string; address?: string }[] } }
+
+/** The stored Node; null when there is none; undefined when nodes are not served (unknown). */
+async function storedNode(nodes: ResourceStorage | undefined, name: string): Promise<NodeLike | null | undefined> {
+  if (!nodes) return undefined;
   const ctx: RequestContext = { user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', warnings: [] };
   try {
-    await nodes.get(ctx, undefined, name);
-    return true;
+    return (await nodes.get(ctx, undefined, name)) as NodeLike;
   } catch (err) {
-    if (isStatusError(err, 404)) return false;
+    if (isStatusError(err, 404)) return null;
     throw err;
   }
+}
+
+/** Addresses the server ties to the node: where the request came from, and its Node's IPs. */
+function nodeAddresses(req: IncomingMessage, node: NodeLike | null | undefined): string[] {
+  const ips = (node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address ?? '');
+  return [req.socket.remoteAddress ?? '', ...ips].filter(Boolean);
 }
 
 /** A router extra handler: answers the join paths, returns false for everything else. */
@@ -75,11 +83,12 @@ export function createJoinHandler(o: JoinHandlerOptions) {
     if (problem) throw errors.badRequest(problem);
     const r = body as NodeCredentialRequest;
     // k3s deletes a node's password with its Node: a deleted node's name is free again.
-    if (!(await nodeExists(o.nodes?.(), r.nodeName))) o.passwords.forget(r.nodeName);
+    const node = await storedNode(o.nodes?.(), r.nodeName);
+    if (node === null) o.passwords.forget(r.nodeName);
     if (!o.passwords.check(r.nodeName, r.password)) {
       throw failure(403, 'Forbidden', `node "${r.nodeName}" is already joined by another machine (node password mismatch): use another --node-name`, { name: r.nodeName, kind: 'nodes' });
     }
-    writeBody(res, 200, issueNodeCredentials(o.pki, r));
+    writeBody(res, 200, issueNodeCredentials(o.pki, r, nodeAddresses(req, node)));
     o.onJoin?.(r.nodeName);
     return true;
   };

@@ -1,10 +1,17 @@
 /**
  * Issues a joining node its credentials from the cluster CA: a client certificate for the node
  * identity (CN=system:node:<name>, O=system:nodes, which the node authorizer confines to its own
- * objects) and a serving certificate for the agent's HTTPS server (the same subject, with the node's
- * names and addresses), as kubelet's client and serving certificates. Keys are generated here, as
- * k3s's server does for its agents.
+ * objects) and a serving certificate for the agent's HTTPS server (the same subject), as kubelet's
+ * client and serving certificates. Keys are generated here, as k3s's server does for its agents.
+ *
+ * The server, not the node, decides what the serving certificate names, as upstream's
+ * kubelet-serving signer only approves SANs that belong to the node: the DNS name is the node name
+ * (the identity the join proved with the node password), and IP addresses are only those the node
+ * asked for that are also the address the request came from or an InternalIP/ExternalIP of its
+ * existing Node. A joining node cannot get a certificate for `kubernetes`, another node's name or
+ * another node's address.
  */
+import { isIP } from 'node:net';
 import { issueCertificate, type KeyPair } from '../pki/certs.js';
 import type { Pki } from '../pki/pki.js';
 
@@ -12,7 +19,7 @@ export interface NodeCredentialRequest {
   nodeName: string;
   /** The agent's own secret; see node-passwords.ts. */
   password: string;
-  /** IPs and host names for the serving certificate (the node name is always included). */
+  /** IPs for the serving certificate; only those the server can tie to the node are signed. */
   addresses?: string[];
 }
 
@@ -28,7 +35,6 @@ export interface NodeCredentials {
 
 const LEAF_DAYS = 365;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const IP = /^[\d.]+$|:/;
 
 /** The problem with a request body, or undefined when it is well-formed. */
 export function validateCredentialRequest(body: unknown): string | undefined {
@@ -44,9 +50,28 @@ export function validateCredentialRequest(body: unknown): string | undefined {
   return undefined;
 }
 
-export function issueNodeCredentials(pki: Pki, req: NodeCredentialRequest): NodeCredentials {
+/** The IPs of `requested` that the server vouches for: in `allowedIps` (canonical forms compared). */
+export function servingIps(requested: string[], allowedIps: string[]): string[] {
+  const allowed = new Set(allowedIps.map(canonicalIp).filter((ip): ip is string => ip !== undefined));
+  const out = new Set<string>();
+  for (const r of requested) {
+    const ip = canonicalIp(r);
+    if (ip !== undefined && allowed.has(ip)) out.add(ip);
+  }
+  return [...out];
+}
+
+/** An IP in canonical form (IPv4-mapped IPv6 as IPv4), undefined when `s` is not an IP. */
+export function canonicalIp(s: string): string | undefined {
+  const v = s.startsWith('::ffff:') && isIP(s.slice(7)) === 4 ? s.slice(7) : s;
+  if (isIP(v) === 4) return v;
+  if (isIP(v) === 6) return new URL(`http://[${v}]/`).hostname.slice(1, -1);
+  return undefined;
+}
+
+/** `allowedIps`: addresses the server knows to be the node's (see the file comment). */
+export function issueNodeCredentials(pki: Pki, req: NodeCredentialRequest, allowedIps: string[] = []): NodeCredentials {
   const subject = { commonName: `system:node:${req.nodeName}`, organizations: ['system:nodes'] };
-  const names = [...new Set([req.nodeName, ...(req.addresses ?? [])])];
   return {
     apiVersion: 'bosun.dev/v1',
     kind: 'NodeCredentials',
@@ -55,7 +80,7 @@ export function issueNodeCredentials(pki: Pki, req: NodeCredentialRequest): Node
     client: issueCertificate({ ...subject, usage: 'client', validDays: LEAF_DAYS }, pki.ca),
     serving: issueCertificate({
       ...subject, usage: 'server', validDays: LEAF_DAYS,
-      dnsNames: names.filter((n) => !IP.test(n)), ips: names.filter((n) => IP.test(n)),
+      dnsNames: [req.nodeName], ips: servingIps(req.addresses ?? [], allowedIps),
     }, pki.ca),
   };
 }

@@ -2,12 +2,16 @@
  * How the API server calls a node agent, as kube-apiserver calls a kubelet: the address is the
  * Node's InternalIP (else ExternalIP, else Hostname) and status.daemonEndpoints.kubeletEndpoint.Port;
  * the API server authenticates with its kubelet-client certificate from the cluster CA
- * (CN kube-apiserver-kubelet-client, O system:masters). Like kube-apiserver without
- * --kubelet-certificate-authority, the agent's serving certificate is verified only when a CA for it
- * is configured.
+ * (CN kube-apiserver-kubelet-client, O system:masters). As kube-apiserver with
+ * --kubelet-certificate-authority, every call verifies the agent's serving certificate: it must
+ * chain to the cluster CA and name the node (a DNS subjectAltName equal to the node name, which the
+ * join signs for that node only, src/apiserver/join/node-credentials.ts). Anything else listening
+ * at the Node's address (a node that points its status at another machine, a man in the middle)
+ * fails the TLS handshake before a request, and with it the pod's logs or an exec's stdin, is sent.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -57,8 +61,8 @@ export type UpgradeResult =
 export interface AgentClientOptions {
   /** The client certificate; called on first use (issuing one costs an RSA key generation). */
   client: () => KeyPair;
-  /** Verify agents' serving certificates against this CA (default: not verified, as kube-apiserver). */
-  agentCa?: string;
+  /** The CA agents' serving certificates must chain to (the cluster CA). */
+  agentCa: string;
   nodes: () => ResourceStorage | undefined;
 }
 
@@ -78,14 +82,14 @@ export class AgentClient {
     return ep;
   }
 
-  private options(ep: AgentEndpoint, method: string, path: string, headers: OutgoingHttpHeaders): RequestOptions {
+  private options(nodeName: string, ep: AgentEndpoint, method: string, path: string, headers: OutgoingHttpHeaders): RequestOptions {
     const client = (this.cert ??= this.o.client());
     return {
       host: ep.host, port: ep.port, method, path, headers,
       cert: client.cert, key: client.key,
-      ca: this.o.agentCa, rejectUnauthorized: this.o.agentCa !== undefined,
-      // The agent's certificate names the node, not the address we dial.
-      checkServerIdentity: () => undefined,
+      ca: this.o.agentCa, rejectUnauthorized: true,
+      // The agent's certificate names the node, not (necessarily) the address we dial.
+      checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(nodeName, cert),
       agent: false,
     };
   }
@@ -94,7 +98,7 @@ export class AgentClient {
   async get(nodeName: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
     const ep = await this.endpoint(nodeName);
     return new Promise((resolve, reject) => {
-      const req = request(this.options(ep, 'GET', path, {}), resolve);
+      const req = request(this.options(nodeName, ep, 'GET', path, {}), resolve);
       req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
       signal?.addEventListener('abort', () => req.destroy(), { once: true });
       req.end();
@@ -105,7 +109,7 @@ export class AgentClient {
   async upgrade(nodeName: string, method: string, path: string, headers: OutgoingHttpHeaders): Promise<UpgradeResult> {
     const ep = await this.endpoint(nodeName);
     return new Promise((resolve, reject) => {
-      const req = request(this.options(ep, method, path, { Connection: 'Upgrade', ...headers }));
+      const req = request(this.options(nodeName, ep, method, path, { Connection: 'Upgrade', ...headers }));
       req.once('upgrade', (res, socket, head) => resolve({ upgraded: true, res, socket, head }));
       req.once('response', (res) => resolve({ upgraded: false, res }));
       req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));

@@ -14,12 +14,12 @@ export interface NodeProxyOptions {
   pki: Pki;
   /** The nodes storage (looked up lazily: the catalog may be assembled after registration). */
   nodes: () => ResourceStorage | undefined;
-  /** CA to verify agents' serving certificates with (default: not verified, as kube-apiserver). */
+  /** CA agents' serving certificates must chain to (default: the cluster CA). */
   agentCa?: string;
 }
 
 export function registerNodeProxy(streams: StreamingRegistry, o: NodeProxyOptions): AgentClient {
-  const agents = new AgentClient({ client: () => kubeletClientCertificate(o.pki), agentCa: o.agentCa, nodes: o.nodes });
+  const agents = new AgentClient({ client: () => kubeletClientCertificate(o.pki), agentCa: o.agentCa ?? o.pki.ca.cert, nodes: o.nodes });
   streams.register(podLogHandler(agents));
   streams.register(podExecHandler(agents));
   streams.register(podAttachHandler(agents));
