@@ -52,6 +52,7 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
   } catch (err) {
     if (!(err instanceof ContainerConfigError)) throw err;
     s.waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };
+    if (err.cause) d.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, err: String(err.cause) }, err.message);
     d.events.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
     s.wakeIn(2000);
     return false;
@@ -64,7 +65,6 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
     d.events.event(pod, 'Warning', 'Failed', `Error: ${errMsg(err)}`);
     s.wakeIn(2000);
     return false;
-    if (err.cause) d.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: c.name, err: String(err.cause) }, err.message);
   }
   d.events.event(pod, 'Normal', 'Created', `Created container: ${c.name}`);
   delete s.waiting[c.name];
