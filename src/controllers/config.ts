@@ -6,6 +6,7 @@
  */
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
+import type { PodGcOptions } from './pod-gc/pod-gc-controller.js';
 import type { ServiceLbOptions } from './service-lb/service-lb-controller.js';
 
 export interface ControllerConfig {
@@ -15,4 +16,6 @@ export interface ControllerConfig {
   nodeLifecycle?: NodeLifecycleOptions;
   /** ServiceLB: the address pool (--service-lb-pool). */
   serviceLb?: ServiceLbOptions;
+  /** Pod GC: --terminated-pod-gc-threshold. */
+  podGc?: PodGcOptions;
 }

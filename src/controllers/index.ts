@@ -32,7 +32,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   nodeipam: (mgr, config) => addNodeIpamController(mgr, config?.nodeIpam),
   nodelifecycle: (mgr, config) => addNodeLifecycleController(mgr, config?.nodeLifecycle),
   servicelb: (mgr, config) => addServiceLbController(mgr, config?.serviceLb),
-  podgc: (mgr) => addPodGcController(mgr),
+  podgc: (mgr, config) => addPodGcController(mgr, config?.podGc),
   serviceaccount: (mgr) => addServiceAccountsController(mgr),
   'root-ca-cert-publisher': (mgr) => addRootCaCertPublisher(mgr),
 };

@@ -42,6 +42,7 @@ export interface ServerCommandOptions {
   simulatedHeartbeat: number;
   nodeMonitorGracePeriod: number;
   defaultTolerationSeconds: number;
+  terminatedPodGcThreshold: number;
   /** Image GC of this machine's node (absent: the kubelet's defaults). */
   imageGcHighThreshold?: number;
   imageGcLowThreshold?: number;
@@ -101,6 +102,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
       nodeIpam: { clusterCidr: o.clusterCidr },
       nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
       serviceLb: { addressPool: o.serviceLbPool },
+      podGc: { terminatedPodThreshold: o.terminatedPodGcThreshold },
     },
     simulatedNodes: o.simulatedNodes > 0 ? {
       count: o.simulatedNodes, cpu: o.simulatedNodeCpu, memory: o.simulatedNodeMemory, pods: o.simulatedNodePods,

@@ -24,5 +24,6 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'simulated-heartbeat', value: 'duration', help: 'lease renewal period of simulated nodes', parse: duration, default: '5s' },
   { name: 'node-monitor-grace-period', value: 'duration', help: 'a node silent this long goes Unknown and gets the unreachable taint', parse: duration, default: '20s' },
   { name: 'default-toleration-seconds', value: 'n', help: 'how long pods without their own toleration stay on an unreachable or not-ready node', parse: count, default: '15' },
+  { name: 'terminated-pod-gc-threshold', value: 'n', help: 'finished pods kept before the pod garbage collector deletes the oldest (0: never)', parse: count, default: '12500' },
 ];
 
