@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/kinds/index.js';
 import { startAgentServer, type AgentServer } from '../../src/agent/server/agent-server.js';
 import { selfSignedServingCertificate } from '../../src/agent/server/serving-cert.js';
+import { issueCertificate } from '../../src/apiserver/pki/certs.js';
 import { startAgentHarness, type AgentHarness } from '../../src/agent/testing/agent-harness.js';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../../src/agent/testing/private-containerd.js';
 import { KUBECTL } from '../../src/testing/test-cluster.js';
@@ -34,7 +35,11 @@ describe('kubectl streams on pods run by the node agent', () => {
       dataDir: join(tc.dir, 'agent'), cgroupRoot: tc.cgroupRoot, podCIDR: tc.podCIDR, nodeIP: '127.0.0.1',
       agentPort: agentServer.port, crashBackoff: { initialMs: 200, maxMs: 400 },
     });
-    agentServer.setTls({ ...serving, clientCa: readFileSync(join(h.server.dataDir, 'pki', 'ca.crt'), 'utf8') });
+    // Then it serves the node's certificate from the cluster CA, which the API server verifies.
+    const pki = join(h.server.dataDir, 'pki');
+    const ca = { cert: readFileSync(join(pki, 'ca.crt'), 'utf8'), key: readFileSync(join(pki, 'ca.key'), 'utf8') };
+    const own = issueCertificate({ commonName: `system:node:${h.nodeName}`, organizations: ['system:nodes'], usage: 'server', dnsNames: [h.nodeName], ips: ['127.0.0.1'], validDays: 1 }, ca);
+    agentServer.setTls({ ...own, clientCa: ca.cert });
   });
   after(async () => {
     await agentServer?.close();

@@ -71,7 +71,7 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
     tc = await startTestContainerd();
     ts = await startTestServer();
     const pki = ts.server.pki;
-    const serving = issueCertificate({ commonName: 'system:node:n1', organizations: ['system:nodes'], usage: 'server', ips: ['127.0.0.1'], validDays: 1 }, pki.ca);
+    const serving = issueCertificate({ commonName: 'system:node:n1', organizations: ['system:nodes'], usage: 'server', dnsNames: ['n1'], ips: ['127.0.0.1'], validDays: 1 }, pki.ca);
     agent = await startAgentServer({ runtime: tc.cri, port: 0, host: '127.0.0.1', tls: { ...serving, clientCa: pki.ca.cert } });
 
     const nodes = ts.server.storage('', 'v1', 'nodes')!;
