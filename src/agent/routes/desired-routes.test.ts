@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredRoutes, type NodeLike } from './desired-routes.js';
+import { desiredRoutes, planRoutes, type NodeLike } from './desired-routes.js';
 
 const node = (name: string, podCIDR?: string, ip?: string, extra: Partial<NodeLike> = {}): NodeLike => ({
   metadata: { name },
@@ -31,4 +31,32 @@ test('desiredRoutes: every other node\'s pod CIDR via its InternalIP', () => {
     assert.deepEqual(desiredRoutes(nodes, self).map((r) => [r.cidr, r.via]), want, what);
   }
   assert.equal(desiredRoutes([node('a', '10.42.0.0/24', '192.168.1.10'), node('b', '10.42.1.0/24', '192.168.1.11')], 'a')[0]!.node, 'b');
+});
+
+test('planRoutes: hostile or conflicting pod CIDR claims are refused, not routed (issue 13 #1)', () => {
+  const at = (n: NodeLike, t: string): NodeLike => ({ ...n, metadata: { ...n.metadata, creationTimestamp: t } });
+  const a = at(node('a', '10.42.0.0/24', '192.168.1.10'), '2026-01-01T00:00:00Z');
+  const b = at(node('b', '10.42.1.0/24', '192.168.1.11'), '2026-01-01T00:00:01Z');
+  const rows: [string, NodeLike, string[], string][] = [
+    ['the whole IPv4 space', at(node('z', '0.0.0.0/0', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'outside the cluster CIDR 10.42.0.0/16'],
+    ['the whole cluster CIDR', at(node('z', '10.42.0.0/16', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'overlaps this node\'s own pod CIDR'],
+    ['a block outside the cluster', at(node('z', '192.168.1.0/24', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'outside the cluster CIDR'],
+    ['host bits set', at(node('z', '10.42.5.1/24', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'not a network address'],
+    ['a supernet of my CIDR', at(node('z', '10.42.0.0/23', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'overlaps this node\'s own pod CIDR'],
+    ['a later node taking b\'s CIDR', at(node('z', '10.42.1.0/24', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'claimed earlier by node b'],
+    ['a later node taking a subnet of b\'s', at(node('z', '10.42.1.128/25', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'claimed earlier by node b'],
+  ];
+  for (const [what, z, want, reason] of rows) {
+    const plan = planRoutes([a, b, z], 'a', { clusterCidr: '10.42.0.0/16' });
+    assert.deepEqual(plan.routes.map((r) => r.cidr), want, what);
+    assert.equal(plan.refused.length, 1, what);
+    assert.equal(plan.refused[0]!.node, 'z', what);
+    assert.match(plan.refused[0]!.reason, new RegExp(reason.replace(/[()]/g, '\\$&')), what);
+  }
+  // An older claim keeps its route even when the newer node sorts first by name.
+  const older = at(node('c', '10.42.3.0/24', '192.168.1.12'), '2025-12-31T00:00:00Z');
+  const newer = at(node('b', '10.42.3.0/24', '192.168.1.11'), '2026-01-01T00:00:00Z');
+  assert.deepEqual(planRoutes([a, newer, older], 'a', { clusterCidr: '10.42.0.0/16' }).routes.map((r) => r.node), ['c']);
+  // Sloppy-but-valid spellings are routed in canonical form.
+  assert.deepEqual(planRoutes([a, node('d', '010.042.004.000/24', '192.168.001.013')], 'a', { clusterCidr: '10.42.0.0/16' }).routes, [{ cidr: '10.42.4.0/24', via: '192.168.1.13', node: 'd' }]);
 });

@@ -1,13 +1,19 @@
 /**
  * Which host routes a node needs for the pod network in host-gw mode (as flannel's host-gw backend):
  * every other Node's pod CIDR via that Node's InternalIP. Pure: the applier turns the result into
- * `ip route replace` calls. Nodes without a pod CIDR or an IPv4 InternalIP contribute nothing, nor
- * does a Node claiming this node's own address or pod CIDR (a stale or conflicting record must not
- * divert local traffic).
+ * `ip route replace` calls.
+ *
+ * A Node's spec is written by the node itself before the IPAM controller assigns a CIDR, so a claim
+ * is routed only when it cannot divert anyone else's traffic: it must be a network address (no host
+ * bits), lie inside the cluster CIDR, not overlap this node's own pod CIDR, and not overlap a claim
+ * made earlier (the Node created first wins; ties by name). Its next hop must be an IPv4 InternalIP
+ * other than this node's. Every refused claim is reported with the reason, for the controller's log.
  */
+import { cidrContains, cidrsOverlap, parseCIDR, type CIDR } from '../../api/net/cidr.js';
+import { canonicalIPv4 } from '../../api/net/ip.js';
 
 export interface NodeLike {
-  metadata: { name?: string };
+  metadata: { name?: string; creationTimestamp?: string };
   spec?: { podCIDR?: string; podCIDRs?: string[] };
   status?: { addresses?: { type?: string; address?: string }[] };
 }
@@ -21,41 +27,88 @@ export interface Route {
   node: string;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const isIPv4 = (s: string): boolean => IPV4.test(s) && s.split('.').every((p) => Number(p) <= 255);
-const isIPv4Cidr = (s: string): boolean => {
-  const [ip, len, ...rest] = s.split('/');
-  return rest.length === 0 && ip !== undefined && isIPv4(ip) && len !== undefined && /^\d{1,2}$/.test(len) && Number(len) <= 32;
-};
-
-/** The IPv4 InternalIP a Node advertises, if any. */
-export function internalIPv4(n: NodeLike): string | undefined {
-  return n.status?.addresses?.find((a) => a.type === 'InternalIP' && a.address && isIPv4(a.address))?.address;
+export interface RefusedClaim {
+  node: string;
+  cidr: string;
+  reason: string;
 }
 
-/** IPv4 pod CIDRs of a Node (spec.podCIDRs, else spec.podCIDR). */
+export interface RoutePlan {
+  routes: Route[];
+  refused: RefusedClaim[];
+}
+
+export interface RouteOptions {
+  /** The pod network every routed CIDR must lie in; undefined: no containment check. */
+  clusterCidr?: string;
+}
+
+/** The IPv4 InternalIP a Node advertises (canonical text), if any. */
+export function internalIPv4(n: NodeLike): string | undefined {
+  for (const a of n.status?.addresses ?? []) {
+    if (a.type !== 'InternalIP') continue;
+    const ip = canonicalIPv4(a.address);
+    if (ip) return ip;
+  }
+  return undefined;
+}
+
+/** IPv4 pod CIDRs of a Node as written (spec.podCIDRs, else spec.podCIDR), IPv6 and garbage left out. */
 export function podCidrsOf(n: NodeLike): string[] {
   const all = n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];
-  return [...new Set(all.filter(isIPv4Cidr))];
+  return [...new Set(all.filter((c) => parseCIDR(c)?.family === 4))];
 }
 
-/** Routes node `self` needs to reach every other node's pods, sorted by destination. */
-export function desiredRoutes(nodes: readonly NodeLike[], self: string): Route[] {
+const byAge = (a: NodeLike, b: NodeLike): number => {
+  const ta = a.metadata.creationTimestamp ?? '';
+  const tb = b.metadata.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const na = a.metadata.name ?? '';
+  const nb = b.metadata.name ?? '';
+  return na < nb ? -1 : na > nb ? 1 : 0;
+};
+
+/** Routes node `self` needs to reach every other node's pods, sorted by destination, and the claims refused. */
+export function planRoutes(nodes: readonly NodeLike[], self: string, o: RouteOptions = {}): RoutePlan {
+  const cluster = o.clusterCidr === undefined ? undefined : parseCIDR(o.clusterCidr);
+  if (o.clusterCidr !== undefined && cluster?.family !== 4) throw new Error(`not an IPv4 cluster CIDR: ${o.clusterCidr}`);
   const me = nodes.find((n) => n.metadata.name === self);
   const myIP = me && internalIPv4(me);
-  const myCidrs = new Set(me ? podCidrsOf(me) : []);
-  const byCidr = new Map<string, Route>();
-  for (const n of nodes) {
+  const mine = (me ? podCidrsOf(me) : []).map((c) => parseCIDR(c)!);
+  const taken: { cidr: CIDR; node: string }[] = [];
+  const routes: Route[] = [];
+  const refused: RefusedClaim[] = [];
+  for (const n of [...nodes].sort(byAge)) {
     const name = n.metadata.name;
     if (!name || name === self) continue;
     const via = internalIPv4(n);
-    if (!via || via === myIP) continue;
-    for (const cidr of podCidrsOf(n)) {
-      if (myCidrs.has(cidr)) continue;
-      // Two Nodes claiming one CIDR: keep the first by name, deterministically.
-      const prev = byCidr.get(cidr);
-      if (!prev || name < prev.node) byCidr.set(cidr, { cidr, via, node: name });
+    for (const text of podCidrsOf(n)) {
+      const c = parseCIDR(text)!;
+      const refuse = (reason: string) => refused.push({ node: name, cidr: text, reason });
+      if (!via) continue; // not ready yet: no InternalIP
+      if (via === myIP) refuse(`next hop ${via} is this node's own address`);
+      else if (!c.isNetwork) refuse(`not a network address (host bits set; ${c.text} expected)`);
+      else if (cluster && !cidrContains(cluster, c)) refuse(`outside the cluster CIDR ${cluster.text}`);
+      else if (mine.some((m) => cidrsOverlap(m, c))) refuse('overlaps this node\'s own pod CIDR');
+      else {
+        const earlier = taken.find((t) => cidrsOverlap(t.cidr, c));
+        if (earlier) refuse(`overlaps ${earlier.cidr.text} claimed earlier by node ${earlier.node}`);
+        else {
+          taken.push({ cidr: c, node: name });
+          routes.push({ cidr: c.text, via, node: name });
+        }
+      }
     }
   }
-  return [...byCidr.values()].sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0));
+  routes.sort((a, b) => {
+    const ca = parseCIDR(a.cidr)!;
+    const cb = parseCIDR(b.cidr)!;
+    return ca.first !== cb.first ? (ca.first < cb.first ? -1 : 1) : ca.prefix - cb.prefix;
+  });
+  return { routes, refused };
+}
+
+/** The routes of planRoutes. */
+export function desiredRoutes(nodes: readonly NodeLike[], self: string, o: RouteOptions = {}): Route[] {
+  return planRoutes(nodes, self, o).routes;
 }

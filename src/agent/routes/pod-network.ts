@@ -16,6 +16,8 @@ export interface PodNetworkOptions {
   clusterCidr?: string;
   /** Default 10.43.0.0/16. */
   serviceCidr?: string;
+  /** nftables table of the masquerade rule (default bosun-masq; one per node sharing a host). */
+  masqTable?: string;
   ip?: IpRunner;
   nft?: NftRunner;
   logger?: Logger;
@@ -32,19 +34,19 @@ export interface PodNetwork {
 
 export async function startPodNetwork(o: PodNetworkOptions): Promise<PodNetwork> {
   const nft = o.nft ?? hostNft;
-  await applyMasquerade({ clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr }, nft);
-  const routes = new RouteController({ client: o.client, nodeName: o.nodeName, ip: o.ip ?? hostIp, logger: o.logger });
+  await applyMasquerade({ clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.masqTable }, nft);
+  const routes = new RouteController({ client: o.client, nodeName: o.nodeName, clusterCidr: o.clusterCidr ?? '10.42.0.0/16', ip: o.ip ?? hostIp, logger: o.logger });
   try {
     await routes.start();
   } catch (err) {
-    await removeMasquerade({}, nft).catch(() => undefined);
+    await removeMasquerade({ table: o.masqTable }, nft).catch(() => undefined);
     throw err;
   }
   return {
     routes,
     async stop(s = {}) {
       await routes.stop({ keepRoutes: !s.cleanup });
-      if (s.cleanup) await removeMasquerade({}, nft);
+      if (s.cleanup) await removeMasquerade({ table: o.masqTable }, nft);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { KubeClient } from '../../client/kube-client.js';
 import { resources } from '../../client/resource-ref.js';
 import { SharedInformerFactory } from '../../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../../controller-runtime/log.js';
-import { desiredRoutes, type Route } from './desired-routes.js';
+import { planRoutes, type Route } from './desired-routes.js';
 import { hostIp, RouteApplier, type IpRunner } from './route-applier.js';
 
 export interface RouteControllerOptions {
@@ -18,6 +18,8 @@ export interface RouteControllerOptions {
   nodeName: string;
   /** How `ip` is run (default: on the host). */
   ip?: IpRunner;
+  /** Only pod CIDRs inside this block are routed (desired-routes.ts); undefined: any block. */
+  clusterCidr?: string;
   /** Full re-apply period, default 30 s. */
   resyncMs?: number;
   logger?: Logger;
@@ -33,6 +35,8 @@ export class RouteController {
   private stopped = false;
   /** The routes applied last (for tests and status). */
   current: Route[] = [];
+  /** Refused claims logged last, so each is logged once while it stands. */
+  private refusedLogged = new Set<string>();
 
   constructor(private readonly o: RouteControllerOptions) {
     this.applier = new RouteApplier(o.ip ?? hostIp);
@@ -79,7 +83,15 @@ export class RouteController {
 
   private async run(): Promise<void> {
     if (!this.factory.informerFor<Node>(resources.nodes).hasSynced()) return;
-    const want = desiredRoutes(this.factory.informerFor<Node>(resources.nodes).indexer.list(), this.o.nodeName);
+    const plan = planRoutes(this.factory.informerFor<Node>(resources.nodes).indexer.list(), this.o.nodeName, { clusterCidr: this.o.clusterCidr });
+    const want = plan.routes;
+    const refused = new Set<string>();
+    for (const r of plan.refused) {
+      const key = `${r.node} ${r.cidr} ${r.reason}`;
+      refused.add(key);
+      if (!this.refusedLogged.has(key)) this.log.warn({ to: r.node, cidr: r.cidr, reason: r.reason }, 'pod CIDR claim not routed');
+    }
+    this.refusedLogged = refused;
     try {
       const r = await this.applier.sync(want);
       this.current = want.filter((w) => !r.failed.some((f) => f.route.cidr === w.cidr));
