@@ -12,6 +12,8 @@ export interface RawResponse {
   body: string;
   /** body parsed as JSON, or undefined when it is not JSON. */
   json: any;
+  /** The body's bytes (binary answers such as protobuf). */
+  bytes: Buffer;
 }
 
 export interface RawRequest {
@@ -49,14 +51,15 @@ export class RawClient {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const body = bytes.toString('utf8');
           let json: unknown;
           try {
             json = JSON.parse(body);
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json, bytes });
         });
         res.on('error', reject);
       });

@@ -98,12 +98,31 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
     return true;
   }
   if (path === '/openapi/v2' || path === '/swagger.json') {
-    // Only JSON is produced; a protobuf-only Accept (kubectl's) gets 406 and kubectl falls back to
-    // its compiled-in patch metadata.
-    const json = parseAccept(req.headers.accept).some((t) => (t.type === '*' || t.type === 'application') && (t.subtype === '*' || t.subtype === 'json'));
-    if (!json) throw errors.notAcceptable('only application/json is available for /openapi/v2');
-    writeBody(res, 200, deps.openapi().v2);
+    serveOpenApiV2(req, res, deps.openapi());
     return true;
   }
   return false;
+}
+
+/** The gnostic protobuf media types (current and deprecated spelling); both answer the current one. */
+const V2_PROTOBUF = 'com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const V2_PROTOBUF_DEPRECATED = 'com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/**
+ * /openapi/v2 as kube-openapi's handler negotiates it: the Accept clauses in order, each tried
+ * against JSON, then protobuf (so `*\/*` and an absent Accept get JSON); nothing matching is 406.
+ */
+function serveOpenApiV2(req: IncomingMessage, res: ServerResponse, docs: OpenApiDocs): void {
+  res.setHeader('Vary', 'Accept');
+  for (const t of parseAccept(req.headers.accept)) {
+    if (t.type !== '*' && t.type !== 'application') continue;
+    if (t.subtype === '*' || t.subtype === 'json') return writeBody(res, 200, docs.v2);
+    if (t.subtype === V2_PROTOBUF || t.subtype === V2_PROTOBUF_DEPRECATED) {
+      const body = docs.v2Protobuf;
+      res.writeHead(200, { 'Content-Type': `application/${V2_PROTOBUF}`, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
+  }
+  throw errors.notAcceptable('only application/json and application/com.github.proto-openapi.spec.v2.v1.0+protobuf are available for /openapi/v2');
 }

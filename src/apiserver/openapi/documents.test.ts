@@ -25,7 +25,7 @@ test('the v3 index points at one document per group version', () => {
 
 test('every PATCH operation names its GVK and takes fieldValidation (kubectl then validates server-side)', () => {
   const d = docs();
-  for (const e of d.catalog.entries()) {
+  for (const e of d.catalog.entries().filter((x) => x.def.verbs.includes('patch'))) {
     const key = e.def.group ? `apis/${e.def.group}/${e.def.version}` : `api/${e.def.version}`;
     const doc = d.groupVersion.get(key) as any;
     const prefix = e.def.group ? `/apis/${e.def.group}/${e.def.version}` : `/api/${e.def.version}`;
@@ -43,7 +43,10 @@ test('every $ref resolves inside its document, in v3 and v2', () => {
   const d = docs();
   const refs = (v: unknown, out: string[] = []): string[] => {
     if (Array.isArray(v)) v.forEach((x) => refs(x, out));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === '$ref' ? out.push(x as string) : refs(x, out));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref') out.push(x as string);
+      else refs(x, out);
+    }
     return out;
   };
   for (const [key, doc] of d.groupVersion) {
@@ -52,4 +55,13 @@ test('every $ref resolves inside its document, in v3 and v2', () => {
   }
   const defs = (d.v2 as any).definitions;
   for (const r of refs(d.v2)) assert.ok(defs[r.replace('#/definitions/', '')], `v2: ${r}`);
+});
+
+test('a create-only collection (bindings) has only its POST, as upstream lists it', () => {
+  const doc = docs().groupVersion.get('api/v1') as any;
+  const item = doc.paths['/api/v1/namespaces/{namespace}/bindings'];
+  assert.deepEqual(Object.keys(item).filter((k) => k !== 'parameters'), ['post']);
+  assert.deepEqual(item.post['x-kubernetes-group-version-kind'], { group: '', version: 'v1', kind: 'Binding' });
+  assert.ok(item.post.parameters.some((p: any) => p.name === 'fieldValidation'));
+  assert.equal(doc.paths['/api/v1/namespaces/{namespace}/bindings/{name}'], undefined);
 });

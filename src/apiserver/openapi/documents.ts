@@ -1,11 +1,13 @@
 /**
  * The OpenAPI documents: /openapi/v3 (an index of group versions), /openapi/v3/<api|apis/g/v> (paths and
  * component schemas from the registry, enough for `kubectl explain` and apply's validation check) and
- * /openapi/v2 (the same schemas as one Swagger 2.0 document). Built once per catalog and cached.
+ * /openapi/v2 (the same schemas as one Swagger 2.0 document, in JSON or gnostic protobuf). Built once
+ * per catalog and cached.
  */
 import { createHash } from 'node:crypto';
 import type { ApiCatalog, CatalogEntry } from '../discovery/catalog.js';
 import { resourcePaths, ref } from './paths.js';
+import { encodeOpenApiV2 } from './v2-protobuf.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const INFO = { title: 'Kubernetes', version: 'v1.32.0' };
@@ -58,7 +60,7 @@ function entrySchemas(e: CatalogEntry): Record<string, unknown> {
   const main = (out[d.openapi.definition] ?? { type: 'object', properties: {} }) as Record<string, unknown>;
   out[d.openapi.definition] = { ...main, 'x-kubernetes-group-version-kind': main['x-kubernetes-group-version-kind'] ?? gvk(d.kind) };
   const listName = `${d.openapi.definition}List`;
-  if (!out[listName]) {
+  if (!out[listName] && d.verbs.includes('list')) {
     out[listName] = {
       type: 'object', description: `${d.listKind} is a list of ${d.kind} objects.`, required: ['items'],
       properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, items: { type: 'array', items: ref(d.openapi.definition) }, metadata: ref(`${META}.ListMeta`) },
@@ -74,6 +76,26 @@ export interface OpenApiDocs {
   /** By path below /openapi/v3/ (`api/v1`, `apis/apps/v1`). */
   groupVersion: Map<string, object>;
   v2: object;
+  /** `v2` as gnostic's openapi_v2.Document in protobuf (encoded on first use). */
+  readonly v2Protobuf: Buffer;
+}
+
+/**
+ * Swagger 2.0 writes a reference with its siblings beside it (`{$ref, description, default}`), where
+ * OpenAPI 3.0 wraps it (`{allOf: [{$ref}], description, ...}`), as upstream's two documents differ.
+ */
+function toSwagger2Refs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toSwagger2Refs);
+  if (!value || typeof value !== 'object') return value;
+  const o = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = toSwagger2Refs(v);
+  const all = out.allOf;
+  if (Array.isArray(all) && all.length === 1 && typeof (all[0] as { $ref?: unknown }).$ref === 'string' && out.$ref === undefined) {
+    delete out.allOf;
+    out.$ref = (all[0] as { $ref: string }).$ref;
+  }
+  return out;
 }
 
 /** Builds every document for the catalog. */
@@ -98,6 +120,16 @@ export function buildOpenApi(catalog: ApiCatalog, extraSchemas: Record<string, u
     Object.assign(allSchemas, schemas);
     Object.assign(allPaths, paths);
   }
-  const v2 = rewriteRefs({ swagger: '2.0', info: INFO, paths: {}, definitions: allSchemas }, '#/components/schemas/', '#/definitions/') as object;
-  return { index: { paths: indexPaths }, groupVersion, v2 };
+  // No paths in v2: kubectl reads v2 paths only to see whether a kind's PATCH takes fieldValidation,
+  // and when a kind is missing there it looks for CRDs (apiextensions, which Bosun does not serve)
+  // if Namespace's PATCH does; with no paths it validates client-side from these definitions.
+  const v2 = toSwagger2Refs(rewriteRefs({ swagger: '2.0', info: INFO, paths: {}, definitions: allSchemas }, '#/components/schemas/', '#/definitions/')) as object;
+  let v2Protobuf: Buffer | undefined;
+  return {
+    index: { paths: indexPaths }, groupVersion, v2,
+    get v2Protobuf() {
+      v2Protobuf ??= encodeOpenApiV2(v2);
+      return v2Protobuf;
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * `x-kubernetes-group-version-kind` and a `fieldValidation` query parameter, which is how kubectl
  * (QueryParamVerifierV3) decides to leave field validation to the server.
  */
-import type { ResourceDefinition } from '../../api/resource.js';
+import type { ResourceDefinition, Verb } from '../../api/resource.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 export const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
@@ -50,7 +50,7 @@ function op(def: ResourceDefinition, action: string, opId: string, extra: object
   return { description: `${opId} ${def.kind}`, operationId: opId, tags: [def.group || 'core'], 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': { group: gvk.group, version: gvk.version, kind: gvk.kind }, ...extra };
 }
 
-/** The path items (keyed by path) serving `def`, plus its subresources status and scale. */
+/** The path items (keyed by path) serving `def`'s verbs, plus its subresources status and scale. */
 export function resourcePaths(def: ResourceDefinition, schemaName: string): Record<string, object> {
   const prefix = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`;
   const base = def.namespaced ? `${prefix}/namespaces/{namespace}/${def.plural}` : `${prefix}/${def.plural}`;
@@ -60,13 +60,16 @@ export function resourcePaths(def: ResourceDefinition, schemaName: string): Reco
   const list = `${schemaName}List`;
   const patchTypes = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
   const out: Record<string, object> = {};
+  const serves = (v: Verb): boolean => def.verbs.includes(v);
   const collection: Record<string, unknown> = {
-    get: op(def, 'list', `list${K}`, { parameters: listParams, responses: ok(list) }),
-    post: op(def, 'post', `create${K}`, { parameters: writeParams, requestBody: body(schemaName), responses: { ...ok(schemaName), ...ok(schemaName, '201') } }),
-    delete: op(def, 'deletecollection', `deleteCollection${K}`, { parameters: [...listParams, params.dryRun, params.gracePeriodSeconds, params.propagationPolicy], responses: ok(`${META}.Status`) }),
+    ...(serves('list') ? { get: op(def, 'list', `list${K}`, { parameters: listParams, responses: ok(list) }) } : {}),
+    ...(serves('create') ? { post: op(def, 'post', `create${K}`, { parameters: writeParams, requestBody: body(schemaName), responses: { ...ok(schemaName), ...ok(schemaName, '201') } }) } : {}),
+    ...(serves('deletecollection') ? { delete: op(def, 'deletecollection', `deleteCollection${K}`, { parameters: [...listParams, params.dryRun, params.gracePeriodSeconds, params.propagationPolicy], responses: ok(`${META}.Status`) }) } : {}),
     parameters: [...scoped, params.pretty],
   };
   out[base] = collection;
+  // A create-only collection (bindings) has no item path, as upstream lists none.
+  if (!serves('get')) return out;
   const item = (gvk: Gvk, schema: string, idPrefix: string): Record<string, unknown> => ({
     get: op(def, 'get', `read${idPrefix}`, { responses: ok(schema) }, gvk),
     put: op(def, 'put', `replace${idPrefix}`, { parameters: writeParams, requestBody: body(schema), responses: { ...ok(schema), ...ok(schema, '201') } }, gvk),

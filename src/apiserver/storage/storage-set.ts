@@ -4,6 +4,7 @@
  */
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { Store } from '../../store/types.js';
+import { BindingsCollection } from './actions/bindings-collection.js';
 import { NamespaceFinalize } from './actions/namespace-finalize.js';
 import { PodBinding } from './actions/pod-binding.js';
 import { PodEviction } from './actions/pod-eviction.js';
@@ -17,6 +18,8 @@ export type Definitions = Iterable<ResourceDefinition> | { all(): Iterable<Resou
 export class StorageSet {
   private readonly byResource = new Map<string, GenericStorage>();
   private readonly actions = new Map<string, ActionSubresource>();
+  /** Resources served without storage of their own (the `bindings` collection). */
+  private readonly unstored: ResourceStorage[] = [];
 
   constructor(readonly store: Store, definitions: Definitions, options: StorageOptions = {}) {
     const defs = Symbol.iterator in definitions ? definitions : definitions.all();
@@ -25,8 +28,10 @@ export class StorageSet {
     }
     const pods = this.byResource.get(resourceKey('', 'v1', 'pods'));
     if (pods) {
-      this.addAction(new PodBinding(pods));
+      const binding = new PodBinding(pods);
+      this.addAction(binding);
       this.addAction(new PodEviction(pods));
+      this.unstored.push(new BindingsCollection(binding));
     }
     const namespaces = this.byResource.get(resourceKey('', 'v1', 'namespaces'));
     if (namespaces) this.addAction(new NamespaceFinalize(namespaces));
@@ -43,7 +48,7 @@ export class StorageSet {
   }
 
   all(): ResourceStorage[] {
-    return [...this.byResource.values()];
+    return [...this.byResource.values(), ...this.unstored];
   }
 
   allActions(): ActionSubresource[] {

@@ -121,7 +121,9 @@ test('storage set: lookup by group/version/plural and actions by plural/subresou
     assert.equal(env.set.get('', 'v1', 'deployments'), undefined);
     assert.equal(env.set.action('pods', 'binding')?.subresource, 'binding');
     assert.equal(env.set.action('pods', 'log'), undefined);
-    assert.equal(env.set.all().length, 5);
+    // The five stored kinds, plus the create-only `bindings` collection served beside pods/binding.
+    assert.equal(env.set.all().length, 6);
+    assert.deepEqual(env.set.all().filter((x) => x.def.plural === 'bindings').map((x) => x.def.verbs), [['create']]);
   } finally {
     await env.close();
   }

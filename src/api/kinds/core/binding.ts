@@ -1,9 +1,14 @@
-/** core/v1 Binding: the body of pods/binding (the scheduler's write). */
+/**
+ * core/v1 Binding: the body of pods/binding (the scheduler's write), and the `bindings` collection
+ * that takes the same body with the pod named by metadata.name.
+ */
 import type { ObjectMeta } from '../../meta.js';
 import { s } from '../../schema/builders.js';
 import { fe } from '../../schema/errors.js';
 import type { Infer } from '../../schema/types.js';
 import type { FieldError } from '../../status.js';
+import { defineKind } from '../define.js';
+import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { objectReferenceSchema } from './service-account.js';
 
@@ -22,3 +27,13 @@ export function validateBinding(b: Binding): FieldError[] {
   if (!b.target?.name) errs.push(fe.required('target.name'));
   return errs;
 }
+
+/**
+ * `POST /api/v1/namespaces/NS/bindings`: upstream's LegacyBindingREST, create only, served beside
+ * pods/binding (what custom schedulers built on the Python client's create_namespaced_binding call).
+ * Not stored: the API server routes it to the pod, so it is not part of the registry of kinds.
+ */
+export const bindings = defineKind<Binding>({
+  group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: ['create'],
+  schema: bindingSchema, nameValidator: nameIsDNSSubdomain, validate: validateBinding,
+});
