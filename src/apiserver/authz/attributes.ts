@@ -1,9 +1,10 @@
 /**
  * Authorization attributes of a resource request, as kube-apiserver's RequestInfoFactory derives
  * them: the verb comes from the HTTP method and whether a name is present (GET on a collection is
- * `list`, `?watch=true` or the `/watch/` prefix is `watch`, DELETE on a collection is
- * `deletecollection`).
+ * `list`, `?watch=true` (any value but "0"/"false", as the handler reads it) or the `/watch/`
+ * prefix is `watch`, DELETE on a collection is `deletecollection`).
  */
+import { queryBool } from '../../api/query-params.js';
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 
@@ -27,8 +28,7 @@ export function requestVerb(method: string, p: ResourcePath, query: URLSearchPar
   switch (method) {
     case 'GET':
     case 'HEAD': {
-      const watch = query.get('watch');
-      if (p.watchPrefix || watch === 'true' || watch === '1') return 'watch';
+      if (p.watchPrefix || queryBool(query, 'watch') === true) return 'watch';
       return p.name === undefined ? 'list' : 'get';
     }
     case 'POST': return 'create';
