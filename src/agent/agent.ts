@@ -112,7 +112,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     references: lookup,
     sandboxEnv: {
       clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local',
-      cgroupRoot: o.cgroupRoot ?? '/bosun', logsDir: join(o.dataDir, 'logs'),
+      cgroupRoot: o.cgroupRoot ?? '/bosun', logsDir: join(o.dataDir, 'logs'), seccompDir: join(o.dataDir, 'seccomp'),
     },
     node: { name: o.nodeName, hostIP: machine.internalIP, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, memoryCapacity: machine.memoryBytes },
     status: new StatusManager(o.client, log),

@@ -78,6 +78,8 @@ export interface ApiServer {
   storage(group: string, version: string, plural: string): ResourceStorage | undefined;
   /** Watches being served right now (for tests and metrics). */
   openWatches(): number;
+  /** The open watches and how slow ones were closed (for tests and metrics). */
+  watches: WatchRegistry;
   /** Stops accepting, ends watches, closes connections and the store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -126,7 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const streams = new StreamingRegistry();
     registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
-    const watches = new WatchRegistry();
+    const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
@@ -160,7 +162,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return {
       url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams,
       storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
-      openWatches: () => watches.size,
+      openWatches: () => watches.size, watches,
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;

@@ -8,6 +8,7 @@ import type { VolumePaths } from '../volumes/volume-manager.js';
 import { containerEnv, ContainerConfigError, expandVars, type EnvContext } from './env.js';
 import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from './labels.js';
 import { linuxResources } from './resources.js';
+import { seccompProfile, verifyRunAsNonRoot, type ImageUser } from './security-profile.js';
 
 /** The CRI container config for one container of a pod (kubelet generateContainerConfig). */
 
@@ -52,7 +53,7 @@ export function containerMounts(c: Container, volumes: VolumePaths, env: Record<
   return mounts;
 }
 
-export function securityContext(pod: Pod, c: Container): SecurityContext | undefined {
+export function securityContext(pod: Pod, c: Container, seccompDir = ''): SecurityContext | undefined {
   const psc = pod.spec?.securityContext ?? {};
   const sc = c.securityContext ?? {};
   const out: SecurityContext = {};
@@ -64,6 +65,8 @@ export function securityContext(pod: Pod, c: Container): SecurityContext | undef
   if (sc.privileged) out.privileged = true;
   if (sc.allowPrivilegeEscalation === false) out.noNewPrivs = true;
   if (sc.capabilities) out.capabilities = { add: sc.capabilities.add, drop: sc.capabilities.drop };
+  const seccomp = seccompProfile(pod, c, seccompDir);
+  if (seccomp) out.seccomp = seccomp;
   const groups = [...(psc.supplementalGroups ?? []), ...(psc.fsGroup !== undefined ? [psc.fsGroup] : [])];
   if (groups.length) out.supplementalGroups = groups;
   return Object.keys(out).length ? out : undefined;
@@ -82,6 +85,10 @@ export interface ContainerConfigInput {
   extraMounts: Mount[];
   /** Absolute log directory of the sandbox (to make `<container>/` in). */
   logDirectory?: string;
+  /** The user the image runs as (CRI ImageStatus), for runAsNonRoot; absent: root. */
+  imageUser?: ImageUser;
+  /** Where Localhost seccomp profiles live (DATA_DIR/seccomp). */
+  seccompDir?: string;
 }
 
 export function containerConfig(i: ContainerConfigInput): ContainerConfig {
@@ -90,10 +97,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
   const vars = Object.fromEntries(envs.map((e) => [e.key, e.value]));
   const id = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
   if (i.logDirectory) mkdirSync(join(i.logDirectory, c.name), { recursive: true });
-  if (pod.spec?.securityContext?.runAsNonRoot || c.securityContext?.runAsNonRoot) {
-    const uid = c.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
-    if (uid === 0) throw new ContainerConfigError("container's runAsUser breaks non-root policy");
-  }
+  verifyRunAsNonRoot(pod, c, i.imageUser ?? {});
   return {
     metadata: { name: c.name, attempt: i.restartCount },
     image: i.imageRef,
@@ -111,7 +115,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     },
     logPath: `${c.name}/${i.restartCount}.log`,
     resources: linuxResources(pod, c, i.memoryCapacity),
-    securityContext: securityContext(pod, c),
+    securityContext: securityContext(pod, c, i.seccompDir),
     stdin: c.stdin,
     tty: c.tty,
   };

@@ -4,6 +4,7 @@ import type { Pod } from '../../api/kinds/index.js';
 import { podCgroupParent } from '../runtime/cgroups.js';
 import type { DnsConfig, PodSandboxConfig, PortMapping, Protocol } from '../runtime/types.js';
 import { sandboxLabels } from './labels.js';
+import { seccompProfile } from './security-profile.js';
 
 /**
  * The CRI sandbox config of a pod: hostname, DNS per dnsPolicy (kubelet's dns.Configurer), host
@@ -19,6 +20,8 @@ export interface SandboxEnv {
   logsDir: string;
   /** Host resolv.conf, for dnsPolicy Default and as the fallback. */
   resolvConf?: string;
+  /** DATA_DIR/seccomp: Localhost seccomp profiles are relative to it (the kubelet's <root-dir>/seccomp). */
+  seccompDir?: string;
 }
 
 export function hostDns(path = '/etc/resolv.conf'): DnsConfig {
@@ -81,6 +84,13 @@ export function sandboxConfig(pod: Pod, attempt: number, env: SandboxEnv): PodSa
     }
   }
   const id = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
+  // A bad pod-level Localhost profile fails each container's config (CreateContainerConfigError), not the sandbox.
+  let seccomp;
+  try {
+    seccomp = seccompProfile(pod, undefined, env.seccompDir ?? '');
+  } catch {
+    seccomp = undefined;
+  }
   const sysctls = Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
   return {
     metadata: { ...id, attempt },
@@ -92,6 +102,10 @@ export function sandboxConfig(pod: Pod, attempt: number, env: SandboxEnv): PodSa
     annotations: { ...(pod.metadata.annotations ?? {}) },
     cgroupParent: podCgroupParent(id.uid, env.cgroupRoot),
     hostNetwork: !!spec.hostNetwork,
+    privileged: [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].some((c) => c.securityContext?.privileged),
+    hostPID: !!spec.hostPID,
+    hostIPC: !!spec.hostIPC,
     ...(Object.keys(sysctls).length ? { sysctls } : {}),
+    ...(seccomp ? { seccomp } : {}),
   };
 }

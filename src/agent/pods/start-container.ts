@@ -6,6 +6,7 @@ import type { AgentDeps, SyncScratch } from './context.js';
 import { ContainerConfigError } from './env.js';
 import { killContainer } from './kill.js';
 import { runHook } from './lifecycle-hooks.js';
+import type { ImageUser } from './security-profile.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
 import type { Mount } from '../runtime/types.js';
 
@@ -28,6 +29,15 @@ export interface StartInput {
   extraMounts: Mount[];
 }
 
+const runsAsNonRoot = (pod: Pod, c: Container) => !!(c.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot);
+
+/** The user the image runs as, from CRI ImageStatus (the kubelet's getImageUser). */
+async function imageUserOf(d: AgentDeps, imageRef: string): Promise<ImageUser> {
+  const img = await d.runtime.imageStatus(imageRef);
+  if (img?.uid !== undefined) return { uid: img.uid };
+  return img?.username ? { username: img.username } : {};
+}
+
 const errMsg = (err: unknown) => (err instanceof RuntimeError ? err.message.replace(/^\w+: /, '') : (err as Error).message);
 
 /** Returns true when the container was started. */
@@ -44,10 +54,12 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
   }
   let config;
   try {
+    const imageUser = runsAsNonRoot(pod, c) ? await imageUserOf(d, pulled.imageRef) : undefined;
     config = containerConfig({
       pod, container: c, type: i.type, restartCount: i.restartCount, imageRef: pulled.imageRef, volumes: i.volumes,
       envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable },
       memoryCapacity: d.node.memoryCapacity, extraMounts: i.extraMounts, logDirectory: i.sandboxConfig.logDirectory,
+      imageUser, seccompDir: d.sandboxEnv.seccompDir,
     });
   } catch (err) {
     if (!(err instanceof ContainerConfigError)) throw err;

@@ -49,7 +49,14 @@ export interface PodSandboxConfig {
   cgroupParent?: string;
   /** Share the node's network namespace (hostNetwork: true): no CNI, no pod IP of its own. */
   hostNetwork?: boolean;
+  /** Some container of the pod is privileged (containerd refuses privileged containers in other sandboxes). */
+  privileged?: boolean;
+  /** Share the node's pid / ipc namespace (hostPID, hostIPC). */
+  hostPID?: boolean;
+  hostIPC?: boolean;
   sysctls?: Record<string, string>;
+  /** Pod-level seccomp profile (the sandbox's own process). */
+  seccomp?: SeccompProfile;
 }
 
 export type PodSandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -147,6 +154,15 @@ export interface LinuxResources {
   oomScoreAdj?: number;
 }
 
+/**
+ * A seccomp profile as CRI's SecurityProfile: the runtime's default, none, or a file on the node
+ * (`localhostRef`, absolute).
+ */
+export interface SeccompProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostRef?: string;
+}
+
 /** The subset of a container's securityContext that the runtime applies. */
 export interface SecurityContext {
   runAsUser?: number;
@@ -157,6 +173,8 @@ export interface SecurityContext {
   supplementalGroups?: number[];
   capabilities?: { add?: string[]; drop?: string[] };
   noNewPrivs?: boolean;
+  /** Absent: Unconfined, as the kubelet without --seccomp-default. */
+  seccomp?: SeccompProfile;
 }
 
 /** Identity of a container within its sandbox; (name, attempt) is unique per sandbox. */
@@ -324,6 +342,12 @@ export interface ContainerRuntime {
   attach?(req: AttachRequest): Promise<string>;
   /** Like exec, for port forwarding into the sandbox's network namespace (portforward.k8s.io over SPDY). */
   portForward?(podSandboxId: string, ports: number[]): Promise<string>;
+
+  /**
+   * Optional: makes the runtime close and reopen the container's log file (after the agent renamed
+   * it for rotation), as CRI ReopenContainerLog. Fails when the container is not running.
+   */
+  reopenContainerLog?(id: string): Promise<void>;
 
   /** Releases the connection. The runtime itself keeps running. */
   close(): void;

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { errors, type Status } from '../../api/status.js';
 import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
 import { BodyTooLargeError } from './body.js';
+import { InflightLimiter, type InflightLimits } from './inflight.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
 import { isWatch } from './query.js';
@@ -23,6 +24,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
   /** Extra non-resource handlers tried first (e.g. node join); return true when handled. */
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
+  /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
+  inflight?: InflightLimiter | InflightLimits;
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
@@ -38,6 +41,7 @@ function isLongRunning(p: ResourcePath | undefined, method: string, q: URLSearch
 /** Builds the `request` listener. */
 export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const inflight = opts.inflight instanceof InflightLimiter ? opts.inflight : new InflightLimiter(opts.inflight);
   return (req, res) => {
     void serve(req, res).catch((err) => fail(req, res, err));
   };
@@ -66,9 +70,11 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
     const method = req.method ?? 'GET';
     const user: UserInfo | undefined = await authenticate(req, opts.tokens);
+    const p = parseResourcePath(url.pathname);
+    // After authentication, before authorization and before the body is read (as upstream's filter chain).
+    if (!isLongRunning(p, method, url.searchParams)) inflight.admit(req, res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
-    const p = parseResourcePath(url.pathname);
     if (p && user && opts.authorize) await opts.authorize(user, method, p, url.searchParams);
 
     const abort = new AbortController();

@@ -3,6 +3,12 @@
  * (clients such as the JavaScript informer wait for them before anything else). The stream ends at
  * timeoutSeconds (default: a random 30-60 minutes, as kube-apiserver picks), when the storage ends it,
  * or when the server shuts down; the storage watch stops when the client goes away.
+ *
+ * A client that does not read its watch must not make the server buffer events for it without
+ * bound: once the bytes waiting for the socket pass the registry's `bufferLimit` (beyond what the
+ * initial burst of ADDED events put there), the watch is closed and its connection dropped, as
+ * upstream's cacher forces unresponsive watchers closed ("Forcing watcher close due to
+ * unresponsiveness"); the client relists and watches again, as it does after any closed watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, WatchEvent } from '../../api/meta.js';
@@ -12,9 +18,25 @@ import type { OutputFormat } from './media.js';
 import { contentTypes, setWarnings } from './respond.js';
 import { partialObjectMetadata, toTable } from './table.js';
 
-/** Tracks open watches so shutdown can end them. */
+/** Default bound of bytes buffered for one watch (beyond its initial events). */
+export const WATCH_BUFFER_LIMIT = 16 * 1024 * 1024;
+
+/** Tracks open watches so shutdown can end them, and how the slow ones fared. */
 export class WatchRegistry {
   private readonly open = new Set<() => void>();
+  /** Watches closed because their client did not keep up. */
+  slowClosed = 0;
+  /** Most bytes ever buffered for one watch after a live event (the bound at work). */
+  maxBuffered = 0;
+
+  constructor(readonly bufferLimit = WATCH_BUFFER_LIMIT, private readonly onSlowClose?: (what: string) => void) {}
+
+  /** Records a watch closed for being too slow. */
+  closedSlow(what: string): void {
+    this.slowClosed++;
+    this.onSlowClose?.(what);
+  }
+
   add(end: () => void): () => unknown {
     this.open.add(end);
     return () => this.open.delete(end);
@@ -67,13 +89,20 @@ export async function serveWatch(
     pending = undefined;
   };
 
-  const end = (): void => {
+  // Bytes the initial events left in the buffer: a reading client works them off, and only growth
+  // past them plus the bound marks it as too slow.
+  let allowance = registry.bufferLimit;
+
+  const end = (drop = false): void => {
     if (ended) return;
     ended = true;
     clearTimeout(live.timer);
     unregister();
     live.stream?.stop();
-    if (!res.writableEnded && !res.destroyed) {
+    if (drop) {
+      // Ending politely would queue behind what the client never read: drop the connection.
+      res.destroy();
+    } else if (!res.writableEnded && !res.destroyed) {
       startResponse();
       res.end();
     }
@@ -100,8 +129,17 @@ export async function serveWatch(
     onEvent(ev: WatchEvent<KubeObject | Status>): void {
       if (ended) return;
       const line = encode(ev);
-      if (pending) pending.push(line);
-      else res.write(line);
+      if (pending) {
+        pending.push(line);
+        return;
+      }
+      res.write(line);
+      const buffered = res.writableLength;
+      if (buffered > registry.maxBuffered) registry.maxBuffered = buffered;
+      if (buffered > allowance) {
+        registry.closedSlow(`${def.plural} watch of ${ctx.user}`);
+        end(true);
+      }
     },
     onClose(): void {
       end();
@@ -116,11 +154,12 @@ export async function serveWatch(
     return done;
   }
   startResponse();
+  allowance = registry.bufferLimit + res.writableLength;
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);
   unregister = registry.add(end);
-  live.timer = setTimeout(end, timeoutSeconds * 1000);
-  res.once('close', end);
+  live.timer = setTimeout(() => end(), timeoutSeconds * 1000);
+  res.once('close', () => end());
   req.once('close', () => {
     if (!res.writableEnded) end();
   });

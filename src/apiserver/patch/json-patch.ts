@@ -8,6 +8,13 @@ import { clone, isObject, type JsonObject } from './json-value.js';
 /** kube-apiserver's maxJSONPatchOperations. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
+/**
+ * evanphx/json-patch's AccumulatedCopySizeLimit as kube-apiserver arms it (JSONPatchMaxCopyBytes =
+ * MaxRequestBodyBytes = 3 MiB): the bytes all `copy` ops of one patch may add, so a small patch
+ * cannot multiply an object's size.
+ */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /**
@@ -28,17 +35,52 @@ export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonObject {
       `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
   let doc: unknown = clone(obj);
+  let copied = 0;
   for (const op of ops as JsonObject[]) {
     // evanphx/json-patch rejects an unknown op at apply time (422), not at decode time.
     if (typeof op.op !== 'string' || !OPS.has(op.op)) throw patchNotApplicable();
+    if (op.op === 'copy' && typeof op.from === 'string') {
+      copied += copySize(doc, op.from);
+      if (copied > MAX_JSON_PATCH_COPY_BYTES) {
+        throw patchNotApplicable(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`);
+      }
+    }
     try {
-      doc = jsonpatch.applyOperation(doc, op as unknown as Operation, true, true, true).newDocument;
+      doc = jsonpatch.applyOperation(doc, op as unknown as Operation, validate, true, true).newDocument;
     } catch {
       throw patchNotApplicable();
     }
   }
   if (!isObject(doc)) throw patchedNotAnObject(doc, 'json: cannot unmarshal into Go value of type map[string]interface {}');
   return doc;
+}
+
+/** Bytes of the JSON value at `from` (0 when it does not resolve: the op then fails on its own). */
+function copySize(doc: unknown, from: string): number {
+  const v = fromValue(doc, from);
+  return v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v));
+}
+
+/**
+ * fast-json-patch's validator, except that for move and copy it checks `from` itself: the stock
+ * check deep-clones the whole document for each such op, so 10000 of them on a large object cost
+ * minutes of CPU (a denial of service in one request).
+ */
+const validate = (op: Operation, index: number, document: unknown, existing: string): void => {
+  if (op.op === 'move' || op.op === 'copy') {
+    jsonpatch.validator(op, index);
+    if (fromValue(document, op.from) === undefined) throw new Error('from does not resolve');
+    return;
+  }
+  jsonpatch.validator(op, index, document, existing);
+};
+
+function fromValue(doc: unknown, from: string): unknown {
+  try {
+    return jsonpatch.getValueByPointer(doc, from);
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(v: unknown): string {

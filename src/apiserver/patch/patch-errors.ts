@@ -9,9 +9,13 @@ import { failure, errors, type StatusError } from '../../api/status.js';
 /** The fixed message of NewGenericServerResponse(422). */
 export const REJECTED_MESSAGE = 'the server rejected our request due to an error in our request';
 
-/** 422 Invalid as kube-apiserver returns it for a patch that does not apply. */
-export function patchNotApplicable(): StatusError {
-  return failure(422, 'Invalid', REJECTED_MESSAGE, { causes: [] });
+/**
+ * 422 Invalid as kube-apiserver returns it for a patch that does not apply. With `serverMessage`,
+ * the cause NewGenericServerResponse adds for it (used for the copy-size limit, whose message is
+ * the only hint a client gets of what to change).
+ */
+export function patchNotApplicable(serverMessage?: string): StatusError {
+  return failure(422, 'Invalid', REJECTED_MESSAGE, { causes: serverMessage ? [{ reason: 'UnexpectedServerResponse', message: serverMessage }] : [] });
 }
 
 /** 400 BadRequest for a patch document that cannot be decoded. */

@@ -7,10 +7,32 @@ import { apiVersionOf } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { KeyValue } from '../../store/types.js';
 import { cloneJson } from '../../api/json-clone.js';
+import { StatusError } from '../../api/status.js';
 
+/**
+ * Largest stored object: etcd's default --max-request-bytes (1.5 MiB), enforced for every backend
+ * so that no write path (a patch, a finalizer update) can store an object the etcd backend could
+ * not, and no object grows without bound. Measured on the JSON we store (upstream measures its
+ * protobuf, which is smaller: we refuse a little earlier).
+ */
+export const MAX_STORED_OBJECT_BYTES = 1536 * 1024;
+
+/**
+ * What kube-apiserver 1.32 answers when etcd refuses a value over its limit: the etcd error as a
+ * plain 500 without a reason (ErrorToAPIStatus of a non-Status error), so kubectl prints
+ * `Error from server: etcdserver: request is too large`.
+ */
+export function objectTooLarge(): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request is too large', code: 500 });
+}
+
+/** The stored form; throws objectTooLarge() past MAX_STORED_OBJECT_BYTES, before anything is written. */
 export function encodeObject(obj: KubeObject): string {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata: meta });
+  const text = JSON.stringify({ ...obj, metadata: meta });
+  // Counting bytes costs a pass over the string: only when its length (a lower bound) could matter.
+  if (text.length * 3 > MAX_STORED_OBJECT_BYTES && Buffer.byteLength(text) > MAX_STORED_OBJECT_BYTES) throw objectTooLarge();
+  return text;
 }
 
 /** A fresh object (safe to mutate) with apiVersion, kind and resourceVersion filled in. */

@@ -11,6 +11,7 @@ import type {
   PodSandboxConfig,
   PodSandboxFilter,
   PodSandboxStatus,
+  SeccompProfile,
   SecurityContext,
 } from '../types.js';
 import type { WireContainer, WireContainerStatus, WireImage, WireImageFsInfoResponse, WirePodSandbox, WirePodSandboxStatusResponse } from './wire.js';
@@ -27,6 +28,17 @@ export function nanosToDate(ns: string | undefined): Date | undefined {
 }
 
 const nodeOrPod = (host: boolean | undefined) => (host ? 'NODE' : 'POD');
+
+/** The sandbox's namespaces; its containers must ask for the same (pid is per container unless hostPID, as the kubelet asks for v1 pods). */
+function namespaceOptions(c: Pick<PodSandboxConfig, 'hostNetwork' | 'hostPID' | 'hostIPC'> | undefined): object {
+  return { network: nodeOrPod(c?.hostNetwork), pid: c?.hostPID ? 'NODE' : 'CONTAINER', ipc: nodeOrPod(c?.hostIPC) };
+}
+
+function seccompToWire(s: SeccompProfile | undefined): object {
+  // CRI's default (enum 0) is RuntimeDefault; the kubelet sends Unconfined when the pod names no profile.
+  if (!s) return { profileType: 'Unconfined', localhostRef: '' };
+  return { profileType: s.type, localhostRef: s.localhostRef ?? '' };
+}
 
 /** PodSandboxConfig message. The pid namespace is per container, as the kubelet asks for v1 pods. */
 export function sandboxConfigToWire(c: PodSandboxConfig): object {
@@ -46,9 +58,7 @@ export function sandboxConfigToWire(c: PodSandboxConfig): object {
     linux: {
       cgroupParent: c.cgroupParent ?? '',
       sysctls: c.sysctls ?? {},
-      securityContext: {
-        namespaceOptions: { network: nodeOrPod(c.hostNetwork), pid: 'CONTAINER', ipc: 'POD' },
-      },
+      securityContext: { namespaceOptions: namespaceOptions(c), privileged: !!c.privileged, seccomp: seccompToWire(c.seccomp) },
     },
   };
 }
@@ -66,7 +76,7 @@ function resourcesToWire(r: LinuxResources | undefined): object | null {
 
 const int64Value = (v: number | undefined) => (v === undefined ? null : { value: String(v) });
 
-function securityToWire(s: SecurityContext | undefined, hostNetwork: boolean | undefined): object {
+function securityToWire(s: SecurityContext | undefined, sandbox: Pick<PodSandboxConfig, 'hostNetwork' | 'hostPID' | 'hostIPC'> | undefined): object {
   return {
     privileged: s?.privileged ?? false,
     runAsUser: int64Value(s?.runAsUser),
@@ -78,12 +88,13 @@ function securityToWire(s: SecurityContext | undefined, hostNetwork: boolean | u
     capabilities: s?.capabilities
       ? { addCapabilities: s.capabilities.add ?? [], dropCapabilities: s.capabilities.drop ?? [] }
       : null,
-    namespaceOptions: { network: nodeOrPod(hostNetwork), pid: 'CONTAINER', ipc: 'POD' },
+    namespaceOptions: namespaceOptions(sandbox),
+    seccomp: seccompToWire(s?.seccomp),
   };
 }
 
-/** ContainerConfig message; `hostNetwork` must match the sandbox's. */
-export function containerConfigToWire(c: ContainerConfig, hostNetwork?: boolean): object {
+/** ContainerConfig message; its namespaces are the sandbox's. */
+export function containerConfigToWire(c: ContainerConfig, sandbox?: Pick<PodSandboxConfig, 'hostNetwork' | 'hostPID' | 'hostIPC'>): object {
   return {
     metadata: { name: c.metadata.name, attempt: c.metadata.attempt },
     image: { image: c.image },
@@ -102,7 +113,7 @@ export function containerConfigToWire(c: ContainerConfig, hostNetwork?: boolean)
     logPath: c.logPath ?? '',
     stdin: c.stdin ?? false,
     tty: c.tty ?? false,
-    linux: { resources: resourcesToWire(c.resources), securityContext: securityToWire(c.securityContext, hostNetwork) },
+    linux: { resources: resourcesToWire(c.resources), securityContext: securityToWire(c.securityContext, sandbox) },
   };
 }
 

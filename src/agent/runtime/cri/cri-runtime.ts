@@ -100,6 +100,10 @@ export class CriRuntime implements ContainerRuntime {
     }
   }
 
+  async reopenContainerLog(id: string): Promise<void> {
+    await this.client.runtimeCall('ReopenContainerLog', { containerId: id });
+  }
+
   async imageStatus(image: string): Promise<Image | null> {
     const r = await this.client.imageCall<{ image: WireImage | null }>('ImageStatus', { image: { image } });
     return r.image ? imageFromWire(r.image) : null;
@@ -123,7 +127,7 @@ export class CriRuntime implements ContainerRuntime {
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const r = await this.client.runtimeCall<{ containerId: string }>('CreateContainer', {
       podSandboxId,
-      config: containerConfigToWire(config, sandboxConfig.hostNetwork),
+      config: containerConfigToWire(config, sandboxConfig),
       sandboxConfig: sandboxConfigToWire(sandboxConfig),
     });
     return r.containerId;
