@@ -2,7 +2,6 @@
  * The API server assembled: the store, one storage per served resource, and the HTTPS front end with
  * the cluster PKI. `startApiServer` is what `bosun server` and the in-process test cluster run.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/index.js';
@@ -22,6 +21,7 @@ import { kubernetesServiceIP } from '../api/defaults.js';
 import type { ServiceRanges } from './ipalloc/service-allocator.js';
 import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
+import { ensurePrivateDir } from './pki/private-file.js';
 import { createAuthorization } from './authz/authorizer.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
@@ -102,7 +102,7 @@ async function ensureNamespaces(storage: ResourceStorage | undefined): Promise<v
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const log = opts.log ?? ((msg: string, err?: unknown) => console.error(`bosun: ${msg}`, err ?? ''));
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(opts.dataDir);
   // kubernetes.default's ClusterIP (the range's first address) is one of the serving certificate's names.
   const serviceSans = opts.serviceRanges?.serviceCidr ? [kubernetesServiceIP(opts.serviceRanges.serviceCidr)] : [];
   const pki = ensurePki(opts.dataDir, [...(opts.extraSans ?? []), ...serviceSans]);

@@ -16,6 +16,7 @@
  * OS crash or power loss can lose the last commits, which is the trade kine and etcd's
  * --unsafe-no-fsync users accept; pass `synchronous: 'FULL'` to fsync every commit.
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -42,7 +43,19 @@ export interface EventRow extends KineRow {
   p_value: string | null;
 }
 
+/**
+ * The database and its -wal and -shm files hold every Secret: owner-only (0600) whatever the umask.
+ * The file is made 0600 before SQLite opens it, and SQLite creates the -wal and -shm files with the
+ * database file's mode; files an older version left looser are tightened.
+ */
+function makePrivate(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(p)) chmodSync(p, 0o600);
+}
+
 export function openDb(path: string, opts: SqliteOpenOptions = {}): Db {
+  makePrivate(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);

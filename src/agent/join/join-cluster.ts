@@ -9,7 +9,7 @@
  *   node-password          created once, kept: it proves this machine owns the node name
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { parseJoinToken } from './join-token.js';
@@ -70,11 +70,20 @@ function statusMessage(body: string): string {
   }
 }
 
+/** Owner-only, whatever the umask or the mode an existing file had (keys, kubeconfig, password). */
+function writePrivate(path: string, data: string): void {
+  writeFileSync(path, data, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
 function nodePassword(dir: string): string {
   const path = join(dir, 'node-password');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  if (existsSync(path)) {
+    chmodSync(path, 0o600);
+    return readFileSync(path, 'utf8').trim();
+  }
   const pw = randomBytes(24).toString('hex');
-  writeFileSync(path, `${pw}\n`, { mode: 0o600 });
+  writePrivate(path, `${pw}\n`);
   return pw;
 }
 
@@ -110,6 +119,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const dir = join(o.dataDir, 'agent');
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  for (const d of [o.dataDir, dir, pkiDir]) chmodSync(d, 0o700);
   const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [] });
   const res = await call(new URL('/bosun/v1/node-credentials', base), {
     method: 'POST', ca: ca.body, body, timeoutMs,
@@ -122,12 +132,12 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const caPath = join(pkiDir, 'ca.crt');
   const servingCertPath = join(pkiDir, 'serving.crt');
   const servingKeyPath = join(pkiDir, 'serving.key');
-  writeFileSync(caPath, ca.body, { mode: 0o644 });
-  writeFileSync(join(pkiDir, 'client.crt'), creds.client.cert, { mode: 0o644 });
-  writeFileSync(join(pkiDir, 'client.key'), creds.client.key, { mode: 0o600 });
-  writeFileSync(servingCertPath, creds.serving.cert, { mode: 0o644 });
-  writeFileSync(servingKeyPath, creds.serving.key, { mode: 0o600 });
+  writePrivate(caPath, ca.body);
+  writePrivate(join(pkiDir, 'client.crt'), creds.client.cert);
+  writePrivate(join(pkiDir, 'client.key'), creds.client.key);
+  writePrivate(servingCertPath, creds.serving.cert);
+  writePrivate(servingKeyPath, creds.serving.key);
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
-  writeFileSync(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName), { mode: 0o600 });
+  writePrivate(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName));
   return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, serving: creds.serving };
 }

@@ -5,8 +5,9 @@
  * Kept in DATA_DIR/token (mode 0600) and reused across restarts; the hash follows the CA.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tightenFile, writePrivateFile } from '../pki/private-file.js';
 
 export interface JoinToken {
   /** The full token to hand to `bosun agent --token`. */
@@ -43,6 +44,7 @@ export function ensureJoinToken(dataDir: string, caPem: string): JoinToken {
   const existing = existsSync(path) ? storedSecret(readFileSync(path, 'utf8')) : undefined;
   const secret = existing ?? randomBytes(24).toString('hex');
   const token = formatJoinToken(caPem, secret);
-  if (!existsSync(path) || readFileSync(path, 'utf8').trim() !== token) writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  if (!existsSync(path) || readFileSync(path, 'utf8').trim() !== token) writePrivateFile(path, `${token}\n`);
+  else tightenFile(path);
   return { token, secret, caHash: caHash(caPem), path };
 }

@@ -7,8 +7,9 @@
  * Node. Stored in DATA_DIR/join/node-passwords.json.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, tightenFile, writePrivateFile } from '../pki/private-file.js';
 
 const hash = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -17,8 +18,9 @@ export class NodePasswords {
 
   constructor(dataDir: string) {
     const dir = join(dataDir, 'join');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dir);
     this.path = join(dir, 'node-passwords.json');
+    tightenFile(this.path);
   }
 
   private read(): Record<string, string> {
@@ -33,7 +35,7 @@ export class NodePasswords {
     if (have !== undefined) return have.length === want.length && timingSafeEqual(Buffer.from(have), Buffer.from(want));
     all[nodeName] = want;
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, JSON.stringify(all, null, 2), { mode: 0o600 });
+    writePrivateFile(tmp, JSON.stringify(all, null, 2));
     renameSync(tmp, this.path);
     return true;
   }
@@ -43,6 +45,6 @@ export class NodePasswords {
     const all = this.read();
     if (!(nodeName in all)) return;
     delete all[nodeName];
-    writeFileSync(this.path, JSON.stringify(all, null, 2), { mode: 0o600 });
+    writePrivateFile(this.path, JSON.stringify(all, null, 2));
   }
 }

@@ -9,7 +9,7 @@
  * at the Node's address (a node that points its status at another machine, a man in the middle)
  * fails the TLS handshake before a request, and with it the pod's logs or an exec's stdin, is sent.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { errors } from '../../api/status.js';
 import type { KeyPair } from '../pki/certs.js';
 import { issueClientCertificate, type Pki } from '../pki/pki.js';
+import { tightenFile, writePrivateFile } from '../pki/private-file.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
 
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
@@ -26,10 +27,13 @@ export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 export function kubeletClientCertificate(pki: Pki): KeyPair {
   const crt = join(pki.dir, 'apiserver-kubelet-client.crt');
   const key = join(pki.dir, 'apiserver-kubelet-client.key');
-  if (existsSync(crt) && existsSync(key)) return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
+  if (existsSync(crt) && existsSync(key)) {
+    tightenFile(key);
+    return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
+  }
   const pair = issueClientCertificate(pki, KUBELET_CLIENT_USER, ['system:masters']);
-  writeFileSync(crt, pair.cert, { mode: 0o644 });
-  writeFileSync(key, pair.key, { mode: 0o600 });
+  writePrivateFile(crt, pair.cert);
+  writePrivateFile(key, pair.key);
   return pair;
 }
 

@@ -1,7 +1,7 @@
 /** Writes kubeconfig files with the CA and a client certificate embedded (base64), as kubeadm does. */
-import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { KeyPair } from './certs.js';
+import { writePrivateFile } from './private-file.js';
 
 export interface KubeconfigOptions {
   server: string;
@@ -31,5 +31,5 @@ export function renderKubeconfig(o: KubeconfigOptions): string {
 
 /** Writes a kubeconfig readable only by its owner (it holds a private key). */
 export function writeKubeconfig(path: string, o: KubeconfigOptions): void {
-  writeFileSync(path, renderKubeconfig(o), { mode: 0o600 });
+  writePrivateFile(path, renderKubeconfig(o));
 }

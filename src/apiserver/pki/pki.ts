@@ -3,11 +3,12 @@
  * certificate (CN=system:admin, O=system:masters). Created on first start and reused afterwards; the
  * serving certificate is reissued (by the same CA) when the host's names or addresses change.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { kubernetesServiceIP } from '../../api/defaults.js';
 import { issueCertificate, type KeyPair } from './certs.js';
+import { ensurePrivateDir, tightenFile, writePrivateFile } from './private-file.js';
 
 export interface Pki {
   ca: KeyPair;
@@ -36,18 +37,20 @@ function readPair(dir: string, name: string): KeyPair | undefined {
   const c = join(dir, `${name}.crt`);
   const k = join(dir, `${name}.key`);
   if (!existsSync(c) || !existsSync(k)) return undefined;
+  tightenFile(c);
+  tightenFile(k);
   return { cert: readFileSync(c, 'utf8'), key: readFileSync(k, 'utf8') };
 }
 
 function writePair(dir: string, name: string, pair: KeyPair): void {
-  writeFileSync(join(dir, `${name}.crt`), pair.cert, { mode: 0o644 });
-  writeFileSync(join(dir, `${name}.key`), pair.key, { mode: 0o600 });
+  writePrivateFile(join(dir, `${name}.crt`), pair.cert);
+  writePrivateFile(join(dir, `${name}.key`), pair.key);
 }
 
 /** Loads the PKI from `dataDir/pki`, creating whatever is missing. */
 export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
   const dir = join(dataDir, 'pki');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   let ca = readPair(dir, 'ca');
   let fresh = false;
   if (!ca) {
@@ -62,7 +65,7 @@ export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
   if (!server || !existsSync(sansFile) || readFileSync(sansFile, 'utf8') !== sansJson) {
     server = issueCertificate({ commonName: 'kube-apiserver', usage: 'server', validDays: LEAF_DAYS, ...sans }, ca);
     writePair(dir, 'server', server);
-    writeFileSync(sansFile, sansJson);
+    writePrivateFile(sansFile, sansJson);
   }
   let admin = fresh ? undefined : readPair(dir, 'admin');
   if (!admin) {
