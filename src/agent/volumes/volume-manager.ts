@@ -91,6 +91,8 @@ function checkHostPath(path: string, type: string | undefined): void {
   }
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export class VolumeManager {
   constructor(private readonly o: VolumeManagerOptions) {}
 
@@ -109,6 +111,8 @@ export class VolumeManager {
     const base = this.volumesDir(uid);
     mkdirSync(base, { recursive: true, mode: 0o750 });
     for (const v of pod.spec?.volumes ?? []) {
+      // The API allows DNS labels only; the name becomes a path here, so the node checks again.
+      if (!DNS_LABEL.test(v.name)) throw new VolumeSetupError(`invalid volume name ${JSON.stringify(v.name)}`);
       const paths = await this.setupOne(pod, v, join(base, v.name));
       out.set(v.name, { ...paths, subPathsDir: join(this.podDir(uid), 'volume-subpaths', v.name) });
     }
