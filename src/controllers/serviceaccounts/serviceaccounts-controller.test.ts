@@ -50,6 +50,14 @@ test('pods run as the default ServiceAccount unless they name one; the deprecate
     input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'old-style' }, spec: { serviceAccount: 'builder', containers: [{ name: 'c', image: 'busybox' }] } }),
   });
   assert.equal(await kubectlOk(env.ts, ['-n', ns, 'get', 'pod', 'old-style', '-o', 'jsonpath={.spec.serviceAccountName}/{.spec.serviceAccount}']), 'builder/builder');
+  // As upstream's v1 conversion, every PodSpec (templates too) shows the two fields alike.
+  await kubectlOk(env.ts, ['-n', ns, 'apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { serviceAccount: 'builder', containers: [{ name: 'c', image: 'busybox' }] } } },
+    }),
+  });
+  assert.equal(await kubectlOk(env.ts, ['-n', ns, 'get', 'deploy', 'd', '-o', 'jsonpath={.spec.template.spec.serviceAccountName}/{.spec.template.spec.serviceAccount}']), 'builder/builder');
 });
 
 test('a pod naming a ServiceAccount that does not exist is refused (403), as upstream admission', async () => {

@@ -26,6 +26,17 @@ export const podSecurityContextSchema = s.loose({
   windowsOptions: { ...windowsOptionsSchema, description: 'The Windows specific settings applied to all containers.' },
 }, { name: `${V1}.PodSecurityContext`, description: 'PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext.' });
 
+/**
+ * spec.serviceAccount is the deprecated alias of spec.serviceAccountName: as upstream's v1 conversion
+ * (Convert_v1_PodSpec_To_core_PodSpec and back), an empty serviceAccountName takes the alias, and the
+ * alias always shows serviceAccountName.
+ */
+function serviceAccountAlias(spec: { serviceAccountName?: string; serviceAccount?: string }): void {
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
+}
+
 export const RESTART_POLICIES = ['Always', 'Never', 'OnFailure'] as const;
 export const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'] as const;
 
@@ -80,7 +91,7 @@ export const podSpecSchema = s.object({
   resourceClaims: s.array(s.loose({ name: s.string('Name uniquely identifies this resource claim inside the pod.') }, { name: `${V1}.PodResourceClaim`, description: 'PodResourceClaim references exactly one ResourceClaim.' }), { description: 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', patchMergeKey: 'name', patchStrategy: 'merge,retainKeys', listType: 'map', listMapKeys: ['name'] }),
   resources: s.loose({}, 'Resources is the total amount of CPU and Memory resources required by all containers in the pod (pod-level resources; alpha).'),
 }, {
-  name: `${V1}.PodSpec`, required: ['containers'], validator: validatePodSpec,
+  name: `${V1}.PodSpec`, required: ['containers'], validator: validatePodSpec, defaulter: serviceAccountAlias,
   description: 'PodSpec is a description of a pod.',
 });
 

@@ -70,7 +70,8 @@ export const namespaces = fixtureDef({ kind: 'Namespace', plural: 'namespaces', 
 
 export const pods = fixtureDef({
   kind: 'Pod', plural: 'pods', namespaced: true, top: ['spec', 'status'],
-  spec: ['containers', 'nodeName', 'restartPolicy', 'terminationGracePeriodSeconds', 'schedulingGates'], status: true,
+  // serviceAccountName and its alias: the pod strategy's ServiceAccount admission sets them.
+  spec: ['containers', 'nodeName', 'restartPolicy', 'terminationGracePeriodSeconds', 'schedulingGates', 'serviceAccountName', 'serviceAccount'], status: true,
   defaults(obj) {
     if (obj.spec && obj.spec.restartPolicy === undefined) obj.spec.restartPolicy = 'Always';
   },
