@@ -1,6 +1,6 @@
 /**
  * The real kubectl (1.32) at the edges of what Bosun serves: a kind it does not serve, and the
- * create-only `bindings` collection. Each answer is upstream's: kubectl's validation falls back to
+ * create-only collections clients post to (`bindings`, `selfsubjectreviews`). Each answer is upstream's: kubectl's validation falls back to
  * /openapi/v2 in protobuf for an unknown group version (QueryParamVerifier) and then reports the
  * missing kind, and a Binding manifest goes to POST .../bindings (LegacyBindingREST).
  */
@@ -65,6 +65,16 @@ describe('kubectl and the API surface', () => {
     });
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /pod unbound is already assigned to node "node-a"/, again.stderr);
+  });
+
+  test('auth whoami answers from the SelfSubjectReview collection (authentication.k8s.io/v1)', async () => {
+    const out = JSON.parse(await kubectlOk(s, ['auth', 'whoami', '-o', 'json']));
+    assert.equal(out.apiVersion, 'authentication.k8s.io/v1');
+    assert.equal(out.kind, 'SelfSubjectReview');
+    assert.equal(out.status.userInfo.username, 'system:admin');
+    assert.ok(out.status.userInfo.groups.includes('system:masters'), JSON.stringify(out));
+    assert.ok(out.status.userInfo.groups.includes('system:authenticated'), JSON.stringify(out));
+    assert.match(await kubectlOk(s, ['auth', 'whoami']), /^Username\s+system:admin$/m);
   });
 
   test('the bindings collection: a Binding without a name is a 400, other verbs 405', async () => {

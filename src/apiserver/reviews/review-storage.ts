@@ -1,7 +1,8 @@
 /**
- * The self-review endpoints (`kubectl auth can-i`): POST-only resources that answer from the
- * server's own authorizer and store nothing, as upstream's
- * pkg/registry/authorization/{selfsubjectaccessreview,selfsubjectrulesreview}. The user reviewed is
+ * The self-review endpoints (`kubectl auth can-i`, `kubectl auth whoami`): POST-only resources that
+ * answer from the server's own authorizer (or authenticator) and store nothing, as upstream's
+ * pkg/registry/authorization/{selfsubjectaccessreview,selfsubjectrulesreview} and
+ * pkg/registry/authentication/selfsubjectreview. The user reviewed is
  * always the requester. Every verb but create answers 405, as upstream does for create-only
  * resources.
  */
@@ -15,6 +16,7 @@ import type { Authorization } from '../authz/authorizer.js';
 import { invalid } from '../storage/errors.js';
 import { checkUnknownFields } from '../storage/field-validation.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
+import { reviewSelf, selfSubjectReviews } from './self-subject-review.js';
 import {
   selfSubjectAccessReviews, selfSubjectAccessReviewSchema, selfSubjectRulesReviews, selfSubjectRulesReviewSchema,
   type SelfSubjectAccessReview, type SelfSubjectRulesReview,
@@ -101,5 +103,10 @@ export function createReviewStorages(authz: ReviewAuthorization): ResourceStorag
     return { apiVersion: review.apiVersion, kind: review.kind, metadata: {}, spec: {}, status: authz.rules({ name: ctx.user, groups: ctx.groups }, namespace) };
   });
 
-  return [access, rules];
+  const self = createOnly(selfSubjectReviews, async (ctx, obj) => {
+    checkUnknownFields(selfSubjectReviews, obj, ctx);
+    return reviewSelf(ctx, obj);
+  });
+
+  return [access, rules, self];
 }
