@@ -68,6 +68,17 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
   const applier = new NftApplier({ netns: o.netns, nft: o.nft, table: o.table });
   let last: Ruleset | undefined;
+  // Objects the renderer refused, logged once each while they stand (every sync would repeat them).
+  let refusedLogged = new Set<string>();
+  const logRefused = (r: Ruleset): void => {
+    const now = new Set<string>();
+    for (const x of r.refused) {
+      const key = `${x.kind} ${x.namespace ?? ''}/${x.name ?? ''} ${x.reason}`;
+      now.add(key);
+      if (!refusedLogged.has(key)) log.error({ kind: x.kind, namespace: x.namespace, name: x.name, reason: x.reason }, 'not rendered into the ruleset: malformed field');
+    }
+    refusedLogged = now;
+  };
 
   const sync = async (): Promise<void> => {
     // hrtime, not performance.now(): the global `performance` loads perf_hooks into every node agent.
@@ -83,6 +94,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       masqueradeAll: o.masqueradeAll,
       table: o.table,
     });
+    logRefused(r);
     const how = await applier.apply(r);
     const stale = staleUdp(last, r);
     last = r;

@@ -5,7 +5,7 @@
  */
 import type { Service } from '../../api/kinds/core/service.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
-import { ipCompare } from '../../api/net/ip.js';
+import { canonicalIPv4, ipCompare } from '../../api/net/ip.js';
 
 export interface ProxyInput {
   services: readonly Readonly<Service>[];
@@ -79,7 +79,7 @@ function candidatesFor(portName: string, protocol: string, slices: readonly Read
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
     if (!port?.port) continue;
     for (const ep of slice.endpoints ?? []) {
-      const ip = ep.addresses[0];
+      const ip = canonicalIPv4(ep.addresses[0]);
       if (!ip) continue;
       const key = `${ip}:${port.port}`;
       if (seen.has(key)) continue;
@@ -112,11 +112,12 @@ export function servicePorts(input: ProxyInput): ServicePortInfo[] {
     const spec = svc.spec ?? {};
     const type = spec.type ?? 'ClusterIP';
     if (type === 'ExternalName') continue;
-    const clusterIP = spec.clusterIP && spec.clusterIP !== 'None' && !spec.clusterIP.includes(':') ? spec.clusterIP : undefined;
+    // IPv4 only (the table is `ip` family), in canonical form; checked-input.ts refused anything malformed.
+    const clusterIP = canonicalIPv4(spec.clusterIP);
     const externalIPs = [
       ...(spec.externalIPs ?? []),
-      ...(type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip) : []),
-    ].filter((ip) => !ip.includes(':'));
+      ...(type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip) : []),
+    ].map(canonicalIPv4).filter((ip): ip is string => !!ip);
     if (!clusterIP && externalIPs.length === 0 && type === 'ClusterIP') continue;
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const slices = slicesBySvc.get(key) ?? [];

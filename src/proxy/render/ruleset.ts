@@ -21,7 +21,8 @@
  */
 import type { Backend, ProxyInput, ServicePortInfo } from './model.js';
 import { servicePorts } from './model.js';
-import { ipCompare } from '../../api/net/ip.js';
+import { checkInput, type RefusedObject } from './checked-input.js';
+import { canonicalIPv4, ipCompare } from '../../api/net/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 import { affinitySet, endpointChain, externalChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
 
@@ -40,6 +41,8 @@ export interface Ruleset {
   udp: Map<string, Set<string>>;
   /** The nftables table (`ip` family) the ruleset lives in; TABLE_NAME when unset. */
   table?: string;
+  /** Objects left out because a field to be rendered was malformed (checked-input.ts). */
+  refused: RefusedObject[];
 }
 
 
@@ -163,11 +166,12 @@ function sortedElements(set: string, elems: Set<string>): string[] {
   return list.sort();
 }
 
-export function renderRuleset(input: ProxyInput): Ruleset {
+export function renderRuleset(raw: ProxyInput): Ruleset {
+  const { input, refused } = checkInput(raw);
   const b = new Builder();
   for (const sp of servicePorts(input)) renderServicePort(b, sp, input);
   const serviceCidr = input.serviceCidr ?? DEFAULT_SERVICE_CIDR;
-  const nodeIPs = [...new Set(input.nodeIPs)].filter((ip) => !ip.includes(':')).sort(ipCompare);
+  const nodeIPs = [...new Set(input.nodeIPs.map(canonicalIPv4))].filter((ip): ip is string => !!ip).sort(ipCompare);
 
   const staticChains: [string, string[], string?][] = [
     ...BASE_CHAINS.map(([name, hook, rules]): [string, string[], string] => [name, rules, hook]),
@@ -214,5 +218,5 @@ export function renderRuleset(input: ProxyInput): Ruleset {
   while (out[out.length - 1] === '') out.pop();
   out.push('}', '');
   b.elements.delete('nodeport-ips');
-  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, table };
+  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, table, refused };
 }
