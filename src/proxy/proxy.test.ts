@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
 import type { KubeObject } from '../api/meta.js';
+import { StatusError } from '../api/status.js';
+import { issueClientCertificate } from '../apiserver/pki/pki.js';
+import type { ApiServer } from '../apiserver/server.js';
 import { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { startTestServer, type TestServer } from '../testing/test-cluster.js';
@@ -25,7 +28,7 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 10_000
 }
 
 describe('proxy', { skip: netnsUnavailable() }, () => {
-  let ts: TestServer;
+  let ts: TestServer & { server: ApiServer };
   let client: KubeClient;
   let ns: ReturnType<typeof createNetns>;
   let proxy: Proxy | undefined;
@@ -101,5 +104,40 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
     assert.ok(list().includes('10.42.0.9 . 8080'), 'endpoint rule kept');
     assert.ok(list().includes(`${svc.spec.clusterIP as string} . tcp . 80 : goto service-`), 'service rule kept');
     ns.exec('nft', ['delete', 'table', 'ip', 'bosun']);
+  });
+
+  // Issue 13 #2 on a real node: a node's credential writes nft syntax where the proxy reads
+  // addresses. The API refuses what upstream validates (the DNS slice, 422); the Node's own status
+  // addresses are not validated upstream, so the renderer refuses that one: the table is unchanged.
+  it('hostile addresses from a node leave the nftables table as it was', async () => {
+    const pair = issueClientCertificate(ts.server.pki, 'system:node:node-a', ['system:nodes']);
+    const nodeA = new KubeClient({ server: ts.url, ca: ts.server.pki.ca.cert, cert: pair.cert, key: pair.key });
+    try {
+      const slices = client.resource<EndpointSlice>(resources.endpointslices, 'default');
+      await client.services('default').create({
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'calm' }, spec: { type: 'NodePort', selector: { app: 'calm' }, ports: [{ name: 'http', port: 80 }] },
+      } as KubeObject);
+      await slices.create(slice('calm', [{ name: 'http', port: 8080, protocol: 'TCP' }], [ep('10.42.0.21', 'node-a')], 'default', 'calm-1'));
+      proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet, checkIntervalMs: 100 });
+      await eventually(() => list().includes('10.42.0.21 . 8080'), 'calm endpoint live');
+      const before = list();
+
+      const dns = nodeA.resource<EndpointSlice>(resources.endpointslices, 'kube-system');
+      const evil = slice('kube-dns', [{ name: 'dns', port: 53, protocol: 'UDP' }], [ep('10.43.0.10 } ; flush ruleset ; add table ip x {', 'node-a')], 'kube-system', 'kube-dns-node-a');
+      await assert.rejects(dns.create(evil), (err: StatusError) => err.code === 422 && /endpoints\[0\]\.addresses\[0\]/.test(err.message));
+
+      await nodeA.nodes().patchStatus('node-a', 'merge', { status: { addresses: [
+        { type: 'InternalIP', address: '192.168.77.10' }, { type: 'ExternalIP', address: '192.168.77.12 } ; flush ruleset ; add table ip x {' },
+      ] } });
+      // A harmless change after the hostile one: once it shows, the proxy has rendered past the attack.
+      await nodeA.nodes().patchStatus('node-a', 'merge', { status: { addresses: [{ type: 'InternalIP', address: '192.168.77.11' }] } });
+      await eventually(() => list().includes('192.168.77.11'), 'the later address rendered');
+      assert.equal(list(), before.replace('192.168.77.10', '192.168.77.11'));
+      assert.doesNotMatch(ns.exec('nft', ['list', 'tables']), /table ip x/);
+    } finally {
+      nodeA.close();
+      await proxy?.stop();
+      proxy = undefined;
+    }
   });
 });
