@@ -67,7 +67,8 @@ export function securityContext(pod: Pod, c: Container, seccompDir = ''): Securi
   if (sc.capabilities) out.capabilities = { add: sc.capabilities.add, drop: sc.capabilities.drop };
   const seccomp = seccompProfile(pod, c, seccompDir);
   if (seccomp) out.seccomp = seccomp;
-  const groups = [...(psc.supplementalGroups ?? []), ...(psc.fsGroup !== undefined ? [psc.fsGroup] : [])];
+  // As the kubelet's determineEffectiveSecurityContext: the fsGroup first, then supplementalGroups.
+  const groups = [...(psc.fsGroup !== undefined && psc.fsGroup !== null ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])];
   if (groups.length) out.supplementalGroups = groups;
   return Object.keys(out).length ? out : undefined;
 }

@@ -9,7 +9,7 @@ import { validateLabels } from '../meta/validation.js';
 import type { Container, ContainerPort, EnvVar, VolumeMount } from './container.js';
 import type { Probe } from './probe.js';
 import type { Volume } from './volume.js';
-import { validateFSGroupChangePolicy, validateSubPaths, validateVolumeSource } from './volume-validation.js';
+import { validateSubPaths, validateVolumeSource } from './volume-validation.js';
 
 const VOLUME_SOURCE_KEYS = (v: Volume) => Object.keys(v).filter((k) => k !== 'name' && (v as Record<string, unknown>)[k] != null);
 
@@ -154,7 +154,6 @@ export function validatePodSpec(spec: any, path: string): FieldError[] {
     if (t.operator === 'Exists' && t.value) errs.push(fe.invalid(child(p, 'operator'), t.value, "value must be empty when `operator` is 'Exists'"));
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(fe.invalid(child(p, 'effect'), t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
   });
-  errs.push(...validateFSGroupChangePolicy(spec.securityContext?.fsGroupChangePolicy, child(child(path, 'securityContext'), 'fsGroupChangePolicy')));
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(fe.required(child(path, 'dnsConfig'), "must provide `dnsConfig` when `dnsPolicy` is None"));
   return errs;
 }

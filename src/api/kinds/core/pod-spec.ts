@@ -18,6 +18,10 @@ export const podSecurityContextSchema = s.loose({
   runAsGroup: s.int64('The GID to run the entrypoint of the container process.'),
   runAsNonRoot: s.bool('Indicates that the container must run as a non-root user.'),
   fsGroup: s.int64('A special supplemental group that applies to all containers in a pod.'),
+  fsGroupChangePolicy: s.string({
+    description: 'fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used.\n\nPossible enum values:\n - `"Always"`\n - `"OnRootMismatch"`',
+    enum: ['Always', 'OnRootMismatch'],
+  }),
   supplementalGroups: s.array(s.int64(), { description: 'A list of groups applied to the first process run in each container, in addition to the container\'s primary GID.', listType: 'atomic' }),
   sysctls: s.array(s.object({ name: s.string('Name of a property to set'), value: s.string('Value of a property to set') }, { name: `${V1}.Sysctl`, required: ['name', 'value'], description: 'Sysctl defines a kernel parameter to be set' }), { description: 'Sysctls hold a list of namespaced sysctls used for the pod.', listType: 'atomic' }),
   seccompProfile: { ...seccompProfileSchema, description: 'The seccomp options to use by the containers in this pod.' },

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { validateNode } from '../../schema/walk.js';
+import { podSpecSchema } from './pod-spec.js';
 import { validatePodSpec } from './pod-spec-validation.js';
 
 /** Volume path rules as upstream's pkg/apis/core/validation/validation.go words them. */
@@ -70,9 +72,10 @@ describe('subPath, subPathExpr (validateLocalDescendingPath) and fsGroupChangePo
     ]);
   });
 
-  it('fsGroupChangePolicy is OnRootMismatch or Always', () => {
-    assert.deepEqual(errs(spec([], [], { fsGroup: 1, fsGroupChangePolicy: 'OnRootMismatch' })), []);
-    assert.deepEqual(errs(spec([], [], { fsGroupChangePolicy: 'Sometimes' })), [
+  it('fsGroupChangePolicy is OnRootMismatch or Always (an enum of the schema)', () => {
+    const schemaErrs = (sc: unknown) => validateNode(podSpecSchema, { containers: [{ name: 'c', image: 'x' }], securityContext: sc }, 'spec').map((e) => `${e.field}: ${e.detail}`);
+    assert.deepEqual(schemaErrs({ fsGroup: 1, fsGroupChangePolicy: 'OnRootMismatch' }), []);
+    assert.deepEqual(schemaErrs({ fsGroupChangePolicy: 'Sometimes' }), [
       'spec.securityContext.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", "OnRootMismatch"',
     ]);
   });

@@ -3,8 +3,8 @@
  * volume's files inside the volume: configMap/secret/downwardAPI/projected item paths
  * (validateKeyToPath, validateDownwardAPIVolumeFile, ValidateLocalNonReservedPath: relative, no '..'
  * element, not starting with '..'), file modes (0-0777), hostPath without '..' (validatePathNoBacksteps),
- * volumeMounts' subPath and subPathExpr (validateLocalDescendingPath), and the pod's
- * fsGroupChangePolicy. The node checks the same again (src/agent/volumes/atomic-writer.ts,
+ * volumeMounts' subPath and subPathExpr (validateLocalDescendingPath); fsGroupChangePolicy is an enum
+ * of the schema (pod-spec.ts). The node checks the same again (src/agent/volumes/atomic-writer.ts,
  * safe-subpath.ts): the API is the first wall, not the only one.
  */
 import { child, fe, index } from '../../schema/errors.js';
@@ -13,7 +13,6 @@ import type { VolumeMount } from './container.js';
 import type { KeyToPath, Volume } from './volume.js';
 
 const FILE_MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
-export const FS_GROUP_CHANGE_POLICIES = ['Always', 'OnRootMismatch'] as const;
 
 /** validatePathNoBacksteps: no `..` element (one error however many there are). */
 function noBacksteps(p: string, field: string): FieldError[] {
@@ -126,10 +125,4 @@ export function validateSubPaths(m: VolumeMount, p: string): FieldError[] {
   if (m.subPath) errs.push(...validateLocalDescendingPath(m.subPath, child(p, 'subPath')));
   if (m.subPathExpr) errs.push(...validateLocalDescendingPath(m.subPathExpr, child(p, 'subPathExpr')));
   return errs;
-}
-
-/** validateFSGroupChangePolicy (spec.securityContext.fsGroupChangePolicy). */
-export function validateFSGroupChangePolicy(policy: unknown, field: string): FieldError[] {
-  if (policy === undefined || policy === null) return [];
-  return (FS_GROUP_CHANGE_POLICIES as readonly unknown[]).includes(policy) ? [] : [fe.notSupported(field, policy, FS_GROUP_CHANGE_POLICIES)];
 }
