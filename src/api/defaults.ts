@@ -24,6 +24,13 @@ export const DEFAULT_NODE_MASK_SIZE = 24;
 /** kube-apiserver --service-node-port-range. */
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 
+/** Linux bridge of a node's pod network (--cni-bridge). */
+export const DEFAULT_CNI_BRIDGE = 'bosun0';
+/** cgroupfs parent of a node's pod cgroups (--cgroup-root). */
+export const DEFAULT_CGROUP_ROOT = '/bosun';
+/** nftables table of a node's service proxy (--proxy-table); its masquerade table is `<name>-masq`. */
+export const DEFAULT_PROXY_TABLE = 'bosun';
+
 /** HTTPS port of the API server. */
 export const DEFAULT_API_PORT = 6443;
 /** The node agent's port (the kubelet's). */

@@ -15,6 +15,7 @@ const FLAG_COMMANDS: Record<string, { description: string; main: () => Promise<(
     const { agentMain } = await import('./commands/agent.js');
     return (args) => agentMain(['node', 'bosun', 'agent', ...args]);
   } },
+  'install-service': { description: 'install a systemd unit (and OpenRC script) running `bosun server|agent` with the flags given', main: async () => (await import('./commands/install-service.js')).installServiceMain },
 };
 
 const [cmd, ...rest] = process.argv.slice(2);
@@ -31,6 +32,7 @@ if (helpFor) {
     .version(BOSUN_VERSION);
   for (const [name, c] of Object.entries(FLAG_COMMANDS)) program.command(name).description(c.description);
   (await import('./commands/images.js')).registerImagesCommand(program);
+  (await import('./commands/killall.js')).registerKillallCommands(program);
   // An unknown command is an error, even with --help after it (commander would print the top-level
   // help and exit 0: a script calling a command this version lacks must not pass).
   if (cmd !== undefined && !cmd.startsWith('-') && cmd !== 'help' && !program.commands.some((c) => c.name() === cmd)) {

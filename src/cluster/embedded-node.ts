@@ -24,7 +24,8 @@ export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'c
 export interface EmbeddedNode {
   node: ClusterNode;
   client: KubeClient;
-  stop(): Promise<void>;
+  /** Stops the node (ClusterNode.stop: `keepNetwork` leaves the proxy's rules, routes and masquerade). */
+  stop(o?: { keepNetwork?: boolean }): Promise<void>;
 }
 
 export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions): Promise<EmbeddedNode> {
@@ -42,8 +43,8 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
     });
     return {
       node, client,
-      async stop() {
-        await node.stop();
+      async stop(so) {
+        await node.stop(so);
         client.close();
       },
     };

@@ -12,7 +12,9 @@ import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
-import { clusterDnsIP } from '../api/defaults.js';
+import { mkdirSync } from 'node:fs';
+import { clusterDnsIP, DEFAULT_CGROUP_ROOT, DEFAULT_CNI_BRIDGE, DEFAULT_PROXY_TABLE } from '../api/defaults.js';
+import { masqTableFor, writeHostResources } from './host-resources.js';
 
 
 export interface ClusterNodeOptions extends NodeOptions {
@@ -22,7 +24,7 @@ export interface ClusterNodeOptions extends NodeOptions {
   dnsPort?: number;
   /** Run the service proxy (default true). */
   proxy?: boolean;
-  /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do). */
+  /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do); the masquerade table is `<table>-masq`. */
   proxyTable?: string;
   /** Service network, never masqueraded; kube-dns is its tenth address (default 10.43.0.0/16). */
   serviceCidr?: string;
@@ -45,6 +47,14 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const nodeIP = o.nodeIP ?? firstIPv4();
   const dnsPort = o.dnsPort ?? 53;
+  const proxyTable = o.proxyTable ?? DEFAULT_PROXY_TABLE;
+  const podNetwork = o.podNetwork !== false;
+  // Recorded before anything is programmed: `bosun killall` must find what a failed start left too.
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  writeHostResources(o.dataDir, {
+    pid: process.pid, proxyTable: o.proxy !== false ? proxyTable : undefined, masqTable: podNetwork ? masqTableFor(proxyTable) : undefined,
+    routes: podNetwork, bridge: o.bridge ?? DEFAULT_CNI_BRIDGE, cgroupRoot: o.cgroupRoot ?? DEFAULT_CGROUP_ROOT,
+  });
   const stops: Array<(keepNetwork: boolean) => Promise<void>> = [];
   const stopAll = async (so: { keepNetwork?: boolean } = {}): Promise<void> => {
     for (const s of stops.splice(0).reverse()) await s(so.keepNetwork === true);
@@ -61,9 +71,8 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? '10.42.0.0/16'], logger: o.logger });
       stops.push(() => dns.stop());
     }
-    const podNetwork = o.podNetwork !== false;
     if (podNetwork) {
-      const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, logger: o.logger });
+      const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, masqTable: masqTableFor(proxyTable), logger: o.logger });
       // A stopped node removes what it programmed, as the proxy removes its table (unless keepNetwork).
       stops.push((keepNetwork) => network.stop({ cleanup: !keepNetwork }));
     }

@@ -18,6 +18,7 @@ import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
 import { BUSYBOX_TARBALL, REPO_ROOT, requireTestImages } from '../agent/testing/private-containerd.js';
 import { cgroupDirsExisting, deleteLink, linkExists, listNetns, mountsUnder, natRulesMatching, processesMentioning, removeCgroupTree } from '../agent/testing/host-state.js';
 import { cleanupNodeState } from './node-state-cleanup.js';
+import { readHostResources } from '../cluster/host-resources.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from './test-cluster.js';
 
 const run = promisify(execFile);
@@ -83,6 +84,14 @@ function pickPodCIDR(): string {
   }
 }
 
+/** Deletes the nftables tables the node in `nodeDir` recorded (its proxy's and masquerade's). */
+export function dropNodeTables(nodeDir: string): void {
+  const r = readHostResources(nodeDir);
+  for (const t of [r?.proxyTable, r?.masqTable]) {
+    if (t) try { execFileSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' }); } catch { /* not there */ }
+  }
+}
+
 /** Waits until `fn` returns something truthy, polling every `everyMs`. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -143,7 +152,7 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
   const args = [
     BOSUN_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1',
     '--node-name', nodeName, '--agent-port', '0', '--pod-cidr', podCIDR, '--cni-bridge', bridge,
-    '--cgroup-root', cgroupRoot, '--cluster-dns-port', '0', ...(o.extraArgs ?? []),
+    '--cgroup-root', cgroupRoot, '--cluster-dns-port', '0', '--proxy-table', prefix, ...(o.extraArgs ?? []),
   ];
   const seenNetns = new Set<string>();
 
@@ -191,6 +200,7 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
       await exited;
     }
     await cleanupNodeState({ dataDir, cgroupRoot });
+    dropNodeTables(join(dataDir, 'node'));
     removeCgroupTree(cgroupRoot);
     deleteLink(bridge);
     rmSync(dataDir, { recursive: true, force: true });
@@ -238,6 +248,9 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
         bridge: false,
       };
       removeCgroupTree(cgroupRoot);
+      // A stopped node leaves its proxy and masquerade tables for its pods, as kube-proxy does
+      // (`bosun killall` removes them); the test removes them here.
+      dropNodeTables(join(dataDir, 'node'));
       // The test made the bridge (the node leaves it, as the CNI bridge plugin does); remove it.
       deleteLink(bridge);
       leftovers.bridge = linkExists(bridge);

@@ -4,7 +4,7 @@
  * containerd. A 6-replica Deployment spreads over the three nodes; pods reach pods on the other
  * nodes by IP and the Service from every node; a node credential cannot touch another node; an
  * agent that dies (SIGKILL) leaves its pods, routes and Service rules working (a clean SIGTERM
- * stop removes them, as issue 5 asks); and once the server
+ * stop leaves them too, as kube-proxy does; `bosun killall` removes them); and once the server
  * is killed every pod keeps serving through its Service from every host.
  * Needs root and scripts/build-test-images.sh.
  */

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_CNI_BRIDGE } from '../../api/defaults.js';
 
 /**
  * The node's CNI network: a Linux bridge with the node's pod CIDR (host-local IPAM), hostPort
@@ -50,7 +51,7 @@ export function gatewayFor(podCIDR: string): string {
 /** The conflist object (serialize with JSON.stringify). */
 export function renderCniConflist(o: CniNetworkOptions): object {
   parseIPv4Cidr(o.podCIDR);
-  const bridge = o.bridge ?? 'bosun0';
+  const bridge = o.bridge ?? DEFAULT_CNI_BRIDGE;
   if (bridge.length > 15) throw new Error(`bridge name ${bridge} is longer than 15 characters`);
   const ipam: Record<string, unknown> = {
     type: 'host-local',

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_CGROUP_ROOT } from '../../api/defaults.js';
 
 /**
  * Pod-level cgroups (cgroupfs driver). The runtime creates `<cgroupParent>/<container id>` for each
@@ -9,7 +10,7 @@ import { join } from 'node:path';
  */
 
 /** The cgroup parent Bosun gives a pod's sandbox: `/bosun/pod<uid>` (absolute cgroupfs path). */
-export function podCgroupParent(uid: string, root = '/bosun'): string {
+export function podCgroupParent(uid: string, root = DEFAULT_CGROUP_ROOT): string {
   if (!/^[A-Za-z0-9._-]+$/.test(uid)) throw new Error(`pod uid ${JSON.stringify(uid)} is not usable in a cgroup path`);
   return `${root}/pod${uid}`;
 }

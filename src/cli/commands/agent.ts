@@ -49,7 +49,8 @@ export const AGENT_COMMAND: FlagCommand = {
   check: (o) => imageGCFlagsError(o),
 };
 
-async function readToken(o: AgentCommandOptions): Promise<string> {
+/** The join token: --token, else --token-file, else $BOSUN_TOKEN (k3s: --token, --token-file, $K3S_TOKEN). */
+export async function readToken(o: Pick<AgentCommandOptions, 'token' | 'tokenFile'>): Promise<string> {
   if (o.token) return o.token;
   if (o.tokenFile) return (await import('node:fs')).readFileSync(o.tokenFile, 'utf8').trim();
   if (process.env.BOSUN_TOKEN) return process.env.BOSUN_TOKEN;
@@ -82,12 +83,11 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    out.write(`bosun: ${signal} received, stopping the agent (pods keep running; Service rules and routes are removed)\n`);
+    out.write(`bosun: ${signal} received, stopping the agent (pods, Service rules and routes stay; bosun killall removes them)\n`);
     (async () => {
-      // A clean stop removes what this node programmed (Service rules, routes, masquerade), as
-      // `bosun server` does for its own node; pods keep running and are adopted by the next start.
-      // A crashed agent leaves everything in place, so traffic flows until it is back.
-      await node.stop();
+      // As kube-proxy and k3s: a stopped agent leaves its Service rules, routes and masquerade in
+      // place for the pods that keep running (the next start adopts them); `bosun killall` removes them.
+      await node.stop({ keepNetwork: true });
       client.close();
     })().then(
       () => process.exit(0),

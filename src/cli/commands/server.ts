@@ -117,7 +117,10 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
         serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o),
       });
-      stops.push(() => node.stop());
+      // As kube-proxy and k3s: a stopped server leaves its node's Service rules, routes and
+      // masquerade in place for the pods that keep running (the next start takes them over);
+      // `bosun killall` removes them.
+      stops.push(() => node.stop({ keepNetwork: true }));
       out.write(`bosun: node ${node.node.node.agent.nodeName} running (pod CIDR ${node.node.node.podCIDR})\n`);
     } catch (err) {
       await cp.stop();

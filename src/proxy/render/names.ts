@@ -3,9 +3,10 @@
  * whatever the Service and port names are, the readable part helps whoever reads `nft list`.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULT_PROXY_TABLE } from '../../api/defaults.js';
 import type { Backend } from './model.js';
 
-export const TABLE_NAME = 'bosun';
+export const TABLE_NAME = DEFAULT_PROXY_TABLE;
 /** Packet mark bit asking the postrouting hook to masquerade (kube-proxy's 0x4000). */
 export const MASQ_MARK = '0x4000';
 

@@ -1,0 +1,41 @@
+/**
+ * What a node programs on its host outside its data dir, recorded in the data dir when the node
+ * starts (DATA_DIR/host-resources.json), so that `bosun killall --data-dir DIR` removes exactly this
+ * node's tables, bridge and cgroups and not those of another node sharing the machine. Names are
+ * the resolved ones (defaults filled in), the record is rewritten at every start.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const HOST_RESOURCES_FILE = 'host-resources.json';
+
+export interface HostResources {
+  /** PID of the bosun process running the node (killall stops it first). */
+  pid: number;
+  /** The service proxy's nftables table (ip family); absent when the node runs no proxy. */
+  proxyTable?: string;
+  /** The masquerade table (ip family); absent without the pod network (--no-routes). */
+  masqTable?: string;
+  /** Whether the node programs host-gw routes (proto 66). */
+  routes: boolean;
+  /** The CNI bridge. */
+  bridge: string;
+  /** cgroupfs parent of the pod cgroups. */
+  cgroupRoot: string;
+}
+
+/** The masquerade table that goes with a proxy table: `bosun` -> `bosun-masq`. */
+export const masqTableFor = (proxyTable: string): string => `${proxyTable}-masq`;
+
+export function writeHostResources(dataDir: string, r: HostResources): void {
+  writeFileSync(join(dataDir, HOST_RESOURCES_FILE), `${JSON.stringify(r, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The record in `dataDir`, or undefined when there is none (never started, or removed). */
+export function readHostResources(dataDir: string): HostResources | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, HOST_RESOURCES_FILE), 'utf8')) as HostResources;
+  } catch {
+    return undefined;
+  }
+}
