@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { isWatch, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parsePatchOptions, parseWatchQuery } from './query.js';
+import { isWatch, parseDeleteOptions, parseListQuery, parseWatchQuery } from './query.js';
 
 const q = (s: string): URLSearchParams => new URLSearchParams(s);
 const code = (fn: () => unknown): number | undefined => {
@@ -11,24 +11,6 @@ const code = (fn: () => unknown): number | undefined => {
     return (e as { status: { code: number } }).status.code;
   }
 };
-
-test('dryRun accepts only All', () => {
-  assert.equal(parseDryRun(q('')), false);
-  assert.equal(parseDryRun(q('dryRun=All')), true);
-  assert.equal(code(() => parseDryRun(q('dryRun=Yes'))), 400);
-});
-
-test('fieldValidation defaults to Warn and rejects unknown values', () => {
-  assert.equal(parseFieldValidation(q('')), 'Warn');
-  assert.equal(parseFieldValidation(q('fieldValidation=Strict')), 'Strict');
-  assert.equal(code(() => parseFieldValidation(q('fieldValidation=strict'))), 400);
-});
-
-test('fieldManager defaults to the user agent program', () => {
-  assert.equal(parseFieldManager(q(''), 'kubectl/v1.32.0 (linux/amd64) kubernetes/abc'), 'kubectl');
-  assert.equal(parseFieldManager(q('fieldManager=kubectl-client-side-apply'), 'kubectl/v1.32.0'), 'kubectl-client-side-apply');
-  assert.equal(code(() => parseFieldManager(q(`fieldManager=${'x'.repeat(129)}`), undefined)), 400);
-});
 
 test('list and watch queries', () => {
   assert.deepEqual(parseListQuery(q('limit=500&labelSelector=app%3Dweb&resourceVersion=0')), { limit: 500, labelSelector: 'app=web', resourceVersion: '0' });
@@ -42,7 +24,10 @@ test('delete options: body over query, dryRun from either', () => {
   assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=5'), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
     { opts: { gracePeriodSeconds: 5, propagationPolicy: 'Background' }, dryRun: false });
   assert.deepEqual(parseDeleteOptions(q(''), { dryRun: ['All'] }), { opts: {}, dryRun: true });
-  assert.equal(code(() => parseDeleteOptions(q('propagationPolicy=Sometimes'), undefined)), 400);
+  // ValidateDeleteOptions: 422 on DeleteOptions, as upstream's BeforeDelete.
+  assert.equal(code(() => parseDeleteOptions(q('propagationPolicy=Sometimes'), undefined)), 422);
+  assert.equal(code(() => parseDeleteOptions(q('dryRun=Yes'), undefined)), 422);
+  assert.equal(code(() => parseDeleteOptions(q(''), { dryRun: ['All', 'x'] })), 422);
   assert.equal(code(() => parseDeleteOptions(q(''), { kind: 'Pod' })), 400);
 });
 
@@ -59,9 +44,6 @@ test('every boolean parameter is read the way upstream converts it', () => {
   assert.deepEqual(parseWatchQuery(q('watch=True&allowWatchBookmarks=True&sendInitialEvents=False')), { allowWatchBookmarks: true, sendInitialEvents: false });
   assert.deepEqual(parseDeleteOptions(q('orphanDependents=True'), undefined).opts, { orphanDependents: true });
   assert.deepEqual(parseDeleteOptions(q('orphanDependents=False'), undefined).opts, { orphanDependents: false });
-  assert.equal(parsePatchOptions(q('fieldManager=m&force=True'), 'apply').force, true);
-  assert.equal(parsePatchOptions(q('fieldManager=m&force=False'), 'apply').force, false);
-  assert.equal(parsePatchOptions(q('fieldManager=m'), 'apply').force, false);
 });
 
 test('integer parameters are strconv.ParseInt: limit, timeoutSeconds, gracePeriodSeconds', () => {
@@ -71,11 +53,4 @@ test('integer parameters are strconv.ParseInt: limit, timeoutSeconds, gracePerio
   assert.equal(code(() => parseWatchQuery(q('timeoutSeconds=2.5'))), 400);
   assert.equal(code(() => parseDeleteOptions(q('gracePeriodSeconds=0x1'), undefined)), 400);
   assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=%2B30'), undefined).opts, { gracePeriodSeconds: 30 });
-});
-
-test('patch options as ValidatePatchOptions: force only on apply, apply needs a fieldManager (422 PatchOptions)', () => {
-  assert.equal(code(() => parsePatchOptions(q('force=true'), 'merge')), 422);
-  assert.equal(code(() => parsePatchOptions(q('force=false'), 'strategic')), 422);
-  assert.equal(code(() => parsePatchOptions(q('force=true'), 'apply')), 422);
-  assert.equal(parsePatchOptions(q(''), 'json').force, false);
 });

@@ -11,13 +11,14 @@ import type { UserInfo } from './authn.js';
 import { decodeBody, readBody, requireObject } from './body.js';
 import { bodyFormatOf, negotiateResource, type BodyFormat, type OutputFormat } from './media.js';
 import { checkObject } from './object-checks.js';
-import { isWatch, parseDeleteOptions, parseDryRun, parseFieldManager, parseFieldValidation, parseListQuery, parsePatchOptions, parseWatchQuery } from './query.js';
+import { isWatch, parseDeleteOptions, parseListQuery, parseWatchQuery } from './query.js';
 import type { ResourcePath } from './request-info.js';
 import { setWarnings, writeBody } from './respond.js';
 import type { StreamingRegistry } from './streaming.js';
 import { render } from './table.js';
 import { serveJsonList } from './list-stream.js';
 import { serveWatch, type WatchRegistry } from './watch.js';
+import { parseWriteOptions, type WriteOptions } from './write-options.js';
 
 export interface ResourceDeps {
   catalog: ApiCatalog;
@@ -48,6 +49,14 @@ function respond(res: ServerResponse, ctx: RequestContext, code: number, storage
   const isStatus = (body as Status)?.kind === 'Status';
   const shown = isStatus ? body : render(storage.def, body as KubeObject, fmt);
   writeBody(res, code, shown, fmt.encoding);
+}
+
+/** Puts a write's options into the request context; returns them. */
+function useWriteOptions(ctx: RequestContext, o: WriteOptions): WriteOptions {
+  ctx.dryRun = o.dryRun;
+  ctx.fieldValidation = o.fieldValidation;
+  ctx.fieldManager = o.fieldManager;
+  return o;
 }
 
 /** Serves a request whose path parsed as a resource path. */
@@ -81,9 +90,7 @@ export async function handleResource(
     const action = deps.catalog.action(p.resource, p.subresource);
     if (!action) throw notFoundPath();
     if (method !== 'POST' && method !== 'PUT') throw errors.methodNotAllowed(`${method} is not supported on ${p.resource}/${p.subresource}`);
-    ctx.dryRun = parseDryRun(q);
-    ctx.fieldValidation = parseFieldValidation(q);
-    ctx.fieldManager = parseFieldManager(q, req.headers['user-agent']);
+    useWriteOptions(ctx, parseWriteOptions(q, method === 'POST' ? 'CreateOptions' : 'UpdateOptions', req.headers['user-agent']));
     const { value } = await bodyOf(req, objectBody);
     const body = requireObject(value) as KubeObject;
     if (body.metadata === undefined) body.metadata = {};
@@ -110,20 +117,19 @@ export async function handleResource(
     return respond(res, ctx, 200, storage, await storage.list(ctx, ns, parseListQuery(q)), fmt);
   }
 
-  ctx.dryRun = parseDryRun(q);
-  ctx.fieldValidation = parseFieldValidation(q);
-  ctx.fieldManager = parseFieldManager(q, req.headers['user-agent']);
-
+  const userAgent = req.headers['user-agent'];
   switch (method) {
     case 'POST': {
       if (p.name !== undefined) throw errors.methodNotAllowed(`POST is not supported on a named ${def.kind}; create with POST to the collection`);
       if (def.namespaced && ns === undefined) throw notFoundPath();
+      useWriteOptions(ctx, parseWriteOptions(q, 'CreateOptions', userAgent));
       const { value } = await bodyOf(req, objectBody);
       const obj = checkObject(value, { ...ownKind, namespace: ns });
       return respond(res, ctx, 201, storage, await storage.create(ctx, ns, obj), fmt);
     }
     case 'PUT': {
       if (p.name === undefined) throw errors.methodNotAllowed('PUT needs an object name');
+      useWriteOptions(ctx, parseWriteOptions(q, 'UpdateOptions', userAgent));
       const { value } = await bodyOf(req, objectBody);
       const obj = checkObject(value, { ...bodyKind, namespace: ns, name: p.name });
       return respond(res, ctx, 200, storage, await storage.update(ctx, ns, p.name, obj, sub), fmt);
@@ -135,7 +141,7 @@ export async function handleResource(
       if (value === undefined) throw errors.badRequest('the patch body is empty');
       if (type === 'json' && !Array.isArray(value)) throw errors.badRequest('a JSON patch must be an array of operations');
       if (type !== 'json') requireObject(value, 'the patch');
-      const { force } = parsePatchOptions(q, type);
+      const { force } = useWriteOptions(ctx, parseWriteOptions(q, 'PatchOptions', userAgent, type));
       const { object, created } = await storage.patch(ctx, ns, p.name, { type, body: value, force }, sub);
       return respond(res, ctx, created ? 201 : 200, storage, object, fmt);
     }
@@ -148,7 +154,7 @@ export async function handleResource(
         body = decodeBody(raw, f === 'yaml' || f === 'protobuf' ? f : 'json');
       }
       const { opts, dryRun } = parseDeleteOptions(q, body);
-      ctx.dryRun ||= dryRun;
+      ctx.dryRun = dryRun;
       if (p.name === undefined) {
         if (!def.verbs.includes('deletecollection')) throw errors.methodNotAllowed(`deletecollection is not supported on ${p.resource}`);
         return respond(res, ctx, 200, storage, await storage.deleteCollection(ctx, ns, parseListQuery(q), opts), fmt);
