@@ -15,10 +15,10 @@ import type { ControllerConfig } from '../controllers/config.js';
 import type { ServiceRanges } from '../apiserver/ipalloc/service-allocator.js';
 import { Scheduler } from '../scheduler/index.js';
 import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } from '../simulated-nodes/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type EtcdTls, type Store } from '../store/index.js';
 import type { AutoCompactOptions } from '../store/auto-compact.js';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 /**
  * History compaction of the store, as kube-apiserver's --etcd-compaction-interval (5m) and kine
@@ -36,6 +36,8 @@ export interface ControlPlaneOptions {
   compaction?: AutoCompactOptions;
   /** etcd client URLs when store is 'etcd'. */
   etcdEndpoints?: string[];
+  /** Files of etcd's CA, the client certificate and its key (--etcd-cafile/-certfile/-keyfile, k3s's --datastore-*). */
+  etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** What every built-in controller is configured with (cluster CIDR, node lifecycle, ServiceLB pool). */
   controllers?: ControllerConfig;
   /** ClusterIP and NodePort ranges of the API server (default 10.43.0.0/16, 30000-32767). */
@@ -62,12 +64,20 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/** The PEMs of the etcd TLS files; undefined when none is given. */
+function etcdTls(files: ControlPlaneOptions['etcdTls']): EtcdTls | undefined {
+  if (!files?.caFile && !files?.certFile && !files?.keyFile) return undefined;
+  if (!files.certFile !== !files.keyFile) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
+  return { ca: read(files.caFile), cert: read(files.certFile), key: read(files.keyFile) };
+}
+
 function openConfiguredStore(o: ControlPlaneOptions): Store {
   const compaction = { ...DEFAULT_COMPACTION, ...o.compaction };
   if (o.store === 'etcd') {
     if (!o.etcdEndpoints?.length) throw new Error('--store etcd needs --etcd-endpoints');
     // etcd's history is etcd's own to compact (--auto-compaction-retention), shared by every prefix.
-    return openStore({ backend: 'etcd', endpoints: o.etcdEndpoints, prefix: '/bosun' });
+    return openStore({ backend: 'etcd', endpoints: o.etcdEndpoints, prefix: '/bosun', tls: etcdTls(o.etcdTls) });
   }
   if (o.store === 'sqlite') return openStore({ backend: 'sqlite', path: join(o.dataDir, 'state.db'), ...compaction });
   return openStore({ backend: 'memory', ...compaction });

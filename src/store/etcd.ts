@@ -24,13 +24,34 @@ import type { KeyValue, ListOptions, ListResult, Store, WatchCallbacks, WatchHan
 import { alreadyExists, closed, conflict, notFound, tooOld } from './store-errors.js';
 import { startAutoCompaction, type AutoCompactOptions } from './auto-compact.js';
 
+/** TLS to etcd (k3s's --datastore-cafile/-certfile/-keyfile), PEM text. */
+export interface EtcdTls {
+  /** CA that etcd's serving certificate must chain to (default: the system's roots). */
+  ca?: string;
+  /** Client certificate and key, for etcd's --client-cert-auth. */
+  cert?: string;
+  key?: string;
+}
+
 export interface EtcdStoreOptions extends AutoCompactOptions {
-  /** Client URLs, e.g. ['http://127.0.0.1:2379']. */
+  /** Client URLs, e.g. ['http://127.0.0.1:2379'], or https:// ones with `tls`. */
   endpoints: string[];
+  tls?: EtcdTls;
   /** Prepended to every key (e.g. '/bosun'), so several stores can share one etcd. Default ''. */
   prefix?: string;
   /** Milliseconds between polls of etcd's revision for currentRevision() (default 1000; 0: never). */
   revisionPollInterval?: number;
+}
+
+/** gRPC's SSL credentials for `tls`; none: plaintext for http:// endpoints, system roots for https://. */
+function credentialsOf(tls: EtcdTls | undefined): { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } | undefined {
+  if (!tls) return undefined;
+  if (!tls.cert !== !tls.key) throw new Error('etcd TLS: a client certificate needs its key and a key its certificate');
+  return {
+    // grpc-js takes null for "the system's roots"; the etcd3 typings want a Buffer.
+    rootCertificate: (tls.ca ? Buffer.from(tls.ca) : null) as Buffer,
+    ...(tls.cert && tls.key ? { certChain: Buffer.from(tls.cert), privateKey: Buffer.from(tls.key) } : {}),
+  };
 }
 
 const COMPACTED = /has been compacted/;
@@ -51,7 +72,7 @@ export class EtcdStore implements Store, EtcdWatchHost {
   constructor(opts: EtcdStoreOptions) {
     // Unlimited receive size: an unpaginated list of a big collection easily passes gRPC's 4 MiB
     // default (etcd itself sends responses of any size).
-    this.client = new Etcd3({ hosts: opts.endpoints, grpcOptions: { 'grpc.max_receive_message_length': -1 } });
+    this.client = new Etcd3({ hosts: opts.endpoints, credentials: credentialsOf(opts.tls), grpcOptions: { 'grpc.max_receive_message_length': -1 } });
     this.keys = new EtcdKeys(opts.prefix ?? '');
     // Rejections surface through ready() and the operations, which retry the sync.
     void this.ready().catch(() => {});

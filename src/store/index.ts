@@ -4,13 +4,13 @@
 import type { Store } from './types.js';
 import { MemoryStore } from './memory.js';
 import { SqliteStore } from './sqlite.js';
-import { EtcdStore } from './etcd.js';
+import { EtcdStore, type EtcdTls } from './etcd.js';
 import type { AutoCompactOptions } from './auto-compact.js';
 
 export * from './types.js';
 export { MemoryStore } from './memory.js';
 export { SqliteStore } from './sqlite.js';
-export { EtcdStore, type EtcdStoreOptions } from './etcd.js';
+export { EtcdStore, type EtcdStoreOptions, type EtcdTls } from './etcd.js';
 
 export interface OpenStoreOptions extends AutoCompactOptions {
   backend: 'sqlite' | 'memory' | 'etcd';
@@ -22,6 +22,8 @@ export interface OpenStoreOptions extends AutoCompactOptions {
   endpoints?: string[];
   /** etcd only: prefix prepended to every key, so several clusters can share one etcd. */
   prefix?: string;
+  /** etcd only: CA, client certificate and key (https:// endpoints). */
+  tls?: EtcdTls;
 }
 
 /** Open a store. Automatic compaction runs when `compactInterval` is set. */

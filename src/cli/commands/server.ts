@@ -18,6 +18,9 @@ export interface ServerCommandOptions {
   bindAddress: string;
   store: 'sqlite' | 'memory' | 'etcd';
   etcdEndpoints?: string[];
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -96,6 +99,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
+    etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     controllers: {

@@ -4,7 +4,8 @@
  * removes the dir. Start one per test file and give each store its own key prefix.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,20 @@ import { join } from 'node:path';
 /** Where Debian's etcd-server package puts the binary. */
 export const ETCD_BIN = process.env.BOSUN_ETCD_BIN ?? '/usr/bin/etcd';
 
+/**
+ * An etcd serving TLS (client URL https://) and requiring client certificates from `caFile`
+ * (--client-cert-auth), as a production etcd is run. The client pair is for the health probe.
+ */
+export interface EtcdServerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
+}
+
 export interface EtcdServer {
-  /** Client URL, e.g. http://127.0.0.1:40123. */
+  /** Client URL, e.g. http://127.0.0.1:40123 (https:// with TLS). */
   endpoint: string;
   /** Kill the process and remove its data dir. Idempotent. */
   stop(): Promise<void>;
@@ -37,7 +50,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+/** GET /health over TLS with the client certificate (fetch cannot present one). */
+function healthyTls(endpoint: string, tls: EtcdServerTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${endpoint}/health`, {
+      ca: readFileSync(tls.caFile), cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile), timeout: 1000, agent: false,
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(/"health":\s*"true"/.test(body)));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+async function healthy(endpoint: string, tls?: EtcdServerTls): Promise<boolean> {
+  if (tls) return healthyTls(endpoint, tls);
   try {
     const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
     const body = (await res.json()) as { health?: string };
@@ -52,10 +81,10 @@ function waitExit(proc: ChildProcess): Promise<void> {
   return new Promise((r) => proc.once('exit', () => r()));
 }
 
-async function startOnce(timeoutMs: number): Promise<EtcdServer> {
+async function startOnce(timeoutMs: number, tls?: EtcdServerTls): Promise<EtcdServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bosun-etcd-test-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const name = `bosun-test-${process.pid}`;
   const proc = spawn(
@@ -70,6 +99,7 @@ async function startOnce(timeoutMs: number): Promise<EtcdServer> {
       `--initial-cluster=${name}=${peer}`,
       '--initial-cluster-state=new',
       '--log-level=error',
+      ...(tls ? [`--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`, `--trusted-ca-file=${tls.caFile}`, '--client-cert-auth'] : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -93,7 +123,7 @@ async function startOnce(timeoutMs: number): Promise<EtcdServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
-  while (!(await healthy(endpoint))) {
+  while (!(await healthy(endpoint, tls))) {
     if (proc.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`etcd did not become healthy on ${endpoint}: ${stderr.trim()}`);
@@ -104,11 +134,11 @@ async function startOnce(timeoutMs: number): Promise<EtcdServer> {
 }
 
 /** Start etcd and wait until /health answers; retries a port that was taken in between. */
-export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls } = {}): Promise<EtcdServer> {
   let lastErr: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(opts.timeoutMs ?? 15_000);
+      return await startOnce(opts.timeoutMs ?? 15_000, opts.tls);
     } catch (err) {
       lastErr = err;
     }
