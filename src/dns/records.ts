@@ -12,10 +12,9 @@
  * (NOERROR, no answers, the zone's SOA in authority).
  */
 import type { Answer } from 'dns-packet';
-import { isIPv4 } from 'node:net';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
-import { ipCompare } from '../api/net/ip.js';
+import { canonicalIPv4, ipCompare, isIPv4 } from '../api/net/ip.js';
 
 export interface DnsView {
   service(namespace: string, name: string): Readonly<Service> | undefined;
@@ -51,7 +50,10 @@ function readyEndpoints(slices: readonly Readonly<EndpointSlice>[]): HeadlessEnd
     if (s.addressType !== 'IPv4') continue;
     for (const ep of s.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
-      for (const ip of ep.addresses) if (!seen.has(ip)) seen.set(ip, { ip, hostname: ep.hostname });
+      for (const raw of ep.addresses) {
+        const ip = canonicalIPv4(raw);
+        if (ip && !seen.has(ip)) seen.set(ip, { ip, hostname: ep.hostname });
+      }
     }
   }
   // Numeric octet order, as localeCompare({numeric}) gave, without ICU's collator.
@@ -111,7 +113,8 @@ export class ZoneResolver {
       }
       if (type === 'SRV') return this.srv(svc, svcFqdn, endpoints, asked, undefined, undefined);
       if (type !== 'A' && type !== 'ANY') return nodata();
-      if (!headless) return spec.clusterIP ? ok([a(asked, spec.clusterIP)]) : nodata();
+      const clusterIP = canonicalIPv4(spec.clusterIP);
+      if (!headless) return clusterIP ? ok([a(asked, clusterIP)]) : nodata();
       return endpoints.length > 0 ? ok(endpoints.map((e) => a(asked, e.ip))) : none();
     }
     if (labels.length === 4 && headless) {
@@ -136,7 +139,8 @@ export class ZoneResolver {
     for (const p of ports) {
       if (svc.spec?.clusterIP !== 'None') {
         answers.push({ type: 'SRV', name: asked, ttl: this.ttl, data: { priority: 0, weight: 100, port: p.port, target: svcFqdn } });
-        if (svc.spec?.clusterIP) additionals.push({ type: 'A', name: svcFqdn, ttl: this.ttl, data: svc.spec.clusterIP });
+        const clusterIP = canonicalIPv4(svc.spec?.clusterIP);
+        if (clusterIP) additionals.push({ type: 'A', name: svcFqdn, ttl: this.ttl, data: clusterIP });
         continue;
       }
       const slices = this.view.endpointSlices(ns, svc.metadata.name!);

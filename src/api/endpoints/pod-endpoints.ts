@@ -6,6 +6,7 @@
 import type { Pod } from '../kinds/core/pod.js';
 import type { Service, ServicePort } from '../kinds/core/service.js';
 import type { Endpoint, EndpointSlicePort } from '../kinds/discovery/endpoint-slice.js';
+import { canonicalIPv4 } from '../net/ip.js';
 
 /** The label both endpoint controllers put on the objects of a headless Service (clusterIP None). */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -15,10 +16,13 @@ export function isPodReady(pod: Readonly<Pod>): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-/** The pod's IPv4 address, if it has one. */
+/** The pod's IPv4 address in canonical form, if it has one (anything not an address is skipped). */
 export function podIP(pod: Readonly<Pod>): string | undefined {
-  const ips = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter((ip): ip is string => !!ip);
-  return ips.find((ip) => !ip.includes(':'));
+  for (const ip of [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)]) {
+    const v4 = canonicalIPv4(ip);
+    if (v4) return v4;
+  }
+  return undefined;
 }
 
 /**

@@ -3,30 +3,17 @@
  * cidrset): 10.42.0.0/16 with mask 24 holds 256 /24s. Allocation takes the lowest free subnet, so
  * nodes get 10.42.0.0/24, 10.42.1.0/24, ... in order and a released subnet is reused first.
  */
+import { parseCIDR } from '../../api/net/cidr.js';
+import { formatIPv4 } from '../../api/net/ip.js';
 
-function parseIPv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-const formatIPv4 = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-/** Parses `a.b.c.d/len` (the address must be the network address); undefined when malformed. */
+/**
+ * Parses `a.b.c.d/len` whose address is the network address (what the set hands out and recognises);
+ * undefined otherwise, IPv6 included.
+ */
 export function parseCidr(cidr: string): { base: number; bits: number } | undefined {
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const ip = parseIPv4(m[1]!);
-  const bits = Number(m[2]);
-  if (ip === undefined || bits > 32) return undefined;
-  const size = 2 ** (32 - bits);
-  if (ip % size !== 0) return undefined;
-  return { base: ip, bits };
+  const c = parseCIDR(cidr);
+  if (c?.family !== 4 || !c.isNetwork) return undefined;
+  return { base: Number(c.first), bits: c.prefix };
 }
 
 export class CidrSet {

@@ -11,6 +11,7 @@
 import type { Node } from '../../api/kinds/core/node.js';
 import type { Service } from '../../api/kinds/core/service.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
+import { canonicalIPv4, formatIPv4, ipCompare, ipv4ToNumber } from '../../api/net/ip.js';
 
 /** The `spec.loadBalancerClass` of Services this balancer serves when they name one. */
 export const SERVICE_LB_CLASS = 'bosun.io/service-lb';
@@ -33,7 +34,7 @@ function ready(node: Node): boolean {
 /** The address a node is reached at from outside: ExternalIP first, else InternalIP (IPv4 only, as the proxy). */
 export function nodeIngressAddress(node: Node): string | undefined {
   const addrs = node.status?.addresses ?? [];
-  const v4 = (type: string) => addrs.find((a) => a.type === type && a.address && !a.address.includes(':'))?.address;
+  const v4 = (type: string) => addrs.map((a) => (a.type === type ? canonicalIPv4(a.address) : undefined)).find((ip) => ip !== undefined);
   return v4('ExternalIP') ?? v4('InternalIP');
 }
 
@@ -46,25 +47,16 @@ function nodesWithReadyEndpoints(slices: readonly EndpointSlice[]): Set<string> 
   return out;
 }
 
-function ipToInt(ip: string): number {
-  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
 /**
  * The addresses of a pool given as `a.b.c.d`, `a.b.c.d-e.f.g.h` or CIDR entries, in order
  * (a CIDR yields every address of it, as MetalLB does for /32../24 pools). Throws on a malformed entry.
  */
 export function expandPool(entries: readonly string[]): string[] {
   const out: string[] = [];
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
   const check = (ip: string): number => {
-    const m = v4.exec(ip);
-    if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new Error(`service LB pool: not an IPv4 address: ${ip}`);
-    return ipToInt(ip);
+    const n = ipv4ToNumber(ip);
+    if (n === undefined) throw new Error(`service LB pool: not an IPv4 address: ${ip}`);
+    return n;
   };
   for (const raw of entries.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean)) {
     let from: number, to: number;
@@ -84,7 +76,7 @@ export function expandPool(entries: readonly string[]): string[] {
       from = to = check(raw);
     }
     if (to - from > 65_535) throw new Error(`service LB pool: range too large: ${raw}`);
-    for (let n = from; n <= to; n++) out.push(intToIp(n));
+    for (let n = from; n <= to; n++) out.push(formatIPv4(n));
   }
   return out;
 }
@@ -98,7 +90,7 @@ export function nodeIngress(svc: Service, nodes: readonly Node[], slices: readon
     const ip = nodeIngressAddress(n);
     if (ip) ips.add(ip);
   }
-  return [...ips].sort((a, b) => ipToInt(a) - ipToInt(b)).map((ip) => ({ ip }));
+  return [...ips].sort(ipCompare).map((ip) => ({ ip }));
 }
 
 /**
