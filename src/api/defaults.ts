@@ -5,6 +5,7 @@
  * address), the node-port range and the node CIDR mask size kube-apiserver's and
  * kube-controller-manager's.
  */
+import { ipv4At, parseCIDR } from './net/cidr.js';
 
 /** Where a node keeps its state (k3s: /var/lib/rancher/k3s). */
 export const DEFAULT_DATA_DIR = '/var/lib/bosun';
@@ -43,14 +44,9 @@ export const DNS_SERVICE_OFFSET = 10;
 
 /** The address `offset` into an IPv4 CIDR (`10.43.0.0/16`, 10 -> `10.43.0.10`); throws on a malformed CIDR. */
 export function addressInCidr(cidr: string, offset: number): string {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const bits = m ? Number(m[5]) : -1;
-  if (!m || octets.some((o) => o > 255) || bits > 32) throw new Error(`not an IPv4 CIDR: ${cidr}`);
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  const base = (((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0) & mask;
-  const n = (base + offset) >>> 0;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const c = parseCIDR(cidr);
+  if (c?.family !== 4) throw new Error(`not an IPv4 CIDR: ${cidr}`);
+  return ipv4At(c, offset);
 }
 
 /** The kube-dns Service's address for a service range (pods' resolv.conf points at it). */

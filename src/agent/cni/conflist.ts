@@ -1,5 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCIDR } from '../../api/net/cidr.js';
+import { formatIPv4 } from '../../api/net/ip.js';
 import { DEFAULT_CNI_BRIDGE } from '../../api/defaults.js';
 
 /**
@@ -25,22 +27,13 @@ export interface CniNetworkOptions {
 export const CNI_VERSION = '0.4.0';
 export const CONFLIST_FILE = '10-bosun.conflist';
 
-/** Splits "a.b.c.d/n" and checks it is an IPv4 network address with a usable size. */
+/** Checks `cidr` is an IPv4 network address with a usable size (/8../30), as src/api/net parses it. */
 export function parseIPv4Cidr(cidr: string): { base: number; prefix: number } {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) throw new Error(`invalid pod CIDR ${JSON.stringify(cidr)}: want IPv4 a.b.c.d/n`);
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255)) throw new Error(`invalid pod CIDR ${cidr}: octet out of range`);
-  if (prefix < 8 || prefix > 30) throw new Error(`invalid pod CIDR ${cidr}: prefix must be between /8 and /30`);
-  const base = octets.reduce((a, o) => a * 256 + o, 0);
-  const size = 2 ** (32 - prefix);
-  if (base % size !== 0) throw new Error(`invalid pod CIDR ${cidr}: host bits set (network address expected)`);
-  return { base, prefix };
-}
-
-export function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+  const c = parseCIDR(cidr);
+  if (c?.family !== 4) throw new Error(`invalid pod CIDR ${JSON.stringify(cidr)}: want IPv4 a.b.c.d/n`);
+  if (c.prefix < 8 || c.prefix > 30) throw new Error(`invalid pod CIDR ${cidr}: prefix must be between /8 and /30`);
+  if (!c.isNetwork) throw new Error(`invalid pod CIDR ${cidr}: host bits set (network address expected)`);
+  return { base: Number(c.first), prefix: c.prefix };
 }
 
 /** The gateway (bridge) address host-local hands out: the first host address of the CIDR. */

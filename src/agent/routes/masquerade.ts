@@ -11,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
+import { parseCIDR } from '../../api/net/cidr.js';
 
 export const MASQ_TABLE = 'bosun-masq';
 
@@ -36,14 +37,16 @@ export const hostNft: NftRunner = (args, stdin) =>
     child.stdin?.end(stdin ?? '');
   });
 
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
-
 /** The nft script that (re)creates the table. */
 export function masqueradeScript(o: MasqueradeOptions = {}): string {
   const table = o.table ?? MASQ_TABLE;
-  const cluster = o.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
-  const service = o.serviceCidr ?? DEFAULT_SERVICE_CIDR;
-  for (const c of [cluster, service]) if (!CIDR.test(c)) throw new Error(`not an IPv4 CIDR: ${c}`);
+  const ipv4Cidr = (text: string): string => {
+    const c = parseCIDR(text);
+    if (c?.family !== 4) throw new Error(`not an IPv4 CIDR: ${text}`);
+    return c.text;
+  };
+  const cluster = ipv4Cidr(o.clusterCidr ?? DEFAULT_CLUSTER_CIDR);
+  const service = ipv4Cidr(o.serviceCidr ?? DEFAULT_SERVICE_CIDR);
   if (!/^[a-z][a-z0-9_-]{0,30}$/.test(table)) throw new Error(`bad nftables table name ${table}`);
   return [
     `table ip ${table}`,
