@@ -6,6 +6,7 @@ import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { PAUSE_IMAGE } from './containerd/pause-image.js';
 import { startImageGC } from './images/image-gc-loop.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGCPolicy } from './images/image-gc-policy.js';
+import { CONTAINER_LOG_MONITOR_MS, DEFAULT_CONTAINER_LOG_MAX_FILES, DEFAULT_CONTAINER_LOG_MAX_SIZE, startContainerLogManager, type ContainerLogPolicy } from './logs/container-log-manager.js';
 import { readMachineInfo } from './node/machine-info.js';
 import { NodeAgent } from './node/node-agent.js';
 import { allocatable } from './node/node-status.js';
@@ -62,6 +63,8 @@ export interface AgentOptions {
     /** The sandbox image, never collected (default Bosun's pause image). */
     sandboxImage?: string;
   };
+  /** Container log rotation (kubelet defaults: 10Mi, 5 files, checked every 10 s). */
+  containerLogs?: Partial<ContainerLogPolicy>;
   logger?: Logger;
 }
 
@@ -134,6 +137,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     nodeEvent: (reason, message) => recorder.event(nodeRef, 'Warning', reason, message),
     log: log.child({ component: 'image-gc' }),
   });
+  const containerLogs = startContainerLogManager(o.runtime, {
+    maxSize: o.containerLogs?.maxSize ?? DEFAULT_CONTAINER_LOG_MAX_SIZE,
+    maxFiles: o.containerLogs?.maxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES,
+    monitorMs: o.containerLogs?.monitorMs ?? CONTAINER_LOG_MONITOR_MS,
+  }, log.child({ component: 'container-logs' }));
   log.info({ hostIP: machine.internalIP }, 'node agent started');
 
   return {
@@ -143,6 +151,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     pods,
     async stop() {
       await imageGC?.stop();
+      await containerLogs?.stop();
       await pods.stop();
       probes.stop();
       await nodeAgent.stop();

@@ -6,15 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/kinds/index.js';
-import { startAgentServer, type AgentServer } from '../../src/agent/server/agent-server.js';
-import { selfSignedServingCertificate } from '../../src/agent/server/serving-cert.js';
-import { issueCertificate } from '../../src/apiserver/pki/certs.js';
-import { startAgentHarness, type AgentHarness } from '../../src/agent/testing/agent-harness.js';
+import type { AgentServer } from '../../src/agent/server/agent-server.js';
+import type { AgentHarness } from '../../src/agent/testing/agent-harness.js';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../../src/agent/testing/private-containerd.js';
+import { startServedAgent } from '../../src/agent/testing/served-agent.js';
 import { KUBECTL } from '../../src/testing/test-cluster.js';
 import { assertNoStreamFallback, kubectlStream, STREAM_VERBOSITY } from '../../src/testing/kubectl-streams.js';
 
@@ -27,19 +24,7 @@ const status = (p: Pod, name: string) => p.status?.containerStatuses?.find((c) =
 describe('kubectl streams on pods run by the node agent', () => {
   before(async () => {
     tc = await startTestContainerd({ busybox: true });
-    // The server listens first so the Node can advertise its port; it trusts the cluster CA once
-    // the API server (inside the harness) has made one.
-    const serving = selfSignedServingCertificate('agent', ['localhost'], ['127.0.0.1']);
-    agentServer = await startAgentServer({ runtime: tc.cri, port: 0, host: '127.0.0.1', tls: { ...serving, clientCa: serving.cert } });
-    h = await startAgentHarness(tc.cri, {
-      dataDir: join(tc.dir, 'agent'), cgroupRoot: tc.cgroupRoot, podCIDR: tc.podCIDR, nodeIP: '127.0.0.1',
-      agentPort: agentServer.port, crashBackoff: { initialMs: 200, maxMs: 400 },
-    });
-    // Then it serves the node's certificate from the cluster CA, which the API server verifies.
-    const pki = join(h.server.dataDir, 'pki');
-    const ca = { cert: readFileSync(join(pki, 'ca.crt'), 'utf8'), key: readFileSync(join(pki, 'ca.key'), 'utf8') };
-    const own = issueCertificate({ commonName: `system:node:${h.nodeName}`, organizations: ['system:nodes'], usage: 'server', dnsNames: [h.nodeName], ips: ['127.0.0.1'], validDays: 1 }, ca);
-    agentServer.setTls({ ...own, clientCa: ca.cert });
+    ({ h, agentServer } = await startServedAgent(tc, { crashBackoff: { initialMs: 200, maxMs: 400 } }));
   });
   after(async () => {
     await agentServer?.close();

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { Mount } from '../runtime/types.js';
@@ -7,8 +7,9 @@ import type { PodRuntimeState } from './runtime-state.js';
 /**
  * Termination messages (kubelet): each container gets a host file mounted at its
  * terminationMessagePath (default /dev/termination-log); when the container has exited, what it
- * wrote there (at most 4096 bytes) becomes `terminated.message`. With FallbackToLogsOnError an empty
- * file and a non-zero exit use the end of the container's log instead (80 lines, 2048 bytes).
+ * wrote there becomes `terminated.message`: its last 4096 bytes, read without loading the rest (the
+ * kubelet's tail.ReadAtMost). With FallbackToLogsOnError an empty file and a non-zero exit use the
+ * end of the container's log instead (80 lines, 2048 bytes).
  */
 
 const MAX_MESSAGE = 4096;
@@ -27,15 +28,16 @@ export function terminationLogMount(podDir: string, c: Container, restartCount: 
   return { containerPath: c.terminationMessagePath || '/dev/termination-log', hostPath: file };
 }
 
-function readTail(path: string, maxBytes: number): string {
+/** The last `maxBytes` of a file ('' when it cannot be read). */
+export function readAtMost(path: string, maxBytes: number): string {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
-    const len = Math.min(size, maxBytes * 4);
+    const len = Math.min(size, maxBytes);
     const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf.toString('utf8');
+    const got = readSync(fd, buf, 0, len, size - len);
+    return buf.subarray(0, got).toString('utf8');
   } catch {
     return '';
   } finally {
@@ -56,15 +58,11 @@ export function addTerminationMessages(state: PodRuntimeState, pod: Pod, podDir:
   const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   for (const rc of state.containers) {
     if (rc.state !== 'CONTAINER_EXITED') continue;
-    let msg = '';
-    try {
-      msg = readFileSync(terminationLogPath(podDir, rc.name, rc.restartCount)).subarray(0, MAX_MESSAGE).toString('utf8');
-    } catch {
-      /* no file (e.g. made by an older agent) */
-    }
+    // No file (e.g. made by an older agent) reads as empty.
+    let msg = readAtMost(terminationLogPath(podDir, rc.name, rc.restartCount), MAX_MESSAGE);
     const spec = specs.find((s) => s.name === rc.name);
     if (!msg && rc.exitCode !== 0 && spec?.terminationMessagePolicy === 'FallbackToLogsOnError') {
-      msg = logTail(readTail(join(logDir, rc.name, `${rc.restartCount}.log`), FALLBACK_BYTES));
+      msg = logTail(readAtMost(join(logDir, rc.name, `${rc.restartCount}.log`), FALLBACK_BYTES * 4));
     }
     if (msg) rc.message = msg;
   }

@@ -2,9 +2,11 @@
  * Streams a CRI log file as kubelet's /containerLogs does: the last `tailLines` lines (or all),
  * entries since a time, optionally prefixed with their timestamps, cut at `limitBytes`, and with
  * `follow` keeps reading what the runtime appends until the container stops running (then drains
- * what is left) or the reader goes away.
+ * what is left) or the reader goes away. A follow survives log rotation as the kubelet's does: once
+ * the path names another file (renamed to `<log>.<time>` and reopened by the runtime), the rest of
+ * the old file is sent and reading goes on from the start of the new one.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { formatEntry, parseCriLogLine, splitLines, tailStart, timestampMillis } from './cri-log.js';
 
@@ -38,7 +40,7 @@ const MAX_INITIAL_READ = 64 * 1024 * 1024;
 class LimitReached extends Error {}
 
 export async function streamLogFile(path: string, opts: LogReadOptions, out: Writable, deps: LogFollowDeps): Promise<void> {
-  const fh = await open(path, 'r');
+  let fh = await open(path, 'r');
   deps.onOpen?.();
   let written = 0;
   const write = async (chunk: Buffer): Promise<void> => {
@@ -87,6 +89,12 @@ export async function streamLogFile(path: string, opts: LogReadOptions, out: Wri
         idleSince = Date.now();
         continue;
       }
+      const next = await reopenIfRotated(path, fh);
+      if (next) {
+        fh = next;
+        offset = 0;
+        continue;
+      }
       if (Date.now() - idleSince >= pollMs && Date.now() - lastCheck >= checkMs) {
         lastCheck = Date.now();
         if (!(await deps.stillRunning())) {
@@ -105,6 +113,15 @@ export async function streamLogFile(path: string, opts: LogReadOptions, out: Wri
   } finally {
     await fh.close();
   }
+}
+
+/** The file now at `path` when it is no longer the one `fh` reads (rotated); `fh` is then closed. */
+async function reopenIfRotated(path: string, fh: FileHandle): Promise<FileHandle | undefined> {
+  const current = await stat(path).catch(() => undefined);
+  if (!current || current.ino === (await fh.stat()).ino) return undefined;
+  const next = await open(path, 'r').catch(() => undefined);
+  if (next) await fh.close();
+  return next;
 }
 
 async function readRange(fh: FileHandle, from: number, to: number): Promise<Buffer> {

@@ -1,0 +1,83 @@
+/**
+ * The node agent's container log rotation, as the kubelet's ContainerLogManager
+ * (pkg/kubelet/logs/container_log_manager.go): every monitor interval (10 s) each running
+ * container's live log (CRI ContainerStatus log path) that has reached containerLogMaxSize (10Mi)
+ * is rotated, keeping at most containerLogMaxFiles (5) files per container, older ones gzipped. A
+ * live log that went missing (a reopen that failed after the rename) is recovered by asking the
+ * runtime to reopen it. Runtimes without ReopenContainerLog are not rotated.
+ */
+import { stat } from 'node:fs/promises';
+import type { Logger } from '../../controller-runtime/log.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { rotateLog } from './rotate-log.js';
+
+export const DEFAULT_CONTAINER_LOG_MAX_SIZE = 10 * 1024 * 1024;
+export const DEFAULT_CONTAINER_LOG_MAX_FILES = 5;
+export const CONTAINER_LOG_MONITOR_MS = 10_000;
+
+export interface ContainerLogPolicy {
+  /** Bytes at which a live log is rotated. */
+  maxSize: number;
+  /** Files kept per container, the live one included (at least 2, as the kubelet validates). */
+  maxFiles: number;
+  monitorMs: number;
+}
+
+export interface ContainerLogManager {
+  /** One pass over the running containers (the periodic loop calls it). */
+  rotateLogs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startContainerLogManager(runtime: ContainerRuntime, policy: ContainerLogPolicy, log: Logger): ContainerLogManager | undefined {
+  const reopen = runtime.reopenContainerLog?.bind(runtime);
+  if (!reopen) return undefined;
+  if (policy.maxFiles < 2) throw new Error(`container log max files must be at least 2, got ${policy.maxFiles}`);
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const rotateOne = async (id: string, path: string): Promise<void> => {
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      await reopen(id);
+      size = (await stat(path)).size;
+    }
+    if (size < policy.maxSize) return;
+    await rotateLog(path, { maxFiles: policy.maxFiles, reopen: () => reopen(id) });
+  };
+  const rotateLogs = async (): Promise<void> => {
+    const containers = await runtime.listContainers({ state: 'CONTAINER_RUNNING' });
+    for (const c of containers) {
+      try {
+        const st = await runtime.containerStatus(c.id);
+        if (st.state === 'CONTAINER_RUNNING' && st.logPath) await rotateOne(c.id, st.logPath);
+      } catch (err) {
+        log.error({ err: (err as Error).message, container: c.id }, 'failed to rotate the log of a running container');
+      }
+    }
+  };
+  const tick = (): void => {
+    running = rotateLogs()
+      .catch((err) => log.error({ err: (err as Error).message }, 'container log rotation failed'))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+  };
+  const schedule = (): void => {
+    timer = setTimeout(tick, policy.monitorMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    rotateLogs,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
