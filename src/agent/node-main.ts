@@ -6,7 +6,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import { isNotFound } from '../client/errors.js';
 import type { Logger } from '../controller-runtime/log.js';
 import { startAgent, type Agent, type AgentOptions } from './agent.js';
-import type { RegistryHost } from './containerd/config.js';
+import type { RegistryConfig, RegistryHost } from './containerd/config.js';
 import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js';
 import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
 
@@ -24,6 +24,8 @@ export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runt
   /** DATA_DIR of the node. */
   dataDir: string;
   registries?: RegistryHost[];
+  /** A registries file's mirrors and credentials (--registries). */
+  registryConfig?: RegistryConfig;
   /** CNI bridge name (default "bosun0"). */
   bridge?: string;
   /** Whether the CNI bridge masquerades pod traffic (default true; see CniNetworkOptions.ipMasq). */
@@ -57,7 +59,7 @@ async function assignedPodCIDR(client: KubeClient, nodeName: string): Promise<st
 export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const podCIDR = (await assignedPodCIDR(o.client, nodeName)) ?? o.podCIDR ?? DEFAULT_NODE_POD_CIDR;
-  const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, bridge: o.bridge, ipMasq: o.ipMasq });
+  const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, registryConfig: o.registryConfig, bridge: o.bridge, ipMasq: o.ipMasq });
   let agent: Agent;
   let server: AgentServer | undefined;
   try {

@@ -46,6 +46,30 @@ export interface ContainerdConfigOptions {
   cniBinDir?: string;
   /** containerd log level: "info" by default. */
   logLevel?: string;
+  /** Registry credentials (a registries file's `configs.<host>.auth`). */
+  registryAuths?: RegistryAuth[];
+}
+
+/**
+ * Registry settings from a registries file (src/agent/registries, as k3s's registries.yaml):
+ * certs.d hosts files, and credentials, which containerd 1.6's hosts.toml cannot hold, so they go in
+ * the CRI plugin's `registry.configs."<host>".auth` (deprecated upstream but read alongside
+ * config_path, as k3s writes them).
+ */
+export interface RegistryConfig {
+  /** certs.d/<dir>/hosts.toml contents (`dir` a registry host such as `docker.io`). */
+  hosts: Array<{ dir: string; toml: string }>;
+  auths: RegistryAuth[];
+}
+
+/** Credentials for one registry host (host:port of the endpoint the request goes to). */
+export interface RegistryAuth {
+  host: string;
+  username?: string;
+  password?: string;
+  /** base64 of `user:password`. */
+  auth?: string;
+  identityToken?: string;
 }
 
 /** TOML string literal (basic string with escapes). */
@@ -112,7 +136,11 @@ disabled_plugins = [${DISABLED_PLUGINS.map(q).join(', ')}]
 [${cri}.registry]
   # Re-read on each pull; cannot be combined with the legacy registry.mirrors table.
   config_path = ${q(p.registryConfigDir)}
-`;
+${(o.registryAuths ?? []).map((a) => `
+[${cri}.registry.configs.${q(a.host)}.auth]
+${[['username', a.username], ['password', a.password], ['auth', a.auth], ['identitytoken', a.identityToken]]
+    .filter(([, v]) => v !== undefined).map(([k, v]) => `  ${k} = ${q(v!)}`).join('\n')}
+`).join('')}`;
 }
 
 /** A registry mirror: pulls of `host` go to `endpoint` (e.g. "http://127.0.0.1:5000"). */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeCniConfig } from '../cni/conflist.js';
 import { removeIdleHostportChains } from '../cni/hostport-cleanup.js';
 import { CriRuntime } from '../runtime/cri/cri-runtime.js';
-import type { RegistryHost } from './config.js';
+import type { RegistryConfig, RegistryHost } from './config.js';
 import { ensurePauseImage } from './pause-image.js';
 import { startContainerd, type ContainerdHandle } from './supervisor.js';
 
@@ -20,6 +20,8 @@ export interface NodeRuntimeOptions {
   /** Bridge name (default "bosun0"). */
   bridge?: string;
   registries?: RegistryHost[];
+  /** A registries file's mirrors and credentials (src/agent/registries). */
+  registryConfig?: RegistryConfig;
   cniBinDir?: string;
   /** See CniNetworkOptions.ipMasq. */
   ipMasq?: boolean;
@@ -39,7 +41,7 @@ export async function startNodeRuntime(o: NodeRuntimeOptions): Promise<NodeRunti
   const dir = join(o.dataDir, 'containerd');
   // The CRI plugin reads its CNI conf dir at start and watches it; write it first.
   writeCniConfig(join(dir, 'cni', 'net.d'), { podCIDR: o.podCIDR, bridge: o.bridge, ipMasq: o.ipMasq, ipamDataDir: join(o.dataDir, 'cni', 'networks') });
-  const containerd = await startContainerd({ dir, registries: o.registries, cniBinDir: o.cniBinDir });
+  const containerd = await startContainerd({ dir, registries: o.registries, registryConfig: o.registryConfig, cniBinDir: o.cniBinDir });
   const runtime = new CriRuntime({ socket: containerd.socket });
   try {
     await ensurePauseImage(runtime, containerd.socket);

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CriRuntime } from '../runtime/cri/cri-runtime.js';
 import { RUNTIME_PATH, checkRuntimeBinaries } from './binaries.js';
 import { PAUSE_IMAGE } from './pause-image.js';
-import { containerdPaths, renderContainerdConfig, renderHostsToml, type ContainerdPaths, type RegistryHost } from './config.js';
+import { containerdPaths, renderContainerdConfig, renderHostsToml, type ContainerdPaths, type RegistryConfig, type RegistryHost } from './config.js';
 
 /**
  * Runs a private containerd as a child process: writes its config under `dir` (DATA_DIR/containerd),
@@ -20,6 +20,8 @@ export interface ContainerdOptions {
   cniBinDir?: string;
   /** Registry hosts to redirect, written as certs.d/<host>/hosts.toml. */
   registries?: RegistryHost[];
+  /** A registries file's hosts and credentials (src/agent/registries). */
+  registryConfig?: RegistryConfig;
   /** How long to wait for the socket to answer (default 30 s). */
   startTimeoutMs?: number;
   logLevel?: string;
@@ -46,9 +48,18 @@ export function prepareContainerdDir(opts: ContainerdOptions): ContainerdPaths {
   }
   writeFileSync(
     paths.config,
-    renderContainerdConfig({ paths, sandboxImage: opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE, cniBinDir: opts.cniBinDir, logLevel: opts.logLevel }),
+    renderContainerdConfig({
+      paths, sandboxImage: opts.sandboxImage ?? DEFAULT_SANDBOX_IMAGE, cniBinDir: opts.cniBinDir, logLevel: opts.logLevel,
+      registryAuths: opts.registryConfig?.auths,
+    }),
   );
+  // certs.d is rewritten at each start: a registry removed from the file must not linger.
+  for (const e of readdirSync(paths.registryConfigDir)) rmSync(join(paths.registryConfigDir, e), { recursive: true, force: true });
   writeRegistryHosts(paths, opts.registries ?? []);
+  for (const h of opts.registryConfig?.hosts ?? []) {
+    mkdirSync(join(paths.registryConfigDir, h.dir), { recursive: true });
+    writeFileSync(join(paths.registryConfigDir, h.dir, 'hosts.toml'), h.toml);
+  }
   return paths;
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCniConfig } from '../cni/conflist.js';
 import { removeIdleHostportChains } from '../cni/hostport-cleanup.js';
-import type { RegistryHost } from '../containerd/config.js';
+import type { RegistryConfig, RegistryHost } from '../containerd/config.js';
 import { importImageTarball } from '../containerd/images.js';
 import { DEFAULT_SANDBOX_IMAGE, startContainerd, type ContainerdHandle } from '../containerd/supervisor.js';
 import { CriRuntime } from '../runtime/cri/cri-runtime.js';
@@ -45,6 +45,8 @@ export interface TestContainerdOptions {
   /** Import the pause image from .test-images (default true). */
   pause?: boolean;
   registries?: RegistryHost[];
+  /** A registries file's hosts and credentials (src/agent/registries). */
+  registryConfig?: RegistryConfig;
 }
 
 /** Throws a clear message when scripts/build-test-images.sh has not been run. */
@@ -94,7 +96,7 @@ export async function startTestContainerd(opts: TestContainerdOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const start = () => startContainerd({ dir: join(dir, 'containerd'), sandboxImage: DEFAULT_SANDBOX_IMAGE, registries: opts.registries });
+  const start = () => startContainerd({ dir: join(dir, 'containerd'), sandboxImage: DEFAULT_SANDBOX_IMAGE, registries: opts.registries, registryConfig: opts.registryConfig });
   try {
     handle = await start();
     writeCniConfig(handle.paths.cniConfDir, { podCIDR, bridge, name: prefix, ipamDataDir: join(dir, 'cni-ipam') });

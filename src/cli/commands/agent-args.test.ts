@@ -68,3 +68,9 @@ test('parseAgentArgs gives the options runAgent gets, defaults included', () => 
   ];
   for (const [args, want] of cases) assert.deepEqual(parseAgentArgs(args, NO_FILE), { options: want }, args.join(' '));
 });
+
+test('a registries file that cannot be read stops the agent before it joins', () => {
+  const a = viaAgentMain(['--server', 'https://127.0.0.1:1', '--token', 'K10x', '--registries', '/nonexistent/registries.yaml', '--config', '/dev/null']);
+  assert.equal(a.status, 1);
+  assert.equal(a.stderr, 'bosun: cannot read registries file /nonexistent/registries.yaml: ENOENT\n');
+});

@@ -15,6 +15,7 @@ import { joinCluster } from '../../agent/join/join-cluster.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
+import { loadRegistries } from '../../agent/registries/registries-file.js';
 import { AGENT_DESCRIPTION, AGENT_FLAGS } from '../flags/agent-flags.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
 
@@ -35,6 +36,8 @@ export interface AgentCommandOptions {
   proxyTable?: string;
   clusterDnsPort: number;
   /** Image GC flags; absent ones take the kubelet's defaults (DEFAULT_IMAGE_GC_POLICY). */
+  /** --registries FILE (k3s's registries.yaml format). */
+  registries?: string;
   imageGcHighThreshold?: number;
   imageGcLowThreshold?: number;
   /** Milliseconds. */
@@ -66,6 +69,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     server: o.server, token: await readToken(o), nodeName, dataDir: o.dataDir,
     addresses: [nodeIP, hostname().toLowerCase()],
   });
+  // Read before joining: a bad registries file is a usage error, not a half-started node.
+  const registryConfig = loadRegistries(o.registries);
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
   const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}` });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName }));
@@ -74,7 +79,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const node = await startClusterNode({
     client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
-    imageGC: imageGCPolicyFromFlags(o),
+    imageGC: imageGCPolicyFromFlags(o), registryConfig,
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });
   out.write(`bosun: agent running (node ${nodeName}, ${node.node.agent.hostIP}, agent port ${node.node.server?.port ?? o.agentPort})\n`);

@@ -9,6 +9,7 @@ import { startControlPlane, type ControlPlane } from '../../cluster/control-plan
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { SERVER_DESCRIPTION, SERVER_FLAGS } from '../flags/server-flags.js';
+import { loadRegistries } from '../../agent/registries/registries-file.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
 
 /** The parsed flags (node-flags.ts SERVER_FLAGS, keyed as keyOf names them; durations in ms). */
@@ -36,6 +37,8 @@ export interface ServerCommandOptions {
   cgroupRoot?: string;
   proxyTable?: string;
   routes: boolean;
+  /** --registries FILE (k3s's registries.yaml format). */
+  registries?: string;
   serviceLbPool?: string[];
   simulatedNodes: number;
   simulatedNodeCpu: string;
@@ -101,6 +104,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
+  const registryConfig = o.disableAgent ? undefined : loadRegistries(o.registries);
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     controllers: {
       nodeIpam: { clusterCidr: o.clusterCidr },
@@ -119,7 +123,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     try {
       const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
-        serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o),
+        serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });
       // As kube-proxy and k3s: a stopped server leaves its node's Service rules, routes and
       // masquerade in place for the pods that keep running (the next start takes them over);
