@@ -7,6 +7,7 @@
  * runtime to reopen it. Runtimes without ReopenContainerLog are not rotated.
  */
 import { stat } from 'node:fs/promises';
+import { parseQuantity } from '../../api/quantity/quantity.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { rotateLog } from './rotate-log.js';
@@ -21,6 +22,28 @@ export interface ContainerLogPolicy {
   /** Files kept per container, the live one included (at least 2, as the kubelet validates). */
   maxFiles: number;
   monitorMs: number;
+}
+
+/** `--container-log-max-size`: a quantity of bytes (`10Mi`, `500Ki`, `1G`), above zero. */
+export function parseLogMaxSizeFlag(v: string): number | { error: string } {
+  try {
+    const n = Number(parseQuantity(v).value());
+    if (n > 0) return n;
+  } catch {
+    /* reported below */
+  }
+  return { error: 'must be a size such as 10Mi or 500Ki' };
+}
+
+/** `--container-log-max-files`: a whole number of at least 2 (the kubelet refuses less). */
+export function parseLogMaxFilesFlag(v: string): number | { error: string } {
+  const n = Number(v);
+  return v.trim() !== '' && Number.isInteger(n) && n >= 2 ? n : { error: 'must be a whole number of at least 2' };
+}
+
+/** The rotation settings the flags give (absent: the kubelet's defaults). */
+export function containerLogPolicyFromFlags(f: { containerLogMaxSize?: number; containerLogMaxFiles?: number }): Partial<ContainerLogPolicy> {
+  return { maxSize: f.containerLogMaxSize ?? DEFAULT_CONTAINER_LOG_MAX_SIZE, maxFiles: f.containerLogMaxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES };
 }
 
 export interface ContainerLogManager {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { readAtMost } from '../pods/termination-message.js';
+import { parseLogMaxFilesFlag, parseLogMaxSizeFlag } from './container-log-manager.js';
 import { rotateLog, rotationTimestamp } from './rotate-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-rotate-'));
@@ -45,5 +46,16 @@ describe('rotateLog', () => {
     writeFileSync(f, `${'a'.repeat(10_000)}END`);
     assert.equal(readAtMost(f, 4096), `${'a'.repeat(4093)}END`);
     assert.equal(readAtMost(join(dir, 'missing'), 4096), '');
+  });
+});
+
+describe('container log flags', () => {
+  it('--container-log-max-size takes a quantity; --container-log-max-files at least 2', () => {
+    assert.equal(parseLogMaxSizeFlag('10Mi'), 10 * 1024 * 1024);
+    assert.equal(parseLogMaxSizeFlag('500Ki'), 512_000);
+    assert.deepEqual(parseLogMaxSizeFlag('0'), { error: 'must be a size such as 10Mi or 500Ki' });
+    assert.deepEqual(parseLogMaxSizeFlag('ten'), { error: 'must be a size such as 10Mi or 500Ki' });
+    assert.equal(parseLogMaxFilesFlag('5'), 5);
+    assert.deepEqual(parseLogMaxFilesFlag('1'), { error: 'must be a whole number of at least 2' });
   });
 });

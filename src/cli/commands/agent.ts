@@ -15,6 +15,7 @@ import { joinCluster } from '../../agent/join/join-cluster.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
+import { containerLogPolicyFromFlags } from '../../agent/logs/container-log-manager.js';
 import { loadRegistries } from '../../agent/registries/registries-file.js';
 import { AGENT_DESCRIPTION, AGENT_FLAGS } from '../flags/agent-flags.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
@@ -44,6 +45,9 @@ export interface AgentCommandOptions {
   imageMinimumGcAge?: number;
   /** Milliseconds; 0 is off. */
   imageMaximumGcAge?: number;
+  /** Container log rotation flags (bytes, files); absent: 10Mi, 5. */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
 }
 
 /** `bosun agent`'s flags (node-flags.ts) with the kubelet's cross-flag image GC check. */
@@ -79,6 +83,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const node = await startClusterNode({
     client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
+    containerLogs: containerLogPolicyFromFlags(o),
     imageGC: imageGCPolicyFromFlags(o), registryConfig,
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });

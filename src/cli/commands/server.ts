@@ -5,6 +5,7 @@
  * the real port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit 0.
  */
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
+import { containerLogPolicyFromFlags } from '../../agent/logs/container-log-manager.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/control-plane.js';
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
@@ -54,6 +55,9 @@ export interface ServerCommandOptions {
   imageGcLowThreshold?: number;
   imageMinimumGcAge?: number;
   imageMaximumGcAge?: number;
+  /** Container log rotation flags (bytes, files); absent: 10Mi, 5. */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
 }
 
 /** `bosun server`'s flags with the kubelet's cross-flag image GC check. */
@@ -122,6 +126,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   if (!o.disableAgent) {
     try {
       const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
+        containerLogs: containerLogPolicyFromFlags(o),
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
         serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });

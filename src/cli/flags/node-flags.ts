@@ -5,6 +5,7 @@
  */
 import { DEFAULT_AGENT_PORT, DEFAULT_CLUSTER_CIDR, DEFAULT_DATA_DIR, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 import { parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
+import { parseLogMaxFilesFlag, parseLogMaxSizeFlag } from '../../agent/logs/container-log-manager.js';
 import { cidr, port, type Flag } from './flag.js';
 
 /** `--config FILE`: handled by the parser (parse-flags.ts) before the others. */
@@ -32,4 +33,6 @@ export const NODE_FLAGS: readonly Flag[] = [
   { name: 'image-gc-low-threshold', value: 'percent', help: 'usage image garbage collection frees down to, below the high threshold (default 80)', parse: parsePercentFlag },
   { name: 'image-minimum-gc-age', value: 'duration', help: 'an unused image younger than this is never removed (default 2m)', parse: parseDurationFlag },
   { name: 'image-maximum-gc-age', value: 'duration', help: 'remove images unused this long whatever the disk usage; 0: never (default 0)', parse: parseDurationFlag },
+  { name: 'container-log-max-size', value: 'size', help: 'size at which a container\'s log is rotated, as the kubelet\'s containerLogMaxSize (default 10Mi)', parse: parseLogMaxSizeFlag },
+  { name: 'container-log-max-files', value: 'count', help: 'most log files kept per container, the live one included, at least 2 (default 5)', parse: parseLogMaxFilesFlag },
 ];
