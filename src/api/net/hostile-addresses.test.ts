@@ -130,3 +130,23 @@ test('Service fields that reach the ruleset are checked (ValidateService)', asyn
   await refused(admin.services('default').patchStatus(created.metadata.name!, 'merge', { status: { loadBalancer: { ingress: [{ ip: '1.2.3.4 } ; flush ruleset ; {' }] } } }),
     'status.loadBalancer.ingress[0].ip', ip);
 });
+
+test('v1 Endpoints addresses and ports are checked (ValidateEndpoints, without its special-address rule)', async () => {
+  const eps = (ip: string, port = 80) => ({
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: `${P}-ep`, namespace: 'default' },
+    subsets: [{ addresses: [{ ip }], ports: [{ port }] }],
+  }) as KubeObject;
+  await refused(admin.endpoints('default').create(eps('1.2.3.4; flush ruleset')), 'subsets[0].addresses[0].ip', 'must be a valid IP address');
+  await refused(admin.endpoints('default').create(eps('10.42.0.9', 0)), 'subsets[0].ports[0].port', 'must be between 1 and 65535, inclusive');
+  await admin.endpoints('default').create(eps('10.42.0.9'));
+});
+
+test('ClientIP affinity gets upstream\'s default timeout; a config without ClientIP is forbidden', async () => {
+  const svc = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports: [{ port: 80 }], ...spec },
+  }) as KubeObject;
+  const made = await admin.services('default').create(svc(`${P}-aff`, { sessionAffinity: 'ClientIP' })) as { spec?: { sessionAffinityConfig?: unknown } };
+  assert.deepEqual(made.spec?.sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
+  await refused(admin.services('default').create(svc(`${P}-noaff`, { sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } } })),
+    'spec.sessionAffinityConfig', 'Forbidden: must not be set when session affinity is None');
+});

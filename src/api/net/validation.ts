@@ -42,3 +42,16 @@ export function isDualStackOrSingle(families: readonly (4 | 6 | undefined)[]): b
   if (families.length <= 1) return true;
   return families.length === 2 && families[0] !== undefined && families[1] !== undefined && families[0] !== families[1];
 }
+
+/** ValidateNonSpecialIP: addresses that would capture the node's own traffic. */
+export function validateNonSpecialIP(path: string, value: string): FieldError[] {
+  const ip = parseIP(value);
+  if (!ip) return [];
+  const v = ip.value;
+  const bad = (msg: string) => [fe.invalid(path, value, msg)];
+  if (v === 0n) return bad(ip.family === 4 ? 'may not be unspecified (0.0.0.0)' : 'may not be unspecified (::)');
+  if ((ip.family === 4 && v >> 24n === 127n) || (ip.family === 6 && v === 1n)) return bad('may not be in the loopback range (127.0.0.0/8, ::1/128)');
+  if ((ip.family === 4 && v >> 16n === 0xa9fen) || (ip.family === 6 && v >> 118n === 0x3fan)) return bad('may not be in the link-local range (169.254.0.0/16, fe80::/10)');
+  if ((ip.family === 4 && v >> 8n === 0xe00000n) || (ip.family === 6 && v >> 112n === 0xff02n)) return bad('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');
+  return [];
+}

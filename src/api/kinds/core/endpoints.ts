@@ -1,10 +1,13 @@
 /** core/v1 Endpoints. */
 import type { ObjectMeta } from '../../meta.js';
+import { isValidPort, PORT_RANGE, validateIP } from '../../net/validation.js';
 import { s } from '../../schema/builders.js';
+import { fe, index } from '../../schema/errors.js';
 import type { Infer } from '../../schema/types.js';
+import type { FieldError } from '../../status.js';
 import { col, NONE } from '../../table/columns.js';
 import { defineKind, gvk } from '../define.js';
-import { nameIsDNSSubdomain } from '../meta/names.js';
+import { isDNS1123Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { PROTOCOLS } from './container.js';
 import { objectReferenceSchema } from './service-account.js';
@@ -64,9 +67,40 @@ export function formatEndpoints(ep: Endpoints): string {
   return ret;
 }
 
+/**
+ * ValidateEndpoints' subsets (pkg/apis/core/validation, 1.32): addresses are IPs, ports are ports.
+ * Upstream also refuses special addresses (ValidateNonSpecialIP); Bosun's own `kubernetes` Endpoints
+ * carries the API server's bind address, loopback in single-machine and test setups, so that rule is
+ * left out here (no proxy reads v1 Endpoints; EndpointSlices are what reach a ruleset).
+ */
+function validateEndpoints(ep: Endpoints): FieldError[] {
+  const errs: FieldError[] = [];
+  (ep.subsets ?? []).forEach((ss, i) => {
+    const path = index('subsets', i);
+    if (!ss.addresses?.length && !ss.notReadyAddresses?.length) errs.push(fe.required(path, 'must specify `addresses` or `notReadyAddresses`'));
+    for (const list of ['addresses', 'notReadyAddresses'] as const) {
+      (ss[list] ?? []).forEach((a, j) => {
+        const p = `${index(`${path}.${list}`, j)}.ip`;
+        errs.push(...validateIP(p, a.ip));
+        if (a.hostname) for (const m of isDNS1123Label(a.hostname)) errs.push(fe.invalid(`${index(`${path}.${list}`, j)}.hostname`, a.hostname, m));
+        if (a.nodeName !== undefined) for (const m of isDNS1123Subdomain(a.nodeName)) errs.push(fe.invalid(`${index(`${path}.${list}`, j)}.nodeName`, a.nodeName, m));
+      });
+    }
+    const ports = ss.ports ?? [];
+    ports.forEach((p, j) => {
+      const pp = index(`${path}.ports`, j);
+      if (ports.length > 1 && !p.name) errs.push(fe.required(`${pp}.name`));
+      else if (p.name) for (const m of isDNS1123Label(p.name)) errs.push(fe.invalid(`${pp}.name`, p.name, m));
+      if (!isValidPort(p.port)) errs.push(fe.invalid(`${pp}.port`, p.port, PORT_RANGE));
+    });
+  });
+  return errs;
+}
+
 export const endpoints = defineKind<Endpoints>({
   group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'],
   schema: endpointsSchema, nameValidator: nameIsDNSSubdomain,
+  validate: validateEndpoints,
   columns: [col('Endpoints', 'string', 'Endpoints is the list of endpoints.')],
   cells: (ep) => [formatEndpoints(ep)],
 });

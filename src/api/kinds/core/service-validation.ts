@@ -1,6 +1,6 @@
 /** ValidateService and ValidateServiceUpdate (pkg/apis/core/validation), the commonly hit rules. */
 import { parseIP } from '../../net/ip.js';
-import { INVALID_IP, validateCIDR, validateIP } from '../../net/validation.js';
+import { INVALID_IP, validateCIDR, validateIP, validateNonSpecialIP } from '../../net/validation.js';
 import { child, fe, index } from '../../schema/errors.js';
 import type { FieldError } from '../../status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../meta/names.js';
@@ -60,19 +60,6 @@ export function validateServiceUpdate(svc: Service, old: Service): FieldError[] 
   return errs;
 }
 
-/** ValidateNonSpecialIP: addresses that would capture the node's own traffic. */
-export function validateNonSpecialIP(path: string, value: string): FieldError[] {
-  const ip = parseIP(value);
-  if (!ip) return [];
-  const v = ip.value;
-  const bad = (msg: string) => [fe.invalid(path, value, msg)];
-  if (v === 0n) return bad(ip.family === 4 ? 'may not be unspecified (0.0.0.0)' : 'may not be unspecified (::)');
-  if ((ip.family === 4 && v >> 24n === 127n) || (ip.family === 6 && v === 1n)) return bad('may not be in the loopback range (127.0.0.0/8, ::1/128)');
-  if ((ip.family === 4 && v >> 16n === 0xa9fen) || (ip.family === 6 && v >> 118n === 0x3fan)) return bad('may not be in the link-local range (169.254.0.0/16, fe80::/10)');
-  if ((ip.family === 4 && v >> 8n === 0xe00000n) || (ip.family === 6 && v >> 112n === 0xff02n)) return bad('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');
-  return [];
-}
-
 /**
  * Every address and number of a Service that reaches a node's ruleset (ValidateService and
  * ValidateServiceStatusUpdate, 1.32): clusterIP(s), externalIPs, loadBalancerIP,
@@ -105,12 +92,13 @@ function validateServiceAddresses(svc: Service): FieldError[] {
     else errs.push(...validateIP('spec.loadBalancerIP', spec.loadBalancerIP));
   }
   (spec.loadBalancerSourceRanges ?? []).forEach((r, i) => errs.push(...validateCIDR(index('spec.loadBalancerSourceRanges', i), r.trim())));
+  // validateClientIPAffinityConfig (after SetDefaults_Service filled in the timeout).
   const timeout = (spec.sessionAffinityConfig as { clientIP?: { timeoutSeconds?: unknown } } | undefined)?.clientIP?.timeoutSeconds;
-  if (spec.sessionAffinity === 'ClientIP' && timeout !== undefined && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && timeout <= 86400)) {
-    errs.push(fe.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, 'must be greater than 0 and less than 86400'));
+  if (spec.sessionAffinity === 'ClientIP' && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && timeout <= 86400)) {
+    errs.push(fe.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout ?? null, 'must be greater than 0 and less than 86400'));
   }
-  if (spec.sessionAffinity !== 'ClientIP' && spec.sessionAffinityConfig !== undefined && Object.keys(spec.sessionAffinityConfig).length > 0) {
-    errs.push(fe.invalid('spec.sessionAffinityConfig', spec.sessionAffinityConfig, `must not be set when session affinity is ${spec.sessionAffinity ?? 'None'}`));
+  if (spec.sessionAffinity !== 'ClientIP' && spec.sessionAffinityConfig !== undefined) {
+    errs.push(fe.forbidden('spec.sessionAffinityConfig', `must not be set when session affinity is ${spec.sessionAffinity ?? 'None'}`));
   }
   (svc.status?.loadBalancer?.ingress ?? []).forEach((ing, i) => {
     const path = index('status.loadBalancer.ingress', i);
