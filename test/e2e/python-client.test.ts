@@ -86,7 +86,7 @@ test('delete with orphanDependents=True orphans the dependent instead of deletin
       if (isNotFound(e)) return true;
       throw e;
     }
-  }, 'the owner is gone');
+  }, 'the owner is gone', 30_000);
   const dep = await cms.get('py-dependent');
   assert.deepEqual(dep.metadata.ownerReferences ?? [], []);
 });
