@@ -4,8 +4,11 @@
  * `plural.group`). Also the schemas of subresource bodies (Scale, Binding, Eviction) and of
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
+import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
+import { cronJobs } from './kinds/batch/cron-job.js';
+import { jobs } from './kinds/batch/job.js';
 import { scaleSchema } from './kinds/autoscaling/scale.js';
 import { leases } from './kinds/coordination/lease.js';
 import { bindingSchema } from './kinds/core/binding.js';
@@ -29,7 +32,7 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  deployments, replicaSets, leases, endpointSlices,
+  deployments, replicaSets, controllerRevisions, jobs, cronJobs, leases, endpointSlices,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

@@ -1,5 +1,6 @@
 /** The strategy of each resource that needs one, keyed by `<group>/<plural>` (core group: ''). */
 import type { ResourceDefinition } from '../../../api/resource.js';
+import { jobStrategy } from './job.js';
 import { namespaceStrategy } from './namespace.js';
 import { nodeStrategy } from './node.js';
 import { podStrategy } from './pod.js';
@@ -14,6 +15,8 @@ const STRATEGIES: Record<string, Strategy> = {
   '/services': serviceStrategy,
   'apps/deployments': workloadStrategy,
   'apps/replicasets': workloadStrategy,
+  'batch/jobs': jobStrategy,
+  'batch/cronjobs': workloadStrategy,
   '/endpoints': { allowCreateOnUpdate: true },
   '/events': { allowCreateOnUpdate: true },
   'events.k8s.io/events': { allowCreateOnUpdate: true },
