@@ -8,6 +8,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../meta/nam
 import { validateLabels } from '../meta/validation.js';
 import type { Container, ContainerPort, EnvVar, VolumeMount } from './container.js';
 import type { Probe } from './probe.js';
+import { validateSecurityProfiles } from './security-context-validation.js';
 import type { Volume } from './volume.js';
 import { validateSubPaths, validateVolumeSource } from './volume-validation.js';
 
@@ -155,5 +156,6 @@ export function validatePodSpec(spec: any, path: string): FieldError[] {
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') errs.push(fe.invalid(child(p, 'effect'), t.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));
   });
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(fe.required(child(path, 'dnsConfig'), "must provide `dnsConfig` when `dnsPolicy` is None"));
+  errs.push(...validateSecurityProfiles(spec, path));
   return errs;
 }

@@ -85,6 +85,18 @@ describe('PodSecurity admission', () => {
     assert.match(d.stderr, /^Warning: would violate PodSecurity "baseline:latest": privileged \(container "c" must not set securityContext.privileged=true\)$/m);
   });
 
+  it('validates seccomp Localhost profiles as upstream (relative, no "..", only for Localhost)', async () => {
+    const bad = async (name: string, seccompProfile: object) => {
+      const r = await user.kubectl(['create', '-f', '-'], { input: pod(WARNED, name, { securityContext: { seccompProfile } }) });
+      assert.notEqual(r.code, 0);
+      return r.stderr.trim();
+    };
+    assert.match(await bad('sc1', { type: 'Localhost' }), /Pod "sc1" is invalid: spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost$/);
+    assert.match(await bad('sc2', { type: 'Localhost', localhostProfile: '../../etc/shadow' }), /spec.securityContext.seccompProfile.localhostProfile: Invalid value: "..\/..\/etc\/shadow": must not contain '..'$/);
+    assert.match(await bad('sc3', { type: 'Localhost', localhostProfile: '/etc/p.json' }), /localhostProfile: Invalid value: "\/etc\/p.json": must be a relative path$/);
+    assert.match(await bad('sc4', { type: 'Bogus' }), /spec.securityContext.seccompProfile.type: Unsupported value: "Bogus"/);
+  });
+
   it('refuses invalid labels and warns when enforce is tightened over violating pods', async () => {
     const bad = await user.kubectl(['label', 'namespace', WARNED, 'pod-security.kubernetes.io/enforce=strict']);
     assert.notEqual(bad.code, 0);
