@@ -21,6 +21,7 @@ import { kubernetesServiceIP } from '../api/defaults.js';
 import type { ServiceRanges } from './ipalloc/service-allocator.js';
 import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
+import { startCertRenewer, type CertRenewer } from './pki/cert-renewer.js';
 import { ensurePrivateDir } from './pki/private-file.js';
 import { createAuthorization } from './authz/authorizer.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
@@ -76,6 +77,8 @@ export interface ApiServer {
   streams: StreamingRegistry;
   /** The storage serving group/version/plural (for in-process components and tests). */
   storage(group: string, version: string, plural: string): ResourceStorage | undefined;
+  /** The daily renewal of the serving and admin certificates (pki/cert-renewer.ts). */
+  certificates: CertRenewer;
   /** Watches being served right now (for tests and metrics). */
   openWatches(): number;
   /** The open watches and how slow ones were closed (for tests and metrics). */
@@ -105,7 +108,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   ensurePrivateDir(opts.dataDir);
   // kubernetes.default's ClusterIP (the range's first address) is one of the serving certificate's names.
   const serviceSans = opts.serviceRanges?.serviceCidr ? [kubernetesServiceIP(opts.serviceRanges.serviceCidr)] : [];
-  const pki = ensurePki(opts.dataDir, [...(opts.extraSans ?? []), ...serviceSans]);
+  const sans = [...(opts.extraSans ?? []), ...serviceSans];
+  const pki = ensurePki(opts.dataDir, sans);
   const store = opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') });
   let listener: Listener | undefined;
   try {
@@ -157,15 +161,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const url = `https://${urlHost}:${l.port}`;
     const kubeconfigPath = join(opts.dataDir, 'kubeconfig.yaml');
     writeKubeconfig(kubeconfigPath, { server: url, caCert: pki.ca.cert, client: pki.admin });
+    const certificates = startCertRenewer({ dataDir: opts.dataDir, extraSans: sans, pki, server: l.server, kubeconfig: { path: kubeconfigPath, server: url } });
     await (await import('./ipalloc/kubernetes-service.js')).ensureKubernetesService({ storage: (g, v, p) => catalog.resolve(g, v, p)?.storage, store, bindAddress: host, port: l.port });
     let stopped: Promise<void> | undefined;
     return {
-      url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams,
+      url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams, certificates,
       storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
       openWatches: () => watches.size, watches,
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;
+          certificates.stop();
           watches.endAll();
           await l.close();
           await store.close();

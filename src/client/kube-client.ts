@@ -38,6 +38,11 @@ export class KubeClient {
     return new KubeClient(loadKubeconfig(path, opts.context), opts);
   }
 
+  /** Uses a renewed client certificate for new connections (see Transport.setClientCertificate). */
+  setClientCertificate(cert: string, key: string): void {
+    this.transport.setClientCertificate(cert, key);
+  }
+
   /** Release pooled connections. Watches end through their own `stop()`. */
   close(): void {
     this.transport.close();

@@ -73,6 +73,16 @@ export class Transport {
     return res;
   }
 
+  /**
+   * Presents `cert`/`key` on new connections from now on (a renewed client certificate). Pooled
+   * connections keep the one they were authenticated with until they close, so requests in flight
+   * and open watches are not interrupted; the old certificate is still valid then.
+   */
+  setClientCertificate(cert: string, key: string): void {
+    if (!this.secure) return;
+    (this.agent as https.Agent).options.secureContext = tls.createSecureContext({ ca: this.cfg.ca, cert, key });
+  }
+
   /** Close pooled sockets. Open streams are ended by their own abort. */
   close(): void {
     this.agent.destroy();

@@ -90,6 +90,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = openConfiguredStore(o);
   const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
+  // The admin certificate is renewed near expiry while the server runs: the control loops take it.
+  api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));
   const manager = new Manager({
     client,
     leaderElection: { namespace: 'kube-system', name: 'bosun-controller-manager', identity: `${hostname()}-${randomBytes(4).toString('hex')}` },

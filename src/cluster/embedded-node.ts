@@ -14,6 +14,7 @@ import { KubeClient } from '../client/index.js';
 import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { awaitPodCIDR } from '../agent/join/await-pod-cidr.js';
+import { startCertRenewal, type NodeCertificates } from '../agent/join/cert-renewal.js';
 
 export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
   dataDir: string;
@@ -31,9 +32,15 @@ export interface EmbeddedNode {
 export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions): Promise<EmbeddedNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const nodeIP = o.nodeIP ?? firstIPv4();
-  const cred = issueClientCertificate(api.pki, `system:node:${nodeName}`, ['system:nodes']);
+  // Issued afresh at every start (so renewed at start) and again within 90 days of expiry while running.
+  const issue = (): NodeCertificates => ({
+    client: issueClientCertificate(api.pki, `system:node:${nodeName}`, ['system:nodes']),
+    serving: issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca),
+    caCert: api.pki.ca.cert,
+  });
+  const certs = issue();
+  const { client: cred, serving } = certs;
   const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
-  const serving = issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca);
   try {
     // Like a joining agent: register, then take the pod CIDR the node-IPAM controller assigns.
     const podCIDR = o.podCIDR ?? (await awaitPodCIDR({ client, nodeName }));
@@ -41,9 +48,18 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
       ...o, client, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
       agentServer: { port: o.agentPort ?? 10250, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });
+    const renewal = startCertRenewal({
+      current: certs,
+      renew: async () => issue(),
+      apply: (c) => {
+        client.setClientCertificate(c.client.cert, c.client.key);
+        node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
+      },
+    });
     return {
       node, client,
       async stop(so) {
+        renewal.stop();
         await node.stop(so);
         client.close();
       },

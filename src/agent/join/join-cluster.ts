@@ -34,6 +34,7 @@ export interface JoinResult {
   servingKeyPath: string;
   /** PEMs, for callers that serve without reading the files back. */
   caCert: string;
+  client: { cert: string; key: string };
   serving: { cert: string; key: string };
 }
 
@@ -139,5 +140,5 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   writePrivate(servingKeyPath, creds.serving.key);
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
   writePrivate(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName));
-  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, serving: creds.serving };
+  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, client: creds.client, serving: creds.serving };
 }

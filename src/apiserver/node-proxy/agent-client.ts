@@ -19,15 +19,16 @@ import { errors } from '../../api/status.js';
 import type { KeyPair } from '../pki/certs.js';
 import { issueClientCertificate, type Pki } from '../pki/pki.js';
 import { tightenFile, writePrivateFile } from '../pki/private-file.js';
+import { needsRenewal } from '../pki/renewal.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
 
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
-/** Loads DATA_DIR/pki/apiserver-kubelet-client.{crt,key}, issuing it on first use. */
+/** Loads DATA_DIR/pki/apiserver-kubelet-client.{crt,key}, issuing it on first use and within 90 days of its expiry. */
 export function kubeletClientCertificate(pki: Pki): KeyPair {
   const crt = join(pki.dir, 'apiserver-kubelet-client.crt');
   const key = join(pki.dir, 'apiserver-kubelet-client.key');
-  if (existsSync(crt) && existsSync(key)) {
+  if (existsSync(crt) && existsSync(key) && !needsRenewal(readFileSync(crt, 'utf8'))) {
     tightenFile(key);
     return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
   }
@@ -74,6 +75,8 @@ const internalCtx: RequestContext = { user: 'system:apiserver', groups: ['system
 
 export class AgentClient {
   private cert?: KeyPair;
+  /** When the cached client certificate is next checked for renewal (ms since the epoch). */
+  private recheckAt = 0;
 
   constructor(private readonly o: AgentClientOptions) {}
 
@@ -87,7 +90,12 @@ export class AgentClient {
   }
 
   private options(nodeName: string, ep: AgentEndpoint, method: string, path: string, headers: OutgoingHttpHeaders): RequestOptions {
-    const client = (this.cert ??= this.o.client());
+    if (!this.cert || Date.now() >= this.recheckAt) {
+      // The certificate file is renewed near expiry (kubeletClientCertificate); look daily.
+      this.cert = this.o.client();
+      this.recheckAt = Date.now() + 24 * 60 * 60 * 1000;
+    }
+    const client = this.cert;
     return {
       host: ep.host, port: ep.port, method, path, headers,
       cert: client.cert, key: client.key,

@@ -1,7 +1,10 @@
 /**
  * The cluster's PKI in DATA_DIR/pki: a CA, the API server's serving certificate and the admin client
  * certificate (CN=system:admin, O=system:masters). Created on first start and reused afterwards; the
- * serving certificate is reissued (by the same CA) when the host's names or addresses change.
+ * serving certificate is reissued (by the same CA) when the host's names or addresses change, and
+ * both leaf certificates when they expire within 90 days (renewal.ts), as k3s does at start; a
+ * running server checks again daily (server.ts). The CA (10 years) is never replaced here: rotating
+ * it is an operator's procedure (docs/certificates.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -9,6 +12,7 @@ import { join } from 'node:path';
 import { kubernetesServiceIP } from '../../api/defaults.js';
 import { issueCertificate, type KeyPair } from './certs.js';
 import { ensurePrivateDir, tightenFile, writePrivateFile } from './private-file.js';
+import { needsRenewal } from './renewal.js';
 
 export interface Pki {
   ca: KeyPair;
@@ -48,7 +52,7 @@ function writePair(dir: string, name: string, pair: KeyPair): void {
 }
 
 /** Loads the PKI from `dataDir/pki`, creating whatever is missing. */
-export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
+export function ensurePki(dataDir: string, extraSans: string[] = [], now = Date.now()): Pki {
   const dir = join(dataDir, 'pki');
   ensurePrivateDir(dir);
   let ca = readPair(dir, 'ca');
@@ -62,13 +66,13 @@ export function ensurePki(dataDir: string, extraSans: string[] = []): Pki {
   const sansFile = join(dir, 'server.sans.json');
   const sansJson = JSON.stringify(sans);
   let server = fresh ? undefined : readPair(dir, 'server');
-  if (!server || !existsSync(sansFile) || readFileSync(sansFile, 'utf8') !== sansJson) {
+  if (!server || !existsSync(sansFile) || readFileSync(sansFile, 'utf8') !== sansJson || needsRenewal(server.cert, now)) {
     server = issueCertificate({ commonName: 'kube-apiserver', usage: 'server', validDays: LEAF_DAYS, ...sans }, ca);
     writePair(dir, 'server', server);
     writePrivateFile(sansFile, sansJson);
   }
   let admin = fresh ? undefined : readPair(dir, 'admin');
-  if (!admin) {
+  if (!admin || needsRenewal(admin.cert, now)) {
     admin = issueCertificate({ commonName: 'system:admin', organizations: ['system:masters'], usage: 'client', validDays: LEAF_DAYS }, ca);
     writePair(dir, 'admin', admin);
   }

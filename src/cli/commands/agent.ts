@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { KubeClient } from '../../client/kube-client.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
+import { startCertRenewal } from '../../agent/join/cert-renewal.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
@@ -69,10 +70,10 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const out = process.stdout;
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   const nodeIP = o.nodeIp ?? firstIPv4();
-  const joined = await joinCluster({
-    server: o.server, token: await readToken(o), nodeName, dataDir: o.dataDir,
-    addresses: [nodeIP, hostname().toLowerCase()],
-  });
+  const token = await readToken(o);
+  const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()] });
+  // Every start joins again, so the node's certificates are renewed at start; renewal.ts renews them while running.
+  const joined = await join();
   // Read before joining: a bad registries file is a usage error, not a half-started node.
   const registryConfig = loadRegistries(o.registries);
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
@@ -88,6 +89,15 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });
   out.write(`bosun: agent running (node ${nodeName}, ${node.node.agent.hostIP}, agent port ${node.node.server?.port ?? o.agentPort})\n`);
+  const renewal = startCertRenewal({
+    current: joined,
+    renew: join,
+    apply: (c) => {
+      client.setClientCertificate(c.client.cert, c.client.key);
+      node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
+    },
+    log: (m) => out.write(`bosun: ${m}\n`),
+  });
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -97,6 +107,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     (async () => {
       // As kube-proxy and k3s: a stopped agent leaves its Service rules, routes and masquerade in
       // place for the pods that keep running (the next start adopts them); `bosun killall` removes them.
+      renewal.stop();
       await node.stop({ keepNetwork: true });
       client.close();
     })().then(
