@@ -15,7 +15,14 @@ const code = (fn: () => unknown): number | undefined => {
 test('list and watch queries', () => {
   assert.deepEqual(parseListQuery(q('limit=500&labelSelector=app%3Dweb&resourceVersion=0')), { limit: 500, labelSelector: 'app=web', resourceVersion: '0' });
   assert.equal(code(() => parseListQuery(q('limit=abc'))), 400);
-  assert.equal(code(() => parseListQuery(q('resourceVersionMatch=Exact'))), 400);
+  // ValidateListOptions / validateWatchOptions: 422 on ListOptions. A list's resourceVersionMatch is
+  // checked where reads are served (storage's checkListOptions).
+  assert.deepEqual(parseListQuery(q('resourceVersion=5&resourceVersionMatch=Exact')), { resourceVersion: '5', resourceVersionMatch: 'Exact' });
+  assert.equal(code(() => parseListQuery(q('sendInitialEvents=true'))), 422);
+  assert.equal(code(() => parseWatchQuery(q('watch=1&resourceVersion=5&resourceVersionMatch=NotOlderThan'))), 422);
+  assert.equal(code(() => parseWatchQuery(q('watch=1&sendInitialEvents=true&resourceVersionMatch=Exact'))), 422);
+  assert.deepEqual(parseWatchQuery(q('watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true')),
+    { resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, allowWatchBookmarks: true });
   assert.deepEqual(parseWatchQuery(q('watch=true&resourceVersion=12&timeoutSeconds=300&allowWatchBookmarks=true&limit=5')),
     { resourceVersion: '12', timeoutSeconds: 300, allowWatchBookmarks: true });
 });

@@ -2,15 +2,17 @@
  * Query parameters of list, watch and delete requests, parsed into the storage's terms (the options
  * of writes: write-options.ts). Booleans and integers go through the one conversion upstream applies
  * to all of them (src/api/query-params.ts); values that do not convert are 400s naming the
- * parameter, invalid options 422s on DeleteOptions, as kube-apiserver answers them.
+ * parameter, invalid options 422s on ListOptions or DeleteOptions, as kube-apiserver answers them.
  */
 import { queryBool as bool, queryInt as int } from '../../api/query-params.js';
-import { errors } from '../../api/status.js';
+import { fe } from '../../api/schema/errors.js';
+import { errors, type FieldError } from '../../api/status.js';
 import { checkDeleteOptions } from '../storage/delete.js';
 import type { DeleteOptions, ListQuery, WatchQuery } from '../storage/types.js';
 import { dryRunErrors, optionsInvalid } from './write-options.js';
 
-export function parseListQuery(q: URLSearchParams): ListQuery {
+/** ListOptions fields of list, watch and deletecollection requests. */
+function listFields(q: URLSearchParams): ListQuery {
   const out: ListQuery = {};
   const ls = q.get('labelSelector');
   if (ls) out.labelSelector = ls;
@@ -23,16 +25,27 @@ export function parseListQuery(q: URLSearchParams): ListQuery {
   const rv = q.get('resourceVersion');
   if (rv !== null && rv !== '') out.resourceVersion = rv;
   const rvm = q.get('resourceVersionMatch');
-  if (rvm) {
-    if (rvm !== 'NotOlderThan' && rvm !== 'Exact') throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan"`);
-    if (out.resourceVersion === undefined) throw errors.badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
-    out.resourceVersionMatch = rvm;
-  }
+  if (rvm) out.resourceVersionMatch = rvm as ListQuery['resourceVersionMatch'];
   return out;
 }
 
+/**
+ * A list's options. resourceVersionMatch is checked against resourceVersion and continue where reads
+ * are served (the storage's checkListOptions, 422 on ListOptions, as upstream's ValidateListOptions);
+ * sendInitialEvents belongs to watches only.
+ */
+export function parseListQuery(q: URLSearchParams): ListQuery {
+  if (q.has('sendInitialEvents')) throw optionsInvalid('ListOptions', [fe.forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list')]);
+  return listFields(q);
+}
+
+/**
+ * A watch's options, with upstream's validateWatchOptions rules for resourceVersionMatch (only
+ * NotOlderThan, and only with sendInitialEvents). A sendInitialEvents without resourceVersionMatch is
+ * accepted (Bosun's own client sends it so; upstream would ask for NotOlderThan).
+ */
 export function parseWatchQuery(q: URLSearchParams): WatchQuery {
-  const out: WatchQuery = parseListQuery(q);
+  const out: WatchQuery = listFields(q);
   delete out.limit;
   delete out.continue;
   const t = int(q, 'timeoutSeconds');
@@ -41,6 +54,13 @@ export function parseWatchQuery(q: URLSearchParams): WatchQuery {
   if (b !== undefined) out.allowWatchBookmarks = b;
   const s = bool(q, 'sendInitialEvents');
   if (s !== undefined) out.sendInitialEvents = s;
+  const match = out.resourceVersionMatch as string | undefined;
+  if (match !== undefined) {
+    const errs: FieldError[] = [];
+    if (s === undefined) errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (match !== 'NotOlderThan') errs.push(fe.notSupported('resourceVersionMatch', match, ['NotOlderThan']));
+    if (errs.length) throw optionsInvalid('ListOptions', errs);
+  }
   return out;
 }
 

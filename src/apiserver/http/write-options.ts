@@ -9,7 +9,7 @@ import { fe } from '../../api/schema/errors.js';
 import { failure, formatFieldError, type FieldError, type StatusError } from '../../api/status.js';
 import type { FieldValidation, PatchType } from '../storage/types.js';
 
-export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
 
 export function optionsInvalid(kind: OptionsKind, errs: FieldError[]): StatusError {
   return failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${errs.map(formatFieldError).join(', ')}`, {
@@ -55,7 +55,7 @@ export interface WriteOptions {
 }
 
 /** The write options of a create, update or patch (`patchType` for PatchOptions). */
-export function parseWriteOptions(q: URLSearchParams, kind: Exclude<OptionsKind, 'DeleteOptions'>, userAgent: string | undefined, patchType?: PatchType): WriteOptions {
+export function parseWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions', userAgent: string | undefined, patchType?: PatchType): WriteOptions {
   const errs: FieldError[] = [];
   const manager = q.get('fieldManager') ?? '';
   const force = queryBool(q, 'force');
