@@ -36,9 +36,14 @@ export async function admitPod(obj: KubeObject, old: KubeObject | undefined, ctx
   ctx.warnings.push(...d.warnings);
 }
 
-/** Workloads with a pod template (spec.template): warnings only, never a refusal (upstream ValidatePodController). */
+type Template = { metadata?: KubeObject['metadata']; spec?: PodSpec };
+
+/**
+ * Workloads with a pod template (spec.template; a CronJob's spec.jobTemplate.spec.template):
+ * warnings only, never a refusal (upstream ValidatePodController). Any workload strategy can use it.
+ */
 export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
-  const template = obj.spec?.template as { metadata?: KubeObject['metadata']; spec?: PodSpec } | undefined;
+  const template = (obj.spec?.jobTemplate?.spec?.template ?? obj.spec?.template) as Template | undefined;
   if (!template?.spec) return;
   const policy = await namespacePolicy(store, obj.metadata.namespace ?? '');
   if (!policyApplies(policy, false)) return;
