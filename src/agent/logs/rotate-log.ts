@@ -10,7 +10,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
 const COMPRESS_SUFFIX = '.gz';
 const TMP_SUFFIX = '.tmp';
@@ -40,6 +39,8 @@ async function cleanupUnused(logs: string[]): Promise<string[]> {
 }
 
 async function compress(file: string): Promise<void> {
+  // zlib is loaded on the first rotation only: most agents never rotate a log (idle memory).
+  const { createGzip } = await import('node:zlib');
   const tmp = `${file}${COMPRESS_SUFFIX}${TMP_SUFFIX}`;
   await pipeline(createReadStream(file), createGzip(), createWriteStream(tmp, { mode: 0o640 }));
   await rename(tmp, file + COMPRESS_SUFFIX);
