@@ -5,6 +5,7 @@
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
 import { controllerRevisions } from './kinds/apps/controller-revision.js';
+import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
 import { cronJobs } from './kinds/batch/cron-job.js';
@@ -32,7 +33,7 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  deployments, replicaSets, controllerRevisions, jobs, cronJobs, leases, endpointSlices,
+  deployments, replicaSets, daemonSets, controllerRevisions, jobs, cronJobs, leases, endpointSlices,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

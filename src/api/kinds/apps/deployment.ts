@@ -11,7 +11,7 @@ import { labelSelectorSchema, selectorString } from '../meta/label-selector.js';
 import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { containerCells, workloadConditionSchema } from './common.js';
-import { validateSelectorAndTemplate, validateSelectorImmutable } from './workload-validation.js';
+import { intOrPercent, validateSelectorAndTemplate, validateSelectorImmutable } from './workload-validation.js';
 
 const APPS = 'io.k8s.api.apps.v1';
 
@@ -75,16 +75,6 @@ function defaultDeployment(d: Deployment): void {
   }
   spec.revisionHistoryLimit ??= 10;
   spec.progressDeadlineSeconds ??= 600;
-}
-
-/** An IntOrString as ValidatePositiveIntOrPercent / IsNotMoreThan100Percent see it. */
-function intOrPercent(v: number | string | undefined, path: string): { errs: FieldError[]; zero: boolean } {
-  if (v === undefined) return { errs: [], zero: false };
-  if (typeof v === 'number') return { errs: v < 0 ? [fe.invalid(path, v, 'must be greater than or equal to 0')] : [], zero: v === 0 };
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return { errs: [fe.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")], zero: false };
-  const n = Number(m[1]);
-  return { errs: n > 100 ? [fe.invalid(path, v, 'must not be greater than 100%')] : [], zero: n === 0 };
 }
 
 function validateDeployment(d: Deployment): FieldError[] {

@@ -50,3 +50,13 @@ function normalize(sel: LabelSelector | undefined): unknown {
   const ml = sel.matchLabels ?? {};
   return { ml: Object.keys(ml).sort().map((k) => [k, ml[k]]), me: sel.matchExpressions ?? [] };
 }
+
+/** An IntOrString as ValidatePositiveIntOrPercent / IsNotMoreThan100Percent see it. */
+export function intOrPercent(v: number | string | undefined, path: string): { errs: FieldError[]; zero: boolean } {
+  if (v === undefined) return { errs: [], zero: false };
+  if (typeof v === 'number') return { errs: v < 0 ? [fe.invalid(path, v, 'must be greater than or equal to 0')] : [], zero: v === 0 };
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return { errs: [fe.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")], zero: false };
+  const n = Number(m[1]);
+  return { errs: n > 100 ? [fe.invalid(path, v, 'must not be greater than 100%')] : [], zero: n === 0 };
+}

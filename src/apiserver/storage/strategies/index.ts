@@ -1,5 +1,6 @@
 /** The strategy of each resource that needs one, keyed by `<group>/<plural>` (core group: ''). */
 import type { ResourceDefinition } from '../../../api/resource.js';
+import { daemonSetStrategy } from './daemon-set.js';
 import { jobStrategy } from './job.js';
 import { namespaceStrategy } from './namespace.js';
 import { nodeStrategy } from './node.js';
@@ -15,6 +16,7 @@ const STRATEGIES: Record<string, Strategy> = {
   '/services': serviceStrategy,
   'apps/deployments': workloadStrategy,
   'apps/replicasets': workloadStrategy,
+  'apps/daemonsets': daemonSetStrategy,
   'batch/jobs': jobStrategy,
   'batch/cronjobs': workloadStrategy,
   '/endpoints': { allowCreateOnUpdate: true },
