@@ -66,8 +66,11 @@ describe('kubectl auth can-i', () => {
 
   test('a node gets the node authorizer\'s answers', async () => {
     assert.equal(await canI(asNode, ['delete', 'nodes']), false);
-    assert.equal(await canI(asNode, ['get', 'pods']), true);
-    assert.equal(await canI(asNode, ['list', 'pods', '--all-namespaces']), true);
+    // Pods as upstream's node authorizer (AuthorizeNodeWithSelectors): its own by name; lists only
+    // with fieldSelector spec.nodeName, which can-i cannot express.
+    assert.equal(await canI(asNode, ['get', 'pods/on-n1', '-n', NS]), true);
+    assert.equal(await canI(asNode, ['get', 'pods/on-n2', '-n', NS]), false);
+    assert.equal(await canI(asNode, ['list', 'pods', '--all-namespaces']), false);
     assert.equal(await canI(asNode, ['create', 'pods', '-n', NS]), false);
     assert.equal(await canI(asNode, ['create', 'deployments.apps']), false);
     assert.equal(await canI(asNode, ['patch', 'nodes/can-i-n1']), true);
@@ -84,9 +87,12 @@ describe('kubectl auth can-i', () => {
     const denied = await asNode(['-n', NS, 'delete', 'pod', 'on-n2', '--wait=false']);
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /pods "on-n2" is forbidden: User "system:node:can-i-n1" cannot delete resource "pods"/);
-    const listed = await asNode(['-n', NS, 'get', 'pods', '-o', 'name']);
+    const all = await asNode(['-n', NS, 'get', 'pods', '-o', 'name']);
+    assert.equal(all.code, 1);
+    assert.match(all.stderr, /cannot list resource "pods" in API group "" in the namespace "[^"]+": can only list\/watch pods with spec.nodeName field selector/);
+    const listed = await asNode(['-n', NS, 'get', 'pods', '--field-selector', 'spec.nodeName=can-i-n1', '-o', 'name']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /pod\/on-n1/);
+    assert.equal(listed.stdout.trim(), 'pod/on-n1');
     const deleted = await asNode(['-n', NS, 'delete', 'pod', 'on-n1', '--wait=false']);
     assert.equal(deleted.code, 0, deleted.stderr);
   });
@@ -94,7 +100,8 @@ describe('kubectl auth can-i', () => {
   test('a node\'s --list shows its rules and says it is incomplete', async () => {
     const r = await asNode(['auth', 'can-i', '--list', '-n', 'kube-node-lease']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+    assert.match(r.stdout, /^services\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+    assert.doesNotMatch(r.stdout, /^(pods|secrets|configmaps)\s/m);
     assert.match(r.stdout, /^leases\.coordination\.k8s\.io\s+\[\]\s+\[can-i-n1\]\s+\[get update patch delete\]$/m);
     assert.match(r.stdout, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
     assert.doesNotMatch(r.stdout, /^\*\.\*/m);

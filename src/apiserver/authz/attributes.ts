@@ -21,6 +21,8 @@ export interface RequestAttributes {
   /** The request's namespace; for the `namespaces` resource, the namespace named. */
   namespace?: string;
   name?: string;
+  /** The fieldSelector of a list or watch, as sent. */
+  fieldSelector?: string;
 }
 
 /** The verb kube-apiserver authorizes for `method` on `p`. */
@@ -45,13 +47,17 @@ export function requestVerb(method: string, p: ResourcePath, query: URLSearchPar
  * authorizer can allow a single-object watch; undefined when none or not a valid path segment.
  */
 export function fieldSelectorName(query: URLSearchParams): string | undefined {
-  const sel = query.get('fieldSelector');
-  if (!sel) return undefined;
-  for (const term of sel.split(',')) {
-    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-    if (!m) continue;
-    const name = m[1]!;
-    return name && name !== '.' && name !== '..' && !/[/%]/.test(name) ? name : undefined;
+  const name = fieldSelectorEquals(query.get('fieldSelector') ?? undefined, 'metadata.name');
+  return name && name !== '.' && name !== '..' && !/[/%]/.test(name) ? name : undefined;
+}
+
+/** The value a field selector requires `field` to equal (`field=v` or `field==v`), as RequiresExactMatch. */
+export function fieldSelectorEquals(sel: string | undefined, field: string): string | undefined {
+  for (const term of (sel ?? '').split(',')) {
+    const eq = term.indexOf('=');
+    if (eq < 0 || term[eq - 1] === '!') continue;
+    if (term.slice(0, eq).trim() !== field) continue;
+    return term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
   }
   return undefined;
 }
@@ -59,9 +65,10 @@ export function fieldSelectorName(query: URLSearchParams): string | undefined {
 export function requestAttributes(user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams): RequestAttributes {
   const namespace = p.resource === 'namespaces' && p.namespace === undefined ? p.name : p.namespace;
   const verb = requestVerb(method, p, query);
-  const name = p.name ?? (verb === 'list' || verb === 'watch' ? fieldSelectorName(query) : undefined);
+  const collection = verb === 'list' || verb === 'watch';
+  const name = p.name ?? (collection ? fieldSelectorName(query) : undefined);
   return {
     user, verb, group: p.group, version: p.version, resource: p.resource,
-    subresource: p.subresource, namespace, name,
+    subresource: p.subresource, namespace, name, ...(collection && query.get('fieldSelector') ? { fieldSelector: query.get('fieldSelector')! } : {}),
   };
 }

@@ -83,6 +83,16 @@ test("node A cannot read a Secret or ConfigMap used only by a pod on node B (ups
   assert.equal((await refused(a.secrets(NS).get(`${P}-loose`))).code, 403);
 });
 
+test("node A cannot read node B's pods (their env and commands), only list its own", async () => {
+  const e = await refused(a.pods(NS).get(`${P}-pb`));
+  assert.equal(e.message, `pods "${P}-pb" is forbidden: User "system:node:${A}" cannot get resource "pods" in API group "" in the namespace "${NS}": no relationship found between node '${A}' and this object`);
+  const all = await refused(a.pods().list());
+  assert.match(all.message, /cannot list resource "pods" in API group "" at the cluster scope: can only list\/watch pods with spec.nodeName field selector$/);
+  assert.equal((await refused(a.pods().list({ fieldSelector: `spec.nodeName=${B}` }))).code, 403);
+  assert.deepEqual((await a.pods().list({ fieldSelector: `spec.nodeName=${A}` })).items.map((p) => p.metadata.name), [`${P}-pa`]);
+  assert.equal((await a.pods(NS).get(`${P}-pa`)).metadata.name, `${P}-pa`);
+});
+
 test('node A cannot list or watch secrets wholesale; one object by name it may (as the kubelet watches)', async () => {
   const list = await refused(a.secrets(NS).list());
   assert.equal(list.code, 403);

@@ -2,8 +2,11 @@
  * The node authorizer (upstream plugin/pkg/auth/authorizer/node together with the system:node role
  * and the NodeRestriction admission plugin's request-time checks). A node identity is user
  * `system:node:<name>` in group `system:nodes`. It may:
- * - read nodes, pods, services, endpoints, endpointslices, runtimeclasses and csidrivers (the
- *   service proxy, DNS and pod network of a Bosun node run under the node's identity and need them);
+ * - read nodes, services, endpoints, endpointslices, runtimeclasses and csidrivers (the service
+ *   proxy, DNS and pod network of a Bosun node run under the node's identity and need them);
+ * - get only pods bound to it, and list/watch pods only with fieldSelector spec.nodeName=<itself>
+ *   (upstream's authorizePod with AuthorizeNodeWithSelectors, on by default in 1.32): another
+ *   node's pod specs (env values, commands) are not its to read;
  * - read only the Secrets and ConfigMaps (get, or list/watch of one object by name through
  *   fieldSelector metadata.name=<name>), get only the PVCs and PVs, and create tokens only for the
  *   ServiceAccounts that pods bound to it reference (upstream's graph, node-graph.ts), with
@@ -19,7 +22,7 @@
  *   node-restriction.ts checks the slice's content (its endpoints name this node).
  * Everything else is denied.
  */
-import type { RequestAttributes } from './attributes.js';
+import { fieldSelectorEquals, type RequestAttributes } from './attributes.js';
 import type { RelatedKind } from './node-graph.js';
 import type { ResourceRule } from './rules.js';
 
@@ -48,7 +51,7 @@ const WRITE_OWN = new Set(['update', 'patch', 'delete']);
 
 /** Readable resources by `group/resource`. */
 const readable = new Set([
-  '/nodes', '/pods', '/services', '/endpoints',
+  '/nodes', '/services', '/endpoints',
   'discovery.k8s.io/endpointslices', 'node.k8s.io/runtimeclasses', 'storage.k8s.io/csidrivers',
 ]);
 
@@ -81,6 +84,7 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
           : `node '${node}' can only delete pods with spec.nodeName set to itself`);
     }
   }
+  if (key === '/pods' && !sub && READ.has(a.verb)) return podRead(node, a, deps);
   if (!sub && READ.has(a.verb) && readable.has(key)) return allow;
   if (key === 'discovery.k8s.io/endpointslices' && !sub) return dnsSliceRequest(node, a);
   return deny();
@@ -114,6 +118,17 @@ async function graphRequest(node: string, kind: RelatedKind, a: RequestAttribute
   }
   if (!a.name) return deny('No Object name found');
   if (await deps.related(node, kind, a.namespace, a.name)) return allow;
+  return deny(`no relationship found between node '${node}' and this object`);
+}
+
+/** Upstream's authorizePod reads: own pods by name, lists and watches scoped to the node. */
+async function podRead(node: string, a: RequestAttributes, deps: NodeAuthorizerDeps): Promise<Decision> {
+  if (a.verb !== 'get' && fieldSelectorEquals(a.fieldSelector, 'spec.nodeName') === node) return allow;
+  if (a.name === undefined || a.namespace === undefined) {
+    return deny(a.verb === 'get' ? 'No Object name found' : 'can only list/watch pods with spec.nodeName field selector');
+  }
+  // As upstream's graph, a pod that does not exist is not related either (its existence is not told).
+  if ((await deps.podNodeName(a.namespace, a.name)) === node) return allow;
   return deny(`no relationship found between node '${node}' and this object`);
 }
 
@@ -179,7 +194,7 @@ export function nodeRules(node: string, namespace: string): { rules: ResourceRul
   }
   return {
     rules,
-    unlisted: `node authorizer: deleting, evicting and updating the status of pods bound to node '${node}', and reading the secrets, `
+    unlisted: `node authorizer: reading (list/watch with fieldSelector spec.nodeName=${node}), deleting, evicting and updating the status of pods bound to node '${node}', and reading the secrets, `
       + 'configmaps, persistentvolumeclaims and persistentvolumes they reference, are allowed but not listed',
   };
 }
