@@ -44,7 +44,10 @@ test('planRoutes: hostile or conflicting pod CIDR claims are refused, not routed
     ['host bits set', at(node('z', '10.42.5.1/24', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'not a network address'],
     ['a supernet of my CIDR', at(node('z', '10.42.0.0/23', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'overlaps this node\'s own pod CIDR'],
     ['a later node taking b\'s CIDR', at(node('z', '10.42.1.0/24', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'claimed earlier by node b'],
-    ['a later node taking a subnet of b\'s', at(node('z', '10.42.1.128/25', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'claimed earlier by node b'],
+    ['a later node taking a piece of b\'s', at(node('z', '10.42.1.128/25', '192.168.1.99'), '2026-01-02T00:00:00Z'), ['10.42.1.0/24'], 'not a node-sized block (/24)'],
+    // Created before b and around b's block: still refused (one size; blocks of one size cannot nest).
+    ['an earlier node claiming a block around b\'s', at(node('z', '10.42.0.0/20', '192.168.1.99'), '2025-01-01T00:00:00Z'), ['10.42.1.0/24'], 'overlaps this node'],
+    ['an earlier node claiming a block around others', at(node('z', '10.42.16.0/20', '192.168.1.99'), '2025-01-01T00:00:00Z'), ['10.42.1.0/24'], 'not a node-sized block'],
   ];
   for (const [what, z, want, reason] of rows) {
     const plan = planRoutes([a, b, z], 'a', { clusterCidr: '10.42.0.0/16' });

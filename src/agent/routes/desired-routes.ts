@@ -5,9 +5,11 @@
  *
  * A Node's spec is written by the node itself before the IPAM controller assigns a CIDR, so a claim
  * is routed only when it cannot divert anyone else's traffic: it must be a network address (no host
- * bits), lie inside the cluster CIDR, not overlap this node's own pod CIDR, and not overlap a claim
- * made earlier (the Node created first wins; ties by name). Its next hop must be an IPv4 InternalIP
- * other than this node's. Every refused claim is reported with the reason, for the controller's log.
+ * bits), lie inside the cluster CIDR, have the size of this node's own pod CIDR (node IPAM hands out
+ * one size; blocks of one size cannot nest, so a node can neither claim a block around others' nor
+ * carve a piece out of one), not overlap this node's own pod CIDR, and not overlap a claim made
+ * earlier (the Node created first wins; ties by name). Its next hop must be an IPv4 InternalIP other
+ * than this node's. Every refused claim is reported with the reason, for the controller's log.
  */
 import { cidrContains, cidrsOverlap, parseCIDR, type CIDR } from '../../api/net/cidr.js';
 import { canonicalIPv4 } from '../../api/net/ip.js';
@@ -75,28 +77,27 @@ export function planRoutes(nodes: readonly NodeLike[], self: string, o: RouteOpt
   const me = nodes.find((n) => n.metadata.name === self);
   const myIP = me && internalIPv4(me);
   const mine = (me ? podCidrsOf(me) : []).map((c) => parseCIDR(c)!);
-  const taken: { cidr: CIDR; node: string }[] = [];
+  const size = mine[0]?.prefix;
   const routes: Route[] = [];
   const refused: RefusedClaim[] = [];
+  const taken: { cidr: CIDR; node: string }[] = [];
   for (const n of [...nodes].sort(byAge)) {
     const name = n.metadata.name;
-    if (!name || name === self) continue;
     const via = internalIPv4(n);
+    if (!name || name === self || !via) continue; // no InternalIP: not ready yet
     for (const text of podCidrsOf(n)) {
       const c = parseCIDR(text)!;
       const refuse = (reason: string) => refused.push({ node: name, cidr: text, reason });
-      if (!via) continue; // not ready yet: no InternalIP
+      const earlier = taken.find((t) => cidrsOverlap(t.cidr, c));
       if (via === myIP) refuse(`next hop ${via} is this node's own address`);
       else if (!c.isNetwork) refuse(`not a network address (host bits set; ${c.text} expected)`);
       else if (cluster && !cidrContains(cluster, c)) refuse(`outside the cluster CIDR ${cluster.text}`);
       else if (mine.some((m) => cidrsOverlap(m, c))) refuse('overlaps this node\'s own pod CIDR');
+      else if (size !== undefined && c.prefix !== size) refuse(`not a node-sized block (/${size})`);
+      else if (earlier) refuse(`overlaps ${earlier.cidr.text} claimed earlier by node ${earlier.node}`);
       else {
-        const earlier = taken.find((t) => cidrsOverlap(t.cidr, c));
-        if (earlier) refuse(`overlaps ${earlier.cidr.text} claimed earlier by node ${earlier.node}`);
-        else {
-          taken.push({ cidr: c, node: name });
-          routes.push({ cidr: c.text, via, node: name });
-        }
+        taken.push({ cidr: c, node: name });
+        routes.push({ cidr: c.text, via, node: name });
       }
     }
   }

@@ -36,20 +36,33 @@ export class CidrSet {
   indexOf(cidr: string): number | undefined {
     const c = parseCidr(cidr);
     if (!c || c.bits !== this.maskSize) return undefined;
-    const i = (c.base - this.base) / this.subnetSize;
-    return Number.isInteger(i) && i >= 0 && i < this.capacity ? i : undefined;
+    return this.containing(c);
   }
 
-  /** Marks `cidr` used; false when it is not a subnet of this set (e.g. a hand-set podCIDR elsewhere). */
+  /** Index of the subnet holding block `c` (of the set's size or smaller), if inside the cluster CIDR. */
+  private containing(c: { base: number; bits: number }): number | undefined {
+    if (c.bits < this.maskSize) return undefined;
+    const i = Math.floor((c.base - this.base) / this.subnetSize);
+    return i >= 0 && i < this.capacity ? i : undefined;
+  }
+
+  /**
+   * Marks `cidr` used: one of the set's subnets, or a smaller block a Node claimed by hand (its whole
+   * subnet is then taken, so the subnet is never handed to another node). False when it is outside
+   * the cluster CIDR or larger than a subnet: such a claim is not honoured (nor routed by other nodes,
+   * src/agent/routes/desired-routes.ts), so it must not exhaust the set either.
+   */
   occupy(cidr: string): boolean {
-    const i = this.indexOf(cidr);
+    const c = parseCidr(cidr);
+    const i = c && this.containing(c);
     if (i === undefined) return false;
     this.used.add(i);
     return true;
   }
 
   release(cidr: string): void {
-    const i = this.indexOf(cidr);
+    const c = parseCidr(cidr);
+    const i = c && this.containing(c);
     if (i !== undefined) this.used.delete(i);
   }
 

@@ -32,7 +32,8 @@ test('CidrSet allocates the lowest free subnet and reuses released ones', () => 
   assert.equal(s.capacity, 256);
   assert.equal(s.occupy('10.42.0.0/24'), true);
   assert.equal(s.occupy('10.43.0.0/24'), false, 'outside the cluster CIDR');
-  assert.equal(s.occupy('10.42.0.0/25'), false, 'another mask size');
+  assert.equal(s.occupy('10.42.0.0/23'), false, 'a block larger than a subnet is not honoured');
+  assert.equal(s.occupy('0.0.0.0/0'), false, 'nor is the whole address space (it would exhaust the set)');
   assert.equal(s.allocateNext(), '10.42.1.0/24');
   assert.equal(s.occupy('10.42.2.0/24'), true);
   assert.equal(s.allocateNext(), '10.42.3.0/24');
@@ -42,6 +43,10 @@ test('CidrSet allocates the lowest free subnet and reuses released ones', () => 
   assert.equal(tiny.allocateNext(), '10.0.0.0/24');
   assert.equal(tiny.allocateNext(), '10.0.1.0/24');
   assert.equal(tiny.allocateNext(), undefined, 'full');
+  // A node's hand-set smaller block takes its whole subnet: that subnet never goes to another node.
+  const claimed = new CidrSet('10.42.0.0/16', 24);
+  assert.equal(claimed.occupy('10.42.0.128/25'), true);
+  assert.equal(claimed.allocateNext(), '10.42.1.0/24');
   assert.throws(() => new CidrSet('10.42.0.0/16', 8), /does not fit/);
   assert.throws(() => new CidrSet('10.42.1.0/15', 24), /invalid cluster CIDR/);
 });
