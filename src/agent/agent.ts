@@ -137,7 +137,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     nodeEvent: (reason, message) => recorder.event(nodeRef, 'Warning', reason, message),
     log: log.child({ component: 'image-gc' }),
   });
-  const containerLogs = startContainerLogManager(o.runtime, {
+  const containerLogs = startContainerLogManager(o.runtime, join(o.dataDir, 'logs'), {
     maxSize: o.containerLogs?.maxSize ?? DEFAULT_CONTAINER_LOG_MAX_SIZE,
     maxFiles: o.containerLogs?.maxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES,
     monitorMs: o.containerLogs?.monitorMs ?? CONTAINER_LOG_MONITOR_MS,

@@ -5,8 +5,12 @@
  * is rotated, keeping at most containerLogMaxFiles (5) files per container, older ones gzipped. A
  * live log that went missing (a reopen that failed after the rename) is recovered by asking the
  * runtime to reopen it. Runtimes without ReopenContainerLog are not rotated.
+ *
+ * Unlike the kubelet, a pass first looks at the files under the logs directory and asks the runtime
+ * nothing unless one has reached the size: an idle node makes no runtime calls for it.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseQuantity } from '../../api/quantity/quantity.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -52,7 +56,23 @@ export interface ContainerLogManager {
   stop(): Promise<void>;
 }
 
-export function startContainerLogManager(runtime: ContainerRuntime, policy: ContainerLogPolicy, log: Logger): ContainerLogManager | undefined {
+/** Whether any live log (`<logsDir>/<pod>/<container>/<n>.log`) has reached `maxSize`. */
+async function anyLogAtLeast(logsDir: string, maxSize: number): Promise<boolean> {
+  const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
+  for (const pod of await list(logsDir)) {
+    for (const container of await list(join(logsDir, pod))) {
+      for (const f of await list(join(logsDir, pod, container))) {
+        if (!/^\d+\.log$/.test(f)) continue;
+        const st = await stat(join(logsDir, pod, container, f)).catch(() => undefined);
+        if (st && st.size >= maxSize) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** `logsDir` is where the agent's sandboxes put their logs (DATA_DIR/logs). */
+export function startContainerLogManager(runtime: ContainerRuntime, logsDir: string, policy: ContainerLogPolicy, log: Logger): ContainerLogManager | undefined {
   const reopen = runtime.reopenContainerLog?.bind(runtime);
   if (!reopen) return undefined;
   if (policy.maxFiles < 2) throw new Error(`container log max files must be at least 2, got ${policy.maxFiles}`);
@@ -83,7 +103,8 @@ export function startContainerLogManager(runtime: ContainerRuntime, policy: Cont
     }
   };
   const tick = (): void => {
-    running = rotateLogs()
+    running = anyLogAtLeast(logsDir, policy.maxSize)
+      .then((due) => (due ? rotateLogs() : undefined))
       .catch((err) => log.error({ err: (err as Error).message }, 'container log rotation failed'))
       .finally(() => {
         running = undefined;
