@@ -9,7 +9,7 @@ import type { KubeClient } from '../../client/kube-client.js';
 import { isNotFound } from '../../client/errors.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import { keyOf } from '../../controller-runtime/informer/keys.js';
-import type { Expectations } from './expectations.js';
+import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { podsToDelete } from './pod-ranking.js';
 import { controllerRef, podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
 import { specReplicas, type Pod, type ReplicaSet } from '../../controller-runtime/workload/types.js';

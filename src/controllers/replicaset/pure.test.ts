@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { podsToDelete } from './pod-ranking.js';
-import { Expectations } from './expectations.js';
+import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { calculateReplicaSetStatus } from './replicaset-status.js';
 import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { slowStartBatch } from './manage-replicas.js';

@@ -15,7 +15,7 @@ import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
 import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
-import { Expectations } from './expectations.js';
+import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 

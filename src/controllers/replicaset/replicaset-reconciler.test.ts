@@ -8,7 +8,7 @@ import { startTestServer } from '../../testing/test-cluster.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import { Indexer } from '../../controller-runtime/informer/indexer.js';
-import { Expectations } from './expectations.js';
+import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { quietLogger } from '../../testing/quiet-logger.js';

@@ -12,7 +12,7 @@ import { keyString } from '../../controller-runtime/informer/keys.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
-import type { Expectations } from './expectations.js';
+import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { manageReplicas } from './manage-replicas.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { isPodActive, msUntilAvailable } from './pod-state.js';
