@@ -97,3 +97,27 @@ test('ipCompare: IPv4 in numeric order, then IPv6 numerically, then anything els
   ];
   for (const [input, want] of cases) assert.deepEqual([...input].sort(ipCompare), want, input.join(' '));
 });
+
+test('whatever parses comes back as digits, hex, dots and colons only, and reparses to itself', () => {
+  // Deterministic pseudo-random strings over an alphabet with every character nft or a shell cares about.
+  const alphabet = '0123456789abcdefABCDEF.:/%; {}\n\t-x';
+  let seed = 0x2545f491;
+  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) % alphabet.length;
+  const seeds = ['10.42.0.1', '::ffff:1.2.3.4', '2001:db8::1', '10.42.0.0/16', 'fd00::/64'];
+  for (let i = 0; i < 20000; i++) {
+    const base = seeds[i % seeds.length]!;
+    const chars = [...base];
+    for (let k = 0; k < 1 + (i % 3); k++) chars.splice(next() % (chars.length + 1), i % 2, alphabet[next()]!);
+    const text = chars.join('');
+    const ip = parseIP(text);
+    if (ip) {
+      assert.match(ip.text, /^[0-9a-f:.]+$/, JSON.stringify(text));
+      assert.equal(parseIP(ip.text)?.text, ip.text, JSON.stringify(text));
+    }
+    const c = parseCIDR(text);
+    if (c) {
+      assert.match(c.text, /^[0-9a-f:.]+\/\d{1,3}$/, JSON.stringify(text));
+      assert.equal(parseCIDR(c.text)?.text, c.text, JSON.stringify(text));
+    }
+  }
+});
