@@ -219,8 +219,12 @@ function listQuery(o: ListOptions): Record<string, string | number | undefined> 
   };
 }
 
+/**
+ * The DeleteOptions body, or none when only dryRun (sent in the query) is set. A body carries dryRun
+ * too: the API server (kube-apiserver as Bosun's) reads the query only when there is no body.
+ */
 function deleteBody(o: DeleteOptions): Record<string, unknown> | undefined {
-  const { signal: _s, dryRun: _d, ...rest } = o;
+  const { signal: _s, dryRun, ...rest } = o;
   if (Object.keys(rest).length === 0) return undefined;
-  return { kind: 'DeleteOptions', apiVersion: 'v1', ...rest };
+  return { kind: 'DeleteOptions', apiVersion: 'v1', ...rest, ...(dryRun ? { dryRun: ['All'] } : {}) };
 }

@@ -1,8 +1,9 @@
 /**
  * The real kubectl (1.32) at the edges of what Bosun serves: a kind it does not serve, and the
- * create-only collections clients post to (`bindings`, `selfsubjectreviews`). Each answer is upstream's: kubectl's validation falls back to
- * /openapi/v2 in protobuf for an unknown group version (QueryParamVerifier) and then reports the
- * missing kind, and a Binding manifest goes to POST .../bindings (LegacyBindingREST).
+ * create-only collections clients post to (`bindings`, `selfsubjectreviews`). Each answer is
+ * upstream's: kubectl validates a kind with no OpenAPI v3 document (or no PATCH path in it, as
+ * Binding) client-side from /openapi/v2 in protobuf and then reports the missing kind, and a Binding
+ * manifest goes to POST .../bindings (LegacyBindingREST).
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
@@ -12,19 +13,14 @@ import { startTestServer, type TestServer } from '../../src/testing/test-cluster
 
 const NS = `e2e-surface-${process.pid}`;
 
-const job = `apiVersion: batch/v1
-kind: Job
+// A kind no Bosun serves (and no CRD, which Bosun does not serve either, can define).
+const widget = `apiVersion: widgets.example.com/v1
+kind: Widget
 metadata:
-  name: pi
+  name: w1
   namespace: ${NS}
 spec:
-  template:
-    spec:
-      containers:
-      - name: pi
-        image: busybox
-        command: ["true"]
-      restartPolicy: Never
+  size: 3
 `;
 
 describe('kubectl and the API surface', () => {
@@ -36,10 +32,10 @@ describe('kubectl and the API surface', () => {
   after(() => s?.stop());
 
   test('apply of a kind Bosun does not serve says "no matches for kind", not a validation error', async () => {
-    const r = await s.kubectl(['apply', '-f', '-'], { input: job });
+    const r = await s.kubectl(['apply', '-f', '-'], { input: widget });
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stderr, /error validating data/, r.stderr);
-    assert.match(r.stderr, /no matches for kind "Job" in version "batch\/v1"/, r.stderr);
+    assert.match(r.stderr, /no matches for kind "Widget" in version "widgets\.example\.com\/v1"/, r.stderr);
   });
 
   test('api-resources lists bindings with the create verb only', async () => {

@@ -27,9 +27,11 @@ test('list and watch queries', () => {
     { resourceVersion: '12', timeoutSeconds: 300, allowWatchBookmarks: true });
 });
 
-test('delete options: body over query, dryRun from either', () => {
-  assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=5'), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
-    { opts: { gracePeriodSeconds: 5, propagationPolicy: 'Background' }, dryRun: false });
+// Upstream's delete and deletecollection handlers decode the body when there is one, else the query.
+test('delete options come from the body when there is one, else from the query', () => {
+  assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=5&dryRun=All'), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
+    { opts: { propagationPolicy: 'Background' }, dryRun: false });
+  assert.deepEqual(parseDeleteOptions(q('gracePeriodSeconds=5&dryRun=All'), undefined), { opts: { gracePeriodSeconds: 5 }, dryRun: true });
   assert.deepEqual(parseDeleteOptions(q(''), { dryRun: ['All'] }), { opts: {}, dryRun: true });
   // ValidateDeleteOptions: 422 on DeleteOptions, as upstream's BeforeDelete.
   assert.equal(code(() => parseDeleteOptions(q('propagationPolicy=Sometimes'), undefined)), 422);

@@ -70,27 +70,29 @@ export function isWatch(q: URLSearchParams): boolean {
 }
 
 /**
- * DeleteOptions from the body (a DeleteOptions object, possibly empty) merged over query parameters;
- * the body wins, as upstream decodes the body after the query.
+ * DeleteOptions from the body when there is one (a DeleteOptions object, possibly empty), else from
+ * the query: upstream's delete and deletecollection handlers decode one or the other, never both.
  */
 export function parseDeleteOptions(q: URLSearchParams, body: unknown): { opts: DeleteOptions; dryRun: boolean } {
   const opts: DeleteOptions = {};
-  const g = int(q, 'gracePeriodSeconds');
-  if (g !== undefined) opts.gracePeriodSeconds = g;
-  const p = q.get('propagationPolicy');
-  if (p) opts.propagationPolicy = p as DeleteOptions['propagationPolicy'];
-  const o = bool(q, 'orphanDependents');
-  if (o !== undefined) opts.orphanDependents = o;
-  const dryRun: unknown[] = q.getAll('dryRun');
-  if (body !== undefined && body !== null) {
-    if (typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the request body must be a DeleteOptions object');
+  let dryRun: unknown[];
+  if (body === undefined) {
+    const g = int(q, 'gracePeriodSeconds');
+    if (g !== undefined) opts.gracePeriodSeconds = g;
+    const p = q.get('propagationPolicy');
+    if (p) opts.propagationPolicy = p as DeleteOptions['propagationPolicy'];
+    const o = bool(q, 'orphanDependents');
+    if (o !== undefined) opts.orphanDependents = o;
+    dryRun = q.getAll('dryRun');
+  } else {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the request body must be a DeleteOptions object');
     const b = body as Record<string, unknown>;
     if (b.kind !== undefined && b.kind !== 'DeleteOptions') throw errors.badRequest(`the request body must be a DeleteOptions object, not ${String(b.kind)}`);
     if (typeof b.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = b.gracePeriodSeconds;
     if (typeof b.propagationPolicy === 'string') opts.propagationPolicy = b.propagationPolicy as DeleteOptions['propagationPolicy'];
     if (typeof b.orphanDependents === 'boolean') opts.orphanDependents = b.orphanDependents;
     if (b.preconditions && typeof b.preconditions === 'object') opts.preconditions = b.preconditions as DeleteOptions['preconditions'];
-    if (Array.isArray(b.dryRun)) dryRun.push(...(b.dryRun as unknown[]));
+    dryRun = Array.isArray(b.dryRun) ? b.dryRun : [];
   }
   const dryRunInvalid = dryRunErrors(dryRun);
   if (dryRunInvalid.length) throw optionsInvalid('DeleteOptions', dryRunInvalid);
