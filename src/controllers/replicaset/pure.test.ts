@@ -5,7 +5,7 @@ import { podsToDelete } from './pod-ranking.js';
 import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { calculateReplicaSetStatus } from './replicaset-status.js';
 import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
-import { slowStartBatch } from './manage-replicas.js';
+import { slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
 import { isPodAvailable, podDeletionCost } from './pod-state.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
