@@ -7,8 +7,7 @@ import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from 
 import { defaultNormalizeScore } from '../../framework/normalize-score.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Status } from '../../framework/status.js';
-import type { Node } from '../../framework/types.js';
-import { compileNodeSelectorTerm, compileNodeSelectorTerms, type NodeMatcher } from './node-selector.js';
+import { compileNodeSelectorTerm, requiredNodeAffinity, type NodeMatcher } from '../../../api/scheduling/node-selector.js';
 
 export const NAME = 'NodeAffinity';
 /** Upstream's ErrReasonPod. */
@@ -23,15 +22,7 @@ function nodeAffinityOf(pod: PodInfo): NodeAffinity | undefined {
 
 /** Whether the pod's nodeSelector and required node affinity both accept `node` (upstream GetRequiredNodeAffinity().Match). */
 export function requiredNodeAffinityMatcher(pod: PodInfo): NodeMatcher | null {
-  const selector = Object.entries(pod.pod.spec.nodeSelector ?? {});
-  const required = nodeAffinityOf(pod)?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (selector.length === 0 && !required) return null;
-  const terms = required ? compileNodeSelectorTerms(required.nodeSelectorTerms ?? []) : null;
-  return (node: Node) => {
-    const labels = node.metadata.labels ?? {};
-    for (const [k, v] of selector) if (labels[k] !== v) return false;
-    return terms ? terms(node) : true;
-  };
+  return requiredNodeAffinity(pod.pod.spec);
 }
 
 export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {

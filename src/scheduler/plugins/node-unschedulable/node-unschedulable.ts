@@ -5,7 +5,7 @@
 import type { FilterPlugin } from '../../framework/interface.js';
 import { Status } from '../../framework/status.js';
 import { TAINT_NODE_UNSCHEDULABLE } from '../../framework/types.js';
-import { toleratedBy } from '../taint-toleration/tolerations.js';
+import { toleratedBy } from '../../../api/scheduling/tolerations.js';
 
 export const NAME = 'NodeUnschedulable';
 /** Upstream's ErrReasonUnschedulable. */

@@ -6,7 +6,7 @@ import type { Toleration } from '../../../api/kinds/core/affinity.js';
 import type { FilterPlugin, ScorePlugin } from '../../framework/interface.js';
 import { defaultNormalizeScore } from '../../framework/normalize-score.js';
 import { Status } from '../../framework/status.js';
-import { toleratedBy } from './tolerations.js';
+import { toleratedBy } from '../../../api/scheduling/tolerations.js';
 
 export const NAME = 'TaintToleration';
 

@@ -1,10 +1,12 @@
 /**
  * core/v1 NodeSelector matching (upstream component-helpers nodeaffinity): terms are ORed, the
  * requirements inside a term ANDed; an empty term or a term with an invalid requirement matches no
- * node. matchFields supports `metadata.name` only, as upstream.
+ * node. matchFields supports `metadata.name` only, as upstream. Shared by the scheduler and the
+ * DaemonSet controller (which decides the same way where a daemon pod may run).
  */
-import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../api/kinds/core/affinity.js';
-import type { Node } from '../../framework/types.js';
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../kinds/core/affinity.js';
+import type { Node } from '../kinds/core/node.js';
+import type { PodSpec } from '../kinds/core/pod-spec.js';
 
 export type NodeMatcher = (node: Node) => boolean;
 
@@ -57,4 +59,20 @@ export function compileNodeSelectorTerms(terms: readonly NodeSelectorTerm[]): No
 /** A matcher for one preferred term (null if it can never match). */
 export function compileNodeSelectorTerm(term: NodeSelectorTerm): NodeMatcher | null {
   return compileTerm(term);
+}
+
+/**
+ * GetRequiredNodeAffinity(pod).Match: the pod's nodeSelector and required node affinity both
+ * accept the node. Null when the pod has neither (every node matches).
+ */
+export function requiredNodeAffinity(spec: Pick<PodSpec, 'nodeSelector' | 'affinity'>): NodeMatcher | null {
+  const selector = Object.entries(spec.nodeSelector ?? {});
+  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (selector.length === 0 && !required) return null;
+  const terms = required ? compileNodeSelectorTerms(required.nodeSelectorTerms ?? []) : null;
+  return (node: Node) => {
+    const labels = node.metadata.labels ?? {};
+    for (const [k, v] of selector) if (labels[k] !== v) return false;
+    return terms ? terms(node) : true;
+  };
 }
