@@ -91,3 +91,18 @@ export function scanProfiles(spec: PodSpec, field: 'seccompProfile' | 'appArmorP
 export function setters(pod: boolean, containers: readonly string[], extra: readonly string[] = []): string[] {
   return [...(pod ? ['pod'] : []), ...(containers.length ? [containersPhrase(containers)] : []), ...extra];
 }
+
+/**
+ * The containers in which `found` finds bad values (upstream's badContainers, in visiting order)
+ * and those values as a sorted set.
+ */
+export function badContainers(spec: PodSpec, found: (c: Container) => string[]): { names: string[]; values: string[] } {
+  const names: string[] = [];
+  const values = new Set<string>();
+  visitContainers(spec, (c) => {
+    const v = found(c);
+    if (v.length) names.push(c.name);
+    for (const x of v) values.add(x);
+  });
+  return { names, values: sortedSet(values) };
+}

@@ -4,7 +4,7 @@
  * check_seccompProfile_baseline.go, check_sysctls.go and check_windowsHostProcess.go (latest
  * versions; details worded as upstream's).
  */
-import { ALLOWED, containersPhrase, forbid, joinQuote, pluralize, scanProfiles, setters, sortedSet, visitContainers, type Check } from './check-types.js';
+import { ALLOWED, badContainers, containersPhrase, forbid, joinQuote, pluralize, scanProfiles, setters, sortedSet, visitContainers, type Check } from './check-types.js';
 
 const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const goQuote = (s: string) => JSON.stringify(s);
@@ -29,29 +29,21 @@ const DEFAULT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'F
 export const capabilitiesBaseline: Check = {
   id: 'capabilities_baseline', level: 'baseline', overlap: true, minVersion: 0,
   check(_meta, spec) {
-    const bad: string[] = [];
-    const caps = new Set<string>();
-    visitContainers(spec, (c) => {
-      const extra = (c.securityContext?.capabilities?.add ?? []).filter((x) => !DEFAULT_CAPABILITIES.has(x));
-      for (const x of extra) caps.add(x);
-      if (extra.length) bad.push(c.name);
-    });
-    if (!bad.length) return ALLOWED;
-    return forbid('non-default capabilities', `${containersPhrase(bad)} must not include ${joinQuote(sortedSet(caps))} in securityContext.capabilities.add`);
+    const { names, values } = badContainers(spec, (c) => (c.securityContext?.capabilities?.add ?? []).filter((x) => !DEFAULT_CAPABILITIES.has(x)));
+    if (!names.length) return ALLOWED;
+    return forbid('non-default capabilities', `${containersPhrase(names)} must not include ${joinQuote(values)} in securityContext.capabilities.add`);
   },
 };
 
 export const procMount: Check = {
   id: 'procMount', level: 'baseline', minVersion: 0,
   check(_meta, spec) {
-    const bad: string[] = [];
-    const types = new Set<string>();
-    visitContainers(spec, (c) => {
+    const { names, values } = badContainers(spec, (c) => {
       const pm = c.securityContext?.procMount;
-      if (pm !== undefined && pm !== 'Default') { bad.push(c.name); types.add(pm); }
+      return pm !== undefined && pm !== 'Default' ? [pm] : [];
     });
-    if (!bad.length) return ALLOWED;
-    return forbid('procMount', `${containersPhrase(bad)} must not set securityContext.procMount to ${joinQuote(sortedSet(types))}`);
+    if (!names.length) return ALLOWED;
+    return forbid('procMount', `${containersPhrase(names)} must not set securityContext.procMount to ${joinQuote(values)}`);
   },
 };
 

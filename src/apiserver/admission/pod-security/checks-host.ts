@@ -4,7 +4,7 @@
  * check_privileged.go.
  */
 import type { Container, LifecycleHandler, Probe } from '../../../api/kinds/index.js';
-import { ALLOWED, containersPhrase, forbid, joinQuote, pluralize, sortedSet, visitContainers, type Check } from './check-types.js';
+import { ALLOWED, badContainers, containersPhrase, forbid, joinQuote, pluralize, sortedSet, visitContainers, type Check } from './check-types.js';
 
 export const hostNamespaces: Check = {
   id: 'hostNamespaces', level: 'baseline', minVersion: 0,
@@ -28,16 +28,9 @@ export const hostPathVolumes: Check = {
 export const hostPorts: Check = {
   id: 'hostPorts', level: 'baseline', minVersion: 0,
   check(_meta, spec) {
-    const bad: string[] = [];
-    const ports = new Set<string>();
-    visitContainers(spec, (c) => {
-      const used = (c.ports ?? []).filter((p) => p.hostPort).map((p) => String(p.hostPort));
-      for (const p of used) ports.add(p);
-      if (used.length) bad.push(c.name);
-    });
-    if (!bad.length) return ALLOWED;
-    const list = sortedSet(ports);
-    return forbid('hostPort', `${containersPhrase(bad)} ${pluralize('uses', 'use', bad.length)} ${pluralize('hostPort', 'hostPorts', list.length)} ${list.join(', ')}`);
+    const { names, values } = badContainers(spec, (c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => String(p.hostPort)));
+    if (!names.length) return ALLOWED;
+    return forbid('hostPort', `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('hostPort', 'hostPorts', values.length)} ${values.join(', ')}`);
   },
 };
 
@@ -49,17 +42,11 @@ function probeHosts(p: Probe | LifecycleHandler | undefined): string[] {
 export const hostProbesAndHostLifecycle: Check = {
   id: 'hostProbesAndHostLifecycle', level: 'baseline', minVersion: 34,
   check(_meta, spec) {
-    const bad = new Set<string>();
-    const hosts = new Set<string>();
-    visitContainers(spec, (c: Container) => {
-      const found = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop].flatMap(probeHosts);
-      if (found.length) bad.add(c.name);
-      for (const h of found) hosts.add(h);
-    });
-    if (!bad.size) return ALLOWED;
-    const names = sortedSet(bad);
-    const list = sortedSet(hosts);
-    return forbid('probe or lifecycle host', `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', list.length)} ${joinQuote(list)}`);
+    const found = badContainers(spec, (c: Container) => [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop].flatMap(probeHosts));
+    if (!found.names.length) return ALLOWED;
+    // Upstream keeps these containers in a set: sorted, once each.
+    const names = sortedSet(found.names);
+    return forbid('probe or lifecycle host', `${containersPhrase(names)} ${pluralize('uses', 'use', names.length)} ${pluralize('probe or lifecycle host', 'probe or lifecycle hosts', found.values.length)} ${joinQuote(found.values)}`);
   },
 };
 
