@@ -21,20 +21,30 @@ export interface IP {
   value: bigint;
 }
 
-const V4_PART = /^\d+$/;
-
-/** A dotted quad with decimal parts 0..255, leading zeros allowed (Go's forked parseIPv4). */
+/**
+ * A dotted quad with decimal parts 0..255, leading zeros allowed (Go's forked parseIPv4); one pass
+ * over the characters, as it runs for every address sorted or rendered.
+ */
 function parseV4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   let n = 0;
-  for (const p of parts) {
-    if (!V4_PART.test(p) || p.length > 10) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 10 || part > 255) return undefined;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return undefined;
+    }
   }
-  return n;
+  return dots === 3 && digits > 0 ? n * 256 + part : undefined;
 }
 
 /** Dotted decimal of a 32-bit unsigned number. */
@@ -87,8 +97,15 @@ export function parseIP(text: unknown): IP | undefined {
   return n === undefined ? undefined : { family: 4, text: formatIPv4(n), value: BigInt(n) };
 }
 
+const LEADING_ZERO = /(^|\.)0\d/;
+
 /** Canonical text of an IPv4 address (sloppy input as parseIP), else undefined. */
 export function canonicalIPv4(text: unknown): string | undefined {
+  if (typeof text === 'string' && !text.includes(':')) {
+    // Fast path for the common case (every endpoint of every render): a dotted quad, usually canonical.
+    const n = parseV4(text);
+    return n === undefined ? undefined : LEADING_ZERO.test(text) ? formatIPv4(n) : text;
+  }
   const ip = parseIP(text);
   return ip?.family === 4 ? ip.text : undefined;
 }
@@ -121,10 +138,14 @@ export function ipv4ToNumber(text: string): number | undefined {
  * Cheap, unlike localeCompare with { numeric }, whose ICU collator costs a node agent ~3 MiB of RSS.
  */
 export function ipCompare(a: string, b: string): number {
-  const pa = parseIP(a);
-  const pb = parseIP(b);
-  const rank = (p: IP | undefined) => (p ? p.family : 7);
-  const d = rank(pa) - rank(pb);
+  // Fast path: two dotted quads compare as numbers, without building IP objects.
+  const na = a.includes(':') ? undefined : parseV4(a);
+  const nb = b.includes(':') ? undefined : parseV4(b);
+  if (na !== undefined && nb !== undefined) return na - nb || (a < b ? -1 : a > b ? 1 : 0);
+  const pa = na !== undefined ? undefined : parseIP(a);
+  const pb = nb !== undefined ? undefined : parseIP(b);
+  const rank = (n: number | undefined, p: IP | undefined) => (n !== undefined ? 4 : p ? p.family : 7);
+  const d = rank(na, pa) - rank(nb, pb);
   if (d !== 0) return d;
   if (pa && pb && pa.value !== pb.value) return pa.value < pb.value ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;

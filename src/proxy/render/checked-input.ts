@@ -10,7 +10,7 @@
 import type { Service } from '../../api/kinds/core/service.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
 import { parseCIDR } from '../../api/net/cidr.js';
-import { parseIP } from '../../api/net/ip.js';
+import { canonicalIPv4, parseIP } from '../../api/net/ip.js';
 import { isValidPort } from '../../api/net/validation.js';
 import type { ProxyInput } from './model.js';
 
@@ -70,7 +70,7 @@ export function endpointSliceProblem(slice: Readonly<EndpointSlice>): string | u
   if (slice.addressType !== 'IPv4') return undefined;
   for (const [i, ep] of (slice.endpoints ?? []).entries()) {
     for (const [j, a] of (ep.addresses ?? []).entries()) {
-      if (parseIP(a)?.family !== 4) return `endpoints[${i}].addresses[${j}]: not an IPv4 address: ${JSON.stringify(a)}`;
+      if (canonicalIPv4(a) === undefined) return `endpoints[${i}].addresses[${j}]: not an IPv4 address: ${JSON.stringify(a)}`;
     }
   }
   for (const [i, port] of (slice.ports ?? []).entries()) {
