@@ -11,7 +11,7 @@
  *   7. more container restarts first;
  *   8. newer first (log2 buckets of age); equal buckets fall back to the uid.
  */
-import { isPodActive, isPodReady, maxContainerRestarts, podDeletionCost, podReadyTime } from './pod-state.js';
+import { isPodActive, isPodReady, maxContainerRestarts, podDeletionCost, podReadyTime } from '../../controller-runtime/workload/pod-state.js';
 import type { Pod } from '../../controller-runtime/workload/types.js';
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };

@@ -6,7 +6,7 @@ import { Expectations } from '../../controller-runtime/workload/expectations.js'
 import { calculateReplicaSetStatus } from './replicaset-status.js';
 import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
-import { isPodAvailable, podDeletionCost } from './pod-state.js';
+import { isPodAvailable, podDeletionCost } from '../../controller-runtime/workload/pod-state.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');

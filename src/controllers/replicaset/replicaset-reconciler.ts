@@ -15,7 +15,7 @@ import { controllerOf, executeClaims, planClaims } from '../../controller-runtim
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { manageReplicas } from './manage-replicas.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import { isPodActive, msUntilAvailable } from './pod-state.js';
+import { isPodActive, msUntilAvailable } from '../../controller-runtime/workload/pod-state.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 

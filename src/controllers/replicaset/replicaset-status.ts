@@ -5,7 +5,7 @@
  * A ReplicaFailure condition reports the last create/delete failure and is cleared on success.
  */
 import { matchesLabels, labelSelectorFromObject } from '../../api/selectors/index.js';
-import { isPodAvailable, isPodReady } from './pod-state.js';
+import { isPodAvailable, isPodReady } from '../../controller-runtime/workload/pod-state.js';
 import { specReplicas, type Condition, type Pod, type ReplicaSet, type ReplicaSetStatus } from '../../controller-runtime/workload/types.js';
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

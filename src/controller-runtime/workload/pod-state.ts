@@ -2,7 +2,7 @@
  * Pod state as controllers judge it (upstream k8s.io/kubernetes/pkg/api/v1/pod and
  * pkg/controller's FilterActivePods): active, ready, available after minReadySeconds.
  */
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from './types.js';
 
 /** Not finished (Succeeded/Failed) and not being deleted: it counts toward replicas. */
 export function isPodActive(pod: Readonly<Pod>): boolean {
