@@ -2,9 +2,11 @@
  * Who may query the cluster DNS: the cluster's pod CIDRs, the nodes' addresses (learnt from the
  * Node objects, so a node joining later is served) and loopback; everyone else is answered REFUSED,
  * as CoreDNS's acl plugin does. This is what keeps the node's DNS port from being an open resolver
- * for whatever network the node sits on. Addresses are matched with node:net's BlockList.
+ * for whatever network the node sits on. Addresses are parsed by src/api/net and matched with node:net's BlockList.
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList } from 'node:net';
+import { parseCIDR } from '../api/net/cidr.js';
+import { parseIP } from '../api/net/ip.js';
 
 export interface ClientAclOptions {
   /** The cluster's pod network(s), e.g. `10.42.0.0/16` (also `fd00::/48`). */
@@ -13,23 +15,15 @@ export interface ClientAclOptions {
   nodeAddresses?: readonly string[];
 }
 
-/** `10.42.0.0/16` -> [address, prefix, family]; throws on anything else (a bad flag fails the start). */
-function parseCidr(cidr: string): [string, number, 'ipv4' | 'ipv6'] {
-  const slash = cidr.lastIndexOf('/');
-  const addr = slash < 0 ? cidr : cidr.slice(0, slash);
-  const family = isIPv4(addr) ? 'ipv4' : isIPv6(addr) ? 'ipv6' : undefined;
-  const max = family === 'ipv4' ? 32 : 128;
-  const prefix = slash < 0 ? max : Number(cidr.slice(slash + 1));
-  if (!family || !/^\d{1,3}$/.test(slash < 0 ? String(max) : cidr.slice(slash + 1)) || prefix > max) {
-    throw new Error(`invalid CIDR for the DNS client ACL: ${JSON.stringify(cidr)}`);
-  }
-  return [addr, prefix, family];
-}
+const FAMILY = { 4: 'ipv4', 6: 'ipv6' } as const;
 
-/** A v4-mapped v6 source (`::ffff:10.42.0.5`, as a dual-stack socket reports it) is its v4 address. */
-function unmap(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1]! : address;
+/** `10.42.0.0/16` (or a bare address) -> [network, prefix, family] (src/api/net); throws on anything else (a bad flag fails the start). */
+function parseCidr(cidr: string): [string, number, 'ipv4' | 'ipv6'] {
+  const c = cidr.includes('/') ? parseCIDR(cidr) : undefined;
+  if (c) return [c.network, c.prefix, FAMILY[c.family]];
+  const ip = cidr.includes('/') ? undefined : parseIP(cidr);
+  if (!ip) throw new Error(`invalid CIDR for the DNS client ACL: ${JSON.stringify(cidr)}`);
+  return [ip.text, ip.family === 4 ? 32 : 128, FAMILY[ip.family]];
 }
 
 export class ClientAcl {
@@ -50,17 +44,18 @@ export class ClientAcl {
   setNodeAddresses(addresses: readonly string[]): void {
     const next = new BlockList();
     for (const a of addresses) {
-      if (isIPv4(a)) next.addAddress(a, 'ipv4');
-      else if (isIPv6(a)) next.addAddress(a, 'ipv6');
+      const ip = parseIP(a);
+      if (ip) next.addAddress(ip.text, FAMILY[ip.family]);
     }
     this.nodes = next;
   }
 
   allows(address: string): boolean {
-    const a = unmap(address);
-    const family = isIPv4(a) ? 'ipv4' : isIPv6(a) ? 'ipv6' : undefined;
-    if (!family) return false;
-    return this.static.check(a, family) || this.nodes.check(a, family);
+    // parseIP: a v4-mapped v6 source (`::ffff:10.42.0.5`, as a dual-stack socket reports it) is its v4 address.
+    const ip = parseIP(address);
+    if (!ip) return false;
+    const family = FAMILY[ip.family];
+    return this.static.check(ip.text, family) || this.nodes.check(ip.text, family);
   }
 }
 
