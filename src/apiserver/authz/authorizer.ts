@@ -18,6 +18,7 @@ import { requestAttributes, SYSTEM_MASTERS, type RequestAttributes } from './att
 import { forbidden } from './forbidden.js';
 import { authorizeNode, nodeNameOf, type Decision } from './node-authorizer.js';
 import { relatedToNode } from './node-graph.js';
+import { PodReferenceIndex } from './pod-reference-index.js';
 import { rulesFor, type SubjectRules } from './rules.js';
 
 export type { Decision } from './node-authorizer.js';
@@ -65,7 +66,7 @@ export function createAuthorization(deps: AuthorizerDeps): Authorization {
       throw err;
     }
   };
-  const graph = { pods: deps.pods, persistentVolumeClaims: deps.persistentVolumeClaims ?? (() => undefined) };
+  const graph = { pods: deps.pods, persistentVolumeClaims: deps.persistentVolumeClaims ?? (() => undefined), index: new PodReferenceIndex(deps.pods) };
   const decide = async (a: RequestAttributes): Promise<Decision> => {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return allow;
     if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && !a.subresource && a.verb === 'create') return allow;

@@ -4,12 +4,13 @@
  * bound to N (spec.nodeName) references it, directly (secret, configmap, PVC, service account) or,
  * for a PersistentVolume, through a PVC bound to it. Reading at request time has no informer lag:
  * a node sees an object as soon as its pod is bound, and loses it as soon as the pod is deleted.
- * Cost: one list of the namespace's pods on the node (all namespaces for PVs) per authorized
- * request; the agent makes one such request per referenced object per pod start and per watch
- * reconnect.
+ * The in-memory index of pod-reference-index.ts answers the common "yes" at once (a few µs); a
+ * "no", and every PV, is confirmed against the store: one list of the namespace's pods on the node
+ * (all namespaces for PVs), ~190 ms with 5,000 pods in the namespace.
  */
 import { podReferences, type PodLike, type PodReferences } from '../../api/pod-references.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
+import type { PodReferenceIndex } from './pod-reference-index.js';
 
 /** The kinds whose access is decided by a relationship to the node. */
 export type RelatedKind = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'persistentvolumes' | 'serviceaccounts';
@@ -17,6 +18,8 @@ export type RelatedKind = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 
 export interface NodeGraphDeps {
   pods: () => ResourceStorage | undefined;
   persistentVolumeClaims: () => ResourceStorage | undefined;
+  /** The fast path for everything but PVs (positive answers only). */
+  index?: PodReferenceIndex;
 }
 
 const lookupContext = (): RequestContext => ({
@@ -38,6 +41,7 @@ async function podsOn(deps: NodeGraphDeps, node: string, namespace: string | und
 export async function relatedToNode(deps: NodeGraphDeps, node: string, kind: RelatedKind, namespace: string | undefined, name: string): Promise<boolean> {
   if (kind !== 'persistentvolumes') {
     if (!namespace) return false;
+    if (deps.index?.has(node, kind, namespace, name)) return true;
     const field = setOf[kind];
     return (await podsOn(deps, node, namespace)).some((p) => podReferences(p)[field].has(name));
   }
