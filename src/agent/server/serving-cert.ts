@@ -1,8 +1,9 @@
 /**
- * A self-signed serving certificate for the agent server, for nodes that have no certificate from the
- * cluster CA: kube-apiserver (and Bosun's API server) does not verify the kubelet's serving
- * certificate unless told to, as kubelet does without --tls-cert-file. RSA keys come from node's
- * crypto; node-forge only builds and signs the certificate.
+ * A self-signed serving certificate for the agent server, for a server that must listen before the
+ * cluster CA exists (test harnesses replace it with setTls once it does), as the kubelet makes one
+ * without --tls-cert-file. Bosun's API server refuses it: it verifies every agent's certificate
+ * against the cluster CA and the node name (src/apiserver/node-proxy/agent-client.ts). RSA keys
+ * come from node's crypto; node-forge only builds and signs the certificate.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
