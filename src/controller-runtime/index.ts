@@ -17,7 +17,6 @@ export { enqueueMapped, enqueueObject, enqueueOwner, controllerOwnerKey, generat
 export { LeaderElector, microTime, type Lease, type LeaseSpec, type LeaderElectionOptions } from './leader-election.js';
 export { EventRecorder, type EventRecorderOptions, type EventType } from './events/recorder.js';
 export { realClock, sleep, type Clock, type Timer } from './clock/clock.js';
-export { FakeClock } from './clock/fake-clock.js';
 export { defaultLogger, type Logger } from './log.js';
 export { runtimeRegistry } from './metrics.js';
 export * from './informer/index.js';
