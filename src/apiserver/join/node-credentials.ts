@@ -11,7 +11,7 @@
  * existing Node. A joining node cannot get a certificate for `kubernetes`, another node's name or
  * another node's address.
  */
-import { isIP } from 'node:net';
+import { parseIP } from '../../api/net/ip.js';
 import { issueCertificate, type KeyPair } from '../pki/certs.js';
 import type { Pki } from '../pki/pki.js';
 
@@ -61,12 +61,9 @@ export function servingIps(requested: string[], allowedIps: string[]): string[] 
   return [...out];
 }
 
-/** An IP in canonical form (IPv4-mapped IPv6 as IPv4), undefined when `s` is not an IP. */
+/** An IP in canonical form (IPv4-mapped IPv6 as IPv4; src/api/net), undefined when `s` is not an IP (zones included). */
 export function canonicalIp(s: string): string | undefined {
-  const v = s.startsWith('::ffff:') && isIP(s.slice(7)) === 4 ? s.slice(7) : s;
-  if (isIP(v) === 4) return v;
-  if (isIP(v) === 6) return new URL(`http://[${v}]/`).hostname.slice(1, -1);
-  return undefined;
+  return parseIP(s)?.text;
 }
 
 /** `allowedIps`: addresses the server knows to be the node's (see the file comment). */
