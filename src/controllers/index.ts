@@ -11,6 +11,7 @@ import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
+import { addJobController } from './job/job-controller.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
 import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
@@ -25,6 +26,7 @@ export type AddController = (mgr: Manager, config?: ControllerConfig) => Control
 export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
   deployment: (mgr) => addDeploymentController(mgr),
+  job: (mgr) => addJobController(mgr),
   endpoints: (mgr) => addEndpointsController(mgr),
   endpointslice: (mgr) => addEndpointSliceController(mgr),
   garbagecollector: (mgr) => addGarbageCollector(mgr),
