@@ -20,6 +20,7 @@ import { addReplicaSetController } from './replicaset/replicaset-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
+import { addTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished.js';
 
 export type AddController = (mgr: Manager, config?: ControllerConfig) => Controller;
 
@@ -27,6 +28,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
   deployment: (mgr) => addDeploymentController(mgr),
   job: (mgr) => addJobController(mgr),
+  'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
   endpoints: (mgr) => addEndpointsController(mgr),
   endpointslice: (mgr) => addEndpointSliceController(mgr),
   garbagecollector: (mgr) => addGarbageCollector(mgr),
