@@ -4,6 +4,7 @@
  * is added by the parser); none loads commander, so `bosun agent` parses its flags without it.
  */
 import { parseGoDuration } from '../../api/duration.js';
+import { parseCIDR } from '../../api/net/cidr.js';
 
 export type FlagError = { error: string };
 
@@ -45,9 +46,10 @@ export const duration = (v: string): number | FlagError =>
 export const choice = (choices: readonly string[]) => (v: string): string | FlagError =>
   choices.includes(v) ? v : { error: `must be one of ${choices.join(', ')}` };
 
+/** An IPv4 CIDR (src/api/net), given back in canonical network form. */
 export const cidr = (v: string): string | FlagError => {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
-  return m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32 ? v : { error: 'must be an IPv4 CIDR such as 10.42.0.0/16' };
+  const c = parseCIDR(v);
+  return c?.family === 4 ? c.text : { error: 'must be an IPv4 CIDR such as 10.42.0.0/16' };
 };
 
 /** A port range `from-to` (kube-apiserver --service-node-port-range). */
