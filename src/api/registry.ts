@@ -18,6 +18,8 @@ import { endpoints } from './kinds/core/endpoints.js';
 import { events } from './kinds/core/event.js';
 import { namespaces } from './kinds/core/namespace.js';
 import { nodes } from './kinds/core/node.js';
+import { persistentVolumeClaims } from './kinds/core/persistent-volume-claim.js';
+import { persistentVolumes } from './kinds/core/persistent-volume.js';
 import { pods } from './kinds/core/pod.js';
 import { secrets } from './kinds/core/secret.js';
 import { serviceAccounts } from './kinds/core/service-account.js';
@@ -25,6 +27,7 @@ import { services } from './kinds/core/service.js';
 import { endpointSlices } from './kinds/discovery/endpoint-slice.js';
 import { deleteOptionsSchema, statusSchema } from './kinds/meta/meta-types.js';
 import { evictionSchema } from './kinds/policy/eviction.js';
+import { storageClasses } from './kinds/storage/storage-class.js';
 import type { ResourceDefinition } from './resource.js';
 import { componentsOf } from './schema/openapi.js';
 import type { ObjectNode } from './schema/types.js';
@@ -33,7 +36,8 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  deployments, replicaSets, daemonSets, controllerRevisions, jobs, cronJobs, leases, endpointSlices,
+  persistentVolumes, persistentVolumeClaims,
+  deployments, replicaSets, daemonSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

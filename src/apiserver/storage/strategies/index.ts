@@ -4,6 +4,7 @@ import { daemonSetStrategy } from './daemon-set.js';
 import { jobStrategy } from './job.js';
 import { namespaceStrategy } from './namespace.js';
 import { nodeStrategy } from './node.js';
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './persistent-volume.js';
 import { podStrategy } from './pod.js';
 import { serviceStrategy } from './service.js';
 import type { Strategy } from './types.js';
@@ -14,6 +15,8 @@ const STRATEGIES: Record<string, Strategy> = {
   '/pods': podStrategy,
   '/nodes': nodeStrategy,
   '/services': serviceStrategy,
+  '/persistentvolumes': persistentVolumeStrategy,
+  '/persistentvolumeclaims': persistentVolumeClaimStrategy,
   'apps/deployments': workloadStrategy,
   'apps/replicasets': workloadStrategy,
   'apps/daemonsets': daemonSetStrategy,
