@@ -2,7 +2,8 @@
  * `bosun server`: the whole control plane (API server, controllers, scheduler) on one data
  * directory, plus the node agent for this machine unless --disable-agent, and simulated nodes with
  * --simulated-nodes N. Prints where to point kubectl and a `bosun: listening on URL` line (tests read
- * the real port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit 0.
+ * the real port from it when started with --port 0). SIGTERM/SIGINT stop it cleanly with exit 0;
+ * the node's pods, Service rules and routes stay (`bosun killall` removes them).
  */
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
 import { containerLogPolicyFromFlags } from '../../agent/logs/container-log-manager.js';
