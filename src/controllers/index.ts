@@ -7,6 +7,7 @@
 import type { Controller } from '../controller-runtime/controller.js';
 import type { Manager } from '../controller-runtime/manager.js';
 import type { ControllerConfig } from './config.js';
+import { addCronJobController } from './cronjob/cronjob-controller.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
@@ -29,6 +30,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   deployment: (mgr) => addDeploymentController(mgr),
   job: (mgr) => addJobController(mgr),
   'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
+  cronjob: (mgr) => addCronJobController(mgr),
   endpoints: (mgr) => addEndpointsController(mgr),
   endpointslice: (mgr) => addEndpointSliceController(mgr),
   garbagecollector: (mgr) => addGarbageCollector(mgr),

@@ -1,0 +1,92 @@
+/**
+ * The CronJob controller (upstream pkg/controller/cronjob, the v2 controller): reconciles CronJobs;
+ * Job events wake the Job's controlling CronJob. Each sync applies decideCronJob's plan: deletes
+ * (Replace, history), creates the owed Job named `<cronjob>-<minutes>` with the
+ * batch.kubernetes.io/cronjob-scheduled-timestamp annotation, writes status, and requeues for the
+ * next scheduled time. Time comes from the manager's clock, so tests drive it with a FakeClock.
+ */
+import type { CronJob } from '../../api/kinds/batch/cron-job.js';
+import type { Job } from '../../api/kinds/batch/job.js';
+import { isAlreadyExists, isNotFound } from '../../client/errors.js';
+import { resources } from '../../client/resource-ref.js';
+import type { Controller } from '../../controller-runtime/controller.js';
+import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
+import { keyString } from '../../controller-runtime/informer/keys.js';
+import type { Manager } from '../../controller-runtime/manager.js';
+import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
+import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
+import { decideCronJob } from './cronjob-decide.js';
+import { rfc3339In } from './schedule-times.js';
+
+export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
+const OWNER_UID_INDEX = 'cronjob-controller-uid';
+
+export function addCronJobController(mgr: Manager): Controller {
+  const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
+  const cronInformer = mgr.informers.informerFor<CronJob>(resources.cronjobs);
+  const jobInformer = mgr.informers.informerFor<Job>(resources.jobs);
+  jobInformer.indexer.addIndexers({ [OWNER_UID_INDEX]: (j) => { const r = controllerOf(j); return r?.kind === 'CronJob' ? [r.uid] : []; } });
+  const recorder = mgr.eventRecorder('cronjob-controller');
+  const client = mgr.client;
+
+  const jobToCronJob = (job: Readonly<Job>): string[] => {
+    const k = controllerOwnerKey(job, 'batch', 'CronJob');
+    return k ? [keyString(k)] : [];
+  };
+
+  return mgr
+    .controller('cronjob')
+    .for(resources.cronjobs)
+    .watches(resources.jobs, jobToCronJob)
+    .withOptions({ workers: 5 })
+    .complete(async (req) => {
+      const cj = cronInformer.indexer.get(`${req.namespace}/${req.name}`);
+      if (!cj) return;
+      const ns = cj.metadata.namespace!;
+      const jobs = jobInformer.indexer.byIndex(OWNER_UID_INDEX, cj.metadata.uid!);
+      const now = clock.now();
+      const plan = decideCronJob(cj, jobs, now);
+      const jobsApi = client.resource<Job>(resources.jobs, ns);
+
+      for (const d of plan.delete) {
+        try {
+          await jobsApi.delete(d.name, { propagationPolicy: 'Background' });
+          recorder.event(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${d.name}`);
+        } catch (err) {
+          if (!isNotFound(err)) {
+            recorder.event(cj, 'Warning', 'FailedDelete', `Deleted job: ${String(err instanceof Error ? err.message : err)}`);
+            throw err;
+          }
+        }
+      }
+      if (plan.create) {
+        const tpl = cj.spec!.jobTemplate;
+        const job: Job = {
+          apiVersion: 'batch/v1', kind: 'Job',
+          metadata: {
+            name: plan.create.name,
+            labels: { ...(tpl.metadata?.labels ?? {}) },
+            annotations: { ...(tpl.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: rfc3339In(plan.create.scheduled, cj.spec!.timeZone) },
+            ownerReferences: [controllerRef(cj, 'batch/v1', 'CronJob')],
+          },
+          spec: structuredClone(tpl.spec!),
+        };
+        try {
+          const made = await jobsApi.create(job);
+          recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${made.metadata.name}`);
+          plan.status.active = [...(plan.status.active ?? []), { kind: 'Job', namespace: ns, name: made.metadata.name, uid: made.metadata.uid, apiVersion: 'batch/v1', resourceVersion: made.metadata.resourceVersion }];
+        } catch (err) {
+          // Made by an earlier sync whose status write was lost: the Job is ours and counted next time.
+          if (!isAlreadyExists(err)) {
+            recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${String(err instanceof Error ? err.message : err)}`);
+            throw err;
+          }
+        }
+      }
+      for (const e of plan.events) recorder.event(cj, e.type, e.reason, e.message);
+      if (JSON.stringify(cj.status ?? {}) !== JSON.stringify(plan.status)) {
+        await client.resource<CronJob>(resources.cronjobs, ns).updateStatus({ ...structuredClone(cj), status: plan.status } as CronJob);
+      }
+      if (plan.requeueAfterMs !== undefined) return { requeueAfter: plan.requeueAfterMs };
+    });
+}
