@@ -20,6 +20,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'apps/deployments': workloadStrategy,
   'apps/replicasets': workloadStrategy,
   'apps/daemonsets': daemonSetStrategy,
+  'apps/statefulsets': workloadStrategy,
   'batch/jobs': jobStrategy,
   'batch/cronjobs': workloadStrategy,
   '/endpoints': { allowCreateOnUpdate: true },
