@@ -10,11 +10,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:https';
 import { connect } from 'node:tls';
 import type { KubeObject } from '../../api/meta.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { kubeletClientCertificate } from '../node-proxy/agent-client.js';
 import { startApiServer } from '../server.js';
+import { startCertRenewer } from './cert-renewer.js';
 import { issueCertificate, type KeyPair } from './certs.js';
 import { ensurePki } from './pki.js';
 
@@ -80,11 +82,14 @@ test('a running server renews its certificates when the daily check finds them n
     api.certificates.onRenewed((pki) => (renewedWith = pki.admin.cert));
 
     assert.equal(api.certificates.renew(), false, 'nothing to do a year before expiry');
+    // Leaf certificates are renewed from the CA; the CA itself (10 years) is left to the operator.
+    const caBefore = api.pki.ca.cert;
     // 300 days on, 65 are left: inside the 90-day window.
     assert.equal(api.certificates.renew(Date.now() + 300 * DAY), true);
     const after = await servedCertificate(api.port, api.pki.ca.cert);
     assert.notEqual(after.serialNumber, before.serialNumber, 'new connections get the new certificate');
     assert.notEqual(api.pki.admin.cert, oldAdmin);
+    assert.equal(api.pki.ca.cert, caBefore);
     assert.equal(renewedWith, api.pki.admin.cert);
     assert.match(readFileSync(api.kubeconfigPath, 'utf8'), new RegExp(Buffer.from(api.pki.admin.cert).toString('base64').slice(0, 60).replace(/[+/]/g, '\\$&')));
 
@@ -103,5 +108,25 @@ test('a running server renews its certificates when the daily check finds them n
   } finally {
     admin.close();
     await api.stop();
+  }
+});
+
+test('a CA within 90 days of its expiry is not replaced but warned about, pointing at the rotation procedure', (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bosun-renew-'));
+  const server = createServer();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const pki = ensurePki(dataDir);
+  const ca = pki.ca.cert;
+  const warnings: string[] = [];
+  const renewer = startCertRenewer({ dataDir, extraSans: [], pki, server, kubeconfig: { path: join(dataDir, 'kubeconfig.yaml'), server: 'https://127.0.0.1:1' }, warn: (m) => warnings.push(m) });
+  try {
+    assert.deepEqual(warnings, [], 'a new CA has ten years');
+    // 3,600 days on, the CA (3,650 days) has 50 left; the leaf certificates are renewed from it.
+    assert.equal(renewer.renew(Date.now() + 3600 * DAY), true);
+    assert.equal(pki.ca.cert, ca);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /the cluster CA \(.*ca\.crt\) expires within 90 days; rotate it as docs\/certificates\.md describes/);
+  } finally {
+    renewer.stop();
   }
 });
