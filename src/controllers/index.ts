@@ -7,6 +7,7 @@
 import type { Controller } from '../controller-runtime/controller.js';
 import type { Manager } from '../controller-runtime/manager.js';
 import type { ControllerConfig } from './config.js';
+import { addDaemonSetController } from './daemonset/daemonset-controller.js';
 import { addCronJobController } from './cronjob/cronjob-controller.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
@@ -28,6 +29,7 @@ export type AddController = (mgr: Manager, config?: ControllerConfig) => Control
 export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
   deployment: (mgr) => addDeploymentController(mgr),
+  daemonset: (mgr) => addDaemonSetController(mgr),
   job: (mgr) => addJobController(mgr),
   'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
   cronjob: (mgr) => addCronJobController(mgr),

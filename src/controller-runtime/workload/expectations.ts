@@ -5,6 +5,9 @@
  * tracked by pod key, so the same pod's deletion is counted once. Expectations older than the TTL
  * (5 minutes upstream) count as satisfied: a lost event cannot wedge a controller forever.
  */
+import type { KubeObject } from '../../api/meta.js';
+import { keyOf } from '../informer/keys.js';
+
 export interface ExpectationsClock {
   now(): number;
 }
@@ -24,12 +27,17 @@ export class Expectations {
 
   /** Expect `n` creations for controller `key` (replacing earlier expectations, as upstream). */
   expectCreations(key: string, n: number): void {
-    this.records.set(key, { add: n, del: 0, deleting: new Set(), at: this.clock.now() });
+    this.expect(key, n, []);
   }
 
   /** Expect the deletion of these pods (by `namespace/name`). */
   expectDeletions(key: string, podKeys: string[]): void {
-    this.records.set(key, { add: 0, del: podKeys.length, deleting: new Set(podKeys), at: this.clock.now() });
+    this.expect(key, 0, podKeys);
+  }
+
+  /** Expect `n` creations and these deletions at once (upstream SetExpectations; the DaemonSet controller does both in one sync). */
+  expect(key: string, n: number, podKeys: string[]): void {
+    this.records.set(key, { add: n, del: podKeys.length, deleting: new Set(podKeys), at: this.clock.now() });
   }
 
   /** The informer saw a pod of `key` appear (or a create failed, so none will appear). */
@@ -62,4 +70,38 @@ export class Expectations {
     const r = this.records.get(key);
     return r ? { add: r.add, del: r.del } : undefined;
   }
+}
+
+/** What `observePodExpectations` needs of a pod informer. */
+export interface PodEvents {
+  addEventHandler(h: {
+    onAdd?(pod: Readonly<KubeObject>): void;
+    onUpdate?(old: Readonly<KubeObject>, pod: Readonly<KubeObject>): void;
+    onDelete?(pod: Readonly<KubeObject>): void;
+  }): void;
+}
+
+/**
+ * Settle `expectations` from pod events, as the ReplicaSet, DaemonSet and Job controllers'
+ * addPod/updatePod/deletePod do: a pod of controller `ownerKey(pod)` appearing is a creation (or,
+ * already terminating when first seen, a deletion), one getting a deletionTimestamp or vanishing is
+ * a deletion.
+ */
+export function observePodExpectations(pods: PodEvents, expectations: Expectations, ownerKey: (pod: Readonly<KubeObject>) => string | undefined): void {
+  const deleted = (pod: Readonly<KubeObject>) => {
+    const k = ownerKey(pod);
+    if (k) expectations.deletionObserved(k, keyOf(pod));
+  };
+  pods.addEventHandler({
+    onAdd: (pod) => {
+      const k = ownerKey(pod);
+      if (!k) return;
+      if (pod.metadata.deletionTimestamp) deleted(pod);
+      else expectations.creationObserved(k);
+    },
+    onUpdate: (old, pod) => {
+      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) deleted(pod);
+    },
+    onDelete: deleted,
+  });
 }

@@ -4,16 +4,10 @@
  * unavailable rounded down; if both come out 0, unavailable becomes 1 so a rollout can progress.
  * Unset values default to 25% each, as the API does.
  */
+import { scaledValue } from '../../controller-runtime/workload/scaled-value.js';
 import { desiredReplicas, isRollingUpdate, type Deployment, type IntOrString } from './types.js';
 
-/** An int, or a percentage of `total` rounded up or down. Rejects strings that are not `N%`. */
-export function scaledValue(v: IntOrString, total: number, roundUp: boolean): number {
-  if (typeof v === 'number') return v;
-  const m = /^(-?\d+)%$/.exec(v);
-  if (!m) throw new Error(`invalid value for IntOrString: invalid type: string is not a percentage`);
-  const raw = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(raw) : Math.floor(raw);
-}
+export { scaledValue };
 
 export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): { surge: number; unavailable: number } {
   const surge = scaledValue(maxSurge ?? '25%', desired, true);

@@ -15,7 +15,7 @@ import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
 import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
-import { Expectations } from '../../controller-runtime/workload/expectations.js';
+import { Expectations, observePodExpectations } from '../../controller-runtime/workload/expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
@@ -39,23 +39,7 @@ export function addReplicaSetController(mgr: Manager, opts: ReplicaSetController
     const k = controllerOwnerKey(pod, 'apps', 'ReplicaSet');
     return k ? keyString(k) : undefined;
   };
-  const podDeleted = (pod: Readonly<KubeObject>) => {
-    const k = rsKeyOf(pod);
-    if (k) expectations.deletionObserved(k, keyOf(pod));
-  };
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      const k = rsKeyOf(pod);
-      if (!k) return;
-      // A pod that is already terminating when first seen counts as its own deletion (upstream addPod).
-      if (pod.metadata.deletionTimestamp) podDeleted(pod);
-      else expectations.creationObserved(k);
-    },
-    onUpdate: (old, pod) => {
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) podDeleted(pod);
-    },
-    onDelete: podDeleted,
-  });
+  observePodExpectations(podInformer, expectations, rsKeyOf);
 
   // A ReplicaSet deleted and recreated under the same name must not inherit stale expectations.
   rsInformer.addEventHandler({ onDelete: (rs) => expectations.delete(keyOf(rs)) });
