@@ -105,11 +105,11 @@ export function stopOnSignals(what: string, stop: () => Promise<void>): void {
 /** Runs the server until a signal stops it. */
 export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
+  const registryConfig = o.disableAgent ? undefined : loadRegistries(o.registries);
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
-  const registryConfig = o.disableAgent ? undefined : loadRegistries(o.registries);
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     controllers: {
       nodeIpam: { clusterCidr: o.clusterCidr },
