@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
 import { mkdirSync } from 'node:fs';
-import { clusterDnsIP, DEFAULT_CGROUP_ROOT, DEFAULT_CNI_BRIDGE, DEFAULT_PROXY_TABLE } from '../api/defaults.js';
+import { clusterDnsIP, DEFAULT_CGROUP_ROOT, DEFAULT_CLUSTER_CIDR, DEFAULT_CNI_BRIDGE, DEFAULT_PROXY_TABLE } from '../api/defaults.js';
 import { masqTableFor, writeHostResources } from './host-resources.js';
 
 
@@ -68,7 +68,7 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
     if (dnsPort > 0) {
       // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.
       const { startClusterDns } = await import('../dns/cluster-dns.js');
-      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? '10.42.0.0/16'], logger: o.logger });
+      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? DEFAULT_CLUSTER_CIDR], logger: o.logger });
       stops.push(() => dns.stop());
     }
     if (podNetwork) {

@@ -6,6 +6,7 @@
  * Only the cluster asks: the pod CIDRs (`clusterCidrs`), every Node's addresses (an informer on
  * Nodes keeps the list current) and loopback; anyone else on the node's network gets REFUSED.
  */
+import { DEFAULT_CLUSTER_CIDR } from '../api/defaults.js';
 import type { Node } from '../api/kinds/core/node.js';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
@@ -53,7 +54,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
     service: (ns, name) => services.indexer.get(`${ns}/${name}`),
     endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
   };
-  const acl = new ClientAcl({ podCidrs: o.clusterCidrs ?? ['10.42.0.0/16'] });
+  const acl = new ClientAcl({ podCidrs: o.clusterCidrs ?? [DEFAULT_CLUSTER_CIDR] });
   const nodes = informers.informerFor<Node>(resources.nodes);
   const learnNodes = (): void => acl.setNodeAddresses(nodes.indexer.list().flatMap((n) => (n.status?.addresses ?? []).map((a) => a.address)));
   nodes.addEventHandler({ onAdd: learnNodes, onUpdate: learnNodes, onDelete: learnNodes });

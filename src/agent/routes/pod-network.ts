@@ -3,6 +3,7 @@
  * the cluster and the host-gw route controller. `bosun agent` runs it; `bosun server`'s embedded
  * node should too, so that its pods and the agents' pods reach each other.
  */
+import { DEFAULT_CLUSTER_CIDR } from '../../api/defaults.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import { applyMasquerade, hostNft, removeMasquerade, type NftRunner } from './masquerade.js';
@@ -35,7 +36,7 @@ export interface PodNetwork {
 export async function startPodNetwork(o: PodNetworkOptions): Promise<PodNetwork> {
   const nft = o.nft ?? hostNft;
   await applyMasquerade({ clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.masqTable }, nft);
-  const routes = new RouteController({ client: o.client, nodeName: o.nodeName, clusterCidr: o.clusterCidr ?? '10.42.0.0/16', ip: o.ip ?? hostIp, logger: o.logger });
+  const routes = new RouteController({ client: o.client, nodeName: o.nodeName, clusterCidr: o.clusterCidr ?? DEFAULT_CLUSTER_CIDR, ip: o.ip ?? hostIp, logger: o.logger });
   try {
     await routes.start();
   } catch (err) {

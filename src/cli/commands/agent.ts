@@ -69,13 +69,13 @@ export async function readToken(o: Pick<AgentCommandOptions, 'token' | 'tokenFil
 export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const out = process.stdout;
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+  // Read before joining: a bad registries file is a usage error, not a half-started node.
+  const registryConfig = loadRegistries(o.registries);
   const nodeIP = o.nodeIp ?? firstIPv4();
   const token = await readToken(o);
   const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()] });
   // Every start joins again, so the node's certificates are renewed at start; renewal.ts renews them while running.
   const joined = await join();
-  // Read before joining: a bad registries file is a usage error, not a half-started node.
-  const registryConfig = loadRegistries(o.registries);
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
   const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}` });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName }));
