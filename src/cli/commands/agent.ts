@@ -74,7 +74,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const nodeIP = o.nodeIp ?? firstIPv4();
   const token = await readToken(o);
   const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()] });
-  // Every start joins again, so the node's certificates are renewed at start; renewal.ts renews them while running.
+  // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
   const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}` });
