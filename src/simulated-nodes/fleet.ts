@@ -49,6 +49,11 @@ export interface SimulatedNodesOptions {
   statusReportMs?: number;
   /** Delay between seeing a pod bound and reporting it Running and Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /**
+   * Pods whose restartPolicy is Never or OnFailure (a Job's) exit 0 and turn Succeeded this long after
+   * they were reported Running, as kwok's pod-complete stage. Undefined (default): they run forever.
+   */
+  runToCompletionMs?: number;
   /** Concurrent heartbeat calls (lease renewals, node status, registration) of the whole fleet. Default 32. */
   maxInFlight?: number;
   /** Concurrent pod calls (status reports, final deletes) of the whole fleet. Default 32. */
@@ -111,7 +116,7 @@ export class SimulatedFleet {
     this.nodeInformer.addEventHandler({ onAdd: (n) => this.nodeChanged(n), onUpdate: (_o, n) => this.nodeChanged(n), onDelete: (n) => this.nodeDeleted(n) });
     this.runner = new PodRunner({
       client, pods: this.podInformer, limiter: this.podLimiter, clock: this.clock, logger: this.log,
-      readyDelayMs: opts.readyDelayMs ?? 1000,
+      readyDelayMs: opts.readyDelayMs ?? 1000, runToCompletionMs: opts.runToCompletionMs,
       runningNode: (name) => {
         const sim = name ? this.nodes.get(name) : undefined;
         return sim?.running ? sim : undefined;

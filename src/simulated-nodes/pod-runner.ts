@@ -17,7 +17,7 @@ import type { SharedInformer } from '../controller-runtime/informer/shared-infor
 import type { Logger } from '../controller-runtime/log.js';
 import type { Result } from '../controller-runtime/reconcile.js';
 import type { Limiter } from './limiter.js';
-import { looksRunning, runningStatusPatch } from './pod-status.js';
+import { looksRunning, runningStatusPatch, succeededStatusPatch } from './pod-status.js';
 import type { SimNode } from './sim-node.js';
 
 const BY_NODE = 'podsByNodeName';
@@ -29,6 +29,8 @@ export interface PodRunnerDeps {
   clock: Clock;
   logger: Logger;
   readyDelayMs: number;
+  /** Never/OnFailure pods succeed this long after Running (undefined: never). */
+  runToCompletionMs?: number;
   /** The simulated node a pod is bound to, if it is ours and running. */
   runningNode(name: string | undefined): SimNode | undefined;
 }
@@ -87,7 +89,7 @@ export class PodRunner {
       this.d.logger.warn({ pod: key, node: sim.name }, 'simulated node is out of pod IPs');
       return;
     }
-    if (looksRunning(pod, ip)) return;
+    if (looksRunning(pod, ip)) return this.maybeComplete(pod);
     const now = clock.now();
     if (!this.seenAt.has(uid)) this.seenAt.set(uid, now);
     const wait = this.seenAt.get(uid)! + this.d.readyDelayMs - now;
@@ -100,6 +102,21 @@ export class PodRunner {
       if (isNotFound(err)) return;
       if (this.d.pods.indexer.get(key)?.metadata.uid !== uid) return; // replaced: the new pod has its own reconcile
       throw err;
+    });
+  }
+
+  /** A running pod of a Job exits 0 `runToCompletionMs` after it started. */
+  private async maybeComplete(pod: Readonly<Pod>): Promise<Result | void> {
+    const runFor = this.d.runToCompletionMs;
+    const policy = pod.spec?.restartPolicy;
+    if (runFor === undefined || (policy !== 'Never' && policy !== 'OnFailure')) return;
+    const started = Date.parse(pod.status?.startTime ?? '');
+    const now = this.d.clock.now();
+    const wait = (Number.isNaN(started) ? now : started) + runFor - now;
+    if (wait > 0) return { requeueAfter: wait };
+    const uid = pod.metadata.uid;
+    await this.d.limiter.run(() => this.d.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: succeededStatusPatch(pod, now) })).catch((err) => {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     });
   }
 }

@@ -44,3 +44,15 @@ export function runningStatusPatch(pod: Readonly<Pod>, podIP: string, hostIP: st
   const { phase, conditions, hostIPs, podIPs, startTime, containerStatuses, initContainerStatuses } = runningStatus(pod, podIP, hostIP, nowMs);
   return { phase, conditions, hostIP, hostIPs, podIP, podIPs, startTime, containerStatuses, ...(initContainerStatuses ? { initContainerStatuses } : {}) };
 }
+
+/** The status of a pod whose containers all exited 0: Succeeded, not Ready, every container terminated. */
+export function succeededStatusPatch(pod: Readonly<Pod>, nowMs: number): Partial<PodStatus> {
+  const at = seconds(nowMs);
+  const old = pod.status ?? {};
+  const conditions = (old.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: at } : c));
+  const containerStatuses = (old.containerStatuses ?? []).map((c) => ({
+    ...c, ready: false, started: false,
+    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state?.running?.startedAt ?? at, finishedAt: at, containerID: c.containerID } },
+  }));
+  return { phase: 'Succeeded', conditions, containerStatuses } as Partial<PodStatus>;
+}

@@ -1,0 +1,123 @@
+/**
+ * Jobs benchmark (issue 15): the whole control plane in this process (API server on the memory
+ * store, controllers, scheduler) with simulated nodes whose Job pods exit 0 shortly after they run
+ * (the fleet's runToCompletionMs, as kwok's pod-complete stage).
+ *
+ * 1. Baseline, same run: a ReplicaSet of JOB_BENCH_COMPLETIONS replicas — time from its create until
+ *    the ReplicaSet controller has created every pod (a pod watch), i.e. its pod creation rate.
+ * 2. A Job of JOB_BENCH_COMPLETIONS completions at parallelism JOB_BENCH_PARALLELISM: time from its
+ *    create until the Job is Complete with status.succeeded = completions, i.e. completions per
+ *    second, each of which is a pod created, scheduled, run, finished, counted in status and
+ *    released from the tracking finalizer.
+ *
+ * Target: Job completions/s >= 0.8 x the ReplicaSet controller's pod creations/s.
+ * Run: BENCH=jobs npm run bench  (JOB_BENCH_COMPLETIONS=5000 JOB_BENCH_PARALLELISM=500
+ *   JOB_BENCH_NODES=100 JOB_BENCH_READY_MS=100 JOB_BENCH_RUN_MS=100)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Job, Pod } from '../src/api/kinds/index.js';
+import type { WatchEvent } from '../src/api/meta.js';
+import { KubeClient } from '../src/client/index.js';
+import { resources } from '../src/client/resource-ref.js';
+import { startControlPlane } from '../src/cluster/control-plane.js';
+
+const COMPLETIONS = Number(process.env.JOB_BENCH_COMPLETIONS ?? 5000);
+const PARALLELISM = Number(process.env.JOB_BENCH_PARALLELISM ?? 500);
+const NODES = Number(process.env.JOB_BENCH_NODES ?? 100);
+const READY_MS = Number(process.env.JOB_BENCH_READY_MS ?? 100);
+const RUN_MS = Number(process.env.JOB_BENCH_RUN_MS ?? 100);
+const TIMEOUT_MS = 600_000;
+
+process.env.BOSUN_LOG_LEVEL ??= 'error';
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const podSpec = { containers: [{ name: 'work', image: 'busybox:1.36', command: ['true'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-jobs-'));
+const cp = await startControlPlane({
+  dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory',
+  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, runToCompletionMs: RUN_MS, heartbeatMs: 5000, logger: quiet },
+});
+const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
+
+/** Seconds from `start()` until `n` distinct pods were seen ADDED in `ns`. */
+async function countCreations(ns: string, n: number): Promise<{ start(): void; done: Promise<number | undefined> }> {
+  const w = await client.pods<Pod>(ns).watch({});
+  const seen = new Set<string>();
+  let t0 = 0;
+  const done = (async () => {
+    const timer = setTimeout(() => w.stop(), TIMEOUT_MS);
+    try {
+      for await (const ev of w as AsyncIterable<WatchEvent<Pod>>) {
+        if (ev.type === 'ADDED') seen.add(ev.object.metadata.name!);
+        if (seen.size >= n) return (performance.now() - t0) / 1000;
+      }
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      w.stop();
+    }
+  })();
+  return { start: () => { t0 = performance.now(); }, done };
+}
+
+/** Seconds from `t0` until the Job is Complete (a watch on the Job). */
+async function untilComplete(ns: string, name: string, t0: number): Promise<{ s?: number; job?: Job }> {
+  const w = await client.resource<Job>(resources.jobs, ns).watch({ fieldSelector: `metadata.name=${name}` });
+  const timer = setTimeout(() => w.stop(), TIMEOUT_MS);
+  let last: Job | undefined;
+  try {
+    for await (const ev of w as AsyncIterable<WatchEvent<Job>>) {
+      last = ev.object;
+      if (last.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) return { s: (performance.now() - t0) / 1000, job: last };
+    }
+    return { job: last };
+  } finally {
+    clearTimeout(timer);
+    w.stop();
+  }
+}
+
+interface Row { case: string; result: string; target: string; note: string }
+const rows: Row[] = [];
+try {
+  for (const ns of ['rs', 'jobs']) await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await new Promise((r) => setTimeout(r, 2000));
+
+  // 1. ReplicaSet pod creation rate.
+  const rsWatch = await countCreations('rs', COMPLETIONS);
+  rsWatch.start();
+  await client.replicaSets('rs').create({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'base' },
+    spec: { replicas: COMPLETIONS, selector: { matchLabels: { app: 'base' } }, template: { metadata: { labels: { app: 'base' } }, spec: podSpec } },
+  });
+  const rsS = await rsWatch.done;
+  const rsRate = rsS === undefined ? 0 : COMPLETIONS / rsS;
+  rows.push({ case: `baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller` });
+  await client.replicaSets('rs').delete('base', { propagationPolicy: 'Background' });
+  await new Promise((r) => setTimeout(r, 3000));
+
+  // 2. Job completions.
+  const t0 = performance.now();
+  const job = untilComplete('jobs', 'work', t0);
+  await client.resource<Job>(resources.jobs, 'jobs').create({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'work' },
+    spec: { completions: COMPLETIONS, parallelism: PARALLELISM, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
+  } as Job);
+  const done = await job;
+  const jobRate = done.s === undefined ? 0 : COMPLETIONS / done.s;
+  const ratio = rsRate > 0 ? jobRate / rsRate : 0;
+  rows.push({
+    case: `Job of ${COMPLETIONS} completions at parallelism ${PARALLELISM} on ${NODES} simulated nodes: create -> Complete`,
+    result: done.s === undefined ? `${done.job?.status?.succeeded ?? 0}/${COMPLETIONS} at ${TIMEOUT_MS / 1000} s` : `${done.s.toFixed(2)} s`,
+    target: '>= 0.8x baseline rate',
+    note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later`,
+  });
+} finally {
+  client.close();
+  await cp.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.table(rows);
