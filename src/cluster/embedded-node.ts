@@ -14,6 +14,7 @@ import { KubeClient } from '../client/index.js';
 import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { awaitPodCIDR } from '../agent/join/await-pod-cidr.js';
+import { DEFAULT_AGENT_PORT } from '../api/defaults.js';
 import { startCertRenewal, type NodeCertificates } from '../agent/join/cert-renewal.js';
 
 export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
@@ -46,7 +47,7 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
     const podCIDR = o.podCIDR ?? (await awaitPodCIDR({ client, nodeName }));
     const node = await startClusterNode({
       ...o, client, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
-      agentServer: { port: o.agentPort ?? 10250, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
+      agentServer: { port: o.agentPort ?? DEFAULT_AGENT_PORT, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });
     const renewal = startCertRenewal({
       current: certs,

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_DATA_DIR } from '../../api/defaults.js';
 import { containerdPaths } from '../../agent/containerd/config.js';
 import { importImageTarball } from '../../agent/containerd/images.js';
 import { CriRuntime } from '../../agent/runtime/cri/cri-runtime.js';
@@ -65,7 +66,7 @@ export function registerImagesCommand(program: Command): void {
     .command('import')
     .description('import image tarballs (docker-archive or OCI archive) into the node\'s containerd')
     .argument('<files...>', 'image tarballs')
-    .option('--data-dir <dir>', 'the data dir of the running `bosun server` or `bosun agent`', '/var/lib/bosun')
+    .option('--data-dir <dir>', 'the data dir of the running `bosun server` or `bosun agent`', DEFAULT_DATA_DIR)
     .option('--containerd-socket <path>', 'import into the containerd at this socket instead')
     .action(async (files: string[], o: ImagesImportOptions) => {
       await importImages(files, o);
