@@ -6,6 +6,7 @@
  */
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
+import type { PersistentVolumeControllerOptions } from './persistentvolume/pv-controller.js';
 import type { PodGcOptions } from './pod-gc/pod-gc-controller.js';
 import type { ServiceLbOptions } from './service-lb/service-lb-controller.js';
 
@@ -18,4 +19,6 @@ export interface ControllerConfig {
   serviceLb?: ServiceLbOptions;
   /** Pod GC: --terminated-pod-gc-threshold. */
   podGc?: PodGcOptions;
+  /** PV binder: where local-path volumes go on nodes that do not say, and the deletion helper's image. */
+  persistentVolume?: PersistentVolumeControllerOptions;
 }

@@ -17,12 +17,15 @@ import { addJobController } from './job/job-controller.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
 import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
+import { addPersistentVolumeController } from './persistentvolume/pv-controller.js';
 import { addPodGcController } from './pod-gc/pod-gc-controller.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
+import { addStatefulSetController } from './statefulset/statefulset-controller.js';
 import { addTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished.js';
+import { addPvcProtectionController, addPvProtectionController } from './volume-protection/volume-protection.js';
 
 export type AddController = (mgr: Manager, config?: ControllerConfig) => Controller;
 
@@ -30,6 +33,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
   deployment: (mgr) => addDeploymentController(mgr),
   daemonset: (mgr) => addDaemonSetController(mgr),
+  statefulset: (mgr) => addStatefulSetController(mgr),
   job: (mgr) => addJobController(mgr),
   'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
   cronjob: (mgr) => addCronJobController(mgr),
@@ -43,6 +47,9 @@ export const controllers: Readonly<Record<string, AddController>> = {
   podgc: (mgr, config) => addPodGcController(mgr, config?.podGc),
   serviceaccount: (mgr) => addServiceAccountsController(mgr),
   'root-ca-cert-publisher': (mgr) => addRootCaCertPublisher(mgr),
+  'persistentvolume-binder': (mgr, config) => addPersistentVolumeController(mgr, config?.persistentVolume),
+  'pvc-protection': (mgr) => addPvcProtectionController(mgr),
+  'pv-protection': (mgr) => addPvProtectionController(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */
