@@ -8,6 +8,7 @@ import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
+import { statefulSets } from './kinds/apps/stateful-set.js';
 import { cronJobs } from './kinds/batch/cron-job.js';
 import { jobs } from './kinds/batch/job.js';
 import { scaleSchema } from './kinds/autoscaling/scale.js';
@@ -37,7 +38,7 @@ import type { FieldError } from './status.js';
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
   persistentVolumes, persistentVolumeClaims,
-  deployments, replicaSets, daemonSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
+  deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

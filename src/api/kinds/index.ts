@@ -27,6 +27,7 @@ export * from './apps/deployment.js';
 export * from './apps/replica-set.js';
 export * from './apps/controller-revision.js';
 export * from './apps/daemon-set.js';
+export * from './apps/stateful-set.js';
 export * from './batch/job.js';
 export * from './batch/cron-job.js';
 export * from './coordination/lease.js';
