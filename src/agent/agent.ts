@@ -18,6 +18,7 @@ import { ReferencedObjects } from './pods/referenced-objects.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { StatusManager } from './status/status-manager.js';
+import { apiClaimResolver } from './volumes/persistent-volumes.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 /**
@@ -106,7 +107,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const deps: AgentDeps = {
     runtime: o.runtime,
     runtimeName: version.runtimeName || 'containerd',
-    volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! } }),
+    volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, claims: apiClaimResolver(o.client) }),
     images: new ImagePuller(o.runtime, new Backoff(o.imagePullBackoff?.initialMs, o.imagePullBackoff?.maxMs), recorder, lookup),
     probes,
     crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs),

@@ -11,6 +11,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
+import { ensureLocalPathClass } from './local-storage.js';
 import type { ControllerConfig } from '../controllers/config.js';
 import type { ServiceRanges } from '../apiserver/ipalloc/service-allocator.js';
 import { Scheduler } from '../scheduler/index.js';
@@ -98,7 +99,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     onLeadershipLost: () => log('leadership lost; control loops stopped'),
   });
   if (!o.disableControllerManager) {
-    for (const add of Object.values(controllers)) add(manager, o.controllers);
+    // Local-path volumes of nodes that do not publish their directory go under the server's data dir.
+    const config: ControllerConfig = { ...o.controllers, persistentVolume: { defaultLocalPathDir: join(o.dataDir, 'storage'), ...o.controllers?.persistentVolume } };
+    for (const add of Object.values(controllers)) add(manager, config);
   }
   for (const add of o.extraControllers ?? []) add(manager);
   let scheduler: Scheduler | undefined;
@@ -112,6 +115,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   try {
     // Nothing to run: no informers, no leader election lease renewals.
     const anyLoops = !o.disableControllerManager || !o.disableScheduler || (o.extraControllers?.length ?? 0) > 0;
+    // The default class of k3s's local-storage addon goes with the controllers that provision it.
+    if (!o.disableControllerManager) await ensureLocalPathClass(client);
     if (anyLoops) await manager.start();
     if (o.simulatedNodes && o.simulatedNodes.count > 0) {
       // The fleet shares the manager's pod and node informers (one watch each) when it runs.

@@ -7,6 +7,8 @@ import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { MachineInfo } from './machine-info.js';
 import { nodeObject, nodeStatus, type NodeHealth } from './node-status.js';
+import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
+import { localPathDir } from '../volumes/persistent-volumes.js';
 
 /**
  * The node's presence in the API (kubelet's node status manager + node lease controller): registers
@@ -52,7 +54,8 @@ export class NodeAgent {
   async register(): Promise<Node> {
     const v = await this.o.runtime.version();
     this.runtimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
-    const want = nodeObject(this.o.nodeName, this.o.machine, this.o.podCIDR, this.o.labels);
+    // Where this node keeps local-path volumes: the PV controller provisions them there (src/controllers/persistentvolume/local-path.ts).
+    const want = nodeObject(this.o.nodeName, this.o.machine, this.o.podCIDR, this.o.labels, { [ANN_LOCAL_PATH_DIR]: localPathDir(this.o.dataDir) });
     const nodes = this.o.client.nodes<Node>();
     let node: Node;
     try {
@@ -63,6 +66,8 @@ export class NodeAgent {
       const patch: Record<string, unknown> = {};
       const missing = Object.entries(want.metadata.labels ?? {}).filter(([k, val]) => node.metadata.labels?.[k] !== val);
       if (missing.length) patch.metadata = { labels: Object.fromEntries(missing) };
+      const dir = localPathDir(this.o.dataDir);
+      if (node.metadata.annotations?.[ANN_LOCAL_PATH_DIR] !== dir) patch.metadata = { ...(patch.metadata as object), annotations: { [ANN_LOCAL_PATH_DIR]: dir } };
       if (this.o.podCIDR && !node.spec?.podCIDR) patch.spec = { podCIDR: this.o.podCIDR, podCIDRs: [this.o.podCIDR] };
       if (Object.keys(patch).length) node = await nodes.patch(this.o.nodeName, 'merge', patch);
     }

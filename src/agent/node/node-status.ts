@@ -91,13 +91,13 @@ export function nodeStatus(m: MachineInfo, runtimeVersion: string, prev: NodeCon
   };
 }
 
-export function nodeObject(nodeName: string, m: MachineInfo, podCIDR: string | undefined, extraLabels: Record<string, string> = {}): Node {
+export function nodeObject(nodeName: string, m: MachineInfo, podCIDR: string | undefined, extraLabels: Record<string, string> = {}, extraAnnotations: Record<string, string> = {}): Node {
   return {
     apiVersion: 'v1', kind: 'Node',
     metadata: {
       name: nodeName,
       labels: { ...nodeLabels(nodeName, m), ...extraLabels },
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true', ...extraAnnotations },
     },
     spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
   } as Node;

@@ -56,7 +56,8 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
     volumes = await d.volumes.setup(pod);
   } catch (err) {
     if (!(err instanceof VolumeSetupError)) throw err;
-    d.events.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${err.message}`);
+    const what = err.volume === undefined ? '' : ` for volume "${err.volume}" :`;
+    d.events.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed${what} ${err.message}`);
     s.wakeIn(2000);
     return;
   }

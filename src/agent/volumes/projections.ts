@@ -9,6 +9,8 @@ import type { FileProjection } from './atomic-writer.js';
 
 export class VolumeSetupError extends Error {
   override readonly name = 'VolumeSetupError';
+  /** The volume that failed, for the kubelet's `MountVolume.SetUp failed for volume "x" : ...`. */
+  volume?: string;
 }
 
 interface Ctx {

@@ -6,6 +6,7 @@ import type { Pod, Volume } from '../../api/kinds/index.js';
 import { parseQuantity } from '../../api/quantity/index.js';
 import type { ObjectLookup } from '../pods/env.js';
 import { InvalidPathError, writeAtomic } from './atomic-writer.js';
+import type { ClaimResolver } from './persistent-volumes.js';
 import { projectedFiles, VolumeSetupError, wantsTmpfs } from './projections.js';
 import { setVolumeOwnership } from './volume-ownership.js';
 
@@ -26,6 +27,8 @@ export interface VolumeManagerOptions {
   podsDir: string;
   lookup: ObjectLookup;
   allocatable: { cpu: string; memory: string };
+  /** persistentVolumeClaim volumes: claim -> bound PV -> host path (none: such volumes are refused). */
+  claims?: ClaimResolver;
 }
 
 /**
@@ -113,7 +116,13 @@ export class VolumeManager {
     for (const v of pod.spec?.volumes ?? []) {
       // The API allows DNS labels only; the name becomes a path here, so the node checks again.
       if (!DNS_LABEL.test(v.name)) throw new VolumeSetupError(`invalid volume name ${JSON.stringify(v.name)}`);
-      const paths = await this.setupOne(pod, v, join(base, v.name));
+      let paths: { hostPath: string; readOnly: boolean };
+      try {
+        paths = await this.setupOne(pod, v, join(base, v.name));
+      } catch (err) {
+        if (err instanceof VolumeSetupError && err.volume === undefined) err.volume = v.name;
+        throw err;
+      }
       out.set(v.name, { ...paths, subPathsDir: join(this.podDir(uid), 'volume-subpaths', v.name) });
     }
     return out;
@@ -141,6 +150,12 @@ export class VolumeManager {
       checkHostPath(v.hostPath.path, v.hostPath.type);
       return { hostPath: v.hostPath.path, readOnly: false };
     }
+    if (v.persistentVolumeClaim) {
+      if (!this.o.claims) throw new VolumeSetupError(`persistentVolumeClaim volumes are not supported by this node (volume "${v.name}")`);
+      const src = await this.o.claims(pod.metadata.namespace ?? 'default', v.persistentVolumeClaim.claimName);
+      if (src.type !== 'local') checkHostPath(src.path, src.type);
+      return { hostPath: src.path, readOnly: !!v.persistentVolumeClaim.readOnly };
+    }
     if (v.emptyDir) {
       await this.setupEmptyDir(pod, v, dir);
       return { hostPath: dir, readOnly: false };
@@ -158,7 +173,6 @@ export class VolumeManager {
       }
       return { hostPath: dir, readOnly: true };
     }
-    if (v.persistentVolumeClaim) throw new VolumeSetupError(`persistentVolumeClaim volumes are not supported by this node (volume "${v.name}")`);
     throw new VolumeSetupError(`volume "${v.name}" has a type this node does not support`);
   }
 
