@@ -28,6 +28,8 @@ import { services } from './kinds/core/service.js';
 import { endpointSlices } from './kinds/discovery/endpoint-slice.js';
 import { deleteOptionsSchema, statusSchema } from './kinds/meta/meta-types.js';
 import { evictionSchema } from './kinds/policy/eviction.js';
+import { podDisruptionBudgets } from './kinds/policy/pod-disruption-budget.js';
+import { priorityClasses } from './kinds/scheduling/priority-class.js';
 import { storageClasses } from './kinds/storage/storage-class.js';
 import type { ResourceDefinition } from './resource.js';
 import { componentsOf } from './schema/openapi.js';
@@ -39,6 +41,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
   persistentVolumes, persistentVolumeClaims,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
+  podDisruptionBudgets, priorityClasses,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

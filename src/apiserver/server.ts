@@ -18,6 +18,9 @@ import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
 import { kubernetesServiceIP } from '../api/defaults.js';
+import { cloneJson } from '../api/json-clone.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/kinds/scheduling/priority-class.js';
+import type { KubeObject } from '../api/meta.js';
 import type { ServiceRanges } from './ipalloc/service-allocator.js';
 import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -93,10 +96,15 @@ export function systemContext(): RequestContext {
 }
 
 async function ensureNamespaces(storage: ResourceStorage | undefined): Promise<void> {
+  await ensureObjects(storage, SYSTEM_NAMESPACES.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+}
+
+/** Create each object unless it exists (namespaces, system PriorityClasses: as upstream's bootstrap post-start hooks). */
+async function ensureObjects(storage: ResourceStorage | undefined, objects: readonly KubeObject[]): Promise<void> {
   if (!storage) return;
-  for (const name of SYSTEM_NAMESPACES) {
+  for (const obj of objects) {
     try {
-      await storage.create(systemContext(), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      await storage.create(systemContext(), undefined, cloneJson(obj));
     } catch (err) {
       if (!isStatusError(err, 409)) throw err;
     }
@@ -111,10 +119,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const sans = [...(opts.extraSans ?? []), ...serviceSans];
   const pki = ensurePki(opts.dataDir, sans);
   const store = opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') });
-  let listener: Listener | undefined;
-  try {
   // The store's Service allocator takes the configured ranges before any storage binds to it.
   serviceAllocatorFor(store, opts.serviceRanges);
+  let listener: Listener | undefined;
+  try {
     const served = opts.api ? await opts.api(store) : (await import('./served-api.js')).createServedApi(store);
     return await serve(served);
   } catch (err) {
@@ -136,6 +144,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let docs: OpenApiDocs | undefined;
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
+    await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
     const routerOpts = {
       catalog, streams, watches,
       tokens: opts.tokens,

@@ -10,6 +10,7 @@ import type { ControllerConfig } from './config.js';
 import { addDaemonSetController } from './daemonset/daemonset-controller.js';
 import { addCronJobController } from './cronjob/cronjob-controller.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
+import { addDisruptionController } from './disruption/disruption-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
@@ -38,6 +39,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   statefulset: (mgr) => addStatefulSetController(mgr),
   job: (mgr) => addJobController(mgr),
   'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
+  disruption: (mgr) => addDisruptionController(mgr),
   cronjob: (mgr) => addCronJobController(mgr),
   endpoints: (mgr) => addEndpointsController(mgr),
   endpointslice: (mgr) => addEndpointSliceController(mgr),

@@ -34,4 +34,6 @@ export * from './coordination/lease.js';
 export * from './discovery/endpoint-slice.js';
 export * from './autoscaling/scale.js';
 export * from './policy/eviction.js';
+export * from './policy/pod-disruption-budget.js';
+export * from './scheduling/priority-class.js';
 export * from './meta/meta-types.js';

@@ -30,7 +30,7 @@ export class StorageSet {
     if (pods) {
       const binding = new PodBinding(pods);
       this.addAction(binding);
-      this.addAction(new PodEviction(pods));
+      this.addAction(new PodEviction(pods, this.byResource.get(resourceKey('policy', 'v1', 'poddisruptionbudgets'))));
       this.unstored.push(new BindingsCollection(binding));
     }
     const namespaces = this.byResource.get(resourceKey('', 'v1', 'namespaces'));

@@ -6,6 +6,7 @@ import { namespaceStrategy } from './namespace.js';
 import { nodeStrategy } from './node.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './persistent-volume.js';
 import { podStrategy } from './pod.js';
+import { priorityClassStrategy } from './priority-class.js';
 import { serviceStrategy } from './service.js';
 import type { Strategy } from './types.js';
 import { workloadStrategy } from './workload.js';
@@ -27,6 +28,7 @@ const STRATEGIES: Record<string, Strategy> = {
   '/events': { allowCreateOnUpdate: true },
   'events.k8s.io/events': { allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { allowCreateOnUpdate: true },
+  'scheduling.k8s.io/priorityclasses': priorityClassStrategy,
 };
 
 export function strategyFor(def: Pick<ResourceDefinition, 'group' | 'plural'>): Strategy {

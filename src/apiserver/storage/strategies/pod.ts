@@ -8,10 +8,12 @@
 import { serviceAccounts, type ServiceAccount } from '../../../api/kinds/core/service-account.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/types.js';
+import { admitPodPriority } from '../../admission/priority.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from '../../admission/service-account.js';
 import { decodeKv } from '../codec.js';
 import { objectKey } from '../keys.js';
 import { podQosClass } from './pod-qos.js';
+import { storedPriorityClasses } from './priority-class.js';
 import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
 import { admitPod } from '../../admission/pod-security/storage-hooks.js';
@@ -39,11 +41,13 @@ export const podStrategy: Strategy = {
       const kv = await store.get(objectKey(serviceAccounts, ns, name));
       return kv ? (decodeKv(serviceAccounts, kv) as ServiceAccount) : undefined;
     };
+    const classes = storedPriorityClasses(store);
     return {
       ...podStrategy,
       forStore: undefined,
       admit: async (obj, ns) => {
         if (ns !== undefined) await admitPodServiceAccount(obj, ns, lookup);
+        await admitPodPriority(obj, classes);
       },
     };
   },
