@@ -4,7 +4,7 @@
  * node's tables, bridge and cgroups and not those of another node sharing the machine. Names are
  * the resolved ones (defaults filled in), the record is rewritten at every start.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const HOST_RESOURCES_FILE = 'host-resources.json';
@@ -26,6 +26,27 @@ export interface HostResources {
 
 /** The masquerade table that goes with a proxy table: `bosun` -> `bosun-masq`. */
 export const masqTableFor = (proxyTable: string): string => `${proxyTable}-masq`;
+
+/**
+ * DATA_DIR/bosun.pid: the bosun server or agent running on DATA_DIR, written at start, so that
+ * killall finds it also when it runs no node (--disable-agent) and its command line does not name
+ * the data dir (the default, or a config file).
+ */
+export const PID_FILE = 'bosun.pid';
+
+export function writePidFile(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, PID_FILE), `${process.pid}\n`);
+}
+
+export function readPidFile(dataDir: string): number | undefined {
+  try {
+    const n = Number(readFileSync(join(dataDir, PID_FILE), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function writeHostResources(dataDir: string, r: HostResources): void {
   writeFileSync(join(dataDir, HOST_RESOURCES_FILE), `${JSON.stringify(r, null, 2)}\n`, { mode: 0o600 });

@@ -15,6 +15,7 @@ import { joinCluster } from '../../agent/join/join-cluster.js';
 import { startCertRenewal } from '../../agent/join/cert-renewal.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
+import { writePidFile } from '../../cluster/host-resources.js';
 import { imageGCFlagsError, imageGCPolicyFromFlags } from '../../agent/images/image-gc-policy.js';
 import { containerLogPolicyFromFlags } from '../../agent/logs/container-log-manager.js';
 import { loadRegistries } from '../../agent/registries/registries-file.js';
@@ -71,6 +72,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   // Read before joining: a bad registries file is a usage error, not a half-started node.
   const registryConfig = loadRegistries(o.registries);
+  writePidFile(o.dataDir);
   const nodeIP = o.nodeIp ?? firstIPv4();
   const token = await readToken(o);
   const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()] });

@@ -11,6 +11,7 @@ import { startControlPlane, type ControlPlane } from '../../cluster/control-plan
 import { startEmbeddedNode } from '../../cluster/embedded-node.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { SERVER_DESCRIPTION, SERVER_FLAGS } from '../flags/server-flags.js';
+import { writePidFile } from '../../cluster/host-resources.js';
 import { loadRegistries } from '../../agent/registries/registries-file.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
 
@@ -123,6 +124,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     } : undefined,
     log: (m) => out.write(`bosun: ${m}\n`),
   });
+  writePidFile(o.dataDir);
   const stops: Array<() => Promise<void>> = [() => cp.stop()];
   if (!o.disableAgent) {
     try {

@@ -78,7 +78,7 @@ export function alive(pid: number): boolean {
 /** Whether `pid` is a bosun server or agent (a recorded PID may have been reused since). */
 export function isBosun(pid: number): boolean {
   const c = cmdline(pid);
-  return !!c && /bosun/.test(c) && /\b(server|agent)\b/.test(c);
+  return !!c && /bosun|cli\/main\.[jt]s/.test(c) && /\b(server|agent)\b/.test(c);
 }
 
 /** Sends `signal`, then waits up to `waitMs` for them to be gone; returns those still alive. */

@@ -2,8 +2,8 @@
  * `bosun killall --data-dir DIR`: removes everything of the node whose data dir is DIR, as
  * k3s-killall.sh does for k3s, and nothing of another node sharing the machine. In order:
  *
- * 1. the bosun server/agent process running it (its PID is in DIR's host-resources.json), SIGTERM
- *    and after 15 s SIGKILL;
+ * 1. the bosun server/agent process running it (its PID is in DIR/bosun.pid and the node's
+ *    host-resources.json), SIGTERM and after 15 s SIGKILL;
  * 2. every pod sandbox through the node's containerd while it still answers (stop + remove: the CNI
  *    DEL that frees the pod's address, veth, network namespace and hostport rules);
  * 3. what is left: containerd, the shims and container processes (the command lines naming DIR,
@@ -22,7 +22,7 @@ import { containerdPaths } from '../../agent/containerd/config.js';
 import { removeCgroup } from '../../agent/runtime/cgroups.js';
 import { CriRuntime } from '../../agent/runtime/cri/cri-runtime.js';
 import { BOSUN_ROUTE_PROTO } from '../../agent/routes/route-applier.js';
-import { readHostResources, type HostResources } from '../host-resources.js';
+import { readHostResources, readPidFile, type HostResources } from '../host-resources.js';
 import { alive, isBosun, netnsInode, processesInCgroup, processesNaming, signalAndWait } from './host-processes.js';
 
 export interface KillallReport {
@@ -98,10 +98,10 @@ export async function killall(dataDir: string): Promise<KillallReport> {
   const records = nodeDirs.map(readHostResources).filter((r): r is HostResources => !!r);
   const report: KillallReport = { sandboxesRemoved: 0, processesKilled: 0, netnsDeleted: [], unmounted: [], tables: [], routesRemoved: false, cgroupRoots: [] };
 
-  for (const r of records) {
-    if (r.pid === process.pid || !alive(r.pid) || !isBosun(r.pid)) continue;
-    report.bosunPid = r.pid;
-    const left = await signalAndWait([r.pid], 'SIGTERM', 15_000);
+  for (const pid of new Set([readPidFile(dataDir), ...records.map((r) => r.pid)])) {
+    if (pid === undefined || pid === process.pid || !alive(pid) || !isBosun(pid)) continue;
+    report.bosunPid = pid;
+    const left = await signalAndWait([pid], 'SIGTERM', 15_000);
     await signalAndWait(left, 'SIGKILL', 5_000);
   }
   for (const d of nodeDirs) report.sandboxesRemoved += await removeSandboxes(containerdPaths(join(d, 'containerd')).socket);
