@@ -99,7 +99,10 @@ export const seLinuxOptionsSchema = s.object({
   level: s.string('Level is SELinux level label that applies to the container.'),
 }, { name: `${V1}.SELinuxOptions`, description: 'SELinuxOptions are the labels to be applied to the container' });
 export const windowsOptionsSchema = s.loose({
+  gmsaCredentialSpec: s.string('GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.'),
+  gmsaCredentialSpecName: s.string('GMSACredentialSpecName is the name of the GMSA credential spec to use.'),
   hostProcess: s.bool('HostProcess determines if a container should be run as a \'Host Process\' container.'),
+  runAsUserName: s.string('The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.'),
 }, { name: `${V1}.WindowsSecurityContextOptions`, description: 'WindowsSecurityContextOptions contain Windows-specific options and credentials.' });
 
 export const securityContextSchema = s.loose({

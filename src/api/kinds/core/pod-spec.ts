@@ -22,6 +22,11 @@ export const podSecurityContextSchema = s.loose({
     description: 'fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used.\n\nPossible enum values:\n - `"Always"`\n - `"OnRootMismatch"`',
     enum: ['Always', 'OnRootMismatch'],
   }),
+  supplementalGroupsPolicy: s.string({
+    description: 'Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.\n\nPossible enum values:\n - `"Merge"` means that the container\'s provided SupplementalGroups and FsGroup (specified in SecurityContext) will be merged with the primary user\'s groups as defined in the container image (in /etc/group).\n - `"Strict"` means that the container\'s provided SupplementalGroups and FsGroup (specified in SecurityContext) will be used instead of any groups defined in the container image.',
+    enum: ['Merge', 'Strict'],
+  }),
+  seLinuxChangePolicy: s.string('seLinuxChangePolicy defines how the container\'s SELinux label is applied to all volumes used by the Pod. Valid values are "MountOption" and "Recursive". Note that this field cannot be set when spec.os.name is windows.'),
   supplementalGroups: s.array(s.int64(), { description: 'A list of groups applied to the first process run in each container, in addition to the container\'s primary GID.', listType: 'atomic' }),
   sysctls: s.array(s.object({ name: s.string('Name of a property to set'), value: s.string('Value of a property to set') }, { name: `${V1}.Sysctl`, required: ['name', 'value'], description: 'Sysctl defines a kernel parameter to be set' }), { description: 'Sysctls hold a list of namespaced sysctls used for the pod.', listType: 'atomic' }),
   seccompProfile: { ...seccompProfileSchema, description: 'The seccomp options to use by the containers in this pod.' },
@@ -92,7 +97,11 @@ export const podSpecSchema = s.object({
   os: s.object({ name: s.string('Name is the name of the operating system. The currently supported values are linux and windows.') }, { name: `${V1}.PodOS`, required: ['name'], description: 'PodOS defines the OS parameters of a pod.' }),
   hostUsers: s.bool("Use the host's user namespace. Optional: Default to true."),
   schedulingGates: s.array(s.object({ name: s.string('Name of the scheduling gate. Each scheduling gate must have a unique name field.') }, { name: `${V1}.PodSchedulingGate`, required: ['name'], description: 'PodSchedulingGate is associated to a Pod to guard its scheduling.' }), { description: 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', patchMergeKey: 'name', patchStrategy: 'merge', listType: 'map', listMapKeys: ['name'] }),
-  resourceClaims: s.array(s.loose({ name: s.string('Name uniquely identifies this resource claim inside the pod.') }, { name: `${V1}.PodResourceClaim`, description: 'PodResourceClaim references exactly one ResourceClaim.' }), { description: 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', patchMergeKey: 'name', patchStrategy: 'merge,retainKeys', listType: 'map', listMapKeys: ['name'] }),
+  resourceClaims: s.array(s.object({
+    name: s.string('Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL.'),
+    resourceClaimName: s.string('ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.  Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.'),
+    resourceClaimTemplateName: s.string('ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod. The template will be used to create a new ResourceClaim, which will be bound to this pod.  Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.'),
+  }, { name: `${V1}.PodResourceClaim`, required: ['name'], description: 'PodResourceClaim references exactly one ResourceClaim.' }), { description: 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', patchMergeKey: 'name', patchStrategy: 'merge,retainKeys', listType: 'map', listMapKeys: ['name'] }),
   resources: s.loose({}, 'Resources is the total amount of CPU and Memory resources required by all containers in the pod (pod-level resources; alpha).'),
 }, {
   name: `${V1}.PodSpec`, required: ['containers'], validator: validatePodSpec, defaulter: serviceAccountAlias,

@@ -48,6 +48,12 @@ export const serviceSpecSchema = s.object({
 const loadBalancerIngressSchema = s.loose({
   ip: s.string('IP is set for load-balancer ingress points that are IP based'),
   hostname: s.string('Hostname is set for load-balancer ingress points that are DNS based'),
+  ipMode: s.string('IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer\'s IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node\'s IP and node port or the pod\'s IP and port.'),
+  ports: s.array(s.object({
+    port: s.int('Port is the port number of the service port of which status is recorded here'),
+    protocol: s.string('Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"'),
+    error: s.string('Error is to record the problem with the service port'),
+  }, { name: `${V1}.PortStatus`, required: ['port', 'protocol'], description: 'PortStatus represents the error condition of a service port' }), { description: 'Ports is a list of records of service ports If used, every port defined in the service should have an entry in it', listType: 'atomic' }),
 }, { name: `${V1}.LoadBalancerIngress`, description: 'LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.' });
 
 export const serviceStatusSchema = s.object({
