@@ -5,12 +5,14 @@
  */
 export class FailedPodBackoff {
   private readonly entries = new Map<string, { delay: number; last: number }>();
+  private lastGc = 0;
 
   constructor(private readonly clock: { now(): number }, private readonly initialMs = 1000, private readonly maxMs = 15 * 60_000) {}
 
   /** 0: delete the failed pod now (and the back-off grows); else ms to wait before looking again. */
   delay(key: string): number {
     const now = this.clock.now();
+    if (now - this.lastGc > this.maxMs) this.gc();
     const e = this.entries.get(key);
     if (e && now - e.last < e.delay) return e.delay - (now - e.last);
     if (!e || now - e.last > 2 * this.maxMs) this.entries.set(key, { delay: this.initialMs, last: now });
@@ -18,9 +20,10 @@ export class FailedPodBackoff {
     return 0;
   }
 
-  /** Drop entries no longer useful (older than twice the max), as upstream's periodic GC. */
+  /** Drop entries no longer useful (older than twice the max), as upstream's periodic GC; `delay` runs it every max period. */
   gc(): void {
     const now = this.clock.now();
+    this.lastGc = now;
     for (const [k, e] of this.entries) if (now - e.last > 2 * this.maxMs) this.entries.delete(k);
   }
 }
