@@ -22,6 +22,7 @@ import { Code, Status } from './framework/status.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
 import type { BindPodFn } from './plugins/default-binder/default-binder.js';
 import { defaultProfileConfig, inTreeRegistry } from './plugins/registry.js';
+import { volumeBindingDeps, volumeInformers, type VolumeInformers } from './plugins/volume-binding/deps.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue/scheduling-queue.js';
 
 export interface SchedulerOptions {
@@ -65,6 +66,7 @@ export class Scheduler {
   private readonly clock: Clock;
   private readonly maxBinds: number;
   private podInformer?: SharedInformer<Pod>;
+  private volumeInf?: VolumeInformers;
   private startIndex = 0;
   private binds = new Set<Promise<void>>();
   private loop?: Promise<void>;
@@ -82,7 +84,8 @@ export class Scheduler {
     const bindPod: BindPodFn = async (ns, name, uid, node) => {
       await this.client.pods(ns).bind(name, node, uid ? { podUID: uid } : {});
     };
-    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod });
+    const volumeBinding = volumeBindingDeps(this.client, () => this.volumeInf);
+    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod, volumeBinding });
     this.queue = new SchedulingQueue({ ...opts.queue, clock: this.clock });
     this.maxBinds = opts.maxConcurrentBinds ?? 32;
   }
@@ -103,6 +106,10 @@ export class Scheduler {
       onUpdate: (o, p) => this.onPodUpdate(o as Pod, p as Pod),
       onDelete: (p) => this.onPodDelete(p as Pod),
     });
+    // Claims, volumes and classes feed VolumeBinding; their changes may make a waiting pod fit.
+    this.volumeInf = volumeInformers(this.informers);
+    const storageChange = { onAdd: () => this.queue.onClusterEvent('StorageChange'), onUpdate: () => this.queue.onClusterEvent('StorageChange') };
+    for (const inf of Object.values(this.volumeInf)) inf.addEventHandler(storageChange);
     this.informers.start();
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     await this.informers.waitForCacheSync(signal);
@@ -227,11 +234,8 @@ export class Scheduler {
   private startBind(q: QueuedPodInfo, node: string, cycle: number, state: CycleState): void {
     const pod = q.podInfo;
     const bind = (async () => {
-      let st: Status = Status.error(new Error('no bind plugin'));
-      for (const b of this.profile.bind) {
-        st = await b.bind(pod, node);
-        if (st.code !== Code.Skip) break;
-      }
+      let st = await this.preBind(state, pod, node);
+      if (st.isSuccess()) st = await this.bindWithPlugins(pod, node);
       if (st.isSuccess()) {
         this.stats.scheduled++;
         this.queue.done(pod.key);
@@ -250,6 +254,25 @@ export class Scheduler {
     })().catch((err) => this.log.error({ err: String(err) }, 'bind threw'));
     this.binds.add(bind);
     void bind.finally(() => this.binds.delete(bind));
+  }
+
+  /** PreBind plugins in order; the first failure stops them. */
+  private async preBind(state: CycleState, pod: PodInfo, node: string): Promise<Status> {
+    for (const p of this.profile.preBind) {
+      const st = await p.preBind(state, pod, node);
+      if (!st.isSuccess()) return st;
+    }
+    return Status.SUCCESS;
+  }
+
+  /** Bind plugins in order until one does not Skip. */
+  private async bindWithPlugins(pod: PodInfo, node: string): Promise<Status> {
+    let st: Status = Status.error(new Error('no bind plugin'));
+    for (const b of this.profile.bind) {
+      st = await b.bind(pod, node);
+      if (st.code !== Code.Skip) break;
+    }
+    return st;
   }
 
   /** Back to the queue, with PodScheduled=False and a FailedScheduling event. */

@@ -54,12 +54,20 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
+/**
+ * Runs after Reserve, outside the cycle, before Bind: makes what the pod needs real first (e.g.
+ * VolumeBinding's volume bindings) and may wait for it. A failure unreserves and requeues the pod.
+ */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
 /** Makes the placement real (the pods/binding subresource). Runs outside the cycle. */
 export interface BindPlugin extends Plugin {
   bind(pod: PodInfo, nodeName: string): Promise<Status>;
 }
 
-export type AnyPlugin = Plugin & Partial<PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & BindPlugin>;
+export type AnyPlugin = Plugin & Partial<PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PreBindPlugin & BindPlugin>;
 
 export const isPreFilter = (p: AnyPlugin): p is PreFilterPlugin & AnyPlugin => typeof p.preFilter === 'function';
 export const isFilter = (p: AnyPlugin): p is FilterPlugin & AnyPlugin => typeof p.filter === 'function';
@@ -67,4 +75,5 @@ export const isPostFilter = (p: AnyPlugin): p is PostFilterPlugin & AnyPlugin =>
 export const isPreScore = (p: AnyPlugin): p is PreScorePlugin & AnyPlugin => typeof p.preScore === 'function';
 export const isScore = (p: AnyPlugin): p is ScorePlugin & AnyPlugin => typeof p.score === 'function';
 export const isReserve = (p: AnyPlugin): p is ReservePlugin & AnyPlugin => typeof p.reserve === 'function';
+export const isPreBind = (p: AnyPlugin): p is PreBindPlugin & AnyPlugin => typeof p.preBind === 'function';
 export const isBind = (p: AnyPlugin): p is BindPlugin & AnyPlugin => typeof p.bind === 'function';

@@ -3,8 +3,8 @@
  * KubeSchedulerProfile). Built from a registry, a plain map from plugin name to constructor.
  */
 import {
-  isBind, isFilter, isPostFilter, isPreFilter, isPreScore, isReserve, isScore,
-  type AnyPlugin, type BindPlugin, type FilterPlugin, type PostFilterPlugin, type PreFilterPlugin,
+  isBind, isFilter, isPostFilter, isPreBind, isPreFilter, isPreScore, isReserve, isScore,
+  type AnyPlugin, type BindPlugin, type FilterPlugin, type PostFilterPlugin, type PreBindPlugin, type PreFilterPlugin,
   type PreScorePlugin, type ReservePlugin, type ScorePlugin,
 } from './interface.js';
 
@@ -50,6 +50,7 @@ export interface Profile {
   preScore: PreScorePlugin[];
   score: WeightedScorePlugin[];
   reserve: ReservePlugin[];
+  preBind: PreBindPlugin[];
   bind: BindPlugin[];
 }
 
@@ -58,7 +59,7 @@ export function buildProfile(config: ProfileConfig, registry: Registry, handle: 
   const profile: Profile = {
     schedulerName: config.schedulerName,
     percentageOfNodesToScore: config.percentageOfNodesToScore ?? 0,
-    preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], bind: [],
+    preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], preBind: [], bind: [],
   };
   for (const pc of config.plugins) {
     const factory = registry[pc.name];
@@ -70,6 +71,7 @@ export function buildProfile(config: ProfileConfig, registry: Registry, handle: 
     if (isPreScore(p)) profile.preScore.push(p);
     if (isScore(p)) profile.score.push({ plugin: p, weight: pc.weight ?? 1 });
     if (isReserve(p)) profile.reserve.push(p);
+    if (isPreBind(p)) profile.preBind.push(p);
     if (isBind(p)) profile.bind.push(p);
   }
   return profile;

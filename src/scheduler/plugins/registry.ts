@@ -12,6 +12,7 @@ import * as nodeUnschedulable from './node-unschedulable/node-unschedulable.js';
 import * as podTopologySpread from './pod-topology-spread/pod-topology-spread.js';
 import * as selectorSpread from './selector-spread/selector-spread.js';
 import * as taintToleration from './taint-toleration/taint-toleration.js';
+import * as volumeBinding from './volume-binding/volume-binding.js';
 
 export const inTreeRegistry: Registry = {
   [nodeUnschedulable.NAME]: () => nodeUnschedulable.newNodeUnschedulable(),
@@ -24,6 +25,7 @@ export const inTreeRegistry: Registry = {
   [podTopologySpread.NAME]: () => podTopologySpread.newPodTopologySpread(),
   [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
   [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
+  [volumeBinding.NAME]: (args, handle) => volumeBinding.newVolumeBinding(args, handle),
   [defaultBinder.NAME]: (args, handle) => defaultBinder.newDefaultBinder(args, handle),
 };
 
@@ -42,6 +44,7 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: nodeAffinity.NAME, weight: 2 },
       { name: nodePorts.NAME },
       { name: nodeResourcesFit.NAME, weight: 1 },
+      { name: volumeBinding.NAME },
       { name: podTopologySpread.NAME },
       { name: interPodAffinity.NAME, weight: 2 },
       { name: balancedAllocation.NAME, weight: 1 },

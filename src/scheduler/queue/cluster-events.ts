@@ -2,9 +2,10 @@
  * Cluster events that can make an unschedulable pod schedulable, and which plugins' rejections
  * each can resolve (upstream EventsToRegister, without per-event queueing hints).
  */
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodAdd' | 'AssignedPodUpdate' | 'AssignedPodDelete' | 'StorageChange';
 
-export const ALL_EVENTS: readonly ClusterEvent[] = ['NodeAdd', 'NodeUpdate', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'];
+/** StorageChange: a PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed (VolumeBinding's events). */
+export const ALL_EVENTS: readonly ClusterEvent[] = ['NodeAdd', 'NodeUpdate', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete', 'StorageChange'];
 
 /** Plugin name -> events that may resolve its rejection. Plugins not listed react to every event. */
 export const DEFAULT_PLUGIN_EVENTS: Readonly<Record<string, readonly ClusterEvent[]>> = {
@@ -16,4 +17,5 @@ export const DEFAULT_PLUGIN_EVENTS: Readonly<Record<string, readonly ClusterEven
   // An update can shrink a pod's requests (in-place resize) or a node's allocatable can grow.
   NodeResourcesFit: ['NodeAdd', 'NodeUpdate', 'AssignedPodUpdate', 'AssignedPodDelete'],
   InterPodAffinity: ['NodeAdd', 'NodeUpdate', 'AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete'],
+  VolumeBinding: ['NodeAdd', 'NodeUpdate', 'StorageChange'],
 };
