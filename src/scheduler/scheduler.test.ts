@@ -42,10 +42,10 @@ test('scheduler end to end against the API server', async (t) => {
       const cond = await eventually(async () =>
         (await pods.get(`${PREFIX}-big`)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'), 'PodScheduled=False');
       assert.equal(cond.reason, 'Unschedulable');
-      assert.equal(cond.message, '0/3 nodes are available: 3 Insufficient cpu.');
+      assert.equal(cond.message, '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
       const ev = await eventually(async () => (await eventsFor(`${PREFIX}-big`)).find((e) => e.reason === 'FailedScheduling'), 'FailedScheduling event');
       assert.equal(ev.type, 'Warning');
-      assert.equal(ev.message, '0/3 nodes are available: 3 Insufficient cpu.');
+      assert.equal(ev.message, '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
       assert.equal((await pods.get(`${PREFIX}-big`)).spec.nodeName ?? '', '');
       const described = await server.kubectl(['describe', 'pod', `${PREFIX}-big`]);
       assert.equal(described.code, 0, described.stderr);
@@ -74,7 +74,7 @@ test('scheduler end to end against the API server', async (t) => {
       const pending = all.filter((p) => !p.spec.nodeName);
       const cond = await eventually(async () =>
         (await pods.get(pending[0]!.metadata.name!)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'), 'pending burst pod condition');
-      assert.match(cond.message!, /^0\/8 nodes are available: 4 Insufficient cpu, 4 node\(s\) didn't match Pod's node affinity\/selector\.$/);
+      assert.match(cond.message!, /^0\/8 nodes are available: 4 Insufficient cpu, 4 node\(s\) didn't match Pod's node affinity\/selector\. preemption: 0\/8 nodes are available: 4 No preemption victims found for incoming pod, 4 Preemption is not helpful for scheduling\.$/);
     });
 
     await t.test('deleting a bound pod frees its resources for a pending one', async () => {

@@ -22,6 +22,7 @@ import { Code, Status } from './framework/status.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
 import type { BindPodFn } from './plugins/default-binder/default-binder.js';
 import { defaultProfileConfig, inTreeRegistry } from './plugins/registry.js';
+import { preemptionHandle } from './preemption-executor.js';
 import { volumeBindingDeps, volumeInformers, type VolumeInformers } from './plugins/volume-binding/deps.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue/scheduling-queue.js';
 
@@ -85,7 +86,8 @@ export class Scheduler {
       await this.client.pods(ns).bind(name, node, uid ? { podUID: uid } : {});
     };
     const volumeBinding = volumeBindingDeps(this.client, () => this.volumeInf);
-    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod, volumeBinding });
+    const preemption = preemptionHandle({ client: this.client, informers: this.informers, recorder: this.recorder, log: this.log, now: () => this.clock.now(), profile: () => this.profile });
+    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod, volumeBinding, ...preemption });
     this.queue = new SchedulingQueue({ ...opts.queue, clock: this.clock });
     this.maxBinds = opts.maxConcurrentBinds ?? 32;
   }

@@ -3,6 +3,7 @@ import type { ProfileConfig, Registry } from '../framework/profile.js';
 import { DEFAULT_SCHEDULER_NAME } from '../framework/types.js';
 import * as balancedAllocation from './balanced-allocation/balanced-allocation.js';
 import * as defaultBinder from './default-binder/default-binder.js';
+import * as defaultPreemption from './default-preemption/default-preemption.js';
 import * as interPodAffinity from './inter-pod-affinity/inter-pod-affinity.js';
 import * as nodeAffinity from './node-affinity/node-affinity.js';
 import * as nodeName from './node-name/node-name.js';
@@ -26,6 +27,7 @@ export const inTreeRegistry: Registry = {
   [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
   [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
   [volumeBinding.NAME]: (args, handle) => volumeBinding.newVolumeBinding(args, handle),
+  [defaultPreemption.NAME]: (args, handle) => defaultPreemption.newDefaultPreemption(args, handle),
   [defaultBinder.NAME]: (args, handle) => defaultBinder.newDefaultBinder(args, handle),
 };
 
@@ -49,6 +51,7 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: interPodAffinity.NAME, weight: 2 },
       { name: balancedAllocation.NAME, weight: 1 },
       { name: selectorSpread.NAME, weight: 2 },
+      { name: defaultPreemption.NAME },
       { name: defaultBinder.NAME },
     ],
   };
