@@ -177,6 +177,27 @@ describe('DaemonSet controller on simulated nodes', () => {
     await kubectl(['delete', 'ds', 'ondel', '-n', NS]);
   });
 
+  it('merges duplicate current revisions: the highest stays, pods move to its hash without being replaced', async () => {
+    await kubectl(['apply', '-f', '-'], manifest('dup'));
+    const first = await onExactly('dup', ['dsc-0001', 'dsc-0002', 'dsc-0003', 'dsc-0004']);
+    const revApi = client.resource<ControllerRevision>(resources.controllerrevisions, NS);
+    const [orig] = (await revApi.list({ labelSelector: 'app=dup' })).items;
+    assert.ok(orig);
+    await revApi.create({
+      apiVersion: 'apps/v1', kind: 'ControllerRevision', data: orig.data, revision: 5,
+      metadata: { name: 'dup-copy', labels: { ...orig.metadata.labels, 'controller-revision-hash': 'copyhash' }, ownerReferences: orig.metadata.ownerReferences },
+    });
+    await kubectl(['annotate', 'ds', 'dup', '-n', NS, 'poke=1']);
+    await eventually(async () => {
+      const revs = (await revApi.list({ labelSelector: 'app=dup' })).items;
+      const ps = await live('dup');
+      return revs.length === 1 && revs[0]!.metadata.name === 'dup-copy' && ps.length === 4 && ps.every((p) => p.metadata.labels?.['controller-revision-hash'] === 'copyhash');
+    }, 'one revision left and every pod relabelled', WAIT);
+    assert.deepEqual((await live('dup')).map((p) => p.metadata.uid).sort(), first.map((p) => p.metadata.uid).sort(), 'no pod replaced');
+    assert.equal((await ds('dup')).status?.updatedNumberScheduled, 4);
+    await kubectl(['delete', 'ds', 'dup', '-n', NS]);
+  });
+
   it('kubectl drain refuses DaemonSet pods without --ignore-daemonsets and leaves them with it', async () => {
     const refused = await server.kubectl(['drain', 'dsc-0003', '--timeout=30s']);
     assert.notEqual(refused.code, 0, `${refused.stdout}\n${refused.stderr}`);

@@ -89,7 +89,7 @@ export function daemonSetReconciler(deps: DaemonSetReconcilerDeps): Reconciler {
     const pods = await executeClaims(podPlan, ref, { patch: (name, body) => client.pods(ns).patch(name, 'merge', body) }, canAdopt);
     const writer = new RevisionWriter(client, ns);
     const revisions = await writer.claim(ds, ref, sel, deps.revisions.listNamespace(ns), canAdopt);
-    const { cur, old } = await constructHistory(ds, revisions, { client, writer });
+    const { cur, old } = await constructHistory(ds, revisions, { client, writer, pods });
     const hash = cur.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
 
     const nodes = deps.nodes.list();

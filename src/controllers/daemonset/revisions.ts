@@ -46,6 +46,8 @@ export function snapshotRevision(ds: Readonly<DaemonSet>, revision: number): Con
 export interface HistoryDeps {
   client: KubeClient;
   writer: RevisionWriter;
+  /** The DaemonSet's pods (for relabelling when duplicate current revisions are merged). */
+  pods: readonly Readonly<Pod>[];
 }
 
 /**
@@ -64,9 +66,20 @@ export async function constructHistory(ds: Readonly<DaemonSet>, owned: readonly 
   }
   const next = old.reduce((m, r) => Math.max(m, r.revision ?? 0), 0) + 1;
   if (current.length === 0) return { cur: await snapshot(ds, next, deps), old };
-  // dedupCurHistories: keep the highest revision, delete the other copies.
+  // dedupCurHistories: keep the highest revision; pods labelled with a copy's hash move to the kept
+  // one's (upstream relabels every pod whose hash differs; only the copies' pods need it), then the
+  // copies go.
   const keep = current.reduce((a, b) => ((b.revision ?? 0) >= (a.revision ?? 0) ? b : a));
-  for (const dup of current) if (dup !== keep) await deps.writer.delete(dup.metadata.name!);
+  const keepHash = keep.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
+  for (const dup of current) {
+    if (dup === keep) continue;
+    const dupHash = dup.metadata.labels?.[REVISION_HASH_LABEL];
+    for (const pod of deps.pods) {
+      if (!dupHash || pod.metadata.labels?.[REVISION_HASH_LABEL] !== dupHash) continue;
+      await deps.client.pods(pod.metadata.namespace).patch(pod.metadata.name!, 'merge', { metadata: { labels: { [REVISION_HASH_LABEL]: keepHash } } });
+    }
+    await deps.writer.delete(dup.metadata.name!);
+  }
   const cur = (keep.revision ?? 0) < next ? await deps.writer.updateRevisionNumber(keep, next) : keep;
   return { cur, old };
 }
