@@ -81,6 +81,12 @@ describe('StatefulSet with kubectl', { timeout: 120_000 }, () => {
     assert.match(onDelete.stderr, /spec\.updateStrategy\.rollingUpdate: Invalid value: .*only allowed for updateStrategy 'RollingUpdate'/);
     const unavailable = await c.kubectl(['apply', '-f', '-'], { input: manifest(1, '\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0}}') });
     assert.match(unavailable.stderr, /spec\.updateStrategy\.rollingUpdate\.maxUnavailable: Invalid value: 0: cannot be 0/);
+    // A volumeMount may name a claim template (the template's pod spec is checked with the claims as volumes), nothing else.
+    const claimMount = (mount: string) => manifest(1).replace("image: 'bosun.test/busybox:1'}", `image: 'bosun.test/busybox:1', volumeMounts: [{name: ${mount}, mountPath: /data}]}`)
+      + '  volumeClaimTemplates: [{metadata: {name: www}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n';
+    await c.ok(['apply', '--dry-run=server', '-f', '-'], { input: claimMount('www') });
+    const nope = await c.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: claimMount('nope') });
+    assert.match(nope.stderr, /spec\.template\.spec\.containers\[0\]\.volumeMounts\[0\]\.name: Not found: "nope"/);
     await c.ok(['apply', '-f', '-'], { input: manifest(1) });
     const change = await c.kubectl(['patch', 'sts', 'web', '--type=merge', '-p', '{"spec":{"serviceName":"other"}}']);
     assert.match(change.stderr, /spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden/);

@@ -12,7 +12,8 @@ import type { Infer } from '../../schema/types.js';
 import type { FieldError } from '../../status.js';
 import { col } from '../../table/columns.js';
 import { persistentVolumeClaimSchema, validatePersistentVolumeClaimSpec } from '../core/persistent-volume-claim.js';
-import { podTemplateSpecSchema } from '../core/pod-spec.js';
+import { podTemplateSpecSchema, type PodSpec } from '../core/pod-spec.js';
+import { validatePodSpec } from '../core/pod-spec-validation.js';
 import { defineKind, gvk } from '../define.js';
 import { labelSelectorSchema } from '../meta/label-selector.js';
 import { isDNS1123Subdomain, nameIsDNSSubdomain } from '../meta/names.js';
@@ -41,10 +42,31 @@ export const statefulSetOrdinalsSchema = s.object({
   start: s.int('start is the number representing the first replica\'s index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:\n  [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).\nIf unset, defaults to 0. Replica indices will be in the range:\n  [0, .spec.replicas).'),
 }, { name: `${APPS}.StatefulSetOrdinals`, description: 'StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.' });
 
+/**
+ * The template's pod spec is checked with a volume for each claim template added (unless the
+ * template has a volume of that name, which the claim replaces): a volumeMount may name a claim
+ * template. Upstream validates no template pod spec for StatefulSets, for this reason (its TODO:
+ * "check that the union of the volumes in the template and volume claims validates"); we do that.
+ */
+function validateTemplatePodSpec(spec: PodSpec, path: string, root: unknown): FieldError[] {
+  const volumes = spec.volumes ?? [];
+  const have = new Set(volumes.map((v) => v.name));
+  const claims = ((root as StatefulSet | undefined)?.spec?.volumeClaimTemplates ?? [])
+    .map((t) => t.metadata?.name)
+    .filter((n): n is string => !!n && !have.has(n))
+    .map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return validatePodSpec(claims.length ? { ...spec, volumes: [...volumes, ...claims] } : spec, path);
+}
+
+const statefulSetTemplateSchema = {
+  ...podTemplateSpecSchema,
+  props: { ...podTemplateSpecSchema.props, spec: { ...podTemplateSpecSchema.props.spec, validator: validateTemplatePodSpec } },
+};
+
 export const statefulSetSpecSchema = s.object({
   replicas: s.int('replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1.'),
   selector: { ...labelSelectorSchema, description: "selector is a label query over pods that should match the replica count. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors" },
-  template: { ...podTemplateSpecSchema, description: 'template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. Each pod will be named with the format <statefulsetname>-<podindex>. For example, a pod in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed template.spec.restartPolicy value is "Always".' },
+  template: { ...statefulSetTemplateSchema, description: 'template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. Each pod will be named with the format <statefulsetname>-<podindex>. For example, a pod in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed template.spec.restartPolicy value is "Always".' },
   volumeClaimTemplates: s.array(persistentVolumeClaimSchema, { description: 'volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name.', listType: 'atomic' }),
   serviceName: s.string('serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.'),
   podManagementPolicy: s.string({ description: 'podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.\n\nPossible enum values:\n - `"OrderedReady"` will create pods in strictly increasing order on scale up and strictly decreasing order on scale down, progressing only when the previous pod is ready or terminated. At most one pod will be changed at any time.\n - `"Parallel"` will create and delete pods as soon as the stateful set replica count is changed, and will not wait for pods to be ready or complete termination.', enum: ['OrderedReady', 'Parallel'] }),
