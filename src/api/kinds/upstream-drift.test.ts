@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { KUBE_VERSION } from '../../apiserver/http/non-resource.js';
 import { registry } from '../registry.js';
 import { allowance, allowedEntries } from './testdata/upstream/allowlist.js';
-import { describedEnum, driftOf, type Drift } from './testdata/upstream/drift.js';
+import { describedEnum, driftOf, servedMarkers, type Drift } from './testdata/upstream/drift.js';
+import { LIST_MARKERS } from './testdata/upstream/list-markers.js';
 import { modelNames, specVersion } from './testdata/upstream/models.js';
 
 const names = modelNames();
@@ -80,6 +81,21 @@ test('the comparison sees wrong types, formats, enums, required and field names'
   const statusLines = (await driftOf('io.k8s.api.apps.v1.DeploymentStatus', { ...base, 'io.k8s.api.apps.v1.DeploymentStatus': status }, names)).map((d) => d.line);
   assert.ok(statusLines.includes('V1DeploymentStatus.replicas: missing'));
   assert.ok(statusLines.includes('V1DeploymentStatus.observedGeneration: format int32 (upstream int64)'));
+});
+
+test("every list field's list type, map keys and patch strategy are upstream v1.32's (list-markers.ts, quoted from upstream's types.go)", () => {
+  const served = new Map<string, string>();
+  for (const d of [...registry.all(), ...Object.values(registry.bodies)]) {
+    for (const [k, v] of servedMarkers(d.openapi.schemas as Record<string, any>)) served.set(k, v);
+  }
+  const table = new Map(LIST_MARKERS.map(([field, markers, src]) => [field, { markers, src }]));
+  const wrong = [...served].filter(([k, v]) => table.has(k) && table.get(k)!.markers !== v)
+    .map(([k, v]) => `${k}: serves "${v}", upstream "${table.get(k)!.markers}" (${table.get(k)!.src})`);
+  assert.deepEqual(wrong, [], 'list or patch markers differ from upstream');
+  const unlisted = [...served.keys()].filter((k) => !table.has(k));
+  assert.deepEqual(unlisted, [], 'list fields with no row in list-markers.ts: look up their markers upstream and add rows');
+  const stale = [...table.keys()].filter((k) => !served.has(k));
+  assert.deepEqual(stale, [], 'rows in list-markers.ts for fields Bosun does not serve');
 });
 
 test("enum lists are read from upstream's description text", () => {

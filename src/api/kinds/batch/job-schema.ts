@@ -58,7 +58,7 @@ export const jobConditionSchema = s.object({
 }, { name: `${BATCH}.JobCondition`, required: ['type', 'status'], description: 'JobCondition describes current state of a job.' });
 
 export const jobStatusSchema = s.object({
-  conditions: s.array(jobConditionSchema, { description: 'The latest available observations of an object\'s current state.', listType: 'atomic' }),
+  conditions: s.array(jobConditionSchema, { description: 'The latest available observations of an object\'s current state.', patchMergeKey: 'type', patchStrategy: 'merge', listType: 'atomic' }),
   startTime: s.time('Represents time when the job controller started processing a job.'),
   completionTime: s.time('Represents time when the job was completed.'),
   active: s.int('The number of pending and running pods which are not terminating (without a deletionTimestamp).'),

@@ -134,3 +134,32 @@ function compareRequired(model: UpstreamModel, required: string[], drift: (f: st
   for (const f of model.required) if (!mine.has(f)) drift(f, 'not required (upstream requires it)');
   for (const f of mine) if (!model.required.has(f)) drift(f, 'required (upstream does not require it)');
 }
+
+/** `apps.DeploymentSpec` for io.k8s.api.apps.v1.DeploymentSpec, `meta.ObjectMeta` for meta/v1's. */
+function markerKeyOf(definition: string): string | undefined {
+  const parts = definition.split('.');
+  if (definition.startsWith('io.k8s.api.')) return `${parts[3]}.${parts.at(-1)}`;
+  if (definition.startsWith('io.k8s.apimachinery.pkg.apis.meta.v1.')) return `meta.${parts.at(-1)}`;
+  return undefined;
+}
+
+/**
+ * The list and patch markers Bosun serves, in list-markers.ts's notation, for every list field and
+ * every field with a marker: `apps.DeploymentStatus.conditions` -> `list=map keys=type patch=merge mergeKey=type`.
+ */
+export function servedMarkers(components: Record<string, Schema>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [def, comp] of Object.entries(components)) {
+    const key = markerKeyOf(def);
+    if (!key) continue;
+    for (const [field, p] of Object.entries((comp.properties ?? {}) as Record<string, Schema>)) {
+      const parts: string[] = [];
+      if (p['x-kubernetes-list-type']) parts.push(`list=${p['x-kubernetes-list-type']}`);
+      if (p['x-kubernetes-list-map-keys']) parts.push(`keys=${(p['x-kubernetes-list-map-keys'] as string[]).join(',')}`);
+      if (p['x-kubernetes-patch-strategy']) parts.push(`patch=${p['x-kubernetes-patch-strategy']}`);
+      if (p['x-kubernetes-patch-merge-key']) parts.push(`mergeKey=${p['x-kubernetes-patch-merge-key']}`);
+      if (p.type === 'array' || parts.length) out.set(`${key}.${field}`, parts.join(' '));
+    }
+  }
+  return out;
+}
