@@ -174,7 +174,9 @@ describe('DaemonSet controller on simulated nodes', () => {
       const images = ps.map((p) => `${p.spec?.nodeName}=${p.spec?.containers[0]?.image}`).sort();
       return JSON.stringify(images) === JSON.stringify(['dsc-0001=img:3', 'dsc-0002=img:1', 'dsc-0003=img:1', 'dsc-0004=img:1']);
     }, 'only the deleted pod replaced with img:3', WAIT);
-    await kubectl(['delete', 'ds', 'ondel', '-n', NS]);
+    // The garbage collector takes the pods and revisions with the DaemonSet (foreground: they go first).
+    await kubectl(['delete', 'ds', 'ondel', '-n', NS, '--cascade=foreground']);
+    await eventually(async () => (await pods('ondel')).length === 0 && (await revNames()).length === 0, 'ondel pods and revisions gone', WAIT);
   });
 
   it('merges duplicate current revisions: the highest stays, pods move to its hash without being replaced', async () => {
