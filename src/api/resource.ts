@@ -65,7 +65,7 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    */
   validate(obj: T, old?: T): FieldError[];
   /** Paths (Kubernetes notation, e.g. `spec.containers[0].imagee`) of fields the schema does not define. */
-  unknownFields(obj: unknown): string[];
+  unknownFields(obj: unknown, holders?: [Record<string, unknown>, string][]): string[];
   /** Schema facts for the field at `path` (e.g. ['spec','template','spec','containers']). */
   fieldInfo(path: string[]): FieldInfo | undefined;
 

@@ -59,8 +59,11 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
   let openapi: ResourceDefinition['openapi'] | undefined;
 
   const validate = (obj: T, old?: T): FieldError[] => {
-    const errs = validateObjectMeta(obj.metadata, spec.namespaced, spec.nameValidator);
     const structural = validateNode(schema, obj, '');
+    // Metadata of the wrong shape (finalizers not a list, a label value not a string) is reported
+    // by the structural check; the metadata rules assume the shape, so they run only when it holds.
+    const metaShapeOk = !structural.some((e) => e.field === 'metadata' || e.field.startsWith('metadata.') || e.field.startsWith('metadata['));
+    const errs = metaShapeOk ? validateObjectMeta(obj.metadata, spec.namespaced, spec.nameValidator) : [];
     errs.push(...structural);
     if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
     if (structural.length === 0) {
@@ -88,7 +91,7 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
       spec.defaults?.(obj);
     },
     validate,
-    unknownFields: (obj: unknown) => unknownFields(schema, obj),
+    unknownFields: (obj: unknown, holders?: [Record<string, unknown>, string][]) => unknownFields(schema, obj, '', holders),
     fieldInfo: memoFieldInfo(schema),
     hasStatusSubresource: spec.hasStatusSubresource ?? false,
     tracksGeneration: spec.tracksGeneration ?? false,

@@ -126,25 +126,32 @@ function validateObject(node: ObjectNode<any, any>, value: unknown, path: string
   if (errs.length === before && node.validator) errs.push(...node.validator(value, path, root));
 }
 
-/** Paths of fields present in `value` that the schema does not define. */
-export function unknownFields(node: Node, value: unknown, path = ''): string[] {
+/**
+ * Paths of the fields `node` does not define. With `holders`, also the object holding each one and
+ * its key (same order), so a caller can delete exactly that field: a path string cannot name keys
+ * that contain `.`, `[` or nothing at all.
+ */
+export function unknownFields(node: Node, value: unknown, path = '', holders?: UnknownFieldHolder[]): string[] {
   const out: string[] = [];
-  collectUnknown(node, value, path, out);
+  collectUnknown(node, value, path, out, holders);
   return out;
 }
 
+/** The object holding an unknown field, and the field's key. */
+export type UnknownFieldHolder = [Record<string, unknown>, string];
+
 // Paths are joined only on the way down, one string per level: a whole Pod is walked on every
 // write, and almost always nothing is unknown.
-function collectUnknown(node: Node, value: unknown, path: string, out: string[]): void {
+function collectUnknown(node: Node, value: unknown, path: string, out: string[], holders?: UnknownFieldHolder[]): void {
   if (value === null || value === undefined) return;
   switch (node.type) {
     case 'array':
       if (!Array.isArray(value) || !hasStructure(node.items)) return;
-      for (let i = 0; i < value.length; i++) collectUnknown(node.items, value[i], index(path, i), out);
+      for (let i = 0; i < value.length; i++) collectUnknown(node.items, value[i], index(path, i), out, holders);
       return;
     case 'map':
       if (!isPlainObject(value) || !hasStructure(node.values)) return;
-      for (const k in value) collectUnknown(node.values, value[k], index(path, k), out);
+      for (const k in value) collectUnknown(node.values, value[k], index(path, k), out, holders);
       return;
     case 'object': {
       if (!isPlainObject(value)) return;
@@ -152,9 +159,10 @@ function collectUnknown(node: Node, value: unknown, path: string, out: string[])
       for (const k in value) {
         const p = props[k];
         if (p) {
-          if (hasStructure(p)) collectUnknown(p, value[k], child(path, k), out);
+          if (hasStructure(p)) collectUnknown(p, value[k], child(path, k), out, holders);
         } else if (!node.preserveUnknown) {
           out.push(child(path, k));
+          holders?.push([value, k]);
         }
       }
       return;

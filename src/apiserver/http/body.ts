@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { errors } from '../../api/status.js';
 import { decodeKubernetesProtobuf } from '../../api/protobuf/index.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import type { BodyFormat } from './media.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -65,8 +66,17 @@ function parseYamlDoc(text: string): unknown {
   }
 }
 
-/** Decodes a body by its format into plain JSON values. Empty bodies decode to undefined. */
+/**
+ * Decodes a body by its format into plain JSON values. Empty bodies decode to undefined; bodies
+ * nested deeper than MAX_JSON_DEPTH are refused (400), as upstream's decoder refuses them.
+ */
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
+  const value = decodeFormat(buf, format);
+  if (exceedsDepth(value)) throw errors.badRequest(`the request body is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  return value;
+}
+
+function decodeFormat(buf: Buffer, format: BodyFormat): unknown {
   if (buf.length === 0) return undefined;
   switch (format) {
     case 'protobuf':

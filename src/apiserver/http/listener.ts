@@ -47,9 +47,27 @@ export async function listen(opts: ListenerOptions, port: number, host: string):
   });
   // A client that sends garbage or drops mid-handshake must not take the server down.
   server.on('tlsClientError', () => undefined);
-  server.on('clientError', (_err, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // A request Node cannot parse (oversized headers, a malformed request line, a body where the
+  // method allows none) is answered with a Status too, and the connection closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const code = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code,
+      message: tooLarge ? 'request header fields too large' : `malformed HTTP request (${err.code ?? 'parse error'})`,
+      ...(tooLarge ? {} : { reason: 'BadRequest' }),
+    });
+    const statusLine = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    // A HEAD request's answer has no body, even this one. Only the bytes of the failing read are at
+    // hand: when they do not begin with the request line (an oversized request read in several
+    // chunks), the method is unknown and the answer goes without a body.
+    const start = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 8).toString('latin1') ?? '';
+    const withBody = /^(GET|POST|PUT|PATCH|DELETE|OPTIONS|TRACE) /.test(start);
+    socket.end(`HTTP/1.1 ${statusLine}\r\nContent-Type: application/json\r\nContent-Length: ${withBody ? Buffer.byteLength(body) : 0}\r\nConnection: close\r\n\r\n${withBody ? body : ''}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

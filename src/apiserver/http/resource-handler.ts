@@ -157,6 +157,9 @@ export async function handleResource(
       ctx.dryRun = dryRun;
       if (p.name === undefined) {
         if (!def.verbs.includes('deletecollection')) throw errors.methodNotAllowed(`deletecollection is not supported on ${p.resource}`);
+        // The all-namespaces path of a namespaced resource serves list and watch only, as upstream
+        // registers it: a DELETE there must not empty every namespace at once.
+        if (def.namespaced && ns === undefined) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
         return respond(res, ctx, 200, storage, await storage.deleteCollection(ctx, ns, parseListQuery(q), opts), fmt);
       }
       const { object } = await storage.delete(ctx, ns, p.name, opts);

@@ -14,7 +14,16 @@ export const contentTypes: Record<Encoding, string> = { json: 'application/json'
 export function setWarnings(res: ServerResponse, warnings: readonly string[]): void {
   if (warnings.length === 0 || res.headersSent) return;
   const unique = [...new Set(warnings)].slice(0, 50);
-  res.setHeader('Warning', unique.map((w) => `299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`));
+  res.setHeader('Warning', unique.map((w) => headerSafe(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`)));
+}
+
+/**
+ * A header value carrying UTF-8 text as Go writes it (raw UTF-8 bytes; Node only accepts latin1
+ * characters, so the bytes are handed over as such). Warnings quote client input (an unknown field's
+ * name), which may hold any character; lone surrogates become U+FFFD.
+ */
+function headerSafe(v: string): string {
+  return /^[\t\x20-\x7e]*$/.test(v) ? v : Buffer.from(v, 'utf8').toString('latin1');
 }
 
 /** Serialises `body` and ends the response, unless one was already sent (e.g. after a timeout). */

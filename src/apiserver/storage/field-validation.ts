@@ -9,13 +9,16 @@ import { errors } from '../../api/status.js';
 import type { RequestContext } from './types.js';
 
 export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx: RequestContext): void {
-  const unknown = def.unknownFields(obj);
+  const holders: [Record<string, unknown>, string][] = [];
+  const unknown = def.unknownFields(obj, holders);
   if (unknown.length === 0) return;
   if (ctx.fieldValidation === 'Strict') {
     throw errors.badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
   }
   if (ctx.fieldValidation === 'Warn') for (const p of unknown) ctx.warnings.push(`unknown field "${p}"`);
-  for (const p of unknown) deletePath(obj, parsePath(p));
+  // Deleted by holder and key, not by parsing the path back: a key that is empty or contains `.`
+  // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
+  for (const [holder, key] of holders) delete holder[key];
 }
 
 /** `spec.containers[0].imagee` -> ['spec', 'containers', 0, 'imagee']; `metadata.labels[app]` keeps `app` as a key. */
@@ -27,13 +30,4 @@ export function parsePath(path: string): (string | number)[] {
     else out.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
   }
   return out;
-}
-
-function deletePath(obj: unknown, path: (string | number)[]): void {
-  let cur: unknown = obj;
-  for (let i = 0; i < path.length - 1; i++) {
-    if (cur === null || typeof cur !== 'object') return;
-    cur = (cur as Record<string | number, unknown>)[path[i]];
-  }
-  if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Record<string, unknown>)[String(path[path.length - 1])];
 }

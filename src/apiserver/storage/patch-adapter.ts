@@ -4,7 +4,8 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { FieldInfo, ResourceDefinition } from '../../api/resource.js';
-import { failure } from '../../api/status.js';
+import { errors, failure } from '../../api/status.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import { apply, trackUpdate } from '../patch/apply/apply.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import type { JsonObject } from '../patch/json-value.js';
@@ -18,13 +19,22 @@ function apiVersionOf(def: ResourceDefinition): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
-/** json, merge or strategic patch of `current` (never modified); without a definition strategic acts as merge. */
+/**
+ * json, merge or strategic patch of `current` (never modified); without a definition strategic acts
+ * as merge. A result nested deeper than MAX_JSON_DEPTH is refused (400): patch after patch could
+ * otherwise nest an object deeper than any body may.
+ */
 export function patchObject(def: ResourceDefinition | undefined, current: KubeObject, patch: PatchRequest): KubeObject {
-  const doc = current as unknown as JsonObject;
+  const out = applyPatch(def, current as unknown as JsonObject, patch) as unknown as KubeObject;
+  if (exceedsDepth(out)) throw errors.badRequest(`the patched object is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  return out;
+}
+
+function applyPatch(def: ResourceDefinition | undefined, doc: JsonObject, patch: PatchRequest): JsonObject {
   switch (patch.type) {
-    case 'json': return applyJsonPatch(doc, patch.body) as unknown as KubeObject;
-    case 'merge': return applyMergePatch(doc, patch.body) as unknown as KubeObject;
-    case 'strategic': return applyStrategicMergePatch(doc, patch.body, def ? (p) => def.fieldInfo(p) : noFieldInfo) as unknown as KubeObject;
+    case 'json': return applyJsonPatch(doc, patch.body);
+    case 'merge': return applyMergePatch(doc, patch.body);
+    case 'strategic': return applyStrategicMergePatch(doc, patch.body, def ? (p) => def.fieldInfo(p) : noFieldInfo);
     case 'apply': throw new Error('apply patches go through serverSideApply');
   }
 }

@@ -26,12 +26,20 @@ function metaErrors(obj: KubeObject, namespaced: boolean): FieldError[] {
 }
 
 /** Unknown fields: anything outside the allowed top-level and spec keys. */
-function unknownOf(obj: unknown, top: string[], spec?: string[]): string[] {
+function unknownOf(obj: unknown, top: string[], spec?: string[], holders?: [Record<string, unknown>, string][]): string[] {
   const out: string[] = [];
   const o = obj as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['apiVersion', 'kind', 'metadata', ...top].includes(k)) out.push(k);
+  for (const k of Object.keys(o)) {
+    if (['apiVersion', 'kind', 'metadata', ...top].includes(k)) continue;
+    out.push(k);
+    holders?.push([o, k]);
+  }
   if (spec && o.spec && typeof o.spec === 'object') {
-    for (const k of Object.keys(o.spec as object)) if (!spec.includes(k)) out.push(`spec.${k}`);
+    for (const k of Object.keys(o.spec as object)) {
+      if (spec.includes(k)) continue;
+      out.push(`spec.${k}`);
+      holders?.push([o.spec as Record<string, unknown>, k]);
+    }
   }
   return out;
 }
@@ -55,7 +63,7 @@ export function fixtureDef(f: FixtureSpec): ResourceDefinition {
     ...(f.scale ? { scale: f.scale } : {}),
     applyDefaults: (obj) => f.defaults?.(obj),
     validate: (obj, old) => [...metaErrors(obj, f.namespaced), ...(f.validate?.(obj, old) ?? [])],
-    unknownFields: (obj) => unknownOf(obj, f.top, f.spec),
+    unknownFields: (obj, holders) => unknownOf(obj, f.top, f.spec, holders),
     fieldInfo: (path) => f.fieldInfo?.(path),
     hasStatusSubresource: !!f.status,
     tracksGeneration: !!f.generation,
