@@ -151,6 +151,14 @@ describe('claim sync (upstream syncUnboundClaim / bind)', () => {
     assert.equal(f.claims.get('ns/w')!.status?.phase, 'Bound');
   });
 
+  it('a selected node that is gone before provisioning: the selection is dropped for the scheduler to choose again', async () => {
+    const f = fakeEnv({ classes: [localPath()], claims: [pvc('w', '1Gi', { storageClassName: 'local-path' }, { 'volume.kubernetes.io/selected-node': 'gone' })] });
+    await syncClaim(f.env, f.claims.get('ns/w')!);
+    assert.equal(f.volumes.size, 0);
+    assert.equal(f.claims.get('ns/w')!.metadata.annotations?.['volume.kubernetes.io/selected-node'], undefined);
+    assert.deepEqual(f.events, ['w Warning ProvisioningFailed: failed to provision volume with StorageClass "local-path": node "gone" not found']);
+  });
+
   it('a bound claim whose volume is gone is Lost', async () => {
     const f = fakeEnv({ claims: [{ ...pvc('l', '1Gi', { volumeName: 'gone' }, { 'pv.kubernetes.io/bind-completed': 'yes' }), status: { phase: 'Bound' } }] });
     await syncClaim(f.env, f.claims.get('ns/l')!);

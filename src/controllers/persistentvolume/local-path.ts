@@ -8,10 +8,12 @@
  * - delete (reclaim policy Delete): a helper pod on the volume's node removes the directory (the
  *   control plane cannot touch a node's disk, and everything goes through the API), then the PV is
  *   deleted. A volume whose node is gone is reported and kept.
+ * A claim whose selected node is gone before its volume was made loses the selection (upstream's
+ * provisioners reschedule so), and the scheduler chooses again.
  */
 import { basename, dirname } from 'node:path';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../api/kinds/index.js';
-import { ANN_LOCAL_PATH_DIR, ANN_PROVISIONED_BY, LOCAL_PATH_PROVISIONER } from '../../api/storage/annotations.js';
+import { ANN_LOCAL_PATH_DIR, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, LOCAL_PATH_PROVISIONER } from '../../api/storage/annotations.js';
 import { volumeFitsNode } from '../../api/storage/volume-match.js';
 import type { BinderEnv } from './binder-env.js';
 
@@ -27,6 +29,12 @@ export async function provisionLocalPath(env: BinderEnv, pvc: Readonly<Persisten
   if (!node) {
     const why = selectedNode ? `node "${selectedNode}" not found` : 'configuration error, no node was specified';
     env.recorder.event(pvc, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${sc.metadata.name}": ${why}`);
+    if (selectedNode) {
+      // As the external provisioners' rescheduling: drop the choice so the scheduler picks a node that exists.
+      const annotations = { ...pvc.metadata.annotations };
+      delete annotations[ANN_SELECTED_NODE];
+      await env.claims(pvc.metadata.namespace!).update({ ...pvc, metadata: { ...pvc.metadata, annotations } } as PersistentVolumeClaim);
+    }
     return;
   }
   const name = provisionedVolumeName(pvc);
