@@ -97,4 +97,5 @@ export const podDisruptionBudgets = defineKind<PodDisruptionBudget>({
     col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
   ],
   cells: (pdb) => [intOrStringCell(pdb.spec?.minAvailable), intOrStringCell(pdb.spec?.maxUnavailable), pdb.status?.disruptionsAllowed ?? 0],
+  protobufMessage: 'k8s.io.api.policy.v1.PodDisruptionBudget',
 });

@@ -81,4 +81,5 @@ export const priorityClasses = defineKind<PriorityClass>({
   ],
   ageAt: 2,
   cells: (pc) => [pc.value, pc.globalDefault ?? false, pc.preemptionPolicy ?? ''],
+  protobufMessage: 'k8s.io.api.scheduling.v1.PriorityClass',
 });
