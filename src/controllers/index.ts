@@ -25,7 +25,6 @@ import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-pu
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
 import { addStatefulSetController } from './statefulset/statefulset-controller.js';
-import { addStatefulSetController } from './statefulset/statefulset-controller.js';
 import { addTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished.js';
 import { addPvcProtectionController, addPvProtectionController } from './volume-protection/volume-protection.js';
 
@@ -35,7 +34,6 @@ export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
   deployment: (mgr) => addDeploymentController(mgr),
   daemonset: (mgr) => addDaemonSetController(mgr),
-  statefulset: (mgr) => addStatefulSetController(mgr),
   statefulset: (mgr) => addStatefulSetController(mgr),
   job: (mgr) => addJobController(mgr),
   'ttl-after-finished': (mgr) => addTtlAfterFinishedController(mgr),
