@@ -7,7 +7,8 @@
 //   controller-runtime -> api, client
 //   each controllers/<name>, scheduler, agent, proxy, dns, simulated-nodes -> api, client, controller-runtime
 //   cluster, cli (composition roots), testing -> anything
-// and product code never imports tests, harnesses, contract suites or fixtures.
+// and product code never imports tests, harnesses, contract suites or fixtures; sub-folders of the
+// agent (pods, status, volumes, ...) never import each other in a cycle.
 // Tests, e2e tests and benchmarks are linted too, with type-aware rules for promises nobody awaits.
 import tseslint from 'typescript-eslint';
 import layers from './scripts/lint/layers.mjs';
@@ -26,6 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'layers/component-boundaries': 'error',
       'layers/no-test-support-in-product': 'error',
+      'layers/no-subfolder-cycles': 'error',
       // A promise nobody awaits hides its failure (a test then passes whatever happened).
       '@typescript-eslint/no-floating-promises': ['error', {
         allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],

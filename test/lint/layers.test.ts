@@ -23,11 +23,13 @@ async function problems(text: string, filePath: string): Promise<string[]> {
 describe('lint: component boundaries', () => {
   const cases: { name: string; file: string; text: string; rule?: string }[] = [
     { name: 'a controller importing a sibling controller', file: 'src/controllers/deployment/lint-case.ts', text: "import { addReplicaSetController } from '../replicaset/replicaset-controller.js';\nexport const x = addReplicaSetController;\n", rule: 'layers/component-boundaries' },
-    { name: 'the agent importing the API server', file: 'src/agent/lint-case.ts', text: "import type { ResourceStorage } from '../apiserver/storage/types.js';\nexport type X = ResourceStorage;\n", rule: 'layers/component-boundaries' },
+    { name: 'the agent importing the API server', file: 'src/agent/pods/lint-case.ts', text: "import type { ResourceStorage } from '../../apiserver/storage/types.js';\nexport type X = ResourceStorage;\n", rule: 'layers/component-boundaries' },
     { name: 'src/api importing the client', file: 'src/api/lint-case.ts', text: "import { isNotFound } from '../client/errors.js';\nexport const x = isNotFound;\n", rule: 'layers/component-boundaries' },
     { name: 'product code importing a test harness', file: 'src/cluster/lint-case.ts', text: "import { startTestServer } from '../testing/test-cluster.js';\nexport const x = startTestServer;\n", rule: 'layers/no-test-support-in-product' },
     { name: 'product code importing a contract suite', file: 'src/cli/lint-case.ts', text: "import * as c from '../store/store-contract.js';\nexport const x = c;\n", rule: 'layers/no-test-support-in-product' },
     { name: 'a controller using controller-runtime and the API (allowed)', file: 'src/controllers/deployment/lint-case.ts', text: "import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';\nimport type { KubeObject } from '../../api/meta.js';\nexport const f = (o: KubeObject) => controllerOf(o);\n" },
+    { name: 'agent/status importing agent/pods, which imports agent/status (a cycle)', file: 'src/agent/status/lint-case.ts', text: "import type { AgentDeps } from '../pods/context.js';\nexport type X = AgentDeps;\n", rule: 'layers/no-subfolder-cycles' },
+    { name: 'agent/pods importing agent/status, which does not import agent/pods (allowed)', file: 'src/agent/pods/lint-case.ts', text: "import { computePodStatus } from '../status/compute-status.js';\nexport const x = computePodStatus;\n" },
     { name: 'a test importing a harness (allowed)', file: 'src/agent/lint-case.test.ts', text: "import { startTestServer } from '../testing/test-cluster.js';\nexport const x = startTestServer;\n" },
   ];
   for (const c of cases) {

@@ -5,8 +5,9 @@ import type { Container, Pod } from '../../api/kinds/index.js';
 import type { ContainerConfig, Mount, MountPropagation, SecurityContext } from '../runtime/types.js';
 import { prepareSafeSubPath } from '../volumes/safe-subpath.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
-import { containerEnv, ContainerConfigError, expandVars, type EnvContext } from './env.js';
-import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from './labels.js';
+import { ContainerConfigError } from '../downward-api/field-values.js';
+import { containerEnv, expandVars, type EnvContext } from './env.js';
+import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from '../runtime/labels.js';
 import { linuxResources } from './resources.js';
 import { seccompProfile, verifyRunAsNonRoot, type ImageUser } from './security-profile.js';
 

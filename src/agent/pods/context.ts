@@ -2,13 +2,14 @@ import type { Logger } from '../../controller-runtime/log.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { WaitingReason } from '../status/container-statuses.js';
+import type { PodStatusWriter } from '../status/pod-status-writer.js';
 import type { VolumeManager } from '../volumes/volume-manager.js';
 import type { Backoff } from './backoff.js';
-import type { ObjectLookup } from './env.js';
+import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { EventSink } from './events.js';
 import type { ImagePuller } from './image-puller.js';
 import type { SandboxEnv } from './sandbox-config.js';
-import type { Pod, PodStatus } from '../../api/kinds/index.js';
+import type { Pod } from '../../api/kinds/index.js';
 
 /** What the node knows about itself, as pods see it. */
 export interface NodeFacts {
@@ -16,15 +17,6 @@ export interface NodeFacts {
   hostIP: string;
   allocatable: { cpu: string; memory: string };
   memoryCapacity: number;
-}
-
-/** Writes pod status and finishes deletions (the status manager). */
-export interface PodStatusWriter {
-  /** Sends `status` unless the API already has it. */
-  write(pod: Pod, status: PodStatus): Promise<void>;
-  /** Deletes the pod with gracePeriodSeconds=0 and a uid precondition; NotFound is success. */
-  finishDeletion(pod: Pod): Promise<void>;
-  forget(uid: string): void;
 }
 
 /** Everything a pod worker needs; one instance shared by all workers of the agent. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConfigMap, Container, Pod, Secret } from '../../api/kinds/index.js';
-import { containerEnv, ContainerConfigError, expandVars, resourceFieldValue, type EnvContext } from './env.js';
+import { ContainerConfigError, resourceFieldValue } from '../downward-api/field-values.js';
+import { containerEnv, expandVars, type EnvContext } from './env.js';
 
 const pod = {
   metadata: { name: 'p', namespace: 'ns', uid: 'u', labels: { b: '2', a: '1' } },

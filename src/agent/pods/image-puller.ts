@@ -1,7 +1,7 @@
 import type { Container, Pod, Secret } from '../../api/kinds/index.js';
 import { RuntimeError, type AuthConfig, type ContainerRuntime } from '../runtime/types.js';
 import type { Backoff } from './backoff.js';
-import type { ObjectLookup } from './env.js';
+import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { EventSink } from './events.js';
 import type { WaitingReason } from '../status/container-statuses.js';
 

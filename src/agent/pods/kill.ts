@@ -2,7 +2,7 @@ import type { Container, Pod } from '../../api/kinds/index.js';
 import { removeCgroup, podCgroupParent } from '../runtime/cgroups.js';
 import type { AgentDeps } from './context.js';
 import { runHook } from './lifecycle-hooks.js';
-import type { PodRuntimeState, RuntimeContainer } from './runtime-state.js';
+import type { PodRuntimeState, RuntimeContainer } from '../runtime/pod-state.js';
 import { TerminationOrder } from './termination-order.js';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Container, ContainerRuntime, PodSandbox } from '../runtime/types.js';
-import { LABEL_MANAGED, LABEL_POD_UID } from './labels.js';
+import { LABEL_MANAGED, LABEL_POD_UID } from '../runtime/labels.js';
 import { Pleg } from './pleg.js';
 
 /**

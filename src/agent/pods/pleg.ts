@@ -1,6 +1,6 @@
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Container, ContainerRuntime, PodSandbox } from '../runtime/types.js';
-import { LABEL_MANAGED, LABEL_POD_UID } from './labels.js';
+import { LABEL_MANAGED, LABEL_POD_UID } from '../runtime/labels.js';
 
 /** What the relist compares for one pod: its sandboxes' and containers' ids and states. */
 export function podSignature(sandboxes: Array<{ id: string; state: string }>, containers: Array<{ id: string; state: string }>): string {

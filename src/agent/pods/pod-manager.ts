@@ -5,7 +5,7 @@ import type { AgentDeps } from './context.js';
 import { cleanupPod } from './kill.js';
 import { Pleg } from './pleg.js';
 import { PodWorker } from './pod-worker.js';
-import { readPodRuntimeState } from './runtime-state.js';
+import { readPodRuntimeState } from '../runtime/pod-state.js';
 
 /**
  * Routes the node's pods to their workers: one informer on pods with spec.nodeName=<node> (the

@@ -4,7 +4,7 @@ import type { WaitingReason } from '../status/container-statuses.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { cleanupPod, killPod, podGracePeriod } from './kill.js';
 import { podSignature } from './pleg.js';
-import { readPodRuntimeState, readySandbox, type PodRuntimeState } from './runtime-state.js';
+import { readPodRuntimeState, readySandbox, type PodRuntimeState } from '../runtime/pod-state.js';
 import { syncRunningPod } from './sync-pod.js';
 import { podLogDir } from './sandbox-config.js';
 import { addTerminationMessages } from './termination-message.js';

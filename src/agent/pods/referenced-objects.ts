@@ -18,7 +18,7 @@ import type { KubeClient } from '../../client/kube-client.js';
 import { resources, type ResourceRef } from '../../client/resource-ref.js';
 import { SharedInformer } from '../../controller-runtime/informer/index.js';
 import type { Logger } from '../../controller-runtime/log.js';
-import type { ObjectLookup } from './env.js';
+import type { ObjectLookup } from '../downward-api/object-lookup.js';
 
 export interface ReferencedObjectsOptions {
   client: KubeClient;

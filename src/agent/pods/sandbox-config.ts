@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Pod } from '../../api/kinds/index.js';
 import { podCgroupParent } from '../runtime/cgroups.js';
 import type { DnsConfig, PodSandboxConfig, PortMapping, Protocol } from '../runtime/types.js';
-import { sandboxLabels } from './labels.js';
+import { sandboxLabels } from '../runtime/labels.js';
 import { seccompProfile } from './security-profile.js';
 
 /**

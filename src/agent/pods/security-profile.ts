@@ -8,7 +8,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { SeccompProfile } from '../runtime/types.js';
-import { ContainerConfigError } from './env.js';
+import { ContainerConfigError } from '../downward-api/field-values.js';
 
 type ProfileField = { type?: string; localhostProfile?: string } | undefined;
 

@@ -3,7 +3,7 @@ import type { PodSandboxConfig } from '../runtime/types.js';
 import { RuntimeError } from '../runtime/types.js';
 import { containerConfig } from './container-config.js';
 import type { AgentDeps, SyncScratch } from './context.js';
-import { ContainerConfigError } from './env.js';
+import { ContainerConfigError } from '../downward-api/field-values.js';
 import { killContainer } from './kill.js';
 import { runHook } from './lifecycle-hooks.js';
 import type { ImageUser } from './security-profile.js';

@@ -7,13 +7,13 @@ import { containerHash } from './container-config.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { writeEtcHosts } from './etc-hosts.js';
 import { killContainer, killPod, podGracePeriod } from './kill.js';
-import { latestContainer, readPodRuntimeState, readySandbox, type PodRuntimeState, type RuntimeContainer } from './runtime-state.js';
+import { latestContainer, readPodRuntimeState, readySandbox, type PodRuntimeState, type RuntimeContainer } from '../runtime/pod-state.js';
 import { sandboxConfig } from './sandbox-config.js';
 import { startContainer } from './start-container.js';
 import { ensurePodCgroup, podResourceConfig } from './pod-cgroup.js';
 import { podCgroupParent } from '../runtime/cgroups.js';
 import { terminationLogMount } from './termination-message.js';
-import { isSidecar } from './sidecar.js';
+import { isSidecar } from '../../api/pod-sidecar.js';
 
 /**
  * One level-triggered pass over a running pod (kubelet SyncPod/computePodActions): volumes, the

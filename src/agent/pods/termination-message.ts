@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { Mount } from '../runtime/types.js';
-import type { PodRuntimeState } from './runtime-state.js';
+import type { PodRuntimeState } from '../runtime/pod-state.js';
 
 /**
  * Termination messages (kubelet): each container gets a host file mounted at its

@@ -1,5 +1,5 @@
 import type { Pod } from '../../api/kinds/index.js';
-import { isSidecar } from './sidecar.js';
+import { isSidecar } from '../../api/pod-sidecar.js';
 
 /**
  * Termination ordering of sidecars (kubelet kuberuntime_termination_order.go): when a pod's

@@ -1,6 +1,6 @@
 import type { Container, Pod, Probe } from '../../api/kinds/index.js';
 import type { ContainerRuntime } from '../runtime/types.js';
-import { isSidecar } from '../pods/sidecar.js';
+import { isSidecar } from '../../api/pod-sidecar.js';
 import { runAction } from './prober.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Container, Pod } from '../../api/kinds/index.js';
-import type { RuntimeContainer } from '../pods/runtime-state.js';
+import type { RuntimeContainer } from '../runtime/pod-state.js';
 import { computePodStatus, type StatusInput } from './compute-status.js';
 import { containerFixtures, fixtureSandbox } from '../testing/runtime-fixtures.js';
 

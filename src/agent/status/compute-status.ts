@@ -1,6 +1,6 @@
 import type { Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
-import type { PodRuntimeState, RuntimeContainer } from '../pods/runtime-state.js';
-import { isSidecar } from '../pods/sidecar.js';
+import type { PodRuntimeState, RuntimeContainer } from '../runtime/pod-state.js';
+import { isSidecar } from '../../api/pod-sidecar.js';
 import { containerStatusFor, type WaitingReason } from './container-statuses.js';
 import { rfc3339 } from './time.js';
 

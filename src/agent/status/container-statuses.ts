@@ -1,6 +1,6 @@
 import type { Container, ContainerState, ContainerStatus } from '../../api/kinds/index.js';
-import type { RuntimeContainer } from '../pods/runtime-state.js';
-import { isSidecar } from '../pods/sidecar.js';
+import type { RuntimeContainer } from '../runtime/pod-state.js';
+import { isSidecar } from '../../api/pod-sidecar.js';
 import { rfc3339 } from './time.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Pod, PodStatus } from '../../api/kinds/index.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import type { Logger } from '../../controller-runtime/log.js';
-import type { PodStatusWriter } from '../pods/context.js';
+import type { PodStatusWriter } from './pod-status-writer.js';
 
 /**
  * Sends pod statuses to pods/status (a merge patch of the fields the agent owns, with the pod's uid

@@ -1,4 +1,4 @@
-import type { RuntimeContainer } from '../pods/runtime-state.js';
+import type { RuntimeContainer } from '../runtime/pod-state.js';
 import type { PodSandboxStatus } from '../runtime/types.js';
 
 /** Fixtures for pure status tests: a sandbox and containers as the runtime reports them. */

@@ -1,5 +1,6 @@
 import type { KeyToPath, Pod, Volume } from '../../api/kinds/index.js';
-import { fieldRefValue, resourceFieldValue, type ObjectLookup } from '../pods/env.js';
+import { fieldRefValue, resourceFieldValue } from '../downward-api/field-values.js';
+import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { FileProjection } from './atomic-writer.js';
 
 /**

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod, Volume } from '../../api/kinds/index.js';
 import { parseQuantity } from '../../api/quantity/index.js';
-import type { ObjectLookup } from '../pods/env.js';
+import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import { InvalidPathError, writeAtomic } from './atomic-writer.js';
 import type { ClaimResolver } from './persistent-volumes.js';
 import { projectedFiles, VolumeSetupError, wantsTmpfs } from './projections.js';

@@ -1,6 +1,6 @@
-import type { ContainerRuntime, ContainerState, PodSandboxStatus } from '../runtime/types.js';
-import { RuntimeError } from '../runtime/types.js';
-import { oomKillCount, podCgroupParent } from '../runtime/cgroups.js';
+import type { ContainerRuntime, ContainerState, PodSandboxStatus } from './types.js';
+import { RuntimeError } from './types.js';
+import { oomKillCount, podCgroupParent } from './cgroups.js';
 import { ANN_CONTAINER_TYPE, ANN_RESTART_COUNT, ANN_SPEC_HASH, LABEL_CONTAINER_NAME, LABEL_MANAGED, LABEL_POD_UID } from './labels.js';
 
 /**

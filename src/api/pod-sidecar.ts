@@ -1,4 +1,4 @@
-import type { Container } from '../../api/kinds/index.js';
+import type { Container } from './kinds/index.js';
 
 /**
  * Sidecar containers (KEP-753, GA in Kubernetes 1.33): an init container with `restartPolicy:
