@@ -88,7 +88,13 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
     ...(spec.scale ? { scale: spec.scale } : {}),
     applyDefaults(obj: T): void {
       applyDefaults(schema, obj);
-      spec.defaults?.(obj);
+      try {
+        spec.defaults?.(obj);
+      } catch (err) {
+        // Kind defaulters assume the schema's shape: a body of another shape (`spec: 5`) is left to
+        // validation, which names the field (422), instead of failing here as a 500.
+        if (validateNode(schema, obj, '').length === 0) throw err;
+      }
     },
     validate,
     unknownFields: (obj: unknown, holders?: [Record<string, unknown>, string][]) => unknownFields(schema, obj, '', holders),

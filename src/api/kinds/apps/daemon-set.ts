@@ -86,7 +86,7 @@ function defaultDaemonSet(ds: DaemonSet): void {
 
 /** ValidateDaemonSetSpec (selector, template, restartPolicy, activeDeadlineSeconds, counters, update strategy). */
 function validateDaemonSet(ds: DaemonSet): FieldError[] {
-  const spec = ds.spec!;
+  const spec: NonNullable<DaemonSet['spec']> = ds.spec ?? ({} as NonNullable<DaemonSet['spec']>);
   const adsPath = 'spec.template.spec.activeDeadlineSeconds';
   const errs = validateSelectorAndTemplate('daemonset', spec.selector, spec.template, undefined).filter((e) => e.field !== adsPath);
   const ads = spec.template?.spec?.activeDeadlineSeconds;

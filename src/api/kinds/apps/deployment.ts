@@ -78,7 +78,8 @@ function defaultDeployment(d: Deployment): void {
 }
 
 function validateDeployment(d: Deployment): FieldError[] {
-  const spec = d.spec!;
+  // A Deployment without a spec is validated as upstream validates its zero value.
+  const spec: NonNullable<Deployment['spec']> = d.spec ?? ({} as NonNullable<Deployment['spec']>);
   const errs = validateSelectorAndTemplate('deployment', spec.selector, spec.template, spec.replicas);
   const sp = 'spec.strategy';
   if (spec.strategy?.type === 'Recreate' && spec.strategy.rollingUpdate) {

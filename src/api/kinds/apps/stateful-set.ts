@@ -136,7 +136,7 @@ const RETENTION = ['Retain', 'Delete'];
 
 /** ValidateStatefulSetSpec. */
 function validateStatefulSet(ss: StatefulSet): FieldError[] {
-  const spec = ss.spec!;
+  const spec: NonNullable<StatefulSet['spec']> = ss.spec ?? ({} as NonNullable<StatefulSet['spec']>);
   const errs = validateSelectorAndTemplate('statefulset', spec.selector, spec.template, spec.replicas)
     .map((e) => (e.field === 'spec.template.spec.activeDeadlineSeconds' ? fe.forbidden(e.field, 'activeDeadlineSeconds in StatefulSet is not Supported') : e));
   const pmp = spec.podManagementPolicy;

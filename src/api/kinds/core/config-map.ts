@@ -22,6 +22,8 @@ export type ConfigMap = Infer<typeof configMapSchema> & { metadata: ObjectMeta }
 
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 const MAX_SIZE = 1024 * 1024;
+/** field.NewPath("").String(): the path upstream gives an error about the whole object. */
+export const WHOLE_OBJECT = '[]';
 
 /** IsConfigMapKey: the key rules shared by ConfigMap and Secret data. */
 export function validateDataKeys(keys: string[], path: string): FieldError[] {
@@ -39,11 +41,13 @@ function validateConfigMap(cm: ConfigMap): FieldError[] {
   const errs = [...validateDataKeys(Object.keys(cm.data ?? {}), 'data'), ...validateDataKeys(Object.keys(cm.binaryData ?? {}), 'binaryData')];
   let total = 0;
   for (const [k, v] of Object.entries(cm.data ?? {})) {
-    total += v.length;
+    total += typeof v === 'string' ? Buffer.byteLength(v) : 0;
     if (cm.binaryData && k in cm.binaryData) errs.push(fe.invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
   }
   for (const v of Object.values(cm.binaryData ?? {})) total += Math.floor((v.length * 3) / 4);
-  if (total > MAX_SIZE) errs.push({ type: 'FieldValueTooLong', field: '', detail: `Too long: may not be more than ${MAX_SIZE} bytes` });
+  // Upstream reports the whole object: field.TooLong(field.NewPath(""), ...), whose path prints as
+  // `[]` (a root element without a name renders as an empty subscript).
+  if (total > MAX_SIZE) errs.push(fe.tooLong(WHOLE_OBJECT, MAX_SIZE));
   return errs;
 }
 

@@ -22,6 +22,9 @@ export const secretSchema = s.object({
 export type Secret = Infer<typeof secretSchema> & { metadata: ObjectMeta };
 
 /** Keys each well-known secret type must carry (ValidateSecret). */
+/** core.MaxSecretSize: 1 MiB of decoded data. */
+const MAX_SECRET_SIZE = 1024 * 1024;
+
 const REQUIRED_KEYS: Record<string, string[]> = {
   'kubernetes.io/dockercfg': ['.dockercfg'],
   'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
@@ -42,6 +45,9 @@ function validateSecret(secret: Secret): FieldError[] {
   for (const [k, v] of Object.entries(secret.data ?? {})) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(fe.invalid(`data[${k}]`, '<secret contents redacted>', 'illegal base64 data'));
   }
+  // Upstream: field.TooLong(dataPath, "", core.MaxSecretSize) over the decoded bytes.
+  const total = Object.values(secret.data ?? {}).reduce((n, v) => n + (typeof v === 'string' ? Buffer.byteLength(v, 'base64') : 0), 0);
+  if (total > MAX_SECRET_SIZE) errs.push(fe.tooLong('data', MAX_SECRET_SIZE));
   for (const key of REQUIRED_KEYS[secret.type ?? ''] ?? []) {
     if (!(key in (secret.data ?? {}))) errs.push(fe.required(`data[${key}]`));
   }
