@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KUBE_VERSION } from '../../apiserver/http/non-resource.js';
 import { registry } from '../registry.js';
-import { allowance, allowedEntries } from './testdata/upstream/allowlist.js';
-import { describedEnum, driftOf, servedMarkers, type Drift } from './testdata/upstream/drift.js';
+import { allowance, allowedEntries, ENUM_EXCEPTIONS } from './testdata/upstream/allowlist.js';
+import { describedEnum, driftOf, servedEnums, servedMarkers, type Drift } from './testdata/upstream/drift.js';
+import { ENUMS } from './testdata/upstream/enums.js';
 import { LIST_MARKERS } from './testdata/upstream/list-markers.js';
 import { modelNames, specVersion } from './testdata/upstream/models.js';
 
@@ -96,6 +97,22 @@ test("every list field's list type, map keys and patch strategy are upstream v1.
   assert.deepEqual(unlisted, [], 'list fields with no row in list-markers.ts: look up their markers upstream and add rows');
   const stale = [...table.keys()].filter((k) => !served.has(k));
   assert.deepEqual(stale, [], 'rows in list-markers.ts for fields Bosun does not serve');
+});
+
+test("every enum Bosun serves, and every field of an upstream +enum type, has upstream v1.32's values (enums.ts, from upstream's types.go)", () => {
+  const served = new Map<string, string[]>();
+  for (const d of [...registry.all(), ...Object.values(registry.bodies)]) {
+    for (const [k, v] of servedEnums(d.openapi.schemas as Record<string, any>)) served.set(k, v);
+  }
+  const wrong: string[] = [];
+  for (const [field, values, src] of ENUMS) {
+    const mine = (served.get(field) ?? []).join(',');
+    const same = mine === [...values].join(',');
+    if (same === (field in ENUM_EXCEPTIONS)) wrong.push(`${field}: serves [${mine}], upstream [${values.join(',')}] (${src})${same ? ' but is listed in ENUM_EXCEPTIONS' : ''}`);
+  }
+  assert.deepEqual(wrong, [], 'enums differ from upstream');
+  const unlisted = [...served.keys()].filter((k) => !ENUMS.some(([f]) => f === k));
+  assert.deepEqual(unlisted, [], 'served enums with no row in enums.ts: look up the field\'s type upstream and add a row');
 });
 
 test("enum lists are read from upstream's description text", () => {

@@ -58,7 +58,7 @@ export const nodeSystemInfoSchema = s.object({
 export const nodeStatusSchema = s.object({
   capacity: s.map(s.quantity(), 'Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity'),
   allocatable: s.map(s.quantity(), 'Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.'),
-  phase: s.string('NodePhase is the recently observed lifecycle phase of the node. Deprecated.'),
+  phase: s.string({ description: 'NodePhase is the recently observed lifecycle phase of the node. Deprecated.\n\nPossible enum values:\n - `"Pending"` means the node has been created/added by the system, but not configured.\n - `"Running"` means the node has been configured and has Kubernetes components running.\n - `"Terminated"` means the node has been removed from the cluster.', enum: ['Pending', 'Running', 'Terminated'] }),
   conditions: s.array(nodeConditionSchema, { description: 'Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition', patchMergeKey: 'type', patchStrategy: 'merge', listType: 'map', listMapKeys: ['type'] }),
   addresses: s.array(nodeAddressSchema, { description: 'List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses', patchMergeKey: 'type', patchStrategy: 'merge', listType: 'map', listMapKeys: ['type'] }),
   daemonEndpoints: s.loose({ kubeletEndpoint: s.loose({ Port: s.int('Port number of the given endpoint.') }, 'Endpoint on which Kubelet is listening.') }, { name: `${V1}.NodeDaemonEndpoints`, description: 'Endpoints of daemons running on the Node.' }),

@@ -60,7 +60,7 @@ export const persistentVolumeClaimConditionSchema = s.object({
 
 export const persistentVolumeClaimStatusSchema = s.object({
   phase: s.string({ description: 'phase represents the current phase of PersistentVolumeClaim.', enum: ['Bound', 'Lost', 'Pending'] }),
-  accessModes: s.strings({ description: 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1', listType: 'atomic' }),
+  accessModes: s.array(s.string({ enum: ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] }), { description: 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1', listType: 'atomic' }),
   capacity: s.map(s.quantity(), 'capacity represents the actual resources of the underlying volume.'),
   conditions: s.array(persistentVolumeClaimConditionSchema, { description: "conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.", patchMergeKey: 'type', patchStrategy: 'merge', listType: 'map', listMapKeys: ['type'] }),
   allocatedResources: s.map(s.quantity(), 'allocatedResources tracks the resources allocated to a PVC including its capacity.'),

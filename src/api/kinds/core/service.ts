@@ -37,7 +37,7 @@ export const serviceSpecSchema = s.object({
   healthCheckNodePort: s.int('healthCheckNodePort specifies the healthcheck nodePort for the service.'),
   publishNotReadyAddresses: s.bool("publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready."),
   sessionAffinityConfig: s.loose({ clientIP: s.loose({ timeoutSeconds: s.int('timeoutSeconds specifies the seconds of ClientIP type session sticky time.') }, 'clientIP contains the configurations of Client IP based session affinity.') }, { name: `${V1}.SessionAffinityConfig`, description: 'sessionAffinityConfig contains the configurations of session affinity.' }),
-  ipFamilies: s.strings('IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service.'),
+  ipFamilies: s.array(s.string({ enum: ['', 'IPv4', 'IPv6'] }), { description: 'IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service.', listType: 'atomic' }),
   ipFamilyPolicy: s.string({ description: 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service.', enum: ['PreferDualStack', 'RequireDualStack', 'SingleStack'] }),
   allocateLoadBalancerNodePorts: s.bool('allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true".'),
   loadBalancerClass: s.string('loadBalancerClass is the class of the load balancer implementation this Service belongs to.'),
@@ -51,7 +51,7 @@ const loadBalancerIngressSchema = s.loose({
   ipMode: s.string('IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer\'s IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node\'s IP and node port or the pod\'s IP and port.'),
   ports: s.array(s.object({
     port: s.int('Port is the port number of the service port of which status is recorded here'),
-    protocol: s.string('Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"'),
+    protocol: s.string({ description: 'Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"\n\nPossible enum values:\n - `"SCTP"` is the SCTP protocol.\n - `"TCP"` is the TCP protocol.\n - `"UDP"` is the UDP protocol.', enum: ['SCTP', 'TCP', 'UDP'] }),
     error: s.string('Error is to record the problem with the service port'),
   }, { name: `${V1}.PortStatus`, required: ['port', 'protocol'], description: 'PortStatus represents the error condition of a service port' }), { description: 'Ports is a list of records of service ports If used, every port defined in the service should have an entry in it', listType: 'atomic' }),
 }, { name: `${V1}.LoadBalancerIngress`, description: 'LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.' });

@@ -77,3 +77,11 @@ export function allowedEntries(): string[] {
     ...KNOWN_DRIFT.flatMap((g) => g.lines),
   ];
 }
+
+/** Fields whose served enum differs from upstream's (enums.ts), each with its reason. */
+export const ENUM_EXCEPTIONS: Record<string, string> = {
+  'core.Toleration.effect': 'Bosun lists "" too: an empty effect (match all effects) is valid upstream, and ' +
+    "Bosun's schema enforces `enum` structurally where kube-apiserver's Go validation does not.",
+  'meta.DeleteOptions.propagationPolicy': 'upstream checks the value in Go (Orphan, Foreground, Background: ' +
+    'ValidateDeleteOptions); Bosun states the same set as a schema enum, so it is checked and explained structurally.',
+};

@@ -163,3 +163,17 @@ export function servedMarkers(components: Record<string, Schema>): Map<string, s
   }
   return out;
 }
+
+/** The enum values Bosun serves for string fields (and lists of strings), sorted, by enums.ts's key. */
+export function servedEnums(components: Record<string, Schema>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [def, comp] of Object.entries(components)) {
+    const key = markerKeyOf(def);
+    if (!key) continue;
+    for (const [field, p] of Object.entries((comp.properties ?? {}) as Record<string, Schema>)) {
+      const s = (p.type === 'array' ? p.items : p) as Schema;
+      if (s.type === 'string' && s.enum) out.set(`${key}.${field}`, [...(s.enum as string[])].sort());
+    }
+  }
+  return out;
+}
