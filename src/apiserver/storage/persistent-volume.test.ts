@@ -1,7 +1,8 @@
 /**
  * PV, PVC and StorageClass through the real kubectl: the printer columns of upstream's
  * printPersistentVolume{,Claim}/printStorageClass, the protection finalizers added on create
- * (StorageObjectInUseProtection admission) and the DefaultStorageClass admission.
+ * (StorageObjectInUseProtection admission), the DefaultStorageClass admission and the
+ * PersistentVolumeClaimResize admission.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +71,29 @@ describe('storage kinds through kubectl', () => {
   it('protection finalizers are added on create', async () => {
     assert.equal(await kubectlOk(server, ['get', 'pvc', 'pvt-claim', '-o', 'jsonpath={.metadata.finalizers}']), '["kubernetes.io/pvc-protection"]');
     assert.equal(await kubectlOk(server, ['get', 'pv', 'pvt-vol', '-o', 'jsonpath={.metadata.finalizers}']), '["kubernetes.io/pv-protection"]');
+  });
+
+  it('a bound claim grows only when its class allows expansion (PersistentVolumeClaimResize: 403 otherwise)', async () => {
+    await kubectlOk(server, ['apply', '-f', '-'], { input: `
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: pvt-grow}
+provisioner: example.com/grow
+allowVolumeExpansion: true
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pvt-growing, namespace: default}
+spec: {storageClassName: pvt-grow, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+` });
+    const bound = '{"status":{"phase":"Bound"}}';
+    const grow = '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}';
+    for (const c of ['pvt-growing', 'pvt-claim']) await kubectlOk(server, ['patch', 'pvc', c, '--subresource=status', '--type=merge', '-p', bound]);
+    await kubectlOk(server, ['patch', 'pvc', 'pvt-growing', '--type=merge', '-p', grow]);
+    assert.equal(await kubectlOk(server, ['get', 'pvc', 'pvt-growing', '-o', 'jsonpath={.spec.resources.requests.storage}']), '2Gi');
+    const r = await server.kubectl(['patch', 'pvc', 'pvt-claim', '--type=merge', '-p', grow]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /persistentvolumeclaims "pvt-claim" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize/);
   });
 
   it('bad input is 422 naming the field', async () => {

@@ -3,16 +3,18 @@
  * StorageObjectInUseProtection admission plugin adds the kubernetes.io/pv-protection and
  * kubernetes.io/pvc-protection finalizers on create (the protection controllers remove them once
  * nothing uses the object); a PV's status write that changes the phase stamps
- * lastPhaseTransitionTime; claims get the DefaultStorageClass admission (reading StorageClasses from
- * the same store); /status writes keep the stored spec (generic) and labels.
+ * lastPhaseTransitionTime; claims get the DefaultStorageClass admission on create and the
+ * PersistentVolumeClaimResize admission on update (both reading StorageClasses from the same store);
+ * /status writes keep the stored spec (generic).
  */
+import type { PersistentVolumeClaim } from '../../../api/kinds/core/persistent-volume-claim.js';
 import type { PersistentVolume } from '../../../api/kinds/core/persistent-volume.js';
 import { storageClasses, type StorageClass } from '../../../api/kinds/storage/storage-class.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/types.js';
-import { admitDefaultStorageClass } from '../../admission/default-storage-class.js';
+import { admitDefaultStorageClass, admitResize } from '../../admission/default-storage-class.js';
 import { decodeKv } from '../codec.js';
-import { listPrefix } from '../keys.js';
+import { listPrefix, objectKey } from '../keys.js';
 import { nowTimestamp } from '../object-meta.js';
 import type { Strategy } from './types.js';
 
@@ -45,10 +47,15 @@ export const persistentVolumeClaimStrategy: Strategy = {
       const res = await store.list(listPrefix(storageClasses));
       return res.items.map((kv) => decodeKv(storageClasses, kv) as StorageClass);
     };
+    const getClass = async (name: string): Promise<StorageClass | undefined> => {
+      const kv = await store.get(objectKey(storageClasses, undefined, name));
+      return kv ? (decodeKv(storageClasses, kv) as StorageClass) : undefined;
+    };
     return {
       ...persistentVolumeClaimStrategy,
       forStore: undefined,
       admit: (obj) => admitDefaultStorageClass(obj, list),
+      validateAdmission: (obj, old) => (old ? admitResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, getClass) : Promise.resolve()),
     };
   },
 };
