@@ -20,6 +20,7 @@ import { importImageTarball } from '../agent/containerd/images.js';
 import { BUSYBOX_TARBALL, REPO_ROOT, requireTestImages } from '../agent/testing/private-containerd.js';
 import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
 import { KubeClient } from '../client/kube-client.js';
+import { tagLocalPathHelperImage } from './helper-image.js';
 import { cleanupNodeState } from './node-state-cleanup.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from './test-cluster.js';
 import { createTestHosts, type TestHost, type TestHosts } from './test-hosts.js';
@@ -121,6 +122,7 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
     ], dataDir, cgroupRoot, join(dataDir, 'containerd'));
     await until(`agent ${name} start`, () => h.output().includes('bosun: agent running'), startTimeoutMs, h.child, h.output);
     await importImageTarball(h.containerdSocket, BUSYBOX_TARBALL);
+    await tagLocalPathHelperImage(h.containerdSocket);
     return h;
   }
 
@@ -147,6 +149,7 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
     kubeconfig = /bosun: kubeconfig written to (\S+)/.exec(server.output())![1]!;
     admin = KubeClient.fromKubeconfig(kubeconfig);
     await importImageTarball(server.containerdSocket, BUSYBOX_TARBALL);
+    await tagLocalPathHelperImage(server.containerdSocket);
     // Agents start one after another: two tsx start-ups at once on 2 cores only slow both down.
     for (const name of agentNames) await startAgent(name);
   } catch (err) {

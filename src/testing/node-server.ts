@@ -17,6 +17,7 @@ import { containerdPaths } from '../agent/containerd/config.js';
 import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
 import { BUSYBOX_TARBALL, REPO_ROOT, requireTestImages } from '../agent/testing/private-containerd.js';
 import { cgroupDirsExisting, deleteLink, linkExists, listNetns, mountsUnder, natRulesMatching, processesMentioning, removeCgroupTree } from '../agent/testing/host-state.js';
+import { tagLocalPathHelperImage } from './helper-image.js';
 import { cleanupNodeState } from './node-state-cleanup.js';
 import { readHostResources } from '../cluster/host-resources.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from './test-cluster.js';
@@ -261,7 +262,10 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
 
   try {
     await spawnServer();
-    if (o.importImages !== false) await run(process.execPath, [BOSUN_BIN, 'images', 'import', BUSYBOX_TARBALL, '--data-dir', dataDir]);
+    if (o.importImages !== false) {
+      await run(process.execPath, [BOSUN_BIN, 'images', 'import', BUSYBOX_TARBALL, '--data-dir', dataDir]);
+      await tagLocalPathHelperImage(containerdPaths(join(dataDir, 'node', 'containerd')).socket);
+    }
     if (o.waitReady !== false) {
       await waitFor('the node to be Ready', async () => {
         const r = await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);

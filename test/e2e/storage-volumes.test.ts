@@ -13,11 +13,9 @@
  * Needs root and scripts/build-test-images.sh; `npm run build` first.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { containerdPaths } from '../../src/agent/containerd/config.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../src/api/kinds/index.js';
 import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 
@@ -51,9 +49,7 @@ describe('persistent volumes: local-path, static PVs, hostPath types', { timeout
   before(async () => {
     node = await startNodeServer();
     staticDir = `/tmp/${node.prefix}-static`;
-    // The deletion helper's image (docker.io/library/busybox:1.36) is the test busybox here: the node has no registry.
-    const socket = containerdPaths(join(node.dataDir, 'node', 'containerd')).socket;
-    execFileSync('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'tag', 'bosun.test/busybox:1', 'docker.io/library/busybox:1.36']);
+    // The deletion helper's image is the test busybox here (src/testing/helper-image.ts, tagged by the harness).
   });
   after(async () => {
     try {
