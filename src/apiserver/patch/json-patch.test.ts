@@ -38,6 +38,10 @@ const bad: { name: string; ops: unknown; code: number; reason: string }[] = [
   { name: 'unknown op', ops: [{ op: 'frob', path: '/spec' }], code: 422, reason: 'Invalid' },
   { name: 'too many operations', ops: Array.from({ length: 10001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 })), code: 413, reason: 'RequestEntityTooLarge' },
   { name: 'root replaced by an array', ops: [{ op: 'replace', path: '', value: [1] }], code: 422, reason: 'Invalid' },
+  // RFC 6902 4.4 (found by the fuzz test: moving the root into a child made the object contain itself, a 500).
+  { name: 'move the root into a child', ops: [{ op: 'move', from: '', path: '/spec/self' }], code: 422, reason: 'Invalid' },
+  { name: 'move a map into its own key', ops: [{ op: 'move', from: '/metadata', path: '/metadata/labels/b' }], code: 422, reason: 'Invalid' },
+  { name: 'copy from a missing path', ops: [{ op: 'copy', from: '/nope', path: '/spec/x' }], code: 422, reason: 'Invalid' },
 ];
 
 for (const c of bad) {

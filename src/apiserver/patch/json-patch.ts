@@ -70,6 +70,10 @@ const validate = (op: Operation, index: number, document: unknown, existing: str
   if (op.op === 'move' || op.op === 'copy') {
     jsonpatch.validator(op, index);
     if (fromValue(document, op.from) === undefined) throw new Error('from does not resolve');
+    // RFC 6902 4.4: a location cannot be moved into one of its children (it would contain itself).
+    if (op.op === 'move' && typeof op.path === 'string' && op.path !== op.from && (op.from === '' || op.path.startsWith(`${op.from}/`))) {
+      throw new Error('cannot move a location into one of its children');
+    }
     return;
   }
   jsonpatch.validator(op, index, document, existing);

@@ -136,7 +136,8 @@ export function prepareUpdate(
   if (obj.metadata.managedFields === undefined && old.metadata.managedFields) obj.metadata.managedFields = deepCopy(old.metadata.managedFields);
   if (old.metadata.deletionTimestamp) {
     const before = new Set(old.metadata.finalizers ?? []);
-    const added = (obj.metadata.finalizers ?? []).filter((f) => !before.has(f));
+    // A finalizers value that is not a list is left to validation (422 naming the field).
+    const added = (Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : []).filter((f) => !before.has(f));
     if (added.length > 0) {
       throw invalid(def, name, [{
         type: 'FieldValueForbidden', field: 'metadata.finalizers',
