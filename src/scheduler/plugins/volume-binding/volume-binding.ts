@@ -116,7 +116,8 @@ export function newVolumeBinding(_args: Record<string, unknown>, handle: PluginH
     },
     filter(state, pod, node) {
       const d = decide(pod, state.read<PodClaims>(STATE_KEY), node.node);
-      if (typeof d === 'string') return d === ERR_REASON_PV_NOT_EXIST ? Status.unschedulable(d) : Status.unresolvable(d);
+      // Upstream reports every conflict reason as UnschedulableAndUnresolvable (preemption cannot help).
+      if (typeof d === 'string') return Status.unresolvable(d);
       state.read<Map<string, Decision>>(DECISION_KEY).set(node.node.metadata.name!, d);
       return Status.SUCCESS;
     },
