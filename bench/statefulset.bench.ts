@@ -20,6 +20,7 @@ import type { KubeObject, WatchEvent } from '../src/api/meta.js';
 import { KubeClient } from '../src/client/index.js';
 import { resources, type ResourceRef } from '../src/client/resource-ref.js';
 import { startControlPlane } from '../src/cluster/control-plane.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
 const REPLICAS = Number(process.env.STS_BENCH_REPLICAS ?? 100);
 const NODES = Number(process.env.STS_BENCH_NODES ?? 10);
@@ -27,22 +28,21 @@ const READY_MS = Number(process.env.STS_BENCH_READY_MS ?? 200);
 const TIMEOUT_MS = 600_000;
 
 process.env.BOSUN_LOG_LEVEL ??= 'error';
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const podSpec = { containers: [{ name: 'web', image: 'busybox:1.36', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-sts-'));
 const cp = await startControlPlane({
   dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory',
-  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, heartbeatMs: 5000, logger: quiet },
+  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, heartbeatMs: 5000, logger: quietLogger },
 });
 const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
 
 /** Seconds from `t0` until `done` holds for the object named `name` (a watch on it). */
 async function until<T extends KubeObject>(ref: ResourceRef, ns: string, name: string, t0: number, done: (o: T) => boolean): Promise<number | undefined> {
-  const w = await client.resource<T>(ref, ns).watch({ fieldSelector: `metadata.name=${name}` });
+  const w = await client.resource(ref, ns).watch({ fieldSelector: `metadata.name=${name}` });
   const timer = setTimeout(() => w.stop(), TIMEOUT_MS);
   try {
-    for await (const ev of w as AsyncIterable<WatchEvent<T>>) if (done(ev.object)) return (performance.now() - t0) / 1000;
+    for await (const ev of w as AsyncIterable<WatchEvent<KubeObject>>) if (done(ev.object as T)) return (performance.now() - t0) / 1000;
     return undefined;
   } finally {
     clearTimeout(timer);

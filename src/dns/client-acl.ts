@@ -1,6 +1,6 @@
 /**
  * Who may query the cluster DNS: the cluster's pod CIDRs, the nodes' addresses (learnt from the
- * Node objects, so a node joining later is served) and loopback; everyone else is answered REFUSED,
+ * Node objects with their pod CIDRs, so a node joining later is served) and loopback; everyone else is answered REFUSED,
  * as CoreDNS's acl plugin does. This is what keeps the node's DNS port from being an open resolver
  * for whatever network the node sits on. Addresses are parsed by src/api/net and matched with node:net's BlockList.
  */
@@ -40,12 +40,20 @@ export class ClientAcl {
     this.setNodeAddresses(o.nodeAddresses ?? []);
   }
 
-  /** Replaces the node addresses (every Node's InternalIP/ExternalIP); malformed entries are skipped. */
-  setNodeAddresses(addresses: readonly string[]): void {
+  /**
+   * Replaces what is learnt from the Node objects: their addresses (InternalIP/ExternalIP) and their
+   * pod CIDRs (spec.podCIDRs, which a node given --pod-cidr may hold outside the cluster CIDR);
+   * malformed entries are skipped.
+   */
+  setNodeAddresses(addresses: readonly string[], podCidrs: readonly string[] = []): void {
     const next = new BlockList();
     for (const a of addresses) {
       const ip = parseIP(a);
       if (ip) next.addAddress(ip.text, FAMILY[ip.family]);
+    }
+    for (const c of podCidrs) {
+      const net = parseCIDR(c);
+      if (net) next.addSubnet(net.network, net.prefix, FAMILY[net.family]);
     }
     this.nodes = next;
   }

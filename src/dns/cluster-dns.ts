@@ -56,7 +56,10 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
   };
   const acl = new ClientAcl({ podCidrs: o.clusterCidrs ?? [DEFAULT_CLUSTER_CIDR] });
   const nodes = informers.informerFor<Node>(resources.nodes);
-  const learnNodes = (): void => acl.setNodeAddresses(nodes.indexer.list().flatMap((n) => (n.status?.addresses ?? []).map((a) => a.address)));
+  const learnNodes = (): void => {
+    const all = nodes.indexer.list();
+    acl.setNodeAddresses(all.flatMap((n) => (n.status?.addresses ?? []).map((a) => a.address)), all.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])));
+  };
   nodes.addEventHandler({ onAdd: learnNodes, onUpdate: learnNodes, onDelete: learnNodes });
   informers.start();
   let server: DnsServer | undefined;
