@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../client/kube-client.js';
-import { resources } from '../../client/resource-ref.js';
 import { Manager } from '../../controller-runtime/manager.js';
 import { startControllerEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
@@ -16,11 +15,11 @@ import { quietLogger } from '../../testing/quiet-logger.js';
 import type { Pod } from '../../controller-runtime/workload/types.js';
 import { addJobController } from './job-controller.js';
 import { JOB_TRACKING_FINALIZER } from './job-pods.js';
-import type { Job } from './job-types.js';
+import { JOBS, type Job } from './job-types.js';
 
 const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
 
-const jobsOf = (client: KubeClient, ns: string) => client.resource<Job>(resources.jobs, ns);
+const jobsOf = (client: KubeClient, ns: string) => client.resource<Job>(JOBS, ns);
 
 function job(name: string, spec: Partial<Job['spec']>): Job {
   return {

@@ -7,7 +7,6 @@
  */
 import type { KubeClient } from '../../client/kube-client.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
-import { resources } from '../../client/resource-ref.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
@@ -23,8 +22,9 @@ import type { FinalizerExpectations } from './finalizer-expectations.js';
 import { flushUncounted, type BackoffRecord } from './job-counting.js';
 import { decideJob, type JobSyncPlan } from './job-decide.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './job-pods.js';
-import type { Job, JobStatus } from './job-types.js';
+import { JOBS, type Job, type JobStatus } from './job-types.js';
 import { podForJob } from './pod-for-job.js';
+import type { WrittenJobs } from './written-jobs.js';
 
 /** The pod index holding pods by their controller's uid ('' for orphans). */
 export const CONTROLLER_UID_INDEX = 'job-controller-uid';
@@ -42,6 +42,8 @@ export interface JobReconcilerDeps {
   logger?: Logger;
   /** First pod failure back-off (10 s upstream). */
   backoffBaseMs?: number;
+  /** Our own status writes until the informer shows them. */
+  written: WrittenJobs;
 }
 
 export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
@@ -49,14 +51,16 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
 
   return async function reconcile(req): Promise<Result | void> {
     const key = keyString(req);
-    const job = deps.jobs.get(key);
-    if (!job) {
+    const cachedJob = deps.jobs.get(key);
+    if (!cachedJob) {
+      deps.written.delete(key);
       expectations.delete(key);
       deps.finalizers.delete(key);
       deps.backoffs.delete(key);
       await releaseOrphans(req.namespace!, req.name);
       return;
     }
+    const job = deps.written.freshest(key, cachedJob);
     if (job.spec.managedBy !== undefined && job.spec.managedBy !== JOB_CONTROLLER_NAME) return;
     const ns = job.metadata.namespace!;
     const ref = controllerRef(job, 'batch/v1', 'Job');
@@ -65,7 +69,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
     try {
       const claims = planClaims(job, job.spec.selector, candidates);
       pods = await executeClaims(claims, ref, { patch: (name, body) => client.pods(ns).patch(name, 'merge', body) }, async () => {
-        const fresh = await client.resource<Job>(resources.jobs, ns).get(job.metadata.name!);
+        const fresh = await client.resource<Job>(JOBS, ns).get(job.metadata.name!);
         return fresh.metadata.uid === job.metadata.uid && !fresh.metadata.deletionTimestamp;
       });
     } catch (err) {
@@ -86,7 +90,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
 
     // 1: record newly terminated pods; 2: drop their finalizers; 3: move them into the counters.
     let current = job;
-    if (statusChanged(job.status, plan.status)) current = await writeStatus(job, plan.status);
+    if (statusChanged(job.status, plan.status)) current = await writeStatus(key, job, plan.status);
     const removed = await removeFinalizers(key, ns, plan.finalizersToRemove);
     const done = new Set<string>(removed);
     const present = new Map(pods.map((p) => [p.metadata.uid!, p] as const));
@@ -104,9 +108,10 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
       if (failedReason) recorder.event(job, 'Warning', failedReason, plan.terminal.message!);
       else recorder.event(job, 'Normal', 'Completed', 'Job completed');
     }
-    if (statusChanged(current.status, flushed)) await writeStatus(current, flushed);
+    if (statusChanged(current.status, flushed)) await writeStatus(key, current, flushed);
     if (plan.terminal && !nothingLeft) return { requeueAfter: 100 };
-    if (plan.requeueAfterMs !== undefined) return plan.requeueAfterMs <= 0 ? { requeue: true } : { requeueAfter: plan.requeueAfterMs };
+    // Work left over (more terminated pods than one write carries): soon, not through the rate limiter.
+    if (plan.requeueAfterMs !== undefined) return { requeueAfter: Math.max(plan.requeueAfterMs, 1) };
   };
 
   async function managePods(job: Readonly<Job>, key: string, plan: JobSyncPlan): Promise<{ created: number; deleted: number }> {
@@ -188,9 +193,17 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
     }
   }
 
-  async function writeStatus(job: Readonly<Job>, status: JobStatus): Promise<Job> {
-    const jobs = client.resource<Job>(resources.jobs, job.metadata.namespace);
-    return jobs.updateStatus({ ...structuredClone(job), status } as Job);
+  async function writeStatus(key: string, job: Readonly<Job>, status: JobStatus): Promise<Job> {
+    const jobs = client.resource<Job>(JOBS, job.metadata.namespace);
+    try {
+      const out = await jobs.updateStatus({ ...structuredClone(job), status } as Job);
+      deps.written.record(key, job, out);
+      return out;
+    } catch (err) {
+      // Someone else wrote the Job: forget ours and read theirs next time.
+      if (isConflict(err)) deps.written.delete(key);
+      throw err;
+    }
   }
 }
 
