@@ -14,8 +14,8 @@ import { KubeClient } from '../src/client/kube-client.js';
 import { resources } from '../src/client/resource-ref.js';
 import { SharedInformerFactory } from '../src/controller-runtime/informer/informer-factory.js';
 import { startTestServer } from '../src/testing/test-cluster.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const ts = await startTestServer();
 const ours = KubeClient.fromKubeconfig(ts.kubeconfig);
 const kc = new k8s.KubeConfig();
@@ -52,7 +52,7 @@ for (const [concurrency, total] of [[1, 500], [64, 5000]] as const) {
 // burst's completion time for each is when its handler has seen the last new object.
 const ns = 'bench-ours-c64';
 let t0 = performance.now();
-const factory = new SharedInformerFactory(ours, { logger: quiet });
+const factory = new SharedInformerFactory(ours, { logger: quietLogger });
 const inf = factory.informerFor(resources.configmaps, { namespace: ns });
 let added = 0;
 let oursDone = 0;

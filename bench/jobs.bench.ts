@@ -23,6 +23,7 @@ import type { WatchEvent } from '../src/api/meta.js';
 import { KubeClient } from '../src/client/index.js';
 import { resources } from '../src/client/resource-ref.js';
 import { startControlPlane } from '../src/cluster/control-plane.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
 const COMPLETIONS = Number(process.env.JOB_BENCH_COMPLETIONS ?? 5000);
 const PARALLELISM = Number(process.env.JOB_BENCH_PARALLELISM ?? 500);
@@ -32,13 +33,12 @@ const RUN_MS = Number(process.env.JOB_BENCH_RUN_MS ?? 100);
 const TIMEOUT_MS = 600_000;
 
 process.env.BOSUN_LOG_LEVEL ??= 'error';
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const podSpec = { containers: [{ name: 'work', image: 'busybox:1.36', command: ['true'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-jobs-'));
 const cp = await startControlPlane({
   dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory',
-  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, runToCompletionMs: RUN_MS, heartbeatMs: 5000, logger: quiet },
+  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, runToCompletionMs: RUN_MS, heartbeatMs: 5000, logger: quietLogger },
 });
 const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
 

@@ -24,11 +24,11 @@ import { serviceChain } from '../src/proxy/render/names.js';
 import { renderRuleset } from '../src/proxy/render/ruleset.js';
 import { createNetns, netnsUnavailable } from '../src/proxy/testing/netns.js';
 import { startTestServer } from '../src/testing/test-cluster.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
 const SERVICES = Number(process.env.PROXY_BENCH_SERVICES ?? 1000);
 const ENDPOINTS = Number(process.env.PROXY_BENCH_ENDPOINTS ?? 10);
 const RUNS = Number(process.env.PROXY_BENCH_RUNS ?? 5);
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 const ipOf = (n: number): string => `10.${42 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
 
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
       let lastSync = 0;
       let waitFor: { ip: string; resolve: (at: number) => void } | undefined;
       const proxy = await startProxy({
-        client, nodeName: 'node-0', netns: ns.name, logger: quiet,
+        client, nodeName: 'node-0', netns: ns.name, logger: quietLogger,
         onSynced: (r, _h, ms) => {
           lastSync = ms;
           if (waitFor && r.text.includes(`${waitFor.ip} . 8080`)) waitFor.resolve(performance.now());

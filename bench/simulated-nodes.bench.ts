@@ -14,6 +14,7 @@ import type { Lease } from '../src/api/kinds/index.js';
 import { KubeClient } from '../src/client/index.js';
 import { startSimulatedNodes } from '../src/simulated-nodes/index.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
 const NODES = Number(process.env.SIM_BENCH_NODES ?? 5000);
 const WINDOW_S = Number(process.env.SIM_BENCH_WINDOW ?? 30);
@@ -50,14 +51,13 @@ async function measure(phase: string, serverPid: number, fn: () => Promise<strin
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const server = await spawnServer({ store: 'memory' });
 const client = KubeClient.fromKubeconfig(server.kubeconfig);
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 try {
   const pid = server.child.pid!;
   await measure('baseline: idle server', pid, async () => { await sleep(WINDOW_S * 1000); return `no nodes; machine load ${loadavg()[0]!.toFixed(1)}`; });
   let fleet: Awaited<ReturnType<typeof startSimulatedNodes>> | undefined;
   await measure(`register ${NODES} nodes + leases`, pid, async () => {
     const t0 = performance.now();
-    fleet = await startSimulatedNodes(client, { count: NODES, heartbeatMs: HEARTBEAT_MS, logger: quiet });
+    fleet = await startSimulatedNodes(client, { count: NODES, heartbeatMs: HEARTBEAT_MS, logger: quietLogger });
     return `${Math.round(NODES / ((performance.now() - t0) / 1000))} nodes/s registered`;
   });
   const before = fleet!.stats();

@@ -35,6 +35,7 @@ import type { Pod } from '../src/api/kinds/index.js';
 import type { WatchEvent } from '../src/api/meta.js';
 import { KubeClient } from '../src/client/index.js';
 import { startSimulatedNodes, type SimulatedFleet } from '../src/simulated-nodes/index.js';
+import { quietLogger } from '../src/testing/quiet-logger.js';
 
 const REPLICAS = Number(process.env.WL_BENCH_REPLICAS ?? 1000);
 const NODES = Number(process.env.WL_BENCH_NODES ?? 100);
@@ -100,7 +101,6 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const podSpec = { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] };
 const isReady = (p: Pod) => p.status?.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -214,7 +214,7 @@ if (MEM) {
   let fleet: SimulatedFleet | undefined;
   try {
     const t0 = performance.now();
-    fleet = await startSimulatedNodes(s.client, { count: MEM_NODES, heartbeatMs: 10_000, readyDelayMs: 1000, logger: quiet });
+    fleet = await startSimulatedNodes(s.client, { count: MEM_NODES, heartbeatMs: 10_000, readyDelayMs: 1000, logger: quietLogger });
     const regS = (performance.now() - t0) / 1000;
     await sleep(5000);
     const nodesMem = memory(s.child.pid!);

@@ -9,11 +9,11 @@ import { startTestServer, type TestServer } from '../testing/test-cluster.js';
 import { queryDns } from './client.js';
 import { startClusterDns } from './cluster-dns.js';
 import type { DnsServer } from './server.js';
+import { quietLogger } from '../testing/quiet-logger.js';
+import { eventually } from '../testing/eventually.js';
 
 /** dns-packet's types omit the decoded `rcode` and the `data` of some answer types. */
 type Reply = { rcode?: string; answers?: { type: string; data?: unknown }[] };
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 describe('cluster dns', () => {
   let ts: TestServer;
@@ -22,7 +22,7 @@ describe('cluster dns', () => {
   before(async () => {
     ts = await startTestServer();
     client = KubeClient.fromKubeconfig(ts.kubeconfig);
-    dns = await startClusterDns({ client, port: 0, upstreams: [], logger: quiet, publish: { nodeName: 'node-a', address: '127.0.0.1' } });
+    dns = await startClusterDns({ client, port: 0, upstreams: [], logger: quietLogger, publish: { nodeName: 'node-a', address: '127.0.0.1' } });
   });
   after(async () => {
     await dns.stop();
@@ -33,14 +33,6 @@ describe('cluster dns', () => {
   async function aRecords(name: string): Promise<{ rcode: string; ips: string[] }> {
     const res = (await queryDns(dns.port, name, 'A')) as Reply;
     return { rcode: res.rcode ?? '', ips: (res.answers ?? []).filter((a) => a.type === 'A').map((a) => a.data as string) };
-  }
-
-  async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-    const end = Date.now() + 10_000;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
   }
 
   it('resolves the kubernetes Service and follows Service changes', async () => {
@@ -60,7 +52,7 @@ describe('cluster dns', () => {
     const s = await slices.get('kube-dns-node-a');
     assert.deepEqual(s.endpoints.map((e) => [e.addresses[0], e.nodeName]), [['127.0.0.1', 'node-a']]);
     assert.equal(s.ports?.[0]?.port, dns.port);
-    const second = await startClusterDns({ client, port: 0, upstreams: [], logger: quiet, publish: { nodeName: 'node-b', address: '127.0.0.2' } });
+    const second = await startClusterDns({ client, port: 0, upstreams: [], logger: quietLogger, publish: { nodeName: 'node-b', address: '127.0.0.2' } });
     await second.stop();
     await assert.rejects(slices.get('kube-dns-node-b'), /not found/);
   });

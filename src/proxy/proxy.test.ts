@@ -16,16 +16,8 @@ import { startTestServer, type TestServer } from '../testing/test-cluster.js';
 import { ep, slice } from './render/fixtures.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { createNetns, netnsUnavailable } from './testing/netns.js';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { quietLogger } from '../testing/quiet-logger.js';
+import { eventually } from '../testing/eventually.js';
 
 describe('proxy', { skip: netnsUnavailable() }, () => {
   let ts: TestServer & { server: ApiServer };
@@ -54,7 +46,7 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
 
   it('follows Services and EndpointSlices and removes its table on stop', async () => {
     await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.77.10' }] } } as KubeObject);
-    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet, checkIntervalMs: 100 });
+    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quietLogger, checkIntervalMs: 100 });
     // The kubernetes Service is there from the start.
     assert.match(list(), /10\.43\.0\.1 \. tcp \. 443 : goto service-/);
     assert.match(list(), /192\.168\.77\.10/);
@@ -97,7 +89,7 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'kept' }, spec: { selector: { app: 'kept' }, ports: [{ name: 'http', port: 80 }] },
     } as KubeObject);
     await slices.create(slice('kept', [{ name: 'http', port: 8080, protocol: 'TCP' }], [ep('10.42.0.9', 'node-a')], 'default', 'kept-1'));
-    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet, checkIntervalMs: 100 });
+    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quietLogger, checkIntervalMs: 100 });
     assert.ok(list().includes('10.42.0.9 . 8080'));
     await proxy.stop({ keepRules: true });
     proxy = undefined;
@@ -118,7 +110,7 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
         apiVersion: 'v1', kind: 'Service', metadata: { name: 'calm' }, spec: { type: 'NodePort', selector: { app: 'calm' }, ports: [{ name: 'http', port: 80 }] },
       } as KubeObject);
       await slices.create(slice('calm', [{ name: 'http', port: 8080, protocol: 'TCP' }], [ep('10.42.0.21', 'node-a')], 'default', 'calm-1'));
-      proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet, checkIntervalMs: 100 });
+      proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quietLogger, checkIntervalMs: 100 });
       await eventually(() => list().includes('10.42.0.21 . 8080'), 'calm endpoint live');
       const before = list();
 

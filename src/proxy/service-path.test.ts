@@ -14,8 +14,12 @@ import { addEndpointSliceController } from '../controllers/endpointslice/endpoin
 import { startTestServer, type TestServer } from '../testing/test-cluster.js';
 import { startProxy, type Proxy } from './proxy.js';
 import { createNetns, netnsUnavailable } from './testing/netns.js';
+import { quietLogger } from '../testing/quiet-logger.js';
+import { eventuallyWith } from '../testing/eventually.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+/** Each check runs a client in the netns: every 50 ms is often enough. */
+const eventually = eventuallyWith({ intervalMs: 50 });
+
 const SERVER = `require('node:http').createServer((q, r) => r.end(process.argv[2])).listen(8080, process.argv[1], () => console.log('listening'))`;
 const CLIENT = `
 const http = require('node:http');
@@ -54,10 +58,10 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     }
     ts = await startTestServer();
     client = KubeClient.fromKubeconfig(ts.kubeconfig);
-    mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
+    mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quietLogger });
     addEndpointSliceController(mgr);
     await mgr.start();
-    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quiet });
+    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quietLogger });
   });
   after(async () => {
     await proxy?.stop();
@@ -69,14 +73,6 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
   });
 
   const requests = (ip: string, n: number): string[] => JSON.parse(ns.exec(process.execPath, ['-e', CLIENT, ip, String(n)])) as string[];
-
-  async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-    const end = Date.now() + 10_000;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   async function runPod(name: string, ip: string, ready: boolean): Promise<void> {
     const pods = client.pods<Pod>('default');

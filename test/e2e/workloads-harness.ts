@@ -13,6 +13,7 @@ import type { WatchEvent } from '../../src/api/meta.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/cluster/control-plane.js';
 import { KubeClient } from '../../src/client/index.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from '../../src/testing/test-cluster.js';
+import { quietLogger } from '../../src/testing/quiet-logger.js';
 
 export interface SimClusterOptions {
   nodes?: number;
@@ -39,8 +40,6 @@ export interface SimCluster {
 // drown the test report. BOSUN_LOG_LEVEL=warn brings them back.
 process.env.BOSUN_LOG_LEVEL ??= 'error';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
-
 /** Starts a control plane with `nodes` simulated nodes (default 3 of 2 CPUs) and waits until they are Ready. */
 export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-wl-'));
@@ -50,7 +49,7 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
     dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory',
     simulatedNodes: {
       count: o.nodes ?? 3, cpu: o.cpu ?? '2', memory: o.memory ?? '8Gi', pods: o.pods ?? 110,
-      readyDelayMs: o.readyDelayMs ?? 200, heartbeatMs: o.heartbeatMs ?? 1000, logger: quiet,
+      readyDelayMs: o.readyDelayMs ?? 200, heartbeatMs: o.heartbeatMs ?? 1000, logger: quietLogger,
     },
     controllers: { nodeLifecycle: o.nodeLifecycle },
   });

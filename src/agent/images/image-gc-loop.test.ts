@@ -2,12 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../controller-runtime/log.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startImageGC } from './image-gc-loop.js';
 import { DEFAULT_IMAGE_GC_POLICY } from './image-gc-policy.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+import { quietLogger } from '../../testing/quiet-logger.js';
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await sleep(10);
@@ -19,7 +17,7 @@ describe('image GC loop', () => {
     const rt = new FakeRuntime();
     rt.setImageFs({ capacityBytes: 1000, otherUsedBytes: 950 }); // 95 %, nothing to remove
     const events: string[] = [];
-    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 20, log: quiet, nodeEvent: (reason) => events.push(reason) });
+    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 20, log: quietLogger, nodeEvent: (reason) => events.push(reason) });
     assert.ok(loop);
     await until(() => events.length >= 3, `events: ${events.join(' ')}`);
     await loop.stop();
@@ -32,7 +30,7 @@ describe('image GC loop', () => {
   it('records nothing while passes succeed', async () => {
     const rt = new FakeRuntime();
     const events: string[] = [];
-    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 10, log: quiet, nodeEvent: (reason) => events.push(reason) });
+    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 10, log: quietLogger, nodeEvent: (reason) => events.push(reason) });
     await until(() => rt.calls.filter((c) => c === 'ImageFsInfo').length >= 3, 'three passes');
     await loop!.stop();
     assert.deepEqual(events, []);
@@ -40,7 +38,7 @@ describe('image GC loop', () => {
 
   it('does not start with a high threshold of 100 and no maximum age (the kubelet stubs image GC)', () => {
     const rt = new FakeRuntime();
-    assert.equal(startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY, highThresholdPercent: 100 }, log: quiet, nodeEvent: () => {} }), undefined);
+    assert.equal(startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY, highThresholdPercent: 100 }, log: quietLogger, nodeEvent: () => {} }), undefined);
     assert.deepEqual(rt.calls, []);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Logger } from '../../controller-runtime/log.js';
 import type { Container, ContainerRuntime, PodSandbox } from '../runtime/types.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from '../runtime/labels.js';
 import { Pleg } from './pleg.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 
 /**
  * The PLEG's two modes, as the kubelet's: polling every period when the runtime has no event stream
@@ -13,7 +13,6 @@ import { Pleg } from './pleg.js';
 
 const PERIOD = 50; // evented safety net: 10 x PERIOD = 500 ms
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
 interface Stream {
   change(): void;
@@ -57,7 +56,7 @@ function table(events: 'none' | 'unimplemented' | 'stream') {
 
 async function withPleg(rt: ContainerRuntime, fn: (p: Pleg, changes: string[][]) => Promise<void>): Promise<void> {
   const changes: string[][] = [];
-  const p = new Pleg(rt, PERIOD, (changed) => changed.length && changes.push(changed), quiet);
+  const p = new Pleg(rt, PERIOD, (changed) => changed.length && changes.push(changed), quietLogger);
   p.start();
   try {
     await fn(p, changes);

@@ -26,9 +26,9 @@ import { createTestHosts, type TestHosts } from '../../testing/test-hosts.js';
 import { containerdPaths } from '../containerd/config.js';
 import { importImageTarball } from '../containerd/images.js';
 import { BUSYBOX_IMAGE, BUSYBOX_TARBALL, requireTestImages } from '../testing/private-containerd.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 interface RunningAgent { name: string; nodeName: string; child: ChildProcess; dataDir: string; output: () => string; exited: Promise<void> }
 
@@ -55,7 +55,7 @@ before(async () => {
   th = await createTestHosts({ hosts: ['n1', 'n2'] });
   server = await startApiServer({ dataDir: join(scratch, 'server'), port: 0, bindAddress: th.gateway, storeBackend: 'memory' });
   admin = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  mgr = new Manager({ kubeconfig: server.kubeconfigPath, logger: quiet });
+  mgr = new Manager({ kubeconfig: server.kubeconfigPath, logger: quietLogger });
   addNodeIpamController(mgr);
   controllers.endpointslice!(mgr);
   await mgr.start();

@@ -24,7 +24,6 @@ import { createTestHosts, type TestHosts } from '../../testing/test-hosts.js';
 import { RouteApplier, type IpRunner } from './route-applier.js';
 import { RouteController } from './route-controller.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 let th: TestHosts;
 let ts: TestServer & { server: ApiServer };
 let admin: KubeClient;
@@ -91,7 +90,7 @@ test('the route controller follows Nodes and carries pod traffic across hosts', 
   const pingPod = () => th.runInHost('n1', ['busybox', 'ping', '-c', '1', '-W', '1', '10.42.12.5']);
   assert.notEqual((await pingPod()).code, 0, 'without the route the pod is unreachable');
 
-  const rc = new RouteController({ client: admin, nodeName: n1, ip: ipIn('n1'), resyncMs: 200, logger: quiet });
+  const rc = new RouteController({ client: admin, nodeName: n1, ip: ipIn('n1'), resyncMs: 200, logger: quietLogger });
   await rc.start();
   try {
     assert.match(await routesIn('n1'), /10\.42\.12\.0\/24 via .* proto 66/);

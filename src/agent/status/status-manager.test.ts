@@ -11,8 +11,8 @@ import type { Pod, PodStatus } from '../../api/kinds/index.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { StatusManager } from './status-manager.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 let ts: TestServer;
 let client: KubeClient;
 
@@ -36,14 +36,14 @@ async function podWith(name: string, ready: boolean): Promise<Pod> {
   const pod = await client.pods<Pod>('default').create({
     apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] },
   } as Pod);
-  const sm = new StatusManager(client, quiet);
+  const sm = new StatusManager(client, quietLogger);
   await sm.write(pod, status(ready));
   return client.pods<Pod>('default').get(name);
 }
 
 test('a status flipped back is written even when the pod copy still shows it', async () => {
   const stale = await podWith('flip', true);
-  const sm = new StatusManager(client, quiet);
+  const sm = new StatusManager(client, quietLogger);
   await sm.write(stale, status(false));
   assert.equal(await readyIn('flip'), 'False');
   // The worker's copy is still the one from before the first write.
@@ -53,7 +53,7 @@ test('a status flipped back is written even when the pod copy still shows it', a
 
 test('a status changed by someone else since the last write is put back', async () => {
   const pod = await podWith('other', false);
-  const sm = new StatusManager(client, quiet);
+  const sm = new StatusManager(client, quietLogger);
   await sm.write(pod, status(true));
   // The node lifecycle controller marks it not ready; the agent, still seeing it ready, says so again.
   await client.pods<Pod>('default').patchStatus('other', 'merge', { status: { conditions: status(false).conditions } });
@@ -64,7 +64,7 @@ test('a status changed by someone else since the last write is put back', async 
 
 test('nothing is written when the API and the last write agree', async () => {
   const pod = await podWith('same', true);
-  const sm = new StatusManager(client, quiet);
+  const sm = new StatusManager(client, quietLogger);
   const rv = pod.metadata.resourceVersion;
   await sm.write(pod, status(true));
   await sm.write(pod, status(true));

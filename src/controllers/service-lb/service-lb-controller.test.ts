@@ -13,24 +13,15 @@ import { resources } from '../../client/resource-ref.js';
 import { Manager } from '../../controller-runtime/manager.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { addServiceLbController, type ServiceLbOptions } from './service-lb-controller.js';
+import { quietLogger } from '../../testing/quiet-logger.js';
+import { eventually } from '../../testing/eventually.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const NS = 'default';
-
-async function eventually<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function setup(opts: ServiceLbOptions): Promise<{ ts: TestServer; client: KubeClient; mgr: Manager; stop(): Promise<void> }> {
   const ts = await startTestServer();
   const client = KubeClient.fromKubeconfig(ts.kubeconfig);
-  const mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quiet });
+  const mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quietLogger });
   addServiceLbController(mgr, opts);
   await mgr.start();
   return { ts, client, mgr, async stop() { await mgr.stop(); client.close(); await ts.stop(); } };
@@ -62,9 +53,9 @@ describe('service-lb controller, node addresses', () => {
     await svcs.create(lb('web'));
     await svcs.create(lb('plain', { type: 'ClusterIP' }));
     await svcs.create(lb('other', { loadBalancerClass: 'example.com/lb' }));
-    await eventually(() => ingressOf('web'), (v) => v.join() === '192.0.2.1', 'web on n1');
+    await eventually(async () => { const v = await ingressOf('web'); return v.join() === '192.0.2.1' && v; }, 'web on n1');
     await putNode('n2', '192.0.2.2', true);
-    await eventually(() => ingressOf('web'), (v) => v.join() === '192.0.2.1,192.0.2.2', 'web on n1 and n2');
+    await eventually(async () => { const v = await ingressOf('web'); return v.join() === '192.0.2.1,192.0.2.2' && v; }, 'web on n1 and n2');
 
     // Local policy: only nodes with a ready endpoint.
     await svcs.create(lb('local', { externalTrafficPolicy: 'Local' }));
@@ -74,11 +65,11 @@ describe('service-lb controller, node addresses', () => {
       metadata: { name: 'local-abc', namespace: NS, labels: { 'kubernetes.io/service-name': 'local' } },
       endpoints: [{ addresses: ['10.1.0.2'], nodeName: 'n2', conditions: { ready: true } }],
     });
-    await eventually(() => ingressOf('local'), (v) => v.join() === '192.0.2.2', 'local on n2 only');
+    await eventually(async () => { const v = await ingressOf('local'); return v.join() === '192.0.2.2' && v; }, 'local on n2 only');
 
     const web = await svcs.get('web');
     await svcs.update({ ...web, spec: { ...web.spec, type: 'ClusterIP' } });
-    await eventually(() => ingressOf('web'), (v) => v.length === 0, 'web ingress cleared');
+    await eventually(async () => { const v = await ingressOf('web'); return v.length === 0 && v; }, 'web ingress cleared');
     // Not ours: never given an ingress (checked after the others settled).
     assert.deepEqual(await ingressOf('plain'), []);
     assert.deepEqual(await ingressOf('other'), []);
@@ -94,14 +85,14 @@ describe('service-lb controller, address pool', () => {
     const svcs = env.client.resource<Service>(resources.services, NS);
     const ingressOf = async (name: string): Promise<string[]> => ((await svcs.get(name)).status?.loadBalancer?.ingress ?? []).map((i) => i.ip!);
     await svcs.create(lb('a'));
-    const a = await eventually(() => ingressOf('a'), (v) => v.length === 1, 'a gets an address');
+    const a = await eventually(async () => { const v = await ingressOf('a'); return v.length === 1 && v; }, 'a gets an address');
     await svcs.create(lb('b'));
-    const b = await eventually(() => ingressOf('b'), (v) => v.length === 1, 'b gets an address');
+    const b = await eventually(async () => { const v = await ingressOf('b'); return v.length === 1 && v; }, 'b gets an address');
     assert.deepEqual([...a, ...b].sort(), ['198.51.100.10', '198.51.100.11']);
     await svcs.create(lb('c'));
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(await ingressOf('c'), [], 'pool exhausted');
     await svcs.delete('a');
-    await eventually(() => ingressOf('c'), (v) => v.join() === a.join(), 'c gets the freed address');
+    await eventually(async () => { const v = await ingressOf('c'); return v.join() === a.join() && v; }, 'c gets the freed address');
   });
 });
