@@ -74,6 +74,15 @@ describe('StatefulSet with kubectl', { timeout: 120_000 }, () => {
     await waitFor('pods gone', async () => (await c.client.pods<Pod>(NS).list({ labelSelector: 'app=web' })).items.length === 0);
   });
 
+  test('PodSecurity warns on the template (never refuses it), as for Deployments', async () => {
+    await c.ok(['create', 'namespace', 'sts-psa']);
+    await c.ok(['label', 'namespace', 'sts-psa', 'pod-security.kubernetes.io/enforce=baseline']);
+    const privileged = manifest(1).replace("image: 'bosun.test/busybox:1'}", "image: 'bosun.test/busybox:1', securityContext: {privileged: true}}");
+    const r = await c.kubectl(['apply', '-n', 'sts-psa', '--dry-run=server', '-f', '-'], { input: privileged });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^Warning: would violate PodSecurity "baseline:latest": privileged \(container "nginx" must not set securityContext.privileged=true\)$/m);
+  });
+
   test('refusals name the field', async () => {
     const policy = await c.kubectl(['apply', '-f', '-'], { input: manifest(1, '\n  podManagementPolicy: Sideways') });
     assert.match(policy.stderr, /The StatefulSet "web" is invalid: spec\.podManagementPolicy: Unsupported value: "Sideways": supported values: "OrderedReady", "Parallel"/);
