@@ -14,6 +14,7 @@ import type { Pod } from '../../controller-runtime/workload/types.js';
 import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
+import { addGarbageCollector } from '../garbage-collector/garbage-collector.js';
 import { addStatefulSetController } from './statefulset-controller.js';
 
 const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
@@ -32,9 +33,10 @@ async function newNamespace(prefix: string): Promise<string> {
   return ns;
 }
 
-async function startManager(): Promise<Manager> {
+async function startManager(withGc = false): Promise<Manager> {
   const mgr = new Manager({ client, logger: quietLogger });
   addStatefulSetController(mgr);
+  if (withGc) addGarbageCollector(mgr);
   await mgr.start();
   return mgr;
 }
@@ -140,4 +142,29 @@ test('StatefulSet: Parallel creates all pods at once; scale-down through /scale 
     return items.length === 2 && items;
   }, '2 pods');
   assert.deepEqual(left.map((p) => p.metadata.name).sort(), ['db-0', 'db-1']);
+});
+
+test('StatefulSet: persistentVolumeClaimRetentionPolicy Delete/Delete: a scaled-down pod\'s claim goes with the pod, the rest with the set', async (t) => {
+  const ns = await newNamespace('sts-retain');
+  const mgr = await startManager(true);
+  t.after(() => mgr.stop());
+  const set = await stsApi(ns).create(statefulSet('db', 'img:1', { replicas: 2, podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' } }));
+  const claimApi = client.resource(resources.persistentvolumeclaims, ns);
+  await eventually(async () => (await client.pods<Pod>(ns).list()).items.length === 2, '2 pods');
+  const owners = (await claimApi.get('data-db-1')).metadata.ownerReferences;
+  assert.deepEqual(owners, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: set.metadata.uid }]);
+
+  await stsApi(ns).patchScale('db', 1);
+  // The garbage collector deletes the claim once its owner, the condemned pod, is gone (pvc-protection may hold it as Terminating).
+  await eventually(async () => {
+    const c = (await claimApi.list()).items.find((x) => x.metadata.name === 'data-db-1');
+    return !c || !!c.metadata.deletionTimestamp;
+  }, 'data-db-1 deleted with db-1');
+  assert.equal((await claimApi.get('data-db-0')).metadata.deletionTimestamp, undefined, 'data-db-0 stays');
+
+  await stsApi(ns).delete('db');
+  await eventually(async () => {
+    const c = (await claimApi.list()).items.find((x) => x.metadata.name === 'data-db-0');
+    return !c || !!c.metadata.deletionTimestamp;
+  }, 'data-db-0 deleted with the set');
 });
