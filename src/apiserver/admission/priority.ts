@@ -11,8 +11,8 @@ import type { PriorityClass } from '../../api/kinds/scheduling/priority-class.js
 import type { KubeObject } from '../../api/meta.js';
 import { failure } from '../../api/status.js';
 
-/** Every PriorityClass (the store's current list). */
-export type PriorityClassList = () => Promise<PriorityClass[]>;
+/** Every PriorityClass; `fresh` asks for a read of the store itself rather than a cached copy. */
+export type PriorityClassList = (fresh?: boolean) => Promise<PriorityClass[]>;
 
 function forbidden(resource: string, obj: KubeObject, why: string): Error {
   const name = obj.metadata.name || obj.metadata.generateName || '';
@@ -43,7 +43,8 @@ export async function admitPodPriority(pod: KubeObject, list: PriorityClassList)
       policy = 'PreemptLowerPriority';
     }
   } else {
-    const pc = classes.find((c) => c.metadata.name === spec.priorityClassName);
+    const named = (list: PriorityClass[]) => list.find((c) => c.metadata.name === spec.priorityClassName);
+    const pc = named(classes) ?? named(await list(true));
     if (!pc) throw forbidden('pods', pod, `no PriorityClass with name ${spec.priorityClassName} was found`);
     priority = pc.value;
     policy = pc.preemptionPolicy;
@@ -63,6 +64,6 @@ export async function admitPodPriority(pod: KubeObject, list: PriorityClassList)
 /** validatePriorityClass: a second globalDefault class is refused. */
 export async function admitPriorityClass(pc: PriorityClass, list: PriorityClassList): Promise<void> {
   if (!pc.globalDefault) return;
-  const other = (await list()).find((c) => c.globalDefault && c.metadata.name !== pc.metadata.name);
+  const other = (await list(true)).find((c) => c.globalDefault && c.metadata.name !== pc.metadata.name);
   if (other) throw forbidden('priorityclasses.scheduling.k8s.io', pc, `PriorityClass ${other.metadata.name} is already marked as default. Only one default can exist`);
 }
