@@ -42,6 +42,10 @@ test('priority admission: class resolved, default class, unknown class and a pod
     });
     await rejectsStatus(e.pod('pushy', { priorityClassName: 'polite', preemptionPolicy: 'PreemptLowerPriority' }), 403, 'Forbidden');
     await rejectsStatus(e.pod('self', { priority: 5 }), 403, 'Forbidden');
+    // An update that leaves the admission's fields out keeps them (as the plugin's UPDATE branch).
+    const { priority: _p, preemptionPolicy: _pp, ...rest } = p.spec;
+    const updated = await e.pods.update(ctx(), 'app', 'p', { ...p, metadata: { ...p.metadata, labels: { x: 'y' } }, spec: rest });
+    assert.deepEqual([updated.spec.priority, updated.spec.preemptionPolicy, updated.metadata.labels], [50, 'Never', { x: 'y' }]);
 
     await e.pc('default-low', 10, { globalDefault: true });
     const d = await e.pod('d');

@@ -25,6 +25,14 @@ export const podStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: podQosClass(obj.spec) };
   },
+  prepareForUpdate(obj, old) {
+    // The Priority admission keeps what it set at create when an update leaves it out (validation
+    // refuses any other change to these fields).
+    if (obj.spec && old.spec) {
+      if (obj.spec.priority === undefined && old.spec.priority !== undefined) obj.spec.priority = old.spec.priority;
+      if (obj.spec.preemptionPolicy === undefined && old.spec.preemptionPolicy !== undefined) obj.spec.preemptionPolicy = old.spec.preemptionPolicy;
+    }
+  },
   prepareForStatusUpdate(obj, old) {
     if (old.metadata.ownerReferences === undefined) delete obj.metadata.ownerReferences;
     else obj.metadata.ownerReferences = cloneJson(old.metadata.ownerReferences);
