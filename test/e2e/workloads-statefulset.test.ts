@@ -38,6 +38,12 @@ describe('StatefulSet with kubectl', { timeout: 120_000 }, () => {
     const pods = byName(await waitReadyPods(c.client, NS, 'app=web', 3));
     assert.deepEqual(pods.map((p) => p.metadata.name), ['web-0', 'web-1', 'web-2']);
     assert.match(await c.ok(['get', 'sts', 'web']), /^NAME\s+READY\s+AGE\nweb\s+3\/3\s+\S+\n$/);
+    assert.match(await c.ok(['get', 'sts', 'web', '-o', 'wide']), /^NAME\s+READY\s+AGE\s+CONTAINERS\s+IMAGES\nweb\s+3\/3\s+\S+\s+nginx\s+bosun\.test\/busybox:1\n$/);
+    const described = await c.ok(['describe', 'sts', 'web']);
+    assert.match(described, /^Replicas:\s+3 desired \| 3 total$/m);
+    assert.match(described, /^Update Strategy:\s+RollingUpdate\n\s+Partition:\s+0$/m);
+    assert.match(described, /^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    assert.match(described, /SuccessfulCreate\s+.*create Pod web-2 in StatefulSet web successful/);
 
     await c.ok(['scale', 'statefulset', 'web', '--replicas=2']);
     await waitFor('web-2 gone', async () => byName(await waitReadyPods(c.client, NS, 'app=web', 2))[1]?.metadata.name === 'web-1');
