@@ -58,7 +58,7 @@ async function recordCreated(client: KubeClient, ns: string, t: { after(fn: () =
 
 test('Job: pods carry the tracking finalizer, completions are counted once, then SuccessCriteriaMet and Complete', async (t) => {
   const ns = `job-a-${Math.random().toString(36).slice(2, 8)}`;
-  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: addJobController });
+  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: (mgr) => addJobController(mgr, { syncBatchMs: 50 }) });
   t.after(() => env.stop());
   const { client } = env;
   const created = await recordCreated(client, ns, t);
@@ -92,7 +92,7 @@ test('Job: pods carry the tracking finalizer, completions are counted once, then
 
 test('Job: Indexed pods get their index (annotation, label, env, hostname) and completedIndexes is compressed', async (t) => {
   const ns = `job-b-${Math.random().toString(36).slice(2, 8)}`;
-  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: addJobController });
+  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: (mgr) => addJobController(mgr, { syncBatchMs: 50 }) });
   t.after(() => env.stop());
   const { client } = env;
   await jobsOf(client, ns).create(job('idx', { completions: 5, parallelism: 5, completionMode: 'Indexed' }));
@@ -121,7 +121,7 @@ test('Job: Indexed pods get their index (annotation, label, env, hostname) and c
 
 test('Job: a controller restart with pods finishing while it is down, and a crash between recording and counting, loses and duplicates nothing', async (t) => {
   const ns = `job-c-${Math.random().toString(36).slice(2, 8)}`;
-  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: addJobController });
+  const env = await startControllerEnv({ namespace: ns, shareClient: true, add: (mgr) => addJobController(mgr, { syncBatchMs: 50 }) });
   t.after(() => env.stop());
   const { client } = env;
   const created = await recordCreated(client, ns, t);
@@ -140,7 +140,7 @@ test('Job: a controller restart with pods finishing while it is down, and a cras
   await jobsOf(client, ns).updateStatus({ ...j, status: { ...j.status, uncountedTerminatedPods: { succeeded: [first[0]!.metadata.uid!] } } });
 
   const mgr2 = new Manager({ client, logger: quietLogger });
-  addJobController(mgr2, { podFailureBackoffMs: 100 });
+  addJobController(mgr2, { podFailureBackoffMs: 100, syncBatchMs: 50 });
   await mgr2.start();
   t.after(() => mgr2.stop());
   await eventually(async () => {
