@@ -127,4 +127,22 @@ describe('disruption budgets, drain and preemption on simulated nodes', () => {
     assert.match(pending.message!, /preemption: not eligible due to preemptionPolicy=Never\.$/);
     assert.equal((await c.client.pods<Pod>(NS).list({ labelSelector: 'tier=low' })).items.length, 2, 'nothing preempted');
   });
+  test('a maxUnavailable budget follows the Deployment scale, found through the pods ReplicaSet', async () => {
+    const pdbs = c.client.resource<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true }, NS);
+    await c.ok(['-n', NS, 'create', 'deployment', 'api', '--image=registry.local/web:1', '--replicas=2']);
+    await c.ok(['-n', NS, 'create', 'pdb', 'api', '--selector=app=api', '--max-unavailable=50%']);
+    await waitReadyPods(c.client, NS, 'app=api', 2);
+    const status = async (want: [number, number, number, number]) => waitFor(`api budget ${want}`, async () => {
+      const s = (await pdbs.get('api')).status;
+      const got = [s?.expectedPods, s?.desiredHealthy, s?.currentHealthy, s?.disruptionsAllowed];
+      return JSON.stringify(got) === JSON.stringify(want) ? got : false;
+    });
+    await status([2, 1, 2, 1]);
+    await c.ok(['-n', NS, 'scale', 'deployment', 'api', '--replicas=4']);
+    await waitReadyPods(c.client, NS, 'app=api', 4);
+    await status([4, 2, 4, 2]);
+    assert.match(await c.ok(['-n', NS, 'get', 'pdb', 'api']), /^api\s+N\/A\s+50%\s+2\s+\S+$/m);
+    await c.ok(['-n', NS, 'delete', 'deployment', 'api']);
+    await c.ok(['-n', NS, 'delete', 'pdb', 'api']);
+  });
 });
