@@ -13,7 +13,8 @@ import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
 import { isWatch } from './query.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
-import { handleResource, notFoundPath, type ResourceDeps } from './resource-handler.js';
+import { handleResource, type ResourceDeps } from './resource-handler.js';
+import { notFoundPath } from './verbs/not-found.js';
 import { toStatus, writeBody, writeError } from './respond.js';
 
 export interface RouterOptions extends ResourceDeps, NonResourceDeps {

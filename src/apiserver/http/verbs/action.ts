@@ -1,0 +1,22 @@
+import type { KubeObject } from '../../../api/meta.js';
+import { errors, type Status } from '../../../api/status.js';
+import type { ApiCatalog } from '../../discovery/catalog.js';
+import { requireObject } from '../body.js';
+import { parseWriteOptions } from '../write-options.js';
+import { notFoundPath } from './not-found.js';
+import { bodyOf, objectBody, respond, useWriteOptions, type VerbRequest } from './verb-request.js';
+
+/** POST or PUT to an action subresource (pods/binding, pods/eviction, serviceaccounts/token...). */
+export async function serveAction(r: VerbRequest, catalog: ApiCatalog, name: string, subresource: string): Promise<void> {
+  const action = catalog.action(r.path.resource, subresource);
+  if (!action) throw notFoundPath();
+  const method = r.req.method ?? 'GET';
+  if (method !== 'POST' && method !== 'PUT') throw errors.methodNotAllowed(`${method} is not supported on ${r.path.resource}/${subresource}`);
+  useWriteOptions(r.ctx, parseWriteOptions(r.query, method === 'POST' ? 'CreateOptions' : 'UpdateOptions', r.req.headers['user-agent']));
+  const { value } = await bodyOf(r.req, objectBody);
+  const body = requireObject(value) as KubeObject;
+  if (body.metadata === undefined) body.metadata = {};
+  const result = await action.create(r.ctx, r.ns, name, body);
+  const code = (result as Status).kind === 'Status' ? (result as Status).code || 201 : method === 'PUT' ? 200 : 201;
+  respond(r.res, r.ctx, code, r.storage, result, r.fmt);
+}

@@ -1,0 +1,24 @@
+import { errors } from '../../../api/status.js';
+import type { PatchType } from '../../storage/types.js';
+import { requireObject } from '../body.js';
+import type { BodyFormat } from '../media.js';
+import { parseWriteOptions } from '../write-options.js';
+import { bodyOf, respond, useWriteOptions, type VerbRequest } from './verb-request.js';
+
+const patchTypes: Partial<Record<BodyFormat, PatchType>> = {
+  'json-patch': 'json', 'merge-patch': 'merge', 'strategic-merge-patch': 'strategic', 'apply-patch': 'apply',
+};
+
+/** PATCH of a named object (JSON, merge, strategic merge or apply patch, by content type); 201 when an apply created it. */
+export async function servePatch(r: VerbRequest): Promise<void> {
+  const { path: p, ctx } = r;
+  if (p.name === undefined) throw errors.methodNotAllowed('PATCH needs an object name');
+  const { value, format } = await bodyOf(r.req, (f) => patchTypes[f] !== undefined);
+  const type = patchTypes[format]!;
+  if (value === undefined) throw errors.badRequest('the patch body is empty');
+  if (type === 'json' && !Array.isArray(value)) throw errors.badRequest('a JSON patch must be an array of operations');
+  if (type !== 'json') requireObject(value, 'the patch');
+  const { force } = useWriteOptions(ctx, parseWriteOptions(r.query, 'PatchOptions', r.req.headers['user-agent'], type));
+  const { object, created } = await r.storage.patch(ctx, r.ns, p.name, { type, body: value, force }, r.sub);
+  respond(r.res, ctx, created ? 201 : 200, r.storage, object, r.fmt);
+}

@@ -1,0 +1,12 @@
+import { errors } from '../../../api/status.js';
+import { parseWatchQuery } from '../query.js';
+import { serveWatch, type WatchRegistry } from '../watch.js';
+import type { VerbRequest } from './verb-request.js';
+
+/** A watch (`?watch=true` or the legacy /watch/ prefix); on a named object, a watch of that name only. */
+export function serveWatchVerb(r: VerbRequest, watches: WatchRegistry): Promise<void> {
+  if (r.sub) throw errors.methodNotAllowed(`watch is not supported on ${r.path.resource}/${r.sub}`);
+  const wq = parseWatchQuery(r.query);
+  if (r.path.name !== undefined) wq.fieldSelector = [`metadata.name=${r.path.name}`, wq.fieldSelector].filter(Boolean).join(',');
+  return serveWatch(r.req, r.res, r.storage, r.ctx, r.ns, wq, r.fmt, watches);
+}
