@@ -60,12 +60,16 @@ export class KubeClient {
     return this.resource<T>(ref, ref.namespaced === false ? undefined : obj.metadata.namespace);
   }
 
-  /** Verbs bound to one resource and namespace. */
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace?: string): ResourceClient<T> {
+  /**
+   * Verbs bound to one resource and namespace, typed as the ref's kind (`resources.pods` gives Pods).
+   * A type argument still narrows an untyped ref (one resolved at run time).
+   */
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef<T> | ResourceRef, namespace?: string): ResourceClient<T> {
     return new ResourceClient<T>(this, ref, namespace);
   }
 
-  // Shortcuts for the resources components use most; object types narrow with a type argument.
+  // Shortcuts for the resources components use most; object types narrow with a type argument
+  // (`client.resource(resources.pods)` is typed as the kind without one).
   pods<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.pods, namespace); }
   services<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.services, namespace); }
   endpoints<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.endpoints, namespace); }

@@ -18,7 +18,7 @@ export interface Scale extends KubeObject {
 }
 
 export class ResourceClient<T extends KubeObject = KubeObject> {
-  constructor(readonly client: KubeClient, readonly ref: ResourceRef, readonly namespace?: string) {}
+  constructor(readonly client: KubeClient, readonly ref: ResourceRef<T> | ResourceRef, readonly namespace?: string) {}
 
   get(name: string, opts?: GetOptions): Promise<T> {
     return this.client.get<T>(this.ref, this.namespace, name, opts);

@@ -2,9 +2,20 @@
  * Generic resource addressing: which URL serves a resource, independent of any kind's type.
  * `/api/v1/namespaces/ns/pods/name/status`, `/apis/apps/v1/deployments` and so on.
  */
+import type {
+  ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, Lease, Namespace, Node,
+  PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
+  StatefulSet, StorageClass,
+} from '../api/kinds/index.js';
+import type { KubeObject } from '../api/meta.js';
 
-/** A resource as the API addresses it (a GroupVersionResource). */
-export interface ResourceRef {
+/**
+ * A resource as the API addresses it (a GroupVersionResource). `T` is the type of its objects, a
+ * phantom carried only by the static type: `client.resource(resources.pods)`, informers and listers
+ * built from a typed ref return `Pod`s without casts. Refs made at run time (from discovery, an
+ * owner reference) are plain `ResourceRef`s of `KubeObject`.
+ */
+export interface ResourceRef<T extends KubeObject = KubeObject> {
   /** '' for the core group. */
   group: string;
   version: string;
@@ -14,10 +25,17 @@ export interface ResourceRef {
   namespaced?: boolean;
   /** The kind, when known (for building objects and messages). */
   kind?: string;
+  /** Never set: it carries `T` in the static type only. */
+  readonly __objectType?: T;
+}
+
+/** A ref that carries its kind's type. */
+function typed<T extends KubeObject>(ref: Omit<ResourceRef<T>, '__objectType'>): ResourceRef<T> {
+  return ref;
 }
 
 /** Build the path of a collection, an object, or an object's subresource. */
-export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(ref: ResourceRef<any>, namespace?: string, name?: string, subresource?: string): string {
   let p = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
   if (namespace && ref.namespaced !== false) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${ref.resource}`;
@@ -48,27 +66,27 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 
 /** Well-known resources, for typed helpers and tests. The registry remains the authority for kinds. */
 export const resources = {
-  pods: { group: '', version: 'v1', resource: 'pods', namespaced: true, kind: 'Pod' },
-  services: { group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' },
-  endpoints: { group: '', version: 'v1', resource: 'endpoints', namespaced: true, kind: 'Endpoints' },
-  configmaps: { group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' },
-  secrets: { group: '', version: 'v1', resource: 'secrets', namespaced: true, kind: 'Secret' },
-  namespaces: { group: '', version: 'v1', resource: 'namespaces', namespaced: false, kind: 'Namespace' },
-  nodes: { group: '', version: 'v1', resource: 'nodes', namespaced: false, kind: 'Node' },
-  events: { group: '', version: 'v1', resource: 'events', namespaced: true, kind: 'Event' },
-  serviceaccounts: { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' },
-  persistentvolumeclaims: { group: '', version: 'v1', resource: 'persistentvolumeclaims', namespaced: true, kind: 'PersistentVolumeClaim' },
-  persistentvolumes: { group: '', version: 'v1', resource: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' },
-  storageclasses: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' },
-  deployments: { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true, kind: 'Deployment' },
-  replicasets: { group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true, kind: 'ReplicaSet' },
-  controllerrevisions: { group: 'apps', version: 'v1', resource: 'controllerrevisions', namespaced: true, kind: 'ControllerRevision' },
-  statefulsets: { group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true, kind: 'StatefulSet' },
-  daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true, kind: 'DaemonSet' },
-  jobs: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true, kind: 'Job' },
-  cronjobs: { group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true, kind: 'CronJob' },
-  leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true, kind: 'Lease' },
-  endpointslices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true, kind: 'EndpointSlice' },
-  poddisruptionbudgets: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true, kind: 'PodDisruptionBudget' },
-  priorityclasses: { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false, kind: 'PriorityClass' },
-} as const satisfies Record<string, ResourceRef>;
+  pods: typed<Pod>({ group: '', version: 'v1', resource: 'pods', namespaced: true, kind: 'Pod' }),
+  services: typed<Service>({ group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' }),
+  endpoints: typed<Endpoints>({ group: '', version: 'v1', resource: 'endpoints', namespaced: true, kind: 'Endpoints' }),
+  configmaps: typed<ConfigMap>({ group: '', version: 'v1', resource: 'configmaps', namespaced: true, kind: 'ConfigMap' }),
+  secrets: typed<Secret>({ group: '', version: 'v1', resource: 'secrets', namespaced: true, kind: 'Secret' }),
+  namespaces: typed<Namespace>({ group: '', version: 'v1', resource: 'namespaces', namespaced: false, kind: 'Namespace' }),
+  nodes: typed<Node>({ group: '', version: 'v1', resource: 'nodes', namespaced: false, kind: 'Node' }),
+  events: typed<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true, kind: 'Event' }),
+  serviceaccounts: typed<ServiceAccount>({ group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' }),
+  persistentvolumeclaims: typed<PersistentVolumeClaim>({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespaced: true, kind: 'PersistentVolumeClaim' }),
+  persistentvolumes: typed<PersistentVolume>({ group: '', version: 'v1', resource: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' }),
+  storageclasses: typed<StorageClass>({ group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' }),
+  deployments: typed<Deployment>({ group: 'apps', version: 'v1', resource: 'deployments', namespaced: true, kind: 'Deployment' }),
+  replicasets: typed<ReplicaSet>({ group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true, kind: 'ReplicaSet' }),
+  controllerrevisions: typed<ControllerRevision>({ group: 'apps', version: 'v1', resource: 'controllerrevisions', namespaced: true, kind: 'ControllerRevision' }),
+  statefulsets: typed<StatefulSet>({ group: 'apps', version: 'v1', resource: 'statefulsets', namespaced: true, kind: 'StatefulSet' }),
+  daemonsets: typed<DaemonSet>({ group: 'apps', version: 'v1', resource: 'daemonsets', namespaced: true, kind: 'DaemonSet' }),
+  jobs: typed<Job>({ group: 'batch', version: 'v1', resource: 'jobs', namespaced: true, kind: 'Job' }),
+  cronjobs: typed<CronJob>({ group: 'batch', version: 'v1', resource: 'cronjobs', namespaced: true, kind: 'CronJob' }),
+  leases: typed<Lease>({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true, kind: 'Lease' }),
+  endpointslices: typed<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true, kind: 'EndpointSlice' }),
+  poddisruptionbudgets: typed<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true, kind: 'PodDisruptionBudget' }),
+  priorityclasses: typed<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false, kind: 'PriorityClass' }),
+};

@@ -20,8 +20,11 @@ export class SharedInformerFactory {
   /** `defaults` apply to every informer made here (clock, logger, resync, backoff). */
   constructor(readonly client: KubeClient, private readonly defaults: InformerOptions = {}) {}
 
-  /** The shared informer for `ref` in `scope`, created on first request (and started if the factory runs). */
-  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef, scope: InformerScope = {}): SharedInformer<T> {
+  /**
+   * The shared informer for `ref` in `scope`, created on first request (and started if the factory
+   * runs), typed as the ref's kind; a type argument still narrows an untyped ref.
+   */
+  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef<T> | ResourceRef, scope: InformerScope = {}): SharedInformer<T> {
     const id = [ref.group, ref.version, ref.resource, scope.namespace ?? '', scope.labelSelector ?? '', scope.fieldSelector ?? ''].join('|');
     let inf = this.informers.get(id);
     if (!inf) {

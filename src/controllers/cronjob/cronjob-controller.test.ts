@@ -51,7 +51,7 @@ test('CronJob every minute on a fake clock: one Job per minute, completion notic
   await jobs.updateStatus({ ...first, status: { startTime: done, completionTime: done, succeeded: 1, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: done }] } });
   const after = await eventually(async () => {
     const c = await cronJobs.get('tick');
-    return !c.status?.active && c.status?.lastSuccessfulTime && c;
+    return !c.status?.active && c.status?.lastSuccessfulTime ? c : undefined;
   }, 'active emptied');
   assert.equal(after.status?.lastSuccessfulTime, done);
 
