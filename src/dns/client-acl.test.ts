@@ -15,3 +15,14 @@ test('a node\'s pod CIDR outside the cluster CIDR (a node given --pod-cidr) is a
   acl.setNodeAddresses([], []);
   assert.equal(acl.allows('10.244.7.9'), false);
 });
+
+test('a node claiming a huge or public pod CIDR does not open the DNS to that range (issue 13 #6)', () => {
+  const acl = new ClientAcl({ podCidrs: ['10.42.0.0/16'] });
+  acl.setNodeAddresses([], ['0.0.0.0/0', '8.8.8.0/24', '10.0.0.0/8', '::/0', '2001:db8::/64', '10.250.1.0/24', 'fd00:1::/64']);
+  assert.equal(acl.allows('203.0.113.7'), false);
+  assert.equal(acl.allows('8.8.8.8'), false);
+  assert.equal(acl.allows('10.7.0.1'), false, 'a /8 is not one node\'s block');
+  assert.equal(acl.allows('2001:db8::1'), false);
+  assert.equal(acl.allows('10.250.1.9'), true);
+  assert.equal(acl.allows('fd00:1::9'), true);
+});

@@ -5,7 +5,7 @@
  * for whatever network the node sits on. Addresses are parsed by src/api/net and matched with node:net's BlockList.
  */
 import { BlockList } from 'node:net';
-import { parseCIDR } from '../api/net/cidr.js';
+import { cidrContains, parseCIDR, type CIDR } from '../api/net/cidr.js';
 import { parseIP } from '../api/net/ip.js';
 
 export interface ClientAclOptions {
@@ -24,6 +24,19 @@ function parseCidr(cidr: string): [string, number, 'ipv4' | 'ipv6'] {
   const ip = cidr.includes('/') ? undefined : parseIP(cidr);
   if (!ip) throw new Error(`invalid CIDR for the DNS client ACL: ${JSON.stringify(cidr)}`);
   return [ip.text, ip.family === 4 ? 32 : 128, FAMILY[ip.family]];
+}
+
+/** Private ranges a pod network can live in (RFC 1918, shared address space, unique local). */
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map((c) => parseCIDR(c)!);
+
+/**
+ * A pod CIDR a Node claims is trusted only when it could be one node's block: private and no
+ * larger than a /16 (IPv4) or /48 (IPv6). A node writing `0.0.0.0/0` or a public block into its
+ * Node must not turn every node's DNS into an open resolver for that range.
+ */
+function nodeSized(net: CIDR): boolean {
+  if (net.prefix < (net.family === 4 ? 16 : 48)) return false;
+  return PRIVATE.some((p) => p.family === net.family && cidrContains(p, net));
 }
 
 export class ClientAcl {
@@ -53,7 +66,7 @@ export class ClientAcl {
     }
     for (const c of podCidrs) {
       const net = parseCIDR(c);
-      if (net) next.addSubnet(net.network, net.prefix, FAMILY[net.family]);
+      if (net && nodeSized(net)) next.addSubnet(net.network, net.prefix, FAMILY[net.family]);
     }
     this.nodes = next;
   }
