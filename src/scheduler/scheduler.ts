@@ -15,6 +15,7 @@ import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { SchedulerCache } from './cache/cache.js';
 import { isTerminal, needsScheduling, nodeSchedulingPropertiesChanged, podSpecOrMetaChanged } from './event-filters.js';
 import type { CycleState } from './framework/cycle-state.js';
+import type { NodeInfo } from './framework/node-info.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
 import { buildProfile, type Profile, type ProfileConfig, type Registry } from './framework/profile.js';
 import { schedulePod } from './framework/schedule-pod.js';
@@ -22,6 +23,7 @@ import { Code, Status } from './framework/status.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
 import type { BindPodFn } from './plugins/default-binder/default-binder.js';
 import { defaultProfileConfig, inTreeRegistry } from './plugins/registry.js';
+import { Nominator } from './nominator.js';
 import { preemptionHandle } from './preemption-executor.js';
 import { volumeBindingDeps, volumeInformers, type VolumeInformers } from './plugins/volume-binding/deps.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue/scheduling-queue.js';
@@ -69,6 +71,7 @@ export class Scheduler {
   private podInformer?: SharedInformer<Pod>;
   private volumeInf?: VolumeInformers;
   private startIndex = 0;
+  private readonly nominator = new Nominator();
   private binds = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private stopping = false;
@@ -141,6 +144,7 @@ export class Scheduler {
   }
 
   private onPodAdd(pod: Pod): void {
+    this.nominator.observe(pod, podKey(pod));
     if (pod.spec.nodeName) {
       if (isTerminal(pod)) return;
       this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
@@ -152,6 +156,7 @@ export class Scheduler {
 
   private onPodUpdate(old: Pod, pod: Pod): void {
     const key = podKey(pod);
+    this.nominator.observe(pod, key);
     if (pod.spec.nodeName) {
       if (!old.spec.nodeName) this.queue.delete(key); // bound (by us or anyone else)
       if (isTerminal(pod)) {
@@ -179,6 +184,7 @@ export class Scheduler {
 
   private onPodDelete(pod: Pod): void {
     const key = podKey(pod);
+    this.nominator.observe(undefined, key);
     this.queue.delete(key);
     if (this.cache.nodeOf(key) !== undefined) {
       this.cache.remove(key);
@@ -210,7 +216,9 @@ export class Scheduler {
   private scheduleOne(q: QueuedPodInfo): void {
     const cycle = this.queue.schedulingCycle;
     const pod = q.podInfo;
-    const result = schedulePod(pod, this.cache.snapshot(), this.profile, { startIndex: this.startIndex });
+    const nominator = this.nominator;
+    const nodeView = nominator.size ? (p: PodInfo, n: NodeInfo) => nominator.nodeFor(p, n) : undefined;
+    const result = schedulePod(pod, this.cache.snapshot(), this.profile, { startIndex: this.startIndex, nodeView });
     this.startIndex = result.nextStartIndex;
     if ('node' in result) {
       const node = result.node;

@@ -23,6 +23,7 @@ test('numFeasibleNodesToFind (upstream adaptive percentage)', async (t) => {
   for (const c of cases) await t.test(`${c.nodes} nodes at ${c.pct}%`, () => assert.equal(numFeasibleNodesToFind(c.nodes, c.pct), c.want));
 });
 
+// With DefaultPreemption in the profile the message ends with its own histogram, as upstream's.
 test('schedulePod diagnoses a pod that fits nowhere in upstream words', async (t) => {
   const cases: Array<{ name: string; nodes: NodeInfo[]; pod: ReturnType<typeof makePod>; message: string }> = [
     {
@@ -33,13 +34,13 @@ test('schedulePod diagnoses a pod that fits nowhere in upstream words', async (t
         makeNode().name('n3').alloc({ cpu: '1', memory: '1Gi' }).info(),
       ],
       pod: makePod().req({ cpu: '2' }),
-      message: '0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 Insufficient cpu.',
+      message: '0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.',
     },
     {
       name: 'all nodes short of cpu',
       nodes: ['a', 'b', 'c'].map((n) => makeNode().name(n).alloc({ cpu: '1', memory: '1Gi' }).info()),
       pod: makePod().req({ cpu: '2' }),
-      message: '0/3 nodes are available: 3 Insufficient cpu.',
+      message: '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
     },
     {
       name: 'several reasons on one node are each counted; sorted as strings',
@@ -48,13 +49,13 @@ test('schedulePod diagnoses a pod that fits nowhere in upstream words', async (t
         makeNode().name('b').alloc({ cpu: '1', memory: '1Gi' }).unschedulable().info(),
       ],
       pod: makePod().req({ cpu: '2', memory: '2Gi' }),
-      message: "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were unschedulable.",
+      message: "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
     },
     {
       name: 'node selector',
       nodes: [makeNode().name('a').alloc({ cpu: '1' }).info()],
       pod: makePod().nodeSelector({ disk: 'ssd' }),
-      message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+      message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
     },
     { name: 'no nodes', nodes: [], pod: makePod(), message: 'no nodes available to schedule pods' },
   ];

@@ -23,6 +23,8 @@ export interface ScheduleOptions {
   startIndex?: number;
   /** Picks among equally scored nodes; defaults to Math.random. */
   random?: () => number;
+  /** The node as filters must see it for this pod (the scheduler adds pods nominated there by preemption). */
+  nodeView?: (pod: PodInfo, node: NodeInfo) => NodeInfo;
 }
 
 export type ScheduleResult =
@@ -81,7 +83,7 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
   let processed = 0;
   for (; processed < n && feasible.length < want; processed++) {
     const node = all[(start + processed) % n]!;
-    const st = runFilters(filters, state, pod, node);
+    const st = runFilters(filters, state, pod, opts.nodeView ? opts.nodeView(pod, node) : node);
     if (st.code === Code.Success) feasible.push(node);
     else if (st.code === Code.Error) return { error: st, state, nextStartIndex: start };
     else {

@@ -48,10 +48,11 @@ export function newDefaultPreemption(_args: Record<string, unknown>, handle: Plu
       const chosen = pickOneNode(candidates);
       if (!chosen) {
         const n = snapshot.nodes.length;
+        // Counted and sorted as strings, as the fit error's histogram.
         const parts = [
           ...(n - unhelpful > 0 ? [`${n - unhelpful} No preemption victims found for incoming pod`] : []),
           ...(unhelpful > 0 ? [`${unhelpful} Preemption is not helpful for scheduling`] : []),
-        ];
+        ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         return { status: Status.unschedulable(`preemption: 0/${n} nodes are available: ${parts.join(', ')}`) };
       }
       preempt?.(pod, chosen, candidates.get(chosen)!.pods);
