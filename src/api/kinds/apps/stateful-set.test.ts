@@ -92,7 +92,7 @@ describe('apps/v1 StatefulSet (API)', () => {
     assert.equal(st.status?.readyReplicas, 1);
     const scale = await api().patchScale('sub', 4);
     assert.equal(scale.spec.replicas, 4);
-    assert.equal((await api().getScale('sub')).status.selector, 'app=sub');
+    assert.equal((await api().getScale('sub')).status?.selector, 'app=sub');
     assert.equal((await api().get('sub')).spec?.replicas, 4);
   });
 });
