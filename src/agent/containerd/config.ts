@@ -3,7 +3,7 @@ import { join } from 'node:path';
 /**
  * Layout and config of Bosun's private containerd, all under one directory (DATA_DIR/containerd).
  * A private containerd needs its own root, state, grpc/ttrpc addresses, opt path and runc Root, or it
- * shares runc state with any other containerd on the host (see docs runtime-notes.md).
+ * shares runc state with any other containerd on the host.
  */
 
 /** Every path the private containerd uses, derived from its base directory. */

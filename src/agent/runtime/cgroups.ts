@@ -5,8 +5,8 @@ import { DEFAULT_CGROUP_ROOT } from '../../api/defaults.js';
 /**
  * Pod-level cgroups (cgroupfs driver). The runtime creates `<cgroupParent>/<container id>` for each
  * container and removes it with the container, but never removes the pod's own `cgroupParent`
- * directory: the agent does, after RemovePodSandbox (runtime-notes.md). Works on cgroup v1 (one
- * directory per controller hierarchy), v2 and hybrid hosts alike.
+ * directory (containerd 1.6 leaves it behind): the agent does, after RemovePodSandbox. Works on
+ * cgroup v1 (one directory per controller hierarchy), v2 and hybrid hosts alike.
  */
 
 /** The cgroup parent Bosun gives a pod's sandbox: `/bosun/pod<uid>` (absolute cgroupfs path). */

@@ -99,16 +99,6 @@ export const s = {
   },
 };
 
-/** The same node with a different field-level description (the component keeps its own). */
-export function doc<N extends Node>(node: N, description: string, extra?: Partial<NodeBase>): N {
-  return { ...node, description, ...extra };
-}
-
-/** The same node with a static default. */
-export function withDefault<N extends Node>(node: N, value: unknown): N {
-  return { ...node, default: value };
-}
-
 /** A named object: becomes an OpenAPI component referenced by `$ref`. */
 export function named<N extends ObjectNode<any, any>>(name: string, node: N): N {
   return { ...node, name, typeDescription: node.typeDescription ?? node.description };

@@ -14,8 +14,3 @@ export function col(name: string, type: TableColumn['type'], description: string
 
 /** The `<none>` kubectl prints for empty cells. */
 export const NONE = '<none>';
-
-/** A string cell that shows `<none>` when empty. */
-export function orNone(v: string | undefined | null): string {
-  return v ? v : NONE;
-}

@@ -85,8 +85,3 @@ export function createAuthorization(deps: AuthorizerDeps): Authorization {
     },
   };
 }
-
-/** The router's authorizer alone. */
-export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
-  return createAuthorization(deps).authorize;
-}

@@ -26,8 +26,6 @@ import { agentError } from './pod-logs.js';
 import { portForwardPath, resolvePodTarget } from './pod-target.js';
 import { refuseUpgrade, relayToAgent } from './upgrade-relay.js';
 import { throttleTowards } from './ws-backpressure.js';
-
-export const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
 /** upstream's constants.WebsocketsSPDYTunnelingPrefix */
 export const SPDY_TUNNELING_PREFIX = 'SPDY/3.1+';
 

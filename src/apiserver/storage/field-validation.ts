@@ -20,14 +20,3 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
   // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
   for (const [holder, key] of holders) delete holder[key];
 }
-
-/** `spec.containers[0].imagee` -> ['spec', 'containers', 0, 'imagee']; `metadata.labels[app]` keeps `app` as a key. */
-export function parsePath(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  const re = /([^.[\]]+)|\[([^\]]*)\]/g;
-  for (const m of path.matchAll(re)) {
-    if (m[1] !== undefined) out.push(m[1]);
-    else out.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
-  }
-  return out;
-}

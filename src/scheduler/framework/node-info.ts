@@ -3,7 +3,7 @@
  * sums. A NodeInfo is immutable: adding or removing a pod returns a new one, so a snapshot taken
  * before the change still sees the old node (copy on write, as a pure cycle needs).
  */
-import { CPU, MEMORY, nodeAllocatable, type ResourceList } from './resources.js';
+import { nodeAllocatable, type ResourceList } from './resources.js';
 import type { HostPort, PodInfo } from './pod-info.js';
 import { LABEL_ZONE, type Node } from './types.js';
 
@@ -110,9 +110,4 @@ export class NodeInfo {
       update(this.podsWithAffinity, hasAffinity), update(this.podsWithRequiredAntiAffinity, p.requiredAntiAffinityTerms.length > 0),
       ownerCounts);
   }
-}
-
-/** Allocatable CPU in millicores and memory in bytes, for scorers. */
-export function allocatableCpuMemory(n: NodeInfo): [number, number] {
-  return [n.allocatable[CPU] ?? 0, n.allocatable[MEMORY] ?? 0];
 }

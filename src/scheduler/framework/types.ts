@@ -5,7 +5,7 @@ import type { PodSpec } from '../../api/kinds/core/pod-spec.js';
 
 /** A Pod as served: validation makes spec required, so the scheduler relies on it. */
 export type Pod = ApiPod & { spec: PodSpec };
-export type { Node, NodeSpec, NodeStatus, Taint } from '../../api/kinds/core/node.js';
+export type { Node, Taint } from '../../api/kinds/core/node.js';
 
 /** The highest score a Score plugin may give after normalisation (framework.MaxNodeScore). */
 export const MAX_NODE_SCORE = 100;

@@ -75,7 +75,7 @@ async function runSandbox(config: PodSandboxConfig): Promise<string> {
 async function removeSandbox(id: string, config: PodSandboxConfig): Promise<void> {
   await tc.cri.stopPodSandbox(id);
   await tc.cri.removePodSandbox(id);
-  // containerd never removes the pod-level cgroup: the agent does (runtime-notes.md).
+  // containerd never removes the pod-level cgroup: the agent does (runtime/cgroups.ts).
   removeCgroupTree(config.cgroupParent!);
 }
 
