@@ -28,7 +28,7 @@ const UID_INDEX = 'uid';
  * Whether an update of the pod needs a sync. Status-only changes (mostly the agent's own writes)
  * do not, as in kubelet's pod config source, except conditions that readiness gates look at.
  */
-export function needsSync(old: Pod, cur: Pod): boolean {
+export function needsSync(old: Readonly<Pod>, cur: Readonly<Pod>): boolean {
   const m = (p: Pod) => JSON.stringify([p.metadata.uid, p.metadata.deletionTimestamp, p.metadata.labels, p.metadata.annotations, p.spec]);
   if (m(old) !== m(cur)) return true;
   const gates = new Set((cur.spec?.readinessGates ?? []).map((g) => g.conditionType));
@@ -55,9 +55,9 @@ export class PodManager {
   /** Registers handlers; call before the factory starts. */
   register(): void {
     this.pods.addEventHandler({
-      onAdd: (p) => this.onPod(p as Pod, true),
-      onUpdate: (o, p) => this.onPod(p as Pod, needsSync(o as Pod, p as Pod)),
-      onDelete: (p) => this.onPodDeleted(p as Pod),
+      onAdd: (p) => this.onPod(p, true),
+      onUpdate: (o, p) => this.onPod(p, needsSync(o, p)),
+      onDelete: (p) => this.onPodDeleted(p),
     });
   }
 
@@ -90,7 +90,7 @@ export class PodManager {
     return this.workers.get(uid);
   }
 
-  private onPod(pod: Pod, sync: boolean): void {
+  private onPod(pod: Readonly<Pod>, sync: boolean): void {
     const uid = pod.metadata.uid;
     if (!uid || this.stopped || this.finished.has(uid)) return;
     let w = this.workers.get(uid);
@@ -103,7 +103,7 @@ export class PodManager {
     w.update(pod, sync);
   }
 
-  private onPodDeleted(pod: Pod): void {
+  private onPodDeleted(pod: Readonly<Pod>): void {
     const uid = pod.metadata.uid;
     if (!uid) return;
     this.finished.delete(uid);
