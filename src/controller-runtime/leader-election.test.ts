@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../testing/test-cluster.js';
 import { KubeClient } from '../client/kube-client.js';
 import { eventuallyWith } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
+import { FakeClock } from './clock/fake-clock.js';
 import { LeaderElector, microTime, type Lease } from './leader-election.js';
 
 let ts: TestServer;
@@ -22,7 +23,7 @@ after(async () => {
 const eventually = eventuallyWith({ timeoutMs: 15_000, intervalMs: 20 });
 
 /** Two candidates, each with its own client (as two processes would have). */
-function candidates(lease: string, extra: { releaseOnStop?: boolean } = {}) {
+function candidates(lease: string, extra: { releaseOnStop?: boolean; clock?: FakeClock } = {}) {
   const leading = new Set<string>();
   let overlap = false;
   const make = (identity: string) => {
@@ -61,17 +62,41 @@ test('only one of two candidates leads; the Lease records the holder', async () 
   await b.stop();
 });
 
-test('failover: when the leader stops renewing, the other takes over after the lease expires', async () => {
-  const { a, b, leading, overlap } = candidates(`${P}-fail`, { releaseOnStop: false });
+/**
+ * Moves `clock` forward `ms` in steps of `stepMs`; after each step waits until the `running`
+ * electors have finished the API calls the step woke and sleep again (one timer each).
+ */
+async function advance(clock: FakeClock, ms: number, running: () => number, stepMs = 50, until?: () => boolean): Promise<number> {
+  let moved = 0;
+  while (moved < ms && !until?.()) {
+    clock.advance(stepMs);
+    moved += stepMs;
+    await eventually(() => clock.pendingTimers === running(), `${running()} electors asleep again`);
+  }
+  return moved;
+}
+
+test('failover: when the leader stops renewing, the other takes over once the lease expired by its clock', async () => {
+  // Time is what this test is about: a fake clock drives renewals and expiry (client-go's
+  // leaderelection_test.go uses a fake clock the same way).
+  const clock = new FakeClock();
+  const { a, b, leading, overlap } = candidates(`${P}-fail`, { releaseOnStop: false, clock });
+  let running = 1;
   a.start();
-  await eventually(() => a.isLeader(), 'a leads');
+  await eventually(() => a.isLeader() && clock.pendingTimers === 1, 'a leads');
+  running = 2;
   b.start();
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => clock.pendingTimers === 2, 'b tried once');
+  await advance(clock, 1000, () => running); // several renew periods of a
   assert.equal(b.isLeader(), false, 'b waits while a renews');
-  const stoppedAt = Date.now();
   await a.stop(); // stops renewing without releasing: like a crashed leader
-  await eventually(() => b.isLeader(), 'b takes over');
-  assert.ok(Date.now() - stoppedAt >= 1000, 'not before the lease could expire');
+  running = 1;
+  const waited = await advance(clock, 5000, () => running, 50, () => b.isLeader());
+  assert.ok(b.isLeader(), 'b takes over');
+  // The Lease says 2 s (1.5 s rounded up); a renewed at most one retry period (150 ms) before it
+  // stopped, and b times expiry from when it saw that renewal.
+  assert.ok(waited >= 2000 - 150, `not before the lease could expire (after ${waited} ms)`);
+  assert.ok(waited <= 2000 + 2 * 180, `soon after it expired (after ${waited} ms)`);
   assert.equal(overlap(), false);
   assert.deepEqual([...leading], ['b']);
   const lease = await clients[0]!.leases<Lease>('default').get(`${P}-fail`);
