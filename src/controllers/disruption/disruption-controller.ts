@@ -12,8 +12,7 @@ import { builtinByKind } from '../../api/builtin-resources.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Deployment } from '../../api/kinds/apps/deployment.js';
 import type { ReplicaSet } from '../../api/kinds/apps/replica-set.js';
-import { selectorMatches } from '../../api/kinds/meta/label-selector.js';
-import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from '../../api/kinds/policy/pod-disruption-budget.js';
+import { budgetSelects, type PodDisruptionBudget, type PodDisruptionBudgetStatus } from '../../api/kinds/policy/pod-disruption-budget.js';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import { parseApiVersion, resources } from '../../client/resource-ref.js';
@@ -22,11 +21,7 @@ import type { Manager } from '../../controller-runtime/manager.js';
 import { countHealthy, disruptedPodMap, expectedPodCount, failSafeStatus, nextStatus, type ScaleOf } from './budget-status.js';
 
 /** getPodsForPdb: an empty or missing selector selects nothing. */
-export function selectsPod(pdb: Readonly<PodDisruptionBudget>, pod: Readonly<KubeObject>): boolean {
-  const sel = pdb.spec?.selector;
-  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return false;
-  return pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(sel, pod.metadata.labels);
-}
+export const selectsPod = (pdb: Readonly<PodDisruptionBudget>, pod: Readonly<KubeObject>): boolean => budgetSelects(pdb, pod);
 
 export function addDisruptionController(mgr: Manager): Controller {
   const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
@@ -77,7 +72,7 @@ export function addDisruptionController(mgr: Manager): Controller {
   };
 
   const writeStatus = async (pdb: Readonly<PodDisruptionBudget>, status: PodDisruptionBudgetStatus): Promise<void> => {
-    await client.resource<PodDisruptionBudget>(resources.poddisruptionbudgets, pdb.metadata.namespace).updateStatus({ ...pdb, status } as PodDisruptionBudget);
+    await client.resource<PodDisruptionBudget>(resources.poddisruptionbudgets, pdb.metadata.namespace).updateStatus({ ...pdb, status });
   };
 
   return mgr
@@ -87,7 +82,7 @@ export function addDisruptionController(mgr: Manager): Controller {
     .complete(async (req) => {
       const pdb = pdbs.indexer.get(`${req.namespace}/${req.name}`);
       if (!pdb || pdb.metadata.deletionTimestamp) return;
-      const selected = pods.indexer.listNamespace(req.namespace).filter((p) => selectsPod(pdb, p)) as Pod[];
+      const selected = pods.indexer.listNamespace(req.namespace).filter((p) => selectsPod(pdb, p));
       if (selected.length === 0) recorder.event(pdb, 'Normal', 'NoPods', 'No matching pods found');
       const now = clock.now();
       try {

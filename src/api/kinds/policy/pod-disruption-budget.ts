@@ -11,7 +11,7 @@ import type { FieldError } from '../../status.js';
 import { col } from '../../table/columns.js';
 import { intOrPercent } from '../apps/workload-validation.js';
 import { defineKind, gvk } from '../define.js';
-import { labelSelectorSchema, validateLabelSelector } from '../meta/label-selector.js';
+import { labelSelectorSchema, selectorMatches, validateLabelSelector } from '../meta/label-selector.js';
 import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 
@@ -81,6 +81,16 @@ export function validatePodDisruptionBudget(pdb: PodDisruptionBudget): FieldErro
     }
   }
   return errs;
+}
+
+/**
+ * Whether the budget covers `pod` (same namespace, selector matches). A missing or empty selector
+ * selects nothing, as the eviction API, the disruption controller and preemption all read it.
+ */
+export function budgetSelects(pdb: Pick<PodDisruptionBudget, 'metadata' | 'spec'>, pod: { metadata: { namespace?: string; labels?: Record<string, string> } }): boolean {
+  const sel = pdb.spec?.selector;
+  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return false;
+  return pdb.metadata.namespace === pod.metadata.namespace && selectorMatches(sel, pod.metadata.labels);
 }
 
 const intOrStringCell = (v: number | string | undefined): string => (v === undefined ? 'N/A' : String(v));

@@ -4,8 +4,7 @@
  * without spending a disruption, and checkAndDecrement on the budget's status.
  */
 import { updateDisruptionAllowedCondition } from '../../../api/kinds/policy/pdb-conditions.js';
-import { DISRUPTION_BUDGET_CAUSE, MAX_DISRUPTED_POD_SIZE, type PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
-import { selectorMatches } from '../../../api/kinds/meta/label-selector.js';
+import { budgetSelects, DISRUPTION_BUDGET_CAUSE, MAX_DISRUPTED_POD_SIZE, type PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
 import type { Pod } from '../../../api/kinds/core/pod.js';
 import { isPodReady } from '../../../api/endpoints/pod-endpoints.js';
 import { cloneJson } from '../../../api/json-clone.js';
@@ -27,12 +26,7 @@ export function shouldEnforceResourceVersion(pod: Pod): boolean {
 
 /** getPodDisruptionBudgets: budgets in the pod's namespace whose non-empty selector matches it. */
 export function budgetsFor(pod: Pod, pdbs: readonly PodDisruptionBudget[]): PodDisruptionBudget[] {
-  return pdbs.filter((pdb) => {
-    if (pdb.metadata.namespace !== pod.metadata.namespace) return false;
-    const sel = pdb.spec?.selector;
-    const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
-    return !empty && selectorMatches(sel, pod.metadata.labels);
-  });
+  return pdbs.filter((pdb) => budgetSelects(pdb, pod));
 }
 
 export type BudgetVerdict =

@@ -4,8 +4,7 @@
  * lower-priority pods to remove from one node so the pod fits (reprieving budget-violating victims
  * first), and the node whose victims hurt least.
  */
-import { selectorMatches } from '../../../api/kinds/meta/label-selector.js';
-import type { PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
+import { budgetSelects, type PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Pod } from '../../framework/types.js';
@@ -55,10 +54,7 @@ export function splitByBudgetViolation(pods: readonly PodInfo[], pdbs: readonly 
     let violated = false;
     if (Object.keys(pod.metadata.labels ?? {}).length) {
       pdbs.forEach((pdb, i) => {
-        if (pdb.metadata.namespace !== pod.metadata.namespace) return;
-        const sel = pdb.spec?.selector;
-        if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length)) return;
-        if (!selectorMatches(sel, pod.metadata.labels)) return;
+        if (!budgetSelects(pdb, pod)) return;
         if (pdb.status?.disruptedPods?.[pod.metadata.name!] !== undefined) return;
         allowed[i]!--;
         if (allowed[i]! < 0) violated = true;
