@@ -8,6 +8,8 @@ import type { Logger } from '../controller-runtime/log.js';
 import { startAgent, type Agent, type AgentOptions } from './agent.js';
 import type { RegistryConfig, RegistryHost } from './containerd/config.js';
 import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js';
+import { ResourceSampler } from './metrics/resource-sampler.js';
+import { resourceMetricsText, statsSummary } from './metrics/stats-summary.js';
 import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
 
 /**
@@ -35,6 +37,8 @@ export interface NodeOptions extends Partial<Omit<AgentOptions, 'client' | 'runt
    * kubelet's :10250. Its port is advertised in the Node's status.daemonEndpoints.
    */
   agentServer?: { port: number; host?: string; tls: AgentServerTls };
+  /** Resource metrics sampling period (default 10 s, see metrics/resource-sampler.ts). */
+  metricsPeriodMs?: number;
   logger?: Logger;
 }
 
@@ -62,10 +66,15 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const runtime = await startNodeRuntime({ dataDir: o.dataDir, podCIDR, registries: o.registries, registryConfig: o.registryConfig, bridge: o.bridge, ipMasq: o.ipMasq });
   let agent: Agent;
   let server: AgentServer | undefined;
+  // Sampled only when served: the resource metrics are read through the agent's server.
+  const sampler = o.agentServer ? new ResourceSampler({ runtime: runtime.runtime, cgroupRoot: o.cgroupRoot ?? '/bosun', periodMs: o.metricsPeriodMs }) : undefined;
+  const resourceStats = sampler && { summary: () => statsSummary(nodeName, sampler.samples()), resourceMetrics: () => resourceMetricsText(sampler.samples()) };
   try {
-    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, ...o.agentServer });
+    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, ...o.agentServer });
+    sampler?.start();
     agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {
+    await sampler?.stop();
     await server?.close();
     await runtime.stop();
     throw err;
@@ -74,6 +83,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     agent, runtime, podCIDR, server,
     async stop() {
       await agent.stop();
+      await sampler?.stop();
       await server?.close();
       await runtime.stop();
     },

@@ -14,6 +14,8 @@ import type { TokenAuthenticator } from './http/authn.js';
 import { listen, type Listener } from './http/listener.js';
 import { createRequestHandler, createUpgradeHandler } from './http/router.js';
 import { StreamingRegistry } from './http/streaming.js';
+import { MetricsCollector } from './metrics-api/collector.js';
+import { createMetricsStorages } from './metrics-api/storage.js';
 import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
@@ -136,10 +138,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
       persistentVolumeClaims: () => catalog.resolve('', 'v1', 'persistentvolumeclaims')?.storage,
     });
-    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz)], served.actions);
-    const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const streams = new StreamingRegistry();
-    registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
+    const agents = registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
+    // metrics.k8s.io, as metrics-server serves it, gathered from the agents (metrics-api/collector.ts).
+    const metrics = createMetricsStorages(new MetricsCollector({
+      agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
+    }));
+    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz), ...metrics], served.actions);
+    const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;
     let stopping = false;

@@ -4,10 +4,11 @@
  * the Node so that deleting the Node collects the Lease.
  */
 import type { Lease, Node, NodeCondition } from '../api/kinds/index.js';
+import { SIMULATED_NODE_LABEL } from '../api/metrics/usage-annotations.js';
 import { hostIP, podCIDR } from './addresses.js';
 
-/** Label on every simulated Node (the fleet watches only these). */
-export const SIMULATED_LABEL = 'node.bosun.dev/simulated';
+/** Label on every simulated Node (the fleet watches only these; the metrics API reads their pods' usage annotations). */
+export const SIMULATED_LABEL = SIMULATED_NODE_LABEL;
 /** Annotation that pauses a simulated node's heartbeat, as if its machine died ("true"). */
 export const PAUSED_ANNOTATION = 'node.bosun.dev/simulated-paused';
 export const LEASE_NAMESPACE = 'kube-node-lease';

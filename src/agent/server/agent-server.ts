@@ -6,6 +6,7 @@
  *   POST /exec/{namespace}/{pod}/{container}?command=..&input=1&output=1&error=1&tty=1   (pods/exec)
  *   POST /attach/{namespace}/{pod}/{container}?input=1&output=1&error=1&tty=1             (pods/attach)
  *   POST /portForward/{namespace}/{pod}                  (pods/portforward)
+ *   GET  /stats/summary, /metrics/resource           (resource metrics, when the agent samples them)
  *   GET  /healthz
  * exec, attach and portForward are upgrade requests (SPDY/3.1 or WebSocket) relayed to the runtime's
  * streaming server, which speaks the kubelet streaming protocols itself.
@@ -43,6 +44,8 @@ export interface AgentServerOptions {
   podLookup?: PodLookup;
   /** Who may call; default: members of system:masters. */
   authorize?: (user: { name: string; groups: string[] }) => boolean;
+  /** The resource metrics views (src/agent/metrics); absent: those paths answer 404. */
+  resourceStats?: { summary(): object; resourceMetrics(): string };
 }
 
 export interface AgentServer {
@@ -92,6 +95,15 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       const seg = decodeSegments(url.pathname);
       if (seg[0] === 'healthz' && seg.length === 1) {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+        return;
+      }
+      const stats = o.resourceStats;
+      if (stats && seg.join('/') === 'stats/summary') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats.summary()));
+        return;
+      }
+      if (stats && seg.join('/') === 'metrics/resource') {
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(stats.resourceMetrics());
         return;
       }
       if (seg[0] === 'containerLogs' && seg.length === 4) {
