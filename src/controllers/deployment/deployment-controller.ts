@@ -17,7 +17,10 @@ import type { Request, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import { autoRollbackEnabled, noteAvailableRevision, planAutoRollback } from './auto-rollback.js';
+import { executeAutoRollback } from './auto-rollback-executor.js';
 import { executePlan } from './executor.js';
+import { findNewReplicaSet } from './replica-sets.js';
 import { planDeploymentSync } from './sync.js';
 import { isRollingUpdate, type Deployment } from './types.js';
 
@@ -83,7 +86,17 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
     }
 
     const now = clock.now();
+    if (autoRollbackEnabled(cached)) {
+      const newUid = findNewReplicaSet(cached, owned)?.metadata.uid;
+      const newPods = newUid ? podInformer.indexer.listNamespace(ns).filter((p) => controllerOf(p)?.uid === newUid) : [];
+      const decision = planAutoRollback(cached, owned, newPods, now);
+      if (decision.kind !== 'none') {
+        await executeAutoRollback(decision, client, recorder);
+        return;
+      }
+    }
     const sync = planDeploymentSync({ deployment: cached, replicaSets: owned, podsByReplicaSet, now });
+    noteAvailableRevision(sync.deployment, owned);
     const res = await executePlan(sync, cached, client, recorder, now);
     if (res.stale) return { requeueAfter: 250 };
     if (sync.requeueAfter !== undefined) return { requeueAfter: sync.requeueAfter };
@@ -96,13 +109,29 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
     .withOptions({ workers: opts.workers ?? 5 })
     .complete(reconcile);
 
+  const deploymentOfPod = (pod: Readonly<Pod>): ObjectKey | undefined => {
+    const rsKey = controllerOwnerKey(pod, 'apps', 'ReplicaSet');
+    const rs = rsKey ? rsInformer.indexer.get(keyString(rsKey)) : undefined;
+    return rs ? controllerOwnerKey(rs, 'apps', 'Deployment') : undefined;
+  };
   podInformer.addEventHandler({
     onDelete: (pod) => {
-      const rsKey = controllerOwnerKey(pod, 'apps', 'ReplicaSet');
-      const rs = rsKey ? rsInformer.indexer.get(keyString(rsKey)) : undefined;
-      const dKey = rs ? controllerOwnerKey(rs, 'apps', 'Deployment') : undefined;
+      const dKey = deploymentOfPod(pod);
       if (dKey) controller.enqueue(dKey);
+    },
+    // The crash-loop rule of auto-rollback reads container restarts, which no ReplicaSet change shows.
+    onUpdate: (oldPod, pod) => {
+      if (restartsOf(oldPod) === restartsOf(pod) && oldPod.status?.phase === pod.status?.phase) return;
+      const dKey = deploymentOfPod(pod);
+      const d = dKey ? dInformer.indexer.get(keyString(dKey)) : undefined;
+      if (dKey && d && autoRollbackEnabled(d)) controller.enqueue(dKey);
     },
   });
   return controller;
+}
+
+/** Total container restarts of a pod plus its waiting reasons (a change in either may start a crash loop). */
+function restartsOf(pod: Readonly<Pod>): string {
+  const st = (pod as { status?: { containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[] } }).status;
+  return (st?.containerStatuses ?? []).map((c) => `${c.restartCount ?? 0}/${c.state?.waiting?.reason ?? ''}`).join(',');
 }
