@@ -42,26 +42,6 @@ function candidates(lease: string, extra: { releaseOnStop?: boolean; clock?: Fak
   return { a: make('a'), b: make('b'), leading, overlap: () => overlap };
 }
 
-test('only one of two candidates leads; the Lease records the holder', async () => {
-  const { a, b, leading, overlap } = candidates(`${P}-one`);
-  a.start();
-  b.start();
-  await eventually(() => leading.size === 1, 'a leader');
-  // several renew periods pass with exactly one leader
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.equal(leading.size, 1);
-  assert.equal(overlap(), false);
-  assert.equal([a, b].filter((e) => e.isLeader()).length, 1);
-  const holder = [...leading][0]!;
-  const lease = await clients[0]!.leases<Lease>('default').get(`${P}-one`);
-  assert.equal(lease.spec?.holderIdentity, holder);
-  assert.equal(lease.spec?.leaseDurationSeconds, 2);
-  assert.ok(lease.spec?.renewTime && lease.spec.acquireTime);
-  assert.match(lease.spec!.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-  await a.stop();
-  await b.stop();
-});
-
 /**
  * Moves `clock` forward `ms` in steps of `stepMs`; after each step waits until the `running`
  * electors have finished the API calls the step woke and sleep again (one timer each).
@@ -75,6 +55,27 @@ async function advance(clock: FakeClock, ms: number, running: () => number, step
   }
   return moved;
 }
+
+test('only one of two candidates leads; the Lease records the holder', async () => {
+  const clock = new FakeClock();
+  const { a, b, leading, overlap } = candidates(`${P}-one`, { clock });
+  a.start();
+  b.start();
+  await eventually(() => leading.size === 1 && clock.pendingTimers === 2, 'a leader');
+  // several renew periods pass with exactly one leader
+  await advance(clock, 1000, () => 2);
+  assert.equal(leading.size, 1);
+  assert.equal(overlap(), false);
+  assert.equal([a, b].filter((e) => e.isLeader()).length, 1);
+  const holder = [...leading][0]!;
+  const lease = await clients[0]!.leases<Lease>('default').get(`${P}-one`);
+  assert.equal(lease.spec?.holderIdentity, holder);
+  assert.equal(lease.spec?.leaseDurationSeconds, 2);
+  assert.ok(lease.spec?.renewTime && lease.spec.acquireTime);
+  assert.match(lease.spec!.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  await a.stop();
+  await b.stop();
+});
 
 test('failover: when the leader stops renewing, the other takes over once the lease expired by its clock', async () => {
   // Time is what this test is about: a fake clock drives renewals and expiry (client-go's
@@ -126,11 +127,13 @@ test('a lease held by someone else that keeps renewing is never taken', async ()
     apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name },
     spec: { holderIdentity: 'other', leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()) },
   });
-  const e = new LeaderElector(client, { namespace: 'default', name, identity: 'me', logger: quietLogger, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 });
+  const clock = new FakeClock(Date.now());
+  const e = new LeaderElector(client, { namespace: 'default', name, identity: 'me', logger: quietLogger, leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100, clock });
   e.start();
+  await eventually(() => clock.pendingTimers === 1, 'a first attempt');
   for (let i = 0; i < 6; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    lease = await leases.update({ ...lease, spec: { ...lease.spec, renewTime: microTime(Date.now()) } });
+    await advance(clock, 300, () => 1); // well within the Lease's 1 s, renewed each time
+    lease = await leases.update({ ...lease, spec: { ...lease.spec, renewTime: microTime(clock.now()) } });
     assert.equal(e.isLeader(), false);
   }
   assert.equal(e.leader, 'other');
