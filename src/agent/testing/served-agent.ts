@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueCertificate } from '../../apiserver/pki/certs.js';
 import type { AgentOptions } from '../agent.js';
-import { startAgentServer, type AgentServer } from '../server/agent-server.js';
+import { startAgentServer, type AgentServer, type AgentServerOptions } from '../server/agent-server.js';
 import { selfSignedServingCertificate } from '../server/serving-cert.js';
 import { startAgentHarness, type AgentHarness } from './agent-harness.js';
 import type { TestContainerd } from './private-containerd.js';
@@ -18,9 +18,9 @@ export interface ServedAgent {
 }
 
 /** Agent on `tc` with its data under `tc.dir/agent`, node IP 127.0.0.1, plus `opts`. Close agentServer before h.stop(). */
-export async function startServedAgent(tc: TestContainerd, opts: Partial<AgentOptions> = {}): Promise<ServedAgent> {
+export async function startServedAgent(tc: TestContainerd, opts: Partial<AgentOptions> = {}, server: Pick<AgentServerOptions, 'resourceStats'> = {}): Promise<ServedAgent> {
   const serving = selfSignedServingCertificate('agent', ['localhost'], ['127.0.0.1']);
-  const agentServer = await startAgentServer({ runtime: tc.cri, port: 0, host: '127.0.0.1', tls: { ...serving, clientCa: serving.cert } });
+  const agentServer = await startAgentServer({ runtime: tc.cri, port: 0, host: '127.0.0.1', tls: { ...serving, clientCa: serving.cert }, ...server });
   const h = await startAgentHarness(tc.cri, {
     dataDir: join(tc.dir, 'agent'), cgroupRoot: tc.cgroupRoot, podCIDR: tc.podCIDR, nodeIP: '127.0.0.1', agentPort: agentServer.port, ...opts,
   });
