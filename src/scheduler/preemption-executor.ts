@@ -53,5 +53,5 @@ export function preemptionHandle(d: PreemptionDeps): { filters: () => readonly F
       await d.client.pods(pm.namespace).patchStatus(pm.name!, 'merge', { status: { nominatedNodeName: nodeName } });
     }
   };
-  return { filters: () => d.profile().filter, pdbs: () => pdbInformer.indexer.list() as PodDisruptionBudget[], preempt };
+  return { filters: () => d.profile().filter, pdbs: () => pdbInformer.indexer.list(), preempt };
 }

@@ -99,17 +99,17 @@ export class Scheduler {
   async start(signal?: AbortSignal): Promise<void> {
     const nodes = this.informers.informerFor<Node>(resources.nodes);
     nodes.addEventHandler({
-      onAdd: (n) => this.onNode(n as Node, undefined),
-      onUpdate: (o, n) => this.onNode(n as Node, o as Node),
+      onAdd: (n) => this.onNode(n, undefined),
+      onUpdate: (o, n) => this.onNode(n, o),
       onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ''),
     });
     // One informer for all pods, split by spec.nodeName as upstream does: bound pods feed the
     // cache, unbound pods of this scheduler feed the queue.
     this.podInformer = this.informers.informerFor<Pod>(resources.pods);
     this.podInformer.addEventHandler({
-      onAdd: (p) => this.onPodAdd(p as Pod),
-      onUpdate: (o, p) => this.onPodUpdate(o as Pod, p as Pod),
-      onDelete: (p) => this.onPodDelete(p as Pod),
+      onAdd: (p) => this.onPodAdd(p),
+      onUpdate: (o, p) => this.onPodUpdate(o, p),
+      onDelete: (p) => this.onPodDelete(p),
     });
     // Claims, volumes and classes feed VolumeBinding; their changes may make a waiting pod fit.
     this.volumeInf = volumeInformers(this.informers);
@@ -297,7 +297,7 @@ export class Scheduler {
 
   private currentPod(info: PodInfo): Pod | undefined {
     const m = info.pod.metadata;
-    return this.podInformer?.indexer.get(`${m.namespace}/${m.name}`) as Pod | undefined;
+    return this.podInformer?.indexer.get(`${m.namespace}/${m.name}`);
   }
 
   private async setUnschedulableCondition(pod: Pod, reason: string, message: string): Promise<void> {

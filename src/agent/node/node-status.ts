@@ -100,5 +100,5 @@ export function nodeObject(nodeName: string, m: MachineInfo, podCIDR: string | u
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true', ...extraAnnotations },
     },
     spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
-  } as Node;
+  };
 }

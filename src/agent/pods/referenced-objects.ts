@@ -45,11 +45,11 @@ export class ReferencedObjects implements ObjectLookup {
   constructor(private readonly o: ReferencedObjectsOptions) {}
 
   configMap(namespace: string, name: string): ConfigMap | undefined {
-    return this.cached(resources.configmaps, namespace, name) as ConfigMap | undefined;
+    return this.cached(resources.configmaps, namespace, name);
   }
 
   secret(namespace: string, name: string): Secret | undefined {
-    return this.cached(resources.secrets, namespace, name) as Secret | undefined;
+    return this.cached(resources.secrets, namespace, name);
   }
 
   /** How many objects are watched (tests, metrics). */

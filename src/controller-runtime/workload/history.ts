@@ -117,7 +117,7 @@ export class RevisionWriter {
    */
   async create(parent: Readonly<KubeObject>, revision: Readonly<ControllerRevision>, collision: { count: number }): Promise<ControllerRevision> {
     for (;;) {
-      const clone = structuredClone(revision) as ControllerRevision;
+      const clone = structuredClone(revision);
       const hash = hashControllerRevision(clone, collision.count);
       clone.metadata.name = controllerRevisionName(parent.metadata.name!, hash);
       clone.metadata.namespace = parent.metadata.namespace;
@@ -135,7 +135,7 @@ export class RevisionWriter {
 
   /** UpdateControllerRevision: set `revision` (the number; data is immutable), re-reading on conflict. */
   async updateRevisionNumber(cr: Readonly<ControllerRevision>, revision: number): Promise<ControllerRevision> {
-    let current = structuredClone(cr) as ControllerRevision;
+    let current = structuredClone(cr);
     for (let attempt = 0; ; attempt++) {
       if (current.revision === revision) return current;
       try {
@@ -149,7 +149,7 @@ export class RevisionWriter {
 
   /** Plain update (e.g. adding a label); the caller handles conflicts. */
   update(cr: Readonly<ControllerRevision>): Promise<ControllerRevision> {
-    return this.api.update(structuredClone(cr) as ControllerRevision);
+    return this.api.update(structuredClone(cr));
   }
 
   /** DeleteControllerRevision. */

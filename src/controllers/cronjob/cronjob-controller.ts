@@ -85,7 +85,7 @@ export function addCronJobController(mgr: Manager): Controller {
       }
       for (const e of plan.events) recorder.event(cj, e.type, e.reason, e.message);
       if (JSON.stringify(cj.status ?? {}) !== JSON.stringify(plan.status)) {
-        await client.resource<CronJob>(resources.cronjobs, ns).updateStatus({ ...structuredClone(cj), status: plan.status } as CronJob);
+        await client.resource<CronJob>(resources.cronjobs, ns).updateStatus({ ...structuredClone(cj), status: plan.status });
       }
       if (plan.requeueAfterMs !== undefined) return { requeueAfter: plan.requeueAfterMs };
     });

@@ -138,7 +138,7 @@ export function daemonSetReconciler(deps: DaemonSetReconcilerDeps): Reconciler {
       status: { ...obj.status, ...counts, ...(updateObservedGen ? { observedGeneration: ds.metadata.generation } : {}) },
     });
     try {
-      await api.updateStatus(apply(structuredClone(ds) as DaemonSet));
+      await api.updateStatus(apply(structuredClone(ds)));
     } catch (err) {
       if (isNotFound(err)) return;
       if (!isConflict(err)) throw err;

@@ -28,7 +28,7 @@ export function nodeEligibility(ds: Readonly<DaemonSet>): (node: Readonly<Node>)
   return (node) => {
     const name = node.metadata.name!;
     if (spec.nodeName && spec.nodeName !== name) return NO;
-    if (affinity && !affinity(node as Node)) return NO;
+    if (affinity && !affinity(node)) return NO;
     const taints = node.spec?.taints;
     if (!findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute' || t.effect === 'NoSchedule')) return YES;
     // Scheduled daemon pods keep running if they tolerate the NoExecute taints.

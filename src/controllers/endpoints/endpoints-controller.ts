@@ -34,7 +34,7 @@ export function addEndpointsController(mgr: Manager, opts: EndpointsControllerOp
   const client = mgr.client;
 
   const podToServices = (pod: Readonly<KubeObject>): string[] =>
-    services.indexer.listNamespace(pod.metadata.namespace).filter((svc) => selects(svc, pod as Pod)).map(keyOf);
+    services.indexer.listNamespace(pod.metadata.namespace).filter((svc) => selects(svc, pod)).map(keyOf);
   const ours = (ep: Readonly<KubeObject>): boolean => ep.metadata.labels?.[ENDPOINTS_MANAGED_BY_LABEL] === ENDPOINTS_CONTROLLER_NAME;
 
   async function reconcile(req: Request): Promise<void> {
@@ -58,7 +58,7 @@ export function addEndpointsController(mgr: Manager, opts: EndpointsControllerOp
       return;
     }
     if (canonical(have.subsets ?? []) === canonical(want.subsets) && canonical(have.metadata.labels ?? {}) === canonical(want.metadata.labels)) return;
-    await api.update({ ...want, metadata: { ...have.metadata, labels: want.metadata.labels } } as Endpoints);
+    await api.update({ ...want, metadata: { ...have.metadata, labels: want.metadata.labels } });
   }
 
   return mgr.controller('endpoints')

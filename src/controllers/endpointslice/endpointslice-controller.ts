@@ -41,7 +41,7 @@ export function addEndpointSliceController(mgr: Manager, opts: EndpointSliceCont
   const client = mgr.client;
 
   const podToServices = (pod: Readonly<KubeObject>): string[] =>
-    services.indexer.listNamespace(pod.metadata.namespace).filter((svc) => selects(svc, pod as Pod)).map(keyOf);
+    services.indexer.listNamespace(pod.metadata.namespace).filter((svc) => selects(svc, pod)).map(keyOf);
   const sliceToService = (s: Readonly<KubeObject>): string[] => {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
     return svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata.namespace}/${svc}`] : [];

@@ -196,7 +196,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
   async function writeStatus(key: string, job: Readonly<Job>, status: JobStatus): Promise<Job> {
     const jobs = client.resource<Job>(JOBS, job.metadata.namespace);
     try {
-      const out = await jobs.updateStatus({ ...structuredClone(job), status } as Job);
+      const out = await jobs.updateStatus({ ...structuredClone(job), status });
       deps.written.record(key, job, out);
       return out;
     } catch (err) {

@@ -27,15 +27,15 @@ function claimRefOf(pvc: Readonly<PersistentVolumeClaim>): NonNullable<Persisten
 
 /** bindVolumeToClaim + bindClaimToVolume + updateClaimStatus, in upstream's order (volume first). */
 export async function bind(env: BinderEnv, pvc: Readonly<PersistentVolumeClaim>, pv: Readonly<PersistentVolume>): Promise<void> {
-  let volume = pv as PersistentVolume;
+  let volume = pv;
   if (!isVolumeBoundToClaim(pv, pvc) || !pv.spec?.claimRef?.uid) {
     const annotations = pv.spec?.claimRef ? pv.metadata.annotations : { ...pv.metadata.annotations, [ANN_BOUND_BY_CONTROLLER]: yes };
-    volume = await env.volumes.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec: { ...pv.spec, claimRef: claimRefOf(pvc) } } as PersistentVolume);
+    volume = await env.volumes.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec: { ...pv.spec, claimRef: claimRefOf(pvc) } });
   }
   if (volume.status?.phase !== 'Bound') {
     volume = await env.volumes.updateStatus({ ...volume, status: { ...volume.status, phase: 'Bound', message: '', reason: '' } });
   }
-  let claim = pvc as PersistentVolumeClaim;
+  let claim = pvc;
   const ann = claim.metadata.annotations ?? {};
   if (claim.spec?.volumeName !== volume.metadata.name || ann[ANN_BIND_COMPLETED] !== yes) {
     const annotations: Record<string, string> = { ...ann, [ANN_BIND_COMPLETED]: yes };
@@ -51,7 +51,7 @@ export async function bind(env: BinderEnv, pvc: Readonly<PersistentVolumeClaim>,
 
 async function setClaimPhase(env: BinderEnv, pvc: Readonly<PersistentVolumeClaim>, phase: 'Pending' | 'Lost'): Promise<void> {
   if (pvc.status?.phase === phase) return;
-  await env.claims(pvc.metadata.namespace!).updateStatus({ ...pvc, status: { ...pvc.status, phase } } as PersistentVolumeClaim);
+  await env.claims(pvc.metadata.namespace!).updateStatus({ ...pvc, status: { ...pvc.status, phase } });
 }
 
 /** checkVolumeSatisfyClaim: size, class, volume mode and access modes of a volume the claim names. */
@@ -84,7 +84,7 @@ async function syncUnboundClaim(env: BinderEnv, pvc: Readonly<PersistentVolumeCl
       await provisionLocalPath(env, pvc, sc, selectedNode ? env.node(selectedNode) : undefined, selectedNode);
     } else if (pvc.metadata.annotations?.[ANN_STORAGE_PROVISIONER] !== sc.provisioner) {
       // An external provisioner's claim: say whose it is, as upstream does, and leave it to that provisioner.
-      await env.claims(pvc.metadata.namespace!).update({ ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_STORAGE_PROVISIONER]: sc.provisioner } } } as PersistentVolumeClaim);
+      await env.claims(pvc.metadata.namespace!).update({ ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_STORAGE_PROVISIONER]: sc.provisioner } } });
       env.recorder.event(pvc, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${sc.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
     }
     return setClaimPhase(env, pvc, 'Pending');

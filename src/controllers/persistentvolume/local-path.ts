@@ -33,7 +33,7 @@ export async function provisionLocalPath(env: BinderEnv, pvc: Readonly<Persisten
       // As the external provisioners' rescheduling: drop the choice so the scheduler picks a node that exists.
       const annotations = { ...pvc.metadata.annotations };
       delete annotations[ANN_SELECTED_NODE];
-      await env.claims(pvc.metadata.namespace!).update({ ...pvc, metadata: { ...pvc.metadata, annotations } } as PersistentVolumeClaim);
+      await env.claims(pvc.metadata.namespace!).update({ ...pvc, metadata: { ...pvc.metadata, annotations } });
     }
     return;
   }
@@ -71,7 +71,7 @@ function helperPod(pv: Readonly<PersistentVolume>, nodeName: string, image: stri
       containers: [{ name: 'helper-pod', image, command: ['rm', '-rf', `/data/${basename(path)}`], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
       volumes: [{ name: 'data', hostPath: { path: dirname(path), type: 'DirectoryOrCreate' } }],
     },
-  } as Pod;
+  };
 }
 
 /** One step of deleting a Released local-path volume; true once the PV deletion was requested. */

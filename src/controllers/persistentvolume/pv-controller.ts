@@ -7,7 +7,7 @@
  * StorageClass change when it is unbound (upstream re-syncs every 15 s for that; the events make it
  * prompt); a volume by its own events, its claim's, and its local-path helper pod's.
  */
-import type { Node, PersistentVolume, PersistentVolumeClaim } from '../../api/kinds/index.js';
+import type { Node, PersistentVolumeClaim } from '../../api/kinds/index.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import { resources } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
@@ -55,7 +55,7 @@ export function addPersistentVolumeController(mgr: Manager, opts: PersistentVolu
   const claimController = mgr.controller('persistentvolume-binder-claims')
     .for(resources.persistentvolumeclaims)
     .watches(resources.persistentvolumes, (o) => {
-      const ref = (o as PersistentVolume).spec?.claimRef;
+      const ref = (o).spec?.claimRef;
       return ref?.name ? [{ namespace: ref.namespace, name: ref.name }] : unboundClaims();
     })
     .watches(resources.storageclasses, () => unboundClaims())
@@ -68,7 +68,7 @@ export function addPersistentVolumeController(mgr: Manager, opts: PersistentVolu
   mgr.controller('persistentvolume-binder-volumes')
     .for(resources.persistentvolumes)
     .watches(resources.persistentvolumeclaims, (o) => {
-      const pvc = o as PersistentVolumeClaim;
+      const pvc = o;
       const names = new Set<string>();
       if (pvc.spec?.volumeName) names.add(pvc.spec.volumeName);
       for (const pv of env.allVolumes()) {

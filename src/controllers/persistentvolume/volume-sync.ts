@@ -14,7 +14,7 @@ type Phase = 'Available' | 'Bound' | 'Released' | 'Failed';
 
 async function setPhase(env: BinderEnv, pv: Readonly<PersistentVolume>, phase: Phase, message = ''): Promise<PersistentVolume | Readonly<PersistentVolume>> {
   if (pv.status?.phase === phase && (pv.status?.message ?? '') === message) return pv;
-  return env.volumes.updateStatus({ ...pv, status: { ...pv.status, phase, message, reason: '' } } as PersistentVolume);
+  return env.volumes.updateStatus({ ...pv, status: { ...pv.status, phase, message, reason: '' } });
 }
 
 async function reclaim(env: BinderEnv, pv: Readonly<PersistentVolume>, nodes: readonly Readonly<Node>[]): Promise<void> {
@@ -63,6 +63,6 @@ export async function syncVolume(env: BinderEnv, pv: Readonly<PersistentVolume>,
   const spec = { ...pv.spec };
   if (boundByController) delete spec.claimRef;
   else spec.claimRef = { ...ref, uid: undefined, resourceVersion: undefined };
-  const updated = await env.volumes.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec } as PersistentVolume);
+  const updated = await env.volumes.update({ ...pv, metadata: { ...pv.metadata, annotations }, spec });
   await setPhase(env, updated, 'Available');
 }

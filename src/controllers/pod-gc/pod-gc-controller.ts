@@ -67,7 +67,7 @@ export function addPodGcController(mgr: Manager, opts: PodGcOptions = {}): Contr
   };
 
   return mgr.controller('pod-garbage-collector')
-    .watches(resources.pods, (p) => (interesting(p as Pod) ? [PASS] : []))
+    .watches(resources.pods, (p) => (interesting(p) ? [PASS] : []))
     .watches(resources.nodes, () => [PASS])
     .withOptions({ workers: 1 })
     .complete(async (): Promise<Result> => {

@@ -95,7 +95,7 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
   async function writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
     const rsClient = client.replicaSets<ReplicaSet>(rs.metadata.namespace);
     try {
-      await rsClient.updateStatus({ ...structuredClone(rs), status } as ReplicaSet);
+      await rsClient.updateStatus({ ...structuredClone(rs), status });
     } catch (err) {
       if (isNotFound(err)) return;
       if (!isConflict(err)) throw err;

@@ -74,7 +74,7 @@ export function addServiceLbController(mgr: Manager, opts: ServiceLbOptions = {}
       await client.resource<Service>(resources.services, req.namespace).updateStatus({
         ...svc,
         status: { ...svc.status, loadBalancer: want.length > 0 ? { ingress: want } : {} },
-      } as Service);
+      });
     } catch (err) {
       // A stale cache: the update event re-enqueues the Service.
       if (isConflict(err) || isNotFound(err)) return;

@@ -93,7 +93,7 @@ export function statefulSetReconciler(deps: StatefulSetReconcilerDeps): Reconcil
   async function writeStatus(set: Readonly<StatefulSet>, status: StatefulSet['status']): Promise<void> {
     const api = client.resource<StatefulSet>(resources.statefulsets, set.metadata.namespace);
     try {
-      await api.updateStatus({ ...structuredClone(set), status } as StatefulSet);
+      await api.updateStatus({ ...structuredClone(set), status });
     } catch (err) {
       if (isNotFound(err)) return;
       if (!isConflict(err)) throw err;

@@ -26,7 +26,7 @@ export function podUsesClaim(pod: Readonly<Pod>, claim: string): boolean {
 async function removeFinalizer(client: KubeClient, ref: ResourceRef, obj: Readonly<KubeObject>, finalizer: string): Promise<Result | void> {
   const finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
   try {
-    await client.resource(ref, obj.metadata.namespace).update({ ...obj, metadata: { ...obj.metadata, finalizers } } as KubeObject);
+    await client.resource(ref, obj.metadata.namespace).update({ ...obj, metadata: { ...obj.metadata, finalizers } });
   } catch (err) {
     if (isConflict(err)) return { requeue: true };
     if (!isNotFound(err)) throw err;

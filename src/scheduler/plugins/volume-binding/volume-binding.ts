@@ -157,11 +157,11 @@ export function newVolumeBinding(_args: Record<string, unknown>, handle: PluginH
           await deps!.updateVolume({
             ...pv, metadata: { ...pv.metadata, annotations: { ...pv.metadata.annotations, [ANN_BOUND_BY_CONTROLLER]: 'yes' } },
             spec: { ...pv.spec, claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: ns, name: claimName, uid: pvc.metadata.uid, resourceVersion: pvc.metadata.resourceVersion } },
-          } as PersistentVolume);
+          });
         }
         for (const pvc of d.provision) {
           if (pvc.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) continue;
-          await deps!.updateClaim({ ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_SELECTED_NODE]: nodeName } } } as PersistentVolumeClaim);
+          await deps!.updateClaim({ ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, [ANN_SELECTED_NODE]: nodeName } } });
         }
         await deps!.waitBound(ns, [...d.volumes.keys(), ...d.provision.map((c) => c.metadata.name!)]);
         return Status.SUCCESS;
