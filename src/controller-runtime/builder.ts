@@ -56,9 +56,9 @@ export class ControllerBuilder {
     return this;
   }
 
-  /** Any resource, with a mapping from its objects to keys to reconcile. */
-  watches(ref: ResourceRef, map: (obj: Readonly<KubeObject>) => (ObjectKey | string)[], scope: InformerScope = {}): this {
-    this.wirings.push((enqueue) => ({ ref, scope, handler: enqueueMapped(enqueue, map) }));
+  /** Any resource, with a mapping from its objects (of the ref's kind) to keys to reconcile. */
+  watches<T extends KubeObject = KubeObject>(ref: ResourceRef<T> | ResourceRef, map: (obj: Readonly<T>) => (ObjectKey | string)[], scope: InformerScope = {}): this {
+    this.wirings.push((enqueue) => ({ ref, scope, handler: enqueueMapped(enqueue, map as (obj: Readonly<KubeObject>) => (ObjectKey | string)[]) }));
     return this;
   }
 

@@ -38,7 +38,7 @@ export function addPvcProtectionController(mgr: Manager): Controller {
   const pods = mgr.informers.informerFor<Pod>(resources.pods);
   return mgr.controller('pvc-protection')
     .for(resources.persistentvolumeclaims)
-    .watches(resources.pods, (o) => ((o as Pod).spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => ({ namespace: o.metadata.namespace, name: v.persistentVolumeClaim!.claimName })))
+    .watches(resources.pods, (o) => (o.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => ({ namespace: o.metadata.namespace, name: v.persistentVolumeClaim!.claimName })))
     .complete(async (req) => {
       const pvc = claims.indexer.get(`${req.namespace}/${req.name}`);
       if (!pvc?.metadata.deletionTimestamp || !pvc.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) return;
