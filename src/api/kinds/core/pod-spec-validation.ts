@@ -8,6 +8,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../meta/nam
 import { validateLabels } from '../meta/validation.js';
 import type { Container, ContainerPort, EnvVar, VolumeMount } from './container.js';
 import type { Probe } from './probe.js';
+import { validateResourceRequirements } from './resources-validation.js';
 import { validateSecurityProfiles } from './security-context-validation.js';
 import type { Volume } from './volume.js';
 import { validateSubPaths, validateVolumeSource } from './volume-validation.js';
@@ -118,6 +119,7 @@ function validateContainers(cs: Container[], path: string, volumes: Set<string>,
     errs.push(...validateProbe(c.livenessProbe, child(p, 'livenessProbe'), true));
     errs.push(...validateProbe(c.startupProbe, child(p, 'startupProbe'), true));
     errs.push(...validateProbe(c.readinessProbe, child(p, 'readinessProbe'), false));
+    errs.push(...validateResourceRequirements(c.resources as Parameters<typeof validateResourceRequirements>[0], child(p, 'resources')));
     if (c.restartPolicy !== undefined) {
       if (!init) errs.push(fe.forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
       else if (c.restartPolicy !== 'Always') errs.push(fe.notSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));
