@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestHosts, sweepStaleTestHosts, type TestHosts } from './test-hosts.js';
+import { eventuallyWith } from './eventually.js';
 
 let th: TestHosts | undefined;
 const www = mkdtempSync(join(tmpdir(), 'bosun-th-'));
@@ -22,13 +23,7 @@ after(async () => {
 const links = (): string => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
 const netnsList = (): string => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = eventuallyWith({ intervalMs: 50 });
 
 test('two hosts talk over the test bridge; teardown removes everything', async () => {
   th = await createTestHosts({ hosts: ['n1', 'n2'] });

@@ -6,11 +6,9 @@ import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startImageGC } from './image-gc-loop.js';
 import { DEFAULT_IMAGE_GC_POLICY } from './image-gc-policy.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await sleep(10);
-  assert.ok(cond(), what);
-}
+const until = eventuallyWith({ timeoutMs: 5000, intervalMs: 10 });
 
 describe('image GC loop', () => {
   it('records FreeDiskSpaceFailed on each failed pass and ImageGCFailed from the second failure in a row', async () => {

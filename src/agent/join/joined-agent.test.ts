@@ -17,6 +17,7 @@ import { startTestServer } from '../../testing/test-cluster.js';
 import { startAgent, type Agent } from '../agent.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { joinCluster } from './join-cluster.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 
 const P = `jagent-${process.pid}-${Date.now().toString(36)}`;
 const nodeName = `${P}-node`;
@@ -51,15 +52,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
 
 test('a joined agent does its whole job within what the node authorizer allows', async () => {
   const node = await admin.nodes<Node>().get(nodeName);

@@ -27,6 +27,7 @@ import { containerdPaths } from '../containerd/config.js';
 import { importImageTarball } from '../containerd/images.js';
 import { BUSYBOX_IMAGE, BUSYBOX_TARBALL, requireTestImages } from '../testing/private-containerd.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -40,15 +41,7 @@ const agents: RunningAgent[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'bosun-xnode-'));
 let seen: { source: string; clientPod: string; clientNode: string } | undefined;
 
-async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve().then(fn).catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = eventuallyWith({ timeoutMs: 60_000, intervalMs: 100, retryErrors: true });
 
 before(async () => {
   requireTestImages();

@@ -17,7 +17,7 @@ import { StatusError } from '../../api/status.js';
 import { issueClientCertificate } from '../../apiserver/pki/pki.js';
 import type { ApiServer } from '../../apiserver/server.js';
 import { KubeClient } from '../../client/kube-client.js';
-import { eventually } from '../../testing/eventually.js';
+import { eventually, eventuallyWith } from '../../testing/eventually.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { createTestHosts, type TestHosts } from '../../testing/test-hosts.js';
@@ -48,13 +48,7 @@ const ipIn = (host: string): IpRunner => async (args) => {
 };
 const routesIn = async (host: string): Promise<string> => (await th.runInHost(host, ['ip', '-4', 'route', 'show'])).stdout;
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = eventuallyWith({ intervalMs: 50 });
 
 async function makeNode(name: string, podCIDR: string, ip: string): Promise<void> {
   await admin.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR, podCIDRs: [podCIDR] } } as KubeObject);

@@ -16,6 +16,7 @@ import type { Node } from '../../api/kinds/index.js';
 import { startApiServer, type ApiServer } from '../../apiserver/server.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { createTestHosts, type TestHosts } from '../../testing/test-hosts.js';
+import { eventuallyWith } from '../../testing/eventually.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const P = `agentcli-${process.pid}-${Date.now().toString(36)}`;
@@ -50,13 +51,7 @@ function runAgentCli(args: string[]): { child: ChildProcess; output: () => strin
   return { child, output: () => out, exited };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = eventuallyWith({ timeoutMs: 30_000, intervalMs: 100 });
 
 test('an agent in another host joins over the network and registers its Node', async () => {
   const name = `${P}-a`;
