@@ -1,7 +1,7 @@
 /**
  * Resource metrics from live cgroup v1 counters of real containers, end to end through the real
  * kubectl: agent sampler -> agent server /stats/summary -> API server metrics.k8s.io (node-proxy's
- * kubelet client) -> `kubectl top pod --containers`. A container spinning in a shell loop shows about
+ * kubelet client) -> `kubectl top pod --containers` and `kubectl top node`. A container spinning in a shell loop shows about
  * one core, an idle one about zero; a container holding 50 MiB in /dev/shm (tmpfs, swap-backed:
  * never inactive_file) shows a working set of 50 MiB plus its small shell. /metrics/resource carries
  * upstream's metric names (pkg/kubelet/metrics/collectors/resource_metrics.go) with these pods.
@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../api/kinds/index.js';
 import { eventually } from '../../testing/eventually.js';
+import { kubectlOk } from '../../testing/kubectl-ok.js';
 import type { AgentServer } from '../server/agent-server.js';
 import type { AgentHarness } from '../testing/agent-harness.js';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../testing/private-containerd.js';
@@ -65,6 +66,10 @@ describe('resource metrics from cgroup v1 of real containers', { concurrency: fa
     assert.ok(top.get('busy')!.cpu <= 1100, `busy ${top.get('busy')!.cpu}m`);
     assert.ok(top.get('idle')!.cpu <= 5, `idle ${top.get('idle')!.cpu}m`);
     assert.ok(top.get('mem')!.mem >= 50 && top.get('mem')!.mem <= 54, `mem ${top.get('mem')!.mem}Mi`);
+    // The node's own figures (root cgroup CPU, /proc/meminfo working set) include the busy loop.
+    const node = rows(await kubectlOk(h.server, ['top', 'node', h.nodeName]))[0]!;
+    assert.equal(node[0], h.nodeName);
+    assert.ok(milli(node[1]!) >= 300 && mebi(node[3]!) > 50, node.join(' '));
   });
 
   it('the working set is the cgroup\'s own usage minus total_inactive_file; /metrics/resource has upstream\'s names', async () => {
