@@ -74,6 +74,9 @@ test('kubectl top pod --sort-by=cpu -l app=web, and --containers', async () => {
 test('the API itself: discovery, list by namespace, 404 for a pod without metrics, 405 for a write', async () => {
   const groups = await kubectlOk(env.ts, ['api-resources', '--api-group=metrics.k8s.io', '-o', 'name']);
   assert.deepEqual(groups.trim().split('\n').sort(), ['nodes.metrics.k8s.io', 'pods.metrics.k8s.io']);
+  // Plain `pods` and `nodes` still mean the core kinds: kubectl prefers the core group, as beside metrics-server.
+  assert.match(await kubectlOk(env.ts, ['get', 'pods', '-n', NS, 'db', '-o', 'jsonpath={.apiVersion} {.spec.nodeName}']), /^v1 \S+$/);
+  assert.equal(await kubectlOk(env.ts, ['get', 'nodes', fleet.nodeNames[0]!, '-o', 'jsonpath={.kind}']), 'Node');
   const raw = JSON.parse(await kubectlOk(env.ts, ['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods/web-a`])) as { kind: string; window: string; containers: unknown[] };
   assert.equal(raw.kind, 'PodMetrics');
   assert.deepEqual(raw.containers, [{ name: 'main', usage: { cpu: '250000000n', memory: '64Mi' } }]);
