@@ -21,6 +21,7 @@ import { tagLocalPathHelperImage } from './helper-image.js';
 import { cleanupNodeState } from './node-state-cleanup.js';
 import { readHostResources } from '../cluster/host-resources.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from './test-cluster.js';
+import { eventually } from './eventually.js';
 
 const run = promisify(execFile);
 export const BOSUN_BIN = join(REPO_ROOT, 'bin', 'bosun.js');
@@ -72,8 +73,6 @@ export interface NodeServer {
   forceCleanup(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function routeFree(cidr: string): boolean {
   return execFileSync('ip', ['-4', 'route', 'show', cidr], { encoding: 'utf8' }).trim() === '';
 }
@@ -93,20 +92,9 @@ export function dropNodeTables(nodeDir: string): void {
   }
 }
 
-/** Waits until `fn` returns something truthy, polling every `everyMs`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-    await sleep(everyMs);
-  }
+/** Waits until `fn` returns something truthy, polling every `everyMs`; a throw counts as "not yet". */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  return eventually(fn, what, { timeoutMs, intervalMs: everyMs, retryErrors: true });
 }
 
 function netnsInode(pid: number): string | undefined {

@@ -18,6 +18,9 @@ import { systemContext } from '../../src/apiserver/server.js';
 import { KUBECTL, startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
 import { assertNoStreamFallback, kubectlStream, STREAM_VERBOSITY } from '../../src/testing/kubectl-streams.js';
 import type { ApiServer } from '../../src/apiserver/server.js';
+import { eventuallyWith } from '../../src/testing/eventually.js';
+
+const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50 });
 
 let tc: TestContainerd;
 let ts: TestServer & { server: ApiServer };
@@ -28,17 +31,7 @@ let sandboxConfig: PodSandboxConfig;
 let sandboxId: string;
 const ids: Record<string, string> = {};
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function container(name: string, attempt: number, extra: Partial<ContainerConfig>): ContainerConfig {
   return { metadata: { name, attempt }, image: BUSYBOX_IMAGE, logPath: `${name}/${attempt}.log`, ...extra };
@@ -91,7 +84,7 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
     // stdout and stderr are separate pipes that the runtime copies to the log concurrently: the pause
     // before the stderr line is what fixes its place in the log.
     const first = await runContainer(container('app', 0, { command: ['sh', '-c', 'echo previous-run; exit 3'] }));
-    await waitFor('first app instance to exit', async () => (await tc.cri.containerStatus(first)).state === 'CONTAINER_EXITED');
+    await eventually(async () => (await tc.cri.containerStatus(first)).state === 'CONTAINER_EXITED', 'first app instance to exit');
     ids.app = await runContainer(container('app', 1, {
       command: ['sh', '-c', 'echo one; echo two; sleep 0.5; echo three >&2; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo four; exec sleep 3600'],
     }));
@@ -108,7 +101,7 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
     const p = await pods.get(systemContext(), 'default', POD);
     await pods.update(systemContext(), 'default', POD, { ...p, status: { ...(p as { status?: object }).status, phase: 'Running' } } as never, 'status');
     // The app's first lines are in its log before the tests read it.
-    await waitFor('app output', async () => (await ts.kubectl(['logs', POD, '-c', 'app'])).stdout.includes('three'));
+    await eventually(async () => (await ts.kubectl(['logs', POD, '-c', 'app'])).stdout.includes('three'), 'app output');
   });
 
   after(async () => {
@@ -158,11 +151,11 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
     it('-f streams lines written after it started', async () => {
       const k = spawnKubectl(['logs', '-f', POD, '-c', 'app']);
       try {
-        await waitFor('the existing lines', () => k.out().includes('three\n'));
+        await eventually(() => k.out().includes('three\n'), 'the existing lines');
         assert.ok(!k.out().includes('four'));
         const r = await tc.cri.execSync(ids.app!, ['touch', '/tmp/go'], 10);
         assert.equal(r.exitCode, 0);
-        await waitFor('the new line', () => k.out().includes('four\n'));
+        await eventually(() => k.out().includes('four\n'), 'the new line');
         assert.equal(k.out(), 'one\ntwo\nthree\nfour\n');
         assert.equal(k.exitCode, null, 'still following');
       } finally {
@@ -239,8 +232,8 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
       try {
         // The process answers only once the line arrives, which it can only do through the attach.
         k.stdin.write('hi there\n');
-        await waitFor('the answer', () => k.out().includes('got hi there\n'));
-        await waitFor('stderr too', () => k.out().includes('bye\n'));
+        await eventually(() => k.out().includes('got hi there\n'), 'the answer');
+        await eventually(() => k.out().includes('bye\n'), 'stderr too');
         assertNoStreamFallback(k.err(), 'kubectl attach');
       } finally {
         k.kill('SIGKILL');
@@ -276,7 +269,7 @@ describe('kubectl logs, exec and port-forward through the node agent', () => {
       const k = spawnKubectl([STREAM_VERBOSITY, 'port-forward', `pod/${POD}`, ':8080'], env);
       const out = k.out;
       try {
-        const port = await waitFor('the forwarding line', () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out())?.[1]);
+        const port = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out())?.[1], 'the forwarding line');
         for (let i = 0; i < 3; i++) {
           const curl = await new Promise<{ out: string; code: number | null }>((resolve) => {
             const c = spawn('curl', ['-sS', '--max-time', '10', `http://127.0.0.1:${port}/index.html`]);
