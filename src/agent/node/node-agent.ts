@@ -6,6 +6,7 @@ import { microTime } from '../../controller-runtime/leader-election.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { MachineInfo } from './machine-info.js';
+import { extendedAllocatablePatch } from './extended-resources.js';
 import { nodeObject, nodeStatus, type NodeHealth } from './node-status.js';
 import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
 import { localPathDir } from '../volumes/persistent-volumes.js';
@@ -123,6 +124,8 @@ export class NodeAgent {
   async updateStatus(): Promise<void> {
     const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node?.status?.conditions, await this.health(), new Date(), this.o.agentPort);
     this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status });
+    const extended = extendedAllocatablePatch(this.node.status?.capacity, this.node.status?.allocatable);
+    if (extended) this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status: { allocatable: extended } });
   }
 
   async renewLease(): Promise<void> {
