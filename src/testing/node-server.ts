@@ -13,6 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
 import { containerdPaths } from '../agent/containerd/config.js';
 import { CriRuntime } from '../agent/runtime/cri/cri-runtime.js';
 import { BUSYBOX_TARBALL, REPO_ROOT, requireTestImages } from '../agent/testing/private-containerd.js';
@@ -265,4 +266,25 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
     throw err;
   }
   return ns;
+}
+
+/**
+ * One node server for a describe block: started in `before`, stopped and cleaned up in `after`
+ * (`beforeStop` first, e.g. deleting controllers whose pods stop() would see recreated). Returns a
+ * getter for the node.
+ */
+export function useNodeServer(o: NodeServerOptions = {}, beforeStop?: (node: NodeServer) => Promise<unknown>): () => NodeServer {
+  let node: NodeServer | undefined;
+  before(async () => {
+    node = await startNodeServer(o);
+  });
+  after(async () => {
+    try {
+      if (node && beforeStop) await beforeStop(node);
+      await node?.stop();
+    } finally {
+      await node?.forceCleanup();
+    }
+  });
+  return () => node!;
 }

@@ -7,8 +7,8 @@
  * the broken template kept. Needs root; `npm run build` and scripts/build-test-images.sh.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
+import { before, describe, it } from 'node:test';
+import { useNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 
 interface DeploymentJson {
   metadata: { annotations?: Record<string, string> };
@@ -35,18 +35,11 @@ const CRASH = [{ op: 'replace', path: '/spec/template/spec/containers/0/command'
 const NEVER_READY = [{ op: 'add', path: '/spec/template/spec/containers/0/readinessProbe', value: { exec: { command: ['false'] }, periodSeconds: 1 } }];
 
 describe('deployment auto-rollback on a real node', { timeout: 300_000 }, () => {
+  // The Deployments go first: stop() deletes pods, which their ReplicaSets would bring back.
+  const getNode = useNodeServer({}, (n) => n.k('delete', 'deployments', '--all', '--wait=true'));
   let node: NodeServer;
-  before(async () => {
-    node = await startNodeServer();
-  });
-  after(async () => {
-    try {
-      // The Deployments first: stop() deletes pods, which their ReplicaSets would bring back.
-      await node?.k('delete', 'deployments', '--all', '--wait=true');
-      await node.stop();
-    } finally {
-      await node?.forceCleanup();
-    }
+  before(() => {
+    node = getNode();
   });
 
   const get = async (name: string): Promise<DeploymentJson> => JSON.parse(await node.k('get', 'deploy', name, '-o', 'json')) as DeploymentJson;

@@ -7,8 +7,8 @@
  * scripts/build-test-images.sh.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
+import { before, describe, it } from 'node:test';
+import { useNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 
 const FOO = 'example.com/foo';
 const pod = (name: string, limits: Record<string, string>, requests?: Record<string, string>) => JSON.stringify({
@@ -20,16 +20,10 @@ const pod = (name: string, limits: Record<string, string>, requests?: Record<str
 });
 
 describe('extended resources on a real node', { timeout: 240_000 }, () => {
+  const getNode = useNodeServer();
   let node: NodeServer;
-  before(async () => {
-    node = await startNodeServer();
-  });
-  after(async () => {
-    try {
-      await node.stop();
-    } finally {
-      await node?.forceCleanup();
-    }
+  before(() => {
+    node = getNode();
   });
 
   it('advertised capacity becomes allocatable, is scheduled in whole units, and the next pod waits with upstream\'s message', async () => {
