@@ -10,7 +10,9 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     for (const m of isQualifiedName(k)) errs.push(fe.invalid(path, k, m));
-    for (const m of isValidLabelValue(v)) errs.push(fe.invalid(path, v, m));
+    // A patch can leave null (or another non-string) as a value; it is refused, never stored.
+    if (typeof v !== 'string') errs.push(fe.typeInvalid(`${path}.${k}`, v, 'must be a string'));
+    else for (const m of isValidLabelValue(v)) errs.push(fe.invalid(path, v, m));
   }
   return errs;
 }
@@ -20,6 +22,10 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   let total = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) {
     for (const m of isQualifiedName(k.toLowerCase())) errs.push(fe.invalid(path, k, m));
+    if (typeof v !== 'string') {
+      errs.push(fe.typeInvalid(`${path}.${k}`, v, 'must be a string'));
+      continue;
+    }
     total += k.length + v.length;
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT_B) errs.push({ type: 'FieldValueTooLong', field: path, detail: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes` });

