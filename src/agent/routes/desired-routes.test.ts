@@ -60,6 +60,12 @@ test('planRoutes: hostile or conflicting pod CIDR claims are refused, not routed
   const older = at(node('c', '10.42.3.0/24', '192.168.1.12'), '2025-12-31T00:00:00Z');
   const newer = at(node('b', '10.42.3.0/24', '192.168.1.11'), '2026-01-01T00:00:00Z');
   assert.deepEqual(planRoutes([a, newer, older], 'a', { clusterCidr: '10.42.0.0/16' }).routes.map((r) => r.node), ['c']);
+  // Created in the same second (timestamps have one-second resolution): the node that already holds
+  // the route keeps it, whatever the names; with no route held yet, age then name decide.
+  const victim = at(node('x-victim', '10.42.6.0/24', '192.168.1.14'), '2026-01-03T00:00:00Z');
+  const thief = at(node('a-thief', '10.42.6.0/24', '192.168.1.99'), '2026-01-03T00:00:00Z');
+  assert.deepEqual(planRoutes([a, thief, victim], 'a', { clusterCidr: '10.42.0.0/16', held: new Map([['10.42.6.0/24', 'x-victim']]) }).routes.map((r) => r.node), ['x-victim']);
+  assert.deepEqual(planRoutes([a, thief, victim], 'a', { clusterCidr: '10.42.0.0/16' }).routes.map((r) => r.node), ['a-thief']);
   // Sloppy-but-valid spellings are routed in canonical form.
   assert.deepEqual(planRoutes([a, node('d', '010.042.004.000/24', '192.168.001.013')], 'a', { clusterCidr: '10.42.0.0/16' }).routes, [{ cidr: '10.42.4.0/24', via: '192.168.1.13', node: 'd' }]);
 });

@@ -43,6 +43,12 @@ export interface RoutePlan {
 export interface RouteOptions {
   /** The pod network every routed CIDR must lie in; undefined: no containment check. */
   clusterCidr?: string;
+  /**
+   * Routes this node already has (CIDR -> node). A node holding a route keeps it against a later
+   * overlapping claim: creationTimestamp has one-second resolution, so age alone would let a node
+   * registered in the same second as its victim, with a name that sorts first, take its block.
+   */
+  held?: ReadonlyMap<string, string>;
 }
 
 /** The IPv4 InternalIP a Node advertises (canonical text), if any. */
@@ -81,7 +87,9 @@ export function planRoutes(nodes: readonly NodeLike[], self: string, o: RouteOpt
   const routes: Route[] = [];
   const refused: RefusedClaim[] = [];
   const taken: { cidr: CIDR; node: string }[] = [];
-  for (const n of [...nodes].sort(byAge)) {
+  const holds = (n: NodeLike): boolean => podCidrsOf(n).some((c) => o.held?.get(parseCIDR(c)!.text) === n.metadata.name);
+  const order = (a: NodeLike, b: NodeLike): number => Number(holds(b)) - Number(holds(a)) || byAge(a, b);
+  for (const n of [...nodes].sort(order)) {
     const name = n.metadata.name;
     const via = internalIPv4(n);
     if (!name || name === self || !via) continue; // no InternalIP: not ready yet

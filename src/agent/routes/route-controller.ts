@@ -83,7 +83,9 @@ export class RouteController {
 
   private async run(): Promise<void> {
     if (!this.factory.informerFor<Node>(resources.nodes).hasSynced()) return;
-    const plan = planRoutes(this.factory.informerFor<Node>(resources.nodes).indexer.list(), this.o.nodeName, { clusterCidr: this.o.clusterCidr });
+    const plan = planRoutes(this.factory.informerFor<Node>(resources.nodes).indexer.list(), this.o.nodeName, {
+      clusterCidr: this.o.clusterCidr, held: new Map(this.current.map((r) => [r.cidr, r.node])),
+    });
     const want = plan.routes;
     const refused = new Set<string>();
     for (const r of plan.refused) {
