@@ -15,7 +15,22 @@ export interface ListenerOptions {
   clientCa: string;
   onRequest: (req: IncomingMessage, res: ServerResponse) => void;
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Open connections the server keeps at once (default 8192); past it, new ones are closed at once.
+   * Upstream's Go server has no such cap; here one client opening thousands of idle TLS connections
+   * would otherwise cost memory until each times out (issue 13 #7).
+   */
+  maxConnections?: number;
+  /** Open connections one client address keeps at once (default 1024); the rest are closed at accept. */
+  maxConnectionsPerClient?: number;
+  /**
+   * Addresses the per-client cap does not apply to (default: loopback, where the control plane's own
+   * components and the benches' thousand watchers connect from; the total cap still applies).
+   */
+  perClientExempt?: (address: string) => boolean;
 }
+
+const isLoopback = (a: string): boolean => a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
 
 export interface Listener {
   server: Server;
@@ -40,10 +55,26 @@ export async function listen(opts: ListenerOptions, port: number, host: string):
     headersTimeout: 60_000,
   }, opts.onRequest);
   if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
+  server.maxConnections = opts.maxConnections ?? 8192;
+  const perClient = opts.maxConnectionsPerClient ?? 1024;
+  const exempt = opts.perClientExempt ?? isLoopback;
+  const byClient = new Map<string, number>();
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
+    const addr = s.remoteAddress ?? '';
+    const open = (byClient.get(addr) ?? 0) + 1;
+    if (open > perClient && !exempt(addr)) {
+      s.destroy();
+      return;
+    }
+    byClient.set(addr, open);
     sockets.add(s);
-    s.once('close', () => sockets.delete(s));
+    s.once('close', () => {
+      sockets.delete(s);
+      const left = (byClient.get(addr) ?? 1) - 1;
+      if (left > 0) byClient.set(addr, left);
+      else byClient.delete(addr);
+    });
   });
   // A client that sends garbage or drops mid-handshake must not take the server down.
   server.on('tlsClientError', () => undefined);
