@@ -12,7 +12,7 @@
  *   node --import tsx bench/pod-start.bench.ts   (after npm run build; BENCH_PODS=20, BENCH_IDLE_S=30,
  *   BENCH_STANDALONE=0 skips the standalone agent)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -204,7 +204,7 @@ if (STANDALONE) {
     agent = spawn(process.execPath, [
       BOSUN_BIN, 'agent', '--server', cp.url, '--token-file', join(cp.dataDir, 'token'), '--data-dir', agentDir,
       '--node-name', nodeName, '--pod-cidr', podCIDR, '--agent-port', String(await freePort()), '--cluster-dns-port', '0',
-      '--cgroup-root', cgroupRoot, '--cni-bridge', bridge, '--no-routes',
+      '--cgroup-root', cgroupRoot, '--cni-bridge', bridge, '--no-routes', '--proxy-table', bridge,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     agent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     agent.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -244,6 +244,8 @@ if (STANDALONE) {
     }
     await cleanupNodeState({ dataDir: agentDir, cgroupRoot });
     deleteLink(bridge);
+    // A stopped agent leaves its Service rules in place (as kube-proxy does); the bench removes them.
+    for (const table of [bridge, `${bridge}-masq`]) spawnSync('nft', ['delete', 'table', 'ip', table], { stdio: 'ignore' });
     rmSync(agentDir, { recursive: true, force: true });
     await cp?.forceCleanup();
   }
