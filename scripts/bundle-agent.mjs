@@ -58,3 +58,4 @@ await build({
 });
 // The CRI client finds its proto next to the module that loads it.
 cpSync('dist/agent/runtime/cri/api.proto', 'dist/bundles/api.proto');
+cpSync('dist/agent/device-plugins/deviceplugin-v1beta1.proto', 'dist/bundles/deviceplugin-v1beta1.proto');

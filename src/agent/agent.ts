@@ -8,6 +8,7 @@ import { startImageGC } from './images/image-gc-loop.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGCPolicy } from './images/image-gc-policy.js';
 import { CONTAINER_LOG_MONITOR_MS, DEFAULT_CONTAINER_LOG_MAX_FILES, DEFAULT_CONTAINER_LOG_MAX_SIZE, startContainerLogManager, type ContainerLogPolicy } from './logs/container-log-manager.js';
 import { readMachineInfo } from './node/machine-info.js';
+import { DeviceManager } from './device-plugins/device-manager.js';
 import { NodeAgent } from './node/node-agent.js';
 import { allocatable } from './node/node-status.js';
 import { Backoff } from './pods/backoff.js';
@@ -84,9 +85,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const alloc = allocatable(machine);
   const version = await o.runtime.version();
 
+  // Device plugins register on DATA_DIR/device-plugins/kubelet.sock; a change in their devices posts the node status at once.
+  const devices = new DeviceManager({
+    dataDir: o.dataDir, isActive: (uid) => pods.worker(uid) !== undefined, log: log.child({ component: 'device-manager' }),
+    onChange: () => void nodeAgent.updateStatus().catch((err: unknown) => log.warn({ err: String(err) }, 'node status update after a device change failed')),
+  });
   const nodeAgent = new NodeAgent({
     client: o.client, nodeName: o.nodeName, runtime: o.runtime, machine, dataDir: o.dataDir, podCIDR: o.podCIDR, labels: o.labels,
-    leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, log,
+    leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, deviceResources: () => devices.resources(), log,
   });
   await nodeAgent.register();
 
@@ -114,6 +120,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     events: recorder,
     lookup,
     references: lookup,
+    devices,
     sandboxEnv: {
       clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local',
       cgroupRoot: o.cgroupRoot ?? '/bosun', logsDir: join(o.dataDir, 'logs'), seccompDir: join(o.dataDir, 'seccomp'),
@@ -127,6 +134,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   factory.start();
   await factory.waitForCacheSync();
   pods.startRelist();
+  // Without the socket (a path over the 108-byte unix limit, a read-only dir) pods still run, only no plugin can register.
+  await devices.start().catch((err: unknown) => log.error({ err: String(err) }, 'device plugin registration socket failed; no device plugins'));
   nodeAgent.start();
   // Events about the node carry the kubelet's nodeRef (uid = node name).
   const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
@@ -154,6 +163,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await imageGC?.stop();
       await containerLogs?.stop();
       await pods.stop();
+      await devices.stop();
       probes.stop();
       await nodeAgent.stop();
       await factory.stop();

@@ -66,7 +66,8 @@ function decodeMessage(raw: string | string[] | undefined): string {
   }
 }
 
-function frame(message: Uint8Array): Buffer {
+/** One gRPC length-prefixed message (uncompressed). */
+export function frame(message: Uint8Array): Buffer {
   const f = Buffer.allocUnsafe(5 + message.length);
   f[0] = 0;
   f.writeUInt32BE(message.length, 1);

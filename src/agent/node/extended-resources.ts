@@ -10,11 +10,11 @@ import { isExtendedResourceName } from '../../api/kinds/core/resources-validatio
 
 type ResourceMap = Readonly<Record<string, string | number>> | undefined;
 
-/** The merge-patch body for status.allocatable that brings extended resources in line, or undefined. */
-export function extendedAllocatablePatch(capacity: ResourceMap, allocatable: ResourceMap): Record<string, string | null> | undefined {
+/** The merge-patch body for status.allocatable that brings extended resources in line (but those in `skip`: device plugin resources), or undefined. */
+export function extendedAllocatablePatch(capacity: ResourceMap, allocatable: ResourceMap, skip: ReadonlySet<string> = new Set()): Record<string, string | null> | undefined {
   const patch: Record<string, string | null> = {};
   for (const [name, q] of Object.entries(capacity ?? {})) {
-    if (isExtendedResourceName(name) && String(allocatable?.[name]) !== String(q)) patch[name] = String(q);
+    if (isExtendedResourceName(name) && !skip.has(name) && String(allocatable?.[name]) !== String(q)) patch[name] = String(q);
   }
   for (const name of Object.keys(allocatable ?? {})) {
     if (isExtendedResourceName(name) && !(name in (capacity ?? {}))) patch[name] = null;

@@ -32,6 +32,8 @@ export interface NodeAgentOptions {
   leaseRenewMs?: number;
   statusUpdateMs?: number;
   agentPort?: number;
+  /** Device plugin resources (capacity: all devices, allocatable: healthy ones), merged into the status. */
+  deviceResources?: () => { capacity: Record<string, string>; allocatable: Record<string, string> };
   log: Logger;
 }
 
@@ -123,8 +125,14 @@ export class NodeAgent {
 
   async updateStatus(): Promise<void> {
     const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node?.status?.conditions, await this.health(), new Date(), this.o.agentPort);
+    const devices = this.o.deviceResources?.();
+    if (devices) {
+      status.capacity = { ...status.capacity, ...devices.capacity };
+      status.allocatable = { ...status.allocatable, ...devices.allocatable };
+    }
     this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status });
-    const extended = extendedAllocatablePatch(this.node.status?.capacity, this.node.status?.allocatable);
+    // Plugin resources have their own allocatable (healthy devices); the rest mirror capacity.
+    const extended = extendedAllocatablePatch(this.node.status?.capacity, this.node.status?.allocatable, new Set(Object.keys(devices?.capacity ?? {})));
     if (extended) this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status: { allocatable: extended } });
   }
 

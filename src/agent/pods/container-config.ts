@@ -9,6 +9,7 @@ import { ContainerConfigError } from '../downward-api/field-values.js';
 import { containerEnv, expandVars, type EnvContext } from './env.js';
 import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH, containerLabels } from '../runtime/labels.js';
 import { linuxResources } from './resources.js';
+import type { ContainerAllocateResponse } from '../device-plugins/proto.js';
 import { seccompProfile, verifyRunAsNonRoot, type ImageUser } from './security-profile.js';
 
 /** The CRI container config for one container of a pod (kubelet generateContainerConfig). */
@@ -91,6 +92,21 @@ export interface ContainerConfigInput {
   imageUser?: ImageUser;
   /** Where Localhost seccomp profiles live (DATA_DIR/seccomp). */
   seccompDir?: string;
+  /** What the container's device plugins answered to Allocate (src/agent/device-plugins). */
+  pluginDevices?: ContainerAllocateResponse;
+}
+
+/**
+ * Device plugin options go first, as the kubelet's GenerateRunContainerOptions appends the
+ * container's own envs and mounts after them (the container's own win on a clash).
+ */
+function withPluginDevices(cfg: ContainerConfig, p: ContainerAllocateResponse | undefined): ContainerConfig {
+  if (!p) return cfg;
+  const envs = [...Object.entries(p.envs ?? {}).map(([key, value]) => ({ key, value })), ...(cfg.envs ?? [])];
+  const own = new Set((cfg.mounts ?? []).map((m) => m.containerPath));
+  const mounts = [...(p.mounts ?? []).filter((m) => !own.has(m.containerPath)).map((m) => ({ containerPath: m.containerPath, hostPath: m.hostPath, readonly: !!m.readOnly })), ...(cfg.mounts ?? [])];
+  const devices = (p.devices ?? []).map((d) => ({ containerPath: d.containerPath, hostPath: d.hostPath, permissions: d.permissions }));
+  return { ...cfg, envs, mounts, devices, annotations: { ...p.annotations, ...cfg.annotations } };
 }
 
 export function containerConfig(i: ContainerConfigInput): ContainerConfig {
@@ -100,7 +116,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
   const id = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
   if (i.logDirectory) mkdirSync(join(i.logDirectory, c.name), { recursive: true });
   verifyRunAsNonRoot(pod, c, i.imageUser ?? {});
-  return {
+  return withPluginDevices({
     metadata: { name: c.name, attempt: i.restartCount },
     image: i.imageRef,
     command: c.command?.map((s) => expandVars(s, vars)),
@@ -120,5 +136,5 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     securityContext: securityContext(pod, c, i.seccompDir),
     stdin: c.stdin,
     tty: c.tty,
-  };
+  }, i.pluginDevices);
 }

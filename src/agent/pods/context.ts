@@ -9,7 +9,8 @@ import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { EventSink } from './events.js';
 import type { ImagePuller } from './image-puller.js';
 import type { SandboxEnv } from './sandbox-config.js';
-import type { Pod } from '../../api/kinds/index.js';
+import type { Container, Pod } from '../../api/kinds/index.js';
+import type { ContainerAllocateResponse } from '../device-plugins/proto.js';
 
 /** What the node knows about itself, as pods see it. */
 export interface NodeFacts {
@@ -33,6 +34,8 @@ export interface AgentDeps {
   /** Watches of the objects pods reference (ready before a sync renders env and volumes; released when a pod is gone). */
   references?: { ready(pod: Pod): Promise<void>; release(uid: string): void };
   sandboxEnv: SandboxEnv;
+  /** Device plugins' devices for containers that request their resources (absent: none). */
+  devices?: { allocate(pod: Pod, c: Container): Promise<ContainerAllocateResponse | undefined>; release(uid: string): void };
   node: NodeFacts;
   status: PodStatusWriter;
   log: Logger;

@@ -113,6 +113,7 @@ export class PodManager {
   private onDone(uid: string): void {
     this.workers.delete(uid);
     this.o.deps.references?.release(uid);
+    this.o.deps.devices?.release(uid);
     if (this.pods.indexer.byIndex(UID_INDEX, uid).length) this.finished.add(uid);
   }
 

@@ -2,6 +2,7 @@ import type { Container, Pod } from '../../api/kinds/index.js';
 import type { PodSandboxConfig } from '../runtime/types.js';
 import { RuntimeError } from '../runtime/types.js';
 import { containerConfig } from './container-config.js';
+import type { ContainerAllocateResponse } from '../device-plugins/proto.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { ContainerConfigError } from '../downward-api/field-values.js';
 import { killContainer } from './kill.js';
@@ -40,6 +41,15 @@ async function imageUserOf(d: AgentDeps, imageRef: string): Promise<ImageUser> {
 
 const errMsg = (err: unknown) => (err instanceof RuntimeError ? err.message.replace(/^\w+: /, '') : (err as Error).message);
 
+/** The device plugins' answer for the container; a failure (too few devices, a plugin error) is its config error. */
+async function allocateDevices(d: AgentDeps, pod: Pod, c: Container): Promise<ContainerAllocateResponse | undefined> {
+  try {
+    return await d.devices?.allocate(pod, c);
+  } catch (err) {
+    throw new ContainerConfigError(`Allocate failed for container "${c.name}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Returns true when the container was started. */
 export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput): Promise<boolean> {
   const { pod, container: c } = i;
@@ -55,11 +65,12 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
   let config;
   try {
     const imageUser = runsAsNonRoot(pod, c) ? await imageUserOf(d, pulled.imageRef) : undefined;
+    const pluginDevices = await allocateDevices(d, pod, c);
     config = containerConfig({
       pod, container: c, type: i.type, restartCount: i.restartCount, imageRef: pulled.imageRef, volumes: i.volumes,
       envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable },
       memoryCapacity: d.node.memoryCapacity, extraMounts: i.extraMounts, logDirectory: i.sandboxConfig.logDirectory,
-      imageUser, seccompDir: d.sandboxEnv.seccompDir,
+      imageUser, seccompDir: d.sandboxEnv.seccompDir, pluginDevices,
     });
   } catch (err) {
     if (!(err instanceof ContainerConfigError)) throw err;

@@ -142,6 +142,12 @@ export interface Mount {
   propagation?: MountPropagation;
 }
 
+export interface DeviceMapping {
+  containerPath: string;
+  hostPath: string;
+  permissions: string;
+}
+
 /** Linux resource limits of a container, in the units cgroups use. */
 export interface LinuxResources {
   /** CFS period in microseconds (100000 is the usual one). */
@@ -195,6 +201,8 @@ export interface ContainerConfig {
   workingDir?: string;
   envs?: KeyValue[];
   mounts?: Mount[];
+  /** Host devices (CRI Device; `permissions` is the cgroup's "rwm" subset). */
+  devices?: DeviceMapping[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   /** Relative to the sandbox's logDirectory, e.g. `app/0.log`. */

@@ -108,6 +108,7 @@ export function containerConfigToWire(c: ContainerConfig, sandbox?: Pick<PodSand
       readonly: m.readonly ?? false,
       propagation: m.propagation ?? 'PROPAGATION_PRIVATE',
     })),
+    devices: (c.devices ?? []).map((d) => ({ containerPath: d.containerPath, hostPath: d.hostPath, permissions: d.permissions })),
     labels: c.labels ?? {},
     annotations: c.annotations ?? {},
     logPath: c.logPath ?? '',
