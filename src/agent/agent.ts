@@ -87,7 +87,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   // Device plugins register on DATA_DIR/device-plugins/kubelet.sock; a change in their devices posts the node status at once.
   const devices = new DeviceManager({
-    dataDir: o.dataDir, isActive: (uid) => pods.worker(uid) !== undefined, log: log.child({ component: 'device-manager' }),
+    dataDir: o.dataDir, isActive: (uid) => pods.isActive(uid), log: log.child({ component: 'device-manager' }),
     onChange: () => void nodeAgent.updateStatus().catch((err: unknown) => log.warn({ err: String(err) }, 'node status update after a device change failed')),
   });
   const nodeAgent = new NodeAgent({

@@ -85,6 +85,14 @@ export class PodManager {
     clearTimeout(timer);
   }
 
+  /**
+   * Whether the pod still holds node resources: it has a worker, or the API still has it bound here
+   * and it has not finished (right after an agent restart, before its worker exists).
+   */
+  isActive(uid: string): boolean {
+    return this.workers.has(uid) || (!this.finished.has(uid) && this.pods.indexer.byIndex(UID_INDEX, uid).length > 0);
+  }
+
   /** The worker of a pod (tests). */
   worker(uid: string): PodWorker | undefined {
     return this.workers.get(uid);
