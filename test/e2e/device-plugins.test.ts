@@ -2,8 +2,8 @@
  * The kubelet's device plugin API on a real node (issue 15): a plugin written with @grpc/grpc-js
  * serves v1beta1.DevicePlugin on its own socket and registers over the agent's
  * device-plugins/kubelet.sock; its 2 devices become the node's capacity and allocatable; a pod
- * asking for both runs with what Allocate answered (an env and a read-only mount of a host file,
- * read inside the container through kubectl exec); one more pod stays Pending with the scheduler's
+ * asking for both runs with what Allocate answered (an env, a read-only mount of a host file and a
+ * device node, used inside the container through kubectl exec); one more pod stays Pending with the scheduler's
  * upstream message; when the plugin exits, the resource drops to 0 as upstream's devicemanager does.
  * Needs root; `npm run build` and scripts/build-test-images.sh.
  */
@@ -49,6 +49,7 @@ describe('device plugins on a real node', { timeout: 240_000 }, () => {
       try {
         plugin ??= await startFakeDevicePlugin({
           dir, resourceName: RES, endpoint: 'e2e-fakedev.sock', deviceIDs: ['fd-0', 'fd-1'], hostFile: join(hostDir, 'device.txt'), containerPath: '/fake/device.txt',
+          device: { hostPath: '/dev/null', containerPath: '/dev/fakedev0' },
         });
         await plugin.register();
         return true;
@@ -64,6 +65,8 @@ describe('device plugins on a real node', { timeout: 240_000 }, () => {
     assert.equal(w.code, 0, w.stderr);
     assert.equal((await node.k('exec', 'dp-two', '--', 'sh', '-c', 'echo $FAKE_DEVICES')).trim(), 'fd-0,fd-1');
     assert.equal(await node.k('exec', 'dp-two', '--', 'cat', '/fake/device.txt'), secret);
+    // The DeviceSpec became a CRI Device: the node is there and usable (rw).
+    assert.equal(await node.k('exec', 'dp-two', '--', 'sh', '-c', 'test -c /dev/fakedev0 && echo hi > /dev/fakedev0 && echo ok'), 'ok\n');
     // read_only: the mount refuses writes.
     const write = await node.kubectl(['exec', 'dp-two', '--', 'sh', '-c', 'echo x > /fake/device.txt']);
     assert.notEqual(write.code, 0);

@@ -100,7 +100,7 @@ export interface ContainerConfigInput {
  * Device plugin options go first, as the kubelet's GenerateRunContainerOptions appends the
  * container's own envs and mounts after them (the container's own win on a clash).
  */
-function withPluginDevices(cfg: ContainerConfig, p: ContainerAllocateResponse | undefined): ContainerConfig {
+export function withPluginDevices(cfg: ContainerConfig, p: ContainerAllocateResponse | undefined): ContainerConfig {
   if (!p) return cfg;
   const envs = [...Object.entries(p.envs ?? {}).map(([key, value]) => ({ key, value })), ...(cfg.envs ?? [])];
   const own = new Set((cfg.mounts ?? []).map((m) => m.containerPath));

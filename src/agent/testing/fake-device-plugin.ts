@@ -7,7 +7,8 @@ import { messageType } from '../device-plugins/proto.js';
  * A device plugin for tests, written against @grpc/grpc-js as real plugins are (grpc-go there): it
  * serves v1beta1.DevicePlugin on its own socket in the agent's device-plugins dir and registers
  * with the agent's Registration service over kubelet.sock, as upstream's plugins do. Its devices
- * are named; Allocate answers env FAKE_DEVICES=<ids> and one read-only mount of `hostFile`.
+ * are named; Allocate answers env FAKE_DEVICES=<ids>, one read-only mount of `hostFile`, and
+ * optionally one device node.
  */
 
 type Obj = Record<string, unknown>;
@@ -44,6 +45,8 @@ export interface FakeDevicePluginOptions {
   /** Host file mounted read-only at `containerPath` by Allocate. */
   hostFile: string;
   containerPath: string;
+  /** A host device node Allocate also hands out (DeviceSpec, permissions "rw"). */
+  device?: { hostPath: string; containerPath: string };
   /** Registration fields to send (tests of refusals). */
   version?: string;
 }
@@ -71,7 +74,11 @@ export async function startFakeDevicePlugin(o: FakeDevicePluginOptions): Promise
       cb(null, {
         containerResponses: reqs.map((r) => {
           allocated.push(r.devicesIds);
-          return { envs: { FAKE_DEVICES: r.devicesIds.join(',') }, mounts: [{ containerPath: o.containerPath, hostPath: o.hostFile, readOnly: true }] };
+          return {
+            envs: { FAKE_DEVICES: r.devicesIds.join(',') },
+            mounts: [{ containerPath: o.containerPath, hostPath: o.hostFile, readOnly: true }],
+            devices: o.device ? [{ ...o.device, permissions: 'rw' }] : [],
+          };
         }),
       });
     },
