@@ -1,7 +1,7 @@
 /**
  * The pod garbage collector (upstream pkg/controller/podgc): one level-triggered pass over the pod
  * and node caches (decide.ts says what goes) every `checkPeriodMs` (upstream 20 s), and sooner when a
- * pod starts terminating or finishes, or a node goes away. Each pod it collects is first marked
+ * pod names a node the cache does not hold. Each pod it collects is first marked
  * Failed (with the DisruptionTarget condition for pods of a vanished node) through a server-side
  * apply of its status by the field manager `PodGC`, unless already finished, then force-deleted
  * (grace 0): nothing else would finish pods whose node is gone, and their namespace could never
@@ -36,9 +36,13 @@ export function addPodGcController(mgr: Manager, opts: PodGcOptions = {}): Contr
   const checkPeriodMs = opts.checkPeriodMs ?? 20_000;
   const missingSince = new Map<string, number>();
   const client = mgr.client;
-  // Wake up for what a pass could act on; the periodic requeue covers the rest (thresholds, quarantine).
-  const interesting = (p: Readonly<Pod>): boolean =>
-    !!p.metadata.deletionTimestamp || ['Succeeded', 'Failed'].includes(p.status?.phase ?? '') || (!!p.spec?.nodeName && !nodes.indexer.get(p.spec.nodeName));
+  // Passes run every checkPeriodMs (upstream's gcCheckPeriod, 20 s) once the first one has run: each
+  // pass requeues itself. Events only bring the first pass forward, and later ones only for a pod
+  // whose node is not in the cache (rare and cheap to check). Waking on every finished pod or every
+  // Node status write made each a scan of all pods: O(pods) per pod, which a 5,000-completion Job
+  // and thousands of heartbeating nodes turned into most of the control plane's CPU.
+  let firstPassDone = false;
+  const wake = (p: Readonly<Pod>): boolean => !firstPassDone || (!!p.spec?.nodeName && !nodes.indexer.get(p.spec.nodeName));
 
   const nodeGone = async (name: string): Promise<boolean> => {
     try {
@@ -67,8 +71,8 @@ export function addPodGcController(mgr: Manager, opts: PodGcOptions = {}): Contr
   };
 
   return mgr.controller('pod-garbage-collector')
-    .watches(resources.pods, (p) => (interesting(p) ? [PASS] : []))
-    .watches(resources.nodes, () => [PASS])
+    .watches(resources.pods, (p) => (wake(p) ? [PASS] : []))
+    .watches(resources.nodes, () => (firstPassDone ? [] : [PASS]))
     .withOptions({ workers: 1 })
     .complete(async (): Promise<Result> => {
       const input = {
@@ -83,6 +87,7 @@ export function addPodGcController(mgr: Manager, opts: PodGcOptions = {}): Contr
         if (gone.size > 0) decision = decidePodGc({ ...input, confirmedGone: gone });
       }
       for (const a of decision.actions) await collect(a);
+      firstPassDone = true;
       return { requeueAfter: Math.min(checkPeriodMs, decision.nextCheckMs ?? checkPeriodMs) };
     });
 }
