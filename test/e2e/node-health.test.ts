@@ -136,9 +136,14 @@ describe('container health on a real node', { timeout: 240_000 }, () => {
   });
 
   it('backs off a crashing container: CrashLoopBackOff with a growing delay', async () => {
-    // The kubelet's back-off: 10 s after the first crash, then doubling.
-    await waitFor('back-off 10s then 20s', () => crashMessages.length >= 2 && crashMessages, 90_000, 300);
-    assert.deepEqual(crashMessages.slice(0, 2), ['back-off 10s', 'back-off 20s']);
+    // The kubelet's back-off: 10 s after the first crash, then doubling with every restart attempt.
+    // An attempt whose container start is slow past the next window (a loaded CI machine) doubles
+    // it once more before a message shows, as on a kubelet (flowcontrol.Backoff.Next runs before
+    // the start), so the second message is 20s or a later doubling of it.
+    await waitFor('back-off 10s then a longer one', () => crashMessages.length >= 2 && crashMessages, 90_000, 300);
+    const seconds = crashMessages.slice(0, 2).map((m) => Number(/back-off (\d+)s/.exec(m)?.[1]));
+    assert.equal(seconds[0], 10, crashMessages.join(', '));
+    assert.ok([20, 40, 80].includes(seconds[1]!), `a doubled delay after 10s: ${crashMessages.join(', ')}`);
     const cs = status0(await getPod('crasher'))!;
     assert.ok((cs.restartCount ?? 0) >= 2);
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
