@@ -34,6 +34,7 @@ import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
+import { createConsoleHandler } from './console/console-handler.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -148,6 +149,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;
+    // Custom resources come and go at run time: the next OpenAPI request rebuilds the documents.
+    catalog.onChange(() => { docs = undefined; });
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
@@ -157,7 +160,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       authorize: authz.authorize,
       extraHandlers: [createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
-      })],
+      }), createConsoleHandler()],
       requestTimeoutMs: opts.requestTimeoutMs,
       bosunVersion: BOSUN_VERSION,
       openapi: () => (docs ??= buildOpenApi(catalog, served.schemas)),

@@ -3,6 +3,11 @@
  * plus the action subresources (binding, eviction, finalize) and streaming subresources (log, exec,
  * portforward) registered beside them. Discovery, OpenAPI and routing all read this one index, so what
  * is listed is exactly what is served.
+ *
+ * Built-in kinds are added at construction; custom resources (src/apiserver/crd) are added and
+ * removed at run time with `add`/`remove`, and every change is announced to `onChange` listeners
+ * (the OpenAPI documents are rebuilt after one). Requests resolve their resource on each call, so a
+ * resource added here is served by the next request.
  */
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { ActionSubresource, ResourceStorage } from '../storage/types.js';
@@ -22,10 +27,34 @@ export class ApiCatalog {
   private readonly actions = new Map<string, ActionSubresource>();
   /** Extra subresource names per plural (streaming handlers), for discovery. */
   private readonly extraSubs = new Map<string, Set<string>>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(storages: Iterable<ResourceStorage>, actions: Iterable<ActionSubresource> = []) {
     for (const s of storages) this.byKey.set(key(s.def.group, s.def.version, s.def.plural), { def: s.def, storage: s });
     for (const a of actions) this.addAction(a);
+  }
+
+  /** Serves one more resource (or replaces the storage of the same group/version/plural). */
+  add(storage: ResourceStorage): void {
+    this.byKey.set(key(storage.def.group, storage.def.version, storage.def.plural), { def: storage.def, storage });
+    this.changed();
+  }
+
+  /** Stops serving a resource added with `add`; returns whether it was served. */
+  remove(group: string, version: string, plural: string): boolean {
+    const had = this.byKey.delete(key(group, version, plural));
+    if (had) this.changed();
+    return had;
+  }
+
+  /** Calls `fn` after every add or remove; returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   addAction(a: ActionSubresource): void {
