@@ -1,14 +1,19 @@
 /**
  * Authentication: a client certificate signed by the cluster CA (CN = user, O = groups), or a bearer
- * token checked by an optional hook (node join tokens, service account tokens later). Health
+ * token checked by an optional hook (service account tokens: src/apiserver/serviceaccount). Health
  * endpoints are open to anonymous clients, as upstream grants them to system:unauthenticated.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { websocketBearerToken } from './websocket-token.js';
 
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** A unique value for this user across time (a ServiceAccount's uid), when the authenticator knows one. */
+  uid?: string;
+  /** What the authenticator adds (a service account token's authentication.kubernetes.io/pod-name...). */
+  extra?: Record<string, string[]>;
 }
 
 /** Resolves a bearer token to a user, or undefined when the token is not valid. */
@@ -46,7 +51,16 @@ export async function authenticate(req: IncomingMessage, tokens?: TokenAuthentic
   const auth = req.headers.authorization;
   if (tokens && auth && /^bearer /i.test(auth)) {
     const user = await tokens(auth.slice(7).trim());
-    if (user) return { name: user.name, groups: [...new Set([...user.groups, 'system:authenticated'])] };
+    if (user) return { ...user, groups: [...new Set([...user.groups, 'system:authenticated'])] };
+  }
+  // Browsers' WebSockets cannot send an Authorization header: the token rides in a subprotocol.
+  const ws = tokens && !auth ? websocketBearerToken(req) : undefined;
+  if (ws) {
+    const user = await tokens!(ws.token);
+    if (user) {
+      ws.strip();
+      return { name: user.name, groups: [...new Set([...user.groups, 'system:authenticated'])] };
+    }
   }
   return undefined;
 }
