@@ -29,6 +29,10 @@ import { endpointSlices } from './kinds/discovery/endpoint-slice.js';
 import { deleteOptionsSchema, statusSchema } from './kinds/meta/meta-types.js';
 import { evictionSchema } from './kinds/policy/eviction.js';
 import { podDisruptionBudgets } from './kinds/policy/pod-disruption-budget.js';
+import { clusterRoleBindings } from './kinds/rbac/cluster-role-binding.js';
+import { clusterRoles } from './kinds/rbac/cluster-role.js';
+import { roleBindings } from './kinds/rbac/role-binding.js';
+import { roles } from './kinds/rbac/role.js';
 import { priorityClasses } from './kinds/scheduling/priority-class.js';
 import { storageClasses } from './kinds/storage/storage-class.js';
 import type { ResourceDefinition } from './resource.js';
@@ -42,6 +46,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   persistentVolumes, persistentVolumeClaims,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
+  roles, clusterRoles, roleBindings, clusterRoleBindings,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

@@ -5,7 +5,7 @@
 import type {
   ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, Lease, Namespace, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
-  StatefulSet, StorageClass,
+  StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding,
 } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -89,4 +89,8 @@ export const resources = {
   endpointslices: typed<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true, kind: 'EndpointSlice' }),
   poddisruptionbudgets: typed<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true, kind: 'PodDisruptionBudget' }),
   priorityclasses: typed<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false, kind: 'PriorityClass' }),
+  roles: typed<Role>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespaced: true, kind: 'Role' }),
+  clusterroles: typed<ClusterRole>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', namespaced: false, kind: 'ClusterRole' }),
+  rolebindings: typed<RoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true, kind: 'RoleBinding' }),
+  clusterrolebindings: typed<ClusterRoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false, kind: 'ClusterRoleBinding' }),
 };

@@ -8,7 +8,7 @@ import protobuf from 'protobufjs';
 
 const PROTO_FILES = [
   'runtime.proto', 'resource.proto', 'intstr.proto', 'meta-v1.proto',
-  'core-v1.proto', 'apps-v1.proto', 'batch-v1.proto', 'policy-v1.proto', 'scheduling-v1.proto', 'authorization-v1.proto', 'authentication-v1.proto',
+  'core-v1.proto', 'apps-v1.proto', 'batch-v1.proto', 'policy-v1.proto', 'scheduling-v1.proto', 'authorization-v1.proto', 'authentication-v1.proto', 'rbac-v1.proto',
 ];
 
 let root: protobuf.Root | undefined;
@@ -39,6 +39,9 @@ export function unknownType(): protobuf.Type {
   return kubernetesProtoRoot().lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
 }
 
+/** Groups whose Go package is not the group's first labels (k8s.io/api/rbac/v1). */
+const GO_PACKAGES: Record<string, string> = { 'rbac.authorization.k8s.io': 'rbac' };
+
 /**
  * The message type of `apiVersion`/`kind`, or undefined when we have no schema for it. Protobuf
  * packages follow Go packages: the core group is `k8s.io.api.core.<v>`, `apps/v1` is
@@ -51,7 +54,7 @@ export function messageTypeFor(apiVersion: string, kind: string): protobuf.Type 
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
   const pkgs = [
-    `k8s.io.api.${(group || 'core').replace(/\.k8s\.io$/, '')}.${version}`,
+    `k8s.io.api.${GO_PACKAGES[group] ?? (group || 'core').replace(/\.k8s\.io$/, '')}.${version}`,
     'k8s.io.apimachinery.pkg.apis.meta.v1',
   ];
   for (const pkg of pkgs) {
