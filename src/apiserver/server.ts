@@ -34,6 +34,9 @@ import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
+import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
+import type { EncryptionConfig } from './encryption/config.js';
+import { withEncryption } from './encryption/encrypting-store.js';
 import { createConsoleHandler } from './console/console-handler.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
@@ -59,6 +62,8 @@ export interface ApiServerOptions {
   log?: (msg: string, err?: unknown) => void;
   /** ClusterIP and NodePort ranges (--service-cidr, --service-node-port-range); default 10.43.0.0/16, 30000-32767. */
   serviceRanges?: ServiceRanges;
+  /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: values stored as they are. */
+  encryption?: EncryptionConfig;
 }
 
 export interface ServedApi {
@@ -85,6 +90,8 @@ export interface ApiServer {
   storage(group: string, version: string, plural: string): ResourceStorage | undefined;
   /** The daily renewal of the serving and admin certificates (pki/cert-renewer.ts). */
   certificates: CertRenewer;
+  /** Service account tokens: TokenRequest, the authenticator, the legacy token signer (serviceaccount/). */
+  serviceAccountTokens: ServiceAccountTokens;
   /** Watches being served right now (for tests and metrics). */
   openWatches(): number;
   /** The open watches and how slow ones were closed (for tests and metrics). */
@@ -121,7 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serviceSans = opts.serviceRanges?.serviceCidr ? [kubernetesServiceIP(opts.serviceRanges.serviceCidr)] : [];
   const sans = [...(opts.extraSans ?? []), ...serviceSans];
   const pki = ensurePki(opts.dataDir, sans);
-  const store = opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') });
+  const store = withEncryption(opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') }), opts.encryption);
   // The store's Service allocator takes the configured ranges before any storage binds to it.
   serviceAllocatorFor(store, opts.serviceRanges);
   let listener: Listener | undefined;
@@ -145,7 +152,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const metrics = createMetricsStorages(new MetricsCollector({
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
-    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz), ...metrics], served.actions);
+    const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens });
+    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;
@@ -156,9 +164,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
     const routerOpts = {
       catalog, streams, watches,
-      tokens: opts.tokens,
+      tokens: saTokens.authenticate,
       authorize: authz.authorize,
-      extraHandlers: [createJoinHandler({
+      extraHandlers: [saTokens.discovery, createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
       }), createConsoleHandler()],
       requestTimeoutMs: opts.requestTimeoutMs,
@@ -184,6 +192,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopped: Promise<void> | undefined;
     return {
       url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams, certificates,
+      serviceAccountTokens: saTokens,
       storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
       openWatches: () => watches.size, watches,
       stop: () =>
@@ -191,6 +200,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           stopping = true;
           certificates.stop();
           watches.endAll();
+          saTokens.stop();
           await l.close();
           await store.close();
         })()),

@@ -33,6 +33,7 @@ if (helpFor) {
   for (const [name, c] of Object.entries(FLAG_COMMANDS)) program.command(name).description(c.description);
   (await import('./commands/images.js')).registerImagesCommand(program);
   (await import('./commands/killall.js')).registerKillallCommands(program);
+  (await import('./commands/secrets-encrypt.js')).registerSecretsEncryptCommand(program);
   // An unknown command is an error, even with --help after it (commander would print the top-level
   // help and exit 0: a script calling a command this version lacks must not pass).
   if (cmd !== undefined && !cmd.startsWith('-') && cmd !== 'help' && !program.commands.some((c) => c.name() === cmd)) {

@@ -18,6 +18,7 @@ import { Scheduler } from '../scheduler/index.js';
 import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } from '../simulated-nodes/index.js';
 import { openStore, type EtcdTls, type Store } from '../store/index.js';
 import type { AutoCompactOptions } from '../store/auto-compact.js';
+import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -52,6 +53,8 @@ export interface ControlPlaneOptions {
   /** Extra controllers to declare on the manager (e.g. node IPAM), by the caller. */
   extraControllers?: Array<(mgr: Manager) => void>;
   log?: (msg: string) => void;
+  /** --encryption-provider-config: an EncryptionConfiguration file (read and checked before the store opens). */
+  encryptionProviderConfig?: string;
 }
 
 export interface ControlPlane {
@@ -88,8 +91,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const log = o.log ?? (() => {});
   // A fresh machine has no data dir yet (the default /var/lib/bosun): the store lives in it.
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const encryption = o.encryptionProviderConfig ? loadEncryptionConfig(o.encryptionProviderConfig) : undefined;
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

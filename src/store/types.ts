@@ -14,6 +14,11 @@ export interface KeyValue {
   createRevision: number;
   /** Revision of the last write to this key; the object's resourceVersion. */
   modRevision: number;
+  /**
+   * Set by a value-transforming wrapper (encryption at rest) when the value was read with other
+   * than the current write transformer: an update should rewrite it even when nothing changed.
+   */
+  stale?: boolean;
 }
 
 export type StoreEventType = 'PUT' | 'DELETE';
@@ -80,7 +85,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreErrorCode = 'AlreadyExists' | 'NotFound' | 'Conflict' | 'TooOld' | 'Closed';
+/** Internal: a value could not be read back (e.g. no configured key decrypts it). */
+export type StoreErrorCode = 'AlreadyExists' | 'NotFound' | 'Conflict' | 'TooOld' | 'Closed' | 'Internal';
 
 export class StoreError extends Error {
   constructor(

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import type { EncryptionConfig } from '../apiserver/encryption/config.js';
+import type { Store } from '../store/types.js';
 
 /** The kubectl tests use: the 1.32 binary, not the version-dispatching /usr/bin/kubectl. */
 export const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
@@ -67,6 +69,10 @@ export interface TestServerOptions {
   store?: 'memory' | 'sqlite';
   /** Reuse a data dir (it is then not deleted on stop). */
   dataDir?: string;
+  /** In-process server only: encryption at rest (an --encryption-provider-config, parsed). */
+  encryption?: EncryptionConfig;
+  /** In-process server only: an already open store (e.g. an EtcdStore), closed on stop; `store` is then ignored. */
+  storeInstance?: Store;
 }
 
 function tempDir(prefix: string): string {
@@ -78,7 +84,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory' });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption });
   return {
     server,
     url: server.url,

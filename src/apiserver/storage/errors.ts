@@ -47,6 +47,7 @@ export function fromStoreError(def: ResourceDefinition, name: string, err: unkno
     case 'Conflict': return conflict(def, name);
     case 'TooOld': return tooOldResourceVersion(requestedRevision ?? 0, err.revision ?? 0);
     case 'Closed': return errors.unavailable('storage is closed');
+    case 'Internal': return errors.internal(err.message);
   }
 }
 

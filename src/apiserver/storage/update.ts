@@ -58,7 +58,10 @@ export async function updateObject(
     const candidate = await produce(deepCopy(old));
     if (!candidate) throw notFound(core.def, name);
     const { obj, noop } = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
-    if (noop) return { object: old, created: false };
+    // A value read with other than the current encryption key is rewritten even unchanged (as
+    // upstream's GuaranteedUpdate does for stale data): how key rotation re-encrypts objects.
+    if (noop && (!kv.stale || ctx.dryRun)) return { object: old, created: false };
+    if (noop) return { object: await rewriteUnchanged(core, key, old, kv.modRevision, name), created: false };
     if (opts.subresource !== 'status') await core.strategy.validateAdmission?.(obj, old, ctx, core);
 
     try {
@@ -71,13 +74,23 @@ export async function updateObject(
       }
       if (!opts.managedFieldsDone) trackManagedFields(core.def, ctx, obj, old, opts.managedFieldsSubresource ?? opts.subresource);
       if (ctx.dryRun) return { object: obj, created: false };
-      const written = await core.store.update(key, encodeObject(obj), kv.modRevision);
+      const written = await core.store.update(key, encodeObject(obj, core.def), kv.modRevision);
       obj.metadata.resourceVersion = String(written.modRevision);
       return { object: obj, created: false };
     } catch (err) {
       if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'NotFound') && attempt < MAX_ATTEMPTS) continue;
       throw fromStoreError(core.def, name, err);
     }
+  }
+}
+
+async function rewriteUnchanged(core: StorageCore, key: string, old: KubeObject, revision: number, name: string): Promise<KubeObject> {
+  try {
+    const written = await core.store.update(key, encodeObject(old, core.def), revision);
+    old.metadata.resourceVersion = String(written.modRevision);
+    return old;
+  } catch (err) {
+    throw fromStoreError(core.def, name, err);
   }
 }
 

@@ -25,6 +25,8 @@ export interface ServerCommandOptions {
   etcdCafile?: string;
   etcdCertfile?: string;
   etcdKeyfile?: string;
+  /** --encryption-provider-config FILE. */
+  encryptionProviderConfig?: string;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -60,6 +62,9 @@ export interface ServerCommandOptions {
   /** Container log rotation flags (bytes, files); absent: 10Mi, 5. */
   containerLogMaxSize?: number;
   containerLogMaxFiles?: number;
+  /** --eviction-hard as given (checked by the flag table), --eviction-pressure-transition-period in ms. */
+  evictionHard?: string;
+  evictionPressureTransitionPeriod?: number;
 }
 
 /** `bosun server`'s flags with the kubelet's cross-flag image GC check. */
@@ -110,6 +115,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
+    encryptionProviderConfig: o.encryptionProviderConfig,
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     controllers: {
@@ -130,6 +136,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     try {
       const node = await startEmbeddedNode(cp.api, { dataDir: o.dataDir, nodeName: o.nodeName, nodeIP: o.nodeIp, agentPort: o.agentPort,
         containerLogs: containerLogPolicyFromFlags(o),
+        eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
         serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });

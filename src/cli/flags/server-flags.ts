@@ -13,6 +13,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'etcd-cafile', value: 'path', help: 'CA file that etcd\'s serving certificate must chain to (https:// endpoints; k3s\'s --datastore-cafile)' },
   { name: 'etcd-certfile', value: 'path', help: 'client certificate file for etcd\'s --client-cert-auth (with --etcd-keyfile)' },
   { name: 'etcd-keyfile', value: 'path', help: 'key file of --etcd-certfile' },
+  { name: 'encryption-provider-config', value: 'path', help: 'EncryptionConfiguration file (apiserver.config.k8s.io/v1): which resources are encrypted at rest, with which keys (kube-apiserver\'s flag)' },
   { name: 'disable-agent', help: 'run the control plane only' },
   { name: 'disable-scheduler', help: 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)' },
   { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },
