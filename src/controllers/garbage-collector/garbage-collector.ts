@@ -38,7 +38,11 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
     if (!gcRelevantChange(old, n)) return;
     enqueue(n.uid);
     for (const d of graph.dependentsOf(n.uid)) enqueue(d.uid);
-    for (const o of [...(old?.owners ?? []), ...n.owners]) enqueue(o.uid);
+    // An owner only needs a look when it is being deleted (waiting for its dependents, or orphaning
+    // them), as upstream's processGraphChanges wakes only owners that are deletingDependents: waking
+    // every owner on each dependent's change made each pod event of a Job or ReplicaSet an
+    // O(dependents) pass over its owner.
+    for (const o of [...(old?.owners ?? []), ...n.owners]) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
   };
   for (const ref of opts.resources ?? collectableResources()) {
     mgr.informers.informerFor(ref).addEventHandler({
@@ -54,7 +58,7 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
         const uid = obj.metadata.uid ?? '';
         const gone = graph.remove(uid);
         for (const d of graph.dependentsOf(uid)) enqueue(d.uid);
-        for (const o of gone?.owners ?? obj.metadata.ownerReferences ?? []) enqueue(o.uid);
+        for (const o of gone?.owners ?? obj.metadata.ownerReferences ?? []) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
       },
     });
   }
