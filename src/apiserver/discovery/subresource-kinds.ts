@@ -14,6 +14,7 @@ const table: Record<string, SubresourceKind> = {
   scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   binding: { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+  token: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
   finalize: { verbs: ['update'] },
   log: { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
   exec: { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },

@@ -55,6 +55,7 @@ export async function handleResource(
 
   const ctx: RequestContext = {
     user: user.name, groups: user.groups, dryRun: false, fieldValidation: 'Warn', warnings: [], signal,
+    ...(user.uid !== undefined ? { uid: user.uid } : {}), ...(user.extra !== undefined ? { extra: user.extra } : {}),
   };
   const fmt = negotiateResource(req.headers.accept, query.get('includeObject') ?? undefined);
   const sub: StorageSubresource | undefined = p.subresource === 'status' || p.subresource === 'scale' ? p.subresource : undefined;

@@ -35,6 +35,11 @@ export const selfSubjectReviews = defineKind<KubeObject>({
 export function reviewSelf(ctx: RequestContext, obj: KubeObject): KubeObject {
   return {
     apiVersion: obj.apiVersion, kind: obj.kind, metadata: { creationTimestamp: nowTimestamp() },
-    status: { userInfo: { username: ctx.user, groups: ctx.groups } },
+    status: {
+      userInfo: {
+        username: ctx.user, ...(ctx.uid !== undefined ? { uid: ctx.uid } : {}), groups: ctx.groups,
+        ...(ctx.extra !== undefined ? { extra: ctx.extra } : {}),
+      },
+    },
   };
 }

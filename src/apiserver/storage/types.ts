@@ -15,6 +15,9 @@ export interface RequestContext {
   /** Authenticated user name (e.g. `system:admin`, `system:node:n1`). */
   user: string;
   groups: string[];
+  /** The user's uid and extra (a service account token's), when the authenticator gave them. */
+  uid?: string;
+  extra?: Record<string, string[]>;
   /** dryRun=All: run every step, persist nothing. */
   dryRun: boolean;
   fieldValidation: FieldValidation;

@@ -1,0 +1,37 @@
+/**
+ * Service account issuer discovery (upstream pkg/serviceaccount/openidmetadata.go): GET
+ * /.well-known/openid-configuration and /openid/v1/jwks, so that outside verifiers (a cloud's
+ * workload identity, Vault) can check the cluster's tokens. Served to authenticated users
+ * (upstream's system:service-account-issuer-discovery ClusterRole is bound to
+ * system:serviceaccounts; its cluster-wide grant of authenticated clients is left to RBAC).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../http/authn.js';
+import { SIGNING_ALG, type TokenSigner } from './token-signer.js';
+
+export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
+export const JWKS_PATH = '/openid/v1/jwks';
+
+/** The discovery document: jwks_uri under the issuer (--service-account-jwks-uri unset). */
+export function openidConfiguration(issuer: string, jwksUri = `${issuer.replace(/\/$/, '')}${JWKS_PATH}`): Record<string, unknown> {
+  return {
+    issuer, jwks_uri: jwksUri, response_types_supported: ['id_token'], subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [SIGNING_ALG],
+  };
+}
+
+/** A router extra handler (server.ts): true when it answered. */
+export function createIssuerDiscoveryHandler(signer: TokenSigner) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined): Promise<boolean> => {
+    if (url.pathname !== OPENID_CONFIG_PATH && url.pathname !== JWKS_PATH) return false;
+    if (!user) return false; // the router answers 401
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const [body, type] = url.pathname === OPENID_CONFIG_PATH
+      ? [openidConfiguration(signer.issuer), 'application/json']
+      : [{ keys: [await signer.publicJwk()] }, 'application/jwk-set+json'];
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600', 'Content-Length': Buffer.byteLength(text) });
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return true;
+  };
+}

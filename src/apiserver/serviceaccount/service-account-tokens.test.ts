@@ -1,0 +1,149 @@
+/**
+ * Service account tokens on an in-process API server driven by the real kubectl: `kubectl create
+ * token` with upstream's flags and claims (pkg/serviceaccount/claims.go), duration rules
+ * (pkg/apis/authentication/validation), bound-object checks (registry/core/serviceaccount/storage/
+ * token.go), the token as a credential (`kubectl auth whoami` with upstream's user, groups and
+ * extra), TokenReview, issuer discovery, and the token refused once its pod is deleted.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { kubectlOk } from '../../testing/kubectl-ok.js';
+import { RawClient } from '../../testing/raw-client.js';
+import { runKubectl, startTestServer, type KubectlResult, type TestServer } from '../../testing/test-cluster.js';
+import { DEFAULT_ISSUER } from './service-account-tokens.js';
+
+const NS = 'satok-ns';
+
+const payloadOf = (jwt: string): any => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
+
+describe('service account tokens', () => {
+  let srv: TestServer;
+  let raw: RawClient;
+  let dir: string;
+  let podUid: string;
+
+  /** kubectl with a kubeconfig that holds only the CA and `token` (no client certificate). */
+  const asToken = (token: string, args: string[]): Promise<KubectlResult> => {
+    const kc = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
+    const ca = Buffer.from(readFileSync(join(srv.dataDir, 'pki', 'ca.crt'))).toString('base64');
+    writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${srv.url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${token}"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+    return runKubectl(kc, join(dir, 'cache'), args);
+  };
+
+  before(async () => {
+    srv = await startTestServer();
+    raw = new RawClient(srv.url, srv.dataDir);
+    dir = mkdtempSync(join(tmpdir(), 'bosun-satok-'));
+    await kubectlOk(srv, ['create', 'namespace', NS]);
+    await kubectlOk(srv, ['-n', NS, 'create', 'serviceaccount', 'robot']);
+    await kubectlOk(srv, ['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { serviceAccountName: 'robot', containers: [{ name: 'c', image: 'busybox' }] } }),
+    });
+    podUid = (await kubectlOk(srv, ['-n', NS, 'get', 'pod', 'p', '-o', 'jsonpath={.metadata.uid}'])).trim();
+  });
+
+  after(async () => {
+    raw.close();
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('kubectl create token: upstream claims for a pod-bound token with an audience and a duration', async () => {
+    const token = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot', '--duration', '10m', '--audience', 'x', '--bound-object-kind', 'Pod', '--bound-object-name', 'p'])).trim();
+    const [header, claims] = [JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()), payloadOf(token)];
+    assert.equal(header.alg, 'RS256');
+    assert.ok(header.kid);
+    const saUid = (await kubectlOk(srv, ['-n', NS, 'get', 'sa', 'robot', '-o', 'jsonpath={.metadata.uid}'])).trim();
+    assert.deepEqual(claims.aud, ['x']);
+    assert.equal(claims.iss, DEFAULT_ISSUER);
+    assert.equal(claims.sub, `system:serviceaccount:${NS}:robot`);
+    assert.equal(claims.exp - claims.iat, 600);
+    assert.equal(claims.nbf, claims.iat);
+    assert.match(claims.jti, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(claims['kubernetes.io'], { namespace: NS, serviceaccount: { name: 'robot', uid: saUid }, pod: { name: 'p', uid: podUid } });
+  });
+
+  test('the duration rules: default one hour, at least 10 minutes', async () => {
+    const token = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot'])).trim();
+    const c = payloadOf(token);
+    assert.equal(c.exp - c.iat, 3600);
+    assert.deepEqual(c.aud, [DEFAULT_ISSUER], 'the audience defaults to the API server\'s');
+    const short = await srv.kubectl(['-n', NS, 'create', 'token', 'robot', '--duration', '5m']);
+    assert.notEqual(short.code, 0);
+    assert.match(short.stderr, /TokenRequest\.authentication\.k8s\.io "robot" is invalid: spec\.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes/);
+  });
+
+  test('bound objects must exist, match the uid and run as the service account', async () => {
+    const missing = await srv.kubectl(['-n', NS, 'create', 'token', 'robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'nope']);
+    assert.match(missing.stderr, /pods "nope" not found/);
+    await kubectlOk(srv, ['-n', NS, 'create', 'serviceaccount', 'other']);
+    const wrongSa = await srv.kubectl(['-n', NS, 'create', 'token', 'other', '--bound-object-kind', 'Pod', '--bound-object-name', 'p']);
+    assert.match(wrongSa.stderr, /cannot bind token for serviceaccount "other" to pod running with serviceaccount "robot"/);
+    const wrongUid = await srv.kubectl(['-n', NS, 'create', 'token', 'robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'p', '--bound-object-uid', 'x-y']);
+    assert.match(wrongUid.stderr, /the UID in the bound object reference \(x-y\) does not match the UID in record/);
+    const noSa = await srv.kubectl(['-n', NS, 'create', 'token', 'ghost']);
+    assert.match(noSa.stderr, /serviceaccounts "ghost" not found/);
+  });
+
+  test('the token authenticates: whoami shows the user, groups and extra; TokenReview agrees; a foreign audience is 401', async () => {
+    const token = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'p'])).trim();
+    const who = await asToken(token, ['auth', 'whoami', '-o', 'json']);
+    assert.equal(who.code, 0, who.stderr);
+    const info = JSON.parse(who.stdout).status.userInfo;
+    const saUid = (await kubectlOk(srv, ['-n', NS, 'get', 'sa', 'robot', '-o', 'jsonpath={.metadata.uid}'])).trim();
+    assert.equal(info.username, `system:serviceaccount:${NS}:robot`);
+    assert.equal(info.uid, saUid);
+    assert.deepEqual(info.groups, ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated']);
+    assert.deepEqual(info.extra, {
+      'authentication.kubernetes.io/pod-name': ['p'], 'authentication.kubernetes.io/pod-uid': [podUid],
+      'authentication.kubernetes.io/credential-id': [`JTI=${payloadOf(token).jti}`],
+    });
+    const review = JSON.parse(await kubectlOk(srv, ['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }) }));
+    assert.equal(review.status.authenticated, true);
+    assert.equal(review.status.user.username, `system:serviceaccount:${NS}:robot`);
+    assert.deepEqual(review.status.audiences, [DEFAULT_ISSUER]);
+    const foreign = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot', '--audience', 'vault'])).trim();
+    const refused = await asToken(foreign, ['auth', 'whoami']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /Unauthorized|must be logged in/);
+    const forVault = JSON.parse(await kubectlOk(srv, ['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: foreign, audiences: ['vault'] } }) }));
+    assert.equal(forVault.status.authenticated, true, 'a reviewer naming the token\'s audience accepts it');
+    const garbage = await raw.send('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'a.b.c' } });
+    assert.equal(garbage.status, 201);
+    assert.equal(garbage.json.status.authenticated, undefined);
+    assert.ok(garbage.json.status.error);
+  });
+
+  test('issuer discovery: the configuration and the JWKS that verifies the tokens', async () => {
+    const conf = await raw.request('/.well-known/openid-configuration');
+    assert.equal(conf.status, 200);
+    assert.deepEqual(conf.json, {
+      issuer: DEFAULT_ISSUER, jwks_uri: `${DEFAULT_ISSUER}/openid/v1/jwks`, response_types_supported: ['id_token'],
+      subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+    });
+    const jwks = await raw.request('/openid/v1/jwks');
+    assert.equal(jwks.headers['content-type'], 'application/jwk-set+json');
+    const token = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot'])).trim();
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json), { issuer: DEFAULT_ISSUER });
+    assert.equal(payload.sub, `system:serviceaccount:${NS}:robot`);
+    assert.equal((await raw.request('/openid/v1/jwks', { clientCert: false })).status, 401, 'anonymous clients are refused');
+  });
+
+  test('deleting the bound pod kills its token, at once even when it was cached', async () => {
+    await kubectlOk(srv, ['-n', NS, 'apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'doomed' }, spec: { serviceAccountName: 'robot', containers: [{ name: 'c', image: 'busybox' }] } }),
+    });
+    const token = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'doomed'])).trim();
+    for (let i = 0; i < 2; i++) assert.equal((await asToken(token, ['auth', 'whoami'])).code, 0, 'valid while the pod exists (second time from the cache)');
+    await kubectlOk(srv, ['-n', NS, 'delete', 'pod', 'doomed', '--grace-period=0', '--force']);
+    const after = await asToken(token, ['-n', NS, 'get', 'pods']);
+    assert.notEqual(after.code, 0);
+    assert.match(after.stderr, /Unauthorized|must be logged in/);
+    const review = JSON.parse(await kubectlOk(srv, ['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }) }));
+    assert.match(review.status.error, /invalidated/);
+  });
+});
