@@ -4,13 +4,17 @@
  * `plural.group`). Also the schemas of subresource bodies (Scale, Binding, Eviction) and of
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
+import { customResourceDefinitions } from './kinds/apiextensions/custom-resource-definition.js';
 import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
 import { statefulSets } from './kinds/apps/stateful-set.js';
 import { cronJobs } from './kinds/batch/cron-job.js';
+import { certificateSigningRequests } from './kinds/certificates/certificate-signing-request.js';
 import { jobs } from './kinds/batch/job.js';
+import { horizontalPodAutoscalers } from './kinds/autoscaling/horizontal-pod-autoscaler.js';
+import { horizontalPodAutoscalersV1 } from './kinds/autoscaling/horizontal-pod-autoscaler-v1.js';
 import { scaleSchema } from './kinds/autoscaling/scale.js';
 import { leases } from './kinds/coordination/lease.js';
 import { bindingSchema } from './kinds/core/binding.js';
@@ -46,7 +50,11 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   persistentVolumes, persistentVolumeClaims,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
+  customResourceDefinitions,
+  // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
+  horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,
+  certificateSigningRequests,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

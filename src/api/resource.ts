@@ -86,4 +86,16 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
 
   /** Protobuf: the fully qualified message name of this kind (k8s.io.api.core.v1.Pod), if bodies in protobuf are accepted. */
   protobufMessage?: string;
+
+  /**
+   * Set when this version is served from another version's storage (autoscaling/v1
+   * HorizontalPodAutoscaler from v2): objects are converted to the stored form before every write
+   * and back after every read, as kube-apiserver's storage-version conversion.
+   */
+  storageVersion?: StorageVersionConversion;
+}
+
+export interface StorageVersionConversion {
+  toStored(obj: KubeObject): KubeObject;
+  fromStored(obj: KubeObject): KubeObject;
 }

@@ -5,7 +5,7 @@
 import type {
   ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, Lease, Namespace, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
-  StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding,
+  StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, HorizontalPodAutoscaler,
 } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -88,6 +88,7 @@ export const resources = {
   leases: typed<Lease>({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true, kind: 'Lease' }),
   endpointslices: typed<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', namespaced: true, kind: 'EndpointSlice' }),
   poddisruptionbudgets: typed<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespaced: true, kind: 'PodDisruptionBudget' }),
+  horizontalpodautoscalers: typed<HorizontalPodAutoscaler>({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' }),
   priorityclasses: typed<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', namespaced: false, kind: 'PriorityClass' }),
   roles: typed<Role>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespaced: true, kind: 'Role' }),
   clusterroles: typed<ClusterRole>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', namespaced: false, kind: 'ClusterRole' }),

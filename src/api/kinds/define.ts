@@ -4,7 +4,7 @@
  * comes from the schema; hooks add what the schema cannot express (cross-field rules, immutability).
  */
 import type { KubeObject } from '../meta.js';
-import type { FieldInfo, ResourceDefinition, ScaleInfo, SubresourceName, TableColumn, Verb } from '../resource.js';
+import type { FieldInfo, ResourceDefinition, ScaleInfo, StorageVersionConversion, SubresourceName, TableColumn, Verb } from '../resource.js';
 import { componentsOf } from '../schema/openapi.js';
 import type { ObjectNode } from '../schema/types.js';
 import { applyDefaults, fieldInfo, unknownFields, validateNode } from '../schema/walk.js';
@@ -47,6 +47,8 @@ export interface KindSpec<T extends KubeObject> {
   /** Index in `columns` where AGE goes; default after all priority-0 columns. */
   ageAt?: number;
   protobufMessage?: string;
+  /** Served from another version's storage (see ResourceDefinition.storageVersion). */
+  storageVersion?: StorageVersionConversion;
   /** A table that does not follow NAME ... AGE (events): all columns and cells given. */
   table?: { columns: TableColumn[]; row(obj: T, now: Date): unknown[] };
 }
@@ -113,6 +115,7 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
       return openapi;
     },
     ...(spec.protobufMessage ? { protobufMessage: spec.protobufMessage } : {}),
+    ...(spec.storageVersion ? { storageVersion: spec.storageVersion } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export * from './batch/cron-job.js';
 export * from './coordination/lease.js';
 export * from './discovery/endpoint-slice.js';
 export * from './autoscaling/scale.js';
+export * from './autoscaling/horizontal-pod-autoscaler.js';
+export type { HorizontalPodAutoscalerV1 } from './autoscaling/horizontal-pod-autoscaler-v1.js';
 export * from './policy/eviction.js';
 export * from './policy/pod-disruption-budget.js';
 export * from './scheduling/priority-class.js';

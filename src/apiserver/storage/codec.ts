@@ -26,8 +26,12 @@ export function objectTooLarge(): StatusError {
   return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request is too large', code: 500 });
 }
 
-/** The stored form; throws objectTooLarge() past MAX_STORED_OBJECT_BYTES, before anything is written. */
-export function encodeObject(obj: KubeObject): string {
+/**
+ * The stored form; throws objectTooLarge() past MAX_STORED_OBJECT_BYTES, before anything is written.
+ * A version served from another's storage (def.storageVersion) is converted to the stored version.
+ */
+export function encodeObject(obj: KubeObject, def?: Pick<ResourceDefinition, 'storageVersion'>): string {
+  if (def?.storageVersion) obj = def.storageVersion.toStored(obj);
   const { resourceVersion: _rv, ...meta } = obj.metadata;
   const text = JSON.stringify({ ...obj, metadata: meta });
   // Counting bytes costs a pass over the string: only when its length (a lower bound) could matter.
@@ -37,7 +41,8 @@ export function encodeObject(obj: KubeObject): string {
 
 /** A fresh object (safe to mutate) with apiVersion, kind and resourceVersion filled in. */
 export function decodeObject(def: ResourceDefinition, value: string, revision: number): KubeObject {
-  const parsed = JSON.parse(value) as KubeObject;
+  let parsed = JSON.parse(value) as KubeObject;
+  if (def.storageVersion) parsed = def.storageVersion.fromStored({ ...parsed, metadata: parsed.metadata ?? {} });
   const apiVersion = apiVersionOf(def.group, def.version);
   // apiVersion and kind first, as Kubernetes prints them.
   const obj: KubeObject = { apiVersion, kind: def.kind, ...parsed, metadata: parsed.metadata ?? {} };

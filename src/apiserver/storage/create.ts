@@ -62,7 +62,7 @@ export async function createObject(
       return obj;
     }
     try {
-      const kv = await core.store.create(key, encodeObject(obj));
+      const kv = await core.store.create(key, encodeObject(obj, core.def));
       obj.metadata.resourceVersion = String(kv.modRevision);
       return obj;
     } catch (err) {

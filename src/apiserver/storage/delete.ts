@@ -96,7 +96,7 @@ async function deleteOnce(
 
 async function persist(core: StorageCore, ctx: RequestContext, key: string, kv: KeyValue, before: KubeObject, obj: KubeObject): Promise<KubeObject> {
   if (ctx.dryRun || jsonEqual(before, obj)) return obj;
-  const written = await core.store.update(key, encodeObject(obj), kv.modRevision);
+  const written = await core.store.update(key, encodeObject(obj, core.def), kv.modRevision);
   obj.metadata.resourceVersion = String(written.modRevision);
   return obj;
 }

@@ -26,7 +26,7 @@ export async function mutateStored(
     await mutate(obj);
     if (dryRun || jsonEqual(before, obj)) return obj;
     try {
-      const written = await core.store.update(key, encodeObject(obj), kv.modRevision);
+      const written = await core.store.update(key, encodeObject(obj, core.def), kv.modRevision);
       obj.metadata.resourceVersion = String(written.modRevision);
       return obj;
     } catch (err) {

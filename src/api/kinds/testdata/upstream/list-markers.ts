@@ -13,6 +13,11 @@
  * Markers: `list=<type> keys=<k1,k2> patch=<strategy> mergeKey=<key>`, empty when upstream has none.
  */
 export const LIST_MARKERS: readonly (readonly [string, string, string])[] = [
+  // autoscaling/v2 (cited by struct, from the markers above each field)
+  ['autoscaling.HPAScalingRules.policies', 'list=atomic', 'api/autoscaling/v2/types.go HPAScalingRules.Policies'],
+  ['autoscaling.HorizontalPodAutoscalerSpec.metrics', 'list=atomic', 'api/autoscaling/v2/types.go HorizontalPodAutoscalerSpec.Metrics'],
+  ['autoscaling.HorizontalPodAutoscalerStatus.conditions', 'list=map keys=type patch=merge mergeKey=type', 'api/autoscaling/v2/types.go HorizontalPodAutoscalerStatus.Conditions'],
+  ['autoscaling.HorizontalPodAutoscalerStatus.currentMetrics', 'list=atomic', 'api/autoscaling/v2/types.go HorizontalPodAutoscalerStatus.CurrentMetrics'],
   ['apps.DaemonSetStatus.conditions', 'list=map keys=type patch=merge mergeKey=type', 'api/apps/v1/types.go:726'],
   ['apps.DeploymentSpec.strategy', 'patch=retainKeys', 'api/apps/v1/types.go:394'],
   ['apps.DeploymentStatus.conditions', 'list=map keys=type patch=merge mergeKey=type', 'api/apps/v1/types.go:516'],
