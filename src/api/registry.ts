@@ -4,14 +4,12 @@
  * `plural.group`). Also the schemas of subresource bodies (Scale, Binding, Eviction) and of
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
-import { customResourceDefinitions } from './kinds/apiextensions/custom-resource-definition.js';
 import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
 import { statefulSets } from './kinds/apps/stateful-set.js';
 import { cronJobs } from './kinds/batch/cron-job.js';
-import { certificateSigningRequests } from './kinds/certificates/certificate-signing-request.js';
 import { jobs } from './kinds/batch/job.js';
 import { horizontalPodAutoscalers } from './kinds/autoscaling/horizontal-pod-autoscaler.js';
 import { horizontalPodAutoscalersV1 } from './kinds/autoscaling/horizontal-pod-autoscaler-v1.js';
@@ -50,11 +48,9 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   persistentVolumes, persistentVolumeClaims,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
-  customResourceDefinitions,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,
-  certificateSigningRequests,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();
