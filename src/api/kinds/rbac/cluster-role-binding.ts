@@ -4,9 +4,9 @@
  */
 import type { ObjectMeta } from '../../meta.js';
 import type { Infer } from '../../schema/types.js';
-import { bindingSchema, defineBindingKind } from './role-binding.js';
+import { rbacBindingSchema, defineBindingKind } from './role-binding.js';
 
-export const clusterRoleBindingSchema = bindingSchema('ClusterRoleBinding', 'ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.');
+export const clusterRoleBindingSchema = rbacBindingSchema('ClusterRoleBinding', 'ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.');
 
 export type ClusterRoleBinding = Infer<typeof clusterRoleBindingSchema> & { metadata: ObjectMeta };
 

@@ -22,14 +22,14 @@ export const bindingColumns = [
 export const bindingCells = (b: { roleRef: RoleRef; subjects?: Subject[] }): unknown[] => [`${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`, ...subjectCells(b.subjects)];
 
 /** The schema both binding kinds share but for their names and descriptions. */
-export const bindingSchema = <K extends string>(kind: K, description: string) => s.object({
+export const rbacBindingSchema = <K extends string>(kind: K, description: string) => s.object({
   ...typeMeta,
   metadata: standardMetadata,
   subjects: s.array(subjectSchema, { description: 'Subjects holds references to the objects the role applies to.', listType: 'atomic' }),
   roleRef: roleRefSchema,
 }, { name: `io.k8s.api.rbac.v1.${kind}`, required: ['roleRef'], gvk: gvk('rbac.authorization.k8s.io', 'v1', kind), description });
 
-export const roleBindingSchema = bindingSchema('RoleBinding', 'RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.');
+export const roleBindingSchema = rbacBindingSchema('RoleBinding', 'RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.');
 
 export type RoleBinding = Infer<typeof roleBindingSchema> & { metadata: ObjectMeta };
 
