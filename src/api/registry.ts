@@ -4,6 +4,7 @@
  * `plural.group`). Also the schemas of subresource bodies (Scale, Binding, Eviction) and of
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
+import { customResourceDefinitions } from './kinds/apiextensions/custom-resource-definition.js';
 import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
@@ -48,6 +49,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   persistentVolumes, persistentVolumeClaims,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
+  customResourceDefinitions,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,

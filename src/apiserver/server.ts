@@ -34,6 +34,7 @@ import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
+import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
 import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
 import type { EncryptionConfig } from './encryption/config.js';
 import { withEncryption } from './encryption/encrypting-store.js';
@@ -162,6 +163,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
+    // Custom resources of every stored CRD are served before the server answers its first request.
+    const crdStorage = catalog.resolve('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')?.storage;
+    const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log });
+    await crds?.ready;
     const routerOpts = {
       catalog, streams, watches,
       tokens: saTokens.authenticate,
@@ -198,6 +203,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;
+          crds?.stop();
           certificates.stop();
           watches.endAll();
           saTokens.stop();

@@ -74,6 +74,8 @@ function numberOr(v: unknown, d: number): number {
 
 /** metav1.LabelSelectorAsSelector(...).String(), as upstream fills Scale status.selector. */
 export function selectorString(sel: unknown): string | undefined {
+  // Custom resources name a string already in selector syntax (CRD scale labelSelectorPath, e.g. .status.selector).
+  if (typeof sel === 'string') return sel;
   if (sel === null || typeof sel !== 'object') return undefined;
   return labelSelectorString(labelSelectorFromObject(sel as LabelSelectorObject));
 }

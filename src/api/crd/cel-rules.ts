@@ -1,0 +1,222 @@
+/**
+ * x-kubernetes-validations: CEL rules on a CRD's schema nodes, compiled once per CRD version with
+ * @marcbachmann/cel-js and run on every write of a custom object, as apiextensions' schema/cel
+ * validator: `self` is the node's value, `oldSelf` the correlated stored value (transition rules run
+ * on updates only, where the old value correlates through object properties, maps and map-lists),
+ * `message` / `messageExpression` word the error, `reason` and `fieldPath` place it.
+ *
+ * Cost limits, approximated (upstream counts cel-go cost units; we count AST nodes):
+ * - per rule, static: AST nodes × (max size of `self` when the rule iterates over it) × the max items
+ *   of every enclosing list must stay within StaticEstimatedCostLimit (10,000,000); the sum over a CRD
+ *   within StaticEstimatedCRDCostLimit (100,000,000). An unbounded list, map or string counts as
+ *   3 MiB / 2 bytes (the largest request's smallest elements), as upstream's estimator assumes.
+ * - at run time, every evaluation spends AST nodes × (size of `self` when the rule iterates) from a
+ *   per-object budget of RuntimeCELCostBudget (10,000,000); past it, upstream's message.
+ * The Kubernetes CEL libraries (quantity, url, isSorted, ...) are not provided: rules using them fail to compile.
+ */
+import { Environment, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
+import { child, fe, index } from '../schema/errors.js';
+import type { FieldError } from '../status.js';
+import { isObject, mapValues, type JSONSchemaProps, type ValidationRule } from './structural.js';
+
+export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
+export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+export const RUNTIME_CEL_COST_BUDGET = 10_000_000;
+/** Elements assumed in a list, map or string without maxItems / maxProperties / maxLength. */
+const UNBOUNDED = Math.floor((3 * 1024 * 1024) / 2);
+const ITERATING = /\.(all|exists|exists_one|map|filter)\s*\(/;
+
+const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, unlistedVariablesAreDyn: false })
+  .registerVariable('self', 'dyn')
+  .registerVariable('oldSelf', 'dyn');
+
+interface CompiledRule {
+  spec: ValidationRule;
+  program: ParseResult;
+  message?: ParseResult;
+  transition: boolean;
+  iterates: boolean;
+  nodes: number;
+}
+
+/** The compiled rules of one schema node and of the nodes below it that have any. */
+export interface RuleTree {
+  schema: JSONSchemaProps;
+  rules: CompiledRule[];
+  props: Map<string, RuleTree>;
+  items?: RuleTree;
+  values?: RuleTree;
+}
+
+function countNodes(n: unknown): number {
+  if (!n || typeof n !== 'object') return 0;
+  if (Array.isArray(n)) return n.reduce((a: number, x) => a + countNodes(x), 0);
+  const node = n as Partial<ASTNode>;
+  if (typeof node.op !== 'string') return 0;
+  return 1 + countNodes(node.args);
+}
+
+function cardinality(s: JSONSchemaProps): number {
+  if (s.type === 'array') return s.maxItems ?? UNBOUNDED;
+  if (s.type === 'string') return s.maxLength ?? UNBOUNDED;
+  if (s.type === 'object') return s.maxProperties ?? (s.properties ? Object.keys(s.properties).length : UNBOUNDED);
+  return 1;
+}
+
+function compileOne(r: ValidationRule, at: string, errs: FieldError[]): CompiledRule | undefined {
+  if (typeof r?.rule !== 'string' || r.rule.trim() === '') {
+    errs.push(fe.required(`${at}.rule`, ''));
+    return undefined;
+  }
+  let program: ParseResult;
+  try {
+    program = env.parse(r.rule);
+    const checked = program.check();
+    if (!checked.valid) throw checked.error ?? new Error('type check failed');
+  } catch (err) {
+    errs.push(fe.invalid(`${at}.rule`, r.rule, `compilation failed: ${(err as Error).message.split('\n')[0]}`));
+    return undefined;
+  }
+  let message: ParseResult | undefined;
+  if (r.messageExpression) {
+    try {
+      message = env.parse(r.messageExpression);
+    } catch (err) {
+      errs.push(fe.invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${(err as Error).message.split('\n')[0]}`));
+    }
+  }
+  const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
+  if (r.reason !== undefined && !reasons.includes(r.reason)) errs.push(fe.notSupported(`${at}.reason`, r.reason, reasons));
+  return {
+    spec: r, program, ...(message ? { message } : {}),
+    transition: /\boldSelf\b/.test(r.rule), iterates: ITERATING.test(r.rule), nodes: Math.max(1, countNodes(program.ast)),
+  };
+}
+
+/**
+ * Compiles every rule under `schema` (errors at `path`, as a CRD's validation reports them). `tree` is
+ * undefined when the schema has no rules at all, so objects of such kinds skip CEL entirely.
+ */
+export function compileRules(schema: JSONSchemaProps, path: string): { errors: FieldError[]; tree?: RuleTree } {
+  const errs: FieldError[] = [];
+  let total = 0;
+  const walk = (s: JSONSchemaProps, at: string, repeat: number): RuleTree | undefined => {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
+    const rules: CompiledRule[] = [];
+    (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+      const rat = `${at}.x-kubernetes-validations[${i}]`;
+      const c = compileOne(r, rat, errs);
+      if (!c) return;
+      const cost = c.nodes * (c.iterates ? cardinality(s) : 1) * repeat;
+      total += cost;
+      if (cost > STATIC_ESTIMATED_COST_LIMIT) {
+        errs.push(fe.forbidden(`${rat}.rule`, `estimated rule cost exceeds budget by factor of ${(cost / STATIC_ESTIMATED_COST_LIMIT).toFixed(1)}x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`));
+      }
+      rules.push(c);
+    });
+    const props = new Map<string, RuleTree>();
+    for (const [k, p] of Object.entries(s.properties ?? {})) {
+      const t = walk(p, `${at}.properties[${k}]`, repeat);
+      if (t) props.set(k, t);
+    }
+    const items = s.items ? walk(s.items, `${at}.items`, repeat * (s.maxItems ?? UNBOUNDED)) : undefined;
+    const mv = mapValues(s);
+    const values = mv ? walk(mv, `${at}.additionalProperties`, repeat * (s.maxProperties ?? UNBOUNDED)) : undefined;
+    if (rules.length === 0 && props.size === 0 && !items && !values) return undefined;
+    return { schema: s, rules, props, ...(items ? { items } : {}), ...(values ? { values } : {}) };
+  };
+  const tree = walk(schema, path, 1);
+  if (total > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    errs.push(fe.forbidden(path, `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${(total / STATIC_ESTIMATED_CRD_COST_LIMIT).toFixed(1)}x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`));
+  }
+  return { errors: errs, ...(tree ? { tree } : {}) };
+}
+
+/** A JSON value as CEL sees it: integers of integer-typed nodes become CEL ints (bigint). */
+function celValue(s: JSONSchemaProps | undefined, v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) && (s?.type === 'integer' || s?.['x-kubernetes-int-or-string']) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map((x) => celValue(s?.items, x));
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    const mv = s ? mapValues(s) : undefined;
+    for (const [k, x] of Object.entries(v)) out[k] = celValue(s?.properties?.[k] ?? mv, x);
+    return out;
+  }
+  return v;
+}
+
+function sizeOf(v: unknown): number {
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === 'string') return v.length;
+  if (isObject(v)) return Object.keys(v).length;
+  return 1;
+}
+
+/** Runs the rules of `tree` over `value` (and the correlated `old` on updates); errors worded as upstream's. */
+export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasOld: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  let budget = RUNTIME_CEL_COST_BUDGET;
+  let exhausted = false;
+  const visit = (t: RuleTree, v: unknown, o: unknown, oldOk: boolean, path: string): void => {
+    if (exhausted || v === undefined || v === null) return;
+    if (t.rules.length > 0) {
+      const self = celValue(t.schema, v);
+      const oldSelf = oldOk ? celValue(t.schema, o) : undefined;
+      for (const r of t.rules) {
+        if (r.transition && !oldOk) continue;
+        budget -= r.nodes * (r.iterates ? sizeOf(v) : 1);
+        if (budget < 0) {
+          exhausted = true;
+          errs.push(fe.invalid(path, t.schema.type ?? 'object', 'validation failed due to running out of cost budget, no further validation rules will be run'));
+          return;
+        }
+        const ctx = { self, ...(oldOk ? { oldSelf } : {}) };
+        let ok: unknown;
+        try {
+          ok = r.program(ctx);
+        } catch (err) {
+          errs.push(fe.invalid(path, t.schema.type ?? 'object', `failed rule: ${r.spec.rule}: ${(err as Error).message.split('\n')[0]}`));
+          continue;
+        }
+        if (ok !== true) errs.push(ruleError(r, t, ctx, path));
+      }
+    }
+    if (Array.isArray(v) && t.items) {
+      const keys = t.schema['x-kubernetes-list-type'] === 'map' ? t.schema['x-kubernetes-list-map-keys'] ?? [] : undefined;
+      v.forEach((item, i) => {
+        const prev = keys && oldOk && Array.isArray(o) ? o.find((x) => keys.every((k) => isObject(x) && isObject(item) && x[k] === item[k])) : undefined;
+        visit(t.items!, item, prev, prev !== undefined, index(path, i));
+      });
+    }
+    if (isObject(v)) {
+      for (const [k, pt] of t.props) visit(pt, v[k], isObject(o) ? o[k] : undefined, oldOk && isObject(o) && o[k] !== undefined, child(path, k));
+      if (t.values) {
+        for (const k of Object.keys(v)) {
+          if (t.schema.properties?.[k]) continue;
+          visit(t.values, v[k], isObject(o) ? o[k] : undefined, oldOk && isObject(o) && o[k] !== undefined, index(path, k));
+        }
+      }
+    }
+  };
+  visit(tree, value, old, hasOld, '');
+  return errs;
+}
+
+function ruleError(r: CompiledRule, t: RuleTree, ctx: Record<string, unknown>, path: string): FieldError {
+  let message = r.spec.message || `failed rule: ${r.spec.rule}`;
+  if (r.message) {
+    try {
+      const m: unknown = r.message(ctx);
+      if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m;
+    } catch {
+      // upstream falls back to message (or the default) when messageExpression fails
+    }
+  }
+  const at = r.spec.fieldPath ? `${path}${r.spec.fieldPath.startsWith('.') || r.spec.fieldPath.startsWith('[') ? '' : '.'}${r.spec.fieldPath}`.replace(/^\./, '') : path;
+  switch (r.spec.reason) {
+    case 'FieldValueForbidden': return fe.forbidden(at, message);
+    case 'FieldValueRequired': return fe.required(at, message);
+    case 'FieldValueDuplicate': return { type: 'FieldValueDuplicate', field: at, detail: `Duplicate value: ${JSON.stringify(t.schema.type ?? 'object')}: ${message}` };
+    default: return fe.invalid(at, t.schema.type ?? 'object', message);
+  }
+}

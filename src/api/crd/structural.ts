@@ -1,0 +1,215 @@
+/**
+ * A CustomResourceDefinition version's structural schema (apiextensions JSONSchemaProps) applied to
+ * custom objects as kube-apiserver does: validation worded as kube-openapi's validator and apiextensions'
+ * ValidateCustomResource (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type
+ * integer: "string"`), and the structural check a CRD's schema must pass (apiextensions/validation).
+ * Pruning and defaulting live in prune-default.ts, CEL rules in cel-rules.ts.
+ */
+import { child, fe, goValue, index } from '../schema/errors.js';
+import type { FieldError } from '../status.js';
+
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
+}
+
+export interface JSONSchemaProps {
+  type?: string;
+  format?: string;
+  description?: string;
+  properties?: Record<string, JSONSchemaProps>;
+  additionalProperties?: JSONSchemaProps | boolean;
+  items?: JSONSchemaProps;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  nullable?: boolean;
+  maximum?: number;
+  minimum?: number;
+  exclusiveMaximum?: boolean;
+  exclusiveMinimum?: boolean;
+  maxLength?: number;
+  minLength?: number;
+  maxItems?: number;
+  minItems?: number;
+  maxProperties?: number;
+  minProperties?: number;
+  multipleOf?: number;
+  pattern?: string;
+  allOf?: JSONSchemaProps[];
+  anyOf?: JSONSchemaProps[];
+  oneOf?: JSONSchemaProps[];
+  not?: JSONSchemaProps;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
+  'x-kubernetes-validations'?: ValidationRule[];
+}
+
+const TYPES = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
+
+/** The schema of a map's values (additionalProperties as a schema), if the node is a map. */
+export function mapValues(s: JSONSchemaProps): JSONSchemaProps | undefined {
+  return typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The JSON type name of a value as kube-openapi reports it. */
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function typeOk(s: JSONSchemaProps, v: unknown): boolean {
+  if (v === null) return !!s.nullable;
+  if (s['x-kubernetes-int-or-string']) return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+  switch (s.type) {
+    case 'object': return isObject(v);
+    case 'array': return Array.isArray(v);
+    case 'string': return typeof v === 'string';
+    case 'integer': return typeof v === 'number' && Number.isInteger(v);
+    case 'number': return typeof v === 'number';
+    case 'boolean': return typeof v === 'boolean';
+    default: return true;
+  }
+}
+
+/** kube-openapi's validation of `value` against `s`, errors pushed with upstream's wording. */
+export function validateValue(s: JSONSchemaProps, v: unknown, path: string, errs: FieldError[]): void {
+  const at = path || '<root>';
+  if (!typeOk(s, v)) {
+    if (v === null) return; // a null where no value is allowed is dropped by pruning upstream; nothing to check
+    const want = s['x-kubernetes-int-or-string'] ? 'integer,string' : s.type!;
+    const actual = typeName(v);
+    errs.push({ type: 'FieldValueTypeInvalid', field: path, detail: `Invalid value: ${JSON.stringify(actual)}: ${at} in body must be of type ${want}: ${JSON.stringify(actual)}` });
+    return;
+  }
+  if (v === null) return;
+  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) {
+    errs.push(fe.notSupported(path, v, s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))));
+  }
+  if (typeof v === 'number') checkNumber(s, v, path, at, errs);
+  if (typeof v === 'string') checkString(s, v, path, at, errs);
+  if (Array.isArray(v)) {
+    if (s.maxItems !== undefined && v.length > s.maxItems) errs.push(fe.tooMany(path, v.length, s.maxItems));
+    if (s.minItems !== undefined && v.length < s.minItems) errs.push(fe.invalid(path, v.length, `${at} in body should have at least ${s.minItems} items`));
+    if (s.items) v.forEach((item, i) => validateValue(s.items!, item, index(path, i), errs));
+    checkListType(s, v, path, errs);
+  }
+  if (isObject(v)) {
+    const n = Object.keys(v).length;
+    if (s.maxProperties !== undefined && n > s.maxProperties) errs.push(fe.tooMany(path, n, s.maxProperties));
+    if (s.minProperties !== undefined && n < s.minProperties) errs.push(fe.invalid(path, n, `${at} in body should have at least ${s.minProperties} properties`));
+    for (const r of s.required ?? []) if (v[r] === undefined) errs.push(fe.required(child(path, r), ''));
+    const values = mapValues(s);
+    for (const k of Object.keys(v)) {
+      const p = s.properties?.[k];
+      if (p) validateValue(p, v[k], child(path, k), errs);
+      else if (values) validateValue(values, v[k], index(path, k), errs);
+    }
+  }
+  for (const sub of s.allOf ?? []) validateValue({ ...sub, type: sub.type ?? s.type }, v, path, errs);
+  if (s.anyOf && !s.anyOf.some((sub) => collect(sub, v, path).length === 0)) {
+    errs.push(fe.invalid(path, v, `${at} in body must be of type ${s.anyOf.map((x) => x.type ?? 'any').join(',')}`));
+  }
+  if (s.oneOf && s.oneOf.filter((sub) => collect(sub, v, path).length === 0).length !== 1) errs.push(fe.invalid(path, v, `${at} in body must validate one and only one schema (oneOf)`));
+  if (s.not && collect(s.not, v, path).length === 0) errs.push(fe.invalid(path, v, `${at} in body should not validate the schema`));
+}
+
+function collect(s: JSONSchemaProps, v: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  validateValue(s, v, path, errs);
+  return errs;
+}
+
+function checkNumber(s: JSONSchemaProps, v: number, path: string, at: string, errs: FieldError[]): void {
+  if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)) {
+    errs.push(fe.invalid(path, v, `${at} in body should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${s.maximum}`));
+  }
+  if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)) {
+    errs.push(fe.invalid(path, v, `${at} in body should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${s.minimum}`));
+  }
+  if (s.multipleOf !== undefined && s.multipleOf > 0 && !Number.isInteger(v / s.multipleOf)) errs.push(fe.invalid(path, v, `${at} in body should be a multiple of ${s.multipleOf}`));
+}
+
+function checkString(s: JSONSchemaProps, v: string, path: string, at: string, errs: FieldError[]): void {
+  const len = [...v].length;
+  if (s.maxLength !== undefined && len > s.maxLength) errs.push(fe.tooLong(path, s.maxLength));
+  if (s.minLength !== undefined && len < s.minLength) errs.push(fe.invalid(path, v, `${at} in body should be at least ${s.minLength} chars long`));
+  if (s.pattern !== undefined && !patternOf(s.pattern).test(v)) errs.push(fe.invalid(path, v, `${at} in body should match '${s.pattern}'`));
+  if (s.format === 'date-time' && Number.isNaN(Date.parse(v))) errs.push(fe.invalid(path, v, `${at} in body must be of type date-time: ${goValue(v)}`));
+}
+
+const patterns = new Map<string, RegExp>();
+function patternOf(p: string): RegExp {
+  let re = patterns.get(p);
+  if (!re) {
+    re = new RegExp(p, 'u');
+    patterns.set(p, re);
+  }
+  return re;
+}
+
+/** x-kubernetes-list-type set and map: items (or their keys) unique. */
+function checkListType(s: JSONSchemaProps, v: unknown[], path: string, errs: FieldError[]): void {
+  const t = s['x-kubernetes-list-type'];
+  if (t !== 'set' && t !== 'map') return;
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  const seen = new Set<string>();
+  v.forEach((item, i) => {
+    const id = t === 'set' ? JSON.stringify(item) : JSON.stringify(keys.map((k) => (isObject(item) ? item[k] : undefined)));
+    if (seen.has(id)) {
+      const shown = t === 'set' ? item : Object.fromEntries(keys.map((k) => [k, isObject(item) ? item[k] : undefined]));
+      errs.push(fe.duplicate(index(path, i), shown));
+    }
+    seen.add(id);
+  });
+}
+
+/**
+ * The structural-schema rules a CRD's schema must follow (apiextensions/validation, schema/validation.go),
+ * the ones users meet: every specified node has a type (unless int-or-string or preserve-unknown-fields),
+ * types are known, properties and additionalProperties are exclusive, list-map keys are required
+ * scalar properties of the items, and the root is an object.
+ */
+export function checkStructural(s: JSONSchemaProps, path: string, root = true): FieldError[] {
+  const errs: FieldError[] = [];
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return [fe.invalid(path, s, 'must be an object')];
+  if (root && s.type !== 'object') errs.push(fe.invalid(`${path}.type`, s.type ?? '', 'must be object at the root'));
+  const loose = s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'];
+  if (!s.type && !loose) errs.push(fe.required(`${path}.type`, 'must not be empty for specified object fields'));
+  if (s.type && !TYPES.includes(s.type)) errs.push(fe.notSupported(`${path}.type`, s.type, TYPES));
+  if (s.properties && typeof s.additionalProperties === 'object') errs.push(fe.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
+  if (s.type === 'array' && !s.items) errs.push(fe.required(`${path}.items`, 'must be specified'));
+  if (s.pattern !== undefined) {
+    try {
+      patternOf(s.pattern);
+    } catch {
+      errs.push(fe.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
+    }
+  }
+  if (s['x-kubernetes-list-type'] === 'map') {
+    const keys = s['x-kubernetes-list-map-keys'] ?? [];
+    if (keys.length === 0) errs.push(fe.required(`${path}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map'));
+    for (const k of keys) {
+      if (!s.items?.properties?.[k]) errs.push(fe.invalid(`${path}.x-kubernetes-list-map-keys`, keys, `entries must all be names of item properties`));
+    }
+  }
+  for (const [k, p] of Object.entries(s.properties ?? {})) errs.push(...checkStructural(p, `${path}.properties[${k}]`, false));
+  const values = mapValues(s);
+  if (values) errs.push(...checkStructural(values, `${path}.additionalProperties`, false));
+  if (s.items) errs.push(...checkStructural(s.items, `${path}.items`, false));
+  return errs;
+}

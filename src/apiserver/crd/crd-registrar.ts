@@ -1,0 +1,171 @@
+/**
+ * Serves custom resources from CustomResourceDefinitions, as apiextensions-apiserver's controllers do
+ * (crdHandler, NamingConditionController, EstablishingController, CRDFinalizer), fed by a watch on the
+ * CRD storage:
+ * - a CRD written: its names are checked against the other CRDs of the group (NamesAccepted), each
+ *   served version becomes a GenericStorage over a definition built from its schema
+ *   (src/api/crd/custom-definition.ts) and is added to the API catalog, so discovery, OpenAPI and
+ *   routes follow at once; then status says Established with the accepted names;
+ * - a CRD marked for deletion (Terminating, customresourcecleanup finalizer): creates are refused,
+ *   every custom object is deleted, then the finalizer is removed;
+ * - a CRD removed from the store: its versions leave the catalog.
+ * Objects are stored once under /registry/<group>/<plural>/ whatever the version (conversion None).
+ */
+import { customDefinition } from '../../api/crd/custom-definition.js';
+import { crdCondition, type CrdVersion, type CustomResourceDefinition } from '../../api/kinds/apiextensions/custom-resource-definition.js';
+import type { KubeObject, WatchEvent } from '../../api/meta.js';
+import { failure } from '../../api/status.js';
+import type { Store } from '../../store/types.js';
+import type { ApiCatalog } from '../discovery/catalog.js';
+import { isStatusError } from '../storage/errors.js';
+import { GenericStorage } from '../storage/generic-storage.js';
+import { CRD_CLEANUP_FINALIZER } from '../storage/strategies/custom-resource-definition.js';
+import type { Strategy } from '../storage/strategies/types.js';
+import type { RequestContext, ResourceStorage, WatchStream } from '../storage/types.js';
+import { kubeVersionCompare } from './version-priority.js';
+import { crdStatus } from './crd-status.js';
+
+const CTX = (): RequestContext => ({ user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', fieldManager: 'apiextensions-apiserver', warnings: [] });
+
+interface Served {
+  /** spec and accepted names the storages were built from. */
+  fingerprint: string;
+  gvrs: { group: string; version: string; plural: string }[];
+  terminating: { value: boolean };
+}
+
+export interface CrdRegistrar {
+  /** Resolves when every CRD stored at start is served. */
+  ready: Promise<void>;
+  stop(): void;
+}
+
+export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crds: ResourceStorage; log: (msg: string, err?: unknown) => void }): CrdRegistrar {
+  const { catalog, store, crds, log } = opts;
+  const served = new Map<string, Served>();
+  const known = new Map<string, CustomResourceDefinition>();
+  let stream: WatchStream | undefined;
+  let stopped = false;
+  let queue = Promise.resolve();
+  const enqueue = (fn: () => Promise<void>): void => {
+    queue = queue.then(fn).catch((err: unknown) => log('custom resource definitions:', err));
+  };
+
+  const unserve = (name: string): void => {
+    const s = served.get(name);
+    if (!s) return;
+    for (const g of s.gvrs) catalog.remove(g.group, g.version, g.plural);
+    served.delete(name);
+  };
+
+  const serve = (crd: CustomResourceDefinition, acceptedNames: CustomResourceDefinition['spec']['names']): Served => {
+    const name = crd.metadata.name!;
+    const fingerprint = JSON.stringify([crd.spec, acceptedNames]);
+    const cur = served.get(name);
+    if (cur?.fingerprint === fingerprint) return cur;
+    unserve(name);
+    const terminating = { value: false };
+    const strategy: Strategy = {
+      async admit() {
+        if (terminating.value) throw failure(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
+      },
+    };
+    const withNames = { ...crd, status: { ...(crd.status ?? {}), acceptedNames } } as CustomResourceDefinition;
+    // Highest priority version first: it is the group's preferred version in discovery.
+    const versions = [...crd.spec.versions].filter((v) => v.served).sort((a, b) => kubeVersionCompare(b.name, a.name));
+    const gvrs: Served['gvrs'] = [];
+    for (const v of versions) {
+      const def = customDefinition(withNames, v as CrdVersion);
+      catalog.add(new GenericStorage(store, def, strategy));
+      gvrs.push({ group: def.group, version: def.version, plural: def.plural });
+    }
+    const s = { fingerprint, gvrs, terminating };
+    served.set(name, s);
+    return s;
+  };
+
+  const reconcile = async (crd: CustomResourceDefinition): Promise<void> => {
+    const name = crd.metadata.name!;
+    const { status, namesAccepted } = crdStatus(crd, [...known.values()].filter((c) => c.metadata.name !== name));
+    let s: Served | undefined;
+    if (namesAccepted) s = serve(crd, status.acceptedNames!);
+    if (crd.metadata.deletionTimestamp) {
+      if (s) s.terminating.value = true;
+      await cleanup(crd, s);
+      return;
+    }
+    if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
+      try {
+        await crds.update(CTX(), undefined, name, { ...crd, status }, 'status');
+      } catch (err) {
+        if (!isStatusError(err, 409) && !isStatusError(err, 404)) throw err;
+      }
+    }
+  };
+
+  /** CRDFinalizer: delete every custom object, then let the CRD go. */
+  const cleanup = async (crd: CustomResourceDefinition, s: Served | undefined): Promise<void> => {
+    if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) return;
+    const g = s?.gvrs[0];
+    const storage = g && catalog.resolve(g.group, g.version, g.plural)?.storage;
+    if (storage) {
+      const list = await storage.list(CTX(), undefined, {});
+      for (const item of list.items) {
+        try {
+          await storage.delete(CTX(), item.metadata.namespace, item.metadata.name!, {});
+        } catch (err) {
+          if (!isStatusError(err, 404)) throw err;
+        }
+      }
+      // Objects with finalizers of their own stay until those are removed: try again on the next event.
+      if ((await storage.list(CTX(), undefined, { limit: 1 })).items.length > 0) {
+        setTimeout(() => enqueue(async () => { const cur = known.get(crd.metadata.name!); if (cur) await reconcile(cur); }), 1000).unref();
+        return;
+      }
+    }
+    const fresh = { ...crd, metadata: { ...crd.metadata, finalizers: (crd.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER) } };
+    try {
+      await crds.update(CTX(), undefined, crd.metadata.name!, fresh as KubeObject);
+    } catch (err) {
+      if (!isStatusError(err, 409) && !isStatusError(err, 404)) throw err;
+    }
+  };
+
+  const onEvent = (ev: WatchEvent<KubeObject>): void => {
+    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
+    const crd = ev.object as CustomResourceDefinition;
+    const name = crd.metadata?.name;
+    if (!name) return;
+    if (ev.type === 'DELETED') {
+      known.delete(name);
+      enqueue(async () => { unserve(name); });
+      return;
+    }
+    known.set(name, crd);
+    enqueue(() => reconcile(crd));
+  };
+
+  const ready = (async () => {
+    const list = await crds.list(CTX(), undefined, {});
+    for (const item of list.items) onEvent({ type: 'ADDED', object: item });
+    await queue;
+    if (stopped) return;
+    stream = await crds.watch(CTX(), undefined, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, {
+      onEvent: (ev) => onEvent(ev as WatchEvent<KubeObject>),
+      onClose: () => {
+        if (!stopped) log('custom resource definitions: watch closed');
+      },
+    });
+  })();
+  ready.catch((err: unknown) => log('custom resource definitions: start failed', err));
+
+  return {
+    ready,
+    stop() {
+      stopped = true;
+      stream?.stop();
+    },
+  };
+}
+
+export { crdCondition };
