@@ -35,9 +35,14 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** dist/console, next to this module's compiled folder (dist/apiserver/console). */
+/**
+ * dist/console: next to this module's compiled folder (dist/apiserver/console); when running from
+ * the sources (tests under tsx), the built copy in the repository's dist/.
+ */
 export function defaultConsoleDir(): string {
-  return fileURLToPath(new URL('../../console/', import.meta.url));
+  const besideBuild = fileURLToPath(new URL('../../console/', import.meta.url));
+  if (existsSync(join(besideBuild, 'app.js'))) return besideBuild;
+  return fileURLToPath(new URL('../../../dist/console/', import.meta.url));
 }
 
 function securityHeaders(res: ServerResponse): void {

@@ -1,0 +1,152 @@
+/**
+ * A live copy of one collection, as an informer: LIST (paged, 500 at a time, so the first page paints
+ * before the rest arrives), then WATCH from the list's resourceVersion over a streamed fetch
+ * (`?watch=1`, newline-delimited events, bookmarks). A 410 Gone relists; an ended stream resumes from
+ * the last version seen. No polling. Subscribers hear of changes at most once per animation frame.
+ * One copy per (resource, namespace) is shared by every view that shows it, and stops when the last
+ * view lets go.
+ */
+import { ApiError, errorText, raw, readLines, request } from './api.js';
+import { key, type List, type Obj, type WatchEvent } from './kube.js';
+import { byPlural, collectionPath } from './resources.js';
+
+const PAGE = 500;
+
+export class LiveList {
+  readonly items = new Map<string, Obj>();
+  /** Bumped on every change (views memoise on it). */
+  version = 0;
+  /** True once the whole LIST arrived. */
+  synced = false;
+  error: string | undefined;
+  errorCode: number | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private scheduled = false;
+  private sortedCache: { version: number; items: Obj[] } | undefined;
+  refs = 0;
+
+  constructor(readonly plural: string, readonly namespace: string) {
+    void this.run();
+  }
+
+  subscribe(f: () => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  /** Items sorted by namespace and name (cached per version). */
+  sorted(): Obj[] {
+    if (this.sortedCache?.version !== this.version) {
+      const items = [...this.items.values()].sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+      this.sortedCache = { version: this.version, items };
+    }
+    return this.sortedCache.items;
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private changed(): void {
+    this.version++;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      for (const f of this.listeners) f();
+    });
+  }
+
+  private get path(): string {
+    return collectionPath(byPlural.get(this.plural)!, this.namespace || undefined);
+  }
+
+  private async list(): Promise<string> {
+    let cont: string | undefined;
+    let rv = '';
+    const seen = new Set<string>();
+    do {
+      const q = new URLSearchParams({ limit: String(PAGE) });
+      if (cont) q.set('continue', cont);
+      const page = await request<List>(`${this.path}?${q}`, { signal: this.abort.signal });
+      for (const o of page.items) {
+        const k = key(o);
+        seen.add(k);
+        this.items.set(k, o);
+      }
+      rv = page.metadata.resourceVersion ?? rv;
+      cont = page.metadata.continue || undefined;
+      if (cont) this.changed();
+    } while (cont);
+    for (const k of [...this.items.keys()]) if (!seen.has(k)) this.items.delete(k);
+    this.synced = true;
+    this.error = undefined;
+    this.changed();
+    return rv;
+  }
+
+  private async run(): Promise<void> {
+    let rv: string | undefined;
+    let delay = 500;
+    while (!this.abort.signal.aborted) {
+      try {
+        rv ??= await this.list();
+        const q = new URLSearchParams({ watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true' });
+        const res = await raw(`${this.path}?${q}`, { signal: this.abort.signal });
+        let gone = false;
+        await readLines(res, (line) => {
+          if (!line.trim()) return;
+          const ev = JSON.parse(line) as WatchEvent;
+          if (ev.type === 'ERROR') {
+            gone = true;
+            return;
+          }
+          if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+          if (ev.type === 'BOOKMARK') return;
+          if (ev.type === 'DELETED') this.items.delete(key(ev.object));
+          else this.items.set(key(ev.object), ev.object);
+          this.changed();
+        }, this.abort.signal);
+        if (gone) rv = undefined;
+        delay = 500;
+      } catch (e) {
+        if (this.abort.signal.aborted) return;
+        this.error = errorText(e);
+        this.errorCode = e instanceof ApiError ? e.code : undefined;
+        this.changed();
+        if (e instanceof ApiError && (e.code === 403 || e.code === 401 || e.code === 404)) return;
+        if (e instanceof ApiError && e.code === 410) rv = undefined;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+}
+
+const lists = new Map<string, LiveList>();
+
+/** The shared live list of `plural` in `namespace` ('' = all); release it with `release`. */
+export function acquire(plural: string, namespace = ''): LiveList {
+  const k = `${plural}|${namespace}`;
+  let l = lists.get(k);
+  if (!l) lists.set(k, (l = new LiveList(plural, namespace)));
+  l.refs++;
+  return l;
+}
+
+export function release(l: LiveList): void {
+  if (--l.refs > 0) return;
+  // Kept a little while: moving between pages often lets go and takes the same list again.
+  setTimeout(() => {
+    if (l.refs > 0) return;
+    l.stop();
+    lists.delete(`${l.plural}|${l.namespace}`);
+  }, 30_000);
+}
+
+/** Drops every list (sign out). */
+export function releaseAll(): void {
+  for (const l of lists.values()) l.stop();
+  lists.clear();
+}

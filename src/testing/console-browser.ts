@@ -1,0 +1,66 @@
+/**
+ * Headless Chromium for the web console's tests and benchmark: Debian's `chromium` (CHROMIUM=path
+ * overrides) driven by playwright-core, which downloads no browser of its own. The browser trusts
+ * no certificate authority of ours, so the context ignores certificate errors (the connection is to
+ * loopback). Screenshots go to test-artifacts/console/ (gitignored), or CONSOLE_ARTIFACTS.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../agent/testing/private-containerd.js';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = process.env.CONSOLE_ARTIFACTS ?? join(REPO_ROOT, 'test-artifacts', 'console');
+
+export interface ConsoleBrowser {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Browser console errors and page errors seen so far (CSP violations show up here). */
+  errors: string[];
+  /** Dialogs the page opened (alert/confirm/prompt): an injected script would open one. */
+  dialogs: string[];
+  /** Saves a full-page screenshot as ARTIFACTS/<name>.png; returns the path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: bash scripts/setup.sh --test installs Debian's chromium`);
+}
+
+export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }): Promise<ConsoleBrowser> {
+  requireChromium();
+  // Root cannot run Chromium's sandbox; the pages loaded are our own, from loopback.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  return {
+    browser, context, page, errors, dialogs,
+    async screenshot(name) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const path = join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path, fullPage: false });
+      return path;
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** Opens `<serverUrl>/console/` and signs in with `token` through the form. */
+export async function signIn(page: Page, serverUrl: string, token: string): Promise<void> {
+  await page.goto(`${serverUrl}/console/`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('overview').waitFor();
+}
