@@ -38,6 +38,7 @@ import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
 import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
 import type { EncryptionConfig } from './encryption/config.js';
 import { withEncryption } from './encryption/encrypting-store.js';
+import { Auditor, type AuditorOptions } from './audit/auditor.js';
 import { createConsoleHandler } from './console/console-handler.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
@@ -65,6 +66,8 @@ export interface ApiServerOptions {
   serviceRanges?: ServiceRanges;
   /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: values stored as they are. */
   encryption?: EncryptionConfig;
+  /** The audit log (--audit-policy-file, --audit-log-*); absent: no auditing. */
+  audit?: AuditorOptions;
 }
 
 export interface ServedApi {
@@ -167,7 +170,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const crdStorage = catalog.resolve('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')?.storage;
     const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log });
     await crds?.ready;
+    const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
     const routerOpts = {
+      audit: auditor,
       catalog, streams, watches,
       tokens: saTokens.authenticate,
       authorize: authz.authorize,
@@ -208,6 +213,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           watches.endAll();
           saTokens.stop();
           await l.close();
+          auditor?.close();
           await store.close();
         })()),
     };

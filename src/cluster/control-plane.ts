@@ -19,6 +19,8 @@ import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } 
 import { openStore, type EtcdTls, type Store } from '../store/index.js';
 import type { AutoCompactOptions } from '../store/auto-compact.js';
 import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
+import { loadAuditPolicy } from '../apiserver/audit/policy.js';
+import type { AuditorOptions } from '../apiserver/audit/auditor.js';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -55,6 +57,8 @@ export interface ControlPlaneOptions {
   log?: (msg: string) => void;
   /** --encryption-provider-config: an EncryptionConfiguration file (read and checked before the store opens). */
   encryptionProviderConfig?: string;
+  /** --audit-policy-file and --audit-log-path (both, or no audit log, as kube-apiserver), --audit-log-maxsize (MB) / -maxbackup / -maxage (days). */
+  audit?: { policyFile?: string; path?: string; maxSizeMb?: number; maxBackups?: number; maxAgeDays?: number };
 }
 
 export interface ControlPlane {
@@ -76,6 +80,12 @@ function etcdTls(files: ControlPlaneOptions['etcdTls']): EtcdTls | undefined {
   return { ca: read(files.caFile), cert: read(files.certFile), key: read(files.keyFile) };
 }
 
+/** The audit log's options; undefined without both a policy and a path (kube-apiserver then logs nothing). */
+function auditOptions(a: ControlPlaneOptions['audit']): AuditorOptions | undefined {
+  if (!a?.policyFile || !a.path) return undefined;
+  return { policy: loadAuditPolicy(a.policyFile), path: a.path, maxSizeBytes: (a.maxSizeMb ?? 0) * 1024 * 1024, maxBackups: a.maxBackups, maxAgeDays: a.maxAgeDays };
+}
+
 function openConfiguredStore(o: ControlPlaneOptions): Store {
   const compaction = { ...DEFAULT_COMPACTION, ...o.compaction };
   if (o.store === 'etcd') {
@@ -92,8 +102,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   // A fresh machine has no data dir yet (the default /var/lib/bosun): the store lives in it.
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const encryption = o.encryptionProviderConfig ? loadEncryptionConfig(o.encryptionProviderConfig) : undefined;
+  const audit = auditOptions(o.audit);
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

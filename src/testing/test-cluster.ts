@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import type { EncryptionConfig } from '../apiserver/encryption/config.js';
 import type { Store } from '../store/types.js';
+import type { AuditorOptions } from '../apiserver/audit/auditor.js';
 
 /** The kubectl tests use: the 1.32 binary, not the version-dispatching /usr/bin/kubectl. */
 export const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
@@ -73,6 +74,8 @@ export interface TestServerOptions {
   encryption?: EncryptionConfig;
   /** In-process server only: an already open store (e.g. an EtcdStore), closed on stop; `store` is then ignored. */
   storeInstance?: Store;
+  /** In-process server only: the audit log. */
+  audit?: AuditorOptions;
 }
 
 function tempDir(prefix: string): string {
@@ -84,7 +87,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit });
   return {
     server,
     url: server.url,

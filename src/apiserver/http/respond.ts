@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
 import { errors, StatusError, type Status } from '../../api/status.js';
 import type { Encoding } from './media.js';
+import { auditResponseObject } from '../audit/audit-context.js';
 
 /** Content-Type for each encoding. */
 export const contentTypes: Record<Encoding, string> = { json: 'application/json', yaml: 'application/yaml' };
@@ -29,6 +30,7 @@ function headerSafe(v: string): string {
 /** Serialises `body` and ends the response, unless one was already sent (e.g. after a timeout). */
 export function writeBody(res: ServerResponse, code: number, body: unknown, encoding: Encoding = 'json', contentType?: string): void {
   if (res.headersSent || res.writableEnded) return;
+  auditResponseObject(res, body);
   const text = encoding === 'yaml' ? toYaml(body) : JSON.stringify(body);
   const payload = Buffer.from(text, 'utf8');
   res.writeHead(code, { 'Content-Type': contentType ?? contentTypes[encoding], 'Content-Length': payload.length });

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { errors, type Status } from '../../api/status.js';
 import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
 import { BodyTooLargeError } from './body.js';
+import { authorizeAudited, type Auditor } from '../audit/auditor.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
@@ -27,6 +28,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
   inflight?: InflightLimiter | InflightLimits;
+  /** The audit log (--audit-policy-file); absent: no auditing, no cost. */
+  audit?: Auditor;
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
@@ -72,11 +75,12 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const method = req.method ?? 'GET';
     const user: UserInfo | undefined = await authenticate(req, opts.tokens);
     const p = parseResourcePath(url.pathname);
+    const audit = opts.audit?.begin(req, res, user, url, p, isLongRunning(p, method, url.searchParams));
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     if (!isLongRunning(p, method, url.searchParams)) inflight.admit(req, res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
-    if (p && user && opts.authorize) await opts.authorize(user, method, p, url.searchParams);
+    if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
 
     const abort = new AbortController();
     // Only a client gone before the answer is complete aborts the work (an abort also costs a

@@ -27,6 +27,11 @@ export interface ServerCommandOptions {
   etcdKeyfile?: string;
   /** --encryption-provider-config FILE. */
   encryptionProviderConfig?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize: number;
+  auditLogMaxbackup: number;
+  auditLogMaxage: number;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -116,6 +121,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
     encryptionProviderConfig: o.encryptionProviderConfig,
+    audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     controllers: {

@@ -1,5 +1,6 @@
 import { errors } from '../../../api/status.js';
 import { decodeBody, readBody } from '../body.js';
+import { auditRequestObject } from '../../audit/audit-context.js';
 import { bodyFormatOf } from '../media.js';
 import { parseDeleteOptions, parseListQuery } from '../query.js';
 import { respond, type VerbRequest } from './verb-request.js';
@@ -13,6 +14,7 @@ export async function serveDelete(r: VerbRequest): Promise<void> {
   if (raw.length > 0) {
     const f = bodyFormatOf(r.req.headers['content-type']);
     body = decodeBody(raw, f === 'yaml' || f === 'protobuf' ? f : 'json');
+    auditRequestObject(r.req, body);
   }
   const { opts, dryRun } = parseDeleteOptions(r.query, body);
   ctx.dryRun = dryRun;

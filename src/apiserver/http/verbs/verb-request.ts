@@ -9,6 +9,7 @@ import { errors, type Status } from '../../../api/status.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
 import type { RequestContext, ResourceStorage, StorageSubresource } from '../../storage/types.js';
 import { decodeBody, readBody } from '../body.js';
+import { auditRequestObject } from '../../audit/audit-context.js';
 import { bodyFormatOf, type BodyFormat, type OutputFormat } from '../media.js';
 import type { ResourcePath } from '../request-info.js';
 import { setWarnings, writeBody } from '../respond.js';
@@ -44,7 +45,9 @@ export async function bodyOf(req: IncomingMessage, allowed: (f: BodyFormat) => b
   const ct = req.headers['content-type'];
   const format = bodyFormatOf(ct);
   if (!format || !allowed(format)) throw errors.unsupportedMediaType(ct ?? '');
-  return { value: decodeBody(await readBody(req), format), format };
+  const value = decodeBody(await readBody(req), format);
+  auditRequestObject(req, value);
+  return { value, format };
 }
 
 export const objectBody = (f: BodyFormat): boolean => f === 'json' || f === 'yaml' || f === 'protobuf';

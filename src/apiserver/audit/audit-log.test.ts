@@ -1,0 +1,174 @@
+/**
+ * The audit log with the real kubectl: audit.k8s.io/v1 Events as upstream writes them (stages,
+ * levels from the policy, objectRef completed from the body, responseStatus, the authorization
+ * annotations), Secret data never in the log even under a RequestResponse rule, and rotation by
+ * size keeping --audit-log-maxbackup files. Policy matching follows upstream's
+ * pkg/audit/policy/checker.go (rule order, resources with subresources, nonResourceURLs prefixes).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { kubectlOk } from '../../testing/kubectl-ok.js';
+import type { AuditEvent } from './auditor.js';
+import { evaluatePolicy, parseAuditPolicy } from './policy.js';
+
+const POLICY = parseAuditPolicy(`apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi/*', '/version']
+  - level: RequestResponse
+    resources: [{group: '', resources: [secrets, configmaps]}]
+  - level: Request
+    verbs: [create]
+    namespaces: [audit-a]
+    omitStages: [ResponseComplete]
+  - level: Metadata
+`);
+
+const readEvents = (file: string): AuditEvent[] => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
+
+describe('audit policy matching', () => {
+  const p = parseAuditPolicy(`apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+  - {level: None, users: [system:kube-proxy], verbs: [watch]}
+  - {level: RequestResponse, resources: [{group: '', resources: ['pods/log', '*/status']}]}
+  - {level: Request, resources: [{group: apps, resources: [deployments], resourceNames: [web]}]}
+  - {level: Metadata, userGroups: [system:nodes], omitStages: [RequestReceived]}
+  - {level: Request, nonResourceURLs: ['/healthz*']}
+`);
+  const at = (user: string, groups: string[], verb: string, path: string, resource?: Parameters<typeof evaluatePolicy>[1]['resource']) =>
+    evaluatePolicy(p, { user, groups, verb, path, resource });
+  it('first matching rule wins; subresources, resourceNames and URL prefixes as upstream; no match is None', () => {
+    assert.equal(at('system:kube-proxy', [], 'watch', '/api/v1/services', { group: '', resource: 'services' }).level, 'None');
+    assert.equal(at('u', [], 'get', '/api/v1/namespaces/a/pods/p/log', { group: '', resource: 'pods', subresource: 'log', namespace: 'a', name: 'p' }).level, 'RequestResponse');
+    assert.equal(at('u', [], 'update', '/x', { group: '', resource: 'nodes', subresource: 'status', name: 'n' }).level, 'RequestResponse');
+    assert.equal(at('u', [], 'get', '/x', { group: '', resource: 'pods', namespace: 'a', name: 'p' }).level, 'None');
+    assert.equal(at('u', [], 'get', '/x', { group: 'apps', resource: 'deployments', namespace: 'a', name: 'web' }).level, 'Request');
+    assert.equal(at('u', [], 'get', '/x', { group: 'apps', resource: 'deployments', namespace: 'a', name: 'other' }).level, 'None');
+    const node = at('system:node:n1', ['system:nodes'], 'get', '/api/v1/nodes/n1', { group: '', resource: 'nodes', name: 'n1' });
+    assert.deepEqual([node.level, node.omitStages], ['Metadata', ['RequestReceived']]);
+    assert.equal(at('u', [], 'get', '/healthz/ready').level, 'Request');
+    assert.equal(at('u', [], 'get', '/livez').level, 'None');
+  });
+  it('refuses a bad policy naming the field', () => {
+    assert.throws(() => parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Everything}]', 'p.yaml'), /loading audit policy file "p\.yaml": rules\[0\]\.level: Unsupported value: "Everything"/);
+    assert.throws(() => parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata, omitStages: [Sometimes]}]'), /rules\[0\]\.omitStages\[0\]: Unsupported value: "Sometimes"/);
+    assert.throws(() => parseAuditPolicy('apiVersion: audit.k8s.io/v1beta1\nkind: Policy\nrules: []'), /want Policy in audit\.k8s\.io\/v1/);
+  });
+});
+
+describe('audit log with the real kubectl', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-audit-'));
+  const logPath = join(dir, 'audit.log');
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ audit: { policy: POLICY, path: logPath } });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes Events with upstream\'s fields at the policy\'s levels; Secret data never appears', async () => {
+    const secretValue = `audit-secret-${randomBytes(8).toString('hex')}`;
+    await kubectlOk(server, ['create', 'namespace', 'audit-a']);
+    await kubectlOk(server, ['create', 'configmap', 'cm1', '-n', 'audit-a', '--from-literal=k=visible-cm-value']);
+    await kubectlOk(server, ['create', 'secret', 'generic', 's1', '-n', 'audit-a', `--from-literal=password=${secretValue}`]);
+    await kubectlOk(server, ['get', 'secret', 's1', '-n', 'audit-a', '-o', 'yaml']);
+    await kubectlOk(server, ['create', 'serviceaccount', 'sa1', '-n', 'audit-a']);
+    await kubectlOk(server, ['get', '--raw', '/api/v1/namespaces/audit-a/configmaps?watch=1&timeoutSeconds=1']);
+    const nf = await server.kubectl(['get', 'configmap', 'missing', '-n', 'audit-a']);
+    assert.notEqual(nf.code, 0);
+
+    const text = readFileSync(logPath, 'utf8');
+    assert.equal(text.includes(secretValue), false, 'secret value in the audit log');
+    assert.equal(text.includes(Buffer.from(secretValue).toString('base64')), false, 'secret data in the audit log');
+    const events = readEvents(logPath);
+    for (const e of events) {
+      assert.equal(e.kind, 'Event');
+      assert.equal(e.apiVersion, 'audit.k8s.io/v1');
+      assert.match(e.auditID, /^[0-9a-f-]{36}$/);
+      assert.match(e.requestReceivedTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      assert.ok(e.stageTimestamp >= e.requestReceivedTimestamp);
+      assert.notEqual(e.stage, 'RequestReceived', 'omitted by the policy');
+      assert.ok(!e.requestURI.startsWith('/api?') && e.requestURI !== '/api' && !e.requestURI.startsWith('/openapi'), 'discovery is level None');
+    }
+    const find = (pred: (e: AuditEvent) => boolean, what: string): AuditEvent => {
+      const e = events.find(pred);
+      assert.ok(e, `no event for ${what}: ${JSON.stringify(events.map((x) => `${x.stage} ${x.verb} ${x.requestURI}`))}`);
+      return e;
+    };
+    // ConfigMaps at RequestResponse: request and response objects, name from the body.
+    const cm = find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps', 'configmap create');
+    assert.equal(cm.level, 'RequestResponse');
+    assert.equal(cm.stage, 'ResponseComplete');
+    assert.deepEqual(cm.objectRef, { resource: 'configmaps', namespace: 'audit-a', name: 'cm1', apiVersion: 'v1' });
+    assert.deepEqual(cm.responseStatus, { metadata: {}, code: 201 });
+    assert.equal((cm.requestObject as { data: { k: string } }).data.k, 'visible-cm-value');
+    assert.equal((cm.responseObject as { metadata: { name: string } }).metadata.name, 'cm1');
+    assert.match(cm.userAgent ?? '', /^kubectl/);
+    assert.ok(cm.sourceIPs.includes('127.0.0.1'));
+    assert.ok(cm.user.groups.includes('system:masters'));
+    assert.equal(cm.annotations?.['authorization.k8s.io/decision'], 'allow');
+    assert.equal(typeof cm.annotations?.['authorization.k8s.io/reason'], 'string');
+    // Secrets: capped at Metadata although the rule says RequestResponse.
+    for (const verb of ['create', 'get']) {
+      const s = find((e) => e.verb === verb && e.objectRef?.resource === 'secrets', `secret ${verb}`);
+      assert.equal(s.level, 'Metadata');
+      assert.equal(s.requestObject, undefined);
+      assert.equal(s.responseObject, undefined);
+      assert.equal(s.objectRef?.name, 's1');
+    }
+    // The create rule in audit-a: Request level, and its ResponseComplete stage omitted (so no event at all).
+    assert.equal(events.some((e) => e.objectRef?.resource === 'serviceaccounts' && e.verb === 'create'), false);
+    // Metadata for the namespace create (no rule above matches it).
+    const ns = find((e) => e.verb === 'create' && e.objectRef?.resource === 'namespaces', 'namespace create');
+    assert.equal(ns.level, 'Metadata');
+    assert.equal(ns.requestObject, undefined);
+    // A watch: ResponseStarted then ResponseComplete with one auditID.
+    const watch = events.filter((e) => e.verb === 'watch' && e.objectRef?.resource === 'configmaps');
+    assert.deepEqual(watch.map((e) => e.stage), ['ResponseStarted', 'ResponseComplete']);
+    assert.equal(watch[0]!.auditID, watch[1]!.auditID);
+    assert.deepEqual(watch[1]!.responseStatus, { metadata: {}, code: 200 });
+    // A failure's Status.
+    const missing = find((e) => e.verb === 'get' && e.objectRef?.name === 'missing', 'get missing');
+    const { details, ...status } = missing.responseStatus!;
+    assert.deepEqual(status, { metadata: {}, status: 'Failure', message: 'configmaps "missing" not found', reason: 'NotFound', code: 404 });
+    assert.equal((details as { name: string }).name, 'missing');
+  });
+});
+
+describe('audit log rotation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-audit-rot-'));
+  const logPath = join(dir, 'audit.log');
+  let server: TestServer;
+  before(async () => {
+    const policy = parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: RequestResponse}]');
+    server = await startTestServer({ audit: { policy, path: logPath, maxSizeBytes: 8 * 1024, maxBackups: 2 } });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rotates past the size into <name>-<time>.log files and keeps --audit-log-maxbackup of them', async () => {
+    for (let i = 0; i < 6; i++) await kubectlOk(server, ['create', 'configmap', `rot-${i}`, `--from-literal=k=${'x'.repeat(1500)}`]);
+    const backups = readdirBackups(dir);
+    assert.equal(backups.length, 2, `backups: ${backups.join(', ')}`);
+    for (const f of [logPath, ...backups.map((b) => join(dir, b))]) {
+      assert.ok(readFileSync(f).length <= 8 * 1024, `${f} over the limit`);
+      for (const e of readEvents(f)) assert.equal(e.kind, 'Event');
+    }
+  });
+});
+
+function readdirBackups(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/.test(f));
+}

@@ -1,0 +1,204 @@
+/**
+ * The audit log (kube-apiserver's --audit-policy-file / --audit-log-path): one audit.k8s.io/v1
+ * Event per stage of each request the policy picks, as upstream's filters write them
+ * (staging/src/k8s.io/apiserver/pkg/endpoints/filters/audit.go, pkg/audit/request.go):
+ * RequestReceived when the request arrives, ResponseStarted when a long-running request (watch,
+ * logs, exec) sends its headers, ResponseComplete when the answer ends. The level decides what an
+ * event carries: Metadata (user, verb, objectRef, responseStatus, timestamps), Request (+ the
+ * request object), RequestResponse (+ the response object). Secrets, TokenRequests and
+ * TokenReviews are never logged above Metadata whatever the policy says (their bodies hold the
+ * secret data or tokens: upstream's advice, enforced here). The router's authorization decision
+ * becomes the annotations authorization.k8s.io/decision and authorization.k8s.io/reason.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserInfo } from '../http/authn.js';
+import type { ResourcePath } from '../http/request-info.js';
+import { requestVerb } from '../authz/attributes.js';
+import { registerAuditBodies } from './audit-context.js';
+import { AuditLogFile, type AuditLogOptions } from './log-file.js';
+import { evaluatePolicy, LEVELS, type AuditLevel, type AuditPolicy, type AuditStage } from './policy.js';
+
+/** Resources whose bodies never reach the log: Secret data, issued and reviewed tokens. */
+const METADATA_ONLY = new Set(['/secrets', '/serviceaccounts/token', 'authentication.k8s.io/tokenreviews']);
+
+interface ObjectRef {
+  resource: string; namespace?: string; name?: string; uid?: string; apiGroup?: string; apiVersion: string; resourceVersion?: string; subresource?: string;
+}
+
+/** An audit.k8s.io/v1 Event (fields in upstream's order). */
+export interface AuditEvent {
+  kind: 'Event';
+  apiVersion: 'audit.k8s.io/v1';
+  level: AuditLevel;
+  auditID: string;
+  stage: AuditStage;
+  requestURI: string;
+  verb: string;
+  user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
+  sourceIPs: string[];
+  userAgent?: string;
+  objectRef?: ObjectRef;
+  responseStatus?: { metadata: Record<string, never>; status?: string; message?: string; reason?: string; details?: unknown; code: number };
+  requestObject?: unknown;
+  responseObject?: unknown;
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
+  annotations?: Record<string, string>;
+}
+
+/** RFC 3339 with microseconds, as upstream's MicroTime. */
+function microTime(d = new Date()): string {
+  return d.toISOString().replace(/Z$/, '000Z');
+}
+
+/** X-Forwarded-For entries, X-Real-Ip, then the peer (upstream's utilnet.SourceIPs). */
+function sourceIPs(req: IncomingMessage): string[] {
+  const out: string[] = [];
+  const fwd = req.headers['x-forwarded-for'];
+  for (const ip of (Array.isArray(fwd) ? fwd.join(',') : fwd ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push(ip);
+  const real = req.headers['x-real-ip'];
+  if (typeof real === 'string' && real && !out.includes(real)) out.push(real);
+  const peer = req.socket.remoteAddress?.replace(/^::ffff:/, '');
+  if (peer && !out.includes(peer)) out.push(peer);
+  return out;
+}
+
+function atLeast(level: AuditLevel, min: AuditLevel): boolean {
+  return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
+}
+
+function withoutManagedFields(obj: unknown): unknown {
+  const meta = (obj as { metadata?: { managedFields?: unknown } } | null)?.metadata;
+  if (!meta?.managedFields) return obj;
+  const { managedFields: _m, ...rest } = meta;
+  return { ...(obj as object), metadata: rest };
+}
+
+export interface AuditorOptions extends AuditLogOptions {
+  policy: AuditPolicy;
+}
+
+/** One request's audit record: what the router and the body hooks tell it. */
+export interface AuditRecord {
+  /** The router's authorization outcome (annotations). */
+  decision(allowed: boolean, reason: string): void;
+}
+
+export class Auditor {
+  private readonly file: AuditLogFile;
+
+  constructor(private readonly o: AuditorOptions) {
+    this.file = new AuditLogFile(o);
+  }
+
+  /** Rotated log files, newest first. */
+  backups(): string[] {
+    return this.file.backups();
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  /**
+   * Starts auditing a request once its user and path are known (before the in-flight limit and
+   * authorization, as upstream's filter order); undefined when the policy says None.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined, longRunning: boolean): AuditRecord | undefined {
+    const method = req.method ?? 'GET';
+    const verb = p ? requestVerb(method, p, url.searchParams) : method.toLowerCase();
+    const u = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+    const decision = evaluatePolicy(this.o.policy, {
+      user: u.name, groups: u.groups, verb, path: url.pathname,
+      resource: p && { group: p.group, resource: p.resource, subresource: p.subresource, namespace: p.namespace ?? (p.resource === 'namespaces' ? p.name : undefined), name: p.name },
+    });
+    let level = decision.level;
+    if (level === 'None') return undefined;
+    if (p && atLeast(level, 'Request') && METADATA_ONLY.has(`${p.group}/${p.subresource ? `${p.resource}/${p.subresource}` : p.resource}`)) level = 'Metadata';
+    const auditID = typeof req.headers['audit-id'] === 'string' && req.headers['audit-id'] ? req.headers['audit-id'] : randomUUID();
+    if (!res.headersSent) res.setHeader('Audit-Id', auditID);
+    const ev: AuditEvent = {
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID, stage: 'RequestReceived', requestURI: req.url ?? '/', verb,
+      user: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) },
+      sourceIPs: sourceIPs(req),
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      ...(p ? { objectRef: {
+        resource: p.resource, ...(p.namespace ? { namespace: p.namespace } : {}), ...(p.name ? { name: p.name } : {}),
+        ...(p.group ? { apiGroup: p.group } : {}), apiVersion: p.version, ...(p.subresource ? { subresource: p.subresource } : {}),
+      } } : {}),
+      requestReceivedTimestamp: microTime(), stageTimestamp: '',
+    };
+    const omit = new Set(decision.omitStages);
+    const emit = (stage: AuditStage): void => {
+      if (omit.has(stage)) return;
+      this.file.write(JSON.stringify({ ...ev, stage, stageTimestamp: microTime() }));
+    };
+    const strip = (obj: unknown) => (decision.omitManagedFields ? withoutManagedFields(obj) : obj);
+    registerAuditBodies(req, res, {
+      requestObject: (obj) => {
+        const meta = (obj as { metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } } | null)?.metadata;
+        if (ev.objectRef && meta && typeof meta === 'object') {
+          ev.objectRef.namespace ||= meta.namespace || undefined;
+          ev.objectRef.name ||= meta.name || undefined;
+          ev.objectRef.uid ||= meta.uid || undefined;
+          ev.objectRef.resourceVersion ||= meta.resourceVersion || undefined;
+        }
+        if (atLeast(level, 'Request')) ev.requestObject = strip(obj);
+      },
+      responseObject: (obj) => {
+        const s = obj as { kind?: string; status?: string; message?: string; reason?: string; details?: unknown; code?: number } | null;
+        if (s?.kind === 'Status') {
+          ev.responseStatus = { metadata: {}, ...(s.status ? { status: s.status } : {}), ...(s.message ? { message: s.message } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.details ? { details: s.details } : {}), code: s.code ?? res.statusCode };
+        }
+        if (level === 'RequestResponse') ev.responseObject = strip(obj);
+      },
+    });
+    emit('RequestReceived');
+    if (longRunning) {
+      const writeHead = res.writeHead;
+      let started = false;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        const out = (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+        if (!started) {
+          started = true;
+          ev.responseStatus ??= { metadata: {}, code: res.statusCode };
+          emit('ResponseStarted');
+        }
+        return out;
+      } as typeof res.writeHead;
+    }
+    let done = false;
+    const complete = (): void => {
+      if (done) return;
+      done = true;
+      if (!ev.responseStatus || ev.responseStatus.code !== res.statusCode) ev.responseStatus = { ...(ev.responseStatus ?? { metadata: {} }), code: res.statusCode };
+      emit('ResponseComplete');
+    };
+    res.once('finish', complete);
+    res.once('close', complete);
+    return {
+      decision(allowed, reason) {
+        ev.annotations = { ...ev.annotations, 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason };
+      },
+    };
+  }
+}
+
+/** Runs the router's authorization and notes its outcome on the record. */
+export async function authorizeAudited(record: AuditRecord | undefined, authorize: () => Promise<unknown>): Promise<void> {
+  if (!record) {
+    await authorize();
+    return;
+  }
+  try {
+    const result = await authorize();
+    const reason = (result as { reason?: unknown } | undefined)?.reason;
+    record.decision(true, typeof reason === 'string' ? reason : '');
+  } catch (err) {
+    // Upstream's RBAC gives no reason for a denial; an authorizer that has one attaches it.
+    const e = err as { status?: { code?: number }; authorizerReason?: unknown };
+    if (e.status?.code === 403) record.decision(false, typeof e.authorizerReason === 'string' ? e.authorizerReason : '');
+    throw err;
+  }
+}
