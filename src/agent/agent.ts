@@ -12,6 +12,11 @@ import { DeviceManager } from './device-plugins/device-manager.js';
 import { NodeAgent } from './node/node-agent.js';
 import { allocatable } from './node/node-status.js';
 import { Backoff } from './pods/backoff.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
+import { readPodStats } from './eviction/pod-usage.js';
+import { DEFAULT_EVICTION_HARD, evictionReserve, parseEvictionHard } from './eviction/thresholds.js';
+import { hostCgroupLayout } from './metrics/cgroup-usage.js';
+import { podLogDir } from './pods/sandbox-config.js';
 import type { AgentDeps } from './pods/context.js';
 import { ImagePuller } from './pods/image-puller.js';
 import { PodManager } from './pods/pod-manager.js';
@@ -20,6 +25,7 @@ import { ProbeManager } from './probes/probe-manager.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { StatusManager } from './status/status-manager.js';
 import { apiClaimResolver } from './volumes/persistent-volumes.js';
+import { ServiceAccountTokenManager } from './volumes/service-account-tokens.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 /**
@@ -65,6 +71,8 @@ export interface AgentOptions {
     /** The sandbox image, never collected (default Bosun's pause image). */
     sandboxImage?: string;
   };
+  /** Node-pressure eviction (kubelet's --eviction-hard, --eviction-pressure-transition-period; upstream defaults). */
+  eviction?: { hard?: string; pressureTransitionMs?: number; monitorMs?: number };
   /** Container log rotation (kubelet defaults: 10Mi, 5 files, checked every 10 s). */
   containerLogs?: Partial<ContainerLogPolicy>;
   logger?: Logger;
@@ -82,9 +90,27 @@ export interface Agent {
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   const log = (o.logger ?? defaultLogger()).child({ component: 'agent', node: o.nodeName });
   const machine = readMachineInfo(o.dataDir, o.nodeIP);
-  const alloc = allocatable(machine);
+  const thresholds = parseEvictionHard(o.eviction?.hard ?? DEFAULT_EVICTION_HARD);
+  const reserve = evictionReserve(thresholds, machine.memoryBytes);
+  const alloc = allocatable(machine, reserve);
   const version = await o.runtime.version();
 
+  const layout = hostCgroupLayout();
+  // Built before the node agent reads its pressure; its callbacks reach pods, deps and recorder only once started.
+  const eviction = new EvictionManager({
+    thresholds, monitorMs: o.eviction?.monitorMs, pressureTransitionMs: o.eviction?.pressureTransitionMs,
+    nodeFsDir: o.dataDir,
+    imageFsDir: async () => (await o.runtime.imageFsInfo?.())?.mountpoint,
+    activePods: () => pods.activePods(),
+    stats: (list, disk) => readPodStats({
+      runtime: o.runtime, layout, cgroupRoot: deps.sandboxEnv.cgroupRoot,
+      podDir: (uid) => deps.volumes.podDir(uid), logDir: (pod) => podLogDir(pod, deps.sandboxEnv.logsDir),
+    }, list, disk),
+    evict: (pod, message, grace) => pods.evict(pod.metadata.uid!, message, grace),
+    event: (pod, type, reason, message) => recorder.event(pod, type, reason, message),
+    onPressureChange: () => void nodeAgent.updateStatus().catch((err: unknown) => log.warn({ err: String(err) }, 'node status update after a pressure change failed')),
+    log: log.child({ component: 'eviction-manager' }),
+  });
   // Device plugins register on DATA_DIR/device-plugins/kubelet.sock; a change in their devices posts the node status at once.
   const devices = new DeviceManager({
     dataDir: o.dataDir, isActive: (uid) => pods.isActive(uid), log: log.child({ component: 'device-manager' }),
@@ -93,6 +119,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const nodeAgent = new NodeAgent({
     client: o.client, nodeName: o.nodeName, runtime: o.runtime, machine, dataDir: o.dataDir, podCIDR: o.podCIDR, labels: o.labels,
     leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, deviceResources: () => devices.resources(), log,
+    pressure: () => eviction.pressure(), reserve,
   });
   await nodeAgent.register();
 
@@ -113,7 +140,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const deps: AgentDeps = {
     runtime: o.runtime,
     runtimeName: version.runtimeName || 'containerd',
-    volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, claims: apiClaimResolver(o.client) }),
+    volumes: new VolumeManager({
+      podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, claims: apiClaimResolver(o.client),
+      tokens: new ServiceAccountTokenManager(o.client),
+    }),
     images: new ImagePuller(o.runtime, new Backoff(o.imagePullBackoff?.initialMs, o.imagePullBackoff?.maxMs), recorder, lookup),
     probes,
     crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs),
@@ -152,6 +182,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     maxFiles: o.containerLogs?.maxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES,
     monitorMs: o.containerLogs?.monitorMs ?? CONTAINER_LOG_MONITOR_MS,
   }, log.child({ component: 'container-logs' }));
+  eviction.start();
   log.info({ hostIP: machine.internalIP }, 'node agent started');
 
   return {
@@ -160,6 +191,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     nodeAgent,
     pods,
     async stop() {
+      await eviction.stop();
       await imageGC?.stop();
       await containerLogs?.stop();
       await pods.stop();

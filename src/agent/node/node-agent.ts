@@ -7,7 +7,7 @@ import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { MachineInfo } from './machine-info.js';
 import { extendedAllocatablePatch } from './extended-resources.js';
-import { nodeObject, nodeStatus, type NodeHealth } from './node-status.js';
+import { nodeObject, nodeStatus, type EvictionReserve, type NodeHealth } from './node-status.js';
 import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
 import { localPathDir } from '../volumes/persistent-volumes.js';
 
@@ -34,6 +34,10 @@ export interface NodeAgentOptions {
   agentPort?: number;
   /** Device plugin resources (capacity: all devices, allocatable: healthy ones), merged into the status. */
   deviceResources?: () => { capacity: Record<string, string>; allocatable: Record<string, string> };
+  /** The eviction manager's pressure conditions (src/agent/eviction); without it, MemAvailable and statfs against the defaults. */
+  pressure?: () => { MemoryPressure: boolean; DiskPressure: boolean };
+  /** What allocatable keeps back for the eviction thresholds. */
+  reserve?: EvictionReserve;
   log: Logger;
 }
 
@@ -113,6 +117,8 @@ export class NodeAgent {
       runtimeReady = false;
       runtimeMessage = (err as Error).message;
     }
+    const p = this.o.pressure?.();
+    if (p) return { runtimeReady, runtimeMessage, memoryPressure: p.MemoryPressure, diskPressure: p.DiskPressure, pidPressure: false };
     let diskPressure = false;
     try {
       const s = statfsSync(this.o.dataDir);
@@ -124,7 +130,7 @@ export class NodeAgent {
   }
 
   async updateStatus(): Promise<void> {
-    const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node?.status?.conditions, await this.health(), new Date(), this.o.agentPort);
+    const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node?.status?.conditions, await this.health(), new Date(), this.o.agentPort, this.o.reserve);
     const devices = this.o.deviceResources?.();
     if (devices) {
       status.capacity = { ...status.capacity, ...devices.capacity };

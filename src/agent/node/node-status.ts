@@ -9,8 +9,18 @@ import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 
 export const KUBELET_VERSION = 'v1.32.0-bosun';
 export const MAX_PODS = 110;
-/** kubelet's default hard eviction threshold memory.available<100Mi, taken out of allocatable. */
-const EVICTION_MEMORY = 100 * 1024 * 1024;
+/**
+ * What node allocatable keeps back (kubelet: capacity - reserved - hard eviction threshold): the
+ * memory.available and nodefs.available thresholds; the defaults are upstream's 100Mi and 10%.
+ */
+export interface EvictionReserve {
+  memoryBytes: number;
+  /** Fraction of ephemeral storage (0.1), or... */
+  storageFraction?: number;
+  /** ...an absolute amount. */
+  storageBytes?: number;
+}
+const DEFAULT_RESERVE: EvictionReserve = { memoryBytes: 100 * 1024 * 1024, storageFraction: 0.1 };
 
 export interface NodeHealth {
   runtimeReady: boolean;
@@ -37,13 +47,13 @@ export function capacity(m: MachineInfo): Record<string, string> {
   return { cpu: String(m.cpus), memory: ki(m.memoryBytes), pods: String(MAX_PODS), 'ephemeral-storage': ki(m.ephemeralStorageBytes) };
 }
 
-export function allocatable(m: MachineInfo): Record<string, string> {
+export function allocatable(m: MachineInfo, r: EvictionReserve = DEFAULT_RESERVE): Record<string, string> {
+  const storageReserve = r.storageBytes ?? Math.ceil(m.ephemeralStorageBytes * (r.storageFraction ?? 0));
   return {
     cpu: String(m.cpus),
-    memory: ki(Math.max(0, m.memoryBytes - EVICTION_MEMORY)),
+    memory: ki(Math.max(0, m.memoryBytes - r.memoryBytes)),
     pods: String(MAX_PODS),
-    // nodefs.available<10% is the default eviction threshold.
-    'ephemeral-storage': String(Math.floor(m.ephemeralStorageBytes * 0.9)),
+    'ephemeral-storage': String(Math.max(0, m.ephemeralStorageBytes - storageReserve)),
   };
 }
 
@@ -73,10 +83,10 @@ export function nodeConditions(prev: NodeCondition[] | undefined, h: NodeHealth,
   ];
 }
 
-export function nodeStatus(m: MachineInfo, runtimeVersion: string, prev: NodeCondition[] | undefined, h: NodeHealth, now: Date, agentPort = 0): NodeStatus {
+export function nodeStatus(m: MachineInfo, runtimeVersion: string, prev: NodeCondition[] | undefined, h: NodeHealth, now: Date, agentPort = 0, reserve?: EvictionReserve): NodeStatus {
   return {
     capacity: capacity(m),
-    allocatable: allocatable(m),
+    allocatable: allocatable(m, reserve),
     conditions: nodeConditions(prev, h, now),
     addresses: [
       { type: 'InternalIP', address: m.internalIP },

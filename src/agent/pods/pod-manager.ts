@@ -93,6 +93,23 @@ export class PodManager {
     return this.workers.has(uid) || (!this.finished.has(uid) && this.pods.indexer.byIndex(UID_INDEX, uid).length > 0);
   }
 
+  /**
+   * The pods the eviction manager may evict (kubelet's activePods): bound here, with a worker, not
+   * being deleted and not finished.
+   */
+  activePods(): Pod[] {
+    return this.pods.indexer.list().filter((p) => this.workers.has(p.metadata.uid ?? '') && !p.metadata.deletionTimestamp
+      && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  }
+
+  /** Evicts a pod through its worker (see PodWorker.evict); false when it has none. */
+  async evict(uid: string, message: string, graceSeconds: number): Promise<boolean> {
+    const w = this.workers.get(uid);
+    if (!w) return false;
+    await w.evict(message, graceSeconds);
+    return true;
+  }
+
   /** The worker of a pod (tests). */
   worker(uid: string): PodWorker | undefined {
     return this.workers.get(uid);

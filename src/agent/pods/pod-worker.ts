@@ -44,6 +44,8 @@ export class PodWorker {
   private nextWake = Infinity;
   private stopped = false;
   private done = false;
+  /** The eviction manager's message once it evicted this pod (kubelet's evictPod). */
+  private evictedMessage: string | undefined;
   /** Resolves when the current sync (if any) finished. */
   private idle: Promise<void> = Promise.resolve();
 
@@ -78,6 +80,19 @@ export class PodWorker {
     this.dirty = true;
     this.runtimeKick = signature;
   }
+
+  /**
+   * Evicts the pod (node pressure): its containers are killed with `graceSeconds` and it ends Failed
+   * with reason Evicted and `message`. Resolves once the sync that does it finished.
+   */
+  evict(message: string, graceSeconds: number): Promise<void> {
+    this.evictedMessage = message;
+    this.evictionGrace = graceSeconds;
+    this.kick();
+    return this.idle;
+  }
+
+  private evictionGrace = 0;
 
   /** Re-syncs when the pod lives in `namespace` (a ConfigMap or Secret there changed). */
   kickIfNamespace(namespace: string): void {
@@ -154,6 +169,12 @@ export class PodWorker {
       if (state.containers.some((c) => c.state === 'CONTAINER_RUNNING') || readySandbox(state)) await killPod(d, pod, state, podGracePeriod(pod));
       return;
     }
+    if (this.evictedMessage !== undefined) {
+      await killPod(d, pod, state, Math.min(this.evictionGrace, podGracePeriod(pod)));
+      const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
+      await d.status.write(pod, this.status(pod, after, false, false, this.evictedMessage));
+      return;
+    }
     if (this.deadlineExceeded(pod)) {
       d.events.event(pod, 'Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
       await killPod(d, pod, state, podGracePeriod(pod));
@@ -188,11 +209,11 @@ export class PodWorker {
     this.wakeIn(this.o.resyncMs);
   }
 
-  private status(pod: Pod, state: PodRuntimeState, terminating: boolean, deadlineExceeded = false) {
+  private status(pod: Pod, state: PodRuntimeState, terminating: boolean, deadlineExceeded = false, evictedMessage?: string) {
     addTerminationMessages(state, pod, this.d.volumes.podDir(this.uid), podLogDir(pod, this.d.sandboxEnv.logsDir));
     return computePodStatus({
       pod, runtime: state, readiness: this.d.probes.readiness, startup: this.d.probes.startup, waiting: this.waiting,
-      hostIP: this.d.node.hostIP, now: new Date(), terminating, deadlineExceeded, runtimeName: this.d.runtimeName,
+      hostIP: this.d.node.hostIP, now: new Date(), terminating, deadlineExceeded, evictedMessage, runtimeName: this.d.runtimeName,
     });
   }
 

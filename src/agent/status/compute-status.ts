@@ -26,6 +26,8 @@ export interface StatusInput {
   terminating?: boolean;
   /** activeDeadlineSeconds passed: the pod is Failed with reason DeadlineExceeded (kubelet's active deadline handler). */
   deadlineExceeded?: boolean;
+  /** The eviction manager evicted the pod: Failed, reason Evicted, this message, and a DisruptionTarget condition (kubelet's evictPod). */
+  evictedMessage?: string;
   runtimeName?: string;
 }
 
@@ -101,7 +103,7 @@ export function computePodStatus(i: StatusInput): PodStatus {
     }
   }
   if (isTerminalPhase(pod.status?.phase)) phase = pod.status!.phase as PodPhase; // terminal is forever
-  else if (i.deadlineExceeded) phase = 'Failed';
+  else if (i.deadlineExceeded || i.evictedMessage !== undefined) phase = 'Failed';
   else if (initFailed) phase = 'Failed';
   else if (!initDone) phase = 'Pending';
   else if (waiting > 0) phase = i.terminating && running === 0 && stopped === 0 ? 'Failed' : 'Pending';
@@ -147,6 +149,9 @@ export function computePodStatus(i: StatusInput): PodStatus {
   ];
   // Conditions others own (readiness gates, DisruptionTarget) are kept as they are.
   const mine = new Set(conditions.map((c) => c.type));
+  if (i.evictedMessage !== undefined && !old.some((c) => c.type === 'DisruptionTarget')) {
+    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: i.evictedMessage, lastTransitionTime: rfc3339(i.now) });
+  }
   for (const c of old) if (!mine.has(c.type)) conditions.push(c);
   const podScheduled = old.find((c) => c.type === 'PodScheduled');
   if (podScheduled?.status === 'True') conditions[4] = podScheduled;
@@ -166,7 +171,10 @@ export function computePodStatus(i: StatusInput): PodStatus {
     status.podIPs = [{ ip: podIP }, ...(sandboxReady ? (sandbox?.additionalIps ?? []).map((ip) => ({ ip })) : [])];
   }
   if (inits.length) status.initContainerStatuses = initStatuses;
-  if (i.deadlineExceeded || (pod.status?.reason === 'DeadlineExceeded' && phase === 'Failed')) {
+  if (i.evictedMessage !== undefined) {
+    status.reason = 'Evicted';
+    status.message = i.evictedMessage;
+  } else if (i.deadlineExceeded || (pod.status?.reason === 'DeadlineExceeded' && phase === 'Failed')) {
     status.reason = 'DeadlineExceeded';
     status.message = DEADLINE_MESSAGE;
   }

@@ -50,6 +50,9 @@ export interface AgentCommandOptions {
   /** Container log rotation flags (bytes, files); absent: 10Mi, 5. */
   containerLogMaxSize?: number;
   containerLogMaxFiles?: number;
+  /** --eviction-hard as given (checked by the flag table), --eviction-pressure-transition-period in ms. */
+  evictionHard?: string;
+  evictionPressureTransitionPeriod?: number;
 }
 
 /** `bosun agent`'s flags (node-flags.ts) with the kubelet's cross-flag image GC check. */
@@ -87,6 +90,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
     containerLogs: containerLogPolicyFromFlags(o),
+        eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
     imageGC: imageGCPolicyFromFlags(o), registryConfig,
     agentServer: { port: o.agentPort, tls: { cert: joined.serving.cert, key: joined.serving.key, clientCa: joined.caCert } },
   });

@@ -6,6 +6,7 @@
 import { DEFAULT_AGENT_PORT, DEFAULT_CLUSTER_CIDR, DEFAULT_DATA_DIR, DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
 import { parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
 import { parseLogMaxFilesFlag, parseLogMaxSizeFlag } from '../../agent/logs/container-log-manager.js';
+import { DEFAULT_EVICTION_HARD, parseEvictionHardFlag } from '../../agent/eviction/thresholds.js';
 import { cidr, port, type Flag } from './flag.js';
 
 /** `--config FILE`: handled by the parser (parse-flags.ts) before the others. */
@@ -34,5 +35,7 @@ export const NODE_FLAGS: readonly Flag[] = [
   { name: 'image-minimum-gc-age', value: 'duration', help: 'an unused image younger than this is never removed (default 2m)', parse: parseDurationFlag },
   { name: 'image-maximum-gc-age', value: 'duration', help: 'remove images unused this long whatever the disk usage; 0: never (default 0)', parse: parseDurationFlag },
   { name: 'container-log-max-size', value: 'size', help: 'size at which a container\'s log is rotated, as the kubelet\'s containerLogMaxSize (default 10Mi)', parse: parseLogMaxSizeFlag },
+  { name: 'eviction-hard', value: 'thresholds', help: `hard eviction thresholds as the kubelet's --eviction-hard, signal<quantity or signal<percent%, comma-separated; given ones replace all defaults (default ${DEFAULT_EVICTION_HARD})`, parse: parseEvictionHardFlag },
+  { name: 'eviction-pressure-transition-period', value: 'duration', help: 'how long a pressure condition stays after its threshold is no longer met (default 5m)', parse: parseDurationFlag },
   { name: 'container-log-max-files', value: 'count', help: 'most log files kept per container, the live one included, at least 2 (default 5)', parse: parseLogMaxFilesFlag },
 ];

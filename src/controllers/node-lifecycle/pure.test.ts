@@ -57,6 +57,23 @@ test('wanted taints by Ready status and unschedulable', () => {
   assert.equal(readyStatus(node(undefined)), 'Unknown');
 });
 
+test('TaintNodesByCondition: pressure conditions True give NoSchedule taints (upstream nodeConditionToTaintKeyStatusMap)', () => {
+  const withConds = (conds: Record<string, string>): Node => {
+    const n = node('True');
+    for (const [type, status] of Object.entries(conds)) n.status!.conditions!.push({ type, status });
+    return n;
+  };
+  const keys = (ts: Taint[]) => ts.map((t) => `${t.key}:${t.effect}`).sort();
+  assert.deepEqual(keys(wantedConditionTaints(withConds({ MemoryPressure: 'True', DiskPressure: 'False', PIDPressure: 'False' }))), ['node.kubernetes.io/memory-pressure:NoSchedule']);
+  assert.deepEqual(keys(wantedConditionTaints(withConds({ MemoryPressure: 'False', DiskPressure: 'True', PIDPressure: 'True', NetworkUnavailable: 'True' }))),
+    ['node.kubernetes.io/disk-pressure:NoSchedule', 'node.kubernetes.io/network-unavailable:NoSchedule', 'node.kubernetes.io/pid-pressure:NoSchedule']);
+  // The taint goes once the condition is False again; a foreign taint stays.
+  const foreign: Taint = { key: 'example.com/x', effect: 'NoSchedule' };
+  const relieved = withConds({ MemoryPressure: 'False' });
+  relieved.spec = { taints: [foreign, { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' }] };
+  assert.deepEqual(reconcileTaints(relieved, new Date()), [foreign]);
+});
+
 test('reconcileTaints keeps foreign taints and timeAdded, swaps not-ready for unreachable', () => {
   const now = new Date('2026-01-01T00:02:00Z');
   const foreign: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };

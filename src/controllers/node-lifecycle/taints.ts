@@ -2,8 +2,11 @@
  * Which condition taints a node should carry (upstream node lifecycle controller: the NoExecute
  * tainting pass and TaintNodesByCondition): Ready=False gives `node.kubernetes.io/not-ready`,
  * Ready=Unknown (or missing) gives `node.kubernetes.io/unreachable`, each as NoExecute and
- * NoSchedule; spec.unschedulable gives `node.kubernetes.io/unschedulable:NoSchedule`. Taints
- * owned by others are kept as they are.
+ * NoSchedule; spec.unschedulable gives `node.kubernetes.io/unschedulable:NoSchedule`; the agent's
+ * pressure conditions MemoryPressure/DiskPressure/PIDPressure (and NetworkUnavailable) when True give
+ * `node.kubernetes.io/memory-pressure` etc. as NoSchedule (upstream nodeConditionToTaintKeyStatusMap),
+ * so the scheduler's TaintToleration keeps new pods off a pressured node. Taints owned by others
+ * are kept as they are.
  */
 import type { Node, Taint } from '../../api/kinds/index.js';
 
@@ -11,8 +14,16 @@ export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
+/** Condition (status True) -> NoSchedule taint key, as upstream's TaintNodesByCondition. */
+const CONDITION_TAINTS: Record<string, string> = {
+  MemoryPressure: 'node.kubernetes.io/memory-pressure',
+  DiskPressure: 'node.kubernetes.io/disk-pressure',
+  PIDPressure: 'node.kubernetes.io/pid-pressure',
+  NetworkUnavailable: 'node.kubernetes.io/network-unavailable',
+};
+
 /** The taint keys this controller owns; every other taint on a node is left alone. */
-const MANAGED_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE]);
+const MANAGED_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, ...Object.values(CONDITION_TAINTS)]);
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
@@ -28,6 +39,10 @@ export function wantedConditionTaints(node: Pick<Node, 'status' | 'spec'>): Tain
   const ready = readyStatus(node);
   if (ready === 'False') out.push({ key: TAINT_NOT_READY, effect: 'NoSchedule' }, { key: TAINT_NOT_READY, effect: 'NoExecute' });
   if (ready === 'Unknown') out.push({ key: TAINT_UNREACHABLE, effect: 'NoSchedule' }, { key: TAINT_UNREACHABLE, effect: 'NoExecute' });
+  for (const c of node.status?.conditions ?? []) {
+    const key = CONDITION_TAINTS[c.type];
+    if (key && c.status === 'True') out.push({ key, effect: 'NoSchedule' });
+  }
   if (node.spec?.unschedulable) out.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
   return out;
 }
