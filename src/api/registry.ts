@@ -11,6 +11,7 @@ import { deployments } from './kinds/apps/deployment.js';
 import { replicaSets } from './kinds/apps/replica-set.js';
 import { statefulSets } from './kinds/apps/stateful-set.js';
 import { cronJobs } from './kinds/batch/cron-job.js';
+import { certificateSigningRequests } from './kinds/certificates/certificate-signing-request.js';
 import { jobs } from './kinds/batch/job.js';
 import { horizontalPodAutoscalers } from './kinds/autoscaling/horizontal-pod-autoscaler.js';
 import { horizontalPodAutoscalersV1 } from './kinds/autoscaling/horizontal-pod-autoscaler-v1.js';
@@ -53,6 +54,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,
+  certificateSigningRequests,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

@@ -34,6 +34,7 @@ import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
+import { withCsrApi } from './certificates/csr-api.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
 import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
 import type { EncryptionConfig } from './encryption/config.js';
@@ -157,7 +158,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
     const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens });
-    const catalog = new ApiCatalog([...served.storages.map(withNodeRestriction), ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, saTokens.tokenRequest]);
+    const csrApi = withCsrApi(served.storages.map(withNodeRestriction), authz.decide);
+    const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;

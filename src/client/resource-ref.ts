@@ -5,7 +5,7 @@
 import type {
   ConfigMap, ControllerRevision, CronJob, DaemonSet, Deployment, EndpointSlice, Endpoints, Event, Job, Lease, Namespace, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
-  StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, HorizontalPodAutoscaler,
+  StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, CertificateSigningRequest, HorizontalPodAutoscaler,
 } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -93,5 +93,6 @@ export const resources = {
   roles: typed<Role>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespaced: true, kind: 'Role' }),
   clusterroles: typed<ClusterRole>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', namespaced: false, kind: 'ClusterRole' }),
   rolebindings: typed<RoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true, kind: 'RoleBinding' }),
+  certificatesigningrequests: typed<CertificateSigningRequest>({ group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false, kind: 'CertificateSigningRequest' }),
   clusterrolebindings: typed<ClusterRoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false, kind: 'ClusterRoleBinding' }),
 };

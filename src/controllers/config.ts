@@ -4,6 +4,7 @@
  * Controllers read their options from here and nowhere else (no module-level state), as
  * kube-controller-manager's controllers each receive their part of one ControllerContext.
  */
+import type { CsrSigningOptions } from './csr-signing/csr-signing-controller.js';
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
 import type { PersistentVolumeControllerOptions } from './persistentvolume/pv-controller.js';
@@ -21,4 +22,6 @@ export interface ControllerConfig {
   podGc?: PodGcOptions;
   /** PV binder: where local-path volumes go on nodes that do not say, and the deletion helper's image. */
   persistentVolume?: PersistentVolumeControllerOptions;
+  /** csrsigning: the CA that signs approved CertificateSigningRequests (--cluster-signing-cert-file/-key-file) and --cluster-signing-duration. */
+  csrSigning?: CsrSigningOptions;
 }

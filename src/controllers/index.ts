@@ -9,6 +9,7 @@ import type { Manager } from '../controller-runtime/manager.js';
 import type { ControllerConfig } from './config.js';
 import { addDaemonSetController } from './daemonset/daemonset-controller.js';
 import { addCronJobController } from './cronjob/cronjob-controller.js';
+import { addCsrSigningController } from './csr-signing/csr-signing-controller.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addDisruptionController } from './disruption/disruption-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
@@ -52,6 +53,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   'persistentvolume-binder': (mgr, config) => addPersistentVolumeController(mgr, config?.persistentVolume),
   'pvc-protection': (mgr) => addPvcProtectionController(mgr),
   'pv-protection': (mgr) => addPvProtectionController(mgr),
+  csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */

@@ -38,6 +38,7 @@ export type { HorizontalPodAutoscalerV1 } from './autoscaling/horizontal-pod-aut
 export * from './policy/eviction.js';
 export * from './policy/pod-disruption-budget.js';
 export * from './scheduling/priority-class.js';
+export * from './certificates/certificate-signing-request.js';
 export * from './rbac/policy-rule.js';
 export * from './rbac/role.js';
 export * from './rbac/cluster-role.js';

@@ -1,6 +1,7 @@
 /** The strategy of each resource that needs one, keyed by `<group>/<plural>` (core group: ''). */
 import type { ResourceDefinition } from '../../../api/resource.js';
 import { customResourceDefinitionStrategy } from './custom-resource-definition.js';
+import { certificateSigningRequestStrategy } from './certificate-signing-request.js';
 import { daemonSetStrategy } from './daemon-set.js';
 import { jobStrategy } from './job.js';
 import { namespaceStrategy } from './namespace.js';
@@ -30,6 +31,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'events.k8s.io/events': { allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { allowCreateOnUpdate: true },
   'scheduling.k8s.io/priorityclasses': priorityClassStrategy,
+  'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestStrategy,
   'apiextensions.k8s.io/customresourcedefinitions': customResourceDefinitionStrategy,
 };
 

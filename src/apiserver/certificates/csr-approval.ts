@@ -1,0 +1,48 @@
+/**
+ * certificatesigningrequests/approval (PUT a CertificateSigningRequest, as `kubectl certificate
+ * approve|deny` sends it): changes only the Approved and Denied conditions (strategy:
+ * prepareApproval), after the CertificateApproval admission (plugin/pkg/admission/certificates/
+ * approval): the user needs `approve` on the request's signer, else 403 `user not permitted to
+ * approve requests with signerName "..."`.
+ */
+import type { CertificateSigningRequest } from '../../api/kinds/certificates/certificate-signing-request.js';
+import type { KubeObject } from '../../api/meta.js';
+import { errors } from '../../api/status.js';
+import type { GenericStorage } from '../storage/generic-storage.js';
+import { prepareApproval } from '../storage/strategies/certificate-signing-request.js';
+import type { ActionSubresource, RequestContext } from '../storage/types.js';
+import { updateObject } from '../storage/update.js';
+import { authorizedForSigner, csrForbidden, type Decide } from './signer-authz.js';
+
+export class CsrApproval implements ActionSubresource {
+  readonly resource = 'certificatesigningrequests';
+  readonly subresource = 'approval';
+
+  constructor(private readonly csrs: GenericStorage, private readonly decide: Decide) {}
+
+  /** Approval is a PUT upstream; a POST gets the same. */
+  create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
+    return this.update(ctx, namespace, name, body);
+  }
+
+  async update(ctx: RequestContext, _namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a CertificateSigningRequest');
+    const wanted = structuredClone((body as CertificateSigningRequest).status);
+    const { object } = await updateObject(this.csrs.core, ctx, undefined, name, async (cur) => {
+      if (!cur) return undefined;
+      const signer = (cur as CertificateSigningRequest).spec.signerName;
+      const user = { name: ctx.user, groups: ctx.groups, ...(ctx.uid ? { uid: ctx.uid } : {}), ...(ctx.extra ? { extra: ctx.extra } : {}) };
+      if (!(await authorizedForSigner(this.decide, user, 'approve', signer))) {
+        throw csrForbidden(name, `user not permitted to approve requests with signerName "${signer}"`);
+      }
+      return body;
+    }, {
+      managedFieldsSubresource: 'approval',
+      prepare: (obj, old) => {
+        (obj as CertificateSigningRequest).status = structuredClone(wanted) ?? {};
+        prepareApproval(obj, old);
+      },
+    });
+    return object;
+  }
+}

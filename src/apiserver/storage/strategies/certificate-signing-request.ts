@@ -1,0 +1,93 @@
+/**
+ * certificates.k8s.io CertificateSigningRequest, as upstream's pkg/registry/certificates/certificates
+ * strategy.go: on create the requester's identity (username, uid, groups, extra) is written into spec
+ * from the request, never from the body, and status is cleared; the main resource changes neither
+ * spec nor status; /status changes status but keeps the Approved/Denied conditions as stored;
+ * /approval (csr-approval in src/apiserver/certificates) changes only those, keeping the certificate.
+ * New conditions get lastUpdateTime and lastTransitionTime filled in. The CertificateSubjectRestriction
+ * admission refuses kube-apiserver-client requests for the system:masters group.
+ */
+import { KUBE_APISERVER_CLIENT_SIGNER, type CertificateSigningRequest, type CertificateSigningRequestCondition } from '../../../api/kinds/certificates/certificate-signing-request.js';
+import { decodeBytes } from '../../../api/kinds/certificates/csr-validation.js';
+import { parseCsr } from '../../../api/certificates/pkcs10.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { failure } from '../../../api/status.js';
+import { nowTimestamp } from '../object-meta.js';
+import type { Strategy } from './types.js';
+
+const APPROVAL_TYPES = new Set(['Approved', 'Denied']);
+
+/** Conditions of `from` whose type `pick` selects, then those of `keep` it does not (upstream's preserveConditionInstances). */
+function mergeConditions(fromNew: CertificateSigningRequest, old: CertificateSigningRequest, newOwns: (type: string) => boolean): CertificateSigningRequestCondition[] {
+  const mine = (fromNew.status?.conditions ?? []).filter((c) => newOwns(c.type));
+  const kept = (old.status?.conditions ?? []).filter((c) => !newOwns(c.type));
+  return [...kept, ...mine];
+}
+
+/** populateConditionTimestamps: a new or changed condition gets now, an unchanged one keeps its transition time. */
+function fillTimestamps(csr: CertificateSigningRequest, old: CertificateSigningRequest | undefined): void {
+  const now = nowTimestamp();
+  for (const c of csr.status?.conditions ?? []) {
+    c.lastUpdateTime ??= now;
+    if (c.lastTransitionTime) continue;
+    const before = old?.status?.conditions?.find((o) => o.type === c.type);
+    c.lastTransitionTime = before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : now;
+  }
+}
+
+function setConditions(csr: CertificateSigningRequest, conditions: CertificateSigningRequestCondition[]): void {
+  csr.status = { ...(csr.status ?? {}), conditions };
+  if (conditions.length === 0) delete csr.status.conditions;
+}
+
+/** What /approval may change: the Approved and Denied conditions only. */
+export function prepareApproval(obj: KubeObject, old: KubeObject): void {
+  const csr = obj as CertificateSigningRequest;
+  const prev = old as CertificateSigningRequest;
+  csr.spec = structuredClone(prev.spec);
+  setConditions(csr, mergeConditions(csr, prev, (t) => APPROVAL_TYPES.has(t)));
+  if (prev.status?.certificate) csr.status!.certificate = prev.status.certificate;
+  else delete csr.status!.certificate;
+  fillTimestamps(csr, prev);
+}
+
+export const certificateSigningRequestStrategy: Strategy = {
+  prepareForCreate(obj, ctx) {
+    const csr = obj as CertificateSigningRequest;
+    delete (csr as { status?: unknown }).status;
+    if (!csr.spec || typeof csr.spec !== 'object') return;
+    delete csr.spec.username;
+    delete csr.spec.uid;
+    delete csr.spec.groups;
+    delete csr.spec.extra;
+    csr.spec.username = ctx.user;
+    if (ctx.uid) csr.spec.uid = ctx.uid;
+    if (ctx.groups.length) csr.spec.groups = [...ctx.groups];
+    if (ctx.extra && Object.keys(ctx.extra).length) csr.spec.extra = structuredClone(ctx.extra);
+  },
+  prepareForUpdate(obj, old) {
+    (obj as CertificateSigningRequest).spec = structuredClone((old as CertificateSigningRequest).spec);
+  },
+  prepareForStatusUpdate(obj, old) {
+    const csr = obj as CertificateSigningRequest;
+    const prev = old as CertificateSigningRequest;
+    csr.spec = structuredClone(prev.spec);
+    setConditions(csr, mergeConditions(csr, prev, (t) => !APPROVAL_TYPES.has(t)));
+    fillTimestamps(csr, prev);
+  },
+  async admit(obj) {
+    const csr = obj as CertificateSigningRequest;
+    if (csr.spec?.signerName !== KUBE_APISERVER_CLIENT_SIGNER) return;
+    let groups: string[];
+    try {
+      groups = parseCsr(decodeBytes(csr.spec.request)).organizations;
+    } catch {
+      return; // validation reports the bad request
+    }
+    if (groups.includes('system:masters')) {
+      const name = csr.metadata?.name ?? '';
+      throw failure(403, 'Forbidden', `certificatesigningrequests.certificates.k8s.io "${name}" is forbidden: use of ${KUBE_APISERVER_CLIENT_SIGNER} signer with system:masters group is not allowed`,
+        { name, group: 'certificates.k8s.io', kind: 'certificatesigningrequests' });
+    }
+  },
+};
