@@ -18,6 +18,8 @@ interface Ctx {
   pod: Pod;
   lookup: ObjectLookup;
   allocatable: { cpu: string; memory: string };
+  /** serviceAccountToken sources' tokens by path, fetched beforehand (volume-manager.ts). */
+  tokens?: ReadonlyMap<string, Buffer>;
 }
 
 function fromData(
@@ -88,7 +90,12 @@ export function projectedFiles(v: Volume, ctx: Ctx): FileProjection[] | undefine
       if (src.configMap) out.push(...fromData('configmap', src.configMap.name ?? '', configMapData(ctx, src.configMap.name ?? ''), src.configMap.items, mode, src.configMap.optional));
       else if (src.secret) out.push(...fromData('secret', src.secret.name ?? '', secretData(ctx, src.secret.name ?? ''), src.secret.items, mode, src.secret.optional));
       else if (src.downwardAPI) out.push(...downward(ctx, src.downwardAPI.items, mode));
-      // serviceAccountToken needs a token issuer: not supported yet, the file is left out.
+      else if (src.serviceAccountToken) {
+        const path = src.serviceAccountToken.path ?? '';
+        const token = ctx.tokens?.get(path);
+        if (!token) throw new VolumeSetupError(`failed to fetch token for path ${JSON.stringify(path)}`);
+        out.push({ path, data: token, mode });
+      }
     }
     return out;
   }

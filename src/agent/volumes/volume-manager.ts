@@ -8,6 +8,7 @@ import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import { InvalidPathError, writeAtomic } from './atomic-writer.js';
 import type { ClaimResolver } from './persistent-volumes.js';
 import { projectedFiles, VolumeSetupError, wantsTmpfs } from './projections.js';
+import type { ServiceAccountTokenManager } from './service-account-tokens.js';
 import { setVolumeOwnership } from './volume-ownership.js';
 
 const run = promisify(execFile);
@@ -29,6 +30,8 @@ export interface VolumeManagerOptions {
   allocatable: { cpu: string; memory: string };
   /** persistentVolumeClaim volumes: claim -> bound PV -> host path (none: such volumes are refused). */
   claims?: ClaimResolver;
+  /** Tokens of projected serviceAccountToken sources (service-account-tokens.ts; none: such volumes fail). */
+  tokens?: Pick<ServiceAccountTokenManager, 'get' | 'forget'>;
 }
 
 /**
@@ -162,7 +165,7 @@ export class VolumeManager {
     }
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     if (wantsTmpfs(v)) await mountTmpfs(dir, '0755');
-    const files = projectedFiles(v, { pod, lookup: this.o.lookup, allocatable: this.o.allocatable });
+    const files = projectedFiles(v, { pod, lookup: this.o.lookup, allocatable: this.o.allocatable, tokens: await this.tokensFor(pod, v) });
     if (files) {
       const fsGroup = pod.spec?.securityContext?.fsGroup ?? undefined;
       try {
@@ -176,8 +179,25 @@ export class VolumeManager {
     throw new VolumeSetupError(`volume "${v.name}" has a type this node does not support`);
   }
 
+  /** The tokens of a projected volume's serviceAccountToken sources, by path (kubelet: `failed to fetch token: ...`). */
+  private async tokensFor(pod: Pod, v: Volume): Promise<Map<string, Buffer> | undefined> {
+    const sources = (v.projected?.sources ?? []).flatMap((s) => (s.serviceAccountToken ? [s.serviceAccountToken] : []));
+    if (sources.length === 0) return undefined;
+    if (!this.o.tokens) throw new VolumeSetupError('failed to fetch token: this node has no token source');
+    const out = new Map<string, Buffer>();
+    for (const src of sources) {
+      try {
+        out.set(src.path ?? '', Buffer.from(await this.o.tokens.get(pod, src.audience || undefined, src.expirationSeconds ?? 3600)));
+      } catch (err) {
+        throw new VolumeSetupError(`failed to fetch token: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return out;
+  }
+
   /** Unmounts and removes everything of the pod's directory. */
   async teardown(uid: string): Promise<void> {
+    this.o.tokens?.forget(uid);
     const dir = this.podDir(uid);
     await unmountAll(dir);
     rmSync(dir, { recursive: true, force: true });
