@@ -1,0 +1,106 @@
+/**
+ * The pure pieces of custom resource serving: CEL rules (compilation errors, cost limits, transition
+ * rules, messageExpression, reason and fieldPath), structural validation messages and JSONPath, as
+ * apiextensions-apiserver's schema/cel and kube-openapi's validator word them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatFieldError } from '../status.js';
+import { compileRules, evaluateRules, STATIC_ESTIMATED_COST_LIMIT } from './cel-rules.js';
+import { evalJsonPath, parseJsonPath } from './jsonpath.js';
+import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
+
+const messages = (errs: { field: string; detail: string; type: string }[]) => errs.map((e) => formatFieldError(e as never));
+
+test('CEL: a rule that does not compile is refused at its path in the CRD', () => {
+  const { errors } = compileRules({ type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a >' }] }, 'spec.versions[0].schema.openAPIV3Schema');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.field, 'spec.versions[0].schema.openAPIV3Schema.x-kubernetes-validations[0].rule');
+  assert.match(errors[0]!.detail, /^Invalid value: "self.a >": compilation failed: /);
+});
+
+test('CEL: a rule iterating over an unbounded list inside an unbounded list exceeds the static cost limit; maxItems brings it within', () => {
+  const schema = (maxItems?: number): JSONSchemaProps => ({
+    type: 'object',
+    properties: {
+      rows: {
+        type: 'array', ...(maxItems ? { maxItems } : {}),
+        items: { type: 'array', ...(maxItems ? { maxItems } : {}), items: { type: 'string', maxLength: 10 }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x.size() < 5)' }] },
+      },
+    },
+  });
+  const unbounded = compileRules(schema(), '');
+  assert.equal(unbounded.errors.length, 2, JSON.stringify(unbounded.errors));
+  assert.match(unbounded.errors[0]!.detail, /^Forbidden: estimated rule cost exceeds budget by factor of \d+(\.\d)?x \(try simplifying the rule, or adding maxItems, maxProperties, and maxLength/);
+  assert.match(unbounded.errors[1]!.detail, /estimated rule cost total for entire OpenAPIv3 schema exceeds budget/);
+  assert.deepEqual(compileRules(schema(100), '').errors, []);
+  assert.ok(STATIC_ESTIMATED_COST_LIMIT === 10_000_000);
+});
+
+test('CEL: messageExpression, reason and fieldPath place and word the error; transition rules only run with an old value', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: { replicas: { type: 'integer' }, name: { type: 'string' } },
+        'x-kubernetes-validations': [
+          { rule: 'self.replicas < 10', messageExpression: "'too many: ' + string(self.replicas)" },
+          { rule: 'self.replicas >= oldSelf.replicas', message: 'may not shrink', reason: 'FieldValueForbidden', fieldPath: '.replicas' },
+          { rule: 'self.name != "x"', message: 'bad name', messageExpression: 'self.nope.size()' },
+        ],
+      },
+    },
+  };
+  const { tree, errors } = compileRules(schema, '');
+  assert.deepEqual(errors, []);
+  const create = evaluateRules(tree!, { spec: { replicas: 12, name: 'x' } }, undefined, false);
+  assert.deepEqual(messages(create), ['spec: Invalid value: "object": too many: 12', 'spec: Invalid value: "object": bad name']);
+  const update = evaluateRules(tree!, { spec: { replicas: 3, name: 'y' } }, { spec: { replicas: 5, name: 'y' } }, true);
+  assert.deepEqual(messages(update), ['spec.replicas: Forbidden: may not shrink']);
+});
+
+test('structural validation: upstream wording for types, bounds, patterns, enums and required fields', () => {
+  const s: JSONSchemaProps = {
+    type: 'object', required: ['name'],
+    properties: {
+      name: { type: 'string', pattern: '^[a-z]+$', maxLength: 5 },
+      size: { type: 'integer', minimum: 1, maximum: 3 },
+      mode: { type: 'string', enum: ['a', 'b'] },
+      items: { type: 'array', maxItems: 1, items: { type: 'integer' } },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  };
+  const errs: never[] = [];
+  validateValue(s, { name: 'ABCDEFG', size: 0, mode: 'c', items: [1, 'x'], labels: { a: 1 } }, 'spec', errs);
+  assert.deepEqual(messages(errs), [
+    'spec.name: Too long: may not be more than 5 bytes',
+    "spec.name: Invalid value: \"ABCDEFG\": spec.name in body should match '^[a-z]+$'",
+    'spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1',
+    'spec.mode: Unsupported value: "c": supported values: "a", "b"',
+    'spec.items: Too many: 2: must have at most 1 items',
+    'spec.items[1]: Invalid value: "string": spec.items[1] in body must be of type integer: "string"',
+    'spec.labels[a]: Invalid value: "integer": spec.labels[a] in body must be of type string: "integer"',
+  ]);
+  const missing: never[] = [];
+  validateValue(s, {}, 'spec', missing);
+  assert.deepEqual(messages(missing), ['spec.name: Required value']);
+});
+
+test('structural schema: every specified node needs a type, list-map keys must be item properties', () => {
+  const errs = checkStructural({
+    type: 'object',
+    properties: { a: { description: 'no type' }, b: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: {} } } },
+  }, 'schema');
+  assert.deepEqual(errs.map((e) => e.field), ['schema.properties[a].type', 'schema.properties[b].x-kubernetes-list-map-keys']);
+});
+
+test('JSONPath as printer columns use it: fields, indexes, wildcards and filters', () => {
+  const obj = { status: { conditions: [{ type: 'Issuing', status: 'False' }, { type: 'Ready', status: 'True' }] }, metadata: { annotations: { 'a.b/c': 'x' } }, spec: { list: [1, 2, 3] } };
+  assert.deepEqual(evalJsonPath(parseJsonPath('.status.conditions[?(@.type=="Ready")].status'), obj), ['True']);
+  assert.deepEqual(evalJsonPath(parseJsonPath('{.spec.list[-1]}'), obj), [3]);
+  assert.deepEqual(evalJsonPath(parseJsonPath('.status.conditions[*].type'), obj), ['Issuing', 'Ready']);
+  assert.deepEqual(evalJsonPath(parseJsonPath('.metadata.annotations.a\\.b/c'), obj), ['x']);
+  assert.deepEqual(evalJsonPath(parseJsonPath('.spec.missing.deeper'), obj), []);
+  assert.throws(() => parseJsonPath('.spec[?(@.a ~ 1)]'), /unsupported filter/);
+});
