@@ -5,6 +5,7 @@
  * kube-controller-manager's controllers each receive their part of one ControllerContext.
  */
 import type { CsrSigningOptions } from './csr-signing/csr-signing-controller.js';
+import type { HpaControllerOptions } from './horizontal-pod-autoscaler/hpa-controller.js';
 import type { NodeLifecycleOptions } from './node-lifecycle/node-lifecycle-controller.js';
 import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
 import type { PersistentVolumeControllerOptions } from './persistentvolume/pv-controller.js';
@@ -22,6 +23,8 @@ export interface ControllerConfig {
   podGc?: PodGcOptions;
   /** PV binder: where local-path volumes go on nodes that do not say, and the deletion helper's image. */
   persistentVolume?: PersistentVolumeControllerOptions;
+  /** HPA: sync period (15 s), tolerance, CPU initialization period, readiness delay, downscale window (the --horizontal-pod-autoscaler-* flags). */
+  horizontalPodAutoscaler?: HpaControllerOptions;
   /** csrsigning: the CA that signs approved CertificateSigningRequests (--cluster-signing-cert-file/-key-file) and --cluster-signing-duration. */
   csrSigning?: CsrSigningOptions;
 }

@@ -15,6 +15,7 @@ import { addDisruptionController } from './disruption/disruption-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
+import { addHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler/hpa-controller.js';
 import { addJobController } from './job/job-controller.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
 import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
@@ -53,6 +54,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   'persistentvolume-binder': (mgr, config) => addPersistentVolumeController(mgr, config?.persistentVolume),
   'pvc-protection': (mgr) => addPvcProtectionController(mgr),
   'pv-protection': (mgr) => addPvProtectionController(mgr),
+  horizontalpodautoscaling: (mgr, config) => addHorizontalPodAutoscalerController(mgr, config?.horizontalPodAutoscaler),
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
 };
 

@@ -23,6 +23,8 @@ export interface SimClusterOptions {
   readyDelayMs?: number;
   heartbeatMs?: number;
   nodeLifecycle?: NonNullable<ControlPlaneOptions['controllers']>['nodeLifecycle'];
+  /** HPA controller options (a short sync period for tests). */
+  hpa?: NonNullable<ControlPlaneOptions['controllers']>['horizontalPodAutoscaler'];
 }
 
 export interface SimCluster {
@@ -51,7 +53,7 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
       count: o.nodes ?? 3, cpu: o.cpu ?? '2', memory: o.memory ?? '8Gi', pods: o.pods ?? 110,
       readyDelayMs: o.readyDelayMs ?? 200, heartbeatMs: o.heartbeatMs ?? 1000, logger: quietLogger,
     },
-    controllers: { nodeLifecycle: o.nodeLifecycle },
+    controllers: { nodeLifecycle: o.nodeLifecycle, horizontalPodAutoscaler: o.hpa },
   });
   const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
   const kubeconfig = cp.api.kubeconfigPath;

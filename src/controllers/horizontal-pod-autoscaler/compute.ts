@@ -1,0 +1,107 @@
+/**
+ * computeReplicasForMetrics of upstream's horizontal.go for resource metrics: one proposal per
+ * metric, the largest wins; invalid metrics set ScalingActive False (and fail the pass) when all are
+ * invalid or when the valid ones would scale down. Object, Pods and External metrics need a custom
+ * or external metrics API, which Bosun does not serve: they count as invalid, as upstream when that
+ * API is missing.
+ */
+import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricStatus, HpaMetricTarget, Pod } from '../../api/kinds/index.js';
+import { Quantity } from '../../api/quantity/index.js';
+import { setCondition, type ConditionType } from './conditions.js';
+import { getRawResourceReplicas, getResourceReplicas, type CalculatorOptions, type PodMetricsInfo } from './replica-calculator.js';
+
+export interface MetricSource {
+  /** Per-pod usage of `resource` for pods matching the selector (container '' sums the pod). */
+  resourceMetric(resource: string, container: string): Promise<PodMetricsInfo>;
+  /** The pods the target's selector selects (from the cache). */
+  pods(): readonly Pod[];
+}
+
+export interface Computed {
+  /** -1 when the pass must stop (every metric invalid, or an invalid one and a scale-down). */
+  replicas: number;
+  metricName: string;
+  statuses: HpaMetricStatus[];
+  error?: string;
+}
+
+interface Invalid { reason: string; error: string }
+
+type Warn = (reason: string, message: string) => void;
+
+async function resourceProposal(
+  spec: HpaMetricSpec, specReplicas: number, src: MetricSource, o: CalculatorOptions, now: number,
+): Promise<{ replicas: number; name: string; status: HpaMetricStatus }> {
+  const container = spec.type === 'ContainerResource';
+  const r = (container ? spec.containerResource : spec.resource)!;
+  const containerName = container ? spec.containerResource!.container : '';
+  const target: HpaMetricTarget = r.target;
+  const kind = container ? 'container' : 'resource';
+  const wrap = (e: unknown) => new Error(`failed to get ${r.name} ${container ? 'container metric' : 'resource metric'} value: ${(e as Error).message}`);
+  const statusOf = (current: { averageUtilization?: number; averageValue: string }): HpaMetricStatus => container
+    ? { type: 'ContainerResource', containerResource: { name: r.name, container: containerName, current } }
+    : { type: 'Resource', resource: { name: r.name, current } };
+  let metrics: PodMetricsInfo;
+  try {
+    metrics = await src.resourceMetric(r.name, containerName);
+  } catch (e) {
+    throw wrap(new Error(`unable to get metrics for resource ${r.name}: ${(e as Error).message}`));
+  }
+  try {
+    if (target.averageValue !== undefined) {
+      const { replicas, usage } = getRawResourceReplicas(specReplicas, Number(Quantity.parse(String(target.averageValue)).milliValue()), r.name, src.pods(), metrics, o, now);
+      return { replicas, name: `${r.name} ${kind}`, status: statusOf({ averageValue: Quantity.fromMilli(usage).toString() }) };
+    }
+    if (target.averageUtilization === undefined) throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
+    const { replicas, utilization, rawUtilization } = getResourceReplicas(specReplicas, target.averageUtilization, r.name, src.pods(), metrics, containerName, o, now);
+    return {
+      replicas, name: `${r.name} ${container ? 'container resource' : 'resource'} utilization (percentage of request)`,
+      status: statusOf({ averageUtilization: utilization, averageValue: Quantity.fromMilli(rawUtilization).toString() }),
+    };
+  } catch (e) {
+    const what = target.averageValue !== undefined ? 'usage' : 'utilization';
+    throw wrap(new Error(`failed to get ${r.name} ${what}: ${(e as Error).message}`));
+  }
+}
+
+const FAILED_REASON: Record<string, string> = {
+  Resource: 'FailedGetResourceMetric', ContainerResource: 'FailedGetContainerResourceMetric', Pods: 'FailedGetPodsMetric',
+  Object: 'FailedGetObjectMetric', External: 'FailedGetExternalMetric',
+};
+
+export async function computeReplicasForMetrics(
+  hpa: HorizontalPodAutoscaler, specReplicas: number, src: MetricSource, o: CalculatorOptions, now: number, warn: Warn,
+): Promise<Computed> {
+  const specs = hpa.spec!.metrics ?? [];
+  const statuses: HpaMetricStatus[] = [];
+  let replicas = 0;
+  let metricName = '';
+  let invalid: Invalid | undefined;
+  let invalidCount = 0;
+  for (const spec of specs) {
+    try {
+      if (spec.type !== 'Resource' && spec.type !== 'ContainerResource') {
+        throw new Error(`unable to get metric ${spec.pods?.metric?.name ?? spec.object?.metric?.name ?? spec.external?.metric?.name ?? spec.type}: no ${spec.type === 'External' ? 'external.metrics.k8s.io' : 'custom.metrics.k8s.io'} API is served`);
+      }
+      const p = await resourceProposal(spec, specReplicas, src, o, now);
+      statuses.push(p.status);
+      if (replicas === 0 || p.replicas > replicas) {
+        replicas = p.replicas;
+        metricName = p.name;
+      }
+    } catch (e) {
+      const reason = FAILED_REASON[spec.type] ?? 'InvalidMetricSourceType';
+      warn(reason, (e as Error).message);
+      statuses.push({ type: '' } as HpaMetricStatus); // upstream leaves the failed metric's slot zero
+      if (invalidCount === 0) invalid = { reason, error: (e as Error).message };
+      invalidCount++;
+    }
+  }
+  const error = invalid ? `invalid metrics (${invalidCount} invalid out of ${specs.length}), first error is: ${invalid.error}` : undefined;
+  if (invalid && (invalidCount >= specs.length || replicas < specReplicas)) {
+    setCondition(hpa, 'ScalingActive' as ConditionType, 'False', invalid.reason, `the HPA was unable to compute the replica count: ${invalid.error}`, now);
+    return { replicas: -1, metricName: '', statuses, error };
+  }
+  setCondition(hpa, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`, now);
+  return { replicas, metricName, statuses, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,161 @@
+/**
+ * The horizontal pod autoscaler controller (upstream pkg/controller/podautoscaler/horizontal.go,
+ * reconcileAutoscaler): level-triggered, each HPA reconciled on its own every sync period (15 s as
+ * --horizontal-pod-autoscaler-sync-period) and on its own changes. A pass reads the target through
+ * its scale subresource (any kind that has one), the selected pods from the cache and their
+ * metrics.k8s.io PodMetrics through the API, computes the desired replicas (compute.ts,
+ * replica-calculator.ts), applies min/max and the stabilization and rate rules (behavior.ts),
+ * writes the scale and the status, and records SuccessfulRescale / Failed* events.
+ */
+import type { HorizontalPodAutoscaler, HpaMetricStatus, Pod } from '../../api/kinds/index.js';
+import { matchesLabels, parseLabelSelector } from '../../api/selectors/index.js';
+import { isConflict, isNotFound } from '../../client/errors.js';
+import { resources } from '../../client/resource-ref.js';
+import type { Controller } from '../../controller-runtime/controller.js';
+import type { Manager } from '../../controller-runtime/manager.js';
+import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
+import { ScalingHistory } from './behavior.js';
+import { computeReplicasForMetrics } from './compute.js';
+import { setCondition } from './conditions.js';
+import { getResourceMetric } from './metrics.js';
+import { DEFAULT_CALCULATOR_OPTIONS, type CalculatorOptions } from './replica-calculator.js';
+
+export interface HpaControllerOptions extends Partial<CalculatorOptions> {
+  /** --horizontal-pod-autoscaler-sync-period (15 s). */
+  syncPeriodMs?: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization (5 min): the window of HPAs without behavior. */
+  downscaleStabilizationMs?: number;
+}
+
+export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
+
+export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaControllerOptions = {}): Controller {
+  const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
+  const hpas = mgr.informers.informerFor<HorizontalPodAutoscaler>(resources.horizontalpodautoscalers);
+  const pods = mgr.informers.informerFor<Pod>(resources.pods);
+  const recorder = mgr.eventRecorder('horizontal-pod-autoscaler');
+  const client = mgr.client;
+  const syncPeriod = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
+  const calc: CalculatorOptions = { ...DEFAULT_CALCULATOR_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_CALCULATOR_OPTIONS && v !== undefined)) };
+  const history = new ScalingHistory(opts.downscaleStabilizationMs);
+
+  return mgr
+    .controller('horizontal-pod-autoscaler')
+    .for(resources.horizontalpodautoscalers)
+    .complete(async (req) => {
+      const key = `${req.namespace}/${req.name}`;
+      const cached = hpas.indexer.get(key);
+      if (!cached) {
+        history.forget(key);
+        return;
+      }
+      const hpa = structuredClone(cached);
+      const original = structuredClone(hpa.status);
+      const now = clock.now();
+      const warn = (reason: string, message: string) => recorder.event(hpa, 'Warning', reason, message);
+      const ref = hpa.spec!.scaleTargetRef;
+      const writeStatus = async (): Promise<void> => {
+        if (JSON.stringify(original) === JSON.stringify(hpa.status)) return; // updateStatusIfNeeded
+        try {
+          await client.resource<HorizontalPodAutoscaler>(resources.horizontalpodautoscalers, req.namespace).updateStatus(hpa);
+        } catch (err) {
+          if (!isConflict(err) && !isNotFound(err)) throw err;
+        }
+      };
+
+      let scaleApi;
+      let scale;
+      try {
+        scaleApi = client.resource(await client.resolve(ref.apiVersion ?? '', ref.kind), req.namespace);
+        scale = await scaleApi.getScale(ref.name);
+      } catch (err) {
+        const msg = (err as Error).message;
+        warn('FailedGetScale', msg);
+        setCondition(hpa, 'AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${msg}`, now);
+        await writeStatus();
+        return { requeueAfter: syncPeriod };
+      }
+      setCondition(hpa, 'AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale", now);
+      const current = scale.spec?.replicas ?? 0;
+      history.recordInitial(key, current, now);
+
+      const min = hpa.spec!.minReplicas ?? 1;
+      const max = hpa.spec!.maxReplicas;
+      let desired = 0;
+      let reason = '';
+      let rescale = true;
+      let statuses = hpa.status?.currentMetrics ?? [];
+      if (current === 0 && min !== 0) {
+        rescale = false;
+        setCondition(hpa, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero', now);
+      } else if (current > max) {
+        reason = 'Current number of replicas above Spec.MaxReplicas';
+        desired = max;
+      } else if (current < min) {
+        reason = 'Current number of replicas below Spec.MinReplicas';
+        desired = min;
+      } else {
+        const selectorText = scale.status?.selector ?? '';
+        if (!selectorText) {
+          warn('SelectorRequired', 'selector is required');
+          setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now);
+          setStatus(hpa, current, hpa.status?.desiredReplicas ?? 0, statuses, false, now);
+          await writeStatus();
+          return { requeueAfter: syncPeriod };
+        }
+        const selector = parseLabelSelector(selectorText);
+        const selected = () => pods.indexer.listNamespace(req.namespace).filter((p) => matchesLabels(selector, p.metadata.labels ?? {}));
+        const computed = await computeReplicasForMetrics(hpa, current, {
+          pods: selected,
+          resourceMetric: (resource, container) => getResourceMetric(client, resource, req.namespace!, selectorText, container),
+        }, calc, now, warn);
+        statuses = computed.statuses;
+        if (computed.replicas === -1) {
+          setStatus(hpa, current, hpa.status?.desiredReplicas ?? 0, statuses, false, now);
+          await writeStatus();
+          warn('FailedComputeMetricsReplicas', computed.error ?? '');
+          return { requeueAfter: syncPeriod };
+        }
+        desired = computed.replicas;
+        if (desired > current) reason = `${computed.metricName} above target`;
+        if (desired < current) reason = 'All metrics below target';
+        desired = hpa.spec!.behavior
+          ? history.normalizeWithBehaviors(hpa, key, current, desired, min, now)
+          : history.normalize(hpa, key, current, desired, min, now);
+        rescale = desired !== current;
+      }
+
+      if (rescale) {
+        try {
+          await scaleApi.patchScale(ref.name, desired);
+        } catch (err) {
+          const msg = (err as Error).message;
+          recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${reason}; error: ${msg}`);
+          setCondition(hpa, 'AbleToScale', 'False', 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`, now);
+          setStatus(hpa, current, hpa.status?.desiredReplicas ?? 0, statuses, false, now);
+          await writeStatus();
+          return { requeueAfter: syncPeriod };
+        }
+        setCondition(hpa, 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`, now);
+        recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
+        history.storeScaleEvent(hpa.spec!.behavior, key, current, desired, now);
+      } else {
+        desired = current;
+      }
+      setStatus(hpa, current, desired, statuses, rescale, now);
+      await writeStatus();
+      return { requeueAfter: syncPeriod };
+    });
+}
+
+/** setStatus: lastScaleTime moves on a rescale; conditions are kept as set during the pass. */
+function setStatus(hpa: HorizontalPodAutoscaler, current: number, desired: number, metrics: HpaMetricStatus[], rescale: boolean, now: number): void {
+  const prev = hpa.status;
+  hpa.status = {
+    currentReplicas: current, desiredReplicas: desired,
+    ...(prev?.lastScaleTime ? { lastScaleTime: prev.lastScaleTime } : {}),
+    ...(metrics.length ? { currentMetrics: metrics } : {}),
+    ...(prev?.conditions ? { conditions: prev.conditions } : {}),
+  };
+  if (rescale) hpa.status.lastScaleTime = rfc3339Seconds(now);
+}
