@@ -28,7 +28,8 @@ import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
 import { startCertRenewer, type CertRenewer } from './pki/cert-renewer.js';
 import { ensurePrivateDir } from './pki/private-file.js';
-import { createAuthorization } from './authz/authorizer.js';
+import { createAuthorization, type AuthorizationMode } from './authz/authorizer.js';
+import { reconcileBootstrapPolicy } from './authz/rbac/reconcile.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
@@ -58,6 +59,8 @@ export interface ApiServerOptions {
   /** Extra names/IPs for the serving certificate. */
   extraSans?: string[];
   tokens?: TokenAuthenticator;
+  /** 'RBAC' (the default: Node,RBAC as kube-apiserver's --authorization-mode) or 'AlwaysAllow' (the RBAC benchmark's baseline). */
+  authorization?: AuthorizationMode;
   requestTimeoutMs?: number;
   /** What to serve; default: every kind in the registry with the generic storage (served-api.ts). */
   api?: (store: Store) => ServedApi | Promise<ServedApi>;
@@ -150,6 +153,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const authz = createAuthorization({
       pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
       persistentVolumeClaims: () => catalog.resolve('', 'v1', 'persistentvolumeclaims')?.storage,
+      rbac: (plural) => catalog.resolve('rbac.authorization.k8s.io', 'v1', plural)?.storage,
+      mode: opts.authorization,
     });
     const streams = new StreamingRegistry();
     const agents = registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
@@ -158,7 +163,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
     const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens });
-    const csrApi = withCsrApi(served.storages.map(withNodeRestriction), authz.decide);
+    const csrApi = withCsrApi(served.storages.map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
     const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
@@ -168,6 +173,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
+    // RBAC's policy is loaded, and the bootstrap policy reconciled, before the first request.
+    await authz.start();
+    const rbacStorage = (plural: string) => catalog.resolve('rbac.authorization.k8s.io', 'v1', plural)?.storage;
+    if (rbacStorage('clusterroles') && rbacStorage('clusterrolebindings')) await reconcileBootstrapPolicy(rbacStorage('clusterroles')!, rbacStorage('clusterrolebindings')!);
     // Custom resources of every stored CRD are served before the server answers its first request.
     const crdStorage = catalog.resolve('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')?.storage;
     const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log });
@@ -178,6 +187,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       catalog, streams, watches,
       tokens: saTokens.authenticate,
       authorize: authz.authorize,
+      authorizeNonResource: authz.authorizeNonResource,
       extraHandlers: [saTokens.discovery, createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
       }), createConsoleHandler()],
@@ -214,6 +224,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           certificates.stop();
           watches.endAll();
           saTokens.stop();
+          authz.stop();
           await l.close();
           auditor?.close();
           await store.close();

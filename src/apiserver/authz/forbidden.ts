@@ -2,9 +2,11 @@
  * The 403 kube-apiserver answers when authorization denies a request (responsewriters.Forbidden):
  *   nodes "n2" is forbidden: User "system:node:n1" cannot patch resource "nodes" in API group "" at
  *   the cluster scope: node 'n1' cannot modify node 'n2'
- * details name the object, its group and its resource (without the subresource).
+ * details name the object, its group and its resource (without the subresource). A non-resource
+ * request's is `forbidden: User "u" cannot get path "/metrics"`.
  */
 import { failure, type StatusError } from '../../api/status.js';
+import type { UserInfo } from '../http/authn.js';
 import type { RequestAttributes } from './attributes.js';
 
 /** The "User ... cannot ..." part, as upstream's forbiddenMessage. */
@@ -20,4 +22,10 @@ export function forbidden(a: RequestAttributes, reason?: string): StatusError {
   const msg = reason ? `${forbiddenMessage(a)}: ${reason}` : forbiddenMessage(a);
   const message = a.name ? `${qualified} "${a.name}" is forbidden: ${msg}` : `${qualified} is forbidden: ${msg}`;
   return failure(403, 'Forbidden', message, { name: a.name, group: a.group, kind: a.resource });
+}
+
+/** The Forbidden status error for a denied non-resource request. */
+export function forbiddenNonResource(user: UserInfo, verb: string, path: string, reason?: string): StatusError {
+  const msg = `User "${user.name}" cannot ${verb} path "${path}"`;
+  return failure(403, 'Forbidden', `forbidden: ${reason ? `${msg}: ${reason}` : msg}`, {});
 }

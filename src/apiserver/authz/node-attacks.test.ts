@@ -15,7 +15,7 @@ import { resources } from '../../client/resource-ref.js';
 import { eventually } from '../../testing/eventually.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
-import { issueClientCertificate } from '../pki/pki.js';
+import { refused, userClient } from '../../testing/user-client.js';
 
 let ts: TestServer & { server: ApiServer };
 let admin: KubeClient;
@@ -26,20 +26,8 @@ const A = `${P}-a`;
 const B = `${P}-b`;
 const NS = 'default';
 
-function nodeClient(name: string): KubeClient {
-  const pair = issueClientCertificate(ts.server.pki, `system:node:${name}`, ['system:nodes']);
-  return new KubeClient({ server: ts.url, ca: ts.server.pki.ca.cert, cert: pair.cert, key: pair.key });
-}
+const nodeClient = (name: string): KubeClient => userClient(ts, `system:node:${name}`, ['system:nodes']);
 
-async function refused(p: Promise<unknown>): Promise<StatusError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  assert.fail('the request was allowed');
-}
 
 const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, data: { k: Buffer.from('s3cret').toString('base64') } }) as KubeObject;
 const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data: { k: 'v' } }) as KubeObject;

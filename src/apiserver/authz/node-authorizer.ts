@@ -26,7 +26,8 @@ import { fieldSelectorEquals, type RequestAttributes } from './attributes.js';
 import type { RelatedKind } from './node-graph.js';
 import type { ResourceRule } from './rules.js';
 
-export type Decision = { allowed: true } | { allowed: false; reason?: string };
+/** An authorizer's answer; `reason` says why (upstream's SubjectAccessReviewStatus.reason). */
+export type Decision = { allowed: true; reason?: string } | { allowed: false; reason?: string };
 
 export interface NodeAuthorizerDeps {
   /** spec.nodeName of a pod; undefined when the pod does not exist (the request then gets its 404). */

@@ -24,6 +24,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   requestTimeoutMs?: number;
   /** Authorizes resource requests after authentication (throws a Forbidden Status); default: allow. */
   authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
+  /** Authorizes non-resource requests (verb: the lower-cased method, as upstream's RequestInfo); default: allow. */
+  authorizeNonResource?: (user: UserInfo, verb: string, path: string) => void;
   /** Extra non-resource handlers tried first (e.g. node join); return true when handled. */
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
@@ -81,6 +83,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
+    if (!p && user && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
 
     const abort = new AbortController();
     // Only a client gone before the answer is complete aborts the work (an abort also costs a
