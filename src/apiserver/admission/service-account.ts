@@ -6,28 +6,73 @@
  *     spec.serviceAccount alias, which upstream's v1 conversion keeps equal to it);
  *   - the named ServiceAccount must exist, else 403 Forbidden
  *     `pods "p" is forbidden: error looking up service account ns/sa: serviceaccount "sa" not found`;
- *   - a pod without imagePullSecrets gets its ServiceAccount's.
- * Not done (left for the access-control issue): mounting the projected token volume
- * (kube-api-access-*) that upstream adds when automountServiceAccountToken allows it.
+ *   - a pod without imagePullSecrets gets its ServiceAccount's;
+ *   - unless automountServiceAccountToken is false (the pod's setting, else the ServiceAccount's),
+ *     the projected volume `kube-api-access-<5 random>` (token for 3607 s, the kube-root-ca.crt
+ *     ConfigMap's ca.crt, the namespace from the downward API; defaultMode 0644) is added and
+ *     mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in every init container
+ *     and container that has nothing mounted there yet (upstream's mountServiceAccountToken and
+ *     TokenVolumeSource). A pod that already has a `kube-api-access-*` volume keeps it.
  *
  * One deviation: upstream refuses a pod whose `default` ServiceAccount does not exist yet (after ~1 s
  * of live lookups while the serviceaccounts controller catches up). Bosun admits it, as a missing
  * `default` only means no controller manager runs (bosun server --disable-controller-manager, or an
- * API server alone in tests), and nothing in Bosun reads that ServiceAccount before the token work.
+ * API server alone in tests); such a pod gets no token volume (there is no identity to mount, and
+ * no root CA ConfigMap publisher either).
  */
 import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from '../../api/kinds/core/service-account.js';
 import type { KubeObject } from '../../api/meta.js';
 import { failure } from '../../api/status.js';
+import { generateName } from '../storage/object-meta.js';
 
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 /** The ServiceAccount `name` in `namespace`, or undefined when there is none. */
 export type ServiceAccountLookup = (namespace: string, name: string) => Promise<ServiceAccount | undefined>;
 
+/** Where every container finds its token, ca.crt and namespace (upstream's DefaultAPITokenMountPath). */
+export const API_TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const API_ACCESS_VOLUME_PREFIX = 'kube-api-access-';
+/** The kubelet-style token lifetime upstream's admission asks for (WarnOnlyBoundTokenExpirationSeconds). */
+export const API_ACCESS_TOKEN_SECONDS = 3607;
+
+interface ContainerPart { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }
+
 interface PodSpecPart {
   serviceAccountName?: string;
   serviceAccount?: string;
   imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+  volumes?: { name: string }[];
+  containers?: ContainerPart[];
+  initContainers?: ContainerPart[];
+}
+
+/** Upstream's TokenVolumeSource(). */
+export function apiAccessVolume(name: string): { name: string; projected: object } {
+  return {
+    name,
+    projected: {
+      defaultMode: 0o644,
+      sources: [
+        { serviceAccountToken: { path: 'token', expirationSeconds: API_ACCESS_TOKEN_SECONDS } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  };
+}
+
+function mountApiAccess(spec: PodSpecPart): void {
+  const existing = (spec.volumes ?? []).find((v) => v.name?.startsWith(API_ACCESS_VOLUME_PREFIX));
+  const name = existing?.name ?? generateName(API_ACCESS_VOLUME_PREFIX);
+  let needed = false;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    if ((c.volumeMounts ?? []).some((m) => m.mountPath === API_TOKEN_MOUNT_PATH)) continue;
+    (c.volumeMounts ??= []).push({ name, readOnly: true, mountPath: API_TOKEN_MOUNT_PATH });
+    needed = true;
+  }
+  if (!existing && needed) (spec.volumes ??= []).push(apiAccessVolume(name));
 }
 
 function forbidden(pod: KubeObject, why: string): Error {
@@ -55,4 +100,5 @@ export async function admitPodServiceAccount(pod: KubeObject, namespace: string,
   if ((spec.imagePullSecrets ?? []).length === 0 && (sa.imagePullSecrets ?? []).length > 0) {
     spec.imagePullSecrets = (sa.imagePullSecrets ?? []).map((s) => ({ name: s.name ?? '' }));
   }
+  if ((spec.automountServiceAccountToken ?? sa.automountServiceAccountToken ?? true) === true) mountApiAccess(spec);
 }

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { RawClient } from '../../testing/raw-client.js';
-import { runKubectl, startTestServer, type KubectlResult, type TestServer } from '../../testing/test-cluster.js';
+import { resources } from '../../client/resource-ref.js';
+import { runKubectl, startTestServer, type KubectlResult } from '../../testing/test-cluster.js';
+import { refused, userClient } from '../../testing/user-client.js';
 import { DEFAULT_ISSUER } from './service-account-tokens.js';
 
 const NS = 'satok-ns';
@@ -21,7 +23,7 @@ const NS = 'satok-ns';
 const payloadOf = (jwt: string): any => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
 
 describe('service account tokens', () => {
-  let srv: TestServer;
+  let srv: Awaited<ReturnType<typeof startTestServer>>;
   let raw: RawClient;
   let dir: string;
   let podUid: string;
@@ -145,5 +147,35 @@ describe('service account tokens', () => {
     assert.match(after.stderr, /Unauthorized|must be logged in/);
     const review = JSON.parse(await kubectlOk(srv, ['create', '-o', 'json', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }) }));
     assert.match(review.status.error, /invalidated/);
+  });
+
+  test('a node gets tokens only bound to its own pods (NodeRestriction admitServiceAccount)', async () => {
+    const pod = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { serviceAccountName: 'robot', containers: [{ name: 'c', image: 'busybox' }] } });
+    await kubectlOk(srv, ['-n', NS, 'apply', '-f', '-'], { input: pod('on-n1') });
+    await kubectlOk(srv, ['-n', NS, 'apply', '-f', '-'], { input: pod('on-n2') });
+    const admin = userClient(srv, 'system:admin', ['system:masters']);
+    const n1 = userClient(srv, 'system:node:satok-n1', ['system:nodes']);
+    const n3 = userClient(srv, 'system:node:satok-n3', ['system:nodes']);
+    try {
+      const node = await admin.create(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'satok-n1' } }) as { metadata: { uid?: string } };
+      await admin.resource(resources.pods, NS).bind('on-n1', 'satok-n1');
+      await admin.resource(resources.pods, NS).bind('on-n2', 'satok-n2');
+      const ask = (c: typeof n1, spec: object) => c.createSubresource<{ status: { token: string } }>(resources.serviceaccounts, NS, 'robot', 'token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
+      const ok = await ask(n1, { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'on-n1' } });
+      assert.deepEqual(payloadOf(ok.status.token)['kubernetes.io'].pod.name, 'on-n1');
+      assert.deepEqual(payloadOf(ok.status.token)['kubernetes.io'].node, { name: 'satok-n1', uid: node.metadata.uid }, 'the pod\'s node rides along (ServiceAccountTokenPodNodeInfo)');
+      const unbound = await refused(ask(n1, {}));
+      assert.equal(unbound.code, 403);
+      assert.equal(unbound.message, 'serviceaccounts "robot" is forbidden: node requested token not bound to a pod');
+      const other = await refused(ask(n1, { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'on-n2' } }));
+      assert.equal(other.message, 'serviceaccounts "robot" is forbidden: node requested token bound to a pod scheduled on a different node');
+      const stranger = await refused(ask(n3, { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'on-n2' } }));
+      assert.equal(stranger.code, 403, 'a node with no pod of this service account is refused by the node authorizer');
+      assert.match(stranger.message, /no relationship found between node 'satok-n3' and this object/);
+    } finally {
+      admin.close();
+      n1.close();
+      n3.close();
+    }
   });
 });

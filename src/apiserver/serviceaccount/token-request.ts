@@ -6,11 +6,13 @@
  * most 2^32 s, capped by the server's maximum when one is set). A token for a pod of the API's own
  * audiences asked for 3607 s (what the kubelet asks for kube-api-access) lives a year with a
  * warnafter claim, as --service-account-extend-token-expiration (default true); its status still
- * says 3607 s, so the agent refreshes it as if.
+ * says 3607 s, so the agent refreshes it as if. A node (system:node:<name>) may ask only for tokens
+ * bound to its own pods (NodeRestriction's admitServiceAccount).
  */
 import type { KubeObject } from '../../api/meta.js';
 import { fe } from '../../api/schema/errors.js';
 import { errors, failure, formatFieldError, type FieldError } from '../../api/status.js';
+import { nodeNameOf } from '../authz/node-authorizer.js';
 import { nowTimestamp } from '../storage/object-meta.js';
 import type { ActionSubresource, RequestContext, ResourceStorage } from '../storage/types.js';
 import { boundClaims, type ObjectRef } from './claims.js';
@@ -80,6 +82,7 @@ export class TokenRequestAction implements ActionSubresource {
     const errs = validate(tr, name, ns);
     if (errs.length) throw invalid(name, errs);
     const sa = await this.get(ctx, 'serviceaccounts', ns, name);
+    await this.admitNode(ctx, ns, name, tr);
     let pod: ObjectRef | undefined;
     let secret: ObjectRef | undefined;
     let node: ObjectRef | undefined;
@@ -130,6 +133,23 @@ export class TokenRequestAction implements ActionSubresource {
       spec: tr.spec,
       status: { token, expirationTimestamp: new Date(now + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
     } as KubeObject;
+  }
+
+  /**
+   * NodeRestriction's admitServiceAccount: a node may ask only for tokens bound to a pod that is
+   * scheduled to it (a Node binding could be spoofed), the uid matching when given.
+   */
+  private async admitNode(ctx: RequestContext, ns: string, name: string, tr: TokenRequestBody): Promise<void> {
+    const node = nodeNameOf({ name: ctx.user, groups: ctx.groups });
+    if (node === undefined) return;
+    const forbid = (why: string) => failure(403, 'Forbidden', `serviceaccounts "${name}" is forbidden: ${why}`, { name, kind: 'serviceaccounts' });
+    const ref = tr.spec?.boundObjectRef;
+    if (!ref || ref.kind !== 'Pod') throw forbid('node requested token not bound to a pod');
+    const pod = await this.get(ctx, 'pods', ns, ref.name ?? '');
+    if (ref.uid && ref.uid !== pod.metadata.uid) {
+      throw forbid(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    }
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName !== node) throw forbid('node requested token bound to a pod scheduled on a different node');
   }
 
   private async get(ctx: RequestContext, plural: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes', ns: string | undefined, name: string): Promise<KubeObject> {
