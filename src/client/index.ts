@@ -10,3 +10,4 @@ export { resourcePath, parseApiVersion, resources, type ResourceRef } from './re
 export { WatchExpiredError, isNotFound, isAlreadyExists, isConflict, isGone, statusErrorFromBody } from './errors.js';
 export type { StaticKindResolver } from './kind-resolver.js';
 export type * from './options.js';
+export { discoverCustomResources } from './discovery.js';

@@ -12,6 +12,7 @@
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import type { KubeClient } from '../../client/kube-client.js';
+import { discoverCustomResources } from '../../client/discovery.js';
 import type { ResourceRef } from '../../client/resource-ref.js';
 import { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
@@ -25,7 +26,15 @@ export interface GarbageCollectorOptions {
   workers?: number;
   /** Resources to build the graph from; default: every collectable registry kind. */
   resources?: ResourceRef[];
+  /**
+   * How often discovery is asked for custom resources (CRDs) to add to the graph, as upstream's
+   * garbage collector resyncs its monitors (--resync period 30 s there). Default 5000 ms; 0: never
+   * (only `resources`).
+   */
+  discoveryIntervalMs?: number;
 }
+
+const CUSTOM_VERBS = ['list', 'watch', 'delete'] as const;
 
 /** Declare the garbage collector on `mgr`; it runs when the manager starts. */
 export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions = {}): Controller {
@@ -44,7 +53,11 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
     // O(dependents) pass over its owner.
     for (const o of [...(old?.owners ?? []), ...n.owners]) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
   };
-  for (const ref of opts.resources ?? collectableResources()) {
+  const watched = new Set<string>();
+  const watch = (ref: ResourceRef): void => {
+    const key = `${ref.group}/${ref.resource}`;
+    if (watched.has(key)) return;
+    watched.add(key);
     mgr.informers.informerFor(ref).addEventHandler({
       onAdd: (obj) => {
         const n = nodeOf(obj, ref);
@@ -60,6 +73,31 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
         for (const d of graph.dependentsOf(uid)) enqueue(d.uid);
         for (const o of gone?.owners ?? obj.metadata.ownerReferences ?? []) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
       },
+    });
+  };
+  for (const ref of opts.resources ?? collectableResources()) watch(ref);
+  const every = opts.discoveryIntervalMs ?? (opts.resources ? 0 : 5000);
+  if (every > 0) {
+    // Custom kinds come and go with their CRDs: each new one joins the graph (a removed one's
+    // informer stays, finding nothing). Runs while leading, like the collector itself.
+    let timer: NodeJS.Timeout | undefined;
+    const sync = async (): Promise<void> => {
+      try {
+        for (const ref of await discoverCustomResources(mgr.client, CUSTOM_VERBS)) watch(ref);
+      } catch {
+        // discovery failed (server restarting): next round
+      }
+    };
+    mgr.add({
+      start: async (signal) => {
+        await sync();
+        const loop = (): void => {
+          timer = setTimeout(() => void sync().then(() => { if (!signal.aborted) loop(); }), every);
+          timer.unref();
+        };
+        loop();
+      },
+      stop: () => clearTimeout(timer),
     });
   }
   mgr.addController(controller);
@@ -97,7 +135,8 @@ async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): P
  * deleted on a guess.
  */
 async function verifyOwner(client: KubeClient, item: GraphNode, ref: OwnerReference): Promise<OwnerState> {
-  const res = resourceForOwner(ref.apiVersion, ref.kind);
+  // Built-in kinds from the registry, custom kinds through discovery.
+  const res = resourceForOwner(ref.apiVersion, ref.kind) ?? await client.resolve(ref.apiVersion, ref.kind).catch(() => undefined);
   if (!res) return 'solid';
   try {
     const owner = await client.get<KubeObject>(res, res.namespaced ? item.namespace : undefined, ref.name);

@@ -10,6 +10,7 @@ import type { Namespace } from '../../api/kinds/index.js';
 import type { KubeObject } from '../../api/meta.js';
 import { registry } from '../../api/registry.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
+import { discoverCustomResources } from '../../client/discovery.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import { resources, type ResourceRef } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
@@ -56,7 +57,9 @@ export function addNamespaceController(mgr: Manager, opts: NamespaceControllerOp
 /** Delete everything in the namespace, then count what is left (terminating pods, finalizers). */
 async function deleteContent(client: KubeClient, namespace: string): Promise<PassResult> {
   const pass: PassResult = { remaining: new Map(), finalizers: new Map(), failures: new Map() };
-  await Promise.all(namespacedResources().map(async (ref) => {
+  // Custom resources (CRDs) too, found through discovery on each pass.
+  const custom = (await discoverCustomResources(client, ['list', 'deletecollection'])).filter((r) => r.namespaced);
+  await Promise.all([...namespacedResources(), ...custom].map(async (ref) => {
     const gr = ref.group ? `${ref.resource}.${ref.group}` : ref.resource;
     try {
       await client.deleteCollection(ref, namespace);
