@@ -35,6 +35,13 @@ before(async () => {
   const kubeconfig = join(dir, 'alice.yaml');
   writeKubeconfig(kubeconfig, { server: ts.url, caCert: ts.server.pki.ca.cert, client: issueClientCertificate(ts.server.pki, 'alice', ['developers']), user: 'alice' });
   user = { kubectl: (args: string[], o?: KubectlOptions) => runKubectl(kubeconfig, join(dir, 'cache'), args, o) };
+  // A developer: what `edit` aggregates (RBAC; no aggregation controller runs beside this server).
+  for (const role of ['system:aggregate-to-edit', 'system:aggregate-to-view']) {
+    await kubectlOk(ts, ['create', 'clusterrolebinding', `${P}-${role.slice(7)}`, `--clusterrole=${role}`, '--group=developers']);
+  }
+  // ...who may also label namespaces (the PodSecurity level checks of a namespace update).
+  await kubectlOk(ts, ['create', 'clusterrole', `${P}-ns-labeller`, '--verb=get,patch', '--resource=namespaces']);
+  await kubectlOk(ts, ['create', 'clusterrolebinding', `${P}-ns-labeller`, `--clusterrole=${P}-ns-labeller`, '--group=developers']);
   await kubectlOk(ts, ['create', 'namespace', ENFORCED]);
   await kubectlOk(ts, ['label', 'namespace', ENFORCED, 'pod-security.kubernetes.io/enforce=baseline']);
   await kubectlOk(ts, ['create', 'namespace', WARNED]);
