@@ -41,6 +41,7 @@ import { createServiceAccountTokens, type ServiceAccountTokens } from './service
 import type { EncryptionConfig } from './encryption/config.js';
 import { withEncryption } from './encryption/encrypting-store.js';
 import { Auditor, type AuditorOptions } from './audit/auditor.js';
+import type { InflightLimits } from './http/inflight.js';
 import { createConsoleHandler } from './console/console-handler.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
@@ -72,6 +73,8 @@ export interface ApiServerOptions {
   encryption?: EncryptionConfig;
   /** The audit log (--audit-policy-file, --audit-log-*); absent: no auditing. */
   audit?: AuditorOptions;
+  /** Requests in flight and watches per client (http/inflight.ts, http/watch-limits.ts); default upstream's 400/200 and 1000. */
+  limits?: { inflight?: InflightLimits; watchesPerClient?: number };
 }
 
 export interface ServedApi {
@@ -184,6 +187,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
     const routerOpts = {
       audit: auditor,
+      inflight: opts.limits?.inflight,
+      watchesPerClient: opts.limits?.watchesPerClient,
       catalog, streams, watches,
       tokens: saTokens.authenticate,
       authorize: authz.authorize,

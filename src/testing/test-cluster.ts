@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/server.js';
 import type { EncryptionConfig } from '../apiserver/encryption/config.js';
 import type { Store } from '../store/types.js';
 import type { AuditorOptions } from '../apiserver/audit/auditor.js';
@@ -76,6 +76,8 @@ export interface TestServerOptions {
   storeInstance?: Store;
   /** In-process server only: the audit log. */
   audit?: AuditorOptions;
+  /** In-process server only: request and watch limits. */
+  limits?: ApiServerOptions['limits'];
 }
 
 function tempDir(prefix: string): string {
@@ -87,7 +89,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits });
   return {
     server,
     url: server.url,

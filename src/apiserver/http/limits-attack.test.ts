@@ -7,9 +7,10 @@
  *   stored (upstream with etcd: 500 "etcdserver: request is too large"); the object is unchanged;
  * - a watcher that never reads is closed once its buffered events pass the bound (as upstream's
  *   cacher forces unresponsive watchers closed), asserted on the server's own counters;
- * - the 201st concurrent mutating request gets 429 with Retry-After (upstream
- *   --max-mutating-requests-inflight 200), watches and system:masters are not counted; the 401st
- *   read-only request likewise (--max-requests-inflight 400, router-level with held handlers).
+ * - the 151st concurrent mutating request of an ordinary user gets 429 with Retry-After (upstream
+ *   --max-mutating-requests-inflight 200, a quarter kept for the system's components), watches and
+ *   system:masters are not counted; the 301st read-only request likewise (--max-requests-inflight
+ *   400, router-level with held handlers) while a node is still served from the reserved share.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,6 +65,22 @@ describe('api server limits: patches, object size, slow watchers, requests in fl
     admin = new RawClient(ts.url, ts.dataDir);
     ca = ts.server.pki.ca.cert;
     mallory = issueClientCertificate(ts.server.pki, 'mallory', ['developers']);
+    // The attacker is an ordinary user who may use ConfigMaps and Deployments (RBAC grants it; the
+    // limits, not authorization, must stop the attacks).
+    const rules = [{ apiGroups: ['', 'apps'], resources: ['configmaps', 'deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }];
+    assert.equal((await admin.send('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'limits-attacker' }, rules })).status, 201);
+    assert.equal((await admin.send('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'limits-attacker' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'limits-attacker' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'mallory' }],
+    })).status, 201);
+    await eventually(async () => {
+      const s = await rawConnection(ts.port, ca, mallory);
+      sockets.push(s);
+      const head = responseHead(s);
+      s.write(`GET ${cmPath} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      return (await head).status === 200;
+    }, 'mallory\'s binding to take effect');
   });
   after(async () => {
     for (const s of sockets) s.destroy();
@@ -138,17 +155,18 @@ describe('api server limits: patches, object size, slow watchers, requests in fl
     assert.equal(again.status, 200);
   });
 
-  it('the 201st concurrent mutating request gets 429 with Retry-After; reads and system:masters go on', async () => {
-    // 200 creates whose bodies never finish: each holds a mutating slot, as a slow client would.
+  it('the 151st concurrent mutating request gets 429 with Retry-After; reads and system:masters go on', async () => {
+    // 150 creates whose bodies never finish: each holds a mutating slot, as a slow client would
+    // (an ordinary user gets 150 of the 200: a quarter is kept for the system's components).
     const held: TLSSocket[] = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 150; i++) {
       const s = await rawConnection(ts.port, ca, mallory);
       sockets.push(s);
       held.push(s);
       s.on('error', () => undefined);
       s.write(`POST ${cmPath} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"apiVersion":`);
     }
-    // A probe that fails validation releases its slot at once; once the 200 hold them all it gets 429.
+    // A probe that fails validation releases its slot at once; once the 150 hold them all it gets 429.
     const probe = async (): Promise<{ status: number; headers: string; body: string }> => {
       const s = await rawConnection(ts.port, ca, mallory);
       sockets.push(s);
@@ -209,16 +227,16 @@ describe('router: read-only requests in flight', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the 401st concurrent read-only request gets 429 with Retry-After; system:masters is exempt', async () => {
+  it('the 301st concurrent read-only request gets 429 with Retry-After; a node is served from the reserved share; system:masters is exempt', async () => {
     const user = issueClientCertificate(pki, 'reader', ['developers']);
     const heads: Promise<{ status: number }>[] = [];
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 300; i++) {
       const s = await rawConnection(listener.port, pki.ca.cert, user);
       sockets.push(s);
       heads.push(responseHead(s));
       s.write('GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n');
     }
-    await eventually(() => heldNow === 400, '400 reads in flight');
+    await eventually(() => heldNow === 300, '300 reads in flight');
     const extra = await rawConnection(listener.port, pki.ca.cert, user);
     sockets.push(extra);
     const head = responseHead(extra);
@@ -227,6 +245,12 @@ describe('router: read-only requests in flight', () => {
     assert.equal(r.status, 429);
     assert.match(r.headers, /\r\nRetry-After: 1\r\n/i);
     assert.equal(JSON.parse(r.body.slice(r.body.indexOf('{'), r.body.lastIndexOf('}') + 1)).reason, 'TooManyRequests');
+    // A node (system:nodes) still gets one of the 100 reserved slots.
+    const node = await rawConnection(listener.port, pki.ca.cert, issueClientCertificate(pki, 'system:node:n1', ['system:nodes']));
+    sockets.push(node);
+    const nodeHead = responseHead(node);
+    node.write('GET /version HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    assert.equal((await nodeHead).status, 200);
     const boss = await rawConnection(listener.port, pki.ca.cert, pki.admin);
     sockets.push(boss);
     const bossHead = responseHead(boss);

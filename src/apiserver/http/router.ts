@@ -7,9 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errors, type Status } from '../../api/status.js';
 import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
-import { BodyTooLargeError } from './body.js';
+import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
+import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
 import { isWatch } from './query.js';
@@ -30,6 +31,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
   inflight?: InflightLimiter | InflightLimits;
+  /** Watches one user may keep open (default 1000; 0: unlimited); system components are exempt. */
+  watchesPerClient?: WatchLimiter | number;
   /** The audit log (--audit-policy-file); absent: no auditing, no cost. */
   audit?: Auditor;
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
@@ -48,6 +51,7 @@ function isLongRunning(p: ResourcePath | undefined, method: string, q: URLSearch
 export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = opts.requestTimeoutMs ?? 60_000;
   const inflight = opts.inflight instanceof InflightLimiter ? opts.inflight : new InflightLimiter(opts.inflight);
+  const watchLimit = opts.watchesPerClient instanceof WatchLimiter ? opts.watchesPerClient : new WatchLimiter(opts.watchesPerClient);
   return (req, res) => {
     void serve(req, res).catch((err) => fail(req, res, err));
   };
@@ -57,8 +61,9 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (err instanceof BodyTooLargeError) {
       // Answer at once and close the connection; whatever the client still sends is discarded
       // unread (not buffered), and a client that keeps sending is cut off after a grace period.
+      // The message is upstream's (handlers/rest.go limitedReadBody).
       res.setHeader('Connection', 'close');
-      writeError(res, errors.tooLarge(), enc);
+      writeError(res, errors.tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`), enc);
       req.resume();
       setTimeout(() => req.socket.destroy(), 5000).unref();
       return;
@@ -80,6 +85,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const audit = opts.audit?.begin(req, res, user, url, p, isLongRunning(p, method, url.searchParams));
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     if (!isLongRunning(p, method, url.searchParams)) inflight.admit(req, res, user);
+    else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
