@@ -11,6 +11,7 @@ import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js
 import { ResourceSampler } from './metrics/resource-sampler.js';
 import { resourceMetricsText, statsSummary } from './metrics/stats-summary.js';
 import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
+import { webhookReviews } from './server/webhook-reviews.js';
 
 /**
  * A whole worker node in one call, for `bosun server` (embedded node) and `bosun agent`
@@ -70,7 +71,8 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const sampler = o.agentServer ? new ResourceSampler({ runtime: runtime.runtime, cgroupRoot: o.cgroupRoot ?? '/bosun', periodMs: o.metricsPeriodMs }) : undefined;
   const resourceStats = sampler && { summary: () => statsSummary(nodeName, sampler.samples()), resourceMetrics: () => resourceMetricsText(sampler.samples()) };
   try {
-    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, ...o.agentServer });
+    // Callers are reviewed by the API server with the node's own credential (TokenReview, SubjectAccessReview).
+    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
     sampler?.start();
     agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {

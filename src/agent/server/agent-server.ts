@@ -10,15 +10,17 @@
  *   GET  /healthz
  * exec, attach and portForward are upgrade requests (SPDY/3.1 or WebSocket) relayed to the runtime's
  * streaming server, which speaks the kubelet streaming protocols itself.
- * Only clients with a certificate from the cluster CA in an authorized group (system:masters, as
- * kube-apiserver's kubelet client certificate) are served.
+ * Callers are authenticated and authorized as the kubelet's webhook modes do (caller-auth.ts): a
+ * client certificate from the cluster CA (optional at the handshake) or a bearer token reviewed by
+ * the API server, then a SubjectAccessReview on nodes/<subresource> for this node; anonymous callers
+ * get 401, unauthorized ones 403, with the kubelet's plain-text bodies.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import { failure, StatusError, type Status } from '../../api/status.js';
+import { CallerRefused, checkCaller, mastersOnly, type CallerReviews } from './caller-auth.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { runtimePodLookup, type PodLookup } from './container-lookup.js';
 import { serveContainerLogs } from './container-logs.js';
@@ -42,8 +44,10 @@ export interface AgentServerOptions {
   tls: AgentServerTls;
   /** How pods are found by name; default: from the runtime's sandbox metadata. */
   podLookup?: PodLookup;
-  /** Who may call; default: members of system:masters. */
-  authorize?: (user: { name: string; groups: string[] }) => boolean;
+  /** This node's name: the `nodes` object callers are authorized against. */
+  nodeName?: string;
+  /** Token and access reviews (webhook-reviews.ts); default: no tokens, only system:masters (caller-auth.ts). */
+  reviews?: CallerReviews;
   /** The resource metrics views (src/agent/metrics); absent: those paths answer 404. */
   resourceStats?: { summary(): object; resourceMetrics(): string };
 }
@@ -57,15 +61,6 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-function callerOf(req: IncomingMessage): { name: string; groups: string[] } | undefined {
-  const socket = req.socket as TLSSocket;
-  if (!socket.authorized) return undefined;
-  const subject = socket.getPeerCertificate()?.subject;
-  if (!subject?.CN) return undefined;
-  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  return { name: list(subject.CN)[0]!, groups: list(subject.O) };
-}
-
 function statusOf(err: unknown): Status {
   if (err instanceof StatusError) return err.status;
   return failure(500, 'InternalError', err instanceof Error ? err.message : String(err)).status;
@@ -75,22 +70,20 @@ const decodeSegments = (path: string): string[] => path.split('/').filter(Boolea
 
 export async function startAgentServer(o: AgentServerOptions): Promise<AgentServer> {
   const lookup = o.podLookup ?? runtimePodLookup(o.runtime);
-  const authorize = o.authorize ?? ((u) => u.groups.includes('system:masters'));
+  const reviews = o.reviews ?? mastersOnly;
+  const nodeName = o.nodeName ?? '';
   const server = createServer({
     cert: o.tls.cert, key: o.tls.key, ca: o.tls.clientCa,
-    requestCert: true, rejectUnauthorized: true,
+    // Client certificates are asked for but optional: token callers have none (checked per request).
+    requestCert: true, rejectUnauthorized: false,
     requestTimeout: 0, headersTimeout: 30_000,
   });
 
-  const check = (req: IncomingMessage): void => {
-    const user = callerOf(req);
-    if (!user) throw failure(401, 'Unauthorized', 'Unauthorized');
-    if (!authorize(user)) throw failure(403, 'Forbidden', `user "${user.name}" may not use the node agent's API`);
-  };
+  const check = (req: IncomingMessage) => checkCaller(req, nodeName, reviews);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      check(req);
+      await check(req);
       const url = new URL(req.url ?? '/', 'https://agent.invalid');
       const seg = decodeSegments(url.pathname);
       if (seg[0] === 'healthz' && seg.length === 1) {
@@ -114,18 +107,22 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       if (seg[0] === 'exec' || seg[0] === 'attach' || seg[0] === 'portForward') throw failure(400, 'BadRequest', 'Upgrade request required');
       throw failure(404, 'NotFound', `the server could not find the requested resource`);
     })().catch((err) => {
-      const st = statusOf(err);
       if (res.headersSent) {
         res.destroy();
         return;
       }
+      if (err instanceof CallerRefused) {
+        res.writeHead(err.code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(err.message);
+        return;
+      }
+      const st = statusOf(err);
       res.writeHead(st.code, { 'Content-Type': 'application/json' }).end(JSON.stringify(st));
     });
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void (async () => {
-      check(req);
+      await check(req);
       const url = new URL(req.url ?? '/', 'https://agent.invalid');
       const seg = decodeSegments(url.pathname);
       let target: URL;
@@ -135,11 +132,15 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       else throw failure(404, 'NotFound', 'the server could not find the requested resource');
       relayUpgrade(req, socket, head, target);
     })().catch((err) => {
+      if (!socket.writable) return;
+      if (err instanceof CallerRefused) {
+        const reason = { 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error' }[err.code];
+        socket.end(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(err.message)}\r\nConnection: close\r\n\r\n${err.message}`);
+        return;
+      }
       const st = statusOf(err);
       const body = JSON.stringify(st);
-      if (socket.writable) {
-        socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      }
+      socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
   });
 
