@@ -9,6 +9,7 @@ import type { Manager } from '../controller-runtime/manager.js';
 import type { ControllerConfig } from './config.js';
 import { addDaemonSetController } from './daemonset/daemonset-controller.js';
 import { addCronJobController } from './cronjob/cronjob-controller.js';
+import { addClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation.js';
 import { addCsrSigningController } from './csr-signing/csr-signing-controller.js';
 import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addDisruptionController } from './disruption/disruption-controller.js';
@@ -54,6 +55,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   'persistentvolume-binder': (mgr, config) => addPersistentVolumeController(mgr, config?.persistentVolume),
   'pvc-protection': (mgr) => addPvcProtectionController(mgr),
   'pv-protection': (mgr) => addPvProtectionController(mgr),
+  clusterrole: (mgr) => addClusterRoleAggregationController(mgr),
   horizontalpodautoscaling: (mgr, config) => addHorizontalPodAutoscalerController(mgr, config?.horizontalPodAutoscaler),
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
 };
