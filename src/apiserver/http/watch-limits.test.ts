@@ -9,8 +9,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request, type ClientRequest } from 'node:https';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { request } from 'node:https';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { RawClient } from '../../testing/raw-client.js';
 import { eventually } from '../../testing/eventually.js';
