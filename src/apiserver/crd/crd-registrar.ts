@@ -145,18 +145,23 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
     enqueue(() => reconcile(crd));
   };
 
-  const ready = (async () => {
+  /** List, serve what is listed (and stop serving CRDs gone meanwhile), then watch from the list's revision. */
+  const sync = async (): Promise<void> => {
     const list = await crds.list(CTX(), undefined, {});
+    const names = new Set(list.items.map((i) => i.metadata.name!));
+    for (const name of [...known.keys()]) if (!names.has(name)) onEvent({ type: 'DELETED', object: known.get(name)! });
     for (const item of list.items) onEvent({ type: 'ADDED', object: item });
     await queue;
     if (stopped) return;
     stream = await crds.watch(CTX(), undefined, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, {
       onEvent: (ev) => onEvent(ev as WatchEvent<KubeObject>),
       onClose: () => {
-        if (!stopped) log('custom resource definitions: watch closed');
+        // A watch ends when it falls too far behind (410) or storage closes: list and watch again.
+        if (!stopped) setTimeout(() => void sync().catch((err: unknown) => log('custom resource definitions: resync failed', err)), 1000).unref();
       },
     });
-  })();
+  };
+  const ready = sync();
   ready.catch((err: unknown) => log('custom resource definitions: start failed', err));
 
   return {
