@@ -27,5 +27,6 @@ fi
 npm run --silent build
 if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then
   bash scripts/build-test-images.sh
+  bash scripts/build-test-curl-image.sh
 fi
 echo "setup: done"
