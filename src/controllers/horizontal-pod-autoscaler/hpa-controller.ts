@@ -25,6 +25,8 @@ export interface HpaControllerOptions extends Partial<CalculatorOptions> {
   syncPeriodMs?: number;
   /** --horizontal-pod-autoscaler-downscale-stabilization (5 min): the window of HPAs without behavior. */
   downscaleStabilizationMs?: number;
+  /** --concurrent-horizontal-pod-autoscaler-syncs (5). */
+  workers?: number;
 }
 
 export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
@@ -42,6 +44,7 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
   return mgr
     .controller('horizontal-pod-autoscaler')
     .for(resources.horizontalpodautoscalers)
+    .withOptions({ workers: opts.workers ?? 5 })
     .complete(async (req) => {
       const key = `${req.namespace}/${req.name}`;
       const cached = hpas.indexer.get(key);
