@@ -15,6 +15,7 @@ import { startTestServer, type TestServer } from '../../testing/test-cluster.js'
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import type { AuditEvent } from './auditor.js';
 import { evaluatePolicy, parseAuditPolicy } from './policy.js';
+import { AuditLogFile } from './log-file.js';
 
 const POLICY = parseAuditPolicy(`apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -165,6 +166,22 @@ describe('audit log rotation', () => {
     for (const f of [logPath, ...backups.map((b) => join(dir, b))]) {
       assert.ok(readFileSync(f).length <= 8 * 1024, `${f} over the limit`);
       for (const e of readEvents(f)) assert.equal(e.kind, 'Event');
+    }
+  });
+});
+
+describe('audit log file', () => {
+  it('drops an event that ends after the server closed the log (a watch closing during stop) instead of crashing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bosun-audit-close-'));
+    try {
+      const f = new AuditLogFile({ path: join(dir, 'audit.log') });
+      f.write('{"a":1}');
+      f.close();
+      assert.doesNotThrow(() => f.write('{"a":2}'));
+      assert.equal(readFileSync(join(dir, 'audit.log'), 'utf8'), '{"a":1}\n');
+      assert.equal(f.failures, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

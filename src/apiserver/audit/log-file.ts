@@ -31,6 +31,9 @@ export class AuditLogFile {
   private size: number;
   private readonly maxSize: number;
   private readonly stdout: boolean;
+  private closed = false;
+  /** Events that could not be written. */
+  failures = 0;
 
   constructor(private readonly o: AuditLogOptions) {
     this.stdout = o.path === '-';
@@ -45,12 +48,21 @@ export class AuditLogFile {
     this.size = statSync(o.path).size;
   }
 
-  /** Appends one line (a newline is added). */
+  /**
+   * Appends one line (a newline is added). After close() (a response ending while the server
+   * stops) the line is dropped; a failed write (disk full) is counted and reported once, never
+   * thrown into the request that caused it (upstream's log backend logs the error and goes on).
+   */
   write(line: string): void {
+    if (this.closed) return;
     const buf = Buffer.from(`${line}\n`, 'utf8');
-    if (!this.stdout && this.size > 0 && this.size + buf.length > this.maxSize) this.rotate();
-    writeSync(this.fd, buf);
-    this.size += buf.length;
+    try {
+      if (!this.stdout && this.size > 0 && this.size + buf.length > this.maxSize) this.rotate();
+      writeSync(this.fd, buf);
+      this.size += buf.length;
+    } catch (err) {
+      if (this.failures++ === 0) console.error(`bosun: cannot write the audit log ${this.o.path}:`, (err as Error).message);
+    }
   }
 
   private rotate(): void {
@@ -85,6 +97,8 @@ export class AuditLogFile {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (!this.stdout) closeSync(this.fd);
   }
 }
