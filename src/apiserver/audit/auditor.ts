@@ -36,6 +36,7 @@ export interface AuditEvent {
   requestURI: string;
   verb: string;
   user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
+  impersonatedUser?: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: ObjectRef;
@@ -83,6 +84,12 @@ export interface AuditorOptions extends AuditLogOptions {
 export interface AuditRecord {
   /** The router's authorization outcome (annotations). */
   decision(allowed: boolean, reason: string): void;
+  /** The user an Impersonate-* request acts as (upstream's LogImpersonatedUser). */
+  impersonated(user: UserInfo): void;
+}
+
+function userInfo(u: UserInfo): AuditEvent['user'] {
+  return { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
 }
 
 export class Auditor {
@@ -120,7 +127,7 @@ export class Auditor {
     if (!res.headersSent) res.setHeader('Audit-Id', auditID);
     const ev: AuditEvent = {
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID, stage: 'RequestReceived', requestURI: req.url ?? '/', verb,
-      user: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) },
+      user: userInfo(u),
       sourceIPs: sourceIPs(req),
       ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
       ...(p ? { objectRef: {
@@ -180,6 +187,9 @@ export class Auditor {
     return {
       decision(allowed, reason) {
         ev.annotations = { ...ev.annotations, 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason };
+      },
+      impersonated(user) {
+        ev.impersonatedUser = userInfo(user);
       },
     };
   }
