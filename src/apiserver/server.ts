@@ -10,7 +10,7 @@ import { isStatusError } from './storage/errors.js';
 import type { ActionSubresource, RequestContext, ResourceStorage } from './storage/types.js';
 import { ApiCatalog } from './discovery/catalog.js';
 import { buildOpenApi, type OpenApiDocs } from './openapi/documents.js';
-import type { TokenAuthenticator } from './http/authn.js';
+import type { TokenAuthenticator, UserInfo } from './http/authn.js';
 import { listen, type Listener } from './http/listener.js';
 import { createRequestHandler, createUpgradeHandler } from './http/router.js';
 import { StreamingRegistry } from './http/streaming.js';
@@ -30,6 +30,7 @@ import { startCertRenewer, type CertRenewer } from './pki/cert-renewer.js';
 import { ensurePrivateDir } from './pki/private-file.js';
 import { createAuthorization, type AuthorizationMode } from './authz/authorizer.js';
 import { reconcileBootstrapPolicy } from './authz/rbac/reconcile.js';
+import { impersonate } from './http/impersonation.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
@@ -193,6 +194,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       tokens: saTokens.authenticate,
       authorize: authz.authorize,
       authorizeNonResource: authz.authorizeNonResource,
+      impersonate: (req: IncomingMessage, user: UserInfo) => impersonate(req, user, authz.decide),
       extraHandlers: [saTokens.discovery, createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
       }), createConsoleHandler()],

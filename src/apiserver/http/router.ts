@@ -9,6 +9,7 @@ import { errors, type Status } from '../../api/status.js';
 import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
 import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
+import { wantsImpersonation } from './impersonation.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
 import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
@@ -26,6 +27,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   /** Authorizes resource requests after authentication (throws a Forbidden Status); default: allow. */
   authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
   /** Authorizes non-resource requests (verb: the lower-cased method, as upstream's RequestInfo); default: allow. */
+  /** The user a request with Impersonate-* headers acts as (impersonation.ts); throws 400/403. Absent: headers ignored. */
+  impersonate?: (req: IncomingMessage, user: UserInfo) => Promise<UserInfo>;
   authorizeNonResource?: (user: UserInfo, verb: string, path: string) => void;
   /** Extra non-resource handlers tried first (e.g. node join); return true when handled. */
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
@@ -80,9 +83,11 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
     const method = req.method ?? 'GET';
-    const user: UserInfo | undefined = await authenticate(req, opts.tokens);
+    const authenticated: UserInfo | undefined = await authenticate(req, opts.tokens);
     const p = parseResourcePath(url.pathname);
-    const audit = opts.audit?.begin(req, res, user, url, p, isLongRunning(p, method, url.searchParams));
+    const audit = opts.audit?.begin(req, res, authenticated, url, p, isLongRunning(p, method, url.searchParams));
+    // Impersonation after audit and before limits and authorization, as upstream's filter chain.
+    const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     if (!isLongRunning(p, method, url.searchParams)) inflight.admit(req, res, user);
     else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
@@ -132,8 +137,9 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
   return (req, socket, head) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
-      const user = await authenticate(req, opts.tokens);
-      if (!user) return refuse(socket, errors.unauthorized().status);
+      const authenticated = await authenticate(req, opts.tokens);
+      if (!authenticated) return refuse(socket, errors.unauthorized().status);
+      const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
       const p = parseResourcePath(url.pathname);
       if (p && opts.authorize) await opts.authorize(user, req.method ?? 'GET', p, url.searchParams);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);

@@ -23,7 +23,7 @@ const selectorAttributes = (kind: 'Field' | 'Label') => s.object({
   requirements: s.array(selectorRequirement(kind), { description: 'requirements is the parsed interpretation of a selector.', listType: 'atomic' }),
 }, { name: `${PKG}.${kind}SelectorAttributes`, description: `${kind}SelectorAttributes indicates a ${kind.toLowerCase()} limited access.` });
 
-const resourceAttributesSchema = s.object({
+export const accessResourceAttributesSchema = s.object({
   namespace: s.string('Namespace is the namespace of the action being requested. "" (empty) is defaulted for LocalSubjectAccessReviews, means "all" for cluster scoped resources and "all namespaces" for namespace scoped resources.'),
   verb: s.string('Verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  "*" means all.'),
   group: s.string('Group is the API Group of the Resource.  "*" means all.'),
@@ -35,12 +35,12 @@ const resourceAttributesSchema = s.object({
   labelSelector: selectorAttributes('Label'),
 }, { name: `${PKG}.ResourceAttributes`, description: 'ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface' });
 
-const nonResourceAttributesSchema = s.object({
+export const nonResourceAttributesSchema = s.object({
   path: s.string('Path is the URL path of the request'),
   verb: s.string('Verb is the standard HTTP verb'),
 }, { name: `${PKG}.NonResourceAttributes`, description: 'NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface' });
 
-const accessStatusSchema = s.object({
+export const accessStatusSchema = s.object({
   allowed: s.bool('Allowed is required. True if the action would be allowed, false otherwise.'),
   denied: s.bool('Denied is optional. True if the action would be denied, otherwise false.'),
   reason: s.string('Reason is optional.  It indicates why a request was allowed or denied.'),
@@ -51,7 +51,7 @@ export const selfSubjectAccessReviewSchema = s.object({
   ...typeMeta,
   metadata: standardMetadata,
   spec: s.object({
-    resourceAttributes: resourceAttributesSchema,
+    resourceAttributes: accessResourceAttributesSchema,
     nonResourceAttributes: nonResourceAttributesSchema,
   }, { name: `${PKG}.SelfSubjectAccessReviewSpec`, description: 'SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of ResourceAuthorizationAttributes and NonResourceAuthorizationAttributes must be set' }),
   status: accessStatusSchema,

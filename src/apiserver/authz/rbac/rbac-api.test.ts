@@ -48,7 +48,10 @@ test('the bootstrap policy is reconciled at start, labelled and annotated as ups
   const basic = await roles.get('system:basic-user');
   assert.equal(basic.metadata.labels?.['kubernetes.io/bootstrapping'], 'rbac-defaults');
   assert.equal(basic.metadata.annotations?.['rbac.authorization.kubernetes.io/autoupdate'], 'true');
-  assert.deepEqual(basic.rules, [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }]);
+  assert.deepEqual(basic.rules, [
+    { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+    { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+  ]);
   for (const name of ['cluster-admin', 'admin', 'edit', 'view', 'system:discovery', 'system:public-info-viewer', 'system:node', 'system:kube-scheduler', 'system:kube-controller-manager', 'system:node-proxier', 'system:kube-dns', 'system:controller:replicaset-controller']) {
     assert.equal((await roles.get(name)).metadata.name, name);
   }
@@ -143,4 +146,26 @@ test('roleRef is immutable and bindings are validated as upstream', async () => 
   assert.match(bad.message, /subjects\[0\]\.kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"/);
   const nsRule = await refused(admin.resource(resources.roles, NS).create(role('urls', [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }])));
   assert.match(nsRule.message, /rules\[0\]\.nonResourceURLs: Invalid value: .*namespaced rules cannot apply to non-resource URLs/);
+});
+
+test('SubjectAccessReview and LocalSubjectAccessReview answer for another user as the router decides', async () => {
+  const sar = (spec: object) => admin.raw<{ status: { allowed: boolean; reason?: string } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
+  const yes = await sar({ user: `${P}-alice`, groups: [`${P}-devs`], resourceAttributes: { verb: 'list', resource: 'pods', namespace: NS } });
+  assert.equal(yes.status.allowed, true);
+  assert.equal(yes.status.reason, `RBAC: allowed by RoleBinding "reader/${NS}" of Role "reader" to Group "${P}-devs"`);
+  // Without the group the binding does not apply.
+  assert.equal((await sar({ user: `${P}-alice`, resourceAttributes: { verb: 'list', resource: 'pods', namespace: NS } })).status.allowed, false);
+  assert.equal((await sar({ user: 'x', groups: ['system:authenticated'], nonResourceAttributes: { verb: 'get', path: '/version' } })).status.allowed, true);
+  assert.equal((await sar({ user: 'x', groups: ['system:authenticated'], nonResourceAttributes: { verb: 'get', path: '/metrics' } })).status.allowed, false);
+  const noSubject = await refused(sar({ resourceAttributes: { verb: 'get', resource: 'pods' } }));
+  assert.equal(noSubject.code, 422);
+  assert.match(noSubject.message, /spec\.user: Invalid value: "": at least one of user or group must be specified/);
+
+  const lsar = (ns: string, spec: object) => admin.raw<{ status: { allowed: boolean } }>('POST', `/apis/authorization.k8s.io/v1/namespaces/${ns}/localsubjectaccessreviews`, { apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata: { namespace: ns }, spec });
+  assert.equal((await lsar(NS, { groups: [`${P}-devs`], resourceAttributes: { verb: 'get', resource: 'pods', name: 'web', namespace: NS } })).status.allowed, true);
+  const other = await refused(lsar(NS, { groups: [`${P}-devs`], resourceAttributes: { verb: 'get', resource: 'pods', namespace: OTHER } }));
+  assert.equal(other.code, 400);
+  assert.equal(other.message, `spec.resourceAttributes.namespace must match namespace: ${NS}`);
+  // alice may not ask about others: creating reviews needs RBAC too (system:auth-delegator).
+  assert.equal((await refused(alice.raw('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'bob', resourceAttributes: { verb: 'get', resource: 'pods' } } }))).code, 403);
 });
