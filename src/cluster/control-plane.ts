@@ -115,7 +115,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   if (!o.disableControllerManager) {
     // Local-path volumes of nodes that do not publish their directory go under the server's data dir.
-    const config: ControllerConfig = { ...o.controllers, persistentVolume: { defaultLocalPathDir: join(o.dataDir, 'storage'), ...o.controllers?.persistentVolume }, csrSigning: { ca: () => api.pki.ca, ...o.controllers?.csrSigning } };
+    const config: ControllerConfig = { ...o.controllers, persistentVolume: { defaultLocalPathDir: join(o.dataDir, 'storage'), ...o.controllers?.persistentVolume }, csrSigning: { ca: () => api.pki.ca, ...o.controllers?.csrSigning },
+      // The tokens controller signs legacy token Secrets with the server's own key.
+      serviceAccountToken: { signLegacyToken: api.serviceAccountTokens.signLegacyToken, ...o.controllers?.serviceAccountToken },
+    };
     for (const add of Object.values(controllers)) add(manager, config);
   }
   for (const add of o.extraControllers ?? []) add(manager);

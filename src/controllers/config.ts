@@ -11,6 +11,7 @@ import type { NodeIpamOptions } from './node-ipam/node-ipam-controller.js';
 import type { PersistentVolumeControllerOptions } from './persistentvolume/pv-controller.js';
 import type { PodGcOptions } from './pod-gc/pod-gc-controller.js';
 import type { ServiceLbOptions } from './service-lb/service-lb-controller.js';
+import type { ServiceAccountTokenOptions } from './serviceaccount-tokens/serviceaccount-tokens-controller.js';
 
 export interface ControllerConfig {
   /** Node IPAM: the cluster CIDR and node mask size (--cluster-cidr). */
@@ -25,6 +26,8 @@ export interface ControllerConfig {
   persistentVolume?: PersistentVolumeControllerOptions;
   /** HPA: sync period (15 s), tolerance, CPU initialization period, readiness delay, downscale window (the --horizontal-pod-autoscaler-* flags). */
   horizontalPodAutoscaler?: HpaControllerOptions;
+  /** The tokens controller: the API server's legacy token signer (--service-account-private-key-file). */
+  serviceAccountToken?: ServiceAccountTokenOptions;
   /** csrsigning: the CA that signs approved CertificateSigningRequests (--cluster-signing-cert-file/-key-file) and --cluster-signing-duration. */
   csrSigning?: CsrSigningOptions;
 }

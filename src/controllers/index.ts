@@ -27,6 +27,7 @@ import { addReplicaSetController } from './replicaset/replicaset-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
+import { addServiceAccountTokensController } from './serviceaccount-tokens/serviceaccount-tokens-controller.js';
 import { addStatefulSetController } from './statefulset/statefulset-controller.js';
 import { addTtlAfterFinishedController } from './ttl-after-finished/ttl-after-finished.js';
 import { addPvcProtectionController, addPvProtectionController } from './volume-protection/volume-protection.js';
@@ -51,6 +52,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   servicelb: (mgr, config) => addServiceLbController(mgr, config?.serviceLb),
   podgc: (mgr, config) => addPodGcController(mgr, config?.podGc),
   serviceaccount: (mgr) => addServiceAccountsController(mgr),
+  'serviceaccount-token': (mgr, config) => addServiceAccountTokensController(mgr, config?.serviceAccountToken),
   'root-ca-cert-publisher': (mgr) => addRootCaCertPublisher(mgr),
   'persistentvolume-binder': (mgr, config) => addPersistentVolumeController(mgr, config?.persistentVolume),
   'pvc-protection': (mgr) => addPvcProtectionController(mgr),
