@@ -17,6 +17,7 @@ import { startTestServer, type TestServer } from '../../testing/test-cluster.js'
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import type { ApiServer } from '../server.js';
 import { KubeClient } from '../../client/index.js';
+import type { KubeObject } from '../../api/meta.js';
 import { reencrypt } from '../../cli/commands/secrets-encrypt.js';
 import { EtcdStore } from '../../store/index.js';
 import { etcdAvailable, startEtcd, type EtcdServer } from '../../store/testing/etcd-server.js';
@@ -96,6 +97,23 @@ describe('Secrets at rest on SQLite (real kubectl)', () => {
     const latest = latestSecretValues(dataDir);
     assert.deepEqual([...latest.keys()].sort(), ['/registry/core/secrets/default/enc-a', '/registry/core/secrets/default/enc-b', '/registry/core/secrets/default/enc-c']);
     for (const v of latest.values()) assert.equal(keyOf(v), 'key1');
+    // A watch delivers the plaintext of a Secret written while it runs (store events are opened too).
+    const client = KubeClient.fromKubeconfig(server.kubeconfig);
+    try {
+      const rv = (await client.secrets('default').list()).metadata.resourceVersion;
+      const w = await client.secrets<KubeObject & { data: { password: string } }>('default').watch({ resourceVersion: rv });
+      await create('enc-w');
+      for await (const ev of w) {
+        if (ev.type !== 'ADDED' || ev.object.metadata.name !== 'enc-w') continue;
+        assert.equal(Buffer.from(ev.object.data.password, 'base64').toString(), values.get('enc-w'));
+        break;
+      }
+      w.stop();
+      await kubectlOk(server, ['delete', 'secret', 'enc-w']);
+      values.delete('enc-w');
+    } finally {
+      client.close();
+    }
     // ConfigMaps are not listed in the configuration: stored as they are.
     await kubectlOk(server, ['create', 'configmap', 'enc-cm', '--from-literal=k=visible-config-value']);
     assert.ok(sqliteBytes(dataDir).includes('visible-config-value'));
