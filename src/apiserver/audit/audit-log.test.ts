@@ -16,6 +16,9 @@ import { kubectlOk } from '../../testing/kubectl-ok.js';
 import type { AuditEvent } from './auditor.js';
 import { evaluatePolicy, parseAuditPolicy } from './policy.js';
 import { AuditLogFile } from './log-file.js';
+import { request } from 'node:https';
+import type { ApiServer } from '../server.js';
+import { issueClientCertificate } from '../pki/pki.js';
 
 const POLICY = parseAuditPolicy(`apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -68,7 +71,7 @@ rules:
 describe('audit log with the real kubectl', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bosun-audit-'));
   const logPath = join(dir, 'audit.log');
-  let server: TestServer;
+  let server: TestServer & { server: ApiServer };
   before(async () => {
     server = await startTestServer({ audit: { policy: POLICY, path: logPath } });
   });
@@ -87,6 +90,15 @@ describe('audit log with the real kubectl', () => {
     await kubectlOk(server, ['get', '--raw', '/api/v1/namespaces/audit-a/configmaps?watch=1&timeoutSeconds=1']);
     const nf = await server.kubectl(['get', 'configmap', 'missing', '-n', 'audit-a']);
     assert.notEqual(nf.code, 0);
+    // A user without any role: RBAC's 403, logged as a forbid decision.
+    const nobody = issueClientCertificate(server.server.pki, 'audit-nobody', ['audit-nobodies']);
+    const denied = await new Promise<number>((resolve, reject) => {
+      request(new URL('/api/v1/namespaces/audit-a/pods', server.url), { ca: server.server.pki.ca.cert, cert: nobody.cert, key: nobody.key, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject).end();
+    });
+    assert.equal(denied, 403);
 
     const text = readFileSync(logPath, 'utf8');
     assert.equal(text.includes(secretValue), false, 'secret value in the audit log');
@@ -138,6 +150,12 @@ describe('audit log with the real kubectl', () => {
     assert.deepEqual(watch.map((e) => e.stage), ['ResponseStarted', 'ResponseComplete']);
     assert.equal(watch[0]!.auditID, watch[1]!.auditID);
     assert.deepEqual(watch[1]!.responseStatus, { metadata: {}, code: 200 });
+    // The denied request: decision forbid, user as authenticated, the 403 Status.
+    const forbid = find((e) => e.user.username === 'audit-nobody', 'the forbidden list');
+    assert.deepEqual(forbid.annotations, { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': '' });
+    assert.equal(forbid.verb, 'list');
+    assert.equal(forbid.responseStatus?.code, 403);
+    assert.equal(forbid.responseStatus?.reason, 'Forbidden');
     // A failure's Status.
     const missing = find((e) => e.verb === 'get' && e.objectRef?.name === 'missing', 'get missing');
     const { details, ...status } = missing.responseStatus!;
