@@ -99,6 +99,8 @@ describe('audit log with the real kubectl', () => {
       }).on('error', reject).end();
     });
     assert.equal(denied, 403);
+    // The admin acting as another user (kubectl --as): both users in the event.
+    await server.kubectl(['get', 'configmaps', '-n', 'audit-a', '--as=audit-imp', '--as-group=audit-imps']);
 
     const text = readFileSync(logPath, 'utf8');
     assert.equal(text.includes(secretValue), false, 'secret value in the audit log');
@@ -156,6 +158,9 @@ describe('audit log with the real kubectl', () => {
     assert.equal(forbid.verb, 'list');
     assert.equal(forbid.responseStatus?.code, 403);
     assert.equal(forbid.responseStatus?.reason, 'Forbidden');
+    const imp = find((e) => e.impersonatedUser?.username === 'audit-imp', 'the impersonated list');
+    assert.ok(imp.user.groups.includes('system:masters'));
+    assert.deepEqual(imp.impersonatedUser?.groups.sort(), ['audit-imps', 'system:authenticated']);
     // A failure's Status.
     const missing = find((e) => e.verb === 'get' && e.objectRef?.name === 'missing', 'get missing');
     const { details, ...status } = missing.responseStatus!;
