@@ -95,6 +95,9 @@ test('decision table', async () => {
     ['update another DNS slice', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'update', namespace: 'kube-system', name: 'kube-dns-n2' }, false],
     ['create slices elsewhere', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'create', namespace: 'default' }, false],
     ['delete a service slice', { group: 'discovery.k8s.io', resource: 'endpointslices', verb: 'delete', namespace: 'kube-system', name: 'kube-dns-abcde' }, false],
+    ['create a TokenReview (webhook authentication)', { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' }, true],
+    ['create a SubjectAccessReview (webhook authorization)', { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' }, true],
+    ['list TokenReviews', { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'list' }, false],
   ];
   for (const [what, a, want] of rows) {
     const d = await authorizeNode('n1', attrs(a), deps);

@@ -88,8 +88,13 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
   if (key === '/pods' && !sub && READ.has(a.verb)) return podRead(node, a, deps);
   if (!sub && READ.has(a.verb) && readable.has(key)) return allow;
   if (key === 'discovery.k8s.io/endpointslices' && !sub) return dnsSliceRequest(node, a);
+  // Not subdivided by node (upstream's static NodeRules): the reviews of a kubelet in webhook mode.
+  if (!sub && a.verb === 'create' && reviewResources.has(key)) return allow;
   return deny();
 }
+
+/** TokenReview and SubjectAccessReview, which the agent's server asks about its callers (src/agent/server). */
+const reviewResources = new Set(['authentication.k8s.io/tokenreviews', 'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/localsubjectaccessreviews']);
 
 /** Resources whose access follows the node's pods (upstream's graph), by `group/resource`. */
 const GRAPH_KINDS: Record<string, RelatedKind | undefined> = {
