@@ -1,9 +1,10 @@
 /**
  * Service account issuer discovery (upstream pkg/serviceaccount/openidmetadata.go): GET
  * /.well-known/openid-configuration and /openid/v1/jwks, so that outside verifiers (a cloud's
- * workload identity, Vault) can check the cluster's tokens. Served to authenticated users
- * (upstream's system:service-account-issuer-discovery ClusterRole is bound to
- * system:serviceaccounts; its cluster-wide grant of authenticated clients is left to RBAC).
+ * workload identity, Vault) can check the cluster's tokens. Authorized as the non-resource GETs
+ * they are (upstream binds ClusterRole system:service-account-issuer-discovery to
+ * system:serviceaccounts); the router runs extra handlers before its own non-resource check, so
+ * the handler asks the authorizer itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../http/authn.js';
@@ -20,12 +21,16 @@ export function openidConfiguration(issuer: string, jwksUri = `${issuer.replace(
   };
 }
 
+/** Throws a 403 Status when `user` may not `verb` the non-resource `path`. */
+export type NonResourceAuthorizer = (user: UserInfo, verb: string, path: string) => void;
+
 /** A router extra handler (server.ts): true when it answered. */
-export function createIssuerDiscoveryHandler(signer: TokenSigner) {
+export function createIssuerDiscoveryHandler(signer: TokenSigner, authorize?: NonResourceAuthorizer) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined): Promise<boolean> => {
     if (url.pathname !== OPENID_CONFIG_PATH && url.pathname !== JWKS_PATH) return false;
     if (!user) return false; // the router answers 401
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    authorize?.(user, 'get', url.pathname);
     const [body, type] = url.pathname === OPENID_CONFIG_PATH
       ? [openidConfiguration(signer.issuer), 'application/json']
       : [{ keys: [await signer.publicJwk()] }, 'application/jwk-set+json'];

@@ -133,6 +133,13 @@ describe('service account tokens', () => {
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json), { issuer: DEFAULT_ISSUER });
     assert.equal(payload.sub, `system:serviceaccount:${NS}:robot`);
     assert.equal((await raw.request('/openid/v1/jwks', { clientCert: false })).status, 401, 'anonymous clients are refused');
+    const jane = userClient(srv, 'jane', []);
+    try {
+      const denied = await refused(jane.raw('GET', '/openid/v1/jwks'));
+      assert.equal(denied.code, 403, 'a user RBAC grants nothing is refused, as upstream (system:service-account-issuer-discovery is for service accounts)');
+    } finally {
+      jane.close();
+    }
   });
 
   test('deleting the bound pod kills its token, at once even when it was cached', async () => {

@@ -8,7 +8,7 @@
 import type { UserInfo } from '../http/authn.js';
 import type { ResourceStorage } from '../storage/types.js';
 import { legacyClaims } from './claims.js';
-import { createIssuerDiscoveryHandler } from './issuer-discovery.js';
+import { createIssuerDiscoveryHandler, type NonResourceAuthorizer } from './issuer-discovery.js';
 import { ensureSigningKey } from './signing-key.js';
 import { ServiceAccountTokenAuthenticator } from './token-authenticator.js';
 import type { WatchedPlural } from './token-cache.js';
@@ -27,6 +27,8 @@ export interface ServiceAccountTokenOptions {
   /** --service-account-max-token-expiration, seconds. */
   maxExpirationSeconds?: number;
   storage(plural: WatchedPlural): ResourceStorage | undefined;
+  /** The authorizer of non-resource requests, for issuer discovery (none: every authenticated user). */
+  authorizeNonResource?: NonResourceAuthorizer;
   /** Another token authenticator tried when a token is not a service account's (the server's `tokens` option). */
   otherTokens?: (token: string) => Promise<UserInfo | undefined> | UserInfo | undefined;
 }
@@ -56,7 +58,7 @@ export function createServiceAccountTokens(o: ServiceAccountTokenOptions) {
       const u = await other(token);
       return u ? { user: u, audiences: auds ?? audiences } : r;
     }),
-    discovery: createIssuerDiscoveryHandler(signer),
+    discovery: createIssuerDiscoveryHandler(signer, o.authorizeNonResource),
     signLegacyToken: ((sa, secretName) => signer.sign(legacyClaims(sa, secretName))) as LegacyTokenSigner,
     stop: () => authenticator.stop(),
   };
