@@ -19,6 +19,7 @@ import { parseResourcePath, type ResourcePath } from './request-info.js';
 import { handleResource, type ResourceDeps } from './resource-handler.js';
 import { notFoundPath } from './verbs/not-found.js';
 import { toStatus, writeBody, writeError } from './respond.js';
+import { isWebSocketWatch, serveWebSocketWatch } from './websocket-watch.js';
 
 export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   tokens?: TokenAuthenticator;
@@ -143,6 +144,7 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
       const p = parseResourcePath(url.pathname);
       if (p && opts.authorize) await opts.authorize(user, req.method ?? 'GET', p, url.searchParams);
+      if (p && isWebSocketWatch(req, p, url.searchParams)) return serveWebSocketWatch(req, socket, head, url, p, user, opts, handleResource);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
