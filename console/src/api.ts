@@ -96,3 +96,14 @@ export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.status.message ?? `${e.code}`;
   return e instanceof Error ? e.message : String(e);
 }
+
+const b64url = (s: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * WebSocket subprotocols carrying the token (browsers cannot set headers on a WebSocket): upstream's
+ * `base64url.bearer.authorization.k8s.io.<token>` beside the real protocols.
+ */
+export const withBearerProtocol = (protocols: string[]): string[] => (token ? [...protocols, `base64url.bearer.authorization.k8s.io.${b64url(token)}`] : protocols);
+
+/** ws(s)://this-host + path. */
+export const wsUrl = (path: string): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;

@@ -1,12 +1,14 @@
 /**
  * A live copy of one collection, as an informer: LIST (paged, 500 at a time, so the first page paints
- * before the rest arrives), then WATCH from the list's resourceVersion over a streamed fetch
- * (`?watch=1`, newline-delimited events, bookmarks). A 410 Gone relists; an ended stream resumes from
- * the last version seen. No polling. Subscribers hear of changes at most once per animation frame.
+ * before the rest arrives), then WATCH from the list's resourceVersion (`?watch=1`, bookmarks) over a
+ * WebSocket, as kube-apiserver serves watches to browsers: a streamed fetch would do, but each holds
+ * one of the six HTTP/1.1 connections a page gets per origin, and a page watching seven lists would
+ * have none left for anything else. A 410 Gone relists; an ended watch resumes from the last version
+ * seen. No polling. Subscribers hear of changes at most once per animation frame.
  * One copy per (resource, namespace) is shared by every view that shows it, and stops when the last
  * view lets go.
  */
-import { ApiError, errorText, raw, readLines, request } from './api.js';
+import { ApiError, errorText, request, withBearerProtocol, wsUrl } from './api.js';
 import { key, type List, type Obj, type WatchEvent } from './kube.js';
 import { byPlural, collectionPath } from './resources.js';
 
@@ -93,21 +95,13 @@ export class LiveList {
       try {
         rv ??= await this.list();
         const q = new URLSearchParams({ watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true' });
-        const res = await raw(`${this.path}?${q}`, { signal: this.abort.signal });
-        let gone = false;
-        await readLines(res, (line) => {
-          if (!line.trim()) return;
-          const ev = JSON.parse(line) as WatchEvent;
-          if (ev.type === 'ERROR') {
-            gone = true;
-            return;
-          }
+        const gone = await this.watch(`${this.path}?${q}`, (ev) => {
           if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
           if (ev.type === 'BOOKMARK') return;
           if (ev.type === 'DELETED') this.items.delete(key(ev.object));
           else this.items.set(key(ev.object), ev.object);
           this.changed();
-        }, this.abort.signal);
+        });
         if (gone) rv = undefined;
         delay = 500;
       } catch (e) {
@@ -121,6 +115,31 @@ export class LiveList {
         delay = Math.min(delay * 2, 10_000);
       }
     }
+  }
+
+  /**
+   * One watch until the server ends it: resolves true when it ended with an ERROR event (410 Gone:
+   * relist), false on a plain end; rejects when the connection could not be made.
+   */
+  private watch(path: string, onEvent: (ev: WatchEvent) => void): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(wsUrl(path), withBearerProtocol(['base64.binary.k8s.io']));
+      let opened = false;
+      let gone = false;
+      const stop = (): void => ws.close();
+      this.abort.signal.addEventListener('abort', stop, { once: true });
+      ws.onopen = () => (opened = true);
+      ws.onmessage = (m) => {
+        const ev = JSON.parse(String(m.data)) as WatchEvent;
+        if (ev.type === 'ERROR') gone = true;
+        else onEvent(ev);
+      };
+      ws.onclose = () => {
+        this.abort.signal.removeEventListener('abort', stop);
+        if (opened) resolve(gone);
+        else reject(new Error(`the watch of ${this.plural} could not be opened`));
+      };
+    });
   }
 }
 
@@ -137,12 +156,12 @@ export function acquire(plural: string, namespace = ''): LiveList {
 
 export function release(l: LiveList): void {
   if (--l.refs > 0) return;
-  // Kept a little while: moving between pages often lets go and takes the same list again.
+  // Kept a few seconds: moving between pages often lets go and takes the same list again.
   setTimeout(() => {
     if (l.refs > 0) return;
     l.stop();
     lists.delete(`${l.plural}|${l.namespace}`);
-  }, 30_000);
+  }, 5_000);
 }
 
 /** Drops every list (sign out). */

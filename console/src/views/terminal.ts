@@ -6,11 +6,9 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Terminal as XTerm } from '@xterm/xterm';
-import { getToken } from '../api.js';
+import { withBearerProtocol, wsUrl } from '../api.js';
 import { html } from '../html.js';
 import type { Obj } from '../kube.js';
-
-const b64url = (s: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 export function Terminal({ pod }: { pod: Obj }) {
   const names = ((pod.spec?.containers ?? []) as { name: string }[]).map((c) => c.name);
@@ -25,8 +23,8 @@ export function Terminal({ pod }: { pod: Obj }) {
     term.open(box.current!);
     const q = new URLSearchParams({ container, stdin: 'true', stdout: 'true', tty: 'true' });
     for (const part of command.trim().split(/\s+/)) q.append('command', part);
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace!)}/pods/${encodeURIComponent(pod.metadata.name)}/exec?${q}`;
-    const ws = new WebSocket(url, ['v5.channel.k8s.io', 'v4.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${b64url(getToken() ?? '')}`]);
+    const url = wsUrl(`/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace!)}/pods/${encodeURIComponent(pod.metadata.name)}/exec?${q}`);
+    const ws = new WebSocket(url, withBearerProtocol(['v5.channel.k8s.io', 'v4.channel.k8s.io']));
     ws.binaryType = 'arraybuffer';
     const enc = new TextEncoder();
     const dec = new TextDecoder();
