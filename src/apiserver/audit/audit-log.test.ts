@@ -7,11 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { spawnServer, startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import type { AuditEvent } from './auditor.js';
 import { evaluatePolicy, parseAuditPolicy } from './policy.js';
@@ -189,6 +189,34 @@ describe('audit log rotation', () => {
     for (const f of [logPath, ...backups.map((b) => join(dir, b))]) {
       assert.ok(readFileSync(f).length <= 8 * 1024, `${f} over the limit`);
       for (const e of readEvents(f)) assert.equal(e.kind, 'Event');
+    }
+  });
+});
+
+describe('bosun server --audit-policy-file --audit-log-path', () => {
+  it('logs through the flags; a bad policy stops the start with the field at fault', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bosun-audit-flags-'));
+    try {
+      const policy = join(dir, 'policy.yaml');
+      const log = join(dir, 'audit.log');
+      writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata, resources: [{group: "", resources: [namespaces]}]}]\n');
+      const s = await spawnServer({ store: 'memory', extraArgs: ['--disable-agent', '--audit-policy-file', policy, '--audit-log-path', log, '--audit-log-maxsize', '1', '--audit-log-maxbackup', '2'] });
+      try {
+        await kubectlOk(s, ['create', 'namespace', 'audit-flags']);
+      } finally {
+        await s.stop();
+      }
+      const events = readEvents(log);
+      const done = events.find((e) => e.verb === 'create' && e.objectRef?.name === 'audit-flags');
+      const stages = events.filter((e) => e.auditID === done?.auditID);
+      assert.deepEqual(stages.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
+      // As upstream, the name of a create is known once the body is read: not at RequestReceived.
+      assert.equal(stages[0]!.objectRef?.name, undefined);
+      writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Loud}]\n');
+      await assert.rejects(spawnServer({ store: 'memory', extraArgs: ['--disable-agent', '--audit-policy-file', policy, '--audit-log-path', log] }),
+        /loading audit policy file "[^"]*policy\.yaml": rules\[0\]\.level: Unsupported value: "Loud"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
