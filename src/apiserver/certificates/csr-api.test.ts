@@ -24,6 +24,11 @@ function csrManifest(name: string, o: { request?: string; signerName?: string; u
   });
 }
 
+const signerRole = (name: string, signer: string): string => JSON.stringify({
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
+  rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [signer], verbs: ['approve'] }],
+});
+
 describe('CertificateSigningRequest API', () => {
   let server: TestServer;
   before(async () => {
@@ -72,6 +77,31 @@ describe('CertificateSigningRequest API', () => {
     const r = await server.kubectl(['create', '-f', '-'], { input: csrManifest('u1-masters', { request: b64(makeCsr('eve', ['system:masters']).csr) }) });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+  });
+
+  test('approving needs approve on the signer (CertificateApproval admission), by exact name or domain/*', async () => {
+    const approverRules = JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'u1-csr-approver' },
+      rules: [
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list'] },
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      ],
+    });
+    await kubectlOk(server, ['apply', '-f', '-'], { input: approverRules });
+    await kubectlOk(server, ['create', 'clusterrolebinding', 'u1-carol', '--clusterrole=u1-csr-approver', '--user=u1-carol']);
+    await kubectlOk(server, ['create', 'clusterrolebinding', 'u1-dave', '--clusterrole=u1-csr-approver', '--user=u1-dave']);
+    await kubectlOk(server, ['create', '-f', '-'], { input: csrManifest('u1-by-carol') });
+    const refused = await server.kubectl(['--as=u1-carol', 'certificate', 'approve', 'u1-by-carol']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /certificatesigningrequests.certificates.k8s.io "u1-by-carol" is forbidden: user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+    // `signers` is no served resource (kubectl create clusterrole would refuse it): the rule is applied as upstream's docs show.
+    await kubectlOk(server, ['apply', '-f', '-'], { input: signerRole('u1-signer-exact', 'kubernetes.io/kube-apiserver-client') });
+    await kubectlOk(server, ['create', 'clusterrolebinding', 'u1-carol-signer', '--clusterrole=u1-signer-exact', '--user=u1-carol']);
+    assert.match(await kubectlOk(server, ['--as=u1-carol', 'certificate', 'approve', 'u1-by-carol']), /approved/);
+    await kubectlOk(server, ['create', '-f', '-'], { input: csrManifest('u1-by-dave') });
+    await kubectlOk(server, ['apply', '-f', '-'], { input: signerRole('u1-signer-domain', 'kubernetes.io/*') });
+    await kubectlOk(server, ['create', 'clusterrolebinding', 'u1-dave-signer', '--clusterrole=u1-signer-domain', '--user=u1-dave']);
+    assert.match(await kubectlOk(server, ['--as=u1-dave', 'certificate', 'approve', 'u1-by-dave']), /approved/);
   });
 
   test('kubectl certificate approve and deny go through /approval; status and spec stay as the paths allow', async () => {

@@ -15,6 +15,14 @@ const batch = 'batch';
 
 /** Service account name -> its rules. */
 export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
+  'certificate-controller': [
+    rule(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    rule(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+    rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+    rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    eventsRule(),
+  ],
   'clusterrole-aggregation-controller': [
     rule(['escalate', 'get', 'list', 'watch', 'update', 'patch'], ['rbac.authorization.k8s.io'], ['clusterroles']),
   ],
