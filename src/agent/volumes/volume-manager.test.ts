@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ConfigMap, Pod } from '../../api/kinds/index.js';
 import { VolumeSetupError } from './projections.js';
+import { ServiceAccountTokenManager } from './service-account-tokens.js';
 import { VolumeManager } from './volume-manager.js';
 
 /** The volume manager on a real directory (root: chown): fsGroup on emptyDir, hostile payloads refused. */
@@ -47,5 +48,37 @@ describe('VolumeManager', () => {
     const p = pod({ volumes: [{ name: '../../escape', emptyDir: {} }] });
     await assert.rejects(vm.setup(p), VolumeSetupError);
     assert.equal(existsSync(join(base, 'escape')), false);
+  });
+
+  it('a projected serviceAccountToken is the token source\'s, written again with a fresh token once 80% of its life has passed', async () => {
+    let now = 1_000_000;
+    let issued = 0;
+    const tokens = new ServiceAccountTokenManager({
+      createSubresource: async <R>(_ref: unknown, _ns: string | undefined, _name: string, _sub: string, body: unknown): Promise<R> => {
+        const seconds = (body as { spec: { expirationSeconds: number } }).spec.expirationSeconds;
+        return { status: { token: `token-${++issued}`, expirationTimestamp: new Date(now + seconds * 1000).toISOString() } } as R;
+      },
+    }, () => now);
+    const withTokens = new VolumeManager({ podsDir: join(base, 'pods'), lookup: { configMap: () => cm, secret: () => undefined }, allocatable: { cpu: '1', memory: '1Gi' }, tokens });
+    const p = pod({
+      serviceAccountName: 'robot',
+      volumes: [{ name: 'kube-api-access-abcde', projected: { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }, { configMap: { name: 'cm', items: [{ key: 'k', path: 'ca.crt' }] } }] } }],
+    });
+    try {
+      const dir = (await withTokens.setup(p)).get('kube-api-access-abcde')!.hostPath;
+      assert.equal(readFileSync(join(dir, 'token'), 'utf8'), 'token-1');
+      now += 2_000_000;
+      await withTokens.setup(p);
+      assert.equal(readFileSync(join(dir, 'token'), 'utf8'), 'token-1', 'still young: the same token');
+      now += 1_000_000;
+      await withTokens.setup(p);
+      assert.equal(readFileSync(join(dir, 'token'), 'utf8'), 'token-2', 'past 80% of 3607 s: renewed');
+      assert.equal(readFileSync(join(dir, 'ca.crt'), 'utf8'), 'v');
+      const noSource = new VolumeManager({ podsDir: join(base, 'pods2'), lookup: { configMap: () => cm, secret: () => undefined }, allocatable: { cpu: '1', memory: '1Gi' } });
+      await assert.rejects(noSource.setup(p), (err) => err instanceof VolumeSetupError && /failed to fetch token/.test(err.message));
+      await noSource.teardown(p.metadata.uid!);
+    } finally {
+      await withTokens.teardown(p.metadata.uid!);
+    }
   });
 });
