@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 npm run --silent build
 npm run --silent lint
 npx tsc -p tsconfig.test.json  # type-check tests and benchmarks too (tsconfig.json leaves them out of the build)
+npx tsc -p console/tsconfig.json  # the web console's browser code (esbuild bundles it without type-checking)
 # Test images are built once and reused (fast when present); runtime tests need them.
 bash scripts/build-test-images.sh
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
