@@ -57,6 +57,10 @@ export interface ServerCommandOptions {
   simulatedReadyDelay: number;
   simulatedHeartbeat: number;
   nodeMonitorGracePeriod: number;
+  horizontalPodAutoscalerSyncPeriod: number;
+  horizontalPodAutoscalerDownscaleStabilization: number;
+  horizontalPodAutoscalerCpuInitializationPeriod: number;
+  horizontalPodAutoscalerInitialReadinessDelay: number;
   defaultTolerationSeconds: number;
   terminatedPodGcThreshold: number;
   /** Image GC of this machine's node (absent: the kubelet's defaults). */
@@ -129,6 +133,10 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
       nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
       serviceLb: { addressPool: o.serviceLbPool },
       podGc: { terminatedPodThreshold: o.terminatedPodGcThreshold },
+      horizontalPodAutoscaler: {
+        syncPeriodMs: o.horizontalPodAutoscalerSyncPeriod, downscaleStabilizationMs: o.horizontalPodAutoscalerDownscaleStabilization,
+        cpuInitializationPeriodMs: o.horizontalPodAutoscalerCpuInitializationPeriod, delayOfInitialReadinessStatusMs: o.horizontalPodAutoscalerInitialReadinessDelay,
+      },
     },
     simulatedNodes: o.simulatedNodes > 0 ? {
       count: o.simulatedNodes, cpu: o.simulatedNodeCpu, memory: o.simulatedNodeMemory, pods: o.simulatedNodePods,

@@ -33,6 +33,10 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'simulated-heartbeat', value: 'duration', help: 'lease renewal period of simulated nodes', parse: duration, default: '5s' },
   { name: 'node-monitor-grace-period', value: 'duration', help: 'a node silent this long goes Unknown and gets the unreachable taint', parse: duration, default: '20s' },
   { name: 'default-toleration-seconds', value: 'n', help: 'how long pods without their own toleration stay on an unreachable or not-ready node', parse: count, default: '15' },
+  { name: 'horizontal-pod-autoscaler-sync-period', value: 'duration', help: 'how often the HPA controller reconciles each HorizontalPodAutoscaler', parse: duration, default: '15s' },
+  { name: 'horizontal-pod-autoscaler-downscale-stabilization', value: 'duration', help: 'the scale-down window of HPAs without behavior.scaleDown.stabilizationWindowSeconds', parse: duration, default: '5m' },
+  { name: 'horizontal-pod-autoscaler-cpu-initialization-period', value: 'duration', help: 'after a pod starts, CPU samples taken before its readiness and one sample window are skipped', parse: duration, default: '5m' },
+  { name: 'horizontal-pod-autoscaler-initial-readiness-delay', value: 'duration', help: 'after the initialization period, a pod not ready within this long of its start is skipped', parse: duration, default: '30s' },
   { name: 'terminated-pod-gc-threshold', value: 'n', help: 'finished pods kept before the pod garbage collector deletes the oldest (0: never)', parse: count, default: '12500' },
 ];
 
