@@ -44,6 +44,7 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
   const { catalog, store, crds, log } = opts;
   const served = new Map<string, Served>();
   const known = new Map<string, CustomResourceDefinition>();
+  const accepted = new Map<string, NonNullable<NonNullable<CustomResourceDefinition['status']>['acceptedNames']>>();
   let stream: WatchStream | undefined;
   let stopped = false;
   let queue = Promise.resolve();
@@ -76,6 +77,11 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
     const gvrs: Served['gvrs'] = [];
     for (const v of versions) {
       const def = customDefinition(withNames, v as CrdVersion);
+      // A built-in resource (or another CRD's) is never replaced: that version is not served.
+      if (catalog.resolve(def.group, def.version, def.plural)) {
+        log(`custom resource definition ${name}: ${def.plural}.${def.group}/${def.version} is already served`);
+        continue;
+      }
       catalog.add(new GenericStorage(store, def, strategy));
       gvrs.push({ group: def.group, version: def.version, plural: def.plural });
     }
@@ -86,9 +92,15 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
 
   const reconcile = async (crd: CustomResourceDefinition): Promise<void> => {
     const name = crd.metadata.name!;
-    const { status, namesAccepted } = crdStatus(crd, [...known.values()].filter((c) => c.metadata.name !== name));
+    // Others' names as this registrar accepted them (their status write may still be on its way).
+    const others = [...known.values()].filter((c) => c.metadata.name !== name && !c.metadata.deletionTimestamp)
+      .map((c) => ({ crd: c, accepted: accepted.get(c.metadata.name!) ?? (crdCondition(c, 'NamesAccepted') ? c.status?.acceptedNames : undefined) }));
+    const { status, namesAccepted } = crdStatus(crd, others);
     let s: Served | undefined;
-    if (namesAccepted) s = serve(crd, status.acceptedNames!);
+    if (namesAccepted) {
+      accepted.set(name, status.acceptedNames!);
+      s = serve(crd, status.acceptedNames!);
+    }
     if (crd.metadata.deletionTimestamp) {
       if (s) s.terminating.value = true;
       await cleanup(crd, s);
@@ -138,7 +150,10 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
     if (!name) return;
     if (ev.type === 'DELETED') {
       known.delete(name);
-      enqueue(async () => { unserve(name); });
+      enqueue(async () => {
+        unserve(name);
+        accepted.delete(name);
+      });
       return;
     }
     known.set(name, crd);

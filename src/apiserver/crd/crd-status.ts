@@ -23,11 +23,10 @@ function setCondition(conds: Condition[], c: Condition): void {
 }
 
 /** Why the names clash with another CRD of the same group, if they do. */
-function nameConflict(crd: CustomResourceDefinition, others: CustomResourceDefinition[]): { reason: string; message: string } | undefined {
+function nameConflict(crd: CustomResourceDefinition, others: Others): { reason: string; message: string } | undefined {
   const n = crd.spec.names;
-  for (const o of others) {
-    if (o.spec.group !== crd.spec.group || o.metadata.deletionTimestamp) continue;
-    const on = o.status?.acceptedNames ?? o.spec.names;
+  for (const { crd: o, accepted: on } of others) {
+    if (o.spec.group !== crd.spec.group || !on) continue;
     if (on.plural === n.plural) return { reason: 'PluralConflict', message: `"${n.plural}" is already in use` };
     if (n.singular && (on.singular === n.singular || on.plural === n.singular)) return { reason: 'SingularConflict', message: `"${n.singular}" is already in use` };
     for (const sn of n.shortNames ?? []) if ((on.shortNames ?? []).includes(sn)) return { reason: 'ShortNamesConflict', message: `"${sn}" is already in use` };
@@ -37,7 +36,10 @@ function nameConflict(crd: CustomResourceDefinition, others: CustomResourceDefin
   return undefined;
 }
 
-export function crdStatus(crd: CustomResourceDefinition, others: CustomResourceDefinition[]): { status: Status; namesAccepted: boolean } {
+/** The other CRDs with the names they were accepted under (none: they serve nothing, so they clash with nothing). */
+export type Others = { crd: CustomResourceDefinition; accepted: Status['acceptedNames'] | undefined }[];
+
+export function crdStatus(crd: CustomResourceDefinition, others: Others): { status: Status; namesAccepted: boolean } {
   const old = crd.status ?? {};
   const conds: Condition[] = (old.conditions ?? []).map((c) => ({ ...c }));
   const conflict = nameConflict(crd, others);
@@ -45,7 +47,8 @@ export function crdStatus(crd: CustomResourceDefinition, others: CustomResourceD
   if (conflict) {
     setCondition(conds, { type: 'NamesAccepted', status: 'False', reason: conflict.reason, message: conflict.message });
     if (!conds.some((c) => c.type === 'Established' && c.status === 'True')) setCondition(conds, { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' });
-    status.acceptedNames = old.acceptedNames ?? { plural: '', kind: '' };
+    // Upstream writes empty names here; the schema requires plural and kind, so none are written instead.
+    if (!old.acceptedNames) delete status.acceptedNames;
     return { status, namesAccepted: !!old.acceptedNames?.plural };
   }
   const n = crd.spec.names;

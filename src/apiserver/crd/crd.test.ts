@@ -162,6 +162,33 @@ describe('CustomResourceDefinitions', () => {
     }
   });
 
+  test('CRD validation: a protected group needs approval, a stored version may not be dropped, names may not clash', async () => {
+    const crd = (group: string, plural = 'things', extra = '') => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.${group}${extra}}
+spec:
+  group: ${group}
+  scope: Cluster
+  names: {plural: ${plural}, kind: Thing}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+`;
+    const protectedGroup = await k(['apply', '-f', '-'], crd('apps.k8s.io'));
+    assert.match(protectedGroup.stderr, /metadata\.annotations\[api-approved\.kubernetes\.io\]: Required value: protected groups must have approval annotation/);
+    const drop = await k(['patch', 'crd', 'widgets.example.com', '--type=json', '-p', '[{"op":"remove","path":"/spec/versions/1"}]']);
+    assert.match(drop.stderr, /status\.storedVersions\[0\]: Invalid value: "v1": must appear in spec\.versions/);
+    const badName = await k(['apply', '-f', '-'], crd('example.com', 'things', 'x'));
+    assert.match(badName.stderr, /metadata\.name: Invalid value: "things\.example\.comx": must be spec\.names\.plural\+"\."\+spec\.group/);
+    // Another CRD of the group with the same kind is stored, but its names are not accepted and nothing is served for it.
+    await ok(['apply', '-f', '-'], crd('example.com', 'gadgets').replace('kind: Thing', 'kind: Widget'));
+    const clash = await eventually(async () => {
+      const got = JSON.parse(await ok(['get', 'crd', 'gadgets.example.com', '-o', 'json']));
+      return got.status?.conditions?.find((c: { type: string }) => c.type === 'NamesAccepted');
+    }, 'the NamesAccepted condition');
+    assert.deepEqual([clash.status, clash.reason], ['False', 'SingularConflict']);
+    assert.match((await k(['get', 'gadgets'])).stderr, /doesn't have a resource type "gadgets"/);
+    await ok(['delete', 'crd', 'gadgets.example.com']);
+  });
+
   test('deleting a CRD deletes its objects (customresourcecleanup finalizer) and stops serving the kind', async () => {
     await ok(['delete', 'crd', 'widgets.example.com']);
     const gone = await k(['get', 'widgets', '-n', NS]);

@@ -134,13 +134,30 @@ function validateCrd(crd: CustomResourceDefinition): FieldError[] {
   return errs;
 }
 
+const APPROVAL = 'api-approved.kubernetes.io';
+
+/** Groups under k8s.io and kubernetes.io are upstream's own: a CRD there needs the approval annotation. */
+function protectedGroupErrors(crd: CustomResourceDefinition): FieldError[] {
+  const g = crd.spec.group;
+  const isProtected = g === 'k8s.io' || g.endsWith('.k8s.io') || g === 'kubernetes.io' || g.endsWith('.kubernetes.io');
+  if (!isProtected || crd.metadata.annotations?.[APPROVAL]) return [];
+  return [fe.required(`metadata.annotations[${APPROVAL}]`, `protected groups must have approval annotation "${APPROVAL}", see https://github.com/kubernetes/enhancements/pull/1111`)];
+}
+
+/** ValidateCustomResourceDefinitionUpdate: a version still in status.storedVersions may not leave spec.versions. */
+function validateCrdUpdate(crd: CustomResourceDefinition): FieldError[] {
+  const names = new Set(crd.spec.versions.map((v) => v.name));
+  return (crd.status?.storedVersions ?? []).flatMap((v, i) => (names.has(v) ? [] : [fe.invalid(`status.storedVersions[${i}]`, v, 'must appear in spec.versions')]));
+}
+
 export const customResourceDefinitions = defineKind<CustomResourceDefinition>({
   group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false,
   shortNames: ['crd', 'crds'], categories: ['api-extensions'],
   subresources: ['status'], hasStatusSubresource: true,
   schema: customResourceDefinitionSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultCrd,
-  validate: validateCrd,
+  validate: (crd) => [...validateCrd(crd), ...protectedGroupErrors(crd)],
+  validateUpdate: validateCrdUpdate,
   // Upstream serves CRDs with the default table convertor: NAME and CREATED AT.
   table: {
     columns: [nameColumn, { name: 'Created At', type: 'date', description: AGE_DESCRIPTION, priority: 0 }],
