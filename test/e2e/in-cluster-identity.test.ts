@@ -12,13 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { BOSUN_BIN, waitFor } from '../../src/testing/node-server.js';
 import { runKubectl, type KubectlResult } from '../../src/testing/test-cluster.js';
+import { writeTokenKubeconfig } from '../../src/testing/token-kubeconfig.js';
 import { freeDnsPort, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
 
 const run = promisify(execFile);
@@ -79,10 +80,7 @@ async function inPod(url: string): Promise<{ code: number; body: any; raw: strin
 
 /** kubectl from the host with nothing but `token` (and the cluster CA). */
 function asToken(token: string, args: string[]): Promise<KubectlResult> {
-  const kc = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
-  const ca = readFileSync(join(node.dataDir, 'pki', 'ca.crt')).toString('base64');
-  writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${node.url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${token}"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
-  return runKubectl(kc, join(dir, 'cache'), args);
+  return runKubectl(writeTokenKubeconfig(dir, node.url, join(node.dataDir, 'pki', 'ca.crt'), token), join(dir, 'cache'), args);
 }
 
 describe('in-cluster identity', { timeout: 240_000 }, () => {

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -15,6 +15,7 @@ import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { RawClient } from '../../testing/raw-client.js';
 import { resources } from '../../client/resource-ref.js';
 import { runKubectl, startTestServer, type KubectlResult } from '../../testing/test-cluster.js';
+import { writeTokenKubeconfig } from '../../testing/token-kubeconfig.js';
 import { refused, userClient } from '../../testing/user-client.js';
 import { DEFAULT_ISSUER } from './service-account-tokens.js';
 
@@ -29,12 +30,8 @@ describe('service account tokens', () => {
   let podUid: string;
 
   /** kubectl with a kubeconfig that holds only the CA and `token` (no client certificate). */
-  const asToken = (token: string, args: string[]): Promise<KubectlResult> => {
-    const kc = join(dir, `kc-${Math.random().toString(36).slice(2)}`);
-    const ca = Buffer.from(readFileSync(join(srv.dataDir, 'pki', 'ca.crt'))).toString('base64');
-    writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${srv.url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${token}"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
-    return runKubectl(kc, join(dir, 'cache'), args);
-  };
+  const asToken = (token: string, args: string[]): Promise<KubectlResult> =>
+    runKubectl(writeTokenKubeconfig(dir, srv.url, join(srv.dataDir, 'pki', 'ca.crt'), token), join(dir, 'cache'), args);
 
   before(async () => {
     srv = await startTestServer();
