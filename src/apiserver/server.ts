@@ -166,7 +166,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const metrics = createMetricsStorages(new MetricsCollector({
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
-    const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens });
+    const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens, authorizeNonResource: authz.authorizeNonResource });
     const csrApi = withCsrApi(served.storages.map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
     const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
