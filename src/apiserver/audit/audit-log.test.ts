@@ -19,6 +19,8 @@ import { AuditLogFile } from './log-file.js';
 import { request } from 'node:https';
 import type { ApiServer } from '../server.js';
 import { issueClientCertificate } from '../pki/pki.js';
+import type { KeyPair } from '../pki/certs.js';
+import { eventually } from '../../testing/eventually.js';
 
 const POLICY = parseAuditPolicy(`apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -90,15 +92,19 @@ describe('audit log with the real kubectl', () => {
     await kubectlOk(server, ['get', '--raw', '/api/v1/namespaces/audit-a/configmaps?watch=1&timeoutSeconds=1']);
     const nf = await server.kubectl(['get', 'configmap', 'missing', '-n', 'audit-a']);
     assert.notEqual(nf.code, 0);
-    // A user without any role: RBAC's 403, logged as a forbid decision.
-    const nobody = issueClientCertificate(server.server.pki, 'audit-nobody', ['audit-nobodies']);
-    const denied = await new Promise<number>((resolve, reject) => {
-      request(new URL('/api/v1/namespaces/audit-a/pods', server.url), { ca: server.server.pki.ca.cert, cert: nobody.cert, key: nobody.key, agent: false }, (res) => {
+    // A user without any role: RBAC's 403, logged as a forbid decision; one with a binding: allow
+    // with RBAC's reason.
+    const listPods = (who: KeyPair) => new Promise<number>((resolve, reject) => {
+      request(new URL('/api/v1/namespaces/audit-a/pods', server.url), { ca: server.server.pki.ca.cert, cert: who.cert, key: who.key, agent: false }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       }).on('error', reject).end();
     });
-    assert.equal(denied, 403);
+    assert.equal(await listPods(issueClientCertificate(server.server.pki, 'audit-nobody', ['audit-nobodies'])), 403);
+    await kubectlOk(server, ['create', 'clusterrole', 'audit-reader', '--verb=list', '--resource=pods']);
+    await kubectlOk(server, ['create', 'clusterrolebinding', 'audit-reader', '--clusterrole=audit-reader', '--user=audit-reader']);
+    const reader = issueClientCertificate(server.server.pki, 'audit-reader', []);
+    await eventually(async () => (await listPods(reader)) === 200, 'the binding to take effect');
     // The admin acting as another user (kubectl --as): both users in the event.
     await server.kubectl(['get', 'configmaps', '-n', 'audit-a', '--as=audit-imp', '--as-group=audit-imps']);
 
@@ -158,6 +164,11 @@ describe('audit log with the real kubectl', () => {
     assert.equal(forbid.verb, 'list');
     assert.equal(forbid.responseStatus?.code, 403);
     assert.equal(forbid.responseStatus?.reason, 'Forbidden');
+    const allowed = events.filter((e) => e.user.username === 'audit-reader').at(-1)!;
+    assert.deepEqual(allowed.annotations, {
+      'authorization.k8s.io/decision': 'allow',
+      'authorization.k8s.io/reason': 'RBAC: allowed by ClusterRoleBinding "audit-reader" of ClusterRole "audit-reader" to User "audit-reader"',
+    });
     const imp = find((e) => e.impersonatedUser?.username === 'audit-imp', 'the impersonated list');
     assert.ok(imp.user.groups.includes('system:masters'));
     assert.deepEqual(imp.impersonatedUser?.groups.sort(), ['audit-imps', 'system:authenticated']);

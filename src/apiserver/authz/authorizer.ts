@@ -31,8 +31,11 @@ import { rulesFor, type SubjectRules } from './rules.js';
 
 export type { Decision } from './node-authorizer.js';
 
-/** Throws a Forbidden StatusError when `user` may not make the request. */
-export type Authorizer = (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
+/**
+ * Throws a Forbidden StatusError when `user` may not make the request (its `authorizerReason` the
+ * decision's reason); otherwise resolves with the reason it was allowed (RBAC: the binding).
+ */
+export type Authorizer = (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<{ reason: string }>;
 
 export type AuthorizationMode = 'RBAC' | 'AlwaysAllow';
 
@@ -119,7 +122,9 @@ export function createAuthorization(deps: AuthorizerDeps): Authorization {
     authorize: async (user, method, p, query) => {
       const a = requestAttributes(user, method, p, query);
       const d = await decide(a);
-      if (!d.allowed) throw forbidden(a, d.reason);
+      // The reason goes to the audit log's authorization.k8s.io/reason annotation (audit/auditor.ts).
+      if (!d.allowed) throw Object.assign(forbidden(a, d.reason), { authorizerReason: d.reason ?? '' });
+      return { reason: d.reason ?? '' };
     },
     authorizeNonResource: (user, verb, path) => {
       const d = decideNonResource(user, verb, path);

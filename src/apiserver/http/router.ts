@@ -25,8 +25,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   tokens?: TokenAuthenticator;
   /** Limit for requests that are neither watches nor streams (default 60 s, as kube-apiserver). */
   requestTimeoutMs?: number;
-  /** Authorizes resource requests after authentication (throws a Forbidden Status); default: allow. */
-  authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<void>;
+  /** Authorizes resource requests after authentication (throws a Forbidden Status; may resolve with `{ reason }` for the audit log); default: allow. */
+  authorize?: (user: UserInfo, method: string, p: ResourcePath, query: URLSearchParams) => Promise<unknown>;
   /** Authorizes non-resource requests (verb: the lower-cased method, as upstream's RequestInfo); default: allow. */
   /** The user a request with Impersonate-* headers acts as (impersonation.ts); throws 400/403. Absent: headers ignored. */
   impersonate?: (req: IncomingMessage, user: UserInfo) => Promise<UserInfo>;
