@@ -86,6 +86,14 @@ describe('service account tokens', () => {
     assert.match(wrongUid.stderr, /the UID in the bound object reference \(x-y\) does not match the UID in record/);
     const noSa = await srv.kubectl(['-n', NS, 'create', 'token', 'ghost']);
     assert.match(noSa.stderr, /serviceaccounts "ghost" not found/);
+    await kubectlOk(srv, ['-n', NS, 'create', 'secret', 'generic', 'anchor', '--from-literal=k=v']);
+    const secretUid = (await kubectlOk(srv, ['-n', NS, 'get', 'secret', 'anchor', '-o', 'jsonpath={.metadata.uid}'])).trim();
+    const bySecret = (await kubectlOk(srv, ['-n', NS, 'create', 'token', 'robot', '--bound-object-kind', 'Secret', '--bound-object-name', 'anchor'])).trim();
+    assert.deepEqual(payloadOf(bySecret)['kubernetes.io'].secret, { name: 'anchor', uid: secretUid });
+    const review = (t: string) => kubectlOk(srv, ['create', '-o', 'jsonpath={.status.authenticated}', '-f', '-'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }) });
+    assert.equal(await review(bySecret), 'true');
+    await kubectlOk(srv, ['-n', NS, 'delete', 'secret', 'anchor']);
+    assert.equal(await review(bySecret), '', 'a Secret-bound token dies with its Secret');
   });
 
   test('the token authenticates: whoami shows the user, groups and extra; TokenReview agrees; a foreign audience is 401', async () => {
