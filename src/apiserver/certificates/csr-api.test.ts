@@ -46,6 +46,9 @@ describe('CertificateSigningRequest API', () => {
     const table = await kubectlOk(server, ['get', 'csr', 'u1-csr']);
     assert.match(table, /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\n/);
     assert.match(table, /u1-csr\s+\S+\s+kubernetes.io\/kube-apiserver-client\s+system:admin\s+60m\s+Pending/);
+    // spec.signerName is a field selector, as upstream's SelectableFields.
+    assert.match(await kubectlOk(server, ['get', 'csr', '--field-selector', 'spec.signerName=kubernetes.io/kube-apiserver-client', '-o', 'name']), /u1-csr/);
+    assert.equal(await kubectlOk(server, ['get', 'csr', '--field-selector', 'spec.signerName=example.com/other', '-o', 'name']), '');
   });
 
   test('create: bad request, signer, usages and duration are 422 naming the field', async () => {
