@@ -5,6 +5,8 @@
  * apiextensions-apiserver (pkg/apiserver/schema, pkg/registry/customresource).
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
@@ -198,4 +200,26 @@ spec:
     await ok(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=30s']);
     assert.equal(await ok(['get', 'widgets', '-n', NS, '-o', 'name']), '');
   });
+});
+
+test('after a restart the stored CRDs are served before the first request', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-crd-restart-'));
+  try {
+    const first = await startTestServer({ store: 'sqlite', dataDir: dir });
+    try {
+      await kubectlOk(first, ['apply', '-f', join(DATA, 'widgets-crd.yaml')]);
+      await kubectlOk(first, ['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=30s']);
+      await kubectlOk(first, ['apply', '-f', '-'], { input: 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: kept, namespace: default}\nspec: {color: green}\n' });
+    } finally {
+      await first.stop();
+    }
+    const second = await startTestServer({ store: 'sqlite', dataDir: dir });
+    try {
+      assert.equal(await kubectlOk(second, ['get', 'widgets', '-n', 'default', '-o', 'name']), 'widget.example.com/kept\n');
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
