@@ -87,7 +87,7 @@ describe('CertificateSigningRequest API', () => {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'u1-csr-approver' },
       rules: [
         { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list'] },
-        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'], verbs: ['update'] },
       ],
     });
     await kubectlOk(server, ['apply', '-f', '-'], { input: approverRules });
@@ -105,6 +105,15 @@ describe('CertificateSigningRequest API', () => {
     await kubectlOk(server, ['apply', '-f', '-'], { input: signerRole('u1-signer-domain', 'kubernetes.io/*') });
     await kubectlOk(server, ['create', 'clusterrolebinding', 'u1-dave-signer', '--clusterrole=u1-signer-domain', '--user=u1-dave']);
     assert.match(await kubectlOk(server, ['--as=u1-dave', 'certificate', 'approve', 'u1-by-dave']), /approved/);
+
+    // Writing a certificate through /status needs sign on the signer (CertificateSigning admission).
+    const api = new RawClient(server.url, server.dataDir);
+    const path = '/apis/certificates.k8s.io/v1/certificatesigningrequests/u1-by-dave';
+    const cur = (await api.request(path)).json as { status: object };
+    const forged = await api.send('PUT', `${path}/status`, { ...cur, status: { ...cur.status, certificate: b64('-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n') } }, { 'Impersonate-User': 'u1-dave' });
+    assert.equal(forged.status, 403);
+    assert.match(forged.json.message, /user not permitted to sign requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+    api.close();
   });
 
   test('kubectl certificate approve and deny go through /approval; status and spec stay as the paths allow', async () => {
