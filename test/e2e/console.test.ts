@@ -103,7 +103,36 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     assert.equal(await page.locator('[data-testid=topology] text', { hasText: `${NAME}-` }).count() >= 3, true, 'ReplicaSet and two pods drawn');
   });
 
+  it('restarts the rollout and undoes it from the page, as kubectl rollout restart/undo', async () => {
+    const get = async (path: string) => node.k('get', 'deploy', NAME, '-o', `jsonpath={${path}}`);
+    await page.getByTestId('restart').click();
+    await page.getByTestId('action-result').filter({ hasText: 'restarted' }).waitFor();
+    await waitFor('revision 2 with restartedAt', async () => (await get('.metadata.annotations.deployment\\.kubernetes\\.io/revision')) === '2' && (await get('.spec.template.metadata.annotations')).includes('restartedAt'), 60_000);
+    await waitFor('the restart rolled out', async () => (await node.kubectl(['rollout', 'status', `deploy/${NAME}`, '--timeout=1s'])).code === 0, 120_000);
+    await page.getByTestId('undo').click();
+    await page.getByTestId('action-result').filter({ hasText: 'rolled back to revision 1' }).waitFor();
+    await waitFor('revision 3 with the first template', async () => (await get('.metadata.annotations.deployment\\.kubernetes\\.io/revision')) === '3' && !(await get('.spec.template.metadata.annotations')).includes('restartedAt'), 60_000);
+    assert.equal(await get('.spec.replicas'), '2');
+    await waitFor('the undo rolled out', async () => (await node.kubectl(['rollout', 'status', `deploy/${NAME}`, '--timeout=1s'])).code === 0, 120_000);
+  });
+
+  it('is driven from the keyboard: g p, /, j, Enter', async () => {
+    await page.goto(`${node.url}/console/#/overview`);
+    await page.getByTestId('overview').waitFor();
+    await page.keyboard.press('g');
+    await page.keyboard.press('p');
+    await page.getByTestId('list-pods').waitFor();
+    await page.keyboard.press('/');
+    await page.keyboard.type(NAME);
+    await page.keyboard.press('Escape');
+    await page.locator('.row.selected').waitFor();
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('detail-name').filter({ hasText: `${NAME}-` }).waitFor();
+  });
+
   it('shows an annotation holding markup as text, with no dialog', async () => {
+    await page.goto(`${node.url}/console/#/o/deployments/default/${NAME}`);
     await page.getByText(`note=${XSS}`).waitFor();
     assert.equal(await page.locator('img').count(), 0);
     assert.deepEqual(b.dialogs, []);
@@ -156,6 +185,14 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     // Only xterm.js's run-time <style> elements are refused (style-src 'self'; style.css stands in);
     // no script of any kind was.
     assert.deepEqual(b.errors.filter((e) => /Content Security Policy|Refused/.test(e) && !/^Applying inline style/.test(e)), []);
+  });
+
+  it('cordons and uncordons the node from its page', async () => {
+    await page.getByTestId('cordon').filter({ hasText: 'Cordon' }).click();
+    await waitFor('kubectl sees the node cordoned', async () => (await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.spec.unschedulable}')) === 'true');
+    await page.getByTestId('detail-status').filter({ hasText: 'SchedulingDisabled' }).waitFor();
+    await page.getByTestId('cordon').filter({ hasText: 'Uncordon' }).click();
+    await waitFor('kubectl sees it uncordoned', async () => (await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.spec.unschedulable}')) === '');
   });
 
   it('a view-only token sees the Deployment but cannot scale it', async () => {
