@@ -8,6 +8,8 @@ import type { Logger } from '../controller-runtime/log.js';
 import { startAgent, type Agent, type AgentOptions } from './agent.js';
 import type { RegistryConfig, RegistryHost } from './containerd/config.js';
 import { startNodeRuntime, type NodeRuntime } from './containerd/node-runtime.js';
+import { nodeRegistry } from '../controller-runtime/exposition.js';
+import { instrumentRuntime } from './metrics/kubelet-metrics.js';
 import { ResourceSampler } from './metrics/resource-sampler.js';
 import { resourceMetricsText, statsSummary } from './metrics/stats-summary.js';
 import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
@@ -72,9 +74,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const resourceStats = sampler && { summary: () => statsSummary(nodeName, sampler.samples()), resourceMetrics: () => resourceMetricsText(sampler.samples()) };
   try {
     // Callers are reviewed by the API server with the node's own credential (TokenReview, SubjectAccessReview).
-    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
+    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, metrics: () => nodeRegistry.text(), nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
     sampler?.start();
-    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
+    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: instrumentRuntime(runtime.runtime), dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {
     await sampler?.stop();
     await server?.close();

@@ -36,12 +36,15 @@ import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
-import { withCsrApi } from './certificates/csr-api.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
+import { withCsrApi } from './certificates/csr-api.js';
 import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
 import type { EncryptionConfig } from './encryption/config.js';
 import { withEncryption } from './encryption/encrypting-store.js';
 import { Auditor, type AuditorOptions } from './audit/auditor.js';
+import { collectProcessMetrics, metricsText } from './prometheus/apiserver-metrics.js';
+import { instrumentRequests } from './prometheus/request-metrics.js';
+import { withStoreMetrics } from './prometheus/store-metrics.js';
 import type { InflightLimits } from './http/inflight.js';
 import { createConsoleHandler } from './console/console-handler.js';
 
@@ -140,7 +143,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serviceSans = opts.serviceRanges?.serviceCidr ? [kubernetesServiceIP(opts.serviceRanges.serviceCidr)] : [];
   const sans = [...(opts.extraSans ?? []), ...serviceSans];
   const pki = ensurePki(opts.dataDir, sans);
-  const store = withEncryption(opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') }), opts.encryption);
+  collectProcessMetrics();
+  // Timed below encryption: etcd_request_duration_seconds is the store's own latency.
+  const store = withEncryption(withStoreMetrics(opts.store ?? openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: join(opts.dataDir, 'state.db') })), opts.encryption);
   // The store's Service allocator takes the configured ranges before any storage binds to it.
   serviceAllocatorFor(store, opts.serviceRanges);
   let listener: Listener | undefined;
@@ -203,12 +208,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       openapi: () => (docs ??= buildOpenApi(catalog, served.schemas)),
       hostPort: (req: IncomingMessage) => req.headers.host ?? `127.0.0.1:${listener?.port ?? 0}`,
       ready: () => !stopping,
+      metrics: metricsText,
       onInternalError: (err: unknown, req: IncomingMessage) => log(`internal error serving ${req.method} ${req.url}:`, err),
     };
     const host = opts.bindAddress ?? '0.0.0.0';
     listener = await listen({
       cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca.cert,
-      onRequest: createRequestHandler(routerOpts),
+      onRequest: instrumentRequests(createRequestHandler(routerOpts)),
       onUpgrade: createUpgradeHandler(routerOpts),
     }, opts.port ?? 6443, host);
     const l = listener;

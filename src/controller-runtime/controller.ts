@@ -6,7 +6,7 @@
 import { realClock, type Clock } from './clock/clock.js';
 import { keyString, parseKey, type ObjectKey } from './informer/keys.js';
 import { defaultLogger, type Logger } from './log.js';
-import { reconcileErrors, reconcileTime, reconcileTotal, trackController, workqueueRetries } from './metrics.js';
+import { queueMetrics, reconcileErrors, reconcileTime, reconcileTotal, trackController, workqueueRetries } from './metrics.js';
 import { TerminalError, type Reconciler } from './reconcile.js';
 import type { RateLimiter } from './workqueue/rate-limiters.js';
 import { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
@@ -31,6 +31,7 @@ export class Controller {
 
   constructor(readonly name: string, private readonly reconcile: Reconciler, private readonly opts: ControllerOptions = {}) {
     this.queue = new RateLimitingQueue<string>({ rateLimiter: opts.rateLimiter, clock: opts.clock ?? realClock });
+    this.queue.metrics = queueMetrics(name);
     this.log = (opts.logger ?? defaultLogger()).child({ controller: name });
   }
 

@@ -1,11 +1,13 @@
 /**
- * Controller metrics under controller-runtime's names, in a registry of their own (`runtimeRegistry`)
- * that a component merges into its /metrics (prom-client's `Registry.merge`). Queue depth is read
- * from live controllers at scrape time, so nothing needs updating on the hot path but counters.
+ * Controller metrics under controller-runtime's and client-go's workqueue names, in the process's
+ * registry (prom-client's global one, `runtimeRegistry`): the controllers run in `bosun server`,
+ * whose API server serves that registry on /metrics beside its own and the scheduler's metrics.
+ * Queue depth is read from live controllers at scrape time, so nothing needs updating on the hot
+ * path but counters.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 
-export const runtimeRegistry = new Registry();
+export const runtimeRegistry = register;
 
 const live = new Map<string, () => { depth: number; active: number }>();
 
@@ -37,6 +39,39 @@ export const workqueueRetries = new Counter({
   labelNames: ['name'] as const,
   registers: [runtimeRegistry],
 });
+
+const QUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10]; // client-go's ExponentialBuckets(10e-9, 10, 10)
+
+export const workqueueAdds = new Counter({
+  name: 'workqueue_adds_total',
+  help: 'Total number of adds handled by workqueue',
+  labelNames: ['name'] as const,
+  registers: [runtimeRegistry],
+});
+
+export const workqueueQueueDuration = new Histogram({
+  name: 'workqueue_queue_duration_seconds',
+  help: 'How long in seconds an item stays in workqueue before being requested.',
+  labelNames: ['name'] as const,
+  buckets: QUEUE_BUCKETS,
+  registers: [runtimeRegistry],
+});
+
+export const workqueueWorkDuration = new Histogram({
+  name: 'workqueue_work_duration_seconds',
+  help: 'How long in seconds processing an item from workqueue takes.',
+  labelNames: ['name'] as const,
+  buckets: QUEUE_BUCKETS,
+  registers: [runtimeRegistry],
+});
+
+/** The workqueue_* hooks of the queue named `name` (client-go's queue metrics, label `name`). */
+export function queueMetrics(name: string): { added(): void; waited(s: number): void; worked(s: number): void } {
+  const adds = workqueueAdds.labels({ name });
+  const waited = workqueueQueueDuration.labels({ name });
+  const worked = workqueueWorkDuration.labels({ name });
+  return { added: () => adds.inc(), waited: (s) => waited.observe(s), worked: (s) => worked.observe(s) };
+}
 
 new Gauge({
   name: 'workqueue_depth',

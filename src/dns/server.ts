@@ -14,6 +14,7 @@ import { createServer, type Socket as TcpSocket } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet } from 'dns-packet';
 import { ClientAcl, loopbackOnly } from './client-acl.js';
+import { measured } from './dns-metrics.js';
 import { ConcurrencyLimitError, Forwarder } from './forwarder.js';
 import { ClientRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
@@ -88,7 +89,11 @@ export class DnsHandler {
   }
 
   /** One query in from `client` (its source address), one response out (undefined: not even an id to answer to). */
-  async handle(raw: Buffer, tcp: boolean, client = '127.0.0.1'): Promise<Buffer | undefined> {
+  handle(raw: Buffer, tcp: boolean, client = '127.0.0.1'): Promise<Buffer | undefined> {
+    return measured(`dns://:${this.o.port ?? 53}`, raw, tcp, () => this.answer(raw, tcp, client));
+  }
+
+  private async answer(raw: Buffer, tcp: boolean, client: string): Promise<Buffer | undefined> {
     let query: DecodedPacket;
     try {
       query = dnsPacket.decode(raw);

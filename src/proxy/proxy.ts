@@ -16,6 +16,7 @@ import { NftApplier } from './apply/applier.js';
 import { clearStaleUdp, staleUdp } from './apply/conntrack.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
 import { SyncLoop } from './sync-loop.js';
+import { syncProxyRulesDuration, syncProxyRulesLastTimestamp } from './proxy-metrics.js';
 
 
 export interface ProxyOptions {
@@ -99,7 +100,10 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     const stale = staleUdp(last, r);
     last = r;
     if (stale.frontends.length > 0 || stale.pairs.length > 0) await clearStaleUdp(stale, o.netns);
-    o.onSynced?.(r, how, Number(process.hrtime.bigint() - started) / 1e6);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    syncProxyRulesDuration.observe(undefined, ms / 1000);
+    syncProxyRulesLastTimestamp.set({}, Date.now() / 1000);
+    o.onSynced?.(r, how, ms);
   };
   const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'proxy sync failed; retrying') });
   const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };

@@ -23,6 +23,7 @@ import { Code, Status } from './framework/status.js';
 import { podKey, type Node, type Pod } from './framework/types.js';
 import type { BindPodFn } from './plugins/default-binder/default-binder.js';
 import { defaultProfileConfig, inTreeRegistry } from './plugins/registry.js';
+import { attemptEnded, podScheduled } from './metrics.js';
 import { Nominator } from './nominator.js';
 import { preemptionHandle } from './preemption-executor.js';
 import { volumeBindingDeps, volumeInformers, type VolumeInformers } from './plugins/volume-binding/deps.js';
@@ -215,6 +216,7 @@ export class Scheduler {
   /** One cycle: decide on the current snapshot, assume, and start the bind. */
   private scheduleOne(q: QueuedPodInfo): void {
     const cycle = this.queue.schedulingCycle;
+    const start = performance.now();
     const pod = q.podInfo;
     const nominator = this.nominator;
     const nodeView = nominator.size ? (p: PodInfo, n: NodeInfo) => nominator.nodeFor(p, n) : undefined;
@@ -228,31 +230,37 @@ export class Scheduler {
         if (!st.isSuccess()) {
           for (const r of this.profile.reserve) r.unreserve(result.state, pod, node);
           this.cache.forget(pod.key);
+          attemptEnded(st.code === Code.Error ? 'error' : 'unschedulable', start);
           this.fail(q, st.withPlugin(p.name), [], cycle);
           return;
         }
       }
-      this.startBind(q, node, cycle, result.state);
+      this.startBind(q, node, cycle, result.state, start);
     } else if ('diagnosis' in result) {
       this.stats.unschedulable++;
+      attemptEnded('unschedulable', start);
       this.fail(q, new Status(Code.Unschedulable, [result.message]), result.diagnosis.unschedulablePlugins, cycle);
     } else {
+      attemptEnded('error', start);
       this.fail(q, result.error, [], cycle);
     }
   }
 
-  private startBind(q: QueuedPodInfo, node: string, cycle: number, state: CycleState): void {
+  private startBind(q: QueuedPodInfo, node: string, cycle: number, state: CycleState, start: number): void {
     const pod = q.podInfo;
     const bind = (async () => {
       let st = await this.preBind(state, pod, node);
       if (st.isSuccess()) st = await this.bindWithPlugins(pod, node);
       if (st.isSuccess()) {
         this.stats.scheduled++;
+        attemptEnded('scheduled', start);
+        podScheduled(q.attempts, q.initialAttemptTimestamp, this.clock.now());
         this.queue.done(pod.key);
         this.recorder.event(pod.pod, 'Normal', 'Scheduled', scheduledMessage(pod.pod, node));
         return;
       }
       this.stats.bindFailures++;
+      attemptEnded('error', start);
       this.cache.forget(pod.key);
       for (const r of this.profile.reserve) r.unreserve(state, pod, node);
       if (st.error && isNotFound(st.error)) {

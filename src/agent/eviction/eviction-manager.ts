@@ -15,6 +15,7 @@
 import type { Pod } from '../../api/kinds/index.js';
 import { parseQuantity } from '../../api/quantity/index.js';
 import type { Logger } from '../../controller-runtime/log.js';
+import { evictions } from '../metrics/kubelet-metrics.js';
 import { rankForEviction } from './rank.js';
 import type { PodStats } from './pod-usage.js';
 import { hostSources, observe, type Observations, type SignalSources } from './signals.js';
@@ -112,6 +113,7 @@ export class EvictionManager {
       const message = evictionMessage(resource, pod, stats.get(pod.metadata.uid!), t, o);
       this.o.event(pod, 'Warning', 'Evicted', message);
       if (await this.o.evict(pod, message, HARD_EVICTION_GRACE_SECONDS)) {
+        evictions.inc({ eviction_signal: t.signal });
         this.o.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, signal: t.signal }, 'eviction manager: pod evicted');
         return pod;
       }

@@ -1,4 +1,6 @@
+import { monotonicSeconds } from '../../controller-runtime/exposition.js';
 import type { Logger } from '../../controller-runtime/log.js';
+import { plegRelistDuration } from '../metrics/kubelet-metrics.js';
 import type { Container, ContainerRuntime, PodSandbox } from '../runtime/types.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from '../runtime/labels.js';
 
@@ -149,7 +151,8 @@ export class Pleg {
     this.again = false;
     const confirm = this.confirmPending;
     this.confirmPending = false;
-    this.running = this.relist().then(() => undefined)
+    const start = monotonicSeconds();
+    this.running = this.relist().then(() => plegRelistDuration.observe(undefined, monotonicSeconds() - start))
       .catch((err) => this.log.warn({ err: String(err) }, 'relist failed'))
       .finally(() => {
         this.running = undefined;

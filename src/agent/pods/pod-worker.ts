@@ -4,6 +4,8 @@ import type { WaitingReason } from '../status/container-statuses.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { cleanupPod, killPod, podGracePeriod } from './kill.js';
 import { podSignature } from './pleg.js';
+import { podStartDuration } from '../metrics/kubelet-metrics.js';
+import { monotonicSeconds } from '../../controller-runtime/exposition.js';
 import { readPodRuntimeState, readySandbox, type PodRuntimeState } from '../runtime/pod-state.js';
 import { syncRunningPod } from './sync-pod.js';
 import { podLogDir } from './sandbox-config.js';
@@ -49,9 +51,14 @@ export class PodWorker {
   /** Resolves when the current sync (if any) finished. */
   private idle: Promise<void> = Promise.resolve();
 
+  /** When this agent first saw the pod, until its first Running status (kubelet_pod_start_duration_seconds); undefined for pods already running. */
+  private seenAt: number | undefined;
+
   constructor(readonly uid: string, pod: Pod, private readonly d: AgentDeps, private readonly o: PodWorkerOptions) {
     this.pod = pod;
     this.lastPod = pod;
+    const phase = pod.status?.phase;
+    if (phase === undefined || phase === 'Pending') this.seenAt = monotonicSeconds();
   }
 
   /** New state from the API (undefined: the pod no longer exists); `sync` false only records it. */
@@ -202,6 +209,10 @@ export class PodWorker {
     d.probes.sync(pod, sb?.ip ?? '', running, [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]);
     const status = this.status(pod, after, false);
     await d.status.write(pod, status);
+    if (this.seenAt !== undefined && status.phase === 'Running') {
+      podStartDuration.observe(undefined, monotonicSeconds() - this.seenAt);
+      this.seenAt = undefined;
+    }
     if (isTerminalPhase(status.phase)) {
       await killPod(d, pod, after, podGracePeriod(pod));
       return;

@@ -7,6 +7,7 @@
  *   POST /attach/{namespace}/{pod}/{container}?input=1&output=1&error=1&tty=1             (pods/attach)
  *   POST /portForward/{namespace}/{pod}                  (pods/portforward)
  *   GET  /stats/summary, /metrics/resource           (resource metrics, when the agent samples them)
+ *   GET  /metrics                                    (the node's Prometheus metrics)
  *   GET  /healthz
  * exec, attach and portForward are upgrade requests (SPDY/3.1 or WebSocket) relayed to the runtime's
  * streaming server, which speaks the kubelet streaming protocols itself.
@@ -50,6 +51,8 @@ export interface AgentServerOptions {
   reviews?: CallerReviews;
   /** The resource metrics views (src/agent/metrics); absent: those paths answer 404. */
   resourceStats?: { summary(): object; resourceMetrics(): string };
+  /** GET /metrics: the node's Prometheus metrics (kubelet, proxy, DNS; controller-runtime/exposition.ts). */
+  metrics?: () => string;
 }
 
 export interface AgentServer {
@@ -93,6 +96,10 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       const stats = o.resourceStats;
       if (stats && seg.join('/') === 'stats/summary') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats.summary()));
+        return;
+      }
+      if (o.metrics && seg.length === 1 && seg[0] === 'metrics') {
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(o.metrics());
         return;
       }
       if (stats && seg.join('/') === 'metrics/resource') {

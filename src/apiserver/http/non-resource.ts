@@ -22,6 +22,8 @@ export interface NonResourceDeps {
   bosunVersion: string;
   /** Readiness: false answers 500 on /readyz. */
   ready?: () => boolean;
+  /** GET /metrics (Prometheus text; authorized as the non-resource URL /metrics like any other path). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export function versionInfo(bosunVersion: string): object {
@@ -49,6 +51,15 @@ function discovery(res: ServerResponse, req: IncomingMessage, aggregated: () => 
 export function handleNonResource(req: IncomingMessage, res: ServerResponse, pathname: string, deps: NonResourceDeps): boolean {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const { catalog } = deps;
+  const metrics = deps.metrics;
+  if (path === '/metrics' && metrics) {
+    void metrics().then(({ contentType, body }) => {
+      if (res.headersSent || res.writableEnded) return;
+      res.writeHead(200, { 'Content-Type': contentType, 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    }, (err: unknown) => writeText(res, 500, `metrics: ${String(err)}`));
+    return true;
+  }
   if (path === '/version') {
     writeBody(res, 200, versionInfo(deps.bosunVersion));
     return true;

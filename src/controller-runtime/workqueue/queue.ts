@@ -8,7 +8,21 @@
  * `undefined` (the worker's signal to exit).
  */
 
+/**
+ * What a queue reports to its metrics (client-go's queueMetrics): an add that was not already
+ * waiting, the time an item waited before a worker took it, and the time the worker held it.
+ */
+export interface QueueMetricsHooks {
+  added(): void;
+  waited(seconds: number): void;
+  worked(seconds: number): void;
+}
+
 export class WorkQueue<T> {
+  /** Set by the owner (a controller) to report workqueue_* metrics; none: nothing is timed. */
+  metrics?: QueueMetricsHooks;
+  private readonly addedAt = new Map<T, number>();
+  private readonly startedAt = new Map<T, number>();
   private queue: T[] = [];
   private head = 0;
   /** Items that need processing (queued, or re-added while processing). */
@@ -20,6 +34,10 @@ export class WorkQueue<T> {
   /** Mark `item` as needing processing. */
   add(item: T): void {
     if (this.shuttingDown || this.dirty.has(item)) return;
+    if (this.metrics) {
+      this.metrics.added();
+      if (!this.addedAt.has(item)) this.addedAt.set(item, performance.now());
+    }
     this.dirty.add(item);
     if (this.processing.has(item)) return;
     this.push(item);
@@ -45,6 +63,11 @@ export class WorkQueue<T> {
   /** The item is no longer being processed; if it was re-added meanwhile it is queued again. */
   done(item: T): void {
     if (!this.processing.delete(item)) return;
+    const started = this.startedAt.get(item);
+    if (started !== undefined) {
+      this.startedAt.delete(item);
+      this.metrics?.worked((performance.now() - started) / 1000);
+    }
     if (this.dirty.has(item)) this.push(item);
   }
 
@@ -64,6 +87,7 @@ export class WorkQueue<T> {
       // Hand over directly: the item passes through the queue's position instantly.
       this.dirty.delete(item);
       this.processing.add(item);
+      this.handedOut(item);
       waiter(item);
       return;
     }
@@ -78,6 +102,18 @@ export class WorkQueue<T> {
     }
     this.dirty.delete(item);
     this.processing.add(item);
+    this.handedOut(item);
     return item;
+  }
+
+  private handedOut(item: T): void {
+    if (!this.metrics) return;
+    const now = performance.now();
+    const added = this.addedAt.get(item);
+    if (added !== undefined) {
+      this.addedAt.delete(item);
+      this.metrics.waited((now - added) / 1000);
+    }
+    this.startedAt.set(item, now);
   }
 }

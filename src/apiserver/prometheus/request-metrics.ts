@@ -1,0 +1,72 @@
+/**
+ * Counts and times every request the API server answers, as kube-apiserver's MonitorRequest
+ * (endpoints/metrics): the verb as upstream reports it (GET/LIST/WATCH/POST/PUT/PATCH/APPLY/DELETE/
+ * DELETECOLLECTION/CONNECT), scope (resource, namespace, cluster), code; long-running requests
+ * (watches, log/exec/proxy streams) are a gauge while open and are counted, not timed, when done.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseResourcePath, type ResourcePath } from '../http/request-info.js';
+import { currentInflight, longRunning, requestDuration, requestTotal } from './apiserver-metrics.js';
+
+const STREAMING = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Upstream's reported verb for a request (metrics.CleanVerb over the route's verb). */
+export function reportedVerb(method: string, p: ResourcePath | undefined, q: URLSearchParams, contentType: string | undefined): string {
+  if (!p) return method;
+  const watch = p.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+  if (p.subresource && STREAMING.has(p.subresource) && p.subresource !== 'log') return 'CONNECT';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (watch) return 'WATCH';
+      return p.name === undefined ? 'LIST' : 'GET';
+    case 'PATCH':
+      return contentType?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'DELETE':
+      return p.name === undefined ? 'DELETECOLLECTION' : 'DELETE';
+    default:
+      return method;
+  }
+}
+
+function labelsOf(req: IncomingMessage): { labels: Record<string, string>; longRunning: boolean } {
+  const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
+  const method = req.method ?? 'GET';
+  const p = parseResourcePath(url.pathname);
+  const verb = reportedVerb(method, p, url.searchParams, req.headers['content-type']);
+  const scope = !p ? '' : p.name !== undefined ? 'resource' : p.namespace !== undefined ? 'namespace' : 'cluster';
+  const labels = {
+    verb, dry_run: url.searchParams.has('dryRun') ? 'All' : '', group: p?.group ?? '', version: p?.version ?? '', resource: p?.resource ?? '',
+    subresource: p?.subresource ?? '', scope, component: 'apiserver',
+  };
+  const isLong = verb === 'WATCH' || verb === 'CONNECT' || (p?.subresource === 'log' && url.searchParams.get('follow') === 'true');
+  return { labels, longRunning: isLong };
+}
+
+/** Wraps the server's `request` listener. */
+export function instrumentRequests(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const start = performance.now();
+    const { labels, longRunning: isLong } = labelsOf(req);
+    const kind = READ_ONLY.has(req.method ?? 'GET') ? 'readOnly' : 'mutating';
+    const { verb, group, version, resource, subresource, scope, component } = labels;
+    if (isLong) longRunning.inc({ verb, group, version, resource, subresource, scope, component });
+    else currentInflight.inc({ request_kind: kind });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      requestTotal.inc({ ...labels, code: String(res.statusCode) });
+      if (isLong) {
+        longRunning.dec({ verb, group, version, resource, subresource, scope, component });
+      } else {
+        currentInflight.dec({ request_kind: kind });
+        requestDuration.observe(labels, (performance.now() - start) / 1000);
+      }
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    handler(req, res);
+  };
+}
