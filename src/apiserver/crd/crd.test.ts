@@ -192,7 +192,21 @@ spec:
   });
 
   test('deleting a CRD deletes its objects (customresourcecleanup finalizer) and stops serving the kind', async () => {
-    await ok(['delete', 'crd', 'widgets.example.com']);
+    // An object with a finalizer of its own holds the CRD in Terminating until the finalizer goes.
+    await ok(['apply', '-f', '-'], widget('held', '{color: red}').replace('metadata: {', 'metadata: {finalizers: [example.com/hold], '));
+    await ok(['delete', 'crd', 'widgets.example.com', '--wait=false']);
+    const terminating = await eventually(async () => {
+      const held = JSON.parse(await ok(['get', 'widget', 'held', '-n', NS, '-o', 'json']));
+      return held.metadata.deletionTimestamp ? held : undefined;
+    }, 'the held object marked for deletion');
+    assert.deepEqual(terminating.metadata.finalizers, ['example.com/hold']);
+    const crd = JSON.parse(await ok(['get', 'crd', 'widgets.example.com', '-o', 'json']));
+    assert.deepEqual(crd.metadata.finalizers, ['customresourcecleanup.apiextensions.k8s.io']);
+    assert.equal(crd.status.conditions.find((c: { type: string }) => c.type === 'Terminating')?.reason, 'InstanceDeletionInProgress');
+    const refused = await k(['create', '-f', '-'], widget('late', '{color: red}'));
+    assert.match(refused.stderr, /create not allowed while custom resource definition is terminating/);
+    await ok(['patch', 'widget', 'held', '-n', NS, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await ok(['wait', '--for=delete', 'crd/widgets.example.com', '--timeout=30s']);
     const gone = await k(['get', 'widgets', '-n', NS]);
     assert.match(gone.stderr, /the server doesn't have a resource type "widgets"|could not find the requested resource/);
     // Created again, the kind starts empty: the objects were deleted, not merely hidden.
