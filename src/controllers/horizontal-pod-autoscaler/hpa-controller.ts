@@ -10,7 +10,8 @@
 import type { HorizontalPodAutoscaler, HpaMetricStatus, Pod } from '../../api/kinds/index.js';
 import { matchesLabels, parseLabelSelector } from '../../api/selectors/index.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
-import { resources } from '../../client/resource-ref.js';
+import { resources, type ResourceRef } from '../../client/resource-ref.js';
+import type { Scale } from '../../client/index.js';
 import type { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
@@ -66,11 +67,11 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
         }
       };
 
-      let scaleApi;
-      let scale;
+      let target: ResourceRef;
+      let scale: Scale;
       try {
-        scaleApi = client.resource(await client.resolve(ref.apiVersion ?? '', ref.kind), req.namespace);
-        scale = await scaleApi.getScale(ref.name);
+        target = await client.resolve(ref.apiVersion ?? '', ref.kind);
+        scale = await client.getSubresource<Scale>(target, req.namespace, ref.name, 'scale');
       } catch (err) {
         const msg = (err as Error).message;
         warn('FailedGetScale', msg);
@@ -130,7 +131,8 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
 
       if (rescale) {
         try {
-          await scaleApi.patchScale(ref.name, desired);
+          // PUT of the Scale as read (its resourceVersion guards against a concurrent change), as upstream's Scales().Update.
+          await client.updateSubresource(target, req.namespace, ref.name, 'scale', { ...scale, spec: { ...scale.spec, replicas: desired } });
         } catch (err) {
           const msg = (err as Error).message;
           recorder.event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${reason}; error: ${msg}`);
