@@ -136,6 +136,14 @@ describe('CertificateSigningRequest API', () => {
     const viaStatus = await api.send('PUT', `${path}/status`, { ...cur, status: { conditions: [] } });
     assert.equal(viaStatus.status, 200);
     assert.equal((viaStatus.json as typeof cur).status.conditions[0]!.type, 'Approved');
+    // Bodies of the wrong shape are 422 naming the field, never 500.
+    for (const [sub, status] of [['approval', { conditions: 'x' }], ['status', { conditions: [5] }], ['approval', 'x']] as const) {
+      const bad = await api.send('PUT', `${path}/${sub}`, { ...cur, status });
+      assert.equal(bad.status, 422, `${sub} ${JSON.stringify(status)}: ${bad.body}`);
+      assert.match(bad.json.message, /status/);
+    }
+    const badSpec = await api.send('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'u1-bad-spec' }, spec: 5 });
+    assert.equal(badSpec.status, 422, badSpec.body);
     const viaMain = await api.send('PUT', path, { ...cur, spec: { ...cur.spec, signerName: 'example.com/other' }, status: { certificate: b64('x') } });
     assert.equal(viaMain.status, 200);
     const after = viaMain.json as { spec: { signerName: string }; status: { certificate?: string } };

@@ -19,15 +19,30 @@ const APPROVAL_TYPES = new Set(['Approved', 'Denied']);
 
 /** Conditions of `from` whose type `pick` selects, then those of `keep` it does not (upstream's preserveConditionInstances). */
 function mergeConditions(fromNew: CertificateSigningRequest, old: CertificateSigningRequest, newOwns: (type: string) => boolean): CertificateSigningRequestCondition[] {
-  const mine = (fromNew.status?.conditions ?? []).filter((c) => newOwns(c.type));
-  const kept = (old.status?.conditions ?? []).filter((c) => !newOwns(c.type));
+  const mine = conditionsOf(fromNew).filter((c) => newOwns(c.type));
+  const kept = conditionsOf(old).filter((c) => !newOwns(c.type));
   return [...kept, ...mine];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function conditionsOf(csr: CertificateSigningRequest): CertificateSigningRequestCondition[] {
+  const conds: unknown = (csr.status as { conditions?: unknown } | undefined)?.conditions;
+  return Array.isArray(conds) ? conds.filter(isObject) as CertificateSigningRequestCondition[] : [];
+}
+
+/** Whether status is an object whose conditions (if any) are a list of objects: else validation names the field (422, not 500). */
+function statusShapeOk(csr: CertificateSigningRequest): boolean {
+  const st: unknown = csr.status;
+  if (st === undefined) return true;
+  if (!isObject(st)) return false;
+  return st.conditions === undefined || (Array.isArray(st.conditions) && st.conditions.every(isObject));
 }
 
 /** populateConditionTimestamps: a new or changed condition gets now, an unchanged one keeps its transition time. */
 function fillTimestamps(csr: CertificateSigningRequest, old: CertificateSigningRequest | undefined): void {
   const now = nowTimestamp();
-  for (const c of csr.status?.conditions ?? []) {
+  for (const c of conditionsOf(csr)) {
     c.lastUpdateTime ??= now;
     if (c.lastTransitionTime) continue;
     const before = old?.status?.conditions?.find((o) => o.type === c.type);
@@ -45,6 +60,7 @@ export function prepareApproval(obj: KubeObject, old: KubeObject): void {
   const csr = obj as CertificateSigningRequest;
   const prev = old as CertificateSigningRequest;
   csr.spec = structuredClone(prev.spec);
+  if (!statusShapeOk(csr)) return;
   setConditions(csr, mergeConditions(csr, prev, (t) => APPROVAL_TYPES.has(t)));
   if (prev.status?.certificate) csr.status!.certificate = prev.status.certificate;
   else delete csr.status!.certificate;
@@ -72,6 +88,7 @@ export const certificateSigningRequestStrategy: Strategy = {
     const csr = obj as CertificateSigningRequest;
     const prev = old as CertificateSigningRequest;
     csr.spec = structuredClone(prev.spec);
+    if (!statusShapeOk(csr)) return;
     setConditions(csr, mergeConditions(csr, prev, (t) => !APPROVAL_TYPES.has(t)));
     fillTimestamps(csr, prev);
   },
