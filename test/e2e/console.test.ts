@@ -161,6 +161,14 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     await shot('pod-terminal');
   });
 
+  it("charts the pod's CPU and memory from metrics.k8s.io", async () => {
+    await page.getByTestId('tab-metrics').click();
+    // The page samples every 15 s from when the chart opens; the agent's own sampling is every 10 s.
+    await page.locator('[data-testid=charts] figcaption', { hasText: /^CPU: \d/ }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=charts] figcaption', { hasText: /^Memory: \d+(\.\d)?(Ki|Mi|Gi|B)/ }).waitFor();
+    await shot('pod-metrics');
+  });
+
   it("shows the server's validation error in place when applied YAML has an unknown field", async () => {
     await page.goto(`${node.url}/console/#/o/deployments/default/${NAME}/yaml`);
     const text = page.getByTestId('yaml-text');

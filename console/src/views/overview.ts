@@ -82,7 +82,7 @@ export function Overview({ namespace }: { namespace: string }) {
       <a class="card" href=${listHref('nodes')}><div class="card-title">Nodes</div><${Counts} c=${counts(nodes, 'nodes')} /></a>
     </div>
     <h2>Nodes ${nodeList.length > NODE_ROWS ? html`<span class="muted">(first ${NODE_ROWS} of ${nodeList.length}: <a href=${listHref('nodes')}>all</a>)</span>` : null}</h2>
-    ${usage ? null : html`<p class="hint">The resource metrics API answers nothing: live use is not shown.</p>`}
+    ${usage ? null : html`<p class="hint">No usage from the resource metrics API (yet): live use is not shown.</p>`}
     <table class="nodes">
       <thead><tr><th>Node</th><th>Status</th><th>Pods</th><th>CPU requested / allocatable</th><th>CPU used</th><th>Memory requested / allocatable</th><th>Memory used</th></tr></thead>
       <tbody>${nodeList.slice(0, NODE_ROWS).map((n) => {
