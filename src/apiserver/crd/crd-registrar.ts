@@ -18,12 +18,12 @@ import { failure } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
 import type { ApiCatalog } from '../discovery/catalog.js';
 import { isStatusError } from '../storage/errors.js';
-import { GenericStorage } from '../storage/generic-storage.js';
 import { CRD_CLEANUP_FINALIZER } from '../storage/strategies/custom-resource-definition.js';
 import type { Strategy } from '../storage/strategies/types.js';
 import type { RequestContext, ResourceStorage, WatchStream } from '../storage/types.js';
 import { kubeVersionCompare } from './version-priority.js';
 import { crdStatus } from './crd-status.js';
+import { CustomResourceStorage } from './custom-storage.js';
 
 const CTX = (): RequestContext => ({ user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', fieldManager: 'apiextensions-apiserver', warnings: [] });
 
@@ -31,6 +31,7 @@ interface Served {
   /** spec and accepted names the storages were built from. */
   fingerprint: string;
   gvrs: { group: string; version: string; plural: string }[];
+  storages: CustomResourceStorage[];
   terminating: { value: boolean };
 }
 
@@ -56,6 +57,7 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
     const s = served.get(name);
     if (!s) return;
     for (const g of s.gvrs) catalog.remove(g.group, g.version, g.plural);
+    for (const st of s.storages) st.close();
     served.delete(name);
   };
 
@@ -75,6 +77,7 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
     // Highest priority version first: it is the group's preferred version in discovery.
     const versions = [...crd.spec.versions].filter((v) => v.served).sort((a, b) => kubeVersionCompare(b.name, a.name));
     const gvrs: Served['gvrs'] = [];
+    const storages: CustomResourceStorage[] = [];
     for (const v of versions) {
       const def = customDefinition(withNames, v as CrdVersion);
       // A built-in resource (or another CRD's) is never replaced: that version is not served.
@@ -82,10 +85,12 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
         log(`custom resource definition ${name}: ${def.plural}.${def.group}/${def.version} is already served`);
         continue;
       }
-      catalog.add(new GenericStorage(store, def, strategy));
+      const storage = new CustomResourceStorage(store, def, strategy);
+      catalog.add(storage);
+      storages.push(storage);
       gvrs.push({ group: def.group, version: def.version, plural: def.plural });
     }
-    const s = { fingerprint, gvrs, terminating };
+    const s = { fingerprint, gvrs, storages, terminating };
     served.set(name, s);
     return s;
   };

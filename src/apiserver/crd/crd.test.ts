@@ -205,8 +205,18 @@ spec:
     assert.equal(crd.status.conditions.find((c: { type: string }) => c.type === 'Terminating')?.reason, 'InstanceDeletionInProgress');
     const refused = await k(['create', '-f', '-'], widget('late', '{color: red}'));
     assert.match(refused.stderr, /create not allowed while custom resource definition is terminating/);
-    await ok(['patch', 'widget', 'held', '-n', NS, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
-    await ok(['wait', '--for=delete', 'crd/widgets.example.com', '--timeout=30s']);
+    // Watches of the kind end when the CRD goes, as upstream tears down the CRD's storage.
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(s.kubeconfig);
+    let watchEnded = false;
+    const req = await new k8s.Watch(kc).watch(`/apis/example.com/v1/namespaces/${NS}/widgets`, {}, () => undefined, () => { watchEnded = true; });
+    try {
+      await ok(['patch', 'widget', 'held', '-n', NS, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+      await ok(['wait', '--for=delete', 'crd/widgets.example.com', '--timeout=30s']);
+      await eventually(() => watchEnded, 'the watch ended');
+    } finally {
+      req.abort();
+    }
     const gone = await k(['get', 'widgets', '-n', NS]);
     assert.match(gone.stderr, /the server doesn't have a resource type "widgets"|could not find the requested resource/);
     // Created again, the kind starts empty: the objects were deleted, not merely hidden.
