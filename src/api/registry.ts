@@ -17,6 +17,8 @@ import { horizontalPodAutoscalers } from './kinds/autoscaling/horizontal-pod-aut
 import { horizontalPodAutoscalersV1 } from './kinds/autoscaling/horizontal-pod-autoscaler-v1.js';
 import { scaleSchema } from './kinds/autoscaling/scale.js';
 import { leases } from './kinds/coordination/lease.js';
+import { mutatingWebhookConfigurations, validatingWebhookConfigurations } from './kinds/admissionregistration/webhook-configuration.js';
+import { validatingAdmissionPolicies, validatingAdmissionPolicyBindings } from './kinds/admissionregistration/validating-admission-policy.js';
 import { bindingSchema } from './kinds/core/binding.js';
 import { configMaps } from './kinds/core/config-map.js';
 import { endpoints } from './kinds/core/endpoints.js';
@@ -55,6 +57,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,
   certificateSigningRequests,
+  mutatingWebhookConfigurations, validatingWebhookConfigurations, validatingAdmissionPolicies, validatingAdmissionPolicyBindings,
 ];
 
 const byGVR = new Map<string, ResourceDefinition>();

@@ -31,6 +31,8 @@ export * from './apps/stateful-set.js';
 export * from './batch/job.js';
 export * from './batch/cron-job.js';
 export * from './coordination/lease.js';
+export * from './admissionregistration/webhook-configuration.js';
+export * from './admissionregistration/validating-admission-policy.js';
 export * from './discovery/endpoint-slice.js';
 export * from './autoscaling/scale.js';
 export * from './autoscaling/horizontal-pod-autoscaler.js';

@@ -9,6 +9,13 @@
  * Row: [`<group>.<Type>.<field>`, upstream's values (sorted), upstream file:line].
  */
 export const ENUMS: readonly (readonly [string, readonly string[], string])[] = [
+  ['admissionregistration.MutatingWebhook.failurePolicy', ['Fail', 'Ignore'], 'api/admissionregistration/v1/types.go (FailurePolicyType)'],
+  ['admissionregistration.MutatingWebhook.matchPolicy', ['Equivalent', 'Exact'], 'api/admissionregistration/v1/types.go (MatchPolicyType)'],
+  ['admissionregistration.ValidatingWebhook.failurePolicy', ['Fail', 'Ignore'], 'api/admissionregistration/v1/types.go (FailurePolicyType)'],
+  ['admissionregistration.ValidatingWebhook.matchPolicy', ['Equivalent', 'Exact'], 'api/admissionregistration/v1/types.go (MatchPolicyType)'],
+  ['admissionregistration.MutatingWebhook.reinvocationPolicy', ['IfNeeded', 'Never'], 'api/admissionregistration/v1/types.go (ReinvocationPolicyType)'],
+  ['admissionregistration.ValidatingAdmissionPolicySpec.failurePolicy', ['Fail', 'Ignore'], 'api/admissionregistration/v1/types.go (FailurePolicyType)'],
+  ['admissionregistration.MatchResources.matchPolicy', ['Equivalent', 'Exact'], 'api/admissionregistration/v1/types.go (MatchPolicyType)'],
   ['apps.DaemonSetUpdateStrategy.type', ['OnDelete', 'RollingUpdate'], 'api/apps/v1/types.go:588'],
   ['apps.DeploymentStrategy.type', ['Recreate', 'RollingUpdate'], 'api/apps/v1/types.go:443'],
   ['apps.StatefulSetSpec.podManagementPolicy', ['OrderedReady', 'Parallel'], 'api/apps/v1/types.go:68'],

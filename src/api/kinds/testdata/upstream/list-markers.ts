@@ -13,6 +13,33 @@
  * Markers: `list=<type> keys=<k1,k2> patch=<strategy> mergeKey=<key>`, empty when upstream has none.
  */
 export const LIST_MARKERS: readonly (readonly [string, string, string])[] = [
+  // admissionregistration/v1 (cited by struct and field)
+  ['admissionregistration.MutatingWebhookConfiguration.webhooks', 'list=map keys=name patch=merge mergeKey=name', 'api/admissionregistration/v1/types.go MutatingWebhookConfiguration.Webhooks'],
+  ['admissionregistration.MutatingWebhook.rules', '', 'api/admissionregistration/v1/types.go MutatingWebhook.Rules (no marker)'],
+  ['admissionregistration.MutatingWebhook.admissionReviewVersions', '', 'api/admissionregistration/v1/types.go MutatingWebhook.AdmissionReviewVersions (no marker)'],
+  ['admissionregistration.MutatingWebhook.matchConditions', 'list=map keys=name patch=merge mergeKey=name', 'api/admissionregistration/v1/types.go MutatingWebhook.MatchConditions'],
+  ['admissionregistration.ValidatingWebhookConfiguration.webhooks', 'list=map keys=name patch=merge mergeKey=name', 'api/admissionregistration/v1/types.go ValidatingWebhookConfiguration.Webhooks'],
+  ['admissionregistration.ValidatingWebhook.rules', '', 'api/admissionregistration/v1/types.go ValidatingWebhook.Rules (no marker)'],
+  ['admissionregistration.ValidatingWebhook.admissionReviewVersions', '', 'api/admissionregistration/v1/types.go ValidatingWebhook.AdmissionReviewVersions (no marker)'],
+  ['admissionregistration.ValidatingWebhook.matchConditions', 'list=map keys=name patch=merge mergeKey=name', 'api/admissionregistration/v1/types.go ValidatingWebhook.MatchConditions'],
+  ['admissionregistration.RuleWithOperations.operations', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.operations: +listType=atomic'],
+  ['admissionregistration.NamedRuleWithOperations.operations', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.operations: +listType=atomic'],
+  ['admissionregistration.RuleWithOperations.apiGroups', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.apiGroups: +listType=atomic'],
+  ['admissionregistration.NamedRuleWithOperations.apiGroups', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.apiGroups: +listType=atomic'],
+  ['admissionregistration.RuleWithOperations.apiVersions', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.apiVersions: +listType=atomic'],
+  ['admissionregistration.NamedRuleWithOperations.apiVersions', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.apiVersions: +listType=atomic'],
+  ['admissionregistration.RuleWithOperations.resources', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.resources: +listType=atomic'],
+  ['admissionregistration.NamedRuleWithOperations.resources', 'list=atomic', 'api/admissionregistration/v1/types.go RuleWithOperations / Rule.resources: +listType=atomic'],
+  ['admissionregistration.NamedRuleWithOperations.resourceNames', 'list=atomic', 'api/admissionregistration/v1/types.go NamedRuleWithOperations.ResourceNames'],
+  ['admissionregistration.ValidatingAdmissionPolicySpec.validations', 'list=atomic', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicySpec.Validations'],
+  ['admissionregistration.ValidatingAdmissionPolicySpec.auditAnnotations', 'list=atomic', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicySpec.AuditAnnotations'],
+  ['admissionregistration.ValidatingAdmissionPolicySpec.matchConditions', 'list=map keys=name patch=merge mergeKey=name', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicySpec.MatchConditions'],
+  ['admissionregistration.ValidatingAdmissionPolicySpec.variables', 'list=atomic', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicySpec.Variables'],
+  ['admissionregistration.MatchResources.resourceRules', 'list=atomic', 'api/admissionregistration/v1/types.go MatchResources.ResourceRules'],
+  ['admissionregistration.MatchResources.excludeResourceRules', 'list=atomic', 'api/admissionregistration/v1/types.go MatchResources.ExcludeResourceRules'],
+  ['admissionregistration.ValidatingAdmissionPolicyStatus.conditions', 'list=map keys=type', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicyStatus.Conditions'],
+  ['admissionregistration.TypeChecking.expressionWarnings', 'list=atomic', 'api/admissionregistration/v1/types.go TypeChecking.ExpressionWarnings'],
+  ['admissionregistration.ValidatingAdmissionPolicyBindingSpec.validationActions', 'list=set', 'api/admissionregistration/v1/types.go ValidatingAdmissionPolicyBindingSpec.ValidationActions'],
   // autoscaling/v2 (cited by struct, from the markers above each field)
   ['autoscaling.HPAScalingRules.policies', 'list=atomic', 'api/autoscaling/v2/types.go HPAScalingRules.Policies'],
   ['autoscaling.HorizontalPodAutoscalerSpec.metrics', 'list=atomic', 'api/autoscaling/v2/types.go HorizontalPodAutoscalerSpec.Metrics'],
