@@ -203,6 +203,20 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     await waitFor('kubectl sees it uncordoned', async () => (await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.spec.unschedulable}')) === '');
   });
 
+  it('drains the node: cordoned, its pods evicted through the eviction API (then uncordoned)', async () => {
+    const before = (await node.k('get', 'pods', '-l', `app=${NAME}`, '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').filter(Boolean);
+    assert.ok(before.length >= 2);
+    await page.getByTestId('drain').click();
+    await page.getByTestId('action-result').filter({ hasText: /cordoned and evicted \d+ pods/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.spec.unschedulable}'), 'true');
+    await waitFor('the drained pods are gone', async () => {
+      const now = (await node.k('get', 'pods', '-l', `app=${NAME}`, '-o', 'jsonpath={.items[*].metadata.name}')).split(' ');
+      return before.every((p) => !now.includes(p));
+    }, 60_000);
+    await page.getByTestId('cordon').filter({ hasText: 'Uncordon' }).click();
+    await waitFor('uncordoned', async () => (await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.spec.unschedulable}')) === '');
+  });
+
   it('a view-only token sees the Deployment but cannot scale it', async () => {
     const viewer = await b.browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } });
     try {
