@@ -35,4 +35,6 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
     },
   },
+  // The web console's browser code has its own project (DOM types, no node).
+  { files: ['console/src/**/*.ts'], languageOptions: { parserOptions: { project: './console/tsconfig.json', tsconfigRootDir: import.meta.dirname } } },
 );

@@ -18,8 +18,9 @@ export interface Obj {
   apiVersion?: string;
   kind?: string;
   metadata: Meta;
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // spec and status differ per kind; the readers (resources.ts) pick the fields they show.
+  spec?: any;
+  status?: any;
   [k: string]: unknown;
 }
 export interface List { metadata: { resourceVersion?: string; continue?: string }; items: Obj[] }
