@@ -118,6 +118,9 @@ describe('CustomResourceDefinitions', () => {
     // A transition rule sees the stored value as oldSelf.
     const immutable = await k(['patch', 'widget', 'w1', '-n', NS, '--type=merge', '-p', '{"spec":{"color":"blue"}}']);
     assert.match(immutable.stderr, /spec\.color: Invalid value: "string": color is immutable/);
+    const strategic = await k(['patch', 'widget', 'w1', '-n', NS, '-p', '{"spec":{"replicas":3}}']);
+    assert.match(strategic.stderr, /application\/strategic-merge-patch\+json is not supported by example\.com\/v1, Kind=Widget: the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml/);
+    await ok(['patch', 'widget', 'w1', '-n', NS, '--type=json', '-p', '[{"op":"replace","path":"/spec/mode","value":"slow"}]']);
     const dupe = await k(['patch', 'widget', 'w1', '-n', NS, '--type=merge', '-p', '{"spec":{"tags":["a","a"]}}']);
     assert.match(dupe.stderr, /spec\.tags\[1\]: Duplicate value: "a"/);
   });
@@ -141,6 +144,7 @@ describe('CustomResourceDefinitions', () => {
     assert.match(all, /^NAME\s+REPLICAS\s+COLOR\s+AGE$/m);
     assert.match(all, /^widget\.example\.com\/w1\s+2\s+red\s+\d+s$/m);
     assert.equal(await ok(['get', 'widgets', '-n', NS, '--field-selector=spec.color=green', '-o', 'name']), 'widget.example.com/w2\n');
+    assert.equal(await ok(['get', 'widgets', '-A', '--field-selector=metadata.name=w1,metadata.namespace=' + NS, '-o', 'name']), 'widget.example.com/w1\n');
     const badField = await k(['get', 'widgets', '-n', NS, '--field-selector=spec.mode=fast']);
     assert.match(badField.stderr, /field label not supported: spec\.mode/);
   });
