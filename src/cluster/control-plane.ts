@@ -11,6 +11,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
+import { ComponentIdentities, KUBE_CONTROLLER_MANAGER_USER, KUBE_SCHEDULER_USER } from './component-identities.js';
 import { ensureLocalPathClass } from './local-storage.js';
 import type { ControllerConfig } from '../controllers/config.js';
 import type { ServiceRanges } from '../apiserver/ipalloc/service-allocator.js';
@@ -63,7 +64,7 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   api: ApiServer;
-  /** Admin client used by the control-plane components. */
+  /** The admin client (bootstrapping and tests); the components use their own identities (component-identities.ts). */
   client: KubeClient;
   manager: Manager;
   /** Absent with disableScheduler. */
@@ -108,8 +109,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));
+  // The components run under their own identities (component-identities.ts); the admin client
+  // only bootstraps what the server ships with (the default StorageClass) and the simulated fleet.
+  const identities = new ComponentIdentities(api);
   const manager = new Manager({
-    client,
+    client: identities.client(KUBE_CONTROLLER_MANAGER_USER),
     leaderElection: { namespace: 'kube-system', name: 'bosun-controller-manager', identity: `${hostname()}-${randomBytes(4).toString('hex')}` },
     onLeadershipLost: () => log('leadership lost; control loops stopped'),
   });
@@ -119,12 +123,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       // The tokens controller signs legacy token Secrets with the server's own key.
       serviceAccountToken: { signLegacyToken: api.serviceAccountTokens.signLegacyToken, ...o.controllers?.serviceAccountToken },
     };
-    for (const add of Object.values(controllers)) add(manager, config);
+    for (const [name, add] of Object.entries(controllers)) add(identities.managerFor(manager, name), config);
   }
   for (const add of o.extraControllers ?? []) add(manager);
   let scheduler: Scheduler | undefined;
   if (!o.disableScheduler) {
-    const s = new Scheduler({ client, informers: manager.informers });
+    const s = new Scheduler({ client: identities.client(KUBE_SCHEDULER_USER), informers: manager.informers });
     manager.add({ start: (signal) => s.start(signal), stop: () => s.stop() });
     scheduler = s;
   }
@@ -143,6 +147,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }
   } catch (err) {
     await manager.stop().catch(() => {});
+    identities.close();
     client.close();
     await api.stop();
     throw err;
@@ -155,6 +160,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       stopped ??= (async () => {
         await fleet?.close();
         await manager.stop();
+        identities.close();
         client.close();
         await api.stop();
       })();

@@ -78,6 +78,16 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
     rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']),
     eventsRule(),
   ],
+  'horizontal-pod-autoscaler': [
+    rule(READ, ['autoscaling'], ['horizontalpodautoscalers']),
+    rule(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    rule(['get', 'update'], ['*'], ['*/scale']),
+    rule(['list', 'watch'], [''], ['pods']),
+    rule(['list', 'watch'], ['metrics.k8s.io'], ['pods']),
+    rule(READ, ['custom.metrics.k8s.io'], ['*']),
+    rule(READ, ['external.metrics.k8s.io'], ['*']),
+    eventsRule(),
+  ],
   'job-controller': [
     rule(['get', 'list', 'watch', 'update', 'patch'], [batch], ['jobs']),
     rule(['update'], [batch], ['jobs/status']),
