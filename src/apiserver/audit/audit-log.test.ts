@@ -17,6 +17,7 @@ import type { AuditEvent } from './auditor.js';
 import { evaluatePolicy, parseAuditPolicy } from './policy.js';
 import { AuditLogFile } from './log-file.js';
 import { request } from 'node:https';
+import WebSocket from 'ws';
 import type { ApiServer } from '../server.js';
 import { issueClientCertificate } from '../pki/pki.js';
 import type { KeyPair } from '../pki/certs.js';
@@ -105,9 +106,33 @@ describe('audit log with the real kubectl', () => {
     await kubectlOk(server, ['create', 'clusterrolebinding', 'audit-reader', '--clusterrole=audit-reader', '--user=audit-reader']);
     const reader = issueClientCertificate(server.server.pki, 'audit-reader', []);
     await eventually(async () => (await listPods(reader)) === 200, 'the binding to take effect');
+    // An exec upgrade (SPDY, as kubectl sends it) for a pod that does not exist: audited with its refusal.
+    const upgraded = await new Promise<number>((resolve, reject) => {
+      const admin = { cert: readFileSync(join(server.dataDir, 'pki', 'admin.crt')), key: readFileSync(join(server.dataDir, 'pki', 'admin.key')) };
+      request(new URL('/api/v1/namespaces/default/pods/no-such-pod/exec?command=true&stdout=true', server.url), {
+        method: 'POST', ca: server.server.pki.ca.cert, ...admin, agent: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' },
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    assert.equal(upgraded, 404);
+    // A watch over WebSocket: upgraded (101), then closed by the client.
+    const ws = new WebSocket(`${server.url.replace('https:', 'wss:')}/api/v1/namespaces/default/secrets?watch=1`, {
+      ca: server.server.pki.ca.cert, cert: readFileSync(join(server.dataDir, 'pki', 'admin.crt')), key: readFileSync(join(server.dataDir, 'pki', 'admin.key')),
+    });
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    ws.close();
+    await eventually(() => readEvents(logPath).some((e) => e.verb === 'watch' && e.objectRef?.resource === 'secrets' && e.stage === 'ResponseComplete'), 'the WebSocket watch\'s ResponseComplete');
     // The admin acting as another user (kubectl --as): both users in the event.
     await server.kubectl(['get', 'configmaps', '-n', 'audit-a', '--as=audit-imp', '--as-group=audit-imps']);
 
+    // The exec's connection closes after its answer: its last stage may follow the client's reading.
+    await eventually(() => readEvents(logPath).some((e) => e.objectRef?.subresource === 'exec' && e.stage === 'ResponseComplete'), 'the exec\'s ResponseComplete');
     const text = readFileSync(logPath, 'utf8');
     assert.equal(text.includes(secretValue), false, 'secret value in the audit log');
     assert.equal(text.includes(Buffer.from(secretValue).toString('base64')), false, 'secret data in the audit log');
@@ -172,6 +197,11 @@ describe('audit log with the real kubectl', () => {
     const imp = find((e) => e.impersonatedUser?.username === 'audit-imp', 'the impersonated list');
     assert.ok(imp.user.groups.includes('system:masters'));
     assert.deepEqual(imp.impersonatedUser?.groups.sort(), ['audit-imps', 'system:authenticated']);
+    const wsWatch = events.filter((e) => e.verb === 'watch' && e.objectRef?.resource === 'secrets');
+    assert.deepEqual(wsWatch.map((e) => [e.stage, e.responseStatus?.code]), [['ResponseStarted', 101], ['ResponseComplete', 101]]);
+    const exec = events.filter((e) => e.objectRef?.subresource === 'exec');
+    assert.deepEqual(exec.map((e) => [e.stage, e.verb, e.objectRef?.name, e.responseStatus?.code]), [['ResponseComplete', 'create', 'no-such-pod', 404]]);
+    assert.equal(exec[0]!.annotations?.['authorization.k8s.io/decision'], 'allow');
     // A failure's Status.
     const missing = find((e) => e.verb === 'get' && e.objectRef?.name === 'missing', 'get missing');
     const { details, ...status } = missing.responseStatus!;

@@ -12,6 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Status } from '../../api/status.js';
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 import { requestVerb } from '../authz/attributes.js';
@@ -108,11 +110,8 @@ export class Auditor {
     this.file.close();
   }
 
-  /**
-   * Starts auditing a request once its user and path are known (before the in-flight limit and
-   * authorization, as upstream's filter order); undefined when the policy says None.
-   */
-  begin(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined, longRunning: boolean): AuditRecord | undefined {
+  /** The event, its level and how to emit a stage; undefined when the policy says None. */
+  private start(req: IncomingMessage, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined): Started | undefined {
     const method = req.method ?? 'GET';
     const verb = p ? requestVerb(method, p, url.searchParams) : method.toLowerCase();
     const u = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -124,7 +123,6 @@ export class Auditor {
     if (level === 'None') return undefined;
     if (p && atLeast(level, 'Request') && METADATA_ONLY.has(`${p.group}/${p.subresource ? `${p.resource}/${p.subresource}` : p.resource}`)) level = 'Metadata';
     const auditID = typeof req.headers['audit-id'] === 'string' && req.headers['audit-id'] ? req.headers['audit-id'] : randomUUID();
-    if (!res.headersSent) res.setHeader('Audit-Id', auditID);
     const ev: AuditEvent = {
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID, stage: 'RequestReceived', requestURI: req.url ?? '/', verb,
       user: userInfo(u),
@@ -141,7 +139,27 @@ export class Auditor {
       if (omit.has(stage)) return;
       this.file.write(JSON.stringify({ ...ev, stage, stageTimestamp: microTime() }));
     };
-    const strip = (obj: unknown) => (decision.omitManagedFields ? withoutManagedFields(obj) : obj);
+    const record: AuditRecord = {
+      decision(allowed, reason) {
+        ev.annotations = { ...ev.annotations, 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason };
+      },
+      impersonated(who) {
+        ev.impersonatedUser = userInfo(who);
+      },
+    };
+    emit('RequestReceived');
+    return { ev, level, emit, strip: (obj) => (decision.omitManagedFields ? withoutManagedFields(obj) : obj), record };
+  }
+
+  /**
+   * Starts auditing a request once its user and path are known (before the in-flight limit and
+   * authorization, as upstream's filter order); undefined when the policy says None.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined, longRunning: boolean): AuditRecord | undefined {
+    const s = this.start(req, user, url, p);
+    if (!s) return undefined;
+    const { ev, level, emit, strip } = s;
+    if (!res.headersSent) res.setHeader('Audit-Id', ev.auditID);
     registerAuditBodies(req, res, {
       requestObject: (obj) => {
         const meta = (obj as { metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } } | null)?.metadata;
@@ -154,14 +172,10 @@ export class Auditor {
         if (atLeast(level, 'Request')) ev.requestObject = strip(obj);
       },
       responseObject: (obj) => {
-        const s = obj as { kind?: string; status?: string; message?: string; reason?: string; details?: unknown; code?: number } | null;
-        if (s?.kind === 'Status') {
-          ev.responseStatus = { metadata: {}, ...(s.status ? { status: s.status } : {}), ...(s.message ? { message: s.message } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.details ? { details: s.details } : {}), code: s.code ?? res.statusCode };
-        }
+        if ((obj as { kind?: string } | null)?.kind === 'Status') ev.responseStatus = statusOf(obj as Status, res.statusCode);
         if (level === 'RequestResponse') ev.responseObject = strip(obj);
       },
     });
-    emit('RequestReceived');
     if (longRunning) {
       const writeHead = res.writeHead;
       let started = false;
@@ -184,15 +198,62 @@ export class Auditor {
     };
     res.once('finish', complete);
     res.once('close', complete);
-    return {
-      decision(allowed, reason) {
-        ev.annotations = { ...ev.annotations, 'authorization.k8s.io/decision': allowed ? 'allow' : 'forbid', 'authorization.k8s.io/reason': reason };
-      },
-      impersonated(user) {
-        ev.impersonatedUser = userInfo(user);
-      },
-    };
+    return s.record;
   }
+
+  /**
+   * Audits an upgrade request (exec, attach, port-forward over SPDY or WebSocket, WebSocket
+   * watches): the status line of the first bytes written on the socket gives the code,
+   * ResponseStarted when it is 101, ResponseComplete when the connection closes (a refusal's JSON
+   * Status body gives reason and message).
+   */
+  beginUpgrade(req: IncomingMessage, socket: Duplex, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined): AuditRecord | undefined {
+    const s = this.start(req, user, url, p);
+    if (!s) return undefined;
+    const { ev, emit } = s;
+    let sniffed = false;
+    const sniff = (chunk: unknown): void => {
+      if (sniffed || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      sniffed = true;
+      const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
+      const code = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      if (code === 101) {
+        ev.responseStatus = { metadata: {}, code };
+        emit('ResponseStarted');
+        return;
+      }
+      let body: Status | undefined;
+      try {
+        body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Status;
+      } catch {
+        body = undefined;
+      }
+      ev.responseStatus = body?.kind === 'Status' ? statusOf(body, code) : { metadata: {}, code };
+    };
+    const { write, end } = socket;
+    socket.write = function (this: Duplex, ...args: unknown[]) {
+      sniff(args[0]);
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof socket.write;
+    socket.end = function (this: Duplex, ...args: unknown[]) {
+      sniff(args[0]);
+      return (end as (...a: unknown[]) => Duplex).apply(this, args);
+    } as typeof socket.end;
+    socket.once('close', () => emit('ResponseComplete'));
+    return s.record;
+  }
+}
+
+interface Started {
+  ev: AuditEvent;
+  level: AuditLevel;
+  emit(stage: AuditStage): void;
+  strip(obj: unknown): unknown;
+  record: AuditRecord;
+}
+
+function statusOf(s: Status, fallbackCode: number): NonNullable<AuditEvent['responseStatus']> {
+  return { metadata: {}, ...(s.status ? { status: s.status } : {}), ...(s.message ? { message: s.message } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.details ? { details: s.details } : {}), code: s.code ?? fallbackCode };
 }
 
 /** Runs the router's authorization and notes its outcome on the record. */

@@ -140,10 +140,12 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
       const authenticated = await authenticate(req, opts.tokens);
+      const p = parseResourcePath(url.pathname);
+      const audit = opts.audit?.beginUpgrade(req, socket, authenticated, url, p);
       if (!authenticated) return refuse(socket, errors.unauthorized().status);
       const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
-      const p = parseResourcePath(url.pathname);
-      if (p && opts.authorize) await opts.authorize(user, req.method ?? 'GET', p, url.searchParams);
+      if (audit && user !== authenticated) audit.impersonated(user);
+      if (p && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, req.method ?? 'GET', p, url.searchParams));
       if (p && isWebSocketWatch(req, p, url.searchParams)) return serveWebSocketWatch(req, socket, head, url, p, user, opts, handleResource);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
