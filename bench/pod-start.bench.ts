@@ -7,10 +7,12 @@
  * - memory and CPU with 20 idle pods over 30 s: the `bosun server` process (control plane AND
  *   embedded agent share it), and a standalone `bosun agent` process joined to a `bosun server
  *   --disable-agent`; each beside its containerd's RSS.
+ * The standalone agent is measured twice: with its metrics (resource sampling every 10 s, Prometheus
+ * instrumentation), and with them off (BOSUN_AGENT_METRICS=0) as the baseline.
  * Targets: p50 within 1.5x of the CRI floor and p99 < 500 ms one after another; agent < 60 MB RSS
- * and < 1% of a core with 20 idle pods.
+ * and < 1% of a core with 20 idle pods, metrics on.
  *   node --import tsx bench/pod-start.bench.ts   (after npm run build; BENCH_PODS=20, BENCH_IDLE_S=30,
- *   BENCH_STANDALONE=0 skips the standalone agent)
+ *   BENCH_STANDALONE=0 skips the standalone agent, BENCH_SERVER=0 the embedded-node parts)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { quantile, removePod, startPod } from './cri-floor.js';
 const PODS = Number(process.env.BENCH_PODS ?? 20);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 30);
 const STANDALONE = process.env.BENCH_STANDALONE !== '0';
+const SERVER = process.env.BENCH_SERVER !== '0';
 const NS = 'default';
 const CLK_TCK = 100; // Linux USER_HZ on every mainstream architecture.
 
@@ -126,9 +129,9 @@ function resourceRows(what: string, m: { rssMiB: number; maxRssMiB: number; cpuP
 // interleaved (a floor pod, then a bosun pod; the floor 20 at once, then bosun 20 at once) so that
 // both see the same machine load. Every pod is kept until the idle measurement, as a node's would be.
 let node: NodeServer | undefined;
-const tc = await startTestContainerd({ busybox: true });
+const tc = SERVER ? await startTestContainerd({ busybox: true }) : undefined;
 const floorPods: Awaited<ReturnType<typeof startPod>>[] = [];
-try {
+if (tc) try {
   node = await startNodeServer();
   const client = KubeClient.fromKubeconfig(node.kubeconfig);
   const w = await readyWatcher(client);
@@ -190,7 +193,7 @@ function freePort(): Promise<number> {
   });
 }
 
-if (STANDALONE) {
+for (const metrics of STANDALONE ? [true, false] : []) {
   let cp: NodeServer | undefined;
   let agent: ChildProcess | undefined;
   const agentDir = mkdtempSync('/tmp/bzagent-');
@@ -205,7 +208,7 @@ if (STANDALONE) {
       BOSUN_BIN, 'agent', '--server', cp.url, '--token-file', join(cp.dataDir, 'token'), '--data-dir', agentDir,
       '--node-name', nodeName, '--pod-cidr', podCIDR, '--agent-port', String(await freePort()), '--cluster-dns-port', '0',
       '--cgroup-root', cgroupRoot, '--cni-bridge', bridge, '--no-routes', '--proxy-table', bridge,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BOSUN_AGENT_METRICS: metrics ? '1' : '0' } });
     agent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     agent.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor('bosun agent running', () => {
@@ -227,7 +230,8 @@ if (STANDALONE) {
       progress('standalone agent pods Ready; measuring idle');
       await new Promise((r) => setTimeout(r, 5000));
       const [a, c] = await measureIdle([agent.pid!, containerdPid(join(agentDir, 'containerd'))], IDLE_S);
-      resourceRows(`bosun agent (standalone), ${PODS} idle pods, ${IDLE_S}s`, a!, `< 60 ${a!.rssMiB < 60 ? 'ok' : 'MISSED'}|< 1 ${a!.cpuPct < 1 ? 'ok' : 'MISSED'}`);
+      if (metrics) resourceRows(`bosun agent (standalone), ${PODS} idle pods, ${IDLE_S}s, metrics on`, a!, `< 60 ${a!.rssMiB < 60 ? 'ok' : 'MISSED'}|< 1 ${a!.cpuPct < 1 ? 'ok' : 'MISSED'}`);
+      else resourceRows(`  baseline: the same agent with metrics off (BOSUN_AGENT_METRICS=0)`, a!, '');
       resourceRows('  its containerd', c!, '');
       for (let i = 0; i < PODS; i++) await client.pods(NS).delete(`idle-${i}`);
       await waitFor('idle pods gone', () => Array.from({ length: PODS }, (_, i) => `idle-${i}`).every(w.gone), 120_000, 200);

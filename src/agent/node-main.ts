@@ -70,13 +70,16 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   let agent: Agent;
   let server: AgentServer | undefined;
   // Sampled only when served: the resource metrics are read through the agent's server.
-  const sampler = o.agentServer ? new ResourceSampler({ runtime: runtime.runtime, cgroupRoot: o.cgroupRoot ?? '/bosun', periodMs: o.metricsPeriodMs }) : undefined;
+  // BOSUN_AGENT_METRICS=0 turns resource sampling and runtime instrumentation off: the baseline
+  // bench/pod-start.bench.ts measures the agent's idle cost against (not for production use).
+  const metricsOn = process.env.BOSUN_AGENT_METRICS !== '0';
+  const sampler = o.agentServer && metricsOn ? new ResourceSampler({ runtime: runtime.runtime, cgroupRoot: o.cgroupRoot ?? '/bosun', periodMs: o.metricsPeriodMs }) : undefined;
   const resourceStats = sampler && { summary: () => statsSummary(nodeName, sampler.samples()), resourceMetrics: () => resourceMetricsText(sampler.samples()) };
   try {
     // Callers are reviewed by the API server with the node's own credential (TokenReview, SubjectAccessReview).
     if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, metrics: () => nodeRegistry.text(), nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
     sampler?.start();
-    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: instrumentRuntime(runtime.runtime), dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
+    agent = await startAgent({ ...o, nodeName, podCIDR, runtime: metricsOn ? instrumentRuntime(runtime.runtime) : runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {
     await sampler?.stop();
     await server?.close();
