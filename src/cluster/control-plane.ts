@@ -20,6 +20,7 @@ import { startSimulatedNodes, type SimulatedFleet, type SimulatedNodesOptions } 
 import { openStore, type EtcdTls, type Store } from '../store/index.js';
 import type { AutoCompactOptions } from '../store/auto-compact.js';
 import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
+import { ensureGeneratedEncryptionConfig } from '../apiserver/encryption/generated-config.js';
 import { loadAuditPolicy } from '../apiserver/audit/policy.js';
 import type { AuditorOptions } from '../apiserver/audit/auditor.js';
 import { join } from 'node:path';
@@ -58,6 +59,8 @@ export interface ControlPlaneOptions {
   log?: (msg: string) => void;
   /** --encryption-provider-config: an EncryptionConfiguration file (read and checked before the store opens). */
   encryptionProviderConfig?: string;
+  /** k3s's --secrets-encryption: without a file of one's own, DATA_DIR/encryption-config.yaml (made on first start). */
+  secretsEncryption?: boolean;
   /** --audit-policy-file and --audit-log-path (both, or no audit log, as kube-apiserver), --audit-log-maxsize (MB) / -maxbackup / -maxage (days). */
   audit?: { policyFile?: string; path?: string; maxSizeMb?: number; maxBackups?: number; maxAgeDays?: number };
 }
@@ -102,7 +105,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const log = o.log ?? (() => {});
   // A fresh machine has no data dir yet (the default /var/lib/bosun): the store lives in it.
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-  const encryption = o.encryptionProviderConfig ? loadEncryptionConfig(o.encryptionProviderConfig) : undefined;
+  const encryptionFile = o.encryptionProviderConfig ?? (o.secretsEncryption ? ensureGeneratedEncryptionConfig(o.dataDir) : undefined);
+  const encryption = encryptionFile ? loadEncryptionConfig(encryptionFile) : undefined;
   const audit = auditOptions(o.audit);
   const store = openConfiguredStore(o);
   const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit });

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEncryptionConfig } from './config.js';
@@ -80,6 +80,29 @@ describe('EncryptionConfiguration', () => {
       assert.match(err.message, want);
       return true;
     });
+  });
+
+  it('bosun server --secrets-encryption (k3s) keeps its own 0600 configuration and stores Secrets encrypted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bosun-enc-k3s-'));
+    try {
+      const s = await spawnServer({ dataDir: dir, store: 'sqlite', extraArgs: ['--disable-agent', '--secrets-encryption'] });
+      try {
+        await s.kubectl(['create', 'secret', 'generic', 'k3s-style', '--from-literal=v=k3s-style-plaintext']);
+        const got = await s.kubectl(['get', 'secret', 'k3s-style', '-o', 'jsonpath={.data.v}']);
+        assert.equal(Buffer.from(got.stdout, 'base64').toString(), 'k3s-style-plaintext');
+      } finally {
+        await s.stop();
+      }
+      const file = join(dir, 'encryption-config.yaml');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const [t] = parseEncryptionConfig(readFileSync(file, 'utf8')).transformersFor('', 'secrets')!;
+      assert.equal(t!.kind, 'aescbc');
+      const db = Buffer.concat(readdirSync(dir).filter((f) => f.startsWith('state.db')).map((f) => readFileSync(join(dir, f))));
+      assert.equal(db.includes('k3s-style-plaintext') || db.includes(Buffer.from('k3s-style-plaintext').toString('base64')), false);
+      assert.ok(db.includes(t!.prefix));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bosun server exits at start with the file\'s error', async () => {

@@ -27,6 +27,7 @@ export interface ServerCommandOptions {
   etcdKeyfile?: string;
   /** --encryption-provider-config FILE. */
   encryptionProviderConfig?: string;
+  secretsEncryption: boolean;
   auditPolicyFile?: string;
   auditLogPath?: string;
   auditLogMaxsize: number;
@@ -124,7 +125,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
   const cp: ControlPlane = await startControlPlane({
     dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store: o.store, etcdEndpoints: o.etcdEndpoints,
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
-    encryptionProviderConfig: o.encryptionProviderConfig,
+    encryptionProviderConfig: o.encryptionProviderConfig, secretsEncryption: o.secretsEncryption,
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },

@@ -14,6 +14,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'etcd-certfile', value: 'path', help: 'client certificate file for etcd\'s --client-cert-auth (with --etcd-keyfile)' },
   { name: 'etcd-keyfile', value: 'path', help: 'key file of --etcd-certfile' },
   { name: 'encryption-provider-config', value: 'path', help: 'EncryptionConfiguration file (apiserver.config.k8s.io/v1): which resources are encrypted at rest, with which keys (kube-apiserver\'s flag)' },
+  { name: 'secrets-encryption', help: 'encrypt Secrets at rest with a key the server keeps in DATA_DIR/encryption-config.yaml (k3s\'s flag; --encryption-provider-config takes precedence)' },
   { name: 'audit-policy-file', value: 'path', help: 'audit.k8s.io/v1 Policy: which requests are logged at which level (with --audit-log-path)' },
   { name: 'audit-log-path', value: 'path', help: 'write audit.k8s.io/v1 Events here as JSON lines (\'-\': standard output)' },
   { name: 'audit-log-maxsize', value: 'MB', help: 'rotate the audit log past this many megabytes (0: 100)', parse: count, default: '0' },
