@@ -25,7 +25,7 @@ function memoryAvailable(): number {
   return total - meminfoUsage(text)!.workingSet;
 }
 
-const thresholdMi = Math.floor(memoryAvailable() / Mi) - 700;
+const thresholdMi = Math.max(64, Math.floor(memoryAvailable() / Mi) - 700);
 
 const pod = (name: string, command: string[], resources?: object) => JSON.stringify({
   apiVersion: 'v1', kind: 'Pod', metadata: { name },
@@ -51,11 +51,15 @@ describe('node-pressure eviction on a real node', { timeout: 300_000 }, () => {
 
     assert.equal((await node.kubectl(['apply', '-f', '-'], { input: pod('np-hog', HOG) })).code, 0);
     const status = await waitFor('the BestEffort pod evicted', async () => {
-      const s = JSON.parse(await node.k('get', 'pod', 'np-hog', '-o', 'jsonpath={.status}')) as { phase?: string; reason?: string; message?: string; qosClass?: string };
+      const s = JSON.parse(await node.k('get', 'pod', 'np-hog', '-o', 'jsonpath={.status}')) as {
+        phase?: string; reason?: string; message?: string; qosClass?: string; conditions?: { type: string; status: string; reason?: string }[];
+      };
       return s.phase === 'Failed' ? s : undefined;
     }, 200_000, 1000);
     assert.equal(status.qosClass, 'BestEffort');
     assert.equal(status.reason, 'Evicted');
+    // As the kubelet with PodDisruptionConditions: the pod says why it went.
+    assert.deepEqual(status.conditions?.filter((c) => c.type === 'DisruptionTarget').map((c) => [c.status, c.reason]), [['True', 'TerminationByKubelet']]);
     assert.match(status.message ?? '', /^The node was low on resource: memory\. Threshold quantity: \S+, available: \S+\. Container hog was using \S+, request is 0, has larger consumption of memory\. $/);
 
     const event = await node.k('get', 'events', '--field-selector', 'involvedObject.name=np-hog,reason=Evicted', '-o', 'jsonpath={.items[0].type} {.items[0].source.component} {.items[0].message}');
