@@ -1,7 +1,8 @@
 /**
  * The rules `kubectl auth can-i --list` shows must agree with the decisions the router enforces:
  * every rule listed for a node is allowed by the node authorizer, and what is not listed for it
- * (another node's objects, writes to pods) is denied.
+ * (another node's objects, writes to pods) is denied. (RBAC's rules: rbac/rbac-api.test.ts and
+ * test/e2e/rbac.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,13 +13,16 @@ import { rulesFor } from './rules.js';
 const node = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
 const authz = createAuthorization({ pods: () => undefined });
 
-test('admins and ordinary users may do everything, and the list says so completely', () => {
-  for (const user of [{ name: 'admin', groups: ['system:masters'] }, { name: 'alice', groups: ['system:authenticated'] }]) {
-    const r = rulesFor(user, 'default');
-    assert.equal(r.incomplete, false);
-    assert.deepEqual(r.resourceRules[0], { verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
-    assert.deepEqual(r.nonResourceRules, [{ verbs: ['*'], nonResourceURLs: ['*'] }]);
-  }
+test('admins may do everything; an ordinary user only what RBAC binds to it, both listed completely', () => {
+  const admin = authz.rules({ name: 'admin', groups: ['system:masters'] }, 'default');
+  assert.equal(admin.incomplete, false);
+  assert.deepEqual(admin.resourceRules[0], { verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+  assert.deepEqual(admin.nonResourceRules, [{ verbs: ['*'], nonResourceURLs: ['*'] }]);
+  // No RBAC objects in this authorizer: alice holds nothing, and the list says so completely.
+  assert.deepEqual(authz.rules({ name: 'alice', groups: ['system:authenticated'] }, 'default'), { resourceRules: [], nonResourceRules: [], incomplete: false });
+  // With authorization AlwaysAllow (the RBAC benchmark's baseline) everyone may do everything.
+  const open = createAuthorization({ pods: () => undefined, mode: 'AlwaysAllow' }).rules({ name: 'alice', groups: ['system:authenticated'] }, 'default');
+  assert.deepEqual(open.resourceRules[0], { verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
 });
 
 test('every rule listed for a node is allowed by the authorizer', async () => {
