@@ -1,6 +1,6 @@
 /**
- * A live copy of one collection, as an informer: LIST (paged, 500 at a time, so the first page paints
- * before the rest arrives), then WATCH from the list's resourceVersion (`?watch=1`, bookmarks) over a
+ * A live copy of one collection, as an informer: LIST (paged: 100 first, so a screenful paints before
+ * the rest arrives, then 1,000 at a time), then WATCH from the list's resourceVersion (`?watch=1`, bookmarks) over a
  * WebSocket, as kube-apiserver serves watches to browsers: a streamed fetch would do, but each holds
  * one of the six HTTP/1.1 connections a page gets per origin, and a page watching seven lists would
  * have none left for anything else. A 410 Gone relists; an ended watch resumes from the last version
@@ -12,7 +12,9 @@ import { ApiError, errorText, request, withBearerProtocol, wsUrl } from './api.j
 import { key, type List, type Obj, type WatchEvent } from './kube.js';
 import { byPlural, collectionPath } from './resources.js';
 
-const PAGE = 500;
+/** The first page fills a screen (paints fast even when the server is busy); the rest comes in larger pages. */
+const FIRST_PAGE = 100;
+const PAGE = 1000;
 
 export class LiveList {
   readonly items = new Map<string, Obj>();
@@ -89,7 +91,7 @@ export class LiveList {
     let rv = '';
     const seen = new Set<string>();
     do {
-      const q = new URLSearchParams({ limit: String(PAGE) });
+      const q = new URLSearchParams({ limit: String(cont ? PAGE : FIRST_PAGE) });
       if (cont) q.set('continue', cont);
       const page = await request<List>(`${this.path}?${q}`, { signal: this.abort.signal });
       for (const o of page.items) {
