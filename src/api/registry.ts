@@ -28,6 +28,7 @@ import { nodes } from './kinds/core/node.js';
 import { persistentVolumeClaims } from './kinds/core/persistent-volume-claim.js';
 import { persistentVolumes } from './kinds/core/persistent-volume.js';
 import { pods } from './kinds/core/pod.js';
+import { podTemplates } from './kinds/core/pod-template.js';
 import { secrets } from './kinds/core/secret.js';
 import { serviceAccounts } from './kinds/core/service-account.js';
 import { services } from './kinds/core/service.js';
@@ -40,7 +41,11 @@ import { clusterRoles } from './kinds/rbac/cluster-role.js';
 import { roleBindings } from './kinds/rbac/role-binding.js';
 import { roles } from './kinds/rbac/role.js';
 import { priorityClasses } from './kinds/scheduling/priority-class.js';
+import { runtimeClasses } from './kinds/node/runtime-class.js';
+import { csiDrivers } from './kinds/storage/csi-driver.js';
+import { csiNodes } from './kinds/storage/csi-node.js';
 import { storageClasses } from './kinds/storage/storage-class.js';
+import { volumeAttachments } from './kinds/storage/volume-attachment.js';
 import type { ResourceDefinition } from './resource.js';
 import { componentsOf } from './schema/openapi.js';
 import type { ObjectNode } from './schema/types.js';
@@ -49,9 +54,10 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  persistentVolumes, persistentVolumeClaims,
+  persistentVolumes, persistentVolumeClaims, podTemplates,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
+  csiDrivers, csiNodes, volumeAttachments, runtimeClasses,
   customResourceDefinitions,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,

@@ -7,6 +7,7 @@ import type {
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
   StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, CertificateSigningRequest, HorizontalPodAutoscaler,
 } from '../api/kinds/index.js';
+import type { CSINode, PodTemplate, RuntimeClass } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
 /**
@@ -77,6 +78,9 @@ export const resources = {
   serviceaccounts: typed<ServiceAccount>({ group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' }),
   persistentvolumeclaims: typed<PersistentVolumeClaim>({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespaced: true, kind: 'PersistentVolumeClaim' }),
   persistentvolumes: typed<PersistentVolume>({ group: '', version: 'v1', resource: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' }),
+  podtemplates: typed<PodTemplate>({ group: '', version: 'v1', resource: 'podtemplates', namespaced: true, kind: 'PodTemplate' }),
+  runtimeclasses: typed<RuntimeClass>({ group: 'node.k8s.io', version: 'v1', resource: 'runtimeclasses', namespaced: false, kind: 'RuntimeClass' }),
+  csinodes: typed<CSINode>({ group: 'storage.k8s.io', version: 'v1', resource: 'csinodes', namespaced: false, kind: 'CSINode' }),
   storageclasses: typed<StorageClass>({ group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' }),
   deployments: typed<Deployment>({ group: 'apps', version: 'v1', resource: 'deployments', namespaced: true, kind: 'Deployment' }),
   replicasets: typed<ReplicaSet>({ group: 'apps', version: 'v1', resource: 'replicasets', namespaced: true, kind: 'ReplicaSet' }),

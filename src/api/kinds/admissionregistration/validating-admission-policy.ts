@@ -146,6 +146,7 @@ function validateBinding(b: ValidatingAdmissionPolicyBinding): FieldError[] {
 
 export const validatingAdmissionPolicies = defineKind<ValidatingAdmissionPolicy>({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false,
+  categories: ['api-extensions'], // as upstream's REST Categories() for admissionregistration kinds
   schema: policySchema, nameValidator: nameIsDNSSubdomain, tracksGeneration: true, hasStatusSubresource: true,
   defaults: (p) => { if (p.spec) { p.spec.failurePolicy ??= 'Fail'; defaultMatch(p.spec.matchConstraints); } },
   validate: validatePolicy,
@@ -158,6 +159,7 @@ export const validatingAdmissionPolicies = defineKind<ValidatingAdmissionPolicy>
 
 export const validatingAdmissionPolicyBindings = defineKind<ValidatingAdmissionPolicyBinding>({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false,
+  categories: ['api-extensions'], // as upstream's REST Categories() for admissionregistration kinds
   schema: bindingSchema, nameValidator: nameIsDNSSubdomain,
   defaults: (b) => {
     defaultMatch(b.spec?.matchResources);

@@ -135,6 +135,7 @@ const webhooksColumn = col('Webhooks', 'integer', 'Webhooks is a list of webhook
 
 export const mutatingWebhookConfigurations = defineKind<MutatingWebhookConfiguration>({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false,
+  categories: ['api-extensions'], // as upstream's REST Categories() for admissionregistration kinds
   schema: mutatingConfigSchema, nameValidator: nameIsDNSSubdomain,
   defaults: (c) => { for (const w of c.webhooks ?? []) defaultWebhook(w, true); },
   validate: (c) => validateWebhooks(c.webhooks),
@@ -144,6 +145,7 @@ export const mutatingWebhookConfigurations = defineKind<MutatingWebhookConfigura
 
 export const validatingWebhookConfigurations = defineKind<ValidatingWebhookConfiguration>({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false,
+  categories: ['api-extensions'], // as upstream's REST Categories() for admissionregistration kinds
   schema: validatingConfigSchema, nameValidator: nameIsDNSSubdomain,
   defaults: (c) => { for (const w of c.webhooks ?? []) defaultWebhook(w as MutatingWebhook, false); },
   validate: (c) => validateWebhooks(c.webhooks as MutatingWebhook[] | undefined),
