@@ -38,6 +38,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   clusterrole: 'clusterrole-aggregation-controller',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
   csrsigning: 'certificate-controller',
+  resourcequota: 'resourcequota-controller',
 };
 
 export const KUBE_CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
