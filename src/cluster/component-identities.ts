@@ -12,7 +12,12 @@ import { issueClientCertificate, type Pki } from '../apiserver/pki/pki.js';
 import { KubeClient } from '../client/index.js';
 import type { Manager } from '../controller-runtime/manager.js';
 
-/** Controller name (src/controllers/index.ts) -> its service account in kube-system (upstream's names). */
+/**
+ * Controller name (src/controllers/index.ts) -> its service account in kube-system (upstream's names),
+ * bound to ClusterRole system:controller:<account> (bootstrap-controller-roles.ts). A controller not
+ * listed runs as the controller manager itself, which may only read: a new controller needs a row
+ * here and a role there.
+ */
 export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   replicaset: 'replicaset-controller',
   deployment: 'deployment-controller',
