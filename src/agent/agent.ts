@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Pod } from '../api/kinds/index.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
@@ -97,11 +98,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
   const layout = hostCgroupLayout();
   // Built before the node agent reads its pressure; its callbacks reach pods, deps and recorder only once started.
-  const eviction = new EvictionManager({
+  const eviction: EvictionManager = new EvictionManager({
     thresholds, monitorMs: o.eviction?.monitorMs, pressureTransitionMs: o.eviction?.pressureTransitionMs,
     nodeFsDir: o.dataDir,
     imageFsDir: async () => (await o.runtime.imageFsInfo?.())?.mountpoint,
-    activePods: () => pods.activePods(),
+    activePods: (): Pod[] => pods.activePods(),
     stats: (list, disk) => readPodStats({
       runtime: o.runtime, layout, cgroupRoot: deps.sandboxEnv.cgroupRoot,
       podDir: (uid) => deps.volumes.podDir(uid), logDir: (pod) => podLogDir(pod, deps.sandboxEnv.logsDir),
@@ -159,7 +160,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     status: new StatusManager(o.client, log),
     log,
   };
-  const pods = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000 });
+  const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod): string | undefined => eviction.admit(pod) });
   pods.register();
   factory.start();
   await factory.waitForCacheSync();

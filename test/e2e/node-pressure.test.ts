@@ -5,7 +5,8 @@
  * kubelet watches), so a BestEffort pod that keeps allocating crosses it. The BestEffort pod is
  * evicted (Failed, reason Evicted, upstream's message, an Evicted event) while a Guaranteed pod
  * within its requests keeps running; the node reports MemoryPressure, the node lifecycle
- * controller taints it memory-pressure:NoSchedule, and the scheduler keeps a new pod off it.
+ * controller taints it memory-pressure:NoSchedule, the scheduler keeps a new pod off it, and the
+ * agent's admission refuses a BestEffort pod bound to it directly.
  * The margin below today's available memory is wide (700Mi) so that other processes on a shared
  * machine neither cross it first nor keep it crossed; the hog grows until it is evicted, whatever
  * that margin turns out to be. Needs root; `npm run build` and scripts/build-test-images.sh.
@@ -76,6 +77,16 @@ describe('node-pressure eviction on a real node', { timeout: 300_000 }, () => {
       (await node.k('get', 'events', '--field-selector', 'involvedObject.name=np-late,reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}')) || undefined, 60_000, 500);
     assert.match(msg, /untolerated taint \{node\.kubernetes\.io\/memory-pressure: \}/);
     assert.equal(await node.k('get', 'pod', 'np-late', '-o', 'jsonpath={.status.phase}'), 'Pending');
+
+    // A BestEffort pod bound to the node directly (past the scheduler) is refused by the agent's admission.
+    const direct = JSON.parse(pod('np-direct', ['sleep', '3600'])) as { spec: { nodeName?: string } };
+    direct.spec.nodeName = node.nodeName;
+    assert.equal((await node.kubectl(['apply', '-f', '-'], { input: JSON.stringify(direct) })).code, 0);
+    const refused = await waitFor('the directly bound BestEffort pod refused', async () => {
+      const out = await node.k('get', 'pod', 'np-direct', '-o', 'jsonpath={.status.phase}|{.status.reason}|{.status.message}');
+      return out.startsWith('Failed|') ? out : undefined;
+    }, 60_000, 500);
+    assert.equal(refused, 'Failed|Evicted|Pod was rejected: The node had condition: [MemoryPressure]. ');
 
     // The Guaranteed pod, within its requests, was not touched.
     assert.equal(await node.k('get', 'pod', 'np-guaranteed', '-o', 'jsonpath={.status.phase} {.status.containerStatuses[0].restartCount}'), 'Running 0');

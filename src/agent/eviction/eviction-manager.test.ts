@@ -105,6 +105,24 @@ describe('EvictionManager.synchronize', () => {
     assert.equal(s.m.pressure().MemoryPressure, false);
   });
 
+  it('admits as upstream\'s eviction manager: under memory pressure only non-BestEffort, tolerating or critical pods', async () => {
+    const s = setup(4 * 1024 * 1024);
+    const best = pod('be');
+    const burstable = pod('bu', { memory: '64Mi' });
+    burstable.spec!.containers[0]!.resources!.limits = {};
+    const tolerating = pod('tol');
+    tolerating.spec!.tolerations = [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }];
+    const critical = pod('crit');
+    critical.spec!.priority = 2_000_001_000;
+    assert.equal(s.m.admit(best), undefined, 'no pressure: every pod');
+    s.setFree(512 * 1024);
+    await s.m.synchronize();
+    assert.equal(s.m.admit(best), 'The node had condition: [MemoryPressure]. ');
+    assert.equal(s.m.admit(burstable), undefined);
+    assert.equal(s.m.admit(tolerating), undefined);
+    assert.equal(s.m.admit(critical), undefined);
+  });
+
   it('thresholdsMet compares the threshold with what is available (percent of capacity)', () => {
     const t = parseEvictionHard('nodefs.available<10%');
     assert.equal(thresholdsMet(t, { 'nodefs.available': { available: 99, capacity: 1000 } }).length, 1);

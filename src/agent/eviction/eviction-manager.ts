@@ -13,7 +13,9 @@
  * garbage collector's own loop.
  */
 import type { Pod } from '../../api/kinds/index.js';
+import { podQOSClass } from '../../api/pod-qos.js';
 import { parseQuantity } from '../../api/quantity/index.js';
+import { toleratedBy } from '../../api/scheduling/tolerations.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import { evictions } from '../metrics/kubelet-metrics.js';
 import { rankForEviction } from './rank.js';
@@ -87,6 +89,22 @@ export class EvictionManager {
       return at !== undefined && now - at < (this.o.pressureTransitionMs ?? DEFAULT_PRESSURE_TRANSITION_MS);
     };
     return { MemoryPressure: on('MemoryPressure'), DiskPressure: on('DiskPressure') };
+  }
+
+  /**
+   * Whether a new pod may start here (eviction_manager.go Admit): under no pressure, or a critical
+   * pod, yes; under memory pressure alone, pods that are not BestEffort and BestEffort pods that
+   * tolerate the memory-pressure taint; under disk pressure, none. The refusal's message otherwise.
+   */
+  admit(pod: Pod): string | undefined {
+    const p = this.pressure();
+    const conditions = (['MemoryPressure', 'DiskPressure'] as const).filter((c) => p[c]);
+    if (conditions.length === 0 || (pod.spec?.priority ?? 0) >= SYSTEM_CRITICAL_PRIORITY) return undefined;
+    if (conditions.length === 1 && conditions[0] === 'MemoryPressure') {
+      if (podQOSClass(pod) !== 'BestEffort') return undefined;
+      if (toleratedBy(pod.spec?.tolerations, { key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' })) return undefined;
+    }
+    return `The node had condition: [${conditions.join(' ')}]. `;
   }
 
   /** One pass: observe, update conditions, evict at most one pod. Returns the evicted pod. */

@@ -20,6 +20,8 @@ export interface PodManagerOptions {
   deps: AgentDeps;
   resyncMs: number;
   relistMs: number;
+  /** Admission of a pod not started yet (the eviction manager's): a refusal's message, or undefined. */
+  admit?: (pod: Pod) => string | undefined;
 }
 
 const UID_INDEX = 'uid';
@@ -121,7 +123,7 @@ export class PodManager {
     let w = this.workers.get(uid);
     if (!w) {
       w = new PodWorker(uid, pod, this.o.deps, {
-        resyncMs: this.o.resyncMs, onDone: (id) => this.onDone(id), onObserved: (id, sig) => this.pleg.observed(id, sig),
+        resyncMs: this.o.resyncMs, admit: this.o.admit, onDone: (id) => this.onDone(id), onObserved: (id, sig) => this.pleg.observed(id, sig),
       });
       this.workers.set(uid, w);
     }

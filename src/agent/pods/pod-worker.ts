@@ -24,6 +24,8 @@ import { addTerminationMessages } from './termination-message.js';
 
 export interface PodWorkerOptions {
   resyncMs: number;
+  /** Admission at first sight of a pod that has not started here (see PodManagerOptions.admit). */
+  admit?: (pod: Pod) => string | undefined;
   /** Called once the worker finished a pod for good (the manager forgets it). */
   onDone(uid: string): void;
   /** The runtime state (podSignature) a sync ended with, for the PLEG. */
@@ -100,6 +102,7 @@ export class PodWorker {
   }
 
   private evictionGrace = 0;
+  private admitted = false;
 
   /** Re-syncs when the pod lives in `namespace` (a ConfigMap or Secret there changed). */
   kickIfNamespace(namespace: string): void {
@@ -175,6 +178,16 @@ export class PodWorker {
       // Finished pods keep their containers (for status and logs) but nothing runs.
       if (state.containers.some((c) => c.state === 'CONTAINER_RUNNING') || readySandbox(state)) await killPod(d, pod, state, podGracePeriod(pod));
       return;
+    }
+    if (!this.admitted) {
+      this.admitted = true;
+      const refused = state.sandboxes.length === 0 && !isTerminalPhase(pod.status?.phase) ? this.o.admit?.(pod) : undefined;
+      if (refused !== undefined) {
+        // kubelet rejectPod: a Warning event and the pod Failed with the admission's reason.
+        d.events.event(pod, 'Warning', 'Evicted', refused);
+        await d.status.write(pod, { ...pod.status, phase: 'Failed', reason: 'Evicted', message: `Pod was rejected: ${refused}` });
+        return;
+      }
     }
     if (this.evictedMessage !== undefined) {
       await killPod(d, pod, state, Math.min(this.evictionGrace, podGracePeriod(pod)));
