@@ -25,6 +25,8 @@ export const BUILTIN_RESOURCES: readonly BuiltinResource[] = [
   core('ServiceAccount', 'serviceaccounts'),
   core('PersistentVolume', 'persistentvolumes', false),
   core('PersistentVolumeClaim', 'persistentvolumeclaims'),
+  core('ResourceQuota', 'resourcequotas'),
+  core('LimitRange', 'limitranges'),
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true },
   { group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', namespaced: true },

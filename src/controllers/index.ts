@@ -24,6 +24,7 @@ import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-cont
 import { addPersistentVolumeController } from './persistentvolume/pv-controller.js';
 import { addPodGcController } from './pod-gc/pod-gc-controller.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
+import { addResourceQuotaController } from './resource-quota/resource-quota-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
@@ -60,6 +61,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   clusterrole: (mgr) => addClusterRoleAggregationController(mgr),
   horizontalpodautoscaling: (mgr, config) => addHorizontalPodAutoscalerController(mgr, config?.horizontalPodAutoscaler),
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
+  resourcequota: (mgr) => addResourceQuotaController(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */

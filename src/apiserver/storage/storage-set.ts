@@ -4,6 +4,7 @@
  */
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { Store } from '../../store/types.js';
+import { withBuiltinAdmission } from '../admission/builtin-admission.js';
 import { BindingsCollection } from './actions/bindings-collection.js';
 import { NamespaceFinalize } from './actions/namespace-finalize.js';
 import { PodBinding } from './actions/pod-binding.js';
@@ -24,7 +25,7 @@ export class StorageSet {
   constructor(readonly store: Store, definitions: Definitions, options: StorageOptions = {}) {
     const defs = Symbol.iterator in definitions ? definitions : definitions.all();
     for (const def of defs) {
-      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, bindStrategy(strategyFor(def), store), options));
+      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, withBuiltinAdmission(def, bindStrategy(strategyFor(def), store), store), options));
     }
     const pods = this.byResource.get(resourceKey('', 'v1', 'pods'));
     if (pods) {

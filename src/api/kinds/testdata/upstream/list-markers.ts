@@ -118,6 +118,7 @@ export const LIST_MARKERS: readonly (readonly [string, string, string])[] = [
   ['core.PersistentVolumeClaimStatus.conditions', 'list=map keys=type patch=merge mergeKey=type', 'api/core/v1/types.go:783'],
   ['core.PersistentVolumeSpec.accessModes', 'list=atomic', 'api/core/v1/types.go:401'],
   ['core.PersistentVolumeSpec.mountOptions', 'list=atomic', 'api/core/v1/types.go:425'],
+  ['core.ReplicationControllerStatus.conditions', 'list=map keys=type patch=merge mergeKey=type', 'api/core/v1/types.go:5158-5162'],
   ['core.PodAffinityTerm.matchLabelKeys', 'list=atomic', 'api/core/v1/types.go:3634'],
   ['core.PodAffinityTerm.mismatchLabelKeys', 'list=atomic', 'api/core/v1/types.go:3647'],
   ['core.PodAffinityTerm.namespaces', 'list=atomic', 'api/core/v1/types.go:3608'],

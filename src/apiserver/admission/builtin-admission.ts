@@ -1,0 +1,50 @@
+/**
+ * Built-in admission that applies across kinds, wrapped around a resource's strategy. Upstream's
+ * recommended order (pkg/kubeapiserver/options/plugins.go, AllOrderedPlugins) and where Bosun has
+ * each plugin: NamespaceLifecycle (storage-core.ts admitNamespace; namespace.ts keeps default,
+ * kube-system and kube-public), LimitRanger (here, mutating then validating), ServiceAccount and
+ * Priority (pod strategy), DefaultTolerationSeconds (not as a plugin: node-lifecycle's
+ * tolerations.ts applies the 300 s-style defaults when it evicts), PodSecurity (pod strategy),
+ * DefaultStorageClass (PVC strategy), MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
+ * ValidatingAdmissionWebhook (ctx.dynamicAdmission) and ResourceQuota (here, last of our hooks).
+ * Quota runs in validateAdmission, so before the webhooks' validating phase rather than after it.
+ */
+import { limitRanges, type LimitRange } from '../../api/kinds/core/limit-range.js';
+import { resourceQuotas, type ResourceQuota } from '../../api/kinds/core/resource-quota.js';
+import type { ResourceDefinition } from '../../api/resource.js';
+import type { Store } from '../../store/types.js';
+import type { Strategy } from '../storage/strategies/types.js';
+import { admitLimitRanges } from './limit-ranger.js';
+import { QuotaAdmission } from './resource-quota.js';
+import { watchedObjects, type Watched } from './watched-objects.js';
+
+interface PerStore { limits: Watched<LimitRange>; quota: QuotaAdmission }
+const perStore = new WeakMap<Store, PerStore>();
+
+function pluginsFor(store: Store): PerStore {
+  let p = perStore.get(store);
+  if (!p) {
+    p = { limits: watchedObjects<LimitRange>(store, limitRanges), quota: new QuotaAdmission(store, watchedObjects<ResourceQuota>(store, resourceQuotas)) };
+    perStore.set(store, p);
+  }
+  return p;
+}
+
+/** `strategy` with LimitRanger (pods, claims) and ResourceQuota (every namespaced kind) added. */
+export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy, store: Store): Strategy {
+  if (!def.namespaced) return strategy;
+  const plugins = pluginsFor(store);
+  const limited = !def.group && (def.plural === 'pods' || def.plural === 'persistentvolumeclaims');
+  return {
+    ...strategy,
+    admit: async (obj, ns, ctx) => {
+      if (limited && ns !== undefined) admitLimitRanges(def.plural, obj, await plugins.limits.inNamespace(ns));
+      await strategy.admit?.(obj, ns, ctx);
+    },
+    validateAdmission: async (obj, old, ctx, env) => {
+      await strategy.validateAdmission?.(obj, old, ctx, env);
+      const ns = obj.metadata?.namespace;
+      if (old === undefined && ns) await plugins.quota.admit(def.group, def.plural, ns, obj, ctx.dryRun);
+    },
+  };
+}

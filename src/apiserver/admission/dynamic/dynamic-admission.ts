@@ -1,0 +1,105 @@
+/**
+ * Dynamic admission assembled: watch-fed caches of the webhook configurations, policies and
+ * bindings, and a storage wrapper that hands every write of a resource (create, update, patch,
+ * delete) its DynamicAdmission (storage/types.ts). The storage calls `mutate` after the built-in
+ * mutating admission and `validate` after validation, which runs ValidatingAdmissionPolicies, then
+ * validating webhooks: upstream's recommended order (plugins.go: ... MutatingAdmissionWebhook,
+ * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). With no configuration
+ * objects at all a request pays nothing.
+ */
+import type { KubeObject } from '../../../api/meta.js';
+import type { ResourceDefinition } from '../../../api/resource.js';
+import { mutatingWebhookConfigurations, validatingWebhookConfigurations, type MutatingWebhookConfiguration, type ValidatingWebhookConfiguration } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
+import { validatingAdmissionPolicies, validatingAdmissionPolicyBindings, type ValidatingAdmissionPolicy, type ValidatingAdmissionPolicyBinding } from '../../../api/kinds/admissionregistration/validating-admission-policy.js';
+import type { Store } from '../../../store/types.js';
+import { namespaceKey } from '../../storage/keys.js';
+import type { AdmissionAttributes, DynamicAdmission, RequestContext, ResourceStorage } from '../../storage/types.js';
+import { admissionRequest } from './admission-review.js';
+import { ObjectCache } from './config-cache.js';
+import { isExemptConfigurationResource, type AdmissionRequestInfo } from './matching.js';
+import { runPolicies, type PolicyDeps } from './policy.js';
+import { closeWebhookConnections } from './webhook-client.js';
+import { matchingWebhooks, runMutating, runValidating, type Webhook } from './webhooks.js';
+
+export interface DynamicAdmissionChain {
+  /** Wraps a resource's storage so that its writes go through dynamic admission. */
+  wrap(storage: ResourceStorage): ResourceStorage;
+  stop(): void;
+}
+
+export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['kindDef']): Promise<DynamicAdmissionChain> {
+  const mutating = await ObjectCache.start<MutatingWebhookConfiguration>(store, mutatingWebhookConfigurations);
+  const validating = await ObjectCache.start<ValidatingWebhookConfiguration>(store, validatingWebhookConfigurations);
+  const policies = await ObjectCache.start<ValidatingAdmissionPolicy>(store, validatingAdmissionPolicies);
+  const bindings = await ObjectCache.start<ValidatingAdmissionPolicyBinding>(store, validatingAdmissionPolicyBindings);
+  const deps: PolicyDeps = { store, kindDef };
+
+  let memo: { key: string; mutating: Webhook[]; validating: Webhook[]; policies: Map<string, ValidatingAdmissionPolicy> } | undefined;
+  const current = (): NonNullable<typeof memo> => {
+    const key = `${mutating.version}/${validating.version}/${policies.version}`;
+    if (memo?.key !== key) {
+      memo = {
+        key,
+        mutating: mutating.list().flatMap((c) => (c.webhooks ?? []) as Webhook[]),
+        validating: validating.list().flatMap((c) => (c.webhooks ?? []) as Webhook[]),
+        policies: new Map(policies.list().map((p) => [p.metadata.name ?? '', p])),
+      };
+    }
+    return memo;
+  };
+
+  const forRequest = (def: ResourceDefinition, ctx: RequestContext): DynamicAdmission | undefined => {
+    if (isExemptConfigurationResource(def)) return undefined;
+    const c = current();
+    const bound = bindings.list();
+    if (c.mutating.length === 0 && c.validating.length === 0 && bound.length === 0) return undefined;
+    const info = (attrs: AdmissionAttributes): AdmissionRequestInfo => {
+      let labels: Promise<Record<string, string> | undefined> | undefined;
+      return {
+        def, attrs,
+        namespaceLabels: () => (labels ??= attrs.namespace
+          ? store.get(namespaceKey(attrs.namespace)).then((kv) => (kv ? ((JSON.parse(kv.value) as KubeObject).metadata?.labels ?? {}) : undefined))
+          : Promise.resolve(undefined)),
+      };
+    };
+    return {
+      async mutate(attrs) {
+        if (c.mutating.length === 0) return undefined;
+        const r = info(attrs);
+        const hooks = await matchingWebhooks(c.mutating, r);
+        if (hooks.length === 0) return undefined;
+        return runMutating(store, hooks, admissionRequest(def, attrs, ctx), ctx);
+      },
+      async validate(attrs) {
+        const r = info(attrs);
+        const req = admissionRequest(def, attrs, ctx);
+        if (bound.length > 0) await runPolicies(deps, c.policies, bound, r, req, ctx);
+        if (c.validating.length === 0) return;
+        const hooks = await matchingWebhooks(c.validating, r);
+        if (hooks.length > 0) await runValidating(store, hooks, req, ctx);
+      },
+    };
+  };
+
+  const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deleteCollection']);
+  return {
+    wrap(storage) {
+      return new Proxy(storage, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof v !== 'function') return v;
+          const fn = (v as (...args: unknown[]) => unknown).bind(target);
+          if (typeof prop !== 'string' || !WRITES.has(prop)) return fn;
+          return (ctx: RequestContext, ...rest: unknown[]) => {
+            const da = forRequest(target.def, ctx);
+            return fn(da ? { ...ctx, dynamicAdmission: da } : ctx, ...rest);
+          };
+        },
+      });
+    },
+    stop() {
+      for (const c of [mutating, validating, policies, bindings]) c.stop();
+      closeWebhookConnections();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * A webhook server for tests and the benchmark: HTTPS on loopback with a certificate from its own
+ * CA (valid for 127.0.0.1 and the given Service DNS names), answering AdmissionReview v1 by path
+ * with the handler's response; it records every request it received.
+ */
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { issueCertificate } from '../../../pki/certs.js';
+import type { AdmissionRequest } from '../admission-review.js';
+import type { AdmissionResponse } from '../webhook-client.js';
+
+export type Handler = (req: AdmissionRequest) => Omit<AdmissionResponse, 'uid'>;
+
+export interface TestWebhookServer {
+  port: number;
+  /** base64 of the CA's PEM, for clientConfig.caBundle. */
+  caBundle: string;
+  /** Requests received, by path. */
+  received: Map<string, AdmissionRequest[]>;
+  close(): Promise<void>;
+}
+
+export async function startWebhookServer(handlers: Record<string, Handler>, dnsNames: string[] = []): Promise<TestWebhookServer> {
+  const ca = issueCertificate({ commonName: 'webhook-test-ca', usage: 'ca', validDays: 1 });
+  const serving = issueCertificate({ commonName: 'webhook', usage: 'server', validDays: 1, dnsNames, ips: ['127.0.0.1'] }, ca);
+  const received = new Map<string, AdmissionRequest[]>();
+  const server: Server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: AdmissionRequest };
+      const list = received.get(path) ?? [];
+      list.push(review.request);
+      received.set(path, list);
+      const h = handlers[path];
+      if (!h) {
+        res.writeHead(404).end('no handler');
+        return;
+      }
+      const response = { uid: review.request.uid, ...h(review.request) };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    caBundle: Buffer.from(ca.cert).toString('base64'),
+    received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A JSONPatch response adding one label (the labels map is created when absent). */
+export function addLabelPatch(obj: { metadata?: { labels?: Record<string, string> } } | null, key: string, value: string): Omit<AdmissionResponse, 'uid'> {
+  const ops = obj?.metadata?.labels
+    ? [{ op: 'add', path: `/metadata/labels/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value }]
+    : [{ op: 'add', path: '/metadata/labels', value: { [key]: value } }];
+  return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
+}

@@ -1,0 +1,115 @@
+/**
+ * The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins, as upstream's
+ * apiserver/pkg/admission/plugin/webhook/{mutating,validating}/dispatcher.go: webhooks of every
+ * configuration (sorted by configuration name, then in order) that match the request's rules,
+ * namespace and object selectors and matchConditions are called; mutating ones one after another,
+ * each JSONPatch applied to the object the next one sees, with IfNeeded webhooks called once more
+ * when a later webhook changed the object; validating ones in parallel. A call that fails is
+ * ignored under failurePolicy Ignore and refuses the request (500) under Fail; a refusal is
+ * upstream's `admission webhook "x" denied the request: ...` (code from the response, 400 at
+ * least). Warnings go to the client's Warning headers.
+ */
+import type { KubeObject } from '../../../api/meta.js';
+import { failure, StatusError, type StatusReason } from '../../../api/status.js';
+import type { MutatingWebhook } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
+import type { JsonObject } from '../../patch/json-value.js';
+import { applyJsonPatch } from '../../patch/json-patch.js';
+import type { Store } from '../../../store/types.js';
+import type { RequestContext } from '../../storage/types.js';
+import type { AdmissionRequest } from './admission-review.js';
+import { matchConditions } from './cel.js';
+import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
+import { callWebhook, WebhookCallError, type AdmissionResponse } from './webhook-client.js';
+
+/** A webhook of either kind (validating ones have no reinvocationPolicy). */
+export type Webhook = MutatingWebhook;
+
+/** The webhooks that apply to this request (rules, selectors; matchConditions come at call time). */
+export async function matchingWebhooks(hooks: readonly Webhook[], r: AdmissionRequestInfo): Promise<Webhook[]> {
+  const out: Webhook[] = [];
+  for (const h of hooks) {
+    if (!(h.rules ?? []).some((rule) => ruleMatches(rule, r))) continue;
+    if (!objectSelectorMatches(h.objectSelector, r.attrs)) continue;
+    if (!(await namespaceSelectorMatches(h.namespaceSelector, r))) continue;
+    out.push(h);
+  }
+  return out;
+}
+
+function denied(name: string, resp: AdmissionResponse): StatusError {
+  const st = resp.status ?? {};
+  const by = `admission webhook "${name}" denied the request`;
+  const message = st.message ? `${by}: ${st.message}` : st.reason ? `${by}: ${st.reason}` : `${by} without explanation`;
+  const code = (st.code ?? 0) < 400 ? 400 : st.code!;
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code, ...(st.reason ? { reason: st.reason as StatusReason } : {}), ...(st.details ? { details: st.details as never } : {}) });
+}
+
+function callFailed(name: string, err: unknown): StatusError {
+  return failure(500, 'InternalError', `Internal error occurred: failed calling webhook "${name}": ${(err as Error).message}`);
+}
+
+/**
+ * Calls one webhook (matchConditions first). Returns its response, or undefined when it was skipped
+ * or its failure is ignored; throws the refusal or the failure under failurePolicy Fail.
+ */
+async function invoke(store: Store, h: Webhook, req: AdmissionRequest, ctx: RequestContext): Promise<AdmissionResponse | undefined> {
+  const ignore = h.failurePolicy === 'Ignore';
+  const mc = matchConditions(h.matchConditions, { object: req.object, oldObject: req.oldObject, request: req });
+  if (mc.error) {
+    if (ignore) return undefined;
+    throw callFailed(h.name, new Error(mc.error));
+  }
+  if (!mc.matches) return undefined;
+  // v1 allows only None and NoneOnDryRun; a stored Some/Unknown (older versions) refuses dry runs, as upstream.
+  if (req.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun') {
+    throw failure(400, 'BadRequest', `admission webhook "${h.name}" does not support dry run`);
+  }
+  let resp: AdmissionResponse;
+  try {
+    resp = await callWebhook(store, h.clientConfig ?? {}, h.timeoutSeconds ?? 10, req);
+  } catch (err) {
+    if (!(err instanceof WebhookCallError) && !(err instanceof Error)) throw err;
+    if (ignore) return undefined;
+    throw callFailed(h.name, err);
+  }
+  for (const w of resp.warnings ?? []) ctx.warnings.push(w);
+  if (!resp.allowed) throw denied(h.name, resp);
+  return resp;
+}
+
+/** Runs the mutating webhooks; returns the patched object, or undefined when none changed it. */
+export async function runMutating(store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext): Promise<KubeObject | undefined> {
+  if (!req.object) return undefined;
+  let obj = req.object;
+  let changed = false;
+  const lastSeen = new Map<Webhook, string>();
+  const callOne = async (h: Webhook): Promise<void> => {
+    const resp = await invoke(store, h, { ...req, object: obj }, ctx);
+    if (resp?.patch) {
+      if (resp.patchType !== 'JSONPatch') throw callFailed(h.name, new Error(`unsupported patch type "${resp.patchType ?? ''}"`));
+      let ops: unknown;
+      try {
+        ops = JSON.parse(Buffer.from(resp.patch, 'base64').toString('utf8'));
+        obj = applyJsonPatch(obj as JsonObject, ops) as KubeObject;
+      } catch (err) {
+        if (h.failurePolicy === 'Ignore') return;
+        throw callFailed(h.name, err instanceof StatusError ? new Error(err.message) : err);
+      }
+      changed = true;
+    }
+    if (h.reinvocationPolicy === 'IfNeeded') lastSeen.set(h, JSON.stringify(obj));
+  };
+  for (const h of hooks) await callOne(h);
+  // Reinvocation: once more for each IfNeeded webhook whose output a later webhook changed.
+  for (const h of hooks) {
+    const seen = lastSeen.get(h);
+    if (seen !== undefined && seen !== JSON.stringify(obj)) await callOne(h);
+  }
+  return changed ? obj : undefined;
+}
+
+/** Runs the validating webhooks in parallel; the first refusal (in configuration order) wins. */
+export async function runValidating(store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext): Promise<void> {
+  const results = await Promise.allSettled(hooks.map((h) => invoke(store, h, req, ctx)));
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
