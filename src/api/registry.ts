@@ -26,11 +26,10 @@ import { events } from './kinds/core/event.js';
 import { namespaces } from './kinds/core/namespace.js';
 import { nodes } from './kinds/core/node.js';
 import { persistentVolumeClaims } from './kinds/core/persistent-volume-claim.js';
-import { limitRanges } from './kinds/core/limit-range.js';
-import { resourceQuotas } from './kinds/core/resource-quota.js';
 import { persistentVolumes } from './kinds/core/persistent-volume.js';
 import { pods } from './kinds/core/pod.js';
 import { podTemplates } from './kinds/core/pod-template.js';
+import { replicationControllers } from './kinds/core/replication-controller.js';
 import { secrets } from './kinds/core/secret.js';
 import { serviceAccounts } from './kinds/core/service-account.js';
 import { services } from './kinds/core/service.js';
@@ -56,7 +55,7 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  persistentVolumes, persistentVolumeClaims, resourceQuotas, limitRanges, podTemplates,
+  persistentVolumes, persistentVolumeClaims, podTemplates, replicationControllers,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses,
   csiDrivers, csiNodes, volumeAttachments, runtimeClasses,

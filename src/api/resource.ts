@@ -41,6 +41,8 @@ export interface ScaleInfo {
   statusReplicasPath: string;
   /** Where the label selector lives (spec.selector for apps kinds). */
   selectorPath: string;
+  /** The selector is a plain label map (v1 ReplicationController), not a LabelSelector. */
+  selectorIsLabelMap?: boolean;
 }
 
 export interface ResourceDefinition<T extends KubeObject = KubeObject> {

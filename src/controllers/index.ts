@@ -23,8 +23,8 @@ import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
 import { addNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.js';
 import { addPersistentVolumeController } from './persistentvolume/pv-controller.js';
 import { addPodGcController } from './pod-gc/pod-gc-controller.js';
+import { replicationControllerKind } from './replicaset/managed-kind.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
-import { addResourceQuotaController } from './resource-quota/resource-quota-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
@@ -37,6 +37,8 @@ export type AddController = (mgr: Manager, config?: ControllerConfig) => Control
 
 export const controllers: Readonly<Record<string, AddController>> = {
   replicaset: (mgr) => addReplicaSetController(mgr),
+  // v1 ReplicationControllers by the same controller, as upstream's ReplicationManager.
+  replicationcontroller: (mgr) => addReplicaSetController(mgr, { kind: replicationControllerKind }),
   deployment: (mgr) => addDeploymentController(mgr),
   daemonset: (mgr) => addDaemonSetController(mgr),
   statefulset: (mgr) => addStatefulSetController(mgr),
@@ -61,7 +63,6 @@ export const controllers: Readonly<Record<string, AddController>> = {
   clusterrole: (mgr) => addClusterRoleAggregationController(mgr),
   horizontalpodautoscaling: (mgr, config) => addHorizontalPodAutoscalerController(mgr, config?.horizontalPodAutoscaler),
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
-  resourcequota: (mgr) => addResourceQuotaController(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */

@@ -35,7 +35,9 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 
 export function toScale(info: ScaleInfo, obj: KubeObject): Scale {
   const m = obj.metadata;
-  const selector = selectorString(getPath(obj, info.selectorPath));
+  const raw = getPath(obj, info.selectorPath);
+  // A v1 ReplicationController's map: labels.SelectorFromSet(rc.Spec.Selector).String(), as upstream's RC scale.
+  const selector = selectorString((info.selectorIsLabelMap ? { matchLabels: raw } : raw) as Parameters<typeof selectorString>[0]);
   const scale: Scale = {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',

@@ -24,6 +24,8 @@ export interface ManageContext {
   /** Creates or deletes in flight at once (default 32). */
   concurrency?: number;
   now: number;
+  /** Owner reference identity of the pods made (apps/v1 ReplicaSet unless given). */
+  owner?: { apiVersion: string; kind: string };
 }
 
 /** Create or delete pods so `pods` (active, claimed) reaches spec.replicas. Rejects with the first failure. */
@@ -34,7 +36,7 @@ export async function manageReplicas(rs: Readonly<ReplicaSet>, pods: readonly Re
   if (diff < 0) {
     const n = Math.min(-diff, ctx.burst);
     ctx.expectations.expectCreations(key, n);
-    const ref = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+    const ref = controllerRef(rs, ctx.owner?.apiVersion ?? 'apps/v1', ctx.owner?.kind ?? 'ReplicaSet');
     const { successes, error } = await slowStartBatch(n, 1, async () => {
       try {
         const created = await ctx.client.pods(ns).create(podFromTemplate(rs.spec.template, rs.metadata.name!, ref));

@@ -16,6 +16,7 @@ import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/infor
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { Expectations, observePodExpectations } from '../../controller-runtime/workload/expectations.js';
+import { replicaSetKind, type ManagedKind } from './managed-kind.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
 import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
 
@@ -24,19 +25,22 @@ export interface ReplicaSetControllerOptions {
   workers?: number;
   /** Max pods created or deleted per sync (upstream 500). */
   burstReplicas?: number;
+  /** The kind managed: ReplicaSet, or v1 ReplicationController (upstream's ReplicationManager). */
+  kind?: ManagedKind;
 }
 
 /** Declare the ReplicaSet controller on `mgr`; it runs when the manager starts. */
 export function addReplicaSetController(mgr: Manager, opts: ReplicaSetControllerOptions = {}): Controller {
   const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
-  const rsInformer = mgr.informers.informerFor<ReplicaSet>(resources.replicasets);
+  const kind = opts.kind ?? replicaSetKind;
+  const rsInformer = mgr.informers.informerFor<ReplicaSet>(kind.ref);
   const podInformer = mgr.informers.informerFor<Pod>(resources.pods);
-  const recorder = mgr.eventRecorder('replicaset-controller');
+  const recorder = mgr.eventRecorder(kind.eventSource);
   const expectations = new Expectations(clock);
   const client = mgr.client;
 
   const rsKeyOf = (pod: Readonly<KubeObject>): string | undefined => {
-    const k = controllerOwnerKey(pod, 'apps', 'ReplicaSet');
+    const k = controllerOwnerKey(pod, kind.group, kind.kind);
     return k ? keyString(k) : undefined;
   };
   observePodExpectations(podInformer, expectations, rsKeyOf);
@@ -54,7 +58,7 @@ export function addReplicaSetController(mgr: Manager, opts: ReplicaSetController
     const out: string[] = [];
     for (const rs of rsInformer.indexer.listNamespace(pod.metadata.namespace)) {
       try {
-        if (matchesLabels(labelSelectorFromObject(rs.spec.selector), pod.metadata.labels)) out.push(keyOf(rs));
+        if (matchesLabels(labelSelectorFromObject(kind.selectorOf(rs)), pod.metadata.labels)) out.push(keyOf(rs));
       } catch {
         // An invalid selector matches nothing.
       }
@@ -64,12 +68,12 @@ export function addReplicaSetController(mgr: Manager, opts: ReplicaSetController
 
   const reconcile = replicaSetReconciler({
     client, replicaSets: rsInformer.indexer, pods: podInformer.indexer, expectations, recorder, clock,
-    burstReplicas: opts.burstReplicas, logger: mgr.controllerDefaults.logger,
+    burstReplicas: opts.burstReplicas, logger: mgr.controllerDefaults.logger, kind,
   });
 
   return mgr
-    .controller('replicaset')
-    .for(resources.replicasets)
+    .controller(kind.controllerName)
+    .for(kind.ref)
     .watches(resources.pods, podToReplicaSets)
     .withOptions({ workers: opts.workers ?? 5 })
     .complete(reconcile);

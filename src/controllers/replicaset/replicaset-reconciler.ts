@@ -14,6 +14,7 @@ import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { manageReplicas } from './manage-replicas.js';
+import { replicaSetKind, type ManagedKind } from './managed-kind.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { isPodActive, msUntilAvailable } from '../../controller-runtime/workload/pod-state.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
@@ -29,10 +30,13 @@ export interface ReplicaSetReconcilerDeps {
   /** Max pods created or deleted per sync (upstream 500). */
   burstReplicas?: number;
   logger?: Logger;
+  /** ReplicaSet unless given (v1 ReplicationController). */
+  kind?: ManagedKind;
 }
 
 export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler {
   const { client, expectations, recorder, clock } = deps;
+  const kind = deps.kind ?? replicaSetKind;
   return async function reconcile(req): Promise<Result | void> {
     const key = keyString(req);
     const rs = deps.replicaSets.get(key);
@@ -44,24 +48,24 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
     const now = clock.now();
     const namespace = rs.metadata.namespace!;
     const active = deps.pods.listNamespace(namespace).filter(isPodActive);
-    const ref = controllerRef(rs, 'apps/v1', 'ReplicaSet');
+    const ref = controllerRef(rs, kind.apiVersion, kind.kind);
     let plan;
     try {
-      plan = planClaims(rs, rs.spec.selector, active);
+      plan = planClaims(rs, kind.selectorOf(rs), active);
     } catch (err) {
       // An invalid selector cannot be fixed by retrying; validation should have refused it.
       deps.logger?.warn({ key, err: String(err) }, 'invalid selector; skipping');
       return;
     }
     const pods = await executeClaims(plan, ref, { patch: (name, body) => client.pods(namespace).patch(name, 'merge', body) }, async () => {
-      const fresh = await client.replicaSets<ReplicaSet>(namespace).get(rs.metadata.name!);
+      const fresh = await client.resource<ReplicaSet>(kind.ref, namespace).get(rs.metadata.name!);
       return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
     });
 
     let manageError: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       try {
-        await manageReplicas(rs, pods, relatedPods(rs, active), { client, recorder, expectations, burst: deps.burstReplicas ?? 500, now });
+        await manageReplicas(rs, pods, relatedPods(rs, active), { client, recorder, expectations, burst: deps.burstReplicas ?? 500, now, owner: kind });
       } catch (err) {
         manageError = err instanceof Error ? err : new Error(String(err));
       }
@@ -93,7 +97,7 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
 
   /** PUT status; on a conflict, once more on a fresh read (upstream statusUpdateRetries = 1). */
   async function writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
-    const rsClient = client.replicaSets<ReplicaSet>(rs.metadata.namespace);
+    const rsClient = client.resource<ReplicaSet>(kind.ref, rs.metadata.namespace);
     try {
       await rsClient.updateStatus({ ...structuredClone(rs), status });
     } catch (err) {

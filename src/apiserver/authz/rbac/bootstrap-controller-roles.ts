@@ -130,6 +130,14 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
     rule(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
     eventsRule(),
   ],
+  'replication-controller': [
+    // as upstream's controller_policy.go: 1.0 controllers needed get and update
+    rule(['get', 'list', 'watch', 'update'], [''], ['replicationcontrollers']),
+    rule(['update'], [''], ['replicationcontrollers/status']),
+    rule(['update'], [''], ['replicationcontrollers/finalizers']),
+    rule(['list', 'watch', 'patch', 'create', 'delete'], [''], ['pods']),
+    eventsRule(),
+  ],
   'route-controller': [
     rule(['list', 'watch'], [''], ['nodes']),
     rule(['patch'], [''], ['nodes/status']),
@@ -163,12 +171,6 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
   ],
   'root-ca-cert-publisher': [
     rule(['create', 'update'], [''], ['configmaps']),
-    eventsRule(),
-  ],
-  // Quota can count quota on anything for reconciliation, so it needs full viewing powers (upstream's comment).
-  'resourcequota-controller': [
-    rule(['list', 'watch'], ['*'], ['*']),
-    rule(['update'], [''], ['resourcequotas/status']),
     eventsRule(),
   ],
   'pvc-protection-controller': [
