@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
+import { startDynamicAdmission } from './admission/dynamic/dynamic-admission.js';
 import { isStatusError } from './storage/errors.js';
 import type { ActionSubresource, RequestContext, ResourceStorage } from './storage/types.js';
 import { ApiCatalog } from './discovery/catalog.js';
@@ -172,7 +173,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
     const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens, authorizeNonResource: authz.authorizeNonResource });
-    const csrApi = withCsrApi(served.storages.map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
+    // Webhooks and ValidatingAdmissionPolicies (admission/dynamic): innermost, so they see what authorization let through.
+    const dynamicAdmission = await startDynamicAdmission(store, (apiVersion, kind) =>
+      catalog.entries().find((e) => (e.def.group ? `${e.def.group}/${e.def.version}` : e.def.version) === apiVersion && e.def.kind === kind)?.def);
+    const csrApi = withCsrApi(served.storages.map(dynamicAdmission.wrap).map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
     const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
@@ -234,6 +238,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         (stopped ??= (async () => {
           stopping = true;
           crds?.stop();
+          dynamicAdmission.stop();
           certificates.stop();
           watches.endAll();
           saTokens.stop();

@@ -26,7 +26,7 @@ export async function createObject(
 ): Promise<KubeObject> {
   const { def, strategy } = core;
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw errors.badRequest('the body of the request must be an object');
-  const obj = deepCopy(input);
+  let obj = deepCopy(input);
   obj.metadata ??= {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw errors.badRequest('metadata must be an object');
   core.checkTypeMeta(obj);
@@ -42,6 +42,8 @@ export async function createObject(
 
   if (ns !== undefined) await core.admitNamespace(ns, obj.metadata.name ?? '');
   await strategy.admit?.(obj, ns, ctx);
+  const mutated = await ctx.dynamicAdmission?.mutate({ operation: 'CREATE', namespace: ns, name: obj.metadata.name ?? '', object: obj, options: createOptions(ctx) });
+  if (mutated) obj = reAdmitted(core, mutated, obj);
   const generated = !obj.metadata.name && !!obj.metadata.generateName;
   if (!obj.metadata.name) {
     if (!obj.metadata.generateName) {
@@ -51,6 +53,7 @@ export async function createObject(
   }
   core.validate(obj);
   await strategy.validateAdmission?.(obj, undefined, ctx, core);
+  await ctx.dynamicAdmission?.validate({ operation: 'CREATE', namespace: ns, name: obj.metadata.name, object: obj, options: createOptions(ctx) });
   await strategy.allocate?.(obj, ctx);
   if (!opts.managedFieldsDone) trackManagedFields(def, ctx, obj, undefined);
 
@@ -71,6 +74,24 @@ export async function createObject(
       obj.metadata.name = generateName(obj.metadata.generateName!);
     }
   }
+}
+
+/** CreateOptions as webhooks receive them (AdmissionRequest.options). */
+export function createOptions(ctx: RequestContext): KubeObject {
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) } as KubeObject;
+}
+
+/**
+ * A webhook's patched object keeps what the server owns (type, namespace) and is defaulted again,
+ * as upstream's mutating dispatcher decodes the patched object into the internal type with defaults.
+ */
+export function reAdmitted(core: StorageCore, mutated: KubeObject, before: KubeObject): KubeObject {
+  mutated.apiVersion = before.apiVersion;
+  mutated.kind = before.kind;
+  mutated.metadata ??= {};
+  if (core.def.namespaced) mutated.metadata.namespace = before.metadata.namespace;
+  core.def.applyDefaults(mutated);
+  return mutated;
 }
 
 /** The body's namespace must match the URL's (an empty one takes the URL's); cluster-scoped kinds have none. */

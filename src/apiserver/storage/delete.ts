@@ -30,6 +30,10 @@ export async function deleteObject(
     const kv = await core.store.get(key);
     if (!kv) throw notFound(core.def, name);
     const obj = core.decode(kv);
+    await ctx.dynamicAdmission?.validate({
+      operation: 'DELETE', namespace: ns, name, oldObject: obj,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', metadata: {}, ...opts, ...(ctx.dryRun ? { dryRun: ['All'] } : {}) },
+    });
     try {
       return await deleteOnce(core, ctx, key, kv, obj, opts);
     } catch (err) {

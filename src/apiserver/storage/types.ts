@@ -33,6 +33,32 @@ export interface RequestContext {
    * to refuse. Set by wrappers such as the NodeRestriction admission (authz/node-restriction.ts).
    */
   admitUpdate?: (obj: KubeObject, old: KubeObject, subresource?: string) => void;
+  /**
+   * Dynamic admission of this request's resource (webhooks, ValidatingAdmissionPolicies), set by the
+   * wrapper in src/apiserver/admission/dynamic: `mutate` after the built-in mutating admission,
+   * `validate` after validation, as upstream's MutatingAdmissionWebhook, ValidatingAdmissionPolicy
+   * and ValidatingAdmissionWebhook plugins run.
+   */
+  dynamicAdmission?: DynamicAdmission;
+}
+
+/** One admission request as webhooks and policies see it (upstream's admission.Attributes). */
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  subresource?: string;
+  namespace?: string;
+  name: string;
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  /** CreateOptions / UpdateOptions / DeleteOptions as sent to webhooks. */
+  options?: KubeObject;
+}
+
+export interface DynamicAdmission {
+  /** Mutating webhooks; returns the object they changed (a new copy), or undefined when none did. */
+  mutate(a: AdmissionAttributes): Promise<KubeObject | undefined>;
+  /** ValidatingAdmissionPolicies, then validating webhooks; throws a StatusError to refuse. */
+  validate(a: AdmissionAttributes): Promise<void>;
 }
 
 export interface PatchRequest {

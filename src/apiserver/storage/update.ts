@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { errors, type FieldError } from '../../api/status.js';
 import { StoreError } from '../../store/types.js';
 import { deepCopy, encodeObject } from './codec.js';
-import { createObject } from './create.js';
+import { createObject, reAdmitted } from './create.js';
 import { jsonEqual } from './deep-equal.js';
 import { conflict, fromStoreError, invalid, notFound } from './errors.js';
 import { checkUnknownFields } from './field-validation.js';
@@ -57,7 +57,19 @@ export async function updateObject(
     const old = core.decode(kv);
     const candidate = await produce(deepCopy(old));
     if (!candidate) throw notFound(core.def, name);
-    const { obj, noop } = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
+    const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
+    let { obj, noop } = prepared;
+    if (ctx.dynamicAdmission) {
+      const attrs = { operation: 'UPDATE', namespace: ns, name, oldObject: old, options: updateOptions(ctx), ...(opts.subresource ? { subresource: opts.subresource } : {}) } as const;
+      const mutated = await ctx.dynamicAdmission.mutate({ ...attrs, object: obj });
+      if (mutated) {
+        // A webhook's change is validated again and may turn a no-op into a write.
+        obj = reAdmitted(core, mutated, obj);
+        core.validate(obj, old);
+        noop = jsonEqual(obj, old);
+      }
+      await ctx.dynamicAdmission.validate({ ...attrs, object: obj });
+    }
     // A value read with other than the current encryption key is rewritten even unchanged (as
     // upstream's GuaranteedUpdate does for stale data): how key rotation re-encrypts objects.
     if (noop && (!kv.stale || ctx.dryRun)) return { object: old, created: false };
@@ -92,6 +104,11 @@ async function rewriteUnchanged(core: StorageCore, key: string, old: KubeObject,
   } catch (err) {
     throw fromStoreError(core.def, name, err);
   }
+}
+
+/** UpdateOptions as webhooks receive them (AdmissionRequest.options). */
+function updateOptions(ctx: RequestContext): KubeObject {
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) } as KubeObject;
 }
 
 function isAlreadyExists(err: unknown): boolean {
