@@ -45,6 +45,10 @@ spec:
     max: {cpu: "1"}
 ` });
   assert.match(await kubectlOk(env.ts, ['-n', NS, 'get', 'limits']), /^NAME\s+CREATED AT\nlimits\s+\d{4}-/);
+  // The stored LimitRange carries upstream's defaulting (default request from the default limit, max as given).
+  const described = await kubectlOk(env.ts, ['-n', NS, 'describe', 'limits', 'limits']);
+  assert.match(described, /Container\s+cpu\s+-\s+1\s+100m\s+500m\s+-/);
+  assert.match(described, /Container\s+memory\s+-\s+-\s+128Mi\s+256Mi\s+-/);
   assert.match(await kubectlOk(env.ts, ['-n', NS, 'create', 'quota', 'q', '--hard=pods=2,requests.cpu=1,limits.memory=1Gi']), /resourcequota\/q created/);
   await eventually(async () => (await used('q', 'pods')) === '0', 'the controller fills status.used');
 
@@ -63,11 +67,11 @@ spec:
   assert.equal(over.code, 1);
   assert.match(over.stderr, /Error from server \(Forbidden\): .*pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2/);
 
-  const described = await kubectlOk(env.ts, ['-n', NS, 'describe', 'quota', 'q']);
-  assert.match(described, /Resource\s+Used\s+Hard/);
-  assert.match(described, /limits\.memory\s+512Mi\s+1Gi/);
-  assert.match(described, /pods\s+2\s+2/);
-  assert.match(described, /requests\.cpu\s+200m\s+1/);
+  const quotaDescribed = await kubectlOk(env.ts, ['-n', NS, 'describe', 'quota', 'q']);
+  assert.match(quotaDescribed, /Resource\s+Used\s+Hard/);
+  assert.match(quotaDescribed, /limits\.memory\s+512Mi\s+1Gi/);
+  assert.match(quotaDescribed, /pods\s+2\s+2/);
+  assert.match(quotaDescribed, /requests\.cpu\s+200m\s+1/);
   assert.match(await kubectlOk(env.ts, ['-n', NS, 'get', 'quota']), /q\s+\S+\s+pods: 2\/2, requests\.cpu: 200m\/1\s+limits\.memory: 512Mi\/1Gi/);
 
   // Deleting a pod gives its share back (the controller recomputes), and the next create fits.
