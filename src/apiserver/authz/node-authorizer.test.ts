@@ -98,6 +98,13 @@ test('decision table', async () => {
     ['create a TokenReview (webhook authentication)', { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' }, true],
     ['create a SubjectAccessReview (webhook authorization)', { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' }, true],
     ['list TokenReviews', { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'list' }, false],
+    // Upstream's NodeRules (bootstrappolicy/policy.go): create, get, list, watch CSRs, nothing more.
+    ['create a CSR', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create' }, true],
+    ['get a CSR', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'get', name: 'csr-1' }, true],
+    ['list CSRs', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'list' }, true],
+    ['watch CSRs', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'watch' }, true],
+    ['approve a CSR', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'update', name: 'csr-1', subresource: 'approval' }, false],
+    ['delete a CSR', { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'delete', name: 'csr-1' }, false],
   ];
   for (const [what, a, want] of rows) {
     const d = await authorizeNode('n1', attrs(a), deps);

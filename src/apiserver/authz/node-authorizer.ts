@@ -17,6 +17,8 @@
  * - create, read, update, patch and delete only its own Lease in kube-node-lease;
  * - update or patch the status of, and delete, only pods bound to it (spec.nodeName);
  * - create, update and patch events;
+ * - create TokenReviews and SubjectAccessReviews, and create/get/list/watch
+ *   CertificateSigningRequests (upstream's static NodeRules, not subdivided by node);
  * - (Bosun-specific) write its own DNS EndpointSlice `kube-system/kube-dns-<node>`: every node runs
  *   a cluster DNS server and publishes it as an endpoint of kube-dns (src/dns/dns-endpoint.ts);
  *   node-restriction.ts checks the slice's content (its endpoints name this node).
@@ -90,11 +92,16 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
   if (key === 'discovery.k8s.io/endpointslices' && !sub) return dnsSliceRequest(node, a);
   // Not subdivided by node (upstream's static NodeRules): the reviews of a kubelet in webhook mode.
   if (!sub && a.verb === 'create' && reviewResources.has(key)) return allow;
+  // Upstream's NodeRules: a kubelet requests (and watches for) its own client/serving certificates.
+  if (key === 'certificates.k8s.io/certificatesigningrequests' && !sub && CSR_VERBS.has(a.verb)) return allow;
   return deny();
 }
 
 /** TokenReview and SubjectAccessReview, which the agent's server asks about its callers (src/agent/server). */
 const reviewResources = new Set(['authentication.k8s.io/tokenreviews', 'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/localsubjectaccessreviews']);
+
+/** create/get/list/watch on certificatesigningrequests, as upstream's NodeRules (no approval, no status). */
+const CSR_VERBS = new Set(['create', 'get', 'list', 'watch']);
 
 /** Resources whose access follows the node's pods (upstream's graph), by `group/resource`. */
 const GRAPH_KINDS: Record<string, RelatedKind | undefined> = {

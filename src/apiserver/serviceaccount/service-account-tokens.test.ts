@@ -138,6 +138,12 @@ describe('service account tokens', () => {
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks.json), { issuer: DEFAULT_ISSUER });
     assert.equal(payload.sub, `system:serviceaccount:${NS}:robot`);
     assert.equal((await raw.request('/openid/v1/jwks', { clientCert: false })).status, 401, 'anonymous clients are refused');
+    // Upstream's bootstrap policy binds system:service-account-issuer-discovery to system:serviceaccounts.
+    const asRobot = await asToken(token, ['get', '--raw', '/openid/v1/jwks']);
+    assert.equal(asRobot.code, 0, `a service account reads the JWKS: ${asRobot.stderr}`);
+    assert.deepEqual(JSON.parse(asRobot.stdout), jwks.json);
+    const confAsRobot = await asToken(token, ['get', '--raw', '/.well-known/openid-configuration']);
+    assert.equal(confAsRobot.code, 0, confAsRobot.stderr);
     const jane = userClient(srv, 'jane', []);
     try {
       const denied = await refused(jane.raw('GET', '/openid/v1/jwks'));

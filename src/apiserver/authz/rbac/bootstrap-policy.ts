@@ -80,6 +80,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
     clusterRole('system:public-info-viewer', [urls(['get'], ['/livez', '/readyz', '/healthz', '/version', '/version/'])]),
+    // Upstream's ClusterRole for service account issuer discovery (bound to every service account).
+    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
     clusterRole('admin', undefined, { aggregateFrom: 'admin' }),
     clusterRole('edit', undefined, { aggregateFrom: 'edit', labels: { [`${AGGREGATE}admin`]: 'true' } }),
     clusterRole('view', undefined, { aggregateFrom: 'view', labels: { [`${AGGREGATE}edit`]: 'true' } }),
@@ -180,6 +182,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:discovery', [group('system:authenticated')]),
     binding('system:basic-user', [group('system:authenticated')]),
     binding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+    binding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
     binding('system:node-proxier', [user(KUBE_PROXY)]),
     binding('system:kube-controller-manager', [user(KUBE_CONTROLLER_MANAGER)]),
     binding('system:kube-dns', [serviceAccount('kube-system', KUBE_DNS_SERVICE_ACCOUNT)]),
