@@ -59,7 +59,7 @@ export async function authenticate(req: IncomingMessage, tokens?: TokenAuthentic
     const user = await tokens!(ws.token);
     if (user) {
       ws.strip();
-      return { name: user.name, groups: [...new Set([...user.groups, 'system:authenticated'])] };
+      return { ...user, groups: [...new Set([...user.groups, 'system:authenticated'])] };
     }
   }
   return undefined;

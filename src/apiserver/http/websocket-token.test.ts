@@ -23,6 +23,17 @@ describe('WebSocket bearer subprotocol', () => {
     assert.equal(r.headers['sec-websocket-protocol'], 'v5.channel.k8s.io,v4.channel.k8s.io');
   });
 
+  it('keeps the uid and extra of the user, as the Authorization header path does', async () => {
+    const sa = {
+      name: 'system:serviceaccount:ns:robot', uid: 'sa-uid-1', groups: ['system:serviceaccounts'],
+      extra: { 'authentication.kubernetes.io/pod-name': ['p'] },
+    };
+    const saTokens = (t: string) => (t === 'sa-token' ? sa : undefined);
+    const want = { ...sa, groups: ['system:serviceaccounts', 'system:authenticated'] };
+    assert.deepEqual(await authenticate(req(`v5.channel.k8s.io,${enc('sa-token')}`), saTokens), want);
+    assert.deepEqual(await authenticate(req(undefined, false, 'Bearer sa-token'), saTokens), want);
+  });
+
   it('leaves a rejected token in place and the request anonymous', async () => {
     const r = req(`v5.channel.k8s.io,${enc('bad')}`);
     assert.equal(await authenticate(r, tokens), undefined);
