@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Pod } from '../api/kinds/index.js';
 import type { KubeClient } from '../client/kube-client.js';
+import { runtimeHandlerOf } from './pods/runtime-handler.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
@@ -159,6 +160,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     node: { name: o.nodeName, hostIP: machine.internalIP, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, memoryCapacity: machine.memoryBytes },
     status: new StatusManager(o.client, log),
     log,
+    runtimeHandler: (pod) => runtimeHandlerOf(o.client, pod),
   };
   const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod): string | undefined => eviction.admit(pod) });
   pods.register();

@@ -122,4 +122,22 @@ describe('the rest of the core kinds through kubectl', () => {
     const move = await s.kubectl(['patch', 'volumeattachment', `${P}-va`, '--type=merge', '-p', '{"spec":{"nodeName":"node-b"}}']);
     assert.match(move.stderr, /spec: Invalid value: .*field is immutable/, move.stderr);
   });
+  test('RuntimeClass admission (as upstream plugin/pkg/admission/runtimeclass): a missing class refused, overhead set, scheduling merged', async () => {
+    const pod = (name: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
+    const missing = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-missing`, { runtimeClassName: `${P}-nope` }) });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, new RegExp(`pods "${P}-missing" is forbidden: pod rejected: RuntimeClass "${P}-nope" not found`), missing.stderr);
+
+    await kubectlOk(s, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: `${P}-sched` }, handler: 'runc', overhead: { podFixed: { cpu: '250m', memory: '64Mi' } }, scheduling: { nodeSelector: { sandbox: 'yes' }, tolerations: [{ key: 'sandbox', operator: 'Exists', effect: 'NoSchedule' }] } }) });
+    await kubectlOk(s, ['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-ok`, { runtimeClassName: `${P}-sched`, nodeSelector: { disk: 'ssd' } }) });
+    const spec = JSON.parse(await kubectlOk(s, ['-n', NS, 'get', 'pod', `${P}-ok`, '-o', 'jsonpath={.spec}']));
+    assert.deepEqual(spec.overhead, { cpu: '250m', memory: '64Mi' });
+    assert.deepEqual(spec.nodeSelector, { disk: 'ssd', sandbox: 'yes' });
+    assert.ok(spec.tolerations.some((t: { key?: string; effect?: string }) => t.key === 'sandbox' && t.effect === 'NoSchedule'), JSON.stringify(spec.tolerations));
+
+    const conflict = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-conflict`, { runtimeClassName: `${P}-sched`, nodeSelector: { sandbox: 'no' } }) });
+    assert.match(conflict.stderr, /conflict: runtimeClass\.scheduling\.nodeSelector\[sandbox\] = yes; pod\.spec\.nodeSelector\[sandbox\] = no/, conflict.stderr);
+    const overhead = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-overhead`, { runtimeClassName: `${P}-sched`, overhead: { cpu: '1' } }) });
+    assert.match(overhead.stderr, /pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead/, overhead.stderr);
+  });
 });

@@ -39,6 +39,11 @@ export interface AgentDeps {
   node: NodeFacts;
   status: PodStatusWriter;
   log: Logger;
+  /**
+   * The CRI runtime handler of the pod's RuntimeClass (kubelet's runtimeClassManager.LookupRuntimeHandler):
+   * '' without spec.runtimeClassName; rejects when the class does not exist. Absent: always ''.
+   */
+  runtimeHandler?(pod: Pod): Promise<string>;
 }
 
 /** Per-sync scratch state of one pod worker. */

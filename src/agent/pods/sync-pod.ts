@@ -57,7 +57,8 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
     }
     let sandboxId: string;
     try {
-      sandboxId = await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv));
+      const handler = d.runtimeHandler ? await d.runtimeHandler(pod) : '';
+      sandboxId = await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv), handler);
     } catch (err) {
       const msg = err instanceof RuntimeError ? err.message : String(err);
       d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);

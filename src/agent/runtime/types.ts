@@ -299,8 +299,11 @@ export class RuntimeError extends Error {
 export interface ContainerRuntime {
   version(): Promise<VersionInfo>;
 
-  /** Creates and starts the sandbox (network namespace, CNI, pause process); returns its id. */
-  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /**
+   * Creates and starts the sandbox (network namespace, CNI, pause process); returns its id.
+   * `runtimeHandler` is CRI's runtime_handler (a RuntimeClass's handler; '' the runtime's default).
+   */
+  runPodSandbox(config: PodSandboxConfig, runtimeHandler?: string): Promise<string>;
   /** Kills every container of the sandbox and releases its network. Idempotent. */
   stopPodSandbox(id: string): Promise<void>;
   /** Removes the sandbox and its containers. Idempotent. */

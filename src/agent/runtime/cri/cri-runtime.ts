@@ -66,8 +66,8 @@ export class CriRuntime implements ContainerRuntime {
     return { version: v.version, runtimeName: v.runtimeName, runtimeVersion: v.runtimeVersion, runtimeApiVersion: v.runtimeApiVersion };
   }
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
-    const r = await this.client.runtimeCall<{ podSandboxId: string }>('RunPodSandbox', { config: sandboxConfigToWire(config), runtimeHandler: '' });
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
+    const r = await this.client.runtimeCall<{ podSandboxId: string }>('RunPodSandbox', { config: sandboxConfigToWire(config), runtimeHandler });
     return r.podSandboxId;
   }
 

@@ -177,8 +177,12 @@ export class FakeRuntime implements ContainerRuntime {
     return { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '0.0.1', runtimeApiVersion: 'v1' };
   }
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  /** The runtime handler each sandbox was asked for, by sandbox name. */
+  readonly runtimeHandlers = new Map<string, string>();
+
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
     this.record('RunPodSandbox', config.metadata.name);
+    this.runtimeHandlers.set(config.metadata.name, runtimeHandler);
     const dup = [...this.sandboxes.values()].find(
       (s) => s.status.metadata.uid === config.metadata.uid && s.status.metadata.attempt === config.metadata.attempt && s.status.metadata.name === config.metadata.name,
     );

@@ -6,9 +6,11 @@
  * unbound or finished pods; PodSecurity admission on create and on significant updates.
  */
 import { serviceAccounts, type ServiceAccount } from '../../../api/kinds/core/service-account.js';
+import { runtimeClasses, type RuntimeClass } from '../../../api/kinds/node/runtime-class.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/types.js';
 import { admitPodPriority } from '../../admission/priority.js';
+import { admitPodRuntimeClass, type RuntimeClassLookup } from '../../admission/runtime-class.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from '../../admission/service-account.js';
 import { decodeKv } from '../codec.js';
 import { objectKey } from '../keys.js';
@@ -49,6 +51,10 @@ export const podStrategy: Strategy = {
       const kv = await store.get(objectKey(serviceAccounts, ns, name));
       return kv ? (decodeKv(serviceAccounts, kv) as ServiceAccount) : undefined;
     };
+    const runtimeClass: RuntimeClassLookup = async (name) => {
+      const kv = await store.get(objectKey(runtimeClasses, undefined, name));
+      return kv ? (decodeKv(runtimeClasses, kv) as RuntimeClass) : undefined;
+    };
     const classes = storedPriorityClasses(store);
     return {
       ...podStrategy,
@@ -56,6 +62,8 @@ export const podStrategy: Strategy = {
       admit: async (obj, ns) => {
         if (ns !== undefined) await admitPodServiceAccount(obj, ns, lookup);
         await admitPodPriority(obj, classes);
+        // RuntimeClass comes after Priority in upstream's AllOrderedPlugins.
+        await admitPodRuntimeClass(obj, runtimeClass);
       },
     };
   },
