@@ -40,6 +40,10 @@ before(async () => {
       ? { allowed: false, status: { message: 'names starting with bad- are refused', code: 403, reason: 'Forbidden' } }
       : { allowed: true, warnings: ['checked by wh-q1 validator'] }),
     '/dry': () => ({ allowed: true }),
+    // first.* (IfNeeded) copies label b into label a-saw-b; second.* adds b after it ran.
+    '/first': (req) => (req.object?.metadata?.labels?.b ? addLabelPatch(req.object, 'a-saw-b', 'yes') : { allowed: true }),
+    '/second': (req) => addLabelPatch(req.object, 'b', 'set'),
+    '/bad-patch': (req) => (req.operation === 'UPDATE' ? addLabelPatch(req.object, 'not a valid label key!', 'x') : { allowed: true }),
   }, [`wh.${NS}.svc`]);
   server = await startTestServer();
   await apply(`apiVersion: v1
@@ -210,4 +214,29 @@ spec:
   assert.match(noParams.stderr, /no params found for policy binding with `Deny` parameterNotFoundAction/);
   const get = await server.kubectl(['get', 'validatingadmissionpolicies']);
   assert.match(get.stdout, /NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\nwh-q1-replicas\s+1\s+v1\/ConfigMap/);
+});
+
+test('reinvocation IfNeeded: a webhook runs again when a later one changed the object; a patch on UPDATE is validated again', async () => {
+  const yaml = webhookConfig('Mutating', 'wh-q1-reinvoke', 'first.wh-q1.example.com', byUrl('/first'), 'serviceaccounts', '  reinvocationPolicy: IfNeeded\n')
+    + `- name: second.wh-q1.example.com
+  clientConfig: ${byUrl('/second')}
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [serviceaccounts]}]
+  sideEffects: None
+  admissionReviewVersions: [v1]
+`;
+  await apply(yaml);
+  assert.equal((await server.kubectl(['-n', NS, 'create', 'serviceaccount', 'sa-reinvoked'])).code, 0);
+  const labels = JSON.parse((await server.kubectl(['-n', NS, 'get', 'serviceaccount', 'sa-reinvoked', '-o', 'jsonpath={.metadata.labels}'])).stdout) as Record<string, string>;
+  assert.deepEqual(labels, { b: 'set', 'a-saw-b': 'yes' });
+  assert.equal(calls('/first').filter((c) => c.name === 'sa-reinvoked').length, 2);
+  await server.kubectl(['delete', 'mutatingwebhookconfiguration', 'wh-q1-reinvoke']);
+
+  await apply(webhookConfig('Mutating', 'wh-q1-bad-patch', 'badpatch.wh-q1.example.com', byUrl('/bad-patch'), 'serviceaccounts'));
+  const r = await server.kubectl(['-n', NS, 'label', 'serviceaccount', 'sa-reinvoked', 'c=d']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /metadata\.labels: Invalid value: "not a valid label key!"/);
+  const req = calls('/bad-patch').find((c) => c.operation === 'UPDATE')!;
+  assert.equal(req.oldObject?.metadata?.labels?.c, undefined);
+  assert.equal(req.object?.metadata?.labels?.c, 'd');
+  await server.kubectl(['delete', 'mutatingwebhookconfiguration', 'wh-q1-bad-patch']);
 });
