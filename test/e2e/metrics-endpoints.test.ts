@@ -61,11 +61,17 @@ describe('Prometheus /metrics of every component on a real node', { timeout: 300
     const api = await curl(`${node.url}/metrics`, token);
     assert.equal(api.code, 403, api.body);
     assert.match(api.body, /User \\"system:serviceaccount:default:mx-scraper\\" cannot get path \\"\/metrics\\"/);
+    // The agent reviews the token (TokenReview with the node's credential): a valid token without
+    // nodes/metrics is 403 with the kubelet's body, not 401 (a failed review would be 401).
+    const agent = await curl(agentURL, token);
+    assert.deepEqual(agent, { code: 403, body: `Forbidden (user=system:serviceaccount:default:mx-scraper, verb=get, resource=nodes, subresource=metrics)` });
+    const stats = await curl(agentURL.replace(/\/metrics$/, '/stats/summary'), token);
+    assert.deepEqual(stats, { code: 403, body: `Forbidden (user=system:serviceaccount:default:mx-scraper, verb=get, resource=nodes, subresource=stats)` });
   });
 
   it('granted get on /metrics and nodes/metrics, curl reads valid exposition with upstream\'s names', async () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'mx-prometheus' },
-      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }, { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] }] };
+      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }, { apiGroups: [''], resources: ['nodes/metrics', 'nodes/stats'], verbs: ['get'] }] };
     assert.equal((await node.kubectl(['apply', '-f', '-'], { input: JSON.stringify(role) })).code, 0);
     await node.k('create', 'clusterrolebinding', 'mx-prometheus', '--clusterrole=mx-prometheus', '--serviceaccount=default:mx-scraper');
 
@@ -97,6 +103,15 @@ describe('Prometheus /metrics of every component on a real node', { timeout: 300
 
     const agentRes = await curl(agentURL, '', ['--cert', join(certDir, 'admin.crt'), '--key', join(certDir, 'admin.key')]);
     assert.equal(agentRes.code, 200, agentRes.body);
+    // The granted token reads the agent too (its earlier denial is cached for 30 s, as the kubelet's).
+    const byToken = await waitFor('agent /metrics for the granted token', async () => {
+      const r = await curl(agentURL, token);
+      return r.code === 200 ? r.body : undefined;
+    }, 60_000, 1000);
+    atLeastOne(parseExposition(byToken), 'kubelet_pod_start_duration_seconds_count');
+    const summary = await curl(agentURL.replace(/\/metrics$/, '/stats/summary'), token);
+    assert.equal(summary.code, 200, summary.body);
+    assert.equal((JSON.parse(summary.body) as { node: { nodeName: string } }).node.nodeName, node.nodeName);
     const agentText = agentRes.body;
     const a = parseExposition(agentText);
     atLeastOne(a, 'kubelet_pod_start_duration_seconds_count');
