@@ -89,6 +89,10 @@ export class QuotaAdmission {
   async admit(group: string, plural: string, namespace: string, obj: KubeObject, dryRun: boolean): Promise<void> {
     const cached = await this.quotas.inNamespace(namespace);
     if (cached.length === 0) return;
+    // Creates no quota of the namespace tracks (events, leases...) skip the queue; pods always go
+    // through (a compute quota constrains a pod that names none of its resources).
+    const delta = objectUsage(group, plural, obj);
+    if (!(group === '' && plural === 'pods') && !cached.some((rq) => matchingResources({ ...rq.spec?.hard, ...rq.status?.hard }, delta).length > 0)) return;
     const prev = this.queues.get(namespace) ?? Promise.resolve();
     const run = prev.then(() => this.admitNow(group, plural, obj, dryRun, cached));
     const tail = run.catch(() => undefined);
