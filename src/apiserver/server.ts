@@ -192,7 +192,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (rbacStorage('clusterroles') && rbacStorage('clusterrolebindings')) await reconcileBootstrapPolicy(rbacStorage('clusterroles')!, rbacStorage('clusterrolebindings')!);
     // Custom resources of every stored CRD are served before the server answers its first request.
     const crdStorage = catalog.resolve('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')?.storage;
-    const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log });
+    const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log, wrap: dynamicAdmission.wrap });
     await crds?.ready;
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
     const routerOpts = {

@@ -41,8 +41,12 @@ export interface CrdRegistrar {
   stop(): void;
 }
 
-export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crds: ResourceStorage; log: (msg: string, err?: unknown) => void }): CrdRegistrar {
-  const { catalog, store, crds, log } = opts;
+export function startCrdRegistrar(opts: {
+  catalog: ApiCatalog; store: Store; crds: ResourceStorage; log: (msg: string, err?: unknown) => void;
+  /** Wraps each custom storage before the catalog serves it (dynamic admission, as built-in kinds get). */
+  wrap?: (s: ResourceStorage) => ResourceStorage;
+}): CrdRegistrar {
+  const { catalog, store, crds, log, wrap } = opts;
   const served = new Map<string, Served>();
   const known = new Map<string, CustomResourceDefinition>();
   const accepted = new Map<string, NonNullable<NonNullable<CustomResourceDefinition['status']>['acceptedNames']>>();
@@ -86,7 +90,7 @@ export function startCrdRegistrar(opts: { catalog: ApiCatalog; store: Store; crd
         continue;
       }
       const storage = new CustomResourceStorage(store, def, strategy);
-      catalog.add(storage);
+      catalog.add(wrap ? wrap(storage) : storage);
       storages.push(storage);
       gvrs.push({ group: def.group, version: def.version, plural: def.plural });
     }

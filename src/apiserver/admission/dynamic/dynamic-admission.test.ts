@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eventually } from '../../../testing/eventually.js';
 import { startTestServer, type TestServer } from '../../../testing/test-cluster.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { addLabelPatch, startWebhookServer, type TestWebhookServer } from './testing/webhook-server.js';
@@ -239,4 +240,42 @@ test('reinvocation IfNeeded: a webhook runs again when a later one changed the o
   assert.equal(req.oldObject?.metadata?.labels?.c, undefined);
   assert.equal(req.object?.metadata?.labels?.c, 'd');
   await server.kubectl(['delete', 'mutatingwebhookconfiguration', 'wh-q1-bad-patch']);
+});
+
+test('a ValidatingAdmissionPolicy applies to custom resources too', async () => {
+  await apply(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.whq1.example.com}
+spec:
+  group: whq1.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: wh-q1-widget-size}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [whq1.example.com], apiVersions: ["*"], operations: [CREATE, UPDATE], resources: [widgets]}]
+  validations: [{expression: "object.spec.size < 10", message: "widgets are small"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: wh-q1-widget-size}
+spec: {policyName: wh-q1-widget-size, validationActions: [Deny]}
+`);
+  const widget = (name: string, size: number): string => `apiVersion: whq1.example.com/v1\nkind: Widget\nmetadata: {name: ${name}, namespace: ${NS}}\nspec: {size: ${size}}\n`;
+  // The CRD is served a moment after it is stored.
+  const r = await eventually(async () => {
+    const res = await server.kubectl(['create', '-f', '-'], { input: widget('big', 12) });
+    return !/the server could not find the requested resource|no matches for kind/.test(res.stderr) && res;
+  }, 'the Widget kind served');
+  assert.match(r.stderr, /ValidatingAdmissionPolicy 'wh-q1-widget-size' with binding 'wh-q1-widget-size' denied request: widgets are small/);
+  assert.equal((await server.kubectl(['create', '-f', '-'], { input: widget('small', 2) })).code, 0);
+  await server.kubectl(['delete', 'crd', 'widgets.whq1.example.com']);
 });
