@@ -2,7 +2,7 @@
  * The node agent that `bosun server` runs for its own machine (unless --disable-agent), so that one
  * command gives a working single-node cluster. It is an ordinary node: it talks to the API server
  * over HTTPS with its own node credential (system:node:<name>, so the node authorizer applies to it
- * as to any joined agent), and serves pods/log and exec on its own port with a certificate from the
+ * as to any joined agent; its proxy and DNS as system:kube-proxy and kube-system/kube-dns), and serves pods/log and exec on its own port with a certificate from the
  * cluster CA.
  */
 import { hostname } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ApiServer } from '../apiserver/server.js';
 import { issueCertificate } from '../apiserver/pki/certs.js';
 import { issueClientCertificate } from '../apiserver/pki/pki.js';
+import { NODE_COMPONENT_SUBJECTS } from '../apiserver/join/node-credentials.js';
 import { KubeClient } from '../client/index.js';
 import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
@@ -38,15 +39,21 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
     client: issueClientCertificate(api.pki, `system:node:${nodeName}`, ['system:nodes']),
     serving: issueCertificate({ commonName: nodeName, dnsNames: [nodeName, 'localhost'], ips: [nodeIP, '127.0.0.1'], usage: 'server', validDays: 365 }, api.pki.ca),
     caCert: api.pki.ca.cert,
+    proxy: issueClientCertificate(api.pki, NODE_COMPONENT_SUBJECTS.proxy.commonName, NODE_COMPONENT_SUBJECTS.proxy.organizations),
+    dns: issueClientCertificate(api.pki, NODE_COMPONENT_SUBJECTS.dns.commonName, NODE_COMPONENT_SUBJECTS.dns.organizations),
   });
   const certs = issue();
   const { client: cred, serving } = certs;
   const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
+  // The proxy and DNS as themselves (system:kube-proxy, kube-system/kube-dns), as a joined agent's.
+  const proxyClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.proxy }, { userAgent: `bosun-proxy/${nodeName}` });
+  const dnsClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.dns }, { userAgent: `bosun-dns/${nodeName}` });
+  const closeAll = (): void => { for (const c of [client, proxyClient, dnsClient]) c.close(); };
   try {
     // Like a joining agent: register, then take the pod CIDR the node-IPAM controller assigns.
     const podCIDR = o.podCIDR ?? (await awaitPodCIDR({ client, nodeName }));
     const node = await startClusterNode({
-      ...o, client, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
+      ...o, client, proxyClient, dnsClient, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
       agentServer: { port: o.agentPort ?? DEFAULT_AGENT_PORT, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });
     const renewal = startCertRenewal({
@@ -54,6 +61,8 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
       renew: async () => issue(),
       apply: (c) => {
         client.setClientCertificate(c.client.cert, c.client.key);
+        proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
+        dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
         node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
       },
     });
@@ -62,11 +71,11 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
       async stop(so) {
         renewal.stop();
         await node.stop(so);
-        client.close();
+        closeAll();
       },
     };
   } catch (err) {
-    client.close();
+    closeAll();
     throw err;
   }
 }

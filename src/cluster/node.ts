@@ -5,7 +5,8 @@
  * itself as an endpoint of the `kube-system/kube-dns` Service (10.43.0.10), so pods reach it through
  * the proxy wherever they run, and the cross-node pod network (host-gw routes to the other nodes'
  * pod CIDRs, masquerading only traffic that leaves the cluster: docs/networking.md). Each talks to
- * the API server only through `client`.
+ * the API server only through its client: the proxy and DNS with their own identities
+ * (`proxyClient`, `dnsClient`; src/apiserver/join/node-credentials.ts), the rest as the node.
  */
 import { startNode, type NodeOptions, type RunningNode } from '../agent/node-main.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
@@ -13,6 +14,7 @@ import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
 import { mkdirSync } from 'node:fs';
+import type { KubeClient } from '../client/index.js';
 import { clusterDnsIP, DEFAULT_CGROUP_ROOT, DEFAULT_CLUSTER_CIDR, DEFAULT_CNI_BRIDGE, DEFAULT_PROXY_TABLE } from '../api/defaults.js';
 import { masqTableFor, writeHostResources } from './host-resources.js';
 
@@ -30,6 +32,10 @@ export interface ClusterNodeOptions extends NodeOptions {
   serviceCidr?: string;
   /** Program routes to other nodes' pod CIDRs and the cluster-aware masquerade (default true). */
   podNetwork?: boolean;
+  /** The service proxy's own client (user system:kube-proxy); default `client`. */
+  proxyClient?: KubeClient;
+  /** The cluster DNS server's own client (service account kube-system/kube-dns); default `client`. */
+  dnsClient?: KubeClient;
 }
 
 export interface ClusterNode {
@@ -62,13 +68,13 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
   try {
     let proxy: Proxy | undefined;
     if (o.proxy !== false) {
-      proxy = await startProxy({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.proxyTable, logger: o.logger });
+      proxy = await startProxy({ client: o.proxyClient ?? o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.proxyTable, logger: o.logger });
       stops.push((keepNetwork) => proxy!.stop({ keepRules: keepNetwork }));
     }
     if (dnsPort > 0) {
       // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.
       const { startClusterDns } = await import('../dns/cluster-dns.js');
-      const dns = await startClusterDns({ client: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? DEFAULT_CLUSTER_CIDR], logger: o.logger });
+      const dns = await startClusterDns({ client: o.dnsClient ?? o.client, publishClient: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? DEFAULT_CLUSTER_CIDR], logger: o.logger });
       stops.push(() => dns.stop());
     }
     if (podNetwork) {

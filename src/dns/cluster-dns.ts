@@ -36,6 +36,11 @@ export interface ClusterDnsOptions {
   clusterCidrs?: string[];
   /** Announce this server as a `kube-dns` endpoint at its listening port (withdrawn on stop). */
   publish?: DnsEndpoint;
+  /**
+   * Writes the published EndpointSlice (default `client`): the node's credential, which the node
+   * authorizer confines to kube-system/kube-dns-<node>, while `client` (the DNS identity) only reads.
+   */
+  publishClient?: KubeClient;
   logger?: Logger;
 }
 
@@ -70,7 +75,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
       view, host: o.host, port: o.port, zone: o.zone, upstreams, upstreamTimeoutMs: o.upstreamTimeoutMs, clients: acl,
       onError: (err) => log.debug({ err: String(err) }, 'dns upstream failure'),
     });
-    if (o.publish) await publishDnsEndpoint(o.client, { port: server.port, ...o.publish });
+    if (o.publish) await publishDnsEndpoint(o.publishClient ?? o.client, { port: server.port, ...o.publish });
   } catch (err) {
     await server?.stop();
     await informers.stop();
@@ -80,7 +85,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
   return {
     host: s.host, port: s.port, stats: () => s.stats(),
     stop: async () => {
-      if (o.publish) await withdrawDnsEndpoint(o.client, o.publish.nodeName).catch((err) => log.warn({ err: String(err) }, 'could not withdraw the DNS endpoint'));
+      if (o.publish) await withdrawDnsEndpoint(o.publishClient ?? o.client, o.publish.nodeName).catch((err) => log.warn({ err: String(err) }, 'could not withdraw the DNS endpoint'));
       await s.stop();
       await informers.stop();
     },

@@ -14,6 +14,9 @@ export interface NodeCertificates {
   client: KeyPair;
   serving: KeyPair;
   caCert: string;
+  /** The service proxy's and the cluster DNS's own client certificates (node-credentials.ts). */
+  proxy: KeyPair;
+  dns: KeyPair;
 }
 
 export interface CertRenewalOptions {

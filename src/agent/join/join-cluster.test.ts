@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
@@ -60,6 +60,13 @@ test('an agent joins, and its credential is a node identity', async () => {
   assert.match(serving.subject, new RegExp(`CN=system:node:${name}`));
   // The node's name, and the address it joined from.
   assert.equal(serving.subjectAltName, `DNS:${name}, IP Address:127.0.0.1`);
+  // The proxy's and DNS's own client certificates (as k3s's client-kube-proxy.crt), written 0600 beside the node's.
+  for (const [file, cn] of [['kube-proxy', 'system:kube-proxy'], ['dns', 'system:serviceaccount:kube-system:kube-dns']]) {
+    const crt = new X509Certificate(readFileSync(join(dataDir, 'agent', 'pki', `${file}.crt`)));
+    assert.match(crt.subject, new RegExp(`^CN=${cn}$`, 'm'), file);
+    assert.ok(crt.verify(new X509Certificate(ts.server.pki.ca.cert).publicKey));
+    assert.equal(statSync(join(dataDir, 'agent', 'pki', `${file}.key`)).mode & 0o777, 0o600);
+  }
 
   const client = KubeClient.fromKubeconfig(r.kubeconfigPath);
   try {

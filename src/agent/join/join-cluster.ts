@@ -6,6 +6,7 @@
  *   kubeconfig.yaml        the node's API credential (user system:node:<name>)
  *   pki/ca.crt             the pinned cluster CA
  *   pki/client.{crt,key}   the node identity; pki/serving.{crt,key} the agent server's certificate
+ *   pki/kube-proxy.{crt,key}, pki/dns.{crt,key}   the service proxy's and the cluster DNS's identities
  *   node-password          created once, kept: it proves this machine owns the node name
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -34,12 +35,15 @@ export interface JoinResult {
   servingKeyPath: string;
   /** PEMs, for callers that serve without reading the files back. */
   caCert: string;
-  client: { cert: string; key: string };
-  serving: { cert: string; key: string };
+  client: KeyPair;
+  serving: KeyPair;
+  /** The service proxy's (system:kube-proxy) and the cluster DNS's (kube-system/kube-dns) client certificates. */
+  proxy: KeyPair;
+  dns: KeyPair;
 }
 
 interface KeyPair { cert: string; key: string }
-interface NodeCredentials { kind: string; caCert: string; client: KeyPair; serving: KeyPair }
+interface NodeCredentials { kind: string; caCert: string; client: KeyPair; serving: KeyPair; proxy: KeyPair; dns: KeyPair }
 
 /** Thrown when the server's CA does not match the token's pin: do not retry blindly. */
 export class CaPinMismatchError extends Error {}
@@ -128,7 +132,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   });
   if (res.status !== 200) throw new Error(`the server refused node credentials for "${o.nodeName}" (${res.status}): ${statusMessage(res.body)}`);
   const creds = JSON.parse(res.body) as NodeCredentials;
-  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert) throw new Error('the server answered something that is not NodeCredentials');
+  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert) throw new Error('the server answered something that is not NodeCredentials');
 
   const caPath = join(pkiDir, 'ca.crt');
   const servingCertPath = join(pkiDir, 'serving.crt');
@@ -138,7 +142,11 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   writePrivate(join(pkiDir, 'client.key'), creds.client.key);
   writePrivate(servingCertPath, creds.serving.cert);
   writePrivate(servingKeyPath, creds.serving.key);
+  for (const [file, pair] of [['kube-proxy', creds.proxy], ['dns', creds.dns]] as const) {
+    writePrivate(join(pkiDir, `${file}.crt`), pair.cert);
+    writePrivate(join(pkiDir, `${file}.key`), pair.key);
+  }
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
   writePrivate(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName));
-  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, client: creds.client, serving: creds.serving };
+  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, client: creds.client, serving: creds.serving, proxy: creds.proxy, dns: creds.dns };
 }

@@ -10,6 +10,13 @@
  * asked for that are also the address the request came from or an InternalIP/ExternalIP of its
  * existing Node. A joining node cannot get a certificate for `kubernetes`, another node's name or
  * another node's address.
+ *
+ * As k3s hands its agents client-kube-proxy.crt, the node also gets the client certificates of the
+ * two components it runs beside the agent, so that neither acts as the node: the service proxy as
+ * user system:kube-proxy (bound to system:node-proxier) and the cluster DNS as service account
+ * kube-system/kube-dns (bound to system:kube-dns), both read-only. The DNS server's own
+ * EndpointSlice is still written with the node credential, which the node authorizer confines to
+ * that one slice (dns-endpoint.ts).
  */
 import { parseIP } from '../../api/net/ip.js';
 import { issueCertificate, type KeyPair } from '../pki/certs.js';
@@ -31,7 +38,17 @@ export interface NodeCredentials {
   caCert: string;
   client: KeyPair;
   serving: KeyPair;
+  /** The service proxy's client certificate (NODE_COMPONENT_SUBJECTS.proxy). */
+  proxy: KeyPair;
+  /** The cluster DNS server's client certificate (NODE_COMPONENT_SUBJECTS.dns). */
+  dns: KeyPair;
 }
+
+/** Identities of the components a node runs beside its agent (CN = user, O = groups). */
+export const NODE_COMPONENT_SUBJECTS: Readonly<Record<'proxy' | 'dns', { commonName: string; organizations: string[] }>> = {
+  proxy: { commonName: 'system:kube-proxy', organizations: [] },
+  dns: { commonName: 'system:serviceaccount:kube-system:kube-dns', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
+};
 
 const LEAF_DAYS = 365;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -79,5 +96,7 @@ export function issueNodeCredentials(pki: Pki, req: NodeCredentialRequest, allow
       ...subject, usage: 'server', validDays: LEAF_DAYS,
       dnsNames: [req.nodeName], ips: servingIps(req.addresses ?? [], allowedIps),
     }, pki.ca),
+    proxy: issueCertificate({ ...NODE_COMPONENT_SUBJECTS.proxy, usage: 'client', validDays: LEAF_DAYS }, pki.ca),
+    dns: issueCertificate({ ...NODE_COMPONENT_SUBJECTS.dns, usage: 'client', validDays: LEAF_DAYS }, pki.ca),
   };
 }

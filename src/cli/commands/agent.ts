@@ -83,11 +83,14 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
   const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}` });
+  // The proxy and DNS with their own identities from the join (node-credentials.ts), not the node's.
+  const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}` });
+  const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}` });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName }));
   out.write(`bosun: pod CIDR ${podCIDR}\n`);
 
   const node = await startClusterNode({
-    client, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
+    client, proxyClient, dnsClient, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
     containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
@@ -100,6 +103,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
     renew: join,
     apply: (c) => {
       client.setClientCertificate(c.client.cert, c.client.key);
+      proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
+      dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
       node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
     },
     log: (m) => out.write(`bosun: ${m}\n`),
@@ -115,7 +120,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
       // place for the pods that keep running (the next start adopts them); `bosun killall` removes them.
       renewal.stop();
       await node.stop({ keepNetwork: true });
-      client.close();
+      for (const c of [client, proxyClient, dnsClient]) c.close();
     })().then(
       () => process.exit(0),
       (err) => {

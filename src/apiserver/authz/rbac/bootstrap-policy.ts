@@ -146,6 +146,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule(['list', 'watch'], [''], ['endpoints', 'services']),
       // Bosun's DNS answers from EndpointSlices and publishes its own (as CoreDNS's kubernetes plugin reads them).
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      // Bosun's DNS admits queries from Node addresses (client-acl.ts); CoreDNS's system:coredns reads nodes too.
+      rule(['list', 'watch'], [''], ['nodes']),
     ]),
     clusterRole('system:kube-scheduler', [
       eventsRule(),

@@ -1,0 +1,80 @@
+// The service proxy and the cluster DNS each with its own identity, as k3s hands its agents
+// client-kube-proxy.crt: the certificates a node gets at join (node-credentials.ts) authenticate as
+// system:kube-proxy and system:serviceaccount:kube-system:kube-dns, which the bootstrap policy binds
+// to system:node-proxier and system:kube-dns: they read what the proxy and DNS read, and nothing else.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { StatusError } from '../api/status.js';
+import { issueNodeCredentials } from '../apiserver/join/node-credentials.js';
+import { KubeClient } from '../client/index.js';
+import { resources, type ResourceRef } from '../client/resource-ref.js';
+import { startTestServer } from '../testing/test-cluster.js';
+
+const selfSubjectReviews: ResourceRef = { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', namespaced: false, kind: 'SelfSubjectReview' };
+
+interface UserInfo { username?: string; groups?: string[] }
+
+/** The request's HTTP status: 200 when it succeeded, else the Status code. */
+async function codeOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    if (err instanceof StatusError) return err.code;
+    throw err;
+  }
+}
+
+describe('node component identities (proxy and DNS)', () => {
+  let srv: Awaited<ReturnType<typeof startTestServer>>;
+  let proxy: KubeClient;
+  let dns: KubeClient;
+
+  before(async () => {
+    srv = await startTestServer();
+    const creds = issueNodeCredentials(srv.server.pki, { nodeName: 'r2-node', password: 'x'.repeat(16) });
+    proxy = new KubeClient({ server: srv.url, ca: creds.caCert, ...creds.proxy });
+    dns = new KubeClient({ server: srv.url, ca: creds.caCert, ...creds.dns });
+  });
+  after(async () => {
+    proxy.close();
+    dns.close();
+    await srv.stop();
+  });
+
+  const whoami = async (c: KubeClient): Promise<UserInfo> => {
+    const r = await c.create(selfSubjectReviews, undefined, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} });
+    return (r as unknown as { status: { userInfo: UserInfo } }).status.userInfo;
+  };
+
+  test('whoami names each component, not the node', async () => {
+    const p = await whoami(proxy);
+    assert.equal(p.username, 'system:kube-proxy');
+    assert.deepEqual(p.groups, ['system:authenticated']);
+    const d = await whoami(dns);
+    assert.equal(d.username, 'system:serviceaccount:kube-system:kube-dns');
+    assert.deepEqual(d.groups, ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated']);
+  });
+
+  test('the proxy reads Services, EndpointSlices and Nodes and is refused anything else', async () => {
+    assert.equal(await codeOf(proxy.list(resources.services, undefined)), 200);
+    assert.equal(await codeOf(proxy.list(resources.endpointslices, undefined)), 200);
+    assert.equal(await codeOf(proxy.list(resources.nodes, undefined, { fieldSelector: 'metadata.name=r2-node' })), 200);
+    assert.equal(await codeOf(proxy.list(resources.secrets, 'kube-system')), 403);
+    assert.equal(await codeOf(proxy.list(resources.pods, undefined)), 403);
+    assert.equal(await codeOf(proxy.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'r2-svc' }, spec: { ports: [{ port: 80 }] } })), 403);
+  });
+
+  test('DNS reads what it answers from and may not write EndpointSlices (the node publishes its slice)', async () => {
+    assert.equal(await codeOf(dns.list(resources.services, undefined)), 200);
+    assert.equal(await codeOf(dns.list(resources.endpointslices, undefined)), 200);
+    assert.equal(await codeOf(dns.list(resources.nodes, undefined)), 200);
+    assert.equal(await codeOf(dns.list(resources.secrets, 'kube-system')), 403);
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kube-dns-r2-node', labels: { 'kubernetes.io/service-name': 'kube-dns' } },
+      addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.9'] }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }],
+    };
+    assert.equal(await codeOf(dns.create(resources.endpointslices, 'kube-system', slice)), 403);
+    assert.equal(await codeOf(dns.delete(resources.endpointslices, 'kube-system', 'kube-dns')), 403);
+  });
+});
