@@ -34,6 +34,7 @@ import { secrets } from './kinds/core/secret.js';
 import { serviceAccounts } from './kinds/core/service-account.js';
 import { services } from './kinds/core/service.js';
 import { endpointSlices } from './kinds/discovery/endpoint-slice.js';
+import { eventsV1 } from './kinds/events/event.js';
 import { deleteOptionsSchema, statusSchema } from './kinds/meta/meta-types.js';
 import { evictionSchema } from './kinds/policy/eviction.js';
 import { podDisruptionBudgets } from './kinds/policy/pod-disruption-budget.js';
@@ -57,7 +58,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
   persistentVolumes, persistentVolumeClaims, podTemplates, replicationControllers,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
-  podDisruptionBudgets, priorityClasses,
+  podDisruptionBudgets, priorityClasses, eventsV1,
   csiDrivers, csiNodes, volumeAttachments, runtimeClasses,
   customResourceDefinitions,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it

@@ -27,7 +27,7 @@ function fixtureRows(): Map<string, string> {
 
 /** What a v1.32 cluster serves and Bosun does not (yet): serving one means taking it off this list. */
 const NOT_SERVED = [
-  'componentstatuses v1', 'apiservices apiregistration.k8s.io/v1', 'events events.k8s.io/v1',
+  'componentstatuses v1', 'apiservices apiregistration.k8s.io/v1',
   'flowschemas flowcontrol.apiserver.k8s.io/v1', 'prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1',
   'ingressclasses networking.k8s.io/v1', 'ingresses networking.k8s.io/v1', 'networkpolicies networking.k8s.io/v1',
   'csistoragecapacities storage.k8s.io/v1',
@@ -139,5 +139,30 @@ describe('the rest of the core kinds through kubectl', () => {
     assert.match(conflict.stderr, /conflict: runtimeClass\.scheduling\.nodeSelector\[sandbox\] = yes; pod\.spec\.nodeSelector\[sandbox\] = no/, conflict.stderr);
     const overhead = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-overhead`, { runtimeClassName: `${P}-sched`, overhead: { cpu: '1' } }) });
     assert.match(overhead.stderr, /pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead/, overhead.stderr);
+  });
+  test('events.k8s.io/v1 Event: the same storage as core v1 Events, converted as upstream (regarding, note, reportingController, deprecated*)', async () => {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
+    await kubectlOk(s, ['-n', NS, 'create', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: `${P}-ev` }, eventTime: now, reportingController: 'example.com/ctl', reportingInstance: 'ctl-1', action: 'Scaling', reason: 'Scaled', type: 'Normal', note: 'scaled up', regarding: { kind: 'Deployment', name: 'web', namespace: NS }, related: { kind: 'ReplicaSet', name: 'web-1' } }),
+    });
+    const core = JSON.parse(await kubectlOk(s, ['-n', NS, 'get', 'events.v1.', `${P}-ev`, '-o', 'json']));
+    assert.equal(core.apiVersion, 'v1');
+    assert.deepEqual({ involvedObject: core.involvedObject, message: core.message, reportingComponent: core.reportingComponent, reportingInstance: core.reportingInstance, action: core.action, related: core.related },
+      { involvedObject: { kind: 'Deployment', name: 'web', namespace: NS }, message: 'scaled up', reportingComponent: 'example.com/ctl', reportingInstance: 'ctl-1', action: 'Scaling', related: { kind: 'ReplicaSet', name: 'web-1' } });
+
+    await kubectlOk(s, ['-n', NS, 'create', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name: `${P}-core` }, involvedObject: { kind: 'Pod', name: 'p1', namespace: NS }, reason: 'Started', message: 'started container', type: 'Normal', source: { component: 'kubelet', host: 'node-a' }, firstTimestamp: '2024-01-01T00:00:00Z', lastTimestamp: '2024-01-01T00:01:00Z', count: 3 }),
+    });
+    const ev = JSON.parse(await kubectlOk(s, ['-n', NS, 'get', 'events.events.k8s.io', `${P}-core`, '-o', 'json']));
+    assert.equal(ev.apiVersion, 'events.k8s.io/v1');
+    assert.deepEqual({ regarding: ev.regarding, note: ev.note, deprecatedSource: ev.deprecatedSource, deprecatedCount: ev.deprecatedCount, deprecatedFirstTimestamp: ev.deprecatedFirstTimestamp },
+      { regarding: { kind: 'Pod', name: 'p1', namespace: NS }, note: 'started container', deprecatedSource: { component: 'kubelet', host: 'node-a' }, deprecatedCount: 3, deprecatedFirstTimestamp: '2024-01-01T00:00:00Z' });
+    const list = await kubectlOk(s, ['-n', NS, 'get', 'events.events.k8s.io']);
+    assert.match(list, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m, list);
+    assert.match(list, /Normal\s+Started\s+pod\/p1\s+started container/, list);
+
+    const bad = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: `${P}-bad` }, eventTime: now, reason: 'R', type: 'Normal' }) });
+    assert.match(bad.stderr, /reportingController: Required value/, bad.stderr);
+    assert.match(bad.stderr, /action: Required value/, bad.stderr);
   });
 });

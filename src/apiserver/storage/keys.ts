@@ -6,8 +6,12 @@ import type { ResourceDefinition } from '../../api/resource.js';
 
 /** The prefix every object of the resource lives under (ends with '/'). */
 export function resourcePrefix(def: Pick<ResourceDefinition, 'group' | 'plural'>): string {
-  return `/registry/${def.group || 'core'}/${def.plural}/`;
+  const own = `${def.group || 'core'}/${def.plural}`;
+  return `/registry/${COHABITING[own] ?? own}/`;
 }
+
+/** Resources stored with another group's (upstream's cohabiting resources): events.k8s.io Events are core Events. */
+const COHABITING: Readonly<Record<string, string>> = { 'events.k8s.io/events': 'core/events' };
 
 /** Prefix for list and watch: one namespace, or the whole resource when namespace is empty. */
 export function listPrefix(def: Pick<ResourceDefinition, 'group' | 'plural' | 'namespaced'>, namespace?: string): string {
