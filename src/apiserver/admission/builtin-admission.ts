@@ -30,10 +30,12 @@ function pluginsFor(store: Store): PerStore {
   return p;
 }
 
-/** `strategy` with LimitRanger (pods, claims) and ResourceQuota (every namespaced kind) added. */
+/** `strategy` with LimitRanger (pods, claims on create) and ResourceQuota (creates of every namespaced kind; updates of services and claims) added. */
 export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy, store: Store): Strategy {
   if (!def.namespaced) return strategy;
   const plugins = pluginsFor(store);
+  // Upstream's evaluators that handle UPDATE: services (type changes) and claims (resizes).
+  const chargedOnUpdate = !def.group && (def.plural === 'services' || def.plural === 'persistentvolumeclaims');
   const limited = !def.group && (def.plural === 'pods' || def.plural === 'persistentvolumeclaims');
   return {
     ...strategy,
@@ -44,7 +46,7 @@ export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy
     validateAdmission: async (obj, old, ctx, env) => {
       await strategy.validateAdmission?.(obj, old, ctx, env);
       const ns = obj.metadata?.namespace;
-      if (old === undefined && ns) await plugins.quota.admit(def.group, def.plural, ns, obj, ctx.dryRun);
+      if (ns && (old === undefined || chargedOnUpdate)) await plugins.quota.admit(def.group, def.plural, ns, obj, ctx.dryRun, old);
     },
   };
 }

@@ -16,7 +16,7 @@ import { failure } from '../../api/status.js';
 import { MemoryStore } from '../../store/memory.js';
 import { encodeObject } from '../storage/codec.js';
 import { objectKey } from '../storage/keys.js';
-import { chargeQuota, QuotaAdmission } from './resource-quota.js';
+import { chargeQuota, QuotaAdmission, usageDelta } from './resource-quota.js';
 import { watchedObjects } from './watched-objects.js';
 
 const pod = (spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec, ...(status ? { status } : {}) });
@@ -88,4 +88,15 @@ test('racing creates through the plugin: with room for 3 pods, 3 of 10 concurren
   const stored = JSON.parse((await store.get(key))!.value) as ResourceQuota;
   assert.deepEqual(stored.status?.used, { pods: '3' });
   await store.close();
+});
+
+test('updates charge what they add (services_test.go / TestAdmitHandlesOldObjects): a Service turned LoadBalancer, a claim grown', () => {
+  const svc = (type: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns' }, spec: { type, ports: [{ port: 80 }] } });
+  const q = quota({ services: '5', 'services.loadbalancers': '0' }, { services: '1', 'services.loadbalancers': '0' });
+  const forbidSvc = (m: string) => failure(403, 'Forbidden', `services "s" is forbidden: ${m}`);
+  assert.equal(chargeQuota(q, '', 'services', svc('ClusterIP'), forbidSvc, svc('ClusterIP')), undefined);
+  assert.equal(message(() => chargeQuota(q, '', 'services', svc('LoadBalancer'), forbidSvc, svc('ClusterIP'))),
+    'services "s" is forbidden: exceeded quota: q, requested: services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0');
+  const claim = (size: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { resources: { requests: { storage: size } } } });
+  assert.deepEqual(fromUsage(usageDelta('', 'persistentvolumeclaims', claim('15Gi'), claim('10Gi'))), { 'requests.storage': '5Gi' });
 });

@@ -46,6 +46,23 @@ export function podConstraintError(pod: KubeObject, tracked: readonly string[]):
   return `must specify ${[...missing.keys()].sort().map((r) => `${r} for: ${[...missing.get(r)!].sort().join(',')}`).join('; ')}`;
 }
 
+/**
+ * What a write adds: the object's usage, less the old object's on an update (upstream's
+ * SubtractWithNonNegativeResult: a Service turned LoadBalancer, a claim grown; shrinking frees nothing here).
+ */
+export function usageDelta(group: string, plural: string, obj: KubeObject, old?: KubeObject): Usage {
+  const now = objectUsage(group, plural, obj);
+  if (!old) return now;
+  const before = objectUsage(group, plural, old);
+  const out: Usage = new Map();
+  for (const [k, v] of now) {
+    const prev = before.get(k);
+    const d = prev ? v.sub(prev) : v;
+    if (d.milliValue() > 0n) out.set(k, d);
+  }
+  return out;
+}
+
 function mask(u: Usage, names: readonly string[]): Map<string, Quantity> {
   return new Map(names.filter((n) => u.has(n)).map((n) => [n, u.get(n)!]));
 }
@@ -54,12 +71,12 @@ function mask(u: Usage, names: readonly string[]): Map<string, Quantity> {
  * The check of one quota: the new status.used, or undefined when the quota does not concern the
  * object; throws the 403s.
  */
-export function chargeQuota(rq: ResourceQuota, group: string, plural: string, obj: KubeObject, forbidden: (msg: string) => Error): Record<string, string> | undefined {
+export function chargeQuota(rq: ResourceQuota, group: string, plural: string, obj: KubeObject, forbidden: (msg: string) => Error, old?: KubeObject): Record<string, string> | undefined {
   const isPod = !group && plural === 'pods';
   const hardList = rq.status?.hard;
   if (!hardList || Object.keys(hardList).length === 0) return undefined;
   if (!quotaMatchesObject(rq.spec, isPod, obj)) return undefined;
-  const delta = objectUsage(group, plural, obj);
+  const delta = usageDelta(group, plural, obj, old);
   const tracked = isPod ? Object.keys(hardList).filter((k) => k in REQUEST_NAMES || k in LIMIT_NAMES) : [];
   const constraint = isPod ? podConstraintError(obj, tracked) : undefined;
   if (constraint) throw forbidden(`failed quota: ${rq.metadata.name}: ${constraint}`);
@@ -86,15 +103,15 @@ export class QuotaAdmission {
   constructor(private readonly store: Store, private readonly quotas: Watched<ResourceQuota>) {}
 
   /** Check (and, unless dryRun, charge) every quota of `namespace` for a new object. */
-  async admit(group: string, plural: string, namespace: string, obj: KubeObject, dryRun: boolean): Promise<void> {
+  async admit(group: string, plural: string, namespace: string, obj: KubeObject, dryRun: boolean, old?: KubeObject): Promise<void> {
     const cached = await this.quotas.inNamespace(namespace);
     if (cached.length === 0) return;
     // Creates no quota of the namespace tracks (events, leases...) skip the queue; pods always go
     // through (a compute quota constrains a pod that names none of its resources).
-    const delta = objectUsage(group, plural, obj);
+    const delta = usageDelta(group, plural, obj, old);
     if (!(group === '' && plural === 'pods') && !cached.some((rq) => matchingResources({ ...rq.spec?.hard, ...rq.status?.hard }, delta).length > 0)) return;
     const prev = this.queues.get(namespace) ?? Promise.resolve();
-    const run = prev.then(() => this.admitNow(group, plural, obj, dryRun, cached));
+    const run = prev.then(() => this.admitNow(group, plural, obj, dryRun, cached, old));
     const tail = run.catch(() => undefined);
     this.queues.set(namespace, tail);
     void tail.then(() => { if (this.queues.get(namespace) === tail) this.queues.delete(namespace); });
@@ -110,15 +127,15 @@ export class QuotaAdmission {
     return objectKey(resourceQuotas, rq.metadata.namespace, rq.metadata.name ?? '');
   }
 
-  private async admitNow(group: string, plural: string, obj: KubeObject, dryRun: boolean, cached: readonly ResourceQuota[]): Promise<void> {
+  private async admitNow(group: string, plural: string, obj: KubeObject, dryRun: boolean, cached: readonly ResourceQuota[], old?: KubeObject): Promise<void> {
     const forbidden = (msg: string) => failure(403, 'Forbidden', `${plural}${group ? `.${group}` : ''} "${obj.metadata.name ?? ''}" is forbidden: ${msg}`, { name: obj.metadata.name, group: group || undefined, kind: plural });
     // Every quota is checked before any is charged, so a refusal by one leaves the others as they were.
-    for (const rq of cached) chargeQuota(this.freshest(rq), group, plural, obj, forbidden);
+    for (const rq of cached) chargeQuota(this.freshest(rq), group, plural, obj, forbidden, old);
     if (dryRun) return;
     for (const start of cached) {
       let rq = this.freshest(start);
       for (let attempt = 1; ; attempt++) {
-        const used = chargeQuota(rq, group, plural, obj, forbidden);
+        const used = chargeQuota(rq, group, plural, obj, forbidden, old);
         if (!used) break;
         const next: ResourceQuota = { ...rq, status: { ...rq.status, used } };
         const key = this.keyOf(rq);
