@@ -41,6 +41,7 @@ before(async () => {
       ? { allowed: false, status: { message: 'names starting with bad- are refused', code: 403, reason: 'Forbidden' } }
       : { allowed: true, warnings: ['checked by wh-q1 validator'] }),
     '/dry': () => ({ allowed: true }),
+    '/hang': () => 'hang',
     // first.* (IfNeeded) copies label b into label a-saw-b; second.* adds b after it ran.
     '/first': (req) => (req.object?.metadata?.labels?.b ? addLabelPatch(req.object, 'a-saw-b', 'yes') : { allowed: true }),
     '/second': (req) => addLabelPatch(req.object, 'b', 'set'),
@@ -127,6 +128,10 @@ test('failurePolicy with the webhook down: Ignore lets the write through, Fail r
   await apply(`apiVersion: v1\nkind: Service\nmetadata: {name: nowhere, namespace: ${NS}}\nspec: {ports: [{port: 443}]}\n`);
   const noEndpoints = await server.kubectl(['-n', NS, 'create', 'secret', 'generic', 's-failed']);
   assert.match(noEndpoints.stderr, /failed calling webhook "down\.wh-q1\.example\.com": .*service "nowhere" has no endpoints/);
+  // A webhook that does not answer within timeoutSeconds fails the call (context deadline exceeded).
+  await apply(webhookConfig('Validating', 'wh-q1-down', 'down.wh-q1.example.com', byUrl('/hang'), 'secrets', '  timeoutSeconds: 1\n'));
+  const hung = await server.kubectl(['-n', NS, 'create', 'secret', 'generic', 's-hung']);
+  assert.match(hung.stderr, /failed calling webhook "down\.wh-q1\.example\.com": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/hang\?timeout=1s": context deadline exceeded/);
   await server.kubectl(['delete', 'validatingwebhookconfiguration', 'wh-q1-down']);
 });
 

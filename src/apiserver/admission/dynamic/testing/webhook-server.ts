@@ -9,7 +9,8 @@ import { issueCertificate } from '../../../pki/certs.js';
 import type { AdmissionRequest } from '../admission-review.js';
 import type { AdmissionResponse } from '../webhook-client.js';
 
-export type Handler = (req: AdmissionRequest) => Omit<AdmissionResponse, 'uid'>;
+/** A response, or 'hang' to never answer (timeouts). */
+export type Handler = (req: AdmissionRequest) => Omit<AdmissionResponse, 'uid'> | 'hang';
 
 export interface TestWebhookServer {
   port: number;
@@ -38,7 +39,9 @@ export async function startWebhookServer(handlers: Record<string, Handler>, dnsN
         res.writeHead(404).end('no handler');
         return;
       }
-      const response = { uid: review.request.uid, ...h(review.request) };
+      const out = h(review.request);
+      if (out === 'hang') return;
+      const response = { uid: review.request.uid, ...out };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
     });
   });
