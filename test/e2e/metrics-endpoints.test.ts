@@ -125,4 +125,27 @@ describe('Prometheus /metrics of every component on a real node', { timeout: 300
     assert.equal(a.types.has('apiserver_request_total'), false);
     assert.equal(s.types.has('kubelet_pleg_relist_duration_seconds'), false);
   });
+  it('nodes/proxy reaches the agent through the API server, authorized as nodes/proxy', async () => {
+    // As upstream's node ProxyREST: kubectl get --raw .../nodes/N/proxy/PATH is the agent's PATH.
+    const viaApi = await node.k('get', '--raw', `/api/v1/nodes/${node.nodeName}/proxy/metrics`);
+    atLeastOne(parseExposition(viaApi), 'kubelet_runtime_operations_total', { operation_type: 'run_podsandbox' });
+    const summary = JSON.parse(await node.k('get', '--raw', `/api/v1/nodes/${node.nodeName}/proxy/stats/summary`)) as { node: { nodeName: string } };
+    assert.equal(summary.node.nodeName, node.nodeName);
+    const missing = await node.kubectl(['get', '--raw', '/api/v1/nodes/mx-no-such-node/proxy/metrics']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /NotFound|not found/);
+
+    // nodes/metrics does not cover the proxy: the scraper's token is refused until nodes/proxy is granted.
+    const proxied = `${node.url}/api/v1/nodes/${node.nodeName}/proxy/metrics`;
+    const refused = await curl(proxied, token);
+    assert.equal(refused.code, 403, refused.body);
+    assert.match(refused.body, /cannot get resource \\"nodes\/proxy\\"/);
+    await node.k('create', 'clusterrole', 'mx-node-proxy', '--verb=get', '--resource=nodes/proxy');
+    await node.k('create', 'clusterrolebinding', 'mx-node-proxy', '--clusterrole=mx-node-proxy', '--serviceaccount=default:mx-scraper');
+    const served = await waitFor('nodes/proxy for the granted token', async () => {
+      const r = await curl(proxied, token);
+      return r.code === 200 ? r.body : undefined;
+    }, 60_000, 500);
+    atLeastOne(parseExposition(served), 'kubelet_pod_start_duration_seconds_count');
+  });
 });

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { errors } from '../../api/status.js';
@@ -115,6 +115,20 @@ export class AgentClient {
       signal?.addEventListener('abort', () => req.destroy(), { once: true });
       req.end();
     });
+  }
+
+  /**
+   * A request whose body the caller writes (nodes/proxy): `request` is open until the caller ends
+   * it; `response` resolves with the agent's answer, whatever its status.
+   */
+  async open(nodeName: string, method: string, path: string, headers: OutgoingHttpHeaders): Promise<{ request: ClientRequest; response: Promise<IncomingMessage> }> {
+    const ep = await this.endpoint(nodeName);
+    const req = request(this.options(nodeName, ep, method, path, headers));
+    const response = new Promise<IncomingMessage>((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+    });
+    return { request: req, response };
   }
 
   /** An upgrade request; resolves with the upgraded socket or, when the agent refused, its response. */

@@ -1,11 +1,12 @@
 /**
  * Registers the pod subresources served through the node agents (pods/log, pods/exec, pods/attach,
- * pods/portforward) on the API server's streaming registry.
+ * pods/portforward) and nodes/proxy on the API server's streaming registry.
  */
 import type { StreamingRegistry } from '../http/streaming.js';
 import type { Pki } from '../pki/pki.js';
 import type { ResourceStorage } from '../storage/types.js';
 import { AgentClient, kubeletClientCertificate } from './agent-client.js';
+import { nodeProxyHandler } from './node-proxy.js';
 import { podAttachHandler, podExecHandler } from './pod-exec.js';
 import { podLogHandler } from './pod-logs.js';
 import { podPortForwardHandler } from './pod-portforward.js';
@@ -24,5 +25,6 @@ export function registerNodeProxy(streams: StreamingRegistry, o: NodeProxyOption
   streams.register(podExecHandler(agents));
   streams.register(podAttachHandler(agents));
   streams.register(podPortForwardHandler(agents));
+  streams.register(nodeProxyHandler(agents));
   return agents;
 }

@@ -1,0 +1,67 @@
+/**
+ * nodes/proxy: kube-apiserver's node ProxyREST (pkg/registry/core/node/rest/proxy.go). A request to
+ * /api/v1/nodes/NAME/proxy/PATH?QUERY is passed to the node agent's https://ADDRESS:PORT/PATH?QUERY
+ * with the API server's kubelet-client credential, and the agent's answer (status, headers, body) is
+ * passed back as it is, as upstream's UpgradeAwareHandler does; this is how `kubectl get --raw
+ * /api/v1/nodes/N/proxy/metrics` and Prometheus' kubernetes_sd node role reach a kubelet. Who may
+ * is decided before this handler runs: RBAC on `nodes/proxy` with the request's verb (get, create,
+ * update, patch, delete). The caller's own credentials (Authorization, impersonation headers) are not
+ * passed on: kube-apiserver's authentication filter removes them. Upgrade requests (exec through
+ * the node proxy) are not served; pods/exec is the supported path.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { errors } from '../../api/status.js';
+import type { StreamingHandler } from '../http/streaming.js';
+import type { AgentClient } from './agent-client.js';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Headers not passed either way: hop-by-hop (RFC 9110 7.6.1), the target's host, the caller's credentials. */
+const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization', 'proxy-authorization']);
+const dropped = (name: string): boolean => DROPPED.has(name) || name.startsWith('impersonate-');
+
+function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !dropped(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * The agent path for a node proxy request: the segments after /proxy, each encoded again (the path
+ * parser decoded them), with the query as sent. A node name with a port or scheme
+ * (`https:NAME:PORT`) is refused: Bosun proxies only to the agent's own endpoint.
+ */
+export function nodeProxyPath(rest: string[], query: URLSearchParams): string {
+  const q = query.toString();
+  return `/${rest.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
+}
+
+export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
+  return {
+    resource: 'nodes',
+    subresource: 'proxy',
+    async handle(req: IncomingMessage, res: ServerResponse, r) {
+      const method = req.method ?? 'GET';
+      if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
+      if (r.name.includes(':')) throw errors.badRequest(`nodes/proxy: only the node agent's own endpoint is proxied, not "${r.name}"`);
+      const call = await agents.open(r.name, method, nodeProxyPath(r.rest, r.query), forwardedHeaders(req));
+      req.pipe(call.request);
+      const upstream = await call.response;
+      const headers: OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropped(k)) headers[k] = v;
+      res.writeHead(upstream.statusCode ?? 502, headers);
+      await new Promise<void>((resolve) => {
+        upstream.pipe(res);
+        upstream.once('close', resolve);
+        upstream.once('error', () => {
+          res.destroy();
+          resolve();
+        });
+        res.once('close', () => {
+          upstream.destroy();
+          resolve();
+        });
+      });
+    },
+  };
+}
