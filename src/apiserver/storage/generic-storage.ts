@@ -59,7 +59,7 @@ export class GenericStorage implements ResourceStorage {
     }
     const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
     const produce: Produce = (cur) => (cur || allowCreate ? cloneJson(obj) : undefined);
-    return (await updateObject(this.core, ctx, namespace, name, produce, { subresource: sub })).object;
+    return (await updateObject(this.core, ctx, namespace, name, produce, { subresource: sub, freshCandidate: true })).object;
   }
 
   async patch(
@@ -84,6 +84,8 @@ export class GenericStorage implements ResourceStorage {
       opts.managedFieldsDone = true;
       produce = (cur) => serverSideApply(this.def, ctx, cur, patch.body, !!patch.force, sub).object;
     } else {
+      // patchObject clones `cur` before patching it (json, merge and strategic alike).
+      opts.freshCandidate = true;
       produce = (cur) => (cur ? patchObject(this.def, cur, patch) : undefined);
     }
     return updateObject(this.core, ctx, namespace, name, produce, opts);

@@ -3,6 +3,7 @@
  * decoding (with a per-event cache so 1,000 watchers parse each event once), validation and the
  * namespace admission check.
  */
+import { cloneJson } from '../../api/json-clone.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import { errors, failure, type FieldError } from '../../api/status.js';
@@ -41,9 +42,14 @@ export class StorageCore {
     return objectKey(this.def, namespace, name);
   }
 
-  /** A private copy of the stored object. */
+  /**
+   * A private copy of the stored object: a clone of the shared decoding when a watch already made
+   * one (a store that hands out the same KeyValue for reads and events, as the memory store does),
+   * which is about twice as cheap as parsing the JSON again.
+   */
   decode(kv: KeyValue): KubeObject {
-    return decodeKv(this.def, kv);
+    const shared = this.shared.get(kv);
+    return shared ? cloneJson(shared) : decodeKv(this.def, kv);
   }
 
   /** A decoded object shared by every reader of this KeyValue: callers must not mutate it. */

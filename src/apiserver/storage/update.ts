@@ -31,6 +31,13 @@ export interface UpdateOptions {
   managedFieldsSubresource?: string;
   /** Replaces the strategy's prepareForUpdate (subresources with their own rules, e.g. namespaces/finalize). */
   prepare?: (obj: KubeObject, old: KubeObject) => void;
+  /**
+   * `produce` only reads the object it is given and returns one sharing nothing with it (a patch
+   * applied to a clone, a clone of the PUT body): it is then given the decoded stored object itself
+   * and its result becomes the update's own object without further copies (a copy per write less
+   * on the hot status and finalizer paths).
+   */
+  freshCandidate?: boolean;
 }
 
 /** Store conflicts mean another writer made progress, so retrying terminates; the cap only guards bugs. */
@@ -55,7 +62,7 @@ export async function updateObject(
       }
     }
     const old = core.decode(kv);
-    const candidate = await produce(deepCopy(old));
+    const candidate = await produce(opts.freshCandidate ? old : deepCopy(old));
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
     let { obj, noop } = prepared;
@@ -136,7 +143,7 @@ export function prepareUpdate(
   const { def, strategy } = core;
   checkName(candidate, name);
   core.checkTypeMeta(candidate);
-  let obj = deepCopy(candidate);
+  let obj = opts.freshCandidate ? candidate : deepCopy(candidate);
   if (def.namespaced) {
     if (obj.metadata.namespace && obj.metadata.namespace !== ns) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -153,10 +160,7 @@ export function prepareUpdate(
 
   if (opts.subresource === 'status') {
     // Only status (and ordinary metadata) moves through /status; the rest stays as stored.
-    const merged: KubeObject = { ...deepCopy(old), metadata: obj.metadata };
-    if (obj.status === undefined) delete merged.status;
-    else merged.status = obj.status;
-    obj = merged;
+    obj = withStatusOf(old, obj);
   } else if (def.hasStatusSubresource) {
     if (old.status === undefined) delete obj.status;
     else obj.status = deepCopy(old.status);
@@ -187,6 +191,24 @@ export function prepareUpdate(
   core.validate(obj, old);
   obj.metadata.resourceVersion = old.metadata.resourceVersion;
   return { obj, noop: jsonEqual(obj, old) };
+}
+
+/**
+ * The stored object with the candidate's metadata and status, in the stored object's key order
+ * (status last when the stored object had none); a copy, so the candidate's later changes leave
+ * `old` alone. Status is not copied from `old`: it is replaced.
+ */
+function withStatusOf(old: KubeObject, obj: KubeObject): KubeObject {
+  const merged: Record<string, unknown> = {};
+  for (const k of Object.keys(old)) {
+    if (k === 'metadata') merged[k] = obj.metadata;
+    else if (k === 'status') merged[k] = obj.status;
+    else merged[k] = deepCopy((old as Record<string, unknown>)[k]);
+  }
+  if (!('metadata' in merged)) merged.metadata = obj.metadata;
+  if (obj.status === undefined) delete merged.status;
+  else merged.status = obj.status;
+  return merged as KubeObject;
 }
 
 /**

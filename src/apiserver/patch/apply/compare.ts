@@ -53,6 +53,9 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
       const rv = ro[key];
       const lv = lo[key];
       if (lv === undefined && rv === undefined) continue;
+      // Equal subtrees yield nothing: a top-level field the write left alone (the spec under a
+      // status write or a finalizer patch) is compared with one cheap pass instead of walked.
+      if (path.length === 0 && lv !== undefined && deepEqual(lv, rv)) continue;
       path.push(`f:${key}`);
       walk(lv, rv, cur.field(key), path, false, c);
       path.pop();
