@@ -7,6 +7,7 @@ import type {
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, ReplicaSet, Secret, Service, ServiceAccount,
   StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, CertificateSigningRequest, HorizontalPodAutoscaler,
 } from '../api/kinds/index.js';
+import type { ResourceQuota } from '../api/kinds/core/resource-quota.js';
 import type { CSINode, PodTemplate, ReplicationController, RuntimeClass } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -77,6 +78,7 @@ export const resources = {
   events: typed<Event>({ group: '', version: 'v1', resource: 'events', namespaced: true, kind: 'Event' }),
   serviceaccounts: typed<ServiceAccount>({ group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' }),
   persistentvolumeclaims: typed<PersistentVolumeClaim>({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespaced: true, kind: 'PersistentVolumeClaim' }),
+  resourcequotas: typed<ResourceQuota>({ group: '', version: 'v1', resource: 'resourcequotas', namespaced: true, kind: 'ResourceQuota' }),
   persistentvolumes: typed<PersistentVolume>({ group: '', version: 'v1', resource: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' }),
   replicationcontrollers: typed<ReplicationController>({ group: '', version: 'v1', resource: 'replicationcontrollers', namespaced: true, kind: 'ReplicationController' }),
   podtemplates: typed<PodTemplate>({ group: '', version: 'v1', resource: 'podtemplates', namespaced: true, kind: 'PodTemplate' }),
