@@ -26,6 +26,8 @@ import { events } from './kinds/core/event.js';
 import { namespaces } from './kinds/core/namespace.js';
 import { nodes } from './kinds/core/node.js';
 import { persistentVolumeClaims } from './kinds/core/persistent-volume-claim.js';
+import { limitRanges } from './kinds/core/limit-range.js';
+import { resourceQuotas } from './kinds/core/resource-quota.js';
 import { persistentVolumes } from './kinds/core/persistent-volume.js';
 import { pods } from './kinds/core/pod.js';
 import { podTemplates } from './kinds/core/pod-template.js';
@@ -56,7 +58,7 @@ import type { FieldError } from './status.js';
 
 const DEFINITIONS: ResourceDefinition<any>[] = [
   namespaces, pods, services, endpoints, configMaps, secrets, nodes, events, serviceAccounts,
-  persistentVolumes, persistentVolumeClaims, podTemplates, replicationControllers,
+  persistentVolumes, persistentVolumeClaims, resourceQuotas, limitRanges, podTemplates, replicationControllers,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses, eventsV1,
   csiDrivers, csiNodes, volumeAttachments, runtimeClasses,

@@ -25,6 +25,7 @@ import { addPersistentVolumeController } from './persistentvolume/pv-controller.
 import { addPodGcController } from './pod-gc/pod-gc-controller.js';
 import { replicationControllerKind } from './replicaset/managed-kind.js';
 import { addReplicaSetController } from './replicaset/replicaset-controller.js';
+import { addResourceQuotaController } from './resource-quota/resource-quota-controller.js';
 import { addRootCaCertPublisher } from './root-ca-cert-publisher/root-ca-cert-publisher.js';
 import { addServiceLbController } from './service-lb/service-lb-controller.js';
 import { addServiceAccountsController } from './serviceaccounts/serviceaccounts-controller.js';
@@ -63,6 +64,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   clusterrole: (mgr) => addClusterRoleAggregationController(mgr),
   horizontalpodautoscaling: (mgr, config) => addHorizontalPodAutoscalerController(mgr, config?.horizontalPodAutoscaler),
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
+  resourcequota: (mgr) => addResourceQuotaController(mgr),
 };
 
 /** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */

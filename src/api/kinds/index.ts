@@ -24,6 +24,8 @@ export * from './core/replication-controller.js';
 export * from './core/persistent-volume-common.js';
 export * from './core/persistent-volume.js';
 export * from './core/persistent-volume-claim.js';
+export * from './core/resource-quota.js';
+export * from './core/limit-range.js';
 export * from './storage/storage-class.js';
 export * from './storage/csi-driver.js';
 export * from './storage/csi-node.js';

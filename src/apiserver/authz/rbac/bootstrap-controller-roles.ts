@@ -173,6 +173,12 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
     rule(['create', 'update'], [''], ['configmaps']),
     eventsRule(),
   ],
+  // Quota can count quota on anything for reconciliation, so it needs full viewing powers (upstream's comment).
+  'resourcequota-controller': [
+    rule(['list', 'watch'], ['*'], ['*']),
+    rule(['update'], [''], ['resourcequotas/status']),
+    eventsRule(),
+  ],
   'pvc-protection-controller': [
     rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
     rule(['list', 'watch', 'get'], [''], ['pods']),
