@@ -20,6 +20,7 @@ import type { Manager } from '../controller-runtime/manager.js';
  */
 export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   replicaset: 'replicaset-controller',
+  replicationcontroller: 'replication-controller',
   deployment: 'deployment-controller',
   daemonset: 'daemon-set-controller',
   statefulset: 'statefulset-controller',
