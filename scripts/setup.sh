@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 want_test=0; [ "${1:-}" = "--test" ] && want_test=1
 
 pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack busybox-static)
-[ "$want_test" = 1 ] && pkgs+=(umoci skopeo docker-registry etcd-server etcd-client python3-kubernetes chromium curl)
+[ "$want_test" = 1 ] && pkgs+=(umoci skopeo docker-registry etcd-server etcd-client python3-kubernetes chromium curl socat)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -28,5 +28,6 @@ npm run --silent build
 if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then
   bash scripts/build-test-images.sh
   bash scripts/build-test-curl-image.sh
+  bash scripts/build-test-webhook-image.sh
 fi
 echo "setup: done"
