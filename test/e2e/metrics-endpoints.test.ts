@@ -131,6 +131,9 @@ describe('Prometheus /metrics of every component on a real node', { timeout: 300
     atLeastOne(parseExposition(viaApi), 'kubelet_runtime_operations_total', { operation_type: 'run_podsandbox' });
     const summary = JSON.parse(await node.k('get', '--raw', `/api/v1/nodes/${node.nodeName}/proxy/stats/summary`)) as { node: { nodeName: string } };
     assert.equal(summary.node.nodeName, node.nodeName);
+    // NAME:PORT with the agent's own port is the same endpoint (upstream's SplitSchemeNamePort).
+    const port = /:(\d+)\/metrics$/.exec(agentURL)![1]!;
+    atLeastOne(parseExposition(await node.k('get', '--raw', `/api/v1/nodes/${node.nodeName}:${port}/proxy/metrics`)), 'kubelet_pod_start_duration_seconds_count');
     const missing = await node.kubectl(['get', '--raw', '/api/v1/nodes/mx-no-such-node/proxy/metrics']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /NotFound|not found/);

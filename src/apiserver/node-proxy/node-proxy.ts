@@ -7,7 +7,7 @@
  * is decided before this handler runs: RBAC on `nodes/proxy` with the request's verb (get, create,
  * update, patch, delete). The caller's own credentials (Authorization, impersonation headers) are not
  * passed on: kube-apiserver's authentication filter removes them. Upgrade requests (exec through
- * the node proxy) are not served; pods/exec is the supported path.
+ * the node proxy) and ports other than the agent's are not served; pods/exec is the supported path.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errors } from '../../api/status.js';
@@ -28,12 +28,26 @@ function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
 
 /**
  * The agent path for a node proxy request: the segments after /proxy, each encoded again (the path
- * parser decoded them), with the query as sent. A node name with a port or scheme
- * (`https:NAME:PORT`) is refused: Bosun proxies only to the agent's own endpoint.
+ * parser decoded them), with the query as sent.
  */
 export function nodeProxyPath(rest: string[], query: URLSearchParams): string {
   const q = query.toString();
   return `/${rest.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
+}
+
+/**
+ * The node named by a proxy id `[scheme:]NAME[:PORT]` (upstream's SplitSchemeNamePort). Upstream
+ * proxies to other ports of the node as well; Bosun only to the agent's own endpoint, so a scheme
+ * other than https or a port other than the agent's is a 400.
+ */
+async function proxiedNode(agents: AgentClient, id: string): Promise<string> {
+  const parts = id.split(':');
+  const [scheme, name, port] = parts.length === 3 ? parts : parts.length === 2 ? ['', ...parts] : ['', id, ''];
+  if ((scheme && scheme !== 'https') || !name) throw errors.badRequest(`nodes/proxy: invalid node id "${id}"`);
+  if (port && String((await agents.endpoint(name)).port) !== port) {
+    throw errors.badRequest(`nodes/proxy: only the node agent's own endpoint is proxied, not port ${port}`);
+  }
+  return name;
 }
 
 export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
@@ -43,8 +57,8 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
     async handle(req: IncomingMessage, res: ServerResponse, r) {
       const method = req.method ?? 'GET';
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
-      if (r.name.includes(':')) throw errors.badRequest(`nodes/proxy: only the node agent's own endpoint is proxied, not "${r.name}"`);
-      const call = await agents.open(r.name, method, nodeProxyPath(r.rest, r.query), forwardedHeaders(req));
+      const nodeName = await proxiedNode(agents, r.name);
+      const call = await agents.open(nodeName, method, nodeProxyPath(r.rest, r.query), forwardedHeaders(req));
       req.pipe(call.request);
       const upstream = await call.response;
       const headers: OutgoingHttpHeaders = {};
