@@ -6,8 +6,8 @@
  * Priority (pod strategy), DefaultTolerationSeconds (not as a plugin: node-lifecycle's
  * tolerations.ts applies the 300 s-style defaults when it evicts), PodSecurity (pod strategy),
  * DefaultStorageClass (PVC strategy), MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
- * ValidatingAdmissionWebhook (ctx.dynamicAdmission) and ResourceQuota (here, last of our hooks).
- * Quota runs in validateAdmission, so before the webhooks' validating phase rather than after it.
+ * ValidatingAdmissionWebhook (ctx.dynamicAdmission) and ResourceQuota (here, in lastAdmission:
+ * after the validating webhooks and policies, so a write they refuse charges no quota).
  */
 import { limitRanges, type LimitRange } from '../../api/kinds/core/limit-range.js';
 import { resourceQuotas, type ResourceQuota } from '../../api/kinds/core/resource-quota.js';
@@ -43,8 +43,8 @@ export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy
       if (limited && ns !== undefined) admitLimitRanges(def.plural, obj, await plugins.limits.inNamespace(ns));
       await strategy.admit?.(obj, ns, ctx);
     },
-    validateAdmission: async (obj, old, ctx, env) => {
-      await strategy.validateAdmission?.(obj, old, ctx, env);
+    lastAdmission: async (obj, old, ctx, env) => {
+      await strategy.lastAdmission?.(obj, old, ctx, env);
       const ns = obj.metadata?.namespace;
       if (ns && (old === undefined || chargedOnUpdate)) await plugins.quota.admit(def.group, def.plural, ns, obj, ctx.dryRun, old);
     },

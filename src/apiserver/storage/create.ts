@@ -54,6 +54,7 @@ export async function createObject(
   core.validate(obj);
   await strategy.validateAdmission?.(obj, undefined, ctx, core);
   await ctx.dynamicAdmission?.validate({ operation: 'CREATE', namespace: ns, name: obj.metadata.name, object: obj, options: createOptions(ctx) });
+  await strategy.lastAdmission?.(obj, undefined, ctx, core);
   await strategy.allocate?.(obj, ctx);
   if (!opts.managedFieldsDone) trackManagedFields(def, ctx, obj, undefined);
 

@@ -81,7 +81,10 @@ export async function updateObject(
     // upstream's GuaranteedUpdate does for stale data): how key rotation re-encrypts objects.
     if (noop && (!kv.stale || ctx.dryRun)) return { object: old, created: false };
     if (noop) return { object: await rewriteUnchanged(core, key, old, kv.modRevision, name), created: false };
-    if (opts.subresource !== 'status') await core.strategy.validateAdmission?.(obj, old, ctx, core);
+    if (opts.subresource !== 'status') {
+      await core.strategy.validateAdmission?.(obj, old, ctx, core);
+      await core.strategy.lastAdmission?.(obj, old, ctx, core);
+    }
 
     try {
       if (shouldDeleteOnUpdate(core, obj, old)) {

@@ -5,7 +5,7 @@
  *
  *   create: strip status (unless keepStatusOnCreate) -> prepareForCreate -> applyDefaults
  *           -> namespace admission -> admit -> validate (def + strategy) -> validateAdmission
- *           -> allocate -> write
+ *           -> validating webhooks -> lastAdmission -> allocate -> write
  *   update: carry stored status (main) or stored spec (status) -> prepareForUpdate
  *           -> applyDefaults -> validate -> validateAdmission (main resource) -> write, or delete
  *           if shouldDeleteOnUpdate
@@ -50,6 +50,12 @@ export interface Strategy {
    * creates and main-resource updates that change the object, after validation, dry runs included.
    */
   validateAdmission?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, env: AdmitEnv): Promise<void>;
+  /**
+   * Admission that must run last, after the validating webhooks and policies (ResourceQuota, as
+   * upstream's AllOrderedPlugins puts it after ValidatingAdmissionWebhook, so a refused write
+   * never charges quota). Same calls as validateAdmission.
+   */
+  lastAdmission?(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, env: AdmitEnv): Promise<void>;
   /**
    * Hook for resources that allocate something on create (Service ClusterIP, NodePort): may fill
    * fields of `obj` or throw a StatusError. Runs after validation, before the write, dry runs
