@@ -2,6 +2,7 @@
  * The API server assembled: the store, one storage per served resource, and the HTTPS front end with
  * the cluster PKI. `startApiServer` is what `bosun server` and the in-process test cluster run.
  */
+import type { DefaultTolerationSeconds } from './admission/default-toleration-seconds.js';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/index.js';
@@ -70,6 +71,8 @@ export interface ApiServerOptions {
   requestTimeoutMs?: number;
   /** What to serve; default: every kind in the registry with the generic storage (served-api.ts). */
   api?: (store: Store) => ServedApi | Promise<ServedApi>;
+  /** DefaultTolerationSeconds admission (--default-not-ready/unreachable-toleration-seconds) on the default API; absent: off. */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
   /** Where unexpected errors go (default: stderr). */
   log?: (msg: string, err?: unknown) => void;
   /** ClusterIP and NodePort ranges (--service-cidr, --service-node-port-range); default 10.43.0.0/16, 30000-32767. */
@@ -151,7 +154,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   serviceAllocatorFor(store, opts.serviceRanges);
   let listener: Listener | undefined;
   try {
-    const served = opts.api ? await opts.api(store) : (await import('./served-api.js')).createServedApi(store);
+    const served = opts.api ? await opts.api(store) : (await import('./served-api.js')).createServedApi(store, { defaultTolerationSeconds: opts.defaultTolerationSeconds });
     return await serve(served);
   } catch (err) {
     await listener?.close(0);

@@ -5,6 +5,7 @@
  * the scheduler (a runnable of the same manager, so it too runs only on the leader), and optionally
  * a fleet of simulated nodes. `stop()` undoes it in reverse order.
  */
+import type { DefaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
@@ -48,6 +49,8 @@ export interface ControlPlaneOptions {
   controllers?: ControllerConfig;
   /** ClusterIP and NodePort ranges of the API server (default 10.43.0.0/16, 30000-32767). */
   serviceRanges?: ServiceRanges;
+  /** The API server's DefaultTolerationSeconds admission values; absent: the plugin is off. */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
   /** Simulated nodes to run in this process (0: none). */
   simulatedNodes?: Omit<SimulatedNodesOptions, 'count'> & { count: number };
   /** Run no built-in controllers (k3s --disable-controller-manager): another server or process runs them. */
@@ -109,7 +112,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const encryption = encryptionFile ? loadEncryptionConfig(encryptionFile) : undefined;
   const audit = auditOptions(o.audit);
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { runKubectl } from '../../src/testing/test-cluster.js';
 import { waitFor } from './workloads-harness.js';
 
@@ -32,6 +33,7 @@ describe('workloads: bosun server --simulated-nodes through the CLI', () => {
     child = spawn(process.execPath, [
       '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'server', '--disable-agent', '--simulated-nodes', '3',
       '--simulated-ready-delay', '200ms', '--port', '0', '--bind-address', '127.0.0.1', '--data-dir', dataDir, '--store', 'memory',
+      '--default-unreachable-toleration-seconds', '120',
     ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -61,6 +63,24 @@ describe('workloads: bosun server --simulated-nodes through the CLI', () => {
     assert.equal(nodes.trim().split('\n').length, 3, 'no other node (the agent is disabled)');
     await ok(['create', 'deployment', 'cli-web', '--image=nginx:1.27', '--replicas=3']);
     assert.match(await ok(['rollout', 'status', 'deployment/cli-web', '--timeout=60s']), /successfully rolled out/);
+  });
+
+  test('DefaultTolerationSeconds admission: pods get not-ready/unreachable NoExecute tolerations unless they tolerate them (upstream plugin/pkg/admission/defaulttolerationseconds)', async () => {
+    await ok(['run', 'dts-plain', '--image=busybox', '--restart=Never']);
+    const plain = parse(await ok(['get', 'pod', 'dts-plain', '-o', 'yaml'])) as { spec: { tolerations: unknown[] } };
+    assert.deepEqual(plain.spec.tolerations, [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 120 },
+    ]);
+    // A pod's own not-ready toleration is kept; only unreachable is added. An empty key and effect tolerate both.
+    const own = { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 7 };
+    await ok(['run', 'dts-own', '--image=busybox', '--restart=Never', `--overrides=${JSON.stringify({ spec: { tolerations: [own] } })}`]);
+    const mine = parse(await ok(['get', 'pod', 'dts-own', '-o', 'yaml'])) as { spec: { tolerations: unknown[] } };
+    assert.deepEqual(mine.spec.tolerations, [own, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 120 }]);
+    const all = { operator: 'Exists' };
+    await ok(['run', 'dts-all', '--image=busybox', '--restart=Never', `--overrides=${JSON.stringify({ spec: { tolerations: [all] } })}`]);
+    assert.deepEqual((parse(await ok(['get', 'pod', 'dts-all', '-o', 'yaml'])) as { spec: { tolerations: unknown[] } }).spec.tolerations, [all]);
+    await ok(['delete', 'pod', 'dts-plain', 'dts-own', 'dts-all', '--wait=false']);
   });
 
   test('SIGTERM stops the server with exit code 0', async () => {

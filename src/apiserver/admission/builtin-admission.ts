@@ -3,8 +3,8 @@
  * recommended order (pkg/kubeapiserver/options/plugins.go, AllOrderedPlugins) and where Bosun has
  * each plugin: NamespaceLifecycle (storage-core.ts admitNamespace; namespace.ts keeps default,
  * kube-system and kube-public), LimitRanger (here, mutating then validating), ServiceAccount and
- * Priority (pod strategy), DefaultTolerationSeconds (not as a plugin: node-lifecycle's
- * tolerations.ts applies the 300 s-style defaults when it evicts), PodSecurity (pod strategy),
+ * Priority (pod strategy), DefaultTolerationSeconds (here, after the strategy's admit; on when the
+ * server gives its seconds), PodSecurity (pod strategy),
  * DefaultStorageClass (PVC strategy), MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
  * ValidatingAdmissionWebhook (ctx.dynamicAdmission) and ResourceQuota (here, in lastAdmission:
  * after the validating webhooks and policies, so a write they refuse charges no quota).
@@ -14,6 +14,7 @@ import { resourceQuotas, type ResourceQuota } from '../../api/kinds/core/resourc
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { Store } from '../../store/types.js';
 import type { Strategy } from '../storage/strategies/types.js';
+import { admitDefaultTolerations, type DefaultTolerationSeconds } from './default-toleration-seconds.js';
 import { admitLimitRanges } from './limit-ranger.js';
 import { QuotaAdmission } from './resource-quota.js';
 import { watchedObjects, type Watched } from './watched-objects.js';
@@ -31,7 +32,7 @@ function pluginsFor(store: Store): PerStore {
 }
 
 /** `strategy` with LimitRanger (pods, claims on create) and ResourceQuota (creates of every namespaced kind; updates of services and claims) added. */
-export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy, store: Store): Strategy {
+export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy, store: Store, tolerationSeconds?: DefaultTolerationSeconds): Strategy {
   if (!def.namespaced) return strategy;
   const plugins = pluginsFor(store);
   // Upstream's evaluators that handle UPDATE: services (type changes) and claims (resizes).
@@ -42,6 +43,8 @@ export function withBuiltinAdmission(def: ResourceDefinition, strategy: Strategy
     admit: async (obj, ns, ctx) => {
       if (limited && ns !== undefined) admitLimitRanges(def.plural, obj, await plugins.limits.inNamespace(ns));
       await strategy.admit?.(obj, ns, ctx);
+      // DefaultTolerationSeconds follows Priority and RuntimeClass (the pod strategy's admit) in AllOrderedPlugins.
+      if (tolerationSeconds && !def.group && def.plural === 'pods') admitDefaultTolerations(obj, tolerationSeconds);
     },
     lastAdmission: async (obj, old, ctx, env) => {
       await strategy.lastAdmission?.(obj, old, ctx, env);

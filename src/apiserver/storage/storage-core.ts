@@ -3,6 +3,7 @@
  * decoding (with a per-event cache so 1,000 watchers parse each event once), validation and the
  * namespace admission check.
  */
+import type { DefaultTolerationSeconds } from '../admission/default-toleration-seconds.js';
 import { cloneJson } from '../../api/json-clone.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
@@ -17,6 +18,8 @@ import type { Strategy } from './strategies/types.js';
 export interface StorageOptions {
   /** Interval of watch BOOKMARK events (default 10 s; upstream sends about one a minute). */
   bookmarkIntervalMs?: number;
+  /** DefaultTolerationSeconds admission's values (absent: the plugin is off, as in unit tests). */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export class StorageCore {

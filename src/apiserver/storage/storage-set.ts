@@ -25,7 +25,7 @@ export class StorageSet {
   constructor(readonly store: Store, definitions: Definitions, options: StorageOptions = {}) {
     const defs = Symbol.iterator in definitions ? definitions : definitions.all();
     for (const def of defs) {
-      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, withBuiltinAdmission(def, bindStrategy(strategyFor(def), store), store), options));
+      this.byResource.set(resourceKey(def.group, def.version, def.plural), new GenericStorage(store, def, withBuiltinAdmission(def, bindStrategy(strategyFor(def), store), store, options.defaultTolerationSeconds), options));
     }
     const pods = this.byResource.get(resourceKey('', 'v1', 'pods'));
     if (pods) {

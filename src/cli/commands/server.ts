@@ -62,7 +62,9 @@ export interface ServerCommandOptions {
   horizontalPodAutoscalerDownscaleStabilization: number;
   horizontalPodAutoscalerCpuInitializationPeriod: number;
   horizontalPodAutoscalerInitialReadinessDelay: number;
-  defaultTolerationSeconds: number;
+  defaultTolerationSeconds?: number;
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
   terminatedPodGcThreshold: number;
   /** Image GC of this machine's node (absent: the kubelet's defaults). */
   imageGcHighThreshold?: number;
@@ -118,6 +120,9 @@ export function stopOnSignals(what: string, stop: () => Promise<void>): void {
   process.once('SIGINT', () => onSignal('SIGINT'));
 }
 
+/** Upstream's --default-not-ready/unreachable-toleration-seconds default. */
+const DEFAULT_TOLERATION_SECONDS = 300;
+
 /** Runs the server until a signal stops it. */
 export async function runServer(o: ServerCommandOptions): Promise<void> {
   const out = process.stdout;
@@ -129,9 +134,15 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
+    defaultTolerationSeconds: {
+      notReady: o.defaultNotReadyTolerationSeconds ?? o.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+      unreachable: o.defaultUnreachableTolerationSeconds ?? o.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+    },
     controllers: {
       nodeIpam: { clusterCidr: o.clusterCidr },
-      nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: o.defaultTolerationSeconds },
+      // Pods carry their not-ready/unreachable tolerations from the admission plugin, so the taint
+      // manager evicts by the pod's own tolerations only, as upstream's (no default of its own).
+      nodeLifecycle: { gracePeriodMs: o.nodeMonitorGracePeriod, defaultTolerationSeconds: null },
       serviceLb: { addressPool: o.serviceLbPool },
       podGc: { terminatedPodThreshold: o.terminatedPodGcThreshold },
       horizontalPodAutoscaler: {
