@@ -71,6 +71,7 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
   const sub = a.subresource;
   if (key === '/nodes') return nodeRequest(node, a);
   if (key === 'coordination.k8s.io/leases') return leaseRequest(node, a);
+  if (key === 'storage.k8s.io/csinodes') return csiNodeRequest(node, a);
   if ((key === '/events' || key === 'events.k8s.io/events') && !sub && ['create', 'update', 'patch'].includes(a.verb)) return allow;
   const graphKind = GRAPH_KINDS[key];
   if (graphKind) return graphRequest(node, graphKind, a, deps);
@@ -96,6 +97,16 @@ export async function authorizeNode(node: string, a: RequestAttributes, deps: No
   if (key === 'certificates.k8s.io/certificatesigningrequests' && !sub && CSR_VERBS.has(a.verb)) return allow;
   return deny();
 }
+
+/** Upstream's authorizeCSINode: get/create/update/patch/delete of the CSINode named after the node. */
+function csiNodeRequest(node: string, a: RequestAttributes): Decision {
+  if (!CSINODE_VERBS.has(a.verb)) return deny('can only get, create, update, patch, or delete a CSINode');
+  if (a.subresource) return deny('cannot authorize CSINode subresources');
+  // A create has no name on the request: node-restriction.ts checks the object's, as upstream's NodeRestriction.
+  if (a.verb !== 'create' && a.name !== node) return deny('can only access CSINode with the same name as the requesting node');
+  return allow;
+}
+const CSINODE_VERBS = new Set(['get', 'create', 'update', 'patch', 'delete']);
 
 /** TokenReview and SubjectAccessReview, which the agent's server asks about its callers (src/agent/server). */
 const reviewResources = new Set(['authentication.k8s.io/tokenreviews', 'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/localsubjectaccessreviews']);
@@ -192,6 +203,8 @@ export function nodeRules(node: string, namespace: string): { rules: ResourceRul
     { verbs: [...WRITE_OWN], apiGroups: [''], resources: ['nodes'], resourceNames: [node] },
     { verbs: ['update', 'patch'], apiGroups: [''], resources: ['nodes/status'], resourceNames: [node] },
     { verbs: ['create', 'update', 'patch'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
+    { verbs: ['create'], apiGroups: ['storage.k8s.io'], resources: ['csinodes'] },
+    { verbs: ['get', 'update', 'patch', 'delete'], apiGroups: ['storage.k8s.io'], resources: ['csinodes'], resourceNames: [node] },
   );
   if (namespace === NODE_LEASE_NAMESPACE) {
     rules.push(

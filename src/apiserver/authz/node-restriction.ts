@@ -29,6 +29,7 @@ function check(storage: ResourceStorage, ctx: RequestContext, obj: KubeObject, n
   if (group === 'coordination.k8s.io' && plural === 'leases' && name !== node) {
     throw refuse('can only access node lease with the same name as the requesting node');
   }
+  if (group === 'storage.k8s.io' && plural === 'csinodes' && name !== node) throw refuse(`node "${node}" is not allowed to modify CSINode "${name}"`);
   if (group === 'discovery.k8s.io' && plural === 'endpointslices') {
     const slice = obj as SliceLike;
     if (namespace !== DNS_SLICE_NAMESPACE || name !== dnsSliceName(node)) {
@@ -44,7 +45,8 @@ function check(storage: ResourceStorage, ctx: RequestContext, obj: KubeObject, n
 export function needsNodeRestriction(storage: ResourceStorage): boolean {
   const { group, plural } = storage.def;
   return (group === '' && plural === 'nodes') || (group === 'coordination.k8s.io' && plural === 'leases')
-    || (group === 'discovery.k8s.io' && plural === 'endpointslices') || (group === '' && plural === 'pods');
+    || (group === 'discovery.k8s.io' && plural === 'endpointslices') || (group === '' && plural === 'pods')
+    || (group === 'storage.k8s.io' && plural === 'csinodes');
 }
 
 /**
