@@ -7,6 +7,7 @@ import type { Logger } from '../../controller-runtime/log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { MachineInfo } from './machine-info.js';
 import { extendedAllocatablePatch } from './extended-resources.js';
+import { publishCsiNode } from './csi-node.js';
 import { nodeObject, nodeStatus, type EvictionReserve, type NodeHealth } from './node-status.js';
 import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
 import { localPathDir } from '../volumes/persistent-volumes.js';
@@ -79,6 +80,8 @@ export class NodeAgent {
       if (Object.keys(patch).length) node = await nodes.patch(this.o.nodeName, 'merge', patch);
     }
     this.node = node;
+    // As a kubelet that keeps running while its CSINode cannot be written, a failure is only logged.
+    await publishCsiNode(this.o.client, node).catch((err: unknown) => this.o.log.warn({ err: String(err) }, 'publishing the CSINode failed'));
     await this.updateStatus();
     await this.renewLease();
     return this.node!;
