@@ -69,7 +69,8 @@ describe('workloads: bosun server --simulated-nodes through the CLI', () => {
     await ok(['run', 'dts-plain', '--image=busybox', '--restart=Never']);
     const plain = parse(await ok(['get', 'pod', 'dts-plain', '-o', 'yaml'])) as { spec: { tolerations: unknown[] } };
     assert.deepEqual(plain.spec.tolerations, [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      // not-ready from Bosun's default (15 s; upstream 300 s), unreachable from the flag.
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 15 },
       { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 120 },
     ]);
     // A pod's own not-ready toleration is kept; only unreachable is added. An empty key and effect tolerate both.
