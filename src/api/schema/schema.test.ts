@@ -28,7 +28,7 @@ test('registry lookups', () => {
   assert.equal(registry.byName('endpointslice')?.group, 'discovery.k8s.io');
   assert.equal(registry.byKind('coordination.k8s.io', 'v1', 'Lease')?.plural, 'leases');
   // HorizontalPodAutoscaler is in 'all' in both served versions (autoscaling/v2 and v1), as upstream's discovery lists it.
-  assert.deepEqual(registry.byCategory('all').map((d) => d.plural).sort(), ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'services', 'statefulsets']);
+  assert.deepEqual(registry.byCategory('all').map((d) => d.plural).sort(), ['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
   assert.equal(registry.byResource('apps', 'v1', 'deployments')?.scale?.specReplicasPath, 'spec.replicas');
   assert.deepEqual(['Deployment', 'ConfigMap', 'Secret', 'Namespace'].map((k) => registry.all().find((d) => d.kind === k)?.protobufMessage), [
     'k8s.io.api.apps.v1.Deployment', 'k8s.io.api.core.v1.ConfigMap', 'k8s.io.api.core.v1.Secret', 'k8s.io.api.core.v1.Namespace',
