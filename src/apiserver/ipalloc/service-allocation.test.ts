@@ -37,6 +37,15 @@ describe('service allocation', () => {
   });
   after(() => server.stop());
 
+  /** The first port from `from` that no Service holds (earlier tests hold random ones: 50 parallel creates). */
+  async function freeNodePort(from: number): Promise<number> {
+    const held = new Set<number>();
+    for (const s of (await services.list(ctx(), 'default', {})).items) for (const p of s.spec?.ports ?? []) if (p.nodePort) held.add(p.nodePort);
+    let port = from;
+    while (held.has(port)) port++;
+    return port;
+  }
+
   it('gives a ClusterIP from 10.43.0.0/16, unique per Service', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
@@ -101,23 +110,25 @@ describe('service allocation', () => {
     const [p0, p1] = a.spec.ports.map((p: { nodePort: number }) => p.nodePort);
     for (const p of [p0, p1]) assert.ok(p >= 30000 && p <= 32767, String(p));
     assert.notEqual(p0, p1);
-    const b = await services.create(ctx(), 'default', svc('np2', { type: 'NodePort', ports: [{ port: 80, nodePort: 31234 }] }));
-    assert.equal(b.spec.ports[0].nodePort, 31234);
-    await rejects422(services.create(ctx(), 'default', svc('np3', { type: 'NodePort', ports: [{ port: 80, nodePort: 31234 }] })),
+    const want = await freeNodePort(31234);
+    const b = await services.create(ctx(), 'default', svc('np2', { type: 'NodePort', ports: [{ port: 80, nodePort: want }] }));
+    assert.equal(b.spec.ports[0].nodePort, want);
+    await rejects422(services.create(ctx(), 'default', svc('np3', { type: 'NodePort', ports: [{ port: 80, nodePort: want }] })),
       'spec.ports[0].nodePort', /provided port is already allocated/);
     await rejects422(services.create(ctx(), 'default', svc('np4', { type: 'NodePort', ports: [{ port: 80, nodePort: 20000 }] })),
       'spec.ports[0].nodePort', /not in the valid range. The range of valid ports is 30000-32767/);
     // The failed creates reserved nothing: the ClusterIP one could not take was not leaked either.
     await services.delete(ctx(), 'default', 'np2', {});
-    const c = await services.create(ctx(), 'default', svc('np5', { type: 'NodePort', ports: [{ port: 80, nodePort: 31234 }] }));
-    assert.equal(c.spec.ports[0].nodePort, 31234);
+    const c = await services.create(ctx(), 'default', svc('np5', { type: 'NodePort', ports: [{ port: 80, nodePort: want }] }));
+    assert.equal(c.spec.ports[0].nodePort, want);
   });
 
   it('a dry run reserves nothing', async () => {
-    const dry = await services.create(ctx(true), 'default', svc('dry', { type: 'NodePort', clusterIP: '10.43.5.5', ports: [{ port: 80, nodePort: 30555 }] }));
+    const port = await freeNodePort(30555);
+    const dry = await services.create(ctx(true), 'default', svc('dry', { type: 'NodePort', clusterIP: '10.43.5.5', ports: [{ port: 80, nodePort: port }] }));
     assert.equal(dry.spec.clusterIP, '10.43.5.5');
-    const real = await services.create(ctx(), 'default', svc('wet', { type: 'NodePort', clusterIP: '10.43.5.5', ports: [{ port: 80, nodePort: 30555 }] }));
-    assert.equal(real.spec.ports[0].nodePort, 30555);
+    const real = await services.create(ctx(), 'default', svc('wet', { type: 'NodePort', clusterIP: '10.43.5.5', ports: [{ port: 80, nodePort: port }] }));
+    assert.equal(real.spec.ports[0].nodePort, port);
   });
 
   it('a type change to NodePort allocates ports; LoadBalancer Local gets a healthCheckNodePort', async () => {
