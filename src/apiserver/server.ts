@@ -18,6 +18,8 @@ import { createRequestHandler, createUpgradeHandler } from './http/router.js';
 import { StreamingRegistry } from './http/streaming.js';
 import { MetricsCollector } from './metrics-api/collector.js';
 import { createMetricsStorages } from './metrics-api/storage.js';
+import { ComponentHealth } from './component-status/health.js';
+import { createComponentStatusStorage } from './component-status/storage.js';
 import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
@@ -83,6 +85,8 @@ export interface ApiServerOptions {
   audit?: AuditorOptions;
   /** Requests in flight and watches per client (http/inflight.ts, http/watch-limits.ts); default upstream's 400/200 and 1000. */
   limits?: { inflight?: InflightLimits; watchesPerClient?: number };
+  /** The store's names in v1 ComponentStatus: etcd-N per etcd endpoint; default etcd-0 (component-status/health.ts). */
+  storeComponentNames?: string[];
 }
 
 export interface ServedApi {
@@ -111,6 +115,8 @@ export interface ApiServer {
   certificates: CertRenewer;
   /** Service account tokens: TokenRequest, the authenticator, the legacy token signer (serviceaccount/). */
   serviceAccountTokens: ServiceAccountTokens;
+  /** The health checks v1 ComponentStatus answers from; the control plane registers its components'. */
+  components: ComponentHealth;
   /** Watches being served right now (for tests and metrics). */
   openWatches(): number;
   /** The open watches and how slow ones were closed (for tests and metrics). */
@@ -175,12 +181,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const metrics = createMetricsStorages(new MetricsCollector({
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
+    const components = new ComponentHealth(store, opts.storeComponentNames);
     const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens, authorizeNonResource: authz.authorizeNonResource });
     // Webhooks and ValidatingAdmissionPolicies (admission/dynamic): innermost, so they see what authorization let through.
     const dynamicAdmission = await startDynamicAdmission(store, (apiVersion, kind) =>
       catalog.entries().find((e) => (e.def.group ? `${e.def.group}/${e.def.version}` : e.def.version) === apiVersion && e.def.kind === kind)?.def);
     const csrApi = withCsrApi(served.storages.map(dynamicAdmission.wrap).map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
-    const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
+    const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics, createComponentStatusStorage(components)], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let docs: OpenApiDocs | undefined;
@@ -234,7 +241,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopped: Promise<void> | undefined;
     return {
       url, port: l.port, dataDir: opts.dataDir, kubeconfigPath, joinToken: joinToken.token, pki, store, catalog, streams, certificates,
-      serviceAccountTokens: saTokens,
+      serviceAccountTokens: saTokens, components,
       storage: (g, v, p) => catalog.resolve(g, v, p)?.storage,
       openWatches: () => watches.size, watches,
       stop: () =>

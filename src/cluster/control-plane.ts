@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
+import { registerComponentHealth } from './component-health.js';
 import { ComponentIdentities, KUBE_CONTROLLER_MANAGER_USER, KUBE_SCHEDULER_USER } from './component-identities.js';
 import { ensureLocalPathClass } from './local-storage.js';
 import type { ControllerConfig } from '../controllers/config.js';
@@ -112,7 +113,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const encryption = encryptionFile ? loadEncryptionConfig(encryptionFile) : undefined;
   const audit = auditOptions(o.audit);
   const store = openConfiguredStore(o);
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds });
+  // etcd's endpoints read as etcd-0, etcd-1, ... in v1 ComponentStatus as upstream; SQLite and memory as etcd-0.
+  const storeComponentNames = o.store === 'etcd' ? (o.etcdEndpoints ?? []).map((_, i) => `etcd-${i}`) : undefined;
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));
@@ -140,6 +143,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     scheduler = s;
   }
 
+  // v1 ComponentStatus: each in-process component is healthy once the manager's informers synced.
+  let synced = false;
+  registerComponentHealth(api, o, () => synced);
+
   let fleet: SimulatedFleet | undefined;
   try {
     // Nothing to run: no informers, no leader election lease renewals.
@@ -147,6 +154,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     // The default class of k3s's local-storage addon goes with the controllers that provision it.
     if (!o.disableControllerManager) await ensureLocalPathClass(client);
     if (anyLoops) await manager.start();
+    synced = true;
     if (o.simulatedNodes && o.simulatedNodes.count > 0) {
       // The fleet shares the manager's pod and node informers (one watch each) when it runs.
       fleet = await startSimulatedNodes(client, { ...o.simulatedNodes, ...(anyLoops ? { informers: manager.informers } : {}) });

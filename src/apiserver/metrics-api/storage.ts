@@ -9,13 +9,10 @@ import type { KubeList, KubeObject } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../../api/selectors/index.js';
 import { errors, StatusError } from '../../api/status.js';
+import { refusedWrites } from '../storage/read-only.js';
 import type { ListQuery, ResourceStorage } from '../storage/types.js';
 import type { MetricsCollector } from './collector.js';
 import { METRICS_GROUP, nodeMetricsDef, podMetricsDef } from './kinds.js';
-
-const notAllowed = (): never => {
-  throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
-};
 
 function selecting(q: ListQuery): (o: KubeObject) => boolean {
   let labels: ReturnType<typeof parseLabelSelector>;
@@ -45,12 +42,7 @@ function readOnly(def: ResourceDefinition, items: (c: MetricsCollector) => Promi
         .sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
       return { apiVersion: `${METRICS_GROUP}/v1beta1`, kind: def.listKind, metadata: {}, items: all };
     },
-    create: async () => notAllowed(),
-    watch: async () => notAllowed(),
-    update: async () => notAllowed(),
-    patch: async () => notAllowed(),
-    delete: async () => notAllowed(),
-    deleteCollection: async () => notAllowed(),
+    ...refusedWrites,
   };
 }
 
