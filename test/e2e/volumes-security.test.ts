@@ -77,6 +77,8 @@ kind: Pod
 metadata: {name: subpath-escape}
 spec:
   terminationGracePeriodSeconds: 1
+  # No kube-api-access volume: its tmpfs would be the pod's one mount, and the test asserts none.
+  automountServiceAccountToken: false
   volumes: [{name: shared, emptyDir: {}}]
   initContainers:
   - name: plant
@@ -143,6 +145,9 @@ describe('pod volumes: fsGroup and hostile paths', { timeout: 240_000 }, () => {
     const caDir = join(node.dataDir, 'pki');
     const ca = { cert: readFileSync(join(caDir, 'ca.crt'), 'utf8'), key: readFileSync(join(caDir, 'ca.key'), 'utf8') };
     const user = issueClientCertificate({ ca } as Pki, 'mallory', []);
+    // mallory may create pods in default (RBAC's edit), so what refuses the pod is validation.
+    const rb = await node.kubectl(['create', 'rolebinding', 'mallory-edit', '--clusterrole=edit', '--user=mallory', '-n', 'default']);
+    assert.equal(rb.code, 0, rb.stderr);
     const pwned = `${hostDir}/pwned`;
     const climb = `${'../'.repeat(16)}${pwned.slice(1)}`;
     const attack = {

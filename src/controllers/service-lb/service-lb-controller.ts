@@ -47,13 +47,27 @@ export function addServiceLbController(mgr: Manager, opts: ServiceLbOptions = {}
     return svc && servedByServiceLb(svc) && svc.spec?.externalTrafficPolicy === 'Local' ? [keyOf(svc)] : [];
   };
 
+  /**
+   * Pool addresses this controller wrote, by Service uid, until the Service is deleted: the cache
+   * may not show a status write yet when the next Service is reconciled, and that Service must not
+   * get the same address (the informer's view alone gave one address to two Services).
+   */
+  const written = new Map<string, string[]>();
+  services.addEventHandler({ onDelete: (svc) => written.delete(svc.metadata.uid ?? '') });
+
   function desired(svc: Service): LoadBalancerIngress[] {
     if (pool.length > 0) {
       const taken = new Set<string>();
+      const shown = new Set<string>();
       for (const other of services.indexer.list()) {
+        shown.add(other.metadata.uid ?? '');
         if (other.metadata.uid === svc.metadata.uid || !servedByServiceLb(other)) continue;
-        for (const i of other.status?.loadBalancer?.ingress ?? []) if (i.ip) taken.add(i.ip);
+        const ingress = other.status?.loadBalancer?.ingress ?? [];
+        for (const i of ingress) if (i.ip) taken.add(i.ip);
+        // The cache may lag behind this controller's last write of that Service.
+        if (ingress.length === 0) for (const ip of written.get(other.metadata.uid ?? '') ?? []) taken.add(ip);
       }
+      for (const [uid, ips] of written) if (!shown.has(uid)) for (const ip of ips) taken.add(ip);
       return poolIngress(svc, pool, taken);
     }
     const own = slices.indexer.listNamespace(svc.metadata.namespace).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name);
@@ -75,6 +89,7 @@ export function addServiceLbController(mgr: Manager, opts: ServiceLbOptions = {}
         ...svc,
         status: { ...svc.status, loadBalancer: want.length > 0 ? { ingress: want } : {} },
       });
+      if (pool.length > 0) written.set(svc.metadata.uid ?? '', want.flatMap((i) => (i.ip ? [i.ip] : [])));
     } catch (err) {
       // A stale cache: the update event re-enqueues the Service.
       if (isConflict(err) || isNotFound(err)) return;
