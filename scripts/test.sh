@@ -13,6 +13,7 @@ bash scripts/build-test-images.sh
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
 tables_before=$(nft list tables 2>/dev/null || true)
 status=0
-node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=300000 "${files[@]}" || status=$?
+# Three files at once on two cores: most e2e tests wait on containers and watches, not the CPU.
+node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-3}" --test-timeout=300000 "${files[@]}" || status=$?
 bash scripts/remove-portmap-nat-tables.sh "$tables_before"
 exit "$status"
