@@ -29,5 +29,6 @@ if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then
   bash scripts/build-test-images.sh
   bash scripts/build-test-curl-image.sh
   bash scripts/build-test-webhook-image.sh
+  bash scripts/build-test-node-operator-image.sh
 fi
 echo "setup: done"

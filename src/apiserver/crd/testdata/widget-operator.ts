@@ -1,16 +1,26 @@
 /**
  * A small operator written against @kubernetes/client-node, as operators are: an informer on its
  * custom kind (Widget), and for each Widget a Deployment it owns with the Widget's replicas, then the
- * Widget's status (replicas, selector) through the status subresource. Runs as its own process with a
- * kubeconfig holding a ServiceAccount token: node crd-operator <kubeconfig> <namespace>.
+ * Widget's status (replicas, selector) through the status subresource. Two ways to run:
+ * - as a process with a kubeconfig holding a ServiceAccount token: node widget-operator <kubeconfig> <namespace>
+ *   (crd-operator.test.ts);
+ * - with no arguments, in a pod: KubeConfig.loadFromCluster() (KUBERNETES_SERVICE_HOST/PORT, the mounted
+ *   ServiceAccount token and ca.crt), watching the pod's own namespace (bosun.test/node-operator:1 from
+ *   scripts/build-test-node-operator-image.sh, test/e2e/operator-pod.test.ts).
+ * WIDGET_IMAGE is the image of the owned Deployment's pods (default registry.local/widget:1).
  */
+import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 
 interface Widget { metadata: { name: string; uid: string }; spec?: { replicas?: number } }
 
-const [kubeconfig, ns] = process.argv.slice(2) as [string, string];
+const SA_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const [kubeconfig, nsArg] = process.argv.slice(2);
 const kc = new k8s.KubeConfig();
-kc.loadFromFile(kubeconfig);
+if (kubeconfig) kc.loadFromFile(kubeconfig);
+else kc.loadFromCluster();
+const ns = nsArg ?? readFileSync(SA_NAMESPACE, 'utf8').trim();
+const image = process.env.WIDGET_IMAGE ?? 'registry.local/widget:1';
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -29,7 +39,7 @@ async function reconcile(w: Widget): Promise<void> {
       body: {
         apiVersion: 'apps/v1', kind: 'Deployment',
         metadata: { name, ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name, uid: w.metadata.uid, controller: true, blockOwnerDeletion: true }] },
-        spec: { replicas, selector: { matchLabels: { widget: name } }, template: { metadata: { labels: { widget: name } }, spec: { containers: [{ name: 'app', image: 'registry.local/widget:1' }] } } },
+        spec: { replicas, selector: { matchLabels: { widget: name } }, template: { metadata: { labels: { widget: name } }, spec: { containers: [{ name: 'app', image }] } } },
       },
     });
   }
@@ -49,4 +59,4 @@ informer.on('error', (err: unknown) => {
   setTimeout(() => void informer.start(), 1000);
 });
 await informer.start();
-console.log('operator started');
+console.log(`operator started in namespace ${ns} (${kubeconfig ? 'kubeconfig' : 'in-cluster'})`);
