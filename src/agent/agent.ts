@@ -23,6 +23,7 @@ import type { AgentDeps } from './pods/context.js';
 import { ImagePuller } from './pods/image-puller.js';
 import { PodManager } from './pods/pod-manager.js';
 import { ReferencedObjects } from './pods/referenced-objects.js';
+import { ServiceCache } from './pods/service-cache.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { StatusManager } from './status/status-manager.js';
@@ -128,6 +129,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const factory = new SharedInformerFactory(o.client, { logger: log });
   // Each Secret and ConfigMap a pod uses is watched on its own: the node may read no others.
   const lookup = new ReferencedObjects({ client: o.client, onChange: (ns) => pods.kickNamespace(ns), logger: log });
+  // Container env carries the Services' variables (kubelet's serviceLister): a list+watch of their env fields.
+  const services = new ServiceCache(o.client, log);
   const recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, logger: log });
   // Probe results wake the pod's worker; `pods` exists before any probe runs.
   const kick = (uid: string) => pods.worker(uid)?.kick();
@@ -152,6 +155,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     events: recorder,
     lookup,
     references: lookup,
+    services: () => services.list(),
     devices,
     sandboxEnv: {
       clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local',
@@ -164,6 +168,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   };
   const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod): string | undefined => eviction.admit(pod) });
   pods.register();
+  services.start();
   factory.start();
   await factory.waitForCacheSync();
   pods.startRelist();
@@ -203,6 +208,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await nodeAgent.stop();
       await factory.stop();
       await lookup.stop();
+      await services.stop();
       await recorder.close();
     },
   };

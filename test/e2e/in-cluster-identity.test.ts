@@ -47,13 +47,19 @@ kind: RoleBinding
 metadata: {name: default-reads-pods, namespace: ${A}}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
 subjects: [{kind: ServiceAccount, name: default, namespace: ${A}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-svc, namespace: ${A}}
+spec: {ports: [{name: http, port: 8080}]}
 `;
 
-const pod = (name: string) => `
+const pod = (name: string, enableServiceLinks = true) => `
 apiVersion: v1
 kind: Pod
 metadata: {name: ${name}, namespace: ${A}}
 spec:
+  enableServiceLinks: ${enableServiceLinks}
   terminationGracePeriodSeconds: 1
   containers: [{name: c, image: bosun.test/curl:1}]
 `;
@@ -91,9 +97,11 @@ describe('in-cluster identity', { timeout: 240_000 }, () => {
     await node.kubectl(['apply', '-f', '-'], { input: MANIFESTS });
     // The ServiceAccount admission mounts a token only for a ServiceAccount that exists.
     await waitFor('the default ServiceAccount', async () => (await node.kubectl(['-n', A, 'get', 'sa', 'default'])).code === 0, 30_000, 200);
-    await node.kubectl(['apply', '-f', '-'], { input: pod('client') });
-    await waitFor('the client pod Ready', async () =>
-      (await node.k('-n', A, 'get', 'pod', 'client', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True', 120_000, 500);
+    await node.kubectl(['apply', '-f', '-'], { input: `${pod('client')}\n---\n${pod('nolinks', false)}` });
+    for (const name of ['client', 'nolinks']) {
+      await waitFor(`the ${name} pod Ready`, async () =>
+        (await node.k('-n', A, 'get', 'pod', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True', 120_000, 500);
+    }
   });
   after(async () => {
     await node?.kubectl(['delete', 'namespace', A, B, '--wait=false']);
@@ -118,11 +126,33 @@ describe('in-cluster identity', { timeout: 240_000 }, () => {
   it('lists the pods of its namespace through https://kubernetes.default.svc and the ClusterIP, the certificate verified', async () => {
     const viaName = await inPod(`https://kubernetes.default.svc/api/v1/namespaces/${A}/pods`);
     assert.equal(viaName.code, 200, viaName.raw);
-    assert.deepEqual(viaName.body.items.map((p: { metadata: { name: string } }) => p.metadata.name), ['client']);
+    assert.deepEqual(viaName.body.items.map((p: { metadata: { name: string } }) => p.metadata.name), ['client', 'nolinks']);
     const ip = await node.k('-n', 'default', 'get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}');
     const viaIp = await inPod(`https://${ip}/api/v1/namespaces/${A}/pods/client`);
     assert.equal(viaIp.code, 200, viaIp.raw);
     assert.equal(viaIp.body.metadata.name, 'client');
+  });
+
+  it('containers get the service environment variables (kubelet envvars): kubernetes always, the namespace\'s with enableServiceLinks', async () => {
+    // The curl image has no `env` binary: the exec'd process's own environment is the container's.
+    const envOf = async (name: string) => new Map((await node.k('-n', A, 'exec', name, '--', 'cat', '/proc/self/environ')).split('\0').filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const kubeIP = await node.k('-n', 'default', 'get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}');
+    const webIP = await node.k('-n', A, 'get', 'svc', 'web-svc', '-o', 'jsonpath={.spec.clusterIP}');
+    assert.match(kubeIP, /^\d+\.\d+\.\d+\.\d+$/);
+    const on = await envOf('client');
+    assert.equal(on.get('KUBERNETES_SERVICE_HOST'), kubeIP);
+    assert.equal(on.get('KUBERNETES_SERVICE_PORT'), '443');
+    assert.equal(on.get('KUBERNETES_SERVICE_PORT_HTTPS'), '443');
+    assert.equal(on.get('KUBERNETES_PORT'), `tcp://${kubeIP}:443`);
+    assert.equal(on.get('KUBERNETES_PORT_443_TCP_ADDR'), kubeIP);
+    assert.equal(on.get('WEB_SVC_SERVICE_HOST'), webIP);
+    assert.equal(on.get('WEB_SVC_SERVICE_PORT_HTTP'), '8080');
+    assert.equal(on.get('WEB_SVC_PORT_8080_TCP'), `tcp://${webIP}:8080`);
+    const off = await envOf('nolinks');
+    assert.equal(off.get('KUBERNETES_SERVICE_HOST'), kubeIP);
+    assert.equal(off.get('KUBERNETES_SERVICE_PORT'), '443');
+    assert.equal(off.has('WEB_SVC_SERVICE_HOST'), false, [...off.keys()].join(','));
   });
 
   it('is refused in another namespace (403, upstream message)', async () => {

@@ -65,12 +65,8 @@ spec:
       containers:
       - name: operator
         image: bosun.test/node-operator:1
-        # The kubelet sets KUBERNETES_SERVICE_HOST/PORT (the kubernetes Service's ClusterIP) in every
-        # container; Bosun's agent does not inject service environment variables yet, so the manifest
-        # names the Service here, as https://kubernetes.default.svc.
+        # KUBERNETES_SERVICE_HOST/PORT come from the agent (the kubelet's service env variables).
         env:
-        - {name: KUBERNETES_SERVICE_HOST, value: kubernetes.default.svc}
-        - {name: KUBERNETES_SERVICE_PORT, value: "443"}
         - {name: WIDGET_IMAGE, value: bosun.test/busybox:1}
 `;
 

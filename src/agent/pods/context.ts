@@ -7,6 +7,7 @@ import type { VolumeManager } from '../volumes/volume-manager.js';
 import type { Backoff } from './backoff.js';
 import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { EventSink } from './events.js';
+import type { ServiceEnvSource } from './service-env.js';
 import type { ImagePuller } from './image-puller.js';
 import type { SandboxEnv } from './sandbox-config.js';
 import type { Container, Pod } from '../../api/kinds/index.js';
@@ -31,6 +32,8 @@ export interface AgentDeps {
   crashBackoff: Backoff;
   events: EventSink;
   lookup: ObjectLookup;
+  /** The Services container env is made from (service-cache.ts); absent: no service variables. */
+  services?: () => ServiceEnvSource[] | undefined;
   /** Watches of the objects pods reference (ready before a sync renders env and volumes; released when a pod is gone). */
   references?: { ready(pod: Pod): Promise<void>; release(uid: string): void };
   sandboxEnv: SandboxEnv;

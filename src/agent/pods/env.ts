@@ -2,10 +2,12 @@ import type { Container, Pod } from '../../api/kinds/index.js';
 import type { KeyValue } from '../runtime/types.js';
 import { ContainerConfigError, fieldRefValue, resourceFieldValue } from '../downward-api/field-values.js';
 import type { ObjectLookup } from '../downward-api/object-lookup.js';
+import { serviceEnvVars, type ServiceEnvSource } from './service-env.js';
 
 /**
- * A container's environment (kubelet makeEnvironmentVariables): envFrom first (later sources win),
- * then env (which wins over envFrom), with $(VAR) expansion against what came before. A missing
+ * A container's environment (kubelet makeEnvironmentVariables): the Services' variables as the base
+ * (service-env.ts), then envFrom (later sources win), then env (which wins over both), with $(VAR)
+ * expansion against what came before. A missing
  * non-optional ConfigMap, Secret or key is a CreateContainerConfigError with upstream's message.
  */
 
@@ -44,6 +46,8 @@ export interface EnvContext {
   podIP: string;
   hostIP: string;
   allocatable: { cpu: string; memory: string };
+  /** The Services the agent has read (undefined before its first list); absent: no service variables. */
+  services?: () => ServiceEnvSource[] | undefined;
 }
 
 export function containerEnv(c: Container, ctx: EnvContext): KeyValue[] {
@@ -54,6 +58,12 @@ export function containerEnv(c: Container, ctx: EnvContext): KeyValue[] {
     if (!(k in vars)) order.push(k);
     vars[k] = v;
   };
+  if (ctx.services) {
+    const services = ctx.services();
+    // As the kubelet: env is fixed at container creation, so it is not made from an unread cache.
+    if (!services) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+    for (const v of serviceEnvVars(ns, ctx.pod.spec?.enableServiceLinks !== false, services)) set(v.name, v.value);
+  }
   for (const src of c.envFrom ?? []) {
     const prefix = src.prefix ?? '';
     if (src.configMapRef) {

@@ -68,7 +68,7 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
     const pluginDevices = await allocateDevices(d, pod, c);
     config = containerConfig({
       pod, container: c, type: i.type, restartCount: i.restartCount, imageRef: pulled.imageRef, volumes: i.volumes,
-      envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable },
+      envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable, services: d.services },
       memoryCapacity: d.node.memoryCapacity, extraMounts: i.extraMounts, logDirectory: i.sandboxConfig.logDirectory,
       imageUser, seccompDir: d.sandboxEnv.seccompDir, pluginDevices,
     });
