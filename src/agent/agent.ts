@@ -167,8 +167,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     runtimeHandler: (pod) => runtimeHandlerOf(o.client, pod),
   };
   const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod): string | undefined => eviction.admit(pod) });
-  pods.register();
+  // Pods synced before the Services' first list would fail once and retry: list them first (at most 5 s).
   services.start();
+  await services.waitForSync(5000);
+  pods.register();
   factory.start();
   await factory.waitForCacheSync();
   pods.startRelist();

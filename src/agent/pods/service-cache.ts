@@ -23,6 +23,7 @@ export class ServiceCache implements ReflectorSink<Service> {
   private readonly items = new Map<string, ServiceEnvSource>();
   private readonly reflector: Reflector<Service>;
   private synced = false;
+  private waiters: (() => void)[] = [];
 
   constructor(client: KubeClient, logger?: Logger) {
     this.reflector = new Reflector<Service>(client, resources.services, this, { logger });
@@ -32,6 +33,7 @@ export class ServiceCache implements ReflectorSink<Service> {
     this.items.clear();
     for (const s of items) this.items.set(keyOf(s), compact(s));
     this.synced = true;
+    for (const w of this.waiters.splice(0)) w();
   }
 
   apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: Service): void {
@@ -42,6 +44,17 @@ export class ServiceCache implements ReflectorSink<Service> {
   /** The cached Services; undefined until the first list (the kubelet's serviceHasSynced). */
   list(): ServiceEnvSource[] | undefined {
     return this.synced ? [...this.items.values()] : undefined;
+  }
+
+  /** Resolves after the first list, or after `timeoutMs` (containers then wait with CreateContainerConfigError, as the kubelet's). */
+  async waitForSync(timeoutMs: number): Promise<void> {
+    if (this.synced) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
   }
 
   start(): void {
