@@ -85,6 +85,16 @@ function pickPodCIDR(): string {
   }
 }
 
+/**
+ * A service network of its own for each test node (a /16 of 10.100.0.0-10.199.255.255, never routed:
+ * ClusterIPs are only DNAT targets). Test nodes share the host's nftables: with one service network
+ * for all, two nodes both mapped 10.43.0.1 and 10.43.0.10, and a pod could reach the other test's
+ * API server or DNS (which refuses it) when files ran concurrently.
+ */
+function pickServiceCIDR(): string {
+  return `10.${100 + randomInt(100)}.0.0/16`;
+}
+
 /** Deletes the nftables tables the node in `nodeDir` recorded (its proxy's and masquerade's). */
 export function dropNodeTables(nodeDir: string): void {
   const r = readHostResources(nodeDir);
@@ -142,7 +152,8 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
   const args = [
     BOSUN_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1',
     '--node-name', nodeName, '--agent-port', '0', '--pod-cidr', podCIDR, '--cni-bridge', bridge,
-    '--cgroup-root', cgroupRoot, '--cluster-dns-port', '0', '--proxy-table', prefix, ...(o.extraArgs ?? []),
+    '--cgroup-root', cgroupRoot, '--cluster-dns-port', '0', '--proxy-table', prefix,
+    ...((o.extraArgs ?? []).includes('--service-cidr') ? [] : ['--service-cidr', pickServiceCIDR()]), ...(o.extraArgs ?? []),
   ];
   const seenNetns = new Set<string>();
 

@@ -102,6 +102,8 @@ describe('in-cluster identity', { timeout: 240_000 }, () => {
       await waitFor(`the ${name} pod Ready`, async () =>
         (await node.k('-n', A, 'get', 'pod', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True', 120_000, 500);
     }
+    // The cluster DNS answers once it has read the Services: the tests below start after that.
+    await waitFor('kubernetes.default.svc to resolve in the pod', async () => (await inPod('https://kubernetes.default.svc/version')).code === 200, 60_000, 500);
   });
   after(async () => {
     await node?.kubectl(['delete', 'namespace', A, B, '--wait=false']);
