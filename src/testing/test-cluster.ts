@@ -129,6 +129,10 @@ export async function spawnServer(o: TestServerOptions & { useDist?: boolean; st
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const removeDirs = (): void => {
+    rmSync(dirname(cacheDir), { recursive: true, force: true });
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const url = await new Promise<string>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`bosun server did not start in time:\n${out}`)), o.startTimeoutMs ?? 30_000);
     const onData = (d: Buffer): void => {
@@ -145,13 +149,14 @@ export async function spawnServer(o: TestServerOptions & { useDist?: boolean; st
       clearTimeout(timer);
       reject(new Error(`bosun server exited with ${code}:\n${out}`));
     });
+  }).catch((err: unknown) => {
+    // A server that never started (a test of refused flags, or a start timeout) leaves no temp dirs.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    removeDirs();
+    throw err;
   });
   const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
-  const cleanup = (): void => {
-    rmSync(dirname(cacheDir), { recursive: true, force: true });
-    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
-  };
   return {
     child, url, port: Number(new URL(url).port), dataDir, kubeconfig,
     output: () => out,
@@ -166,7 +171,7 @@ export async function spawnServer(o: TestServerOptions & { useDist?: boolean; st
         child.kill('SIGTERM');
         await exited;
       }
-      cleanup();
+      removeDirs();
     },
   };
 }
