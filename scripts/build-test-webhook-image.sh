@@ -14,7 +14,6 @@ cd "$(dirname "$0")/.."
 out=.test-images
 self=scripts/build-test-webhook-image.sh
 socat=/usr/bin/socat
-busybox=/bin/busybox
 
 [ -x "$socat" ] || { echo "build-test-webhook-image: $socat missing (apt-get install socat)" >&2; exit 1; }
 if [ -f "$out/webhook.tar" ] && [ "$out/webhook.tar" -nt "$self" ] && [ "$out/webhook.tar" -nt "$socat" ]; then
@@ -22,25 +21,10 @@ if [ -f "$out/webhook.tar" ] && [ "$out/webhook.tar" -nt "$self" ] && [ "$out/we
 fi
 
 mkdir -p "$out"
-work=$(mktemp -d "${TMPDIR:-/tmp}/bosun-webhook-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-layout="$work/oci"
-umoci init --layout "$layout"
-umoci new --image "$layout:webhook"
-umoci unpack --image "$layout:webhook" "$work/bundle" >/dev/null
-root="$work/bundle/rootfs"
-mkdir -p "$root/bin" "$root/etc" "$root/tmp"
-chmod 1777 "$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-for applet in sh cat sleep ls head grep sed tr base64 printf; do ln -s busybox "$root/bin/$applet"; done
-cp "$socat" "$root/bin/socat"
-# Every library socat needs (and the dynamic loader), at the paths the loader looks for them.
-for lib in $(ldd "$socat" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-done
-printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
-printf 'root:x:0:0:root:/:/bin/sh\n' >"$root/etc/passwd"
+. scripts/lib/test-image.sh
+image_begin webhook
+image_busybox sh cat sleep ls head grep sed tr base64 printf
+image_binary "$socat" socat
 cat >"$root/handler.sh" <<'HANDLER'
 #!/bin/sh
 # One HTTP request in, one AdmissionReview v1 response out (see scripts/build-test-webhook-image.sh).
@@ -77,14 +61,12 @@ out="{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"resp
 printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' "${#out}" "$out"
 HANDLER
 chmod 755 "$root/handler.sh"
-umoci repack --image "$layout:webhook" "$work/bundle" >/dev/null
+image_repack
 umoci config --image "$layout:webhook" --no-history \
   --config.env PATH=/bin \
   --config.entrypoint /bin/socat \
   --config.cmd OPENSSL-LISTEN:8443,cert=/tls/tls.crt,key=/tls/tls.key,verify=0,fork,reuseaddr \
   --config.cmd SYSTEM:/handler.sh \
   --config.exposedports 8443/tcp
-umoci gc --layout "$layout"
-rm -f "$out/webhook.tar"
-skopeo copy -q "oci:$layout:webhook" "docker-archive:$out/webhook.tar:bosun.test/webhook:1"
+image_export "$out/webhook.tar" bosun.test/webhook:1
 echo "build-test-webhook-image: built $out/webhook.tar (bosun.test/webhook:1)"
