@@ -157,6 +157,16 @@ webhooks:
   await server.kubectl(['delete', 'validatingwebhookconfiguration', 'wh-q1-dry']);
 });
 
+/** The replica-limit policy's binding in namespace NS's ConfigMap params, with one validation action. */
+const replicasBinding = (action: 'Deny' | 'Warn'): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: wh-q1-replicas-binding}
+spec:
+  policyName: wh-q1-replicas
+  validationActions: [${action}]
+  paramRef: {name: replica-limit, namespace: ${NS}}
+`;
+
 test('a ValidatingAdmissionPolicy refuses in CEL (Deny), warns (Warn), with params and variables', async () => {
   await apply(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
@@ -194,28 +204,14 @@ spec:
   assert.equal((await server.kubectl(['-n', 'default', 'create', 'deployment', 'many-elsewhere', '--image=nginx', '--replicas=5'])).code, 0);
 
   // Warn: the write goes through with kubectl's "Warning:" line.
-  await apply(`apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: wh-q1-replicas-binding}
-spec:
-  policyName: wh-q1-replicas
-  validationActions: [Warn]
-  paramRef: {name: replica-limit, namespace: ${NS}}
-`);
+  await apply(replicasBinding('Warn'));
   const warned = await server.kubectl(['-n', NS, 'create', 'deployment', 'warned', '--image=nginx', '--replicas=5']);
   assert.equal(warned.code, 0, warned.stderr);
   assert.match(warned.stderr, /Warning: Validation failed for ValidatingAdmissionPolicy 'wh-q1-replicas' with binding 'wh-q1-replicas-binding': replicas must be no greater than 3/);
 
   // Missing params with failurePolicy Fail refuse (parameterNotFoundAction defaults to Deny).
   await server.kubectl(['-n', NS, 'delete', 'configmap', 'replica-limit']);
-  await apply(`apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: {name: wh-q1-replicas-binding}
-spec:
-  policyName: wh-q1-replicas
-  validationActions: [Deny]
-  paramRef: {name: replica-limit, namespace: ${NS}}
-`);
+  await apply(replicasBinding('Deny'));
   const noParams = await server.kubectl(['-n', NS, 'create', 'deployment', 'no-params', '--image=nginx']);
   assert.match(noParams.stderr, /no params found for policy binding with `Deny` parameterNotFoundAction/);
   const get = await server.kubectl(['get', 'validatingadmissionpolicies']);
