@@ -81,20 +81,20 @@ test('updateStatus and the scale subresource on a Deployment', async () => {
     },
   });
   const withStatus = await deps.updateStatus({ ...dep, status: { replicas: 1, observedGeneration: 1 } });
-  assert.equal(withStatus.status.observedGeneration, 1);
+  assert.equal(withStatus.status?.observedGeneration, 1);
   const scale = await deps.getScale(`${P}-dep`);
   assert.equal(scale.kind, 'Scale');
   assert.equal(scale.spec.replicas, 1);
   const scaled = await deps.patchScale(`${P}-dep`, 4);
   assert.equal(scaled.spec.replicas, 4);
-  assert.equal((await deps.get(`${P}-dep`)).spec.replicas, 4);
+  assert.equal((await deps.get(`${P}-dep`)).spec?.replicas, 4);
 });
 
 test('pods/binding assigns a node', async () => {
   const pods = client.pods('default');
   await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${P}-pod` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   await pods.bind(`${P}-pod`, 'node-a');
-  assert.equal((await pods.get(`${P}-pod`)).spec.nodeName, 'node-a');
+  assert.equal((await pods.get(`${P}-pod`)).spec?.nodeName, 'node-a');
   await assert.rejects(pods.bind(`${P}-pod`, 'node-b'), (e) => e instanceof StatusError && e.code === 409);
 });
 

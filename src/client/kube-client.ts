@@ -4,6 +4,7 @@
  * `client.pods('default')`. Every non-2xx answer rejects with `StatusError`.
  */
 import type { KubeList, KubeObject, WatchEvent } from '../api/meta.js';
+import type { ConfigMap, Deployment, Endpoints, Event, Lease, Namespace, Node, Pod, ReplicaSet, Secret, Service } from '../api/kinds/index.js';
 import type { Status } from '../api/status.js';
 import { loadKubeconfig, type ConnectionConfig } from './kubeconfig.js';
 import { KindResolver, type StaticKindResolver } from './kind-resolver.js';
@@ -68,19 +69,19 @@ export class KubeClient {
     return new ResourceClient<T>(this, ref, namespace);
   }
 
-  // Shortcuts for the resources components use most; object types narrow with a type argument
-  // (`client.resource(resources.pods)` is typed as the kind without one).
-  pods<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.pods, namespace); }
-  services<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.services, namespace); }
-  endpoints<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.endpoints, namespace); }
-  configMaps<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.configmaps, namespace); }
-  secrets<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.secrets, namespace); }
-  events<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.events, namespace); }
-  deployments<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.deployments, namespace); }
-  replicaSets<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.replicasets, namespace); }
-  leases<T extends KubeObject = KubeObject>(namespace?: string) { return this.resource<T>(resources.leases, namespace); }
-  nodes<T extends KubeObject = KubeObject>() { return this.resource<T>(resources.nodes); }
-  namespaces<T extends KubeObject = KubeObject>() { return this.resource<T>(resources.namespaces); }
+  // Shortcuts for the resources components use most, typed as the kind (as `client.resource(resources.pods)`);
+  // a type argument still narrows or widens where a caller needs it.
+  pods<T extends KubeObject = Pod>(namespace?: string) { return this.resource<T>(resources.pods, namespace); }
+  services<T extends KubeObject = Service>(namespace?: string) { return this.resource<T>(resources.services, namespace); }
+  endpoints<T extends KubeObject = Endpoints>(namespace?: string) { return this.resource<T>(resources.endpoints, namespace); }
+  configMaps<T extends KubeObject = ConfigMap>(namespace?: string) { return this.resource<T>(resources.configmaps, namespace); }
+  secrets<T extends KubeObject = Secret>(namespace?: string) { return this.resource<T>(resources.secrets, namespace); }
+  events<T extends KubeObject = Event>(namespace?: string) { return this.resource<T>(resources.events, namespace); }
+  deployments<T extends KubeObject = Deployment>(namespace?: string) { return this.resource<T>(resources.deployments, namespace); }
+  replicaSets<T extends KubeObject = ReplicaSet>(namespace?: string) { return this.resource<T>(resources.replicasets, namespace); }
+  leases<T extends KubeObject = Lease>(namespace?: string) { return this.resource<T>(resources.leases, namespace); }
+  nodes<T extends KubeObject = Node>() { return this.resource<T>(resources.nodes); }
+  namespaces<T extends KubeObject = Namespace>() { return this.resource<T>(resources.namespaces); }
 
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, opts: GetOptions = {}): Promise<T> {
     return this.call('GET', withQuery(resourcePath(ref, namespace, name), { resourceVersion: opts.resourceVersion }), undefined, opts);

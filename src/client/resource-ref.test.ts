@@ -17,13 +17,17 @@ import { resourcePath, resources, type ResourceRef } from './resource-ref.js';
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true : false;
 const is = <_ extends true>() => undefined;
 
-test('a typed ref types the client and the informer as its kind', () => {
+test('a typed ref, and the client\'s shortcuts, type the client and the informer as its kind', () => {
   const client = new KubeClient({ server: 'https://127.0.0.1:1' });
   try {
     const pods = client.resource(resources.pods, 'default');
     is<Equal<typeof pods, ResourceClient<Pod>>>();
     is<Equal<Awaited<ReturnType<ResourceClient<Deployment>['get']>>, Deployment>>();
     is<Equal<ReturnType<typeof client.resource<CronJob>>, ResourceClient<CronJob>>>();
+    const _shortcut = client.pods('default');
+    is<Equal<typeof _shortcut, ResourceClient<Pod>>>();
+    const _deployments = client.deployments('default');
+    is<Equal<typeof _deployments, ResourceClient<Deployment>>>();
     const untyped: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets' };
     is<Equal<ReturnType<typeof client.resource<KubeObject>>, ResourceClient>>();
     const _widgets = client.resource(untyped);

@@ -1,7 +1,6 @@
 /** Cluster DNS against an in-process API server: answers follow Services as they are created and deleted. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubeObject } from '../api/meta.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
 import { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
@@ -38,8 +37,8 @@ describe('cluster dns', () => {
   it('resolves the kubernetes Service and follows Service changes', async () => {
     assert.deepEqual(await aRecords('kubernetes.default.svc.cluster.local'), { rcode: 'NOERROR', ips: ['10.43.0.1'] });
     assert.equal((await aRecords('api.default.svc.cluster.local')).rcode, 'NXDOMAIN');
-    const svc = await client.services('default').create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } } as KubeObject);
-    await eventually(async () => (await aRecords('api.default.svc.cluster.local')).ips[0] === svc.spec.clusterIP, 'api resolvable');
+    const svc = await client.services('default').create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } });
+    await eventually(async () => (await aRecords('api.default.svc.cluster.local')).ips[0] === svc.spec?.clusterIP, 'api resolvable');
     await client.services('default').delete('api');
     await eventually(async () => (await aRecords('api.default.svc.cluster.local')).rcode === 'NXDOMAIN', 'api gone');
     // Without upstreams, names outside the zone fail instead of hanging.

@@ -54,9 +54,9 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
     const svc = await client.services('default').create({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
       spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
-    } as KubeObject);
-    const ip = svc.spec.clusterIP as string;
-    const nodePort = svc.spec.ports[0].nodePort as number;
+    });
+    const ip = svc.spec!.clusterIP!;
+    const nodePort = svc.spec!.ports![0]!.nodePort!;
     await eventually(() => list().includes(`${ip} . tcp . 80 : goto reject-chain`), 'reject while no endpoints');
     assert.ok(list().includes(`tcp . ${nodePort} : goto reject-chain`));
 
@@ -94,7 +94,7 @@ describe('proxy', { skip: netnsUnavailable() }, () => {
     await proxy.stop({ keepRules: true });
     proxy = undefined;
     assert.ok(list().includes('10.42.0.9 . 8080'), 'endpoint rule kept');
-    assert.ok(list().includes(`${svc.spec.clusterIP as string} . tcp . 80 : goto service-`), 'service rule kept');
+    assert.ok(list().includes(`${svc.spec!.clusterIP!} . tcp . 80 : goto service-`), 'service rule kept');
     ns.exec('nft', ['delete', 'table', 'ip', 'bosun']);
   });
 

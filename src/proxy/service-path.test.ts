@@ -7,7 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../api/kinds/core/pod.js';
-import type { KubeObject } from '../api/meta.js';
 import { KubeClient } from '../client/kube-client.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { addEndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.js';
@@ -92,8 +91,8 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     const svc = await client.services('default').create({
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-    } as KubeObject);
-    const ip = svc.spec.clusterIP as string;
+    });
+    const ip = svc.spec!.clusterIP!;
     // No endpoints yet: refused at once (reject), not a timeout.
     await eventually(() => requests(ip, 1)[0]!.includes('ECONNREFUSED'), 'reject without endpoints');
 
