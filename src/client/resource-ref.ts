@@ -8,7 +8,12 @@ import type {
   StatefulSet, StorageClass, Role, ClusterRole, RoleBinding, ClusterRoleBinding, CertificateSigningRequest, HorizontalPodAutoscaler,
 } from '../api/kinds/index.js';
 import type { ResourceQuota } from '../api/kinds/core/resource-quota.js';
-import type { CSINode, PodTemplate, ReplicationController, RuntimeClass } from '../api/kinds/index.js';
+import type {
+  CSIDriver, CSINode, LimitRange, MutatingWebhookConfiguration, PodTemplate, ReplicationController, RuntimeClass, ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration, VolumeAttachment, HorizontalPodAutoscalerV1,
+} from '../api/kinds/index.js';
+import type { CustomResourceDefinition } from '../api/kinds/apiextensions/custom-resource-definition.js';
+import type { EventsV1Event } from '../api/kinds/events/event.js';
 import type { KubeObject } from '../api/meta.js';
 
 /**
@@ -66,7 +71,12 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
-/** Well-known resources, for typed helpers and tests. The registry remains the authority for kinds. */
+/**
+ * Every built-in resource the API server serves, typed as its kind: what clients, informers and the
+ * kind resolver (`builtinByKind`) use, with no schema code loaded (a node agent needs URLs, not
+ * validation). src/api/registry.ts's DEFINITIONS is the authority; registration.test.ts keeps this
+ * table equal to it, both ways. Keys are plurals; a second version of a plural gets a suffix.
+ */
 export const resources = {
   pods: typed<Pod>({ group: '', version: 'v1', resource: 'pods', namespaced: true, kind: 'Pod' }),
   services: typed<Service>({ group: '', version: 'v1', resource: 'services', namespaced: true, kind: 'Service' }),
@@ -102,4 +112,21 @@ export const resources = {
   rolebindings: typed<RoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true, kind: 'RoleBinding' }),
   certificatesigningrequests: typed<CertificateSigningRequest>({ group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', namespaced: false, kind: 'CertificateSigningRequest' }),
   clusterrolebindings: typed<ClusterRoleBinding>({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', namespaced: false, kind: 'ClusterRoleBinding' }),
+  limitranges: typed<LimitRange>({ group: '', version: 'v1', resource: 'limitranges', namespaced: true, kind: 'LimitRange' }),
+  eventsV1: typed<EventsV1Event>({ group: 'events.k8s.io', version: 'v1', resource: 'events', namespaced: true, kind: 'Event' }),
+  csidrivers: typed<CSIDriver>({ group: 'storage.k8s.io', version: 'v1', resource: 'csidrivers', namespaced: false, kind: 'CSIDriver' }),
+  volumeattachments: typed<VolumeAttachment>({ group: 'storage.k8s.io', version: 'v1', resource: 'volumeattachments', namespaced: false, kind: 'VolumeAttachment' }),
+  customresourcedefinitions: typed<CustomResourceDefinition>({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', namespaced: false, kind: 'CustomResourceDefinition' }),
+  horizontalpodautoscalersV1: typed<HorizontalPodAutoscalerV1>({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' }),
+  mutatingwebhookconfigurations: typed<MutatingWebhookConfiguration>({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'mutatingwebhookconfigurations', namespaced: false, kind: 'MutatingWebhookConfiguration' }),
+  validatingwebhookconfigurations: typed<ValidatingWebhookConfiguration>({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingwebhookconfigurations', namespaced: false, kind: 'ValidatingWebhookConfiguration' }),
+  validatingadmissionpolicies: typed<ValidatingAdmissionPolicy>({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies', namespaced: false, kind: 'ValidatingAdmissionPolicy' }),
+  validatingadmissionpolicybindings: typed<ValidatingAdmissionPolicyBinding>({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings', namespaced: false, kind: 'ValidatingAdmissionPolicyBinding' }),
 };
+
+const byKind = new Map<string, ResourceRef>(Object.values(resources).map((r) => [`${r.group}/${r.version}/${r.kind}`, r]));
+
+/** The built-in resource serving `kind` in group/version (no I/O), or undefined. */
+export function builtinByKind(group: string, version: string, kind: string): ResourceRef | undefined {
+  return byKind.get(`${group}/${version}/${kind}`);
+}

@@ -8,14 +8,13 @@
  * Wiring: reconciles budgets; a pod event wakes every budget in its namespace that selects it. A
  * budget with recently evicted pods is looked at again when their 2-minute timeout ends.
  */
-import { builtinByKind } from '../../api/builtin-resources.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Deployment } from '../../api/kinds/apps/deployment.js';
 import type { ReplicaSet } from '../../api/kinds/apps/replica-set.js';
 import { budgetSelects, type PodDisruptionBudget, type PodDisruptionBudgetStatus } from '../../api/kinds/policy/pod-disruption-budget.js';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
-import { parseApiVersion, resources } from '../../client/resource-ref.js';
+import { builtinByKind, parseApiVersion, resources } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { countHealthy, disruptedPodMap, expectedPodCount, failSafeStatus, nextStatus, type ScaleOf } from './budget-status.js';
@@ -57,7 +56,7 @@ export function addDisruptionController(mgr: Manager): Controller {
       let found: { uid: string; scale: number } | undefined;
       if (r) {
         try {
-          const scale = await client.resource({ group, version, resource: r.plural, namespaced: true }, pod.metadata.namespace).getScale(ref.name);
+          const scale = await client.resource({ group, version, resource: r.resource, namespaced: true }, pod.metadata.namespace).getScale(ref.name);
           if (scale.metadata.uid === ref.uid) found = { uid: ref.uid, scale: scale.spec?.replicas ?? 0 };
         } catch (err) {
           if (!isNotFound(err)) throw err;

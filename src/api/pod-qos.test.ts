@@ -1,16 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { BUILTIN_RESOURCES, builtinByKind } from './builtin-resources.js';
 import { podQOSClass as fromKinds } from './kinds/core/pod.js';
 import { podQOSClass } from './pod-qos.js';
-import { registry } from './registry.js';
-
-test('the plain table of served resources is the registry\'s', () => {
-  const fromRegistry = registry.all().map((d) => ({ group: d.group, version: d.version, kind: d.kind, plural: d.plural, namespaced: d.namespaced }));
-  assert.deepEqual([...BUILTIN_RESOURCES], fromRegistry);
-  assert.equal(builtinByKind('apps', 'v1', 'Deployment')?.plural, 'deployments');
-  assert.equal(builtinByKind('', 'v1', 'Nope'), undefined);
-});
 
 test('podQOSClass follows qos.GetPodQOS for the cases the apiserver decides', () => {
   const c = (requests?: Record<string, string>, limits?: Record<string, string>) => ({ name: 'c', image: 'i', resources: { requests, limits } });
