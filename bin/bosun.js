@@ -1,6 +1,27 @@
-#!/usr/bin/env node
+#!/bin/sh
+//bin/true; n="${BOSUN_NODE_PREFIX:-/opt/bosun/node}/bin/node"; [ -x "$n" ] || n=node; exec "$n" "$0" "$@"
 // The installed entry point runs the compiled CLI (npm run build writes dist/).
 //
+// Bosun needs a maintained Node.js LTS (>= 22). The line above is for the shell (to node it is a
+// comment): started as a program (./bin/bosun.js, `bosun` installed by npm -g) it runs on the node of
+// BOSUN_NODE_PREFIX (/opt/bosun/node, where scripts/setup.sh installs a pinned LTS when the machine
+// has no node >= 22) when there is one, else on the `node` first on PATH; `exec`, so no second
+// process. Started by an older node directly (`node bin/bosun.js`), it re-runs itself on that LTS
+// (its native modules are built for it) and passes the exit status on; without one it warns and goes
+// on. Service units name the node they were installed with (process.execPath), so they start the LTS.
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const { existsSync, realpathSync } = await import('node:fs');
+  const lts = `${process.env.BOSUN_NODE_PREFIX || '/opt/bosun/node'}/bin/node`;
+  if (existsSync(lts) && realpathSync(lts) !== realpathSync(process.execPath)) {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(lts, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => child.kill(s));
+    child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
+    await new Promise(() => {}); // the child's exit ends this process
+  }
+  process.stderr.write(`bosun: Node.js ${process.version} is past its support; Bosun needs Node.js >= 22 (scripts/setup.sh installs one into /opt/bosun/node)\n`);
+}
+
 // `bosun agent` loads only the agent's modules (not the control plane's) and runs V8 tuned for a
 // small resident set, as k3s tunes GOGC for its agent: --optimize-for-size keeps the young
 // generation at 1 MiB semi-spaces (instead of growing to 16 MiB each) and grows the old generation

@@ -7,6 +7,9 @@
 # Not part of `npm test`: it needs the registry and takes minutes. Usage: bash scripts/check-package.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Node.js LTS setup.sh installed, if any: the installed `bosun` runs on it, so better-sqlite3 builds for it.
+. scripts/node-lts.sh
+node_lts_use
 work=$(mktemp -d /tmp/bosun-pack-XXXXXX)
 server_pid=
 cleanup() {
@@ -25,7 +28,7 @@ if tar -tzf "$tarball" | grep -E '\.test\.|/testing/|contract|fixtures|/fake|fuz
   exit 1
 fi
 
-npm install -g --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$tarball"
+node_lts_npm install -g --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$tarball"
 bosun="$work/prefix/bin/bosun"
 "$bosun" server --help | grep -q -- '--node-monitor-grace-period <duration>'
 "$bosun" server --data-dir "$work/data" --port 0 --bind-address 127.0.0.1 --disable-agent >"$work/server.log" 2>&1 &

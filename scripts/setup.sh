@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian/Ubuntu machine, as root: the OS packages Bosun uses (containerd,
-# runc, CNI plugins, nftables, ...), the npm dependencies and the compiled CLI.
+# runc, CNI plugins, nftables, ...), Node.js 24 LTS when the machine has no node >= 22, the npm
+# dependencies and the compiled CLI.
 #   scripts/setup.sh          what `bosun server` needs
 #   scripts/setup.sh --test   also what the test suite needs (test images, registry, etcd)
 # Idempotent: packages already present are not reinstalled.
@@ -21,8 +22,17 @@ fi
 # Debian's packages start daemons of their own where an init system runs; Bosun runs its own
 # containerd and registry, so the system copies are not needed.
 
+# Node.js: a maintained LTS, the machine's own (>= 22) or the pinned one scripts/node-lts.sh installs
+# into /opt/bosun/node (and links into /usr/local/bin); everything below runs on it.
+. scripts/node-lts.sh
+node_lts_install
+node_lts_use
+echo "setup: node $(node --version) ($(command -v node))"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  node_lts_npm ci --no-audit --no-fund
+elif ! node -e 'new (require("better-sqlite3"))(":memory:").close()' 2>/dev/null; then
+  echo "setup: rebuilding better-sqlite3 for node $(node --version)" # node_modules of another node
+  node_lts_npm rebuild better-sqlite3
 fi
 npm run --silent build
 if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then

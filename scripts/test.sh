@@ -4,6 +4,10 @@
 # Usage: npm test [-- FILE...]   (files narrow the run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# On the Node.js LTS setup.sh installed (/opt/bosun/node) when there is one, whatever PATH says.
+. scripts/node-lts.sh
+node_lts_use
+echo "test: node $(node --version) ($(command -v node))"
 npm run --silent build
 npm run --silent lint
 npx tsc -p tsconfig.test.json  # type-check tests and benchmarks too (tsconfig.json leaves them out of the build)
