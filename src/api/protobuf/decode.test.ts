@@ -115,6 +115,12 @@ test('Eviction keeps a zero grace period (a Go pointer) and drops the zero creat
   });
 });
 
+test("a field whose protobuf name is not its JSON name decodes under the JSON name (BoundObjectReference's uID is uid)", () => {
+  const raw = encode('k8s.io.api.authentication.v1.TokenRequest', { spec: { audiences: ['x'], boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p', uID: 'u-1' } } });
+  const obj = decodeKubernetesProtobuf(envelope('authentication.k8s.io/v1', 'TokenRequest', raw)) as unknown as { spec: { boundObjectRef: Record<string, unknown> } };
+  assert.deepEqual(obj.spec.boundObjectRef, { kind: 'Pod', apiVersion: 'v1', name: 'p', uid: 'u-1' });
+});
+
 test('fields unknown to our schema are skipped', () => {
   const raw = encode('k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'x' }, data: { a: 'b' } });
   // Field 999 (varint 7), field 1000 (length-delimited "hi"), then a known field again.

@@ -9,7 +9,8 @@
  * RFC 3339 strings (the zero Time is dropped: JSON would give `null`), IntOrString a number or
  * string, Quantity its string, FieldsV1 and RawExtension the embedded JSON; bytes become base64.
  * Fields marked `[(bosun.inline) = true]` (Go embedded structs such as Probe's ProbeHandler) merge
- * into their parent, as Go's JSON inlines them.
+ * into their parent, as Go's JSON inlines them. A field's JSON key is its name, or its `json_name`
+ * where upstream's protobuf name differs from the JSON one (BoundObjectReference's uID).
  */
 import protobuf from 'protobufjs';
 
@@ -43,7 +44,7 @@ export function messageToJson(type: protobuf.Type, msg: protobuf.Message | Recor
     const converted = fieldToJson(field, value);
     if (converted === undefined) continue;
     if (field.options?.[INLINE] === true && typeof converted === 'object' && !Array.isArray(converted)) Object.assign(out, converted);
-    else out[field.name] = converted;
+    else out[(field.options?.json_name as string | undefined) ?? field.name] = converted;
   }
   return out;
 }
