@@ -3,15 +3,22 @@
  * a running sync cause exactly one more afterwards. Failures retry with backoff (capped), so a
  * transient `nft` error heals without another API event.
  */
+import { realClock, type Clock, type Timer } from '../controller-runtime/clock/clock.js';
+
 export interface SyncLoopOptions {
   debounceMs: number;
   /** Backoff after a failed sync: starts here, doubles, capped at 10 s. */
   retryMs?: number;
   onError?: (err: unknown) => void;
+  /** Time for the debounce and the backoff; tests pass a FakeClock. */
+  clock?: Clock;
 }
 
+/** The longest wait between retries of a failing sync. */
+export const MAX_RETRY_MS = 10_000;
+
 export class SyncLoop {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private pending = false;
   private stopped = false;
@@ -26,7 +33,7 @@ export class SyncLoop {
       return;
     }
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = (this.opts.clock ?? realClock).setTimer(() => {
       this.timer = undefined;
       void this.run();
     }, delayMs);
@@ -34,10 +41,8 @@ export class SyncLoop {
 
   /** Run a sync now (after any running one) and resolve when it finished. */
   async now(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.timer?.cancel();
+    this.timer = undefined;
     while (this.running) await this.running;
     await this.run();
   }
@@ -57,7 +62,7 @@ export class SyncLoop {
     })().finally(() => {
       this.running = undefined;
       if (this.pending) {
-        const retry = this.failures > 0 ? Math.min(10_000, (this.opts.retryMs ?? 200) * 2 ** (this.failures - 1)) : this.opts.debounceMs;
+        const retry = this.failures > 0 ? Math.min(MAX_RETRY_MS, (this.opts.retryMs ?? 200) * 2 ** (this.failures - 1)) : this.opts.debounceMs;
         this.trigger(retry);
       }
     });
@@ -67,7 +72,7 @@ export class SyncLoop {
   /** No more syncs; waits for a running one. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.running;
   }
