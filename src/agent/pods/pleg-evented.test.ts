@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeClock } from '../../controller-runtime/clock/fake-clock.js';
 import type { Container, ContainerRuntime, PodSandbox } from '../runtime/types.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from '../runtime/labels.js';
 import { Pleg } from './pleg.js';
@@ -8,32 +9,34 @@ import { quietLogger } from '../../testing/quiet-logger.js';
 /**
  * The PLEG's two modes, as the kubelet's: polling every period when the runtime has no event stream
  * (or it broke), and relisting on runtime events, with a slow safety-net relist, while a stream is
- * open. The runtime here is a table the test edits, and an event stream the test drives.
+ * open. The runtime here is a table the test edits, and an event stream the test drives. Time is a
+ * FakeClock moved a millisecond at a time (`pass`), so every relist's time is exact.
  */
 
 const PERIOD = 50; // evented safety net: 10 x PERIOD = 500 ms
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Stream {
   change(): void;
   ended(err: Error): void;
 }
 
-function table(events: 'none' | 'unimplemented' | 'stream') {
+function table(clock: FakeClock, events: 'none' | 'unimplemented' | 'stream') {
   const sandboxes: PodSandbox[] = [];
   const containers: Container[] = [];
   const streams: Stream[] = [];
-  let relists = 0;
+  const subscribedAt: number[] = [];
+  const relistAt: number[] = [];
   const labels = (uid: string) => ({ [LABEL_MANAGED]: 'true', [LABEL_POD_UID]: uid });
   const runtime = {
     listPodSandboxes: async () => {
-      relists++;
+      relistAt.push(clock.now());
       return [...sandboxes];
     },
     listContainers: async () => [...containers],
     ...(events === 'none' ? {} : {
       watchChanges(h: Stream) {
         streams.push(h);
+        subscribedAt.push(clock.now());
         if (events === 'unimplemented') queueMicrotask(() => h.ended(new Error('UNIMPLEMENTED')));
         return { stop: () => undefined };
       },
@@ -42,7 +45,8 @@ function table(events: 'none' | 'unimplemented' | 'stream') {
   return {
     runtime,
     streams,
-    relists: () => relists,
+    subscribedAt,
+    relistAt,
     addPod(uid: string) {
       sandboxes.push({ id: `s-${uid}`, state: 'SANDBOX_READY', labels: labels(uid) } as unknown as PodSandbox);
       containers.push({ id: `c-${uid}`, state: 'CONTAINER_RUNNING', labels: labels(uid) } as unknown as Container);
@@ -54,9 +58,28 @@ function table(events: 'none' | 'unimplemented' | 'stream') {
   };
 }
 
-async function withPleg(rt: ContainerRuntime, fn: (p: Pleg, changes: string[][]) => Promise<void>): Promise<void> {
+/**
+ * Move the clock `ms` forward a millisecond at a time, letting each relist the timers start finish
+ * before the next millisecond (timers due now, such as the first relist's, fire first).
+ */
+async function pass(clock: FakeClock, ms: number): Promise<void> {
+  clock.advance(0);
+  await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < ms; i++) {
+    clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Milliseconds between consecutive relists at or after `from` (relative to the test's start). */
+const gaps = (times: number[], start: number, from = 0) => {
+  const t = times.map((x) => x - start).filter((x) => x >= from);
+  return t.slice(1).map((x, i) => x - t[i]!);
+};
+
+async function withPleg(clock: FakeClock, rt: ContainerRuntime, fn: (p: Pleg, changes: string[][]) => Promise<void>): Promise<void> {
   const changes: string[][] = [];
-  const p = new Pleg(rt, PERIOD, (changed) => changed.length && changes.push(changed), quietLogger);
+  const p = new Pleg(rt, PERIOD, (changed) => changed.length && changes.push(changed), quietLogger, clock);
   p.start();
   try {
     await fn(p, changes);
@@ -65,71 +88,91 @@ async function withPleg(rt: ContainerRuntime, fn: (p: Pleg, changes: string[][])
   }
 }
 
-/** Relists counted over `ms`. */
-async function relistsDuring(t: { relists(): number }, ms: number): Promise<number> {
-  const before = t.relists();
-  await sleep(ms);
-  return t.relists() - before;
-}
-
 describe('Pleg modes', () => {
   it('polls every period when the runtime has no event stream', async () => {
-    const t = table('none');
-    await withPleg(t.runtime, async (p, changes) => {
-      assert.ok((await relistsDuring(t, 1000)) >= 6, 'a relist about every 50 ms');
+    const clock = new FakeClock();
+    const start = clock.now();
+    const t = table(clock, 'none');
+    await withPleg(clock, t.runtime, async (p, changes) => {
+      await pass(clock, 1000);
+      assert.equal(t.relistAt[0], start, 'the first relist at once');
+      assert.deepEqual(new Set(gaps(t.relistAt, start)), new Set([PERIOD]), 'then one every period');
+      assert.equal(t.relistAt.length, 1000 / PERIOD + 1);
       assert.equal(p.isEvented(), false);
       t.addPod('a');
-      await sleep(400);
+      await pass(clock, PERIOD);
       assert.deepEqual(changes.at(-1), ['a']);
     });
   });
 
-  it('polls, and keeps trying to subscribe, when the runtime cannot serve a stream', async () => {
-    const t = table('unimplemented');
-    await withPleg(t.runtime, async (p) => {
-      assert.ok((await relistsDuring(t, 1200)) >= 6);
+  it('polls, and resubscribes with a doubling, capped back-off, when the runtime cannot serve a stream', async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const t = table(clock, 'unimplemented');
+    await withPleg(clock, t.runtime, async (p) => {
+      await pass(clock, 70_000);
       assert.equal(p.isEvented(), false);
-      assert.ok(t.streams.length >= 2, `resubscribed after a second (${t.streams.length} subscriptions)`);
+      // Polling every period throughout; a resubscription failing while a relist runs asks for one more 100 ms after it.
+      assert.deepEqual(new Set(gaps(t.relistAt, start)), new Set([PERIOD, 100]));
+      // 1 s, 2 s, 4 s, ... up to 30 s between attempts.
+      assert.deepEqual(gaps(t.subscribedAt, start), [1000, 2000, 4000, 8000, 16_000, 30_000]);
     });
   });
 
   it('relists on events while a stream is open, with a slow safety net, and polls again when it ends', async () => {
-    const t = table('stream');
+    const clock = new FakeClock();
+    const start = clock.now();
+    const t = table(clock, 'stream');
     t.addPod('a');
-    await withPleg(t.runtime, async (p, changes) => {
-      await sleep(2300); // an open stream counts as live after 2 s
+    await withPleg(clock, t.runtime, async (p, changes) => {
+      await pass(clock, 1999);
+      assert.equal(p.isEvented(), false, 'polling until the stream has been open 2 s');
+      assert.deepEqual(new Set(gaps(t.relistAt, start)), new Set([PERIOD]));
+      await pass(clock, 1);
       assert.equal(p.isEvented(), true);
-      await sleep(1200); // past the confirming relist after subscribing
-      const idle = await relistsDuring(t, 1600);
-      assert.ok(idle >= 1 && idle <= 5, `safety-net relists only (every 500 ms), saw ${idle}`);
+      await pass(clock, 3000);
+      // The relist due at 2000 ms ran, then only the safety net, every 10 periods.
+      assert.deepEqual(new Set(gaps(t.relistAt, start, 2000)), new Set([10 * PERIOD]));
 
-      // A container exits: the event brings a relist within ~100 ms, not at the next safety net.
+      // A container exits: the event brings a relist 100 ms later, not at the next safety net.
       t.exit('a');
       const before = changes.length;
+      const eventAt = clock.now();
       t.streams[0]!.change();
-      await sleep(300);
+      await pass(clock, 100);
+      assert.equal(t.relistAt.at(-1), eventAt + 100);
       assert.equal(changes.length, before + 1, 'the event was followed by a relist');
       assert.deepEqual(changes.at(-1), ['a']);
 
       // The stream breaks: back to polling at once.
+      const endedAt = clock.now();
       t.streams[0]!.ended(new Error('connection lost'));
       assert.equal(p.isEvented(), false);
-      assert.ok((await relistsDuring(t, 800)) >= 5, 'polling again');
-      assert.ok(t.streams.length >= 1);
+      await pass(clock, 800);
+      assert.equal(t.relistAt.filter((x) => x > endedAt).length, 800 / PERIOD, 'polling again');
+      assert.equal(t.subscribedAt.length, 1);
+      await pass(clock, 200);
+      assert.equal(t.subscribedAt.at(-1), endedAt + 1000, 'resubscribed a second after the stream ended');
     });
   });
 
   it('relists again after an event, for a change the runtime records late', async () => {
-    const t = table('stream');
+    const clock = new FakeClock();
+    const t = table(clock, 'stream');
     t.addPod('b');
-    await withPleg(t.runtime, async (_p, changes) => {
-      await sleep(2300);
+    await withPleg(clock, t.runtime, async (p, changes) => {
+      await pass(clock, 2300);
+      assert.equal(p.isEvented(), true);
+      const eventAt = clock.now();
       t.streams[0]!.change();
-      await sleep(150); // the first relist ran and saw nothing new
+      await pass(clock, 100); // the first relist ran and saw nothing new
       const seen = changes.length;
       t.exit('b'); // the runtime records the exit only now
-      await sleep(1300);
-      assert.equal(changes.length, seen + 1, 'the confirming relist about 1 s later saw it');
+      await pass(clock, 499);
+      assert.equal(changes.length, seen, 'nothing until the confirming relist');
+      await pass(clock, 1);
+      assert.equal(t.relistAt.at(-1), eventAt + 100 + 10 * PERIOD, 'the confirming relist, a safety-net period (here under CONFIRM_MS) after the first');
+      assert.equal(changes.length, seen + 1, 'the confirming relist saw it');
       assert.deepEqual(changes.at(-1), ['b']);
     });
   });

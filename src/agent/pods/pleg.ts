@@ -1,3 +1,4 @@
+import { realClock, type Clock, type Timer } from '../../controller-runtime/clock/clock.js';
 import { monotonicSeconds } from '../../controller-runtime/exposition.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import { plegRelistDuration } from '../metrics/kubelet-metrics.js';
@@ -18,8 +19,9 @@ const EVENT_DELAY_MS = 100;
 const CONFIRM_MS = 1000;
 /** A subscription still open this long after it was made counts as live. */
 const STREAM_LIVE_MS = 2000;
-/** An event stream that failed is resubscribed after this, doubling up to 30 s. */
+/** An event stream that failed is resubscribed after this, doubling up to MAX_RESUBSCRIBE_MS. */
 const RESUBSCRIBE_MS = 1000;
+const MAX_RESUBSCRIBE_MS = 30_000;
 
 /**
  * The pod lifecycle event generator (kubelet's PLEG): relists the runtime and reports which pods'
@@ -36,7 +38,7 @@ const RESUBSCRIBE_MS = 1000;
  */
 export class Pleg {
   private last = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private dueAt = Infinity;
   private stopped = false;
   private running: Promise<void> | undefined;
@@ -46,7 +48,7 @@ export class Pleg {
   private events: { stop(): void } | undefined;
   private evented = false;
   private resubscribeMs = RESUBSCRIBE_MS;
-  private resubscribeTimer: NodeJS.Timeout | undefined;
+  private resubscribeTimer: Timer | undefined;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -54,6 +56,8 @@ export class Pleg {
     /** Called with the uids that changed and every uid the runtime holds. */
     private readonly onRelist: (changed: string[], all: Set<string>) => void,
     private readonly log: Logger,
+    /** Time for the relist period, the stream's liveness and resubscription; tests pass a FakeClock. */
+    private readonly clock: Clock = realClock,
   ) {}
 
   start(): void {
@@ -79,8 +83,8 @@ export class Pleg {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.resubscribeTimer);
+    this.timer?.cancel();
+    this.resubscribeTimer?.cancel();
     this.events?.stop();
     this.events = undefined;
     while (this.running) await this.running;
@@ -97,7 +101,7 @@ export class Pleg {
     };
     // A stream says nothing until its first event, while one the runtime cannot serve fails at once:
     // one still open after a moment is taken as live.
-    const liveTimer = setTimeout(live, STREAM_LIVE_MS);
+    const liveTimer = this.clock.setTimer(live, STREAM_LIVE_MS);
     this.events = this.runtime.watchChanges({
       change: () => {
         if (ended) return;
@@ -108,22 +112,22 @@ export class Pleg {
       ended: (err) => {
         if (ended) return;
         ended = true;
-        clearTimeout(liveTimer);
+        liveTimer.cancel();
         this.events = undefined;
         if (this.stopped) return;
         if (this.evented) this.log.warn({ err: String(err) }, 'runtime event stream ended; relisting every period until it is back');
         else this.log.debug({ err: String(err) }, 'no runtime event stream; relisting every period');
         this.evented = false;
         this.schedule(this.periodMs);
-        this.resubscribeTimer = setTimeout(() => this.subscribe(), this.resubscribeMs);
-        this.resubscribeMs = Math.min(30_000, this.resubscribeMs * 2);
+        this.resubscribeTimer = this.clock.setTimer(() => this.subscribe(), this.resubscribeMs);
+        this.resubscribeMs = Math.min(MAX_RESUBSCRIBE_MS, this.resubscribeMs * 2);
       },
     });
     const stop = this.events.stop;
     this.events = {
       stop: () => {
         ended = true;
-        clearTimeout(liveTimer);
+        liveTimer.cancel();
         stop();
       },
     };
@@ -138,11 +142,11 @@ export class Pleg {
       this.again = true;
       return;
     }
-    const due = Date.now() + ms;
+    const due = this.clock.now() + ms;
     if (this.timer && this.dueAt <= due) return;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.dueAt = due;
-    this.timer = setTimeout(() => this.run(), ms);
+    this.timer = this.clock.setTimer(() => this.run(), ms);
   }
 
   private run(): void {
