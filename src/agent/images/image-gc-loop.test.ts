@@ -1,35 +1,55 @@
-/** The periodic image GC: kubelet's events on failure (ImageGCFailed only when repeated), off switch, clean stop. */
+/**
+ * The periodic image GC: kubelet's events on failure (ImageGCFailed only when repeated), off switch,
+ * clean stop. Time is a FakeClock, so the loop runs at its real period (5 minutes) and the test
+ * checks each pass's time exactly.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { FakeClock } from '../../controller-runtime/clock/fake-clock.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startImageGC } from './image-gc-loop.js';
-import { DEFAULT_IMAGE_GC_POLICY } from './image-gc-policy.js';
+import { DEFAULT_IMAGE_GC_POLICY, IMAGE_GC_PERIOD_MS } from './image-gc-policy.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
-import { eventuallyWith } from '../../testing/eventually.js';
 
-const until = eventuallyWith({ timeoutMs: 5000, intervalMs: 10 });
+/** Move the clock, then let the passes its timers started finish (the fake runtime does no I/O). */
+async function pass(clock: FakeClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await new Promise((r) => setImmediate(r));
+}
 
 describe('image GC loop', () => {
-  it('records FreeDiskSpaceFailed on each failed pass and ImageGCFailed from the second failure in a row', async () => {
+  it('passes at start and every period; FreeDiskSpaceFailed on each failed pass, ImageGCFailed from the second failure in a row; none after stop()', async () => {
+    const clock = new FakeClock();
     const rt = new FakeRuntime();
     rt.setImageFs({ capacityBytes: 1000, otherUsedBytes: 950 }); // 95 %, nothing to remove
     const events: string[] = [];
-    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 20, log: quietLogger, nodeEvent: (reason) => events.push(reason) });
+    const passes = () => rt.calls.filter((c) => c === 'ImageFsInfo').length;
+    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, log: quietLogger, nodeEvent: (reason) => events.push(reason), clock });
     assert.ok(loop);
-    await until(() => events.length >= 3, `events: ${events.join(' ')}`);
+    assert.equal(passes(), 0, 'the first pass is off the start path');
+    await pass(clock, 0);
+    assert.equal(passes(), 1);
+    assert.deepEqual(events, ['FreeDiskSpaceFailed']);
+    await pass(clock, IMAGE_GC_PERIOD_MS - 1);
+    assert.equal(passes(), 1, 'no pass before the period');
+    await pass(clock, 1);
+    assert.equal(passes(), 2);
+    assert.deepEqual(events, ['FreeDiskSpaceFailed', 'FreeDiskSpaceFailed', 'ImageGCFailed']);
+    await pass(clock, IMAGE_GC_PERIOD_MS);
+    assert.equal(passes(), 3);
     await loop.stop();
-    assert.deepEqual(events.slice(0, 3), ['FreeDiskSpaceFailed', 'FreeDiskSpaceFailed', 'ImageGCFailed']);
-    const passes = rt.calls.filter((c) => c === 'ImageFsInfo').length;
-    await sleep(60);
-    assert.equal(rt.calls.filter((c) => c === 'ImageFsInfo').length, passes, 'no pass after stop()');
+    assert.equal(clock.pendingTimers, 0);
+    await pass(clock, 10 * IMAGE_GC_PERIOD_MS);
+    assert.equal(passes(), 3, 'no pass after stop()');
   });
 
   it('records nothing while passes succeed', async () => {
+    const clock = new FakeClock();
     const rt = new FakeRuntime();
     const events: string[] = [];
-    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 10, log: quietLogger, nodeEvent: (reason) => events.push(reason) });
-    await until(() => rt.calls.filter((c) => c === 'ImageFsInfo').length >= 3, 'three passes');
+    const loop = startImageGC({ runtime: rt, policy: { ...DEFAULT_IMAGE_GC_POLICY }, periodMs: 10, log: quietLogger, nodeEvent: (reason) => events.push(reason), clock });
+    for (let i = 0; i < 3; i++) await pass(clock, i === 0 ? 0 : 10);
+    assert.equal(rt.calls.filter((c) => c === 'ImageFsInfo').length, 3);
     await loop!.stop();
     assert.deepEqual(events, []);
   });

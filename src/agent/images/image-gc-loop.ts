@@ -6,6 +6,7 @@
  * and ImageGCFailed only when passes fail twice or more in a row (the first failure may just be
  * stats not being ready yet). Idle cost: one unref'd timer.
  */
+import { realClock, type Clock, type Timer } from '../../controller-runtime/clock/clock.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import { ImageGarbageCollector, ImageGCError, type ImageGarbageCollectorOptions } from './image-gc.js';
 import { IMAGE_GC_PERIOD_MS, imageGCEnabled } from './image-gc-policy.js';
@@ -16,6 +17,8 @@ export interface ImageGCLoopOptions extends ImageGarbageCollectorOptions {
   /** Records a Warning event on this node (reason, message). */
   nodeEvent(reason: string, message: string): void;
   log: Logger;
+  /** Time for the period; tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 export interface ImageGCLoop {
@@ -34,7 +37,8 @@ export function startImageGC(o: ImageGCLoopOptions): ImageGCLoop | undefined {
   const period = o.periodMs ?? IMAGE_GC_PERIOD_MS;
   let prevFailed = false;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  const clock = o.clock ?? realClock;
+  let timer: Timer | undefined;
   let running: Promise<void> | undefined;
 
   const pass = async (): Promise<void> => {
@@ -64,18 +68,18 @@ export function startImageGC(o: ImageGCLoopOptions): ImageGCLoop | undefined {
     });
   };
   const schedule = (): void => {
-    timer = setTimeout(tick, period);
-    timer.unref();
+    timer = clock.setTimer(tick, period);
+    timer.unref?.();
   };
   // The kubelet's wait.Until runs the first pass at once; a macrotask keeps it off the start path.
-  timer = setTimeout(tick, 0);
-  timer.unref();
+  timer = clock.setTimer(tick, 0);
+  timer.unref?.();
 
   return {
     gc,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      timer?.cancel();
       await running;
     },
   };

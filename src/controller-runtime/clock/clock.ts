@@ -6,6 +6,8 @@
 export interface Timer {
   /** Prevent the callback from running. Idempotent; harmless after it ran. */
   cancel(): void;
+  /** Let the process exit while only this timer is pending (Node's `unref`); a no-op for fake timers. */
+  unref?(): void;
 }
 
 export interface Clock {
@@ -20,7 +22,7 @@ export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(fn, ms) {
     const t = setTimeout(fn, Math.max(0, ms));
-    return { cancel: () => clearTimeout(t) };
+    return { cancel: () => clearTimeout(t), unref: () => void t.unref() };
   },
 };
 
