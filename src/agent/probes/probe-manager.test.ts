@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { Pod } from '../../api/kinds/index.js';
+import { FakeClock } from '../../controller-runtime/clock/fake-clock.js';
+import type { ExecSyncResult } from '../runtime/types.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { ProbeManager, type ProbeEvent } from './probe-manager.js';
 
-/** Probe workers on the fake runtime's exec: thresholds, startup gating, one report per failure. */
+/**
+ * Probe workers on the fake runtime's exec: thresholds, startup gating, one report per failure, fixed
+ * rate. Time is a FakeClock (`pass` moves it and lets the probes its timers started finish), so each
+ * result is checked at the exact period it turns over.
+ */
 describe('ProbeManager', () => {
   const rt = new FakeRuntime({ images: ['img'] });
   after(() => rt.close());
@@ -19,86 +23,92 @@ describe('ProbeManager', () => {
     return id;
   }
 
-  const until = async (cond: () => boolean, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-      assert.ok(Date.now() < deadline, 'condition reached in time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  async function pass(clock: FakeClock, ms: number): Promise<void> {
+    clock.advance(ms);
+    await new Promise((r) => setImmediate(r));
+  }
+
+  const result = (exitCode: number, stdout = ''): ExecSyncResult => ({ stdout: Buffer.from(stdout), stderr: Buffer.alloc(0), exitCode });
 
   it('readiness needs successThreshold successes, then failureThreshold failures to turn', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
     const id = await runningContainer('r');
     let probes = 0;
     let ok = true;
     rt.onExec(() => {
       probes++;
-      return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: ok ? 0 : 1 };
+      return result(ok ? 0 : 1);
     });
-    const turned: string[] = []; // "<result> after <n> probes"
-    const pm = new ProbeManager({ runtime: rt, onChange: (e) => turned.push(`${e.ok} after ${probes}`) });
+    const turned: string[] = [];
+    const pm = new ProbeManager({ runtime: rt, clock, onChange: (e) => turned.push(`${e.ok} after ${probes} at ${clock.now() - t0}`) });
     const pod = { metadata: { uid: 'u-r', name: 'p', namespace: 'd' }, spec: { containers: [] } } as unknown as Pod;
     const spec = { name: 'r', image: 'img', readinessProbe: { exec: { command: ['x'] }, periodSeconds: 1, successThreshold: 2, failureThreshold: 2 } };
-    pm.sync(pod, '10.0.0.1', [{ id, name: 'r', startedAt: new Date() }], [spec]);
+    pm.sync(pod, '10.0.0.1', [{ id, name: 'r', startedAt: new Date(t0) }], [spec]);
     assert.equal(pm.readiness.get(id), false, 'readiness starts false');
-    await until(() => turned.length === 1);
+    await pass(clock, 0);
+    assert.equal(probes, 1, 'the first probe at once (no initial delay)');
+    await pass(clock, 999);
+    assert.deepEqual(turned, [], 'one success is not enough');
+    await pass(clock, 1);
     assert.equal(pm.readiness.get(id), true);
     ok = false;
-    const failingFrom = probes;
-    await until(() => turned.length === 2);
+    await pass(clock, 1000);
+    assert.equal(pm.readiness.get(id), true, 'one failure is not enough');
+    await pass(clock, 1000);
     pm.stop();
     assert.equal(pm.readiness.get(id), false);
-    assert.deepEqual(turned, ['true after 2', `false after ${failingFrom + 2}`]);
+    assert.deepEqual(turned, ['true after 2 at 1000', 'false after 4 at 3000']);
   });
 
   it('liveness waits for the startup probe and reports a failure once', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
     const id = await runningContainer('l');
     let started = false;
     const calls: string[] = [];
     rt.onExec((_id, cmd) => {
-      calls.push(cmd[0]!);
-      return { stdout: Buffer.from('nope'), stderr: Buffer.alloc(0), exitCode: cmd[0] === 'startup' ? (started ? 0 : 1) : 1 };
+      calls.push(`${cmd[0]}@${clock.now() - t0}`);
+      return result(cmd[0] === 'startup' ? (started ? 0 : 1) : 1, 'nope');
     });
     const events: ProbeEvent[] = [];
-    const pm = new ProbeManager({ runtime: rt, onChange: (e) => events.push(e) });
+    const pm = new ProbeManager({ runtime: rt, clock, onChange: (e) => events.push(e) });
     const pod = { metadata: { uid: 'u-l', name: 'p', namespace: 'd' }, spec: { containers: [] } } as unknown as Pod;
     const spec = {
       name: 'l', image: 'img',
       startupProbe: { exec: { command: ['startup'] }, periodSeconds: 1, failureThreshold: 10 },
       livenessProbe: { exec: { command: ['live'] }, periodSeconds: 1, failureThreshold: 1 },
     };
-    pm.sync(pod, '10.0.0.1', [{ id, name: 'l', startedAt: new Date() }], [spec]);
-    await until(() => calls.filter((c) => c === 'startup').length >= 2);
-    assert.ok(!calls.includes('live'), 'no liveness probe before startup succeeded');
+    pm.sync(pod, '10.0.0.1', [{ id, name: 'l', startedAt: new Date(t0) }], [spec]);
+    await pass(clock, 0);
+    await pass(clock, 1000);
+    assert.deepEqual(calls, ['startup@0', 'startup@1000'], 'no liveness probe before startup succeeded');
     started = true;
-    await until(() => events.length === 2);
-    await new Promise((r) => setTimeout(r, 1200)); // a further period: no second report
+    for (let i = 0; i < 5; i++) await pass(clock, 1000); // further periods: no second report
     pm.stop();
     assert.equal(pm.livenessFailure(id), 'nope');
     assert.deepEqual(events.map((e) => `${e.type}:${e.ok}`), ['startup:true', 'liveness:false']);
+    // The liveness tick at 2000 ran beside the startup probe that succeeded, so liveness starts at 3000.
+    assert.deepEqual(calls, ['startup@0', 'startup@1000', 'startup@2000', 'live@3000']);
   });
 
   it('probes at a fixed rate: a slow probe does not push the next one back (kubelet ticker)', async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
     const id = await runningContainer('slow');
     const starts: number[] = [];
-    const server = createServer((_req, res) => {
-      starts.push(Date.now());
-      setTimeout(() => res.end('ok'), 600);
+    // Each probe takes 600 ms.
+    rt.onExec(() => {
+      starts.push(clock.now() - t0);
+      return new Promise((r) => clock.setTimer(() => r(result(0)), 600));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as AddressInfo).port;
-    const pm = new ProbeManager({ runtime: rt, onChange: () => {} });
+    const pm = new ProbeManager({ runtime: rt, clock, onChange: () => {} });
     const pod = { metadata: { uid: 'u-slow', name: 'p', namespace: 'd' }, spec: { containers: [] } } as unknown as Pod;
-    const spec = { name: 'slow', image: 'img', readinessProbe: { httpGet: { path: '/', port }, periodSeconds: 1, timeoutSeconds: 5 } };
-    try {
-      pm.sync(pod, '127.0.0.1', [{ id, name: 'slow', startedAt: new Date() }], [spec]);
-      await until(() => starts.length >= 4);
-    } finally {
-      pm.stop();
-      server.close();
-    }
+    const spec = { name: 'slow', image: 'img', readinessProbe: { exec: { command: ['x'] }, periodSeconds: 1 } };
+    pm.sync(pod, '127.0.0.1', [{ id, name: 'slow', startedAt: new Date(t0) }], [spec]);
+    for (let t = 0; t <= 4000; t += 100) await pass(clock, t === 0 ? 0 : 100);
+    pm.stop();
     // Starts 1 s apart; after-completion scheduling would space them 1.6 s apart.
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    assert.ok(gaps.every((g) => g < 1400), `gaps between probe starts: ${gaps.join(', ')} ms`);
+    assert.deepEqual(starts, [0, 1000, 2000, 3000, 4000]);
   });
 });

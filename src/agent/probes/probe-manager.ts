@@ -1,4 +1,5 @@
 import type { Container, Pod, Probe } from '../../api/kinds/index.js';
+import { realClock, type Clock, type Timer } from '../../controller-runtime/clock/clock.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { isSidecar } from '../../api/pod-sidecar.js';
 import { runAction } from './prober.js';
@@ -29,6 +30,8 @@ export interface ProbeManagerOptions {
   onChange(e: ProbeEvent): void;
   /** A single failed probe attempt (kubelet records an Unhealthy event for each). */
   onFailure?(e: ProbeEvent): void;
+  /** Time for the probe periods and initial delays; tests pass a FakeClock. */
+  clock?: Clock;
 }
 
 export interface RunningContainer {
@@ -40,7 +43,7 @@ export interface RunningContainer {
 interface Worker {
   type: ProbeType;
   containerId: string;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   stopped: boolean;
   last?: boolean;
   run: number;
@@ -61,7 +64,11 @@ export class ProbeManager {
   private readonly startupFailed = new Map<string, string>();
   private readonly byPod = new Map<string, Set<string>>(); // uid -> container ids
 
-  constructor(private readonly o: ProbeManagerOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly o: ProbeManagerOptions) {
+    this.clock = o.clock ?? realClock;
+  }
 
   /** Output of the failed liveness probe, when container `id` must be restarted for it. */
   livenessFailure(id: string): string | undefined {
@@ -107,7 +114,7 @@ export class ProbeManager {
   stop(): void {
     for (const w of this.workers.values()) {
       w.stopped = true;
-      clearTimeout(w.timer);
+      w.timer?.cancel();
     }
     this.workers.clear();
   }
@@ -117,7 +124,7 @@ export class ProbeManager {
       const w = this.workers.get(`${id}/${type}`);
       if (w) {
         w.stopped = true;
-        clearTimeout(w.timer);
+        w.timer?.cancel();
         this.workers.delete(`${id}/${type}`);
       }
     }
@@ -132,17 +139,17 @@ export class ProbeManager {
     this.workers.set(`${rc.id}/${type}`, w);
     if (type === 'readiness') this.readiness.set(rc.id, false);
     const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
-    const started = rc.startedAt?.getTime() ?? Date.now();
+    const started = rc.startedAt?.getTime() ?? this.clock.now();
     const firstAt = started + (probe.initialDelaySeconds ?? 0) * 1000;
     // Fixed rate, as kubelet's probe ticker: a probe's own duration does not delay the next one
     // (a readiness failure is seen within period + one probe, not period + two).
     const tick = async () => {
       if (w.stopped) return;
-      const began = Date.now();
+      const began = this.clock.now();
       await this.probeOnce(uid, rc, w, probe);
-      if (!w.stopped) w.timer = setTimeout(() => void tick(), Math.max(0, began + period - Date.now()));
+      if (!w.stopped) w.timer = this.clock.setTimer(() => void tick(), Math.max(0, began + period - this.clock.now()));
     };
-    w.timer = setTimeout(() => void tick(), Math.max(0, firstAt - Date.now()));
+    w.timer = this.clock.setTimer(() => void tick(), Math.max(0, firstAt - this.clock.now()));
   }
 
   private async probeOnce(uid: string, rc: RunningContainer, w: Worker, probe: Probe): Promise<void> {

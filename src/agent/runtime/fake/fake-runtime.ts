@@ -106,7 +106,7 @@ export class FakeRuntime implements ContainerRuntime {
   private readonly missing = new Map<string, string>(); // normalized ref -> pull error
   private readonly behaviours = new Map<string, FakeContainerBehaviour>(); // container name or image
   private readonly failures = new Map<string, RuntimeError>();
-  private execHandler: (id: string, cmd: string[]) => ExecSyncResult = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
+  private execHandler: (id: string, cmd: string[]) => ExecSyncResult | Promise<ExecSyncResult> = () => ({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), exitCode: 0 });
   /** The image filesystem: its size and the bytes on it that are not images (images add their sizes). */
   private imageFs = { capacityBytes: 100 * 2 ** 30, otherUsedBytes: 0 };
   private nextIp = 2;
@@ -154,8 +154,8 @@ export class FakeRuntime implements ContainerRuntime {
     this.failures.set(op, new RuntimeError(kind, message, op));
   }
 
-  /** Answers execSync calls (probes); default: exit 0, no output. */
-  onExec(handler: (id: string, cmd: string[]) => ExecSyncResult): void {
+  /** Answers execSync calls (probes); default: exit 0, no output. A promise makes a slow exec. */
+  onExec(handler: (id: string, cmd: string[]) => ExecSyncResult | Promise<ExecSyncResult>): void {
     this.execHandler = handler;
   }
 
@@ -371,7 +371,7 @@ export class FakeRuntime implements ContainerRuntime {
     this.record('ExecSync', id);
     const c = this.mustContainer(id, 'ExecSync');
     if (c.status.state !== 'CONTAINER_RUNNING') throw new RuntimeError('Unknown', `container ${id} is not running`, 'ExecSync');
-    return this.execHandler(id, cmd);
+    return await this.execHandler(id, cmd);
   }
 
   // ---- internals ------------------------------------------------------------------------------
