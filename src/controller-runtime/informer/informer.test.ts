@@ -7,6 +7,7 @@ import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js'
 import { eventuallyWith } from '../../testing/eventually.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
 import { resources } from '../../client/resource-ref.js';
+import { FakeClock } from '../clock/fake-clock.js';
 import { SharedInformerFactory } from './informer-factory.js';
 import { indexers } from './indexer.js';
 
@@ -114,18 +115,23 @@ test('a watch closed by the server is reopened from the last version, without a 
   await factory.stop();
 });
 
-test('periodic resync re-delivers cached objects as updates with unchanged content', async () => {
+test('periodic resync re-delivers cached objects as updates with unchanged content, every resyncMs on the informer\'s clock', async () => {
   const set = `${P}-resync`;
   await client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${set}-1`, labels: { set } } });
-  const factory = new SharedInformerFactory(client, { logger: quietLogger, resyncMs: 50 });
+  const clock = new FakeClock();
+  const factory = new SharedInformerFactory(client, { logger: quietLogger, resyncMs: 30_000, clock });
   const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${set}` });
   let resyncs = 0;
   inf.addEventHandler({ onUpdate: (o, n) => { if (o === n) resyncs++; } });
   factory.start();
   await factory.waitForCacheSync();
-  await eventually(() => resyncs >= 2, 'two resyncs');
+  clock.advance(29_999);
+  assert.equal(resyncs, 0, 'not before the period');
+  clock.advance(1);
+  assert.equal(resyncs, 1);
+  clock.advance(30_000);
+  assert.equal(resyncs, 2);
   await factory.stop();
-  const after = resyncs;
-  await new Promise((r) => setTimeout(r, 150));
-  assert.equal(resyncs, after, 'no resync after stop');
+  clock.advance(10 * 30_000);
+  assert.equal(resyncs, 2, 'no resync after stop');
 });
