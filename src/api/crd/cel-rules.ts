@@ -1,20 +1,23 @@
 /**
- * x-kubernetes-validations: CEL rules on a CRD's schema nodes, compiled once per CRD version with
- * @marcbachmann/cel-js and run on every write of a custom object, as apiextensions' schema/cel
- * validator: `self` is the node's value, `oldSelf` the correlated stored value (transition rules run
- * on updates only, where the old value correlates through object properties, maps and map-lists),
- * `message` / `messageExpression` word the error, `reason` and `fieldPath` place it.
+ * x-kubernetes-validations: CEL rules on a CRD's schema nodes, compiled once per CRD version (with the
+ * Kubernetes CEL libraries, src/api/cel) and run on every write of a custom object, as apiextensions'
+ * schema/cel validator: `self` is the node's value, `oldSelf` the correlated stored value (transition
+ * rules run on updates only, where the old value correlates through object properties, maps and
+ * map-lists), `message` / `messageExpression` word the error, `reason` and `fieldPath` place it.
  *
- * Cost limits, approximated (upstream counts cel-go cost units; we count AST nodes):
- * - per rule, static: AST nodes × (max size of `self` when the rule iterates over it) × the max items
- *   of every enclosing list must stay within StaticEstimatedCostLimit (10,000,000); the sum over a CRD
- *   within StaticEstimatedCRDCostLimit (100,000,000). An unbounded list, map or string counts as
+ * Cost limits:
+ * - at run time, counted in cel-go's cost units (src/api/cel/cost.ts): each rule may spend
+ *   PerCallLimit (1,000,000); all rules over one object RuntimeCELCostBudget (10,000,000); past
+ *   either, upstream's message, and no further rules run.
+ * - at CRD creation, estimated (upstream's estimator is cel-go's checker/cost.go; ours approximates it):
+ *   AST nodes × (max size of `self` when the rule iterates over it) × the max items of every enclosing
+ *   list must stay within StaticEstimatedCostLimit (10,000,000); the sum over a CRD within
+ *   StaticEstimatedCRDCostLimit (100,000,000). An unbounded list, map or string counts as
  *   3 MiB / 2 bytes (the largest request's smallest elements), as upstream's estimator assumes.
- * - at run time, every evaluation spends AST nodes × (size of `self` when the rule iterates) from a
- *   per-object budget of RuntimeCELCostBudget (10,000,000); past it, upstream's message.
- * The Kubernetes CEL libraries (quantity, url, isSorted, ...) are not provided: rules using them fail to compile.
  */
-import { Environment, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
+import { CostLimitError, PER_CALL_LIMIT } from '../cel/cost.js';
+import { CelEnvironment, type Program } from '../cel/environment.js';
 import { child, fe, index } from '../schema/errors.js';
 import type { FieldError } from '../status.js';
 import { isObject, mapValues, type JSONSchemaProps, type ValidationRule } from './structural.js';
@@ -26,14 +29,12 @@ export const RUNTIME_CEL_COST_BUDGET = 10_000_000;
 const UNBOUNDED = Math.floor((3 * 1024 * 1024) / 2);
 const ITERATING = /\.(all|exists|exists_one|map|filter)\s*\(/;
 
-const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, unlistedVariablesAreDyn: false })
-  .registerVariable('self', 'dyn')
-  .registerVariable('oldSelf', 'dyn');
+const env = new CelEnvironment(['self', 'oldSelf']);
 
 interface CompiledRule {
   spec: ValidationRule;
-  program: ParseResult;
-  message?: ParseResult;
+  program: Program;
+  message?: Program;
   transition: boolean;
   iterates: boolean;
   nodes: number;
@@ -68,21 +69,24 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
     errs.push(fe.required(`${at}.rule`, ''));
     return undefined;
   }
-  let program: ParseResult;
+  let program: Program;
   try {
-    program = env.parse(r.rule);
-    const checked = program.check();
-    if (!checked.valid) throw checked.error ?? new Error('type check failed');
+    program = env.compile(r.rule);
   } catch (err) {
-    errs.push(fe.invalid(`${at}.rule`, r.rule, `compilation failed: ${(err as Error).message.split('\n')[0]}`));
+    errs.push(fe.invalid(`${at}.rule`, r.rule, `compilation failed: ${(err as Error).message}`));
     return undefined;
   }
-  let message: ParseResult | undefined;
+  const type = env.typeOf(program);
+  if (type !== 'bool' && type !== 'dyn') {
+    errs.push(fe.invalid(`${at}.rule`, r.rule, 'compilation failed: cel expression must evaluate to a bool'));
+    return undefined;
+  }
+  let message: Program | undefined;
   if (r.messageExpression) {
     try {
-      message = env.parse(r.messageExpression);
+      message = env.compile(r.messageExpression);
     } catch (err) {
-      errs.push(fe.invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${(err as Error).message.split('\n')[0]}`));
+      errs.push(fe.invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${(err as Error).message}`));
     }
   }
   const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
@@ -145,40 +149,62 @@ function celValue(s: JSONSchemaProps | undefined, v: unknown): unknown {
   return v;
 }
 
-function sizeOf(v: unknown): number {
-  if (Array.isArray(v)) return v.length;
-  if (typeof v === 'string') return v.length;
-  if (isObject(v)) return Object.keys(v).length;
-  return 1;
-}
+/** upstream's ruleErrorString: the message when there is one, else the rule. */
+const ruleText = (r: CompiledRule): string => (r.spec.message?.trim() || r.spec.rule.trim());
+const STOP = 'no further validation rules will be run';
 
 /** Runs the rules of `tree` over `value` (and the correlated `old` on updates); errors worded as upstream's. */
 export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasOld: boolean): FieldError[] {
   const errs: FieldError[] = [];
   let budget = RUNTIME_CEL_COST_BUDGET;
   let exhausted = false;
+  /**
+   * One metered evaluation of a rule (`msg` undefined) or of its messageExpression (`msg` its text).
+   * Past the per-call limit or the object's budget it records upstream's error and stops validation.
+   */
+  const run = (p: Program, ctx: Record<string, unknown>, path: string, type: string, rule: string, msg?: string): { ok: true; value: unknown } | { ok: false; error?: Error } => {
+    try {
+      const { value: v, cost } = env.evaluate(p, ctx, PER_CALL_LIMIT);
+      if (cost > budget) {
+        exhausted = true;
+        errs.push(fe.invalid(path, type, `${msg === undefined ? 'validation' : 'messageExpression evaluation'} failed due to running out of cost budget, ${STOP}`));
+        return { ok: false };
+      }
+      budget -= cost;
+      return { ok: true, value: v };
+    } catch (err) {
+      if (err instanceof CostLimitError) {
+        exhausted = true;
+        errs.push(fe.invalid(path, type, msg === undefined
+          ? `'${err.message}': ${STOP} due to call cost exceeds limit for rule: ${rule}`
+          : `${STOP} due to call cost exceeds limit for messageExpression: ${JSON.stringify(msg)}`));
+        return { ok: false };
+      }
+      return { ok: false, error: err as Error };
+    }
+  };
   const visit = (t: RuleTree, v: unknown, o: unknown, oldOk: boolean, path: string): void => {
     if (exhausted || v === undefined || v === null) return;
     if (t.rules.length > 0) {
       const self = celValue(t.schema, v);
       const oldSelf = oldOk ? celValue(t.schema, o) : undefined;
+      const type = t.schema.type ?? 'object';
       for (const r of t.rules) {
         if (r.transition && !oldOk) continue;
-        budget -= r.nodes * (r.iterates ? sizeOf(v) : 1);
-        if (budget < 0) {
-          exhausted = true;
-          errs.push(fe.invalid(path, t.schema.type ?? 'object', 'validation failed due to running out of cost budget, no further validation rules will be run'));
-          return;
-        }
         const ctx = { self, ...(oldOk ? { oldSelf } : {}) };
-        let ok: unknown;
-        try {
-          ok = r.program(ctx);
-        } catch (err) {
-          errs.push(fe.invalid(path, t.schema.type ?? 'object', `failed rule: ${r.spec.rule}: ${(err as Error).message.split('\n')[0]}`));
+        const res = run(r.program, ctx, path, type, ruleText(r));
+        if (exhausted) return;
+        if (!res.ok) {
+          const m = res.error!.message.split('\n')[0]!;
+          errs.push(fe.invalid(path, type, /^(no such overload|found no matching overload)/.test(m)
+            ? `'${m}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleText(r)}`
+            : `${m} evaluating rule: ${ruleText(r)}`));
           continue;
         }
-        if (ok !== true) errs.push(ruleError(r, t, ctx, path));
+        if (res.value === true) continue;
+        const e = ruleError(r, t, ctx, path, (p, c) => run(p, c, path, type, ruleText(r), r.spec.messageExpression));
+        if (exhausted) return;
+        errs.push(e);
       }
     }
     if (Array.isArray(v) && t.items) {
@@ -202,15 +228,14 @@ export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasO
   return errs;
 }
 
-function ruleError(r: CompiledRule, t: RuleTree, ctx: Record<string, unknown>, path: string): FieldError {
-  let message = r.spec.message || `failed rule: ${r.spec.rule}`;
+type Run = (p: Program, ctx: Record<string, unknown>) => { ok: true; value: unknown } | { ok: false };
+
+function ruleError(r: CompiledRule, t: RuleTree, ctx: Record<string, unknown>, path: string, run: Run): FieldError {
+  let message = r.spec.message?.trim() || `failed rule: ${r.spec.rule.trim()}`;
   if (r.message) {
-    try {
-      const m: unknown = r.message(ctx);
-      if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m;
-    } catch {
-      // upstream falls back to message (or the default) when messageExpression fails
-    }
+    // upstream falls back to message (or the default) when messageExpression fails
+    const m = run(r.message, ctx);
+    if (m.ok && typeof m.value === 'string' && m.value.trim() !== '' && !m.value.includes('\n')) message = m.value.trim();
   }
   const at = r.spec.fieldPath ? `${path}${r.spec.fieldPath.startsWith('.') || r.spec.fieldPath.startsWith('[') ? '' : '.'}${r.spec.fieldPath}`.replace(/^\./, '') : path;
   switch (r.spec.reason) {

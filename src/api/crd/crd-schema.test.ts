@@ -60,6 +60,72 @@ test('CEL: messageExpression, reason and fieldPath place and word the error; tra
   assert.deepEqual(messages(update), ['spec.replicas: Forbidden: may not shrink']);
 });
 
+test('CEL: rules use the Kubernetes libraries (quantity, url, lists, regex, strings, optionals) as real CRDs do', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          memory: { type: 'string', maxLength: 20 },
+          endpoint: { type: 'string', maxLength: 200 },
+          ports: { type: 'array', maxItems: 10, items: { type: 'integer' } },
+          name: { type: 'string', maxLength: 63 },
+        },
+        'x-kubernetes-validations': [
+          { rule: "isQuantity(self.memory) && quantity(self.memory).isLessThan(quantity('2Gi'))", message: 'memory must be below 2Gi' },
+          { rule: "isURL(self.endpoint) && url(self.endpoint).getScheme() == 'https'", messageExpression: "'endpoint host %s is not https'.format([url(self.endpoint).getHost()])" },
+          { rule: 'self.ports.isSorted() && self.ports.sum() < 70000', message: 'ports must be sorted' },
+          { rule: "self.name.lowerAscii() == self.name && self.name.replace('-', '').find('[^a-z0-9]') == ''", message: 'bad name' },
+          { rule: "self.?mode.orValue('auto') in ['auto', 'manual']", message: 'bad mode' },
+        ],
+      },
+    },
+  };
+  const { tree, errors } = compileRules(schema, '');
+  assert.deepEqual(errors, []);
+  const ok = { spec: { memory: '512Mi', endpoint: 'https://example.com:8443/x', ports: [80, 443], name: 'web-1' } };
+  assert.deepEqual(evaluateRules(tree!, ok, undefined, false), []);
+  const bad = { spec: { memory: '3Gi', endpoint: 'http://example.com:8080/', ports: [443, 80], name: 'Web_1', mode: 'x' } };
+  assert.deepEqual(messages(evaluateRules(tree!, bad, undefined, false)), [
+    'spec: Invalid value: "object": memory must be below 2Gi',
+    'spec: Invalid value: "object": endpoint host example.com:8080 is not https',
+    'spec: Invalid value: "object": ports must be sorted',
+    'spec: Invalid value: "object": bad name',
+    'spec: Invalid value: "object": bad mode',
+  ]);
+  const notBool = compileRules({ type: 'string', 'x-kubernetes-validations': [{ rule: 'self.upperAscii()' }] }, 'schema');
+  assert.match(notBool.errors[0]!.detail, /compilation failed: cel expression must evaluate to a bool/);
+});
+
+test('CEL: at run time a rule may cost PerCallLimit and an object RuntimeCELCostBudget, counted in cel-go units', () => {
+  // within the static estimate (bounded lists), but 1000 x 400 elements cost more than 1,000,000 to walk
+  const nested: JSONSchemaProps = {
+    type: 'object',
+    properties: { rows: { type: 'array', maxItems: 1000, items: { type: 'array', maxItems: 1000, items: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.all(r, r.all(c, c > 0))' }] } },
+  };
+  const n = compileRules(nested, '');
+  assert.deepEqual(n.errors, []);
+  const rows = (k: number) => Array.from({ length: k }, () => Array.from({ length: 400 }, () => 1));
+  assert.deepEqual(evaluateRules(n.tree!, { rows: rows(100) }, undefined, false), []);
+  assert.deepEqual(messages(evaluateRules(n.tree!, { rows: rows(1000) }, undefined, false)), [
+    "rows: Invalid value: \"array\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.all(r, r.all(c, c > 0))",
+  ]);
+  // each item's rule costs ceil(100001 x 0.1) x ceil(360 x 0.25) = 900,090: the 12th runs out of the 10,000,000
+  const pattern = 'a?'.repeat(180);
+  const perItem: JSONSchemaProps = {
+    type: 'object',
+    properties: { items: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 100_000, 'x-kubernetes-validations': [{ rule: `self.matches('${pattern}')` }, { rule: 'self.size() > 0' }] } } },
+  };
+  const p = compileRules(perItem, '');
+  assert.deepEqual(p.errors, []);
+  const items = Array.from({ length: 12 }, () => 'b'.repeat(100_000));
+  assert.deepEqual(messages(evaluateRules(p.tree!, { items }, undefined, false)), [
+    'items[11]: Invalid value: "string": validation failed due to running out of cost budget, no further validation rules will be run',
+  ]);
+  assert.deepEqual(evaluateRules(p.tree!, { items: items.slice(0, 11) }, undefined, false), []);
+});
+
 test('structural validation: upstream wording for types, bounds, patterns, enums and required fields', () => {
   const s: JSONSchemaProps = {
     type: 'object', required: ['name'],

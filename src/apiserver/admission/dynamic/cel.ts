@@ -1,25 +1,30 @@
 /**
  * CEL for admission (matchConditions, ValidatingAdmissionPolicy validations, messageExpression,
- * variables) with @marcbachmann/cel-js, the library the CRD validation rules use. Variables as
- * upstream's admission CEL environment: object, oldObject, request, params, namespaceObject,
- * variables. Not provided: `authorizer` and the Kubernetes CEL libraries (quantity, url, ...);
- * expressions using them fail to compile or evaluate (an error, handled by the failurePolicy).
+ * variables) with the environment the CRD validation rules use (src/api/cel: @marcbachmann/cel-js
+ * and the Kubernetes CEL libraries). Variables as upstream's admission CEL environment: object,
+ * oldObject, request, params, namespaceObject, variables. Each evaluation may cost upstream's
+ * PerCallLimit (1,000,000 cel-go cost units); a policy's evaluations together may cost
+ * RuntimeCELCostBudget (10,000,000) when the caller passes a budget. Not provided: `authorizer`;
+ * expressions using it fail to compile (an error, handled by the failurePolicy).
  */
-import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { PER_CALL_LIMIT } from '../../../api/cel/cost.js';
+import { CelEnvironment, type Program } from '../../../api/cel/environment.js';
 
-const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, unlistedVariablesAreDyn: false });
-for (const v of ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables']) env.registerVariable(v, 'dyn');
+const env = new CelEnvironment(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables']);
 
 export type CelActivation = Record<string, unknown>;
+/** What is left of a policy evaluation's RuntimeCELCostBudget; evaluations spend from it. */
+export interface CelBudget { remaining: number }
+export const RUNTIME_CEL_COST_BUDGET = 10_000_000;
 
-const compiled = new Map<string, ParseResult | Error>();
+const compiled = new Map<string, Program | Error>();
 
 /** Compiles once per distinct expression text (configurations change rarely; requests are many). */
-export function compile(expression: string): ParseResult {
+export function compile(expression: string): Program {
   let c = compiled.get(expression);
   if (!c) {
     try {
-      c = env.parse(expression);
+      c = env.compile(expression);
     } catch (err) {
       c = err instanceof Error ? err : new Error(String(err));
     }
@@ -30,8 +35,13 @@ export function compile(expression: string): ParseResult {
   return c;
 }
 
-export function evaluate(expression: string, activation: CelActivation): unknown {
-  return compile(expression)(activation);
+export function evaluate(expression: string, activation: CelActivation, budget?: CelBudget): unknown {
+  const { value, cost } = env.evaluate(compile(expression), activation, PER_CALL_LIMIT);
+  if (budget) {
+    if (cost > budget.remaining) throw new Error('validation failed due to running out of cost budget, no further validation rules will be run');
+    budget.remaining -= cost;
+  }
+  return value;
 }
 
 /** A boolean expression; anything else is an error (as upstream: "must evaluate to bool"). */

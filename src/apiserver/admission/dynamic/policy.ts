@@ -19,7 +19,7 @@ import type { Store } from '../../../store/types.js';
 import { listPrefix, namespaceKey, objectKey } from '../../storage/keys.js';
 import type { RequestContext } from '../../storage/types.js';
 import type { AdmissionRequest } from './admission-review.js';
-import { evaluate, matchConditions, type CelActivation } from './cel.js';
+import { evaluate, matchConditions, RUNTIME_CEL_COST_BUDGET, type CelActivation, type CelBudget } from './cel.js';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
 
 const CODES: Record<string, number> = { Invalid: 422, Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413 };
@@ -77,10 +77,10 @@ function lazyVariables(vars: readonly { name: string; expression: string }[] | u
   return out;
 }
 
-function messageOf(v: { expression: string; message?: string; messageExpression?: string }, act: CelActivation): string {
+function messageOf(v: { expression: string; message?: string; messageExpression?: string }, act: CelActivation, budget: CelBudget): string {
   if (v.messageExpression) {
     try {
-      const m = evaluate(v.messageExpression, act);
+      const m = evaluate(v.messageExpression, act, budget);
       if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m;
     } catch { /* falls back to message, as upstream */ }
   }
@@ -127,16 +127,18 @@ export async function runPolicies(
     for (const param of params) {
       const act: CelActivation = { ...base, params: param, namespaceObject: nsObj };
       act.variables = lazyVariables(p.spec.variables, act);
+      // upstream's RuntimeCELCostBudget for one policy evaluation (variables are charged to their reader)
+      const budget: CelBudget = { remaining: RUNTIME_CEL_COST_BUDGET };
       for (const v of p.spec.validations ?? []) {
         let ok: unknown;
         try {
-          ok = evaluate(v.expression, act);
+          ok = evaluate(v.expression, act, budget);
           if (typeof ok !== 'boolean') throw new Error('must evaluate to bool');
         } catch (err) {
           if (fail) report(`expression '${v.expression}' resulted in error: ${(err as Error).message.split('\n')[0]}`, 'Invalid');
           continue;
         }
-        if (!ok) report(messageOf(v, act), v.reason ?? 'Invalid');
+        if (!ok) report(messageOf(v, act, budget), v.reason ?? 'Invalid');
       }
     }
   }
