@@ -66,12 +66,3 @@ export const controllers: Readonly<Record<string, AddController>> = {
   csrsigning: (mgr, config) => addCsrSigningController(mgr, config?.csrSigning),
   resourcequota: (mgr) => addResourceQuotaController(mgr),
 };
-
-/** Declare the named controllers (all by default) on `mgr`. Unknown names throw. */
-export function addControllers(mgr: Manager, config: ControllerConfig = {}, names: readonly string[] = Object.keys(controllers)): Controller[] {
-  return names.map((n) => {
-    const add = controllers[n];
-    if (!add) throw new Error(`unknown controller ${n}; known: ${Object.keys(controllers).join(', ')}`);
-    return add(mgr, config);
-  });
-}

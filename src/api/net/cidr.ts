@@ -47,11 +47,6 @@ export function parseCIDR(text: unknown): CIDR | undefined {
   return { family, prefix, ip, first, last, network, text: `${network}/${prefix}`, isNetwork: first === value };
 }
 
-/** Number of addresses in the block (as a JS number; huge IPv6 blocks come out as Infinity-safe floats). */
-export function cidrSize(c: CIDR): number {
-  return Number(c.last - c.first + 1n);
-}
-
 /** `inner` (a block or an address) lies wholly inside `outer`; different families never do. */
 export function cidrContains(outer: CIDR, inner: CIDR | IP): boolean {
   if ('prefix' in inner) return inner.family === outer.family && inner.first >= outer.first && inner.last <= outer.last;

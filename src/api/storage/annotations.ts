@@ -8,9 +8,8 @@ export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 /** Which provisioner made a volume. */
 export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-/** Which provisioner is asked to provision a claim (and its beta spelling). */
+/** Which provisioner is asked to provision a claim. */
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 
 /** Bosun's node-local provisioner (k3s's local-path provisioner is the model). */
 export const LOCAL_PATH_PROVISIONER = 'bosun.dev/local-path';

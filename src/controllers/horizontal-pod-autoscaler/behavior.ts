@@ -12,8 +12,6 @@ import { setCondition } from './conditions.js';
 interface Recommendation { replicas: number; at: number }
 interface ScaleEvent { change: number; at: number; outdated: boolean }
 
-export interface Normalized { replicas: number }
-
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 

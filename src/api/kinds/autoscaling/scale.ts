@@ -1,9 +1,7 @@
 /** autoscaling/v1 Scale: the body of deployments/scale and replicasets/scale. */
 import type { ObjectMeta } from '../../meta.js';
 import { s } from '../../schema/builders.js';
-import { fe } from '../../schema/errors.js';
 import type { Infer } from '../../schema/types.js';
-import type { FieldError } from '../../status.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 
 export const scaleSchema = s.object({
@@ -19,9 +17,3 @@ export const scaleSchema = s.object({
 }, { name: 'io.k8s.api.autoscaling.v1.Scale', gvk: [{ group: 'autoscaling', version: 'v1', kind: 'Scale' }], description: 'Scale represents a scaling request for a resource.' });
 
 export type Scale = Infer<typeof scaleSchema> & { metadata: ObjectMeta };
-
-/** ValidateScale. */
-export function validateScale(scale: Scale): FieldError[] {
-  const r = scale.spec?.replicas;
-  return r !== undefined && r < 0 ? [fe.invalid('spec.replicas', r, 'must be greater than or equal to 0')] : [];
-}

@@ -17,11 +17,8 @@ import { validateCsr, validateCsrUpdate } from './csr-validation.js';
 
 const PKG = 'io.k8s.api.certificates.v1';
 
-/** The well-known signers (upstream's constants). */
+/** The signer of users' client certificates (upstream's constant; the others are in src/api/certificates/signer-rules.ts). */
 export const KUBE_APISERVER_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
-export const KUBE_APISERVER_CLIENT_KUBELET_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
-export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
-export const LEGACY_UNKNOWN_SIGNER = 'kubernetes.io/legacy-unknown';
 
 export const csrConditionSchema = s.object({
   type: s.string('type of the condition. Known conditions are "Approved", "Denied", and "Failed".\n\nAn "Approved" condition is added via the /approval subresource, indicating the request was approved and should be issued by the signer.\n\nA "Denied" condition is added via the /approval subresource, indicating the request was denied and should not be issued by the signer.\n\nA "Failed" condition is added via the /status subresource, indicating the signer failed to issue the certificate.\n\nApproved and Denied conditions are mutually exclusive. Approved, Denied, and Failed conditions cannot be removed once added.\n\nOnly one condition of a given type is allowed.'),

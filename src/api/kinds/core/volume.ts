@@ -113,6 +113,3 @@ export const volumeSchema = s.object({
 
 export type Volume = Infer<typeof volumeSchema>;
 export type KeyToPath = Infer<typeof keyToPathSchema>;
-
-/** Names of the source fields of a Volume (everything but `name`). */
-export const VOLUME_SOURCES = Object.keys(volumeSchema.props).filter((k) => k !== 'name');
