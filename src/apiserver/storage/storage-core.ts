@@ -11,9 +11,10 @@ import { errors, failure, type FieldError } from '../../api/status.js';
 import type { KeyValue, Store } from '../../store/types.js';
 import { decodeKv, decodeObject } from './codec.js';
 import { invalid } from './errors.js';
-import { namespaceKey, objectKey, resourcePrefix } from './keys.js';
+import { objectKey, resourcePrefix } from './keys.js';
 import { selectableFieldNames } from './selection.js';
 import type { Strategy } from './strategies/types.js';
+import { readNamespace } from './watched-reads.js';
 
 export interface StorageOptions {
   /** Interval of watch BOOKMARK events (default 10 s; upstream sends about one a minute). */
@@ -89,9 +90,8 @@ export class StorageCore {
 
   /** NamespaceLifecycle admission for creates: the namespace must exist and not be terminating. */
   async admitNamespace(namespace: string, name: string): Promise<void> {
-    const kv = await this.store.get(namespaceKey(namespace));
-    if (!kv) throw errors.notFound({ kind: 'Namespace', resource: 'namespaces', name: namespace });
-    const ns = JSON.parse(kv.value) as KubeObject;
+    const ns = await readNamespace(this.store, namespace);
+    if (!ns) throw errors.notFound({ kind: 'Namespace', resource: 'namespaces', name: namespace });
     if (ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') {
       const resource = this.def.group ? `${this.def.plural}.${this.def.group}` : this.def.plural;
       const message = `${resource} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;

@@ -7,12 +7,11 @@
  * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). With no configuration
  * objects at all a request pays nothing.
  */
-import type { KubeObject } from '../../../api/meta.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
 import { mutatingWebhookConfigurations, validatingWebhookConfigurations, type MutatingWebhookConfiguration, type ValidatingWebhookConfiguration } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
 import { validatingAdmissionPolicies, validatingAdmissionPolicyBindings, type ValidatingAdmissionPolicy, type ValidatingAdmissionPolicyBinding } from '../../../api/kinds/admissionregistration/validating-admission-policy.js';
 import type { Store } from '../../../store/types.js';
-import { namespaceKey } from '../../storage/keys.js';
+import { readNamespace } from '../../storage/watched-reads.js';
 import type { AdmissionAttributes, DynamicAdmission, RequestContext, ResourceStorage } from '../../storage/types.js';
 import { admissionRequest } from './admission-review.js';
 import { ObjectCache } from './config-cache.js';
@@ -58,7 +57,7 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
       return {
         def, attrs,
         namespaceLabels: () => (labels ??= attrs.namespace
-          ? store.get(namespaceKey(attrs.namespace)).then((kv) => (kv ? ((JSON.parse(kv.value) as KubeObject).metadata?.labels ?? {}) : undefined))
+          ? readNamespace(store, attrs.namespace).then((ns) => (ns ? ns.metadata?.labels ?? {} : undefined))
           : Promise.resolve(undefined)),
       };
     };

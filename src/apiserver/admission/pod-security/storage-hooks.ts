@@ -10,17 +10,22 @@ import type { KubeObject } from '../../../api/meta.js';
 import { errors, failure } from '../../../api/status.js';
 import type { Store } from '../../../store/types.js';
 import { invalid } from '../../storage/errors.js';
-import { namespaceKey, resourcePrefix } from '../../storage/keys.js';
+import { resourcePrefix } from '../../storage/keys.js';
+import { readNamespace } from '../../storage/watched-reads.js';
 import type { AdmitEnv } from '../../storage/strategies/types.js';
 import type { RequestContext } from '../../storage/types.js';
 import { decide, enforceTightened, existingPodWarnings, isSignificantPodUpdate, policyApplies } from './admission.js';
 import { policyFromLabels, type Policy } from './policy.js';
 
+/** The policy of each shared namespace object readNamespace gave (a new stored value is a new object). */
+const policies = new WeakMap<KubeObject, Policy>();
+
 async function namespacePolicy(store: Store, namespace: string): Promise<Policy> {
-  const kv = await store.get(namespaceKey(namespace));
-  if (!kv) throw errors.internal(`failed to lookup namespace ${namespace}`);
-  const ns = JSON.parse(kv.value) as KubeObject;
-  return policyFromLabels(ns.metadata?.labels).policy;
+  const ns = await readNamespace(store, namespace);
+  if (!ns) throw errors.internal(`failed to lookup namespace ${namespace}`);
+  let policy = policies.get(ns);
+  if (!policy) policies.set(ns, (policy = policyFromLabels(ns.metadata?.labels).policy));
+  return policy;
 }
 
 /** Pods: refused with 403 when the enforce level is violated; warn-level violations become warnings. */

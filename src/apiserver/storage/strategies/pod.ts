@@ -13,7 +13,8 @@ import { admitPodPriority } from '../../admission/priority.js';
 import { admitPodRuntimeClass, type RuntimeClassLookup } from '../../admission/runtime-class.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from '../../admission/service-account.js';
 import { decodeKv } from '../codec.js';
-import { objectKey } from '../keys.js';
+import { objectKey, resourcePrefix } from '../keys.js';
+import { watchedReads } from '../watched-reads.js';
 import { podQosClass } from './pod-qos.js';
 import { storedPriorityClasses } from './priority-class.js';
 import type { Strategy } from './types.js';
@@ -47,8 +48,10 @@ export const podStrategy: Strategy = {
     return period;
   },
   forStore(store: Store): Strategy {
+    // From the watched copy of ServiceAccounts, as upstream's plugin reads its lister (a miss is looked up live).
+    const accounts = watchedReads(store, resourcePrefix(serviceAccounts));
     const lookup: ServiceAccountLookup = async (ns, name) => {
-      const kv = await store.get(objectKey(serviceAccounts, ns, name));
+      const kv = await accounts.get(objectKey(serviceAccounts, ns, name));
       return kv ? (decodeKv(serviceAccounts, kv) as ServiceAccount) : undefined;
     };
     const runtimeClass: RuntimeClassLookup = async (name) => {
