@@ -58,7 +58,7 @@ test('cel-go TestRuntimeCost: identifiers, selections, literals, operators, comp
   for (const [expr, vars, want] of cases) assert.equal(cost(expr, vars), want, expr);
 });
 
-test('Kubernetes library costs (cost_test.go): lists, indexOf, urls', () => {
+test('Kubernetes library costs (cost_test.go): lists, indexOf, urls, ip, cidr', () => {
   const ints = '[1, 2, 3, 4, 5]';
   const strs = "['012345678901', '012345678901', '012345678901', '012345678901', '012345678901']";
   const cases: [string, number][] = [
@@ -75,6 +75,20 @@ test('Kubernetes library costs (cost_test.go): lists, indexOf, urls', () => {
     ["url('https:://kubernetes.io/').getQuery()", 4],
     ["url('https:://kubernetes.io/') == url('https:://kubernetes.io/')", 7],
     ["url('https:://kubernetes.io/') == url('http://x.b')", 5],
+    // TestIPCost, TestIPIsCanonicalCost, TestCIDRCost
+    ["ip('192.168.0.1')", 2], ["ip('2001:db8:3333:4444:5555:6666:7777:8888')", 4],
+    ["ip('192.168.0.1').family()", 3], ["ip('2001:db8:3333:4444:5555:6666:7777:8888').isLoopback()", 5],
+    ["ip('192.168.0.1') == ip('192.168.0.1')", 5],
+    ["ip.isCanonical('192.168.0.1')", 3], ["ip.isCanonical('2001:db8:3333:4444:5555:6666:7777:8888')", 8], ["ip.isCanonical('2001:db8::abcd')", 3],
+    ["cidr('192.168.0.0/16')", 2], ["cidr('192.168.0.0/16').prefixLength()", 3], ["cidr('192.168.0.0/16').masked()", 3],
+    ["cidr('192.168.0.0/16') == cidr('2001:db8::/32')", 5],
+    ["cidr('192.168.0.0/16').containsCIDR(cidr('192.0.0.0/30'))", 7],
+    ["cidr('192.168.0.0/16').containsCIDR('192.0.0.0/30')", 7],
+    ["cidr('192.168.0.0/16').containsIP(ip('192.0.0.1'))", 4],
+    ["cidr('192.168.0.0/16').containsIP(ip('192.169.0.1'))", 5],
+    ["cidr('192.168.0.0/16').containsIP('192.169.0.1')", 5],
+    ["cidr('2001:db8::/32').containsCIDR(cidr('2001:db8::/126'))", 7],
+    ["cidr('2001:db8::/32').containsCIDR('2001:db8::/126')", 7],
   ];
   for (const [expr, want] of cases) assert.equal(cost(expr), want, expr);
 });

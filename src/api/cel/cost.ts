@@ -26,6 +26,7 @@ export class CostLimitError extends Error {
 }
 
 const STRING_TRAVERSAL = 0.1;
+const NAMESPACES = new Set(['ip', 'strings', 'optional', 'cel']);
 const REGEX_LENGTH = 0.25;
 
 let spent = 0;
@@ -83,6 +84,7 @@ const CALL_COSTS: Record<string, CallCost> = {
   isIP: (a) => traverse(a[0]),
   isCIDR: (a) => traverse(a[0]),
   ip: (a) => (typeof a[0] === 'string' ? traverse(a[0]) : 1),
+  isCanonical: (a) => Math.ceil(sizeOf(a[1]) * 2 * STRING_TRAVERSAL), // ip.isCanonical(s): parse, then compare
   containsIP: (a) => Math.ceil(2 * sizeOf(a[0]) * STRING_TRAVERSAL) + (typeof a[1] === 'string' ? traverse(a[1]) : 0),
   containsCIDR: (a) => Math.ceil(2 * sizeOf(a[0]) * STRING_TRAVERSAL) + traverse(a[0]) + 1 + (typeof a[1] === 'string' ? traverse(a[1]) : 0),
 };
@@ -187,7 +189,9 @@ function nodeCost(n: Node, v: unknown): number {
       return Math.ceil(Math.min(sizeOf(l), sizeOf(r)) * STRING_TRAVERSAL);
     }
     case 'call': case 'rcall': return callCost(n, v);
-    default: return 1; // identifiers, selections, unary and arithmetic operators
+    // the namespaces of namespaced functions (ip.isCanonical, strings.quote, optional.of) are no variables
+    case 'id': return NAMESPACES.has(n.args as string) ? 0 : 1;
+    default: return 1; // selections, unary and arithmetic operators
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * CEL environments as the Kubernetes API server builds them (k8s.io/apiserver/pkg/cel/environment):
  * @marcbachmann/cel-js with optional types and the Kubernetes libraries (strings, lists, regex, urls,
- * quantity, format), plus the variables of one use (`self`/`oldSelf` for CRD rules; `object`,
+ * quantity, ip/cidr, format), plus the variables of one use (`self`/`oldSelf` for CRD rules; `object`,
  * `request`, ... for admission). Every evaluation is metered in cel-go's cost units (cost.ts).
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { metered, prepareCost, trackCost } from './cost.js';
+import { registerIPLibrary } from './lib-ip.js';
 import { registerListsLibrary } from './lib-lists.js';
 import { registerQuantityLibrary } from './lib-quantity.js';
 import { registerRegexLibrary } from './lib-regex.js';
@@ -31,6 +32,7 @@ function library(): Environment {
   registerRegexLibrary(env);
   registerURLLibrary(env);
   registerQuantityLibrary(env);
+  registerIPLibrary(env);
   // A macro sees the evaluator and the root context of the environment that runs it: the only
   // handles cel-js gives on its evaluation loop, needed to meter it (see cost.ts).
   env.registerFunction(`${PROBE}(ast): bool`, ({ ast }: { ast: unknown }) => ({
