@@ -98,8 +98,3 @@ export const s = {
     return { type: 'object', props: (props ?? {}) as P, required: [], ...rest, typeDescription, preserveUnknown: true } as LooseNode<P>;
   },
 };
-
-/** A named object: becomes an OpenAPI component referenced by `$ref`. */
-export function named<N extends ObjectNode<any, any>>(name: string, node: N): N {
-  return { ...node, name, typeDescription: node.typeDescription ?? node.description };
-}
