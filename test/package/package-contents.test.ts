@@ -3,8 +3,8 @@
  * (`files`: bin/ and dist/; npm would otherwise fall back to .gitignore, which excludes dist/), and
  * the build (tsconfig.json, what dist/ is made of) compiles no test support: no src/testing, no
  * testing/ helpers elsewhere, contract suites, fixtures, fakes or fuzz inputs, which it would if a product
- * module imported one. scripts/check-package.sh goes further (npm pack, a global install from the
- * tarball, `bosun server` to /readyz); it needs the npm registry and minutes, so it is not run here.
+ * module imported one. package-install.test.ts goes further (scripts/check-package.sh: npm pack, a
+ * global install from the tarball, `bosun server` to /readyz).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
