@@ -202,6 +202,8 @@ test('IP library (ip.go): ip(), isIP, ip.isCanonical and the address classes', (
     ["string(ip('2001:DB8::0:0:0:ABCD'))", '2001:db8::abcd'],
     ["ip('10.0.0.1') == ip('10.0.0.1')", true],
   ]);
+  // `ip` is also a common iteration variable name in CRD rules
+  assert.equal(run('self.all(ip, isIP(ip) && ip(ip).family() == 4)', ['10.0.0.1', '192.168.1.1']), true);
 });
 
 test('CIDR library (cidr.go): cidr(), isCIDR, containsIP, containsCIDR, ip, masked, prefixLength', () => {

@@ -54,6 +54,8 @@ test('cel-go TestRuntimeCost: identifiers, selections, literals, operators, comp
     ['input.all(k, input[k].single_int32 > 3)', { input: { val: { single_int32: 0n } } }, 9],
     ['input.all(k, input[k].all(x, true))', { input: {} }, 2],
     ['(list1 + list2).all(x, true)', { list1: [], list2: [] }, 4],
+    // an iteration variable named like a function namespace is a variable all the same
+    ['input.all(ip, isIP(ip))', { input: ['1.2.3.4', '::1'] }, 12],
   ];
   for (const [expr, vars, want] of cases) assert.equal(cost(expr, vars), want, expr);
 });

@@ -26,7 +26,6 @@ export class CostLimitError extends Error {
 }
 
 const STRING_TRAVERSAL = 0.1;
-const NAMESPACES = new Set(['ip', 'strings', 'optional', 'cel']);
 const REGEX_LENGTH = 0.25;
 
 let spent = 0;
@@ -164,10 +163,14 @@ function callCost(n: Node, result: unknown): number {
     }
     return c;
   }
+  // a namespaced function (ip.isCanonical, strings.quote, optional.of) is one name in cel-go: its
+  // namespace is no variable, so the identifier's charge is taken back
+  const recv = n.op === 'rcall' ? last(a[1]) : undefined;
+  const ns = recv instanceof Object && recv.constructor.name.endsWith('Namespace') ? 1 : 0;
   const f = CALL_COSTS[name];
-  if (!f) return 1;
-  const args = n.op === 'rcall' ? [last(a[1]), ...(a[2] as Node[]).map(last)] : (a[1] as Node[]).map(last);
-  return f(args, result);
+  if (!f) return 1 - ns;
+  const args = n.op === 'rcall' ? [recv, ...(a[2] as Node[]).map(last)] : (a[1] as Node[]).map(last);
+  return f(args, result) - ns;
 }
 
 function nodeCost(n: Node, v: unknown): number {
@@ -189,9 +192,7 @@ function nodeCost(n: Node, v: unknown): number {
       return Math.ceil(Math.min(sizeOf(l), sizeOf(r)) * STRING_TRAVERSAL);
     }
     case 'call': case 'rcall': return callCost(n, v);
-    // the namespaces of namespaced functions (ip.isCanonical, strings.quote, optional.of) are no variables
-    case 'id': return NAMESPACES.has(n.args as string) ? 0 : 1;
-    default: return 1; // selections, unary and arithmetic operators
+    default: return 1; // identifiers, selections, unary and arithmetic operators
   }
 }
 
