@@ -11,6 +11,9 @@
  *    released from the tracking finalizer.
  *
  * Target: Job completions/s >= 0.8 x the ReplicaSet controller's pod creations/s.
+ * Both rows also give this process's CPU time per pod (per completion) and the API requests per pod
+ * by verb and resource (the server's apiserver_request_total): everything runs in this one process,
+ * so on a shared machine the CPU ratio is the steadier reading of the two rates.
  * Run: BENCH=jobs npm run bench  (JOB_BENCH_COMPLETIONS=5000 JOB_BENCH_PARALLELISM=500
  *   JOB_BENCH_NODES=100 JOB_BENCH_READY_MS=100 JOB_BENCH_RUN_MS=100)
  */
@@ -80,6 +83,35 @@ async function untilComplete(ns: string, name: string, t0: number): Promise<{ s?
   }
 }
 
+/** apiserver_request_total summed by `VERB resource[/subresource]`. */
+async function requestCounts(): Promise<Map<string, number>> {
+  const res = await client.transport.request({ method: 'GET', path: '/metrics' });
+  const out = new Map<string, number>();
+  for (const line of String(res.body).split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const l = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const k = `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}`;
+    out.set(k, (out.get(k) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** Starts counting CPU time and API requests; `stop(n)` reads them per item. */
+async function meter(): Promise<{ stop(n: number): Promise<string> }> {
+  const before = await requestCounts();
+  const cpu0 = process.cpuUsage();
+  return {
+    async stop(n) {
+      const cpu = process.cpuUsage(cpu0);
+      const after = await requestCounts();
+      const delta = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]);
+      const total = delta.reduce((a, [, d]) => a + d, 0);
+      const top = delta.filter(([, d]) => d / n >= 0.01).map(([k, d]) => `${k} ${(d / n).toFixed(2)}`).join(', ');
+      return `CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms; ${(total / n).toFixed(2)} requests (${top})`;
+    },
+  };
+}
+
 interface Row { case: string; result: string; target: string; note: string }
 const rows: Row[] = [];
 try {
@@ -88,14 +120,16 @@ try {
 
   // 1. ReplicaSet pod creation rate.
   const rsWatch = await countCreations('rs', COMPLETIONS);
+  const rsMeter = await meter();
   rsWatch.start();
   await client.replicaSets('rs').create({
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'base' },
     spec: { replicas: COMPLETIONS, selector: { matchLabels: { app: 'base' } }, template: { metadata: { labels: { app: 'base' } }, spec: podSpec } },
   });
   const rsS = await rsWatch.done;
+  const rsCost = await rsMeter.stop(COMPLETIONS);
   const rsRate = rsS === undefined ? 0 : COMPLETIONS / rsS;
-  rows.push({ case: `baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller` });
+  rows.push({ case: `baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller; per pod: ${rsCost}` });
   // The baseline's pods go before the Job starts: a teardown of COMPLETIONS pods (a graceful
   // delete by the garbage collector and a final one by the simulated node, each with its watch
   // events) running beside the Job would charge the Job for the baseline's cleanup.
@@ -105,6 +139,7 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
 
   // 2. Job completions.
+  const jobMeter = await meter();
   const t0 = performance.now();
   const job = untilComplete('jobs', 'work', t0);
   await client.resource<Job>(resources.jobs, 'jobs').create({
@@ -112,13 +147,14 @@ try {
     spec: { completions: COMPLETIONS, parallelism: PARALLELISM, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
   } as Job);
   const done = await job;
+  const jobCost = await jobMeter.stop(COMPLETIONS);
   const jobRate = done.s === undefined ? 0 : COMPLETIONS / done.s;
   const ratio = rsRate > 0 ? jobRate / rsRate : 0;
   rows.push({
     case: `Job of ${COMPLETIONS} completions at parallelism ${PARALLELISM} on ${NODES} simulated nodes: create -> Complete`,
     result: done.s === undefined ? `${done.job?.status?.succeeded ?? 0}/${COMPLETIONS} at ${TIMEOUT_MS / 1000} s` : `${done.s.toFixed(2)} s`,
     target: '>= 0.8x baseline rate',
-    note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later`,
+    note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later; per completion: ${jobCost}`,
   });
 } finally {
   client.close();
