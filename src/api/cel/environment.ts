@@ -5,7 +5,7 @@
  * `request`, ... for admission). Every evaluation is metered in cel-go's cost units (cost.ts).
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
-import { metered, prepareCost, trackCost } from './cost.js';
+import { CostLimitError, metered, prepareCost, trackCost } from './cost.js';
 import { registerIPLibrary } from './lib-ip.js';
 import { registerListsLibrary } from './lib-lists.js';
 import { registerQuantityLibrary } from './lib-quantity.js';
@@ -86,9 +86,16 @@ export class CelEnvironment {
 
   /**
    * Evaluates with a meter that fails past `limit` (CostLimitError, cel-go's message); returns the
-   * value and the cost spent. Other errors are cel-js's EvaluationError.
+   * value and the cost spent. Other errors are cel-js's, worded in cel-go's lower case.
    */
   evaluate(program: Program, vars: Record<string, unknown>, limit: number): { value: unknown; cost: number } {
-    return metered(limit, () => this.ev.run(program.ast, new this.root(this.ev.registry, vars)));
+    try {
+      return metered(limit, () => this.ev.run(program.ast, new this.root(this.ev.registry, vars)));
+    } catch (err) {
+      // cel-go's errors read `no such key: x`; cel-js capitalizes some (`No such key: x`)
+      const m = err instanceof CostLimitError ? '' : String((err as Error)?.message ?? err).split('\n')[0]!;
+      if (/^[A-Z][a-z]/.test(m)) throw new Error(m[0]!.toLowerCase() + m.slice(1));
+      throw err;
+    }
   }
 }

@@ -94,6 +94,9 @@ test('CEL: rules use the Kubernetes libraries (quantity, url, lists, regex, stri
     'spec: Invalid value: "object": bad name',
     'spec: Invalid value: "object": bad mode',
   ]);
+  // a rule that fails to evaluate is reported as upstream words it
+  const missing = compileRules({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.nope == 1' }] } } }, '');
+  assert.deepEqual(messages(evaluateRules(missing.tree!, { spec: { a: 1 } }, undefined, false)), ['spec: Invalid value: "object": no such key: nope evaluating rule: self.nope == 1']);
   const notBool = compileRules({ type: 'string', 'x-kubernetes-validations': [{ rule: 'self.upperAscii()' }] }, 'schema');
   assert.match(notBool.errors[0]!.detail, /compilation failed: cel expression must evaluate to a bool/);
 });
