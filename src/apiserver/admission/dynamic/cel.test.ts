@@ -34,3 +34,21 @@ test('an expression past PerCallLimit errors with cel-go\'s message; a policy\'s
   assert.ok(budget.remaining < 1_000_000 && budget.remaining > 0, String(budget.remaining));
   assert.throws(() => evaluate(expr, act, budget), /validation failed due to running out of cost budget, no further validation rules will be run/);
 });
+
+test('a variable evaluated while another expression reads it is metered apart and charged to its reader', () => {
+  const act: Record<string, unknown> = { object: { items: Array.from({ length: 100 }, (_, i) => i) } };
+  let inner = 0;
+  act.variables = {
+    get total() {
+      const before = { remaining: RUNTIME_CEL_COST_BUDGET };
+      const v = evaluate('object.items.map(x, x * 2).size()', act, before);
+      inner = RUNTIME_CEL_COST_BUDGET - before.remaining;
+      return v;
+    },
+  };
+  const budget = { remaining: RUNTIME_CEL_COST_BUDGET };
+  assert.equal(evaluate('variables.total == 100', act, budget), true);
+  assert.ok(inner > 1000, String(inner));
+  // the reader paid for the variable: its own select, index and comparison on top of the variable's cost
+  assert.equal(RUNTIME_CEL_COST_BUDGET - budget.remaining, inner + 3);
+});

@@ -35,8 +35,30 @@ export function compile(expression: string): Program {
   return c;
 }
 
+/**
+ * JSON as upstream's admission CEL sees it: whole numbers are CEL ints (the Kubernetes schemas type
+ * them int64), so `object.spec.replicas * 2` is an int. Converted once per object of a request.
+ */
+const converted = new WeakMap<object, unknown>();
+function celJSON(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
+  if (!v || typeof v !== 'object') return v;
+  let c = converted.get(v);
+  if (c === undefined) {
+    c = Array.isArray(v) ? v.map(celJSON) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, celJSON(x)]));
+    converted.set(v, c);
+  }
+  return c;
+}
+const JSON_VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject'];
+function activationOf(a: CelActivation): CelActivation {
+  const out = { ...a };
+  for (const k of JSON_VARIABLES) if (k in a) out[k] = celJSON(a[k]);
+  return out;
+}
+
 export function evaluate(expression: string, activation: CelActivation, budget?: CelBudget): unknown {
-  const { value, cost } = env.evaluate(compile(expression), activation, PER_CALL_LIMIT);
+  const { value, cost } = env.evaluate(compile(expression), activationOf(activation), PER_CALL_LIMIT);
   if (budget) {
     if (cost > budget.remaining) throw new Error('validation failed due to running out of cost budget, no further validation rules will be run');
     budget.remaining -= cost;
