@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseResourcePath, type ResourcePath } from '../http/request-info.js';
-import { currentInflight, longRunning, requestDuration, requestTotal } from './apiserver-metrics.js';
+import { addInflight, longRunning, requestCount, requestDuration } from './apiserver-metrics.js';
+import type { Series } from './series-histogram.js';
 
 const STREAMING = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -30,7 +31,13 @@ export function reportedVerb(method: string, p: ResourcePath | undefined, q: URL
   }
 }
 
-function labelsOf(req: IncomingMessage): { labels: Record<string, string>; longRunning: boolean } {
+type RequestLabels = Record<'verb' | 'dry_run' | 'group' | 'version' | 'resource' | 'subresource' | 'scope' | 'component', string>;
+
+/** What one label set's requests update: its duration series and its count per response code. */
+interface Route { key: string; labels: RequestLabels; duration: Series; totals: Map<number, ReturnType<typeof requestCount>> }
+const routes = new Map<string, Route>();
+
+function labelsOf(req: IncomingMessage): { labels: RequestLabels; longRunning: boolean } {
   const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
   const method = req.method ?? 'GET';
   const p = parseResourcePath(url.pathname);
@@ -44,25 +51,39 @@ function labelsOf(req: IncomingMessage): { labels: Record<string, string>; longR
   return { labels, longRunning: isLong };
 }
 
+function routeOf(labels: RequestLabels): Route {
+  const key = `${labels.verb}\u0000${labels.dry_run}\u0000${labels.group}\u0000${labels.version}\u0000${labels.resource}\u0000${labels.subresource}\u0000${labels.scope}`;
+  let r = routes.get(key);
+  if (!r) routes.set(key, (r = { key, labels, duration: requestDuration.seriesOf(labels), totals: new Map() }));
+  return r;
+}
+
+function countOf(r: Route, code: number): ReturnType<typeof requestCount> {
+  let c = r.totals.get(code);
+  if (!c) r.totals.set(code, (c = requestCount(`${r.key}\u0000${code}`, () => ({ ...r.labels, code: String(code) }))));
+  return c;
+}
+
 /** Wraps the server's `request` listener. */
 export function instrumentRequests(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const start = performance.now();
     const { labels, longRunning: isLong } = labelsOf(req);
+    const route = routeOf(labels);
     const kind = READ_ONLY.has(req.method ?? 'GET') ? 'readOnly' : 'mutating';
     const { verb, group, version, resource, subresource, scope, component } = labels;
     if (isLong) longRunning.inc({ verb, group, version, resource, subresource, scope, component });
-    else currentInflight.inc({ request_kind: kind });
+    else addInflight(kind, 1);
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
-      requestTotal.inc({ ...labels, code: String(res.statusCode) });
+      countOf(route, res.statusCode).n++;
       if (isLong) {
         longRunning.dec({ verb, group, version, resource, subresource, scope, component });
       } else {
-        currentInflight.dec({ request_kind: kind });
-        requestDuration.observe(labels, (performance.now() - start) / 1000);
+        addInflight(kind, -1);
+        requestDuration.observe(route.duration, (performance.now() - start) / 1000);
       }
     };
     res.once('finish', end);
