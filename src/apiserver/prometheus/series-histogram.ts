@@ -29,7 +29,8 @@ export interface SeriesHistogramOptions<T extends string> {
   registers?: Registry[];
 }
 
-interface Sample { labels: Record<string, string | number>; sharedLabels?: Record<string, string>; value: number; metricName: string }
+/** A sample as prom-client's Histogram makes them (exemplar null on buckets, undefined on _sum/_count: no exemplars). */
+interface Sample { labels: Record<string, string | number>; sharedLabels?: Record<string, string>; value: number; metricName: string; exemplar: null | undefined }
 
 export class SeriesHistogram<T extends string> {
   readonly name: string;
@@ -87,11 +88,11 @@ export class SeriesHistogram<T extends string> {
       let acc = 0;
       this.bounds.forEach((le, i) => {
         acc += s.counts[i]!;
-        values.push({ labels: { le }, sharedLabels: shared, value: acc, metricName: bucket });
+        values.push({ labels: { le }, sharedLabels: shared, value: acc, metricName: bucket, exemplar: null });
       });
-      values.push({ labels: { le: '+Inf' }, sharedLabels: shared, value: s.count, metricName: bucket });
-      values.push({ labels: {}, sharedLabels: shared, value: s.sum, metricName: `${this.name}_sum` });
-      values.push({ labels: {}, sharedLabels: shared, value: s.count, metricName: `${this.name}_count` });
+      values.push({ labels: { le: '+Inf' }, sharedLabels: shared, value: s.count, metricName: bucket, exemplar: null });
+      values.push({ labels: {}, sharedLabels: shared, value: s.sum, metricName: `${this.name}_sum`, exemplar: undefined });
+      values.push({ labels: {}, sharedLabels: shared, value: s.count, metricName: `${this.name}_count`, exemplar: undefined });
     }
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
   }
