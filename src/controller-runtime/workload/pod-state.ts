@@ -2,7 +2,7 @@
  * Pod state as controllers judge it (upstream k8s.io/kubernetes/pkg/api/v1/pod and
  * pkg/controller's FilterActivePods): active, ready, available after minReadySeconds.
  */
-import type { Pod } from './types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 
 /** Not finished (Succeeded/Failed) and not being deleted: it counts toward replicas. */
 export function isPodActive(pod: Readonly<Pod>): boolean {
@@ -12,8 +12,7 @@ export function isPodActive(pod: Readonly<Pod>): boolean {
 
 /** The Ready condition, if reported. */
 export function podReadyCondition(pod: Readonly<Pod>): { status: string; lastTransitionTime?: string } | undefined {
-  const conds = pod.status?.conditions as { type: string; status: string; lastTransitionTime?: string }[] | undefined;
-  return conds?.find((c) => c.type === 'Ready');
+  return pod.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
 export function isPodReady(pod: Readonly<Pod>): boolean {
@@ -49,8 +48,7 @@ export function msUntilAvailable(pod: Readonly<Pod>, minReadySeconds: number, no
 
 /** Highest restart count among the pod's containers. */
 export function maxContainerRestarts(pod: Readonly<Pod>): number {
-  const statuses = (pod.status?.containerStatuses ?? []) as { restartCount?: number }[];
-  return statuses.reduce((m, s) => Math.max(m, s.restartCount ?? 0), 0);
+  return (pod.status?.containerStatuses ?? []).reduce((m, s) => Math.max(m, s.restartCount ?? 0), 0);
 }
 
 /** The controller.kubernetes.io/pod-deletion-cost annotation; 0 when absent or invalid (as upstream). */

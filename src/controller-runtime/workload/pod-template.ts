@@ -4,7 +4,9 @@
  * blockOwnerDeletion so foreground deletion of the owner waits for its pods.
  */
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
-import type { Pod, PodTemplate } from './types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { PodSpec } from '../../api/kinds/core/pod-spec.js';
+import type { PodTemplate } from './types.js';
 
 /** The ownerReference a controller puts on what it creates (metav1.NewControllerRef). */
 export function controllerRef(owner: Readonly<KubeObject>, apiVersion: string, kind: string): OwnerReference {
@@ -21,10 +23,10 @@ export function podFromTemplate(template: Readonly<PodTemplate> | undefined, own
       generateName: `${ownerName}-`,
       ...(meta.labels ? { labels: { ...meta.labels } } : {}),
       ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-      ...(Array.isArray(meta.finalizers) ? { finalizers: [...(meta.finalizers as string[])] } : {}),
+      ...(Array.isArray(meta.finalizers) ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [ref],
     },
-    spec: structuredClone(template?.spec ?? {}),
+    spec: structuredClone(template?.spec ?? ({} as PodSpec)),
   };
   return pod;
 }

@@ -1,46 +1,27 @@
 /**
- * The parts of apps/v1 ReplicaSet and core/v1 Pod the workload controllers (ReplicaSet, Deployment and
- * those to come) read and write, as plain
- * JSON shapes. These are views over `KubeObject`: the schemas in src/api/kinds stay the authority.
+ * The workload controllers' views of the kinds they share: each is the src/api/kinds type (the
+ * schema is the authority), narrowed where a stored object always has a field (a spec).
  */
-import type { KubeObject, ObjectMeta } from '../../api/meta.js';
-import type { LabelSelectorObject } from '../../api/selectors/index.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { PodTemplateSpec } from '../../api/kinds/core/pod-spec.js';
+import type { DeploymentCondition } from '../../api/kinds/apps/deployment.js';
+import type { ReplicaSet as ApiReplicaSet, ReplicaSetSpec, ReplicaSetStatus } from '../../api/kinds/apps/replica-set.js';
 
-/** core/v1 PodTemplateSpec. The spec is passed through untouched. */
-export interface PodTemplate {
-  metadata?: Pick<ObjectMeta, 'labels' | 'annotations'> & Record<string, unknown>;
-  spec?: Record<string, unknown>;
-}
+/** core/v1 PodTemplateSpec. */
+export type PodTemplate = PodTemplateSpec;
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-}
+/** A Deployment's, ReplicaSet's or StatefulSet's condition (src/api/kinds/apps/common.ts). */
+export type Condition = DeploymentCondition;
 
-export interface ReplicaSetStatus {
-  replicas: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: Condition[];
-}
+/** apps/v1 ReplicaSet as the workload controllers read it: a stored one always has a spec. */
+export type ReplicaSet = ApiReplicaSet & { spec: ReplicaSetSpec };
+export type { ReplicaSetStatus };
 
-export interface ReplicaSet extends KubeObject {
-  spec: {
-    replicas?: number;
-    minReadySeconds?: number;
-    selector?: LabelSelectorObject;
-    template?: PodTemplate;
-  };
-  status?: ReplicaSetStatus;
-}
-
-/** A pod as the controllers see it (spec and status stay loose). */
+/**
+ * A pod with spec and status left loose: the Job controller's view until it moves to src/api's `Pod`
+ * (as the ReplicaSet, Deployment, DaemonSet and StatefulSet controllers did). New code imports `Pod`
+ * from src/api/kinds.
+ */
 export type Pod = KubeObject;
 
 /** `spec.replicas`, defaulting to 1 as the API does. */

@@ -4,7 +4,7 @@
  * affinity on `metadata.name` that makes the scheduler bind it to its one node.
  */
 import type { Affinity, DaemonSet, PodSpec, PodTemplateSpec, Toleration } from '../../api/kinds/index.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 
 /** apps.DefaultDaemonSetUniqueLabelKey: the revision hash on daemon pods and their ControllerRevisions. */
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -82,7 +82,7 @@ export function nodeNameAffinity(affinity: Affinity | undefined, nodeName: strin
  * waits for the scheduler. Undefined for a pod with neither.
  */
 export function targetNodeName(pod: Readonly<Pod>): string | undefined {
-  const spec = pod.spec as PodSpec | undefined;
+  const spec = pod.spec;
   if (spec?.nodeName) return spec.nodeName;
   const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms) {

@@ -18,7 +18,7 @@ import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/infor
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { Expectations, observePodExpectations } from '../../controller-runtime/workload/expectations.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { daemonSetReconciler } from './daemonset-reconciler.js';
 import { FailedPodBackoff } from './failed-pod-backoff.js';
 

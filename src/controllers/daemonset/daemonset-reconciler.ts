@@ -17,7 +17,7 @@ import { controllerOf, executeClaims, planClaims } from '../../controller-runtim
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { RevisionWriter } from '../../controller-runtime/workload/history.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
 import type { FailedPodBackoff } from './failed-pod-backoff.js';
 import { planManage } from './manage.js';

@@ -11,7 +11,7 @@
  */
 import type { DaemonSet, Node } from '../../api/kinds/index.js';
 import { isPodAvailable, isPodReady } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { REVISION_HASH_LABEL } from './daemon-pod.js';
 import type { NodeVerdict } from './node-eligibility.js';
 import { surgeCount } from './rollout-math.js';
@@ -39,8 +39,8 @@ export interface ManagePlan {
 
 /** podByCreationTimestampAndPhase: scheduled pods first, then oldest first, then by name. */
 export function byAgeScheduledFirst(a: Readonly<Pod>, b: Readonly<Pod>): number {
-  const sa = !!(a.spec as { nodeName?: string } | undefined)?.nodeName;
-  const sb = !!(b.spec as { nodeName?: string } | undefined)?.nodeName;
+  const sa = !!a.spec?.nodeName;
+  const sb = !!b.spec?.nodeName;
   if (sa !== sb) return sa ? -1 : 1;
   const ta = a.metadata.creationTimestamp ?? '';
   const tb = b.metadata.creationTimestamp ?? '';
@@ -112,7 +112,7 @@ export function planManage(input: ManageInput): ManagePlan {
   const names = new Set(input.nodes.map((n) => n.metadata.name!));
   for (const [node, pods] of podsByNode) {
     if (names.has(node)) continue;
-    for (const pod of pods) if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) plan.deletePods.push(pod);
+    for (const pod of pods) if (!pod.spec?.nodeName) plan.deletePods.push(pod);
   }
   return plan;
 }

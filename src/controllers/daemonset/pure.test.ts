@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DaemonSet, Node } from '../../api/kinds/index.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { daemonPodTemplate, daemonPodTolerations, isPodUpdated, nodeNameAffinity, REVISION_HASH_LABEL, targetNodeName } from './daemon-pod.js';
 import { podsByTargetNode } from './daemonset-reconciler.js';
 import { FailedPodBackoff } from './failed-pod-backoff.js';

@@ -15,7 +15,7 @@ import { resources } from '../../client/resource-ref.js';
 import { computeHash, canonicalJson } from '../../controller-runtime/workload/hash.js';
 import { revisionsToTruncate, type ControllerRevision, type RevisionWriter } from '../../controller-runtime/workload/history.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { REVISION_HASH_LABEL } from './daemon-pod.js';
 
 /** getPatch: the template, to be restored whole. */

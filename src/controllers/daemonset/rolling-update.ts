@@ -9,7 +9,7 @@
  * Terminating pods count as neither old nor new, so an update progresses past nodes that are down.
  */
 import { isPodAvailable } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { isPodUpdated, templateGeneration } from './daemon-pod.js';
 import type { ManageInput } from './manage.js';
 import { rolloutBudgets } from './rollout-math.js';

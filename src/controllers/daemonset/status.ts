@@ -5,7 +5,7 @@
  */
 import type { DaemonSet, DaemonSetStatus, Node } from '../../api/kinds/index.js';
 import { isPodAvailable, isPodReady } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { isPodUpdated, templateGeneration } from './daemon-pod.js';
 import { byAgeScheduledFirst } from './manage.js';
 import type { NodeVerdict } from './node-eligibility.js';

@@ -12,7 +12,7 @@ import { keyOf } from '../../controller-runtime/informer/keys.js';
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { controllerRef, podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
 import { DEFAULT_CONCURRENCY, runBatch, slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { daemonPodTemplate, nodeNameAffinity } from './daemon-pod.js';
 
 export interface SyncNodesContext {
@@ -45,7 +45,7 @@ export async function syncNodes(ds: Readonly<DaemonSet>, deletePods: readonly Re
     const { successes, error } = await slowStartBatch(creates.length, 1, async () => {
       const node = creates[next++]!;
       const pod = podFromTemplate(template, ds.metadata.name!, ref);
-      pod.spec = { ...pod.spec, affinity: nodeNameAffinity((pod.spec as { affinity?: never }).affinity, node) };
+      pod.spec = { ...pod.spec!, affinity: nodeNameAffinity(pod.spec?.affinity, node) };
       try {
         const created = await ctx.client.pods(ns).create(pod);
         ctx.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);

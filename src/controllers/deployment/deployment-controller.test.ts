@@ -10,7 +10,8 @@ import { startControllerEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { addReplicaSetController } from '../replicaset/replicaset-controller.js';
 import { addDeploymentController } from './deployment-controller.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import type { Deployment } from './types.js';
 import { computeHash } from './template-hash.js';
 

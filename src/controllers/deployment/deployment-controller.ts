@@ -16,7 +16,8 @@ import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { autoRollbackEnabled, noteAvailableRevision, planAutoRollback } from './auto-rollback.js';
 import { executeAutoRollback } from './auto-rollback-executor.js';
 import { executePlan } from './executor.js';
@@ -132,6 +133,6 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
 
 /** Total container restarts of a pod plus its waiting reasons (a change in either may start a crash loop). */
 function restartsOf(pod: Readonly<Pod>): string {
-  const st = (pod as { status?: { containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[] } }).status;
+  const st = pod.status;
   return (st?.containerStatuses ?? []).map((c) => `${c.restartCount ?? 0}/${c.state?.waiting?.reason ?? ''}`).join(',');
 }

@@ -5,7 +5,9 @@
  * Unset values default to 25% each, as the API does.
  */
 import { scaledValue } from '../../controller-runtime/workload/scaled-value.js';
-import { desiredReplicas, isRollingUpdate, type Deployment, type IntOrString } from './types.js';
+import { desiredReplicas, isRollingUpdate, type Deployment } from './types.js';
+
+type IntOrString = number | string;
 
 export { scaledValue };
 

@@ -2,7 +2,8 @@
  * Recreate (upstream recreate.go): scale every old ReplicaSet to 0, wait until none of their pods
  * is still running (Succeeded/Failed ones do not count), and only then create or grow the new one.
  */
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { actualReplicaCount, deploymentComplete } from './conditions.js';
 import { syncRolloutStatus } from './progress.js';
 import { cleanupDeployment, getAllReplicaSetsAndSyncRevision } from './replica-sets.js';

@@ -9,7 +9,8 @@
  *   spec.replicas changed        -> proportional scaling only
  *   otherwise                    -> Recreate or RollingUpdate rollout
  */
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { getCondition, newCondition, setCondition } from './conditions.js';
 import { getAllReplicaSetsAndSyncRevision } from './replica-sets.js';
 import { rolloutRecreate } from './recreate.js';

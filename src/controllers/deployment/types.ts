@@ -2,36 +2,11 @@
  * apps/v1 Deployment as the deployment controller reads it, plus the annotation keys and condition
  * reasons `kubectl rollout` and `kubectl describe` rely on (upstream deployment_util.go).
  */
-import type { KubeObject } from '../../api/meta.js';
-import type { LabelSelectorObject } from '../../api/selectors/index.js';
-import type { Condition, PodTemplate } from '../../controller-runtime/workload/types.js';
+import type { Deployment as ApiDeployment, DeploymentSpec, DeploymentStatus } from '../../api/kinds/apps/deployment.js';
 
-export type IntOrString = number | string;
-
-export interface DeploymentStatus {
-  observedGeneration?: number;
-  replicas?: number;
-  updatedReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  unavailableReplicas?: number;
-  conditions?: Condition[];
-  collisionCount?: number;
-}
-
-export interface Deployment extends KubeObject {
-  spec: {
-    replicas?: number;
-    selector?: LabelSelectorObject;
-    template?: PodTemplate;
-    strategy?: { type?: 'RollingUpdate' | 'Recreate'; rollingUpdate?: { maxSurge?: IntOrString; maxUnavailable?: IntOrString } };
-    minReadySeconds?: number;
-    revisionHistoryLimit?: number;
-    paused?: boolean;
-    progressDeadlineSeconds?: number;
-  };
-  status?: DeploymentStatus;
-}
+/** apps/v1 Deployment as the controller reads it: a stored one always has a spec (defaults filled by the API server). */
+export type Deployment = ApiDeployment & { spec: DeploymentSpec };
+export type { DeploymentStatus };
 
 /** The label that makes each ReplicaSet's selector and pods unique to its template. */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';

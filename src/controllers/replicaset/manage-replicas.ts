@@ -13,7 +13,8 @@ import type { Expectations } from '../../controller-runtime/workload/expectation
 import { podsToDelete } from './pod-ranking.js';
 import { DEFAULT_CONCURRENCY, runBatch, slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
 import { controllerRef, podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
-import { specReplicas, type Pod, type ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import { specReplicas, type ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ManageContext {
   client: KubeClient;

@@ -12,7 +12,7 @@
  *   8. newer first (log2 buckets of age); equal buckets fall back to the uid.
  */
 import { isPodActive, isPodReady, maxContainerRestarts, podDeletionCost, podReadyTime } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 

@@ -7,12 +7,13 @@ import { calculateReplicaSetStatus } from './replicaset-status.js';
 import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
 import { isPodAvailable, podDeletionCost } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
-interface PodOpts { node?: string; phase?: string; ready?: boolean; readyAgo?: number; createdAgo?: number; restarts?: number; cost?: string; uid?: string; labels?: Record<string, string>; owner?: string; deleting?: boolean }
+interface PodOpts { node?: string; phase?: NonNullable<Pod['status']>['phase']; ready?: boolean; readyAgo?: number; createdAgo?: number; restarts?: number; cost?: string; uid?: string; labels?: Record<string, string>; owner?: string; deleting?: boolean }
 function pod(name: string, o: PodOpts = {}): Pod {
   return {
     apiVersion: 'v1', kind: 'Pod',
@@ -23,7 +24,7 @@ function pod(name: string, o: PodOpts = {}): Pod {
       ...(o.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: o.owner, controller: true }] } : {}),
       ...(o.deleting ? { deletionTimestamp: ago(0) } : {}),
     },
-    spec: o.node === undefined ? {} : { nodeName: o.node },
+    spec: { containers: [], ...(o.node === undefined ? {} : { nodeName: o.node }) },
     status: {
       phase: o.phase ?? 'Running',
       conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: ago(o.readyAgo ?? 600) }],

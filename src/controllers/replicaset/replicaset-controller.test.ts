@@ -9,7 +9,8 @@ import type { KubeClient } from '../../client/kube-client.js';
 import { startControllerEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { addReplicaSetController } from './replicaset-controller.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 const eventually = eventuallyWith({ timeoutMs: 15_000, intervalMs: 50, retryErrors: true });
 

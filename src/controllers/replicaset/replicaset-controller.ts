@@ -18,7 +18,8 @@ import { controllerOf } from '../../controller-runtime/workload/controller-ref.j
 import { Expectations, observePodExpectations } from '../../controller-runtime/workload/expectations.js';
 import { replicaSetKind, type ManagedKind } from './managed-kind.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ReplicaSetControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-replicaset-syncs, 5). */

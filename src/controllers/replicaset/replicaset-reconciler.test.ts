@@ -10,7 +10,8 @@ import { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { replicaSetReconciler } from './replicaset-reconciler.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
 
 

@@ -18,7 +18,8 @@ import { replicaSetKind, type ManagedKind } from './managed-kind.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { isPodActive, msUntilAvailable } from '../../controller-runtime/workload/pod-state.js';
 import { calculateReplicaSetStatus, replicaSetStatusChanged } from './replicaset-status.js';
-import type { Pod, ReplicaSet } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 
 export interface ReplicaSetReconcilerDeps {
   client: KubeClient;

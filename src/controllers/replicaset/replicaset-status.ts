@@ -6,7 +6,8 @@
  */
 import { matchesLabels, labelSelectorFromObject } from '../../api/selectors/index.js';
 import { isPodAvailable, isPodReady } from '../../controller-runtime/workload/pod-state.js';
-import { specReplicas, type Condition, type Pod, type ReplicaSet, type ReplicaSetStatus } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import { specReplicas, type Condition, type ReplicaSet, type ReplicaSetStatus } from '../../controller-runtime/workload/types.js';
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 

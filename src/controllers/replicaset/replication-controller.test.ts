@@ -10,7 +10,7 @@ import type { KubeClient } from '../../client/kube-client.js';
 import { startControllerEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { replicationControllerKind } from './managed-kind.js';
 import { addReplicaSetController } from './replicaset-controller.js';
 

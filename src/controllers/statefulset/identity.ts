@@ -6,7 +6,7 @@
  */
 import type { StatefulSet } from '../../api/kinds/apps/stateful-set.js';
 import type { PersistentVolumeClaim } from '../../api/kinds/core/persistent-volume-claim.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { controllerRef, podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -67,21 +67,19 @@ export function podClaims(set: Readonly<StatefulSet>, ordinal: number): Map<stri
   return out;
 }
 
-interface PodVolume { name: string; persistentVolumeClaim?: { claimName: string } }
-
 /** newStatefulSetPod: the pod at `ordinal` from `set`'s template, with identity, storage and revision. */
 export function newStatefulSetPod(set: Readonly<StatefulSet>, ordinal: number, revision: string): Pod {
-  const pod = podFromTemplate(set.spec?.template as never, set.metadata.name!, controllerRef(set, 'apps/v1', 'StatefulSet'));
+  const pod = podFromTemplate(set.spec?.template, set.metadata.name!, controllerRef(set, 'apps/v1', 'StatefulSet'));
   delete pod.metadata.generateName;
   pod.metadata.name = podName(set, ordinal);
   pod.metadata.namespace = set.metadata.namespace;
   pod.metadata.labels = { ...pod.metadata.labels, [POD_NAME_LABEL]: pod.metadata.name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_LABEL]: revision };
-  const spec = pod.spec as Record<string, unknown>;
+  const spec = pod.spec!;
   spec.hostname = pod.metadata.name;
   if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
   // updateStorage: claim volumes replace template volumes of the same name.
   const claims = podClaims(set, ordinal);
-  const volumes = ((spec.volumes ?? []) as PodVolume[]).filter((v) => !claims.has(v.name));
+  const volumes = (spec.volumes ?? []).filter((v) => !claims.has(v.name));
   for (const [name, claim] of claims) volumes.push({ name, persistentVolumeClaim: { claimName: claim.metadata.name! } });
   if (volumes.length > 0) spec.volumes = volumes;
   return pod;

@@ -15,7 +15,7 @@ import type { PersistentVolumeClaim } from '../../api/kinds/core/persistent-volu
 import type { OwnerReference } from '../../api/meta.js';
 import { msUntilAvailable } from '../../controller-runtime/workload/pod-state.js';
 import { scaledValue } from '../../controller-runtime/workload/scaled-value.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { endOrdinal, identityMatches, newStatefulSetPod, parentAndOrdinal, podClaims, podRevision, startOrdinal } from './identity.js';
 import { isFinished, isHealthy, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-conditions.js';
 import { claimOwnersMatch, desiredClaimOwners } from './retention.js';

@@ -3,7 +3,7 @@
  * isRunningAndAvailable, isHealthy, isTerminating, isFailed/isSucceeded). Pure.
  */
 import { isPodAvailable, isPodReady } from '../../controller-runtime/workload/pod-state.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 
 export function isTerminating(pod: Readonly<Pod>): boolean {
   return !!pod.metadata.deletionTimestamp;

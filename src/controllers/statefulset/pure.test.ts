@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatefulSet } from '../../api/kinds/apps/stateful-set.js';
 import type { PersistentVolumeClaim } from '../../api/kinds/core/persistent-volume-claim.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { newStatefulSetPod, parentAndOrdinal } from './identity.js';
 import { planSync, type Action, type SyncInput } from './plan.js';
 import { applyRevision, newRevision, planUpdateRevision } from './revisions.js';

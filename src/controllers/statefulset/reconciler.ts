@@ -16,7 +16,7 @@ import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
 import { executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { RevisionWriter, revisionsToTruncate, type ControllerRevision } from '../../controller-runtime/workload/history.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { executePlan } from './executor.js';
 import { isMemberOf, podRevision } from './identity.js';
 import { planSync } from './plan.js';

@@ -6,7 +6,7 @@
  */
 import type { StatefulSet } from '../../api/kinds/apps/stateful-set.js';
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { endOrdinal, parentAndOrdinal, startOrdinal } from './identity.js';
 
 function ref(owner: Readonly<KubeObject>, apiVersion: string, kind: string): OwnerReference {

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import { resources, type ResourceRef } from '../../client/resource-ref.js';
 import { Manager } from '../../controller-runtime/manager.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { quietLogger } from '../../testing/quiet-logger.js';

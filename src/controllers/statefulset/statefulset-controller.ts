@@ -17,7 +17,7 @@ import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/infor
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import type { ControllerRevision } from '../../controller-runtime/workload/history.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { statefulSetReconciler } from './reconciler.js';
 
 export interface StatefulSetControllerOptions {

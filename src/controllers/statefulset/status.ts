@@ -3,7 +3,7 @@
  * inconsistentStatus). Pure.
  */
 import type { StatefulSet, StatefulSetStatus } from '../../api/kinds/apps/stateful-set.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { podRevision } from './identity.js';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-conditions.js';
 
