@@ -48,15 +48,16 @@ function library(): Environment {
 }
 let probed: { ev: Evaluator; root: Root } | undefined;
 
-/** One environment with its variables (all `dyn`), whose evaluations are metered. */
+/** One environment with its variables (`dyn` unless typed), whose evaluations are metered. */
 export class CelEnvironment {
   private readonly env: Environment;
   private readonly ev: Evaluator;
   private readonly root: Root;
 
-  constructor(variables: readonly string[]) {
+  constructor(variables: readonly string[] | Record<string, string>) {
     this.env = library().clone();
-    for (const v of variables) this.env.registerVariable(v, 'dyn');
+    const typed = Array.isArray(variables) ? Object.fromEntries(variables.map((v: string) => [v, 'dyn'])) : variables;
+    for (const [v, type] of Object.entries(typed)) this.env.registerVariable(v, type);
     probed = undefined;
     this.env.evaluate(`${PROBE}(0)`, {});
     if (!probed) throw new Error('cel-js evaluator probe did not run');

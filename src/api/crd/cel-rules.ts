@@ -3,7 +3,8 @@
  * Kubernetes CEL libraries, src/api/cel) and run on every write of a custom object, as apiextensions'
  * schema/cel validator: `self` is the node's value, `oldSelf` the correlated stored value (transition
  * rules run on updates only, where the old value correlates through object properties, maps and
- * map-lists), `message` / `messageExpression` word the error, `reason` and `fieldPath` place it.
+ * map-lists, unless optionalOldSelf makes `oldSelf` an optional there), `message` /
+ * `messageExpression` word the error, `reason` and `fieldPath` place it.
  *
  * Cost limits:
  * - at run time, counted in cel-go's cost units (src/api/cel/cost.ts): each rule may spend
@@ -15,7 +16,7 @@
  *   StaticEstimatedCRDCostLimit (100,000,000). An unbounded list, map or string counts as
  *   3 MiB / 2 bytes (the largest request's smallest elements), as upstream's estimator assumes.
  */
-import type { ASTNode } from '@marcbachmann/cel-js';
+import { Optional, type ASTNode } from '@marcbachmann/cel-js';
 import { CostLimitError, PER_CALL_LIMIT } from '../cel/cost.js';
 import { CelEnvironment, type Program } from '../cel/environment.js';
 import { child, fe, index } from '../schema/errors.js';
@@ -30,9 +31,12 @@ const UNBOUNDED = Math.floor((3 * 1024 * 1024) / 2);
 const ITERATING = /\.(all|exists|exists_one|map|filter)\s*\(/;
 
 const env = new CelEnvironment(['self', 'oldSelf']);
+/** Rules with optionalOldSelf see oldSelf as an optional (typed so, or cel-js cannot order `.value()`). */
+const optionalEnv = new CelEnvironment({ self: 'dyn', oldSelf: 'optional<dyn>' });
 
 interface CompiledRule {
   spec: ValidationRule;
+  env: CelEnvironment;
   program: Program;
   message?: Program;
   transition: boolean;
@@ -69,14 +73,15 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
     errs.push(fe.required(`${at}.rule`, ''));
     return undefined;
   }
+  const ruleEnv = r.optionalOldSelf === true ? optionalEnv : env;
   let program: Program;
   try {
-    program = env.compile(r.rule);
+    program = ruleEnv.compile(r.rule);
   } catch (err) {
     errs.push(fe.invalid(`${at}.rule`, r.rule, `compilation failed: ${(err as Error).message}`));
     return undefined;
   }
-  const type = env.typeOf(program);
+  const type = ruleEnv.typeOf(program);
   if (type !== 'bool' && type !== 'dyn') {
     errs.push(fe.invalid(`${at}.rule`, r.rule, 'compilation failed: cel expression must evaluate to a bool'));
     return undefined;
@@ -84,16 +89,18 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
   let message: Program | undefined;
   if (r.messageExpression) {
     try {
-      message = env.compile(r.messageExpression);
+      message = ruleEnv.compile(r.messageExpression);
     } catch (err) {
       errs.push(fe.invalid(`${at}.messageExpression`, r.messageExpression, `messageExpression compilation failed: ${(err as Error).message}`));
     }
   }
+  const transition = /\boldSelf\b/.test(r.rule);
+  if (r.optionalOldSelf !== undefined && !transition) errs.push(fe.invalid(`${at}.optionalOldSelf`, r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
   const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
   if (r.reason !== undefined && !reasons.includes(r.reason)) errs.push(fe.notSupported(`${at}.reason`, r.reason, reasons));
   return {
-    spec: r, program, ...(message ? { message } : {}),
-    transition: /\boldSelf\b/.test(r.rule), iterates: ITERATING.test(r.rule), nodes: Math.max(1, countNodes(program.ast)),
+    spec: r, env: ruleEnv, program, ...(message ? { message } : {}),
+    transition, iterates: ITERATING.test(r.rule), nodes: Math.max(1, countNodes(program.ast)),
   };
 }
 
@@ -162,9 +169,9 @@ export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasO
    * One metered evaluation of a rule (`msg` undefined) or of its messageExpression (`msg` its text).
    * Past the per-call limit or the object's budget it records upstream's error and stops validation.
    */
-  const run = (p: Program, ctx: Record<string, unknown>, path: string, type: string, rule: string, msg?: string): { ok: true; value: unknown } | { ok: false; error?: Error } => {
+  const run = (e: CelEnvironment, p: Program, ctx: Record<string, unknown>, path: string, type: string, rule: string, msg?: string): { ok: true; value: unknown } | { ok: false; error?: Error } => {
     try {
-      const { value: v, cost } = env.evaluate(p, ctx, PER_CALL_LIMIT);
+      const { value: v, cost } = e.evaluate(p, ctx, PER_CALL_LIMIT);
       if (cost > budget) {
         exhausted = true;
         errs.push(fe.invalid(path, type, `${msg === undefined ? 'validation' : 'messageExpression evaluation'} failed due to running out of cost budget, ${STOP}`));
@@ -190,9 +197,11 @@ export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasO
       const oldSelf = oldOk ? celValue(t.schema, o) : undefined;
       const type = t.schema.type ?? 'object';
       for (const r of t.rules) {
-        if (r.transition && !oldOk) continue;
-        const ctx = { self, ...(oldOk ? { oldSelf } : {}) };
-        const res = run(r.program, ctx, path, type, ruleText(r));
+        // optionalOldSelf: the rule runs on create too, oldSelf an optional (none without an old value)
+        const optional = r.transition && r.spec.optionalOldSelf === true;
+        if (r.transition && !oldOk && !optional) continue;
+        const ctx = { self, ...(optional ? { oldSelf: oldOk ? Optional.of(oldSelf) : Optional.none() } : oldOk ? { oldSelf } : {}) };
+        const res = run(r.env, r.program, ctx, path, type, ruleText(r));
         if (exhausted) return;
         if (!res.ok) {
           const m = res.error!.message.split('\n')[0]!;
@@ -202,7 +211,7 @@ export function evaluateRules(tree: RuleTree, value: unknown, old: unknown, hasO
           continue;
         }
         if (res.value === true) continue;
-        const e = ruleError(r, t, ctx, path, (p, c) => run(p, c, path, type, ruleText(r), r.spec.messageExpression));
+        const e = ruleError(r, t, ctx, path, (p, c) => run(r.env, p, c, path, type, ruleText(r), r.spec.messageExpression));
         if (exhausted) return;
         errs.push(e);
       }

@@ -60,6 +60,25 @@ test('CEL: messageExpression, reason and fieldPath place and word the error; tra
   assert.deepEqual(messages(update), ['spec.replicas: Forbidden: may not shrink']);
 });
 
+test('CEL: optionalOldSelf runs a transition rule on create with oldSelf an empty optional; only on rules using oldSelf', () => {
+  const schema = (optionalOldSelf?: boolean, rule = "!oldSelf.hasValue() || self >= oldSelf.value()"): JSONSchemaProps => ({
+    type: 'object',
+    properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule, message: 'may only grow', ...(optionalOldSelf === undefined ? {} : { optionalOldSelf }) }] } },
+  });
+  const { tree, errors } = compileRules(schema(true), '');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(evaluateRules(tree!, { n: 1 }, undefined, false), []);
+  assert.deepEqual(evaluateRules(tree!, { n: 5 }, { n: 3 }, true), []);
+  assert.deepEqual(messages(evaluateRules(tree!, { n: 2 }, { n: 3 }, true)), ['n: Invalid value: "integer": may only grow']);
+  // create: a rule on oldSelf that requires a value fails, as upstream (oldSelf.value() of none)
+  const strict = compileRules(schema(true, 'self >= oldSelf.value()'), '');
+  assert.equal(evaluateRules(strict.tree!, { n: 1 }, undefined, false).length, 1);
+  const misplaced = compileRules(schema(false, 'self > 0'), 'schema');
+  assert.deepEqual(misplaced.errors.map((e) => `${e.field}: ${e.detail}`), [
+    'schema.properties[n].x-kubernetes-validations[0].optionalOldSelf: Invalid value: false: may not be set if oldSelf is not used in rule',
+  ]);
+});
+
 test('CEL: rules use the Kubernetes libraries (quantity, url, lists, regex, strings, optionals) as real CRDs do', () => {
   const schema: JSONSchemaProps = {
     type: 'object',
