@@ -6,20 +6,46 @@
  */
 import type { Store } from './types.js';
 
+/**
+ * Time for the interval: src/controller-runtime's `Clock` fits (tests pass its FakeClock); stated
+ * here structurally, as the store imports nothing but src/api.
+ */
+export interface CompactionClock {
+  setTimer(fn: () => void, ms: number): { cancel(): void; unref?(): void };
+}
+
 export interface AutoCompactOptions {
   /** Milliseconds between compactions; 0 or undefined: never compact automatically. */
   compactInterval?: number;
   /** Revisions of history to keep below the current one (default 1000). */
   retainRevisions?: number;
+  /** Default: Node's timers. */
+  clock?: CompactionClock;
 }
 
-/** Start the timer; returns a stop function. The timer never keeps the process alive. */
+const nodeTimers: CompactionClock = {
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t), unref: () => void t.unref() };
+  },
+};
+
+/** Start the timer (a tick every `compactInterval`, as setInterval); returns a stop function. The timer never keeps the process alive. */
 export function startAutoCompaction(store: Store, opts: AutoCompactOptions): () => void {
   const interval = opts.compactInterval ?? 0;
   if (interval <= 0) return () => {};
   const retain = Math.max(0, opts.retainRevisions ?? 1000);
+  const clock = opts.clock ?? nodeTimers;
   let running = false;
-  const timer = setInterval(() => {
+  let stopped = false;
+  let timer: ReturnType<CompactionClock['setTimer']>;
+  const schedule = () => {
+    timer = clock.setTimer(tick, interval);
+    timer.unref?.();
+  };
+  const tick = () => {
+    if (stopped) return;
+    schedule();
     const target = store.currentRevision() - retain;
     if (running || target <= store.compactedRevision()) return;
     running = true;
@@ -31,7 +57,10 @@ export function startAutoCompaction(store: Store, opts: AutoCompactOptions): () 
       .finally(() => {
         running = false;
       });
-  }, interval);
-  timer.unref();
-  return () => clearInterval(timer);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    timer.cancel();
+  };
 }
