@@ -33,7 +33,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
  * (every 5 min, keeping 1,000 revisions): without it every write ever made (a lease renewal per
  * node every few seconds) stays in the store's history for good.
  */
-export const DEFAULT_COMPACTION: Required<AutoCompactOptions> = { compactInterval: 60_000, retainRevisions: 10_000 };
+export const DEFAULT_COMPACTION: Required<Omit<AutoCompactOptions, 'clock'>> = { compactInterval: 60_000, retainRevisions: 10_000 };
 
 export interface ControlPlaneOptions {
   dataDir: string;
