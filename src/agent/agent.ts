@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { realClock, type Clock } from '../controller-runtime/clock/clock.js';
 import type { Pod } from '../api/kinds/index.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { runtimeHandlerOf } from './pods/runtime-handler.js';
@@ -66,6 +67,8 @@ export interface AgentOptions {
   agentPort?: number;
   /** CrashLoopBackOff delays (default 10 s doubling to 5 min). */
   crashBackoff?: { initialMs: number; maxMs: number };
+  /** Time of pod workers' wake-ups and of the sandbox, crash and image pull back-offs (AgentDeps.clock); tests pass a FakeClock. */
+  clock?: Clock;
   /** ImagePullBackOff delays (default 10 s doubling to 5 min). */
   imagePullBackoff?: { initialMs: number; maxMs: number };
   /** Image garbage collection (kubelet defaults: 85 %, 80 %, 2m, no maximum age; every 5 minutes). */
@@ -142,6 +145,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       recorder.event(e.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${e.output}`);
     },
   });
+  const now = () => (o.clock ?? realClock).now();
   const deps: AgentDeps = {
     runtime: o.runtime,
     runtimeName: version.runtimeName || 'containerd',
@@ -149,9 +153,10 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       podsDir: join(o.dataDir, 'pods'), lookup, allocatable: { cpu: alloc.cpu!, memory: alloc.memory! }, claims: apiClaimResolver(o.client),
       tokens: new ServiceAccountTokenManager(o.client),
     }),
-    images: new ImagePuller(o.runtime, new Backoff(o.imagePullBackoff?.initialMs, o.imagePullBackoff?.maxMs), recorder, lookup),
+    images: new ImagePuller(o.runtime, new Backoff(o.imagePullBackoff?.initialMs, o.imagePullBackoff?.maxMs, now), recorder, lookup),
     probes,
-    crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs),
+    crashBackoff: new Backoff(o.crashBackoff?.initialMs, o.crashBackoff?.maxMs, now),
+    clock: o.clock,
     events: recorder,
     lookup,
     references: lookup,

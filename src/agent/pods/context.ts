@@ -1,4 +1,5 @@
 import type { Logger } from '../../controller-runtime/log.js';
+import type { Clock } from '../../controller-runtime/clock/clock.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import type { WaitingReason } from '../status/container-statuses.js';
@@ -30,6 +31,11 @@ export interface AgentDeps {
   images: ImagePuller;
   probes: ProbeManager;
   crashBackoff: Backoff;
+  /**
+   * When pod workers wake up and back-offs expire (default: wall time). Back-offs compare it with
+   * the runtime's container timestamps, so a test's FakeClock starts at the wall time.
+   */
+  clock?: Clock;
   events: EventSink;
   lookup: ObjectLookup;
   /** The Services container env is made from (service-cache.ts); absent: no service variables. */

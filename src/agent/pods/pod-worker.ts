@@ -1,4 +1,5 @@
 import type { Pod } from '../../api/kinds/index.js';
+import { realClock, type Timer } from '../../controller-runtime/clock/clock.js';
 import { computePodStatus, DEADLINE_MESSAGE, isTerminalPhase } from '../status/compute-status.js';
 import type { WaitingReason } from '../status/container-statuses.js';
 import type { AgentDeps, SyncScratch } from './context.js';
@@ -44,7 +45,7 @@ export class PodWorker {
   private runtimeKick: string | undefined;
   /** The runtime signature the current sync ended with. */
   private observedSig: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private nextWake = Infinity;
   private stopped = false;
   private done = false;
@@ -112,17 +113,18 @@ export class PodWorker {
   /** Stops syncing (agent shutdown); containers are left as they are. Waits for a running sync. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.idle;
   }
 
   private wakeIn(ms: number): void {
     if (this.stopped || this.done) return;
-    const at = Date.now() + Math.max(0, ms);
+    const clock = this.d.clock ?? realClock;
+    const at = clock.now() + Math.max(0, ms);
     if (at >= this.nextWake) return;
     this.nextWake = at;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    this.timer = clock.setTimer(() => {
       this.nextWake = Infinity;
       this.kick();
     }, Math.max(0, ms));
@@ -254,7 +256,7 @@ export class PodWorker {
 
   private finish(): void {
     this.done = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.d.status.forget(this.uid);
     this.o.onDone(this.uid);
   }

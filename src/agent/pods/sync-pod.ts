@@ -1,4 +1,5 @@
 import type { Pod } from '../../api/kinds/index.js';
+import { realClock } from '../../controller-runtime/clock/clock.js';
 import { RuntimeError } from '../runtime/types.js';
 import { computePodStatus, isTerminalPhase } from '../status/compute-status.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
@@ -81,6 +82,6 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
       return;
     }
   }
-  const actions = computePodActions({ pod, state, sandboxId: sb.id, probes: d.probes, backoff: d.crashBackoff, now: Date.now() });
+  const actions = computePodActions({ pod, state, sandboxId: sb.id, probes: d.probes, backoff: d.crashBackoff, now: (d.clock ?? realClock).now() });
   await executePodActions(d, s, pod, state, sb, volumes, actions);
 }
