@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Lease, Node, Pod } from '../../api/kinds/index.js';
+import { eventually } from '../../testing/eventually.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startAgentHarness, type AgentHarness } from '../testing/agent-harness.js';
 
@@ -39,9 +40,7 @@ describe('node agent on the fake runtime', () => {
     const lease = await h.client.leases<Lease>('kube-node-lease').get(h.nodeName);
     assert.equal(lease.spec?.holderIdentity, h.nodeName);
     const first = lease.spec?.renewTime;
-    await new Promise((r) => setTimeout(r, 1500));
-    const again = await h.client.leases<Lease>('kube-node-lease').get(h.nodeName);
-    assert.notEqual(again.spec?.renewTime, first, 'lease renewed');
+    await eventually(async () => (await h.client.leases<Lease>('kube-node-lease').get(h.nodeName)).spec?.renewTime !== first, 'lease renewed');
   });
 
   it('runs a pod: Running and Ready with pod IP, container ids, events in order', async () => {
@@ -75,12 +74,8 @@ describe('node agent on the fake runtime', () => {
     const bad = await h.waitPod('job-bad', (p) => p.status?.phase === 'Failed' && p);
     assert.equal(cs(bad, 'bad-job')?.state?.terminated?.exitCode, 1);
     assert.equal(cs(bad, 'bad-job')?.state?.terminated?.reason, 'Error');
-    const deadline = Date.now() + 5000;
     const sandboxStates = async () => (await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': ok.metadata.uid! } })).map((s) => s.state);
-    while ((await sandboxStates()).join() !== 'SANDBOX_NOTREADY') {
-      assert.ok(Date.now() < deadline, `sandbox stopped: ${await sandboxStates()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(async () => (await sandboxStates()).join() === 'SANDBOX_NOTREADY', 'sandbox stopped', 5000);
     assert.equal(bad.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
   });
 
@@ -202,11 +197,7 @@ describe('node agent on the fake runtime', () => {
     assert.equal(readFileSync(`${mount('/etc/info').hostPath}/labels`, 'utf8'), 'tier="web"');
     assert.ok(st.mounts.some((m) => m.containerPath === '/etc/hosts'));
     await h.client.configMaps('default').patch('cfg', 'merge', { data: { 'app.conf': 'v=2' } });
-    const deadline = Date.now() + 10_000;
-    while (readFileSync(`${mount('/etc/app').hostPath}/app.conf`, 'utf8') !== 'v=2') {
-      assert.ok(Date.now() < deadline, 'ConfigMap update reached the file');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(() => readFileSync(`${mount('/etc/app').hostPath}/app.conf`, 'utf8') === 'v=2', 'ConfigMap update reached the file');
   });
 
   it('a missing ConfigMap key is CreateContainerConfigError', async () => {
@@ -219,11 +210,7 @@ describe('node agent on the fake runtime', () => {
     const pod = await h.createPod('gone', { containers: [{ name: 'app', image: IMG }] });
     await h.waitPod('gone', (p) => p.status?.phase === 'Running');
     await h.client.pods('default').delete('gone');
-    const deadline = Date.now() + 15_000;
-    while (await h.getPod('gone')) {
-      assert.ok(Date.now() < deadline, 'pod deleted');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(async () => !(await h.getPod('gone')), 'pod deleted', 15_000);
     const uid = pod.metadata.uid!;
     assert.deepEqual(await rt.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': uid } }), []);
     assert.deepEqual(await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': uid } }), []);
@@ -260,11 +247,7 @@ describe('node agent on the fake runtime', () => {
     await h.createPod('prestop', { containers: [{ name: 'app', image: IMG, lifecycle: { preStop: { exec: { command: ['say-bye'] } } } }] });
     await h.waitPod('prestop', (p) => p.status?.phase === 'Running');
     await h.client.pods('default').delete('prestop');
-    const deadline = Date.now() + 10_000;
-    while (await h.getPod('prestop')) {
-      assert.ok(Date.now() < deadline);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(async () => !(await h.getPod('prestop')), 'prestop pod deleted');
     assert.ok(seen.includes('say-bye'), 'preStop ran');
   });
 
@@ -320,10 +303,6 @@ describe('node agent on the fake runtime', () => {
       metadata: { name: 'ghost', namespace: 'default', uid: 'ghost-uid', attempt: 0 },
       labels: { 'bosun.io/managed': 'true', 'io.kubernetes.pod.uid': 'ghost-uid' },
     });
-    const deadline = Date.now() + 10_000;
-    while ((await rt.listPodSandboxes({ id })).length) {
-      assert.ok(Date.now() < deadline, 'orphan sandbox removed');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(async () => (await rt.listPodSandboxes({ id })).length === 0, 'orphan sandbox removed');
   });
 });
