@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { eventually } from '../testing/eventually.js';
 import { startControlPlane, DEFAULT_COMPACTION } from './control-plane.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,8 +20,7 @@ for (const store of ['memory', 'sqlite'] as const) {
       for (let i = 0; i < 60; i++) {
         await cp.client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { i: String(i) } });
       }
-      const deadline = Date.now() + 5_000;
-      while (cp.api.store.compactedRevision() === 0 && Date.now() < deadline) await sleep(20);
+      await eventually(() => cp.api.store.compactedRevision() > 0, 'history compacted', 5_000);
       const compacted = cp.api.store.compactedRevision();
       assert.ok(compacted > 0, 'history was compacted');
       assert.ok(compacted <= cp.api.store.currentRevision() - 20, `kept 20 revisions (compacted ${compacted}, current ${cp.api.store.currentRevision()})`);
@@ -85,8 +85,7 @@ test('with both enabled (the default) a Deployment gets its ReplicaSet', async (
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'full' },
       spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
     });
-    const deadline = Date.now() + 10_000;
-    while ((await cp.client.replicaSets('default').list()).items.length === 0 && Date.now() < deadline) await sleep(50);
+    await eventually(async () => (await cp.client.replicaSets('default').list()).items.length > 0, 'a ReplicaSet');
     assert.equal((await cp.client.replicaSets('default').list()).items.length, 1);
   } finally {
     await cp.stop();
