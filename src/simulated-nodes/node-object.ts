@@ -61,7 +61,7 @@ export function nodeObject(name: string, index: number, shape: NodeShape, nowMs:
         containerRuntimeVersion: 'simulated://1.0', kubeletVersion: 'v1.32.0-bosun', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64',
       },
     },
-  } as Node;
+  } satisfies Node;
 }
 
 export function leaseObject(node: Pick<Node, 'metadata'>, durationSeconds: number, nowMs: number): Lease {

@@ -4,8 +4,6 @@
  * for spec.podCIDR: create the Node if it is not there (a bare object; the node agent fills in
  * labels and status when it starts), then wait until spec.podCIDR is set.
  */
-import type { Node } from '../../api/kinds/index.js';
-import type { KubeObject } from '../../api/meta.js';
 import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { KubeClient } from '../../client/kube-client.js';
 
@@ -19,7 +17,7 @@ export interface AwaitPodCidrOptions {
 }
 
 export async function awaitPodCIDR(o: AwaitPodCidrOptions): Promise<string> {
-  const nodes = o.client.nodes<Node>();
+  const nodes = o.client.nodes();
   const end = Date.now() + (o.timeoutMs ?? 60_000);
   for (;;) {
     try {
@@ -30,7 +28,7 @@ export async function awaitPodCIDR(o: AwaitPodCidrOptions): Promise<string> {
       await nodes.create({
         apiVersion: 'v1', kind: 'Node',
         metadata: { name: o.nodeName, labels: { 'kubernetes.io/hostname': o.nodeName, 'kubernetes.io/os': 'linux' } },
-      } as KubeObject as Node).catch((e) => {
+      }).catch((e) => {
         if (!isAlreadyExists(e)) throw e;
       });
       continue;
