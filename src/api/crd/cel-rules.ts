@@ -10,25 +10,26 @@
  * - at run time, counted in cel-go's cost units (src/api/cel/cost.ts): each rule may spend
  *   PerCallLimit (1,000,000); all rules over one object RuntimeCELCostBudget (10,000,000); past
  *   either, upstream's message, and no further rules run.
- * - at CRD creation, estimated (upstream's estimator is cel-go's checker/cost.go; ours approximates it):
- *   AST nodes × (max size of `self` when the rule iterates over it) × the max items of every enclosing
- *   list must stay within StaticEstimatedCostLimit (10,000,000); the sum over a CRD within
- *   StaticEstimatedCRDCostLimit (100,000,000). An unbounded list, map or string counts as
- *   3 MiB / 2 bytes (the largest request's smallest elements), as upstream's estimator assumes.
+ * - at CRD creation, estimated as upstream estimates them (cel-go's checker/cost.go with the
+ *   Kubernetes library costs, src/api/cel/estimate.ts, sized by the schema: cel-decl-type.ts), times
+ *   how often the rule can run per object (cel-cost.ts): StaticEstimatedCostLimit (10,000,000) per
+ *   rule or messageExpression, StaticEstimatedCRDCostLimit (100,000,000) for the whole schema.
  */
-import { Optional, type ASTNode } from '@marcbachmann/cel-js';
+import { Optional } from '@marcbachmann/cel-js';
 import { CostLimitError, PER_CALL_LIMIT } from '../cel/cost.js';
 import { CelEnvironment, type Program } from '../cel/environment.js';
+import type { DeclType } from '../cel/estimate-types.js';
+import { extractMaxElements, maxCardinality, schemaDeclType } from './cel-decl-type.js';
+import {
+  costErrorMessage, estimateRuleCost, multiplyCost, TotalCost,
+  STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT,
+} from './cel-cost.js';
 import { child, fe, index } from '../schema/errors.js';
 import type { FieldError } from '../status.js';
 import { isObject, mapValues, type JSONSchemaProps, type ValidationRule } from './structural.js';
 
-export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
-export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000;
+export { STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT };
 export const RUNTIME_CEL_COST_BUDGET = 10_000_000;
-/** Elements assumed in a list, map or string without maxItems / maxProperties / maxLength. */
-const UNBOUNDED = Math.floor((3 * 1024 * 1024) / 2);
-const ITERATING = /\.(all|exists|exists_one|map|filter)\s*\(/;
 
 const env = new CelEnvironment(['self', 'oldSelf']);
 /** Rules with optionalOldSelf see oldSelf as an optional (typed so, or cel-js cannot order `.value()`). */
@@ -40,8 +41,6 @@ interface CompiledRule {
   program: Program;
   message?: Program;
   transition: boolean;
-  iterates: boolean;
-  nodes: number;
 }
 
 /** The compiled rules of one schema node and of the nodes below it that have any. */
@@ -51,21 +50,6 @@ export interface RuleTree {
   props: Map<string, RuleTree>;
   items?: RuleTree;
   values?: RuleTree;
-}
-
-function countNodes(n: unknown): number {
-  if (!n || typeof n !== 'object') return 0;
-  if (Array.isArray(n)) return n.reduce((a: number, x) => a + countNodes(x), 0);
-  const node = n as Partial<ASTNode>;
-  if (typeof node.op !== 'string') return 0;
-  return 1 + countNodes(node.args);
-}
-
-function cardinality(s: JSONSchemaProps): number {
-  if (s.type === 'array') return s.maxItems ?? UNBOUNDED;
-  if (s.type === 'string') return s.maxLength ?? UNBOUNDED;
-  if (s.type === 'object') return s.maxProperties ?? (s.properties ? Object.keys(s.properties).length : UNBOUNDED);
-  return 1;
 }
 
 function compileOne(r: ValidationRule, at: string, errs: FieldError[]): CompiledRule | undefined {
@@ -98,10 +82,23 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
   if (r.optionalOldSelf !== undefined && !transition) errs.push(fe.invalid(`${at}.optionalOldSelf`, r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
   const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
   if (r.reason !== undefined && !reasons.includes(r.reason)) errs.push(fe.notSupported(`${at}.reason`, r.reason, reasons));
-  return {
-    spec: r, env: ruleEnv, program, ...(message ? { message } : {}),
-    transition, iterates: ITERATING.test(r.rule), nodes: Math.max(1, countNodes(program.ast)),
-  };
+  return { spec: r, env: ruleEnv, program, ...(message ? { message } : {}), transition };
+}
+
+/**
+ * The static cost checks of one compiled rule on a node of CEL type `decl` that can occur
+ * `cardinality` times per object (undefined: under an unbounded list or map), as validation.go.
+ */
+function checkCost(c: CompiledRule, decl: DeclType, cardinality: number | undefined, at: string, errs: FieldError[], total: TotalCost): void {
+  const optional = c.spec.optionalOldSelf === true;
+  const cost = multiplyCost(estimateRuleCost(c.program.ast, decl, optional), cardinality ?? maxCardinality(decl.minSize));
+  if (cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(fe.forbidden(`${at}.rule`, costErrorMessage('estimated rule cost', cost, STATIC_ESTIMATED_COST_LIMIT)));
+  total.observe(`${at}.rule`, cost);
+  if (!c.message) return;
+  // a messageExpression runs once per failing rule: upstream does not multiply it by the cardinality
+  const msgCost = estimateRuleCost(c.message.ast, decl, optional);
+  if (msgCost > STATIC_ESTIMATED_COST_LIMIT) errs.push(fe.forbidden(`${at}.messageExpression`, costErrorMessage('estimated messageExpression cost', msgCost, STATIC_ESTIMATED_COST_LIMIT)));
+  total.observe(`${at}.messageExpression`, msgCost);
 }
 
 /**
@@ -110,35 +107,37 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
  */
 export function compileRules(schema: JSONSchemaProps, path: string): { errors: FieldError[]; tree?: RuleTree } {
   const errs: FieldError[] = [];
-  let total = 0;
-  const walk = (s: JSONSchemaProps, at: string, repeat: number): RuleTree | undefined => {
+  const total = new TotalCost();
+  // `cardinality`: how many times the node can occur per object (CELSchemaContext.MaxCardinality)
+  const walk = (s: JSONSchemaProps, at: string, cardinality: number | undefined, root: boolean): RuleTree | undefined => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
     const rules: CompiledRule[] = [];
-    (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+    const specs = s['x-kubernetes-validations'] ?? [];
+    const decl = specs.length > 0 ? schemaDeclType(s, root || s['x-kubernetes-embedded-resource'] === true) : undefined;
+    specs.forEach((r, i) => {
       const rat = `${at}.x-kubernetes-validations[${i}]`;
       const c = compileOne(r, rat, errs);
       if (!c) return;
-      const cost = c.nodes * (c.iterates ? cardinality(s) : 1) * repeat;
-      total += cost;
-      if (cost > STATIC_ESTIMATED_COST_LIMIT) {
-        errs.push(fe.forbidden(`${rat}.rule`, `estimated rule cost exceeds budget by factor of ${(cost / STATIC_ESTIMATED_COST_LIMIT).toFixed(1)}x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`));
-      }
+      if (decl) checkCost(c, decl, cardinality, rat, errs, total);
       rules.push(c);
     });
+    const factor = extractMaxElements(s);
+    const below = cardinality === undefined || factor === undefined ? undefined : multiplyCost(cardinality, factor);
     const props = new Map<string, RuleTree>();
     for (const [k, p] of Object.entries(s.properties ?? {})) {
-      const t = walk(p, `${at}.properties[${k}]`, repeat);
+      const t = walk(p, `${at}.properties[${k}]`, below, false);
       if (t) props.set(k, t);
     }
-    const items = s.items ? walk(s.items, `${at}.items`, repeat * (s.maxItems ?? UNBOUNDED)) : undefined;
+    const items = s.items ? walk(s.items, `${at}.items`, below, false) : undefined;
     const mv = mapValues(s);
-    const values = mv ? walk(mv, `${at}.additionalProperties`, repeat * (s.maxProperties ?? UNBOUNDED)) : undefined;
+    const values = mv ? walk(mv, `${at}.additionalProperties`, below, false) : undefined;
     if (rules.length === 0 && props.size === 0 && !items && !values) return undefined;
     return { schema: s, rules, props, ...(items ? { items } : {}), ...(values ? { values } : {}) };
   };
-  const tree = walk(schema, path, 1);
-  if (total > STATIC_ESTIMATED_CRD_COST_LIMIT) {
-    errs.push(fe.forbidden(path, `x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of ${(total / STATIC_ESTIMATED_CRD_COST_LIMIT).toFixed(1)}x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`));
+  const tree = walk(schema, path, 1, true);
+  if (total.total > STATIC_ESTIMATED_CRD_COST_LIMIT) {
+    for (const e of total.mostExpensive) errs.push(fe.forbidden(e.path, 'contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema'));
+    errs.push(fe.forbidden(path, costErrorMessage('x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema', total.total, STATIC_ESTIMATED_CRD_COST_LIMIT)));
   }
   return { errors: errs, ...(tree ? { tree } : {}) };
 }
