@@ -13,10 +13,10 @@ export function controllerRef(owner: Readonly<KubeObject>, apiVersion: string, k
   return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** A pod object ready to POST. `ownerName` gives the generateName prefix. */
-export function podFromTemplate(template: Readonly<PodTemplate> | undefined, ownerName: string, ref: OwnerReference): Pod {
+/** A pod object ready to POST, always with a spec. `ownerName` gives the generateName prefix. */
+export function podFromTemplate(template: Readonly<PodTemplate> | undefined, ownerName: string, ref: OwnerReference): Pod & { spec: PodSpec } {
   const meta = template?.metadata ?? {};
-  const pod: Pod = {
+  const pod: Pod & { spec: PodSpec } = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {

@@ -2,7 +2,6 @@
  * The workload controllers' views of the kinds they share: each is the src/api/kinds type (the
  * schema is the authority), narrowed where a stored object always has a field (a spec).
  */
-import type { KubeObject } from '../../api/meta.js';
 import type { PodTemplateSpec } from '../../api/kinds/core/pod-spec.js';
 import type { DeploymentCondition } from '../../api/kinds/apps/deployment.js';
 import type { ReplicaSet as ApiReplicaSet, ReplicaSetSpec, ReplicaSetStatus } from '../../api/kinds/apps/replica-set.js';
@@ -16,13 +15,6 @@ export type Condition = DeploymentCondition;
 /** apps/v1 ReplicaSet as the workload controllers read it: a stored one always has a spec. */
 export type ReplicaSet = ApiReplicaSet & { spec: ReplicaSetSpec };
 export type { ReplicaSetStatus };
-
-/**
- * A pod with spec and status left loose: the Job controller's view until it moves to src/api's `Pod`
- * (as the ReplicaSet, Deployment, DaemonSet and StatefulSet controllers did). New code imports `Pod`
- * from src/api/kinds.
- */
-export type Pod = KubeObject;
 
 /** `spec.replicas`, defaulting to 1 as the API does. */
 export function specReplicas(obj: { spec?: { replicas?: number } }): number {

@@ -8,24 +8,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../client/kube-client.js';
+import { resources } from '../../client/resource-ref.js';
 import { Manager } from '../../controller-runtime/manager.js';
 import { startControllerEnv } from '../../testing/controller-env.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { addJobController } from './job-controller.js';
 import { JOB_TRACKING_FINALIZER } from './job-pods.js';
-import { JOBS, type Job } from './job-types.js';
+import type { Job } from './job-types.js';
 
 const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
 
-const jobsOf = (client: KubeClient, ns: string) => client.resource<Job>(JOBS, ns);
+const jobsOf = (client: KubeClient, ns: string) => client.resource<Job>(resources.jobs, ns);
 
 function job(name: string, spec: Partial<Job['spec']>): Job {
   return {
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
     spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } }, ...spec },
-  } as Job;
+  };
 }
 
 const podsOf = async (client: KubeClient, ns: string, name: string) =>
@@ -67,7 +68,7 @@ test('Job: pods carry the tracking finalizer, completions are counted once, then
 
   for (let done = 0; done < 3; done++) {
     const running = await eventually(async () => {
-      const ps = (await podsOf(client, ns, 'calc')).filter((p) => !(p.status as { phase?: string } | undefined)?.phase?.match(/Succeeded|Failed/));
+      const ps = (await podsOf(client, ns, 'calc')).filter((p) => !p.status?.phase?.match(/Succeeded|Failed/));
       return ps.length === Math.min(2, 3 - done) && ps;
     }, `${Math.min(2, 3 - done)} running pods`);
     for (const p of running) assert.ok(p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER), 'pod has the tracking finalizer');
@@ -105,9 +106,8 @@ test('Job: Indexed pods get their index (annotation, label, env, hostname) and c
   const p3 = byIndex.get('3')!;
   assert.match(p3.metadata.name!, /^idx-3-[a-z0-9]{5}$/);
   assert.equal(p3.metadata.labels?.['batch.kubernetes.io/job-completion-index'], '3');
-  const spec = p3.spec as { hostname?: string; containers: { env?: unknown[] }[] };
-  assert.equal(spec.hostname, 'idx-3');
-  assert.deepEqual(spec.containers[0]!.env, [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+  assert.equal(p3.spec?.hostname, 'idx-3');
+  assert.deepEqual(p3.spec?.containers[0]!.env, [{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
   for (const ix of ['0', '1', '2', '4']) await finish(client, ns, byIndex.get(ix)!.metadata.name!, 0);
   await eventually(async () => (await jobsOf(client, ns).get('idx')).status?.completedIndexes === '0-2,4', 'completedIndexes 0-2,4');
   await finish(client, ns, p3.metadata.name!, 0);
@@ -151,7 +151,7 @@ test('Job: a controller restart with pods finishing while it is down, and a cras
   const s = await eventually(async () => {
     const st = (await jobsOf(client, ns).get('restart')).status;
     if (st?.conditions?.some((c) => c.type === 'Complete')) return st;
-    const running = (await podsOf(client, ns, 'restart')).filter((p) => !(p.status as { phase?: string } | undefined)?.phase?.match(/Succeeded|Failed/));
+    const running = (await podsOf(client, ns, 'restart')).filter((p) => !p.status?.phase?.match(/Succeeded|Failed/));
     if (running.length > 0) await finish(client, ns, running[0]!.metadata.name!, 0);
     return undefined;
   }, 'Complete');

@@ -4,7 +4,6 @@
  * for an orphan, every Job whose selector matches), settle creation/deletion expectations and
  * finalizer-removal expectations before the sync they trigger runs.
  */
-import type { KubeObject } from '../../api/meta.js';
 import { labelSelectorFromObject, matchesLabels } from '../../api/selectors/index.js';
 import { resources } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
@@ -13,7 +12,7 @@ import { keyOf, keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { Expectations } from '../../controller-runtime/workload/expectations.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { FinalizerExpectations } from './finalizer-expectations.js';
 import type { BackoffRecord } from './job-counting.js';
 import { hasTrackingFinalizer } from './job-pods.js';
@@ -42,11 +41,11 @@ export function addJobController(mgr: Manager, opts: JobControllerOptions = {}):
   const finalizers = new FinalizerExpectations();
   const backoffs = new Map<string, BackoffRecord>();
 
-  const jobKeyOf = (pod: Readonly<KubeObject>): string | undefined => {
+  const jobKeyOf = (pod: Readonly<Pod>): string | undefined => {
     const k = controllerOwnerKey(pod, 'batch', 'Job');
     return k ? keyString(k) : undefined;
   };
-  const podDeleted = (pod: Readonly<KubeObject>) => {
+  const podDeleted = (pod: Readonly<Pod>) => {
     const k = jobKeyOf(pod);
     if (k) expectations.deletionObserved(k, keyOf(pod));
   };
@@ -76,7 +75,7 @@ export function addJobController(mgr: Manager, opts: JobControllerOptions = {}):
     },
   });
 
-  const podToJobs = (pod: Readonly<KubeObject>): string[] => {
+  const podToJobs = (pod: Readonly<Pod>): string[] => {
     if (controllerOf(pod)) {
       const k = jobKeyOf(pod);
       return k ? [k] : [];
@@ -103,7 +102,7 @@ export function addJobController(mgr: Manager, opts: JobControllerOptions = {}):
     .complete(reconcile);
   // enqueueSyncJobBatched: pod changes wake their Job after the batch period (the earliest pending wake-up wins).
   const batchMs = opts.syncBatchMs ?? 1000;
-  const wake = (pod: Readonly<KubeObject>) => {
+  const wake = (pod: Readonly<Pod>) => {
     for (const k of podToJobs(pod)) controller.enqueueAfter(k, batchMs);
   };
   podInformer.addEventHandler({ onAdd: wake, onUpdate: (_old, pod) => wake(pod), onDelete: wake });

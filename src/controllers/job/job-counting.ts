@@ -7,7 +7,7 @@
  * double-counts a completion. Also keeps the failure back-off record and per-index failures.
  */
 import type { Job, JobStatus } from './job-types.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { completionIndex, finishedAt, hasTrackingFinalizer, isFailed, isSucceeded } from './job-pods.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { decideJob, type JobSyncInput } from './job-decide.js';
 import { flushUncounted, remainingBackoffMs } from './job-counting.js';
 import { JOB_TRACKING_FINALIZER } from './job-pods.js';
@@ -21,7 +21,7 @@ function job(spec: Partial<Job['spec']> = {}, status: Job['status'] = {}): Job {
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ns', uid: 'job-uid' },
     spec: { completions: 3, parallelism: 2, backoffLimit: 6, completionMode: 'NonIndexed', template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x' }] } }, ...spec },
     status,
-  } as Job;
+  };
 }
 
 let n = 0;
@@ -35,7 +35,7 @@ function pod(phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed', o: { exit?: 
       ...(o.index !== undefined ? { annotations: { 'batch.kubernetes.io/job-completion-index': String(o.index) } } : {}),
       ...(o.deleting ? { deletionTimestamp: iso(NOW) } : {}),
     },
-    spec: {},
+    spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x' }] },
     status: {
       phase, ...(o.conditions ? { conditions: o.conditions } : {}),
       ...(o.exit !== undefined ? { containerStatuses: [{ name: 'main', state: { terminated: { exitCode: o.exit, finishedAt: iso(NOW - 1000) } } }] } : {}),
@@ -88,11 +88,11 @@ test('activeDeadlineSeconds: DeadlineExceeded once passed, otherwise a requeue a
 });
 
 test('podFailurePolicy: FailJob on an exit code, Ignore leaves the failure uncounted, conditions match with status True by default', () => {
-  const spec = { podFailurePolicy: { rules: [
+  const spec: Partial<Job['spec']> = { podFailurePolicy: { rules: [
     { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
     { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
     { action: 'Count', onExitCodes: { operator: 'NotIn', values: [1, 2] } },
-  ] }, podReplacementPolicy: 'Failed' } as Partial<Job['spec']>;
+  ] }, podReplacementPolicy: 'Failed' };
   const j = job(spec);
   const p42 = pod('Failed', { exit: 42 });
   assert.deepEqual(matchPodFailurePolicy(j.spec, p42), { action: 'FailJob', message: `Container main for pod ns/${p42.metadata.name} failed with exit code 42 matching FailJob rule at index 1` });
@@ -134,7 +134,7 @@ test('suspend deletes running pods and sets Suspended; resuming resets startTime
 });
 
 test('Indexed: lowest missing indexes are created, duplicates deleted, completedIndexes compressed; successPolicy ends early', () => {
-  const spec = { completionMode: 'Indexed', completions: 6, parallelism: 3 } as Partial<Job['spec']>;
+  const spec: Partial<Job['spec']> = { completionMode: 'Indexed', completions: 6, parallelism: 3 };
   const dupA = pod('Running', { index: 1 });
   const dupB = pod('Pending', { index: 1 });
   const p = decideJob(input(job(spec), [pod('Succeeded', { index: 0 }), dupA, dupB, pod('Succeeded', { index: 2 })]));
@@ -150,7 +150,7 @@ test('Indexed: lowest missing indexes are created, duplicates deleted, completed
 });
 
 test('backoffLimitPerIndex: an index failing past its limit is failed, the Job fails with FailedIndexes when every index is settled', () => {
-  const spec = { completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimitPerIndex: 0, backoffLimit: 2147483647 } as Partial<Job['spec']>;
+  const spec: Partial<Job['spec']> = { completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimitPerIndex: 0, backoffLimit: 2147483647 };
   const p = decideJob(input(job(spec), [pod('Failed', { index: 0, exit: 1 }), pod('Succeeded', { index: 1 })]));
   assert.equal(p.status.failedIndexes, '0');
   assert.equal(p.status.completedIndexes, '1');

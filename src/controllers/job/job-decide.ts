@@ -7,7 +7,7 @@
  */
 import type { Job, JobCondition, JobStatus } from './job-types.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { conditionTrue, ensureCondition, findCondition, isFinished, MESSAGE, newCondition, REASON } from './job-conditions.js';
 import { countTerminatedPods, remainingBackoffMs, type BackoffRecord } from './job-counting.js';
 import { managePods, type PodToCreate } from './job-manage.js';
@@ -154,9 +154,7 @@ function pastBackoffLimitOnFailure(job: Readonly<Job>, pods: readonly Readonly<P
   for (const p of pods) {
     const s = podStatus(p);
     if (s.phase !== 'Running' && s.phase !== 'Pending') continue;
-    const all = [...((p.status as { containerStatuses?: { restartCount?: number }[] } | undefined)?.containerStatuses ?? []),
-      ...((p.status as { initContainerStatuses?: { restartCount?: number }[] } | undefined)?.initContainerStatuses ?? [])];
-    for (const c of all) restarts += c.restartCount ?? 0;
+    for (const c of [...(s.containerStatuses ?? []), ...(s.initContainerStatuses ?? [])]) restarts += c.restartCount ?? 0;
   }
   return limit === 0 ? restarts > 0 : restarts >= limit;
 }

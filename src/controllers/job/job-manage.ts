@@ -4,7 +4,7 @@
  * indexes that are neither done, failed nor running, and shed duplicates of an index first.
  */
 import type { Job } from './job-types.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { indexFailureCount } from './job-counting.js';
 import { completionIndex, isActive, isFailed, isReady, isTerminating, onlyReplaceFailedPods, podStatus } from './job-pods.js';
 

@@ -3,7 +3,8 @@
  * finalizer, completion indexes, readiness, and when a pod finished (for the failure back-off).
  */
 import type { Job } from './job-types.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { PodStatus } from '../../api/kinds/core/pod-status.js';
 
 /** batch.kubernetes.io/job-tracking: a pod keeps it until the controller has counted it in the Job's status. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -12,18 +13,7 @@ export const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-i
 /** The env var every container of an Indexed Job pod gets, from the annotation. */
 export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 
-interface PodStatusView {
-  phase?: string;
-  conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-  containerStatuses?: ContainerStatusView[];
-  initContainerStatuses?: ContainerStatusView[];
-}
-export interface ContainerStatusView {
-  name: string;
-  state?: { terminated?: { exitCode?: number; finishedAt?: string } };
-}
-
-export const podStatus = (p: Readonly<Pod>): PodStatusView => (p.status ?? {}) as PodStatusView;
+export const podStatus = (p: Readonly<Pod>): PodStatus => p.status ?? {};
 export const isSucceeded = (p: Readonly<Pod>): boolean => podStatus(p).phase === 'Succeeded';
 export const hasTrackingFinalizer = (p: Readonly<Pod>): boolean => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
 

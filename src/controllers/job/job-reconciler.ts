@@ -7,6 +7,7 @@
  */
 import type { KubeClient } from '../../client/kube-client.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
+import { resources } from '../../client/resource-ref.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
@@ -17,12 +18,12 @@ import { executeClaims, planClaims } from '../../controller-runtime/workload/con
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { DEFAULT_CONCURRENCY, runBatch, slowStartBatch } from '../../controller-runtime/workload/slow-start.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import type { FinalizerExpectations } from './finalizer-expectations.js';
 import { flushUncounted, type BackoffRecord } from './job-counting.js';
 import { decideJob, type JobSyncPlan } from './job-decide.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './job-pods.js';
-import { JOBS, type Job, type JobStatus } from './job-types.js';
+import type { Job, JobStatus } from './job-types.js';
 import { podForJob } from './pod-for-job.js';
 import type { WrittenJobs } from './written-jobs.js';
 
@@ -69,7 +70,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
     try {
       const claims = planClaims(job, job.spec.selector, candidates);
       pods = await executeClaims(claims, ref, { patch: (name, body) => client.pods(ns).patch(name, 'merge', body) }, async () => {
-        const fresh = await client.resource<Job>(JOBS, ns).get(job.metadata.name!);
+        const fresh = await client.resource<Job>(resources.jobs, ns).get(job.metadata.name!);
         return fresh.metadata.uid === job.metadata.uid && !fresh.metadata.deletionTimestamp;
       });
     } catch (err) {
@@ -194,7 +195,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
   }
 
   async function writeStatus(key: string, job: Readonly<Job>, status: JobStatus): Promise<Job> {
-    const jobs = client.resource<Job>(JOBS, job.metadata.namespace);
+    const jobs = client.resource<Job>(resources.jobs, job.metadata.namespace);
     try {
       const out = await jobs.updateStatus({ ...structuredClone(job), status });
       deps.written.record(key, job, out);

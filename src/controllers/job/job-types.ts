@@ -3,6 +3,3 @@ import type { Job as ApiJob, JobSpec } from '../../api/kinds/batch/job.js';
 
 export type Job = ApiJob & { spec: JobSpec };
 export type { JobCondition, JobSpec, JobStatus, PodFailurePolicyRule } from '../../api/kinds/batch/job.js';
-
-/** batch/v1 jobs, addressed with this controller's view of a Job. */
-export const JOBS = { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true, kind: 'Job' };

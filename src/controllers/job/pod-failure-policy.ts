@@ -4,8 +4,9 @@
  * of app then init containers, optionally one container) or pod-condition pattern matches decides.
  */
 import type { JobSpec, PodFailurePolicyRule } from './job-types.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
-import { podStatus, type ContainerStatusView } from './job-pods.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { ContainerStatus } from '../../api/kinds/core/pod-status.js';
+import { podStatus } from './job-pods.js';
 
 export type FailureAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
 
@@ -36,12 +37,12 @@ export function matchPodFailurePolicy(spec: Readonly<JobSpec>, pod: Readonly<Pod
   return undefined;
 }
 
-function matchingContainer(pod: Readonly<Pod>, rule: Readonly<PodFailurePolicyRule>): ContainerStatusView | undefined {
+function matchingContainer(pod: Readonly<Pod>, rule: Readonly<PodFailurePolicyRule>): ContainerStatus | undefined {
   const s = podStatus(pod);
   return matchIn(s.containerStatuses, rule) ?? matchIn(s.initContainerStatuses, rule);
 }
 
-function matchIn(statuses: ContainerStatusView[] | undefined, rule: Readonly<PodFailurePolicyRule>): ContainerStatusView | undefined {
+function matchIn(statuses: ContainerStatus[] | undefined, rule: Readonly<PodFailurePolicyRule>): ContainerStatus | undefined {
   const req = rule.onExitCodes!;
   for (const cs of statuses ?? []) {
     if (req.containerName !== undefined && req.containerName !== cs.name) continue;

@@ -6,13 +6,11 @@
  */
 import type { OwnerReference } from '../../api/meta.js';
 import { podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
-import type { Pod } from '../../controller-runtime/workload/types.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
 import { INDEX_FAILURE_COUNT_ANNOTATION } from './job-counting.js';
 import type { PodToCreate } from './job-manage.js';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, JOB_TRACKING_FINALIZER } from './job-pods.js';
 import type { Job } from './job-types.js';
-
-interface ContainerView { env?: { name: string }[] }
 
 export function podForJob(job: Readonly<Job>, ref: OwnerReference, what: PodToCreate): Pod {
   const pod = podFromTemplate(job.spec.template, job.metadata.name!, ref);
@@ -23,7 +21,7 @@ export function podForJob(job: Readonly<Job>, ref: OwnerReference, what: PodToCr
   pod.metadata.annotations = { ...pod.metadata.annotations, [COMPLETION_INDEX_ANNOTATION]: ix };
   if (what.indexFailures !== undefined) pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(what.indexFailures);
   pod.metadata.labels = { ...pod.metadata.labels, [COMPLETION_INDEX_ANNOTATION]: ix };
-  const spec = pod.spec as { hostname?: string; containers?: ContainerView[]; initContainers?: ContainerView[] };
+  const spec = pod.spec;
   spec.hostname = `${job.metadata.name}-${ix}`;
   const env = { name: COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } };
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
