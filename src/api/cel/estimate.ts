@@ -247,9 +247,12 @@ class Coster {
       t = this.operand(target);
     }
     const est = kubernetesCallCost(name, t, ops, this.sizer) ?? builtinCallCost(name, t, ops, argCosts);
-    this.set(n, { type: fromTypeName(n.checkedType?.name) });
+    // an optional's value() and orValue() are of the optional's type (oldSelf.value() is self's type)
+    const unwrapped = t?.type.kind === 'optional' && (fn === 'value' || fn === 'orValue') ? t.type.elem : undefined;
+    const type = unwrapped ?? fromTypeName(n.checkedType?.name);
+    this.set(n, { type });
     const size = est?.size ?? this.size(n);
-    if (size) this.set(n, { type: fromTypeName(n.checkedType?.name), size });
+    if (size) this.set(n, { type, size });
     return add(total, est?.cost ?? fixed(1));
   }
 

@@ -200,4 +200,27 @@ describe('CEL cost limits at CRD creation (apiextensions validation.go)', () => 
     assert.equal(estimateRuleCost(env.compile("self.metadata.name.startsWith('abc')").ast, root, false), 4);
     assert.equal(estimateRuleCost(env.compile("self.metadata.name.contains('abc')").ast, root, false), 314576);
   });
+
+  it("accepts Gateway API's parentRefs rules (O(n^2) over maxItems 32, reserved word `namespace` as __namespace__); refuses them unbounded", () => {
+    // from kubernetes-sigs/gateway-api config/crd/standard/gateway.networking.k8s.io_httproutes.yaml,
+    // which kube-apiserver accepts; Gateway API bounds parentRefs by maxItems for this very estimate
+    const str = (maxLength: number, def?: string): JSONSchemaProps => ({ type: 'string', maxLength, ...(def ? { default: def } : {}) });
+    const same = "p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == '') && (!has(p2.__namespace__) || p2.__namespace__ == '')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ ))";
+    const parentRefs = (maxItems?: number): JSONSchemaProps => ({
+      type: 'array', ...(maxItems ? { maxItems } : {}), 'x-kubernetes-list-type': 'atomic',
+      items: {
+        type: 'object', required: ['name'],
+        properties: { group: str(253, 'gateway.networking.k8s.io'), kind: str(63, 'Gateway'), name: str(253), namespace: str(63), port: { type: 'integer', format: 'int32' }, sectionName: str(253) },
+      },
+      'x-kubernetes-validations': [
+        { rule: `self.all(p1, self.all(p2, ${same} ? ((!has(p1.sectionName) || p1.sectionName == '') == (!has(p2.sectionName) || p2.sectionName == '')) : true))` },
+        { rule: `self.all(p1, self.exists_one(p2, ${same} && (((!has(p1.sectionName) || p1.sectionName == '') && (!has(p2.sectionName) || p2.sectionName == '')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))` },
+      ],
+    });
+    const spec = (maxItems?: number): JSONSchemaProps => ({ type: 'object', properties: { spec: { type: 'object', properties: { parentRefs: parentRefs(maxItems) } } } });
+    assert.deepEqual(messages(spec(32)), []);
+    const refused = messages(spec());
+    assert.equal(refused.length, 5, refused.join('\n'));
+    assert.match(refused[0]!, /properties\[parentRefs\]\.x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x/);
+  });
 });

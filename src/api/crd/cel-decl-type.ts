@@ -49,6 +49,20 @@ function stringType(s: JSONSchemaProps): DeclType {
   return sized(simple('string', MIN_STRING), max);
 }
 
+/** CEL's reserved words: a property of that name is `__name__` in a rule (apiserver/pkg/cel/escaping.go). */
+const RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if',
+  'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+const ESCAPES: Record<string, string> = { __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' };
+
+/** Escape: a property name as a CEL field name, or undefined where it cannot be one. */
+export function escapeName(name: string): string | undefined {
+  if (name === '' || /^[0-9]/.test(name)) return undefined;
+  if (RESERVED.has(name)) return `__${name}__`;
+  let ok = true;
+  const out = name.replace(/__|[-./]|[^a-zA-Z0-9\-./_]/g, (m) => ESCAPES[m] ?? ((ok = false), ''));
+  return ok ? out : undefined;
+}
+
 /** WithTypeAndObjectMeta: kind, apiVersion and metadata.name/generateName are always there at a resource's root. */
 function withTypeAndObjectMeta(s: JSONSchemaProps): JSONSchemaProps {
   const str: JSONSchemaProps = { type: 'string' };
@@ -86,7 +100,8 @@ export function schemaDeclType(s: JSONSchemaProps | undefined, resourceRoot: boo
       for (const [name, prop] of Object.entries(s.properties ?? {})) {
         const t = schemaDeclType(prop, prop['x-kubernetes-embedded-resource'] === true);
         if (!t) continue;
-        fields.set(name, t);
+        const field = escapeName(name);
+        if (field !== undefined) fields.set(field, t);
         if (required.has(name) && prop.default === undefined) minSize += name.length + t.minSize + 4;
       }
       return { kind: 'object', fields, maxElements: 0, minSize };
