@@ -104,3 +104,46 @@ export function fromTypeName(name: string | undefined): DeclType {
   // a type parameter (`T`, `A`) is as good as dyn here
   return /^[A-Z]$/.test(name) ? DYN : simple('opaque', 1, name);
 }
+
+/** A cel-js AST node as the estimator reads it. */
+export interface Node {
+  op: string;
+  args: unknown;
+  checkedType?: { name?: string };
+  meta?: { macro?: unknown; alternate?: { op: string } };
+}
+/** Sizes of a literal list's or map's entries (cel-go's entrySizeEstimate). */
+export interface Entry {
+  list: boolean;
+  key: Size;
+  val: Size;
+}
+/** A comprehension's or cel.bind's variable: its path, type and sizes. */
+export interface Local {
+  path: readonly string[];
+  type: DeclType;
+  size?: Size;
+  entry?: Entry;
+}
+/** What the estimator knows of a node: its type, field path and size. */
+export interface Facts {
+  type: DeclType;
+  path?: readonly string[];
+  size?: Size;
+  entry?: Entry;
+}
+
+/** The union of two entry sizes; unknown if either is. */
+export const entryUnion = (a?: Entry, b?: Entry): Entry | undefined =>
+  a && b ? { list: a.list, key: union(a.key, b.key), val: union(a.val, b.val) } : undefined;
+
+/** computeExprSize: the size of a literal string, bytes, scalar, list or map. */
+export function literalSize(n: Node): Size | undefined {
+  if (n.op === 'list') return fixed((n.args as unknown[]).length);
+  if (n.op === 'map') return fixed((n.args as unknown[]).length);
+  if (n.op !== 'value') return undefined;
+  const v = n.args;
+  if (typeof v === 'string') return fixed([...v].length);
+  if (v instanceof Uint8Array) return fixed(v.length);
+  return fixed(1);
+}

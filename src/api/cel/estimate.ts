@@ -14,40 +14,12 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { builtinCallCost, concatCost, kubernetesCallCost, type CallEstimate, type Operand, type PathSizer } from './estimate-calls.js';
 import {
-  add, fixed, fromTypeName, isScalar, mul, sum, union, DYN, MAX_U64, UNKNOWN,
-  type Cost, type DeclType, type Size,
+  add, entryUnion, fixed, fromTypeName, isScalar, literalSize, mul, sum, union, DYN, MAX_U64, UNKNOWN,
+  type Cost, type DeclType, type Entry, type Facts, type Local, type Node, type Size,
 } from './estimate-types.js';
-
-interface Node {
-  op: string;
-  args: unknown;
-  checkedType?: { name?: string };
-  meta?: { macro?: unknown; alternate?: { op: string } };
-}
-/** Sizes of a literal list's or map's entries (cel-go's entrySizeEstimate). */
-interface Entry {
-  list: boolean;
-  key: Size;
-  val: Size;
-}
-interface Local {
-  path: readonly string[];
-  type: DeclType;
-  size?: Size;
-  entry?: Entry;
-}
-interface Facts {
-  type: DeclType;
-  path?: readonly string[];
-  size?: Size;
-  entry?: Entry;
-}
 
 const ACCU = '@result';
 const QUANTIFIERS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
-const entryUnion = (a?: Entry, b?: Entry): Entry | undefined =>
-  a && b ? { list: a.list, key: union(a.key, b.key), val: union(a.val, b.val) } : undefined;
-
 /** Estimates one expression; `vars` declares the variables' types, `sizer` sizes field paths. */
 class Coster {
   private readonly facts = new Map<Node, Facts>();
@@ -113,7 +85,9 @@ class Coster {
         if ((n.args as Node).op === 'value') return fixed(0);
         return this.operator(n, n.op, [n.args as Node]);
       case '!_': return this.operator(n, n.op, [n.args as Node]);
-      default: return this.operator(n, n.op, n.args as Node[]);
+      default:
+        if (!Array.isArray(n.args)) throw new Error(`unexpected expression ${n.op}`);
+        return this.operator(n, n.op, n.args as Node[]);
     }
   }
 
@@ -316,16 +290,6 @@ class Coster {
       : { type, size: fixed(1) });
     return c;
   }
-}
-
-function literalSize(n: Node): Size | undefined {
-  if (n.op === 'list') return fixed((n.args as unknown[]).length);
-  if (n.op === 'map') return fixed((n.args as unknown[]).length);
-  if (n.op !== 'value') return undefined;
-  const v = n.args;
-  if (typeof v === 'string') return fixed([...v].length);
-  if (v instanceof Uint8Array) return fixed(v.length);
-  return fixed(1);
 }
 
 /**

@@ -9,7 +9,9 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { estimateCost } from '../cel/estimate.js';
 import type { DeclType } from '../cel/estimate-types.js';
-import { pathSizer } from './cel-decl-type.js';
+import { fe } from '../schema/errors.js';
+import type { FieldError } from '../status.js';
+import { maxCardinality, pathSizer } from './cel-decl-type.js';
 
 /** apiextensions validation.go's limits. */
 export const STATIC_ESTIMATED_COST_LIMIT = 10_000_000;
@@ -48,4 +50,41 @@ export class TotalCost {
     this.mostExpensive.sort((a, b) => b.cost - a.cost);
     this.mostExpensive.splice(4);
   }
+}
+
+/** A compiled rule as the cost check sees it: its AST, its messageExpression's, and their text. */
+export interface CostedRule {
+  rule: ASTNode;
+  text: string;
+  optionalOldSelf: boolean;
+  message?: ASTNode;
+  messageText?: string;
+}
+
+/**
+ * The static cost checks of one rule at `at` on a node of CEL type `decl` that can occur
+ * `cardinality` times per object (undefined: under an unbounded list or map), as validation.go:
+ * the rule times its cardinality, and its messageExpression once (it runs once per failure), each
+ * within StaticEstimatedCostLimit and added to `total`. An estimator failure is the expression's
+ * error, as compileRule reports it.
+ */
+export function checkCost(r: CostedRule, decl: DeclType, cardinality: number | undefined, at: string, total: TotalCost): FieldError[] {
+  const errs: FieldError[] = [];
+  const check = (ast: ASTNode, field: string, text: string, name: string, times: number): boolean => {
+    let cost: number;
+    try {
+      cost = multiplyCost(estimateRuleCost(ast, decl, r.optionalOldSelf), times);
+    } catch (err) {
+      const what = field === 'rule' ? '' : ' for messageExpression';
+      errs.push(fe.invalid(`${at}.${field}`, text, `cost estimation failed${what}: ${(err as Error).message}`));
+      return false;
+    }
+    if (cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(fe.forbidden(`${at}.${field}`, costErrorMessage(name, cost, STATIC_ESTIMATED_COST_LIMIT)));
+    total.observe(`${at}.${field}`, cost);
+    return true;
+  };
+  if (check(r.rule, 'rule', r.text, 'estimated rule cost', cardinality ?? maxCardinality(decl.minSize)) && r.message) {
+    check(r.message, 'messageExpression', r.messageText ?? '', 'estimated messageExpression cost', 1);
+  }
+  return errs;
 }

@@ -18,11 +18,9 @@
 import { Optional } from '@marcbachmann/cel-js';
 import { CostLimitError, PER_CALL_LIMIT } from '../cel/cost.js';
 import { CelEnvironment, type Program } from '../cel/environment.js';
-import type { DeclType } from '../cel/estimate-types.js';
-import { extractMaxElements, maxCardinality, schemaDeclType } from './cel-decl-type.js';
+import { extractMaxElements, schemaDeclType } from './cel-decl-type.js';
 import {
-  costErrorMessage, estimateRuleCost, multiplyCost, TotalCost,
-  STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT,
+  checkCost, costErrorMessage, multiplyCost, TotalCost, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT,
 } from './cel-cost.js';
 import { child, fe, index } from '../schema/errors.js';
 import type { FieldError } from '../status.js';
@@ -86,22 +84,6 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
 }
 
 /**
- * The static cost checks of one compiled rule on a node of CEL type `decl` that can occur
- * `cardinality` times per object (undefined: under an unbounded list or map), as validation.go.
- */
-function checkCost(c: CompiledRule, decl: DeclType, cardinality: number | undefined, at: string, errs: FieldError[], total: TotalCost): void {
-  const optional = c.spec.optionalOldSelf === true;
-  const cost = multiplyCost(estimateRuleCost(c.program.ast, decl, optional), cardinality ?? maxCardinality(decl.minSize));
-  if (cost > STATIC_ESTIMATED_COST_LIMIT) errs.push(fe.forbidden(`${at}.rule`, costErrorMessage('estimated rule cost', cost, STATIC_ESTIMATED_COST_LIMIT)));
-  total.observe(`${at}.rule`, cost);
-  if (!c.message) return;
-  // a messageExpression runs once per failing rule: upstream does not multiply it by the cardinality
-  const msgCost = estimateRuleCost(c.message.ast, decl, optional);
-  if (msgCost > STATIC_ESTIMATED_COST_LIMIT) errs.push(fe.forbidden(`${at}.messageExpression`, costErrorMessage('estimated messageExpression cost', msgCost, STATIC_ESTIMATED_COST_LIMIT)));
-  total.observe(`${at}.messageExpression`, msgCost);
-}
-
-/**
  * Compiles every rule under `schema` (errors at `path`, as a CRD's validation reports them). `tree` is
  * undefined when the schema has no rules at all, so objects of such kinds skip CEL entirely.
  */
@@ -118,7 +100,10 @@ export function compileRules(schema: JSONSchemaProps, path: string): { errors: F
       const rat = `${at}.x-kubernetes-validations[${i}]`;
       const c = compileOne(r, rat, errs);
       if (!c) return;
-      if (decl) checkCost(c, decl, cardinality, rat, errs, total);
+      if (decl) {
+        const costed = { rule: c.program.ast, text: r.rule, optionalOldSelf: r.optionalOldSelf === true };
+        errs.push(...checkCost(c.message ? { ...costed, message: c.message.ast, messageText: r.messageExpression ?? '' } : costed, decl, cardinality, rat, total));
+      }
       rules.push(c);
     });
     const factor = extractMaxElements(s);
