@@ -59,13 +59,19 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   subresources: SubresourceName[];
   scale?: ScaleInfo;
 
-  /** Fill defaults in place (Pod restartPolicy, dnsPolicy, ...). Runs on create, update and patch results. */
-  applyDefaults(obj: T): void;
+  /**
+   * Fill defaults in place (Pod restartPolicy, dnsPolicy, ...). Runs on create, update and patch
+   * results. `subresource: 'status'`: a /status write, whose fields other than metadata and status
+   * are the stored object's (defaulted already), so the schema's defaults may skip them.
+   */
+  applyDefaults(obj: T, subresource?: 'status'): void;
   /**
    * Validate a whole object after defaulting. `old` is the stored object on update (immutable fields
-   * are checked against it). Metadata name/labels/annotations checks are included.
+   * are checked against it). Metadata name/labels/annotations checks are included. `subresource:
+   * 'status'`: structural checks cover metadata and status only, the rest being the stored object's
+   * (upstream's status strategies validate metadata and status; kind rules still run).
    */
-  validate(obj: T, old?: T): FieldError[];
+  validate(obj: T, old?: T, subresource?: 'status'): FieldError[];
   /** Paths (Kubernetes notation, e.g. `spec.containers[0].imagee`) of fields the schema does not define. */
   unknownFields(obj: unknown, holders?: [Record<string, unknown>, string][]): string[];
   /** Schema facts for the field at `path` (e.g. ['spec','template','spec','containers']). */

@@ -7,7 +7,7 @@ import type { KubeObject } from '../meta.js';
 import type { FieldInfo, ResourceDefinition, ScaleInfo, StorageVersionConversion, SubresourceName, TableColumn, Verb } from '../resource.js';
 import { componentsOf } from '../schema/openapi.js';
 import type { ObjectNode } from '../schema/types.js';
-import { applyDefaults, fieldInfo, unknownFields, validateNode } from '../schema/walk.js';
+import { applyDefaults, fieldInfo, unknownFields, validateNode, validateRootKeys } from '../schema/walk.js';
 import type { FieldError } from '../status.js';
 import { age } from '../table/age.js';
 import { ageColumn, nameColumn } from '../table/columns.js';
@@ -53,6 +53,9 @@ export interface KindSpec<T extends KubeObject> {
   table?: { columns: TableColumn[]; row(obj: T, now: Date): unknown[] };
 }
 
+/** Top-level fields a /status write may change (the others are carried from the stored object). */
+const STATUS_WRITE_KEYS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
 export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDefinition<T> {
   const schema = spec.schema;
   const extra = spec.columns ?? [];
@@ -60,8 +63,8 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
   const tableColumns = spec.table?.columns ?? [nameColumn, ...extra.slice(0, ageAt), ageColumn, ...extra.slice(ageAt)];
   let openapi: ResourceDefinition['openapi'] | undefined;
 
-  const validate = (obj: T, old?: T): FieldError[] => {
-    const structural = validateNode(schema, obj, '');
+  const validate = (obj: T, old?: T, subresource?: 'status'): FieldError[] => {
+    const structural = subresource === 'status' ? validateRootKeys(schema, obj, STATUS_WRITE_KEYS) : validateNode(schema, obj, '');
     // Metadata of the wrong shape (finalizers not a list, a label value not a string) is reported
     // by the structural check; the metadata rules assume the shape, so they run only when it holds.
     const metaShapeOk = !structural.some((e) => e.field === 'metadata' || e.field.startsWith('metadata.') || e.field.startsWith('metadata['));
@@ -88,8 +91,8 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
     verbs: spec.verbs ?? ALL_VERBS,
     subresources: spec.subresources ?? [],
     ...(spec.scale ? { scale: spec.scale } : {}),
-    applyDefaults(obj: T): void {
-      applyDefaults(schema, obj);
+    applyDefaults(obj: T, subresource?: 'status'): void {
+      applyDefaults(schema, obj, subresource === 'status' ? STATUS_WRITE_KEYS : undefined);
       try {
         spec.defaults?.(obj);
       } catch (err) {

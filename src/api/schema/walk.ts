@@ -17,13 +17,18 @@ function clone<T>(v: T): T {
   return v === undefined ? v : cloneJson(v);
 }
 
-/** Fills static defaults, then runs object defaulters bottom-up. Mutates `value` in place. */
-export function applyDefaults(node: Node, value: unknown): void {
+/**
+ * Fills static defaults, then runs object defaulters bottom-up. Mutates `value` in place. With
+ * `rootKeys`, only those top-level fields are walked (the root's own defaulter still runs): a
+ * /status write, whose other fields are the stored object's, already defaulted.
+ */
+export function applyDefaults(node: Node, value: unknown, rootKeys?: ReadonlySet<string>): void {
   switch (node.type) {
     case 'object': {
       if (!isPlainObject(value)) return;
       const props = node.props as Record<string, Node>;
       for (const k in props) {
+        if (rootKeys && !rootKeys.has(k)) continue;
         const p = props[k]!;
         if (value[k] == null && p.default !== undefined) value[k] = clone(p.default);
         if (value[k] != null && canHoldDefaults(p)) applyDefaults(p, value[k]);
@@ -55,6 +60,17 @@ function typeError(path: string, value: unknown, want: string): FieldError {
 export function validateNode(node: Node, value: unknown, path: string, root: unknown = value): FieldError[] {
   const errs: FieldError[] = [];
   validateInto(node, value, path, root, errs);
+  return errs;
+}
+
+/**
+ * validateNode of an object on its top-level fields in `rootKeys` only (the root's required
+ * fields and validator still apply): the other fields are the stored object's, validated when
+ * they were written, as upstream's status strategies validate only metadata and status.
+ */
+export function validateRootKeys(node: ObjectNode<any, any>, value: unknown, rootKeys: ReadonlySet<string>): FieldError[] {
+  const errs: FieldError[] = [];
+  validateObject(node, value, '', value, errs, rootKeys);
   return errs;
 }
 
@@ -108,7 +124,7 @@ function validateInto(node: Node, value: unknown, path: string, root: unknown, e
   }
 }
 
-function validateObject(node: ObjectNode<any, any>, value: unknown, path: string, root: unknown, errs: FieldError[]): void {
+function validateObject(node: ObjectNode<any, any>, value: unknown, path: string, root: unknown, errs: FieldError[], rootKeys?: ReadonlySet<string>): void {
   if (!isPlainObject(value)) {
     errs.push(typeError(path, value, 'object'));
     return;
@@ -120,6 +136,7 @@ function validateObject(node: ObjectNode<any, any>, value: unknown, path: string
   }
   const props = node.props as Record<string, Node>;
   for (const k in props) {
+    if (rootKeys && !rootKeys.has(k)) continue;
     const v = value[k];
     if (v !== null && v !== undefined) validateInto(props[k]!, v, child(path, k), root, errs);
   }

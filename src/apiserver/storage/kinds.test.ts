@@ -4,8 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pods } from '../../api/kinds/core/pod.js';
 import { registry } from '../../api/registry.js';
 import { MemoryStore } from '../../store/memory.js';
+import { objectKey } from './keys.js';
 import { createStorages } from './storage-set.js';
 import { ctx } from './testing/fixtures.js';
 import { rejectsStatus } from './testing/assert-status.js';
@@ -35,6 +37,38 @@ test('kinds: a pod is defaulted, Pending, and its spec is immutable apart from i
     await rejectsStatus(s.patch(ctx(), 'app', 'web', { type: 'merge', body: { spec: { restartPolicy: 'Never' } } }), 422, 'Invalid');
     await rejectsStatus(s.create(ctx(), 'app', { ...structuredClone(webPod), metadata: { name: 'typo' }, spec: { containers: [{ name: 'c', imagee: 'x' }] } }), 400, 'BadRequest', (err) => {
       assert.match(err.message, /unknown field "spec\.containers\[0\]\.imagee"/);
+    });
+  } finally {
+    await e.close();
+  }
+});
+
+test('kinds: a pod /status write validates metadata and status, not the stored spec (as upstream ValidatePodStatusUpdate)', async () => {
+  const e = await env();
+  try {
+    const s = e.set.get('', 'v1', 'pods')!;
+    await s.create(ctx(), 'app', structuredClone(webPod));
+    // A spec stored before a rule existed (written past validation here): upstream's status
+    // strategy copies spec from the stored object and validates only metadata and status.
+    const key = objectKey(pods, 'app', 'web');
+    const kv = (await e.store.get(key))!;
+    const stored = JSON.parse(kv.value);
+    stored.spec.restartPolicy = 'Sometimes';
+    await e.store.update(key, JSON.stringify(stored), kv.modRevision);
+
+    const running = await s.patch(ctx(), 'app', 'web', { type: 'merge', body: { status: { phase: 'Running', podIP: '10.1.0.7' } } }, 'status');
+    assert.equal(running.object.status.phase, 'Running');
+    assert.equal(running.object.spec.restartPolicy, 'Sometimes');
+    await rejectsStatus(s.patch(ctx(), 'app', 'web', { type: 'merge', body: { status: { phase: 'Later' } } }, 'status'), 422, 'Invalid', (err) => {
+      assert.deepEqual(err.status.details?.causes?.map((c) => c.field), ['status.phase']);
+    });
+    await rejectsStatus(s.patch(ctx(), 'app', 'web', { type: 'merge', body: { status: { podIP: 'not-an-ip' } } }, 'status'), 422, 'Invalid');
+    await rejectsStatus(s.patch(ctx(), 'app', 'web', { type: 'merge', body: { metadata: { labels: { 'bad label!': 'x' } } } }, 'status'), 422, 'Invalid', (err) => {
+      assert.match(err.status.details?.causes?.[0]?.field ?? '', /^metadata\.labels/);
+    });
+    // The main resource validates the whole pod (ValidatePodUpdate), stored spec included.
+    await rejectsStatus(s.patch(ctx(), 'app', 'web', { type: 'merge', body: { metadata: { labels: { app: 'web2' } } } }), 422, 'Invalid', (err) => {
+      assert.deepEqual(err.status.details?.causes?.map((c) => c.field), ['spec.restartPolicy']);
     });
   } finally {
     await e.close();

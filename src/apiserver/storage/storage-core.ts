@@ -71,9 +71,12 @@ export class StorageCore {
     return decodeObject(this.def, kv.value, revision);
   }
 
-  /** Definition plus strategy validation; throws 422 naming every invalid field. */
-  validate(obj: KubeObject, old?: KubeObject): void {
-    const errs: FieldError[] = [...this.def.validate(obj, old), ...(this.strategy.validate?.(obj, old) ?? [])];
+  /**
+   * Definition plus strategy validation; throws 422 naming every invalid field. `subresource:
+   * 'status'`: a /status write, fields other than metadata and status being the stored object's.
+   */
+  validate(obj: KubeObject, old?: KubeObject, subresource?: 'status'): void {
+    const errs: FieldError[] = [...this.def.validate(obj, old, subresource), ...(this.strategy.validate?.(obj, old) ?? [])];
     if (errs.length > 0) throw invalid(this.def, obj.metadata?.name, errs);
   }
 

@@ -185,28 +185,34 @@ export function prepareUpdate(
   if (opts.prepare) opts.prepare(obj, old);
   else if (opts.subresource === 'status') strategy.prepareForStatusUpdate?.(obj, old, ctx);
   else strategy.prepareForUpdate?.(obj, old, ctx);
-  def.applyDefaults(obj);
+  // A /status write carries everything but metadata and status from the stored object (defaulted
+  // and validated when written): defaults and structural checks cover what it may change, as
+  // upstream's status strategies (ValidatePodStatusUpdate, ValidateJobUpdateStatus...).
+  const statusWrite = opts.subresource === 'status' && !opts.prepare ? 'status' : undefined;
+  def.applyDefaults(obj, statusWrite);
   ctx.admitUpdate?.(obj, old, opts.subresource);
   if (def.tracksGeneration) {
     const gen = old.metadata.generation ?? 1;
     obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
   }
-  core.validate(obj, old);
+  core.validate(obj, old, statusWrite);
   obj.metadata.resourceVersion = old.metadata.resourceVersion;
   return { obj, noop: jsonEqual(obj, old) };
 }
 
 /**
  * The stored object with the candidate's metadata and status, in the stored object's key order
- * (status last when the stored object had none); a copy, so the candidate's later changes leave
- * `old` alone. Status is not copied from `old`: it is replaced.
+ * (status last when the stored object had none). The other fields (spec...) are `old`'s own
+ * values, shared: the update pipeline only reads them on a /status write (defaults fill nothing
+ * in a stored, defaulted spec), and `old` is the request's private decoding. Sharing makes the
+ * unchanged spec free to compare (equality, generation, managed fields) and saves a copy.
  */
 function withStatusOf(old: KubeObject, obj: KubeObject): KubeObject {
   const merged: Record<string, unknown> = {};
   for (const k of Object.keys(old)) {
     if (k === 'metadata') merged[k] = obj.metadata;
     else if (k === 'status') merged[k] = obj.status;
-    else merged[k] = deepCopy((old as Record<string, unknown>)[k]);
+    else merged[k] = (old as Record<string, unknown>)[k];
   }
   if (!('metadata' in merged)) merged.metadata = obj.metadata;
   if (obj.status === undefined) delete merged.status;
