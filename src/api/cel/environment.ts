@@ -6,6 +6,7 @@
  */
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { CostLimitError, metered, prepareCost, trackCost } from './cost.js';
+import { widenHasMacros } from './has-macro.js';
 import { registerIPLibrary } from './lib-ip.js';
 import { registerListsLibrary } from './lib-lists.js';
 import { registerQuantityLibrary } from './lib-quantity.js';
@@ -70,6 +71,7 @@ export class CelEnvironment {
     let program: Program;
     try {
       program = this.env.parse(expression);
+      widenHasMacros(program.ast);
       const checked = program.check();
       if (!checked.valid) throw checked.error ?? new Error('type check failed');
     } catch (err) {
