@@ -17,6 +17,7 @@ import { handleNonResource, type NonResourceDeps } from './non-resource.js';
 import { isWatch } from './query.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
 import { handleResource, type ResourceDeps } from './resource-handler.js';
+import { parsedRequest } from './parsed-request.js';
 import { notFoundPath } from './verbs/not-found.js';
 import { toStatus, writeBody, writeError } from './respond.js';
 import { isWebSocketWatch, serveWebSocketWatch } from './websocket-watch.js';
@@ -82,10 +83,9 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
+    const { url, p } = parsedRequest(req);
     const method = req.method ?? 'GET';
     const authenticated: UserInfo | undefined = await authenticate(req, opts.tokens);
-    const p = parseResourcePath(url.pathname);
     const audit = opts.audit?.begin(req, res, authenticated, url, p, isLongRunning(p, method, url.searchParams));
     // Impersonation after audit and before limits and authorization, as upstream's filter chain.
     const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;

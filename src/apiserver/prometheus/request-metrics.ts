@@ -5,7 +5,8 @@
  * (watches, log/exec/proxy streams) are a gauge while open and are counted, not timed, when done.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseResourcePath, type ResourcePath } from '../http/request-info.js';
+import { parsedRequest } from '../http/parsed-request.js';
+import type { ResourcePath } from '../http/request-info.js';
 import { addInflight, longRunning, requestCount, requestDuration } from './apiserver-metrics.js';
 import type { Series } from './series-histogram.js';
 
@@ -38,9 +39,8 @@ interface Route { key: string; labels: RequestLabels; duration: Series; totals: 
 const routes = new Map<string, Route>();
 
 function labelsOf(req: IncomingMessage): { labels: RequestLabels; longRunning: boolean } {
-  const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
+  const { url, p } = parsedRequest(req);
   const method = req.method ?? 'GET';
-  const p = parseResourcePath(url.pathname);
   const verb = reportedVerb(method, p, url.searchParams, req.headers['content-type']);
   const scope = !p ? '' : p.name !== undefined ? 'resource' : p.namespace !== undefined ? 'namespace' : 'cluster';
   const labels = {
