@@ -150,7 +150,7 @@ export class QuotaAdmission {
           if (err.code !== 'Conflict') throw err;
           const kv = await this.store.get(key);
           if (!kv) break;
-          rq = decodeKv(resourceQuotas, kv) as ResourceQuota;
+          rq = decodeKv(resourceQuotas, kv);
           rq.metadata.resourceVersion = String(kv.modRevision);
         }
       }

@@ -15,7 +15,7 @@ export interface Watched<T> {
   inNamespace(namespace: string): Promise<readonly T[]>;
 }
 
-export function watchedObjects<T extends KubeObject>(store: Store, def: ResourceDefinition): Watched<T> {
+export function watchedObjects<T extends KubeObject>(store: Store, def: ResourceDefinition<T>): Watched<T> {
   const prefix = resourcePrefix(def);
   let byKey: Map<string, T> | undefined;
   let byNs = new Map<string, T[]>();
@@ -30,7 +30,7 @@ export function watchedObjects<T extends KubeObject>(store: Store, def: Resource
     }
   };
   const decode = (kv: KeyValue): T => {
-    const obj = decodeKv(def, kv) as T;
+    const obj = decodeKv(def, kv);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   };

@@ -13,6 +13,7 @@ import { services as serviceDef, type Service } from '../../api/kinds/core/servi
 import { fe, invalidRendered } from '../../api/schema/errors.js';
 import type { FieldError } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
+import { decodeKv } from '../storage/codec.js';
 import { invalid } from '../storage/errors.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { addressAt, offsetInCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
@@ -85,7 +86,7 @@ export class ServiceAllocator {
     const ips = new Map<number, string>();
     const ports = new Map<number, string>();
     for (const kv of items) {
-      const svc = JSON.parse(kv.value) as Service;
+      const svc = decodeKv(serviceDef, kv);
       const owner = ownerOf(svc);
       const off = svc.spec?.clusterIP ? offsetInCidr(this.cidr, svc.spec.clusterIP) : undefined;
       if (off !== undefined) ips.set(off, owner);
@@ -102,9 +103,8 @@ export class ServiceAllocator {
    * Create: fill spec.clusterIP(s) and node ports, honouring requested values (422 when taken or out
    * of range). A dry run computes the same values and reserves nothing.
    */
-  async allocate(obj: KubeObject, dryRun: boolean): Promise<void> {
+  async allocate(svc: Service, dryRun: boolean): Promise<void> {
     if (this.lastScan === 0 || Date.now() - this.lastScan > RESCAN_MS) await this.resync();
-    const svc = obj as Service;
     let errs = this.tryAllocate(svc, undefined, dryRun);
     if (errs.length > 0) {
       // What looks taken may be a leak (a failed write, a missed release): ask the store, then retry.
@@ -118,9 +118,7 @@ export class ServiceAllocator {
    * Update (synchronous, from prepareForUpdate): keep the values the old object holds when the new
    * one omits them (upstream patchAllocatedValues), and allocate what a type change now needs.
    */
-  prepareUpdate(obj: KubeObject, old: KubeObject): void {
-    const svc = obj as Service;
-    const prev = old as Service;
+  prepareUpdate(svc: Service, prev: Service): void {
     const spec = (svc.spec ??= {});
     const before = prev.spec ?? {};
     if (needsClusterIP(spec) && needsClusterIP(before) && !spec.clusterIP && before.clusterIP) {
@@ -142,8 +140,7 @@ export class ServiceAllocator {
   }
 
   /** Free everything the Service held. */
-  release(obj: KubeObject): void {
-    const svc = obj as Service;
+  release(svc: Service): void {
     const owner = ownerOf(svc);
     const off = svc.spec?.clusterIP ? offsetInCidr(this.cidr, svc.spec.clusterIP) : undefined;
     if (off !== undefined) this.ips.release(off, owner);

@@ -10,10 +10,11 @@
  * metrics-server's default resolution is 15 s), and a cluster nobody asks costs nothing. A node that
  * does not answer within 5 s is left out of that round, as metrics-server leaves it out.
  */
-import type { Node, Pod } from '../../api/kinds/index.js';
+import { nodes as nodeDef, pods as podDef, type Node, type Pod } from '../../api/kinds/index.js';
 import { SIMULATED_NODE_LABEL, simulatedContainerUsage } from '../../api/metrics/usage-annotations.js';
 import { Quantity } from '../../api/quantity/index.js';
 import { readBody, type AgentClient } from '../node-proxy/agent-client.js';
+import { asKind } from '../storage/codec.js';
 import type { RequestContext, ResourceStorage } from '../storage/types.js';
 import { METRICS_GROUP, type NodeMetrics, type PodMetrics, type ResourceUsage } from './kinds.js';
 
@@ -68,8 +69,8 @@ export class MetricsCollector {
   }
 
   private async gather(): Promise<MetricsSnapshot> {
-    const nodes = ((await this.o.nodes()?.list(internalCtx, undefined, {}))?.items ?? []) as Node[];
-    const pods = ((await this.o.pods()?.list(internalCtx, undefined, {}))?.items ?? []) as Pod[];
+    const nodes = ((await this.o.nodes()?.list(internalCtx, undefined, {}))?.items ?? []).map((o) => asKind(nodeDef, o));
+    const pods = ((await this.o.pods()?.list(internalCtx, undefined, {}))?.items ?? []).map((o) => asKind(podDef, o));
     const podsByKey = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
     const out: MetricsSnapshot = { nodes: new Map(), pods: new Map() };
     const window = `${Math.round((this.o.periodMs ?? METRICS_PERIOD_MS) / 1000)}s`;

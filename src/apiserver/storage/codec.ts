@@ -7,7 +7,7 @@ import { apiVersionOf } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { KeyValue } from '../../store/types.js';
 import { cloneJson } from '../../api/json-clone.js';
-import { StatusError } from '../../api/status.js';
+import { errors, StatusError } from '../../api/status.js';
 
 /**
  * Largest stored object: etcd's default --max-request-bytes (1.5 MiB), enforced for every backend
@@ -39,8 +39,11 @@ export function encodeObject(obj: KubeObject, def?: Pick<ResourceDefinition, 'st
   return text;
 }
 
-/** A fresh object (safe to mutate) with apiVersion, kind and resourceVersion filled in. */
-export function decodeObject(def: ResourceDefinition, value: string, revision: number): KubeObject {
+/**
+ * A fresh object (safe to mutate) with apiVersion, kind and resourceVersion filled in, typed as
+ * `def`'s kind: what is stored under a resource was validated against its schema when written.
+ */
+export function decodeObject<T extends KubeObject = KubeObject>(def: ResourceDefinition<T>, value: string, revision: number): T {
   let parsed = JSON.parse(value) as KubeObject;
   if (def.storageVersion) parsed = def.storageVersion.fromStored({ ...parsed, metadata: parsed.metadata ?? {} });
   const apiVersion = apiVersionOf(def.group, def.version);
@@ -49,11 +52,25 @@ export function decodeObject(def: ResourceDefinition, value: string, revision: n
   obj.apiVersion = apiVersion;
   obj.kind = def.kind;
   obj.metadata.resourceVersion = String(revision);
-  return obj;
+  return obj as T;
 }
 
-export function decodeKv(def: ResourceDefinition, kv: KeyValue): KubeObject {
+export function decodeKv<T extends KubeObject = KubeObject>(def: ResourceDefinition<T>, kv: KeyValue): T {
   return decodeObject(def, kv.value, kv.modRevision);
+}
+
+/**
+ * An object a storage returned, read as `def`'s kind, checked as upstream's `obj.(*api.Pod)` type
+ * assertion is: the storage serving `def` decodes every object with def's apiVersion and kind
+ * (decodeObject), so a mismatch is a wiring bug (a storage handed to the wrong reader) and fails as
+ * an internal error instead of being read as the wrong kind.
+ */
+export function asKind<T extends KubeObject>(def: ResourceDefinition<T>, obj: KubeObject): T {
+  const apiVersion = apiVersionOf(def.group, def.version);
+  if (obj.kind !== def.kind || obj.apiVersion !== apiVersion) {
+    throw errors.internal(`expected ${apiVersion} ${def.kind}, read ${obj.apiVersion} ${obj.kind}`);
+  }
+  return obj as T;
 }
 
 export function deepCopy<T>(v: T): T {

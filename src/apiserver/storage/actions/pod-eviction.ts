@@ -6,10 +6,11 @@
  * than one budget answers 500. Before the delete the pod gets the DisruptionTarget condition
  * (reason EvictionByEvictionAPI). The decisions are in eviction-decision.ts.
  */
-import type { Pod } from '../../../api/kinds/core/pod.js';
-import type { PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
+import { pods as podDef, type Pod } from '../../../api/kinds/core/pod.js';
+import { podDisruptionBudgets as budgetDef, type PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { errors, successStatus, type Status } from '../../../api/status.js';
+import { asKind } from '../codec.js';
 import { isStatusError } from '../errors.js';
 import type { GenericStorage } from '../generic-storage.js';
 import type { ActionSubresource, DeleteOptions, RequestContext } from '../types.js';
@@ -38,7 +39,7 @@ export class PodEviction implements ActionSubresource {
 
     let pod: Pod | undefined;
     for (let attempt = 0; ; attempt++) {
-      pod = (await this.pods.get(dctx, namespace, name)) as Pod;
+      pod = asKind(podDef, await this.pods.get(dctx, namespace, name));
       if (!canIgnorePDB(pod)) break;
       const o = shouldEnforceResourceVersion(pod) && rvUnset ? withRv(opts, pod.metadata.resourceVersion!) : opts;
       try {
@@ -49,7 +50,7 @@ export class PodEviction implements ActionSubresource {
       }
     }
 
-    const all = this.budgets ? ((await this.budgets.list(dctx, namespace, {})).items as PodDisruptionBudget[]) : [];
+    const all = this.budgets ? (await this.budgets.list(dctx, namespace, {})).items.map((o) => asKind(budgetDef, o)) : [];
     const verdict = budgetVerdict(pod, budgetsFor(pod, all));
     if (verdict.kind === 'multiple') {
       return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 };
@@ -79,7 +80,7 @@ export class PodEviction implements ActionSubresource {
       } catch (err) {
         if (!isStatusError(err, 409)) throw err;
         if (attempt >= RETRIES) throw errors.timeout(`couldn't update PodDisruptionBudget "${cur.metadata.name}" due to conflicts`);
-        cur = (await budgets.get(ctx, cur.metadata.namespace, cur.metadata.name!)) as PodDisruptionBudget;
+        cur = asKind(budgetDef, await budgets.get(ctx, cur.metadata.namespace, cur.metadata.name!));
       }
     }
   }

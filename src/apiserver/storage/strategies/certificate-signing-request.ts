@@ -67,10 +67,9 @@ export function prepareApproval(obj: KubeObject, old: KubeObject): void {
   fillTimestamps(csr, prev);
 }
 
-export const certificateSigningRequestStrategy: Strategy = {
-  prepareForCreate(obj, ctx) {
-    const csr = obj as CertificateSigningRequest;
-    delete (csr as { status?: unknown }).status;
+export const certificateSigningRequestStrategy: Strategy<CertificateSigningRequest> = {
+  prepareForCreate(csr, ctx) {
+    delete csr.status;
     if (!csr.spec || typeof csr.spec !== 'object') return;
     delete csr.spec.username;
     delete csr.spec.uid;
@@ -82,18 +81,15 @@ export const certificateSigningRequestStrategy: Strategy = {
     if (ctx.extra && Object.keys(ctx.extra).length) csr.spec.extra = structuredClone(ctx.extra);
   },
   prepareForUpdate(obj, old) {
-    (obj as CertificateSigningRequest).spec = structuredClone((old as CertificateSigningRequest).spec);
+    obj.spec = structuredClone(old.spec);
   },
-  prepareForStatusUpdate(obj, old) {
-    const csr = obj as CertificateSigningRequest;
-    const prev = old as CertificateSigningRequest;
+  prepareForStatusUpdate(csr, prev) {
     csr.spec = structuredClone(prev.spec);
     if (!statusShapeOk(csr)) return;
     setConditions(csr, mergeConditions(csr, prev, (t) => !APPROVAL_TYPES.has(t)));
     fillTimestamps(csr, prev);
   },
-  async admit(obj) {
-    const csr = obj as CertificateSigningRequest;
+  async admit(csr) {
     if (csr.spec?.signerName !== KUBE_APISERVER_CLIENT_SIGNER) return;
     let groups: string[];
     try {

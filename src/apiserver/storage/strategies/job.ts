@@ -9,12 +9,12 @@ import { generateJobSelector, validateGeneratedSelector } from '../../../api/kin
 import type { Strategy } from './types.js';
 import { workloadStrategy } from './workload.js';
 
-export const jobStrategy: Strategy = {
+export const jobStrategy: Strategy<Job> = {
   ...workloadStrategy,
   prepareForCreate(obj) {
-    generateJobSelector(obj as Job);
+    generateJobSelector(obj);
   },
   validate(obj, old) {
-    return old ? [] : validateGeneratedSelector(obj as Job);
+    return old ? [] : validateGeneratedSelector(obj);
   },
 };

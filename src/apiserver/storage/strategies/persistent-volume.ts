@@ -26,36 +26,36 @@ function addFinalizer(obj: KubeObject, f: string): void {
   if (!fs.includes(f)) obj.metadata.finalizers = [...fs, f];
 }
 
-export const persistentVolumeStrategy: Strategy = {
+export const persistentVolumeStrategy: Strategy<PersistentVolume> = {
   prepareForCreate(obj) {
     addFinalizer(obj, PV_PROTECTION_FINALIZER);
-    (obj as PersistentVolume).status = { phase: 'Pending', lastPhaseTransitionTime: nowTimestamp() };
+    obj.status = { phase: 'Pending', lastPhaseTransitionTime: nowTimestamp() };
   },
   prepareForStatusUpdate(obj, old) {
-    const st = (obj as PersistentVolume).status;
-    const prev = (old as PersistentVolume).status;
+    const st = obj.status;
+    const prev = old.status;
     if (st && st.phase !== prev?.phase) st.lastPhaseTransitionTime = nowTimestamp();
   },
 };
 
-export const persistentVolumeClaimStrategy: Strategy = {
+export const persistentVolumeClaimStrategy: Strategy<PersistentVolumeClaim> = {
   prepareForCreate(obj) {
     addFinalizer(obj, PVC_PROTECTION_FINALIZER);
   },
-  forStore(store: Store): Strategy {
+  forStore(store: Store): Strategy<PersistentVolumeClaim> {
     const list = async (): Promise<StorageClass[]> => {
       const res = await store.list(listPrefix(storageClasses));
-      return res.items.map((kv) => decodeKv(storageClasses, kv) as StorageClass);
+      return res.items.map((kv) => decodeKv(storageClasses, kv));
     };
     const getClass = async (name: string): Promise<StorageClass | undefined> => {
       const kv = await store.get(objectKey(storageClasses, undefined, name));
-      return kv ? (decodeKv(storageClasses, kv) as StorageClass) : undefined;
+      return kv ? decodeKv(storageClasses, kv) : undefined;
     };
     return {
       ...persistentVolumeClaimStrategy,
       forStore: undefined,
       admit: (obj) => admitDefaultStorageClass(obj, list),
-      validateAdmission: (obj, old) => (old ? admitResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, getClass) : Promise.resolve()),
+      validateAdmission: (obj, old) => (old ? admitResize(obj, old, getClass) : Promise.resolve()),
     };
   },
 };

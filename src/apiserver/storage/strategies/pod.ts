@@ -5,8 +5,8 @@
  * node (the node agent finishes the delete with gracePeriodSeconds=0), immediate deletion for
  * unbound or finished pods; PodSecurity admission on create and on significant updates.
  */
-import { serviceAccounts, type ServiceAccount } from '../../../api/kinds/core/service-account.js';
-import { runtimeClasses, type RuntimeClass } from '../../../api/kinds/node/runtime-class.js';
+import { serviceAccounts } from '../../../api/kinds/core/service-account.js';
+import { runtimeClasses } from '../../../api/kinds/node/runtime-class.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/types.js';
 import { admitPodPriority } from '../../admission/priority.js';
@@ -52,11 +52,11 @@ export const podStrategy: Strategy = {
     const accounts = watchedReads(store, resourcePrefix(serviceAccounts));
     const lookup: ServiceAccountLookup = async (ns, name) => {
       const kv = await accounts.get(objectKey(serviceAccounts, ns, name));
-      return kv ? (decodeKv(serviceAccounts, kv) as ServiceAccount) : undefined;
+      return kv ? decodeKv(serviceAccounts, kv) : undefined;
     };
     const runtimeClass: RuntimeClassLookup = async (name) => {
       const kv = await store.get(objectKey(runtimeClasses, undefined, name));
-      return kv ? (decodeKv(runtimeClasses, kv) as RuntimeClass) : undefined;
+      return kv ? decodeKv(runtimeClasses, kv) : undefined;
     };
     const classes = storedPriorityClasses(store);
     return {

@@ -16,7 +16,7 @@ import type { Strategy } from './types.js';
  */
 export function storedPriorityClasses(store: Store): PriorityClassList {
   const prefix = resourcePrefix(priorityClasses);
-  const read = async () => (await store.list(prefix)).items.map((kv) => decodeKv(priorityClasses, kv) as PriorityClass);
+  const read = async () => (await store.list(prefix)).items.map((kv) => decodeKv(priorityClasses, kv));
   let cached: Promise<PriorityClass[]> | undefined;
   let watching = false;
   const drop = () => {
@@ -34,8 +34,8 @@ export function storedPriorityClasses(store: Store): PriorityClassList {
   };
 }
 
-export const priorityClassStrategy: Strategy = {
+export const priorityClassStrategy: Strategy<PriorityClass> = {
   async validateAdmission(obj, _old, _ctx, env) {
-    await admitPriorityClass(obj as PriorityClass, storedPriorityClasses(env.store));
+    await admitPriorityClass(obj, storedPriorityClasses(env.store));
   },
 };

@@ -29,14 +29,14 @@ export function serviceAllocatorFor(store: Store, ranges: ServiceRanges = {}): S
   return a;
 }
 
-export const serviceStrategy: Strategy = {
+export const serviceStrategy: Strategy<Service> = {
   allowCreateOnUpdate: true,
-  forStore(store: Store): Strategy {
+  forStore(store: Store): Strategy<Service> {
     const alloc = serviceAllocatorFor(store);
     return {
       allowCreateOnUpdate: true,
       prepareForUpdate: (obj, old) => {
-        dropTypeDependentFields(obj as Service, old as Service);
+        dropTypeDependentFields(obj, old);
         alloc.prepareUpdate(obj, old);
       },
       allocate: (obj, ctx) => alloc.allocate(obj, ctx.dryRun),
