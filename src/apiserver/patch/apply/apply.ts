@@ -51,27 +51,20 @@ export interface FieldManagerResult {
 }
 
 /** Fields nobody owns (apimachinery's stripMetaManager), as FieldsV1 paths. */
-const STRIPPED = FieldSet.fromPaths([
+const STRIPPED: string[][] = [
   ['f:apiVersion'], ['f:kind'], ['f:metadata'],
   ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']
     .map((f) => ['f:metadata', `f:${f}`]),
-]);
+];
 
+/**
+ * `set` (a new set this module built and still owns: it is changed in place) without the fields
+ * nobody owns and the subtrees `ignored` names.
+ */
 function ownable(set: FieldSet, ignored: string[][] | undefined): FieldSet {
-  let out = set.difference(STRIPPED);
-  for (const p of ignored ?? []) out = dropSubtree(out, p.map((f) => `f:${f}`));
-  return out;
-}
-
-function dropSubtree(set: FieldSet, path: string[]): FieldSet {
-  const out = set.union(new FieldSet());
-  let node: FieldSet | undefined = out;
-  for (let i = 0; i < path.length - 1 && node; i++) node = node.children.get(path[i]!);
-  if (node) {
-    node.members.delete(path[path.length - 1]!);
-    node.children.delete(path[path.length - 1]!);
-  }
-  return out;
+  for (const p of STRIPPED) set.remove(p);
+  for (const p of ignored ?? []) set.remove(p.map((f) => `f:${f}`), true);
+  return set;
 }
 
 function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
@@ -125,8 +118,7 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
 
   const key = managerKey({ manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: opts.subresource });
   const previous = managers.get(key);
-  const cmp = compare(liveBody, merged, cur);
-  const changed = ownable(cmp.modified.union(cmp.added), opts.ignoredFields);
+  const changed = ownable(compare(liveBody, merged, cur).changed, opts.ignoredFields);
 
   const conflicts: Conflict[] = [];
   for (const [k, e] of managers) {
@@ -183,12 +175,15 @@ export function trackUpdate(old: JsonObject | undefined, updated: JsonObject, op
   const before = withoutManagedFields(old);
   const after = withoutManagedFields(updated);
   const cmp = compare(before, after, cur);
-  const changed = ownable(cmp.modified.union(cmp.added), opts.ignoredFields);
+  const changed = ownable(cmp.changed, opts.ignoredFields);
   const removed = ownable(cmp.removed, opts.ignoredFields);
-  for (const e of managers.values()) e.set = e.set.difference(changed).difference(removed);
+  const key = changed.isEmpty() ? undefined : managerKey({ manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource });
+  for (const [k, e] of managers) {
+    // The writer's own entry ends up with `changed` anyway: (set - changed - removed) + changed.
+    e.set = k === key ? e.set.difference(removed) : e.set.difference(changed).difference(removed);
+  }
 
-  if (!changed.isEmpty()) {
-    const key = managerKey({ manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource });
+  if (key !== undefined) {
     const prev = managers.get(key);
     managers.set(key, {
       manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource,

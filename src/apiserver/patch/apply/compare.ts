@@ -9,14 +9,15 @@ import { deepEqual, isObject } from '../json-value.js';
 import { FieldSet } from './fieldset.js';
 import { indexItems, nodeKind, type NodeKind, type SchemaCursor } from './schema.js';
 
+/** Every caller wants added and modified together, so they are gathered in one set. */
 export interface Comparison {
-  added: FieldSet;
-  modified: FieldSet;
+  /** Leaves added or modified (and nodes that appeared). */
+  changed: FieldSet;
   removed: FieldSet;
 }
 
 export function compare(lhs: unknown, rhs: unknown, cursor: SchemaCursor): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  const c: Comparison = { changed: new FieldSet(), removed: new FieldSet() };
   walk(lhs, rhs, cursor, [], false, c);
   return c;
 }
@@ -41,9 +42,9 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
   const leaf = isLeafKind(k) || (lk && rk && lk.kind !== rk.kind) || (isEmptyContainer(l) && isEmptyContainer(r));
   if (leaf) {
     if (path.length === 0) return;
-    if (l === undefined) c.added.insert(path);
+    if (l === undefined) c.changed.insert(path);
     else if (r === undefined) c.removed.insert(path);
-    else if (!deepEqual(l, r)) c.modified.insert(path);
+    else if (!deepEqual(l, r)) c.changed.insert(path);
     return;
   }
   if (k.kind === 'map') {
@@ -79,7 +80,7 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
   if (path.length === 0) return;
   const ownsSelf = isItem || k.kind !== 'map' || k.granularMap;
   if (!ownsSelf) return;
-  if (l === undefined) c.added.insert(path);
+  if (l === undefined) c.changed.insert(path);
   else if (r === undefined) c.removed.insert(path);
 }
 

@@ -3,6 +3,10 @@
  * A path is a list of path elements written as in FieldsV1: `f:<field>`, `k:<json of key fields>`,
  * `v:<json value>`, `i:<index>`. A node holds the elements that are members (paths that end
  * there) and children (paths that go deeper); a path can be both, which FieldsV1 writes as `.`.
+ *
+ * A set is immutable once its builder hands it on: union, difference and intersection may return
+ * an operand itself or share its subtrees (a manager's set the write leaves alone stays the same
+ * object, and its stored FieldsV1 is written back as it was).
  */
 
 export class FieldSet {
@@ -74,6 +78,7 @@ export class FieldSet {
   }
 
   union(o: FieldSet): FieldSet {
+    if (o.isEmpty() || (this.raw && rawContains(this.raw, o))) return this;
     const out = new FieldSet();
     for (const m of this.members) out.members.add(m);
     for (const m of o.members) out.members.add(m);
@@ -84,7 +89,7 @@ export class FieldSet {
 
   /** Paths of this set that are not in `o` (exact paths, not subtrees). */
   difference(o: FieldSet): FieldSet {
-    if (this.raw && !rawIntersects(this.raw, o)) return this;
+    if ((this.raw && !rawIntersects(this.raw, o)) || o.isEmpty()) return this;
     const out = new FieldSet();
     for (const m of this.members) if (!o.members.has(m)) out.members.add(m);
     for (const [k, c] of this.children) {
@@ -105,6 +110,23 @@ export class FieldSet {
     return out.pruned();
   }
 
+  /**
+   * Removes the path `path` (a member), or with `subtree` everything under it too, pruning nodes
+   * left empty. Only for a set its builder still owns (see the class comment).
+   */
+  remove(path: readonly string[], subtree = false, from = 0): void {
+    const el = path[from]!;
+    if (from === path.length - 1) {
+      this.members.delete(el);
+      if (subtree) this.children.delete(el);
+      return;
+    }
+    const c = this.children.get(el);
+    if (!c) return;
+    c.remove(path, subtree, from + 1);
+    if (c.isEmpty()) this.children.delete(el);
+  }
+
   /** Every path of the set, depth first in sorted element order. */
   paths(prefix: string[] = [], out: string[][] = []): string[][] {
     for (const el of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
@@ -122,11 +144,24 @@ export class FieldSet {
   /** FieldsV1 JSON: `{"f:spec":{"f:replicas":{}}}`, with `.` for a path that also has children. */
   toFieldsV1(): Record<string, unknown> {
     if (this.raw) return this.raw;
+    const members = this.ownMembers;
+    const children = this.ownChildren;
+    const els: string[] = [];
+    for (const m of members) els.push(m);
+    for (const [k, c] of children) if (!members.has(k) && !c.isEmpty()) els.push(k);
     const out: Record<string, unknown> = {};
-    for (const el of sortElements([...new Set([...this.members, ...this.children.keys()])])) {
-      const c = this.children.get(el);
-      const sub = c && !c.isEmpty() ? c.toFieldsV1() : {};
-      out[el] = c && !c.isEmpty() && this.members.has(el) ? { '.': {}, ...sub } : sub;
+    for (const el of sortElements(els)) {
+      const c = children.get(el);
+      if (!c || c.isEmpty()) {
+        out[el] = {};
+      } else if (members.has(el)) {
+        // `.` first, then the children, as Go encodes the map.
+        const sub: Record<string, unknown> = { '.': {} };
+        Object.assign(sub, c.toFieldsV1());
+        out[el] = sub;
+      } else {
+        out[el] = c.toFieldsV1();
+      }
     }
     return out;
   }
@@ -157,6 +192,23 @@ function rawIntersects(raw: Record<string, unknown>, o: FieldSet): boolean {
     if (typeof sub === 'object' && sub !== null && rawIntersects(sub as Record<string, unknown>, c)) return true;
   }
   return false;
+}
+
+/** Whether FieldsV1 JSON holds every path of a set. */
+function rawContains(raw: Record<string, unknown>, o: FieldSet): boolean {
+  for (const m of o.members) {
+    const sub = raw[m] as Record<string, unknown> | undefined;
+    if (sub === undefined || !(Object.keys(sub).length === 0 || '.' in sub)) return false;
+  }
+  for (const [k, c] of o.children) {
+    const sub = raw[k];
+    if (typeof sub === 'object' && sub !== null) {
+      if (!rawContains(sub as Record<string, unknown>, c)) return false;
+    } else if (!c.isEmpty()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function fill(node: FieldSet, v: unknown): void {

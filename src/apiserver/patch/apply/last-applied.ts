@@ -34,7 +34,7 @@ export function allowedConflicts(live: JsonObject, apiVersion: string, cur: Sche
   }
   if (!isObject(last) || last.apiVersion !== apiVersion) return new FieldSet();
   const c = compare(last, live, cur);
-  return toFieldSet(last, cur).difference(c.modified).difference(c.added).difference(c.removed);
+  return toFieldSet(last, cur).difference(c.changed).difference(c.removed);
 }
 
 /** The object with its last-applied annotation (if it has one) set to `applied`, as Go encodes it. */
