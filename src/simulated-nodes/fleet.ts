@@ -27,6 +27,7 @@ import { Limiter } from './limiter.js';
 import { LEASE_NAMESPACE, leaseObject, micro, nodeConditions, nodeObject, PAUSED_ANNOTATION, SIMULATED_LABEL, type NodeShape } from './node-object.js';
 import { PodRunner } from './pod-runner.js';
 import { SimNode } from './sim-node.js';
+import { copyOf } from '../controller-runtime/informer/indexer.js';
 
 export interface SimulatedNodesOptions {
   /** How many nodes. */
@@ -285,7 +286,7 @@ export class SimulatedFleet {
     sim.postingStatus = true;
     try {
       const now = this.clock.now();
-      const next = structuredClone(cached) as Node;
+      const next = copyOf(cached);
       next.status = { ...(next.status ?? {}), conditions: nodeConditions(now, cached.status?.conditions ?? []) };
       await this.limiter.run(() => this.client.nodes<Node>().updateStatus(next));
       sim.lastStatusMs = now;

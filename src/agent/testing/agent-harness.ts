@@ -46,10 +46,10 @@ export async function startAgentHarness(runtime: ContainerRuntime, opts: Partial
   const h: AgentHarness = {
     server, client, agent, nodeName, dataDir, prefix,
     async createPod(name, spec, meta = {}) {
-      return client.pods<Pod>('default').create({
+      return client.pods('default').create({
         apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta },
         spec: { nodeName, terminationGracePeriodSeconds: 2, containers: [], ...spec },
-      } as Pod);
+      });
     },
     async getPod(name) {
       try {

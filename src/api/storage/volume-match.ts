@@ -38,7 +38,7 @@ export function isVolumeBoundToClaim(pv: Readonly<PersistentVolume>, pvc: Readon
 export function volumeFitsNode(pv: Readonly<PersistentVolume>, node: Readonly<Node>): boolean {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
   if (!terms) return true;
-  return compileNodeSelectorTerms(terms)(node as Node);
+  return compileNodeSelectorTerms(terms)(node);
 }
 
 const volumeModeOf = (mode: string | undefined): string => mode ?? 'Filesystem';

@@ -32,6 +32,7 @@ import type { Condition, ReplicaSet } from '../../controller-runtime/workload/ty
 import { calculateStatus, deploymentComplete, getCondition, newCondition } from './conditions.js';
 import { findNewReplicaSet } from './replica-sets.js';
 import { POD_TEMPLATE_HASH_LABEL, Reasons, RevisionAnnotation, type Deployment } from './types.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 export const AutoRollbackAnnotation = 'deploy.bosun.dev/auto-rollback';
 export const RestartThresholdAnnotation = 'deploy.bosun.dev/auto-rollback-restarts';
@@ -139,10 +140,10 @@ export function planAutoRollback(
   if (!target) {
     if (bad.includes(failing)) return { kind: 'none' }; // already reported
     const message = `Rollout of ${from} failed (${why.detail}) and there is no fully available revision to roll back to`;
-    return { kind: 'skip', deployment: annotated(structuredClone(d) as Deployment), message };
+    return { kind: 'skip', deployment: annotated(copyOf(d)), message };
   }
 
-  const next = annotated(structuredClone(d) as Deployment);
+  const next = annotated(copyOf(d));
   const template = structuredClone(target.spec.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH_LABEL];
   next.spec.template = template;

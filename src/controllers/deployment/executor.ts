@@ -14,6 +14,7 @@ import { newCondition, setCondition, statusEqual } from './conditions.js';
 import type { SyncPlan } from './sync.js';
 import { equalIgnoreHash } from './template-hash.js';
 import { Reasons, hasProgressDeadline, type Deployment } from './types.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 export interface ExecuteResult {
   /** Stopped early because the cache is behind; look again shortly. */
@@ -41,14 +42,14 @@ export async function executePlan(plan: SyncPlan, current: Readonly<Deployment>,
               return { stale: true }; // ours: the informer has not shown it yet
             }
             // A different template hashed to the same name: bump collisionCount so the next hash differs.
-            const d = structuredClone(current) as Deployment;
+            const d = copyOf(current);
             d.status = { ...(d.status ?? {}), collisionCount: (d.status?.collisionCount ?? 0) + 1 };
             await client.deployments<Deployment>(ns).updateStatus(d);
             throw new Error(`hash collision for ReplicaSet ${rs.metadata.name}; collisionCount bumped`, { cause: err });
           }
           const msg = `Failed to create new replica set "${rs.metadata.name}": ${err instanceof Error ? err.message : String(err)}`;
           if (hasProgressDeadline(current)) {
-            const d = structuredClone(current) as Deployment;
+            const d = copyOf(current);
             d.status ??= {};
             setCondition(d.status, newCondition('Progressing', 'False', Reasons.FailedRSCreate, msg, now));
             await client.deployments<Deployment>(ns).updateStatus(d).catch(() => undefined);

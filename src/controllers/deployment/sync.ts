@@ -18,6 +18,7 @@ import { rolloutRolling } from './rolling.js';
 import { isScalingEvent, syncDeploymentStatus, syncScaleOnly } from './scale.js';
 import { SyncContext, type Action } from './sync-context.js';
 import { Reasons, hasProgressDeadline, isRollingUpdate, type Deployment } from './types.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 export interface SyncInput {
   deployment: Readonly<Deployment>;
@@ -36,9 +37,9 @@ export interface SyncPlan {
 }
 
 export function planDeploymentSync(input: SyncInput): SyncPlan {
-  const d = structuredClone(input.deployment) as Deployment;
+  const d = copyOf(input.deployment);
   const ctx = new SyncContext(d, input.now);
-  const rsList = input.replicaSets.map((rs) => structuredClone(rs) as ReplicaSet);
+  const rsList = input.replicaSets.map((rs) => copyOf(rs));
   const done = (): SyncPlan => ({ actions: ctx.actions, deployment: d, ...(ctx.requeueAfter !== undefined ? { requeueAfter: ctx.requeueAfter } : {}) });
 
   const sel = d.spec.selector;

@@ -17,6 +17,7 @@ import type { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Result } from '../../controller-runtime/reconcile.js';
 import { mergeConditions, namespaceConditions, type PassResult } from './conditions.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
@@ -76,7 +77,7 @@ async function deleteContent(client: KubeClient, namespace: string): Promise<Pas
 async function reportConditions(client: KubeClient, ns: Readonly<Namespace>, pass: PassResult, now: Date): Promise<void> {
   const conditions = mergeConditions(ns.status?.conditions ?? [], namespaceConditions(pass), now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
   if (!conditions) return;
-  const next = structuredClone(ns) as Namespace;
+  const next = copyOf(ns);
   next.status = { ...(next.status ?? {}), conditions };
   try {
     await client.updateStatus(resources.namespaces, undefined, next);
@@ -88,7 +89,7 @@ async function reportConditions(client: KubeClient, ns: Readonly<Namespace>, pas
 
 /** PUT namespaces/<name>/finalize without `kubernetes`; the server removes the namespace when none are left. */
 async function finalize(client: KubeClient, ns: Readonly<Namespace>): Promise<void> {
-  const body = structuredClone(ns) as Namespace;
+  const body = copyOf(ns);
   body.spec = { ...(body.spec ?? {}), finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) };
   try {
     await client.updateSubresource(resources.namespaces, undefined, ns.metadata.name!, 'finalize', body);

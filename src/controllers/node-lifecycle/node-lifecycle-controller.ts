@@ -33,6 +33,7 @@ import { msUntilStale, observe, staleConditions, type HealthRecord } from './nod
 import { notReadyConditions } from './pod-readiness.js';
 import { readyStatus, reconcileTaints } from './taints.js';
 import { evictionDeadline, withDefaultTolerations } from './tolerations.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const POD_NODE_INDEX = 'podsByNodeName';
@@ -142,7 +143,7 @@ async function reconcile(ctx: Ctx, name: string): Promise<Result | void> {
   if (msUntilStale(rec, ctx.graceMs, now) <= 0) {
     const conditions = staleConditions(node, new Date(now));
     if (conditions) {
-      const next = structuredClone(node) as Node;
+      const next = copyOf(node);
       next.status = { ...(next.status ?? {}), conditions };
       await ignoreGone(ctx.client.updateStatus(resources.nodes, undefined, next));
       if (readyStatus(node) === 'True') ctx.events.event({ apiVersion: 'v1', kind: 'Node', ...node }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
@@ -154,7 +155,7 @@ async function reconcile(ctx: Ctx, name: string): Promise<Result | void> {
   const nodeCount = ctx.tally.size;
   const taints = reconcileTaints(node, new Date(now), noExecuteMode(state, nodeCount));
   if (taints) {
-    const next = structuredClone(node) as Node;
+    const next = copyOf(node);
     next.spec = { ...(next.spec ?? {}), taints };
     if (taints.length === 0) delete next.spec.taints;
     await ignoreGone(ctx.client.update(resources.nodes, undefined, next));
@@ -172,7 +173,7 @@ async function markPodsNotReady(ctx: Ctx, pods: readonly Readonly<Pod>[], now: D
   for (const pod of pods) {
     const conditions = notReadyConditions(pod, now);
     if (!conditions) continue;
-    const next = structuredClone(pod) as Pod;
+    const next = copyOf(pod);
     next.status = { ...(next.status ?? {}), conditions };
     await ignoreGone(ctx.client.updateStatus(resources.pods, pod.metadata.namespace, next));
   }

@@ -8,6 +8,7 @@ import type { StatefulSet } from '../../api/kinds/apps/stateful-set.js';
 import {
   equalRevision, findEqualRevisions, newControllerRevision, nextRevision, sortControllerRevisions, type ControllerRevision,
 } from '../../controller-runtime/workload/history.js';
+import { copyOf } from '../../controller-runtime/informer/indexer.js';
 
 /** getPatch: the template, marked to replace the whole template when applied. */
 export function revisionData(set: Readonly<StatefulSet>): { spec: { template: Record<string, unknown> } } {
@@ -23,7 +24,7 @@ export function newRevision(set: Readonly<StatefulSet>, revision: number, collis
 
 /** ApplyRevision: the set with the revision's template (a copy). */
 export function applyRevision(set: Readonly<StatefulSet>, revision: Readonly<ControllerRevision>): StatefulSet {
-  const out = structuredClone(set) as StatefulSet;
+  const out = copyOf(set);
   const data = revision.data as { spec?: { template?: Record<string, unknown> } } | undefined;
   const template = structuredClone(data?.spec?.template);
   if (template) {
