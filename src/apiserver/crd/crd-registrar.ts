@@ -146,7 +146,7 @@ export function startCrdRegistrar(opts: {
     }
     const fresh = { ...crd, metadata: { ...crd.metadata, finalizers: (crd.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER) } };
     try {
-      await crds.update(CTX(), undefined, crd.metadata.name!, fresh as KubeObject);
+      await crds.update(CTX(), undefined, crd.metadata.name!, fresh);
     } catch (err) {
       if (!isStatusError(err, 409) && !isStatusError(err, 404)) throw err;
     }

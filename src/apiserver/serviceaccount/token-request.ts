@@ -132,7 +132,7 @@ export class TokenRequestAction implements ActionSubresource {
       metadata: { ...tr.metadata, name, namespace: ns, creationTimestamp: nowTimestamp() },
       spec: tr.spec,
       status: { token, expirationTimestamp: new Date(now + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
-    } as KubeObject;
+    };
   }
 
   /**

@@ -139,7 +139,7 @@ export function hpaV1ToV2(hpa: HorizontalPodAutoscalerV1): HorizontalPodAutoscal
   }
   const behavior = parseAnnotation<Json>(a, BEHAVIOR_ANNOTATION);
   const annotations = Object.fromEntries(Object.entries(a).filter(([k]) => !ROUND_TRIP.includes(k)));
-  const metadata = { ...(hpa.metadata ?? {}) } as KubeObject['metadata'];
+  const metadata: KubeObject['metadata'] = { ...hpa.metadata };
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
   else delete metadata.annotations;
   const out: HorizontalPodAutoscaler = {

@@ -5,10 +5,11 @@
  * pods, workload resources and namespaces. Runs after validation, before the write, dry runs
  * included (upstream's validating admission position).
  */
-import type { PodSpec } from '../../../api/kinds/index.js';
+import { pods as podDef, type PodSpec } from '../../../api/kinds/index.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { errors, failure } from '../../../api/status.js';
 import type { Store } from '../../../store/types.js';
+import { decodeKv } from '../../storage/codec.js';
 import { invalid } from '../../storage/errors.js';
 import { resourcePrefix } from '../../storage/keys.js';
 import { readNamespace } from '../../storage/watched-reads.js';
@@ -68,8 +69,8 @@ export async function admitNamespace(obj: KubeObject, old: KubeObject | undefine
   }
   if (!prev || !enforceTightened(next.policy.enforce, prev.policy.enforce)) return;
   const name = obj.metadata.name ?? '';
-  const list = await store.list(`${resourcePrefix({ group: '', plural: 'pods' })}${name}/`);
-  const pods = list.items.map((kv) => JSON.parse(kv.value) as KubeObject)
-    .map((p) => ({ name: p.metadata?.name ?? '', meta: p.metadata ?? {}, spec: (p.spec ?? {}) as PodSpec }));
+  const list = await store.list(`${resourcePrefix(podDef)}${name}/`);
+  const pods = list.items.map((kv) => decodeKv(podDef, kv))
+    .map((p) => ({ name: p.metadata.name ?? '', meta: p.metadata, spec: p.spec ?? ({} as PodSpec) }));
   ctx.warnings.push(...existingPodWarnings(name, next.policy.enforce, pods));
 }
