@@ -7,8 +7,10 @@
  * under the name `<service>.<namespace>.svc`. Keep-alive agents per CA keep loopback calls cheap.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
-import type { KubeObject } from '../../../api/meta.js';
+import { endpoints as endpointsDef } from '../../../api/kinds/core/endpoints.js';
+import { services as serviceDef } from '../../../api/kinds/core/service.js';
 import type { Store } from '../../../store/types.js';
+import { decodeKv } from '../../storage/codec.js';
 import { objectKey } from '../../storage/keys.js';
 import type { AdmissionRequest } from './admission-review.js';
 
@@ -48,15 +50,14 @@ async function resolveService(store: Store, svc: NonNullable<WebhookClientConfig
   const name = svc.name ?? '';
   const port = svc.port ?? 443;
   const display = `${name}.${ns}.svc:${port}`;
-  const svcKv = await store.get(objectKey({ group: '', plural: 'services', namespaced: true }, ns, name));
+  const svcKv = await store.get(objectKey(serviceDef, ns, name));
   if (!svcKv) throw new WebhookCallError(`service "${name}" not found`);
-  const service = JSON.parse(svcKv.value) as KubeObject;
-  const spec = (service.spec ?? {}) as { type?: string; externalName?: string; ports?: { name?: string; port: number }[] };
+  const spec = decodeKv(serviceDef, svcKv).spec ?? {};
   if (spec.type === 'ExternalName') return { host: spec.externalName ?? '', port, serverName: spec.externalName ?? '', display };
   const svcPort = (spec.ports ?? []).find((p) => p.port === port);
   if (!svcPort) throw new WebhookCallError(`no service port ${port} found for service "${name}"`);
-  const epKv = await store.get(objectKey({ group: '', plural: 'endpoints', namespaced: true }, ns, name));
-  const subsets = epKv ? ((JSON.parse(epKv.value) as KubeObject).subsets as { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[] | undefined) ?? [] : [];
+  const epKv = await store.get(objectKey(endpointsDef, ns, name));
+  const subsets = (epKv ? decodeKv(endpointsDef, epKv).subsets : undefined) ?? [];
   for (const ss of subsets) {
     const p = (ss.ports ?? []).find((x) => (x.name ?? '') === (svcPort.name ?? ''));
     const addrs = ss.addresses ?? [];
