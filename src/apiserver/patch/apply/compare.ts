@@ -25,7 +25,9 @@ export function compare(lhs: unknown, rhs: unknown, cursor: SchemaCursor): Compa
 function isEmptyContainer(v: unknown): boolean {
   if (v === undefined) return true;
   if (Array.isArray(v)) return v.length === 0;
-  return isObject(v) && Object.keys(v).length === 0;
+  if (!isObject(v)) return false;
+  for (const _ in v) return false;
+  return true;
 }
 
 function isLeafKind(k: NodeKind): boolean {
@@ -57,14 +59,16 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
       // Equal subtrees yield nothing: a top-level field the write left alone (the spec under a
       // status write or a finalizer patch) is compared with one cheap pass instead of walked.
       if (path.length === 0 && lv !== undefined && deepEqual(lv, rv)) continue;
-      path.push(`f:${key}`);
-      walk(lv, rv, cur.field(key), path, false, c);
+      const sub = cur.field(key);
+      path.push(sub.element);
+      walk(lv, rv, sub, path, false, c);
       path.pop();
     }
     for (const key in lo) {
       if (Object.prototype.hasOwnProperty.call(ro, key) || lo[key] === undefined) continue;
-      path.push(`f:${key}`);
-      walk(lo[key], undefined, cur.field(key), path, false, c);
+      const sub = cur.field(key);
+      path.push(sub.element);
+      walk(lo[key], undefined, sub, path, false, c);
       path.pop();
     }
   } else {

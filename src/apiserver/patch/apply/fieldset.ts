@@ -227,13 +227,20 @@ const KIND_ORDER: Record<string, number> = { f: 0, v: 1, k: 2, i: 3 };
 
 /** structured-merge-diff's PathElement order: fields, then values, keys, indices. */
 export function sortElements(els: string[]): string[] {
-  return els.sort((a, b) => {
-    const ka = KIND_ORDER[a[0]!] ?? 9;
-    const kb = KIND_ORDER[b[0]!] ?? 9;
-    if (ka !== kb) return ka - kb;
+  if (els.length < 2) return els;
+  return els.sort(compareElements);
+}
+
+function compareElements(a: string, b: string): number {
+  const ca = a.charCodeAt(0);
+  if (ca === b.charCodeAt(0)) {
     if (a[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
     return a < b ? -1 : a > b ? 1 : 0;
-  });
+  }
+  const ka = KIND_ORDER[a[0]!] ?? 9;
+  const kb = KIND_ORDER[b[0]!] ?? 9;
+  if (ka !== kb) return ka - kb;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

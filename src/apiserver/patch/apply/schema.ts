@@ -27,22 +27,38 @@ export function keyDefault(key: string): unknown {
   return KEY_DEFAULTS[key];
 }
 
+// Kinds are shared constants (a write asks for one per node of the object): read-only.
+const SCALAR: NodeKind = Object.freeze({ kind: 'scalar' });
+const ATOMIC: NodeKind = Object.freeze({ kind: 'atomic' });
+const GRANULAR_MAP: NodeKind = Object.freeze({ kind: 'map', granularMap: true });
+const STRUCT: NodeKind = Object.freeze({ kind: 'map', granularMap: false });
+const SET_LIST: NodeKind = Object.freeze({ kind: 'setList' });
+const ATOMIC_LIST: NodeKind = Object.freeze({ kind: 'atomicList' });
+/** Map-list kinds by their field facts (memoized and frozen by the definition's fieldInfo). */
+const mapLists = new WeakMap<FieldInfo, NodeKind>();
+
+function mapListKind(info: FieldInfo, keys: string[]): NodeKind {
+  let k = mapLists.get(info);
+  if (!k) mapLists.set(info, (k = Object.freeze({ kind: 'mapList', keys: Object.freeze([...keys]) as string[] })));
+  return k;
+}
+
 export function nodeKind(info: FieldInfo | undefined, value: unknown): NodeKind {
   if (Array.isArray(value)) {
     const listType = info?.listType ?? inferListType(info);
     if (listType === 'map') {
       const keys = info?.listMapKeys?.length ? info.listMapKeys : info?.patchMergeKey ? [info.patchMergeKey] : [];
-      if (keys.length > 0 && value.every(isObject)) return { kind: 'mapList', keys };
-      return { kind: 'atomicList' };
+      if (keys.length > 0 && value.every(isObject)) return mapListKind(info!, keys);
+      return ATOMIC_LIST;
     }
-    if (listType === 'set' && value.every((v) => !isObject(v) && !Array.isArray(v))) return { kind: 'setList' };
-    return { kind: 'atomicList' };
+    if (listType === 'set' && value.every((v) => !isObject(v) && !Array.isArray(v))) return SET_LIST;
+    return ATOMIC_LIST;
   }
   if (isObject(value)) {
-    if (info?.mapType === 'atomic') return { kind: 'atomic' };
-    return { kind: 'map', granularMap: info?.type === 'map' };
+    if (info?.mapType === 'atomic') return ATOMIC;
+    return info?.type === 'map' ? GRANULAR_MAP : STRUCT;
   }
-  return { kind: 'scalar' };
+  return SCALAR;
 }
 
 function inferListType(info: FieldInfo | undefined): 'map' | 'set' | 'atomic' {
@@ -54,15 +70,30 @@ function inferListType(info: FieldInfo | undefined): 'map' | 'set' | 'atomic' {
 /** The FieldsV1 path element naming one list item. */
 export function itemElement(kind: NodeKind, item: unknown, index: number): string {
   if (kind.kind === 'mapList' && isObject(item)) {
-    const key: Record<string, unknown> = {};
-    for (const k of [...kind.keys].sort()) {
+    // JSON of the key fields in sorted order, written directly (the same text as stringifying
+    // an object of them): one per item of every keyed list a write compares.
+    let out = 'k:{';
+    let first = true;
+    for (const k of sortedKeys(kind.keys)) {
       const v = item[k] ?? KEY_DEFAULTS[k];
-      if (v !== undefined) key[k] = v;
+      if (v === undefined) continue;
+      const json = JSON.stringify(v);
+      if (json === undefined) continue;
+      out += `${first ? '' : ','}${JSON.stringify(k)}:${json}`;
+      first = false;
     }
-    return `k:${JSON.stringify(key)}`;
+    return `${out}}`;
   }
   if (kind.kind === 'setList') return `v:${JSON.stringify(item)}`;
   return `i:${index}`;
+}
+
+const sortedKeyLists = new WeakMap<string[], string[]>();
+
+function sortedKeys(keys: string[]): string[] {
+  let sorted = sortedKeyLists.get(keys);
+  if (!sorted) sortedKeyLists.set(keys, (sorted = [...keys].sort()));
+  return sorted;
 }
 
 /**
@@ -75,8 +106,12 @@ export class SchemaCursor {
   private kids?: Map<string, SchemaCursor>;
   private known = false;
   private facts: FieldInfo | undefined;
+  /** The FieldsV1 element of this field (`f:<name>`), made once per remembered cursor. */
+  readonly element: string;
 
-  constructor(readonly fieldInfo: FieldInfoLookup, readonly names: string[] = []) {}
+  constructor(readonly fieldInfo: FieldInfoLookup, readonly names: string[] = []) {
+    this.element = names.length === 0 ? '' : `f:${names[names.length - 1]!}`;
+  }
 
   /** The shared root cursor of `fieldInfo` (pass a stable function, such as `def.fieldInfo`). */
   static root(fieldInfo: FieldInfoLookup): SchemaCursor {
