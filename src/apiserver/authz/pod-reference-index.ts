@@ -63,8 +63,8 @@ export class PodReferenceIndex {
       for (const p of list.items) this.upsert(p);
       this.watch = await pods.watch(systemContext(), undefined, { resourceVersion: list.metadata?.resourceVersion }, {
         onEvent: (ev) => {
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(ev.object as KubeObject);
-          else if (ev.type === 'DELETED') this.remove(podKey(ev.object as KubeObject));
+          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(ev.object);
+          else if (ev.type === 'DELETED') this.remove(podKey(ev.object));
         },
         // Ended (store closed, history compacted, server stopping): the next question starts over.
         onClose: () => {

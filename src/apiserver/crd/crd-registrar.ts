@@ -13,14 +13,13 @@
  */
 import { customDefinition } from '../../api/crd/custom-definition.js';
 import { crdCondition, type CrdVersion, type CustomResourceDefinition } from '../../api/kinds/apiextensions/custom-resource-definition.js';
-import type { KubeObject, WatchEvent } from '../../api/meta.js';
 import { failure } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
 import type { ApiCatalog } from '../discovery/catalog.js';
 import { isStatusError } from '../storage/errors.js';
 import { CRD_CLEANUP_FINALIZER } from '../storage/strategies/custom-resource-definition.js';
 import type { Strategy } from '../storage/strategies/types.js';
-import type { RequestContext, ResourceStorage, WatchStream } from '../storage/types.js';
+import type { RequestContext, ResourceStorage, StorageWatchEvent, WatchStream } from '../storage/types.js';
 import { kubeVersionCompare } from './version-priority.js';
 import { crdStatus } from './crd-status.js';
 import { CustomResourceStorage } from './custom-storage.js';
@@ -152,7 +151,7 @@ export function startCrdRegistrar(opts: {
     }
   };
 
-  const onEvent = (ev: WatchEvent<KubeObject>): void => {
+  const onEvent = (ev: StorageWatchEvent): void => {
     if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED' && ev.type !== 'DELETED') return;
     const crd = ev.object as CustomResourceDefinition;
     const name = crd.metadata?.name;
@@ -178,7 +177,7 @@ export function startCrdRegistrar(opts: {
     await queue;
     if (stopped) return;
     stream = await crds.watch(CTX(), undefined, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, {
-      onEvent: (ev) => onEvent(ev as WatchEvent<KubeObject>),
+      onEvent,
       onClose: () => {
         // A watch ends when it falls too far behind (410) or storage closes: list and watch again.
         if (!stopped) setTimeout(() => void sync().catch((err: unknown) => log('custom resource definitions: resync failed', err)), 1000).unref();

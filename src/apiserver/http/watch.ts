@@ -11,9 +11,7 @@
  * unresponsiveness"); the client relists and watches again, as it does after any closed watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeObject, WatchEvent } from '../../api/meta.js';
-import type { Status } from '../../api/status.js';
-import type { RequestContext, ResourceStorage, WatchQuery, WatchStream } from '../storage/types.js';
+import type { RequestContext, ResourceStorage, StorageWatchEvent, WatchQuery, WatchStream } from '../storage/types.js';
 import type { OutputFormat } from './media.js';
 import { contentTypes, setWarnings } from './respond.js';
 import { partialObjectMetadata, toTable } from './table.js';
@@ -53,7 +51,7 @@ export class WatchRegistry {
 // per event type rather than once per watcher is what keeps fan-out cheap.
 const encodedLines = new WeakMap<object, Partial<Record<string, string>>>();
 
-function encodeShared(ev: WatchEvent<KubeObject | Status>): string {
+function encodeShared(ev: StorageWatchEvent): string {
   let byType = encodedLines.get(ev.object);
   if (!byType) encodedLines.set(ev.object, (byType = {}));
   return (byType[ev.type] ??= `${JSON.stringify({ type: ev.type, object: ev.object })}\n`);
@@ -109,11 +107,11 @@ export async function serveWatch(
     resolveDone();
   };
 
-  const encode = (ev: WatchEvent<KubeObject | Status>): string => {
+  const encode = (ev: StorageWatchEvent): string => {
     if (fmt.as === 'object') return encodeShared(ev);
     let object: unknown = ev.object;
-    if (ev.type !== 'ERROR' && (ev.object as { kind?: string }).kind !== 'Status') {
-      const obj = ev.object as KubeObject;
+    if (ev.type !== 'ERROR' && ev.object.kind !== 'Status') {
+      const obj = ev.object;
       if (fmt.as === 'Table') {
         const rows = ev.type === 'BOOKMARK' ? [] : [obj];
         object = toTable(def, rows, { resourceVersion: obj.metadata?.resourceVersion }, fmt.includeObject, first);
@@ -126,7 +124,7 @@ export async function serveWatch(
   };
 
   const sink = {
-    onEvent(ev: WatchEvent<KubeObject | Status>): void {
+    onEvent(ev: StorageWatchEvent): void {
       if (ended) return;
       const line = encode(ev);
       if (pending) {

@@ -10,7 +10,6 @@
  * established, is not cached (its reads may predate the event): `begin()` hands out the
  * generation that `put()` checks.
  */
-import type { KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../http/authn.js';
 import type { RequestContext, ResourceStorage, WatchStream } from '../storage/types.js';
 
@@ -105,8 +104,9 @@ export class TokenCache {
         if (!s) continue;
         this.watches.push(await s.watch(systemContext(), undefined, { sendInitialEvents: false }, {
           onEvent: (ev) => {
-            const obj = ev.object as KubeObject;
-            if (ev.type === 'DELETED' || (ev.type === 'MODIFIED' && (plural !== 'pods' && plural !== 'nodes' || obj.metadata?.deletionTimestamp))) {
+            if (ev.type !== 'DELETED' && ev.type !== 'MODIFIED') return;
+            const obj = ev.object;
+            if (ev.type === 'DELETED' || (plural !== 'pods' && plural !== 'nodes') || obj.metadata?.deletionTimestamp) {
               this.invalidate(depKey(plural, obj.metadata?.namespace, obj.metadata?.name ?? ''));
             }
           },

@@ -69,12 +69,20 @@ export interface PatchRequest {
   force?: boolean;
 }
 
+/**
+ * An event of a storage watch: an object of the resource (a BOOKMARK's carries only metadata), or
+ * the final ERROR carrying a Status. Checking `type` narrows `object`.
+ */
+export type StorageWatchEvent =
+  | { type: Exclude<WatchEvent['type'], 'ERROR'>; object: KubeObject }
+  | { type: 'ERROR'; object: Status };
+
 export interface WatchSink {
   /**
    * Called in order for every event, including BOOKMARK and a final ERROR (e.g. 410 Expired).
    * The event's object may be shared with other watchers of the same event: do not mutate it.
    */
-  onEvent(ev: WatchEvent<KubeObject | Status>): void;
+  onEvent(ev: StorageWatchEvent): void;
   /** Called once when the watch ends (timeout, stop(), or after an ERROR event). */
   onClose(): void;
 }

@@ -7,15 +7,15 @@
  * Cheap at scale: one store watch per client shares the store's fan-out, and each event's object
  * is decoded once for every watcher (StorageCore.decodeShared); sinks must not mutate objects.
  */
-import type { KubeObject, WatchEvent } from '../../api/meta.js';
-import { errors, type Status } from '../../api/status.js';
+import type { KubeObject } from '../../api/meta.js';
+import { errors } from '../../api/status.js';
 import { StoreError, type StoreEvent, type WatchHandle } from '../../store/types.js';
 import { fromStoreError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from './keys.js';
 import { parseResourceVersion, waitForRevision } from './resource-version.js';
 import { makeSelection, type Selection } from './selection.js';
 import type { StorageCore } from './storage-core.js';
-import type { RequestContext, WatchQuery, WatchSink, WatchStream } from './types.js';
+import type { RequestContext, StorageWatchEvent, WatchQuery, WatchSink, WatchStream } from './types.js';
 
 /** Interval of BOOKMARK events for clients that allow them (upstream: about a minute). */
 export const BOOKMARK_INTERVAL_MS = 10_000;
@@ -66,7 +66,7 @@ class Watcher implements WatchStream {
 
   constructor(private readonly core: StorageCore, private readonly q: WatchQuery, private readonly sel: Selection, private readonly sink: WatchSink) {}
 
-  emit(ev: WatchEvent<KubeObject | Status>): void {
+  emit(ev: StorageWatchEvent): void {
     if (this.closed) return;
     this.sink.onEvent(ev);
   }
@@ -80,7 +80,7 @@ class Watcher implements WatchStream {
     }
   }
 
-  private translate(ev: StoreEvent): WatchEvent | undefined {
+  private translate(ev: StoreEvent): StorageWatchEvent | undefined {
     const { core, sel } = this;
     if (ev.type === 'DELETE') {
       const obj = core.decodeShared(ev.kv);

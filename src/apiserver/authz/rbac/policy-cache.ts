@@ -82,8 +82,8 @@ export class RbacPolicyCache {
     for (const key of [...this.versions.keys()]) if (key.startsWith(`${resource}/`) && !seen.has(key)) this.forget(resource, key);
     const w = await storage.watch(lookupContext(), undefined, { resourceVersion: list.metadata?.resourceVersion }, {
       onEvent: (ev) => {
-        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observe(resource, ev.object as KubeObject, false);
-        else if (ev.type === 'DELETED') this.observe(resource, ev.object as KubeObject, true);
+        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.observe(resource, ev.object, false);
+        else if (ev.type === 'DELETED') this.observe(resource, ev.object, true);
       },
       onClose: () => {
         this.watches.delete(resource);

@@ -3,15 +3,15 @@
  * src/api/kinds so the generic semantics are tested on their own), a request context, a memory
  * store and a watch recorder.
  */
-import type { KubeObject, WatchEvent } from '../../../api/meta.js';
+import type { KubeObject } from '../../../api/meta.js';
 import type { FieldInfo, ResourceDefinition } from '../../../api/resource.js';
-import type { FieldError, Status } from '../../../api/status.js';
+import type { FieldError } from '../../../api/status.js';
 import { MemoryStore } from '../../../store/memory.js';
 import { SqliteStore } from '../../../store/sqlite.js';
 import type { Store } from '../../../store/types.js';
 import { StorageSet } from '../storage-set.js';
 import type { StorageOptions } from '../storage-core.js';
-import type { RequestContext, WatchSink } from '../types.js';
+import type { RequestContext, StorageWatchEvent, WatchSink } from '../types.js';
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -153,11 +153,11 @@ export function cm(name: string, data: Record<string, string> = {}, labels?: Rec
 
 /** Records watch events; `next(n)` waits for at least n events in total. */
 export class Recorder implements WatchSink {
-  events: WatchEvent<KubeObject | Status>[] = [];
+  events: StorageWatchEvent[] = [];
   closed = false;
   private waiters: (() => void)[] = [];
 
-  onEvent(ev: WatchEvent<KubeObject | Status>): void {
+  onEvent(ev: StorageWatchEvent): void {
     this.events.push(ev);
     this.wake();
   }
@@ -179,7 +179,7 @@ export class Recorder implements WatchSink {
   }
 
   summary(): string[] {
-    return this.events.map((e) => `${e.type} ${(e.object as KubeObject).metadata?.name ?? (e.object as Status).code ?? ''}`.trim());
+    return this.events.map((e) => `${e.type} ${e.type === 'ERROR' ? e.object.code ?? '' : e.object.metadata?.name ?? ''}`.trim());
   }
 
   private wake(): void {
