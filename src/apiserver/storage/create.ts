@@ -79,7 +79,7 @@ export async function createObject(
 
 /** CreateOptions as webhooks receive them (AdmissionRequest.options). */
 export function createOptions(ctx: RequestContext): KubeObject {
-  return { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) } as KubeObject;
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) };
 }
 
 /**

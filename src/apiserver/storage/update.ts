@@ -118,7 +118,7 @@ async function rewriteUnchanged(core: StorageCore, key: string, old: KubeObject,
 
 /** UpdateOptions as webhooks receive them (AdmissionRequest.options). */
 function updateOptions(ctx: RequestContext): KubeObject {
-  return { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) } as KubeObject;
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions', metadata: {}, ...(ctx.dryRun ? { dryRun: ['All'] } : {}), ...(ctx.fieldManager ? { fieldManager: ctx.fieldManager } : {}) };
 }
 
 function isAlreadyExists(err: unknown): boolean {
