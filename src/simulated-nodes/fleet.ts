@@ -258,16 +258,19 @@ export class SimulatedFleet {
   private async renewLease(sim: SimNode): Promise<void> {
     const leases = this.client.leases<Lease>(LEASE_NAMESPACE);
     const now = this.clock.now();
+    const fresh = leaseObject({ metadata: { name: sim.name, uid: sim.uid } }, this.opts.leaseDurationSeconds ?? 40, now);
     if (sim.lease) {
       try {
-        sim.lease = await leases.update({ ...sim.lease, spec: { ...sim.lease.spec, renewTime: micro(now) } });
+        // The owner is set on every renewal: a renewal in flight when the Node was deleted can hand
+        // back the old lease, owned by the old Node's uid, after the node registered again.
+        const metadata = { ...sim.lease.metadata, ownerReferences: fresh.metadata.ownerReferences };
+        sim.lease = await leases.update({ ...sim.lease, metadata, spec: { ...sim.lease.spec, renewTime: micro(now) } });
         return;
       } catch (err) {
         if (!isConflict(err) && !isNotFound(err)) throw err;
         sim.lease = undefined;
       }
     }
-    const fresh = leaseObject({ metadata: { name: sim.name, uid: sim.uid } }, this.opts.leaseDurationSeconds ?? 40, now);
     try {
       sim.lease = await leases.create(fresh);
     } catch (err) {
