@@ -14,7 +14,11 @@ npx tsc -p tsconfig.test.json  # type-check tests and benchmarks too (tsconfig.j
 npx tsc -p console/tsconfig.json  # the web console's browser code (esbuild bundles it without type-checking)
 # Test images are built once and reused (fast when present); runtime tests need them.
 bash scripts/build-test-images.sh
-if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
+# Longest first (the npm pack install, then the end-to-end files), short unit files last: the runner
+# starts files in this order as its slots free up, so no long file starts near the end.
+if [ "$#" -gt 0 ]; then files=("$@"); else
+  mapfile -t files < <(find src test -name '*.test.ts' | awk '{ print (/package-install/ ? 0 : /^test\/e2e\// ? 1 : 2) " " $0 }' | sort | cut -d' ' -f2-)
+fi
 tables_before=$(nft list tables 2>/dev/null || true)
 status=0
 # Three files at once on two cores: most e2e tests wait on containers and watches, not the CPU.
