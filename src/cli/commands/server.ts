@@ -14,6 +14,7 @@ import { SERVER_DESCRIPTION, SERVER_FLAGS } from '../flags/server-flags.js';
 import { writePidFile } from '../../cluster/host-resources.js';
 import { loadRegistries } from '../../agent/registries/registries-file.js';
 import { parseFlags, runFlagCommand, type FlagCommand, type ParsedFlags } from '../flags/parse-flags.js';
+import { execWithServerHeapFlags } from '../server-heap.js';
 
 /** The parsed flags (node-flags.ts SERVER_FLAGS, keyed as keyOf names them; durations in ms). */
 export interface ServerCommandOptions {
@@ -129,6 +130,7 @@ const DEFAULT_TOLERATION_SECONDS = 15;
 
 /** Runs the server until a signal stops it. */
 export async function runServer(o: ServerCommandOptions): Promise<void> {
+  execWithServerHeapFlags();
   const out = process.stdout;
   const registryConfig = o.disableAgent ? undefined : loadRegistries(o.registries);
   const cp: ControlPlane = await startControlPlane({
