@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { Pod } from '../../src/api/kinds/index.js';
 import { ARTIFACTS, openConsoleBrowser, signIn, type ConsoleBrowser } from '../../src/testing/console-browser.js';
 import { useNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 
@@ -139,7 +140,12 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it("follows a pod's logs (the markup line as text)", async () => {
-    const pod = (await node.k('get', 'pods', '-l', `app=${NAME}`, '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    // A Running pod of the current revision: right after the undo the old revision's pods may still
+    // be terminating, and a stopped container's log does not grow.
+    const pod = await waitFor('a running pod that is not terminating', async () => {
+      const pods = JSON.parse(await node.k('get', 'pods', '-l', `app=${NAME}`, '-o', 'json')) as { items: Pod[] };
+      return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready))?.metadata.name;
+    }, 120_000);
     await page.goto(`${node.url}/console/#/o/pods/default/${pod}/logs`);
     const log = page.getByTestId('log-text');
     await log.filter({ hasText: 'tick-1' }).waitFor();

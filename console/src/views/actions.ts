@@ -6,7 +6,7 @@
  * in place.
  */
 import { useState } from 'preact/hooks';
-import { errorText, json, request } from '../api.js';
+import { ApiError, errorText, json, request } from '../api.js';
 import { html } from '../html.js';
 import type { List, Obj } from '../kube.js';
 import { collectionPath, objectPath, type ResourceDef } from '../resources.js';
@@ -66,23 +66,36 @@ export function Actions({ def, obj }: { def: ResourceDef; obj: Obj }) {
   </div>`;
 }
 
-/** As kubectl rollout undo: the ReplicaSet of the revision before the current one gives its template back. */
+/**
+ * As kubectl rollout undo: the ReplicaSet of the highest revision below the current one gives its
+ * template back. The Deployment is read fresh (the page's copy may lag behind the watch, and its
+ * status changes throughout a rollout), and the patch is guarded by a `test` of that read's
+ * resourceVersion, retried from a fresh read when the object moved in between (409, or 422 from
+ * the failed test), so an undo never applies a template chosen from an outdated revision.
+ */
 async function undo(def: ResourceDef, d: Obj): Promise<string> {
   const ns = d.metadata.namespace!;
   const rsDef = { ...def, plural: 'replicasets', kind: 'ReplicaSet' };
-  const all = await request<List>(`${collectionPath(rsDef, ns)}`);
-  const mine = all.items.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid));
   const rev = (o: Obj): number => Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-  const current = rev(d);
-  const previous = mine.filter((rs) => rev(rs) < current).sort((a, b) => rev(b) - rev(a))[0];
-  if (!previous) throw new Error('no rollout history found (no earlier revision)');
-  const template = structuredClone(previous.spec.template) as { metadata?: { labels?: Record<string, string> } };
-  delete template.metadata?.labels?.['pod-template-hash'];
-  await json(objectPath(def, ns, d.metadata.name), 'PATCH', [
-    { op: 'test', path: '/metadata/resourceVersion', value: d.metadata.resourceVersion },
-    { op: 'replace', path: '/spec/template', value: template },
-  ], 'application/json-patch+json');
-  return `rolled back to revision ${rev(previous)}`;
+  for (let attempt = 1; ; attempt++) {
+    const fresh = await request<Obj>(objectPath(def, ns, d.metadata.name));
+    const all = await request<List>(`${collectionPath(rsDef, ns)}`);
+    const mine = all.items.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === fresh.metadata.uid));
+    const current = rev(fresh);
+    const previous = mine.filter((rs) => rev(rs) < current).sort((a, b) => rev(b) - rev(a))[0];
+    if (!previous) throw new Error('no rollout history found (no earlier revision)');
+    const template = structuredClone(previous.spec.template) as { metadata?: { labels?: Record<string, string> } };
+    delete template.metadata?.labels?.['pod-template-hash'];
+    try {
+      await json(objectPath(def, ns, d.metadata.name), 'PATCH', [
+        { op: 'test', path: '/metadata/resourceVersion', value: fresh.metadata.resourceVersion },
+        { op: 'replace', path: '/spec/template', value: template },
+      ], 'application/json-patch+json');
+      return `rolled back to revision ${rev(previous)}`;
+    } catch (e) {
+      if (attempt >= 5 || !(e instanceof ApiError) || (e.code !== 409 && e.code !== 422)) throw e;
+    }
+  }
 }
 
 async function cordon(def: ResourceDef, node: Obj, on: boolean): Promise<string> {
