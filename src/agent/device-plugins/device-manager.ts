@@ -7,7 +7,7 @@ import type { Logger } from '../../controller-runtime/log.js';
 import { DeviceAllocations, chooseDevices } from './allocations.js';
 import { closeServer, listenUnary } from './grpc-server.js';
 import { PluginEndpoint } from './plugin-endpoint.js';
-import { API_VERSION, decode, encode, messageType, type ContainerAllocateResponse, type RegisterRequest } from './proto.js';
+import { API_VERSION, decode, encode, type ContainerAllocateResponse, type RegisterRequest } from './proto.js';
 
 /**
  * The agent's device manager (upstream's pkg/kubelet/cm/devicemanager): serves the v1beta1
@@ -45,7 +45,6 @@ export class DeviceManager {
   }
 
   async start(): Promise<void> {
-    messageType('Empty'); // a missing or broken proto fails here, not at the first registration
     mkdirSync(this.dir, { recursive: true, mode: 0o750 });
     this.server = await listenUnary(join(this.dir, KUBELET_SOCKET), new Map([['/v1beta1.Registration/Register', (req: Buffer) => this.register(req)]]));
   }

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { decodeMessage, encodeMessage } from '../grpc/proto-codec.js';
+import { DEVICE_PLUGIN_SCHEMA } from './deviceplugin-schema.js';
 
-/** The device plugin API's messages (deviceplugin-v1beta1.proto), loaded once. */
+/**
+ * The device plugin API's messages (deviceplugin-v1beta1.proto, as the table deviceplugin-schema.ts
+ * generated from it), as plain objects: camelCase fields, defaults for absent ones.
+ */
 
 export const API_VERSION = 'v1beta1';
 export const HEALTHY = 'Healthy';
@@ -17,32 +19,10 @@ export interface ContainerAllocateResponse {
   annotations?: Record<string, string>;
 }
 
-const FILE = 'deviceplugin-v1beta1.proto';
-
-/** The proto ships next to this module (src/, dist/, or the agent bundle); a dist/ build without it falls back to src/. */
-function protoPath(): string {
-  const here = fileURLToPath(new URL(`./${FILE}`, import.meta.url));
-  if (existsSync(here)) return here;
-  const fromSrc = here.replace(/\/dist\/agent\//, '/src/agent/');
-  if (existsSync(fromSrc)) return fromSrc;
-  throw new Error(`${FILE} not found at ${here} or ${fromSrc}`);
-}
-
-let root: protobuf.Root | undefined;
-export function messageType(name: string): protobuf.Type {
-  if (!root) {
-    root = protobuf.loadSync(protoPath());
-    root.resolveAll();
-  }
-  return root.lookupType(`v1beta1.${name}`);
-}
-
 export function encode(name: string, value: object): Uint8Array {
-  const t = messageType(name);
-  return t.encode(t.fromObject(value)).finish();
+  return encodeMessage(DEVICE_PLUGIN_SCHEMA, name, value);
 }
 
 export function decode<T>(name: string, bytes: Uint8Array): T {
-  const t = messageType(name);
-  return t.toObject(t.decode(bytes), { defaults: true, arrays: true, objects: true }) as T;
+  return decodeMessage<T>(DEVICE_PLUGIN_SCHEMA, name, bytes);
 }

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import protobuf from 'protobufjs';
 import { GrpcClient, GrpcError, GrpcStatus } from '../grpc/grpc-client.js';
+import { decodeMessage, encodeMessage, type ProtoSchema } from '../grpc/proto-codec.js';
 import type { ProbeResult } from './prober.js';
 
 /**
@@ -11,31 +11,24 @@ import type { ProbeResult } from './prober.js';
  */
 
 const CHECK = '/grpc.health.v1.Health/Check';
-const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 
-let types: { request: protobuf.Type; response: protobuf.Type } | undefined;
 /** HealthCheckRequest and HealthCheckResponse of grpc/health/v1/health.proto. */
-function healthTypes(): { request: protobuf.Type; response: protobuf.Type } {
-  if (!types) {
-    const request = new protobuf.Type('HealthCheckRequest').add(new protobuf.Field('service', 1, 'string'));
-    const response = new protobuf.Type('HealthCheckResponse').add(new protobuf.Field('status', 1, 'int32'));
-    new protobuf.Root().define('grpc.health.v1').add(request).add(response);
-    types = { request, response };
-  }
-  return types;
-}
+export const HEALTH_SCHEMA: ProtoSchema = {
+  package: 'grpc.health.v1',
+  messages: { HealthCheckRequest: [['service', 1, 'string']], HealthCheckResponse: [['status', 1, 'HealthCheckResponse.ServingStatus']] },
+  enums: { 'HealthCheckResponse.ServingStatus': { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } },
+};
 
 const isDialFailure = (e: GrpcError) => e.code === GrpcStatus.UNAVAILABLE && /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ECONNRESET|connect/.test(e.details);
 
 export async function grpcProbe(host: string, port: number, service: string, timeoutMs: number): Promise<ProbeResult> {
   const addr = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const client = new GrpcClient({ connect: () => connect({ host, port }), maxReceiveBytes: 64 * 1024, userAgent: 'kube-probe/1.32', authority: addr });
-  const { request, response } = healthTypes();
   const seconds = `${timeoutMs / 1000}s`;
   try {
-    const reply = await client.call(CHECK, request.encode(request.fromObject({ service })).finish(), timeoutMs);
-    const status = (response.decode(reply) as unknown as { status: number }).status ?? 0;
-    if (status !== 1) return { ok: false, output: `service unhealthy (responded with "${SERVING_STATUS[status] ?? String(status)}")` };
+    const reply = await client.call(CHECK, encodeMessage(HEALTH_SCHEMA, 'HealthCheckRequest', { service }), timeoutMs);
+    const { status } = decodeMessage<{ status: string | number }>(HEALTH_SCHEMA, 'HealthCheckResponse', reply);
+    if (status !== 'SERVING') return { ok: false, output: `service unhealthy (responded with "${status}")` };
     return { ok: true, output: 'service healthy' };
   } catch (err) {
     if (!(err instanceof GrpcError)) return { ok: false, output: `error: health rpc probe failed: ${String(err)}` };

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { messageType } from '../device-plugins/proto.js';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
 
 /**
  * A device plugin for tests, written against @grpc/grpc-js as real plugins are (grpc-go there): it
@@ -12,6 +13,10 @@ import { messageType } from '../device-plugins/proto.js';
  */
 
 type Obj = Record<string, unknown>;
+
+/** The plugin reads the .proto with protobufjs, as a foreign implementation: not with the agent's own codec. */
+const PROTO = protobuf.loadSync(fileURLToPath(new URL('../device-plugins/deviceplugin-v1beta1.proto', import.meta.url)));
+const messageType = (name: string) => PROTO.lookupType(`v1beta1.${name}`);
 
 function method(path: string, req: string, res: string, responseStream = false): grpc.MethodDefinition<Obj, Obj> {
   const rq = messageType(req);

@@ -18,7 +18,7 @@ import type { WireContainer, WireContainerStatus, WireImage, WireImageFsInfoResp
 
 /**
  * Pure mapping between Bosun's runtime types and CRI runtime.v1 messages. Requests are built as
- * plain objects with camelCase keys (protobufjs maps them to the snake_case fields).
+ * plain objects with camelCase keys (the CRI client's codec maps them to the snake_case fields).
  */
 
 /** CRI int64 nanoseconds (as a decimal string) to a Date; "0" or empty means "not set". */

@@ -1,6 +1,6 @@
 /**
- * Shapes of the CRI runtime.v1 messages as the CRI client (client.ts) hands them over, protobufjs's toObject with
- * `{keepCase: false, longs: String, enums: String, defaults: true}`: camelCase, int64 as strings,
+ * Shapes of the CRI runtime.v1 messages as the CRI client (client.ts, through proto-codec.ts) hands them
+ * over, as protobufjs's toObject with `{longs: String, enums: String, defaults: true}` did: camelCase, int64 as strings,
  * enums as names, maps as objects, absent messages as null. Only the fields Bosun reads are listed.
  */
 

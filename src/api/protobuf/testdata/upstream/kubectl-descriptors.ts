@@ -41,7 +41,7 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
 /** The largest descriptor (core/v1, about 75 KB inflated) is far smaller compressed. */
 const MAX_COMPRESSED = 256 * 1024;
 
-function decodeFile(raw: Uint8Array): Descriptor.IFileDescriptorProto {
+export function decodeFile(raw: Uint8Array): Descriptor.IFileDescriptorProto {
   return descriptor.FileDescriptorProto.decode(raw) as unknown as Descriptor.IFileDescriptorProto;
 }
 
@@ -50,8 +50,13 @@ export function kubectlUnavailable(binary: string): string | undefined {
   return existsSync(binary) ? undefined : `${binary} is not installed (the kubectl v1.32 every kubectl test uses)`;
 }
 
-/** Every `k8s.io/...generated.proto` descriptor in `binary`, inflated, by file name. */
-export function descriptorsIn(binary: string): Map<string, Buffer> {
+const isKubernetesApi = (file: Descriptor.IFileDescriptorProto) => !!file.name?.startsWith('k8s.io/') && file.name.endsWith('/generated.proto');
+
+/**
+ * Every `k8s.io/...generated.proto` descriptor in `binary` (or those `accept` picks, from any Go
+ * binary: containerd's CRI api.proto for the agent's test), inflated, by file name.
+ */
+export function descriptorsIn(binary: string, accept: (file: Descriptor.IFileDescriptorProto) => boolean = isKubernetesApi): Map<string, Buffer> {
   const bin = readFileSync(binary);
   const out = new Map<string, Buffer>();
   for (let at = bin.indexOf(GZIP_HEADER); at >= 0; at = bin.indexOf(GZIP_HEADER, at + 1)) {
@@ -69,7 +74,7 @@ export function descriptorsIn(binary: string): Map<string, Buffer> {
     } catch {
       continue; // some other gzipped data
     }
-    if (file.name?.startsWith('k8s.io/') && file.name.endsWith('/generated.proto')) out.set(file.name, raw);
+    if (file.name && accept(file)) out.set(file.name, raw);
   }
   return out;
 }
