@@ -28,6 +28,8 @@ export class StorageCore {
   /** Field names usable in field selectors. */
   readonly selectableFields: Set<string>;
   private readonly shared = new WeakMap<KeyValue, KubeObject>();
+  /** Versions a later event replaced, whose shared decodings go once that event's watchers had it. */
+  private superseded = new Set<KeyValue>();
 
   constructor(readonly store: Store, readonly def: ResourceDefinition, readonly strategy: Strategy, readonly options: StorageOptions = {}) {
     this.prefix = resourcePrefix(def);
@@ -64,6 +66,27 @@ export class StorageCore {
       this.shared.set(kv, obj);
     }
     return obj;
+  }
+
+  /**
+   * `kv` was replaced (or deleted) by an event now being delivered: its shared decoding is dropped
+   * once every watcher had that event (a macrotask later; the watchers of one store event are all
+   * fed within the microtasks of its delivery). Writers only read the current version, so the
+   * decodings kept are one per object, as upstream's watch cache: a store that keeps its history
+   * as KeyValues (the memory store, until compaction) would otherwise keep every past version's
+   * decoded object alive too, several times the size of its JSON, for the garbage collector to
+   * promote and mark again and again. A watcher replaying history later decodes such a version
+   * again.
+   */
+  supersede(kv: KeyValue): void {
+    if (this.superseded.size === 0) setImmediate(() => this.release());
+    this.superseded.add(kv);
+  }
+
+  private release(): void {
+    const done = this.superseded;
+    this.superseded = new Set();
+    for (const kv of done) this.shared.delete(kv);
   }
 
   /** The value of `kv` as it was, stamped with another revision (DELETED events carry the delete's revision). */

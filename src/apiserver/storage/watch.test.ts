@@ -162,3 +162,29 @@ test('watch: 1,000 watchers share decoding and all see every event', async () =>
     await env.close();
   }
 });
+
+test('watch: a replaced version\'s shared decoding is dropped once its successor was delivered; the current one stays shared', async () => {
+  // The memory store keeps past versions as KeyValues until compaction: a decoding kept per past
+  // version (not only per object, as upstream's watch cache) kept every one of them alive.
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const first = new Recorder();
+    const w1 = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, first);
+    const created = await s.create(ctx(), 'ns1', cm('a'));
+    await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { v: '1' } } });
+    await first.until(() => first.events.length >= 2);
+    await new Promise((r) => setImmediate(r));
+    const later = new Recorder();
+    const w2 = await s.watch(ctx(), 'ns1', { resourceVersion: String(Number(created.metadata.resourceVersion) - 1) }, later);
+    await later.until(() => later.events.length >= 2);
+    assert.deepEqual(later.summary(), ['ADDED a', 'MODIFIED a']);
+    assert.deepEqual(later.events[0].object, first.events[0].object);
+    assert.notEqual(later.events[0].object, first.events[0].object, 'the replaced version is decoded anew');
+    assert.equal(later.events[1].object, first.events[1].object, 'the current version is still decoded once');
+    w1.stop();
+    w2.stop();
+  } finally {
+    await env.close();
+  }
+});

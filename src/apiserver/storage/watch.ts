@@ -82,8 +82,10 @@ class Watcher implements WatchStream {
 
   private translate(ev: StoreEvent): StorageWatchEvent | undefined {
     const { core, sel } = this;
+    if (ev.prevKv) core.supersede(ev.prevKv);
     if (ev.type === 'DELETE') {
       const obj = core.decodeShared(ev.kv);
+      core.supersede(ev.kv);
       return sel.matches(obj) ? { type: 'DELETED', object: obj } : undefined;
     }
     const obj = core.decodeShared(ev.kv);
