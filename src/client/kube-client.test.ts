@@ -71,6 +71,22 @@ test('patch: merge, json, strategic, apply (with fieldManager and force)', async
   await assert.rejects(client.patch(resources.configmaps, 'default', name, 'apply', {}), /fieldManager/);
 });
 
+test('patchNoResult and patchStatusNoResult: the write is made, the answer not decoded, failures still reject', async () => {
+  const deps = client.deployments('default');
+  const name = `${P}-noresult`;
+  await deps.create({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+  assert.equal(await deps.patchNoResult(name, 'merge', { metadata: { labels: { x: 'y' } } }), undefined);
+  assert.equal(await deps.patchStatusNoResult(name, 'merge', { status: { observedGeneration: 1 } }), undefined);
+  const got = await deps.get(name);
+  assert.deepEqual(got.metadata.labels, { x: 'y' });
+  assert.equal(got.status?.observedGeneration, 1);
+  await assert.rejects(deps.patchNoResult(name, 'json', [{ op: 'test', path: '/metadata/labels/x', value: 'z' }]), (e) => e instanceof StatusError && e.code === 422);
+  await assert.rejects(deps.patchStatusNoResult(`${P}-missing`, 'merge', { status: {} }), (e) => isNotFound(e));
+});
+
 test('updateStatus and the scale subresource on a Deployment', async () => {
   const deps = client.deployments('default');
   const dep = await deps.create({

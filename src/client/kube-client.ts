@@ -131,6 +131,19 @@ export class KubeClient {
     return this.call('PATCH', path, body, opts, patchContentType[type]);
   }
 
+  /**
+   * As `patch`, for a caller that does not read the answer: the object the server returns is not
+   * decoded (client-go's `Do(ctx).Error()`), which a status or finalizer patch of a large pod
+   * otherwise pays for in full. Failures still reject with StatusError.
+   */
+  async patchNoResult(
+    ref: ResourceRef, namespace: string | undefined, name: string, type: Exclude<PatchType, 'apply'>, body: unknown,
+    opts: PatchOptions & { subresource?: string } = {},
+  ): Promise<void> {
+    const path = withQuery(resourcePath(ref, namespace, name, opts.subresource), writeQuery(opts));
+    await this.transport.request({ method: 'PATCH', path, signal: opts.signal, body: JSON.stringify(body), contentType: patchContentType[type] });
+  }
+
   /** DELETE; resolves with the object (still present while finalizers run, or as deleted) or a Status. */
   async delete<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<T | Status> {
     return this.call('DELETE', withQuery(resourcePath(ref, namespace, name), { dryRun: opts.dryRun ? 'All' : undefined }), deleteBody(opts), opts);

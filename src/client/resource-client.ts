@@ -49,6 +49,14 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   patchStatus(name: string, type: PatchType, body: unknown, opts?: PatchOptions): Promise<T> {
     return this.client.patch<T>(this.ref, this.namespace, name, type, body, { ...opts, subresource: 'status' });
   }
+  /** A patch whose answer the caller does not read (not decoded: KubeClient.patchNoResult). */
+  patchNoResult(name: string, type: Exclude<PatchType, 'apply'>, body: unknown, opts?: PatchOptions & { subresource?: string }): Promise<void> {
+    return this.client.patchNoResult(this.ref, this.namespace, name, type, body, opts);
+  }
+  /** A status patch whose answer the caller does not read. */
+  patchStatusNoResult(name: string, type: Exclude<PatchType, 'apply'>, body: unknown, opts?: PatchOptions): Promise<void> {
+    return this.client.patchNoResult(this.ref, this.namespace, name, type, body, { ...opts, subresource: 'status' });
+  }
   delete(name: string, opts?: DeleteOptions): Promise<T | Status> {
     return this.client.delete<T>(this.ref, this.namespace, name, opts);
   }

@@ -96,9 +96,10 @@ export class PodRunner {
     if (wait > 0) return { requeueAfter: wait };
     // One merge patch per transition (Running and Ready at once), as a kubelet's status manager
     // patches: no copy of the pod, no conflicts with other writers. metadata.uid makes it apply to
-    // this pod only, never to a successor of the same name.
+    // this pod only, never to a successor of the same name. The answer is not decoded: the fleet
+    // stands for kubelets on other machines, whose client work is not the control plane's.
     const status = runningStatusPatch(pod, ip, sim.hostIP, now);
-    await limiter.run(() => client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status })).catch((err) => {
+    await limiter.run(() => client.pods(pod.metadata.namespace).patchStatusNoResult(pod.metadata.name!, 'merge', { metadata: { uid }, status })).catch((err) => {
       if (isNotFound(err)) return;
       if (this.d.pods.indexer.get(key)?.metadata.uid !== uid) return; // replaced: the new pod has its own reconcile
       throw err;
@@ -115,7 +116,7 @@ export class PodRunner {
     const wait = (Number.isNaN(started) ? now : started) + runFor - now;
     if (wait > 0) return { requeueAfter: wait };
     const uid = pod.metadata.uid;
-    await this.d.limiter.run(() => this.d.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: succeededStatusPatch(pod, now) })).catch((err) => {
+    await this.d.limiter.run(() => this.d.client.pods(pod.metadata.namespace).patchStatusNoResult(pod.metadata.name!, 'merge', { metadata: { uid }, status: succeededStatusPatch(pod, now) })).catch((err) => {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     });
   }

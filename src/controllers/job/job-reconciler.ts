@@ -166,7 +166,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
       if (i < 0) return;
       deps.finalizers.expect(key, uid);
       try {
-        await client.pods(ns).patch(p.metadata.name!, 'json', [
+        await client.pods(ns).patchNoResult(p.metadata.name!, 'json', [
           { op: 'test', path: `/metadata/finalizers/${i}`, value: JOB_TRACKING_FINALIZER },
           { op: 'remove', path: `/metadata/finalizers/${i}` },
         ]);
@@ -184,7 +184,7 @@ export function jobReconciler(deps: JobReconcilerDeps): Reconciler {
     const stranded = deps.pods.listNamespace(ns).filter((p) => hasTrackingFinalizer(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.name === name));
     for (const p of stranded) {
       try {
-        await client.pods(ns).patch(p.metadata.name!, 'json', [
+        await client.pods(ns).patchNoResult(p.metadata.name!, 'json', [
           { op: 'test', path: '/metadata/finalizers', value: p.metadata.finalizers },
           { op: 'replace', path: '/metadata/finalizers', value: p.metadata.finalizers!.filter((f) => f !== JOB_TRACKING_FINALIZER) },
         ]);
