@@ -7,6 +7,7 @@ import { stringify as toYaml } from 'yaml';
 import { errors, StatusError, type Status } from '../../api/status.js';
 import type { Encoding } from './media.js';
 import { auditResponseObject } from '../audit/audit-context.js';
+import { objectJson } from '../storage/codec.js';
 
 /** Content-Type for each encoding. */
 export const contentTypes: Record<Encoding, string> = { json: 'application/json', yaml: 'application/yaml' };
@@ -31,7 +32,7 @@ function headerSafe(v: string): string {
 export function writeBody(res: ServerResponse, code: number, body: unknown, encoding: Encoding = 'json', contentType?: string): void {
   if (res.headersSent || res.writableEnded) return;
   auditResponseObject(res, body);
-  const text = encoding === 'yaml' ? toYaml(body) : JSON.stringify(body);
+  const text = encoding === 'yaml' ? toYaml(body) : objectJson(body);
   const payload = Buffer.from(text, 'utf8');
   res.writeHead(code, { 'Content-Type': contentType ?? contentTypes[encoding], 'Content-Length': payload.length });
   res.end(payload);

@@ -15,6 +15,7 @@ import type { RequestContext, ResourceStorage, StorageWatchEvent, WatchQuery, Wa
 import type { OutputFormat } from './media.js';
 import { contentTypes, setWarnings } from './respond.js';
 import { partialObjectMetadata, toTable } from './table.js';
+import { objectJson } from '../storage/codec.js';
 
 /** Default bound of bytes buffered for one watch (beyond its initial events). */
 export const WATCH_BUFFER_LIMIT = 16 * 1024 * 1024;
@@ -54,7 +55,7 @@ const encodedLines = new WeakMap<object, Partial<Record<string, string>>>();
 function encodeShared(ev: StorageWatchEvent): string {
   let byType = encodedLines.get(ev.object);
   if (!byType) encodedLines.set(ev.object, (byType = {}));
-  return (byType[ev.type] ??= `${JSON.stringify({ type: ev.type, object: ev.object })}\n`);
+  return (byType[ev.type] ??= `{"type":${JSON.stringify(ev.type)},"object":${objectJson(ev.object)}}\n`);
 }
 
 function defaultTimeoutSeconds(): number {

@@ -33,7 +33,10 @@ export function objectTooLarge(): StatusError {
 export function encodeObject(obj: KubeObject, def?: Pick<ResourceDefinition, 'storageVersion'>): string {
   if (def?.storageVersion) obj = def.storageVersion.toStored(obj);
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  const text = JSON.stringify({ ...obj, metadata: meta });
+  // apiVersion, kind and metadata first, as Kubernetes prints them: the JSON of the object at a
+  // revision is then this text with its resourceVersion put in front (objectJson).
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  const text = JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
   // Counting bytes costs a pass over the string: only when its length (a lower bound) could matter.
   if (text.length * 3 > MAX_STORED_OBJECT_BYTES && Buffer.byteLength(text) > MAX_STORED_OBJECT_BYTES) throw objectTooLarge();
   return text;
@@ -48,11 +51,38 @@ export function decodeObject<T extends KubeObject = KubeObject>(def: ResourceDef
   if (def.storageVersion) parsed = def.storageVersion.fromStored({ ...parsed, metadata: parsed.metadata ?? {} });
   const apiVersion = apiVersionOf(def.group, def.version);
   // apiVersion and kind first, as Kubernetes prints them.
-  const obj: KubeObject = { apiVersion, kind: def.kind, ...parsed, metadata: parsed.metadata ?? {} };
+  // resourceVersion first in metadata: the object's JSON is then the stored text with it spliced in.
+  const obj: KubeObject = { apiVersion, kind: def.kind, ...parsed, metadata: { resourceVersion: String(revision), ...parsed.metadata } };
   obj.apiVersion = apiVersion;
   obj.kind = def.kind;
   obj.metadata.resourceVersion = String(revision);
   return obj as T;
+}
+
+/** JSON texts of objects, as their stored text with the revision spliced in (objectJson). */
+const storedJson = new WeakMap<object, string>();
+/** How encodeObject's text of each definition's objects starts. */
+const heads = new WeakMap<ResourceDefinition, string>();
+
+/**
+ * Notes that `obj` is, and stays, the object `text` (encodeObject's) stored at `revision`, so that
+ * its JSON is made from the text instead of serialising it again (the answer to a write and the
+ * watch event of it, each a whole pod). Only for objects nobody mutates any more: a watch's shared
+ * decoding, a write's result on its way to the response. Nothing is noted when the text does not
+ * start as encodeObject writes `def`'s objects (another stored version, an older layout).
+ */
+export function noteStored(def: ResourceDefinition, obj: KubeObject, text: string, revision: number): void {
+  if (def.storageVersion) return;
+  let head = heads.get(def);
+  if (head === undefined) heads.set(def, (head = `{"apiVersion":${JSON.stringify(apiVersionOf(def.group, def.version))},"kind":${JSON.stringify(def.kind)},"metadata":{`));
+  if (!text.startsWith(head) || obj.metadata.resourceVersion !== String(revision)) return;
+  const rv = `"resourceVersion":${JSON.stringify(String(revision))}`;
+  storedJson.set(obj, head + rv + (text[head.length] === '}' ? '' : ',') + text.slice(head.length));
+}
+
+/** `obj`'s JSON: the noted text (noteStored) or JSON.stringify. */
+export function objectJson(obj: unknown): string {
+  return (obj !== null && typeof obj === 'object' && storedJson.get(obj)) || JSON.stringify(obj);
 }
 
 export function decodeKv<T extends KubeObject = KubeObject>(def: ResourceDefinition<T>, kv: KeyValue): T {

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import { StoreError } from '../../store/types.js';
-import { deepCopy, encodeObject } from './codec.js';
+import { deepCopy, encodeObject, noteStored } from './codec.js';
 import { alreadyExists, invalid } from './errors.js';
 import { checkUnknownFields } from './field-validation.js';
 import { fillCreateMeta, generateName } from './object-meta.js';
@@ -66,8 +66,10 @@ export async function createObject(
       return obj;
     }
     try {
-      const kv = await core.store.create(key, encodeObject(obj, core.def));
+      const text = encodeObject(obj, core.def);
+      const kv = await core.store.create(key, text);
       obj.metadata.resourceVersion = String(kv.modRevision);
+      noteStored(core.def, obj, text, kv.modRevision);
       return obj;
     } catch (err) {
       if (!(err instanceof StoreError) || err.code !== 'AlreadyExists') throw err;

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import { errors, failure, type FieldError } from '../../api/status.js';
 import type { KeyValue, Store } from '../../store/types.js';
-import { decodeKv, decodeObject } from './codec.js';
+import { decodeKv, decodeObject, noteStored } from './codec.js';
 import { invalid } from './errors.js';
 import { objectKey, resourcePrefix } from './keys.js';
 import { selectableFieldNames } from './selection.js';
@@ -63,6 +63,7 @@ export class StorageCore {
     let obj = this.shared.get(kv);
     if (!obj) {
       obj = decodeKv(this.def, kv);
+      noteStored(this.def, obj, kv.value, kv.modRevision);
       this.shared.set(kv, obj);
     }
     return obj;
