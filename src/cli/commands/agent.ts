@@ -61,6 +61,15 @@ export const AGENT_COMMAND: FlagCommand = {
   check: (o) => imageGCFlagsError(o),
 };
 
+/**
+ * Idle API connections each of the agent's clients keeps (besides those its watches hold). 20 pods
+ * started at once (token requests, events, status writes) open ~20 TLS connections of ~150 KiB each
+ * (OpenSSL's and node's TLS buffers, parser, read slab); kept idle, they stayed for the agent's life.
+ * A kubelet sends everything over one HTTP/2 connection; two idle ones serve the agent's steady
+ * requests (lease, status).
+ */
+const AGENT_IDLE_SOCKETS = 2;
+
 /** The join token: --token, else --token-file, else $BOSUN_TOKEN (k3s: --token, --token-file, $K3S_TOKEN). */
 export async function readToken(o: Pick<AgentCommandOptions, 'token' | 'tokenFile'>): Promise<string> {
   if (o.token) return o.token;
@@ -82,10 +91,10 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
-  const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}` });
+  const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   // The proxy and DNS with their own identities from the join (node-credentials.ts), not the node's.
-  const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}` });
-  const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}` });
+  const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
+  const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName }));
   out.write(`bosun: pod CIDR ${podCIDR}\n`);
 
