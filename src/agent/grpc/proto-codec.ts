@@ -142,7 +142,7 @@ function encodeFields(m: Message, obj: Record<string, unknown>): Buffer {
       } else for (const x of v) writeValue(w, f.kind, f, f.no, x, true);
     } else writeValue(w, f.kind, f, f.no, v, false);
   }
-  return Buffer.from(w.finish());
+  return w.finish();
 }
 
 /** `value`, a plain object of message `type` (see the conventions above), in wire format. */
