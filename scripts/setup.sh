@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0; [ "${1:-}" = "--test" ] && want_test=1
 
-pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack busybox-static)
+pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack busybox-static libjemalloc2)
 [ "$want_test" = 1 ] && pkgs+=(umoci skopeo docker-registry etcd-server etcd-client python3-kubernetes chromium curl socat)
 # Upstream's 2019 k8s.io/api generated.proto files, vendored; the protobuf drift test compares with them.
 [ "$want_test" = 1 ] && pkgs+=(golang-github-openshift-api-dev)
