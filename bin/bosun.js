@@ -61,6 +61,14 @@ if (process.argv[2] === 'agent') {
       add('LD_PRELOAD', jemalloc);
       add('MALLOC_CONF', 'narenas:1,tcache:false,dirty_decay_ms:0,muzzy_decay_ms:0');
     }
+    // node parses NODE_EXTRA_CA_CERTS at start and keeps every certificate for life (a system
+    // bundle: ~140 certificates, ~2 MiB of OpenSSL allocations); the agent verifies only its
+    // cluster's CA, given with --server/join, and containerd pulls images, so it is set aside for
+    // the re-execution and handed back to what the agent starts.
+    if (env.NODE_EXTRA_CA_CERTS) {
+      env.BOSUN_AGENT_EXTRA_CA = env.NODE_EXTRA_CA_CERTS;
+      delete env.NODE_EXTRA_CA_CERTS;
+    }
     env.BOSUN_AGENT_REEXEC = added.join(',');
     try {
       process.execve(process.execPath, [process.execPath, ...nodeFlags, ...process.execArgv, ...process.argv.slice(1)], env);
@@ -70,6 +78,8 @@ if (process.argv[2] === 'agent') {
   // was given: the settings the re-execution added are this process's own.
   for (const name of (process.env.BOSUN_AGENT_REEXEC ?? '').split(',')) if (name) delete process.env[name];
   delete process.env.BOSUN_AGENT_REEXEC;
+  if (process.env.BOSUN_AGENT_EXTRA_CA) process.env.NODE_EXTRA_CA_CERTS = process.env.BOSUN_AGENT_EXTRA_CA;
+  delete process.env.BOSUN_AGENT_EXTRA_CA;
   const flags = process.env.BOSUN_AGENT_V8_FLAGS ?? '--optimize-for-size --no-opt --no-maglev --no-sparkplug';
   if (flags.trim()) (await import('node:v8')).setFlagsFromString(flags);
   // The bundle (npm run build makes it) when present: one minified module, less resident code.
