@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { idleHostportCleanup, isAlreadyGone, splitRuleArgs } from './hostport-cleanup.js';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { idleHostportRestore, splitRuleArgs } from './hostport-cleanup.js';
 
 // Listings as `iptables -t nat -S` prints them after the CNI portmap plugin ran (iptables 1.8.9).
 const IDLE = `-P PREROUTING ACCEPT
@@ -28,32 +29,47 @@ describe('hostport chain cleanup', () => {
     assert.deepEqual(splitRuleArgs('--comment "" -j Z'), ['--comment', '', '-j', 'Z']);
   });
 
-  it('removes jumps first, then flushes and deletes the three chains when idle', () => {
-    assert.deepEqual(idleHostportCleanup(IDLE), [
-      ['-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT'],
-      ['-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT'],
-      ['-t', 'nat', '-D', 'POSTROUTING', '-m', 'comment', '--comment', 'CNI portfwd requiring masquerade', '-j', 'CNI-HOSTPORT-MASQ'],
-      ['-t', 'nat', '-F', 'CNI-HOSTPORT-DNAT'],
-      ['-t', 'nat', '-F', 'CNI-HOSTPORT-MASQ'],
-      ['-t', 'nat', '-F', 'CNI-HOSTPORT-SETMARK'],
-      ['-t', 'nat', '-X', 'CNI-HOSTPORT-DNAT'],
-      ['-t', 'nat', '-X', 'CNI-HOSTPORT-MASQ'],
-      ['-t', 'nat', '-X', 'CNI-HOSTPORT-SETMARK'],
-    ]);
+  it('removes jumps, flushes the static chains and deletes all three in one transaction when idle; the DNAT chain is not flushed', () => {
+    assert.equal(idleHostportRestore(IDLE), [
+      '*nat',
+      '-D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT',
+      '-D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT',
+      '-D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ',
+      '-F CNI-HOSTPORT-MASQ',
+      '-F CNI-HOSTPORT-SETMARK',
+      '-X CNI-HOSTPORT-DNAT',
+      '-X CNI-HOSTPORT-MASQ',
+      '-X CNI-HOSTPORT-SETMARK',
+      'COMMIT',
+      '',
+    ].join('\n'));
   });
 
   it('does nothing while a hostPort is mapped or when the chains are absent', () => {
-    assert.deepEqual(idleHostportCleanup(IN_USE), []);
-    assert.deepEqual(idleHostportCleanup('-P PREROUTING ACCEPT\n-P OUTPUT ACCEPT\n'), []);
+    assert.equal(idleHostportRestore(IN_USE), undefined);
+    assert.equal(idleHostportRestore('-P PREROUTING ACCEPT\n-P OUTPUT ACCEPT\n'), undefined);
   });
 });
 
-it('a chain or rule already removed by another cleaner counts as gone; other failures do not', () => {
-  const cases: Array<[string, boolean]> = [
-    ['iptables: No chain/target/match by that name.\n', true],
-    ['iptables: Bad rule (does a matching rule exist in that chain?).\n', true],
-    ['iptables v1.8.9 (nf_tables): Permission denied (you must be root)\n', false],
-    ['iptables: Resource busy.\n', false],
-  ];
-  for (const [stderr, gone] of cases) assert.equal(isAlreadyGone(Object.assign(new Error('Command failed'), { stderr })), gone, stderr);
+describe('hostport chain cleanup on real iptables (a network namespace of its own)', () => {
+  const ns = `bzhp${process.pid}`;
+  const ipt = (args: string[], input?: string) => execFileSync('ip', ['netns', 'exec', ns, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const setUp = () => ipt(['iptables-restore', '--noflush'], `*nat\n${IDLE.split('\n').filter((l) => l.startsWith('-N') || l.startsWith('-A')).join('\n')}\nCOMMIT\n`);
+  before(() => execFileSync('ip', ['netns', 'add', ns]));
+  after(() => execFileSync('ip', ['netns', 'delete', ns]));
+
+  it('a mapping added after the listing survives: the stale transaction fails whole; once idle, the chains go', () => {
+    setUp();
+    const stale = idleHostportRestore(ipt(['iptables', '-t', 'nat', '-S']))!;
+    ipt(['iptables', '-t', 'nat', '-N', 'CNI-DN-test']);
+    ipt(['iptables', '-t', 'nat', '-A', 'CNI-HOSTPORT-DNAT', '-p', 'tcp', '--dport', '38123', '-j', 'CNI-DN-test']);
+    assert.throws(() => ipt(['iptables-restore', '--noflush'], stale));
+    const after1 = ipt(['iptables', '-t', 'nat', '-S']);
+    assert.match(after1, /-A CNI-HOSTPORT-DNAT -p tcp .*-j CNI-DN-test/);
+    assert.match(after1, /-A PREROUTING .*-j CNI-HOSTPORT-DNAT/, 'the jumps were kept too');
+    ipt(['iptables', '-t', 'nat', '-F', 'CNI-HOSTPORT-DNAT']);
+    ipt(['iptables', '-t', 'nat', '-X', 'CNI-DN-test']);
+    ipt(['iptables-restore', '--noflush'], idleHostportRestore(ipt(['iptables', '-t', 'nat', '-S']))!);
+    assert.doesNotMatch(ipt(['iptables', '-t', 'nat', '-S']), /CNI-HOSTPORT/);
+  });
 });

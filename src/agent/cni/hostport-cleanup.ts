@@ -37,28 +37,37 @@ export function splitRuleArgs(line: string): string[] {
 }
 
 /**
- * The iptables commands that remove idle hostport chains, from the `iptables -t nat -S` listing;
- * empty when a hostPort mapping is still in use or the chains are not there. Pure, for testing.
+ * The `iptables-restore --noflush` input that removes idle hostport chains, from the
+ * `iptables -t nat -S` listing (whose lines are already in restore syntax); undefined when a hostPort
+ * mapping is still in use or the chains are not there. The jumps are deleted, the two static chains
+ * flushed and all three deleted in one transaction; the DNAT chain is NOT flushed: it was empty when
+ * listed, and if another node's portmap adds a mapping before the commit, deleting the chain fails
+ * and the whole transaction with it, so a mapping in use is never removed. Pure, for testing.
  */
-export function idleHostportCleanup(natListing: string): string[][] {
+export function idleHostportRestore(natListing: string): string | undefined {
   const lines = natListing.split('\n').filter(Boolean);
   const chains = new Set(HOSTPORT_CHAINS as readonly string[]);
   const present = HOSTPORT_CHAINS.filter((c) => lines.includes(`-N ${c}`));
-  if (present.length === 0) return [];
-  if (lines.some((l) => l.startsWith('-A CNI-HOSTPORT-DNAT '))) return [];
-  const cmds: string[][] = [];
+  if (present.length === 0) return undefined;
+  if (lines.some((l) => l.startsWith('-A CNI-HOSTPORT-DNAT '))) return undefined;
+  const out = ['*nat'];
   for (const l of lines) {
     const args = splitRuleArgs(l);
     if (args[0] !== '-A' || chains.has(args[1]!)) continue;
     const target = args[args.indexOf('-j') + 1];
-    if (target && chains.has(target)) cmds.push(['-t', 'nat', '-D', ...args.slice(1)]);
+    if (target && chains.has(target)) out.push(`-D${l.slice(2)}`);
   }
-  for (const c of present) cmds.push(['-t', 'nat', '-F', c]);
-  for (const c of present) cmds.push(['-t', 'nat', '-X', c]);
-  return cmds;
+  for (const c of present) if (c !== 'CNI-HOSTPORT-DNAT') out.push(`-F ${c}`);
+  for (const c of present) out.push(`-X ${c}`);
+  out.push('COMMIT', '');
+  return out.join('\n');
 }
 
-/** Removes the portmap chains if no hostPort is mapped; returns whether anything was removed. */
+/**
+ * Removes the portmap chains if no hostPort is mapped, atomically; returns whether they were
+ * removed. When the transaction fails (another node on this host mapped a hostPort, or removed the
+ * chains itself, since the listing) nothing changes and the chains are left to their users.
+ */
 export function removeIdleHostportChains(iptables = 'iptables'): boolean {
   let listing: string;
   try {
@@ -66,21 +75,12 @@ export function removeIdleHostportChains(iptables = 'iptables'): boolean {
   } catch {
     return false; // no iptables: portmap could not have run either
   }
-  const cmds = idleHostportCleanup(listing);
-  for (const c of cmds) {
-    try {
-      execFileSync(iptables, c, { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      // Another cleaner (a second node on this host) removed it between the listing and now:
-      // gone is what we wanted. Anything else is a real failure.
-      if (!isAlreadyGone(err)) throw err;
-    }
+  const script = idleHostportRestore(listing);
+  if (!script) return false;
+  try {
+    execFileSync(`${iptables}-restore`, ['--noflush'], { input: script, stdio: ['pipe', 'ignore', 'pipe'] });
+    return true;
+  } catch {
+    return false;
   }
-  return cmds.length > 0;
-}
-
-/** iptables' answer when the rule or chain to delete does not exist (any more). */
-export function isAlreadyGone(err: unknown): boolean {
-  const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message ?? '');
-  return /No chain\/target\/match by that name|Bad rule \(does a matching rule exist|does not exist/i.test(stderr);
 }
