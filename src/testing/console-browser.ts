@@ -57,9 +57,24 @@ export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }
   };
 }
 
+/**
+ * page.goto, again when Chromium aborted the navigation with net::ERR_NETWORK_CHANGED: it does so
+ * whenever the host's network interfaces change, which tests running beside this one do all the
+ * time (bridges, veths, network namespaces), though the server never saw the request.
+ */
+export async function gotoPage(page: Page, url: string): ReturnType<Page['goto']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url);
+    } catch (e) {
+      if (attempt >= 5 || !String((e as Error).message).includes('ERR_NETWORK_CHANGED')) throw e;
+    }
+  }
+}
+
 /** Opens `<serverUrl>/console/` and signs in with `token` through the form. */
 export async function signIn(page: Page, serverUrl: string, token: string): Promise<void> {
-  await page.goto(`${serverUrl}/console/`);
+  await gotoPage(page, `${serverUrl}/console/`);
   await page.locator('#token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('overview').waitFor();

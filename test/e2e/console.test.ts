@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Pod } from '../../src/api/kinds/index.js';
-import { ARTIFACTS, openConsoleBrowser, signIn, type ConsoleBrowser } from '../../src/testing/console-browser.js';
+import { ARTIFACTS, gotoPage, openConsoleBrowser, signIn, type ConsoleBrowser } from '../../src/testing/console-browser.js';
 import { useNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -62,7 +62,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it('serves the page with a strict Content-Security-Policy and no cookies', async () => {
-    const res = await page.goto(`${node.url}/console/`);
+    const res = await gotoPage(page, `${node.url}/console/`);
     const h = res!.headers();
     assert.match(h['content-security-policy'] ?? '', /script-src 'self'/);
     assert.doesNotMatch(h['content-security-policy'] ?? '', /unsafe-inline|unsafe-eval/);
@@ -82,7 +82,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it('shows a new Deployment appear and its pod turn Ready live, without reloading', async () => {
-    await page.goto(`${node.url}/console/#/r/deployments`);
+    await gotoPage(page, `${node.url}/console/#/r/deployments`);
     await page.getByTestId('list-deployments').waitFor();
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
     assert.equal((await node.kubectl(['apply', '-f', '-'], { input: deployment })).code, 0);
@@ -118,7 +118,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it('is driven from the keyboard: g p, /, j, Enter', async () => {
-    await page.goto(`${node.url}/console/#/overview`);
+    await gotoPage(page, `${node.url}/console/#/overview`);
     await page.getByTestId('overview').waitFor();
     await page.keyboard.press('g');
     await page.keyboard.press('p');
@@ -133,7 +133,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it('shows an annotation holding markup as text, with no dialog', async () => {
-    await page.goto(`${node.url}/console/#/o/deployments/default/${NAME}`);
+    await gotoPage(page, `${node.url}/console/#/o/deployments/default/${NAME}`);
     await page.getByText(`note=${XSS}`).waitFor();
     assert.equal(await page.locator('img').count(), 0);
     assert.deepEqual(b.dialogs, []);
@@ -146,7 +146,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
       const pods = JSON.parse(await node.k('get', 'pods', '-l', `app=${NAME}`, '-o', 'json')) as { items: Pod[] };
       return pods.items.find((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready))?.metadata.name;
     }, 120_000);
-    await page.goto(`${node.url}/console/#/o/pods/default/${pod}/logs`);
+    await gotoPage(page, `${node.url}/console/#/o/pods/default/${pod}/logs`);
     const log = page.getByTestId('log-text');
     await log.filter({ hasText: 'tick-1' }).waitFor();
     const before = (await log.textContent())!.match(/tick-\d+/g)!.length;
@@ -176,7 +176,7 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it("shows the server's validation error in place when applied YAML has an unknown field", async () => {
-    await page.goto(`${node.url}/console/#/o/deployments/default/${NAME}/yaml`);
+    await gotoPage(page, `${node.url}/console/#/o/deployments/default/${NAME}/yaml`);
     const text = page.getByTestId('yaml-text');
     await text.waitFor();
     const yaml = (await text.inputValue()).replace(/^spec:\n/m, 'spec:\n  replicaz: 3\n');
@@ -190,10 +190,10 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
   });
 
   it('lists pods and nodes', async () => {
-    await page.goto(`${node.url}/console/#/r/pods`);
+    await gotoPage(page, `${node.url}/console/#/r/pods`);
     await page.locator('.row').first().waitFor();
     await shot('pods');
-    await page.goto(`${node.url}/console/#/o/nodes/_/${node.nodeName}`);
+    await gotoPage(page, `${node.url}/console/#/o/nodes/_/${node.nodeName}`);
     await page.getByTestId('detail').waitFor();
     await shot('node-detail');
     // Only xterm.js's run-time <style> elements are refused (style-src 'self'; style.css stands in);
