@@ -10,6 +10,7 @@ import { PAUSE_IMAGE } from './containerd/pause-image.js';
 import { startImageGC } from './images/image-gc-loop.js';
 import { DEFAULT_IMAGE_GC_POLICY, type ImageGCPolicy } from './images/image-gc-policy.js';
 import { CONTAINER_LOG_MONITOR_MS, DEFAULT_CONTAINER_LOG_MAX_FILES, DEFAULT_CONTAINER_LOG_MAX_SIZE, startContainerLogManager, type ContainerLogPolicy } from './logs/container-log-manager.js';
+import { retryTransient } from './join/retry-transient.js';
 import { readMachineInfo } from './node/machine-info.js';
 import { DeviceManager } from './device-plugins/device-manager.js';
 import { NodeAgent } from './node/node-agent.js';
@@ -127,7 +128,8 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, deviceResources: () => devices.resources(), log,
     pressure: () => eviction.pressure(), reserve,
   });
-  await nodeAgent.register();
+  // As kubelet's registerWithAPIServer: a server not reachable yet (the machine's network coming up) is waited for.
+  await retryTransient(`registering node ${o.nodeName}`, () => nodeAgent.register(), { log: (m) => log.warn({}, m) });
 
   const factory = new SharedInformerFactory(o.client, { logger: log });
   // Each Secret and ConfigMap a pod uses is watched on its own: the node may read no others.

@@ -8,12 +8,15 @@
  *   pki/client.{crt,key}   the node identity; pki/serving.{crt,key} the agent server's certificate
  *   pki/kube-proxy.{crt,key}, pki/dns.{crt,key}   the service proxy's and the cluster DNS's identities
  *   node-password          created once, kept: it proves this machine owns the node name
+ * Each request is retried while the server cannot be reached or answers 5xx/429 (retry-transient.ts,
+ * as a kubelet keeps trying its API server); a CA pin mismatch, 401/403 and other 4xx fail at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { parseJoinToken } from './join-token.js';
+import { HttpAnswerError, retryTransient } from './retry-transient.js';
 
 export interface JoinOptions {
   /** https://HOST:PORT of the server. */
@@ -26,6 +29,10 @@ export interface JoinOptions {
   addresses?: string[];
   /** Per request, default 30 s. */
   timeoutMs?: number;
+  /** Told of each retry (the server not reachable yet, or answering 5xx/429). */
+  log?: (msg: string) => void;
+  /** Stops the retries: the join rejects with the last failure. */
+  signal?: AbortSignal;
 }
 
 export interface JoinResult {
@@ -63,7 +70,7 @@ function call(url: URL, o: { method: string; ca?: string; headers?: Record<strin
       res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`${o.method} ${url.href} timed out after ${o.timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`${o.method} ${url.href} timed out after ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.end(o.body);
   });
@@ -116,8 +123,14 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   if (base.protocol !== 'https:') throw new Error(`--server must be an https:// URL (got ${o.server})`);
   const timeoutMs = o.timeoutMs ?? 30_000;
 
-  const ca = await call(new URL('/cacerts', base), { method: 'GET', timeoutMs });
-  if (ca.status !== 200) throw new Error(`GET ${base.origin}/cacerts answered ${ca.status}: ${statusMessage(ca.body)}`);
+  const retry = { log: o.log, signal: o.signal };
+
+  const caUrl = new URL('/cacerts', base);
+  const ca = await retryTransient(`GET ${caUrl.href}`, async () => {
+    const r = await call(caUrl, { method: 'GET', timeoutMs });
+    if (r.status !== 200) throw new HttpAnswerError(`GET ${caUrl.href} answered ${r.status}: ${statusMessage(r.body)}`, r.status);
+    return r;
+  }, retry);
   const seen = createHash('sha256').update(ca.body, 'utf8').digest('hex');
   if (seen !== caHash) {
     throw new CaPinMismatchError(`refusing to join ${base.origin}: its CA certificate has sha256 ${seen}, but the join token pins ${caHash} (wrong server, or a token from another cluster)`);
@@ -128,11 +141,15 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   for (const d of [o.dataDir, dir, pkiDir]) chmodSync(d, 0o700);
   const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [] });
-  const res = await call(new URL('/bosun/v1/node-credentials', base), {
-    method: 'POST', ca: ca.body, body, timeoutMs,
-    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-  });
-  if (res.status !== 200) throw new Error(`the server refused node credentials for "${o.nodeName}" (${res.status}): ${statusMessage(res.body)}`);
+  const credsUrl = new URL('/bosun/v1/node-credentials', base);
+  const res = await retryTransient(`POST ${credsUrl.href}`, async () => {
+    const r = await call(credsUrl, {
+      method: 'POST', ca: ca.body, body, timeoutMs,
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
+    if (r.status !== 200) throw new HttpAnswerError(`the server refused node credentials for "${o.nodeName}" (${r.status}): ${statusMessage(r.body)}`, r.status);
+    return r;
+  }, retry);
   const creds = JSON.parse(res.body) as NodeCredentials;
   if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert) throw new Error('the server answered something that is not NodeCredentials');
 

@@ -87,7 +87,9 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   writePidFile(o.dataDir);
   const nodeIP = o.nodeIp ?? firstIPv4();
   const token = await readToken(o);
-  const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()] });
+  // Until the server answers (the machine's network coming up, the server restarting) each step retries, logging each retry.
+  const retryLog = (m: string): void => void out.write(`bosun: ${m}\n`);
+  const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], log: retryLog });
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
@@ -95,7 +97,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   // The proxy and DNS with their own identities from the join (node-credentials.ts), not the node's.
   const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
-  const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName }));
+  const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName, log: retryLog }));
   out.write(`bosun: pod CIDR ${podCIDR}\n`);
 
   const node = await startClusterNode({
