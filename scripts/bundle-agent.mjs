@@ -1,29 +1,9 @@
-// Bundles `bosun agent` into one minified module (dist/bundles/agent.mjs, with the CRI proto beside
-// it). A node agent's resident set is mostly the node binary plus module code and source text: one
-// minified file instead of ~150 modules and their dependencies saves ~2.5 MiB of RSS on every node.
+// Bundles `bosun agent` into one minified module (dist/bundles/agent.mjs). A node agent's resident
+// set is mostly the node binary plus module code and source text: one minified file instead of ~150
+// modules and their dependencies saves ~2.5 MiB of RSS on every node.
 // bin/bosun.js runs the bundle when it exists and the unbundled dist/ otherwise.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
-
-/**
- * long.js (protobufjs's int64 type) compiles a small WebAssembly module when it loads, for i64
- * multiply/divide. Compiling WebAssembly pulls V8's wasm decoder, Liftoff and (for the JS-to-wasm
- * wrappers and tier-up) TurboFan into memory: 1-3 MiB of the node binary stays resident for the
- * life of the agent, for the int64 -> decimal string conversions (Long#toString) of CRI
- * timestamps. long.js's own JavaScript fallback does them too: ~30 us instead of ~5 us each under
- * the agent's V8 flags, i.e. ~1 ms per relist of 20 pods, nothing at idle. A local `WebAssembly`
- * binding makes its probe fail the way it does on a runtime without WebAssembly.
- */
-const longWithoutWasm = {
-  name: 'long-without-wasm',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]long[\\/].*\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      if (!src.includes('new WebAssembly.Instance')) return undefined;
-      return { contents: `const WebAssembly = undefined; // see longWithoutWasm in scripts/bundle-agent.mjs\n${src}`, loader: 'js' };
-    });
-  },
-};
+import { mkdirSync } from 'node:fs';
 
 /**
  * Node's builtins through require() instead of `import`. An ESM import of a builtin makes node build
@@ -62,10 +42,7 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [longWithoutWasm, builtinsViaRequire],
-  // Bundled CommonJS dependencies (protobufjs, dns-packet) and the builtins above call require(); give ESM one.
+  plugins: [builtinsViaRequire],
+  // Bundled CommonJS dependencies (dns-packet) and the builtins above call require(); give ESM one.
   banner: { js: "import { createRequire as __bosunRequire } from 'node:module'; const require = __bosunRequire(import.meta.url);" },
 });
-// The CRI client finds its proto next to the module that loads it.
-cpSync('dist/agent/runtime/cri/api.proto', 'dist/bundles/api.proto');
-cpSync('dist/agent/device-plugins/deviceplugin-v1beta1.proto', 'dist/bundles/deviceplugin-v1beta1.proto');
