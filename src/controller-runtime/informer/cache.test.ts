@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { resources } from '../../client/resource-ref.js';
-import { Indexer, indexers, copyOf } from './indexer.js';
+import { Indexer, indexers, copyOf, cacheMutationDetectorEnabled } from './indexer.js';
 import { SharedInformer } from './shared-informer.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
 
@@ -48,8 +48,8 @@ test('Indexer: select by namespace and label selector (string or parsed)', () =>
   for (const [ns, sel, want] of table) assert.deepEqual(names(idx.select(ns, sel)), want, `${ns} ${sel}`);
 });
 
-test('Indexer: cached objects are frozen deeply; copyOf gives a writable copy', () => {
-  const idx = new Indexer();
+test('Indexer: under the mutation detector cached objects are frozen deeply; copyOf gives a writable copy', () => {
+  const idx = new Indexer({}, true);
   idx.upsert(pod('a', 'p', '1', 'n1'));
   const cached = idx.get('a/p')!;
   assert.throws(() => { (cached.metadata as { name: string }).name = 'x'; }, TypeError);
@@ -57,6 +57,30 @@ test('Indexer: cached objects are frozen deeply; copyOf gives a writable copy', 
   const mine = copyOf(cached);
   mine.spec.nodeName = 'n2';
   assert.equal(idx.get('a/p')!.spec.nodeName, 'n1');
+});
+
+test('Indexer: without the mutation detector (production, as upstream) cached objects are stored as delivered', () => {
+  const idx = new Indexer({}, false);
+  const p = pod('a', 'p', '1', 'n1');
+  idx.upsert(p);
+  assert.equal(idx.get('a/p'), p);
+  assert.equal(Object.isFrozen(idx.get('a/p')), false);
+});
+
+test('cache mutation detector: on under the test runner or BOSUN_CACHE_MUTATION_DETECTOR=true, off in production (client-go KUBE_CACHE_MUTATION_DETECTOR)', () => {
+  const table: [NodeJS.ProcessEnv, boolean][] = [
+    [{}, false],
+    [{ NODE_TEST_CONTEXT: 'child-v8' }, true],
+    [{ BOSUN_CACHE_MUTATION_DETECTOR: 'true' }, true],
+    [{ BOSUN_CACHE_MUTATION_DETECTOR: '1' }, true],
+    [{ BOSUN_CACHE_MUTATION_DETECTOR: 'false', NODE_TEST_CONTEXT: 'child-v8' }, false],
+    [{ BOSUN_CACHE_MUTATION_DETECTOR: '', NODE_TEST_CONTEXT: 'child-v8' }, true],
+  ];
+  for (const [env, want] of table) assert.equal(cacheMutationDetectorEnabled(env), want, JSON.stringify(env));
+  // An Indexer's default follows it (under node --test, as this file runs: frozen).
+  const idx = new Indexer();
+  idx.upsert(pod('a', 'q', '1'));
+  assert.equal(Object.isFrozen(idx.get('a/q')), cacheMutationDetectorEnabled());
 });
 
 /** The informer's sink methods are what the reflector calls; driving them directly tests event dispatch. */

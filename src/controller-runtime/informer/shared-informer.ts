@@ -1,6 +1,7 @@
 /**
  * A shared informer: one reflector feeding one cache, and any number of event handlers. Handlers
- * should only enqueue keys; they get frozen objects (copy before writing). Handlers added after the
+ * should only enqueue keys; they get the cached objects themselves (copy before writing; frozen
+ * under the cache mutation detector, see Indexer). Handlers added after the
  * cache synced get an `onAdd` for every cached object first, as client-go does.
  */
 import type { KubeObject } from '../../api/meta.js';
