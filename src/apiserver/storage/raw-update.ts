@@ -21,7 +21,7 @@ export async function mutateStored(
   for (let attempt = 1; ; attempt++) {
     const kv = await core.store.get(key);
     if (!kv) throw notFound(core.def, name);
-    const before = core.decode(kv);
+    const before = core.readOnly(kv);
     const obj = core.decode(kv);
     await mutate(obj);
     if (dryRun || jsonEqual(before, obj)) return obj;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ctx, cm, newEnv, pod, storage } from './testing/fixtures.js';
+import { ctx, cm, newEnv, pod, Recorder, storage } from './testing/fixtures.js';
+import type { GenericStorage } from './generic-storage.js';
 import { rejectsStatus } from './testing/assert-status.js';
 import type { KubeObject } from '../../api/meta.js';
 
@@ -213,6 +214,64 @@ test('update: dryRun computes the result and stores nothing', async () => {
     assert.equal(dataOf(p.object).k, '3');
     assert.equal(env.store.currentRevision(), rev);
     assert.equal(dataOf(await s.get(ctx(), 'ns1', 'a')).k, '1');
+  } finally {
+    await env.close();
+  }
+});
+
+test('update: writes read the watchers\' shared decoding of the stored object without a copy and leave it as delivered', async () => {
+  // As in production (no mutation detector): readOnly hands out the very object the watchers got,
+  // so any write into it by the update pipeline would show in the events recorded below.
+  const saved = process.env.BOSUN_CACHE_MUTATION_DETECTOR;
+  process.env.BOSUN_CACHE_MUTATION_DETECTOR = 'false';
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'deployments') as GenericStorage;
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, r);
+    const delivered: string[] = [];
+    const settle = async (n: number) => {
+      await r.until(() => r.events.length >= n);
+      while (delivered.length < r.events.length) delivered.push(JSON.stringify(r.events[delivered.length].object));
+    };
+    const d = await s.create(ctx(), 'ns1', { metadata: { name: 'd', labels: { a: '1' } }, spec: { replicas: 1, selector: { app: 'd' } } });
+    await settle(1);
+    const kv = (await env.store.get(s.core.key('ns1', 'd')))!;
+    assert.equal(s.core.readOnly(kv), r.events[0].object, 'the shared decoding itself, not a copy');
+    const writes: (() => Promise<unknown>)[] = [
+      () => s.update(ctx(), 'ns1', 'd', { ...d, metadata: { ...d.metadata, resourceVersion: undefined, labels: { a: '2' } }, spec: { replicas: 2, selector: { app: 'd' } } }),
+      () => s.update(ctx(), 'ns1', 'd', { metadata: { name: 'd' }, spec: { replicas: 2, selector: { app: 'd' } }, status: { replicas: 5 } }, 'status'),
+      () => s.patch(ctx(), 'ns1', 'd', { type: 'merge', body: { status: { replicas: 6, readyReplicas: 1 } } }, 'status'),
+      () => s.patch(ctx(), 'ns1', 'd', { type: 'strategic', body: { metadata: { labels: { b: '1' } } } }),
+      () => s.patch(ctx(), 'ns1', 'd', { type: 'json', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }),
+      () => s.update(ctx(), 'ns1', 'd', { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'd' }, spec: { replicas: 4 } }, 'scale'),
+      () => s.patch(ctx({ fieldManager: 'm' }), 'ns1', 'd', { type: 'apply', body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', annotations: { x: 'y' } } }, force: false }),
+    ];
+    for (const [i, write] of writes.entries()) {
+      await write();
+      await settle(i + 2);
+    }
+    await s.patch(ctx(), 'ns1', 'd', { type: 'merge', body: { spec: { replicas: 4 } } }); // a no-op
+    await s.delete(ctx(), 'ns1', 'd', {});
+    await settle(writes.length + 2);
+    assert.deepEqual(r.summary(), ['ADDED d', ...writes.map(() => 'MODIFIED d'), 'DELETED d']);
+    assert.deepEqual(r.events.map((e) => JSON.stringify(e.object)), delivered, 'every object as it was delivered');
+    w.stop();
+  } finally {
+    await env.close();
+    if (saved === undefined) delete process.env.BOSUN_CACHE_MUTATION_DETECTOR;
+    else process.env.BOSUN_CACHE_MUTATION_DETECTOR = saved;
+  }
+});
+
+test('update: under the mutation detector (tests) the stored object a write reads is a frozen copy', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps') as GenericStorage;
+    await s.create(ctx(), 'ns1', cm('a', { k: '1' }));
+    const old = s.core.readOnly((await env.store.get(s.core.key('ns1', 'a')))!);
+    assert.equal(Object.isFrozen(old.metadata), true);
+    assert.throws(() => { (old.data as Record<string, string>).k = '2'; }, TypeError);
   } finally {
     await env.close();
   }

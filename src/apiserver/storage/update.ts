@@ -34,8 +34,8 @@ export interface UpdateOptions {
   /**
    * `produce` only reads the object it is given and returns one sharing nothing with it (a patch
    * applied to a clone, a clone of the PUT body): it is then given the decoded stored object itself
-   * and its result becomes the update's own object without further copies (a copy per write less
-   * on the hot status and finalizer paths).
+   * (read-only, possibly the watchers' shared decoding) and its result becomes the update's own
+   * object without further copies (a copy per write less on the hot status and finalizer paths).
    */
   freshCandidate?: boolean;
 }
@@ -61,7 +61,8 @@ export async function updateObject(
         throw err;
       }
     }
-    const old = core.decode(kv);
+    // Read-only (StorageCore.readOnly): every write below goes to the candidate or a copy.
+    const old = core.readOnly(kv);
     const candidate = await produce(opts.freshCandidate ? old : deepCopy(old));
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
@@ -79,7 +80,7 @@ export async function updateObject(
     }
     // A value read with other than the current encryption key is rewritten even unchanged (as
     // upstream's GuaranteedUpdate does for stale data): how key rotation re-encrypts objects.
-    if (noop && (!kv.stale || ctx.dryRun)) return { object: old, created: false };
+    if (noop && (!kv.stale || ctx.dryRun)) return { object: deepCopy(old), created: false };
     if (noop) return { object: await rewriteUnchanged(core, key, old, kv.modRevision, name), created: false };
     if (opts.subresource !== 'status') {
       await core.strategy.validateAdmission?.(obj, old, ctx, core);
@@ -111,8 +112,9 @@ export async function updateObject(
 async function rewriteUnchanged(core: StorageCore, key: string, old: KubeObject, revision: number, name: string): Promise<KubeObject> {
   try {
     const written = await core.store.update(key, encodeObject(old, core.def), revision);
-    old.metadata.resourceVersion = String(written.modRevision);
-    return old;
+    const out = deepCopy(old);
+    out.metadata.resourceVersion = String(written.modRevision);
+    return out;
   } catch (err) {
     throw fromStoreError(core.def, name, err);
   }
@@ -206,8 +208,9 @@ export function prepareUpdate(
  * The stored object with the candidate's metadata and status, in the stored object's key order
  * (status last when the stored object had none). The other fields (spec...) are `old`'s own
  * values, shared: the update pipeline only reads them on a /status write (defaults fill nothing
- * in a stored, defaulted spec), and `old` is the request's private decoding. Sharing makes the
- * unchanged spec free to compare (equality, generation, managed fields) and saves a copy.
+ * in a stored, defaulted spec), nor does anything write the result (the write's response), as
+ * `old` is read-only (frozen under the mutation detector, so tests would catch a write). Sharing
+ * makes the unchanged spec free to compare (equality, generation, managed fields) and saves a copy.
  */
 function withStatusOf(old: KubeObject, obj: KubeObject): KubeObject {
   const merged: Record<string, unknown> = {};
