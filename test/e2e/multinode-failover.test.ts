@@ -156,6 +156,9 @@ test('n2 coming back does not duplicate pods', async () => {
   assert.ok(terminating.every((p) => p.spec?.nodeName === n2), 'only n2\'s pods are Terminating');
   const back = Date.now();
   await c.restartAgent('n2');
+  // The agent starts right after the host's network is back, and waits out what is not up yet (retry-transient.ts).
+  const retries = c.node('n2').output().split('\n').filter((l) => l.includes('; retrying in '));
+  console.log(`# n2 restart: ${retries.length} retried request(s)${retries.length ? `, first: ${retries[0]}` : ''}`);
   await until('n2 Ready again', async () => (await c.admin.nodes<Node>().get(n2)).status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True', 60_000);
   const cri = c.cri('n2');
   try {

@@ -2,8 +2,9 @@
  * `bosun agent` from another "machine": the server listens on the test bridge in the root
  * namespace, the agent CLI runs in a test host's namespace, joins over the bridge (CA pinned by the
  * token), registers its Node with its node credential, and waits for a pod CIDR. The run stops
- * there (no containerd is started: the pod CIDR never comes, as no node-ipam runs here). A token
- * pinned to another CA makes the CLI refuse to join.
+ * there (no containerd is started: the pod CIDR never comes, as no node-ipam runs here). An agent
+ * whose network is not up yet retries until it is. A token pinned to another CA makes the CLI
+ * refuse to join.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +73,28 @@ test('an agent in another host joins over the network and registers its Node', a
     const writer = n.metadata.managedFields?.[0]?.manager ?? '';
     assert.match(writer, /bosun-agent/, 'created with the agent\'s own credential');
   } finally {
+    a.child.kill('SIGKILL');
+    await a.exited;
+  }
+});
+
+test('an agent whose network is not up yet keeps trying, and joins once it is', async () => {
+  // The machine's link is down (as right after a reboot): its requests fail with EHOSTUNREACH or
+  // ENETUNREACH, which the agent waits out (src/agent/join/retry-transient.ts) instead of exiting.
+  const name = `${P}-u`;
+  const url = `https://${th.gateway}:${server.port}`;
+  await th.unplugHost('n1');
+  const a = runAgentCli(['--server', url, '--token', server.joinToken!, '--node-name', name, '--data-dir', tmp('bosun-agent-'), '--no-routes']);
+  const output = (): string => {
+    if (a.child.exitCode !== null) throw new Error(`the agent exited (${a.child.exitCode}):\n${a.output()}`);
+    return a.output();
+  };
+  try {
+    await until(() => /bosun: GET https:\/\/\S+\/cacerts failed: .*(EHOSTUNREACH|ENETUNREACH).*; retrying in /.test(output()), 'a retry');
+    await th.reviveHost('n1');
+    await until(() => output().includes(`bosun: node ${name} joined ${url}`), 'the join line');
+  } finally {
+    await th.reviveHost('n1');
     a.child.kill('SIGKILL');
     await a.exited;
   }
