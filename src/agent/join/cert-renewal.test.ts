@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { KubeClient } from '../../client/kube-client.js';
 import { startTestServer } from '../../testing/test-cluster.js';
@@ -84,4 +85,27 @@ test('a joined node renews its certificates within 90 days of expiry, while runn
     renewal.stop();
     client.close();
   }
+});
+
+test('stopping the renewal abandons a renewal that is waiting out an unreachable server', async () => {
+  const nodeName = `${P}-gone`;
+  const joined = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName, dataDir, addresses: ['127.0.0.1'] });
+  // A port nobody listens on: the join's requests are refused, and the join retries (join-retry.test.ts).
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const deadPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  let retried!: () => void;
+  const firstRetry = new Promise<void>((r) => (retried = r));
+  const renewal = startCertRenewal({
+    current: joined,
+    now: () => Date.now() + 400 * DAY,
+    renew: (signal) => joinCluster({ server: `https://127.0.0.1:${deadPort}`, token: ts.server.joinToken!, nodeName, dataDir, addresses: ['127.0.0.1'], signal, log: () => retried() }),
+    apply: () => assert.fail('nothing to apply: the server was never reached'),
+  });
+  const pending = renewal.check();
+  await firstRetry;
+  renewal.stop();
+  // The renewal gives up with the last network error (retry-transient.ts); without stop() it would retry for good.
+  await assert.rejects(pending, (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED');
 });

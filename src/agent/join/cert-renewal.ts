@@ -22,7 +22,8 @@ export interface NodeCertificates {
 export interface CertRenewalOptions {
   /** The certificates in use. */
   current: NodeCertificates;
-  renew(): Promise<NodeCertificates>;
+  /** Aborted by stop(): a renewal waiting out an unreachable server (join retries) gives up. */
+  renew(signal: AbortSignal): Promise<NodeCertificates>;
   apply(certs: NodeCertificates): void;
   /** Default one day. */
   periodMs?: number;
@@ -54,9 +55,10 @@ export function startCertRenewal(o: CertRenewalOptions): CertRenewal {
   const now = o.now ?? Date.now;
   const window = o.windowDays ?? 90;
   let running: Promise<boolean> | undefined;
+  const stopped = new AbortController();
   const renewNow = async (): Promise<boolean> => {
     if (!expiresWithin(current.client.cert, window, now()) && !expiresWithin(current.serving.cert, window, now())) return false;
-    const fresh = await o.renew();
+    const fresh = await o.renew(stopped.signal);
     o.apply(fresh);
     current = fresh;
     o.log?.(`node certificates renewed (valid until ${new X509Certificate(fresh.client.cert).validTo})`);
@@ -75,5 +77,11 @@ export function startCertRenewal(o: CertRenewalOptions): CertRenewal {
     check().catch((err: unknown) => o.log?.(`node certificate renewal failed (retried in a day): ${(err as Error).message}`));
   }, o.periodMs ?? DAY_MS);
   timer.unref();
-  return { check, stop: () => clearInterval(timer) };
+  return {
+    check,
+    stop: () => {
+      clearInterval(timer);
+      stopped.abort();
+    },
+  };
 }

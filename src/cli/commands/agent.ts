@@ -89,7 +89,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const token = await readToken(o);
   // Until the server answers (the machine's network coming up, the server restarting) each step retries, logging each retry.
   const retryLog = (m: string): void => void out.write(`bosun: ${m}\n`);
-  const join = () => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], log: retryLog });
+  const join = (signal?: AbortSignal) => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], log: retryLog, signal });
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
