@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import { StoreError } from '../../store/types.js';
-import { deepCopy, encodeObject, noteStored } from './codec.js';
+import { deepCopy, encodeObject } from './codec.js';
 import { alreadyExists, invalid } from './errors.js';
 import { checkUnknownFields } from './field-validation.js';
 import { fillCreateMeta, generateName } from './object-meta.js';
@@ -67,9 +67,7 @@ export async function createObject(
     }
     try {
       const text = encodeObject(obj, core.def);
-      const kv = await core.store.create(key, text);
-      obj.metadata.resourceVersion = String(kv.modRevision);
-      noteStored(core.def, obj, text, kv.modRevision);
+      await core.storeWritten(key, text, obj, () => core.store.create(key, text));
       return obj;
     } catch (err) {
       if (!(err instanceof StoreError) || err.code !== 'AlreadyExists') throw err;

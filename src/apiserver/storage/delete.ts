@@ -13,7 +13,6 @@ import { conflict, fromStoreError, notFound } from './errors.js';
 import { nowTimestamp } from './object-meta.js';
 import type { StorageCore } from './storage-core.js';
 import type { DeleteOptions, RequestContext } from './types.js';
-import { cloneJson } from '../../api/json-clone.js';
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -49,7 +48,7 @@ async function deleteOnce(
   const { strategy } = core;
   checkPreconditions(core, obj, opts);
   strategy.checkDelete?.(obj);
-  const before = cloneJson(obj);
+  const before = core.readOnly(kv);
   const meta = obj.metadata;
 
   if (strategy.deferDeletion?.(obj)) {
@@ -100,8 +99,8 @@ async function deleteOnce(
 
 async function persist(core: StorageCore, ctx: RequestContext, key: string, kv: KeyValue, before: KubeObject, obj: KubeObject): Promise<KubeObject> {
   if (ctx.dryRun || jsonEqual(before, obj)) return obj;
-  const written = await core.store.update(key, encodeObject(obj, core.def), kv.modRevision);
-  obj.metadata.resourceVersion = String(written.modRevision);
+  const text = encodeObject(obj, core.def);
+  await core.storeWritten(key, text, obj, () => core.store.update(key, text, kv.modRevision));
   return obj;
 }
 

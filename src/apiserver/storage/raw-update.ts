@@ -26,8 +26,8 @@ export async function mutateStored(
     await mutate(obj);
     if (dryRun || jsonEqual(before, obj)) return obj;
     try {
-      const written = await core.store.update(key, encodeObject(obj, core.def), kv.modRevision);
-      obj.metadata.resourceVersion = String(written.modRevision);
+      const text = encodeObject(obj, core.def);
+      await core.storeWritten(key, text, obj, () => core.store.update(key, text, kv.modRevision));
       return obj;
     } catch (err) {
       if (err instanceof StoreError && err.code === 'Conflict' && attempt < MAX_ATTEMPTS) continue;

@@ -222,9 +222,7 @@ test('update: dryRun computes the result and stores nothing', async () => {
 test('update: writes read the watchers\' shared decoding of the stored object without a copy and leave it as delivered', async () => {
   // As in production (no mutation detector): readOnly hands out the very object the watchers got,
   // so any write into it by the update pipeline would show in the events recorded below.
-  const saved = process.env.BOSUN_CACHE_MUTATION_DETECTOR;
-  process.env.BOSUN_CACHE_MUTATION_DETECTOR = 'false';
-  const env = await newEnv();
+  const env = await newEnv({ detectMutations: false });
   try {
     const s = storage(env, 'deployments') as GenericStorage;
     const r = new Recorder();
@@ -259,8 +257,6 @@ test('update: writes read the watchers\' shared decoding of the stored object wi
     w.stop();
   } finally {
     await env.close();
-    if (saved === undefined) delete process.env.BOSUN_CACHE_MUTATION_DETECTOR;
-    else process.env.BOSUN_CACHE_MUTATION_DETECTOR = saved;
   }
 });
 

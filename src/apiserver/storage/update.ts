@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../api/meta.js';
 import { errors, type FieldError } from '../../api/status.js';
 import { StoreError } from '../../store/types.js';
-import { deepCopy, encodeObject, noteStored } from './codec.js';
+import { deepCopy, encodeObject } from './codec.js';
 import { createObject, reAdmitted } from './create.js';
 import { jsonEqual } from './deep-equal.js';
 import { conflict, fromStoreError, invalid, notFound } from './errors.js';
@@ -98,9 +98,7 @@ export async function updateObject(
       if (!opts.managedFieldsDone) trackManagedFields(core.def, ctx, obj, old, opts.managedFieldsSubresource ?? opts.subresource);
       if (ctx.dryRun) return { object: obj, created: false };
       const text = encodeObject(obj, core.def);
-      const written = await core.store.update(key, text, kv.modRevision);
-      obj.metadata.resourceVersion = String(written.modRevision);
-      noteStored(core.def, obj, text, written.modRevision);
+      await core.storeWritten(key, text, obj, () => core.store.update(key, text, kv.modRevision));
       return { object: obj, created: false };
     } catch (err) {
       if (err instanceof StoreError && (err.code === 'Conflict' || err.code === 'NotFound') && attempt < MAX_ATTEMPTS) continue;

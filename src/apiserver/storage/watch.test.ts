@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
 import type { Status } from '../../api/status.js';
 import { ctx, cm, newEnv, Recorder, storage } from './testing/fixtures.js';
+import type { StoreEvent } from '../../store/types.js';
+import { decodeObject, objectJson } from './codec.js';
+import type { GenericStorage } from './generic-storage.js';
 
 test('watch: "" and "0" start with ADDED for the current state, then live events', async () => {
   const env = await newEnv();
@@ -184,6 +187,52 @@ test('watch: a replaced version\'s shared decoding is dropped once its successor
     assert.equal(later.events[1].object, first.events[1].object, 'the current version is still decoded once');
     w1.stop();
     w2.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: a write\'s event carries the object the write made (not a second parse of its JSON), equal to the stored version decoded', async () => {
+  const env = await newEnv({ detectMutations: false }); // as in production: the object itself, not frozen
+  try {
+    const s = storage(env, 'deployments') as GenericStorage;
+    const r = new Recorder();
+    const start = env.store.currentRevision();
+    const w = await s.watch(ctx(), 'ns1', { resourceVersion: String(start) }, r);
+    const stored: StoreEvent[] = [];
+    const raw = env.store.watch(s.core.prefix, start, { onEvents: (evs) => stored.push(...evs) });
+    const results = [
+      await s.create(ctx(), 'ns1', { metadata: { name: 'd' }, spec: { replicas: 1 } }),
+      await s.update(ctx(), 'ns1', 'd', { metadata: { name: 'd' }, spec: { replicas: 2 } }),
+      (await s.patch(ctx(), 'ns1', 'd', { type: 'merge', body: { status: { replicas: 2 } } }, 'status')).object,
+    ];
+    await s.delete(ctx(), 'ns1', 'd', {});
+    await r.until(() => r.events.length >= 4 && stored.length >= 4);
+    assert.deepEqual(r.summary(), ['ADDED d', 'MODIFIED d', 'MODIFIED d', 'DELETED d']);
+    for (const [i, obj] of results.entries()) {
+      assert.equal(r.events[i].object, obj, `event ${i} is the write's own object`);
+      const decoded = decodeObject(s.def, stored[i].kv.value, stored[i].revision);
+      assert.deepEqual(r.events[i].object, decoded, `event ${i} equals the stored version decoded`);
+      assert.equal(objectJson(r.events[i].object), JSON.stringify(decoded), `event ${i}'s JSON is the stored version's`);
+    }
+    raw.cancel();
+    w.stop();
+  } finally {
+    await env.close();
+  }
+});
+
+test('watch: under the mutation detector (tests) a write\'s object that watchers share is frozen', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, r);
+    const made = await s.create(ctx(), 'ns1', cm('a', { k: '1' }));
+    await r.until(() => r.events.length >= 1);
+    assert.equal(r.events[0].object, made);
+    assert.throws(() => { (made.data as Record<string, string>).k = '2'; }, TypeError);
+    w.stop();
   } finally {
     await env.close();
   }
