@@ -7,12 +7,19 @@ import { eventually } from '../testing/eventually.js';
 import { Transport } from './transport.js';
 
 /** An HTTP server that holds its first `burst` answers until that many requests are open at once, counting connections. */
-async function burstServer(burst: number): Promise<{ url: string; opened: () => number; open: Set<Socket>; close: () => Promise<void> }> {
+async function burstServer(burst: number): Promise<{ url: string; opened: () => number; open: Set<Socket>; onStream?: (res: ServerResponse) => void; close: () => Promise<void> }> {
   const open = new Set<Socket>();
+  const ret: { onStream?: (res: ServerResponse) => void } = {};
   let opened = 0;
   const held: ServerResponse[] = [];
   let released = false;
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
+    // A watch answers its headers at once and keeps the stream open (chunked) for later events.
+    if (req.url?.includes('watch=true') && ret.onStream) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      return ret.onStream(res);
+    }
     if (released) return void res.end('{}');
     held.push(res);
     if (held.length === burst) {
@@ -20,6 +27,8 @@ async function burstServer(burst: number): Promise<{ url: string; opened: () => 
       for (const r of held.splice(0)) r.end('{}');
     }
   });
+  // The server never closes an idle connection itself (node's default is 5 s): what closes is the client's doing.
+  server.keepAliveTimeout = 0;
   server.on('connection', (s: Socket) => {
     opened++;
     open.add(s);
@@ -27,13 +36,13 @@ async function burstServer(burst: number): Promise<{ url: string; opened: () => 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return {
+  return Object.assign(ret, {
     url: `http://127.0.0.1:${port}`, open, opened: () => opened,
-    close: () => new Promise((resolve) => {
+    close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
-  };
+  });
 }
 
 const burst = (t: Transport, n: number) =>
@@ -62,6 +71,29 @@ test('by default idle connections are kept up to the pool size (no handshakes ag
     await burst(t, 6);
     assert.equal(srv.opened(), 6, 'the second burst reused the six pooled connections');
     assert.equal(srv.open.size, 6);
+  } finally {
+    t.close();
+    await srv.close();
+  }
+});
+
+test('idleTimeoutMs: an idle pooled connection closes after it, a quiet watch stream on the same pool stays open', async () => {
+  const srv = await burstServer(2);
+  const streams: ServerResponse[] = [];
+  srv.onStream = (res) => streams.push(res);
+  const t = new Transport({ server: srv.url }, { idleTimeoutMs: 50 });
+  try {
+    // A watch-like stream: headers, then nothing until the server has something to say.
+    const watch = await t.stream({ method: 'GET', path: '/api/v1/pods?watch=true' });
+    await burst(t, 2);
+    assert.equal(srv.open.size, 3, 'one stream and two pooled connections');
+    // Go's http.Transport IdleConnTimeout (client-go: 90 s): idle pooled connections are closed.
+    await eventually(() => srv.open.size === 1, 'the two idle connections closed');
+    // The stream's socket has been quiet for longer than the idle ones were: it still carries events.
+    const line = new Promise<string>((resolve) => watch.once('data', (d: Buffer) => resolve(d.toString())));
+    streams[0]!.write('{"type":"ADDED"}\n');
+    assert.equal(await line, '{"type":"ADDED"}\n');
+    watch.destroy();
   } finally {
     t.close();
     await srv.close();
