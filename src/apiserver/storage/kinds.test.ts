@@ -149,3 +149,24 @@ test('kinds: every registered resource gets a storage that lists, and field sele
     await e.close();
   }
 });
+
+test('kinds: a /status write leaves the stored object the watchers share as it was, whatever the kind\'s defaulter assigns (a Node\'s podCIDR)', async () => {
+  // Writes read the stored object from the watchers' decoding (frozen here: tests run under the
+  // cache mutation detector); the Node defaulter assigns spec.podCIDR on every write.
+  const e = await env();
+  try {
+    const s = e.set.get('', 'v1', 'nodes')!;
+    const events: unknown[] = [];
+    const w = await s.watch(ctx(), undefined, { resourceVersion: String(e.store.currentRevision()) }, { onEvent: (ev) => events.push(ev.object), onClose: () => undefined });
+    await s.create(ctx(), undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.1.0/24' } });
+    await new Promise((r) => setImmediate(r));
+    const delivered = JSON.stringify(events[0]);
+    const { object } = await s.patch(ctx(), undefined, 'n1', { type: 'merge', body: { status: { capacity: { pods: '110' } } } }, 'status');
+    assert.deepEqual(object.spec, { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] });
+    assert.deepEqual(object.status.capacity, { pods: '110' });
+    assert.equal(JSON.stringify(events[0]), delivered);
+    w.stop();
+  } finally {
+    await e.close();
+  }
+});

@@ -204,18 +204,16 @@ export function prepareUpdate(
 
 /**
  * The stored object with the candidate's metadata and status, in the stored object's key order
- * (status last when the stored object had none). The other fields (spec...) are `old`'s own
- * values, shared: the update pipeline only reads them on a /status write (defaults fill nothing
- * in a stored, defaulted spec), nor does anything write the result (the write's response), as
- * `old` is read-only (frozen under the mutation detector, so tests would catch a write). Sharing
- * makes the unchanged spec free to compare (equality, generation, managed fields) and saves a copy.
+ * (status last when the stored object had none). The other fields (spec...) are copies of `old`'s:
+ * `old` is read-only (shared with the watchers), and kinds' defaulters run on the whole object even
+ * on a /status write, some assigning fields they leave unchanged (the Node's podCIDR).
  */
 function withStatusOf(old: KubeObject, obj: KubeObject): KubeObject {
   const merged: Record<string, unknown> = {};
   for (const k of Object.keys(old)) {
     if (k === 'metadata') merged[k] = obj.metadata;
     else if (k === 'status') merged[k] = obj.status;
-    else merged[k] = (old as Record<string, unknown>)[k];
+    else merged[k] = deepCopy((old as Record<string, unknown>)[k]);
   }
   if (!('metadata' in merged)) merged.metadata = obj.metadata;
   if (obj.status === undefined) delete merged.status;
