@@ -49,8 +49,12 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 // `bosun server` keeps V8's defaults: its API server is throughput-bound.
 if (process.argv[2] === 'agent') {
   const nodeFlags = (process.env.BOSUN_AGENT_NODE_FLAGS ?? '--jitless --no-node-snapshot').split(/\s+/).filter(Boolean);
+  // Builtins through process.getBuiltinModule (Node >= 22.3), not import(): an ESM import builds the
+  // builtin's ESM facade, which reads every export: node:fs's would load fs/promises, the fs streams
+  // and Utf8Stream, node's sources compiled and kept for nothing (scripts/bundle-agent.mjs).
+  const builtin = async (name) => process.getBuiltinModule?.(name) ?? await import(name);
   if (process.env.BOSUN_AGENT_REEXEC === undefined && typeof process.execve === 'function') {
-    const { existsSync } = await import('node:fs');
+    const { existsSync } = await builtin('node:fs');
     const env = { ...process.env };
     const added = [];
     const add = (name, value) => { if (env[name] === undefined) { env[name] = value; added.push(name); } };
@@ -81,9 +85,9 @@ if (process.argv[2] === 'agent') {
   if (process.env.BOSUN_AGENT_EXTRA_CA) process.env.NODE_EXTRA_CA_CERTS = process.env.BOSUN_AGENT_EXTRA_CA;
   delete process.env.BOSUN_AGENT_EXTRA_CA;
   const flags = process.env.BOSUN_AGENT_V8_FLAGS ?? '--optimize-for-size --no-opt --no-maglev --no-sparkplug';
-  if (flags.trim()) (await import('node:v8')).setFlagsFromString(flags);
+  if (flags.trim()) (await builtin('node:v8')).setFlagsFromString(flags);
   // The bundle (npm run build makes it) when present: one minified module, less resident code.
-  const { existsSync } = await import('node:fs');
+  const { existsSync } = await builtin('node:fs');
   const bundle = new URL('../dist/bundles/agent.mjs', import.meta.url);
   const { agentMain } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/commands/agent.js');
   await agentMain(process.argv);

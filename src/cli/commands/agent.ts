@@ -8,6 +8,7 @@
  * Prints `bosun: node NAME joined URL` and `bosun: agent running`. SIGTERM/SIGINT stop the agent;
  * pods, routes and the masquerade rule stay (as after a kubelet stop) and are adopted on restart.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeClient } from '../../client/kube-client.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
@@ -73,7 +74,7 @@ const AGENT_IDLE_SOCKETS = 2;
 /** The join token: --token, else --token-file, else $BOSUN_TOKEN (k3s: --token, --token-file, $K3S_TOKEN). */
 export async function readToken(o: Pick<AgentCommandOptions, 'token' | 'tokenFile'>): Promise<string> {
   if (o.token) return o.token;
-  if (o.tokenFile) return (await import('node:fs')).readFileSync(o.tokenFile, 'utf8').trim();
+  if (o.tokenFile) return readFileSync(o.tokenFile, 'utf8').trim();
   if (process.env.BOSUN_TOKEN) return process.env.BOSUN_TOKEN;
   throw new Error('a join token is required: --token, --token-file or BOSUN_TOKEN (the server keeps it in its DATA_DIR/token)');
 }
