@@ -28,9 +28,12 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 // in smaller steps; --no-opt, --no-maglev and --no-sparkplug leave out the optimizing (Turbofan,
 // and Maglev, on by default since Node 22: -8 MiB RSS on Node 24) and baseline compilers (their code
 // and compile memory: -12 MiB RSS on Node 20; an idle node's code is not hot, and a pod start waits
-// on containerd, not on JavaScript: the agent's CPU per pod start stayed ~20 ms). They are set here,
-// before any agent module loads (re-executing node with them as node flags, through process.execve,
-// measured the same). BOSUN_AGENT_V8_FLAGS replaces them ("" for V8's defaults).
+// on containerd, not on JavaScript: the agent's CPU per pod start stayed ~20 ms). They go on node's
+// command line in the re-execution below, so that V8 sizes its heap with them: set at run time
+// (v8.setFlagsFromString, the fallback without execve) --optimize-for-size no longer bounds the
+// young generation V8 already sized (it grew to 8 MiB, 3.4 resident, in a start-up-like churn; 2 MiB
+// from the command line), and node:v8 need not load: 20 idle pods 60.25 -> 59.3 MiB RSS (means of 2
+// alternated runs). BOSUN_AGENT_V8_FLAGS replaces them ("" for V8's defaults).
 // Some settings only take effect when the process starts, so the agent re-executes itself once with
 // them (process.execve: same pid, nothing else has run yet): --jitless (V8 without any code
 // generation: no executable code range, regexps interpreted, no WebAssembly, which the agent does
@@ -49,6 +52,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 // `bosun server` keeps V8's defaults: its API server is throughput-bound.
 if (process.argv[2] === 'agent') {
   const nodeFlags = (process.env.BOSUN_AGENT_NODE_FLAGS ?? '--jitless --no-node-snapshot').split(/\s+/).filter(Boolean);
+  const v8Flags = (process.env.BOSUN_AGENT_V8_FLAGS ?? '--optimize-for-size --no-opt --no-maglev --no-sparkplug').split(/\s+/).filter(Boolean);
   // Builtins through process.getBuiltinModule (Node >= 22.3), not import(): an ESM import builds the
   // builtin's ESM facade, which reads every export: node:fs's would load fs/promises, the fs streams
   // and Utf8Stream, node's sources compiled and kept for nothing (scripts/bundle-agent.mjs).
@@ -75,17 +79,18 @@ if (process.argv[2] === 'agent') {
     }
     env.BOSUN_AGENT_REEXEC = added.join(',');
     try {
-      process.execve(process.execPath, [process.execPath, ...nodeFlags, ...process.execArgv, ...process.argv.slice(1)], env);
+      process.execve(process.execPath, [process.execPath, ...nodeFlags, ...v8Flags, ...process.execArgv, ...process.argv.slice(1)], env);
     } catch { /* a platform without execve(2): run as started */ }
   }
   // What the agent starts (containerd, runc, CNI plugins, probes' helpers) gets the environment it
   // was given: the settings the re-execution added are this process's own.
+  const reexecuted = process.env.BOSUN_AGENT_REEXEC !== undefined;
   for (const name of (process.env.BOSUN_AGENT_REEXEC ?? '').split(',')) if (name) delete process.env[name];
   delete process.env.BOSUN_AGENT_REEXEC;
   if (process.env.BOSUN_AGENT_EXTRA_CA) process.env.NODE_EXTRA_CA_CERTS = process.env.BOSUN_AGENT_EXTRA_CA;
   delete process.env.BOSUN_AGENT_EXTRA_CA;
-  const flags = process.env.BOSUN_AGENT_V8_FLAGS ?? '--optimize-for-size --no-opt --no-maglev --no-sparkplug';
-  if (flags.trim()) (await builtin('node:v8')).setFlagsFromString(flags);
+  // Re-executed, node had the V8 flags on its command line; otherwise they are set before the agent loads.
+  if (!reexecuted && v8Flags.length) (await builtin('node:v8')).setFlagsFromString(v8Flags.join(' '));
   // The bundle (npm run build makes it) when present: one minified module, less resident code.
   const { existsSync } = await builtin('node:fs');
   const bundle = new URL('../dist/bundles/agent.mjs', import.meta.url);

@@ -47,14 +47,14 @@ function runAgentHelp(extraEnv: Record<string, string>): Report[] {
   return [...r.stderr.matchAll(/^report (.*)$/gm)].map((m) => JSON.parse(m[1]) as Report);
 }
 
-test('bosun agent re-executes itself once, same pid, with --jitless and --no-node-snapshot; its children get none of what it added', () => {
+test('bosun agent re-executes itself once, same pid, with --jitless, --no-node-snapshot and its V8 flags; its children get none of what it added', () => {
   const reports = runAgentHelp({});
   const loads = reports.filter((r) => r.at === 'load');
   const exits = reports.filter((r) => r.at === 'exit');
   assert.equal(loads.length, 2, 'started, then re-executed once');
   assert.equal(loads[0].pid, loads[1].pid, 'execve keeps the pid');
   assert.deepEqual(loads[0].execArgv, []);
-  assert.deepEqual(loads[1].execArgv, ['--jitless', '--no-node-snapshot']);
+  assert.deepEqual(loads[1].execArgv, ['--jitless', '--no-node-snapshot', '--optimize-for-size', '--no-opt', '--no-maglev', '--no-sparkplug']);
   assert.equal(exits.length, 1);
   assert.deepEqual(exits[0].env, {}, 'the allocator settings it added are not passed on');
 });
