@@ -54,7 +54,7 @@ test('bosun agent re-executes itself once, same pid, with --jitless, --no-node-s
   assert.equal(loads.length, 2, 'started, then re-executed once');
   assert.equal(loads[0].pid, loads[1].pid, 'execve keeps the pid');
   assert.deepEqual(loads[0].execArgv, []);
-  assert.deepEqual(loads[1].execArgv, ['--jitless', '--no-node-snapshot', '--optimize-for-size', '--no-opt', '--no-maglev', '--no-sparkplug']);
+  assert.deepEqual(loads[1].execArgv, ['--jitless', '--no-node-snapshot', '--optimize-for-size', '--no-opt', '--no-maglev', '--no-sparkplug', '--minor-ms']);
   assert.equal(exits.length, 1);
   assert.deepEqual(exits[0].env, {}, 'the allocator settings it added are not passed on');
 });
