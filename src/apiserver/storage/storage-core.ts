@@ -34,8 +34,6 @@ export class StorageCore {
   /** Versions a later event replaced, whose shared decodings go once that event's watchers had it. */
   private superseded = new Set<KeyValue>();
   private readonly detectMutations: boolean;
-  /** Objects being written, by key (storeWritten). */
-  private readonly writing = new Map<string, { text: string; obj: KubeObject }>();
 
   constructor(readonly store: Store, readonly def: ResourceDefinition, readonly strategy: Strategy, readonly options: StorageOptions = {}) {
     this.prefix = resourcePrefix(def);
@@ -82,7 +80,7 @@ export class StorageCore {
   decodeShared(kv: KeyValue): KubeObject {
     let obj = this.shared.get(kv);
     if (!obj) {
-      obj = this.takeWritten(kv) ?? decodeKv(this.def, kv);
+      obj = decodeKv(this.def, kv);
       noteStored(this.def, obj, kv.value, kv.modRevision);
       this.shared.set(kv, obj);
     }
@@ -91,31 +89,16 @@ export class StorageCore {
 
   /**
    * Stores `obj` as `text` (encodeObject's) through `write` and stamps `obj` with the revision
-   * written: the write's result, which nobody writes any more (it goes to the response). While the
-   * store writes, `obj` is offered to decodeShared as the watchers' decoding of that version, so
-   * the event of a write made here is not parsed again (a JSON.parse of a whole object per write,
-   * ~5% of the Job bench's CPU); what the watchers get is equal to that parse but for key order.
+   * written (resourceVersion, and its JSON: noteStored): the write's result. Watchers decode the
+   * version from `text` all the same (measured: handing them `obj` instead saved the parse but cost
+   * more than it saved, as an object built by the write pipeline, with its deletes and the request
+   * body's strings, is slower to clone and compare and heavier to keep than a parsed one).
    */
   async storeWritten(key: string, text: string, obj: KubeObject, write: () => Promise<KeyValue>): Promise<KeyValue> {
-    const offer = { text, obj };
-    this.writing.set(key, offer);
-    try {
-      const kv = await write();
-      stamp(this.def, obj, text, kv.modRevision);
-      return kv;
-    } finally {
-      if (this.writing.get(key) === offer) this.writing.delete(key);
-    }
-  }
-
-  /** The object being written as `kv` (storeWritten), stamped with its revision; frozen under the mutation detector. */
-  private takeWritten(kv: KeyValue): KubeObject | undefined {
-    const w = this.writing.get(kv.key);
-    // Another version of the key (a concurrent writer's, or a conversion to another stored version) is parsed.
-    if (!w || w.text !== kv.value || this.def.storageVersion) return undefined;
-    this.writing.delete(kv.key);
-    stamp(this.def, w.obj, w.text, kv.modRevision);
-    return this.detectMutations ? deepFreeze(w.obj) : w.obj;
+    const kv = await write();
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    noteStored(this.def, obj, text, kv.modRevision);
+    return kv;
   }
 
   /**
@@ -179,10 +162,3 @@ export class StorageCore {
   }
 }
 
-/** `obj` is the object `text` stored at `revision`: its resourceVersion, and its JSON (noteStored). */
-function stamp(def: ResourceDefinition, obj: KubeObject, text: string, revision: number): void {
-  const rv = String(revision);
-  // Already stamped when a watcher took it (frozen then, under the mutation detector).
-  if (obj.metadata.resourceVersion !== rv) obj.metadata.resourceVersion = rv;
-  noteStored(def, obj, text, revision);
-}
