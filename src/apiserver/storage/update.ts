@@ -61,8 +61,12 @@ export async function updateObject(
         throw err;
       }
     }
-    // Read-only (StorageCore.readOnly): every write below goes to the candidate or a copy.
-    const old = core.readOnly(kv);
+    // A main-resource write reads the stored object read-only (StorageCore.readOnly: every write
+    // below goes to the candidate or a copy); a /status write takes a private copy instead, whose
+    // other fields (spec...) the result then shares (withStatusOf): kinds' defaulters run on the
+    // whole object and some assign unchanged fields (a Node's podCIDR), and sharing keeps the
+    // unchanged spec free to compare.
+    const old = opts.subresource === 'status' ? core.decode(kv) : core.readOnly(kv);
     const candidate = await produce(opts.freshCandidate ? old : deepCopy(old));
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
@@ -204,16 +208,16 @@ export function prepareUpdate(
 
 /**
  * The stored object with the candidate's metadata and status, in the stored object's key order
- * (status last when the stored object had none). The other fields (spec...) are copies of `old`'s:
- * `old` is read-only (shared with the watchers), and kinds' defaulters run on the whole object even
- * on a /status write, some assigning fields they leave unchanged (the Node's podCIDR).
+ * (status last when the stored object had none). The other fields (spec...) are `old`'s own
+ * values, shared: `old` is the request's private copy on a /status write, and sharing makes the
+ * unchanged spec free to compare (equality, generation, managed fields).
  */
 function withStatusOf(old: KubeObject, obj: KubeObject): KubeObject {
   const merged: Record<string, unknown> = {};
   for (const k of Object.keys(old)) {
     if (k === 'metadata') merged[k] = obj.metadata;
     else if (k === 'status') merged[k] = obj.status;
-    else merged[k] = deepCopy((old as Record<string, unknown>)[k]);
+    else merged[k] = (old as Record<string, unknown>)[k];
   }
   if (!('metadata' in merged)) merged.metadata = obj.metadata;
   if (obj.status === undefined) delete merged.status;
