@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { REPO_ROOT } from '../agent/testing/private-containerd.js';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -60,15 +60,35 @@ export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }
 /**
  * page.goto, again when Chromium aborted the navigation with net::ERR_NETWORK_CHANGED: it does so
  * whenever the host's network interfaces change, which tests running beside this one do all the
- * time (bridges, veths, network namespaces), though the server never saw the request.
+ * time (bridges, veths, network namespaces), though the server never saw the request. It aborts a
+ * page's subresources the same way: a document whose app.js was aborted never renders (CI: every
+ * console test then waited 30 s for #token), so the page is reloaded until the app has rendered.
+ * Any other failure is left to the caller's assertions, with the failed requests on stderr.
  */
 export async function gotoPage(page: Page, url: string): ReturnType<Page['goto']> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await page.goto(url);
-    } catch (e) {
-      if (attempt >= 5 || !String((e as Error).message).includes('ERR_NETWORK_CHANGED')) throw e;
+  const failed: string[] = [];
+  const onFailed = (r: Request): void => void failed.push(`${r.url()}: ${r.failure()?.errorText ?? '?'}`);
+  page.on('requestfailed', onFailed);
+  try {
+    let res: Awaited<ReturnType<Page['goto']>> = null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // A hash change on a loaded document is not a reload, so retries reload explicitly.
+        res = attempt === 1 ? await page.goto(url) : await page.reload();
+      } catch (e) {
+        if (attempt >= 5 || !String((e as Error).message).includes('ERR_NETWORK_CHANGED')) throw e;
+        continue;
+      }
+      const rendered = await page
+        .waitForFunction(() => document.querySelector('#app > :not(noscript)') !== null, undefined, { timeout: 10_000 })
+        .then(() => true, () => false);
+      if (rendered) return res;
+      if (failed.length > 0) process.stderr.write(`# console page not rendered; failed requests: ${failed.join('; ')}\n`);
+      if (attempt >= 5 || !failed.some((f) => f.includes('ERR_NETWORK_CHANGED'))) return res;
+      failed.length = 0;
     }
+  } finally {
+    page.off('requestfailed', onFailed);
   }
 }
 
