@@ -166,6 +166,8 @@ const fmt = (n: number, d = 1): string => n.toFixed(d);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bosun-bench-'));
+  // Removed however the run ends, a server that failed to start included.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const useDist = process.env.BENCH_DIST !== '0';
   const server = await spawnServer({ dataDir: join(dir, 'data'), useDist, extraArgs: ['--disable-agent', '--disable-scheduler', '--disable-controller-manager'] });
   const c = new RawClient(server.url, server.dataDir);
