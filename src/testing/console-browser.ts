@@ -64,19 +64,30 @@ export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }
  * page's subresources the same way: a document whose app.js was aborted never renders (CI: every
  * console test then waited 30 s for #token), so the page is reloaded until the app has rendered.
  * Any other failure is left to the caller's assertions, with the failed requests on stderr.
+ * `transient` matches the error text retried (tests of this function pass one they can provoke).
  */
-export async function gotoPage(page: Page, url: string): ReturnType<Page['goto']> {
+export async function gotoPage(page: Page, url: string, transient = /ERR_NETWORK_CHANGED/): ReturnType<Page['goto']> {
   const failed: string[] = [];
   const onFailed = (r: Request): void => void failed.push(`${r.url()}: ${r.failure()?.errorText ?? '?'}`);
   page.on('requestfailed', onFailed);
   try {
     let res: Awaited<ReturnType<Page['goto']>> = null;
+    // After a navigation that failed, the frame holds Chromium's error page, which cannot be
+    // reloaded (CI: "Page.reload: Not attached to an active page"), so it is navigated again. After
+    // a document that loaded but never rendered, going to the same URL would only change the hash
+    // of the loaded document, so that one is reloaded.
+    let reload = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        // A hash change on a loaded document is not a reload, so retries reload explicitly.
-        res = attempt === 1 ? await page.goto(url) : await page.reload();
+        res = reload ? await page.reload() : await page.goto(url);
       } catch (e) {
-        if (attempt >= 5 || !String((e as Error).message).includes('ERR_NETWORK_CHANGED')) throw e;
+        // A reload can also fail for want of a page (the renderer was swapped for an error page):
+        // leaving for about:blank makes the next goto a real navigation again.
+        const retry = reload || transient.test(String((e as Error).message));
+        if (attempt >= 5 || !retry) throw e;
+        if (reload) await page.goto('about:blank').catch(() => undefined);
+        reload = false;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
         continue;
       }
       const rendered = await page
@@ -84,8 +95,9 @@ export async function gotoPage(page: Page, url: string): ReturnType<Page['goto']
         .then(() => true, () => false);
       if (rendered) return res;
       if (failed.length > 0) process.stderr.write(`# console page not rendered; failed requests: ${failed.join('; ')}\n`);
-      if (attempt >= 5 || !failed.some((f) => f.includes('ERR_NETWORK_CHANGED'))) return res;
+      if (attempt >= 5 || !failed.some((f) => transient.test(f))) return res;
       failed.length = 0;
+      reload = true;
     }
   } finally {
     page.off('requestfailed', onFailed);
