@@ -11,13 +11,19 @@
  *    released from the tracking finalizer.
  *
  * Target: Job completions/s >= 0.8 x the ReplicaSet controller's pod creations/s.
+ * Two layouts, each with its own baseline (JOB_BENCH_LAYOUT=in-process|split|both, default both):
+ * - in-process: control plane and simulated nodes in this process (what earlier runs reported);
+ * - split: a `bosun server` child process (dist/, memory store) and the simulated nodes in this
+ *   process, as kwok's fake nodes run beside a real control plane: the kubelets' own work (decoding
+ *   their watch, building status patches) is then off the control plane's thread, as on a real
+ *   cluster. CPU per item is the server process's (from /proc), the fleet's beside it.
  * Both rows also give this process's CPU time per pod (per completion) and the API requests per pod
  * by verb and resource (the server's apiserver_request_total): everything runs in this one process,
  * so on a shared machine the CPU ratio is the steadier reading of the two rates.
  * Run: BENCH=jobs npm run bench  (JOB_BENCH_COMPLETIONS=5000 JOB_BENCH_PARALLELISM=500
  *   JOB_BENCH_NODES=100 JOB_BENCH_READY_MS=100 JOB_BENCH_RUN_MS=100)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +32,9 @@ import type { WatchEvent } from '../src/api/meta.js';
 import { KubeClient } from '../src/client/index.js';
 import { resources } from '../src/client/resource-ref.js';
 import { startControlPlane } from '../src/cluster/control-plane.js';
+import { startSimulatedNodes } from '../src/simulated-nodes/index.js';
 import { quietLogger } from '../src/testing/quiet-logger.js';
+import { spawnServer } from '../src/testing/test-cluster.js';
 
 const COMPLETIONS = Number(process.env.JOB_BENCH_COMPLETIONS ?? 5000);
 const PARALLELISM = Number(process.env.JOB_BENCH_PARALLELISM ?? 500);
@@ -34,16 +42,62 @@ const NODES = Number(process.env.JOB_BENCH_NODES ?? 100);
 const READY_MS = Number(process.env.JOB_BENCH_READY_MS ?? 100);
 const RUN_MS = Number(process.env.JOB_BENCH_RUN_MS ?? 100);
 const TIMEOUT_MS = 600_000;
+const LAYOUT = process.env.JOB_BENCH_LAYOUT ?? 'both';
 
 process.env.BOSUN_LOG_LEVEL ??= 'error';
 const podSpec = { containers: [{ name: 'work', image: 'busybox:1.36', command: ['true'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-jobs-'));
-const cp = await startControlPlane({
-  dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory',
-  simulatedNodes: { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, runToCompletionMs: RUN_MS, heartbeatMs: 5000, logger: quietLogger },
-});
-const client = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
+const fleetOptions = { count: NODES, cpu: '64', memory: '256Gi', pods: 1000, readyDelayMs: READY_MS, runToCompletionMs: RUN_MS, heartbeatMs: 5000, logger: quietLogger };
+
+/** A control plane to measure: its client, the CPU milliseconds it has used, and its teardown. */
+interface Layout { name: string; client: KubeClient; cpuMs(): number; fleetCpuMs?(): number; stop(): Promise<void> }
+
+const ownCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function inProcess(): Promise<Layout> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bosun-bench-jobs-'));
+  const cp = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', store: 'memory', simulatedNodes: fleetOptions });
+  const c = KubeClient.fromKubeconfig(cp.api.kubeconfigPath);
+  return {
+    name: 'in-process', client: c, cpuMs: ownCpuMs,
+    async stop() {
+      c.close();
+      await cp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU milliseconds (user + system) of process `pid`, from /proc (USER_HZ = 100). */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+async function split(): Promise<Layout> {
+  const srv = await spawnServer({ store: 'memory', useDist: true });
+  const c = KubeClient.fromKubeconfig(srv.kubeconfig);
+  const fleet = await startSimulatedNodes(c, fleetOptions).catch(async (e: unknown) => {
+    c.close();
+    await srv.stop();
+    throw e;
+  });
+  const pid = srv.child.pid!;
+  return {
+    name: 'split', client: c, cpuMs: () => procCpuMs(pid), fleetCpuMs: ownCpuMs,
+    async stop() {
+      await fleet.close();
+      c.close();
+      await srv.stop();
+    },
+  };
+}
+
+let client: KubeClient;
 
 /** Seconds from `start()` until `n` distinct pods were seen ADDED in `ns`. */
 async function countCreations(ns: string, n: number): Promise<{ start(): void; done: Promise<number | undefined> }> {
@@ -97,30 +151,34 @@ async function requestCounts(): Promise<Map<string, number>> {
 }
 
 /** Starts counting CPU time and API requests; `stop(n)` reads them per item. */
-async function meter(): Promise<{ stop(n: number): Promise<string> }> {
+async function meter(layout: Layout): Promise<{ stop(n: number): Promise<string> }> {
   const before = await requestCounts();
-  const cpu0 = process.cpuUsage();
+  const cpu0 = layout.cpuMs();
+  const fleet0 = layout.fleetCpuMs?.() ?? 0;
   return {
     async stop(n) {
-      const cpu = process.cpuUsage(cpu0);
+      const cpu = layout.cpuMs() - cpu0;
+      const fleet = layout.fleetCpuMs ? `, simulated nodes ${((layout.fleetCpuMs() - fleet0) / n).toFixed(2)} ms` : '';
       const after = await requestCounts();
       const delta = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]);
       const total = delta.reduce((a, [, d]) => a + d, 0);
       const top = delta.filter(([, d]) => d / n >= 0.01).map(([k, d]) => `${k} ${(d / n).toFixed(2)}`).join(', ');
-      return `CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms; ${(total / n).toFixed(2)} requests (${top})`;
+      return `CPU ${(cpu / n).toFixed(2)} ms${fleet}; ${(total / n).toFixed(2)} requests (${top})`;
     },
   };
 }
 
 interface Row { case: string; result: string; target: string; note: string }
 const rows: Row[] = [];
-try {
+
+async function measure(layout: Layout): Promise<void> {
+  client = layout.client;
   for (const ns of ['rs', 'jobs']) await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   await new Promise((r) => setTimeout(r, 2000));
 
   // 1. ReplicaSet pod creation rate.
   const rsWatch = await countCreations('rs', COMPLETIONS);
-  const rsMeter = await meter();
+  const rsMeter = await meter(layout);
   rsWatch.start();
   await client.replicaSets('rs').create({
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'base' },
@@ -129,7 +187,7 @@ try {
   const rsS = await rsWatch.done;
   const rsCost = await rsMeter.stop(COMPLETIONS);
   const rsRate = rsS === undefined ? 0 : COMPLETIONS / rsS;
-  rows.push({ case: `baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller; per pod: ${rsCost}` });
+  rows.push({ case: `${layout.name} baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller; per pod: ${rsCost}` });
   // The baseline's pods go before the Job starts: a teardown of COMPLETIONS pods (a graceful
   // delete by the garbage collector and a final one by the simulated node, each with its watch
   // events) running beside the Job would charge the Job for the baseline's cleanup.
@@ -139,7 +197,7 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
 
   // 2. Job completions.
-  const jobMeter = await meter();
+  const jobMeter = await meter(layout);
   const t0 = performance.now();
   const job = untilComplete('jobs', 'work', t0);
   await client.resource<Job>(resources.jobs, 'jobs').create({
@@ -151,14 +209,21 @@ try {
   const jobRate = done.s === undefined ? 0 : COMPLETIONS / done.s;
   const ratio = rsRate > 0 ? jobRate / rsRate : 0;
   rows.push({
-    case: `Job of ${COMPLETIONS} completions at parallelism ${PARALLELISM} on ${NODES} simulated nodes: create -> Complete`,
+    case: `${layout.name}: Job of ${COMPLETIONS} completions at parallelism ${PARALLELISM} on ${NODES} simulated nodes: create -> Complete`,
     result: done.s === undefined ? `${done.job?.status?.succeeded ?? 0}/${COMPLETIONS} at ${TIMEOUT_MS / 1000} s` : `${done.s.toFixed(2)} s`,
     target: '>= 0.8x baseline rate',
     note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later; per completion: ${jobCost}`,
   });
-} finally {
-  client.close();
-  await cp.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const layouts: Record<string, () => Promise<Layout>> = { 'in-process': inProcess, split };
+for (const [name, start] of Object.entries(layouts)) {
+  if (LAYOUT !== 'both' && LAYOUT !== name) continue;
+  const layout = await start();
+  try {
+    await measure(layout);
+  } finally {
+    await layout.stop();
+  }
 }
 console.table(rows);
