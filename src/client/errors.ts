@@ -12,14 +12,23 @@ const reasonForCode: Record<number, StatusReason> = {
   422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
 };
 
-/** Build the StatusError for a non-2xx response body. */
-export function statusErrorFromBody(code: number, body: string): StatusError {
+/** Seconds of an HTTP Retry-After header in its delta-seconds form; undefined for anything else. */
+export function parseRetryAfter(header: string | string[] | undefined): number | undefined {
+  const v = (Array.isArray(header) ? header[0] : header)?.trim();
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * Build the StatusError for a non-2xx response body. A body that is not a Status gets the answer's
+ * Retry-After as details.retryAfterSeconds, as client-go's transformUnstructuredResponseError does.
+ */
+export function statusErrorFromBody(code: number, body: string, retryAfterSeconds?: number): StatusError {
   try {
     const parsed = JSON.parse(body) as Partial<Status>;
     if (parsed && parsed.kind === 'Status') return new StatusError({ ...parsed, code: parsed.code || code } as Status);
   } catch { /* not JSON: fall through */ }
   const reason = reasonForCode[code] ?? 'InternalError';
-  return failure(code, reason, body.trim() || `the server responded with HTTP ${code}`);
+  return failure(code, reason, body.trim() || `the server responded with HTTP ${code}`, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
 }
 
 /** A watch's resourceVersion is older than the server's history (410 Gone / reason Expired): list again. */

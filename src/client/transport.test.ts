@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { eventually } from '../testing/eventually.js';
+import type { StatusError } from '../api/status.js';
 import { Transport } from './transport.js';
 
 /** An HTTP server that holds its first `burst` answers until that many requests are open at once, counting connections. */
@@ -97,5 +98,26 @@ test('idleTimeoutMs: an idle pooled connection closes after it, a quiet watch st
   } finally {
     t.close();
     await srv.close();
+  }
+});
+
+test('a 429 or 503 with a plain-text body carries its Retry-After as details.retryAfterSeconds (client-go)', async () => {
+  const server = createServer((req, res) => {
+    if (req.url === '/busy') res.writeHead(429, { 'Retry-After': '3', 'Content-Type': 'text/plain' }).end('Too many requests, please try again later.\n');
+    else res.writeHead(503, { 'Content-Type': 'text/plain' }).end('down');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const t = new Transport({ server: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+  try {
+    await assert.rejects(t.request({ method: 'GET', path: '/busy' }), (e: StatusError) => {
+      assert.equal(e.code, 429);
+      assert.equal(e.reason, 'TooManyRequests');
+      assert.equal(e.status.details?.retryAfterSeconds, 3);
+      return true;
+    });
+    await assert.rejects(t.request({ method: 'GET', path: '/down' }), (e: StatusError) => e.code === 503 && e.status.details === undefined);
+  } finally {
+    t.close();
+    await new Promise((r) => server.close(r));
   }
 });

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { ConnectionConfig } from './kubeconfig.js';
-import { statusErrorFromBody } from './errors.js';
+import { parseRetryAfter, statusErrorFromBody } from './errors.js';
 
 /** Go's http.Transport IdleConnTimeout as client-go's SetTransportDefaults sets it. */
 const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
@@ -82,7 +82,7 @@ export class Transport {
     const res = await this.open(req, this.timeoutMs);
     const body = await readBody(res);
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) throw statusErrorFromBody(status, body);
+    if (status < 200 || status > 299) throw statusErrorFromBody(status, body, parseRetryAfter(res.headers['retry-after']));
     return { status, headers: res.headers, body };
   }
 
@@ -90,7 +90,7 @@ export class Transport {
   async stream(req: RawRequest): Promise<http.IncomingMessage> {
     const res = await this.open(req, 0);
     const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) throw statusErrorFromBody(status, await readBody(res));
+    if (status < 200 || status > 299) throw statusErrorFromBody(status, await readBody(res), parseRetryAfter(res.headers['retry-after']));
     return res;
   }
 

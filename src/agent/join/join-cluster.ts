@@ -16,6 +16,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { parseJoinToken } from './join-token.js';
+import { parseRetryAfter } from '../../client/errors.js';
 import { HttpAnswerError, retryTransient } from './retry-transient.js';
 
 export interface JoinOptions {
@@ -55,7 +56,7 @@ interface NodeCredentials { kind: string; caCert: string; client: KeyPair; servi
 /** Thrown when the server's CA does not match the token's pin: do not retry blindly. */
 export class CaPinMismatchError extends Error {}
 
-function call(url: URL, o: { method: string; ca?: string; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<{ status: number; body: string }> {
+function call(url: URL, o: { method: string; ca?: string; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<{ status: number; body: string; retryAfter?: number }> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: o.method,
@@ -67,7 +68,7 @@ function call(url: URL, o: { method: string; ca?: string; headers?: Record<strin
       timeout: o.timeoutMs,
     }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text, retryAfter: parseRetryAfter(res.headers['retry-after']) }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error(`${o.method} ${url.href} timed out after ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
@@ -128,7 +129,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const caUrl = new URL('/cacerts', base);
   const ca = await retryTransient(`GET ${caUrl.href}`, async () => {
     const r = await call(caUrl, { method: 'GET', timeoutMs });
-    if (r.status !== 200) throw new HttpAnswerError(`GET ${caUrl.href} answered ${r.status}: ${statusMessage(r.body)}`, r.status);
+    if (r.status !== 200) throw new HttpAnswerError(`GET ${caUrl.href} answered ${r.status}: ${statusMessage(r.body)}`, r.status, r.retryAfter);
     return r;
   }, retry);
   const seen = createHash('sha256').update(ca.body, 'utf8').digest('hex');
@@ -147,7 +148,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
       method: 'POST', ca: ca.body, body, timeoutMs,
       headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
     });
-    if (r.status !== 200) throw new HttpAnswerError(`the server refused node credentials for "${o.nodeName}" (${r.status}): ${statusMessage(r.body)}`, r.status);
+    if (r.status !== 200) throw new HttpAnswerError(`the server refused node credentials for "${o.nodeName}" (${r.status}): ${statusMessage(r.body)}`, r.status, r.retryAfter);
     return r;
   }, retry);
   const creds = JSON.parse(res.body) as NodeCredentials;

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { failure } from '../../api/status.js';
 import { CaPinMismatchError } from './join-cluster.js';
-import { HttpAnswerError, isTransient, retryDelayMs, retryTransient } from './retry-transient.js';
+import { parseRetryAfter } from '../../client/errors.js';
+import { HttpAnswerError, isTransient, retryAfterMs, retryDelayMs, retryTransient } from './retry-transient.js';
 
 const errno = (code: string): Error => Object.assign(new Error(`connect ${code} 10.0.0.1:6443`), { code });
 
@@ -72,4 +73,34 @@ test('retryTransient: an abort ends the waiting with the last failure', async ()
     throw last;
   }, { signal: ac.signal, initialMs: 60_000 * 60, log: () => ac.abort() }), (e) => e === last);
   assert.equal(tries, 1, 'aborted during the first wait (an hour long)');
+});
+
+test('a failure with a Retry-After is retried no sooner than the server asked (client-go checkWait)', async () => {
+  assert.equal(retryAfterMs(failure(429, 'TooManyRequests', 'busy', { retryAfterSeconds: 2 })), 2000);
+  assert.equal(retryAfterMs(new HttpAnswerError('x', 503, 5)), 5000);
+  assert.equal(retryAfterMs(new HttpAnswerError('x', 503)), undefined);
+  assert.equal(retryAfterMs(errno('ECONNREFUSED')), undefined);
+  for (const [h, want] of [['3', 3], [' 10 ', 10], [['7'], 7], ['Fri, 31 Dec 1999 23:59:59 GMT', undefined], ['-1', undefined], ['1.5', undefined], [undefined, undefined]] as const) {
+    assert.equal(parseRetryAfter(h as string | string[] | undefined), want, String(h));
+  }
+
+  const logs: string[] = [];
+  const ac = new AbortController();
+  let calls = 0;
+  // The first wait would be 1 ms by the back-off; the server's Retry-After makes it 2 s. The second
+  // failure carries none, so its wait is the back-off again. The test ends in the second wait.
+  await assert.rejects(retryTransient('POST x', async () => {
+    calls++;
+    throw calls === 1 ? failure(429, 'TooManyRequests', 'busy', { retryAfterSeconds: 2 }) : new HttpAnswerError('POST x answered 500', 500);
+  }, {
+    initialMs: 1, random: () => 0, signal: ac.signal,
+    log: (m) => {
+      logs.push(m);
+      if (calls === 2) ac.abort();
+    },
+  }), /answered 500/);
+  assert.deepEqual(logs, [
+    'POST x failed: busy (429); retrying in 2.0 s (attempt 1)',
+    'POST x failed: POST x answered 500; retrying in 0.0 s (attempt 2)',
+  ]);
 });

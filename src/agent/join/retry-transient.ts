@@ -15,9 +15,12 @@ const TRANSIENT_ERRNO = new Set([
   'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
 ]);
 
-/** An HTTP answer that is not the one wanted; `httpStatus` tells retrying from giving up. */
+/**
+ * An HTTP answer that is not the one wanted; `httpStatus` tells retrying from giving up, and
+ * `retryAfterSeconds` is the answer's Retry-After, if it had one.
+ */
 export class HttpAnswerError extends Error {
-  constructor(message: string, readonly httpStatus: number) {
+  constructor(message: string, readonly httpStatus: number, readonly retryAfterSeconds?: number) {
     super(message);
     this.name = 'HttpAnswerError';
   }
@@ -28,6 +31,16 @@ function httpStatusOf(err: unknown): number | undefined {
   if (err instanceof StatusError) return err.code;
   if (err instanceof HttpAnswerError) return err.httpStatus;
   return undefined;
+}
+
+/**
+ * How long the server asked the client to wait, in ms: a 429's or 5xx's Retry-After (or a Status's
+ * details.retryAfterSeconds, which our API client turns the answer into). client-go's request.go
+ * (checkWait) waits exactly that long before it retries.
+ */
+export function retryAfterMs(err: unknown): number | undefined {
+  const s = err instanceof StatusError ? err.status.details?.retryAfterSeconds : err instanceof HttpAnswerError ? err.retryAfterSeconds : undefined;
+  return typeof s === 'number' && Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 }
 
 /** True for failures that may go away by themselves: retry them; false: report them. */
@@ -68,7 +81,8 @@ function describe(err: unknown): string {
 
 /**
  * Runs `fn` until it resolves or fails with an error that is not transient (rejected with that
- * error); transient failures are logged and retried after a capped, jittered exponential wait.
+ * error); transient failures are logged and retried after a capped, jittered exponential wait, or
+ * after the failure's Retry-After when the server asked for a longer one.
  * `what` names the attempt in the log ("GET https://10.0.0.1:6443/cacerts").
  */
 export async function retryTransient<T>(what: string, fn: () => Promise<T>, o: RetryOptions = {}): Promise<T> {
@@ -77,7 +91,7 @@ export async function retryTransient<T>(what: string, fn: () => Promise<T>, o: R
       return await fn();
     } catch (err) {
       if (!isTransient(err) || o.signal?.aborted) throw err;
-      const ms = retryDelayMs(attempt, o);
+      const ms = Math.max(retryDelayMs(attempt, o), retryAfterMs(err) ?? 0);
       o.log?.(`${what} failed: ${describe(err)}; retrying in ${(ms / 1000).toFixed(1)} s (attempt ${attempt})`);
       try {
         await sleep(ms, undefined, { signal: o.signal });
