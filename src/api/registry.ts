@@ -5,6 +5,7 @@
  * meta/v1 DeleteOptions and Status, which are served but are not resources.
  */
 import { customResourceDefinitions } from './kinds/apiextensions/custom-resource-definition.js';
+import { apiServices } from './kinds/apiregistration/api-service.js';
 import { controllerRevisions } from './kinds/apps/controller-revision.js';
 import { daemonSets } from './kinds/apps/daemon-set.js';
 import { deployments } from './kinds/apps/deployment.js';
@@ -62,7 +63,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses, eventsV1,
   csiDrivers, csiNodes, volumeAttachments, runtimeClasses,
-  customResourceDefinitions,
+  customResourceDefinitions, apiServices,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,

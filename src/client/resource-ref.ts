@@ -13,6 +13,7 @@ import type {
   ValidatingAdmissionPolicyBinding, ValidatingWebhookConfiguration, VolumeAttachment, HorizontalPodAutoscalerV1,
 } from '../api/kinds/index.js';
 import type { CustomResourceDefinition } from '../api/kinds/apiextensions/custom-resource-definition.js';
+import type { APIService } from '../api/kinds/apiregistration/api-service.js';
 import type { EventsV1Event } from '../api/kinds/events/event.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -92,6 +93,7 @@ export const resources = {
   persistentvolumes: typed<PersistentVolume>({ group: '', version: 'v1', resource: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' }),
   replicationcontrollers: typed<ReplicationController>({ group: '', version: 'v1', resource: 'replicationcontrollers', namespaced: true, kind: 'ReplicationController' }),
   podtemplates: typed<PodTemplate>({ group: '', version: 'v1', resource: 'podtemplates', namespaced: true, kind: 'PodTemplate' }),
+  apiservices: typed<APIService>({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', namespaced: false, kind: 'APIService' }),
   runtimeclasses: typed<RuntimeClass>({ group: 'node.k8s.io', version: 'v1', resource: 'runtimeclasses', namespaced: false, kind: 'RuntimeClass' }),
   csinodes: typed<CSINode>({ group: 'storage.k8s.io', version: 'v1', resource: 'csinodes', namespaced: false, kind: 'CSINode' }),
   storageclasses: typed<StorageClass>({ group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' }),

@@ -31,6 +31,7 @@ export * from './storage/csi-driver.js';
 export * from './storage/csi-node.js';
 export * from './storage/volume-attachment.js';
 export * from './node/runtime-class.js';
+export * from './apiregistration/api-service.js';
 export * from './apps/deployment.js';
 export * from './apps/replica-set.js';
 export * from './apps/controller-revision.js';

@@ -30,7 +30,8 @@ export function modelNameOf(definition: string, names: Set<string>): string | un
   const parts = definition.split('.');
   const kind = parts.at(-1)!;
   const version = parts.at(-2)!;
-  const group = definition.startsWith('io.k8s.api.') ? parts[3]! : '';
+  // io.k8s.api.<group>.<v>.<Kind>, or a server's own types: io.k8s.kube-aggregator.pkg.apis.<group>.<v>.<Kind>.
+  const group = definition.startsWith('io.k8s.api.') ? parts[3]! : definition.includes('.pkg.apis.') ? parts.at(-3)! : '';
   const candidates = [group ? cap(group) + cap(version) + kind : '', cap(version) + kind];
   return candidates.find((c) => c && names.has(c));
 }
