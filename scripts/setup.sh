@@ -23,6 +23,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Debian's packages start daemons of their own where an init system runs; Bosun runs its own
 # containerd and registry, so the system copies are not needed.
+# Project Calico's CRDs for src/apiserver/crd/upstream-bundle.test.ts, as Debian's python3-magnum
+# ships them (inside a shell fragment): the package is only unpacked, as installing it would pull in
+# 166 OpenStack packages.
+magnum_dir=/opt/bosun/test-data/python3-magnum
+if [ "$want_test" = 1 ] && [ ! -d "$magnum_dir" ]; then
+  echo "setup: unpacking python3-magnum into $magnum_dir"
+  deb_tmp=$(mktemp -d)
+  chown _apt "$deb_tmp" 2>/dev/null || true # apt-get downloads as the _apt user where it exists
+  (cd "$deb_tmp" && { apt-get download -qq python3-magnum || { apt-get update -qq && apt-get download -qq python3-magnum; }; })
+  dpkg-deb -x "$deb_tmp"/python3-magnum_*.deb "$deb_tmp/root"
+  mkdir -p "$(dirname "$magnum_dir")"
+  mv "$deb_tmp/root" "$magnum_dir"
+  rm -rf "$deb_tmp"
+fi
 
 # Node.js: a maintained LTS, the machine's own (>= 22) or the pinned one scripts/node-lts.sh installs
 # into /opt/bosun/node (and links into /usr/local/bin); everything below runs on it.
