@@ -37,6 +37,9 @@ import { secrets } from './kinds/core/secret.js';
 import { serviceAccounts } from './kinds/core/service-account.js';
 import { services } from './kinds/core/service.js';
 import { endpointSlices } from './kinds/discovery/endpoint-slice.js';
+import { ingressClasses } from './kinds/networking/ingress-class.js';
+import { ingresses } from './kinds/networking/ingress.js';
+import { networkPolicies } from './kinds/networking/network-policy.js';
 import { eventsV1 } from './kinds/events/event.js';
 import { deleteOptionsSchema, statusSchema } from './kinds/meta/meta-types.js';
 import { evictionSchema } from './kinds/policy/eviction.js';
@@ -63,6 +66,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses, eventsV1,
   csiDrivers, csiNodes, volumeAttachments, runtimeClasses,
+  ingressClasses, ingresses, networkPolicies,
   customResourceDefinitions, apiServices,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,

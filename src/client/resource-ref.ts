@@ -15,6 +15,7 @@ import type {
 import type { CustomResourceDefinition } from '../api/kinds/apiextensions/custom-resource-definition.js';
 import type { APIService } from '../api/kinds/apiregistration/api-service.js';
 import type { EventsV1Event } from '../api/kinds/events/event.js';
+import type { Ingress, IngressClass, NetworkPolicy } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
 /**
@@ -94,6 +95,9 @@ export const resources = {
   replicationcontrollers: typed<ReplicationController>({ group: '', version: 'v1', resource: 'replicationcontrollers', namespaced: true, kind: 'ReplicationController' }),
   podtemplates: typed<PodTemplate>({ group: '', version: 'v1', resource: 'podtemplates', namespaced: true, kind: 'PodTemplate' }),
   apiservices: typed<APIService>({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', namespaced: false, kind: 'APIService' }),
+  ingresses: typed<Ingress>({ group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', namespaced: true, kind: 'Ingress' }),
+  ingressclasses: typed<IngressClass>({ group: 'networking.k8s.io', version: 'v1', resource: 'ingressclasses', namespaced: false, kind: 'IngressClass' }),
+  networkpolicies: typed<NetworkPolicy>({ group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', namespaced: true, kind: 'NetworkPolicy' }),
   runtimeclasses: typed<RuntimeClass>({ group: 'node.k8s.io', version: 'v1', resource: 'runtimeclasses', namespaced: false, kind: 'RuntimeClass' }),
   csinodes: typed<CSINode>({ group: 'storage.k8s.io', version: 'v1', resource: 'csinodes', namespaced: false, kind: 'CSINode' }),
   storageclasses: typed<StorageClass>({ group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', namespaced: false, kind: 'StorageClass' }),

@@ -28,7 +28,6 @@ function fixtureRows(): Map<string, string> {
 /** What a v1.32 cluster serves and Bosun does not (yet): serving one means taking it off this list. */
 const NOT_SERVED = [
   'flowschemas flowcontrol.apiserver.k8s.io/v1', 'prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1',
-  'ingressclasses networking.k8s.io/v1', 'ingresses networking.k8s.io/v1', 'networkpolicies networking.k8s.io/v1',
   'csistoragecapacities storage.k8s.io/v1',
 ];
 

@@ -8,7 +8,7 @@ import protobuf from 'protobufjs';
 
 const PROTO_FILES = [
   'runtime.proto', 'resource.proto', 'intstr.proto', 'meta-v1.proto',
-  'core-v1.proto', 'apps-v1.proto', 'batch-v1.proto', 'policy-v1.proto', 'scheduling-v1.proto', 'authorization-v1.proto', 'authentication-v1.proto', 'rbac-v1.proto', 'certificates-v1.proto', 'autoscaling-v1.proto',
+  'core-v1.proto', 'apps-v1.proto', 'batch-v1.proto', 'policy-v1.proto', 'scheduling-v1.proto', 'networking-v1.proto', 'authorization-v1.proto', 'authentication-v1.proto', 'rbac-v1.proto', 'certificates-v1.proto', 'autoscaling-v1.proto',
 ];
 
 let root: protobuf.Root | undefined;

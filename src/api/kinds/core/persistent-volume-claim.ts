@@ -19,7 +19,7 @@ import { accessModesString, storageOf, validateAccessModes, validateVolumeMode, 
 
 const V1 = 'io.k8s.api.core.v1';
 
-const typedLocalObjectReferenceSchema = s.object({
+export const typedLocalObjectReferenceSchema = s.object({
   apiGroup: s.string('APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.'),
   kind: s.string('Kind is the type of resource being referenced'),
   name: s.string('Name is the name of resource being referenced'),

@@ -100,6 +100,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
       rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
       rule(WRITE, ['policy'], ['poddisruptionbudgets']),
+      rule(WRITE, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
       rule(WRITE, ['discovery.k8s.io'], ['endpointslices']),
     ], { labels: { [`${AGGREGATE}edit`]: 'true' } }),
     clusterRole('system:aggregate-to-view', [
@@ -111,6 +112,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
       rule(READ, ['batch'], ['jobs', 'cronjobs', 'cronjobs/status', 'jobs/status']),
       rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+      rule(READ, ['networking.k8s.io'], ['networkpolicies', 'ingresses', 'ingresses/status']),
     ], { labels: { [`${AGGREGATE}view`]: 'true' } }),
     clusterRole('system:node', nodeRules),
     clusterRole('system:node-proxier', [

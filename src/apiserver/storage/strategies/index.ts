@@ -5,6 +5,7 @@ import { certificateSigningRequestStrategy } from './certificate-signing-request
 import { daemonSetStrategy } from './daemon-set.js';
 import { jobStrategy } from './job.js';
 import { namespaceStrategy } from './namespace.js';
+import { ingressStrategy, networkPolicyStrategy } from './networking.js';
 import { nodeStrategy } from './node.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './persistent-volume.js';
 import { podStrategy } from './pod.js';
@@ -31,6 +32,8 @@ const STRATEGIES: Record<string, Strategy> = {
   'events.k8s.io/events': { allowCreateOnUpdate: true },
   'coordination.k8s.io/leases': { allowCreateOnUpdate: true },
   'scheduling.k8s.io/priorityclasses': priorityClassStrategy,
+  'networking.k8s.io/ingresses': ingressStrategy,
+  'networking.k8s.io/networkpolicies': networkPolicyStrategy,
   'certificates.k8s.io/certificatesigningrequests': certificateSigningRequestStrategy,
   'apiextensions.k8s.io/customresourcedefinitions': customResourceDefinitionStrategy,
 };

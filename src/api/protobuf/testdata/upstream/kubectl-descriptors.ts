@@ -26,6 +26,7 @@ export const KUBECTL_DESCRIPTOR_SHA256: Record<string, string> = {
   'k8s.io/api/batch/v1/generated.proto': 'fef9471c0f53c9e2a5c0130d69ae3801b96b2c01818fe64c5e54067a4131fe25',
   'k8s.io/api/certificates/v1/generated.proto': '77ad61be1b942071e16b1b0165eb72dcee17d5246db0ff61f60a5b0c241dafe8',
   'k8s.io/api/core/v1/generated.proto': '32de44b0d0c9ea73cd794d210a8c5a7660ce9f6410d987860a5795c579806c21',
+  'k8s.io/api/networking/v1/generated.proto': 'ce2cd9861460d640c7eef0fa0e0f9c309220ae5606aa94c91632b85c2677d208',
   'k8s.io/api/policy/v1/generated.proto': '75edd0c2fd205e95389ea4db951d60123238f0d0968b05275de1c37169cd245a',
   'k8s.io/api/rbac/v1/generated.proto': 'ae6c6bf3c675f5c606697466cc2c1792712b3d88caada4425dc8aafcb5ed353d',
   'k8s.io/api/scheduling/v1/generated.proto': 'c5d8650b6c748d2d1c7e5a78273c5ba3322bcd49caa91dddfb3b61ed35c89acf',

@@ -1,0 +1,40 @@
+/**
+ * networking.k8s.io/v1 Ingress and NetworkPolicy (pkg/registry/networking/{ingress,networkpolicy}).
+ * Ingress: the DefaultIngressClass admission on create (IngressClasses read from the same store),
+ * and ValidateIngressCreate's check that a legacy `kubernetes.io/ingress.class` annotation matches
+ * spec.ingressClassName when both are set (create only, as upstream). NetworkPolicy: served as
+ * upstream, but Bosun's pod network does not enforce it, so every create and update answers a
+ * warning saying so instead of silently ignoring the policy.
+ */
+import { ingressClasses, type IngressClass } from '../../../api/kinds/networking/ingress-class.js';
+import type { Ingress } from '../../../api/kinds/networking/ingress.js';
+import type { NetworkPolicy } from '../../../api/kinds/networking/network-policy.js';
+import { fe } from '../../../api/schema/errors.js';
+import type { Store } from '../../../store/types.js';
+import { admitDefaultIngressClass, LEGACY_INGRESS_CLASS_ANNOTATION } from '../../admission/default-ingress-class.js';
+import { decodeKv } from '../codec.js';
+import { resourcePrefix } from '../keys.js';
+import type { Strategy } from './types.js';
+
+export const NETWORK_POLICY_NOT_ENFORCED = "Bosun's pod network does not enforce NetworkPolicy: this policy is stored and served, but traffic is not restricted by it";
+
+export const ingressStrategy: Strategy<Ingress> = {
+  validate(obj, old) {
+    if (old) return [];
+    const annotation = obj.metadata.annotations?.[LEGACY_INGRESS_CLASS_ANNOTATION];
+    const className = obj.spec?.ingressClassName;
+    if (annotation === undefined || className === undefined || annotation === className) return [];
+    return [fe.invalid(`annotations.${LEGACY_INGRESS_CLASS_ANNOTATION}`, annotation, 'must match `ingressClassName` when both are specified')];
+  },
+  forStore(store: Store): Strategy<Ingress> {
+    const list = async (): Promise<IngressClass[]> => (await store.list(resourcePrefix(ingressClasses))).items.map((kv) => decodeKv(ingressClasses, kv));
+    return { ...ingressStrategy, forStore: undefined, admit: (obj) => admitDefaultIngressClass(obj, list) };
+  },
+};
+
+export const networkPolicyStrategy: Strategy<NetworkPolicy> = {
+  validateAdmission(_obj, _old, ctx) {
+    ctx.warnings.push(NETWORK_POLICY_NOT_ENFORCED);
+    return Promise.resolve();
+  },
+};
