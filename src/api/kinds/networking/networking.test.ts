@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { ResourceDefinition } from '../../resource.js';
 import { ingressClasses } from './ingress-class.js';
 import { ingresses } from './ingress.js';
-import { networkPolicies } from './network-policy.js';
+import { networkPolicies, type NetworkPolicy } from './network-policy.js';
 
 function check(def: ResourceDefinition, kind: string, body: Record<string, unknown>, namespaced = true): string[] {
   const obj = { apiVersion: 'networking.k8s.io/v1', kind, metadata: { name: 'x', ...(namespaced ? { namespace: 'default' } : {}) }, ...body };
@@ -40,7 +40,7 @@ test('Ingress backends, paths, hosts and TLS as validateIngressSpec', () => {
 });
 
 test('NetworkPolicy defaults (policyTypes by egress rules, protocol TCP) and peer, port and ipBlock checks', () => {
-  const obj = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'd' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns' }] }] } };
+  const obj: NetworkPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'd' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns' }] }] } };
   networkPolicies.applyDefaults(obj);
   assert.deepEqual(obj.spec, { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns', protocol: 'TCP' }] }] }, 'explicit policyTypes are kept');
   assert.deepEqual(np({ podSelector: {}, ingress: [{ from: [{}] }] }), ['spec.ingress[0].from[0]: Required value: must specify a peer']);
