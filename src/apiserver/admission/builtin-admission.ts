@@ -5,7 +5,8 @@
  * kube-system and kube-public), LimitRanger (here, mutating then validating), ServiceAccount and
  * Priority (pod strategy), DefaultTolerationSeconds (here, after the strategy's admit; on when the
  * server gives its seconds), PodSecurity (pod strategy),
- * DefaultStorageClass (PVC strategy), MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
+ * DefaultStorageClass (PVC strategy), DefaultIngressClass (ingress strategy, default-ingress-class.ts),
+ * MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
  * ValidatingAdmissionWebhook (ctx.dynamicAdmission) and ResourceQuota (here, in lastAdmission:
  * after the validating webhooks and policies, so a write they refuse charges no quota).
  */
