@@ -49,3 +49,33 @@ const paths: [string[], string][] = [
   [['f:args', 'i:3'], '.args[3]'],
 ];
 for (const [p, s] of paths) test(`path string ${s}`, () => assert.equal(pathString(p), s));
+
+// A stored entry's FieldsV1 is read level by level (FieldSet.lazyFromFieldsV1): a write reads and
+// re-encodes only the paths it touches. Each case must encode exactly as the eager decoding does,
+// and the subtrees it did not touch must come back as the stored JSON objects themselves.
+const stored = {
+  'f:metadata': { 'f:finalizers': { '.': {}, 'v:"a"': {}, 'v:"b"': {} }, 'f:labels': { '.': {}, 'f:app': {} } },
+  'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } }, 'f:replicas': {} },
+  'f:status': { 'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:phase': {} },
+};
+const lazyCases: { name: string; op: (s: FieldSet) => FieldSet; untouched: string[] }[] = [
+  { name: 'union of a new status leaf', op: (s) => s.union(FieldSet.fromPaths([['f:status', 'f:podIP']])), untouched: ['f:metadata', 'f:spec'] },
+  { name: 'union of a new list item', op: (s) => s.union(FieldSet.fromPaths([['f:status', 'f:conditions', 'k:{"type":"Initialized"}'], ['f:status', 'f:conditions', 'k:{"type":"Initialized"}', 'f:type']])), untouched: ['f:metadata', 'f:spec'] },
+  { name: 'difference of a finalizer', op: (s) => s.difference(FieldSet.fromPaths([['f:metadata', 'f:finalizers', 'v:"a"']])), untouched: ['f:spec', 'f:status'] },
+  // The labels map loses its own membership (`.`) but keeps its children.
+  { name: 'difference of a member with children', op: (s) => s.difference(FieldSet.fromPaths([['f:metadata', 'f:labels']])), untouched: ['f:spec', 'f:status'] },
+  { name: 'difference of a whole item', op: (s) => s.difference(FieldSet.fromPaths([['f:spec', 'f:containers', 'k:{"name":"web"}'], ['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:image'], ['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:name']])), untouched: ['f:metadata', 'f:status'] },
+  { name: 'union taking membership of a parent', op: (s) => s.union(FieldSet.fromPaths([['f:spec', 'f:containers']])), untouched: ['f:metadata', 'f:status'] },
+  { name: 'intersection', op: (s) => s.intersection(FieldSet.fromPaths([['f:status', 'f:phase'], ['f:metadata', 'f:labels', 'f:app']])), untouched: [] },
+];
+for (const c of lazyCases) {
+  test(`stored FieldsV1 read lazily: ${c.name}`, () => {
+    const raw = structuredClone(stored);
+    const lazy = c.op(FieldSet.lazyFromFieldsV1(raw)).toFieldsV1();
+    const eager = c.op(FieldSet.fromFieldsV1(structuredClone(stored))).toFieldsV1();
+    assert.equal(JSON.stringify(lazy), JSON.stringify(eager));
+    assert.deepEqual(raw, stored, 'the stored JSON is not modified');
+    for (const k of c.untouched) assert.equal(lazy[k], raw[k as keyof typeof raw], `${k} is written back as stored`);
+    assert.deepEqual(c.op(FieldSet.lazyFromFieldsV1(structuredClone(stored))).paths(), c.op(FieldSet.fromFieldsV1(stored)).paths());
+  });
+}

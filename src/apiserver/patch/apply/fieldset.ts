@@ -36,10 +36,12 @@ export class FieldSet {
     return s;
   }
 
+  // One level at a time: the children are lazy sets over their own stored FieldsV1, so a write
+  // reads (and toFieldsV1 re-encodes) only the paths it touches; the rest is written back as stored.
   private materialize(): void {
     const raw = this.raw!;
     this.raw = undefined;
-    fill(this, raw);
+    fillLevel(this, raw);
   }
 
   static fromPaths(paths: string[][]): FieldSet {
@@ -71,7 +73,7 @@ export class FieldSet {
   }
 
   isEmpty(): boolean {
-    if (this.raw) return Object.keys(this.raw).length === 0;
+    if (this.raw) return rawIsEmpty(this.raw);
     if (this.members.size > 0) return false;
     for (const c of this.children.values()) if (!c.isEmpty()) return false;
     return true;
@@ -143,7 +145,7 @@ export class FieldSet {
 
   /** FieldsV1 JSON: `{"f:spec":{"f:replicas":{}}}`, with `.` for a path that also has children. */
   toFieldsV1(): Record<string, unknown> {
-    if (this.raw) return this.raw;
+    if (this.raw) return '.' in this.raw ? withoutDot(this.raw) : this.raw;
     const members = this.ownMembers;
     const children = this.ownChildren;
     const els: string[] = [];
@@ -155,6 +157,11 @@ export class FieldSet {
       if (!c || c.isEmpty()) {
         out[el] = {};
       } else if (members.has(el)) {
+        // A lazy child read from stored `{".":{},...}` is that very JSON again.
+        if (c.raw && '.' in c.raw) {
+          out[el] = c.raw;
+          continue;
+        }
         // `.` first, then the children, as Go encodes the map.
         const sub: Record<string, unknown> = { '.': {} };
         Object.assign(sub, c.toFieldsV1());
@@ -209,6 +216,37 @@ function rawContains(raw: Record<string, unknown>, o: FieldSet): boolean {
     }
   }
   return true;
+}
+
+/**
+ * A stored set's FieldsV1 JSON as a lazy set may hold it: a child's JSON keeps its `.` (the parent's
+ * membership, which the parent records), which the child itself ignores.
+ */
+function rawIsEmpty(raw: Record<string, unknown>): boolean {
+  for (const k in raw) if (k !== '.') return false;
+  return true;
+}
+
+function withoutDot(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in raw) if (k !== '.') out[k] = raw[k];
+  return out;
+}
+
+/** One level of stored (trusted) FieldsV1: members here, children as lazy sets over their JSON. */
+function fillLevel(node: FieldSet, v: Record<string, unknown>): void {
+  for (const el in v) {
+    if (el === '.') continue;
+    const sub = v[el] as Record<string, unknown>;
+    let member = false;
+    let deeper = false;
+    for (const k in sub) {
+      if (k === '.') member = true;
+      else deeper = true;
+    }
+    if (member || !deeper) node.members.add(el);
+    if (deeper) node.children.set(el, FieldSet.lazyFromFieldsV1(sub));
+  }
 }
 
 function fill(node: FieldSet, v: unknown): void {
