@@ -23,13 +23,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ak = Object.keys(a as JsonObject);
+  // Own keys counted in place, no key arrays: managed fields compare every field a write left
+  // alone this way before walking what it changed.
+  const ao = a as JsonObject;
   const bo = b as JsonObject;
-  if (ak.length !== Object.keys(bo).length) return false;
-  for (const k of ak) {
-    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual((a as JsonObject)[k], bo[k])) return false;
+  let n = 0;
+  for (const k in ao) {
+    if (!Object.prototype.hasOwnProperty.call(ao, k)) continue;
+    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+    n++;
   }
-  return true;
+  for (const k in bo) if (Object.prototype.hasOwnProperty.call(bo, k)) n--;
+  return n === 0;
 }
 
 export function clone<T>(v: T): T {

@@ -56,9 +56,10 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
       const rv = ro[key];
       const lv = lo[key];
       if (lv === undefined && rv === undefined) continue;
-      // Equal subtrees yield nothing: a top-level field the write left alone (the spec under a
-      // status write or a finalizer patch) is compared with one cheap pass instead of walked.
-      if (path.length === 0 && lv !== undefined && deepEqual(lv, rv)) continue;
+      // Equal subtrees yield nothing: a field the write left alone (the spec under a status
+      // write, the labels and owner references beside a finalizer patch) is compared with one
+      // cheap pass (free when it is the same object) instead of walked with its schema.
+      if (lv !== undefined && deepEqual(lv, rv)) continue;
       const sub = cur.field(key);
       path.push(sub.element);
       walk(lv, rv, sub, path, false, c);
@@ -76,8 +77,11 @@ function walk(l: unknown, r: unknown, cur: SchemaCursor, path: string[], isItem:
     const ri = indexItems(k, Array.isArray(r) ? r : []);
     const els = new Set([...li.order, ...ri.order]);
     for (const el of els) {
+      const lv = li.items.get(el);
+      const rv = ri.items.get(el);
+      if (lv !== undefined && deepEqual(lv, rv)) continue;
       path.push(el);
-      walk(li.items.get(el), ri.items.get(el), cur, path, true, c);
+      walk(lv, rv, cur, path, true, c);
       path.pop();
     }
   }
