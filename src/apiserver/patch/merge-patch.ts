@@ -7,10 +7,14 @@ import { clone, isObject, isUnsafeKey, type JsonObject } from './json-value.js';
  * (arrays included) replaces. A patch that is not an object replaces the whole document, which for
  * an API object means kube-apiserver fails to decode it: 422 on field `patch`. `undefined` (no body)
  * is 400. The input is never modified.
+ * `share`: copy on write instead of a deep copy first. The result is new along the paths the patch
+ * names (each object on them a shallow copy, each value it sets its own) and shares every other
+ * subtree with `obj`: for a caller that owns `obj` and writes only where the patch did, or
+ * replaces what it writes.
  */
-export function applyMergePatch(obj: JsonObject, patch: unknown): JsonObject {
+export function applyMergePatch(obj: JsonObject, patch: unknown, share = false): JsonObject {
   if (patch === undefined) throw badPatch('invalid JSON Document');
-  const out = mergeValue(clone(obj), patch);
+  const out = mergeValue(share ? obj : clone(obj), patch);
   if (!isObject(out)) throw patchedNotAnObject(out, 'json: cannot unmarshal into Go value of type map[string]interface {}');
   return out;
 }

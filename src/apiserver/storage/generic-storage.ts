@@ -84,9 +84,10 @@ export class GenericStorage implements ResourceStorage {
       opts.managedFieldsDone = true;
       produce = (cur) => serverSideApply(this.def, ctx, cur, patch.body, !!patch.force, sub).object;
     } else {
-      // patchObject clones `cur` before patching it (json, merge and strategic alike).
+      // patchObject clones `cur` before patching it (json, merge and strategic alike), but for a
+      // merge patch of the request's own copy (a /status write), which it patches copy on write.
       opts.freshCandidate = true;
-      produce = (cur) => (cur ? patchObject(this.def, cur, patch) : undefined);
+      produce = (cur, owned) => (cur ? patchObject(this.def, cur, patch, owned) : undefined);
     }
     return updateObject(this.core, ctx, namespace, name, produce, opts);
   }

@@ -21,12 +21,22 @@ function apiVersionOf(def: ResourceDefinition): string {
 
 /**
  * json, merge or strategic patch of `current` (never modified); without a definition strategic acts
- * as merge. A result nested deeper than MAX_JSON_DEPTH is refused (400): patch after patch could
- * otherwise nest an object deeper than any body may.
+ * as merge. A JSON patch whose result nests deeper than MAX_JSON_DEPTH is refused (400): op after op
+ * and patch after patch could otherwise nest an object deeper than any body may. A merge or
+ * strategic patch takes each value of its result from `current` or from the body at the same path,
+ * so it nests no deeper than the stored object or the body (checked when decoded).
+ * `owned`: `current` is the caller's private copy, which a merge patch's result may share (copy on
+ * write: applyMergePatch's `share`); its top level and metadata are the result's own either way,
+ * as the update pipeline writes there.
  */
-export function patchObject(def: ResourceDefinition | undefined, current: KubeObject, patch: PatchRequest): KubeObject {
+export function patchObject(def: ResourceDefinition | undefined, current: KubeObject, patch: PatchRequest, owned = false): KubeObject {
+  if (owned && patch.type === 'merge') {
+    const out = applyMergePatch(current as unknown as JsonObject, patch.body, true) as unknown as KubeObject;
+    if (out.metadata === current.metadata && out.metadata) out.metadata = { ...out.metadata };
+    return out;
+  }
   const out = applyPatch(def, current as unknown as JsonObject, patch) as unknown as KubeObject;
-  if (exceedsDepth(out)) throw errors.badRequest(`the patched object is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  if (patch.type === 'json' && exceedsDepth(out)) throw errors.badRequest(`the patched object is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
   return out;
 }
 

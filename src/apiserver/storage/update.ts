@@ -17,8 +17,12 @@ import { trackManagedFields } from './patch-adapter.js';
 import type { StorageCore } from './storage-core.js';
 import type { RequestContext } from './types.js';
 
-/** Gives the candidate for the stored object, or for a missing one (return undefined: 404). */
-export type Produce = (current: KubeObject | undefined) => Promise<KubeObject | undefined> | KubeObject | undefined;
+/**
+ * Gives the candidate for the stored object, or for a missing one (return undefined: 404).
+ * `owned`: `current` is this request's private copy (a /status write's), which the candidate may
+ * share subtrees with (see UpdateOptions.freshCandidate).
+ */
+export type Produce = (current: KubeObject | undefined, owned?: boolean) => Promise<KubeObject | undefined> | KubeObject | undefined;
 
 export interface UpdateOptions {
   /** 'status' writes only status; anything else is a main-resource write. */
@@ -36,6 +40,8 @@ export interface UpdateOptions {
    * applied to a clone, a clone of the PUT body): it is then given the decoded stored object itself
    * (read-only, possibly the watchers' shared decoding) and its result becomes the update's own
    * object without further copies (a copy per write less on the hot status and finalizer paths).
+   * On a /status write the object it is given is the request's own copy (`owned`), and the result
+   * may share that copy's subtrees where it leaves them as they are (a merge patch's copy on write).
    */
   freshCandidate?: boolean;
 }
@@ -67,7 +73,7 @@ export async function updateObject(
     // whole object and some assign unchanged fields (a Node's podCIDR), and sharing keeps the
     // unchanged spec free to compare.
     const old = opts.subresource === 'status' ? core.decode(kv) : core.readOnly(kv);
-    const candidate = await produce(opts.freshCandidate ? old : deepCopy(old));
+    const candidate = await produce(opts.freshCandidate ? old : deepCopy(old), opts.subresource === 'status');
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
     let { obj, noop } = prepared;
