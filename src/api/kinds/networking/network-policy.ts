@@ -57,7 +57,7 @@ export const networkPolicySpecSchema = s.object({
   ingress: s.array(networkPolicyIngressRuleSchema, { description: "ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)", listType: 'atomic' }),
   egress: s.array(networkPolicyEgressRuleSchema, { description: 'egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8', listType: 'atomic' }),
   policyTypes: s.array(s.string({ enum: POLICY_TYPES }), { description: 'policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8', listType: 'atomic' }),
-}, { name: `${NET}.NetworkPolicySpec`, required: ['podSelector'], description: 'NetworkPolicySpec provides the specification of a NetworkPolicy' });
+}, { name: `${NET}.NetworkPolicySpec`, description: 'NetworkPolicySpec provides the specification of a NetworkPolicy' });
 
 export const networkPolicySchema = s.object({
   ...typeMeta,
@@ -70,10 +70,16 @@ type Port = Infer<typeof networkPolicyPortSchema>;
 type Peer = Infer<typeof networkPolicyPeerSchema>;
 type IPBlock = Infer<typeof ipBlockSchema>;
 
-/** SetDefaults_NetworkPolicy (the ports' protocol TCP is the schema's default). */
+/**
+ * SetDefaults_NetworkPolicy (the ports' protocol TCP is the schema's default). spec and
+ * spec.podSelector are Go structs, not pointers: upstream decodes a body without them as empty
+ * (required in its OpenAPI, never checked by its validation), so a policy without a podSelector
+ * selects every pod of its namespace, as there.
+ */
 function defaultNetworkPolicy(np: NetworkPolicy): void {
-  const spec = np.spec;
-  if (!spec || (spec.policyTypes ?? []).length > 0) return;
+  const spec = (np.spec ??= {});
+  spec.podSelector ??= {};
+  if ((spec.policyTypes ?? []).length > 0) return;
   spec.policyTypes = (spec.egress ?? []).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 

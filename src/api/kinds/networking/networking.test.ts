@@ -43,6 +43,9 @@ test('NetworkPolicy defaults (policyTypes by egress rules, protocol TCP) and pee
   const obj: NetworkPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'd' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns' }] }] } };
   networkPolicies.applyDefaults(obj);
   assert.deepEqual(obj.spec, { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'dns', protocol: 'TCP' }] }] }, 'explicit policyTypes are kept');
+  const bare: NetworkPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'd' } };
+  networkPolicies.applyDefaults(bare);
+  assert.deepEqual(bare.spec, { podSelector: {}, policyTypes: ['Ingress'] }, 'spec and podSelector are Go structs upstream: absent means empty');
   assert.deepEqual(np({ podSelector: {}, ingress: [{ from: [{}] }] }), ['spec.ingress[0].from[0]: Required value: must specify a peer']);
   assert.deepEqual(np({ podSelector: {}, egress: [{ to: [{ podSelector: {}, ipBlock: { cidr: '10.0.0.0/8' } }] }] }), ['spec.egress[0].to[0]: Forbidden: may not specify both ipBlock and another peer']);
   assert.deepEqual(np({ podSelector: {}, egress: [{ to: [{ podSelector: {}, namespaceSelector: {} }] }] }), []);
