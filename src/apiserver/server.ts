@@ -51,6 +51,7 @@ import { instrumentRequests } from './prometheus/request-metrics.js';
 import { withStoreMetrics } from './prometheus/store-metrics.js';
 import type { InflightLimits } from './http/inflight.js';
 import { createConsoleHandler } from './console/console-handler.js';
+import { startAggregator } from './aggregator/aggregator.js';
 
 /** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -204,6 +205,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const crdStorage = catalog.resolve('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')?.storage;
     const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log, wrap: dynamicAdmission.wrap });
     await crds?.ready;
+    // kube-aggregator: Local APIServices for all of the above, remote ones proxied (aggregator/).
+    const aggregator = catalog.resolve('apiregistration.k8s.io', 'v1', 'apiservices') ? await startAggregator({ catalog, pki, log }) : undefined;
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
     const routerOpts = {
       audit: auditor,
@@ -213,6 +216,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       tokens: saTokens.authenticate,
       authorize: authz.authorize,
       authorizeNonResource: authz.authorizeNonResource,
+      aggregate: aggregator?.proxy,
+      remoteDiscovery: aggregator?.discovery,
       impersonate: (req: IncomingMessage, user: UserInfo) => impersonate(req, user, authz.decide),
       extraHandlers: [saTokens.discovery, createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
@@ -248,6 +253,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         (stopped ??= (async () => {
           stopping = true;
           crds?.stop();
+          aggregator?.stop();
           dynamicAdmission.stop();
           certificates.stop();
           watches.endAll();

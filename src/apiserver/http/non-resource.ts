@@ -22,8 +22,16 @@ export interface NonResourceDeps {
   bosunVersion: string;
   /** Readiness: false answers 500 on /readyz. */
   ready?: () => boolean;
+  /** Remote APIServices' groups (src/apiserver/aggregator/remote-discovery.ts), merged into /apis. */
+  remoteDiscovery?: RemoteDiscoveryDocs;
   /** GET /metrics (Prometheus text; authorized as the non-resource URL /metrics like any other path). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+}
+
+export interface RemoteDiscoveryDocs {
+  mergeGroupList(doc: object): void;
+  mergeAggregated(doc: object): void;
+  group(name: string): object | undefined;
 }
 
 export function versionInfo(bosunVersion: string): object {
@@ -78,12 +86,17 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
     return true;
   }
   if (path === '/apis') {
-    discovery(res, req, () => aggregatedDiscovery(catalog, false, 'v2'), () => apiGroupList(catalog));
+    const remote = deps.remoteDiscovery;
+    const merged = <T extends object>(doc: T, merge?: (d: object) => void): T => {
+      merge?.(doc);
+      return doc;
+    };
+    discovery(res, req, () => merged(aggregatedDiscovery(catalog, false, 'v2'), remote?.mergeAggregated.bind(remote)), () => merged(apiGroupList(catalog), remote?.mergeGroupList.bind(remote)));
     return true;
   }
   let m = /^\/apis\/([^/]+)$/.exec(path);
   if (m) {
-    const doc = apiGroupDoc(catalog, m[1]!);
+    const doc = apiGroupDoc(catalog, m[1]!) ?? deps.remoteDiscovery?.group(m[1]!);
     if (!doc) return false;
     writeBody(res, 200, doc);
     return true;

@@ -37,7 +37,7 @@ export function servingSans(extra: string[] = []): { dnsNames: string[]; ips: st
   return { dnsNames: [...dnsNames].sort(), ips: [...ips].sort() };
 }
 
-function readPair(dir: string, name: string): KeyPair | undefined {
+export function readPair(dir: string, name: string): KeyPair | undefined {
   const c = join(dir, `${name}.crt`);
   const k = join(dir, `${name}.key`);
   if (!existsSync(c) || !existsSync(k)) return undefined;
@@ -46,7 +46,7 @@ function readPair(dir: string, name: string): KeyPair | undefined {
   return { cert: readFileSync(c, 'utf8'), key: readFileSync(k, 'utf8') };
 }
 
-function writePair(dir: string, name: string, pair: KeyPair): void {
+export function writePair(dir: string, name: string, pair: KeyPair): void {
   writePrivateFile(join(dir, `${name}.crt`), pair.cert);
   writePrivateFile(join(dir, `${name}.key`), pair.key);
 }

@@ -103,6 +103,10 @@ export const apiServices = defineKind<APIService>({
   group: 'apiregistration.k8s.io', version: 'v1', kind: 'APIService', plural: 'apiservices', namespaced: false,
   categories: ['api-extensions'], subresources: ['status'], hasStatusSubresource: true,
   schema: apiServiceSchema, nameValidator: nameIsPathSegment,
+  // SetDefaults_ServiceReference: the port is 443 unless given.
+  defaults: (a) => {
+    if (a.spec?.service && a.spec.service.port === undefined) a.spec.service.port = 443;
+  },
   validate: (a) => [...validateAPIService(a), ...validateStatus(a)],
   columns: [
     col('Service', 'string', 'The reference to the service that hosts this API endpoint.'),

@@ -1,0 +1,63 @@
+/**
+ * kube-aggregator inside Bosun's API server: the front proxy's PKI and the
+ * extension-apiserver-authentication ConfigMap, Local APIServices kept in step with what the catalog
+ * serves (custom resources included), the availability controller, the proxy for remote
+ * APIServices and their part of discovery. server.ts starts it once the built-in and custom
+ * resources are served; the router calls `proxy` after authentication and authorization.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiCatalog } from '../discovery/catalog.js';
+import type { UserInfo } from '../http/authn.js';
+import type { Pki } from '../pki/pki.js';
+import type { RequestContext } from '../storage/types.js';
+import { authenticationConfigMapData, ensureAuthenticationConfigMap } from './authentication-configmap.js';
+import { AvailabilityController } from './availability-controller.js';
+import { ensureFrontProxyPki, type FrontProxyPki } from './front-proxy-pki.js';
+import { syncLocalApiServices } from './local-api-services.js';
+import { proxyToApiService } from './proxy.js';
+import { RemoteDiscovery } from './remote-discovery.js';
+import { RemoteAgents } from './remote-transport.js';
+
+const CTX = (): RequestContext => ({ user: 'system:kube-aggregator', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', fieldManager: 'kube-aggregator', warnings: [] });
+
+export interface Aggregator {
+  frontProxy: FrontProxyPki;
+  /** Serves the request when a remote APIService owns its path (true), else leaves it to this server (false). */
+  proxy(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<boolean>;
+  discovery: RemoteDiscovery;
+  availability: AvailabilityController;
+  stop(): void;
+}
+
+export async function startAggregator(o: { catalog: ApiCatalog; pki: Pki; log: (msg: string, err?: unknown) => void; intervalMs?: number }): Promise<Aggregator> {
+  const { catalog, log } = o;
+  const storage = (g: string, v: string, p: string) => catalog.resolve(g, v, p)?.storage;
+  const apiServices = storage('apiregistration.k8s.io', 'v1', 'apiservices')!;
+  const frontProxy = ensureFrontProxyPki(o.pki.dir);
+  const configMaps = storage('', 'v1', 'configmaps');
+  if (configMaps) await ensureAuthenticationConfigMap(configMaps, CTX(), authenticationConfigMapData(o.pki.ca.cert, frontProxy.ca.cert));
+
+  let syncing = Promise.resolve();
+  const syncLocal = (): void => {
+    syncing = syncing.then(() => syncLocalApiServices(apiServices, CTX(), catalog.groupVersions())).catch((err: unknown) => log('local apiservices:', err));
+  };
+  syncLocal();
+  await syncing;
+  const offChange = catalog.onChange(syncLocal);
+
+  const agents = new RemoteAgents(() => frontProxy.client);
+  const services = { services: () => storage('', 'v1', 'services'), endpointSlices: () => storage('discovery.k8s.io', 'v1', 'endpointslices') };
+  const availability = new AvailabilityController({ ...services, apiServices, agents, log, intervalMs: o.intervalMs });
+  await availability.start();
+  return {
+    frontProxy,
+    proxy: (req, res, url, user) => proxyToApiService({ ...services, availability, agents }, req, res, url, user),
+    discovery: new RemoteDiscovery(availability),
+    availability,
+    stop() {
+      offChange();
+      availability.stop();
+      agents.close();
+    },
+  };
+}

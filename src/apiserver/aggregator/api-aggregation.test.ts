@@ -1,0 +1,149 @@
+/**
+ * API aggregation through the real kubectl, as kube-aggregator: an extension API server (a test
+ * server on a loopback port, trusting only the front proxy's client certificate) behind a Service
+ * without selector and an EndpointSlice pointing at it, registered with an APIService whose caBundle
+ * verifies it. Local APIServices for Bosun's own group/versions; Available from the discovery check;
+ * discovery, lists and watches reach the extension with the caller's identity in X-Remote-* headers
+ * (handler_proxy.go, transport.SetAuthProxyHeaders); RBAC is Bosun's, before the proxy; a stopped
+ * extension turns the APIService Available False (FailedDiscoveryCheck) and requests 503.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../testing/eventually.js';
+import { kubectlOk } from '../../testing/kubectl-ok.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import type { ApiServer } from '../server.js';
+import { startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
+
+const NS = 'agg-ext-7311';
+const GROUP = 'flights.agg-test.example.com';
+const APISERVICE = `v1alpha1.${GROUP}`;
+
+function manifests(port: number, caBundle: string): string {
+  return `
+apiVersion: v1
+kind: Service
+metadata: { name: ext-api, namespace: ${NS} }
+spec: { ports: [{ name: https, port: 443, targetPort: ${port} }] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ext-api-1, namespace: ${NS}, labels: { kubernetes.io/service-name: ext-api } }
+addressType: IPv4
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
+ports: [{ name: https, port: ${port}, protocol: TCP }]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: { name: ${APISERVICE} }
+spec:
+  group: ${GROUP}
+  version: v1alpha1
+  service: { namespace: ${NS}, name: ext-api }
+  caBundle: ${caBundle}
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+`;
+}
+
+const available = async (s: TestServer, name: string): Promise<string> =>
+  (await s.kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}/{.status.conditions[?(@.type=="Available")].reason}'])).stdout;
+
+describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator)', () => {
+  let s: TestServer & { server: ApiServer };
+  let ext: TestExtensionServer;
+  before(async () => {
+    s = await startTestServer();
+    // The extension trusts what the cluster publishes for it, as k8s.io/apiserver reads it.
+    const cm = JSON.parse(await kubectlOk(s, ['get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'json'])) as { data: Record<string, string> };
+    ext = await startExtensionServer({
+      group: GROUP, version: 'v1alpha1', serverName: `ext-api.${NS}.svc`, flights: ['lh-400', 'ba-117'],
+      requestHeaderCa: cm.data['requestheader-client-ca-file']!, allowedNames: JSON.parse(cm.data['requestheader-allowed-names']!) as string[],
+    });
+    await kubectlOk(s, ['create', 'namespace', NS]);
+    await kubectlOk(s, ['apply', '-f', '-'], { input: manifests(ext.port, ext.caBundle) });
+  });
+  after(async () => {
+    await ext?.close();
+    await s?.stop();
+  });
+
+  test('kubectl get apiservices: Local for Bosun\'s own group/versions, the extension Available after its discovery check', async () => {
+    const out = await eventually(async () => {
+      const o = await kubectlOk(s, ['get', 'apiservices']);
+      return /v1alpha1\.flights\.agg-test\.example\.com\s+agg-ext-7311\/ext-api\s+True\s/.test(o) && o;
+    }, 'the extension APIService Available');
+    assert.match(out, /^NAME\s+SERVICE\s+AVAILABLE\s+AGE/);
+    for (const local of ['v1.', 'v1.apps', 'v1.batch', 'v1.apiregistration.k8s.io', 'v2.autoscaling']) {
+      assert.match(out, new RegExp(`^${local.replace(/\./g, '\\.')}\\s+Local\\s+True\\s`, 'm'), local);
+    }
+    assert.equal(await available(s, APISERVICE), 'True/Passed');
+    assert.ok(ext.seen.some((r) => r.path === `/apis/${GROUP}/v1alpha1` && r.user === 'system:kube-aggregator'), 'the discovery check ran as system:kube-aggregator');
+  });
+
+  test('kubectl api-resources lists the extension\'s resource; kubectl get reaches it as the caller', async () => {
+    await eventually(() => available(s, APISERVICE).then((a) => a === 'True/Passed'), 'Available');
+    const resources = await kubectlOk(s, ['api-resources', '--api-group', GROUP]);
+    assert.match(resources, /^flights\s+fl\s+flights\.agg-test\.example\.com\/v1alpha1\s+true\s+Flight/m);
+    const before = ext.seen.length;
+    const names = await kubectlOk(s, ['get', 'flights', '-n', NS, '-o', 'name']);
+    assert.deepEqual(names.trim().split('\n'), ['flight.flights.agg-test.example.com/lh-400', 'flight.flights.agg-test.example.com/ba-117']);
+    const list = ext.seen.slice(before).find((r) => r.path === `/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights`);
+    assert.ok(list, 'the list reached the extension');
+    assert.equal(list.user, 'system:admin');
+    assert.deepEqual([...list.groups].sort(), ['system:authenticated', 'system:masters']);
+    assert.equal(ext.refused, 0, 'the extension accepted the proxy\'s client certificate');
+  });
+
+  test('a watch streams through the proxy', async () => {
+    const admin = s.server.pki.admin;
+    const line = await new Promise<string>((resolve, reject) => {
+      const req = request(`${s.url}/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights?watch=true`, { ca: s.server.pki.ca.cert, cert: admin.cert, key: admin.key }, (res) => {
+        res.setEncoding('utf8').once('data', (d: string) => {
+          resolve(d);
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal((JSON.parse(line) as { type: string; object: { metadata: { name: string } } }).object.metadata.name, 'watched-flight');
+  });
+
+  test('RBAC is Bosun\'s: a user without a grant gets 403 before the proxy; with one, the extension sees that user', async () => {
+    const before = ext.seen.length;
+    const denied = await s.kubectl(['get', 'flights', '-n', NS, '--as', 'agg-alice', '--as-group', 'agg-pilots']);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /flights\.flights\.agg-test\.example\.com is forbidden: User "agg-alice" cannot list resource "flights" in API group "flights\.agg-test\.example\.com" in the namespace "agg-ext-7311"/);
+    assert.equal(ext.seen.slice(before).filter((r) => r.user === 'agg-alice').length, 0, 'the denied request never reached the extension');
+    await kubectlOk(s, ['create', 'role', 'flight-reader', '-n', NS, '--verb', 'list', '--resource', `flights.${GROUP}`]);
+    await kubectlOk(s, ['create', 'rolebinding', 'flight-reader', '-n', NS, '--role', 'flight-reader', '--group', 'agg-pilots']);
+    await eventually(async () => (await s.kubectl(['get', 'flights', '-n', NS, '--as', 'agg-alice', '--as-group', 'agg-pilots'])).code === 0, 'the grant to take effect');
+    const seen = ext.seen.slice(before).find((r) => r.user === 'agg-alice');
+    assert.ok(seen);
+    assert.deepEqual([...seen.groups].sort(), ['agg-pilots', 'system:authenticated']);
+  });
+
+  test('an APIService whose Service is missing is Available False (ServiceNotFound)', async () => {
+    await kubectlOk(s, ['apply', '-f', '-'], { input: `
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: { name: v1.nowhere.agg-test.example.com }
+spec: { group: nowhere.agg-test.example.com, version: v1, service: { namespace: ${NS}, name: absent }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 }
+` });
+    await eventually(() => available(s, 'v1.nowhere.agg-test.example.com').then((a) => a === 'False/ServiceNotFound'), 'ServiceNotFound');
+    assert.match(await kubectlOk(s, ['get', 'apiservice', 'v1.nowhere.agg-test.example.com']), /False \(ServiceNotFound\)/);
+    await kubectlOk(s, ['delete', 'apiservice', 'v1.nowhere.agg-test.example.com']);
+  });
+
+  test('the extension stopped: Available False (FailedDiscoveryCheck) and its requests answer 503', async () => {
+    await ext.close();
+    await eventually(() => available(s, APISERVICE).then((a) => a === 'False/FailedDiscoveryCheck'), 'FailedDiscoveryCheck', 30_000);
+    const r = await s.kubectl(['get', 'flights', '-n', NS]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the server is currently unable to handle the request/);
+    // Bosun's own APIs are unaffected.
+    await kubectlOk(s, ['get', 'namespaces', NS]);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The connection to an extension API server, as kube-aggregator's remote.BuildTransportConfig and
+ * transport.NewAuthProxyRoundTripper: HTTPS presenting the front proxy's client certificate,
+ * verifying the server against the APIService's caBundle (system roots without one) under the name
+ * <service>.<namespace>.svc, or not at all with insecureSkipTLSVerify; the user travels in
+ * X-Remote-User, X-Remote-Group (one per group) and X-Remote-Extra-<key> (key URL-escaped). Keep-alive
+ * agents per TLS configuration.
+ */
+import { Agent } from 'node:https';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { APIServiceSpec } from '../../api/kinds/apiregistration/api-service.js';
+import type { KeyPair } from '../pki/certs.js';
+import type { UserInfo } from '../http/authn.js';
+import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from './authentication-configmap.js';
+
+export class RemoteAgents {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(private readonly client: () => KeyPair) {}
+
+  /** The agent for an APIService's TLS settings (a new one when the proxy's certificate was renewed). */
+  agentFor(spec: Partial<APIServiceSpec>): Agent {
+    const client = this.client();
+    const insecure = spec.insecureSkipTLSVerify === true;
+    const key = JSON.stringify([spec.caBundle ?? '', insecure, client.cert]);
+    let a = this.agents.get(key);
+    if (!a) {
+      a = new Agent({
+        keepAlive: true, maxSockets: 128, cert: client.cert, key: client.key, rejectUnauthorized: !insecure,
+        ...(spec.caBundle ? { ca: Buffer.from(spec.caBundle, 'base64').toString('utf8') } : {}),
+      });
+      this.agents.set(key, a);
+    }
+    return a;
+  }
+
+  close(): void {
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
+  }
+}
+
+/** Request headers no proxy forwards (hop-by-hop), plus what only this server may judge: credentials and identity. */
+const DROPPED = /^(host|connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|authorization|impersonate-.*|x-remote-.*)$/i;
+
+/** The client's headers to forward, with the authenticated user set as upstream's SetAuthProxyHeaders. */
+export function proxiedHeaders(incoming: Record<string, string | string[] | undefined>, user: UserInfo): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(incoming)) if (v !== undefined && !DROPPED.test(k)) out[k] = v;
+  return { ...out, ...identityHeaders(user) };
+}
+
+export function identityHeaders(user: UserInfo): OutgoingHttpHeaders {
+  const h: OutgoingHttpHeaders = { [REMOTE_USER_HEADER]: user.name };
+  if (user.groups.length) h[REMOTE_GROUP_HEADER] = [...user.groups];
+  for (const [k, vs] of Object.entries(user.extra ?? {})) h[`${REMOTE_EXTRA_PREFIX}${encodeURIComponent(k)}`] = [...vs];
+  return h;
+}
+
+/** Response headers not passed back to the client (hop-by-hop). */
+export const HOP_BY_HOP = /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade)$/i;
