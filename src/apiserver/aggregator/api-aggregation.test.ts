@@ -14,38 +14,12 @@ import { eventually } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
-import { startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
+import { extensionManifests, startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
 
 const NS = 'agg-ext-7311';
 const GROUP = 'flights.agg-test.example.com';
 const APISERVICE = `v1alpha1.${GROUP}`;
-
-function manifests(port: number, caBundle: string): string {
-  return `
-apiVersion: v1
-kind: Service
-metadata: { name: ext-api, namespace: ${NS} }
-spec: { ports: [{ name: https, port: 443, targetPort: ${port} }] }
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ext-api-1, namespace: ${NS}, labels: { kubernetes.io/service-name: ext-api } }
-addressType: IPv4
-endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
-ports: [{ name: https, port: ${port}, protocol: TCP }]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: { name: ${APISERVICE} }
-spec:
-  group: ${GROUP}
-  version: v1alpha1
-  service: { namespace: ${NS}, name: ext-api }
-  caBundle: ${caBundle}
-  groupPriorityMinimum: 1000
-  versionPriority: 15
-`;
-}
+const FLIGHTS = /^\/apis\/flights\.agg-test\.example\.com\/v1alpha1\/namespaces\/([^/]+)\/flights$/;
 
 const available = async (s: TestServer, name: string): Promise<string> =>
   (await s.kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}/{.status.conditions[?(@.type=="Available")].reason}'])).stdout;
@@ -57,12 +31,20 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
     s = await startTestServer();
     // The extension trusts what the cluster publishes for it, as k8s.io/apiserver reads it.
     const cm = JSON.parse(await kubectlOk(s, ['get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'json'])) as { data: Record<string, string> };
+    const where = { group: GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api' };
     ext = await startExtensionServer({
-      group: GROUP, version: 'v1alpha1', serverName: `ext-api.${NS}.svc`, flights: ['lh-400', 'ba-117'],
-      requestHeaderCa: cm.data['requestheader-client-ca-file']!, allowedNames: JSON.parse(cm.data['requestheader-allowed-names']!) as string[],
+      ...where, authentication: cm.data,
+      resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list', 'watch'], shortNames: ['fl'] }],
+      answer: (path, query) => {
+        const m = FLIGHTS.exec(path);
+        if (!m) return undefined;
+        const flight = (name: string) => ({ apiVersion: `${GROUP}/v1alpha1`, kind: 'Flight', metadata: { name, namespace: m[1], resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z' } });
+        if (query.get('watch') === 'true') return { stream: { type: 'ADDED', object: flight('watched-flight') } };
+        return { body: { kind: 'FlightList', apiVersion: `${GROUP}/v1alpha1`, metadata: { resourceVersion: '1' }, items: ['lh-400', 'ba-117'].map(flight) } };
+      },
     });
     await kubectlOk(s, ['create', 'namespace', NS]);
-    await kubectlOk(s, ['apply', '-f', '-'], { input: manifests(ext.port, ext.caBundle) });
+    await kubectlOk(s, ['apply', '-f', '-'], { input: extensionManifests(where, ext) });
   });
   after(async () => {
     await ext?.close();

@@ -1,16 +1,17 @@
 /**
- * computeReplicasForMetrics of upstream's horizontal.go for resource metrics: one proposal per
- * metric, the largest wins; invalid metrics set ScalingActive False (and fail the pass) when all are
- * invalid or when the valid ones would scale down. Object, Pods and External metrics need a custom
- * or external metrics API, which Bosun does not serve: they count as invalid, as upstream when that
- * API is missing.
+ * computeReplicasForMetrics of upstream's horizontal.go: one proposal per metric, the largest wins;
+ * invalid metrics set ScalingActive False (and fail the pass) when all are invalid or when the valid
+ * ones would scale down. Resource metrics here; Pods and External metrics from the custom and
+ * external metrics APIs that adapters serve through API aggregation (metric-proposals.ts); Object
+ * metrics are not read yet and count as invalid.
  */
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricStatus, HpaMetricTarget, Pod } from '../../api/kinds/index.js';
 import { Quantity } from '../../api/quantity/index.js';
 import { setCondition, type ConditionType } from './conditions.js';
+import { externalProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
 import { getRawResourceReplicas, getResourceReplicas, type CalculatorOptions, type PodMetricsInfo } from './replica-calculator.js';
 
-export interface MetricSource {
+export interface MetricSource extends CustomMetricSource {
   /** Per-pod usage of `resource` for pods matching the selector (container '' sums the pod). */
   resourceMetric(resource: string, container: string): Promise<PodMetricsInfo>;
   /** The pods the target's selector selects (from the cache). */
@@ -80,10 +81,11 @@ export async function computeReplicasForMetrics(
   let invalidCount = 0;
   for (const spec of specs) {
     try {
-      if (spec.type !== 'Resource' && spec.type !== 'ContainerResource') {
-        throw new Error(`unable to get metric ${spec.pods?.metric?.name ?? spec.object?.metric?.name ?? spec.external?.metric?.name ?? spec.type}: no ${spec.type === 'External' ? 'external.metrics.k8s.io' : 'custom.metrics.k8s.io'} API is served`);
-      }
-      const p = await resourceProposal(spec, specReplicas, src, o, now);
+      let p;
+      if (spec.type === 'Resource' || spec.type === 'ContainerResource') p = await resourceProposal(spec, specReplicas, src, o, now);
+      else if (spec.type === 'Pods' && spec.pods) p = await podsProposal(spec, specReplicas, src, o, now);
+      else if (spec.type === 'External' && spec.external) p = await externalProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
+      else throw new Error(`unable to get metric ${spec.object?.metric?.name ?? spec.type}: Object metrics are not read (custom.metrics.k8s.io objects)`);
       statuses.push(p.status);
       if (replicas === 0 || p.replicas > replicas) {
         replicas = p.replicas;

@@ -17,6 +17,7 @@ import type { Manager } from '../../controller-runtime/manager.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 import { ScalingHistory } from './behavior.js';
 import { computeReplicasForMetrics } from './compute.js';
+import { getExternalMetric, getPodsCustomMetric } from './custom-metrics.js';
 import { setCondition } from './conditions.js';
 import { getResourceMetric } from './metrics.js';
 import { DEFAULT_CALCULATOR_OPTIONS, type CalculatorOptions } from './replica-calculator.js';
@@ -112,6 +113,8 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
         const computed = await computeReplicasForMetrics(hpa, current, {
           pods: selected,
           resourceMetric: (resource, container) => getResourceMetric(client, resource, req.namespace!, selectorText, container),
+          podsMetric: (name, metricSelector) => getPodsCustomMetric(client, req.namespace!, selectorText, name, metricSelector),
+          externalMetric: (name, metricSelector) => getExternalMetric(client, req.namespace!, name, metricSelector),
         }, calc, now, warn);
         statuses = computed.statuses;
         if (computed.replicas === -1) {

@@ -4,23 +4,29 @@
  * loopback with a serving certificate from its own CA for <service>.<namespace>.svc; a client
  * certificate is required and must chain to requestheader-client-ca-file and carry a CN in
  * requestheader-allowed-names (both read from the extension-apiserver-authentication ConfigMap),
- * else 401 and the X-Remote-* headers are not believed. It serves one namespaced resource,
- * `flights` of <group>/<version>: discovery, list (JSON) and a watch that sends one ADDED event and
- * stays open. Every believed request is recorded with its user, groups and extras.
+ * else 401 and the X-Remote-* headers are not believed. It answers discovery of its group/version
+ * from `resources` and every other path from `answer`; every believed request is recorded with its
+ * user, groups and extras. `extensionManifests` registers it: a Service without selector, an
+ * EndpointSlice to 127.0.0.1:<port> and an APIService with its caBundle.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { issueCertificate } from '../../pki/certs.js';
+import type { ApiResource } from '../discovery-check.js';
 
 export interface SeenRequest {
   method: string;
   path: string;
+  query: URLSearchParams;
   user: string;
   groups: string[];
   extra: Record<string, string[]>;
 }
+
+/** An answer: a JSON body (status 200 unless given), or `stream`: one watch event written and the response left open. */
+export type Answer = { status?: number; body?: unknown; stream?: unknown } | undefined;
 
 export interface TestExtensionServer {
   port: number;
@@ -28,61 +34,90 @@ export interface TestExtensionServer {
   caBundle: string;
   seen: SeenRequest[];
   /** Requests refused for a missing or untrusted client certificate. */
-  refused: number;
+  readonly refused: number;
   close(): Promise<void>;
 }
 
 export interface ExtensionOptions {
   group: string;
   version: string;
-  /** <service>.<namespace>.svc: the name the aggregator verifies. */
-  serverName: string;
-  /** requestheader-client-ca-file and requestheader-allowed-names. */
-  requestHeaderCa: string;
-  allowedNames: string[];
-  /** Names of the flights every list returns. */
-  flights: string[];
+  /** Service namespace and name: the certificate is for <name>.<namespace>.svc, the name the aggregator verifies. */
+  namespace: string;
+  service: string;
+  /** The extension-apiserver-authentication ConfigMap's data. */
+  authentication: Record<string, string>;
+  resources: ApiResource[];
+  answer(path: string, query: URLSearchParams): Answer;
 }
 
 export async function startExtensionServer(o: ExtensionOptions): Promise<TestExtensionServer> {
+  const serverName = `${o.service}.${o.namespace}.svc`;
   const ca = issueCertificate({ commonName: 'extension-test-ca', usage: 'ca', validDays: 1 });
-  const serving = issueCertificate({ commonName: o.serverName, usage: 'server', validDays: 1, dnsNames: [o.serverName] }, ca);
+  const serving = issueCertificate({ commonName: serverName, usage: 'server', validDays: 1, dnsNames: [serverName] }, ca);
+  const allowedNames = JSON.parse(o.authentication['requestheader-allowed-names'] ?? '[]') as string[];
   const seen: SeenRequest[] = [];
   const state = { refused: 0 };
   const gv = `${o.group}/${o.version}`;
-  const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: o.requestHeaderCa, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: o.authentication['requestheader-client-ca-file'], requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const sock = req.socket as TLSSocket;
     const cn = sock.authorized ? sock.getPeerCertificate().subject?.CN : undefined;
-    if (!cn || !o.allowedNames.includes(String(cn))) {
+    if (!cn || !allowedNames.includes(String(cn))) {
       state.refused++;
       res.writeHead(401).end('client certificate not from the front proxy');
       return;
     }
-    const path = new URL(req.url ?? '/', 'https://x').pathname;
-    seen.push({ method: req.method ?? '', path, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req) });
-    if (path === `/apis/${gv}`) return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list', 'watch'], shortNames: ['fl'] }] });
-    const m = new RegExp(`^/apis/${gv.replace(/\./g, '\\.')}/(?:namespaces/([^/]+)/)?flights$`).exec(path);
-    if (!m) return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
-    const ns = m[1] ?? 'default';
-    const item = (name: string) => ({ apiVersion: gv, kind: 'Flight', metadata: { name, namespace: ns, resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z' } });
-    if (new URL(req.url ?? '/', 'https://x').searchParams.get('watch') === 'true') {
+    const url = new URL(req.url ?? '/', 'https://x');
+    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req) });
+    if (url.pathname === `/apis/${gv}`) return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: o.resources });
+    const a = o.answer(url.pathname, url.searchParams);
+    if (!a) return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
+    if (a.stream !== undefined) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.write(`${JSON.stringify({ type: 'ADDED', object: item('watched-flight') })}\n`);
+      res.write(`${JSON.stringify(a.stream)}\n`);
       return;
     }
-    json(res, { kind: 'FlightList', apiVersion: gv, metadata: { resourceVersion: '1' }, items: o.flights.map(item) });
+    json(res, a.body, a.status ?? 200);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let closed: Promise<void> | undefined;
   return {
     port: (server.address() as AddressInfo).port,
     caBundle: Buffer.from(ca.cert).toString('base64'),
     seen,
     get refused() { return state.refused; },
-    close: () => new Promise<void>((resolve) => {
+    close: () => (closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
-    }),
+    })),
   };
+}
+
+/** The Service, EndpointSlice and APIService that put the extension behind the aggregator (YAML for kubectl apply). */
+export function extensionManifests(o: Pick<ExtensionOptions, 'group' | 'version' | 'namespace' | 'service'>, ext: Pick<TestExtensionServer, 'port' | 'caBundle'>): string {
+  return `
+apiVersion: v1
+kind: Service
+metadata: { name: ${o.service}, namespace: ${o.namespace} }
+spec: { ports: [{ name: https, port: 443, targetPort: ${ext.port} }] }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: ${o.service}-1, namespace: ${o.namespace}, labels: { kubernetes.io/service-name: ${o.service} } }
+addressType: IPv4
+endpoints: [{ addresses: [127.0.0.1], conditions: { ready: true } }]
+ports: [{ name: https, port: ${ext.port}, protocol: TCP }]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: { name: ${o.version}.${o.group} }
+spec:
+  group: ${o.group}
+  version: ${o.version}
+  service: { namespace: ${o.namespace}, name: ${o.service} }
+  caBundle: ${ext.caBundle}
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+`;
 }
 
 function extras(req: IncomingMessage): Record<string, string[]> {

@@ -1,0 +1,70 @@
+/**
+ * The custom and external metrics clients of upstream's HPA controller
+ * (pkg/controller/podautoscaler/metrics/client.go customMetricsClient.GetRawMetric and
+ * externalMetricsClient.GetExternalMetric), reading APIs that adapters (prometheus-adapter, KEDA)
+ * serve through API aggregation:
+ * - custom.metrics.k8s.io/v1beta2 `namespaces/<ns>/pods/*<metric>` by the target's selector and the
+ *   metric's selector: each pod's value in milli-units, its window (1 minute unless given);
+ * - external.metrics.k8s.io/v1beta1 `namespaces/<ns>/<metric>` by the metric's selector: every
+ *   value in milli-units.
+ * Upstream picks the custom metrics version by discovery; this client asks v1beta2 only.
+ */
+import { parseQuantity } from '../../api/quantity/index.js';
+import type { KubeClient } from '../../client/index.js';
+import type { PodMetricsInfo } from './replica-calculator.js';
+
+interface MetricValue {
+  describedObject?: { kind?: string; name?: string };
+  timestamp?: string;
+  windowSeconds?: number;
+  value?: string;
+}
+
+interface ExternalMetricValue {
+  metricName?: string;
+  value?: string;
+}
+
+/** metricServerDefaultMetricWindow. */
+const DEFAULT_WINDOW_MS = 60_000;
+
+const milli = (q: string | undefined): number => Number(parseQuantity(q ?? '0').milliValue());
+
+function query(params: Record<string, string>): string {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ''));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A metrics list's items, failing as upstream's clients do when the API fails or returns none. */
+async function fetchItems<T>(client: KubeClient, path: string, api: 'custom' | 'external'): Promise<T[]> {
+  let items: T[];
+  try {
+    items = (await client.raw<{ items?: T[] }>('GET', path)).items ?? [];
+  } catch (err) {
+    throw new Error(`unable to fetch metrics from ${api} metrics API: ${(err as Error).message}`);
+  }
+  if (items.length === 0) throw new Error(`no metrics returned from ${api} metrics API`);
+  return items;
+}
+
+/** GetRawMetric for Pods metrics: per pod name, its value (milli). */
+export async function getPodsCustomMetric(client: KubeClient, namespace: string, selector: string, metricName: string, metricSelector: string): Promise<PodMetricsInfo> {
+  const path = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/pods/*/${encodeURIComponent(metricName)}${query({ labelSelector: selector, metricLabelSelector: metricSelector })}`;
+  const items = await fetchItems<MetricValue>(client, path, 'custom');
+  const res: PodMetricsInfo = new Map();
+  for (const m of items) {
+    res.set(m.describedObject?.name ?? '', {
+      value: milli(m.value), timestamp: Date.parse(m.timestamp ?? '') || 0,
+      windowMs: m.windowSeconds !== undefined ? m.windowSeconds * 1000 : DEFAULT_WINDOW_MS,
+    });
+  }
+  return res;
+}
+
+/** GetExternalMetric: every value of the metric matching the selector (milli). */
+export async function getExternalMetric(client: KubeClient, namespace: string, metricName: string, metricSelector: string): Promise<number[]> {
+  const path = `/apis/external.metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/${encodeURIComponent(metricName)}${query({ labelSelector: metricSelector })}`;
+  const items = await fetchItems<ExternalMetricValue>(client, path, 'external');
+  return items.map((m) => milli(m.value));
+}

@@ -1,0 +1,86 @@
+/**
+ * Proposals for Pods and External metrics, as upstream's horizontal.go computeStatusForPodsMetric and
+ * computeStatusForExternalMetric with replica_calculator.go's GetMetricReplicas (the per-pod values
+ * averaged against target.averageValue, calcPlainMetricReplicas), GetExternalPerPodMetricReplicas
+ * (the sum over the status's replicas against target.averageValue) and GetExternalMetricReplicas
+ * (the sum against target.value, times the ready pods: getUsageRatioReplicaCount).
+ */
+import type { HpaMetricSpec, HpaMetricStatus, Pod } from '../../api/kinds/index.js';
+import { selectorString } from '../../api/kinds/meta/label-selector.js';
+import { Quantity } from '../../api/quantity/index.js';
+import { CalculationError, getRawResourceReplicas, type CalculatorOptions, type PodMetricsInfo } from './replica-calculator.js';
+
+export interface CustomMetricSource {
+  /** custom.metrics.k8s.io: each selected pod's value of the metric (milli). */
+  podsMetric(metricName: string, metricSelector: string): Promise<PodMetricsInfo>;
+  /** external.metrics.k8s.io: the metric's values (milli). */
+  externalMetric(metricName: string, metricSelector: string): Promise<number[]>;
+  pods(): readonly Pod[];
+}
+
+export interface Proposal { replicas: number; name: string; status: HpaMetricStatus }
+
+type LabelSelector = NonNullable<NonNullable<HpaMetricSpec['external']>['metric']['selector']>;
+
+const milliQuantity = (v: number): string => Quantity.fromMilli(v).toString();
+const parseMilli = (q: unknown): number => Number(Quantity.parse(String(q)).milliValue());
+
+/** Go's %+v of a *metav1.LabelSelector (its generated String()), as upstream's messages print it. */
+export function goLabelSelector(sel: LabelSelector | undefined): string {
+  if (!sel) return 'nil';
+  const labels = Object.keys(sel.matchLabels ?? {}).sort().map((k) => `${k}: ${sel.matchLabels![k]},`).join('');
+  const exprs = (sel.matchExpressions ?? []).map((r) => `LabelSelectorRequirement{Key:${r.key},Operator:${r.operator},Values:[${(r.values ?? []).join(' ')}],},`).join('');
+  return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`;
+}
+
+export async function podsProposal(spec: HpaMetricSpec, specReplicas: number, src: CustomMetricSource, o: CalculatorOptions, now: number): Promise<Proposal> {
+  const { metric, target } = spec.pods!;
+  try {
+    let metrics: PodMetricsInfo;
+    try {
+      metrics = await src.podsMetric(metric.name, selectorString(metric.selector));
+    } catch (e) {
+      throw new Error(`unable to get metric ${metric.name}: ${(e as Error).message}`);
+    }
+    const { replicas, usage } = getRawResourceReplicas(specReplicas, parseMilli(target.averageValue), '', src.pods(), metrics, o, now);
+    return { replicas, name: `pods metric ${metric.name}`, status: { type: 'Pods', pods: { metric, current: { averageValue: milliQuantity(usage) } } } };
+  } catch (e) {
+    throw new Error(`failed to get pods metric value: ${(e as Error).message}`);
+  }
+}
+
+export async function externalProposal(
+  spec: HpaMetricSpec, specReplicas: number, statusReplicas: number, namespace: string, src: CustomMetricSource, o: CalculatorOptions,
+): Promise<Proposal> {
+  const { metric, target } = spec.external!;
+  const name = `external metric ${metric.name}(${goLabelSelector(metric.selector)})`;
+  try {
+    if (target.averageValue === undefined && target.value === undefined) throw new Error('invalid external metric source: neither a value target nor an average value target was set');
+    let usage = 0;
+    try {
+      for (const v of await src.externalMetric(metric.name, selectorString(metric.selector))) usage += v;
+    } catch (e) {
+      throw new Error(`unable to get external metric ${namespace}/${metric.name}/${goLabelSelector(metric.selector)}: ${(e as Error).message}`);
+    }
+    if (target.averageValue !== undefined) {
+      const perPod = parseMilli(target.averageValue);
+      let replicas = statusReplicas;
+      if (statusReplicas === 0 || Math.abs(1 - usage / (perPod * statusReplicas)) > o.tolerance) replicas = Math.ceil(usage / perPod);
+      const average = statusReplicas > 0 ? Math.ceil(usage / statusReplicas) : usage;
+      return { replicas, name, status: { type: 'External', external: { metric, current: { averageValue: milliQuantity(average) } } } };
+    }
+    const ratio = usage / parseMilli(target.value);
+    return { replicas: usageRatioReplicaCount(specReplicas, ratio, src.pods(), o), name, status: { type: 'External', external: { metric, current: { value: milliQuantity(usage) } } } };
+  } catch (e) {
+    throw new Error(`failed to get ${metric.name} external metric: ${(e as Error).message}`);
+  }
+}
+
+/** getUsageRatioReplicaCount: within tolerance no change; else the ratio times the ready pods (or the ratio itself from zero). */
+function usageRatioReplicaCount(current: number, ratio: number, pods: readonly Pod[], o: CalculatorOptions): number {
+  if (current === 0) return Math.ceil(ratio);
+  if (Math.abs(1 - ratio) <= o.tolerance) return current;
+  if (pods.length === 0) throw new CalculationError('unable to calculate ready pods: no pods returned by selector while calculating replica count');
+  const ready = pods.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  return Math.ceil(ratio * ready);
+}
