@@ -145,6 +145,18 @@ describe('kubectl apply', () => {
     assert.notEqual(gone.code, 0);
   });
 
+  test('unknown fields read as upstream words them: a create names the kind; a patch (no --validate) warns and drops them', async () => {
+    const created = await s.kubectl(['-n', NS, 'create', '-f', file('typo.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\ndataa:\n  k: v\n`)]);
+    assert.notEqual(created.code, 0);
+    assert.match(created.stderr, /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataa"/);
+    // kubectl patch sends no fieldValidation, so the server's default (Warn) applies.
+    await ok(['-n', NS, 'create', 'configmap', 'typo-patch', '--from-literal=a=b']);
+    const patched = await s.kubectl(['-n', NS, 'patch', 'cm', 'typo-patch', '--type', 'strategic', '-p', '{"dataa":{"k":"v"},"data":{"c":"d"}}']);
+    assert.equal(patched.code, 0, patched.stderr);
+    assert.match(patched.stderr, /^Warning: unknown field "dataa"$/m);
+    assert.equal(await ok(['-n', NS, 'get', 'cm', 'typo-patch', '-o', 'jsonpath={.data}']), '{"a":"b","c":"d"}');
+  });
+
   test('patch --type json, merge and strategic', async () => {
     await ok(['-n', NS, 'patch', 'cm', 'web-config', '--type', 'json', '-p', '[{"op":"add","path":"/data/j","value":"json"}]']);
     await ok(['-n', NS, 'patch', 'cm', 'web-config', '--type', 'merge', '-p', '{"data":{"m":"merge"}}']);

@@ -74,7 +74,7 @@ test('create: unknown fields per fieldValidation (Strict 400, Warn warns, Ignore
   try {
     const body = () => pod('p', { spec: { containers: [{ name: 'c', image: 'i' }], foo: 1, bar: 2 } });
     await rejectsStatus(storage(env, 'pods').create(ctx({ fieldValidation: 'Strict' }), 'ns1', body()), 400, 'BadRequest', (e) => {
-      assert.equal(e.message, 'strict decoding error: unknown field "spec.foo", unknown field "spec.bar"');
+      assert.equal(e.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo", unknown field "spec.bar"');
     });
     const warnCtx = ctx({ fieldValidation: 'Warn' });
     const w = await storage(env, 'pods').create(warnCtx, 'ns1', body());

@@ -88,6 +88,7 @@ export class GenericStorage implements ResourceStorage {
       // merge patch of the request's own copy (a /status write), which it patches copy on write.
       opts.freshCandidate = true;
       produce = (cur, owned) => (cur ? patchObject(this.def, cur, patch, owned) : undefined);
+      opts.patch = patch;
     }
     return updateObject(this.core, ctx, namespace, name, produce, opts);
   }

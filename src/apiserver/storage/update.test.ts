@@ -99,8 +99,21 @@ test('update: unknown fields per fieldValidation', async () => {
     const s = storage(env, 'configmaps');
     const a = await s.create(ctx(), 'ns1', cm('a'));
     await rejectsStatus(s.update(ctx(), 'ns1', 'a', { ...a, extra: 1 }), 400, 'BadRequest', (e) => {
-      assert.equal(e.message, 'strict decoding error: unknown field "extra"');
+      // As upstream's PUT handler decodes the body (transformDecodeError).
+      assert.equal(e.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "extra"');
     });
+    // A patch's result is reported as upstream's patcher (handlers/patch.go) does: 422 on the field
+    // `patch`, valued the patched object's JSON (merge, JSON patch) or the patch as Go prints a map.
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { extra: 1 } }), 422, 'Invalid', (e) => {
+      const [cause] = e.status.details?.causes ?? [];
+      assert.equal(cause?.field, 'patch');
+      assert.match(cause?.message ?? '', /^Invalid value: "\{.*\\"extra\\":1.*\}": strict decoding error: unknown field "extra"$/);
+      assert.equal(e.message, ` "" is invalid: patch: ${cause?.message}`);
+    });
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'a', { type: 'strategic', body: { data: { k: 'v' }, extra: [1, null] } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.message, 'Invalid value: "map[data:map[k:v] extra:[1 <nil>]]": strict decoding error: unknown field "extra"');
+    });
+    assert.equal((await s.get(ctx(), 'ns1', 'a')).metadata.resourceVersion, a.metadata.resourceVersion, 'nothing written');
     const warn = ctx({ fieldValidation: 'Warn' });
     const b = await s.update(warn, 'ns1', 'a', { ...a, extra: 1, data: { z: '1' } });
     assert.deepEqual(warn.warnings, ['unknown field "extra"']);
@@ -139,7 +152,7 @@ test('patch: merge, json and strategic; 404 when missing; conflicts on a stale r
     await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { spec: { containers: [{ name: 'a' }] } } }), 422, 'Invalid', (e) => {
       assert.equal(e.status.details?.causes?.[0]?.field, 'spec.containers[0].image');
     });
-    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { spec: { bogus: true } } }), 400, 'BadRequest');
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'p', { type: 'merge', body: { spec: { bogus: true } } }), 422, 'Invalid');
   } finally {
     await env.close();
   }

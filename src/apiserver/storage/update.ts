@@ -15,7 +15,7 @@ import { checkUnknownFields } from './field-validation.js';
 import { keepSystemMeta, specPart } from './object-meta.js';
 import { trackManagedFields } from './patch-adapter.js';
 import type { StorageCore } from './storage-core.js';
-import type { RequestContext } from './types.js';
+import type { PatchRequest, RequestContext } from './types.js';
 
 /**
  * Gives the candidate for the stored object, or for a missing one (return undefined: 404).
@@ -29,6 +29,8 @@ export interface UpdateOptions {
   subresource?: 'status';
   /** Check unknown fields on the candidate (false when the caller checked its own input). */
   checkFields?: boolean;
+  /** The patch the candidate came from: its unknown fields are reported as upstream's patcher does. */
+  patch?: PatchRequest;
   /** Server-side apply already recorded field ownership in the candidate's managedFields. */
   managedFieldsDone?: boolean;
   /** Subresource the write's field ownership is recorded under (scale writes the parent through the main path). */
@@ -169,7 +171,7 @@ export function prepareUpdate(
   }
   const rv = obj.metadata.resourceVersion;
   if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
-  if (opts.checkFields !== false) checkUnknownFields(def, obj, ctx);
+  if (opts.checkFields !== false) checkUnknownFields(def, obj, ctx, opts.patch);
   obj.apiVersion = old.apiVersion;
   obj.kind = old.kind;
 
