@@ -23,7 +23,7 @@ const CTX = (): RequestContext => ({ user: 'system:kube-aggregator', groups: ['s
 export interface Aggregator {
   frontProxy: FrontProxyPki;
   /** Serves the request when a remote APIService owns its path (true), else leaves it to this server (false). */
-  proxy(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<boolean>;
+  proxy(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): false | Promise<boolean>;
   discovery: RemoteDiscovery;
   availability: AvailabilityController;
   stop(): void;

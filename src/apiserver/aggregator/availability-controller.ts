@@ -36,7 +36,7 @@ export class AvailabilityController {
 
   constructor(private readonly o: AvailabilityOptions) {}
 
-  /** Lists, checks every APIService once, then watches and checks periodically. */
+  /** Lists and watches (each APIService checked as it is seen), then checks every one periodically. */
   async start(): Promise<void> {
     await this.sync();
     this.timer = setInterval(() => { for (const name of this.byName.keys()) this.check(name); }, this.o.intervalMs ?? 5000);
@@ -57,8 +57,8 @@ export class AvailabilityController {
   private async sync(): Promise<void> {
     const list = await this.o.apiServices.list(CTX(), undefined, {});
     this.byName.clear();
+    // Checks run on their own: an unreachable extension must not hold up the server's start.
     for (const item of list.items) this.onEvent({ type: 'ADDED', object: item });
-    await Promise.all(this.checking.values());
     if (this.stopped) return;
     this.stream = await this.o.apiServices.watch(CTX(), undefined, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: false }, {
       onEvent: (ev) => this.onEvent(ev),
@@ -86,7 +86,9 @@ export class AvailabilityController {
   /** Checks one APIService unless a check of it is under way. */
   private check(name: string): void {
     if (this.checking.has(name) || this.stopped) return;
-    const p = this.checkNow(name).catch((err: unknown) => this.o.log(`apiservice ${name}: availability check failed`, err)).finally(() => this.checking.delete(name));
+    const p = this.checkNow(name).catch((err: unknown) => {
+      if (!this.stopped) this.o.log(`apiservice ${name}: availability check failed`, err);
+    }).finally(() => this.checking.delete(name));
     this.checking.set(name, p);
   }
 

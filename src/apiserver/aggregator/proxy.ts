@@ -9,6 +9,7 @@
  */
 import { request } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIService } from '../../api/kinds/apiregistration/api-service.js';
 import type { UserInfo } from '../http/authn.js';
 import { writeText } from '../http/respond.js';
 import type { RequestContext } from '../storage/types.js';
@@ -29,12 +30,20 @@ export interface ProxyDeps extends ServiceStorages {
   agents: RemoteAgents;
 }
 
-/** Proxies the request when a remote APIService serves its path; false when this server serves it. */
-export async function proxyToApiService(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<boolean> {
+/**
+ * Proxies the request when a remote APIService serves its path (resolving true when done); false at
+ * once, without a promise, when this server serves it: the check costs every request.
+ */
+export function proxyToApiService(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): false | Promise<boolean> {
+  if (!url.pathname.startsWith('/apis/')) return false;
   const gv = aggregatedGroupVersion(url.pathname);
   const a = gv && deps.availability.lookup(gv.group, gv.version);
-  const svc = a?.spec?.service;
-  if (!a || !svc) return false;
+  if (!a?.spec?.service) return false;
+  return proxy(deps, a, req, res, url, user);
+}
+
+async function proxy(deps: ProxyDeps, a: APIService, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<boolean> {
+  const svc = a.spec!.service!;
   const available = a.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
   if (!available) {
     writeText(res, 503, 'service unavailable\n');

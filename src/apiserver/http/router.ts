@@ -41,7 +41,7 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   /** The audit log (--audit-policy-file); absent: no auditing, no cost. */
   audit?: Auditor;
   /** The aggregator's proxy (src/apiserver/aggregator): called after authorization; true when it served the request. */
-  aggregate?: (req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo) => Promise<boolean>;
+  aggregate?: (req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo) => false | Promise<boolean>;
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
@@ -100,7 +100,8 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
     if (!p && user && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
     // A remote APIService's group/version goes to its server once this one has authorized it (kube-aggregator).
-    if (user && opts.aggregate && await opts.aggregate(req, res, url, user)) return;
+    const aggregated = user && opts.aggregate?.(req, res, url, user);
+    if (aggregated && await aggregated) return;
 
     const abort = new AbortController();
     // Only a client gone before the answer is complete aborts the work (an abort also costs a
