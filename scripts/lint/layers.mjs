@@ -18,6 +18,7 @@ export const ALLOWED = {
   agent: API_CLIENT_RUNTIME,
   proxy: API_CLIENT_RUNTIME,
   dns: API_CLIENT_RUNTIME,
+  ingress: API_CLIENT_RUNTIME,
   'simulated-nodes': API_CLIENT_RUNTIME,
   cluster: ['*'], // composition roots
   cli: ['*'],

@@ -34,6 +34,7 @@ export interface EmbeddedNode {
 export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions): Promise<EmbeddedNode> {
   const nodeName = o.nodeName ?? hostname().toLowerCase();
   const nodeIP = o.nodeIP ?? firstIPv4();
+  const wantsIngress = (o.ingress?.httpPort ?? 0) > 0 || (o.ingress?.httpsPort ?? 0) > 0;
   // Issued afresh at every start (so renewed at start) and again within 90 days of expiry while running.
   const issue = (): NodeCertificates => ({
     client: issueClientCertificate(api.pki, `system:node:${nodeName}`, ['system:nodes']),
@@ -41,6 +42,7 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
     caCert: api.pki.ca.cert,
     proxy: issueClientCertificate(api.pki, NODE_COMPONENT_SUBJECTS.proxy.commonName, NODE_COMPONENT_SUBJECTS.proxy.organizations),
     dns: issueClientCertificate(api.pki, NODE_COMPONENT_SUBJECTS.dns.commonName, NODE_COMPONENT_SUBJECTS.dns.organizations),
+    ...(wantsIngress ? { ingress: issueClientCertificate(api.pki, NODE_COMPONENT_SUBJECTS.ingress.commonName, NODE_COMPONENT_SUBJECTS.ingress.organizations) } : {}),
   });
   const certs = issue();
   const { client: cred, serving } = certs;
@@ -48,12 +50,15 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
   // The proxy and DNS as themselves (system:kube-proxy, kube-system/kube-dns), as a joined agent's.
   const proxyClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.proxy }, { userAgent: `bosun-proxy/${nodeName}` });
   const dnsClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.dns }, { userAgent: `bosun-dns/${nodeName}` });
-  const closeAll = (): void => { for (const c of [client, proxyClient, dnsClient]) c.close(); };
+  // The Ingress controller (when on) as kube-system/bosun-ingress, as a joined agent's.
+  const ingressClient = certs.ingress && new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.ingress }, { userAgent: `bosun-ingress/${nodeName}` });
+  const closeAll = (): void => { for (const c of [client, proxyClient, dnsClient, ingressClient]) c?.close(); };
   try {
     // Like a joining agent: register, then take the pod CIDR the node-IPAM controller assigns.
     const podCIDR = o.podCIDR ?? (await awaitPodCIDR({ client, nodeName }));
     const node = await startClusterNode({
       ...o, client, proxyClient, dnsClient, nodeName, nodeIP, podCIDR, dataDir: join(o.dataDir, 'node'),
+      ingress: o.ingress && { ...o.ingress, client: ingressClient },
       agentServer: { port: o.agentPort ?? DEFAULT_AGENT_PORT, tls: { cert: serving.cert, key: serving.key, clientCa: api.pki.ca.cert } },
     });
     const renewal = startCertRenewal({
@@ -63,6 +68,7 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
         client.setClientCertificate(c.client.cert, c.client.key);
         proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
         dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
+        if (c.ingress) ingressClient?.setClientCertificate(c.ingress.cert, c.ingress.key);
         node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
       },
     });

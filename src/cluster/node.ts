@@ -6,7 +6,8 @@
  * the proxy wherever they run, and the cross-node pod network (host-gw routes to the other nodes'
  * pod CIDRs, masquerading only traffic that leaves the cluster: docs/networking.md). Each talks to
  * the API server only through its client: the proxy and DNS with their own identities
- * (`proxyClient`, `dnsClient`; src/apiserver/join/node-credentials.ts), the rest as the node.
+ * (`proxyClient`, `dnsClient`; src/apiserver/join/node-credentials.ts), the rest as the node. With
+ * `ingress` ports, the node also runs the built-in Ingress controller (src/ingress) as its own identity.
  */
 import { startNode, type NodeOptions, type RunningNode } from '../agent/node-main.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
@@ -36,6 +37,11 @@ export interface ClusterNodeOptions extends NodeOptions {
   proxyClient?: KubeClient;
   /** The cluster DNS server's own client (service account kube-system/kube-dns); default `client`. */
   dnsClient?: KubeClient;
+  /**
+   * The built-in Ingress controller (src/ingress), off unless a port is given (> 0), with its own
+   * client (service account kube-system/bosun-ingress), required then: the node's may not read Secrets.
+   */
+  ingress?: { httpPort?: number; httpsPort?: number; client?: KubeClient };
 }
 
 export interface ClusterNode {
@@ -76,6 +82,17 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       const { startClusterDns } = await import('../dns/cluster-dns.js');
       const dns = await startClusterDns({ client: o.dnsClient ?? o.client, publishClient: o.client, host: nodeIP, port: dnsPort, publish: { nodeName, address: nodeIP, port: dnsPort }, clusterCidrs: [o.clusterCidr ?? DEFAULT_CLUSTER_CIDR], logger: o.logger });
       stops.push(() => dns.stop());
+    }
+    const ingress = o.ingress;
+    if (ingress && ((ingress.httpPort ?? 0) > 0 || (ingress.httpsPort ?? 0) > 0)) {
+      if (!ingress.client) throw new Error('the ingress controller needs its own client (kube-system/bosun-ingress)');
+      // Loaded only when used: a node without --ingress-http-port / --ingress-https-port does not carry its code.
+      const { startIngressController } = await import('../ingress/ingress-controller.js');
+      const ctl = await startIngressController({
+        client: ingress.client, nodeIP, logger: o.logger,
+        httpPort: (ingress.httpPort ?? 0) > 0 ? ingress.httpPort : undefined, httpsPort: (ingress.httpsPort ?? 0) > 0 ? ingress.httpsPort : undefined,
+      });
+      stops.push(() => ctl.stop());
     }
     if (podNetwork) {
       const network = await startPodNetwork({ client: o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, masqTable: masqTableFor(proxyTable), logger: o.logger });

@@ -17,6 +17,8 @@ export interface NodeCertificates {
   /** The service proxy's and the cluster DNS's own client certificates (node-credentials.ts). */
   proxy: KeyPair;
   dns: KeyPair;
+  /** The Ingress controller's, on nodes that run it (--ingress-http-port / --ingress-https-port). */
+  ingress?: KeyPair;
 }
 
 export interface CertRenewalOptions {

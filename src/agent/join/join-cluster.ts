@@ -28,6 +28,8 @@ export interface JoinOptions {
   dataDir: string;
   /** Extra IPs and names for the agent's serving certificate (the node name is always in it). */
   addresses?: string[];
+  /** Ask for the Ingress controller's certificate too (the node runs it). */
+  ingress?: boolean;
   /** Per request, default 30 s. */
   timeoutMs?: number;
   /** Told of each retry (the server not reachable yet, or answering 5xx/429). */
@@ -48,10 +50,12 @@ export interface JoinResult {
   /** The service proxy's (system:kube-proxy) and the cluster DNS's (kube-system/kube-dns) client certificates. */
   proxy: KeyPair;
   dns: KeyPair;
+  /** The Ingress controller's (kube-system/bosun-ingress), when `ingress` asked for it. */
+  ingress?: KeyPair;
 }
 
 interface KeyPair { cert: string; key: string }
-interface NodeCredentials { kind: string; caCert: string; client: KeyPair; serving: KeyPair; proxy: KeyPair; dns: KeyPair }
+interface NodeCredentials { kind: string; caCert: string; client: KeyPair; serving: KeyPair; proxy: KeyPair; dns: KeyPair; ingress?: KeyPair }
 
 /** Thrown when the server's CA does not match the token's pin: do not retry blindly. */
 export class CaPinMismatchError extends Error {}
@@ -141,7 +145,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   for (const d of [o.dataDir, dir, pkiDir]) chmodSync(d, 0o700);
-  const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [] });
+  const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [], ...(o.ingress ? { ingress: true } : {}) });
   const credsUrl = new URL('/bosun/v1/node-credentials', base);
   const res = await retryTransient(`POST ${credsUrl.href}`, async () => {
     const r = await call(credsUrl, {
@@ -152,7 +156,7 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
     return r;
   }, retry);
   const creds = JSON.parse(res.body) as NodeCredentials;
-  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert) throw new Error('the server answered something that is not NodeCredentials');
+  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert || (o.ingress === true && !creds.ingress?.cert)) throw new Error('the server answered something that is not NodeCredentials');
 
   const caPath = join(pkiDir, 'ca.crt');
   const servingCertPath = join(pkiDir, 'serving.crt');
@@ -162,11 +166,11 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   writePrivate(join(pkiDir, 'client.key'), creds.client.key);
   writePrivate(servingCertPath, creds.serving.cert);
   writePrivate(servingKeyPath, creds.serving.key);
-  for (const [file, pair] of [['kube-proxy', creds.proxy], ['dns', creds.dns]] as const) {
+  for (const [file, pair] of [['kube-proxy', creds.proxy], ['dns', creds.dns], ...(creds.ingress ? [['ingress', creds.ingress] as const] : [])] as const) {
     writePrivate(join(pkiDir, `${file}.crt`), pair.cert);
     writePrivate(join(pkiDir, `${file}.key`), pair.key);
   }
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
   writePrivate(kubeconfigPath, renderKubeconfig(base.origin, ca.body, creds.client, o.nodeName));
-  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, client: creds.client, serving: creds.serving, proxy: creds.proxy, dns: creds.dns };
+  return { kubeconfigPath, caPath, servingCertPath, servingKeyPath, caCert: ca.body, client: creds.client, serving: creds.serving, proxy: creds.proxy, dns: creds.dns, ingress: creds.ingress };
 }

@@ -16,7 +16,9 @@
  * user system:kube-proxy (bound to system:node-proxier) and the cluster DNS as service account
  * kube-system/kube-dns (bound to system:kube-dns), both read-only. The DNS server's own
  * EndpointSlice is still written with the node credential, which the node authorizer confines to
- * that one slice (dns-endpoint.ts).
+ * that one slice (dns-endpoint.ts). A node that runs the built-in Ingress controller asks for a third,
+ * service account kube-system/bosun-ingress (bound to system:bosun-ingress: it reads every TLS Secret
+ * and writes Ingress status, which the node identity may not), issued only to a node that asks.
  */
 import { parseIP } from '../../api/net/ip.js';
 import { issueCertificate, type KeyPair } from '../pki/certs.js';
@@ -28,6 +30,8 @@ export interface NodeCredentialRequest {
   password: string;
   /** IPs for the serving certificate; only those the server can tie to the node are signed. */
   addresses?: string[];
+  /** Also issue the Ingress controller's certificate (the node runs it: --ingress-http-port). */
+  ingress?: boolean;
 }
 
 /** The answer of POST /bosun/v1/node-credentials. */
@@ -42,12 +46,15 @@ export interface NodeCredentials {
   proxy: KeyPair;
   /** The cluster DNS server's client certificate (NODE_COMPONENT_SUBJECTS.dns). */
   dns: KeyPair;
+  /** The Ingress controller's client certificate (NODE_COMPONENT_SUBJECTS.ingress), when asked for. */
+  ingress?: KeyPair;
 }
 
 /** Identities of the components a node runs beside its agent (CN = user, O = groups). */
-export const NODE_COMPONENT_SUBJECTS: Readonly<Record<'proxy' | 'dns', { commonName: string; organizations: string[] }>> = {
+export const NODE_COMPONENT_SUBJECTS: Readonly<Record<'proxy' | 'dns' | 'ingress', { commonName: string; organizations: string[] }>> = {
   proxy: { commonName: 'system:kube-proxy', organizations: [] },
   dns: { commonName: 'system:serviceaccount:kube-system:kube-dns', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
+  ingress: { commonName: 'system:serviceaccount:kube-system:bosun-ingress', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
 };
 
 const LEAF_DAYS = 365;
@@ -64,6 +71,7 @@ export function validateCredentialRequest(body: unknown): string | undefined {
   if (b.addresses !== undefined && (!Array.isArray(b.addresses) || b.addresses.some((a) => typeof a !== 'string' || a.length === 0 || a.length > 253))) {
     return 'addresses must be a list of host names and IP addresses';
   }
+  if (b.ingress !== undefined && typeof b.ingress !== 'boolean') return 'ingress must be a boolean';
   return undefined;
 }
 
@@ -98,5 +106,6 @@ export function issueNodeCredentials(pki: Pki, req: NodeCredentialRequest, allow
     }, pki.ca),
     proxy: issueCertificate({ ...NODE_COMPONENT_SUBJECTS.proxy, usage: 'client', validDays: LEAF_DAYS }, pki.ca),
     dns: issueCertificate({ ...NODE_COMPONENT_SUBJECTS.dns, usage: 'client', validDays: LEAF_DAYS }, pki.ca),
+    ...(req.ingress === true ? { ingress: issueCertificate({ ...NODE_COMPONENT_SUBJECTS.ingress, usage: 'client', validDays: LEAF_DAYS }, pki.ca) } : {}),
   };
 }

@@ -39,6 +39,9 @@ export interface AgentCommandOptions {
   cniBridge?: string;
   proxyTable?: string;
   clusterDnsPort: number;
+  /** The built-in Ingress controller's ports (absent or 0: off). */
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
   /** Image GC flags; absent ones take the kubelet's defaults (DEFAULT_IMAGE_GC_POLICY). */
   /** --registries FILE (k3s's registries.yaml format). */
   registries?: string;
@@ -90,7 +93,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const token = await readToken(o);
   // Until the server answers (the machine's network coming up, the server restarting) each step retries, logging each retry.
   const retryLog = (m: string): void => void out.write(`bosun: ${m}\n`);
-  const join = (signal?: AbortSignal) => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], log: retryLog, signal });
+  const ingress = (o.ingressHttpPort ?? 0) > 0 || (o.ingressHttpsPort ?? 0) > 0;
+  const join = (signal?: AbortSignal) => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], ingress, log: retryLog, signal });
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
@@ -98,12 +102,14 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   // The proxy and DNS with their own identities from the join (node-credentials.ts), not the node's.
   const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
+  const ingressClient = joined.ingress && new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.ingress }, { userAgent: `bosun-ingress/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName, log: retryLog }));
   out.write(`bosun: pod CIDR ${podCIDR}\n`);
 
   const node = await startClusterNode({
     client, proxyClient, dnsClient, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
+    ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort, client: ingressClient },
     containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
     imageGC: imageGCPolicyFromFlags(o), registryConfig,
@@ -117,6 +123,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
       client.setClientCertificate(c.client.cert, c.client.key);
       proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
       dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
+      if (c.ingress) ingressClient?.setClientCertificate(c.ingress.cert, c.ingress.key);
       node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
     },
     log: (m) => out.write(`bosun: ${m}\n`),
@@ -132,7 +139,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
       // place for the pods that keep running (the next start adopts them); `bosun killall` removes them.
       renewal.stop();
       await node.stop({ keepNetwork: true });
-      for (const c of [client, proxyClient, dnsClient]) c.close();
+      for (const c of [client, proxyClient, dnsClient, ingressClient]) c?.close();
     })().then(
       () => process.exit(0),
       (err) => {

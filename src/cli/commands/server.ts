@@ -41,6 +41,9 @@ export interface ServerCommandOptions {
   nodeIp?: string;
   agentPort: number;
   clusterDnsPort: number;
+  /** The built-in Ingress controller's ports (absent or 0: off). */
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
   clusterCidr: string;
   serviceCidr: string;
   serviceNodePortRange: string;
@@ -170,6 +173,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
         containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
+        ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort },
         serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });
       // As kube-proxy and k3s: a stopped server leaves its node's Service rules, routes and

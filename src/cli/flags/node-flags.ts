@@ -23,6 +23,8 @@ export const NODE_FLAGS: readonly Flag[] = [
   { name: 'pod-cidr', value: 'cidr', help: 'pod CIDR of this machine\'s node instead of waiting for the control plane to assign one', parse: cidr },
   { name: 'agent-port', value: 'port', help: 'port of the node agent\'s HTTPS server (logs, exec, port-forward; 0 picks one)', parse: port(0), default: String(DEFAULT_AGENT_PORT) },
   { name: 'cluster-dns-port', value: 'port', help: 'port of this node\'s DNS server on its node IP (0: no DNS)', parse: port(0), default: '53' },
+  { name: 'ingress-http-port', value: 'port', help: 'port of this node\'s built-in Ingress controller (plain HTTP, every address; IngressClass bosun); absent or 0: no Ingress controller', parse: port(0) },
+  { name: 'ingress-https-port', value: 'port', help: 'HTTPS port of the built-in Ingress controller (the Ingresses\' spec.tls certificates by SNI); absent or 0: none', parse: port(0) },
   { name: 'cluster-cidr', value: 'cidr', help: 'pod network of the whole cluster (split into a /24 per node; not masqueraded)', parse: cidr, default: DEFAULT_CLUSTER_CIDR },
   { name: 'service-cidr', value: 'cidr', help: 'service network of the cluster (ClusterIPs; not masqueraded)', parse: cidr, default: DEFAULT_SERVICE_CIDR },
   { name: 'cni-bridge', value: 'name', help: 'Linux bridge of this machine\'s pod network (default bosun0; one per node sharing a network namespace)' },

@@ -22,6 +22,8 @@ export const KUBE_CONTROLLER_MANAGER = 'system:kube-controller-manager';
 export const KUBE_PROXY = 'system:kube-proxy';
 /** Bosun's DNS runs as service account kube-system/kube-dns, as a cluster's CoreDNS does. */
 export const KUBE_DNS_SERVICE_ACCOUNT = 'kube-dns';
+/** Bosun's opt-in Ingress controller (src/ingress) runs as kube-system/bosun-ingress, as k3s's Traefik as kube-system/traefik. */
+export const BOSUN_INGRESS_SERVICE_ACCOUNT = 'bosun-ingress';
 /** The Lease the controller manager (and the scheduler with it) elects its leader on. */
 export const CONTROLLER_MANAGER_LEASE = 'bosun-controller-manager';
 
@@ -151,6 +153,14 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       // Bosun's DNS admits queries from Node addresses (client-acl.ts); CoreDNS's system:coredns reads nodes too.
       rule(['list', 'watch'], [''], ['nodes']),
     ]),
+    // ingress-nginx's controller ClusterRole, narrowed to what src/ingress reads, plus creating its IngressClass at start.
+    clusterRole('system:bosun-ingress', [
+      rule(['list', 'watch'], [''], ['services', 'secrets']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(READ, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+      rule(['update'], ['networking.k8s.io'], ['ingresses/status']),
+      rule(['create'], ['networking.k8s.io'], ['ingressclasses']),
+    ]),
     clusterRole('system:kube-scheduler', [
       eventsRule(),
       rule(['create'], ['coordination.k8s.io'], ['leases']),
@@ -190,6 +200,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:node-proxier', [user(KUBE_PROXY)]),
     binding('system:kube-controller-manager', [user(KUBE_CONTROLLER_MANAGER)]),
     binding('system:kube-dns', [serviceAccount('kube-system', KUBE_DNS_SERVICE_ACCOUNT)]),
+    binding('system:bosun-ingress', [serviceAccount('kube-system', BOSUN_INGRESS_SERVICE_ACCOUNT)]),
     binding('system:kube-scheduler', [user(KUBE_SCHEDULER)]),
     binding('system:volume-scheduler', [user(KUBE_SCHEDULER)]),
     // Deprecated since the node authorizer (1.7): kept with no subjects, as upstream.

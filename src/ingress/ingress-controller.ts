@@ -1,0 +1,149 @@
+/**
+ * Bosun's built-in Ingress controller, one per node that opts in (`--ingress-http-port`,
+ * `--ingress-https-port`): informers on Ingresses, IngressClasses, Services, EndpointSlices and
+ * kubernetes.io/tls Secrets (the API only; as the service proxy and DNS), a routing table rebuilt on
+ * every Ingress, class or Secret change (routes.ts, tls-contexts.ts), and reverse proxies listening
+ * on the node's ports (reverse-proxy.ts) that send each request straight to a ready endpoint
+ * (backends.ts). Handled Ingresses get the node's IP in status.loadBalancer.ingress
+ * (ingress-status.ts). Its client is its own identity (kube-system/bosun-ingress; see
+ * docs/networking.md), never the node's: reading every TLS Secret is more than a node may.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Secret } from '../api/kinds/core/secret.js';
+import type { Service } from '../api/kinds/core/service.js';
+import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
+import type { IngressClass } from '../api/kinds/networking/ingress-class.js';
+import type { Ingress } from '../api/kinds/networking/ingress.js';
+import type { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
+import { defaultLogger, type Logger } from '../controller-runtime/log.js';
+import { Backends } from './backends.js';
+import { ensureIngressClass, isHandled } from './ingress-class.js';
+import { IngressStatus } from './ingress-status.js';
+import { ReverseProxy, type Router } from './reverse-proxy.js';
+import { RouteTable } from './routes.js';
+import { TlsContexts } from './tls-contexts.js';
+
+const BY_SERVICE = 'ingress-service';
+
+export interface IngressControllerOptions {
+  client: KubeClient;
+  /** This node's IP, published in the Ingresses' status. */
+  nodeIP: string;
+  /** Port of plain HTTP (0: pick one; undefined: none). */
+  httpPort?: number;
+  /** Port of HTTPS with the Ingresses' certificates by SNI (0: pick one; undefined: none). */
+  httpsPort?: number;
+  /** Address to listen on (default all: the node's every address, as a host-network controller). */
+  host?: string;
+  logger?: Logger;
+}
+
+export interface IngressController {
+  httpPort?: number;
+  httpsPort?: number;
+  stop(): Promise<void>;
+}
+
+export async function startIngressController(o: IngressControllerOptions): Promise<IngressController> {
+  const log = (o.logger ?? defaultLogger()).child({ component: 'ingress' });
+  await ensureIngressClass(o.client);
+  const informers = new SharedInformerFactory(o.client, { logger: o.logger });
+  const ingresses = informers.informerFor<Ingress>(resources.ingresses);
+  const classes = informers.informerFor<IngressClass>(resources.ingressclasses);
+  const services = informers.informerFor<Service>(resources.services);
+  const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
+  const secrets = informers.informerFor<Secret>(resources.secrets, { fieldSelector: 'type=kubernetes.io/tls' });
+  slices.addIndexers({
+    [BY_SERVICE]: (s) => {
+      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+      return svc ? [`${s.metadata.namespace}/${svc}`] : [];
+    },
+  });
+  const backends = new Backends({
+    service: (ns, name) => services.indexer.get(`${ns}/${name}`),
+    endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
+  });
+  const tls = new TlsContexts(log);
+  const status = new IngressStatus(o.client, o.nodeIP, log);
+  let table = new RouteTable([]);
+  let synced = false;
+
+  const handledIngresses = (): Readonly<Ingress>[] => {
+    const cls = classes.indexer.list();
+    return ingresses.indexer.list().filter((i) => isHandled(i, cls));
+  };
+  const rebuild = (): void => {
+    if (!synced) return;
+    const cls = classes.indexer.list();
+    const all = ingresses.indexer.list();
+    const mine = all.filter((i) => isHandled(i, cls));
+    table = new RouteTable(mine);
+    tls.rebuild([...mine].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')), (ns, name) => secrets.indexer.get(`${ns}/${name}`));
+    for (const i of all) void status.sync(i, mine.includes(i));
+  };
+  for (const inf of [ingresses, classes, secrets] as const) {
+    (inf as typeof ingresses).addEventHandler({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
+  }
+  const route: Router = (host, url) => {
+    const target = table.match(host, url);
+    if (!target) return { ok: false, status: 404, message: '404 page not found' };
+    if (target.kind === 'unsupported') return { ok: false, status: 503, message: target.reason };
+    return backends.pick(target.ref);
+  };
+
+  const servers: Server[] = [];
+  const proxies: ReverseProxy[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of servers.splice(0)) {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+    for (const p of proxies.splice(0)) p.close();
+    await informers.stop();
+  };
+  const listen = async (server: Server, proto: 'http' | 'https', port: number): Promise<number> => {
+    const proxy = new ReverseProxy({ route, proto, port: () => (server.address() as AddressInfo | null)?.port ?? port, log });
+    proxies.push(proxy);
+    server.on('request', proxy.onRequest);
+    server.on('upgrade', proxy.onUpgrade);
+    server.on('clientError', (_err, socket) => socket.destroy());
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, o.host, () => { server.off('error', reject); resolve(); });
+    });
+    return (server.address() as AddressInfo).port;
+  };
+
+  informers.start();
+  try {
+    if (!(await informers.waitForCacheSync())) throw new Error('ingress informers stopped before syncing');
+    synced = true;
+    rebuild();
+    const httpPort = o.httpPort === undefined ? undefined : await listen(createHttpServer(), 'http', o.httpPort);
+    const httpsPort = o.httpsPort === undefined ? undefined : await listen(createHttpsServer({
+      SNICallback: (name, cb) => {
+        const ctx = tls.forServerName(name);
+        if (ctx) cb(null, ctx);
+        else cb(new Error(`no certificate for ${name}`));
+      },
+    }), 'https', o.httpsPort);
+    log.info({ httpPort, httpsPort }, 'ingress controller listening');
+    return {
+      httpPort, httpsPort,
+      async stop() {
+        const mine = handledIngresses();
+        synced = false;
+        await stopAll();
+        // Best effort, after the ports closed: this node no longer serves them.
+        await Promise.all(mine.map((i) => status.withdraw(i)));
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
