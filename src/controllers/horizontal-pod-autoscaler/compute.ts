@@ -1,14 +1,13 @@
 /**
  * computeReplicasForMetrics of upstream's horizontal.go: one proposal per metric, the largest wins;
  * invalid metrics set ScalingActive False (and fail the pass) when all are invalid or when the valid
- * ones would scale down. Resource metrics here; Pods and External metrics from the custom and
- * external metrics APIs that adapters serve through API aggregation (metric-proposals.ts); Object
- * metrics are not read yet and count as invalid.
+ * ones would scale down. Resource metrics here; Pods, Object and External metrics from the custom
+ * and external metrics APIs that adapters serve through API aggregation (metric-proposals.ts).
  */
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricStatus, HpaMetricTarget, Pod } from '../../api/kinds/index.js';
 import { Quantity } from '../../api/quantity/index.js';
 import { setCondition, type ConditionType } from './conditions.js';
-import { externalProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
+import { externalProposal, objectProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
 import { getRawResourceReplicas, getResourceReplicas, type CalculatorOptions, type PodMetricsInfo } from './replica-calculator.js';
 
 export interface MetricSource extends CustomMetricSource {
@@ -85,7 +84,8 @@ export async function computeReplicasForMetrics(
       if (spec.type === 'Resource' || spec.type === 'ContainerResource') p = await resourceProposal(spec, specReplicas, src, o, now);
       else if (spec.type === 'Pods' && spec.pods) p = await podsProposal(spec, specReplicas, src, o, now);
       else if (spec.type === 'External' && spec.external) p = await externalProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
-      else throw new Error(`unable to get metric ${spec.object?.metric?.name ?? spec.type}: Object metrics are not read (custom.metrics.k8s.io objects)`);
+      else if (spec.type === 'Object' && spec.object) p = await objectProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
+      else throw new Error(`unknown metric source type "${spec.type}"`);
       statuses.push(p.status);
       if (replicas === 0 || p.replicas > replicas) {
         replicas = p.replicas;

@@ -5,6 +5,8 @@
  * serve through API aggregation:
  * - custom.metrics.k8s.io/v1beta2 `namespaces/<ns>/pods/*<metric>` by the target's selector and the
  *   metric's selector: each pod's value in milli-units, its window (1 minute unless given);
+ * - custom.metrics.k8s.io/v1beta2 `namespaces/<ns>/<resource>/<name>/<metric>` (a Namespace:
+ *   `namespaces/<name>/metrics/<metric>`) for an Object metric: exactly one value;
  * - external.metrics.k8s.io/v1beta1 `namespaces/<ns>/<metric>` by the metric's selector: every
  *   value in milli-units.
  * Upstream picks the custom metrics version by discovery; this client asks v1beta2 only.
@@ -67,4 +69,28 @@ export async function getExternalMetric(client: KubeClient, namespace: string, m
   const path = `/apis/external.metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/${encodeURIComponent(metricName)}${query({ labelSelector: metricSelector })}`;
   const items = await fetchItems<ExternalMetricValue>(client, path, 'external');
   return items.map((m) => milli(m.value));
+}
+
+/** GetObjectMetric: the described object's value (milli); its kind is resolved to a resource through discovery. */
+export async function getObjectCustomMetric(
+  client: KubeClient, namespace: string, obj: { apiVersion?: string; kind: string; name: string }, metricName: string, metricSelector: string,
+): Promise<number> {
+  const base = '/apis/custom.metrics.k8s.io/v1beta2';
+  const q = query({ metricLabelSelector: metricSelector });
+  let path: string;
+  if (obj.kind === 'Namespace' && (obj.apiVersion ?? 'v1') === 'v1') {
+    path = `${base}/namespaces/${encodeURIComponent(namespace)}/metrics/${encodeURIComponent(metricName)}${q}`;
+  } else {
+    let resource: string;
+    try {
+      const ref = await client.resolve(obj.apiVersion ?? '', obj.kind);
+      resource = ref.group ? `${ref.resource}.${ref.group}` : ref.resource;
+    } catch (err) {
+      throw new Error(`unable to fetch metrics from custom metrics API: ${(err as Error).message}`);
+    }
+    path = `${base}/namespaces/${encodeURIComponent(namespace)}/${resource}/${encodeURIComponent(obj.name)}/${encodeURIComponent(metricName)}${q}`;
+  }
+  const items = await fetchItems<MetricValue>(client, path, 'custom');
+  if (items.length !== 1) throw new Error(`unable to fetch metrics from custom metrics API: the custom metrics API server returned ${items.length} results when we asked for exactly one`);
+  return milli(items[0]!.value);
 }

@@ -17,7 +17,7 @@ import type { Manager } from '../../controller-runtime/manager.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 import { ScalingHistory } from './behavior.js';
 import { computeReplicasForMetrics } from './compute.js';
-import { getExternalMetric, getPodsCustomMetric } from './custom-metrics.js';
+import { getExternalMetric, getObjectCustomMetric, getPodsCustomMetric } from './custom-metrics.js';
 import { setCondition } from './conditions.js';
 import { getResourceMetric } from './metrics.js';
 import { DEFAULT_CALCULATOR_OPTIONS, type CalculatorOptions } from './replica-calculator.js';
@@ -114,6 +114,7 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
           pods: selected,
           resourceMetric: (resource, container) => getResourceMetric(client, resource, req.namespace!, selectorText, container),
           podsMetric: (name, metricSelector) => getPodsCustomMetric(client, req.namespace!, selectorText, name, metricSelector),
+          objectMetric: (name, metricSelector, described) => getObjectCustomMetric(client, req.namespace!, described, name, metricSelector),
           externalMetric: (name, metricSelector) => getExternalMetric(client, req.namespace!, name, metricSelector),
         }, calc, now, warn);
         statuses = computed.statuses;

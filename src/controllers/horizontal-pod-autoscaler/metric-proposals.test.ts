@@ -1,12 +1,12 @@
 /**
- * Pods and External metric proposals against upstream's cases (pkg/controller/podautoscaler/
+ * Pods, Object and External metric proposals against upstream's cases (pkg/controller/podautoscaler/
  * replica_calculator_test.go, v1.32; levels and targets in milli-units as there), with ready
  * Running pods; and the messages horizontal.go words.
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { HpaMetricSpec, Pod } from '../../api/kinds/index.js';
-import { externalProposal, goLabelSelector, podsProposal, type CustomMetricSource } from './metric-proposals.js';
+import { externalProposal, goLabelSelector, objectProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
 import { DEFAULT_CALCULATOR_OPTIONS, type PodMetricsInfo } from './replica-calculator.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -20,12 +20,26 @@ function source(pods: Pod[], podLevels: number[], external: number[] | Error): C
     pods: () => pods,
     podsMetric: () => Promise.resolve(new Map(podLevels.map((v, i) => [`p${i}`, { value: v, timestamp: NOW, windowMs: 60_000 }])) as PodMetricsInfo),
     externalMetric: () => (external instanceof Error ? Promise.reject(external) : Promise.resolve(external)),
+    objectMetric: () => (external instanceof Error ? Promise.reject(external) : Promise.resolve(external[0]!)),
   };
 }
 
 const ext = (target: Record<string, string>): HpaMetricSpec => ({ type: 'External', external: { metric: { name: 'qps', selector: { matchLabels: { label: 'value' } } }, target: { type: target.value ? 'Value' : 'AverageValue', ...target } } }) as HpaMetricSpec;
 
-describe('Pods and External metric proposals (replica_calculator_test.go)', () => {
+const obj = (target: Record<string, string>): HpaMetricSpec => ({ type: 'Object', object: { describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' }, metric: { name: 'hits' }, target } }) as unknown as HpaMetricSpec;
+
+describe('Pods, Object and External metric proposals (replica_calculator_test.go)', () => {
+  it('TestReplicaCalcScaleUpCMObject and ...PerPodCMObject: the object\'s value against value, or over the status replicas against averageValue', async () => {
+    const byValue = await objectProposal(obj({ type: 'Value', value: '15' }), 3, 3, 'ns', source(readyPods(3), [], [20000]), DEFAULT_CALCULATOR_OPTIONS);
+    assert.equal(byValue.replicas, 4);
+    assert.equal(byValue.name, 'Ingress metric hits');
+    assert.deepEqual(byValue.status.object?.current, { value: '20' });
+    const perPod = await objectProposal(obj({ type: 'AverageValue', averageValue: '5' }), 3, 3, 'ns', source(readyPods(3), [], [20000]), DEFAULT_CALCULATOR_OPTIONS);
+    assert.equal(perPod.replicas, 4);
+    assert.deepEqual(perPod.status.object?.current, { averageValue: '6667m' });
+    await assert.rejects(objectProposal(obj({ type: 'Utilization' }), 3, 3, 'ns', source(readyPods(3), [], [1]), DEFAULT_CALCULATOR_OPTIONS), /invalid object metric source: neither a value target nor an average value target was set/);
+  });
+
   it('TestReplicaCalcScaleUpCM: pods metric averaged against averageValue', async () => {
     const spec = { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '15' } } } as HpaMetricSpec;
     const p = await podsProposal(spec, 3, source(readyPods(3), [20000, 10000, 30000], []), DEFAULT_CALCULATOR_OPTIONS, NOW);

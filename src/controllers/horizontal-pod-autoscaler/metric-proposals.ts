@@ -1,9 +1,11 @@
 /**
- * Proposals for Pods and External metrics, as upstream's horizontal.go computeStatusForPodsMetric and
- * computeStatusForExternalMetric with replica_calculator.go's GetMetricReplicas (the per-pod values
- * averaged against target.averageValue, calcPlainMetricReplicas), GetExternalPerPodMetricReplicas
- * (the sum over the status's replicas against target.averageValue) and GetExternalMetricReplicas
- * (the sum against target.value, times the ready pods: getUsageRatioReplicaCount).
+ * Proposals for Pods, Object and External metrics, as upstream's horizontal.go
+ * computeStatusForPodsMetric, computeStatusForObjectMetric and computeStatusForExternalMetric with
+ * replica_calculator.go's GetMetricReplicas (the per-pod values averaged against
+ * target.averageValue, calcPlainMetricReplicas), GetObjectPerPodMetricReplicas and
+ * GetExternalPerPodMetricReplicas (the value or sum over the status's replicas against
+ * target.averageValue) and GetObjectMetricReplicas and GetExternalMetricReplicas (against
+ * target.value, times the ready pods: getUsageRatioReplicaCount).
  */
 import type { HpaMetricSpec, HpaMetricStatus, Pod } from '../../api/kinds/index.js';
 import { selectorString } from '../../api/kinds/meta/label-selector.js';
@@ -13,6 +15,8 @@ import { CalculationError, getRawResourceReplicas, type CalculatorOptions, type 
 export interface CustomMetricSource {
   /** custom.metrics.k8s.io: each selected pod's value of the metric (milli). */
   podsMetric(metricName: string, metricSelector: string): Promise<PodMetricsInfo>;
+  /** custom.metrics.k8s.io: the described object's value of the metric (milli). */
+  objectMetric(metricName: string, metricSelector: string, described: { apiVersion?: string; kind: string; name: string }): Promise<number>;
   /** external.metrics.k8s.io: the metric's values (milli). */
   externalMetric(metricName: string, metricSelector: string): Promise<number[]>;
   pods(): readonly Pod[];
@@ -63,10 +67,7 @@ export async function externalProposal(
       throw new Error(`unable to get external metric ${namespace}/${metric.name}/${goLabelSelector(metric.selector)}: ${(e as Error).message}`);
     }
     if (target.averageValue !== undefined) {
-      const perPod = parseMilli(target.averageValue);
-      let replicas = statusReplicas;
-      if (statusReplicas === 0 || Math.abs(1 - usage / (perPod * statusReplicas)) > o.tolerance) replicas = Math.ceil(usage / perPod);
-      const average = statusReplicas > 0 ? Math.ceil(usage / statusReplicas) : usage;
+      const { replicas, average } = perPodReplicas(usage, parseMilli(target.averageValue), statusReplicas, o);
       return { replicas, name, status: { type: 'External', external: { metric, current: { averageValue: milliQuantity(average) } } } };
     }
     const ratio = usage / parseMilli(target.value);
@@ -74,6 +75,43 @@ export async function externalProposal(
   } catch (e) {
     throw new Error(`failed to get ${metric.name} external metric: ${(e as Error).message}`);
   }
+}
+
+export async function objectProposal(spec: HpaMetricSpec, specReplicas: number, statusReplicas: number, namespace: string, src: CustomMetricSource, o: CalculatorOptions): Promise<Proposal> {
+  const { metric, target, describedObject } = spec.object!;
+  const fetch = async (): Promise<number> => {
+    try {
+      return await src.objectMetric(metric.name, selectorString(metric.selector), describedObject);
+    } catch (e) {
+      throw new Error(`unable to get metric ${metric.name}: ${describedObject.kind} on ${namespace} ${describedObject.name}/${(e as Error).message}`);
+    }
+  };
+  if (target.type === 'Value' && target.value !== undefined) {
+    try {
+      const usage = await fetch();
+      const replicas = usageRatioReplicaCount(specReplicas, usage / parseMilli(target.value), src.pods(), o);
+      return { replicas, name: `${describedObject.kind} metric ${metric.name}`, status: { type: 'Object', object: { describedObject, metric, current: { value: milliQuantity(usage) } } } };
+    } catch (e) {
+      throw new Error(`failed to get object metric value: ${(e as Error).message}`);
+    }
+  }
+  if (target.type === 'AverageValue' && target.averageValue !== undefined) {
+    try {
+      const { replicas, average } = perPodReplicas(await fetch(), parseMilli(target.averageValue), statusReplicas, o);
+      // Upstream names this proposal "external metric" too (horizontal.go).
+      return { replicas, name: `external metric ${metric.name}(${goLabelSelector(metric.selector)})`, status: { type: 'Object', object: { describedObject, metric, current: { averageValue: milliQuantity(average) } } } };
+    } catch (e) {
+      throw new Error(`failed to get ${metric.name} object metric: ${(e as Error).message}`);
+    }
+  }
+  throw new Error('invalid object metric source: neither a value target nor an average value target was set');
+}
+
+/** GetExternalPerPodMetricReplicas / GetObjectPerPodMetricReplicas: the total against the per-pod target over the status's replicas. */
+function perPodReplicas(usage: number, perPod: number, statusReplicas: number, o: CalculatorOptions): { replicas: number; average: number } {
+  let replicas = statusReplicas;
+  if (statusReplicas === 0 || Math.abs(1 - usage / (perPod * statusReplicas)) > o.tolerance) replicas = Math.ceil(usage / perPod);
+  return { replicas, average: statusReplicas > 0 ? Math.ceil(usage / statusReplicas) : usage };
 }
 
 /** getUsageRatioReplicaCount: within tolerance no change; else the ratio times the ready pods (or the ratio itself from zero). */
