@@ -15,10 +15,17 @@ import type { ResourceDefinition } from '../../api/resource.js';
 import { errors, failure } from '../../api/status.js';
 import type { PatchRequest, RequestContext } from './types.js';
 
-export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx: RequestContext, patch?: PatchRequest): void {
+/**
+ * `stored`: the stored object an update started from. A top-level field of `obj` that is the very
+ * same object as its (a subtree a copy-on-write patch left alone, the spec under a /status write)
+ * is not walked: stored objects hold no unknown fields, as they are dropped before anything is stored.
+ */
+export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx: RequestContext, patch?: PatchRequest, stored?: KubeObject): void {
   const holders: [Record<string, unknown>, string][] = [];
-  const unknown = def.unknownFields(obj, holders);
+  const walked = stored ? unsharedPart(obj, stored) : obj;
+  const unknown = def.unknownFields(walked, holders);
   if (unknown.length === 0) return;
+  for (const h of holders) if (h[0] === walked) h[0] = obj;
   if (ctx.fieldValidation === 'Strict') {
     const strict = `strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`;
     if (patch) {
@@ -34,6 +41,21 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
   // Deleted by holder and key, not by parsing the path back: a key that is empty or contains `.`
   // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
   for (const [holder, key] of holders) delete holder[key];
+}
+
+/** `obj` without the top-level fields that are `stored`'s own objects (a shallow view, in `obj`'s key order). */
+function unsharedPart(obj: KubeObject, stored: KubeObject): KubeObject {
+  const out: Record<string, unknown> = {};
+  const o = obj as Record<string, unknown>;
+  const s = stored as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'object' && v !== null && v === s[k]) continue;
+    // An own "__proto__" key stays data (and unknown); assigning it would set the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as KubeObject;
 }
 
 /** A decoded JSON value as Go's fmt `%+v` prints it: `map[a:1 b:[x y]]`, keys sorted, nil as <nil>. */

@@ -12,6 +12,8 @@ import { MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import { MemoryStore } from '../../store/memory.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import type { JsonObject } from '../patch/json-value.js';
+import { pods } from '../../api/kinds/core/pod.js';
+import { objectKey } from './keys.js';
 import { createStorages } from './storage-set.js';
 import { ctx, Recorder } from './testing/fixtures.js';
 import { rejectsStatus } from './testing/assert-status.js';
@@ -84,6 +86,38 @@ test('patch depth: a JSON patch nesting past MAX_JSON_DEPTH is 400; merge patche
     await rejectsStatus(e.pods.patch(ctx(), 'app', 'd-1', { type: 'json', body: ops }), 400, 'BadRequest', (err) => {
       assert.match(err.message, /exceeded max depth of 1000/);
     });
+  } finally {
+    await e.close();
+  }
+});
+
+test('unknown fields in a /status patch: what the patch wrote is checked, the stored spec it shares is not walked again', async () => {
+  const e = await env();
+  try {
+    const p = await e.pods.create(ctx(), 'app', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'u-1' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    const body = { bogusTop: 1, status: { phase: 'Running', bogus: 2 } };
+    await rejectsStatus(e.pods.patch(ctx(), 'app', 'u-1', { type: 'merge', body }, 'status'), 422, 'Invalid', (err) => {
+      assert.match(err.message, /strict decoding error: unknown field "status.bogus", unknown field "bogusTop"/);
+    });
+    const warn = ctx({ fieldValidation: 'Warn' });
+    const { object } = await e.pods.patch(warn, 'app', 'u-1', { type: 'merge', body }, 'status');
+    assert.deepEqual(warn.warnings, ['unknown field "status.bogus"', 'unknown field "bogusTop"']);
+    assert.equal(object.bogusTop, undefined);
+    assert.equal(object.status.bogus, undefined);
+    assert.equal((await e.pods.get(ctx(), 'app', 'u-1')).status.bogus, undefined);
+    // A stored spec is known clean (unknown fields are dropped before anything is stored): one
+    // planted behind the server's back is not found by a /status write, which shares the spec,
+    // and is by a main-resource write, which copies it.
+    const key = objectKey(pods, 'app', 'u-1');
+    const kv = (await e.store.get(key))!;
+    const planted = JSON.parse(kv.value) as KubeObject;
+    planted.spec.containers[0].planted = true;
+    await e.store.update(key, JSON.stringify(planted), kv.modRevision);
+    await e.pods.patch(ctx(), 'app', 'u-1', { type: 'merge', body: { status: { phase: 'Succeeded' } } }, 'status');
+    await rejectsStatus(e.pods.patch(ctx(), 'app', 'u-1', { type: 'merge', body: { metadata: { labels: { a: 'b' } } } }), 422, 'Invalid', (err) => {
+      assert.match(err.message, /unknown field "spec.containers\[0\].planted"/);
+    });
+    assert.equal(p.metadata.name, 'u-1');
   } finally {
     await e.close();
   }

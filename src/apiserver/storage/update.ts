@@ -171,7 +171,7 @@ export function prepareUpdate(
   }
   const rv = obj.metadata.resourceVersion;
   if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
-  if (opts.checkFields !== false) checkUnknownFields(def, obj, ctx, opts.patch);
+  if (opts.checkFields !== false) checkUnknownFields(def, obj, ctx, opts.patch, old);
   obj.apiVersion = old.apiVersion;
   obj.kind = old.kind;
 
