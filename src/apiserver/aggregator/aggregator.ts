@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiCatalog } from '../discovery/catalog.js';
 import type { UserInfo } from '../http/authn.js';
+import { RENEWAL_CHECK_MS } from '../pki/cert-renewer.js';
 import type { Pki } from '../pki/pki.js';
 import type { RequestContext } from '../storage/types.js';
 import { authenticationConfigMapData, ensureAuthenticationConfigMap } from './authentication-configmap.js';
@@ -45,6 +46,15 @@ export async function startAggregator(o: { catalog: ApiCatalog; pki: Pki; log: (
   await syncing;
   const offChange = catalog.onChange(syncLocal);
 
+  // The proxy's client certificate is renewed as the server's own (pki/cert-renewer.ts): checked daily, reissued within 90 days of expiry.
+  const renewal = setInterval(() => {
+    try {
+      frontProxy.client = ensureFrontProxyPki(o.pki.dir).client;
+    } catch (err) {
+      log('front proxy certificate renewal failed (retried tomorrow):', err);
+    }
+  }, RENEWAL_CHECK_MS);
+  renewal.unref();
   const agents = new RemoteAgents(() => frontProxy.client);
   const services = { services: () => storage('', 'v1', 'services'), endpointSlices: () => storage('discovery.k8s.io', 'v1', 'endpointslices') };
   const availability = new AvailabilityController({ ...services, apiServices, agents, log, intervalMs: o.intervalMs });
@@ -56,6 +66,7 @@ export async function startAggregator(o: { catalog: ApiCatalog; pki: Pki; log: (
     availability,
     stop() {
       offChange();
+      clearInterval(renewal);
       availability.stop();
       agents.close();
     },
