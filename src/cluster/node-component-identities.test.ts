@@ -2,6 +2,9 @@
 // client-kube-proxy.crt: the certificates a node gets at join (node-credentials.ts) authenticate as
 // system:kube-proxy and system:serviceaccount:kube-system:kube-dns, which the bootstrap policy binds
 // to system:node-proxier and system:kube-dns: they read what the proxy and DNS read, and nothing else.
+// A node that runs the built-in Ingress controller asks for a third, kube-system/bosun-ingress
+// (system:bosun-ingress, ingress-nginx's controller role narrowed): it writes Ingress status, which
+// neither the node identity nor any other component may, as upstream's node authorizer refuses it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { issueNodeCredentials } from '../apiserver/join/node-credentials.js';
@@ -14,7 +17,7 @@ const selfSubjectReviews: ResourceRef = { group: 'authentication.k8s.io', versio
 
 interface UserInfo { username?: string; groups?: string[] }
 
-describe('node component identities (proxy and DNS)', () => {
+describe('node component identities (proxy, DNS, ingress)', () => {
   let srv: Awaited<ReturnType<typeof startTestServer>>;
   let proxy: KubeClient;
   let dns: KubeClient;
@@ -53,6 +56,33 @@ describe('node component identities (proxy and DNS)', () => {
     assert.equal((await refused(proxy.list(resources.secrets, 'kube-system'))).code, 403);
     assert.equal((await refused(proxy.list(resources.pods, undefined))).code, 403);
     assert.equal((await refused(proxy.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'r2-svc' }, spec: { ports: [{ port: 80 }] } }))).code, 403);
+  });
+
+  test('the ingress identity is issued only when asked for; it reads Ingresses, classes, Services, slices and Secrets and writes only Ingress status and classes', async () => {
+    assert.equal(issueNodeCredentials(srv.server.pki, { nodeName: 'r2-node', password: 'x'.repeat(16) }).ingress, undefined);
+    const creds = issueNodeCredentials(srv.server.pki, { nodeName: 'r2-node', password: 'x'.repeat(16), ingress: true });
+    const ingress = new KubeClient({ server: srv.url, ca: creds.caCert, ...creds.ingress! });
+    const node = new KubeClient({ server: srv.url, ca: creds.caCert, ...creds.client });
+    const admin = KubeClient.fromKubeconfig(srv.kubeconfig);
+    try {
+      assert.equal((await whoami(ingress)).username, 'system:serviceaccount:kube-system:bosun-ingress');
+      for (const r of [resources.ingresses, resources.ingressclasses, resources.services, resources.endpointslices, resources.secrets]) await ingress.list(r, undefined);
+      const ing = await admin.create(resources.ingresses, 'default', {
+        apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'r2-ing' },
+        spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } },
+      });
+      const withStatus = { ...ing, status: { loadBalancer: { ingress: [{ ip: '10.0.0.9' }] } } };
+      // As upstream: the node identity may not write an Ingress's status.
+      assert.equal((await refused(node.updateStatus(resources.ingresses, 'default', withStatus))).code, 403);
+      const written = await ingress.updateStatus(resources.ingresses, 'default', withStatus);
+      assert.deepEqual(written.status, { loadBalancer: { ingress: [{ ip: '10.0.0.9' }] } });
+      assert.equal((await refused(ingress.update(resources.ingresses, 'default', { ...written, spec: { defaultBackend: { service: { name: 'other', port: { number: 80 } } } } }))).code, 403);
+      assert.equal((await refused(ingress.create(resources.ingresses, 'default', { ...ing, metadata: { name: 'r2-ing2' } }))).code, 403);
+      assert.equal((await refused(ingress.list(resources.pods, undefined))).code, 403);
+      assert.equal((await refused(ingress.list(resources.configmaps, 'kube-system'))).code, 403);
+    } finally {
+      for (const c of [ingress, node, admin]) c.close();
+    }
   });
 
   test('DNS reads what it answers from and may not write EndpointSlices (the node publishes its slice)', async () => {

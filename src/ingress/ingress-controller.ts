@@ -28,6 +28,7 @@ import { RouteTable } from './routes.js';
 import { TlsContexts } from './tls-contexts.js';
 
 const BY_SERVICE = 'ingress-service';
+const STOP_GRACE_MS = 2_000;
 
 export interface IngressControllerOptions {
   client: KubeClient;
@@ -98,10 +99,14 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   const servers: Server[] = [];
   const proxies: ReverseProxy[] = [];
   const stopAll = async (): Promise<void> => {
-    for (const s of servers.splice(0)) {
-      await new Promise<void>((r) => s.close(() => r()));
-    }
+    // New connections are refused at once; requests in flight get STOP_GRACE_MS to finish.
+    const closed = servers.splice(0).map((s) => new Promise<void>((r) => {
+      s.close(() => r());
+      s.closeIdleConnections();
+      setTimeout(() => s.closeAllConnections(), STOP_GRACE_MS).unref();
+    }));
     for (const p of proxies.splice(0)) p.close();
+    await Promise.all(closed);
     await informers.stop();
   };
   const listen = async (server: Server, proto: 'http' | 'https', port: number): Promise<number> => {

@@ -29,6 +29,8 @@ export interface ReverseProxyOptions {
 
 export class ReverseProxy {
   private readonly agent = new Agent({ keepAlive: true, maxFreeSockets: 16, timeout: 60_000 });
+  /** Open Upgrade tunnels (their client sockets), which the HTTP server no longer tracks. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(private readonly o: ReverseProxyOptions) {}
 
@@ -60,6 +62,7 @@ export class ReverseProxy {
     const target = this.o.route(req.headers.host, req.url ?? '/');
     if (!target.ok) return rawReply(socket, target.status, target.message);
     const pod: Socket = connect({ host: target.host, port: target.port, timeout: CONNECT_TIMEOUT_MS });
+    this.tunnels.add(socket);
     let connected = false;
     pod.once('connect', () => {
       connected = true;
@@ -76,10 +79,15 @@ export class ReverseProxy {
     pod.on('timeout', () => pod.destroy(new Error('connect timeout')));
     pod.on('error', () => (connected ? socket.destroy() : rawReply(socket, 502, 'Bad Gateway')));
     socket.on('error', () => pod.destroy());
-    socket.on('close', () => pod.destroy());
+    socket.on('close', () => {
+      this.tunnels.delete(socket);
+      pod.destroy();
+    });
   };
 
+  /** Ends the tunnels and the idle connections to pods. */
   close(): void {
+    for (const t of this.tunnels) t.destroy();
     this.agent.destroy();
   }
 
