@@ -78,6 +78,19 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
     assert.equal(ext.refused, 0, 'the extension accepted the proxy\'s client certificate');
   });
 
+  test('a CRD\'s group/version gets a Local APIService while the CRD serves it (crdregistration_controller.go)', async () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gliders.crd.agg-test.example.com' }, spec: {
+      group: 'crd.agg-test.example.com', scope: 'Namespaced', names: { plural: 'gliders', singular: 'glider', kind: 'Glider' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+    } };
+    await kubectlOk(s, ['apply', '-f', '-'], { input: JSON.stringify(crd) });
+    await eventually(() => available(s, 'v1.crd.agg-test.example.com').then((a) => a === 'True/Local'), 'the CRD group\'s Local APIService');
+    const spec = JSON.parse(await kubectlOk(s, ['get', 'apiservice', 'v1.crd.agg-test.example.com', '-o', 'jsonpath={.spec}'])) as Record<string, unknown>;
+    assert.deepEqual(spec, { group: 'crd.agg-test.example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 100 });
+    await kubectlOk(s, ['delete', 'crd', 'gliders.crd.agg-test.example.com']);
+    await eventually(async () => (await s.kubectl(['get', 'apiservice', 'v1.crd.agg-test.example.com'])).code !== 0, 'the APIService removed with the CRD');
+  });
+
   test('a watch streams through the proxy', async () => {
     const admin = s.server.pki.admin;
     const line = await new Promise<string>((resolve, reject) => {
