@@ -2,8 +2,8 @@
  * networking.k8s.io/v1 Ingress as upstream v1.32: the schema with staging/src/k8s.io/api/networking/v1
  * types.go's descriptions, a /status subresource, generation tracking (the ingress strategy bumps it
  * on spec changes), validation in ./ingress-validation.ts, and printIngress's columns: NAME, CLASS,
- * HOSTS, ADDRESS, PORTS, AGE. No Ingress controller ships with Bosun (as with a bare kube-apiserver):
- * objects are stored and served, and whatever controller a cluster installs acts on them.
+ * HOSTS, ADDRESS, PORTS, AGE. Nodes started with --ingress-http-port run Bosun's own controller
+ * (src/ingress, class `bosun`); any other controller a cluster installs acts on its own classes.
  */
 import type { ObjectMeta } from '../../meta.js';
 import { s } from '../../schema/builders.js';
