@@ -139,11 +139,13 @@ describe('container health on a real node', { timeout: 240_000 }, () => {
     // The kubelet's back-off: 10 s after the first crash, then doubling with every restart attempt.
     // An attempt whose container start is slow past the next window (a loaded CI machine) doubles
     // it once more before a message shows, as on a kubelet (flowcontrol.Backoff.Next runs before
-    // the start), so the second message is 20s or a later doubling of it.
-    await waitFor('back-off 10s then a longer one', () => crashMessages.length >= 2 && crashMessages, 90_000, 300);
+    // the start): CI once saw "back-off 20s, back-off 40s", the 10 s window never reaching the
+    // status. So the first message is 10s or 20s and each later one a doubling of the one before;
+    // the exact 10 s start is pinned by the unit tests (pleg-observed, pod-actions).
+    await waitFor('a back-off then a longer one', () => crashMessages.length >= 2 && crashMessages, 90_000, 300);
     const seconds = crashMessages.slice(0, 2).map((m) => Number(/back-off (\d+)s/.exec(m)?.[1]));
-    assert.equal(seconds[0], 10, crashMessages.join(', '));
-    assert.ok([20, 40, 80].includes(seconds[1]!), `a doubled delay after 10s: ${crashMessages.join(', ')}`);
+    assert.ok([10, 20].includes(seconds[0]!), crashMessages.join(', '));
+    assert.ok([2, 4, 8].includes(seconds[1]! / seconds[0]!), `a doubled delay: ${crashMessages.join(', ')}`);
     const cs = status0(await getPod('crasher'))!;
     assert.ok((cs.restartCount ?? 0) >= 2);
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
