@@ -61,6 +61,12 @@ async function proxy(deps: ProxyDeps, a: APIService, req: IncomingMessage, res: 
       host: ep.host, port: ep.port, servername: ep.serverName, agent: deps.agents.agentFor(a.spec!),
       method: req.method, path: `${url.pathname}${url.search}`, headers: proxiedHeaders(req.headers, user),
     }, (upstream) => {
+      // Answered meanwhile (the request's time limit): drop the late answer.
+      if (res.headersSent || res.writableEnded) {
+        upstream.destroy();
+        resolve();
+        return;
+      }
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_BY_HOP.test(k)) headers[k] = v;
       res.writeHead(upstream.statusCode ?? 502, headers);

@@ -99,9 +99,6 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
     if (!p && user && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
-    // A remote APIService's group/version goes to its server once this one has authorized it (kube-aggregator).
-    const aggregated = user && opts.aggregate?.(req, res, url, user);
-    if (aggregated && await aggregated) return;
 
     const abort = new AbortController();
     // Only a client gone before the answer is complete aborts the work (an abort also costs a
@@ -117,6 +114,10 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
       res.once('close', () => clearTimeout(timer));
       res.once('finish', () => clearTimeout(timer));
     }
+    // A remote APIService's group/version goes to its server once this one has authorized it
+    // (kube-aggregator), under the same time limit as the rest.
+    const aggregated = user && opts.aggregate?.(req, res, url, user);
+    if (aggregated && await aggregated) return;
 
     if (!p) {
       if (method !== 'GET' && method !== 'HEAD') {
