@@ -91,10 +91,12 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
     await eventually(async () => (await s.kubectl(['get', 'apiservice', 'v1.crd.agg-test.example.com'])).code !== 0, 'the APIService removed with the CRD');
   });
 
-  test('a watch streams through the proxy', async () => {
+  test('a watch streams through the proxy; identity headers and credentials from the client are not passed on', async () => {
     const admin = s.server.pki.admin;
+    const spoofed = { 'X-Remote-User': 'agg-mallory', 'X-Remote-Group': 'agg-spoofed', 'X-Remote-Extra-Scopes': 'all', Authorization: 'Bearer agg-not-for-the-extension' };
+    const before = ext.seen.length;
     const line = await new Promise<string>((resolve, reject) => {
-      const req = request(`${s.url}/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights?watch=true`, { ca: s.server.pki.ca.cert, cert: admin.cert, key: admin.key }, (res) => {
+      const req = request(`${s.url}/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights?watch=true`, { ca: s.server.pki.ca.cert, cert: admin.cert, key: admin.key, headers: spoofed }, (res) => {
         res.setEncoding('utf8').once('data', (d: string) => {
           resolve(d);
           req.destroy();
@@ -104,6 +106,9 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
       req.end();
     });
     assert.equal((JSON.parse(line) as { type: string; object: { metadata: { name: string } } }).object.metadata.name, 'watched-flight');
+    const seen = ext.seen.slice(before).find((r) => r.query.get('watch') === 'true');
+    assert.deepEqual(seen && { user: seen.user, groups: [...seen.groups].sort(), extra: seen.extra, authorization: seen.authorization },
+      { user: 'system:admin', groups: ['system:authenticated', 'system:masters'], extra: {}, authorization: false });
   });
 
   test('RBAC is Bosun\'s: a user without a grant gets 403 before the proxy; with one, the extension sees that user', async () => {

@@ -23,6 +23,8 @@ export interface SeenRequest {
   user: string;
   groups: string[];
   extra: Record<string, string[]>;
+  /** Whether the request carried credentials of its own (the proxy must drop them). */
+  authorization: boolean;
 }
 
 /** An answer: a JSON body (status 200 unless given), or `stream`: one watch event written and the response left open. */
@@ -67,7 +69,7 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
       return;
     }
     const url = new URL(req.url ?? '/', 'https://x');
-    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req) });
+    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req), authorization: req.headers.authorization !== undefined });
     if (url.pathname === `/apis/${gv}`) return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: o.resources });
     const a = o.answer(url.pathname, url.searchParams);
     if (!a) return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
