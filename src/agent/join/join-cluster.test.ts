@@ -76,8 +76,15 @@ test('an agent joins, and its credential is a node identity', async () => {
   } finally {
     client.close();
   }
-  // Joining again from the same machine (same node password) works: restarts rejoin.
-  await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir });
+  assert.equal(r.ingress, undefined, 'no Ingress controller certificate unless asked for');
+  assert.equal(existsSync(join(dataDir, 'agent', 'pki', 'ingress.crt')), false);
+  // Joining again from the same machine (same node password) works: restarts rejoin; with
+  // --ingress-http-port the node also gets the Ingress controller's certificate.
+  const again = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, ingress: true });
+  const ingressCrt = new X509Certificate(readFileSync(join(dataDir, 'agent', 'pki', 'ingress.crt')));
+  assert.match(ingressCrt.subject, /^CN=system:serviceaccount:kube-system:bosun-ingress$/m);
+  assert.equal(ingressCrt.toString(), new X509Certificate(again.ingress!.cert).toString());
+  assert.equal(statSync(join(dataDir, 'agent', 'pki', 'ingress.key')).mode & 0o777, 0o600);
 });
 
 test('a CA that does not match the pin is refused before anything is sent or written', async () => {
