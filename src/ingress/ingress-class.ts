@@ -7,8 +7,9 @@
  * watch-ingress-without-class does.
  *
  * The class itself is created when the controller starts and no class of that name exists, marked
- * default, as k3s's Traefik chart creates its `traefik` class with isDefaultClass: true; an
- * administrator may delete the annotation (or the class) and it is not put back while one exists.
+ * default, as k3s's Traefik chart creates its `traefik` class (traefik-helm-chart values.yaml:
+ * `ingressClass: {enabled: true, isDefaultClass: true}`). An administrator's edits stand (a class
+ * made non-default stays so); a deleted class is created again at the next start, as an add-on's.
  */
 import { IS_DEFAULT_INGRESS_CLASS, type IngressClass } from '../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../api/kinds/networking/ingress.js';
