@@ -80,6 +80,8 @@ export interface ApiServerOptions {
   log?: (msg: string, err?: unknown) => void;
   /** ClusterIP and NodePort ranges (--service-cidr, --service-node-port-range); default 10.43.0.0/16, 30000-32767. */
   serviceRanges?: ServiceRanges;
+  /** Joined nodes that may get the built-in Ingress controller's credential (`*`: all; default none). */
+  agentIngressNodes?: string[];
   /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: values stored as they are. */
   encryption?: EncryptionConfig;
   /** The audit log (--audit-policy-file, --audit-log-*); absent: no auditing. */
@@ -221,6 +223,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       impersonate: (req: IncomingMessage, user: UserInfo) => impersonate(req, user, authz.decide),
       extraHandlers: [saTokens.discovery, createJoinHandler({
         pki, secret: joinToken.secret, passwords: new NodePasswords(opts.dataDir), nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage,
+        ingressNodes: opts.agentIngressNodes,
       }), createConsoleHandler()],
       requestTimeoutMs: opts.requestTimeoutMs,
       bosunVersion: BOSUN_VERSION,

@@ -50,6 +50,8 @@ export interface ControlPlaneOptions {
   controllers?: ControllerConfig;
   /** ClusterIP and NodePort ranges of the API server (default 10.43.0.0/16, 30000-32767). */
   serviceRanges?: ServiceRanges;
+  /** Joined nodes that may get the built-in Ingress controller's credential (`*`: all; default none). */
+  agentIngressNodes?: string[];
   /** The API server's DefaultTolerationSeconds admission values; absent: the plugin is off. */
   defaultTolerationSeconds?: DefaultTolerationSeconds;
   /** Simulated nodes to run in this process (0: none). */
@@ -115,7 +117,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = openConfiguredStore(o);
   // etcd's endpoints read as etcd-0, etcd-1, ... in v1 ComponentStatus as upstream; SQLite and memory as etcd-0.
   const storeComponentNames = o.store === 'etcd' ? (o.etcdEndpoints ?? []).map((_, i) => `etcd-${i}`) : undefined;
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

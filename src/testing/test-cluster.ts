@@ -78,6 +78,8 @@ export interface TestServerOptions {
   audit?: AuditorOptions;
   /** In-process server only: request and watch limits. */
   limits?: ApiServerOptions['limits'];
+  /** In-process server only: joined nodes that may get the Ingress controller's credential. */
+  agentIngressNodes?: string[];
 }
 
 function tempDir(prefix: string): string {
@@ -89,7 +91,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes });
   return {
     server,
     url: server.url,

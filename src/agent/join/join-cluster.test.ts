@@ -26,7 +26,8 @@ const tmp = () => {
 };
 
 before(async () => {
-  ts = await startTestServer();
+  // Only the node of the first join test may run the Ingress controller (--agent-ingress-nodes).
+  ts = await startTestServer({ agentIngressNodes: [`${P}-a`] });
 });
 after(async () => {
   await ts?.stop();
@@ -85,6 +86,13 @@ test('an agent joins, and its credential is a node identity', async () => {
   assert.match(ingressCrt.subject, /^CN=system:serviceaccount:kube-system:bosun-ingress$/m);
   assert.equal(ingressCrt.toString(), new X509Certificate(again.ingress!.cert).toString());
   assert.equal(statSync(join(dataDir, 'agent', 'pki', 'ingress.key')).mode & 0o777, 0o600);
+
+  // Another node asking for it is refused: the credential reads every Secret, so only the nodes the
+  // server's operator named get it; the refused join writes nothing.
+  const otherDir = tmp();
+  await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: `${P}-noingress`, dataDir: otherDir, ingress: true }),
+    /\(403\): node "[^"]+-noingress" may not run the Ingress controller: its credential reads every Secret in the cluster; start the server with --agent-ingress-nodes=/);
+  assert.equal(existsSync(join(otherDir, 'agent', 'pki', 'client.crt')), false);
 });
 
 test('a CA that does not match the pin is refused before anything is sent or written', async () => {

@@ -28,6 +28,12 @@ export interface JoinHandlerOptions {
   passwords: NodePasswords;
   /** The nodes storage: a name whose Node was deleted may be joined anew (as k3s). */
   nodes?: () => ResourceStorage | undefined;
+  /**
+   * Nodes that may ask for the Ingress controller's credential (`*`: every node). It reads every
+   * Secret in the cluster, which no node identity may, so a joined node gets it only where the
+   * server's operator said so (--agent-ingress-nodes); default none.
+   */
+  ingressNodes?: readonly string[];
   /** Called after credentials were issued (logging). */
   onJoin?: (nodeName: string) => void;
 }
@@ -82,6 +88,9 @@ export function createJoinHandler(o: JoinHandlerOptions) {
     const problem = validateCredentialRequest(body);
     if (problem) throw errors.badRequest(problem);
     const r = body as NodeCredentialRequest;
+    if (r.ingress === true && !(o.ingressNodes ?? []).some((n) => n === '*' || n === r.nodeName)) {
+      throw failure(403, 'Forbidden', `node "${r.nodeName}" may not run the Ingress controller: its credential reads every Secret in the cluster; start the server with --agent-ingress-nodes=${r.nodeName} (or *) to allow it`, { name: r.nodeName, kind: 'nodes' });
+    }
     // k3s deletes a node's password with its Node: a deleted node's name is free again.
     const node = await storedNode(o.nodes?.(), r.nodeName);
     if (node === null) o.passwords.forget(r.nodeName);

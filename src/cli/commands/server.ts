@@ -43,6 +43,8 @@ export interface ServerCommandOptions {
   clusterDnsPort: number;
   /** The built-in Ingress controller's ports (absent or 0: off). */
   ingressHttpPort?: number;
+  /** Joined nodes issued the Ingress controller's credential (`*`: every node); none by default. */
+  agentIngressNodes?: string[];
   ingressHttpsPort?: number;
   clusterCidr: string;
   serviceCidr: string;
@@ -143,6 +145,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
+    agentIngressNodes: o.agentIngressNodes,
     defaultTolerationSeconds: {
       notReady: o.defaultNotReadyTolerationSeconds ?? o.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
       unreachable: o.defaultUnreachableTolerationSeconds ?? o.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,

@@ -25,6 +25,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },
   ...NODE_FLAGS,
   { name: 'service-node-port-range', value: 'range', help: 'ports NodePort Services get', parse: portRange, default: DEFAULT_NODE_PORT_RANGE },
+  { name: 'agent-ingress-nodes', value: 'names', help: 'joined nodes that may run the built-in Ingress controller (agent --ingress-http-port): its credential reads every Secret, so none may unless named here (comma-separated node names, or * for all)', parse: list },
   { name: 'service-lb-pool', value: 'addrs', help: 'addresses the built-in load balancer gives LoadBalancer Services, one each (a.b.c.d, a.b.c.d-e.f.g.h or CIDR, comma-separated; default: the node addresses)', parse: list },
   { name: 'simulated-nodes', value: 'n', help: 'register N simulated nodes (no containers) for scale and control-plane tests', parse: count, default: '0' },
   { name: 'simulated-node-cpu', value: 'q', help: 'CPU capacity of each simulated node', default: '8' },
