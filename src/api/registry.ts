@@ -52,6 +52,7 @@ import { priorityClasses } from './kinds/scheduling/priority-class.js';
 import { runtimeClasses } from './kinds/node/runtime-class.js';
 import { csiDrivers } from './kinds/storage/csi-driver.js';
 import { csiNodes } from './kinds/storage/csi-node.js';
+import { csiStorageCapacities } from './kinds/storage/csi-storage-capacity.js';
 import { storageClasses } from './kinds/storage/storage-class.js';
 import { volumeAttachments } from './kinds/storage/volume-attachment.js';
 import type { ResourceDefinition } from './resource.js';
@@ -65,7 +66,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   persistentVolumes, persistentVolumeClaims, resourceQuotas, limitRanges, podTemplates, replicationControllers,
   deployments, replicaSets, daemonSets, statefulSets, controllerRevisions, jobs, cronJobs, storageClasses, leases, endpointSlices,
   podDisruptionBudgets, priorityClasses, eventsV1,
-  csiDrivers, csiNodes, volumeAttachments, runtimeClasses,
+  csiDrivers, csiNodes, volumeAttachments, csiStorageCapacities, runtimeClasses,
   ingressClasses, ingresses, networkPolicies,
   customResourceDefinitions, apiServices,
   // autoscaling: v2 (the storage and preferred version) before v1, which is served from it

@@ -28,7 +28,6 @@ function fixtureRows(): Map<string, string> {
 /** What a v1.32 cluster serves and Bosun does not (yet): serving one means taking it off this list. */
 const NOT_SERVED = [
   'flowschemas flowcontrol.apiserver.k8s.io/v1', 'prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1',
-  'csistoragecapacities storage.k8s.io/v1',
 ];
 
 describe('the rest of the core kinds through kubectl', () => {
@@ -120,6 +119,24 @@ describe('the rest of the core kinds through kubectl', () => {
     const move = await s.kubectl(['patch', 'volumeattachment', `${P}-va`, '--type=merge', '-p', '{"spec":{"nodeName":"node-b"}}']);
     assert.match(move.stderr, /spec: Invalid value: .*field is immutable/, move.stderr);
   });
+  test('CSIStorageCapacity: STORAGECLASSNAME and CAPACITY (<unset> when absent), explain, a bad class name and negative capacity refused, class immutable', async () => {
+    const csc = (name: string, extra: Record<string, unknown>) => JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity', metadata: { name }, ...extra });
+    await kubectlOk(s, ['-n', NS, 'create', '-f', '-'], { input: csc(`${P}-cap`, { storageClassName: 'fast', capacity: '10Gi', nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'a' } } }) });
+    await kubectlOk(s, ['-n', NS, 'create', '-f', '-'], { input: csc(`${P}-unset`, { storageClassName: 'slow' }) });
+    const out = await kubectlOk(s, ['-n', NS, 'get', 'csistoragecapacities']);
+    assert.match(out, /^NAME\s+STORAGECLASSNAME\s+CAPACITY\s+AGE$/m, out);
+    assert.match(out, new RegExp(`^${P}-cap\\s+fast\\s+10Gi\\s+\\S+$`, 'm'), out);
+    assert.match(out, new RegExp(`^${P}-unset\\s+slow\\s+<unset>\\s+\\S+$`, 'm'), out);
+    assert.match((await kubectlOk(s, ['explain', 'csistoragecapacity.nodeTopology'])).replace(/\s+/g, ' '), /nodeTopology defines which nodes have access to the storage for which capacity was reported/);
+    const bad = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: csc(`${P}-bad`, { storageClassName: 'Fast_Class', capacity: '-1' }) });
+    assert.match(bad.stderr, /storageClassName: Invalid value: "Fast_Class": a lowercase RFC 1123 subdomain/, bad.stderr);
+    assert.match(bad.stderr, /capacity: Invalid value: "-1": must be greater than or equal to 0/, bad.stderr);
+    const imm = await s.kubectl(['-n', NS, 'patch', 'csistoragecapacity', `${P}-cap`, '--type=merge', '-p', '{"storageClassName":"other"}']);
+    assert.match(imm.stderr, /storageClassName: Invalid value: "other": field is immutable/, imm.stderr);
+    await kubectlOk(s, ['-n', NS, 'patch', 'csistoragecapacity', `${P}-cap`, '--type=merge', '-p', '{"capacity":"5Gi"}']);
+    assert.equal(await kubectlOk(s, ['-n', NS, 'get', 'csistoragecapacity', `${P}-cap`, '-o', 'jsonpath={.capacity}']), '5Gi');
+  });
+
   test('RuntimeClass admission (as upstream plugin/pkg/admission/runtimeclass): a missing class refused, overhead set, scheduling merged', async () => {
     const pod = (name: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
     const missing = await s.kubectl(['-n', NS, 'create', '-f', '-'], { input: pod(`${P}-missing`, { runtimeClassName: `${P}-nope` }) });

@@ -30,6 +30,7 @@ export * from './storage/storage-class.js';
 export * from './storage/csi-driver.js';
 export * from './storage/csi-node.js';
 export * from './storage/volume-attachment.js';
+export * from './storage/csi-storage-capacity.js';
 export * from './node/runtime-class.js';
 export * from './apiregistration/api-service.js';
 export * from './apps/deployment.js';
