@@ -32,6 +32,11 @@ export interface MultiNodeClusterOptions {
   serverArgs?: string[];
   /** Time allowed for each process to print that it runs (default 180 s: a busy 2-core machine). */
   startTimeoutMs?: number;
+  /**
+   * Agents that run the built-in Ingress controller: host name -> its --ingress-http-port. The
+   * server names their nodes in --agent-ingress-nodes, without which their join is refused (403).
+   */
+  ingressAgents?: Record<string, number>;
 }
 
 /** One node of the cluster: the server's embedded node or an agent. */
@@ -88,6 +93,7 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
   requireTestImages();
   const agentNames = o.agents ?? ['n1', 'n2'];
   const startTimeoutMs = o.startTimeoutMs ?? 180_000;
+  const ingressAgents = o.ingressAgents ?? {};
   const th = await createTestHosts({ hosts: ['server', ...agentNames] });
   const scratch = mkdtempSync(join(tmpdir(), `bosun-mn-${th.prefix}-`));
   const kubectlCache = join(scratch, 'kubectl', 'cache');
@@ -119,6 +125,7 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
     const h = spawnNode(name, [
       'agent', '--server', url, '--token-file', join(scratch, 'server', 'token'), '--node-name', `${th.prefix}-${name}`,
       '--node-ip', host.ip, '--data-dir', dataDir, '--cgroup-root', cgroupRoot,
+      ...(ingressAgents[name] ? ['--ingress-http-port', String(ingressAgents[name])] : []),
     ], dataDir, cgroupRoot, join(dataDir, 'containerd'));
     await until(`agent ${name} start`, () => h.output().includes('bosun: agent running'), startTimeoutMs, h.child, h.output);
     await importImageTarball(h.containerdSocket, BUSYBOX_TARBALL);
@@ -142,7 +149,9 @@ export async function startMultiNodeCluster(o: MultiNodeClusterOptions = {}): Pr
     const serverCgroup = `/${th.prefix}server`;
     const server = spawnNode('server', [
       'server', '--data-dir', serverDir, '--port', '0', '--bind-address', serverHost.ip, '--store', 'memory',
-      '--node-name', `${th.prefix}-server`, '--node-ip', serverHost.ip, '--cgroup-root', serverCgroup, ...(o.serverArgs ?? []),
+      '--node-name', `${th.prefix}-server`, '--node-ip', serverHost.ip, '--cgroup-root', serverCgroup,
+      ...(Object.keys(ingressAgents).length ? [`--agent-ingress-nodes=${Object.keys(ingressAgents).map((n) => `${th.prefix}-${n}`).join(',')}`] : []),
+      ...(o.serverArgs ?? []),
     ], serverDir, serverCgroup, join(serverDir, 'node', 'containerd'));
     await until('server start', () => /bosun: listening on https:\/\/\S+/.test(server.output()), startTimeoutMs, server.child, server.output);
     url = /bosun: listening on (https:\/\/\S+)/.exec(server.output())![1]!;

@@ -6,26 +6,34 @@
  * agent that dies (SIGKILL) leaves its pods, routes and Service rules working (a clean SIGTERM
  * stop leaves them too, as kube-proxy does; `bosun killall` removes them); and once the server
  * is killed every pod keeps serving through its Service from every host.
- * Needs root and scripts/build-test-images.sh.
+ * The agent n1 runs the built-in Ingress controller (`bosun agent --ingress-http-port`, the server
+ * naming it in --agent-ingress-nodes): an Ingress's host rule reaches a pod on another node through
+ * n1's IP, and `kubectl get ing` shows n1's IP; an agent the server did not name is refused at start.
+ * Needs root, `npm run build` and scripts/build-test-images.sh.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../src/api/kinds/index.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { resources } from '../../src/client/resource-ref.js';
+import { REPO_ROOT } from '../../src/agent/testing/private-containerd.js';
 import { runKubectl } from '../../src/testing/test-cluster.js';
 import { startMultiNodeCluster, type MultiNodeCluster } from '../../src/testing/multi-node-cluster.js';
 import { applyWebDeployment, podsByNode, readyPods, until } from '../../src/testing/web-deployment.js';
 
 const NS = 'default';
+/** n1's Ingress HTTP port: any port is free in its own network namespace; outside the NodePort range. */
+const INGRESS_PORT = 20_000 + Math.floor(Math.random() * 9_000);
 let c: MultiNodeCluster;
 let vip = '';
 /** Pod name -> node name of the ready web pods. */
 let placement = new Map<string, string>();
 
 before(async () => {
-  c = await startMultiNodeCluster();
+  c = await startMultiNodeCluster({ ingressAgents: { n1: INGRESS_PORT } });
 });
 
 after(async () => {
@@ -85,6 +93,73 @@ test('the Service reaches endpoints on every node, from a pod on every node', as
     assert.ok(!answers.includes('FAIL'), `from ${client}: ${answers.join(' ')}`);
     const nodes = new Set(answers.map((a) => placement.get(a)));
     assert.deepEqual([...nodes].sort(), c.nodes().map((n) => n.nodeName).sort(), `from ${client} answered: ${[...new Set(answers)].join(' ')}`);
+  }
+});
+
+// The Ingress controller of a joined agent (n1) routes to a pod on another node (n2) across the
+// pod network, as ingress-nginx or Traefik on one node of a cluster: a client elsewhere (the
+// server's host) asks n1's IP and ingress port with the rule's Host header.
+test('an Ingress on the agent n1 reaches a pod on n2, and kubectl get ing shows n1\'s IP', async () => {
+  const n1 = c.node('n1');
+  const target = (await readyPods(c.admin, NS)).find((p) => p.spec!.nodeName === c.node('n2').nodeName)!;
+  assert.ok(target, 'a ready web pod on n2');
+  // Only that pod backs the Service: a label of its own (the ReplicaSet ignores extra labels).
+  const label = await c.kubectl(['label', 'pod', '-n', NS, target.metadata.name!, 'ingress-target=yes']);
+  assert.equal(label.code, 0, label.stderr);
+  const host = `web.${c.th.prefix}.test`;
+  const manifests = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ing-web', namespace: NS }, spec: { selector: { app: 'web', 'ingress-target': 'yes' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'ing-web', namespace: NS },
+      spec: { ingressClassName: 'bosun', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'ing-web', port: { number: 80 } } } }] } }] },
+    },
+  ].map((d) => JSON.stringify(d)).join('\n');
+  const applied = await c.kubectl(['apply', '-f', '-'], { input: manifests });
+  assert.equal(applied.code, 0, applied.stderr);
+  // `<body>|<status>`, the body (the answering pod's name) without its newline.
+  const get = async (hostHeader: string) => {
+    const r = await c.th.runInHost('server', ['curl', '-sS', '--max-time', '3', '-w', '|%{http_code}', '-H', `Host: ${hostHeader}`, `http://${n1.host.ip}:${INGRESS_PORT}/`]);
+    return { stdout: r.stdout.replace(/\n/g, ''), stderr: r.stderr };
+  };
+  let last = '';
+  await until('the Ingress routes to the n2 pod', async () => {
+    const r = await get(host);
+    last = `${r.stdout} ${r.stderr}`;
+    return r.stdout === `${target.metadata.name}|200`;
+  }, 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}; last answer: ${last}\nn1's output:\n${n1.output().split('\n').filter((l) => /ingress/i.test(l)).join('\n')}`);
+  });
+  for (let i = 0; i < 5; i++) assert.equal((await get(host)).stdout, `${target.metadata.name}|200`, 'every request reaches the one backend on n2');
+  const unknown = await get(`other.${c.th.prefix}.test`);
+  assert.match(unknown.stdout, /\|404$/, `a host no rule names: ${unknown.stdout} ${unknown.stderr}`);
+  // ADDRESS is status.loadBalancer.ingress, which the controller on n1 writes with its node IP.
+  const address = await until('n1\'s IP in ADDRESS', async () => {
+    const r = await c.kubectl(['get', 'ing', 'ing-web', '-n', NS, '--no-headers']);
+    const cols = r.stdout.trim().split(/\s+/);
+    return cols[3] === n1.host.ip && r.stdout;
+  }, 30_000);
+  assert.match(address, new RegExp(`^ing-web\\s+bosun\\s+${host.replace(/\./g, '\\.')}\\s+${n1.host.ip.replace(/\./g, '\\.')}\\s+80\\s`));
+  const deleted = await c.kubectl(['delete', 'ingress,service', 'ing-web', '-n', NS]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+});
+
+// Its credential reads every Secret, so the server issues it only to the nodes it names
+// (--agent-ingress-nodes): another agent asking for it fails its start with the 403's advice, and
+// the refused join registers no Node and writes no credential.
+test('an agent the server did not name in --agent-ingress-nodes fails its start with 403', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), `bosun-mn-${c.th.prefix}-refused-`));
+  const nodeName = `${c.th.prefix}-refused`;
+  try {
+    const r = await c.th.runInHost('n2', [process.execPath, join(REPO_ROOT, 'bin/bosun.js'), 'agent', '--server', c.url,
+      '--token-file', join(c.server.dataDir, 'token'), '--node-name', nodeName, '--node-ip', c.node('n2').host.ip,
+      '--data-dir', dataDir, '--ingress-http-port', String(INGRESS_PORT)], { timeoutMs: 60_000 });
+    assert.notEqual(r.code, 0, `the agent must not start:\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout + r.stderr, new RegExp(`\\(403\\): node "${nodeName}" may not run the Ingress controller: .*--agent-ingress-nodes=${nodeName} \\(or \\*\\)`));
+    assert.equal(existsSync(join(dataDir, 'agent', 'pki', 'client.crt')), false, 'no credential written');
+    const node = await c.kubectl(['get', 'node', nodeName]);
+    assert.match(node.stderr, /NotFound/, 'no Node registered');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
