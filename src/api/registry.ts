@@ -52,6 +52,8 @@ import { priorityClasses } from './kinds/scheduling/priority-class.js';
 import { runtimeClasses } from './kinds/node/runtime-class.js';
 import { csiDrivers } from './kinds/storage/csi-driver.js';
 import { csiNodes } from './kinds/storage/csi-node.js';
+import { flowSchemas } from './kinds/flowcontrol/flow-schema.js';
+import { priorityLevelConfigurations } from './kinds/flowcontrol/priority-level-configuration.js';
 import { csiStorageCapacities } from './kinds/storage/csi-storage-capacity.js';
 import { storageClasses } from './kinds/storage/storage-class.js';
 import { volumeAttachments } from './kinds/storage/volume-attachment.js';
@@ -73,6 +75,7 @@ const DEFINITIONS: ResourceDefinition<any>[] = [
   horizontalPodAutoscalers, horizontalPodAutoscalersV1,
   roles, clusterRoles, roleBindings, clusterRoleBindings,
   certificateSigningRequests,
+  flowSchemas, priorityLevelConfigurations,
   mutatingWebhookConfigurations, validatingWebhookConfigurations, validatingAdmissionPolicies, validatingAdmissionPolicyBindings,
 ];
 

@@ -38,6 +38,7 @@ import { impersonate } from './http/impersonation.js';
 import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
+import { ensureFlowcontrolBootstrap } from './flowcontrol/ensurer.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
@@ -199,6 +200,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
+    // API Priority and Fairness' bootstrap FlowSchemas and priority levels (flowcontrol/ensurer.ts).
+    const apf = (plural: string) => catalog.resolve('flowcontrol.apiserver.k8s.io', 'v1', plural)?.storage;
+    if (apf('prioritylevelconfigurations') && apf('flowschemas')) await ensureFlowcontrolBootstrap(apf('prioritylevelconfigurations')!, apf('flowschemas')!);
     // RBAC's policy is loaded, and the bootstrap policy reconciled, before the first request.
     await authz.start();
     const rbacStorage = (plural: string) => catalog.resolve('rbac.authorization.k8s.io', 'v1', plural)?.storage;

@@ -15,7 +15,7 @@ import type {
 import type { CustomResourceDefinition } from '../api/kinds/apiextensions/custom-resource-definition.js';
 import type { APIService } from '../api/kinds/apiregistration/api-service.js';
 import type { EventsV1Event } from '../api/kinds/events/event.js';
-import type { CSIStorageCapacity, Ingress, IngressClass, NetworkPolicy } from '../api/kinds/index.js';
+import type { CSIStorageCapacity, FlowSchema, Ingress, IngressClass, NetworkPolicy, PriorityLevelConfiguration } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 
 /**
@@ -122,6 +122,8 @@ export const resources = {
   eventsV1: typed<EventsV1Event>({ group: 'events.k8s.io', version: 'v1', resource: 'events', namespaced: true, kind: 'Event' }),
   csidrivers: typed<CSIDriver>({ group: 'storage.k8s.io', version: 'v1', resource: 'csidrivers', namespaced: false, kind: 'CSIDriver' }),
   volumeattachments: typed<VolumeAttachment>({ group: 'storage.k8s.io', version: 'v1', resource: 'volumeattachments', namespaced: false, kind: 'VolumeAttachment' }),
+  flowschemas: typed<FlowSchema>({ group: 'flowcontrol.apiserver.k8s.io', version: 'v1', resource: 'flowschemas', namespaced: false, kind: 'FlowSchema' }),
+  prioritylevelconfigurations: typed<PriorityLevelConfiguration>({ group: 'flowcontrol.apiserver.k8s.io', version: 'v1', resource: 'prioritylevelconfigurations', namespaced: false, kind: 'PriorityLevelConfiguration' }),
   csistoragecapacities: typed<CSIStorageCapacity>({ group: 'storage.k8s.io', version: 'v1', resource: 'csistoragecapacities', namespaced: true, kind: 'CSIStorageCapacity' }),
   customresourcedefinitions: typed<CustomResourceDefinition>({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', namespaced: false, kind: 'CustomResourceDefinition' }),
   horizontalpodautoscalersV1: typed<HorizontalPodAutoscalerV1>({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' }),

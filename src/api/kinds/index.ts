@@ -31,6 +31,8 @@ export * from './storage/csi-driver.js';
 export * from './storage/csi-node.js';
 export * from './storage/volume-attachment.js';
 export * from './storage/csi-storage-capacity.js';
+export * from './flowcontrol/flow-schema.js';
+export * from './flowcontrol/priority-level-configuration.js';
 export * from './node/runtime-class.js';
 export * from './apiregistration/api-service.js';
 export * from './apps/deployment.js';
