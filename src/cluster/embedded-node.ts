@@ -16,7 +16,7 @@ import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './n
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { awaitPodCIDR } from '../agent/join/await-pod-cidr.js';
 import { DEFAULT_AGENT_PORT } from '../api/defaults.js';
-import { startCertRenewal, type NodeCertificates } from '../agent/join/cert-renewal.js';
+import { applyTo, startCertRenewal, type NodeCertificates } from '../agent/join/cert-renewal.js';
 
 export interface EmbeddedNodeOptions extends Partial<Omit<ClusterNodeOptions, 'client' | 'dataDir' | 'agentServer'>> {
   dataDir: string;
@@ -64,13 +64,7 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
     const renewal = startCertRenewal({
       current: certs,
       renew: async () => issue(),
-      apply: (c) => {
-        client.setClientCertificate(c.client.cert, c.client.key);
-        proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
-        dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
-        if (c.ingress) ingressClient?.setClientCertificate(c.ingress.cert, c.ingress.key);
-        node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
-      },
+      apply: applyTo({ client, proxy: proxyClient, dns: dnsClient, ingress: ingressClient, server: node.node.server }),
     });
     return {
       node, client,

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -16,7 +16,8 @@ import { KubeClient } from '../../client/kube-client.js';
 import { startTestServer } from '../../testing/test-cluster.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startAgentServer, type AgentServer } from '../server/agent-server.js';
-import { startCertRenewal, type NodeCertificates } from './cert-renewal.js';
+import { resources } from '../../client/resource-ref.js';
+import { applyTo, startCertRenewal, type NodeCertificates } from './cert-renewal.js';
 import { joinCluster } from './join-cluster.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,7 +27,8 @@ let server: AgentServer | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'bosun-node-renew-'));
 
 before(async () => {
-  ts = await startTestServer();
+  // The node of the ingress test may ask for the Ingress controller's credential (--agent-ingress-nodes).
+  ts = await startTestServer({ agentIngressNodes: [`${P}-ing`] });
 });
 after(async () => {
   await server?.close();
@@ -84,6 +86,52 @@ test('a joined node renews its certificates within 90 days of expiry, while runn
   } finally {
     renewal.stop();
     client.close();
+  }
+});
+
+// A node running the Ingress controller (`bosun agent --ingress-http-port`) renews with the
+// same join, which asks for the controller's certificate again: the renewal carries a new one, the
+// node keeps it on disk (0600), the controller's client is handed it, and the server takes it as
+// kube-system/bosun-ingress (which may list Secrets, as no node identity may).
+test('a node running the Ingress controller renews its ingress certificate and its ingress client takes it', async () => {
+  const nodeName = `${P}-ing`;
+  const ingDir = mkdtempSync(join(tmpdir(), 'bosun-node-renew-ing-'));
+  const joinIng = () => joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName, dataDir: ingDir, addresses: ['127.0.0.1'], ingress: true });
+  let clock = Date.now();
+  const handed = new Map<string, string>();
+  const user = (name: string) => ({ setClientCertificate: (cert: string) => void handed.set(name, cert) });
+  try {
+    const joined = await joinIng();
+    assert.ok(joined.ingress, 'the first join carries the ingress certificate');
+    const renewal = startCertRenewal({
+      current: joined, renew: joinIng, now: () => clock,
+      apply: applyTo({ client: user('client'), proxy: user('proxy'), dns: user('dns'), ingress: user('ingress') }),
+    });
+    try {
+      clock += 300 * DAY;
+      assert.equal(await renewal.check(), true);
+    } finally {
+      renewal.stop();
+    }
+    const fresh = handed.get('ingress');
+    assert.ok(fresh, 'the ingress client is handed a certificate');
+    assert.notEqual(fresh, joined.ingress.cert, 'a new one');
+    const crt = new X509Certificate(fresh);
+    assert.match(crt.subject, /^CN=system:serviceaccount:kube-system:bosun-ingress$/m);
+    assert.ok(crt.checkIssued(new X509Certificate(joined.caCert)), 'issued by the cluster CA');
+    assert.equal(readFileSync(join(ingDir, 'agent', 'pki', 'ingress.crt'), 'utf8'), fresh);
+    assert.equal(statSync(join(ingDir, 'agent', 'pki', 'ingress.key')).mode & 0o777, 0o600);
+    // The renewed certificate with the key kept beside it is a working ingress credential.
+    const ingress = new KubeClient({ server: ts.url, ca: joined.caCert, cert: fresh, key: readFileSync(join(ingDir, 'agent', 'pki', 'ingress.key'), 'utf8') });
+    try {
+      assert.equal((await ingress.list(resources.secrets, undefined)).kind, 'SecretList');
+    } finally {
+      ingress.close();
+    }
+    // The other users are handed theirs as on any node.
+    assert.deepEqual([...handed.keys()].sort(), ['client', 'dns', 'ingress', 'proxy']);
+  } finally {
+    rmSync(ingDir, { recursive: true, force: true });
   }
 });
 

@@ -41,6 +41,31 @@ export interface CertRenewal {
   stop(): void;
 }
 
+/** What takes renewed certificates: API clients and the agent server (structural, to keep this file free of them). */
+export interface CertificateUsers {
+  client: { setClientCertificate(cert: string, key: string): void };
+  proxy: { setClientCertificate(cert: string, key: string): void };
+  dns: { setClientCertificate(cert: string, key: string): void };
+  /** The Ingress controller's client, on nodes that run it. */
+  ingress?: { setClientCertificate(cert: string, key: string): void };
+  server?: { setTls(tls: { cert: string; key: string; clientCa: string }): void };
+}
+
+/**
+ * The `apply` of a node (joined agent or the server's own): each certificate to its user, for new
+ * connections. A node running the Ingress controller asked for its certificate again (the join's
+ * `ingress`), so a renewal always carries one for it.
+ */
+export function applyTo(users: CertificateUsers): (c: NodeCertificates) => void {
+  return (c) => {
+    users.client.setClientCertificate(c.client.cert, c.client.key);
+    users.proxy.setClientCertificate(c.proxy.cert, c.proxy.key);
+    users.dns.setClientCertificate(c.dns.cert, c.dns.key);
+    if (c.ingress) users.ingress?.setClientCertificate(c.ingress.cert, c.ingress.key);
+    users.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
+  };
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Whether `certPem` expires within `days` of `now` (unreadable counts as expiring). */

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { KubeClient } from '../../client/kube-client.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
-import { startCertRenewal } from '../../agent/join/cert-renewal.js';
+import { applyTo, startCertRenewal } from '../../agent/join/cert-renewal.js';
 import { firstIPv4 } from '../../agent/node/machine-info.js';
 import { startClusterNode } from '../../cluster/node.js';
 import { writePidFile } from '../../cluster/host-resources.js';
@@ -119,13 +119,8 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const renewal = startCertRenewal({
     current: joined,
     renew: join,
-    apply: (c) => {
-      client.setClientCertificate(c.client.cert, c.client.key);
-      proxyClient.setClientCertificate(c.proxy.cert, c.proxy.key);
-      dnsClient.setClientCertificate(c.dns.cert, c.dns.key);
-      if (c.ingress) ingressClient?.setClientCertificate(c.ingress.cert, c.ingress.key);
-      node.node.server?.setTls({ cert: c.serving.cert, key: c.serving.key, clientCa: c.caCert });
-    },
+    // `join` asks for the ingress certificate again when this node runs the controller.
+    apply: applyTo({ client, proxy: proxyClient, dns: dnsClient, ingress: ingressClient, server: node.node.server }),
     log: (m) => out.write(`bosun: ${m}\n`),
   });
 
