@@ -39,6 +39,8 @@ import { withNodeRestriction } from './authz/node-restriction.js';
 import { createJoinHandler } from './join/join-handler.js';
 import { ensureJoinToken } from './join/join-token.js';
 import { ensureFlowcontrolBootstrap } from './flowcontrol/ensurer.js';
+import { ApfLimiter } from './flowcontrol/apf-limiter.js';
+import { startFlowcontrolConfig } from './flowcontrol/config-source.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
@@ -214,7 +216,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // kube-aggregator: Local APIServices for all of the above, remote ones proxied (aggregator/).
     const aggregator = catalog.resolve('apiregistration.k8s.io', 'v1', 'apiservices') ? await startAggregator({ catalog, pki, log }) : undefined;
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
+    // API Priority and Fairness, fed from the store (flowcontrol/): in-flight pools' sum is its server limit.
+    const apfLimiter = new ApfLimiter((opts.limits?.inflight?.readOnly ?? 400) + (opts.limits?.inflight?.mutating ?? 200));
+    const apfConfig = apf('flowschemas') ? startFlowcontrolConfig(store, apfLimiter, apf('flowschemas')!) : undefined;
+    await apfConfig?.ready;
     const routerOpts = {
+      apf: apfConfig && apfLimiter,
       audit: auditor,
       inflight: opts.limits?.inflight,
       watchesPerClient: opts.limits?.watchesPerClient,
@@ -260,6 +267,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         (stopped ??= (async () => {
           stopping = true;
           crds?.stop();
+          apfConfig?.stop();
           aggregator?.stop();
           dynamicAdmission.stop();
           certificates.stop();

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../src/testing/eventually.js';
 import { kubectlOk } from '../../src/testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-cluster.js';
 
@@ -23,12 +24,12 @@ describe('flowcontrol.apiserver.k8s.io/v1 through kubectl', () => {
   test('the bootstrap FlowSchemas and priority levels, with upstream columns', async () => {
     const fs = await kubectlOk(s, ['get', 'flowschemas']);
     assert.match(fs, /^NAME\s+PRIORITYLEVEL\s+MATCHINGPRECEDENCE\s+DISTINGUISHERMETHOD\s+AGE\s+MISSINGPL$/m, fs);
-    assert.match(fs, /^exempt\s+exempt\s+1\s+\*\s+\S+\s+\S+$/m, fs);
-    assert.match(fs, /^probes\s+exempt\s+2\s+\*\s+\S+\s+\S+$/m, fs);
-    assert.match(fs, /^system-node-high\s+node-high\s+400\s+ByUser\s+\S+\s+\S+$/m, fs);
-    assert.match(fs, /^kube-scheduler\s+workload-high\s+800\s+ByNamespace\s+\S+\s+\S+$/m, fs);
-    assert.match(fs, /^global-default\s+global-default\s+9900\s+ByUser\s+\S+\s+\S+$/m, fs);
-    assert.match(fs, /^catch-all\s+catch-all\s+10000\s+ByUser\s+\S+\s+\S+$/m, fs);
+    assert.match(fs, /^exempt\s+exempt\s+1\s+\*\s+\S+\s+False$/m, fs);
+    assert.match(fs, /^probes\s+exempt\s+2\s+\*\s+\S+\s+False$/m, fs);
+    assert.match(fs, /^system-node-high\s+node-high\s+400\s+ByUser\s+\S+\s+False$/m, fs);
+    assert.match(fs, /^kube-scheduler\s+workload-high\s+800\s+ByNamespace\s+\S+\s+False$/m, fs);
+    assert.match(fs, /^global-default\s+global-default\s+9900\s+ByUser\s+\S+\s+False$/m, fs);
+    assert.match(fs, /^catch-all\s+catch-all\s+10000\s+ByUser\s+\S+\s+False$/m, fs);
     const names = (await kubectlOk(s, ['get', 'flowschemas', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
     assert.deepEqual(names, ['catch-all', 'endpoint-controller', 'exempt', 'global-default', 'kube-controller-manager', 'kube-scheduler', 'kube-system-service-accounts', 'probes', 'service-accounts', 'system-leader-election', 'system-node-high', 'system-nodes', 'workload-leader-election']);
     const pl = await kubectlOk(s, ['get', 'prioritylevelconfigurations']);
@@ -38,6 +39,21 @@ describe('flowcontrol.apiserver.k8s.io/v1 through kubectl', () => {
     assert.match(pl, /^workload-low\s+Limited\s+100\s+128\s+6\s+50\s+\S+$/m, pl);
     assert.match(pl, /^leader-election\s+Limited\s+10\s+16\s+4\s+50\s+\S+$/m, pl);
     assert.equal(await kubectlOk(s, ['get', 'flowschema', 'global-default', '-o', 'jsonpath={.metadata.annotations.apf\\.kubernetes\\.io/autoupdate-spec}']), 'true');
+  });
+
+  test('responses carry the FlowSchema and priority level UIDs (X-Kubernetes-PF-*): the admin is exempt', async () => {
+    const uid = (kind: string) => kubectlOk(s, ['get', kind, 'exempt', '-o', 'jsonpath={.metadata.uid}']);
+    const r = await s.kubectl(['get', 'namespace', 'default', '-v=8']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`X-Kubernetes-Pf-Flowschema-Uid: ${await uid('flowschema')}`, 'i'), r.stderr);
+    assert.match(r.stderr, new RegExp(`X-Kubernetes-Pf-Prioritylevel-Uid: ${await uid('prioritylevelconfiguration')}`, 'i'), r.stderr);
+  });
+
+  test('a FlowSchema naming a missing priority level is marked Dangling (MISSINGPL True)', async () => {
+    await kubectlOk(s, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: `${P}-dangling` }, spec: { priorityLevelConfiguration: { name: `${P}-nowhere` }, matchingPrecedence: 5000, rules: [{ subjects: [{ kind: 'User', user: { name: 'nobody' } }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/nothing'] }] }] } }) });
+    await eventually(async () => /\sTrue$/m.test(await kubectlOk(s, ['get', 'flowschema', `${P}-dangling`])), 'the Dangling condition');
+    assert.equal(await kubectlOk(s, ['get', 'flowschema', `${P}-dangling`, '-o', 'jsonpath={.status.conditions[?(@.type=="Dangling")].reason}']), 'NotFound');
+    await kubectlOk(s, ['delete', 'flowschema', `${P}-dangling`]);
   });
 
   test('v1 defaults, validation with upstream messages, and the mandatory objects fixed', async () => {

@@ -11,6 +11,7 @@ import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
 import { wantsImpersonation } from './impersonation.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
+import { digestOf, type ApfLimiter } from '../flowcontrol/apf-limiter.js';
 import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
@@ -36,6 +37,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
   inflight?: InflightLimiter | InflightLimits;
+  /** API Priority and Fairness (flowcontrol/apf-limiter.ts): classifies, then limits or queues, each request the in-flight pools admitted. */
+  apf?: ApfLimiter;
   /** Watches one user may keep open (default 1000; 0: unlimited); system components are exempt. */
   watchesPerClient?: WatchLimiter | number;
   /** The audit log (--audit-policy-file); absent: no auditing, no cost. */
@@ -93,8 +96,11 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
     if (audit && user && user !== authenticated) audit.impersonated(user);
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
-    if (!isLongRunning(p, method, url.searchParams)) inflight.admit(req, res, user);
-    else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
+    if (!isLongRunning(p, method, url.searchParams)) {
+      inflight.admit(req, res, user);
+      const queued = opts.apf?.admit(res, digestOf(req, user, url.pathname, p, !p?.name));
+      if (queued) await queued;
+    } else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
