@@ -6,9 +6,10 @@
  * agent that dies (SIGKILL) leaves its pods, routes and Service rules working (a clean SIGTERM
  * stop leaves them too, as kube-proxy does; `bosun killall` removes them); and once the server
  * is killed every pod keeps serving through its Service from every host.
- * The agent n1 runs the built-in Ingress controller (`bosun agent --ingress-http-port`, the server
- * naming it in --agent-ingress-nodes): an Ingress's host rule reaches a pod on another node through
- * n1's IP, and `kubectl get ing` shows n1's IP; an agent the server did not name is refused at start.
+ * The agent n1 and the server's node run the built-in Ingress controller (`bosun agent
+ * --ingress-http-port`, the server naming n1 in --agent-ingress-nodes): an Ingress's host rule
+ * reaches a pod on n2 through either node's IP, and `kubectl get ing` shows both IPs; an agent the
+ * server did not name is refused at start.
  * Needs root, `npm run build` and scripts/build-test-images.sh.
  */
 import { after, before, test } from 'node:test';
@@ -33,7 +34,7 @@ let vip = '';
 let placement = new Map<string, string>();
 
 before(async () => {
-  c = await startMultiNodeCluster({ ingressAgents: { n1: INGRESS_PORT } });
+  c = await startMultiNodeCluster({ ingressAgents: { n1: INGRESS_PORT }, serverArgs: ['--ingress-http-port', String(INGRESS_PORT)] });
 });
 
 after(async () => {
@@ -96,11 +97,13 @@ test('the Service reaches endpoints on every node, from a pod on every node', as
   }
 });
 
-// The Ingress controller of a joined agent (n1) routes to a pod on another node (n2) across the
-// pod network, as ingress-nginx or Traefik on one node of a cluster: a client elsewhere (the
-// server's host) asks n1's IP and ingress port with the rule's Host header.
-test('an Ingress on the agent n1 reaches a pod on n2, and kubectl get ing shows n1\'s IP', async () => {
+// The Ingress controller of a joined agent (n1), and the server node's, route to a pod on another
+// node (n2) across the pod network, as ingress-nginx or Traefik on the host network of several
+// nodes: a client elsewhere (host n2) asks each node's IP and ingress port with the rule's Host
+// header. Both controllers publish their node's IP in the status (ingress-status.ts).
+test('an Ingress on the agent n1 (and the server) reaches a pod on n2; kubectl get ing shows both IPs', async () => {
   const n1 = c.node('n1');
+  const ingressNodes = [c.server, n1];
   const target = (await readyPods(c.admin, NS)).find((p) => p.spec!.nodeName === c.node('n2').nodeName)!;
   assert.ok(target, 'a ready web pod on n2');
   // Only that pod backs the Service: a label of its own (the ReplicaSet ignores extra labels).
@@ -117,8 +120,8 @@ test('an Ingress on the agent n1 reaches a pod on n2, and kubectl get ing shows 
   const applied = await c.kubectl(['apply', '-f', '-'], { input: manifests });
   assert.equal(applied.code, 0, applied.stderr);
   // `<body>|<status>`, the body (the answering pod's name) without its newline.
-  const get = async (hostHeader: string) => {
-    const r = await c.th.runInHost('server', ['curl', '-sS', '--max-time', '3', '-w', '|%{http_code}', '-H', `Host: ${hostHeader}`, `http://${n1.host.ip}:${INGRESS_PORT}/`]);
+  const get = async (hostHeader: string, via = n1) => {
+    const r = await c.th.runInHost('n2', ['curl', '-sS', '--max-time', '3', '-w', '|%{http_code}', '-H', `Host: ${hostHeader}`, `http://${via.host.ip}:${INGRESS_PORT}/`]);
     return { stdout: r.stdout.replace(/\n/g, ''), stderr: r.stderr };
   };
   let last = '';
@@ -127,18 +130,23 @@ test('an Ingress on the agent n1 reaches a pod on n2, and kubectl get ing shows 
     last = `${r.stdout} ${r.stderr}`;
     return r.stdout === `${target.metadata.name}|200`;
   }, 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}; last answer: ${last}\nn1's output:\n${n1.output().split('\n').filter((l) => /ingress/i.test(l)).join('\n')}`);
+    throw new Error(`${err.message}; last answer: ${last}\nn1's output (end):\n${n1.output().slice(-2000)}`);
   });
   for (let i = 0; i < 5; i++) assert.equal((await get(host)).stdout, `${target.metadata.name}|200`, 'every request reaches the one backend on n2');
+  await until('the server node\'s controller routes too', async () => (await get(host, c.server)).stdout === `${target.metadata.name}|200`, 30_000);
   const unknown = await get(`other.${c.th.prefix}.test`);
   assert.match(unknown.stdout, /\|404$/, `a host no rule names: ${unknown.stdout} ${unknown.stderr}`);
-  // ADDRESS is status.loadBalancer.ingress, which the controller on n1 writes with its node IP.
-  const address = await until('n1\'s IP in ADDRESS', async () => {
-    const r = await c.kubectl(['get', 'ing', 'ing-web', '-n', NS, '--no-headers']);
-    const cols = r.stdout.trim().split(/\s+/);
-    return cols[3] === n1.host.ip && r.stdout;
-  }, 30_000);
-  assert.match(address, new RegExp(`^ing-web\\s+bosun\\s+${host.replace(/\./g, '\\.')}\\s+${n1.host.ip.replace(/\./g, '\\.')}\\s+80\\s`));
+  // ADDRESS is status.loadBalancer.ingress, where each controller adds its node IP (sorted): the two
+  // writes race, the one that conflicts is made again on the other's event.
+  const ips = ingressNodes.map((h) => h.host.ip).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(',');
+  let listed = '';
+  await until('both nodes\' IPs in ADDRESS', async () => {
+    listed = (await c.kubectl(['get', 'ing', 'ing-web', '-n', NS, '--no-headers'])).stdout;
+    return listed.trim().split(/\s+/)[3] === ips;
+  }, 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}: ${listed}`);
+  });
+  assert.match(listed, new RegExp(`^ing-web\\s+bosun\\s+${host.replace(/\./g, '\\.')}\\s+${ips.replace(/\./g, '\\.')}\\s+80\\s`));
   const deleted = await c.kubectl(['delete', 'ingress,service', 'ing-web', '-n', NS]);
   assert.equal(deleted.code, 0, deleted.stderr);
 });
