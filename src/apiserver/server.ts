@@ -41,6 +41,7 @@ import { ensureJoinToken } from './join/join-token.js';
 import { ensureFlowcontrolBootstrap } from './flowcontrol/ensurer.js';
 import { ApfLimiter } from './flowcontrol/apf-limiter.js';
 import { startFlowcontrolConfig } from './flowcontrol/config-source.js';
+import { setFlowcontrolMetricsSource } from './prometheus/flowcontrol-metrics.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
@@ -220,6 +221,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const apfLimiter = new ApfLimiter((opts.limits?.inflight?.readOnly ?? 400) + (opts.limits?.inflight?.mutating ?? 200));
     const apfConfig = apf('flowschemas') ? startFlowcontrolConfig(store, apfLimiter, apf('flowschemas')!) : undefined;
     await apfConfig?.ready;
+    setFlowcontrolMetricsSource(() => apfLimiter.series());
     const routerOpts = {
       apf: apfConfig && apfLimiter,
       audit: auditor,

@@ -33,9 +33,12 @@ interface Level {
   readonly queue: (() => void)[];
 }
 
-interface Decision { fsUid: string; level: Level }
+interface Decision { fsUid: string; fsName: string; level: Level }
 
 export interface ApfCounts { executing: Record<string, number>; rejected: Record<string, number>; waiting: Record<string, number> }
+
+/** Per priority level and FlowSchema (upstream's metric labels): `level\0flowSchema` and `level\0flowSchema\0reason`. */
+export interface ApfSeries { executing: ReadonlyMap<string, number>; rejected: ReadonlyMap<string, number>; nominalLimits: ReadonlyMap<string, number> }
 
 export class ApfLimiter {
   private ordered: FlowSchema[] = [];
@@ -43,6 +46,8 @@ export class ApfLimiter {
   private cache = new Map<string, Decision | null>();
   /** Requests answered 429, per priority level (apiserver_flowcontrol_rejected_requests_total). */
   readonly rejected: Record<string, number> = {};
+  private readonly executingBy = new Map<string, number>();
+  private readonly rejectedBy = new Map<string, number>();
 
   /** serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600). */
   constructor(private readonly serverConcurrencyLimit = 600) {}
@@ -89,7 +94,7 @@ export class ApfLimiter {
     let hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const fs = classify(this.ordered, (n) => this.levels.has(n), d);
-    hit = fs ? { fsUid: fs.metadata.uid ?? '', level: this.levels.get(fs.spec!.priorityLevelConfiguration.name)! } : null;
+    hit = fs ? { fsUid: fs.metadata.uid ?? '', fsName: fs.metadata.name ?? '', level: this.levels.get(fs.spec!.priorityLevelConfiguration.name)! } : null;
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(key, hit);
     return hit;
@@ -105,15 +110,19 @@ export class ApfLimiter {
     const level = decision.level;
     res.setHeader('X-Kubernetes-PF-FlowSchema-UID', decision.fsUid);
     res.setHeader('X-Kubernetes-PF-PriorityLevel-UID', level.uid);
-    if (level.exempt) return;
-    if (level.executing < level.limit) {
-      this.seat(level, res);
+    const series = `${level.name}\0${decision.fsName}`;
+    if (level.exempt) {
+      this.track(series, res);
       return;
     }
-    if (level.reject || level.queue.length >= level.queueCapacity) throw this.reject(level, res);
+    if (level.executing < level.limit) {
+      this.seat(level, res, series);
+      return;
+    }
+    if (level.reject || level.queue.length >= level.queueCapacity) throw this.reject(level, res, `${series}\0${level.reject ? 'concurrency-limit' : 'queue-full'}`);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { drop(); reject(this.reject(level, res)); }, QUEUE_WAIT_MS);
-      const go = (): void => { clearTimeout(timer); res.off('close', gone); this.seat(level, res); resolve(); };
+      const timer = setTimeout(() => { drop(); reject(this.reject(level, res, `${series}\0time-out`)); }, QUEUE_WAIT_MS);
+      const go = (): void => { clearTimeout(timer); res.off('close', gone); this.seat(level, res, series); resolve(); };
       const drop = (): void => { const i = level.queue.indexOf(go); if (i >= 0) level.queue.splice(i, 1); };
       const gone = (): void => { clearTimeout(timer); drop(); reject(tooManyRequests()); };
       res.once('close', gone);
@@ -121,26 +130,43 @@ export class ApfLimiter {
     });
   }
 
-  private reject(level: Level, res: ServerResponse): Error {
+  /** Upstream's metric series: what executes and what was refused, per level and FlowSchema. */
+  series(): ApfSeries {
+    const nominalLimits = new Map<string, number>();
+    for (const l of this.levels.values()) nominalLimits.set(l.name, l.exempt ? 0 : l.limit);
+    return { executing: this.executingBy, rejected: this.rejectedBy, nominalLimits };
+  }
+
+  /** Counts the request as executing under `series` until its response ends. */
+  private track(series: string, res: ServerResponse, then?: () => void): void {
+    this.executingBy.set(series, (this.executingBy.get(series) ?? 0) + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.executingBy.set(series, this.executingBy.get(series)! - 1);
+      then?.();
+    };
+    res.once('finish', release);
+    res.once('close', release);
+  }
+
+  private reject(level: Level, res: ServerResponse, series: string): Error {
+    this.rejectedBy.set(series, (this.rejectedBy.get(series) ?? 0) + 1);
     this.rejected[level.name] = (this.rejected[level.name] ?? 0) + 1;
     if (!res.headersSent) res.setHeader('Retry-After', '1');
     return tooManyRequests();
   }
 
-  private seat(queuedOn: Level, res: ServerResponse): void {
+  private seat(queuedOn: Level, res: ServerResponse, series: string): void {
     const level = this.levels.get(queuedOn.name) ?? queuedOn;
     level.executing++;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
+    this.track(series, res, () => {
       // The level may have been replaced by a new configuration: release on the current one.
       const current = this.levels.get(level.name) ?? level;
       current.executing--;
       this.dispatch(current);
-    };
-    res.once('finish', release);
-    res.once('close', release);
+    });
   }
 
   private dispatch(level: Level): void {

@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS, SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from '../../api/kinds/flowcontrol/bootstrap-configuration.js';
 import type { FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
 import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
+import { apiserverRegistry } from '../prometheus/apiserver-metrics.js';
+import { setFlowcontrolMetricsSource } from '../prometheus/flowcontrol-metrics.js';
 import { ApfLimiter } from './apf-limiter.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
 
@@ -105,5 +107,21 @@ describe('APF limiter', () => {
     assert.equal(l.admit(held(), alice), undefined);
     first.emit('finish');
     assert.equal(l.admit(held(), mallory), undefined, 'the seat is free again');
+  });
+
+  it('metrics as upstream: executing and rejected requests per priority level and FlowSchema', async () => {
+    const l = new ApfLimiter(600);
+    const reject1 = levels.map((p) => p.metadata.name === 'global-default' ? { ...p, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 0, limitResponse: { type: 'Reject' } } } } : p) as PriorityLevelConfiguration[];
+    l.setConfig(schemas, reject1);
+    assert.throws(() => l.admit(held(), alice), is429, 'a level of 0 seats rejects');
+    const admin = held();
+    l.admit(admin, digest('admin', ['system:masters'], 'get', '', 'pods', ''));
+    setFlowcontrolMetricsSource(() => l.series());
+    const text = await apiserverRegistry.metrics();
+    assert.match(text, /^apiserver_flowcontrol_rejected_requests_total\{priority_level="global-default",flow_schema="global-default",reason="concurrency-limit"\} 1$/m);
+    assert.match(text, /^apiserver_flowcontrol_current_executing_requests\{priority_level="exempt",flow_schema="exempt"\} 1$/m);
+    assert.match(text, /^apiserver_flowcontrol_nominal_limit_seats\{priority_level="workload-low"\} \d+$/m);
+    admin.emit('finish');
+    assert.match(await apiserverRegistry.metrics(), /^apiserver_flowcontrol_current_executing_requests\{priority_level="exempt",flow_schema="exempt"\} 0$/m);
   });
 });
