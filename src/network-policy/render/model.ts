@@ -1,0 +1,137 @@
+/**
+ * What the NetworkPolicy renderer needs, reduced from API objects (pure): the pods of this node that
+ * policies isolate for ingress, and, per policy, its ingress rules with their sources resolved to
+ * pod IPs. Semantics as upstream's NetworkPolicy API (networking.k8s.io/v1) and kube-router's
+ * network policy controller:
+ * - a pod is isolated for ingress when a policy of its namespace with policyTypes Ingress selects it;
+ *   pods no policy selects are not affected;
+ * - a peer's podSelector alone selects pods of the policy's namespace, namespaceSelector alone every
+ *   pod of the selected namespaces, both together the matching pods of the matching namespaces;
+ * - ports name a protocol and a port number, a range (endPort), or a container port name resolved
+ *   per target pod (a name the pod does not have matches nothing).
+ */
+import type { Namespace } from '../../api/kinds/core/namespace.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import { selectorMatches, type LabelSelector } from '../../api/kinds/meta/label-selector.js';
+import type { NetworkPolicy } from '../../api/kinds/networking/network-policy.js';
+import { parseCIDR } from '../../api/net/cidr.js';
+import { canonicalIPv4 } from '../../api/net/ip.js';
+
+export interface PolicyInput {
+  policies: readonly NetworkPolicy[];
+  pods: readonly Pod[];
+  namespaces: readonly Namespace[];
+  nodeName: string;
+  /** The nftables table (ip family). */
+  table: string;
+}
+
+/** A source of one rule: pod IPs from selector peers, or an ipBlock. */
+export type Source = { kind: 'any' } | { kind: 'pods'; ips: string[] } | { kind: 'block'; cidr: string; except: string[] };
+
+export interface PortMatch {
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** A number or `from-to`; undefined: every port of the protocol. */
+  port?: string;
+}
+
+/** One pod that is isolated for ingress, with the port matches of each rule of each policy selecting it. */
+export interface IsolatedPod {
+  key: string;
+  ip: string;
+  /** Per selecting policy (by key), per rule index: the resolved port matches ([] with `allPorts`). */
+  rules: { policy: string; rule: number; sources: Source[]; ports: PortMatch[]; allPorts: boolean }[];
+}
+
+/** A pod's IPv4 address, or undefined for pods that have none yet, run on the host network or are done. */
+export function podIP(p: Pod): string | undefined {
+  if (p.spec?.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return undefined;
+  const ip = p.status?.podIP ?? p.status?.podIPs?.[0]?.ip;
+  return ip ? canonicalIPv4(ip) ?? undefined : undefined;
+}
+
+const podKey = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+export const policyKey = (np: NetworkPolicy): string => `${np.metadata?.namespace ?? ''}/${np.metadata?.name ?? ''}`;
+
+/** Whether the policy isolates the pods it selects for ingress (defaulting as SetDefaults_NetworkPolicy). */
+export function isIngressPolicy(np: NetworkPolicy): boolean {
+  return (np.spec?.policyTypes ?? ['Ingress']).includes('Ingress');
+}
+
+const matches = (sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean => selectorMatches(sel ?? {}, labels);
+
+type Peer = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['from']>[number];
+
+/** The sources of one rule's `from`; an empty or missing `from` is every source. */
+function sourcesOf(np: NetworkPolicy, from: Peer[] | undefined, pods: readonly Pod[], nsLabels: Map<string, Record<string, string>>): Source[] {
+  if (!from || from.length === 0) return [{ kind: 'any' }];
+  const out: Source[] = [];
+  const ips = new Set<string>();
+  let selectorPeer = false;
+  for (const peer of from) {
+    if (peer.ipBlock) {
+      // IPv4 only (the pod network is): an IPv6 block allows nothing here. Rendered canonical.
+      const cidr = parseCIDR(peer.ipBlock.cidr);
+      if (cidr?.family === 4) out.push({ kind: 'block', cidr: cidr.text, except: (peer.ipBlock.except ?? []).map((e) => parseCIDR(e)).filter((e) => e?.family === 4).map((e) => e!.text) });
+      continue;
+    }
+    if (!peer.podSelector && !peer.namespaceSelector) continue;
+    selectorPeer = true;
+    for (const p of pods) {
+      const ip = podIP(p);
+      if (!ip) continue;
+      const ns = p.metadata?.namespace ?? '';
+      const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, nsLabels.get(ns)) : ns === np.metadata?.namespace;
+      if (nsOk && (!peer.podSelector || matches(peer.podSelector, p.metadata?.labels))) ips.add(ip);
+    }
+  }
+  if (selectorPeer) out.unshift({ kind: 'pods', ips: [...ips] });
+  return out;
+}
+
+/** The container port of `pod` named `name` for `protocol`, or undefined. */
+function namedPort(pod: Pod, name: string, protocol: string): number | undefined {
+  for (const c of pod.spec?.containers ?? []) {
+    for (const cp of c.ports ?? []) if (cp.name === name && (cp.protocol ?? 'TCP') === protocol) return cp.containerPort;
+  }
+  return undefined;
+}
+
+type PolicyPort = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['ports']>[number];
+
+function portsOf(pod: Pod, ports: PolicyPort[]): PortMatch[] {
+  const out: PortMatch[] = [];
+  for (const p of ports) {
+    const proto = p.protocol ?? 'TCP';
+    const protocol = proto.toLowerCase() as PortMatch['protocol'];
+    if (p.port === undefined) out.push({ protocol });
+    else if (typeof p.port === 'string') {
+      const n = namedPort(pod, p.port, proto);
+      if (n !== undefined) out.push({ protocol, port: String(n) });
+    } else out.push({ protocol, port: p.endPort !== undefined && p.endPort > p.port ? `${p.port}-${p.endPort}` : String(p.port) });
+  }
+  return out;
+}
+
+/** The pods of this node that ingress policies isolate, sorted by key, with their rules resolved. */
+export function isolatedPods(input: PolicyInput): IsolatedPod[] {
+  const nsLabels = new Map(input.namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
+  const policies = input.policies.filter(isIngressPolicy).sort((a, b) => policyKey(a).localeCompare(policyKey(b)));
+  const sources = new Map(policies.map((np) => [policyKey(np), (np.spec?.ingress ?? []).map((r) => sourcesOf(np, r.from, input.pods, nsLabels))]));
+  const out: IsolatedPod[] = [];
+  for (const pod of input.pods) {
+    const ip = podIP(pod);
+    if (!ip || pod.spec?.nodeName !== input.nodeName) continue;
+    const selecting = policies.filter((np) => np.metadata?.namespace === pod.metadata?.namespace && matches(np.spec?.podSelector, pod.metadata?.labels));
+    if (selecting.length === 0) continue;
+    const rules: IsolatedPod['rules'] = [];
+    for (const np of selecting) {
+      (np.spec?.ingress ?? []).forEach((r, i) => {
+        const allPorts = !r.ports || r.ports.length === 0;
+        rules.push({ policy: policyKey(np), rule: i, sources: sources.get(policyKey(np))![i]!, ports: allPorts ? [] : portsOf(pod, r.ports!), allPorts });
+      });
+    }
+    out.push({ key: podKey(pod), ip, rules });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}

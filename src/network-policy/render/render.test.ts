@@ -1,0 +1,97 @@
+/**
+ * Table-driven tests of the pure NetworkPolicy render (policy + pods + namespaces -> ruleset text),
+ * as src/proxy/render/render.test.ts; semantics as upstream's NetworkPolicy API reference
+ * (k8s.io/api/networking/v1 types.go comments) and kube-router's controller. The last case checks
+ * the rendered text with `nft -c` when nft can run (root).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import type { Namespace } from '../../api/kinds/core/namespace.js';
+import type { Pod } from '../../api/kinds/core/pod.js';
+import type { NetworkPolicy } from '../../api/kinds/networking/network-policy.js';
+import { podChain, renderPolicyRuleset, sourceSet } from './ruleset.js';
+
+const NODE = 'n1';
+function pod(ns: string, name: string, ip: string, labels: Record<string, string>, o: { node?: string; ports?: { name: string; containerPort: number; protocol?: string }[]; hostNetwork?: boolean } = {}): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels },
+    spec: { nodeName: o.node ?? NODE, hostNetwork: o.hostNetwork, containers: [{ name: 'c', image: 'x', ports: o.ports }] },
+    status: { phase: 'Running', podIP: ip },
+  } as Pod;
+}
+const ns = (name: string, labels: Record<string, string> = {}): Namespace => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } }) as Namespace;
+const policy = (namespace: string, name: string, spec: NetworkPolicy['spec']): NetworkPolicy => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace, name }, spec }) as NetworkPolicy;
+
+const server = pod('app', 'server', '10.42.0.10', { app: 'server' }, { ports: [{ name: 'http', containerPort: 8080 }] });
+const client = pod('app', 'client', '10.42.0.11', { role: 'client' });
+const other = pod('app', 'other', '10.42.0.12', {});
+const farClient = pod('app', 'far', '10.42.1.5', { role: 'client' }, { node: 'n2' });
+const monitor = pod('mon', 'prom', '10.42.1.9', { role: 'client' }, { node: 'n2' });
+const PODS = [server, client, other, farClient, monitor];
+const NAMESPACES = [ns('app'), ns('mon', { team: 'ops' })];
+const base = { pods: PODS, namespaces: NAMESPACES, nodeName: NODE, table: 'bosun-np', nodeIPs: ['192.168.5.1', '10.42.0.1'] };
+const chain = (text: string, key: string): string[] => {
+  const start = text.indexOf(`\tchain ${podChain(key)} {\n`);
+  if (start < 0) return [];
+  return text.slice(start).split('\n\t}')[0]!.split('\n').slice(1).map((l) => l.trim());
+};
+
+interface Case { name: string; policies: NetworkPolicy[]; isolated: string[]; serverChain?: string[]; sets?: Record<string, string[]> }
+const srcSet = (rule = 0, p = 'app/allow'): string => `@${sourceSet(p, rule)}`;
+const NODE_OK = 'ip saddr { 10.42.0.1, 192.168.5.1 } accept';
+
+const CASES: Case[] = [
+  { name: 'no policy: nothing isolated, the vmap is empty', policies: [], isolated: [] },
+  { name: 'empty rule list denies all but the node', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, policyTypes: ['Ingress'] })], isolated: ['app/server'], serverChain: [NODE_OK, 'drop'] },
+  { name: 'podSelector peer on a numeric port: the labelled pods of the policy namespace, any node', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }] })],
+    isolated: ['app/server'], serverChain: [NODE_OK, `ip saddr ${srcSet()} tcp dport 8080 accept`, 'drop'], sets: { [sourceSet('app/allow', 0)]: ['10.42.0.11', '10.42.1.5'] } },
+  { name: 'named port resolved on the target pod; a name it lacks matches nothing', policies: [policy('app', 'allow', { podSelector: {}, ingress: [{ ports: [{ protocol: 'TCP', port: 'http' }] }] })],
+    isolated: ['app/client', 'app/other', 'app/server'], serverChain: [NODE_OK, 'tcp dport 8080 accept', 'drop'] },
+  { name: 'namespaceSelector alone: every pod of the selected namespaces', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }] })],
+    isolated: ['app/server'], serverChain: [NODE_OK, `ip saddr ${srcSet()} accept`, 'drop'], sets: { [sourceSet('app/allow', 0)]: ['10.42.1.9'] } },
+  { name: 'podSelector and namespaceSelector in one peer: both must match', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { role: 'client' } } }] }] })],
+    isolated: ['app/server'], serverChain: [NODE_OK, `ip saddr ${srcSet()} accept`, 'drop'], sets: { [sourceSet('app/allow', 0)]: ['10.42.0.11', '10.42.1.5', '10.42.1.9'] } },
+  { name: 'ipBlock with except, UDP and SCTP ports, an endPort range', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ ipBlock: { cidr: '172.16.0.1/12', except: ['172.16.5.0/24'] } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'SCTP', port: 9000, endPort: 9010 }] }] })],
+    isolated: ['app/server'], serverChain: [NODE_OK, 'ip saddr 172.16.0.0/12 ip saddr != { 172.16.5.0/24 } udp dport 53 accept', 'ip saddr 172.16.0.0/12 ip saddr != { 172.16.5.0/24 } sctp dport 9000-9010 accept', 'drop'] },
+  { name: 'empty from and no ports: all traffic (a rule {} allows everything)', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{}] })], isolated: ['app/server'], serverChain: [NODE_OK, 'accept', 'drop'] },
+  { name: 'a selector peer selecting no pod allows nothing; a port without number is the whole protocol', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'nobody' } } }] }, { ports: [{ protocol: 'UDP' }] }] })],
+    isolated: ['app/server'], serverChain: [NODE_OK, 'meta l4proto udp accept', 'drop'] },
+  { name: 'Egress-only policies and policies of other namespaces do not isolate', policies: [policy('app', 'allow', { podSelector: {}, policyTypes: ['Egress'] }), policy('mon', 'allow', { podSelector: {}, ingress: [] })], isolated: [] },
+  { name: 'policies add up (union of their rules)', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ ports: [{ port: 80 }] }] }), policy('app', 'more', { podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] })],
+    isolated: ['app/client', 'app/other', 'app/server'], serverChain: [NODE_OK, 'tcp dport 80 accept', 'tcp dport 443 accept', 'drop'] },
+];
+
+describe('network policy render', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const r = renderPolicyRuleset({ ...base, policies: c.policies });
+      assert.deepEqual(r.isolated, c.isolated);
+      // Only this node's pods are ever isolated here: n2's pods are judged by n2.
+      assert.doesNotMatch(r.text, /10\.42\.1\.\d+ : jump/);
+      for (const key of c.isolated) assert.match(r.text, new RegExp(`${PODS.find((p) => `${p.metadata!.namespace}/${p.metadata!.name}` === key)!.status!.podIP!.replaceAll('.', '\\.')} : jump ${podChain(key)}`));
+      if (c.serverChain) assert.deepEqual(chain(r.text, 'app/server'), c.serverChain);
+      for (const [set, ips] of Object.entries(c.sets ?? {})) assert.match(r.text, new RegExp(`set ${set} \\{\\n\\t\\ttype ipv4_addr\\n\\t\\telements = \\{ ${ips.join(', ').replaceAll('.', '\\.')} \\}`));
+    });
+  }
+
+  it('leaves host-network, finished and address-less pods alone', () => {
+    const pods = [pod('app', 'h', '192.168.5.1', { app: 'server' }, { hostNetwork: true }), { ...pod('app', 'done', '10.42.0.20', { app: 'server' }), status: { phase: 'Succeeded', podIP: '10.42.0.20' } } as Pod, { ...pod('app', 'new', '', { app: 'server' }), status: { phase: 'Pending' } } as Pod];
+    const r = renderPolicyRuleset({ ...base, pods, policies: [policy('app', 'allow', { podSelector: {} })] });
+    assert.deepEqual(r.isolated, []);
+  });
+
+  it('is deterministic whatever the input order', () => {
+    const policies = CASES[5]!.policies;
+    assert.equal(renderPolicyRuleset({ ...base, policies }).text, renderPolicyRuleset({ ...base, policies, pods: [...PODS].reverse(), namespaces: [...NAMESPACES].reverse() }).text);
+  });
+
+  it('every case is a ruleset nft accepts (nft -c)', (t) => {
+    if (process.getuid?.() !== 0) return t.skip('nft -c needs root');
+    for (const c of CASES) {
+      const r = renderPolicyRuleset({ ...base, policies: c.policies, table: `bosun-np-check-${process.pid}` });
+      // -c: checked against the kernel, nothing committed, so there is nothing to clean up.
+      execFileSync('nft', ['-c', '-f', '-'], { input: r.text });
+    }
+  });
+});
