@@ -16,7 +16,7 @@ import type { KubeObject } from '../src/api/meta.js';
 import { KubeClient } from '../src/client/kube-client.js';
 import { resources } from '../src/client/resource-ref.js';
 import { NftApplier } from '../src/proxy/apply/applier.js';
-import { NftRunner } from '../src/proxy/apply/nft-runner.js';
+import { NftRunner } from '../src/controller-runtime/nft/nft-runner.js';
 import { startProxy } from '../src/proxy/proxy.js';
 import { ep, slice, svc } from '../src/proxy/render/fixtures.js';
 import type { ProxyInput } from '../src/proxy/render/model.js';

@@ -15,7 +15,7 @@ import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { NftApplier } from './apply/applier.js';
 import { clearStaleUdp, staleUdp } from './apply/conntrack.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
-import { SyncLoop } from './sync-loop.js';
+import { SyncLoop } from '../controller-runtime/sync-loop.js';
 import { syncProxyRulesDuration, syncProxyRulesLastTimestamp } from './proxy-metrics.js';
 
 

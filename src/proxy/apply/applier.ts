@@ -5,7 +5,7 @@
  */
 import type { Ruleset } from '../render/ruleset.js';
 import { TABLE_NAME } from '../render/names.js';
-import { NftRunner, type NftRunnerOptions } from './nft-runner.js';
+import { NftRunner, type NftRunnerOptions } from '../../controller-runtime/nft/nft-runner.js';
 import { fullTransaction, incrementalTransaction, removeTransaction } from './transaction.js';
 
 export class NftApplier {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../controller-runtime/clock/fake-clock.js';
+import { FakeClock } from './clock/fake-clock.js';
 import { MAX_RETRY_MS, SyncLoop } from './sync-loop.js';
 
 const settle = () => new Promise((r) => setImmediate(r));

@@ -3,7 +3,7 @@
  * a running sync cause exactly one more afterwards. Failures retry with backoff (capped), so a
  * transient `nft` error heals without another API event.
  */
-import { realClock, type Clock, type Timer } from '../controller-runtime/clock/clock.js';
+import { realClock, type Clock, type Timer } from './clock/clock.js';
 
 export interface SyncLoopOptions {
   debounceMs: number;

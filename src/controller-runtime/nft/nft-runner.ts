@@ -1,4 +1,4 @@
-/** Runs `nft` (optionally inside a network namespace via `ip netns exec`) with a script on stdin. */
+/** Runs `nft` (optionally inside a network namespace via `ip netns exec`) with a script on stdin; shared by the service proxy and the NetworkPolicy enforcer. */
 import { spawn } from 'node:child_process';
 
 export interface NftRunnerOptions {
