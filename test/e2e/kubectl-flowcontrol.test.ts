@@ -39,6 +39,8 @@ describe('flowcontrol.apiserver.k8s.io/v1 through kubectl', () => {
     assert.match(pl, /^workload-low\s+Limited\s+100\s+128\s+6\s+50\s+\S+$/m, pl);
     assert.match(pl, /^leader-election\s+Limited\s+10\s+16\s+4\s+50\s+\S+$/m, pl);
     assert.equal(await kubectlOk(s, ['get', 'flowschema', 'global-default', '-o', 'jsonpath={.metadata.annotations.apf\\.kubernetes\\.io/autoupdate-spec}']), 'true');
+    assert.match((await kubectlOk(s, ['explain', 'flowschema.spec.matchingPrecedence'])).replace(/\s+/g, ' '), /Each MatchingPrecedence value must be ranged in \[1,10000\]/);
+    assert.match((await kubectlOk(s, ['explain', 'prioritylevelconfiguration.spec.limited.limitResponse.queuing.handSize'])).replace(/\s+/g, ' '), /configures the shuffle sharding of requests into queues/);
   });
 
   test('responses carry the FlowSchema and priority level UIDs (X-Kubernetes-PF-*): the admin is exempt', async () => {
