@@ -17,6 +17,7 @@ export const ALLOWED = {
   scheduler: API_CLIENT_RUNTIME,
   agent: API_CLIENT_RUNTIME,
   proxy: API_CLIENT_RUNTIME,
+  'network-policy': API_CLIENT_RUNTIME,
   dns: API_CLIENT_RUNTIME,
   ingress: API_CLIENT_RUNTIME,
   'simulated-nodes': API_CLIENT_RUNTIME,

@@ -14,6 +14,8 @@ export interface HostResources {
   pid: number;
   /** The service proxy's nftables table (ip family); absent when the node runs no proxy. */
   proxyTable?: string;
+  /** The NetworkPolicy enforcer's table (ip family); absent when the node runs none. */
+  policyTable?: string;
   /** The masquerade table (ip family); absent without the pod network (--no-routes). */
   masqTable?: string;
   /** Whether the node programs host-gw routes (proto 66). */

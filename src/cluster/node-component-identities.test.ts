@@ -48,13 +48,15 @@ describe('node component identities (proxy, DNS, ingress)', () => {
     assert.deepEqual(d.groups, ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated']);
   });
 
-  test('the proxy reads Services, EndpointSlices and Nodes and is refused anything else', async () => {
+  test('the proxy (and the NetworkPolicy enforcer beside it) reads Services, EndpointSlices, Nodes, Pods, Namespaces and NetworkPolicies and is refused anything else', async () => {
     // Allowed reads simply resolve (a refusal throws).
     await proxy.list(resources.services, undefined);
     await proxy.list(resources.endpointslices, undefined);
     await proxy.list(resources.nodes, undefined, { fieldSelector: 'metadata.name=r2-node' });
+    for (const r of [resources.pods, resources.namespaces, resources.networkpolicies]) await proxy.list(r, undefined);
     assert.equal((await refused(proxy.list(resources.secrets, 'kube-system'))).code, 403);
-    assert.equal((await refused(proxy.list(resources.pods, undefined))).code, 403);
+    assert.equal((await refused(proxy.list(resources.configmaps, undefined))).code, 403);
+    assert.equal((await refused(proxy.create(resources.networkpolicies, 'default', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'r2-np' }, spec: { podSelector: {} } }))).code, 403);
     assert.equal((await refused(proxy.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'r2-svc' }, spec: { ports: [{ port: 80 }] } }))).code, 403);
   });
 

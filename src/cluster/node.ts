@@ -8,11 +8,13 @@
  * the API server only through its client: the proxy and DNS with their own identities
  * (`proxyClient`, `dnsClient`; src/apiserver/join/node-credentials.ts), the rest as the node. With
  * `ingress` ports, the node also runs the built-in Ingress controller (src/ingress) as its own identity.
+ * Beside the proxy, the NetworkPolicy enforcer (src/network-policy) filters traffic to this node's pods.
  */
 import { startNode, type NodeOptions, type RunningNode } from '../agent/node-main.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
+import { policyTableFor, startNetworkPolicyEnforcer } from '../network-policy/index.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
 import { mkdirSync } from 'node:fs';
 import type { KubeClient } from '../client/index.js';
@@ -27,6 +29,8 @@ export interface ClusterNodeOptions extends NodeOptions {
   dnsPort?: number;
   /** Run the service proxy (default true). */
   proxy?: boolean;
+  /** Enforce NetworkPolicy ingress rules in the table `<proxyTable>-netpol` (src/network-policy; default: when the proxy runs). */
+  networkPolicy?: boolean;
   /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do); the masquerade table is `<table>-masq`. */
   proxyTable?: string;
   /** Service network, never masqueraded; kube-dns is its tenth address (default 10.43.0.0/16). */
@@ -61,10 +65,11 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
   const dnsPort = o.dnsPort ?? 53;
   const proxyTable = o.proxyTable ?? DEFAULT_PROXY_TABLE;
   const podNetwork = o.podNetwork !== false;
+  const networkPolicy = o.networkPolicy ?? o.proxy !== false;
   // Recorded before anything is programmed: `bosun killall` must find what a failed start left too.
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   writeHostResources(o.dataDir, {
-    pid: process.pid, proxyTable: o.proxy !== false ? proxyTable : undefined, masqTable: podNetwork ? masqTableFor(proxyTable) : undefined,
+    pid: process.pid, proxyTable: o.proxy !== false ? proxyTable : undefined, policyTable: networkPolicy ? policyTableFor(proxyTable) : undefined, masqTable: podNetwork ? masqTableFor(proxyTable) : undefined,
     routes: podNetwork, bridge: o.bridge ?? DEFAULT_CNI_BRIDGE, cgroupRoot: o.cgroupRoot ?? DEFAULT_CGROUP_ROOT,
   });
   const stops: Array<(keepNetwork: boolean) => Promise<void>> = [];
@@ -76,6 +81,11 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
     if (o.proxy !== false) {
       proxy = await startProxy({ client: o.proxyClient ?? o.client, nodeName, clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, table: o.proxyTable, logger: o.logger });
       stops.push((keepNetwork) => proxy!.stop({ keepRules: keepNetwork }));
+    }
+    if (networkPolicy) {
+      // The proxy's identity (system:kube-proxy) also reads pods, namespaces and policies, as k3s's network policy controller's system:k3s-controller.
+      const enforcer = await startNetworkPolicyEnforcer({ client: o.proxyClient ?? o.client, nodeName, table: policyTableFor(proxyTable), logger: o.logger });
+      stops.push((keepNetwork) => enforcer.stop({ keepRules: keepNetwork }));
     }
     if (dnsPort > 0) {
       // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.

@@ -98,7 +98,7 @@ function pickServiceCIDR(): string {
 /** Deletes the nftables tables the node in `nodeDir` recorded (its proxy's and masquerade's). */
 export function dropNodeTables(nodeDir: string): void {
   const r = readHostResources(nodeDir);
-  for (const t of [r?.proxyTable, r?.masqTable]) {
+  for (const t of [r?.proxyTable, r?.policyTable, r?.masqTable]) {
     if (t) try { execFileSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' }); } catch { /* not there */ }
   }
 }

@@ -119,7 +119,7 @@ export async function killall(dataDir: string): Promise<KillallReport> {
   for (const r of records) {
     removeCgroup(r.cgroupRoot);
     report.cgroupRoots.push(r.cgroupRoot);
-    for (const t of [r.proxyTable, r.masqTable]) if (t && quiet('nft', ['delete', 'table', 'ip', t])) report.tables.push(t);
+    for (const t of [r.proxyTable, r.policyTable, r.masqTable]) if (t && quiet('nft', ['delete', 'table', 'ip', t])) report.tables.push(t);
     if (r.routes) report.routesRemoved = quiet('ip', ['-4', 'route', 'flush', 'proto', String(BOSUN_ROUTE_PROTO)]) || report.routesRemoved;
     if (existsSync(`/sys/class/net/${r.bridge}`) && quiet('ip', ['link', 'del', r.bridge])) report.bridgeDeleted = r.bridge;
   }

@@ -123,6 +123,12 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       eventsRule(),
       rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
     ]),
+    // Bosun's NetworkPolicy enforcer runs beside the proxy as its identity and reads what kube-router's
+    // network policy controller reads (k3s's system:k3s-controller): pods, namespaces, policies.
+    clusterRole('system:bosun-network-policy', [
+      rule(['list', 'watch'], [''], ['pods', 'namespaces']),
+      rule(['list', 'watch'], ['networking.k8s.io'], ['networkpolicies']),
+    ]),
     clusterRole('system:auth-delegator', [
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
@@ -198,6 +204,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     binding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
     binding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
     binding('system:node-proxier', [user(KUBE_PROXY)]),
+    binding('system:bosun-network-policy', [user(KUBE_PROXY)]),
     binding('system:kube-controller-manager', [user(KUBE_CONTROLLER_MANAGER)]),
     binding('system:kube-dns', [serviceAccount('kube-system', KUBE_DNS_SERVICE_ACCOUNT)]),
     binding('system:bosun-ingress', [serviceAccount('kube-system', BOSUN_INGRESS_SERVICE_ACCOUNT)]),

@@ -3,8 +3,9 @@
  * Ingress: the DefaultIngressClass admission on create (IngressClasses read from the same store),
  * and ValidateIngressCreate's check that a legacy `kubernetes.io/ingress.class` annotation matches
  * spec.ingressClassName when both are set (create only, as upstream). NetworkPolicy: served as
- * upstream, but Bosun's pod network does not enforce it, so every create and update answers a
- * warning saying so instead of silently ignoring the policy.
+ * upstream; each node enforces ingress rules (src/network-policy) but not egress yet, so every
+ * create and update of a policy with policyTypes Egress answers a warning saying so instead of
+ * silently ignoring its egress part.
  */
 import { ingressClasses, type IngressClass } from '../../../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../../../api/kinds/networking/ingress.js';
@@ -16,7 +17,7 @@ import { decodeKv } from '../codec.js';
 import { resourcePrefix } from '../keys.js';
 import type { Strategy } from './types.js';
 
-export const NETWORK_POLICY_NOT_ENFORCED = "Bosun's pod network does not enforce NetworkPolicy: this policy is stored and served, but traffic is not restricted by it";
+export const NETWORK_POLICY_EGRESS_NOT_ENFORCED = "Bosun's pod network does not enforce NetworkPolicy egress yet: this policy's ingress rules are enforced, but outgoing traffic (policyTypes Egress) is not restricted by it";
 
 export const ingressStrategy: Strategy<Ingress> = {
   validate(obj, old) {
@@ -33,8 +34,9 @@ export const ingressStrategy: Strategy<Ingress> = {
 };
 
 export const networkPolicyStrategy: Strategy<NetworkPolicy> = {
-  validateAdmission(_obj, _old, ctx) {
-    ctx.warnings.push(NETWORK_POLICY_NOT_ENFORCED);
+  validateAdmission(obj, _old, ctx) {
+    // Defaulted by now (SetDefaults_NetworkPolicy): egress rules imply Egress.
+    if ((obj.spec?.policyTypes ?? []).includes('Egress')) ctx.warnings.push(NETWORK_POLICY_EGRESS_NOT_ENFORCED);
     return Promise.resolve();
   },
 };
