@@ -30,6 +30,8 @@ export interface EnforcerOptions {
   netns?: string;
   /** Quiet period before a sync (default 50 ms, as the proxy). */
   debounceMs?: number;
+  /** How often to check that the table is still in the kernel, reinstalling it if not (default 30 s, as the proxy). */
+  checkIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -81,7 +83,9 @@ export async function startNetworkPolicyEnforcer(o: EnforcerOptions): Promise<En
   for (const inf of [policies, pods, namespaces, nodes]) inf.addEventHandler(poke as EventHandler<never>);
   informers.start();
 
+  const timers: { checker?: NodeJS.Timeout } = {};
   const stop = async (so: { keepRules?: boolean } = {}): Promise<void> => {
+    clearInterval(timers.checker);
     await loop.stop();
     await informers.stop();
     if (so.keepRules) return;
@@ -95,5 +99,15 @@ export async function startNetworkPolicyEnforcer(o: EnforcerOptions): Promise<En
     await stop();
     throw err;
   }
+  // A flushed ruleset (a firewall reload) would open every isolated pod: put the table back without waiting for an event.
+  timers.checker = setInterval(() => {
+    nft.run(['list', 'tables', 'ip']).then((out) => {
+      if (out.split('\n').some((l) => l.trim() === `table ip ${o.table}`)) return;
+      log.warn({}, 'network policy table missing; reinstalling');
+      last = undefined;
+      loop.trigger(0);
+    }, (err) => log.warn({ err: String(err) }, 'cannot list nftables tables'));
+  }, o.checkIntervalMs ?? 30_000);
+  timers.checker.unref();
   return { syncNow: () => loop.now(), current: () => last, stop };
 }

@@ -1,0 +1,83 @@
+/**
+ * The enforcer against an in-process API server, applying inside a throwaway network namespace
+ * (as src/proxy/proxy.test.ts): pods, namespaces and policies written through the API shape the
+ * table (a selected pod isolated, a peer's IP in its rule's set, the node's addresses accepted);
+ * a label change moves a pod out of a set; a table deleted behind its back is put back; stop()
+ * removes the table, or keeps it when asked.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from '../api/kinds/core/pod.js';
+import type { NetworkPolicy } from '../api/kinds/networking/network-policy.js';
+import type { KubeObject } from '../api/meta.js';
+import { KubeClient } from '../client/kube-client.js';
+import { resources } from '../client/resource-ref.js';
+import { createNetns, netnsUnavailable } from '../proxy/testing/netns.js';
+import { eventually } from '../testing/eventually.js';
+import { quietLogger } from '../testing/quiet-logger.js';
+import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import { startNetworkPolicyEnforcer, type Enforcer } from './enforcer.js';
+
+const TABLE = 'bosun-np-test';
+
+describe('network policy enforcer', { skip: netnsUnavailable() }, () => {
+  let ts: TestServer;
+  let client: KubeClient;
+  let ns: ReturnType<typeof createNetns>;
+  let enforcer: Enforcer | undefined;
+  const list = (): string => {
+    try {
+      return ns.exec('nft', ['list', 'table', 'ip', TABLE]);
+    } catch {
+      return '';
+    }
+  };
+  const pods = () => client.resource<Pod>(resources.pods, 'default');
+  async function runningPod(name: string, ip: string, labels: Record<string, string>, nodeName: string): Promise<void> {
+    const p = await pods().create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }] } } as Pod);
+    await pods().updateStatus({ ...p, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } } as Pod);
+  }
+
+  before(async () => {
+    ts = await startTestServer();
+    client = KubeClient.fromKubeconfig(ts.kubeconfig);
+    ns = createNetns();
+  });
+  after(async () => {
+    await enforcer?.stop();
+    ns.remove();
+    client.close();
+    await ts.stop();
+  });
+
+  it('follows pods and policies, reinstalls a deleted table and removes it on stop', async () => {
+    await client.nodes().create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'np-a' }, spec: { podCIDR: '10.42.7.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.77.20' }] } } as KubeObject);
+    await runningPod('np-server', '10.42.7.10', { app: 'web' }, 'np-a');
+    await runningPod('np-client', '10.42.8.11', { role: 'client' }, 'np-b');
+    enforcer = await startNetworkPolicyEnforcer({ client, nodeName: 'np-a', table: TABLE, netns: ns.name, logger: quietLogger, checkIntervalMs: 100 });
+    assert.match(list(), /map isolated \{\n\t\ttype ipv4_addr : verdict\n\t\}/, 'no policy: nothing isolated');
+
+    await client.resource<NetworkPolicy>(resources.networkpolicies, 'default').create({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np-web' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }], ports: [{ port: 8080 }] }] },
+    } as NetworkPolicy);
+    await eventually(() => /10\.42\.7\.10 : jump pod-/.test(list()), 'the server isolated');
+    assert.match(list(), /elements = \{ 10\.42\.8\.11 \}/);
+    assert.match(list(), /ip saddr \{ 10\.42\.7\.1, 192\.168\.77\.20 \} accept/, 'the node and its bridge address');
+    assert.match(list(), /tcp dport 8080 accept/);
+
+    const c = await pods().get('np-client');
+    await pods().update({ ...c, metadata: { ...c.metadata, labels: { role: 'other' } } } as Pod);
+    await eventually(() => !list().includes('10.42.8.11'), 'the relabelled client out of the set');
+
+    ns.exec('nft', ['delete', 'table', 'ip', TABLE]);
+    await eventually(() => /10\.42\.7\.10 : jump pod-/.test(list()), 'the table reinstalled');
+
+    await enforcer.stop({ keepRules: true });
+    assert.match(list(), /10\.42\.7\.10 : jump pod-/, 'kept on request (a restarting agent)');
+    enforcer = await startNetworkPolicyEnforcer({ client, nodeName: 'np-a', table: TABLE, netns: ns.name, logger: quietLogger });
+    await enforcer.stop();
+    enforcer = undefined;
+    assert.equal(list(), '');
+  });
+});
