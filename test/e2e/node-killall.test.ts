@@ -65,6 +65,7 @@ describe('bosun killall', { timeout: 240_000 }, () => {
     assert.equal(a.child.exitCode, 0, a.output());
     assert.ok(await tableExists(a.table), `table ip ${a.table} was removed on SIGTERM`);
     assert.ok(await tableExists(`${a.table}-masq`), 'the masquerade table was removed on SIGTERM');
+    assert.ok(await tableExists(`${a.table}-netpol`), 'the NetworkPolicy table was removed on SIGTERM');
     assert.match(await httpGet(ip, 80), /^web-/, 'the Service answers with the server stopped');
   });
 
@@ -85,6 +86,7 @@ describe('bosun killall', { timeout: 240_000 }, () => {
     assert.deepEqual(mountsUnder(a.dataDir), [], 'mounts under A\'s data dir left');
     assert.equal(await tableExists(a.table), false, 'proxy table of A left');
     assert.equal(await tableExists(`${a.table}-masq`), false, 'masquerade table of A left');
+    assert.equal(await tableExists(`${a.table}-netpol`), false, 'NetworkPolicy table of A left');
     assert.equal(existsSync(`/sys/class/net/${a.bridge}`), false, 'bridge of A left');
     assert.ok(existsSync(join(a.dataDir, 'state.db')), 'killall keeps the data dir (uninstall removes it)');
 
@@ -93,6 +95,7 @@ describe('bosun killall', { timeout: 240_000 }, () => {
     assert.ok(bProcs.every((p) => existsSync(`/proc/${p}`)), 'B\'s container processes were killed');
     assert.equal(await b.k('get', 'pod', 'sleeper', '-o', 'jsonpath={.status.phase}'), 'Running');
     assert.ok(await tableExists(b.prefix), 'B\'s proxy table was removed');
+    assert.ok(await tableExists(`${b.prefix}-netpol`), 'B\'s NetworkPolicy table was removed');
     assert.ok(existsSync(`/sys/class/net/${b.bridge}`), 'B\'s bridge was removed');
 
     const again = await run(process.execPath, [BOSUN_BIN, 'killall', '--data-dir', a.dataDir]);
