@@ -11,9 +11,11 @@
  * `ingressClass: {enabled: true, isDefaultClass: true}`). An administrator's edits stand (a class
  * made non-default stays so); a deleted class is created again at the next start, as an add-on's.
  */
-import { IS_DEFAULT_INGRESS_CLASS, type IngressClass } from '../api/kinds/networking/ingress-class.js';
+import { IS_DEFAULT_INGRESS_CLASS } from '../api/kinds/networking/annotations.js';
+import type { IngressClass } from '../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../api/kinds/networking/ingress.js';
-import { isAlreadyExists, type KubeClient } from '../client/index.js';
+import { isAlreadyExists } from '../client/errors.js';
+import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 
 /** spec.controller of the IngressClasses this controller implements. */

@@ -7,7 +7,8 @@
  * so a conflict (another node's write) is simply retried on the next event that copy brings.
  */
 import type { Ingress } from '../api/kinds/networking/ingress.js';
-import { isConflict, isNotFound, type KubeClient } from '../client/index.js';
+import { isConflict, isNotFound } from '../client/errors.js';
+import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import type { Logger } from '../controller-runtime/log.js';
 

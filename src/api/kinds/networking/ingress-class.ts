@@ -16,9 +16,9 @@ import { isDNS1123Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../meta/
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { pathSegmentNameErrors } from '../rbac/policy-rule.js';
 
+export { IS_DEFAULT_INGRESS_CLASS } from './annotations.js';
+
 const NET = 'io.k8s.api.networking.v1';
-/** networkingv1.AnnotationIsDefaultIngressClass. */
-export const IS_DEFAULT_INGRESS_CLASS = 'ingressclass.kubernetes.io/is-default-class';
 const MAX_CONTROLLER_LENGTH = 250;
 const SCOPES = ['Cluster', 'Namespace'] as const;
 const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
