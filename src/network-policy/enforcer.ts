@@ -75,7 +75,7 @@ export async function startNetworkPolicyEnforcer(o: EnforcerOptions): Promise<En
     });
     if (last?.text === r.text) return;
     await nft.apply(`add table ip ${o.table}\ndelete table ip ${o.table}\n${r.text}`);
-    if (last?.isolated.join() !== r.isolated.join()) log.info({ isolated: r.isolated.length }, 'network policy ruleset applied');
+    if (last?.isolated.join() !== r.isolated.join() || last.egressIsolated.join() !== r.egressIsolated.join()) log.info({ isolated: r.isolated.length, egressIsolated: r.egressIsolated.length }, 'network policy ruleset applied');
     last = r;
   };
   const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'network policy sync failed; retrying') });

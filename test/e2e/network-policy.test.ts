@@ -5,17 +5,19 @@
  * a policy allowing only pods labelled role=client on port 8080 lets the labelled client in and
  * shuts the other out (also through the ClusterIP: the filter sees the pod's address after DNAT),
  * while the kubelet's readiness probe, from the node, keeps passing; deleting the policy restores
- * access; the node's policy table is recorded, so stopping the node removes it. Needs root;
+ * access; an egress policy lets the other client out only to what it allows (DNS included, only
+ * once allowed); the node's policy table is recorded, so stopping the node removes it. Needs root;
  * `npm run build` and scripts/build-test-images.sh first.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../src/testing/node-server.js';
-import { httpGet, startServicesNode, stopServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
+import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
 let table: string;
+let dnsPort: number;
 const tableExists = (): boolean => {
   try {
     execFileSync('nft', ['list', 'table', 'ip', table], { stdio: 'ignore' });
@@ -34,17 +36,19 @@ spec:
   containers: [{name: c, image: bosun.test/busybox:1, command: [sh, -c, 'while true; do sleep 1; done']}]
 `;
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n';
-const POLICY = `
+/** A policy of one rule: `name` selects pods labelled `selects`, lets `dir` traffic from/to pods labelled `peer` on TCP `port`. */
+const policyYaml = (name: string, selects: string, dir: 'Ingress' | 'Egress', peer: string, port: number): string => `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
-metadata: {name: only-clients}
+metadata: {name: ${name}}
 spec:
-  podSelector: {matchLabels: {app: web}}
-  policyTypes: [Ingress]
-  ingress:
-  - from: [{podSelector: {matchLabels: {role: client}}}]
-    ports: [{protocol: TCP, port: 8080}]
+  podSelector: {matchLabels: {${selects}}}
+  policyTypes: [${dir}]
+  ${dir === 'Ingress' ? 'ingress' : 'egress'}:
+  - ${dir === 'Ingress' ? 'from' : 'to'}: [{podSelector: {matchLabels: {${peer}}}}]
+    ports: [{protocol: TCP, port: ${port}}]
 `;
+const POLICY = policyYaml('only-clients', 'app: web', 'Ingress', 'role: client', 8080);
 
 /** Whether `pod` gets an answer from `url` within 2 s (busybox wget bounded by `timeout`: its -T crashes). */
 async function reaches(pod: string, url: string): Promise<boolean> {
@@ -56,7 +60,8 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
   let serverIP: string;
   let clusterIP: string;
   before(async () => {
-    node = await startServicesNode();
+    dnsPort = await freeDnsPort();
+    node = await startServicesNode({ extraArgs: ['--cluster-dns-port', String(dnsPort)] });
     table = `${node.table}-netpol`;
     await node.kubectl(['apply', '-f', '-'], { input: `${whoDeployment('web', 1)}---\n${SERVICE}---${clientPod('allowed', 'role: client')}---${clientPod('other', 'role: other')}` });
     await waitFor('the server ready and both clients running', async () => {
@@ -106,6 +111,31 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     await node.k('delete', 'networkpolicy', 'only-clients');
     assert.ok(await waitFor('the other client to reach the server again', () => reaches('other', `http://${serverIP}:8080/cgi-bin/who`), 20_000, 500));
     assert.ok(await reaches('other', `http://${clusterIP}/cgi-bin/who`));
+  });
+
+  it('egress: a policy isolating the other client lets out only what it allows; DNS only when allowed, as upstream', async () => {
+    const egress = (port: number): string => policyYaml('other-out', 'role: other', 'Egress', 'app: web', port);
+    // busybox nslookup's exit status counts the search-path misses too: the answer naming the ClusterIP is the success.
+    const dns = async (pod: string): Promise<boolean> => {
+      const r = await node.kubectl(['exec', pod, '--', 'timeout', '3', 'nslookup', '-type=a', 'web']);
+      return new RegExp(`^Address:\\s*${clusterIP.replaceAll('.', '\\.')}\\s*$`, 'm').test(r.stdout);
+    };
+    assert.ok(await waitFor('DNS from the other client before any egress policy', () => dns('other'), 20_000, 500));
+    const created = await node.kubectl(['apply', '-f', '-'], { input: egress(9999) });
+    assert.equal(created.code, 0, created.stderr);
+    assert.doesNotMatch(created.stderr, /Warning/, created.stderr);
+    await waitFor('the other client cut off on 8080', async () => !(await reaches('other', `http://${serverIP}:8080/cgi-bin/who`)), 20_000, 500);
+    assert.equal(await reaches('other', `http://${clusterIP}/cgi-bin/who`), false, 'through the ClusterIP too (judged after DNAT)');
+    assert.equal(await dns('other'), false, 'DNS is not allowed unless the policy says so');
+    assert.ok(await reaches('allowed', `http://${serverIP}:8080/cgi-bin/who`), 'the unselected client is not affected');
+    assert.ok(await dns('allowed'));
+
+    // The cluster DNS answers on the node's address at its port (53 in a real cluster; the test node's own here): after DNAT, that is what the policy sees.
+    await node.kubectl(['apply', '-f', '-'], { input: `${egress(8080)}  - ports: [{protocol: UDP, port: ${dnsPort}}, {protocol: TCP, port: ${dnsPort}}]\n` });
+    assert.ok(await waitFor('the other client let out to the server on 8080', () => reaches('other', `http://${serverIP}:8080/cgi-bin/who`), 20_000, 500));
+    assert.ok(await reaches('other', `http://${clusterIP}/cgi-bin/who`), 'through the ClusterIP (80 -> 8080)');
+    assert.ok(await dns('other'), 'DNS once allowed (its port to anywhere: the cluster DNS answers on the node address)');
+    await node.k('delete', 'networkpolicy', 'other-out');
   });
 
   it("stopping the node removes its policy table (it is in the node's host resources, as killall's)", async () => {

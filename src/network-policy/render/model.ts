@@ -1,10 +1,10 @@
 /**
  * What the NetworkPolicy renderer needs, reduced from API objects (pure): the pods of this node that
- * policies isolate for ingress, and, per policy, its ingress rules with their sources resolved to
+ * policies isolate for ingress (or egress), and, per policy, its rules with their peers resolved to
  * pod IPs. Semantics as upstream's NetworkPolicy API (networking.k8s.io/v1) and kube-router's
  * network policy controller:
- * - a pod is isolated for ingress when a policy of its namespace with policyTypes Ingress selects it;
- *   pods no policy selects are not affected;
+ * - a pod is isolated for ingress (egress) when a policy of its namespace with policyTypes Ingress
+ *   (Egress) selects it; pods no policy selects are not affected;
  * - a peer's podSelector alone selects pods of the policy's namespace, namespaceSelector alone every
  *   pod of the selected namespaces, both together the matching pods of the matching namespaces;
  * - ports name a protocol and a port number, a range (endPort), or a container port name resolved
@@ -99,25 +99,43 @@ function namedPort(pod: Pod, name: string, protocol: string): number | undefined
 
 type PolicyPort = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['ports']>[number];
 
-function portsOf(pod: Pod, ports: PolicyPort[]): PortMatch[] {
+/** The port matches of a rule; `pod`: where named ports are looked up (none: they match nothing). */
+function portsOf(pod: Pod | undefined, ports: PolicyPort[]): PortMatch[] {
   const out: PortMatch[] = [];
   for (const p of ports) {
     const proto = p.protocol ?? 'TCP';
     const protocol = proto.toLowerCase() as PortMatch['protocol'];
     if (p.port === undefined) out.push({ protocol });
     else if (typeof p.port === 'string') {
-      const n = namedPort(pod, p.port, proto);
+      const n = pod && namedPort(pod, p.port, proto);
       if (n !== undefined) out.push({ protocol, port: String(n) });
     } else out.push({ protocol, port: p.endPort !== undefined && p.endPort > p.port ? `${p.port}-${p.endPort}` : String(p.port) });
   }
   return out;
 }
 
-/** The pods of this node that ingress policies isolate, sorted by key, with their rules resolved. */
-export function isolatedPods(input: PolicyInput): IsolatedPod[] {
+/** Whether the policy isolates the pods it selects for egress (policyTypes as defaulted by the API). */
+export function isEgressPolicy(np: NetworkPolicy): boolean {
+  return (np.spec?.policyTypes ?? []).includes('Egress');
+}
+
+export type Direction = 'ingress' | 'egress';
+
+/** A policy's rules in one direction, each as its peers and ports (`from` for ingress, `to` for egress). */
+function rulesOf(np: NetworkPolicy, dir: Direction): { peers?: Peer[]; ports?: PolicyPort[] }[] {
+  return dir === 'ingress' ? (np.spec?.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })) : (np.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
+}
+
+/**
+ * The pods of this node that policies isolate in `dir`, sorted by key, with their rules resolved:
+ * for ingress the peers are sources and named ports the pod's own; for egress the peers are
+ * destinations and a named port would be each destination pod's, which is not rendered (such a
+ * port allows nothing: stricter than upstream, never looser).
+ */
+export function isolatedPods(input: PolicyInput, dir: Direction = 'ingress'): IsolatedPod[] {
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
-  const policies = input.policies.filter(isIngressPolicy).sort((a, b) => policyKey(a).localeCompare(policyKey(b)));
-  const sources = new Map(policies.map((np) => [policyKey(np), (np.spec?.ingress ?? []).map((r) => sourcesOf(np, r.from, input.pods, nsLabels))]));
+  const policies = input.policies.filter(dir === 'ingress' ? isIngressPolicy : isEgressPolicy).sort((a, b) => policyKey(a).localeCompare(policyKey(b)));
+  const sources = new Map(policies.map((np) => [policyKey(np), rulesOf(np, dir).map((r) => sourcesOf(np, r.peers, input.pods, nsLabels))]));
   const out: IsolatedPod[] = [];
   for (const pod of input.pods) {
     const ip = podIP(pod);
@@ -126,9 +144,9 @@ export function isolatedPods(input: PolicyInput): IsolatedPod[] {
     if (selecting.length === 0) continue;
     const rules: IsolatedPod['rules'] = [];
     for (const np of selecting) {
-      (np.spec?.ingress ?? []).forEach((r, i) => {
+      rulesOf(np, dir).forEach((r, i) => {
         const allPorts = !r.ports || r.ports.length === 0;
-        rules.push({ policy: policyKey(np), rule: i, sources: sources.get(policyKey(np))![i]!, ports: allPorts ? [] : portsOf(pod, r.ports!), allPorts });
+        rules.push({ policy: policyKey(np), rule: i, sources: sources.get(policyKey(np))![i]!, ports: allPorts ? [] : portsOf(dir === 'ingress' ? pod : undefined, r.ports!), allPorts });
       });
     }
     out.push({ key: podKey(pod), ip, rules });

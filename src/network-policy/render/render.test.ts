@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Namespace } from '../../api/kinds/core/namespace.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { NetworkPolicy } from '../../api/kinds/networking/network-policy.js';
-import { podChain, renderPolicyRuleset, sourceSet } from './ruleset.js';
+import { destinationSet, egressChain, podChain, renderPolicyRuleset, sourceSet } from './ruleset.js';
 
 const NODE = 'n1';
 function pod(ns: string, name: string, ip: string, labels: Record<string, string>, o: { node?: string; ports?: { name: string; containerPort: number; protocol?: string }[]; hostNetwork?: boolean } = {}): Pod {
@@ -31,8 +31,8 @@ const monitor = pod('mon', 'prom', '10.42.1.9', { role: 'client' }, { node: 'n2'
 const PODS = [server, client, other, farClient, monitor];
 const NAMESPACES = [ns('app'), ns('mon', { team: 'ops' })];
 const base = { pods: PODS, namespaces: NAMESPACES, nodeName: NODE, table: 'bosun-np', nodeIPs: ['192.168.5.1', '10.42.0.1'] };
-const chain = (text: string, key: string): string[] => {
-  const start = text.indexOf(`\tchain ${podChain(key)} {\n`);
+const chain = (text: string, key: string, name = podChain): string[] => {
+  const start = text.indexOf(`\tchain ${name(key)} {\n`);
   if (start < 0) return [];
   return text.slice(start).split('\n\t}')[0]!.split('\n').slice(1).map((l) => l.trim());
 };
@@ -57,7 +57,7 @@ const CASES: Case[] = [
   { name: 'empty from and no ports: all traffic (a rule {} allows everything)', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{}] })], isolated: ['app/server'], serverChain: [NODE_OK, 'accept', 'drop'] },
   { name: 'a selector peer selecting no pod allows nothing; a port without number is the whole protocol', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'nobody' } } }] }, { ports: [{ protocol: 'UDP' }] }] })],
     isolated: ['app/server'], serverChain: [NODE_OK, 'meta l4proto udp accept', 'drop'] },
-  { name: 'Egress-only policies and policies of other namespaces do not isolate', policies: [policy('app', 'allow', { podSelector: {}, policyTypes: ['Egress'] }), policy('mon', 'allow', { podSelector: {}, ingress: [] })], isolated: [] },
+  { name: 'Egress-only policies and policies of other namespaces do not isolate for ingress', policies: [policy('app', 'allow', { podSelector: {}, policyTypes: ['Egress'] }), policy('mon', 'allow', { podSelector: {}, ingress: [] })], isolated: [] },
   { name: 'policies add up (union of their rules)', policies: [policy('app', 'allow', { podSelector: { matchLabels: { app: 'server' } }, ingress: [{ ports: [{ port: 80 }] }] }), policy('app', 'more', { podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] })],
     isolated: ['app/client', 'app/other', 'app/server'], serverChain: [NODE_OK, 'tcp dport 80 accept', 'tcp dport 443 accept', 'drop'] },
 ];
@@ -75,6 +75,28 @@ describe('network policy render', () => {
     });
   }
 
+  it('egress: a policy with policyTypes Egress isolates the pods it selects; destinations, ports and DNS as written', () => {
+    const allowWeb = policy('app', 'out', { podSelector: { matchLabels: { role: 'client' } }, policyTypes: ['Egress'], egress: [
+      { to: [{ podSelector: { matchLabels: { app: 'server' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 'http' }] },
+      { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.42.0.0/16'] } }] },
+    ] });
+    const r = renderPolicyRuleset({ ...base, policies: [allowWeb] });
+    assert.deepEqual(r.isolated, [], 'Egress only: ingress untouched');
+    assert.deepEqual(r.egressIsolated, ['app/client'], 'n2\'s labelled pod is n2\'s business');
+    assert.match(r.text, /map egress-isolated \{\n\t\ttype ipv4_addr : verdict\n\t\telements = \{ 10\.42\.0\.11 : jump egress-/);
+    // A named port in egress would be each destination's own: not rendered, so it allows nothing.
+    assert.deepEqual(chain(r.text, 'app/client', egressChain), [`ip daddr @${destinationSet('app/out', 0)} tcp dport 8080 return`, 'udp dport 53 return', 'ip daddr 10.0.0.0/8 ip daddr != { 10.42.0.0/16 } return', 'drop']);
+    assert.match(r.text, new RegExp(`set ${destinationSet('app/out', 0)} \\{\\n\\t\\ttype ipv4_addr\\n\\t\\telements = \\{ 10\\.42\\.0\\.10 \\}`));
+    // Checked before the ingress map, in forward and for packets to the node (DNS on the node address).
+    assert.match(r.text, /ct state established,related accept\n\t\tip saddr vmap @egress-isolated\n\t\tip daddr vmap @isolated\n/);
+    assert.match(r.text, /hook input priority filter; policy accept;\n\t\tct state established,related accept\n\t\tip saddr vmap @egress-isolated\n/);
+    const denyAll = renderPolicyRuleset({ ...base, policies: [policy('app', 'out', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] })] });
+    assert.deepEqual(denyAll.egressIsolated, ['app/client', 'app/other', 'app/server']);
+    assert.deepEqual(chain(denyAll.text, 'app/server', egressChain), ['drop']);
+    assert.deepEqual(chain(denyAll.text, 'app/server'), [NODE_OK, 'drop']);
+  });
+
   it('leaves host-network, finished and address-less pods alone', () => {
     const pods = [pod('app', 'h', '192.168.5.1', { app: 'server' }, { hostNetwork: true }), { ...pod('app', 'done', '10.42.0.20', { app: 'server' }), status: { phase: 'Succeeded', podIP: '10.42.0.20' } } as Pod, { ...pod('app', 'new', '', { app: 'server' }), status: { phase: 'Pending' } } as Pod];
     const r = renderPolicyRuleset({ ...base, pods, policies: [policy('app', 'allow', { podSelector: {} })] });
@@ -88,7 +110,8 @@ describe('network policy render', () => {
 
   it('every case is a ruleset nft accepts (nft -c)', (t) => {
     if (process.getuid?.() !== 0) return t.skip('nft -c needs root');
-    for (const c of CASES) {
+    const egress = policy('app', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 80, endPort: 90 }] }] });
+    for (const c of [...CASES, { policies: [egress, ...CASES[2]!.policies] }]) {
       const r = renderPolicyRuleset({ ...base, policies: c.policies, table: `bosun-np-check-${process.pid}` });
       // -c: checked against the kernel, nothing committed, so there is nothing to clean up.
       execFileSync('nft', ['-c', '-f', '-'], { input: r.text });

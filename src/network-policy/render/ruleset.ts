@@ -1,28 +1,35 @@
 /**
- * NetworkPolicy ingress enforcement as one nftables table per node (pure), as kube-router's network
- * policy controller does with iptables: filtered in the forward path, after the proxy's DNAT, so a
- * connection through a Service ClusterIP is judged by the pod's own address.
+ * NetworkPolicy enforcement as one nftables table per node (pure), as kube-router's network policy
+ * controller does with iptables: filtered in the forward path, after the proxy's DNAT, so a
+ * connection through a Service ClusterIP is judged by the backend pod's own address.
  *
  *   forward       `ct state established,related accept` (replies and allowed connections), then
- *                 `ip daddr vmap @isolated`: packets to an isolated pod of this node jump to its chain.
- *   pod-*         per isolated pod: one accept per (rule, source, port) of every policy selecting
- *                 it, the node's own addresses accepted (kubelet probes, as upstream plugins allow
- *                 traffic from the pod's node), then drop. No rule at all = deny all.
- *   src-*         per (policy, rule): the IPs of the pods its selector peers select, one set, so a
+ *                 `ip saddr vmap @egress-isolated` (a packet from an egress-isolated pod of this
+ *                 node jumps to its egress chain, which returns when allowed and drops otherwise),
+ *                 then `ip daddr vmap @isolated` (to an ingress-isolated pod: its ingress chain).
+ *   input         the same egress check for packets from pods to the node itself (the cluster DNS
+ *                 behind the kube-dns ClusterIP answers on the node's address).
+ *   pod-*         ingress, per isolated pod: one accept per (rule, source, port) of every policy
+ *                 selecting it, the node's own addresses accepted (kubelet probes, as upstream
+ *                 plugins allow traffic from the pod's node), then drop. No rule at all = deny all.
+ *   egress-*      egress, per isolated pod: one return per (rule, destination, port), then drop.
+ *   src-* dst-*   per (policy, rule): the IPs of the pods its selector peers select, one set, so a
  *                 peer of many pods is one rule.
  *
- * Pods no policy selects are not in `@isolated` and pass untouched. Traffic the node itself sends
- * (probes, host-network clients) goes through the output hook, never this forward chain.
+ * Pods no policy selects are in neither map and pass untouched. Traffic the node itself sends
+ * (probes, host-network clients) goes through the output hook, never these chains.
  */
 import { createHash } from 'node:crypto';
-import { isolatedPods, type IsolatedPod, type PolicyInput, type PortMatch, type Source } from './model.js';
+import { isolatedPods, type Direction, type IsolatedPod, type PolicyInput, type PortMatch, type Source } from './model.js';
 
 export interface PolicyRuleset {
   table: string;
   /** The whole table definition for `nft -f` (after `add table; delete table`). */
   text: string;
-  /** The isolated pods (namespace/name), for logs and tests. */
+  /** The pods isolated for ingress (namespace/name), for logs and tests. */
   isolated: string[];
+  /** The pods isolated for egress. */
+  egressIsolated: string[];
 }
 
 function hash(s: string): string {
@@ -32,30 +39,39 @@ function hash(s: string): string {
 /** nft identifiers allow letters, digits and `/ - _ .`; anything else becomes `_`. */
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9/_.-]/g, '_');
 export const podChain = (key: string): string => `pod-${hash(key)}-${safe(key)}`;
+export const egressChain = (key: string): string => `egress-${hash(key)}-${safe(key)}`;
 export const sourceSet = (policy: string, rule: number): string => `src-${hash(`${policy}#${rule}`)}-${safe(policy)}-${rule}`;
+export const destinationSet = (policy: string, rule: number): string => `dst-${hash(`${policy}#${rule}`)}-${safe(policy)}-${rule}`;
 
 function portMatch(p: PortMatch): string {
   return p.port === undefined ? `meta l4proto ${p.protocol}` : `${p.protocol} dport ${p.port}`;
 }
 
-function sourceMatch(s: Source, set: string): string | undefined {
+/** The match of a peer on `field` (saddr for sources, daddr for destinations); undefined: matches nothing. */
+function peerMatch(s: Source, field: 'saddr' | 'daddr', set: string): string | undefined {
   switch (s.kind) {
     case 'any': return '';
-    case 'pods': return s.ips.length > 0 ? `ip saddr @${set}` : undefined;
-    case 'block': return s.except.length > 0 ? `ip saddr ${s.cidr} ip saddr != { ${s.except.join(', ')} }` : `ip saddr ${s.cidr}`;
+    case 'pods': return s.ips.length > 0 ? `ip ${field} @${set}` : undefined;
+    case 'block': return s.except.length > 0 ? `ip ${field} ${s.cidr} ip ${field} != { ${s.except.join(', ')} }` : `ip ${field} ${s.cidr}`;
   }
 }
 
-function podRules(pod: IsolatedPod, nodeIPs: string[]): string[] {
+const DIRS = {
+  ingress: { field: 'saddr', set: sourceSet, chain: podChain, allow: 'accept', map: 'isolated', key: 'daddr' },
+  egress: { field: 'daddr', set: destinationSet, chain: egressChain, allow: 'return', map: 'egress-isolated', key: 'saddr' },
+} as const;
+
+function podRules(pod: IsolatedPod, dir: Direction, nodeIPs: string[]): string[] {
+  const d = DIRS[dir];
   const rules: string[] = [];
-  if (nodeIPs.length > 0) rules.push(`ip saddr { ${nodeIPs.join(', ')} } accept`);
+  if (dir === 'ingress' && nodeIPs.length > 0) rules.push(`ip saddr { ${nodeIPs.join(', ')} } accept`);
   for (const r of pod.rules) {
-    if (!r.allPorts && r.ports.length === 0) continue; // only named ports this pod does not have
+    if (!r.allPorts && r.ports.length === 0) continue; // only named ports that resolve to nothing
     const ports = r.allPorts ? [''] : r.ports.map(portMatch);
     for (const s of r.sources) {
-      const src = sourceMatch(s, sourceSet(r.policy, r.rule));
-      if (src === undefined) continue;
-      for (const port of ports) rules.push(`${[src, port].filter((x) => x !== '').join(' ')} accept`.trimStart());
+      const peer = peerMatch(s, d.field, d.set(r.policy, r.rule));
+      if (peer === undefined) continue;
+      for (const port of ports) rules.push(`${[peer, port].filter((x) => x !== '').join(' ')} ${d.allow}`.trimStart());
     }
   }
   rules.push('drop');
@@ -67,27 +83,39 @@ const byIP = (a: string, b: string): number => {
   return n(a) - n(b);
 };
 
+/** This node's isolated pods in `dir`; two pods claiming one IP (a stale status): the first keeps it, a vmap key must be unique. */
+function uniquePods(input: PolicyInput, dir: Direction): IsolatedPod[] {
+  const seen = new Set<string>();
+  return isolatedPods(input, dir).filter((p) => !seen.has(p.ip) && seen.add(p.ip));
+}
+
 /** `nodeIPs`: the node's own addresses (InternalIP, the bridge's gateway), always allowed in. */
 export function renderPolicyRuleset(input: PolicyInput & { nodeIPs?: string[] }): PolicyRuleset {
-  // Two pods claiming one IP (a stale status): the first keeps it, a vmap key must be unique.
-  const seen = new Set<string>();
-  const pods = isolatedPods(input).filter((p) => !seen.has(p.ip) && seen.add(p.ip));
+  const byDir = { ingress: uniquePods(input, 'ingress'), egress: uniquePods(input, 'egress') };
   const nodeIPs = [...new Set(input.nodeIPs ?? [])].sort(byIP);
   const lines: string[] = [`table ip ${input.table} {`];
   const sets = new Map<string, string[]>();
-  for (const pod of pods) for (const r of pod.rules) for (const s of r.sources) if (s.kind === 'pods' && s.ips.length > 0) sets.set(sourceSet(r.policy, r.rule), [...s.ips].sort(byIP));
-  for (const [name, ips] of [...sets].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`\tset ${name} {`, '\t\ttype ipv4_addr', `\t\telements = { ${ips.join(', ')} }`, '\t}');
+  for (const dir of ['ingress', 'egress'] as const) {
+    for (const pod of byDir[dir]) for (const r of pod.rules) for (const s of r.sources) if (s.kind === 'pods' && s.ips.length > 0) sets.set(DIRS[dir].set(r.policy, r.rule), [...s.ips].sort(byIP));
   }
-  lines.push('\tmap isolated {', '\t\ttype ipv4_addr : verdict');
-  if (pods.length > 0) lines.push(`\t\telements = { ${pods.map((p) => `${p.ip} : jump ${podChain(p.key)}`).join(', ')} }`);
-  lines.push('\t}');
-  lines.push('\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;', '\t\tct state established,related accept', '\t\tip daddr vmap @isolated', '\t}');
-  for (const pod of pods) {
-    lines.push(`\tchain ${podChain(pod.key)} {`);
-    for (const r of podRules(pod, nodeIPs)) lines.push(`\t\t${r}`);
-    lines.push('\t}');
+  for (const [name, ips] of [...sets].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`	set ${name} {`, '		type ipv4_addr', `		elements = { ${ips.join(', ')} }`, '	}');
+  }
+  for (const dir of ['ingress', 'egress'] as const) {
+    const d = DIRS[dir];
+    lines.push(`	map ${d.map} {`, '		type ipv4_addr : verdict');
+    if (byDir[dir].length > 0) lines.push(`		elements = { ${byDir[dir].map((p) => `${p.ip} : jump ${d.chain(p.key)}`).join(', ')} }`);
+    lines.push('	}');
+  }
+  lines.push('	chain forward {', '		type filter hook forward priority filter; policy accept;', '		ct state established,related accept', '		ip saddr vmap @egress-isolated', '		ip daddr vmap @isolated', '	}');
+  lines.push('	chain input {', '		type filter hook input priority filter; policy accept;', '		ct state established,related accept', '		ip saddr vmap @egress-isolated', '	}');
+  for (const dir of ['ingress', 'egress'] as const) {
+    for (const pod of byDir[dir]) {
+      lines.push(`	chain ${DIRS[dir].chain(pod.key)} {`);
+      for (const r of podRules(pod, dir, nodeIPs)) lines.push(`		${r}`);
+      lines.push('	}');
+    }
   }
   lines.push('}');
-  return { table: input.table, text: `${lines.join('\n')}\n`, isolated: pods.map((p) => p.key) };
+  return { table: input.table, text: `${lines.join('\n')}\n`, isolated: byDir.ingress.map((p) => p.key), egressIsolated: byDir.egress.map((p) => p.key) };
 }

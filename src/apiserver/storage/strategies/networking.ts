@@ -3,9 +3,9 @@
  * Ingress: the DefaultIngressClass admission on create (IngressClasses read from the same store),
  * and ValidateIngressCreate's check that a legacy `kubernetes.io/ingress.class` annotation matches
  * spec.ingressClassName when both are set (create only, as upstream). NetworkPolicy: served as
- * upstream; each node enforces ingress rules (src/network-policy) but not egress yet, so every
- * create and update of a policy with policyTypes Egress answers a warning saying so instead of
- * silently ignoring its egress part.
+ * upstream and enforced by each node (src/network-policy), except named ports in egress rules
+ * (each destination pod's own port): those allow nothing, and a write with one answers a warning
+ * saying so instead of silently ignoring it.
  */
 import { ingressClasses, type IngressClass } from '../../../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../../../api/kinds/networking/ingress.js';
@@ -17,7 +17,7 @@ import { decodeKv } from '../codec.js';
 import { resourcePrefix } from '../keys.js';
 import type { Strategy } from './types.js';
 
-export const NETWORK_POLICY_EGRESS_NOT_ENFORCED = "Bosun's pod network does not enforce NetworkPolicy egress yet: this policy's ingress rules are enforced, but outgoing traffic (policyTypes Egress) is not restricted by it";
+export const NETWORK_POLICY_EGRESS_NAMED_PORT = "Bosun's pod network does not resolve named ports in NetworkPolicy egress rules: such a port allows no traffic; use port numbers";
 
 export const ingressStrategy: Strategy<Ingress> = {
   validate(obj, old) {
@@ -35,8 +35,7 @@ export const ingressStrategy: Strategy<Ingress> = {
 
 export const networkPolicyStrategy: Strategy<NetworkPolicy> = {
   validateAdmission(obj, _old, ctx) {
-    // Defaulted by now (SetDefaults_NetworkPolicy): egress rules imply Egress.
-    if ((obj.spec?.policyTypes ?? []).includes('Egress')) ctx.warnings.push(NETWORK_POLICY_EGRESS_NOT_ENFORCED);
+    if ((obj.spec?.egress ?? []).some((r) => (r.ports ?? []).some((p) => typeof p.port === 'string'))) ctx.warnings.push(NETWORK_POLICY_EGRESS_NAMED_PORT);
     return Promise.resolve();
   },
 };
