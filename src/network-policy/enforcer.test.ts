@@ -38,6 +38,13 @@ describe('network policy enforcer', { skip: netnsUnavailable() }, () => {
     await pods().updateStatus({ ...p, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } } as Pod);
   }
 
+  /** Open WATCH requests on pods, from the server's apiserver_longrunning_requests gauge. */
+  const podWatches = async (): Promise<number> => {
+    const text = String((await client.transport.request({ method: 'GET', path: '/metrics' })).body);
+    const line = text.split('\n').find((l) => l.startsWith('apiserver_longrunning_requests{verb="WATCH",group="",version="v1",resource="pods",'));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+
   before(async () => {
     ts = await startTestServer();
     client = KubeClient.fromKubeconfig(ts.kubeconfig);
@@ -56,12 +63,14 @@ describe('network policy enforcer', { skip: netnsUnavailable() }, () => {
     await runningPod('np-client', '10.42.8.11', { role: 'client' }, 'np-b');
     enforcer = await startNetworkPolicyEnforcer({ client, nodeName: 'np-a', table: TABLE, netns: ns.name, logger: quietLogger, checkIntervalMs: 100 });
     assert.match(list(), /map isolated \{\n\t\ttype ipv4_addr : verdict\n\t\}/, 'no policy: nothing isolated');
+    assert.equal(await podWatches(), 0, 'no policy: no cluster-wide pod watch (each node would pay for one)');
 
     await client.resource<NetworkPolicy>(resources.networkpolicies, 'default').create({
       apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np-web' },
       spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }], ports: [{ port: 8080 }] }] },
     } as NetworkPolicy);
     await eventually(() => /10\.42\.7\.10 : jump pod-/.test(list()), 'the server isolated');
+    assert.equal(await podWatches(), 1, 'a policy exists: pods are watched');
     assert.match(list(), /elements = \{ 10\.42\.8\.11 \}/);
     assert.match(list(), /ip saddr \{ 10\.42\.7\.1, 192\.168\.77\.20 \} accept/, 'the node and its bridge address');
     assert.match(list(), /tcp dport 8080 accept/);

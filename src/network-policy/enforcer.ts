@@ -14,7 +14,7 @@ import { ipv4At, parseCIDR } from '../api/net/cidr.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
-import type { EventHandler } from '../controller-runtime/informer/shared-informer.js';
+import type { EventHandler, SharedInformer } from '../controller-runtime/informer/shared-informer.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { NftRunner } from '../controller-runtime/nft/nft-runner.js';
 import { SyncLoop } from '../controller-runtime/sync-loop.js';
@@ -62,25 +62,37 @@ export async function startNetworkPolicyEnforcer(o: EnforcerOptions): Promise<En
   const log = (o.logger ?? defaultLogger()).child({ component: 'network-policy', node: o.nodeName });
   const informers = new SharedInformerFactory(o.client, { logger: o.logger });
   const policies = informers.informerFor<NetworkPolicy>(resources.networkpolicies);
-  const pods = informers.informerFor<Pod>(resources.pods);
-  const namespaces = informers.informerFor<Namespace>(resources.namespaces);
-  const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
+  // Pods, Namespaces and this Node are watched only once a NetworkPolicy exists: with none, nothing
+  // is isolated whatever they hold, and a cluster-wide pod watch costs every node a connection and a
+  // copy of every pod (~0.5 MiB of an idle agent's RSS for the three). Once started they stay.
+  let peers: { pods: SharedInformer<Pod>; namespaces: SharedInformer<Namespace>; nodes: SharedInformer<Node> } | undefined;
   const nft = new NftRunner({ netns: o.netns });
   let last: PolicyRuleset | undefined;
 
   const sync = async (): Promise<void> => {
+    const list = policies.indexer.list();
+    if (list.length > 0 && !peers) {
+      peers = {
+        pods: informers.informerFor<Pod>(resources.pods),
+        namespaces: informers.informerFor<Namespace>(resources.namespaces),
+        nodes: informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` }),
+      };
+      for (const inf of Object.values(peers)) inf.addEventHandler(poke as EventHandler<never>);
+    }
+    // Rendering policies against caches still filling would isolate pods with half their peers.
+    if (peers && !(await informers.waitForCacheSync())) return;
     const r = renderPolicyRuleset({
-      policies: policies.indexer.list(), pods: pods.indexer.list(), namespaces: namespaces.indexer.list(),
-      nodeName: o.nodeName, table: o.table, nodeIPs: nodeSourceIPs(nodes.indexer.get(o.nodeName)),
+      policies: list, pods: peers?.pods.indexer.list() ?? [], namespaces: peers?.namespaces.indexer.list() ?? [],
+      nodeName: o.nodeName, table: o.table, nodeIPs: nodeSourceIPs(peers?.nodes.indexer.get(o.nodeName)),
     });
     if (last?.text === r.text) return;
     await nft.apply(`add table ip ${o.table}\ndelete table ip ${o.table}\n${r.text}`);
     if (last?.isolated.join() !== r.isolated.join() || last.egressIsolated.join() !== r.egressIsolated.join()) log.info({ isolated: r.isolated.length, egressIsolated: r.egressIsolated.length }, 'network policy ruleset applied');
     last = r;
   };
-  const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'network policy sync failed; retrying') });
   const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };
-  for (const inf of [policies, pods, namespaces, nodes]) inf.addEventHandler(poke as EventHandler<never>);
+  const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'network policy sync failed; retrying') });
+  policies.addEventHandler(poke as EventHandler<never>);
   informers.start();
 
   const timers: { checker?: NodeJS.Timeout } = {};
