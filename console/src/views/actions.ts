@@ -71,7 +71,8 @@ export function Actions({ def, obj }: { def: ResourceDef; obj: Obj }) {
  * template back. The Deployment is read fresh (the page's copy may lag behind the watch, and its
  * status changes throughout a rollout), and the patch is guarded by a `test` of that read's
  * resourceVersion, retried from a fresh read when the object moved in between (409, or 422 from
- * the failed test), so an undo never applies a template chosen from an outdated revision.
+ * the failed test; up to 10 times, waiting 100 ms more each time), so an undo never applies a
+ * template chosen from an outdated revision.
  */
 async function undo(def: ResourceDef, d: Obj): Promise<string> {
   const ns = d.metadata.namespace!;
@@ -93,7 +94,10 @@ async function undo(def: ResourceDef, d: Obj): Promise<string> {
       ], 'application/json-patch+json');
       return `rolled back to revision ${rev(previous)}`;
     } catch (e) {
-      if (attempt >= 5 || !(e instanceof ApiError) || (e.code !== 409 && e.code !== 422)) throw e;
+      if (attempt >= 10 || !(e instanceof ApiError) || (e.code !== 409 && e.code !== 422)) throw e;
+      // The controller is still writing the Deployment's status (a rollout's last steps): wait a
+      // little before reading again rather than racing it five times in a row.
+      await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
 }
