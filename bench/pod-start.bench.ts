@@ -25,6 +25,8 @@ import { BUSYBOX_IMAGE, startTestContainerd } from '../src/agent/testing/private
 import { cleanupNodeState } from '../src/testing/node-state-cleanup.js';
 import { BOSUN_BIN, startNodeServer, waitFor, type NodeServer } from '../src/testing/node-server.js';
 import { quantile, removePod, startPod } from './cri-floor.js';
+import { masqTableFor } from '../src/cluster/host-resources.js';
+import { policyTableFor } from '../src/network-policy/enforcer.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 20);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 30);
@@ -248,8 +250,8 @@ for (const metrics of STANDALONE ? [true, false] : []) {
     }
     await cleanupNodeState({ dataDir: agentDir, cgroupRoot });
     deleteLink(bridge);
-    // A stopped agent leaves its Service rules in place (as kube-proxy does); the bench removes them.
-    for (const table of [bridge, `${bridge}-masq`]) spawnSync('nft', ['delete', 'table', 'ip', table], { stdio: 'ignore' });
+    // A stopped agent leaves its Service and NetworkPolicy rules in place (as kube-proxy does); the bench removes them.
+    for (const table of [bridge, masqTableFor(bridge), policyTableFor(bridge)]) spawnSync('nft', ['delete', 'table', 'ip', table], { stdio: 'ignore' });
     rmSync(agentDir, { recursive: true, force: true });
     await cp?.forceCleanup();
   }
