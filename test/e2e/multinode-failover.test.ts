@@ -44,7 +44,8 @@ interface Sample { at: number; line: string }
 let c: MultiNodeCluster;
 let vip = '';
 let client: ChildProcess | undefined;
-const requests: { start: number; ok: boolean }[] = [];
+/** Each request of the client: when it started, whether it answered, and curl's exit code and the answer's first word otherwise-or-also (diagnosis). */
+const requests: { start: number; ok: boolean; detail?: string }[] = [];
 const t: { kill?: number; unknown?: number; dropped?: number; evicted?: number; replaced?: number } = {};
 
 before(async () => {
@@ -60,7 +61,7 @@ after(async () => {
 
 /** A client in host n1 sending requests through the ClusterIP back to back; one line per request. */
 function startClient(): void {
-  const loop = `while :; do s=$(date +%s%3N); if curl -s -o /dev/null --max-time 3 http://${vip}/; then r=ok; else r=fail; fi; echo "$s $r"; sleep 0.05; done`;
+  const loop = `while :; do s=$(date +%s%3N); o=$(curl -s --max-time 3 http://${vip}/ 2>&1); c=$?; if [ $c -eq 0 ]; then r=ok; else r=fail; fi; set -- $o; echo "$s $r curl=$c \${1:-}"; sleep 0.05; done`;
   client = c.th.spawnInHost('n1', 'sh', ['-c', loop]);
   let buf = '';
   client.stdout!.on('data', (d: Buffer) => {
@@ -68,8 +69,8 @@ function startClient(): void {
     const lines = buf.split('\n');
     buf = lines.pop()!;
     for (const l of lines) {
-      const [s, r] = l.split(' ');
-      requests.push({ start: Number(s), ok: r === 'ok' });
+      const [s, r, ...rest] = l.split(' ');
+      requests.push({ start: Number(s), ok: r === 'ok', detail: rest.join(' ') });
     }
   });
 }
