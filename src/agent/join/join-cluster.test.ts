@@ -13,6 +13,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { StatusError } from '../../api/status.js';
 import { KubeClient } from '../../client/kube-client.js';
 import { startTestServer } from '../../testing/test-cluster.js';
+import { applyTo, startCertRenewal } from './cert-renewal.js';
 import { CaPinMismatchError, joinCluster } from './join-cluster.js';
 import { parseJoinToken } from './join-token.js';
 
@@ -93,6 +94,36 @@ test('an agent joins, and its credential is a node identity', async () => {
   await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: `${P}-noingress`, dataDir: otherDir, ingress: true }),
     /\(403\): node "[^"]+-noingress" may not run the Ingress controller: its credential reads every Secret in the cluster; start the server with --agent-ingress-nodes=/);
   assert.equal(existsSync(join(otherDir, 'agent', 'pki', 'client.crt')), false);
+});
+
+test('a renewal after the server stopped naming the node in --agent-ingress-nodes renews every other certificate and reports the refusal', async () => {
+  // The node ran the controller once (its ingress.crt is on disk); the server no longer lists it.
+  const dataDir = tmp();
+  const name = `${P}-renew`;
+  const first = await joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir });
+  const oldIngress = { cert: 'old-ingress-cert', key: 'old-ingress-key' };
+  const refusals: string[] = [];
+  const applied: { who: string; cert: string }[] = [];
+  const user = (who: string) => ({ setClientCertificate: (cert: string) => void applied.push({ who, cert }) });
+  const renewal = startCertRenewal({
+    current: { ...first, ingress: oldIngress },
+    // As the agent's renewal: the join asks for the ingress credential again, tolerating a refusal.
+    renew: (signal) => joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, ingress: true, signal, onIngressRefused: (m) => refusals.push(m) }),
+    apply: applyTo({ client: user('client'), proxy: user('proxy'), dns: user('dns'), ingress: user('ingress') }),
+    windowDays: 400, // the fresh 365-day certificates count as expiring: check() renews
+  });
+  try {
+    assert.equal(await renewal.check(), true);
+  } finally {
+    renewal.stop();
+  }
+  assert.deepEqual(applied.map((a) => a.who), ['client', 'proxy', 'dns'], 'the ingress client keeps its certificate');
+  for (const a of applied) assert.notEqual(a.cert, a.who === 'client' ? first.client.cert : a.who === 'proxy' ? first.proxy.cert : first.dns.cert, `${a.who} renewed`);
+  assert.equal(new X509Certificate(readFileSync(join(dataDir, 'agent', 'pki', 'client.crt'))).toString(), new X509Certificate(applied[0]!.cert).toString());
+  assert.equal(refusals.length, 1);
+  assert.match(refusals[0]!, /\(403\): node "[^"]+-renew" may not run the Ingress controller/);
+  // Without the tolerance (an agent's start), the same join is refused as before.
+  await assert.rejects(joinCluster({ server: ts.url, token: ts.server.joinToken!, nodeName: name, dataDir, ingress: true }), /\(403\)/);
 });
 
 test('a CA that does not match the pin is refused before anything is sent or written', async () => {

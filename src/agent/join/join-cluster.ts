@@ -30,6 +30,13 @@ export interface JoinOptions {
   addresses?: string[];
   /** Ask for the Ingress controller's certificate too (the node runs it). */
   ingress?: boolean;
+  /**
+   * Set by a renewal: when the server refuses the Ingress controller's certificate (403: it no
+   * longer names this node in --agent-ingress-nodes), the join is asked again without it, so the
+   * node's own, proxy's and DNS's certificates still renew, and this is told the server's refusal.
+   * Unset (a start, which needs the credential to run the controller), the 403 fails the join.
+   */
+  onIngressRefused?: (message: string) => void;
   /** Per request, default 30 s. */
   timeoutMs?: number;
   /** Told of each retry (the server not reachable yet, or answering 5xx/429). */
@@ -145,9 +152,10 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   for (const d of [o.dataDir, dir, pkiDir]) chmodSync(d, 0o700);
-  const body = JSON.stringify({ nodeName: o.nodeName, password: nodePassword(dir), addresses: o.addresses ?? [], ...(o.ingress ? { ingress: true } : {}) });
+  const password = nodePassword(dir);
   const credsUrl = new URL('/bosun/v1/node-credentials', base);
-  const res = await retryTransient(`POST ${credsUrl.href}`, async () => {
+  const ask = (ingress: boolean) => retryTransient(`POST ${credsUrl.href}`, async () => {
+    const body = JSON.stringify({ nodeName: o.nodeName, password, addresses: o.addresses ?? [], ...(ingress ? { ingress: true } : {}) });
     const r = await call(credsUrl, {
       method: 'POST', ca: ca.body, body, timeoutMs,
       headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -155,8 +163,19 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult> {
     if (r.status !== 200) throw new HttpAnswerError(`the server refused node credentials for "${o.nodeName}" (${r.status}): ${statusMessage(r.body)}`, r.status, r.retryAfter);
     return r;
   }, retry);
+  let ingress = o.ingress === true;
+  let res: Awaited<ReturnType<typeof ask>>;
+  try {
+    res = await ask(ingress);
+  } catch (err) {
+    // A 403 for another reason (a node password mismatch) fails the second ask the same way.
+    if (!ingress || !o.onIngressRefused || !(err instanceof HttpAnswerError) || err.httpStatus !== 403) throw err;
+    ingress = false;
+    res = await ask(false);
+    o.onIngressRefused(err.message);
+  }
   const creds = JSON.parse(res.body) as NodeCredentials;
-  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert || (o.ingress === true && !creds.ingress?.cert)) throw new Error('the server answered something that is not NodeCredentials');
+  if (creds.kind !== 'NodeCredentials' || !creds.client?.cert || !creds.serving?.cert || !creds.proxy?.cert || !creds.dns?.cert || (ingress && !creds.ingress?.cert)) throw new Error('the server answered something that is not NodeCredentials');
 
   const caPath = join(pkiDir, 'ca.crt');
   const servingCertPath = join(pkiDir, 'serving.crt');
