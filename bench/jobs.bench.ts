@@ -151,7 +151,8 @@ async function requestCounts(): Promise<Map<string, number>> {
 }
 
 /** Starts counting CPU time and API requests; `stop(n)` reads them per item. */
-async function meter(layout: Layout): Promise<{ stop(n: number): Promise<string> }> {
+interface Cost { text: string; cpuMs: number; requests: number }
+async function meter(layout: Layout): Promise<{ stop(n: number): Promise<Cost> }> {
   const before = await requestCounts();
   const cpu0 = layout.cpuMs();
   const fleet0 = layout.fleetCpuMs?.() ?? 0;
@@ -163,7 +164,7 @@ async function meter(layout: Layout): Promise<{ stop(n: number): Promise<string>
       const delta = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]);
       const total = delta.reduce((a, [, d]) => a + d, 0);
       const top = delta.filter(([, d]) => d / n >= 0.01).map(([k, d]) => `${k} ${(d / n).toFixed(2)}`).join(', ');
-      return `CPU ${(cpu / n).toFixed(2)} ms${fleet}; ${(total / n).toFixed(2)} requests (${top})`;
+      return { text: `CPU ${(cpu / n).toFixed(2)} ms${fleet}; ${(total / n).toFixed(2)} requests (${top})`, cpuMs: cpu / n, requests: total / n };
     },
   };
 }
@@ -187,7 +188,7 @@ async function measure(layout: Layout): Promise<void> {
   const rsS = await rsWatch.done;
   const rsCost = await rsMeter.stop(COMPLETIONS);
   const rsRate = rsS === undefined ? 0 : COMPLETIONS / rsS;
-  rows.push({ case: `${layout.name} baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller; per pod: ${rsCost}` });
+  rows.push({ case: `${layout.name} baseline: ReplicaSet of ${COMPLETIONS} replicas, create -> all pods created`, result: rsS === undefined ? 'not reached' : `${rsS.toFixed(2)} s`, target: '', note: `${Math.round(rsRate)} pods/s created by the ReplicaSet controller; per pod: ${rsCost.text}` });
   // The baseline's pods go before the Job starts: a teardown of COMPLETIONS pods (a graceful
   // delete by the garbage collector and a final one by the simulated node, each with its watch
   // events) running beside the Job would charge the Job for the baseline's cleanup.
@@ -212,7 +213,18 @@ async function measure(layout: Layout): Promise<void> {
     case: `${layout.name}: Job of ${COMPLETIONS} completions at parallelism ${PARALLELISM} on ${NODES} simulated nodes: create -> Complete`,
     result: done.s === undefined ? `${done.job?.status?.succeeded ?? 0}/${COMPLETIONS} at ${TIMEOUT_MS / 1000} s` : `${done.s.toFixed(2)} s`,
     target: '>= 0.8x baseline rate',
-    note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later; per completion: ${jobCost}`,
+    note: `${Math.round(jobRate)} completions/s = ${ratio.toFixed(2)}x the ReplicaSet rate; succeeded ${done.job?.status?.succeeded}, failed ${done.job?.status?.failed ?? 0}; pods ready after ${READY_MS} ms, exit 0 ${RUN_MS} ms later; per completion: ${jobCost.text}`,
+  });
+  // The two rates share one control-plane thread, so their ratio is the inverse of CPU per item,
+  // and CPU per item is dominated by API writes (each a request, a store write and a watch event to
+  // every pod watcher). A completion needs two writes a ReplicaSet pod does not (the kubelet's
+  // Succeeded status, the controller's finalizer removal), so this row shows whether the Job path
+  // costs more per request than the ReplicaSet path, apart from that difference in count.
+  const perReq = (c: Cost) => c.cpuMs / c.requests;
+  rows.push({
+    case: `${layout.name}: CPU per API request (as metered above), Job / ReplicaSet`,
+    result: `${(perReq(jobCost) / perReq(rsCost)).toFixed(2)}x`, target: '',
+    note: `Job ${perReq(jobCost).toFixed(3)} ms x ${jobCost.requests.toFixed(2)} requests per completion; ReplicaSet ${perReq(rsCost).toFixed(3)} ms x ${rsCost.requests.toFixed(2)} requests per pod; request-count ratio ${(rsCost.requests / jobCost.requests).toFixed(2)}`,
   });
 }
 
