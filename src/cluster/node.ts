@@ -14,7 +14,8 @@ import { startNode, type NodeOptions, type RunningNode } from '../agent/node-mai
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { hostname } from 'node:os';
 import { startProxy, type Proxy } from '../proxy/index.js';
-import { policyTableFor, startNetworkPolicyEnforcer } from '../network-policy/index.js';
+import { policyTableFor, removePolicyTable, startNetworkPolicyEnforcer } from '../network-policy/index.js';
+import { NftRunner } from '../controller-runtime/nft/nft-runner.js';
 import { startPodNetwork } from '../agent/routes/pod-network.js';
 import { mkdirSync } from 'node:fs';
 import type { KubeClient } from '../client/index.js';
@@ -29,7 +30,7 @@ export interface ClusterNodeOptions extends NodeOptions {
   dnsPort?: number;
   /** Run the service proxy (default true). */
   proxy?: boolean;
-  /** Enforce NetworkPolicy ingress rules in the table `<proxyTable>-netpol` (src/network-policy; default: when the proxy runs). */
+  /** Enforce NetworkPolicies in the table `<proxyTable>-netpol` (src/network-policy; default: when the proxy runs); false (--disable-network-policy) also removes that table if an earlier run left it. */
   networkPolicy?: boolean;
   /** The proxy's nftables table (default `bosun`; distinct names let nodes share a host, as tests do); the masquerade table is `<table>-masq`. */
   proxyTable?: string;
@@ -86,6 +87,9 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       // The proxy's identity (system:kube-proxy) also reads pods, namespaces and policies, as k3s's network policy controller's system:k3s-controller.
       const enforcer = await startNetworkPolicyEnforcer({ client: o.proxyClient ?? o.client, nodeName, table: policyTableFor(proxyTable), logger: o.logger });
       stops.push((keepNetwork) => enforcer.stop({ keepRules: keepNetwork }));
+    } else if (o.networkPolicy === false) {
+      // --disable-network-policy: a table an earlier run left (a stopped node keeps it) would go on isolating pods by stale rules (k3s#7244).
+      await removePolicyTable(new NftRunner(), policyTableFor(proxyTable));
     }
     if (dnsPort > 0) {
       // Loaded only when used: a node without DNS (--cluster-dns-port 0) does not carry its code.

@@ -11,8 +11,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../src/testing/node-server.js';
+import { randomBytes } from 'node:crypto';
+import { readHostResources } from '../../src/cluster/host-resources.js';
+import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
@@ -50,6 +55,23 @@ spec:
 `;
 const POLICY = policyYaml('only-clients', 'app: web', 'Ingress', 'role: client', 8080);
 
+/**
+ * An audit log of the watches on networkpolicies (audit.k8s.io/v1, level Metadata), for the flags
+ * of a node: `watchers()` names the users that opened one. The enforcer watches as system:kube-proxy;
+ * the control plane's garbage collector watches every resource too, so a watch count alone says nothing.
+ */
+function policyWatchAudit(): { args: string[]; watchers(): string[]; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-np-audit-'));
+  const policy = join(dir, 'policy.yaml');
+  const log = join(dir, 'audit.log');
+  writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  verbs: [watch]\n  resources: [{group: networking.k8s.io, resources: [networkpolicies]}]\n');
+  return {
+    args: ['--audit-policy-file', policy, '--audit-log-path', log],
+    watchers: () => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { user?: { username?: string } }).user?.username ?? ''),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 /** Whether `pod` gets an answer from `url` within 2 s (busybox wget bounded by `timeout`: its -T crashes). */
 async function reaches(pod: string, url: string): Promise<boolean> {
   const r = await node.kubectl(['exec', pod, '--', 'timeout', '2', 'wget', '-qO-', url]);
@@ -57,11 +79,12 @@ async function reaches(pod: string, url: string): Promise<boolean> {
 }
 
 describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, () => {
+  const audit = policyWatchAudit();
   let serverIP: string;
   let clusterIP: string;
   before(async () => {
     dnsPort = await freeDnsPort();
-    node = await startServicesNode({ extraArgs: ['--cluster-dns-port', String(dnsPort)] });
+    node = await startServicesNode({ extraArgs: ['--cluster-dns-port', String(dnsPort), ...audit.args] });
     table = `${node.table}-netpol`;
     await node.kubectl(['apply', '-f', '-'], { input: `${whoDeployment('web', 1)}---\n${SERVICE}---${clientPod('allowed', 'role: client')}---${clientPod('other', 'role: other')}` });
     await waitFor('the server ready and both clients running', async () => {
@@ -75,6 +98,7 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     await node?.kubectl(['delete', 'pods', 'allowed', 'other', '--grace-period=1', '--wait=false']);
     await stopServicesNode(node);
     if (table && tableExists()) execFileSync('nft', ['delete', 'table', 'ip', table]);
+    audit.remove();
   });
 
   it('without a policy both clients reach the server, by pod IP and ClusterIP; nothing is isolated', async () => {
@@ -84,6 +108,7 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     }
     const text = execFileSync('nft', ['list', 'table', 'ip', table], { encoding: 'utf8' });
     assert.doesNotMatch(text, / : jump pod-/, text);
+    assert.ok(audit.watchers().includes('system:kube-proxy'), `the enforcer watches NetworkPolicies as system:kube-proxy: ${audit.watchers().join(', ')}`);
   });
 
   it('a policy allowing role=client on 8080: the labelled client connects, the other is cut off, probes keep passing', async () => {
@@ -143,5 +168,48 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     await node.kubectl(['delete', 'pods', 'allowed', 'other', '--grace-period=1', '--wait=false']);
     await stopServicesNode(node);
     assert.equal(tableExists(), false);
+  });
+});
+
+describe('--disable-network-policy (k3s\'s flag): no enforcer on the node', { timeout: 120_000 }, () => {
+  // The proxy table is named here, so that a policy table an earlier run left can be planted first.
+  const proxyTable = `bznp${randomBytes(3).toString('hex')}`;
+  const stale = `${proxyTable}-netpol`;
+  const exists = (t: string): boolean => {
+    try {
+      execFileSync('nft', ['list', 'table', 'ip', t], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let off: NodeServer | undefined;
+  const audit = policyWatchAudit();
+  before(async () => {
+    // A table a node left when it stopped (pods stay isolated across a restart): with the flag it would isolate by stale rules.
+    execFileSync('nft', ['-f', '-'], { input: `table ip ${stale} {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n` });
+    off = await startNodeServer({ extraArgs: ['--proxy-table', proxyTable, '--disable-network-policy', ...audit.args], importImages: false });
+  });
+  after(async () => {
+    try {
+      await off?.stop();
+    } finally {
+      await off?.forceCleanup();
+      for (const t of [proxyTable, stale]) if (exists(t)) execFileSync('nft', ['delete', 'table', 'ip', t]);
+      audit.remove();
+    }
+  });
+
+  it('the node is Ready, with no policy table (the stale one removed), none recorded, and no NetworkPolicy watch, also once a policy exists', async () => {
+    assert.ok(exists(proxyTable), 'the proxy runs (its table under the name given)');
+    assert.equal(exists(stale), false, 'the table an earlier run left is removed');
+    assert.equal(readHostResources(join(off!.dataDir, 'node'))?.policyTable, undefined, 'killall has no policy table to look for');
+    const created = await off!.kubectl(['apply', '-f', '-'], { input: POLICY });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(await off!.k('get', 'networkpolicy', 'only-clients', '-o', 'jsonpath={.metadata.name}'), 'only-clients', 'the API still serves policies');
+    // The API server is up before the node starts: any enforcer would have opened its watch by now (it syncs before the node registers).
+    assert.ok(!audit.watchers().includes('system:kube-proxy'), `no enforcer watches them: ${audit.watchers().join(', ')}`);
+    assert.ok(audit.watchers().length > 0, 'the audit log records the control plane\'s watch (the check can see one)');
+    assert.equal(exists(stale), false);
   });
 });

@@ -54,17 +54,18 @@ test('agentMain reaches the agent with valid flags (and stops there without a to
 test('parseAgentArgs gives the options runAgent gets, defaults included', () => {
   const defaults = {
     server: 'https://10.0.0.1:6443', dataDir: '/var/lib/bosun', agentPort: 10250, clusterDnsPort: 53,
-    clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', routes: true,
+    clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16', routes: true, disableNetworkPolicy: false,
   };
   const cases: Array<[string[], object]> = [
     [['--server', 'https://10.0.0.1:6443'], defaults],
     [['--server=https://10.0.0.1:6443', '--no-routes'], { ...defaults, routes: false }],
+    [['--server=https://10.0.0.1:6443', '--disable-network-policy'], { ...defaults, disableNetworkPolicy: true }],
     [['--server', 'https://10.0.0.1:6443', '--token', 'K10x', '--node-name', 'n1', '--node-ip', '10.0.0.2', '--data-dir', '/d',
       '--pod-cidr', '10.42.9.0/24', '--agent-port', '10251', '--cluster-dns-port', '0', '--cluster-cidr', '10.1.0.0/16',
       '--service-cidr', '10.2.0.0/16', '--cni-bridge', 'br1', '--cgroup-root', '/x', '--token-file', '/t', '--proxy-table', 'p1'],
     { server: 'https://10.0.0.1:6443', token: 'K10x', nodeName: 'n1', nodeIp: '10.0.0.2', dataDir: '/d', podCidr: '10.42.9.0/24',
       agentPort: 10251, clusterDnsPort: 0, clusterCidr: '10.1.0.0/16', serviceCidr: '10.2.0.0/16', cniBridge: 'br1', cgroupRoot: '/x',
-      tokenFile: '/t', routes: true, proxyTable: 'p1' }],
+      tokenFile: '/t', routes: true, disableNetworkPolicy: false, proxyTable: 'p1' }],
   ];
   for (const [args, want] of cases) assert.deepEqual(parseAgentArgs(args, NO_FILE), { options: want }, args.join(' '));
 });

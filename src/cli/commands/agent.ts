@@ -35,6 +35,8 @@ export interface AgentCommandOptions {
   clusterCidr: string;
   serviceCidr: string;
   routes: boolean;
+  /** --disable-network-policy: this node runs no NetworkPolicy enforcer (src/network-policy). */
+  disableNetworkPolicy?: boolean;
   cgroupRoot?: string;
   cniBridge?: string;
   proxyTable?: string;
@@ -108,7 +110,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
 
   const node = await startClusterNode({
     client, proxyClient, dnsClient, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
-    clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable,
+    clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable, networkPolicy: !o.disableNetworkPolicy,
     ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort, client: ingressClient },
     containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },

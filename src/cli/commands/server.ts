@@ -54,6 +54,8 @@ export interface ServerCommandOptions {
   cgroupRoot?: string;
   proxyTable?: string;
   routes: boolean;
+  /** --disable-network-policy: this machine's node runs no NetworkPolicy enforcer (src/network-policy). */
+  disableNetworkPolicy?: boolean;
   /** --registries FILE (k3s's registries.yaml format). */
   registries?: string;
   serviceLbPool?: string[];
@@ -177,7 +179,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
         ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort },
-        serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, imageGC: imageGCPolicyFromFlags(o), registryConfig,
+        serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, networkPolicy: !o.disableNetworkPolicy, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });
       // As kube-proxy and k3s: a stopped server leaves its node's Service rules, routes and
       // masquerade in place for the pods that keep running (the next start takes them over);

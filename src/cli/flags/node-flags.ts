@@ -31,6 +31,7 @@ export const NODE_FLAGS: readonly Flag[] = [
   { name: 'cgroup-root', value: 'path', help: 'cgroupfs parent of pod cgroups (default /bosun; one per node sharing a machine)' },
   { name: 'proxy-table', value: 'name', help: 'nftables table of this node\'s service proxy (default bosun; one per node sharing a machine)' },
   { name: 'no-routes', help: 'do not program host-gw routes or the masquerade rule (another network plugin does)' },
+  { name: 'disable-network-policy', help: 'do not enforce NetworkPolicies on this node (k3s\'s flag): no policy table (one left by an earlier run is removed), no watches for it; another network plugin may enforce them' },
   { name: 'registries', value: 'file', help: 'registry mirrors and credentials, as k3s\'s registries.yaml (default: /etc/bosun/registries.yaml when present)' },
   { name: 'image-gc-high-threshold', value: 'percent', help: 'image filesystem usage at or above which unused images are removed; 100: never (default 85)', parse: parsePercentFlag },
   { name: 'image-gc-low-threshold', value: 'percent', help: 'usage image garbage collection frees down to, below the high threshold (default 80)', parse: parsePercentFlag },
