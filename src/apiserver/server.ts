@@ -197,9 +197,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics, createComponentStatusStorage(components)], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
+    let ownDocs: OpenApiDocs | undefined;
     let docs: OpenApiDocs | undefined;
     // Custom resources come and go at run time: the next OpenAPI request rebuilds the documents.
-    catalog.onChange(() => { docs = undefined; });
+    catalog.onChange(() => { ownDocs = docs = undefined; });
     let stopping = false;
     await ensureNamespaces(catalog.resolve('', 'v1', 'namespaces')?.storage);
     await ensureObjects(catalog.resolve('scheduling.k8s.io', 'v1', 'priorityclasses')?.storage, SYSTEM_PRIORITY_CLASSES);
@@ -216,6 +217,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     await crds?.ready;
     // kube-aggregator: Local APIServices for all of the above, remote ones proxied (aggregator/).
     const aggregator = catalog.resolve('apiregistration.k8s.io', 'v1', 'apiservices') ? await startAggregator({ catalog, pki, log }) : undefined;
+    // Extensions' OpenAPI merged over the server's own documents (built once per catalog).
+    aggregator?.openapi.onChange(() => { docs = undefined; });
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
     // API Priority and Fairness, fed from the store (flowcontrol/): in-flight pools' sum is its server limit.
     const apfLimiter = new ApfLimiter((opts.limits?.inflight?.readOnly ?? 400) + (opts.limits?.inflight?.mutating ?? 200));
@@ -240,7 +243,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }), createConsoleHandler()],
       requestTimeoutMs: opts.requestTimeoutMs,
       bosunVersion: BOSUN_VERSION,
-      openapi: () => (docs ??= buildOpenApi(catalog, served.schemas)),
+      openapi: () => (docs ??= ((own) => aggregator?.openapi.merge(own) ?? own)(ownDocs ??= buildOpenApi(catalog, served.schemas))),
       hostPort: (req: IncomingMessage) => req.headers.host ?? `127.0.0.1:${listener?.port ?? 0}`,
       ready: () => !stopping,
       metrics: metricsText,

@@ -17,6 +17,7 @@ import { ensureFrontProxyPki, type FrontProxyPki } from './front-proxy-pki.js';
 import { syncLocalApiServices } from './local-api-services.js';
 import { proxyToApiService } from './proxy.js';
 import { RemoteDiscovery } from './remote-discovery.js';
+import { RemoteOpenApi } from './remote-openapi.js';
 import { RemoteAgents } from './remote-transport.js';
 
 const CTX = (): RequestContext => ({ user: 'system:kube-aggregator', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', fieldManager: 'kube-aggregator', warnings: [] });
@@ -26,6 +27,8 @@ export interface Aggregator {
   /** Serves the request when a remote APIService owns its path (true), else leaves it to this server (false). */
   proxy(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): false | Promise<boolean>;
   discovery: RemoteDiscovery;
+  /** Extensions' OpenAPI, merged into the server's documents (remote-openapi.ts). */
+  openapi: RemoteOpenApi;
   availability: AvailabilityController;
   stop(): void;
 }
@@ -57,12 +60,14 @@ export async function startAggregator(o: { catalog: ApiCatalog; pki: Pki; log: (
   renewal.unref();
   const agents = new RemoteAgents(() => frontProxy.client);
   const services = { services: () => storage('', 'v1', 'services'), endpointSlices: () => storage('discovery.k8s.io', 'v1', 'endpointslices') };
-  const availability = new AvailabilityController({ ...services, apiServices, agents, log, intervalMs: o.intervalMs });
+  const openapi = new RemoteOpenApi({ ...services, agents, log });
+  const availability = new AvailabilityController({ ...services, apiServices, agents, log, intervalMs: o.intervalMs, onChecked: (name, a, ok) => openapi.observe(name, a, ok) });
   await availability.start();
   return {
     frontProxy,
     proxy: (req, res, url, user) => proxyToApiService({ ...services, availability, agents }, req, res, url, user),
     discovery: new RemoteDiscovery(availability),
+    openapi,
     availability,
     stop() {
       offChange();

@@ -15,11 +15,16 @@ import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
 import { extensionManifests, startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
+import { FLIGHT_DESTINATION_DOC, flightOpenApi } from './testing/flight-openapi.js';
 
 const NS = 'agg-ext-7311';
 const GROUP = 'flights.agg-test.example.com';
 const APISERVICE = `v1alpha1.${GROUP}`;
 const FLIGHTS = /^\/apis\/flights\.agg-test\.example\.com\/v1alpha1\/namespaces\/([^/]+)\/flights$/;
+
+const FLIGHT_DEF = 'com.example.aggtest.v1alpha1.Flight';
+const OPENAPI = flightOpenApi(GROUP, 'v1alpha1');
+type V2Doc = { definitions: Record<string, { properties?: Record<string, { $ref?: string; description?: string }> }> };
 
 const available = async (s: TestServer, name: string): Promise<string> =>
   (await s.kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}/{.status.conditions[?(@.type=="Available")].reason}'])).stdout;
@@ -35,6 +40,7 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
     ext = await startExtensionServer({
       ...where, authentication: cm.data,
       resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list', 'watch'], shortNames: ['fl'] }],
+      openapi: OPENAPI,
       answer: (path, query) => {
         const m = FLIGHTS.exec(path);
         if (!m) return undefined;
@@ -137,6 +143,34 @@ spec: { group: nowhere.agg-test.example.com, version: v1, service: { namespace: 
     await kubectlOk(s, ['delete', 'apiservice', 'v1.nowhere.agg-test.example.com']);
   });
 
+  test('kubectl explain shows the extension\'s kind: its OpenAPI v3 and v2 aggregated as kube-aggregator\'s openapi controllers do', async () => {
+    await eventually(() => available(s, APISERVICE).then((a) => a === 'True/Passed'), 'Available');
+    // v3 (kubectl's default): the extension's group/version listed in the index and served from what was fetched.
+    const explained = await eventually(async () => {
+      const r = await s.kubectl(['explain', 'flights.spec.destination']);
+      return r.code === 0 && r.stdout;
+    }, 'kubectl explain flights.spec.destination');
+    assert.match(explained, /^GROUP:\s+flights\.agg-test\.example\.com\nKIND:\s+Flight\nVERSION:\s+v1alpha1\n\nFIELD: destination <string>/);
+    assert.ok(explained.includes(FLIGHT_DESTINATION_DOC), explained);
+    const index = JSON.parse(await kubectlOk(s, ['get', '--raw', '/openapi/v3'])) as { paths: Record<string, { serverRelativeURL: string }> };
+    assert.match(index.paths[`apis/${GROUP}/v1alpha1`]?.serverRelativeURL ?? '', new RegExp(`^/openapi/v3/apis/${GROUP.replace(/\./g, '\\.')}/v1alpha1\\?hash=[0-9A-F]{128}$`));
+    assert.ok(index.paths['apis/apps/v1'], 'the server\'s own group/versions are still listed');
+    // v2: the extension's definitions reachable from its /apis/ paths, its differing ObjectMeta renamed.
+    const v2explained = await kubectlOk(s, ['explain', 'flights.spec', '--output', 'plaintext-openapiv2']);
+    assert.ok(v2explained.includes(FLIGHT_DESTINATION_DOC), v2explained);
+    const v2 = JSON.parse(await kubectlOk(s, ['get', '--raw', '/openapi/v2'])) as V2Doc;
+    assert.equal(v2.definitions[FLIGHT_DEF]?.properties?.metadata?.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta_v2');
+    assert.ok(v2.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']?.properties?.labels, 'the server\'s own ObjectMeta kept');
+    assert.equal(v2.definitions['com.example.aggtest.VersionInfo'], undefined, 'definitions used only outside /apis/ filtered out');
+  });
+
+  test('the extension\'s OpenAPI fetched again when its APIService changes', async () => {
+    const spec = (OPENAPI.v3 as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } }).components.schemas['com.example.aggtest.v1alpha1.FlightSpec']!;
+    spec.properties.seats!.description = 'Seats on board, as changed (agg-test).';
+    await kubectlOk(s, ['patch', 'apiservice', APISERVICE, '--type=merge', '-p', '{"spec":{"versionPriority":16}}']);
+    await eventually(async () => (await kubectlOk(s, ['explain', 'flights.spec.seats'])).includes('as changed (agg-test)'), 'the changed description');
+  });
+
   test('the extension stopped: Available False (FailedDiscoveryCheck) and its requests answer 503', async () => {
     await ext.close();
     await eventually(() => available(s, APISERVICE).then((a) => a === 'False/FailedDiscoveryCheck'), 'FailedDiscoveryCheck', 30_000);
@@ -145,5 +179,10 @@ spec: { group: nowhere.agg-test.example.com, version: v1, service: { namespace: 
     assert.match(r.stderr, /the server is currently unable to handle the request/);
     // Bosun's own APIs are unaffected.
     await kubectlOk(s, ['get', 'namespaces', NS]);
+    // Its OpenAPI drops out (v3 index and document, v2 definitions).
+    await eventually(async () => !(await kubectlOk(s, ['get', '--raw', '/openapi/v3'])).includes(`apis/${GROUP}/`), 'the extension gone from /openapi/v3');
+    assert.notEqual((await s.kubectl(['get', '--raw', `/openapi/v3/apis/${GROUP}/v1alpha1`])).code, 0);
+    const v2 = JSON.parse(await kubectlOk(s, ['get', '--raw', '/openapi/v2'])) as V2Doc;
+    assert.equal(v2.definitions[FLIGHT_DEF], undefined);
   });
 });

@@ -22,6 +22,8 @@ export interface AvailabilityOptions extends ServiceStorages {
   /** How often every APIService is checked again (upstream requeues every 30 s; Bosun 5 s, to notice a stopped server sooner). */
   intervalMs?: number;
   log: (msg: string, err?: unknown) => void;
+  /** Told each check's outcome, and of a deleted APIService (`a` undefined, not available): the OpenAPI downloads follow it. */
+  onChecked?: (name: string, a: APIService | undefined, available: boolean) => void;
 }
 
 export class AvailabilityController {
@@ -76,6 +78,7 @@ export class AvailabilityController {
     if (ev.type === 'DELETED') {
       this.byName.delete(name);
       this.resources.delete(name);
+      this.o.onChecked?.(name, undefined, false);
       return;
     }
     const before = this.byName.get(name);
@@ -99,6 +102,7 @@ export class AvailabilityController {
     if (r.resources) this.resources.set(name, r.resources);
     const cur = this.byName.get(name);
     if (!cur || this.stopped) return;
+    this.o.onChecked?.(name, a, r.available);
     const old = cur.status?.conditions?.find((c) => c.type === 'Available');
     const status = r.available ? 'True' : 'False';
     if (old && old.status === status && old.reason === r.reason && old.message === r.message) return;

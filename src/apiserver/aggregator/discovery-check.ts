@@ -4,10 +4,9 @@
  * system:kube-aggregator in system:masters; any 2xx answer passes. The answer, an APIResourceList, is
  * kept for discovery (remote-discovery.ts), which upstream's discovery aggregation fetches the same way.
  */
-import { request } from 'node:https';
 import type { APIService, APIServiceSpec } from '../../api/kinds/apiregistration/api-service.js';
 import type { RequestContext } from '../storage/types.js';
-import { identityHeaders, type RemoteAgents } from './remote-transport.js';
+import { remoteGet, type RemoteAgents } from './remote-transport.js';
 import { resolveService, UnresolvableService, type ServiceStorages } from './service-resolver.js';
 
 export interface ApiResource {
@@ -30,7 +29,6 @@ export interface CheckResult {
 }
 
 const CHECK_TIMEOUT_MS = 5000;
-const AGGREGATOR_USER = { name: 'system:kube-aggregator', groups: ['system:masters'] };
 
 export async function checkAvailability(a: APIService, st: ServiceStorages, agents: RemoteAgents, ctx: RequestContext): Promise<CheckResult> {
   const spec: Partial<APIServiceSpec> = a.spec ?? {};
@@ -45,7 +43,7 @@ export async function checkAvailability(a: APIService, st: ServiceStorages, agen
   const path = `/apis/${spec.group ?? ''}/${spec.version ?? ''}`;
   const shown = `https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}${path}`;
   try {
-    const { status, body } = await get(ep.host, ep.port, ep.serverName, path, agents.agentFor(spec));
+    const { status, body } = await remoteGet(ep, path, agents.agentFor(spec), CHECK_TIMEOUT_MS);
     if (status < 200 || status >= 300) return failed(shown, `bad status from ${shown}: ${status}`);
     const doc = JSON.parse(body) as { resources?: ApiResource[] };
     return { available: true, reason: 'Passed', message: 'all checks passed', resources: doc.resources ?? [] };
@@ -56,18 +54,4 @@ export async function checkAvailability(a: APIService, st: ServiceStorages, agen
 
 function failed(url: string, detail: string): CheckResult {
   return { available: false, reason: 'FailedDiscoveryCheck', message: `failing or missing response from ${url}: ${detail}` };
-}
-
-function get(host: string, port: number, servername: string, path: string, agent: ReturnType<RemoteAgents['agentFor']>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request({ host, port, path, servername, agent, method: 'GET', timeout: CHECK_TIMEOUT_MS, headers: { accept: 'application/json', ...identityHeaders(AGGREGATOR_USER) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    r.on('timeout', () => r.destroy(new Error('Client.Timeout exceeded while awaiting headers')));
-    r.on('error', reject);
-    r.end();
-  });
 }

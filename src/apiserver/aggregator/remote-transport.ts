@@ -6,12 +6,13 @@
  * X-Remote-User, X-Remote-Group (one per group) and X-Remote-Extra-<key> (key URL-escaped). Keep-alive
  * agents per TLS configuration.
  */
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { APIServiceSpec } from '../../api/kinds/apiregistration/api-service.js';
 import type { KeyPair } from '../pki/certs.js';
 import type { UserInfo } from '../http/authn.js';
 import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from './authentication-configmap.js';
+import type { ResolvedEndpoint } from './service-resolver.js';
 
 export class RemoteAgents {
   private readonly agents = new Map<string, Agent>();
@@ -59,3 +60,21 @@ export function identityHeaders(user: UserInfo): OutgoingHttpHeaders {
 
 /** Response headers not passed back to the client (hop-by-hop). */
 export const HOP_BY_HOP = /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade)$/i;
+
+/** The aggregator's own identity toward extensions (discovery checks, OpenAPI downloads). */
+export const AGGREGATOR_USER: UserInfo = { name: 'system:kube-aggregator', groups: ['system:masters'] };
+
+/** GET `path` from an extension's endpoint as the aggregator (whole body; `timeoutMs` until the answer's headers). */
+export function remoteGet(ep: ResolvedEndpoint, path: string, agent: Agent, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: ep.host, port: ep.port, path, servername: ep.serverName, agent, method: 'GET', timeout: timeoutMs, headers: { accept: 'application/json', ...identityHeaders(AGGREGATOR_USER) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('timeout', () => r.destroy(new Error('Client.Timeout exceeded while awaiting headers')));
+    r.on('error', reject);
+    r.end();
+  });
+}

@@ -70,9 +70,19 @@ function entrySchemas(e: CatalogEntry): Record<string, unknown> {
   return out;
 }
 
+/** The /openapi/v3 index: each group/version's document by its path below /openapi/v3/. */
+export interface OpenApiV3Index {
+  paths: Record<string, { serverRelativeURL: string }>;
+}
+
+/** The `hash` query of a group/version document's serverRelativeURL, as kube-openapi's handler3 computes it (sha512 of the document, upper-case hex). */
+export function openApiHash(doc: object): string {
+  return createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
+}
+
 export interface OpenApiDocs {
   /** The /openapi/v3 index. */
-  index: object;
+  index: OpenApiV3Index;
   /** By path below /openapi/v3/ (`api/v1`, `apis/apps/v1`). */
   groupVersion: Map<string, object>;
   v2: object;
@@ -115,8 +125,7 @@ export function buildOpenApi(catalog: ApiCatalog, extraSchemas: Record<string, u
     const key = gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`;
     const doc = { openapi: '3.0.0', info: INFO, paths, components: { schemas } };
     groupVersion.set(key, doc);
-    const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 128).toUpperCase();
-    indexPaths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+    indexPaths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${openApiHash(doc)}` };
     Object.assign(allSchemas, schemas);
     Object.assign(allPaths, paths);
   }

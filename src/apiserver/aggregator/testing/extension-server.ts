@@ -50,6 +50,11 @@ export interface ExtensionOptions {
   authentication: Record<string, string>;
   resources: ApiResource[];
   answer(path: string, query: URLSearchParams): Answer;
+  /**
+   * Its OpenAPI, served as k8s.io/apiserver does: `v2` at /openapi/v2, `v3` at
+   * /openapi/v3/apis/<group>/<version>, listed in the /openapi/v3 index. Absent: those paths are 404.
+   */
+  openapi?: { v2?: object; v3?: object };
 }
 
 export async function startExtensionServer(o: ExtensionOptions): Promise<TestExtensionServer> {
@@ -71,6 +76,8 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
     const url = new URL(req.url ?? '/', 'https://x');
     seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req), authorization: req.headers.authorization !== undefined });
     if (url.pathname === `/apis/${gv}`) return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: o.resources });
+    const spec = openApiAnswer(url.pathname, gv, o.openapi);
+    if (spec) return json(res, spec);
     const a = o.answer(url.pathname, url.searchParams);
     if (!a) return json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
     if (a.stream !== undefined) {
@@ -120,6 +127,13 @@ spec:
   groupPriorityMinimum: 1000
   versionPriority: 15
 `;
+}
+
+function openApiAnswer(path: string, gv: string, openapi: ExtensionOptions['openapi']): object | undefined {
+  if (path === '/openapi/v2') return openapi?.v2;
+  if (path === `/openapi/v3/apis/${gv}`) return openapi?.v3;
+  if (path === '/openapi/v3' && openapi?.v3) return { paths: { [`apis/${gv}`]: { serverRelativeURL: `/openapi/v3/apis/${gv}?hash=EXTENSION0HASH` } } };
+  return undefined;
 }
 
 function extras(req: IncomingMessage): Record<string, string[]> {
