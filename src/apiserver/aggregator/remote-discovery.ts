@@ -3,11 +3,13 @@
  * aggregation controller: /apis lists their groups (versions by versionPriority, highest preferred),
  * /apis/<group> of a remote group is answered here, and the aggregated document (apidiscovery v2)
  * carries each remote version's resources converted from the APIResourceList its last successful
- * check fetched; freshness Stale while the APIService is not Available.
+ * check fetched; freshness Stale while the APIService is not Available. Both /apis documents, the
+ * server's own groups included, are then ordered by the APIServices' priorities (priority.ts).
  */
 import type { APIService } from '../../api/kinds/apiregistration/api-service.js';
 import type { AvailabilityController } from './availability-controller.js';
 import type { ApiResource } from './discovery-check.js';
+import { DiscoveryPriorities } from './priority.js';
 
 interface GroupVersionEntry { groupVersion: string; version: string }
 interface ApiGroup { name: string; versions: GroupVersionEntry[]; preferredVersion?: GroupVersionEntry }
@@ -34,8 +36,17 @@ export class RemoteDiscovery {
         const version = a.spec!.version ?? '';
         if (!g.versions.some((v) => v.version === version)) g.versions.push({ groupVersion: `${name}/${version}`, version });
       }
-      g.preferredVersion ??= g.versions[0];
     }
+    const order = this.priorities();
+    order.sortLegacyGroups(doc.groups, (g) => g.name);
+    for (const g of doc.groups) {
+      order.sortVersions(g.name, g.versions, (v) => v.version);
+      g.preferredVersion = g.versions[0];
+    }
+  }
+
+  private priorities(): DiscoveryPriorities {
+    return new DiscoveryPriorities(this.availability.byName.values());
   }
 
   /** The APIGroup of a remote group, or undefined when no remote APIService serves it. */
@@ -43,6 +54,7 @@ export class RemoteDiscovery {
     const services = this.remoteGroups().get(name);
     if (!services) return undefined;
     const versions = services.map((a) => ({ groupVersion: `${name}/${a.spec!.version ?? ''}`, version: a.spec!.version ?? '' }));
+    this.priorities().sortVersions(name, versions, (v) => v.version);
     return { kind: 'APIGroup', apiVersion: 'v1', name, versions, preferredVersion: versions[0] };
   }
 
@@ -59,6 +71,9 @@ export class RemoteDiscovery {
         g.versions.push({ version, resources: toDiscoveryResources(resources, name, version), freshness: available ? 'Current' : 'Stale' } as { version: string });
       }
     }
+    const order = this.priorities();
+    order.sortAggregatedGroups(doc.items, (g) => g.metadata.name ?? '');
+    for (const g of doc.items) order.sortVersions(g.metadata.name ?? '', g.versions, (v) => v.version);
   }
 }
 
