@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RawClient } from '../src/testing/raw-client.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
+import { processCpuMs, rssKiB } from './proc-stats.js';
 
 const NS = 'default';
 const podsPath = `/api/v1/namespaces/${NS}/pods`;
@@ -131,16 +132,8 @@ async function watchLatency(url: string, dataDir: string, watchers: number, even
   return { lat: lat.sort((a, b) => a - b), cpuPerEvent };
 }
 
-/** CPU time (user + system) a process has used, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const cpuMs = processCpuMs;
+const rssMb = (pid: number): number => rssKiB(pid) / 1024;
 
 /** Baseline: the same bytes straight into SQLite, one transaction each, kine-like table. */
 function sqliteBaseline(dir: string, total: number): { perSec: number; lat: number[] } {

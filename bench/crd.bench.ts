@@ -6,12 +6,13 @@
  * that load from the rest of the machine falls on both alike; the best round of each is reported.
  * Run: node --import tsx bench/crd.bench.ts      Target: custom kind >= 0.7x the built-in.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../src/testing/raw-client.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
 import { eventually } from '../src/testing/eventually.js';
+import { processCpuMs } from './proc-stats.js';
 
 const NS = 'default';
 const PER_ROUND = 1500;
@@ -68,10 +69,7 @@ function configMapBody(name: string, seq: number): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: Object.fromEntries(Array.from({ length: 50 }, (_, i) => { const [k, v] = fieldValue(i, seq); return [k, String(v)]; })) });
 }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMs = processCpuMs;
 
 let seq = 0;
 async function round(c: RawClient, pid: number, path: string, body: (name: string, seq: number) => string): Promise<{ perSec: number; cpuPerCreate: number }> {

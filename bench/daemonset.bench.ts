@@ -15,7 +15,7 @@
  * Run: node --import tsx bench/daemonset.bench.ts   (DS_BENCH_NODES=1000)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { DaemonSet, Pod, ReplicaSet } from '../src/api/kinds/index.js';
 import { KubeClient } from '../src/client/index.js';
 import { resources } from '../src/client/resource-ref.js';
+import { processCpuMs } from './proc-stats.js';
 
 const NODES = Number(process.env.DS_BENCH_NODES ?? 1000);
 const TIMEOUT_MS = 300_000;
@@ -30,11 +31,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const podSpec = { containers: [{ name: 'app', image: 'agent:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
 
-function procCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
+const procCpu = (pid: number): number => processCpuMs(pid) / 1000;
 
 /** Polls `check` every 100 ms; seconds until it held, or undefined at the timeout. */
 async function timeUntil(check: () => Promise<boolean>, t0: number): Promise<number | undefined> {

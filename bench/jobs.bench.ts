@@ -23,7 +23,7 @@
  * Run: BENCH=jobs npm run bench  (JOB_BENCH_COMPLETIONS=5000 JOB_BENCH_PARALLELISM=500
  *   JOB_BENCH_NODES=100 JOB_BENCH_READY_MS=100 JOB_BENCH_RUN_MS=100)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +35,7 @@ import { startControlPlane } from '../src/cluster/control-plane.js';
 import { startSimulatedNodes } from '../src/simulated-nodes/index.js';
 import { quietLogger } from '../src/testing/quiet-logger.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
+import { processCpuMs } from './proc-stats.js';
 
 const COMPLETIONS = Number(process.env.JOB_BENCH_COMPLETIONS ?? 5000);
 const PARALLELISM = Number(process.env.JOB_BENCH_PARALLELISM ?? 500);
@@ -71,12 +72,7 @@ async function inProcess(): Promise<Layout> {
   };
 }
 
-/** CPU milliseconds (user + system) of process `pid`, from /proc (USER_HZ = 100). */
-function procCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
+const procCpuMs = processCpuMs;
 
 async function split(): Promise<Layout> {
   const srv = await spawnServer({ store: 'memory', useDist: true });

@@ -12,22 +12,17 @@
  * Target: a cycle under 2 s.
  * Run: node --import tsx bench/metrics-gather.bench.ts   (npm run build first; MG_BENCH_NODES=1000 MG_BENCH_PODS=10000)
  */
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { RawClient } from '../src/testing/raw-client.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
+import { processCpuMs, rssKiB } from './proc-stats.js';
 
 const NODES = Number(process.env.MG_BENCH_NODES ?? 1000);
 const PODS = Number(process.env.MG_BENCH_PODS ?? 10_000);
 
-/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (USER_HZ 100). */
-function cpuS(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-const rssMiB = (pid: number): number => Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+const cpuS = (pid: number): number => processCpuMs(pid) / 1000;
+const rssMiB = (pid: number): number => Math.round(rssKiB(pid) / 1024);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {

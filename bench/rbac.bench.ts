@@ -21,6 +21,7 @@ import { RbacAuthorizer } from '../src/apiserver/authz/rbac/rbac-authorizer.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../src/apiserver/authz/rbac/bootstrap-policy.js';
 import { issueClientCertificate, type Pki } from '../src/apiserver/pki/pki.js';
 import type { KubeObject } from '../src/api/meta.js';
+import { processCpuMs } from './proc-stats.js';
 
 const CLUSTER_BINDINGS = 1_000;
 const ROLE_BINDINGS = 10_000;
@@ -35,10 +36,7 @@ const RBAC = 'rbac.authorization.k8s.io';
 
 interface Server { mode: string; child: ChildProcess; url: string; dir: string; admin: Agent; user: Agent }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMs = processCpuMs;
 
 async function start(mode: 'RBAC' | 'AlwaysAllow'): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), `bosun-rbac-bench-${mode}-`));
