@@ -88,6 +88,7 @@ export async function startNetworkPolicyEnforcer(o: EnforcerOptions): Promise<En
     if (last?.text === r.text) return;
     await nft.apply(`add table ip ${o.table}\ndelete table ip ${o.table}\n${r.text}`);
     if (last?.isolated.join() !== r.isolated.join() || last.egressIsolated.join() !== r.egressIsolated.join()) log.info({ isolated: r.isolated.length, egressIsolated: r.egressIsolated.length }, 'network policy ruleset applied');
+    if (r.ignored.length > 0 && last?.ignored.join() !== r.ignored.join()) log.warn({ ignored: r.ignored }, 'IPv6 ipBlocks allow nothing: the pod network is IPv4 only');
     last = r;
   };
   const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };

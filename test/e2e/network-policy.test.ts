@@ -3,10 +3,11 @@
  * test/e2e/network/netpol/network_policy.go checks it, with the real kubectl 1.32: a server pod and
  * two client pods; before any policy both reach the server (by pod IP and through its ClusterIP);
  * a policy allowing only pods labelled role=client on port 8080 lets the labelled client in and
- * shuts the other out (also through the ClusterIP: the filter sees the pod's address after DNAT),
+ * shuts the other out (also through the ClusterIP: the filter sees the pod's address after DNAT;
+ * the server's drop counter shows the policy dropped it),
  * while the kubelet's readiness probe, from the node, keeps passing; deleting the policy restores
  * access; an egress policy lets the other client out only to what it allows (DNS included, only
- * once allowed); the node's policy table is recorded, so stopping the node removes it. Needs root;
+ * once allowed; the server by its container port's name); the node's policy table is recorded, so stopping the node removes it. Needs root;
  * `npm run build` and scripts/build-test-images.sh first.
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { readHostResources } from '../../src/cluster/host-resources.js';
+import { readPolicyDrops } from '../../src/network-policy/drop-counters.js';
 import { startNodeServer, waitFor, type NodeServer } from '../../src/testing/node-server.js';
 import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, whoDeployment, type ServicesNode } from './services-harness.js';
 
@@ -41,8 +43,8 @@ spec:
   containers: [{name: c, image: bosun.test/busybox:1, command: [sh, -c, 'while true; do sleep 1; done']}]
 `;
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n';
-/** A policy of one rule: `name` selects pods labelled `selects`, lets `dir` traffic from/to pods labelled `peer` on TCP `port`. */
-const policyYaml = (name: string, selects: string, dir: 'Ingress' | 'Egress', peer: string, port: number): string => `
+/** A policy of one rule: `name` selects pods labelled `selects`, lets `dir` traffic from/to pods labelled `peer` on TCP `port` (a number or a container port name). */
+const policyYaml = (name: string, selects: string, dir: 'Ingress' | 'Egress', peer: string, port: number | string): string => `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: ${name}}
@@ -116,12 +118,16 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     assert.equal(created.code, 0, created.stderr);
     assert.doesNotMatch(created.stderr, /Warning/, 'an Ingress-only policy is enforced: no warning');
     await waitFor('the other client to be refused', async () => !(await reaches('other', `http://${serverIP}:8080/cgi-bin/who`)), 20_000, 500);
+    const podName = await node.k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}');
+    const dropped = async (): Promise<number> => (await readPolicyDrops(table)).ingress[`default/${podName}`] ?? -1;
+    const before = await dropped();
     assert.equal(await reaches('other', `http://${clusterIP}/cgi-bin/who`), false, 'the ClusterIP is judged by the pod address after DNAT');
+    const after = await dropped();
+    assert.ok(before >= 0 && after > before, `the refused connection's packets were dropped by the policy (the server's chain counter ${before} -> ${after}), not lost elsewhere`);
     assert.ok(await reaches('allowed', `http://${serverIP}:8080/cgi-bin/who`), 'the labelled client by pod IP');
     assert.ok(await reaches('allowed', `http://${clusterIP}/cgi-bin/who`), 'the labelled client through the ClusterIP');
     // Traffic from the node itself passes, as upstream plugins allow it: this process, and the kubelet's probe.
     assert.match(await httpGet(serverIP, 8080), / /);
-    const podName = await node.k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}');
     const since = await node.k('get', 'pod', podName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}');
     // A readiness probe every second with failureThreshold 1: the refused attempts above took 4 s.
     assert.equal(await node.k('get', 'pod', podName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'), 'True');
@@ -139,7 +145,7 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
   });
 
   it('egress: a policy isolating the other client lets out only what it allows; DNS only when allowed, as upstream', async () => {
-    const egress = (port: number): string => policyYaml('other-out', 'role: other', 'Egress', 'app: web', port);
+    const egress = (port: number | string): string => policyYaml('other-out', 'role: other', 'Egress', 'app: web', port);
     // busybox nslookup's exit status counts the search-path misses too: the answer naming the ClusterIP is the success.
     const dns = async (pod: string): Promise<boolean> => {
       const r = await node.kubectl(['exec', pod, '--', 'timeout', '3', 'nslookup', '-type=a', 'web']);
@@ -156,8 +162,10 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     assert.ok(await dns('allowed'));
 
     // The cluster DNS answers on the node's address at its port (53 in a real cluster; the test node's own here): after DNAT, that is what the policy sees.
-    await node.kubectl(['apply', '-f', '-'], { input: `${egress(8080)}  - ports: [{protocol: UDP, port: ${dnsPort}}, {protocol: TCP, port: ${dnsPort}}]\n` });
-    assert.ok(await waitFor('the other client let out to the server on 8080', () => reaches('other', `http://${serverIP}:8080/cgi-bin/who`), 20_000, 500));
+    // The server's port by its name (its containerPort `http`, 8080), resolved on the destination pod as upstream.
+    const allowed = await node.kubectl(['apply', '-f', '-'], { input: `${egress('http')}  - ports: [{protocol: UDP, port: ${dnsPort}}, {protocol: TCP, port: ${dnsPort}}]\n` });
+    assert.doesNotMatch(allowed.stderr, /Warning/, 'an egress named port is enforced: no warning');
+    assert.ok(await waitFor('the other client let out to the server on its named port', () => reaches('other', `http://${serverIP}:8080/cgi-bin/who`), 20_000, 500));
     assert.ok(await reaches('other', `http://${clusterIP}/cgi-bin/who`), 'through the ClusterIP (80 -> 8080)');
     assert.ok(await dns('other'), 'DNS once allowed (its port to anywhere: the cluster DNS answers on the node address)');
     await node.k('delete', 'networkpolicy', 'other-out');

@@ -7,15 +7,16 @@
  *   (Egress) selects it; pods no policy selects are not affected;
  * - a peer's podSelector alone selects pods of the policy's namespace, namespaceSelector alone every
  *   pod of the selected namespaces, both together the matching pods of the matching namespaces;
- * - ports name a protocol and a port number, a range (endPort), or a container port name resolved
- *   per target pod (a name the pod does not have matches nothing).
+ * - ports name a protocol and a port number, a range (endPort), or a container port name: in an
+ *   ingress rule resolved on the target pod (a name the pod does not have matches nothing), in an
+ *   egress rule on each destination pod (peers.ts namedDestinations).
  */
 import type { Namespace } from '../../api/kinds/core/namespace.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
-import { selectorMatches, type LabelSelector } from '../../api/kinds/meta/label-selector.js';
 import type { NetworkPolicy } from '../../api/kinds/networking/network-policy.js';
-import { parseCIDR } from '../../api/net/cidr.js';
-import { canonicalIPv4 } from '../../api/net/ip.js';
+import { ipv4Block, matches, namedDestinations, namedPort, podIP, selectedPods, type Direction, type Peer, type PolicyPort } from './peers.js';
+
+export { podIP, type Direction } from './peers.js';
 
 export interface PolicyInput {
   policies: readonly NetworkPolicy[];
@@ -39,15 +40,11 @@ export interface PortMatch {
 export interface IsolatedPod {
   key: string;
   ip: string;
-  /** Per selecting policy (by key), per rule index: the resolved port matches ([] with `allPorts`). */
-  rules: { policy: string; rule: number; sources: Source[]; ports: PortMatch[]; allPorts: boolean }[];
-}
-
-/** A pod's IPv4 address, or undefined for pods that have none yet, run on the host network or are done. */
-export function podIP(p: Pod): string | undefined {
-  if (p.spec?.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return undefined;
-  const ip = p.status?.podIP ?? p.status?.podIPs?.[0]?.ip;
-  return ip ? canonicalIPv4(ip) ?? undefined : undefined;
+  /**
+   * Per selecting policy (by key), per rule index: the resolved port matches ([] with `allPorts`);
+   * `named`: the `ip . protocol . port` destinations the egress rule's named ports resolve to ([] for ingress).
+   */
+  rules: { policy: string; rule: number; sources: Source[]; ports: PortMatch[]; allPorts: boolean; named: string[] }[];
 }
 
 const podKey = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
@@ -58,46 +55,26 @@ export function isIngressPolicy(np: NetworkPolicy): boolean {
   return (np.spec?.policyTypes ?? ['Ingress']).includes('Ingress');
 }
 
-const matches = (sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean => selectorMatches(sel ?? {}, labels);
-
-type Peer = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['from']>[number];
-
 /** The sources of one rule's `from`; an empty or missing `from` is every source. */
-function sourcesOf(np: NetworkPolicy, from: Peer[] | undefined, pods: readonly Pod[], nsLabels: Map<string, Record<string, string>>): Source[] {
+function sourcesOf(np: NetworkPolicy, from: Peer[] | undefined, pods: readonly Pod[], nsLabels: ReadonlyMap<string, Record<string, string>>): Source[] {
   if (!from || from.length === 0) return [{ kind: 'any' }];
   const out: Source[] = [];
   const ips = new Set<string>();
   let selectorPeer = false;
   for (const peer of from) {
     if (peer.ipBlock) {
-      // IPv4 only (the pod network is): an IPv6 block allows nothing here. Rendered canonical.
-      const cidr = parseCIDR(peer.ipBlock.cidr);
-      if (cidr?.family === 4) out.push({ kind: 'block', cidr: cidr.text, except: (peer.ipBlock.except ?? []).map((e) => parseCIDR(e)).filter((e) => e?.family === 4).map((e) => e!.text) });
+      // IPv4 only (peers.ts ipv4Block says why): an IPv6 block allows nothing. Rendered canonical.
+      const block = ipv4Block(peer.ipBlock);
+      if (block) out.push({ kind: 'block', cidr: block.cidr.text, except: block.except.map((e) => e.text) });
       continue;
     }
     if (!peer.podSelector && !peer.namespaceSelector) continue;
     selectorPeer = true;
-    for (const p of pods) {
-      const ip = podIP(p);
-      if (!ip) continue;
-      const ns = p.metadata?.namespace ?? '';
-      const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, nsLabels.get(ns)) : ns === np.metadata?.namespace;
-      if (nsOk && (!peer.podSelector || matches(peer.podSelector, p.metadata?.labels))) ips.add(ip);
-    }
+    for (const p of selectedPods(np, peer, pods, nsLabels)) ips.add(podIP(p)!);
   }
   if (selectorPeer) out.unshift({ kind: 'pods', ips: [...ips] });
   return out;
 }
-
-/** The container port of `pod` named `name` for `protocol`, or undefined. */
-function namedPort(pod: Pod, name: string, protocol: string): number | undefined {
-  for (const c of pod.spec?.containers ?? []) {
-    for (const cp of c.ports ?? []) if (cp.name === name && (cp.protocol ?? 'TCP') === protocol) return cp.containerPort;
-  }
-  return undefined;
-}
-
-type PolicyPort = NonNullable<NonNullable<NonNullable<NetworkPolicy['spec']>['ingress']>[number]['ports']>[number];
 
 /** The port matches of a rule; `pod`: where named ports are looked up (none: they match nothing). */
 function portsOf(pod: Pod | undefined, ports: PolicyPort[]): PortMatch[] {
@@ -119,8 +96,6 @@ export function isEgressPolicy(np: NetworkPolicy): boolean {
   return (np.spec?.policyTypes ?? []).includes('Egress');
 }
 
-export type Direction = 'ingress' | 'egress';
-
 /** A policy's rules in one direction, each as its peers and ports (`from` for ingress, `to` for egress). */
 function rulesOf(np: NetworkPolicy, dir: Direction): { peers?: Peer[]; ports?: PolicyPort[] }[] {
   return dir === 'ingress' ? (np.spec?.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports })) : (np.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
@@ -129,13 +104,13 @@ function rulesOf(np: NetworkPolicy, dir: Direction): { peers?: Peer[]; ports?: P
 /**
  * The pods of this node that policies isolate in `dir`, sorted by key, with their rules resolved:
  * for ingress the peers are sources and named ports the pod's own; for egress the peers are
- * destinations and a named port would be each destination pod's, which is not rendered (such a
- * port allows nothing: stricter than upstream, never looser).
+ * destinations and a named port each destination pod's own (`named`).
  */
 export function isolatedPods(input: PolicyInput, dir: Direction = 'ingress'): IsolatedPod[] {
   const nsLabels = new Map(input.namespaces.map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
   const policies = input.policies.filter(dir === 'ingress' ? isIngressPolicy : isEgressPolicy).sort((a, b) => policyKey(a).localeCompare(policyKey(b)));
   const sources = new Map(policies.map((np) => [policyKey(np), rulesOf(np, dir).map((r) => sourcesOf(np, r.peers, input.pods, nsLabels))]));
+  const named = new Map(policies.map((np) => [policyKey(np), rulesOf(np, dir).map((r) => (dir === 'egress' ? namedDestinations(np, r.peers, r.ports, input.pods, nsLabels) : []))]));
   const out: IsolatedPod[] = [];
   for (const pod of input.pods) {
     const ip = podIP(pod);
@@ -146,7 +121,7 @@ export function isolatedPods(input: PolicyInput, dir: Direction = 'ingress'): Is
     for (const np of selecting) {
       rulesOf(np, dir).forEach((r, i) => {
         const allPorts = !r.ports || r.ports.length === 0;
-        rules.push({ policy: policyKey(np), rule: i, sources: sources.get(policyKey(np))![i]!, ports: allPorts ? [] : portsOf(dir === 'ingress' ? pod : undefined, r.ports!), allPorts });
+        rules.push({ policy: policyKey(np), rule: i, sources: sources.get(policyKey(np))![i]!, ports: allPorts ? [] : portsOf(dir === 'ingress' ? pod : undefined, r.ports!), allPorts, named: named.get(policyKey(np))![i]! });
       });
     }
     out.push({ key: podKey(pod), ip, rules });

@@ -13,14 +13,19 @@
  *                 selecting it, the node's own addresses accepted (kubelet probes, as upstream
  *                 plugins allow traffic from the pod's node), then drop. No rule at all = deny all.
  *   egress-*      egress, per isolated pod: one return per (rule, destination, port), then drop.
+ *                 Both end in `counter drop`: the packets the policies denied that pod (drop-counters.ts).
  *   src-* dst-*   per (policy, rule): the IPs of the pods its selector peers select, one set, so a
  *                 peer of many pods is one rule.
+ *   port-*        per egress (policy, rule) with named ports: `ip . protocol . port` of each
+ *                 destination pod declaring such a name (model.ts), matched as
+ *                 `ip daddr . meta l4proto . th dport` (th: the TCP/UDP/SCTP destination port).
  *
  * Pods no policy selects are in neither map and pass untouched. Traffic the node itself sends
  * (probes, host-network clients) goes through the output hook, never these chains.
  */
 import { createHash } from 'node:crypto';
-import { isolatedPods, type Direction, type IsolatedPod, type PolicyInput, type PortMatch, type Source } from './model.js';
+import { isolatedPods, policyKey, type Direction, type IsolatedPod, type PolicyInput, type PortMatch, type Source } from './model.js';
+import { ipv6Blocks } from './peers.js';
 
 export interface PolicyRuleset {
   table: string;
@@ -30,6 +35,8 @@ export interface PolicyRuleset {
   isolated: string[];
   /** The pods isolated for egress. */
   egressIsolated: string[];
+  /** What the policies ask for that cannot match here and so allows nothing: IPv6 ipBlocks (peers.ts ipv4Block), for the log. */
+  ignored: string[];
 }
 
 function hash(s: string): string {
@@ -42,6 +49,8 @@ export const podChain = (key: string): string => `pod-${hash(key)}-${safe(key)}`
 export const egressChain = (key: string): string => `egress-${hash(key)}-${safe(key)}`;
 export const sourceSet = (policy: string, rule: number): string => `src-${hash(`${policy}#${rule}`)}-${safe(policy)}-${rule}`;
 export const destinationSet = (policy: string, rule: number): string => `dst-${hash(`${policy}#${rule}`)}-${safe(policy)}-${rule}`;
+/** The `ip . protocol . port` destinations an egress rule's named ports resolve to. */
+export const namedPortSet = (policy: string, rule: number): string => `port-${hash(`${policy}#${rule}`)}-${safe(policy)}-${rule}`;
 
 function portMatch(p: PortMatch): string {
   return p.port === undefined ? `meta l4proto ${p.protocol}` : `${p.protocol} dport ${p.port}`;
@@ -66,15 +75,18 @@ function podRules(pod: IsolatedPod, dir: Direction, nodeIPs: string[]): string[]
   const rules: string[] = [];
   if (dir === 'ingress' && nodeIPs.length > 0) rules.push(`ip saddr { ${nodeIPs.join(', ')} } accept`);
   for (const r of pod.rules) {
-    if (!r.allPorts && r.ports.length === 0) continue; // only named ports that resolve to nothing
     const ports = r.allPorts ? [''] : r.ports.map(portMatch);
+    // With only named ports that resolve to nothing, `ports` is empty: the rule allows nothing by number.
     for (const s of r.sources) {
       const peer = peerMatch(s, d.field, d.set(r.policy, r.rule));
       if (peer === undefined) continue;
       for (const port of ports) rules.push(`${[peer, port].filter((x) => x !== '').join(' ')} ${d.allow}`.trimStart());
     }
+    // Egress named ports: the (pod IP, protocol, port) triples they resolve to, whatever the peer (the triples already say where).
+    if (r.named.length > 0) rules.push(`ip daddr . meta l4proto . th dport @${namedPortSet(r.policy, r.rule)} ${d.allow}`);
   }
-  rules.push('drop');
+  // Counted, so that a packet the policy denied can be told from one lost elsewhere (drop-counters.ts).
+  rules.push('counter drop');
   return rules;
 }
 
@@ -98,8 +110,13 @@ export function renderPolicyRuleset(input: PolicyInput & { nodeIPs?: string[] })
   for (const dir of ['ingress', 'egress'] as const) {
     for (const pod of byDir[dir]) for (const r of pod.rules) for (const s of r.sources) if (s.kind === 'pods' && s.ips.length > 0) sets.set(DIRS[dir].set(r.policy, r.rule), [...s.ips].sort(byIP));
   }
+  const named = new Map<string, string[]>();
+  for (const pod of byDir.egress) for (const r of pod.rules) if (r.named.length > 0) named.set(namedPortSet(r.policy, r.rule), r.named);
   for (const [name, ips] of [...sets].sort(([a], [b]) => a.localeCompare(b))) {
     lines.push(`	set ${name} {`, '		type ipv4_addr', `		elements = { ${ips.join(', ')} }`, '	}');
+  }
+  for (const [name, elements] of [...named].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`	set ${name} {`, '		type ipv4_addr . inet_proto . inet_service', `		elements = { ${elements.join(', ')} }`, '	}');
   }
   for (const dir of ['ingress', 'egress'] as const) {
     const d = DIRS[dir];
@@ -117,5 +134,6 @@ export function renderPolicyRuleset(input: PolicyInput & { nodeIPs?: string[] })
     }
   }
   lines.push('}');
-  return { table: input.table, text: `${lines.join('\n')}\n`, isolated: byDir.ingress.map((p) => p.key), egressIsolated: byDir.egress.map((p) => p.key) };
+  return { table: input.table, text: `${lines.join('\n')}\n`, isolated: byDir.ingress.map((p) => p.key), egressIsolated: byDir.egress.map((p) => p.key),
+    ignored: ipv6Blocks([...input.policies].sort((a, b) => policyKey(a).localeCompare(policyKey(b)))) };
 }

@@ -3,7 +3,7 @@
  * [Ingress], plus Egress when egress rules exist) and SetDefaults_NetworkPolicyPort (protocol TCP),
  * ValidateNetworkPolicySpec (pkg/apis/networking/validation: selectors, ports and port ranges,
  * peers, ipBlock cidr/except, policyTypes) and printNetworkPolicy's columns (NAME, POD-SELECTOR,
- * AGE). Nodes enforce policies (src/network-policy); named ports in egress rules are not resolved, which the storage strategy warns about.
+ * AGE). Nodes enforce policies (src/network-policy).
  */
 import type { ObjectMeta } from '../../meta.js';
 import { cidrContains, parseCIDR } from '../../net/cidr.js';

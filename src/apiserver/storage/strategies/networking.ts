@@ -3,9 +3,8 @@
  * Ingress: the DefaultIngressClass admission on create (IngressClasses read from the same store),
  * and ValidateIngressCreate's check that a legacy `kubernetes.io/ingress.class` annotation matches
  * spec.ingressClassName when both are set (create only, as upstream). NetworkPolicy: served as
- * upstream and enforced by each node (src/network-policy), except named ports in egress rules
- * (each destination pod's own port): those allow nothing, and a write with one answers a warning
- * saying so instead of silently ignoring it.
+ * upstream (nothing beyond validation) and enforced by each node (src/network-policy), named ports
+ * in egress rules included, so no write answers a warning.
  */
 import { ingressClasses, type IngressClass } from '../../../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../../../api/kinds/networking/ingress.js';
@@ -16,8 +15,6 @@ import { admitDefaultIngressClass, LEGACY_INGRESS_CLASS_ANNOTATION } from '../..
 import { decodeKv } from '../codec.js';
 import { resourcePrefix } from '../keys.js';
 import type { Strategy } from './types.js';
-
-export const NETWORK_POLICY_EGRESS_NAMED_PORT = "Bosun's pod network does not resolve named ports in NetworkPolicy egress rules: such a port allows no traffic; use port numbers";
 
 export const ingressStrategy: Strategy<Ingress> = {
   validate(obj, old) {
@@ -33,9 +30,4 @@ export const ingressStrategy: Strategy<Ingress> = {
   },
 };
 
-export const networkPolicyStrategy: Strategy<NetworkPolicy> = {
-  validateAdmission(obj, _old, ctx) {
-    if ((obj.spec?.egress ?? []).some((r) => (r.ports ?? []).some((p) => typeof p.port === 'string'))) ctx.warnings.push(NETWORK_POLICY_EGRESS_NAMED_PORT);
-    return Promise.resolve();
-  },
-};
+export const networkPolicyStrategy: Strategy<NetworkPolicy> = {};
