@@ -1,29 +1,25 @@
 /**
- * The Ingress controller against an API server in this process, its own identity
- * (kube-system/bosun-ingress, issued as a joining node asks for it) and a backend on loopback named
- * by a hand-made EndpointSlice (no pods: test/e2e/ingress.test.ts has the real ones): it creates
+ * The Ingress controller against an API server in this process, its own identity and a backend on
+ * loopback (fixtures.ts): it creates
  * the default class `bosun`, routes only its own class's Ingresses, publishes the node IP in their
  * status and takes it out when it stops, and leaves an administrator's `bosun` class as it is.
  */
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { IngressClass } from '../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../api/kinds/networking/ingress.js';
-import { issueNodeCredentials } from '../apiserver/join/node-credentials.js';
-import { KubeClient } from '../client/index.js';
+import type { KubeClient } from '../client/index.js';
 import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
 import { quietLogger } from '../testing/quiet-logger.js';
-import { startTestServer } from '../testing/test-cluster.js';
+import { startIngressTestEnv, type IngressTestEnv } from './fixtures.js';
 import { startIngressController, type IngressController } from './ingress-controller.js';
 
 const NODE_IP = '192.0.2.7';
-let srv: Awaited<ReturnType<typeof startTestServer>>;
+let env: IngressTestEnv;
 let admin: KubeClient;
 let identity: KubeClient;
-let backend: Server;
 let ctl: IngressController | undefined;
 
 const ingress = (name: string, className: string): Ingress => ({
@@ -45,27 +41,15 @@ const addresses = async (name: string): Promise<string[]> =>
 
 describe('ingress controller (in-process API server)', () => {
   before(async () => {
-    srv = await startTestServer();
-    admin = KubeClient.fromKubeconfig(srv.kubeconfig);
-    const creds = issueNodeCredentials(srv.server.pki, { nodeName: 'ing-node', password: 'x'.repeat(16), ingress: true });
-    identity = new KubeClient({ server: srv.url, ca: creds.caCert, ...creds.ingress! });
-    backend = createServer((req, res) => res.end(`backend ${req.headers['x-forwarded-host'] ?? ''}`));
-    const backendPort = await new Promise<number>((r) => backend.listen(0, '127.0.0.1', () => r((backend.address() as AddressInfo).port)));
-    await admin.create(resources.services, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80, targetPort: backendPort }] } });
-    await admin.create(resources.endpointslices, 'default', {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4', endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }],
-    });
+    env = await startIngressTestEnv('ing-node', (req, res) => res.end(`backend ${req.headers['x-forwarded-host'] ?? ''}`));
+    ({ admin, identity } = env);
     await admin.create(resources.ingresses, 'default', ingress('mine', 'bosun'));
     await admin.create(resources.ingresses, 'default', ingress('theirs', 'nginx'));
     ctl = await startIngressController({ client: identity, nodeIP: NODE_IP, httpPort: 0, host: '127.0.0.1', logger: quietLogger });
   });
   after(async () => {
     await ctl?.stop();
-    backend.close();
-    identity.close();
-    admin.close();
-    await srv.stop();
+    await env.stop();
   });
 
   it('creates the default IngressClass bosun', async () => {

@@ -5,7 +5,8 @@
  * every Ingress, class or Secret change (routes.ts, tls-contexts.ts), and reverse proxies listening
  * on the node's ports (reverse-proxy.ts) that send each request straight to a ready endpoint
  * (backends.ts). Handled Ingresses get the node's IP in status.loadBalancer.ingress
- * (ingress-status.ts). Its client is its own identity (kube-system/bosun-ingress; see
+ * (ingress-status.ts). TLS hosts are redirected from http to https (routes.ts); a name without a
+ * certificate gets the default one (tls-contexts.ts). Its client is its own identity (kube-system/bosun-ingress; see
  * docs/networking.md), never the node's: reading every TLS Secret is more than a node may.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -24,7 +25,7 @@ import { Backends } from './backends.js';
 import { ensureIngressClass, isHandled } from './ingress-class.js';
 import { IngressStatus } from './ingress-status.js';
 import { ReverseProxy, type Router } from './reverse-proxy.js';
-import { RouteTable } from './routes.js';
+import { hostOnly, RouteTable } from './routes.js';
 import { TlsContexts } from './tls-contexts.js';
 
 const BY_SERVICE = 'ingress-service';
@@ -40,6 +41,11 @@ export interface IngressControllerOptions {
   httpsPort?: number;
   /** Address to listen on (default all: the node's every address, as a host-network controller). */
   host?: string;
+  /**
+   * "namespace/name" of the kubernetes.io/tls Secret served to names without a certificate of their
+   * own (ingress-nginx's --default-ssl-certificate); default (or while it is missing) a self-signed one.
+   */
+  defaultCertificate?: string;
   logger?: Logger;
 }
 
@@ -68,10 +74,12 @@ export async function startIngressController(o: IngressControllerOptions): Promi
     service: (ns, name) => services.indexer.get(`${ns}/${name}`),
     endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
   });
-  const tls = new TlsContexts(log);
+  const tls = new TlsContexts(log, o.defaultCertificate);
   const status = new IngressStatus(o.client, o.nodeIP, log);
   let table = new RouteTable([]);
   let synced = false;
+  /** Hands a changed default certificate to the https server (set once it exists). */
+  let onDefaultChange = (): void => {};
 
   const handledIngresses = (): Readonly<Ingress>[] => {
     const cls = classes.indexer.list();
@@ -84,14 +92,22 @@ export async function startIngressController(o: IngressControllerOptions): Promi
     const mine = all.filter((i) => isHandled(i, cls));
     table = new RouteTable(mine);
     tls.rebuild([...mine].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')), (ns, name) => secrets.indexer.get(`${ns}/${name}`));
+    onDefaultChange();
     for (const i of all) void status.sync(i, mine.includes(i));
   };
   for (const inf of [ingresses, classes, secrets] as const) {
     (inf as typeof ingresses).addEventHandler({ onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild });
   }
-  const route: Router = (host, url) => {
+  let httpsPort: number | undefined;
+  const routeFor = (proto: 'http' | 'https'): Router => (host, url) => {
     const target = table.match(host, url);
     if (!target) return { ok: false, status: 404, message: '404 page not found' };
+    const name = hostOnly(host ?? '');
+    if (proto === 'http' && name !== '' && table.redirectsToHttps(target, host, url)) {
+      // ingress-nginx's 308 to https://$host$request_uri, with the https port when it is not 443.
+      const port = httpsPort === undefined || httpsPort === 443 ? '' : `:${httpsPort}`;
+      return { ok: false, status: 308, message: 'Permanent Redirect', location: `https://${name.includes(':') ? `[${name}]` : name}${port}${url}` };
+    }
     if (target.kind === 'unsupported') return { ok: false, status: 503, message: target.reason };
     return backends.pick(target.ref);
   };
@@ -110,7 +126,7 @@ export async function startIngressController(o: IngressControllerOptions): Promi
     await informers.stop();
   };
   const listen = async (server: Server, proto: 'http' | 'https', port: number): Promise<number> => {
-    const proxy = new ReverseProxy({ route, proto, port: () => (server.address() as AddressInfo | null)?.port ?? port, log });
+    const proxy = new ReverseProxy({ route: routeFor(proto), proto, port: () => (server.address() as AddressInfo | null)?.port ?? port, log });
     proxies.push(proxy);
     server.on('request', proxy.onRequest);
     server.on('upgrade', proxy.onUpgrade);
@@ -128,14 +144,19 @@ export async function startIngressController(o: IngressControllerOptions): Promi
     if (!(await informers.waitForCacheSync())) throw new Error('ingress informers stopped before syncing');
     synced = true;
     rebuild();
+    if (o.httpsPort !== undefined) {
+      // The server's own certificate is the default one, for clients that send no SNI.
+      let served = tls.defaultPem;
+      const server = createHttpsServer({ ...served, SNICallback: (name, cb) => cb(null, tls.forServerName(name)) });
+      onDefaultChange = () => {
+        if (tls.defaultPem === served) return;
+        served = tls.defaultPem;
+        server.setSecureContext(served);
+      };
+      onDefaultChange();
+      httpsPort = await listen(server, 'https', o.httpsPort);
+    }
     const httpPort = o.httpPort === undefined ? undefined : await listen(createHttpServer(), 'http', o.httpPort);
-    const httpsPort = o.httpsPort === undefined ? undefined : await listen(createHttpsServer({
-      SNICallback: (name, cb) => {
-        const ctx = tls.forServerName(name);
-        if (ctx) cb(null, ctx);
-        else cb(new Error(`no certificate for ${name}`));
-      },
-    }), 'https', o.httpsPort);
     log.info({ httpPort, httpsPort }, 'ingress controller listening');
     return {
       httpPort, httpsPort,

@@ -6,13 +6,15 @@
  * proxy, replacing what the client sent, as ingress-nginx does with use-forwarded-headers=false and
  * Traefik without trusted IPs (a client cannot forge its address). `Upgrade` requests (WebSocket)
  * are passed through as a raw TCP tunnel once the pod answers. A pod that cannot be reached gives 502.
+ * A router's answer with a `location` (the HTTPS redirect) carries it as the Location header.
  */
 import { Agent, request, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../controller-runtime/log.js';
 
-export type Resolution = { ok: true; host: string; port: number } | { ok: false; status: number; message: string };
+/** Where a request goes: a pod, or an answer of the proxy's own (with `location`: a redirect). */
+export type Resolution = { ok: true; host: string; port: number } | { ok: false; status: number; message: string; location?: string };
 export type Router = (host: string | undefined, url: string) => Resolution;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -37,7 +39,7 @@ export class ReverseProxy {
   /** The `request` handler of an http or https server. */
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const target = this.o.route(req.headers.host, req.url ?? '/');
-    if (!target.ok) return plain(res, target.status, target.message);
+    if (!target.ok) return plain(res, target.status, target.message, target.location);
     const upstream = request({
       host: target.host, port: target.port, method: req.method, path: req.url, agent: this.agent,
       headers: this.forwardHeaders(req), timeout: CONNECT_TIMEOUT_MS,
@@ -60,7 +62,7 @@ export class ReverseProxy {
   /** The `upgrade` handler: the request head is sent on a new connection, then bytes flow both ways. */
   readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const target = this.o.route(req.headers.host, req.url ?? '/');
-    if (!target.ok) return rawReply(socket, target.status, target.message);
+    if (!target.ok) return rawReply(socket, target.status, target.message, target.location);
     const pod: Socket = connect({ host: target.host, port: target.port, timeout: CONNECT_TIMEOUT_MS });
     this.tunnels.add(socket);
     let connected = false;
@@ -116,13 +118,14 @@ function clientAddress(a: string | undefined): string {
   return (a ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
-function plain(res: ServerResponse, status: number, message: string): void {
+function plain(res: ServerResponse, status: number, message: string, location?: string): void {
   const body = `${message}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(location ? { location } : {}) });
   res.end(body);
 }
 
-function rawReply(socket: Duplex, status: number, message: string): void {
+function rawReply(socket: Duplex, status: number, message: string, location?: string): void {
   const body = `${message}\n`;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const loc = location ? `location: ${location}\r\n` : '';
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: text/plain\r\n${loc}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

@@ -132,7 +132,39 @@ describe('ingress routes', () => {
   it('ports by name are kept for the Service lookup; namespaces are the Ingress\'s', () => {
     const i = ing('named', [{ paths: [{ path: '/', pathType: 'Prefix', svc: 'web' }] }], { ns: 'team-a' });
     i.spec!.rules![0]!.http!.paths[0]!.backend = { service: { name: 'web', port: { name: 'http' } } };
-    assert.deepEqual(new RouteTable([i]).match('h', '/'), { kind: 'service', ingress: 'team-a/named', ref: { namespace: 'team-a', service: 'web', port: { number: undefined, name: 'http' } } });
+    assert.deepEqual(new RouteTable([i]).match('h', '/'), { kind: 'service', ingress: 'team-a/named', redirect: { ssl: true, force: false }, ref: { namespace: 'team-a', service: 'web', port: { number: undefined, name: 'http' } } });
+  });
+
+  it('HTTP to HTTPS as ingress-nginx: a host under some spec.tls redirects unless ssl-redirect is "false"; force-ssl-redirect without TLS; never an ACME challenge', () => {
+    const withTls = (i: Ingress, hosts: string[], annotations: Record<string, string> = {}): Ingress =>
+      ({ ...i, metadata: { ...i.metadata, annotations }, spec: { ...i.spec, tls: [{ hosts, secretName: 's' }] } });
+    const t = new RouteTable([
+      withTls(ing('secure', [{ host: 'secure.example', paths: [{ path: '/', pathType: 'Prefix', svc: 's' }] }]), ['secure.example']),
+      withTls(ing('wild', [{ host: 'a.wild.example', paths: [{ path: '/', pathType: 'Prefix', svc: 'w' }] }]), ['*.wild.example']),
+      withTls(ing('off', [{ host: 'off.example', paths: [{ path: '/', pathType: 'Prefix', svc: 'o' }] }]), ['off.example'], { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' }),
+      withTls(ing('forced', [{ host: 'forced.example', paths: [{ path: '/', pathType: 'Prefix', svc: 'f' }] }]), [], { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' }),
+      ing('plain', [{ host: 'plain.example', paths: [{ path: '/', pathType: 'Prefix', svc: 'p' }] }]),
+      // A host-less rule of an Ingress without TLS.
+      ing('any', [{ paths: [{ path: '/any', pathType: 'Prefix', svc: 'any' }] }]),
+    ]);
+    const cases: [string, string, boolean][] = [
+      ['secure.example:8080', '/x?y=1', true],
+      ['a.wild.example', '/', true],
+      ['off.example', '/', false],
+      ['forced.example', '/', true],
+      ['plain.example', '/', false],
+      ['secure.example', '/.well-known/acme-challenge/token', false],
+      ['forced.example', '/.well-known/acme-challenge/token', false],
+    ];
+    for (const [host, path, want] of cases) {
+      const target = t.match(host, path)!;
+      assert.equal(t.redirectsToHttps(target, host, path), want, `${host}${path}`);
+    }
+    // A host-less rule serving a TLS host redirects too (the host is what has TLS, as nginx's server block).
+    const anyTarget = t.match('other.wild.example', '/any/x')!;
+    assert.equal(anyTarget.kind === 'service' && anyTarget.ref.service, 'any');
+    assert.equal(t.redirectsToHttps(anyTarget, 'other.wild.example', '/any/x'), true);
+    assert.equal(t.redirectsToHttps(anyTarget, 'nothing.example', '/any/x'), false);
   });
 
   it('host headers lose their port and a trailing dot; IPv6 literals their brackets', () => {

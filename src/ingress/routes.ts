@@ -12,6 +12,12 @@
  * priority"), Exact before Prefix of the same length; then the oldest Ingress (ingress-nginx's
  * tie-break), then namespace/name. A request no rule matches goes to a `spec.defaultBackend` (the
  * oldest Ingress's that has one), else 404. Pure: the controller rebuilds the table on every change.
+ *
+ * HTTP to HTTPS, as ingress-nginx by default: a plain-HTTP request for a host some handled Ingress
+ * lists under spec.tls (a wildcard TLS host covering it too) is answered 308 to https, unless the
+ * Ingress whose rule matched says `nginx.ingress.kubernetes.io/ssl-redirect: "false"`;
+ * `nginx.ingress.kubernetes.io/force-ssl-redirect: "true"` redirects without TLS. ACME HTTP-01
+ * challenges (/.well-known/acme-challenge, ingress-nginx's no-tls-redirect-locations) never are.
  */
 import type { Ingress } from '../api/kinds/networking/ingress.js';
 
@@ -24,7 +30,19 @@ export interface BackendRef {
 }
 
 /** What a rule or a defaultBackend routes to: a Service, or a backend this controller cannot serve. */
-export type RouteTarget = { kind: 'service'; ref: BackendRef; ingress: string } | { kind: 'unsupported'; reason: string; ingress: string };
+export type RouteTarget = ({ kind: 'service'; ref: BackendRef } | { kind: 'unsupported'; reason: string }) & { ingress: string; redirect: RedirectPolicy };
+
+/** The matched Ingress's HTTPS redirect annotations. */
+export interface RedirectPolicy {
+  /** ssl-redirect: redirect when the host has TLS (default true). */
+  ssl: boolean;
+  /** force-ssl-redirect: redirect even without TLS (default false). */
+  force: boolean;
+}
+
+export const SSL_REDIRECT_ANNOTATION = 'nginx.ingress.kubernetes.io/ssl-redirect';
+export const FORCE_SSL_REDIRECT_ANNOTATION = 'nginx.ingress.kubernetes.io/force-ssl-redirect';
+const ACME_CHALLENGE = ['.well-known', 'acme-challenge'];
 
 interface Route {
   host: string | undefined;
@@ -41,6 +59,8 @@ interface Route {
 export class RouteTable {
   private readonly routes: Route[] = [];
   private readonly defaultTarget: RouteTarget | undefined;
+  /** Hosts (lowercase; `*.x` wildcards) listed under some Ingress's spec.tls. */
+  private readonly tlsHosts: string[] = [];
 
   /** `ingresses`: those this controller handles; order does not matter. */
   constructor(ingresses: readonly Ingress[]) {
@@ -49,7 +69,10 @@ export class RouteTable {
     sorted.forEach((ing, order) => {
       const ns = ing.metadata.namespace ?? 'default';
       const id = `${ns}/${ing.metadata.name ?? ''}`;
-      if (!def && ing.spec?.defaultBackend) def = targetOf(ing.spec.defaultBackend, ns, id);
+      const a = ing.metadata.annotations ?? {};
+      const redirect: RedirectPolicy = { ssl: a[SSL_REDIRECT_ANNOTATION] !== 'false', force: a[FORCE_SSL_REDIRECT_ANNOTATION] === 'true' };
+      for (const t of ing.spec?.tls ?? []) for (const h of t.hosts ?? []) this.tlsHosts.push(h.toLowerCase());
+      if (!def && ing.spec?.defaultBackend) def = targetOf(ing.spec.defaultBackend, ns, id, redirect);
       for (const rule of ing.spec?.rules ?? []) {
         const host = rule.host ? rule.host.toLowerCase() : undefined;
         const hostRank = host === undefined ? 0 : host.startsWith('*.') ? 1 : 2;
@@ -57,7 +80,7 @@ export class RouteTable {
           const path = p.path ?? '/';
           this.routes.push({
             host, hostRank, path, exact: p.pathType === 'Exact', elements: elementsOf(path),
-            target: targetOf(p.backend, ns, id), order,
+            target: targetOf(p.backend, ns, id, redirect), order,
           });
         }
       }
@@ -82,6 +105,17 @@ export class RouteTable {
       if (isElementPrefix(r.elements, reqElements)) return r.target;
     }
     return this.defaultTarget;
+  }
+
+  /**
+   * Whether a plain-HTTP request for `hostHeader` and `rawPath` that `target` matched is redirected
+   * to https (see the file comment).
+   */
+  redirectsToHttps(target: RouteTarget, hostHeader: string | undefined, rawPath: string): boolean {
+    if (isElementPrefix(ACME_CHALLENGE, elementsOf(pathOnly(rawPath)))) return false;
+    if (target.redirect.force) return true;
+    const host = hostOnly(hostHeader ?? '');
+    return target.redirect.ssl && this.tlsHosts.some((h) => hostMatches(h, host));
   }
 
   /** Every Service backend the table names (for the controller to watch their endpoints). */
@@ -126,12 +160,12 @@ function isElementPrefix(prefix: readonly string[], of: readonly string[]): bool
 
 type IngressBackend = NonNullable<NonNullable<Ingress['spec']>['defaultBackend']>;
 
-function targetOf(b: IngressBackend | undefined, namespace: string, ingress: string): RouteTarget {
+function targetOf(b: IngressBackend | undefined, namespace: string, ingress: string, redirect: RedirectPolicy): RouteTarget {
   if (b?.service?.name) {
     const port = b.service.port ?? {};
-    return { kind: 'service', ingress, ref: { namespace, service: b.service.name, port: { number: port.number, name: port.name } } };
+    return { kind: 'service', ingress, redirect, ref: { namespace, service: b.service.name, port: { number: port.number, name: port.name } } };
   }
-  return { kind: 'unsupported', ingress, reason: b?.resource ? `resource backend ${b.resource.kind ?? ''} is not supported` : 'no backend' };
+  return { kind: 'unsupported', ingress, redirect, reason: b?.resource ? `resource backend ${b.resource.kind ?? ''} is not supported` : 'no backend' };
 }
 
 function ingressOrder(a: Ingress, b: Ingress): number {

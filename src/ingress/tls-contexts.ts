@@ -2,15 +2,18 @@
  * The certificates of the https port, chosen by SNI from the handled Ingresses' spec.tls: each
  * entry's hosts (precise, or `*.example.com` matching one label) are served with the Secret
  * spec.tls[].secretName names in the Ingress's namespace, which must be a kubernetes.io/tls Secret
- * (data tls.crt and tls.key, PEM). A name with no certificate gets none: the handshake fails (Bosun
- * has no default certificate, where ingress-nginx serves a self-signed "fake" one). A Secret that
- * does not parse is skipped and logged. The first Ingress (oldest) to claim a host keeps it.
+ * (data tls.crt and tls.key, PEM). A name with no usable certificate (a TLS host whose Secret is
+ * missing or broken, a host in no spec.tls, no SNI at all) gets the default certificate, as
+ * ingress-nginx: the Secret its --default-ssl-certificate names (here `defaultCertificate`) when that
+ * parses, else the self-signed one generated at start (self-signed.ts). A Secret that does not parse
+ * is skipped and logged. The first Ingress (oldest) to claim a host keeps it.
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Secret } from '../api/kinds/core/secret.js';
 import type { Ingress } from '../api/kinds/networking/ingress.js';
 import type { Logger } from '../controller-runtime/log.js';
 import { hostMatches } from './routes.js';
+import { fakeCertificate } from './self-signed.js';
 
 export type SecretLookup = (namespace: string, name: string) => Readonly<Secret> | undefined;
 
@@ -18,13 +21,30 @@ export class TlsContexts {
   private entries: { host: string; context: SecureContext }[] = [];
   /** Parsed contexts by secret uid+resourceVersion, so a rebuild parses only changed Secrets. */
   private cache = new Map<string, SecureContext>();
+  private readonly fake = fakeCertificate();
+  private readonly fakeContext = createSecureContext(this.fake);
+  private defaultContext: SecureContext | undefined;
+  /** The default certificate, PEM: the https server's own, which clients without SNI get. */
+  defaultPem: { cert: string; key: string } = this.fake;
 
-  constructor(private readonly log: Logger) {}
+  /** `defaultCertificate`: "namespace/name" of a kubernetes.io/tls Secret (--default-ssl-certificate). */
+  constructor(private readonly log: Logger, private readonly defaultCertificate?: string) {}
 
   /** Recomputes from `ingresses` (oldest first) and the Secrets `lookup` finds. */
   rebuild(ingresses: readonly Readonly<Ingress>[], lookup: SecretLookup): void {
     const entries: { host: string; context: SecureContext }[] = [];
     const cache = new Map<string, SecureContext>();
+    const [defNs, defName] = (this.defaultCertificate ?? '').split('/');
+    const defSecret = defNs && defName ? lookup(defNs, defName) : undefined;
+    const defContext = defSecret && this.contextOf(defSecret, cache);
+    if (defSecret && defContext) {
+      this.defaultContext = defContext;
+      this.defaultPem = { cert: Buffer.from(defSecret.data!['tls.crt']!, 'base64').toString(), key: Buffer.from(defSecret.data!['tls.key']!, 'base64').toString() };
+    } else {
+      if (this.defaultCertificate && this.defaultContext !== this.fakeContext) this.log.warn({ secret: this.defaultCertificate }, 'default ingress certificate not found or not usable: serving the self-signed one');
+      this.defaultContext = this.fakeContext;
+      this.defaultPem = this.fake;
+    }
     const claimed = new Set<string>();
     for (const ing of ingresses) {
       const ns = ing.metadata.namespace ?? 'default';
@@ -47,10 +67,10 @@ export class TlsContexts {
     this.cache = cache;
   }
 
-  /** The context for an SNI server name, or undefined. */
-  forServerName(name: string): SecureContext | undefined {
+  /** The context for an SNI server name: its Ingress's certificate, else the default one. */
+  forServerName(name: string): SecureContext {
     const host = name.toLowerCase();
-    return this.entries.find((e) => hostMatches(e.host, host))?.context;
+    return this.entries.find((e) => hostMatches(e.host, host))?.context ?? this.defaultContext ?? this.fakeContext;
   }
 
   private contextOf(secret: Readonly<Secret>, next: Map<string, SecureContext>): SecureContext | undefined {

@@ -76,12 +76,12 @@ spec:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: alpha, port: {number: 80}}}}]
 `;
 
-interface Answer { status: number; body: string; cert?: PeerCertificate }
+interface Answer { status: number; body: string; cert?: PeerCertificate; location?: string }
 
 function collect(res: IncomingMessage, cert?: PeerCertificate): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let body = '';
-    res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim(), cert })).on('error', reject);
+    res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim(), cert, ...(res.headers.location ? { location: res.headers.location } : {}) })).on('error', reject);
   });
 }
 
@@ -149,7 +149,12 @@ describe('ingress: the built-in controller routes real traffic', { timeout: 240_
     assert.deepEqual([...seen].sort(), [...alpha].sort(), 'six requests to /alpha/ reach both alpha pods');
     assert.deepEqual(await viaIngress('app.test:80', '/beta/'), { status: 200, body: beta[0], cert: undefined });
     assert.equal((await viaIngress('x.wild.test', '/beta/')).body, beta[0], 'a wildcard host matches one label');
-    assert.equal((await viaIngress('secure.test', '/alpha/')).status, 200);
+  });
+
+  it('plain HTTP for the TLS host is a 308 to https (ingress-nginx\'s default ssl-redirect)', async () => {
+    const a = await viaIngress('secure.test', '/alpha/?q=1');
+    assert.equal(a.status, 308);
+    assert.equal(a.location, `https://secure.test:${httpsPort}/alpha/?q=1`);
   });
 
   it('an unknown host, a path no rule has, and two labels under a wildcard get 404', async () => {
@@ -175,8 +180,8 @@ describe('ingress: the built-in controller routes real traffic', { timeout: 240_
     const hdr = await viaIngressTls('secure.test', '/cgi-bin/hdr', pem);
     assert.equal(hdr.status, 200, hdr.body);
     assert.equal(hdr.body, `${nodeIP}|${nodeIP}|https|secure.test|${httpsPort}`, 'X-Forwarded-Proto https on the https port');
-    // No certificate for another name: the handshake fails (no default certificate).
-    await assert.rejects(viaIngressTls('app.test', '/alpha/', pem));
+    // No certificate for another name: the self-signed default one, which a client trusting the Secret's refuses.
+    await assert.rejects(viaIngressTls('app.test', '/alpha/', pem), /self-signed certificate/);
   });
 
   it('a backend scaled to 0 answers 503, and routes again once a pod is ready', async () => {
