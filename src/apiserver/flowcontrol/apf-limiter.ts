@@ -1,91 +1,175 @@
 /**
- * API Priority and Fairness' dispatching, a simplified kube-apiserver APF filter
- * (staging/src/k8s.io/apiserver/pkg/server/filters/priority-and-fairness.go): each non-long-running
- * request is classified (classify.ts, the decision cached per user, groups, verb, group, resource and
- * namespace until the configuration changes) and answered with X-Kubernetes-PF-FlowSchema-UID and
- * X-Kubernetes-PF-PriorityLevel-UID. Exempt levels are not limited. A Limited level runs at most
- * ceil(serverConcurrencyLimit * nominalConcurrencyShares / sum of the Limited levels' shares)
- * requests at once; past that a request waits in its level's single FIFO queue (capacity
- * queues * queueLengthLimit), or gets 429 when the level's limitResponse is Reject, its queue is full,
- * or it waited QUEUE_WAIT_MS. What is simpler than upstream: one FIFO per level instead of shuffle
- * sharded fair queues (flow distinguishers are not used), no seat borrowing (lendablePercent,
- * borrowingLimitPercent), every request one seat.
+ * API Priority and Fairness, as kube-apiserver's filter (server/filters/priority-and-fairness.go)
+ * and config controller (util/flowcontrol/apf_controller.go). Each non-long-running request is
+ * classified (classify.ts; the decision, with its flow's hand of queues, cached per user, groups,
+ * verb, group, resource and namespace until the configuration changes), answered with
+ * X-Kubernetes-PF-FlowSchema-UID and X-Kubernetes-PF-PriorityLevel-UID, and started in its level's
+ * queue set (queue-set.ts: exempt, Reject, or shuffle-sharded fair queues); it waits at most
+ * QUEUE_WAIT_MS, else 429.
+ * Limits as upstream: serverCL (--max-requests-inflight + --max-mutating-requests-inflight) is
+ * divided among all levels by nominalConcurrencyShares (nominalCL = ceil(serverCL * NCS / sum));
+ * lendablePercent and borrowingLimitPercent bound each level's currentCL, which is derived from
+ * seat demand when the configuration changes and every BORROWING_PERIOD_MS (borrowing.ts). A new
+ * level starts at nominalCL - lendableCL/2. A level removed from the configuration keeps serving
+ * (and keeps its share) until it is idle.
+ * Simpler than upstream: every request is one seat; no mandatory objects are imagined when missing
+ * (a request that matches nothing is not limited, as before the configuration is read).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
 import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
 import { tooManyRequests } from '../http/inflight.js';
 import type { UserInfo } from '../http/authn.js';
+import { allocate, BORROWING_PERIOD_MS, updateStats, type SeatDemandStats } from './borrowing.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
+import { QueueSet, type Request } from './queue-set.js';
+import { dealHand, flowDistinguisher, hashFlowId } from './shuffle-sharding.js';
 
-/** How long a queued request may wait before 429 (upstream: a quarter of the 60 s request timeout). */
+/** How long a queued request may wait before 429 (upstream: a quarter of the 60 s request timeout, at most 15 s). */
 export const QUEUE_WAIT_MS = 15_000;
 const MAX_CACHE = 10_000;
 
+type Spec = NonNullable<PriorityLevelConfiguration['spec']>;
+
 interface Level {
   readonly name: string;
-  readonly uid: string;
-  readonly exempt: boolean;
-  readonly reject: boolean;
-  limit: number;
-  queueCapacity: number;
-  executing: number;
-  readonly queue: (() => void)[];
+  uid: string;
+  spec: Spec;
+  /** Not yet given its initial limit. */
+  fresh: boolean;
+  /** Gone from the configuration, kept until idle. */
+  quiescing: boolean;
+  nominal: number;
+  /** nominal - lendable. */
+  min: number;
+  /** nominal + borrowing limit. */
+  max: number;
+  readonly stats: SeatDemandStats;
+  readonly qs: QueueSet;
 }
 
-interface Decision { fsUid: string; fsName: string; level: Level }
+function newLevel(name: string, now: () => number): Level {
+  return { name, uid: '', spec: { type: 'Limited' }, fresh: true, quiescing: false, nominal: 0, min: 0, max: 0, stats: { avg: 0, stdDev: 0, highWatermark: 0, smoothed: 0 }, qs: new QueueSet(now) };
+}
+
+interface Counters { executing: number; waiting: number }
+interface Decision { fsUid: string; series: string; level: Level; hand: readonly number[]; counters: Counters }
 
 export interface ApfCounts { executing: Record<string, number>; rejected: Record<string, number>; waiting: Record<string, number> }
 
-/** Per priority level and FlowSchema (upstream's metric labels): `level\0flowSchema` and `level\0flowSchema\0reason`. */
-export interface ApfSeries { executing: ReadonlyMap<string, number>; rejected: ReadonlyMap<string, number>; nominalLimits: ReadonlyMap<string, number> }
+/** Per priority level and FlowSchema (upstream's metric labels): `level\0flowSchema` and `level\0flowSchema\0reason`; limits per level. */
+export interface ApfSeries {
+  executing: ReadonlyMap<string, number>;
+  waiting: ReadonlyMap<string, number>;
+  rejected: ReadonlyMap<string, number>;
+  nominalLimits: ReadonlyMap<string, number>;
+  currentLimits: ReadonlyMap<string, number>;
+}
+
+const num = (v: number | undefined, dflt: number): number => (typeof v === 'number' ? v : dflt);
 
 export class ApfLimiter {
   private ordered: FlowSchema[] = [];
   private levels = new Map<string, Level>();
   private cache = new Map<string, Decision | null>();
+  private nominalSum = 0;
+  private timer: NodeJS.Timeout | undefined;
   /** Requests answered 429, per priority level (apiserver_flowcontrol_rejected_requests_total). */
   readonly rejected: Record<string, number> = {};
-  private readonly executingBy = new Map<string, number>();
   private readonly rejectedBy = new Map<string, number>();
+  /** Executing and waiting requests per `level\0flowSchema`. */
+  private readonly bySeries = new Map<string, Counters>();
 
-  /** serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600). */
-  constructor(private readonly serverConcurrencyLimit = 600) {}
+  /**
+   * serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600).
+   * `now`: the clock of virtual time and seat demand (ms).
+   */
+  constructor(private readonly serverConcurrencyLimit = 600, private readonly now: () => number = () => performance.now()) {}
 
-  /** A new configuration: levels keep their running and queued requests; the decision cache is dropped. */
+  /** Re-derives the levels' current limits every BORROWING_PERIOD_MS until stop(). */
+  start(): void {
+    this.timer ??= setInterval(() => this.adjustBorrowing(), BORROWING_PERIOD_MS).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** A new configuration: levels keep their queues, running and waiting requests; the decision cache is dropped. */
   setConfig(schemas: readonly FlowSchema[], pls: readonly PriorityLevelConfiguration[]): void {
-    const limited = pls.filter((pl) => pl.spec?.type === 'Limited');
-    const shares = limited.reduce((n, pl) => n + (pl.spec?.limited?.nominalConcurrencyShares ?? 30), 0);
     const next = new Map<string, Level>();
     for (const pl of pls) {
       const name = pl.metadata.name ?? '';
+      const spec: Spec = pl.spec ?? { type: 'Limited' };
       const old = this.levels.get(name);
-      const l = pl.spec?.limited;
-      const q = l?.limitResponse?.queuing;
-      const level: Level = {
-        name, uid: pl.metadata.uid ?? '', exempt: pl.spec?.type === 'Exempt', reject: l?.limitResponse?.type === 'Reject',
-        limit: shares > 0 ? Math.ceil(this.serverConcurrencyLimit * (l?.nominalConcurrencyShares ?? 30) / shares) : 0,
-        queueCapacity: q ? (q.queues ?? 64) * (q.queueLengthLimit ?? 50) : 0,
-        executing: old?.executing ?? 0, queue: old?.queue ?? [],
-      };
+      const level = old && old.qs.exempt === (spec.type === 'Exempt') ? old : newLevel(name, this.now);
+      level.uid = pl.metadata.uid ?? '';
+      level.spec = spec;
+      level.quiescing = false;
+      const q = spec.limited?.limitResponse?.queuing;
+      level.qs.configure(spec.type === 'Exempt' ? { queues: -1, handSize: 0, queueLengthLimit: 0 }
+        : spec.limited?.limitResponse?.type === 'Reject' || !q ? { queues: 0, handSize: 0, queueLengthLimit: 0 }
+          : { queues: num(q.queues, 64), handSize: num(q.handSize, 8), queueLengthLimit: num(q.queueLengthLimit, 50) });
       next.set(name, level);
+    }
+    // A removed level still serving keeps its share until idle (processOldPLsLocked: quiescing).
+    for (const [name, level] of this.levels) {
+      if (next.has(name) || level.qs.seatsInUse + level.qs.waiting === 0) continue;
+      level.quiescing = true;
+      next.set(name, level);
+    }
+    const sharesOf = (s: Spec): number => (s.type === 'Exempt' ? num(s.exempt?.nominalConcurrencyShares, 0) : num(s.limited?.nominalConcurrencyShares, 30));
+    const shareSum = [...next.values()].reduce((n, l) => n + sharesOf(l.spec), 0);
+    this.nominalSum = 0;
+    for (const level of next.values()) {
+      const s = level.spec;
+      const nominal = shareSum > 0 ? Math.ceil(this.serverConcurrencyLimit * sharesOf(s) / shareSum) : 0;
+      const lendable = Math.round(nominal * num(s.type === 'Exempt' ? s.exempt?.lendablePercent : s.limited?.lendablePercent, 0) / 100);
+      const borrowingPercent = s.limited?.borrowingLimitPercent;
+      const borrowing = typeof borrowingPercent === 'number' ? Math.round(nominal * borrowingPercent / 100) : this.serverConcurrencyLimit;
+      if (level.fresh) level.qs.limit = nominal - Math.floor(lendable / 2);
+      level.fresh = false;
+      level.nominal = nominal;
+      level.min = nominal - lendable;
+      level.max = nominal + borrowing;
+      this.nominalSum += nominal;
     }
     this.levels = next;
     this.ordered = inMatchingOrder(schemas);
     this.cache.clear();
-    for (const level of next.values()) this.dispatch(level);
+    this.adjustBorrowing();
   }
 
-  /** The level's concurrency limit (0 for exempt or unknown levels). */
+  /** updateBorrowingLocked: each level's current limit from its seat demand since the last adjustment. */
+  adjustBorrowing(): void {
+    const now = this.now();
+    const list = [...this.levels.values()];
+    const items = list.map((l) => {
+      updateStats(l.stats, l.qs.demand.reset(now));
+      const lower = Math.max(l.min, Math.min(l.nominal, l.stats.highWatermark));
+      return { lowerBound: lower, upperBound: l.max, target: Math.max(lower, l.stats.smoothed) };
+    });
+    let allocs: number[];
+    try { allocs = allocate(this.nominalSum, items); } catch { allocs = list.map((l) => l.qs.limit); }
+    list.forEach((l, i) => {
+      l.qs.limit = Math.round(allocs[i]!);
+      l.qs.dispatchAll();
+    });
+    // Levels gone from the configuration are dropped once idle (upstream's maybeReap).
+    for (const [name, l] of this.levels) if (l.quiescing && l.qs.seatsInUse + l.qs.waiting === 0) this.levels.delete(name);
+  }
+
+  /** The level's nominal concurrency limit (0 for exempt or unknown levels). */
   limitOf(name: string): number {
     const l = this.levels.get(name);
-    return l && !l.exempt ? l.limit : 0;
+    return l && !l.qs.exempt ? l.nominal : 0;
   }
 
   counts(): ApfCounts {
     const executing: Record<string, number> = {};
     const waiting: Record<string, number> = {};
-    for (const l of this.levels.values()) { executing[l.name] = l.executing; waiting[l.name] = l.queue.length; }
+    for (const l of this.levels.values()) { executing[l.name] = l.qs.seatsInUse; waiting[l.name] = l.qs.waiting; }
     return { executing, waiting, rejected: { ...this.rejected } };
   }
 
@@ -94,7 +178,17 @@ export class ApfLimiter {
     let hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const fs = classify(this.ordered, (n) => this.levels.has(n), d);
-    hit = fs ? { fsUid: fs.metadata.uid ?? '', fsName: fs.metadata.name ?? '', level: this.levels.get(fs.spec!.priorityLevelConfiguration.name)! } : null;
+    hit = null;
+    if (fs) {
+      const level = this.levels.get(fs.spec!.priorityLevelConfiguration.name)!;
+      const fsName = fs.metadata.name ?? '';
+      const series = `${level.name}\0${fsName}`;
+      let counters = this.bySeries.get(series);
+      if (!counters) this.bySeries.set(series, counters = { executing: 0, waiting: 0 });
+      const queues = level.qs.queueCount;
+      const hand = queues > 0 ? dealHand(queues > 1 ? hashFlowId(fsName, flowDistinguisher(fs.spec?.distinguisherMethod?.type, d.user, d.namespace)) : 0n, queues, level.qs.handSize) : [];
+      hit = { fsUid: fs.metadata.uid ?? '', series, level, hand, counters };
+    }
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(key, hit);
     return hit;
@@ -102,75 +196,59 @@ export class ApfLimiter {
 
   /**
    * Admits the request: returns at once when it may run now (or is exempt), a promise when it waits
-   * in its level's queue; throws the 429. The seat is released when the response ends.
+   * in its level's queues; throws the 429. The seat is released when the response ends.
    */
   admit(res: ServerResponse, d: RequestDigest): void | Promise<void> {
     const decision = this.decide(d);
-    if (!decision) return; // no configuration yet (or nothing matched): as upstream's exempt fallback
-    const level = decision.level;
+    if (!decision) return; // no configuration yet (or nothing matched): not limited
+    const { level, series } = decision;
     res.setHeader('X-Kubernetes-PF-FlowSchema-UID', decision.fsUid);
     res.setHeader('X-Kubernetes-PF-PriorityLevel-UID', level.uid);
-    const series = `${level.name}\0${decision.fsName}`;
-    if (level.exempt) {
-      this.track(series, res);
+    const qs = level.qs;
+    const r = qs.start(decision.hand, decision.counters);
+    if (typeof r === 'string') throw this.reject(level.name, res, `${series}\0${r}`);
+    if (r.running) {
+      this.releaseOnEnd(qs, r, res);
       return;
     }
-    if (level.executing < level.limit) {
-      this.seat(level, res, series);
-      return;
-    }
-    if (level.reject || level.queue.length >= level.queueCapacity) throw this.reject(level, res, `${series}\0${level.reject ? 'concurrency-limit' : 'queue-full'}`);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { drop(); reject(this.reject(level, res, `${series}\0time-out`)); }, QUEUE_WAIT_MS);
-      const go = (): void => { clearTimeout(timer); res.off('close', gone); this.seat(level, res, series); resolve(); };
-      const drop = (): void => { const i = level.queue.indexOf(go); if (i >= 0) level.queue.splice(i, 1); };
-      const gone = (): void => { clearTimeout(timer); drop(); reject(tooManyRequests()); };
+      const timer = setTimeout(() => { res.off('close', gone); qs.cancel(r); reject(this.reject(level.name, res, `${series}\0time-out`)); }, QUEUE_WAIT_MS).unref();
+      const gone = (): void => { clearTimeout(timer); qs.cancel(r); reject(tooManyRequests()); };
+      r.onDispatch = () => { clearTimeout(timer); res.off('close', gone); this.releaseOnEnd(qs, r, res); resolve(); };
       res.once('close', gone);
-      level.queue.push(go);
     });
   }
 
-  /** Upstream's metric series: what executes and what was refused, per level and FlowSchema. */
+  /** Upstream's metric series: what executes, waits and was refused, per level and FlowSchema; each level's limits. */
   series(): ApfSeries {
     const nominalLimits = new Map<string, number>();
-    for (const l of this.levels.values()) nominalLimits.set(l.name, l.exempt ? 0 : l.limit);
-    return { executing: this.executingBy, rejected: this.rejectedBy, nominalLimits };
+    const currentLimits = new Map<string, number>();
+    for (const l of this.levels.values()) {
+      nominalLimits.set(l.name, l.nominal);
+      currentLimits.set(l.name, l.qs.limit);
+    }
+    const executing = new Map<string, number>();
+    const waiting = new Map<string, number>();
+    for (const [k, c] of this.bySeries) { executing.set(k, c.executing); waiting.set(k, c.waiting); }
+    return { executing, waiting, rejected: this.rejectedBy, nominalLimits, currentLimits };
   }
 
-  /** Counts the request as executing under `series` until its response ends. */
-  private track(series: string, res: ServerResponse, then?: () => void): void {
-    this.executingBy.set(series, (this.executingBy.get(series) ?? 0) + 1);
+  private releaseOnEnd(qs: QueueSet, r: Request, res: ServerResponse): void {
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      this.executingBy.set(series, this.executingBy.get(series)! - 1);
-      then?.();
+      qs.finish(r);
     };
     res.once('finish', release);
     res.once('close', release);
   }
 
-  private reject(level: Level, res: ServerResponse, series: string): Error {
+  private reject(level: string, res: ServerResponse, series: string): Error {
     this.rejectedBy.set(series, (this.rejectedBy.get(series) ?? 0) + 1);
-    this.rejected[level.name] = (this.rejected[level.name] ?? 0) + 1;
+    this.rejected[level] = (this.rejected[level] ?? 0) + 1;
     if (!res.headersSent) res.setHeader('Retry-After', '1');
     return tooManyRequests();
-  }
-
-  private seat(queuedOn: Level, res: ServerResponse, series: string): void {
-    const level = this.levels.get(queuedOn.name) ?? queuedOn;
-    level.executing++;
-    this.track(series, res, () => {
-      // The level may have been replaced by a new configuration: release on the current one.
-      const current = this.levels.get(level.name) ?? level;
-      current.executing--;
-      this.dispatch(current);
-    });
-  }
-
-  private dispatch(level: Level): void {
-    while (level.executing < level.limit && level.queue.length) level.queue.shift()!();
   }
 }
 

@@ -1,26 +1,15 @@
 /**
  * API Priority and Fairness: classification against upstream's v1.32 bootstrap configuration
- * (bootstrap/default.go), and the limiter's seats, queue and 429s (as upstream's APF filter, with
- * one FIFO per level: apf-limiter.ts).
+ * (bootstrap/default.go), and the limiter's seats, queues, 429s and metrics (as upstream's APF
+ * filter: apf-limiter.ts; fair queuing and borrowing have their own tests).
  */
 import { strict as assert } from 'node:assert';
-import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS, SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from '../../api/kinds/flowcontrol/bootstrap-configuration.js';
-import type { FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
-import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
 import { apiserverRegistry } from '../prometheus/apiserver-metrics.js';
 import { setFlowcontrolMetricsSource } from '../prometheus/flowcontrol-metrics.js';
 import { ApfLimiter } from './apf-limiter.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
-
-const withUid = <T extends { metadata: { name?: string; uid?: string } }>(o: T, kind: string): T => ({ ...structuredClone(o), metadata: { ...o.metadata, uid: `${kind}-${o.metadata.name}` } });
-const schemas = [...MANDATORY_FLOW_SCHEMAS, ...SUGGESTED_FLOW_SCHEMAS].map((f) => withUid(f, 'fs'));
-const levels = [...MANDATORY_PRIORITY_LEVELS, ...SUGGESTED_PRIORITY_LEVELS].map((p) => withUid(p, 'pl'));
-
-const digest = (user: string, groups: string[], verb: string, apiGroup: string, resource: string, namespace: string): RequestDigest =>
-  ({ user, groups: [...groups, ...(user === 'system:anonymous' ? [] : ['system:authenticated'])], verb, isResource: true, apiGroup, resource, namespace, path: '' });
+import { digest, fakeClock, held, is429, levels, limitedLevel, schemas, userSchema, withLevel } from './testing/apf-fixtures.js';
 
 describe('APF classification (upstream bootstrap configuration)', () => {
   const ordered = inMatchingOrder(schemas);
@@ -48,29 +37,26 @@ describe('APF classification (upstream bootstrap configuration)', () => {
   });
 });
 
-/** A response whose seat is held until it emits 'finish'. */
-function held(): ServerResponse & { headers: Record<string, string> } {
-  const headers: Record<string, string> = {};
-  return Object.assign(new EventEmitter(), { headers, headersSent: false, setHeader: (k: string, v: string) => { headers[k] = v; } }) as unknown as ServerResponse & { headers: Record<string, string> };
-}
-const is429 = (e: { code?: number }) => e.code === 429;
-
 describe('APF limiter', () => {
   const alice = digest('alice', [], 'get', '', 'pods', 'default');
+  const names = ['catch-all', 'system', 'node-high', 'leader-election', 'workload-high', 'workload-low', 'global-default', 'exempt'];
 
-  it('limits are ceil(600 * shares / sum of Limited shares); the response names the FlowSchema and level', () => {
-    const l = new ApfLimiter(600);
+  it('nominal limits are ceil(600 * shares / sum of all shares); at start idle levels lend in proportion to what they keep; the response names the FlowSchema and level', () => {
+    const l = new ApfLimiter(600, fakeClock().now);
     l.setConfig(schemas, levels);
-    assert.deepEqual(['catch-all', 'system', 'node-high', 'leader-election', 'workload-high', 'workload-low', 'global-default', 'exempt'].map((n) => l.limitOf(n)), [13, 74, 98, 25, 98, 245, 49, 0]);
+    assert.deepEqual(names.map((n) => l.limitOf(n)), [13, 74, 98, 25, 98, 245, 49, 0]);
+    // minCL = nominal - round(nominal * lendablePercent / 100): 13, 50, 73, 25, 49, 24, 24, 0; scaled to the 602 nominal seats.
+    assert.deepEqual(names.map((n) => l.series().currentLimits.get(n)), [30, 117, 170, 58, 114, 56, 56, 0]);
     const res = held();
     assert.equal(l.admit(res, alice), undefined);
     assert.deepEqual(res.headers, { 'X-Kubernetes-PF-FlowSchema-UID': 'fs-global-default', 'X-Kubernetes-PF-PriorityLevel-UID': 'pl-global-default' });
   });
 
-  it('a level over its limit queues (FIFO), runs the queued request when a seat frees, and answers 429 when its queue is full', async () => {
-    const small = levels.map((p) => p.metadata.name === 'global-default' ? { ...p, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 20, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 2 } } } } } : p) as PriorityLevelConfiguration[];
-    const l = new ApfLimiter(600);
+  it('a level over its limit queues, runs the queued requests in order when seats free, and answers 429 when its queue is full', async () => {
+    const small = withLevel('global-default', { type: 'Limited', limited: { nominalConcurrencyShares: 20, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 2 } } } });
+    const l = new ApfLimiter(600, fakeClock().now);
     l.setConfig(schemas, small);
+    assert.equal(l.series().currentLimits.get('global-default'), 49, 'lends nothing, borrows nothing');
     const running = Array.from({ length: 49 }, () => held());
     for (const r of running) assert.equal(l.admit(r, alice), undefined);
     const order: number[] = [];
@@ -90,17 +76,15 @@ describe('APF limiter', () => {
   });
 
   it("a FlowSchema sending one user to a Reject level of 1 seat: that user's second concurrent request is 429, others are served", () => {
-    const jail: PriorityLevelConfiguration = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'jail', uid: 'pl-jail' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse: { type: 'Reject' } } } };
-    const fs: FlowSchema = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'jail-mallory', uid: 'fs-jail' }, spec: { priorityLevelConfiguration: { name: 'jail' }, matchingPrecedence: 50, rules: [{ subjects: [{ kind: 'User', user: { name: 'mallory' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true }] }] } };
-    const l = new ApfLimiter(600);
-    // 600 * 1 / 1000 shares: a level of one seat.
-    const withJail = [...levels.map((p) => p.metadata.name === 'workload-low' ? { ...p, spec: { ...p.spec, limited: { ...p.spec!.limited, nominalConcurrencyShares: 854 } } } as PriorityLevelConfiguration : p), jail];
-    l.setConfig([...schemas, fs], withJail);
-    assert.equal(l.limitOf('jail'), 1);
+    const jail = limitedLevel('jail', { nominalConcurrencyShares: 1, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } });
+    const l = new ApfLimiter(600, fakeClock().now);
+    // 600 * 1 / 1000 shares: a level of one seat, which borrows none.
+    l.setConfig([...schemas, userSchema('jail-mallory', 'jail', ['mallory'])], [...withLevel('workload-low', { ...levels.find((p) => p.metadata.name === 'workload-low')!.spec!, limited: { ...levels.find((p) => p.metadata.name === 'workload-low')!.spec!.limited, nominalConcurrencyShares: 854 } }), jail]);
+    assert.deepEqual([l.limitOf('jail'), l.series().currentLimits.get('jail')], [1, 1]);
     const mallory = digest('mallory', [], 'get', '', 'pods', 'default');
     const first = held();
     assert.equal(l.admit(first, mallory), undefined);
-    assert.equal(first.headers['X-Kubernetes-PF-FlowSchema-UID'], 'fs-jail');
+    assert.equal(first.headers['X-Kubernetes-PF-FlowSchema-UID'], 'fs-jail-mallory');
     const second = held();
     assert.throws(() => l.admit(second, mallory), is429);
     assert.equal(second.headers['Retry-After'], '1');
@@ -109,19 +93,33 @@ describe('APF limiter', () => {
     assert.equal(l.admit(held(), mallory), undefined, 'the seat is free again');
   });
 
-  it('metrics as upstream: executing and rejected requests per priority level and FlowSchema', async () => {
-    const l = new ApfLimiter(600);
-    const reject1 = levels.map((p) => p.metadata.name === 'global-default' ? { ...p, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 0, limitResponse: { type: 'Reject' } } } } : p) as PriorityLevelConfiguration[];
-    l.setConfig(schemas, reject1);
-    assert.throws(() => l.admit(held(), alice), is429, 'a level of 0 seats rejects');
+  it('metrics as upstream: executing requests and seats, requests in queue, rejections per priority level and FlowSchema; nominal and current limits per level', async () => {
+    const l = new ApfLimiter(600, fakeClock().now);
+    const jailed = withLevel('global-default', { type: 'Limited', limited: { nominalConcurrencyShares: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } })
+      .concat(limitedLevel('one', { nominalConcurrencyShares: 1, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 4, handSize: 2, queueLengthLimit: 5 } } }));
+    l.setConfig([...schemas, userSchema('one', 'one', ['bob'])], jailed);
+    // A Reject level of 0 seats runs one request when nothing runs (upstream: a request wider than the limit runs alone), refuses the next.
+    const first = held();
+    assert.equal(l.admit(first, alice), undefined);
+    assert.throws(() => l.admit(held(), alice), is429, 'a level of 0 seats rejects once something runs');
     const admin = held();
     assert.equal(l.admit(admin, digest('admin', ['system:masters'], 'get', '', 'pods', '')), undefined, 'exempt: never queued');
+    const bob = digest('bob', [], 'get', '', 'pods', 'default');
+    assert.equal(l.series().currentLimits.get('one'), 3);
+    for (let i = 0; i < 3; i++) assert.equal(l.admit(held(), bob), undefined);
+    for (let i = 0; i < 2; i++) l.admit(held(), bob)!.catch(() => undefined);
     setFlowcontrolMetricsSource(() => l.series());
     const text = await apiserverRegistry.metrics();
     assert.match(text, /^apiserver_flowcontrol_rejected_requests_total\{priority_level="global-default",flow_schema="global-default",reason="concurrency-limit"\} 1$/m);
     assert.match(text, /^apiserver_flowcontrol_current_executing_requests\{priority_level="exempt",flow_schema="exempt"\} 1$/m);
-    assert.match(text, /^apiserver_flowcontrol_nominal_limit_seats\{priority_level="workload-low"\} \d+$/m);
+    assert.match(text, /^apiserver_flowcontrol_current_executing_seats\{priority_level="one",flow_schema="one"\} 3$/m);
+    assert.match(text, /^apiserver_flowcontrol_current_inqueue_requests\{priority_level="one",flow_schema="one"\} 2$/m);
+    assert.match(text, /^apiserver_flowcontrol_nominal_limit_seats\{priority_level="one"\} 3$/m);
+    assert.match(text, /^apiserver_flowcontrol_current_limit_seats\{priority_level="one"\} 3$/m);
+    assert.match(text, /^apiserver_flowcontrol_nominal_limit_seats\{priority_level="workload-low"\} 266$/m);
+    assert.match(text, /^apiserver_flowcontrol_current_limit_seats\{priority_level="workload-low"\} \d+$/m);
     admin.emit('finish');
+    first.emit('finish');
     assert.match(await apiserverRegistry.metrics(), /^apiserver_flowcontrol_current_executing_requests\{priority_level="exempt",flow_schema="exempt"\} 0$/m);
   });
 });

@@ -4,6 +4,7 @@
  * gives the limiter the whole new configuration (and so drops its decision cache). Each FlowSchema's
  * Dangling condition is kept as upstream's configController writes it (True with reason NotFound
  * when its priority level does not exist, False with reason Found otherwise), through /status.
+ * While it runs, the limiter re-derives its levels' borrowed limits periodically (ApfLimiter.start).
  */
 import { flowSchemas, type FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
 import { priorityLevelConfigurations, type PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
@@ -72,5 +73,6 @@ export function startFlowcontrolConfig(store: Store, limiter: ApfLimiter, schema
       try { await schemasStorage.update(context(), undefined, fs.metadata.name!, next, 'status'); } catch { /* a newer version comes through the watch */ }
     }
   }
-  return { ready: Promise.all([levels.start(), schemas.start()]).then(() => undefined), stop: () => { levels.stop(); schemas.stop(); } };
+  limiter.start();
+  return { ready: Promise.all([levels.start(), schemas.start()]).then(() => undefined), stop: () => { limiter.stop(); levels.stop(); schemas.stop(); } };
 }

@@ -3,8 +3,11 @@
  * (staging/src/k8s.io/apiserver/pkg/util/flowcontrol/metrics/metrics.go), read from the limiter
  * when scraped:
  *   apiserver_flowcontrol_current_executing_requests{priority_level,flow_schema}
+ *   apiserver_flowcontrol_current_executing_seats{priority_level,flow_schema} (every request is one seat: the same numbers)
+ *   apiserver_flowcontrol_current_inqueue_requests{priority_level,flow_schema}
  *   apiserver_flowcontrol_rejected_requests_total{priority_level,flow_schema,reason} (queue-full, concurrency-limit, time-out)
  *   apiserver_flowcontrol_nominal_limit_seats{priority_level}
+ *   apiserver_flowcontrol_current_limit_seats{priority_level} (after borrowing)
  */
 import { Counter, Gauge } from 'prom-client';
 import type { ApfSeries } from '../flowcontrol/apf-limiter.js';
@@ -17,19 +20,45 @@ export function setFlowcontrolMetricsSource(read: () => ApfSeries): void {
   source = read;
 }
 
-export const flowcontrolExecuting = new Gauge({
-  name: 'apiserver_flowcontrol_current_executing_requests',
-  help: '[BETA] Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
-  labelNames: ['priority_level', 'flow_schema'] as const,
-  registers: [apiserverRegistry],
-  collect() {
-    this.reset();
-    for (const [key, n] of source?.().executing ?? []) {
-      const [priority_level = '', flow_schema = ''] = key.split('\0');
-      this.set({ priority_level, flow_schema }, n);
-    }
-  },
-});
+/** A gauge per priority level and FlowSchema, read from one of the limiter's series. */
+function perFlowSchema(name: string, help: string, pick: (s: ApfSeries) => ReadonlyMap<string, number>): Gauge<'priority_level' | 'flow_schema'> {
+  return new Gauge({
+    name, help,
+    labelNames: ['priority_level', 'flow_schema'] as const,
+    registers: [apiserverRegistry],
+    collect() {
+      this.reset();
+      const s = source?.();
+      for (const [key, n] of s ? pick(s) : []) {
+        const [priority_level = '', flow_schema = ''] = key.split('\0');
+        this.set({ priority_level, flow_schema }, n);
+      }
+    },
+  });
+}
+
+/** A gauge per priority level. */
+function perLevel(name: string, help: string, pick: (s: ApfSeries) => ReadonlyMap<string, number>): Gauge<'priority_level'> {
+  return new Gauge({
+    name, help,
+    labelNames: ['priority_level'] as const,
+    registers: [apiserverRegistry],
+    collect() {
+      this.reset();
+      const s = source?.();
+      for (const [priority_level, n] of s ? pick(s) : []) this.set({ priority_level }, n);
+    },
+  });
+}
+
+export const flowcontrolExecuting = perFlowSchema('apiserver_flowcontrol_current_executing_requests',
+  '[BETA] Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem', (s) => s.executing);
+
+export const flowcontrolExecutingSeats = perFlowSchema('apiserver_flowcontrol_current_executing_seats',
+  '[BETA] Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem', (s) => s.executing);
+
+export const flowcontrolInqueue = perFlowSchema('apiserver_flowcontrol_current_inqueue_requests',
+  '[BETA] Number of requests currently pending in queues of the API Priority and Fairness subsystem', (s) => s.waiting);
 
 export const flowcontrolRejected = new Counter({
   name: 'apiserver_flowcontrol_rejected_requests_total',
@@ -45,13 +74,8 @@ export const flowcontrolRejected = new Counter({
   },
 });
 
-export const flowcontrolNominalLimit = new Gauge({
-  name: 'apiserver_flowcontrol_nominal_limit_seats',
-  help: '[BETA] Nominal number of execution seats configured for each priority level',
-  labelNames: ['priority_level'] as const,
-  registers: [apiserverRegistry],
-  collect() {
-    this.reset();
-    for (const [priority_level, n] of source?.().nominalLimits ?? []) this.set({ priority_level }, n);
-  },
-});
+export const flowcontrolNominalLimit = perLevel('apiserver_flowcontrol_nominal_limit_seats',
+  '[BETA] Nominal number of execution seats configured for each priority level', (s) => s.nominalLimits);
+
+export const flowcontrolCurrentLimit = perLevel('apiserver_flowcontrol_current_limit_seats',
+  '[BETA] current derived number of execution seats available to each priority level', (s) => s.currentLimits);
