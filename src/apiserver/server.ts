@@ -235,6 +235,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       authorize: authz.authorize,
       authorizeNonResource: authz.authorizeNonResource,
       aggregate: aggregator?.proxy,
+      aggregateUpgrade: aggregator?.proxyUpgrade,
       remoteDiscovery: aggregator?.discovery,
       impersonate: (req: IncomingMessage, user: UserInfo) => impersonate(req, user, authz.decide),
       extraHandlers: [saTokens.discovery, createJoinHandler({

@@ -6,6 +6,7 @@
  * resources are served; the router calls `proxy` after authentication and authorization.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ApiCatalog } from '../discovery/catalog.js';
 import type { UserInfo } from '../http/authn.js';
 import { RENEWAL_CHECK_MS } from '../pki/cert-renewer.js';
@@ -16,6 +17,7 @@ import { AvailabilityController } from './availability-controller.js';
 import { ensureFrontProxyPki, type FrontProxyPki } from './front-proxy-pki.js';
 import { syncLocalApiServices } from './local-api-services.js';
 import { proxyToApiService } from './proxy.js';
+import { proxyUpgradeToApiService } from './upgrade-proxy.js';
 import { RemoteDiscovery } from './remote-discovery.js';
 import { RemoteOpenApi } from './remote-openapi.js';
 import { RemoteAgents } from './remote-transport.js';
@@ -26,6 +28,8 @@ export interface Aggregator {
   frontProxy: FrontProxyPki;
   /** Serves the request when a remote APIService owns its path (true), else leaves it to this server (false). */
   proxy(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): false | Promise<boolean>;
+  /** The same for an upgrade request (upgrade-proxy.ts): true once a remote APIService's server has the socket. */
+  proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, user: UserInfo): false | Promise<boolean>;
   discovery: RemoteDiscovery;
   /** Extensions' OpenAPI, merged into the server's documents (remote-openapi.ts). */
   openapi: RemoteOpenApi;
@@ -66,6 +70,7 @@ export async function startAggregator(o: { catalog: ApiCatalog; pki: Pki; log: (
   return {
     frontProxy,
     proxy: (req, res, url, user) => proxyToApiService({ ...services, availability, agents }, req, res, url, user),
+    proxyUpgrade: (req, socket, head, url, user) => proxyUpgradeToApiService({ ...services, availability, agents }, req, socket, head, url, user),
     discovery: new RemoteDiscovery(availability),
     openapi,
     availability,

@@ -14,7 +14,7 @@ import { eventually } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
-import { extensionManifests, startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
+import { missingServiceApiService, startRegisteredExtension, type TestExtensionServer } from './testing/extension-server.js';
 import { FLIGHT_DESTINATION_DOC, flightOpenApi } from './testing/flight-openapi.js';
 
 const NS = 'agg-ext-7311';
@@ -35,10 +35,8 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
   before(async () => {
     s = await startTestServer();
     // The extension trusts what the cluster publishes for it, as k8s.io/apiserver reads it.
-    const cm = JSON.parse(await kubectlOk(s, ['get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'json'])) as { data: Record<string, string> };
-    const where = { group: GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api' };
-    ext = await startExtensionServer({
-      ...where, authentication: cm.data,
+    ext = await startRegisteredExtension(s, {
+      group: GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api',
       resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list', 'watch'], shortNames: ['fl'] }],
       openapi: OPENAPI,
       answer: (path, query) => {
@@ -49,8 +47,6 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
         return { body: { kind: 'FlightList', apiVersion: `${GROUP}/v1alpha1`, metadata: { resourceVersion: '1' }, items: ['lh-400', 'ba-117'].map(flight) } };
       },
     });
-    await kubectlOk(s, ['create', 'namespace', NS]);
-    await kubectlOk(s, ['apply', '-f', '-'], { input: extensionManifests(where, ext) });
   });
   after(async () => {
     await ext?.close();
@@ -132,12 +128,7 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
   });
 
   test('an APIService whose Service is missing is Available False (ServiceNotFound)', async () => {
-    await kubectlOk(s, ['apply', '-f', '-'], { input: `
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: { name: v1.nowhere.agg-test.example.com }
-spec: { group: nowhere.agg-test.example.com, version: v1, service: { namespace: ${NS}, name: absent }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 }
-` });
+    await kubectlOk(s, ['apply', '-f', '-'], { input: missingServiceApiService('nowhere.agg-test.example.com', NS) });
     await eventually(() => available(s, 'v1.nowhere.agg-test.example.com').then((a) => a === 'False/ServiceNotFound'), 'ServiceNotFound');
     assert.match(await kubectlOk(s, ['get', 'apiservice', 'v1.nowhere.agg-test.example.com']), /False \(ServiceNotFound\)/);
     await kubectlOk(s, ['delete', 'apiservice', 'v1.nowhere.agg-test.example.com']);

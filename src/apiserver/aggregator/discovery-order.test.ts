@@ -17,7 +17,7 @@ import { eventually } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
-import { extensionManifests, startExtensionServer, type TestExtensionServer } from './testing/extension-server.js';
+import { startRegisteredExtension, type TestExtensionServer } from './testing/extension-server.js';
 
 const NS = 'agg-order-5813';
 const EXT_GROUP = 'flights.order-test.example.com';
@@ -50,17 +50,13 @@ describe('discovery ordered by APIService priority (groupPriorityMinimum, versio
   before(async () => {
     caches = mkdtempSync(join(tmpdir(), 'bosun-agg-order-'));
     s = await startTestServer();
-    const cm = JSON.parse(await kubectlOk(s, ['get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'json'])) as { data: Record<string, string> };
-    const where = { group: EXT_GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api' };
-    ext = await startExtensionServer({
-      ...where, authentication: cm.data,
+    ext = await startRegisteredExtension(s, {
+      group: EXT_GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api',
       resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list'] }],
       answer: (path) => path === `/apis/${EXT_GROUP}/v1alpha1/namespaces/${NS}/flights`
         ? { body: { kind: 'FlightList', apiVersion: `${EXT_GROUP}/v1alpha1`, metadata: { resourceVersion: '1' }, items: [{ apiVersion: `${EXT_GROUP}/v1alpha1`, kind: 'Flight', metadata: { name: 'ext-flight', namespace: NS } }] } }
         : undefined,
     });
-    await kubectlOk(s, ['create', 'namespace', NS]);
-    await kubectlOk(s, ['apply', '-f', '-'], { input: extensionManifests(where, ext) });
     // A CRD serving the same resource name in a group of the same priority (1000, crdregistration_controller.go).
     await kubectlOk(s, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `flights.${CRD_GROUP}` }, spec: {
       group: CRD_GROUP, scope: 'Namespaced', names: { plural: 'flights', singular: 'flight', kind: 'Flight' },

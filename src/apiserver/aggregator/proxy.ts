@@ -5,7 +5,7 @@
  * certificate (remote-transport.ts); the answer, watches included, streams back as it comes. An
  * APIService not Available, or a Service with no endpoint, answers 503 "service unavailable" as
  * upstream's proxyError. Local APIServices (no service) fall through to this server's own handlers.
- * Upgrades (exec-like streams of an extension) are not proxied.
+ * Upgrades (exec-like streams of an extension) go through upgrade-proxy.ts.
  */
 import { request } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +15,7 @@ import { writeText } from '../http/respond.js';
 import type { RequestContext } from '../storage/types.js';
 import type { AvailabilityController } from './availability-controller.js';
 import { HOP_BY_HOP, proxiedHeaders, type RemoteAgents } from './remote-transport.js';
-import { resolveService, type ServiceStorages } from './service-resolver.js';
+import { resolveService, type ResolvedEndpoint, type ServiceStorages } from './service-resolver.js';
 
 const CTX = (): RequestContext => ({ user: 'system:kube-aggregator', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', warnings: [] });
 
@@ -35,24 +35,31 @@ export interface ProxyDeps extends ServiceStorages {
  * once, without a promise, when this server serves it: the check costs every request.
  */
 export function proxyToApiService(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): false | Promise<boolean> {
-  if (!url.pathname.startsWith('/apis/')) return false;
+  const a = remoteApiService(deps, url);
+  return a ? proxy(deps, a, req, res, url, user) : false;
+}
+
+/** The remote APIService (one naming a Service) that serves `url`'s path, if any. */
+export function remoteApiService(deps: Pick<ProxyDeps, 'availability'>, url: URL): APIService | undefined {
+  if (!url.pathname.startsWith('/apis/')) return undefined;
   const gv = aggregatedGroupVersion(url.pathname);
   const a = gv && deps.availability.lookup(gv.group, gv.version);
-  if (!a?.spec?.service) return false;
-  return proxy(deps, a, req, res, url, user);
+  return a?.spec?.service ? a : undefined;
+}
+
+/** Where to send a request for `a`: an endpoint of its Service, or undefined (503) when it is not Available or has none. */
+export async function endpointOf(deps: ServiceStorages, a: APIService): Promise<ResolvedEndpoint | undefined> {
+  if (!a.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) return undefined;
+  try {
+    return await resolveService(deps, CTX(), a.spec!.service!);
+  } catch {
+    return undefined;
+  }
 }
 
 async function proxy(deps: ProxyDeps, a: APIService, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<boolean> {
-  const svc = a.spec!.service!;
-  const available = a.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
-  if (!available) {
-    writeText(res, 503, 'service unavailable\n');
-    return true;
-  }
-  let ep;
-  try {
-    ep = await resolveService(deps, CTX(), svc);
-  } catch {
+  const ep = await endpointOf(deps, a);
+  if (!ep) {
     writeText(res, 503, 'service unavailable\n');
     return true;
   }

@@ -11,6 +11,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { APIServiceSpec } from '../../api/kinds/apiregistration/api-service.js';
 import type { KeyPair } from '../pki/certs.js';
 import type { UserInfo } from '../http/authn.js';
+import { BEARER_PROTOCOL_PREFIX } from '../http/websocket-token.js';
 import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from './authentication-configmap.js';
 import type { ResolvedEndpoint } from './service-resolver.js';
 
@@ -21,18 +22,23 @@ export class RemoteAgents {
 
   /** The agent for an APIService's TLS settings (a new one when the proxy's certificate was renewed). */
   agentFor(spec: Partial<APIServiceSpec>): Agent {
-    const client = this.client();
-    const insecure = spec.insecureSkipTLSVerify === true;
-    const key = JSON.stringify([spec.caBundle ?? '', insecure, client.cert]);
+    const tls = this.tlsFor(spec);
+    const key = JSON.stringify([tls.ca ?? '', tls.rejectUnauthorized, tls.cert]);
     let a = this.agents.get(key);
     if (!a) {
-      a = new Agent({
-        keepAlive: true, maxSockets: 128, cert: client.cert, key: client.key, rejectUnauthorized: !insecure,
-        ...(spec.caBundle ? { ca: Buffer.from(spec.caBundle, 'base64').toString('utf8') } : {}),
-      });
+      a = new Agent({ keepAlive: true, maxSockets: 128, ...tls });
       this.agents.set(key, a);
     }
     return a;
+  }
+
+  /** The TLS options of a connection for an APIService (an upgraded one has its own socket, outside the agents' pools). */
+  tlsFor(spec: Partial<APIServiceSpec>): { cert: string; key: string; rejectUnauthorized: boolean; ca?: string } {
+    const client = this.client();
+    return {
+      cert: client.cert, key: client.key, rejectUnauthorized: spec.insecureSkipTLSVerify !== true,
+      ...(spec.caBundle ? { ca: Buffer.from(spec.caBundle, 'base64').toString('utf8') } : {}),
+    };
   }
 
   close(): void {
@@ -44,10 +50,24 @@ export class RemoteAgents {
 /** Request headers no proxy forwards (hop-by-hop), plus what only this server may judge: credentials and identity. */
 const DROPPED = /^(host|connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|authorization|impersonate-.*|x-remote-.*)$/i;
 
-/** The client's headers to forward, with the authenticated user set as upstream's SetAuthProxyHeaders. */
-export function proxiedHeaders(incoming: Record<string, string | string[] | undefined>, user: UserInfo): OutgoingHttpHeaders {
+/**
+ * The client's headers to forward, with the authenticated user set as upstream's SetAuthProxyHeaders.
+ * An upgrade keeps `Connection: Upgrade` and its `Upgrade` protocols (UpgradeAwareHandler), minus any
+ * bearer token offered as a WebSocket subprotocol: a credential for this server, not the extension.
+ */
+export function proxiedHeaders(incoming: Record<string, string | string[] | undefined>, user: UserInfo, upgrade?: string): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(incoming)) if (v !== undefined && !DROPPED.test(k)) out[k] = v;
+  if (upgrade !== undefined) {
+    out.connection = 'Upgrade';
+    out.upgrade = upgrade;
+    const protocols = incoming['sec-websocket-protocol'];
+    if (protocols !== undefined) {
+      const kept = (Array.isArray(protocols) ? protocols.join(',') : protocols).split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith(BEARER_PROTOCOL_PREFIX));
+      if (kept.length > 0) out['sec-websocket-protocol'] = kept.join(', ');
+      else delete out['sec-websocket-protocol'];
+    }
+  }
   return { ...out, ...identityHeaders(user) };
 }
 

@@ -45,6 +45,8 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   audit?: Auditor;
   /** The aggregator's proxy (src/apiserver/aggregator): called after authorization; true when it served the request. */
   aggregate?: (req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo) => false | Promise<boolean>;
+  /** The same for upgrade requests (exec-like streams and WebSocket watches of a remote APIService's resources). */
+  aggregateUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, user: UserInfo) => false | Promise<boolean>;
   /** Reports unexpected (non-Status) errors; the client only sees a generic 500. */
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
 }
@@ -158,6 +160,9 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
       if (audit && user !== authenticated) audit.impersonated(user);
       if (p && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, req.method ?? 'GET', p, url.searchParams));
+      // A remote APIService's path goes to its server once this one has authorized it (kube-aggregator).
+      const aggregated = p && opts.aggregateUpgrade?.(req, socket, head, url, user);
+      if (aggregated && await aggregated) return;
       if (p && isWebSocketWatch(req, p, url.searchParams)) return serveWebSocketWatch(req, socket, head, url, p, user, opts, handleResource);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;

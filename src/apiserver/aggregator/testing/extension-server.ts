@@ -6,13 +6,21 @@
  * requestheader-allowed-names (both read from the extension-apiserver-authentication ConfigMap),
  * else 401 and the X-Remote-* headers are not believed. It answers discovery of its group/version
  * from `resources` and every other path from `answer`; every believed request is recorded with its
- * user, groups and extras. `extensionManifests` registers it: a Service without selector, an
- * EndpointSlice to 127.0.0.1:<port> and an APIService with its caBundle.
+ * user, groups and extras. Upgrade requests (as exec's) are believed the same way and recorded with
+ * their Upgrade header: a WebSocket is accepted with the first subprotocol offered and answers each
+ * message `pong:<message>`; any other protocol (SPDY/3.1) gets a 101 naming it (and the
+ * X-Stream-Protocol-Version asked for) and then the same `pong:` echo of the raw bytes.
+ * `extensionManifests` registers it: a Service without selector, an EndpointSlice to
+ * 127.0.0.1:<port> and an APIService with its caBundle.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { WebSocketServer } from 'ws';
+import { kubectlOk } from '../../../testing/kubectl-ok.js';
+import type { TestServer } from '../../../testing/test-cluster.js';
 import { issueCertificate } from '../../pki/certs.js';
 import type { ApiResource } from '../discovery-check.js';
 
@@ -25,6 +33,9 @@ export interface SeenRequest {
   extra: Record<string, string[]>;
   /** Whether the request carried credentials of its own (the proxy must drop them). */
   authorization: boolean;
+  /** An upgrade request's Upgrade header and offered WebSocket subprotocols. */
+  upgrade?: string;
+  protocols?: string;
 }
 
 /** An answer: a JSON body (status 200 unless given), or `stream`: one watch event written and the response left open. */
@@ -65,16 +76,25 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
   const seen: SeenRequest[] = [];
   const state = { refused: 0 };
   const gv = `${o.group}/${o.version}`;
-  const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: o.authentication['requestheader-client-ca-file'], requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  /** The request's URL once its client certificate is the front proxy's (recorded), else undefined (refused). */
+  const believe = (req: IncomingMessage): URL | undefined => {
     const sock = req.socket as TLSSocket;
     const cn = sock.authorized ? sock.getPeerCertificate().subject?.CN : undefined;
     if (!cn || !allowedNames.includes(String(cn))) {
       state.refused++;
+      return undefined;
+    }
+    const url = new URL(req.url ?? '/', 'https://x');
+    const upgrade = req.headers.upgrade === undefined ? {} : { upgrade: req.headers.upgrade, protocols: req.headers['sec-websocket-protocol'] };
+    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req), authorization: req.headers.authorization !== undefined, ...upgrade });
+    return url;
+  };
+  const server: Server = createServer({ cert: serving.cert, key: serving.key, ca: o.authentication['requestheader-client-ca-file'], requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const url = believe(req);
+    if (!url) {
       res.writeHead(401).end('client certificate not from the front proxy');
       return;
     }
-    const url = new URL(req.url ?? '/', 'https://x');
-    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, user: String(req.headers['x-remote-user'] ?? ''), groups: req.headersDistinct['x-remote-group'] ?? [], extra: extras(req), authorization: req.headers.authorization !== undefined });
     if (url.pathname === `/apis/${gv}`) return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: o.resources });
     const spec = openApiAnswer(url.pathname, gv, o.openapi);
     if (spec) return json(res, spec);
@@ -87,6 +107,19 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
     }
     json(res, a.body, a.status ?? 200);
   });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => [...offered][0] ?? false });
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket.once('close', () => upgraded.delete(socket)));
+    if (!believe(req)) return socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    if (String(req.headers.upgrade).toLowerCase() === 'websocket') {
+      return wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (m: Buffer) => ws.send(`pong:${m.toString('utf8')}`)));
+    }
+    const version = req.headers['x-stream-protocol-version'];
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${String(req.headers.upgrade)}\r\n${version ? `X-Stream-Protocol-Version: ${String(version)}\r\n` : ''}\r\n`);
+    socket.on('data', (d: Buffer) => socket.write(`pong:${d.toString('utf8')}`));
+    if (head.length > 0) socket.emit('data', head);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let closed: Promise<void> | undefined;
   return {
@@ -97,8 +130,36 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
     close: () => (closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const sock of upgraded) sock.destroy();
     })),
   };
+}
+
+/**
+ * Starts an extension trusting what `s` publishes for it (the extension-apiserver-authentication
+ * ConfigMap, as k8s.io/apiserver reads it) and registers it: its namespace, then extensionManifests.
+ */
+export async function startRegisteredExtension(s: Pick<TestServer, 'kubectl'>, o: Omit<ExtensionOptions, 'authentication'>): Promise<TestExtensionServer> {
+  const cm = JSON.parse(await kubectlOk(s, ['get', 'configmap', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'json'])) as { data: Record<string, string> };
+  const ext = await startExtensionServer({ ...o, authentication: cm.data });
+  try {
+    await kubectlOk(s, ['create', 'namespace', o.namespace]);
+    await kubectlOk(s, ['apply', '-f', '-'], { input: extensionManifests(o, ext) });
+  } catch (err) {
+    await ext.close();
+    throw err;
+  }
+  return ext;
+}
+
+/** An APIService `v1.<group>` whose Service does not exist (Available False, ServiceNotFound), as YAML for kubectl apply. */
+export function missingServiceApiService(group: string, namespace: string): string {
+  return `
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: { name: v1.${group} }
+spec: { group: ${group}, version: v1, service: { namespace: ${namespace}, name: absent }, insecureSkipTLSVerify: true, groupPriorityMinimum: 1000, versionPriority: 15 }
+`;
 }
 
 /** The Service, EndpointSlice and APIService that put the extension behind the aggregator (YAML for kubectl apply). */
