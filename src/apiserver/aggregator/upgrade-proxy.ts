@@ -17,6 +17,7 @@ import { proxiedHeaders } from './remote-transport.js';
 
 /** Largest non-101 answer passed back whole (a Status, an error page). */
 const MAX_REFUSAL_BYTES = 1 << 20;
+const DIAL_TIMEOUT_MS = 30_000;
 
 /** Proxies the upgrade when a remote APIService serves its path (resolving true once the socket is handed over); false at once otherwise. */
 export function proxyUpgradeToApiService(deps: ProxyDeps, req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, user: UserInfo): false | Promise<boolean> {
@@ -32,7 +33,10 @@ export function proxyUpgradeToApiService(deps: ProxyDeps, req: IncomingMessage, 
       host: ep.host, port: ep.port, servername: ep.serverName, agent: false, ...deps.agents.tlsFor(a.spec!),
       method: req.method, path: `${url.pathname}${url.search}`, headers: proxiedHeaders(req.headers, user, String(req.headers.upgrade ?? '')),
     });
+    // Reaching the extension is bounded (as upstream's dialer); the upgraded stream itself is not.
+    out.setTimeout(DIAL_TIMEOUT_MS, () => out.destroy(new Error('timed out awaiting the extension\'s answer')));
     out.on('upgrade', (res, upstream, upstreamHead) => {
+      upstream.setTimeout(0);
       socket.write(statusLine(101, res.statusMessage || 'Switching Protocols', res.rawHeaders));
       if (upstreamHead.length > 0) socket.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
