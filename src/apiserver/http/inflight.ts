@@ -1,5 +1,8 @@
 /**
- * Requests in flight, limited as kube-apiserver's max-in-flight filter (server/filters/maxinflight.go):
+ * Requests in flight, limited as kube-apiserver's max-in-flight filter (server/filters/maxinflight.go)
+ * when API Priority and Fairness is off (--enable-priority-and-fairness=false; upstream runs one
+ * filter or the other, and with APF on these two limits only size its server concurrency limit,
+ * readOnly + mutating):
  * at most `readOnly` (--max-requests-inflight, 400) get/list requests and `mutating`
  * (--max-mutating-requests-inflight, 200) others at once; a request over its pool's limit is
  * answered 429 TooManyRequests with `Retry-After: 1` before it is authorized or its body read.
@@ -24,6 +27,8 @@ export interface InflightLimits {
   mutating?: number;
   /** Fraction of each pool only system components may use (default 0.25). */
   systemReserved?: number;
+  /** --enable-priority-and-fairness (default true): the router then admits through APF instead of these pools. */
+  priorityAndFairness?: boolean;
 }
 
 /** Identities of the cluster's own components (upstream's system and workload-high FlowSchemas). */
@@ -49,11 +54,14 @@ export class InflightLimiter {
   readonly inFlight = { readOnly: 0, mutating: 0 };
   /** Requests refused with 429, per pool. */
   readonly refused = { readOnly: 0, mutating: 0 };
+  /** False: these pools limit requests even where API Priority and Fairness is configured. */
+  readonly priorityAndFairness: boolean;
 
   constructor(o: InflightLimits = {}) {
     this.limits = { readOnly: o.readOnly ?? 400, mutating: o.mutating ?? 200 };
     const share = o.systemReserved ?? 0.25;
     this.reserved = { readOnly: Math.floor(this.limits.readOnly * share), mutating: Math.floor(this.limits.mutating * share) };
+    this.priorityAndFairness = o.priorityAndFairness ?? true;
   }
 
   /**
