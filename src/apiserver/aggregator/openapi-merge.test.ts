@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { APIService } from '../../api/kinds/apiregistration/api-service.js';
+import { eventually } from '../../testing/eventually.js';
 import type { OpenApiDocs } from '../openapi/documents.js';
 import { definitionsUnderApis, mergeDefinitions } from './openapi-v2-merge.js';
 import { RemoteAgents } from './remote-transport.js';
@@ -31,9 +33,30 @@ describe('OpenAPI v2 aggregation (kube-openapi pkg/aggregator)', () => {
   });
 });
 
-describe('RemoteOpenApi.merge', () => {
+const apiService = (name: string): APIService => ({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name }, spec: { group: 'x.example.com', version: 'v1', service: { namespace: 'ns', name: 'svc' }, groupPriorityMinimum: 1000, versionPriority: 15 } });
+
+describe('RemoteOpenApi', () => {
+  const remoteOpenApi = (log: (msg: string) => void = () => {}, now?: () => number) =>
+    new RemoteOpenApi({ agents: new RemoteAgents(() => ({ cert: '', key: '' })), services: () => undefined, endpointSlices: () => undefined, log, now });
+
+  test('a failed download is tried again after refreshMs, not at every availability check', async () => {
+    const failures: string[] = [];
+    let clock = 1_000_000;
+    const remote = remoteOpenApi((msg) => failures.push(msg), () => clock);
+    remote.observe('v1.x.example.com', apiService('v1.x.example.com'), true);
+    await eventually(() => failures.length === 1, 'the first download to fail');
+    remote.observe('v1.x.example.com', apiService('v1.x.example.com'), true);
+    clock += 59_000;
+    remote.observe('v1.x.example.com', apiService('v1.x.example.com'), true);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(failures.length, 1);
+    clock += 1_000;
+    remote.observe('v1.x.example.com', apiService('v1.x.example.com'), true);
+    await eventually(() => failures.length === 2, 'the download tried again a minute later');
+  });
+
   test('no extension contributing: the server\'s own documents, the same object', () => {
-    const remote = new RemoteOpenApi({ agents: new RemoteAgents(() => ({ cert: '', key: '' })), services: () => undefined, endpointSlices: () => undefined, log: () => {} });
+    const remote = remoteOpenApi();
     const local = { index: { paths: {} }, groupVersion: new Map(), v2: {}, v2Protobuf: Buffer.alloc(0) } as OpenApiDocs;
     assert.equal(remote.merge(local), local);
     // A remote APIService that failed its check contributes nothing either.

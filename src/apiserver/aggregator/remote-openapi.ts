@@ -69,7 +69,11 @@ export class RemoteOpenApi {
       const before = this.specs.get(name);
       this.specs.set(name, { spec: a.spec!, specJson, fetchedAt: now, ...got });
       if (!before || JSON.stringify([before.v2, before.v3?.hash]) !== JSON.stringify([got.v2, got.v3?.hash])) this.changed();
-    }, (err: unknown) => this.o.log(`apiservice ${name}: OpenAPI download failed`, err)).finally(() => this.fetching.delete(name));
+    }, (err: unknown) => {
+      // Tried again after refreshMs, not at every check; the last download, if any, kept (upstream's cached.LastSuccess).
+      if (this.available.get(name) === specJson) this.specs.set(name, { ...this.specs.get(name), spec: a.spec!, specJson, fetchedAt: now });
+      this.o.log(`apiservice ${name}: OpenAPI download failed (tried again in a minute)`, err);
+    }).finally(() => this.fetching.delete(name));
   }
 
   /** Calls `fn` whenever what the extensions contribute changed; returns the unsubscribe function. */
