@@ -47,6 +47,7 @@ import { createReviewStorages } from './reviews/review-storage.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
 import { withCsrApi } from './certificates/csr-api.js';
 import { createServiceAccountTokens, type ServiceAccountTokens } from './serviceaccount/service-account-tokens.js';
+import type { ServiceAccountKeyOptions } from './serviceaccount/key-set.js';
 import type { EncryptionConfig } from './encryption/config.js';
 import { withEncryption } from './encryption/encrypting-store.js';
 import { Auditor, type AuditorOptions } from './audit/auditor.js';
@@ -94,6 +95,8 @@ export interface ApiServerOptions {
   limits?: { inflight?: InflightLimits; watchesPerClient?: number };
   /** The store's names in v1 ComponentStatus: etcd-N per etcd endpoint; default etcd-0 (component-status/health.ts). */
   storeComponentNames?: string[];
+  /** --service-account-signing-key-file and --service-account-key-file (serviceaccount/key-set.ts); default: the data dir's keys. */
+  serviceAccountKeys?: ServiceAccountKeyOptions;
 }
 
 export interface ServedApi {
@@ -189,7 +192,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,
     }));
     const components = new ComponentHealth(store, opts.storeComponentNames);
-    const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens, authorizeNonResource: authz.authorizeNonResource });
+    const saTokens = createServiceAccountTokens({ dataDir: opts.dataDir, keys: opts.serviceAccountKeys, storage: (plural) => catalog.resolve('', 'v1', plural)?.storage, otherTokens: opts.tokens, authorizeNonResource: authz.authorizeNonResource });
     // Webhooks and ValidatingAdmissionPolicies (admission/dynamic): innermost, so they see what authorization let through.
     const dynamicAdmission = await startDynamicAdmission(store, (apiVersion, kind) =>
       catalog.entries().find((e) => (e.def.group ? `${e.def.group}/${e.def.version}` : e.def.version) === apiVersion && e.def.kind === kind)?.def);

@@ -34,6 +34,7 @@ if (helpFor) {
   (await import('./commands/images.js')).registerImagesCommand(program);
   (await import('./commands/killall.js')).registerKillallCommands(program);
   (await import('./commands/secrets-encrypt.js')).registerSecretsEncryptCommand(program);
+  (await import('./commands/rotate-sa-key.js')).registerRotateSaKeyCommand(program);
   (await import('./commands/user.js')).registerUserCommand(program);
   // An unknown command is an error, even with --help after it (commander would print the top-level
   // help and exit 0: a script calling a command this version lacks must not pass).

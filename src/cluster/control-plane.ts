@@ -8,7 +8,7 @@
 import type { DefaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/server.js';
 import { KubeClient } from '../client/index.js';
 import { Manager } from '../controller-runtime/manager.js';
 import { controllers } from '../controllers/index.js';
@@ -69,6 +69,8 @@ export interface ControlPlaneOptions {
   secretsEncryption?: boolean;
   /** --audit-policy-file and --audit-log-path (both, or no audit log, as kube-apiserver), --audit-log-maxsize (MB) / -maxbackup / -maxage (days). */
   audit?: { policyFile?: string; path?: string; maxSizeMb?: number; maxBackups?: number; maxAgeDays?: number };
+  /** --service-account-signing-key-file and --service-account-key-file (default: the data dir's keys). */
+  serviceAccountKeys?: ApiServerOptions['serviceAccountKeys'];
 }
 
 export interface ControlPlane {
@@ -117,7 +119,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = openConfiguredStore(o);
   // etcd's endpoints read as etcd-0, etcd-1, ... in v1 ComponentStatus as upstream; SQLite and memory as etcd-0.
   const storeComponentNames = o.store === 'etcd' ? (o.etcdEndpoints ?? []).map((_, i) => `etcd-${i}`) : undefined;
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames, serviceAccountKeys: o.serviceAccountKeys });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

@@ -80,6 +80,8 @@ export interface TestServerOptions {
   limits?: ApiServerOptions['limits'];
   /** In-process server only: joined nodes that may get the Ingress controller's credential. */
   agentIngressNodes?: string[];
+  /** In-process server only: --service-account-signing-key-file / --service-account-key-file. */
+  serviceAccountKeys?: ApiServerOptions['serviceAccountKeys'];
 }
 
 function tempDir(prefix: string): string {
@@ -91,7 +93,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes, serviceAccountKeys: o.serviceAccountKeys });
   return {
     server,
     url: server.url,

@@ -8,16 +8,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../http/authn.js';
-import { SIGNING_ALG, type TokenSigner } from './token-signer.js';
+import type { TokenSigner } from './token-signer.js';
 
 export const OPENID_CONFIG_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/openid/v1/jwks';
 
-/** The discovery document: jwks_uri under the issuer (--service-account-jwks-uri unset). */
-export function openidConfiguration(issuer: string, jwksUri = `${issuer.replace(/\/$/, '')}${JWKS_PATH}`): Record<string, unknown> {
+/**
+ * The discovery document: jwks_uri under the issuer (--service-account-jwks-uri unset), the
+ * algorithms of every verification key (upstream's getAlgs: sorted, each once).
+ */
+export function openidConfiguration(issuer: string, algorithms: string[], jwksUri = `${issuer.replace(/\/$/, '')}${JWKS_PATH}`): Record<string, unknown> {
   return {
     issuer, jwks_uri: jwksUri, response_types_supported: ['id_token'], subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [SIGNING_ALG],
+    id_token_signing_alg_values_supported: algorithms,
   };
 }
 
@@ -32,8 +35,8 @@ export function createIssuerDiscoveryHandler(signer: TokenSigner, authorize?: No
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     authorize?.(user, 'get', url.pathname);
     const [body, type] = url.pathname === OPENID_CONFIG_PATH
-      ? [openidConfiguration(signer.issuer), 'application/json']
-      : [{ keys: [await signer.publicJwk()] }, 'application/jwk-set+json'];
+      ? [openidConfiguration(signer.issuer, signer.algorithms()), 'application/json']
+      : [{ keys: await signer.publicJwks() }, 'application/jwk-set+json'];
     const text = JSON.stringify(body);
     res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=3600', 'Content-Length': Buffer.byteLength(text) });
     res.end(req.method === 'HEAD' ? undefined : text);

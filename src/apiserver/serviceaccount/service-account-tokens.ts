@@ -1,7 +1,8 @@
 /**
- * Everything the API server does with service account tokens, assembled from one signing key in
- * the data dir: the serviceaccounts/token subresource, the token authenticator, TokenReview, issuer
- * discovery, and the signer of legacy token Secrets for the tokens controller. The issuer is
+ * Everything the API server does with service account tokens, assembled from its keys (key-set.ts:
+ * one signing key and the verification keys, from the flags or the data dir): the
+ * serviceaccounts/token subresource, the token authenticator, TokenReview, issuer discovery, and
+ * the signer of legacy token Secrets for the tokens controller. The issuer is
  * k3s's (https://kubernetes.default.svc.cluster.local) and the API's audience is the issuer, as
  * kube-apiserver defaults --api-audiences to --service-account-issuer.
  */
@@ -9,7 +10,7 @@ import type { UserInfo } from '../http/authn.js';
 import type { ResourceStorage } from '../storage/types.js';
 import { legacyClaims } from './claims.js';
 import { createIssuerDiscoveryHandler, type NonResourceAuthorizer } from './issuer-discovery.js';
-import { ensureSigningKey } from './signing-key.js';
+import { loadServiceAccountKeys, type ServiceAccountKeyOptions } from './key-set.js';
 import { ServiceAccountTokenAuthenticator } from './token-authenticator.js';
 import type { WatchedPlural } from './token-cache.js';
 import { TokenRequestAction } from './token-request.js';
@@ -20,6 +21,8 @@ export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export interface ServiceAccountTokenOptions {
   dataDir: string;
+  /** --service-account-signing-key-file and --service-account-key-file (default: the data dir's keys). */
+  keys?: ServiceAccountKeyOptions;
   /** --service-account-issuer. */
   issuer?: string;
   /** --api-audiences (default [issuer]). */
@@ -37,7 +40,7 @@ export interface ServiceAccountTokenOptions {
 export type LegacyTokenSigner = (sa: { namespace: string; name: string; uid: string }, secretName: string) => Promise<string>;
 
 export function createServiceAccountTokens(o: ServiceAccountTokenOptions) {
-  const signer = new TokenSigner(ensureSigningKey(o.dataDir), o.issuer ?? DEFAULT_ISSUER);
+  const signer = new TokenSigner(loadServiceAccountKeys(o.dataDir, o.keys), o.issuer ?? DEFAULT_ISSUER);
   const audiences = o.audiences?.length ? o.audiences : [signer.issuer];
   const authenticator = new ServiceAccountTokenAuthenticator({ signer, audiences, storage: o.storage });
   const other = o.otherTokens;

@@ -34,6 +34,9 @@ export interface ServerCommandOptions {
   auditLogMaxsize: number;
   auditLogMaxbackup: number;
   auditLogMaxage: number;
+  /** --service-account-signing-key-file and --service-account-key-file (repeatable); absent: the data dir's keys. */
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountKeyFile?: string[];
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -145,6 +148,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile },
     encryptionProviderConfig: o.encryptionProviderConfig, secretsEncryption: o.secretsEncryption,
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
+    serviceAccountKeys: { signingKeyFile: o.serviceAccountSigningKeyFile, keyFiles: o.serviceAccountKeyFile },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     agentIngressNodes: o.agentIngressNodes,

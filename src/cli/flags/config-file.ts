@@ -2,15 +2,15 @@
  * The config file of `bosun server` / `bosun agent`, as k3s's /etc/rancher/k3s/config.yaml: a YAML
  * mapping whose keys are the command's flag names without dashes, each with the value the flag
  * would take (`cluster-cidr: 10.1.0.0/16`, `disable-agent: true`, a list for a comma-separated
- * flag: `etcd-endpoints: [https://a:2379, https://b:2379]`). Read before the command line, whose
- * flags override it. A key no flag has is an error (a typo must not be silently ignored).
+ * flag: `etcd-endpoints: [https://a:2379, https://b:2379]`, or the values of a repeatable flag).
+ * Read before the command line, whose flags override it. A key no flag has is an error (a typo must not be silently ignored).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Flag } from './flag.js';
 
 /** Flag name -> the value as typed on a command line (a boolean flag: true/false). */
-export type FileValues = Record<string, string | boolean>;
+export type FileValues = Record<string, string | boolean | string[]>;
 
 const require = createRequire(import.meta.url);
 
@@ -34,7 +34,8 @@ export function parseConfigFile(text: string, path: string, flags: readonly Flag
       if (typeof raw !== 'boolean') throw new Error(`config file ${path}: '${key}' must be true or false`);
       out[key] = raw;
     } else if (Array.isArray(raw) && raw.every((x) => typeof x === 'string' || typeof x === 'number')) {
-      out[key] = raw.join(',');
+      // A repeatable flag takes each entry as one value; a comma-separated flag takes them joined.
+      out[key] = flag.multiple ? raw.map(String) : raw.join(',');
     } else if (typeof raw === 'string' || typeof raw === 'number') {
       out[key] = String(raw);
     } else {

@@ -19,6 +19,8 @@ export interface Flag {
   default?: string;
   /** Value check and conversion (absent: the string as given). */
   parse?: (v: string) => unknown;
+  /** May be given more than once (pflag's StringArray, e.g. --service-account-key-file): the option is the list of values, each parsed. */
+  multiple?: boolean;
 }
 
 /** The options key of a flag, camelCase as commander names it: `node-ip` -> nodeIp, `no-routes` -> routes. */

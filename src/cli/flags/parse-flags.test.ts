@@ -91,3 +91,20 @@ test('bad config files are usage errors naming the file and key', () => {
   assert.ok('error' in missing);
   assert.match(missing.error, /cannot read config file .*nope\.yaml: ENOENT/);
 });
+
+test('a repeatable flag (kube-apiserver\'s StringArray --service-account-key-file) keeps every value, commas included', () => {
+  const r = parseServerArgs(['--service-account-key-file', '/k/a.pub', '--service-account-key-file', '/k/b,c.pem', '--service-account-signing-key-file', '/k/s.key'], NO_FILE);
+  assert.ok('options' in r, JSON.stringify(r));
+  assert.deepEqual(r.options.serviceAccountKeyFile, ['/k/a.pub', '/k/b,c.pem']);
+  assert.equal(r.options.serviceAccountSigningKeyFile, '/k/s.key');
+  const cfg = file('sa-keys.yaml', 'service-account-key-file: [/k/old.pub, /k/new.pub]\n');
+  const fromFile = parseServerArgs(['--config', cfg], NO_FILE);
+  assert.ok('options' in fromFile, JSON.stringify(fromFile));
+  assert.deepEqual(fromFile.options.serviceAccountKeyFile, ['/k/old.pub', '/k/new.pub']);
+  const flagWins = parseServerArgs(['--config', cfg, '--service-account-key-file', '/k/only.pub'], NO_FILE);
+  assert.ok('options' in flagWins);
+  assert.deepEqual(flagWins.options.serviceAccountKeyFile, ['/k/only.pub'], 'the command line replaces the file\'s list');
+  const none = parseServerArgs([], NO_FILE);
+  assert.ok('options' in none);
+  assert.equal(none.options.serviceAccountKeyFile, undefined);
+});

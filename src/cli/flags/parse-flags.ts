@@ -47,10 +47,10 @@ function parseArgsError(c: FlagCommand, e: Error & { code?: string }): string {
  * its flag's parse, defaults filled in; or the help text; or a usage error.
  */
 export function parseFlags<T>(c: FlagCommand, args: string[], o: { defaultConfigFile?: string } = {}): ParsedFlags<T> {
-  let given: Record<string, string | boolean | undefined>;
+  let given: Record<string, string | boolean | Array<string | boolean> | undefined>;
   try {
-    const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-    for (const f of c.flags) options[f.name] = { type: f.value ? 'string' : 'boolean' };
+    const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+    for (const f of c.flags) options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.multiple ? { multiple: true } : {}) };
     // A negative number after a value flag is its value (`--x -1`), as commander takes it.
     const joined: string[] = [];
     for (let i = 0; i < args.length; i++) {
@@ -86,6 +86,19 @@ export function parseFlags<T>(c: FlagCommand, args: string[], o: { defaultConfig
       // `--no-x` (or `no-x: true`) turns x off; a plain boolean flag is on when given.
       const on = v === true;
       out[key] = f.name.startsWith('no-') ? !on : on;
+      continue;
+    }
+    if (f.multiple) {
+      // Given on the command line, the values replace the file's (as a single flag's value does).
+      const texts = v === undefined ? (f.default === undefined ? [] : [f.default]) : Array.isArray(v) ? v.map(String) : [String(v)];
+      const values: unknown[] = [];
+      for (const t of texts) {
+        const parsed = f.parse ? f.parse(t) : t;
+        if (isFlagError(parsed)) return { error: `option '${usageOf(f)}' argument '${t}' is invalid. ${parsed.error}` };
+        values.push(parsed);
+      }
+      if (values.length) out[key] = values;
+      else if (f.required) return { error: `required option '${usageOf(f)}' not specified` };
       continue;
     }
     const text = (v as string | undefined) ?? f.default;

@@ -20,6 +20,8 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'audit-log-maxsize', value: 'MB', help: 'rotate the audit log past this many megabytes (0: 100)', parse: count, default: '0' },
   { name: 'audit-log-maxbackup', value: 'n', help: 'rotated audit logs kept (0: all)', parse: count, default: '0' },
   { name: 'audit-log-maxage', value: 'days', help: 'days a rotated audit log is kept (0: no limit)', parse: count, default: '0' },
+  { name: 'service-account-signing-key-file', value: 'path', help: 'PEM private key (RSA or ECDSA) that signs service account tokens (default: DATA_DIR/pki/service-account.key, made at first start; `bosun rotate-sa-key` rotates it)' },
+  { name: 'service-account-key-file', value: 'path', multiple: true, help: 'PEM file of public or private keys (RSA or ECDSA) that verify service account tokens; repeatable (default: the signing key, and with DATA_DIR\'s key the keys rotate-sa-key retired)' },
   { name: 'disable-agent', help: 'run the control plane only' },
   { name: 'disable-scheduler', help: 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)' },
   { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },
