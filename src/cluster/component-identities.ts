@@ -35,6 +35,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   nodeipam: 'node-controller',
   nodelifecycle: 'node-controller',
   servicelb: 'service-controller',
+  'ingress-status': 'ingress-status-controller',
   podgc: 'pod-garbage-collector',
   serviceaccount: 'service-account-controller',
   'root-ca-cert-publisher': 'root-ca-cert-publisher',

@@ -17,6 +17,7 @@ import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
 import { addHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler/hpa-controller.js';
+import { addIngressStatusController } from './ingress-status/ingress-status-controller.js';
 import { addJobController } from './job/job-controller.js';
 import { addNamespaceController } from './namespace/namespace-controller.js';
 import { addNodeIpamController } from './node-ipam/node-ipam-controller.js';
@@ -54,6 +55,8 @@ export const controllers: Readonly<Record<string, AddController>> = {
   nodeipam: (mgr, config) => addNodeIpamController(mgr, config?.nodeIpam),
   nodelifecycle: (mgr, config) => addNodeLifecycleController(mgr, config?.nodeLifecycle),
   servicelb: (mgr, config) => addServiceLbController(mgr, config?.serviceLb),
+  // Bosun's: lost nodes' addresses out of the built-in Ingress controller's Ingresses.
+  'ingress-status': (mgr) => addIngressStatusController(mgr),
   podgc: (mgr, config) => addPodGcController(mgr, config?.podGc),
   serviceaccount: (mgr) => addServiceAccountsController(mgr),
   'serviceaccount-token': (mgr, config) => addServiceAccountTokensController(mgr, config?.serviceAccountToken),

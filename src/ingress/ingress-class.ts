@@ -1,10 +1,6 @@
 /**
- * Which Ingresses this controller serves, by the IngressClass contract (networking.k8s.io/v1): an
- * Ingress whose spec.ingressClassName (or, for compatibility, the deprecated
- * `kubernetes.io/ingress.class` annotation, as the API docs ask controllers to honor) names a class
- * whose spec.controller is `bosun.dev/ingress`; and an Ingress naming no class when such a class is
- * the default (annotation ingressclass.kubernetes.io/is-default-class=true), as ingress-nginx's
- * watch-ingress-without-class does.
+ * Which Ingresses this controller serves: those of the IngressClasses whose spec.controller is
+ * `bosun.dev/ingress`, by the IngressClass contract (src/api/kinds/networking/ingress-class-of.ts).
  *
  * The class itself is created when the controller starts and no class of that name exists, marked
  * default, as k3s's Traefik chart creates its `traefik` class (traefik-helm-chart values.yaml:
@@ -12,24 +8,20 @@
  * made non-default stays so); a deleted class is created again at the next start, as an add-on's.
  */
 import { IS_DEFAULT_INGRESS_CLASS } from '../api/kinds/networking/annotations.js';
+import { BOSUN_INGRESS_CONTROLLER, servedBy } from '../api/kinds/networking/ingress-class-of.js';
 import type { IngressClass } from '../api/kinds/networking/ingress-class.js';
 import type { Ingress } from '../api/kinds/networking/ingress.js';
 import { isAlreadyExists } from '../client/errors.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 
-/** spec.controller of the IngressClasses this controller implements. */
-export const BOSUN_INGRESS_CONTROLLER = 'bosun.dev/ingress';
+export { BOSUN_INGRESS_CONTROLLER };
 /** The class created at start. */
 export const BOSUN_INGRESS_CLASS = 'bosun';
-const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** Whether `ing` is ours, given every IngressClass. */
 export function isHandled(ing: Readonly<Ingress>, classes: readonly Readonly<IngressClass>[]): boolean {
-  const named = ing.spec?.ingressClassName ?? ing.metadata.annotations?.[LEGACY_CLASS_ANNOTATION];
-  const ours = classes.filter((c) => c.spec?.controller === BOSUN_INGRESS_CONTROLLER);
-  if (named !== undefined) return ours.some((c) => c.metadata.name === named);
-  return ours.some((c) => c.metadata.annotations?.[IS_DEFAULT_INGRESS_CLASS] === 'true');
+  return servedBy(ing, classes, BOSUN_INGRESS_CONTROLLER);
 }
 
 /** Creates the `bosun` IngressClass unless a class of that name exists. */

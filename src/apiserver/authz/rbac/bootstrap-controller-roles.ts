@@ -88,6 +88,12 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
     rule(READ, ['external.metrics.k8s.io'], ['*']),
     eventsRule(),
   ],
+  // Bosun's (src/controllers/ingress-status): takes lost nodes' addresses out of its Ingresses' status.
+  'ingress-status-controller': [
+    rule(['list', 'watch'], ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+    rule(['update'], ['networking.k8s.io'], ['ingresses/status']),
+    rule(['list', 'watch'], [''], ['nodes']),
+  ],
   'job-controller': [
     rule(['get', 'list', 'watch', 'update', 'patch'], [batch], ['jobs']),
     rule(['update'], [batch], ['jobs/status']),
