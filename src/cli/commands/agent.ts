@@ -96,7 +96,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   // Until the server answers (the machine's network coming up, the server restarting) each step retries, logging each retry.
   const retryLog = (m: string): void => void out.write(`bosun: ${m}\n`);
   const ingress = (o.ingressHttpPort ?? 0) > 0 || (o.ingressHttpsPort ?? 0) > 0;
-  const join = (signal?: AbortSignal) => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], ingress, log: retryLog, signal });
+  const join = (signal?: AbortSignal, onIngressRefused?: (m: string) => void) => joinCluster({ server: o.server, token, nodeName, dataDir: o.dataDir, addresses: [nodeIP, hostname().toLowerCase()], ingress, log: retryLog, signal, onIngressRefused });
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
@@ -120,8 +120,9 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   out.write(`bosun: agent running (node ${nodeName}, ${node.node.agent.hostIP}, agent port ${node.node.server?.port ?? o.agentPort})\n`);
   const renewal = startCertRenewal({
     current: joined,
-    renew: join,
-    // `join` asks for the ingress certificate again when this node runs the controller.
+    // `join` asks for the ingress certificate again when this node runs the controller; a refusal
+    // (no longer in --agent-ingress-nodes) still renews the rest, and the controller keeps its old one.
+    renew: (signal) => join(signal, (m) => out.write(`bosun: the Ingress controller's certificate was not renewed: ${m}\n`)),
     apply: applyTo({ client, proxy: proxyClient, dns: dnsClient, ingress: ingressClient, server: node.node.server }),
     log: (m) => out.write(`bosun: ${m}\n`),
   });
