@@ -37,7 +37,7 @@ export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   extraHandlers?: ((req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo | undefined) => Promise<boolean> | boolean)[];
   /** Requests in flight (default 400 read-only, 200 mutating, as kube-apiserver); watches and streams are not counted. */
   inflight?: InflightLimiter | InflightLimits;
-  /** API Priority and Fairness (flowcontrol/apf-limiter.ts): classifies, then limits or queues, each request the in-flight pools admitted. */
+  /** API Priority and Fairness (flowcontrol/apf-limiter.ts): classifies, then limits or queues, each request; in place of the in-flight pools unless `inflight.priorityAndFairness` is false. */
   apf?: ApfLimiter;
   /** Watches one user may keep open (default 1000; 0: unlimited); system components are exempt. */
   watchesPerClient?: WatchLimiter | number;
@@ -63,6 +63,8 @@ function isLongRunning(p: ResourcePath | undefined, method: string, q: URLSearch
 export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const timeoutMs = opts.requestTimeoutMs ?? 60_000;
   const inflight = opts.inflight instanceof InflightLimiter ? opts.inflight : new InflightLimiter(opts.inflight);
+  // One filter or the other, as kube-apiserver's --enable-priority-and-fairness.
+  const apf = inflight.priorityAndFairness ? opts.apf : undefined;
   const watchLimit = opts.watchesPerClient instanceof WatchLimiter ? opts.watchesPerClient : new WatchLimiter(opts.watchesPerClient);
   return (req, res) => {
     void serve(req, res).catch((err) => fail(req, res, err));
@@ -99,8 +101,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (audit && user && user !== authenticated) audit.impersonated(user);
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     if (!isLongRunning(p, method, url.searchParams)) {
-      inflight.admit(req, res, user);
-      const queued = opts.apf?.admit(res, digestOf(req, user, url.pathname, p, !p?.name));
+      const queued = apf ? apf.admit(res, digestOf(req, user, url.pathname, p, !p?.name)) : inflight.admit(req, res, user);
       if (queued) await queued;
     } else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
