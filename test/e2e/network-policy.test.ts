@@ -138,6 +138,20 @@ describe('NetworkPolicy ingress enforced with nftables', { timeout: 240_000 }, (
     assert.match(text, new RegExp(`${serverIP.replaceAll('.', '\\.')} : jump pod-`), text);
   });
 
+  it('an isolated pod has no IPv6 address, so its link-local address cannot bypass the IPv4 policy', async () => {
+    // The pod network and the policy table are IPv4 only; before the agent turned IPv6 off in pod
+    // network namespaces, every pod's eth0 had an fe80:: address that a neighbour on the same node
+    // reached whatever the policy said (wget http://[fe80::...%eth0]:8080 answered 200).
+    const podName = await node.k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}');
+    const inet6 = await node.kubectl(['exec', podName, '--', 'cat', '/proc/net/if_inet6']);
+    assert.equal(inet6.code, 0, inet6.stderr);
+    // /proc/net/if_inet6: one line per address, the interface name last. Loopback keeps ::1.
+    const devices = inet6.stdout.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/).at(-1));
+    assert.deepEqual(devices, ['lo'], `IPv6 addresses in the pod: ${inet6.stdout}`);
+    const other = await node.kubectl(['exec', 'other', '--', 'cat', '/proc/sys/net/ipv6/conf/eth0/disable_ipv6']);
+    assert.equal(other.stdout.trim(), '1', other.stderr);
+  });
+
   it('deleting the policy restores access', async () => {
     await node.k('delete', 'networkpolicy', 'only-clients');
     assert.ok(await waitFor('the other client to reach the server again', () => reaches('other', `http://${serverIP}:8080/cgi-bin/who`), 20_000, 500));

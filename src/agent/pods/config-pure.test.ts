@@ -83,6 +83,13 @@ describe('sandbox config', () => {
     assert.equal(sc.labels?.['io.kubernetes.pod.uid'], 'uid-1');
     assert.equal(sc.labels?.['bosun.io/managed'], 'true');
   });
+  it('IPv6 is off on the pod\'s eth0 (the pod network and NetworkPolicy are IPv4 only), not for hostNetwork; a pod sysctl of that name wins', () => {
+    const off = { 'net.ipv6.conf.eth0.disable_ipv6': '1' };
+    assert.deepEqual(sandboxConfig(pod(), 1, env).sysctls, off);
+    assert.equal(sandboxConfig(pod({ hostNetwork: true }), 1, env).sysctls, undefined);
+    const own = sandboxConfig(pod({ securityContext: { sysctls: [{ name: 'net.ipv6.conf.eth0.disable_ipv6', value: '0' }, { name: 'kernel.shm_rmid_forced', value: '1' }] } }), 1, env);
+    assert.deepEqual(own.sysctls, { 'net.ipv6.conf.eth0.disable_ipv6': '0', 'kernel.shm_rmid_forced': '1' });
+  });
   it('cleans up', () => rmSync(dir, { recursive: true }));
 });
 

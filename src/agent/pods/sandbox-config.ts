@@ -74,6 +74,9 @@ export function podLogDir(pod: Pod, logsDir: string): string {
   return join(logsDir, `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
 }
 
+
+const ETH0_IPV6_OFF: Readonly<Record<string, string>> = { 'net.ipv6.conf.eth0.disable_ipv6': '1' };
+
 export function sandboxConfig(pod: Pod, attempt: number, env: SandboxEnv): PodSandboxConfig {
   const spec = pod.spec!;
   const ports: PortMapping[] = [];
@@ -91,7 +94,14 @@ export function sandboxConfig(pod: Pod, attempt: number, env: SandboxEnv): PodSa
   } catch {
     seccomp = undefined;
   }
-  const sysctls = Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
+  // The pod network and NetworkPolicy enforcement are IPv4 only, so IPv6 is off on the pod's eth0:
+  // otherwise it gets an fe80:: address that a neighbour on the same bridge reaches past every
+  // policy. Loopback keeps ::1 (localhost resolves to it first). containerd runs CNI, which makes
+  // eth0, before it starts the sandbox that applies these. A pod's own sysctl of that name wins.
+  const sysctls = {
+    ...(spec.hostNetwork ? {} : ETH0_IPV6_OFF),
+    ...Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value])),
+  };
   return {
     metadata: { ...id, attempt },
     hostname: spec.hostNetwork ? undefined : podHostname(pod),
