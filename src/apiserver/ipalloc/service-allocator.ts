@@ -17,6 +17,7 @@ import { decodeKv } from '../storage/codec.js';
 import { invalid } from '../storage/errors.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { addressAt, offsetInCidr, parseCidr, type Ipv4Cidr } from './cidr.js';
+import { initIpFamilyFields } from './ip-families.js';
 import { RangeAllocator } from './range-allocator.js';
 
 const RESCAN_MS = 60_000;
@@ -156,6 +157,9 @@ export class ServiceAllocator {
     const takenIps: number[] = [];
     const takenPorts: number[] = [];
     const errs: FieldError[] = [];
+    // Families first, as upstream's allocateCreate: a refused family allocates nothing.
+    const familyErrs = initIpFamilyFields(spec, old?.spec);
+    if (familyErrs.length > 0) return familyErrs;
     const holdsOld = (v: number, kind: 'ip' | 'port'): boolean => {
       if (!old) return false;
       if (kind === 'ip') return old.spec?.clusterIP !== undefined && offsetInCidr(this.cidr, old.spec.clusterIP) === v;
@@ -193,10 +197,6 @@ export class ServiceAllocator {
     }
     if (needsClusterIP(spec) && spec.clusterIP) {
       spec.clusterIPs = [spec.clusterIP];
-    }
-    if (spec.type !== 'ExternalName') {
-      spec.ipFamilies ??= ['IPv4'];
-      spec.ipFamilyPolicy ??= 'SingleStack';
     }
 
     const wantPorts = needsNodePorts(spec);

@@ -98,21 +98,21 @@ export const seLinuxOptionsSchema = s.object({
   type: s.string('Type is a SELinux type label that applies to the container.'),
   level: s.string('Level is SELinux level label that applies to the container.'),
 }, { name: `${V1}.SELinuxOptions`, description: 'SELinuxOptions are the labels to be applied to the container' });
-export const windowsOptionsSchema = s.loose({
+export const windowsOptionsSchema = s.object({
   gmsaCredentialSpec: s.string('GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.'),
   gmsaCredentialSpecName: s.string('GMSACredentialSpecName is the name of the GMSA credential spec to use.'),
   hostProcess: s.bool('HostProcess determines if a container should be run as a \'Host Process\' container.'),
   runAsUserName: s.string('The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.'),
 }, { name: `${V1}.WindowsSecurityContextOptions`, description: 'WindowsSecurityContextOptions contain Windows-specific options and credentials.' });
 
-export const securityContextSchema = s.loose({
+export const securityContextSchema = s.object({
   privileged: s.bool('Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false.'),
   runAsUser: s.int64('The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.'),
   runAsGroup: s.int64('The GID to run the entrypoint of the container process.'),
   runAsNonRoot: s.bool('Indicates that the container must run as a non-root user.'),
   readOnlyRootFilesystem: s.bool('Whether this container has a read-only root filesystem. Default is false.'),
   allowPrivilegeEscalation: s.bool('AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process.'),
-  capabilities: s.loose({ add: s.strings('Added capabilities'), drop: s.strings('Removed capabilities') }, 'The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime.'),
+  capabilities: s.object({ add: s.strings('Added capabilities'), drop: s.strings('Removed capabilities') }, 'The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime.'),
   procMount: s.string({ description: 'procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths.\n\nPossible enum values:\n - `"Default"` uses the container runtime defaults for readonly and masked paths for /proc.\n - `"Unmasked"` bypasses the default masking behavior of the container runtime and ensures the newly created /proc the container stays in tact with no modifications.', enum: ['Default', 'Unmasked'] }),
   seccompProfile: { ...seccompProfileSchema, description: 'The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options.' },
   appArmorProfile: { ...appArmorProfileSchema, description: "appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile." },

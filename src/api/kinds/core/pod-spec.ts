@@ -13,7 +13,7 @@ export const localObjectReferenceSchema = s.object({
   name: s.string({ description: 'Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names', default: '' }),
 }, { name: `${V1}.LocalObjectReference`, mapType: 'atomic', description: 'LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.' });
 
-export const podSecurityContextSchema = s.loose({
+export const podSecurityContextSchema = s.object({
   runAsUser: s.int64('The UID to run the entrypoint of the container process.'),
   runAsGroup: s.int64('The GID to run the entrypoint of the container process.'),
   runAsNonRoot: s.bool('Indicates that the container must run as a non-root user.'),
@@ -82,7 +82,7 @@ export const podSpecSchema = s.object({
   }),
   priorityClassName: s.string('If specified, indicates the pod\'s priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority.'),
   priority: s.int('The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field.'),
-  dnsConfig: s.loose({
+  dnsConfig: s.object({
     nameservers: s.strings('A list of DNS name server IP addresses.'),
     searches: s.strings('A list of DNS search domains for host-name lookup.'),
     options: s.array(s.object({ name: s.string('Name is this DNS resolver option\'s name. Required.'), value: s.string('Value is this DNS resolver option\'s value.') }, { name: `${V1}.PodDNSConfigOption`, description: 'PodDNSConfigOption defines DNS resolver options of a pod.' }), { description: 'A list of DNS resolver options.', listType: 'atomic' }),
