@@ -14,6 +14,8 @@
  * again on it, its evicted pods (Terminating meanwhile, as upstream) are confirmed gone, and the
  * Deployment keeps exactly 6 pods; the client still loses nothing. Last, a 3 s partition of n1
  * (shorter than the grace period: at most one lost heartbeat) changes nothing: no flapping.
+ * n2 also runs the built-in Ingress controller: its IP, which it cannot withdraw when killed, leaves
+ * the Ingress status once it is Unknown (src/controllers/ingress-status) and is back with it.
  * Needs root and scripts/build-test-images.sh.
  */
 import { after, before, test } from 'node:test';
@@ -37,6 +39,8 @@ const POD_START_SLACK_MS = 15_000;
 const REACTION_MS = 3_000;
 /** The agent renews its Lease every 5 s: the last renewal can precede the death by that much. */
 const LEASE_RENEW_MS = 5_000;
+/** n2's Ingress HTTP port, in its own network namespace. */
+const INGRESS_PORT = 20_000 + Math.floor(Math.random() * 9_000);
 
 interface Slice extends KubeObject { endpoints?: { nodeName?: string; conditions?: { ready?: boolean } }[] }
 interface Sample { at: number; line: string }
@@ -50,6 +54,7 @@ const t: { kill?: number; unknown?: number; dropped?: number; evicted?: number; 
 
 before(async () => {
   c = await startMultiNodeCluster({
+    ingressAgents: { n2: INGRESS_PORT },
     serverArgs: ['--node-monitor-grace-period', `${GRACE_S}s`, '--default-toleration-seconds', String(TOLERATION_S)],
   });
 });
@@ -86,6 +91,17 @@ test('a 6-replica Deployment spread over three nodes, a client looping through i
   startClient();
   await until('the client running', () => requests.filter((r) => r.ok).length >= 20, 30_000);
   assert.equal(requests.filter((r) => !r.ok).length, 0, 'no failure before the node dies');
+});
+
+/** The IPs in the status of Ingress `web` (ADDRESS), as its controllers wrote them. */
+async function ingressAddresses(): Promise<string> {
+  return (await c.kubectl(['get', 'ingress', 'web', '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])).stdout.trim();
+}
+
+test('n2 runs the Ingress controller: its IP is the Ingress\'s ADDRESS', async () => {
+  const created = await c.kubectl(['create', 'ingress', 'web', '-n', NS, '--rule', 'web.test/*=web:80']);
+  assert.equal(created.code, 0, created.stderr);
+  await until('n2\'s IP in the Ingress status', async () => (await ingressAddresses()) === c.node('n2').host.ip, 30_000);
 });
 
 test('killing n2: endpoints dropped at NotReady, pods replaced within the configured time', async () => {
@@ -135,6 +151,11 @@ test('killing n2: endpoints dropped at NotReady, pods replaced within the config
   // and the taint's timeAdded has whole seconds).
   assert.ok(t.evicted - t.kill >= (GRACE_S + TOLERATION_S) * 1000 - LEASE_RENEW_MS - 1250, `evicted after only ${t.evicted - t.kill} ms`);
   assert.ok(t.replaced - t.kill <= CONFIGURED_MS + REACTION_MS + POD_START_SLACK_MS, `replaced after ${t.replaced - t.kill} ms`);
+});
+
+test('the dead n2\'s IP, which it could not withdraw, has left the Ingress status', async () => {
+  // n2 has been Unknown for the whole replacement: the ingress-status controller acted long ago.
+  await until('no address left on the Ingress', async () => (await ingressAddresses()) === '', 30_000);
 });
 
 test('the client lost only requests sent while the dead endpoints were listed', async () => {
@@ -187,6 +208,8 @@ test('n2 coming back does not duplicate pods', async () => {
   assert.equal(d.stdout.trim(), '6 6');
   const lost = requests.filter((r) => !r.ok && r.start > back);
   assert.deepEqual(lost, [], 'the client lost nothing while n2 came back');
+  // Its Ingress controller is back too, and so is its IP (kept once n2 is Ready).
+  await until('n2\'s IP back in the Ingress status', async () => (await ingressAddresses()) === c.node('n2').host.ip, 30_000);
 });
 
 // No flapping: a partition shorter than the grace period (one lost heartbeat) changes nothing.
