@@ -223,13 +223,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // Extensions' OpenAPI merged over the server's own documents (built once per catalog).
     aggregator?.openapi.onChange(() => { docs = undefined; });
     const auditor = opts.audit ? new Auditor(opts.audit) : undefined;
-    // API Priority and Fairness, fed from the store (flowcontrol/): in-flight pools' sum is its server limit.
-    const apfLimiter = new ApfLimiter((opts.limits?.inflight?.readOnly ?? 400) + (opts.limits?.inflight?.mutating ?? 200));
-    const apfConfig = apf('flowschemas') ? startFlowcontrolConfig(store, apfLimiter, apf('flowschemas')!) : undefined;
+    // API Priority and Fairness, fed from the store (flowcontrol/), unless --enable-priority-and-fairness=false
+    // (the max-in-flight pools then): --max-requests-inflight + --max-mutating-requests-inflight is its server limit.
+    const inflightLimits = opts.limits?.inflight;
+    const apfLimiter = inflightLimits?.priorityAndFairness !== false && apf('flowschemas') ? new ApfLimiter((inflightLimits?.readOnly ?? 400) + (inflightLimits?.mutating ?? 200)) : undefined;
+    const apfConfig = apfLimiter && startFlowcontrolConfig(store, apfLimiter, apf('flowschemas')!);
     await apfConfig?.ready;
-    setFlowcontrolMetricsSource(() => apfLimiter.series());
+    if (apfLimiter) setFlowcontrolMetricsSource(() => apfLimiter.series());
     const routerOpts = {
-      apf: apfConfig && apfLimiter,
+      apf: apfLimiter,
       audit: auditor,
       inflight: opts.limits?.inflight,
       watchesPerClient: opts.limits?.watchesPerClient,

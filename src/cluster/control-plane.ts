@@ -25,6 +25,7 @@ import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
 import { ensureGeneratedEncryptionConfig } from '../apiserver/encryption/generated-config.js';
 import { loadAuditPolicy } from '../apiserver/audit/policy.js';
 import type { AuditorOptions } from '../apiserver/audit/auditor.js';
+import type { InflightLimits } from '../apiserver/http/inflight.js';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -52,6 +53,8 @@ export interface ControlPlaneOptions {
   serviceRanges?: ServiceRanges;
   /** Joined nodes that may get the built-in Ingress controller's credential (`*`: all; default none). */
   agentIngressNodes?: string[];
+  /** --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness (http/inflight.ts). */
+  inflight?: InflightLimits;
   /** The API server's DefaultTolerationSeconds admission values; absent: the plugin is off. */
   defaultTolerationSeconds?: DefaultTolerationSeconds;
   /** Simulated nodes to run in this process (0: none). */
@@ -119,7 +122,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = openConfiguredStore(o);
   // etcd's endpoints read as etcd-0, etcd-1, ... in v1 ComponentStatus as upstream; SQLite and memory as etcd-0.
   const storeComponentNames = o.store === 'etcd' ? (o.etcdEndpoints ?? []).map((_, i) => `etcd-${i}`) : undefined;
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames, serviceAccountKeys: o.serviceAccountKeys });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, limits: o.inflight && { inflight: o.inflight }, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames, serviceAccountKeys: o.serviceAccountKeys });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

@@ -84,7 +84,10 @@ export class ApfLimiter {
    * serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600).
    * `now`: the clock of virtual time and seat demand (ms).
    */
-  constructor(private readonly serverConcurrencyLimit = 600, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly serverConcurrencyLimit = 600, private readonly now: () => number = () => performance.now()) {
+    // As upstream's BuildPriorityAndFairness: nothing could ever run.
+    if (!(serverConcurrencyLimit > 0)) throw new Error(`invalid configuration: MaxRequestsInFlight + MaxMutatingRequestsInFlight = ${serverConcurrencyLimit}; they must add up to something positive`);
+  }
 
   /** Re-derives the levels' current limits every BORROWING_PERIOD_MS until stop(). */
   start(): void {

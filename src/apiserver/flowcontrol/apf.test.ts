@@ -52,6 +52,10 @@ describe('APF limiter', () => {
     assert.deepEqual(res.headers, { 'X-Kubernetes-PF-FlowSchema-UID': 'fs-global-default', 'X-Kubernetes-PF-PriorityLevel-UID': 'pl-global-default' });
   });
 
+  it('the server concurrency limit (--max-requests-inflight + --max-mutating-requests-inflight) must be positive, as upstream', () => {
+    assert.throws(() => new ApfLimiter(0), /they must add up to something positive/);
+  });
+
   it('a level over its limit queues, runs the queued requests in order when seats free, and answers 429 when its queue is full', async () => {
     const small = withLevel('global-default', { type: 'Limited', limited: { nominalConcurrencyShares: 20, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 2 } } } });
     const l = new ApfLimiter(600, fakeClock().now);

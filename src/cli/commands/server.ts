@@ -37,6 +37,10 @@ export interface ServerCommandOptions {
   /** --service-account-signing-key-file and --service-account-key-file (repeatable); absent: the data dir's keys. */
   serviceAccountSigningKeyFile?: string;
   serviceAccountKeyFile?: string[];
+  /** kube-apiserver's request limits: APF's server concurrency limit is their sum; the pools themselves only with --enable-priority-and-fairness=false. */
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  enablePriorityAndFairness: boolean;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -149,6 +153,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     encryptionProviderConfig: o.encryptionProviderConfig, secretsEncryption: o.secretsEncryption,
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     serviceAccountKeys: { signingKeyFile: o.serviceAccountSigningKeyFile, keyFiles: o.serviceAccountKeyFile },
+    inflight: { readOnly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight, priorityAndFairness: o.enablePriorityAndFairness },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
     agentIngressNodes: o.agentIngressNodes,

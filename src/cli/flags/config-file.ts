@@ -36,7 +36,8 @@ export function parseConfigFile(text: string, path: string, flags: readonly Flag
     } else if (Array.isArray(raw) && raw.every((x) => typeof x === 'string' || typeof x === 'number')) {
       // A repeatable flag takes each entry as one value; a comma-separated flag takes them joined.
       out[key] = flag.multiple ? raw.map(String) : raw.join(',');
-    } else if (typeof raw === 'string' || typeof raw === 'number') {
+    } else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      // A boolean for a flag with a value (`enable-priority-and-fairness: false`) is its text, checked by the flag.
       out[key] = String(raw);
     } else {
       throw new Error(`config file ${path}: '${key}' must be a string or number`);

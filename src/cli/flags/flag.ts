@@ -45,6 +45,9 @@ export const count = (v: string): number | FlagError => {
 export const duration = (v: string): number | FlagError =>
   parseGoDuration(v) ?? { error: `invalid duration "${v}" (e.g. 500ms, 5s, 1m)` };
 
+/** `true` or `false`, as a Go bool flag's value (`--enable-priority-and-fairness=false`). */
+export const boolean = (v: string): boolean | FlagError => (v === 'true' ? true : v === 'false' ? false : { error: 'must be true or false' });
+
 export const choice = (choices: readonly string[]) => (v: string): string | FlagError =>
   choices.includes(v) ? v : { error: `must be one of ${choices.join(', ')}` };
 

@@ -108,3 +108,18 @@ test('a repeatable flag (kube-apiserver\'s StringArray --service-account-key-fil
   assert.ok('options' in none);
   assert.equal(none.options.serviceAccountKeyFile, undefined);
 });
+
+test("kube-apiserver's request limits: --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness=false (a Go bool's value, also from the config file)", () => {
+  const none = parseServerArgs([], NO_FILE);
+  assert.ok('options' in none);
+  assert.deepEqual([none.options.maxRequestsInflight, none.options.maxMutatingRequestsInflight, none.options.enablePriorityAndFairness], [400, 200, true]);
+  const off = parseServerArgs(['--enable-priority-and-fairness=false', '--max-requests-inflight', '10', '--max-mutating-requests-inflight=5'], NO_FILE);
+  assert.ok('options' in off, JSON.stringify(off));
+  assert.deepEqual([off.options.maxRequestsInflight, off.options.maxMutatingRequestsInflight, off.options.enablePriorityAndFairness], [10, 5, false]);
+  const fromFile = parseServerArgs(['--config', file('apf-off.yaml', 'enable-priority-and-fairness: false\n')], NO_FILE);
+  assert.ok('options' in fromFile, JSON.stringify(fromFile));
+  assert.equal(fromFile.options.enablePriorityAndFairness, false);
+  const bad = parseServerArgs(['--enable-priority-and-fairness=maybe'], NO_FILE);
+  assert.ok('error' in bad);
+  assert.match(bad.error, /must be true or false/);
+});

@@ -1,6 +1,6 @@
 /** `bosun server`'s flags: its own, then the node flags (a server runs this machine's node too). */
 import { DEFAULT_API_PORT, DEFAULT_NODE_PORT_RANGE } from '../../api/defaults.js';
-import { choice, count, duration, list, port, portRange, type Flag } from './flag.js';
+import { boolean, choice, count, duration, list, port, portRange, type Flag } from './flag.js';
 import { CONFIG_FLAG, NODE_FLAGS } from './node-flags.js';
 
 export const SERVER_DESCRIPTION = 'run the control plane (and, unless --disable-agent, this machine\'s node agent)';
@@ -22,6 +22,9 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'audit-log-maxage', value: 'days', help: 'days a rotated audit log is kept (0: no limit)', parse: count, default: '0' },
   { name: 'service-account-signing-key-file', value: 'path', help: 'PEM private key (RSA or ECDSA) that signs service account tokens (default: DATA_DIR/pki/service-account.key, made at first start; `bosun rotate-sa-key` rotates it)' },
   { name: 'service-account-key-file', value: 'path', multiple: true, help: 'PEM file of public or private keys (RSA or ECDSA) that verify service account tokens; repeatable (default: the signing key, and with DATA_DIR\'s key the keys rotate-sa-key retired)' },
+  { name: 'max-requests-inflight', value: 'n', help: 'read-only requests served at once (0: no limit); with API Priority and Fairness, this plus the next is its server concurrency limit', parse: count, default: '400' },
+  { name: 'max-mutating-requests-inflight', value: 'n', help: 'mutating requests served at once (0: no limit); see --max-requests-inflight', parse: count, default: '200' },
+  { name: 'enable-priority-and-fairness', value: 'bool', help: 'limit and queue requests by FlowSchemas and priority levels (API Priority and Fairness); false: the two max-in-flight limits instead', parse: boolean, default: 'true' },
   { name: 'disable-agent', help: 'run the control plane only' },
   { name: 'disable-scheduler', help: 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)' },
   { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },
