@@ -1,8 +1,10 @@
 /**
  * The opaque `continue` token of a paginated list: the revision the first page was read at and
  * the last key returned, relative to the resource prefix (as apiserver's etcd3 continue token).
+ * Revision -1 continues at the latest revision: the token a 410 for a compacted revision carries
+ * (upstream's handleCompactedErrorForPaging), for a client willing to take an inconsistent list.
  */
-import { errors } from '../../api/status.js';
+import { errors, type StatusError } from '../../api/status.js';
 
 interface Token { v: string; rv: number; start: string }
 
@@ -11,6 +13,7 @@ export function encodeContinue(revision: number, lastKey: string, resourcePrefix
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
+/** `revision` 0: the latest (a token encoded at -1). */
 export function decodeContinue(value: string, resourcePrefix: string): { revision: number; afterKey: string } {
   let token: Token;
   try {
@@ -18,11 +21,11 @@ export function decodeContinue(value: string, resourcePrefix: string): { revisio
   } catch {
     throw errors.badRequest('continue key is not valid: illegal base64 data');
   }
-  if (token?.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || token.rv <= 0 || typeof token.start !== 'string') {
+  if (token?.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || token.rv === 0 || token.rv < -1 || typeof token.start !== 'string') {
     throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
   if (token.start.includes('..') || token.start.startsWith('/')) throw errors.badRequest('continue key is not valid: key may not contain relative path segments');
-  return { revision: token.rv, afterKey: resourcePrefix + token.start };
+  return { revision: Math.max(token.rv, 0), afterKey: resourcePrefix + token.start };
 }
 
 export const EXPIRED_CONTINUE_MESSAGE =
@@ -30,3 +33,13 @@ export const EXPIRED_CONTINUE_MESSAGE =
   'continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing ' +
   'with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the ' +
   'time the first chunk was returned and now may show up in the list.';
+
+/**
+ * 410 Expired for a continue token whose revision was compacted away, carrying in its metadata a
+ * token that continues after the same key at the latest revision (as upstream's etcd3 store).
+ */
+export function expiredContinue(afterKey: string, resourcePrefix: string): StatusError {
+  const err = errors.gone(EXPIRED_CONTINUE_MESSAGE);
+  err.status.metadata = { continue: encodeContinue(-1, afterKey, resourcePrefix) };
+  return err;
+}

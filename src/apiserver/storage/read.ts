@@ -2,7 +2,7 @@
 import type { KubeList, KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import { StoreError, type KeyValue } from '../../store/types.js';
-import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from './continue-token.js';
+import { decodeContinue, encodeContinue, expiredContinue } from './continue-token.js';
 import { fromStoreError, notFound, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from './keys.js';
 import { checkListOptions, parseResourceVersion, waitForRevision } from './resource-version.js';
@@ -31,10 +31,13 @@ export async function listObjects(
 
   let revision = 0;
   let afterKey: string | undefined;
+  /** Where the continue token starts: an inconsistent continuation after a 410 starts there too. */
+  let continueKey: string | undefined;
   if (q.continue) {
     ({ revision, afterKey } = decodeContinue(q.continue, core.prefix));
+    continueKey = afterKey;
     if (!afterKey.startsWith(prefix) && afterKey + '/' !== prefix) throw errors.badRequest('continue key is not valid: it belongs to another list');
-    if (revision < store.compactedRevision()) throw errors.gone(EXPIRED_CONTINUE_MESSAGE);
+    if (revision && revision < store.compactedRevision()) throw expiredContinue(afterKey, core.prefix);
   } else if (q.resourceVersion && q.resourceVersion !== '0') {
     const rv = parseResourceVersion(q.resourceVersion);
     if (q.resourceVersionMatch === 'Exact') {
@@ -77,7 +80,7 @@ export async function listObjects(
     }
   } catch (err) {
     if (err instanceof StoreError && err.code === 'TooOld') {
-      throw q.continue ? errors.gone(EXPIRED_CONTINUE_MESSAGE) : tooOldResourceVersion(revision, err.revision ?? 0);
+      throw continueKey ? expiredContinue(continueKey, core.prefix) : tooOldResourceVersion(revision, err.revision ?? 0);
     }
     throw fromStoreError(def, '', err);
   }
