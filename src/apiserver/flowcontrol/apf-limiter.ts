@@ -160,7 +160,11 @@ export class ApfLimiter {
       l.qs.dispatchAll();
     });
     // Levels gone from the configuration are dropped once idle (upstream's maybeReap).
-    for (const [name, l] of this.levels) if (l.quiescing && l.qs.seatsInUse + l.qs.waiting === 0) this.levels.delete(name);
+    for (const [name, l] of this.levels) {
+      if (!l.quiescing || l.qs.seatsInUse + l.qs.waiting > 0) continue;
+      this.levels.delete(name);
+      this.nominalSum -= l.nominal;
+    }
   }
 
   /** The level's nominal concurrency limit (0 for exempt or unknown levels). */
@@ -180,7 +184,8 @@ export class ApfLimiter {
     const key = `${d.user}\0${d.groups.join('\0')}\0${d.verb}\0${d.isResource ? `${d.apiGroup}\0${d.resource}\0${d.namespace}` : `\0${d.path}`}`;
     let hit = this.cache.get(key);
     if (hit !== undefined) return hit;
-    const fs = classify(this.ordered, (n) => this.levels.has(n), d);
+    // A FlowSchema whose level is gone (quiescing levels included) is dangling: skipped, as upstream.
+    const fs = classify(this.ordered, (n) => this.levels.get(n)?.quiescing === false, d);
     hit = null;
     if (fs) {
       const level = this.levels.get(fs.spec!.priorityLevelConfiguration.name)!;

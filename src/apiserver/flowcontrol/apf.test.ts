@@ -97,6 +97,31 @@ describe('APF limiter', () => {
     assert.equal(l.admit(held(), mallory), undefined, 'the seat is free again');
   });
 
+  it('a level removed from the configuration drains its running and queued requests, then goes; its FlowSchema is skipped meanwhile', async () => {
+    const one = limitedLevel('one', { nominalConcurrencyShares: 1, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 4, handSize: 2, queueLengthLimit: 5 } } });
+    const fs = [...schemas, userSchema('one', 'one', ['bob'])];
+    const l = new ApfLimiter(600, fakeClock().now);
+    l.setConfig(fs, [...levels, one]);
+    const bob = digest('bob', [], 'get', '', 'pods', 'default');
+    const running = [held(), held(), held()];
+    for (const r of running) assert.equal(l.admit(r, bob), undefined);
+    const last = held();
+    const queued = l.admit(last, bob)!;
+    l.setConfig(fs, levels);
+    const next = held();
+    assert.equal(l.admit(next, bob), undefined);
+    assert.equal(next.headers['X-Kubernetes-PF-FlowSchema-UID'], 'fs-global-default', "the FlowSchema of a removed level is dangling");
+    running[0]!.emit('finish');
+    await queued;
+    assert.deepEqual([l.counts().executing.one, l.counts().waiting.one], [3, 0], 'the removed level still dispatches its queue');
+    for (const r of running.slice(1)) r.emit('finish');
+    l.adjustBorrowing();
+    assert.equal(l.counts().executing.one, 1, 'not idle: kept');
+    last.emit('finish');
+    l.adjustBorrowing();
+    assert.equal(l.series().nominalLimits.has('one'), false, 'idle: gone');
+  });
+
   it('metrics as upstream: executing requests and seats, requests in queue, rejections per priority level and FlowSchema; nominal and current limits per level', async () => {
     const l = new ApfLimiter(600, fakeClock().now);
     const jailed = withLevel('global-default', { type: 'Limited', limited: { nominalConcurrencyShares: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } })

@@ -112,7 +112,6 @@ export class QueueSet {
       this.bound(q);
       this.maybeIdle(q);
     }
-    this.demand.set(this.seatsInUse + this.waiting, now);
     this.dispatchAll(now);
   }
 
