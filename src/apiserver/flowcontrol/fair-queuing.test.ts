@@ -68,6 +68,7 @@ describe('APF fair queuing (shuffle sharding, virtual-time dispatch)', () => {
     running[0]!.emit('finish');
     await aliceServed;
     assert.deepEqual(order, ['alice'], "alice's request ran ahead of mallory's 300 queued ones");
+    assert.throws(() => l.admit(held(), userGet('mallory')), is429, "while mallory's queues are still full");
     // The next seat goes back to mallory's backlog.
     running[1]!.emit('finish');
     await new Promise((r) => setImmediate(r));
