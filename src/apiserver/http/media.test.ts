@@ -23,6 +23,13 @@ test('negotiateResource refuses what it cannot encode with 406', () => {
   }
 });
 
+test('negotiateResource: a resource without a Table convertor (the reviews) refuses a Table-only Accept, falls back to the object', () => {
+  const table = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+  assert.throws(() => negotiateResource(table, undefined, false), (e: any) => e.status.code === 406);
+  assert.deepEqual(negotiateResource(`${table},application/json`, undefined, false), { encoding: 'json', as: 'object' });
+  assert.equal(negotiateResource(table, undefined, true).as, 'Table');
+});
+
 test('parseAccept orders by q and drops q=0', () => {
   const got = parseAccept('text/plain;q=0.5, application/json, application/yaml;q=0').map((m) => `${m.type}/${m.subtype}`);
   assert.deepEqual(got, ['application/json', 'text/plain']);

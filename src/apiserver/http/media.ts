@@ -53,14 +53,15 @@ function encodingOf(m: MediaType): Encoding | undefined {
 /**
  * Chooses the response format for a resource request. Conversions other than Table and
  * PartialObjectMetadata(List) (meta.k8s.io v1 or v1beta1) are skipped, as are media types we cannot
- * encode (protobuf); nothing acceptable left is 406.
+ * encode (protobuf); nothing acceptable left is 406. `tables` false: the resource has no Table
+ * convertor, so Table media types are skipped too (upstream's AllowsMediaTypeTransform).
  */
-export function negotiateResource(accept: string | undefined, includeObject?: string): OutputFormat {
+export function negotiateResource(accept: string | undefined, includeObject?: string, tables = true): OutputFormat {
   // Clients repeat the same few Accept headers; remember the answers (bounded).
-  const key = `${accept ?? ''}\0${includeObject ?? ''}`;
+  const key = `${accept ?? ''}\0${includeObject ?? ''}\0${tables ? 1 : 0}`;
   const known = negotiated.get(key);
   if (known) return { ...known };
-  const fmt = negotiateUncached(accept, includeObject);
+  const fmt = negotiateUncached(accept, includeObject, tables);
   if (negotiated.size >= 256) negotiated.clear();
   negotiated.set(key, fmt);
   return { ...fmt };
@@ -68,7 +69,7 @@ export function negotiateResource(accept: string | undefined, includeObject?: st
 
 const negotiated = new Map<string, OutputFormat>();
 
-function negotiateUncached(accept: string | undefined, includeObject?: string): OutputFormat {
+function negotiateUncached(accept: string | undefined, includeObject: string | undefined, tables: boolean): OutputFormat {
   for (const m of parseAccept(accept)) {
     const encoding = encodingOf(m);
     if (!encoding) continue;
@@ -76,6 +77,7 @@ function negotiateUncached(accept: string | undefined, includeObject?: string): 
     if (!as) return { encoding, as: 'object' };
     if (m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;
     if (as === 'Table') {
+      if (!tables) continue;
       const inc = includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata';
       return { encoding, as: 'Table', includeObject: inc };
     }

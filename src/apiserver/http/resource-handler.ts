@@ -57,7 +57,7 @@ export async function handleResource(
     user: user.name, groups: user.groups, dryRun: false, fieldValidation: 'Warn', warnings: [], signal,
     ...(user.uid !== undefined ? { uid: user.uid } : {}), ...(user.extra !== undefined ? { extra: user.extra } : {}),
   };
-  const fmt = negotiateResource(req.headers.accept, query.get('includeObject') ?? undefined);
+  const fmt = negotiateResource(req.headers.accept, query.get('includeObject') ?? undefined, !storage.noTable);
   const sub: StorageSubresource | undefined = p.subresource === 'status' || p.subresource === 'scale' ? p.subresource : undefined;
   const ownKind = { group: def.group, version: def.version, kind: def.kind, namespaced: def.namespaced };
   const bodyKind = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale', namespaced: def.namespaced } : ownKind;

@@ -26,6 +26,7 @@ const notAllowed = (): never => {
 export function createOnly(def: ResourceDefinition, create: (ctx: RequestContext, obj: KubeObject, namespace: string | undefined) => Promise<KubeObject>): ResourceStorage {
   return {
     def,
+    noTable: true,
     create: (ctx, ns, obj) => create(ctx, obj, ns),
     get: async () => notAllowed(),
     list: async () => notAllowed(),

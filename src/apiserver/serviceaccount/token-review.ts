@@ -60,6 +60,7 @@ export function userInfoOf(u: UserInfo): Record<string, unknown> {
 export function createTokenReviewStorage(review: TokenReviewer): ResourceStorage {
   return {
     def: tokenReviews,
+    noTable: true,
     async create(ctx, _ns, obj) {
       checkUnknownFields(tokenReviews, obj, ctx);
       const { status: _ignored, ...rest } = obj as KubeObject & { spec?: { token?: string; audiences?: string[] } };

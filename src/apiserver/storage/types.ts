@@ -96,6 +96,11 @@ export type StorageSubresource = 'status' | 'scale';
 
 export interface ResourceStorage {
   readonly def: ResourceDefinition;
+  /**
+   * true: no Table convertor (upstream: the REST storage implements no rest.TableConvertor, as the
+   * create-only reviews), so a request accepting only a Table is 406 (RequestScope.AllowsMediaTypeTransform).
+   */
+  readonly noTable?: boolean;
   create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
   get(ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject>;
   list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList>;
