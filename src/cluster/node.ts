@@ -46,7 +46,7 @@ export interface ClusterNodeOptions extends NodeOptions {
    * The built-in Ingress controller (src/ingress), off unless a port is given (> 0), with its own
    * client (service account kube-system/bosun-ingress), required then: the node's may not read Secrets.
    */
-  ingress?: { httpPort?: number; httpsPort?: number; client?: KubeClient };
+  ingress?: { httpPort?: number; httpsPort?: number; client?: KubeClient; defaultCertificate?: string };
 }
 
 export interface ClusterNode {
@@ -103,7 +103,7 @@ export async function startClusterNode(o: ClusterNodeOptions): Promise<ClusterNo
       // Loaded only when used: a node without --ingress-http-port / --ingress-https-port does not carry its code.
       const { startIngressController } = await import('../ingress/ingress-controller.js');
       const ctl = await startIngressController({
-        client: ingress.client, nodeIP, logger: o.logger,
+        client: ingress.client, nodeIP, logger: o.logger, defaultCertificate: ingress.defaultCertificate,
         httpPort: (ingress.httpPort ?? 0) > 0 ? ingress.httpPort : undefined, httpsPort: (ingress.httpsPort ?? 0) > 0 ? ingress.httpsPort : undefined,
       });
       stops.push(() => ctl.stop());

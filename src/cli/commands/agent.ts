@@ -44,6 +44,8 @@ export interface AgentCommandOptions {
   /** The built-in Ingress controller's ports (absent or 0: off). */
   ingressHttpPort?: number;
   ingressHttpsPort?: number;
+  /** --ingress-default-ssl-certificate: namespace/name of the controller's default certificate. */
+  ingressDefaultSslCertificate?: string;
   /** Image GC flags; absent ones take the kubelet's defaults (DEFAULT_IMAGE_GC_POLICY). */
   /** --registries FILE (k3s's registries.yaml format). */
   registries?: string;
@@ -111,7 +113,7 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   const node = await startClusterNode({
     client, proxyClient, dnsClient, dataDir: o.dataDir, nodeName, nodeIP, podCIDR, cgroupRoot: o.cgroupRoot, bridge: o.cniBridge,
     clusterCidr: o.clusterCidr, serviceCidr: o.serviceCidr, dnsPort: o.clusterDnsPort, podNetwork: o.routes, proxyTable: o.proxyTable, networkPolicy: !o.disableNetworkPolicy,
-    ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort, client: ingressClient },
+    ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort, client: ingressClient, defaultCertificate: o.ingressDefaultSslCertificate },
     containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
     imageGC: imageGCPolicyFromFlags(o), registryConfig,

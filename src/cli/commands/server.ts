@@ -53,6 +53,8 @@ export interface ServerCommandOptions {
   /** Joined nodes issued the Ingress controller's credential (`*`: every node); none by default. */
   agentIngressNodes?: string[];
   ingressHttpsPort?: number;
+  /** --ingress-default-ssl-certificate: namespace/name of the controller's default certificate. */
+  ingressDefaultSslCertificate?: string;
   clusterCidr: string;
   serviceCidr: string;
   serviceNodePortRange: string;
@@ -187,7 +189,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
         containerLogs: containerLogPolicyFromFlags(o),
         eviction: { hard: o.evictionHard, pressureTransitionMs: o.evictionPressureTransitionPeriod },
         podCIDR: o.podCidr, bridge: o.cniBridge, cgroupRoot: o.cgroupRoot, dnsPort: o.clusterDnsPort, clusterCidr: o.clusterCidr,
-        ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort },
+        ingress: { httpPort: o.ingressHttpPort, httpsPort: o.ingressHttpsPort, defaultCertificate: o.ingressDefaultSslCertificate },
         serviceCidr: o.serviceCidr, podNetwork: o.routes, proxyTable: o.proxyTable, networkPolicy: !o.disableNetworkPolicy, imageGC: imageGCPolicyFromFlags(o), registryConfig,
       });
       // As kube-proxy and k3s: a stopped server leaves its node's Service rules, routes and

@@ -7,7 +7,11 @@ import { DEFAULT_AGENT_PORT, DEFAULT_CLUSTER_CIDR, DEFAULT_DATA_DIR, DEFAULT_SER
 import { parseDurationFlag, parsePercentFlag } from '../../agent/images/image-gc-policy.js';
 import { parseLogMaxFilesFlag, parseLogMaxSizeFlag } from '../../agent/logs/container-log-manager.js';
 import { DEFAULT_EVICTION_HARD, parseEvictionHardFlag } from '../../agent/eviction/thresholds.js';
-import { cidr, port, type Flag } from './flag.js';
+import { cidr, port, type Flag, type FlagError } from './flag.js';
+
+/** `namespace/name` of an object (two DNS-1123 names), as ingress-nginx's --default-ssl-certificate. */
+const namespacedName = (v: string): string | FlagError =>
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(v) ? v : { error: 'must be namespace/name, e.g. kube-system/default-tls' };
 
 /** `--config FILE`: handled by the parser (parse-flags.ts) before the others. */
 export const CONFIG_FLAG: Flag = {
@@ -25,6 +29,7 @@ export const NODE_FLAGS: readonly Flag[] = [
   { name: 'cluster-dns-port', value: 'port', help: 'port of this node\'s DNS server on its node IP (0: no DNS)', parse: port(0), default: '53' },
   { name: 'ingress-http-port', value: 'port', help: 'port of this node\'s built-in Ingress controller (plain HTTP, every address; IngressClass bosun); absent or 0: no Ingress controller', parse: port(0) },
   { name: 'ingress-https-port', value: 'port', help: 'HTTPS port of the built-in Ingress controller (the Ingresses\' spec.tls certificates by SNI); absent or 0: none', parse: port(0) },
+  { name: 'ingress-default-ssl-certificate', value: 'secret', help: 'namespace/name of the kubernetes.io/tls Secret the Ingress controller serves to names without a certificate of their own, as ingress-nginx\'s flag (default: a self-signed one made at start)', parse: namespacedName },
   { name: 'cluster-cidr', value: 'cidr', help: 'pod network of the whole cluster (split into a /24 per node; not masqueraded)', parse: cidr, default: DEFAULT_CLUSTER_CIDR },
   { name: 'service-cidr', value: 'cidr', help: 'service network of the cluster (ClusterIPs; not masqueraded)', parse: cidr, default: DEFAULT_SERVICE_CIDR },
   { name: 'cni-bridge', value: 'name', help: 'Linux bridge of this machine\'s pod network (default bosun0; one per node sharing a network namespace)' },

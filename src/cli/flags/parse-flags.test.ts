@@ -123,3 +123,14 @@ test("kube-apiserver's request limits: --max-requests-inflight, --max-mutating-r
   assert.ok('error' in bad);
   assert.match(bad.error, /must be true or false/);
 });
+
+test('--ingress-default-ssl-certificate takes namespace/name (ingress-nginx\'s --default-ssl-certificate), on server and agent', () => {
+  const r = parseAgentArgs(['--server', 'https://10.0.0.1:6443', '--ingress-default-ssl-certificate', 'kube-system/default-tls'], NO_FILE);
+  assert.ok('options' in r, JSON.stringify(r));
+  assert.equal(r.options.ingressDefaultSslCertificate, 'kube-system/default-tls');
+  for (const bad of ['default-tls', 'kube-system/', 'Kube/x', 'a/b/c']) {
+    const e = parseServerArgs(['--ingress-default-ssl-certificate', bad], NO_FILE);
+    assert.ok('error' in e, bad);
+    assert.match(e.error, /must be namespace\/name/);
+  }
+});
