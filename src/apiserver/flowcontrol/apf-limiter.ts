@@ -9,9 +9,10 @@
  * Limits as upstream: serverCL (--max-requests-inflight + --max-mutating-requests-inflight) is
  * divided among all levels by nominalConcurrencyShares (nominalCL = ceil(serverCL * NCS / sum));
  * lendablePercent and borrowingLimitPercent bound each level's currentCL, which is derived from
- * seat demand when the configuration changes and every BORROWING_PERIOD_MS (borrowing.ts). A new
- * level starts at nominalCL - lendableCL/2. A level removed from the configuration keeps serving
- * (and keeps its share) until it is idle.
+ * seat demand when the configuration changes and every BORROWING_PERIOD_MS (borrowing.ts); with no
+ * demand yet, idle levels lend in proportion to what each keeps (nominalCL - lendableCL). A level
+ * removed from the configuration keeps serving (and keeps its share) until it is idle; FlowSchemas
+ * naming it are skipped meanwhile.
  * Simpler than upstream: every request is one seat; no mandatory objects are imagined when missing
  * (a request that matches nothing is not limited, as before the configuration is read).
  */

@@ -12,7 +12,8 @@
  *   the current R; each dispatch takes the waiting head whose queue's nextDispatchR + work is least
  *   (ties: round robin from the last queue served) and advances that queue by the request's work; a
  *   finished request corrects its queue by (estimated - actual duration). One flow flooding its
- *   queues therefore moves its own R ahead, and another flow's queue is served first.
+ *   queues therefore moves its own R ahead, and another flow's queue is served first (a request
+ *   held past its estimate charges its queue only when it finishes, as upstream's).
  * Simpler than upstream: every request is one seat with upstream's estimated service of 3 s (no
  * width estimation for lists, no extra latency for writes with watchers); the queue count only grows
  * when a configuration changes (upstream drops surplus queues as they empty).
