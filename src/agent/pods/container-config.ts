@@ -135,6 +135,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     resources: linuxResources(pod, c, i.memoryCapacity),
     securityContext: securityContext(pod, c, i.seccompDir),
     stdin: c.stdin,
+    stdinOnce: c.stdinOnce,
     tty: c.tty,
   }, i.pluginDevices);
 }

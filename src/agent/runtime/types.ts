@@ -210,6 +210,11 @@ export interface ContainerConfig {
   resources?: LinuxResources;
   securityContext?: SecurityContext;
   stdin?: boolean;
+  /**
+   * The runtime closes the container's stdin when the first attach's stdin ends (kubectl run -i),
+   * and that attach keeps its stdout and stderr until the container exits (as kubelet passes it).
+   */
+  stdinOnce?: boolean;
   tty?: boolean;
 }
 

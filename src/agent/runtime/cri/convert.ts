@@ -113,6 +113,7 @@ export function containerConfigToWire(c: ContainerConfig, sandbox?: Pick<PodSand
     annotations: c.annotations ?? {},
     logPath: c.logPath ?? '',
     stdin: c.stdin ?? false,
+    stdinOnce: c.stdinOnce ?? false,
     tty: c.tty ?? false,
     linux: { resources: resourcesToWire(c.resources), securityContext: securityToWire(c.securityContext, sandbox) },
   };
