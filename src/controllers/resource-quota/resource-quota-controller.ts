@@ -2,7 +2,8 @@
  * The resource quota controller (upstream pkg/controller/resourcequota): every ResourceQuota's
  * status.hard is its spec.hard and status.used the namespace's observed usage of those resources,
  * recomputed when the quota or an object it counts changes (pods, services, configmaps, secrets,
- * claims from informers; other `count/<resource>.<group>` names by a list) and every
+ * claims, replication controllers and the quotas themselves from informers; other `count/<resource>.<group>` names by a list,
+ * an informer on each such served resource waking its namespace's quotas) and every
  * `resyncMs` (upstream --resource-quota-sync-period, 5 min) as a full recalculation. The admission
  * plugin charges creates at once; this controller releases what deletes and finished pods free.
  */
@@ -13,6 +14,7 @@ import { addUsage, fromUsage, objectUsage, quotaMatchesObject, type Usage } from
 import { isConflict, isNotFound } from '../../client/errors.js';
 import { resources, type ResourceRef } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
+import { enqueueMapped } from '../../controller-runtime/handlers.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 
 export interface ResourceQuotaControllerOptions {
@@ -20,7 +22,9 @@ export interface ResourceQuotaControllerOptions {
   resyncMs?: number;
 }
 
-const WATCHED: ResourceRef[] = [resources.pods, resources.services, resources.configmaps, resources.secrets, resources.persistentvolumeclaims];
+const WATCHED: ResourceRef[] = [
+  resources.pods, resources.services, resources.configmaps, resources.secrets, resources.persistentvolumeclaims, resources.replicationcontrollers,
+];
 
 /** `count/deployments.apps` → the ref to list (version v1: every group Bosun serves counts under v1). */
 function countRef(name: string): ResourceRef | undefined {
@@ -54,16 +58,33 @@ export function addResourceQuotaController(mgr: Manager, opts: ResourceQuotaCont
   const specChanged = (o: Readonly<KubeObject>, n: Readonly<KubeObject>) => JSON.stringify(o.spec) !== JSON.stringify(n.spec);
   let b = mgr.controller('resourcequota').for(resources.resourcequotas, { predicate: specChanged });
   for (const ref of WATCHED) b = b.watches(ref, quotasOf);
-  return b.complete(async (req) => {
+  // Deletes of other counted resources wake their namespace's quotas once one of them names the
+  // resource and it is served (upstream's QuotaMonitor replenishment): usage is released at once,
+  // not at the next full recalculation. Creates are charged by admission.
+  const replenishing = new Set<string>();
+  const replenishFrom = (ref: ResourceRef): void => {
+    const key = `${ref.resource}.${ref.group}`;
+    if (replenishing.has(key)) return;
+    replenishing.add(key);
+    mgr.informers.informerFor(ref).addEventHandler(enqueueMapped((k) => controller.enqueue(k), quotasOf));
+  };
+  const controller = b.complete(async (req) => {
     const rq = quotas.indexer.get(`${req.namespace}/${req.name}`);
-    if (!rq) return;
+    if (!rq) {
+      // A deleted quota frees `resourcequotas` in the namespace's other quotas (upstream's replenishment on delete).
+      for (const key of quotasOf({ metadata: { namespace: req.namespace } } as KubeObject)) controller.enqueue(key);
+      return;
+    }
     const ns = rq.metadata.namespace ?? '';
     const objects = informers.map(({ ref, informer }) => ({ group: ref.group, plural: ref.resource, items: informer.indexer.listNamespace(ns).filter((o) => !(ref.resource === 'pods' && o.metadata.deletionTimestamp && o.metadata.deletionGracePeriodSeconds === 0)) }));
+    // The quotas themselves, for `resourcequotas` and `count/resourcequotas`.
+    objects.push({ group: '', plural: 'resourcequotas', items: quotas.indexer.listNamespace(ns) });
     for (const name of Object.keys(rq.spec?.hard ?? {})) {
       const ref = countRef(name);
       if (!ref) continue;
       try {
         objects.push({ group: ref.group, plural: ref.resource, items: (await mgr.client.listAll(ref, ns)).items });
+        replenishFrom(ref);
       } catch (err) {
         if (!isNotFound(err)) throw err; // a resource nobody serves counts zero
       }
@@ -79,4 +100,5 @@ export function addResourceQuotaController(mgr: Manager, opts: ResourceQuotaCont
     }
     return { requeueAfter: resyncMs };
   });
+  return controller;
 }
