@@ -20,11 +20,16 @@ import { storedPriorityClasses } from './priority-class.js';
 import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
 import { admitPod } from '../../admission/pod-security/storage-hooks.js';
+import { podCreateWarnings, podSpecWarnings } from '../../../api/kinds/core/pod-warnings.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
 
 export const podStrategy: Strategy = {
-  validateAdmission: admitPod,
+  async validateAdmission(obj, old, ctx, env) {
+    // Upstream's WarningsOnCreate / WarningsOnUpdate (pkg/api/pod/warnings.go), then PodSecurity.
+    ctx.warnings.push(...(old ? podSpecWarnings(obj.metadata, obj.spec) : podCreateWarnings(obj.metadata, obj.spec)));
+    await admitPod(obj, old, ctx, env);
+  },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: podQosClass(obj.spec) };
   },
