@@ -186,7 +186,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       mode: opts.authorization,
     });
     const streams = new StreamingRegistry();
-    const agents = registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage });
+    const agents = registerNodeProxy(streams, { pki, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, core: (resource) => catalog.resolve('', 'v1', resource)?.storage });
     // metrics.k8s.io, as metrics-server serves it, gathered from the agents (metrics-api/collector.ts).
     const metrics = createMetricsStorages(new MetricsCollector({
       agents, nodes: () => catalog.resolve('', 'v1', 'nodes')?.storage, pods: () => catalog.resolve('', 'v1', 'pods')?.storage,

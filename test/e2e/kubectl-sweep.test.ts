@@ -10,6 +10,52 @@ import { useNodeServer } from '../../src/testing/node-server.js';
 
 const IMAGE = 'bosun.test/busybox:1';
 
+/** A pod answering HTTP on 8080 (its first declared port) and a Service whose named port leads to it. */
+const WEB = `
+apiVersion: v1
+kind: Pod
+metadata: {name: sweep-web, labels: {app: sweep-web}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: ${IMAGE}
+    command: [sh, -c, 'mkdir -p /www/sub && echo page-of-$(hostname) > /www/sub/index.html && exec httpd -f -p 8080 -h /www']
+    ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sweep-web}
+spec:
+  selector: {app: sweep-web}
+  ports: [{name: site, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sweep-pending}
+spec:
+  nodeSelector: {sweep: nowhere}
+  containers: [{name: c, image: ${IMAGE}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sweep-none}
+spec:
+  selector: {app: sweep-nothing}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: sweep-manual}
+spec:
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: sweep-manual}
+subsets: [{addresses: [{ip: 192.0.2.77}], ports: [{port: 80}]}]
+`;
+
 describe('kubectl command sweep', { timeout: 120_000 }, () => {
   const node = useNodeServer();
 
@@ -23,5 +69,33 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^got-go\nstdin-closed\n/m);
     assert.match(r.stdout, /pod "sweep-run" deleted/);
+  });
+
+  test('get --raw through pods/proxy and services/proxy reaches the pod, as kube-apiserver\'s ProxyREST', async () => {
+    // Discovery lists both subresources; they answered 404 before.
+    const k = node().k;
+    const applied = await node().kubectl(['apply', '-f', '-'], { input: WEB });
+    assert.equal(applied.code, 0, applied.stderr);
+    await k('wait', '--for=condition=Ready', 'pod/sweep-web', '--timeout=60s');
+    await k('wait', '--for=jsonpath={.subsets[0].addresses[0].ip}', 'endpoints/sweep-web', '--timeout=60s');
+    const page = 'page-of-sweep-web\n';
+    const base = '/api/v1/namespaces/default';
+    // A port given, or the first declared container port (upstream's pod ResourceLocation).
+    assert.equal(await k('get', '--raw', `${base}/pods/sweep-web:8080/proxy/sub/index.html`), page);
+    assert.equal(await k('get', '--raw', `${base}/pods/sweep-web/proxy/sub/index.html`), page);
+    // A Service port by number (turned into its name) or by name, to a ready endpoint address.
+    assert.equal(await k('get', '--raw', `${base}/services/sweep-web:80/proxy/sub/index.html`), page);
+    assert.equal(await k('get', '--raw', `${base}/services/http:sweep-web:site/proxy/sub/index.html`), page);
+    const none = await node().kubectl(['get', '--raw', `${base}/services/sweep-none:80/proxy/`]);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /\(ServiceUnavailable\): no endpoints available for service "sweep-none"/);
+    // An address that is no pod's (an Endpoints written by hand) is not dialled (upstream's isValidAddress).
+    const manual = await node().kubectl(['get', '--raw', `${base}/services/sweep-manual/proxy/`]);
+    assert.match(manual.stderr, /\(ServiceUnavailable\): no endpoints available for service "sweep-manual"/);
+    // A pod without an address is not dialled (upstream: only global unicast addresses).
+    const pending = await node().kubectl(['get', '--raw', `${base}/pods/sweep-pending:80/proxy/`]);
+    assert.match(pending.stderr, /\(BadRequest\): address not allowed/);
+    const noPort = await node().kubectl(['get', '--raw', `${base}/services/sweep-web:81/proxy/`]);
+    assert.match(noPort.stderr, /no service port 81 found for service "sweep-web"/);
   });
 });

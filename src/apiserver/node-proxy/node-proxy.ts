@@ -20,7 +20,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'authorization', 'proxy-authorization']);
 const dropped = (name: string): boolean => DROPPED.has(name) || name.startsWith('impersonate-');
 
-function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !dropped(k)) out[k] = v;
   return out;
@@ -60,22 +60,26 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       const nodeName = await proxiedNode(agents, r.name);
       const call = await agents.open(nodeName, method, nodeProxyPath(r.rest, r.query), forwardedHeaders(req));
       req.pipe(call.request);
-      const upstream = await call.response;
-      const headers: OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropped(k)) headers[k] = v;
-      res.writeHead(upstream.statusCode ?? 502, headers);
-      await new Promise<void>((resolve) => {
-        upstream.pipe(res);
-        upstream.once('close', resolve);
-        upstream.once('error', () => {
-          res.destroy();
-          resolve();
-        });
-        res.once('close', () => {
-          upstream.destroy();
-          resolve();
-        });
-      });
+      await relayResponse(await call.response, res);
     },
   };
+}
+
+/** Passes a proxied answer back as it is (status, headers but the hop-by-hop ones, body), until either side ends. */
+export async function relayResponse(upstream: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropped(k)) headers[k] = v;
+  res.writeHead(upstream.statusCode ?? 502, headers);
+  await new Promise<void>((resolve) => {
+    upstream.pipe(res);
+    upstream.once('close', resolve);
+    upstream.once('error', () => {
+      res.destroy();
+      resolve();
+    });
+    res.once('close', () => {
+      upstream.destroy();
+      resolve();
+    });
+  });
 }

@@ -29,7 +29,8 @@ export interface PodTarget {
   phase?: string;
 }
 
-function ctxOf(r: StreamingRequest): RequestContext {
+/** The storage context of a streaming request: read as its caller. */
+export function ctxOf(r: StreamingRequest): RequestContext {
   return { user: r.user.name, groups: r.user.groups, dryRun: false, fieldValidation: 'Ignore', warnings: [] };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * pods/proxy and the connection both it and services/proxy make: kube-apiserver's pod ProxyREST
+ * (pkg/registry/core/pod/rest/subresources.go with ResourceLocation in pkg/registry/core/pod/strategy.go).
+ * /api/v1/namespaces/NS/pods/[SCHEME:]NAME[:PORT]/proxy/PATH?QUERY is sent by the API server itself
+ * to SCHEME://PODIP:PORT/PATH?QUERY (the port defaults to the first declared container port, the scheme
+ * to http; https is not verified, as upstream's proxy transport) and the answer passed back as it is.
+ * Who may is decided before: RBAC on `pods/proxy` (services: `services/proxy`) with the request's verb.
+ * The caller's credentials are not passed on. Not done: upgrade requests through the proxy, and the
+ * rewriting of links in HTML answers that upstream's proxy transport does.
+ */
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { errors } from '../../api/status.js';
+import type { StreamingHandler } from '../http/streaming.js';
+import { forwardedHeaders, relayResponse } from './node-proxy.js';
+import { ctxOf } from './pod-target.js';
+
+export const PROXY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** Upstream's SplitSchemeNamePort: `name`, `name:port` or `scheme:name:port`, the scheme http, https or none. */
+export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | undefined {
+  const parts = id.split(':');
+  const [scheme, name, port] = parts.length === 3 ? parts : parts.length === 2 ? ['', ...parts] : parts.length === 1 ? ['', id, ''] : [];
+  if (!name || !['', 'http', 'https'].includes(scheme!)) return undefined;
+  return { scheme: scheme!, name, port: port! };
+}
+
+/** IPv4 or IPv6 global unicast (Go's IP.IsGlobalUnicast): what upstream lets the API server dial. */
+export function globalUnicast(ip: string | undefined): boolean {
+  if (!ip) return false;
+  if (isIP(ip) === 4) {
+    const [a, b] = ip.split('.').map(Number) as [number, number];
+    return !(ip === '0.0.0.0' || a === 127 || a >= 224 || (a === 169 && b === 254) || ip === '255.255.255.255');
+  }
+  if (isIP(ip) === 6) {
+    const l = ip.toLowerCase();
+    return !(l === '::' || l === '::1' || l.startsWith('fe8') || l.startsWith('fe9') || l.startsWith('fea') || l.startsWith('feb') || l.startsWith('ff'));
+  }
+  return false;
+}
+
+export interface ProxyTarget {
+  scheme: string;
+  host: string;
+  port: string;
+}
+
+/**
+ * Sends the request on to `t` with the path after `/proxy` as the client wrote it (a trailing slash
+ * kept); an empty path is first redirected to `.../proxy/`, as upstream's UpgradeAwareHandler does.
+ * A target that cannot be reached is upstream's 503 "error trying to reach service".
+ */
+export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (!PROXY_METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported by the proxy`);
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  const query = q < 0 ? '' : raw.slice(q);
+  const at = /\/proxy(\/.*)?$/.exec(pathname);
+  const path = at?.[1] ?? '';
+  if (!path) {
+    res.writeHead(301, { Location: `${pathname}/${query}` });
+    res.end();
+    return;
+  }
+  const request = t.scheme === 'https' ? httpsRequest : httpRequest;
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const out = request(`${t.scheme || 'http'}://${host}${t.port ? `:${t.port}` : ''}${path}${query}`, { method, headers: forwardedHeaders(req), rejectUnauthorized: false });
+    out.once('response', resolve);
+    out.once('error', (e) => reject(errors.unavailable(`error trying to reach service: ${e.message}`)));
+    req.pipe(out);
+  });
+  await relayResponse(upstream, res);
+}
+
+interface PodLike {
+  spec?: { containers?: { ports?: { containerPort?: number }[] }[] };
+  status?: { podIP?: string };
+}
+
+export function podProxyHandler(): StreamingHandler {
+  return {
+    resource: 'pods',
+    subresource: 'proxy',
+    async handle(req, res, r) {
+      const id = splitSchemeNamePort(r.name);
+      if (!id) throw errors.badRequest(`invalid pod request "${r.name}"`);
+      const pod = (await r.storage.get(ctxOf(r), r.namespace ?? 'default', id.name)) as PodLike;
+      const port = id.port || String(pod.spec?.containers?.find((c) => c.ports?.length)?.ports?.[0]?.containerPort ?? '');
+      const ip = pod.status?.podIP;
+      if (!globalUnicast(ip)) throw errors.badRequest('address not allowed');
+      await proxyTo(req, res, { scheme: id.scheme, host: ip!, port });
+    },
+  };
+}
