@@ -9,7 +9,8 @@
  * - any other object being deleted: nothing;
  * - an object with owners: solid owners (present, not foreground-deleting) keep it, though references
  *   to absent or foreground-deleting owners are removed; with none solid it is deleted: in the
- *   foreground when an owner waits for it and it has dependents of its own, else with the policy its
+ *   foreground when an owner waits for it and it has dependents of its own (its ownerReferences made
+ *   non-blocking first when one of those is itself foreground-deleting: a cycle), else with the policy its
  *   own finalizers ask for (Orphan, Foreground) or in the background.
  */
 import type { OwnerReference } from '../../api/meta.js';
@@ -23,7 +24,8 @@ export type Action =
   | { type: 'orphan'; dependents: GraphNode[] }
   | { type: 'removeFinalizer'; finalizer: string }
   | { type: 'removeOwnerRefs'; uids: string[] }
-  | { type: 'delete'; policy: 'Background' | 'Foreground' | 'Orphan' };
+  /** `unblockOwners`: first set blockOwnerDeletion false on its ownerReferences (a possible cycle). */
+  | { type: 'delete'; policy: 'Background' | 'Foreground' | 'Orphan'; unblockOwners?: boolean };
 
 const NONE: Action = { type: 'none' };
 
@@ -53,7 +55,12 @@ export function decide(item: GraphNode, dependents: readonly GraphNode[], ownerS
     const gone = [...dangling, ...waiting].map((r) => r.uid);
     return gone.length > 0 ? { type: 'removeOwnerRefs', uids: gone } : NONE;
   }
-  if (waiting.length > 0 && dependents.length > 0) return { type: 'delete', policy: 'Foreground' };
+  if (waiting.length > 0 && dependents.length > 0) {
+    // A dependent already deleting its own dependents may be this object's owners coming round again
+    // (a cycle): its references are made non-blocking first, so no owner in the cycle waits on it
+    // forever (upstream's cycle guard in attemptToDeleteItem, false positives accepted).
+    return dependents.some((d) => deletingDependents(d)) ? { type: 'delete', policy: 'Foreground', unblockOwners: true } : { type: 'delete', policy: 'Foreground' };
+  }
   if (item.finalizers.includes(FINALIZER_ORPHAN)) return { type: 'delete', policy: 'Orphan' };
   if (item.finalizers.includes(FINALIZER_FOREGROUND)) return { type: 'delete', policy: 'Foreground' };
   return { type: 'delete', policy: 'Background' };

@@ -117,6 +117,9 @@ async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): P
     case 'none':
       return;
     case 'delete':
+      if (action.unblockOwners && item.owners.some((o) => o.blockOwnerDeletion)) {
+        await ignoreGone(setOwners(client, item, item.owners.map((o) => (o.blockOwnerDeletion ? { ...o, blockOwnerDeletion: false } : o))));
+      }
       return ignoreGone(client.delete(item.ref, item.namespace, item.name, { propagationPolicy: action.policy, preconditions: { uid: item.uid } }));
     case 'removeOwnerRefs':
       return ignoreGone(setOwners(client, item, item.owners.filter((o) => !action.uids.includes(o.uid))));

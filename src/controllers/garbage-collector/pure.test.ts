@@ -21,6 +21,11 @@ test('decide: owners classified solid, dangling, waiting', () => {
     { name: 'solid + dangling + waiting: drop the two refs', item: node('x', { owners: [ref('s'), ref('d'), ref('w')] }), want: { type: 'removeOwnerRefs', uids: ['d', 'w'] } },
     { name: 'waiting owner, no dependents: background', item: node('x', { owners: [ref('w')] }), want: { type: 'delete', policy: 'Background' } },
     { name: 'waiting owner with dependents: foreground', item: node('x', { owners: [ref('w')] }), deps: [node('y', { owners: [ref('x')] })], want: { type: 'delete', policy: 'Foreground' } },
+    {
+      name: 'waiting owner, a dependent itself foreground-deleting (a cycle): unblock, then foreground',
+      item: node('x', { owners: [ref('w', true)] }), deps: [node('y', { owners: [ref('x', true)], deleting: true, finalizers: ['foregroundDeletion'] })],
+      want: { type: 'delete', policy: 'Foreground', unblockOwners: true },
+    },
     { name: 'dangling, own orphan finalizer: orphan', item: node('x', { owners: [ref('d')], finalizers: ['orphan'] }), want: { type: 'delete', policy: 'Orphan' } },
     { name: 'already being deleted: wait', item: node('x', { owners: [ref('d')], deleting: true }), want: { type: 'none' } },
   ];
