@@ -10,6 +10,20 @@ import { useNodeServer } from '../../src/testing/node-server.js';
 
 const IMAGE = 'bosun.test/busybox:1';
 
+const SCALED = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: sweep-scale}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: sweep-scale}}
+  template:
+    metadata: {labels: {app: sweep-scale}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: c, image: ${IMAGE}, command: [sleep, '3600']}]
+`;
+
 /** A pod answering HTTP on 8080 (its first declared port) and a Service whose named port leads to it. */
 const WEB = `
 apiVersion: v1
@@ -97,5 +111,16 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.match(pending.stderr, /\(BadRequest\): address not allowed/);
     const noPort = await node().kubectl(['get', '--raw', `${base}/services/sweep-web:81/proxy/`]);
     assert.match(noPort.stderr, /no service port 81 found for service "sweep-web"/);
+  });
+
+  test('get --subresource=scale prints the Scale columns (NAME DESIRED AVAILABLE AGE), as upstream\'s printScale', async () => {
+    const k = node().k;
+    const created = await node().kubectl(['apply', '-f', '-'], { input: SCALED });
+    assert.equal(created.code, 0, created.stderr);
+    await k('wait', '--for=jsonpath={.status.replicas}=1', 'deploy/sweep-scale', '--timeout=60s');
+    const [head, row] = (await k('get', 'deploy', 'sweep-scale', '--subresource=scale')).trim().split('\n');
+    assert.deepEqual(head?.split(/\s+/), ['NAME', 'DESIRED', 'AVAILABLE', 'AGE']);
+    assert.deepEqual(row?.split(/\s+/).slice(0, 3), ['sweep-scale', '1', '1']);
+    await k('delete', 'deploy', 'sweep-scale');
   });
 });

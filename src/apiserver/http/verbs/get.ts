@@ -1,9 +1,10 @@
+import { scaleTableDefinition } from '../scale-table.js';
 import type { VerbRequest } from './verb-request.js';
 import { respond } from './verb-request.js';
 
-/** GET of one object or of its status/scale (a Table of a Scale is shown as the object, as upstream). */
+/** GET of one object or of its status/scale (a Scale's Table has upstream's Scale columns). */
 export async function serveGet(r: VerbRequest, name: string): Promise<void> {
   const { fmt, sub } = r;
-  const shown = sub ? { ...fmt, as: fmt.as === 'Table' && sub === 'scale' ? 'object' as const : fmt.as } : fmt;
-  respond(r.res, r.ctx, 200, r.storage, await r.storage.get(r.ctx, r.ns, name, sub), shown);
+  const def = sub === 'scale' ? scaleTableDefinition(r.storage.def) : r.storage.def;
+  respond(r.res, r.ctx, 200, r.storage, await r.storage.get(r.ctx, r.ns, name, sub), fmt, def);
 }

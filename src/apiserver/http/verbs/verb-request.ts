@@ -52,10 +52,10 @@ export async function bodyOf(req: IncomingMessage, allowed: (f: BodyFormat) => b
 
 export const objectBody = (f: BodyFormat): boolean => f === 'json' || f === 'yaml' || f === 'protobuf';
 
-export function respond(res: ServerResponse, ctx: RequestContext, code: number, storage: ResourceStorage, body: unknown, fmt: OutputFormat): void {
+export function respond(res: ServerResponse, ctx: RequestContext, code: number, storage: ResourceStorage, body: unknown, fmt: OutputFormat, def = storage.def): void {
   setWarnings(res, ctx.warnings);
   const isStatus = (body as Status)?.kind === 'Status';
-  const shown = isStatus ? body : render(storage.def, body as KubeObject, fmt);
+  const shown = isStatus ? body : render(def, body as KubeObject, fmt);
   writeBody(res, code, shown, fmt.encoding);
 }
 
