@@ -74,6 +74,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   validate(obj: T, old?: T, subresource?: 'status'): FieldError[];
   /** Paths (Kubernetes notation, e.g. `spec.containers[0].imagee`) of fields the schema does not define. */
   unknownFields(obj: unknown, holders?: [Record<string, unknown>, string][]): string[];
+  /** Go's decoding error for the first `byte` (base64) field that does not decode (built-in kinds). */
+  byteFieldError?(obj: unknown): string | undefined;
   /** Schema facts for the field at `path` (e.g. ['spec','template','spec','containers']). */
   fieldInfo(path: string[]): FieldInfo | undefined;
 
@@ -101,6 +103,13 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * and back after every read, as kube-apiserver's storage-version conversion.
    */
   storageVersion?: StorageVersionConversion;
+
+  /**
+   * Custom resources whose schema has defaults: applied to every object read from storage too, so a
+   * default added to a CRD shows on objects stored before it (apiextensions-apiserver defaults in
+   * its storage decoder). Mutates.
+   */
+  defaultOnRead?: (obj: KubeObject) => void;
 }
 
 export interface StorageVersionConversion {

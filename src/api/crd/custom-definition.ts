@@ -19,7 +19,7 @@ import { age } from '../table/age.js';
 import { ageColumn, nameColumn } from '../table/columns.js';
 import { compileRules, evaluateRules } from './cel-rules.js';
 import { evalJsonPath, parseJsonPath } from './jsonpath.js';
-import { applySchemaDefaults, toNode } from './schema-node.js';
+import { applySchemaDefaults, schemaHasDefaults, toNode } from './schema-node.js';
 import { validateValue, type JSONSchemaProps } from './structural.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -70,6 +70,7 @@ export function customDefinition(crd: CustomResourceDefinition, v: CrdVersion): 
     verbs: ALL_VERBS, subresources: subs,
     ...(scale ? { scale: { specReplicasPath: strip(scale.specReplicasPath), statusReplicasPath: strip(scale.statusReplicasPath), selectorPath: strip(scale.labelSelectorPath ?? '') } } : {}),
     applyDefaults: (obj) => applySchemaDefaults(schema, obj),
+    ...(schemaHasDefaults(schema) ? { defaultOnRead: (obj: KubeObject) => applySchemaDefaults(schema, obj) } : {}),
     validate,
     unknownFields: (obj, holders) => unknownFields(node, obj, '', holders),
     fieldInfo(path) {

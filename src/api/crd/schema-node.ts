@@ -46,6 +46,15 @@ export function toNode(s: JSONSchemaProps, root = false): Node {
   }
 }
 
+/** Whether any default appears in the schema (structural schemas put them under properties, items and additionalProperties). */
+export function schemaHasDefaults(s: JSONSchemaProps): boolean {
+  if (s.default !== undefined) return true;
+  if (Object.values(s.properties ?? {}).some((p) => schemaHasDefaults(p))) return true;
+  if (s.items && !Array.isArray(s.items) && schemaHasDefaults(s.items)) return true;
+  const values = mapValues(s);
+  return !!values && schemaHasDefaults(values);
+}
+
 /**
  * Structural defaulting (apiextensions' schema/defaulting): a missing property, or a null one where
  * null is not allowed, takes its schema's default; then defaults apply inside what is there. Mutates.

@@ -49,6 +49,7 @@ export function encodeObject(obj: KubeObject, def?: Pick<ResourceDefinition, 'st
 export function decodeObject<T extends KubeObject = KubeObject>(def: ResourceDefinition<T>, value: string, revision: number): T {
   let parsed = JSON.parse(value) as KubeObject;
   if (def.storageVersion) parsed = def.storageVersion.fromStored({ ...parsed, metadata: parsed.metadata ?? {} });
+  def.defaultOnRead?.(parsed);
   const apiVersion = apiVersionOf(def.group, def.version);
   // apiVersion and kind first, as Kubernetes prints them.
   // resourceVersion first in metadata: the object's JSON is then the stored text with it spliced in.
@@ -72,7 +73,8 @@ const heads = new WeakMap<ResourceDefinition, string>();
  * start as encodeObject writes `def`'s objects (another stored version, an older layout).
  */
 export function noteStored(def: ResourceDefinition, obj: KubeObject, text: string, revision: number): void {
-  if (def.storageVersion) return;
+  // Another version's text, or one a read defaults: not the object's JSON.
+  if (def.storageVersion || def.defaultOnRead) return;
   let head = heads.get(def);
   if (head === undefined) heads.set(def, (head = `{"apiVersion":${JSON.stringify(apiVersionOf(def.group, def.version))},"kind":${JSON.stringify(def.kind)},"metadata":{`));
   if (!text.startsWith(head) || obj.metadata.resourceVersion !== String(revision)) return;
