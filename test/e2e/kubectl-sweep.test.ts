@@ -123,4 +123,14 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.deepEqual(row?.split(/\s+/).slice(0, 3), ['sweep-scale', '1', '1']);
     await k('delete', 'deploy', 'sweep-scale');
   });
+
+  test('the node reports its ephemeral-storage and a pod requesting some is scheduled and runs', async () => {
+    // describe node showed ephemeral-storage 0 and such a pod stayed Pending: Insufficient ephemeral-storage.
+    const k = node().k;
+    const capacity = await k('get', 'node', node().nodeName, '-o', 'jsonpath={.status.capacity.ephemeral-storage}');
+    assert.match(capacity, /^[1-9]\d*Ki$/);
+    await k('run', 'sweep-eph', `--image=${IMAGE}`, '--restart=Never', '--overrides',
+      JSON.stringify({ spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sweep-eph', image: IMAGE, command: ['sleep', '3600'], resources: { requests: { 'ephemeral-storage': '10Mi' } } }] } }));
+    await k('wait', '--for=condition=Ready', 'pod/sweep-eph', '--timeout=60s');
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import { arch, cpus, hostname, networkInterfaces, release, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
 
 /** What the node agent reads from the machine for its Node object (cAdvisor's MachineInfo, in small). */
 export interface MachineInfo {
@@ -44,14 +45,24 @@ export function firstIPv4(): string {
   return '127.0.0.1';
 }
 
-export function readMachineInfo(dataDir: string, nodeIP?: string): MachineInfo {
-  let storage = 0;
-  try {
-    const s = statfsSync(dataDir);
-    storage = s.blocks * s.bsize;
-  } catch {
-    /* unknown */
+/**
+ * Size of the filesystem that holds `dir`, or will hold it: the agent reads it before it makes its
+ * data dir, so the nearest existing parent is asked (a data dir not made yet read as 0 bytes, and no
+ * pod requesting ephemeral-storage could be scheduled on the node).
+ */
+export function filesystemBytes(dir: string): number {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      const s = statfsSync(d);
+      return s.blocks * s.bsize;
+    } catch {
+      if (d === dirname(d)) return 0;
+    }
   }
+}
+
+export function readMachineInfo(dataDir: string, nodeIP?: string): MachineInfo {
+  const storage = filesystemBytes(dataDir);
   return {
     cpus: cpus().length,
     memoryBytes: totalmem(),
