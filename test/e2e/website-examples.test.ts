@@ -28,10 +28,7 @@ const SKIPPED: Record<string, string> = {
   'controllers/job-success-policy-example.yaml': 'the stored version has no metadata.name (a documentation fragment; a v1.32 cluster refuses it too)',
   'pods/inject/pod-multiple-secret-env-variable.yaml': 'the stored version is not YAML (a tab indents a key): kubectl refuses it before any request',
   'pods/image-volumes.yaml': 'the image volume source is alpha in v1.32 (ImageVolume gate off by default): the answer depends on the gate',
-  // Upstream refuses it at decoding (400 `Secret in version "v1" cannot be handled as a Secret: illegal
-  // base64 data at input byte 7`); Bosun refuses it in validation (422 `data[tls.crt]: ... illegal base64
-  // data`). Upstream's examples_test.go ignores this file too ("not BASE64 encoded").
-  'secret/tls-auth-secret.yaml': 'placeholder values that are not base64: refused, with a 422 where upstream answers 400',
+  'access/manifest-admission-control/admission-configuration.yaml': 'an AdmissionConfiguration: the API server\'s --admission-control-config-file, not an API object',
   'policy/quota-vac.yaml': 'the VolumeAttributesClass quota scope: v1.32 accepts it only with the VolumeAttributesClass gate (beta, off by default); Bosun refuses the scope',
   'validatingadmissionpolicy/failure-policy-ignore.yaml': 'a fragment (`spec: ...`) quoted in the page, not a manifest',
   'validatingadmissionpolicy/replicalimit-param.yaml': 'a ReplicaLimit custom resource: the examples define no CRD for rules.example.com (upstream\'s examples_test.go does not validate it either)',
@@ -51,6 +48,19 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   'validatingadmissionpolicy/typechecking.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1beta1"/,
   // metadata.annotations written as a list: kubectl cannot decode it into an object.
   'secret/serviceaccount/mysecretname.yaml': /json: cannot unmarshal array into Go struct field ObjectMeta\.metadata\.annotations of type map\[string\]string/,
+  // Placeholders where base64 belongs: upstream's decoder refuses the body (400) before any validation.
+  // (Upstream's examples_test.go ignores tls-auth-secret.yaml for that reason.)
+  'secret/tls-auth-secret.yaml': /Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7/,
+  'access/manifest-admission-control/validating-webhook.yaml': /ValidatingWebhookConfiguration in version "v1" cannot be handled as a ValidatingWebhookConfiguration: illegal base64 data at input byte 0/,
+  // Fragments without metadata.name: kubectl refuses them before any request.
+  'access/admission-webhook-match-conditions.yaml': /error when retrieving current configuration of:[\s\S]*resource name may not be empty/,
+  'access/validating-webhook-configuration-match-conditions.yaml': /error when retrieving current configuration of:[\s\S]*resource name may not be empty/,
+  // `resourceName` (for resourceNames) is not a PolicyRule field.
+  'access/certificate-signing-request/clusterrole-sign.yaml': /strict decoding error: unknown field "rules\[2\]\.resourceName"/,
+  'access/deployment-replicas-policy.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1alpha1"/,
+  'access/validating-admission-policy-audit-annotation.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1alpha1"/,
+  'access/validating-admission-policy-match-conditions.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1alpha1"/,
+  'access/image-matches-namespace-environment.policy.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1beta1"/,
   'pods/emptydir-volume-mode.yaml': /strict decoding error: unknown field "spec\.volumes\[0\]\.emptyDir\.mode"/,
   'pods/inject/envars-file-container.yaml': /strict decoding error: unknown field "spec\.containers\[0\]\.env\[0\]\.valueFrom\.fileKeyRef"/,
   'pods/pod-with-numeric-toleration.yaml': /spec\.tolerations\[0\]\.operator: Unsupported value: "Gt": supported values: "Equal", "Exists"/,

@@ -1,5 +1,6 @@
 /**
- * Server-side field validation (the fieldValidation query parameter): fields the schema does not
+ * Decoding errors of a create or PUT body (a `byte` field that is not base64: 400 as upstream's
+ * decoder), then server-side field validation (the fieldValidation query parameter): fields the schema does not
  * define are an error under Strict, a warning under Warn, and silently dropped under Ignore. In
  * every mode they are removed before anything is stored, as decoding drops them upstream.
  * Under Strict the error is upstream's for the way the object came:
@@ -21,6 +22,9 @@ import type { PatchRequest, RequestContext } from './types.js';
  * is not walked: stored objects hold no unknown fields, as they are dropped before anything is stored.
  */
 export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx: RequestContext, patch?: PatchRequest, stored?: KubeObject): void {
+  // A body that does not decode fails before field validation, whatever the mode (a base64 field).
+  const undecodable = patch ? undefined : def.byteFieldError?.(obj);
+  if (undecodable) throw cannotBeHandled(def, obj, undecodable);
   const holders: [Record<string, unknown>, string][] = [];
   const walked = stored ? unsharedPart(obj, stored) : obj;
   const unknown = def.unknownFields(walked, holders);
@@ -33,14 +37,19 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
       const detail = `Invalid value: ${JSON.stringify(value)}: ${strict}`;
       throw failure(422, 'Invalid', ` "" is invalid: patch: ${detail}`, { name: '', group: '', kind: '', causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }] });
     }
-    const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
-    const version = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1) : def.version;
-    throw errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${strict}`);
+    throw cannotBeHandled(def, obj, strict);
   }
   if (ctx.fieldValidation === 'Warn') for (const p of unknown) ctx.warnings.push(`unknown field "${p}"`);
   // Deleted by holder and key, not by parsing the path back: a key that is empty or contains `.`
   // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
   for (const [holder, key] of holders) delete holder[key];
+}
+
+/** Upstream's decoder failure (handlers/rest.go transformDecodeError): 400 naming the body's kind and version. */
+function cannotBeHandled(def: ResourceDefinition, obj: KubeObject, why: string): Error {
+  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
+  const version = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1) : def.version;
+  return errors.badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
 }
 
 /** `obj` without the top-level fields that are `stored`'s own objects (a shallow view, in `obj`'s key order). */
