@@ -133,4 +133,12 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
       JSON.stringify({ spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sweep-eph', image: IMAGE, command: ['sleep', '3600'], resources: { requests: { 'ephemeral-storage': '10Mi' } } }] } }));
     await k('wait', '--for=condition=Ready', 'pod/sweep-eph', '--timeout=60s');
   });
+
+  test('get --raw /readyz?verbose lists the checks, as kube-apiserver (it answered a bare ok)', async () => {
+    const k = node().k;
+    assert.equal(await k('get', '--raw', '/readyz?verbose'), '[+]ping ok\n[+]log ok\n[+]shutdown ok\nreadyz check passed\n');
+    assert.equal(await k('get', '--raw', '/livez?verbose'), '[+]ping ok\n[+]log ok\nlivez check passed\n');
+    assert.equal(await k('get', '--raw', '/readyz/shutdown'), 'ok');
+    assert.equal(await k('get', '--raw', '/healthz'), 'ok');
+  });
 });

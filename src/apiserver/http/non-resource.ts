@@ -9,6 +9,7 @@ import type { ApiCatalog } from '../discovery/catalog.js';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from '../discovery/legacy.js';
 import type { OpenApiDocs } from '../openapi/documents.js';
 import { parseAccept } from './media.js';
+import { healthChecks, serveHealth } from './health-checks.js';
 import { writeBody, writeText } from './respond.js';
 
 /** The Kubernetes API level Bosun implements; kubectl's dispatcher picks its binary by `minor`. */
@@ -72,13 +73,11 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
     writeBody(res, 200, versionInfo(deps.bosunVersion));
     return true;
   }
-  if (/^\/(healthz|livez)(\/.*)?$/.test(path)) {
-    writeText(res, 200, 'ok');
-    return true;
-  }
-  if (/^\/readyz(\/.*)?$/.test(path)) {
-    const ok = deps.ready?.() ?? true;
-    writeText(res, ok ? 200 : 500, ok ? 'ok' : 'readyz check failed');
+  const health = /^\/(healthz|livez|readyz)(?:\/(.+))?$/.exec(path);
+  if (health) {
+    const endpoint = health[1] as 'healthz' | 'livez' | 'readyz';
+    const query = new URL(req.url ?? '/', 'https://apiserver.invalid').searchParams;
+    serveHealth(res, endpoint, healthChecks(endpoint, () => deps.ready?.() ?? true), health[2], query);
     return true;
   }
   if (path === '/api') {
