@@ -141,4 +141,10 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.equal(await k('get', '--raw', '/readyz/shutdown'), 'ok');
     assert.equal(await k('get', '--raw', '/healthz'), 'ok');
   });
+
+  test('cluster-info lists the cluster DNS Service, labelled kubernetes.io/cluster-service as k3s\'s CoreDNS', async () => {
+    const out = await node().k('cluster-info');
+    assert.match(out, /^Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(out, /^bosun-dns is running at https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy$/m);
+  });
 });

@@ -6,7 +6,9 @@
  *   EndpointSlice pointing at the API server's address and port (rewritten at each start).
  * - `kube-dns` in `kube-system`: ClusterIP the tenth address (10.43.0.10, k3s's choice), ports 53/UDP
  *   and 53/TCP, no selector: the nodes' DNS servers publish their own EndpointSlices. Reserving it
- *   here keeps random allocation from taking the address pods' resolv.conf points at.
+ *   here keeps random allocation from taking the address pods' resolv.conf points at. Labelled
+ *   `kubernetes.io/cluster-service: "true"` as k3s's and kubeadm's CoreDNS Service, so `kubectl
+ *   cluster-info` lists it (by its `kubernetes.io/name`).
  */
 import { networkInterfaces } from 'node:os';
 import type { KubeObject } from '../../api/meta.js';
@@ -90,7 +92,7 @@ export async function ensureKubernetesService(o: KubernetesServiceOptions): Prom
   }
   await createIfMissing(services, {
     apiVersion: 'v1', kind: 'Service',
-    metadata: { name: DNS_SERVICE, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'bosun-dns' } },
+    metadata: { name: DNS_SERVICE, namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'bosun-dns' } },
     spec: {
       type: 'ClusterIP', clusterIP: addressAt(serviceAllocatorFor(o.store).cidr, DNS_SERVICE_OFFSET),
       ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
