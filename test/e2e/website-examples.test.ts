@@ -77,6 +77,11 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   // upstream's initIPFamilyFields refuses families the cluster does not serve.
   'service/networking/dual-stack-ipfamilies-ipv6.yaml': /spec\.ipFamilies\[0\]: Invalid value: "IPv6": not configured on this cluster/,
   'service/networking/dual-stack-prefer-ipv6-lb-svc.yaml': /spec\.ipFamilies\[0\]: Invalid value: "IPv6": not configured on this cluster/,
+  'service/networking/dual-stack-preferred-ipfamilies-svc.yaml': /spec\.ipFamilies\[0\]: Invalid value: "IPv6": not configured on this cluster/,
+  // The stored version still uses spec.ipFamily, replaced by ipFamilies in v1.20.
+  'service/networking/dual-stack-ipv6-lb-svc.yaml': /strict decoding error: unknown field "spec\.ipFamily"/,
+  // Gateway API is a set of CRDs a cluster installs; a v1.32 cluster does not serve it by itself.
+  'service/networking/gateway.yaml': /no matches for kind "Gateway" in version "gateway\.networking\.k8s\.io\/v1"/,
   'pods/security/security-context-7.yaml': /strict decoding error: unknown field "spec\.containers\[0\]\.securityContext\.cgroupOptions"/,
 };
 
