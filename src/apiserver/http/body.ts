@@ -4,10 +4,13 @@
  * too large, without buffering the rest.
  */
 import type { IncomingMessage } from 'node:http';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument, type YAMLError } from 'yaml';
 import { errors } from '../../api/status.js';
 import { decodeKubernetesProtobuf } from '../../api/protobuf/index.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
+import { DUPLICATE_KEYS } from '../patch/apply/strict-apply.js';
+import { DUPLICATE_FIELDS } from '../storage/field-validation.js';
+import { duplicateFields } from './duplicate-fields.js';
 import type { BodyFormat } from './media.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -50,7 +53,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseYamlDoc(text: string): unknown {
+/**
+ * `lenientKeys` (apply patches): duplicate mapping keys are no error here, the last one winning, as
+ * upstream's lenient YAML decode; they are noted on the value (DUPLICATE_KEYS) for server-side apply
+ * to refuse or warn about by fieldValidation.
+ */
+function parseYamlDoc(text: string, lenientKeys = false): unknown {
   // One document only; YAML errors name line and column.
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
@@ -58,12 +66,32 @@ function parseYamlDoc(text: string): unknown {
   if (nonEmpty.length > 1) throw errors.badRequest('the request body contains more than one YAML document');
   const doc = nonEmpty[0];
   if (!doc) return null;
-  if (doc.errors.length > 0) throw errors.badRequest(`the request body is not valid YAML: ${doc.errors[0]!.message}`);
+  const dups = lenientKeys ? doc.errors.filter((e) => e.code === 'DUPLICATE_KEY') : [];
+  const errs = doc.errors.filter((e) => !dups.includes(e));
+  if (errs.length > 0) throw errors.badRequest(`the request body is not valid YAML: ${errs[0]!.message}`);
+  if (dups.length > 0) return withDuplicateKeys(text, dups);
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
   }
+}
+
+/** The document decoded with the last of each duplicate key, the duplicates noted as yaml.v2 names them. */
+function withDuplicateKeys(text: string, dups: YAMLError[]): unknown {
+  let value: unknown;
+  try {
+    value = parseDocument(text, { uniqueKeys: false }).toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const named = dups.map((e) => {
+    const key = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]*?)\s*:/.exec(text.slice(e.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+    return `line ${e.linePos?.[0].line ?? 0}: key ${JSON.stringify(key)} already set in map`;
+  });
+  Object.defineProperty(value, DUPLICATE_KEYS, { value: named, enumerable: false });
+  return value;
 }
 
 /**
@@ -73,6 +101,11 @@ function parseYamlDoc(text: string): unknown {
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
   const value = decodeFormat(buf, format);
   if (exceedsDepth(value)) throw errors.badRequest(`the request body is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  // An object body's repeated keys, for field validation to refuse or warn about (as upstream's strict decoder).
+  if (format === 'json' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const dups = duplicateFields(buf.toString('utf8'));
+    if (dups.length > 0) Object.defineProperty(value, DUPLICATE_FIELDS, { value: dups, enumerable: false });
+  }
   return value;
 }
 
@@ -87,8 +120,9 @@ function decodeFormat(buf: Buffer, format: BodyFormat): unknown {
         throw errors.badRequest(`the request body is not a valid Kubernetes protobuf message: ${(e as Error).message}`);
       }
     case 'yaml':
-    case 'apply-patch':
       return parseYamlDoc(buf.toString('utf8'));
+    case 'apply-patch':
+      return parseYamlDoc(buf.toString('utf8'), true);
     default:
       return parseJson(buf.toString('utf8'));
   }

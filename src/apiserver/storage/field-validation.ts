@@ -1,7 +1,7 @@
 /**
  * Decoding errors of a create or PUT body (a `byte` field that is not base64: 400 as upstream's
  * decoder), then server-side field validation (the fieldValidation query parameter): fields the schema does not
- * define are an error under Strict, a warning under Warn, and silently dropped under Ignore. In
+ * define, and keys a JSON body repeats, are an error under Strict, a warning under Warn, and silently dropped under Ignore. In
  * every mode they are removed before anything is stored, as decoding drops them upstream.
  * Under Strict the error is upstream's for the way the object came:
  * - a request body that is an object (create, PUT) fails as the decoder does there (handlers/rest.go
@@ -16,6 +16,13 @@ import type { ResourceDefinition } from '../../api/resource.js';
 import { errors, failure } from '../../api/status.js';
 import type { PatchRequest, RequestContext } from './types.js';
 
+/** Repeated keys of a JSON request body (paths), noted on the decoded value by the HTTP layer (duplicateFieldsOf). */
+export const DUPLICATE_FIELDS = Symbol('duplicate JSON fields');
+
+export function duplicateFieldsOf(value: unknown): string[] | undefined {
+  return typeof value === 'object' && value !== null ? (value as { [DUPLICATE_FIELDS]?: string[] })[DUPLICATE_FIELDS] : undefined;
+}
+
 /**
  * `stored`: the stored object an update started from. A top-level field of `obj` that is the very
  * same object as its (a subtree a copy-on-write patch left alone, the spec under a /status write)
@@ -28,10 +35,13 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
   const holders: [Record<string, unknown>, string][] = [];
   const walked = stored ? unsharedPart(obj, stored) : obj;
   const unknown = def.unknownFields(walked, holders);
-  if (unknown.length === 0) return;
+  const dups = patch ? [] : (ctx.duplicateFields ?? []);
+  if (unknown.length === 0 && dups.length === 0) return;
   for (const h of holders) if (h[0] === walked) h[0] = obj;
+  // Upstream's strict decoding errors: unknown fields, then duplicate ones.
+  const problems = [...unknown.map((p) => `unknown field "${p}"`), ...dups.map((p) => `duplicate field "${p}"`)];
   if (ctx.fieldValidation === 'Strict') {
-    const strict = `strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`;
+    const strict = `strict decoding error: ${problems.join(', ')}`;
     if (patch) {
       const value = patch.type === 'strategic' ? goFormat(patch.body) : JSON.stringify(obj);
       const detail = `Invalid value: ${JSON.stringify(value)}: ${strict}`;
@@ -39,7 +49,7 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
     }
     throw cannotBeHandled(def, obj, strict);
   }
-  if (ctx.fieldValidation === 'Warn') for (const p of unknown) ctx.warnings.push(`unknown field "${p}"`);
+  if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...problems);
   // Deleted by holder and key, not by parsing the path back: a key that is empty or contains `.`
   // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
   for (const [holder, key] of holders) delete holder[key];

@@ -7,6 +7,7 @@ import type { FieldInfo, ResourceDefinition } from '../../api/resource.js';
 import { errors, failure } from '../../api/status.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import { apply, trackUpdate } from '../patch/apply/apply.js';
+import { checkDeclaredFields, checkDuplicateKeys } from '../patch/apply/strict-apply.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import type { JsonObject } from '../patch/json-value.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
@@ -75,10 +76,12 @@ export function serverSideApply(
       group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
     });
   }
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) checkDeclaredFields(body as Record<string, unknown>, def.unknownFields(body as KubeObject, []));
   const res = apply(live as unknown as JsonObject | undefined, body as JsonObject, {
     manager: ctx.fieldManager, apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
     force, subresource, ignoredFields: ignoredFields(def, subresource),
   });
+  checkDuplicateKeys(body, ctx.fieldValidation, ctx.warnings);
   return { object: res.object as unknown as KubeObject };
 }
 

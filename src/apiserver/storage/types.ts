@@ -25,6 +25,8 @@ export interface RequestContext {
   fieldManager?: string;
   /** Warnings to return as `Warning: 299 - "..."` headers (unknown fields under Warn, deprecations). */
   warnings: string[];
+  /** Keys the JSON body of a create or PUT repeats (paths), for field validation as unknown fields are. */
+  duplicateFields?: string[];
   /** Aborted when the client goes away or the request times out. */
   signal?: AbortSignal;
   /**
