@@ -147,7 +147,7 @@ function validateBinding(b: ValidatingAdmissionPolicyBinding): FieldError[] {
 export const validatingAdmissionPolicies = defineKind<ValidatingAdmissionPolicy>({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false,
   categories: ['api-extensions'], // as upstream's REST Categories() for admissionregistration kinds
-  schema: policySchema, nameValidator: nameIsDNSSubdomain, tracksGeneration: true, hasStatusSubresource: true,
+  schema: policySchema, nameValidator: nameIsDNSSubdomain, tracksGeneration: true, subresources: ['status'], hasStatusSubresource: true,
   defaults: (p) => { if (p.spec) { p.spec.failurePolicy ??= 'Fail'; defaultMatch(p.spec.matchConstraints); } },
   validate: validatePolicy,
   columns: [
