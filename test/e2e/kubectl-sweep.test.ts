@@ -85,6 +85,23 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.match(r.stdout, /pod "sweep-run" deleted/);
   });
 
+  test('debug node/NAME: a pod in the node\'s network and PID namespaces with its root at /host', async () => {
+    // As upstream's generateNodeDebugPod (profile general): hostNetwork, hostPID, / mounted at /host.
+    const n = node();
+    const script = 'test -d /host/proc -a -d /host/etc && echo host-root-mounted; echo pid1=$(cat /proc/1/comm)';
+    const out = await n.k('debug', `node/${n.nodeName}`, `--image=${IMAGE}`, '--profile=general', '--', 'sh', '-c', script);
+    const pod = /Creating debugging pod (\S+) with container/.exec(out)?.[1];
+    assert.ok(pod, out);
+    await n.k('wait', '--for=jsonpath={.status.phase}=Succeeded', `pod/${pod}`, '--timeout=60s');
+    const [mounted, pid1] = (await n.k('logs', pod)).trim().split('\n');
+    assert.equal(mounted, 'host-root-mounted');
+    assert.notEqual(pid1, 'pid1=sh', 'the host\'s PID 1, not the container\'s own shell');
+    const ips = await n.k('get', `pod/${pod}`, `node/${n.nodeName}`, '-o', 'jsonpath={.items[0].status.podIP} {.items[1].status.addresses[?(@.type=="InternalIP")].address}');
+    const [podIP, nodeIP] = ips.split(' ');
+    assert.equal(podIP, nodeIP);
+    await n.k('delete', 'pod', pod);
+  });
+
   test('get --raw through pods/proxy and services/proxy reaches the pod, as kube-apiserver\'s ProxyREST', async () => {
     // Discovery lists both subresources; they answered 404 before.
     const k = node().k;
