@@ -5,6 +5,7 @@
  * `*`, service port 443), the main checks of ValidateMutatingWebhookConfiguration and the WEBHOOKS
  * column (printMutatingWebhook). The admission plugins that call them: src/apiserver/admission/dynamic.
  */
+import { CelEnvironment } from '../../cel/environment.js';
 import type { ObjectMeta } from '../../meta.js';
 import { s } from '../../schema/builders.js';
 import { fe } from '../../schema/errors.js';
@@ -102,6 +103,24 @@ const OPERATIONS = ['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 const SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
 
 /** The main rules of ValidateMutatingWebhookConfiguration (names unique, sideEffects, timeout, clientConfig, rules). */
+/**
+ * matchConditions compile in upstream's webhook CEL environment (object, oldObject, request,
+ * authorizer); an expression that does not compile is refused when the configuration is written.
+ */
+const matchConditionEnv = new CelEnvironment(['object', 'oldObject', 'request', 'authorizer']);
+
+function compileError(expression: string): string | undefined {
+  // Bosun's CEL has no authorizer library (its calls do not type-check here): such an expression is
+  // not judged at write time, as upstream would accept it; at admission it fails by the failurePolicy.
+  if (/\bauthorizer\b/.test(expression)) return undefined;
+  try {
+    matchConditionEnv.compile(expression);
+    return undefined;
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  }
+}
+
 function validateWebhooks(webhooks: MutatingWebhook[] | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
@@ -121,6 +140,13 @@ function validateWebhooks(webhooks: MutatingWebhook[] | undefined): FieldError[]
     const cc = w.clientConfig ?? {};
     if (!!cc.url === !!cc.service) errs.push(fe.required(`${at}.clientConfig`, 'exactly one of url or service is required'));
     if (cc.url && !cc.url.startsWith('https://')) errs.push(fe.invalid(`${at}.clientConfig.url`, cc.url, "'https' is the only allowed URL scheme"));
+    (w.matchConditions ?? []).forEach((m, j) => {
+      if (!m.expression) errs.push(fe.required(`${at}.matchConditions[${j}].expression`, ''));
+      else {
+        const why = compileError(m.expression);
+        if (why) errs.push(fe.invalid(`${at}.matchConditions[${j}].expression`, m.expression, `compilation failed: ${why}`));
+      }
+    });
     (w.rules ?? []).forEach((r, j) => {
       for (const op of r.operations ?? []) {
         if (!OPERATIONS.includes(op)) errs.push(fe.notSupported(`${at}.rules[${j}].operations`, op, OPERATIONS));
