@@ -12,6 +12,7 @@ import { DEFAULT_IMAGE_GC_POLICY, type ImageGCPolicy } from './images/image-gc-p
 import { CONTAINER_LOG_MONITOR_MS, DEFAULT_CONTAINER_LOG_MAX_FILES, DEFAULT_CONTAINER_LOG_MAX_SIZE, startContainerLogManager, type ContainerLogPolicy } from './logs/container-log-manager.js';
 import { retryTransient } from './join/retry-transient.js';
 import { readMachineInfo } from './node/machine-info.js';
+import { kubeletNodeRef } from './node/condition-events.js';
 import { DeviceManager } from './device-plugins/device-manager.js';
 import { NodeAgent } from './node/node-agent.js';
 import { allocatable } from './node/node-status.js';
@@ -123,10 +124,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     dataDir: o.dataDir, isActive: (uid) => pods.isActive(uid), log: log.child({ component: 'device-manager' }),
     onChange: () => void nodeAgent.updateStatus().catch((err: unknown) => log.warn({ err: String(err) }, 'node status update after a device change failed')),
   });
+  const recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, logger: log });
+  // As kubelet.Run: "Starting kubelet." about the node (kubelet's nodeRef: its name as UID).
+  recorder.event(kubeletNodeRef(o.nodeName), 'Normal', 'Starting', 'Starting kubelet.');
   const nodeAgent = new NodeAgent({
     client: o.client, nodeName: o.nodeName, runtime: o.runtime, machine, dataDir: o.dataDir, podCIDR: o.podCIDR, labels: o.labels,
     leaseRenewMs: o.leaseRenewMs, statusUpdateMs: o.statusUpdateMs, agentPort: o.agentPort, deviceResources: () => devices.resources(), log,
-    pressure: () => eviction.pressure(), reserve,
+    pressure: () => eviction.pressure(), reserve, nodeEvent: (reason, message) => recorder.event(kubeletNodeRef(o.nodeName), 'Normal', reason, message),
   });
   // As kubelet's registerWithAPIServer: a server not reachable yet (the machine's network coming up) is waited for.
   await retryTransient(`registering node ${o.nodeName}`, () => nodeAgent.register(), { log: (m) => log.warn({}, m) });
@@ -136,7 +140,6 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const lookup = new ReferencedObjects({ client: o.client, onChange: (ns) => pods.kickNamespace(ns), logger: log });
   // Container env carries the Services' variables (kubelet's serviceLister): a list+watch of their env fields.
   const services = new ServiceCache(o.client, log);
-  const recorder = new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName, logger: log });
   // Probe results wake the pod's worker; `pods` exists before any probe runs.
   const kick = (uid: string) => pods.worker(uid)?.kick();
   const probes = new ProbeManager({
@@ -185,7 +188,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   await devices.start().catch((err: unknown) => log.error({ err: String(err) }, 'device plugin registration socket failed; no device plugins'));
   nodeAgent.start();
   // Events about the node carry the kubelet's nodeRef (uid = node name).
-  const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
+  const nodeRef = kubeletNodeRef(o.nodeName);
   const imageGC = startImageGC({
     runtime: o.runtime,
     policy: { ...DEFAULT_IMAGE_GC_POLICY, ...withoutUndefined(o.imageGC ?? {}) },

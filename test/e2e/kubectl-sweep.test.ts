@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { eventually } from '../../src/testing/eventually.js';
 import { useNodeServer } from '../../src/testing/node-server.js';
 
 const IMAGE = 'bosun.test/busybox:1';
@@ -163,5 +164,18 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     const out = await node().k('cluster-info');
     assert.match(out, /^Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+$/m);
     assert.match(out, /^bosun-dns is running at https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy$/m);
+  });
+
+  test('describe node shows kubelet\'s events: Starting kubelet. and the condition changes (Events: <none> before)', async () => {
+    const n = node();
+    // Recorded as kubelet does, about the Node with its name as UID, which describe also asks for.
+    const text = await eventually(async () => {
+      const out = await n.k('describe', 'node', n.nodeName);
+      return /Normal\s+NodeReady\s.*Node \S+ status is now: NodeReady/.test(out) && out;
+    }, 'the NodeReady event in describe node', { timeoutMs: 30_000, intervalMs: 500 });
+    assert.match(text, /Normal\s+Starting\s+\S+\s+kubelet\s+Starting kubelet\./);
+    for (const reason of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+      assert.match(text, new RegExp(`Normal\\s+${reason}\\s+\\S+\\s+kubelet\\s+Node ${n.nodeName} status is now: ${reason}`));
+    }
   });
 });

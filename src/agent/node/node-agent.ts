@@ -9,6 +9,7 @@ import type { MachineInfo } from './machine-info.js';
 import { extendedAllocatablePatch } from './extended-resources.js';
 import { publishCsiNode } from './csi-node.js';
 import { nodeObject, nodeStatus, type EvictionReserve, type NodeHealth } from './node-status.js';
+import { conditionEvents } from './condition-events.js';
 import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
 import { localPathDir } from '../volumes/persistent-volumes.js';
 
@@ -39,6 +40,8 @@ export interface NodeAgentOptions {
   pressure?: () => { MemoryPressure: boolean; DiskPressure: boolean };
   /** What allocatable keeps back for the eviction thresholds. */
   reserve?: EvictionReserve;
+  /** Records a Normal event about this node (kubelet's nodeRef); condition changes are reported through it. */
+  nodeEvent?: (reason: string, message: string) => void;
   log: Logger;
 }
 
@@ -139,7 +142,9 @@ export class NodeAgent {
       status.capacity = { ...status.capacity, ...devices.capacity };
       status.allocatable = { ...status.allocatable, ...devices.allocatable };
     }
+    const before = this.node?.status?.conditions;
     this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status });
+    for (const reason of conditionEvents(before, this.node.status?.conditions)) this.o.nodeEvent?.(reason, `Node ${this.o.nodeName} status is now: ${reason}`);
     // Plugin resources have their own allocatable (healthy devices); the rest mirror capacity.
     const extended = extendedAllocatablePatch(this.node.status?.capacity, this.node.status?.allocatable, new Set(Object.keys(devices?.capacity ?? {})));
     if (extended) this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status: { allocatable: extended } });
