@@ -78,6 +78,8 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   'application/job/job-tmpl.yaml': /metadata\.name: Invalid value: "process-item-\$ITEM": a lowercase RFC 1123 subdomain must consist of/,
   // VolumeSnapshotClass comes with the CSI snapshotter's CRDs, not with a v1.32 cluster.
   'application/volume-snapshot-class.yaml': /no matches for kind "VolumeSnapshotClass" in version "snapshot\.storage\.k8s\.io\/v1"/,
+  // No apiVersion in the stored version: kubectl's own check refuses it.
+  'pods/inject/pod-single-secret-env-variable.yaml': /error validating data: \[?apiVersion not set/,
   'pods/emptydir-volume-mode.yaml': /strict decoding error: unknown field "spec\.volumes\[0\]\.emptyDir\.mode"/,
   'pods/inject/envars-file-container.yaml': /strict decoding error: unknown field "spec\.containers\[0\]\.env\[0\]\.valueFrom\.fileKeyRef"/,
   'pods/pod-with-numeric-toleration.yaml': /spec\.tolerations\[0\]\.operator: Unsupported value: "Gt": supported values: "Equal", "Exists"/,
