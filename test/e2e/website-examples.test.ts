@@ -80,6 +80,9 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   'application/volume-snapshot-class.yaml': /no matches for kind "VolumeSnapshotClass" in version "snapshot\.storage\.k8s\.io\/v1"/,
   // No apiVersion in the stored version: kubectl's own check refuses it.
   'pods/inject/pod-single-secret-env-variable.yaml': /error validating data: \[?apiVersion not set/,
+  // resource.k8s.io is served as v1beta1 only in v1.32, and only when enabled (off by default).
+  'dra/deviceclass.yaml': /no matches for kind "DeviceClass" in version "resource\.k8s\.io\/v1beta2"/,
+  'dra/resourceclaim.yaml': /no matches for kind "ResourceClaim" in version "resource\.k8s\.io\/v1"/,
   'pods/emptydir-volume-mode.yaml': /strict decoding error: unknown field "spec\.volumes\[0\]\.emptyDir\.mode"/,
   'pods/inject/envars-file-container.yaml': /strict decoding error: unknown field "spec\.containers\[0\]\.env\[0\]\.valueFrom\.fileKeyRef"/,
   'pods/pod-with-numeric-toleration.yaml': /spec\.tolerations\[0\]\.operator: Unsupported value: "Gt": supported values: "Equal", "Exists"/,
@@ -121,6 +124,9 @@ const EXPECTED_WARNINGS: { file: string; warning: string }[] = [
   // pkg/api/pod/warnings.go: the seccomp annotation without the field.
   { file: 'pods/security/seccomp/alpha/audit-pod.yaml', warning: 'metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: non-functional in v1.27+; use the "seccompProfile" field instead' },
   { file: 'pods/security/seccomp/alpha/default-pod.yaml', warning: 'metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: non-functional in v1.27+; use the "seccompProfile" field instead' },
+  // pkg/api/node/util.go: the beta OS label in a nodeSelector.
+  { file: 'windows/emptydir-pod.yaml', warning: 'spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead' },
+  { file: 'windows/run-as-username-container.yaml', warning: 'spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead' },
   // pkg/api/pod/warnings.go deprecatedAnnotations, through GetWarningsForPodTemplate at spec.template.
   { file: 'debug/fluentd-gcp-ds.yaml', warning: 'spec.template.metadata.annotations[scheduler.alpha.kubernetes.io/critical-pod]: non-functional in v1.16+; use the "priorityClassName" field instead' },
 ];
