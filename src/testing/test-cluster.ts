@@ -138,7 +138,7 @@ export async function spawnServer(o: TestServerOptions & { useDist?: boolean; st
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
   };
   const url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bosun server did not start in time:\n${out}`)), o.startTimeoutMs ?? 30_000);
+    const timer = setTimeout(() => reject(new Error(`bosun server did not start in time:\n${out}`)), o.startTimeoutMs ?? 60_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const m = /bosun: listening on (https:\/\/\S+)/.exec(out);
