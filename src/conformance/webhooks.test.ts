@@ -43,6 +43,10 @@ before(async () => {
     '/add-stage-1': (r) => jsonPatch([r.object && (r.object as ConfigMap).data ? { op: 'add', path: '/data/mutation-stage-1', value: 'yes' } : { op: 'add', path: '/data', value: { 'mutation-stage-1': 'yes' } }]),
     '/mutating-pods': () => jsonPatch([{ op: 'add', path: '/spec/initContainers', value: [{ name: 'webhook-added-init-container', image: 'registry.k8s.io/pause:3.10', resources: {} }] }]),
     '/crd': () => deny('the crd contains unwanted label'),
+    '/custom-resource': (r) => {
+      if (r.operation === 'DELETE') return dataOf(r.oldObject)['webhook-e2e-test'] === 'webhook-nondeletable' ? deny('the custom resource cannot be deleted because it contains unwanted key and value') : { allowed: true };
+      return dataOf(r.object)['webhook-e2e-test'] === 'webhook-disallow' ? deny('the custom resource contains unwanted data') : { allowed: true };
+    },
     '/add-label': (r) => jsonPatch([r.object?.metadata?.labels ? { op: 'add', path: '/metadata/labels/mutated', value: 'yes' } : { op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }]),
   });
   env = await startClientEnv();
@@ -266,4 +270,95 @@ test('[Conformance] AdmissionWebhook should deny crd creation', async () => {
   const err = await eventually(() => client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd(++n)).then(() => false, (e: unknown) => e), 'the CRD webhook to be in effect');
   assert.match(String(err), /the crd contains unwanted label/);
   await unregister('Validating', `${ns}-deny-crd`);
+});
+
+/** A namespaced CRD in group <ns>.example.com with the given versions (schema: data as the test wants it). */
+async function createCrd(ns: string, versions: { name: string; storage: boolean; schema?: object }[]): Promise<{ group: string; plural: string; kind: string; name: string }> {
+  const group = `${ns}.example.com`;
+  const plural = 'e2e-test-webhook-crs';
+  const kind = 'E2eTestWebhookCr';
+  const anySchema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  await client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}` },
+    spec: { group, scope: 'Namespaced', names: { plural, kind, singular: 'e2e-test-webhook-cr' }, versions: versions.map((v) => ({ name: v.name, served: true, storage: v.storage, schema: { openAPIV3Schema: v.schema ?? anySchema } })) },
+  });
+  await eventually(() => client.raw('GET', `/apis/${group}/${versions[0]!.name}/namespaces/${ns}/${plural}`).then(() => true, () => false), 'the custom resource to be served');
+  return { group, plural, kind, name: `${plural}.${group}` };
+}
+const crPath = (c: { group: string; plural: string }, version: string, ns: string, name = '') => `/apis/${c.group}/${version}/namespaces/${ns}/${c.plural}${name ? `/${name}` : ''}`;
+const crHook = (name: string, path: string, c: { group: string; plural: string }, ns: string, operations = ['CREATE', 'UPDATE']) => ({
+  ...hook(name, { path, resources: [c.plural], operations, apiGroups: [c.group], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
+  rules: [{ apiGroups: [c.group], apiVersions: ['*'], operations, resources: [c.plural] }],
+});
+type Cr = KubeObject & { data?: Record<string, string> };
+
+test('[Conformance] AdmissionWebhook should mutate custom resource', async () => {
+  const ns = await uniqueNamespace();
+  const crd = await createCrd(ns, [{ name: 'v1', storage: true }]);
+  await register('Mutating', `${ns}-mutate-cr`, [
+    crHook('mutate-custom-resource-data-stage-1.k8s.io', '/mutating-configmaps', crd, ns),
+    crHook('mutate-custom-resource-data-stage-2.k8s.io', '/mutating-configmaps', crd, ns),
+  ]);
+  const got = await eventually(async () => {
+    const cr = await client.raw<Cr>('POST', crPath(crd, 'v1', ns), { apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name: `cr-${Date.now()}` }, data: { 'mutation-start': 'yes' } });
+    return cr.data?.['mutation-stage-1'] ? cr : false;
+  }, 'the webhooks to be in effect');
+  assert.deepEqual(got.data, { 'mutation-start': 'yes', 'mutation-stage-1': 'yes', 'mutation-stage-2': 'yes' });
+  await unregister('Mutating', `${ns}-mutate-cr`);
+  await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
+});
+
+test('[Conformance] AdmissionWebhook should be able to deny custom resource creation, update and deletion', async () => {
+  const ns = await uniqueNamespace();
+  const crd = await createCrd(ns, [{ name: 'v1', storage: true }]);
+  await register('Validating', `${ns}-deny-cr`, [crHook('deny-unwanted-custom-resource-data.k8s.io', '/custom-resource', crd, ns, ['CREATE', 'UPDATE', 'DELETE'])]);
+  const cr = (name: string, value: string) => ({ apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name }, data: { 'webhook-e2e-test': value } });
+  const created = await eventually(() => client.raw('POST', crPath(crd, 'v1', ns), cr(`probe-${Date.now()}`, 'webhook-disallow')).then(() => false, (e: unknown) => e), 'the webhook to be in effect');
+  assert.match(String(created), /the custom resource contains unwanted data/);
+  // An allowed one may not be updated to the unwanted data.
+  await client.raw('POST', crPath(crd, 'v1', ns), cr('allowed', 'webhook-allow'));
+  await assert.rejects(client.raw('PATCH', crPath(crd, 'v1', ns, 'allowed'), { data: { 'webhook-e2e-test': 'webhook-disallow' } }, { contentType: 'application/merge-patch+json' }), /the custom resource contains unwanted data/);
+  // One marked non-deletable may not be deleted.
+  await client.raw('POST', crPath(crd, 'v1', ns), cr('nondeletable', 'webhook-nondeletable'));
+  await assert.rejects(client.raw('DELETE', crPath(crd, 'v1', ns, 'nondeletable')), /cannot be deleted because it contains unwanted key and value/);
+  assert.equal((await client.raw<Cr>('GET', crPath(crd, 'v1', ns, 'nondeletable'))).metadata.name, 'nondeletable');
+  await unregister('Validating', `${ns}-deny-cr`);
+  await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
+});
+
+test('[Conformance] AdmissionWebhook should mutate custom resource with pruning', async () => {
+  const ns = await uniqueNamespace();
+  // The schema keeps data.mutation-start and data.mutation-stage-1 only: stage 2 is pruned after the mutation.
+  const schema = { type: 'object', properties: { data: { type: 'object', properties: { 'mutation-start': { type: 'string' }, 'mutation-stage-1': { type: 'string' } } } } };
+  const crd = await createCrd(ns, [{ name: 'v1', storage: true, schema }]);
+  await register('Mutating', `${ns}-mutate-cr-prune`, [
+    crHook('mutate-custom-resource-data-stage-1.k8s.io', '/mutating-configmaps', crd, ns),
+    crHook('mutate-custom-resource-data-stage-2.k8s.io', '/mutating-configmaps', crd, ns),
+  ]);
+  const got = await eventually(async () => {
+    const cr = await client.raw<Cr>('POST', crPath(crd, 'v1', ns), { apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name: `cr-${Date.now()}` }, data: { 'mutation-start': 'yes' } });
+    return cr.data?.['mutation-stage-1'] ? cr : false;
+  }, 'the webhooks to be in effect');
+  assert.deepEqual(got.data, { 'mutation-start': 'yes', 'mutation-stage-1': 'yes' });
+  await unregister('Mutating', `${ns}-mutate-cr-prune`);
+  await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
+});
+
+test('[Conformance] AdmissionWebhook should mutate custom resource with different stored version', async () => {
+  const ns = await uniqueNamespace();
+  const crd = await createCrd(ns, [{ name: 'v1', storage: true }, { name: 'v2', storage: false }]);
+  await register('Mutating', `${ns}-mutate-cr-versions`, [crHook('mutate-custom-resource-data-stage-1.k8s.io', '/add-stage-1', crd, ns)]);
+  await eventually(async () => (await client.raw<Cr>('POST', crPath(crd, 'v1', ns), { apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name: `probe-${Date.now()}` }, data: {} })).data?.['mutation-stage-1'] === 'yes', 'the webhook to be in effect');
+  await client.raw('POST', crPath(crd, 'v1', ns), { apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name: 'cr-instance-1' }, data: { 'mutation-start': 'yes' } });
+  // v2 becomes the stored version; a patch through v2 still passes the webhook and lands.
+  await client.raw('PATCH', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`, [
+    { op: 'replace', path: '/spec/versions/0/storage', value: false }, { op: 'replace', path: '/spec/versions/1/storage', value: true },
+  ], { contentType: 'application/json-patch+json' });
+  await eventually(async () => ((await client.raw<{ status?: { storedVersions?: string[] } }>('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`)).status?.storedVersions ?? []).includes('v2'), 'v2 to be a stored version');
+  const patched = await client.raw<Cr>('PATCH', crPath(crd, 'v2', ns, 'cr-instance-1'), { data: { newField: 'newValue' } }, { contentType: 'application/merge-patch+json' });
+  assert.equal(patched.data?.newField, 'newValue');
+  assert.equal(patched.data?.['mutation-stage-1'], 'yes');
+  assert.equal((await client.raw<Cr>('GET', crPath(crd, 'v1', ns, 'cr-instance-1'))).data?.newField, 'newValue');
+  await unregister('Mutating', `${ns}-mutate-cr-versions`);
+  await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
 });

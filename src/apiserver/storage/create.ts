@@ -83,14 +83,18 @@ export function createOptions(ctx: RequestContext): KubeObject {
 }
 
 /**
- * A webhook's patched object keeps what the server owns (type, namespace) and is defaulted again,
- * as upstream's mutating dispatcher decodes the patched object into the internal type with defaults.
+ * A webhook's patched object keeps what the server owns (type, namespace), loses the fields its
+ * schema does not declare and is defaulted again, as upstream's mutating dispatcher decodes the
+ * patched object into the internal type (a custom resource pruned by its schema) with defaults.
  */
 export function reAdmitted(core: StorageCore, mutated: KubeObject, before: KubeObject): KubeObject {
   mutated.apiVersion = before.apiVersion;
   mutated.kind = before.kind;
   mutated.metadata ??= {};
   if (core.def.namespaced) mutated.metadata.namespace = before.metadata.namespace;
+  const holders: [Record<string, unknown>, string][] = [];
+  core.def.unknownFields(mutated, holders);
+  for (const [holder, key] of holders) delete holder[key];
   core.def.applyDefaults(mutated);
   return mutated;
 }
