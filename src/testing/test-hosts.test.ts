@@ -62,6 +62,25 @@ test('two hosts talk over the test bridge; teardown removes everything', async (
   await th.teardown(); // idempotent
 });
 
+test('traffic between hosts never meets the root namespace\'s nftables (a node another test runs there)', async () => {
+  const hosts = await createTestHosts({ hosts: ['a', 'b'] });
+  const table = `${hosts.prefix}rootfw`;
+  try {
+    const [a, b] = [hosts.host('a'), hosts.host('b')];
+    // What a concurrently running node's NetworkPolicy or masquerade table would do to these packets,
+    // if br_netfilter handed them to the root namespace: drop them.
+    execFileSync('nft', ['-f', '-'], { input: `table ip ${table} {\n chain forward { type filter hook forward priority -500; policy accept; ip saddr ${a.ip} ip daddr ${b.ip} counter drop; }\n chain pre { type filter hook prerouting priority -500; policy accept; ip saddr ${a.ip} ip daddr ${b.ip} counter drop; }\n}\n` });
+    const ping = await hosts.runInHost(a, ['busybox', 'ping', '-c', '1', '-W', '2', b.ip]);
+    assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    assert.doesNotMatch(execFileSync('nft', ['list', 'table', 'ip', table], { encoding: 'utf8' }), /packets [1-9]/, 'the root namespace saw none of them');
+    // The root namespace still reaches the hosts (servers in tests listen on the gateway address).
+    assert.equal(spawnSync('busybox', ['ping', '-c', '1', '-W', '2', a.ip]).status, 0);
+  } finally {
+    execFileSync('nft', ['delete', 'table', 'ip', table]);
+    await hosts.teardown();
+  }
+});
+
 test('what a killed run left behind is swept; a live run\'s hosts are not', async () => {
   const dead = spawnSync('true').pid!; // exited: its pid is not alive
   const stale = `bzh${randomBytes(3).toString('hex').slice(0, 5)}`;

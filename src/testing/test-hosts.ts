@@ -1,9 +1,15 @@
 /**
- * Test hosts: a small "cluster of machines" on this one machine, made of network namespaces. A
- * bridge `bzh<rand>` in the root namespace holds a private /24 (172.31.<rand>.0/24, one not in use
- * here) at .1; each host is a namespace `bzh<rand>-<name>` with a veth (eth0 inside) plugged into the
- * bridge, its own address (.2, .3, ...), loopback up and a default route via the bridge address, so
- * hosts reach each other and the root namespace reaches them. Only addresses made here are used.
+ * Test hosts: a small "cluster of machines" on this one machine, made of network namespaces. The
+ * "switch" is a bridge inside a namespace of its own, `bzh<rand>--switch`; the root namespace is
+ * plugged into it by a veth `bzh<rand>` holding .1 of a private /24 (172.31.<rand>.0/24, one not in
+ * use here); each host is a namespace `bzh<rand>-<name>` with a veth (eth0 inside) plugged into the
+ * switch, its own address (.2, .3, ...), loopback up and a default route via .1, so hosts reach each
+ * other and the root namespace reaches them. Only addresses made here are used.
+ *
+ * The bridge is not in the root namespace because there br_netfilter hands every bridged packet to
+ * the root namespace's nftables: a node that another test runs at the same time (its masquerade of
+ * 10.42.0.0/16, its NetworkPolicy table, its conntrack) would then judge, rewrite or drop traffic
+ * between these hosts. Host-to-host traffic never leaves the switch namespace, which has no rules.
  *
  * Commands run through `nsenter --net=/run/netns/<ns>`, not `ip netns exec`: the latter also makes
  * a mount namespace with a fresh /sys, which hides /sys/fs/cgroup, and runc (containerd) then fails
@@ -24,7 +30,7 @@ export interface TestHost {
   netns: string;
   /** The host's address on the test bridge. */
   ip: string;
-  /** The root-namespace end of its veth. */
+  /** The switch's end of its veth (in the switch namespace). */
   veth: string;
 }
 
@@ -35,12 +41,15 @@ export interface RunResult {
 }
 
 export interface TestHosts {
-  /** Unique prefix of every name made (bridge, namespaces, veths). */
+  /** Unique prefix of every name made (namespaces, veths). */
   prefix: string;
+  /** The root namespace's link to the switch (a veth holding the gateway address). */
   bridge: string;
+  /** The switch's namespace. */
+  switchNetns: string;
   /** e.g. 172.31.77.0/24 */
   subnet: string;
-  /** The bridge's address, each host's default gateway. */
+  /** The root namespace's address on the switch, each host's default gateway. */
   gateway: string;
   hosts: TestHost[];
   host(name: string): TestHost;
@@ -130,7 +139,8 @@ function removeSync(prefix: string): void {
 export function sweepStaleTestHosts(): void {
   let bridges: { ifname: string; ifalias?: string }[] = [];
   try {
-    bridges = JSON.parse(ipSync(['-j', '-d', 'link', 'show', 'type', 'bridge'])) as { ifname: string; ifalias?: string }[];
+    // The root namespace's uplink (a veth; a bridge before the switch had its own namespace).
+    bridges = JSON.parse(ipSync(['-j', '-d', 'link', 'show'])) as { ifname: string; ifalias?: string }[];
   } catch {
     return;
   }
@@ -170,6 +180,8 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
   const x = freeSubnet();
   const subnet = `172.31.${x}.0/24`;
   const gateway = `172.31.${x}.1`;
+  const switchNetns = `${prefix}--switch`;
+  const inSwitch = (args: string[]) => must('ip', ['-n', switchNetns, ...args]);
   const hosts: TestHost[] = [];
   const children = new Map<ChildProcess, string>();
   const cleanups: (() => void | Promise<void>)[] = [];
@@ -199,7 +211,8 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
     hosts.push(host);
     await must('ip', ['netns', 'add', netns]);
     await must('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer]);
-    await must('ip', ['link', 'set', veth, 'master', prefix, 'up']);
+    await must('ip', ['link', 'set', veth, 'netns', switchNetns]);
+    await inSwitch(['link', 'set', veth, 'master', 'br0', 'up']);
     await must('ip', ['link', 'set', peer, 'netns', netns]);
     const inNs = (args: string[]) => must('ip', ['netns', 'exec', netns, ...args]);
     await inNs(['ip', 'link', 'set', peer, 'name', 'eth0']);
@@ -211,7 +224,7 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
   }
 
   const api: TestHosts = {
-    prefix, bridge: prefix, subnet, gateway, hosts,
+    prefix, bridge: prefix, switchNetns, subnet, gateway, hosts,
     host: byName,
     addHost,
     execPrefix: prefixFor,
@@ -237,14 +250,14 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
       }
       const pids = (await run('ip', ['netns', 'pids', host.netns])).stdout.split('\n').filter(Boolean);
       for (const pid of pids) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-      await run('ip', ['link', 'set', host.veth, 'down']);
+      await run('ip', ['-n', switchNetns, 'link', 'set', host.veth, 'down']);
     },
     async unplugHost(h) {
-      await must('ip', ['link', 'set', byName(h).veth, 'down']);
+      await inSwitch(['link', 'set', byName(h).veth, 'down']);
     },
     async reviveHost(h) {
       const host = byName(h);
-      await must('ip', ['link', 'set', host.veth, 'up']);
+      await inSwitch(['link', 'set', host.veth, 'up']);
       // A link that went down may have taken the default route with it.
       await must('ip', ['netns', 'exec', host.netns, 'ip', 'route', 'replace', 'default', 'via', gateway]);
     },
@@ -268,8 +281,15 @@ async function createOnce(o: TestHostsOptions): Promise<TestHosts> {
   };
 
   try {
-    await must('ip', ['link', 'add', prefix, 'type', 'bridge']);
+    await must('ip', ['netns', 'add', switchNetns]);
+    await inSwitch(['link', 'add', 'br0', 'type', 'bridge']);
+    await inSwitch(['link', 'set', 'br0', 'up']);
+    // The switch only forwards frames: no bridged packet goes to its (empty) netfilter hooks.
+    await run('ip', ['netns', 'exec', switchNetns, 'sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0']);
+    await must('ip', ['link', 'add', prefix, 'type', 'veth', 'peer', 'name', `${prefix}u`]);
     await must('ip', ['link', 'set', prefix, 'alias', `${ALIAS_PREFIX}${process.pid}`]);
+    await must('ip', ['link', 'set', `${prefix}u`, 'netns', switchNetns]);
+    await inSwitch(['link', 'set', `${prefix}u`, 'master', 'br0', 'up']);
     await must('ip', ['addr', 'add', `${gateway}/24`, 'dev', prefix]);
     const clash = (await must('ip', ['-4', '-o', 'addr', 'show'])).split('\n').filter((l) => l.includes(` 172.31.${x}.`) && !l.includes(` ${prefix} `));
     if (clash.length > 0) throw new SubnetClash(`172.31.${x}.0/24 is also on: ${clash.join('; ')}`);
