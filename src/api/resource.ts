@@ -110,6 +110,12 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * its storage decoder). Mutates.
    */
   defaultOnRead?: (obj: KubeObject) => void;
+
+  /**
+   * Custom resources: no strategic merge patch (refused with 415), so their OpenAPI PATCH operations
+   * do not offer it and kubectl apply sends a JSON merge patch (as upstream's CRD OpenAPI builder).
+   */
+  noStrategicMergePatch?: boolean;
 }
 
 export interface StorageVersionConversion {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { KubeObject } from '../api/meta.js';
 import { resources } from '../client/resource-ref.js';
 import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
-import { walkLifecycle } from './api-lifecycle.js';
+import { walkLifecycle } from './testing/api-lifecycle.js';
 
 let env: ClientEnv;
 

@@ -13,7 +13,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import type { ResourceRef } from '../client/resource-ref.js';
 import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
 import { eventually } from '../testing/eventually.js';
-import { WatchReader } from './watch-reader.js';
+import { WatchReader } from './testing/watch-reader.js';
 
 let env: ClientEnv;
 let client: KubeClient;

@@ -7,20 +7,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../testing/eventually.js';
-import { RawClient } from '../testing/raw-client.js';
-import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import type { RawClient } from '../testing/raw-client.js';
+import { startRawEnv, type RawEnv } from './testing/raw-env.js';
 
-let ts: TestServer;
+let env: RawEnv;
 let raw: RawClient;
 
 before(async () => {
-  ts = await startTestServer();
-  raw = new RawClient(ts.url, ts.dataDir);
+  env = await startRawEnv();
+  raw = env.raw;
 });
-after(async () => {
-  raw.close();
-  await ts.stop();
-});
+after(() => env.stop());
 
 async function getJson(path: string, accept = 'application/json'): Promise<any> {
   const r = await raw.request(path, { headers: { Accept: accept } });

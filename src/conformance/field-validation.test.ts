@@ -8,23 +8,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../testing/eventually.js';
-import { RawClient } from '../testing/raw-client.js';
-import { startTestServer, type TestServer } from '../testing/test-cluster.js';
+import type { RawClient } from '../testing/raw-client.js';
+import { startRawEnv, type RawEnv } from './testing/raw-env.js';
 
 const NS = 'cf-field-validation';
-let ts: TestServer;
+let env: RawEnv;
 let raw: RawClient;
 let seq = 0;
 
 before(async () => {
-  ts = await startTestServer();
-  raw = new RawClient(ts.url, ts.dataDir);
-  assert.equal((await raw.send('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status, 201);
+  env = await startRawEnv(NS);
+  raw = env.raw;
 });
-after(async () => {
-  raw.close();
-  await ts.stop();
-});
+after(() => env.stop());
 
 const deployment = (spec: string, meta = '') => `{"apiVersion": "apps/v1", "kind": "Deployment",
   "metadata": {"name": "my-dep", ${meta} "labels": {"app": "nginx"}},

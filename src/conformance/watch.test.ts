@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { ConfigMap } from '../api/kinds/index.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
-import { WatchReader } from './watch-reader.js';
+import { WatchReader } from './testing/watch-reader.js';
 
 const NS = 'cf-watch';
 let env: ClientEnv;

@@ -70,6 +70,7 @@ export function customDefinition(crd: CustomResourceDefinition, v: CrdVersion): 
     verbs: ALL_VERBS, subresources: subs,
     ...(scale ? { scale: { specReplicasPath: strip(scale.specReplicasPath), statusReplicasPath: strip(scale.statusReplicasPath), selectorPath: strip(scale.labelSelectorPath ?? '') } } : {}),
     applyDefaults: (obj) => applySchemaDefaults(schema, obj),
+    noStrategicMergePatch: true,
     ...(schemaHasDefaults(schema) ? { defaultOnRead: (obj: KubeObject) => applySchemaDefaults(schema, obj) } : {}),
     validate,
     unknownFields: (obj, holders) => unknownFields(node, obj, '', holders),

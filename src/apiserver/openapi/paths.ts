@@ -58,7 +58,7 @@ export function resourcePaths(def: ResourceDefinition, schemaName: string): Reco
   const named = [pathParam('name', `name of the ${def.kind}`), ...scoped];
   const K = def.kind;
   const list = `${schemaName}List`;
-  const patchTypes = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+  const patchTypes = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', ...(def.noStrategicMergePatch ? [] : ['application/strategic-merge-patch+json'])];
   const out: Record<string, object> = {};
   const serves = (v: Verb): boolean => def.verbs.includes(v);
   const collection: Record<string, unknown> = {

@@ -5,9 +5,9 @@
  * get/patch/update, delete and deletecollection, each checked on the next read.
  */
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../api/meta.js';
-import type { KubeClient } from '../client/kube-client.js';
-import type { ResourceRef } from '../client/resource-ref.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { KubeClient } from '../../client/kube-client.js';
+import type { ResourceRef } from '../../client/resource-ref.js';
 import { WatchReader } from './watch-reader.js';
 
 export interface LifecycleSpec {

@@ -4,8 +4,8 @@
  * the test instead of hanging it. Ordering is what makes "no event for X" checkable without a
  * timed wait: the next event a watch delivers must be the expected one.
  */
-import type { KubeObject, WatchEvent } from '../api/meta.js';
-import type { Watch } from '../client/watch.js';
+import type { KubeObject, WatchEvent } from '../../api/meta.js';
+import type { Watch } from '../../client/watch.js';
 
 export class WatchReader<T extends KubeObject = KubeObject> {
   private readonly it: AsyncIterator<WatchEvent<T>>;
