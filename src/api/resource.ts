@@ -5,11 +5,12 @@
  * Generic code must never special-case a kind by name: what differs between kinds lives here.
  */
 import type { KubeObject } from './meta.js';
+import type { DecodeFailure } from './schema/decode-errors.js';
 import type { FieldError } from './status.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
+export type SubresourceName = 'status' | 'scale' | 'ephemeralcontainers' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
 
 /** What the server may know about one field, looked up by its path of field names (list indices dropped). */
 export interface FieldInfo {
@@ -74,8 +75,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   validate(obj: T, old?: T, subresource?: 'status'): FieldError[];
   /** Paths (Kubernetes notation, e.g. `spec.containers[0].imagee`) of fields the schema does not define. */
   unknownFields(obj: unknown, holders?: [Record<string, unknown>, string][]): string[];
-  /** Go's decoding error for the first `byte` (base64) field that does not decode (built-in kinds). */
-  byteFieldError?(obj: unknown): string | undefined;
+  /**
+   * What decoding the object into its Go type fails on first (a value of the wrong JSON type, a
+   * `byte` field that is not base64): built-in kinds only, custom resources are not decoded into types.
+   */
+  decodeFailure?(obj: unknown): DecodeFailure | undefined;
   /** Schema facts for the field at `path` (e.g. ['spec','template','spec','containers']). */
   fieldInfo(path: string[]): FieldInfo | undefined;
 

@@ -58,7 +58,7 @@ export async function handleResource(
     ...(user.uid !== undefined ? { uid: user.uid } : {}), ...(user.extra !== undefined ? { extra: user.extra } : {}),
   };
   const fmt = negotiateResource(req.headers.accept, query.get('includeObject') ?? undefined, !storage.noTable);
-  const sub: StorageSubresource | undefined = p.subresource === 'status' || p.subresource === 'scale' ? p.subresource : undefined;
+  const sub: StorageSubresource | undefined = p.subresource === 'status' || p.subresource === 'scale' || p.subresource === 'ephemeralcontainers' ? p.subresource : undefined;
   const ownKind = { group: def.group, version: def.version, kind: def.kind, namespaced: def.namespaced };
   const bodyKind = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale', namespaced: def.namespaced } : ownKind;
   const r: VerbRequest = { req, res, query, path: p, ctx, fmt, storage, def, ns, sub, ownKind, bodyKind };

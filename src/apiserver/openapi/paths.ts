@@ -84,6 +84,7 @@ export function resourcePaths(def: ResourceDefinition, schemaName: string): Reco
   main.delete = op(def, 'delete', `delete${K}`, { parameters: [params.dryRun, params.gracePeriodSeconds, params.propagationPolicy], requestBody: body(`${META}.DeleteOptions`), responses: ok(schemaName) });
   out[`${base}/{name}`] = main;
   if (def.subresources.includes('status')) out[`${base}/{name}/status`] = item(def, schemaName, `${K}Status`);
+  if (def.subresources.includes('ephemeralcontainers')) out[`${base}/{name}/ephemeralcontainers`] = item(def, schemaName, `${K}Ephemeralcontainers`);
   if (def.subresources.includes('scale')) out[`${base}/{name}/scale`] = item({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, 'io.k8s.api.autoscaling.v1.Scale', `${K}Scale`);
   return out;
 }

@@ -10,6 +10,7 @@ import { createObject } from './create.js';
 import { deleteObject } from './delete.js';
 import { patchObject, serverSideApply } from './patch-adapter.js';
 import { getObject, listObjects } from './read.js';
+import { ephemeralContainersUpdate } from './ephemeral-containers.js';
 import { applyScale, toScale } from './scale.js';
 import { StorageCore, type StorageOptions } from './storage-core.js';
 import type { Strategy } from './strategies/types.js';
@@ -59,7 +60,7 @@ export class GenericStorage implements ResourceStorage {
     }
     const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
     const produce: Produce = (cur) => (cur || allowCreate ? cloneJson(obj) : undefined);
-    return (await updateObject(this.core, ctx, namespace, name, produce, { subresource: sub, freshCandidate: true })).object;
+    return (await updateObject(this.core, ctx, namespace, name, produce, { ...this.subOptions(sub), freshCandidate: true })).object;
   }
 
   async patch(
@@ -78,7 +79,7 @@ export class GenericStorage implements ResourceStorage {
       const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale' });
       return { object: toScale(info, object), created: false };
     }
-    const opts: UpdateOptions = { subresource: sub };
+    const opts: UpdateOptions = this.subOptions(sub);
     let produce: Produce;
     if (patch.type === 'apply') {
       opts.managedFieldsDone = true;
@@ -112,7 +113,13 @@ export class GenericStorage implements ResourceStorage {
     return list;
   }
 
+  /** Update options of a write to the main resource, /status or /ephemeralcontainers. */
+  private subOptions(sub: 'status' | 'ephemeralcontainers' | undefined): UpdateOptions {
+    return sub === 'ephemeralcontainers' ? ephemeralContainersUpdate(this.core) : { subresource: sub };
+  }
+
   private checkSub(sub: StorageSubresource | undefined): void {
+    if (sub === 'ephemeralcontainers' && !this.def.subresources.includes(sub)) throw errors.notFound({ kind: this.def.kind, resource: `${this.def.plural}/${sub}` });
     if (sub === 'status' && !this.def.hasStatusSubresource) throw errors.notFound({ kind: this.def.kind, resource: `${this.def.plural}/status` });
     if (sub === 'scale' && !this.def.scale) throw errors.notFound({ kind: this.def.kind, resource: `${this.def.plural}/scale` });
   }

@@ -94,7 +94,7 @@ export interface WatchStream {
 }
 
 /** The subresources a storage may implement; the HTTP layer routes `/<plural>/<name>/<sub>` here. */
-export type StorageSubresource = 'status' | 'scale';
+export type StorageSubresource = 'status' | 'scale' | 'ephemeralcontainers';
 
 export interface ResourceStorage {
   readonly def: ResourceDefinition;

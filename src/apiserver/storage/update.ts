@@ -25,8 +25,11 @@ import type { PatchRequest, RequestContext } from './types.js';
 export type Produce = (current: KubeObject | undefined, owned?: boolean) => Promise<KubeObject | undefined> | KubeObject | undefined;
 
 export interface UpdateOptions {
-  /** 'status' writes only status; anything else is a main-resource write. */
-  subresource?: 'status';
+  /**
+   * 'status' writes only status; anything else is a main-resource write as far as this pipeline
+   * goes ('ephemeralcontainers' brings its own prepare and validate, and is named to admission).
+   */
+  subresource?: 'status' | 'ephemeralcontainers';
   /** Check unknown fields on the candidate (false when the caller checked its own input). */
   checkFields?: boolean;
   /** The patch the candidate came from: its unknown fields are reported as upstream's patcher does. */
@@ -37,6 +40,8 @@ export interface UpdateOptions {
   managedFieldsSubresource?: string;
   /** Replaces the strategy's prepareForUpdate (subresources with their own rules, e.g. namespaces/finalize). */
   prepare?: (obj: KubeObject, old: KubeObject) => void;
+  /** Replaces the definition's and strategy's validation of the update (a subresource with its own rules). */
+  validate?: (obj: KubeObject, old: KubeObject) => FieldError[];
   /**
    * `produce` only reads the object it is given and returns one sharing nothing with it (a patch
    * applied to a clone, a clone of the PUT body): it is then given the decoded stored object itself
@@ -209,7 +214,12 @@ export function prepareUpdate(
     const gen = old.metadata.generation ?? 1;
     obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
   }
-  core.validate(obj, old, statusWrite);
+  if (opts.validate) {
+    const errs = opts.validate(obj, old);
+    if (errs.length > 0) throw invalid(def, name, errs);
+  } else {
+    core.validate(obj, old, statusWrite);
+  }
   obj.metadata.resourceVersion = old.metadata.resourceVersion;
   return { obj, noop: jsonEqual(obj, old) };
 }

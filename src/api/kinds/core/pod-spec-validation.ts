@@ -7,6 +7,7 @@ import type { FieldError } from '../../status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../meta/names.js';
 import { validateLabels } from '../meta/validation.js';
 import type { Container, ContainerPort, EnvVar, VolumeMount } from './container.js';
+import { validateEphemeralOnly } from './ephemeral-container-validation.js';
 import type { Probe } from './probe.js';
 import { validateResourceRequirements } from './resources-validation.js';
 import { validateSecurityProfiles } from './security-context-validation.js';
@@ -138,6 +139,11 @@ export function validatePodSpec(spec: any, path: string): FieldError[] {
   const portNames = new Set<string>();
   errs.push(...validateContainers(spec.initContainers ?? [], child(path, 'initContainers'), volumes, names, portNames, true));
   errs.push(...validateContainers(spec.containers ?? [], child(path, 'containers'), volumes, names, portNames, false));
+  // validateEphemeralContainers: the common container checks (names unique among all containers;
+  // ports have their own set, being forbidden anyway), then the ephemeral-only ones.
+  const targets = new Set(names);
+  errs.push(...validateContainers(spec.ephemeralContainers ?? [], child(path, 'ephemeralContainers'), volumes, names, new Set(), false));
+  errs.push(...validateEphemeralOnly(spec.ephemeralContainers ?? [], child(path, 'ephemeralContainers'), targets));
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
     errs.push(fe.invalid(child(path, 'terminationGracePeriodSeconds'), spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
   }

@@ -90,13 +90,11 @@ function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
 export const pods = defineKind<Pod>({
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true,
   shortNames: ['po'], categories: ['all'],
-  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
+  subresources: ['status', 'ephemeralcontainers', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
   schema: podSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultPod,
-  validate: (pod) => [
-    ...(pod.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : []),
-    ...validatePodStatusIPs(pod),
-  ],
+  // Ephemeral containers on create are refused by the pods strategy (validate sees no old object here).
+  validate: (pod) => validatePodStatusIPs(pod),
   validateUpdate: validatePodUpdate,
   // Pods carry no metadata.generation in 1.32 (PodObservedGenerationTracking came later).
   hasStatusSubresource: true, tracksGeneration: false,

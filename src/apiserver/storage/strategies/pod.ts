@@ -8,6 +8,7 @@
 import { serviceAccounts } from '../../../api/kinds/core/service-account.js';
 import { runtimeClasses } from '../../../api/kinds/node/runtime-class.js';
 import type { KubeObject } from '../../../api/meta.js';
+import { fe } from '../../../api/schema/errors.js';
 import type { Store } from '../../../store/types.js';
 import { admitPodPriority } from '../../admission/priority.js';
 import { admitPodRuntimeClass, type RuntimeClassLookup } from '../../admission/runtime-class.js';
@@ -25,6 +26,10 @@ import { podCreateWarnings, podSpecWarnings } from '../../../api/kinds/core/pod-
 const DEFAULT_GRACE_SECONDS = 30;
 
 export const podStrategy: Strategy = {
+  validate(obj, old) {
+    // ValidatePodCreate: ephemeral containers come only through pods/ephemeralcontainers.
+    return !old && obj.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : [];
+  },
   async validateAdmission(obj, old, ctx, env) {
     // Upstream's WarningsOnCreate / WarningsOnUpdate (pkg/api/pod/warnings.go), then PodSecurity.
     ctx.warnings.push(...(old ? podSpecWarnings(obj.metadata, obj.spec) : podCreateWarnings(obj.metadata, obj.spec)));

@@ -1,0 +1,126 @@
+/**
+ * pods/ephemeralcontainers as kube-apiserver serves it (pkg/registry/core/pod/storage EphemeralContainersREST,
+ * strategy podEphemeralContainersStrategy, validation ValidatePodEphemeralContainersUpdate and
+ * validateEphemeralContainers in pkg/apis/core/validation): the real kubectl debug PATCHes it with a
+ * strategic merge patch; entries may be added, never changed or removed; the main pod update may
+ * not touch them. An in-process API server without nodes (the pods are never run).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { RawClient } from '../../testing/raw-client.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+
+const NS = 'eph-api';
+const BASE = `/api/v1/namespaces/${NS}/pods`;
+const POD = {
+  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'eph-web', labels: { app: 'eph' } },
+  spec: { containers: [{ name: 'app', image: 'bosun.test/busybox:1', command: ['sleep', '3600'] }] },
+};
+const debugger1 = { name: 'debugger', image: 'bosun.test/busybox:1', command: ['sh'], stdin: true, tty: true, targetContainerName: 'app' };
+
+describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
+  let srv: TestServer;
+  let raw: RawClient;
+  const patch = (body: unknown, type = 'strategic-merge-patch+json', name = 'eph-web') =>
+    raw.request(`${BASE}/${name}/ephemeralcontainers`, { method: 'PATCH', headers: { 'Content-Type': `application/${type}` }, body: JSON.stringify(body) });
+
+  before(async () => {
+    srv = await startTestServer();
+    raw = new RawClient(srv.url, srv.dataDir);
+    assert.equal((await raw.request('/api/v1/namespaces', { method: 'POST', body: JSON.stringify({ metadata: { name: NS } }) })).status, 201);
+    const made = await raw.request(BASE, { method: 'POST', body: JSON.stringify(POD) });
+    assert.equal(made.status, 201, made.body);
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test('discovery lists pods/ephemeralcontainers (kind Pod; get, patch, update) and GET answers the Pod', async () => {
+    const list = (await raw.request('/api/v1')).json;
+    const sub = list.resources.find((r: { name: string }) => r.name === 'pods/ephemeralcontainers');
+    assert.deepEqual(sub && { kind: sub.kind, verbs: sub.verbs }, { kind: 'Pod', verbs: ['get', 'patch', 'update'] });
+    const got = await raw.request(`${BASE}/eph-web/ephemeralcontainers`);
+    assert.equal(got.status, 200, got.body);
+    assert.equal(got.json.kind, 'Pod');
+    assert.equal(got.json.metadata.name, 'eph-web');
+  });
+
+  test('a create naming ephemeral containers is refused (ValidatePodCreate)', async () => {
+    const r = await raw.request(BASE, { method: 'POST', body: JSON.stringify({ ...POD, metadata: { name: 'eph-bad' }, spec: { ...POD.spec, ephemeralContainers: [debugger1] } }) });
+    assert.equal(r.status, 422, r.body);
+    assert.match(r.json.message, /spec\.ephemeralContainers: Forbidden: cannot be set on create/);
+  });
+
+  test('kubectl debug adds one by a strategic merge patch; labels sent along are not changed', async () => {
+    const out = await srv.kubectl(['debug', '-n', NS, 'eph-web', '--image=bosun.test/busybox:1', '--target=app', '-c', 'debugger', '--', 'sh', '-c', 'ps; sleep 3600']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout + out.stderr, /Targeting container "app"/);
+    const pod = (await raw.request(`${BASE}/eph-web`)).json;
+    const ec = pod.spec.ephemeralContainers;
+    assert.deepEqual(ec.map((c: { name: string }) => c.name), ['debugger']);
+    assert.equal(ec[0].targetContainerName, 'app');
+    assert.deepEqual(ec[0].command, ['sh', '-c', 'ps; sleep 3600']);
+    // Defaults as every container's (SetDefaults_EphemeralContainer through the Container defaults).
+    assert.equal(ec[0].terminationMessagePath, '/dev/termination-log');
+    // Only spec.ephemeralContainers moves through the subresource (dropNonEphemeralContainerUpdates).
+    // As kubectl's CreateTwoWayMergePatch writes it: the list's order in a directive.
+    const order = [{ name: 'debugger' }, { name: 'second' }];
+    const r = await patch({ metadata: { labels: { app: 'changed' } }, spec: { '$setElementOrder/ephemeralContainers': order, ephemeralContainers: [{ ...debugger1, name: 'second' }] } });
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(r.json.metadata.labels, { app: 'eph' });
+    assert.deepEqual(r.json.spec.ephemeralContainers.map((c: { name: string }) => c.name), ['debugger', 'second']);
+    const managers = (r.json.metadata.managedFields as { manager: string; subresource?: string }[]).filter((m) => m.subresource === 'ephemeralcontainers');
+    assert.ok(managers.length > 0, 'field ownership recorded under the subresource');
+  });
+
+  test('an existing ephemeral container may not be changed or removed (422 on spec.ephemeralContainers)', async () => {
+    const changed = await patch([{ op: 'replace', path: '/spec/ephemeralContainers/0/image', value: 'bosun.test/other:1' }], 'json-patch+json');
+    assert.equal(changed.status, 422, changed.body);
+    assert.equal(changed.json.reason, 'Invalid');
+    assert.equal(changed.json.details.causes[0].field, 'spec.ephemeralContainers');
+    assert.match(changed.json.message, /Forbidden: existing ephemeral containers "debugger" may not be changed/);
+    const removed = await patch({ spec: { ephemeralContainers: [] } }, 'merge-patch+json');
+    assert.equal(removed.status, 422, removed.body);
+    assert.match(removed.json.message, /existing ephemeral containers "debugger" may not be removed/);
+  });
+
+  test('ports, probes, resources and lifecycle are refused; the target must be a container of the pod', async () => {
+    const r = await patch({
+      spec: {
+        ephemeralContainers: [{
+          name: 'bad', image: 'bosun.test/busybox:1', targetContainerName: 'nope', ports: [{ containerPort: 80 }],
+          readinessProbe: { exec: { command: ['true'] } }, resources: { limits: { cpu: '1' } }, lifecycle: { preStop: { exec: { command: ['true'] } } },
+        }],
+      },
+    });
+    assert.equal(r.status, 422, r.body);
+    const fields = (r.json.details.causes as { field: string }[]).map((c) => c.field).sort();
+    for (const f of ['ports', 'readinessProbe', 'resources', 'lifecycle', 'targetContainerName']) {
+      assert.ok(fields.some((x) => new RegExp(`^spec\\.ephemeralContainers\\[\\d\\]\\.${f}$`).test(x)), `${f} in ${fields.join(', ')}`);
+    }
+    const dup = await patch({ spec: { ephemeralContainers: [{ name: 'app', image: 'bosun.test/busybox:1' }] } });
+    assert.equal(dup.status, 422, dup.body);
+    assert.match(dup.json.message, /spec\.ephemeralContainers\[\d\]\.name: Duplicate value: "app"/);
+  });
+
+  test('the main resource may not change them, and other pod updates still work with them present', async () => {
+    const pod = (await raw.request(`${BASE}/eph-web`)).json;
+    const put = await raw.request(`${BASE}/eph-web`, { method: 'PUT', body: JSON.stringify({ ...pod, spec: { ...pod.spec, ephemeralContainers: [pod.spec.ephemeralContainers[0]] } }) });
+    assert.equal(put.status, 422, put.body);
+    assert.match(put.json.message, /spec: Forbidden: pod updates may not change fields other than/);
+    const labelled = await raw.request(`${BASE}/eph-web`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { extra: 'yes' } } }) });
+    assert.equal(labelled.status, 200, labelled.body);
+    const status = await raw.request(`${BASE}/eph-web/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ status: { ephemeralContainerStatuses: [{ name: 'debugger', image: 'bosun.test/busybox:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] } }) });
+    assert.equal(status.status, 200, status.body);
+  });
+
+  test('a PUT to the subresource adds too; a missing pod is 404', async () => {
+    const pod = (await raw.request(`${BASE}/eph-web/ephemeralcontainers`)).json;
+    pod.spec.ephemeralContainers.push({ name: 'third', image: 'bosun.test/busybox:1' });
+    const put = await raw.request(`${BASE}/eph-web/ephemeralcontainers`, { method: 'PUT', body: JSON.stringify(pod) });
+    assert.equal(put.status, 200, put.body);
+    assert.deepEqual(put.json.spec.ephemeralContainers.map((c: { name: string }) => c.name), ['debugger', 'second', 'third']);
+    const missing = await patch({ spec: { ephemeralContainers: [debugger1] } }, 'strategic-merge-patch+json', 'nobody');
+    assert.equal(missing.status, 404, missing.body);
+  });
+});
