@@ -11,3 +11,4 @@ export { WatchExpiredError, isNotFound, isAlreadyExists, isConflict, isGone, sta
 export type { StaticKindResolver } from './kind-resolver.js';
 export type * from './options.js';
 export { discoverCustomResources } from './discovery.js';
+export { kubernetesUserAgent } from './user-agent.js';

@@ -9,7 +9,7 @@
  */
 import type { ApiServer } from '../apiserver/server.js';
 import { issueClientCertificate, type Pki } from '../apiserver/pki/pki.js';
-import { KubeClient } from '../client/index.js';
+import { KubeClient, kubernetesUserAgent } from '../client/index.js';
 import type { Manager } from '../controller-runtime/manager.js';
 
 /**
@@ -50,6 +50,20 @@ export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
 
 export const KUBE_CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
 export const KUBE_SCHEDULER_USER = 'system:kube-scheduler';
+const CONTROLLER_ACCOUNT_PREFIX = 'system:serviceaccount:kube-system:';
+
+/**
+ * The User-Agent of `user`'s client, as upstream's binaries send it (client-go's
+ * DefaultKubernetesUserAgent): kube-scheduler's; kube-controller-manager's with rest.AddUserAgent's
+ * suffix, its controller's service account (SAControllerClientBuilder) or "shared-informers" (its
+ * own client). The API server takes the part before '/' as the field manager of their writes.
+ */
+function userAgentOf(user: string): string {
+  if (user === KUBE_SCHEDULER_USER) return kubernetesUserAgent('kube-scheduler');
+  if (user === KUBE_CONTROLLER_MANAGER_USER) return kubernetesUserAgent('kube-controller-manager', 'shared-informers');
+  if (user.startsWith(CONTROLLER_ACCOUNT_PREFIX)) return kubernetesUserAgent('kube-controller-manager', user.slice(CONTROLLER_ACCOUNT_PREFIX.length));
+  return `bosun/${user}`;
+}
 
 export class ComponentIdentities {
   private readonly clients: { client: KubeClient; user: string; groups: string[] }[] = [];
@@ -59,12 +73,15 @@ export class ComponentIdentities {
     api.certificates.onRenewed((pki) => this.renew(pki));
   }
 
-  /** A client authenticated as `user` in `groups` (one per user, shared). */
+  /**
+   * A client authenticated as `user` in `groups` (one per user, shared). Its User-Agent is its
+   * component's as upstream's (userAgentOf), which names the field manager of its writes.
+   */
   client(user: string, groups: string[] = []): KubeClient {
     const known = this.byUser.get(user);
     if (known) return known;
     const pair = issueClientCertificate(this.api.pki, user, groups);
-    const client = new KubeClient({ server: this.api.url, ca: this.api.pki.ca.cert, cert: pair.cert, key: pair.key }, { userAgent: `bosun/${user}` });
+    const client = new KubeClient({ server: this.api.url, ca: this.api.pki.ca.cert, cert: pair.cert, key: pair.key }, { userAgent: userAgentOf(user) });
     this.clients.push({ client, user, groups });
     this.byUser.set(user, client);
     return client;
@@ -74,7 +91,7 @@ export class ComponentIdentities {
   controllerClient(name: string): KubeClient {
     const sa = CONTROLLER_SERVICE_ACCOUNTS[name];
     if (!sa) return this.client(KUBE_CONTROLLER_MANAGER_USER);
-    return this.client(`system:serviceaccount:kube-system:${sa}`, ['system:serviceaccounts', 'system:serviceaccounts:kube-system']);
+    return this.client(`${CONTROLLER_ACCOUNT_PREFIX}${sa}`, ['system:serviceaccounts', 'system:serviceaccounts:kube-system']);
   }
 
   /**

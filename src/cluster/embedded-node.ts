@@ -11,7 +11,7 @@ import type { ApiServer } from '../apiserver/server.js';
 import { issueCertificate } from '../apiserver/pki/certs.js';
 import { issueClientCertificate } from '../apiserver/pki/pki.js';
 import { NODE_COMPONENT_SUBJECTS } from '../apiserver/join/node-credentials.js';
-import { KubeClient } from '../client/index.js';
+import { KubeClient, kubernetesUserAgent } from '../client/index.js';
 import { startClusterNode, type ClusterNode, type ClusterNodeOptions } from './node.js';
 import { firstIPv4 } from '../agent/node/machine-info.js';
 import { awaitPodCIDR } from '../agent/join/await-pod-cidr.js';
@@ -46,9 +46,9 @@ export async function startEmbeddedNode(api: ApiServer, o: EmbeddedNodeOptions):
   });
   const certs = issue();
   const { client: cred, serving } = certs;
-  const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: `bosun-agent/${nodeName}` });
+  const client = new KubeClient({ server: api.url, ca: api.pki.ca.cert, cert: cred.cert, key: cred.key }, { userAgent: kubernetesUserAgent('kubelet') });
   // The proxy and DNS as themselves (system:kube-proxy, kube-system/kube-dns), as a joined agent's.
-  const proxyClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.proxy }, { userAgent: `bosun-proxy/${nodeName}` });
+  const proxyClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.proxy }, { userAgent: kubernetesUserAgent('kube-proxy') });
   const dnsClient = new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.dns }, { userAgent: `bosun-dns/${nodeName}` });
   // The Ingress controller (when on) as kube-system/bosun-ingress, as a joined agent's.
   const ingressClient = certs.ingress && new KubeClient({ server: api.url, ca: api.pki.ca.cert, ...certs.ingress }, { userAgent: `bosun-ingress/${nodeName}` });

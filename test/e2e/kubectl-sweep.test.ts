@@ -166,6 +166,23 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.match(out, /^bosun-dns is running at https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy$/m);
   });
 
+  test('--show-managed-fields names upstream\'s managers: kube-controller-manager, kubelet (both were "bosun-agent"/"bosun")', async () => {
+    // Upstream's components write with client-go's User-Agent, `<binary>/v1.32.0 (linux/amd64) ...`,
+    // whose program the API server records as the field manager (prefixFromUserAgent).
+    const n = node();
+    await n.k('create', 'deployment', 'sweep-fm', `--image=${IMAGE}`, '--', 'sleep', '3600');
+    await n.k('wait', '--for=condition=Available', 'deploy/sweep-fm', '--timeout=60s');
+    const managers = async (...what: string[]): Promise<string[]> => {
+      const out = await n.k('get', ...what, '--show-managed-fields', '-o', 'jsonpath={range .metadata.managedFields[*]}{.manager}:{.operation}:{.subresource}{"\\n"}{end}');
+      return out.trim().split('\n').sort();
+    };
+    assert.deepEqual(await managers('deploy', 'sweep-fm'), ['kube-controller-manager:Update:status', 'kubectl-create:Update:']);
+    const pod = await n.k('get', 'pod', '-l', 'app=sweep-fm', '-o', 'jsonpath={.items[0].metadata.name}');
+    assert.deepEqual(await managers('pod', pod), ['kube-controller-manager:Update:', 'kubelet:Update:status']);
+    assert.ok((await managers('node', n.nodeName)).includes('kubelet:Update:status'), 'the node status the agent writes');
+    await n.k('delete', 'deploy', 'sweep-fm');
+  });
+
   test('describe node shows kubelet\'s events: Starting kubelet. and the condition changes (Events: <none> before)', async () => {
     const n = node();
     // Recorded as kubelet does, about the Node with its name as UID, which describe also asks for.

@@ -29,7 +29,8 @@ function canonical(v: unknown): string {
 export class StatusManager implements PodStatusWriter {
   private readonly last = new Map<string, string>();
 
-  constructor(private readonly client: KubeClient, private readonly log: Logger, private readonly fieldManager = 'bosun-agent') {}
+  /** Writes name no fieldManager: as the kubelet's status manager, they are its client's User-Agent program's ("kubelet"). */
+  constructor(private readonly client: KubeClient, private readonly log: Logger) {}
 
   async write(pod: Pod, status: PodStatus): Promise<void> {
     const uid = pod.metadata.uid!;
@@ -47,7 +48,7 @@ export class StatusManager implements PodStatusWriter {
     // Fields the agent set before and no longer reports are cleared.
     for (const k of OWNED) if (body[k] === undefined && pod.status?.[k] !== undefined) body[k] = null;
     try {
-      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: body }, { fieldManager: this.fieldManager });
+      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: body });
       this.last.set(uid, want);
     } catch (err) {
       if (isNotFound(err)) return;

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeClient } from '../../client/kube-client.js';
+import { kubernetesUserAgent } from '../../client/user-agent.js';
 import { awaitPodCIDR } from '../../agent/join/await-pod-cidr.js';
 import { joinCluster } from '../../agent/join/join-cluster.js';
 import { applyTo, startCertRenewal } from '../../agent/join/cert-renewal.js';
@@ -102,9 +103,9 @@ export async function runAgent(o: AgentCommandOptions): Promise<void> {
   // Every start joins again, so the node's certificates are renewed at start; cert-renewal.ts renews them while running.
   const joined = await join();
   out.write(`bosun: node ${nodeName} joined ${o.server}\n`);
-  const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: `bosun-agent/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
+  const client = KubeClient.fromKubeconfig(joined.kubeconfigPath, { userAgent: kubernetesUserAgent('kubelet'), maxFreeSockets: AGENT_IDLE_SOCKETS });
   // The proxy and DNS with their own identities from the join (node-credentials.ts), not the node's.
-  const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: `bosun-proxy/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
+  const proxyClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.proxy }, { userAgent: kubernetesUserAgent('kube-proxy'), maxFreeSockets: AGENT_IDLE_SOCKETS });
   const dnsClient = new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.dns }, { userAgent: `bosun-dns/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const ingressClient = joined.ingress && new KubeClient({ server: client.config.server, ca: joined.caCert, ...joined.ingress }, { userAgent: `bosun-ingress/${nodeName}`, maxFreeSockets: AGENT_IDLE_SOCKETS });
   const podCIDR = o.podCidr ?? (await awaitPodCIDR({ client, nodeName, log: retryLog }));
