@@ -4,20 +4,15 @@
  * apply reaches status only through /status, an owned field left out is removed, a field another
  * manager still owns stays, and a conflict (409 with causes) yields to force.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient, RawResponse } from '../testing/raw-client.js';
-import { startRawEnv, type RawEnv } from './testing/raw-env.js';
+import type { RawResponse } from '../testing/raw-client.js';
+import { rawEnvForFile } from './testing/raw-env.js';
 
 const NS = 'cf-apply';
-let env: RawEnv;
-let raw: RawClient;
+const file = rawEnvForFile(NS);
+const { raw } = file;
 
-before(async () => {
-  env = await startRawEnv(NS);
-  raw = env.raw;
-});
-after(() => env.stop());
 
 const apply = (path: string, body: string, manager: string, force = false): Promise<RawResponse> =>
   raw.request(`${path}?fieldManager=${manager}${force ? '&force=true' : ''}`, { method: 'PATCH', headers: { 'Content-Type': 'application/apply-patch+yaml' }, body });

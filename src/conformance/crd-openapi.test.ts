@@ -6,25 +6,17 @@
  * validates and explains custom resources from them (a schema, preserved unknown fields at the root
  * and in an embedded object).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubectlOk } from '../testing/kubectl-ok.js';
 import { eventually } from '../testing/eventually.js';
-import type { RawClient } from '../testing/raw-client.js';
-import type { TestServer } from '../testing/test-cluster.js';
-import { startRawEnv, type RawEnv } from './testing/raw-env.js';
+import { rawEnvForFile } from './testing/raw-env.js';
 
 const NS = 'cf-crd-publish-openapi';
-let env: RawEnv;
-let ts: TestServer;
-let raw: RawClient;
+const file = rawEnvForFile(NS);
+const { raw } = file;
 let seq = 0;
 
-before(async () => {
-  env = await startRawEnv(NS);
-  ({ ts, raw } = env);
-});
-after(() => env.stop());
 
 interface Version { name: string; served?: boolean; storage?: boolean; schema?: object }
 interface Crd { group: string; kind: string; plural: string; name: string; versions: Version[] }
@@ -116,7 +108,7 @@ test('[Conformance] CustomResourcePublishOpenAPI removes definition from spec wh
   await deleteCrd(c);
 });
 
-const kubectl = (args: string[], input?: string) => ts.kubectl(args, input === undefined ? undefined : { input });
+const kubectl = (args: string[], input?: string) => file.ts.kubectl(args, input === undefined ? undefined : { input });
 /** kubectl explain sees the definition once kubectl's discovery and OpenAPI have it. */
 const explain = (what: string) => eventually(async () => {
   const r = await kubectl(['explain', what]);
@@ -128,9 +120,9 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD with validation s
   await published(c, 'v1');
   const cr = (spec: string) => `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\nspec: ${spec}\n`;
   // Valid: create, apply, delete.
-  await kubectlOk(ts, ['create', '-f', '-'], { input: cr('{bars: [{name: test-bar}]}') });
-  await kubectlOk(ts, ['apply', '-f', '-'], { input: cr('{bars: [{name: test-bar, age: "10"}]}') });
-  await kubectlOk(ts, ['delete', '-f', '-'], { input: cr('{}') });
+  await kubectlOk(file.ts, ['create', '-f', '-'], { input: cr('{bars: [{name: test-bar}]}') });
+  await kubectlOk(file.ts, ['apply', '-f', '-'], { input: cr('{bars: [{name: test-bar, age: "10"}]}') });
+  await kubectlOk(file.ts, ['delete', '-f', '-'], { input: cr('{}') });
   // Unknown and missing required properties are refused.
   const unknown = await kubectl(['create', '-f', '-'], cr('{foo: true}'));
   assert.notEqual(unknown.code, 0);
@@ -151,9 +143,9 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknow
   const c = await createCrd([{ name: 'v1', schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }]);
   await published(c, 'v1');
   const cr = `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\na: {b: [{c: d}]}\n`;
-  await kubectlOk(ts, ['create', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['apply', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['delete', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['create', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['apply', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['delete', '-f', '-'], { input: cr });
   assert.match(await explain(c.plural), new RegExp(`KIND:\\s+${c.kind}`));
   await deleteCrd(c);
 });
@@ -163,9 +155,9 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknow
   const c = await createCrd([{ name: 'v1', schema }]);
   await published(c, 'v1');
   const cr = `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\nspec: {dummy: {a: {b: [{c: d}]}}}\n`;
-  await kubectlOk(ts, ['create', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['apply', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['delete', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['create', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['apply', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['delete', '-f', '-'], { input: cr });
   assert.match(await explain(`${c.plural}.spec.dummy`), /Dummy property\./);
   await deleteCrd(c);
 });
@@ -175,9 +167,9 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD without validatio
   const c = await createCrd([{ name: 'v1', schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: {} } }]);
   await published(c, 'v1');
   const cr = `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\nspec: {unknown: [{any: thing}]}\n`;
-  await kubectlOk(ts, ['create', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['apply', '-f', '-'], { input: cr });
-  await kubectlOk(ts, ['delete', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['create', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['apply', '-f', '-'], { input: cr });
+  await kubectlOk(file.ts, ['delete', '-f', '-'], { input: cr });
   assert.match(await explain(c.plural), /DESCRIPTION:/);
   await deleteCrd(c);
 });

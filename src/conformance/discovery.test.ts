@@ -4,20 +4,15 @@
  * discovery parts of the AdmissionWebhook and CustomResourceDefinition suites, and Table
  * transformation's 406 (table_conversion.go).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../testing/eventually.js';
-import type { RawClient } from '../testing/raw-client.js';
-import { startRawEnv, type RawEnv } from './testing/raw-env.js';
+import { rawEnvForFile } from './testing/raw-env.js';
 
-let env: RawEnv;
-let raw: RawClient;
+const file = rawEnvForFile();
+const { raw } = file;
 
-before(async () => {
-  env = await startRawEnv();
-  raw = env.raw;
-});
-after(() => env.stop());
+
 
 async function getJson(path: string, accept = 'application/json'): Promise<any> {
   const r = await raw.request(path, { headers: { Accept: accept } });

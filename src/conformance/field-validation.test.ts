@@ -5,22 +5,16 @@
  * unknown metadata in the root and an embedded object, a duplicate key under preserved unknown
  * fields), with the messages upstream's test looks for.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../testing/eventually.js';
-import type { RawClient } from '../testing/raw-client.js';
-import { startRawEnv, type RawEnv } from './testing/raw-env.js';
+import { rawEnvForFile } from './testing/raw-env.js';
 
 const NS = 'cf-field-validation';
-let env: RawEnv;
-let raw: RawClient;
+const file = rawEnvForFile(NS);
+const { raw } = file;
 let seq = 0;
 
-before(async () => {
-  env = await startRawEnv(NS);
-  raw = env.raw;
-});
-after(() => env.stop());
 
 const deployment = (spec: string, meta = '') => `{"apiVersion": "apps/v1", "kind": "Deployment",
   "metadata": {"name": "my-dep", ${meta} "labels": {"app": "nginx"}},

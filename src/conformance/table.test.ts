@@ -4,21 +4,15 @@
  * Table of nodes with includeObject=Metadata carrying PartialObjectMetadata; as=Table through the
  * real kubectl's printer too.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RawClient } from '../testing/raw-client.js';
-import { startRawEnv, type RawEnv } from './testing/raw-env.js';
+import { rawEnvForFile } from './testing/raw-env.js';
 
 const NS = 'cf-tables';
+const file = rawEnvForFile(NS);
+const { raw } = file;
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
-let env: RawEnv;
-let raw: RawClient;
 
-before(async () => {
-  env = await startRawEnv(NS);
-  raw = env.raw;
-});
-after(() => env.stop());
 
 interface Table { kind: string; metadata: { continue?: string; resourceVersion?: string }; columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[]; object?: { kind: string; metadata: { name?: string } } }[] }
 async function table(path: string): Promise<Table> {
@@ -43,7 +37,7 @@ test('Servers with support for Table transformation should return pod details', 
   const none = (await raw.request(`/api/v1/namespaces/${NS}/pods/pod-1?includeObject=None`, { headers: { Accept: TABLE } })).json as Table;
   assert.equal(none.rows[0]!.object, undefined);
   // The real kubectl prints the server's Table.
-  const printed = await env.ts.kubectl(['get', 'pod', 'pod-1', '-n', NS]);
+  const printed = await file.ts.kubectl(['get', 'pod', 'pod-1', '-n', NS]);
   assert.match(printed.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod-1\s+0\/1\s+Pending\s+0\s+\S+\n$/);
 });
 
