@@ -8,7 +8,7 @@ import type { FieldInfo, ResourceDefinition, ScaleInfo, StorageVersionConversion
 import { componentsOf } from '../schema/openapi.js';
 import type { ObjectNode } from '../schema/types.js';
 import { applyDefaults, fieldInfo, unknownFields, validateNode, validateRootKeys } from '../schema/walk.js';
-import { firstByteFieldError } from '../schema/byte-fields.js';
+import { firstDecodeFailure } from '../schema/decode-errors.js';
 import type { FieldError } from '../status.js';
 import { age } from '../table/age.js';
 import { ageColumn, nameColumn } from '../table/columns.js';
@@ -104,7 +104,7 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
     },
     validate,
     unknownFields: (obj: unknown, holders?: [Record<string, unknown>, string][]) => unknownFields(schema, obj, '', holders),
-    byteFieldError: (obj: unknown) => firstByteFieldError(schema, obj),
+    decodeFailure: (obj: unknown) => firstDecodeFailure(schema, obj),
     fieldInfo: memoFieldInfo(schema),
     hasStatusSubresource: spec.hasStatusSubresource ?? false,
     tracksGeneration: spec.tracksGeneration ?? false,

@@ -6,9 +6,6 @@
  * N as Go's encoding/base64 StdEncoding reports it (the first character outside the alphabet, or
  * where an incomplete or wrongly padded final group starts; `\r` and `\n` are skipped).
  */
-import type { Node } from './types.js';
-import { isPlainObject } from './walk.js';
-
 const ALPHABET = /[A-Za-z0-9+/]/;
 
 /** Go's error text for `s`, or undefined when StdEncoding decodes it. */
@@ -49,38 +46,3 @@ export function base64Error(s: string): string | undefined {
 }
 
 const at = (i: number): string => `illegal base64 data at input byte ${i}`;
-
-/** The first `byte` field of `value` (walked by `node`) that does not decode, as Go's decoder words it. */
-export function firstByteFieldError(node: Node, value: unknown): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  switch (node.type) {
-    case 'string':
-      return node.format === 'byte' && typeof value === 'string' ? base64Error(value) : undefined;
-    case 'array':
-      if (!Array.isArray(value)) return undefined;
-      for (const v of value) {
-        const e = firstByteFieldError(node.items, v);
-        if (e) return e;
-      }
-      return undefined;
-    case 'map':
-      if (!isPlainObject(value)) return undefined;
-      for (const k in value) {
-        const e = firstByteFieldError(node.values, value[k]);
-        if (e) return e;
-      }
-      return undefined;
-    case 'object': {
-      if (!isPlainObject(value)) return undefined;
-      const props = node.props as Record<string, Node>;
-      for (const k in value) {
-        const p = props[k];
-        const e = p ? firstByteFieldError(p, value[k]) : undefined;
-        if (e) return e;
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
-}

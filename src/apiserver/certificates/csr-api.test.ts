@@ -136,14 +136,20 @@ describe('CertificateSigningRequest API', () => {
     const viaStatus = await api.send('PUT', `${path}/status`, { ...cur, status: { conditions: [] } });
     assert.equal(viaStatus.status, 200);
     assert.equal((viaStatus.json as typeof cur).status.conditions[0]!.type, 'Approved');
-    // Bodies of the wrong shape are 422 naming the field, never 500.
-    for (const [sub, status] of [['approval', { conditions: 'x' }], ['status', { conditions: [5] }], ['approval', 'x']] as const) {
+    // Bodies of the wrong JSON types fail decoding as upstream's (400 naming the Go field), never 500.
+    const cannot = 'CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: json: cannot unmarshal';
+    for (const [sub, status, why] of [
+      ['approval', { conditions: 'x' }, 'string into Go struct field CertificateSigningRequestStatus.status.conditions of type []v1.CertificateSigningRequestCondition'],
+      ['status', { conditions: [5] }, 'number into Go struct field CertificateSigningRequestStatus.status.conditions of type v1.CertificateSigningRequestCondition'],
+      ['approval', 'x', 'string into Go struct field CertificateSigningRequest.status of type v1.CertificateSigningRequestStatus'],
+    ] as const) {
       const bad = await api.send('PUT', `${path}/${sub}`, { ...cur, status });
-      assert.equal(bad.status, 422, `${sub} ${JSON.stringify(status)}: ${bad.body}`);
-      assert.match(bad.json.message, /status/);
+      assert.equal(bad.status, 400, `${sub} ${JSON.stringify(status)}: ${bad.body}`);
+      assert.equal(bad.json.message, `${cannot} ${why}`);
     }
     const badSpec = await api.send('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests', { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'u1-bad-spec' }, spec: 5 });
-    assert.equal(badSpec.status, 422, badSpec.body);
+    assert.equal(badSpec.status, 400, badSpec.body);
+    assert.equal(badSpec.json.message, `${cannot} number into Go struct field CertificateSigningRequest.spec of type v1.CertificateSigningRequestSpec`);
     const viaMain = await api.send('PUT', path, { ...cur, spec: { ...cur.spec, signerName: 'example.com/other' }, status: { certificate: b64('x') } });
     assert.equal(viaMain.status, 200);
     const after = viaMain.json as { spec: { signerName: string }; status: { certificate?: string } };

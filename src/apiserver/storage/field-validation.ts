@@ -13,6 +13,7 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
+import { converterMessage, decoderMessage } from '../../api/schema/decode-errors.js';
 import { errors, failure } from '../../api/status.js';
 import type { PatchRequest, RequestContext } from './types.js';
 
@@ -29,11 +30,15 @@ export function duplicateFieldsOf(value: unknown): string[] | undefined {
  * is not walked: stored objects hold no unknown fields, as they are dropped before anything is stored.
  */
 export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx: RequestContext, patch?: PatchRequest, stored?: KubeObject): void {
-  // A body that does not decode fails before field validation, whatever the mode (a base64 field).
-  const undecodable = patch ? undefined : def.byteFieldError?.(obj);
-  if (undecodable) throw cannotBeHandled(def, obj, undecodable);
-  const holders: [Record<string, unknown>, string][] = [];
   const walked = stored ? unsharedPart(obj, stored) : obj;
+  // An object that does not decode into its Go type (a value of the wrong JSON type, a base64 field)
+  // fails before field validation, whatever the mode. Server-side apply has its own typed merge.
+  const undecodable = patch?.type === 'apply' ? undefined : def.decodeFailure?.(walked);
+  if (undecodable) {
+    if (!patch) throw cannotBeHandled(def, obj, decoderMessage(undecodable));
+    throw invalidPatch(patch, obj, patch.type === 'strategic' ? converterMessage(undecodable) : decoderMessage(undecodable));
+  }
+  const holders: [Record<string, unknown>, string][] = [];
   const unknown = def.unknownFields(walked, holders);
   const dups = patch ? [] : (ctx.duplicateFields ?? []);
   if (unknown.length === 0 && dups.length === 0) return;
@@ -42,17 +47,23 @@ export function checkUnknownFields(def: ResourceDefinition, obj: KubeObject, ctx
   const problems = [...unknown.map((p) => `unknown field "${p}"`), ...dups.map((p) => `duplicate field "${p}"`)];
   if (ctx.fieldValidation === 'Strict') {
     const strict = `strict decoding error: ${problems.join(', ')}`;
-    if (patch) {
-      const value = patch.type === 'strategic' ? goFormat(patch.body) : JSON.stringify(obj);
-      const detail = `Invalid value: ${JSON.stringify(value)}: ${strict}`;
-      throw failure(422, 'Invalid', ` "" is invalid: patch: ${detail}`, { name: '', group: '', kind: '', causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }] });
-    }
+    if (patch) throw invalidPatch(patch, obj, strict);
     throw cannotBeHandled(def, obj, strict);
   }
   if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...problems);
   // Deleted by holder and key, not by parsing the path back: a key that is empty or contains `.`
   // would name another field (an unknown `metadata[""]` used to delete `metadata` itself).
   for (const [holder, key] of holders) delete holder[key];
+}
+
+/**
+ * Upstream's patcher when the patched object does not decode (handlers/patch.go): 422 Invalid on the
+ * field `patch`, valued the patched JSON (JSON and merge patches) or the strategic patch as Go prints it.
+ */
+function invalidPatch(patch: PatchRequest, obj: KubeObject, why: string): Error {
+  const value = patch.type === 'strategic' ? goFormat(patch.body) : JSON.stringify(obj);
+  const detail = `Invalid value: ${JSON.stringify(value)}: ${why}`;
+  return failure(422, 'Invalid', ` "" is invalid: patch: ${detail}`, { name: '', group: '', kind: '', causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }] });
 }
 
 /** Upstream's decoder failure (handlers/rest.go transformDecodeError): 400 naming the body's kind and version. */
