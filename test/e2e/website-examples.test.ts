@@ -28,10 +28,6 @@ const SKIPPED: Record<string, string> = {
   'pods/image-volumes.yaml': 'the image volume source is alpha in v1.32 (ImageVolume gate off by default): the answer depends on the gate',
   'access/manifest-admission-control/admission-configuration.yaml': 'an AdmissionConfiguration: the API server\'s --admission-control-config-file, not an API object',
   'policy/quota-vac.yaml': 'the VolumeAttributesClass quota scope: v1.32 accepts it only with the VolumeAttributesClass gate (beta, off by default); Bosun refuses the scope',
-  // Known difference, not fixed: upstream's decoder refuses a list where an object belongs with a 400
-  // (`json: cannot unmarshal array into Go struct field NodeAffinity...requiredDuringSchedulingIgnoredDuringExecution
-  // of type v1.NodeSelector`); Bosun's schema check refuses it with a 422 naming the same field.
-  'pods/pod-with-node-affinity.yaml': 'the stored version gives requiredDuringScheduling... a list: refused, with a 422 where upstream answers 400',
   'debug/custom-profile.yaml': 'a kubectl debug --custom profile (a container fragment), not an API object',
   // Upstream's decoder stops at the caBundle placeholder (400 illegal base64 data at input byte 0); Bosun
   // serves the conversion webhook as an untyped object (conversion webhooks are not supported) and
@@ -60,6 +56,9 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   'validatingadmissionpolicy/typechecking.yaml': /no matches for kind "ValidatingAdmissionPolicy" in version "admissionregistration\.k8s\.io\/v1beta1"/,
   // metadata.annotations written as a list: kubectl cannot decode it into an object.
   'secret/serviceaccount/mysecretname.yaml': /json: cannot unmarshal array into Go struct field ObjectMeta\.metadata\.annotations of type map\[string\]string/,
+  // A list where NodeSelector is an object (the stored version gives requiredDuringScheduling... a
+  // preferred term's list): upstream's decoder refuses the body (400) before any validation.
+  'pods/pod-with-node-affinity.yaml': /Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal array into Go struct field NodeAffinity\.spec\.affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution of type v1\.NodeSelector/,
   // Placeholders where base64 belongs: upstream's decoder refuses the body (400) before any validation.
   // (Upstream's examples_test.go ignores tls-auth-secret.yaml for that reason.)
   'secret/tls-auth-secret.yaml': /Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7/,

@@ -1,6 +1,8 @@
 /**
- * Decoding errors of a create or PUT body (a `byte` field that is not base64: 400 as upstream's
- * decoder), then server-side field validation (the fieldValidation query parameter): fields the schema does not
+ * Decoding errors of a built-in kind's object (a value of the wrong JSON type, a `byte` field that is
+ * not base64: src/api/schema/decode-errors.ts), whatever the fieldValidation mode: a create or PUT body
+ * is a 400 as upstream's decoder, a patch's result the patcher's 422 below (server-side apply excepted);
+ * then server-side field validation (the fieldValidation query parameter): fields the schema does not
  * define, and keys a JSON body repeats, are an error under Strict, a warning under Warn, and silently dropped under Ignore. In
  * every mode they are removed before anything is stored, as decoding drops them upstream.
  * Under Strict the error is upstream's for the way the object came:
