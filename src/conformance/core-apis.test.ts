@@ -11,6 +11,7 @@ import { StatusError } from '../api/status.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
+import { eventually } from '../testing/eventually.js';
 
 const NS = 'cf-core-apis';
 let env: ClientEnv;
@@ -203,4 +204,34 @@ test('[Conformance] LimitRange should list, patch and delete a LimitRange by col
   assert.deepEqual(patched.spec.limits[0]!.defaultRequest, { cpu: '200m', memory: '20Mi' });
   await lrs.deleteCollection({ labelSelector: 'e2e-test=true' });
   assert.deepEqual((await lrs.list({ labelSelector: 'e2e-test=true' })).items, []);
+});
+
+test('[Conformance] LimitRange should create a LimitRange with defaults and ensure pod has those defaults applied.', async () => {
+  const ns = 'cf-limitrange';
+  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const rl = (cpu: string, memory: string, eph: string) => Object.fromEntries(Object.entries({ cpu, memory, 'ephemeral-storage': eph }).filter(([, v]) => v));
+  const lrs = client.resource(resources.limitranges, ns);
+  const limit = { type: 'Container', min: rl('50m', '100Mi', '100Gi'), max: rl('500m', '500Mi', '500Gi'), default: rl('500m', '500Mi', '500Gi'), defaultRequest: rl('100m', '200Mi', '200Gi'), maxLimitRequestRatio: {} };
+  await lrs.create({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'limit-range' }, spec: { limits: [limit] } } as KubeObject);
+  const pod = (name: string, requests: Record<string, string>, limits: Record<string, string>) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests, limits } }] },
+  }) as KubeObject;
+  const resourcesOf = (p: KubeObject) => (p as KubeObject & { spec: { containers: { resources: unknown }[] } }).spec.containers[0]!.resources;
+  // No resources: the LimitRange's default request and limit.
+  const none = await client.pods(ns).create(pod('pod-no-resources', {}, {}));
+  assert.deepEqual(resourcesOf(none), { requests: rl('100m', '200Mi', '200Gi'), limits: rl('500m', '500Mi', '500Gi') });
+  // Partial: what the pod gives, defaults for the rest.
+  const partial = await client.pods(ns).create(pod('pod-partial-resources', rl('300m', '150Mi', '150Gi'), rl('300m', '', '')));
+  assert.deepEqual(resourcesOf(partial), { requests: rl('300m', '150Mi', '150Gi'), limits: rl('300m', '500Mi', '500Gi') });
+  // Over max, refused.
+  await rejects(client.pods(ns).create(pod('pod-over-max', {}, rl('600m', '', ''))), 403, 'maximum cpu usage per Container is 500m');
+  await rejects(client.pods(ns).create(pod('pod-over-max-storage', {}, rl('', '', '600Gi'))), 403, 'maximum ephemeral-storage usage per Container is 500Gi');
+  // A lower min takes effect: a pod under the former min is admitted.
+  const cur = await lrs.get('limit-range') as KubeObject & { spec: { limits: Record<string, unknown>[] } };
+  cur.spec.limits[0]!.min = rl('9m', '49Mi', '49Gi');
+  await lrs.update(cur);
+  await eventually(() => client.pods(ns).create(pod(`pod-under-former-min-${Date.now()}`, rl('10m', '50Mi', '50Gi'), rl('500m', '500Mi', '500Gi'))).then(() => true, () => false), 'the lower min in effect');
+  // Deleted: a pod over the former max is admitted.
+  await lrs.delete('limit-range');
+  await eventually(() => client.pods(ns).create(pod(`pod-over-former-max-${Date.now()}`, rl('600m', '600Mi', '600Gi'), rl('600m', '600Mi', '600Gi'))).then(() => true, () => false), 'the LimitRange gone');
 });
