@@ -14,6 +14,7 @@ import { ResourceSampler } from './metrics/resource-sampler.js';
 import { resourceMetricsText, statsSummary } from './metrics/stats-summary.js';
 import { startAgentServer, type AgentServer, type AgentServerTls } from './server/agent-server.js';
 import { webhookReviews } from './server/webhook-reviews.js';
+import { kubeletConfigz } from './server/kubelet-config.js';
 
 /**
  * A whole worker node in one call, for `bosun server` (embedded node) and `bosun agent`
@@ -77,7 +78,9 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
   const resourceStats = sampler && { summary: () => statsSummary(nodeName, sampler.samples()), resourceMetrics: () => resourceMetricsText(sampler.samples()) };
   try {
     // Callers are reviewed by the API server with the node's own credential (TokenReview, SubjectAccessReview).
-    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, metrics: () => nodeRegistry.text(), nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
+    // /configz: what this node runs with, its server's port once listening.
+    const configz = () => kubeletConfigz({ ...o, podCIDR, address: o.agentServer?.host, port: server?.port ?? 0, runtimeSocket: runtime.containerd.socket });
+    if (o.agentServer) server = await startAgentServer({ runtime: runtime.runtime, resourceStats, metrics: () => nodeRegistry.text(), configz, nodeName, reviews: webhookReviews(o.client), ...o.agentServer });
     sampler?.start();
     agent = await startAgent({ ...o, nodeName, podCIDR, runtime: metricsOn ? instrumentRuntime(runtime.runtime) : runtime.runtime, dataDir: join(o.dataDir, 'agent'), agentPort: server?.port ?? o.agentPort });
   } catch (err) {

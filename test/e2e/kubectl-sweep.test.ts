@@ -5,6 +5,7 @@
  * Needs root and scripts/build-test-images.sh; `npm run build` first.
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { eventually } from '../../src/testing/eventually.js';
 import { useNodeServer } from '../../src/testing/node-server.js';
@@ -181,6 +182,18 @@ describe('kubectl command sweep', { timeout: 120_000 }, () => {
     assert.deepEqual(await managers('pod', pod), ['kube-controller-manager:Update:', 'kubelet:Update:status']);
     assert.ok((await managers('node', n.nodeName)).includes('kubelet:Update:status'), 'the node status the agent writes');
     await n.k('delete', 'deploy', 'sweep-fm');
+  });
+
+  test('get --raw nodes/NODE/proxy/configz and proxy/logs/ answer as the kubelet\'s /configz and /logs/ (404 before)', async () => {
+    const n = node();
+    const cfg = (JSON.parse(await n.k('get', '--raw', `/api/v1/nodes/${n.nodeName}/proxy/configz`)) as { kubeletconfig: Record<string, unknown> }).kubeletconfig;
+    const podCIDR = await n.k('get', 'node', n.nodeName, '-o', 'jsonpath={.spec.podCIDR}');
+    assert.deepEqual([cfg.podCIDR, cfg.clusterDomain, cfg.maxPods, cfg.cgroupDriver, cfg.cgroupRoot], [podCIDR, 'cluster.local', 110, 'cgroupfs', n.cgroupRoot]);
+    // The host's /var/log, listed as Go's http.FileServer lists a directory.
+    const listing = await n.k('get', '--raw', `/api/v1/nodes/${n.nodeName}/proxy/logs/`);
+    assert.match(listing, /^<!doctype html>\n<meta name="viewport" content="width=device-width">\n<pre>\n/);
+    const listed = [...listing.matchAll(/<a href="[^"]*">([^<]*)<\/a>/g)].map((m) => m[1]!.replace(/\/$/, '')).sort();
+    assert.deepEqual(listed, readdirSync('/var/log').filter((f) => !f.includes('<') && !f.includes('&')).sort());
   });
 
   test('describe node shows kubelet\'s events: Starting kubelet. and the condition changes (Events: <none> before)', async () => {

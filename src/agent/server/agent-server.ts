@@ -8,6 +8,8 @@
  *   POST /portForward/{namespace}/{pod}                  (pods/portforward)
  *   GET  /stats/summary, /metrics/resource           (resource metrics, when the agent samples them)
  *   GET  /metrics                                    (the node's Prometheus metrics)
+ *   GET  /configz                                    (the node's KubeletConfiguration, kubelet-config.ts)
+ *   GET  /logs/{path}                                (the node's /var/log, system-logs.ts; nodes/log)
  *   GET  /healthz
  * exec, attach and portForward are upgrade requests (SPDY/3.1 or WebSocket) relayed to the runtime's
  * streaming server, which speaks the kubelet streaming protocols itself.
@@ -25,6 +27,7 @@ import { CallerRefused, checkCaller, mastersOnly, type CallerReviews } from './c
 import type { ContainerRuntime } from '../runtime/types.js';
 import { runtimePodLookup, type PodLookup } from './container-lookup.js';
 import { serveContainerLogs } from './container-logs.js';
+import { serveSystemLogs, SYSTEM_LOG_DIR } from './system-logs.js';
 import { attachTarget, execTarget, portForwardTarget } from './stream-targets.js';
 import { relayUpgrade } from './upgrade-relay.js';
 
@@ -53,6 +56,10 @@ export interface AgentServerOptions {
   resourceStats?: { summary(): object; resourceMetrics(): string };
   /** GET /metrics: the node's Prometheus metrics (kubelet, proxy, DNS; controller-runtime/exposition.ts). */
   metrics?: () => string;
+  /** GET /configz: `{"kubeletconfig": {...}}` (kubelet-config.ts); absent: 404. */
+  configz?: () => object;
+  /** The directory /logs/ serves (default /var/log, the kubelet's). */
+  systemLogDir?: string;
 }
 
 export interface AgentServer {
@@ -104,6 +111,15 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       }
       if (stats && seg.join('/') === 'metrics/resource') {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(stats.resourceMetrics());
+        return;
+      }
+      if (o.configz && seg.length === 1 && seg[0] === 'configz') {
+        // component-base/configz's handler: JSON with nosniff.
+        res.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' }).end(JSON.stringify(o.configz()));
+        return;
+      }
+      if (url.pathname.startsWith('/logs/')) {
+        await serveSystemLogs(req, res, o.systemLogDir ?? SYSTEM_LOG_DIR, decodeURIComponent(url.pathname.slice('/logs/'.length)));
         return;
       }
       if (seg[0] === 'containerLogs' && seg.length === 4) {

@@ -1,4 +1,5 @@
 /** Test support: one HTTPS request to an agent server (status and body; upgrades report their status). */
+import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import type { KeyPair } from '../../apiserver/pki/certs.js';
 
@@ -12,7 +13,13 @@ export interface AgentCall {
   headers?: Record<string, string>;
 }
 
-export function agentRequest(path: string, o: AgentCall): Promise<{ code: number; body: string }> {
+export async function agentRequest(path: string, o: AgentCall): Promise<{ code: number; body: string }> {
+  const { code, body } = await agentResponse(path, o);
+  return { code, body };
+}
+
+/** agentRequest with the response headers. */
+export function agentResponse(path: string, o: AgentCall): Promise<{ code: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1', port: o.port, path, method: o.method ?? 'GET', headers: o.headers ?? {},
@@ -20,11 +27,11 @@ export function agentRequest(path: string, o: AgentCall): Promise<{ code: number
     }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => (body += d));
-      res.once('end', () => resolve({ code: res.statusCode!, body }));
+      res.once('end', () => resolve({ code: res.statusCode!, body, headers: res.headers }));
     });
     req.once('upgrade', (res, socket) => {
       socket.destroy();
-      resolve({ code: res.statusCode!, body: '' });
+      resolve({ code: res.statusCode!, body: '', headers: res.headers });
     });
     req.once('error', reject);
     req.end();

@@ -28,11 +28,13 @@ export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
 
 /**
  * The agent path for a node proxy request: the segments after /proxy, each encoded again (the path
- * parser decoded them), with the query as sent.
+ * parser decoded them), a trailing slash kept (upstream's proxy.go joins with
+ * JoinPreserveTrailingSlash: the kubelet's /logs/ lists a directory only with it), and the query as sent.
  */
-export function nodeProxyPath(rest: string[], query: URLSearchParams): string {
+export function nodeProxyPath(rest: string[], query: URLSearchParams, trailingSlash = false): string {
   const q = query.toString();
-  return `/${rest.map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
+  const path = rest.map(encodeURIComponent).join('/');
+  return `/${path}${trailingSlash && path ? '/' : ''}${q ? `?${q}` : ''}`;
 }
 
 /**
@@ -58,7 +60,8 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       const method = req.method ?? 'GET';
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
       const nodeName = await proxiedNode(agents, r.name);
-      const call = await agents.open(nodeName, method, nodeProxyPath(r.rest, r.query), forwardedHeaders(req));
+      const trailingSlash = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname.endsWith('/');
+      const call = await agents.open(nodeName, method, nodeProxyPath(r.rest, r.query, trailingSlash), forwardedHeaders(req));
       req.pipe(call.request);
       await relayResponse(await call.response, res);
     },
