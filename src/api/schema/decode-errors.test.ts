@@ -15,6 +15,7 @@ const root = s.object({
   big: s.int64(),
   when: s.time(),
   loose: s.loose({}),
+  limits: s.map(s.quantity()),
 }, { name: 'io.k8s.api.x.v1.Thing' });
 
 const msg = (v: unknown): string | undefined => {
@@ -43,6 +44,18 @@ test('type errors: the value kind, the innermost struct, the field path without 
   // ...unless an Unmarshaler (IntOrString, metav1.Time) fails later: decoding stops there.
   assert.equal(msg({ text: 1, certs: [{ port: 1.5 }] }), 'json: cannot unmarshal number 1.5 into Go struct field Cert.certs.port of type int32');
   assert.equal(msg({ text: 1, when: 7 }), 'json: cannot unmarshal number into Go struct field Thing.when of type string');
+});
+
+test('quantities: resource.Quantity.UnmarshalJSON parses the trimmed string (ParseQuantity) or the number', () => {
+  for (const ok of ['500m', '1.5Gi', '2', '+1', '-0.5', '1e3', '.5', ' 1Mi ', '100u']) assert.equal(msg({ limits: { cpu: ok } }), undefined, ok);
+  assert.equal(msg({ limits: { cpu: 1.5 } }), undefined);
+  const format = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  assert.equal(msg({ limits: { cpu: 'abc' } }), format);
+  assert.equal(msg({ limits: { cpu: '' } }), format);
+  assert.equal(msg({ limits: { cpu: true } }), format);
+  assert.equal(msg({ limits: { cpu: '1Q' } }), format);
+  assert.equal(msg({ limits: { cpu: '1ki' } }), "unable to parse quantity's suffix");
+  assert.equal(msg({ limits: { cpu: '.' } }), 'unable to parse numeric part of quantity');
 });
 
 test('the unstructured converter words a strategic merge patch result', () => {

@@ -9,11 +9,12 @@
  *   (list indices and map keys are not in it); `byte` fields that are not base64 are saved the same way;
  * - an Unmarshaler's error (intstr.IntOrString, resource.Quantity, metav1.Time) stops decoding at
  *   once and wins over a saved one; IntOrString and Time re-decode into int32 / string, whose type
- *   error gets the field's context; Quantity's parse error is printed as it is.
+ *   error gets the field's context; Quantity's parse error (`"abc"`, `""`, an object) is printed as it is.
  * One walk in document order that allocates nothing while all is well (every create and PUT pays it).
  * Named string types (v1.RestartPolicy...) are not recorded in Bosun's schema: they print as `string`;
  * loosely typed subtrees without a Go name print their struct as `struct {}`.
  */
+import { Quantity, QuantityError } from '../quantity/quantity.js';
 import { base64Error } from './byte-fields.js';
 import type { Node, ObjectNode } from './types.js';
 import { isPlainObject } from './walk.js';
@@ -37,6 +38,8 @@ export interface DecodeFailure {
 }
 
 const QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+/** The quantities almost every body carries (`500m`, `1.5Gi`, `2`): valid without a full parse. */
+const PLAIN_QUANTITY = /^[+-]?[0-9]+(?:\.[0-9]+)?(?:[numkMGTPE]|[KMGTPE]i)?$/;
 const INT32_MAX = 2147483647;
 const INT64_MAX = 9223372036854775807;
 
@@ -64,7 +67,9 @@ function walk(node: Node, v: unknown): DecodeFailure | undefined {
       // IntOrString.UnmarshalJSON: a string is the string, anything else is decoded into the int32.
       return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= INT32_MAX) ? undefined : fail(node, v, 'int32', true);
     case 'quantity':
-      return typeof v === 'string' || typeof v === 'number' ? undefined : { raw: v, node, goType: 'resource.Quantity', hard: true, plain: QUANTITY_FORMAT, fields: [] };
+      if (typeof v === 'number') return undefined;
+      if (typeof v !== 'string') return quantityFailure(node, v, QUANTITY_FORMAT);
+      return PLAIN_QUANTITY.test(v) ? undefined : quantityStringFailure(node, v);
     case 'any':
       return undefined;
     case 'array': {
@@ -110,6 +115,21 @@ function walkObject(node: ObjectNode<any, any>, v: unknown, root: boolean): Deco
     saved ??= f;
   }
   return saved;
+}
+
+function quantityFailure(node: Node, raw: unknown, why: string): DecodeFailure {
+  return { raw, node, goType: 'resource.Quantity', hard: true, plain: why, fields: [] };
+}
+
+/** Quantity.UnmarshalJSON: ParseQuantity of the trimmed string; its error as it is. */
+function quantityStringFailure(node: Node, v: string): DecodeFailure | undefined {
+  try {
+    Quantity.parse(v.trim());
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof QuantityError)) throw e;
+    return quantityFailure(node, v, e.message.slice(`invalid quantity "${e.value}": `.length));
+  }
 }
 
 function fail(node: Node, raw: unknown, type: string, hard = false): DecodeFailure {

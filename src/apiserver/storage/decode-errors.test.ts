@@ -51,6 +51,8 @@ describe('wrong JSON types in a built-in kind body', () => {
       [pod('dt-g', { hostNetwork: 'yes' }), 'json: cannot unmarshal string into Go struct field PodSpec.spec.hostNetwork of type bool'],
       // resource.Quantity's own UnmarshalJSON refuses it, without a field.
       [pod('dt-h', { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: { n: 1 } } } }] }), "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
+      // ...and a string that is no quantity (Bosun stored `abc` before).
+      [pod('dt-h2', { containers: [{ name: 'c', image: 'busybox', resources: { requests: { memory: 'abc' } } }] }), "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
       // Upstream saves the first type error and goes on; an Unmarshaler's error (IntOrString here) stops decoding and wins.
       [pod('dt-i', { hostNetwork: 'yes', containers: [{ name: 'c', image: 'busybox', readinessProbe: { httpGet: { port: true } } }] }),
         'json: cannot unmarshal bool into Go struct field HTTPGetAction.spec.containers.readinessProbe.httpGet.port of type int32'],
