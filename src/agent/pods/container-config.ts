@@ -11,6 +11,7 @@ import { ANN_CONTAINER_TYPE, ANN_GRACE_PERIOD, ANN_RESTART_COUNT, ANN_SPEC_HASH,
 import { linuxResources } from './resources.js';
 import type { ContainerAllocateResponse } from '../device-plugins/proto.js';
 import { seccompProfile, verifyRunAsNonRoot, type ImageUser } from './security-profile.js';
+import type { ContainerType } from './pod-actions.js';
 
 /** The CRI container config for one container of a pod (kubelet generateContainerConfig). */
 
@@ -75,10 +76,14 @@ export function securityContext(pod: Pod, c: Container, seccompDir = ''): Securi
   return Object.keys(out).length ? out : undefined;
 }
 
+function withPidTarget(sc: SecurityContext | undefined, pidTargetId: string | undefined): SecurityContext | undefined {
+  return pidTargetId ? { ...sc, pidTargetId } : sc;
+}
+
 export interface ContainerConfigInput {
   pod: Pod;
   container: Container;
-  type: 'init' | 'regular';
+  type: ContainerType;
   restartCount: number;
   imageRef: string;
   volumes: VolumePaths;
@@ -94,6 +99,8 @@ export interface ContainerConfigInput {
   seccompDir?: string;
   /** What the container's device plugins answered to Allocate (src/agent/device-plugins). */
   pluginDevices?: ContainerAllocateResponse;
+  /** An ephemeral container's target container id, whose PID namespace it joins. */
+  pidTargetId?: string;
 }
 
 /**
@@ -133,7 +140,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     },
     logPath: `${c.name}/${i.restartCount}.log`,
     resources: linuxResources(pod, c, i.memoryCapacity),
-    securityContext: securityContext(pod, c, i.seccompDir),
+    securityContext: withPidTarget(securityContext(pod, c, i.seccompDir), i.pidTargetId),
     stdin: c.stdin,
     stdinOnce: c.stdinOnce,
     tty: c.tty,

@@ -5,7 +5,8 @@ import type { VolumePaths } from '../volumes/volume-manager.js';
 import type { AgentDeps, SyncScratch } from './context.js';
 import { writeEtcHosts } from './etc-hosts.js';
 import { killContainer, killPod, podGracePeriod } from './kill.js';
-import type { PodAction } from './pod-actions.js';
+import type { ContainerType, PodAction } from './pod-actions.js';
+import { latestContainer } from '../runtime/pod-state.js';
 import { sandboxConfig } from './sandbox-config.js';
 import { startContainer } from './start-container.js';
 import { terminationLogMount } from './termination-message.js';
@@ -22,8 +23,8 @@ export async function executePodActions(
   const sbConfig = sandboxConfig(pod, sb.metadata.attempt, d.sandboxEnv);
   const podIP = sb.ip;
   const extraMounts = writeEtcHosts(d.volumes.podDir(uid), pod, podIP, d.sandboxEnv.clusterDomain);
-  const start = (c: Container, type: 'init' | 'regular', restartCount: number) => startContainer(d, s, {
-    pod, container: c, type, restartCount, sandboxId: sb.id, sandboxConfig: sbConfig, podIP, volumes,
+  const start = (c: Container, type: ContainerType, restartCount: number) => startContainer(d, s, {
+    pod, container: c, type, restartCount, sandboxId: sb.id, sandboxConfig: sbConfig, podIP, volumes, pidTargetId: pidTarget(state, sb.id, c, type),
     extraMounts: [...extraMounts, terminationLogMount(d.volumes.podDir(uid), c, restartCount)],
   });
 
@@ -62,6 +63,15 @@ export async function executePodActions(
         break;
     }
   }
+}
+
+/**
+ * An ephemeral container's targetContainerName: the id of that container in this sandbox, whose PID
+ * namespace it joins (the kubelet's getTargetID; the target missing, it gets the pod's own).
+ */
+function pidTarget(state: PodRuntimeState, sandboxId: string, c: Container, type: ContainerType): string | undefined {
+  const target = type === 'ephemeral' ? (c as { targetContainerName?: string }).targetContainerName : undefined;
+  return target ? latestContainer(state, target, sandboxId)?.id : undefined;
 }
 
 /** Keeps the newest exited container of a name (for lastState) and removes older ones. */

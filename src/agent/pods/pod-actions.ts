@@ -18,9 +18,12 @@ import { containerHash } from './container-config.js';
  * whose spec changed. Sandboxes of earlier attempts go once everything was looked at.
  */
 
+/** Which of the pod's lists a container comes from (the kubelet's container type annotation). */
+export type ContainerType = 'init' | 'regular' | 'ephemeral';
+
 export type PodAction =
   /** Start `container`; with `stopUnlessStarted`, the rest of the plan waits for the next sync when the start fails. */
-  | { kind: 'start'; container: Container; type: 'init' | 'regular'; restartCount: number; stopUnlessStarted?: boolean }
+  | { kind: 'start'; container: Container; type: ContainerType; restartCount: number; stopUnlessStarted?: boolean }
   /** Restart an exited container: record a retry of `backoffKey` (forgotten first with `resetBackoff`), start, then remove older exited containers of the name but `keepId`. */
   | { kind: 'restart'; container: Container; type: 'init' | 'regular'; restartCount: number; backoffKey: string; resetBackoff: boolean; keepId: string }
   | { kind: 'kill'; container: Container; running: RuntimeContainer; graceSeconds: number }
@@ -105,6 +108,12 @@ export function computePodActions(i: PodActionsInput): PodAction[] {
     for (const c of [...inits, ...regular]) out.push({ kind: 'waiting', name: c.name });
     if (inits.some((ic) => isSidecar(ic) && latestContainer(state, ic.name, sandboxId)?.state === 'CONTAINER_RUNNING')) out.push({ kind: 'killPod' });
     return out;
+  }
+
+  // Ephemeral containers (kubelet SyncPod step 5, before init containers, so that one can debug a
+  // pod whose init containers fail): each started once, in whichever sandbox, and never restarted.
+  for (const ec of pod.spec?.ephemeralContainers ?? []) {
+    if (!latestContainer(state, ec.name)) out.push({ kind: 'start', container: ec as Container, type: 'ephemeral', restartCount: 0 });
   }
 
   /** Keeps sidecar `ic` running; 'started' when it counts as started (running, startup probe passed). */

@@ -10,6 +10,7 @@ import { runHook } from './lifecycle-hooks.js';
 import type { ImageUser } from './security-profile.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
 import type { Mount } from '../runtime/types.js';
+import type { ContainerType } from './pod-actions.js';
 
 /**
  * kubelet startContainer: pull the image, make the config (env, mounts), create, start, run the
@@ -21,8 +22,10 @@ import type { Mount } from '../runtime/types.js';
 export interface StartInput {
   pod: Pod;
   container: Container;
-  type: 'init' | 'regular';
+  type: ContainerType;
   restartCount: number;
+  /** An ephemeral container's target, whose PID namespace it joins. */
+  pidTargetId?: string;
   sandboxId: string;
   sandboxConfig: PodSandboxConfig;
   podIP: string;
@@ -70,7 +73,7 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
       pod, container: c, type: i.type, restartCount: i.restartCount, imageRef: pulled.imageRef, volumes: i.volumes,
       envCtx: { pod, lookup: d.lookup, podIP: i.podIP, hostIP: d.node.hostIP, allocatable: d.node.allocatable, services: d.services },
       memoryCapacity: d.node.memoryCapacity, extraMounts: i.extraMounts, logDirectory: i.sandboxConfig.logDirectory,
-      imageUser, seccompDir: d.sandboxEnv.seccompDir, pluginDevices,
+      imageUser, seccompDir: d.sandboxEnv.seccompDir, pluginDevices, pidTargetId: i.pidTargetId,
     });
   } catch (err) {
     if (!(err instanceof ContainerConfigError)) throw err;
@@ -107,7 +110,7 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
       const st = await d.runtime.containerStatus(id);
       await killContainer(d, pod, undefined, {
         id, name: c.name, sandboxId: i.sandboxId, state: st.state, createdAt: st.createdAt, exitCode: 0, reason: '', message: '',
-        image: c.image ?? '', imageRef: pulled.imageRef, restartCount: i.restartCount, specHash: '', type: i.type,
+        image: c.image ?? '', imageRef: pulled.imageRef, restartCount: i.restartCount, specHash: '', type: i.type === 'init' ? 'init' : 'regular',
       }, pod.spec?.terminationGracePeriodSeconds ?? 30, i.podIP);
       s.wakeIn(0);
       return false;

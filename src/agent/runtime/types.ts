@@ -181,6 +181,11 @@ export interface SecurityContext {
   noNewPrivs?: boolean;
   /** Absent: Unconfined, as the kubelet without --seccomp-default. */
   seccomp?: SeccompProfile;
+  /**
+   * Join this container's PID namespace (CRI NamespaceOption pid TARGET with target_id): an
+   * ephemeral container's targetContainerName, as the kubelet's getTargetID.
+   */
+  pidTargetId?: string;
 }
 
 /** Identity of a container within its sandbox; (name, attempt) is unique per sandbox. */

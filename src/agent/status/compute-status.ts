@@ -1,4 +1,4 @@
-import type { Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
+import type { Container, Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
 import type { PodRuntimeState, RuntimeContainer } from '../runtime/pod-state.js';
 import { isSidecar } from '../../api/pod-sidecar.js';
 import { containerStatusFor, type WaitingReason } from './container-statuses.js';
@@ -171,6 +171,14 @@ export function computePodStatus(i: StatusInput): PodStatus {
     status.podIPs = [{ ip: podIP }, ...(sandboxReady ? (sandbox?.additionalIps ?? []).map((ip) => ({ ip })) : [])];
   }
   if (inits.length) status.initContainerStatuses = initStatuses;
+  // Ephemeral containers: never ready, no probes; they count for neither phase nor conditions.
+  const ephemeral = spec.ephemeralContainers ?? [];
+  if (ephemeral.length) {
+    status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatusFor({
+      spec: c as Container, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting: 'ContainerCreating',
+      ready: () => false, started: () => true, runtimeName, init: false,
+    }));
+  }
   if (i.evictedMessage !== undefined) {
     status.reason = 'Evicted';
     status.message = i.evictedMessage;

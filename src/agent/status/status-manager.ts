@@ -11,7 +11,7 @@ import type { PodStatusWriter } from './pod-status-writer.js';
  */
 
 /** The fields the agent owns in a PodStatus (the rest, e.g. qosClass or nominatedNodeName, are left alone). */
-const OWNED = ['phase', 'reason', 'message', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'containerStatuses', 'initContainerStatuses'] as const;
+const OWNED = ['phase', 'reason', 'message', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'] as const;
 
 function owned(s: PodStatus | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};

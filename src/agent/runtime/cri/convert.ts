@@ -88,7 +88,7 @@ function securityToWire(s: SecurityContext | undefined, sandbox: Pick<PodSandbox
     capabilities: s?.capabilities
       ? { addCapabilities: s.capabilities.add ?? [], dropCapabilities: s.capabilities.drop ?? [] }
       : null,
-    namespaceOptions: namespaceOptions(sandbox),
+    namespaceOptions: s?.pidTargetId ? { ...namespaceOptions(sandbox), pid: 'TARGET', targetId: s.pidTargetId } : namespaceOptions(sandbox),
     seccomp: seccompToWire(s?.seccomp),
   };
 }
