@@ -12,7 +12,7 @@ import { walkLifecycle } from './testing/api-lifecycle.js';
 let env: ClientEnv;
 
 before(async () => {
-  env = await startClientEnv();
+  env = await startClientEnv({ namespace: 'cf-api-operations' });
 });
 after(() => env.stop());
 
@@ -59,4 +59,14 @@ test('[Conformance] ValidatingAdmissionPolicy should support ValidatingAdmission
       spec: { policyName: 'replicalimit-policy.example.com', validationActions: ['Deny'] },
     }) as KubeObject,
   }, 'e2e-example-vapb');
+});
+
+test('[Conformance] CronJob should support CronJob API operations', async () => {
+  await walkLifecycle(env.client, {
+    ref: resources.cronjobs, namespace: 'cf-api-operations', status: (n) => ({ lastScheduleTime: `2024-01-01T00:0${n}:00Z` }),
+    make: (name, labels) => ({
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta(name, labels),
+      spec: { schedule: '@hourly', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } } } } },
+    }) as KubeObject,
+  }, 'e2e-example-cronjob');
 });

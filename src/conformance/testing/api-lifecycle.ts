@@ -15,8 +15,11 @@ export interface LifecycleSpec {
   namespace?: string;
   /** An object named `name` with `labels` (the walk makes three). */
   make(name: string, labels: Record<string, string>): KubeObject;
-  /** The resource has a status subresource: a condition is patched in, then another updated in. */
-  status?: boolean;
+  /**
+   * The resource has a status subresource. `true`: a condition is patched in, then another updated
+   * in. A function: the status fields to patch in (n = 1), then to update in (n = 2), checked on reads.
+   */
+  status?: boolean | ((n: number) => Record<string, unknown>);
 }
 
 /** The discovery part: group in /apis, version in the group, resource (and status) in the version. */
@@ -59,7 +62,8 @@ export async function walkLifecycle(client: KubeClient, spec: LifecycleSpec, pre
   } finally {
     w.stop();
   }
-  if (spec.status) {
+  if (typeof spec.status === 'function') await walkStatusFields(rc, names[0]!, spec.status);
+  else if (spec.status) {
     const path = `${ref.group ? `/apis/${ref.group}/${ref.version}` : '/api/v1'}${ns ? `/namespaces/${ns}` : ''}/${ref.resource}/${names[0]}/status`;
     const status = await client.raw<KubeObject>('GET', path);
     assert.equal(status.metadata.name, names[0]);
@@ -77,4 +81,15 @@ export async function walkLifecycle(client: KubeClient, spec: LifecycleSpec, pre
   assert.deepEqual((await rc.list({ labelSelector: selector })).items.map((o) => o.metadata.name).sort(), names.slice(1));
   await rc.deleteCollection({ labelSelector: selector });
   assert.deepEqual((await rc.list({ labelSelector: selector })).items, []);
+}
+
+/** The status subresource by the resource's own status fields: merge-patched in, then updated in. */
+async function walkStatusFields(rc: ReturnType<KubeClient['resource']>, name: string, fields: (n: number) => Record<string, unknown>): Promise<void> {
+  const has = (o: KubeObject, want: Record<string, unknown>) => Object.entries(want).every(([k, v]) => JSON.stringify((o.status as Record<string, unknown> | undefined)?.[k]) === JSON.stringify(v));
+  const patched = await rc.patch(name, 'merge', { status: fields(1) }, { subresource: 'status' });
+  assert.ok(has(patched, fields(1)), JSON.stringify(patched.status));
+  const before = await rc.get(name);
+  const updated = await rc.updateStatus({ ...before, status: { ...(before.status as object), ...fields(2) } });
+  assert.ok(has(updated, fields(2)), JSON.stringify(updated.status));
+  assert.ok(has(await rc.get(name), fields(2)), 'visible to the next read');
 }
