@@ -59,7 +59,14 @@ describe('endpoint controllers', () => {
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     } as KubeObject);
     // A placeholder slice while no pod runs.
-    await eventually(async () => ((await slicesOf('web')).length === 1 && (await slicesOf('web'))[0]!.endpoints.length === 0 ? true : undefined), 'placeholder slice');
+    const placeholder = await eventually(async () => {
+      const s = await slicesOf('web');
+      return s.length === 1 && s[0]!.endpoints.length === 0 ? s[0] : undefined;
+    }, 'placeholder slice');
+    // Named by the API server from generateName `<service>-` (5 random characters), as upstream's
+    // newEndpointSlice (Bosun named it <service>-<hash of ports> before).
+    assert.equal(placeholder.metadata.generateName, 'web-');
+    assert.match(placeholder.metadata.name!, /^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
 
     await runPod('web-a', '10.42.0.11', true);
     await runPod('web-b', '10.42.0.12', false);
@@ -68,6 +75,7 @@ describe('endpoint controllers', () => {
       return s.length === 1 && s[0]!.endpoints.length === 2 ? s[0] : undefined;
     }, 'two endpoints');
     assert.deepEqual(slice.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    assert.equal(slice.metadata.name, placeholder.metadata.name, 'the placeholder updated into the real slice, not replaced');
     assert.equal(slice.metadata.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
     const a = slice.endpoints.find((e) => e.targetRef?.name === 'web-a')!;
     const b = slice.endpoints.find((e) => e.targetRef?.name === 'web-b')!;

@@ -1,10 +1,10 @@
 /**
  * The EndpointSlices a Service should have (pure): its endpoints grouped by resolved ports (pods that
  * resolve a named port differently land in different slices, as upstream), at most 100 endpoints per
- * slice, a placeholder slice with no endpoints when nothing matches. Names are deterministic
- * (`<service>-<hash of ports>[-<n>]`) so reconciling is create/update/delete by name.
+ * slice, a placeholder slice with no endpoints when nothing matches. They carry no name but upstream's
+ * generateName `<service>-` (the API server adds 5 random characters); slice-plan.ts matches them
+ * to the stored slices by ports.
  */
-import { createHash } from 'node:crypto';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import type { Service } from '../../api/kinds/core/service.js';
 import type { Endpoint, EndpointSlice, EndpointSlicePort } from '../../api/kinds/discovery/endpoint-slice.js';
@@ -16,12 +16,9 @@ export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 /** Upstream --max-endpoints-per-slice default. */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 
-function portsKey(ports: EndpointSlicePort[]): string {
-  return JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || (a.protocol ?? '').localeCompare(b.protocol ?? '')));
-}
-
-function shortHash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 8);
+/** The identity of a slice's port set (upstream's endpointutil.NewPortMapKey): slices are grouped by it. */
+export function portsKey(ports: readonly EndpointSlicePort[] | undefined): string {
+  return JSON.stringify([...(ports ?? [])].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || (a.protocol ?? '').localeCompare(b.protocol ?? '')));
 }
 
 /** Labels every slice of `svc` carries: the Service's own, then the controller's. */
@@ -34,11 +31,12 @@ export function sliceLabels(svc: Readonly<Service>): Record<string, string> {
   return labels;
 }
 
-function newSlice(svc: Readonly<Service>, name: string, ports: EndpointSlicePort[], endpoints: Endpoint[]): EndpointSlice {
+/** upstream's newEndpointSlice: generateName getEndpointSlicePrefix(service), `<service>-` (a Service name is a DNS label, always a valid prefix). */
+function newSlice(svc: Readonly<Service>, ports: EndpointSlicePort[], endpoints: Endpoint[]): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: {
-      name, namespace: svc.metadata.namespace, labels: sliceLabels(svc),
+      generateName: `${svc.metadata.name!}-`, namespace: svc.metadata.namespace, labels: sliceLabels(svc),
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     addressType: 'IPv4', endpoints, ports,
@@ -56,15 +54,12 @@ export function desiredSlices(svc: Readonly<Service>, pods: readonly Readonly<Po
     if (!g) groups.set(key, (g = { ports, endpoints: [] }));
     g.endpoints.push(podToEndpoint(svc, pod));
   }
-  const name = svc.metadata.name!;
-  if (groups.size === 0) return [newSlice(svc, `${name}-${shortHash('')}`, [], [])];
+  if (groups.size === 0) return [newSlice(svc, [], [])];
   const out: EndpointSlice[] = [];
-  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     g.endpoints.sort((a, b) => (a.targetRef?.name ?? '').localeCompare(b.targetRef?.name ?? ''));
-    const base = `${name}-${shortHash(key)}`;
     for (let i = 0; i * MAX_ENDPOINTS_PER_SLICE < g.endpoints.length; i++) {
-      const chunk = g.endpoints.slice(i * MAX_ENDPOINTS_PER_SLICE, (i + 1) * MAX_ENDPOINTS_PER_SLICE);
-      out.push(newSlice(svc, i === 0 ? base : `${base}-${i}`, g.ports, chunk));
+      out.push(newSlice(svc, g.ports, g.endpoints.slice(i * MAX_ENDPOINTS_PER_SLICE, (i + 1) * MAX_ENDPOINTS_PER_SLICE)));
     }
   }
   return out;

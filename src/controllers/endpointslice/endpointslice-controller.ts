@@ -1,8 +1,11 @@
 /**
  * The EndpointSlice controller (upstream pkg/controller/endpointslice): for every Service with a
  * selector, keeps the slices labelled managed-by endpointslice-controller.k8s.io equal to
- * desiredSlices(service, matching pods). Writes go create/update first, deletes last, so a proxy
- * never sees a moment with fewer endpoints than before or after.
+ * desiredSlices(service, matching pods), matched to the stored ones by slice-plan.ts; new slices are
+ * named by the API server from generateName `<service>-`, as upstream's. Writes go create/update
+ * first, deletes last, so a proxy never sees a moment with fewer endpoints than before or after.
+ * While the informer has not yet seen the controller's own writes (slice-tracker.ts) the Service is
+ * requeued rather than reconciled, or a slice just created would be created twice.
  *
  * Wiring: reconciles Services; pod events wake every Service of the pod's namespace whose selector
  * matches the pod (before or after the change); slice events wake their Service (repairs edits).
@@ -16,8 +19,10 @@ import { resources } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
 import { keyOf, keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
-import type { Request } from '../../controller-runtime/reconcile.js';
-import { CONTROLLER_NAME, desiredSlices, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, sliceMatches } from './desired-slices.js';
+import type { Request, Result } from '../../controller-runtime/reconcile.js';
+import { CONTROLLER_NAME, desiredSlices, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './desired-slices.js';
+import { planSlices } from './slice-plan.js';
+import { SliceTracker } from './slice-tracker.js';
 import { hasManagedEndpoints, selects } from '../../api/endpoints/pod-endpoints.js';
 
 export interface EndpointSliceControllerOptions {
@@ -39,6 +44,7 @@ export function addEndpointSliceController(mgr: Manager, opts: EndpointSliceCont
     },
   });
   const client = mgr.client;
+  const tracker = new SliceTracker();
 
   const podToServices = (pod: Readonly<KubeObject>): string[] =>
     services.indexer.listNamespace(pod.metadata.namespace).filter((svc) => selects(svc, pod)).map(keyOf);
@@ -46,29 +52,28 @@ export function addEndpointSliceController(mgr: Manager, opts: EndpointSliceCont
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
     return svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata.namespace}/${svc}`] : [];
   };
+  slices.addEventHandler({ onDelete: (s) => { for (const key of sliceToService(s)) tracker.forget(key, s.metadata.name!); } });
 
-  async function reconcile(req: Request): Promise<void> {
+  async function reconcile(req: Request): Promise<Result | void> {
     const key = keyString(req);
     const namespace = req.namespace!;
     const api = client.resource<EndpointSlice>(resources.endpointslices, namespace);
     const existing = slices.indexer.byIndex(BY_SERVICE, key);
+    if (tracker.stale(key, existing)) return { requeue: true };
+    const remove = async (s: Readonly<EndpointSlice>): Promise<void> => {
+      await deleteQuietly(() => api.delete(s.metadata.name!));
+      tracker.deleted(key, s.metadata.name!);
+    };
     const svc = services.indexer.get(key);
     if (!svc || svc.metadata.deletionTimestamp || !hasManagedEndpoints(svc)) {
-      for (const s of existing) await deleteQuietly(() => api.delete(s.metadata.name!));
+      for (const s of existing) await remove(s);
       return;
     }
     const matching = pods.indexer.listNamespace(namespace).filter((p) => selects(svc, p));
-    const desired = desiredSlices(svc, matching);
-    const byName = new Map(existing.map((s) => [s.metadata.name!, s]));
-    for (const want of desired) {
-      const have = byName.get(want.metadata.name!);
-      if (!have) await api.create(want);
-      else if (!sliceMatches(have, want)) {
-        await api.update({ ...want, metadata: { ...want.metadata, resourceVersion: have.metadata.resourceVersion } });
-      }
-    }
-    const keep = new Set(desired.map((s) => s.metadata.name));
-    for (const s of existing) if (!keep.has(s.metadata.name)) await deleteQuietly(() => api.delete(s.metadata.name!));
+    const plan = planSlices(svc, existing, desiredSlices(svc, matching));
+    for (const want of plan.create) tracker.wrote(key, await api.create(want));
+    for (const want of plan.update) tracker.wrote(key, await api.update(want));
+    for (const s of plan.delete) await remove(s);
   }
 
   return mgr.controller('endpointslice')
