@@ -19,6 +19,7 @@ const APP: Container = { name: 'app', image: 'img:1' };
 const SIDECAR: Container = { name: 'proxy', image: 'img:1', restartPolicy: 'Always' };
 const INIT1: Container = { name: 'i1', image: 'img:1' };
 const INIT2: Container = { name: 'i2', image: 'img:1' };
+const DEBUG = { name: 'dbg', image: 'img:1', targetContainerName: 'app' };
 
 function pod(spec: Partial<NonNullable<Pod['spec']>> = {}, status: Pod['status'] = { phase: 'Pending' }): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [APP], ...spec }, status } as Pod;
@@ -113,6 +114,20 @@ const cases: Case[] = [
     containers: (c) => [c('proxy', 'CONTAINER_RUNNING'), c('app', 'CONTAINER_EXITED')], want: ['clear proxy', 'clear app', 'killPod'],
   },
   { name: 'sandboxes of earlier attempts go once everything was looked at', pod: pod(), oldSandbox: true, containers: (c) => [c('app', 'CONTAINER_RUNNING', { specHash: containerHash(APP) })], want: ['clear app', 'removeSandbox sb0'] },
+  // Ephemeral containers, as kubelet's computePodActions (EphemeralContainersToStart: those without a
+  // status of their name) and SyncPod step 5 (before the init containers).
+  {
+    name: 'a new ephemeral container starts once, before an init container that is still running', pod: pod({ initContainers: [INIT1], ephemeralContainers: [DEBUG] }),
+    containers: (c) => [c('i1', 'CONTAINER_RUNNING')], want: ['start dbg ephemeral #0'],
+  },
+  {
+    name: 'an ephemeral container that exited is never restarted, whatever the restartPolicy', pod: pod({ ephemeralContainers: [DEBUG] }),
+    containers: (c) => [c('app', 'CONTAINER_RUNNING', { specHash: containerHash(APP) }), c('dbg', 'CONTAINER_EXITED', { exitCode: 1 })], want: ['clear app'],
+  },
+  {
+    name: 'no ephemeral container starts in a pod whose containers finished for good', pod: pod({ restartPolicy: 'Never', ephemeralContainers: [DEBUG] }),
+    containers: (c) => [c('app', 'CONTAINER_EXITED')], want: ['clear app'],
+  },
 ];
 
 describe('computePodActions (kubelet computePodActions)', () => {

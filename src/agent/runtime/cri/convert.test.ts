@@ -33,6 +33,15 @@ describe('CRI conversion', () => {
     }
   });
 
+  it('puts an ephemeral container in its target\'s PID namespace (pid TARGET + targetId), the others per container', () => {
+    type Ns = { linux: { securityContext: { namespaceOptions: { network: string; pid: string; targetId?: string } } } };
+    const target = containerConfigToWire({ metadata: { name: 'dbg', attempt: 0 }, image: 'img', securityContext: { pidTargetId: 'abc123' } }) as Ns;
+    assert.deepEqual(target.linux.securityContext.namespaceOptions, { network: 'POD', pid: 'TARGET', ipc: 'POD', targetId: 'abc123' });
+    const own = containerConfigToWire({ metadata: { name: 'app', attempt: 0 }, image: 'img' }) as Ns;
+    assert.equal(own.linux.securityContext.namespaceOptions.pid, 'CONTAINER');
+    assert.equal(own.linux.securityContext.namespaceOptions.targetId, undefined);
+  });
+
   it('sends int64 resources and ids as decimal strings and optional ids as wrappers', () => {
     const w = containerConfigToWire({
       metadata: { name: 'c', attempt: 0 },
