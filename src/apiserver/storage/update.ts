@@ -90,7 +90,7 @@ export async function updateObject(
       if (mutated) {
         // A webhook's change is validated again and may turn a no-op into a write.
         obj = reAdmitted(core, mutated, obj);
-        core.validate(obj, old);
+        validateCandidate(core, opts, obj, old, name, undefined);
         noop = jsonEqual(obj, old);
       }
       await ctx.dynamicAdmission.validate({ ...attrs, object: obj });
@@ -214,14 +214,16 @@ export function prepareUpdate(
     const gen = old.metadata.generation ?? 1;
     obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
   }
-  if (opts.validate) {
-    const errs = opts.validate(obj, old);
-    if (errs.length > 0) throw invalid(def, name, errs);
-  } else {
-    core.validate(obj, old, statusWrite);
-  }
+  validateCandidate(core, opts, obj, old, name, statusWrite);
   obj.metadata.resourceVersion = old.metadata.resourceVersion;
   return { obj, noop: jsonEqual(obj, old) };
+}
+
+/** The update's validation: the subresource's own (UpdateOptions.validate) or the definition's and strategy's. */
+function validateCandidate(core: StorageCore, opts: UpdateOptions, obj: KubeObject, old: KubeObject, name: string, statusWrite: 'status' | undefined): void {
+  if (!opts.validate) return core.validate(obj, old, statusWrite);
+  const errs = opts.validate(obj, old);
+  if (errs.length > 0) throw invalid(core.def, name, errs);
 }
 
 /**
