@@ -116,4 +116,27 @@ describe('kubectl debug with ephemeral containers', { timeout: 180_000 }, () => 
       k.kill('SIGKILL');
     }
   });
+
+  test('debug -it: the new container runs with a terminal, attached through kubectl\'s', async () => {
+    // `script` gives kubectl a pseudo-terminal, as a user's shell would; the line typed reaches the
+    // container's terminal once kubectl has attached (it says so on its terminal first).
+    const n = node();
+    const cmd = `${KUBECTL} --kubeconfig ${n.kubeconfig} --cache-dir ${join(n.dataDir, 'kubectl-cache')} debug -it dbg-web --image=${IMAGE} --target=app -c tty -- sh -c 'read x; echo got-$x on $(tty)'`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, HOME: n.dataDir } });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+    try {
+      await waitFor('kubectl attached', () => out.includes('If you don\'t see a command prompt'), 60_000, 200);
+      child.stdin.write('hello\r');
+      await waitFor('the answer on the terminal', () => /got-hello on \/dev\/pts\/\d+/.test(out), 30_000, 200).catch((e: Error) => {
+        throw new Error(`${e.message}\n${out}`);
+      });
+      child.stdin.end();
+      assert.equal(await exited, 0, out);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
