@@ -123,4 +123,25 @@ describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
     const missing = await patch({ spec: { ephemeralContainers: [debugger1] } }, 'strategic-merge-patch+json', 'nobody');
     assert.equal(missing.status, 404, missing.body);
   });
+
+  test('RBAC: its own resource pods/ephemeralcontainers, which the edit role does not grant (upstream bootstrap policy)', async () => {
+    const asUser = { 'Impersonate-User': 'eph-dana' };
+    const send = (path: string, method: string, body: unknown, type = 'application/json') =>
+      raw.request(path, { method, headers: { ...asUser, 'Content-Type': type }, body: JSON.stringify(body) });
+    const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}`;
+    const bind = (name: string, kind: string, role: string) => raw.request(`${rbac}/rolebindings`, {
+      method: 'POST', body: JSON.stringify({ metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role }, subjects: [{ kind: 'User', name: 'eph-dana' }] }),
+    });
+    assert.equal((await bind('eph-edit', 'ClusterRole', 'edit')).status, 201);
+    const body = { spec: { ephemeralContainers: [{ name: 'by-dana', image: 'bosun.test/busybox:1' }] } };
+    const path = `${BASE}/eph-web/ephemeralcontainers`;
+    const denied = await send(path, 'PATCH', body, 'application/strategic-merge-patch+json');
+    assert.equal(denied.status, 403, denied.body);
+    assert.match(denied.json.message, /cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "eph-api"/);
+    const role = { metadata: { name: 'eph-debugger' }, rules: [{ apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] }] };
+    assert.equal((await raw.request(`${rbac}/roles`, { method: 'POST', body: JSON.stringify(role) })).status, 201);
+    assert.equal((await bind('eph-debugger', 'Role', 'eph-debugger')).status, 201);
+    const allowed = await send(path, 'PATCH', body, 'application/strategic-merge-patch+json');
+    assert.equal(allowed.status, 200, allowed.body);
+  });
 });
