@@ -164,4 +164,18 @@ describe('computePodStatus: container statuses and conditions', () => {
     assert.equal(condition(s, 'ContainersReady'), 'True');
     assert.equal(condition(s, 'Ready'), 'False');
   });
+
+  it('ephemeral containers: each reported in ephemeralContainerStatuses, never ready, counting for neither phase nor Ready', () => {
+    const p = pod({ ephemeralContainers: [{ name: 'dbg', image: 'x', targetContainerName: 'app' }, { name: 'done', image: 'x' }, { name: 'new', image: 'x' }] });
+    const s = computePodStatus(input(p, [ctr('app', 'CONTAINER_RUNNING'), ctr('dbg', 'CONTAINER_RUNNING'), ctr('done', 'CONTAINER_EXITED', { exitCode: 3, reason: 'Error' })], { waiting: { new: { reason: 'ErrImagePull', message: 'pull failed' } } }));
+    assert.equal(s.phase, 'Running');
+    assert.equal(condition(s, 'Ready'), 'True');
+    assert.deepEqual(s.containerStatuses!.map((c) => c.name), ['app']);
+    const [dbg, done, fresh] = s.ephemeralContainerStatuses!;
+    assert.ok(dbg!.state?.running);
+    assert.equal(dbg!.ready, false);
+    assert.equal(done!.state?.terminated?.exitCode, 3);
+    assert.deepEqual(fresh!.state, { waiting: { reason: 'ErrImagePull', message: 'pull failed' } });
+    assert.equal(computePodStatus(input(pod(), [ctr('app', 'CONTAINER_RUNNING')])).ephemeralContainerStatuses, undefined);
+  });
 });
