@@ -10,7 +10,7 @@ import { decodeKubernetesProtobuf } from '../../api/protobuf/index.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import { DUPLICATE_KEYS } from '../patch/apply/strict-apply.js';
 import { DUPLICATE_FIELDS } from '../storage/field-validation.js';
-import { duplicateFields } from './duplicate-fields.js';
+import { duplicateFields, mayRepeatKeys } from './duplicate-fields.js';
 import type { BodyFormat } from './media.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -99,11 +99,12 @@ function withDuplicateKeys(text: string, dups: YAMLError[]): unknown {
  * nested deeper than MAX_JSON_DEPTH are refused (400), as upstream's decoder refuses them.
  */
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
-  const value = decodeFormat(buf, format);
+  const text = format === 'json' && buf.length > 0 ? buf.toString('utf8') : undefined;
+  const value = text === undefined ? decodeFormat(buf, format) : parseJson(text);
   if (exceedsDepth(value)) throw errors.badRequest(`the request body is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
   // An object body's repeated keys, for field validation to refuse or warn about (as upstream's strict decoder).
-  if (format === 'json' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const dups = duplicateFields(buf.toString('utf8'));
+  if (text !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && mayRepeatKeys(text, value)) {
+    const dups = duplicateFields(text);
     if (dups.length > 0) Object.defineProperty(value, DUPLICATE_FIELDS, { value: dups, enumerable: false });
   }
   return value;

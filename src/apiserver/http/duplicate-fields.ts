@@ -9,6 +9,32 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Keys in the decoded value, at every depth. */
+function keyCount(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) n += keyCount(x);
+    return n;
+  }
+  for (const k in v as Record<string, unknown>) n += 1 + keyCount((v as Record<string, unknown>)[k]);
+  return n;
+}
+
+/** A closing quote and the colon after it (JSON whitespace allowed between): where each key ends. */
+const KEY_MARK = /"[ \t\r\n]*:/g;
+
+/**
+ * False when `text` (which decoded to `value`) surely repeats no key, at a fraction of the cost of
+ * the scan: each key in the text ends in a KEY_MARK, so the text holds at least as many marks as
+ * the value has keys, and exactly as many unless a key repeats (JSON.parse kept one) or a string
+ * value holds a mark too, when the scan decides.
+ */
+export function mayRepeatKeys(text: string, value: unknown): boolean {
+  const marks = text.match(KEY_MARK)?.length ?? 0;
+  return marks !== keyCount(value);
+}
+
 /** The paths of every repeated key, in order of the repeats; [] for most bodies. */
 export function duplicateFields(text: string): string[] {
   const dups: string[] = [];
