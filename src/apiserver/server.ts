@@ -74,6 +74,8 @@ export interface ApiServerOptions {
   /** Extra names/IPs for the serving certificate. */
   extraSans?: string[];
   tokens?: TokenAuthenticator;
+  /** --anonymous-auth (default true): requests without credentials are system:anonymous, for RBAC to decide; false: 401. */
+  anonymousAuth?: boolean;
   /** 'RBAC' (the default: Node,RBAC as kube-apiserver's --authorization-mode) or 'AlwaysAllow' (the RBAC benchmark's baseline). */
   authorization?: AuthorizationMode;
   requestTimeoutMs?: number;
@@ -237,6 +239,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       watchesPerClient: opts.limits?.watchesPerClient,
       catalog, streams, watches,
       tokens: saTokens.authenticate,
+      anonymous: opts.anonymousAuth,
       authorize: authz.authorize,
       authorizeNonResource: authz.authorizeNonResource,
       aggregate: aggregator?.proxy,

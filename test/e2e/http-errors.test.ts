@@ -34,9 +34,10 @@ describe('API errors over HTTPS', () => {
     assert.doesNotMatch(r.body, /\bat .*\.(ts|js):\d+/);
   };
 
-  test('no client certificate is 401', async () => {
-    expectStatus(await c.request(cmPath, { clientCert: false }), 401, 'Unauthorized');
+  test('no credentials is system:anonymous: 403 on resources, /healthz readable; a bad token is 401', async () => {
+    expectStatus(await c.request(cmPath, { clientCert: false }), 403, 'Forbidden', /User "system:anonymous" cannot list resource "configmaps"/);
     assert.equal((await c.request('/healthz', { clientCert: false })).status, 200);
+    expectStatus(await c.request(cmPath, { clientCert: false, headers: { Authorization: 'Bearer not-a-token' } }), 401, 'Unauthorized');
   });
 
   test('malformed JSON and YAML are 400', async () => {

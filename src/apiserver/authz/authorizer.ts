@@ -6,8 +6,8 @@
  * bindings of the user and its groups. The first "allow" wins; when all have no opinion the request
  * is denied with upstream's 403 Forbidden Status (the node authorizer's reason, if any, appended).
  * Non-resource paths (/version, /healthz, discovery, /openapi, /metrics) are authorized by RBAC too
- * (system:discovery, system:public-info-viewer, system:monitoring); anonymous clients reach only the
- * public paths the router lets through.
+ * (system:discovery, system:public-info-viewer, system:monitoring); anonymous clients
+ * (system:anonymous in system:unauthenticated) get what RBAC binds to that group: the public paths.
  *
  * `mode: 'AlwaysAllow'` keeps the chain before RBAC (every authenticated non-node user allowed): the
  * benchmark's baseline (bench/rbac.bench.ts), never a server default.
@@ -71,6 +71,7 @@ export interface Authorization {
 
 /** Resources every authenticated user may create (upstream's system:basic-user ClusterRole). */
 const selfReviews = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+const AUTHENTICATED = 'system:authenticated';
 
 const lookupContext = (): RequestContext => ({
   user: 'system:apiserver', groups: [SYSTEM_MASTERS], dryRun: false, fieldValidation: 'Ignore', warnings: [],
@@ -97,7 +98,7 @@ export function createAuthorization(deps: AuthorizerDeps): Authorization {
   const graph = { pods: deps.pods, persistentVolumeClaims: deps.persistentVolumeClaims ?? (() => undefined), index: new PodReferenceIndex(deps.pods) };
   const decide = async (a: RequestAttributes): Promise<Decision> => {
     if (a.user.groups.includes(SYSTEM_MASTERS)) return allow;
-    if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && !a.subresource && a.verb === 'create') return allow;
+    if (a.group === 'authorization.k8s.io' && selfReviews.has(a.resource) && !a.subresource && a.verb === 'create' && a.user.groups.includes(AUTHENTICATED)) return allow;
     const node = nodeNameOf(a.user);
     let nodeReason: string | undefined;
     if (node !== undefined) {

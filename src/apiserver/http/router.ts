@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errors, type Status } from '../../api/status.js';
-import { authenticate, isPublicPath, type TokenAuthenticator, type UserInfo } from './authn.js';
+import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
 import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
 import { wantsImpersonation } from './impersonation.js';
@@ -25,6 +25,11 @@ import { isWebSocketWatch, serveWebSocketWatch } from './websocket-watch.js';
 
 export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   tokens?: TokenAuthenticator;
+  /**
+   * --anonymous-auth (default true): a request without credentials is system:anonymous and RBAC
+   * decides; false: it is 401, as every request whose credentials fail (authn.ts).
+   */
+  anonymous?: boolean;
   /** Limit for requests that are neither watches nor streams (default 60 s, as kube-apiserver). */
   requestTimeoutMs?: number;
   /** Authorizes resource requests after authentication (throws a Forbidden Status; may resolve with `{ reason }` for the audit log); default: allow. */
@@ -94,7 +99,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { url, p } = parsedRequest(req);
     const method = req.method ?? 'GET';
-    const authenticated: UserInfo | undefined = await authenticate(req, opts.tokens);
+    const authenticated: UserInfo | undefined = await authenticate(req, opts.tokens, opts.anonymous);
     const audit = opts.audit?.begin(req, res, authenticated, url, p, isLongRunning(p, method, url.searchParams));
     // Impersonation after audit and before limits and authorization, as upstream's filter chain.
     const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
@@ -105,7 +110,8 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
       if (queued) await queued;
     } else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
-    if (!user && !isPublicPath(url.pathname)) throw errors.unauthorized();
+    // Extra handlers (node join, /cacerts, the console's page) answer before this, as k3s's own.
+    if (!user) throw errors.unauthorized();
     if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
     if (!p && user && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
 
@@ -154,7 +160,7 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
   return (req, socket, head) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
-      const authenticated = await authenticate(req, opts.tokens);
+      const authenticated = await authenticate(req, opts.tokens, opts.anonymous);
       const p = parseResourcePath(url.pathname);
       const audit = opts.audit?.beginUpgrade(req, socket, authenticated, url, p);
       if (!authenticated) return refuse(socket, errors.unauthorized().status);

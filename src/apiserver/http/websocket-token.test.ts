@@ -34,7 +34,7 @@ describe('WebSocket bearer subprotocol', () => {
     assert.deepEqual(await authenticate(req(undefined, false, 'Bearer sa-token'), saTokens), want);
   });
 
-  it('leaves a rejected token in place and the request anonymous', async () => {
+  it('leaves a rejected token in place and refuses the request (undefined: 401, never anonymous)', async () => {
     const r = req(`v5.channel.k8s.io,${enc('bad')}`);
     assert.equal(await authenticate(r, tokens), undefined);
     assert.match(String(r.headers['sec-websocket-protocol']), /base64url/);
@@ -42,7 +42,8 @@ describe('WebSocket bearer subprotocol', () => {
 
   it('ignores the protocol on requests that are not WebSocket upgrades', async () => {
     assert.equal(websocketBearerToken(req(`v5.channel.k8s.io,${enc('good-token')}`, false)), undefined);
-    assert.equal(await authenticate(req(`v5.channel.k8s.io,${enc('good-token')}`, false), tokens), undefined);
+    assert.deepEqual(await authenticate(req(`v5.channel.k8s.io,${enc('good-token')}`, false), tokens), { name: 'system:anonymous', groups: ['system:unauthenticated'] });
+    assert.equal(await authenticate(req(`v5.channel.k8s.io,${enc('good-token')}`, false), tokens, false), undefined);
   });
 
   it('refuses two tokens, bad encoding, and a token with no other subprotocol (401)', () => {

@@ -57,8 +57,10 @@ describe('watch over WebSocket', () => {
     assert.equal(w.messages[0]!.object.code, 400);
   });
 
-  it('refuses the upgrade without a valid token (401)', async () => {
-    const w = open('/api/v1/namespaces/default/configmaps?watch=1', ['base64.binary.k8s.io']);
-    await assert.rejects(w.opened, /HTTP 401/);
+  it('refuses the upgrade with a bad token (401) and without one (403: system:anonymous, as upstream)', async () => {
+    const bad = open('/api/v1/namespaces/default/configmaps?watch=1', ['base64.binary.k8s.io', `${BEARER_PROTOCOL_PREFIX}${Buffer.from('not-the-token').toString('base64url')}`]);
+    await assert.rejects(bad.opened, /HTTP 401/);
+    const none = open('/api/v1/namespaces/default/configmaps?watch=1', ['base64.binary.k8s.io']);
+    await assert.rejects(none.opened, /HTTP 403/);
   });
 });

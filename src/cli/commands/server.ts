@@ -41,6 +41,8 @@ export interface ServerCommandOptions {
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   enablePriorityAndFairness: boolean;
+  /** --anonymous-auth (default true, as kube-apiserver): requests without credentials are system:anonymous; false: 401. */
+  anonymousAuth: boolean;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -155,6 +157,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     encryptionProviderConfig: o.encryptionProviderConfig, secretsEncryption: o.secretsEncryption,
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     serviceAccountKeys: { signingKeyFile: o.serviceAccountSigningKeyFile, keyFiles: o.serviceAccountKeyFile },
+    anonymousAuth: o.anonymousAuth,
     inflight: { readOnly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight, priorityAndFairness: o.enablePriorityAndFairness },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },
