@@ -15,7 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { parseAuditPolicy } from '../audit/policy.js';
+import type { AuditEvent } from '../audit/auditor.js';
 import { issueCertificate } from '../pki/certs.js';
+import { eventually } from '../../testing/eventually.js';
 import { RawClient, type RawResponse } from '../../testing/raw-client.js';
 import { runKubectl, spawnServer, startTestServer, type SpawnedServer, type TestServer } from '../../testing/test-cluster.js';
 import { writeTokenKubeconfig } from '../../testing/token-kubeconfig.js';
@@ -66,10 +69,11 @@ describe('anonymous requests (--anonymous-auth=true, the default)', () => {
   let dir: string;
 
   before(async () => {
-    srv = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'bosun-anon-'));
+    const policy = parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules: [{level: Metadata, userGroups: [system:unauthenticated]}]');
+    srv = await startTestServer({ audit: { policy, path: join(dir, 'audit.log') } });
     raw = new RawClient(srv.url, srv.dataDir);
     ca = readFileSync(join(srv.dataDir, 'pki', 'ca.crt'), 'utf8');
-    dir = mkdtempSync(join(tmpdir(), 'bosun-anon-'));
   });
   after(async () => {
     raw.close();
@@ -124,6 +128,16 @@ describe('anonymous requests (--anonymous-auth=true, the default)', () => {
     const v = await runKubectl(kubeconfig, join(dir, 'cache'), ['get', '--raw', '/readyz']);
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout.trim(), 'ok');
+  });
+
+  it('the audit log names the anonymous user and RBAC\'s forbid decision, as upstream\'s', async () => {
+    const r = await raw.request('/api/v1/namespaces/anon-audit/secrets', { clientCert: false });
+    assert.equal(r.status, 403);
+    const ev = await eventually(() => readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
+      .find((e) => e.objectRef?.namespace === 'anon-audit' && e.stage === 'ResponseComplete'), 'the anonymous request\'s audit event');
+    assert.deepEqual(ev.user, { username: 'system:anonymous', groups: ['system:unauthenticated'] });
+    assert.equal(ev.responseStatus?.code, 403);
+    assert.equal(ev.annotations?.['authorization.k8s.io/decision'], 'forbid');
   });
 
   it('APF classifies anonymous requests as upstream: probes for health checks, global-default otherwise', async () => {
