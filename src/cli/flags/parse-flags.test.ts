@@ -124,6 +124,18 @@ test("kube-apiserver's request limits: --max-requests-inflight, --max-mutating-r
   assert.match(bad.error, /must be true or false/);
 });
 
+test("kube-apiserver's --anonymous-auth: true unless =false (flag or config file)", () => {
+  const none = parseServerArgs([], NO_FILE);
+  assert.ok('options' in none);
+  assert.equal(none.options.anonymousAuth, true);
+  const off = parseServerArgs(['--anonymous-auth=false'], NO_FILE);
+  assert.ok('options' in off, JSON.stringify(off));
+  assert.equal(off.options.anonymousAuth, false);
+  const fromFile = parseServerArgs(['--config', file('anon-off.yaml', 'anonymous-auth: false\n')], NO_FILE);
+  assert.ok('options' in fromFile, JSON.stringify(fromFile));
+  assert.equal(fromFile.options.anonymousAuth, false);
+});
+
 test('--ingress-default-ssl-certificate takes namespace/name (ingress-nginx\'s --default-ssl-certificate), on server and agent', () => {
   const r = parseAgentArgs(['--server', 'https://10.0.0.1:6443', '--ingress-default-ssl-certificate', 'kube-system/default-tls'], NO_FILE);
   assert.ok('options' in r, JSON.stringify(r));
