@@ -9,7 +9,9 @@
  * - a CRD marked for deletion (Terminating, customresourcecleanup finalizer): creates are refused,
  *   every custom object is deleted, then the finalizer is removed;
  * - a CRD removed from the store: its versions leave the catalog.
- * Objects are stored once under /registry/<group>/<plural>/ whatever the version (conversion None).
+ * Objects are stored once under /registry/<group>/<plural>/ whatever the version (conversion None);
+ * with conversion Webhook each version's storage reads and writes through a ConvertingStore, which
+ * converts to the storage version on write and to the served version on read.
  */
 import { customDefinition } from '../../api/crd/custom-definition.js';
 import { crdCondition, type CrdVersion, type CustomResourceDefinition } from '../../api/kinds/apiextensions/custom-resource-definition.js';
@@ -23,6 +25,9 @@ import type { RequestContext, ResourceStorage, StorageWatchEvent, WatchStream } 
 import { kubeVersionCompare } from './version-priority.js';
 import { crdStatus } from './crd-status.js';
 import { CustomResourceStorage } from './custom-storage.js';
+import { ConversionWebhookConverter, type ConversionWebhook } from './conversion-webhook.js';
+import { ConvertingStore } from './converting-store.js';
+import { resourcePrefix } from '../storage/keys.js';
 
 const CTX = (): RequestContext => ({ user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Ignore', fieldManager: 'apiextensions-apiserver', warnings: [] });
 
@@ -64,6 +69,15 @@ export function startCrdRegistrar(opts: {
     served.delete(name);
   };
 
+  /** The store a version's storage uses: the API server's, behind the conversion webhook when there is one. */
+  const storeFor = (crd: CustomResourceDefinition, def: { group: string; version: string; plural: string }): Store => {
+    const conv = crd.spec.conversion as { strategy?: string; webhook?: ConversionWebhook } | undefined;
+    const storageVersion = crd.spec.versions.find((v) => v.storage)?.name;
+    if (conv?.strategy !== 'Webhook' || !conv.webhook || !storageVersion) return store;
+    const converter = new ConversionWebhookConverter(store, conv.webhook);
+    return new ConvertingStore(store, resourcePrefix(def), `${def.group}/${def.version}`, `${def.group}/${storageVersion}`, converter);
+  };
+
   const serve = (crd: CustomResourceDefinition, acceptedNames: CustomResourceDefinition['spec']['names']): Served => {
     const name = crd.metadata.name!;
     const fingerprint = JSON.stringify([crd.spec, acceptedNames]);
@@ -88,7 +102,7 @@ export function startCrdRegistrar(opts: {
         log(`custom resource definition ${name}: ${def.plural}.${def.group}/${def.version} is already served`);
         continue;
       }
-      const storage = new CustomResourceStorage(store, def, strategy);
+      const storage = new CustomResourceStorage(storeFor(crd, def), def, strategy);
       catalog.add(wrap ? wrap(storage) : storage);
       storages.push(storage);
       gvrs.push({ group: def.group, version: def.version, plural: def.plural });

@@ -7,6 +7,7 @@
  * an unchanged update rewrites it under the current key (what the rotation command relies on).
  * Keys outside `/registry/<group|core>/<resource>/` and resources not configured pass untouched.
  */
+import { ForwardingStore } from '../../store/forwarding-store.js';
 import { StoreError, type KeyValue, type ListOptions, type ListResult, type Store, type StoreEvent, type WatchCallbacks, type WatchHandle } from '../../store/types.js';
 import { errors } from '../../api/status.js';
 import type { EncryptionConfig } from './config.js';
@@ -20,12 +21,14 @@ function resourceOf(key: string): string | undefined {
   return r < 0 ? undefined : key.slice(10, r);
 }
 
-export class EncryptingStore implements Store {
+export class EncryptingStore extends ForwardingStore {
   private readonly byResource = new Map<string, readonly Transformer[] | undefined>();
   /** Opened values per stored KeyValue: the backend shares one event object among watchers, so do we. */
   private readonly opened = new WeakMap<KeyValue, KeyValue>();
 
-  constructor(private readonly inner: Store, private readonly config: EncryptionConfig) {}
+  constructor(inner: Store, private readonly config: EncryptionConfig) {
+    super(inner);
+  }
 
   private transformers(key: string): readonly Transformer[] | undefined {
     const res = resourceOf(key);
@@ -75,34 +78,30 @@ export class EncryptingStore implements Store {
     return kv && this.open(kv);
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
+  override async create(key: string, value: string): Promise<KeyValue> {
     const kv = await this.inner.create(key, this.seal(key, value));
     return { ...kv, value };
   }
 
-  async get(key: string): Promise<KeyValue | undefined> {
+  override async get(key: string): Promise<KeyValue | undefined> {
     return this.openOpt(await this.inner.get(key));
   }
 
-  async update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
+  override async update(key: string, value: string, expectedRevision: number): Promise<KeyValue> {
     const kv = await this.inner.update(key, this.seal(key, value), expectedRevision);
     return { ...kv, value };
   }
 
-  async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
+  override async delete(key: string, expectedRevision?: number): Promise<KeyValue> {
     return this.open(await this.inner.delete(key, expectedRevision));
   }
 
-  async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
+  override async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     const res = await this.inner.list(prefix, opts);
     return { ...res, items: res.items.map((kv) => this.open(kv)) };
   }
 
-  count(prefix: string): Promise<number> {
-    return this.inner.count(prefix);
-  }
-
-  watch(prefix: string, afterRevision: number, cb: WatchCallbacks): WatchHandle {
+  override watch(prefix: string, afterRevision: number, cb: WatchCallbacks): WatchHandle {
     let failed = false;
     const handle = this.inner.watch(prefix, afterRevision, {
       onEvents: (events) => {
@@ -126,22 +125,6 @@ export class EncryptingStore implements Store {
   private openEvent(ev: StoreEvent): StoreEvent {
     if (!this.transformers(ev.kv.key)) return ev;
     return { ...ev, kv: this.open(ev.kv), ...(ev.prevKv ? { prevKv: this.open(ev.prevKv) } : {}) };
-  }
-
-  currentRevision(): number {
-    return this.inner.currentRevision();
-  }
-
-  compactedRevision(): number {
-    return this.inner.compactedRevision();
-  }
-
-  compact(revision: number): Promise<void> {
-    return this.inner.compact(revision);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

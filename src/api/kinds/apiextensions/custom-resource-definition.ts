@@ -16,6 +16,7 @@ import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { checkStructural, type JSONSchemaProps } from '../../crd/structural.js';
 import { compileRules } from '../../crd/cel-rules.js';
+import { defaultConversion, validateConversion, type CrdConversion } from './crd-conversion-validation.js';
 
 const API = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
@@ -95,6 +96,7 @@ function defaultCrd(crd: CustomResourceDefinition): void {
     n.listKind ??= `${n.kind}List`;
   }
   crd.spec.conversion ??= { strategy: 'None' };
+  defaultConversion(crd.spec.conversion as CrdConversion);
   for (const v of crd.spec.versions ?? []) {
     for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0;
   }
@@ -119,7 +121,7 @@ function validateCrd(crd: CustomResourceDefinition): FieldError[] {
   if (!spec.versions.some((v) => v.served)) errs.push(fe.invalid('spec.versions', spec.versions, 'must have at least one version marked as served'));
   const strategy = (spec.conversion as { strategy?: string } | undefined)?.strategy;
   if (strategy !== 'None' && strategy !== 'Webhook') errs.push(fe.notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']));
-  if (strategy === 'Webhook') errs.push(fe.forbidden('spec.conversion.strategy', 'conversion webhooks are not supported by this server'));
+  errs.push(...validateConversion(spec.conversion as CrdConversion | undefined));
   if (spec.preserveUnknownFields) errs.push(fe.invalid('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema'));
   spec.versions.forEach((v, i) => {
     const at = `spec.versions[${i}]`;

@@ -69,7 +69,12 @@ async function resolveService(store: Store, svc: NonNullable<WebhookClientConfig
   throw new WebhookCallError(`service "${name}" has no endpoints`, { cause: 'ServiceUnavailable' });
 }
 
-export async function callWebhook(store: Store, cc: WebhookClientConfig, timeoutSeconds: number, req: AdmissionRequest): Promise<AdmissionResponse> {
+/**
+ * POSTs a review (any JSON body) to a webhook's clientConfig and answers the response's text; a
+ * failure to reach it, a timeout or a status of 300 or more is a WebhookCallError. Shared by
+ * admission webhooks and CRD conversion webhooks (upstream's webhook.ClientManager serves both).
+ */
+export async function postToWebhook(store: Store, cc: WebhookClientConfig, timeoutSeconds: number, body: string): Promise<string> {
   let opts: RequestOptions;
   let shown: string;
   const query = `?timeout=${timeoutSeconds}s`;
@@ -83,8 +88,7 @@ export async function callWebhook(store: Store, cc: WebhookClientConfig, timeout
     shown = `https://${s.display}${path}${query}`;
     opts = { host: s.host, port: s.port, path: `${path}${query}`, servername: s.serverName };
   }
-  const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: req });
-  const text = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const r = request({
       ...opts, method: 'POST', agent: agentFor(cc.caBundle), timeout: timeoutSeconds * 1000,
       headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
@@ -102,6 +106,11 @@ export async function callWebhook(store: Store, cc: WebhookClientConfig, timeout
     r.on('error', (err) => reject(err instanceof WebhookCallError ? err : new WebhookCallError(`failed to call webhook: Post "${shown}": ${err.message}`)));
     r.end(body);
   });
+}
+
+export async function callWebhook(store: Store, cc: WebhookClientConfig, timeoutSeconds: number, req: AdmissionRequest): Promise<AdmissionResponse> {
+  const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: req });
+  const text = await postToWebhook(store, cc, timeoutSeconds, body);
   let review: { apiVersion?: string; kind?: string; response?: AdmissionResponse };
   try {
     review = JSON.parse(text) as typeof review;
