@@ -86,6 +86,16 @@ describe('anonymous requests (--anonymous-auth=true, the default)', () => {
     assert.match((await raw.request('/version', { clientCert: false })).json?.gitVersion ?? '', /^v1\./);
   });
 
+  it('the bootstrap policy gives system:unauthenticated system:public-info-viewer and nothing else (as upstream since 1.14)', async () => {
+    const role = (await raw.request('/apis/rbac.authorization.k8s.io/v1/clusterroles/system:public-info-viewer')).json;
+    assert.deepEqual(role?.rules, [{ verbs: ['get'], nonResourceURLs: ['/livez', '/readyz', '/healthz', '/version', '/version/'] }]);
+    const bindings = (await raw.request('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')).json?.items as { metadata: { name: string }; subjects?: { kind: string; name: string }[] }[];
+    const to = (group: string) => bindings.filter((b) => b.subjects?.some((x) => x.kind === 'Group' && x.name === group)).map((b) => b.metadata.name).sort();
+    assert.deepEqual(to('system:unauthenticated'), ['system:public-info-viewer']);
+    assert.deepEqual(to('system:authenticated'), ['system:basic-user', 'system:discovery', 'system:public-info-viewer']);
+    assert.deepEqual(bindings.filter((b) => b.subjects?.some((x) => x.name === 'system:anonymous')).map((b) => b.metadata.name), []);
+  });
+
   it('is 403 with upstream\'s message on discovery, other paths and resources', async () => {
     expectForbidden(await raw.request('/api', { clientCert: false }), 'forbidden: User "system:anonymous" cannot get path "/api"');
     expectForbidden(await raw.request('/apis', { clientCert: false }), 'forbidden: User "system:anonymous" cannot get path "/apis"');
