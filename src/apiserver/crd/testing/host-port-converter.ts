@@ -1,8 +1,8 @@
 /**
  * A conversion webhook for tests, as upstream's e2e converter (test/images/agnhost/crd-conversion-
- * webhook, used by test/e2e/apimachinery/crd_conversion_webhook.go): v1 keeps `spec.hostPort`
- * ("host:port"), v2 `spec.host` and `spec.port`. Served on loopback HTTPS by the admission tests'
- * review server at /convert; /rename answers the same but renames each object (a webhook that
+ * webhook, used by test/e2e/apimachinery/crd_conversion_webhook.go): v1 keeps `hostPort`
+ * ("host:port"), v2 `host` and `port`, at the object's root as upstream's converter and in `spec`.
+ * Served on loopback HTTPS by the admission tests' review server at /convert and /crdconvert; /rename answers the same but renames each object (a webhook that
  * changes metadata it may not change). Every ConversionReview request is recorded by path.
  */
 import { startReviewServer } from '../../admission/dynamic/testing/webhook-server.js';
@@ -10,29 +10,37 @@ import { startReviewServer } from '../../admission/dynamic/testing/webhook-serve
 type Obj = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: Record<string, unknown> };
 export interface ConversionRequest { uid: string; desiredAPIVersion: string; objects: Obj[] }
 
-function convert(obj: Obj, desired: string): Obj {
-  const spec = { ...(obj.spec ?? {}) };
-  if (desired.endsWith('/v2') && typeof spec.hostPort === 'string') {
-    const [host, port] = spec.hostPort.split(':');
-    delete spec.hostPort;
-    Object.assign(spec, { host, port });
-  } else if (desired.endsWith('/v1') && spec.host !== undefined) {
-    spec.hostPort = `${String(spec.host)}:${String(spec.port)}`;
-    delete spec.host;
-    delete spec.port;
+/** example_converter.go's conversion of the fields of `holder` (the object itself upstream, or its spec). */
+function convertFields(holder: Record<string, unknown>, desired: string): Record<string, unknown> {
+  const out = { ...holder };
+  if (desired.endsWith('/v2') && typeof out.hostPort === 'string') {
+    const [host, port] = out.hostPort.split(':');
+    delete out.hostPort;
+    Object.assign(out, { host, port });
+  } else if (desired.endsWith('/v1') && (out.host !== undefined || out.port !== undefined)) {
+    out.hostPort = `${String(out.host ?? '')}:${String(out.port ?? '')}`;
+    delete out.host;
+    delete out.port;
   }
-  return { ...obj, apiVersion: desired, spec };
+  return out;
 }
 
-export function startHostPortConverter() {
+function convert(obj: Obj, desired: string): Obj {
+  const out = convertFields(obj, desired) as Obj;
+  if (obj.spec) out.spec = convertFields(obj.spec, desired);
+  return { ...out, apiVersion: desired };
+}
+
+/** `dnsNames`: the Service names the serving certificate carries (`<svc>.<ns>.svc`). */
+export function startHostPortConverter(dnsNames: string[] = []) {
   return startReviewServer<ConversionRequest>((path, { request }) => {
-    if (path !== '/convert' && path !== '/rename') return undefined;
+    if (path !== '/convert' && path !== '/crdconvert' && path !== '/rename') return undefined;
     const convertedObjects = request.objects.map((o) => {
       const out = convert(o, request.desiredAPIVersion);
       return path === '/rename' ? { ...out, metadata: { ...out.metadata, name: `${String(o.metadata.name)}-renamed` } } : out;
     });
     return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', response: { uid: request.uid, result: { status: 'Success' }, convertedObjects } };
-  });
+  }, dnsNames);
 }
 
 /** A two-version CRD (v1 storage, v2 served) converted by the webhook at `url` (https://127.0.0.1:port/path). */
