@@ -18,6 +18,7 @@ type Obj = Record<string, unknown> & { apiVersion?: string };
 
 export class ConvertingStore extends ForwardingStore {
   private readonly converted = new WeakMap<KeyValue, KeyValue>();
+  private readonly servedHead: string;
 
   constructor(
     inner: Store,
@@ -28,6 +29,7 @@ export class ConvertingStore extends ForwardingStore {
     private readonly converter: ConversionWebhookConverter,
   ) {
     super(inner);
+    this.servedHead = `{"apiVersion":${JSON.stringify(servedApiVersion)},`;
   }
 
   /** A value to write, in the storage version. */
@@ -46,6 +48,8 @@ export class ConvertingStore extends ForwardingStore {
       if (!kv.key.startsWith(this.prefix)) return kv;
       const done = this.converted.get(kv);
       if (done) return done;
+      // encodeObject writes apiVersion first: a value already in the served version needs no parse.
+      if (kv.value.startsWith(this.servedHead)) return kv;
       const obj = JSON.parse(kv.value) as Obj;
       if (obj.apiVersion !== this.servedApiVersion) todo.push({ i, obj });
       return kv;
