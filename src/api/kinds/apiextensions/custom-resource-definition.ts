@@ -16,6 +16,7 @@ import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { checkStructural, type JSONSchemaProps } from '../../crd/structural.js';
 import { compileRules } from '../../crd/cel-rules.js';
+import { webhookConversionSchema } from './crd-conversion-schema.js';
 import { defaultConversion, validateConversion, type CrdConversion } from './crd-conversion-validation.js';
 
 const API = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
@@ -75,7 +76,7 @@ export const customResourceDefinitionSchema = s.object({
     names,
     scope: s.string('scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`.'),
     versions: s.array(version, { listType: 'atomic', description: 'versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery.' }),
-    conversion: s.object({ webhook: s.loose({}, 'webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.'), strategy: s.string('strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.') }, { name: `${API}.CustomResourceConversion`, required: ['strategy'], description: 'CustomResourceConversion describes how to convert different versions of a CR.' }),
+    conversion: s.object({ webhook: { ...webhookConversionSchema, description: 'webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.' }, strategy: s.string('strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.') }, { name: `${API}.CustomResourceConversion`, required: ['strategy'], description: 'CustomResourceConversion describes how to convert different versions of a CR.' }),
     preserveUnknownFields: s.bool('preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.'),
   }, { name: `${API}.CustomResourceDefinitionSpec`, required: ['group', 'names', 'scope', 'versions'], description: 'CustomResourceDefinitionSpec describes how a user wants their resource to appear' }),
   status: s.object({

@@ -15,8 +15,6 @@ export const LOOSE_FIELDS: Record<string, string[]> = {
   V1ContainerStatus: ['allocatedResourcesStatus', 'resources', 'user', 'volumeMounts'],
   // A CRD version's schema is recursive JSONSchemaProps: checked by src/api/crd/structural.ts, not by the kind's schema.
   V1CustomResourceValidation: ['openAPIV3Schema'],
-  // Conversion webhooks are refused by validation (only strategy None is served).
-  V1CustomResourceConversion: ['webhook'],
   V1NodeDaemonEndpoints: ['kubeletEndpoint'],
   V1NodeSpec: ['configSource'],
   V1NodeStatus: ['config', 'features', 'runtimeHandlers', 'volumesAttached'],
