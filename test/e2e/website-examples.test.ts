@@ -29,10 +29,6 @@ const SKIPPED: Record<string, string> = {
   'access/manifest-admission-control/admission-configuration.yaml': 'an AdmissionConfiguration: the API server\'s --admission-control-config-file, not an API object',
   'policy/quota-vac.yaml': 'the VolumeAttributesClass quota scope: v1.32 accepts it only with the VolumeAttributesClass gate (beta, off by default); Bosun refuses the scope',
   'debug/custom-profile.yaml': 'a kubectl debug --custom profile (a container fragment), not an API object',
-  // Upstream's decoder stops at the caBundle placeholder (400 illegal base64 data at input byte 0); Bosun
-  // serves the conversion webhook as an untyped object (conversion webhooks are not supported) and
-  // reports the misplaced conversionReviewVersions instead (also a 400).
-  'storage/test-crd.yaml': 'a CRD with a placeholder caBundle and conversionReviewVersions misplaced: refused with another 400 message than upstream\'s',
   'validatingadmissionpolicy/failure-policy-ignore.yaml': 'a fragment (`spec: ...`) quoted in the page, not a manifest',
   'validatingadmissionpolicy/replicalimit-param.yaml': 'a ReplicaLimit custom resource: the examples define no CRD for rules.example.com (upstream\'s examples_test.go does not validate it either)',
   'validatingadmissionpolicy/replicalimit-param-prod.yaml': 'a ReplicaLimit custom resource: the examples define no CRD for rules.example.com',
@@ -63,6 +59,7 @@ const REFUSED_AS_V132: Record<string, RegExp> = {
   // (Upstream's examples_test.go ignores tls-auth-secret.yaml for that reason.)
   'secret/tls-auth-secret.yaml': /Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7/,
   'access/manifest-admission-control/validating-webhook.yaml': /ValidatingWebhookConfiguration in version "v1" cannot be handled as a ValidatingWebhookConfiguration: illegal base64 data at input byte 0/,
+  'storage/test-crd.yaml': /CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: illegal base64 data at input byte 0/,
   // Fragments without metadata.name: kubectl refuses them before any request.
   'access/admission-webhook-match-conditions.yaml': /error when retrieving current configuration of:[\s\S]*resource name may not be empty/,
   'access/validating-webhook-configuration-match-conditions.yaml': /error when retrieving current configuration of:[\s\S]*resource name may not be empty/,
