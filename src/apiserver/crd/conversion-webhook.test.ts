@@ -3,7 +3,8 @@
  * webhook converting v1 spec.hostPort <-> v2 spec.host + spec.port, as upstream's e2e
  * test/e2e/apimachinery/crd_conversion_webhook.go: writes in a non-storage version are converted to
  * the storage version, reads, lists (one review per list) and watches to the requested one;
- * a webhook that is down or changes metadata.name fails the request with 500 naming it, as
+ * a webhook that is down or changes metadata.name fails the request with 500 naming it (a watch
+ * with an ERROR event), as
  * apiextensions-apiserver's webhook_converter.go. Validation of spec.conversion as upstream's
  * validateCustomResourceConversion.
  */
@@ -108,7 +109,14 @@ describe('CRD conversion webhooks', () => {
     await ok(['create', '-f', '-'], crd('renames', 'Rename', `https://127.0.0.1:${hook.port}/rename`));
     await established('downs');
     await established('renames');
+    const empty = await raw.request(`/apis/${G}/v1/namespaces/${NS}/downs`);
+    const rv = (empty.json as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: `${G}/v1`, kind: 'Down', metadata: { name: 'd', namespace: NS }, spec: { hostPort: 'a:1' } }));
+    // A watch whose event cannot be converted ends with an ERROR event (500), as a storage decode error does upstream.
+    const watched = await raw.request(`/apis/${G}/v2/namespaces/${NS}/downs?watch=1&resourceVersion=${rv}&timeoutSeconds=5`);
+    const events = watched.body.trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { code: number; message: string } });
+    assert.deepEqual(events.map((e) => [e.type, e.object.code]), [['ERROR', 500]]);
+    assert.match(events[0]!.object.message, /conversion webhook for crdconv\.bosun\.example\.com\/v1, Kind=Down failed/);
     const r = await raw.request(`/apis/${G}/v2/namespaces/${NS}/downs/d`);
     assert.equal(r.status, 500);
     assert.match((r.json as { message: string }).message, new RegExp(`^Internal error occurred: conversion webhook for ${G}/v1, Kind=Down failed: failed to call webhook: Post "https://127.0.0.1:${down.port}/convert\\?timeout=30s": .*ECONNREFUSED`));
