@@ -76,7 +76,8 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: /Unauthorized/i }).waitFor();
     await signIn(page, node.url, adminToken);
-    await page.locator(`a[href="#/o/nodes/_/${node.nodeName}"]`).waitFor();
+    // The overview links the node from its card and from each of its events (Node/NAME): the card's link is named NAME.
+    await page.getByRole('link', { name: node.nodeName, exact: true }).waitFor();
     await shot('overview');
     assert.deepEqual(await page.context().cookies(), []);
   });
