@@ -285,3 +285,20 @@ test('update: under the mutation detector (tests) the stored object a write read
     await env.close();
   }
 });
+
+test('a pod warns on create only, as upstream (podStrategy.WarningsOnUpdate returns nil: status and binding writes are the hot path)', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'pods');
+    const created = ctx();
+    // A name that is no DNS label and a non-functional seccomp annotation: two create warnings.
+    const p = await s.create(created, 'ns1', pod('w.x', { metadata: { name: 'w.x', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default' } } }));
+    assert.equal(created.warnings.length, 2, created.warnings.join('; '));
+    assert.ok(created.warnings.some((w) => w.startsWith('metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]')), created.warnings.join('; '));
+    const updated = ctx();
+    await s.update(updated, 'ns1', 'w.x', { ...p, metadata: { ...p.metadata, labels: { a: 'b' } } });
+    assert.deepEqual(updated.warnings, []);
+  } finally {
+    await env.close();
+  }
+});

@@ -21,7 +21,7 @@ import { storedPriorityClasses } from './priority-class.js';
 import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
 import { admitPod } from '../../admission/pod-security/storage-hooks.js';
-import { podCreateWarnings, podSpecWarnings } from '../../../api/kinds/core/pod-warnings.js';
+import { podCreateWarnings } from '../../../api/kinds/core/pod-warnings.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
 
@@ -31,8 +31,10 @@ export const podStrategy: Strategy = {
     return !old && obj.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : [];
   },
   async validateAdmission(obj, old, ctx, env) {
-    // Upstream's WarningsOnCreate / WarningsOnUpdate (pkg/api/pod/warnings.go), then PodSecurity.
-    ctx.warnings.push(...(old ? podSpecWarnings(obj.metadata, obj.spec) : podCreateWarnings(obj.metadata, obj.spec)));
+    // Upstream's WarningsOnCreate (pkg/api/pod/warnings.go), then PodSecurity. An update warns
+    // nothing, as upstream's podStrategy.WarningsOnUpdate: pods are rarely edited by people, and
+    // status and binding writes are the hottest update path.
+    if (!old) ctx.warnings.push(...podCreateWarnings(obj.metadata, obj.spec));
     await admitPod(obj, old, ctx, env);
   },
   prepareForCreate(obj) {
