@@ -57,6 +57,25 @@ test('list then watch: the cache follows creates, updates and deletes; handlers 
   await factory.stop();
 });
 
+test('cached objects carry no managedFields; a PUT of one keeps the stored field owners', async () => {
+  const cms = client.configMaps('default');
+  await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${P}-mf`, labels: { set: `${P}-mf` } }, data: { v: '0' } });
+  const factory = new SharedInformerFactory(client, { logger: quietLogger });
+  const inf = factory.informerFor(resources.configmaps, { namespace: 'default', labelSelector: `set=${P}-mf` });
+  factory.start();
+  assert.equal(await factory.waitForCacheSync(), true);
+  const listed = inf.indexer.get(`default/${P}-mf`)!;
+  assert.equal(listed.metadata.managedFields, undefined, 'stripped from the list');
+  await cms.patch(`${P}-mf`, 'merge', { data: { v: '1' } });
+  await eventually(() => (inf.indexer.get(`default/${P}-mf`)!.data as Record<string, string>).v === '1', 'the watch event');
+  const watched = inf.indexer.get(`default/${P}-mf`)!;
+  assert.equal(watched.metadata.managedFields, undefined, 'stripped from watch events');
+  await cms.update({ ...watched, data: { v: '2' } } as never);
+  const stored = await cms.get(`${P}-mf`);
+  assert.ok((stored.metadata.managedFields?.length ?? 0) > 0, 'the server kept its managedFields');
+  await factory.stop();
+});
+
 test('custom index: pods by node follow binding', async () => {
   const factory = new SharedInformerFactory(client, { logger: quietLogger, indexers: { node: indexers.podsByNodeName } });
   const inf = factory.informerFor(resources.pods, { labelSelector: `set=${P}` });

@@ -3,6 +3,11 @@
  * should only enqueue keys; they get the cached objects themselves (copy before writing; frozen
  * under the cache mutation detector, see Indexer). Handlers added after the
  * cache synced get an `onAdd` for every cached object first, as client-go does.
+ *
+ * Cached objects carry no metadata.managedFields (controller-runtime's TransformStripManagedFields,
+ * as kube-scheduler and most controllers cache them): no controller reads field ownership, and it
+ * is a large part of each object (three managers' field trees on a pod). A PUT of a cached object
+ * leaves the stored managedFields as they are, as upstream does when they are absent.
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
@@ -112,7 +117,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Reflec
   replace(items: T[], _rv: string): void {
     const initial = !this.synced;
     const seen = new Set<string>();
-    for (const obj of items) {
+    for (const listed of items) {
+      const obj = withoutManagedFields(listed);
       const key = keyOf(obj);
       seen.add(key);
       const old = this.indexer.get(key);
@@ -132,7 +138,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Reflec
     }
   }
 
-  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', event: T): void {
+    const obj = withoutManagedFields(event);
     const key = keyOf(obj);
     if (type === 'DELETED') {
       const old = this.indexer.remove(key);
@@ -171,4 +178,16 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Reflec
       this.scheduleResync();
     }, every);
   }
+}
+
+/** `obj` without metadata.managedFields: the field dropped in place, or a copy when it is frozen. */
+function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  const meta = obj.metadata;
+  if (!meta || meta.managedFields === undefined) return obj;
+  if (!Object.isFrozen(meta)) {
+    delete meta.managedFields;
+    return obj;
+  }
+  const { managedFields: _dropped, ...rest } = meta;
+  return { ...obj, metadata: rest };
 }
