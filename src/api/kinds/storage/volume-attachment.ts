@@ -58,10 +58,21 @@ function validateVolumeAttachment(va: VolumeAttachment): FieldError[] {
   return errs;
 }
 
+/**
+ * status and status.attached are a struct and a bool without omitempty upstream: a VolumeAttachment
+ * always reads `status: {attached: false}` until the attacher says otherwise (the status a create
+ * carries is dropped, as PrepareForCreate's).
+ */
+function defaultVolumeAttachment(va: VolumeAttachment): void {
+  va.status ??= { attached: false };
+  va.status.attached ??= false;
+}
+
 export const volumeAttachments = defineKind<VolumeAttachment>({
   group: 'storage.k8s.io', version: 'v1', kind: 'VolumeAttachment', plural: 'volumeattachments', namespaced: false,
   schema: volumeAttachmentSchema, nameValidator: nameIsDNSSubdomain,
   subresources: ['status'], hasStatusSubresource: true,
+  defaults: defaultVolumeAttachment,
   validate: validateVolumeAttachment,
   validateUpdate: (va, old) => (deepEqual(va.spec, old.spec) ? [] : [fe.invalid('spec', va.spec, 'field is immutable')]),
   columns: [
