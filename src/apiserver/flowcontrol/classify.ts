@@ -21,6 +21,12 @@ export interface RequestDigest {
   /** '' for cluster-scoped requests and lists across namespaces. */
   namespace: string;
   path: string;
+  /** The object named by the path, or by an exact metadata.name field selector of a list or watch (RequestInfo.Name). */
+  name?: string;
+  /** `v1`, `apps/v1` (dumps only). */
+  apiVersion?: string;
+  /** The query (work estimation of lists and watches). */
+  query?: URLSearchParams;
 }
 
 type Subject = PolicyRulesWithSubjects['subjects'][number];
