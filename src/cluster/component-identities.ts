@@ -30,6 +30,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS: Readonly<Record<string, string>> = {
   cronjob: 'cronjob-controller',
   endpoints: 'endpoint-controller',
   endpointslice: 'endpointslice-controller',
+  endpointslicemirroring: 'endpointslicemirroring-controller',
   garbagecollector: 'generic-garbage-collector',
   namespace: 'namespace-controller',
   nodeipam: 'node-controller',

@@ -15,6 +15,7 @@ import { addDeploymentController } from './deployment/deployment-controller.js';
 import { addDisruptionController } from './disruption/disruption-controller.js';
 import { addEndpointsController } from './endpoints/endpoints-controller.js';
 import { addEndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { addEndpointSliceMirroringController } from './endpointslice-mirroring/mirroring-controller.js';
 import { addGarbageCollector } from './garbage-collector/garbage-collector.js';
 import { addHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler/hpa-controller.js';
 import { addIngressStatusController } from './ingress-status/ingress-status-controller.js';
@@ -50,6 +51,7 @@ export const controllers: Readonly<Record<string, AddController>> = {
   cronjob: (mgr) => addCronJobController(mgr),
   endpoints: (mgr) => addEndpointsController(mgr),
   endpointslice: (mgr) => addEndpointSliceController(mgr),
+  endpointslicemirroring: (mgr) => addEndpointSliceMirroringController(mgr),
   garbagecollector: (mgr) => addGarbageCollector(mgr),
   namespace: (mgr) => addNamespaceController(mgr),
   nodeipam: (mgr, config) => addNodeIpamController(mgr, config?.nodeIpam),

@@ -74,6 +74,12 @@ export const CONTROLLER_ROLES: Readonly<Record<string, PolicyRule[]>> = {
     rule(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
     eventsRule(),
   ],
+  'endpointslicemirroring-controller': [
+    rule(READ, [''], ['services', 'endpoints']),
+    rule(['update'], [''], ['services/finalizers', 'endpoints/finalizers']),
+    rule(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
+    eventsRule(),
+  ],
   'generic-garbage-collector': [
     rule(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']),
     eventsRule(),
