@@ -55,6 +55,11 @@ export interface SimulatedNodesOptions {
    * they were reported Running, as kwok's pod-complete stage. Undefined (default): they run forever.
    */
   runToCompletionMs?: number;
+  /**
+   * Images the nodes cannot pull (as a registry without them): a pod with one stays Pending, its
+   * container waiting in ErrImagePull, never Ready, as upstream's e2e pods of a nonexistent image.
+   */
+  unpullableImages?: readonly string[];
   /** Concurrent heartbeat calls (lease renewals, node status, registration) of the whole fleet. Default 32. */
   maxInFlight?: number;
   /** Concurrent pod calls (status reports, final deletes) of the whole fleet. Default 32. */
@@ -117,7 +122,7 @@ export class SimulatedFleet {
     this.nodeInformer.addEventHandler({ onAdd: (n) => this.nodeChanged(n), onUpdate: (_o, n) => this.nodeChanged(n), onDelete: (n) => this.nodeDeleted(n) });
     this.runner = new PodRunner({
       client, pods: this.podInformer, limiter: this.podLimiter, clock: this.clock, logger: this.log,
-      readyDelayMs: opts.readyDelayMs ?? 1000, runToCompletionMs: opts.runToCompletionMs,
+      readyDelayMs: opts.readyDelayMs ?? 1000, runToCompletionMs: opts.runToCompletionMs, unpullableImages: new Set(opts.unpullableImages ?? []),
       runningNode: (name) => {
         const sim = name ? this.nodes.get(name) : undefined;
         return sim?.running ? sim : undefined;

@@ -17,7 +17,7 @@ import type { SharedInformer } from '../controller-runtime/informer/shared-infor
 import type { Logger } from '../controller-runtime/log.js';
 import type { Result } from '../controller-runtime/reconcile.js';
 import type { Limiter } from './limiter.js';
-import { looksRunning, runningStatusPatch, succeededStatusPatch } from './pod-status.js';
+import { imagePullFailedPatch, looksRunning, runningStatusPatch, succeededStatusPatch, unpullableImage } from './pod-status.js';
 import type { SimNode } from './sim-node.js';
 
 const BY_NODE = 'podsByNodeName';
@@ -31,6 +31,8 @@ export interface PodRunnerDeps {
   readyDelayMs: number;
   /** Never/OnFailure pods succeed this long after Running (undefined: never). */
   runToCompletionMs?: number;
+  /** Images no node can pull: their pods stay Pending in ErrImagePull. */
+  unpullableImages: ReadonlySet<string>;
   /** The simulated node a pod is bound to, if it is ours and running. */
   runningNode(name: string | undefined): SimNode | undefined;
 }
@@ -84,6 +86,8 @@ export class PodRunner {
     }
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
+    const missing = unpullableImage(pod, this.d.unpullableImages);
+    if (missing !== undefined) return this.failPull(pod, missing);
     const ip = (pod.status?.podIP && sim.ips.claim(uid, pod.status.podIP)) ? pod.status.podIP : sim.ips.allocate(uid);
     if (!ip) {
       this.d.logger.warn({ pod: key, node: sim.name }, 'simulated node is out of pod IPs');
@@ -103,6 +107,15 @@ export class PodRunner {
       if (isNotFound(err)) return;
       if (this.d.pods.indexer.get(key)?.metadata.uid !== uid) return; // replaced: the new pod has its own reconcile
       throw err;
+    });
+  }
+
+  /** A pod with an image no node can pull: Pending, the container waiting in ErrImagePull (once). */
+  private async failPull(pod: Readonly<Pod>, image: string): Promise<void> {
+    if (pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'ErrImagePull')) return;
+    const uid = pod.metadata.uid;
+    await this.d.limiter.run(() => this.d.client.pods(pod.metadata.namespace).patchStatusNoResult(pod.metadata.name!, 'merge', { metadata: { uid }, status: imagePullFailedPatch(pod, image, this.d.clock.now()) })).catch((err) => {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     });
   }
 

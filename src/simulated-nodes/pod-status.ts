@@ -56,3 +56,22 @@ export function succeededStatusPatch(pod: Readonly<Pod>, nowMs: number): Partial
   }));
   return { phase: 'Succeeded', conditions, containerStatuses } as Partial<PodStatus>;
 }
+
+/** The first image of the pod's containers that is in `unpullable`, if any. */
+export function unpullableImage(pod: Readonly<Pod>, unpullable: ReadonlySet<string>): string | undefined {
+  if (unpullable.size === 0) return undefined;
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.image ?? '').find((i) => unpullable.has(i));
+}
+
+/** The status of a pod whose image cannot be pulled, as the kubelet's: Pending, not Ready, containers waiting in ErrImagePull. */
+export function imagePullFailedPatch(pod: Readonly<Pod>, image: string, nowMs: number): Partial<PodStatus> {
+  const at = seconds(nowMs);
+  const conditions = ['PodScheduled', 'Initialized', 'Ready', 'ContainersReady'].map((type) => (type === 'PodScheduled' || type === 'Initialized'
+    ? { type, status: 'True', lastTransitionTime: at }
+    : { type, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`, lastTransitionTime: at }));
+  const containerStatuses: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
+    name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount: 0,
+    state: { waiting: c.image === image ? { reason: 'ErrImagePull', message: `failed to pull and unpack image "${image}": not found` } : { reason: 'PodInitializing' } },
+  }));
+  return { phase: 'Pending', conditions, startTime: pod.status?.startTime ?? at, containerStatuses } as Partial<PodStatus>;
+}
