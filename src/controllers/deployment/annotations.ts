@@ -19,15 +19,19 @@ const skipCopy = new Set([
   'deprecated.deployment.rollback.to',
 ]);
 
-/** The revision of an object; 0 when absent or not a number. */
-export function revisionOf(obj: { metadata: { annotations?: Record<string, string> } }): number {
+/**
+ * The revision of an object; 0 when absent or not a number. A bigint: upstream's revisions are int64
+ * (deploymentutil.Revision's ParseInt), and a ReplicaSet adopted with one past 2^53 (conformance's
+ * 3546343826724305832) must give the next revision exactly.
+ */
+export function revisionOf(obj: { metadata: { annotations?: Record<string, string> } }): bigint {
   const v = obj.metadata.annotations?.[RevisionAnnotation];
-  if (v === undefined || !/^\d+$/.test(v)) return 0;
-  return Number(v);
+  if (v === undefined || !/^\d+$/.test(v)) return 0n;
+  return BigInt(v);
 }
 
-export function maxRevision(rss: readonly Readonly<ReplicaSet>[]): number {
-  return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
+export function maxRevision(rss: readonly Readonly<ReplicaSet>[]): bigint {
+  return rss.reduce((m, rs) => { const r = revisionOf(rs); return r > m ? r : m; }, 0n);
 }
 
 function copyDeploymentAnnotations(d: Readonly<Deployment>, rs: ReplicaSet): boolean {
@@ -78,12 +82,12 @@ export function maxReplicasAnnotation(rs: Readonly<ReplicaSet>): number | undefi
  * revision-history when it is a reuse), and for a ReplicaSet about to be created (`exists` false)
  * set the replicas annotations. True if anything changed.
  */
-export function setNewReplicaSetAnnotations(d: Readonly<Deployment>, rs: ReplicaSet, newRevision: number, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(d: Readonly<Deployment>, rs: ReplicaSet, newRevision: bigint, exists: boolean): boolean {
   let changed = copyDeploymentAnnotations(d, rs);
   const ann = (rs.metadata.annotations ??= {});
   const oldRaw = ann[RevisionAnnotation] || undefined;
   if (oldRaw !== undefined && !/^\d+$/.test(oldRaw)) return changed; // unparseable: leave it alone, as upstream
-  const old = oldRaw === undefined ? 0 : Number(oldRaw);
+  const old = oldRaw === undefined ? 0n : BigInt(oldRaw);
   if (old < newRevision) {
     ann[RevisionAnnotation] = String(newRevision);
     changed = true;

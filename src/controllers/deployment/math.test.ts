@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maxSurge, maxUnavailable, resolveFenceposts, scaledValue } from './fenceposts.js';
 import { computeHash, equalIgnoreHash, safeEncodeString } from './template-hash.js';
-import { setNewReplicaSetAnnotations } from './annotations.js';
+import { maxRevision, setNewReplicaSetAnnotations } from './annotations.js';
 import { newRSNewReplicas } from './replica-sets.js';
 import { proportion } from './scale.js';
 import type { Deployment } from './types.js';
@@ -77,17 +77,25 @@ test('setNewReplicaSetAnnotations: revision bump, revision-history on reuse, ann
   const d = dep(3);
   d.metadata.annotations = { 'kubernetes.io/change-cause': 'v2', 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'deployment.kubernetes.io/revision': '9' };
   const fresh = rs('new', 0);
-  assert.equal(setNewReplicaSetAnnotations(d, fresh, 1, false), true);
+  assert.equal(setNewReplicaSetAnnotations(d, fresh, 1n, false), true);
   assert.deepEqual(fresh.metadata.annotations, {
     'kubernetes.io/change-cause': 'v2', 'deployment.kubernetes.io/revision': '1',
     'deployment.kubernetes.io/desired-replicas': '3', 'deployment.kubernetes.io/max-replicas': '4',
   });
   const reused = rs('old', 0, { 'deployment.kubernetes.io/revision': '2', 'deployment.kubernetes.io/revision-history': '1' });
-  assert.equal(setNewReplicaSetAnnotations(d, reused, 5, true), true);
+  assert.equal(setNewReplicaSetAnnotations(d, reused, 5n, true), true);
   assert.equal(reused.metadata.annotations!['deployment.kubernetes.io/revision'], '5');
   assert.equal(reused.metadata.annotations!['deployment.kubernetes.io/revision-history'], '1,2');
-  assert.equal(setNewReplicaSetAnnotations(d, reused, 5, true), false, 'idempotent');
-  assert.equal(setNewReplicaSetAnnotations(d, reused, 3, true), false, 'never lowers a revision');
+  assert.equal(setNewReplicaSetAnnotations(d, reused, 5n, true), false, 'idempotent');
+  assert.equal(setNewReplicaSetAnnotations(d, reused, 3n, true), false, 'never lowers a revision');
+});
+
+test('revisions are int64 as upstream: the next after an adopted 3546343826724305832 is exact', () => {
+  const adopted = rs('adopted', 1, { 'deployment.kubernetes.io/revision': '3546343826724305832' });
+  const next = maxRevision([adopted, rs('other', 0, { 'deployment.kubernetes.io/revision': '7' })]) + 1n;
+  const fresh = rs('new', 0);
+  setNewReplicaSetAnnotations(dep(1), fresh, next, false);
+  assert.equal(fresh.metadata.annotations!['deployment.kubernetes.io/revision'], '3546343826724305833');
 });
 
 test('proportion: shares of a resize follow max-replicas annotations, bounded by what is left', () => {

@@ -46,7 +46,7 @@ export function getAllReplicaSetsAndSyncRevision(ctx: SyncContext, rsList: Repli
   const d = ctx.d;
   const existing = findNewReplicaSet(d, rsList);
   const oldRSs = rsList.filter((rs) => rs !== existing);
-  const newRevision = maxRevision(oldRSs) + 1;
+  const newRevision = maxRevision(oldRSs) + 1n;
 
   if (existing) {
     const annotationsChanged = setNewReplicaSetAnnotations(d, existing, newRevision, true);
@@ -107,7 +107,7 @@ export function cleanupDeployment(ctx: SyncContext, oldRSs: readonly ReplicaSet[
   const alive = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
   const diff = alive.length - revisionHistoryLimit(ctx.d);
   if (diff <= 0) return;
-  const ordered = [...alive].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+  const ordered = [...alive].sort((a, b) => { const ra = revisionOf(a); const rb = revisionOf(b); return ra < rb ? -1 : ra > rb ? 1 : byCreation(a, b); });
   for (const rs of ordered.slice(0, diff)) {
     if ((rs.status?.replicas ?? 0) !== 0 || (rs.spec.replicas ?? 1) !== 0) continue;
     if ((rs.metadata.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
