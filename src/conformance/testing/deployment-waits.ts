@@ -111,12 +111,17 @@ export function waitForComplete(client: KubeClient, ns: string, name: string, ch
 export async function watchUntil<T extends KubeObject>(rc: ResourceClient<T>, opts: { resourceVersion?: string; labelSelector?: string; fieldSelector?: string }, done: (ev: WatchEvent<T>) => boolean, what: string): Promise<WatchEvent<T>> {
   const r = new WatchReader<T>(await rc.watch(opts), WAIT.timeoutMs);
   try {
-    for (;;) {
-      const ev = await r.next(what);
-      if (ev.type === 'ERROR') throw new Error(`watch error while waiting for ${what}: ${JSON.stringify(ev.object)}`);
-      if (done(ev)) return ev;
-    }
+    return await readUntil(r, done, what);
   } finally {
     r.stop();
+  }
+}
+
+/** watchUntilWithoutRetry: reads an open watch on until `done` holds for an event (the watch stays open). */
+export async function readUntil<T extends KubeObject>(r: WatchReader<T>, done: (ev: WatchEvent<T>) => boolean, what: string): Promise<WatchEvent<T>> {
+  for (;;) {
+    const ev = await r.next(what);
+    if (ev.type === 'ERROR') throw new Error(`watch error while waiting for ${what}: ${JSON.stringify(ev.object)}`);
+    if (done(ev)) return ev;
   }
 }
