@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logTail } from './termination-message.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logTail, terminationLogMount } from './termination-message.js';
 
 describe('logTail (FallbackToLogsOnError)', () => {
   const cases: { name: string; log: string; lines?: number; bytes?: number; want: string }[] = [
@@ -10,4 +13,19 @@ describe('logTail (FallbackToLogsOnError)', () => {
     { name: 'empty log', log: '', want: '' },
   ];
   for (const c of cases) it(c.name, () => assert.equal(logTail(c.log, c.lines, c.bytes), c.want));
+});
+
+describe('terminationLogMount', () => {
+  it('makes the file writable by any user, whatever the umask (kubelet chmods it 0666 for non-root containers)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bosun-termlog-'));
+    const old = process.umask(0o022);
+    try {
+      const m = terminationLogMount(dir, { name: 'c', terminationMessagePath: '/dev/termination-custom-log' }, 0);
+      assert.equal(m.containerPath, '/dev/termination-custom-log');
+      assert.equal(statSync(m.hostPath).mode & 0o777, 0o666);
+    } finally {
+      process.umask(old);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

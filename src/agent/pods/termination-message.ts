@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { Mount } from '../runtime/types.js';
@@ -25,6 +25,9 @@ export function terminationLogMount(podDir: string, c: Container, restartCount: 
   const file = terminationLogPath(podDir, c.name, restartCount);
   mkdirSync(join(podDir, 'containers', c.name), { recursive: true });
   closeSync(openSync(file, 'w', 0o666));
+  // The umask took bits off: a container running as non-root must still write its message
+  // (the kubelet chmods the file 0666 for the same reason).
+  chmodSync(file, 0o666);
   return { containerPath: c.terminationMessagePath || '/dev/termination-log', hostPath: file };
 }
 
