@@ -30,9 +30,31 @@ function validateSecurityContext(sc: { seccompProfile?: Profile; appArmorProfile
   ];
 }
 
-/** The pod's and every (init) container's profiles; `path` is where the spec sits. */
+// Sysctl names as upstream's IsValidSysctlName (pkg/apis/core/validation): dot- or slash-separated
+// segments, at most 253 characters; the message names Go's regexp as upstream prints it.
+const SYSCTL_SEGMENT = '[a-z0-9]([-_a-z0-9]*[a-z0-9])?';
+const SYSCTL_NAME = new RegExp(`^(${SYSCTL_SEGMENT}[\\./])*${SYSCTL_SEGMENT}$`);
+const SYSCTL_MAX_LENGTH = 253;
+
+/** spec.securityContext.sysctls as upstream's validateSysctls: a name required, valid, not repeated. */
+function validateSysctls(sysctls: { name?: string }[] | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  (sysctls ?? []).forEach((s, i) => {
+    const p = child(index(path, i), 'name');
+    const name = s?.name ?? '';
+    if (!name) errs.push(fe.required(p));
+    else if (name.length > SYSCTL_MAX_LENGTH || !SYSCTL_NAME.test(name)) errs.push(fe.invalid(p, name, `must have at most ${SYSCTL_MAX_LENGTH} characters and match regex ${SYSCTL_NAME.source}`));
+    else if (seen.has(name)) errs.push(fe.duplicate(p, name));
+    seen.add(name);
+  });
+  return errs;
+}
+
+/** The pod's and every (init) container's profiles, and the pod's sysctls; `path` is where the spec sits. */
 export function validateSecurityProfiles(spec: any, path: string): FieldError[] {
   const errs = validateSecurityContext(spec.securityContext, child(path, 'securityContext'));
+  errs.push(...validateSysctls(spec.securityContext?.sysctls, child(child(path, 'securityContext'), 'sysctls')));
   for (const list of ['initContainers', 'containers'] as const) {
     (spec[list] ?? []).forEach((c: any, i: number) => errs.push(...validateSecurityContext(c?.securityContext, child(index(child(path, list), i), 'securityContext'))));
   }
