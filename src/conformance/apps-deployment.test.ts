@@ -9,12 +9,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Deployment, Pod, ReplicaSet } from '../api/kinds/index.js';
-import type { KubeObject } from '../api/meta.js';
 import { eventually } from '../testing/eventually.js';
 import { appsClusterForFile, waitPodsRunning } from './testing/apps-cluster.js';
 import {
   AGNHOST, isComplete, newDeployment, newReplicaSet, newRS, oldReplicaSets, REVISION, WAIT, waitForComplete, waitForRevisionAndImage, watchUntil, WEBSERVER,
 } from './testing/deployment-waits.js';
+import { walkStatusEndpoints } from './testing/status-walk.js';
 import { WatchReader } from './testing/watch-reader.js';
 
 const ROLLOVER_IMAGE = 'gcr.io/google_samples/gb-redisslave:nonexistent';
@@ -266,20 +266,6 @@ describe('[sig-apps] Deployment', { concurrency: true }, () => {
     await deployments(ns).create(newDeployment(name, 1, { name: WEBSERVER.name, e2e: 'testing' }, WEBSERVER.name, WEBSERVER.image, 'RollingUpdate'));
     await waitForRevisionAndImage(cluster.client, ns, name, '1', WEBSERVER.image);
     await waitForComplete(cluster.client, ns, name);
-    const status = await cluster.client.raw<Deployment>('GET', `/apis/apps/v1/namespaces/${ns}/deployments/${name}/status`);
-    assert.equal(status.metadata.name, name);
-    // updating Deployment Status, retried on conflicts (the controller writes status too).
-    await eventually(async () => {
-      const cur = await deployments(ns).get(name);
-      cur.status = { ...cur.status, conditions: [...(cur.status?.conditions ?? []), { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' }] } as Deployment['status'];
-      return deployments(ns).updateStatus(cur);
-    }, 'the status update', { ...WAIT, retryErrors: true });
-    const has = (d: KubeObject, type: string, extra: (c: Record<string, unknown>) => boolean = () => true) =>
-      ((d.status as { conditions?: Record<string, unknown>[] } | undefined)?.conditions ?? []).some((c) => c.type === type && extra(c));
-    const watchOpts = { resourceVersion: list.metadata.resourceVersion, labelSelector: selector };
-    await watchUntil(deployments(ns), watchOpts, (ev) => ev.object.metadata.name === name && has(ev.object, 'StatusUpdate', (c) => c.reason === 'E2E' && c.message === 'Set from e2e test'), 'the status to be updated');
-    const patched = await deployments(ns).patch(name, 'merge', { status: { conditions: [{ type: 'StatusPatched', status: 'True' }] } }, { subresource: 'status' });
-    assert.ok(has(patched, 'StatusPatched'), JSON.stringify(patched.status));
-    await watchUntil(deployments(ns), watchOpts, (ev) => ev.object.metadata.name === name && has(ev.object, 'StatusPatched'), 'the status to be patched');
+    await walkStatusEndpoints(cluster.client, deployments(ns), `/apis/apps/v1/namespaces/${ns}/deployments/${name}/status`, name, { labelSelector: selector, resourceVersion: list.metadata.resourceVersion });
   });
 });

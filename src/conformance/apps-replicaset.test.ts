@@ -16,6 +16,7 @@ import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
 import { appsClusterForFile, livePods, podRunningReady, waitPodsRunning } from './testing/apps-cluster.js';
 import { newRS, readUntil, WAIT, watchUntil, WEBSERVER } from './testing/deployment-waits.js';
+import { walkStatusEndpoints } from './testing/status-walk.js';
 import { WatchReader } from './testing/watch-reader.js';
 
 const cluster = appsClusterForFile('cf-rs');
@@ -96,22 +97,6 @@ async function quotaCondition(rc: ResourceClient<ReplicaSet | ReplicationControl
   await generationSeen(scaled.metadata.generation, false);
 }
 
-/** The status subresource walk of replica_set.go's testRSStatus (also the workloads' other status tests). */
-async function statusEndpoints(rc: ResourceClient<ReplicaSet>, ns: string, name: string, labelSelector: string, listRV: string | undefined): Promise<void> {
-  const st = await cluster.client.raw<ReplicaSet>('GET', `/apis/apps/v1/namespaces/${ns}/replicasets/${name}/status`);
-  assert.equal(st.metadata.name, name);
-  await eventually(async () => {
-    const cur = await rc.get(name);
-    cur.status = { ...cur.status!, conditions: [...(cur.status?.conditions ?? []), { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' }] };
-    return rc.updateStatus(cur);
-  }, 'the status update', retrying);
-  const has = (o: KubeObject, type: string) => ((o.status as { conditions?: { type: string; reason?: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === type);
-  await watchUntil(rc, { resourceVersion: listRV, labelSelector }, (ev) => ev.object.metadata.name === name && has(ev.object, 'StatusUpdate'), 'the status to be updated');
-  const patched = await rc.patch(name, 'merge', { status: { conditions: [{ type: 'StatusPatched', status: 'True' }] } }, { subresource: 'status' });
-  assert.ok(has(patched, 'StatusPatched'), JSON.stringify(patched.status));
-  await watchUntil(rc, { resourceVersion: listRV, labelSelector }, (ev) => ev.object.metadata.name === name && has(ev.object, 'StatusPatched'), 'the status to be patched');
-}
-
 describe('[sig-apps] ReplicaSet', { concurrency: true }, () => {
   it('[sig-apps] ReplicaSet should adopt matching pods on creation and release no longer matching pods [Conformance]', async () => {
     const ns = await cluster.namespace();
@@ -166,7 +151,7 @@ describe('[sig-apps] ReplicaSet', { concurrency: true }, () => {
     const list = await cluster.client.replicaSets().list({ labelSelector: selector });
     await replicaSets(ns).create(newRS('test-rs', 1, { name: 'sample-pod', pod: WEBSERVER.name }, WEBSERVER.name, WEBSERVER.image));
     await waitPodsRunning(cluster.client, ns, 'sample-pod', 1);
-    await statusEndpoints(replicaSets(ns), ns, 'test-rs', selector, list.metadata.resourceVersion);
+    await walkStatusEndpoints(cluster.client, replicaSets(ns), `/apis/apps/v1/namespaces/${ns}/replicasets/test-rs/status`, 'test-rs', { labelSelector: selector, resourceVersion: list.metadata.resourceVersion });
   });
 
   // Not a conformance test upstream, but the RC one's steps on a ReplicaSet (testReplicaSetConditionCheck).
