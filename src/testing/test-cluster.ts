@@ -82,6 +82,8 @@ export interface TestServerOptions {
   agentIngressNodes?: string[];
   /** In-process server only: --service-account-signing-key-file / --service-account-key-file. */
   serviceAccountKeys?: ApiServerOptions['serviceAccountKeys'];
+  /** In-process server only: --anonymous-auth (default true). */
+  anonymousAuth?: boolean;
 }
 
 function tempDir(prefix: string): string {
@@ -93,7 +95,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes, serviceAccountKeys: o.serviceAccountKeys });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes, serviceAccountKeys: o.serviceAccountKeys, anonymousAuth: o.anonymousAuth });
   return {
     server,
     url: server.url,

@@ -9,6 +9,11 @@
  * TokenReviews are never logged above Metadata whatever the policy says (their bodies hold the
  * secret data or tokens: upstream's advice, enforced here). The router's authorization decision
  * becomes the annotations authorization.k8s.io/decision and authorization.k8s.io/reason.
+ *
+ * A request whose authentication failed (no user: a bad token or certificate, or no credential with
+ * --anonymous-auth=false) is audited as upstream's WithFailedAuthenticationAudit does: the policy
+ * is evaluated without a user (rules naming users or groups do not match), and its one event is
+ * ResponseStarted with `user: {}` and the 401 with the kinds of credential tried (failed-authn.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +23,7 @@ import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 import { requestVerb } from '../authz/attributes.js';
 import { registerAuditBodies } from './audit-context.js';
+import { failedAuthenticationMessage } from './failed-authn.js';
 import { AuditLogFile, type AuditLogOptions } from './log-file.js';
 import { evaluatePolicy, LEVELS, type AuditLevel, type AuditPolicy, type AuditStage } from './policy.js';
 
@@ -28,6 +34,9 @@ interface ObjectRef {
   resource: string; namespace?: string; name?: string; uid?: string; apiGroup?: string; apiVersion: string; resourceVersion?: string; subresource?: string;
 }
 
+/** authentication.k8s.io/v1 UserInfo as an Event holds it. */
+export interface AuditUser { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }
+
 /** An audit.k8s.io/v1 Event (fields in upstream's order). */
 export interface AuditEvent {
   kind: 'Event';
@@ -37,8 +46,9 @@ export interface AuditEvent {
   stage: AuditStage;
   requestURI: string;
   verb: string;
-  user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
-  impersonatedUser?: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
+  /** Empty when authentication failed. */
+  user: AuditUser | Record<string, never>;
+  impersonatedUser?: AuditUser;
   sourceIPs: string[];
   userAgent?: string;
   objectRef?: ObjectRef;
@@ -90,7 +100,7 @@ export interface AuditRecord {
   impersonated(user: UserInfo): void;
 }
 
-function userInfo(u: UserInfo): AuditEvent['user'] {
+function userInfo(u: UserInfo): AuditUser {
   return { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
 }
 
@@ -114,9 +124,8 @@ export class Auditor {
   private start(req: IncomingMessage, user: UserInfo | undefined, url: URL, p: ResourcePath | undefined): Started | undefined {
     const method = req.method ?? 'GET';
     const verb = p ? requestVerb(method, p, url.searchParams) : method.toLowerCase();
-    const u = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
     const decision = evaluatePolicy(this.o.policy, {
-      user: u.name, groups: u.groups, verb, path: url.pathname,
+      user: user?.name ?? '', groups: user?.groups ?? [], verb, path: url.pathname,
       resource: p && { group: p.group, resource: p.resource, subresource: p.subresource, namespace: p.namespace ?? (p.resource === 'namespaces' ? p.name : undefined), name: p.name },
     });
     let level = decision.level;
@@ -125,7 +134,7 @@ export class Auditor {
     const auditID = typeof req.headers['audit-id'] === 'string' && req.headers['audit-id'] ? req.headers['audit-id'] : randomUUID();
     const ev: AuditEvent = {
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID, stage: 'RequestReceived', requestURI: req.url ?? '/', verb,
-      user: userInfo(u),
+      user: user ? userInfo(user) : {},
       sourceIPs: sourceIPs(req),
       ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
       ...(p ? { objectRef: {
@@ -147,8 +156,13 @@ export class Auditor {
         ev.impersonatedUser = userInfo(who);
       },
     };
+    if (!user) {
+      // Only the ResponseStarted event, when the 401 is written (upstream's processCode).
+      ev.responseStatus = { metadata: {}, message: failedAuthenticationMessage(req, url), code: 0 };
+      return { ev, level, emit, strip: (obj) => obj, record, failed: true };
+    }
     emit('RequestReceived');
-    return { ev, level, emit, strip: (obj) => (decision.omitManagedFields ? withoutManagedFields(obj) : obj), record };
+    return { ev, level, emit, strip: (obj) => (decision.omitManagedFields ? withoutManagedFields(obj) : obj), record, failed: false };
   }
 
   /**
@@ -160,6 +174,18 @@ export class Auditor {
     if (!s) return undefined;
     const { ev, level, emit, strip } = s;
     if (!res.headersSent) res.setHeader('Audit-Id', ev.auditID);
+    if (s.failed) {
+      let sent = false;
+      const started = (): void => {
+        if (sent) return;
+        sent = true;
+        ev.responseStatus!.code = res.statusCode;
+        emit('ResponseStarted');
+      };
+      res.once('finish', started);
+      res.once('close', started);
+      return s.record;
+    }
     registerAuditBodies(req, res, {
       requestObject: (obj) => {
         const meta = (obj as { metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } } | null)?.metadata;
@@ -217,6 +243,11 @@ export class Auditor {
       sniffed = true;
       const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
       const code = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      if (s.failed) {
+        ev.responseStatus!.code = code;
+        emit('ResponseStarted');
+        return;
+      }
       if (code === 101) {
         ev.responseStatus = { metadata: {}, code };
         emit('ResponseStarted');
@@ -239,7 +270,7 @@ export class Auditor {
       sniff(args[0]);
       return (end as (...a: unknown[]) => Duplex).apply(this, args);
     } as typeof socket.end;
-    socket.once('close', () => emit('ResponseComplete'));
+    if (!s.failed) socket.once('close', () => emit('ResponseComplete'));
     return s.record;
   }
 }
@@ -250,6 +281,8 @@ interface Started {
   emit(stage: AuditStage): void;
   strip(obj: unknown): unknown;
   record: AuditRecord;
+  /** Authentication failed: one ResponseStarted event, no bodies. */
+  failed: boolean;
 }
 
 function statusOf(s: Status, fallbackCode: number): NonNullable<AuditEvent['responseStatus']> {
