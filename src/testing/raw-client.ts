@@ -18,7 +18,8 @@ export interface RawResponse {
 
 export interface RawRequest {
   method?: string;
-  headers?: Record<string, string | number>;
+  /** A list is sent as the header repeated (Impersonate-Group). */
+  headers?: Record<string, string | number | string[]>;
   body?: string | Buffer;
   /** false: send no client certificate (anonymous). */
   clientCert?: boolean;

@@ -1,6 +1,6 @@
 /**
  * certificatesigningrequests/approval (PUT a CertificateSigningRequest, as `kubectl certificate
- * approve|deny` sends it): changes only the Approved and Denied conditions (strategy:
+ * approve|deny` sends it, or PATCH it; GET reads it, as upstream's ApprovalREST): changes only the Approved and Denied conditions (strategy:
  * prepareApproval), after the CertificateApproval admission (plugin/pkg/admission/certificates/
  * approval): the user needs `approve` on the request's signer, else 403 `user not permitted to
  * approve requests with signerName "..."`.
@@ -10,7 +10,8 @@ import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import type { GenericStorage } from '../storage/generic-storage.js';
 import { prepareApproval } from '../storage/strategies/certificate-signing-request.js';
-import type { ActionSubresource, RequestContext } from '../storage/types.js';
+import { patchObject } from '../storage/patch-adapter.js';
+import type { ActionSubresource, PatchRequest, RequestContext } from '../storage/types.js';
 import { updateObject } from '../storage/update.js';
 import { authorizedForSigner, csrForbidden, type Decide } from './signer-authz.js';
 
@@ -25,9 +26,23 @@ export class CsrApproval implements ActionSubresource {
     return this.update(ctx, namespace, name, body);
   }
 
-  async update(ctx: RequestContext, _namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
+  /** GET reads the whole request, as upstream's ApprovalREST.Get. */
+  read(ctx: RequestContext, _namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.csrs.get(ctx, undefined, name);
+  }
+
+  update(ctx: RequestContext, _namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a CertificateSigningRequest');
-    const wanted = structuredClone((body as CertificateSigningRequest).status);
+    return this.write(ctx, name, () => body);
+  }
+
+  /** PATCH: the patch applied to the current request, then written as a PUT of it (only its conditions count). */
+  patchWith(ctx: RequestContext, _namespace: string | undefined, name: string, patch: PatchRequest): Promise<KubeObject> {
+    return this.write(ctx, name, (cur) => patchObject(this.csrs.def, cur, patch));
+  }
+
+  private async write(ctx: RequestContext, name: string, next: (cur: KubeObject) => KubeObject): Promise<KubeObject> {
+    let wanted: CertificateSigningRequest['status'];
     const { object } = await updateObject(this.csrs.core, ctx, undefined, name, async (cur) => {
       if (!cur) return undefined;
       const signer = (cur as CertificateSigningRequest).spec.signerName;
@@ -35,6 +50,8 @@ export class CsrApproval implements ActionSubresource {
       if (!(await authorizedForSigner(this.decide, user, 'approve', signer))) {
         throw csrForbidden(name, `user not permitted to approve requests with signerName "${signer}"`);
       }
+      const body = next(cur);
+      wanted = structuredClone((body as CertificateSigningRequest).status);
       return body;
     }, {
       managedFieldsSubresource: 'approval',

@@ -132,4 +132,8 @@ export interface ActionSubresource {
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject | Status>;
   /** PUT, for action subresources that are replaced rather than posted (namespaces/finalize). */
   update?(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject>;
+  /** GET, for subresources that read as their object (certificatesigningrequests/approval). */
+  read?(ctx: RequestContext, namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** PATCH (json, merge or strategic), for the same: the patch applied to the object, then written as a PUT would. */
+  patchWith?(ctx: RequestContext, namespace: string | undefined, name: string, patch: PatchRequest): Promise<KubeObject>;
 }

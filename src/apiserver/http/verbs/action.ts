@@ -4,13 +4,22 @@ import type { ApiCatalog } from '../../discovery/catalog.js';
 import { requireObject } from '../body.js';
 import { parseWriteOptions } from '../write-options.js';
 import { notFoundPath } from './not-found.js';
+import { patchOf } from './patch.js';
 import { bodyOf, objectBody, respond, useWriteOptions, type VerbRequest } from './verb-request.js';
 
-/** POST or PUT to an action subresource (pods/binding, pods/eviction, serviceaccounts/token...). */
+/**
+ * POST or PUT to an action subresource (pods/binding, pods/eviction, serviceaccounts/token...); GET
+ * and PATCH where the subresource serves them (certificatesigningrequests/approval).
+ */
 export async function serveAction(r: VerbRequest, catalog: ApiCatalog, name: string, subresource: string): Promise<void> {
   const action = catalog.action(r.path.resource, subresource);
   if (!action) throw notFoundPath();
   const method = r.req.method ?? 'GET';
+  if (method === 'GET' && action.read) return respond(r.res, r.ctx, 200, r.storage, await action.read(r.ctx, r.ns, name), r.fmt);
+  if (method === 'PATCH' && action.patchWith) {
+    const { type, body } = await patchOf(r, false);
+    return respond(r.res, r.ctx, 200, r.storage, await action.patchWith(r.ctx, r.ns, name, { type, body }), r.fmt);
+  }
   if (method !== 'POST' && method !== 'PUT') throw errors.methodNotAllowed(`${method} is not supported on ${r.path.resource}/${subresource}`);
   useWriteOptions(r.ctx, parseWriteOptions(r.query, method === 'POST' ? 'CreateOptions' : 'UpdateOptions', r.req.headers['user-agent']));
   const { value } = await bodyOf(r.req, objectBody);

@@ -3,7 +3,7 @@
  * strategy.go: on create the requester's identity (username, uid, groups, extra) is written into spec
  * from the request, never from the body, and status is cleared; the main resource changes neither
  * spec nor status; /status changes status but keeps the Approved/Denied conditions as stored;
- * /approval (csr-approval in src/apiserver/certificates) changes only those, keeping the certificate.
+ * /approval (csr-approval in src/apiserver/certificates) changes only the conditions, keeping the certificate.
  * New conditions get lastUpdateTime and lastTransitionTime filled in. The CertificateSubjectRestriction
  * admission refuses kube-apiserver-client requests for the system:masters group.
  */
@@ -55,13 +55,16 @@ function setConditions(csr: CertificateSigningRequest, conditions: CertificateSi
   if (conditions.length === 0) delete csr.status.conditions;
 }
 
-/** What /approval may change: the Approved and Denied conditions only. */
+/**
+ * What /approval may change: the conditions, all of them as sent (csrApprovalStrategy's
+ * PrepareForUpdate: spec and the rest of status, the certificate, stay as stored).
+ */
 export function prepareApproval(obj: KubeObject, old: KubeObject): void {
   const csr = obj as CertificateSigningRequest;
   const prev = old as CertificateSigningRequest;
   csr.spec = structuredClone(prev.spec);
   if (!statusShapeOk(csr)) return;
-  setConditions(csr, mergeConditions(csr, prev, (t) => APPROVAL_TYPES.has(t)));
+  setConditions(csr, conditionsOf(csr));
   if (prev.status?.certificate) csr.status!.certificate = prev.status.certificate;
   else delete csr.status!.certificate;
   fillTimestamps(csr, prev);
