@@ -1,6 +1,6 @@
 /**
- * Cluster DNS wired to the API: informers on Services and EndpointSlices give the DnsView the server
- * answers from (answers follow changes as soon as the watch delivers them; there is no record cache
+ * Cluster DNS wired to the API: informers on Services and EndpointSlices (indexed by name, and by
+ * ClusterIP and endpoint address for PTR answers) give the DnsView the server answers from (answers follow changes as soon as the watch delivers them; there is no record cache
  * to expire). `startClusterDns({ client, host, port })`.
  *
  * Only the cluster asks: the pod CIDRs (`clusterCidrs`), every Node's addresses (an informer on
@@ -21,6 +21,8 @@ import { upstreamsFromResolvConf } from './resolv-conf.js';
 import { startDnsServer, type DnsServer } from './server.js';
 
 const BY_SERVICE = 'dns-service';
+const BY_CLUSTER_IP = 'dns-cluster-ip';
+const BY_ADDRESS = 'dns-address';
 
 export interface ClusterDnsOptions {
   client: KubeClient;
@@ -54,10 +56,14 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<DnsServer> 
       const svc = s.metadata.labels?.['kubernetes.io/service-name'];
       return svc ? [`${s.metadata.namespace}/${svc}`] : [];
     },
+    [BY_ADDRESS]: (s) => (s.endpoints ?? []).flatMap((e) => e.addresses),
   });
+  services.addIndexers({ [BY_CLUSTER_IP]: (s) => s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : []) });
   const view: DnsView = {
     service: (ns, name) => services.indexer.get(`${ns}/${name}`),
     endpointSlices: (ns, name) => slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`),
+    servicesByIP: (ip) => services.indexer.byIndex(BY_CLUSTER_IP, ip),
+    endpointSlicesByIP: (ip) => slices.indexer.byIndex(BY_ADDRESS, ip),
   };
   const acl = new ClientAcl({ podCidrs: o.clusterCidrs ?? [DEFAULT_CLUSTER_CIDR] });
   const nodes = informers.informerFor<Node>(resources.nodes);

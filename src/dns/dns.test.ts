@@ -45,6 +45,8 @@ const SLICES = [
 const view: DnsView = {
   service: (ns, name) => SERVICES.find((s) => s.metadata.namespace === ns && s.metadata.name === name),
   endpointSlices: (ns, name) => SLICES.filter((s) => s.metadata.namespace === ns && s.metadata.labels?.['kubernetes.io/service-name'] === name),
+  servicesByIP: (ip) => SERVICES.filter((s) => s.spec?.clusterIP === ip),
+  endpointSlicesByIP: (ip) => SLICES.filter((s) => s.endpoints.some((e) => e.addresses.includes(ip))),
 };
 
 /** A fake upstream: answers A for *.example.test with 192.0.2.1 (UDP and TCP), ignores `silent.test`. */
@@ -121,6 +123,24 @@ describe('dns server', () => {
     assert.deepEqual(ips(await query(dns.port, 'db.prod.svc.cluster.local', 'A')), ['10.42.0.7', '10.42.0.8']);
     assert.deepEqual(ips(await query(dns.port, 'db-0.db.prod.svc.cluster.local', 'A')), ['10.42.0.7']);
     assert.deepEqual(ips(await query(dns.port, '10-42-0-8.db.prod.svc.cluster.local', 'A')), ['10.42.0.8']);
+  });
+
+  it('answers PTR for a ClusterIP and for ready endpoints, and forwards other addresses (CoreDNS kubernetes reverse + fallthrough)', async () => {
+    const ptrs = (p: Reply): string[] => (p.answers ?? []).filter((a) => a.type === 'PTR').map((a) => a.data as string);
+    for (const tcp of [false, true]) {
+      const res = await query(dns.port, '10.0.43.10.in-addr.arpa', 'PTR', tcp);
+      assert.equal(res.rcode, 'NOERROR');
+      assert.ok(res.flag_aa);
+      assert.deepEqual(ptrs(res), ['web.prod.svc.cluster.local']);
+    }
+    assert.deepEqual(ptrs(await query(dns.port, '7.0.42.10.in-addr.arpa', 'PTR')), ['db-0.db.prod.svc.cluster.local']);
+    assert.deepEqual(ptrs(await query(dns.port, '8.0.42.10.in-addr.arpa', 'PTR')), ['10-42-0-8.db.prod.svc.cluster.local']);
+    // Not ready, or not the cluster's: the question goes upstream (the fake upstream answers an A record).
+    for (const name of ['9.0.42.10.in-addr.arpa', '1.2.0.192.in-addr.arpa']) {
+      const res = await query(dns.port, name, 'PTR');
+      assert.deepEqual(ptrs(res), [], name);
+      assert.ok(!res.flag_aa, name);
+    }
   });
 
   it('serves SRV records for named ports', async () => {

@@ -15,8 +15,10 @@ import type { Answer } from 'dns-packet';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
 import { canonicalIPv4, ipCompare, isIPv4 } from '../api/net/ip.js';
+import type { ReverseView } from './reverse-records.js';
 
-export interface DnsView {
+/** What the server reads: Services and their slices by name, and (for PTR answers) by address. */
+export interface DnsView extends Partial<ReverseView> {
   service(namespace: string, name: string): Readonly<Service> | undefined;
   /** The EndpointSlices labelled kubernetes.io/service-name=<name> in the namespace. */
   endpointSlices(namespace: string, name: string): readonly Readonly<EndpointSlice>[];

@@ -1,7 +1,8 @@
 /**
  * The cluster DNS server: UDP and TCP on one address and port, packets encoded and decoded with
  * dns-packet. Names in the cluster zone are answered authoritatively from the ZoneResolver (an
- * ExternalName's target is chased for A queries, in the zone or upstream, as CoreDNS does); other names are
+ * ExternalName's target is chased for A queries, in the zone or upstream, as CoreDNS does), and PTR
+ * questions for the cluster's Service and endpoint addresses from reverse-records.ts; other names are
  * forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
  * its EDNS size) come back truncated so the client retries over TCP.
  *
@@ -17,7 +18,8 @@ import { ClientAcl, loopbackOnly } from './client-acl.js';
 import { measured } from './dns-metrics.js';
 import { ConcurrencyLimitError, Forwarder } from './forwarder.js';
 import { ClientRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
+import { DEFAULT_TTL, DEFAULT_ZONE, inZone, ZoneResolver, type DnsView } from './records.js';
+import { reverseAnswers } from './reverse-records.js';
 
 /** CNAME steps followed inside the zone (ExternalName -> ExternalName -> ...). */
 const MAX_CHASE = 8;
@@ -117,6 +119,12 @@ export class DnsHandler {
     }
     if (((flags >> 11) & 0xf) !== 0) return reply(RCODE.NOTIMP); // only standard queries
     if (!q) return reply(RCODE.FORMERR);
+    // The reverse zone for the cluster's addresses (CoreDNS's kubernetes plugin with fallthrough).
+    const { servicesByIP, endpointSlicesByIP } = this.o.view;
+    if (q.type === 'PTR' && servicesByIP && endpointSlicesByIP) {
+      const answers = reverseAnswers({ servicesByIP, endpointSlicesByIP }, q.name, this.resolver.zone, this.o.ttl ?? DEFAULT_TTL);
+      if (answers.length > 0) return reply(RCODE.NOERROR, { answers }, true);
+    }
     if (!inZone(q.name, this.resolver.zone)) {
       try {
         return await this.forwarder.forward(raw, tcp);
