@@ -41,7 +41,11 @@ import { ensureJoinToken } from './join/join-token.js';
 import { ensureFlowcontrolBootstrap } from './flowcontrol/ensurer.js';
 import { ApfLimiter } from './flowcontrol/apf-limiter.js';
 import { startFlowcontrolConfig } from './flowcontrol/config-source.js';
-import { setFlowcontrolMetricsSource } from './prometheus/flowcontrol-metrics.js';
+import { setFlowcontrolMetricsSource, setStorageObjectsSource, workEstimatedSeatsObserver } from './prometheus/flowcontrol-metrics.js';
+import { ObjectCountTracker, startObjectCountPolling } from './flowcontrol/object-count-tracker.js';
+import { WatchTracker } from './flowcontrol/watch-tracker.js';
+import { WorkEstimator } from './flowcontrol/work-estimator.js';
+import { apfDebugHandler } from './flowcontrol/debug-dump.js';
 import { NodePasswords } from './join/node-passwords.js';
 import { createReviewStorages } from './reviews/review-storage.js';
 import { startCrdRegistrar, type CrdRegistrar } from './crd/crd-registrar.js';
@@ -94,7 +98,7 @@ export interface ApiServerOptions {
   /** The audit log (--audit-policy-file, --audit-log-*); absent: no auditing. */
   audit?: AuditorOptions;
   /** Requests in flight and watches per client (http/inflight.ts, http/watch-limits.ts); default upstream's 400/200 and 1000. */
-  limits?: { inflight?: InflightLimits; watchesPerClient?: number };
+  limits?: { inflight?: InflightLimits; watchesPerClient?: number; objectCountPollPeriodMs?: number };
   /** The store's names in v1 ComponentStatus: etcd-N per etcd endpoint; default etcd-0 (component-status/health.ts). */
   storeComponentNames?: string[];
   /** --service-account-signing-key-file and --service-account-key-file (serviceaccount/key-set.ts); default: the data dir's keys. */
@@ -228,12 +232,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // API Priority and Fairness, fed from the store (flowcontrol/), unless --enable-priority-and-fairness=false
     // (the max-in-flight pools then): --max-requests-inflight + --max-mutating-requests-inflight is its server limit.
     const inflightLimits = opts.limits?.inflight;
-    const apfLimiter = inflightLimits?.priorityAndFairness !== false && apf('flowschemas') ? new ApfLimiter((inflightLimits?.readOnly ?? 400) + (inflightLimits?.mutating ?? 200)) : undefined;
+    // Request width: lists by the stored object counts (polled: objectCountPollPeriodMs, upstream's 1 minute), writes by their watchers.
+    const objectCounts = new ObjectCountTracker();
+    const watchTracker = new WatchTracker();
+    const apfLimiter = inflightLimits?.priorityAndFairness !== false && apf('flowschemas')
+      ? new ApfLimiter((inflightLimits?.readOnly ?? 400) + (inflightLimits?.mutating ?? 200), undefined, { estimator: new WorkEstimator(objectCounts, watchTracker), watches: watchTracker, observeEstimate: workEstimatedSeatsObserver })
+      : undefined;
     const apfConfig = apfLimiter && startFlowcontrolConfig(store, apfLimiter, apf('flowschemas')!);
     await apfConfig?.ready;
-    if (apfLimiter) setFlowcontrolMetricsSource(() => apfLimiter.series());
+    const objectCounting = apfLimiter && startObjectCountPolling(store, () => catalog.entries().map((e) => e.def), objectCounts, opts.limits?.objectCountPollPeriodMs);
+    if (apfLimiter) {
+      setFlowcontrolMetricsSource(() => apfLimiter.series());
+      setStorageObjectsSource(() => objectCounts.entries());
+    }
     const routerOpts = {
       apf: apfLimiter,
+      apfDebug: apfLimiter && apfDebugHandler(() => apfLimiter.dump()),
       audit: auditor,
       inflight: opts.limits?.inflight,
       watchesPerClient: opts.limits?.watchesPerClient,
@@ -282,6 +296,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           stopping = true;
           crds?.stop();
           apfConfig?.stop();
+          objectCounting?.stop();
           aggregator?.stop();
           dynamicAdmission.stop();
           certificates.stop();

@@ -13,18 +13,24 @@
  * demand yet, idle levels lend in proportion to what each keeps (nominalCL - lendableCL). A level
  * removed from the configuration keeps serving (and keeps its share) until it is idle; FlowSchemas
  * naming it are skipped meanwhile.
- * Simpler than upstream: every request is one seat; no mandatory objects are imagined when missing
- * (a request that matches nothing is not limited, as before the configuration is read).
+ * Each request's seats are its work estimate (work-estimator.ts, capped by its level's max seats).
+ * A WATCH is admitted like any request, registered with the watch tracker while it runs (the
+ * fan-out writes are charged for), and holds its seats only until its initial events are out
+ * (watch-initialization.ts); after that APF neither counts nor ends it.
+ * Simpler than upstream: no mandatory objects are imagined when missing (a request that matches
+ * nothing is not limited, as before the configuration is read).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
 import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
 import { tooManyRequests } from '../http/inflight.js';
-import type { UserInfo } from '../http/authn.js';
 import { allocate, BORROWING_PERIOD_MS, updateStats, type SeatDemandStats } from './borrowing.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
-import { QueueSet, type Request } from './queue-set.js';
+import { QueueSet, type Counters, type Request } from './queue-set.js';
 import { dealHand, flowDistinguisher, hashFlowId } from './shuffle-sharding.js';
+import { onWatchInitialized } from './watch-initialization.js';
+import type { WatchTracker } from './watch-tracker.js';
+import { levelMaxSeats, maxSeatsOf, ONE_SEAT, type WorkEstimator } from './work-estimator.js';
 
 /** How long a queued request may wait before 429 (upstream: a quarter of the 60 s request timeout, at most 15 s). */
 export const QUEUE_WAIT_MS = 15_000;
@@ -45,23 +51,35 @@ interface Level {
   min: number;
   /** nominal + borrowing limit. */
   max: number;
+  /** The most seats one request may take here (0: not set, the estimator's own cap). */
+  maxSeats: number;
   readonly stats: SeatDemandStats;
   readonly qs: QueueSet;
 }
 
-function newLevel(name: string, now: () => number): Level {
-  return { name, uid: '', spec: { type: 'Limited' }, fresh: true, quiescing: false, nominal: 0, min: 0, max: 0, stats: { avg: 0, stdDev: 0, highWatermark: 0, smoothed: 0 }, qs: new QueueSet(now) };
+interface Decision { fsUid: string; fsName: string; distinguisher: string; series: string; level: Level; hand: readonly number[]; counters: Counters; observe?: (seats: number) => void }
+
+/** What the limiter needs beyond its limits: the work estimator and watch tracker, metrics, timers. */
+export interface ApfOptions {
+  estimator?: WorkEstimator;
+  watches?: WatchTracker;
+  /** The work_estimated_seats observer of a priority level and FlowSchema. */
+  observeEstimate?: (level: string, flowSchema: string) => (seats: number) => void;
+  /** Runs `fn` after `ms` (final seats' release); default an unref'd setTimeout. */
+  schedule?: (fn: () => void, ms: number) => void;
 }
 
-interface Counters { executing: number; waiting: number }
-interface Decision { fsUid: string; series: string; level: Level; hand: readonly number[]; counters: Counters }
+/** A level as the debug endpoints show it. */
+export interface LevelDump { name: string; quiescing: boolean; qs: QueueSet }
 
 export interface ApfCounts { executing: Record<string, number>; rejected: Record<string, number>; waiting: Record<string, number> }
 
 /** Per priority level and FlowSchema (upstream's metric labels): `level\0flowSchema` and `level\0flowSchema\0reason`; limits per level. */
 export interface ApfSeries {
   executing: ReadonlyMap<string, number>;
+  executingSeats: ReadonlyMap<string, number>;
   waiting: ReadonlyMap<string, number>;
+  waitingSeats: ReadonlyMap<string, number>;
   rejected: ReadonlyMap<string, number>;
   nominalLimits: ReadonlyMap<string, number>;
   currentLimits: ReadonlyMap<string, number>;
@@ -85,7 +103,7 @@ export class ApfLimiter {
    * serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600).
    * `now`: the clock of virtual time and seat demand (ms).
    */
-  constructor(private readonly serverConcurrencyLimit = 600, private readonly now: () => number = () => performance.now()) {
+  constructor(private readonly serverConcurrencyLimit = 600, private readonly now: () => number = () => performance.now(), private readonly options: ApfOptions = {}) {
     // As upstream's BuildPriorityAndFairness: nothing could ever run.
     if (!(serverConcurrencyLimit > 0)) throw new Error(`invalid configuration: MaxRequestsInFlight + MaxMutatingRequestsInFlight = ${serverConcurrencyLimit}; they must add up to something positive`);
   }
@@ -107,7 +125,7 @@ export class ApfLimiter {
       const name = pl.metadata.name ?? '';
       const spec: Spec = pl.spec ?? { type: 'Limited' };
       const old = this.levels.get(name);
-      const level = old && old.qs.exempt === (spec.type === 'Exempt') ? old : newLevel(name, this.now);
+      const level = old && old.qs.exempt === (spec.type === 'Exempt') ? old : this.newLevel(name);
       level.uid = pl.metadata.uid ?? '';
       level.spec = spec;
       level.quiescing = false;
@@ -137,12 +155,18 @@ export class ApfLimiter {
       level.nominal = nominal;
       level.min = nominal - lendable;
       level.max = nominal + borrowing;
+      const queuing = level.qs.queueCount > 0;
+      level.maxSeats = queuing ? levelMaxSeats(nominal, level.qs.handSize) : 0;
       this.nominalSum += nominal;
     }
     this.levels = next;
     this.ordered = inMatchingOrder(schemas);
     this.cache.clear();
     this.adjustBorrowing();
+  }
+
+  private newLevel(name: string): Level {
+    return { name, uid: '', spec: { type: 'Limited' }, fresh: true, quiescing: false, nominal: 0, min: 0, max: 0, maxSeats: 0, stats: { avg: 0, stdDev: 0, highWatermark: 0, smoothed: 0 }, qs: new QueueSet(this.now, this.options.schedule) };
   }
 
   /** updateBorrowingLocked: each level's current limit from its seat demand since the last adjustment. */
@@ -193,10 +217,11 @@ export class ApfLimiter {
       const fsName = fs.metadata.name ?? '';
       const series = `${level.name}\0${fsName}`;
       let counters = this.bySeries.get(series);
-      if (!counters) this.bySeries.set(series, counters = { executing: 0, waiting: 0 });
+      if (!counters) this.bySeries.set(series, counters = { executing: 0, waiting: 0, executingSeats: 0, waitingSeats: 0 });
       const queues = level.qs.queueCount;
-      const hand = queues > 0 ? dealHand(queues > 1 ? hashFlowId(fsName, flowDistinguisher(fs.spec?.distinguisherMethod?.type, d.user, d.namespace)) : 0n, queues, level.qs.handSize) : [];
-      hit = { fsUid: fs.metadata.uid ?? '', series, level, hand, counters };
+      const distinguisher = queues > 1 ? flowDistinguisher(fs.spec?.distinguisherMethod?.type, d.user, d.namespace) : '';
+      const hand = queues > 0 ? dealHand(queues > 1 ? hashFlowId(fsName, distinguisher) : 0n, queues, level.qs.handSize) : [];
+      hit = { fsUid: fs.metadata.uid ?? '', fsName, distinguisher, series, level, hand, counters, observe: this.options.observeEstimate?.(level.name, fsName) };
     }
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(key, hit);
@@ -205,7 +230,8 @@ export class ApfLimiter {
 
   /**
    * Admits the request: returns at once when it may run now (or is exempt), a promise when it waits
-   * in its level's queues; throws the 429. The seat is released when the response ends.
+   * in its level's queues; throws the 429. Its seats are released when the response ends, a watch's
+   * once it is initialized (watchInitialized).
    */
   admit(res: ServerResponse, d: RequestDigest): void | Promise<void> {
     const decision = this.decide(d);
@@ -214,18 +240,26 @@ export class ApfLimiter {
     res.setHeader('X-Kubernetes-PF-FlowSchema-UID', decision.fsUid);
     res.setHeader('X-Kubernetes-PF-PriorityLevel-UID', level.uid);
     const qs = level.qs;
-    const r = qs.start(decision.hand, decision.counters);
+    const work = this.options.estimator?.estimate(d, level.maxSeats) ?? ONE_SEAT;
+    decision.observe?.(maxSeatsOf(work));
+    const info = { flowSchema: decision.fsName, distinguisher: decision.distinguisher, arrivedAt: Date.now(), digest: d };
+    const r = qs.start(decision.hand, decision.counters, work, info);
     if (typeof r === 'string') throw this.reject(level.name, res, `${series}\0${r}`);
     if (r.running) {
-      this.releaseOnEnd(qs, r, res);
+      this.executeOnce(qs, r, res, d);
       return;
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { res.off('close', gone); qs.cancel(r); reject(this.reject(level.name, res, `${series}\0time-out`)); }, QUEUE_WAIT_MS).unref();
-      const gone = (): void => { clearTimeout(timer); qs.cancel(r); reject(tooManyRequests()); };
-      r.onDispatch = () => { clearTimeout(timer); res.off('close', gone); this.releaseOnEnd(qs, r, res); resolve(); };
+      const timer = setTimeout(() => { res.off('close', gone); qs.cancel(r, true); reject(this.reject(level.name, res, `${series}\0time-out`)); }, QUEUE_WAIT_MS).unref();
+      const gone = (): void => { clearTimeout(timer); qs.cancel(r, false); reject(tooManyRequests()); };
+      r.onDispatch = () => { clearTimeout(timer); res.off('close', gone); this.executeOnce(qs, r, res, d); resolve(); };
       res.once('close', gone);
     });
+  }
+
+  /** Every level, by name (dump_priority_levels, dump_queues, dump_requests). */
+  dump(): LevelDump[] {
+    return [...this.levels.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((l) => ({ name: l.name, quiescing: l.quiescing, qs: l.qs }));
   }
 
   /** Upstream's metric series: what executes, waits and was refused, per level and FlowSchema; each level's limits. */
@@ -237,18 +271,35 @@ export class ApfLimiter {
       currentLimits.set(l.name, l.qs.limit);
     }
     const executing = new Map<string, number>();
+    const executingSeats = new Map<string, number>();
     const waiting = new Map<string, number>();
-    for (const [k, c] of this.bySeries) { executing.set(k, c.executing); waiting.set(k, c.waiting); }
-    return { executing, waiting, rejected: this.rejectedBy, nominalLimits, currentLimits };
+    const waitingSeats = new Map<string, number>();
+    for (const [k, c] of this.bySeries) {
+      executing.set(k, c.executing);
+      executingSeats.set(k, c.executingSeats);
+      waiting.set(k, c.waiting);
+      waitingSeats.set(k, c.waitingSeats);
+    }
+    return { executing, executingSeats, waiting, waitingSeats, rejected: this.rejectedBy, nominalLimits, currentLimits };
   }
 
-  private releaseOnEnd(qs: QueueSet, r: Request, res: ServerResponse): void {
+  /**
+   * The request runs: its initial stage ends with the response, or for a watch once initialized
+   * (or when its response ends first). A watch is counted by the watch tracker until it ends.
+   */
+  private executeOnce(qs: QueueSet, r: Request, res: ServerResponse, d: RequestDigest): void {
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       qs.finish(r);
     };
+    if (d.verb === 'watch' && d.isResource) {
+      onWatchInitialized(res, release);
+      const slash = d.resource.indexOf('/');
+      const forget = this.options.watches?.register(d.apiGroup, slash < 0 ? d.resource : d.resource.slice(0, slash), d.namespace, d.name, d.query);
+      if (forget) res.once('close', forget);
+    }
     res.once('finish', release);
     res.once('close', release);
   }
@@ -259,15 +310,4 @@ export class ApfLimiter {
     if (!res.headersSent) res.setHeader('Retry-After', '1');
     return tooManyRequests();
   }
-}
-
-/** The digest of a request as the router sees it. */
-export function digestOf(req: IncomingMessage, user: UserInfo | undefined, path: string, p: { group: string; resource: string; namespace?: string; name?: string; subresource?: string } | undefined, isList: boolean): RequestDigest {
-  const method = req.method ?? 'GET';
-  const u = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
-  if (!p) return { user: u.name, groups: u.groups, verb: method.toLowerCase(), isResource: false, apiGroup: '', resource: '', namespace: '', path };
-  const verb = method === 'GET' || method === 'HEAD' ? (isList ? 'list' : 'get')
-    : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch'
-      : method === 'DELETE' ? (p.name ? 'delete' : 'deletecollection') : method.toLowerCase();
-  return { user: u.name, groups: u.groups, verb, isResource: true, apiGroup: p.group, resource: p.subresource ? `${p.resource}/${p.subresource}` : p.resource, namespace: p.namespace ?? '', path };
 }

@@ -19,7 +19,7 @@ import { RawClient } from '../../testing/raw-client.js';
 import { rawConnection, responseHead } from '../../testing/raw-tls.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import { dealHand, hashFlowId } from './shuffle-sharding.js';
-import { limitedLevel, userSchema } from './testing/apf-fixtures.js';
+import { limitedLevel, metricSample, userSchema } from './testing/apf-fixtures.js';
 
 const LEVEL = 'p2-apf-tiny';
 const cmPath = '/api/v1/namespaces/default/configmaps';
@@ -68,12 +68,7 @@ describe('API Priority and Fairness in the server', () => {
     await ts?.stop();
   });
 
-  /** One sample of /metrics as admin (system:masters: exempt, never queued). */
-  async function metric(series: string): Promise<number | undefined> {
-    const text = (await admin.request('/metrics')).body;
-    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-    return line === undefined ? undefined : Number(line.slice(series.length + 1));
-  }
+  const metric = (series: string): Promise<number | undefined> => metricSample(admin, series);
 
   /** A create whose body never completes: it holds its seat once admitted. */
   async function heldWrite(who: KeyPair): Promise<{ socket: TLSSocket; head: ReturnType<typeof responseHead> }> {

@@ -1,29 +1,32 @@
 /**
  * One priority level's requests: kube-apiserver's fair queuing
  * (staging/src/k8s.io/apiserver/pkg/util/flowcontrol/fairqueuing/queueset/queueset.go).
+ * Each request carries its work estimate (work-estimator.ts) and reserves its max seats
+ * (max(initial, final)) from dispatch until its final seats are released, `additionalLatencyMs`
+ * after it finished (at once when there is none; exempt levels release at once, they limit nothing).
  * - Exempt levels (`queues` < 0) run everything at once; Reject levels (`queues` 0) run a request
- *   when its seat fits under the limit (or nothing runs: upstream's canAccommodateSeatsLocked), else
- *   refuse it (`concurrency-limit`).
+ *   when its seats fit under the limit (a request wider than the limit when nothing executes:
+ *   canAccommodateSeatsLocked), else refuse it (`concurrency-limit`).
  * - Queuing levels put each request into the queue of its flow's hand (shuffle-sharding.ts) with the
- *   least waiting work, refuse it (`queue-full`) when the level is at its limit and that queue holds
- *   queueLengthLimit requests, then dispatch as much as the limit allows.
+ *   fewest waiting initial seats, refuse it (`queue-full`) when the level is at its limit and that
+ *   queue holds queueLengthLimit requests, then dispatch as much as the limit allows.
  * - Dispatch is virtual-time fair queuing: a virtual clock R advances with real time at
  *   min(seats in use + seats waiting, limit) / active queues; a queue that becomes active starts at
- *   the current R; each dispatch takes the waiting head whose queue's nextDispatchR + work is least
- *   (ties: round robin from the last queue served) and advances that queue by the request's work; a
- *   finished request corrects its queue by (estimated - actual duration). One flow flooding its
- *   queues therefore moves its own R ahead, and another flow's queue is served first (a request
- *   held past its estimate charges its queue only when it finishes, as upstream's).
- * Simpler than upstream: every request is one seat with upstream's estimated service of 3 s (no
- * width estimation for lists, no extra latency for writes with watchers); the queue count only grows
- * when a configuration changes (upstream drops surplus queues as they empty).
+ *   the current R; each dispatch takes the waiting head whose queue's nextDispatchR + its work
+ *   (initial seats x 3 s + final seats x additional latency, seat-seconds) is least (ties: round robin
+ *   from the last queue served), unless its seats do not fit: then nothing is dispatched until they
+ *   do (upstream's no-accommodation); final seats beyond the limit are narrowed to it and their
+ *   latency stretched. A finished request corrects its queue by initial seats x (3 s - its duration).
+ * Simpler than upstream: the queue count only grows when a configuration changes (upstream drops
+ * surplus queues as they empty).
  * The fast path (nothing waiting) does O(handSize) work; the O(queues) search only runs while
  * requests wait.
  */
 import { Integrator } from './borrowing.js';
+import { maxSeatsOf, type WorkEstimate } from './work-estimator.js';
 
-/** Upstream's estimatedServiceDuration: 3 s, as seat-seconds of one seat. */
-const ESTIMATED_WORK = 3;
+/** Upstream's estimatedServiceDuration: 3 s. */
+const ESTIMATED_SERVICE_S = 3;
 
 export interface QueuingConfig {
   /** -1: exempt; 0: Reject; > 0: the number of queues. */
@@ -32,29 +35,58 @@ export interface QueuingConfig {
   queueLengthLimit: number;
 }
 
-interface Queue { readonly index: number; waiting: Request[]; executing: number; nextDispatchR: number }
+/** Requests and seats per priority level and FlowSchema (upstream's metric series). */
+export interface Counters { executing: number; waiting: number; executingSeats: number; waitingSeats: number }
 
-/** A request of this level: waiting in `queue`, or executing once `started`. */
+export interface Queue {
+  readonly index: number;
+  waiting: Request[];
+  /** Requests executing (their initial stage). */
+  executing: number;
+  /** Seats reserved by this queue's requests (until their final seats are released). */
+  seatsInUse: number;
+  nextDispatchR: number;
+  /** QueueSum of the waiting requests: initial seats, max seats, work (seat-seconds). */
+  waitingInitialSeats: number;
+  waitingMaxSeats: number;
+  waitingWork: number;
+}
+
+/** What a dump shows of a request (apf_controller_debug.go). */
+export interface RequestInfo { flowSchema: string; distinguisher: string; arrivedAt: number; digest: { user: string; verb: string; path: string; namespace: string; name?: string; apiVersion?: string; resource: string } }
+
+/** A request of this level: waiting in `queue`, or executing once `running`. */
 export interface Request {
   queue: Queue | undefined;
   arrivalR: number;
   running: boolean;
   started: number;
+  work: WorkEstimate;
+  /** Seats counted while waiting / reserved once dispatched (max seats, after narrowing). */
+  seats: number;
   /** Called when a waiting request is dispatched. */
   onDispatch?: () => void;
-  /** The FlowSchema's counters (metrics per priority level and FlowSchema). */
-  readonly counters: { executing: number; waiting: number };
+  readonly counters: Counters;
+  readonly info: RequestInfo | undefined;
 }
 
 export type Refusal = 'queue-full' | 'concurrency-limit';
 
+/** Seat-seconds of a request's work (totalWork). */
+const workOf = (w: WorkEstimate): number => w.initialSeats * ESTIMATED_SERVICE_S + w.finalSeats * w.additionalLatencyMs / 1000;
+
 export class QueueSet {
-  private queues: Queue[] = [];
+  queues: Queue[] = [];
   private config: QueuingConfig = { queues: -1, handSize: 0, queueLengthLimit: 0 };
   /** The level's current concurrency limit (currentCL). */
   limit = 0;
   seatsInUse = 0;
+  /** Requests in their initial (executing) stage. */
+  executing = 0;
   waiting = 0;
+  seatsWaiting = 0;
+  /** Totals for dump_priority_levels. */
+  readonly totals = { dispatched: 0, rejected: 0, timedOut: 0, cancelled: 0 };
   private activeQueues = 0;
   private currentR = 0;
   private lastTime: number;
@@ -62,14 +94,14 @@ export class QueueSet {
   private enqueues = 0;
   readonly demand: Integrator;
 
-  constructor(private readonly now: () => number) {
+  constructor(private readonly now: () => number, private readonly schedule: (fn: () => void, ms: number) => void = (fn, ms) => { setTimeout(fn, ms).unref(); }) {
     this.lastTime = now();
     this.demand = new Integrator(this.lastTime);
   }
 
   configure(config: QueuingConfig): void {
     this.config = config;
-    while (this.queues.length < config.queues) this.queues.push({ index: this.queues.length, waiting: [], executing: 0, nextDispatchR: 0 });
+    while (this.queues.length < config.queues) this.queues.push({ index: this.queues.length, waiting: [], executing: 0, seatsInUse: 0, nextDispatchR: 0, waitingInitialSeats: 0, waitingMaxSeats: 0, waitingWork: 0 });
   }
 
   get exempt(): boolean { return this.config.queues < 0; }
@@ -77,57 +109,79 @@ export class QueueSet {
   get handSize(): number { return this.config.handSize; }
 
   /** Starts a request of the flow whose hand is `hand`: executing (`running`), waiting (its onDispatch is called later), or refused. */
-  start(hand: readonly number[], counters: Request['counters']): Request | Refusal {
+  start(hand: readonly number[], counters: Counters, work: WorkEstimate, info?: RequestInfo): Request | Refusal {
     const now = this.syncTime();
-    const r: Request = { queue: undefined, arrivalR: this.currentR, running: false, started: now, counters };
+    const r: Request = { queue: undefined, arrivalR: this.currentR, running: false, started: now, work, seats: maxSeatsOf(work), counters, info };
     if (this.config.queues <= 0) {
-      if (this.config.queues === 0 && !this.canRun()) return 'concurrency-limit';
+      if (this.config.queues === 0 && !this.canAccommodate(r.seats)) {
+        this.totals.rejected++;
+        return 'concurrency-limit';
+      }
       this.run(r, now);
-      this.demand.set(this.seatsInUse + this.waiting, now);
+      this.demand.set(this.seatsInUse + this.seatsWaiting, now);
       return r;
     }
     const queue = this.shortest(hand);
-    if (this.seatsInUse >= this.limit && queue.waiting.length >= this.config.queueLengthLimit) return 'queue-full';
+    if (this.seatsInUse >= this.limit && queue.waiting.length >= this.config.queueLengthLimit) {
+      this.totals.rejected++;
+      return 'queue-full';
+    }
     if (queue.waiting.length === 0 && queue.executing === 0) {
       queue.nextDispatchR = this.currentR;
-      this.activeQueues++;
+      // Active while anything waits, executes or holds final seats (maybeIdle).
+      if (queue.seatsInUse === 0) this.activeQueues++;
     }
     r.queue = queue;
     queue.waiting.push(r);
-    this.waiting++;
-    counters.waiting++;
+    this.addWaiting(queue, r, 1);
     if (queue.nextDispatchR < queue.waiting[0]!.arrivalR) queue.nextDispatchR = queue.waiting[0]!.arrivalR;
     this.dispatchAll(now, queue);
     return r;
   }
 
-  /** The request finished executing: its seat is free, its queue's R corrected by its actual duration. */
+  /** The request's initial stage is over: its queue's R corrected by its actual duration; its seats freed now or after its additional latency. */
   finish(r: Request): void {
     const now = this.syncTime();
-    this.seatsInUse--;
+    this.executing--;
     r.counters.executing--;
     const q = r.queue;
     if (q) {
       q.executing--;
-      q.nextDispatchR -= ESTIMATED_WORK - (now - r.started) / 1000;
+      q.nextDispatchR -= r.work.initialSeats * (ESTIMATED_SERVICE_S - (now - r.started) / 1000);
       this.bound(q);
-      this.maybeIdle(q);
     }
+    if (r.work.additionalLatencyMs > 0 && !this.exempt) {
+      this.schedule(() => {
+        const later = this.syncTime();
+        this.release(r);
+        this.dispatchAll(later);
+      }, r.work.additionalLatencyMs);
+    } else this.release(r);
     this.dispatchAll(now);
   }
 
-  /** A waiting request gave up (timed out or its client left). */
-  cancel(r: Request): void {
+  private release(r: Request): void {
+    this.seatsInUse -= r.seats;
+    r.counters.executingSeats -= r.seats;
+    const q = r.queue;
+    if (!q) return;
+    q.seatsInUse -= r.seats;
+    this.maybeIdle(q);
+  }
+
+  /** A waiting request gave up: timed out, or its client left. */
+  cancel(r: Request, timedOut: boolean): void {
     const q = r.queue;
     if (!q || r.running) return;
     const i = q.waiting.indexOf(r);
     if (i < 0) return;
     const now = this.syncTime();
     q.waiting.splice(i, 1);
-    this.waiting--;
-    r.counters.waiting--;
+    this.addWaiting(q, r, -1);
+    if (timedOut) this.totals.timedOut++;
+    else this.totals.cancelled++;
     this.maybeIdle(q);
-    this.demand.set(this.seatsInUse + this.waiting, now);
+    this.demand.set(this.seatsInUse + this.seatsWaiting, now);
   }
 
   /**
@@ -136,42 +190,73 @@ export class QueueSet {
    */
   dispatchAll(now = this.syncTime(), only?: Queue): void {
     while (this.waiting > 0 && this.seatsInUse < this.limit) {
-      let q: Queue;
-      if (this.waiting === 1 && only?.waiting.length) {
-        q = only;
-        this.robin = only.index;
-      } else q = this.nextQueue();
-      const r = q.waiting.shift()!;
-      this.waiting--;
-      r.counters.waiting--;
-      q.nextDispatchR += ESTIMATED_WORK;
+      const q = this.waiting === 1 && only?.waiting.length ? only : this.nextQueue();
+      const r = q.waiting[0]!;
+      if (!this.canAccommodate(r.seats)) break;
+      this.robin = q.index;
+      q.waiting.shift();
+      this.addWaiting(q, r, -1);
+      // Final seats wider than the limit: narrowed, their latency stretched to keep the work.
+      if (r.work.finalSeats > this.limit) {
+        const finalSeats = Math.max(1, this.limit);
+        r.work = { ...r.work, finalSeats, additionalLatencyMs: r.work.finalSeats * r.work.additionalLatencyMs / finalSeats };
+        r.seats = maxSeatsOf(r.work);
+      }
+      q.nextDispatchR += workOf(r.work);
       this.bound(q);
       this.run(r, now);
       r.onDispatch?.();
     }
-    this.demand.set(this.seatsInUse + this.waiting, now);
+    this.demand.set(this.seatsInUse + this.seatsWaiting, now);
+  }
+
+  /** Idle: nothing waits and nothing executes (seats of final stages may still be held). */
+  get idle(): boolean { return this.waiting === 0 && this.executing === 0; }
+
+  /** Seat-seconds, as upstream's SeatSeconds.String(): `%d.%08dss`. */
+  static seatSeconds(x: number): string {
+    const scaled = Math.round(Math.max(0, x) * 1e8);
+    return `${Math.floor(scaled / 1e8)}.${String(scaled % 1e8).padStart(8, '0')}ss`;
+  }
+
+  private addWaiting(q: Queue, r: Request, sign: 1 | -1): void {
+    this.waiting += sign;
+    this.seatsWaiting += sign * r.seats;
+    r.counters.waiting += sign;
+    r.counters.waitingSeats += sign * r.seats;
+    q.waitingInitialSeats += sign * r.work.initialSeats;
+    q.waitingMaxSeats += sign * r.seats;
+    q.waitingWork += sign * workOf(r.work);
   }
 
   private run(r: Request, now: number): void {
     r.running = true;
     r.started = now;
-    this.seatsInUse++;
+    this.seatsInUse += r.seats;
+    this.executing++;
+    this.totals.dispatched++;
     r.counters.executing++;
-    if (r.queue) r.queue.executing++;
+    r.counters.executingSeats += r.seats;
+    if (r.queue) {
+      r.queue.executing++;
+      r.queue.seatsInUse += r.seats;
+    }
   }
 
-  /** canAccommodateSeatsLocked for one seat: it fits, or nothing runs (a request wider than the limit runs alone). */
-  private canRun(): boolean {
-    return this.seatsInUse + 1 <= this.limit || this.seatsInUse === 0;
+  /** canAccommodateSeatsLocked: the seats fit, or they are more than the limit and nothing executes. */
+  private canAccommodate(seats: number): boolean {
+    if (this.config.queues < 0) return true;
+    if (seats > this.limit) return this.executing === 0;
+    return this.seatsInUse + seats <= this.limit;
   }
 
-  /** shuffleShardLocked: the hand's queue with the least waiting work, starting at a rotating offset. */
+  /** shuffleShardLocked: the hand's queue with the fewest waiting initial seats, starting at a rotating offset. */
   private shortest(hand: readonly number[]): Queue {
     const offset = this.enqueues++ % hand.length;
     let best = this.queues[hand[offset]!]!;
     for (let i = 1; i < hand.length; i++) {
       const q = this.queues[hand[(offset + i) % hand.length]!]!;
-      if (q.waiting.length < best.waiting.length) best = q;
+      if (q.waitingInitialSeats < best.waitingInitialSeats) best = q;
     }
     return best;
   }
@@ -180,16 +265,17 @@ export class QueueSet {
   private nextQueue(): Queue {
     const n = this.queues.length;
     let best: Queue | undefined;
-    let bestIndex = this.robin;
+    let bestFinish = Infinity;
     for (let k = 1; k <= n; k++) {
-      const i = (this.robin + k) % n;
-      const q = this.queues[i]!;
-      if (q.waiting.length && (!best || q.nextDispatchR < best.nextDispatchR)) {
+      const q = this.queues[(this.robin + k) % n]!;
+      const head = q.waiting[0];
+      if (!head) continue;
+      const finish = q.nextDispatchR + workOf(head.work);
+      if (finish < bestFinish) {
         best = q;
-        bestIndex = i;
+        bestFinish = finish;
       }
     }
-    this.robin = bestIndex;
     return best!;
   }
 
@@ -200,7 +286,7 @@ export class QueueSet {
   }
 
   private maybeIdle(q: Queue): void {
-    if (q.waiting.length === 0 && q.executing === 0) this.activeQueues--;
+    if (q.waiting.length === 0 && q.executing === 0 && q.seatsInUse === 0) this.activeQueues--;
   }
 
   /** syncTimeLocked: advances R by the time since the last event at the virtual time ratio. */
@@ -208,7 +294,7 @@ export class QueueSet {
     const now = this.now();
     const dt = (now - this.lastTime) / 1000;
     this.lastTime = now;
-    if (this.activeQueues > 0 && dt > 0) this.currentR += dt * Math.min(this.seatsInUse + this.waiting, this.limit) / this.activeQueues;
+    if (this.activeQueues > 0 && dt > 0) this.currentR += dt * Math.min(this.seatsInUse + this.seatsWaiting, this.limit) / this.activeQueues;
     return now;
   }
 }

@@ -27,6 +27,8 @@ export interface NonResourceDeps {
   remoteDiscovery?: RemoteDiscoveryDocs;
   /** GET /metrics (Prometheus text; authorized as the non-resource URL /metrics like any other path). */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** GET /debug/api_priority_and_fairness/* (flowcontrol/debug-dump.ts): the text of a path, undefined when not one. */
+  apfDebug?: (path: string, query: URLSearchParams) => string | undefined;
 }
 
 export interface RemoteDiscoveryDocs {
@@ -67,6 +69,12 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
       res.writeHead(200, { 'Content-Type': contentType, 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     }, (err: unknown) => writeText(res, 500, `metrics: ${String(err)}`));
+    return true;
+  }
+  if (deps.apfDebug && path.startsWith('/debug/api_priority_and_fairness/')) {
+    const text = deps.apfDebug(path, new URL(req.url ?? '/', 'https://apiserver.invalid').searchParams);
+    if (text === undefined) return false;
+    writeText(res, 200, text);
     return true;
   }
   if (path === '/version') {

@@ -11,7 +11,8 @@ import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
 import { wantsImpersonation } from './impersonation.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
-import { digestOf, type ApfLimiter } from '../flowcontrol/apf-limiter.js';
+import type { ApfLimiter } from '../flowcontrol/apf-limiter.js';
+import { digestOf } from '../flowcontrol/request-digest.js';
 import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
@@ -105,10 +106,16 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
     if (audit && user && user !== authenticated) audit.impersonated(user);
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
+    // Watches go through APF too, holding their seats until initialized; other long-running requests do not (as upstream).
+    const watch = !!p && (method === 'GET' || method === 'HEAD') && (p.watchPrefix || isWatch(url.searchParams));
     if (!isLongRunning(p, method, url.searchParams)) {
-      const queued = apf ? apf.admit(res, digestOf(req, user, url.pathname, p, !p?.name)) : inflight.admit(req, res, user);
+      const queued = apf ? apf.admit(res, digestOf(req, user, url, p, false)) : inflight.admit(req, res, user);
       if (queued) await queued;
-    } else if (p && (p.watchPrefix || isWatch(url.searchParams))) watchLimit.admit(res, user);
+    } else if (watch) {
+      const queued = apf?.admit(res, digestOf(req, user, url, p, true));
+      if (queued) await queued;
+      watchLimit.admit(res, user);
+    }
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
     // Extra handlers (node join, /cacerts, the console's page) answer before this, as k3s's own.
     if (!user) throw errors.unauthorized();

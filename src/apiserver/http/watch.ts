@@ -16,6 +16,7 @@ import type { OutputFormat } from './media.js';
 import { contentTypes, setWarnings } from './respond.js';
 import { partialObjectMetadata, toTable } from './table.js';
 import { objectJson } from '../storage/codec.js';
+import { watchInitialized } from '../flowcontrol/watch-initialization.js';
 
 /** Default bound of bytes buffered for one watch (beyond its initial events). */
 export const WATCH_BUFFER_LIMIT = 16 * 1024 * 1024;
@@ -153,6 +154,8 @@ export async function serveWatch(
     return done;
   }
   startResponse();
+  // The initial events are written: APF releases the watch's seats (an ended watch's response did).
+  watchInitialized(res);
   allowance = registry.bufferLimit + res.writableLength;
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);

@@ -8,6 +8,7 @@ import { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS, SUGGESTED_FLOW_SCHEM
 import type { FlowSchema } from '../../../api/kinds/flowcontrol/flow-schema.js';
 import type { PriorityLevelConfiguration } from '../../../api/kinds/flowcontrol/priority-level-configuration.js';
 import type { RequestDigest } from '../classify.js';
+import type { RawClient } from '../../../testing/raw-client.js';
 
 const withUid = <T extends { metadata: { name?: string; uid?: string } }>(o: T, kind: string): T => ({ ...structuredClone(o), metadata: { ...o.metadata, uid: `${kind}-${o.metadata.name}` } });
 export const schemas: FlowSchema[] = [...MANDATORY_FLOW_SCHEMAS, ...SUGGESTED_FLOW_SCHEMAS].map((f) => withUid(f, 'fs'));
@@ -54,4 +55,11 @@ export const is429 = (e: { code?: number }): boolean => e.code === 429;
 export function fakeClock(): { now: () => number; advance(ms: number): void } {
   let t = 1_000;
   return { now: () => t, advance: (ms) => { t += ms; } };
+}
+
+/** One sample of a server's /metrics read as `admin` (system:masters: exempt, never queued); undefined when the series is absent. */
+export async function metricSample(admin: RawClient, series: string): Promise<number | undefined> {
+  const text = (await admin.request('/metrics')).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
