@@ -61,7 +61,7 @@ interface Decision { fsUid: string; fsName: string; distinguisher: string; serie
 
 /** What the limiter needs beyond its limits: the work estimator and watch tracker, metrics, timers. */
 export interface ApfOptions {
-  estimator?: WorkEstimator;
+  estimator?: Pick<WorkEstimator, 'estimate'>;
   watches?: WatchTracker;
   /** The work_estimated_seats observer of a priority level and FlowSchema. */
   observeEstimate?: (level: string, flowSchema: string) => (seats: number) => void;
