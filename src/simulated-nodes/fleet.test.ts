@@ -15,7 +15,7 @@ import { quietLogger } from '../testing/quiet-logger.js';
 import { PodIPAllocator, podCIDR, hostIP } from './addresses.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { Limiter } from './limiter.js';
-import { PAUSED_ANNOTATION, startSimulatedNodes, type SimulatedFleet } from './index.js';
+import { PAUSED_ANNOTATION, startSimulatedNodes, UNREADY_ANNOTATION, type SimulatedFleet } from './index.js';
 import { FakeClock } from '../controller-runtime/clock/fake-clock.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/informer-factory.js';
 import { resources } from '../client/resource-ref.js';
@@ -29,7 +29,7 @@ let fleet: SimulatedFleet;
 before(async () => {
   env = await startClientEnv({ namespace: NS });
   ({ client } = env);
-  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quietLogger, labels: { 'topology.kubernetes.io/zone': 'z1' } });
+  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quietLogger, labels: { 'topology.kubernetes.io/zone': 'z1' }, unpullableImages: ['missing:404'] });
 });
 after(async () => {
   await fleet?.close({ deleteNodes: true });
@@ -120,6 +120,30 @@ test('a pod bound to a simulated node runs, and its deletion is confirmed', asyn
 
   await client.pods(NS).delete('web');
   await eventually(() => client.pods(NS).get('web').then(() => false, (e) => isNotFound(e)), 'pod gone');
+});
+
+test('the unready annotation reports a running pod not Ready until it goes; an unpullable image stays Pending in ErrImagePull', async () => {
+  const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  await client.pods(NS).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', annotations: { [UNREADY_ANNOTATION]: 'true' } }, spec: podSpec });
+  await client.pods(NS).bind('probe', `${P}-0002`);
+  const unready = await eventually(async () => {
+    const p = await client.pods<Pod>(NS).get('probe');
+    return p.status?.phase === 'Running' && p;
+  }, 'pod Running');
+  assert.equal(ready(unready), 'False');
+  assert.equal(unready.status?.containerStatuses?.[0]?.ready, false);
+  await client.pods(NS).patch('probe', 'merge', { metadata: { annotations: { [UNREADY_ANNOTATION]: null } } });
+  await eventually(async () => ready(await client.pods<Pod>(NS).get('probe')) === 'True', 'pod Ready once the annotation is gone');
+
+  await client.pods(NS).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull' }, spec: { containers: [{ name: 'app', image: 'missing:404' }] } });
+  await client.pods(NS).bind('nopull', `${P}-0002`);
+  const pending = await eventually(async () => {
+    const p = await client.pods<Pod>(NS).get('nopull');
+    return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull' && p;
+  }, 'ErrImagePull');
+  assert.equal(pending.status?.phase, 'Pending');
+  assert.equal(ready(pending), 'False');
+  for (const name of ['probe', 'nopull']) await client.pods(NS).delete(name);
 });
 
 test('a stopped node stops renewing and leaves its pods; resume picks them up', async () => {

@@ -1,33 +1,48 @@
 /**
  * The status a simulated node reports for a pod it "runs": Running and Ready, every container
- * running (init containers completed), a fake pod IP. No containers exist; readiness probes and
- * restart policies are not simulated.
+ * running (init containers completed), a fake pod IP. No containers exist; a readiness probe's
+ * outcome is the UNREADY_ANNOTATION, restart policies are not simulated.
  */
 import type { ContainerStatus, Pod, PodStatus } from '../api/kinds/index.js';
 import { seconds } from './node-object.js';
 
 const CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'] as const;
 
+/**
+ * A pod annotation that stands in for a failing readiness probe: `true` reports the pod Running but
+ * not Ready (its containers unready), as a kubelet does while a probe fails; removing it makes the
+ * pod Ready again. What e2e tests do by breaking a probe (e.g. moving the probed file away).
+ */
+export const UNREADY_ANNOTATION = 'pod.bosun.dev/simulated-unready';
+
+/** Whether the pod's (simulated) readiness probe passes. */
+export const probeReady = (pod: Readonly<Pod>): boolean => pod.metadata.annotations?.[UNREADY_ANNOTATION] !== 'true';
+
+const READINESS = new Set(['Ready', 'ContainersReady']);
+
 /** True when the pod already shows what `runningStatus` would write (so no write is needed). */
 export function looksRunning(pod: Readonly<Pod>, podIP: string): boolean {
   const s = pod.status;
   if (s?.phase !== 'Running' || s.podIP !== podIP) return false;
-  return CONDITIONS.every((t) => s.conditions?.some((c) => c.type === t && c.status === 'True'));
+  const ready = probeReady(pod) ? 'True' : 'False';
+  return CONDITIONS.every((t) => s.conditions?.some((c) => c.type === t && c.status === (READINESS.has(t) ? ready : 'True')));
 }
 
 export function runningStatus(pod: Readonly<Pod>, podIP: string, hostIP: string, nowMs: number): PodStatus {
   const old = pod.status ?? {};
   const at = seconds(nowMs);
   const startTime = old.startTime ?? at;
+  const ready = probeReady(pod);
   const conditions = CONDITIONS.map((type) => {
     const prev = old.conditions?.find((c) => c.type === type);
-    return { type, status: 'True', lastTransitionTime: prev?.status === 'True' ? prev.lastTransitionTime : at };
+    const status = ready || !READINESS.has(type) ? 'True' : 'False';
+    return { type, status, lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : at };
   });
   const id = (name: string) => `simulated://${(pod.metadata.uid ?? '').slice(0, 8)}-${name}`;
   const prevStarted = (name: string) => old.containerStatuses?.find((c) => c.name === name)?.state?.running?.startedAt;
   const containerStatuses: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
     name: c.name, image: c.image ?? '', imageID: `simulated://${c.image ?? ''}`, containerID: id(c.name),
-    ready: true, started: true, restartCount: 0, state: { running: { startedAt: prevStarted(c.name) ?? at } },
+    ready, started: true, restartCount: 0, state: { running: { startedAt: prevStarted(c.name) ?? at } },
   }));
   const initContainerStatuses: ContainerStatus[] = (pod.spec?.initContainers ?? []).map((c) => ({
     name: c.name, image: c.image ?? '', imageID: `simulated://${c.image ?? ''}`, containerID: id(c.name),
