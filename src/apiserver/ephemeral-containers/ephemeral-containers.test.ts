@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RawClient } from '../../testing/raw-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import type { AdmissionRequest } from '../admission/dynamic/admission-review.js';
+import { startWebhookServer, type TestWebhookServer } from '../admission/dynamic/testing/webhook-server.js';
 
 const NS = 'eph-api';
 const BASE = `/api/v1/namespaces/${NS}/pods`;
@@ -21,6 +23,7 @@ const debugger1 = { name: 'debugger', image: 'bosun.test/busybox:1', command: ['
 describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
   let srv: TestServer;
   let raw: RawClient;
+  let hooks: TestWebhookServer | undefined;
   const patch = (body: unknown, type = 'strategic-merge-patch+json', name = 'eph-web') =>
     raw.request(`${BASE}/${name}/ephemeralcontainers`, { method: 'PATCH', headers: { 'Content-Type': `application/${type}` }, body: JSON.stringify(body) });
 
@@ -33,6 +36,7 @@ describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
   });
   after(async () => {
     await srv?.stop();
+    await hooks?.close();
   });
 
   test('discovery lists pods/ephemeralcontainers (kind Pod; get, patch, update) and GET answers the Pod', async () => {
@@ -143,5 +147,85 @@ describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
     assert.equal((await bind('eph-debugger', 'Role', 'eph-debugger')).status, 201);
     const allowed = await send(path, 'PATCH', body, 'application/strategic-merge-patch+json');
     assert.equal(allowed.status, 200, allowed.body);
+  });
+
+  test('a validating webhook whose rules name pods/ephemeralcontainers gets upstream\'s AdmissionReview (kind Pod, subResource ephemeralcontainers, UPDATE) and may refuse; a "pods" rule is not called', async () => {
+    hooks = await startWebhookServer({
+      '/ephemeral': (req) => (req.object?.spec?.ephemeralContainers?.some((c: { name: string }) => c.name === 'refused')
+        ? { allowed: false, status: { message: 'no debugging here', code: 403, reason: 'Forbidden' } }
+        : { allowed: true }),
+      '/pods': () => ({ allowed: true }),
+      // Adds an env var to the container named "mutated" and a label: as upstream (mutating admission,
+      // then the strategy's dropNonEphemeralContainerUpdates) only the first is kept.
+      '/mutate': (req) => {
+        const n = ((req.object?.spec?.ephemeralContainers ?? []) as { name: string }[]).findIndex((c) => c.name === 'mutated');
+        const ops = [{ op: 'add', path: `/spec/ephemeralContainers/${n}/env`, value: [{ name: 'INJECTED', value: 'yes' }] }, { op: 'add', path: '/metadata/labels/mutated', value: 'yes' }];
+        return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
+      },
+    });
+    const hook = (name: string, path: string, resources: string) => `- name: ${name}
+  clientConfig: {url: "https://127.0.0.1:${hooks!.port}${path}", caBundle: ${hooks!.caBundle}}
+  rules: [{operations: [UPDATE], apiGroups: [""], apiVersions: [v1], resources: [${resources}]}]
+  namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${NS}}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+`;
+    const applied = await srv.kubectl(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: eph-validate}
+webhooks:
+${hook('ephemeral.eph.example.com', '/ephemeral', 'pods/ephemeralcontainers')}${hook('pods.eph.example.com', '/pods', 'pods')}` });
+    assert.equal(applied.code, 0, applied.stderr);
+    try {
+      const out = await srv.kubectl(['debug', '-n', NS, 'eph-web', '--image=bosun.test/busybox:1', '-c', 'webhooked', '--', 'true']);
+      assert.equal(out.code, 0, out.stderr);
+      const reqs = (hooks.received.get('/ephemeral') ?? []) as AdmissionRequest[];
+      assert.equal(reqs.length, 1, 'called once');
+      const r = reqs[0]!;
+      assert.deepEqual(
+        { kind: r.kind, resource: r.resource, subResource: r.subResource, requestKind: r.requestKind, requestResource: r.requestResource, requestSubResource: r.requestSubResource, operation: r.operation, name: r.name, namespace: r.namespace, options: r.options?.kind },
+        { kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, subResource: 'ephemeralcontainers',
+          requestKind: { group: '', version: 'v1', kind: 'Pod' }, requestResource: { group: '', version: 'v1', resource: 'pods' }, requestSubResource: 'ephemeralcontainers',
+          operation: 'UPDATE', name: 'eph-web', namespace: NS, options: 'UpdateOptions' });
+      // The whole Pod, before and after: only the new ephemeral container differs.
+      const names = (o: unknown) => ((o as { spec: { ephemeralContainers?: { name: string }[] } }).spec.ephemeralContainers ?? []).map((c) => c.name);
+      assert.deepEqual(names(r.object).filter((n) => !names(r.oldObject).includes(n)), ['webhooked']);
+      assert.equal((r.object as { kind: string }).kind, 'Pod');
+      assert.equal(hooks.received.get('/pods'), undefined, 'a rule for "pods" does not match the subresource');
+      const refused = await patch({ spec: { ephemeralContainers: [{ name: 'refused', image: 'bosun.test/busybox:1' }] } });
+      assert.equal(refused.status, 403, refused.body);
+      assert.equal(refused.json.message, 'admission webhook "ephemeral.eph.example.com" denied the request: no debugging here');
+      const pod = (await raw.request(`${BASE}/eph-web`)).json;
+      assert.ok(!names(pod).includes('refused'), 'nothing was written');
+    } finally {
+      await srv.kubectl(['delete', 'validatingwebhookconfiguration', 'eph-validate']);
+    }
+  });
+
+  test('a mutating webhook on pods/ephemeralcontainers changes the new container; its label change is dropped (dropNonEphemeralContainerUpdates after admission)', async () => {
+    assert.ok(hooks, 'the webhook server of the test before');
+    const applied = await srv.kubectl(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: eph-mutate}
+webhooks:
+- name: mutate.eph.example.com
+  clientConfig: {url: "https://127.0.0.1:${hooks.port}/mutate", caBundle: ${hooks.caBundle}}
+  rules: [{operations: [UPDATE], apiGroups: [""], apiVersions: [v1], resources: [pods/ephemeralcontainers]}]
+  namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${NS}}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+` });
+    assert.equal(applied.code, 0, applied.stderr);
+    try {
+      const r = await patch({ spec: { ephemeralContainers: [{ name: 'mutated', image: 'bosun.test/busybox:1' }] } });
+      assert.equal(r.status, 200, r.body);
+      const ec = (r.json.spec.ephemeralContainers as { name: string; env?: unknown }[]).find((c) => c.name === 'mutated');
+      assert.deepEqual(ec?.env, [{ name: 'INJECTED', value: 'yes' }]);
+      assert.equal(r.json.metadata.labels.mutated, undefined);
+      const req = hooks.received.get('/mutate')?.at(-1);
+      assert.deepEqual([req?.operation, req?.subResource, req?.kind.kind], ['UPDATE', 'ephemeralcontainers', 'Pod']);
+    } finally {
+      await srv.kubectl(['delete', 'mutatingwebhookconfiguration', 'eph-mutate']);
+    }
   });
 });

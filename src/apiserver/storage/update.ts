@@ -88,8 +88,12 @@ export async function updateObject(
       const attrs = { operation: 'UPDATE', namespace: ns, name, oldObject: old, options: updateOptions(ctx), ...(opts.subresource ? { subresource: opts.subresource } : {}) } as const;
       const mutated = await ctx.dynamicAdmission.mutate({ ...attrs, object: obj });
       if (mutated) {
-        // A webhook's change is validated again and may turn a no-op into a write.
+        // A webhook's change is validated again and may turn a no-op into a write. A subresource's
+        // own prepare runs again: upstream's mutating admission comes before the strategy's
+        // PrepareForUpdate, so e.g. pods/ephemeralcontainers keeps only a webhook's change to
+        // spec.ephemeralContainers (dropNonEphemeralContainerUpdates).
         obj = reAdmitted(core, mutated, obj);
+        opts.prepare?.(obj, old);
         validateCandidate(core, opts, obj, old, name, undefined);
         noop = jsonEqual(obj, old);
       }
