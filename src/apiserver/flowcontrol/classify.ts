@@ -23,8 +23,8 @@ export interface RequestDigest {
   path: string;
   /** The object named by the path, or by an exact metadata.name field selector of a list or watch (RequestInfo.Name). */
   name?: string;
-  /** `v1`, `apps/v1` (dumps only). */
-  apiVersion?: string;
+  /** The path's API version, `v1` (dumps only). */
+  version?: string;
   /** The query (work estimation of lists and watches). */
   query?: URLSearchParams;
 }

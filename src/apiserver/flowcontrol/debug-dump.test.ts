@@ -28,7 +28,7 @@ describe('APF debug dumps', () => {
     const small = withLevel('global-default', { type: 'Limited', limited: { nominalConcurrencyShares: 20, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 2, handSize: 1, queueLengthLimit: 5 } } } });
     const l = new ApfLimiter(600, fakeClock().now);
     l.setConfig(schemas, small);
-    const alice = { ...digest('alice', [], 'get', '', 'pods', 'default'), name: 'p', apiVersion: 'v1', path: '/api/v1/namespaces/default/pods/p' };
+    const alice = { ...digest('alice', [], 'get', '', 'pods', 'default'), name: 'p', version: 'v1', path: '/api/v1/namespaces/default/pods/p' };
     for (let i = 0; i < 49; i++) assert.equal(l.admit(held(), alice), undefined);
     void l.admit(held(), alice)?.catch(() => undefined);
     const levels = l.dump();

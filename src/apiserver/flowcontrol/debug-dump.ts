@@ -75,7 +75,9 @@ export function dumpRequests(levels: readonly LevelDump[], details: boolean): st
         if (details) {
           const d = info?.digest;
           const [resource = '', sub = ''] = (d?.resource ?? '').split('/');
-          row.push(d?.user ?? '', d?.verb ?? '', d?.path ?? '', d?.namespace ?? '', d?.name ?? '', d?.apiVersion ?? '', resource, sub);
+          // schema.GroupVersion.String(): `apps/v1`, `v1`, '' for non-resource requests.
+          const gv = d?.apiGroup ? `${d.apiGroup}/${d.version ?? ''}` : d?.version ?? '';
+          row.push(d?.user ?? '', d?.verb ?? '', d?.path ?? '', d?.namespace ?? '', d?.name ?? '', gv, resource, sub);
         }
         rows.push(row);
       });

@@ -53,7 +53,7 @@ export interface Queue {
 }
 
 /** What a dump shows of a request (apf_controller_debug.go). */
-export interface RequestInfo { flowSchema: string; distinguisher: string; arrivedAt: number; digest: { user: string; verb: string; path: string; namespace: string; name?: string; apiVersion?: string; resource: string } }
+export interface RequestInfo { flowSchema: string; distinguisher: string; arrivedAt: number; digest: { user: string; verb: string; path: string; namespace: string; name?: string; apiGroup: string; version?: string; resource: string } }
 
 /** A request of this level: waiting in `queue`, or executing once `running`. */
 export interface Request {

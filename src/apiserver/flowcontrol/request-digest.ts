@@ -21,9 +21,8 @@ export function digestOf(req: IncomingMessage, user: UserInfo | undefined, url: 
       : method === 'DELETE' ? (p.name ? 'delete' : 'deletecollection') : method.toLowerCase();
   const query = url.searchParams;
   const name = p.name ?? (verb === 'list' || verb === 'watch' ? nameFromFieldSelector(query.get('fieldSelector')) : undefined);
-  return {
-    user: u.name, groups: u.groups, verb, isResource: true, apiGroup: p.group, resource: p.subresource ? `${p.resource}/${p.subresource}` : p.resource,
-    namespace: p.namespace ?? '', path: url.pathname, query, ...(name !== undefined ? { name } : {}),
-    ...(p.version !== undefined ? { apiVersion: p.group ? `${p.group}/${p.version}` : p.version } : {}),
-  };
+  const d: RequestDigest = { user: u.name, groups: u.groups, verb, isResource: true, apiGroup: p.group, resource: p.subresource ? `${p.resource}/${p.subresource}` : p.resource, namespace: p.namespace ?? '', path: url.pathname, query };
+  if (name !== undefined) d.name = name;
+  if (p.version !== undefined) d.version = p.version;
+  return d;
 }

@@ -13,6 +13,7 @@ import { wantsImpersonation } from './impersonation.js';
 import { InflightLimiter, type InflightLimits } from './inflight.js';
 import type { ApfLimiter } from '../flowcontrol/apf-limiter.js';
 import { digestOf } from '../flowcontrol/request-digest.js';
+import { watchInitialized } from '../flowcontrol/watch-initialization.js';
 import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
@@ -139,6 +140,8 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     // A remote APIService's group/version goes to its server once this one has authorized it
     // (kube-aggregator), under the same time limit as the rest.
     const aggregated = user && opts.aggregate?.(req, res, url, user);
+    // A proxied watch frees its APF seats at once: the other server does the work (upstream's #105511).
+    if (aggregated) watchInitialized(res);
     if (aggregated && await aggregated) return;
 
     if (!p) {
