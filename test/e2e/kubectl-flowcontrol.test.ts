@@ -51,6 +51,18 @@ describe('flowcontrol.apiserver.k8s.io/v1 through kubectl', () => {
     assert.match(r.stderr, new RegExp(`X-Kubernetes-Pf-Prioritylevel-Uid: ${await uid('prioritylevelconfiguration')}`, 'i'), r.stderr);
   });
 
+  test('kubectl get --raw reads the /debug/api_priority_and_fairness dumps in upstream text', async () => {
+    const levels = await kubectlOk(s, ['get', '--raw', '/debug/api_priority_and_fairness/dump_priority_levels']);
+    assert.match(levels, /^PriorityLevelName, +ActiveQueues, +IsIdle, +IsQuiescing, +WaitingRequests, +ExecutingRequests, +DispatchedRequests, +RejectedRequests, +TimedoutRequests, +CancelledRequests\n/, levels);
+    // This very request executes in the exempt level; the levels are listed by name.
+    assert.match(levels, /^exempt, +0, +false, +false, +0, +1, +\d+, +0, +0, +0$/m, levels);
+    assert.deepEqual(levels.trim().split('\n').slice(1).map((l) => l.split(',')[0]), ['catch-all', 'exempt', 'global-default', 'leader-election', 'node-high', 'system', 'workload-high', 'workload-low']);
+    const queues = await kubectlOk(s, ['get', '--raw', '/debug/api_priority_and_fairness/dump_queues']);
+    assert.equal(queues.split('\n').filter((l) => l.startsWith('workload-low,')).length, 128, 'one row per queue of workload-low');
+    const requests = await kubectlOk(s, ['get', '--raw', '/debug/api_priority_and_fairness/dump_requests?includeRequestDetails=1']);
+    assert.match(requests, /^PriorityLevelName, +FlowSchemaName, .*AdditionalLatency, +UserName, +Verb, +APIPath, +Namespace, +Name, +APIVersion, +Resource, +SubResource\n$/, requests);
+  });
+
   test('a FlowSchema naming a missing priority level is marked Dangling (MISSINGPL True)', async () => {
     await kubectlOk(s, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: `${P}-dangling` }, spec: { priorityLevelConfiguration: { name: `${P}-nowhere` }, matchingPrecedence: 5000, rules: [{ subjects: [{ kind: 'User', user: { name: 'nobody' } }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/nothing'] }] }] } }) });
     await eventually(async () => /\sTrue$/m.test(await kubectlOk(s, ['get', 'flowschema', `${P}-dangling`])), 'the Dangling condition');
