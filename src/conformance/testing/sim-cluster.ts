@@ -20,6 +20,8 @@ export interface SimCluster {
   client: KubeClient;
   /** Path of the admin kubeconfig. */
   kubeconfig: string;
+  /** The cluster's own kubectl --cache-dir (for a kubectl the test spawns itself, e.g. `kubectl proxy`). */
+  cacheDir: string;
   kubectl(args: string[], o?: KubectlOptions): Promise<KubectlResult>;
   /** The simulated nodes' names, in order. */
   nodes: string[];
@@ -56,7 +58,7 @@ export async function startSimCluster(o: SimClusterOptions = {}): Promise<SimClu
   const kubeconfig = cp.api.kubeconfigPath;
   const first = o.nodes?.firstIndex ?? 1;
   const nodes = Array.from({ length: count }, (_, i) => `${prefix}${String(first + i).padStart(4, '0')}`);
-  return { cp, client: cp.client, kubeconfig, nodes, kubectl: (args, ko) => runKubectl(kubeconfig, cacheDir, args, ko), stop };
+  return { cp, client: cp.client, kubeconfig, cacheDir, nodes, kubectl: (args, ko) => runKubectl(kubeconfig, cacheDir, args, ko), stop };
 }
 
 /** One cluster for the whole test file; the returned object is usable from the tests once `before` ran. */
@@ -74,6 +76,7 @@ export function simClusterForFile(o: SimClusterOptions = {}): SimCluster {
     get cp() { return live().cp; },
     get client() { return live().client; },
     get kubeconfig() { return live().kubeconfig; },
+    get cacheDir() { return live().cacheDir; },
     get nodes() { return live().nodes; },
     kubectl: (args, ko) => live().kubectl(args, ko),
     stop: () => live().stop(),
