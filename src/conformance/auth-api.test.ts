@@ -3,17 +3,21 @@
  * operations", subjectreviews.go), step by step, against an API server alone: a CSR for a signer
  * nobody runs through create, get, list by field selector, watch, patch, update, the /approval and
  * /status subresources and (collection) deletion; a SubjectAccessReview and a
- * LocalSubjectAccessReview for a ServiceAccount, each matching what a request impersonating it gets.
+ * LocalSubjectAccessReview for a ServiceAccount, each matching what a request impersonating it gets;
+ * the API token volume mounted into a pod by the ServiceAccount admission only when neither the pod
+ * nor its ServiceAccount opts out (service_accounts.go: it reads the created pod's spec, as here).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CertificateSigningRequest } from '../api/kinds/index.js';
+import type { CertificateSigningRequest, Pod } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 import { makeCsr } from '../api/certificates/make-csr.js';
 import { selfSignedServingCertificate } from '../agent/server/serving-cert.js';
 import { isNotFound } from '../client/errors.js';
 import { resources } from '../client/resource-ref.js';
-import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
+import { addServiceAccountsController } from '../controllers/serviceaccounts/serviceaccounts-controller.js';
+import { startControllerEnv, type ClientEnv } from '../testing/controller-env.js';
+import { eventually } from '../testing/eventually.js';
 import { RawClient } from '../testing/raw-client.js';
 import { checkDiscovery } from './testing/api-lifecycle.js';
 import { WatchReader } from './testing/watch-reader.js';
@@ -21,7 +25,8 @@ import { WatchReader } from './testing/watch-reader.js';
 const NS = 'cf-auth';
 let env: ClientEnv;
 before(async () => {
-  env = await startClientEnv({ namespace: NS });
+  // The serviceaccount controller makes each namespace's "default", which the automount test uses.
+  env = await startControllerEnv({ namespace: NS, add: (mgr) => addServiceAccountsController(mgr) });
 });
 after(() => env.stop());
 
@@ -115,4 +120,32 @@ test('[sig-auth] SubjectReview should support SubjectReview API operations [Conf
     apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview', metadata: { namespace: NS }, spec: { resourceAttributes: attributes, user: 'e2e', groups: saGroups, uid: saUID },
   });
   assert.equal(lsar.status.allowed, actuallyAllowed, 'the LocalSubjectAccessReview answers as the request went');
+});
+
+test('[sig-auth] ServiceAccounts should allow opting out of API token automount [Conformance]', async () => {
+  const sas = env.client.resource(resources.serviceaccounts, NS);
+  await sas.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'mount' }, automountServiceAccountToken: true } as KubeObject);
+  await sas.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nomount' }, automountServiceAccountToken: false } as KubeObject);
+  await eventually(() => sas.get('default').then(() => true, () => false), 'the default ServiceAccount');
+  const cases: [string, string, boolean | undefined, boolean][] = [
+    ['pod-service-account-defaultsa', 'default', undefined, true],
+    ['pod-service-account-mountsa', 'mount', undefined, true],
+    ['pod-service-account-nomountsa', 'nomount', undefined, false],
+    // The pod spec wins when opting in...
+    ['pod-service-account-defaultsa-mountspec', 'default', true, true],
+    ['pod-service-account-mountsa-mountspec', 'mount', true, true],
+    ['pod-service-account-nomountsa-mountspec', 'nomount', true, true],
+    // ...and when opting out.
+    ['pod-service-account-defaultsa-nomountspec', 'default', false, false],
+    ['pod-service-account-mountsa-nomountspec', 'mount', false, false],
+    ['pod-service-account-nomountsa-nomountspec', 'nomount', false, false],
+  ];
+  for (const [name, sa, automount, expectVolume] of cases) {
+    const created = await env.client.pods<Pod>(NS).create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { containers: [{ name: 'token-test', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53' }], restartPolicy: 'Never', serviceAccountName: sa, ...(automount === undefined ? {} : { automountServiceAccountToken: automount }) },
+    });
+    const hasTokenVolume = created.spec!.containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount'));
+    assert.equal(hasTokenVolume, expectVolume, `${name}: the token volume mounted`);
+  }
 });
