@@ -16,6 +16,7 @@ import type { Container, Pod, PodSpec } from '../../src/api/kinds/index.js';
 import { KubeClient } from '../../src/client/index.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { eventually } from '../../src/testing/eventually.js';
+import { WatchReader } from '../../src/conformance/testing/watch-reader.js';
 import { useNodeServer, type NodeServer } from '../../src/testing/node-server.js';
 
 export const BUSYBOX = 'bosun.test/busybox:1';
@@ -104,4 +105,28 @@ export async function execIn(c: NodeConformance, pod: string, container: string,
   const r = await c.node.kubectl(['exec', '-n', c.ns, pod, '-c', container, '--', ...cmd]);
   if (r.code !== 0) throw new Error(`exec ${cmd.join(' ')} in ${pod}/${container} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * watchtools.Until with a recorder: watches the pod from before `create` and feeds each state to
+ * the conditions in turn (a condition may throw to fail at once) until the last one holds. Returns
+ * the pod at that point and every state seen (for upstream's checkInvariants).
+ */
+export async function createAndWatchUntil(c: NodeConformance, pod: Pod, conditions: ((p: Pod) => boolean)[], timeoutMs = 90_000): Promise<{ pod: Pod; seen: Pod[] }> {
+  const name = pod.metadata.name!;
+  const w = new WatchReader(await c.client.pods(c.ns).watch({ fieldSelector: `metadata.name=${name}` }), timeoutMs);
+  try {
+    await c.client.pods(c.ns).create(pod);
+    const seen: Pod[] = [];
+    let i = 0;
+    for (;;) {
+      const ev = await w.next(`pod ${name} to meet condition ${i + 1} of ${conditions.length}`);
+      if (ev.type === 'DELETED') throw new Error(`pod ${name} was deleted`);
+      seen.push(ev.object);
+      while (i < conditions.length && conditions[i]!(ev.object)) i++;
+      if (i === conditions.length) return { pod: ev.object, seen };
+    }
+  } finally {
+    w.stop();
+  }
 }
