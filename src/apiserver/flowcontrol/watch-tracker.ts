@@ -6,6 +6,8 @@
  * namespace, and of its name. Pods are indexed by spec.nodeName (the watch cache's built-in index):
  * a pod watch selecting one node is not counted (upstream approximates every node's watchers by
  * those of the node "", which no pod is bound to before scheduling).
+ * Counts are kept per resource, then group, then namespace and name, so a write's lookup builds no
+ * key strings (it runs on every write).
  */
 import { nameFromFieldSelector } from './work-estimator.js';
 
@@ -21,39 +23,53 @@ function indexValue(selector: string | null, field: string): string {
   return '';
 }
 
+/** The watches of one group's resource: all of it, per namespace, per namespace and name. */
+interface Watched { all: number; namespaces: Map<string, number>; names: Map<string, Map<string, number>> }
+
+const bump = <K>(m: Map<K, number>, k: K, by: number): void => {
+  const n = (m.get(k) ?? 0) + by;
+  if (n > 0) m.set(k, n);
+  else m.delete(k);
+};
+
 export class WatchTracker {
-  private readonly counts = new Map<string, number>();
+  private readonly byResource = new Map<string, Map<string, Watched>>();
 
   /** Counts a watch of `query` on the path's resource; returns the function that forgets it. */
   register(apiGroup: string, resource: string, namespace: string, name: string | undefined, query: URLSearchParams | undefined): () => void {
     const index = INDEXES[resource];
     if (index && indexValue(query?.get('fieldSelector') ?? null, index) !== '') return () => undefined;
-    const key = `${apiGroup}\0${resource}\0${namespace}\0${name ?? nameFromFieldSelector(query?.get('fieldSelector') ?? null) ?? ''}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const objectName = name ?? nameFromFieldSelector(query?.get('fieldSelector') ?? null) ?? '';
+    let groups = this.byResource.get(resource);
+    if (!groups) this.byResource.set(resource, (groups = new Map()));
+    let w = groups.get(apiGroup);
+    if (!w) groups.set(apiGroup, (w = { all: 0, namespaces: new Map(), names: new Map() }));
+    const watched = w;
+    const count = (by: number): void => {
+      if (objectName) {
+        let names = watched.names.get(namespace);
+        if (!names) watched.names.set(namespace, (names = new Map()));
+        bump(names, objectName, by);
+        if (names.size === 0) watched.names.delete(namespace);
+      } else if (namespace) bump(watched.namespaces, namespace, by);
+      else watched.all += by;
+    };
+    count(1);
     let forgotten = false;
     return () => {
       if (forgotten) return;
       forgotten = true;
-      const n = (this.counts.get(key) ?? 1) - 1;
-      if (n <= 0) this.counts.delete(key);
-      else this.counts.set(key, n);
+      count(-1);
     };
   }
 
   /** GetInterestedWatchCount: watches of the resource, of its namespace, and of the named object. */
   interested(apiGroup: string, resource: string, namespace: string, name: string): number {
-    if (this.counts.size === 0) return 0;
-    const base = `${apiGroup}\0${resource}\0`;
-    let n = this.counts.get(`${base}\0`) ?? 0;
-    if (namespace) n += this.counts.get(`${base}${namespace}\0`) ?? 0;
-    if (name) n += this.counts.get(`${base}${namespace}\0${name}`) ?? 0;
-    return n;
-  }
-
-  /** Open watches counted (all keys). */
-  get size(): number {
-    let n = 0;
-    for (const c of this.counts.values()) n += c;
+    const w = this.byResource.get(resource)?.get(apiGroup);
+    if (!w) return 0;
+    let n = w.all;
+    if (namespace && w.namespaces.size) n += w.namespaces.get(namespace) ?? 0;
+    if (name && w.names.size) n += w.names.get(namespace)?.get(name) ?? 0;
     return n;
   }
 }

@@ -19,7 +19,6 @@
  * decides them (shouldListFromStorage with consistent reads from storage, as an apiserver whose etcd
  * cannot serve progress notifications), so the seats charged are upstream's for the same request.
  */
-import { queryBool, queryInt } from '../../api/query-params.js';
 import type { RequestDigest } from './classify.js';
 import type { ObjectCountTracker } from './object-count-tracker.js';
 import type { WatchTracker } from './watch-tracker.js';
@@ -66,17 +65,48 @@ export function nameFromFieldSelector(selector: string | null): string | undefin
   return undefined;
 }
 
+/** The ListOptions a list estimate reads, from one pass over the query (each `get` would search it again). */
+interface ListParams { limit: string | null; timeoutSeconds: string | null; sendInitialEvents: string | null; resourceVersion: string; resourceVersionMatch: string; continue: string; selector: boolean }
+
+function listParams(q: URLSearchParams | undefined): ListParams {
+  const o: ListParams = { limit: null, timeoutSeconds: null, sendInitialEvents: null, resourceVersion: '', resourceVersionMatch: '', continue: '', selector: false };
+  if (!q) return o;
+  // The first value of a repeated parameter counts, as Go's url.Values.Get.
+  for (const [k, v] of q) {
+    switch (k) {
+      case 'limit': o.limit ??= v; break;
+      case 'timeoutSeconds': o.timeoutSeconds ??= v; break;
+      case 'sendInitialEvents': o.sendInitialEvents ??= v; break;
+      case 'resourceVersion': if (!o.resourceVersion) o.resourceVersion = v; break;
+      case 'resourceVersionMatch': if (!o.resourceVersionMatch) o.resourceVersionMatch = v; break;
+      case 'continue': if (!o.continue) o.continue = v; break;
+      case 'fieldSelector': case 'labelSelector': if (v) o.selector = true; break;
+    }
+  }
+  return o;
+}
+
 /** shouldListFromStorage (list_work_estimator.go), consistent reads from storage. */
-function listFromStorage(q: URLSearchParams, limit: number): boolean {
-  const match = q.get('resourceVersionMatch') ?? '';
-  const rv = q.get('resourceVersion') ?? '';
+function listFromStorage(o: ListParams, limit: number): boolean {
+  const match = o.resourceVersionMatch;
+  const rv = o.resourceVersion;
   if (match === 'Exact') return true;
   if (match === '') {
     if (limit > 0 && rv !== '' && rv !== '0') return true;
   } else if (match !== 'NotOlderThan') return true;
-  if (q.get('continue')) return true;
+  if (o.continue) return true;
   return rv === '';
 }
+
+/** strconv.ParseInt(v, 10, 64) succeeds. */
+function isInt64(v: string): boolean {
+  if (!/^[+-]?[0-9]+$/.test(v)) return false;
+  if (v.length < 19) return true;
+  const n = BigInt(v);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+/** Go's strconv.ParseBool-free conversion (Convert_Slice_string_To_bool): false for "0" or any case of "false". */
+const truthy = (v: string): boolean => !(v === '0' || /^false$/iu.test(v));
 
 export class WorkEstimator {
   constructor(private readonly counts: ObjectCountTracker, private readonly watches: WatchTracker) {}
@@ -94,24 +124,18 @@ export class WorkEstimator {
 
   private list(d: RequestDigest, max: number): WorkEstimate {
     if (d.name) return ONE_SEAT;
-    const q = d.query ?? new URLSearchParams();
-    let limit: number;
-    let initial: boolean | undefined;
-    try {
-      limit = queryInt(q, 'limit') ?? 0;
-      queryInt(q, 'timeoutSeconds');
-      initial = queryBool(q, 'sendInitialEvents');
-    } catch {
-      return seats(max); // destined to fail validation
-    }
-    if (d.verb === 'watch' && !initial) return ONE_SEAT;
-    const fromCache = d.verb === 'watch' || !listFromStorage(q, limit);
+    const o = listParams(d.query);
+    // Options that do not convert (Convert_url_Values_To_v1_ListOptions): destined to fail validation.
+    if ((o.limit !== null && !isInt64(o.limit)) || (o.timeoutSeconds !== null && !isInt64(o.timeoutSeconds))) return seats(max);
+    if (d.verb === 'watch' && (o.sendInitialEvents === null || !truthy(o.sendInitialEvents))) return ONE_SEAT;
+    const limit = o.limit === null ? 0 : Number(o.limit);
+    const fromCache = d.verb === 'watch' || !listFromStorage(o, limit);
     const slash = d.resource.indexOf('/');
     const count = this.counts.get(groupResource(d.apiGroup, slash < 0 ? d.resource : d.resource.slice(0, slash)));
     if (count === 'not-found') return ONE_SEAT;
     if (count === 'stale') return seats(max);
     const page = limit > 0 && limit < count ? limit : count;
-    const objects = fromCache ? count : q.get('fieldSelector') || q.get('labelSelector') ? count + page : 2 * page;
+    const objects = fromCache ? count : o.selector ? count + page : 2 * page;
     return seats(Math.min(max, Math.max(MINIMUM_SEATS, Math.ceil(objects / OBJECTS_PER_SEAT))));
   }
 
