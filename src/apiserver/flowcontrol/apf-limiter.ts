@@ -1,7 +1,7 @@
 /**
  * API Priority and Fairness, as kube-apiserver's filter (server/filters/priority-and-fairness.go)
- * and config controller (util/flowcontrol/apf_controller.go). Each non-long-running request is
- * classified (classify.ts; the decision, with its flow's hand of queues, cached per user, groups,
+ * and config controller (util/flowcontrol/apf_controller.go). Each request (watches included; logs,
+ * exec and other long-running requests not) is classified (classify.ts; the decision, with its flow's hand of queues, cached per user, groups,
  * verb, group, resource and namespace until the configuration changes), answered with
  * X-Kubernetes-PF-FlowSchema-UID and X-Kubernetes-PF-PriorityLevel-UID, and started in its level's
  * queue set (queue-set.ts: exempt, Reject, or shuffle-sharded fair queues); it waits at most
