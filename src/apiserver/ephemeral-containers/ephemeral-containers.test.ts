@@ -82,7 +82,30 @@ describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
     assert.equal(changed.status, 422, changed.body);
     assert.equal(changed.json.reason, 'Invalid');
     assert.equal(changed.json.details.causes[0].field, 'spec.ephemeralContainers');
-    assert.match(changed.json.message, /Forbidden: existing ephemeral containers "debugger" may not be changed/);
+    // Upstream's message ends with go-cmp's cmp.Diff of the internal EphemeralContainer (its plain-space form).
+    assert.equal(changed.json.message, `Pod "eph-web" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger" may not be changed
+  core.EphemeralContainer{
+  \tEphemeralContainerCommon: core.EphemeralContainerCommon{
+  \t\tName:    "debugger",
+- \t\tImage:   "bosun.test/busybox:1",
++ \t\tImage:   "bosun.test/other:1",
+  \t\tCommand: {"sh", "-c", "ps; sleep 3600"},
+  \t\tArgs:    nil,
+  \t\t... // 20 identical fields
+  \t},
+  \tTargetContainerName: "app",
+  }
+`);
+    const target = await patch([{ op: 'replace', path: '/spec/ephemeralContainers/0/targetContainerName', value: 'other' }], 'json-patch+json');
+    assert.equal(target.status, 422, target.body);
+    // The other field changed: the unchanged struct on one line (zero fields elided), keys aligned with it.
+    assert.equal(target.json.message.slice(target.json.message.indexOf('spec.ephemeralContainers: Forbidden')), `spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger" may not be changed
+  core.EphemeralContainer{
+  \tEphemeralContainerCommon: {Name: "debugger", Image: "bosun.test/busybox:1", Command: {"sh", "-c", "ps; sleep 3600"}, TerminationMessagePath: "/dev/termination-log", TerminationMessagePolicy: "File", ImagePullPolicy: "IfNotPresent"},
+- \tTargetContainerName:      "app",
++ \tTargetContainerName:      "other",
+  }
+`);
     const removed = await patch({ spec: { ephemeralContainers: [] } }, 'merge-patch+json');
     assert.equal(removed.status, 422, removed.body);
     assert.match(removed.json.message, /existing ephemeral containers "debugger" may not be removed/);

@@ -10,6 +10,7 @@ import { child, fe, index } from '../../schema/errors.js';
 import { deepEqual } from '../../schema/equal.js';
 import type { FieldError } from '../../status.js';
 import type { EphemeralContainer } from './container.js';
+import { ephemeralContainerDiff } from './ephemeral-container-diff.js';
 
 /** upstream allowedEphemeralContainerFields, in the JSON names: any other field set is Forbidden. */
 const ALLOWED = new Set([
@@ -49,14 +50,14 @@ export function validateEphemeralOnly(ecs: EphemeralContainer[], path: string, o
   return errs;
 }
 
-/** ValidatePodEphemeralContainersUpdate's part 2: each existing entry, found by name, unchanged. */
+/** ValidatePodEphemeralContainersUpdate's part 2: each existing entry, found by name, unchanged (a change is shown as cmp.Diff shows it). */
 export function validateEphemeralContainersUpdate(nu: EphemeralContainer[] | undefined, old: EphemeralContainer[] | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const byName = new Map((nu ?? []).map((c) => [c.name, c]));
   for (const o of old ?? []) {
     const n = byName.get(o.name);
     if (!n) errs.push(fe.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed\n`));
-    else if (!deepEqual(n, o)) errs.push(fe.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n`));
+    else if (!deepEqual(n, o)) errs.push(fe.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed\n${ephemeralContainerDiff(o, n)}`));
   }
   return errs;
 }
