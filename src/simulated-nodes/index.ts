@@ -7,7 +7,7 @@ import { SimulatedFleet, type SimulatedNodesOptions } from './fleet.js';
 
 export { SimulatedFleet, type FleetStats, type SimulatedNodesOptions } from './fleet.js';
 export { PAUSED_ANNOTATION, SIMULATED_LABEL } from './node-object.js';
-export { UNREADY_ANNOTATION } from './pod-status.js';
+export { terminatedStatusPatch, UNREADY_ANNOTATION } from './pod-status.js';
 
 /** Register and start a fleet; resolves once every node is registered and heartbeating. */
 export async function startSimulatedNodes(client: KubeClient, opts: SimulatedNodesOptions): Promise<SimulatedFleet> {

@@ -60,17 +60,24 @@ export function runningStatusPatch(pod: Readonly<Pod>, podIP: string, hostIP: st
   return { phase, conditions, hostIP, hostIPs, podIP, podIPs, startTime, containerStatuses, ...(initContainerStatuses ? { initContainerStatuses } : {}) };
 }
 
-/** The status of a pod whose containers all exited 0: Succeeded, not Ready, every container terminated. */
-export function succeededStatusPatch(pod: Readonly<Pod>, nowMs: number): Partial<PodStatus> {
+/**
+ * The status of a pod whose containers all exited with `exitCode` (0: Succeeded, Completed; else
+ * Failed, Error), not Ready, every container terminated; `restarts` containers restarts before.
+ */
+export function terminatedStatusPatch(pod: Readonly<Pod>, nowMs: number, exitCode = 0, restarts = 0): Partial<PodStatus> {
   const at = seconds(nowMs);
   const old = pod.status ?? {};
-  const conditions = (old.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: at } : c));
+  const reason = exitCode === 0 ? 'PodCompleted' : 'PodFailed';
+  const conditions = (old.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason, lastTransitionTime: at } : c));
   const containerStatuses = (old.containerStatuses ?? []).map((c) => ({
-    ...c, ready: false, started: false,
-    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state?.running?.startedAt ?? at, finishedAt: at, containerID: c.containerID } },
+    ...c, ready: false, started: false, restartCount: (c.restartCount ?? 0) + restarts,
+    state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: c.state?.running?.startedAt ?? at, finishedAt: at, containerID: c.containerID } },
   }));
-  return { phase: 'Succeeded', conditions, containerStatuses } as Partial<PodStatus>;
+  return { phase: exitCode === 0 ? 'Succeeded' : 'Failed', conditions, containerStatuses } as Partial<PodStatus>;
 }
+
+/** The status of a pod whose containers all exited 0. */
+export const succeededStatusPatch = (pod: Readonly<Pod>, nowMs: number): Partial<PodStatus> => terminatedStatusPatch(pod, nowMs);
 
 /** The first image of the pod's containers that is in `unpullable`, if any. */
 export function unpullableImage(pod: Readonly<Pod>, unpullable: ReadonlySet<string>): string | undefined {
