@@ -48,7 +48,8 @@ export interface ProxyTarget {
 
 /**
  * Sends the request on to `t` with the path after `/proxy` as the client wrote it (a trailing slash
- * kept); an empty path is first redirected to `.../proxy/`, as upstream's UpgradeAwareHandler does.
+ * kept); a GET or HEAD of an empty path is first redirected to `.../proxy/`, as upstream's
+ * UpgradeAwareHandler does (other methods go to the target's root).
  * A target that cannot be reached is upstream's 503 "error trying to reach service".
  */
 export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget): Promise<void> {
@@ -59,8 +60,10 @@ export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: Prox
   const pathname = q < 0 ? raw : raw.slice(0, q);
   const query = q < 0 ? '' : raw.slice(q);
   const at = /\/proxy(\/.*)?$/.exec(pathname);
-  const path = at?.[1] ?? '';
-  if (!path) {
+  // proxyRedirectsforRootPath: only GET and HEAD of the bare root are redirected; other methods are
+  // sent on to the target's root (Go's client writes an empty path as '/').
+  const path = at?.[1] || '/';
+  if (!at?.[1] && (method === 'GET' || method === 'HEAD')) {
     res.writeHead(301, { Location: `${pathname}/${query}` });
     res.end();
     return;

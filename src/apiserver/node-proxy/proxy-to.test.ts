@@ -1,0 +1,63 @@
+/**
+ * proxyTo, the connection pods/proxy and services/proxy make, between a front server standing for
+ * the API server's handler and a backend on loopback that echoes the method and URL it got: the proxy
+ * root without its trailing slash is redirected (301) for GET and HEAD only, as upstream's
+ * proxyRedirectsforRootPath (apimachinery util/proxy/upgradeaware.go); other methods go on to the
+ * backend's root with the query (the [sig-network] Proxy version v1 conformance test's ?method=X).
+ */
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { proxyTo } from './pod-proxy.js';
+
+let backend: Server;
+let front: Server;
+const portOf = (s: Server): number => (s.address() as AddressInfo).port;
+
+before(async () => {
+  backend = createServer((req, res) => res.end(`${req.method} ${req.url}`));
+  front = createServer((req, res) => {
+    proxyTo(req, res, { scheme: '', host: '127.0.0.1', port: String(portOf(backend)) }).catch((err: Error) => res.writeHead(500).end(err.message));
+  });
+  await Promise.all([new Promise<void>((r) => backend.listen(0, '127.0.0.1', r)), new Promise<void>((r) => front.listen(0, '127.0.0.1', r))]);
+});
+after(() => {
+  backend.close();
+  front.close();
+});
+
+function send(method: string, path: string): Promise<{ status: number; location?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: portOf(front), method, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const root = '/api/v1/namespaces/ns/pods/agnhost/proxy';
+
+test('GET and HEAD of the proxy root without a slash are redirected to it, the query kept', async () => {
+  for (const method of ['GET', 'HEAD']) {
+    const r = await send(method, `${root}?method=${method}`);
+    assert.equal(r.status, 301, method);
+    assert.equal(r.location, `${root}/?method=${method}`);
+  }
+});
+
+test('other methods on the proxy root reach the backend root with the query', async () => {
+  for (const method of ['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT']) {
+    const r = await send(method, `${root}?method=${method}`);
+    assert.equal(r.status, 200, method);
+    assert.equal(r.body, `${method} /?method=${method}`);
+  }
+});
+
+test('a path after /proxy goes on as written, for every method', async () => {
+  for (const method of ['GET', 'DELETE', 'PUT']) {
+    assert.equal((await send(method, `${root}/some/path/with/${method}`)).body, `${method} /some/path/with/${method}`);
+  }
+});
