@@ -113,6 +113,30 @@ describe('API aggregation (apiregistration.k8s.io/v1 APIService, kube-aggregator
       { user: 'system:admin', groups: ['system:authenticated', 'system:masters'], extra: {}, authorization: false });
   });
 
+  test('a watch proxied for an ordinary user holds no API Priority and Fairness seat while it streams (upstream #105511)', async () => {
+    await kubectlOk(s, ['create', 'clusterrole', 'agg-flight-watcher', '--verb', 'watch', '--resource', `flights.${GROUP}`]);
+    await kubectlOk(s, ['create', 'clusterrolebinding', 'agg-flight-watcher', '--clusterrole', 'agg-flight-watcher', '--user', 'agg-watcher']);
+    const admin = s.server.pki.admin;
+    const open = (): Promise<{ status: number; close(): void }> => new Promise((resolve, reject) => {
+      const req = request(`${s.url}/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights?watch=true`, { ca: s.server.pki.ca.cert, cert: admin.cert, key: admin.key, headers: { 'Impersonate-User': 'agg-watcher' } }, (res) => {
+        if (res.statusCode !== 200) { res.resume(); resolve({ status: res.statusCode ?? 0, close: () => req.destroy() }); return; }
+        res.setEncoding('utf8').once('data', () => resolve({ status: 200, close: () => req.destroy() }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const watch = await eventually(async () => { const w = await open(); if (w.status === 200) return w; w.close(); return undefined; }, 'the grant to take effect');
+    try {
+      // global-default serves the user's requests; the open watch is not among its executing ones.
+      const metrics = await kubectlOk(s, ['get', '--raw', '/metrics']);
+      const seats = metrics.split('\n').find((l) => l.startsWith('apiserver_flowcontrol_current_executing_seats{priority_level="global-default",flow_schema="global-default"}'));
+      assert.ok(seats, 'the watch was classified to global-default');
+      assert.match(seats, / 0$/, seats);
+    } finally {
+      watch.close();
+    }
+  });
+
   test('RBAC is Bosun\'s: a user without a grant gets 403 before the proxy; with one, the extension sees that user', async () => {
     const before = ext.seen.length;
     const denied = await s.kubectl(['get', 'flights', '-n', NS, '--as', 'agg-alice', '--as-group', 'agg-pilots']);
