@@ -31,4 +31,13 @@ describe('fakeCertificate', () => {
     assert.notEqual(a.serialNumber, b.serialNumber);
     assert.notEqual(a.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'), b.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'));
   });
+
+  it('the serial is a minimal DER INTEGER whatever the random bytes (a leading zero byte was "illegal padding", 1 start in 256)', () => {
+    // As Go's asn1 marshals ingress-nginx's rand.Int(2^128): no leading zero byte, a 0x00 before a set top bit.
+    for (const [random, serial] of [['0010aabbccddeeff0011223344556677', '10AABBCCDDEEFF0011223344556677'], ['ff10aabbccddeeff0011223344556677', 'FF10AABBCCDDEEFF0011223344556677'], ['000000000000000000000000000000ff', 'FF'], ['00000000000000000000000000000000', '0']]) {
+      const x = new X509Certificate(fakeCertificate(new Date('2026-03-04T05:06:07Z'), Buffer.from(random!, 'hex')).cert);
+      assert.equal(x.serialNumber, serial, random);
+    }
+  });
 });
+

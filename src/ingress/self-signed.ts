@@ -39,15 +39,26 @@ function time(d: Date): Buffer {
   return d.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(`${iso.slice(2)}Z`)) : der(0x18, Buffer.from(`${iso}Z`));
 }
 
+/**
+ * An unsigned number as a DER INTEGER, minimal as DER requires (no leading zero byte, one 0x00
+ * before a set top bit), as Go's asn1 marshals ingress-nginx's rand.Int(rand.Reader, 2^128) serial.
+ * (Clearing the top bit of 16 random bytes left a leading 0x00 one time in 256: OpenSSL then
+ * refused the certificate, "illegal padding".)
+ */
+function derUnsigned(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const v = bytes.subarray(i);
+  return der(0x02, v[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+}
+
 const rdn = (type: string, value: string): Buffer => der(0x31, seq(oid(type), der(0x0c, Buffer.from(value, 'utf8'))));
 
-/** A self-signed serving certificate and its key, PEM. */
-export function fakeCertificate(now = new Date()): { cert: string; key: string } {
+/** A self-signed serving certificate and its key, PEM; `serialBytes`: the serial's random bytes. */
+export function fakeCertificate(now = new Date(), serialBytes = randomBytes(16)): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const name = seq(rdn('2.5.4.10', 'Acme Co'), rdn('2.5.4.3', FAKE_CERTIFICATE_CN));
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f; // positive
   const extensions = seq(
     seq(oid('2.5.29.15'), der(0x01, Buffer.from([0xff])), der(0x04, der(0x03, Buffer.from([0x07, 0x80])))), // keyUsage: digitalSignature, critical
     seq(oid('2.5.29.37'), der(0x04, seq(oid('1.3.6.1.5.5.7.3.1')))), // extKeyUsage: serverAuth
@@ -56,7 +67,7 @@ export function fakeCertificate(now = new Date()): { cert: string; key: string }
   );
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))), // v3
-    der(0x02, serial),
+    derUnsigned(serialBytes),
     ecdsaSha256,
     name,
     seq(time(now), time(new Date(now.getTime() + YEAR_MS))),
