@@ -84,7 +84,9 @@ function defaultService(svc: Service): void {
   if (spec.type !== 'ExternalName' && !spec.internalTrafficPolicy) spec.internalTrafficPolicy = 'Cluster';
   if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
   if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) spec.allocateLoadBalancerNodePorts = true;
-  // SetDefaults_Service: ClientIP affinity without a timeout gets DefaultClientIPServiceAffinitySeconds (3 h).
+  // SetDefaults_Service: no affinity drops its config (so switching ClientIP -> None by an update of
+  // the read object works); ClientIP affinity without a timeout gets DefaultClientIPServiceAffinitySeconds (3 h).
+  if ((spec.sessionAffinity ?? 'None') === 'None') delete spec.sessionAffinityConfig;
   if (spec.sessionAffinity === 'ClientIP' && spec.sessionAffinityConfig?.clientIP?.timeoutSeconds === undefined) {
     spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
   }
