@@ -8,11 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event, Node, Pod } from '../api/kinds/index.js';
+import type { Node, Pod } from '../api/kinds/index.js';
 import { StatusError } from '../api/status.js';
 import { isNotFound } from '../client/errors.js';
 import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
+import { nameAffinity, pausePodSpec, PausePods, type PausePodConfig } from './testing/pause-pods.js';
 import { simClusterForFile } from './testing/sim-cluster.js';
 
 const NS = 'cf-sched';
@@ -20,52 +21,13 @@ const cluster = simClusterForFile({ namespace: NS });
 const FOO = 'scheduling.k8s.io/foo';
 const uid = () => Math.random().toString(36).slice(2, 8);
 
-type Affinity = NonNullable<Pod['spec']>['affinity'];
-interface PausePodConfig {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  nodeSelector?: Record<string, string>;
-  affinity?: Affinity;
-  resources?: Record<string, string>;
-  priorityClassName?: string;
-  ports?: { containerPort: number; hostPort: number; hostIP?: string; protocol: 'TCP' }[];
-}
-
-/** initPausePod: the pause image, requests = limits. */
-const createPausePod = (c: PausePodConfig): Promise<Pod> => cluster.client.pods<Pod>(c.namespace ?? NS).create({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name: c.name, labels: c.labels ?? { name: c.name } },
-  spec: {
-    containers: [{ name: c.name, image: 'registry.k8s.io/pause:3.10', ...(c.ports ? { ports: c.ports } : {}), ...(c.resources ? { resources: { requests: c.resources, limits: c.resources } } : {}) }],
-    ...(c.nodeSelector ? { nodeSelector: c.nodeSelector } : {}), ...(c.affinity ? { affinity: c.affinity } : {}),
-    ...(c.priorityClassName ? { priorityClassName: c.priorityClassName } : {}),
-  },
-});
-/** e2epod.WaitForPodRunningInNamespace; resolves to the pod. */
-const waitRunning = (name: string, ns = NS): Promise<Pod> =>
-  eventually(async () => { const p = await cluster.client.pods<Pod>(ns).get(name); return p.status?.phase === 'Running' && p; }, `${name} running`, 20_000);
-/** WaitForSchedulerAfterAction(..., false): a FailedScheduling event for the pod, which stays unbound. */
-async function waitNotScheduled(name: string): Promise<void> {
-  await eventually(async () => (await cluster.client.events<Event>(NS).list({ fieldSelector: `involvedObject.name=${name}` })).items.some((e) => e.reason === 'FailedScheduling'), `FailedScheduling for ${name}`, 20_000);
-  const p = await cluster.client.pods<Pod>(NS).get(name);
-  assert.equal(p.spec!.nodeName ?? '', '', `${name} has no node`);
-  assert.equal(p.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'False');
-}
-/** verifyResult: how many of the namespace's pods are bound, how many Unschedulable. */
-async function verifyResult(scheduled: number, notScheduled: number): Promise<void> {
-  const pods = (await cluster.client.pods<Pod>(NS).list()).items.filter((p) => !p.metadata.deletionTimestamp);
-  assert.equal(pods.filter((p) => p.spec!.nodeName).length, scheduled, 'scheduled pods');
-  assert.equal(pods.filter((p) => !p.spec!.nodeName && p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable')).length, notScheduled, 'not scheduled pods');
-}
-/** The framework's namespace cleanup between tests: the pods gone (grace 0), so the next test has the nodes to itself. */
-async function deletePods(ns = NS): Promise<void> {
-  const pods = cluster.client.pods<Pod>(ns);
-  const names = (await pods.list()).items.map((p) => p.metadata.name!);
-  await Promise.all(names.map((n) => pods.delete(n, { gracePeriodSeconds: 0 }).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)))));
-  await eventually(async () => (await pods.list()).items.length === 0, `${ns}'s pods deleted`);
-}
-const labelNode = (name: string, key: string, value: string | null) => cluster.client.nodes<Node>().patch(name, 'strategic', { metadata: { labels: { [key]: value } } });
-const nameAffinity = (node: string): Affinity => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } });
+const pp = new PausePods(() => cluster.client, NS);
+const createPausePod = (c: PausePodConfig) => pp.create(c);
+const waitRunning = (name: string, ns?: string) => pp.waitRunning(name, ns);
+const waitNotScheduled = (name: string) => pp.waitNotScheduled(name);
+const verifyResult = (scheduled: number, notScheduled: number) => pp.verifyResult(scheduled, notScheduled);
+const deletePods = (ns?: string) => pp.deleteAll(ns);
+const labelNode = (name: string, key: string, value: string | null) => pp.labelNode(name, key, value);
 
 test('[sig-scheduling] SchedulerPredicates [Serial] validates resource limits of pods that are allowed to run [Conformance]', async () => {
   const nodes = (await cluster.client.nodes<Node>().list()).items;
@@ -155,9 +117,7 @@ async function ensurePriorityClasses(): Promise<void> {
       .catch((e: unknown) => (e instanceof StatusError && e.status.reason === 'AlreadyExists' ? undefined : Promise.reject(e)));
   }
 }
-/** e2enode.AddExtendedResource (capacity and allocatable, as the kubelet would report it) or, with null, RemoveExtendedResource. */
-const extendedResource = (node: string, qty: string | null) =>
-  cluster.client.nodes<Node>().patch(node, 'strategic', { status: { capacity: { [FOO]: qty }, allocatable: { [FOO]: qty } } }, { subresource: 'status' });
+const extendedResource = (node: string, qty: string | null) => pp.extendedResource(node, FOO, qty);
 
 /**
  * Both preemption tests: two pods per node taking 2 of 5 `scheduling.k8s.io/foo` each (the first
@@ -193,6 +153,68 @@ test('[sig-scheduling] SchedulerPreemption [Serial] validates basic preemption w
 
 test('[sig-scheduling] SchedulerPreemption [Serial] validates lower priority pod preemption by critical pod [Conformance]', async () => {
   await preemptionCase({ name: 'critical-pod', namespace: 'kube-system', priorityClassName: 'system-cluster-critical' });
+});
+
+test('[sig-scheduling] SchedulerPreemption [Serial] validates pod disruption condition is added to the preempted pod [Conformance]', async () => {
+  await ensurePriorityClasses();
+  const node = cluster.nodes[0]!;
+  const testFinalizer = 'example.com/test-finalizer';
+  await extendedResource(node, '1');
+  try {
+    await createPausePod({ name: 'victim-pod', priorityClassName: LOW, resources: { [FOO]: '1' }, finalizers: [testFinalizer], affinity: nameAffinity(node) });
+    await waitRunning('victim-pod');
+    await createPausePod({ name: 'preemptor-pod', priorityClassName: HIGH, resources: { [FOO]: '1' }, affinity: nameAffinity(node) });
+    // WaitForPodTerminatingInNamespaceTimeout, then VerifyPodHasConditionWithType(DisruptionTarget).
+    const victim = await eventually(async () => { const p = await cluster.client.pods<Pod>(NS).get('victim-pod'); return p.metadata.deletionTimestamp ? p : undefined; }, 'the victim terminating', 20_000);
+    assert.ok(victim.status?.conditions?.some((c) => c.type === 'DisruptionTarget'), JSON.stringify(victim.status?.conditions));
+  } finally {
+    await cluster.client.pods(NS).patch('victim-pod', 'json', [{ op: 'remove', path: '/metadata/finalizers' }]).catch(() => {});
+    await deletePods();
+    await extendedResource(node, null);
+  }
+});
+
+test('[sig-scheduling] SchedulerPreemption [Serial] PreemptionExecutionPath runs ReplicaSets to verify preemption running path [Conformance]', async () => {
+  const ns = 'cf-sched-path';
+  const fakecpu = 'example.com/fakecpu';
+  const node = cluster.nodes[0]!;
+  await cluster.client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const pcs = cluster.client.resource(resources.priorityclasses);
+  for (const i of [1, 2, 3, 4]) await pcs.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: `p${i}` }, value: i });
+  await extendedResource(node, null);
+  await pp.extendedResource(node, fakecpu, '1000');
+  // The informer of upstream's test: pod creations counted by ReplicaSet.
+  const seen = [0, 0, 0];
+  const w = await cluster.client.pods<Pod>(ns).watch({ resourceVersion: '0' });
+  const counting = (async () => {
+    for await (const ev of w) if (ev.type === 'ADDED') for (const i of [0, 1, 2]) if (ev.object.metadata.name!.startsWith(`rs-pod${i + 1}`)) seen[i]!++;
+  })();
+  const hostname = { 'kubernetes.io/hostname': node };
+  try {
+    for (const [i, qty] of [[1, '200'], [2, '300'], [3, '450']] as const) {
+      const template = pausePodSpec({ name: `pod${i}`, labels: { name: `pod${i}` }, priorityClassName: `p${i}`, nodeSelector: hostname, resources: { [fakecpu]: qty } });
+      await cluster.client.replicaSets(ns).create({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `rs-pod${i}` }, spec: { replicas: 1, selector: { matchLabels: { name: `pod${i}` } }, template: { metadata: { labels: { name: `pod${i}` } }, spec: template.spec } } });
+      await eventually(async () => (await cluster.client.replicaSets(ns).get(`rs-pod${i}`)).status?.availableReplicas === 1, `rs-pod${i} available`, 20_000);
+    }
+    await createPausePod({ name: 'pod4', namespace: ns, priorityClassName: 'p4', nodeSelector: hostname, resources: { [fakecpu]: '500' } });
+    await eventually(async () => (await cluster.client.pods<Pod>(ns).get('pod4')).spec!.nodeName, 'pod4 bound', 20_000);
+    // ReplicaSets 1 and 2 lose their pod once (and make another), 3 never.
+    await eventually(() => { assert.ok(seen[0]! <= 2 && seen[1]! <= 2 && seen[2]! <= 1, `over-preempted: ${seen}`); return seen.join() === '2,2,1'; }, 'pod creations [2,2,1]', 20_000);
+    // Not upstream's 5 s sleep: the replacements stay Unschedulable (nothing lower to preempt), so the counts hold.
+    for (const i of [1, 2]) {
+      const [p] = (await cluster.client.pods<Pod>(ns).list({ labelSelector: `name=pod${i}` })).items.filter((x) => !x.metadata.deletionTimestamp);
+      await pp.waitNotScheduled(p!.metadata.name!, ns);
+    }
+    assert.deepEqual(seen, [2, 2, 1]);
+  } finally {
+    w.stop();
+    await counting.catch(() => {});
+    await cluster.client.replicaSets(ns).deleteCollection();
+    await pp.deleteAll(ns);
+    await cluster.client.namespaces().delete(ns);
+    await pp.extendedResource(node, fakecpu, null);
+    for (const i of [1, 2, 3, 4]) await pcs.delete(`p${i}`).catch(() => {});
+  }
 });
 
 test('[sig-scheduling] SchedulerPreemption [Serial] PriorityClass endpoints verify PriorityClass endpoints can be operated with different HTTP methods [Conformance]', async () => {

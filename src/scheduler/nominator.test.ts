@@ -32,3 +32,24 @@ test('nominated pods of equal or higher priority hold their node against other p
   nominator.observe(undefined, 'default/hi');
   assert.equal(nominator.size, 0, 'deleted');
 });
+
+test('a nomination holds from the cycle that preempted, before the API shows it (upstream AddNominatedPod, UpdateNominatedPod)', () => {
+  const nominator = new Nominator();
+  const profile = buildProfile({ schedulerName: 'default-scheduler', plugins: [{ name: 'NodeResourcesFit' }] }, inTreeRegistry, {});
+  const nodes = new Snapshot([makeNode().name('n1').alloc({ cpu: '2', pods: 110 }).info()]);
+  const preemptor = makePod().name('hi').req({ cpu: '2' }).priority(100);
+  nominator.nominate(preemptor.info(), 'n1');
+  const place = () => {
+    const r = schedulePod(makePod().name('replacement').req({ cpu: '1' }).priority(5).info(), nodes, profile, { nodeView: nominator.nodeFor.bind(nominator) });
+    return 'node' in r ? r.node : undefined;
+  };
+  assert.equal(place(), undefined, 'the victims\' space is the preemptor\'s while its status patch is in flight');
+  // The PodScheduled=False update the cycle itself wrote arrives first, still without nominatedNodeName.
+  nominator.observe(preemptor.obj(), 'default/hi');
+  assert.equal(place(), undefined, 'an update without nominatedNodeName keeps the in-memory nomination');
+  const withStatus = preemptor.obj();
+  withStatus.status = { nominatedNodeName: 'n1' };
+  nominator.observe(withStatus, 'default/hi');
+  nominator.observe(preemptor.obj(), 'default/hi');
+  assert.equal(nominator.size, 0, 'nominatedNodeName removed from the status: no longer nominated');
+});

@@ -3,6 +3,13 @@
  * victims terminate, the space they free is kept for the preemptor. A cycle sees a node with the
  * nominated pods of equal or higher priority than the pod it places (as upstream's
  * RunFilterPluginsWithNominatedPods), so a lower-priority pod cannot take that space.
+ *
+ * The cycle that preempts records the nomination at once (`nominate`, upstream's AddNominatedPod in
+ * handleSchedulingFailure): the preemptor's status.nominatedNodeName reaches the informer only after
+ * the victims' deletes, and a replacement of a victim must not take the space in between. Informer
+ * updates then follow upstream's UpdateNominatedPod: an update without nominatedNodeName after one
+ * without it keeps the nomination in memory; nominatedNodeName set, changed or removed in the status
+ * wins; bound or deleted pods are not nominated.
  */
 import type { NodeInfo } from './framework/node-info.js';
 import { newPodInfo, type PodInfo } from './framework/pod-info.js';
@@ -11,22 +18,23 @@ import type { Pod } from './framework/types.js';
 export class Nominator {
   private readonly byNode = new Map<string, Map<string, PodInfo>>();
   private readonly nodeOf = new Map<string, string>();
+  /** status.nominatedNodeName of the pods last observed (keys of unbound, live pods only). */
+  private readonly statusNode = new Map<string, string>();
 
   /** Record or forget `pod` from an informer event: unbound with status.nominatedNodeName means nominated. */
   observe(pod: Pod | undefined, key: string): void {
-    const was = this.nodeOf.get(key);
-    const node = pod && !pod.spec.nodeName && !pod.metadata.deletionTimestamp ? pod.status?.nominatedNodeName : undefined;
-    if (was && was !== node) {
-      this.byNode.get(was)?.delete(key);
-      if (this.byNode.get(was)?.size === 0) this.byNode.delete(was);
-      this.nodeOf.delete(key);
-    }
-    if (pod && node) {
-      let m = this.byNode.get(node);
-      if (!m) this.byNode.set(node, (m = new Map()));
-      m.set(key, newPodInfo(pod));
-      this.nodeOf.set(key, node);
-    }
+    const live = pod && !pod.spec.nodeName && !pod.metadata.deletionTimestamp ? pod : undefined;
+    const fromStatus = live?.status?.nominatedNodeName || undefined;
+    const hadStatus = this.statusNode.get(key);
+    if (fromStatus) this.statusNode.set(key, fromStatus);
+    else this.statusNode.delete(key);
+    const kept = live && !fromStatus && !hadStatus ? this.nodeOf.get(key) : undefined;
+    this.set(key, live, fromStatus ?? kept);
+  }
+
+  /** The cycle's own decision: `pod` nominated to `node` now, before its status says so. */
+  nominate(pod: PodInfo, node: string): void {
+    this.set(pod.key, pod.pod, node);
   }
 
   get size(): number {
@@ -43,5 +51,19 @@ export class Nominator {
       if (p.key !== pod.key && (p.pod.spec.priority ?? 0) >= prio && !n.hasPod(p.key)) n = n.withPod(p);
     }
     return n;
+  }
+
+  private set(key: string, pod: Pod | undefined, node: string | undefined): void {
+    const was = this.nodeOf.get(key);
+    if (was) {
+      this.byNode.get(was)?.delete(key);
+      if (this.byNode.get(was)?.size === 0) this.byNode.delete(was);
+      this.nodeOf.delete(key);
+    }
+    if (!pod || !node) return;
+    let m = this.byNode.get(node);
+    if (!m) this.byNode.set(node, (m = new Map()));
+    m.set(key, newPodInfo(pod));
+    this.nodeOf.set(key, node);
   }
 }

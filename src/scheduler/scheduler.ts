@@ -237,6 +237,8 @@ export class Scheduler {
       }
       this.startBind(q, node, cycle, result.state, start);
     } else if ('diagnosis' in result) {
+      // Preemption made room: the space is the pod's from now on (upstream's AddNominatedPod).
+      if (result.nominatedNode) nominator.nominate(pod, result.nominatedNode);
       this.stats.unschedulable++;
       attemptEnded('unschedulable', start);
       this.fail(q, new Status(Code.Unschedulable, [result.message]), result.diagnosis.unschedulablePlugins, cycle);

@@ -29,7 +29,8 @@ export interface ScheduleOptions {
 
 export type ScheduleResult =
   | { node: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number; nextStartIndex: number }
-  | { diagnosis: Diagnosis; message: string; state: CycleState; nextStartIndex: number }
+  /** No fit; `nominatedNode`: a PostFilter (preemption) made room there for the pod. */
+  | { diagnosis: Diagnosis; message: string; state: CycleState; nextStartIndex: number; nominatedNode?: string }
   | { error: Status; state: CycleState; nextStartIndex: number };
 
 /** How many feasible nodes to find before scoring (upstream numFeasibleNodesToFind). */
@@ -56,11 +57,13 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
   const start = n === 0 ? 0 : (opts.startIndex ?? 0) % n;
   const diagnosis: Diagnosis = { nodeStatuses: new Map(), numAllNodes: n, unschedulablePlugins: new Set() };
   const unschedulable = () => {
+    let nominatedNode: string | undefined;
     for (const p of profile.postFilter) {
       const r = p.postFilter(state, pod, snapshot, diagnosis.nodeStatuses);
       if (r.status.reasons.length) diagnosis.postFilterMsg = r.status.message();
+      nominatedNode ??= r.nominatedNode;
     }
-    return { diagnosis, message: fitErrorMessage(diagnosis), state, nextStartIndex: start };
+    return { diagnosis, message: fitErrorMessage(diagnosis), state, nextStartIndex: start, ...(nominatedNode ? { nominatedNode } : {}) };
   };
   if (n === 0) return unschedulable();
 
