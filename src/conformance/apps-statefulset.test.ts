@@ -56,6 +56,16 @@ async function confirmPodCount(ss: StatefulSet, count: number): Promise<void> {
 const podCount = (ss: StatefulSet, count: number) =>
   eventually(async () => (await podList(cluster.client, ss)).length === count, `statefulset ${ss.metadata.name} at ${count} pods`, WAIT);
 
+/** watchtools.Until on one pod by name from `resourceVersion`. */
+async function watchUntilPod(ns: string, name: string, resourceVersion: string | undefined, done: (type: string, p: Pod) => boolean): Promise<void> {
+  const r = new WatchReader<Pod>(await cluster.client.pods<Pod>(ns).watch({ fieldSelector: `metadata.name=${name}`, resourceVersion }), WAIT.timeoutMs);
+  try {
+    await readUntil(r, (ev) => done(ev.type, ev.object), `${name} deleted after being seen`);
+  } finally {
+    r.stop();
+  }
+}
+
 const setPartition = (ns: string, name: string, partition: number) => updateStatefulSet(cluster.client, ns, name, (u) => {
   u.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition } };
 });
@@ -227,6 +237,33 @@ describe('[sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBas
     ss = await updateStatefulSet(cluster.client, ns, SS, (u) => { u.spec!.replicas = 0; });
     await podCount(ss, 0);
     await waitForStatusReplicas(cluster.client, ss, 'replicas', 0);
+  });
+
+  it('[sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBasic] Should recreate evicted statefulset [Conformance]', async () => {
+    const ns = await namespace();
+    const node = cluster.nodes[0]!;
+    const conflictingPort = { hostPort: 21017, containerPort: 21017, name: 'conflict' };
+    // A pod holding the host port on the node; the kubelet rejects the stateful pod asking for it.
+    const pod = await cluster.client.pods<Pod>(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'test-pod' }, spec: { nodeName: node, containers: [{ name: 'webserver', image: WEBSERVER.image, ports: [conflictingPort] }] } } as Pod);
+    await eventually(async () => (await cluster.client.pods<Pod>(ns).get('test-pod')).status?.phase === 'Running', 'test-pod running', WAIT);
+    const spec = newStatefulSet(SS, 1, SS_LABELS);
+    spec.spec!.template.spec!.containers[0]!.ports = [conflictingPort];
+    spec.spec!.template.spec!.nodeName = node;
+    await create(ns, spec);
+    // The stateful pod is recreated (deleted) at least once: a DELETED event after one was seen.
+    const statefulPod = `${SS}-0`;
+    const listed = await cluster.client.pods<Pod>(ns).list({ fieldSelector: `metadata.name=${statefulPod}` });
+    let initialUid = listed.items[0]?.metadata.uid;
+    await watchUntilPod(ns, statefulPod, listed.metadata.resourceVersion, (type, p) => {
+      if (type === 'DELETED') return initialUid !== undefined;
+      initialUid = p.metadata.uid;
+      return false;
+    });
+    await cluster.client.pods(ns).delete(pod.metadata.name!, { gracePeriodSeconds: 0 });
+    await eventually(async () => {
+      const p = await cluster.client.pods<Pod>(ns).get(statefulPod).catch(() => undefined);
+      return p?.status?.phase === 'Running' && p.metadata.uid !== initialUid;
+    }, `${statefulPod} recreated and running`, WAIT);
   });
 
   it('[sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBasic] should have a working scale subresource [Conformance]', async () => {

@@ -16,6 +16,7 @@ import { keyOf } from '../controller-runtime/informer/keys.js';
 import type { SharedInformer } from '../controller-runtime/informer/shared-informer.js';
 import type { Logger } from '../controller-runtime/log.js';
 import type { Result } from '../controller-runtime/reconcile.js';
+import { hostPortsTaken, rejectedStatus } from './admission.js';
 import type { Limiter } from './limiter.js';
 import { imagePullFailedPatch, looksRunning, runningStatusPatch, succeededStatusPatch, unpullableImage } from './pod-status.js';
 import type { SimNode } from './sim-node.js';
@@ -86,6 +87,7 @@ export class PodRunner {
     }
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
+    if (phase !== 'Running' && hostPortsTaken(pod, this.podsOn(sim.name))) return this.reject(pod);
     const missing = unpullableImage(pod, this.d.unpullableImages);
     if (missing !== undefined) return this.failPull(pod, missing);
     const ip = (pod.status?.podIP && sim.ips.claim(uid, pod.status.podIP)) ? pod.status.podIP : sim.ips.allocate(uid);
@@ -107,6 +109,13 @@ export class PodRunner {
       if (isNotFound(err)) return;
       if (this.d.pods.indexer.get(key)?.metadata.uid !== uid) return; // replaced: the new pod has its own reconcile
       throw err;
+    });
+  }
+
+  /** A pod the kubelet's admission refuses (host ports taken): Failed, as rejectPod writes it. */
+  private async reject(pod: Readonly<Pod>): Promise<void> {
+    await this.d.limiter.run(() => this.d.client.pods(pod.metadata.namespace).patchStatusNoResult(pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status: rejectedStatus() })).catch((err) => {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     });
   }
 
