@@ -113,4 +113,26 @@ describe('audit of failed authentication (--anonymous-auth=false)', () => {
     }, 'kubectl\'s failed request in the log');
     assert.ok(evs.every((e) => e.stage === 'ResponseStarted' && e.responseStatus?.code === 401 && e.responseStatus.message === 'Authentication failed, attempted: bearer'), JSON.stringify(evs));
   });
+
+  it('an upgrade request (a WebSocket watch) with a bad token: the same single event, from the 401 it is refused with', async () => {
+    const ca = readFileSync(join(srv.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const path = '/api/v1/namespaces/default/configmaps?watch=true';
+    const r = await new Promise<RawResponse>((resolve, reject) => {
+      const req = request(new URL(path, srv.url), {
+        ca, agent: false,
+        headers: { Authorization: 'Bearer not-a-token', Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: JSON.parse(body), bytes: Buffer.from(body) }));
+      }).on('upgrade', () => reject(new Error('upgraded'))).on('error', reject).end();
+    });
+    assert.equal(r.status, 401, r.body);
+    const evs = await eventually(() => {
+      const e = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent).filter((x) => x.requestURI === path);
+      return e.length > 0 ? e : undefined;
+    }, 'the refused upgrade\'s event');
+    assert.deepEqual(evs.map((e) => [e.stage, e.user, e.verb, e.responseStatus]), [['ResponseStarted', {}, 'watch', { metadata: {}, message: 'Authentication failed, attempted: bearer', code: 401 }]]);
+  });
 });
+
