@@ -51,8 +51,9 @@ export function budgetVerdict(pod: Pod, budgets: readonly PodDisruptionBudget[])
   return { kind: 'decrement', pdb };
 }
 
+/** errors.NewTooManyRequests with the cause; retryAfterSeconds is omitempty upstream (absent when 0). */
 function tooManyRequests(retryAfterSeconds: number, cause: string): StatusError {
-  return failure(429, 'TooManyRequests', EVICTION_VIOLATES_BUDGET, { retryAfterSeconds, causes: [{ reason: DISRUPTION_BUDGET_CAUSE, message: cause }] });
+  return failure(429, 'TooManyRequests', EVICTION_VIOLATES_BUDGET, { ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}), causes: [{ reason: DISRUPTION_BUDGET_CAUSE, message: cause }] });
 }
 
 /** createTooManyRequestsError: the budget's status is behind its spec, or a delete raced a pod turning ready. */

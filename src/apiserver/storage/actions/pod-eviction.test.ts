@@ -67,6 +67,8 @@ test('eviction decisions: checkAndDecrement', () => {
       if (code === 429) {
         assert.equal(e.status.message, EVICTION_VIOLATES_BUDGET);
         assert.equal(e.status.details?.causes?.[0]?.reason, 'DisruptionBudget');
+        // NewTooManyRequests(msg, n): details.retryAfterSeconds is an omitempty int32, absent for 0.
+        assert.equal(e.status.details?.retryAfterSeconds, what === 'none allowed' ? undefined : 10, what);
       }
       return true;
     });
