@@ -32,6 +32,12 @@ const condition = (p: Pod, type: string) => p.status?.conditions?.find((x) => x.
 const gone = (c: NodeConformance, name: string) =>
   eventually(async () => (await c.client.pods(c.ns).list({ fieldSelector: `metadata.name=${name}` })).items.length === 0, `pod ${name} gone`, { timeoutMs: 60_000, intervalMs: 300 });
 
+/** Creates a sleeping busybox pod with `labels` and waits until it is Running and Ready. */
+async function createRunning(c: NodeConformance, name: string, labels?: Record<string, string>): Promise<Pod> {
+  await c.client.pods(c.ns).create({ ...busyboxPod(name, { command: SLEEP_FOREVER }), metadata: { name, labels } });
+  return waitForPod(c, name, 'Running and Ready', (p) => isRunningReady(p) && p);
+}
+
 /** Waits until the container has been running for `seconds` (many probe periods), then returns the pod. */
 async function afterRunning(c: NodeConformance, name: string, seconds: number): Promise<Pod> {
   const started = await waitForPod(c, name, 'container started', (p) => p.status?.containerStatuses?.[0]?.state?.running?.startedAt);
@@ -52,8 +58,7 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
   it('[sig-node] Pods should get a host IP [NodeConformance] [Conformance]', async () => {
     const c = ctx();
     const name = uniqueName('pod-hostip');
-    await c.client.pods(c.ns).create(busyboxPod(name, { command: SLEEP_FOREVER }));
-    const p = await waitForPod(c, name, 'Running', (p) => isRunningReady(p) && p);
+    const p = await createRunning(c, name);
     assert.match(p.status!.hostIP ?? '', /^\d+\.\d+\.\d+\.\d+$/);
     assert.equal(p.status!.hostIPs?.[0]?.ip, p.status!.hostIP);
   });
@@ -76,8 +81,7 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
       }
     })();
     try {
-      await pods.create({ ...busyboxPod(name, { command: SLEEP_FOREVER }), metadata: { name, labels: { name: 'foo', time: name } } });
-      await waitForPod(c, name, 'Running', isRunningReady);
+      await createRunning(c, name, { name: 'foo', time: name });
       await pods.delete(name, { gracePeriodSeconds: 30 });
       await watching;
     } finally {
@@ -93,8 +97,7 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
     const c = ctx();
     const name = uniqueName('pod-update');
     const pods = c.client.pods(c.ns);
-    await pods.create({ ...busyboxPod(name, { command: SLEEP_FOREVER }), metadata: { name, labels: { name: 'foo', time: name } } });
-    await waitForPod(c, name, 'Running', isRunningReady);
+    await createRunning(c, name, { name: 'foo', time: name });
     const cur = await pods.get(name);
     await pods.update({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, time: `${name}-updated` } } });
     assert.equal((await pods.list({ labelSelector: `time=${name}-updated` })).items.length, 1);
@@ -104,8 +107,7 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
     const c = ctx();
     const name = uniqueName('pod-update-activedeadlineseconds');
     const pods = c.client.pods(c.ns);
-    await pods.create({ ...busyboxPod(name, { command: SLEEP_FOREVER }), metadata: { name, labels: { name: 'foo', time: name } } });
-    await waitForPod(c, name, 'Running', isRunningReady);
+    await createRunning(c, name, { name: 'foo', time: name });
     await pods.patch(name, 'strategic', { spec: { activeDeadlineSeconds: 5 } });
     const p = await waitForPod(c, name, 'Failed with DeadlineExceeded', (p) => p.status?.phase === 'Failed' && p);
     assert.equal(p.status!.reason, 'DeadlineExceeded');
@@ -138,8 +140,7 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
   it('[sig-node] Pods should patch a pod status [Conformance]', async () => {
     const c = ctx();
     const name = uniqueName('pod-status');
-    await c.client.pods(c.ns).create(busyboxPod(name, { command: SLEEP_FOREVER }));
-    await waitForPod(c, name, 'Running', isRunningReady);
+    await createRunning(c, name);
     const p = await c.client.pods(c.ns).patch(name, 'strategic', { metadata: { annotations: { patchedstatus: 'true' } }, status: { message: 'Patched by e2e test', reason: 'E2E' } }, { subresource: 'status' });
     assert.equal(p.metadata.annotations?.patchedstatus, 'true');
     assert.equal(p.status?.message, 'Patched by e2e test');
