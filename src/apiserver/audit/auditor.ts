@@ -176,8 +176,10 @@ export class Auditor {
     if (!res.headersSent) res.setHeader('Audit-Id', ev.auditID);
     if (s.failed) {
       let sent = false;
+      // Only the 401 is the failed handler's answer: k3s's own handlers (node join, /cacerts)
+      // answer requests without a user before it, outside the audited chain.
       const started = (): void => {
-        if (sent) return;
+        if (sent || res.statusCode !== 401) return;
         sent = true;
         ev.responseStatus!.code = res.statusCode;
         emit('ResponseStarted');
@@ -245,7 +247,7 @@ export class Auditor {
       const code = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       if (s.failed) {
         ev.responseStatus!.code = code;
-        emit('ResponseStarted');
+        if (code === 401) emit('ResponseStarted');
         return;
       }
       if (code === 101) {

@@ -94,6 +94,16 @@ describe('audit of failed authentication (--anonymous-auth=false)', () => {
     await expectFailedLogin(await send({ Authorization: 'Bearer nope' }), 'Authentication failed, attempted: bearer, x509', 'list', '/api/v1/namespaces');
   });
 
+  it('k3s\'s own handlers (GET /cacerts) answer a request without credentials outside the audited chain: no event', async () => {
+    const ca = await raw.request('/cacerts', { clientCert: false });
+    assert.equal(ca.status, 200, ca.body);
+    const later = await raw.request('/api', { clientCert: false });
+    assert.equal((await eventsOf(later)).length, 1, 'the later request is logged');
+    const id = ca.headers['audit-id'];
+    assert.equal(typeof id, 'string', 'audited up to the handler (the policy picked it)');
+    assert.equal(readFileSync(logPath, 'utf8').includes(`"auditID":"${String(id)}"`), false, 'nothing for /cacerts');
+  });
+
   it('no credentials with anonymous authentication off: "no credentials provided"; basic auth: "attempted: basic"', async () => {
     await expectFailedLogin(await raw.request('/healthz', { clientCert: false }), 'Authentication failed, no credentials provided', 'get', '/healthz');
     const basic = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
