@@ -2,7 +2,8 @@
  * Upstream's sig-cli conformance tests of kubectl (test/e2e/kubectl/kubectl.go), step by step, with
  * the real kubectl 1.32 (its own --cache-dir) against a whole control plane and a simulated node:
  * version, api-versions, cluster-info, describe of pod/rc/service/node/namespace, expose, label,
- * patch, run, replace, diff, server-side dry-run, and `kubectl proxy` on port 0 and on a unix socket.
+ * patch, run, replace, diff, server-side dry-run, `kubectl proxy` on port 0 and on a unix socket,
+ * and (not conformance upstream) create quota.
  * The pods are objects the simulated node reports Running: where upstream also reads a container's
  * log (expose waits for agnhost's "Paused") that step is left out; everything kubectl shows is checked.
  */
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service } from '../api/kinds/index.js';
+import { parseQuantity } from '../api/quantity/quantity.js';
 import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
 import { kubectlOk } from '../testing/kubectl-ok.js';
@@ -40,14 +42,14 @@ const agnhostService = JSON.stringify({
   spec: { ports: [{ port: 6379, targetPort: 'agnhost-server' }], selector: { app: 'agnhost', role: 'primary' } },
 });
 
-/** checkOutput: every group of strings appears, in order, on some line. */
+/** checkOutput (checkOutputReturnError): each group's first string on a line after the previous group's, the rest on that line. */
 function checkOutput(output: string, required: string[][]): void {
-  for (const group of required) {
-    const ok = output.split('\n').some((line) => {
-      let at = 0;
-      return group.every((s) => { const i = line.indexOf(s, at); if (i < 0) return false; at = i + s.length; return true; });
-    });
-    assert.ok(ok, `missing ${JSON.stringify(group)} in:\n${output}`);
+  const lines = output.split('\n');
+  let at = 0;
+  for (const [first, ...rest] of required) {
+    while (at < lines.length && !lines[at]!.includes(first!)) at++;
+    assert.ok(at < lines.length, `failed to find ${first} in:\n${output}`);
+    for (const item of rest) assert.ok(lines[at]!.includes(item), `failed to find ${item} in ${lines[at]}`);
   }
 }
 const pods = (selector: string) => cluster.client.pods<Pod>(NS).list({ labelSelector: selector }).then((l) => l.items);
@@ -252,4 +254,27 @@ test('[sig-cli] Kubectl client Proxy server should support --unix-socket=/path [
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('[sig-cli] Kubectl client Kubectl create quota should create a quota without scopes', async () => {
+  await k(['create', 'quota', 'million', '--hard=pods=1000000,services=1000000']);
+  const quota = await cluster.client.resource(resources.resourcequotas, NS).get('million') as { spec: { hard: Record<string, string>; scopes?: string[] } };
+  assert.deepEqual(quota.spec.scopes ?? [], []);
+  // Compared as quantities, as upstream's Cmp: the API writes 1000000 in canonical form (1M).
+  assert.deepEqual(Object.keys(quota.spec.hard).sort(), ['pods', 'services']);
+  for (const r of ['pods', 'services']) assert.ok(parseQuantity(quota.spec.hard[r]!).equals(parseQuantity('1000000')), `${r}=${quota.spec.hard[r]}`);
+  await k(['delete', 'quota', 'million']);
+});
+
+test('[sig-cli] Kubectl client Kubectl create quota should create a quota with scopes', async () => {
+  await k(['create', 'quota', 'scopes', '--hard=pods=1000000', '--scopes=BestEffort,NotTerminating']);
+  const quota = await cluster.client.resource(resources.resourcequotas, NS).get('scopes') as { spec: { scopes?: string[] } };
+  assert.deepEqual([...(quota.spec.scopes ?? [])].sort(), ['BestEffort', 'NotTerminating']);
+  await k(['delete', 'quota', 'scopes']);
+});
+
+test('[sig-cli] Kubectl client Kubectl create quota should reject quota with invalid scopes', async () => {
+  const r = await cluster.kubectl(['-n', NS, 'create', 'quota', 'scopes', '--hard=hard=pods=1000000', '--scopes=Foo']);
+  assert.notEqual(r.code, 0, `kubectl create quota should fail: ${r.stdout}`);
+  await assert.rejects(cluster.client.resource(resources.resourcequotas, NS).get('scopes'), 'nothing was created');
 });
