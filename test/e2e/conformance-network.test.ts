@@ -8,13 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Pod } from '../../src/api/kinds/core/pod.js';
 import type { EndpointSlice } from '../../src/api/kinds/discovery/endpoint-slice.js';
 import { KubeClient } from '../../src/client/index.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { waitFor } from '../../src/testing/node-server.js';
 import { RawClient } from '../../src/testing/raw-client.js';
-import { freeDnsPort, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
-import { getService, hostsFrom, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
+import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
+import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod, proxyVerb } from './conformance-network-checks.js';
+import { BUSYBOX, getService, hostsFrom, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
 
 let node: ServicesNode;
 let client: KubeClient;
@@ -198,40 +200,46 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
     }, 20_000, 300);
   };
 
-  it('[sig-network] Services should have session affinity work for service with type clusterIP [LinuxOnly] [Conformance]', async () => {
-    await apply(serviceYaml('affinity-clusterip', { selector: { app: 'cf-backend' }, ports: '[{port: 80, targetPort: 8080}]', spec: 'sessionAffinity: ClientIP' }));
-    const svc = await getService(client, 'affinity-clusterip');
-    await reachable('affinity-clusterip', svc.spec!.clusterIP!);
-    await affinity(`http://${svc.spec!.clusterIP}/cgi-bin/who`, true);
+  for (const [type, what] of [['ClusterIP', 'service with type clusterIP'], ['NodePort', 'NodePort service']] as const) {
+    const name = `affinity-${type.toLowerCase()}`;
+    /** The Service's URL: its ClusterIP, or the node's address and node port. */
+    const urlOf = async (svcName: string): Promise<string> => {
+      const svc = await getService(client, svcName);
+      return type === 'ClusterIP' ? `http://${svc.spec!.clusterIP}/cgi-bin/who` : `http://${nodeIP}:${svc.spec!.ports![0]!.nodePort}/cgi-bin/who`;
+    };
+    const create = (svcName: string) => apply(serviceYaml(svcName, { selector: { app: 'cf-backend' }, ports: '[{port: 80, targetPort: 8080}]', spec: `type: ${type}, sessionAffinity: ClientIP` }));
+
+    it(`[sig-network] Services should have session affinity work for ${what} [LinuxOnly] [Conformance]`, async () => {
+      await create(name);
+      await reachable(name, (await getService(client, name)).spec!.clusterIP!);
+      await affinity(await urlOf(name), true);
+    });
+
+    it(`[sig-network] Services should be able to switch session affinity for ${what} [LinuxOnly] [Conformance]`, async () => {
+      await create(`${name}-transition`);
+      const url = await urlOf(`${name}-transition`);
+      await affinity(url, true);
+      await updateService(client, `${name}-transition`, (s) => { s.spec!.sessionAffinity = 'None'; });
+      await affinity(url, false);
+      await updateService(client, `${name}-transition`, (s) => { s.spec!.sessionAffinity = 'ClientIP'; });
+      await affinity(url, true);
+    });
+  }
+
+  // networking.go's granular checks on one node: a pod, and the node itself, reach every backend pod by its address.
+  const backends = async () => (await client.pods(NS).list({ labelSelector: 'app=cf-backend' })).items.map((p) => [p.metadata.name!, p.status!.podIP!] as const);
+
+  it('[sig-network] Networking Granular Checks: Pods should function for intra-pod communication: http [NodeConformance] [Conformance]', async () => {
+    for (const [pod, ip] of await backends()) {
+      assert.equal((await inPod(node, 'dns-test', `timeout 5 wget -qO- http://${ip}:8080/cgi-bin/who`)).out.split(' ')[0], pod);
+    }
   });
 
-  it('[sig-network] Services should be able to switch session affinity for service with type clusterIP [LinuxOnly] [Conformance]', async () => {
-    await apply(serviceYaml('affinity-clusterip-transition', { selector: { app: 'cf-backend' }, ports: '[{port: 80, targetPort: 8080}]', spec: 'sessionAffinity: ClientIP' }));
-    const svc = await getService(client, 'affinity-clusterip-transition');
-    const url = `http://${svc.spec!.clusterIP}/cgi-bin/who`;
-    await affinity(url, true);
-    await updateService(client, svc.metadata.name!, (s) => { s.spec!.sessionAffinity = 'None'; });
-    await affinity(url, false);
-    await updateService(client, svc.metadata.name!, (s) => { s.spec!.sessionAffinity = 'ClientIP'; });
-    await affinity(url, true);
+  it('[sig-network] Networking Granular Checks: Pods should function for node-pod communication: http [LinuxOnly] [NodeConformance] [Conformance]', async () => {
+    for (const [pod, ip] of await backends()) assert.equal((await httpGet(ip, 8080)).split(' ')[0], pod);
   });
 
-  // validateEndpointsPortsOrFail: the Endpoints and the EndpointSlices name the same pods and ports.
-  const portsByPod = async (svc: string): Promise<{ endpoints: Record<string, number[]>; slices: Record<string, number[]> }> => {
-    const add = (m: Record<string, number[]>, pod: string | undefined, port: number | undefined) => { if (pod && port) m[pod] = [...(m[pod] ?? []), port].sort(); };
-    const endpoints: Record<string, number[]> = {};
-    for (const ss of (await client.endpoints(NS).get(svc)).subsets ?? []) for (const a of ss.addresses ?? []) for (const p of ss.ports ?? []) add(endpoints, a.targetRef?.name, p.port);
-    const slices: Record<string, number[]> = {};
-    const list = await client.resource<EndpointSlice>(resources.endpointslices, NS).list({ labelSelector: `kubernetes.io/service-name=${svc}` });
-    for (const s of list.items) for (const e of s.endpoints ?? []) for (const p of s.ports ?? []) add(slices, e.targetRef?.name, p.port!);
-    return { endpoints, slices };
-  };
-  const expectPorts = (svc: string, want: Record<string, number[]>) => waitFor(`${svc} endpoints ${JSON.stringify(want)}`, async () => {
-    const got = await portsByPod(svc);
-    return JSON.stringify(got.endpoints) === JSON.stringify(want) && JSON.stringify(got.slices) === JSON.stringify(want);
-  }, 60_000, 300);
-  const httpdPod = (name: string, labels: Record<string, string>, port: number, portName?: string): string =>
-    podYaml(name, labels, '', `[{name: c, image: bosun.test/busybox:1, command: [httpd, -f, -p, '${port}', -h, /www], ports: [{containerPort: ${port}${portName ? `, name: ${portName}` : ''}}]}]`);
+  const expectPorts = (svc: string, want: Record<string, number[]>) => expectEndpointPorts(client, svc, want);
 
   it('[sig-network] Services should serve a basic endpoint from pods [Conformance]', async () => {
     const labels = { testid: 'endpoint-test2' };
@@ -267,17 +275,32 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
     await expectPorts('multi-endpoint-test', {});
   });
 
-  // proxy.go: the agnhost pod (porter --json-response, SERVE_PORT_80=foo) and test-service in front of it.
-  const proxyVerb = async (raw: RawClient, path: string, verb: string): Promise<void> => {
-    await waitFor(`${verb} ${path}`, async () => {
-      const r = await raw.request(path, { method: verb });
-      if (r.status !== 200) return false;
-      if (verb === 'HEAD') return true;
-      const jr = r.json as { method?: string; body?: string } | undefined;
-      return jr?.body === 'foo' && jr.method === verb;
-    }, 15_000, 300);
-  };
+  it('[sig-network] EndpointSlice should create Endpoints and EndpointSlices for Pods matching a Service [Conformance]', async () => {
+    const sleeper = (name: string, labels: Record<string, string>, ports: string) =>
+      podYaml(name, labels, '', `[{name: container1, image: ${BUSYBOX}, command: [sleep, '3600'], ports: ${ports}}]`);
+    await apply([
+      sleeper('es-pod1', { pod1: 'on', shared12: 'on' }, '[{name: example-name, containerPort: 3000}]'),
+      sleeper('es-pod2', { pod2: 'on', shared12: 'on' }, '[{name: example-name, containerPort: 3001}, {name: other-port, containerPort: 3002}]'),
+      serviceYaml('example-int-port', { selector: { pod1: 'on' }, ports: '[{name: example, port: 80, targetPort: 3000, protocol: TCP}]', spec: 'publishNotReadyAddresses: true' }),
+      serviceYaml('example-named-port', { selector: { shared12: 'on' }, ports: '[{name: http, port: 80, targetPort: example-name, protocol: TCP}]', spec: 'publishNotReadyAddresses: true' }),
+      serviceYaml('example-no-match', { selector: { pod3: 'on' }, ports: '[{name: example-no-match, port: 80, targetPort: 8080, protocol: TCP}]', spec: 'publishNotReadyAddresses: true' }),
+    ].join('---'));
+    const [pod1, pod2] = await waitFor('the pods\' IPs', async () => {
+      const pods = await Promise.all(['es-pod1', 'es-pod2'].map((n) => client.pods(NS).get(n)));
+      return pods.every((p) => p.status?.podIPs?.length) && pods;
+    }, 60_000, 300);
+    const expectBoth = (svc: string, pods: Pod[], subsets: number, slices: number, named: boolean) => expectEndpointsAndSlices(client, svc, pods, subsets, slices, named);
+    await expectBoth('example-int-port', [pod1], 1, 1, false);
+    await expectBoth('example-named-port', [pod1, pod2], 2, 2, true);
+    await expectBoth('example-no-match', [], 0, 1, false);
+    // Deleted slices are made again.
+    for (const es of (await client.resource<EndpointSlice>(resources.endpointslices, NS).list({ labelSelector: 'kubernetes.io/service-name=example-named-port' })).items) {
+      await client.resource(resources.endpointslices, NS).delete(es.metadata.name!);
+    }
+    await expectBoth('example-named-port', [pod1, pod2], 2, 2, true);
+  });
 
+  // proxy.go: the agnhost pod (porter --json-response, SERVE_PORT_80=foo) and test-service in front of it.
   it('[sig-network] Proxy version v1 A set of valid responses are returned for both pod and service ProxyWithPath [Conformance]', async () => {
     const raw = new RawClient(node.url, node.dataDir);
     try {
