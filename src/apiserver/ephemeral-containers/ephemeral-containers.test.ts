@@ -98,10 +98,10 @@ describe('pods/ephemeralcontainers', { timeout: 120_000 }, () => {
 `);
     const target = await patch([{ op: 'replace', path: '/spec/ephemeralContainers/0/targetContainerName', value: 'other' }], 'json-patch+json');
     assert.equal(target.status, 422, target.body);
-    // The other field changed: the unchanged struct on one line (zero fields elided), keys aligned with it.
+    // The other field changed: the unchanged struct on one line (zero fields elided, four shown), keys aligned with it.
     assert.equal(target.json.message.slice(target.json.message.indexOf('spec.ephemeralContainers: Forbidden')), `spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger" may not be changed
   core.EphemeralContainer{
-  \tEphemeralContainerCommon: {Name: "debugger", Image: "bosun.test/busybox:1", Command: {"sh", "-c", "ps; sleep 3600"}, TerminationMessagePath: "/dev/termination-log", TerminationMessagePolicy: "File", ImagePullPolicy: "IfNotPresent"},
+  \tEphemeralContainerCommon: {Name: "debugger", Image: "bosun.test/busybox:1", Command: {"sh", "-c", "ps; sleep 3600"}, TerminationMessagePath: "/dev/termination-log", ...},
 - \tTargetContainerName:      "app",
 + \tTargetContainerName:      "other",
   }

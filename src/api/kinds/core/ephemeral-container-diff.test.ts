@@ -55,9 +55,12 @@ test('env set where there was none: two lines naming []core.EnvVar; Resources, a
   ].join('\n'));
 });
 
-test('a flag turned on at the end: no context after the last field; a string with quotes is shown raw', () => {
+test('a flag turned on at the end: no context after the last field; a string with quotes is shown raw; long lists cut at four', () => {
   const old = { ...base, command: ['sh', '-c', 'echo "hi"'] };
   const diff = ephemeralContainerDiff(old, { ...old, tty: true });
   assert.match(diff, /\n {2}\t\t\.\.\. \/\/ 21 identical fields\n {2}\t\tStdin: {5}false,\n {2}\t\tStdinOnce: false,\n- \t\tTTY: {7}false,\n\+ \t\tTTY: {7}true,\n {2}\t\},\n/);
   assert.equal(ephemeralContainerDiff(old, { ...old, image: 'b' }).includes('Command: {"sh", "-c", `echo "hi"`}'), true);
+  // Identical values at go-cmp's verbosity 1: four entries, then "...".
+  const long = { ...base, command: ['a', 'b', 'c', 'd', 'e'] };
+  assert.equal(ephemeralContainerDiff(long, { ...long, image: 'b' }).includes('\t\tCommand: {"a", "b", "c", "d", ...},\n'), true);
 });

@@ -47,22 +47,41 @@ function formatString(s: string): string {
   return /^[\p{L}\p{M}\p{N}\p{P}\p{S} \t]*$/u.test(s) && !s.includes('`') ? `\`${s}\`` : q;
 }
 
-/** A value on one line, types elided, zero fields left out (go-cmp's FormatValue for identical values). */
-function formatValue(v: Json, pointer = false): string {
+/** go-cmp's verbosity limits: entries of a struct or list, then "..."; characters of a string, then "...". */
+interface Limits { entries: number; chars: number }
+/** Identical values (verbosity 1 at every level) and changed ones (verbosity 3). */
+const SAME: Limits = { entries: 4, chars: 64 };
+const CHANGED: Limits = { entries: 16, chars: 256 };
+
+/** Up to `max` entries, then "..." when any are left (go-cmp's deferredEllipsis). */
+const limited = (entries: string[], max: number): string => (entries.length > max ? [...entries.slice(0, max), '...'] : entries).join(', ');
+
+/** A value on one line, types elided, zero fields left out (go-cmp's FormatDiff of an identical node). */
+function formatValue(v: Json, pointer = false, lim: Limits = SAME): string {
   if (v === undefined || v === null) return 'nil';
-  if (typeof v === 'string') return (pointer ? '&' : '') + formatString(v);
-  if (typeof v !== 'object') return (pointer ? '&' : '') + String(v);
-  if (Array.isArray(v)) return `{${v.map((e) => formatValue(e)).join(', ')}}`;
-  const fields = Object.entries(v).filter(([, x]) => !isZero(x)).map(([k, x]) => `${goName(k)}: ${formatValue(x)}`);
-  return `${pointer ? '&' : ''}{${fields.join(', ')}}`;
+  const amp = pointer ? '&' : '';
+  if (typeof v === 'string') return amp + formatString(v.length > lim.chars + 3 ? `${v.slice(0, lim.chars)}...` : v);
+  if (typeof v !== 'object') return amp + String(v);
+  if (Array.isArray(v)) return `{${limited(v.map((e) => formatValue(e, false, lim)), lim.entries)}}`;
+  const entries = Object.entries(v);
+  const shown: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    if (shown.length === lim.entries) {
+      shown.push('...');
+      break;
+    }
+    const [k, x] = entries[i]!;
+    if (!isZero(x)) shown.push(`${goName(k)}: ${formatValue(x, false, lim)}`);
+  }
+  return `${amp}{${shown.join(', ')}}`;
 }
 
 /** A changed value with its field's type named (go-cmp's autoType outside identical nodes). */
 function formatChanged(v: Json, type: string): string {
   if (v === undefined || v === null) return isStructValue(type) ? `${type}{}` : formatValue(zeroOf(type));
-  if (type === 'string' || type === 'bool' || type === '*') return formatValue(v, type === '*');
+  if (type === 'string' || type === 'bool' || type === '*') return formatValue(v, type === '*', CHANGED);
   const ptr = type.startsWith('*');
-  return `${ptr ? '&' : ''}${ptr ? type.slice(1) : type}${formatValue(v)}`;
+  return `${ptr ? '&' : ''}${ptr ? type.slice(1) : type}${formatValue(v, false, CHANGED)}`;
 }
 
 interface FieldRec { key: string; equal: boolean; rec: () => Rec; diff: () => Rec[] }
@@ -165,7 +184,18 @@ export function ephemeralContainerDiff(oldC: EphemeralContainer, newC: Ephemeral
   const outer: FieldRec[] = [
     {
       key: 'EphemeralContainerCommon', equal: commonEqual,
-      rec: () => ({ key: 'EphemeralContainerCommon', diff: '', value: `{${COMMON.filter(([k]) => !isZero(n[k])).map(([k, go]) => `${go}: ${formatValue(n[k], k === 'restartPolicy')}`).join(', ')}}` }),
+      rec: () => {
+        // As formatValue's struct: up to four non-zero fields, then "..." if any field is left.
+        const shown: string[] = [];
+        for (const [k, go] of COMMON) {
+          if (shown.length === SAME.entries) {
+            shown.push('...');
+            break;
+          }
+          if (!isZero(n[k])) shown.push(`${go}: ${formatValue(n[k], k === 'restartPolicy')}`);
+        }
+        return { key: 'EphemeralContainerCommon', diff: '', value: `{${shown.join(', ')}}` };
+      },
       diff: () => [{ key: 'EphemeralContainerCommon', diff: '', value: inner }],
     },
     fieldRec('TargetContainerName', o.targetContainerName, n.targetContainerName, 'string'),
