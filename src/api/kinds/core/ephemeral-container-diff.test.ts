@@ -63,4 +63,6 @@ test('a flag turned on at the end: no context after the last field; a string wit
   // Identical values at go-cmp's verbosity 1: four entries, then "...".
   const long = { ...base, command: ['a', 'b', 'c', 'd', 'e'] };
   assert.equal(ephemeralContainerDiff(long, { ...long, image: 'b' }).includes('\t\tCommand: {"a", "b", "c", "d", ...},\n'), true);
+  const path = { ...base, workingDir: `/${'w'.repeat(80)}` };
+  assert.equal(ephemeralContainerDiff(path, { ...path, args: ['x'] }).includes(`\t\tWorkingDir: "/${'w'.repeat(63)}"...,\n`), true, 'a string past 64 characters cut, the ellipsis outside the quotes');
 });

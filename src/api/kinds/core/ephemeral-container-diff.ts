@@ -60,7 +60,7 @@ const limited = (entries: string[], max: number): string => (entries.length > ma
 function formatValue(v: Json, pointer = false, lim: Limits = SAME): string {
   if (v === undefined || v === null) return 'nil';
   const amp = pointer ? '&' : '';
-  if (typeof v === 'string') return amp + formatString(v.length > lim.chars + 3 ? `${v.slice(0, lim.chars)}...` : v);
+  if (typeof v === 'string') return amp + (v.length > lim.chars + 3 ? `${formatString(v.slice(0, lim.chars))}...` : formatString(v));
   if (typeof v !== 'object') return amp + String(v);
   if (Array.isArray(v)) return `{${limited(v.map((e) => formatValue(e, false, lim)), lim.entries)}}`;
   const entries = Object.entries(v);
