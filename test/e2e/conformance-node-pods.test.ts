@@ -14,7 +14,10 @@
  * Needs root and scripts/build-test-images.sh; `npm run build`.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import type { Container, Pod } from '../../src/api/kinds/index.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { resources } from '../../src/client/resource-ref.js';
@@ -36,6 +39,21 @@ const gone = (c: NodeConformance, name: string) =>
 async function createRunning(c: NodeConformance, name: string, labels?: Record<string, string>): Promise<Pod> {
   await c.client.pods(c.ns).create({ ...busyboxPod(name, { command: SLEEP_FOREVER }), metadata: { name, labels } });
   return waitForPod(c, name, 'Running and Ready', (p) => isRunningReady(p) && p);
+}
+
+/** e2ewebsocket.OpenWebSocketForURL: every message of a WebSocket GET of `path` (admin credentials) until the server closes it. */
+function websocketMessages(c: NodeConformance, path: string, protocol: string): Promise<Buffer[]> {
+  const pki = join(c.node.dataDir, 'pki');
+  const url = `${c.node.url.replace(/^https/, 'wss')}${path}`;
+  const ws = new WebSocket(url, [protocol], { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) });
+  const messages: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`websocket ${path}: no close within 30 s`)); }, 30_000);
+    ws.on('message', (d: Buffer) => messages.push(d));
+    ws.on('unexpected-response', (_req, res) => { clearTimeout(timer); reject(new Error(`websocket ${path}: HTTP ${res.statusCode}`)); });
+    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+    ws.on('close', () => { clearTimeout(timer); resolve(messages); });
+  });
 }
 
 /** Waits until the container has been running for `seconds` (many probe periods), then returns the pod. */
@@ -186,6 +204,35 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
     const resources = { limits: { cpu: '100m', memory: '100Mi' }, requests: { cpu: '100m', memory: '100Mi' } };
     const p = await c.client.pods(c.ns).create(busyboxPod(uniqueName('pod-qos-class'), { command: SLEEP_FOREVER, resources }));
     assert.equal(p.status?.qosClass, 'Guaranteed');
+  });
+
+  it('[sig-node] Pods should support remote command execution over websockets [NodeConformance] [Conformance]', async () => {
+    const c = ctx();
+    const name = uniqueName('pod-exec-websocket');
+    await c.client.pods(c.ns).create(podOf(name, { containers: [ctr('main', ['/bin/sh', '-c', 'echo container is alive; sleep 600'])] }));
+    await waitForPod(c, name, 'Running', isRunningReady);
+    const q = 'stderr=1&stdout=1&container=main&command=echo&command=remote+execution+test';
+    const messages = await websocketMessages(c, `/api/v1/namespaces/${c.ns}/pods/${name}/exec?${q}`, 'channel.k8s.io');
+    let out = '';
+    for (const m of messages) {
+      if (m.length === 0) continue;
+      // Only stdout (channel 1) carries data; another channel may send an empty message.
+      if (m[0] !== 1) {
+        assert.equal(m.length, 1, `a message that did not start with channel 1 (STDOUT): ${JSON.stringify([...m])}`);
+        continue;
+      }
+      out += m.subarray(1).toString();
+    }
+    assert.ok(out.includes('remote execution test'), `expected 'remote execution test' in ${JSON.stringify(out)}`);
+  });
+
+  it('[sig-node] Pods should support retrieving logs from the container over websockets [NodeConformance] [Conformance]', async () => {
+    const c = ctx();
+    const name = uniqueName('pod-logs-websocket');
+    await c.client.pods(c.ns).create(podOf(name, { containers: [ctr('main', ['/bin/sh', '-c', 'echo container is alive; sleep 10000'])] }));
+    await waitForPod(c, name, 'Running', isRunningReady);
+    const messages = await websocketMessages(c, `/api/v1/namespaces/${c.ns}/pods/${name}/log?container=main`, 'binary.k8s.io');
+    assert.equal(messages.filter((m) => m.toString().trim() !== '').map((m) => m.toString()).join(''), 'container is alive\n');
   });
 
   // runtime.go
