@@ -420,6 +420,28 @@ describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }
   livenessCase('should *not* be restarted with a /healthz http liveness probe', ['httpd', '-f', '-p', '8080', '-h', '/www'], probe({ httpGet: { path: '/', port: 8080 } }), 0);
   livenessCase('should *not* be restarted with a tcp:8080 liveness probe', LIVENESS_CMD, probe({ tcpSocket: { port: 8080 } }), 0);
 
+  // node_lifecycle.go: a fake Node (no allocatable pods, so nothing is scheduled to it).
+  it('[sig-node] Node Lifecycle should run through the lifecycle of a node [Conformance]', async () => {
+    const c = ctx();
+    const nodes = c.client.resource(resources.nodes);
+    const name = uniqueName('e2e-fake-node');
+    await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { phase: 'Running', conditions: [{ status: 'True', message: 'Set from e2e test', reason: 'E2E', type: 'Ready' }] } } as never);
+    try {
+      assert.equal((await nodes.get(name)).metadata.name, name);
+      const patched = await nodes.patch(name, 'strategic', { metadata: { labels: { [name]: 'patched' } } });
+      assert.equal(patched.metadata.labels?.[name], 'patched');
+      assert.deepEqual((await nodes.list({ labelSelector: `${name}=patched` })).items.map((n) => n.metadata.name), [name]);
+      const updated = await eventually(async () => {
+        const cur = await nodes.get(name);
+        return nodes.update({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, [name]: 'updated' } } });
+      }, 'the node updated', { retryErrors: true });
+      assert.equal(updated.metadata.labels?.[name], 'updated');
+    } finally {
+      await nodes.delete(name);
+    }
+    await eventually(async () => nodes.get(name).then(() => false, (e: { status?: { code?: number } }) => e.status?.code === 404), 'the node deleted');
+  });
+
   // runtimeclass.go
   const runtimeClasses = () => ctx().client.resource(resources.runtimeclasses);
   const rcPod = (rc: string) => busyboxPod(uniqueName('test-runtimeclass'), { command: SLEEP_FOREVER }, { runtimeClassName: rc });

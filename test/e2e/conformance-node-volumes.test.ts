@@ -166,6 +166,35 @@ describe('[sig-storage] conformance: node volumes', { concurrency: true, timeout
     await c.client.resource(resources.namespaces).delete(otherNs);
   });
 
+  it('[sig-storage] Secrets optional updates should be reflected in volume [NodeConformance] [Conformance]', async () => {
+    const c = ctx();
+    const del = await makeSecret(c, 's-test-opt-del');
+    // As upstream: the updated secret has only data-1 until the update adds data-3.
+    const upd = uniqueName('s-test-opt-upd');
+    await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: upd }, data: { 'data-1': b64('value-1') } });
+    const create = uniqueName('s-test-opt-create');
+    const vol = (n: string, secretName: string): Volume => ({ name: n, secret: { secretName, optional: true } });
+    const reader = (name: string, volume: string, file: string): Container => ({ name, image: BUSYBOX, command: mounttest(`loop ${file}`), volumeMounts: mounts([volume, file.replace(/\/data-\d$/, '')]) });
+    const pod = podWith('pod-secrets', [vol('deletes-volume', del), vol('updates-volume', upd), vol('creates-volume', create)], {}, { restartPolicy: 'Always' });
+    pod.spec!.containers = [
+      reader('dels-volume-test', 'deletes-volume', '/etc/secret-volumes/delete/data-1'),
+      reader('upds-volume-test', 'updates-volume', '/etc/secret-volumes/update/data-3'),
+      reader('creates-volume-test', 'creates-volume', '/etc/secret-volumes/create/data-1'),
+    ];
+    await c.client.pods(c.ns).create(pod);
+    const name = pod.metadata.name!;
+    await waitForPod(c, name, 'Running', isRunningReady);
+    const logShows = (container: string, text: string) => eventually(async () => (await podLogs(c, name, container)).includes(text), `${container} to show ${text}`, { timeoutMs: 60_000, intervalMs: 500 });
+    await logShows('creates-volume-test', 'Error reading file /etc/secret-volumes/create/data-1, retrying');
+    await c.client.secrets(c.ns).delete(del);
+    await c.client.secrets(c.ns).patch(upd, 'merge', { data: { 'data-1': null, 'data-3': b64('value-3') } });
+    await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: create }, data: { 'data-1': b64('value-1') } });
+    await logShows('creates-volume-test', 'value-1');
+    await logShows('upds-volume-test', 'value-3');
+    await logShows('dels-volume-test', 'Error reading file /etc/secret-volumes/delete/data-1, retrying');
+    await c.client.pods(c.ns).delete(name);
+  });
+
   // downwardapi_volume.go
   const podinfo = (items: object[], defaultMode?: number): Volume => ({ name: 'podinfo', downwardAPI: { items: items as never, defaultMode } });
   const field = (path: string, fieldPath: string, mode?: number) => ({ path, fieldRef: { apiVersion: 'v1', fieldPath }, mode });
