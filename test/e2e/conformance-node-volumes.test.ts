@@ -62,6 +62,28 @@ async function expectUpdate(c: NodeConformance, pod: Pod, first: string, change:
   await c.client.pods(c.ns).delete(name);
 }
 
+/**
+ * The "optional updates" tests: three optional volumes (an object to delete, one to update, one to
+ * create later) read in a loop by one container each; after `change`, the created one shows
+ * value-1, the updated one `updated` in data-3, the deleted one read errors.
+ */
+async function optionalUpdates(c: NodeConformance, kind: 'configmap' | 'secret', source: (name: string) => Omit<Volume, 'name'>, names: { del: string; upd: string; create: string }, updated: string, change: () => Promise<void>): Promise<void> {
+  const dir = `/etc/${kind}-volumes`;
+  const files = { del: `${dir}/delete/data-1`, upd: `${dir}/update/data-3`, create: `${dir}/create/data-1` };
+  const pod = podWith(`pod-${kind}s`, (['del', 'upd', 'create'] as const).map((k) => ({ name: `${k}-volume`, ...source(names[k]) })), {}, { restartPolicy: 'Always' });
+  pod.spec!.containers = (['del', 'upd', 'create'] as const).map((k) => ({ name: `${k}-volume-test`, image: BUSYBOX, command: mounttest(`loop ${files[k]}`), volumeMounts: mounts([`${k}-volume`, files[k].replace(/\/data-\d$/, '')]) }));
+  await c.client.pods(c.ns).create(pod);
+  const name = pod.metadata.name!;
+  await waitForPod(c, name, 'Running', isRunningReady);
+  const logShows = (k: keyof typeof files, text: string) => eventually(async () => (await podLogs(c, name, `${k}-volume-test`)).includes(text), `${k}-volume-test to show ${text}`, { timeoutMs: 60_000, intervalMs: 500 });
+  await logShows('create', `Error reading file ${files.create}, retrying`);
+  await change();
+  await logShows('create', 'value-1');
+  await logShows('upd', updated);
+  await logShows('del', `Error reading file ${files.del}, retrying`);
+  await c.client.pods(c.ns).delete(name);
+}
+
 describe('[sig-storage] conformance: node volumes', { concurrency: true, timeout: 240_000 }, () => {
   const ctx = useConformanceNode('cf-node-vol');
   const output = (pod: Pod, expected: (string | RegExp)[]) => expectContainerOutput(ctx(), pod, expected);
@@ -113,25 +135,11 @@ describe('[sig-storage] conformance: node volumes', { concurrency: true, timeout
     const del = await makeConfigMap(c, 'cm-test-opt-del');
     const upd = await makeConfigMap(c, 'cm-test-opt-upd');
     const create = uniqueName('cm-test-opt-create');
-    const vol = (n: string, cm: string): Volume => ({ name: n, configMap: { name: cm, optional: true } });
-    const pod = podWith('pod-configmaps', [vol('deletecm-volume', del), vol('updcm-volume', upd), vol('createcm-volume', create)],
-      { name: 'delcm-volume-test', command: mounttest('loop /etc/configmap-volumes/delete/data-1'), volumeMounts: mounts(['deletecm-volume', '/etc/configmap-volumes/delete']) }, { restartPolicy: 'Always' });
-    pod.spec!.containers.push(
-      { name: 'updcm-volume-test', image: BUSYBOX, command: mounttest('loop /etc/configmap-volumes/update/data-3'), volumeMounts: mounts(['updcm-volume', '/etc/configmap-volumes/update']) },
-      { name: 'createcm-volume-test', image: BUSYBOX, command: mounttest('loop /etc/configmap-volumes/create/data-1'), volumeMounts: mounts(['createcm-volume', '/etc/configmap-volumes/create']) },
-    );
-    await c.client.pods(c.ns).create(pod);
-    const name = pod.metadata.name!;
-    await waitForPod(c, name, 'Running', isRunningReady);
-    const logShows = (container: string, text: string) => eventually(async () => (await podLogs(c, name, container)).includes(text), `${container} to show ${text}`, { timeoutMs: 60_000, intervalMs: 500 });
-    await logShows('createcm-volume-test', 'Error reading file /etc/configmap-volumes/create/data-1, retrying');
-    await c.client.configMaps(c.ns).delete(del);
-    await c.client.configMaps(c.ns).patch(upd, 'merge', { data: { 'data-1': null, 'data-3': 'value-3-updated' } });
-    await c.client.configMaps(c.ns).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: create }, data: { 'data-1': 'value-1' } });
-    await logShows('createcm-volume-test', 'value-1');
-    await logShows('updcm-volume-test', 'value-3-updated');
-    await logShows('delcm-volume-test', 'Error reading file /etc/configmap-volumes/delete/data-1, retrying');
-    await c.client.pods(c.ns).delete(name);
+    await optionalUpdates(c, 'configmap', (cm) => ({ configMap: { name: cm, optional: true } }), { del, upd, create }, 'value-3-updated', async () => {
+      await c.client.configMaps(c.ns).delete(del);
+      await c.client.configMaps(c.ns).patch(upd, 'merge', { data: { 'data-1': null, 'data-3': 'value-3-updated' } });
+      await c.client.configMaps(c.ns).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: create }, data: { 'data-1': 'value-1' } });
+    });
   });
 
   // secrets_volume.go
@@ -173,26 +181,11 @@ describe('[sig-storage] conformance: node volumes', { concurrency: true, timeout
     const upd = uniqueName('s-test-opt-upd');
     await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: upd }, data: { 'data-1': b64('value-1') } });
     const create = uniqueName('s-test-opt-create');
-    const vol = (n: string, secretName: string): Volume => ({ name: n, secret: { secretName, optional: true } });
-    const reader = (name: string, volume: string, file: string): Container => ({ name, image: BUSYBOX, command: mounttest(`loop ${file}`), volumeMounts: mounts([volume, file.replace(/\/data-\d$/, '')]) });
-    const pod = podWith('pod-secrets', [vol('deletes-volume', del), vol('updates-volume', upd), vol('creates-volume', create)], {}, { restartPolicy: 'Always' });
-    pod.spec!.containers = [
-      reader('dels-volume-test', 'deletes-volume', '/etc/secret-volumes/delete/data-1'),
-      reader('upds-volume-test', 'updates-volume', '/etc/secret-volumes/update/data-3'),
-      reader('creates-volume-test', 'creates-volume', '/etc/secret-volumes/create/data-1'),
-    ];
-    await c.client.pods(c.ns).create(pod);
-    const name = pod.metadata.name!;
-    await waitForPod(c, name, 'Running', isRunningReady);
-    const logShows = (container: string, text: string) => eventually(async () => (await podLogs(c, name, container)).includes(text), `${container} to show ${text}`, { timeoutMs: 60_000, intervalMs: 500 });
-    await logShows('creates-volume-test', 'Error reading file /etc/secret-volumes/create/data-1, retrying');
-    await c.client.secrets(c.ns).delete(del);
-    await c.client.secrets(c.ns).patch(upd, 'merge', { data: { 'data-1': null, 'data-3': b64('value-3') } });
-    await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: create }, data: { 'data-1': b64('value-1') } });
-    await logShows('creates-volume-test', 'value-1');
-    await logShows('upds-volume-test', 'value-3');
-    await logShows('dels-volume-test', 'Error reading file /etc/secret-volumes/delete/data-1, retrying');
-    await c.client.pods(c.ns).delete(name);
+    await optionalUpdates(c, 'secret', (secretName) => ({ secret: { secretName, optional: true } }), { del, upd, create }, 'value-3', async () => {
+      await c.client.secrets(c.ns).delete(del);
+      await c.client.secrets(c.ns).patch(upd, 'merge', { data: { 'data-1': null, 'data-3': b64('value-3') } });
+      await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: create }, data: { 'data-1': b64('value-1') } });
+    });
   });
 
   // downwardapi_volume.go
