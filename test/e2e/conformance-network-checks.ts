@@ -6,6 +6,7 @@
  * porter's JSON answer names the method).
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import type { Pod } from '../../src/api/kinds/core/pod.js';
 import type { EndpointSlice } from '../../src/api/kinds/discovery/endpoint-slice.js';
 import type { KubeClient } from '../../src/client/kube-client.js';
@@ -30,8 +31,8 @@ async function portsByPod(client: KubeClient, svc: string): Promise<{ endpoints:
 /** validateEndpointsPortsOrFail: waits until both say `want` (pod name -> ports). */
 export function expectEndpointPorts(client: KubeClient, svc: string, want: Record<string, number[]>): Promise<true> {
   return waitFor(`${svc} endpoints ${JSON.stringify(want)}`, async () => {
-    const got = await portsByPod(client, svc);
-    return JSON.stringify(got.endpoints) === JSON.stringify(want) && JSON.stringify(got.slices) === JSON.stringify(want);
+    assert.deepEqual(await portsByPod(client, svc), { endpoints: want, slices: want });
+    return true;
   }, 60_000, 300);
 }
 
@@ -69,4 +70,20 @@ export function proxyVerb(raw: RawClient, path: string, verb: string): Promise<t
     const jr = r.json as { method?: string; body?: string } | undefined;
     return jr?.body === 'foo' && jr.method === verb;
   }, 15_000, 300);
+}
+
+/** netexec --http-port P: busybox httpd answering GET /hostname (no UDP: the image has no UDP server). */
+export const NETEXEC_COMMAND = (port: number) => `[sh, -c, 'hostname > /www/hostname; exec httpd -f -p ${port} -h /www']`;
+
+/** GET http://host:port/path from `source` (curl --interface): the body, or undefined on failure. */
+export function httpGetFrom(source: string, host: string, port: number, path: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, localAddress: source, agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(res.statusCode === 200 ? body.trim() : undefined)).on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
 }

@@ -7,6 +7,7 @@
  * scripts/build-test-images.sh first.
  */
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../src/api/kinds/core/pod.js';
 import type { EndpointSlice } from '../../src/api/kinds/discovery/endpoint-slice.js';
@@ -15,7 +16,7 @@ import { resources } from '../../src/client/resource-ref.js';
 import { waitFor } from '../../src/testing/node-server.js';
 import { RawClient } from '../../src/testing/raw-client.js';
 import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
-import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod, proxyVerb } from './conformance-network-checks.js';
+import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod, httpGetFrom, NETEXEC_COMMAND, proxyVerb } from './conformance-network-checks.js';
 import { BUSYBOX, getService, hostsFrom, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
 
 let node: ServicesNode;
@@ -298,6 +299,23 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
       await client.resource(resources.endpointslices, NS).delete(es.metadata.name!);
     }
     await expectBoth('example-named-port', [pod1, pod2], 2, 2, true);
+  });
+
+  it('[sig-network] HostPort validates that there is no conflict between pods with same hostPort but different hostIP and protocol [LinuxOnly] [Conformance]', async () => {
+    // Upstream's port is 54323; a random one here, as other clusters may share the host.
+    const port = 40_000 + randomInt(10_000);
+    const hostPortPod = (name: string, hostIP: string, protocol: string) => podYaml(name, { hostport: 'true' }, `nodeName: ${node.nodeName}`,
+      `[{name: c, image: ${BUSYBOX}, command: ${NETEXEC_COMMAND(8080)}, ports: [{containerPort: 8080, hostPort: ${port}, hostIP: '${hostIP}', protocol: ${protocol}}]}]`);
+    await apply([hostPortPod('hostport-pod1', '127.0.0.1', 'TCP'), hostPortPod('hostport-pod2', nodeIP, 'TCP'), hostPortPod('hostport-pod3', nodeIP, 'UDP')].join('---'));
+    await waitFor('the three pods running on the node', async () => {
+      const pods = (await client.pods(NS).list({ labelSelector: 'hostport=true' })).items;
+      return pods.length === 3 && pods.every((p) => p.status?.phase === 'Running' && p.spec?.nodeName === node.nodeName);
+    }, 60_000, 300);
+    // From the node's network (upstream: a hostNetwork pod): 127.0.0.1 with the node's address as
+    // source, and the node's address. Not here: pod3's UDP answer (the busybox image has no UDP server).
+    const hostname1 = await waitFor('pod1 on 127.0.0.1', () => httpGetFrom(nodeIP, '127.0.0.1', port, '/hostname'), 20_000, 300);
+    const hostname2 = await waitFor(`pod2 on ${nodeIP}`, () => httpGet(nodeIP, port, '/hostname', 2000), 20_000, 300);
+    assert.deepEqual([hostname1, hostname2], ['hostport-pod1', 'hostport-pod2']);
   });
 
   // proxy.go: the agnhost pod (porter --json-response, SERVE_PORT_80=foo) and test-service in front of it.
