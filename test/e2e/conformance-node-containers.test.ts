@@ -14,11 +14,12 @@ import type { Pod } from '../../src/api/kinds/index.js';
 import { eventually } from '../../src/testing/eventually.js';
 import {
   BUSYBOX, busyboxPod, execIn, expectContainerOutput, isRunningReady, podLogs, SLEEP_FOREVER, uniqueName, useConformanceNode, waitForPod, waitForPodFinished,
+  CONCURRENCY,
 } from './conformance-node-harness.js';
 
 const IPV4 = /\d+\.\d+\.\d+\.\d+/;
 
-describe('[sig-node] conformance: containers', { concurrency: true, timeout: 240_000 }, () => {
+describe('[sig-node] conformance: containers', { concurrency: CONCURRENCY, timeout: 300_000 }, () => {
   const ctx = useConformanceNode('cf-node-ctr');
   const output = (pod: Pod, expected: (string | RegExp)[]) => expectContainerOutput(ctx(), pod, expected);
   const envPod = (prefix: string, env: NonNullable<Pod['spec']>['containers'][number]['env'], extra: object = {}) =>

@@ -20,6 +20,11 @@ import { WatchReader } from '../../src/conformance/testing/watch-reader.js';
 import { useNodeServer, type NodeServer } from '../../src/testing/node-server.js';
 
 export const BUSYBOX = 'bosun.test/busybox:1';
+/**
+ * Tests of a file running at once: pods in parallel, but not all of a file's pods in one burst (on
+ * CI's two cores, beside two other files, a burst of ~50 pod starts left many waiting for a minute).
+ */
+export const CONCURRENCY = 10;
 /** A shell that sleeps until TERM and then exits at once (busybox PID 1 ignores TERM otherwise). */
 export const SLEEP_FOREVER = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'];
 
@@ -63,7 +68,7 @@ export function busyboxPod(name: string, container: Partial<Container> = {}, spe
 }
 
 /** Polls the pod until `check` returns something truthy (errors, e.g. a 404 before it exists, retry). */
-export function waitForPod<T>(c: NodeConformance, name: string, what: string, check: (p: Pod) => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export function waitForPod<T>(c: NodeConformance, name: string, what: string, check: (p: Pod) => T | undefined | false, timeoutMs = 120_000): Promise<T> {
   return eventually(async () => check(await c.client.pods(c.ns).get(name)), `pod ${name}: ${what}`, { timeoutMs, intervalMs: 300, retryErrors: true });
 }
 
@@ -71,7 +76,7 @@ export const isRunningReady = (p: Pod): boolean =>
   p.status?.phase === 'Running' && !!p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
 
 /** e2epod.WaitForPodNoLongerRunning: the pod's phase is Succeeded or Failed. */
-export function waitForPodFinished(c: NodeConformance, name: string, timeoutMs = 60_000): Promise<Pod> {
+export function waitForPodFinished(c: NodeConformance, name: string, timeoutMs = 120_000): Promise<Pod> {
   return waitForPod(c, name, 'Succeeded or Failed', (p) => (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && p, timeoutMs);
 }
 

@@ -26,6 +26,7 @@ import { eventually } from '../../src/testing/eventually.js';
 import {
   BUSYBOX, busyboxPod, createAndWatchUntil, expectContainerOutput, isRunningReady, podLogs, SLEEP_FOREVER, uniqueName, useConformanceNode, waitForPod,
   type NodeConformance,
+  CONCURRENCY,
 } from './conformance-node-harness.js';
 
 const ctr = (name: string, command: string[], extra: Partial<Container> = {}): Container => ({ name, image: BUSYBOX, command, ...extra });
@@ -69,7 +70,7 @@ const HANDLER_CMD = ['sh', '-c', `printf '%s\\n' '#!/bin/sh' '${HANDLER_SCRIPT.r
 /** agnhost liveness: /healthz answers 200 for 3 s, then 404; the socket stays open. */
 const LIVENESS_CMD = ['sh', '-c', 'mkdir -p /w; echo ok > /w/healthz; (sleep 3; rm /w/healthz) & exec httpd -f -p 8080 -h /w'];
 
-describe('[sig-node] conformance: pods', { concurrency: true, timeout: 240_000 }, () => {
+describe('[sig-node] conformance: pods', { concurrency: CONCURRENCY, timeout: 300_000 }, () => {
   const ctx = useConformanceNode('cf-node-pods');
 
   // pods.go
