@@ -372,6 +372,22 @@ describe('[sig-node] conformance: pods', { concurrency: CONCURRENCY, timeout: 30
   hookCase('poststart http', (ip) => ({ httpGet: { host: ip, port: 8080, path: '/echo?msg=poststart' } }), 'poststart');
   hookCase('prestop http', (ip) => ({ httpGet: { host: ip, port: 8080, path: '/echo?msg=prestop' } }), 'prestop');
 
+  // test/e2e/node/pre_stop.go: agnhost nettest's /write (state kept, read back through /read) is the
+  // request logger; the POST the tester's preStop makes must reach it before the tester is gone.
+  it('[sig-node] PreStop should call prestop when killing a pod [Conformance]', async () => {
+    const c = ctx();
+    const server = uniqueName('server');
+    await c.client.pods(c.ns).create(podOf(server, { containers: [ctr('agnhost-container', HANDLER_CMD)] }));
+    const ip = (await waitForPod(c, server, 'Running', (p) => isRunningReady(p) && p)).status!.podIP!;
+    const tester = uniqueName('tester');
+    const preStop = { exec: { command: ['wget', '-O-', '--post-data={"Source": "prestop"}', `http://${ip}:8080/write`] } };
+    await c.client.pods(c.ns).create(podOf(tester, { containers: [ctr('tester', SLEEP_FOREVER, { lifecycle: { preStop } })] }));
+    await waitForPod(c, tester, 'Running', isRunningReady);
+    await c.client.pods(c.ns).delete(tester);
+    await gone(c, tester);
+    assert.ok((await podLogs(c, server, 'agnhost-container')).includes('POST /write'), 'the server received the prestop POST');
+  });
+
   // container_probe.go
   it('[sig-node] Probing container with readiness probe should not be ready before initial delay and never restart [NodeConformance] [Conformance]', async () => {
     const c = ctx();
