@@ -70,7 +70,9 @@ const HANDLER_CMD = ['sh', '-c', `printf '%s\\n' '#!/bin/sh' '${HANDLER_SCRIPT.r
 /** agnhost liveness: /healthz answers 200 for 3 s, then 404; the socket stays open. */
 const LIVENESS_CMD = ['sh', '-c', 'mkdir -p /w; echo ok > /w/healthz; (sleep 3; rm /w/healthz) & exec httpd -f -p 8080 -h /w'];
 
-describe('[sig-node] conformance: pods', { concurrency: CONCURRENCY, timeout: 300_000 }, () => {
+// Twice the harness's bound: most of these tests wait on the node's timers (probe periods, back-off,
+// activeDeadlineSeconds) rather than start pods.
+describe('[sig-node] conformance: pods', { concurrency: 2 * CONCURRENCY, timeout: 300_000 }, () => {
   const ctx = useConformanceNode('cf-node-pods');
 
   // pods.go
