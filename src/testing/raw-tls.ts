@@ -4,10 +4,10 @@
  */
 import { connect, type TLSSocket } from 'node:tls';
 
-/** A TLS connection to 127.0.0.1:`port` as `who` (a client certificate and key). */
-export function rawConnection(port: number, ca: string, who: { cert: string; key: string }): Promise<TLSSocket> {
+/** A TLS connection to 127.0.0.1:`port` as `who` (a client certificate and key); none: no client certificate. */
+export function rawConnection(port: number, ca: string, who?: { cert: string; key: string }): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port, ca, cert: who.cert, key: who.key, servername: 'localhost' }, () => resolve(s));
+    const s = connect({ host: '127.0.0.1', port, ca, cert: who?.cert, key: who?.key, servername: 'localhost' }, () => resolve(s));
     s.once('error', reject);
   });
 }

@@ -51,6 +51,8 @@ describe('API Priority and Fairness in the server', () => {
     const level = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', ...limitedLevel(LEVEL, { nominalConcurrencyShares: 1000, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 8, handSize: 1, queueLengthLimit: 2 } } }) };
     assert.equal((await admin.send('POST', '/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations', { ...level, metadata: { name: LEVEL } })).status, 201);
     const fs = userSchema(LEVEL, LEVEL, ['p2-noisy', quietName], 'ByUser');
+    // Requests without a user would be classified as system:anonymous: here, if they ever reached APF.
+    fs.spec!.rules![0]!.subjects.push({ kind: 'Group', group: { name: 'system:unauthenticated' } });
     assert.equal((await admin.send('POST', '/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas', { ...fs, metadata: { name: LEVEL } })).status, 201);
     await eventually(async () => (await metric(`apiserver_flowcontrol_nominal_limit_seats{priority_level="${LEVEL}"}`)) === 4, 'the level to be configured');
     // RBAC is read from the store's watch: wait until a create of the noisy user gets past authorization.
@@ -90,7 +92,35 @@ describe('API Priority and Fairness in the server', () => {
     return head;
   }
 
+  /** How many requests of the level were estimated (work_estimated_seats_count, whatever the labels' order). */
+  async function estimated(): Promise<number> {
+    const line = (await admin.request('/metrics')).body.split('\n').find((l) => l.startsWith('apiserver_flowcontrol_work_estimated_seats_count{')
+      && l.includes(`priority_level="${LEVEL}"`) && l.includes(`flow_schema="${LEVEL}"`));
+    return Number(line?.split(' ')[1] ?? 0);
+  }
+
   const series = (name: string) => `apiserver_flowcontrol_${name}{priority_level="${LEVEL}",flow_schema="${LEVEL}"}`;
+
+  it('a request with a bad token while the level is full gets 401 at once: authentication comes before APF (no seat, no queue, no metric)', async () => {
+    const running = [];
+    for (let i = 0; i < 4; i++) running.push(await heldWrite(noisy));
+    await eventually(async () => (await metric(series('current_executing_requests'))) === 4, 'the level full');
+    const estimates = await estimated();
+    const socket = await rawConnection(ts.port, ts.server.pki.ca.cert);
+    sockets.push(socket);
+    const head = responseHead(socket);
+    socket.write(`GET ${cmPath} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer p2-not-a-token\r\nConnection: close\r\n\r\n`);
+    // Upstream's DefaultBuildHandlerChain: WithAuthentication's failed handler answers before WithPriorityAndFairness
+    // classifies (it would have queued the request here, then refused it 429 after the queue wait).
+    const refused = await head;
+    assert.equal(refused.status, 401);
+    assert.doesNotMatch(refused.headers, /X-Kubernetes-PF-/i, 'not classified by APF');
+    assert.equal(await metric(series('current_inqueue_requests')), 0);
+    assert.equal(await metric(series('current_executing_requests')), 4);
+    assert.equal(await estimated(), estimates, 'no work estimate made for it');
+    for (const h of running) h.socket.write('"v1"]'.padEnd(26));
+    assert.deepEqual((await Promise.all(running.map((h) => h.head))).map((a) => a.status), [400, 400, 400, 400]);
+  });
 
   it('the noisy user runs on all 4 seats (no max-in-flight pool in front), fills its queue and gets 429; the quiet user waits in its own queue and is served', async () => {
     const running = [];

@@ -184,6 +184,7 @@ describe('router: read-only requests in flight', () => {
     const handler = createRequestHandler({
       catalog: new ApiCatalog([], []), streams: new StreamingRegistry(), watches: new WatchRegistry(),
       bosunVersion: 'test', openapi: () => ({ v2: {}, v3: {} }) as never, hostPort: () => 'localhost', ready: () => true,
+      tokens: () => undefined,
       // A GET that answers only when the test says so: a slow read.
       extraHandlers: [async (_req, res, url) => {
         if (url.pathname !== '/held') return false;
@@ -220,6 +221,12 @@ describe('router: read-only requests in flight', () => {
     assert.equal(r.status, 429);
     assert.match(r.headers, /\r\nRetry-After: 1\r\n/i);
     assert.equal(JSON.parse(r.body.slice(r.body.indexOf('{'), r.body.lastIndexOf('}') + 1)).reason, 'TooManyRequests');
+    // A bad credential is refused 401 before the limit (upstream's WithAuthentication wraps WithMaxInFlightLimit).
+    const stranger = await rawConnection(listener.port, pki.ca.cert);
+    sockets.push(stranger);
+    const strangerHead = responseHead(stranger);
+    stranger.write('GET /version HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer not-a-token\r\n\r\n');
+    assert.equal((await strangerHead).status, 401);
     // A node (system:nodes) still gets one of the 100 reserved slots.
     const node = await rawConnection(listener.port, pki.ca.cert, issueClientCertificate(pki, 'system:node:n1', ['system:nodes']));
     sockets.push(node);

@@ -1,6 +1,7 @@
 /**
- * The API server's request entry point: authenticate, bound the request's time (60 s unless it is a
- * watch or a stream), dispatch to non-resource or resource handling, and turn every failure into a
+ * The API server's request entry point, in upstream's filter order (DefaultBuildHandlerChain):
+ * authenticate (a failed credential is 401 here), audit, impersonate, APF or the max-in-flight pools,
+ * authorize; bound the request's time (60 s unless it is a watch or a stream), dispatch to non-resource or resource handling, and turn every failure into a
  * Status. Upgrade requests (exec, attach, port-forward) are routed to streaming handlers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -103,9 +104,17 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     const method = req.method ?? 'GET';
     const authenticated: UserInfo | undefined = await authenticate(req, opts.tokens, opts.anonymous);
     const audit = opts.audit?.begin(req, res, authenticated, url, p, isLongRunning(p, method, url.searchParams));
+    if (!authenticated) {
+      // Extra handlers (node join, /cacerts, the console's page) answer requests without a user, as
+      // k3s's own handlers in front of the apiserver; anything else is the failed handler's 401.
+      // Before APF and the max-in-flight pools, as upstream's DefaultBuildHandlerChain (WithAuthentication
+      // wraps them): a bad credential takes no seat, waits in no queue and counts in no APF metric.
+      for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, undefined)) return;
+      throw errors.unauthorized();
+    }
     // Impersonation after audit and before limits and authorization, as upstream's filter chain.
-    const user = authenticated && opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
-    if (audit && user && user !== authenticated) audit.impersonated(user);
+    const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
+    if (audit && user !== authenticated) audit.impersonated(user);
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     // Watches go through APF too, holding their seats until initialized; other long-running requests do not (as upstream).
     const watch = !!p && (method === 'GET' || method === 'HEAD') && (p.watchPrefix || isWatch(url.searchParams));
@@ -118,10 +127,8 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
       watchLimit.admit(res, user);
     }
     for (const h of opts.extraHandlers ?? []) if (await h(req, res, url, user)) return;
-    // Extra handlers (node join, /cacerts, the console's page) answer before this, as k3s's own.
-    if (!user) throw errors.unauthorized();
-    if (p && user && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
-    if (!p && user && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
+    if (p && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, method, p, url.searchParams));
+    if (!p && opts.authorizeNonResource) await authorizeAudited(audit, async () => opts.authorizeNonResource!(user, method.toLowerCase(), url.pathname));
 
     const abort = new AbortController();
     // Only a client gone before the answer is complete aborts the work (an abort also costs a
@@ -139,7 +146,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     }
     // A remote APIService's group/version goes to its server once this one has authorized it
     // (kube-aggregator), under the same time limit as the rest.
-    const aggregated = user && opts.aggregate?.(req, res, url, user);
+    const aggregated = opts.aggregate?.(req, res, url, user);
     // A proxied watch frees its APF seats at once: the other server does the work (upstream's #105511).
     if (aggregated) watchInitialized(res);
     if (aggregated && await aggregated) return;
@@ -152,7 +159,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
       if (!handleNonResource(req, res, url.pathname, opts)) throw notFoundPath();
       return;
     }
-    await handleResource(req, res, url, p, user!, opts, abort.signal);
+    await handleResource(req, res, url, p, user, opts, abort.signal);
   }
 }
 
