@@ -65,4 +65,60 @@ describe('relist after a pod start', () => {
     });
     assert.match(st.state!.waiting!.message!, /^back-off 10s /);
   });
+
+  /**
+   * containerd's CRI plugin records a task's exit after the shim reported it (on a busy host, long
+   * after): a sync can read a container running and, by its closing read, find it exited as of
+   * before that sync began. That exit was not acted on, so the sync must not report the state as
+   * seen: the relist would then never report it and the pod would wait for its resync (60 s).
+   * Makes container `id` exit that way in the sync a label change on the pod starts.
+   */
+  const exitDuringNextSync = async (pod: string, id: string, exitCode: number) => {
+    rt.exitContainerLate(id, exitCode, new Date(Date.now() - 1000));
+    await h.client.pods('default').patch(pod, 'merge', { metadata: { labels: { resync: String(Date.now()) } } });
+  };
+  const containerId = (cs: { containerID?: string } | undefined) => cs?.containerID?.replace(/^\w+:\/\//, '');
+
+  it('starts the next init container after one whose exit was recorded late, and fails a RestartNever pod whose init container failed', async () => {
+    // The conformance test's pod: init1 (here it runs until it exits), init2 fails, run1 never starts.
+    rt.setBehaviour('init2', { exitCode: 1 });
+    await h.createPod('initlate', {
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'init1', image: IMG }, { name: 'init2', image: IMG }],
+      containers: [{ name: 'run1', image: IMG }],
+    });
+    const id = await h.waitPod('initlate', (p) => p.status?.initContainerStatuses?.[0]?.state?.running && containerId(p.status.initContainerStatuses[0]));
+    await exitDuringNextSync('initlate', id, 0);
+    const st = await h.waitPod('initlate', (p) => p.status?.phase === 'Failed' && p.status);
+    assert.equal(st.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    assert.equal(st.initContainerStatuses?.[1]?.state?.terminated?.exitCode, 1);
+    assert.equal(st.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
+    assert.ok(!rt.calls.some((c) => c === 'CreateContainer:run1'), 'run1 was never created');
+  });
+
+  it('restarts a RestartAlways container whose exit was recorded late, then backs off its next crash', async () => {
+    await h.createPod('alwayslate', { containers: [{ name: 'always', image: IMG }] });
+    const first = await h.waitPod('alwayslate', (p) => p.status?.containerStatuses?.[0]?.state?.running && containerId(p.status.containerStatuses[0]));
+    await exitDuringNextSync('alwayslate', first, 2);
+    // The first restart is immediate (kubelet's back-off starts with the second).
+    const second = await h.waitPod('alwayslate', (p) => {
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount === 1 && cs.state?.running && cs.lastState?.terminated?.exitCode === 2 && containerId(cs);
+    });
+    await exitDuringNextSync('alwayslate', second, 3);
+    const st = await h.waitPod('alwayslate', (p) => {
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && cs;
+    });
+    assert.equal(st.lastState?.terminated?.exitCode, 3);
+    assert.match(st.state!.waiting!.message!, /^back-off 10s /);
+  });
+
+  it('reports a RestartNever pod Succeeded when its container\'s exit was recorded late', async () => {
+    await h.createPod('neverlate', { restartPolicy: 'Never', containers: [{ name: 'once', image: IMG }] });
+    const id = await h.waitPod('neverlate', (p) => p.status?.containerStatuses?.[0]?.state?.running && containerId(p.status.containerStatuses[0]));
+    await exitDuringNextSync('neverlate', id, 0);
+    const st = await h.waitPod('neverlate', (p) => p.status?.phase === 'Succeeded' && p.status);
+    assert.equal(st.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+  });
 });

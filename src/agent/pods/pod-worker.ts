@@ -158,7 +158,6 @@ export class PodWorker {
   private async sync(): Promise<void> {
     const d = this.d;
     const pod = this.pod;
-    const readAt = Date.now();
     const state = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
     if (!pod) {
       // Force-deleted (or deleted while we were not looking): the grace period the deletion asked for, else 2 s.
@@ -207,11 +206,10 @@ export class PodWorker {
     await d.references?.ready(pod);
     await syncRunningPod(d, this.scratch(), pod, state);
     const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
-    // A container that exited after this sync read the runtime (one it just started and that
-    // crashed at once, an init container that completed) is not this sync's doing and was not acted
-    // on: sync again, and leave the PLEG to report it, instead of recording it as seen.
-    const exitedMeanwhile = after.containers.some((c) => c.state === 'CONTAINER_EXITED' && (c.finishedAt?.getTime() ?? 0) >= readAt);
-    if (exitedMeanwhile) {
+    // A container that stopped after this sync read the runtime (one it just started and that
+    // crashed at once, an init container that completed) was not acted on: sync again, and leave the
+    // PLEG to report it, instead of recording it as seen (the relist would then never report it).
+    if (stoppedSince(state, after)) {
       this.kick();
     } else {
       this.observedSig = podSignature(after.sandboxes, after.containers);
@@ -260,4 +258,17 @@ export class PodWorker {
     this.d.status.forget(this.uid);
     this.o.onDone(this.uid);
   }
+}
+
+/**
+ * Whether the closing read of a sync (`after`) shows a container or sandbox stopped that the read
+ * the sync acted on (`before`) did not. Judged by state, not by finishedAt: containerd's CRI plugin
+ * records an exit with the exit's own time, which on a busy host can be before a read that still
+ * saw the container running (an init container's exit taken for seen stalled its pod until the
+ * resync). Stops the sync made itself (kills) only cost one more sync.
+ */
+export function stoppedSince(before: PodRuntimeState, after: PodRuntimeState): boolean {
+  const stopped = (state: string) => state !== 'CONTAINER_RUNNING' && state !== 'CONTAINER_CREATED' && state !== 'SANDBOX_READY';
+  const was = new Set([...before.containers, ...before.sandboxes].filter((x) => stopped(x.state)).map((x) => x.id));
+  return [...after.containers, ...after.sandboxes].some((x) => stopped(x.state) && !was.has(x.id));
 }

@@ -68,6 +68,8 @@ interface ContainerRec {
   config: ContainerConfig;
   behaviour: FakeContainerBehaviour;
   timer?: NodeJS.Timeout;
+  /** An exit the runtime has not recorded yet (exitContainerLate). */
+  lateExit?: { exitCode: number; at: Date };
 }
 
 const newId = () => randomBytes(32).toString('hex');
@@ -163,6 +165,17 @@ export class FakeRuntime implements ContainerRuntime {
   exitContainer(id: string, exitCode: number, opts: { oom?: boolean } = {}): void {
     const c = this.mustContainer(id, 'exitContainer');
     if (c.status.state === 'CONTAINER_RUNNING') this.finish(c, exitCode, opts.oom ?? false);
+  }
+
+  /**
+   * Makes a running container's process exit at `at`, an exit the runtime records only once it has
+   * answered one more ContainerStatus of it with the container still running: containerd's CRI plugin
+   * on a busy host records a task's exit (finishedAt being the exit's own time) well after the shim
+   * reported it, so an agent can read the container running and, a moment later, exited as of earlier.
+   */
+  exitContainerLate(id: string, exitCode: number, at: Date): void {
+    const c = this.mustContainer(id, 'exitContainerLate');
+    if (c.status.state === 'CONTAINER_RUNNING') c.lateExit = { exitCode, at };
   }
 
   /** Clears pending timers (call in test teardown when behaviours use afterMs). */
@@ -364,7 +377,11 @@ export class FakeRuntime implements ContainerRuntime {
 
   async containerStatus(id: string): Promise<ContainerStatus> {
     this.record('ContainerStatus', id);
-    return structuredClone(this.mustContainer(id, 'ContainerStatus').status);
+    const c = this.mustContainer(id, 'ContainerStatus');
+    const status = structuredClone(c.status);
+    if (c.lateExit && c.status.state === 'CONTAINER_RUNNING') this.finish(c, c.lateExit.exitCode, false, c.lateExit.at);
+    c.lateExit = undefined;
+    return status;
   }
 
   async execSync(id: string, cmd: string[], _timeoutSeconds: number): Promise<ExecSyncResult> {
@@ -397,12 +414,12 @@ export class FakeRuntime implements ContainerRuntime {
     return c;
   }
 
-  private finish(c: ContainerRec, exitCode: number, oom: boolean): void {
+  private finish(c: ContainerRec, exitCode: number, oom: boolean, at = this.now()): void {
     clearTimeout(c.timer);
     c.status.state = 'CONTAINER_EXITED';
     c.status.exitCode = exitCode;
     c.status.reason = reasonFor(exitCode, oom);
-    c.status.finishedAt = this.now();
+    c.status.finishedAt = at;
     this.exits.push({ id: c.status.id, name: c.status.metadata.name, exitCode, at: c.status.finishedAt });
   }
 
