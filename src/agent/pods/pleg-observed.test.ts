@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { startAgentHarness, type AgentHarness } from '../testing/agent-harness.js';
+import type { PodRuntimeState } from '../runtime/pod-state.js';
 import { podSignature } from './pleg.js';
+import { stoppedSince } from './pod-worker.js';
 
 /**
  * The relist (PLEG) reports runtime changes the pod worker did not see. The sandbox and container a
@@ -21,6 +23,21 @@ describe('podSignature', () => {
     assert.equal(a, b);
     assert.notEqual(a, podSignature([{ id: 's1', state: 'SANDBOX_READY' }], [{ id: 'c1', state: 'CONTAINER_EXITED' }, { id: 'c0', state: 'CONTAINER_EXITED' }]));
     assert.equal(podSignature([], []), '');
+  });
+});
+
+describe('stoppedSince', () => {
+  const st = (sandbox: string, ...containers: Array<[string, string]>) => ({
+    uid: 'u', sandboxes: [{ id: 's1', state: sandbox }], containers: containers.map(([id, state]) => ({ id, state })),
+  }) as unknown as PodRuntimeState;
+  it('is true for a container or sandbox the first read saw live and the closing read sees stopped, whatever its finish time', () => {
+    assert.equal(stoppedSince(st('SANDBOX_READY', ['c1', 'CONTAINER_RUNNING']), st('SANDBOX_READY', ['c1', 'CONTAINER_EXITED'])), true);
+    assert.equal(stoppedSince(st('SANDBOX_READY'), st('SANDBOX_READY', ['c2', 'CONTAINER_EXITED'])), true, 'started by the sync, then crashed');
+    assert.equal(stoppedSince(st('SANDBOX_READY', ['c1', 'CONTAINER_RUNNING']), st('SANDBOX_NOTREADY', ['c1', 'CONTAINER_RUNNING'])), true, 'the sandbox died');
+  });
+  it('is false when the closing read shows no stop the first read did not', () => {
+    assert.equal(stoppedSince(st('SANDBOX_READY', ['c1', 'CONTAINER_EXITED']), st('SANDBOX_READY', ['c1', 'CONTAINER_EXITED'], ['c2', 'CONTAINER_RUNNING'])), false);
+    assert.equal(stoppedSince(st('SANDBOX_NOTREADY'), st('SANDBOX_NOTREADY', ['c2', 'CONTAINER_CREATED'])), false);
   });
 });
 
