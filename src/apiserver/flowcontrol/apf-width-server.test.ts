@@ -10,8 +10,10 @@
  * once its initial events are out, and a watch once started keeps streaming whatever the level does.
  */
 import { strict as assert } from 'node:assert';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { issueClientCertificate } from '../pki/pki.js';
 import type { KeyPair } from '../pki/certs.js';
 import type { ApiServer } from '../server.js';
@@ -167,6 +169,43 @@ describe('APF request width, watch initialization and debug endpoints in the ser
     await Promise.all([...held.slice(1), ...more, ...queued].map((h) => h.finish()));
   });
 
+  /** A watch over a WebSocket (as kubectl's and client-go's): its upgrade's answer, and the messages so far. */
+  function webSocketWatch(who: KeyPair, query: string): { answer: Promise<{ status: number; headers: IncomingHttpHeaders }>; messages: string[]; ws: WebSocket } {
+    const ws = new WebSocket(`${ts.url.replace('https', 'wss')}${cmPath}?watch=true&${query}`, { ca: ts.server.pki.ca.cert, cert: who.cert, key: who.key });
+    const messages: string[] = [];
+    ws.on('message', (m: Buffer) => messages.push(m.toString()));
+    ws.on('error', () => undefined);
+    const answer = new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve) => {
+      ws.once('upgrade', (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      ws.once('unexpected-response', (_req, res) => { resolve({ status: res.statusCode ?? 0, headers: res.headers }); res.resume(); });
+    });
+    return { answer, messages, ws };
+  }
+
+  it('a WebSocket watch goes through APF as any watch: queued while the level is full, PF headers on its 101, its seat given back once initialized; 429 with a full queue', async () => {
+    const held = [...await holdSix(0), await heldCreate()];
+    await eventually(async () => (await metric(series('current_executing_seats'))) === 7, 'the level full');
+    const w = webSocketWatch(user, 'resourceVersion=0');
+    await eventually(async () => (await metric(series('current_inqueue_requests'))) === 1, 'the WebSocket watch queued');
+    assert.equal(await held.pop()!.finish(), 400);
+    const opened = await w.answer;
+    assert.equal(opened.status, 101);
+    assert.match(String(opened.headers['x-kubernetes-pf-prioritylevel-uid']), /^[0-9a-f-]{36}$/);
+    await eventually(() => w.messages.some((m) => m.includes('"name":"cm-249"')), 'its initial events');
+    await eventually(async () => (await metric(series('current_executing_seats'))) === 6, 'its seat given back after initialization');
+    // The level full and the user's queue too: refused before the upgrade, as upstream's filter answers 429.
+    held.push(await heldCreate());
+    await eventually(async () => (await metric(series('current_executing_seats'))) === 7, 'the level full again');
+    const queued = await Promise.all(Array.from({ length: 10 }, () => heldCreate()));
+    await eventually(async () => (await metric(series('current_inqueue_requests'))) === 10, 'the queue full');
+    const refused = await webSocketWatch(user, 'resourceVersion=0').answer;
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.match(String(refused.headers['x-kubernetes-pf-flowschema-uid']), /^[0-9a-f-]{36}$/);
+    w.ws.close();
+    await Promise.all([...held, ...queued].map((h) => h.finish()));
+  });
+
   it('a write with 20 watchers of its resource takes ceil(20 / 10) = 2 seats (final seats for the fan-out)', async () => {
     // Two watches of the user are open (the test before); 18 more, of the admin (exempt, counted all the same).
     const watches = await Promise.all(Array.from({ length: 18 }, () => watch(ts.server.pki.admin, 'resourceVersion=0')));
@@ -187,8 +226,8 @@ describe('APF request width, watch initialization and debug endpoints in the ser
     const lines = levels.body.split('\n');
     assert.match(lines[0]!, /^PriorityLevelName,\s+ActiveQueues,\s+IsIdle,\s+IsQuiescing,\s+WaitingRequests,\s+ExecutingRequests,\s+DispatchedRequests,\s+RejectedRequests,\s+TimedoutRequests,\s+CancelledRequests$/);
     const ours = lines.find((l) => l.startsWith(`${LEVEL},`))!.split(/,\s*/);
-    // Idle now; 1 request rejected (the 429 above) and none timed out.
-    assert.deepEqual([ours[1], ours[2], ours[3], ours[4], ours[5], ours[7], ours[8]], ['0', 'true', 'false', '0', '0', '1', '0']);
+    // Idle now; 2 requests rejected (the 429s above: a watch's GET, a WebSocket watch) and none timed out.
+    assert.deepEqual([ours[1], ours[2], ours[3], ours[4], ours[5], ours[7], ours[8]], ['0', 'true', 'false', '0', '0', '2', '0']);
     assert.ok(Number(ours[6]) >= 20, `dispatched ${ours[6]}`);
     // The exempt level runs this very request.
     assert.deepEqual(lines.find((l) => l.startsWith('exempt,'))!.split(/,\s*/).slice(4, 6), ['0', '1']);

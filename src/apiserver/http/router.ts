@@ -24,7 +24,7 @@ import { handleResource, type ResourceDeps } from './resource-handler.js';
 import { parsedRequest } from './parsed-request.js';
 import { notFoundPath } from './verbs/not-found.js';
 import { toStatus, writeBody, writeError } from './respond.js';
-import { isWebSocketWatch, serveWebSocketWatch } from './websocket-watch.js';
+import { isWebSocketWatch, MessageResponse, serveWebSocketWatch } from './websocket-watch.js';
 
 export interface RouterOptions extends ResourceDeps, NonResourceDeps {
   tokens?: TokenAuthenticator;
@@ -169,12 +169,18 @@ function handleableNonResource(pathname: string): boolean {
 
 /** Builds the `upgrade` listener: streaming subresources only; anything else is refused. */
 export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const refuse = (socket: Duplex, status: Status): void => {
+  const refuse = (socket: Duplex, status: Status, headers: ReadonlyMap<string, string> = new Map()): void => {
     const body = JSON.stringify(status);
     const reason = status.reason ?? 'Error';
-    socket.end(`HTTP/1.1 ${status.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const extra = [...headers].map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status.code} ${reason}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   };
+  // As the request handler: APF unless --enable-priority-and-fairness=false (watches are never in the max-in-flight pools).
+  const priorityAndFairness = opts.inflight instanceof InflightLimiter ? opts.inflight.priorityAndFairness : opts.inflight?.priorityAndFairness ?? true;
+  const apf = priorityAndFairness ? opts.apf : undefined;
   return (req, socket, head) => {
+    // A WebSocket watch's response, from before the upgrade: APF's headers go with the 101 or the refusal.
+    let watchRes: MessageResponse | undefined;
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
       const authenticated = await authenticate(req, opts.tokens, opts.anonymous);
@@ -183,17 +189,24 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       if (!authenticated) return refuse(socket, errors.unauthorized().status);
       const user = opts.impersonate && wantsImpersonation(req) ? await opts.impersonate(req, authenticated) : authenticated;
       if (audit && user !== authenticated) audit.impersonated(user);
+      // A WebSocket watch goes through APF as any watch (after impersonation, before authorization), holding its
+      // seats until initialized; other upgrades (exec, attach, port-forward, proxy) are long-running, not limited.
+      if (p && isWebSocketWatch(req, p, url.searchParams)) watchRes = new MessageResponse(socket);
+      const queued = watchRes && apf?.admit(watchRes as unknown as ServerResponse, digestOf(req, user, url, p, true));
+      if (queued) await queued;
       if (p && opts.authorize) await authorizeAudited(audit, () => opts.authorize!(user, req.method ?? 'GET', p, url.searchParams));
       // A remote APIService's path goes to its server once this one has authorized it (kube-aggregator).
       const aggregated = p && opts.aggregateUpgrade?.(req, socket, head, url, user);
+      // A proxied watch frees its APF seats at once, as in the request handler.
+      if (aggregated && watchRes) watchInitialized(watchRes as unknown as ServerResponse);
       if (aggregated && await aggregated) return;
-      if (p && isWebSocketWatch(req, p, url.searchParams)) return serveWebSocketWatch(req, socket, head, url, p, user, opts, handleResource);
+      if (p && watchRes) return serveWebSocketWatch(req, socket, head, url, p, user, opts, handleResource, watchRes);
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
       await h.upgrade(req, socket, head, { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest });
     })().catch((err) => {
-      if (!socket.destroyed) refuse(socket, toStatus(err));
+      if (!socket.destroyed) refuse(socket, toStatus(err), watchRes?.headers);
     });
   };
 }

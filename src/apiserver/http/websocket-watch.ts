@@ -33,25 +33,46 @@ export function isWebSocketWatch(req: IncomingMessage, p: ResourcePath, query: U
     && !p.subresource && (isWatch(query) || !!p.watchPrefix);
 }
 
-/** The subset of ServerResponse the watch and error writers use, sending lines as messages. */
-class MessageResponse extends EventEmitter {
+/** Headers APF set before the upgrade, sent with the 101 (as upstream's filters set them on the ResponseWriter). */
+const upgradeHeaders = new WeakMap<IncomingMessage, ReadonlyMap<string, string>>();
+wss.on('headers', (lines: string[], req: IncomingMessage) => {
+  for (const [k, v] of upgradeHeaders.get(req) ?? []) lines.push(`${k}: ${v}`);
+});
+
+/**
+ * The subset of ServerResponse the watch and error writers use, sending lines as messages. It
+ * exists from before the upgrade, so that API Priority and Fairness admits the watch on it (its
+ * headers, its 'close' when the client leaves while queued, its seats released once initialized).
+ */
+export class MessageResponse extends EventEmitter {
   headersSent = false;
   writableEnded = false;
   writableFinished = false;
   destroyed = false;
   statusCode = 200;
+  /** What was set before the upgrade (the 101's or the refusal's extra headers). */
+  readonly headers = new Map<string, string>();
   private partial = '';
-  constructor(private readonly ws: WebSocket) {
+  private ws: WebSocket | undefined;
+  constructor(socket: Duplex) {
     super();
-    ws.once('close', () => {
-      this.destroyed = true;
-      this.emit('close');
-    });
+    socket.once('close', () => this.gone());
+  }
+  /** The upgraded connection the messages go to. */
+  attach(ws: WebSocket): void {
+    this.ws = ws;
+    ws.once('close', () => this.gone());
+  }
+  private gone(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emit('close');
   }
   get writableLength(): number {
-    return this.ws.bufferedAmount;
+    return this.ws?.bufferedAmount ?? 0;
   }
-  setHeader(): this {
+  setHeader(name: string, value: string | number): this {
+    if (!this.ws) this.headers.set(name, String(value));
     return this;
   }
   getHeader(): undefined {
@@ -70,7 +91,7 @@ class MessageResponse extends EventEmitter {
     while ((nl = this.partial.indexOf('\n')) >= 0) {
       const line = this.partial.slice(0, nl);
       this.partial = this.partial.slice(nl + 1);
-      if (line) this.ws.send(line);
+      if (line) this.ws?.send(line);
     }
     return true;
   }
@@ -85,26 +106,28 @@ class MessageResponse extends EventEmitter {
     }
     this.writableFinished = true;
     this.emit('finish');
-    this.ws.close(1000);
+    this.ws?.close(1000);
     return this;
   }
   sendError(statusJson: string): void {
-    if (!this.destroyed) this.ws.send(`{"type":"ERROR","object":${statusJson}}`);
+    if (!this.destroyed) this.ws?.send(`{"type":"ERROR","object":${statusJson}}`);
   }
   destroy(): this {
     this.destroyed = true;
-    this.ws.terminate();
+    this.ws?.terminate();
     return this;
   }
 }
 
-/** Upgrades and serves the watch; `serve` is the ordinary resource handler. */
+/** Upgrades and serves the watch on `res` (made for this request's socket); `serve` is the ordinary resource handler. */
 export function serveWebSocketWatch(
   req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, p: ResourcePath, user: UserInfo, deps: ResourceDeps,
   serve: (req: IncomingMessage, res: ServerResponse, url: URL, p: ResourcePath, user: UserInfo, deps: ResourceDeps, signal: AbortSignal) => Promise<void>,
+  res: MessageResponse,
 ): void {
+  upgradeHeaders.set(req, res.headers);
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const res = new MessageResponse(ws);
+    res.attach(ws);
     const abort = new AbortController();
     ws.once('close', () => abort.abort());
     // The client sends nothing on a watch; whatever it sends is ignored (as upstream's IgnoreReceives).
