@@ -67,6 +67,10 @@ async function releaseOne(ns: string, ownerName: string, uid: string | undefined
 
 /** The scale subresource: get (1), put 2 unconditionally, then a patch to 4. */
 async function scaleSubresource(rc: ResourceClient<KubeObject>, path: string, name: string, patchType: string): Promise<void> {
+  // Upstream reads the scale once its pods run: on a real node that is seconds after the controller
+  // counted them in status.replicas. A simulated node runs a pod within milliseconds, which can be
+  // before the controller's next status write (CI: status.replicas 0), so wait for the count first.
+  await eventually(async () => (await rc.get(name) as { status?: { replicas?: number } }).status?.replicas === 1, `${name} status.replicas 1`, WAIT);
   const scale = await rc.getScale(name);
   assert.equal(scale.spec?.replicas, 1);
   assert.equal(scale.status?.replicas, 1);
