@@ -6,13 +6,16 @@
  * /api/v1/nodes/N/proxy/metrics` and Prometheus' kubernetes_sd node role reach a kubelet. Who may
  * is decided before this handler runs: RBAC on `nodes/proxy` with the request's verb (get, create,
  * update, patch, delete). The caller's own credentials (Authorization, impersonation headers) are not
- * passed on: kube-apiserver's authentication filter removes them. Upgrade requests (exec through
+ * passed on: kube-apiserver's authentication filter removes them. Links in HTML answers and
+ * redirects go through the proxy (link-rewriting.ts). Upgrade requests (exec through
  * the node proxy) and ports other than the agent's are not served; pods/exec is the supported path.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errors } from '../../api/status.js';
 import type { StreamingHandler } from '../http/streaming.js';
+import type { Readable } from 'node:stream';
 import type { AgentClient } from './agent-client.js';
+import { forwardedUri, isHtml, linkRewrite, rewriteEncodedHtml, rewriteURL, type LinkRewrite } from './link-rewriting.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -61,21 +64,45 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
       const nodeName = await proxiedNode(agents, r.name);
       const trailingSlash = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname.endsWith('/');
-      const call = await agents.open(nodeName, method, nodeProxyPath(r.rest, r.query, trailingSlash), forwardedHeaders(req));
+      const path = nodeProxyPath(r.rest, r.query, trailingSlash);
+      const pathname = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname;
+      const at = pathname.indexOf('/proxy', pathname.indexOf(`/nodes/`));
+      const ep = await agents.endpoint(nodeName);
+      const links = linkRewrite(req, at < 0 ? pathname : pathname.slice(0, at + '/proxy'.length), `${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`);
+      const call = await agents.open(nodeName, method, path, { ...forwardedHeaders(req), ...forwardedUri(links, path.split('?', 1)[0]!) });
       req.pipe(call.request);
-      await relayResponse(await call.response, res);
+      await relayResponse(await call.response, res, links);
     },
   };
 }
 
-/** Passes a proxied answer back as it is (status, headers but the hop-by-hop ones, body), until either side ends. */
-export async function relayResponse(upstream: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * Passes a proxied answer back (status, headers but the hop-by-hop ones, body), until either side
+ * ends; with `links`, a redirect's Location and an HTML body's links go through the proxy
+ * (link-rewriting.ts, as upstream's proxy transport), the rewritten body without Content-Length.
+ */
+export async function relayResponse(upstream: IncomingMessage, res: ServerResponse, links?: LinkRewrite): Promise<void> {
   const headers: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !dropped(k)) headers[k] = v;
+  let body: Readable = upstream;
+  if (links && typeof headers.location === 'string') headers.location = rewriteURL(headers.location, links);
+  else if (links && isHtml(upstream.headers['content-type'])) {
+    const rewritten = rewriteEncodedHtml(upstream, upstream.headers['content-encoding'] ?? '', links);
+    if (rewritten) {
+      body = rewritten;
+      delete headers['content-length'];
+    }
+  }
   res.writeHead(upstream.statusCode ?? 502, headers);
   await new Promise<void>((resolve) => {
-    upstream.pipe(res);
-    upstream.once('close', resolve);
+    body.pipe(res);
+    body.once('error', () => {
+      res.destroy();
+      resolve();
+    });
+    // A rewritten body is still being written when the target's answer closes.
+    if (body === upstream) upstream.once('close', resolve);
+    else res.once('finish', resolve);
     upstream.once('error', () => {
       res.destroy();
       resolve();

@@ -5,8 +5,8 @@
  * to SCHEME://PODIP:PORT/PATH?QUERY (the port defaults to the first declared container port, the scheme
  * to http; https is not verified, as upstream's proxy transport) and the answer passed back as it is.
  * Who may is decided before: RBAC on `pods/proxy` (services: `services/proxy`) with the request's verb.
- * The caller's credentials are not passed on. Not done: upgrade requests through the proxy, and the
- * rewriting of links in HTML answers that upstream's proxy transport does.
+ * The caller's credentials are not passed on. Links in HTML answers and redirects go through the proxy
+ * (link-rewriting.ts). Not done: upgrade requests through the proxy.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -14,6 +14,7 @@ import { isIP } from 'node:net';
 import { errors } from '../../api/status.js';
 import type { StreamingHandler } from '../http/streaming.js';
 import { forwardedHeaders, relayResponse } from './node-proxy.js';
+import { forwardedUri, linkRewrite } from './link-rewriting.js';
 import { ctxOf } from './pod-target.js';
 
 export const PROXY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -70,13 +71,15 @@ export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: Prox
   }
   const request = t.scheme === 'https' ? httpsRequest : httpRequest;
   const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  const sourceHost = `${host}${t.port ? `:${t.port}` : ''}`;
+  const links = linkRewrite(req, at ? pathname.slice(0, at.index + '/proxy'.length) : pathname, sourceHost);
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const out = request(`${t.scheme || 'http'}://${host}${t.port ? `:${t.port}` : ''}${path}${query}`, { method, headers: forwardedHeaders(req), rejectUnauthorized: false });
+    const out = request(`${t.scheme || 'http'}://${sourceHost}${path}${query}`, { method, headers: { ...forwardedHeaders(req), ...forwardedUri(links, path) }, rejectUnauthorized: false });
     out.once('response', resolve);
     out.once('error', (e) => reject(errors.unavailable(`error trying to reach service: ${e.message}`)));
     req.pipe(out);
   });
-  await relayResponse(upstream, res);
+  await relayResponse(upstream, res, links);
 }
 
 interface PodLike {

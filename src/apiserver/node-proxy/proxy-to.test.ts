@@ -4,6 +4,8 @@
  * root without its trailing slash is redirected (301) for GET and HEAD only, as upstream's
  * proxyRedirectsforRootPath (apimachinery util/proxy/upgradeaware.go); other methods go on to the
  * backend's root with the query (the [sig-network] Proxy version v1 conformance test's ?method=X).
+ * Links in HTML answers and redirects to the pod come back through the proxy, as upstream's proxy
+ * transport (util/proxy/transport.go), with X-Forwarded-Uri sent on.
  */
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
@@ -16,7 +18,13 @@ let front: Server;
 const portOf = (s: Server): number => (s.address() as AddressInfo).port;
 
 before(async () => {
-  backend = createServer((req, res) => res.end(`${req.method} ${req.url}`));
+  backend = createServer((req, res) => {
+    const self = `127.0.0.1:${portOf(backend)}`;
+    if (req.url === '/page') return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<a href="/a">a</a><img src="http://${self}/b.png"><a href="rel">r</a><a href="http://example.com/c">c</a>`);
+    if (req.url === '/text') return res.writeHead(200, { 'Content-Type': 'text/plain' }).end('<a href="/a">a</a>');
+    if (req.url === '/redirect') return res.writeHead(302, { Location: `http://${self}/moved/` }).end();
+    res.end(`${req.method} ${req.url} ${req.headers['x-forwarded-uri']}`);
+  });
   front = createServer((req, res) => {
     proxyTo(req, res, { scheme: '', host: '127.0.0.1', port: String(portOf(backend)) }).catch((err: Error) => res.writeHead(500).end(err.message));
   });
@@ -52,12 +60,25 @@ test('other methods on the proxy root reach the backend root with the query', as
   for (const method of ['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT']) {
     const r = await send(method, `${root}?method=${method}`);
     assert.equal(r.status, 200, method);
-    assert.equal(r.body, `${method} /?method=${method}`);
+    assert.equal(r.body, `${method} /?method=${method} ${root}/`);
   }
 });
 
 test('a path after /proxy goes on as written, for every method', async () => {
   for (const method of ['GET', 'DELETE', 'PUT']) {
-    assert.equal((await send(method, `${root}/some/path/with/${method}`)).body, `${method} /some/path/with/${method}`);
+    assert.equal((await send(method, `${root}/some/path/with/${method}`)).body, `${method} /some/path/with/${method} ${root}/some/path/with/${method}`);
   }
+});
+
+test("an HTML page's absolute links to the pod come back under the proxy prefix; other hosts, relative links and text/plain are left alone", async () => {
+  const r = await send('GET', `${root}/page`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body, `<a href="${root}/a">a</a><img src="${root}/b.png"><a href="rel">r</a><a href="http://example.com/c">c</a>`);
+  assert.equal((await send('GET', `${root}/text`)).body, '<a href="/a">a</a>');
+});
+
+test("a redirect to the pod's own address is sent back through the proxy", async () => {
+  const r = await send('GET', `${root}/redirect`);
+  assert.equal(r.status, 302);
+  assert.equal(r.location, `${root}/moved/`);
 });
