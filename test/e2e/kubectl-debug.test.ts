@@ -95,9 +95,12 @@ describe('kubectl debug with ephemeral containers', { timeout: 180_000 }, () => 
   test('debug -i attaches to the new container: a line on its stdin, the answer on kubectl\'s stdout', async () => {
     // kubectl debug sets stdin but not stdinOnce: as containerd's attach, the output closes with
     // kubectl's stdin, so stdin stays open until the answer came back (a piped input that ends at
-    // once races the answer, on upstream's runtime too).
+    // once races the answer, on upstream's runtime too). containerd 1.6's ContainerIO.Attach starts
+    // copying stdin before it adds the attach to the stdout broadcast, so an answer to a line that
+    // was waiting in the pipe can go out before anyone listens (CI, under load): the container
+    // answers every line, and the line is sent again until its answer comes through the attach.
     const n = node();
-    const args = ['--kubeconfig', n.kubeconfig, '--cache-dir', join(n.dataDir, 'kubectl-cache'), 'debug', 'dbg-web', '-i', `--image=${IMAGE}`, '-c', 'interactive', '--', 'sh', '-c', 'read x; echo got-$x'];
+    const args = ['--kubeconfig', n.kubeconfig, '--cache-dir', join(n.dataDir, 'kubectl-cache'), 'debug', 'dbg-web', '-i', `--image=${IMAGE}`, '-c', 'interactive', '--', 'sh', '-c', 'while read x; do echo got-$x; done'];
     const k = spawn(KUBECTL, args, { env: { ...process.env, HOME: n.dataDir } });
     let out = '';
     let err = '';
@@ -106,9 +109,10 @@ describe('kubectl debug with ephemeral containers', { timeout: 180_000 }, () => 
     const exited = new Promise<number | null>((r) => k.once('exit', (code) => r(code)));
     try {
       k.stdin.write('hello\n');
+      const again = setInterval(() => k.stdin.write('hello\n'), 1000);
       await waitFor('the answer through the attach', () => out.includes('got-hello\n'), 60_000, 200).catch((e: Error) => {
         throw new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`);
-      });
+      }).finally(() => clearInterval(again));
       k.stdin.end();
       assert.equal(await exited, 0, err);
       assert.doesNotMatch(err, /couldn't attach/);
