@@ -4,12 +4,15 @@
  * to the cluster CA and name the node. A listener at the Node's address with a self-signed
  * certificate, or with a cluster certificate of another node, gets no request at all (the handshake
  * fails first), and kubectl logs errors without printing what it served. A fake agent (a plain HTTPS
- * server that records requests) stands in for the node.
+ * server that records requests) stands in for the node. Through nodes/proxy, its HTML pages' and
+ * redirects' links come back under the proxy prefix (link-rewriting.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { RawClient } from '../../testing/raw-client.js';
 import type { KubeObject } from '../../api/meta.js';
 import { selfSignedServingCertificate } from '../../agent/server/serving-cert.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
@@ -26,6 +29,10 @@ before(async () => {
   ts = await startTestServer();
   agent = createServer({ ...selfSignedServingCertificate('impostor', [`${P}-n1`], ['127.0.0.1']) }, (req, res) => {
     requests++;
+    // A gzip-encoded HTML page and a redirect, each linking to the agent's own address.
+    const self = `127.0.0.1:${(agent.address() as AddressInfo).port}`;
+    if (req.url === '/px-page') return res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' }).end(gzipSync(`<a href="/logs/">logs</a><script src="http://${self}/app.js"></script>`));
+    if (req.url === '/px-redirect') return res.writeHead(302, { Location: `http://${self}/logs/` }).end();
     res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`${SECRET}\n`);
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', r));
@@ -76,4 +83,23 @@ test("the node's own certificate from the cluster CA is accepted", async () => {
   const r = await ts.kubectl(['logs', `${P}-p`]);
   assert.equal(r.stdout, `${SECRET}\n`);
   assert.equal(requests, 1);
+});
+
+test("nodes/proxy of the real server: a gzip HTML page's links and a redirect to the agent come back under the proxy prefix (upstream's proxy transport)", async () => {
+  const prefix = `/api/v1/nodes/${P}-n1/proxy`;
+  // The real kubectl asks for gzip and reads the page decoded.
+  const page = await ts.kubectl(['get', '--raw', `${prefix}/px-page`]);
+  assert.equal(page.stdout, `<a href="${prefix}/logs/">logs</a><script src="${prefix}/app.js"></script>`);
+  const admin = new RawClient(ts.url, ts.dataDir);
+  try {
+    const encoded = await admin.request(`${prefix}/px-page`, { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(encoded.headers['content-encoding'], 'gzip');
+    assert.equal(encoded.headers['content-length'], undefined, 'the rewritten length is not the agent\'s');
+    assert.equal(gunzipSync(encoded.bytes).toString(), page.stdout);
+    const moved = await admin.request(`${prefix}/px-redirect`);
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.location, `${prefix}/logs/`);
+  } finally {
+    admin.close();
+  }
 });
