@@ -152,7 +152,10 @@ describe('web console in Chromium against a real node', { timeout: 300_000 }, ()
     }, 120_000);
     await gotoPage(page, `${node.url}/console/#/o/pods/default/${pod}/logs`);
     const log = page.getByTestId('log-text');
-    await log.filter({ hasText: 'tick-1' }).waitFor();
+    // CI once saw no tick-1 in 30 s (not reproduced): the failure says what the page and the pods showed.
+    await log.filter({ hasText: 'tick-1' }).waitFor().catch(async (err: Error) => {
+      throw new Error(`${err.message}\npod ${pod}; page log: ${JSON.stringify(await log.textContent().catch(() => null))}\n${await node.k('get', 'pods', '-o', 'wide')}`);
+    });
     const before = (await log.textContent())!.match(/tick-\d+/g)!.length;
     await waitFor('more lines while following', async () => (await log.textContent())!.match(/tick-\d+/g)!.length > before + 1, 20_000);
     assert.ok((await log.textContent())!.includes(XSS));
