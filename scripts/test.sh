@@ -15,11 +15,9 @@ npx tsc -p console/tsconfig.json  # the web console's browser code (esbuild bund
 # Test images are built once and reused (fast when present); runtime tests need them.
 bash scripts/build-test-images.sh
 # Longest first (the npm pack install, then the end-to-end files), short unit files last: the runner
-# starts files in this order as its slots free up, so no long file starts near the end. The
-# upstream conformance files on a real node start after the other end-to-end files: each starts
-# tens of pods at once, and beside them the console's and other files' pods started too late (CI).
+# starts files in this order as its slots free up, so no long file starts near the end.
 if [ "$#" -gt 0 ]; then files=("$@"); else
-  mapfile -t files < <(find src test -name '*.test.ts' | awk '{ print (/package-install/ ? 0 : /^test\/e2e\/conformance-/ ? 2 : /^test\/e2e\// ? 1 : 3) " " $0 }' | sort | cut -d' ' -f2-)
+  mapfile -t files < <(find src test -name '*.test.ts' | awk '{ print (/package-install/ ? 0 : /^test\/e2e\// ? 1 : 2) " " $0 }' | sort | cut -d' ' -f2-)
 fi
 tables_before=$(nft list tables 2>/dev/null || true)
 status=0
