@@ -61,11 +61,15 @@ const onNodes = (ns: string, ds: DaemonSet, nodes: () => Promise<string[]>, what
 const onAllNodes = (ns: string, ds: DaemonSet) => onNodes(ns, ds, () => schedulableNodes(ds), 'daemon pods on every node');
 const onNoNodes = (ns: string, ds: DaemonSet) => onNodes(ns, ds, () => Promise.resolve([]), 'daemon pods on no node');
 
-/** e2edaemonset.CheckDaemonStatus. */
+/**
+ * e2edaemonset.CheckDaemonStatus, which polls until desired = scheduled = ready: a simulated node runs
+ * the pod before the controller's next status write (CI read CurrentScheduled 0 once).
+ */
 async function checkDaemonStatus(ns: string, name: string): Promise<void> {
-  const s = (await daemonSets(ns).get(name)).status;
-  const desired = s?.desiredNumberScheduled, scheduled = s?.currentNumberScheduled, ready = s?.numberReady;
-  assert.ok(!(desired !== scheduled && desired !== ready), `error in daemon status. DesiredScheduled: ${desired}, CurrentScheduled: ${scheduled}, Ready: ${ready}`);
+  await eventually(async () => {
+    const s = (await daemonSets(ns).get(name)).status;
+    return s?.desiredNumberScheduled === s?.currentNumberScheduled && s?.currentNumberScheduled === s?.numberReady;
+  }, `daemon status of ${name}: desired = scheduled = ready`, WAIT);
 }
 
 /** setDaemonSetNodeLabels: the node's daemonset-* labels become exactly `labels`. */
