@@ -5,6 +5,8 @@
  * resource limits, nodeSelector matching and not, the 0.0.0.0 hostPort conflict, preemption of a
  * lower-priority pod by a higher and by a critical one, and the PriorityClass endpoints.
  * "Not scheduled" is upstream's WaitForSchedulerAfterAction: the pod's FailedScheduling event.
+ * Also [sig-node]'s two NoExecuteTaintManager conformance tests (taint eviction by the node lifecycle
+ * controller), which need the same nodes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { StatusError } from '../api/status.js';
 import { isNotFound } from '../client/errors.js';
 import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
+import { WatchReader } from './testing/watch-reader.js';
 import { nameAffinity, pausePodSpec, PausePods, type PausePodConfig } from './testing/pause-pods.js';
 import { simClusterForFile } from './testing/sim-cluster.js';
 
@@ -242,5 +245,98 @@ test('[sig-scheduling] SchedulerPreemption [Serial] PriorityClass endpoints veri
     }
   } finally {
     await pcs.deleteCollection({ labelSelector: `e2e=${testUUID}` });
+  }
+});
+
+// ---- [sig-node] NoExecuteTaintManager (test/e2e/node/taints.go) on the same simulated nodes.
+// upstream's tolerationSeconds are parameters of these tests (5 and 25 s, 10 s); they are shortened
+// here, the steps and assertions kept. Deletions are read from a watch of the group's pods (upstream's
+// informer DeleteFunc), in order.
+const TAINT = { key: 'kubernetes.io/e2e-evict-taint-key', value: 'evictTaintVal', effect: 'NoExecute' } as const;
+
+/** createPodForTaintsTest(true, seconds, ...): the pause pod tolerating the test taint for `seconds`. */
+function taintPod(name: string, group: string, seconds: number, nodeSelector?: Record<string, string>): Pod {
+  const pod = pausePodSpec({ name, labels: { group }, ...(nodeSelector ? { nodeSelector } : {}) });
+  pod.spec!.tolerations = [{ ...TAINT, tolerationSeconds: seconds }];
+  pod.spec!.terminationGracePeriodSeconds = 1;
+  return pod;
+}
+
+/** e2enode.AddOrUpdateTaintOnNode (timeAdded now) / RemoveTaintOffNode, then ExpectNodeHasTaint / its absence. */
+async function setTestTaint(node: string, on: boolean): Promise<void> {
+  const nodes = cluster.client.nodes<Node>();
+  const others = ((await nodes.get(node)).spec?.taints ?? []).filter((t) => t.key !== TAINT.key);
+  await nodes.patch(node, 'merge', { spec: { taints: on ? [...others, { ...TAINT, timeAdded: new Date().toISOString() }] : others } });
+  assert.equal(((await nodes.get(node)).spec?.taints ?? []).some((t) => t.key === TAINT.key && t.effect === 'NoExecute'), on);
+}
+
+async function watchGroup(group: string): Promise<WatchReader<Pod>> {
+  const rv = (await cluster.client.pods<Pod>(NS).list({ labelSelector: `group=${group}` })).metadata.resourceVersion;
+  return new WatchReader(await cluster.client.watch<Pod>(resources.pods, NS, { labelSelector: `group=${group}`, resourceVersion: rv }), 60_000);
+}
+
+/** The next pod deletion the watch reports (other events skipped). */
+async function nextDeletion(w: WatchReader<Pod>): Promise<string> {
+  for (;;) {
+    const ev = await w.next('a pod deletion');
+    if (ev.type === 'DELETED') return ev.object.metadata.name!;
+  }
+}
+
+test('[sig-node] NoExecuteTaintManager Multiple Pods [Serial] evicts pods with minTolerationSeconds [Disruptive] [Conformance]', async () => {
+  const group = 'taint-eviction-b';
+  const w = await watchGroup(group);
+  let nodeName: string | undefined;
+  try {
+    // 1. two pods tolerating the taint, for 1 and 2 s (upstream: 5 and 25), on the same node.
+    await cluster.client.pods<Pod>(NS).create(taintPod(`${group}1`, group, 1));
+    nodeName = (await waitRunning(`${group}1`)).spec!.nodeName!;
+    const hostname = (await cluster.client.nodes<Node>().get(nodeName)).metadata.labels?.['kubernetes.io/hostname'];
+    assert.ok(hostname, `kubernetes.io/hostname label on node ${nodeName}`);
+    await cluster.client.pods<Pod>(NS).create(taintPod(`${group}2`, group, 2, { 'kubernetes.io/hostname': hostname }));
+    assert.equal((await waitRunning(`${group}2`)).spec!.nodeName, nodeName);
+    // 2. taint the node; 3. both are evicted, as their tolerationSeconds say: the shorter first.
+    await setTestTaint(nodeName, true);
+    assert.deepEqual([await nextDeletion(w), await nextDeletion(w)], [`${group}1`, `${group}2`]);
+  } finally {
+    w.stop();
+    if (nodeName) await setTestTaint(nodeName, false);
+    await deletePods();
+  }
+});
+
+// Upstream waits 75 s after removing the taint and expects no deletion. Here a witness pod with the same
+// tolerationSeconds on the other node, tainted only after the removal, stands for that wait: its
+// deadline comes after the one the tested pod would have had, so the first deletion the watch reports
+// must be the witness's.
+test('[sig-node] NoExecuteTaintManager Single Pod [Serial] removing taint cancels eviction [Disruptive] [Conformance]', async () => {
+  const group = 'taint-eviction-4';
+  const w = await watchGroup(group);
+  const tainted: string[] = [];
+  try {
+    // 1. a pod with a short toleration (upstream 10 s, here 2 s), and the witness on the other node.
+    await cluster.client.pods<Pod>(NS).create(taintPod(group, group, 2));
+    const nodeName = (await waitRunning(group)).spec!.nodeName!;
+    const other = cluster.nodes.find((n) => n !== nodeName)!;
+    const witness = taintPod(`${group}-witness`, group, 2);
+    witness.spec!.affinity = nameAffinity(other);
+    await cluster.client.pods<Pod>(NS).create(witness);
+    await waitRunning(`${group}-witness`);
+    // 2. taint the pod's node; 3. the pod is queued, not yet evicted.
+    tainted.push(nodeName);
+    await setTestTaint(nodeName, true);
+    assert.equal((await cluster.client.pods<Pod>(NS).get(group)).metadata.deletionTimestamp, undefined, 'not evicted before its toleration ends');
+    // 4. remove the taint.
+    await setTestTaint(nodeName, false);
+    tainted.pop();
+    // 5. the pod is not evicted once its toleration time has passed: the witness goes first.
+    tainted.push(other);
+    await setTestTaint(other, true);
+    assert.equal(await nextDeletion(w), `${group}-witness`);
+    assert.equal((await cluster.client.pods<Pod>(NS).get(group)).metadata.deletionTimestamp, undefined, 'the pod stays');
+  } finally {
+    w.stop();
+    for (const n of tainted) await setTestTaint(n, false);
+    await deletePods();
   }
 });
