@@ -115,25 +115,41 @@ test('[Conformance] CustomResourceDefinition resources custom resource defaultin
   await deleteCrd(name);
 });
 
-test('[Conformance] CustomResourceDefinition Watch watch on custom resource definition objects', async () => {
+// as upstream's crd_watch.go: one watch per CR (fieldSelector metadata.name), each must see its own
+// CR's ADDED, MODIFIED (a JSON patch adding /dummy) and DELETED and nothing of the other's; its
+// expectNoEvent (a 10 s wait) is checked by order instead: every event a watch delivers is the next
+// one expected, so an event of the other CR would fail the expect that follows it (for the last
+// step, A is shown one more event of its own).
+test('[sig-api-machinery] CustomResourceDefinition Watch [Privileged:ClusterAdmin] CustomResourceDefinition Watch watch on custom resource definition objects [Conformance]', async () => {
   const { crd, ref } = await createCrd(randomCrd('Cluster', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
   const make = (n: string) => ({ apiVersion: `${ref.group}/${ref.version}`, kind: ref.kind, metadata: { name: n }, content: { key: 'value' } }) as KubeObject;
-  const w = new WatchReader(await client.watch(ref, undefined, { resourceVersion: (await client.list(ref, undefined)).metadata.resourceVersion }));
+  const resourceVersion = (await client.list(ref, undefined)).metadata.resourceVersion;
+  const watchA = new WatchReader(await client.watch(ref, undefined, { resourceVersion, fieldSelector: 'metadata.name=name1' }));
+  const watchB = new WatchReader(await client.watch(ref, undefined, { resourceVersion, fieldSelector: 'metadata.name=name2' }));
+  const jsonPatch = [{ op: 'add', path: '/dummy', value: 'test' }];
   try {
-    await client.create(ref, undefined, make('name1'));
-    await w.expect('ADDED', 'name1');
+    const createdA = await client.create(ref, undefined, make('name1'));
+    assert.ok(createdA.metadata.uid, 'the created CR has a uid');
+    assert.equal(createdA.apiVersion, `${ref.group}/${ref.version}`);
+    assert.equal(createdA.kind, ref.kind);
+    await watchA.expect('ADDED', 'name1');
     await client.create(ref, undefined, make('name2'));
-    await w.expect('ADDED', 'name2');
-    await client.patch(ref, undefined, 'name1', 'merge', { dummy: 'test' });
-    assert.equal(((await w.expect('MODIFIED', 'name1')).object as KubeObject & { dummy?: string }).dummy, 'test');
-    await client.patch(ref, undefined, 'name2', 'merge', { dummy: 'test' });
-    await w.expect('MODIFIED', 'name2');
+    await watchB.expect('ADDED', 'name2');
+    await client.patch(ref, undefined, 'name1', 'json', jsonPatch);
+    assert.equal(((await watchA.expect('MODIFIED', 'name1')).object as KubeObject & { dummy?: string }).dummy, 'test');
+    await client.patch(ref, undefined, 'name2', 'json', jsonPatch);
+    await watchB.expect('MODIFIED', 'name2');
     await client.delete(ref, undefined, 'name1');
-    await w.expect('DELETED', 'name1');
+    await watchA.expect('DELETED', 'name1');
     await client.delete(ref, undefined, 'name2');
-    await w.expect('DELETED', 'name2');
+    await watchB.expect('DELETED', 'name2');
+    // the last "no event on A": A's next event after B's deletion is a later one of its own.
+    await client.create(ref, undefined, make('name1'));
+    await watchA.expect('ADDED', 'name1');
+    await client.delete(ref, undefined, 'name1');
   } finally {
-    w.stop();
+    watchA.stop();
+    watchB.stop();
   }
   await deleteCrd(crd.metadata.name!);
 });
