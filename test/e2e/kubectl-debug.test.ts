@@ -143,4 +143,48 @@ describe('kubectl debug with ephemeral containers', { timeout: 180_000 }, () => 
       child.kill('SIGKILL');
     }
   });
+
+  // upstream's test/e2e/common/node/ephemeral_containers.go (v1.32: no pod generation checks yet).
+  // The two upstream tests repeat the same first steps on a pod each; here the second continues on
+  // the first's pod (same node, tests in order), from its "only one ephemeral container" check on.
+  const EC_POD = 'ephemeral-containers-target-pod';
+  const ecPath = `/api/v1/namespaces/default/pods/${EC_POD}/ephemeralcontainers`;
+
+  test('[sig-node] Ephemeral Containers [NodeConformance] will start an ephemeral container in an existing pod [Conformance]', async () => {
+    const n = node();
+    const raw = new RawClient(n.url, n.dataDir);
+    const created = await raw.request(`/api/v1/namespaces/default/pods`, { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: EC_POD }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'test-container-1', image: IMAGE, command: ['/bin/sleep'], args: ['10000'] }] } }) });
+    assert.equal(created.status, 201, created.body);
+    await n.k('wait', '--for=condition=Ready', `pod/${EC_POD}`, '--timeout=60s');
+    // AddEphemeralContainerSync: a strategic merge patch of pods/ephemeralcontainers, then the container running.
+    const ec = { name: 'debugger', image: IMAGE, command: ['/bin/sh', '-c', 'while true; do echo polo; sleep 2; done'], stdin: true, tty: true };
+    const patched = await raw.request(ecPath, { method: 'PATCH', headers: { 'Content-Type': 'application/strategic-merge-patch+json' }, body: JSON.stringify({ spec: { ephemeralContainers: [ec] } }) });
+    assert.equal(patched.status, 200, patched.body);
+    const ecState = () => n.k('get', 'pod', EC_POD, '-o', 'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="debugger")].state}');
+    await waitFor('the ephemeral container running', async () => JSON.parse((await ecState()) || '{}').running !== undefined, 60_000, 300);
+    // checking pod container endpoints: exec in it, and its log.
+    assert.match(await n.k('exec', EC_POD, '-c', 'debugger', '--', '/bin/echo', 'marco'), /marco/);
+    await waitFor('polo in the ephemeral container\'s log', async () => (await n.k('logs', EC_POD, '-c', 'debugger')).includes('polo'), 30_000, 300);
+  });
+
+  test('[sig-node] Ephemeral Containers [NodeConformance] should update the ephemeral containers in an existing pod [Conformance]', async () => {
+    const n = node();
+    const raw = new RawClient(n.url, n.dataDir);
+    const count = async (): Promise<number> => {
+      const got = await raw.request(ecPath);
+      assert.equal(got.status, 200, got.body);
+      return (got.json.spec.ephemeralContainers ?? []).length;
+    };
+    assert.equal(await count(), 1, 'only one ephemeral container');
+    // UpdateEphemeralContainers (PUT of the subresource), retried on conflict as upstream.
+    await waitFor('the update of ephemeral containers', async () => {
+      const pod = (await raw.request(`/api/v1/namespaces/default/pods/${EC_POD}`)).json;
+      pod.spec.ephemeralContainers.push({ name: 'debugger2', image: IMAGE, imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'File' });
+      const put = await raw.request(ecPath, { method: 'PUT', body: JSON.stringify(pod) });
+      if (put.status === 409) return false;
+      assert.equal(put.status, 200, put.body);
+      return true;
+    }, 30_000, 100);
+    assert.equal(await count(), 2, 'two ephemeral containers');
+  });
 });
