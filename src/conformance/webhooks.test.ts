@@ -47,6 +47,17 @@ before(async () => {
       if (r.operation === 'DELETE') return dataOf(r.oldObject)['webhook-e2e-test'] === 'webhook-nondeletable' ? deny('the custom resource cannot be deleted because it contains unwanted key and value') : { allowed: true };
       return dataOf(r.object)['webhook-e2e-test'] === 'webhook-disallow' ? deny('the custom resource contains unwanted data') : { allowed: true };
     },
+    // agnhost's denySpecificAttachment: `kubectl attach to-be-attached-pod -i -c=container1` is refused;
+    // a request that is not the CONNECT of pods/attach with PodAttachOptions is an error, as there.
+    '/pods/attach': (r) => {
+      if (r.name !== 'to-be-attached-pod') return { allowed: true };
+      const o = r.object as KubeObject & { stdin?: boolean; container?: string } | null;
+      if (r.resource.resource !== 'pods' || r.subResource !== 'attach' || r.operation !== 'CONNECT' || o?.kind !== 'PodAttachOptions' || r.kind.kind !== 'PodAttachOptions') {
+        return { allowed: false, status: { code: 500, message: `unexpected review: ${JSON.stringify({ ...r, userInfo: undefined })}` } };
+      }
+      if (!o.stdin || o.container !== 'container1') return { allowed: true };
+      return { allowed: false, status: { message: "attaching to pod 'to-be-attached-pod' is not allowed" } };
+    },
     '/add-label': (r) => jsonPatch([r.object?.metadata?.labels ? { op: 'add', path: '/metadata/labels/mutated', value: 'yes' } : { op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }]),
   });
   env = await startClientEnv();
@@ -355,4 +366,28 @@ test('[Conformance] AdmissionWebhook should mutate custom resource with differen
   assert.equal((await client.raw<Cr>('GET', crPath(crd, 'v1', ns, 'cr-instance-1'))).data?.newField, 'newValue');
   await unregister('Mutating', `${ns}-mutate-cr-versions`);
   await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
+});
+
+// as upstream's registerWebhookForAttachingPod + testAttachingPodWebhook. Upstream first waits for the
+// pod to be Running (its kubectl attach needs a live container once admitted); the refusal it asserts
+// happens in the API server before the node is asked (ConnectResource admits, then connects), so the
+// pod here stays Pending on a cluster without nodes. The marker is the configmap webhook of the same
+// configuration (upstream's is-ready webhook).
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny attaching pod [Conformance]', async () => {
+  const ns = await uniqueNamespace();
+  await register('Validating', `${ns}-attach`, [
+    hook('deny-attaching-pod.k8s.io', { path: '/pods/attach', resources: ['pods/attach'], operations: ['CONNECT'], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
+    hook('deny-unwanted-configmap-data.k8s.io', { path: '/configmaps', resources: ['configmaps'], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
+  ]);
+  await untilDenied(ns, disallowed('marker'));
+  await client.pods(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'to-be-attached-pod' }, spec: { containers: [{ name: 'container1', image: 'registry.k8s.io/pause:3.10' }] } } as KubeObject);
+  const r = await env.ts.kubectl(['attach', `--namespace=${ns}`, 'to-be-attached-pod', '-i', '-c=container1']);
+  assert.notEqual(r.code, 0, `kubectl attach should be denied by the webhook: ${r.stdout}`);
+  assert.match(r.stderr, /attaching to pod 'to-be-attached-pod' is not allowed/);
+  const review = (hooks.received.get('/pods/attach') ?? []).find((q) => q.namespace === ns);
+  assert.deepEqual(review && { kind: review.kind, resource: review.resource, subResource: review.subResource, operation: review.operation, object: review.object }, {
+    kind: { group: '', version: 'v1', kind: 'PodAttachOptions' }, resource: { group: '', version: 'v1', resource: 'pods' }, subResource: 'attach', operation: 'CONNECT',
+    object: { kind: 'PodAttachOptions', apiVersion: 'v1', stdin: true, stdout: true, stderr: true, container: 'container1' },
+  });
+  await unregister('Validating', `${ns}-attach`);
 });

@@ -12,7 +12,7 @@ import type { UserInfo } from './authn.js';
 import { negotiateResource } from './media.js';
 import { isWatch } from './query.js';
 import type { ResourcePath } from './request-info.js';
-import type { StreamingRegistry } from './streaming.js';
+import { admitConnect, type StreamingRegistry } from './streaming.js';
 import type { WatchRegistry } from './watch.js';
 import { serveAction } from './verbs/action.js';
 import { serveCreate } from './verbs/create.js';
@@ -49,7 +49,9 @@ export async function handleResource(
     const h = deps.streams.get(p.resource, p.subresource);
     if (h) {
       if (!h.handle) throw errors.badRequest(`${p.resource}/${p.subresource} needs a connection upgrade (WebSocket or SPDY)`);
-      return h.handle(req, res, { namespace: ns, name: p.name, user, query, storage, rest: p.rest });
+      const sr = { namespace: ns, name: p.name, user, query, storage, rest: p.rest };
+      await admitConnect(h, sr);
+      return h.handle(req, res, sr);
     }
   }
 

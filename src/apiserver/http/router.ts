@@ -21,6 +21,7 @@ import { handleNonResource, type NonResourceDeps } from './non-resource.js';
 import { isWatch } from './query.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
 import { handleResource, type ResourceDeps } from './resource-handler.js';
+import { admitConnect } from './streaming.js';
 import { parsedRequest } from './parsed-request.js';
 import { notFoundPath } from './verbs/not-found.js';
 import { toStatus, writeBody, writeError } from './respond.js';
@@ -204,7 +205,9 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const entry = p && opts.catalog.resolve(p.group, p.version, p.resource);
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
-      await h.upgrade(req, socket, head, { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest });
+      const sr = { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest };
+      await admitConnect(h, sr);
+      await h.upgrade(req, socket, head, sr);
     })().catch((err) => {
       if (!socket.destroyed) refuse(socket, toStatus(err), watchRes?.headers);
     });

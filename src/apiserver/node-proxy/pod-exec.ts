@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { queryBool } from '../../api/query-params.js';
 import { errors } from '../../api/status.js';
 import type { StreamingHandler, StreamingRequest } from '../http/streaming.js';
 import { toStatus } from '../http/respond.js';
@@ -30,18 +31,33 @@ export function wantsV5(req: IncomingMessage): boolean {
 }
 
 export function podExecHandler(agents: AgentClient): StreamingHandler {
-  return remoteCommandHandler(agents, 'exec', (r) => {
-    const p = parseExecParams(r.query);
-    return { params: p, path: (t) => execPath(t, p) };
-  });
+  return {
+    ...remoteCommandHandler(agents, 'exec', (r) => {
+      const p = parseExecParams(r.query);
+      return { params: p, path: (t) => execPath(t, p) };
+    }),
+    connectOptions: (r) => ({ kind: 'PodExecOptions', apiVersion: 'v1', ...stdioOptions(r), command: r.query.getAll('command') }),
+  };
 }
 
 /** pods/attach: the same protocols, to the container's main process instead of a new one. */
 export function podAttachHandler(agents: AgentClient): StreamingHandler {
-  return remoteCommandHandler(agents, 'attach', (r) => {
-    const p = parseStdioParams(r.query);
-    return { params: p, path: (t) => attachPath(t, p) };
-  });
+  return {
+    ...remoteCommandHandler(agents, 'attach', (r) => {
+      const p = parseStdioParams(r.query);
+      return { params: p, path: (t) => attachPath(t, p) };
+    }),
+    connectOptions: (r) => ({ kind: 'PodAttachOptions', apiVersion: 'v1', ...stdioOptions(r) }),
+  };
+}
+
+/** The stdio fields of PodAttachOptions/PodExecOptions as v1 encodes them (false and empty omitted). */
+function stdioOptions(r: StreamingRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (queryBool(r.query, k)) out[k] = true;
+  const container = r.query.get('container');
+  if (container) out.container = container;
+  return out;
 }
 
 function remoteCommandHandler(

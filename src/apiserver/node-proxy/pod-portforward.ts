@@ -48,6 +48,11 @@ export function podPortForwardHandler(agents: AgentClient): StreamingHandler {
   return {
     resource: 'pods',
     subresource: 'portforward',
+    // PodPortForwardOptions (ports, int32, omitted when none) for admission; a bad port is the handler's 400.
+    connectOptions: (r) => {
+      const ports = r.query.getAll('ports').flatMap((v) => v.split(',')).map(Number).filter((n) => Number.isInteger(n));
+      return { kind: 'PodPortForwardOptions', apiVersion: 'v1', ...(ports.length ? { ports } : {}) };
+    },
     async upgrade(req, socket, head, r) {
       const target = await resolvePodTarget(r, false);
       const path = portForwardPath(target, r.query);

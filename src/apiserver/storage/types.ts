@@ -46,8 +46,10 @@ export interface RequestContext {
 
 /** One admission request as webhooks and policies see it (upstream's admission.Attributes). */
 export interface AdmissionAttributes {
-  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
   subresource?: string;
+  /** The request's kind when it is not the resource's own: a CONNECT's options (PodAttachOptions...). */
+  kind?: string;
   namespace?: string;
   name: string;
   object?: KubeObject;
@@ -103,6 +105,12 @@ export interface ResourceStorage {
    * create-only reviews), so a request accepting only a Table is 406 (RequestScope.AllowsMediaTypeTransform).
    */
   readonly noTable?: boolean;
+  /**
+   * Admission of a CONNECT (pods/exec, pods/attach, pods/portforward, proxies) with its options as the
+   * object, as upstream's ConnectResource: mutating, then validating admission, before connecting.
+   * Set by dynamic admission's wrapper; absent, a CONNECT is admitted.
+   */
+  admitConnect?(ctx: RequestContext, a: AdmissionAttributes): Promise<void>;
   create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
   get(ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject>;
   list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList>;

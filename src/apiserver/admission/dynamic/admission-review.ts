@@ -27,7 +27,7 @@ export interface AdmissionRequest {
 }
 
 export function admissionRequest(def: ResourceDefinition, a: AdmissionAttributes, ctx: RequestContext): AdmissionRequest {
-  const kind = { group: def.group, version: def.version, kind: def.kind };
+  const kind = { group: def.group, version: def.version, kind: a.kind ?? def.kind };
   const resource = { group: def.group, version: def.version, resource: def.plural };
   return {
     uid: randomUUID(), kind, resource, requestKind: kind, requestResource: resource,

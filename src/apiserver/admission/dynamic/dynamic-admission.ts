@@ -80,11 +80,21 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
     };
   };
 
+  // upstream's ConnectResource calls Admit then Validate with the options; a mutating webhook's patch
+  // of the options is not applied here (the handlers read them from the query): it can only refuse.
+  const admitConnect = (def: ResourceDefinition) => async (ctx: RequestContext, attrs: AdmissionAttributes): Promise<void> => {
+    const da = forRequest(def, ctx);
+    if (!da) return;
+    await da.mutate(attrs);
+    await da.validate(attrs);
+  };
+
   const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deleteCollection']);
   return {
     wrap(storage) {
       return new Proxy(storage, {
         get(target, prop, receiver) {
+          if (prop === 'admitConnect') return admitConnect(target.def);
           const v = Reflect.get(target, prop, receiver) as unknown;
           if (typeof v !== 'function') return v;
           const fn = (v as (...args: unknown[]) => unknown).bind(target);
