@@ -391,3 +391,24 @@ test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be a
   });
   await unregister('Validating', `${ns}-attach`);
 });
+
+// Not an upstream test: the same CONNECT admission for pods/exec, whose review carries PodExecOptions
+// (the command, the stdio flags kubectl asks for, the container), refused before the pod's node is asked.
+test('a validating webhook on CONNECT pods/exec refuses kubectl exec with PodExecOptions in its review', async () => {
+  const ns = await uniqueNamespace();
+  await register('Validating', `${ns}-exec`, [
+    hook('deny-exec.k8s.io', { path: '/always-deny', resources: ['pods/exec'], operations: ['CONNECT'], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
+    hook('deny-unwanted-configmap-data.k8s.io', { path: '/configmaps', resources: ['configmaps'], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
+  ]);
+  await untilDenied(ns, disallowed('marker'));
+  await client.pods(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'to-be-execed' }, spec: { containers: [{ name: 'c1', image: 'registry.k8s.io/pause:3.10' }] } } as KubeObject);
+  const r = await env.ts.kubectl(['exec', `--namespace=${ns}`, 'to-be-execed', '-c', 'c1', '--', 'echo', 'hi']);
+  assert.notEqual(r.code, 0, r.stdout);
+  assert.match(r.stderr, /admission webhook "deny-exec.k8s.io" denied the request: this webhook denies all requests/);
+  const review = (hooks.received.get('/always-deny') ?? []).find((q) => q.namespace === ns);
+  assert.deepEqual(review && { kind: review.kind.kind, name: review.name, subResource: review.subResource, operation: review.operation, object: review.object }, {
+    kind: 'PodExecOptions', name: 'to-be-execed', subResource: 'exec', operation: 'CONNECT',
+    object: { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, stderr: true, container: 'c1', command: ['echo', 'hi'] },
+  });
+  await unregister('Validating', `${ns}-exec`);
+});
