@@ -14,6 +14,7 @@ import { compareFacts, messageFacts, type FieldFact, type MessageFacts } from '.
 import { HEALTH_SCHEMA } from '../probes/grpc-probe.js';
 import { CRI_SCHEMA, CRI_SERVICES } from '../runtime/cri/api-schema.js';
 import { EVENTS_SCHEMA } from '../runtime/cri/client.js';
+import { ANY_SCHEMA, TASK_EVENTS_SCHEMA } from '../runtime/cri/task-exit.js';
 import type { ProtoSchema, ServiceMethods } from './proto-codec.js';
 import { checksums } from '../../api/protobuf/testdata/upstream/kubectl-descriptors.js';
 import { CONTAINERD_DESCRIPTOR_SHA256, containerdBinary, containerdDescriptors, containerdRoot } from './testing/containerd-descriptors.js';
@@ -54,6 +55,8 @@ const NEWER_THAN_CONTAINERD = ['runtime.v1.ImageFsInfoResponse.containerFilesyst
 const SCHEMAS: Array<[ProtoSchema, Record<string, ServiceMethods>]> = [
   [CRI_SCHEMA, CRI_SERVICES],
   [EVENTS_SCHEMA, { Events: { Subscribe: ['SubscribeRequest', 'Envelope', 'server-stream'] } }],
+  [ANY_SCHEMA, {}],
+  [TASK_EVENTS_SCHEMA, {}],
   [HEALTH_SCHEMA, { Health: { Check: ['HealthCheckRequest', 'HealthCheckResponse'] } }],
 ];
 

@@ -16,7 +16,7 @@ import { quietLogger } from '../../testing/quiet-logger.js';
 const PERIOD = 50; // evented safety net: 10 x PERIOD = 500 ms
 
 interface Stream {
-  change(): void;
+  change(exited?: string): void;
   ended(err: Error): void;
 }
 
@@ -77,9 +77,9 @@ const gaps = (times: number[], start: number, from = 0) => {
   return t.slice(1).map((x, i) => x - t[i]!);
 };
 
-async function withPleg(clock: FakeClock, rt: ContainerRuntime, fn: (p: Pleg, changes: string[][]) => Promise<void>): Promise<void> {
+async function withPleg(clock: FakeClock, rt: ContainerRuntime, fn: (p: Pleg, changes: string[][]) => Promise<void>, period = PERIOD): Promise<void> {
   const changes: string[][] = [];
-  const p = new Pleg(rt, PERIOD, (changed) => changed.length && changes.push(changed), quietLogger, clock);
+  const p = new Pleg(rt, period, (changed) => changed.length && changes.push(changed), quietLogger, clock);
   p.start();
   try {
     await fn(p, changes);
@@ -174,6 +174,64 @@ describe('Pleg modes', () => {
       assert.equal(t.relistAt.at(-1), eventAt + 100 + 10 * PERIOD, 'the confirming relist, a safety-net period (here under CONFIRM_MS) after the first');
       assert.equal(changes.length, seen + 1, 'the confirming relist saw it');
       assert.deepEqual(changes.at(-1), ['b']);
+    });
+  });
+
+  /**
+   * containerd publishes a task's exit (then its delete) before its CRI plugin records the exit: on
+   * this test machine 45-480 ms after the last of those events at load 30, and more on a busier host.
+   * The agent's own relist period (1 s, so a 10 s safety net) is used here, as in production.
+   */
+  const AGENT_PERIOD = 1000;
+  /** Pod `uid` running with an open stream; `fn` runs as soon as the stream announced `exited`'s exit. */
+  async function afterAnnouncedExit(
+    uid: string, exited: string, fn: (t: ReturnType<typeof table>, clock: FakeClock, changes: string[][], eventAt: number) => Promise<void>,
+  ): Promise<void> {
+    const clock = new FakeClock();
+    const t = table(clock, 'stream');
+    t.addPod(uid);
+    await withPleg(clock, t.runtime, async (p, changes) => {
+      await pass(clock, 2300);
+      assert.equal(p.isEvented(), true);
+      const eventAt = clock.now();
+      t.streams[0]!.change(exited);
+      await fn(t, clock, changes, eventAt);
+    }, AGENT_PERIOD);
+  }
+
+  it('re-checks an announced exit until the runtime lists it, instead of leaving it to the safety net', async () => {
+    await afterAnnouncedExit('b', 'c-b', async (t, clock, changes, eventAt) => {
+      const seen = changes.length; // the pod's first appearance
+      await pass(clock, 1600); // past the relists 100 ms and 1 s after the event: both listed it running
+      assert.equal(changes.length, seen);
+      t.exit('b');
+      const recordedAt = clock.now();
+      while (changes.length === seen && clock.now() < eventAt + 20 * AGENT_PERIOD) await pass(clock, 1);
+      const seenAt = clock.now();
+      assert.deepEqual(changes.slice(seen), [['b']]);
+      assert.ok(seenAt < eventAt + 10 * AGENT_PERIOD, `seen ${seenAt - eventAt} ms after the event: not before the safety net`);
+      assert.ok(seenAt - recordedAt <= AGENT_PERIOD, `seen ${seenAt - recordedAt} ms after the runtime recorded it: re-checks farther apart than a period`);
+      // Seen: back to the safety net alone.
+      await pass(clock, 30 * AGENT_PERIOD);
+      assert.deepEqual(new Set(gaps(t.relistAt, 0, seenAt)), new Set([10 * AGENT_PERIOD]));
+    });
+  });
+
+  it('does not re-check an announced exit of a container it does not list (not the agent\'s, or already removed)', async () => {
+    await afterAnnouncedExit('c', 'c-elsewhere', async (t, clock, _changes, eventAt) => {
+      await pass(clock, 12 * AGENT_PERIOD);
+      // 100 ms after the event, the confirming relist a period later, then the safety net.
+      assert.deepEqual(t.relistAt.filter((x) => x > eventAt).map((x) => x - eventAt), [100, 100 + AGENT_PERIOD, 100 + 11 * AGENT_PERIOD]);
+    });
+  });
+
+  it('stops re-checking an announced exit the runtime never lists, 30 s on', async () => {
+    await afterAnnouncedExit('d', 'c-d', async (t, clock, _changes, eventAt) => {
+      await pass(clock, 55 * AGENT_PERIOD);
+      const after = t.relistAt.filter((x) => x > eventAt).map((x) => x - eventAt);
+      // 100 ms after the event, then 200, 400, 800 ms apart, then every period until 30 s, then the safety net.
+      const everyPeriod = Array.from({ length: 29 }, (_, i) => 2500 + i * AGENT_PERIOD); // 2.5 s ... 30.5 s
+      assert.deepEqual(after, [100, 300, 700, 1500, ...everyPeriod, 40_500, 50_500]);
     });
   });
 });

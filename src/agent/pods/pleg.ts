@@ -17,6 +17,16 @@ const EVENT_DELAY_MS = 100;
  * recorded it, so the first relist can still see the container running.
  */
 const CONFIRM_MS = 1000;
+/**
+ * An exit the event stream announced (a task's exit names its container or sandbox) and a relist
+ * still lists running is re-checked this long after, doubling up to CONFIRM_MS, until a relist shows
+ * it: containerd's CRI plugin records an exit only after it deleted the task, which on a busy host
+ * takes longer than the confirming relist waits (the kubelet's generic PLEG likewise reinspects a
+ * pod at every relist until its status could be read).
+ */
+const RECHECK_MS = 200;
+/** An announced exit no relist has shown by then is left to the safety net (and logged). */
+const UNSEEN_EXIT_MAX_MS = 30_000;
 /** A subscription still open this long after it was made counts as live. */
 const STREAM_LIVE_MS = 2000;
 /** An event stream that failed is resubscribed after this, doubling up to MAX_RESUBSCRIBE_MS. */
@@ -29,9 +39,10 @@ const MAX_RESUBSCRIBE_MS = 30_000;
  * sandbox died), so their workers sync without waiting for a resync.
  * - Generic mode (kubelet's generic PLEG): a relist every `periodMs` (1 s by default).
  * - Evented mode, when the runtime has an event stream (kubelet's evented PLEG, which uses CRI's
- *   GetContainerEvents): a relist 100 ms and again 1 s after runtime events, and every
- *   10 x `periodMs` as a safety net, as the kubelet keeps a slow relist beside its events. An idle
- *   node then makes no runtime calls for seconds at a time. The stream failing falls back to the
+ *   GetContainerEvents): a relist 100 ms and again 1 s after runtime events, more while an exit the
+ *   stream announced is not listed yet, and every 10 x `periodMs` as a safety net, as the kubelet
+ *   keeps a slow relist beside its events. An idle node then makes no runtime calls for seconds at a
+ *   time. The stream failing falls back to the
  *   generic period until a resubscription succeeds.
  * A worker reports what it saw at the end of its sync (`observed`), so the changes it made itself
  * (the sandbox and containers it just started) do not come back as events and cost another sync.
@@ -45,6 +56,9 @@ export class Pleg {
   /** A relist was asked for while one ran. */
   private again = false;
   private confirmPending = false;
+  /** Containers and sandboxes whose exit the stream announced and no relist has shown: when announced. */
+  private unseenExits = new Map<string, number>();
+  private recheckMs = RECHECK_MS;
   private events: { stop(): void } | undefined;
   private evented = false;
   private resubscribeMs = RESUBSCRIBE_MS;
@@ -103,9 +117,13 @@ export class Pleg {
     // one still open after a moment is taken as live.
     const liveTimer = this.clock.setTimer(live, STREAM_LIVE_MS);
     this.events = this.runtime.watchChanges({
-      change: () => {
+      change: (exited) => {
         if (ended) return;
         live();
+        if (exited && !this.unseenExits.has(exited)) {
+          this.unseenExits.set(exited, this.clock.now());
+          this.recheckMs = RECHECK_MS;
+        }
         this.confirmPending = true;
         this.schedule(EVENT_DELAY_MS);
       },
@@ -162,7 +180,10 @@ export class Pleg {
         this.running = undefined;
         const period = this.evented ? this.periodMs * 10 : this.periodMs;
         if (this.again) this.schedule(EVENT_DELAY_MS);
-        else this.schedule(confirm ? Math.min(CONFIRM_MS, period) : period);
+        else if (this.unseenExits.size) {
+          this.schedule(Math.min(this.recheckMs, period));
+          this.recheckMs = Math.min(this.recheckMs * 2, CONFIRM_MS);
+        } else this.schedule(confirm ? Math.min(CONFIRM_MS, period) : period);
       });
   }
 
@@ -178,6 +199,7 @@ export class Pleg {
     };
     for (const s of sandboxes) if (s.labels[LABEL_POD_UID]) of(s.labels[LABEL_POD_UID]).sandboxes.push(s);
     for (const c of containers) if (c.labels[LABEL_POD_UID]) of(c.labels[LABEL_POD_UID]).containers.push(c);
+    this.settleExits(sandboxes, containers);
     const now = new Map([...byPod].map(([uid, e]) => [uid, podSignature(e.sandboxes, e.containers)]));
     const changed: string[] = [];
     for (const [uid, s] of now) if (this.last.get(uid) !== s) changed.push(uid);
@@ -185,5 +207,27 @@ export class Pleg {
     this.last = now;
     this.onRelist(changed, new Set(now.keys()));
     return changed;
+  }
+
+  /**
+   * Forgets the announced exits this relist shows: the container or sandbox is no longer listed live
+   * (or not listed at all: removed, or not the agent's). One still listed running (or created, its
+   * start not recorded either) is the runtime lagging behind its own event.
+   */
+  private settleExits(sandboxes: PodSandbox[], containers: Container[]): void {
+    if (!this.unseenExits.size) return;
+    const live = new Set([
+      ...sandboxes.filter((x) => x.state === 'SANDBOX_READY'),
+      ...containers.filter((x) => x.state === 'CONTAINER_RUNNING' || x.state === 'CONTAINER_CREATED'),
+    ].map((x) => x.id));
+    const now = this.clock.now();
+    for (const [id, at] of this.unseenExits) {
+      if (!live.has(id)) this.unseenExits.delete(id);
+      else if (now - at >= UNSEEN_EXIT_MAX_MS) {
+        this.unseenExits.delete(id);
+        this.log.warn({ id, ms: now - at }, 'the runtime announced an exit its list still does not show; left to the periodic relist');
+      }
+    }
+    if (!this.unseenExits.size) this.recheckMs = RECHECK_MS;
   }
 }

@@ -349,9 +349,10 @@ export interface ContainerRuntime {
    * Optional: an event stream that calls `change` soon after a sandbox or container may have changed
    * state (started, exited, OOM-killed, removed), whoever caused it, so the PLEG can relist at once
    * instead of polling every second. `ended` is called once if the stream stops (or the runtime cannot
-   * serve one); `stop` ends it without calling `ended`.
+   * serve one); `stop` ends it without calling `ended`. `exited` names a container or sandbox whose
+   * main process exited: the stream may say so before the runtime's list and status calls do.
    */
-  watchChanges?(h: { change(): void; ended(err: Error): void }): { stop(): void };
+  watchChanges?(h: { change(exited?: string): void; ended(err: Error): void }): { stop(): void };
 
   /**
    * Prepares an interactive exec and returns the URL of the runtime's streaming server that serves it

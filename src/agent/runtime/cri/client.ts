@@ -3,6 +3,7 @@ import { RuntimeError, type RuntimeErrorKind } from '../types.js';
 import { GrpcClient, GrpcError, GrpcStatus, type GrpcStream } from '../../grpc/grpc-client.js';
 import { decodeMessage, encodeMessage, type ProtoSchema } from '../../grpc/proto-codec.js';
 import { CRI_SCHEMA, CRI_SERVICES } from './api-schema.js';
+import { exitedTask } from './task-exit.js';
 
 /**
  * A raw CRI runtime.v1 client: both services (RuntimeService, ImageService) over one HTTP/2
@@ -22,6 +23,8 @@ const EVENTS_SUBSCRIBE = '/containerd.services.events.v1.Events/Subscribe';
 export interface RuntimeEventEnvelope {
   namespace: string;
   topic: string;
+  /** Set for a /tasks/exit of a container's or sandbox's main process: its id (task-exit.ts). */
+  exited?: string;
 }
 
 /** containerd's SubscribeRequest and Envelope (api/services/events/v1/events.proto), the fields used. */
@@ -85,7 +88,11 @@ export class CriClient {
     const filter = `namespace==${namespace},topic~=${JSON.stringify(topicRegexp)}`;
     const body = encodeMessage(EVENTS_SCHEMA, 'SubscribeRequest', { filters: [filter] });
     return this.grpc.serverStream(EVENTS_SUBSCRIBE, body,
-      (m) => onEvent(decodeMessage<RuntimeEventEnvelope>(EVENTS_SCHEMA, 'Envelope', m)),
+      (m) => {
+        const e = decodeMessage<RuntimeEventEnvelope>(EVENTS_SCHEMA, 'Envelope', m);
+        const exited = exitedTask(e.topic, m);
+        onEvent(exited ? { ...e, exited } : e);
+      },
       (err) => onEnd(err ? toRuntimeError('Subscribe', err) : new RuntimeError('Unavailable', 'event stream ended', 'Subscribe')));
   }
 

@@ -194,9 +194,10 @@ export class CriRuntime implements ContainerRuntime {
    * containerd's task and container events in the CRI namespace: the same state changes that CRI's
    * GetContainerEvents (containerd 1.7+, the kubelet's evented PLEG) reports, available on 1.6 too.
    * A socket that is not containerd's ends the stream at once (UNIMPLEMENTED), and the PLEG polls.
+   * A task's exit names the container or sandbox (containerd publishes it before CRI records it).
    */
-  watchChanges(h: { change(): void; ended(err: Error): void }): { stop(): void } {
-    const s = this.client.subscribeEvents(CRI_NAMESPACE, '^/(tasks|containers)/', () => h.change(), (err) => h.ended(err));
+  watchChanges(h: { change(exited?: string): void; ended(err: Error): void }): { stop(): void } {
+    const s = this.client.subscribeEvents(CRI_NAMESPACE, '^/(tasks|containers)/', (e) => h.change(e.exited), (err) => h.ended(err));
     return { stop: () => s.cancel() };
   }
 
