@@ -49,9 +49,7 @@ export async function handleResource(
     const h = deps.streams.get(p.resource, p.subresource);
     if (h) {
       if (!h.handle) throw errors.badRequest(`${p.resource}/${p.subresource} needs a connection upgrade (WebSocket or SPDY)`);
-      const sr = { namespace: ns, name: p.name, user, query, storage, rest: p.rest };
-      await admitConnect(h, sr);
-      return h.handle(req, res, sr);
+      return h.handle(req, res, await admitConnect(h, { namespace: ns, name: p.name, user, query, storage, rest: p.rest }, req));
     }
   }
 

@@ -206,8 +206,7 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
       const sr = { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest };
-      await admitConnect(h, sr);
-      await h.upgrade(req, socket, head, sr);
+      await h.upgrade(req, socket, head, await admitConnect(h, sr, req));
     })().catch((err) => {
       if (!socket.destroyed) refuse(socket, toStatus(err), watchRes?.headers);
     });

@@ -16,6 +16,7 @@ import type { StreamingHandler } from '../http/streaming.js';
 import type { Readable } from 'node:stream';
 import type { AgentClient } from './agent-client.js';
 import { forwardedUri, isHtml, linkRewrite, rewriteEncodedHtml, rewriteURL, type LinkRewrite } from './link-rewriting.js';
+import { admittedPath, proxyOptions } from './proxy-options.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -64,7 +65,9 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
       const nodeName = await proxiedNode(agents, r.name);
       const trailingSlash = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname.endsWith('/');
-      const path = nodeProxyPath(r.rest, r.query, trailingSlash);
+      const admitted = admittedPath(r);
+      const q = r.query.toString();
+      const path = admitted === undefined ? nodeProxyPath(r.rest, r.query, trailingSlash) : `${admitted || '/'}${q ? `?${q}` : ''}`;
       const pathname = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname;
       const at = pathname.indexOf('/proxy', pathname.indexOf(`/nodes/`));
       const ep = await agents.endpoint(nodeName);
@@ -73,6 +76,7 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       req.pipe(call.request);
       await relayResponse(await call.response, res, links);
     },
+    connectOptions: proxyOptions('NodeProxyOptions'),
   };
 }
 

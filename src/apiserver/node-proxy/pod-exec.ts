@@ -17,7 +17,7 @@ import { toStatus } from '../http/respond.js';
 import type { AgentClient } from './agent-client.js';
 import { Channel, decodeChannelMessage, encodeChannelData, offeredProtocols, V5_PROTOCOL } from './channel-frames.js';
 import { agentError } from './pod-logs.js';
-import { attachPath, execPath, parseExecParams, parseStdioParams, resolvePodTarget, type PodTarget, type StdioParams } from './pod-target.js';
+import { attachPath, execPath, parseExecParams, parseStdioParams, resolvePodTarget, withAdmittedOptions, type PodTarget, type StdioParams } from './pod-target.js';
 import { SpdyClientSession, type SpdyStream } from './spdy/client-session.js';
 import { refuseUpgrade, relayToAgent } from './upgrade-relay.js';
 import { throttleTowards } from './ws-backpressure.js';
@@ -67,7 +67,8 @@ function remoteCommandHandler(
   return {
     resource: 'pods',
     subresource,
-    async upgrade(req, socket, head, r) {
+    async upgrade(req, socket, head, sent) {
+      const r = withAdmittedOptions(sent);
       const target = await resolvePodTarget(r, true);
       const { params, path: pathOf } = parse(r);
       if (target.phase === 'Succeeded' || target.phase === 'Failed') {

@@ -23,7 +23,7 @@ import { toStatus } from '../http/respond.js';
 import type { AgentClient } from './agent-client.js';
 import { offeredProtocols } from './channel-frames.js';
 import { agentError } from './pod-logs.js';
-import { portForwardPath, resolvePodTarget } from './pod-target.js';
+import { portForwardPath, resolvePodTarget, withAdmittedOptions } from './pod-target.js';
 import { refuseUpgrade, relayToAgent } from './upgrade-relay.js';
 import { throttleTowards } from './ws-backpressure.js';
 /** upstream's constants.WebsocketsSPDYTunnelingPrefix */
@@ -53,7 +53,8 @@ export function podPortForwardHandler(agents: AgentClient): StreamingHandler {
       const ports = r.query.getAll('ports').flatMap((v) => v.split(',')).map(Number).filter((n) => Number.isInteger(n));
       return { kind: 'PodPortForwardOptions', apiVersion: 'v1', ...(ports.length ? { ports } : {}) };
     },
-    async upgrade(req, socket, head, r) {
+    async upgrade(req, socket, head, sent) {
+      const r = withAdmittedOptions(sent);
       const target = await resolvePodTarget(r, false);
       const path = portForwardPath(target, r.query);
       const spdyProtocols = req.headers.upgrade?.toLowerCase() === 'websocket' ? tunneledSpdyProtocols(req.headers['sec-websocket-protocol']) : [];

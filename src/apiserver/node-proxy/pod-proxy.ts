@@ -7,6 +7,7 @@
  * Who may is decided before: RBAC on `pods/proxy` (services: `services/proxy`) with the request's verb.
  * The caller's credentials are not passed on. Links in HTML answers and redirects go through the proxy
  * (link-rewriting.ts). Not done: upgrade requests through the proxy.
+ * Admitted as a CONNECT with PodProxyOptions (proxy-options.ts).
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -16,6 +17,7 @@ import type { StreamingHandler } from '../http/streaming.js';
 import { forwardedHeaders, relayResponse } from './node-proxy.js';
 import { forwardedUri, linkRewrite } from './link-rewriting.js';
 import { ctxOf } from './pod-target.js';
+import { admittedPath, proxyOptions } from './proxy-options.js';
 
 export const PROXY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -51,9 +53,10 @@ export interface ProxyTarget {
  * Sends the request on to `t` with the path after `/proxy` as the client wrote it (a trailing slash
  * kept); a GET or HEAD of an empty path is first redirected to `.../proxy/`, as upstream's
  * UpgradeAwareHandler does (other methods go to the target's root).
- * A target that cannot be reached is upstream's 503 "error trying to reach service".
+ * A target that cannot be reached is upstream's 503 "error trying to reach service". `admitted`, the
+ * path a mutating webhook set in the proxy's options (proxy-options.ts), replaces the request's.
  */
-export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget): Promise<void> {
+export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget, admitted?: string): Promise<void> {
   const method = req.method ?? 'GET';
   if (!PROXY_METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported by the proxy`);
   const raw = req.url ?? '/';
@@ -63,8 +66,9 @@ export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: Prox
   const at = /\/proxy(\/.*)?$/.exec(pathname);
   // proxyRedirectsforRootPath: only GET and HEAD of the bare root are redirected; other methods are
   // sent on to the target's root (Go's client writes an empty path as '/').
-  const path = at?.[1] || '/';
-  if (!at?.[1] && (method === 'GET' || method === 'HEAD')) {
+  const sub = admitted ?? at?.[1];
+  const path = sub || '/';
+  if (!sub && (method === 'GET' || method === 'HEAD')) {
     res.writeHead(301, { Location: `${pathname}/${query}` });
     res.end();
     return;
@@ -98,7 +102,8 @@ export function podProxyHandler(): StreamingHandler {
       const port = id.port || String(pod.spec?.containers?.find((c) => c.ports?.length)?.ports?.[0]?.containerPort ?? '');
       const ip = pod.status?.podIP;
       if (!globalUnicast(ip)) throw errors.badRequest('address not allowed');
-      await proxyTo(req, res, { scheme: id.scheme, host: ip!, port });
+      await proxyTo(req, res, { scheme: id.scheme, host: ip!, port }, admittedPath(r));
     },
+    connectOptions: proxyOptions('PodProxyOptions'),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { queryBool } from '../../api/query-params.js';
 import { errors } from '../../api/status.js';
-import type { StreamingRequest } from '../http/streaming.js';
+import { optionsQuery, type StreamingRequest } from '../http/streaming.js';
 import type { RequestContext } from '../storage/types.js';
 
 interface PodLike {
@@ -32,6 +32,15 @@ export interface PodTarget {
 /** The storage context of a streaming request: read as its caller. */
 export function ctxOf(r: StreamingRequest): RequestContext {
   return { user: r.user.name, groups: r.user.groups, dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+}
+
+/**
+ * The request as its admitted options say: a mutating webhook's PodExecOptions, PodAttachOptions or
+ * PodPortForwardOptions replace the query the handler reads (upstream's ExecLocation, AttachLocation
+ * and PortForwardLocation build the kubelet URL from the options, not from the request).
+ */
+export function withAdmittedOptions(r: StreamingRequest): StreamingRequest {
+  return r.options ? { ...r, query: optionsQuery(r.options) } : r;
 }
 
 export async function resolvePodTarget(r: StreamingRequest, needsContainer: boolean): Promise<PodTarget> {

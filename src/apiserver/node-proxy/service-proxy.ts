@@ -11,6 +11,7 @@ import { errors } from '../../api/status.js';
 import type { StreamingHandler, StreamingRequest } from '../http/streaming.js';
 import type { ResourceStorage } from '../storage/types.js';
 import { globalUnicast, proxyTo, splitSchemeNamePort } from './pod-proxy.js';
+import { admittedPath, proxyOptions } from './proxy-options.js';
 import { ctxOf } from './pod-target.js';
 
 interface ServiceLike {
@@ -60,10 +61,11 @@ export function serviceProxyHandler(storages: CoreStorages): StreamingHandler {
       const start = Math.floor(Math.random() * candidates.length);
       for (let i = 0; i < candidates.length; i++) {
         const c = candidates[(start + i) % candidates.length]!;
-        if (await isPodAddress(c.address, storages('pods'), r)) return proxyTo(req, res, { scheme: id.scheme, host: c.address.ip, port: c.port });
+        if (await isPodAddress(c.address, storages('pods'), r)) return proxyTo(req, res, { scheme: id.scheme, host: c.address.ip, port: c.port }, admittedPath(r));
       }
       throw errors.unavailable(`no endpoints available for service "${r.name}"`);
     },
+    connectOptions: proxyOptions('ServiceProxyOptions'),
   };
 }
 

@@ -108,9 +108,10 @@ export interface ResourceStorage {
   /**
    * Admission of a CONNECT (pods/exec, pods/attach, pods/portforward, proxies) with its options as the
    * object, as upstream's ConnectResource: mutating, then validating admission, before connecting.
-   * Set by dynamic admission's wrapper; absent, a CONNECT is admitted.
+   * Set by dynamic admission's wrapper; absent, a CONNECT is admitted. Resolves to the options as
+   * mutating webhooks patched them, or undefined when none did.
    */
-  admitConnect?(ctx: RequestContext, a: AdmissionAttributes): Promise<void>;
+  admitConnect?(ctx: RequestContext, a: AdmissionAttributes): Promise<KubeObject | undefined>;
   create(ctx: RequestContext, namespace: string | undefined, obj: KubeObject): Promise<KubeObject>;
   get(ctx: RequestContext, namespace: string | undefined, name: string, sub?: StorageSubresource): Promise<KubeObject>;
   list(ctx: RequestContext, namespace: string | undefined, q: ListQuery): Promise<KubeList>;

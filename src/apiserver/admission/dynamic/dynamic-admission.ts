@@ -7,6 +7,7 @@
  * ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota). With no configuration
  * objects at all a request pays nothing.
  */
+import type { KubeObject } from '../../../api/meta.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
 import { mutatingWebhookConfigurations, validatingWebhookConfigurations, type MutatingWebhookConfiguration, type ValidatingWebhookConfiguration } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
 import { validatingAdmissionPolicies, validatingAdmissionPolicyBindings, type ValidatingAdmissionPolicy, type ValidatingAdmissionPolicyBinding } from '../../../api/kinds/admissionregistration/validating-admission-policy.js';
@@ -80,13 +81,15 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
     };
   };
 
-  // upstream's ConnectResource calls Admit then Validate with the options; a mutating webhook's patch
-  // of the options is not applied here (the handlers read them from the query): it can only refuse.
-  const admitConnect = (def: ResourceDefinition) => async (ctx: RequestContext, attrs: AdmissionAttributes): Promise<void> => {
+  // upstream's ConnectResource calls Admit then Validate with the same options object: a mutating
+  // webhook's patch (converted back into it by the mutating dispatcher) is what validation sees and
+  // what Connect builds the pod's or node's URL from.
+  const admitConnect = (def: ResourceDefinition) => async (ctx: RequestContext, attrs: AdmissionAttributes): Promise<KubeObject | undefined> => {
     const da = forRequest(def, ctx);
-    if (!da) return;
-    await da.mutate(attrs);
-    await da.validate(attrs);
+    if (!da) return undefined;
+    const mutated = await da.mutate(attrs);
+    await da.validate(mutated ? { ...attrs, object: mutated } : attrs);
+    return mutated;
   };
 
   const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deleteCollection']);

@@ -1,0 +1,158 @@
+/**
+ * CONNECT admission of the proxies and of exec, as upstream's ConnectResource: the request's options
+ * (PodProxyOptions, ServiceProxyOptions, NodeProxyOptions with the path after /proxy; PodExecOptions)
+ * go through mutating, then validating webhooks and ValidatingAdmissionPolicies before the pod,
+ * Service or node is looked up, and the target is asked for what the admitted options say (a mutating
+ * webhook's path or command). A real API server, a webhook server and a fake node agent (HTTPS with a
+ * cluster certificate of its node, answering with the path it was asked for) on loopback.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { KubeObject } from '../../api/meta.js';
+import { RawClient } from '../../testing/raw-client.js';
+import { eventually } from '../../testing/eventually.js';
+import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
+import { startWebhookServer, type Handler, type TestWebhookServer } from '../admission/dynamic/testing/webhook-server.js';
+import type { AdmissionRequest } from '../admission/dynamic/admission-review.js';
+import { issueCertificate } from '../pki/certs.js';
+import { systemContext, type ApiServer } from '../server.js';
+
+const P = `connadm-${process.pid}-${Date.now().toString(36)}`;
+const NS = P;
+const NODE = `${P}-n1`;
+let ts: TestServer & { server: ApiServer };
+let hooks: TestWebhookServer;
+let agent: Server;
+let admin: RawClient;
+
+const patch = (ops: object[]): ReturnType<Handler> => ({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
+
+before(async () => {
+  ts = await startTestServer();
+  admin = new RawClient(ts.url, ts.dataDir);
+  hooks = await startWebhookServer({
+    '/deny': () => ({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
+    '/allow': () => ({ allowed: true }),
+    '/node-path': () => patch([{ op: 'replace', path: '/path', value: '/rewritten/p' }]),
+    '/exec-command': () => patch([{ op: 'replace', path: '/command', value: ['echo', 'mutated'] }]),
+  });
+  const pair = issueCertificate({ commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usage: 'server', dnsNames: [NODE], ips: ['127.0.0.1'], validDays: 1 }, ts.server.pki.ca);
+  // The agent answers every request, and refuses every upgrade, with the path and query it was asked for.
+  agent = createServer({ cert: pair.cert, key: pair.key }, (req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.url));
+  agent.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const body = req.url ?? '';
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  await new Promise<void>((r) => agent.listen(0, '127.0.0.1', r));
+  const ctx = systemContext();
+  const create = (resource: string, obj: object, ns?: string, group = '') => ts.server.storage(group, 'v1', resource)!.create(ctx, ns, obj as KubeObject);
+  await create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { [P]: 'true' } } });
+  await create('nodes', {
+    apiVersion: 'v1', kind: 'Node', metadata: { name: NODE },
+    status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: (agent.address() as AddressInfo).port } } },
+  });
+  await create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: NS }, spec: { nodeName: NODE, containers: [{ name: 'c', image: 'busybox' }] } }, NS);
+});
+after(async () => {
+  admin?.close();
+  agent?.closeAllConnections();
+  await new Promise((r) => agent?.close(r));
+  await hooks?.close();
+  await ts?.stop();
+});
+
+const ctx = () => systemContext();
+const registry = (resource: string) => ts.server.storage('admissionregistration.k8s.io', 'v1', resource)!;
+
+/** A webhook configuration of one CONNECT webhook on `resource` (for this file's namespace or node only). */
+async function register(kind: 'Mutating' | 'Validating', name: string, path: string, resource: string): Promise<() => Promise<unknown>> {
+  const plural = `${kind.toLowerCase()}webhookconfigurations`;
+  await registry(plural).create(ctx(), undefined, {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name: `${P}-${name}` },
+    webhooks: [{
+      name: `${name}.bosun.test`, admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail',
+      clientConfig: { url: `https://127.0.0.1:${hooks.port}${path}`, caBundle: hooks.caBundle },
+      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: [resource] }],
+      namespaceSelector: { matchLabels: { [P]: 'true' } },
+      matchConditions: [{ name: 'this-file', expression: `request.namespace == '${NS}' || request.name == '${NODE}'` }],
+    }],
+  } as KubeObject);
+  return () => registry(plural).delete(ctx(), undefined, `${P}-${name}`, {});
+}
+
+const reviewed = (path: string): AdmissionRequest | undefined => hooks.received.get(path)?.at(-1);
+const summary = (r: AdmissionRequest | undefined) => r && { kind: r.kind, resource: r.resource.resource, subResource: r.subResource, operation: r.operation, name: r.name, object: r.object };
+
+test("a validating webhook on CONNECT pods/proxy refuses the request with the webhook's status before the pod is read; the review carries PodProxyOptions", async () => {
+  const unregister = await register('Validating', 'deny-pod-proxy', '/deny', 'pods/proxy');
+  // Before the configuration is in effect the request reaches the handler: no such pod (404).
+  const path = `/api/v1/namespaces/${NS}/pods/absent/proxy/some/path/`;
+  const r = await eventually(async () => { const x = await admin.request(path); return x.status !== 404 && x; }, 'the webhook to be in effect');
+  assert.equal(r.status, 403);
+  assert.deepEqual(r.json, {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+    message: 'admission webhook "deny-pod-proxy.bosun.test" denied the request: proxying is not allowed',
+  });
+  assert.deepEqual(summary(reviewed('/deny')), {
+    kind: { group: '', version: 'v1', kind: 'PodProxyOptions' }, resource: 'pods', subResource: 'proxy', operation: 'CONNECT', name: 'absent',
+    object: { kind: 'PodProxyOptions', apiVersion: 'v1', path: '/some/path/' },
+  });
+  await unregister();
+});
+
+test("a ValidatingAdmissionPolicy on CONNECT services/proxy refuses by the options' path and lets other paths through", async () => {
+  await registry('validatingadmissionpolicies').create(ctx(), undefined, {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: `${P}-svc` },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['services/proxy'] }] },
+      validations: [{ expression: "object.kind == 'ServiceProxyOptions' && !(has(object.path) && object.path.startsWith('/private'))", reason: 'Forbidden', message: 'private paths are not proxied' }],
+    },
+  } as KubeObject);
+  await registry('validatingadmissionpolicybindings').create(ctx(), undefined, {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: `${P}-svc` },
+    spec: { policyName: `${P}-svc`, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { [P]: 'true' } } } },
+  } as KubeObject);
+  const base = `/api/v1/namespaces/${NS}/services/svc/proxy`;
+  const r = await eventually(async () => { const x = await admin.request(`${base}/private/x`); return x.status !== 404 && x; }, 'the policy to be in effect');
+  assert.equal(r.status, 403);
+  assert.equal(r.json?.message, `ValidatingAdmissionPolicy '${P}-svc' with binding '${P}-svc' denied request: private paths are not proxied`);
+  // Admitted: the handler answers (no such Service's endpoints).
+  assert.equal((await admin.request(`${base}/public`)).status, 404);
+  await registry('validatingadmissionpolicybindings').delete(ctx(), undefined, `${P}-svc`, {});
+  await registry('validatingadmissionpolicies').delete(ctx(), undefined, `${P}-svc`, {});
+});
+
+test("a mutating webhook's NodeProxyOptions path is the path the node is asked for, and the one validation sees", async () => {
+  const unMutate = await register('Mutating', 'node-path', '/node-path', 'nodes/proxy');
+  const unValidate = await register('Validating', 'node-path-seen', '/allow', 'nodes/proxy');
+  const r = await eventually(async () => {
+    const x = await admin.request(`/api/v1/nodes/${NODE}/proxy/original?x=1`);
+    return x.body !== '/original?x=1' && x;
+  }, 'the webhooks to be in effect');
+  assert.equal(r.body, '/rewritten/p?x=1', 'the query is the request\'s, the path the webhook\'s');
+  assert.deepEqual(reviewed('/node-path')?.object, { kind: 'NodeProxyOptions', apiVersion: 'v1', path: '/original' });
+  assert.deepEqual(summary(reviewed('/allow')), {
+    kind: { group: '', version: 'v1', kind: 'NodeProxyOptions' }, resource: 'nodes', subResource: 'proxy', operation: 'CONNECT', name: NODE,
+    object: { kind: 'NodeProxyOptions', apiVersion: 'v1', path: '/rewritten/p' },
+  });
+  await unMutate();
+  await unValidate();
+});
+
+test("a mutating webhook's PodExecOptions command is the command the node is asked to run", async () => {
+  const unregister = await register('Mutating', 'exec-command', '/exec-command', 'pods/exec');
+  const exec = `/api/v1/namespaces/${NS}/pods/p/exec?command=rm&command=-rf&container=c&stdout=true`;
+  // A plain SPDY upgrade is relayed to the agent, whose refusal carries the URL it was asked for.
+  const upgrade = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } };
+  const sent = `/exec/${NS}/p/c?command=rm&command=-rf&output=1`;
+  const r = await eventually(async () => { const x = await admin.request(exec, upgrade); return x.body !== sent && x; }, 'the webhook to be in effect');
+  assert.equal(r.status, 400);
+  assert.equal(r.body, `/exec/${NS}/p/c?command=echo&command=mutated&output=1`);
+  assert.deepEqual(reviewed('/exec-command')?.object, { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, container: 'c', command: ['rm', '-rf'] });
+  await unregister();
+});
