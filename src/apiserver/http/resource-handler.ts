@@ -10,9 +10,10 @@ import type { ApiCatalog } from '../discovery/catalog.js';
 import type { RequestContext, StorageSubresource } from '../storage/types.js';
 import type { UserInfo } from './authn.js';
 import { negotiateResource } from './media.js';
+import { setWarnings } from './respond.js';
 import { isWatch } from './query.js';
 import type { ResourcePath } from './request-info.js';
-import { admitConnect, type StreamingRegistry } from './streaming.js';
+import { admitConnect, type StreamingRegistry, type StreamingRequest } from './streaming.js';
 import type { WatchRegistry } from './watch.js';
 import { serveAction } from './verbs/action.js';
 import { serveCreate } from './verbs/create.js';
@@ -49,7 +50,14 @@ export async function handleResource(
     const h = deps.streams.get(p.resource, p.subresource);
     if (h) {
       if (!h.handle) throw errors.badRequest(`${p.resource}/${p.subresource} needs a connection upgrade (WebSocket or SPDY)`);
-      return h.handle(req, res, await admitConnect(h, { namespace: ns, name: p.name, user, query, storage, rest: p.rest }, req));
+      const warnings: string[] = [];
+      let sr: StreamingRequest;
+      try {
+        sr = await admitConnect(h, { namespace: ns, name: p.name, user, query, storage, rest: p.rest }, req, warnings);
+      } finally {
+        setWarnings(res, warnings);
+      }
+      return h.handle(req, res, sr);
     }
   }
 

@@ -35,7 +35,7 @@ before(async () => {
   ts = await startTestServer();
   admin = new RawClient(ts.url, ts.dataDir);
   hooks = await startWebhookServer({
-    '/deny': () => ({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
+    '/deny': () => ({ allowed: false, warnings: ['proxy with care'], status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
     '/allow': () => ({ allowed: true }),
     '/node-path': () => patch([{ op: 'replace', path: '/path', value: '/rewritten/p' }]),
     '/exec-command': () => patch([{ op: 'replace', path: '/command', value: ['echo', 'mutated'] }]),
@@ -87,12 +87,13 @@ async function register(kind: 'Mutating' | 'Validating', name: string, path: str
 const reviewed = (path: string): AdmissionRequest | undefined => hooks.received.get(path)?.at(-1);
 const summary = (r: AdmissionRequest | undefined) => r && { kind: r.kind, resource: r.resource.resource, subResource: r.subResource, operation: r.operation, name: r.name, object: r.object };
 
-test("a validating webhook on CONNECT pods/proxy refuses the request with the webhook's status before the pod is read; the review carries PodProxyOptions", async () => {
+test("a validating webhook on CONNECT pods/proxy refuses the request with the webhook's status and warning before the pod is read; the review carries PodProxyOptions", async () => {
   const unregister = await register('Validating', 'deny-pod-proxy', '/deny', 'pods/proxy');
   // Before the configuration is in effect the request reaches the handler: no such pod (404).
   const path = `/api/v1/namespaces/${NS}/pods/absent/proxy/some/path/`;
   const r = await eventually(async () => { const x = await admin.request(path); return x.status !== 404 && x; }, 'the webhook to be in effect');
   assert.equal(r.status, 403);
+  assert.equal(r.headers.warning, '299 - "proxy with care"', "the webhook's warning comes with its refusal");
   assert.deepEqual(r.json, {
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
     message: 'admission webhook "deny-pod-proxy.bosun.test" denied the request: proxying is not allowed',
