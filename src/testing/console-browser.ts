@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { REPO_ROOT } from '../agent/testing/private-containerd.js';
+import { NETNS_LAUNCHER, startLoopbackRelay } from './browser-netns.js';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = process.env.CONSOLE_ARTIFACTS ?? join(REPO_ROOT, 'test-artifacts', 'console');
@@ -32,7 +33,13 @@ export function requireChromium(): void {
 export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }): Promise<ConsoleBrowser> {
   requireChromium();
   // Root cannot run Chromium's sandbox; the pages loaded are our own, from loopback.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  // In a network namespace of its own (browser-netns.ts): the host's churning interfaces would fail its requests.
+  const relay = await startLoopbackRelay();
+  const browser = await chromium.launch({ executablePath: NETNS_LAUNCHER, env: { ...process.env, ...relay.env(CHROMIUM) }, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] })
+    .catch(async (e: unknown) => {
+      await relay.close();
+      throw e;
+    });
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -53,7 +60,10 @@ export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }
       await page.screenshot({ path, fullPage: false });
       return path;
     },
-    close: () => browser.close(),
+    async close() {
+      await browser.close();
+      await relay.close();
+    },
   };
 }
 
@@ -64,6 +74,8 @@ export async function openConsoleBrowser(viewport = { width: 1400, height: 900 }
  * page's subresources the same way: a document whose app.js was aborted never renders (CI: every
  * console test then waited 30 s for #token), so the page is reloaded until the app has rendered.
  * Any other failure is left to the caller's assertions, with the failed requests on stderr.
+ * (openConsoleBrowser's Chromium now has a network namespace of its own, where nothing changes:
+ * this stays for browsers opened otherwise.)
  * `transient` matches the error text retried (tests of this function pass one they can provoke).
  */
 export async function gotoPage(page: Page, url: string, transient = /ERR_NETWORK_CHANGED/): ReturnType<Page['goto']> {
