@@ -13,7 +13,7 @@ import { SharedInformerFactory } from '../controller-runtime/informer/informer-f
 import type { EventHandler } from '../controller-runtime/informer/shared-informer.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { NftApplier } from './apply/applier.js';
-import { clearStaleUdp, staleUdp } from './apply/conntrack.js';
+import { clearStaleTcp, clearStaleUdp, staleTcp, staleUdp } from './apply/conntrack.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
 import { SyncLoop } from '../controller-runtime/sync-loop.js';
 import { syncProxyRulesDuration, syncProxyRulesLastTimestamp } from './proxy-metrics.js';
@@ -98,8 +98,10 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     logRefused(r);
     const how = await applier.apply(r);
     const stale = staleUdp(last, r);
+    const staleAttempts = staleTcp(last, r);
     last = r;
     if (stale.frontends.length > 0 || stale.pairs.length > 0) await clearStaleUdp(stale, o.netns);
+    if (staleAttempts.length > 0) await clearStaleTcp(staleAttempts, o.netns);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     syncProxyRulesDuration.observe(undefined, ms / 1000);
     syncProxyRulesLastTimestamp.set({}, Date.now() / 1000);

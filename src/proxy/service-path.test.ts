@@ -2,9 +2,11 @@
  * The whole service path on a real kernel: pods (HTTP servers on addresses in a throwaway network
  * namespace) -> EndpointSlice controller -> proxy -> nftables -> connections to the ClusterIP.
  * Requests spread over both ready pods; a pod that turns not Ready stops receiving traffic; a
- * deleted Service stops answering.
+ * deleted Service stops answering. A connection attempt that a dead endpoint never answered does
+ * not capture a later connection from the same source port once the endpoint is gone.
  */
 import type { ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../api/kinds/core/pod.js';
 import { KubeClient } from '../client/kube-client.js';
@@ -32,6 +34,12 @@ function one(i) {
 }
 one(0);
 `;
+/** One request from a fixed source port: the body, or ERR and why. */
+const FIXED_PORT_CLIENT = `
+const req = require('node:http').get({ host: process.argv[1], port: 80, path: '/', agent: false, localPort: Number(process.argv[2]), timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
+req.on('timeout', () => req.destroy(new Error('timeout')));
+req.on('error', (e) => console.log('ERR ' + e.message));
+`;
 
 describe('service path through the kernel', { skip: netnsUnavailable() }, () => {
   let ts: TestServer;
@@ -47,6 +55,11 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     ns.exec('ip', ['addr', 'add', '10.42.0.12/32', 'dev', 'lo']);
     ns.exec('ip', ['addr', 'add', '10.42.0.99/32', 'dev', 'lo']);
     ns.exec('ip', ['route', 'add', '10.43.0.0/16', 'dev', 'lo', 'src', '10.42.0.99']);
+    // A dead node's pod: frames to it leave by a veth whose other end takes no one's (PACKET_OTHERHOST).
+    ns.exec('ip', ['link', 'add', 'dead0', 'type', 'veth', 'peer', 'name', 'dead1']);
+    for (const dev of ['dead0', 'dead1']) ns.exec('ip', ['link', 'set', dev, 'up']);
+    ns.exec('ip', ['route', 'add', '10.42.9.0/24', 'dev', 'dead0']);
+    ns.exec('ip', ['neigh', 'add', '10.42.9.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'dead0', 'nud', 'permanent']);
     for (const [ip, name] of [['10.42.0.11', 'a'], ['10.42.0.12', 'b']] as const) {
       const s = ns.spawn(process.execPath, ['-e', SERVER, ip, name]);
       servers.push(s);
@@ -73,11 +86,11 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
 
   const requests = (ip: string, n: number): string[] => JSON.parse(ns.exec(process.execPath, ['-e', CLIENT, ip, String(n)])) as string[];
 
-  async function runPod(name: string, ip: string, ready: boolean): Promise<void> {
+  async function runPod(name: string, ip: string, ready: boolean, app = 'web'): Promise<void> {
     const pods = client.pods<Pod>('default');
     try {
       await pods.create({
-        apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } },
+        apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } },
         spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] },
       } as Pod);
     } catch {
@@ -108,5 +121,26 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
 
     await client.services('default').delete('web');
     await eventually(() => requests(ip, 1)[0]!.startsWith('ERR'), 'no answer after the Service is gone');
+  });
+
+  it('an attempt a removed endpoint never answered does not capture a later connection from its source port', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web2' },
+      spec: { selector: { app: 'web2' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
+    const ip = svc.spec!.clusterIP!;
+    const fromPort = (port: number): string => ns.exec(process.execPath, ['-e', FIXED_PORT_CLIENT, ip, String(port)]).trim();
+    const endpoints = (): string => [...(proxy.current()?.tcp.get(ip) ?? [])].join(' ');
+    await runPod('web2-dead', '10.42.9.9', true, 'web2');
+    await eventually(() => endpoints() === '10.42.9.9', 'the proxy sending the ClusterIP to the dead endpoint');
+    // The attempt times out and its SYN_SENT entry stays (nf_conntrack_tcp_timeout_syn_sent, 120 s).
+    assert.match(fromPort(40123), /^ERR/);
+    assert.match(ns.exec('conntrack', ['-L', '-p', 'tcp', '--orig-dst', ip]), /SYN_SENT .* sport=40123 dport=80 \[UNREPLIED\] src=10\.42\.9\.9 /);
+    await runPod('web2-live', '10.42.0.11', true, 'web2');
+    await runPod('web2-dead', '10.42.9.9', false, 'web2');
+    await eventually(() => endpoints() === '10.42.0.11', 'the proxy sending the ClusterIP to the live endpoint alone');
+    // The kernel may hand a later connection that source port again: the rules decide, not the old entry.
+    await eventually(() => fromPort(40123) === 'a', 'a new connection from port 40123 answered by the live endpoint');
+    await client.services('default').delete('web2');
   });
 });

@@ -9,7 +9,10 @@
  *   - evict its pods after grace + toleration and have the Deployment's replacements Running and
  *     Ready on the other nodes within the configured time (plus the time to start a pod);
  *   - lose no request of a client looping through the ClusterIP from a surviving host, except
- *     those sent while the dead endpoints were still listed (in flight to the dead node).
+ *     those sent while the dead endpoints were still listed (in flight to the dead node). Their
+ *     unanswered attempts leave conntrack entries (120 s) that a later connection given the same
+ *     source port by the kernel would follow to the dead node; the proxy clears them with the
+ *     endpoints (src/proxy/apply/conntrack.ts).
  * Then n2 comes back (same data dir, as after a reboot): the pods replaced elsewhere are not run
  * again on it, its evicted pods (Terminating meanwhile, as upstream) are confirmed gone, and the
  * Deployment keeps exactly 6 pods; the client still loses nothing. Last, a 3 s partition of n1
@@ -48,7 +51,7 @@ interface Sample { at: number; line: string }
 let c: MultiNodeCluster;
 let vip = '';
 let client: ChildProcess | undefined;
-/** Each request of the client: when it started, whether it answered, and curl's exit code and the answer's first word otherwise-or-also (diagnosis). */
+/** Each request of the client: when it started, whether it answered, and for diagnosis curl's exit code, the answer's first word and its connect and total times. */
 const requests: { start: number; ok: boolean; detail?: string }[] = [];
 const t: { kill?: number; unknown?: number; dropped?: number; evicted?: number; replaced?: number } = {};
 
@@ -66,7 +69,7 @@ after(async () => {
 
 /** A client in host n1 sending requests through the ClusterIP back to back; one line per request. */
 function startClient(): void {
-  const loop = `while :; do s=$(date +%s%3N); o=$(curl -s --max-time 3 http://${vip}/ 2>&1); c=$?; if [ $c -eq 0 ]; then r=ok; else r=fail; fi; set -- $o; echo "$s $r curl=$c \${1:-}"; sleep 0.05; done`;
+  const loop = `while :; do s=$(date +%s%3N); o=$(curl -s -w ' connect=%{time_connect} total=%{time_total}' --max-time 3 http://${vip}/ 2>&1); c=$?; if [ $c -eq 0 ]; then r=ok; else r=fail; fi; set -- $o; echo "$s $r curl=$c $*"; sleep 0.05; done`;
   client = c.th.spawnInHost('n1', 'sh', ['-c', loop]);
   let buf = '';
   client.stdout!.on('data', (d: Buffer) => {
@@ -78,6 +81,14 @@ function startClient(): void {
       requests.push({ start: Number(s), ok: r === 'ok', detail: rest.join(' ') });
     }
   });
+}
+
+/**
+ * Waits until every request sent before `at` has its line: one sent after it has (requests go one
+ * at a time), so a request still waiting out curl's 3 s at a check is judged too, not skipped.
+ */
+async function allRecordedUntil(at: number): Promise<void> {
+  await until('the client\'s requests sent so far recorded', () => requests.some((r) => r.start > at), 30_000);
 }
 
 test('a 6-replica Deployment spread over three nodes, a client looping through its Service', async () => {
@@ -160,6 +171,7 @@ test('the dead n2\'s IP, which it could not withdraw, has left the Ingress statu
 
 test('the client lost only requests sent while the dead endpoints were listed', async () => {
   await new Promise((r) => setTimeout(r, 2000));
+  await allRecordedUntil(Date.now());
   const lostAfter = requests.filter((r) => !r.ok && r.start > t.dropped! + REACTION_MS);
   const lostBefore = requests.filter((r) => !r.ok && r.start < t.kill! - 1000);
   const inWindow = requests.filter((r) => r.start >= t.kill! - 1000 && r.start <= t.dropped! + REACTION_MS);
@@ -206,6 +218,7 @@ test('n2 coming back does not duplicate pods', async () => {
   assert.equal((await readyPods(c.admin, NS)).length, 6);
   const d = await c.kubectl(['get', 'deployment', 'web', '-n', NS, '-o', 'jsonpath={.status.replicas} {.status.readyReplicas}']);
   assert.equal(d.stdout.trim(), '6 6');
+  await allRecordedUntil(Date.now());
   const lost = requests.filter((r) => !r.ok && r.start > back);
   assert.deepEqual(lost, [], 'the client lost nothing while n2 came back');
   // Its Ingress controller is back too, and so is its IP (kept once n2 is Ready).

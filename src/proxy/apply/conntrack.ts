@@ -1,8 +1,18 @@
 /**
- * Stale UDP conntrack entries (upstream pkg/proxy/conntrack): UDP has no connection to end, so a
- * flow NATed to an endpoint that is gone keeps going there, and a flow seen while the Service had no
- * endpoints keeps going nowhere, until their entries time out. After each apply the proxy deletes
- * exactly those entries with the conntrack tool.
+ * Stale conntrack entries after an endpoint change; after each apply the proxy deletes exactly these
+ * with the conntrack tool:
+ *
+ * - UDP (upstream pkg/proxy/conntrack): UDP has no connection to end, so a flow NATed to an endpoint
+ *   that is gone keeps going there, and a flow seen while the Service had no endpoints keeps going
+ *   nowhere, until their entries time out.
+ * - TCP, only attempts never answered (state SYN_SENT) NATed to an endpoint that is gone. Such an
+ *   entry outlives the client's attempt (120 s, nf_conntrack_tcp_timeout_syn_sent), and the kernel
+ *   hands the same source port to a later connection to the same ClusterIP often enough (seen within
+ *   20 s in test/e2e/multinode-failover.test.ts): that connection's SYN then matches the old entry
+ *   and follows its NAT to the dead endpoint instead of the rules. Upstream kube-proxy clears UDP
+ *   only and lets TCP entries time out, so that established connections end gracefully (issue
+ *   kubernetes#101607); deleting only attempts never answered, as proposed there (#102669), spares
+ *   every connection, and a client still retransmitting its SYN gets a fresh NAT to a live endpoint.
  */
 import { spawn } from 'node:child_process';
 import type { Ruleset } from '../render/ruleset.js';
@@ -14,19 +24,31 @@ export interface StaleUdp {
   pairs: [string, string][];
 }
 
+/** Frontend -> endpoint pairs listed before and not now (pure). */
+function gonePairs(before: ReadonlyMap<string, Set<string>>, after: ReadonlyMap<string, Set<string>>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [frontend, was] of before) {
+    const now = after.get(frontend) ?? new Set<string>();
+    for (const ip of was) if (!now.has(ip)) out.push([frontend, ip]);
+  }
+  return out;
+}
+
 /** What changed between two rulesets that leaves stale UDP flows (pure). */
 export function staleUdp(prev: Ruleset | undefined, next: Ruleset): StaleUdp {
   const out: StaleUdp = { frontends: [], pairs: [] };
   if (!prev) return out;
-  for (const [frontend, before] of prev.udp) {
-    const now = next.udp.get(frontend) ?? new Set<string>();
-    for (const ip of before) if (!now.has(ip)) out.pairs.push([frontend, ip]);
-  }
+  out.pairs = gonePairs(prev.udp, next.udp);
   for (const [frontend, now] of next.udp) {
     const before = prev.udp.get(frontend);
     if (now.size > 0 && (!before || before.size === 0)) out.frontends.push(frontend);
   }
   return out;
+}
+
+/** TCP frontend -> endpoint pairs gone between two rulesets, whose unanswered attempts are stale (pure). */
+export function staleTcp(prev: Ruleset | undefined, next: Ruleset): [string, string][] {
+  return prev ? gonePairs(prev.tcp, next.tcp) : [];
 }
 
 function run(netns: string | undefined, args: string[]): Promise<void> {
@@ -43,4 +65,9 @@ function run(netns: string | undefined, args: string[]): Promise<void> {
 export async function clearStaleUdp(stale: StaleUdp, netns?: string): Promise<void> {
   for (const f of stale.frontends) await run(netns, ['-D', '-p', 'udp', '--orig-dst', f]);
   for (const [f, ip] of stale.pairs) await run(netns, ['-D', '-p', 'udp', '--orig-dst', f, '--reply-src', ip]);
+}
+
+/** Delete the never-answered TCP attempts NATed along `pairs` (best effort); answered ones stay. */
+export async function clearStaleTcp(pairs: [string, string][], netns?: string): Promise<void> {
+  for (const [f, ip] of pairs) await run(netns, ['-D', '-p', 'tcp', '--state', 'SYN_SENT', '--orig-dst', f, '--reply-src', ip]);
 }

@@ -39,6 +39,8 @@ export interface Ruleset {
   affinitySets: Map<string, number>;
   /** UDP frontends (ClusterIP / external IP) -> endpoint IPs, for clearing stale conntrack entries. */
   udp: Map<string, Set<string>>;
+  /** The same for TCP: unanswered connection attempts to a removed endpoint are cleared (apply/conntrack.ts). */
+  tcp: Map<string, Set<string>>;
   /** The nftables table (`ip` family) the ruleset lives in; TABLE_NAME when unset. */
   table?: string;
   /** Objects left out because a field to be rendered was malformed (checked-input.ts). */
@@ -72,6 +74,7 @@ class Builder {
   readonly elements = new Map<string, Set<string>>(BASE_SETS.map(([name]) => [name, new Set<string>()]));
   readonly affinity = new Map<string, number>();
   readonly udp = new Map<string, Set<string>>();
+  readonly tcp = new Map<string, Set<string>>();
 
   chain(name: string, rules: string[]): void {
     this.chains.set(name, rules);
@@ -120,11 +123,12 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
     if (sp.nodePort !== undefined) b.element(v ? 'no-endpoint-nodeports' : 'service-nodeports', `${sp.protocol} . ${sp.nodePort} : ${v ?? `goto ${extChain}`}`);
   }
 
-  if (sp.protocol === 'udp') {
+  if (sp.protocol === 'udp' || sp.protocol === 'tcp') {
+    const byFrontend = b[sp.protocol];
     const frontends = [...(sp.clusterIP ? [sp.clusterIP] : []), ...sp.externalIPs];
     for (const f of frontends) {
-      let set = b.udp.get(f);
-      if (!set) b.udp.set(f, (set = new Set()));
+      let set = byFrontend.get(f);
+      if (!set) byFrontend.set(f, (set = new Set()));
       for (const e of [...sp.clusterEndpoints, ...sp.externalEndpoints]) set.add(e.ip);
     }
   }
@@ -218,5 +222,5 @@ export function renderRuleset(raw: ProxyInput): Ruleset {
   while (out[out.length - 1] === '') out.pop();
   out.push('}', '');
   b.elements.delete('nodeport-ips');
-  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, table, refused };
+  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, tcp: b.tcp, table, refused };
 }
