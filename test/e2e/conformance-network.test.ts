@@ -3,8 +3,8 @@
  * on one `bosun server` with its node, proxy and cluster DNS (on a free port behind the kube-dns
  * Service), in the namespace cf-net: probes run in a busybox pod (conformance-network-harness.ts says
  * which busybox command stands for which upstream tool). Traffic stays on the node: pod to pod,
- * pod to ClusterIP, pod to the node's own address. Needs root; `npm run build` and
- * scripts/build-test-images.sh first.
+ * pod to ClusterIP, pod to the node's own address. Needs root; `npm run build`,
+ * scripts/build-test-images.sh and scripts/build-test-webhook-image.sh (proxy.go's porter) first.
  */
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -18,6 +18,7 @@ import { RawClient } from '../../src/testing/raw-client.js';
 import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
 import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod, httpGetFrom, NETEXEC_COMMAND, proxyVerb } from './conformance-network-checks.js';
 import { BUSYBOX, getService, hostsFrom, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
+import { checkProxyTable, proxyExpectations, startPorter, stopPorter } from './conformance-network-proxy.js';
 
 let node: ServicesNode;
 let client: KubeClient;
@@ -319,6 +320,19 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
     const hostname1 = await waitFor('pod1 on 127.0.0.1', () => httpGetFrom(nodeIP, '127.0.0.1', port, '/hostname'), 20_000, 300);
     const hostname2 = await waitFor(`pod2 on ${nodeIP}`, () => httpGet(nodeIP, port, '/hostname', 2000), 20_000, 300);
     assert.deepEqual([hostname1, hostname2], ['hostport-pod1', 'hostport-pod2']);
+  });
+
+  // proxy.go: porter on plain and TLS ports behind a Service (conformance-network-proxy.ts); upstream
+  // asks each URL 20 times, 3 rounds here keep it to seconds.
+  it('[sig-network] Proxy version v1 should proxy through a service and a pod [Conformance]', async () => {
+    const { service, pod } = await startPorter(node, client);
+    const raw = new RawClient(node.url, node.dataDir);
+    try {
+      await checkProxyTable(raw, proxyExpectations(service, pod), 3);
+    } finally {
+      raw.close();
+      await stopPorter(client, service);
+    }
   });
 
   // proxy.go: the agnhost pod (porter --json-response, SERVE_PORT_80=foo) and test-service in front of it.
