@@ -11,7 +11,7 @@ import { renderRuleset } from '../render/ruleset.js';
 import { netnsUnavailable, withNetns } from '../testing/netns.js';
 import { eventually } from '../../testing/eventually.js';
 import { NftApplier } from './applier.js';
-import { clearStaleTcp, clearStaleUdp, staleTcp, staleUdp } from './conntrack.js';
+import { clearStaleTcp, clearStaleUdp, flowPairs, staleTcp, staleUdp } from './conntrack.js';
 
 function dns(endpoints: string[]): ProxyInput {
   return {
@@ -48,6 +48,16 @@ describe('unanswered TCP attempts', () => {
     assert.deepEqual(staleTcp(undefined, renderRuleset(web([], []))), []);
     // UDP and TCP are told apart: a UDP endpoint's removal leaves no TCP pair.
     assert.deepEqual(staleTcp(renderRuleset(dns(['10.42.0.5'])), renderRuleset(dns([]))), []);
+  });
+
+  it('reads each listed flow as (original destination, reply source)', () => {
+    const listing = [
+      'tcp      6 117 SYN_SENT src=10.0.0.1 dst=10.43.0.90 sport=40124 dport=80 [UNREPLIED] src=10.42.9.9 dst=10.0.0.1 sport=8080 dport=40124 mark=0 use=1',
+      'tcp      6 431999 ESTABLISHED src=10.0.0.1 dst=10.43.0.80 sport=5000 dport=80 src=10.42.0.6 dst=10.42.0.99 sport=8080 dport=5000 [ASSURED] mark=0 use=1',
+      '',
+    ].join('\n');
+    assert.deepEqual([...flowPairs(listing)], ['10.43.0.90 10.42.9.9', '10.43.0.80 10.42.0.6']);
+    assert.deepEqual([...flowPairs('conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n')], []);
   });
 
   it('clears the never-answered attempt to a removed endpoint, not the answered connection', { skip: netnsUnavailable() }, async () => {

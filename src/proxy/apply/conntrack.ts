@@ -67,7 +67,40 @@ export async function clearStaleUdp(stale: StaleUdp, netns?: string): Promise<vo
   for (const [f, ip] of stale.pairs) await run(netns, ['-D', '-p', 'udp', '--orig-dst', f, '--reply-src', ip]);
 }
 
-/** Delete the never-answered TCP attempts NATed along `pairs` (best effort); answered ones stay. */
+/**
+ * The (original destination, reply source) of each line of `conntrack -L` (pure): the first `dst=`
+ * is where the client sent it, the second `src=` where the NAT sent it.
+ */
+export function flowPairs(listing: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const dst = / dst=(\S+)/.exec(line)?.[1];
+    const src = /src=\S+ .*? src=(\S+)/.exec(line)?.[1];
+    if (dst && src) out.add(`${dst} ${src}`);
+  }
+  return out;
+}
+
+function list(netns: string | undefined, args: string[]): Promise<string> {
+  const [cmd, argv] = netns ? ['ip', ['netns', 'exec', netns, 'conntrack', ...args]] : ['conntrack', args];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', () => resolve(''));
+    child.once('close', () => resolve(out));
+  });
+}
+
+/**
+ * Delete the never-answered TCP attempts NATed along `pairs` (best effort); answered ones stay.
+ * One listing of the SYN_SENT entries first, then a delete per pair that has one: a rollout removes
+ * endpoints by the hundred and almost none has an attempt left, so the usual cost is one process.
+ */
 export async function clearStaleTcp(pairs: [string, string][], netns?: string): Promise<void> {
-  for (const [f, ip] of pairs) await run(netns, ['-D', '-p', 'tcp', '--state', 'SYN_SENT', '--orig-dst', f, '--reply-src', ip]);
+  if (pairs.length === 0) return;
+  const pending = flowPairs(await list(netns, ['-L', '-p', 'tcp', '--state', 'SYN_SENT']));
+  for (const [f, ip] of pairs) {
+    if (pending.has(`${f} ${ip}`)) await run(netns, ['-D', '-p', 'tcp', '--state', 'SYN_SENT', '--orig-dst', f, '--reply-src', ip]);
+  }
 }
