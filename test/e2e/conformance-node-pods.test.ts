@@ -277,6 +277,17 @@ describe('[sig-node] conformance: pods', { concurrency: 2 * CONCURRENCY, timeout
       });
     }
   };
+  // Both invoke-init-containers tests: the invariant held throughout, and at the end the pod is
+  // Initialized with its two init containers ready and exited 0.
+  const expectInitsSucceeded = (pod: Pod, seen: Pod[]) => {
+    checkInitInvariant(seen);
+    assert.equal(condition(pod, 'Initialized')?.status, 'True');
+    assert.equal(pod.status!.initContainerStatuses!.length, 2);
+    for (const s of pod.status!.initContainerStatuses!) {
+      assert.ok(s.ready, `init container ${s.name} should be in Ready status`);
+      assert.equal(s.state?.terminated?.exitCode, 0);
+    }
+  };
   const initPod = (restartPolicy: 'Never' | 'Always', init1: string, init2: string, run1: string[]) => podOf(uniqueName('pod-init'), {
     restartPolicy, initContainers: [ctr('init1', [init1]), ctr('init2', [init2])], containers: [ctr('run1', run1)],
   }, { name: 'foo', time: String(Date.now()) });
@@ -284,25 +295,13 @@ describe('[sig-node] conformance: pods', { concurrency: 2 * CONCURRENCY, timeout
   it('[sig-node] InitContainer [NodeConformance] should invoke init containers on a RestartNever pod [Conformance]', async () => {
     const c = ctx();
     const { pod, seen } = await createAndWatchUntil(c, initPod('Never', '/bin/true', '/bin/true', ['/bin/true']), [(p) => p.status?.phase === 'Succeeded']);
-    checkInitInvariant(seen);
-    assert.equal(condition(pod, 'Initialized')?.status, 'True');
-    assert.equal(pod.status!.initContainerStatuses!.length, 2);
-    for (const s of pod.status!.initContainerStatuses!) {
-      assert.ok(s.ready, `init container ${s.name} should be in Ready status`);
-      assert.equal(s.state?.terminated?.exitCode, 0);
-    }
+    expectInitsSucceeded(pod, seen);
   });
 
   it('[sig-node] InitContainer [NodeConformance] should invoke init containers on a RestartAlways pod [Conformance]', async () => {
     const c = ctx();
     const { pod, seen } = await createAndWatchUntil(c, initPod('Always', '/bin/true', '/bin/true', SLEEP_FOREVER), [(p) => p.status?.phase === 'Running']);
-    checkInitInvariant(seen);
-    assert.equal(condition(pod, 'Initialized')?.status, 'True');
-    assert.equal(pod.status!.initContainerStatuses!.length, 2);
-    for (const s of pod.status!.initContainerStatuses!) {
-      assert.ok(s.ready, `init container ${s.name} should be in Ready status`);
-      assert.equal(s.state?.terminated?.exitCode, 0);
-    }
+    expectInitsSucceeded(pod, seen);
     await c.client.pods(c.ns).delete(pod.metadata.name!);
   });
 
