@@ -2,7 +2,8 @@
  * A real single-node cluster for end-to-end tests and benchmarks: the COMPILED `bosun server`
  * (bin/bosun.js, so `npm run build` first) as a child process with its embedded node, everything
  * named with a unique prefix so that several can run on one machine at once: node name, data dir,
- * CNI bridge, pod CIDR (a /24 of 10.240.0.0/12 no route uses yet), pod cgroup root; the DNS server
+ * CNI bridge, pod CIDR (a /24 of 10.240.0.0/12 no route uses yet), pod cgroup root, service network
+ * (a /16 no other live test node has, service-cidr.ts); the DNS server
  * is off (it would need port 53 on the node IP). The busybox test image is imported with
  * `bosun images import`. `stop()` deletes the pods, stops the server with SIGTERM and reports what
  * the node left on the host; `forceCleanup()` removes it whatever happened.
@@ -23,6 +24,7 @@ import { cleanupNodeState } from './node-state-cleanup.js';
 import { readHostResources } from '../cluster/host-resources.js';
 import { runKubectl, type KubectlOptions, type KubectlResult } from './test-cluster.js';
 import { eventually } from './eventually.js';
+import { reserveServiceCIDR } from './service-cidr.js';
 
 const run = promisify(execFile);
 export const BOSUN_BIN = join(REPO_ROOT, 'bin', 'bosun.js');
@@ -85,16 +87,6 @@ function pickPodCIDR(): string {
   }
 }
 
-/**
- * A service network of its own for each test node (a /16 of 10.100.0.0-10.199.255.255, never routed:
- * ClusterIPs are only DNAT targets). Test nodes share the host's nftables: with one service network
- * for all, two nodes both mapped 10.43.0.1 and 10.43.0.10, and a pod could reach the other test's
- * API server or DNS (which refuses it) when files ran concurrently.
- */
-function pickServiceCIDR(): string {
-  return `10.${100 + randomInt(100)}.0.0/16`;
-}
-
 /** Deletes the nftables tables the node in `nodeDir` recorded (its proxy's and masquerade's). */
 export function dropNodeTables(nodeDir: string): void {
   const r = readHostResources(nodeDir);
@@ -149,11 +141,13 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
   const bridge = prefix;
   const cgroupRoot = `/${prefix}`;
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const serviceNet = (o.extraArgs ?? []).includes('--service-cidr') ? undefined : reserveServiceCIDR(prefix);
   const args = [
     BOSUN_BIN, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1',
     '--node-name', nodeName, '--agent-port', '0', '--pod-cidr', podCIDR, '--cni-bridge', bridge,
     '--cgroup-root', cgroupRoot, '--cluster-dns-port', '0', '--proxy-table', prefix,
-    ...((o.extraArgs ?? []).includes('--service-cidr') ? [] : ['--service-cidr', pickServiceCIDR()]), ...(o.extraArgs ?? []),
+    // A service network no other live test node on the host has (service-cidr.ts says why).
+    ...(serviceNet ? ['--service-cidr', serviceNet.cidr] : []), ...(o.extraArgs ?? []),
   ];
   const seenNetns = new Set<string>();
 
@@ -205,6 +199,7 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
     removeCgroupTree(cgroupRoot);
     deleteLink(bridge);
     rmSync(dataDir, { recursive: true, force: true });
+    serviceNet?.release();
   };
 
   const ns: NodeServer = {
@@ -252,6 +247,7 @@ export async function startNodeServer(o: NodeServerOptions = {}): Promise<NodeSe
       // A stopped node leaves its proxy and masquerade tables for its pods, as kube-proxy does
       // (`bosun killall` removes them); the test removes them here.
       dropNodeTables(join(dataDir, 'node'));
+      serviceNet?.release();
       // The test made the bridge (the node leaves it, as the CNI bridge plugin does); remove it.
       deleteLink(bridge);
       leftovers.bridge = linkExists(bridge);
