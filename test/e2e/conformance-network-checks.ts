@@ -72,7 +72,7 @@ export function proxyVerb(raw: RawClient, path: string, verb: string): Promise<t
   }, 15_000, 300);
 }
 
-/** netexec --http-port P: busybox httpd answering GET /hostname (no UDP: the image has no UDP server). */
+/** netexec --http-port P: busybox httpd answering GET /hostname (its UDP side: conformance-network-udp.ts). */
 export const NETEXEC_COMMAND = (port: number) => `[sh, -c, 'hostname > /www/hostname; exec httpd -f -p ${port} -h /www']`;
 
 /** GET http://host:port/path from `source` (curl --interface): the body, or undefined on failure. */

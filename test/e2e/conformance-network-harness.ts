@@ -7,14 +7,31 @@
  * (WHO_CONTAINER answers `<pod name> <client>`), and a libc lookup with the search path (what
  * `dig +search` stands for) is busybox ping, which prints the address it resolved.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Service } from '../../src/api/kinds/core/service.js';
 import type { KubeClient } from '../../src/client/kube-client.js';
+import { BOSUN_BIN, type NodeServer } from '../../src/testing/node-server.js';
 import type { ServicesNode } from './services-harness.js';
 import { WHO_CONTAINER } from './services-harness.js';
 
 export const NS = 'cf-net';
 export const BUSYBOX = 'bosun.test/busybox:1';
 const SLEEPER = `[{name: c, image: ${BUSYBOX}, command: [sh, -c, 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done']}]`;
+
+const WEBHOOK_TARBALL = join(import.meta.dirname, '..', '..', '.test-images', 'webhook.tar');
+const webhookImports = new WeakMap<NodeServer, Promise<unknown>>();
+/**
+ * bosun.test/webhook:1 (busybox sh and socat, scripts/build-test-webhook-image.sh) imported into the
+ * node's containerd, once per node: agnhost's porter (conformance-network-proxy.ts) and netexec's
+ * UDP side (conformance-network-udp.ts) are socat from it.
+ */
+export function importWebhookImage(node: NodeServer): Promise<unknown> {
+  let p = webhookImports.get(node);
+  if (!p) webhookImports.set(node, (p = promisify(execFile)(process.execPath, [BOSUN_BIN, 'images', 'import', WEBHOOK_TARBALL, '--data-dir', node.dataDir])));
+  return p;
+}
 
 /** A pod (of a probe, or a backend when `containers` is given). */
 export function podYaml(name: string, labels: Record<string, string>, spec = '', containers = SLEEPER): string {

@@ -8,20 +8,16 @@
  * is sent as text/html (so the API server rewrites its links) and any other as text/plain.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Deployment } from '../../src/api/kinds/apps/deployment.js';
 import type { Secret } from '../../src/api/kinds/core/secret.js';
 import type { Service } from '../../src/api/kinds/core/service.js';
 import { issueCertificate } from '../../src/apiserver/pki/certs.js';
 import type { KubeClient } from '../../src/client/kube-client.js';
 import { resources } from '../../src/client/resource-ref.js';
-import { BOSUN_BIN, waitFor, type NodeServer } from '../../src/testing/node-server.js';
+import { waitFor, type NodeServer } from '../../src/testing/node-server.js';
 import type { RawClient } from '../../src/testing/raw-client.js';
-import { NS } from './conformance-network-harness.js';
+import { importWebhookImage, NS } from './conformance-network-harness.js';
 
-const WEBHOOK_TARBALL = join(import.meta.dirname, '..', '..', '.test-images', 'webhook.tar');
 const LABELS = { 'proxy-service-target': 'true' };
 
 /** The Service upstream creates (generateName proxy-service-): named and numbered target ports. */
@@ -106,7 +102,7 @@ export function proxyExpectations(service: string, pod: string): Record<string, 
  * Service's endpoints: the Service's and the pod's names.
  */
 export async function startPorter(node: NodeServer, client: KubeClient): Promise<{ service: string; pod: string }> {
-  await promisify(execFile)(process.execPath, [BOSUN_BIN, 'images', 'import', WEBHOOK_TARBALL, '--data-dir', node.dataDir]);
+  await importWebhookImage(node);
   const service = (await client.services<Service>(NS).create(proxyService)).metadata.name!;
   const [secret, deployment] = porterManifests(service);
   await client.resource(resources.secrets, NS).create(secret);

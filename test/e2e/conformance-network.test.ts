@@ -17,8 +17,9 @@ import { waitFor } from '../../src/testing/node-server.js';
 import { RawClient } from '../../src/testing/raw-client.js';
 import { freeDnsPort, httpGet, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
 import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod, httpGetFrom, NETEXEC_COMMAND, proxyVerb } from './conformance-network-checks.js';
-import { BUSYBOX, getService, hostsFrom, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
+import { BUSYBOX, getService, hostsFrom, importWebhookImage, inPod, libcResolve, NS, nslookup, OBJECTS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
 import { checkProxyTable, proxyExpectations, startPorter, stopPorter } from './conformance-network-proxy.js';
+import { isUdpServerPod, netexecContainer, startUdpServers, udpConformanceTests, udpFromNode } from './conformance-network-udp.js';
 
 let node: ServicesNode;
 let client: KubeClient;
@@ -37,12 +38,16 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
   before(async () => {
     node = await startServicesNode({ extraArgs: ['--cluster-dns-port', String(await freeDnsPort())] });
     client = KubeClient.fromKubeconfig(node.kubeconfig);
+    // The image of conformance-network-udp.ts's and -proxy.ts's pods, imported while this file's
+    // start (their tests wait for it); the UDP servers are created right after this file's objects.
+    importWebhookImage(node).catch(() => undefined);
     nodeIP = await node.k('get', 'node', node.nodeName, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}');
     await node.k('create', 'namespace', NS);
     await waitFor('the default ServiceAccount', () => client.resource(resources.serviceaccounts, NS).get('default'), 20_000);
     await apply(OBJECTS);
+    startUdpServers(node).catch(() => undefined);
     await waitFor('every pod ready', async () => {
-      const pods = (await client.pods(NS).list()).items;
+      const pods = (await client.pods(NS).list()).items.filter((p) => !isUdpServerPod(p.metadata.labels));
       return pods.length === 7 && pods.every((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, 90_000, 300).catch(async (err: Error) => { throw new Error(`${err.message}\n${await node.k('-n', NS, 'get', 'pods', '-o', 'wide')}`); });
   });
@@ -308,18 +313,25 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
   it('[sig-network] HostPort validates that there is no conflict between pods with same hostPort but different hostIP and protocol [LinuxOnly] [Conformance]', async () => {
     // Upstream's port is 54323; a random one here, as other clusters may share the host.
     const port = 40_000 + randomInt(10_000);
-    const hostPortPod = (name: string, hostIP: string, protocol: string) => podYaml(name, { hostport: 'true' }, `nodeName: ${node.nodeName}`,
-      `[{name: c, image: ${BUSYBOX}, command: ${NETEXEC_COMMAND(8080)}, ports: [{containerPort: 8080, hostPort: ${port}, hostIP: '${hostIP}', protocol: ${protocol}}]}]`);
+    // netexec: busybox httpd for the TCP pods, socat answering UDP for pod3 (conformance-network-udp.ts).
+    const hostPortPod = (name: string, hostIP: string, protocol: string) => {
+      const ports = `[{containerPort: 8080, hostPort: ${port}, hostIP: '${hostIP}', protocol: ${protocol}}]`;
+      return podYaml(name, { hostport: 'true' }, `nodeName: ${node.nodeName}`,
+        protocol === 'UDP' ? netexecContainer(8080, undefined, ports) : `[{name: c, image: ${BUSYBOX}, command: ${NETEXEC_COMMAND(8080)}, ports: ${ports}}]`);
+    };
+    await importWebhookImage(node);
     await apply([hostPortPod('hostport-pod1', '127.0.0.1', 'TCP'), hostPortPod('hostport-pod2', nodeIP, 'TCP'), hostPortPod('hostport-pod3', nodeIP, 'UDP')].join('---'));
     await waitFor('the three pods running on the node', async () => {
       const pods = (await client.pods(NS).list({ labelSelector: 'hostport=true' })).items;
       return pods.length === 3 && pods.every((p) => p.status?.phase === 'Running' && p.spec?.nodeName === node.nodeName);
     }, 60_000, 300);
     // From the node's network (upstream: a hostNetwork pod): 127.0.0.1 with the node's address as
-    // source, and the node's address. Not here: pod3's UDP answer (the busybox image has no UDP server).
+    // source, and the node's address over TCP and over UDP (upstream's `nc -vuz` only sees no ICMP
+    // error; here pod3 answers with its hostname).
     const hostname1 = await waitFor('pod1 on 127.0.0.1', () => httpGetFrom(nodeIP, '127.0.0.1', port, '/hostname'), 20_000, 300);
     const hostname2 = await waitFor(`pod2 on ${nodeIP}`, () => httpGet(nodeIP, port, '/hostname', 2000), 20_000, 300);
-    assert.deepEqual([hostname1, hostname2], ['hostport-pod1', 'hostport-pod2']);
+    const hostname3 = await waitFor(`pod3 on ${nodeIP} UDP`, () => udpFromNode(nodeIP, port), 20_000, 300);
+    assert.deepEqual([hostname1, hostname2, hostname3], ['hostport-pod1', 'hostport-pod2', 'hostport-pod3']);
   });
 
   // proxy.go: porter on plain and TLS ports behind a Service (conformance-network-proxy.ts); upstream
@@ -365,4 +377,7 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
       raw.close();
     }
   });
+
+  // The tests that need a UDP server: conformance-network-udp.ts.
+  udpConformanceTests(() => ({ node, client }));
 });
