@@ -1,13 +1,13 @@
 /**
  * Upstream's [sig-network] conformance tests that need a UDP server (networking.go's intra-pod and
  * node-pod udp checks, service.go's "same port and different protocols"; HostPort's UDP pod uses the
- * server too), declared into the describe of conformance-network.test.ts so they share its node.
- * Upstream's server is agnhost netexec (`--udp-port`: a datagram `hostname` is answered with the
- * pod's hostname); the busybox-static of bosun.test/busybox:1 (1.35) has neither `nc -u` nor
- * udpsvd, so here netexec's UDP and TCP sides are socat (SYSTEM: a shell script per datagram or
- * connection) from bosun.test/webhook:1, and so is the client in the exec pod (upstream
- * `echo hostName | nc -u -w 2`). Real packets: pod to pod, node to pod and pod to ClusterIP through
- * the node's nftables proxy.
+ * server too), and conntrack.go's UDP server-cycle tests, declared into the describe of
+ * conformance-network.test.ts so they share its node. Upstream's server is agnhost netexec
+ * (`--udp-port`: a datagram `hostname` is answered with the pod's hostname); the busybox-static of
+ * bosun.test/busybox:1 (1.35) has neither `nc -u` nor udpsvd, so here netexec's UDP and TCP sides
+ * are socat (SYSTEM: a shell script per datagram or connection) from bosun.test/webhook:1, and so
+ * is the client in the exec pod (upstream `echo hostName | nc -u -w 2`). Real packets: pod to pod,
+ * node to pod, pod to ClusterIP and to a NodePort through the node's nftables proxy.
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
@@ -54,9 +54,9 @@ const SETUP = [
 ].join('---');
 
 /**
- * `echo hostname | nc` to each target (`udp:IP:port` or `tcp:IP:port`) from the exec pod, at once:
- * the answers by target. socat's -t 1: it waits one second after sending for the answer (UDP has no
- * end of stream).
+ * `echo hostname | nc` to each target (`udp:IP:port` or `tcp:IP:port`, then socat options such as
+ * `,sourceport=N`) from the exec pod, at once: the answers by target. socat's -t 1: it waits one
+ * second after sending for the answer (UDP has no end of stream).
  */
 async function fromExecPod(node: ServicesNode, targets: string[]): Promise<Record<string, string>> {
   const socat = (t: string) => `${t.slice(0, 3).toUpperCase()}4:${t.slice(4)}`;
@@ -115,7 +115,7 @@ export function startUdpServers(node: ServicesNode): Promise<void> {
 /** Whether a pod is one of startUdpServers' (the file's before() waits for its own pods only). */
 export const isUdpServerPod = (labels: Record<string, string> | undefined): boolean => labels?.['cf-udp'] !== undefined;
 
-export interface UdpContext { node: ServicesNode; client: KubeClient }
+export interface UdpContext { node: ServicesNode; client: KubeClient; nodeIP: string }
 
 /** Declares the UDP tests in the caller's describe; `ctx` is read once its before() has run. */
 export function udpConformanceTests(ctx: () => UdpContext): void {
@@ -174,5 +174,32 @@ export function udpConformanceTests(ctx: () => UdpContext): void {
     await expectAnswers({ tcp: true, udp: false });
     await updateService(client, 'multiprotocol-test', (s) => { s.spec!.ports = [udpPort]; });
     await expectAnswers({ tcp: false, udp: true });
+  });
+
+  // conntrack.go's "should be able to preserve UDP traffic when server pod cycles for a ClusterIP
+  // service" and "... for a NodePort service" (not [Conformance]) in one: a client keeps sending from
+  // one source port per frontend (one conntrack flow each, its timeout renewed by every datagram)
+  // while the Service's only backend is replaced; the proxy must delete the flows NATed to the
+  // deleted pod so that the next datagrams reach the new one. The NodePort flow was not deleted (the
+  // proxy matched only ClusterIP destinations): stuck on the deleted pod while the client sent.
+  it('[sig-network] Conntrack should be able to preserve UDP traffic when server pod cycles for a ClusterIP service and for a NodePort service', async () => {
+    const { node, client, nodeIP } = ctx();
+    await startUdpServers(node);
+    const labels = { app: 'svc-udp' };
+    const backend = (n: number) => podYaml(`svc-udp-backend${n}`, labels, '', netexecContainer(80));
+    const apply = async (yaml: string) => { const r = await node.kubectl(['apply', '-f', '-'], { input: yaml }); assert.equal(r.code, 0, r.stderr); };
+    await apply([serviceYaml('svc-udp', { selector: labels, ports: '[{name: udp, port: 80, targetPort: 80, protocol: UDP}]', spec: 'type: NodePort' }), backend(1)].join('---'));
+    const svc = await getService(client, 'svc-udp');
+    // Upstream's client port is 12345; the two frontends need a flow each.
+    const flows = [`udp:${svc.spec!.clusterIP}:80,sourceport=12345`, `udp:${nodeIP}:${svc.spec!.ports![0]!.nodePort},sourceport=12346`];
+    await netservers();
+    const reach = (pod: string) => waitFor(`${flows.join(' ')} answered by ${pod}`, async () => {
+      const got = await fromExecPod(node, flows);
+      return flows.every((f) => got[f] === pod);
+    }, 30_000, 100);
+    await reach('svc-udp-backend1');
+    await node.k('-n', NS, 'delete', 'pod', 'svc-udp-backend1', '--wait=false');
+    await apply(backend(2));
+    await reach('svc-udp-backend2');
   });
 }

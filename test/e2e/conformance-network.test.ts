@@ -379,5 +379,5 @@ describe('[sig-network] conformance on a real node', { timeout: 240_000, concurr
   });
 
   // The tests that need a UDP server: conformance-network-udp.ts.
-  udpConformanceTests(() => ({ node, client }));
+  udpConformanceTests(() => ({ node, client, nodeIP }));
 });

@@ -13,10 +13,11 @@ import { eventually } from '../../testing/eventually.js';
 import { NftApplier } from './applier.js';
 import { clearStaleTcp, clearStaleUdp, flowPairs, staleTcp, staleUdp } from './conntrack.js';
 
+/** A UDP NodePort Service: ClusterIP 10.43.0.53:53, NodePort 30053 on the node address 10.42.0.7. */
 function dns(endpoints: string[]): ProxyInput {
   return {
-    nodeName: 'n', nodeIPs: [], clusterCidr: '10.42.0.0/16',
-    services: [svc('dns', { clusterIP: '10.43.0.53', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] })],
+    nodeName: 'n', nodeIPs: ['10.42.0.7'], clusterCidr: '10.42.0.0/16',
+    services: [svc('dns', { type: 'NodePort', clusterIP: '10.43.0.53', ports: [{ name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 }] })],
     endpointSlices: [slice('dns', [{ name: 'dns', port: 5353, protocol: 'UDP' }], endpoints.map((ip) => ep(ip, 'n')))],
   };
 }
@@ -97,26 +98,32 @@ describe('unanswered TCP attempts', () => {
 
 describe('stale UDP flows', () => {
   it('a removed endpoint and a Service that gained endpoints leave stale flows', () => {
-    assert.deepEqual(staleUdp(renderRuleset(dns(['10.42.0.5', '10.42.0.6'])), renderRuleset(dns(['10.42.0.6']))), { frontends: [], pairs: [['10.43.0.53', '10.42.0.5']] });
-    assert.deepEqual(staleUdp(renderRuleset(dns([])), renderRuleset(dns(['10.42.0.6']))), { frontends: ['10.43.0.53'], pairs: [] });
+    // Every frontend: the ClusterIP and port, and the NodePort on whichever node address.
+    assert.deepEqual(staleUdp(renderRuleset(dns(['10.42.0.5', '10.42.0.6'])), renderRuleset(dns(['10.42.0.6']))), { frontends: [], pairs: [['10.43.0.53:53', '10.42.0.5'], [':30053', '10.42.0.5']] });
+    assert.deepEqual(staleUdp(renderRuleset(dns([])), renderRuleset(dns(['10.42.0.6']))), { frontends: ['10.43.0.53:53', ':30053'], pairs: [] });
     assert.deepEqual(staleUdp(undefined, renderRuleset(dns(['10.42.0.6']))), { frontends: [], pairs: [] });
   });
 
-  it('clears the conntrack entry of a flow to a removed endpoint', { skip: netnsUnavailable() }, async () => {
+  it('clears the conntrack entries of flows to a removed endpoint, through the ClusterIP and the NodePort', { skip: netnsUnavailable() }, async () => {
     await withNetns(async (ns) => {
       ns.exec('ip', ['addr', 'add', '10.42.0.5/32', 'dev', 'lo']);
+      ns.exec('ip', ['addr', 'add', '10.42.0.7/32', 'dev', 'lo']);
       ns.exec('ip', ['route', 'add', '10.43.0.0/16', 'dev', 'lo']);
       const nft = new NftApplier({ netns: ns.name });
       const before = renderRuleset(dns(['10.42.0.5']));
       await nft.apply(before);
-      // One datagram through the ClusterIP creates a NATed flow (nobody needs to answer).
-      ns.exec(process.execPath, ['-e', "const s=require('node:dgram').createSocket('udp4');s.bind(40000,'10.42.0.5',()=>s.send('x',53,'10.43.0.53',()=>s.close()))"]);
+      // One datagram through the ClusterIP and one through the NodePort create NATed flows (nobody needs to answer).
+      const send = (port: number, ip: string) => ns.exec(process.execPath, ['-e', `const s=require('node:dgram').createSocket('udp4');s.bind(0,'10.42.0.5',()=>s.send('x',${port},'${ip}',()=>s.close()))`]);
+      send(53, '10.43.0.53');
+      send(30053, '10.42.0.7');
       const flows = (): string => execFileSync('ip', ['netns', 'exec', ns.name, 'conntrack', '-L', '-p', 'udp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       assert.match(flows(), /dst=10\.43\.0\.53 .*src=10\.42\.0\.5 /);
+      assert.match(flows(), /dst=10\.42\.0\.7 sport=\d+ dport=30053 .*src=10\.42\.0\.5 /);
       const after = renderRuleset(dns([]));
       await nft.apply(after);
       await clearStaleUdp(staleUdp(before, after), ns.name);
       assert.doesNotMatch(flows(), /dst=10\.43\.0\.53/);
+      assert.doesNotMatch(flows(), /dport=30053/);
       await nft.remove();
     });
   });

@@ -4,7 +4,9 @@
  *
  * - UDP (upstream pkg/proxy/conntrack): UDP has no connection to end, so a flow NATed to an endpoint
  *   that is gone keeps going there, and a flow seen while the Service had no endpoints keeps going
- *   nowhere, until their entries time out.
+ *   nowhere, until their entries time out (never, while the client keeps sending). As upstream, for
+ *   every frontend: a Service IP and port, and a NodePort (`--orig-port-dst` alone, as upstream's
+ *   ClearEntriesForPort, since the flow's destination is whichever node address it used).
  * - TCP, only attempts never answered (state SYN_SENT) NATed to an endpoint that is gone. Such an
  *   entry outlives the client's attempt (120 s, nf_conntrack_tcp_timeout_syn_sent), and the kernel
  *   hands the same source port to a later connection to the same ClusterIP often enough (seen within
@@ -18,7 +20,7 @@ import { spawn } from 'node:child_process';
 import type { Ruleset } from '../render/ruleset.js';
 
 export interface StaleUdp {
-  /** Frontends that had no endpoints before and have some now: clear all their flows. */
+  /** Frontends (Ruleset.udp's keys: `IP:port` or `:nodePort`) that had no endpoints before and have some now: clear all their flows. */
   frontends: string[];
   /** Frontend -> endpoint pairs that are gone: clear the flows NATed that way. */
   pairs: [string, string][];
@@ -61,10 +63,17 @@ function run(netns: string | undefined, args: string[]): Promise<void> {
   });
 }
 
+/** conntrack's filter for the flows of a frontend: `IP:port`, or `:nodePort` on any address. */
+function frontendFilter(frontend: string): string[] {
+  const i = frontend.lastIndexOf(':');
+  const ip = frontend.slice(0, i);
+  return [...(ip ? ['--orig-dst', ip] : []), '--orig-port-dst', frontend.slice(i + 1)];
+}
+
 /** Delete the stale flows (best effort). */
 export async function clearStaleUdp(stale: StaleUdp, netns?: string): Promise<void> {
-  for (const f of stale.frontends) await run(netns, ['-D', '-p', 'udp', '--orig-dst', f]);
-  for (const [f, ip] of stale.pairs) await run(netns, ['-D', '-p', 'udp', '--orig-dst', f, '--reply-src', ip]);
+  for (const f of stale.frontends) await run(netns, ['-D', '-p', 'udp', ...frontendFilter(f)]);
+  for (const [f, ip] of stale.pairs) await run(netns, ['-D', '-p', 'udp', ...frontendFilter(f), '--reply-src', ip]);
 }
 
 /**

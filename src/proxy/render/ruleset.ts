@@ -37,9 +37,12 @@ export interface Ruleset {
   elements: Map<string, Set<string>>;
   /** ClientIP affinity sets: name -> timeout seconds (kept across applies so affinity survives). */
   affinitySets: Map<string, number>;
-  /** UDP frontends (ClusterIP / external IP) -> endpoint IPs, for clearing stale conntrack entries. */
+  /**
+   * UDP frontends -> endpoint IPs, for clearing stale conntrack entries: `IP:port` for a ClusterIP,
+   * external or LoadBalancer IP, `:nodePort` for a NodePort (on any node address).
+   */
   udp: Map<string, Set<string>>;
-  /** The same for TCP: unanswered connection attempts to a removed endpoint are cleared (apply/conntrack.ts). */
+  /** TCP frontends by IP alone (ClusterIP / external IP) -> endpoint IPs: unanswered connection attempts to a removed endpoint are cleared (apply/conntrack.ts). */
   tcp: Map<string, Set<string>>;
   /** The nftables table (`ip` family) the ruleset lives in; TABLE_NAME when unset. */
   table?: string;
@@ -125,7 +128,9 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
 
   if (sp.protocol === 'udp' || sp.protocol === 'tcp') {
     const byFrontend = b[sp.protocol];
-    const frontends = [...(sp.clusterIP ? [sp.clusterIP] : []), ...sp.externalIPs];
+    const ips = [...(sp.clusterIP ? [sp.clusterIP] : []), ...sp.externalIPs];
+    // UDP flows are told apart by port and a NodePort's by port alone (apply/conntrack.ts); TCP attempts by IP.
+    const frontends = sp.protocol === 'tcp' ? ips : [...ips.map((ip) => `${ip}:${sp.port}`), ...(sp.nodePort !== undefined ? [`:${sp.nodePort}`] : [])];
     for (const f of frontends) {
       let set = byFrontend.get(f);
       if (!set) byFrontend.set(f, (set = new Set()));
