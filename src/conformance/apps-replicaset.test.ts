@@ -3,8 +3,8 @@
  * (test/e2e/apps/replica_set.go, rc.go) against a whole control plane with simulated nodes
  * (apps-cluster.ts): adoption and release, the scale subresource, replace and patch, list and
  * deletecollection, the status subresource, the exceeded-quota failure condition and the RC
- * lifecycle. Not ported: "should serve a basic image on each replica" (it dials the pods, which
- * needs real containers: sig-node's and sig-network's files run those).
+ * lifecycle. "should serve a basic image on each replica" dials the pods, which needs real
+ * containers: test/e2e/conformance-node-apps-auth-cli.ts runs it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

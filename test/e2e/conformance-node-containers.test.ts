@@ -6,7 +6,9 @@
  * Each test follows upstream's pod and its expected output. agnhost's `entrypoint-tester` (prints its
  * argv) is busybox `echo`; the image's default command is httpd (there is no entrypoint), so the
  * image-defaults test checks that httpd serves. Upstream's `sh -c env` is `env` run directly: Debian's
- * busybox ash drops variables whose names are not shell identifiers (`data-1`) from its children. Needs root and scripts/build-test-images.sh; `npm run build`.
+ * busybox ash drops variables whose names are not shell identifiers (`data-1`) from its children.
+ * The file's node also runs the [sig-apps], [sig-auth] and [sig-cli] tests of
+ * conformance-node-apps-auth-cli.ts. Needs root and scripts/build-test-images.sh; `npm run build`.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,11 +18,13 @@ import {
   BUSYBOX, busyboxPod, execIn, expectContainerOutput, isRunningReady, podLogs, SLEEP_FOREVER, uniqueName, useConformanceNode, waitForPod, waitForPodFinished,
   CONCURRENCY,
 } from './conformance-node-harness.js';
+import { registerAppsAuthCliConformance } from './conformance-node-apps-auth-cli.js';
 
 const IPV4 = /\d+\.\d+\.\d+\.\d+/;
 
 describe('[sig-node] conformance: containers', { concurrency: CONCURRENCY, timeout: 300_000 }, () => {
   const ctx = useConformanceNode('cf-node-ctr');
+  registerAppsAuthCliConformance(ctx);
   const output = (pod: Pod, expected: (string | RegExp)[]) => expectContainerOutput(ctx(), pod, expected);
   const envPod = (prefix: string, env: NonNullable<Pod['spec']>['containers'][number]['env'], extra: object = {}) =>
     busyboxPod(uniqueName(prefix), { command: ['env'], env, ...extra });
