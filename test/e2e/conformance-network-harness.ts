@@ -7,6 +7,7 @@
  * (WHO_CONTAINER answers `<pod name> <client>`), and a libc lookup with the search path (what
  * `dig +search` stands for) is busybox ping, which prints the address it resolved.
  */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +19,8 @@ import { WHO_CONTAINER } from './services-harness.js';
 
 export const NS = 'cf-net';
 export const BUSYBOX = 'bosun.test/busybox:1';
+/** The cluster DNS zone. */
+export const ZONE = 'cluster.local';
 const SLEEPER = `[{name: c, image: ${BUSYBOX}, command: [sh, -c, 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done']}]`;
 
 const WEBHOOK_TARBALL = join(import.meta.dirname, '..', '..', '.test-images', 'webhook.tar');
@@ -99,6 +102,12 @@ export const OBJECTS = [
   // createAndGetExternalServiceFQDN's Service, the ExternalName target of the type-change tests.
   serviceYaml('externalsvc', { selector: { app: 'cf-backend' }, ports: '[{name: http, port: 80, targetPort: 8080}]' }),
 ].join('---');
+
+/** kubectl apply of `yaml` that must succeed. */
+export async function kubectlApply(node: ServicesNode, yaml: string): Promise<void> {
+  const r = await node.kubectl(['apply', '-f', '-'], { input: yaml });
+  assert.equal(r.code, 0, r.stderr);
+}
 
 /** `sh -c script` in a pod of the namespace; stdout and stderr together, and the exit code. */
 export async function inPod(node: ServicesNode, pod: string, script: string): Promise<{ out: string; code: number | null }> {
