@@ -319,6 +319,25 @@ describe('[sig-storage] conformance: node volumes', { concurrency: CONCURRENCY, 
     await c.client.pods(c.ns).delete(pod.metadata.name!);
   });
 
+  // storage/empty_dir_wrapper.go: a Secret and a ConfigMap of one name (data-1, the ConfigMap's as
+  // binaryData) in two volumes of one pod, the secret's read-only; upstream waits for the pod to run
+  // (agnhost test-webserver), then deletes all three. Reading both files shows each volume is its own.
+  it('[sig-storage] EmptyDir wrapper volumes should not conflict [Conformance]', async () => {
+    const c = ctx();
+    const name = uniqueName('emptydir-wrapper-test');
+    await c.client.secrets(c.ns).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: { 'data-1': b64('value-1\n') } });
+    await c.client.configMaps(c.ns).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, binaryData: { 'data-1': b64('value-1\n') } });
+    const pod = podWith('pod-secrets', [{ name: 'secret-volume', secret: { secretName: name } }, { name: 'configmap-volume', configMap: { name } }],
+      { name: 'secret-test', command: SLEEP_FOREVER, volumeMounts: [{ name: 'secret-volume', mountPath: '/etc/secret-volume', readOnly: true }, { name: 'configmap-volume', mountPath: '/etc/configmap-volume' }] }, { restartPolicy: 'Always' });
+    await c.client.pods(c.ns).create(pod);
+    await waitForPod(c, pod.metadata.name!, 'Running', isRunningReady);
+    const read = await execIn(c, pod.metadata.name!, 'secret-test', ['cat', '/etc/secret-volume/data-1', '/etc/configmap-volume/data-1']);
+    assert.equal(read, 'value-1\nvalue-1\n');
+    await c.client.secrets(c.ns).delete(name);
+    await c.client.configMaps(c.ns).delete(name);
+    await c.client.pods(c.ns).delete(pod.metadata.name!, { gracePeriodSeconds: 0 });
+  });
+
   // storage/subpath.go "Atomic writer volumes": one file of a configMap, secret, downwardAPI or
   // projected volume mounted alone by subPath at /test-volume (or over an existing file of the
   // image), as testsuites.SubpathTestPod after removeUnusedContainers (the init containers of the
