@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from '../../src/api/kinds/index.js';
+import type { Node, Pod } from '../../src/api/kinds/index.js';
 import type { KubeObject } from '../../src/api/meta.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { REPO_ROOT } from '../../src/agent/testing/private-containerd.js';
@@ -57,6 +57,22 @@ test('kubectl get nodes -o wide shows the three nodes Ready with address, versio
     assert.equal(cols[5], h.host.ip, `InternalIP: ${line}`);
     assert.match(line, /containerd:\/\//, `runtime: ${line}`);
   }
+});
+
+// architecture/conformance.go: WaitForAllNodesSchedulable, then e2enode.GetReadySchedulableNodes
+// (the nodes listed with spec.unschedulable=false, kept when Ready, NetworkUnavailable unset or
+// False, and no NoSchedule/NoExecute taint: a pod without tolerations could land) must be >= 2.
+const schedulable = (n: Node): boolean => {
+  const cond = (type: string) => n.status?.conditions?.find((x) => x.type === type)?.status;
+  return !n.spec?.unschedulable && cond('Ready') === 'True' && (cond('NetworkUnavailable') ?? 'False') === 'False'
+    && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+};
+test('[sig-architecture] Conformance Tests should have at least two untainted nodes [Conformance]', async () => {
+  const nodes = c.admin.resource(resources.nodes);
+  await until('every node schedulable', async () => (await nodes.list()).items.every(schedulable), 120_000);
+  const listed = (await nodes.list({ fieldSelector: 'spec.unschedulable=false' })).items;
+  const ready = listed.filter(schedulable);
+  assert.ok(ready.length >= 2, `Conformance requires at least two nodes: ${JSON.stringify(listed.map((n) => ({ name: n.metadata.name, taints: n.spec?.taints, unschedulable: n.spec?.unschedulable })))}`);
 });
 
 test('a 6-replica Deployment spreads over the three nodes', async () => {
