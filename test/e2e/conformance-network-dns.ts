@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { KubeClient } from '../../src/client/index.js';
+import { queryDns } from '../../src/dns/client.js';
 import { waitFor } from '../../src/testing/node-server.js';
 import { getService, inPod, kubectlApply, libcResolve, NS, nslookup, serviceYaml, updateService, ZONE } from './conformance-network-harness.js';
 import type { UdpContext } from './conformance-network-udp.js';
@@ -25,9 +26,10 @@ export function dnsConformanceTests(ctx: () => UdpContext): void {
     const kubernetes = (await client.services('default').get('kubernetes')).spec!.clusterIP!;
     const r = await nslookup(node, 'dns-test', `kubernetes.default.svc.${ZONE}`);
     assert.deepEqual(r.addresses, [kubernetes], r.out);
-    // Upstream also asks with dig +tcp from the pod; busybox nslookup asks over UDP only. A TCP
-    // question from the node through the kube-dns ClusterIP was refused for 10 s once in CI
-    // (ECONNREFUSED, cause not found yet), so it is left out here until that is understood.
+    // dig +tcp: busybox nslookup asks over UDP only, so the TCP question goes from the node through the kube-dns Service.
+    const dnsIP = (await client.services('kube-system').get('kube-dns')).spec!.clusterIP!;
+    const overTcp = await waitFor('an answer over TCP', () => queryDns(53, `kubernetes.default.svc.${ZONE}`, 'A', true, dnsIP), 10_000, 300);
+    assert.deepEqual((overTcp.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : [])), [kubernetes]);
     // createProbeCommand's pod A record: <dashed IP>.<namespace>.pod.<zone>.
     const ip = await podIP('dns-test');
     assert.deepEqual((await nslookup(node, 'dns-test', `${ip.replaceAll('.', '-')}.${NS}.pod.${ZONE}`)).addresses, [ip]);
