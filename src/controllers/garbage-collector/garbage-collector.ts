@@ -17,7 +17,7 @@ import type { ResourceRef } from '../../client/resource-ref.js';
 import { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request, Result } from '../../controller-runtime/reconcile.js';
-import { decide, ownerStateInGraph, type OwnerState } from './decide.js';
+import { decide, ownerStateInGraph, type Action, type OwnerState } from './decide.js';
 import { deletingDependents, gcRelevantChange, nodeOf, OwnerGraph, type GraphNode } from './graph.js';
 import { collectableResources, resourceForOwner } from './resources.js';
 
@@ -108,11 +108,26 @@ async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): P
   const item = graph.get(req.name);
   if (!item) return;
   const states = new Map<string, OwnerState>();
+  // An owner that exists but no informer has reported (its kind not watched yet, or its event not
+  // arrived) is not observed: nothing would tell us when it goes, so the item is checked again, with
+  // the queue's back-off, until the owner is observed (its add event enqueues the item and the
+  // reconcile then succeeds and forgets the back-off) or found gone, as upstream requeues an
+  // unobserved owner ("virtual" node, issue 56121).
+  let unobserved = false;
   for (const ref of item.owners) {
-    const s = ownerStateInGraph(ref, (uid) => graph.get(uid));
-    states.set(ref.uid, s === 'unknown' ? await verifyOwner(client, item, ref) : s);
+    let s = ownerStateInGraph(ref, (uid) => graph.get(uid));
+    if (s === 'unknown') {
+      s = await verifyOwner(client, item, ref);
+      if (s !== 'dangling') unobserved = true;
+    }
+    states.set(ref.uid, s);
   }
   const action = decide(item, graph.dependentsOf(item.uid), (ref) => states.get(ref.uid) ?? 'solid');
+  await act(client, item, action);
+  if (unobserved && action.type !== 'delete') return { requeue: true };
+}
+
+async function act(client: KubeClient, item: GraphNode, action: Action): Promise<void> {
   switch (action.type) {
     case 'none':
       return;
@@ -135,7 +150,7 @@ async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): P
 /**
  * Look up an owner the graph does not have: gone (404, or another object now holds the name) is
  * dangling. A kind the server does not serve cannot be checked and counts as solid, so nothing is
- * deleted on a guess.
+ * deleted on a guess (the caller checks again later, as for any unobserved owner).
  */
 async function verifyOwner(client: KubeClient, item: GraphNode, ref: OwnerReference): Promise<OwnerState> {
   // Built-in kinds from the registry, custom kinds through discovery.
