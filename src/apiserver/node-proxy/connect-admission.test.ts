@@ -19,6 +19,7 @@ import { startTestServer, type TestServer } from '../../testing/test-cluster.js'
 import { startWebhookServer, type Handler, type TestWebhookServer } from '../admission/dynamic/testing/webhook-server.js';
 import type { AdmissionRequest } from '../admission/dynamic/admission-review.js';
 import { issueCertificate } from '../pki/certs.js';
+import { portsOption } from './pod-target.js';
 import { systemContext, type ApiServer } from '../server.js';
 
 const P = `connadm-${process.pid}-${Date.now().toString(36)}`;
@@ -156,4 +157,20 @@ test("a mutating webhook's PodExecOptions command is the command the node is ask
   assert.equal(r.body, `/exec/${NS}/p/c?command=echo&command=mutated&output=1`);
   assert.deepEqual(reviewed('/exec-command')?.object, { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, container: 'c', command: ['rm', '-rf'] });
   await unregister();
+});
+
+test("portforward's ports are decoded as upstream's []int32 conversion: a value that is not a port is the request's 400, not dropped", async () => {
+  assert.deepEqual(portsOption(['80', '81,8080']), [80, 81, 8080]);
+  assert.deepEqual(portsOption([]), []);
+  for (const bad of ['http', '80,', '-1', '65536', ' 80', '0x50']) assert.throws(() => portsOption([bad]), /cannot convert to \[\]int32/, bad);
+  const upgrade = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' } };
+  const refused = await admin.request(`/api/v1/namespaces/${NS}/pods/p/portforward?ports=8080,http`, upgrade);
+  assert.equal(refused.status, 400);
+  const status = JSON.parse(refused.body) as { kind: string; reason: string; message: string };
+  assert.equal(status.kind, 'Status');
+  assert.equal(status.reason, 'BadRequest');
+  assert.match(status.message, /parsing "http": invalid syntax/);
+  // A good list reaches the node (whose refusal carries the URL it was asked for).
+  const relayed = await admin.request(`/api/v1/namespaces/${NS}/pods/p/portforward?ports=8080,9090`, upgrade);
+  assert.equal(relayed.body, `/portForward/${NS}/p?port=8080&port=9090`);
 });

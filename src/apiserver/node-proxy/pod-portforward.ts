@@ -23,7 +23,7 @@ import { toStatus } from '../http/respond.js';
 import type { AgentClient } from './agent-client.js';
 import { offeredProtocols } from './channel-frames.js';
 import { agentError } from './pod-logs.js';
-import { portForwardPath, resolvePodTarget, withAdmittedOptions } from './pod-target.js';
+import { portForwardPath, portsOption, resolvePodTarget, withAdmittedOptions } from './pod-target.js';
 import { refuseUpgrade, relayToAgent } from './upgrade-relay.js';
 import { throttleTowards } from './ws-backpressure.js';
 /** upstream's constants.WebsocketsSPDYTunnelingPrefix */
@@ -48,9 +48,9 @@ export function podPortForwardHandler(agents: AgentClient): StreamingHandler {
   return {
     resource: 'pods',
     subresource: 'portforward',
-    // PodPortForwardOptions (ports, int32, omitted when none) for admission; a bad port is the handler's 400.
+    // PodPortForwardOptions (ports, int32, omitted when none) for admission.
     connectOptions: (r) => {
-      const ports = r.query.getAll('ports').flatMap((v) => v.split(',')).map(Number).filter((n) => Number.isInteger(n));
+      const ports = portsOption(r.query.getAll('ports'));
       return { kind: 'PodPortForwardOptions', apiVersion: 'v1', ...(ports.length ? { ports } : {}) };
     },
     async upgrade(req, socket, head, sent) {

@@ -128,9 +128,29 @@ export function attachPath(t: PodTarget, p: StdioParams): string {
   return `/attach/${seg(t.namespace)}/${seg(t.pod)}/${seg(t.container!)}?${stdioQuery(p).toString()}`;
 }
 
+/**
+ * The `ports` query values as upstream's Convert_Slice_string_To_Slice_int32 decodes them: repeated or
+ * comma-separated, each a base-10 unsigned 16-bit number; anything else is the request's 400 (upstream's
+ * ConnectResource answers a query it cannot decode with BadRequest), never a port silently dropped.
+ */
+export function portsOption(values: string[]): number[] {
+  const out: number[] = [];
+  for (const value of values) {
+    for (const v of value.split(',')) {
+      const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+      if (!(n <= 65535)) {
+        const why = Number.isNaN(n) ? 'invalid syntax' : 'value out of range';
+        throw errors.badRequest(`cannot convert to []int32: strconv.ParseUint: parsing ${JSON.stringify(v)}: ${why}`);
+      }
+      out.push(n);
+    }
+  }
+  return out;
+}
+
 export function portForwardPath(t: PodTarget, q: URLSearchParams): string {
   const out = new URLSearchParams();
-  for (const p of q.getAll('ports')) out.append('port', p);
+  for (const p of portsOption(q.getAll('ports'))) out.append('port', String(p));
   const qs = out.toString();
   return `/portForward/${seg(t.namespace)}/${seg(t.pod)}${qs ? `?${qs}` : ''}`;
 }
