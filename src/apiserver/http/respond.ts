@@ -15,8 +15,12 @@ export const contentTypes: Record<Encoding, string> = { json: 'application/json'
 /** Adds `Warning: 299 - "..."` headers (RFC 7234 warn-code 299 as kube-apiserver sends them). */
 export function setWarnings(res: ServerResponse, warnings: readonly string[]): void {
   if (warnings.length === 0 || res.headersSent) return;
-  const unique = [...new Set(warnings)].slice(0, 50);
-  res.setHeader('Warning', unique.map((w) => headerSafe(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`)));
+  res.setHeader('Warning', warningValues(warnings));
+}
+
+/** The Warning header values of `warnings`: duplicates dropped, at most 50, one value per header line. */
+export function warningValues(warnings: readonly string[]): string[] {
+  return [...new Set(warnings)].slice(0, 50).map((w) => headerSafe(`299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`));
 }
 
 /**

@@ -24,7 +24,7 @@ import { handleResource, type ResourceDeps } from './resource-handler.js';
 import { admitConnect } from './streaming.js';
 import { parsedRequest } from './parsed-request.js';
 import { notFoundPath } from './verbs/not-found.js';
-import { toStatus, writeBody, writeError } from './respond.js';
+import { toStatus, warningValues, writeBody, writeError } from './respond.js';
 import { isWebSocketWatch, MessageResponse, serveWebSocketWatch } from './websocket-watch.js';
 
 export interface RouterOptions extends ResourceDeps, NonResourceDeps {
@@ -170,7 +170,8 @@ function handleableNonResource(pathname: string): boolean {
 
 /** Builds the `upgrade` listener: streaming subresources only; anything else is refused. */
 export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const refuse = (socket: Duplex, status: Status, headers: ReadonlyMap<string, string> = new Map()): void => {
+  // `headers` may name a header more than once (one Warning line per warning).
+  const refuse = (socket: Duplex, status: Status, headers: Iterable<readonly [string, string]> = []): void => {
     const body = JSON.stringify(status);
     const reason = status.reason ?? 'Error';
     const extra = [...headers].map(([k, v]) => `${k}: ${v}\r\n`).join('');
@@ -182,6 +183,8 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
   return (req, socket, head) => {
     // A WebSocket watch's response, from before the upgrade: APF's headers go with the 101 or the refusal.
     let watchRes: MessageResponse | undefined;
+    // A CONNECT's admission warnings: upstream's recorder writes them on the response, so a refusal carries them.
+    const warnings: string[] = [];
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://apiserver.invalid');
       const authenticated = await authenticate(req, opts.tokens, opts.anonymous);
@@ -206,9 +209,9 @@ export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage
       const h = p?.subresource && p.name !== undefined ? opts.streams.get(p.resource, p.subresource) : undefined;
       if (!p || !entry || !h?.upgrade) return refuse(socket, toStatus(notFoundPath()));
       const sr = { namespace: entry.def.namespaced ? p.namespace : undefined, name: p.name!, user, query: url.searchParams, storage: entry.storage, rest: p.rest };
-      await h.upgrade(req, socket, head, await admitConnect(h, sr, req));
+      await h.upgrade(req, socket, head, await admitConnect(h, sr, req, warnings));
     })().catch((err) => {
-      if (!socket.destroyed) refuse(socket, toStatus(err), watchRes?.headers);
+      if (!socket.destroyed) refuse(socket, toStatus(err), [...(watchRes?.headers ?? []), ...warningValues(warnings).map((v) => ['Warning', v] as const)]);
     });
   };
 }

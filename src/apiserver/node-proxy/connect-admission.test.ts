@@ -159,6 +159,20 @@ test("a mutating webhook's PodExecOptions command is the command the node is ask
   await unregister();
 });
 
+// kubectl 1.32 receives the header on its SPDY fallback (-v=8 lists it) but prints no `Warning:` line for a
+// refused upgrade: a client matter (its stream executors report only the Status), so not checked here.
+test("a validating webhook's refusal of an exec upgrade (SPDY, WebSocket) carries its warning", async () => {
+  const unregister = await register('Validating', 'deny-exec', '/deny', 'pods/exec');
+  const exec = `/api/v1/namespaces/${NS}/pods/p/exec?command=true&container=c&stdout=true`;
+  const spdy = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } };
+  const r = await eventually(async () => { const x = await admin.request(exec, spdy); return x.status === 403 && x; }, 'the webhook to be in effect');
+  assert.equal(r.headers.warning, '299 - "proxy with care"');
+  assert.equal(JSON.parse(r.body).message, 'admission webhook "deny-exec.bosun.test" denied the request: proxying is not allowed');
+  const ws = await admin.request(exec, { method: 'GET', headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' } });
+  assert.deepEqual([ws.status, ws.headers.warning], [403, '299 - "proxy with care"']);
+  await unregister();
+});
+
 test("portforward's ports are decoded as upstream's []int32 conversion: a value that is not a port is the request's 400, not dropped", async () => {
   assert.deepEqual(portsOption(['80', '81,8080']), [80, 81, 8080]);
   assert.deepEqual(portsOption([]), []);
