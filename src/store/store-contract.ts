@@ -5,7 +5,8 @@
  */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { StoreError, type Store, type StoreErrorCode, type StoreEvent, type WatchHandle } from './types.js';
+import { StoreError, type Store, type StoreErrorCode, type WatchHandle } from './types.js';
+import { Collector, settle } from './testing/watch-collector.js';
 
 export interface StoreFixture {
   store: Store;
@@ -24,42 +25,6 @@ async function rejectsCode(p: Promise<unknown> | (() => unknown), code: StoreErr
   assert.equal(caught.code, code);
   return caught;
 }
-
-/** Collects watch events; `next(n)` waits until n events in total arrived. */
-class Collector {
-  events: StoreEvent[] = [];
-  batches = 0;
-  error?: StoreError;
-  private waiters: (() => void)[] = [];
-  onEvents = (evs: StoreEvent[]): void => {
-    this.batches++;
-    this.events.push(...evs);
-    this.wake();
-  };
-  onError = (err: StoreError): void => {
-    this.error = err;
-    this.wake();
-  };
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-  async until(pred: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (!pred()) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; have ${this.events.length} events`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  }
-  next(n: number): Promise<void> {
-    return this.until(() => this.events.length >= n, `${n} events`);
-  }
-}
-
-/** Let queued deliveries run (events that should not arrive would have by then). */
-const settle = () => new Promise((r) => setTimeout(r, 30));
 
 export function describeStoreContract(name: string, factory: () => Promise<StoreFixture> | StoreFixture): void {
   describe(`Store contract: ${name}`, () => {

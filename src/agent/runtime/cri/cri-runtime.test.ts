@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { createServer } from 'node:net';
-import { parseIPv4Cidr } from '../../cni/conflist.js';
 import { removeIdleHostportChains } from '../../cni/hostport-cleanup.js';
 import {
   cgroupDirsExisting,
@@ -24,70 +22,12 @@ import { importImageTarball } from '../../containerd/images.js';
 import { writeRegistryHosts } from '../../containerd/supervisor.js';
 import { BUSYBOX_IMAGE, BUSYBOX_TARBALL, startTestContainerd, type TestContainerd } from '../../testing/private-containerd.js';
 import { runtimeContract } from '../contract.js';
-import { RuntimeError, type ContainerConfig, type ContainerStatus, type PodSandboxConfig } from '../types.js';
+import { RuntimeError } from '../types.js';
+import { criTestPods, freePort, inCidr } from './fixtures.js';
 
 let tc: TestContainerd;
 let registry: TestRegistry | undefined;
-const netnsMade = new Set<string>();
-let podSeq = 0;
-
-function inCidr(ip: string, cidr: string): boolean {
-  const { base, prefix } = parseIPv4Cidr(cidr);
-  const n = ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-  return Math.floor(n / 2 ** (32 - prefix)) === Math.floor(base / 2 ** (32 - prefix));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function sandboxConfig(extra: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
-  const uid = `${tc.prefix}-uid-${++podSeq}`;
-  return {
-    metadata: { name: `pod-${podSeq}`, namespace: 'default', uid, attempt: 0 },
-    hostname: `pod-${podSeq}`,
-    logDirectory: `${tc.dir}/logs/${uid}`,
-    cgroupParent: `${tc.cgroupRoot}/pod${uid}`,
-    labels: { 'bosun.test/pod': `pod-${podSeq}` },
-    annotations: { 'bosun.test/note': 'kept verbatim' },
-    ...extra,
-  };
-}
-
-function container(name: string, extra: Partial<ContainerConfig> = {}): ContainerConfig {
-  return { metadata: { name, attempt: 0 }, image: BUSYBOX_IMAGE, logPath: `${name}/0.log`, ...extra };
-}
-
-/** Starts a sandbox and records its netns so the last test can check it is gone. */
-async function runSandbox(config: PodSandboxConfig): Promise<string> {
-  const id = await tc.cri.runPodSandbox(config);
-  const st = await tc.cri.podSandboxStatus(id, { verbose: true });
-  if (st.netnsPath) netnsMade.add(st.netnsPath.split('/').pop()!);
-  return id;
-}
-
-async function removeSandbox(id: string, config: PodSandboxConfig): Promise<void> {
-  await tc.cri.stopPodSandbox(id);
-  await tc.cri.removePodSandbox(id);
-  // containerd never removes the pod-level cgroup: the agent does (runtime/cgroups.ts).
-  removeCgroupTree(config.cgroupParent!);
-}
-
-async function waitExited(id: string, timeoutMs = 20_000): Promise<ContainerStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const st = await tc.cri.containerStatus(id);
-    if (st.state === 'CONTAINER_EXITED') return st;
-    if (Date.now() > deadline) throw new Error(`container ${id} still ${st.state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const { netnsMade, sandboxConfig, container, runSandbox, removeSandbox, waitExited } = criTestPods(() => tc);
 
 describe('CriRuntime on a private containerd', () => {
   before(async () => {
