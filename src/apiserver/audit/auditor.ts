@@ -8,7 +8,9 @@
  * request object), RequestResponse (+ the response object). Secrets, TokenRequests and
  * TokenReviews are never logged above Metadata whatever the policy says (their bodies hold the
  * secret data or tokens: upstream's advice, enforced here). The router's authorization decision
- * becomes the annotations authorization.k8s.io/decision and authorization.k8s.io/reason.
+ * becomes the annotations authorization.k8s.io/decision and authorization.k8s.io/reason; admission
+ * adds its own (a webhook's auditAnnotations as `<webhook name>/<key>`) through the request's map
+ * (audit-context.ts), which every stage after it carries.
  *
  * A request whose authentication failed (no user: a bad token or certificate, or no credential with
  * --anonymous-auth=false) is audited as upstream's WithFailedAuthenticationAudit does: the policy
@@ -22,7 +24,7 @@ import type { Status } from '../../api/status.js';
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 import { requestVerb } from '../authz/attributes.js';
-import { registerAuditBodies } from './audit-context.js';
+import { registerAuditAnnotations, registerAuditBodies } from './audit-context.js';
 import { failedAuthenticationMessage } from './failed-authn.js';
 import { AuditLogFile, type AuditLogOptions } from './log-file.js';
 import { evaluatePolicy, LEVELS, type AuditLevel, type AuditPolicy, type AuditStage } from './policy.js';
@@ -144,9 +146,12 @@ export class Auditor {
       requestReceivedTimestamp: microTime(), stageTimestamp: '',
     };
     const omit = new Set(decision.omitStages);
+    const admission = new Map<string, string>();
+    registerAuditAnnotations(req, admission);
     const emit = (stage: AuditStage): void => {
       if (omit.has(stage)) return;
-      this.file.write(JSON.stringify({ ...ev, stage, stageTimestamp: microTime() }));
+      const annotations = admission.size > 0 ? { ...Object.fromEntries(admission), ...ev.annotations } : ev.annotations;
+      this.file.write(JSON.stringify({ ...ev, stage, stageTimestamp: microTime(), ...(annotations ? { annotations } : {}) }));
     };
     const record: AuditRecord = {
       decision(allowed, reason) {

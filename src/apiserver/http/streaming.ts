@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
+import { auditAnnotationsOf } from '../audit/audit-context.js';
 import type { ResourceStorage } from '../storage/types.js';
 import type { UserInfo } from './authn.js';
 
@@ -49,16 +50,21 @@ export interface StreamingHandler {
  * Admission of a streaming request before its handler runs, as upstream's ConnectResource (admit,
  * then connect): a refusing webhook or policy answers before the pod is looked up or a node is asked.
  * Returns the request the handler serves: with `options` when a mutating webhook changed them.
- * Webhooks' warnings are added to `warnings` (for the answer's Warning headers), refused or not.
+ * Webhooks' warnings are added to `warnings` (for the answer's Warning headers), and their audit
+ * annotations to the request's audit event, refused or not.
  */
 export async function admitConnect(h: StreamingHandler, r: StreamingRequest, req: IncomingMessage, warnings: string[] = []): Promise<StreamingRequest> {
   if (!h.connectOptions) return r;
   if (r.query.has('dryRun')) throw errors.badRequest('dryRun is not supported');
   const options = h.connectOptions(r, req);
   if (!r.storage.admitConnect) return r;
+  const auditAnnotations = auditAnnotationsOf(req);
   // Options carry no metadata: selectors see no labels on them, as upstream's.
   const mutated = await r.storage.admitConnect(
-    { user: r.user.name, groups: r.user.groups, dryRun: false, fieldValidation: 'Ignore', warnings, ...(r.user.uid !== undefined ? { uid: r.user.uid } : {}), ...(r.user.extra !== undefined ? { extra: r.user.extra } : {}) },
+    {
+      user: r.user.name, groups: r.user.groups, dryRun: false, fieldValidation: 'Ignore', warnings,
+      ...(r.user.uid !== undefined ? { uid: r.user.uid } : {}), ...(r.user.extra !== undefined ? { extra: r.user.extra } : {}), ...(auditAnnotations ? { auditAnnotations } : {}),
+    },
     { operation: 'CONNECT', kind: options.kind, subresource: h.subresource, namespace: r.namespace, name: r.name, object: options as unknown as KubeObject },
   );
   // The patched JSON is read back as the options' own kind, as upstream decodes it into a new PodExecOptions...

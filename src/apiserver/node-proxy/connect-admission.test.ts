@@ -4,7 +4,8 @@
  * go through mutating, then validating webhooks and ValidatingAdmissionPolicies before the pod,
  * Service or node is looked up, and the target is asked for what the admitted options say (a mutating
  * webhook's path or command). A real API server, a webhook server and a fake node agent (HTTPS with a
- * cluster certificate of its node, answering with the path it was asked for) on loopback.
+ * cluster certificate of its node, answering with the path it was asked for) on loopback. The server
+ * keeps an audit log, where a webhook's auditAnnotations must land on the request's event.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeObject } from '../../api/meta.js';
 import { RawClient } from '../../testing/raw-client.js';
 import { eventually } from '../../testing/eventually.js';
@@ -21,6 +25,8 @@ import type { AdmissionRequest } from '../admission/dynamic/admission-review.js'
 import { issueCertificate } from '../pki/certs.js';
 import { portsOption } from './pod-target.js';
 import { systemContext, type ApiServer } from '../server.js';
+import type { AuditEvent } from '../audit/auditor.js';
+import { parseAuditPolicy } from '../audit/policy.js';
 
 const P = `connadm-${process.pid}-${Date.now().toString(36)}`;
 const NS = P;
@@ -29,15 +35,19 @@ let ts: TestServer & { server: ApiServer };
 let hooks: TestWebhookServer;
 let agent: Server;
 let admin: RawClient;
+const auditDir = mkdtempSync(join(tmpdir(), 'bosun-connadm-audit-'));
+const auditLog = join(auditDir, 'audit.log');
 
 const patch = (ops: object[]): ReturnType<Handler> => ({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
 
 before(async () => {
-  ts = await startTestServer();
+  ts = await startTestServer({ audit: { policy: parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]'), path: auditLog } });
   admin = new RawClient(ts.url, ts.dataDir);
   hooks = await startWebhookServer({
-    '/deny': () => ({ allowed: false, warnings: ['proxy with care'], status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
+    '/deny': () => ({ allowed: false, warnings: ['proxy with care'], auditAnnotations: { reason: 'no-proxy' }, status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
     '/allow': () => ({ allowed: true }),
+    // 'not/valid' makes `<webhook>/not/valid`, not a qualified name: upstream drops it.
+    '/annotate': () => ({ allowed: true, auditAnnotations: { checked: 'yes', 'not/valid': 'x' } }),
     '/node-path': () => patch([{ op: 'replace', path: '/path', value: '/rewritten/p' }]),
     '/exec-command': () => patch([{ op: 'replace', path: '/command', value: ['echo', 'mutated'] }]),
   });
@@ -64,26 +74,31 @@ after(async () => {
   await new Promise((r) => agent?.close(r));
   await hooks?.close();
   await ts?.stop();
+  rmSync(auditDir, { recursive: true, force: true });
 });
 
 const ctx = () => systemContext();
 const registry = (resource: string) => ts.server.storage('admissionregistration.k8s.io', 'v1', resource)!;
 
 /** A webhook configuration of one CONNECT webhook on `resource` (for this file's namespace or node only). */
-async function register(kind: 'Mutating' | 'Validating', name: string, path: string, resource: string): Promise<() => Promise<unknown>> {
+async function register(kind: 'Mutating' | 'Validating', name: string, path: string, resource: string, operations = ['CONNECT']): Promise<() => Promise<unknown>> {
   const plural = `${kind.toLowerCase()}webhookconfigurations`;
   await registry(plural).create(ctx(), undefined, {
     apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name: `${P}-${name}` },
     webhooks: [{
       name: `${name}.bosun.test`, admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail',
       clientConfig: { url: `https://127.0.0.1:${hooks.port}${path}`, caBundle: hooks.caBundle },
-      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: [resource] }],
+      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations, resources: [resource] }],
       namespaceSelector: { matchLabels: { [P]: 'true' } },
       matchConditions: [{ name: 'this-file', expression: `request.namespace == '${NS}' || request.name == '${NODE}'` }],
     }],
   } as KubeObject);
   return () => registry(plural).delete(ctx(), undefined, `${P}-${name}`, {});
 }
+
+/** The ResponseComplete events of requests to `uri` that were answered with `code`. */
+const audited = (uri: string, code: number): AuditEvent[] => readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
+  .filter((e) => e.requestURI === uri && e.stage === 'ResponseComplete' && e.responseStatus?.code === code);
 
 const reviewed = (path: string): AdmissionRequest | undefined => hooks.received.get(path)?.at(-1);
 const summary = (r: AdmissionRequest | undefined) => r && { kind: r.kind, resource: r.resource.resource, subResource: r.subResource, operation: r.operation, name: r.name, object: r.object };
@@ -103,6 +118,7 @@ test("a validating webhook on CONNECT pods/proxy refuses the request with the we
     kind: { group: '', version: 'v1', kind: 'PodProxyOptions' }, resource: 'pods', subResource: 'proxy', operation: 'CONNECT', name: 'absent',
     object: { kind: 'PodProxyOptions', apiVersion: 'v1', path: '/some/path/' },
   });
+  assert.equal(audited(path, 403).at(-1)?.annotations?.['deny-pod-proxy.bosun.test/reason'], 'no-proxy', "the refusing webhook's audit annotation is on the event");
   await unregister();
 });
 
@@ -161,7 +177,7 @@ test("a mutating webhook's PodExecOptions command is the command the node is ask
 
 // kubectl 1.32 receives the header on its SPDY fallback (-v=8 lists it) but prints no `Warning:` line for a
 // refused upgrade: a client matter (its stream executors report only the Status), so not checked here.
-test("a validating webhook's refusal of an exec upgrade (SPDY, WebSocket) carries its warning", async () => {
+test("a validating webhook's refusal of an exec upgrade (SPDY, WebSocket) carries its warning, and its audit annotation is on the upgrade's event", async () => {
   const unregister = await register('Validating', 'deny-exec', '/deny', 'pods/exec');
   const exec = `/api/v1/namespaces/${NS}/pods/p/exec?command=true&container=c&stdout=true`;
   const spdy = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } };
@@ -170,6 +186,26 @@ test("a validating webhook's refusal of an exec upgrade (SPDY, WebSocket) carrie
   assert.equal(JSON.parse(r.body).message, 'admission webhook "deny-exec.bosun.test" denied the request: proxying is not allowed');
   const ws = await admin.request(exec, { method: 'GET', headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' } });
   assert.deepEqual([ws.status, ws.headers.warning], [403, '299 - "proxy with care"']);
+  // Upgrade events complete when the socket closes.
+  const events = await eventually(() => { const e = audited(exec, 403); return e.length >= 2 && e; }, 'both refusals audited');
+  for (const e of events) assert.equal(e.annotations?.['deny-exec.bosun.test/reason'], 'no-proxy');
+  await unregister();
+});
+
+test("a webhook's audit annotations on a create are on its event as <webhook name>/<key>; a key that is not a qualified name is dropped", async () => {
+  const unregister = await register('Validating', 'annotate-cm', '/annotate', 'configmaps', ['CREATE']);
+  const uri = `/api/v1/namespaces/${NS}/configmaps`;
+  let n = 0;
+  const created = await eventually(async () => {
+    const r = await admin.send('POST', uri, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${n++}` } });
+    assert.equal(r.status, 201);
+    return hooks.received.get('/annotate')?.some((q) => q.name === `cm-${n - 1}`) && r;
+  }, 'the webhook to be in effect');
+  assert.ok(created);
+  const annotations = audited(uri, 201).at(-1)?.annotations ?? {};
+  assert.equal(annotations['annotate-cm.bosun.test/checked'], 'yes');
+  assert.deepEqual(Object.keys(annotations).filter((k) => k.startsWith('annotate-cm.')), ['annotate-cm.bosun.test/checked']);
+  assert.equal(annotations['authorization.k8s.io/decision'], 'allow', "the router's annotations stay");
   await unregister();
 });
 

@@ -25,6 +25,12 @@ export interface RequestContext {
   fieldManager?: string;
   /** Warnings to return as `Warning: 299 - "..."` headers (unknown fields under Warn, deprecations). */
   warnings: string[];
+  /**
+   * The audit annotations of the request's audit event (upstream's admission.Attributes annotations,
+   * which its audit handler copies to the event): absent when the request is not audited. Admission
+   * adds to it with admission/audit-annotations.ts; shared by the context's copies.
+   */
+  auditAnnotations?: Map<string, string>;
   /** Keys the JSON body of a create or PUT repeats (paths), for field validation as unknown fields are. */
   duplicateFields?: string[];
   /** Aborted when the client goes away or the request times out. */

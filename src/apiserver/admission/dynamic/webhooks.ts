@@ -7,7 +7,8 @@
  * when a later webhook changed the object; validating ones in parallel. A call that fails is
  * ignored under failurePolicy Ignore and refuses the request (500) under Fail; a refusal is
  * upstream's `admission webhook "x" denied the request: ...` (code from the response, 400 at
- * least). Warnings go to the client's Warning headers.
+ * least). Warnings go to the client's Warning headers, audit annotations (`<webhook name>/<key>`) to
+ * the request's audit event.
  */
 import type { KubeObject } from '../../../api/meta.js';
 import { failure, StatusError, type StatusReason } from '../../../api/status.js';
@@ -16,6 +17,7 @@ import type { JsonObject } from '../../patch/json-value.js';
 import { applyJsonPatch } from '../../patch/json-patch.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../storage/types.js';
+import { addAuditAnnotation } from '../audit-annotations.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { matchConditions } from './cel.js';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
@@ -72,6 +74,8 @@ async function invoke(store: Store, h: Webhook, req: AdmissionRequest, ctx: Requ
     if (ignore) return undefined;
     throw callFailed(h.name, err);
   }
+  // Recorded whether the webhook allows or refuses, as upstream's dispatchers do (a bad key is skipped).
+  for (const [k, v] of Object.entries(resp.auditAnnotations ?? {})) if (typeof v === 'string') addAuditAnnotation(ctx, `${h.name}/${k}`, v);
   for (const w of resp.warnings ?? []) ctx.warnings.push(w);
   if (!resp.allowed) throw denied(h.name, resp);
   return resp;
