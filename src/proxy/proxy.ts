@@ -13,7 +13,7 @@ import { SharedInformerFactory } from '../controller-runtime/informer/informer-f
 import type { EventHandler } from '../controller-runtime/informer/shared-informer.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { NftApplier } from './apply/applier.js';
-import { clearStaleTcp, clearStaleUdp, staleTcp, staleUdp } from './apply/conntrack.js';
+import { conntrackCleaner } from './apply/conntrack.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
 import { SyncLoop } from '../controller-runtime/sync-loop.js';
 import { syncProxyRulesDuration, syncProxyRulesLastTimestamp } from './proxy-metrics.js';
@@ -33,6 +33,8 @@ export interface ProxyOptions {
   netns?: string;
   /** nft binary (default `nft`). */
   nft?: string;
+  /** conntrack binary (default `conntrack`), which deletes stale flows after endpoint changes. */
+  conntrack?: string;
   /** nftables table (default `bosun`); give each node sharing a host its own (tests). */
   table?: string;
   /** Quiet period before a sync (default 50 ms). */
@@ -68,6 +70,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
   const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
   const applier = new NftApplier({ netns: o.netns, nft: o.nft, table: o.table });
+  const clearStale = conntrackCleaner({ netns: o.netns, bin: o.conntrack }, log);
   let last: Ruleset | undefined;
   // Objects the renderer refused, logged once each while they stand (every sync would repeat them).
   let refusedLogged = new Set<string>();
@@ -97,11 +100,9 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     });
     logRefused(r);
     const how = await applier.apply(r);
-    const stale = staleUdp(last, r);
-    const staleAttempts = staleTcp(last, r);
+    const prev = last;
     last = r;
-    if (stale.frontends.length > 0 || stale.pairs.length > 0) await clearStaleUdp(stale, o.netns);
-    if (staleAttempts.length > 0) await clearStaleTcp(staleAttempts, o.netns);
+    await clearStale(prev, r);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     syncProxyRulesDuration.observe(undefined, ms / 1000);
     syncProxyRulesLastTimestamp.set({}, Date.now() / 1000);

@@ -3,7 +3,8 @@
  * namespace) -> EndpointSlice controller -> proxy -> nftables -> connections to the ClusterIP.
  * Requests spread over both ready pods; a pod that turns not Ready stops receiving traffic; a
  * deleted Service stops answering. A connection attempt that a dead endpoint never answered does
- * not capture a later connection from the same source port once the endpoint is gone.
+ * not capture a later connection from the same source port once the endpoint is gone, whether it
+ * went to the ClusterIP or to a NodePort.
  */
 import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -17,6 +18,9 @@ import { startProxy, type Proxy } from './proxy.js';
 import { createNetns, netnsUnavailable } from './testing/netns.js';
 import { quietLogger } from '../testing/quiet-logger.js';
 import { eventuallyWith } from '../testing/eventually.js';
+
+/** The node's address, where its NodePorts answer. */
+const NODE_IP = '10.42.0.100';
 
 /** Each check runs a client in the netns: every 50 ms is often enough. */
 const eventually = eventuallyWith({ intervalMs: 50 });
@@ -34,9 +38,9 @@ function one(i) {
 }
 one(0);
 `;
-/** One request from a fixed source port: the body, or ERR and why. */
+/** One request from a fixed source port (to port 80, or argv[3]): the body, or ERR and why. */
 const FIXED_PORT_CLIENT = `
-const req = require('node:http').get({ host: process.argv[1], port: 80, path: '/', agent: false, localPort: Number(process.argv[2]), timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
+const req = require('node:http').get({ host: process.argv[1], port: Number(process.argv[3] ?? 80), path: '/', agent: false, localPort: Number(process.argv[2]), timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
 req.on('timeout', () => req.destroy(new Error('timeout')));
 req.on('error', (e) => console.log('ERR ' + e.message));
 `;
@@ -54,10 +58,13 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     ns.exec('ip', ['addr', 'add', '10.42.0.11/32', 'dev', 'lo']);
     ns.exec('ip', ['addr', 'add', '10.42.0.12/32', 'dev', 'lo']);
     ns.exec('ip', ['addr', 'add', '10.42.0.99/32', 'dev', 'lo']);
+    ns.exec('ip', ['addr', 'add', `${NODE_IP}/32`, 'dev', 'lo']);
     ns.exec('ip', ['route', 'add', '10.43.0.0/16', 'dev', 'lo', 'src', '10.42.0.99']);
     // A dead node's pod: frames to it leave by a veth whose other end takes no one's (PACKET_OTHERHOST).
     ns.exec('ip', ['link', 'add', 'dead0', 'type', 'veth', 'peer', 'name', 'dead1']);
     for (const dev of ['dead0', 'dead1']) ns.exec('ip', ['link', 'set', dev, 'up']);
+    // NodePort traffic is masqueraded to the outgoing interface's address: without one it is dropped untracked.
+    ns.exec('ip', ['addr', 'add', '10.42.9.1/32', 'dev', 'dead0']);
     ns.exec('ip', ['route', 'add', '10.42.9.0/24', 'dev', 'dead0']);
     ns.exec('ip', ['neigh', 'add', '10.42.9.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'dead0', 'nud', 'permanent']);
     for (const [ip, name] of [['10.42.0.11', 'a'], ['10.42.0.12', 'b']] as const) {
@@ -73,7 +80,7 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quietLogger });
     addEndpointSliceController(mgr);
     await mgr.start();
-    proxy = await startProxy({ client, nodeName: 'node-a', netns: ns.name, logger: quietLogger });
+    proxy = await startProxy({ client, nodeName: 'node-a', nodeIPs: [NODE_IP], netns: ns.name, logger: quietLogger });
   });
   after(async () => {
     await proxy?.stop();
@@ -142,5 +149,26 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     // The kernel may hand a later connection that source port again: the rules decide, not the old entry.
     await eventually(() => fromPort(40123) === 'a', 'a new connection from port 40123 answered by the live endpoint');
     await client.services('default').delete('web2');
+  });
+
+  it('an attempt at a NodePort that a removed endpoint never answered does not capture a later connection from its source port', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web3' },
+      spec: { type: 'NodePort', selector: { app: 'web3' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
+    const ip = svc.spec!.clusterIP!;
+    const nodePort = String(svc.spec!.ports![0]!.nodePort);
+    const fromPort = (port: number): string => ns.exec(process.execPath, ['-e', FIXED_PORT_CLIENT, NODE_IP, String(port), nodePort]).trim();
+    // The ClusterIP's endpoints are rendered in the same sync as the NodePort's.
+    const endpoints = (): string => [...(proxy.current()?.tcp.get(ip) ?? [])].join(' ');
+    await runPod('web3-dead', '10.42.9.9', true, 'web3');
+    await eventually(() => endpoints() === '10.42.9.9', 'the proxy sending the Service to the dead endpoint');
+    assert.match(fromPort(40125), /^ERR/);
+    assert.match(ns.exec('conntrack', ['-L', '-p', 'tcp', '--orig-port-dst', nodePort]), new RegExp(`SYN_SENT .*dst=${NODE_IP.replaceAll(".", "\\.")} sport=40125 dport=${nodePort} \\[UNREPLIED\\] src=10\\.42\\.9\\.9 `));
+    await runPod('web3-live', '10.42.0.11', true, 'web3');
+    await runPod('web3-dead', '10.42.9.9', false, 'web3');
+    await eventually(() => endpoints() === '10.42.0.11', 'the proxy sending the Service to the live endpoint alone');
+    await eventually(() => fromPort(40125) === 'a', 'a new connection from port 40125 to the NodePort answered by the live endpoint');
+    await client.services('default').delete('web3');
   });
 });

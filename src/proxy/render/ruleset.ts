@@ -42,7 +42,11 @@ export interface Ruleset {
    * external or LoadBalancer IP, `:nodePort` for a NodePort (on any node address).
    */
   udp: Map<string, Set<string>>;
-  /** TCP frontends by IP alone (ClusterIP / external IP) -> endpoint IPs: unanswered connection attempts to a removed endpoint are cleared (apply/conntrack.ts). */
+  /**
+   * TCP frontends -> endpoint IPs, for clearing unanswered connection attempts to a removed endpoint
+   * (apply/conntrack.ts): a ClusterIP, external or LoadBalancer IP by IP alone, as upstream's
+   * cleanup; `:nodePort` for a NodePort (on any node address).
+   */
   tcp: Map<string, Set<string>>;
   /** The nftables table (`ip` family) the ruleset lives in; TABLE_NAME when unset. */
   table?: string;
@@ -129,8 +133,9 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
   if (sp.protocol === 'udp' || sp.protocol === 'tcp') {
     const byFrontend = b[sp.protocol];
     const ips = [...(sp.clusterIP ? [sp.clusterIP] : []), ...sp.externalIPs];
-    // UDP flows are told apart by port and a NodePort's by port alone (apply/conntrack.ts); TCP attempts by IP.
-    const frontends = sp.protocol === 'tcp' ? ips : [...ips.map((ip) => `${ip}:${sp.port}`), ...(sp.nodePort !== undefined ? [`:${sp.nodePort}`] : [])];
+    // UDP flows are told apart by IP and port, TCP attempts by IP; a NodePort's by port alone (apply/conntrack.ts).
+    const nodePort = sp.nodePort !== undefined ? [`:${sp.nodePort}`] : [];
+    const frontends = sp.protocol === 'tcp' ? [...ips, ...nodePort] : [...ips.map((ip) => `${ip}:${sp.port}`), ...nodePort];
     for (const f of frontends) {
       let set = byFrontend.get(f);
       if (!set) byFrontend.set(f, (set = new Set()));
