@@ -13,10 +13,10 @@ import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory, type SharedInformer } from '../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { SchedulerCache } from './cache/cache.js';
-import { isTerminal, needsScheduling, nodeSchedulingPropertiesChanged, podSpecOrMetaChanged } from './event-filters.js';
+import { nodeEventHandler, podEventHandler } from './event-handlers.js';
 import type { CycleState } from './framework/cycle-state.js';
 import type { NodeInfo } from './framework/node-info.js';
-import { newPodInfo, type PodInfo } from './framework/pod-info.js';
+import type { PodInfo } from './framework/pod-info.js';
 import { buildProfile, type Profile, type ProfileConfig, type Registry } from './framework/profile.js';
 import { schedulePod } from './framework/schedule-pod.js';
 import { Code, Status } from './framework/status.js';
@@ -98,20 +98,12 @@ export class Scheduler {
 
   /** Starts informers and the scheduling loop; resolves once the caches synced. */
   async start(signal?: AbortSignal): Promise<void> {
-    const nodes = this.informers.informerFor<Node>(resources.nodes);
-    nodes.addEventHandler({
-      onAdd: (n) => this.onNode(n, undefined),
-      onUpdate: (o, n) => this.onNode(n, o),
-      onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ''),
-    });
+    const targets = { cache: this.cache, queue: this.queue, nominator: this.nominator, schedulerName: this.profile.schedulerName };
+    this.informers.informerFor<Node>(resources.nodes).addEventHandler(nodeEventHandler(targets));
     // One informer for all pods, split by spec.nodeName as upstream does: bound pods feed the
     // cache, unbound pods of this scheduler feed the queue.
     this.podInformer = this.informers.informerFor<Pod>(resources.pods);
-    this.podInformer.addEventHandler({
-      onAdd: (p) => this.onPodAdd(p),
-      onUpdate: (o, p) => this.onPodUpdate(o, p),
-      onDelete: (p) => this.onPodDelete(p),
-    });
+    this.podInformer.addEventHandler(podEventHandler(targets));
     // Claims, volumes and classes feed VolumeBinding; their changes may make a waiting pod fit.
     this.volumeInf = volumeInformers(this.informers);
     const storageChange = { onAdd: () => this.queue.onClusterEvent('StorageChange'), onUpdate: () => this.queue.onClusterEvent('StorageChange') };
@@ -136,61 +128,6 @@ export class Scheduler {
   /** Resolves when every bind started so far has finished. */
   async waitForBinds(): Promise<void> {
     while (this.binds.size) await Promise.all(this.binds);
-  }
-
-  private onNode(node: Node, old: Node | undefined): void {
-    this.cache.setNode(node);
-    if (!old) this.queue.onClusterEvent('NodeAdd');
-    else if (nodeSchedulingPropertiesChanged(old, node)) this.queue.onClusterEvent('NodeUpdate');
-  }
-
-  private onPodAdd(pod: Pod): void {
-    this.nominator.observe(pod, podKey(pod));
-    if (pod.spec.nodeName) {
-      if (isTerminal(pod)) return;
-      this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
-      this.queue.onClusterEvent('AssignedPodAdd');
-    } else if (needsScheduling(pod, this.profile.schedulerName)) {
-      this.queue.add(newPodInfo(pod));
-    }
-  }
-
-  private onPodUpdate(old: Pod, pod: Pod): void {
-    const key = podKey(pod);
-    this.nominator.observe(pod, key);
-    if (pod.spec.nodeName) {
-      if (!old.spec.nodeName) this.queue.delete(key); // bound (by us or anyone else)
-      if (isTerminal(pod)) {
-        if (this.cache.nodeOf(key) !== undefined) {
-          this.cache.remove(key);
-          this.queue.onClusterEvent('AssignedPodDelete');
-        }
-        return;
-      }
-      if (!old.spec.nodeName) {
-        this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
-        this.queue.onClusterEvent('AssignedPodAdd');
-      } else if (podSpecOrMetaChanged(old, pod) || old.metadata.deletionTimestamp !== pod.metadata.deletionTimestamp
-        || this.cache.nodeOf(key) === undefined) {
-        // Status-only updates (the agent's, most of them) change nothing the plugins look at.
-        this.cache.addOrUpdateBound(newPodInfo(pod), pod.spec.nodeName);
-        this.queue.onClusterEvent('AssignedPodUpdate');
-      }
-    } else if (needsScheduling(pod, this.profile.schedulerName)) {
-      if (podSpecOrMetaChanged(old, pod) || !needsScheduling(old, this.profile.schedulerName)) this.queue.update(newPodInfo(pod));
-    } else {
-      this.queue.delete(key);
-    }
-  }
-
-  private onPodDelete(pod: Pod): void {
-    const key = podKey(pod);
-    this.nominator.observe(undefined, key);
-    this.queue.delete(key);
-    if (this.cache.nodeOf(key) !== undefined) {
-      this.cache.remove(key);
-      this.queue.onClusterEvent('AssignedPodDelete');
-    }
   }
 
   private async run(): Promise<void> {
