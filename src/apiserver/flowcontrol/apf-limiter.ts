@@ -26,6 +26,7 @@ import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/pri
 import { tooManyRequests } from '../http/inflight.js';
 import { allocate, BORROWING_PERIOD_MS, updateStats, type SeatDemandStats } from './borrowing.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
+import { limitsOf, queuingConfigOf, sharesOf, type LevelSpec } from './level-config.js';
 import { QueueSet, type Counters, type Request } from './queue-set.js';
 import { dealHand, flowDistinguisher, hashFlowId } from './shuffle-sharding.js';
 import { onWatchInitialized } from './watch-initialization.js';
@@ -36,12 +37,10 @@ import { levelMaxSeats, maxSeatsOf, ONE_SEAT, type WorkEstimator } from './work-
 export const QUEUE_WAIT_MS = 15_000;
 const MAX_CACHE = 10_000;
 
-type Spec = NonNullable<PriorityLevelConfiguration['spec']>;
-
 interface Level {
   readonly name: string;
   uid: string;
-  spec: Spec;
+  spec: LevelSpec;
   /** Not yet given its initial limit. */
   fresh: boolean;
   /** Gone from the configuration, kept until idle. */
@@ -85,8 +84,6 @@ export interface ApfSeries {
   currentLimits: ReadonlyMap<string, number>;
 }
 
-const num = (v: number | undefined, dflt: number): number => (typeof v === 'number' ? v : dflt);
-
 export class ApfLimiter {
   private ordered: FlowSchema[] = [];
   private levels = new Map<string, Level>();
@@ -123,16 +120,13 @@ export class ApfLimiter {
     const next = new Map<string, Level>();
     for (const pl of pls) {
       const name = pl.metadata.name ?? '';
-      const spec: Spec = pl.spec ?? { type: 'Limited' };
+      const spec: LevelSpec = pl.spec ?? { type: 'Limited' };
       const old = this.levels.get(name);
       const level = old && old.qs.exempt === (spec.type === 'Exempt') ? old : this.newLevel(name);
       level.uid = pl.metadata.uid ?? '';
       level.spec = spec;
       level.quiescing = false;
-      const q = spec.limited?.limitResponse?.queuing;
-      level.qs.configure(spec.type === 'Exempt' ? { queues: -1, handSize: 0, queueLengthLimit: 0 }
-        : spec.limited?.limitResponse?.type === 'Reject' || !q ? { queues: 0, handSize: 0, queueLengthLimit: 0 }
-          : { queues: num(q.queues, 64), handSize: num(q.handSize, 8), queueLengthLimit: num(q.queueLengthLimit, 50) });
+      level.qs.configure(queuingConfigOf(spec));
       next.set(name, level);
     }
     // A removed level still serving keeps its share until idle (processOldPLsLocked: quiescing).
@@ -141,15 +135,10 @@ export class ApfLimiter {
       level.quiescing = true;
       next.set(name, level);
     }
-    const sharesOf = (s: Spec): number => (s.type === 'Exempt' ? num(s.exempt?.nominalConcurrencyShares, 0) : num(s.limited?.nominalConcurrencyShares, 30));
     const shareSum = [...next.values()].reduce((n, l) => n + sharesOf(l.spec), 0);
     this.nominalSum = 0;
     for (const level of next.values()) {
-      const s = level.spec;
-      const nominal = shareSum > 0 ? Math.ceil(this.serverConcurrencyLimit * sharesOf(s) / shareSum) : 0;
-      const lendable = Math.round(nominal * num(s.type === 'Exempt' ? s.exempt?.lendablePercent : s.limited?.lendablePercent, 0) / 100);
-      const borrowingPercent = s.limited?.borrowingLimitPercent;
-      const borrowing = typeof borrowingPercent === 'number' ? Math.round(nominal * borrowingPercent / 100) : this.serverConcurrencyLimit;
+      const { nominal, lendable, borrowing } = limitsOf(level.spec, this.serverConcurrencyLimit, shareSum);
       if (level.fresh) level.qs.limit = nominal - Math.floor(lendable / 2);
       level.fresh = false;
       level.nominal = nominal;
