@@ -122,25 +122,35 @@ test("a validating webhook on CONNECT pods/proxy refuses the request with the we
   await unregister();
 });
 
-test("a ValidatingAdmissionPolicy on CONNECT services/proxy refuses by the options' path and lets other paths through", async () => {
+test("a ValidatingAdmissionPolicy on CONNECT services/proxy refuses by the options' path and lets other paths through; its Audit binding (after the Deny one) and auditAnnotations are on the events", async () => {
   await registry('validatingadmissionpolicies').create(ctx(), undefined, {
     apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: `${P}-svc` },
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['services/proxy'] }] },
       validations: [{ expression: "object.kind == 'ServiceProxyOptions' && !(has(object.path) && object.path.startsWith('/private'))", reason: 'Forbidden', message: 'private paths are not proxied' }],
+      auditAnnotations: [{ key: 'path', valueExpression: 'has(object.path) ? object.path : null' }],
     },
   } as KubeObject);
-  await registry('validatingadmissionpolicybindings').create(ctx(), undefined, {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: `${P}-svc` },
-    spec: { policyName: `${P}-svc`, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { [P]: 'true' } } } },
+  // Bindings run in name order: the Audit one (created first, so in effect with the other) comes after the Deny one.
+  const bind = (name: string, validationActions: string[]) => registry('validatingadmissionpolicybindings').create(ctx(), undefined, {
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name },
+    spec: { policyName: `${P}-svc`, validationActions, matchResources: { namespaceSelector: { matchLabels: { [P]: 'true' } } } },
   } as KubeObject);
+  await bind(`${P}-svc-audit`, ['Audit']);
+  await bind(`${P}-svc`, ['Deny']);
   const base = `/api/v1/namespaces/${NS}/services/svc/proxy`;
   const r = await eventually(async () => { const x = await admin.request(`${base}/private/x`); return x.status !== 404 && x; }, 'the policy to be in effect');
   assert.equal(r.status, 403);
   assert.equal(r.json?.message, `ValidatingAdmissionPolicy '${P}-svc' with binding '${P}-svc' denied request: private paths are not proxied`);
+  const failure = [{ message: 'private paths are not proxied', policy: `${P}-svc`, binding: `${P}-svc-audit`, expressionIndex: 0, validationActions: ['Audit'] }];
+  const refused = audited(`${base}/private/x`, 403).at(-1)?.annotations;
+  assert.deepEqual([refused?.['validation.policy.admission.k8s.io/validation_failure'], refused?.[`${P}-svc/path`]], [JSON.stringify(failure), '/private/x']);
   // Admitted: the handler answers (no such Service's endpoints).
   assert.equal((await admin.request(`${base}/public`)).status, 404);
+  const admitted = audited(`${base}/public`, 404).at(-1)?.annotations;
+  assert.deepEqual([admitted?.['validation.policy.admission.k8s.io/validation_failure'], admitted?.[`${P}-svc/path`]], [undefined, '/public']);
+  await registry('validatingadmissionpolicybindings').delete(ctx(), undefined, `${P}-svc-audit`, {});
   await registry('validatingadmissionpolicybindings').delete(ctx(), undefined, `${P}-svc`, {});
   await registry('validatingadmissionpolicies').delete(ctx(), undefined, `${P}-svc`, {});
 });

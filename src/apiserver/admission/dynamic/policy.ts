@@ -6,8 +6,10 @@
  * namespaceObject and variables. A failed validation is reported by the binding's
  * validationActions: Deny refuses (`ValidatingAdmissionPolicy 'p' with binding 'b' denied request:
  * <message>`, code from the validation's reason: Invalid 422, Forbidden 403, Unauthorized 401,
- * RequestEntityTooLarge 413), Warn adds a Warning header, Audit is accepted but not written to the
- * audit log yet. An expression error or missing params follows the policy's failurePolicy.
+ * RequestEntityTooLarge 413), Warn adds a Warning header, Audit an annotation of the audit event; the
+ * policy's auditAnnotations go there too (policy-audit.ts). As upstream, every matching binding runs
+ * before the first denial is the answer, so that later bindings still warn and audit. An expression
+ * error or missing params follows the policy's failurePolicy.
  */
 import type { KubeObject } from '../../../api/meta.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
@@ -20,6 +22,7 @@ import { listPrefix, namespaceKey, objectKey } from '../../storage/keys.js';
 import type { RequestContext } from '../../storage/types.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { evaluate, matchConditions, RUNTIME_CEL_COST_BUDGET, type CelActivation, type CelBudget } from './cel.js';
+import { auditValidationFailure, PolicyAuditAnnotations } from './policy-audit.js';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
 
 const CODES: Record<string, number> = { Invalid: 422, Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413 };
@@ -96,6 +99,8 @@ export async function runPolicies(
   deps: PolicyDeps, policies: ReadonlyMap<string, ValidatingAdmissionPolicy>, bindings: readonly ValidatingAdmissionPolicyBinding[],
   r: AdmissionRequestInfo, req: AdmissionRequest, ctx: RequestContext,
 ): Promise<void> {
+  const denied: StatusError[] = [];
+  const audits = new Map<string, PolicyAuditAnnotations>();
   for (const b of bindings) {
     const p = policies.get(b.spec?.policyName ?? '');
     if (!p?.spec) continue;
@@ -104,8 +109,9 @@ export async function runPolicies(
     const bname = b.metadata.name ?? '';
     const actions = b.spec?.validationActions ?? [];
     const fail = p.spec.failurePolicy !== 'Ignore';
-    const report = (message: string, reason: string): void => {
-      if (actions.includes('Deny')) throw refusal(pname, bname, message, reason);
+    const report = (message: string, reason: string, expressionIndex = 0): void => {
+      if (actions.includes('Deny')) denied.push(refusal(pname, bname, message, reason));
+      if (actions.includes('Audit')) auditValidationFailure(ctx, { message, policy: pname, binding: bname, expressionIndex, validationActions: actions });
       if (actions.includes('Warn')) ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${pname}' with binding '${bname}': ${message}`);
     };
     const base: CelActivation = { object: req.object, oldObject: req.oldObject, request: req };
@@ -129,19 +135,25 @@ export async function runPolicies(
       act.variables = lazyVariables(p.spec.variables, act);
       // upstream's RuntimeCELCostBudget for one policy evaluation (variables are charged to their reader)
       const budget: CelBudget = { remaining: RUNTIME_CEL_COST_BUDGET };
-      for (const v of p.spec.validations ?? []) {
+      for (const [i, v] of (p.spec.validations ?? []).entries()) {
         let ok: unknown;
         try {
           ok = evaluate(v.expression, act, budget);
           if (typeof ok !== 'boolean') throw new Error('must evaluate to bool');
         } catch (err) {
-          if (fail) report(`expression '${v.expression}' resulted in error: ${(err as Error).message.split('\n')[0]}`, 'Invalid');
+          if (fail) report(`expression '${v.expression}' resulted in error: ${(err as Error).message.split('\n')[0]}`, 'Invalid', i);
           continue;
         }
-        if (!ok) report(messageOf(v, act, budget), v.reason ?? 'Invalid');
+        if (!ok) report(messageOf(v, act, budget), v.reason ?? 'Invalid', i);
       }
+      let audit = audits.get(pname);
+      if (!audit) audits.set(pname, (audit = new PolicyAuditAnnotations()));
+      // An annotation's error refuses under Fail whatever the binding's actions, as upstream.
+      for (const e of audit.evaluate(p.spec.auditAnnotations, act)) if (fail) denied.push(refusal(pname, bname, e, 'Invalid'));
     }
   }
+  for (const [pname, audit] of audits) audit.publish(ctx, pname);
+  if (denied.length > 0) throw denied[0];
 }
 
 async function namespaceObject(store: Store, ns: string): Promise<KubeObject | null> {
