@@ -66,7 +66,7 @@ async function policyWithBinding(ns: string, name: string, spec: object): Promis
   } as KubeObject);
 }
 
-test('[Conformance] ValidatingAdmissionPolicy should validate against a Deployment', async () => {
+test('[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should validate against a Deployment [Conformance]', async () => {
   const ns = await uniqueNamespace();
   await policyWithBinding(ns, `${ns}.policy.example.com`, {
     validations: [
@@ -81,7 +81,7 @@ test('[Conformance] ValidatingAdmissionPolicy should validate against a Deployme
   assert.ok(denied?.includes('wants replicas > 1, got 1'), denied);
 });
 
-test('[Conformance] ValidatingAdmissionPolicy should allow expressions to refer variables.', async () => {
+test('[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should allow expressions to refer variables. [Conformance]', async () => {
   const ns = await uniqueNamespace();
   await policyWithBinding(ns, `${ns}.policy.example.com`, {
     variables: [{ name: 'replicas', expression: 'object.spec.replicas' }, { name: 'oddReplicas', expression: 'variables.replicas % 2 == 1' }],
@@ -102,7 +102,7 @@ const webhook = (name: string, matchConditions: object[]) => ({
 
 for (const [kind, plural] of [['Mutating', 'mutatingwebhookconfigurations'], ['Validating', 'validatingwebhookconfigurations']] as const) {
   const ref: ResourceRef = resources[plural];
-  test(`[Conformance] AdmissionWebhook should be able to create and update ${kind.toLowerCase()} webhook configurations with match conditions`, async () => {
+  test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to create and update ${kind.toLowerCase()} webhook configurations with match conditions [Conformance]`, async () => {
     const name = `cf-${kind.toLowerCase()}-match-conditions`;
     const first = [{ name: 'exclude-leases', expression: "!(request.resource.group == 'coordination.k8s.io' && request.resource.resource == 'leases')" }];
     await client.resource(ref).create({ apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name }, webhooks: [webhook(`${kind.toLowerCase()}.example.com`, first)] } as KubeObject);
@@ -115,7 +115,7 @@ for (const [kind, plural] of [['Mutating', 'mutatingwebhookconfigurations'], ['V
     await client.resource(ref).delete(name);
   });
 
-  test(`[Conformance] AdmissionWebhook should reject ${kind.toLowerCase()} webhook configurations with invalid match conditions`, async () => {
+  test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should reject ${kind.toLowerCase()} webhook configurations with invalid match conditions [Conformance]`, async () => {
     const invalid = [{ name: 'invalid-expression-1', expression: '... [] bad expression' }];
     const err = await client.resource(ref).create({
       apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name: `cf-${kind.toLowerCase()}-invalid` },
@@ -126,7 +126,7 @@ for (const [kind, plural] of [['Mutating', 'mutatingwebhookconfigurations'], ['V
   });
 }
 
-test('[Conformance] AdmissionWebhook should unconditionally reject operations on fail closed webhook', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should unconditionally reject operations on fail closed webhook [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const name = `${ns}-fail-closed`;
   // A webhook that cannot be called (no service answers, no CA bundle) with failurePolicy Fail.

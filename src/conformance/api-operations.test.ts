@@ -18,7 +18,7 @@ after(() => env.stop());
 
 const meta = (name: string, labels: Record<string, string>) => ({ name, labels });
 
-test('[Conformance] API priority and fairness should support FlowSchema API operations', async () => {
+test('[sig-api-machinery] API priority and fairness should support FlowSchema API operations [Conformance]', async () => {
   await walkLifecycle(env.client, {
     ref: resources.flowschemas, status: true,
     make: (name, labels) => ({
@@ -28,7 +28,7 @@ test('[Conformance] API priority and fairness should support FlowSchema API oper
   }, 'e2e-example-fs');
 });
 
-test('[Conformance] API priority and fairness should support PriorityLevelConfiguration API operations', async () => {
+test('[sig-api-machinery] API priority and fairness should support PriorityLevelConfiguration API operations [Conformance]', async () => {
   await walkLifecycle(env.client, {
     ref: resources.prioritylevelconfigurations, status: true,
     make: (name, labels) => ({
@@ -38,7 +38,7 @@ test('[Conformance] API priority and fairness should support PriorityLevelConfig
   }, 'e2e-example-pl');
 });
 
-test('[Conformance] ValidatingAdmissionPolicy should support ValidatingAdmissionPolicy API operations', async () => {
+test('[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should support ValidatingAdmissionPolicy API operations [Conformance]', async () => {
   await walkLifecycle(env.client, {
     ref: resources.validatingadmissionpolicies, status: true,
     make: (name, labels) => ({
@@ -51,7 +51,7 @@ test('[Conformance] ValidatingAdmissionPolicy should support ValidatingAdmission
   }, 'e2e-example-vap');
 });
 
-test('[Conformance] ValidatingAdmissionPolicy should support ValidatingAdmissionPolicyBinding API operations', async () => {
+test('[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should support ValidatingAdmissionPolicyBinding API operations [Conformance]', async () => {
   await walkLifecycle(env.client, {
     ref: resources.validatingadmissionpolicybindings,
     make: (name, labels) => ({
@@ -61,7 +61,7 @@ test('[Conformance] ValidatingAdmissionPolicy should support ValidatingAdmission
   }, 'e2e-example-vapb');
 });
 
-test('[Conformance] CronJob should support CronJob API operations', async () => {
+test('[sig-apps] CronJob should support CronJob API operations [Conformance]', async () => {
   await walkLifecycle(env.client, {
     ref: resources.cronjobs, namespace: 'cf-api-operations', status: (n) => ({ lastScheduleTime: `2024-01-01T00:0${n}:00Z` }),
     make: (name, labels) => ({

@@ -56,7 +56,7 @@ async function listRest(found: number, cont: string | undefined, limit: () => nu
   }
 }
 
-test('[Conformance] Servers with support for API chunking should return chunks of results for list calls', async () => {
+test('[sig-api-machinery] Servers with support for API chunking should return chunks of results for list calls [Conformance]', async () => {
   for (let round = 0; round < 3; round++) {
     const found = await listRest(0, undefined, () => 1 + Math.floor(Math.random() * (TOTAL / 10)));
     assert.equal(found, TOTAL);
@@ -66,7 +66,7 @@ test('[Conformance] Servers with support for API chunking should return chunks o
   assert.equal(all.metadata.continue, undefined);
 });
 
-test('[Conformance] Servers with support for API chunking should support continue listing from the last key if the original version has been compacted away, though the list is inconsistent', async () => {
+test('[sig-api-machinery] Servers with support for API chunking should support continue listing from the last key if the original version has been compacted away, though the list is inconsistent [Slow] [Conformance]', async () => {
   const oneTenth = TOTAL / 10;
   const first = await templates.list({ limit: oneTenth });
   checkRemaining(first, 0);

@@ -28,7 +28,7 @@ const rejects = async (p: Promise<unknown>, code: number, text?: string): Promis
 };
 const names = (items: KubeObject[]) => items.map((o) => o.metadata.name).sort();
 
-test('[Conformance] ConfigMap should run through a ConfigMap lifecycle', async () => {
+test('[sig-node] ConfigMap should run through a ConfigMap lifecycle [Conformance]', async () => {
   const cms = client.configMaps(NS);
   await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'e2e-cm-lifecycle', labels: { 'test-configmap-static': 'true' } }, data: { valueName: 'value' } });
   assert.equal((await cms.get('e2e-cm-lifecycle')).data?.valueName, 'value');
@@ -40,22 +40,22 @@ test('[Conformance] ConfigMap should run through a ConfigMap lifecycle', async (
   assert.deepEqual((await cms.list({ labelSelector: 'test-configmap-static=true' })).items, []);
 });
 
-test('[Conformance] ConfigMap should fail to create ConfigMap with empty key', async () => {
+test('[sig-node] ConfigMap should fail to create ConfigMap with empty key [Conformance]', async () => {
   await rejects(client.configMaps(NS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'configmap-test-emptykey' }, data: { '': 'value-1' } }), 422, 'data[]');
 });
 
-test('[Conformance] ConfigMap should update ConfigMap successfully', async () => {
+test('[sig-node] ConfigMap should update ConfigMap successfully', async () => {
   const cms = client.configMaps(NS);
   const cm = await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'configmap-test-upd' }, data: { 'data-1': 'value-1' } });
   await cms.update({ ...cm, data: { ...cm.data, 'data-1': 'value-2', 'data-2': 'value-2' } });
   assert.deepEqual((await cms.get('configmap-test-upd')).data, { 'data-1': 'value-2', 'data-2': 'value-2' });
 });
 
-test('[Conformance] Secrets should fail to create secret due to empty secret key', async () => {
+test('[sig-node] Secrets should fail to create secret due to empty secret key [Conformance]', async () => {
   await rejects(client.secrets(NS).create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'secret-emptykey-test' }, data: { '': Buffer.from('value-1').toString('base64') } }), 422, 'data[]');
 });
 
-test('[Conformance] Secrets should patch a secret', async () => {
+test('[sig-node] Secrets should patch a secret [Conformance]', async () => {
   const secrets = client.secrets(NS);
   await secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'e2e-secret-patch', labels: { testsecret: 'true' } }, data: { key: Buffer.from('value').toString('base64') } });
   const all = await client.secrets().list({ labelSelector: 'testsecret=true' });
@@ -67,7 +67,7 @@ test('[Conformance] Secrets should patch a secret', async () => {
 });
 
 for (const [kind, field] of [['ConfigMap', 'data'], ['Secret', 'data']] as const) {
-  test(`[Conformance] ${kind === 'ConfigMap' ? 'ConfigMap' : 'Secrets'} should be immutable if \`immutable\` field is set`, async () => {
+  test(`[sig-storage] ${kind === 'ConfigMap' ? 'ConfigMap' : 'Secrets'} should be immutable if \`immutable\` field is set [Conformance]`, async () => {
     const rc = kind === 'ConfigMap' ? client.configMaps(NS) : client.secrets(NS);
     const name = `immutable-${kind.toLowerCase()}`;
     const v = (s: string) => (kind === 'Secret' ? Buffer.from(s).toString('base64') : s);
@@ -85,7 +85,7 @@ for (const [kind, field] of [['ConfigMap', 'data'], ['Secret', 'data']] as const
   });
 }
 
-test('[Conformance] Lease lease API should be available', async () => {
+test('[sig-node] Lease lease API should be available [Conformance]', async () => {
   const leases = client.leases(NS);
   const spec = { holderIdentity: 'holder', leaseDurationSeconds: 30, acquireTime: '2024-01-01T00:00:00.000000Z', renewTime: '2024-01-01T00:00:01.000000Z', leaseTransitions: 0 };
   await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'lease' }, spec });
@@ -110,7 +110,7 @@ const podTemplate = (name: string, labels: Record<string, string> = {}): KubeObj
   template: { metadata: { labels: { 'podtemplate-static': 'true' } }, spec: { containers: [{ name: 'token-test', image: 'nginx' }] } },
 } as KubeObject);
 
-test('[Conformance] PodTemplates should run the lifecycle of PodTemplates', async () => {
+test('[sig-node] PodTemplates should run the lifecycle of PodTemplates [Conformance]', async () => {
   const pts = client.resource(resources.podtemplates, NS);
   await pts.create(podTemplate('nginx-pod-template', { 'podtemplate-static': 'true' }));
   assert.ok((await pts.list({ labelSelector: 'podtemplate-static=true' })).items.length === 1);
@@ -120,7 +120,7 @@ test('[Conformance] PodTemplates should run the lifecycle of PodTemplates', asyn
   assert.deepEqual((await pts.list({ labelSelector: 'podtemplate-static=true' })).items, []);
 });
 
-test('[Conformance] PodTemplates should delete a collection of pod templates', async () => {
+test('[sig-node] PodTemplates should delete a collection of pod templates [Conformance]', async () => {
   const pts = client.resource(resources.podtemplates, NS);
   for (const n of ['test-podtemplate-1', 'test-podtemplate-2', 'test-podtemplate-3']) await pts.create(podTemplate(n, { 'podtemplate-set': 'true' }));
   assert.equal((await pts.list({ labelSelector: 'podtemplate-set=true' })).items.length, 3);
@@ -128,7 +128,7 @@ test('[Conformance] PodTemplates should delete a collection of pod templates', a
   assert.deepEqual((await pts.list({ labelSelector: 'podtemplate-set=true' })).items, []);
 });
 
-test('[Conformance] PodTemplates should replace a pod template', async () => {
+test('[sig-node] PodTemplates should replace a pod template [Conformance]', async () => {
   const pts = client.resource<KubeObject & { template: { spec: { terminationGracePeriodSeconds?: number } } }>(resources.podtemplates, NS);
   const created = await pts.create(podTemplate('podtemplate-replace') as KubeObject & { template: { spec: object } });
   const replaced = await pts.update({ ...created, template: { ...created.template, spec: { ...created.template.spec, terminationGracePeriodSeconds: 1 } } });
@@ -142,7 +142,7 @@ const coreEvent = (name: string, labels: Record<string, string>): KubeObject => 
   count: 1, source: { component: 'e2e-test' }, firstTimestamp: '2024-01-01T00:00:00Z', lastTimestamp: '2024-01-01T00:00:00Z',
 } as KubeObject);
 
-test('[Conformance] Events should manage the lifecycle of an event', async () => {
+test('[sig-instrumentation] Events should manage the lifecycle of an event [Conformance]', async () => {
   const events = client.events(NS);
   await events.create(coreEvent('event-test', { testevent: 'true' }) as never);
   assert.ok((await client.events().list({ labelSelector: 'testevent=true' })).items.some((e) => e.metadata.name === 'event-test'));
@@ -155,7 +155,7 @@ test('[Conformance] Events should manage the lifecycle of an event', async () =>
   assert.ok(!(await client.events().list({ labelSelector: 'testevent=true' })).items.some((e) => e.metadata.name === 'event-test'));
 });
 
-test('[Conformance] Events should delete a collection of events', async () => {
+test('[sig-instrumentation] Events should delete a collection of events [Conformance]', async () => {
   const events = client.events(NS);
   for (const n of ['test-event-1', 'test-event-2', 'test-event-3']) await events.create(coreEvent(n, { 'testevent-set': 'true' }) as never);
   assert.equal((await events.list({ labelSelector: 'testevent-set=true' })).items.length, 3);
@@ -169,7 +169,7 @@ const v1Event = (name: string, labels: Record<string, string>): KubeObject => ({
   regarding: { kind: 'Pod', namespace: NS, name: 'test-pod' }, reason: 'Test', action: 'Do', type: 'Normal', note: 'This is a test event',
 } as KubeObject);
 
-test('[Conformance] Events API should ensure that an event can be fetched, patched, deleted, and listed', async () => {
+test('[sig-instrumentation] Events API should ensure that an event can be fetched, patched, deleted, and listed [Conformance]', async () => {
   const events = client.resource<KubeObject>(resources.eventsV1, NS);
   await events.create(v1Event('event-test', { 'events-v1-test': 'true' }));
   assert.equal((await events.get('event-test') as KubeObject & { note?: string }).note, 'This is a test event');
@@ -185,7 +185,7 @@ test('[Conformance] Events API should ensure that an event can be fetched, patch
   await rejects(events.get('event-test'), 404);
 });
 
-test('[Conformance] Events API should delete a collection of events', async () => {
+test('[sig-instrumentation] Events API should delete a collection of events [Conformance]', async () => {
   const events = client.resource<KubeObject>(resources.eventsV1, NS);
   for (const n of ['test-v1-event-1', 'test-v1-event-2', 'test-v1-event-3']) await events.create(v1Event(n, { 'events-v1-set': 'true' }));
   assert.equal((await events.list({ labelSelector: 'events-v1-set=true' })).items.length, 3);
@@ -193,7 +193,7 @@ test('[Conformance] Events API should delete a collection of events', async () =
   assert.deepEqual((await events.list({ labelSelector: 'events-v1-set=true' })).items, []);
 });
 
-test('[Conformance] LimitRange should list, patch and delete a LimitRange by collection', async () => {
+test('[sig-scheduling] LimitRange should list, patch and delete a LimitRange by collection [Conformance]', async () => {
   const lrs = client.resource(resources.limitranges, NS);
   const limits = [{ type: 'Container', min: { cpu: '100m', memory: '10Mi' }, max: { cpu: '500m', memory: '500Mi' }, defaultRequest: { cpu: '100m', memory: '10Mi' }, default: { cpu: '500m', memory: '500Mi' }, maxLimitRequestRatio: {} }];
   await lrs.create({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'e2e-limitrange', labels: { 'e2e-test': 'true' } }, spec: { limits } } as KubeObject);
@@ -206,7 +206,7 @@ test('[Conformance] LimitRange should list, patch and delete a LimitRange by col
   assert.deepEqual((await lrs.list({ labelSelector: 'e2e-test=true' })).items, []);
 });
 
-test('[Conformance] LimitRange should create a LimitRange with defaults and ensure pod has those defaults applied.', async () => {
+test('[sig-scheduling] LimitRange should create a LimitRange with defaults and ensure pod has those defaults applied. [Conformance]', async () => {
   const ns = 'cf-limitrange';
   await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const rl = (cpu: string, memory: string, eph: string) => Object.fromEntries(Object.entries({ cpu, memory, 'ephemeral-storage': eph }).filter(([, v]) => v));

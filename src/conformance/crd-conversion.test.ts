@@ -1,7 +1,7 @@
 /**
  * Upstream's CustomResourceConversionWebhook conformance tests (test/e2e/apimachinery/
- * crd_conversion_webhook.go): "[Conformance] should be able to convert from CR v1 to CR v2" and
- * "[Conformance] should be able to convert a non homogeneous list of CRs". The webhook is the
+ * crd_conversion_webhook.go): "should be able to convert from CR v1 to CR v2" and
+ * "should be able to convert a non homogeneous list of CRs". The webhook is the
  * loopback test converter (upstream's agnhost crd-conversion-webhook: v1 `hostPort`, v2 `host` +
  * `port`), reached as upstream reaches it: through a Service (e2e-test-crd-conversion-webhook, port
  * 9443, path /crdconvert; here selector-less with an Endpoints on loopback) with the CA bundle, the
@@ -97,14 +97,14 @@ function verifyV2(obj: Cr): void {
 
 const instance = (kind: string, name: string): Cr => ({ apiVersion: `${GROUP}/v1`, kind, metadata: { name, namespace: NS }, hostPort: 'localhost:8080' });
 
-test('[Conformance] CustomResourceConversionWebhook should be able to convert from CR v1 to CR v2', async () => {
+test('[sig-api-machinery] CustomResourceConversionWebhook [Privileged:ClusterAdmin] should be able to convert from CR v1 to CR v2 [Conformance]', async () => {
   const { kind, refs } = await createCrd();
   await waitConversionReady(refs, kind, 'v2');
   await client.create(refs.v1, NS, instance(kind, 'cr-instance-1'));
   verifyV2(await client.get<Cr>(refs.v2, NS, 'cr-instance-1'));
 });
 
-test('[Conformance] CustomResourceConversionWebhook should be able to convert a non homogeneous list of CRs', async () => {
+test('[sig-api-machinery] CustomResourceConversionWebhook [Privileged:ClusterAdmin] should be able to convert a non homogeneous list of CRs [Conformance]', async () => {
   const { name, kind, refs } = await createCrd();
   await waitConversionReady(refs, kind, 'v2');
   await client.create(refs.v1, NS, instance(kind, 'cr-instance-1'));

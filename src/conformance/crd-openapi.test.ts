@@ -52,7 +52,7 @@ const published = (c: Crd, version: string) => eventually(async () => definition
 const unpublished = (c: Crd, version: string) => eventually(async () => !(definition(c, version) in await definitions()), `${definition(c, version)} gone from /openapi/v2`);
 const deleteCrd = (c: Crd) => raw.request(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c.name}`, { method: 'DELETE' });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of different groups', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for multiple CRDs of different groups [Conformance]', async () => {
   const a = await createCrd([{ name: 'v1' }]);
   const b = await createCrd([{ name: 'v1' }]);
   await published(a, 'v1');
@@ -61,7 +61,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of diff
   await deleteCrd(b);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of same group but different versions', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for multiple CRDs of same group but different versions [Conformance]', async () => {
   const multi = await createCrd([{ name: 'v2' }, { name: 'v3' }]);
   await published(multi, 'v2');
   await published(multi, 'v3');
@@ -75,7 +75,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of same
   await deleteCrd(b);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of same group and version but different kinds', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for multiple CRDs of same group and version but different kinds [Conformance]', async () => {
   const group = `crd-publish-openapi-test-multi-kind-${++seq}.example.com`;
   const a = await createCrd([{ name: 'v6' }], group, `E2eTestCrdPublishOpenapi${++seq}Crd`);
   const b = await createCrd([{ name: 'v6' }], group, `E2eTestCrdPublishOpenapi${++seq}Crd`);
@@ -85,7 +85,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for multiple CRDs of same
   await deleteCrd(b);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI updates the published spec when one version gets renamed', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] updates the published spec when one version gets renamed [Conformance]', async () => {
   const c = await createCrd([{ name: 'v2' }, { name: 'v3', storage: false }]);
   await published(c, 'v2');
   await published(c, 'v3');
@@ -97,7 +97,7 @@ test('[Conformance] CustomResourcePublishOpenAPI updates the published spec when
   await deleteCrd(c);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI removes definition from spec when one version gets changed to not be served', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] removes definition from spec when one version gets changed to not be served [Conformance]', async () => {
   const c = await createCrd([{ name: 'v5' }, { name: 'v6', storage: false }]);
   await published(c, 'v5');
   await published(c, 'v6');
@@ -115,7 +115,7 @@ const explain = (what: string) => eventually(async () => {
   return r.code === 0 ? r.stdout : false;
 }, `kubectl explain ${what}`, 20_000);
 
-test('[Conformance] CustomResourcePublishOpenAPI works for CRD with validation schema', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for CRD with validation schema [Conformance]', async () => {
   const c = await createCrd([{ name: 'v1' }]);
   await published(c, 'v1');
   const cr = (spec: string) => `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\nspec: ${spec}\n`;
@@ -139,7 +139,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD with validation s
   await deleteCrd(c);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknown fields at the schema root', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for CRD preserving unknown fields at the schema root [Conformance]', async () => {
   const c = await createCrd([{ name: 'v1', schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }]);
   await published(c, 'v1');
   const cr = `apiVersion: ${c.group}/v1\nkind: ${c.kind}\nmetadata: {name: test-cr, namespace: ${NS}}\na: {b: [{c: d}]}\n`;
@@ -150,7 +150,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknow
   await deleteCrd(c);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknown fields in an embedded object', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for CRD preserving unknown fields in an embedded object [Conformance]', async () => {
   const schema = { type: 'object', properties: { spec: { type: 'object', description: 'Specification of Waldo', properties: { dummy: { type: 'object', description: 'Dummy property.', 'x-kubernetes-preserve-unknown-fields': true } } } } };
   const c = await createCrd([{ name: 'v1', schema }]);
   await published(c, 'v1');
@@ -162,7 +162,7 @@ test('[Conformance] CustomResourcePublishOpenAPI works for CRD preserving unknow
   await deleteCrd(c);
 });
 
-test('[Conformance] CustomResourcePublishOpenAPI works for CRD without validation schema', async () => {
+test('[sig-api-machinery] CustomResourcePublishOpenAPI [Privileged:ClusterAdmin] works for CRD without validation schema [Conformance]', async () => {
   // "without validation schema" is, since apiextensions v1, an object preserving unknown fields.
   const c = await createCrd([{ name: 'v1', schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: {} } }]);
   await published(c, 'v1');

@@ -57,13 +57,13 @@ async function deleteCrd(name: string): Promise<void> {
   await eventually(() => client.raw('GET', `${CRDS}/${name}`).then(() => false, (e: unknown) => isNotFound(e)), `CRD ${name} to be gone`);
 }
 
-test('[Conformance] CustomResourceDefinition resources Simple CustomResourceDefinition creating/deleting custom resource definition objects works', async () => {
+test('[sig-api-machinery] CustomResourceDefinition resources [Privileged:ClusterAdmin] Simple CustomResourceDefinition creating/deleting custom resource definition objects works [Conformance]', async () => {
   const { crd } = await createCrd(randomCrd('Cluster'));
   assert.equal(crd.metadata.name?.endsWith('.mygroup.example.com'), true);
   await deleteCrd(crd.metadata.name!);
 });
 
-test('[Conformance] CustomResourceDefinition resources Simple CustomResourceDefinition listing custom resource definition objects works', async () => {
+test('[sig-api-machinery] CustomResourceDefinition resources [Privileged:ClusterAdmin] Simple CustomResourceDefinition listing custom resource definition objects works [Conformance]', async () => {
   const label = { 'e2e-list-test-uuid': 'cf-list' };
   const made: string[] = [];
   for (let i = 0; i < 10; i++) made.push((await createCrd(randomCrd('Cluster', undefined, label))).crd.metadata.name!);
@@ -77,7 +77,7 @@ test('[Conformance] CustomResourceDefinition resources Simple CustomResourceDefi
   await deleteCrd(unlabelled);
 });
 
-test('[Conformance] CustomResourceDefinition resources Simple CustomResourceDefinition getting/updating/patching custom resource definition status sub-resource works', async () => {
+test('[sig-api-machinery] CustomResourceDefinition resources [Privileged:ClusterAdmin] Simple CustomResourceDefinition getting/updating/patching custom resource definition status sub-resource works [Conformance]', async () => {
   const { crd } = await createCrd(randomCrd('Cluster'));
   const name = crd.metadata.name!;
   const status = await client.raw<Crd>('GET', `${CRDS}/${name}/status`);
@@ -92,7 +92,7 @@ test('[Conformance] CustomResourceDefinition resources Simple CustomResourceDefi
   await deleteCrd(name);
 });
 
-test('[Conformance] CustomResourceDefinition resources custom resource defaulting for requests and from storage works', async () => {
+test('[sig-api-machinery] CustomResourceDefinition resources [Privileged:ClusterAdmin] custom resource defaulting for requests and from storage works [Conformance]', async () => {
   const { crd, ref } = await createCrd(randomCrd('Cluster', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' }, b: { type: 'string' } } }));
   const name = crd.metadata.name!;
   const cr = (n: string) => ({ apiVersion: `${ref.group}/${ref.version}`, kind: ref.kind, metadata: { name: n } }) as KubeObject;

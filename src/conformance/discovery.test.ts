@@ -62,14 +62,14 @@ async function createCrd(group: string): Promise<Gvr> {
 }
 const deleteCrd = (group: string) => raw.request(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/testcrds.${group}`, { method: 'DELETE' });
 
-test('[Conformance] server version should find the server version', async () => {
+test('[sig-api-machinery] server version should find the server version [Conformance]', async () => {
   const v = await getJson('/version');
   assert.match(v.major, /^\d+$/);
   assert.match(v.minor, /^\d+$/);
   assert.match(v.gitVersion, /^v\d+\.\d+\.\d+/);
 });
 
-test('[Conformance] Discovery should validate PreferredVersion for each APIGroup', async () => {
+test('[sig-api-machinery] Discovery should validate PreferredVersion for each APIGroup [Conformance]', async () => {
   const groups = (await getJson('/apis')).groups as { name: string; versions: { groupVersion: string }[]; preferredVersion: { groupVersion: string } }[];
   assert.ok(groups.length > 10);
   for (const g of groups) {
@@ -80,7 +80,7 @@ test('[Conformance] Discovery should validate PreferredVersion for each APIGroup
   }
 });
 
-test('[Conformance] Discovery should locate the groupVersion and a resource within each APIGroup', async () => {
+test('[sig-api-machinery] Discovery should locate the groupVersion and a resource within each APIGroup [Conformance]', async () => {
   const groups = (await getJson('/apis')).groups as { name: string; versions: { groupVersion: string }[] }[];
   for (const g of groups) {
     for (const v of g.versions) {
@@ -92,7 +92,7 @@ test('[Conformance] Discovery should locate the groupVersion and a resource with
   }
 });
 
-test('[Conformance] AggregatedDiscovery should support raw aggregated discovery endpoint Accept headers', async () => {
+test('[sig-api-machinery] AggregatedDiscovery should support raw aggregated discovery endpoint Accept headers [Conformance]', async () => {
   const apis = await getJson('/apis', aggregatedAccept) as Aggregated;
   assert.equal(apis.kind, 'APIGroupDiscoveryList');
   assert.deepEqual(missing(apis, expectedGvr), []);
@@ -100,7 +100,7 @@ test('[Conformance] AggregatedDiscovery should support raw aggregated discovery 
   assert.deepEqual(missing(api, expectedLegacyGvr), []);
 });
 
-test('[Conformance] AggregatedDiscovery should support raw aggregated discovery request for CRDs', async () => {
+test('[sig-api-machinery] AggregatedDiscovery should support raw aggregated discovery request for CRDs [Conformance]', async () => {
   const want = await createCrd('group-raw.example.com');
   try {
     await eventually(async () => inAggregated(await getJson('/apis', aggregatedAccept) as Aggregated, want), 'the CRD in aggregated discovery');
@@ -120,7 +120,7 @@ async function groupsAndResources(): Promise<{ apis: Aggregated; api: Aggregated
   return { apis: r1.json, api: r2.json };
 }
 
-test('[Conformance] AggregatedDiscovery should support aggregated discovery interface', async () => {
+test('[sig-api-machinery] AggregatedDiscovery should support aggregated discovery interface [Conformance]', async () => {
   const { apis, api } = await groupsAndResources();
   assert.deepEqual([...missing(apis, expectedGvr), ...missing(api, expectedLegacyGvr)], []);
   // The group list client-go derives from the same documents has every expected group/version.
@@ -130,7 +130,7 @@ test('[Conformance] AggregatedDiscovery should support aggregated discovery inte
   }
 });
 
-test('[Conformance] AggregatedDiscovery should support aggregated discovery interface for CRDs', async () => {
+test('[sig-api-machinery] AggregatedDiscovery should support aggregated discovery interface for CRDs [Conformance]', async () => {
   const want = await createCrd('group-iface.example.com');
   try {
     await eventually(async () => inAggregated((await groupsAndResources()).apis, want), 'the CRD in aggregated discovery');
@@ -139,7 +139,7 @@ test('[Conformance] AggregatedDiscovery should support aggregated discovery inte
   }
 });
 
-test('[Conformance] AdmissionWebhook should include webhook resources in discovery documents', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should include webhook resources in discovery documents [Conformance]', async () => {
   const groups = (await getJson('/apis')).groups as { name: string; versions: { groupVersion: string }[] }[];
   const group = groups.find((g) => g.name === 'admissionregistration.k8s.io');
   assert.ok(group?.versions.some((v) => v.groupVersion === 'admissionregistration.k8s.io/v1'));
@@ -149,7 +149,7 @@ test('[Conformance] AdmissionWebhook should include webhook resources in discove
   for (const r of ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']) assert.ok(names.includes(r), r);
 });
 
-test('[Conformance] CustomResourceDefinition resources should include custom resource definition resources in discovery documents', async () => {
+test('[sig-api-machinery] CustomResourceDefinition resources [Privileged:ClusterAdmin] should include custom resource definition resources in discovery documents [Conformance]', async () => {
   const groups = (await getJson('/apis')).groups as { name: string; versions: { groupVersion: string }[] }[];
   assert.ok(groups.find((g) => g.name === 'apiextensions.k8s.io')?.versions.some((v) => v.groupVersion === 'apiextensions.k8s.io/v1'));
   const one = await getJson('/apis/apiextensions.k8s.io');
@@ -158,7 +158,7 @@ test('[Conformance] CustomResourceDefinition resources should include custom res
   assert.ok(names.includes('customresourcedefinitions'));
 });
 
-test('[Conformance] Servers with support for Table transformation should return a 406 for a backend which does not implement metadata', async () => {
+test('[sig-api-machinery] Servers with support for Table transformation should return a 406 for a backend which does not implement metadata [Conformance]', async () => {
   // upstream posts a SelfSubjectAccessReview asking for a Table: the review has no metadata to tabulate.
   const r = await raw.request('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
     method: 'POST', headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', 'Content-Type': 'application/json' },

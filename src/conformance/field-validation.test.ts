@@ -24,13 +24,13 @@ const strictPost = (body: string) => raw.request(`/apis/apps/v1/namespaces/${NS}
   method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
 });
 
-test('[Conformance] FieldValidation should detect unknown and duplicate fields of a typed object', async () => {
+test('[sig-api-machinery] FieldValidation should detect unknown and duplicate fields of a typed object [Conformance]', async () => {
   const r = await strictPost(deployment('"unknownField": "foo", "replicas": 2, "replicas": 3,'));
   assert.equal(r.status, 400, r.body);
   assert.ok(r.json.message.includes('strict decoding error: unknown field "spec.unknownField", duplicate field "spec.replicas"'), r.json.message);
 });
 
-test('[Conformance] FieldValidation should detect unknown metadata fields of a typed object', async () => {
+test('[sig-api-machinery] FieldValidation should detect unknown metadata fields of a typed object [Conformance]', async () => {
   const r = await strictPost(deployment('', '"unknownMeta": "foo",'));
   assert.equal(r.status, 400, r.body);
   assert.ok(r.json.message.includes('strict decoding error: unknown field "metadata.unknownMeta"'), r.json.message);
@@ -75,28 +75,28 @@ const applyYaml = (path: string, name: string, yaml: string) => raw.request(`${p
 const ports = '  cronSpec: "* * * * */5"\n  ports:\n  - name: x\n    containerPort: 80\n    protocol: TCP';
 const deleteCrd = (name: string) => raw.request(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, { method: 'DELETE' });
 
-test('[Conformance] FieldValidation should create/apply a valid CR for CRD with validation schema', async () => {
+test('[sig-api-machinery] FieldValidation should create/apply a valid CR for CRD with validation schema [Conformance]', async () => {
   const crd = await createCrd(validationSchema);
   const r = await applyYaml(crd.path, 'mytest', `apiVersion: ${crd.apiVersion}\nkind: ${crd.kind}\nmetadata:\n  name: mytest\nspec:\n  foo: foo1\n${ports}`);
   assert.equal(r.status, 201, r.body);
   await deleteCrd(crd.name);
 });
 
-test('[Conformance] FieldValidation should create/apply a CR with unknown fields for CRD with no validation schema', async () => {
+test('[sig-api-machinery] FieldValidation should create/apply a CR with unknown fields for CRD with no validation schema [Conformance]', async () => {
   const crd = await createCrd();
   const r = await applyYaml(crd.path, 'mytest', `apiVersion: ${crd.apiVersion}\nkind: ${crd.kind}\nmetadata:\n  name: mytest\nspec:\n  unknown: uk1\n${ports}`);
   assert.equal(r.status, 201, r.body);
   await deleteCrd(crd.name);
 });
 
-test('[Conformance] FieldValidation should create/apply an invalid CR with extra properties for CRD with validation schema', async () => {
+test('[sig-api-machinery] FieldValidation should create/apply an invalid CR with extra properties for CRD with validation schema [Conformance]', async () => {
   const crd = await createCrd(validationSchema);
   const r = await applyYaml(crd.path, 'mytest', `apiVersion: ${crd.apiVersion}\nkind: ${crd.kind}\nmetadata:\n  name: mytest\nunknownField: unknown\nspec:\n  foo: foo1\n${ports}`);
   assert.ok(r.body.includes('.unknownField: field not declared in schema'), `${r.status} ${r.body}`);
   await deleteCrd(crd.name);
 });
 
-test('[Conformance] FieldValidation should detect unknown metadata fields in both the root and embedded object of a CR', async () => {
+test('[sig-api-machinery] FieldValidation should detect unknown metadata fields in both the root and embedded object of a CR [Conformance]', async () => {
   const schema = {
     type: 'object',
     properties: {
@@ -116,7 +116,7 @@ test('[Conformance] FieldValidation should detect unknown metadata fields in bot
   await deleteCrd(crd.name);
 });
 
-test('[Conformance] FieldValidation should detect duplicates in a CR when preserving unknown fields', async () => {
+test('[sig-api-machinery] FieldValidation should detect duplicates in a CR when preserving unknown fields [Conformance]', async () => {
   const crd = await createCrd({ type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: specProps } } });
   const yaml = `\napiVersion: ${crd.apiVersion}\nkind: ${crd.kind}\nmetadata:\n  name: mytest\nspec:\n  unknown: uk1\n  foo: foo1\n  foo: foo2\n${ports}`;
   const r = await applyYaml(crd.path, 'mytest', yaml);

@@ -61,14 +61,14 @@ async function deployment(ns: string, name: string): Promise<KubeObject> {
   return d;
 }
 
-test('[Conformance] Garbage collector should delete RS created by deployment when not orphaning', async () => {
+test('[sig-api-machinery] Garbage collector should delete RS created by deployment when not orphaning [Conformance]', async () => {
   const ns = await freshNamespace();
   await deployment(ns, 'simpletest.deployment');
   await client.deployments(ns).delete('simpletest.deployment', { propagationPolicy: 'Background' });
   await eventually(async () => (await client.replicaSets(ns).list()).items.length === 0 && (await client.pods(ns).list()).items.length === 0, 'the ReplicaSet and pods to be collected', 30_000);
 });
 
-test('[Conformance] Garbage collector should orphan RS created by deployment when deleteOptions.PropagationPolicy is Orphan', async () => {
+test('[sig-api-machinery] Garbage collector should orphan RS created by deployment when deleteOptions.PropagationPolicy is Orphan [Conformance]', async () => {
   const ns = await freshNamespace();
   await deployment(ns, 'simpletest.deployment');
   await client.deployments(ns).delete('simpletest.deployment', { propagationPolicy: 'Orphan' });
@@ -79,14 +79,14 @@ test('[Conformance] Garbage collector should orphan RS created by deployment whe
   assert.equal((await client.pods(ns).list()).items.length, 2, 'its pods stay');
 });
 
-test('[Conformance] Garbage collector should delete pods created by rc when not orphaning', async () => {
+test('[sig-api-machinery] Garbage collector should delete pods created by rc when not orphaning [Conformance]', async () => {
   const ns = await freshNamespace();
   await ownerRc(ns, 'simpletest.rc', 2, { gctest: 'delete_pods' });
   await rcs(ns).delete('simpletest.rc', { propagationPolicy: 'Background' });
   await eventually(async () => (await client.pods(ns).list()).items.length === 0, 'the rc\'s pods to be collected', 30_000);
 });
 
-test('[Conformance] Garbage collector should orphan pods created by rc if delete options say so', async () => {
+test('[sig-api-machinery] Garbage collector should orphan pods created by rc if delete options say so [Conformance]', async () => {
   const ns = await freshNamespace();
   const rc = await ownerRc(ns, 'simpletest.rc', 10, { gctest: 'orphan_pods' });
   await rcs(ns).delete('simpletest.rc', { propagationPolicy: 'Orphan', ...uidPrecondition(rc) });
@@ -99,7 +99,7 @@ test('[Conformance] Garbage collector should orphan pods created by rc if delete
   }
 });
 
-test('[Conformance] Garbage collector should keep the rc around until all its pods are deleted if the deleteOptions says so', async () => {
+test('[sig-api-machinery] Garbage collector should keep the rc around until all its pods are deleted if the deleteOptions says so [Conformance]', async () => {
   const ns = await freshNamespace();
   const rc = await ownerRc(ns, 'simpletest.rc', 10, { gctest: 'delete_pods_foreground' });
   const deleting = await rcs(ns).delete('simpletest.rc', { propagationPolicy: 'Foreground', ...uidPrecondition(rc) }) as KubeObject;
@@ -110,7 +110,7 @@ test('[Conformance] Garbage collector should keep the rc around until all its po
   assert.deepEqual((await client.pods(ns).list()).items.map((p) => p.metadata.name), [], 'no pod outlives the rc');
 });
 
-test('[Conformance] Garbage collector should not delete dependents that have both valid owner and owner that\'s waiting for dependents to be deleted', async () => {
+test('[sig-api-machinery] Garbage collector should not delete dependents that have both valid owner and owner that\'s waiting for dependents to be deleted [Conformance]', async () => {
   const ns = await freshNamespace();
   const replicas = 10;
   const rc1 = await ownerRc(ns, 'simpletest-rc-to-be-deleted', replicas, { gctest_d: 'valid_and_pending_owners_d' });
@@ -130,7 +130,7 @@ test('[Conformance] Garbage collector should not delete dependents that have bot
   }
 });
 
-test('[Conformance] Garbage collector should not be blocked by dependency circle', async () => {
+test('[sig-api-machinery] Garbage collector should not be blocked by dependency circle [Conformance]', async () => {
   const ns = await freshNamespace();
   const created: KubeObject[] = [];
   for (const name of ['pod1', 'pod2', 'pod3']) created.push(await client.pods(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: podSpec }));

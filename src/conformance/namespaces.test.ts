@@ -32,7 +32,7 @@ async function deleteAndRecreate(name: string): Promise<void> {
   await client.namespaces().create(nsObject(name));
 }
 
-test('[Conformance] Namespaces should ensure that all pods are removed when a namespace is deleted', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should ensure that all pods are removed when a namespace is deleted [Conformance]', async () => {
   const ns = 'cf-nsdeletetest-pods';
   await client.namespaces().create(nsObject(ns));
   await client.pods(ns).create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'test-pod' }, spec: { containers: [{ name: 'nginx', image: 'registry.k8s.io/pause:3.10' }] } });
@@ -41,7 +41,7 @@ test('[Conformance] Namespaces should ensure that all pods are removed when a na
   await client.namespaces().delete(ns);
 });
 
-test('[Conformance] Namespaces should ensure that all services are removed when a namespace is deleted', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should ensure that all services are removed when a namespace is deleted [Conformance]', async () => {
   const ns = 'cf-nsdeletetest-svc';
   await client.namespaces().create(nsObject(ns));
   await client.services(ns).create({
@@ -53,7 +53,7 @@ test('[Conformance] Namespaces should ensure that all services are removed when 
   await client.namespaces().delete(ns);
 });
 
-test('[Conformance] Namespaces should patch a Namespace', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should patch a Namespace [Conformance]', async () => {
   const ns = 'cf-nspatchtest';
   const created = await client.namespaces().create(nsObject(ns));
   const patched = await client.namespaces().patch(ns, 'strategic', { metadata: { labels: { testLabel: 'testValue' } } });
@@ -62,7 +62,7 @@ test('[Conformance] Namespaces should patch a Namespace', async () => {
   await client.namespaces().delete(ns);
 });
 
-test('[Conformance] Namespaces should apply changes to a namespace status', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should apply changes to a namespace status [Conformance]', async () => {
   const ns = 'cf-nsstatus';
   await client.namespaces().create(nsObject(ns));
   const read = await client.raw<Namespace>('GET', `/api/v1/namespaces/${ns}/status`);
@@ -84,7 +84,7 @@ test('[Conformance] Namespaces should apply changes to a namespace status', asyn
   await client.namespaces().delete(ns);
 });
 
-test('[Conformance] Namespaces should apply an update to a Namespace', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should apply an update to a Namespace [Conformance]', async () => {
   const ns = 'cf-nsupdate';
   await client.namespaces().create(nsObject(ns));
   const cur = await client.namespaces().get(ns);
@@ -93,7 +93,7 @@ test('[Conformance] Namespaces should apply an update to a Namespace', async () 
   await client.namespaces().delete(ns);
 });
 
-test('[Conformance] Namespaces should apply a finalizer to a Namespace', async () => {
+test('[sig-api-machinery] Namespaces [Serial] should apply a finalizer to a Namespace [Conformance]', async () => {
   const ns = 'cf-e2e-ns-final';
   const fake = 'e2e.example.com/fakeFinalizer';
   const created = await client.namespaces().create(nsObject(ns));

@@ -73,13 +73,13 @@ const pod = (name: string, requests: Record<string, string>, limits: Record<stri
   spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10', resources: { requests, limits } }], ...extra },
 } as KubeObject);
 
-test('[Conformance] ResourceQuota should create a ResourceQuota and ensure its status is promptly calculated.', async () => {
+test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and ensure its status is promptly calculated. [Conformance]', async () => {
   const ns = await freshNamespace();
   await quotas(ns).create(testQuota('test-quota'));
   await waitUsed(ns, 'test-quota', { resourcequotas: '1' });
 });
 
-test('[Conformance] ResourceQuota should create a ResourceQuota and capture the life of a service.', async () => {
+test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a service. [Conformance]', async () => {
   const ns = await freshNamespace();
   await quotas(ns).create(testQuota('test-quota'));
   await waitUsed(ns, 'test-quota', { resourcequotas: '1', services: '0', 'services.nodeports': '0', 'services.loadbalancers': '0' });
@@ -106,7 +106,7 @@ for (const [kind, plural, key, make] of [
     spec: { replicas: 0, selector: { matchLabels: { name: 'nginx' } }, template: { metadata: { labels: { name: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
   })],
 ] as const) {
-  test(`[Conformance] ResourceQuota should create a ResourceQuota and capture the life of a ${kind}.`, async () => {
+  test(`[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a ${kind}. [Conformance]`, async () => {
     const ns = await freshNamespace();
     const ref = plural === 'replicasets' ? resources.replicasets : resources[plural];
     const objects = client.resource(ref, ns);
@@ -120,7 +120,7 @@ for (const [kind, plural, key, make] of [
   });
 }
 
-test('[Conformance] ResourceQuota should create a ResourceQuota and capture the life of a pod.', async () => {
+test('[sig-api-machinery] ResourceQuota should create a ResourceQuota and capture the life of a pod. [Conformance]', async () => {
   const ns = await freshNamespace();
   await quotas(ns).create(testQuota('test-quota'));
   await waitUsed(ns, 'test-quota', { resourcequotas: '1' });
@@ -140,7 +140,7 @@ test('[Conformance] ResourceQuota should create a ResourceQuota and capture the 
   await waitUsed(ns, 'test-quota', { resourcequotas: '1', pods: '0', cpu: '0', memory: '0', 'ephemeral-storage': '0', [`requests.${extended}`]: '0' });
 });
 
-test('[Conformance] ResourceQuota should verify ResourceQuota with best effort scope.', async () => {
+test('[sig-api-machinery] ResourceQuota should verify ResourceQuota with best effort scope. [Conformance]', async () => {
   const ns = await freshNamespace();
   await quotas(ns).create(testQuota('quota-besteffort', { pods: '5' }, ['BestEffort']));
   await quotas(ns).create(testQuota('quota-not-besteffort', { pods: '5' }, ['NotBestEffort']));
@@ -158,7 +158,7 @@ test('[Conformance] ResourceQuota should verify ResourceQuota with best effort s
   await waitUsed(ns, 'quota-not-besteffort', { pods: '0' });
 });
 
-test('[Conformance] ResourceQuota should verify ResourceQuota with terminating scopes.', async () => {
+test('[sig-api-machinery] ResourceQuota should verify ResourceQuota with terminating scopes. [Conformance]', async () => {
   const ns = await freshNamespace();
   const hard = { pods: '5', 'requests.cpu': '1', 'requests.memory': '500Mi', 'limits.cpu': '2', 'limits.memory': '1Gi' };
   await quotas(ns).create(testQuota('quota-terminating', hard, ['Terminating']));
@@ -181,7 +181,7 @@ test('[Conformance] ResourceQuota should verify ResourceQuota with terminating s
   await waitUsed(ns, 'quota-terminating', zero);
 });
 
-test('[Conformance] ResourceQuota should be able to update and delete ResourceQuota.', async () => {
+test('[sig-api-machinery] ResourceQuota should be able to update and delete ResourceQuota. [Conformance]', async () => {
   const ns = await freshNamespace();
   const quota: Quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'test-quota' }, spec: { hard: { cpu: '1', memory: '500Mi' } } };
   await quotas(ns).create(quota);
@@ -197,7 +197,7 @@ test('[Conformance] ResourceQuota should be able to update and delete ResourceQu
   await rejected(quotas(ns).get('test-quota'), 404);
 });
 
-test('[Conformance] ResourceQuota should manage the lifecycle of a ResourceQuota', async () => {
+test('[sig-api-machinery] ResourceQuota should manage the lifecycle of a ResourceQuota [Conformance]', async () => {
   const ns = await freshNamespace();
   const name = 'e2e-rq-lifecycle';
   await quotas(ns).create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, labels: { [name]: 'true' } }, spec: { hard: { cpu: '1', memory: '500Mi' } } });
@@ -210,7 +210,7 @@ test('[Conformance] ResourceQuota should manage the lifecycle of a ResourceQuota
   assert.equal((await quotas(ns).list({ labelSelector: `${name}=true` })).items.length, 0);
 });
 
-test('[Conformance] ResourceQuota should apply changes to a resourcequota status', async () => {
+test('[sig-api-machinery] ResourceQuota should apply changes to a resourcequota status [Conformance]', async () => {
   // The controller ignores status-only changes, so putting status.hard back waits for its full
   // recalculation (upstream waits up to 6 minutes for the default 5): a server of its own with a
   // 2 s --resource-quota-sync-period.

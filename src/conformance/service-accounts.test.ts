@@ -41,7 +41,7 @@ async function tokenFor(sa: string, audiences: string[]): Promise<string> {
   return tr.status.token;
 }
 
-test('[Conformance] ServiceAccounts should run through the lifecycle of a ServiceAccount', async () => {
+test('[sig-auth] ServiceAccounts should run through the lifecycle of a ServiceAccount [Conformance]', async () => {
   const name = 'e2e-sa-lifecycle';
   await sas().create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels: { 'test-serviceaccount-static': 'true' } } } as KubeObject);
   const listed = await client.resource(resources.serviceaccounts).list({ labelSelector: 'test-serviceaccount-static=true' });
@@ -53,7 +53,7 @@ test('[Conformance] ServiceAccounts should run through the lifecycle of a Servic
   assert.ok(await gone(sas().get(name)));
 });
 
-test('[Conformance] ServiceAccounts should update a ServiceAccount', async () => {
+test('[sig-auth] ServiceAccounts should update a ServiceAccount [Conformance]', async () => {
   const name = 'e2e-sa-update';
   await sas().create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } } as KubeObject);
   const cur = await sas().get(name);
@@ -63,7 +63,7 @@ test('[Conformance] ServiceAccounts should update a ServiceAccount', async () =>
   assert.equal((patched as KubeObject & { automountServiceAccountToken?: boolean }).automountServiceAccountToken, false);
 });
 
-test('[Conformance] ServiceAccounts should create a serviceAccountToken and ensure a successful TokenReview', async () => {
+test('[sig-auth] ServiceAccounts should create a serviceAccountToken and ensure a successful TokenReview', async () => {
   await eventually(() => sas().get('default').then(() => true, () => false), 'the default service account');
   const token = await tokenFor('default', []);
   const review = await client.raw<{ status: { authenticated?: boolean; user?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
@@ -73,7 +73,7 @@ test('[Conformance] ServiceAccounts should create a serviceAccountToken and ensu
   assert.equal(review.status.user?.username, `system:serviceaccount:${NS}:default`);
 });
 
-test('[Conformance] ServiceAccounts should guarantee kube-root-ca.crt exist in any namespace', async () => {
+test('[sig-auth] ServiceAccounts should guarantee kube-root-ca.crt exist in any namespace [Conformance]', async () => {
   const cms = client.configMaps<ConfigMap>(NS);
   const present = () => eventually(() => cms.get('kube-root-ca.crt').then((c): ConfigMap | false => (c.data?.['ca.crt']?.includes('BEGIN CERTIFICATE') ? c : false), (): false => false), 'kube-root-ca.crt with the CA');
   const original = await present();
@@ -86,7 +86,7 @@ test('[Conformance] ServiceAccounts should guarantee kube-root-ca.crt exist in a
   await eventually(async () => (await cms.get('kube-root-ca.crt')).data?.['ca.crt'] === original.data?.['ca.crt'], 'kube-root-ca.crt reconciled');
 });
 
-test('[Conformance] ServiceAccounts ServiceAccountIssuerDiscovery should support OIDC discovery of service account issuer', async () => {
+test('[sig-auth] ServiceAccounts ServiceAccountIssuerDiscovery should support OIDC discovery of service account issuer [Conformance]', async () => {
   const discovery = await client.raw<{ issuer: string; jwks_uri: string; id_token_signing_alg_values_supported: string[] }>('GET', '/.well-known/openid-configuration');
   assert.ok(discovery.issuer, 'an issuer');
   assert.match(discovery.jwks_uri, /\/openid\/v1\/jwks$/);

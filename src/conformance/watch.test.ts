@@ -33,7 +33,7 @@ async function watchOf(labelSelector: string, resourceVersion?: string): Promise
   return new WatchReader(await cms.watch({ labelSelector, resourceVersion }));
 }
 
-test('[Conformance] Watchers should observe add, update, and delete watch notifications on configmaps', async () => {
+test('[sig-api-machinery] Watchers should observe add, update, and delete watch notifications on configmaps [Conformance]', async () => {
   const label = 'watch-this-configmap';
   const rv = (await cms.list()).metadata.resourceVersion;
   const a = await watchOf(`${label}=multiple-watchers-A`, rv);
@@ -62,7 +62,7 @@ test('[Conformance] Watchers should observe add, update, and delete watch notifi
   }
 });
 
-test('[Conformance] Watchers should be able to start watching from a specific resource version', async () => {
+test('[sig-api-machinery] Watchers should be able to start watching from a specific resource version [Conformance]', async () => {
   const name = 'e2e-watch-test-resource-version';
   const label = { 'watch-this-configmap': 'from-resource-version' };
   await cms.create(cm(name, label));
@@ -79,7 +79,7 @@ test('[Conformance] Watchers should be able to start watching from a specific re
   }
 });
 
-test('[Conformance] Watchers should be able to restart watching from the last resource version observed by the previous watch', async () => {
+test('[sig-api-machinery] Watchers should be able to restart watching from the last resource version observed by the previous watch [Conformance]', async () => {
   const name = 'e2e-watch-test-watch-closed';
   const sel = 'watch-this-configmap=watch-closed-and-restarted';
   const rv = (await cms.list()).metadata.resourceVersion;
@@ -105,7 +105,7 @@ test('[Conformance] Watchers should be able to restart watching from the last re
   }
 });
 
-test('[Conformance] Watchers should observe an object deletion if it stops meeting the requirements of the selector', async () => {
+test('[sig-api-machinery] Watchers should observe an object deletion if it stops meeting the requirements of the selector [Conformance]', async () => {
   const name = 'e2e-watch-test-label-changed';
   const key = 'watch-this-configmap';
   const value = 'label-changed-and-restored';
@@ -135,7 +135,7 @@ test('[Conformance] Watchers should observe an object deletion if it stops meeti
   }
 });
 
-test('[Conformance] Watchers should receive events on concurrent watches in same order', async () => {
+test('[sig-api-machinery] Watchers should receive events on concurrent watches in same order [Conformance]', async () => {
   const sel = 'watch-this-configmap=concurrent';
   const start = (await cms.list()).metadata.resourceVersion;
   const main = await watchOf(sel, start);

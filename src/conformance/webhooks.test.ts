@@ -116,7 +116,7 @@ async function tryCreate(ns: string, obj: ConfigMap): Promise<StatusError | unde
 const untilDenied = (ns: string, obj: ConfigMap) => eventually(() => tryCreate(ns, obj), 'the webhook to be in effect');
 const disallowed = (name: string) => cm(name, { 'webhook-e2e-test': 'webhook-disallow' });
 
-test('[Conformance] AdmissionWebhook should be able to deny pod and configmap creation', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny pod and configmap creation [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const exempt = await uniqueNamespace({ 'skip-webhook-admission': 'yes' });
   const selector = { matchExpressions: [{ key: 'skip-webhook-admission', operator: 'NotIn', values: ['yes'] }] };
@@ -142,7 +142,7 @@ test('[Conformance] AdmissionWebhook should be able to deny pod and configmap cr
   await unregister('Validating', `${ns}-deny`);
 });
 
-test('[Conformance] AdmissionWebhook should mutate configmap', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate configmap [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const sel = { matchLabels: { [ns]: 'true' } };
   await register('Mutating', `${ns}-mutate`, [
@@ -157,7 +157,7 @@ test('[Conformance] AdmissionWebhook should mutate configmap', async () => {
   await unregister('Mutating', `${ns}-mutate`);
 });
 
-test('[Conformance] AdmissionWebhook should honor timeout', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should honor timeout [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const sel = { matchLabels: { [ns]: 'true' } };
   await register('Validating', `${ns}-slow-fail`, [hook('allow-configmap-with-delay-webhook.k8s.io', { path: '/wait-forever', resources: ['configmaps'], timeoutSeconds: 1, namespaceSelector: sel })]);
@@ -171,7 +171,7 @@ test('[Conformance] AdmissionWebhook should honor timeout', async () => {
 });
 
 for (const kind of ['Mutating', 'Validating'] as const) {
-  test(`[Conformance] AdmissionWebhook listing ${kind.toLowerCase()} webhooks should work`, async () => {
+  test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] listing ${kind.toLowerCase()} webhooks should work [Conformance]`, async () => {
     const ns = await uniqueNamespace();
     const sel = { matchLabels: { [ns]: 'true' } };
     const label = { [`e2e-list-test-webhook-${ns}`]: 'true' };
@@ -189,7 +189,7 @@ for (const kind of ['Mutating', 'Validating'] as const) {
     await eventually(async () => !(await effect()), 'the deleted webhooks to be out of effect');
   });
 
-  test(`[Conformance] AdmissionWebhook patching/updating a ${kind.toLowerCase()} webhook should work`, async () => {
+  test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] patching/updating a ${kind.toLowerCase()} webhook should work [Conformance]`, async () => {
     const ns = await uniqueNamespace();
     const name = `${ns}-${kind.toLowerCase()}-update`;
     const path = kind === 'Mutating' ? '/add-stage-1' : '/always-deny';
@@ -211,7 +211,7 @@ for (const kind of ['Mutating', 'Validating'] as const) {
   });
 }
 
-test('[Conformance] AdmissionWebhook should not be able to mutate or prevent deletion of webhook configuration objects', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should not be able to mutate or prevent deletion of webhook configuration objects [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const configs = ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'];
   const inNs = { matchLabels: { [ns]: 'true' } };
@@ -239,7 +239,7 @@ test('[Conformance] AdmissionWebhook should not be able to mutate or prevent del
   await unregister('Mutating', `${ns}-mutate-configs`);
 });
 
-test('[Conformance] AdmissionWebhook should mutate pod and apply defaults after mutation', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate pod and apply defaults after mutation [Conformance]', async () => {
   const ns = await uniqueNamespace();
   await register('Mutating', `${ns}-mutate-pods`, [hook('adding-init-container.k8s.io', { path: '/mutating-pods', resources: ['pods'], operations: ['CREATE'], namespaceSelector: { matchLabels: { [ns]: 'true' } } })]);
   const pod = await eventually(async () => {
@@ -254,7 +254,7 @@ test('[Conformance] AdmissionWebhook should mutate pod and apply defaults after 
   await unregister('Mutating', `${ns}-mutate-pods`);
 });
 
-test('[Conformance] AdmissionWebhook should mutate everything except \'skip-me\' configmaps', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate everything except \'skip-me\' configmaps [Conformance]', async () => {
   const ns = await uniqueNamespace();
   await register('Mutating', `${ns}-skip-me`, [hook('adding-configmap-data.k8s.io', {
     path: '/add-stage-1', resources: ['configmaps'], operations: ['CREATE'], namespaceSelector: { matchLabels: { [ns]: 'true' } },
@@ -268,7 +268,7 @@ test('[Conformance] AdmissionWebhook should mutate everything except \'skip-me\'
   await unregister('Mutating', `${ns}-skip-me`);
 });
 
-test('[Conformance] AdmissionWebhook should deny crd creation', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should deny crd creation [Conformance]', async () => {
   const ns = await uniqueNamespace();
   await register('Validating', `${ns}-deny-crd`, [hook('deny-crd-with-unwanted-label.k8s.io', {
     path: '/crd', resources: ['customresourcedefinitions'], apiGroups: ['apiextensions.k8s.io'], operations: ['CREATE'],
@@ -319,12 +319,12 @@ async function mutateCustomResource(ns: string, schema?: object): Promise<Record
   return got.data;
 }
 
-test('[Conformance] AdmissionWebhook should mutate custom resource', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource [Conformance]', async () => {
   const ns = await uniqueNamespace();
   assert.deepEqual(await mutateCustomResource(ns), { 'mutation-start': 'yes', 'mutation-stage-1': 'yes', 'mutation-stage-2': 'yes' });
 });
 
-test('[Conformance] AdmissionWebhook should be able to deny custom resource creation, update and deletion', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny custom resource creation, update and deletion [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const crd = await createCrd(ns, [{ name: 'v1', storage: true }]);
   await register('Validating', `${ns}-deny-cr`, [crHook('deny-unwanted-custom-resource-data.k8s.io', '/custom-resource', crd, ns, ['CREATE', 'UPDATE', 'DELETE'])]);
@@ -342,14 +342,14 @@ test('[Conformance] AdmissionWebhook should be able to deny custom resource crea
   await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
 });
 
-test('[Conformance] AdmissionWebhook should mutate custom resource with pruning', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource with pruning [Conformance]', async () => {
   const ns = await uniqueNamespace();
   // The schema keeps data.mutation-start and data.mutation-stage-1 only: stage 2 is pruned after the mutation.
   const schema = { type: 'object', properties: { data: { type: 'object', properties: { 'mutation-start': { type: 'string' }, 'mutation-stage-1': { type: 'string' } } } } };
   assert.deepEqual(await mutateCustomResource(ns, schema), { 'mutation-start': 'yes', 'mutation-stage-1': 'yes' });
 });
 
-test('[Conformance] AdmissionWebhook should mutate custom resource with different stored version', async () => {
+test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource with different stored version [Conformance]', async () => {
   const ns = await uniqueNamespace();
   const crd = await createCrd(ns, [{ name: 'v1', storage: true }, { name: 'v2', storage: false }]);
   await register('Mutating', `${ns}-mutate-cr-versions`, [crHook('mutate-custom-resource-data-stage-1.k8s.io', '/add-stage-1', crd, ns)]);
