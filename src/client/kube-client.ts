@@ -49,9 +49,17 @@ export class KubeClient {
     this.transport.close();
   }
 
-  /** The resource that serves `kind` in `apiVersion` (registry, then discovery). */
+  /** The resource that serves `kind` in `apiVersion` (registry, then discovery; see KindResolver for how long that is cached). */
   resolve(apiVersion: string, kind: string): Promise<ResourceRef> {
     return this.kinds.resolve(apiVersion, kind);
+  }
+
+  /**
+   * Forget the discovery documents `resolve` cached (upstream's RESTMapper Reset), for a caller that
+   * saw the served resources change (a CRD added, removed or serving other versions).
+   */
+  invalidateDiscovery(): void {
+    this.kinds.invalidate();
   }
 
   /** Verbs for the resource serving `obj`'s apiVersion and kind, in its namespace. */

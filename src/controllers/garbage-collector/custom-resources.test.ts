@@ -5,20 +5,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import type { KubeObject } from '../../api/meta.js';
-import { isNotFound } from '../../client/errors.js';
+import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
-import type { ResourceRef } from '../../client/resource-ref.js';
 import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
 import { eventually } from '../../testing/eventually.js';
 import { addNamespaceController } from '../namespace/namespace-controller.js';
 import { addGarbageCollector } from './garbage-collector.js';
+import { createTestCrd, gadgets, gone, widgets } from '../../testing/example-crds.js';
 
 const NS = `gc-crd-${process.pid}`;
-const widgets: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets', namespaced: true, kind: 'Widget' };
 let env: ControllerEnv;
 let client: KubeClient;
 
@@ -31,24 +26,14 @@ before(async () => {
     },
   });
   ({ client } = env);
-  const crd = parse(readFileSync(join(import.meta.dirname, '../../apiserver/crd/testdata/widgets-crd.yaml'), 'utf8')) as KubeObject;
-  await client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  await eventually(async () => (await client.raw<{ items: unknown[] }>('GET', `/apis/example.com/v1/namespaces/${NS}/widgets`)).items, 'the Widget kind served');
+  await createTestCrd(client, widgets, NS);
 });
 after(() => env?.stop());
 
-const ref = (o: KubeObject) => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata.name!, uid: o.metadata.uid! });
+const ref = (o: KubeObject): OwnerReference => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata.name!, uid: o.metadata.uid! });
 const widget = (name: string, ns = NS, owner?: KubeObject) => client.create<KubeObject>(widgets, ns, {
   apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, ...(owner ? { ownerReferences: [ref(owner)] } : {}) }, spec: { color: 'red' },
 });
-const gone = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return false;
-  } catch (err) {
-    return isNotFound(err);
-  }
-};
 
 test('a ConfigMap owned by a custom object goes with it', async () => {
   const owner = { ...(await widget('owner')), apiVersion: 'example.com/v1', kind: 'Widget' };
@@ -71,4 +56,33 @@ test('deleting a namespace deletes its custom objects', async () => {
   await client.namespaces().delete(ns);
   await eventually(() => gone(client.namespaces().get(ns)), 'the namespace gone');
   assert.equal(await gone(client.get(widgets, ns, 'w')), true);
+});
+
+// A second CRD in the group-version the collector already watches (example.com/v1): its kind joins
+// the graph on the next discovery round, and foreground and orphan deletion of its objects work as
+// for any kind. Then the CRD goes: its objects are deleted with it and, the collector having seen them
+// go, their dependents are collected although the kind no longer resolves (upstream's
+// absentOwnerCache), rather than waiting for ever on an owner nobody can look up.
+test('a second kind in a watched group-version: foreground, orphan, then its CRD deleted', async () => {
+  await createTestCrd(client, gadgets, NS);
+  const gadget = async (name: string) => ({ ...(await client.create<KubeObject>(gadgets, NS, { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name } })), apiVersion: 'example.com/v1', kind: 'Gadget' });
+  const dependent = (name: string, owner: KubeObject) => client.configMaps(NS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: [{ ...ref(owner), blockOwnerDeletion: true }] } });
+
+  await dependent('fg-dependent', await gadget('fg'));
+  await client.delete(gadgets, NS, 'fg', { propagationPolicy: 'Foreground' });
+  await eventually(() => gone(client.get(gadgets, NS, 'fg')), 'the foreground-deleted Gadget gone');
+  assert.equal(await gone(client.configMaps(NS).get('fg-dependent')), true, 'its dependent went first');
+
+  await dependent('orphan-dependent', await gadget('orphan'));
+  await client.delete(gadgets, NS, 'orphan', { propagationPolicy: 'Orphan' });
+  await eventually(() => gone(client.get(gadgets, NS, 'orphan')), 'the orphaning Gadget gone');
+  assert.equal((await client.configMaps(NS).get('orphan-dependent')).metadata.ownerReferences, undefined, 'its dependent kept, unowned');
+
+  const owner = await gadget('doomed');
+  // Observed by the collector before the CRD goes (its deletion is what tells the collector it is gone).
+  await dependent('doomed-dependent', owner);
+  await eventually(async () => (await client.configMaps(NS).get('doomed-dependent')).metadata.ownerReferences, 'the dependent created');
+  await client.raw('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com');
+  await eventually(() => gone(client.raw('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com')), 'the CRD gone');
+  await eventually(() => gone(client.configMaps(NS).get('doomed-dependent')), 'the dependent of a Gadget deleted with its CRD collected');
 });

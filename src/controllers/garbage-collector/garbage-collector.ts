@@ -81,9 +81,17 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
     // Custom kinds come and go with their CRDs: each new one joins the graph (a removed one's
     // informer stays, finding nothing). Runs while leading, like the collector itself.
     let timer: NodeJS.Timeout | undefined;
+    let served = '';
     const sync = async (): Promise<void> => {
       try {
-        for (const ref of await discoverCustomResources(mgr.client, CUSTOM_VERBS)) watch(ref);
+        const found = await discoverCustomResources(mgr.client, CUSTOM_VERBS);
+        // When the custom resources served change, the client's cached discovery goes too, as
+        // upstream's Sync resets its RESTMapper: verifyOwner then resolves a new kind of a known
+        // group-version, and stops resolving a removed one, without waiting for the cache to age.
+        const now = found.map((r) => `${r.group}/${r.version}/${r.resource}/${r.kind}/${r.namespaced}`).sort().join(' ');
+        if (now !== served) mgr.client.invalidateDiscovery();
+        served = now;
+        for (const ref of found) watch(ref);
       } catch {
         // discovery failed (server restarting): next round
       }
@@ -116,6 +124,7 @@ async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): P
   let unobserved = false;
   for (const ref of item.owners) {
     let s = ownerStateInGraph(ref, (uid) => graph.get(uid));
+    if (s === 'unknown' && graph.isAbsent(ref.uid)) s = 'dangling';
     if (s === 'unknown') {
       s = await verifyOwner(client, item, ref);
       if (s !== 'dangling') unobserved = true;

@@ -41,9 +41,14 @@ export function gcRelevantChange(a: GraphNode | undefined, b: GraphNode): boolea
     || JSON.stringify(a.owners) !== JSON.stringify(b.owners);
 }
 
+/** How many observed deletions `OwnerGraph.isAbsent` remembers (upstream's absentOwnerCache holds 500). */
+const ABSENT_REMEMBERED = 500;
+
 export class OwnerGraph {
   private readonly nodes = new Map<string, GraphNode>();
   private readonly dependents = new Map<string, Set<string>>();
+  /** Uids of owners whose deletion an informer reported while they had dependents, oldest first. */
+  private readonly absent = new Map<string, true>();
 
   get size(): number {
     return this.nodes.size;
@@ -66,13 +71,28 @@ export class OwnerGraph {
     return old;
   }
 
-  /** Forget an object; its dependents stay indexed under its uid. */
+  /**
+   * Forget a deleted object; its dependents stay indexed under its uid. With dependents, its uid is
+   * remembered as absent (upstream's absentOwnerCache): they are then collected without looking
+   * their owner up, which a kind no longer served (its CRD deleted, the owner deleted with it)
+   * could not answer.
+   */
   remove(uid: string): GraphNode | undefined {
     const old = this.nodes.get(uid);
     if (!old) return undefined;
     this.unlink(old);
     this.nodes.delete(uid);
+    if (this.dependents.has(uid)) {
+      this.absent.delete(uid);
+      this.absent.set(uid, true);
+      if (this.absent.size > ABSENT_REMEMBERED) this.absent.delete(this.absent.keys().next().value!);
+    }
     return old;
+  }
+
+  /** True when `uid` is an owner seen deleted (uids are never reused, so it stays gone). */
+  isAbsent(uid: string): boolean {
+    return this.absent.has(uid);
   }
 
   /** Objects (present in the graph) that name `ownerUid` as an owner. */

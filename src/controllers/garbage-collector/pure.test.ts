@@ -54,10 +54,19 @@ test('graph: dependents index survives the owner leaving; relevant changes', () 
   g.remove('rs');
   assert.deepEqual(g.dependentsOf('rs').map((n) => n.uid).sort(), ['p1', 'p2']);
   assert.equal(ownerStateInGraph(ref('rs'), (u) => g.get(u)), 'unknown');
+  assert.equal(g.isAbsent('rs'), true, 'an owner seen deleted with dependents is remembered as gone');
   g.upsert(node('p1', { owners: [] }));
   assert.deepEqual(g.dependentsOf('rs').map((n) => n.uid), ['p2']);
   g.remove('p2');
   assert.deepEqual(g.dependentsOf('rs'), []);
+  assert.equal(g.isAbsent('p2'), false, 'an object without dependents is not remembered');
+  for (let i = 0; i < 500; i++) {
+    g.upsert(node(`o${i}`));
+    g.upsert(node(`d${i}`, { owners: [ref(`o${i}`)] }));
+    g.remove(`o${i}`);
+  }
+  assert.equal(g.isAbsent('rs'), false, 'the oldest of more than 500 forgotten');
+  assert.equal(g.isAbsent('o0') && g.isAbsent('o499'), true);
 
   g.upsert(node('fg', { deleting: true, finalizers: ['foregroundDeletion'] }));
   assert.equal(ownerStateInGraph(ref('fg'), (u) => g.get(u)), 'waiting');

@@ -4,24 +4,20 @@
  * observed or gone, as upstream requeues an unobserved ("virtual") owner (issue 56121). Otherwise an
  * owner deleted before its informer starts leaves its dependents for ever: the e2e flake in
  * test/e2e/operator-pod.test.ts, where the Widget was created, owned a Deployment and was deleted
- * within the 5 s between two discovery rounds. Here discovery runs once, before the CRD exists, so
- * Widgets are never watched.
+ * within the 5 s between two discovery rounds. Here discovery runs once, before the CRDs exist, so
+ * Widgets and Gadgets are never watched: every owner is looked up through the client's kind resolver.
  */
 import { after, before, test } from 'node:test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import type { KubeObject } from '../../api/meta.js';
-import { isNotFound } from '../../client/errors.js';
+import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import type { ResourceRef } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
 import { startControllerEnv, type ControllerEnv } from '../../testing/controller-env.js';
 import { eventually } from '../../testing/eventually.js';
 import { addGarbageCollector } from './garbage-collector.js';
+import { createTestCrd, gadgets, gone, widgets } from '../../testing/example-crds.js';
 
 const NS = `gc-unobserved-${process.pid}`;
-const widgets: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets', namespaced: true, kind: 'Widget' };
 let env: ControllerEnv;
 let client: KubeClient;
 let gc: Controller;
@@ -33,31 +29,46 @@ before(async () => {
     add: (mgr) => { gc = addGarbageCollector(mgr, { discoveryIntervalMs: 3_600_000 }); },
   });
   ({ client } = env);
-  const crd = parse(readFileSync(join(import.meta.dirname, '../../apiserver/crd/testdata/widgets-crd.yaml'), 'utf8')) as KubeObject;
-  await client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  await eventually(async () => (await client.raw<{ items: unknown[] }>('GET', `/apis/example.com/v1/namespaces/${NS}/widgets`)).items, 'the Widget kind served');
+  await createTestCrd(client, widgets, NS);
 });
 after(() => env?.stop());
 
 const idle = () => gc.queue.len() === 0 && gc.queue.processingCount() === 0;
 
-test('a dependent of an owner deleted before its kind is watched is collected', async () => {
-  const w = await client.create<KubeObject>(widgets, NS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'shop' }, spec: { color: 'red' } });
+/**
+ * Create a `ref` object and a ConfigMap it owns; resolves once the collector has looked at the
+ * ConfigMap (its owner then present, found by GET), so a delete after it tests the second look.
+ */
+async function ownedConfigMap(ref: ResourceRef, name: string): Promise<OwnerReference> {
+  const apiVersion = `${ref.group}/${ref.version}`;
+  const o = await client.create<KubeObject>(ref, NS, { apiVersion, kind: ref.kind, metadata: { name }, spec: { color: 'red' } });
   await eventually(idle, 'the collector idle');
   const before = gc.reconciles;
-  await client.configMaps(NS).create({
-    apiVersion: 'v1', kind: 'ConfigMap',
-    metadata: { name: 'shop', ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'shop', uid: w.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
-  });
-  // The collector has looked at the ConfigMap (its owner then present, found by GET) before the delete.
+  const owner = { apiVersion, kind: ref.kind!, name, uid: o.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  await client.configMaps(NS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ownerReferences: [owner] } });
   await eventually(() => gc.reconciles > before, 'the ConfigMap reconciled');
+  return owner;
+}
+
+test('a dependent of an owner deleted before its kind is watched is collected', async () => {
+  await ownedConfigMap(widgets, 'shop');
   await client.delete(widgets, NS, 'shop');
-  await eventually(async () => {
-    try {
-      await client.configMaps(NS).get('shop');
-      return false;
-    } catch (err) {
-      return isNotFound(err);
-    }
-  }, 'the ConfigMap collected', 30_000);
+  await eventually(() => gone(client.configMaps(NS).get('shop')), 'the ConfigMap collected', 30_000);
+});
+
+// The kind resolver cached example.com/v1's discovery while it served Widgets only; a Gadget, from a
+// CRD in the same group-version created afterwards, was then unresolvable for the client's life, so
+// its dependents stayed for ever. A miss now refetches the group-version (at most once a second).
+test('an owner of a kind added later to a group-version the collector already resolved is verified', async () => {
+  await env.mgr.client.resolve('example.com/v1', 'Widget');
+  await createTestCrd(client, gadgets, NS);
+  await ownedConfigMap(gadgets, 'background');
+  await client.delete(gadgets, NS, 'background');
+  await eventually(() => gone(client.configMaps(NS).get('background')), 'the ConfigMap of a deleted Gadget collected');
+  // Foreground: the owner stays (deletionTimestamp, foregroundDeletion finalizer) and is seen waiting
+  // for its dependents, which the collector then deletes. (Its finalizer would go once the collector
+  // observes Gadgets, which it never does here.)
+  await ownedConfigMap(gadgets, 'foreground');
+  await client.delete(gadgets, NS, 'foreground', { propagationPolicy: 'Foreground' });
+  await eventually(() => gone(client.configMaps(NS).get('foreground')), 'the ConfigMap of a foreground-deleting Gadget collected');
 });
