@@ -8,8 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import { startDynamicAdmission } from './admission/dynamic/dynamic-admission.js';
-import { isStatusError } from './storage/errors.js';
-import type { ActionSubresource, RequestContext, ResourceStorage } from './storage/types.js';
+import type { ActionSubresource, ResourceStorage } from './storage/types.js';
+import { ensureNamespaces, ensureObjects } from './system-objects.js';
 import { ApiCatalog } from './discovery/catalog.js';
 import { buildOpenApi, type OpenApiDocs } from './openapi/documents.js';
 import type { TokenAuthenticator, UserInfo } from './http/authn.js';
@@ -24,9 +24,7 @@ import { registerNodeProxy } from './node-proxy/register.js';
 import { WatchRegistry } from './http/watch.js';
 import { ensurePki, type Pki } from './pki/pki.js';
 import { kubernetesServiceIP } from '../api/defaults.js';
-import { cloneJson } from '../api/json-clone.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../api/kinds/scheduling/priority-class.js';
-import type { KubeObject } from '../api/meta.js';
 import type { ServiceRanges } from './ipalloc/service-allocator.js';
 import { serviceAllocatorFor } from './storage/strategies/service.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -62,8 +60,7 @@ import type { InflightLimits } from './http/inflight.js';
 import { createConsoleHandler } from './console/console-handler.js';
 import { startAggregator } from './aggregator/aggregator.js';
 
-/** Namespaces every cluster has, created on start (as kube-apiserver's system namespaces controller). */
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export { SYSTEM_NAMESPACES, systemContext } from './system-objects.js';
 
 export const BOSUN_VERSION = '0.1.0';
 
@@ -139,27 +136,6 @@ export interface ApiServer {
   watches: WatchRegistry;
   /** Stops accepting, ends watches, closes connections and the store. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** Context for the server's own writes (system namespaces). */
-export function systemContext(): RequestContext {
-  return { user: 'system:apiserver', groups: ['system:masters'], dryRun: false, fieldValidation: 'Strict', fieldManager: 'bosun-apiserver', warnings: [] };
-}
-
-async function ensureNamespaces(storage: ResourceStorage | undefined): Promise<void> {
-  await ensureObjects(storage, SYSTEM_NAMESPACES.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
-}
-
-/** Create each object unless it exists (namespaces, system PriorityClasses: as upstream's bootstrap post-start hooks). */
-async function ensureObjects(storage: ResourceStorage | undefined, objects: readonly KubeObject[]): Promise<void> {
-  if (!storage) return;
-  for (const obj of objects) {
-    try {
-      await storage.create(systemContext(), undefined, cloneJson(obj));
-    } catch (err) {
-      if (!isStatusError(err, 409)) throw err;
-    }
-  }
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
