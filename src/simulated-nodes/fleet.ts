@@ -14,8 +14,8 @@
  * `stop(name)` (or the PAUSED_ANNOTATION on the Node) silences it as a dead machine would be;
  * `resume(name)` brings it back.
  */
-import type { Lease, Node, Pod } from '../api/kinds/index.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.js';
+import type { Node, Pod } from '../api/kinds/index.js';
+import { isAlreadyExists, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { realClock, type Clock } from '../controller-runtime/clock/clock.js';
@@ -24,7 +24,8 @@ import type { SharedInformer } from '../controller-runtime/informer/shared-infor
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { Limiter } from './limiter.js';
-import { LEASE_NAMESPACE, leaseObject, micro, nodeConditions, nodeObject, PAUSED_ANNOTATION, SIMULATED_LABEL, type NodeShape } from './node-object.js';
+import { nodeConditions, nodeObject, PAUSED_ANNOTATION, SIMULATED_LABEL, type NodeShape } from './node-object.js';
+import { renewLease } from './node-lease.js';
 import { PodRunner } from './pod-runner.js';
 import { SimNode } from './sim-node.js';
 import { copyOf } from '../controller-runtime/informer/indexer.js';
@@ -259,31 +260,9 @@ export class SimulatedFleet {
     if (this.clock.now() - sim.lastStatusMs >= (this.opts.statusReportMs ?? 60_000)) void this.postStatus(sim);
   }
 
-  /** PUT the lease with a new renewTime; a conflict or a missing lease is repaired on the spot. */
-  private async renewLease(sim: SimNode): Promise<void> {
-    const leases = this.client.leases<Lease>(LEASE_NAMESPACE);
-    const now = this.clock.now();
-    const fresh = leaseObject({ metadata: { name: sim.name, uid: sim.uid } }, this.opts.leaseDurationSeconds ?? 40, now);
-    if (sim.lease) {
-      try {
-        // The owner is set on every renewal: a renewal in flight when the Node was deleted can hand
-        // back the old lease, owned by the old Node's uid, after the node registered again.
-        const metadata = { ...sim.lease.metadata, ownerReferences: fresh.metadata.ownerReferences };
-        sim.lease = await leases.update({ ...sim.lease, metadata, spec: { ...sim.lease.spec, renewTime: micro(now) } });
-        return;
-      } catch (err) {
-        if (!isConflict(err) && !isNotFound(err)) throw err;
-        sim.lease = undefined;
-      }
-    }
-    try {
-      sim.lease = await leases.create(fresh);
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      // Take over a lease left from before (a restart, or a Node deleted and registered again).
-      const cur = await leases.get(sim.name);
-      sim.lease = await leases.update({ ...cur, metadata: { ...cur.metadata, ownerReferences: fresh.metadata.ownerReferences }, spec: { ...(cur.spec ?? {}), ...fresh.spec } });
-    }
+  /** Renews the node's lease (node-lease.ts) with the fleet's lease duration and clock. */
+  private renewLease(sim: SimNode): Promise<void> {
+    return renewLease(this.client, sim, this.opts.leaseDurationSeconds ?? 40, this.clock.now());
   }
 
   /** Post fresh conditions (Ready=True, new heartbeat) on the cached node. */
