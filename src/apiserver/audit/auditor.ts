@@ -28,66 +28,15 @@ import { registerAuditAnnotations, registerAuditBodies } from './audit-context.j
 import { failedAuthenticationMessage } from './failed-authn.js';
 import { AuditLogFile, type AuditLogOptions } from './log-file.js';
 import { evaluatePolicy, LEVELS, type AuditLevel, type AuditPolicy, type AuditStage } from './policy.js';
+import { microTime, sourceIPs, statusOf, userInfo, withoutManagedFields, type AuditEvent } from './audit-event.js';
+
+export type { AuditEvent, AuditUser } from './audit-event.js';
 
 /** Resources whose bodies never reach the log: Secret data, issued and reviewed tokens. */
 const METADATA_ONLY = new Set(['/secrets', '/serviceaccounts/token', 'authentication.k8s.io/tokenreviews']);
 
-interface ObjectRef {
-  resource: string; namespace?: string; name?: string; uid?: string; apiGroup?: string; apiVersion: string; resourceVersion?: string; subresource?: string;
-}
-
-/** authentication.k8s.io/v1 UserInfo as an Event holds it. */
-export interface AuditUser { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }
-
-/** An audit.k8s.io/v1 Event (fields in upstream's order). */
-export interface AuditEvent {
-  kind: 'Event';
-  apiVersion: 'audit.k8s.io/v1';
-  level: AuditLevel;
-  auditID: string;
-  stage: AuditStage;
-  requestURI: string;
-  verb: string;
-  /** Empty when authentication failed. */
-  user: AuditUser | Record<string, never>;
-  impersonatedUser?: AuditUser;
-  sourceIPs: string[];
-  userAgent?: string;
-  objectRef?: ObjectRef;
-  responseStatus?: { metadata: Record<string, never>; status?: string; message?: string; reason?: string; details?: unknown; code: number };
-  requestObject?: unknown;
-  responseObject?: unknown;
-  requestReceivedTimestamp: string;
-  stageTimestamp: string;
-  annotations?: Record<string, string>;
-}
-
-/** RFC 3339 with microseconds, as upstream's MicroTime. */
-function microTime(d = new Date()): string {
-  return d.toISOString().replace(/Z$/, '000Z');
-}
-
-/** X-Forwarded-For entries, X-Real-Ip, then the peer (upstream's utilnet.SourceIPs). */
-function sourceIPs(req: IncomingMessage): string[] {
-  const out: string[] = [];
-  const fwd = req.headers['x-forwarded-for'];
-  for (const ip of (Array.isArray(fwd) ? fwd.join(',') : fwd ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push(ip);
-  const real = req.headers['x-real-ip'];
-  if (typeof real === 'string' && real && !out.includes(real)) out.push(real);
-  const peer = req.socket.remoteAddress?.replace(/^::ffff:/, '');
-  if (peer && !out.includes(peer)) out.push(peer);
-  return out;
-}
-
 function atLeast(level: AuditLevel, min: AuditLevel): boolean {
   return LEVELS.indexOf(level) >= LEVELS.indexOf(min);
-}
-
-function withoutManagedFields(obj: unknown): unknown {
-  const meta = (obj as { metadata?: { managedFields?: unknown } } | null)?.metadata;
-  if (!meta?.managedFields) return obj;
-  const { managedFields: _m, ...rest } = meta;
-  return { ...(obj as object), metadata: rest };
 }
 
 export interface AuditorOptions extends AuditLogOptions {
@@ -100,10 +49,6 @@ export interface AuditRecord {
   decision(allowed: boolean, reason: string): void;
   /** The user an Impersonate-* request acts as (upstream's LogImpersonatedUser). */
   impersonated(user: UserInfo): void;
-}
-
-function userInfo(u: UserInfo): AuditUser {
-  return { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
 }
 
 export class Auditor {
@@ -290,10 +235,6 @@ interface Started {
   record: AuditRecord;
   /** Authentication failed: one ResponseStarted event, no bodies. */
   failed: boolean;
-}
-
-function statusOf(s: Status, fallbackCode: number): NonNullable<AuditEvent['responseStatus']> {
-  return { metadata: {}, ...(s.status ? { status: s.status } : {}), ...(s.message ? { message: s.message } : {}), ...(s.reason ? { reason: s.reason } : {}), ...(s.details ? { details: s.details } : {}), code: s.code ?? fallbackCode };
 }
 
 /** Runs the router's authorization and notes its outcome on the record. */
