@@ -9,8 +9,7 @@ import { before, it } from 'node:test';
 import type { KubeClient } from '../../src/client/index.js';
 import { queryDns } from '../../src/dns/client.js';
 import { waitFor } from '../../src/testing/node-server.js';
-import { getService, inPod, kubectlApply, libcResolve, NS, nslookup, serviceYaml, updateService, ZONE } from './conformance-network-harness.js';
-import type { UdpContext } from './conformance-network-udp.js';
+import { getService, inPod, kubectlApply, libcResolve, NS, nslookup, serviceYaml, updateService, ZONE, type NetworkConformance } from './conformance-network-harness.js';
 import type { ServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
@@ -19,7 +18,7 @@ const apply = (yaml: string): Promise<void> => kubectlApply(node, yaml);
 const podIP = async (name: string): Promise<string> => (await client.pods(NS).get(name)).status!.podIP!;
 
 /** Declares the DNS tests in the caller's describe; `ctx` is read once its before() has run. */
-export function dnsConformanceTests(ctx: () => UdpContext): void {
+export function dnsConformanceTests(ctx: () => NetworkConformance): void {
   before(() => { ({ node, client } = ctx()); });
 
   it('[sig-network] DNS should provide DNS for the cluster [Conformance]', async () => {

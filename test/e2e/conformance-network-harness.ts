@@ -17,6 +17,12 @@ import { BOSUN_BIN, type NodeServer } from '../../src/testing/node-server.js';
 import type { ServicesNode } from './services-harness.js';
 import { WHO_CONTAINER } from './services-harness.js';
 
+/**
+ * What the file's before() set up, as the declared test groups (DNS, services, UDP) read it: the
+ * node (with its proxy's nftables table), an admin client, and the node's InternalIP.
+ */
+export interface NetworkConformance { node: ServicesNode; client: KubeClient; nodeIP: string }
+
 export const NS = 'cf-net';
 export const BUSYBOX = 'bosun.test/busybox:1';
 /** The cluster DNS zone. */

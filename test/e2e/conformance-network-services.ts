@@ -12,8 +12,7 @@ import type { KubeClient } from '../../src/client/index.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { waitFor } from '../../src/testing/node-server.js';
 import { expectEndpointPorts, expectEndpointsAndSlices, httpdPod } from './conformance-network-checks.js';
-import { BUSYBOX, getService, hostsFrom, inPod, kubectlApply, NS, podYaml, serviceYaml, updateService, ZONE } from './conformance-network-harness.js';
-import type { UdpContext } from './conformance-network-udp.js';
+import { BUSYBOX, getService, hostsFrom, inPod, kubectlApply, NS, podYaml, serviceYaml, updateService, ZONE, type NetworkConformance } from './conformance-network-harness.js';
 import { httpGet, type ServicesNode } from './services-harness.js';
 
 let node: ServicesNode;
@@ -22,7 +21,7 @@ let nodeIP: string;
 const apply = (yaml: string): Promise<void> => kubectlApply(node, yaml);
 
 /** Declares the Service tests in the caller's describe; `ctx` is read once its before() has run. */
-export function serviceConformanceTests(ctx: () => UdpContext): void {
+export function serviceConformanceTests(ctx: () => NetworkConformance): void {
   before(() => { ({ node, client, nodeIP } = ctx()); });
 
   // The type changes (service.go): the backends are the cf-backend pods (port 8080).

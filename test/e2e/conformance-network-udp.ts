@@ -17,7 +17,7 @@ import type { EndpointSlice } from '../../src/api/kinds/discovery/endpoint-slice
 import type { KubeClient } from '../../src/client/kube-client.js';
 import { resources } from '../../src/client/resource-ref.js';
 import { waitFor } from '../../src/testing/node-server.js';
-import { getService, importWebhookImage, NS, podYaml, serviceYaml, updateService } from './conformance-network-harness.js';
+import { getService, importWebhookImage, NS, podYaml, serviceYaml, updateService, type NetworkConformance } from './conformance-network-harness.js';
 import type { ServicesNode } from './services-harness.js';
 
 const NETEXEC_IMAGE = 'bosun.test/webhook:1';
@@ -115,10 +115,8 @@ export function startUdpServers(node: ServicesNode): Promise<void> {
 /** Whether a pod is one of startUdpServers' (the file's before() waits for its own pods only). */
 export const isUdpServerPod = (labels: Record<string, string> | undefined): boolean => labels?.['cf-udp'] !== undefined;
 
-export interface UdpContext { node: ServicesNode; client: KubeClient; nodeIP: string }
-
 /** Declares the UDP tests in the caller's describe; `ctx` is read once its before() has run. */
-export function udpConformanceTests(ctx: () => UdpContext): void {
+export function udpConformanceTests(ctx: () => NetworkConformance): void {
   let setup: Promise<Map<string, string>> | undefined;
   /** Once for the tests: the netserver pods and the exec pod running; netserver name -> IP. */
   const netservers = (): Promise<Map<string, string>> => (setup ??= (async () => {
