@@ -3,6 +3,7 @@
  * half-sent (a body that never completes holds its seat) or whose answer it reads byte by byte.
  */
 import { connect, type TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
 
 /** A TLS connection to 127.0.0.1:`port` as `who` (a client certificate and key); none: no client certificate. */
 export function rawConnection(port: number, ca: string, who?: { cert: string; key: string }): Promise<TLSSocket> {
@@ -25,5 +26,20 @@ export function responseHead(s: TLSSocket): Promise<{ status: number; headers: s
     };
     s.on('data', onData);
     s.once('error', reject);
+  });
+}
+
+/** Reads from a socket (an upgraded stream) until `text` came, counting what was `already` read; resolves with all of it. */
+export function readUntil(s: Duplex, text: string, already = ''): Promise<string> {
+  return new Promise((resolve) => {
+    let got = already;
+    if (got.includes(text)) return resolve(got);
+    const onData = (d: Buffer): void => {
+      got += d.toString('latin1');
+      if (!got.includes(text)) return;
+      s.off('data', onData);
+      resolve(got);
+    };
+    s.on('data', onData);
   });
 }

@@ -14,6 +14,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
 import { eventually } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
+import { readUntil } from '../../testing/raw-tls.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 import type { ApiServer } from '../server.js';
 import { missingServiceApiService, startRegisteredExtension, type TestExtensionServer } from './testing/extension-server.js';
@@ -45,18 +46,6 @@ describe('upgrade requests proxied to an extension API server (UpgradeAwareHandl
     };
     socket.on('data', onData).on('error', reject);
   });
-  const readUntil = (socket: TLSSocket, text: string, already: Buffer = Buffer.alloc(0)): Promise<string> => new Promise((resolve) => {
-    let got = already.toString('utf8');
-    if (got.includes(text)) return resolve(got);
-    const onData = (d: Buffer): void => {
-      got += d.toString('utf8');
-      if (!got.includes(text)) return;
-      socket.off('data', onData);
-      resolve(got);
-    };
-    socket.on('data', onData);
-  });
-
   before(async () => {
     s = await startTestServer();
     ext = await startRegisteredExtension(s, {
@@ -81,7 +70,7 @@ describe('upgrade requests proxied to an extension API server (UpgradeAwareHandl
     assert.match(head, /\r\nUpgrade: SPDY\/3\.1\r\n/i);
     assert.match(head, /\r\nX-Stream-Protocol-Version: v4\.channel\.k8s\.io\r\n/i);
     socket.write('ping-spdy');
-    assert.match(await readUntil(socket, 'pong:ping-spdy', rest), /pong:ping-spdy/);
+    assert.match(await readUntil(socket, 'pong:ping-spdy', rest.toString('latin1')), /pong:ping-spdy/);
     const seen = ext.seen.slice(before).find((r) => r.upgrade !== undefined);
     assert.deepEqual(seen && { method: seen.method, path: seen.path, command: seen.query.get('command'), upgrade: seen.upgrade, user: seen.user, groups: [...seen.groups].sort(), authorization: seen.authorization },
       { method: 'POST', path: `/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights/lh-400/exec`, command: 'date', upgrade: 'SPDY/3.1', user: 'system:admin', groups: ['system:authenticated', 'system:masters'], authorization: false });

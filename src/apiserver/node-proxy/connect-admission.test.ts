@@ -119,6 +119,11 @@ test("a validating webhook on CONNECT pods/proxy refuses the request with the we
     object: { kind: 'PodProxyOptions', apiVersion: 'v1', path: '/some/path/' },
   });
   assert.equal(audited(path, 403).at(-1)?.annotations?.['deny-pod-proxy.bosun.test/reason'], 'no-proxy', "the refusing webhook's audit annotation is on the event");
+  // An upgrade (a WebSocket to the pod) is admitted the same way, before the pod is looked up.
+  const upgrade = await admin.request(path, { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+  assert.equal(upgrade.status, 403);
+  assert.equal(upgrade.json?.message, 'admission webhook "deny-pod-proxy.bosun.test" denied the request: proxying is not allowed');
+  assert.equal(upgrade.headers.warning, '299 - "proxy with care"');
   await unregister();
 });
 
@@ -163,6 +168,9 @@ test("a mutating webhook's NodeProxyOptions path is the path the node is asked f
     return x.body !== '/original?x=1' && x;
   }, 'the webhooks to be in effect');
   assert.equal(r.body, '/rewritten/p?x=1', 'the query is the request\'s, the path the webhook\'s');
+  // An upgrade through nodes/proxy goes to the same admitted path; the agent's refusal comes back as it is.
+  const upgrade = await admin.request(`/api/v1/nodes/${NODE}/proxy/original?x=1`, { headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1' } });
+  assert.deepEqual({ status: upgrade.status, body: upgrade.body }, { status: 400, body: '/rewritten/p?x=1' });
   assert.deepEqual(reviewed('/node-path')?.object, { kind: 'NodeProxyOptions', apiVersion: 'v1', path: '/original' });
   assert.deepEqual(summary(reviewed('/allow')), {
     kind: { group: '', version: 'v1', kind: 'NodeProxyOptions' }, resource: 'nodes', subResource: 'proxy', operation: 'CONNECT', name: NODE,

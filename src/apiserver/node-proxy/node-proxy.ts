@@ -7,16 +7,17 @@
  * is decided before this handler runs: RBAC on `nodes/proxy` with the request's verb (get, create,
  * update, patch, delete). The caller's own credentials (Authorization, impersonation headers) are not
  * passed on: kube-apiserver's authentication filter removes them. Links in HTML answers and
- * redirects go through the proxy (link-rewriting.ts). Upgrade requests (exec through
- * the node proxy) and ports other than the agent's are not served; pods/exec is the supported path.
+ * redirects go through the proxy (link-rewriting.ts). Upgrade requests are spliced through to the
+ * agent (proxy-upgrade.ts). Ports other than the agent's are not served.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errors } from '../../api/status.js';
-import type { StreamingHandler } from '../http/streaming.js';
+import type { StreamingHandler, StreamingRequest } from '../http/streaming.js';
 import type { Readable } from 'node:stream';
 import type { AgentClient } from './agent-client.js';
 import { forwardedUri, isHtml, linkRewrite, rewriteEncodedHtml, rewriteURL, type LinkRewrite } from './link-rewriting.js';
 import { admittedPath, proxyOptions } from './proxy-options.js';
+import { answerUpgrade, upgradeHeaders } from './proxy-upgrade.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -56,6 +57,14 @@ async function proxiedNode(agents: AgentClient, id: string): Promise<string> {
   return name;
 }
 
+/** The agent path of a nodes/proxy request: the admitted options' path (proxy-options.ts) or the request's, with its query. */
+function agentPath(req: IncomingMessage, r: StreamingRequest): string {
+  const trailingSlash = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname.endsWith('/');
+  const admitted = admittedPath(r);
+  const q = r.query.toString();
+  return admitted === undefined ? nodeProxyPath(r.rest, r.query, trailingSlash) : `${admitted || '/'}${q ? `?${q}` : ''}`;
+}
+
 export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
   return {
     resource: 'nodes',
@@ -64,10 +73,7 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       const method = req.method ?? 'GET';
       if (!METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported on nodes/proxy`);
       const nodeName = await proxiedNode(agents, r.name);
-      const trailingSlash = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname.endsWith('/');
-      const admitted = admittedPath(r);
-      const q = r.query.toString();
-      const path = admitted === undefined ? nodeProxyPath(r.rest, r.query, trailingSlash) : `${admitted || '/'}${q ? `?${q}` : ''}`;
+      const path = agentPath(req, r);
       const pathname = new URL(req.url ?? '/', 'https://apiserver.invalid').pathname;
       const at = pathname.indexOf('/proxy', pathname.indexOf(`/nodes/`));
       const ep = await agents.endpoint(nodeName);
@@ -75,6 +81,11 @@ export function nodeProxyHandler(agents: AgentClient): StreamingHandler {
       const call = await agents.open(nodeName, method, path, { ...forwardedHeaders(req), ...forwardedUri(links, path.split('?', 1)[0]!) });
       req.pipe(call.request);
       await relayResponse(await call.response, res, links);
+    },
+    // As pods/proxy's (proxy-upgrade.ts), over the agent's connection: its 101 spliced, its refusal passed back.
+    async upgrade(req, socket, head, r) {
+      const nodeName = await proxiedNode(agents, r.name);
+      await answerUpgrade(socket, head, await agents.upgrade(nodeName, req.method ?? 'GET', agentPath(req, r), upgradeHeaders(req)));
     },
     connectOptions: proxyOptions('NodeProxyOptions'),
   };

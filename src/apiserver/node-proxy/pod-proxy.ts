@@ -6,18 +6,19 @@
  * to http; https is not verified, as upstream's proxy transport) and the answer passed back as it is.
  * Who may is decided before: RBAC on `pods/proxy` (services: `services/proxy`) with the request's verb.
  * The caller's credentials are not passed on. Links in HTML answers and redirects go through the proxy
- * (link-rewriting.ts). Not done: upgrade requests through the proxy.
+ * (link-rewriting.ts). Upgrade requests (a WebSocket to the pod) are spliced through (proxy-upgrade.ts).
  * Admitted as a CONNECT with PodProxyOptions (proxy-options.ts).
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { errors } from '../../api/status.js';
-import type { StreamingHandler } from '../http/streaming.js';
+import type { StreamingHandler, StreamingRequest } from '../http/streaming.js';
 import { forwardedHeaders, relayResponse } from './node-proxy.js';
 import { forwardedUri, linkRewrite } from './link-rewriting.js';
 import { ctxOf } from './pod-target.js';
-import { admittedPath, proxyOptions } from './proxy-options.js';
+import { admittedPath, proxiedPath, proxyOptions } from './proxy-options.js';
+import { proxyUpgradeTo, targetAuthority } from './proxy-upgrade.js';
 
 export const PROXY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -59,14 +60,9 @@ export interface ProxyTarget {
 export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget, admitted?: string): Promise<void> {
   const method = req.method ?? 'GET';
   if (!PROXY_METHODS.has(method)) throw errors.methodNotAllowed(`${method} is not supported by the proxy`);
-  const raw = req.url ?? '/';
-  const q = raw.indexOf('?');
-  const pathname = q < 0 ? raw : raw.slice(0, q);
-  const query = q < 0 ? '' : raw.slice(q);
-  const at = /\/proxy(\/.*)?$/.exec(pathname);
+  const { pathname, prefix, sub, query } = proxiedPath(req, admitted);
   // proxyRedirectsforRootPath: only GET and HEAD of the bare root are redirected; other methods are
   // sent on to the target's root (Go's client writes an empty path as '/').
-  const sub = admitted ?? at?.[1];
   const path = sub || '/';
   if (!sub && (method === 'GET' || method === 'HEAD')) {
     res.writeHead(301, { Location: `${pathname}/${query}` });
@@ -74,9 +70,8 @@ export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: Prox
     return;
   }
   const request = t.scheme === 'https' ? httpsRequest : httpRequest;
-  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
-  const sourceHost = `${host}${t.port ? `:${t.port}` : ''}`;
-  const links = linkRewrite(req, at ? pathname.slice(0, at.index + '/proxy'.length) : pathname, sourceHost);
+  const sourceHost = targetAuthority(t);
+  const links = linkRewrite(req, prefix, sourceHost);
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
     const out = request(`${t.scheme || 'http'}://${sourceHost}${path}${query}`, { method, headers: { ...forwardedHeaders(req), ...forwardedUri(links, path) }, rejectUnauthorized: false });
     out.once('response', resolve);
@@ -91,19 +86,23 @@ interface PodLike {
   status?: { podIP?: string };
 }
 
+/** The pod's address and port (the named one, else its first declared container port) for `r`'s `[scheme:]NAME[:PORT]`. */
+async function podProxyTarget(r: StreamingRequest): Promise<ProxyTarget> {
+  const id = splitSchemeNamePort(r.name);
+  if (!id) throw errors.badRequest(`invalid pod request "${r.name}"`);
+  const pod = (await r.storage.get(ctxOf(r), r.namespace ?? 'default', id.name)) as PodLike;
+  const port = id.port || String(pod.spec?.containers?.find((c) => c.ports?.length)?.ports?.[0]?.containerPort ?? '');
+  const ip = pod.status?.podIP;
+  if (!globalUnicast(ip)) throw errors.badRequest('address not allowed');
+  return { scheme: id.scheme, host: ip!, port };
+}
+
 export function podProxyHandler(): StreamingHandler {
   return {
     resource: 'pods',
     subresource: 'proxy',
-    async handle(req, res, r) {
-      const id = splitSchemeNamePort(r.name);
-      if (!id) throw errors.badRequest(`invalid pod request "${r.name}"`);
-      const pod = (await r.storage.get(ctxOf(r), r.namespace ?? 'default', id.name)) as PodLike;
-      const port = id.port || String(pod.spec?.containers?.find((c) => c.ports?.length)?.ports?.[0]?.containerPort ?? '');
-      const ip = pod.status?.podIP;
-      if (!globalUnicast(ip)) throw errors.badRequest('address not allowed');
-      await proxyTo(req, res, { scheme: id.scheme, host: ip!, port }, admittedPath(r));
-    },
+    handle: async (req, res, r) => proxyTo(req, res, await podProxyTarget(r), admittedPath(r)),
+    upgrade: async (req, socket, head, r) => proxyUpgradeTo(req, socket, head, await podProxyTarget(r), admittedPath(r)),
     connectOptions: proxyOptions('PodProxyOptions'),
   };
 }

@@ -34,3 +34,17 @@ export function admittedPath(r: StreamingRequest): string | undefined {
   if (p === '') return '';
   return encodeURI(p.startsWith('/') ? p : `/${p}`).replace(/[?#]/g, encodeURIComponent);
 }
+
+/**
+ * The path after /proxy the target is asked for: `admitted` (admittedPath) when a webhook set one,
+ * else the request's as the client wrote it (a trailing slash kept; '' for the bare proxy root), with
+ * the request's query ('' or '?...'), its path (`pathname`) and that path up to /proxy (`prefix`).
+ */
+export function proxiedPath(req: IncomingMessage, admitted?: string): { pathname: string; prefix: string; sub: string; query: string } {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  const at = /\/proxy(\/.*)?$/.exec(pathname);
+  const prefix = at ? pathname.slice(0, at.index + '/proxy'.length) : pathname;
+  return { pathname, prefix, sub: admitted ?? at?.[1] ?? '', query: q < 0 ? '' : raw.slice(q) };
+}
