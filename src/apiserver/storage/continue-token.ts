@@ -13,18 +13,18 @@ export function encodeContinue(revision: number, lastKey: string, resourcePrefix
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
-/** `revision` 0: the latest (a token encoded at -1). */
+/** `revision` 0: the latest (a token encoded at -1). A bad token is 400 "invalid continue token: ...", as the etcd3 store's GetList words it. */
 export function decodeContinue(value: string, resourcePrefix: string): { revision: number; afterKey: string } {
   let token: Token;
   try {
     token = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Token;
   } catch {
-    throw errors.badRequest('continue key is not valid: illegal base64 data');
+    throw errors.badRequest('invalid continue token: continue key is not valid: illegal base64 data');
   }
   if (token?.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || token.rv === 0 || token.rv < -1 || typeof token.start !== 'string') {
-    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw errors.badRequest('invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
-  if (token.start.includes('..') || token.start.startsWith('/')) throw errors.badRequest('continue key is not valid: key may not contain relative path segments');
+  if (token.start.includes('..') || token.start.startsWith('/')) throw errors.badRequest('invalid continue token: continue key is not valid: key may not contain relative path segments');
   return { revision: Math.max(token.rv, 0), afterKey: resourcePrefix + token.start };
 }
 

@@ -38,6 +38,11 @@ export function tooOldResourceVersion(requested: number, compacted: number): Sta
   return errors.gone(`too old resource version: ${requested} (${compacted})`);
 }
 
+/** 410 Expired for a list at a compacted revision (etcd3 store's interpretListError, not paging). */
+export function listTooOld(): StatusError {
+  return errors.gone('The resourceVersion for the provided list is too old.');
+}
+
 /** Translate a StoreError for an operation on `name`; anything else passes through unchanged. */
 export function fromStoreError(def: ResourceDefinition, name: string, err: unknown, requestedRevision?: number): unknown {
   if (!(err instanceof StoreError)) return err;

@@ -107,7 +107,9 @@ test('list: an expired continue token is 410 Expired; a garbled one 400', async 
     await rejectsStatus(s.list(ctx(), 'ns1', { limit: 1, continue: first.metadata.continue }), 410, 'Expired', (e) => {
       assert.match(e.message, /^The provided continue parameter is too old/);
     });
-    await rejectsStatus(s.list(ctx(), 'ns1', { continue: 'not-a-token!!' }), 400, 'BadRequest');
+    await rejectsStatus(s.list(ctx(), 'ns1', { continue: 'not-a-token!!' }), 400, 'BadRequest', (e) => {
+      assert.match(e.message, /^invalid continue token: continue key is not valid/);
+    });
     await rejectsStatus(s.list(ctx(), 'ns1', { continue: first.metadata.continue, resourceVersion: '5' }), 400, 'BadRequest');
   } finally {
     await env.close();
@@ -130,11 +132,61 @@ test('list: resourceVersion semantics ("" and "0" current, Exact N historical, t
     assert.equal(exact.metadata.resourceVersion, String(rv));
     await env.store.compact(env.store.currentRevision());
     await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersion: String(rv), resourceVersionMatch: 'Exact' }), 410, 'Expired', (e) => {
-      assert.equal(e.message, `too old resource version: ${rv} (${env.store.compactedRevision()})`);
+      assert.equal(e.message, 'The resourceVersion for the provided list is too old.');
     });
     await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersionMatch: 'Exact' }), 422, 'Invalid');
     await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersion: 'abc' }), 400, 'BadRequest');
-    await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision() + 100) }), 504, 'Timeout');
+    // client-go's IsTooLargeResourceVersion looks for the cause, not the message.
+    await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision() + 100) }), 504, 'Timeout', (e) => {
+      assert.deepEqual(e.status.details?.causes, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
+    });
+  } finally {
+    await env.close();
+  }
+});
+
+test('list: N with a limit and no resourceVersionMatch is Exact (410 once compacted); "0" ignores the limit', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', cm('a'));
+    const rv = env.store.currentRevision();
+    for (const n of ['b', 'c']) await s.create(ctx(), 'ns1', cm(n));
+    // Upstream's resolveGetListRev: the legacy form of Exact, so that every page is of revision N.
+    const legacy = await s.list(ctx(), 'ns1', { resourceVersion: String(rv), limit: 2 });
+    assert.deepEqual(legacy.items.map((i) => i.metadata.name), ['a']);
+    assert.equal(legacy.metadata.resourceVersion, String(rv));
+    // Without a limit N is NotOlderThan: the current state.
+    assert.equal((await s.list(ctx(), 'ns1', { resourceVersion: String(rv) })).items.length, 3);
+    // The watch cache serves "0" whole (computeListLimit); a continuation is paged.
+    const any = await s.list(ctx(), 'ns1', { resourceVersion: '0', limit: 1 });
+    assert.deepEqual(any.items.map((i) => i.metadata.name), ['a', 'b', 'c']);
+    assert.equal(any.metadata.continue, undefined);
+    const first = await s.list(ctx(), 'ns1', { limit: 1 });
+    const next = await s.list(ctx(), 'ns1', { resourceVersion: '0', limit: 1, continue: first.metadata.continue });
+    assert.deepEqual(next.items.map((i) => i.metadata.name), ['b']);
+    await env.store.compact(env.store.currentRevision());
+    await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersion: String(rv), limit: 2 }), 410, 'Expired', (e) => {
+      assert.equal(e.message, 'The resourceVersion for the provided list is too old.');
+    });
+  } finally {
+    await env.close();
+  }
+});
+
+test('list: every ListOptions error at once, as ValidateListOptions reports them', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersionMatch: 'Bogus' as 'Exact', continue: 'x' }), 422, 'Invalid', (e) => {
+      assert.equal(e.message, 'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, ' +
+        'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided, ' +
+        'resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""]');
+      assert.deepEqual(e.status.details?.causes?.map((c) => c.reason), ['FieldValueForbidden', 'FieldValueForbidden', 'FieldValueNotSupported']);
+    });
+    await rejectsStatus(s.list(ctx(), 'ns1', { resourceVersionMatch: 'Exact', resourceVersion: '0' }), 422, 'Invalid', (e) => {
+      assert.equal(e.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    });
   } finally {
     await env.close();
   }

@@ -3,7 +3,7 @@ import type { KubeList, KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import { StoreError, type KeyValue } from '../../store/types.js';
 import { decodeContinue, encodeContinue, expiredContinue } from './continue-token.js';
-import { fromStoreError, notFound, tooOldResourceVersion } from './errors.js';
+import { fromStoreError, listTooOld, notFound } from './errors.js';
 import { listPrefix } from './keys.js';
 import { checkListOptions, parseResourceVersion, waitForRevision } from './resource-version.js';
 import { makeSelection } from './selection.js';
@@ -27,7 +27,9 @@ export async function listObjects(
   checkListOptions(q);
   const selection = makeSelection(def, q.labelSelector, q.fieldSelector, core.selectableFields);
   const prefix = listPrefix(def, namespace);
-  const limit = q.limit && q.limit > 0 ? Math.floor(q.limit) : 0;
+  // resourceVersion "0" is served as upstream's watch cache serves it: whole, the limit ignored
+  // (cacher's computeListLimit); a continuation is paged all the same.
+  const limit = q.limit && q.limit > 0 && (q.resourceVersion !== '0' || q.continue) ? Math.floor(q.limit) : 0;
 
   let revision = 0;
   let afterKey: string | undefined;
@@ -36,12 +38,14 @@ export async function listObjects(
   if (q.continue) {
     ({ revision, afterKey } = decodeContinue(q.continue, core.prefix));
     continueKey = afterKey;
-    if (!afterKey.startsWith(prefix) && afterKey + '/' !== prefix) throw errors.badRequest('continue key is not valid: it belongs to another list');
+    if (!afterKey.startsWith(prefix) && afterKey + '/' !== prefix) throw errors.badRequest('invalid continue token: continue key is not valid: it belongs to another list');
     if (revision && revision < store.compactedRevision()) throw expiredContinue(afterKey, core.prefix);
   } else if (q.resourceVersion && q.resourceVersion !== '0') {
     const rv = parseResourceVersion(q.resourceVersion);
-    if (q.resourceVersionMatch === 'Exact') {
-      if (rv < store.compactedRevision()) throw tooOldResourceVersion(rv, store.compactedRevision());
+    // Exact, and its legacy form: N with a limit and no resourceVersionMatch reads at exactly N
+    // (upstream's resolveGetListRev), so that the pages a client walks are of one revision.
+    if (q.resourceVersionMatch === 'Exact' || (!q.resourceVersionMatch && limit)) {
+      if (rv < store.compactedRevision()) throw listTooOld();
       if (rv > store.currentRevision()) await waitForRevision(store, rv, ctx.signal);
       revision = rv;
     } else {
@@ -80,7 +84,7 @@ export async function listObjects(
     }
   } catch (err) {
     if (err instanceof StoreError && err.code === 'TooOld') {
-      throw continueKey ? expiredContinue(continueKey, core.prefix) : tooOldResourceVersion(revision, err.revision ?? 0);
+      throw continueKey ? expiredContinue(continueKey, core.prefix) : listTooOld();
     }
     throw fromStoreError(def, '', err);
   }

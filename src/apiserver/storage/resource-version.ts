@@ -3,7 +3,8 @@
  * the current one), N with Exact exactly revision N, N otherwise any state at least as new as N
  * (waiting up to 3 s for it, then 504 as kube-apiserver's "Too large resource version").
  */
-import { errors, failure } from '../../api/status.js';
+import { fe } from '../../api/schema/errors.js';
+import { errors, failure, formatFieldError, type FieldError } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
 import type { ListQuery } from './types.js';
 
@@ -17,19 +18,26 @@ export function parseResourceVersion(rv: string): number {
   return Number(rv);
 }
 
-/** Validate resourceVersionMatch against resourceVersion as ValidateListOptions does (422 on ListOptions). */
+/**
+ * Validate resourceVersionMatch against resourceVersion and continue as ValidateListOptions does: every
+ * error found, in upstream's order, in one 422 on ListOptions (a list of them in brackets, as Go's
+ * aggregate prints more than one).
+ */
 export function checkListOptions(q: ListQuery): void {
-  const match = q.resourceVersionMatch;
+  const match = q.resourceVersionMatch as string | undefined;
   const rv = q.resourceVersion ?? '';
-  const bad = (detail: string) =>
-    failure(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: ${detail}`, {
-      group: 'meta.k8s.io', kind: 'ListOptions', causes: [{ reason: 'FieldValueForbidden', message: detail, field: 'resourceVersionMatch' }],
+  const errs: FieldError[] = [];
+  if (match) {
+    if (rv === '') errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (q.continue) errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(fe.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+    if (match === 'Exact' && rv === '0') errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  }
+  if (errs.length) {
+    const all = errs.map(formatFieldError);
+    throw failure(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${all.length === 1 ? all[0] : `[${all.join(', ')}]`}`, {
+      group: 'meta.k8s.io', kind: 'ListOptions', causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
     });
-  if (match !== undefined && (match as string) !== '') {
-    if (match !== 'Exact' && match !== 'NotOlderThan') throw bad(`Unsupported value: "${match}"`);
-    if (rv === '') throw bad('Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
-    if (q.continue) throw bad('Forbidden: resourceVersionMatch is forbidden when continue is provided');
-    if (match === 'Exact' && rv === '0') throw bad('Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
   }
   if (q.continue && rv !== '' && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
 }
@@ -39,7 +47,10 @@ export async function waitForRevision(store: Store, revision: number, signal?: A
   const deadline = Date.now() + WAIT_MS;
   while (store.currentRevision() < revision) {
     if (Date.now() >= deadline || signal?.aborted) {
-      throw failure(504, 'Timeout', `Too large resource version: ${revision}, current: ${store.currentRevision()}`, { retryAfterSeconds: 1 });
+      // The cause is what client-go's IsTooLargeResourceVersion looks for (storage.NewTooLargeResourceVersionError).
+      throw failure(504, 'Timeout', `Too large resource version: ${revision}, current: ${store.currentRevision()}`, {
+        retryAfterSeconds: 1, causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      });
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
