@@ -7,114 +7,17 @@
  * configurations' rules, configurations not admitted by webhooks, defaulting after a pod mutation,
  * matchConditions skipping one name, and refusing a CRD.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigMap } from '../api/kinds/index.js';
 import type { KubeObject } from '../api/meta.js';
 import { StatusError } from '../api/status.js';
-import type { KubeClient } from '../client/kube-client.js';
-import { resources, type ResourceRef } from '../client/resource-ref.js';
-import { startWebhookServer, type Handler, type TestWebhookServer } from '../apiserver/admission/dynamic/testing/webhook-server.js';
-import { startClientEnv, type ClientEnv } from '../testing/controller-env.js';
 import { eventually } from '../testing/eventually.js';
+import {
+  client, cm, configRef, createCrd, crHook, crPath, disallowed, env, hook, hooks, mutateCustomResource, register, tryCreate, uniqueNamespace, unregister, untilDenied,
+  webhookEnvForFile, type Cr,
+} from './testing/webhook-env.js';
 
-let env: ClientEnv;
-let client: KubeClient;
-let hooks: TestWebhookServer;
-let seq = 0;
-
-const jsonPatch = (ops: object[]): ReturnType<Handler> => ({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
-const deny = (message: string): ReturnType<Handler> => ({ allowed: false, status: { code: 403, reason: 'Forbidden', message } });
-const dataOf = (o: unknown) => ((o as ConfigMap | null)?.data ?? {});
-
-before(async () => {
-  hooks = await startWebhookServer({
-    // upstream's sample webhook (test/images/agnhost/webhook) behaviours, by path.
-    '/configmaps': (r) => (dataOf(r.object)['webhook-e2e-test'] === 'webhook-disallow' ? deny('the configmap contains unwanted key and value') : { allowed: true }),
-    '/pods': (r) => ((r.object as KubeObject & { spec?: { containers?: { name: string }[] } })?.spec?.containers?.some((c: { name: string }) => c.name === 'webhook-disallow') ? deny('the pod contains unwanted container name') : { allowed: true }),
-    '/wait-forever': () => 'hang',
-    '/always-deny': () => deny('this webhook denies all requests'),
-    '/mutating-configmaps': (r) => {
-      const d = dataOf(r.object);
-      if (d['mutation-start'] === 'yes' && !d['mutation-stage-1']) return jsonPatch([{ op: 'add', path: '/data/mutation-stage-1', value: 'yes' }]);
-      if (d['mutation-stage-1'] === 'yes' && !d['mutation-stage-2']) return jsonPatch([{ op: 'add', path: '/data/mutation-stage-2', value: 'yes' }]);
-      return { allowed: true };
-    },
-    '/add-stage-1': (r) => jsonPatch([r.object && (r.object as ConfigMap).data ? { op: 'add', path: '/data/mutation-stage-1', value: 'yes' } : { op: 'add', path: '/data', value: { 'mutation-stage-1': 'yes' } }]),
-    '/mutating-pods': () => jsonPatch([{ op: 'add', path: '/spec/initContainers', value: [{ name: 'webhook-added-init-container', image: 'registry.k8s.io/pause:3.10', resources: {} }] }]),
-    '/crd': () => deny('the crd contains unwanted label'),
-    '/custom-resource': (r) => {
-      if (r.operation === 'DELETE') return dataOf(r.oldObject)['webhook-e2e-test'] === 'webhook-nondeletable' ? deny('the custom resource cannot be deleted because it contains unwanted key and value') : { allowed: true };
-      return dataOf(r.object)['webhook-e2e-test'] === 'webhook-disallow' ? deny('the custom resource contains unwanted data') : { allowed: true };
-    },
-    // agnhost's denySpecificAttachment: `kubectl attach to-be-attached-pod -i -c=container1` is refused;
-    // a request that is not the CONNECT of pods/attach with PodAttachOptions is an error, as there.
-    '/pods/attach': (r) => {
-      if (r.name !== 'to-be-attached-pod') return { allowed: true };
-      const o = r.object as KubeObject & { stdin?: boolean; container?: string } | null;
-      if (r.resource.resource !== 'pods' || r.subResource !== 'attach' || r.operation !== 'CONNECT' || o?.kind !== 'PodAttachOptions' || r.kind.kind !== 'PodAttachOptions') {
-        return { allowed: false, status: { code: 500, message: `unexpected review: ${JSON.stringify({ ...r, userInfo: undefined })}` } };
-      }
-      if (!o.stdin || o.container !== 'container1') return { allowed: true };
-      return { allowed: false, status: { message: "attaching to pod 'to-be-attached-pod' is not allowed" } };
-    },
-    '/add-label': (r) => jsonPatch([r.object?.metadata?.labels ? { op: 'add', path: '/metadata/labels/mutated', value: 'yes' } : { op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }]),
-  });
-  env = await startClientEnv();
-  client = env.client;
-});
-after(async () => {
-  env.client.close();
-  await env.ts.stop();
-  await hooks.close();
-});
-
-async function uniqueNamespace(extra: Record<string, string> = {}): Promise<string> {
-  const ns = `cf-webhook-${++seq}`;
-  await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [ns]: 'true', ...extra } } });
-  return ns;
-}
-
-interface HookSpec {
-  path: string;
-  resources: string[];
-  operations?: string[];
-  apiGroups?: string[];
-  failurePolicy?: 'Fail' | 'Ignore';
-  timeoutSeconds?: number;
-  namespaceSelector?: object;
-  matchConditions?: object[];
-}
-const hook = (name: string, h: HookSpec) => ({
-  name, admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: h.failurePolicy ?? 'Fail',
-  clientConfig: { url: `https://127.0.0.1:${hooks.port}${h.path}`, caBundle: hooks.caBundle },
-  rules: [{ apiGroups: h.apiGroups ?? [''], apiVersions: ['v1'], operations: h.operations ?? ['CREATE', 'UPDATE'], resources: h.resources }],
-  ...(h.timeoutSeconds ? { timeoutSeconds: h.timeoutSeconds } : {}),
-  ...(h.namespaceSelector ? { namespaceSelector: h.namespaceSelector } : {}),
-  ...(h.matchConditions ? { matchConditions: h.matchConditions } : {}),
-});
-const configRef = (kind: 'Mutating' | 'Validating'): ResourceRef => (kind === 'Mutating' ? resources.mutatingwebhookconfigurations : resources.validatingwebhookconfigurations);
-
-async function register(kind: 'Mutating' | 'Validating', name: string, webhooks: ReturnType<typeof hook>[], labels?: Record<string, string>): Promise<void> {
-  await client.resource(configRef(kind)).create({ apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name, ...(labels ? { labels } : {}) }, webhooks } as KubeObject);
-}
-const unregister = (kind: 'Mutating' | 'Validating', name: string) => client.resource(configRef(kind)).delete(name);
-
-const cm = (name: string, data: Record<string, string>): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
-/** The create's error, or undefined when it was allowed (a created object is deleted again). */
-async function tryCreate(ns: string, obj: ConfigMap): Promise<StatusError | undefined> {
-  try {
-    await client.configMaps(ns).create(obj);
-    await client.configMaps(ns).delete(obj.metadata.name!);
-    return undefined;
-  } catch (e) {
-    if (e instanceof StatusError) return e;
-    throw e;
-  }
-}
-/** upstream's marker wait: configurations take effect through the server's watch of them. */
-const untilDenied = (ns: string, obj: ConfigMap) => eventually(() => tryCreate(ns, obj), 'the webhook to be in effect');
-const disallowed = (name: string) => cm(name, { 'webhook-e2e-test': 'webhook-disallow' });
+webhookEnvForFile();
 
 test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny pod and configmap creation [Conformance]', async () => {
   const ns = await uniqueNamespace();
@@ -282,42 +185,6 @@ test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should deny
   assert.match(String(err), /the crd contains unwanted label/);
   await unregister('Validating', `${ns}-deny-crd`);
 });
-
-/** A namespaced CRD in group <ns>.example.com with the given versions (schema: data as the test wants it). */
-async function createCrd(ns: string, versions: { name: string; storage: boolean; schema?: object }[]): Promise<{ group: string; plural: string; kind: string; name: string }> {
-  const group = `${ns}.example.com`;
-  const plural = 'e2e-test-webhook-crs';
-  const kind = 'E2eTestWebhookCr';
-  const anySchema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  await client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}` },
-    spec: { group, scope: 'Namespaced', names: { plural, kind, singular: 'e2e-test-webhook-cr' }, versions: versions.map((v) => ({ name: v.name, served: true, storage: v.storage, schema: { openAPIV3Schema: v.schema ?? anySchema } })) },
-  });
-  await eventually(() => client.raw('GET', `/apis/${group}/${versions[0]!.name}/namespaces/${ns}/${plural}`).then(() => true, () => false), 'the custom resource to be served');
-  return { group, plural, kind, name: `${plural}.${group}` };
-}
-const crPath = (c: { group: string; plural: string }, version: string, ns: string, name = '') => `/apis/${c.group}/${version}/namespaces/${ns}/${c.plural}${name ? `/${name}` : ''}`;
-const crHook = (name: string, path: string, c: { group: string; plural: string }, ns: string, operations = ['CREATE', 'UPDATE']) => ({
-  ...hook(name, { path, resources: [c.plural], operations, apiGroups: [c.group], namespaceSelector: { matchLabels: { [ns]: 'true' } } }),
-  rules: [{ apiGroups: [c.group], apiVersions: ['*'], operations, resources: [c.plural] }],
-});
-type Cr = KubeObject & { data?: Record<string, string> };
-
-/** upstream's testMutatingCustomResourceWebhook: two stage webhooks on a CRD's resource; the created CR's data. */
-async function mutateCustomResource(ns: string, schema?: object): Promise<Record<string, string> | undefined> {
-  const crd = await createCrd(ns, [{ name: 'v1', storage: true, ...(schema ? { schema } : {}) }]);
-  await register('Mutating', `${ns}-mutate-cr`, [
-    crHook('mutate-custom-resource-data-stage-1.k8s.io', '/mutating-configmaps', crd, ns),
-    crHook('mutate-custom-resource-data-stage-2.k8s.io', '/mutating-configmaps', crd, ns),
-  ]);
-  const got = await eventually(async () => {
-    const cr = await client.raw<Cr>('POST', crPath(crd, 'v1', ns), { apiVersion: `${crd.group}/v1`, kind: crd.kind, metadata: { name: `cr-${Date.now()}` }, data: { 'mutation-start': 'yes' } });
-    return cr.data?.['mutation-stage-1'] ? cr : false;
-  }, 'the webhooks to be in effect');
-  await unregister('Mutating', `${ns}-mutate-cr`);
-  await client.raw('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
-  return got.data;
-}
 
 test('[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource [Conformance]', async () => {
   const ns = await uniqueNamespace();
