@@ -101,6 +101,40 @@ describe('HTTP behaviour', () => {
     w.close();
   });
 
+  test('a watch-list ends its initial events with a bookmark carrying the list blueprint, and is never a Table', async () => {
+    const path = '/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true';
+    const blueprintOf = async (accept: string): Promise<{ first: any; blueprint: unknown }> => {
+      const w = await openWatch(path, accept);
+      assert.equal(w.status, 200);
+      await until(() => w.lines.some((l) => l.type === 'BOOKMARK'), 'the initial-events-end bookmark');
+      w.close();
+      const mark = w.lines.find((l) => l.type === 'BOOKMARK');
+      assert.equal(mark.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+      // What client-go's WatchList decodes the items into (1.32's watchListTransformer).
+      const blueprint = JSON.parse(Buffer.from(mark.object.metadata.annotations['k8s.io/initial-events-list-blueprint'], 'base64').toString('utf8'));
+      return { first: w.lines[0], blueprint };
+    };
+    assert.deepEqual((await blueprintOf('application/json')).blueprint, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items: null });
+    const partial = await blueprintOf('application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io');
+    assert.deepEqual(partial.blueprint, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: {}, items: null });
+    // No Table for a watch-list (watchListEndpointRestrictions): the next media type offered, else 406.
+    assert.equal((await blueprintOf('application/json;as=Table;v=v1;g=meta.k8s.io,application/json')).first.object.kind, 'ConfigMap');
+    assert.equal((await c.request(path, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } })).status, 406);
+    // Without bookmarks it is an ordinary watch: Table allowed.
+    const plain = await openWatch(path.replace('&allowWatchBookmarks=true', ''), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+    await until(() => plain.lines.length > 0, 'an initial event');
+    plain.close();
+    assert.equal(plain.lines[0].object.kind, 'Table');
+  });
+
+  test('Table output validates includeObject (ValidateTableOptions)', async () => {
+    const r = await c.request('/api/v1/namespaces/default/configmaps?includeObject=Bogus', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.message, "Unable to convert to Table as requested: includeObject: Invalid value: \"Bogus\": must be 'Metadata', 'Object', 'None', or empty");
+    // Only a Table reads it.
+    assert.equal((await c.request('/api/v1/namespaces/default/configmaps?includeObject=Bogus')).status, 200);
+  });
+
   test('a watch ends at timeoutSeconds', async () => {
     const w = await openWatch('/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1');
     const t0 = Date.now();

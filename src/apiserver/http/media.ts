@@ -78,6 +78,10 @@ function negotiateUncached(accept: string | undefined, includeObject: string | u
     if (m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;
     if (as === 'Table') {
       if (!tables) continue;
+      // TableOptions validation (ValidateTableOptions), where upstream turns to Table output only.
+      if (includeObject && includeObject !== 'None' && includeObject !== 'Object' && includeObject !== 'Metadata') {
+        throw errors.badRequest(`Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(includeObject)}: must be 'Metadata', 'Object', 'None', or empty`);
+      }
       const inc = includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata';
       return { encoding, as: 'Table', includeObject: inc };
     }

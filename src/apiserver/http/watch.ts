@@ -59,6 +59,31 @@ function encodeShared(ev: StorageWatchEvent): string {
   return (byType[ev.type] ??= `{"type":${JSON.stringify(ev.type)},"object":${objectJson(ev.object)}}\n`);
 }
 
+/** The annotation of a watch-list's initial-events-end bookmark holding an empty list of the output's kind. */
+export const INITIAL_EVENTS_LIST_BLUEPRINT = 'k8s.io/initial-events-list-blueprint';
+
+/**
+ * An empty list of what the watch sends (the kind's list, or PartialObjectMetadataList), encoded and
+ * base64'd: 1.32's watchListTransformer puts it on the initial-events-end bookmark of a watch-list
+ * request (sendInitialEvents and allowWatchBookmarks), and client-go's WatchList decodes the
+ * items into it, failing without it ("annotation is missing content").
+ */
+function listBlueprint(def: ResourceStorage['def'], fmt: OutputFormat): string {
+  const type = fmt.as === 'PartialObjectMetadata'
+    ? { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1' }
+    : { kind: def.listKind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version };
+  return Buffer.from(`${JSON.stringify({ ...type, metadata: {}, items: null })}\n`).toString('base64');
+}
+
+/** `ev` with the blueprint when it is the initial-events-end bookmark. */
+function withBlueprint(ev: StorageWatchEvent, blueprint: string): StorageWatchEvent {
+  if (ev.type !== 'BOOKMARK') return ev;
+  const annotations = ev.object.metadata?.annotations;
+  if (annotations?.['k8s.io/initial-events-end'] !== 'true') return ev;
+  const metadata = { ...ev.object.metadata, annotations: { ...annotations, [INITIAL_EVENTS_LIST_BLUEPRINT]: blueprint } };
+  return { type: ev.type, object: { ...ev.object, metadata } };
+}
+
 function defaultTimeoutSeconds(): number {
   return 1800 + Math.floor(Math.random() * 1800);
 }
@@ -109,7 +134,9 @@ export async function serveWatch(
     resolveDone();
   };
 
-  const encode = (ev: StorageWatchEvent): string => {
+  const blueprint = q.sendInitialEvents && q.allowWatchBookmarks ? listBlueprint(def, fmt) : undefined;
+  const encode = (storageEvent: StorageWatchEvent): string => {
+    const ev = blueprint ? withBlueprint(storageEvent, blueprint) : storageEvent;
     if (fmt.as === 'object') return encodeShared(ev);
     let object: unknown = ev.object;
     if (ev.type !== 'ERROR' && ev.object.kind !== 'Status') {

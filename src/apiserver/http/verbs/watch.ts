@@ -1,4 +1,5 @@
 import { errors } from '../../../api/status.js';
+import { negotiateResource } from '../media.js';
 import { parseWatchQuery } from '../query.js';
 import { serveWatch, type WatchRegistry } from '../watch.js';
 import type { VerbRequest } from './verb-request.js';
@@ -7,6 +8,11 @@ import type { VerbRequest } from './verb-request.js';
 export function serveWatchVerb(r: VerbRequest, watches: WatchRegistry): Promise<void> {
   if (r.sub) throw errors.methodNotAllowed(`watch is not supported on ${r.path.resource}/${r.sub}`);
   const wq = parseWatchQuery(r.query);
+  // A watch-list (sendInitialEvents with bookmarks) is never a Table (upstream's
+  // watchListEndpointRestrictions): the next acceptable media type, or 406.
+  const fmt = wq.sendInitialEvents && wq.allowWatchBookmarks && r.fmt.as === 'Table'
+    ? negotiateResource(r.req.headers.accept, r.query.get('includeObject') ?? undefined, false)
+    : r.fmt;
   if (r.path.name !== undefined) wq.fieldSelector = [`metadata.name=${r.path.name}`, wq.fieldSelector].filter(Boolean).join(',');
-  return serveWatch(r.req, r.res, r.storage, r.ctx, r.ns, wq, r.fmt, watches);
+  return serveWatch(r.req, r.res, r.storage, r.ctx, r.ns, wq, fmt, watches);
 }
