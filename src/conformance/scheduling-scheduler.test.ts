@@ -12,12 +12,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod } from '../api/kinds/index.js';
 import { StatusError } from '../api/status.js';
-import { isNotFound } from '../client/errors.js';
 import { resources } from '../client/resource-ref.js';
 import { eventually } from '../testing/eventually.js';
-import { WatchReader } from './testing/watch-reader.js';
 import { nameAffinity, pausePodSpec, PausePods, type PausePodConfig } from './testing/pause-pods.js';
+import { createPreemptionPriorityClasses, HIGH, LOW, preemptionCase as runPreemptionCase } from './testing/preemption.js';
 import { simClusterForFile } from './testing/sim-cluster.js';
+import { nextDeletion, TaintEviction, taintPod } from './testing/taint-eviction.js';
 
 const NS = 'cf-sched';
 const cluster = simClusterForFile({ namespace: NS });
@@ -110,45 +110,10 @@ test('[sig-scheduling] SchedulerPredicates [Serial] validates that there exists 
   }
 });
 
-/** SchedulerPreemption's BeforeEach classes: low 1, medium 100, high 1000. */
-const LOW = 'sched-preemption-low-priority';
-const MEDIUM = 'sched-preemption-medium-priority';
-const HIGH = 'sched-preemption-high-priority';
-async function ensurePriorityClasses(): Promise<void> {
-  for (const [name, value] of [[LOW, 1], [MEDIUM, 100], [HIGH, 1000]] as const) {
-    await cluster.client.resource(resources.priorityclasses).create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value })
-      .catch((e: unknown) => (e instanceof StatusError && e.status.reason === 'AlreadyExists' ? undefined : Promise.reject(e)));
-  }
-}
+// preemption.go's BeforeEach classes and basic preemption case: testing/preemption.ts.
+const ensurePriorityClasses = () => createPreemptionPriorityClasses(cluster.client);
 const extendedResource = (node: string, qty: string | null) => pp.extendedResource(node, FOO, qty);
-
-/**
- * Both preemption tests: two pods per node taking 2 of 5 `scheduling.k8s.io/foo` each (the first
- * low priority, the rest medium), then `preemptor` asking for 2 must evict exactly the low one.
- */
-async function preemptionCase(preemptor: PausePodConfig): Promise<void> {
-  await ensurePriorityClasses();
-  const pods: Pod[] = [];
-  try {
-    for (const node of cluster.nodes) {
-      await extendedResource(node, '5');
-      for (let j = 0; j < 2; j++) {
-        const priority = pods.length === 0 ? LOW : MEDIUM;
-        pods.push(await createPausePod({ name: `pod${cluster.nodes.indexOf(node)}-${j}-${priority}`, priorityClassName: priority, resources: { [FOO]: '2' }, affinity: nameAffinity(node) }));
-      }
-    }
-    for (const p of pods) await waitRunning(p.metadata.name!);
-    await createPausePod({ ...preemptor, resources: { [FOO]: '2' } });
-    await waitRunning(preemptor.name, preemptor.namespace);
-    const victim = await cluster.client.pods<Pod>(NS).get(pods[0]!.metadata.name!).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
-    assert.ok(!victim || victim.metadata.deletionTimestamp, 'the low priority pod was preempted');
-    for (const p of pods.slice(1)) assert.equal((await cluster.client.pods<Pod>(NS).get(p.metadata.name!)).metadata.deletionTimestamp, undefined, `${p.metadata.name} kept`);
-  } finally {
-    if (preemptor.namespace) await cluster.client.pods(preemptor.namespace).delete(preemptor.name, { gracePeriodSeconds: 0 }).catch(() => {});
-    await deletePods();
-    for (const node of cluster.nodes) await extendedResource(node, null);
-  }
-}
+const preemptionCase = (preemptor: PausePodConfig) => runPreemptionCase(cluster, pp, FOO, preemptor);
 
 test('[sig-scheduling] SchedulerPreemption [Serial] validates basic preemption works [Conformance]', async () => {
   await preemptionCase({ name: 'preemptor-pod', priorityClassName: HIGH });
@@ -252,36 +217,9 @@ test('[sig-scheduling] SchedulerPreemption [Serial] PriorityClass endpoints veri
 // upstream's tolerationSeconds are parameters of these tests (5 and 25 s, 10 s); they are shortened
 // here, the steps and assertions kept. Deletions are read from a watch of the group's pods (upstream's
 // informer DeleteFunc), in order.
-const TAINT = { key: 'kubernetes.io/e2e-evict-taint-key', value: 'evictTaintVal', effect: 'NoExecute' } as const;
-
-/** createPodForTaintsTest(true, seconds, ...): the pause pod tolerating the test taint for `seconds`. */
-function taintPod(name: string, group: string, seconds: number, nodeSelector?: Record<string, string>): Pod {
-  const pod = pausePodSpec({ name, labels: { group }, ...(nodeSelector ? { nodeSelector } : {}) });
-  pod.spec!.tolerations = [{ ...TAINT, tolerationSeconds: seconds }];
-  pod.spec!.terminationGracePeriodSeconds = 1;
-  return pod;
-}
-
-/** e2enode.AddOrUpdateTaintOnNode (timeAdded now) / RemoveTaintOffNode, then ExpectNodeHasTaint / its absence. */
-async function setTestTaint(node: string, on: boolean): Promise<void> {
-  const nodes = cluster.client.nodes<Node>();
-  const others = ((await nodes.get(node)).spec?.taints ?? []).filter((t) => t.key !== TAINT.key);
-  await nodes.patch(node, 'merge', { spec: { taints: on ? [...others, { ...TAINT, timeAdded: new Date().toISOString() }] : others } });
-  assert.equal(((await nodes.get(node)).spec?.taints ?? []).some((t) => t.key === TAINT.key && t.effect === 'NoExecute'), on);
-}
-
-async function watchGroup(group: string): Promise<WatchReader<Pod>> {
-  const rv = (await cluster.client.pods<Pod>(NS).list({ labelSelector: `group=${group}` })).metadata.resourceVersion;
-  return new WatchReader(await cluster.client.watch<Pod>(resources.pods, NS, { labelSelector: `group=${group}`, resourceVersion: rv }), 60_000);
-}
-
-/** The next pod deletion the watch reports (other events skipped). */
-async function nextDeletion(w: WatchReader<Pod>): Promise<string> {
-  for (;;) {
-    const ev = await w.next('a pod deletion');
-    if (ev.type === 'DELETED') return ev.object.metadata.name!;
-  }
-}
+const taints = new TaintEviction(() => cluster.client, NS);
+const setTestTaint = (node: string, on: boolean) => taints.setTestTaint(node, on);
+const watchGroup = (group: string) => taints.watchGroup(group);
 
 test('[sig-node] NoExecuteTaintManager Multiple Pods [Serial] evicts pods with minTolerationSeconds [Disruptive] [Conformance]', async () => {
   const group = 'taint-eviction-b';
