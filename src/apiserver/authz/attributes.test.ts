@@ -19,3 +19,11 @@ test('GET on a collection: watch for any value the handler watches for, list oth
   assert.equal(requestVerb('GET', p, new URLSearchParams('watch=False')), 'list');
   assert.equal(requestVerb('GET', p, new URLSearchParams('')), 'list');
 });
+
+test('GET of one object or its subresource stays get with ?watch=true; the /watch/ prefix is watch', () => {
+  const q = new URLSearchParams('watch=true');
+  assert.equal(requestVerb('GET', parseResourcePath('/api/v1/namespaces/ns/configmaps/cm')!, q), 'get');
+  assert.equal(requestVerb('GET', parseResourcePath('/api/v1/namespaces/ns/pods/p/proxy/api')!, q), 'get');
+  assert.equal(requestVerb('GET', parseResourcePath('/api/v1/watch/namespaces/ns/configmaps/cm')!, new URLSearchParams()), 'watch');
+  assert.equal(requestVerb('GET', parseResourcePath('/api/v1/watch/namespaces/ns/configmaps')!, new URLSearchParams()), 'watch');
+});

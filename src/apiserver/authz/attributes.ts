@@ -1,10 +1,11 @@
 /**
  * Authorization attributes of a resource request, as kube-apiserver's RequestInfoFactory derives
  * them: the verb comes from the HTTP method and whether a name is present (GET on a collection is
- * `list`, `?watch=true` (any value but "0"/"false", as the handler reads it) or the `/watch/`
- * prefix is `watch`, DELETE on a collection is `deletecollection`).
+ * `list`, `?watch=true` on a collection (any value but "0"/"false", as the handler reads it) or
+ * the `/watch/` prefix is `watch`, a named GET stays `get` whatever its query, DELETE on a
+ * collection is `deletecollection`).
  */
-import { queryBool } from '../../api/query-params.js';
+import { isWatchRequest } from '../http/query.js';
 import type { UserInfo } from '../http/authn.js';
 import type { ResourcePath } from '../http/request-info.js';
 
@@ -30,7 +31,7 @@ export function requestVerb(method: string, p: ResourcePath, query: URLSearchPar
   switch (method) {
     case 'GET':
     case 'HEAD': {
-      if (p.watchPrefix || queryBool(query, 'watch') === true) return 'watch';
+      if (isWatchRequest(p, query)) return 'watch';
       return p.name === undefined ? 'list' : 'get';
     }
     case 'POST': return 'create';

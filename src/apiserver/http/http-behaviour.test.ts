@@ -151,6 +151,17 @@ describe('HTTP behaviour', () => {
     await until(() => stops === before + 1 && server.openWatches() === 0, 'the storage watch to stop');
   });
 
+  // Upstream's RequestInfoFactory turns only a nameless get into a watch: GET of one object with
+  // ?watch=true is a get (authorized as one, not long-running), answered with the object at once.
+  test('GET of one object with ?watch=true is a get of that object, not a watch', async () => {
+    assert.equal((await c.send('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'named-watch' }, data: { a: '1' } })).status, 201);
+    const r = await c.request('/api/v1/namespaces/default/configmaps/named-watch?watch=true');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.kind, 'ConfigMap');
+    assert.deepEqual(r.json.data, { a: '1' });
+    assert.equal(server.openWatches(), 0);
+  });
+
   test('a request that takes too long is answered 504 Timeout', async () => {
     const r = await c.request('/api/v1/namespaces/default/configmaps/slow');
     assert.equal(slowGets, 1);

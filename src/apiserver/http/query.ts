@@ -64,9 +64,19 @@ export function parseWatchQuery(q: URLSearchParams): WatchQuery {
   return out;
 }
 
-/** Whether a GET is a watch (`watch` present and not "0"/"false" in any case). */
+/** Whether the `watch` parameter is set (present and not "0"/"false" in any case). */
 export function isWatch(q: URLSearchParams): boolean {
   return bool(q, 'watch') === true;
+}
+
+/**
+ * Whether a GET on `p` is served (and authorized) as a watch: the legacy `/watch/` prefix, or
+ * `watch` set on a collection. As upstream's RequestInfoFactory, which turns only a nameless `get`
+ * into `list` or `watch`: a GET of one object (or of a subresource such as pods/proxy) with
+ * `?watch=true` stays a `get`, served as one.
+ */
+export function isWatchRequest(p: { name?: string; watchPrefix: boolean }, q: URLSearchParams): boolean {
+  return p.watchPrefix || (p.name === undefined && isWatch(q));
 }
 
 /**

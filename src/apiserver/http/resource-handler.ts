@@ -12,7 +12,7 @@ import type { RequestContext, StorageSubresource } from '../storage/types.js';
 import type { UserInfo } from './authn.js';
 import { negotiateResource } from './media.js';
 import { setWarnings } from './respond.js';
-import { isWatch } from './query.js';
+import { isWatchRequest } from './query.js';
 import type { ResourcePath } from './request-info.js';
 import { admitConnect, type StreamingRegistry, type StreamingRequest } from './streaming.js';
 import type { WatchRegistry } from './watch.js';
@@ -80,7 +80,7 @@ export async function handleResource(
   switch (method) {
     case 'GET':
     case 'HEAD':
-      if (isWatch(query) || p.watchPrefix) return serveWatchVerb(r, deps.watches);
+      if (isWatchRequest(p, query)) return serveWatchVerb(r, deps.watches);
       return p.name !== undefined ? serveGet(r, p.name) : serveList(r);
     case 'POST': return serveCreate(r);
     case 'PUT': return serveUpdate(r);

@@ -18,7 +18,7 @@ import { watchInitialized } from '../flowcontrol/watch-initialization.js';
 import { WatchLimiter } from './watch-limits.js';
 import { negotiatePlain } from './media.js';
 import { handleNonResource, type NonResourceDeps } from './non-resource.js';
-import { isWatch } from './query.js';
+import { isWatchRequest } from './query.js';
 import { parseResourcePath, type ResourcePath } from './request-info.js';
 import { handleResource, type ResourceDeps } from './resource-handler.js';
 import { admitConnect } from './streaming.js';
@@ -64,7 +64,7 @@ const streamingSubresources = new Set(['log', 'exec', 'attach', 'portforward', '
 
 function isLongRunning(p: ResourcePath | undefined, method: string, q: URLSearchParams): boolean {
   if (!p) return false;
-  if ((method === 'GET' || method === 'HEAD') && (p.watchPrefix || isWatch(q))) return true;
+  if ((method === 'GET' || method === 'HEAD') && isWatchRequest(p, q)) return true;
   return p.subresource !== undefined && streamingSubresources.has(p.subresource);
 }
 
@@ -118,7 +118,7 @@ export function createRequestHandler(opts: RouterOptions): (req: IncomingMessage
     if (audit && user !== authenticated) audit.impersonated(user);
     // After authentication, before authorization and before the body is read (as upstream's filter chain).
     // Watches go through APF too, holding their seats until initialized; other long-running requests do not (as upstream).
-    const watch = !!p && (method === 'GET' || method === 'HEAD') && (p.watchPrefix || isWatch(url.searchParams));
+    const watch = !!p && (method === 'GET' || method === 'HEAD') && isWatchRequest(p, url.searchParams);
     if (!isLongRunning(p, method, url.searchParams)) {
       const queued = apf ? apf.admit(res, digestOf(req, user, url, p, false)) : inflight.admit(req, res, user);
       if (queued) await queued;

@@ -18,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UserInfo } from './authn.js';
-import { isWatch } from './query.js';
+import { isWatchRequest } from './query.js';
 import type { ResourcePath } from './request-info.js';
 import { toStatus } from './respond.js';
 import type { ResourceDeps } from './resource-handler.js';
@@ -30,7 +30,7 @@ const wss = new WebSocketServer({
 
 export function isWebSocketWatch(req: IncomingMessage, p: ResourcePath, query: URLSearchParams): boolean {
   return String(req.headers.upgrade ?? '').toLowerCase() === 'websocket' && (req.method ?? 'GET') === 'GET'
-    && !p.subresource && (isWatch(query) || !!p.watchPrefix);
+    && !p.subresource && isWatchRequest(p, query);
 }
 
 /** Headers APF set before the upgrade, sent with the 101 (as upstream's filters set them on the ResponseWriter). */
