@@ -16,8 +16,8 @@ import { eventually } from '../testing/eventually.js';
 import { appsClusterForFile } from './testing/apps-cluster.js';
 import { readUntil, WAIT, WEBSERVER } from './testing/deployment-waits.js';
 import {
-  createHeadlessService, NEW_WEBSERVER, newStatefulSet, podList, REVISION_LABEL, setAllProbes, setProbe, SS_LABELS, statefulSets, updateStatefulSet,
-  waitForPartitionedRollingUpdate, waitForPodReady, waitForRollingUpdate, waitForRunning, waitForStatus, waitForStatusReplicas,
+  checkPartitioned, confirmStatefulPodCount, createHeadlessService, NEW_WEBSERVER, newStatefulSet, podList, REVISION_LABEL, setAllProbes, setProbe, SS_LABELS, statefulSets, updateStatefulSet,
+  waitForPartitionedRollingUpdate, waitForPodReady, waitForPodCount, waitForRollingUpdate, waitForRunning, waitForStatus, waitForStatusReplicas,
 } from './testing/statefulset-waits.js';
 import { walkStatusEndpoints } from './testing/status-walk.js';
 import { WatchReader } from './testing/watch-reader.js';
@@ -34,27 +34,8 @@ async function namespace(): Promise<string> {
 
 const create = (ns: string, ss: StatefulSet) => statefulSets(cluster.client, ns).create(ss);
 
-/** The pods' images and revisions against a partition: below it the old ones, from it the new ones. */
-function checkPartitioned(pods: Pod[], partition: number, old: { image: string; revision?: string }, next: { image: string; revision?: string }): void {
-  for (const [i, p] of pods.entries()) {
-    const want = i < partition ? old : next;
-    assert.equal(p.spec?.containers[0]?.image, want.image, `pod ${p.metadata.name} image`);
-    assert.equal(p.metadata.labels?.[REVISION_LABEL], want.revision, `pod ${p.metadata.name} revision`);
-  }
-}
-
-/**
- * ConfirmStatefulPodCount(count, hard): the controller has synced the latest spec (observedGeneration)
- * and the set still has exactly `count` pods.
- */
-async function confirmPodCount(ss: StatefulSet, count: number): Promise<void> {
-  await waitForStatus(cluster.client, ss);
-  assert.equal((await podList(cluster.client, ss)).length, count, `statefulset ${ss.metadata.name} pod count`);
-}
-
-/** ConfirmStatefulPodCount without `hard`, and e2estatefulset.Scale's wait: the set reaches `count` pods. */
-const podCount = (ss: StatefulSet, count: number) =>
-  eventually(async () => (await podList(cluster.client, ss)).length === count, `statefulset ${ss.metadata.name} at ${count} pods`, WAIT);
+const confirmPodCount = (ss: StatefulSet, count: number) => confirmStatefulPodCount(cluster.client, ss, count);
+const podCount = (ss: StatefulSet, count: number) => waitForPodCount(cluster.client, ss, count);
 
 /** watchtools.Until on one pod by name from `resourceVersion`. */
 async function watchUntilPod(ns: string, name: string, resourceVersion: string | undefined, done: (type: string, p: Pod) => boolean): Promise<void> {

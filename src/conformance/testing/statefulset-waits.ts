@@ -123,3 +123,25 @@ export function updateStatefulSet(client: KubeClient, ns: string, name: string, 
     return statefulSets(client, ns).update(cur);
   }, `update of statefulset ${name}`, { ...WAIT, retryErrors: true });
 }
+
+/** The pods' images and revisions against a partition: below it the old ones, from it the new ones. */
+export function checkPartitioned(pods: Pod[], partition: number, old: { image: string; revision?: string }, next: { image: string; revision?: string }): void {
+  for (const [i, p] of pods.entries()) {
+    const want = i < partition ? old : next;
+    assert.equal(p.spec?.containers[0]?.image, want.image, `pod ${p.metadata.name} image`);
+    assert.equal(p.metadata.labels?.[REVISION_LABEL], want.revision, `pod ${p.metadata.name} revision`);
+  }
+}
+
+/**
+ * ConfirmStatefulPodCount(count, hard): the controller has synced the latest spec (observedGeneration)
+ * and the set still has exactly `count` pods.
+ */
+export async function confirmStatefulPodCount(client: KubeClient, ss: StatefulSet, count: number): Promise<void> {
+  await waitForStatus(client, ss);
+  assert.equal((await podList(client, ss)).length, count, `statefulset ${ss.metadata.name} pod count`);
+}
+
+/** ConfirmStatefulPodCount without `hard`, and e2estatefulset.Scale's wait: the set reaches `count` pods. */
+export const waitForPodCount = (client: KubeClient, ss: StatefulSet, count: number) =>
+  eventually(async () => (await podList(client, ss)).length === count, `statefulset ${ss.metadata.name} at ${count} pods`, WAIT);
