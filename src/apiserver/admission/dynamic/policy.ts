@@ -9,7 +9,10 @@
  * RequestEntityTooLarge 413), Warn adds a Warning header, Audit an annotation of the audit event; the
  * policy's auditAnnotations go there too (policy-audit.ts). As upstream, every matching binding runs
  * before the first denial is the answer, so that later bindings still warn and audit. An expression
- * error or missing params follows the policy's failurePolicy.
+ * error is a failed validation under failurePolicy Fail (reported by the actions; ignored under
+ * Ignore). A configuration error (a paramKind not served, a binding's params not found under
+ * parameterNotFoundAction Deny) refuses under Fail whatever the actions (`... denied request: failed
+ * to configure policy|binding: ...`, 422), as upstream's dispatcher.
  */
 import type { KubeObject } from '../../../api/meta.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
@@ -41,15 +44,36 @@ async function matchResources(m: MatchResources | undefined, r: AdmissionRequest
   return objectSelectorMatches(m.objectSelector, r.attrs) && namespaceSelectorMatches(m.namespaceSelector, r);
 }
 
-/** The param objects of a binding (paramRef by name, or by selector); undefined: not found. */
-async function paramsFor(deps: PolicyDeps, p: ValidatingAdmissionPolicy, b: ValidatingAdmissionPolicyBinding, ns: string | undefined): Promise<(KubeObject | null)[] | undefined> {
+/**
+ * The served definition of a policy's paramKind (undefined: the policy has none). None served is the
+ * policy's configuration error, as upstream's policy source records it (its message included).
+ */
+function paramKindDef(deps: PolicyDeps, p: ValidatingAdmissionPolicy): ResourceDefinition | undefined {
   const kind = p.spec?.paramKind;
-  const ref = b.spec?.paramRef;
-  if (!kind) return [null];
-  if (!ref) throw new Error(`policy ${p.metadata.name} has paramKind but binding ${b.metadata.name} has no paramRef`);
+  if (!kind) return undefined;
   const def = deps.kindDef(kind.apiVersion ?? '', kind.kind ?? '');
-  if (!def) throw new Error(`failed to find resource referenced by paramKind: '${kind.apiVersion}, Kind=${kind.kind}'`);
-  const pns = def.namespaced ? (ref.namespace || ns || '') : undefined;
+  if (def) return def;
+  // schema.GroupVersionKind's String(): "group/version, Kind=kind" (the core group is empty: "/v1").
+  const gv = kind.apiVersion ?? '';
+  throw new Error(`failed to find resource referenced by paramKind: '${gv.includes('/') ? gv : `/${gv}`}, Kind=${kind.kind ?? ''}'`);
+}
+
+/**
+ * The param objects a binding runs its policy with, as upstream's CollectParams: [null] when the
+ * policy has no paramKind or the binding no paramRef; [] when none is found and the binding allows
+ * that. Throws the binding's configuration errors (none found under parameterNotFoundAction Deny, a
+ * namespace that cannot apply).
+ */
+async function paramsFor(deps: PolicyDeps, def: ResourceDefinition | undefined, b: ValidatingAdmissionPolicyBinding, ns: string | undefined): Promise<(KubeObject | null)[]> {
+  const ref = b.spec?.paramRef;
+  if (!def || !ref) return [null];
+  let pns: string | undefined;
+  if (def.namespaced) {
+    pns = ref.namespace || ns;
+    if (!pns) throw new Error('cannot use namespaced paramRef in policy binding that matches cluster-scoped resources');
+  } else if (ref.namespace) {
+    throw new Error('paramRef.namespace must not be provided for a cluster-scoped `paramKind`');
+  }
   let found: KubeObject[];
   if (ref.name) {
     const kv = await deps.store.get(objectKey(def, pns, ref.name));
@@ -59,8 +83,9 @@ async function paramsFor(deps: PolicyDeps, p: ValidatingAdmissionPolicy, b: Vali
     const listed = await deps.store.list(listPrefix(def, pns));
     found = listed.items.map((kv) => JSON.parse(kv.value) as KubeObject).filter((o) => matchesLabels(sel, o.metadata?.labels ?? {}));
   }
-  if (found.length > 0) return found;
-  return ref.parameterNotFoundAction === 'Allow' ? [] : undefined;
+  // The API defaults parameterNotFoundAction to Deny: only Allow lets a binding without params pass.
+  if (found.length === 0 && ref.parameterNotFoundAction !== 'Allow') throw new Error('no params found for policy binding with `Deny` parameterNotFoundAction');
+  return found;
 }
 
 /** `variables` whose members are evaluated when first read, each seeing the ones before it. */
@@ -90,9 +115,11 @@ function messageOf(v: { expression: string; message?: string; messageExpression?
   return v.message || `failed expression: ${v.expression.trim()}`;
 }
 
-function refusal(p: string, b: string, message: string, reason: string): StatusError {
+/** A denial as upstream words it; a policy's own configuration error names no binding. */
+function refusal(p: string, b: string | undefined, message: string, reason: string): StatusError {
   const code = CODES[reason] ?? 422;
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `ValidatingAdmissionPolicy '${p}' with binding '${b}' denied request: ${message}`, reason: reason as StatusReason, code });
+  const by = b === undefined ? `ValidatingAdmissionPolicy '${p}'` : `ValidatingAdmissionPolicy '${p}' with binding '${b}'`;
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `${by} denied request: ${message}`, reason: reason as StatusReason, code });
 }
 
 export async function runPolicies(
@@ -100,60 +127,87 @@ export async function runPolicies(
   r: AdmissionRequestInfo, req: AdmissionRequest, ctx: RequestContext,
 ): Promise<void> {
   const denied: StatusError[] = [];
-  const audits = new Map<string, PolicyAuditAnnotations>();
+  // Each policy with its bindings (in the order of its first one), as upstream's policy hooks.
+  const hooks = new Map<ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding[]>();
   for (const b of bindings) {
     const p = policies.get(b.spec?.policyName ?? '');
-    if (!p?.spec) continue;
-    if (!(await matchResources(p.spec.matchConstraints, r)) || !(await matchResources(b.spec?.matchResources, r))) continue;
+    if (p?.spec) hooks.set(p, [...(hooks.get(p) ?? []), b]);
+  }
+  for (const [p, bs] of hooks) {
+    if (!(await matchResources(p.spec?.matchConstraints, r))) continue;
     const pname = p.metadata.name ?? '';
-    const bname = b.metadata.name ?? '';
-    const actions = b.spec?.validationActions ?? [];
-    const fail = p.spec.failurePolicy !== 'Ignore';
-    const report = (message: string, reason: string, expressionIndex = 0): void => {
-      if (actions.includes('Deny')) denied.push(refusal(pname, bname, message, reason));
-      if (actions.includes('Audit')) auditValidationFailure(ctx, { message, policy: pname, binding: bname, expressionIndex, validationActions: actions });
-      if (actions.includes('Warn')) ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${pname}' with binding '${bname}': ${message}`);
+    const fail = p.spec?.failurePolicy !== 'Ignore';
+    // A configuration error (upstream's addConfigError) refuses under failurePolicy Fail whatever the
+    // bindings' validationActions: it is no validation's result for the actions to report.
+    const configError = (err: unknown, bname?: string): void => {
+      if (fail) denied.push(refusal(pname, bname, `failed to configure ${bname === undefined ? 'policy' : 'binding'}: ${(err as Error).message}`, 'Invalid'));
     };
-    const base: CelActivation = { object: req.object, oldObject: req.oldObject, request: req };
-    const mc = matchConditions(p.spec.matchConditions, base);
+    let paramDef: ResourceDefinition | undefined;
+    try {
+      paramDef = paramKindDef(deps, p);
+    } catch (err) {
+      configError(err);
+      continue;
+    }
+    const audit = new PolicyAuditAnnotations();
+    for (const b of bs) {
+      if (!(await matchResources(b.spec?.matchResources, r))) continue;
+      const bname = b.metadata.name ?? '';
+      let params: (KubeObject | null)[];
+      try {
+        params = await paramsFor(deps, paramDef, b, r.attrs.namespace);
+      } catch (err) {
+        configError(err, bname);
+        continue;
+      }
+      await runBinding(p, b, params, r, req, ctx, deps.store, audit, denied);
+    }
+    audit.publish(ctx, pname);
+  }
+  if (denied.length > 0) throw denied[0];
+}
+
+/**
+ * One binding's evaluations, for each of its params (upstream's validator): matchConditions (which
+ * see the param), validations through the binding's validationActions, auditAnnotations.
+ */
+async function runBinding(
+  p: ValidatingAdmissionPolicy, b: ValidatingAdmissionPolicyBinding, params: readonly (KubeObject | null)[], r: AdmissionRequestInfo,
+  req: AdmissionRequest, ctx: RequestContext, store: Store, audit: PolicyAuditAnnotations, denied: StatusError[],
+): Promise<void> {
+  const spec = p.spec ?? {};
+  const pname = p.metadata.name ?? '';
+  const bname = b.metadata.name ?? '';
+  const actions = b.spec?.validationActions ?? [];
+  const fail = spec.failurePolicy !== 'Ignore';
+  const report = (message: string, reason: string, expressionIndex = 0): void => {
+    if (actions.includes('Deny')) denied.push(refusal(pname, bname, message, reason));
+    if (actions.includes('Audit')) auditValidationFailure(ctx, { message, policy: pname, binding: bname, expressionIndex, validationActions: actions });
+    if (actions.includes('Warn')) ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${pname}' with binding '${bname}': ${message}`);
+  };
+  const nsObj = params.length > 0 && r.def.namespaced && r.attrs.namespace ? await namespaceObject(store, r.attrs.namespace) : null;
+  for (const param of params) {
+    const act: CelActivation = { object: req.object, oldObject: req.oldObject, request: req, params: param, namespaceObject: nsObj };
+    const mc = matchConditions(spec.matchConditions, act);
     if (mc.error) { if (fail) report(mc.error, 'Invalid'); continue; }
     if (!mc.matches) continue;
-    let params: (KubeObject | null)[] | undefined;
-    try {
-      params = await paramsFor(deps, p, b, r.attrs.namespace);
-    } catch (err) {
-      if (fail) report((err as Error).message, 'Invalid');
-      continue;
-    }
-    if (!params) {
-      if (fail) report('no params found for policy binding with `Deny` parameterNotFoundAction', 'Invalid');
-      continue;
-    }
-    const nsObj = r.def.namespaced && r.attrs.namespace ? await namespaceObject(deps.store, r.attrs.namespace) : null;
-    for (const param of params) {
-      const act: CelActivation = { ...base, params: param, namespaceObject: nsObj };
-      act.variables = lazyVariables(p.spec.variables, act);
-      // upstream's RuntimeCELCostBudget for one policy evaluation (variables are charged to their reader)
-      const budget: CelBudget = { remaining: RUNTIME_CEL_COST_BUDGET };
-      for (const [i, v] of (p.spec.validations ?? []).entries()) {
-        let ok: unknown;
-        try {
-          ok = evaluate(v.expression, act, budget);
-          if (typeof ok !== 'boolean') throw new Error('must evaluate to bool');
-        } catch (err) {
-          if (fail) report(`expression '${v.expression}' resulted in error: ${(err as Error).message.split('\n')[0]}`, 'Invalid', i);
-          continue;
-        }
-        if (!ok) report(messageOf(v, act, budget), v.reason ?? 'Invalid', i);
+    act.variables = lazyVariables(spec.variables, act);
+    // upstream's RuntimeCELCostBudget for one policy evaluation (variables are charged to their reader)
+    const budget: CelBudget = { remaining: RUNTIME_CEL_COST_BUDGET };
+    for (const [i, v] of (spec.validations ?? []).entries()) {
+      let ok: unknown;
+      try {
+        ok = evaluate(v.expression, act, budget);
+        if (typeof ok !== 'boolean') throw new Error('must evaluate to bool');
+      } catch (err) {
+        if (fail) report(`expression '${v.expression}' resulted in error: ${(err as Error).message.split('\n')[0]}`, 'Invalid', i);
+        continue;
       }
-      let audit = audits.get(pname);
-      if (!audit) audits.set(pname, (audit = new PolicyAuditAnnotations()));
-      // An annotation's error refuses under Fail whatever the binding's actions, as upstream.
-      for (const e of audit.evaluate(p.spec.auditAnnotations, act)) if (fail) denied.push(refusal(pname, bname, e, 'Invalid'));
+      if (!ok) report(messageOf(v, act, budget), v.reason ?? 'Invalid', i);
     }
+    // An annotation's error refuses under Fail whatever the binding's actions, as upstream.
+    for (const e of audit.evaluate(spec.auditAnnotations, act)) if (fail) denied.push(refusal(pname, bname, e, 'Invalid'));
   }
-  for (const [pname, audit] of audits) audit.publish(ctx, pname);
-  if (denied.length > 0) throw denied[0];
 }
 
 async function namespaceObject(store: Store, ns: string): Promise<KubeObject | null> {
