@@ -4,8 +4,9 @@
  * policy, whether a pod update needs evaluating, and the warnings for a namespace whose enforce
  * level is tightened over pods that already run there.
  *
- * Audit mode evaluates like upstream's but has nowhere to go: Bosun keeps no audit log, so its
- * `pod-security.kubernetes.io/audit-violations` annotation is computed and dropped.
+ * A decision's audit annotations are upstream's response.AuditAnnotations (keys without the
+ * `pod-security.kubernetes.io/` prefix the plugin adds): `enforce-policy` (the enforce level a pod
+ * was judged by), `audit-violations` (the audit level's violations) and `error` (unparsable labels).
  */
 import type { Container, PodSpec } from '../../../api/kinds/index.js';
 import type { PodMetaLike } from './check-types.js';
@@ -17,12 +18,15 @@ export interface Decision {
   forbidden?: string;
   /** `would violate PodSecurity ...` (warn mode; never alongside a refusal, as upstream). */
   warnings: string[];
-  /** What upstream would put in the audit annotation. */
-  audit?: string;
+  /** Audit annotations (upstream's EvaluatePod): enforce-policy, audit-violations, error. */
+  auditAnnotations: Record<string, string>;
 }
 
-/** Pods are enforced; pod templates of workloads (`enforce` false) only get warnings. */
-export function decide(policy: Policy, meta: PodMetaLike, spec: PodSpec, enforce: boolean): Decision {
+/**
+ * Pods are enforced; pod templates of workloads (`enforce` false) only get warnings. `policyError` is
+ * the namespace labels' parse error (upstream's "Failed to parse policy: ..." annotation).
+ */
+export function decide(policy: Policy, meta: PodMetaLike, spec: PodSpec, enforce: boolean, policyError?: string): Decision {
   const cache = new Map<string, string | null>();
   const detail = (lv: LevelVersion) => {
     const key = levelVersionString(lv);
@@ -32,13 +36,15 @@ export function decide(policy: Policy, meta: PodMetaLike, spec: PodSpec, enforce
     }
     return cache.get(key)!;
   };
-  const out: Decision = { warnings: [] };
+  const out: Decision = { warnings: [], auditAnnotations: {} };
+  if (policyError !== undefined) out.auditAnnotations.error = `Failed to parse policy: ${policyError}`;
   if (enforce) {
+    out.auditAnnotations['enforce-policy'] = levelVersionString(policy.enforce);
     const d = detail(policy.enforce);
     if (d !== null) out.forbidden = `violates PodSecurity ${JSON.stringify(levelVersionString(policy.enforce))}: ${d}`;
   }
   const a = detail(policy.audit);
-  if (a !== null) out.audit = `would violate PodSecurity ${JSON.stringify(levelVersionString(policy.audit))}: ${a}`;
+  if (a !== null) out.auditAnnotations['audit-violations'] = `would violate PodSecurity ${JSON.stringify(levelVersionString(policy.audit))}: ${a}`;
   if (!out.forbidden) {
     const w = detail(policy.warn);
     if (w !== null) out.warnings.push(`would violate PodSecurity ${JSON.stringify(levelVersionString(policy.warn))}: ${w}`);

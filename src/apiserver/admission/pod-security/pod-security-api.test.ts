@@ -4,10 +4,11 @@
  * hostPath or hostPID pod is refused 403 with upstream's message and nothing is stored; the warn
  * label makes kubectl print upstream's "Warning: would violate PodSecurity ..."; Deployments get
  * warnings, never refusals; bad labels are refused; tightening a namespace warns about its pods
- * (staging/src/k8s.io/pod-security-admission/admission/admission.go).
+ * (staging/src/k8s.io/pod-security-admission/admission/admission.go). The server keeps a Metadata
+ * audit log, where the plugin's audit annotations must land (enforce-policy, audit-violations).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +17,8 @@ import { runKubectl, startTestServer, type KubectlOptions, type TestServer } fro
 import { writeKubeconfig } from '../../pki/kubeconfig.js';
 import { issueClientCertificate } from '../../pki/pki.js';
 import type { ApiServer } from '../../server.js';
+import type { AuditEvent } from '../../audit/auditor.js';
+import { parseAuditPolicy } from '../../audit/policy.js';
 
 const P = `psa-${process.pid}-${Date.now().toString(36)}`;
 const ENFORCED = `${P}-enf`;
@@ -30,8 +33,8 @@ const pod = (ns: string, name: string, spec: object) => JSON.stringify({
 const privileged = { containers: [{ name: 'c', image: 'bosun.test/busybox:1', securityContext: { privileged: true } }] };
 
 before(async () => {
-  ts = await startTestServer();
   dir = mkdtempSync(join(tmpdir(), 'bosun-psa-'));
+  ts = await startTestServer({ audit: { policy: parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]'), path: join(dir, 'audit.log') } });
   const kubeconfig = join(dir, 'alice.yaml');
   writeKubeconfig(kubeconfig, { server: ts.url, caCert: ts.server.pki.ca.cert, client: issueClientCertificate(ts.server.pki, 'alice', ['developers']), user: 'alice' });
   user = { kubectl: (args: string[], o?: KubectlOptions) => runKubectl(kubeconfig, join(dir, 'cache'), args, o) };
@@ -45,7 +48,7 @@ before(async () => {
   await kubectlOk(ts, ['create', 'namespace', ENFORCED]);
   await kubectlOk(ts, ['label', 'namespace', ENFORCED, 'pod-security.kubernetes.io/enforce=baseline']);
   await kubectlOk(ts, ['create', 'namespace', WARNED]);
-  await kubectlOk(ts, ['label', 'namespace', WARNED, 'pod-security.kubernetes.io/warn=restricted']);
+  await kubectlOk(ts, ['label', 'namespace', WARNED, 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/audit=restricted']);
 });
 
 after(async () => {
@@ -102,6 +105,28 @@ describe('PodSecurity admission', () => {
     assert.match(await bad('sc2', { type: 'Localhost', localhostProfile: '../../etc/shadow' }), /spec.securityContext.seccompProfile.localhostProfile: Invalid value: "..\/..\/etc\/shadow": must not contain '..'$/);
     assert.match(await bad('sc3', { type: 'Localhost', localhostProfile: '/etc/p.json' }), /localhostProfile: Invalid value: "\/etc\/p.json": must be a relative path$/);
     assert.match(await bad('sc4', { type: 'Bogus' }), /spec.securityContext.seccompProfile.type: Unsupported value: "Bogus"/);
+  });
+
+  it("records upstream's audit annotations: the enforce level a pod is judged by, the audit level's violations", async () => {
+    /** The pod-security.kubernetes.io annotations of the create of `resource` `name` in `ns`. */
+    const annotations = (resource: string, ns: string, name: string): Record<string, string> | undefined => {
+      const ev = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
+        .find((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && e.objectRef?.resource === resource && e.objectRef.namespace === ns && e.objectRef.name === name);
+      return ev && Object.fromEntries(Object.entries(ev.annotations ?? {}).filter(([k]) => k.startsWith('pod-security.kubernetes.io/')));
+    };
+    const dryRun = ['create', '--dry-run=server', '-f', '-'];
+    assert.notEqual((await user.kubectl(dryRun, { input: pod(ENFORCED, 'audit-priv', privileged) })).code, 0);
+    assert.deepEqual(annotations('pods', ENFORCED, 'audit-priv'), { 'pod-security.kubernetes.io/enforce-policy': 'baseline:latest' });
+    await kubectlOk(user, dryRun, { input: pod(WARNED, 'audit-loose', {}) });
+    const loose = annotations('pods', WARNED, 'audit-loose');
+    assert.equal(loose?.['pod-security.kubernetes.io/enforce-policy'], 'privileged:latest');
+    assert.match(loose?.['pod-security.kubernetes.io/audit-violations'] ?? '', /^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "c" must set securityContext.allowPrivilegeEscalation=false\), .*seccompProfile/);
+    // Fully privileged (no labels): upstream's shared privileged answer.
+    await kubectlOk(user, dryRun, { input: pod('default', `${P}-free`, {}) });
+    assert.deepEqual(annotations('pods', 'default', `${P}-free`), { 'pod-security.kubernetes.io/enforce-policy': 'privileged:latest' });
+    // A workload's template is audited, never enforced: no enforce-policy.
+    await kubectlOk(user, ['create', 'deployment', 'audit-dep', '-n', WARNED, '--image=bosun.test/busybox:1', '--dry-run=server']);
+    assert.deepEqual(Object.keys(annotations('deployments', WARNED, 'audit-dep') ?? {}), ['pod-security.kubernetes.io/audit-violations']);
   });
 
   it('refuses invalid labels and warns when enforce is tightened over violating pods', async () => {

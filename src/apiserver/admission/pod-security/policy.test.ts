@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PodSpec } from '../../../api/kinds/index.js';
 import { decide, enforceTightened, existingPodWarnings, isSignificantPodUpdate } from './admission.js';
-import { levelVersionString, policyFromLabels } from './policy.js';
+import { levelVersionString, policyErrorText, policyFromLabels } from './policy.js';
 
 const L = 'pod-security.kubernetes.io/';
 const privileged = { containers: [{ name: 'c', image: 'i', securityContext: { privileged: true } }] } as unknown as PodSpec;
@@ -31,6 +31,7 @@ describe('pod security: decisions', () => {
     const enforce = policyFromLabels({ [`${L}enforce`]: 'baseline' }).policy;
     assert.deepEqual(decide(enforce, {}, privileged, true), {
       warnings: [], forbidden: 'violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)',
+      auditAnnotations: { 'enforce-policy': 'baseline:latest' },
     });
     const warn = policyFromLabels({ [`${L}warn`]: 'baseline' }).policy;
     assert.deepEqual(decide(warn, {}, privileged, true).warnings,
@@ -38,6 +39,20 @@ describe('pod security: decisions', () => {
     const d = decide(enforce, {}, privileged, false);
     assert.equal(d.forbidden, undefined);
     assert.equal(d.warnings.length, 1);
+  });
+  it("audit annotations as upstream's EvaluatePod: the audit level's violations, the labels' parse error (aggregated)", () => {
+    const audit = policyFromLabels({ [`${L}audit`]: 'baseline' }).policy;
+    assert.deepEqual(decide(audit, {}, privileged, false).auditAnnotations, {
+      'audit-violations': 'would violate PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)',
+    });
+    const bad = policyFromLabels({ [`${L}enforce-version`]: 'v2', [`${L}audit-version`]: '1.2' });
+    const error = policyErrorText(bad.errors);
+    assert.deepEqual(decide(bad.policy, {}, privileged, true, error).auditAnnotations, {
+      error: `Failed to parse policy: [metadata.labels[${L}enforce-version]: Invalid value: "v2": must be "latest" or "v1.x", metadata.labels[${L}audit-version]: Invalid value: "1.2": must be "latest" or "v1.x"]`,
+      'enforce-policy': 'privileged:latest',
+    });
+    assert.equal(policyErrorText(bad.errors.slice(0, 1)), `metadata.labels[${L}enforce-version]: Invalid value: "v2": must be "latest" or "v1.x"`);
+    assert.equal(policyErrorText([]), undefined);
   });
   it('only image and container changes of a pod are re-evaluated', () => {
     const pod = { metadata: {}, spec: privileged };

@@ -70,3 +70,10 @@ export function policyFromLabels(labels: Record<string, string> | undefined): { 
   }
   return { policy, errors };
 }
+
+/** The text of a policy's label errors as upstream's ErrorList.ToAggregate(): one error alone, several bracketed. */
+export function policyErrorText(errors: readonly FieldError[]): string | undefined {
+  const texts = errors.map((e) => `${e.field}: ${e.detail}`);
+  if (texts.length === 0) return undefined;
+  return texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
+}

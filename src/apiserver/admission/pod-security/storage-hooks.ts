@@ -3,7 +3,9 @@
  * labels from the store and applies `decide` to pods (enforced), to pod templates of workloads
  * (warnings only) and checks namespace label changes, as upstream's plugin does for
  * pods, workload resources and namespaces. Runs after validation, before the write, dry runs
- * included (upstream's validating admission position).
+ * included (upstream's validating admission position). Its audit annotations go to the request's
+ * audit event as `pod-security.kubernetes.io/<key>`, as the upstream plugin's audit.AddAuditAnnotations
+ * (no `exempt`: Bosun has no PodSecurity exemptions configuration).
  */
 import { pods as podDef, type PodSpec } from '../../../api/kinds/index.js';
 import type { KubeObject } from '../../../api/meta.js';
@@ -15,26 +17,48 @@ import { resourcePrefix } from '../../storage/keys.js';
 import { readNamespace } from '../../storage/watched-reads.js';
 import type { AdmitEnv } from '../../storage/strategies/types.js';
 import type { RequestContext } from '../../storage/types.js';
+import { addAuditAnnotation } from '../audit-annotations.js';
 import { decide, enforceTightened, existingPodWarnings, isSignificantPodUpdate, policyApplies } from './admission.js';
-import { policyFromLabels, type Policy } from './policy.js';
+import { policyErrorText, policyFromLabels, type Policy } from './policy.js';
+
+/** A namespace's policy and its labels' parse error (upstream's field.ErrorList aggregate text), if any. */
+interface NamespacePolicy {
+  policy: Policy;
+  error?: string;
+}
 
 /** The policy of each shared namespace object readNamespace gave (a new stored value is a new object). */
-const policies = new WeakMap<KubeObject, Policy>();
+const policies = new WeakMap<KubeObject, NamespacePolicy>();
 
-async function namespacePolicy(store: Store, namespace: string): Promise<Policy> {
+async function namespacePolicy(store: Store, namespace: string): Promise<NamespacePolicy> {
   const ns = await readNamespace(store, namespace);
   if (!ns) throw errors.internal(`failed to lookup namespace ${namespace}`);
-  let policy = policies.get(ns);
-  if (!policy) policies.set(ns, (policy = policyFromLabels(ns.metadata?.labels).policy));
-  return policy;
+  let cached = policies.get(ns);
+  if (!cached) {
+    const { policy, errors: errs } = policyFromLabels(ns.metadata?.labels);
+    const error = policyErrorText(errs);
+    policies.set(ns, (cached = error === undefined ? { policy } : { policy, error }));
+  }
+  return cached;
+}
+
+const AUDIT_ANNOTATION_PREFIX = 'pod-security.kubernetes.io/';
+
+function annotate(ctx: RequestContext, annotations: Record<string, string>): void {
+  for (const [k, v] of Object.entries(annotations)) addAuditAnnotation(ctx, `${AUDIT_ANNOTATION_PREFIX}${k}`, v);
 }
 
 /** Pods: refused with 403 when the enforce level is violated; warn-level violations become warnings. */
 export async function admitPod(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
   if (old && !isSignificantPodUpdate(obj, old)) return;
-  const policy = await namespacePolicy(store, obj.metadata.namespace ?? '');
-  if (!policyApplies(policy, true)) return;
-  const d = decide(policy, obj.metadata, (obj.spec ?? {}) as PodSpec, true);
+  const { policy, error } = await namespacePolicy(store, obj.metadata.namespace ?? '');
+  if (error === undefined && !policyApplies(policy, true)) {
+    // upstream's sharedAllowedPrivilegedResponse: privileged:latest whatever the version labels say.
+    annotate(ctx, { 'enforce-policy': 'privileged:latest' });
+    return;
+  }
+  const d = decide(policy, obj.metadata, (obj.spec ?? {}) as PodSpec, true, error);
+  annotate(ctx, d.auditAnnotations);
   if (d.forbidden) {
     const name = obj.metadata.name ?? '';
     throw failure(403, 'Forbidden', `pods ${JSON.stringify(name)} is forbidden: ${d.forbidden}`, { name, kind: 'pods' });
@@ -51,9 +75,11 @@ type Template = { metadata?: KubeObject['metadata']; spec?: PodSpec };
 export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
   const template = (obj.spec?.jobTemplate?.spec?.template ?? obj.spec?.template) as Template | undefined;
   if (!template?.spec) return;
-  const policy = await namespacePolicy(store, obj.metadata.namespace ?? '');
-  if (!policyApplies(policy, false)) return;
-  ctx.warnings.push(...decide(policy, template.metadata ?? {}, template.spec, false).warnings);
+  const { policy, error } = await namespacePolicy(store, obj.metadata.namespace ?? '');
+  if (error === undefined && !policyApplies(policy, false)) return;
+  const d = decide(policy, template.metadata ?? {}, template.spec, false, error);
+  annotate(ctx, d.auditAnnotations);
+  ctx.warnings.push(...d.warnings);
 }
 
 /**
