@@ -6,6 +6,7 @@
  * is one WeakMap miss.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditLevel } from './policy.js';
 
 export interface BodySink {
   requestObject(obj: unknown): void;
@@ -13,7 +14,7 @@ export interface BodySink {
 }
 
 const byRequest = new WeakMap<IncomingMessage, BodySink>();
-const annotationsByRequest = new WeakMap<IncomingMessage, Map<string, string>>();
+const annotationsByRequest = new WeakMap<IncomingMessage, AdmissionAudit>();
 const byResponse = new WeakMap<ServerResponse, BodySink>();
 let active = false;
 
@@ -33,13 +34,21 @@ export function auditResponseObject(res: ServerResponse, obj: unknown): void {
   if (active) byResponse.get(res)?.responseObject(obj);
 }
 
-/** Registers the map whose entries the event of `req` carries as annotations from its next stage on. */
-export function registerAuditAnnotations(req: IncomingMessage, annotations: Map<string, string>): void {
-  active = true;
-  annotationsByRequest.set(req, annotations);
+/** What admission sees of a request's audit event (RequestContext's fields of the same names). */
+export interface AdmissionAudit {
+  /** The map whose entries the event carries as annotations from its next stage on. */
+  auditAnnotations: Map<string, string>;
+  /** The event's level: an annotation of a higher level (a webhook's patch: Request) is not logged. */
+  auditLevel: AuditLevel;
 }
 
-/** The annotations map of the audit event of `req`; undefined when the request is not audited. */
-export function auditAnnotationsOf(req: IncomingMessage): Map<string, string> | undefined {
-  return active ? annotationsByRequest.get(req) : undefined;
+/** Registers the annotations map of the event of `req`, and the event's level. */
+export function registerAuditAnnotations(req: IncomingMessage, auditAnnotations: Map<string, string>, auditLevel: AuditLevel): void {
+  active = true;
+  annotationsByRequest.set(req, { auditAnnotations, auditLevel });
+}
+
+/** The admission side of the audit event of `req`, to spread into its RequestContext; {} when not audited. */
+export function admissionAuditOf(req: IncomingMessage): AdmissionAudit | Record<string, never> {
+  return (active ? annotationsByRequest.get(req) : undefined) ?? {};
 }

@@ -92,7 +92,7 @@ export class Auditor {
     };
     const omit = new Set(decision.omitStages);
     const admission = new Map<string, string>();
-    registerAuditAnnotations(req, admission);
+    registerAuditAnnotations(req, admission, level);
     const emit = (stage: AuditStage): void => {
       if (omit.has(stage)) return;
       const annotations = admission.size > 0 ? { ...Object.fromEntries(admission), ...ev.annotations } : ev.annotations;

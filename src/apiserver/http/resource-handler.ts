@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/status.js';
-import { auditAnnotationsOf } from '../audit/audit-context.js';
+import { admissionAuditOf } from '../audit/audit-context.js';
 import type { ApiCatalog } from '../discovery/catalog.js';
 import type { RequestContext, StorageSubresource } from '../storage/types.js';
 import type { UserInfo } from './authn.js';
@@ -62,11 +62,10 @@ export async function handleResource(
     }
   }
 
-  const auditAnnotations = auditAnnotationsOf(req);
   const ctx: RequestContext = {
     user: user.name, groups: user.groups, dryRun: false, fieldValidation: 'Warn', warnings: [], signal,
     ...(user.uid !== undefined ? { uid: user.uid } : {}), ...(user.extra !== undefined ? { extra: user.extra } : {}),
-    ...(auditAnnotations ? { auditAnnotations } : {}),
+    ...admissionAuditOf(req),
   };
   const fmt = negotiateResource(req.headers.accept, query.get('includeObject') ?? undefined, !storage.noTable);
   const sub: StorageSubresource | undefined = p.subresource === 'status' || p.subresource === 'scale' || p.subresource === 'ephemeralcontainers' ? p.subresource : undefined;

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { KubeObject } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
-import { auditAnnotationsOf } from '../audit/audit-context.js';
+import { admissionAuditOf } from '../audit/audit-context.js';
 import type { ResourceStorage } from '../storage/types.js';
 import type { UserInfo } from './authn.js';
 
@@ -58,12 +58,11 @@ export async function admitConnect(h: StreamingHandler, r: StreamingRequest, req
   if (r.query.has('dryRun')) throw errors.badRequest('dryRun is not supported');
   const options = h.connectOptions(r, req);
   if (!r.storage.admitConnect) return r;
-  const auditAnnotations = auditAnnotationsOf(req);
   // Options carry no metadata: selectors see no labels on them, as upstream's.
   const mutated = await r.storage.admitConnect(
     {
       user: r.user.name, groups: r.user.groups, dryRun: false, fieldValidation: 'Ignore', warnings,
-      ...(r.user.uid !== undefined ? { uid: r.user.uid } : {}), ...(r.user.extra !== undefined ? { extra: r.user.extra } : {}), ...(auditAnnotations ? { auditAnnotations } : {}),
+      ...(r.user.uid !== undefined ? { uid: r.user.uid } : {}), ...(r.user.extra !== undefined ? { extra: r.user.extra } : {}), ...admissionAuditOf(req),
     },
     { operation: 'CONNECT', kind: options.kind, subresource: h.subresource, namespace: r.namespace, name: r.name, object: options as unknown as KubeObject },
   );

@@ -5,7 +5,8 @@
  * Service or node is looked up, and the target is asked for what the admitted options say (a mutating
  * webhook's path or command). A real API server, a webhook server and a fake node agent (HTTPS with a
  * cluster certificate of its node, answering with the path it was asked for) on loopback. The server
- * keeps an audit log, where a webhook's auditAnnotations must land on the request's event.
+ * keeps an audit log (nodes/proxy at Request level, the rest at Metadata), where a webhook's
+ * auditAnnotations and the dispatchers' own (mutation, patch, failed open) must land on the request's event.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +42,8 @@ const auditLog = join(auditDir, 'audit.log');
 const patch = (ops: object[]): ReturnType<Handler> => ({ allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') });
 
 before(async () => {
-  ts = await startTestServer({ audit: { policy: parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]'), path: auditLog } });
+  const policy = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Request, resources: [{group: '', resources: [nodes/proxy]}]}, {level: Metadata}]";
+  ts = await startTestServer({ audit: { policy: parseAuditPolicy(policy), path: auditLog } });
   admin = new RawClient(ts.url, ts.dataDir);
   hooks = await startWebhookServer({
     '/deny': () => ({ allowed: false, warnings: ['proxy with care'], auditAnnotations: { reason: 'no-proxy' }, status: { code: 403, reason: 'Forbidden', message: 'proxying is not allowed' } }),
@@ -81,12 +83,12 @@ const ctx = () => systemContext();
 const registry = (resource: string) => ts.server.storage('admissionregistration.k8s.io', 'v1', resource)!;
 
 /** A webhook configuration of one CONNECT webhook on `resource` (for this file's namespace or node only). */
-async function register(kind: 'Mutating' | 'Validating', name: string, path: string, resource: string, operations = ['CONNECT']): Promise<() => Promise<unknown>> {
+async function register(kind: 'Mutating' | 'Validating', name: string, path: string, resource: string, operations = ['CONNECT'], failurePolicy = 'Fail'): Promise<() => Promise<unknown>> {
   const plural = `${kind.toLowerCase()}webhookconfigurations`;
   await registry(plural).create(ctx(), undefined, {
     apiVersion: 'admissionregistration.k8s.io/v1', kind: `${kind}WebhookConfiguration`, metadata: { name: `${P}-${name}` },
     webhooks: [{
-      name: `${name}.bosun.test`, admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Fail',
+      name: `${name}.bosun.test`, admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy,
       clientConfig: { url: `https://127.0.0.1:${hooks.port}${path}`, caBundle: hooks.caBundle },
       rules: [{ apiGroups: [''], apiVersions: ['v1'], operations, resources: [resource] }],
       namespaceSelector: { matchLabels: { [P]: 'true' } },
@@ -99,6 +101,10 @@ async function register(kind: 'Mutating' | 'Validating', name: string, path: str
 /** The ResponseComplete events of requests to `uri` that were answered with `code`. */
 const audited = (uri: string, code: number): AuditEvent[] => readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
   .filter((e) => e.requestURI === uri && e.stage === 'ResponseComplete' && e.responseStatus?.code === code);
+
+/** The annotations the webhook dispatchers add (mutation, patch, failed open) of an event. */
+const dispatcherAnnotations = (e: AuditEvent | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(e?.annotations ?? {}).filter(([k]) => /^(failed-open\.)?(mutation|patch)\.webhook\.admission\.k8s\.io\//.test(k)));
 
 const reviewed = (path: string): AdmissionRequest | undefined => hooks.received.get(path)?.at(-1);
 const summary = (r: AdmissionRequest | undefined) => r && { kind: r.kind, resource: r.resource.resource, subResource: r.subResource, operation: r.operation, name: r.name, object: r.object };
@@ -176,6 +182,12 @@ test("a mutating webhook's NodeProxyOptions path is the path the node is asked f
     kind: { group: '', version: 'v1', kind: 'NodeProxyOptions' }, resource: 'nodes', subResource: 'proxy', operation: 'CONNECT', name: NODE,
     object: { kind: 'NodeProxyOptions', apiVersion: 'v1', path: '/rewritten/p' },
   });
+  // nodes/proxy is audited at Request level: the patch is logged with the mutation.
+  const who = { configuration: `${P}-node-path`, webhook: 'node-path.bosun.test' };
+  assert.deepEqual(dispatcherAnnotations(audited(`/api/v1/nodes/${NODE}/proxy/original?x=1`, 200).at(-1)), {
+    'mutation.webhook.admission.k8s.io/round_0_index_0': JSON.stringify({ ...who, mutated: true }),
+    'patch.webhook.admission.k8s.io/round_0_index_0': JSON.stringify({ ...who, patch: [{ op: 'replace', path: '/path', value: '/rewritten/p' }], patchType: 'JSONPatch' }),
+  });
   await unMutate();
   await unValidate();
 });
@@ -190,6 +202,9 @@ test("a mutating webhook's PodExecOptions command is the command the node is ask
   assert.equal(r.status, 400);
   assert.equal(r.body, `/exec/${NS}/p/c?command=echo&command=mutated&output=1`);
   assert.deepEqual(reviewed('/exec-command')?.object, { kind: 'PodExecOptions', apiVersion: 'v1', stdout: true, container: 'c', command: ['rm', '-rf'] });
+  // pods/exec is audited at Metadata level: the mutation is logged, the patch (request data) is not.
+  const mutated = await eventually(() => audited(exec, 400).map(dispatcherAnnotations).find((a) => Object.keys(a).length > 0), 'the upgrade audited');
+  assert.deepEqual(mutated, { 'mutation.webhook.admission.k8s.io/round_0_index_0': JSON.stringify({ configuration: `${P}-exec-command`, webhook: 'exec-command.bosun.test', mutated: true }) });
   await unregister();
 });
 
@@ -210,21 +225,28 @@ test("a validating webhook's refusal of an exec upgrade (SPDY, WebSocket) carrie
   await unregister();
 });
 
-test("a webhook's audit annotations on a create are on its event as <webhook name>/<key>; a key that is not a qualified name is dropped", async () => {
+test("a webhook's audit annotations on a create are on its event as <webhook name>/<key>; a key that is not a qualified name is dropped; a mutating webhook that fails open is noted", async () => {
   const unregister = await register('Validating', 'annotate-cm', '/annotate', 'configmaps', ['CREATE']);
+  // No handler at /absent: a 404, ignored under failurePolicy Ignore.
+  const unOpen = await register('Mutating', 'open-cm', '/absent', 'configmaps', ['CREATE'], 'Ignore');
   const uri = `/api/v1/namespaces/${NS}/configmaps`;
   let n = 0;
   const created = await eventually(async () => {
     const r = await admin.send('POST', uri, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${n++}` } });
     assert.equal(r.status, 201);
-    return hooks.received.get('/annotate')?.some((q) => q.name === `cm-${n - 1}`) && r;
-  }, 'the webhook to be in effect');
+    return [hooks.received.get('/annotate'), hooks.received.get('/absent')].every((l) => l?.some((q) => q.name === `cm-${n - 1}`)) && r;
+  }, 'the webhooks to be in effect');
   assert.ok(created);
   const annotations = audited(uri, 201).at(-1)?.annotations ?? {};
   assert.equal(annotations['annotate-cm.bosun.test/checked'], 'yes');
   assert.deepEqual(Object.keys(annotations).filter((k) => k.startsWith('annotate-cm.')), ['annotate-cm.bosun.test/checked']);
   assert.equal(annotations['authorization.k8s.io/decision'], 'allow', "the router's annotations stay");
+  assert.deepEqual(dispatcherAnnotations(audited(uri, 201).at(-1)), {
+    'failed-open.mutation.webhook.admission.k8s.io/round_0_index_0': 'open-cm.bosun.test',
+    'mutation.webhook.admission.k8s.io/round_0_index_0': JSON.stringify({ configuration: `${P}-open-cm`, webhook: 'open-cm.bosun.test', mutated: false }),
+  });
   await unregister();
+  await unOpen();
 });
 
 test("portforward's ports are decoded as upstream's []int32 conversion: a value that is not a port is the request's 400, not dropped", async () => {

@@ -8,6 +8,7 @@ import type { KubeList, KubeObject, WatchEvent } from '../../api/meta.js';
 import type { ResourceDefinition } from '../../api/resource.js';
 import type { Status } from '../../api/status.js';
 import type { DeleteOptions, FieldValidation, ListQuery, PatchType, WatchQuery } from '../../api/request-options.js';
+import type { AuditLevel } from '../audit/policy.js';
 
 export type { DeleteOptions, FieldValidation, ListQuery, PatchType, WatchQuery } from '../../api/request-options.js';
 
@@ -31,6 +32,8 @@ export interface RequestContext {
    * adds to it with admission/audit-annotations.ts; shared by the context's copies.
    */
   auditAnnotations?: Map<string, string>;
+  /** The level of the request's audit event (with auditAnnotations): what an annotation needs to be logged. */
+  auditLevel?: AuditLevel;
   /** Keys the JSON body of a create or PUT repeats (paths), for field validation as unknown fields are. */
   duplicateFields?: string[];
   /** Aborted when the client goes away or the request times out. */

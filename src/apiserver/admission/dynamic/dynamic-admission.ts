@@ -19,6 +19,7 @@ import { ObjectCache } from './config-cache.js';
 import { isExemptConfigurationResource, type AdmissionRequestInfo } from './matching.js';
 import { runPolicies, type PolicyDeps } from './policy.js';
 import { closeWebhookConnections } from './webhook-client.js';
+import type { WebhookOrigin } from './webhook-audit.js';
 import { matchingWebhooks, runMutating, runValidating, type Webhook } from './webhooks.js';
 
 export interface DynamicAdmissionChain {
@@ -34,13 +35,16 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
   const bindings = await ObjectCache.start<ValidatingAdmissionPolicyBinding>(store, validatingAdmissionPolicyBindings);
   const deps: PolicyDeps = { store, kindDef };
 
-  let memo: { key: string; mutating: Webhook[]; validating: Webhook[]; policies: Map<string, ValidatingAdmissionPolicy> } | undefined;
+  let memo: { key: string; mutating: Webhook[]; origins: Map<Webhook, WebhookOrigin>; validating: Webhook[]; policies: Map<string, ValidatingAdmissionPolicy> } | undefined;
   const current = (): NonNullable<typeof memo> => {
     const key = `${mutating.version}/${validating.version}/${policies.version}`;
     if (memo?.key !== key) {
+      // Each mutating webhook's configuration and place in the list (its audit annotations' keys).
+      const origins = new Map<Webhook, WebhookOrigin>();
+      for (const c of mutating.list()) for (const h of (c.webhooks ?? []) as Webhook[]) origins.set(h, { configuration: c.metadata.name ?? '', index: origins.size });
       memo = {
-        key,
-        mutating: mutating.list().flatMap((c) => (c.webhooks ?? []) as Webhook[]),
+        key, origins,
+        mutating: [...origins.keys()],
         validating: validating.list().flatMap((c) => (c.webhooks ?? []) as Webhook[]),
         policies: new Map(policies.list().map((p) => [p.metadata.name ?? '', p])),
       };
@@ -68,7 +72,7 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
         const r = info(attrs);
         const hooks = await matchingWebhooks(c.mutating, r);
         if (hooks.length === 0) return undefined;
-        return runMutating(store, hooks, admissionRequest(def, attrs, ctx), ctx);
+        return runMutating(store, hooks, admissionRequest(def, attrs, ctx), ctx, (h) => c.origins.get(h)!);
       },
       async validate(attrs) {
         const r = info(attrs);

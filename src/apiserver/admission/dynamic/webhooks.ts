@@ -8,8 +8,9 @@
  * ignored under failurePolicy Ignore and refuses the request (500) under Fail; a refusal is
  * upstream's `admission webhook "x" denied the request: ...` (code from the response, 400 at
  * least). Warnings go to the client's Warning headers, audit annotations (`<webhook name>/<key>`) to
- * the request's audit event.
+ * the request's audit event, with the dispatchers' own (webhook-audit.ts: mutation, patch, failed open).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../../api/meta.js';
 import { failure, StatusError, type StatusReason } from '../../../api/status.js';
 import type { MutatingWebhook } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
@@ -22,6 +23,7 @@ import type { AdmissionRequest } from './admission-review.js';
 import { matchConditions } from './cel.js';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
 import { callWebhook, WebhookCallError, type AdmissionResponse } from './webhook-client.js';
+import { MutationAnnotator, validatingFailedOpen, type WebhookOrigin } from './webhook-audit.js';
 
 /** A webhook of either kind (validating ones have no reinvocationPolicy). */
 export type Webhook = MutatingWebhook;
@@ -51,17 +53,22 @@ function callFailed(name: string, err: unknown): StatusError {
 }
 
 /**
- * Calls one webhook (matchConditions first). Returns its response, or undefined when it was skipped
- * or its failure is ignored; throws the refusal or the failure under failurePolicy Fail.
+ * matchConditions, as upstream's ShouldCallHook: whether `h` is called for `req`; an evaluation
+ * error skips it under failurePolicy Ignore and refuses the request under Fail.
  */
-async function invoke(store: Store, h: Webhook, req: AdmissionRequest, ctx: RequestContext): Promise<AdmissionResponse | undefined> {
-  const ignore = h.failurePolicy === 'Ignore';
+function shouldCall(h: Webhook, req: AdmissionRequest): boolean {
   const mc = matchConditions(h.matchConditions, { object: req.object, oldObject: req.oldObject, request: req });
-  if (mc.error) {
-    if (ignore) return undefined;
-    throw callFailed(h.name, new Error(mc.error));
-  }
-  if (!mc.matches) return undefined;
+  if (!mc.error) return mc.matches;
+  if (h.failurePolicy === 'Ignore') return false;
+  throw callFailed(h.name, new Error(mc.error));
+}
+
+/**
+ * Calls a webhook that is to be called. Returns its response, or undefined when its failure is
+ * ignored under failurePolicy Ignore (`failedOpen` is told, for the audit event); throws the
+ * refusal, or the failure under Fail.
+ */
+async function call(store: Store, h: Webhook, req: AdmissionRequest, ctx: RequestContext, failedOpen: () => void): Promise<AdmissionResponse | undefined> {
   // v1 allows only None and NoneOnDryRun; a stored Some/Unknown (older versions) refuses dry runs, as upstream.
   if (req.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun') {
     throw failure(400, 'BadRequest', `admission webhook "${h.name}" does not support dry run`);
@@ -71,8 +78,9 @@ async function invoke(store: Store, h: Webhook, req: AdmissionRequest, ctx: Requ
     resp = await callWebhook(store, h.clientConfig ?? {}, h.timeoutSeconds ?? 10, req);
   } catch (err) {
     if (!(err instanceof WebhookCallError) && !(err instanceof Error)) throw err;
-    if (ignore) return undefined;
-    throw callFailed(h.name, err);
+    if (h.failurePolicy !== 'Ignore') throw callFailed(h.name, err);
+    failedOpen();
+    return undefined;
   }
   // Recorded whether the webhook allows or refuses, as upstream's dispatchers do (a bad key is skipped).
   for (const [k, v] of Object.entries(resp.auditAnnotations ?? {})) if (typeof v === 'string') addAuditAnnotation(ctx, `${h.name}/${k}`, v);
@@ -81,39 +89,64 @@ async function invoke(store: Store, h: Webhook, req: AdmissionRequest, ctx: Requ
   return resp;
 }
 
-/** Runs the mutating webhooks; returns the patched object, or undefined when none changed it. */
-export async function runMutating(store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext): Promise<KubeObject | undefined> {
+/**
+ * Runs the mutating webhooks; returns the patched object, or undefined when none changed it.
+ * `origin` places each webhook in the dispatcher's list (its audit annotations' keys).
+ */
+export async function runMutating(
+  store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext, origin: (h: Webhook) => WebhookOrigin,
+): Promise<KubeObject | undefined> {
   if (!req.object) return undefined;
   let obj = req.object;
   let changed = false;
   const lastSeen = new Map<Webhook, string>();
-  const callOne = async (h: Webhook): Promise<void> => {
-    const resp = await invoke(store, h, { ...req, object: obj }, ctx);
-    if (resp?.patch) {
-      if (resp.patchType !== 'JSONPatch') throw callFailed(h.name, new Error(`unsupported patch type "${resp.patchType ?? ''}"`));
-      let ops: unknown;
-      try {
-        ops = JSON.parse(Buffer.from(resp.patch, 'base64').toString('utf8'));
-        obj = applyJsonPatch(obj as JsonObject, ops) as KubeObject;
-      } catch (err) {
-        if (h.failurePolicy === 'Ignore') return;
-        throw callFailed(h.name, err instanceof StatusError ? new Error(err.message) : err);
+  const callOne = async (h: Webhook, round: number): Promise<void> => {
+    const current = { ...req, object: obj };
+    if (!shouldCall(h, current)) return;
+    const annotator = new MutationAnnotator(ctx, h.name, origin(h), round);
+    let mutated = false;
+    try {
+      const resp = await call(store, h, current, ctx, () => annotator.failedOpen());
+      if (resp?.patch) {
+        if (resp.patchType !== 'JSONPatch') throw callFailed(h.name, new Error(`unsupported patch type "${resp.patchType ?? ''}"`));
+        let ops: unknown;
+        let next: KubeObject;
+        try {
+          ops = JSON.parse(Buffer.from(resp.patch, 'base64').toString('utf8'));
+          next = applyJsonPatch(obj as JsonObject, ops) as KubeObject;
+        } catch (err) {
+          if (h.failurePolicy !== 'Ignore') throw callFailed(h.name, err instanceof StatusError ? new Error(err.message) : err);
+          annotator.failedOpen();
+          return;
+        }
+        // An empty patch is no patch (upstream returns before applying it).
+        if (!Array.isArray(ops) || ops.length > 0) {
+          mutated = !isDeepStrictEqual(obj, next);
+          obj = next;
+          changed = true;
+          annotator.patch(ops);
+        }
       }
-      changed = true;
+      if (h.reinvocationPolicy === 'IfNeeded') lastSeen.set(h, JSON.stringify(obj));
+    } finally {
+      annotator.mutation(mutated);
     }
-    if (h.reinvocationPolicy === 'IfNeeded') lastSeen.set(h, JSON.stringify(obj));
   };
-  for (const h of hooks) await callOne(h);
-  // Reinvocation: once more for each IfNeeded webhook whose output a later webhook changed.
+  for (const h of hooks) await callOne(h, 0);
+  // Reinvocation (round 1): once more for each IfNeeded webhook whose output a later webhook changed.
   for (const h of hooks) {
     const seen = lastSeen.get(h);
-    if (seen !== undefined && seen !== JSON.stringify(obj)) await callOne(h);
+    if (seen !== undefined && seen !== JSON.stringify(obj)) await callOne(h, 1);
   }
   return changed ? obj : undefined;
 }
 
-/** Runs the validating webhooks in parallel; the first refusal (in configuration order) wins. */
+/**
+ * Runs the validating webhooks whose matchConditions hold in parallel; the first refusal (in
+ * configuration order) wins.
+ */
 export async function runValidating(store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext): Promise<void> {
-  const results = await Promise.allSettled(hooks.map((h) => invoke(store, h, req, ctx)));
+  const called = hooks.filter((h) => shouldCall(h, req));
+  const results = await Promise.allSettled(called.map((h, i) => call(store, h, req, ctx, () => validatingFailedOpen(ctx, h.name, i))));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
