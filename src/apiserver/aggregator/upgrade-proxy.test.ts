@@ -5,8 +5,9 @@
  * extension with the front proxy's client certificate and the caller in X-Remote-* headers, its
  * 101 comes back with the protocol it chose, and bytes flow both ways. Bosun's RBAC runs first (403,
  * the extension never dialed); the client's X-Remote-* headers, Authorization and a bearer token
- * offered as a WebSocket subprotocol never reach the extension; an APIService that is not Available
- * answers 503.
+ * offered as a WebSocket subprotocol never reach the extension; an extension's refusal (>= 400) comes
+ * back as it is, any other answer that is not a 101 as kube-aggregator's 503 "invalid upgrade
+ * response"; an APIService that is not Available answers 503.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +23,12 @@ import { missingServiceApiService, startRegisteredExtension, type TestExtensionS
 const NS = 'agg-upgrade-6427';
 const GROUP = 'flights.upgrade-test.example.com';
 const EXEC = `/apis/${GROUP}/v1alpha1/namespaces/${NS}/flights/lh-400/exec?command=date&stdout=true`;
+/** What the extension answers an upgrade of these flights' exec with instead of switching protocols. */
+const NOT_SWITCHING: Record<string, string> = {
+  'lh-200': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  'lh-302': 'HTTP/1.1 302 Found\r\nLocation: https://elsewhere.example/\r\nContent-Length: 0\r\n\r\n',
+  'lh-403': 'HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nX-Extension: refused\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"reason":"no"}\n\r\n0\r\n\r\n',
+};
 
 describe('upgrade requests proxied to an extension API server (UpgradeAwareHandler)', () => {
   let s: TestServer & { server: ApiServer };
@@ -52,6 +59,7 @@ describe('upgrade requests proxied to an extension API server (UpgradeAwareHandl
       group: GROUP, version: 'v1alpha1', namespace: NS, service: 'ext-api',
       resources: [{ name: 'flights', singularName: 'flight', namespaced: true, kind: 'Flight', verbs: ['get', 'list'] }, { name: 'flights/exec', namespaced: true, kind: 'Status', verbs: ['create', 'get'] }],
       answer: () => undefined,
+      upgradeAnswer: (path) => NOT_SWITCHING[path.split('/').at(-2) ?? ''],
     });
     await eventually(async () => (await kubectlOk(s, ['get', 'apiservice', `v1alpha1.${GROUP}`])).includes('True'), 'the extension Available');
   });
@@ -97,6 +105,23 @@ describe('upgrade requests proxied to an extension API server (UpgradeAwareHandl
     const { head, socket } = await rawUpgrade(EXEC, { Upgrade: 'SPDY/3.1', 'Impersonate-User': 'agg-bob' });
     assert.match(head, /^HTTP\/1\.1 403 /);
     assert.equal(ext.seen.length, before);
+    socket.destroy();
+  });
+
+  test('an answer neither 101 nor a refusal (200, 302) is kube-aggregator\'s 503 "invalid upgrade response"; a refusal (>= 400) comes back as it is', async () => {
+    const execOf = (flight: string): string => EXEC.replace('/lh-400/', `/${flight}/`);
+    for (const code of [200, 302]) {
+      const { head, socket, rest } = await rawUpgrade(execOf(`lh-${code}`), { Upgrade: 'SPDY/3.1' });
+      assert.match(head, /^HTTP\/1\.1 503 /, `${code}`);
+      assert.match(head, /\r\nContent-Type: text\/plain; charset=utf-8\r\n/);
+      assert.equal(await readUntil(socket, '\n', rest.toString('latin1')), `invalid upgrade response: status code ${code}\n`);
+      socket.destroy();
+    }
+    const { head, socket, rest } = await rawUpgrade(execOf('lh-403'), { Upgrade: 'SPDY/3.1' });
+    assert.match(head, /^HTTP\/1\.1 403 Forbidden\r\n/);
+    assert.match(head, /\r\nX-Extension: refused\r\n/);
+    assert.match(head, /\r\nContent-Type: application\/json\r\n/);
+    assert.equal(await readUntil(socket, '}\n', rest.toString('latin1')), '{"reason":"no"}\n');
     socket.destroy();
   });
 

@@ -14,8 +14,8 @@ import { request, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { errors } from '../../api/status.js';
+import type { UpgradeResult } from '../http/upgrade-answer.js';
 import type { KeyPair } from '../pki/certs.js';
 import { issueClientCertificate, type Pki } from '../pki/pki.js';
 import { tightenFile, writePrivateFile } from '../pki/private-file.js';
@@ -58,10 +58,6 @@ export function agentEndpointOf(node: NodeLike): AgentEndpoint | undefined {
   if (!port || !host) return undefined;
   return { host, port };
 }
-
-export type UpgradeResult =
-  | { upgraded: true; res: IncomingMessage; socket: Duplex; head: Buffer }
-  | { upgraded: false; res: IncomingMessage };
 
 export interface AgentClientOptions {
   /** The client certificate; called on first use (issuing one costs an RSA key generation). */

@@ -54,10 +54,12 @@ before(async () => {
     '/exec-command': () => patch([{ op: 'replace', path: '/command', value: ['echo', 'mutated'] }]),
   });
   const pair = issueCertificate({ commonName: `system:node:${NODE}`, organizations: ['system:nodes'], usage: 'server', dnsNames: [NODE], ips: ['127.0.0.1'], validDays: 1 }, ts.server.pki.ca);
-  // The agent answers every request, and refuses every upgrade, with the path and query it was asked for.
+  // The agent answers every request, and refuses every upgrade, with the path and query it was asked for;
+  // an upgrade to forward port 200 it answers 200 OK, as a server ignoring Upgrade would.
   agent = createServer({ cert: pair.cert, key: pair.key }, (req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.url));
   agent.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const body = req.url ?? '';
+    if (body.endsWith('?port=200')) return void socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
     socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((r) => agent.listen(0, '127.0.0.1', r));
@@ -263,4 +265,12 @@ test("portforward's ports are decoded as upstream's []int32 conversion: a value 
   // A good list reaches the node (whose refusal carries the URL it was asked for).
   const relayed = await admin.request(`/api/v1/namespaces/${NS}/pods/p/portforward?ports=8080,9090`, upgrade);
   assert.equal(relayed.body, `/portForward/${NS}/p?port=8080&port=9090`);
+});
+
+test('a relayed upgrade the node answers with neither a 101 nor a refusal (>= 400) is upstream\'s 500 "invalid upgrade response"', async () => {
+  const upgrade = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' } };
+  const r = await admin.request(`/api/v1/namespaces/${NS}/pods/p/portforward?ports=200`, upgrade);
+  assert.equal(r.status, 500);
+  const status = JSON.parse(r.body) as { reason: string; message: string };
+  assert.deepEqual([status.reason, status.message], ['InternalError', 'invalid upgrade response: status code 200']);
 });

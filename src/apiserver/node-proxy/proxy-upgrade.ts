@@ -3,7 +3,7 @@
  * (and nodes/proxy, whose answer comes over the agent's connection: node-proxy.ts), as upstream's UpgradeAwareHandler.tryUpgrade (apimachinery util/proxy/upgradeaware.go). Authentication,
  * authorization (the verb of the request's method on pods/proxy, services/proxy, nodes/proxy) and CONNECT
  * admission happened before (router.ts); then the API server dials the target itself, sends the
- * request on and reads the answer:
+ * request on and answers with the target's answer (http/upgrade-answer.ts):
  *  - 101 Switching Protocols: passed back with the target's headers, then bytes are copied both ways
  *    until either side closes, when both connections are destroyed (the API server's stop destroys the
  *    client's, listener.ts, and with it the target's);
@@ -20,18 +20,13 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errors } from '../../api/status.js';
-import type { UpgradeResult } from './agent-client.js';
+import { answerUpgrade, type UpgradeResult } from '../http/upgrade-answer.js';
 import { forwardedHeaders } from './node-proxy.js';
 import type { ProxyTarget } from './pod-proxy.js';
 import { proxiedPath } from './proxy-options.js';
 
 /** Reaching the target and its answer's head are bounded, as upstream's dialer; the upgraded stream is not. */
 const DIAL_TIMEOUT_MS = 30_000;
-/** A refusal's body passed back whole up to this size (a Status, an error page); past it, cut. */
-const MAX_REFUSAL_BYTES = 1 << 20;
-
-/** Headers that describe the refusal's body as it was framed by the target, not as it is passed back. */
-const REFRAMED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 /** `host:port` of a target, an IPv6 address in brackets. */
 export function targetAuthority(t: ProxyTarget): string {
@@ -82,55 +77,4 @@ export async function proxyUpgradeTo(req: IncomingMessage, socket: Duplex, head:
     out.end();
   });
   if (answer) await answerUpgrade(socket, head, answer);
-}
-
-/**
- * Answers the client with the target's answer: a 101 is passed back and the connections spliced; a
- * refusal (>= 400) is passed back as it is and the connection closed; any other answer rejects with
- * upstream's 500 "invalid upgrade response" (nothing written yet).
- */
-export async function answerUpgrade(socket: Duplex, head: Buffer, a: UpgradeResult): Promise<void> {
-  if (a.upgraded) return splice(socket, head, rawHead(a.res, () => true), a.socket, a.head);
-  const code = a.res.statusCode ?? 0;
-  if (code < 400) {
-    a.res.destroy();
-    throw errors.internal(`invalid upgrade response: status code ${code}`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const c of a.res as AsyncIterable<Buffer>) {
-      if (size < MAX_REFUSAL_BYTES) chunks.push(c.subarray(0, MAX_REFUSAL_BYTES - size));
-      size += c.length;
-    }
-  } catch {
-    socket.destroy();
-    return;
-  }
-  const body = Buffer.concat(chunks);
-  const answer = rawHead(a.res, (name) => !REFRAMED.has(name.toLowerCase()), `Content-Length: ${body.length}\r\nConnection: close\r\n`);
-  socket.end(Buffer.concat([Buffer.from(answer, 'latin1'), body]));
-}
-
-/** An answer's status line and the headers `keep` accepts, as the target wrote them, then `extra`, then the blank line. */
-function rawHead(res: IncomingMessage, keep: (name: string) => boolean, extra = ''): string {
-  let out = `HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}\r\n`;
-  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) if (keep(res.rawHeaders[i]!)) out += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
-  return `${out}${extra}\r\n`;
-}
-
-/** Passes the 101 back, then copies both ways; either side closing or failing destroys both. */
-function splice(client: Duplex, clientHead: Buffer, answer: string, upstream: Duplex, upstreamHead: Buffer): void {
-  const close = (): void => {
-    client.destroy();
-    upstream.destroy();
-  };
-  client.on('error', close).once('close', close);
-  upstream.on('error', close).once('close', close);
-  if (client.destroyed) return close();
-  client.write(Buffer.from(answer, 'latin1'));
-  if (upstreamHead.length > 0) client.write(upstreamHead);
-  if (clientHead.length > 0) upstream.write(clientHead);
-  upstream.pipe(client);
-  client.pipe(upstream);
 }

@@ -9,7 +9,8 @@
  * user, groups and extras. Upgrade requests (as exec's) are believed the same way and recorded with
  * their Upgrade header: a WebSocket is accepted with the first subprotocol offered and answers each
  * message `pong:<message>`; any other protocol (SPDY/3.1) gets a 101 naming it (and the
- * X-Stream-Protocol-Version asked for) and then the same `pong:` echo of the raw bytes.
+ * X-Stream-Protocol-Version asked for) and then the same `pong:` echo of the raw bytes; a path
+ * `upgradeAnswer` answers gets that raw answer instead.
  * `extensionManifests` registers it: a Service without selector, an EndpointSlice to
  * 127.0.0.1:<port> and an APIService with its caBundle.
  */
@@ -66,6 +67,8 @@ export interface ExtensionOptions {
    * /openapi/v3/apis/<group>/<version>, listed in the /openapi/v3 index. Absent: those paths are 404.
    */
   openapi?: { v2?: object; v3?: object };
+  /** A raw HTTP answer an upgrade request for `path` gets instead of switching protocols (a refusal, a server ignoring Upgrade). */
+  upgradeAnswer?(path: string): string | undefined;
 }
 
 export async function startExtensionServer(o: ExtensionOptions): Promise<TestExtensionServer> {
@@ -111,7 +114,10 @@ export async function startExtensionServer(o: ExtensionOptions): Promise<TestExt
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket.once('close', () => upgraded.delete(socket)));
-    if (!believe(req)) return socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const url = believe(req);
+    if (!url) return socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    const answer = o.upgradeAnswer?.(url.pathname);
+    if (answer !== undefined) return socket.end(answer);
     if (String(req.headers.upgrade).toLowerCase() === 'websocket') {
       return wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (m: Buffer) => ws.send(`pong:${m.toString('utf8')}`)));
     }
