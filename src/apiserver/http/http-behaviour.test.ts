@@ -162,6 +162,12 @@ describe('HTTP behaviour', () => {
     assert.equal(server.openWatches(), 0);
   });
 
+  test('a /watch/ of a named object allows no fieldSelector requiring another name', async () => {
+    const other = await c.request('/api/v1/watch/namespaces/default/configmaps/named-watch?fieldSelector=metadata.name%3Dt2&timeoutSeconds=1');
+    assert.equal(other.status, 400);
+    assert.equal(other.json.message, "fieldSelector metadata.name doesn't match requested name");
+  });
+
   test('a request that takes too long is answered 504 Timeout', async () => {
     const r = await c.request('/api/v1/namespaces/default/configmaps/slow');
     assert.equal(slowGets, 1);
