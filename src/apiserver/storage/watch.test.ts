@@ -77,6 +77,24 @@ test('watch: a compacted resourceVersion gives one ERROR event with 410 Expired,
   }
 });
 
+test('watch: sendInitialEvents from a revision not reached in time is an ERROR event (504 ResourceVersionTooLarge), then close', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    const r = new Recorder();
+    // The request's deadline ends the wait for the revision early (else 3 s, as the cacher's).
+    const q = { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan' as const, resourceVersion: String(env.store.currentRevision() + 100) };
+    await s.watch(ctx({ signal: AbortSignal.timeout(50) }), 'ns1', q, r);
+    await r.until(() => r.closed);
+    assert.deepEqual(r.summary(), ['ERROR 504']);
+    const st = r.events[0].object as Status;
+    assert.equal(st.code, 504);
+    assert.deepEqual(st.details?.causes?.map((c) => c.reason), ['ResourceVersionTooLarge']);
+  } finally {
+    await env.close();
+  }
+});
+
 test('watch: selectors with transitions (stops matching -> DELETED, starts matching -> ADDED)', async () => {
   const env = await newEnv();
   try {

@@ -8,7 +8,7 @@
  * is decoded once for every watcher (StorageCore.decodeShared); sinks must not mutate objects.
  */
 import type { KubeObject } from '../../api/meta.js';
-import { errors } from '../../api/status.js';
+import { errors, StatusError } from '../../api/status.js';
 import { StoreError, type StoreEvent, type WatchHandle } from '../../store/types.js';
 import { fromStoreError, tooOldResourceVersion } from './errors.js';
 import { listPrefix } from './keys.js';
@@ -25,9 +25,20 @@ export async function watchObjects(core: StorageCore, ctx: RequestContext, names
   const rvText = q.resourceVersion ?? '';
   const initial = q.sendInitialEvents ?? (rvText === '' || rvText === '0');
   let startRev = rvText === '' || rvText === '0' ? 0 : parseResourceVersion(rvText);
-  if (q.sendInitialEvents && startRev > 0) await waitForRevision(core.store, startRev, ctx.signal);
 
   const w = new Watcher(core, q, selection, sink);
+  if (q.sendInitialEvents && startRev > 0) {
+    try {
+      await waitForRevision(core.store, startRev, ctx.signal);
+    } catch (err) {
+      // A revision not reached in time (504 Too large resource version) ends the accepted watch
+      // with an ERROR event, as the cacher's newErrWatcher does, not as an HTTP error.
+      if (!(err instanceof StatusError)) throw err;
+      w.emit({ type: 'ERROR', object: err.status });
+      w.stop();
+      return w;
+    }
+  }
   const prefix = listPrefix(core.def, namespace);
   try {
     if (initial) {
