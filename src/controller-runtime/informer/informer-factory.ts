@@ -35,6 +35,16 @@ export class SharedInformerFactory {
     return inf as unknown as SharedInformer<T>;
   }
 
+  /**
+   * A new informer with this factory's defaults that the factory neither shares, starts nor stops:
+   * its caller owns it. For a watch that must be able to end before the process does (the garbage
+   * collector's of a custom resource whose CRD goes); stopping a shared one would stop it for every
+   * user.
+   */
+  unshared<T extends KubeObject = KubeObject>(ref: ResourceRef<T> | ResourceRef, scope: InformerScope = {}): SharedInformer<T> {
+    return new SharedInformer<T>(this.client, ref, { ...this.defaults, ...scope });
+  }
+
   /** Start every informer, including ones requested later. */
   start(): void {
     this.started = true;

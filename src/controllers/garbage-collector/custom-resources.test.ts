@@ -12,16 +12,18 @@ import { eventually } from '../../testing/eventually.js';
 import { addNamespaceController } from '../namespace/namespace-controller.js';
 import { addGarbageCollector } from './garbage-collector.js';
 import { createTestCrd, gadgets, gone, widgets } from '../../testing/example-crds.js';
+import { apiserverRegistry } from '../../apiserver/prometheus/apiserver-metrics.js';
 
 const NS = `gc-crd-${process.pid}`;
 let env: ControllerEnv;
 let client: KubeClient;
+let gc: ReturnType<typeof addGarbageCollector>;
 
 before(async () => {
   env = await startControllerEnv({
     namespace: NS,
     add: (mgr) => {
-      addGarbageCollector(mgr, { discoveryIntervalMs: 200 });
+      gc = addGarbageCollector(mgr, { discoveryIntervalMs: 200 });
       addNamespaceController(mgr, { recheckMs: 200 });
     },
   });
@@ -85,4 +87,38 @@ test('a second kind in a watched group-version: foreground, orphan, then its CRD
   await client.raw('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com');
   await eventually(() => gone(client.raw('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com')), 'the CRD gone');
   await eventually(() => gone(client.configMaps(NS).get('doomed-dependent')), 'the dependent of a Gadget deleted with its CRD collected');
+});
+
+/** The in-process server's metric `name` summed over the series with `labels`. */
+const metric = async (name: string, labels: Record<string, string | number>): Promise<number> =>
+  ((await apiserverRegistry.getSingleMetric(name)?.get())?.values ?? [])
+    .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((a, s) => a + s.value, 0);
+
+// As upstream's resyncMonitors on each Sync: the monitor of a resource no longer served stops (its
+// informer and watch, which before kept listing a 404 for ever), and a resource served again with
+// other details (v2, cluster-scoped) gets a new monitor: the stale one (v1) never saw its objects,
+// so a foreground-deleted Gadget kept its finalizer for ever. Follows the test above (CRD deleted).
+test('a deleted CRD\'s monitor stops; recreated at v2 cluster-scoped, its kind is collected through a new monitor', async () => {
+  const v1 = { group: 'example.com', version: 'v1', resource: 'gadgets' };
+  const v2 = { ...v1, version: 'v2' };
+  await eventually(() => !gc.monitoredResources().some((r) => r.resource === 'gadgets'), 'the Gadget monitor stopped');
+  const listsOfV1 = await metric('apiserver_request_total', { ...v1, verb: 'LIST' });
+  await client.raw('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.example.com' },
+    spec: {
+      group: 'example.com', scope: 'Cluster', names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+      versions: [{ name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  });
+  await eventually(async () => await metric('apiserver_longrunning_requests', { ...v2, verb: 'WATCH' }) === 1, 'the collector watching Gadgets at v2');
+  const clusterGadgets = { ...gadgets, version: 'v2', namespaced: false };
+  const owner = await client.create<KubeObject>(clusterGadgets, undefined, { apiVersion: 'example.com/v2', kind: 'Gadget', metadata: { name: `fg-${process.pid}` } });
+  const ownerRef = { apiVersion: 'example.com/v2', kind: 'Gadget', name: owner.metadata.name!, uid: owner.metadata.uid!, blockOwnerDeletion: true };
+  await client.configMaps(NS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'v2-dependent', ownerReferences: [ownerRef] } });
+  await client.delete(clusterGadgets, undefined, owner.metadata.name!, { propagationPolicy: 'Foreground' });
+  await eventually(() => gone(client.get(clusterGadgets, undefined, owner.metadata.name!)), 'the foreground-deleted v2 Gadget gone');
+  assert.equal(await gone(client.configMaps(NS).get('v2-dependent')), true, 'its dependent went first');
+  assert.equal(await metric('apiserver_longrunning_requests', { ...v1, verb: 'WATCH' }), 0, 'no watch of v1 open');
+  assert.equal(await metric('apiserver_request_total', { ...v1, verb: 'LIST' }), listsOfV1, 'no list of v1 since its monitor stopped');
 });

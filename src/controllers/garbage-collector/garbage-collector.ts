@@ -3,7 +3,8 @@
  * are all gone, and carries out the Foreground and Orphan propagation policies the API server
  * records as the `foregroundDeletion` and `orphan` finalizers on a deleted owner.
  *
- * Wiring: one shared informer per collectable resource feeds `OwnerGraph`; relevant changes
+ * Wiring: one shared informer per collectable resource, and a monitor per custom resource served
+ * (custom-monitors.ts: started, replaced and stopped as discovery changes), feed `OwnerGraph`; relevant changes
  * (ownerReferences, deletion, finalizers) enqueue the object, its owners and its dependents by
  * uid. The reconciler decides with `decide` (pure) and performs at most one kind of write. Owners
  * missing from the graph are confirmed absent with a live GET before anything is deleted, so an
@@ -12,7 +13,6 @@
 import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import type { KubeClient } from '../../client/kube-client.js';
-import { discoverCustomResources } from '../../client/discovery.js';
 import type { ResourceRef } from '../../client/resource-ref.js';
 import { Controller } from '../../controller-runtime/controller.js';
 import type { Manager } from '../../controller-runtime/manager.js';
@@ -20,6 +20,9 @@ import type { Request, Result } from '../../controller-runtime/reconcile.js';
 import { decide, ownerStateInGraph, type Action, type OwnerState } from './decide.js';
 import { deletingDependents, gcRelevantChange, nodeOf, OwnerGraph, type GraphNode } from './graph.js';
 import { collectableResources, resourceForOwner } from './resources.js';
+import { CustomResourceMonitors, resourceKey } from './custom-monitors.js';
+import type { EventHandler } from '../../controller-runtime/informer/shared-informer.js';
+import { defaultLogger } from '../../controller-runtime/log.js';
 
 export interface GarbageCollectorOptions {
   /** Concurrent reconciles (upstream --concurrent-gc-syncs, 20). Default 4. */
@@ -34,10 +37,13 @@ export interface GarbageCollectorOptions {
   discoveryIntervalMs?: number;
 }
 
-const CUSTOM_VERBS = ['list', 'watch', 'delete'] as const;
+export interface GarbageCollector extends Controller {
+  /** The resources whose objects feed the graph now (the fixed ones and the custom ones served). */
+  monitoredResources(): ResourceRef[];
+}
 
 /** Declare the garbage collector on `mgr`; it runs when the manager starts. */
-export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions = {}): Controller {
+export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions = {}): GarbageCollector {
   const graph = new OwnerGraph();
   const controller = new Controller('garbage-collector', (req) => reconcile(mgr.client, graph, req), {
     ...mgr.controllerDefaults, workers: opts.workers ?? 4,
@@ -53,49 +59,38 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
     // O(dependents) pass over its owner.
     for (const o of [...(old?.owners ?? []), ...n.owners]) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
   };
-  const watched = new Set<string>();
-  const watch = (ref: ResourceRef): void => {
-    const key = `${ref.group}/${ref.resource}`;
-    if (watched.has(key)) return;
-    watched.add(key);
-    mgr.informers.informerFor(ref).addEventHandler({
-      onAdd: (obj) => {
-        const n = nodeOf(obj, ref);
-        touched(graph.upsert(n), n);
-      },
-      onUpdate: (_old, obj) => {
-        const n = nodeOf(obj, ref);
-        touched(graph.upsert(n), n);
-      },
-      onDelete: (obj) => {
-        const uid = obj.metadata.uid ?? '';
-        const gone = graph.remove(uid);
-        for (const d of graph.dependentsOf(uid)) enqueue(d.uid);
-        for (const o of gone?.owners ?? obj.metadata.ownerReferences ?? []) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
-      },
-    });
-  };
-  for (const ref of opts.resources ?? collectableResources()) watch(ref);
+  const handlerFor = (ref: ResourceRef): EventHandler<KubeObject> => ({
+    onAdd: (obj) => {
+      const n = nodeOf(obj, ref);
+      touched(graph.upsert(n), n);
+    },
+    onUpdate: (_old, obj) => {
+      const n = nodeOf(obj, ref);
+      touched(graph.upsert(n), n);
+    },
+    onDelete: (obj) => {
+      const uid = obj.metadata.uid ?? '';
+      const gone = graph.remove(uid);
+      for (const d of graph.dependentsOf(uid)) enqueue(d.uid);
+      for (const o of gone?.owners ?? obj.metadata.ownerReferences ?? []) if (graph.get(o.uid)?.deleting) enqueue(o.uid);
+    },
+  });
+  const fixed = opts.resources ?? collectableResources();
+  const monitors = new CustomResourceMonitors(mgr.client, mgr.informers, new Set(fixed.map(resourceKey)), {
+    handlerFor,
+    // Its objects leave the graph (not as deleted: they may be served elsewhere) and their dependents
+    // look them up live, rather than trusting owners whose deletion nobody will report.
+    stopped: (ref) => {
+      for (const uid of graph.forgetResource(ref.group, ref.resource)) for (const d of graph.dependentsOf(uid)) enqueue(d.uid);
+    },
+  });
+  for (const ref of fixed) mgr.informers.informerFor(ref).addEventHandler(handlerFor(ref));
   const every = opts.discoveryIntervalMs ?? (opts.resources ? 0 : 5000);
   if (every > 0) {
-    // Custom kinds come and go with their CRDs: each new one joins the graph (a removed one's
-    // informer stays, finding nothing). Runs while leading, like the collector itself.
+    // Custom kinds come and go with their CRDs: each round starts, replaces or stops their monitors.
+    // Runs while leading, like the collector itself.
     let timer: NodeJS.Timeout | undefined;
-    let served = '';
-    const sync = async (): Promise<void> => {
-      try {
-        const found = await discoverCustomResources(mgr.client, CUSTOM_VERBS);
-        // When the custom resources served change, the client's cached discovery goes too, as
-        // upstream's Sync resets its RESTMapper: verifyOwner then resolves a new kind of a known
-        // group-version, and stops resolving a removed one, without waiting for the cache to age.
-        const now = found.map((r) => `${r.group}/${r.version}/${r.resource}/${r.kind}/${r.namespaced}`).sort().join(' ');
-        if (now !== served) mgr.client.invalidateDiscovery();
-        served = now;
-        for (const ref of found) watch(ref);
-      } catch {
-        // discovery failed (server restarting): next round
-      }
-    };
+    const sync = () => monitors.sync().catch((err: unknown) => (mgr.controllerDefaults.logger ?? defaultLogger()).error({ err: String(err) }, 'garbage collector: syncing monitors failed'));
     mgr.add({
       start: async (signal) => {
         await sync();
@@ -105,11 +100,14 @@ export function addGarbageCollector(mgr: Manager, opts: GarbageCollectorOptions 
         };
         loop();
       },
-      stop: () => clearTimeout(timer),
+      stop: async () => {
+        clearTimeout(timer);
+        await monitors.stop();
+      },
     });
   }
   mgr.addController(controller);
-  return controller;
+  return Object.assign(controller, { monitoredResources: () => [...fixed, ...monitors.resources()] });
 }
 
 async function reconcile(client: KubeClient, graph: OwnerGraph, req: Request): Promise<Result | void> {

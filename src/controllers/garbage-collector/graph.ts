@@ -90,6 +90,22 @@ export class OwnerGraph {
     return old;
   }
 
+  /**
+   * Drop every node of `group`/`resource` without remembering it absent, when its monitor stopped:
+   * a deletion after (or in flight then) would never be reported, and a stale node would stand for
+   * an owner that is gone. Returns the uids dropped, whose dependents then look their owners up.
+   */
+  forgetResource(group: string, resource: string): string[] {
+    const dropped: string[] = [];
+    for (const n of this.nodes.values()) {
+      if (n.ref.group !== group || n.ref.resource !== resource) continue;
+      this.unlink(n);
+      this.nodes.delete(n.uid);
+      dropped.push(n.uid);
+    }
+    return dropped;
+  }
+
   /** True when `uid` is an owner seen deleted (uids are never reused, so it stays gone). */
   isAbsent(uid: string): boolean {
     return this.absent.has(uid);

@@ -79,3 +79,16 @@ test('graph: dependents index survives the owner leaving; relevant changes', () 
   assert.equal(gcRelevantChange(a, nodeOf({ metadata: { ...pod.metadata, deletionTimestamp: 'now' } }, resources.pods)), true);
   assert.equal(gcRelevantChange(a, nodeOf({ metadata: { ...pod.metadata, ownerReferences: [] } }, resources.pods)), true);
 });
+
+test('graph: forgetting a resource whose monitor stopped drops its nodes, not as deleted', () => {
+  const g = new OwnerGraph();
+  const gadgets = { group: 'example.com', version: 'v1', resource: 'gadgets', namespaced: true, kind: 'Gadget' };
+  g.upsert(node('owner', { ref: gadgets }));
+  g.upsert(node('other', { ref: { ...gadgets, resource: 'widgets' } }));
+  g.upsert(node('dep', { owners: [ref('owner')] }));
+  assert.deepEqual(g.forgetResource('example.com', 'gadgets'), ['owner']);
+  assert.equal(g.get('owner'), undefined);
+  assert.ok(g.get('other'), 'another resource of the group stays');
+  assert.equal(g.isAbsent('owner'), false, 'not known deleted: its dependents look it up');
+  assert.deepEqual(g.dependentsOf('owner').map((n) => n.uid), ['dep']);
+});
