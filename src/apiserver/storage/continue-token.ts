@@ -21,10 +21,12 @@ export function decodeContinue(value: string, resourcePrefix: string): { revisio
   } catch {
     throw errors.badRequest('invalid continue token: continue key is not valid: illegal base64 data');
   }
-  if (token?.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || token.rv === 0 || token.rv < -1 || typeof token.start !== 'string') {
-    throw errors.badRequest('invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
-  }
-  if (token.start.includes('..') || token.start.startsWith('/')) throw errors.badRequest('invalid continue token: continue key is not valid: key may not contain relative path segments');
+  const bad = (why: string) => errors.badRequest(`invalid continue token: continue key is not valid${why}`);
+  // storage.DecodeContinue's checks, in its order.
+  if (token?.v !== 'meta.k8s.io/v1') throw bad(`: server does not recognize this encoded version ${String(token?.v ?? '')}`);
+  if (typeof token.rv !== 'number' || token.rv === 0 || token.rv < -1) throw bad(': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (typeof token.start !== 'string' || token.start === '') throw bad(': encoded start key empty (version meta.k8s.io/v1)');
+  if (token.start.includes('..') || token.start.startsWith('/')) throw bad(': key may not contain relative path segments');
   return { revision: Math.max(token.rv, 0), afterKey: resourcePrefix + token.start };
 }
 

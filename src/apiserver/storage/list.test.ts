@@ -104,11 +104,24 @@ test('list: an expired continue token is 410 Expired; a garbled one 400', async 
     const first = await s.list(ctx(), 'ns1', { limit: 1 });
     await s.create(ctx(), 'ns1', cm('later'));
     await env.store.compact(env.store.currentRevision());
+    let inconsistent: string | undefined;
     await rejectsStatus(s.list(ctx(), 'ns1', { limit: 1, continue: first.metadata.continue }), 410, 'Expired', (e) => {
       assert.match(e.message, /^The provided continue parameter is too old/);
+      inconsistent = (e.status.metadata as { continue?: string }).continue;
     });
+    // The 410's token goes on after the same key at the latest revision (handleCompactedErrorForPaging).
+    const rest = await s.list(ctx(), 'ns1', { limit: 10, continue: inconsistent });
+    assert.deepEqual(rest.items.map((i) => i.metadata.name), ['c1', 'c2', 'later']);
+    assert.equal(rest.metadata.resourceVersion, String(env.store.currentRevision()));
     await rejectsStatus(s.list(ctx(), 'ns1', { continue: 'not-a-token!!' }), 400, 'BadRequest', (e) => {
       assert.match(e.message, /^invalid continue token: continue key is not valid/);
+    });
+    const token = (t: object) => Buffer.from(JSON.stringify(t)).toString('base64url');
+    await rejectsStatus(s.list(ctx(), 'ns1', { limit: 1, continue: token({ v: 'meta.k8s.io/v1', rv: 5, start: '' }) }), 400, 'BadRequest', (e) => {
+      assert.equal(e.message, 'invalid continue token: continue key is not valid: encoded start key empty (version meta.k8s.io/v1)');
+    });
+    await rejectsStatus(s.list(ctx(), 'ns1', { limit: 1, continue: token({ v: 'v2', rv: 5, start: 'ns1/c0' }) }), 400, 'BadRequest', (e) => {
+      assert.equal(e.message, 'invalid continue token: continue key is not valid: server does not recognize this encoded version v2');
     });
     await rejectsStatus(s.list(ctx(), 'ns1', { continue: first.metadata.continue, resourceVersion: '5' }), 400, 'BadRequest');
   } finally {
