@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Lease, Node, Pod } from '../../api/kinds/index.js';
+import { describe, it } from 'node:test';
+import type { Lease, Node } from '../../api/kinds/index.js';
 import { eventually } from '../../testing/eventually.js';
-import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
-import { startAgentHarness, type AgentHarness } from '../testing/agent-harness.js';
+import { cond, cs, fakeNodeForFile, h, IMG, rt } from '../testing/pod-lifecycle-env.js';
+import { configSourceTests } from '../testing/pod-config-source-tests.js';
 
 /**
  * The node agent on the fake runtime against a real in-process API server: pod lifecycle, restart
  * policies and back-off, probes, deletion, adoption after an agent restart, orphans, image pulls,
- * ConfigMap/Secret sources. The same behaviours run on containerd in agent-containerd.test.ts.
+ * ConfigMap/Secret sources (testing/pod-config-source-tests.ts, declared here). The same behaviours
+ * run on containerd in agent-containerd.test.ts. The node: testing/pod-lifecycle-env.ts.
  */
 
-const IMG = 'bosun.test/busybox:1';
-const cs = (p: Pod, name = 'app') => p.status?.containerStatuses?.find((c) => c.name === name);
-const cond = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type)?.status;
-
 describe('node agent on the fake runtime', () => {
-  let rt: FakeRuntime;
-  let h: AgentHarness;
-  before(async () => {
-    rt = new FakeRuntime({ images: [IMG] });
-    h = await startAgentHarness(rt, { crashBackoff: { initialMs: 300, maxMs: 1200 }, imagePullBackoff: { initialMs: 1000, maxMs: 4000 } });
-  });
-  after(async () => {
-    await h.stop();
-    rt.close();
-  });
+  fakeNodeForFile();
 
   it('registers the node with capacity, conditions, node info and a lease', async () => {
     const node = await h.client.nodes<Node>().get(h.nodeName);
@@ -163,48 +151,7 @@ describe('node agent on the fake runtime', () => {
     await h.waitPod('never', (p) => cs(p)?.state?.waiting?.reason === 'ErrImageNeverPull');
   });
 
-  it('ConfigMap and Secret as env and files; a ConfigMap update reaches the file', async () => {
-    await h.client.configMaps('default').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello', 'app.conf': 'v=1' } });
-    await h.client.secrets('default').create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sec' }, data: { token: Buffer.from('s3cret').toString('base64') } });
-    const pod = await h.createPod('cfgpod', {
-      volumes: [
-        { name: 'conf', configMap: { name: 'cfg', items: [{ key: 'app.conf', path: 'app.conf', mode: 0o600 }] } },
-        { name: 'secret', secret: { secretName: 'sec' } },
-        { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
-      ],
-      containers: [{
-        name: 'app', image: IMG,
-        env: [
-          { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
-          { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'sec', key: 'token' } } },
-          { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
-        ],
-        envFrom: [{ prefix: 'CM_', configMapRef: { name: 'cfg' } }],
-        resources: { limits: { memory: '64Mi', cpu: '500m' }, requests: { cpu: '250m' } },
-        volumeMounts: [{ name: 'conf', mountPath: '/etc/app' }, { name: 'secret', mountPath: '/var/secret' }, { name: 'info', mountPath: '/etc/info' }],
-      }],
-    }, { labels: { tier: 'web' } });
-    await h.waitPod('cfgpod', (p) => cond(p, 'Ready') === 'True');
-    const c = (await rt.listContainers({ labelSelector: { 'io.kubernetes.pod.uid': pod.metadata.uid! } }))[0]!;
-    const st = await rt.containerStatus(c.id);
-    const { readFileSync, statSync } = await import('node:fs');
-    const mount = (path: string) => st.mounts.find((m) => m.containerPath === path)!;
-    assert.equal(readFileSync(`${mount('/etc/app').hostPath}/app.conf`, 'utf8'), 'v=1');
-    assert.equal(statSync(`${mount('/etc/app').hostPath}/..data/app.conf`).mode & 0o777, 0o600);
-    assert.equal(mount('/etc/app').readonly, true);
-    assert.equal(readFileSync(`${mount('/var/secret').hostPath}/token`, 'utf8'), 's3cret');
-    assert.equal(readFileSync(`${mount('/etc/info').hostPath}/labels`, 'utf8'), 'tier="web"');
-    assert.ok(st.mounts.some((m) => m.containerPath === '/etc/hosts'));
-    await h.client.configMaps('default').patch('cfg', 'merge', { data: { 'app.conf': 'v=2' } });
-    await eventually(() => readFileSync(`${mount('/etc/app').hostPath}/app.conf`, 'utf8') === 'v=2', 'ConfigMap update reached the file');
-  });
-
-  it('a missing ConfigMap key is CreateContainerConfigError', async () => {
-    await h.createPod('nocfg', { containers: [{ name: 'app', image: IMG, env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }] }] });
-    const p = await h.waitPod('nocfg', (p) => cs(p)?.state?.waiting?.reason === 'CreateContainerConfigError' && p);
-    assert.equal(cs(p)?.state?.waiting?.message, 'configmap "nope" not found');
-  });
+  configSourceTests();
 
   it('deletion: containers stopped, everything removed, then the pod is deleted for good', async () => {
     const pod = await h.createPod('gone', { containers: [{ name: 'app', image: IMG }] });
