@@ -70,6 +70,26 @@ test('delete: finalizers keep the object marked; generation bumps once', async (
   }
 });
 
+test('update: removing the last finalizer of an object marked for deletion deletes it; new finalizers are refused', async () => {
+  const env = await newEnv();
+  try {
+    const s = storage(env, 'configmaps');
+    await s.create(ctx(), 'ns1', { metadata: { name: 'f', finalizers: ['example.com/a', 'example.com/b'] } });
+    const del = await s.delete(ctx(), 'ns1', 'f', {});
+    assert.equal(del.deleted, false);
+    assert.ok(del.object.metadata.deletionTimestamp);
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'f', { type: 'merge', body: { metadata: { finalizers: ['example.com/a', 'example.com/b', 'example.com/c'] } } }), 422, 'Invalid', (e) => {
+      assert.equal(e.status.details?.causes?.[0]?.field, 'metadata.finalizers');
+    });
+    await s.patch(ctx(), 'ns1', 'f', { type: 'merge', body: { metadata: { finalizers: ['example.com/b'] } } });
+    assert.ok(await s.get(ctx(), 'ns1', 'f'));
+    await s.patch(ctx(), 'ns1', 'f', { type: 'json', body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    await rejectsStatus(s.get(ctx(), 'ns1', 'f'), 404, 'NotFound');
+  } finally {
+    await env.close();
+  }
+});
+
 test('delete: propagationPolicy Foreground and Orphan add GC finalizers; Background adds none', async () => {
   const env = await newEnv();
   try {
