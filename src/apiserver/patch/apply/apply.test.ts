@@ -1,48 +1,14 @@
 /**
- * Server-side apply and Update tracking, against what kube-apiserver records and answers
- * (structured-merge-diff semantics; managedFields shapes as seen on real clusters).
+ * Server-side apply, against what kube-apiserver records and answers (structured-merge-diff
+ * semantics; managedFields shapes as seen on real clusters). Update tracking on its own:
+ * update-tracking.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apply, trackUpdate, type ApplyOptions } from './apply.js';
-import { testFieldInfo } from '../testdata/field-info.js';
+import { apply, trackUpdate } from './apply.js';
 import { StatusError } from '../../../api/status.js';
 import type { JsonObject } from '../json-value.js';
-
-const T1 = '2026-01-01T00:00:00Z';
-const T2 = '2026-01-01T00:01:00Z';
-const base = { apiVersion: 'apps/v1', fieldInfo: testFieldInfo };
-const opts = (manager: string, now = T1, extra: Partial<ApplyOptions> = {}): ApplyOptions => ({ ...base, manager, now, ...extra });
-
-function config(over: { replicas?: number; labels?: Record<string, string>; containers?: unknown[] } = {}): JsonObject {
-  return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'default', labels: over.labels ?? { app: 'web' } },
-    spec: {
-      replicas: over.replicas ?? 2,
-      selector: { matchLabels: { app: 'web' } },
-      template: {
-        metadata: { labels: { app: 'web' } },
-        spec: { containers: over.containers ?? [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }] },
-      },
-    },
-  };
-}
-
-/** What the storage does after apply on create: server metadata and defaults nobody owns. */
-function stored(obj: JsonObject): JsonObject {
-  const o = structuredClone(obj) as any;
-  Object.assign(o.metadata, { uid: 'u1', resourceVersion: '1', generation: 1, creationTimestamp: T1 });
-  for (const c of o.spec.template.spec.containers) {
-    c.imagePullPolicy ??= 'IfNotPresent';
-    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
-  }
-  o.spec.revisionHistoryLimit ??= 10;
-  return o;
-}
-
-const fields = (obj: JsonObject, manager: string, operation = 'Apply') =>
-  ((obj.metadata as any).managedFields as any[]).find((e) => e.manager === manager && e.operation === operation)?.fieldsV1;
+import { base, config, fields, opts, stored, T1, T2 } from './testing/deployment-fixtures.js';
 
 test('apply on create: the applier owns exactly what it sent, in FieldsV1', () => {
   const { object, managedFields } = apply(undefined, config(), opts('kubectl'));
@@ -150,59 +116,6 @@ test('several conflicts: grouped by manager in the message, one cause each', () 
   });
 });
 
-test('trackUpdate on create: labels, lists and items own themselves (`.`), empty structs are leaves', () => {
-  const obj = stored(config());
-  (obj as any).spec.template.spec.containers[0].resources = {};
-  const { managedFields } = trackUpdate(undefined, obj, { ...base, manager: 'kubectl-create', now: T1 });
-  assert.equal(managedFields.length, 1);
-  assert.deepEqual(managedFields[0]!.fieldsV1, {
-    'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
-    'f:spec': {
-      'f:replicas': {}, 'f:revisionHistoryLimit': {}, 'f:selector': {},
-      'f:template': {
-        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
-        'f:spec': { 'f:containers': { '.': {}, 'k:{"name":"web"}': {
-          '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {},
-          'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:protocol': {} } },
-          'f:resources': {},
-        } } },
-      },
-    },
-  });
-});
-
-test('trackUpdate moves changed fields, drops emptied entries, ignores no-ops', () => {
-  const a = trackUpdate(undefined, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { x: '1' } }, { ...base, apiVersion: 'v1', manager: 'a', now: T1 }).object;
-  const noop = trackUpdate(a, structuredClone(a), { ...base, apiVersion: 'v1', manager: 'b', now: T2 });
-  assert.deepEqual(noop.managedFields.map((e) => [e.manager, e.time]), [['a', T1]]);
-  const changed = structuredClone(a) as any;
-  changed.data.x = '2';
-  const b = trackUpdate(a, changed, { ...base, apiVersion: 'v1', manager: 'b', now: T2 });
-  // a keeps the map it created (`.`), loses the key b changed.
-  assert.deepEqual(b.managedFields.map((e) => [e.manager, e.fieldsV1]), [['a', { 'f:data': {} }], ['b', { 'f:data': { 'f:x': {} } }]]);
-  const removed = structuredClone(b.object) as any;
-  delete removed.data;
-  assert.deepEqual(trackUpdate(b.object, removed, { ...base, apiVersion: 'v1', manager: 'c', now: T2 }).managedFields, []);
-  assert.equal((trackUpdate(b.object, removed, { ...base, apiVersion: 'v1', manager: 'c', now: T2 }).object.metadata as any).managedFields, undefined);
-});
-
-test('trackUpdate: managedFields sent by the client replace the stored ones; [{}] resets them', () => {
-  const a = trackUpdate(undefined, { metadata: { name: 'c' }, data: { x: '1' } }, { ...base, apiVersion: 'v1', manager: 'a', now: T1 }).object;
-  const reset = structuredClone(a) as any;
-  reset.metadata.managedFields = [{}];
-  assert.deepEqual(trackUpdate(a, reset, { ...base, apiVersion: 'v1', manager: 'b', now: T2 }).managedFields, []);
-  const untouched = structuredClone(a) as any;
-  delete untouched.metadata.managedFields;
-  assert.equal(trackUpdate(a, untouched, { ...base, apiVersion: 'v1', manager: 'b', now: T2 }).managedFields[0]!.manager, 'a');
-});
-
-test('ignoredFields: a status change through the main resource is owned by nobody', () => {
-  const before = { metadata: { name: 'd' }, spec: { replicas: 1 }, status: { replicas: 1 } };
-  const after = { metadata: { name: 'd' }, spec: { replicas: 2 }, status: { replicas: 2 } };
-  const r = trackUpdate(before, after, { ...base, manager: 'm', now: T1, ignoredFields: [['status']] });
-  assert.deepEqual(r.managedFields[0]!.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
-});
-
 test('apply: finalizers are a set (v: elements), ports merge by key with defaulted protocol', () => {
   const live = stored(apply(undefined, config(), opts('kubectl')).object);
   const cfg = config({ containers: [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443 }] }] }) as any;
@@ -282,20 +195,4 @@ test('kubectl --server-side takes over from client-side apply: annotation fields
   edited.spec.replicas = 3;
   const tracked = trackUpdate(created, edited, { ...base, manager: 'kubectl-edit', now: T2 }).object;
   assert.throws(() => apply(tracked, config({ replicas: 5 }), opts('kubectl', T2)), /conflict with "kubectl-edit" using apps\/v1: \.spec\.replicas/);
-});
-
-test('trackUpdate caps Update entries at 10, folding the oldest into ancient-changes', () => {
-  let obj: JsonObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: {} };
-  for (let i = 0; i < 12; i++) {
-    const next = structuredClone(obj) as any;
-    next.data[`k${i}`] = 'v';
-    obj = trackUpdate(obj, next, { ...base, apiVersion: 'v1', manager: `m${i}`, now: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` }).object;
-  }
-  const entries = (obj.metadata as any).managedFields as any[];
-  assert.equal(entries.length, 10);
-  const ancient = entries.find((e) => e.manager === 'ancient-changes');
-  // m0, m1 and m2 fold into one bucket carrying m2's time.
-  assert.deepEqual(ancient.fieldsV1, { 'f:data': { 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } });
-  assert.equal(ancient.time, '2026-01-01T00:00:02Z');
-  assert.ok(!entries.some((e) => ['m0', 'm1', 'm2'].includes(e.manager)));
 });
