@@ -29,10 +29,17 @@ export async function deleteObject(
     const kv = await core.store.get(key);
     if (!kv) throw notFound(core.def, name);
     const obj = core.decode(kv);
-    await ctx.dynamicAdmission?.validate({
-      operation: 'DELETE', namespace: ns, name, oldObject: obj,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', metadata: {}, ...opts, ...(ctx.dryRun ? { dryRun: ['All'] } : {}) },
-    });
+    if (ctx.dynamicAdmission) {
+      // upstream's AdmissionToValidateObjectDeleteFunc: mutating admission (webhooks registered for
+      // DELETE, which may refuse but not patch), then validating, both with the stored object as
+      // oldObject and no object.
+      const attrs = {
+        operation: 'DELETE', namespace: ns, name, oldObject: obj,
+        options: { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', metadata: {}, ...opts, ...(ctx.dryRun ? { dryRun: ['All'] } : {}) },
+      } as const;
+      await ctx.dynamicAdmission.mutate(attrs);
+      await ctx.dynamicAdmission.validate(attrs);
+    }
     try {
       return await deleteOnce(core, ctx, key, kv, obj, opts);
     } catch (err) {

@@ -45,9 +45,16 @@ export class ObjectCache<T extends KubeObject> {
     });
   }
 
-  /** Every object, sorted by name (upstream sorts configurations by name before calling them). */
+  /**
+   * Every object, sorted by name in byte order, as upstream's configuration managers sort
+   * configurations (Go's `<` on the names) before calling their webhooks in turn: the call order
+   * and the audit annotations' indexes. Not localeCompare, whose order follows the process's
+   * locale (under LANG=da_DK "aa" sorts after "ab"; under th_TH "a-b" and "ab" are equal).
+   */
   list(): readonly T[] {
-    this.sorted ??= [...this.items.values()].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    // Code unit order is byte order for the ASCII of DNS names.
+    const name = (o: T): string => o.metadata.name ?? '';
+    this.sorted ??= [...this.items.values()].sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
     return this.sorted;
   }
 
@@ -55,3 +62,4 @@ export class ObjectCache<T extends KubeObject> {
     this.watch?.cancel();
   }
 }
+

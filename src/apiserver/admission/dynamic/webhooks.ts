@@ -4,8 +4,10 @@
  * configuration (sorted by configuration name, then in order) that match the request's rules,
  * namespace and object selectors and matchConditions are called; mutating ones one after another,
  * each JSONPatch applied to the object the next one sees, with IfNeeded webhooks called once more
- * when a later webhook changed the object; validating ones in parallel. A call that fails is
- * ignored under failurePolicy Ignore and refuses the request (500) under Fail; a refusal is
+ * when a later webhook changed the object; validating ones in parallel. A call that fails (or a
+ * response the webhook got wrong: webhook-patch.ts) is ignored under failurePolicy Ignore and
+ * refuses the request (500) under Fail; a patch that does not apply refuses it (500) under either.
+ * Mutating webhooks are called on DELETE too, without an object (they may refuse, not patch). A refusal is
  * upstream's `admission webhook "x" denied the request: ...` (code from the response, 400 at
  * least). Warnings go to the client's Warning headers, audit annotations (`<webhook name>/<key>`) to
  * the request's audit event, with the dispatchers' own (webhook-audit.ts: mutation, patch, failed open).
@@ -14,8 +16,6 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../../api/meta.js';
 import { failure, StatusError, type StatusReason } from '../../../api/status.js';
 import type { MutatingWebhook } from '../../../api/kinds/admissionregistration/webhook-configuration.js';
-import type { JsonObject } from '../../patch/json-value.js';
-import { applyJsonPatch } from '../../patch/json-patch.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../storage/types.js';
 import { addAuditAnnotation } from '../audit-annotations.js';
@@ -24,6 +24,7 @@ import { matchConditions } from './cel.js';
 import { namespaceSelectorMatches, objectSelectorMatches, ruleMatches, type AdmissionRequestInfo } from './matching.js';
 import { callWebhook, WebhookCallError, type AdmissionResponse } from './webhook-client.js';
 import { MutationAnnotator, validatingFailedOpen, type WebhookOrigin } from './webhook-audit.js';
+import { applyWebhookPatch, verifyPatchFields, webhookPatch } from './webhook-patch.js';
 
 /** A webhook of either kind (validating ones have no reinvocationPolicy). */
 export type Webhook = MutatingWebhook;
@@ -64,29 +65,42 @@ function shouldCall(h: Webhook, req: AdmissionRequest): boolean {
 }
 
 /**
- * Calls a webhook that is to be called. Returns its response, or undefined when its failure is
- * ignored under failurePolicy Ignore (`failedOpen` is told, for the audit event); throws the
- * refusal, or the failure under Fail.
+ * Calls a webhook that is to be called and hands its allowing response to `allowed`. Returns what
+ * that gives, or undefined when a failure to call the webhook (WebhookCallError, from the call or
+ * from `allowed`) is ignored under failurePolicy Ignore (`failedOpen` is told, for the audit
+ * event); throws the refusal, the failure under Fail, or any other error of `allowed` whatever the
+ * policy (upstream's dispatchers ignore only ErrCallingWebhook).
  */
-async function call(store: Store, h: Webhook, req: AdmissionRequest, ctx: RequestContext, failedOpen: () => void): Promise<AdmissionResponse | undefined> {
+async function call<T>(
+  store: Store, h: Webhook, req: AdmissionRequest, ctx: RequestContext, failedOpen: () => void, mutating: boolean, allowed: (resp: AdmissionResponse) => T,
+): Promise<T | undefined> {
   // v1 allows only None and NoneOnDryRun; a stored Some/Unknown (older versions) refuses dry runs, as upstream.
   if (req.dryRun && h.sideEffects !== 'None' && h.sideEffects !== 'NoneOnDryRun') {
     throw failure(400, 'BadRequest', `admission webhook "${h.name}" does not support dry run`);
   }
-  let resp: AdmissionResponse;
-  try {
-    resp = await callWebhook(store, h.clientConfig ?? {}, h.timeoutSeconds ?? 10, req);
-  } catch (err) {
-    if (!(err instanceof WebhookCallError) && !(err instanceof Error)) throw err;
+  const callFailure = (err: unknown): undefined => {
     if (h.failurePolicy !== 'Ignore') throw callFailed(h.name, err);
     failedOpen();
     return undefined;
+  };
+  let resp: AdmissionResponse;
+  try {
+    resp = await callWebhook(store, h.clientConfig ?? {}, h.timeoutSeconds ?? 10, req);
+    verifyPatchFields(resp, mutating);
+  } catch (err) {
+    if (!(err instanceof WebhookCallError) && !(err instanceof Error)) throw err;
+    return callFailure(err);
   }
   // Recorded whether the webhook allows or refuses, as upstream's dispatchers do (a bad key is skipped).
   for (const [k, v] of Object.entries(resp.auditAnnotations ?? {})) if (typeof v === 'string') addAuditAnnotation(ctx, `${h.name}/${k}`, v);
   for (const w of resp.warnings ?? []) ctx.warnings.push(w);
   if (!resp.allowed) throw denied(h.name, resp);
-  return resp;
+  try {
+    return allowed(resp);
+  } catch (err) {
+    if (!(err instanceof WebhookCallError)) throw err;
+    return callFailure(err);
+  }
 }
 
 /**
@@ -96,7 +110,8 @@ async function call(store: Store, h: Webhook, req: AdmissionRequest, ctx: Reques
 export async function runMutating(
   store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext, origin: (h: Webhook) => WebhookOrigin,
 ): Promise<KubeObject | undefined> {
-  if (!req.object) return undefined;
+  // A DELETE has no object (upstream's delete handler admits with the old one only): its webhooks
+  // are called, may refuse, and may not patch (webhook-patch.ts).
   let obj = req.object;
   let changed = false;
   const lastSeen = new Map<Webhook, string>();
@@ -106,26 +121,14 @@ export async function runMutating(
     const annotator = new MutationAnnotator(ctx, h.name, origin(h), round);
     let mutated = false;
     try {
-      const resp = await call(store, h, current, ctx, () => annotator.failedOpen());
-      if (resp?.patch) {
-        if (resp.patchType !== 'JSONPatch') throw callFailed(h.name, new Error(`unsupported patch type "${resp.patchType ?? ''}"`));
-        let ops: unknown;
-        let next: KubeObject;
-        try {
-          ops = JSON.parse(Buffer.from(resp.patch, 'base64').toString('utf8'));
-          next = applyJsonPatch(obj as JsonObject, ops) as KubeObject;
-        } catch (err) {
-          if (h.failurePolicy !== 'Ignore') throw callFailed(h.name, err instanceof StatusError ? new Error(err.message) : err);
-          annotator.failedOpen();
-          return;
-        }
-        // An empty patch is no patch (upstream returns before applying it).
-        if (!Array.isArray(ops) || ops.length > 0) {
-          mutated = !isDeepStrictEqual(obj, next);
-          obj = next;
-          changed = true;
-          annotator.patch(ops);
-        }
+      const ops = await call(store, h, current, ctx, () => annotator.failedOpen(), true, (resp) => webhookPatch(h.name, resp, obj) ?? null);
+      if (ops === undefined) return; // failed open
+      if (ops && obj) {
+        const next = applyWebhookPatch(obj, ops);
+        mutated = !isDeepStrictEqual(obj, next);
+        obj = next;
+        changed = true;
+        annotator.patch(ops);
       }
       if (h.reinvocationPolicy === 'IfNeeded') lastSeen.set(h, JSON.stringify(obj));
     } finally {
@@ -138,7 +141,7 @@ export async function runMutating(
     const seen = lastSeen.get(h);
     if (seen !== undefined && seen !== JSON.stringify(obj)) await callOne(h, 1);
   }
-  return changed ? obj : undefined;
+  return changed && obj ? obj : undefined;
 }
 
 /**
@@ -147,6 +150,6 @@ export async function runMutating(
  */
 export async function runValidating(store: Store, hooks: Webhook[], req: AdmissionRequest, ctx: RequestContext): Promise<void> {
   const called = hooks.filter((h) => shouldCall(h, req));
-  const results = await Promise.allSettled(called.map((h, i) => call(store, h, req, ctx, () => validatingFailedOpen(ctx, h.name, i))));
+  const results = await Promise.allSettled(called.map((h, i) => call(store, h, req, ctx, () => validatingFailedOpen(ctx, h.name, i), false, () => undefined)));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
