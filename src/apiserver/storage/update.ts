@@ -104,7 +104,8 @@ export async function updateObject(
     if (noop && (!kv.stale || ctx.dryRun)) return { object: deepCopy(old), created: false };
     if (noop) return { object: await rewriteUnchanged(core, key, old, kv.modRevision, name), created: false };
     if (opts.subresource !== 'status') {
-      await core.strategy.validateAdmission?.(obj, old, ctx, core);
+      // A scale (or approval) write goes through the main path and names itself for field ownership.
+      await core.strategy.validateAdmission?.(obj, old, ctx, core, opts.subresource ?? opts.managedFieldsSubresource);
       await core.strategy.lastAdmission?.(obj, old, ctx, core);
     }
 

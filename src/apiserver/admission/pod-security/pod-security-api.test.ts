@@ -51,6 +51,13 @@ before(async () => {
   await kubectlOk(ts, ['label', 'namespace', WARNED, 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/audit=restricted']);
 });
 
+/** The pod-security.kubernetes.io annotations of the first completed request `which` picks in the audit log. */
+function podSecurityAnnotations(which: (e: AuditEvent) => boolean): Record<string, string> | undefined {
+  const ev = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
+    .find((e) => e.stage === 'ResponseComplete' && which(e));
+  return ev && Object.fromEntries(Object.entries(ev.annotations ?? {}).filter(([k]) => k.startsWith('pod-security.kubernetes.io/')));
+}
+
 after(async () => {
   await ts?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -108,12 +115,7 @@ describe('PodSecurity admission', () => {
   });
 
   it("records upstream's audit annotations: the enforce level a pod is judged by, the audit level's violations", async () => {
-    /** The pod-security.kubernetes.io annotations of the create of `resource` `name` in `ns`. */
-    const annotations = (resource: string, ns: string, name: string): Record<string, string> | undefined => {
-      const ev = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditEvent)
-        .find((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && e.objectRef?.resource === resource && e.objectRef.namespace === ns && e.objectRef.name === name);
-      return ev && Object.fromEntries(Object.entries(ev.annotations ?? {}).filter(([k]) => k.startsWith('pod-security.kubernetes.io/')));
-    };
+    const annotations = (resource: string, ns: string, name: string) => podSecurityAnnotations((e) => e.verb === 'create' && e.objectRef?.resource === resource && e.objectRef.namespace === ns && e.objectRef.name === name);
     const dryRun = ['create', '--dry-run=server', '-f', '-'];
     assert.notEqual((await user.kubectl(dryRun, { input: pod(ENFORCED, 'audit-priv', privileged) })).code, 0);
     assert.deepEqual(annotations('pods', ENFORCED, 'audit-priv'), { 'pod-security.kubernetes.io/enforce-policy': 'baseline:latest' });
@@ -127,6 +129,17 @@ describe('PodSecurity admission', () => {
     // A workload's template is audited, never enforced: no enforce-policy.
     await kubectlOk(user, ['create', 'deployment', 'audit-dep', '-n', WARNED, '--image=bosun.test/busybox:1', '--dry-run=server']);
     assert.deepEqual(Object.keys(annotations('deployments', WARNED, 'audit-dep') ?? {}), ['pod-security.kubernetes.io/audit-violations']);
+  });
+
+  it('lets kubectl scale of a Deployment through unexamined: no warning, no audit annotation (upstream skips subresources)', async () => {
+    const created = await user.kubectl(['create', 'deployment', 'scaled', '-n', WARNED, '--image=bosun.test/busybox:1']);
+    assert.match(created.stderr, /^Warning: would violate PodSecurity "restricted:latest"/m);
+    const r = await user.kubectl(['scale', 'deployment', 'scaled', '-n', WARNED, '--replicas=3']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(await kubectlOk(ts, ['get', 'deployment', 'scaled', '-n', WARNED, '-o', 'jsonpath={.spec.replicas}']), '3');
+    const scaled = podSecurityAnnotations((e) => e.objectRef?.resource === 'deployments' && e.objectRef.subresource === 'scale' && e.objectRef.name === 'scaled' && e.responseStatus?.code === 200);
+    assert.deepEqual(scaled, {});
   });
 
   it('refuses invalid labels and warns when enforce is tightened over violating pods', async () => {

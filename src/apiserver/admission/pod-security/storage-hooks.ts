@@ -48,8 +48,15 @@ function annotate(ctx: RequestContext, annotations: Record<string, string>): voi
   for (const [k, v] of Object.entries(annotations)) addAuditAnnotation(ctx, `${AUDIT_ANNOTATION_PREFIX}${k}`, v);
 }
 
+/**
+ * The pod subresources upstream's plugin lets through unexamined (ignoredPodSubresources); any other
+ * (ephemeralcontainers) carries a pod whose spec may change and is evaluated.
+ */
+const IGNORED_POD_SUBRESOURCES = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
+
 /** Pods: refused with 403 when the enforce level is violated; warn-level violations become warnings. */
-export async function admitPod(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
+export async function admitPod(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv, subresource?: string): Promise<void> {
+  if (subresource && IGNORED_POD_SUBRESOURCES.has(subresource)) return;
   if (old && !isSignificantPodUpdate(obj, old)) return;
   const { policy, error } = await namespacePolicy(store, obj.metadata.namespace ?? '');
   if (error === undefined && !policyApplies(policy, true)) {
@@ -71,8 +78,11 @@ type Template = { metadata?: KubeObject['metadata']; spec?: PodSpec };
 /**
  * Workloads with a pod template (spec.template; a CronJob's spec.jobTemplate.spec.template):
  * warnings only, never a refusal (upstream ValidatePodController). Any workload strategy can use it.
+ * A write through any subresource (scale) is let through unexamined, as upstream: it cannot change
+ * the template, so `kubectl scale` gets no warnings and its audit event no annotations.
  */
-export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv): Promise<void> {
+export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undefined, ctx: RequestContext, { store }: AdmitEnv, subresource?: string): Promise<void> {
+  if (subresource) return;
   const template = (obj.spec?.jobTemplate?.spec?.template ?? obj.spec?.template) as Template | undefined;
   if (!template?.spec) return;
   const { policy, error } = await namespacePolicy(store, obj.metadata.namespace ?? '');
@@ -84,9 +94,11 @@ export async function admitPodTemplate(obj: KubeObject, _old: KubeObject | undef
 
 /**
  * Namespaces: invalid PodSecurity labels are refused (422) on create and when changed; a stricter
- * enforce level warns about the pods already there that would violate it.
+ * enforce level warns about the pods already there that would violate it. Not through a
+ * subresource, as upstream's ValidateNamespace.
  */
-export async function admitNamespace(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store, def }: AdmitEnv): Promise<void> {
+export async function admitNamespace(obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext, { store, def }: AdmitEnv, subresource?: string): Promise<void> {
+  if (subresource) return;
   const next = policyFromLabels(obj.metadata.labels);
   const prev = old ? policyFromLabels(old.metadata.labels) : undefined;
   const nextErr = next.errors.map((e) => e.detail).join('\n');

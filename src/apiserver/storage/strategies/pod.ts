@@ -30,12 +30,12 @@ export const podStrategy: Strategy = {
     // ValidatePodCreate: ephemeral containers come only through pods/ephemeralcontainers.
     return !old && obj.spec?.ephemeralContainers?.length ? [fe.forbidden('spec.ephemeralContainers', 'cannot be set on create')] : [];
   },
-  async validateAdmission(obj, old, ctx, env) {
+  async validateAdmission(obj, old, ctx, env, subresource) {
     // Upstream's WarningsOnCreate (pkg/api/pod/warnings.go), then PodSecurity. An update warns
     // nothing, as upstream's podStrategy.WarningsOnUpdate: pods are rarely edited by people, and
     // status and binding writes are the hottest update path.
     if (!old) ctx.warnings.push(...podCreateWarnings(obj.metadata, obj.spec));
-    await admitPod(obj, old, ctx, env);
+    await admitPod(obj, old, ctx, env, subresource);
   },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: podQosClass(obj.spec) };

@@ -54,9 +54,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   validate?(obj: T, old?: T): FieldError[];
   /**
    * Validating admission (e.g. PodSecurity): may throw a StatusError or add ctx.warnings. Runs on
-   * creates and main-resource updates that change the object, after validation, dry runs included.
+   * creates and on updates that change the object other than through /status, after validation,
+   * dry runs included. `subresource` names the one an update came through (scale,
+   * ephemeralcontainers, approval), which upstream's plugins see as the request's.
    */
-  validateAdmission?(obj: T, old: T | undefined, ctx: RequestContext, env: AdmitEnv): Promise<void>;
+  validateAdmission?(obj: T, old: T | undefined, ctx: RequestContext, env: AdmitEnv, subresource?: string): Promise<void>;
   /**
    * Admission that must run last, after the validating webhooks and policies (ResourceQuota, as
    * upstream's AllOrderedPlugins puts it after ValidatingAdmissionWebhook, so a refused write

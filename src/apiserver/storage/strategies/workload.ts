@@ -9,12 +9,12 @@ import { admitPodTemplate } from '../../admission/pod-security/storage-hooks.js'
 import { podSpecWarnings } from '../../../api/kinds/core/pod-warnings.js';
 
 export const workloadStrategy: Strategy = {
-  async validateAdmission(obj, old, ctx, env) {
+  async validateAdmission(obj, old, ctx, env, subresource) {
     // GetWarningsForPodTemplate at the template's path, as each workload's WarningsOnCreate/Update.
     const jobTemplate = obj.spec?.jobTemplate?.spec?.template as { metadata?: unknown; spec?: unknown } | undefined;
     const template = jobTemplate ?? (obj.spec?.template as { metadata?: unknown; spec?: unknown } | undefined);
     if (template) ctx.warnings.push(...podSpecWarnings(template.metadata, template.spec, jobTemplate ? 'spec.jobTemplate.spec.template' : 'spec.template'));
-    await admitPodTemplate(obj, old, ctx, env);
+    await admitPodTemplate(obj, old, ctx, env, subresource);
   },
   prepareForStatusUpdate(obj, old) {
     if (old.metadata.labels === undefined) delete obj.metadata.labels;
