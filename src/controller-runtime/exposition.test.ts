@@ -27,6 +27,13 @@ test('counters, gauges and histograms with labels round-trip through the exposit
   assert.equal(samplesOf(e, 'x_seconds_sum', { op: 'get' })[0]?.value, 5.55);
 });
 
+// Prometheus parses values with Go's ParseFloat (special values in any case); prom-client, which
+// the components' default process metrics use, writes NaN as `Nan` (an idle event-loop lag gauge).
+test('the check reads special values as Prometheus does', () => {
+  const e = parseExposition('# TYPE a gauge\na{v="1"} Nan\na{v="2"} NaN\na{v="3"} -Inf\na{v="4"} +inf\na{v="5"} Infinity\n');
+  assert.deepEqual(e.samples.map((s) => s.value), [NaN, NaN, -Infinity, Infinity, Infinity]);
+});
+
 test('the check fails on invalid text', () => {
   assert.throws(() => parseExposition('# TYPE a counter\na{x=1} 3\n'), /invalid line/);
   assert.throws(() => parseExposition('# TYPE a counter\na 3 x\n'), /not a sample line/);

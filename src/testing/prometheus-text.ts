@@ -19,12 +19,21 @@ export interface Exposition {
   samples: Sample[];
 }
 
-const FLOAT = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]Inf|NaN)$/;
+/**
+ * A sample value as Prometheus reads it: Go's strconv.ParseFloat, whose special values are
+ * case-insensitive with an optional sign (`NaN`, `Nan` as prom-client writes it, `+Inf`, `-inf`,
+ * `Infinity`).
+ */
+const FLOAT = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]?(?:inf|infinity|nan))$/i;
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?$/;
 const LABEL = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/gy;
 
 const unescape = (v: string): string => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-const num = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+const num = (v: string): number => {
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(v);
+  if (!special) return Number(v);
+  return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+};
 
 export function parseExposition(text: string): Exposition {
   const families = parse(text);
