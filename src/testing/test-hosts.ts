@@ -18,10 +18,13 @@
  * `teardown()` runs the test's `addCleanup` hooks, kills what `spawnInHost` started and anything else left in the namespaces, flushes
  * their nftables rulesets, and deletes the namespaces, veths and bridge; it runs on process exit
  * too (synchronously) in case a test dies first. The bridge's alias records the owning pid, so a
- * later run sweeps what a killed run (SIGKILL) left behind, and only that.
+ * later run sweeps what a killed run (SIGKILL) left behind, and only that (test-hosts-sweep.ts).
  */
-import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { ALIAS_PREFIX, ipSync, removeSync, sweepStaleTestHosts } from './test-hosts-sweep.js';
+
+export { sweepStaleTestHosts };
 
 export interface TestHost {
   /** Short name given by the test (n1, server, ...). */
@@ -78,12 +81,6 @@ export interface TestHostsOptions {
   hosts?: string[];
 }
 
-const ALIAS_PREFIX = 'bosun-test-hosts pid=';
-
-function ipSync(args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
 function run(cmd: string, args: string[], o: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { timeout: o.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -100,55 +97,6 @@ async function must(cmd: string, args: string[]): Promise<string> {
   const r = await run(cmd, args);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Synchronous removal of one prefix's namespaces, veths and bridge (exit handler and sweeps). */
-function removeSync(prefix: string): void {
-  let namespaces: string[] = [];
-  try {
-    namespaces = ipSync(['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${prefix}-`));
-  } catch { /* no netns support: nothing to remove */ }
-  for (const ns of namespaces) {
-    try {
-      for (const pid of ipSync(['netns', 'pids', ns]).split('\n').filter(Boolean)) {
-        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
-      }
-    } catch { /* namespace vanished */ }
-    try { execFileSync('ip', ['netns', 'exec', ns, 'nft', 'flush', 'ruleset'], { stdio: 'ignore' }); } catch { /* no rules */ }
-    try { ipSync(['netns', 'del', ns]); } catch { /* already gone */ }
-  }
-  try {
-    const links = JSON.parse(ipSync(['-j', 'link', 'show'])) as { ifname: string }[];
-    for (const l of links) {
-      if (l.ifname.startsWith(prefix) && l.ifname !== prefix) try { ipSync(['link', 'del', l.ifname]); } catch { /* peer went with its namespace */ }
-    }
-  } catch { /* ignore */ }
-  try { ipSync(['link', 'del', prefix]); } catch { /* already gone */ }
-}
-
-/** Removes test hosts whose creating process is gone (a run that was SIGKILLed). */
-export function sweepStaleTestHosts(): void {
-  let bridges: { ifname: string; ifalias?: string }[] = [];
-  try {
-    // The root namespace's uplink (a veth; a bridge before the switch had its own namespace).
-    bridges = JSON.parse(ipSync(['-j', '-d', 'link', 'show'])) as { ifname: string; ifalias?: string }[];
-  } catch {
-    return;
-  }
-  for (const b of bridges) {
-    if (!/^bzh[a-z0-9]{5}$/.test(b.ifname) || !b.ifalias?.startsWith(ALIAS_PREFIX)) continue;
-    const pid = Number(b.ifalias.slice(ALIAS_PREFIX.length));
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) removeSync(b.ifname);
-  }
 }
 
 /** A 172.31.X.0/24 with no address or route on this machine. */
