@@ -1,6 +1,6 @@
 /** The 409 an apply gets when it would change fields other managers own (managedfields NewConflictError). */
 import { failure, type StatusError } from '../../../api/status.js';
-import { pathString } from './fieldset.js';
+import { pathString } from './path-element.js';
 import { describeManager, type ManagerEntry } from './managed-fields.js';
 
 export interface Conflict {

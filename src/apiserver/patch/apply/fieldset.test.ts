@@ -1,7 +1,8 @@
 /** FieldSet algebra and the FieldsV1 wire form (structured-merge-diff fieldpath/serialize). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FieldSet, pathString } from './fieldset.js';
+import { FieldSet } from './fieldset.js';
+import { pathString } from './path-element.js';
 
 const v1 = {
   'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },

@@ -5,7 +5,8 @@
  */
 import { errors } from '../../../api/status.js';
 import { isObject } from '../json-value.js';
-import { FieldSet, pathString } from './fieldset.js';
+import { FieldSet } from './fieldset.js';
+import { pathString } from './path-element.js';
 import { indexItems, itemElement, keyDefault, nodeKind, type SchemaCursor } from './schema.js';
 
 /**
