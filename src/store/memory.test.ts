@@ -26,3 +26,20 @@ it('memory: automatic compaction every compactInterval keeps retainRevisions of 
   await s.close();
   assert.equal(clock.pendingTimers, 0, 'close() stops the timer');
 });
+
+it('memory: a watch is complete through the last published revision, never while its events wait for delivery', async () => {
+  const s = new MemoryStore();
+  const seen: number[] = [];
+  const h = s.watch('/a/', s.currentRevision(), { onEvents: (evs) => seen.push(...evs.map((e) => e.revision)) });
+  await s.create('/b/1', 'v');
+  assert.equal(h.progress?.(), s.currentRevision(), 'a write elsewhere advances it');
+  const pending = s.create('/a/1', 'v');
+  // Published, not yet delivered (a microtask later): claiming it would let a bookmark pass the event.
+  assert.equal(h.progress?.(), 0);
+  await pending;
+  assert.deepEqual(seen, [s.currentRevision()]);
+  assert.equal(h.progress?.(), s.currentRevision());
+  h.cancel();
+  assert.equal(h.progress?.(), 0, 'nothing once cancelled');
+  await s.close();
+});

@@ -55,6 +55,14 @@ export interface ListResult {
 export interface WatchHandle {
   /** Stop delivery. Idempotent. */
   cancel(): void;
+  /**
+   * A revision this watch is complete through, 0 when unknown: every event at or below it under the
+   * prefix has been delivered to onEvents, so it advances with writes elsewhere too. Watch bookmarks
+   * carry it, as upstream's carry the watch cache's revision (kept current by etcd's progress
+   * notifications), so a watcher of a quiet resource resumes from a revision compaction has not
+   * passed. Absent where a store cannot tell (etcd; a wrapper that delivers asynchronously).
+   */
+  progress?(): number;
 }
 
 export interface WatchCallbacks {

@@ -50,6 +50,11 @@ export class HubWatcher implements WatchHandle {
     }
   }
 
+  /** Complete through the last revision published to the hub once live with nothing left to deliver (WatchHandle.progress). */
+  progress(): number {
+    return this.live && !this.cancelled && this.pending.length === 0 ? Math.max(this.cursor, this.hub.published) : 0;
+  }
+
   /** End the watch with an error: pending events are dropped and no events follow. */
   fail(err: StoreError): void {
     if (this.cancelled) return;
@@ -70,6 +75,11 @@ export class WatchHub {
   private readonly byPrefix = new Map<string, Set<HubWatcher>>();
   /** Watchers with any other prefix: checked one by one. */
   private readonly odd = new Set<HubWatcher>();
+  /**
+   * The last revision published: live watchers have been handed every event up to it (the
+   * backends publish each commit synchronously, in revision order).
+   */
+  published = 0;
 
   add(prefix: string, afterRevision: number, cb: WatchCallbacks): HubWatcher {
     const w = new HubWatcher(this, prefix, afterRevision, cb);
@@ -92,6 +102,7 @@ export class WatchHub {
   /** Hand committed events (in revision order) to every live watcher whose prefix matches. */
   publish(events: readonly StoreEvent[]): void {
     if (events.length === 0) return;
+    this.published = events[events.length - 1].revision;
     const groups = new Map<string, StoreEvent[]>();
     for (const ev of events) {
       for (const p of slashPrefixes(ev.kv.key)) {

@@ -118,6 +118,7 @@ export class ConvertingStore extends ForwardingStore {
         });
       },
     });
+    // No progress(): converted events are still on their way when the inner watch has moved on.
     return {
       cancel: () => {
         failed = true;

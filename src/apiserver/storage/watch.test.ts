@@ -155,6 +155,28 @@ test('watch: bookmarks when allowed, the initial-events-end bookmark, and timeou
   }
 });
 
+test('watch: bookmarks advance with writes to other resources, so a quiet watch resumes after compaction', async () => {
+  const env = await newEnv({ bookmarkIntervalMs: 30 });
+  try {
+    const s = storage(env, 'configmaps');
+    const r = new Recorder();
+    const w = await s.watch(ctx(), 'ns1', { allowWatchBookmarks: true, resourceVersion: String(env.store.currentRevision()) }, r);
+    for (const n of ['x1', 'x2', 'x3']) await storage(env, 'namespaces').create(ctx(), undefined, { metadata: { name: n } });
+    const now = String(env.store.currentRevision());
+    await r.until(() => r.events.some((e) => e.type === 'BOOKMARK' && (e.object as KubeObject).metadata.resourceVersion === now));
+    w.stop();
+    await env.store.compact(env.store.currentRevision());
+    const again = new Recorder();
+    const w2 = await s.watch(ctx(), 'ns1', { resourceVersion: now }, again);
+    await s.create(ctx(), 'ns1', cm('d'));
+    await again.until(() => again.events.length > 0);
+    assert.deepEqual(again.summary(), ['ADDED d']);
+    w2.stop();
+  } finally {
+    await env.close();
+  }
+});
+
 test('watch: the request signal ends the stream', async () => {
   const env = await newEnv();
   try {

@@ -109,6 +109,16 @@ class Watcher implements WatchStream {
     return before ? { type: 'DELETED', object: core.decodeAt(ev.prevKv, ev.revision) } : undefined;
   }
 
+  /**
+   * The revision the watch is complete through: its last event's, or later when the store can tell
+   * that nothing under the prefix happened since (writes to other resources), so that a bookmark
+   * keeps a watcher of a quiet resource ahead of compaction.
+   */
+  private progress(): number {
+    this.lastRev = Math.max(this.lastRev, this.handle?.progress?.() ?? 0);
+    return this.lastRev;
+  }
+
   /** A BOOKMARK: an object of the kind carrying only the revision the client may resume from. */
   bookmark(revision: number, initialEventsEnd = false): void {
     const { def } = this.core;
@@ -120,13 +130,13 @@ class Watcher implements WatchStream {
   startTimers(signal?: AbortSignal): void {
     if (this.closed) return;
     if (this.q.allowWatchBookmarks) {
-      const t = setInterval(() => this.bookmark(this.lastRev), this.core.options.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS);
+      const t = setInterval(() => this.bookmark(this.progress()), this.core.options.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS);
       t.unref();
       this.timers.push(t);
     }
     if (this.q.timeoutSeconds && this.q.timeoutSeconds > 0) {
       const t = setTimeout(() => {
-        if (this.q.allowWatchBookmarks) this.bookmark(this.lastRev);
+        if (this.q.allowWatchBookmarks) this.bookmark(this.progress());
         this.stop();
       }, this.q.timeoutSeconds * 1000);
       t.unref();
