@@ -179,6 +179,8 @@ export class KubeClient {
       allowWatchBookmarks: opts.allowWatchBookmarks,
       timeoutSeconds: opts.timeoutSeconds,
       sendInitialEvents: opts.sendInitialEvents,
+      // The API server takes sendInitialEvents only with NotOlderThan (validateWatchOptions).
+      resourceVersionMatch: opts.sendInitialEvents !== undefined ? 'NotOlderThan' : undefined,
     });
     try {
       const res = await this.transport.stream({ method: 'GET', path, signal: abort.signal });

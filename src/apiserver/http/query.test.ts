@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { isWatch, parseDeleteOptions, parseListQuery, parseWatchQuery } from './query.js';
+import type { StatusError } from '../../api/status.js';
 
 const q = (s: string): URLSearchParams => new URLSearchParams(s);
 const code = (fn: () => unknown): number | undefined => {
@@ -25,6 +26,16 @@ test('list and watch queries', () => {
     { resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, allowWatchBookmarks: true });
   assert.deepEqual(parseWatchQuery(q('watch=true&resourceVersion=12&timeoutSeconds=300&allowWatchBookmarks=true&limit=5')),
     { resourceVersion: '12', timeoutSeconds: 300, allowWatchBookmarks: true });
+  // sendInitialEvents needs NotOlderThan; every error at once, bracketed as Go's aggregate.
+  assert.throws(() => parseWatchQuery(q('watch=1&sendInitialEvents=true')), (e: StatusError) => {
+    assert.equal(e.message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    return true;
+  });
+  assert.throws(() => parseWatchQuery(q('watch=1&resourceVersionMatch=Exact&continue=x')), (e: StatusError) => {
+    assert.equal(e.message, 'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, ' +
+      'resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan", resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided]');
+    return true;
+  });
 });
 
 // Upstream's delete and deletecollection handlers decode the body when there is one, else the query.
@@ -50,7 +61,8 @@ test('every boolean parameter is read the way upstream converts it', () => {
   assert.equal(isWatch(q('watch=True')), true);
   assert.equal(isWatch(q('watch=')), true);
   assert.equal(isWatch(q('')), false);
-  assert.deepEqual(parseWatchQuery(q('watch=True&allowWatchBookmarks=True&sendInitialEvents=False')), { allowWatchBookmarks: true, sendInitialEvents: false });
+  assert.deepEqual(parseWatchQuery(q('watch=True&allowWatchBookmarks=True&sendInitialEvents=False&resourceVersionMatch=NotOlderThan')),
+    { allowWatchBookmarks: true, sendInitialEvents: false, resourceVersionMatch: 'NotOlderThan' });
   assert.deepEqual(parseDeleteOptions(q('orphanDependents=True'), undefined).opts, { orphanDependents: true });
   assert.deepEqual(parseDeleteOptions(q('orphanDependents=False'), undefined).opts, { orphanDependents: false });
 });

@@ -40,9 +40,9 @@ export function parseListQuery(q: URLSearchParams): ListQuery {
 }
 
 /**
- * A watch's options, with upstream's validateWatchOptions rules for resourceVersionMatch (only
- * NotOlderThan, and only with sendInitialEvents). A sendInitialEvents without resourceVersionMatch is
- * accepted (Bosun's own client sends it so; upstream would ask for NotOlderThan).
+ * A watch's options, with upstream's validateWatchOptions rules: sendInitialEvents needs
+ * resourceVersionMatch NotOlderThan, which is the only match a watch takes, and only with
+ * sendInitialEvents; every error found in one 422 on ListOptions.
  */
 export function parseWatchQuery(q: URLSearchParams): WatchQuery {
   const out: WatchQuery = listFields(q);
@@ -55,12 +55,14 @@ export function parseWatchQuery(q: URLSearchParams): WatchQuery {
   const s = bool(q, 'sendInitialEvents');
   if (s !== undefined) out.sendInitialEvents = s;
   const match = out.resourceVersionMatch as string | undefined;
-  if (match !== undefined) {
-    const errs: FieldError[] = [];
+  const errs: FieldError[] = [];
+  if (s !== undefined && match !== 'NotOlderThan') errs.push(fe.forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+  if (match) {
     if (s === undefined) errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
     if (match !== 'NotOlderThan') errs.push(fe.notSupported('resourceVersionMatch', match, ['NotOlderThan']));
-    if (errs.length) throw optionsInvalid('ListOptions', errs);
+    if (q.get('continue')) errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
   }
+  if (errs.length) throw optionsInvalid('ListOptions', errs);
   return out;
 }
 

@@ -6,16 +6,11 @@
  */
 import { queryBool } from '../../api/query-params.js';
 import { fe } from '../../api/schema/errors.js';
-import { failure, formatFieldError, type FieldError, type StatusError } from '../../api/status.js';
+import type { FieldError } from '../../api/status.js';
+import { optionsInvalid, type OptionsKind } from '../storage/errors.js';
 import type { FieldValidation, PatchType } from '../storage/types.js';
 
-export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
-
-export function optionsInvalid(kind: OptionsKind, errs: FieldError[]): StatusError {
-  return failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${errs.map(formatFieldError).join(', ')}`, {
-    group: 'meta.k8s.io', kind, causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
-  });
-}
+export { optionsInvalid, type OptionsKind };
 
 /** ValidateDryRun: every value must be "All" (an empty value too); Go prints the list as `[]string{...}`. */
 export function dryRunErrors(values: readonly unknown[]): FieldError[] {

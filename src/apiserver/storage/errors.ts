@@ -38,6 +38,19 @@ export function tooOldResourceVersion(requested: number, compacted: number): Sta
   return errors.gone(`too old resource version: ${requested} (${compacted})`);
 }
 
+export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions' | 'ListOptions';
+
+/**
+ * 422 Invalid on a request's options (`ListOptions.meta.k8s.io "" is invalid: ...`), every error a
+ * cause; more than one are listed in brackets, as Go prints an aggregate (NewInvalid's ToAggregate).
+ */
+export function optionsInvalid(kind: OptionsKind, errs: FieldError[]): StatusError {
+  const all = errs.map(formatFieldError);
+  return failure(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${all.length === 1 ? all[0] : `[${all.join(', ')}]`}`, {
+    group: 'meta.k8s.io', kind, causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
+  });
+}
+
 /** 410 Expired for a list at a compacted revision (etcd3 store's interpretListError, not paging). */
 export function listTooOld(): StatusError {
   return errors.gone('The resourceVersion for the provided list is too old.');

@@ -4,8 +4,9 @@
  * (waiting up to 3 s for it, then 504 as kube-apiserver's "Too large resource version").
  */
 import { fe } from '../../api/schema/errors.js';
-import { errors, failure, formatFieldError, type FieldError } from '../../api/status.js';
+import { errors, failure, type FieldError } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
+import { optionsInvalid } from './errors.js';
 import type { ListQuery } from './types.js';
 
 const WAIT_MS = 3000;
@@ -20,8 +21,7 @@ export function parseResourceVersion(rv: string): number {
 
 /**
  * Validate resourceVersionMatch against resourceVersion and continue as ValidateListOptions does: every
- * error found, in upstream's order, in one 422 on ListOptions (a list of them in brackets, as Go's
- * aggregate prints more than one).
+ * error found, in upstream's order, in one 422 on ListOptions.
  */
 export function checkListOptions(q: ListQuery): void {
   const match = q.resourceVersionMatch as string | undefined;
@@ -33,12 +33,7 @@ export function checkListOptions(q: ListQuery): void {
     if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(fe.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
     if (match === 'Exact' && rv === '0') errs.push(fe.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
-  if (errs.length) {
-    const all = errs.map(formatFieldError);
-    throw failure(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${all.length === 1 ? all[0] : `[${all.join(', ')}]`}`, {
-      group: 'meta.k8s.io', kind: 'ListOptions', causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
-    });
-  }
+  if (errs.length) throw optionsInvalid('ListOptions', errs);
   if (q.continue && rv !== '' && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
 }
 
