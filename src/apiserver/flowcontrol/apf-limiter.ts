@@ -17,6 +17,8 @@
  * A WATCH is admitted like any request, registered with the watch tracker while it runs (the
  * fan-out writes are charged for), and holds its seats only until its initial events are out
  * (watch-initialization.ts); after that APF neither counts nor ends it.
+ * Executing, waiting and refused requests are counted per level and FlowSchema for the metrics
+ * (apf-series.ts).
  * Simpler than upstream: no mandatory objects are imagined when missing (a request that matches
  * nothing is not limited, as before the configuration is read).
  */
@@ -24,6 +26,7 @@ import type { ServerResponse } from 'node:http';
 import type { FlowSchema } from '../../api/kinds/flowcontrol/flow-schema.js';
 import type { PriorityLevelConfiguration } from '../../api/kinds/flowcontrol/priority-level-configuration.js';
 import { tooManyRequests } from '../http/inflight.js';
+import { SeriesCounts, type ApfSeries } from './apf-series.js';
 import { allocate, BORROWING_PERIOD_MS, updateStats, type SeatDemandStats } from './borrowing.js';
 import { classify, inMatchingOrder, type RequestDigest } from './classify.js';
 import { limitsOf, queuingConfigOf, sharesOf, type LevelSpec } from './level-config.js';
@@ -73,28 +76,14 @@ export interface LevelDump { name: string; quiescing: boolean; qs: QueueSet }
 
 export interface ApfCounts { executing: Record<string, number>; rejected: Record<string, number>; waiting: Record<string, number> }
 
-/** Per priority level and FlowSchema (upstream's metric labels): `level\0flowSchema` and `level\0flowSchema\0reason`; limits per level. */
-export interface ApfSeries {
-  executing: ReadonlyMap<string, number>;
-  executingSeats: ReadonlyMap<string, number>;
-  waiting: ReadonlyMap<string, number>;
-  waitingSeats: ReadonlyMap<string, number>;
-  rejected: ReadonlyMap<string, number>;
-  nominalLimits: ReadonlyMap<string, number>;
-  currentLimits: ReadonlyMap<string, number>;
-}
-
 export class ApfLimiter {
   private ordered: FlowSchema[] = [];
   private levels = new Map<string, Level>();
   private cache = new Map<string, Decision | null>();
   private nominalSum = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Requests answered 429, per priority level (apiserver_flowcontrol_rejected_requests_total). */
-  readonly rejected: Record<string, number> = {};
-  private readonly rejectedBy = new Map<string, number>();
-  /** Executing and waiting requests per `level\0flowSchema`. */
-  private readonly bySeries = new Map<string, Counters>();
+  /** What the metrics report: executing, waiting and refused requests per level and FlowSchema. */
+  private readonly metrics = new SeriesCounts();
 
   /**
    * serverConcurrencyLimit: --max-requests-inflight + --max-mutating-requests-inflight (600).
@@ -191,7 +180,7 @@ export class ApfLimiter {
     const executing: Record<string, number> = {};
     const waiting: Record<string, number> = {};
     for (const l of this.levels.values()) { executing[l.name] = l.qs.seatsInUse; waiting[l.name] = l.qs.waiting; }
-    return { executing, waiting, rejected: { ...this.rejected } };
+    return { executing, waiting, rejected: { ...this.metrics.rejectedByLevel } };
   }
 
   private decide(d: RequestDigest): Decision | null {
@@ -205,8 +194,7 @@ export class ApfLimiter {
       const level = this.levels.get(fs.spec!.priorityLevelConfiguration.name)!;
       const fsName = fs.metadata.name ?? '';
       const series = `${level.name}\0${fsName}`;
-      let counters = this.bySeries.get(series);
-      if (!counters) this.bySeries.set(series, counters = { executing: 0, waiting: 0, executingSeats: 0, waitingSeats: 0 });
+      const counters = this.metrics.of(series);
       const queues = level.qs.queueCount;
       const distinguisher = queues > 1 ? flowDistinguisher(fs.spec?.distinguisherMethod?.type, d.user, d.namespace) : '';
       const hand = queues > 0 ? dealHand(queues > 1 ? hashFlowId(fsName, distinguisher) : 0n, queues, level.qs.handSize) : [];
@@ -253,23 +241,7 @@ export class ApfLimiter {
 
   /** Upstream's metric series: what executes, waits and was refused, per level and FlowSchema; each level's limits. */
   series(): ApfSeries {
-    const nominalLimits = new Map<string, number>();
-    const currentLimits = new Map<string, number>();
-    for (const l of this.levels.values()) {
-      nominalLimits.set(l.name, l.nominal);
-      currentLimits.set(l.name, l.qs.limit);
-    }
-    const executing = new Map<string, number>();
-    const executingSeats = new Map<string, number>();
-    const waiting = new Map<string, number>();
-    const waitingSeats = new Map<string, number>();
-    for (const [k, c] of this.bySeries) {
-      executing.set(k, c.executing);
-      executingSeats.set(k, c.executingSeats);
-      waiting.set(k, c.waiting);
-      waitingSeats.set(k, c.waitingSeats);
-    }
-    return { executing, executingSeats, waiting, waitingSeats, rejected: this.rejectedBy, nominalLimits, currentLimits };
+    return this.metrics.snapshot(this.levels.values());
   }
 
   /**
@@ -294,8 +266,7 @@ export class ApfLimiter {
   }
 
   private reject(level: string, res: ServerResponse, series: string): Error {
-    this.rejectedBy.set(series, (this.rejectedBy.get(series) ?? 0) + 1);
-    this.rejected[level] = (this.rejected[level] ?? 0) + 1;
+    this.metrics.reject(level, series);
     if (!res.headersSent) res.setHeader('Retry-After', '1');
     return tooManyRequests();
   }

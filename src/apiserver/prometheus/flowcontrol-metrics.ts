@@ -14,7 +14,7 @@
  * etcd3 store feeds both), apiserver_storage_objects{resource}.
  */
 import { Counter, Gauge } from 'prom-client';
-import type { ApfSeries } from '../flowcontrol/apf-limiter.js';
+import type { ApfSeries } from '../flowcontrol/apf-series.js';
 import { apiserverRegistry } from './apiserver-metrics.js';
 import { SeriesHistogram } from './series-histogram.js';
 
