@@ -5,7 +5,7 @@
  * 10 and 30, calls 1 unless their cost depends on their operands' sizes (estimate-calls.ts), `&&`
  * and `||` their operands, `?:` the condition plus the dearer branch, and a comprehension (all,
  * exists, exists_one, map, filter, cel.bind) its range size times the cost of one step of cel-go's
- * macro expansion. Sizes come from literals, from the results of sized calls, and from the
+ * macro expansion (estimate-macros.ts). Sizes come from literals, from the results of sized calls, and from the
  * declared types of the variables along a field path (`self.spec.items.@items`), as upstream's
  * sizeEstimator looks up MaxElements in the schema's DeclType; `has()` costs nothing itself
  * (Kubernetes sets PresenceTestHasCost(false)). The result's `max` is what upstream compares with
@@ -13,6 +13,7 @@
  */
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { builtinCallCost, concatCost, kubernetesCallCost, type CallEstimate, type Operand, type PathSizer } from './estimate-calls.js';
+import { iterationCost } from './estimate-macros.js';
 import {
   add, entryUnion, fixed, fromTypeName, isScalar, literalSize, mul, sum, union, DYN, MAX_U64, UNKNOWN,
   type Cost, type DeclType, type Entry, type Facts, type Local, type Node, type Size,
@@ -266,24 +267,13 @@ class Coster {
     const iterSize = isList ? re?.val : re?.key;
     this.push(iter, { path: [...this.pathOf(range), isList ? '@items' : '@keys'], type: iterType, ...(iterSize ? { size: iterSize } : {}) });
     const body = args.slice(1).map((x) => this.cost(x));
-    const loop = fn === 'all' ? fixed(2) : fn === 'exists' ? fixed(3) : fixed(0);
-    let step: Cost;
     // the size of what map/filter append: the mapped value, or the element itself
     const val = listResult ? this.size(args[fn === 'filter' ? 0 : args.length - 1]!) ?? UNKNOWN : undefined;
-    switch (fn) {
-      case 'all': case 'exists': step = { min: 1, max: add(fixed(1), body[0]!).max }; break;
-      case 'exists_one': step = add(body[0]!, { min: 1, max: 2 }); break;
-      case 'map':
-        step = args.length === 3 ? add(body[0]!, { min: 1, max: add(fixed(12), body[1]!).max }) : add(fixed(12), body[0]!);
-        break;
-      default:
-        step = add(body[0]!, { min: 1, max: 13 });
-    }
     this.pop(iter);
     c = add(c, fixed(fn === 'exists_one' ? 2 : 1));
     this.pop(ACCU);
     const count = this.size(range) ?? UNKNOWN;
-    c = add(c, mul(count, add(step, loop)));
+    c = add(c, mul(count, iterationCost(fn, body)));
     const type = fn === 'filter' ? { ...fromTypeName('list<dyn>'), elem: iterType } : fromTypeName(n.checkedType?.name);
     this.set(n, listResult
       ? { type, size: count, entry: { list: true, key: fixed(1), val: { min: 0, max: val!.max } } }
