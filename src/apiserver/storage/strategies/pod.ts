@@ -1,5 +1,6 @@
 /**
- * Pods (pkg/registry/core/pod): status reset to Pending with the QoS class on create; the
+ * Pods (pkg/registry/core/pod): status reset to Pending with the QoS class on create (plus the
+ * SchedulingGated condition and matchLabelKeys merged into pod affinity terms, pod-create-mutations.ts); the
  * ServiceAccount admission plugin on create (admission/service-account.ts, reading ServiceAccounts
  * from the same store); /status may not touch ownerReferences; graceful deletion for pods bound to a
  * node (the node agent finishes the delete with gracePeriodSeconds=0), immediate deletion for
@@ -22,6 +23,8 @@ import type { Strategy } from './types.js';
 import { cloneJson } from '../../../api/json-clone.js';
 import { admitPod } from '../../admission/pod-security/storage-hooks.js';
 import { podCreateWarnings } from '../../../api/kinds/core/pod-warnings.js';
+import { nowTimestamp } from '../object-meta.js';
+import { applySchedulingGatedCondition, mutatePodAffinity } from './pod-create-mutations.js';
 
 const DEFAULT_GRACE_SECONDS = 30;
 
@@ -39,6 +42,8 @@ export const podStrategy: Strategy = {
   },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: podQosClass(obj.spec) };
+    applySchedulingGatedCondition(obj, nowTimestamp());
+    mutatePodAffinity(obj);
   },
   prepareForUpdate(obj, old) {
     // The Priority admission keeps what it set at create when an update leaves it out (validation

@@ -80,7 +80,7 @@ export const pods = fixtureDef({
   kind: 'Pod', plural: 'pods', namespaced: true, top: ['spec', 'status'],
   // serviceAccountName and its alias: the pod strategy's ServiceAccount admission sets them; priority
   // and preemptionPolicy: the Priority admission does.
-  spec: ['containers', 'nodeName', 'restartPolicy', 'terminationGracePeriodSeconds', 'schedulingGates', 'serviceAccountName', 'serviceAccount', 'priority', 'preemptionPolicy', 'priorityClassName'], status: true,
+  spec: ['containers', 'nodeName', 'restartPolicy', 'terminationGracePeriodSeconds', 'schedulingGates', 'serviceAccountName', 'serviceAccount', 'priority', 'preemptionPolicy', 'priorityClassName', 'affinity'], status: true,
   defaults(obj) {
     if (obj.spec && obj.spec.restartPolicy === undefined) obj.spec.restartPolicy = 'Always';
   },
