@@ -5,18 +5,22 @@
 # src/apiserver/crd/testdata/widget-operator.ts bundled with esbuild into one file, /operator.mjs.
 # The default command runs it with no arguments: in-cluster config (KubeConfig.loadFromCluster(),
 # the mounted ServiceAccount token and ca.crt, KUBERNETES_SERVICE_HOST/PORT), the pod's namespace.
-# Idempotent: does nothing when the tarball is newer than this script, node and the operator source.
+# The image also carries /grpc-health.mjs (src/agent/probes/testdata/grpc-health-server.ts bundled
+# the same way): a grpc.health.v1 server, run as `node /grpc-health.mjs [PORT]` by the GRPC liveness
+# probe conformance tests (test/e2e/conformance-node-pods-hooks-probes.ts).
+# Idempotent: does nothing when the tarball is newer than this script, node and both sources.
 # Needs: busybox-static, node, npm ci (esbuild, @kubernetes/client-node), umoci, skopeo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.test-images
 self=scripts/build-test-node-operator-image.sh
 src=src/apiserver/crd/testdata/widget-operator.ts
+grpc_src=src/agent/probes/testdata/grpc-health-server.ts
 node=$(command -v node) || { echo "build-test-node-operator-image: node missing" >&2; exit 1; }
 node=$(readlink -f "$node")
 tar="$out/node-operator.tar"
 
-if [ -f "$tar" ] && [ "$tar" -nt "$self" ] && [ "$tar" -nt "$node" ] && [ "$tar" -nt "$src" ]; then
+if [ -f "$tar" ] && [ "$tar" -nt "$self" ] && [ "$tar" -nt "$node" ] && [ "$tar" -nt "$src" ] && [ "$tar" -nt "$grpc_src" ]; then
   echo "build-test-node-operator-image: up to date ($tar)"; exit 0
 fi
 
@@ -25,10 +29,14 @@ mkdir -p "$out"
 image_begin op
 image_busybox sh cat sleep ls
 image_binary "$node" node
-# One ESM file with client-node and its dependencies inlined; `require` for the CommonJS ones.
-npx esbuild "$src" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
-  --outfile="$root/operator.mjs"
+# bundle SRC OUT: one ESM file with its dependencies inlined; `require` for the CommonJS ones.
+bundle() {
+  npx esbuild "$1" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+    --outfile="$root/$2"
+}
+bundle "$src" operator.mjs
+bundle "$grpc_src" grpc-health.mjs
 # The image must run where it is going: the copied node with only the copied libraries.
 env -u NODE_EXTRA_CA_CERTS chroot "$root" /bin/node -e 'process.exit(0)' || { echo "build-test-node-operator-image: node does not run in the image" >&2; exit 1; }
 image_repack

@@ -11,6 +11,8 @@ want_test=0; [ "${1:-}" = "--test" ] && want_test=1
 
 pkgs=(containerd runc containernetworking-plugins nftables iproute2 conntrack busybox-static libjemalloc2)
 [ "$want_test" = 1 ] && pkgs+=(umoci skopeo docker-registry etcd-server etcd-client python3-kubernetes chromium curl socat)
+# A static C binary for the nonewprivs test image (scripts/build-test-nonewprivs-image.sh).
+[ "$want_test" = 1 ] && pkgs+=(gcc libc6-dev)
 # Upstream's 2019 k8s.io/api generated.proto files, vendored; the protobuf drift test compares with them.
 [ "$want_test" = 1 ] && pkgs+=(golang-github-openshift-api-dev)
 missing=()
@@ -56,5 +58,6 @@ if [ "$want_test" = 1 ] && [ -x scripts/build-test-images.sh ]; then
   bash scripts/build-test-curl-image.sh
   bash scripts/build-test-webhook-image.sh
   bash scripts/build-test-node-operator-image.sh
+  bash scripts/build-test-nonewprivs-image.sh
 fi
 echo "setup: done"

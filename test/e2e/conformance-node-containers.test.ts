@@ -2,7 +2,7 @@
  * Upstream's [sig-node] conformance tests of what a container sees, on real containers (one compiled
  * `bosun server` and its node for the file, pods in parallel): test/e2e/common/node/containers.go,
  * kubelet.go, kubelet_etc_hosts.go, downwardapi.go, configmap.go and secrets.go (environment),
- * expansion.go, security_context.go (and test/e2e/node/security_context.go), sysctl.go, runtime.go.
+ * expansion.go, security_context.go (declared from conformance-node-security-context.ts), sysctl.go, runtime.go.
  * Each test follows upstream's pod and its expected output. agnhost's `entrypoint-tester` (prints its
  * argv) is busybox `echo`; the image's default command is httpd (there is no entrypoint), so the
  * image-defaults test checks that httpd serves. Upstream's `sh -c env` is `env` run directly: Debian's
@@ -19,6 +19,7 @@ import {
   CONCURRENCY,
 } from './conformance-node-harness.js';
 import { registerAppsAuthCliConformance } from './conformance-node-apps-auth-cli.js';
+import { securityContextConformanceTests } from './conformance-node-security-context.js';
 
 const IPV4 = /\d+\.\d+\.\d+\.\d+/;
 
@@ -233,29 +234,8 @@ describe('[sig-node] conformance: containers', { concurrency: CONCURRENCY, timeo
     await c.client.pods(c.ns).delete(name);
   });
 
-  // security_context.go
-  it('[sig-node] Security Context When creating a container with runAsUser should run the container with uid 65534 [LinuxOnly] [NodeConformance] [Conformance]', async () => {
-    await output(busyboxPod(uniqueName('busybox-user-65534'), { command: ['id', '-u'], securityContext: { runAsUser: 65534 } }), ['65534']);
-  });
-
-  it('[sig-node] Security Context When creating a pod with privileged should run the container as unprivileged when false [LinuxOnly] [NodeConformance] [Conformance]', async () => {
-    const c = ctx();
-    const pod = busyboxPod(uniqueName('busybox-privileged-false'), { command: ['sh', '-c', 'ip link add dummy1 type dummy || true'], securityContext: { privileged: false } });
-    await output(pod, []);
-    assert.ok((await podLogs(c, pod.metadata.name!)).includes('Operation not permitted'), 'an unprivileged container cannot create a dummy link');
-  });
-
-  it('[sig-node] Security Context When creating a pod with readOnlyRootFilesystem should run the container with writable rootfs when readOnlyRootFilesystem=false [NodeConformance] [Conformance]', async () => {
-    await output(busyboxPod(uniqueName('busybox-readonly-false'), { command: ['sh', '-c', 'touch checkfile'], securityContext: { readOnlyRootFilesystem: false } }), []);
-  });
-
-  it('[sig-node] Security Context should support pod.Spec.SecurityContext.RunAsUser And pod.Spec.SecurityContext.RunAsGroup [LinuxOnly] [Conformance]', async () => {
-    await output(busyboxPod(uniqueName('security-context'), { command: ['id'] }, { securityContext: { runAsUser: 1001, runAsGroup: 2002 } }), ['uid=1001', 'gid=2002']);
-  });
-
-  it('[sig-node] Security Context should support container.SecurityContext.RunAsUser And container.SecurityContext.RunAsGroup [LinuxOnly] [Conformance]', async () => {
-    await output(busyboxPod(uniqueName('security-context'), { command: ['id'], securityContext: { runAsUser: 1001, runAsGroup: 2002 } }), ['uid=1001', 'gid=2002']);
-  });
+  // security_context.go: conformance-node-security-context.ts.
+  securityContextConformanceTests(ctx);
 
   // sysctl.go
   it('[sig-node] Sysctls [LinuxOnly] [NodeConformance] should support sysctls [MinimumKubeletVersion:1.21] [Environment:NotInUserNS] [Conformance]', async () => {

@@ -5,9 +5,10 @@
  * framework does it (test/e2e/framework/pod): TestContainerOutput (the pod runs to Succeeded and its
  * log holds every expected text), waits on a pod's status, container logs.
  *
- * Upstream runs these pods on agnhost and busybox images; here every container is the busybox test
+ * Upstream runs these pods on agnhost and busybox images; here containers are the busybox test
  * image (scripts/build-test-images.sh: all applets, default command `httpd -f -p 8080 -h /www`), and
- * each file says which busybox command stands for which agnhost subcommand.
+ * each file says which busybox command stands for which agnhost subcommand; the few that need more
+ * run the images of conformance-node-images.ts.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -6,16 +6,21 @@
  *  - `netexec` (the hook tests' server, which logs each request) is `nc -ll -e` running a script
  *    that prints the request line to stderr (the container log) and answers 200;
  *  - `liveness` (/healthz 200 for a while, then errors, the socket staying open) is httpd serving
- *    a healthz file a background shell removes after 3 s.
+ *    a healthz file a background shell removes after 3 s;
+ *  - `grpc-health-checking` (a grpc.health.v1 server on 5000) is Node.js running
+ *    src/agent/probes/testdata/grpc-health-server.ts (bosun.test/node-operator:1, imported into the
+ *    node by the first GRPC test).
  * The probe tests use upstream's probes with shorter delays and periods (seconds instead of 15-30 s)
  * to keep the file within CI's budget; "never restarted" is checked after the container has run
- * many probe periods, "never ready" after several recorded probe failures.
+ * nine probe periods past the initial delay (upstream watches for 4 minutes; a restart comes one
+ * failed probe after the delay, failureThreshold 1), "never ready" after several recorded probe failures.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Pod } from '../../src/api/kinds/index.js';
 import { eventually } from '../../src/testing/eventually.js';
 import { isRunningReady, podLogs, SLEEP_FOREVER, uniqueName, waitForPod, type NodeConformance } from './conformance-node-harness.js';
+import { importTestImage, NODE_IMAGE, type TestImage } from './conformance-node-images.js';
 import { condition, ctr, gone, podOf } from './conformance-node-pods-harness.js';
 
 /** Waits until the container has been running for `seconds` (many probe periods), then returns the pod. */
@@ -101,24 +106,32 @@ export function hookAndProbeConformanceTests(ctx: () => NodeConformance): void {
     assert.equal(p.status!.containerStatuses![0]!.restartCount, 0);
   });
 
-  const livenessCase = (title: string, command: string[], livenessProbe: object, restarts: 0 | 1): void => {
+  const livenessCase = (title: string, command: string[], livenessProbe: { initialDelaySeconds: number }, restarts: 0 | 1, image?: TestImage): void => {
     it(`[sig-node] Probing container ${title} [NodeConformance] [Conformance]`, async () => {
       const c = ctx();
       const name = uniqueName('liveness');
-      await c.client.pods(c.ns).create(podOf(name, { containers: [ctr('container', command, { livenessProbe })] }));
+      if (image) await importTestImage(c.node, image);
+      await c.client.pods(c.ns).create(podOf(name, { containers: [ctr('container', command, { livenessProbe, ...(image && { image: image.ref }) })] }));
       if (restarts === 1) {
         const p = await waitForPod(c, name, 'restarted once', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p);
         assert.equal(p.status!.containerStatuses![0]!.restartCount, 1);
       } else {
-        const p = await afterRunning(c, name, 10);
+        // Nine probes (periodSeconds 1) after the initial delay.
+        const p = await afterRunning(c, name, livenessProbe.initialDelaySeconds + 9);
         assert.equal(p.status!.containerStatuses![0]!.restartCount, 0);
       }
     });
   };
-  const probe = (handler: object) => ({ ...handler, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 });
+  const probe = (handler: object, initialDelaySeconds = 1) => ({ ...handler, initialDelaySeconds, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 1 });
   livenessCase('should be restarted with a exec "cat /tmp/health" liveness probe', ['/bin/sh', '-c', 'echo ok >/tmp/health; sleep 3; rm -rf /tmp/health; sleep 600'], probe({ exec: { command: ['cat', '/tmp/health'] } }), 1);
   livenessCase('should *not* be restarted with a exec "cat /tmp/health" liveness probe', ['/bin/sh', '-c', 'echo ok >/tmp/health; sleep 600'], probe({ exec: { command: ['cat', '/tmp/health'] } }), 0);
   livenessCase('should be restarted with a /healthz http liveness probe', LIVENESS_CMD, probe({ httpGet: { path: '/healthz', port: 8080 } }), 1);
   livenessCase('should *not* be restarted with a /healthz http liveness probe', ['httpd', '-f', '-p', '8080', '-h', '/www'], probe({ httpGet: { path: '/', port: 8080 } }), 0);
   livenessCase('should *not* be restarted with a tcp:8080 liveness probe', LIVENESS_CMD, probe({ tcpSocket: { port: 8080 } }), 0);
+  // gRPCServerPodSpec: the server on 5000; the failing probe asks 2333, where nothing listens. Node
+  // needs a moment to load the bundle and listen (busybox's servers start at once), so the first
+  // probe of the "not restarted" case waits 5 s (upstream's delay is 15 s).
+  const GRPC_HEALTH_CMD = ['/bin/node', '/grpc-health.mjs', '5000'];
+  livenessCase('should *not* be restarted with a GRPC liveness probe', GRPC_HEALTH_CMD, probe({ grpc: { port: 5000 } }, 5), 0, NODE_IMAGE);
+  livenessCase('should be restarted with a GRPC liveness probe', GRPC_HEALTH_CMD, probe({ grpc: { port: 2333 } }), 1, NODE_IMAGE);
 }
