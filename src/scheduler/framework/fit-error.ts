@@ -13,6 +13,11 @@ export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 export interface Diagnosis {
   /** Node name -> why the pod does not fit it (only nodes that were checked and rejected). */
   nodeStatuses: Map<string, Status>;
+  /**
+   * Why the nodes missing from nodeStatuses do not fit, when a PreFilter narrowed the pod to some
+   * nodes (upstream NodeToStatus.AbsentNodesStatus); counted once per such node.
+   */
+  absentStatus?: Status;
   /** Number of nodes in the snapshot. */
   numAllNodes: number;
   /** Plugins that rejected the pod somewhere: the queue wakes the pod on events that could help them. */
@@ -30,6 +35,10 @@ export function fitErrorMessage(d: Diagnosis): string {
     const histogram = new Map<string, number>();
     for (const st of d.nodeStatuses.values()) {
       for (const r of st.reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+    }
+    const absent = d.numAllNodes - d.nodeStatuses.size;
+    if (d.absentStatus && absent > 0) {
+      for (const r of d.absentStatus.reasons) histogram.set(r, (histogram.get(r) ?? 0) + absent);
     }
     // Go's sort.Strings orders by bytes; plain < on these ASCII strings does the same.
     const parts = [...histogram].map(([reason, n]) => `${n} ${reason}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

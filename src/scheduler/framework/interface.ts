@@ -21,7 +21,23 @@ export interface Plugin {
  * (the message then stands for all nodes, as upstream's PreFilterMsg).
  */
 export interface PreFilterPlugin extends Plugin {
-  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): Status;
+  preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot): Status | PreFilterResult;
+}
+
+/**
+ * A successful PreFilter that also names the only nodes the pod may go to (upstream
+ * PreFilterResult.NodeNames; NodeAffinity's `matchFields metadata.name In`, as DaemonSet pods
+ * carry). The framework filters only those; every other node counts as rejected with
+ * `node(s) didn't satisfy plugin(s) [<plugins>]`.
+ */
+export interface PreFilterResult {
+  status: Status;
+  nodeNames: ReadonlySet<string>;
+}
+
+/** The status and the node names (undefined: all nodes) of a PreFilter's answer. */
+export function preFilterParts(r: Status | PreFilterResult): { status: Status; nodeNames?: ReadonlySet<string> } {
+  return 'nodeNames' in r ? r : { status: r };
 }
 
 /** Whether the pod fits one node. Must not look at other nodes except through CycleState/Snapshot. */

@@ -57,6 +57,20 @@ test('schedulePod diagnoses a pod that fits nowhere in upstream words', async (t
       pod: makePod().nodeSelector({ disk: 'ssd' }),
       message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
     },
+    {
+      // A DaemonSet pod: NodeAffinity's PreFilter narrows the cycle to its node; the others are
+      // counted under the plugin that left them out (upstream PreFilterResult.NodeNames).
+      name: 'daemon pod whose node is short of cpu',
+      nodes: ['a', 'b', 'c'].map((n) => makeNode().name(n).alloc({ cpu: '1', memory: '1Gi' }).info()),
+      pod: makePod().nodeNameAffinity('b').req({ cpu: '2' }),
+      message: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
+    },
+    {
+      name: 'pod naming a node that does not exist',
+      nodes: ['a', 'b'].map((n) => makeNode().name(n).alloc({ cpu: '1', memory: '1Gi' }).info()),
+      pod: makePod().nodeNameAffinity('gone'),
+      message: "0/2 nodes are available: 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    },
     { name: 'no nodes', nodes: [], pod: makePod(), message: 'no nodes available to schedule pods' },
   ];
   for (const c of cases) {

@@ -5,13 +5,16 @@
  */
 import { CycleState } from './cycle-state.js';
 import { fitErrorMessage, type Diagnosis } from './fit-error.js';
-import type { FilterPlugin } from './interface.js';
+import { preFilterParts, type FilterPlugin } from './interface.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Profile } from './profile.js';
 import type { Snapshot } from './snapshot.js';
 import { Code, Status } from './status.js';
 import { MAX_NODE_SCORE } from './types.js';
+
+/** A list as Go's %v prints a sorted []string: `[a b]`. */
+const goList = (names: readonly string[]) => `[${[...names].sort().join(' ')}]`;
 
 /** Below this many nodes every node is checked (upstream minFeasibleNodesToFind). */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -67,25 +70,48 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
   };
   if (n === 0) return unschedulable();
 
+  // Node names PreFilter plugins narrowed the pod to (intersected), and which plugins did.
+  let allowed: Set<string> | undefined;
+  const withNodes: string[] = [];
+  const reject = (s: Status) => {
+    for (const node of all) diagnosis.nodeStatuses.set(node.name, s);
+    diagnosis.preFilterMsg = s.message();
+    return unschedulable();
+  };
   for (const p of profile.preFilter) {
-    const st = p.preFilter(state, pod, snapshot);
+    const { status: st, nodeNames } = preFilterParts(p.preFilter(state, pod, snapshot));
     if (st.code === Code.Skip) state.skipFilter.add(p.name);
     else if (st.code === Code.Error) return { error: st.withPlugin(p.name), state, nextStartIndex: start };
     else if (st.code !== Code.Success) {
-      const s = st.withPlugin(p.name);
-      for (const node of all) diagnosis.nodeStatuses.set(node.name, s);
-      diagnosis.preFilterMsg = s.message();
       diagnosis.unschedulablePlugins.add(p.name);
-      return unschedulable();
+      return reject(st.withPlugin(p.name));
+    } else if (nodeNames) {
+      withNodes.push(p.name);
+      allowed = new Set(allowed ? [...allowed].filter((x) => nodeNames.has(x)) : nodeNames);
+      if (allowed.size === 0) {
+        // Upstream RunPreFilterPlugins: the plugins' node sets have nothing in common.
+        for (const w of withNodes) diagnosis.unschedulablePlugins.add(w);
+        return reject(Status.unresolvable(withNodes.length === 1 ? `node(s) didn't satisfy plugin ${withNodes[0]}` : `node(s) didn't satisfy plugin(s) ${goList(withNodes)} simultaneously`));
+      }
     }
   }
+  // Only the named nodes are filtered; the rest count as rejected by the narrowing plugins
+  // (upstream findNodesThatFitPod's absent-nodes status). Names of nodes not in the snapshot drop out.
+  let candidates = all;
+  if (allowed) {
+    const names = allowed;
+    candidates = all.filter((node) => names.has(node.name));
+    for (const w of withNodes) diagnosis.unschedulablePlugins.add(w);
+    diagnosis.absentStatus = Status.unresolvable(`node(s) didn't satisfy plugin(s) ${goList(withNodes)}`);
+  }
+  const m = candidates.length;
 
   const filters = profile.filter.filter((p) => !state.skipFilter.has(p.name));
-  const want = numFeasibleNodesToFind(n, profile.percentageOfNodesToScore);
+  const want = numFeasibleNodesToFind(m, profile.percentageOfNodesToScore);
   const feasible: NodeInfo[] = [];
   let processed = 0;
-  for (; processed < n && feasible.length < want; processed++) {
-    const node = all[(start + processed) % n]!;
+  for (; processed < m && feasible.length < want; processed++) {
+    const node = candidates[(start + processed) % m]!;
     const st = runFilters(filters, state, pod, opts.nodeView ? opts.nodeView(pod, node) : node);
     if (st.code === Code.Success) feasible.push(node);
     else if (st.code === Code.Error) return { error: st, state, nextStartIndex: start };

@@ -1,6 +1,6 @@
 /** Runs one plugin the way the framework would, for table-driven plugin tests. */
 import { CycleState } from '../framework/cycle-state.js';
-import type { AnyPlugin } from '../framework/interface.js';
+import { preFilterParts, type AnyPlugin } from '../framework/interface.js';
 import type { NodeInfo } from '../framework/node-info.js';
 import type { PodInfo } from '../framework/pod-info.js';
 import { Snapshot } from '../framework/snapshot.js';
@@ -8,12 +8,14 @@ import { Code, Status } from '../framework/status.js';
 
 /**
  * PreFilter (against a snapshot of `nodes`, or just `node`), then Filter on `node`. A PreFilter
- * Skip means the Filter does not run and the node fits; a PreFilter rejection is returned as is.
+ * Skip means the Filter does not run and the node fits; a PreFilter rejection is returned as is, and
+ * a node the PreFilter's node names leave out is rejected as the framework rejects it.
  */
 export function runFilter(plugin: AnyPlugin, pod: PodInfo, node: NodeInfo, nodes: NodeInfo[] = [node]): Status {
   const state = new CycleState();
   if (plugin.preFilter) {
-    const st = plugin.preFilter(state, pod, new Snapshot(nodes));
+    const { status: st, nodeNames } = preFilterParts(plugin.preFilter(state, pod, new Snapshot(nodes)));
+    if (nodeNames && !nodeNames.has(node.name)) return Status.unresolvable(`node(s) didn't satisfy plugin(s) [${plugin.name}]`);
     if (st.code === Code.Skip) return Status.SUCCESS;
     if (st.code !== Code.Success) return st;
   }

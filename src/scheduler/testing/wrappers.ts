@@ -91,6 +91,14 @@ export class PodWrapper {
     return this;
   }
 
+  /** Adds a required node affinity term `metadata.name In names` (as the DaemonSet controller's pods carry). */
+  nodeNameAffinity(...names: string[]): this {
+    const na = this.nodeAffinity();
+    na.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] };
+    na.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.push({ matchFields: [{ key: 'metadata.name', operator: 'In', values: names }] });
+    return this;
+  }
+
   preferredNodeAffinity(weight: number, key: string, values: string[]): this {
     const na = this.nodeAffinity();
     na.preferredDuringSchedulingIgnoredDuringExecution = [...(na.preferredDuringSchedulingIgnoredDuringExecution ?? []),

@@ -4,7 +4,7 @@ import { newPodInfo } from '../../framework/pod-info.js';
 import { Code } from '../../framework/status.js';
 import { makeNode, makePod } from '../../testing/wrappers.js';
 import { runFilter, runScore } from '../../testing/run-plugin.js';
-import { ERR_REASON_POD, newNodeAffinity } from './node-affinity.js';
+import { affinityNodeNames, ERR_REASON_CONFLICT, ERR_REASON_POD, newNodeAffinity } from './node-affinity.js';
 
 test('NodeAffinity filter', async (t) => {
   const node = makeNode().name('n1').label('zone', 'a').label('gen', '5');
@@ -39,6 +39,34 @@ test('NodeAffinity filter', async (t) => {
     pod.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } };
     assert.equal(runFilter(newNodeAffinity(), newPodInfo(pod), node.info()).code, Code.Success);
     assert.equal(runFilter(newNodeAffinity(), newPodInfo(pod), makeNode().name('n2').info()).code, Code.UnschedulableAndUnresolvable);
+  });
+});
+
+test('NodeAffinity PreFilter narrows to the nodes required terms name (upstream PreFilterResult)', async (t) => {
+  const name = (op: 'In' | 'NotIn', ...values: string[]) => ({ key: 'metadata.name', operator: op, values });
+  const label = { key: 'zone', operator: 'In' as const, values: ['a'] };
+  const cases: Array<{ name: string; terms: Array<{ matchFields?: unknown[]; matchExpressions?: unknown[] }> | undefined; want: string[] | undefined }> = [
+    { name: 'no required terms', terms: undefined, want: undefined },
+    { name: 'one term naming nodes', terms: [{ matchFields: [name('In', 'n1', 'n2')] }], want: ['n1', 'n2'] },
+    { name: 'requirements within a term intersect', terms: [{ matchFields: [name('In', 'n1', 'n2'), name('In', 'n2', 'n3')] }], want: ['n2'] },
+    { name: 'terms union', terms: [{ matchFields: [name('In', 'n1')] }, { matchFields: [name('In', 'n2')] }], want: ['n1', 'n2'] },
+    { name: 'a term naming no node allows every node', terms: [{ matchFields: [name('In', 'n1')] }, { matchExpressions: [label] }], want: undefined },
+    { name: 'NotIn names nothing', terms: [{ matchFields: [name('NotIn', 'n1')] }], want: undefined },
+    { name: 'labels beside the name still narrow', terms: [{ matchExpressions: [label], matchFields: [name('In', 'n1')] }], want: ['n1'] },
+    { name: 'disjoint requirements name no node', terms: [{ matchFields: [name('In', 'n1'), name('In', 'n2')] }], want: [] },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      const got = affinityNodeNames(c.terms as never);
+      assert.deepEqual(got && [...got].sort(), c.want);
+    });
+  }
+  await t.test('conflicting terms reject the pod at PreFilter', () => {
+    const pod = makePod().obj();
+    pod.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [name('In', 'n1'), name('In', 'n2')] }] } } };
+    const st = runFilter(newNodeAffinity(), newPodInfo(pod), makeNode().name('n1').info());
+    assert.equal(st.code, Code.UnschedulableAndUnresolvable);
+    assert.deepEqual(st.reasons, [ERR_REASON_CONFLICT]);
   });
 });
 

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../../api/kinds/index.js';
 import { CycleState } from '../../framework/cycle-state.js';
+import { preFilterParts } from '../../framework/interface.js';
 import { buildProfile } from '../../framework/profile.js';
 import { schedulePod } from '../../framework/schedule-pod.js';
 import { Snapshot } from '../../framework/snapshot.js';
@@ -114,6 +115,6 @@ describe('VolumeBinding', () => {
   it('a pod without claims is skipped', () => {
     const { deps } = fakeDeps({ claims: [] });
     const plugin = newVolumeBinding({}, { volumeBinding: deps });
-    assert.equal(plugin.preFilter(new CycleState(), makePod().info(), new Snapshot([])).code, Code.Skip);
+    assert.equal(preFilterParts(plugin.preFilter(new CycleState(), makePod().info(), new Snapshot([]))).status.code, Code.Skip);
   });
 });
