@@ -12,6 +12,9 @@
  *   8. newer first (log2 buckets of age); equal buckets fall back to the uid.
  */
 import { isPodActive, isPodReady, maxContainerRestarts, podDeletionCost, podReadyTime } from '../../controller-runtime/workload/pod-state.js';
+import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
+import { labelSelectorFromObject, matchesLabels, type LabelSelectorObject } from '../../api/selectors/index.js';
+import type { KubeObject } from '../../api/meta.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 
 const phaseOrdinal: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
@@ -103,4 +106,30 @@ export function podsToDelete(pods: readonly Readonly<Pod>[], related: readonly R
   const ranked = pods.map((pod) => ({ pod, rank: perNode.get(String(pod.spec?.nodeName ?? '')) ?? 0 }));
   ranked.sort((a, b) => compare(a, b, now));
   return ranked.slice(0, count).map((r) => r.pod);
+}
+
+/**
+ * The pods whose nodes the deletion rank counts (upstream getIndirectlyRelatedPods): every pod
+ * selected by a ReplicaSet with the same controller as `rs` (one Deployment's ReplicaSets), each
+ * once, whoever owns it. A ReplicaSet without a controller has none (upstream
+ * getReplicaSetsWithSameController returns nil), so a bare ReplicaSet's pods all rank 0 and
+ * co-location plays no part in which go first. A sibling with an invalid selector selects nothing.
+ */
+export function indirectlyRelatedPods<T extends Readonly<KubeObject>>(
+  rs: T, replicaSets: readonly T[], pods: readonly Readonly<Pod>[], selectorOf: (obj: T) => LabelSelectorObject | undefined,
+): Readonly<Pod>[] {
+  const owner = controllerOf(rs);
+  if (!owner) return [];
+  const seen = new Set<Readonly<Pod>>();
+  for (const other of replicaSets) {
+    if (controllerOf(other)?.uid !== owner.uid) continue;
+    let sel;
+    try {
+      sel = labelSelectorFromObject(selectorOf(other));
+    } catch {
+      continue;
+    }
+    for (const p of pods) if (matchesLabels(sel, p.metadata.labels)) seen.add(p);
+  }
+  return [...seen];
 }

@@ -1,7 +1,7 @@
 /** Table-driven tests of the ReplicaSet controller's pure parts: deletion order, expectations, status, claims, batching. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podsToDelete } from './pod-ranking.js';
+import { indirectlyRelatedPods, podsToDelete } from './pod-ranking.js';
 import { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { calculateReplicaSetStatus } from './replicaset-status.js';
 import { planClaims } from '../../controller-runtime/workload/controller-ref.js';
@@ -59,6 +59,35 @@ test('podsToDelete: earlier rules win over later ones; count >= len returns all'
   const pods = [pod('old-unscheduled', { createdAgo: 99999 }), pod('new-notready', { node: 'n', ready: false, createdAgo: 1 })];
   assert.deepEqual(podsToDelete(pods, pods, 1, NOW).map((p) => p.metadata.name), ['old-unscheduled']);
   assert.equal(podsToDelete(pods, pods, 5, NOW).length, 2);
+});
+
+test('indirectlyRelatedPods: pods selected by ReplicaSets sharing the controller; none for a bare ReplicaSet (upstream getIndirectlyRelatedPods)', () => {
+  const rs = (name: string, app: string, owner?: string): ReplicaSet => ({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    metadata: { name, namespace: 'ns', uid: `uid-${name}`, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: owner, controller: true }] } : {}) },
+    spec: { selector: { matchLabels: { app } }, template: {} },
+  });
+  const webA = pod('web-a', { node: 'n1', labels: { app: 'web' } });
+  const oldA = pod('old-a', { node: 'n1', labels: { app: 'old' } });
+  const other = pod('other', { node: 'n1', labels: { app: 'other' } });
+  const all = [webA, oldA, other];
+  const sel = (r: ReplicaSet) => r.spec.selector;
+  const bad: ReplicaSet = { ...rs('bad', 'x', 'd1'), spec: { selector: { matchExpressions: [{ key: 'app', operator: 'Bogus' }] }, template: {} } };
+  const cases: { name: string; rs: ReplicaSet; siblings: ReplicaSet[]; want: string[] }[] = [
+    { name: 'bare ReplicaSet: none', rs: rs('web', 'web'), siblings: [rs('web', 'web')], want: [] },
+    { name: 'one Deployment: its ReplicaSets\' pods by selector', rs: rs('web', 'web', 'd1'), siblings: [rs('web', 'web', 'd1'), rs('old', 'old', 'd1'), rs('other', 'other', 'd2')], want: ['web-a', 'old-a'] },
+    { name: 'a sibling with an invalid selector selects nothing', rs: rs('web', 'web', 'd1'), siblings: [rs('web', 'web', 'd1'), bad], want: ['web-a'] },
+  ];
+  for (const c of cases) {
+    assert.deepEqual(indirectlyRelatedPods(c.rs, c.siblings, all, sel).map((p) => p.metadata.name), c.want, c.name);
+  }
+  // What it changes: a bare ReplicaSet with two pods on n1 and one (restarted more) on n2 deletes by
+  // restarts, not co-location; with a Deployment's sibling pods counted, the doubled-up node goes first.
+  const mine = [pod('a', { node: 'n1', uid: 'a' }), pod('b', { node: 'n1', uid: 'b' }), pod('c', { node: 'n2', restarts: 3 })];
+  const bare = rs('web', 'web');
+  assert.deepEqual(podsToDelete(mine, indirectlyRelatedPods(bare, [bare], mine, sel), 1, NOW).map((p) => p.metadata.name), ['c']);
+  const owned = rs('web', 'web', 'd1');
+  assert.deepEqual(podsToDelete(mine, indirectlyRelatedPods(owned, [owned], mine, sel), 1, NOW).map((p) => p.metadata.name), ['a']);
 });
 
 test('podDeletionCost: invalid values count as 0, as upstream', () => {

@@ -2,7 +2,7 @@
  * The ReplicaSet reconciler with caches the test controls, writing to a real in-process API server:
  * a cache that has not yet seen the controller's own creations must not make it create more.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer } from '../../testing/test-cluster.js';
 import { KubeClient } from '../../client/kube-client.js';
@@ -14,8 +14,8 @@ import type { Pod } from '../../api/kinds/core/pod.js';
 import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
 
-
-test('reconciler: expectations hold back a second create while the pod cache lags; minReadySeconds asks for a re-check', async (t) => {
+/** An in-process API server, a client, an event recorder and a fresh namespace, all gone after `t`. */
+async function setup(t: TestContext) {
   const server = await startTestServer();
   const client = KubeClient.fromKubeconfig(server.kubeconfig);
   const recorder = new EventRecorder(client, { component: 'replicaset-controller', logger: quietLogger });
@@ -26,6 +26,11 @@ test('reconciler: expectations hold back a second create while the pod cache lag
   });
   const ns = `rsr-${Math.random().toString(36).slice(2, 8)}`;
   await client.namespaces().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  return { client, recorder, ns };
+}
+
+test('reconciler: expectations hold back a second create while the pod cache lags; minReadySeconds asks for a re-check', async (t) => {
+  const { client, recorder, ns } = await setup(t);
   const rs = await client.replicaSets<ReplicaSet>(ns).create({
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
     spec: { replicas: 3, minReadySeconds: 5, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
@@ -75,4 +80,30 @@ test('reconciler: expectations hold back a second create while the pod cache lag
   await reconcile(req, signal);
   st = (await client.replicaSets<ReplicaSet>(ns).get('web')).status;
   assert.deepEqual([st?.readyReplicas, st?.availableReplicas], [1, 1]);
+});
+
+test('reconciler: a bare ReplicaSet scaling down does not rank its pods by co-location (upstream: no related pods without a controller)', async (t) => {
+  const { client, recorder, ns } = await setup(t);
+  const rs = await client.replicaSets<ReplicaSet>(ns).create({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+  const now = Date.now();
+  const readyAt = new Date(now - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const replicaSets = new Indexer<ReplicaSet>();
+  replicaSets.upsert(rs);
+  const pods = new Indexer<Pod>();
+  // Two pods doubled up on n1, one alone on n2 that restarted: without co-location ranks the restarts decide.
+  for (const [name, node, restarts] of [['a', 'n1', 0], ['b', 'n1', 0], ['c', 'n2', 3]] as const) {
+    const p = await client.pods<Pod>(ns).create({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid!, controller: true }] },
+      spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    pods.upsert({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readyAt }], containerStatuses: [{ name: 'c', restartCount: restarts } as never] } });
+  }
+  const reconcile = replicaSetReconciler({ client, replicaSets, pods, expectations: new Expectations(), recorder, clock: { now: () => now }, logger: quietLogger });
+  await reconcile({ namespace: ns, name: 'web' }, new AbortController().signal);
+  const left = (await client.pods<Pod>(ns).list()).items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+  assert.deepEqual(left, ['a', 'b'], 'the restarted pod goes; before, a doubled-up pod on n1 went');
 });

@@ -11,9 +11,10 @@ import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
-import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
+import { executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { manageReplicas } from './manage-replicas.js';
+import { indirectlyRelatedPods } from './pod-ranking.js';
 import { replicaSetKind, type ManagedKind } from './managed-kind.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
 import { isPodActive, msUntilAvailable } from '../../controller-runtime/workload/pod-state.js';
@@ -66,7 +67,8 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
     let manageError: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       try {
-        await manageReplicas(rs, pods, relatedPods(rs, active), { client, recorder, expectations, burst: deps.burstReplicas ?? 500, now, owner: kind });
+        const related = indirectlyRelatedPods(rs, deps.replicaSets.listNamespace(namespace), active, kind.selectorOf);
+        await manageReplicas(rs, pods, related, { client, recorder, expectations, burst: deps.burstReplicas ?? 500, now, owner: kind });
       } catch (err) {
         manageError = err instanceof Error ? err : new Error(String(err));
       }
@@ -83,18 +85,6 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
       if (waits.length > 0) return { requeueAfter: Math.min(...waits) };
     }
   };
-
-  /** Pods of every ReplicaSet sharing this one's controller (e.g. one Deployment's): the deletion rank counts them per node. */
-  function relatedPods(rs: Readonly<ReplicaSet>, active: readonly Readonly<Pod>[]): Readonly<Pod>[] {
-    const owner = controllerOf(rs);
-    const family = new Set<string>([rs.metadata.uid!]);
-    if (owner) {
-      for (const other of deps.replicaSets.listNamespace(rs.metadata.namespace)) {
-        if (controllerOf(other)?.uid === owner.uid) family.add(other.metadata.uid!);
-      }
-    }
-    return active.filter((p) => family.has(controllerOf(p)?.uid ?? ''));
-  }
 
   /** PUT status; on a conflict, once more on a fresh read (upstream statusUpdateRetries = 1). */
   async function writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
