@@ -18,3 +18,14 @@ export function parseGoDuration(v: string): number | undefined {
   }
   return Math.round(total);
 }
+
+/** Go's time.Duration String() of whole milliseconds: "0s", "150ms", "10s", "1m20s", "5m0s", "1h30m0s". */
+export function formatGoDuration(ms: number): string {
+  if (ms < 0) return `-${formatGoDuration(-ms)}`;
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
+}

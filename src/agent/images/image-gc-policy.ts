@@ -3,7 +3,7 @@
  * (pkg/kubelet/images/image_gc_manager.go) with the KubeletConfiguration defaults and validation
  * (pkg/kubelet/apis/config/validation/validation.go), under the kubelet's flag names.
  */
-import { parseGoDuration } from '../../api/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../api/duration.js';
 
 /** When and how far the agent removes unused images. */
 export interface ImageGCPolicy {
@@ -28,16 +28,8 @@ export const DEFAULT_IMAGE_GC_POLICY: Readonly<ImageGCPolicy> = {
 /** The kubelet's ImageGCPeriod: one GC pass every 5 minutes. */
 export const IMAGE_GC_PERIOD_MS = 5 * 60_000;
 
-/** Go's time.Duration String for whole milliseconds ("2m0s", "1h30m0s", "500ms", "0s"). */
-export function formatDuration(ms: number): string {
-  if (ms < 0) return `-${formatDuration(-ms)}`;
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
-}
+/** Go's time.Duration String for whole milliseconds ('2m0s', '1h30m0s', '500ms', '0s'). */
+export const formatDuration = formatGoDuration;
 
 /**
  * The kubelet's configuration checks for the image GC fields, with its messages (empty: valid).

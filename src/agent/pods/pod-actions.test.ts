@@ -49,6 +49,8 @@ interface Case {
   startupPassed?: string[];
   /** Container names whose back-off had one retry recorded at NOW (10 s delay). */
   inBackoff?: string[];
+  /** Retries recorded for each inBackoff name (default 1): 4 make the delay 80 s. */
+  retries?: number;
   oldSandbox?: boolean;
   want: string[];
 }
@@ -66,6 +68,12 @@ const cases: Case[] = [
     name: 'a failed init container in back-off waits in CrashLoopBackOff', pod: pod({ initContainers: [INIT1] }), inBackoff: ['i1'],
     containers: (c) => [c('i1', 'CONTAINER_EXITED', { exitCode: 1 })],
     want: ['waiting i1 CrashLoopBackOff: back-off 10s restarting failed container=i1 pod=p_default(u1)', 'event BackOff: Back-off restarting failed container i1 in pod p_default(u1)', 'wake 5050'],
+  },
+  {
+    // kuberuntime doBackOff prints backOff.Get(key), a Go time.Duration: "1m20s", not "80s".
+    name: 'the CrashLoopBackOff message gives the delay as Go prints a duration', pod: pod(), inBackoff: ['app'], retries: 4,
+    containers: (c) => [c('app', 'CONTAINER_EXITED', { exitCode: 1 })],
+    want: ['waiting app CrashLoopBackOff: back-off 1m20s restarting failed container=app pod=p_default(u1)', 'event BackOff: Back-off restarting failed container app in pod p_default(u1)', 'wake 75050'],
   },
   { name: 'an init container created but never started is removed and the sync runs again', pod: pod({ initContainers: [INIT1] }), containers: (c) => [c('i1', 'CONTAINER_CREATED')], want: ['remove c1', 'wake 0'] },
   {
@@ -134,7 +142,7 @@ describe('computePodActions (kubelet computePodActions)', () => {
   for (const c of cases) {
     it(c.name, () => {
       const backoff = new Backoff(10_000, 300_000, () => NOW);
-      for (const n of c.inBackoff ?? []) backoff.next(`u1/${n}`);
+      for (const n of c.inBackoff ?? []) for (let k = 0; k < (c.retries ?? 1); k++) backoff.next(`u1/${n}`);
       const ids = (xs: string[] = []) => new Map(xs.map((id) => [id, 'probe failed']));
       const liveness = ids(c.liveness), startupFailed = ids(c.startupFailed);
       const containers = c.containers(containerFixtures((n) => (isInit(n) ? 'init' : 'regular'))).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());

@@ -1,4 +1,5 @@
 import type { Container, Pod } from '../../api/kinds/index.js';
+import { formatGoDuration } from '../../api/duration.js';
 import { isSidecar } from '../../api/pod-sidecar.js';
 import type { ProbeManager } from '../probes/probe-manager.js';
 import { latestContainer, type PodRuntimeState, type RuntimeContainer } from '../runtime/pod-state.js';
@@ -88,7 +89,7 @@ export function computePodActions(i: PodActionsInput): PodAction[] {
     if (!resetBackoff && i.backoff.inBackoffSince(key, finished)) {
       const who = `${pod.metadata.name}_${pod.metadata.namespace}(${uid})`;
       out.push(
-        { kind: 'waiting', name: c.name, waiting: { reason: 'CrashLoopBackOff', message: `back-off ${i.backoff.delay(key) / 1000}s restarting failed container=${c.name} pod=${who}` } },
+        { kind: 'waiting', name: c.name, waiting: { reason: 'CrashLoopBackOff', message: `back-off ${formatGoDuration(i.backoff.delay(key))} restarting failed container=${c.name} pod=${who}` } },
         { kind: 'event', type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${c.name} in pod ${who}` },
         { kind: 'wake', ms: i.backoff.remaining(key, finished) + 50 },
       );

@@ -7,6 +7,7 @@
  * its defaults (which are upstream's except where noted in README.md).
  */
 import { DEFAULT_CGROUP_ROOT } from '../../api/defaults.js';
+import { formatGoDuration } from '../../api/duration.js';
 import { DEFAULT_PRESSURE_TRANSITION_MS } from '../eviction/eviction-manager.js';
 import { DEFAULT_EVICTION_HARD } from '../eviction/thresholds.js';
 import { DEFAULT_IMAGE_GC_POLICY } from '../images/image-gc-policy.js';
@@ -33,16 +34,7 @@ export interface KubeletConfigInput {
 }
 
 /** Go's time.Duration String() of whole milliseconds: "0s", "150ms", "10s", "1m0s", "1h2m3s". */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
-}
+export const goDuration = formatGoDuration;
 
 /** A resource.Quantity of bytes as the kubelet prints containerLogMaxSize ("10Mi"). */
 function binaryQuantity(bytes: number): string {

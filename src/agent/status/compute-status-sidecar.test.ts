@@ -102,7 +102,8 @@ describe('computePodStatus with sidecars: statuses and conditions (status/genera
     assert.equal(ics.started, true);
     assert.equal(ics.ready, true);
     assert.equal(cond(s, 'Initialized')?.status, 'True');
-    assert.equal(s.containerStatuses![0]!.state?.waiting?.reason, 'ContainerCreating');
+    // convertToAPIContainerStatuses: any init container (sidecars too) makes the default waiting reason PodInitializing.
+    assert.equal(s.containerStatuses![0]!.state?.waiting?.reason, 'PodInitializing');
   });
 
   it('Initialized waits for the sidecar startup probe, and for regular init containers to complete', () => {
@@ -116,7 +117,7 @@ describe('computePodStatus with sidecars: statuses and conditions (status/genera
     assert.equal(cond(started, 'Initialized')?.message, 'containers with incomplete status: [setup]');
     const done = status(p, [sc, ctr('setup', 'CONTAINER_EXITED')], { startup: new Map([[sc.id, true]]) });
     assert.equal(cond(done, 'Initialized')?.status, 'True');
-    assert.equal(done.containerStatuses![0]!.state?.waiting?.reason, 'ContainerCreating');
+    assert.equal(done.containerStatuses![0]!.state?.waiting?.reason, 'PodInitializing');
   });
 
   it('Ready and ContainersReady need the sidecar ready too (sidecars listed first)', () => {

@@ -67,9 +67,12 @@ export function computePodStatus(i: StatusInput): PodStatus {
       ready: readyOf(c), started: startedOf(c), runtimeName, init: true,
     }),
   );
+  // convertToAPIContainerStatuses: a pod with init containers shows PodInitializing for every
+  // container not yet created, also once its init containers are done (kubectl's STATUS column).
+  const defaultWaiting = inits.length ? 'PodInitializing' : 'ContainerCreating';
   const statuses = regular.map((c) =>
     containerStatusFor({
-      spec: c, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting: initDone ? 'ContainerCreating' : 'PodInitializing',
+      spec: c, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting,
       ready: readyOf(c), started: startedOf(c), runtimeName, init: false,
     }),
   );
@@ -96,10 +99,9 @@ export function computePodStatus(i: StatusInput): PodStatus {
       stopped++;
       if (st.state.terminated.exitCode === 0) succeeded++;
     } else if (st.state?.waiting) {
-      if (st.lastState?.terminated) {
-        stopped++;
-        if (st.lastState.terminated.exitCode === 0) succeeded++;
-      } else waiting++;
+      // Waiting to restart: stopped, but never succeeded, whatever the last exit code (getPhase).
+      if (st.lastState?.terminated) stopped++;
+      else waiting++;
     }
   }
   if (isTerminalPhase(pod.status?.phase)) phase = pod.status!.phase as PodPhase; // terminal is forever
@@ -125,8 +127,8 @@ export function computePodStatus(i: StatusInput): PodStatus {
       type, status,
       lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : rfc3339(i.now),
     };
-    if (!ok && reason) c.reason = reason;
-    if (!ok && message) c.message = message;
+    if (reason) c.reason = reason;
+    if (message) c.message = message;
     return c;
   };
   const terminal = phase === 'Succeeded' || phase === 'Failed';
@@ -134,17 +136,24 @@ export function computePodStatus(i: StatusInput): PodStatus {
   // Sidecars first, then regular containers, as status/generate.go lists them.
   const unready = [...initStatuses.filter((s, k) => isSidecar(inits[k]) && !s.ready), ...statuses.filter((s) => !s.ready)].map((s) => s.name);
   const containersReady = unready.length === 0 && !terminal;
-  const gatesOk = (spec.readinessGates ?? []).every((g) => old.find((c) => c.type === g.conditionType)?.status === 'True');
-  const missingGates = (spec.readinessGates ?? []).filter((g) => old.find((c) => c.type === g.conditionType)?.status !== 'True').map((g) => g.conditionType);
-  const notReadyReason = terminal && phase === 'Succeeded' ? 'PodCompleted' : 'ContainersNotReady';
-  const notReadyMsg = terminal && phase === 'Succeeded' ? undefined : `containers with unready status: [${unready.join(' ')}]`;
+  // status/generate.go: a terminal pod's ContainersReady (and so Ready) is False with reason
+  // PodCompleted or PodFailed and no message; otherwise ContainersNotReady names the unready.
+  const [notReadyReason, notReadyMsg] = phase === 'Succeeded' ? ['PodCompleted'] : phase === 'Failed' ? ['PodFailed']
+    : ['ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`];
+  // GeneratePodReadyCondition: every readiness gate not True, in spec order, joined by ", ".
+  const gateMessages = (spec.readinessGates ?? []).flatMap((g) => {
+    const c = old.find((x) => x.type === g.conditionType);
+    if (!c) return [`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`];
+    return c.status === 'True' ? [] : [`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`];
+  });
   const conditions: PodCondition[] = [
     cond('PodReadyToStartContainers', sandboxReady && !terminal),
-    cond('Initialized', initDone, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
-    containersReady && !gatesOk
-      ? cond('Ready', false, 'ReadinessGatesNotReady', `corresponding condition of pod readiness gate "${missingGates[0]}" does not exist.`)
-      : cond('Ready', containersReady && gatesOk, notReadyReason, notReadyMsg),
-    cond('ContainersReady', containersReady, notReadyReason, notReadyMsg),
+    // A Succeeded pod's Initialized is True with reason PodCompleted (GeneratePodInitializedCondition).
+    phase === 'Succeeded' ? cond('Initialized', true, 'PodCompleted')
+      : initDone ? cond('Initialized', true) : cond('Initialized', false, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    !containersReady ? cond('Ready', false, notReadyReason, notReadyMsg)
+      : gateMessages.length ? cond('Ready', false, 'ReadinessGatesNotReady', gateMessages.join(', ')) : cond('Ready', true),
+    containersReady ? cond('ContainersReady', true) : cond('ContainersReady', false, notReadyReason, notReadyMsg),
     cond('PodScheduled', true),
   ];
   // Conditions others own (readiness gates, DisruptionTarget) are kept as they are.
@@ -175,7 +184,7 @@ export function computePodStatus(i: StatusInput): PodStatus {
   const ephemeral = spec.ephemeralContainers ?? [];
   if (ephemeral.length) {
     status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatusFor({
-      spec: c as Container, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting: 'ContainerCreating',
+      spec: c as Container, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting,
       ready: () => false, started: () => true, runtimeName, init: false,
     }));
   }

@@ -43,6 +43,19 @@ export function terminatedState(c: RuntimeContainer, runtimeName: string): Conta
   };
 }
 
+/**
+ * The volume mounts as 1.32's kubelet reports them (RecursiveReadOnlyMounts, beta and on since
+ * 1.31): name and path, and for a read-only mount whether it was made recursively read-only. The
+ * agent's runtime handlers do not report recursive read-only support, so, as the kubelet's
+ * resolveRecursiveReadOnly without it, every read-only mount is Disabled.
+ */
+export function volumeMountStatuses(c: Container): ContainerStatus['volumeMounts'] {
+  return c.volumeMounts?.map((m) => ({
+    name: m.name, mountPath: m.mountPath,
+    ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}),
+  }));
+}
+
 export function containerStatusFor(i: ContainerStatusInput): ContainerStatus {
   const [latest, previous] = i.history;
   const base: ContainerStatus = {
@@ -55,6 +68,8 @@ export function containerStatusFor(i: ContainerStatusInput): ContainerStatus {
     imageID: latest?.imageRef ?? '',
     started: false,
   };
+  const mounts = volumeMountStatuses(i.spec);
+  if (mounts?.length) base.volumeMounts = mounts;
   if (!latest) {
     base.state = { waiting: { reason: i.waiting?.reason ?? i.defaultWaiting, ...(i.waiting?.message ? { message: i.waiting.message } : {}) } };
     return base;
