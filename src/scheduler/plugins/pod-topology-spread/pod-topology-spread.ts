@@ -3,13 +3,17 @@
  * node fits only if placing the pod there keeps (matching pods in the node's domain + 1) minus the
  * smallest count over all eligible domains within maxSkew. Counts are taken once per cycle over
  * nodes that pass the pod's node affinity (nodeAffinityPolicy Honor, the default) and carry every
- * constraint's key. ScheduleAnyway constraints (scoring) are not implemented; replica spreading
- * is SelectorSpread's job.
+ * constraint's key; per constraint, nodeAffinityPolicy Ignore counts nodes outside the pod's node
+ * affinity too and nodeTaintsPolicy Honor leaves out nodes with taints the pod does not tolerate
+ * (upstream NodeInclusionPolicyInPodTopologySpread, on since 1.26). ScheduleAnyway constraints
+ * (scoring) are not implemented; replica spreading is SelectorSpread's job.
  */
 import type { TopologySpreadConstraint } from '../../../api/kinds/core/affinity.js';
 import { labelSelectorFromObject, matchesLabels, newRequirement, type LabelSelector, type LabelSelectorObject } from '../../../api/selectors/index.js';
 import type { FilterPlugin, PreFilterPlugin } from '../../framework/interface.js';
+import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
+import { toleratedBy } from '../../../api/scheduling/tolerations.js';
 import { Status } from '../../framework/status.js';
 import { requiredNodeAffinityMatcher } from '../node-affinity/node-affinity.js';
 
@@ -21,6 +25,10 @@ const STATE_KEY = `PreFilter${NAME}`;
 
 interface Constraint {
   topologyKey: string;
+  /** Count only nodes the pod's nodeSelector/required affinity accepts (nodeAffinityPolicy Honor, the default). */
+  honorAffinity: boolean;
+  /** Count only nodes whose NoSchedule/NoExecute taints the pod tolerates (nodeTaintsPolicy Honor; default Ignore). */
+  honorTaints: boolean;
   maxSkew: number;
   minDomains: number;
   selector: LabelSelector;
@@ -42,6 +50,11 @@ function selectorOf(pod: PodInfo, c: TopologySpreadConstraint): LabelSelector {
   return sel;
 }
 
+/** Whether the node has a NoSchedule/NoExecute taint the pod does not tolerate (as TaintToleration's Filter). */
+function untoleratedTaint(pod: PodInfo, node: NodeInfo): boolean {
+  return (node.node.spec?.taints ?? []).some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratedBy(pod.pod.spec.tolerations, t));
+}
+
 export function newPodTopologySpread(): PreFilterPlugin & FilterPlugin {
   return {
     name: NAME,
@@ -53,7 +66,7 @@ export function newPodTopologySpread(): PreFilterPlugin & FilterPlugin {
         constraints = hard.map((c) => {
           const selector = selectorOf(pod, c);
           return {
-            topologyKey: c.topologyKey, maxSkew: c.maxSkew, minDomains: c.minDomains ?? 1, selector,
+            topologyKey: c.topologyKey, honorAffinity: c.nodeAffinityPolicy !== 'Ignore', honorTaints: c.nodeTaintsPolicy === 'Honor', maxSkew: c.maxSkew, minDomains: c.minDomains ?? 1, selector,
             counts: new Map<string, number>(), min: 0, selfMatch: matchesLabels(selector, pod.pod.metadata.labels),
           };
         });
@@ -64,9 +77,12 @@ export function newPodTopologySpread(): PreFilterPlugin & FilterPlugin {
       const ns = pod.pod.metadata.namespace ?? 'default';
       for (const node of snapshot.nodes) {
         const labels = node.node.metadata.labels ?? {};
-        if (affinity && !affinity(node.node)) continue;
         if (!constraints.every((c) => labels[c.topologyKey] !== undefined)) continue;
+        const affinityOk = !affinity || affinity(node.node);
+        const taintsOk = !untoleratedTaint(pod, node);
         for (const c of constraints) {
+          // Upstream matchNodeInclusionPolicies: per constraint, the node's domain is counted only if it passes.
+          if ((c.honorAffinity && !affinityOk) || (c.honorTaints && !taintsOk)) continue;
           const v = labels[c.topologyKey]!;
           let n = c.counts.get(v) ?? 0;
           for (const p of node.pods) {
