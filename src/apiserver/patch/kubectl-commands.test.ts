@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { patchObject, trackUpdate } from './index.js';
 import { testFieldInfo } from './testdata/field-info.js';
 
-const live = (JSON.parse(readFileSync(new URL('./testdata/kubectl-apply-patches.json', import.meta.url), 'utf8')) as { live: Record<string, any> }).live;
+const captured = (JSON.parse(readFileSync(new URL('./testdata/kubectl-apply-patches.json', import.meta.url), 'utf8')) as { live: Record<string, any> }).live;
+// The live Deployment as `kubectl apply` created it: tracked from its creation (an untracked object stays untracked).
+const live = trackUpdate(undefined, captured, { manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', fieldInfo: testFieldInfo, now: '2026-11-21T19:40:00Z' }).object as Record<string, any>;
 
 const cases: { cmd: string; manager: string; type: 'merge' | 'strategic'; body: unknown; edit: (d: Record<string, any>) => void; owns: string[] }[] = [
   { cmd: 'label deployment web tier-', manager: 'kubectl-label', type: 'merge', body: { metadata: { labels: { tier: null } } },

@@ -135,8 +135,9 @@ test('apply: list order follows the configuration, live-only items keep their pl
 
 test('apply: atomic values are replaced, granular maps merged, null removes', () => {
   const live = { metadata: { name: 'p', labels: { a: '1' } }, spec: { nodeSelector: { x: '1' }, tolerations: [{ key: 'k' }] } };
+  // Forced: the untracked live fields belong to before-first-apply.
   const { object } = apply(live, { metadata: { name: 'p', labels: { b: '2' } }, spec: { nodeSelector: { y: '2' }, tolerations: [{ key: 'j' }], extra: null } },
-    { ...base, apiVersion: 'v1', manager: 'm', now: T1 });
+    { ...base, apiVersion: 'v1', manager: 'm', now: T1, force: true });
   assert.deepEqual(object, {
     metadata: { name: 'p', labels: { a: '1', b: '2' }, managedFields: (object.metadata as any).managedFields },
     spec: { nodeSelector: { y: '2' }, tolerations: [{ key: 'j' }] },

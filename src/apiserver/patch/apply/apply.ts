@@ -83,6 +83,9 @@ function finish(obj: JsonObject, managers: Managers): FieldManagerResult {
   return { object: { ...obj, metadata: meta }, managedFields };
 }
 
+/** The manager that owns an untracked object's fields when it is first applied to. */
+export const BEFORE_FIRST_APPLY = 'before-first-apply';
+
 const iso = (t: Date | string) => (typeof t === 'string' ? t : t.toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
 /**
@@ -112,8 +115,9 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
   }
   const cur = SchemaCursor.root(opts.fieldInfo);
   const set = ownable(toFieldSet(applied, cur, true), opts.ignoredFields);
-  const managers = decodeManagedFields(live?.metadata && (live.metadata as JsonObject).managedFields);
+  const managers = decodeManagedFields(live?.metadata && (live.metadata as JsonObject).managedFields) ?? new Map();
   const liveBody = withoutManagedFields(live);
+  if (live && managers.size === 0) recordBeforeFirstApply(managers, liveBody, cur, opts);
   const merged = mergeApplied(clone(liveBody), applied, cur) as JsonObject;
 
   const key = managerKey({ manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: opts.subresource });
@@ -154,23 +158,51 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
 }
 
 /**
+ * The entries an ordinary write starts from (apimachinery's decodeLiveOrNew): a subresource write's
+ * are the live object's; otherwise `[]` or `[{}]` reset them, entries sent by the client replace
+ * them, and absent, empty or undecodable ones (a client unaware of managedFields) keep the live ones.
+ */
+function updateManagers(old: JsonObject | undefined, updated: JsonObject, subresource: string | undefined): Managers {
+  const sent = isObject(updated.metadata) ? updated.metadata.managedFields : undefined;
+  const stored = old && isObject(old.metadata) ? old.metadata.managedFields : undefined;
+  const live = () => decodeManagedFields(stored, true) ?? new Map();
+  if (subresource) return live();
+  if (isResetRequest(sent)) return new Map();
+  // A client that sends back what it read (a controller's GET then PUT) sent the stored entries.
+  if (!Array.isArray(sent) || deepEqual(sent, stored)) return live();
+  const decoded = decodeManagedFields(sent);
+  return decoded && decoded.size > 0 ? decoded : live();
+}
+
+/**
+ * An apply to an existing object without managedFields first gives every field it has to an
+ * Update entry of `before-first-apply` (skipNonAppliedManager), so the apply conflicts on the
+ * values it would change instead of silently taking them over.
+ */
+function recordBeforeFirstApply(managers: Managers, liveBody: JsonObject, cur: SchemaCursor, opts: ApplyOptions): void {
+  const set = ownable(compare({}, liveBody, cur).changed, opts.ignoredFields);
+  if (set.isEmpty()) return;
+  const e: ManagerEntry = {
+    manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource, time: iso(opts.now), set,
+  };
+  managers.set(managerKey(e), e);
+}
+
+/**
  * Record ownership for an ordinary create, update or patch (operation Update): every field the
  * write added or changed moves to `manager`'s Update entry (per manager, apiVersion and
  * subresource), fields it removed leave every entry. Call with the object as it will be stored
  * (after defaulting), so defaulted fields on create belong to the creator as upstream.
- * managedFields sent in `updated` replace the stored ones (a client may edit them; `[{}]` resets
- * them), except on subresources or when absent/empty, where `old`'s are kept. Past 10 Update
+ * managedFields sent in `updated` replace the stored ones (a client may edit them; `[]` or `[{}]`
+ * resets them), except on subresources or when absent/empty, where `old`'s are kept. Past 10 Update
  * entries the oldest merge into `ancient-changes` (per apiVersion), as upstream.
  */
 export function trackUpdate(old: JsonObject | undefined, updated: JsonObject, opts: UpdateOptions): FieldManagerResult {
   const cur = SchemaCursor.root(opts.fieldInfo);
-  const sent = isObject(updated.metadata) ? updated.metadata.managedFields : undefined;
-  const stored = old && isObject(old.metadata) ? old.metadata.managedFields : undefined;
-  let managers: Managers;
-  if (!opts.subresource && isResetRequest(sent)) managers = new Map();
-  // A client that sends back what it read (a controller's GET then PUT) sent the stored entries.
-  else if (!opts.subresource && Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, stored)) managers = decodeManagedFields(sent);
-  else managers = decodeManagedFields(stored, true);
+  const managers = updateManagers(old, updated, opts.subresource);
+  // An existing object nobody's fields are tracked on (reset, or never owned anything) stays
+  // untracked through ordinary writes until an apply (skipNonAppliedManager); creates are tracked.
+  if (old && managers.size === 0) return finish(withoutManagedFields(updated), managers);
 
   const before = withoutManagedFields(old);
   const after = withoutManagedFields(updated);

@@ -28,20 +28,23 @@ export function managerKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiV
 }
 
 /**
- * Decode managedFields. Entries that cannot be read make the whole list count as absent, as
- * kube-apiserver resets undecodable managedFields rather than failing the write. `stored`: the
- * entries are the stored object's own (written by this server, so well formed), and each set is
- * read only if the write touches it.
+ * Decode managedFields, or undefined when they cannot be read, as apimachinery's
+ * decodeManagedFields: an operation other than Apply/Update, an empty apiVersion or a fieldsType
+ * other than FieldsV1 (older clients dropped it) make the whole list undecodable; the caller then
+ * falls back to the live entries (a write's) or to none (the live object's). `stored`: the entries
+ * are the stored object's own (written by this server, so well formed), and each set is read only
+ * if the write touches it.
  */
-export function decodeManagedFields(entries: unknown, stored = false): Managers {
+export function decodeManagedFields(entries: unknown, stored = false): Managers | undefined {
   const out: Managers = new Map();
   if (!Array.isArray(entries)) return out;
   try {
     for (const raw of entries as ManagedFieldsEntry[]) {
-      if (raw.fieldsType !== undefined && raw.fieldsType !== 'FieldsV1') throw new Error('fieldsType');
+      if (raw.fieldsType !== 'FieldsV1') throw new Error('fieldsType');
       if (raw.operation !== 'Apply' && raw.operation !== 'Update') throw new Error('operation');
+      if (!raw.apiVersion) throw new Error('apiVersion');
       const e: ManagerEntry = {
-        manager: raw.manager ?? '', operation: raw.operation, apiVersion: raw.apiVersion ?? '',
+        manager: raw.manager ?? '', operation: raw.operation, apiVersion: raw.apiVersion,
         time: raw.time, subresource: raw.subresource || undefined,
         set: stored && isFieldsObject(raw.fieldsV1) ? FieldSet.lazyFromFieldsV1(raw.fieldsV1) : FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
       };
@@ -51,7 +54,7 @@ export function decodeManagedFields(entries: unknown, stored = false): Managers 
       out.set(key, e);
     }
   } catch {
-    return new Map();
+    return undefined;
   }
   return out;
 }
@@ -60,10 +63,17 @@ function isFieldsObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** kube-apiserver's "reset managedFields" request: a list holding one empty entry. */
+/**
+ * kube-apiserver's "reset managedFields" request (isResetManagedFields): an empty list, or a list
+ * holding one empty entry. Absent managedFields (null/undefined) keep the stored ones.
+ */
 export function isResetRequest(entries: unknown): boolean {
-  return Array.isArray(entries) && entries.length === 1
-    && typeof entries[0] === 'object' && entries[0] !== null && Object.keys(entries[0]).length === 0;
+  if (!Array.isArray(entries)) return false;
+  if (entries.length === 0) return true;
+  // The one entry must decode to Go's zero ManagedFieldsEntry: `{}`, or fields that are all "" or null.
+  const only: unknown = entries[0];
+  return entries.length === 1 && typeof only === 'object' && only !== null && !Array.isArray(only)
+    && Object.values(only).every((v) => v === '' || v === null);
 }
 
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {

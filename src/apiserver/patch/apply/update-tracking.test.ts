@@ -56,7 +56,8 @@ test('trackUpdate: managedFields sent by the client replace the stored ones; [{}
 });
 
 test('ignoredFields: a status change through the main resource is owned by nobody', () => {
-  const before = { metadata: { name: 'd' }, spec: { replicas: 1 }, status: { replicas: 1 } };
+  const created = { metadata: { name: 'd' }, spec: { replicas: 1 }, status: { replicas: 1 } };
+  const before = trackUpdate(undefined, created, { ...base, manager: 'c', now: T1, ignoredFields: [['status']] }).object;
   const after = { metadata: { name: 'd' }, spec: { replicas: 2 }, status: { replicas: 2 } };
   const r = trackUpdate(before, after, { ...base, manager: 'm', now: T1, ignoredFields: [['status']] });
   assert.deepEqual(r.managedFields[0]!.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
@@ -67,13 +68,14 @@ test('trackUpdate caps Update entries at 10, folding the oldest into ancient-cha
   for (let i = 0; i < 12; i++) {
     const next = structuredClone(obj) as any;
     next.data[`k${i}`] = 'v';
-    obj = trackUpdate(obj, next, { ...base, apiVersion: 'v1', manager: `m${i}`, now: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` }).object;
+    // m0 creates the object (an object untracked since its creation would stay untracked).
+    obj = trackUpdate(i === 0 ? undefined : obj, next, { ...base, apiVersion: 'v1', manager: `m${i}`, now: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` }).object;
   }
   const entries = (obj.metadata as any).managedFields as any[];
   assert.equal(entries.length, 10);
   const ancient = entries.find((e) => e.manager === 'ancient-changes');
-  // m0, m1 and m2 fold into one bucket carrying m2's time.
-  assert.deepEqual(ancient.fieldsV1, { 'f:data': { 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } });
+  // m0 (the creator, owning the map too), m1 and m2 fold into one bucket carrying m2's time.
+  assert.deepEqual(ancient.fieldsV1, { 'f:data': { '.': {}, 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } });
   assert.equal(ancient.time, '2026-01-01T00:00:02Z');
   assert.ok(!entries.some((e) => ['m0', 'm1', 'm2'].includes(e.manager)));
 });
