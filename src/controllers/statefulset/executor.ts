@@ -1,8 +1,10 @@
 /**
  * Carries out a SyncPlan (upstream stateful_pod_control.go): claims before their pod, pod deletions
  * guarded by the pod's uid (a stale cache never deletes a pod's successor of the same name), events
- * as upstream words them. A create that finds the name taken is not an error: names are stable, so
- * the pod (or claim) is already there and the next sync sees it.
+ * as upstream words them. A finished pod's deletion records only SuccessfulDelete: 1.31 dropped the
+ * RecreatingFailedPod / RecreatingTerminatedPod events (kubernetes#123809). A create that finds the
+ * name taken is not an error: names are stable, so the pod (or claim) is already there and the next
+ * sync sees it.
  */
 import type { StatefulSet } from '../../api/kinds/apps/stateful-set.js';
 import type { PersistentVolumeClaim } from '../../api/kinds/core/persistent-volume-claim.js';
@@ -54,7 +56,6 @@ async function execute(deps: ExecutorDeps, set: Readonly<StatefulSet>, a: Action
       return createClaims(deps, set, a.pod.metadata.name!, a.claims);
     case 'deletePod': {
       const name = a.pod.metadata.name!;
-      if (a.why === 'failed') recorder.event(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${ns}/${setName} is recreating failed Pod ${name}`);
       try {
         await client.pods(ns).delete(name, { preconditions: { uid: a.pod.metadata.uid } });
         recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${setName} successful`);

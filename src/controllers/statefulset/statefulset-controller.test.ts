@@ -130,7 +130,7 @@ test('StatefulSet: ordered start with claims, a rolling update from the top, and
   assert.deepEqual(revs.map((r) => r.metadata.name).sort(), [rev1, rev2].sort());
 });
 
-test('StatefulSet: Parallel creates all pods at once; scale-down through /scale removes the highest ordinals', async (t) => {
+test('StatefulSet: Parallel creates all pods at once; scale-down through /scale removes the highest ordinals; a Failed pod is made again', async (t) => {
   const ns = await newNamespace('sts-par');
   const mgr = await startManager();
   t.after(() => mgr.stop());
@@ -142,6 +142,18 @@ test('StatefulSet: Parallel creates all pods at once; scale-down through /scale 
     return items.length === 2 && items;
   }, '2 pods');
   assert.deepEqual(left.map((p) => p.metadata.name).sort(), ['db-0', 'db-1']);
+
+  // A Failed pod is deleted and made again, without the RecreatingFailedPod event upstream dropped in 1.31 (#123809).
+  const failed = left.find((p) => p.metadata.name === 'db-0')!;
+  await client.pods<Pod>(ns).patchStatus('db-0', 'merge', { status: { phase: 'Failed' } });
+  await eventually(async () => {
+    const p = await getPod(ns, 'db-0');
+    return p && p.metadata.uid !== failed.metadata.uid;
+  }, 'db-0 made again');
+  await mgr.stop(); // flushes the recorder: every event the sync recorded is written
+  const reasons = (await client.events(ns).list()).items.map((e) => (e as unknown as { reason: string }).reason);
+  assert.ok(reasons.includes('SuccessfulDelete'), reasons.join());
+  assert.ok(!reasons.includes('RecreatingFailedPod'), reasons.join());
 });
 
 test('StatefulSet: persistentVolumeClaimRetentionPolicy Delete/Delete: a scaled-down pod\'s claim goes with the pod, the rest with the set', async (t) => {
