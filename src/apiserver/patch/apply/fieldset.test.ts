@@ -37,9 +37,9 @@ test('union, difference, intersection work on exact paths', () => {
   assert.deepEqual(a.difference(a).toFieldsV1(), {});
 });
 
-test('elements sort fields, values, keys, indices', () => {
+test('elements sort fields, keys, values, indices (PathElement.Compare)', () => {
   const s = FieldSet.fromPaths([['k:{"a":1}'], ['i:10'], ['v:"x"'], ['f:z'], ['i:2'], ['f:a']]);
-  assert.deepEqual(Object.keys(s.toFieldsV1()), ['f:a', 'f:z', 'v:"x"', 'k:{"a":1}', 'i:2', 'i:10']);
+  assert.deepEqual(Object.keys(s.toFieldsV1()), ['f:a', 'f:z', 'k:{"a":1}', 'v:"x"', 'i:2', 'i:10']);
 });
 
 const paths: [string[], string][] = [
@@ -80,3 +80,21 @@ for (const c of lazyCases) {
     assert.deepEqual(c.op(FieldSet.lazyFromFieldsV1(structuredClone(stored))).paths(), c.op(FieldSet.fromFieldsV1(stored)).paths());
   });
 }
+
+test('FieldsV1 orders keys and values as structured-merge-diff (value.Compare), not as their JSON text', () => {
+  const cases: { name: string; els: string[]; want: string[] }[] = [
+    { name: 'Service ports 80 and 443', els: ['k:{"port":443,"protocol":"TCP"}', 'k:{"port":80,"protocol":"TCP"}'],
+      want: ['k:{"port":80,"protocol":"TCP"}', 'k:{"port":443,"protocol":"TCP"}'] },
+    { name: 'second key field decides', els: ['k:{"containerPort":53,"protocol":"UDP"}', 'k:{"containerPort":53,"protocol":"TCP"}'],
+      want: ['k:{"containerPort":53,"protocol":"TCP"}', 'k:{"containerPort":53,"protocol":"UDP"}'] },
+    { name: 'set values: numbers, then strings, then booleans', els: ['v:true', 'v:"b"', 'v:10', 'v:9', 'v:"a"'],
+      want: ['v:9', 'v:10', 'v:"a"', 'v:"b"', 'v:true'] },
+    { name: 'indices numerically', els: ['i:10', 'i:2'], want: ['i:2', 'i:10'] },
+  ];
+  for (const c of cases) {
+    const fields: Record<string, unknown> = {};
+    for (const el of c.els) fields[el] = {};
+    const out = FieldSet.fromFieldsV1({ 'f:list': fields }).toFieldsV1() as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(out['f:list']!), c.want, c.name);
+  }
+});
