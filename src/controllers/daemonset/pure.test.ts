@@ -181,7 +181,7 @@ describe('rolling update (update.go)', () => {
     assert.deepEqual(rolloutBudgets(ds({ updateStrategy: { type: 'OnDelete' } }), 5), { maxSurge: 0, maxUnavailable: 1 });
   });
 
-  it('deletes old available pods up to maxUnavailable, counting unavailable new pods and empty nodes against it', () => {
+  it('deletes old available pods up to maxUnavailable, counting unavailable new and old pods and empty nodes against it', () => {
     const d = ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 3, maxSurge: 0 } } });
     const pods = nodes.map((n, i) => pod(n.metadata.name!, { hash: i < 2 ? 'h1' : 'h0', ready: i !== 0 }));
     // n0 has an unready new pod: 1 unavailable, so 2 old pods may go.
@@ -190,6 +190,10 @@ describe('rolling update (update.go)', () => {
     const unavailableOld = pods.map((p, i) => (i === 5 ? pod('n5', { hash: 'h0', ready: false }) : p));
     const plan = run(ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } }), unavailableOld);
     assert.deepEqual(plan.deletePods.map((p) => p.spec!.nodeName), ['n5']);
+    // ...and counts against the budget (kubernetes#123233, 1.31): with maxUnavailable 2 one more old pod goes, not two.
+    const allOld = nodes.map((n, i) => pod(n.metadata.name!, { hash: 'h0', ready: i !== 5 }));
+    const two = run(ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: 0 } } }), allOld);
+    assert.deepEqual(two.deletePods.map((p) => p.spec!.nodeName), ['n5', 'n0']);
     // Nodes without pods count as unavailable: with 3 empty nodes and maxUnavailable 3 nothing goes.
     assert.equal(run(d, pods.slice(3).map((p) => pod(p.spec!.nodeName as string, { hash: 'h0' }))).deletePods.length, 0);
   });

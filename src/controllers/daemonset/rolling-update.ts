@@ -2,7 +2,7 @@
  * RollingUpdate as a pure decision (upstream DaemonSetsController.rollingUpdate, update.go).
  *
  * Without surge: delete old pods, as many as keeps unavailable pods within maxUnavailable (old
- * pods that are not available anyway go at once); the core loop then creates the new pods on those
+ * pods that are not available anyway go at once, and count as unavailable); the core loop then creates the new pods on those
  * nodes. With surge: create a new pod beside an available old one on up to maxSurge nodes (at once
  * where the old one is unavailable), and delete the old pod once the new one is available; old pods
  * on nodes that no longer fit go only while more than the desired number stay available.
@@ -70,8 +70,11 @@ export function planRollingUpdate(input: RollingInput): RollingPlan {
       } else if (newPod) {
         if (!available(newPod)) numUnavailable++;
       } else if (oldPod) {
-        if (!available(oldPod)) replacements.push(oldPod);
-        else if (numUnavailable < maxUnavailable) candidates.push(oldPod);
+        // An old pod that is not available goes at once and counts against the budget (kubernetes#123233).
+        if (!available(oldPod)) {
+          replacements.push(oldPod);
+          numUnavailable++;
+        } else if (numUnavailable < maxUnavailable) candidates.push(oldPod);
       }
     }
     const remaining = Math.min(Math.max(0, maxUnavailable - numUnavailable), candidates.length);
