@@ -70,3 +70,28 @@ test('nothing is written when the API and the last write agree', async () => {
   await sm.write(pod, status(true));
   assert.equal((await client.pods<Pod>('default').get('same')).metadata.resourceVersion, rv);
 });
+
+test("others' conditions set since the agent's pod copy survive its write (kubelet's status patch merges conditions by type)", async () => {
+  const stale = await podWith('gates', false);
+  // A controller sets its readiness gate condition after the agent's copy was taken.
+  await client.pods<Pod>('default').patchStatus('gates', 'strategic', { status: { conditions: [{ type: 'example.com/lb', status: 'True' }] } });
+  const sm = new StatusManager(client, quietLogger);
+  await sm.write(stale, status(true));
+  const got = (await client.pods<Pod>('default').get('gates')).status?.conditions ?? [];
+  assert.deepEqual(got.map((c) => `${c.type}=${c.status}`).sort(), ['Ready=True', 'example.com/lb=True']);
+});
+
+test('a new pod IP replaces the old one in podIPs; fields no longer reported are cleared', async () => {
+  const pod = await podWith('ips', true);
+  const sm = new StatusManager(client, quietLogger);
+  await sm.write(pod, { ...status(true), podIP: '10.88.0.5', podIPs: [{ ip: '10.88.0.5' }], hostIP: '192.168.1.2', hostIPs: [{ ip: '192.168.1.2' }] });
+  const first = await client.pods<Pod>('default').get('ips');
+  await sm.write(first, { ...status(true), podIP: '10.88.0.7', podIPs: [{ ip: '10.88.0.7' }], hostIP: '192.168.1.3', hostIPs: [{ ip: '192.168.1.3' }] });
+  const second = await client.pods<Pod>('default').get('ips');
+  assert.deepEqual(second.status?.podIPs, [{ ip: '10.88.0.7' }]);
+  assert.deepEqual(second.status?.hostIPs, [{ ip: '192.168.1.3' }]);
+  await sm.write(second, status(true));
+  const third = (await client.pods<Pod>('default').get('ips')).status;
+  assert.equal(third?.podIP, undefined);
+  assert.equal(third?.podIPs, undefined);
+});

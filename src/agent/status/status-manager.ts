@@ -5,13 +5,16 @@ import type { Logger } from '../../controller-runtime/log.js';
 import type { PodStatusWriter } from './pod-status-writer.js';
 
 /**
- * Sends pod statuses to pods/status (a merge patch of the fields the agent owns, with the pod's uid
+ * Sends pod statuses to pods/status (a strategic merge patch of the fields the agent owns, with the pod's uid
  * so a pod re-created under the same name is never written to) unless both the pod as last seen
  * and the last status sent already say the same; finishes deletions with gracePeriodSeconds=0 and a uid precondition, as kubelet does.
  */
 
 /** The fields the agent owns in a PodStatus (the rest, e.g. qosClass or nominatedNodeName, are left alone). */
 const OWNED = ['phase', 'reason', 'message', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'] as const;
+
+/** The condition types the kubelet owns (kubetypes.PodConditionsByKubelet). */
+const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
 
 function owned(s: PodStatus | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -45,10 +48,17 @@ export class StatusManager implements PodStatusWriter {
       return;
     }
     const body: Record<string, unknown> = { ...owned(status) };
+    // Conditions merge by type (as the kubelet's two-way strategic patch): the kubelet's own, and
+    // others only where the agent changed them (DisruptionTarget on eviction), so a condition a
+    // controller set after the agent's copy was taken (a readiness gate) is not put back to stale.
+    const copy = new Map((pod.status?.conditions ?? []).map((c) => [c.type, canonical(c)]));
+    if (status.conditions) body.conditions = status.conditions.filter((c) => KUBELET_CONDITIONS.has(c.type) || copy.get(c.type) !== canonical(c));
+    // The address lists merge by ip too: the agent's list replaces the old one whole.
+    for (const k of ['podIPs', 'hostIPs'] as const) if (status[k]) body[k] = [{ $patch: 'replace' }, ...status[k]];
     // Fields the agent set before and no longer reports are cleared.
     for (const k of OWNED) if (body[k] === undefined && pod.status?.[k] !== undefined) body[k] = null;
     try {
-      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'merge', { metadata: { uid }, status: body });
+      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'strategic', { metadata: { uid }, status: body });
       this.last.set(uid, want);
     } catch (err) {
       if (isNotFound(err)) return;
