@@ -102,6 +102,17 @@ test('scheduler end to end against the API server', async (t) => {
       const nodes = await Promise.all([0, 1, 2].map((i) => boundNode(`${PREFIX}-rep-${i}`)));
       assert.equal(new Set(nodes).size, 3, `replicas landed on ${nodes.join(', ')}`);
     });
+
+    await t.test('pod affinity namespaceSelector is matched against namespace labels', async () => {
+      const ns = `${PREFIX}-blue`;
+      await client.namespaces().create({ metadata: { name: ns, labels: { team: 'blue' } } });
+      await client.pods<Pod>(ns).create(makePod().name('anchor').namespace(ns).label('app', 'anchor').nodeSelector({ pool: 'spread' }).obj());
+      const anchorNode = await eventually(async () => (await client.pods<Pod>(ns).get('anchor')).spec.nodeName || undefined, 'anchor bound');
+      const follower = makePod().name(`${PREFIX}-follower`).nodeSelector({ pool: 'spread' }).podAffinity('app', 'anchor').obj();
+      follower.spec.affinity!.podAffinity!.requiredDuringSchedulingIgnoredDuringExecution![0]!.namespaceSelector = { matchLabels: { team: 'blue' } };
+      await pods.create(follower);
+      assert.equal(await boundNode(`${PREFIX}-follower`), anchorNode);
+    });
   } finally {
     await scheduler.stop();
     client.close();

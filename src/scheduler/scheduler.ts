@@ -5,6 +5,7 @@
  * PodScheduled=False (reason Unschedulable) and a FailedScheduling event; a bound pod a Scheduled
  * event ("Successfully assigned ns/pod to node").
  */
+import type { Namespace } from '../api/kinds/core/namespace.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { isNotFound } from '../client/errors.js';
@@ -104,6 +105,9 @@ export class Scheduler {
     // cache, unbound pods of this scheduler feed the queue.
     this.podInformer = this.informers.informerFor<Pod>(resources.pods);
     this.podInformer.addEventHandler(podEventHandler(targets));
+    // Namespace labels for pod affinity terms' namespaceSelector (upstream's namespace lister).
+    const namespaces = this.informers.informerFor<Namespace>(resources.namespaces);
+    this.cache.namespaceLabels = (ns) => namespaces.indexer.get(ns)?.metadata.labels;
     // Claims, volumes and classes feed VolumeBinding; their changes may make a waiting pod fit.
     this.volumeInf = volumeInformers(this.informers);
     const storageChange = { onAdd: () => this.queue.onClusterEvent('StorageChange'), onUpdate: () => this.queue.onClusterEvent('StorageChange') };

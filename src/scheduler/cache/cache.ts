@@ -5,7 +5,7 @@
  * forgets it). `snapshot()` hands a cycle an immutable view.
  */
 import { NodeInfo } from '../framework/node-info.js';
-import type { PodInfo } from '../framework/pod-info.js';
+import type { NamespaceLabels, PodInfo } from '../framework/pod-info.js';
 import { Snapshot } from '../framework/snapshot.js';
 import type { Node } from '../framework/types.js';
 
@@ -25,6 +25,8 @@ export class SchedulerCache {
   /** Names of listed nodes running pods with required anti-affinity (every cycle checks those). */
   private readonly antiAffinityNodes = new Set<string>();
   private current?: Snapshot;
+  /** Where snapshots look up namespace labels (the scheduler sets its namespace informer's). */
+  namespaceLabels: NamespaceLabels = () => undefined;
 
   get nodeCount(): number {
     return this.list.length;
@@ -33,7 +35,7 @@ export class SchedulerCache {
   /** An immutable view; the same object until the cache next changes. */
   snapshot(): Snapshot {
     this.current ??= new Snapshot(this.list.slice(),
-      [...this.antiAffinityNodes].map((name) => this.list[this.index.get(name)!]!));
+      [...this.antiAffinityNodes].map((name) => this.list[this.index.get(name)!]!), (ns) => this.namespaceLabels(ns));
     return this.current;
   }
 

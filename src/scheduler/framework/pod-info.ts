@@ -15,13 +15,21 @@ export interface HostPort {
   port: number;
 }
 
-/** A pod (anti-)affinity term with its selector parsed (upstream AffinityTerm). */
+/** A pod (anti-)affinity term with its selectors parsed (upstream AffinityTerm). */
 export interface AffinityTerm {
   selector: LabelSelector;
-  /** Namespaces the term selects; `null` means every namespace (an empty namespaceSelector). */
-  namespaces: Set<string> | null;
+  /** Namespaces the term lists (the pod's own when it lists none and has no namespaceSelector). */
+  namespaces: Set<string>;
+  /**
+   * Namespaces whose labels match this also count (upstream NamespaceSelector): nothing when the
+   * term has no namespaceSelector, every namespace when it is `{}`.
+   */
+  namespaceSelector: LabelSelector;
   topologyKey: string;
 }
+
+/** A namespace's labels as the scheduler last saw them; undefined for a namespace it does not know. */
+export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
 
 export interface WeightedAffinityTerm extends AffinityTerm {
   weight: number;
@@ -47,18 +55,21 @@ export interface PodInfo {
 
 function parseTerm(pod: Pod, term: PodAffinityTerm): AffinityTerm {
   const t = term as PodAffinityTerm & { labelSelector?: LabelSelectorObject; namespaceSelector?: LabelSelectorObject };
-  let namespaces: Set<string> | null = new Set(t.namespaces ?? []);
-  // An empty namespaceSelector selects every namespace. A non-empty one needs namespace labels the
-  // scheduler does not watch; it then adds no namespaces beyond the listed ones.
-  const nsSel = t.namespaceSelector;
-  if (nsSel && !nsSel.matchLabels && !(nsSel.matchExpressions?.length)) namespaces = null;
-  else if (namespaces.size === 0 && !nsSel) namespaces.add(pod.metadata.namespace ?? 'default');
-  return { selector: labelSelectorFromObject(t.labelSelector), namespaces, topologyKey: t.topologyKey ?? '' };
+  const namespaces = new Set(t.namespaces ?? []);
+  if (namespaces.size === 0 && !t.namespaceSelector) namespaces.add(pod.metadata.namespace ?? 'default');
+  return {
+    selector: labelSelectorFromObject(t.labelSelector), namespaces,
+    namespaceSelector: labelSelectorFromObject(t.namespaceSelector), topologyKey: t.topologyKey ?? '',
+  };
 }
 
-/** Whether `term` (belonging to some pod) selects `other`. */
-export function termMatches(term: AffinityTerm, other: Pod): boolean {
-  if (term.namespaces !== null && !term.namespaces.has(other.metadata.namespace ?? 'default')) return false;
+/**
+ * Whether `term` (belonging to some pod) selects `other` (upstream AffinityTerm.Matches): `other`'s
+ * namespace is listed or its labels match the namespaceSelector, and `other`'s labels match.
+ */
+export function termMatches(term: AffinityTerm, other: Pod, namespaceLabels: NamespaceLabels): boolean {
+  const ns = other.metadata.namespace ?? 'default';
+  if (!term.namespaces.has(ns) && (term.namespaceSelector.nothing || !matchesLabels(term.namespaceSelector, namespaceLabels(ns)))) return false;
   return matchesLabels(term.selector, other.metadata.labels);
 }
 

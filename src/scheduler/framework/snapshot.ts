@@ -4,6 +4,9 @@
  * underneath without affecting a cycle that is running on an older snapshot.
  */
 import type { NodeInfo } from './node-info.js';
+import type { NamespaceLabels } from './pod-info.js';
+
+const NO_NAMESPACES: NamespaceLabels = () => undefined;
 
 export class Snapshot {
   private byName?: Map<string, NodeInfo>;
@@ -15,6 +18,11 @@ export class Snapshot {
     readonly nodes: readonly NodeInfo[],
     /** The nodes with required anti-affinity pods, when the builder keeps track (saves a scan per cycle). */
     withRequiredAntiAffinity?: NodeInfo[],
+    /**
+     * Namespace labels for pod affinity namespaceSelectors. Read live, not frozen with the nodes, as
+     * upstream's InterPodAffinity reads its namespace lister.
+     */
+    readonly namespaceLabels: NamespaceLabels = NO_NAMESPACES,
   ) {
     this.withAntiAffinity = withRequiredAntiAffinity;
   }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPodInfo } from '../../framework/pod-info.js';
+import { CycleState } from '../../framework/cycle-state.js';
+import { preFilterParts } from '../../framework/interface.js';
+import { newPodInfo, type PodInfo } from '../../framework/pod-info.js';
+import { Snapshot } from '../../framework/snapshot.js';
 import { Code } from '../../framework/status.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { makeNode, makePod } from '../../testing/wrappers.js';
@@ -78,4 +81,50 @@ test('InterPodAffinity score (preferred terms of the incoming pod)', () => {
   // raw: a1 +10, a2 +10 (zone a has web-1), b1 -5 (guard), b2 0 (its web pod is in another namespace).
   assert.deepEqual(runScore(newInterPodAffinity(), newPodInfo(pod), nodes), [100, 100, 0, 33]);
   assert.equal(runScore(newInterPodAffinity(), makePod().info(), nodes), null);
+});
+
+test('InterPodAffinity namespaceSelector selects namespaces by their labels (upstream AffinityTerm.Matches)', async (t) => {
+  const nsLabels: Record<string, Record<string, string>> = { default: { team: 'red' }, other: { team: 'blue' } };
+  const snapshot = new Snapshot(cluster(), undefined, (ns) => nsLabels[ns]);
+  /** The pod's only required term, given a namespaceSelector. */
+  const withNsSelector = (p: ReturnType<typeof makePod>, sel: { matchLabels?: Record<string, string> }) => {
+    const pod = p.obj();
+    const terms = pod.spec.affinity!.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? pod.spec.affinity!.podAffinity!.requiredDuringSchedulingIgnoredDuringExecution!;
+    (terms[0] as { namespaceSelector?: unknown }).namespaceSelector = sel;
+    return newPodInfo(pod);
+  };
+  const filterAll = (pod: PodInfo, snap: Snapshot) => {
+    const plugin = newInterPodAffinity();
+    const state = new CycleState();
+    const st = preFilterParts(plugin.preFilter(state, pod, snap)).status;
+    return Object.fromEntries(snap.nodes.map((n) => [n.name, st.code === Code.Skip ? null : plugin.filter(state, pod, n).reasons[0] ?? null]));
+  };
+  const cases = [
+    {
+      name: 'anti-affinity to web pods in blue namespaces only (not its own)',
+      pod: withNsSelector(makePod().label('app', 'web').podAntiAffinity('app', 'web'), { matchLabels: { team: 'blue' } }),
+      want: { a1: null, a2: null, b1: null, b2: ERR_REASON_ANTI_AFFINITY },
+    },
+    {
+      name: 'an empty namespaceSelector selects every namespace',
+      pod: withNsSelector(makePod().label('app', 'web').podAntiAffinity('app', 'web'), {}),
+      want: { a1: ERR_REASON_ANTI_AFFINITY, a2: null, b1: null, b2: ERR_REASON_ANTI_AFFINITY },
+    },
+    {
+      name: 'affinity to web pods in blue namespaces',
+      pod: withNsSelector(makePod().label('app', 'x').podAffinity('app', 'web'), { matchLabels: { team: 'blue' } }),
+      want: { a1: ERR_REASON_AFFINITY, a2: ERR_REASON_AFFINITY, b1: ERR_REASON_AFFINITY, b2: null },
+    },
+  ];
+  for (const c of cases) await t.test(c.name, () => assert.deepEqual(filterAll(c.pod, snapshot), c.want));
+
+  await t.test("an existing pod's term selects the incoming pod's namespace by its labels", () => {
+    // guard (in 'other') keeps out app=intruder from red namespaces; the incoming pod's namespace is red.
+    const guard = makePod().name('guard2').namespace('other').podAntiAffinity('app', 'intruder').obj();
+    (guard.spec.affinity!.podAntiAffinity!.requiredDuringSchedulingIgnoredDuringExecution![0] as { namespaceSelector?: unknown }).namespaceSelector = { matchLabels: { team: 'red' } };
+    const snap = new Snapshot([makeNode().name('g').info(guard), makeNode().name('free').info()], undefined, (ns) => nsLabels[ns]);
+    assert.deepEqual(filterAll(makePod().label('app', 'intruder').info(), snap), { g: ERR_REASON_EXISTING_ANTI_AFFINITY, free: null });
+    nsLabels.default = { team: 'green' };
+    assert.deepEqual(filterAll(makePod().label('app', 'intruder').info(), snap), { g: null, free: null });
+  });
 });

@@ -9,7 +9,7 @@
  */
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { termMatches, type AffinityTerm, type PodInfo } from '../../framework/pod-info.js';
+import { termMatches, type AffinityTerm, type NamespaceLabels, type PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
 import { MAX_NODE_SCORE } from '../../framework/types.js';
@@ -28,6 +28,8 @@ interface PreFilterState {
   /** Topology pairs with pods matching the incoming pod's affinity / anti-affinity terms. */
   affinity: Map<string, number>;
   antiAffinity: Map<string, number>;
+  /** The incoming pod matches all its own required affinity terms. */
+  matchesOwnTerms: boolean;
 }
 
 const pair = (key: string, value: string) => `${key}\u0000${value}`;
@@ -41,14 +43,14 @@ function countTerms(pod: PodInfo, snapshot: Snapshot, terms: AffinityTerm[], int
   if (terms.length === 0) return;
   for (const node of snapshot.nodes) {
     for (const existing of node.pods) {
-      for (const t of terms) if (termMatches(t, existing.pod)) bump(into, node, t.topologyKey);
+      for (const t of terms) if (termMatches(t, existing.pod, snapshot.namespaceLabels)) bump(into, node, t.topologyKey);
     }
   }
 }
 
 /** Every required affinity term of the pod matches the pod itself (the first replica of a group may go anywhere). */
-function matchesOwnTerms(pod: PodInfo): boolean {
-  return pod.requiredAffinityTerms.every((t) => termMatches(t, pod.pod));
+function matchesOwnTerms(pod: PodInfo, namespaceLabels: NamespaceLabels): boolean {
+  return pod.requiredAffinityTerms.every((t) => termMatches(t, pod.pod, namespaceLabels));
 }
 
 export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
@@ -56,16 +58,17 @@ export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScore
     name: NAME,
     preFilter(state, pod, snapshot) {
       if (pod.parseError) return Status.error(new Error(`parsing pod: ${pod.parseError}`));
-      const s: PreFilterState = { existingAntiAffinity: new Map(), affinity: new Map(), antiAffinity: new Map() };
+      const s: PreFilterState = { existingAntiAffinity: new Map(), affinity: new Map(), antiAffinity: new Map(), matchesOwnTerms: false };
       for (const node of snapshot.havePodsWithRequiredAntiAffinity()) {
         for (const existing of node.podsWithRequiredAntiAffinity) {
-          for (const t of existing.requiredAntiAffinityTerms) if (termMatches(t, pod.pod)) bump(s.existingAntiAffinity, node, t.topologyKey);
+          for (const t of existing.requiredAntiAffinityTerms) if (termMatches(t, pod.pod, snapshot.namespaceLabels)) bump(s.existingAntiAffinity, node, t.topologyKey);
         }
       }
       if (s.existingAntiAffinity.size === 0 && pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0) {
         return Status.SKIP;
       }
       countTerms(pod, snapshot, pod.requiredAffinityTerms, s.affinity);
+      s.matchesOwnTerms = matchesOwnTerms(pod, snapshot.namespaceLabels);
       countTerms(pod, snapshot, pod.requiredAntiAffinityTerms, s.antiAffinity);
       state.write(STATE_KEY, s);
       return Status.SUCCESS;
@@ -81,7 +84,7 @@ export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScore
         }
         // No pod anywhere matches the terms but the pod matches them itself: allowed on nodes that
         // have the topology labels, so a group with self-affinity can start (upstream behaviour).
-        if (!ok && !(s.affinity.size === 0 && matchesOwnTerms(pod) && pod.requiredAffinityTerms.every((t) => labels[t.topologyKey] !== undefined))) {
+        if (!ok && !(s.affinity.size === 0 && s.matchesOwnTerms && pod.requiredAffinityTerms.every((t) => labels[t.topologyKey] !== undefined))) {
           return Status.unresolvable(ERR_REASON_AFFINITY);
         }
       }
@@ -105,7 +108,7 @@ export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScore
         for (const existing of node.pods) {
           for (const { t, w } of terms) {
             const v = node.node.metadata.labels?.[t.topologyKey];
-            if (v !== undefined && termMatches(t, existing.pod)) byPair.set(pair(t.topologyKey, v), (byPair.get(pair(t.topologyKey, v)) ?? 0) + w);
+            if (v !== undefined && termMatches(t, existing.pod, snapshot.namespaceLabels)) byPair.set(pair(t.topologyKey, v), (byPair.get(pair(t.topologyKey, v)) ?? 0) + w);
           }
         }
       }
