@@ -179,7 +179,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const dynamicAdmission = await startDynamicAdmission(store, (apiVersion, kind) =>
       catalog.entries().find((e) => (e.def.group ? `${e.def.group}/${e.def.version}` : e.def.version) === apiVersion && e.def.kind === kind)?.def);
     const csrApi = withCsrApi(served.storages.map(dynamicAdmission.wrap).map(withNodeRestriction).map(authz.wrapStorage), authz.decide);
-    const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics, createComponentStatusStorage(components)], [...served.actions, ...csrApi.actions, saTokens.tokenRequest]);
+    const catalog = new ApiCatalog([...csrApi.storages, ...createReviewStorages(authz), saTokens.tokenReview, ...metrics, createComponentStatusStorage(components)], [...served.actions, ...csrApi.actions].map(dynamicAdmission.wrapAction).concat(saTokens.tokenRequest));
     const joinToken = ensureJoinToken(opts.dataDir, pki.ca.cert);
     const watches = new WatchRegistry(undefined, (what) => log(`Forcing watcher close due to unresponsiveness: ${what}`));
     let ownDocs: OpenApiDocs | undefined;

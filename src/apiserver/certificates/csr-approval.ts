@@ -7,6 +7,7 @@
  */
 import type { CertificateSigningRequest } from '../../api/kinds/certificates/certificate-signing-request.js';
 import type { KubeObject } from '../../api/meta.js';
+import type { ResourceDefinition } from '../../api/resource.js';
 import { errors } from '../../api/status.js';
 import type { GenericStorage } from '../storage/generic-storage.js';
 import { prepareApproval } from '../storage/strategies/certificate-signing-request.js';
@@ -18,8 +19,11 @@ import { authorizedForSigner, csrForbidden, type Decide } from './signer-authz.j
 export class CsrApproval implements ActionSubresource {
   readonly resource = 'certificatesigningrequests';
   readonly subresource = 'approval';
+  readonly admittedAs: ResourceDefinition;
 
-  constructor(private readonly csrs: GenericStorage, private readonly decide: Decide) {}
+  constructor(private readonly csrs: GenericStorage, private readonly decide: Decide) {
+    this.admittedAs = csrs.def;
+  }
 
   /** Approval is a PUT upstream; a POST gets the same. */
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
@@ -55,6 +59,7 @@ export class CsrApproval implements ActionSubresource {
       return body;
     }, {
       managedFieldsSubresource: 'approval',
+      admission: { subresource: 'approval' },
       prepare: (obj, old) => {
         (obj as CertificateSigningRequest).status = structuredClone(wanted) ?? {};
         prepareApproval(obj, old);

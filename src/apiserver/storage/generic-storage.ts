@@ -11,7 +11,7 @@ import { deleteObject } from './delete.js';
 import { patchObject, serverSideApply } from './patch-adapter.js';
 import { getObject, listObjects } from './read.js';
 import { ephemeralContainersUpdate } from './ephemeral-containers.js';
-import { applyScale, toScale } from './scale.js';
+import { applyScale, scaleAdmission, toScale } from './scale.js';
 import { StorageCore, type StorageOptions } from './storage-core.js';
 import type { Strategy } from './strategies/types.js';
 import { updateObject, type Produce, type UpdateOptions } from './update.js';
@@ -55,7 +55,7 @@ export class GenericStorage implements ResourceStorage {
     if (sub === 'scale') {
       checkScaleName(obj, name);
       const produce: Produce = (cur) => (cur ? applyScale(this.def.scale!, cur, obj) : undefined);
-      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale' });
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale', admission: scaleAdmission(this.def.scale!) });
       return toScale(this.def.scale!, object);
     }
     const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
@@ -76,7 +76,7 @@ export class GenericStorage implements ResourceStorage {
         checkScaleName(patched, name);
         return applyScale(info, cur, patched);
       };
-      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale' });
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale', admission: scaleAdmission(info) });
       return { object: toScale(info, object), created: false };
     }
     const opts: UpdateOptions = this.subOptions(sub);

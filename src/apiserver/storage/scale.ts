@@ -8,6 +8,7 @@ import { failure, formatFieldError, type FieldError } from '../../api/status.js'
 import type { ScaleInfo } from '../../api/resource.js';
 import { labelSelectorFromObject, labelSelectorString, type LabelSelectorObject } from '../../api/selectors/index.js';
 import { cloneJson } from '../../api/json-clone.js';
+import type { SubresourceAdmission } from './types.js';
 
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
@@ -68,6 +69,23 @@ export function applyScale(info: ScaleInfo, parent: KubeObject, scale: KubeObjec
   next.metadata.resourceVersion = scale.metadata?.resourceVersion || undefined;
   if (next.metadata.resourceVersion === undefined) delete next.metadata.resourceVersion;
   return next;
+}
+
+/**
+ * How a Scale write is admitted: as the scale subresource, webhooks and policies seeing the parent
+ * and the stored one as Scales; a mutating webhook's Scale is applied to the parent as the
+ * request's was (its replicas, validated as a Scale), the parent's resourceVersion kept.
+ */
+export function scaleAdmission(info: ScaleInfo): SubresourceAdmission {
+  return {
+    subresource: 'scale',
+    toView: (obj) => toScale(info, obj),
+    fromView: (obj, scale) => {
+      const next = applyScale(info, obj, scale);
+      next.metadata.resourceVersion = obj.metadata.resourceVersion;
+      return next;
+    },
+  };
 }
 
 function numberOr(v: unknown, d: number): number {

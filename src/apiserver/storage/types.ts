@@ -57,7 +57,7 @@ export interface RequestContext {
 export interface AdmissionAttributes {
   operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
   subresource?: string;
-  /** The request's kind when it is not the resource's own: a CONNECT's options (PodAttachOptions...). */
+  /** The request's kind when neither the resource's nor its subresource's (discovery's subresourceKind: Scale...): a CONNECT's options. */
   kind?: string;
   namespace?: string;
   name: string;
@@ -65,6 +65,21 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   /** CreateOptions / UpdateOptions / DeleteOptions as sent to webhooks. */
   options?: KubeObject;
+}
+
+/**
+ * The subresource a write is admitted as (upstream's handlers admit scope.Subresource): named to
+ * webhooks, policies and the built-in validateAdmission (PodSecurity skips subresources). A view
+ * such as the scale subresource's is what admission sees instead of the object, as upstream's
+ * ScaleREST hands its Scale to the mutating admission (scaleUpdatedObjectInfo) and to the
+ * validating one (toScaleUpdateValidation).
+ */
+export interface SubresourceAdmission {
+  subresource: string;
+  /** The view of the object (and of the stored one) admission sees; absent: the object itself. */
+  toView?(obj: KubeObject): KubeObject;
+  /** The object to write once mutating admission changed the view (422 for an invalid view). */
+  fromView?(obj: KubeObject, view: KubeObject): KubeObject;
 }
 
 export interface DynamicAdmission {
@@ -147,6 +162,13 @@ export interface ResourceStorage {
 export interface ActionSubresource {
   readonly resource: string;      // 'pods'
   readonly subresource: string;   // 'binding'
+  /**
+   * The resource whose dynamic admission (webhooks, policies) this subresource's writes go through,
+   * as an UPDATE of `<resource>/<subresource>` (namespaces/finalize, certificatesigningrequests/
+   * approval). Absent: not dynamically admitted (pods/binding and pods/eviction, which upstream
+   * admits as CREATEs of a Binding and an Eviction, are not yet).
+   */
+  readonly admittedAs?: ResourceDefinition;
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject | Status>;
   /** PUT, for action subresources that are replaced rather than posted (namespaces/finalize). */
   update?(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject>;

@@ -15,7 +15,7 @@ import { checkUnknownFields } from './field-validation.js';
 import { keepSystemMeta, specPart } from './object-meta.js';
 import { trackManagedFields } from './patch-adapter.js';
 import type { StorageCore } from './storage-core.js';
-import type { PatchRequest, RequestContext } from './types.js';
+import type { PatchRequest, RequestContext, SubresourceAdmission } from './types.js';
 
 /**
  * Gives the candidate for the stored object, or for a missing one (return undefined: 404).
@@ -38,6 +38,11 @@ export interface UpdateOptions {
   managedFieldsDone?: boolean;
   /** Subresource the write's field ownership is recorded under (scale writes the parent through the main path). */
   managedFieldsSubresource?: string;
+  /**
+   * A write through a subresource that is a main-resource write as far as this pipeline goes
+   * (scale, namespaces/finalize, certificatesigningrequests/approval): how admission sees it.
+   */
+  admission?: SubresourceAdmission;
   /** Replaces the strategy's prepareForUpdate (subresources with their own rules, e.g. namespaces/finalize). */
   prepare?: (obj: KubeObject, old: KubeObject) => void;
   /** Replaces the definition's and strategy's validation of the update (a subresource with its own rules). */
@@ -84,28 +89,32 @@ export async function updateObject(
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);
     let { obj, noop } = prepared;
+    const subresource = opts.subresource ?? opts.admission?.subresource;
     if (ctx.dynamicAdmission) {
-      const attrs = { operation: 'UPDATE', namespace: ns, name, oldObject: old, options: updateOptions(ctx), ...(opts.subresource ? { subresource: opts.subresource } : {}) } as const;
-      const mutated = await ctx.dynamicAdmission.mutate({ ...attrs, object: obj });
+      const view = opts.admission?.toView ?? ((o: KubeObject) => o);
+      const attrs = { operation: 'UPDATE', namespace: ns, name, oldObject: view(old), options: updateOptions(ctx), ...(subresource ? { subresource } : {}) } as const;
+      const mutated = await ctx.dynamicAdmission.mutate({ ...attrs, object: view(obj) });
       if (mutated) {
         // A webhook's change is validated again and may turn a no-op into a write. A subresource's
         // own prepare runs again: upstream's mutating admission comes before the strategy's
         // PrepareForUpdate, so e.g. pods/ephemeralcontainers keeps only a webhook's change to
-        // spec.ephemeralContainers (dropNonEphemeralContainerUpdates).
-        obj = reAdmitted(core, mutated, obj);
+        // spec.ephemeralContainers (dropNonEphemeralContainerUpdates); the generation follows the
+        // spec as the webhook left it.
+        obj = reAdmitted(core, opts.admission?.fromView ? opts.admission.fromView(obj, mutated) : mutated, obj);
         opts.prepare?.(obj, old);
+        setGeneration(core, obj, old);
         validateCandidate(core, opts, obj, old, name, undefined);
         noop = jsonEqual(obj, old);
       }
-      await ctx.dynamicAdmission.validate({ ...attrs, object: obj });
+      await ctx.dynamicAdmission.validate({ ...attrs, object: view(obj) });
     }
     // A value read with other than the current encryption key is rewritten even unchanged (as
     // upstream's GuaranteedUpdate does for stale data): how key rotation re-encrypts objects.
     if (noop && (!kv.stale || ctx.dryRun)) return { object: deepCopy(old), created: false };
     if (noop) return { object: await rewriteUnchanged(core, key, old, kv.modRevision, name), created: false };
     if (opts.subresource !== 'status') {
-      // A scale (or approval) write goes through the main path and names itself for field ownership.
-      await core.strategy.validateAdmission?.(obj, old, ctx, core, opts.subresource ?? opts.managedFieldsSubresource);
+      // A scale (or finalize, approval) write goes through the main path and names its subresource.
+      await core.strategy.validateAdmission?.(obj, old, ctx, core, subresource);
       await core.strategy.lastAdmission?.(obj, old, ctx, core);
     }
 
@@ -215,13 +224,17 @@ export function prepareUpdate(
   const statusWrite = opts.subresource === 'status' && !opts.prepare ? 'status' : undefined;
   def.applyDefaults(obj, statusWrite);
   ctx.admitUpdate?.(obj, old, opts.subresource);
-  if (def.tracksGeneration) {
-    const gen = old.metadata.generation ?? 1;
-    obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
-  }
+  setGeneration(core, obj, old);
   validateCandidate(core, opts, obj, old, name, statusWrite);
   obj.metadata.resourceVersion = old.metadata.resourceVersion;
   return { obj, noop: jsonEqual(obj, old) };
+}
+
+/** metadata.generation: the stored one, one more when the spec changed (kinds that track it). */
+function setGeneration(core: StorageCore, obj: KubeObject, old: KubeObject): void {
+  if (!core.def.tracksGeneration) return;
+  const gen = old.metadata.generation ?? 1;
+  obj.metadata.generation = jsonEqual(specPart(obj), specPart(old)) ? gen : gen + 1;
 }
 
 /** The update's validation: the subresource's own (UpdateOptions.validate) or the definition's and strategy's. */

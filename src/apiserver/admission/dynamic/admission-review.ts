@@ -1,11 +1,13 @@
 /**
  * The AdmissionRequest a webhook receives and CEL expressions see as `request` (admission/v1
- * AdmissionRequest): uid, kind, resource, subResource, requestKind/requestResource, name, namespace,
- * operation, userInfo, object, oldObject, dryRun, options.
+ * AdmissionRequest): uid, kind (a subresource's own: autoscaling/v1 Scale for .../scale),
+ * resource, subResource, requestKind/requestResource, name, namespace, operation, userInfo,
+ * object, oldObject, dryRun, options.
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../../api/meta.js';
 import type { ResourceDefinition } from '../../../api/resource.js';
+import { subresourceKind } from '../../discovery/subresource-kinds.js';
 import type { AdmissionAttributes, RequestContext } from '../../storage/types.js';
 
 export interface AdmissionRequest {
@@ -27,7 +29,9 @@ export interface AdmissionRequest {
 }
 
 export function admissionRequest(def: ResourceDefinition, a: AdmissionAttributes, ctx: RequestContext): AdmissionRequest {
-  const kind = { group: def.group, version: def.version, kind: a.kind ?? def.kind };
+  // A subresource's own kind where it has one (autoscaling/v1 Scale, PodExecOptions...), as upstream's scope.Kind.
+  const k = a.subresource ? subresourceKind(a.subresource, def) : def;
+  const kind = { group: k.group, version: k.version, kind: a.kind ?? k.kind };
   const resource = { group: def.group, version: def.version, resource: def.plural };
   return {
     uid: randomUUID(), kind, resource, requestKind: kind, requestResource: resource,

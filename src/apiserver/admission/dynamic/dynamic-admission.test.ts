@@ -280,3 +280,20 @@ spec: {policyName: wh-q1-widget-size, validationActions: [Deny]}
   assert.equal((await server.kubectl(['create', '-f', '-'], { input: widget('small', 2) })).code, 0);
   await server.kubectl(['delete', 'crd', 'widgets.whq1.example.com']);
 });
+
+test('kubectl scale is admitted as replicationcontrollers/scale with Scale objects, a finalize PUT as namespaces/finalize', async () => {
+  await apply(webhookConfig('Validating', 'wh-q1-subresources', 'sub.wh-q1.example.com', byUrl('/dry'), 'replicationcontrollers/scale, namespaces/finalize')
+    + `---\napiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc1, namespace: ${NS}}\nspec: {replicas: 0, selector: {app: rc1}, template: {metadata: {labels: {app: rc1}}, spec: {containers: [{name: c, image: x}]}}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: wh-q1-fin}\n`);
+  assert.equal((await server.kubectl(['-n', NS, 'scale', 'rc/rc1', '--replicas=2'])).code, 0);
+  // As the namespace controller does: a terminating namespace's empty finalizers let it go.
+  assert.equal((await server.kubectl(['delete', 'namespace', 'wh-q1-fin', '--wait=false'])).code, 0);
+  const finalized = '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"wh-q1-fin"},"spec":{"finalizers":[]}}';
+  assert.equal((await server.kubectl(['replace', '--raw', '/api/v1/namespaces/wh-q1-fin/finalize', '-f', '-'], { input: finalized })).code, 0);
+  const [scale, finalize] = calls('/dry').filter((c) => c.subResource);
+  assert.deepEqual([scale.kind, scale.resource.resource, scale.subResource, scale.object?.kind, scale.object?.spec, scale.oldObject?.spec, scale.object?.status], [
+    { group: 'autoscaling', version: 'v1', kind: 'Scale' }, 'replicationcontrollers', 'scale', 'Scale', { replicas: 2 }, { replicas: 0 }, { replicas: 0, selector: 'app=rc1' },
+  ]);
+  assert.deepEqual([finalize.kind.kind, finalize.subResource, finalize.name, finalize.object?.spec], ['Namespace', 'finalize', 'wh-q1-fin', { finalizers: [] }]);
+  assert.equal((await server.kubectl(['get', 'namespace', 'wh-q1-fin'])).code, 1, 'finalized');
+  await server.kubectl(['delete', 'validatingwebhookconfiguration', 'wh-q1-subresources']);
+});

@@ -13,7 +13,7 @@ import { mutatingWebhookConfigurations, validatingWebhookConfigurations, type Mu
 import { validatingAdmissionPolicies, validatingAdmissionPolicyBindings, type ValidatingAdmissionPolicy, type ValidatingAdmissionPolicyBinding } from '../../../api/kinds/admissionregistration/validating-admission-policy.js';
 import type { Store } from '../../../store/types.js';
 import { readNamespace } from '../../storage/watched-reads.js';
-import type { AdmissionAttributes, DynamicAdmission, RequestContext, ResourceStorage } from '../../storage/types.js';
+import type { ActionSubresource, AdmissionAttributes, DynamicAdmission, RequestContext, ResourceStorage } from '../../storage/types.js';
 import { admissionRequest } from './admission-review.js';
 import { ObjectCache } from './config-cache.js';
 import { isExemptConfigurationResource, type AdmissionRequestInfo } from './matching.js';
@@ -25,6 +25,8 @@ import { matchingWebhooks, runMutating, runValidating, type Webhook } from './we
 export interface DynamicAdmissionChain {
   /** Wraps a resource's storage so that its writes go through dynamic admission. */
   wrap(storage: ResourceStorage): ResourceStorage;
+  /** The same for an action subresource that names the resource it is admitted as (admittedAs). */
+  wrapAction(action: ActionSubresource): ActionSubresource;
   stop(): void;
 }
 
@@ -96,23 +98,30 @@ export async function startDynamicAdmission(store: Store, kindDef: PolicyDeps['k
     return mutated;
   };
 
-  const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deleteCollection']);
-  return {
-    wrap(storage) {
-      return new Proxy(storage, {
-        get(target, prop, receiver) {
-          if (prop === 'admitConnect') return admitConnect(target.def);
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (typeof v !== 'function') return v;
-          const fn = (v as (...args: unknown[]) => unknown).bind(target);
-          if (typeof prop !== 'string' || !WRITES.has(prop)) return fn;
-          return (ctx: RequestContext, ...rest: unknown[]) => {
-            const da = forRequest(target.def, ctx);
-            return fn(da ? { ...ctx, dynamicAdmission: da } : ctx, ...rest);
-          };
-        },
-      });
+  /**
+   * `target` whose methods named in `writes` run with the dynamic admission of `def` in their
+   * context; a storage's (`connect`) admitConnect admits CONNECTs.
+   */
+  const admitting = <T extends object>(target: T, def: ResourceDefinition, writes: ReadonlySet<string>, connect = false): T => new Proxy(target, {
+    get(t, prop, receiver) {
+      if (connect && prop === 'admitConnect') return admitConnect(def);
+      const v = Reflect.get(t, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      const fn = (v as (...args: unknown[]) => unknown).bind(t);
+      if (typeof prop !== 'string' || !writes.has(prop)) return fn;
+      return (ctx: RequestContext, ...rest: unknown[]) => {
+        const da = forRequest(def, ctx);
+        return fn(da ? { ...ctx, dynamicAdmission: da } : ctx, ...rest);
+      };
     },
+  });
+  const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deleteCollection']);
+  const ACTION_WRITES = new Set(['create', 'update', 'patchWith']);
+  return {
+    wrap: (storage) => admitting(storage, storage.def, WRITES, true),
+    // An action subresource that names its resource (admittedAs) gets that resource's admission,
+    // its storage naming the subresource (updateObject's `admission`).
+    wrapAction: (action) => (action.admittedAs ? admitting(action, action.admittedAs, ACTION_WRITES) : action),
     stop() {
       for (const c of [mutating, validating, policies, bindings]) c.stop();
       closeWebhookConnections();

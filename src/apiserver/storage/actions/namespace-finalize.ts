@@ -3,6 +3,7 @@
  * becomes empty on a terminating namespace, the namespace leaves the store.
  */
 import type { KubeObject } from '../../../api/meta.js';
+import type { ResourceDefinition } from '../../../api/resource.js';
 import { errors } from '../../../api/status.js';
 import type { GenericStorage } from '../generic-storage.js';
 import { finalizeNamespace } from '../strategies/namespace.js';
@@ -13,8 +14,11 @@ import { cloneJson } from '../../../api/json-clone.js';
 export class NamespaceFinalize implements ActionSubresource {
   readonly resource = 'namespaces';
   readonly subresource = 'finalize';
+  readonly admittedAs: ResourceDefinition;
 
-  constructor(private readonly namespaces: GenericStorage) {}
+  constructor(private readonly namespaces: GenericStorage) {
+    this.admittedAs = namespaces.def;
+  }
 
   /** Finalize is a PUT upstream; an HTTP layer that routes every action verb to create gets the same. */
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
@@ -28,6 +32,7 @@ export class NamespaceFinalize implements ActionSubresource {
     }
     const { object } = await updateObject(this.namespaces.core, ctx, undefined, name, (cur) => (cur ? finalizeNamespace(cur, body) : undefined), {
       checkFields: false,
+      admission: { subresource: 'finalize' },
       prepare: (obj, old) => { obj.status = cloneJson(old.status); },
     });
     return object;
