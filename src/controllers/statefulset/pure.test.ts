@@ -146,12 +146,27 @@ describe('persistentVolumeClaimRetentionPolicy', () => {
     const s = set({ persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } });
     const [a] = planSync(input(s, [])).phases.flat();
     assert.equal(a?.type, 'createPod');
-    assert.deepEqual(a.type === 'createPod' && a.claims[0]!.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' }]);
+    assert.deepEqual(a.type === 'createPod' && a.claims[0]!.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid', controller: true, blockOwnerDeletion: true }]);
+  });
+
+  it('controller references as upstream 1.31+ (kubernetes#122499): plain ones are upgraded, another controller or a stale reference leaves the claim alone', () => {
+    const s = set({ replicas: 1, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } });
+    const plain = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' };
+    const other = { apiVersion: 'example.com/v1', kind: 'Backup', name: 'b', uid: 'b-uid', controller: true };
+    const cases: { name: string; refs: object[]; want: string[] }[] = [
+      { name: 'a plain set reference becomes a controller one', refs: [plain], want: ['owners www-web-0 -> StatefulSet'] },
+      { name: 'another controller: the set\'s reference comes off', refs: [other, plain], want: ['owners www-web-0 -> Backup'] },
+      { name: 'another controller and no set reference: nothing to do', refs: [other], want: [] },
+      { name: 'a reference to an earlier set of the same name: untouched', refs: [{ ...plain, uid: 'old-uid', controller: true }], want: [] },
+    ];
+    for (const c of cases) {
+      assert.deepEqual(actionsOf(input(s, [pod(s, 0)], [claim('www-web-0', { ownerReferences: c.refs as never })])), c.want, c.name);
+    }
   });
 
   it('whenScaled Delete: a condemned pod\'s claim is handed to the pod before the pod goes', () => {
     const s = set({ replicas: 1, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' } });
-    const setRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' };
+    const setRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid', controller: true };
     const got = actionsOf(input(s, [pod(s, 0), pod(s, 1)], [claim('www-web-0', { ownerReferences: [setRef] }), claim('www-web-1', { ownerReferences: [setRef] })]));
     assert.deepEqual(got, ['owners www-web-1 -> Pod', 'delete web-1 (condemned)']);
   });

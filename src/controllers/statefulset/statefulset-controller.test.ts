@@ -164,7 +164,7 @@ test('StatefulSet: persistentVolumeClaimRetentionPolicy Delete/Delete: a scaled-
   const claimApi = client.resource(resources.persistentvolumeclaims, ns);
   await eventually(async () => (await client.pods<Pod>(ns).list()).items.length === 2, '2 pods');
   const owners = (await claimApi.get('data-db-1')).metadata.ownerReferences;
-  assert.deepEqual(owners, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: set.metadata.uid }]);
+  assert.deepEqual(owners, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true }]);
 
   await stsApi(ns).patchScale('db', 1);
   // The garbage collector deletes the claim once its owner, the condemned pod, is gone (pvc-protection may hold it as Terminating).
