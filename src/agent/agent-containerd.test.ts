@@ -180,7 +180,7 @@ describe('node agent on containerd', { concurrency: false }, () => {
       containers: [{ name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo line1; echo line2; exit 4'], terminationMessagePolicy: 'FallbackToLogsOnError' }],
     });
     const p = await h.waitPod('fallback', (p) => p.status?.phase === 'Failed' && p, 30_000);
-    assert.equal(cs(p)?.state?.terminated?.message, 'line1\nline2');
+    assert.equal(cs(p)?.state?.terminated?.message, 'line1\nline2\n', 'the log as kubectl logs prints it: full lines keep their newline');
   });
 
   it('a memory limit OOM-kills the container', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { Mount } from '../runtime/types.js';
 import type { PodRuntimeState } from '../runtime/pod-state.js';
+import { formatEntry, parseCriLogLine } from '../server/cri-log.js';
 
 /**
  * Termination messages (kubelet): each container gets a host file mounted at its
@@ -48,17 +49,22 @@ export function readAtMost(path: string, maxBytes: number): string {
   }
 }
 
-/** The text of CRI log lines ("<time> <stream> <F|P> <text>"): the last lines, bounded in bytes. */
+/**
+ * What the kubelet's readLastStringFromContainerLogs makes of a CRI log: its last `lines` entries
+ * read as `kubectl logs` prints them (a full entry ends with its newline, a partial one without),
+ * the last `bytes` of that kept (a circular buffer). A line cut off at the start is skipped.
+ */
 export function logTail(criLog: string, lines = FALLBACK_LINES, bytes = FALLBACK_BYTES): string {
-  const texts = criLog.split('\n').filter(Boolean).map((l) => l.replace(/^\S+ (stdout|stderr) [FP] /, ''));
-  let out = texts.slice(-lines).join('\n');
-  if (Buffer.byteLength(out) > bytes) out = Buffer.from(out).subarray(-bytes).toString('utf8');
-  return out;
+  const entries = criLog.split('\n').filter(Boolean).slice(-lines)
+    .map((l) => parseCriLogLine(Buffer.from(l)))
+    .filter((e) => e !== undefined);
+  const out = Buffer.concat(entries.map((e) => formatEntry(e, false)));
+  return out.subarray(Math.max(0, out.length - bytes)).toString('utf8');
 }
 
 /** Fills `message` of exited containers from their termination log (or log tail); mutates `state`. */
 export function addTerminationMessages(state: PodRuntimeState, pod: Pod, podDir: string, logDir: string): void {
-  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
   for (const rc of state.containers) {
     if (rc.state !== 'CONTAINER_EXITED') continue;
     // No file (e.g. made by an older agent) reads as empty.
