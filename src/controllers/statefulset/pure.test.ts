@@ -200,4 +200,15 @@ describe('revisions and status', () => {
     const done = computeStatus({ set: s, pods: [0, 1, 2].map((i) => pod(s, i, 'ready', 'web-b')), currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 0, now: NOW });
     assert.deepEqual([done.currentReplicas, done.updatedReplicas, done.currentRevision, done.observedGeneration], [3, 3, 'web-b', 2]);
   });
+
+  it('completes against spec.replicas (kubernetes#120731): a missing pod below the partition keeps the current revision', () => {
+    const s = set({ replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } });
+    // Only web-2 (updated) is there, web-0 and web-1 were deleted: not complete, so they come back at web-a.
+    const pods = [pod(s, 2, 'ready', 'web-b')];
+    const st = computeStatus({ set: s, pods, currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 0, now: NOW });
+    assert.deepEqual([st.replicas, st.updatedReplicas, st.currentRevision], [1, 1, 'web-a']);
+    // Scaling up: fewer pods than spec.replicas, all updated and ready, is not complete either.
+    const up = computeStatus({ set: s, pods: [0, 1].map((i) => pod(s, i, 'ready', 'web-b')), currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 0, now: NOW });
+    assert.equal(up.currentRevision, 'web-a');
+  });
 });

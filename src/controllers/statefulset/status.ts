@@ -36,8 +36,11 @@ export function computeStatus(input: StatusInput): StatefulSetStatus {
       if (rev === input.updateRevision) status.updatedReplicas!++;
     }
   }
-  // completeRollingUpdate: every pod updated and ready, the update revision becomes current.
-  if (set.spec?.updateStrategy?.type === 'RollingUpdate' && status.updatedReplicas === status.replicas && status.readyReplicas === status.replicas) {
+  // completeRollingUpdate: all spec.replicas pods there, updated and ready, the update revision becomes
+  // current. Against spec.replicas, not the pods counted (kubernetes#120731): a pod below the
+  // partition that is missing must come back at the current revision.
+  const want = set.spec?.replicas ?? 1;
+  if (set.spec?.updateStrategy?.type === 'RollingUpdate' && status.updatedReplicas === want && status.readyReplicas === want && status.replicas === want) {
     status.currentReplicas = status.updatedReplicas;
     status.currentRevision = status.updateRevision;
   }
