@@ -128,6 +128,20 @@ describe('container statuses as convertToAPIContainerStatuses writes them', () =
     assert.equal(status(p, cs(), { terminating: true }).phase, 'Succeeded', 'both terminated with 0, none waiting');
   });
 
+  it('containerStatuses and ephemeralContainerStatuses are sorted by name (SortedContainerStatuses), init containers keep spec order', () => {
+    const p = pod({
+      initContainers: [{ name: 'i2', image: 'img:1' }, { name: 'i1', image: 'img:1' }],
+      containers: [{ name: 'web', image: 'img:1' }, { name: 'app', image: 'img:1' }, { name: 'b-2', image: 'img:1' }],
+      ephemeralContainers: [{ name: 'zz', image: 'img:1' }, { name: 'dbg', image: 'img:1' }],
+    });
+    const s = status(p, []);
+    assert.deepEqual(s.containerStatuses!.map((c) => c.name), ['app', 'b-2', 'web']);
+    assert.deepEqual(s.ephemeralContainerStatuses!.map((c) => c.name), ['dbg', 'zz']);
+    assert.deepEqual(s.initContainerStatuses!.map((c) => c.name), ['i2', 'i1']);
+    // The unready list in the conditions still follows the spec.
+    assert.equal(show(s, 'ContainersReady')?.message, 'containers with unready status: [web app b-2]');
+  });
+
   it('volumeMounts: name and path of each mount; read-only ones with recursiveReadOnly Disabled (RecursiveReadOnlyMounts, on in 1.32)', () => {
     const p = pod({
       initContainers: [{ name: 'i1', image: 'img:1', volumeMounts: [{ name: 'v', mountPath: '/init' }] }],

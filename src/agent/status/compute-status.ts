@@ -1,4 +1,4 @@
-import type { Container, Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
+import type { Container, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../../api/kinds/index.js';
 import type { PodRuntimeState, RuntimeContainer } from '../runtime/pod-state.js';
 import { isSidecar } from '../../api/pod-sidecar.js';
 import { containerStatusFor, type WaitingReason } from './container-statuses.js';
@@ -37,6 +37,14 @@ const TERMINAL = new Set(['Succeeded', 'Failed']);
 
 export function isTerminalPhase(phase: string | undefined): boolean {
   return TERMINAL.has(phase ?? '');
+}
+
+/**
+ * Container and ephemeral container statuses sorted by name in byte order, as the kubelet's
+ * SortedContainerStatuses (not in spec order; init container statuses keep theirs).
+ */
+function byName(statuses: ContainerStatus[]): ContainerStatus[] {
+  return [...statuses].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function computePodStatus(i: StatusInput): PodStatus {
@@ -173,7 +181,7 @@ export function computePodStatus(i: StatusInput): PodStatus {
     hostIP: i.hostIP,
     hostIPs: i.hostIP ? [{ ip: i.hostIP }] : [],
     startTime: pod.status?.startTime ?? rfc3339(i.now),
-    containerStatuses: statuses,
+    containerStatuses: byName(statuses),
   };
   if (podIP) {
     status.podIP = podIP;
@@ -183,10 +191,10 @@ export function computePodStatus(i: StatusInput): PodStatus {
   // Ephemeral containers: never ready, no probes; they count for neither phase nor conditions.
   const ephemeral = spec.ephemeralContainers ?? [];
   if (ephemeral.length) {
-    status.ephemeralContainerStatuses = ephemeral.map((c) => containerStatusFor({
+    status.ephemeralContainerStatuses = byName(ephemeral.map((c) => containerStatusFor({
       spec: c as Container, history: history(c.name), waiting: i.waiting[c.name], defaultWaiting,
       ready: () => false, started: () => true, runtimeName, init: false,
-    }));
+    })));
   }
   if (i.evictedMessage !== undefined) {
     status.reason = 'Evicted';
