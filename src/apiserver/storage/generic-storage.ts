@@ -8,10 +8,10 @@ import { errors } from '../../api/status.js';
 import type { Store } from '../../store/types.js';
 import { createObject } from './create.js';
 import { deleteObject } from './delete.js';
-import { patchObject, serverSideApply } from './patch-adapter.js';
+import { patchObject, scaleServerSideApply, serverSideApply } from './patch-adapter.js';
 import { getObject, listObjects } from './read.js';
 import { ephemeralContainersUpdate } from './ephemeral-containers.js';
-import { applyScale, scaleAdmission, toScale } from './scale.js';
+import { applyScale, checkScaleName, scaleAdmission, toScale } from './scale.js';
 import { StorageCore, type StorageOptions } from './storage-core.js';
 import type { Strategy } from './strategies/types.js';
 import { updateObject, type Produce, type UpdateOptions } from './update.js';
@@ -69,14 +69,17 @@ export class GenericStorage implements ResourceStorage {
     this.checkSub(sub);
     if (sub === 'scale') {
       const info = this.def.scale!;
+      const apply = patch.type === 'apply';
       const produce: Produce = (cur) => {
         if (!cur) return undefined;
-        const scale = toScale(info, cur);
-        const patched = patch.type === 'apply' ? applyScalePatch(scale, patch.body) : patchObject(undefined, scale, patch);
+        if (apply) return scaleServerSideApply(this.def, ctx, cur, name, patch.body, !!patch.force);
+        const patched = patchObject(undefined, toScale(info, cur), patch);
         checkScaleName(patched, name);
         return applyScale(info, cur, patched);
       };
-      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale', admission: scaleAdmission(info) });
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, {
+        checkFields: false, managedFieldsSubresource: 'scale', managedFieldsDone: apply, admission: scaleAdmission(info),
+      });
       return { object: toScale(info, object), created: false };
     }
     const opts: UpdateOptions = this.subOptions(sub);
@@ -125,13 +128,3 @@ export class GenericStorage implements ResourceStorage {
   }
 }
 
-/** An applied Scale sets spec.replicas; ownership of the parent's field is tracked as an update. */
-function applyScalePatch(scale: KubeObject, body: unknown): KubeObject {
-  return patchObject(undefined, scale, { type: 'merge', body });
-}
-
-function checkScaleName(scale: KubeObject, name: string): void {
-  if (scale === null || typeof scale !== 'object') throw errors.badRequest('the body of the request must be an object');
-  const n = scale.metadata?.name;
-  if (n && n !== name) throw errors.badRequest(`the name of the object (${n}) does not match the name on the URL (${name})`);
-}

@@ -8,10 +8,12 @@ import { errors, failure } from '../../api/status.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../../api/json-depth.js';
 import { apply, trackUpdate } from '../patch/apply/apply.js';
 import { checkDeclaredFields, checkDuplicateKeys } from '../patch/apply/strict-apply.js';
+import { SCALE_API_VERSION, toParentEntries, toScaleEntries } from '../patch/apply/scale-fields.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import type { JsonObject } from '../patch/json-value.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic/strategic-merge.js';
+import { applyScale, checkScaleName, toScale } from './scale.js';
 import type { PatchRequest, RequestContext } from './types.js';
 
 const noFieldInfo = (): FieldInfo | undefined => undefined;
@@ -71,18 +73,46 @@ function manager(ctx: RequestContext): string {
 export function serverSideApply(
   def: ResourceDefinition, ctx: RequestContext, live: KubeObject | undefined, body: unknown, force: boolean, subresource?: string,
 ): { object: KubeObject } {
+  const fieldManager = requireApplyManager(ctx);
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) checkDeclaredFields(body as Record<string, unknown>, def.unknownFields(body as KubeObject, []));
+  const res = apply(live as unknown as JsonObject | undefined, body as JsonObject, {
+    manager: fieldManager, apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
+    force, subresource, ignoredFields: ignoredFields(def, subresource),
+  });
+  checkDuplicateKeys(body, ctx.fieldValidation, ctx.warnings);
+  return { object: res.object as unknown as KubeObject };
+}
+
+function requireApplyManager(ctx: RequestContext): string {
   if (!ctx.fieldManager) {
     throw failure(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
       group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
     });
   }
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) checkDeclaredFields(body as Record<string, unknown>, def.unknownFields(body as KubeObject, []));
-  const res = apply(live as unknown as JsonObject | undefined, body as JsonObject, {
-    manager: ctx.fieldManager, apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
-    force, subresource, ignoredFields: ignoredFields(def, subresource),
+  return ctx.fieldManager;
+}
+
+/**
+ * Server-side apply to /scale (the parent `live` exists): the apply runs on the Scale with the
+ * Scale's managedFields (ScaleHandler), so it conflicts with whoever owns the replicas, and the
+ * parent gets the replicas and the ownership mapped back. Only spec.replicas reaches the parent.
+ */
+export function scaleServerSideApply(def: ResourceDefinition, ctx: RequestContext, live: KubeObject, name: string, body: unknown, force: boolean): KubeObject {
+  const fieldManager = requireApplyManager(ctx);
+  const info = def.scale!;
+  const replicasPath = info.specReplicasPath.split('.').map((f) => `f:${f}`);
+  const scale = toScale(info, live) as KubeObject;
+  scale.metadata.managedFields = toScaleEntries(live.metadata.managedFields, replicasPath);
+  const res = apply(scale as unknown as JsonObject, body as JsonObject, {
+    manager: fieldManager, apiVersion: SCALE_API_VERSION, fieldInfo: noFieldInfo, now: new Date(), force, subresource: 'scale', ignoredFields: [['status']],
   });
-  checkDuplicateKeys(body, ctx.fieldValidation, ctx.warnings);
-  return { object: res.object as unknown as KubeObject };
+  const applied = res.object as unknown as KubeObject;
+  checkScaleName(applied, name);
+  const next = applyScale(info, live, applied);
+  const entries = toParentEntries(live.metadata.managedFields, res.managedFields, replicasPath, apiVersionOf(def));
+  if (entries.length > 0) next.metadata.managedFields = entries;
+  else delete next.metadata.managedFields;
+  return next;
 }
 
 /** Record the field ownership of a create/update/patch by ctx.fieldManager in newObj.metadata.managedFields. */

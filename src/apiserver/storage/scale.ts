@@ -4,7 +4,7 @@
  * parent's spec replicas, through the parent's normal update pipeline.
  */
 import type { KubeObject } from '../../api/meta.js';
-import { failure, formatFieldError, type FieldError } from '../../api/status.js';
+import { errors, failure, formatFieldError, type FieldError } from '../../api/status.js';
 import type { ScaleInfo } from '../../api/resource.js';
 import { labelSelectorFromObject, labelSelectorString, type LabelSelectorObject } from '../../api/selectors/index.js';
 import { cloneJson } from '../../api/json-clone.js';
@@ -86,6 +86,13 @@ export function scaleAdmission(info: ScaleInfo): SubresourceAdmission {
       return next;
     },
   };
+}
+
+/** 400 unless a Scale body is an object naming the URL's object (or none). */
+export function checkScaleName(scale: KubeObject, name: string): void {
+  if (scale === null || typeof scale !== 'object') throw errors.badRequest('the body of the request must be an object');
+  const n = scale.metadata?.name;
+  if (n && n !== name) throw errors.badRequest(`the name of the object (${n}) does not match the name on the URL (${name})`);
 }
 
 function numberOr(v: unknown, d: number): number {
