@@ -33,8 +33,9 @@ export const inTreeRegistry: Registry = {
 
 /**
  * The default profile: upstream's filter order (cheap, unresolvable checks first) and score
- * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, InterPodAffinity 2, BalancedAllocation 1,
- * SelectorSpread 2 in place of upstream's PodTopologySpread scoring).
+ * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
+ * BalancedAllocation 1). PodTopologySpread scores only a pod's own ScheduleAnyway constraints;
+ * SelectorSpread (weight 2) stands in for its cluster default constraints, for pods without any.
  */
 export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): ProfileConfig {
   return {
@@ -47,7 +48,7 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: nodePorts.NAME },
       { name: nodeResourcesFit.NAME, weight: 1 },
       { name: volumeBinding.NAME },
-      { name: podTopologySpread.NAME },
+      { name: podTopologySpread.NAME, weight: 2 },
       { name: interPodAffinity.NAME, weight: 2 },
       { name: balancedAllocation.NAME, weight: 1 },
       { name: selectorSpread.NAME, weight: 2 },

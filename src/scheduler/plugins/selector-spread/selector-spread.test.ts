@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newPodInfo } from '../../framework/pod-info.js';
 import { makeNode, makePod } from '../../testing/wrappers.js';
 import { runScore } from '../../testing/run-plugin.js';
 import { newSelectorSpread } from './selector-spread.js';
@@ -10,6 +11,11 @@ const replica = (name: string, owner = 'rs-1') => makePod().name(name).owner(own
 test('SelectorSpread', async (t) => {
   await t.test('pods without a controller are not spread', () => {
     assert.equal(runScore(newSelectorSpread(), makePod().info(), [makeNode().info()]), null);
+  });
+  await t.test('pods with their own spread constraints are left to PodTopologySpread (upstream skipSelectorSpread)', () => {
+    const pod = makePod().owner('rs-1').obj();
+    pod.spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: {} }];
+    assert.equal(runScore(newSelectorSpread(), newPodInfo(pod), [makeNode().info()]), null);
   });
   await t.test('fewer replicas of the same owner, higher score; other owners do not count', () => {
     const nodes = [

@@ -18,7 +18,8 @@ export function newSelectorSpread(): PreScorePlugin & ScorePlugin {
   return {
     name: NAME,
     preScore(state, pod, nodes) {
-      if (!pod.ownerUid) return Status.SKIP;
+      // Pods with their own spread constraints are PodTopologySpread's alone (upstream skipSelectorSpread).
+      if (!pod.ownerUid || pod.pod.spec.topologySpreadConstraints?.length) return Status.SKIP;
       // The order of `nodes` is the order of the scores handed to normalizeScore.
       state.write(STATE_KEY, nodes);
       return Status.SUCCESS;
