@@ -52,6 +52,9 @@ export function runKubectl(kubeconfig: string, cacheDir: string, args: string[],
       clearTimeout(timer);
       resolvePromise({ stdout, stderr, code: code ?? (signal ? 128 : 1) });
     });
+    // kubectl may exit before reading its input (a bad flag, a killed run): that is its exit code's
+    // to report, not an unhandled EPIPE that fails whichever test file is running.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(o.input ?? '');
   });
 }
