@@ -143,7 +143,11 @@ export class NodeAgent {
       status.allocatable = { ...status.allocatable, ...devices.allocatable };
     }
     const before = this.node?.status?.conditions;
-    this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'merge', { status });
+    // A strategic merge patch, as the kubelet's PatchNodeStatus of what its setters changed: the
+    // conditions merge by type, so those other components own (NetworkUnavailable, a node problem
+    // detector's) stay; the addresses are the agent's whole list.
+    const body = { status: { ...status, addresses: [{ $patch: 'replace' }, ...(status.addresses ?? [])] } };
+    this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'strategic', body);
     for (const reason of conditionEvents(before, this.node.status?.conditions)) this.o.nodeEvent?.(reason, `Node ${this.o.nodeName} status is now: ${reason}`);
     // Plugin resources have their own allocatable (healthy devices); the rest mirror capacity.
     const extended = extendedAllocatablePatch(this.node.status?.capacity, this.node.status?.allocatable, new Set(Object.keys(devices?.capacity ?? {})));
