@@ -128,7 +128,7 @@ test('apply: finalizers are a set (v: elements), ports merge by key with default
 
 test('apply: list order follows the configuration, live-only items keep their place', () => {
   const live = { metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }, { name: 'x' }, { name: 'b' }] } };
-  const { object } = apply(live, { metadata: { name: 'p' }, spec: { containers: [{ name: 'b' }, { name: 'a' }, { name: 'c' }] } },
+  const { object } = apply(live, { apiVersion: 'v1', metadata: { name: 'p' }, spec: { containers: [{ name: 'b' }, { name: 'a' }, { name: 'c' }] } },
     { ...base, apiVersion: 'v1', manager: 'm', now: T1 });
   assert.deepEqual((object as any).spec.containers.map((c: any) => c.name), ['x', 'b', 'a', 'c']);
 });
@@ -136,22 +136,28 @@ test('apply: list order follows the configuration, live-only items keep their pl
 test('apply: atomic values are replaced, granular maps merged, null removes', () => {
   const live = { metadata: { name: 'p', labels: { a: '1' } }, spec: { nodeSelector: { x: '1' }, tolerations: [{ key: 'k' }] } };
   // Forced: the untracked live fields belong to before-first-apply.
-  const { object } = apply(live, { metadata: { name: 'p', labels: { b: '2' } }, spec: { nodeSelector: { y: '2' }, tolerations: [{ key: 'j' }], extra: null } },
+  const { object } = apply(live, { apiVersion: 'v1', metadata: { name: 'p', labels: { b: '2' } }, spec: { nodeSelector: { y: '2' }, tolerations: [{ key: 'j' }], extra: null } },
     { ...base, apiVersion: 'v1', manager: 'm', now: T1, force: true });
   assert.deepEqual(object, {
+    apiVersion: 'v1',
     metadata: { name: 'p', labels: { a: '1', b: '2' }, managedFields: (object.metadata as any).managedFields },
     spec: { nodeSelector: { y: '2' }, tolerations: [{ key: 'j' }] },
   });
   assert.deepEqual(fields(object, 'm')['f:spec'], { 'f:extra': {}, 'f:nodeSelector': {}, 'f:tolerations': {} });
 });
 
-test('apply errors: managedFields in the configuration, wrong apiVersion', () => {
+test('apply errors: managedFields in the configuration, wrong or missing apiVersion', () => {
   const withMf = config() as any;
   withMf.metadata.managedFields = [];
   assert.throws(() => apply(undefined, withMf, opts('k')), (e: unknown) => e instanceof StatusError && e.code === 400 && e.message === 'metadata.managedFields must be nil');
   const wrong = config() as any;
   wrong.apiVersion = 'apps/v1beta1';
   assert.throws(() => apply(undefined, wrong, opts('k')), (e: unknown) => e instanceof StatusError && e.code === 400);
+  // structuredMergeManager.Apply compares the configuration's GroupVersion: none is not the resource's either.
+  const missing = config() as any;
+  delete missing.apiVersion;
+  assert.throws(() => apply(undefined, missing, opts('k')), (e: unknown) => e instanceof StatusError && e.code === 400
+    && e.message === 'Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1');
 });
 
 test('apply leaves its inputs untouched and a no-op re-apply keeps the time', () => {

@@ -100,7 +100,7 @@ const iso = (t: Date | string) => (typeof t === 'string' ? t : t.toISOString().r
  * - For the manager `kubectl` only (upstream's client-side apply interop): conflicts on fields the
  *   live last-applied-configuration annotation holds with their live values are taken over without
  *   409, and that annotation, when present, is rewritten to the applied configuration.
- * - 400 when `applied` carries metadata.managedFields or a different apiVersion, or a map-list item
+ * - 400 when `applied` carries metadata.managedFields or another (or no) apiVersion, or a map-list item
  *   lacks its key or repeats.
  * Neither input is modified. Defaulting and validation are the caller's business (after this).
  */
@@ -110,8 +110,10 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
   if (isObject(appliedMeta) && appliedMeta.managedFields !== undefined && appliedMeta.managedFields !== null) {
     throw errors.badRequest('metadata.managedFields must be nil');
   }
-  if (applied.apiVersion !== undefined && applied.apiVersion !== opts.apiVersion) {
-    throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(applied.apiVersion)}, expected: ${opts.apiVersion}`);
+  // An applied configuration names its version: one without apiVersion is refused too (structuredMergeManager.Apply).
+  if (applied.apiVersion !== opts.apiVersion) {
+    const given = typeof applied.apiVersion === 'string' ? applied.apiVersion : '';
+    throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${given}, expected: ${opts.apiVersion}`);
   }
   const cur = SchemaCursor.root(opts.fieldInfo);
   const set = ownable(toFieldSet(applied, cur, true), opts.ignoredFields);
