@@ -37,6 +37,11 @@ export class Nominator {
     this.set(pod.key, pod.pod, node);
   }
 
+  /** The cycle's own decision: `pod` is nominated nowhere any more (its space is given up at once). */
+  forget(key: string): void {
+    this.set(key, undefined, undefined);
+  }
+
   get size(): number {
     return this.nodeOf.size;
   }

@@ -113,6 +113,16 @@ test('scheduler end to end against the API server', async (t) => {
       await pods.create(follower);
       assert.equal(await boundNode(`${PREFIX}-follower`), anchorNode);
     });
+
+    await t.test('a nomination preemption can no longer honour is cleared (upstream: PostFilter result with "")', async () => {
+      const name = `${PREFIX}-stale-nominee`;
+      await pods.create(makePod().name(name).req({ cpu: '100' }).obj());
+      await eventually(async () => (await pods.get(name)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'), 'first failure');
+      // As if an earlier cycle had preempted for it on n1; nothing there can make room for 100 cpu now.
+      await pods.patchStatus(name, 'merge', { status: { nominatedNodeName: `${PREFIX}-n1` } });
+      await client.nodes<Node>().create(makeNode().name(`${PREFIX}-wake`).label('pool', 'none').alloc({ cpu: '1', memory: '1Gi', pods: 10 }).obj());
+      await eventually(async () => ((await pods.get(name)).status?.nominatedNodeName ? undefined : true), 'nominatedNodeName cleared');
+    });
   } finally {
     await scheduler.stop();
     client.close();

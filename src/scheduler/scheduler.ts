@@ -180,9 +180,10 @@ export class Scheduler {
     } else if ('diagnosis' in result) {
       // Preemption made room: the space is the pod's from now on (upstream's AddNominatedPod).
       if (result.nominatedNode) nominator.nominate(pod, result.nominatedNode);
+      else if (result.nominatedNode === '') nominator.forget(pod.key);
       this.stats.unschedulable++;
       attemptEnded('unschedulable', start);
-      this.fail(q, new Status(Code.Unschedulable, [result.message]), result.diagnosis.unschedulablePlugins, cycle);
+      this.fail(q, new Status(Code.Unschedulable, [result.message]), result.diagnosis.unschedulablePlugins, cycle, result.nominatedNode === '');
     } else {
       attemptEnded('error', start);
       this.fail(q, result.error, [], cycle);
@@ -236,14 +237,17 @@ export class Scheduler {
     return st;
   }
 
-  /** Back to the queue, with PodScheduled=False and a FailedScheduling event. */
-  private fail(q: QueuedPodInfo, status: Status, plugins: Iterable<string>, cycle: number): void {
+  /**
+   * Back to the queue, with PodScheduled=False and a FailedScheduling event; `clearNominated`: and
+   * without status.nominatedNodeName (upstream updatePod with a "" override).
+   */
+  private fail(q: QueuedPodInfo, status: Status, plugins: Iterable<string>, cycle: number, clearNominated = false): void {
     if (status.code === Code.Error) this.stats.errors++;
     this.queue.requeueFailed(q, status, plugins, cycle);
     const message = status.message();
     const pod = this.currentPod(q.podInfo) ?? q.podInfo.pod;
     this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
-    void this.setUnschedulableCondition(pod, status.code === Code.Error ? 'SchedulerError' : 'Unschedulable', message);
+    void this.setUnschedulableCondition(pod, status.code === Code.Error ? 'SchedulerError' : 'Unschedulable', message, clearNominated);
   }
 
   private currentPod(info: PodInfo): Pod | undefined {
@@ -251,15 +255,17 @@ export class Scheduler {
     return this.podInformer?.indexer.get(`${m.namespace}/${m.name}`);
   }
 
-  private async setUnschedulableCondition(pod: Pod, reason: string, message: string): Promise<void> {
+  private async setUnschedulableCondition(pod: Pod, reason: string, message: string, clearNominated: boolean): Promise<void> {
     const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return;
+    const clear = clearNominated && !!pod.status?.nominatedNodeName;
+    if (!clear && cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return;
     const condition = {
       type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null,
       lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
     };
     try {
-      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'strategic', { status: { conditions: [condition] } });
+      const status = clear ? { conditions: [condition], nominatedNodeName: null } : { conditions: [condition] };
+      await this.client.pods(pod.metadata.namespace).patchStatus(pod.metadata.name!, 'strategic', { status });
     } catch (err) {
       if (!isNotFound(err)) this.log.warn({ err: String(err), pod: podKey(pod) }, 'failed to update PodScheduled condition');
     }

@@ -45,7 +45,11 @@ export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status;
 }
 
-/** Runs when no node fits (upstream: preemption). May return a nominated node name and a message. */
+/**
+ * Runs when no node fits (upstream: preemption). May return a nominated node name and a message;
+ * an empty name clears the pod's nomination (upstream NominatingInfo ModeOverride with ""),
+ * undefined leaves it as it is.
+ */
 export interface PostFilterPlugin extends Plugin {
   postFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot, statuses: ReadonlyMap<string, Status>): { nominatedNode?: string; status: Status };
 }

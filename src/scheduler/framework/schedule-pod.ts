@@ -32,7 +32,7 @@ export interface ScheduleOptions {
 
 export type ScheduleResult =
   | { node: string; state: CycleState; evaluatedNodes: number; feasibleNodes: number; nextStartIndex: number }
-  /** No fit; `nominatedNode`: a PostFilter (preemption) made room there for the pod. */
+  /** No fit; `nominatedNode`: a PostFilter (preemption) made room there for the pod ('' : clear the pod's nomination). */
   | { diagnosis: Diagnosis; message: string; state: CycleState; nextStartIndex: number; nominatedNode?: string }
   | { error: Status; state: CycleState; nextStartIndex: number };
 
@@ -66,7 +66,7 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
       if (r.status.reasons.length) diagnosis.postFilterMsg = r.status.message();
       nominatedNode ??= r.nominatedNode;
     }
-    return { diagnosis, message: fitErrorMessage(diagnosis), state, nextStartIndex: start, ...(nominatedNode ? { nominatedNode } : {}) };
+    return { diagnosis, message: fitErrorMessage(diagnosis), state, nextStartIndex: start, ...(nominatedNode !== undefined ? { nominatedNode } : {}) };
   };
   if (n === 0) return unschedulable();
 

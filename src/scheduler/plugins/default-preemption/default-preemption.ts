@@ -53,7 +53,8 @@ export function newDefaultPreemption(_args: Record<string, unknown>, handle: Plu
           ...(n - unhelpful > 0 ? [`${n - unhelpful} No preemption victims found for incoming pod`] : []),
           ...(unhelpful > 0 ? [`${unhelpful} Preemption is not helpful for scheduling`] : []),
         ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        return { status: Status.unschedulable(`preemption: 0/${n} nodes are available: ${parts.join(', ')}`) };
+        // No candidates: the pod's nomination, if any, is void (upstream NewPostFilterResultWithNominatedNode("")).
+        return { nominatedNode: '', status: Status.unschedulable(`preemption: 0/${n} nodes are available: ${parts.join(', ')}`) };
       }
       preempt?.(pod, chosen, candidates.get(chosen)!.pods);
       return { nominatedNode: chosen, status: new Status(Code.Success, []) };
