@@ -203,3 +203,16 @@ test('kubectl --server-side takes over from client-side apply: annotation fields
   const tracked = trackUpdate(created, edited, { ...base, manager: 'kubectl-edit', now: T2 }).object;
   assert.throws(() => apply(tracked, config({ replicas: 5 }), opts('kubectl', T2)), /conflict with "kubectl-edit" using apps\/v1: \.spec\.replicas/);
 });
+
+test('apply: a null for a field another manager owns conflicts (structured-merge-diff keeps the null: a modification)', () => {
+  const withHost = config() as any;
+  withHost.spec.template.spec.hostname = 'h';
+  const live = stored(apply(undefined, withHost, opts('a')).object);
+  const nulling = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { hostname: null } } } };
+  assert.throws(() => apply(live, nulling, opts('b', T2)),
+    (e: unknown) => e instanceof StatusError && e.code === 409 && e.message === 'Apply failed with 1 conflict: conflict with "a": .spec.template.spec.hostname');
+  const forced = apply(live, nulling, opts('b', T2, { force: true }));
+  assert.equal((forced.object as any).spec.template.spec.hostname, undefined);
+  assert.equal(fields(forced.object, 'a')['f:spec']['f:template']['f:spec']['f:hostname'], undefined);
+  assert.deepEqual(fields(forced.object, 'b'), { 'f:spec': { 'f:template': { 'f:spec': { 'f:hostname': {} } } } });
+});

@@ -124,7 +124,10 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
 
   const key = managerKey({ manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, subresource: opts.subresource });
   const previous = managers.get(key);
-  const changed = ownable(compare(liveBody, merged, cur).changed, opts.ignoredFields);
+  const cmp = compare(liveBody, merged, cur);
+  // A null in the configuration removes the field here; structured-merge-diff keeps the null (a
+  // modified value, dropped when decoded), so owners of a field the applier nulls conflict too.
+  const changed = ownable(cmp.changed.union(cmp.removed.intersection(set)), opts.ignoredFields);
 
   const conflicts: Conflict[] = [];
   for (const [k, e] of managers) {
