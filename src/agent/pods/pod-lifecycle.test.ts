@@ -76,7 +76,8 @@ describe('node agent on the fake runtime', () => {
     });
     const c = cs(p, 'crasher')!;
     assert.equal(c.lastState?.terminated?.exitCode, 3);
-    assert.match(c.state?.waiting?.message ?? '', /^back-off \d+(\.\d+)?s restarting failed container=crasher pod=crash_default\(/);
+    // A Go duration, as the kubelet prints backOff.Get(): 600ms, 10s, 1m20s.
+    assert.match(c.state?.waiting?.message ?? '', /^back-off (\d+ms|\d+(\.\d+)?s|\d+m\d+(\.\d+)?s) restarting failed container=crasher pod=crash_default\(/);
     assert.equal(p.status?.phase, 'Running');
     const ev = await h.events('crash');
     assert.ok(ev.some((e) => e.reason === 'BackOff' && e.message?.startsWith('Back-off restarting failed container crasher in pod crash_default(')));

@@ -85,7 +85,8 @@ describe('sidecar containers on the fake runtime', () => {
     assert.equal(cond(p, 'Initialized'), 'True', 'initialization is not undone by a restarting sidecar');
     assert.equal(cond(p, 'Ready'), 'False', 'an exited sidecar is not ready');
     assert.equal(ics(p, 's3-proxy')?.lastState?.terminated?.exitCode, 1);
-    assert.match(ics(p, 's3-proxy')?.state?.waiting?.message ?? '', /^back-off \d+(\.\d+)?s restarting failed container=s3-proxy pod=s3_default\(/);
+    // A Go duration, as the kubelet prints backOff.Get(): 600ms, 10s, 1m20s.
+    assert.match(ics(p, 's3-proxy')?.state?.waiting?.message ?? '', /^back-off (\d+ms|\d+(\.\d+)?s|\d+m\d+(\.\d+)?s) restarting failed container=s3-proxy pod=s3_default\(/);
     assert.ok(cs(p, 's3-main')?.state?.running);
     assert.equal(cs(p, 's3-main')?.restartCount, 0);
     const ev = await h.events('s3');
