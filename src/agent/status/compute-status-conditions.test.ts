@@ -142,6 +142,14 @@ describe('container statuses as convertToAPIContainerStatuses writes them', () =
     assert.equal(show(s, 'ContainersReady')?.message, 'containers with unready status: [web app b-2]');
   });
 
+  it('the pod reason and message stay while the phase holds and go when it changes (generateAPIPodStatus)', () => {
+    const p = pod({ restartPolicy: 'Never' }, { phase: 'Running', reason: 'Custom', message: 'set by an operator' });
+    const running = status(p, [ctr('app', 'CONTAINER_RUNNING')]);
+    assert.deepEqual([running.phase, running.reason, running.message], ['Running', 'Custom', 'set by an operator']);
+    const done = status(p, [ctr('app', 'CONTAINER_EXITED')]);
+    assert.deepEqual([done.phase, done.reason, done.message], ['Succeeded', undefined, undefined]);
+  });
+
   it('volumeMounts: name and path of each mount; read-only ones with recursiveReadOnly Disabled (RecursiveReadOnlyMounts, on in 1.32)', () => {
     const p = pod({
       initContainers: [{ name: 'i1', image: 'img:1', volumeMounts: [{ name: 'v', mountPath: '/init' }] }],

@@ -199,9 +199,14 @@ export function computePodStatus(i: StatusInput): PodStatus {
   if (i.evictedMessage !== undefined) {
     status.reason = 'Evicted';
     status.message = i.evictedMessage;
-  } else if (i.deadlineExceeded || (pod.status?.reason === 'DeadlineExceeded' && phase === 'Failed')) {
+  } else if (i.deadlineExceeded) {
     status.reason = 'DeadlineExceeded';
     status.message = DEADLINE_MESSAGE;
+  } else if (phase === pod.status?.phase) {
+    // generateAPIPodStatus: the reason and message go with the phase, kept while it holds
+    // (DeadlineExceeded, or what another writer set), dropped when it changes.
+    if (pod.status.reason) status.reason = pod.status.reason;
+    if (pod.status.message) status.message = pod.status.message;
   }
   return status;
 }
