@@ -86,7 +86,8 @@ export class GenericStorage implements ResourceStorage {
     let produce: Produce;
     if (patch.type === 'apply') {
       opts.managedFieldsDone = true;
-      produce = (cur) => serverSideApply(this.def, ctx, cur, patch.body, !!patch.force, sub).object;
+      // An apply creates only through the main resource: subresources never create on update (StatusREST).
+      produce = (cur) => (cur || !sub ? serverSideApply(this.def, ctx, cur, patch.body, !!patch.force, sub).object : undefined);
     } else {
       // patchObject clones `cur` before patching it (json, merge and strategic alike), but for a
       // merge patch of the request's own copy (a /status write), which it patches copy on write.

@@ -66,6 +66,9 @@ test('status: patch through /status changes status only', async () => {
     const ds = await d.patch(ctx(), 'ns1', 'd', { type: 'merge', body: { metadata: { labels: { a: '2' } }, status: { replicas: 1 } } }, 'status');
     assert.deepEqual(ds.object.metadata.labels, { a: '1' }, 'deployments keep labels on /status writes, as upstream');
     assert.equal(ds.object.status.replicas, 1);
+    // An apply through /status never creates (StatusREST passes forceAllowCreate=false): 404.
+    const statusApply = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gone' }, status: { phase: 'Running' } };
+    await rejectsStatus(s.patch(ctx({ fieldManager: 'm' }), 'ns1', 'gone', { type: 'apply', body: statusApply }, 'status'), 404, 'NotFound');
   } finally {
     await env.close();
   }
