@@ -3,16 +3,14 @@
  * matching pods in the same topology domain, never where its anti-affinity terms find one, and never
  * where an existing pod's anti-affinity term would match it. Counts are taken once per cycle in
  * PreFilter, keyed by topology pair (`key=value`), so Filter is a few map lookups per node.
- * Score: the incoming pod's preferred terms add (affinity) or subtract (anti-affinity) their weight
- * for every matching pod in the node's domain, scaled to 0-100 between the lowest and highest node.
- * Existing pods' preferred terms towards the incoming pod (upstream's symmetry) are not counted.
+ * Score: scoring.ts (preferred terms both ways, and existing pods' required affinity, as upstream).
  */
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { termMatches, type AffinityTerm, type NamespaceLabels, type PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
-import { MAX_NODE_SCORE } from '../../framework/types.js';
+import { affinityScoring } from './scoring.js';
 
 export const NAME = 'InterPodAffinity';
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -20,7 +18,6 @@ export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
 export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
 
 const STATE_KEY = `PreFilter${NAME}`;
-const SCORE_KEY = `PreScore${NAME}`;
 
 interface PreFilterState {
   /** Topology pairs where an existing pod's required anti-affinity term matches the incoming pod. */
@@ -97,43 +94,6 @@ export function newInterPodAffinity(): PreFilterPlugin & FilterPlugin & PreScore
       }
       return Status.SUCCESS;
     },
-    preScore(state, pod, _nodes, snapshot) {
-      const terms = [
-        ...pod.preferredAffinityTerms.map((t) => ({ t, w: t.weight })),
-        ...pod.preferredAntiAffinityTerms.map((t) => ({ t, w: -t.weight })),
-      ].filter((x) => x.w !== 0);
-      if (terms.length === 0) return Status.SKIP;
-      const byPair = new Map<string, number>();
-      for (const node of snapshot.nodes) {
-        for (const existing of node.pods) {
-          for (const { t, w } of terms) {
-            const v = node.node.metadata.labels?.[t.topologyKey];
-            if (v !== undefined && termMatches(t, existing.pod, snapshot.namespaceLabels)) byPair.set(pair(t.topologyKey, v), (byPair.get(pair(t.topologyKey, v)) ?? 0) + w);
-          }
-        }
-      }
-      state.write(SCORE_KEY, { byPair, keys: [...new Set(terms.map((x) => x.t.topologyKey))] });
-      return Status.SUCCESS;
-    },
-    score(state, _pod, node) {
-      const { byPair, keys } = state.read<{ byPair: Map<string, number>; keys: string[] }>(SCORE_KEY);
-      let total = 0;
-      for (const k of keys) {
-        const v = node.node.metadata.labels?.[k];
-        if (v !== undefined) total += byPair.get(pair(k, v)) ?? 0;
-      }
-      return total;
-    },
-    normalizeScore(_state, _pod, scores) {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const s of scores) {
-        min = Math.min(min, s);
-        max = Math.max(max, s);
-      }
-      for (let i = 0; i < scores.length; i++) {
-        scores[i] = max > min ? Math.trunc((MAX_NODE_SCORE * (scores[i]! - min)) / (max - min)) : 0;
-      }
-    },
+    ...affinityScoring(),
   };
 }
