@@ -1,7 +1,7 @@
 /** The 409 an apply gets when it would change fields other managers own (managedfields NewConflictError). */
 import { failure, type StatusError } from '../../../api/status.js';
 import { pathString } from './path-element.js';
-import { describeManager, type ManagerEntry } from './managed-fields.js';
+import { describeManager, managerKey, type ManagerEntry } from './managed-fields.js';
 
 export interface Conflict {
   manager: ManagerEntry;
@@ -19,15 +19,18 @@ export function conflictError(conflicts: Conflict[]): StatusError {
     const c = conflicts[0]!;
     message = `Apply failed with 1 conflict: conflict with ${describeManager(c.manager)}: ${pathString(c.path)}`;
   } else {
+    // Grouped by manager identity, in the byte order of its JSON (getConflictMessage sorts the
+    // encoded identities: an Apply before an Update of the same manager, a subresource's before the main one's).
     const byManager = new Map<string, Conflict[]>();
     for (const c of conflicts) {
-      const k = describeManager(c.manager);
+      const k = managerKey(c.manager);
       byManager.set(k, [...(byManager.get(k) ?? []), c]);
     }
     const lines: string[] = [];
     for (const k of [...byManager.keys()].sort()) {
-      lines.push(`conflicts with ${k}:`);
-      for (const c of byManager.get(k)!) lines.push(`- ${pathString(c.path)}`);
+      const group = byManager.get(k)!;
+      lines.push(`conflicts with ${describeManager(group[0]!.manager)}:`);
+      for (const c of group) lines.push(`- ${pathString(c.path)}`);
     }
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
