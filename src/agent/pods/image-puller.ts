@@ -59,12 +59,21 @@ export function credentialsFor(image: string, secrets: Secret[]): AuthConfig | u
 }
 
 export class ImagePuller {
+  /** The last pull error by back-off key, shown while that pull backs off (kubelet's prevPullErrMsg, 1.32). */
+  private readonly lastError = new Map<string, string>();
+
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly backoff: Backoff,
     private readonly events: EventSink,
     private readonly lookup: ObjectLookup,
   ) {}
+
+  /** Forgets a pod that went away: its pull back-offs and their last errors. */
+  forgetPod(uid: string): void {
+    this.backoff.resetPrefix(`${uid}/`);
+    for (const k of this.lastError.keys()) if (k.startsWith(`${uid}/`)) this.lastError.delete(k);
+  }
 
   /** Milliseconds until the next pull of back-off key `${uid}/${image}` is allowed. */
   retryInMs(key: string): number {
@@ -87,7 +96,8 @@ export class ImagePuller {
     const key = `${pod.metadata.uid}/${image}`;
     if (this.backoff.inBackoffSinceUpdate(key)) {
       this.events.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
-      return { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };
+      const last = this.lastError.get(key);
+      return { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"${last === undefined ? '' : `: ErrImagePull: ${last}`}` } };
     }
     const ns = pod.metadata.namespace ?? 'default';
     const secrets = (pod.spec?.imagePullSecrets ?? []).map((r) => this.lookup.secret(ns, r.name ?? '')).filter((s): s is Secret => !!s);
@@ -96,6 +106,7 @@ export class ImagePuller {
     try {
       const ref = await this.runtime.pullImage(image, credentialsFor(image, secrets));
       this.backoff.reset(key);
+      this.lastError.delete(key);
       const secs = ((Date.now() - t0) / 1000).toFixed(3);
       const size = (await this.runtime.imageStatus(ref).catch(() => null))?.size ?? 0;
       this.events.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${size} bytes.`);
@@ -103,10 +114,11 @@ export class ImagePuller {
     } catch (err) {
       this.backoff.next(key);
       const msg = err instanceof RuntimeError ? err.message.replace(/^PullImage: /, '') : String(err);
-      const full = `Failed to pull image "${image}": ${msg}`;
-      this.events.event(pod, 'Warning', 'Failed', full);
+      this.events.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       this.events.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      return { waiting: { reason: 'ErrImagePull', message: full } };
+      // The waiting message is the runtime's error itself (evalCRIPullErr), the event names the image.
+      this.lastError.set(key, msg);
+      return { waiting: { reason: 'ErrImagePull', message: msg } };
     }
   }
 }

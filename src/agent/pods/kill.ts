@@ -83,5 +83,6 @@ export async function cleanupPod(d: AgentDeps, state: PodRuntimeState): Promise<
     d.log.warn({ uid: state.uid, err: String(err) }, 'pod cgroup removal failed');
   }
   d.crashBackoff.resetPrefix(`${state.uid}/`);
+  d.images.forgetPod(state.uid);
   d.probes.removePod(state.uid);
 }

@@ -142,8 +142,13 @@ describe('node agent on the fake runtime', () => {
   it('image pull errors: ErrImagePull, then ImagePullBackOff; Never with a missing image', async () => {
     rt.setImageMissing('bosun.test/missing:1');
     await h.createPod('badimg', { containers: [{ name: 'app', image: 'bosun.test/missing:1' }] });
-    await h.waitPod('badimg', (p) => cs(p)?.state?.waiting?.reason === 'ErrImagePull');
+    const failed = await h.waitPod('badimg', (p) => cs(p)?.state?.waiting?.reason === 'ErrImagePull' && p);
     const p = await h.waitPod('badimg', (p) => cs(p)?.state?.waiting?.reason === 'ImagePullBackOff' && p);
+    // 1.32's image manager: the waiting message is the runtime's error; in back-off it is repeated
+    // after the back-off words (prevPullErrMsg, kubernetes#127918), the event keeps only those.
+    const pullError = cs(failed)?.state?.waiting?.message ?? '';
+    assert.ok(pullError && !pullError.startsWith('Failed to pull image'), pullError);
+    assert.equal(cs(p)?.state?.waiting?.message, `Back-off pulling image "bosun.test/missing:1": ErrImagePull: ${pullError}`);
     assert.equal(p.status?.phase, 'Pending');
     const ev = await h.events('badimg');
     assert.ok(ev.some((e) => e.reason === 'Failed' && e.message?.startsWith('Failed to pull image "bosun.test/missing:1":')));
