@@ -172,11 +172,13 @@ test('apply leaves its inputs untouched and a no-op re-apply keeps the time', ()
   assert.deepEqual(again.object, first);
 });
 
-test('apply errors: map-list item without its key, duplicate items (400)', () => {
+test('apply errors: map-list item without its key, duplicate items (400, naming the object as objectGVKNN)', () => {
+  const typed = 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: ';
   assert.throws(() => apply(undefined, config({ containers: [{ image: 'x' }] }), opts('k')), (e: unknown) =>
-    e instanceof StatusError && e.code === 400 && /omits key field "name"/.test(e.message));
+    e instanceof StatusError && e.code === 400
+    && e.message === `${typed}element 0: associative list with keys has an element that omits key field "name" (and doesn't have default value)`);
   assert.throws(() => apply(undefined, config({ containers: [{ name: 'a' }, { name: 'a' }] }), opts('k')), (e: unknown) =>
-    e instanceof StatusError && e.code === 400 && /duplicate entries for key \[name="a"\]/.test(e.message));
+    e instanceof StatusError && e.code === 400 && e.message === `${typed}duplicate entries for key [name="a"]`);
 });
 
 test('kubectl --server-side takes over from client-side apply: annotation fields equal to live do not conflict', () => {

@@ -16,6 +16,7 @@ import { KUBECTL_MANAGER, allowedConflicts, syncLastApplied } from './last-appli
 import { mergeApplied } from './merge.js';
 import { prune } from './prune.js';
 import { SchemaCursor } from './schema.js';
+import { gvknn } from './strict-apply.js';
 import { toFieldSet } from './to-fieldset.js';
 
 export interface FieldManagerOptions {
@@ -116,7 +117,7 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
     throw errors.badRequest(`Incorrect version specified in apply patch. Specified patch version: ${given}, expected: ${opts.apiVersion}`);
   }
   const cur = SchemaCursor.root(opts.fieldInfo);
-  const set = ownable(toFieldSet(applied, cur, true), opts.ignoredFields);
+  const set = ownable(toFieldSet(applied, cur, gvknn(applied)), opts.ignoredFields);
   const managers = decodeManagedFields(live?.metadata && (live.metadata as JsonObject).managedFields) ?? new Map();
   const liveBody = withoutManagedFields(live);
   if (live && managers.size === 0) recordBeforeFirstApply(managers, liveBody, cur, opts);

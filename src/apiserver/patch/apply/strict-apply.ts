@@ -18,7 +18,7 @@ export function duplicateKeysOf(body: unknown): string[] {
 }
 
 /** upstream's objectGVKNN: "namespace/name; group/version, Kind=Kind". */
-function gvknn(body: Record<string, unknown>): string {
+export function gvknn(body: Record<string, unknown>): string {
   const meta = (body.metadata ?? {}) as { namespace?: string; name?: string };
   const apiVersion = typeof body.apiVersion === 'string' ? body.apiVersion : '';
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];

@@ -10,36 +10,37 @@ import { pathString } from './path-element.js';
 import { indexItems, itemElement, keyDefault, nodeKind, type SchemaCursor } from './schema.js';
 
 /**
- * With `strict` (an applied configuration), a map-list item missing a key field or a repeated
- * item is 400, as kube-apiserver's "failed to create typed patch object".
+ * With `typedAs` (an applied configuration, named as objectGVKNN does: `ns/name; group/version,
+ * Kind=Kind`), a map-list item missing a key field or a repeated item is 400, with
+ * kube-apiserver's "failed to create typed patch object (<typedAs>): <path>: <why>".
  */
-export function toFieldSet(value: unknown, cursor: SchemaCursor, strict = false): FieldSet {
+export function toFieldSet(value: unknown, cursor: SchemaCursor, typedAs?: string): FieldSet {
   const set = new FieldSet();
-  walk(value, cursor, [], set, strict);
+  walk(value, cursor, [], set, typedAs);
   return set;
 }
 
-function invalid(path: string[], why: string): Error {
-  return errors.badRequest(`failed to create typed patch object: ${pathString(path) || '.'}: ${why}`);
+function invalid(typedAs: string, path: string[], why: string): Error {
+  return errors.badRequest(`failed to create typed patch object (${typedAs}): ${pathString(path) || '.'}: ${why}`);
 }
 
-function checkItems(v: unknown[], k: ReturnType<typeof nodeKind>, path: string[]): void {
+function checkItems(v: unknown[], k: ReturnType<typeof nodeKind>, path: string[], typedAs: string): void {
   const seen = new Set<string>();
   v.forEach((item, i) => {
     if (k.kind === 'mapList' && isObject(item)) {
       for (const key of k.keys) {
         if (item[key] === undefined && keyDefault(key) === undefined) {
-          throw invalid(path, `element ${i}: associative list with keys has an element that omits key field ${JSON.stringify(key)} (and doesn't have default value)`);
+          throw invalid(typedAs, path, `element ${i}: associative list with keys has an element that omits key field ${JSON.stringify(key)} (and doesn't have default value)`);
         }
       }
     }
     const el = itemElement(k, item, i);
-    if (seen.has(el)) throw invalid(path, `duplicate entries for key ${pathString([el])}`);
+    if (seen.has(el)) throw invalid(typedAs, path, `duplicate entries for key ${pathString([el])}`);
     seen.add(el);
   });
 }
 
-function walk(v: unknown, cur: SchemaCursor, path: string[], set: FieldSet, strict: boolean): void {
+function walk(v: unknown, cur: SchemaCursor, path: string[], set: FieldSet, typedAs: string | undefined): void {
   const k = nodeKind(cur.info(), v);
   switch (k.kind) {
     case 'map':
@@ -47,17 +48,17 @@ function walk(v: unknown, cur: SchemaCursor, path: string[], set: FieldSet, stri
       for (const [key, val] of Object.entries(v)) {
         if (val === undefined) continue;
         const p = [...path, `f:${key}`];
-        walk(val, cur.field(key), p, set, strict);
+        walk(val, cur.field(key), p, set, typedAs);
         if (k.granularMap) set.insert(p);
       }
       return;
     case 'mapList':
     case 'setList': {
-      if (strict) checkItems(v as unknown[], k, path);
+      if (typedAs !== undefined) checkItems(v as unknown[], k, path, typedAs);
       const { order, items } = indexItems(k, v as unknown[]);
       for (const el of order) {
         const p = [...path, el];
-        walk(items.get(el), cur, p, set, strict);
+        walk(items.get(el), cur, p, set, typedAs);
         set.insert(p);
       }
       return;
