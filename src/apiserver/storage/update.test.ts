@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ctx, cm, newEnv, pod, Recorder, storage } from './testing/fixtures.js';
 import type { GenericStorage } from './generic-storage.js';
 import { rejectsStatus } from './testing/assert-status.js';
+import { tapStoreWatches } from './testing/test-store.js';
 import type { KubeObject } from '../../api/meta.js';
 
 /** A ConfigMap's data (KubeObject leaves kind-specific fields unknown). */
@@ -218,6 +219,7 @@ test('update: writes read the watchers\' shared decoding of the stored object wi
   const env = await newEnv({ detectMutations: false });
   try {
     const s = storage(env, 'deployments') as GenericStorage;
+    const taps = tapStoreWatches(env.store, s.core.prefix);
     const r = new Recorder();
     const w = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, r);
     const delivered: string[] = [];
@@ -227,8 +229,12 @@ test('update: writes read the watchers\' shared decoding of the stored object wi
     };
     const d = await s.create(ctx(), 'ns1', { metadata: { name: 'd', labels: { a: '1' } }, spec: { replicas: 1, selector: { app: 'd' } } });
     await settle(1);
+    // Writers read the watchers' decoding where the store hands reads the KeyValue its watches got
+    // (the memory store); SQLite and etcd build a fresh KeyValue per read, so nothing is shared there.
     const kv = (await env.store.get(s.core.key('ns1', 'd')))!;
-    assert.equal(s.core.readOnly(kv), r.events[0].object, 'the shared decoding itself, not a copy');
+    const sameKv = kv === taps[0][0].kv;
+    assert.equal(s.core.readOnly(kv) === r.events[0].object, sameKv, `the shared decoding itself, not a copy, when the KeyValue is the watched one (${sameKv})`);
+    assert.equal(s.core.readOnly(taps[0][0].kv), r.events[0].object, 'the watched KeyValue\'s shared decoding itself, not a copy');
     const writes: (() => Promise<unknown>)[] = [
       () => s.update(ctx(), 'ns1', 'd', { ...d, metadata: { ...d.metadata, resourceVersion: undefined, labels: { a: '2' } }, spec: { replicas: 2, selector: { app: 'd' } } }),
       () => s.update(ctx(), 'ns1', 'd', { metadata: { name: 'd' }, spec: { replicas: 2, selector: { app: 'd' } }, status: { replicas: 5 } }, 'status'),

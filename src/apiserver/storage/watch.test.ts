@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
 import type { Status } from '../../api/status.js';
 import { ctx, cm, newEnv, Recorder, storage } from './testing/fixtures.js';
+import { tapStoreWatches } from './testing/test-store.js';
 import type { StoreEvent } from '../../store/types.js';
 import { decodeObject, objectJson } from './codec.js';
 import type { GenericStorage } from './generic-storage.js';
@@ -207,24 +208,37 @@ test('watch: 1,000 watchers share decoding and all see every event', async () =>
 });
 
 test('watch: a replaced version\'s shared decoding is dropped once its successor was delivered; the current one stays shared', async () => {
-  // The memory store keeps past versions as KeyValues until compaction: a decoding kept per past
-  // version (not only per object, as upstream's watch cache) kept every one of them alive.
-  const env = await newEnv();
+  // Watchers share one decoding per KeyValue the store hands out (StorageCore.decodeShared). The
+  // memory store keeps past versions as KeyValues until compaction and hands the same objects out
+  // again (as prevKv, in replays): a decoding kept per past version (not only per object, as
+  // upstream's watch cache) kept every one of them alive. SQLite and etcd build fresh KeyValues for
+  // each event they deliver, so a replay there decodes anew whatever the storage keeps; the checks
+  // go through the KeyValues the store handed each watch, which makes them hold on every backend.
+  const env = await newEnv({ detectMutations: false }); // readOnly() then answers the shared decoding itself
   try {
-    const s = storage(env, 'configmaps');
+    const s = storage(env, 'configmaps') as GenericStorage;
+    const taps = tapStoreWatches(env.store, s.core.prefix);
     const first = new Recorder();
     const w1 = await s.watch(ctx(), 'ns1', { resourceVersion: String(env.store.currentRevision()) }, first);
     const created = await s.create(ctx(), 'ns1', cm('a'));
     await s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { data: { v: '1' } } });
     await first.until(() => first.events.length >= 2);
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r)); // decodings of replaced versions go a macrotask after delivery
+    const [, modified] = taps[0];
+    assert.equal(s.core.readOnly(modified.kv), first.events[1].object, 'the current version stays shared');
+    const replaced = s.core.readOnly(modified.prevKv!);
+    assert.deepEqual(replaced, first.events[0].object);
+    assert.notEqual(replaced, first.events[0].object, 'the replaced version\'s shared decoding was dropped');
+
     const later = new Recorder();
     const w2 = await s.watch(ctx(), 'ns1', { resourceVersion: String(Number(created.metadata.resourceVersion) - 1) }, later);
     await later.until(() => later.events.length >= 2);
     assert.deepEqual(later.summary(), ['ADDED a', 'MODIFIED a']);
-    assert.deepEqual(later.events[0].object, first.events[0].object);
+    assert.deepEqual(later.events, first.events, 'a replay delivers the versions the live watch had');
     assert.notEqual(later.events[0].object, first.events[0].object, 'the replaced version is decoded anew');
-    assert.equal(later.events[1].object, first.events[1].object, 'the current version is still decoded once');
+    // Shared when the store replayed the very KeyValue the live watch had (memory), not otherwise.
+    const sameKv = taps[1][1].kv === modified.kv;
+    assert.equal(later.events[1].object === first.events[1].object, sameKv, `the current version is decoded once per KeyValue (same KeyValue: ${sameKv})`);
     w1.stop();
     w2.stop();
   } finally {

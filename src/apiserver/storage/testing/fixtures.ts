@@ -6,12 +6,11 @@
 import type { KubeObject } from '../../../api/meta.js';
 import type { FieldInfo, ResourceDefinition } from '../../../api/resource.js';
 import type { FieldError } from '../../../api/status.js';
-import { MemoryStore } from '../../../store/memory.js';
-import { SqliteStore } from '../../../store/sqlite.js';
 import type { Store } from '../../../store/types.js';
 import { StorageSet } from '../storage-set.js';
 import type { StorageOptions } from '../storage-core.js';
 import type { RequestContext, StorageWatchEvent, WatchSink } from '../types.js';
+import { openTestStore } from './test-store.js';
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -128,15 +127,15 @@ export interface Env {
 }
 
 /**
- * A store with the fixture resources and the namespaces `default` and `ns1`: the memory backend,
- * or SQLite in memory when BOSUN_STORAGE_TEST_BACKEND=sqlite (the same suite runs on both).
+ * A store with the fixture resources and the namespaces `default` and `ns1`, on the backend
+ * BOSUN_STORAGE_TEST_BACKEND names (memory, sqlite or etcd: openTestStore; the same suite runs on each).
  */
 export async function newEnv(options: StorageOptions = {}): Promise<Env> {
-  const store: Store = process.env.BOSUN_STORAGE_TEST_BACKEND === 'sqlite' ? new SqliteStore({ path: ':memory:' }) : new MemoryStore();
+  const { store, release } = await openTestStore();
   const set = new StorageSet(store, [namespaces, pods, configmaps, deployments, nodes], options);
   const nsStorage = set.get('', 'v1', 'namespaces')!;
   for (const name of ['default', 'ns1']) await nsStorage.create(ctx(), undefined, { metadata: { name } });
-  return { store, set, close: () => store.close() };
+  return { store, set, close: release };
 }
 
 export function storage(env: Env, plural: 'namespaces' | 'pods' | 'configmaps' | 'deployments' | 'nodes') {
