@@ -79,6 +79,9 @@ describe('startNode (containerd + agent)', { concurrency: false }, () => {
     const p2 = await ready();
     assert.equal(p2.status!.containerStatuses![0]!.containerID, cid);
     assert.equal(p2.status!.containerStatuses![0]!.restartCount, 0);
+    // The re-registered node's status lists containerd's images (the Images setter), busybox among them.
+    const images = (await client.nodes<Node>().get(`${prefix}-node`)).status?.images ?? [];
+    assert.ok(images.some((i) => i.names?.includes(BUSYBOX_IMAGE) && Number(i.sizeBytes) > 0), JSON.stringify(images));
 
     await pods.delete('web');
     for (let i = 0; i < 300 && (await pods.list()).items.length; i++) await new Promise((r) => setTimeout(r, 100));

@@ -29,7 +29,8 @@ let fleet: SimulatedFleet;
 before(async () => {
   env = await startClientEnv({ namespace: NS });
   ({ client } = env);
-  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quietLogger, labels: { 'topology.kubernetes.io/zone': 'z1' }, unpullableImages: ['missing:404'] });
+  fleet = await startSimulatedNodes(client, { count: 3, prefix: `${P}-`, heartbeatMs: 200, readyDelayMs: 100, cpu: '4', memory: '8Gi', pods: 20, logger: quietLogger, labels: { 'topology.kubernetes.io/zone': 'z1' }, unpullableImages: ['missing:404'],
+    images: [{ names: ['docker.io/library/nginx:1.27'], sizeBytes: 72_000_000 }] });
 });
 after(async () => {
   await fleet?.close({ deleteNodes: true });
@@ -89,7 +90,7 @@ test('heartbeat wheel visits every member once per period', () => {
   assert.equal(clock.pendingTimers, 0);
 });
 
-test('nodes register Ready with capacity, labels, CIDR and an owned lease that keeps renewing', async () => {
+test('nodes register Ready with capacity, labels, CIDR, images and an owned lease that keeps renewing', async () => {
   assert.deepEqual(fleet.nodeNames, [`${P}-0001`, `${P}-0002`, `${P}-0003`]);
   const node = await client.nodes<Node>().get(`${P}-0002`);
   assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
@@ -98,6 +99,7 @@ test('nodes register Ready with capacity, labels, CIDR and an owned lease that k
   assert.equal(node.metadata.labels?.['kubernetes.io/hostname'], `${P}-0002`);
   assert.equal(node.metadata.labels?.['topology.kubernetes.io/zone'], 'z1');
   assert.equal(node.spec?.podCIDR, '10.128.2.0/24');
+  assert.deepEqual(node.status?.images, [{ names: ['docker.io/library/nginx:1.27'], sizeBytes: 72_000_000 }]);
   const lease = await client.leases<Lease>('kube-node-lease').get(`${P}-0002`);
   assert.deepEqual(lease.metadata.ownerReferences?.map((o) => [o.kind, o.uid]), [['Node', node.metadata.uid]]);
   const first = lease.spec?.renewTime;

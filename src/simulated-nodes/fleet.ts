@@ -14,7 +14,7 @@
  * `stop(name)` (or the PAUSED_ANNOTATION on the Node) silences it as a dead machine would be;
  * `resume(name)` brings it back.
  */
-import type { Node, Pod } from '../api/kinds/index.js';
+import type { ContainerImage, Node, Pod } from '../api/kinds/index.js';
 import { isAlreadyExists, isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
@@ -43,6 +43,8 @@ export interface SimulatedNodesOptions {
   pods?: number;
   /** Extra labels on every node (e.g. a zone). */
   labels?: Record<string, string>;
+  /** status.images of every node (names and sizes, as a kubelet reports its runtime's images). Default none. */
+  images?: readonly ContainerImage[];
   /** Lease renewal period. Default 5000 ms. */
   heartbeatMs?: number;
   /** spec.leaseDurationSeconds of the leases. Default 40. */
@@ -106,7 +108,7 @@ export class SimulatedFleet {
     this.log = (opts.logger ?? defaultLogger()).child({ component: 'simulated-nodes' });
     this.limiter = new Limiter(opts.maxInFlight ?? 32);
     this.podLimiter = new Limiter(opts.maxPodInFlight ?? 32);
-    this.shape = { cpu: opts.cpu ?? '8', memory: opts.memory ?? '32Gi', pods: opts.pods ?? 110, labels: opts.labels ?? {} };
+    this.shape = { cpu: opts.cpu ?? '8', memory: opts.memory ?? '32Gi', pods: opts.pods ?? 110, labels: opts.labels ?? {}, images: opts.images };
     const first = opts.firstIndex ?? 1;
     const width = Math.max(4, String(first + opts.count - 1).length);
     const prefix = opts.prefix ?? 'sim-';
@@ -214,7 +216,7 @@ export class SimulatedFleet {
       if (!isAlreadyExists(err)) throw err;
       // Re-registration (the fleet restarted): the node is ours again; report fresh conditions.
       const cur = await this.client.nodes<Node>().get(sim.name);
-      cur.status = { ...(cur.status ?? {}), conditions: nodeConditions(now, cur.status?.conditions ?? []) };
+      cur.status = { ...(cur.status ?? {}), conditions: nodeConditions(now, cur.status?.conditions ?? []), images: this.shape.images?.length ? [...this.shape.images] : undefined };
       node = await this.client.nodes<Node>().updateStatus(cur);
     }
     sim.uid = node.metadata.uid;

@@ -3,7 +3,7 @@
  * (capacity, allocatable, conditions, addresses, node info) and its kube-node-lease Lease, owned by
  * the Node so that deleting the Node collects the Lease.
  */
-import type { Lease, Node, NodeCondition } from '../api/kinds/index.js';
+import type { ContainerImage, Lease, Node, NodeCondition } from '../api/kinds/index.js';
 import { SIMULATED_NODE_LABEL } from '../api/metrics/usage-annotations.js';
 import { hostIP, podCIDR } from './addresses.js';
 
@@ -18,6 +18,8 @@ export interface NodeShape {
   memory: string;
   pods: number;
   labels: Record<string, string>;
+  /** status.images, as kwok's node stage can set them (for the scheduler's ImageLocality); none when absent. */
+  images?: readonly ContainerImage[];
 }
 
 /** metav1.Time: RFC 3339, seconds. */
@@ -56,6 +58,7 @@ export function nodeObject(name: string, index: number, shape: NodeShape, nowMs:
       conditions: nodeConditions(nowMs),
       addresses: [{ type: 'InternalIP', address: hostIP(index) }, { type: 'Hostname', address: name }],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      ...(shape.images?.length ? { images: structuredClone([...shape.images]) } : {}),
       nodeInfo: {
         machineID: name, systemUUID: name, bootID: name, kernelVersion: 'simulated', osImage: 'Bosun simulated node',
         containerRuntimeVersion: 'simulated://1.0', kubeletVersion: 'v1.32.0-bosun', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64',

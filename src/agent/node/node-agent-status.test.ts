@@ -58,3 +58,40 @@ test("a heartbeat keeps others' node conditions and replaces the addresses whole
     ['DiskPressure=False', 'MemoryPressure=False', 'NetworkUnavailable=True', 'PIDPressure=False', 'Ready=True']);
   assert.deepEqual(st.addresses, [{ type: 'InternalIP', address: '192.168.1.5' }, { type: 'Hostname', address: 'n1' }]);
 });
+
+test('status.images lists the runtime images, biggest first, and is patched only when it changed', async () => {
+  const runtime = new FakeRuntime();
+  runtime.addImage('busybox', { size: 2_000_000 });
+  runtime.addImage('registry.k8s.io/pause:3.10', { size: 500_000 });
+  // The status patches the agent sends, to see whether the images are in them.
+  const bodies: { status?: { images?: unknown } }[] = [];
+  const nodes = client.nodes.bind(client);
+  const spied = new Proxy(client, {
+    get: (target, prop, receiver) => prop !== 'nodes' ? Reflect.get(target, prop, receiver) as unknown : () => {
+      const r = nodes<Node>();
+      const patchStatus = r.patchStatus.bind(r);
+      r.patchStatus = (name, type, body) => (bodies.push(body as (typeof bodies)[number]), patchStatus(name, type, body));
+      return r;
+    },
+  });
+  const agent = new NodeAgent({
+    client: spied, nodeName: 'n2', runtime, machine, dataDir, log: quietLogger,
+    pressure: () => ({ MemoryPressure: false, DiskPressure: false }),
+  });
+  await agent.register();
+  assert.deepEqual((await client.nodes<Node>().get('n2')).status!.images, [
+    { names: ['docker.io/library/busybox:latest'], sizeBytes: 2_000_000 },
+    { names: ['registry.k8s.io/pause:3.10'], sizeBytes: 500_000 },
+  ]);
+  await agent.updateStatus();
+  assert.equal('images' in bodies.at(-1)!.status!, false, 'an unchanged list is left out of the patch');
+  runtime.addImage('nginx:1.27', { size: 9_000_000 });
+  await agent.updateStatus();
+  assert.equal('images' in bodies.at(-1)!.status!, true);
+  assert.deepEqual((await client.nodes<Node>().get('n2')).status!.images!.map((i) => i.names![0]),
+    ['docker.io/library/nginx:1.27', 'docker.io/library/busybox:latest', 'registry.k8s.io/pause:3.10']);
+  for (const ref of ['busybox', 'registry.k8s.io/pause:3.10', 'nginx:1.27']) await runtime.removeImage(ref);
+  await agent.updateStatus();
+  assert.equal((await client.nodes<Node>().get('n2')).status!.images, undefined, 'no images: the field is removed');
+  await client.nodes<Node>().delete('n2');
+});

@@ -10,6 +10,7 @@ import { extendedAllocatablePatch } from './extended-resources.js';
 import { publishCsiNode } from './csi-node.js';
 import { nodeObject, nodeStatus, type EvictionReserve, type NodeHealth } from './node-status.js';
 import { conditionEvents } from './condition-events.js';
+import { nodeImages, sameImages } from './node-images.js';
 import { ANN_LOCAL_PATH_DIR } from '../../api/storage/annotations.js';
 import { localPathDir } from '../volumes/persistent-volumes.js';
 
@@ -143,10 +144,17 @@ export class NodeAgent {
       status.allocatable = { ...status.allocatable, ...devices.allocatable };
     }
     const before = this.node?.status?.conditions;
+    // The images (the Images setter): an image list error clears them, as upstream; the list is
+    // atomic, so it goes into the patch only when it changed (as the kubelet's two-way diff).
+    const images = await this.o.runtime.listImages().then((l) => nodeImages(l), (err: unknown) => {
+      this.o.log.warn({ err: String(err) }, 'error getting image list');
+      return [];
+    });
+    const imagesPatch = sameImages(images, this.node?.status?.images) ? {} : { images: images.length ? images : null };
     // A strategic merge patch, as the kubelet's PatchNodeStatus of what its setters changed: the
     // conditions merge by type, so those other components own (NetworkUnavailable, a node problem
     // detector's) stay; the addresses are the agent's whole list.
-    const body = { status: { ...status, addresses: [{ $patch: 'replace' }, ...(status.addresses ?? [])] } };
+    const body = { status: { ...status, ...imagesPatch, addresses: [{ $patch: 'replace' }, ...(status.addresses ?? [])] } };
     this.node = await this.o.client.nodes<Node>().patchStatus(this.o.nodeName, 'strategic', body);
     for (const reason of conditionEvents(before, this.node.status?.conditions)) this.o.nodeEvent?.(reason, `Node ${this.o.nodeName} status is now: ${reason}`);
     // Plugin resources have their own allocatable (healthy devices); the rest mirror capacity.

@@ -6,6 +6,7 @@ import { numFeasibleNodesToFind, schedulePod } from './schedule-pod.js';
 import { Snapshot } from './snapshot.js';
 import { makeNode, makePod } from '../testing/wrappers.js';
 import type { NodeInfo } from './node-info.js';
+import { newPodInfo } from './pod-info.js';
 
 const profile = () => buildProfile(defaultProfileConfig(), inTreeRegistry);
 
@@ -120,4 +121,18 @@ test('schedulePod spreads replicas of one owner across equal nodes', () => {
     nodes = nodes.map((n) => (n.name === r.node ? n.withPod(pod) : n));
   }
   assert.deepEqual([...placed].sort(), ['a', 'b', 'c']);
+});
+
+test('schedulePod prefers the equal node that already has the pod\'s big image (ImageLocality, weight 1)', () => {
+  const nodes = [
+    makeNode().name('a').alloc({ cpu: '4', memory: '8Gi' }).images([['docker.io/library/busybox:latest'], 5_000_000]).info(),
+    makeNode().name('b').alloc({ cpu: '4', memory: '8Gi' }).images([['nginx:1.27', 'docker.io/library/nginx:1.27'], 500 * 1024 * 1024]).info(),
+  ];
+  const pod = makePod().obj();
+  pod.spec.containers = [{ name: 'web', image: 'nginx:1.27' }];
+  for (const random of [() => 0, () => 0.99]) {
+    const r = schedulePod(newPodInfo(pod), new Snapshot(nodes), profile(), { random });
+    assert.ok('node' in r);
+    assert.equal(r.node, 'b');
+  }
 });

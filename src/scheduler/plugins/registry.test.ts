@@ -13,7 +13,7 @@ test('the default profile files each plugin under the points it implements', () 
   assert.deepEqual(p.reserve.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.preBind.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.score.map((x) => [x.plugin.name, x.weight]), [
-    ['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['SelectorSpread', 2],
+    ['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1], ['SelectorSpread', 2],
   ]);
   assert.deepEqual(p.bind.map((x) => x.name), ['DefaultBinder']);
 });

@@ -4,6 +4,7 @@ import { DEFAULT_SCHEDULER_NAME } from '../framework/types.js';
 import * as balancedAllocation from './balanced-allocation/balanced-allocation.js';
 import * as defaultBinder from './default-binder/default-binder.js';
 import * as defaultPreemption from './default-preemption/default-preemption.js';
+import * as imageLocality from './image-locality/image-locality.js';
 import * as interPodAffinity from './inter-pod-affinity/inter-pod-affinity.js';
 import * as nodeAffinity from './node-affinity/node-affinity.js';
 import * as nodeName from './node-name/node-name.js';
@@ -25,6 +26,7 @@ export const inTreeRegistry: Registry = {
   [interPodAffinity.NAME]: () => interPodAffinity.newInterPodAffinity(),
   [podTopologySpread.NAME]: () => podTopologySpread.newPodTopologySpread(),
   [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
+  [imageLocality.NAME]: () => imageLocality.newImageLocality(),
   [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
   [volumeBinding.NAME]: (args, handle) => volumeBinding.newVolumeBinding(args, handle),
   [defaultPreemption.NAME]: (args, handle) => defaultPreemption.newDefaultPreemption(args, handle),
@@ -34,7 +36,7 @@ export const inTreeRegistry: Registry = {
 /**
  * The default profile: upstream's filter order (cheap, unresolvable checks first) and score
  * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
- * BalancedAllocation 1). PodTopologySpread scores only a pod's own ScheduleAnyway constraints;
+ * BalancedAllocation 1, ImageLocality 1). PodTopologySpread scores only a pod's own ScheduleAnyway constraints;
  * SelectorSpread (weight 2) stands in for its cluster default constraints, for pods without any.
  */
 export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): ProfileConfig {
@@ -51,6 +53,7 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: podTopologySpread.NAME, weight: 2 },
       { name: interPodAffinity.NAME, weight: 2 },
       { name: balancedAllocation.NAME, weight: 1 },
+      { name: imageLocality.NAME, weight: 1 },
       { name: selectorSpread.NAME, weight: 2 },
       { name: defaultPreemption.NAME },
       { name: defaultBinder.NAME },

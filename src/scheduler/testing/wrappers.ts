@@ -184,6 +184,12 @@ export class NodeWrapper {
     return this;
   }
 
+  /** status.images: each image's names and its size in bytes. */
+  images(...list: [names: string[], sizeBytes: number][]): this {
+    this.node.status = { ...this.node.status, images: list.map(([names, sizeBytes]) => ({ names, sizeBytes })) };
+    return this;
+  }
+
   obj(): Node {
     return structuredClone(this.node);
   }

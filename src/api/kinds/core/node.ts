@@ -85,6 +85,7 @@ export type Node = Infer<typeof nodeSchema> & { metadata: ObjectMeta };
 export type NodeSpec = Infer<typeof nodeSpecSchema>;
 export type NodeStatus = Infer<typeof nodeStatusSchema>;
 export type NodeCondition = Infer<typeof nodeConditionSchema>;
+export type ContainerImage = NonNullable<NodeStatus['images']>[number];
 export type Taint = Infer<typeof taintSchema>;
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
