@@ -12,6 +12,7 @@ import { jsonEqual } from './deep-equal.js';
 import { conflict, fromStoreError, notFound } from './errors.js';
 import { nowTimestamp } from './object-meta.js';
 import type { StorageCore } from './storage-core.js';
+import { noteDeleted } from './watched-reads.js';
 import type { DeleteOptions, RequestContext } from './types.js';
 
 const ORPHAN = 'orphan';
@@ -55,6 +56,7 @@ async function deleteOnce(
   const { strategy } = core;
   checkPreconditions(core, obj, opts);
   strategy.checkDelete?.(obj);
+  if (!ctx.dryRun) noteDeleted(core.store, key);
   const before = core.readOnly(kv);
   const meta = obj.metadata;
 

@@ -1,13 +1,16 @@
 /**
  * The watched copy admission reads namespaces and ServiceAccounts from: never behind this process's
- * own writes, a key it does not hold is looked up in the store, and it starts over after its watch
- * ended.
+ * own writes, a key it does not hold is looked up in the store, a key deleted through this server is
+ * read live for a while, and it starts over after its watch ended.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryStore } from '../../store/index.js';
 import type { KeyValue, Store, WatchCallbacks } from '../../store/index.js';
 import { readNamespace, watchedReads } from './watched-reads.js';
+import { StorageSet } from './storage-set.js';
+import { cm, configmaps, ctx, namespaces } from './testing/fixtures.js';
+import { rejectsStatus } from './testing/assert-status.js';
 
 const ns = (name: string, phase?: string): string => JSON.stringify({ metadata: { name }, ...(phase ? { status: { phase } } : {}) });
 
@@ -50,5 +53,27 @@ test('a key the copy does not hold yet is looked up in the store; an ended watch
   await copy.get('/registry/core/serviceaccounts/x/first');
   await new Promise((r) => setImmediate(r));
   assert.equal(held.length, 2, 'the next read after the watch ended lists and watches again');
+  await inner.close();
+});
+
+test('a namespace deleted through this server is read live: a create in it is 403 while the copy still says Active', async () => {
+  const inner = new MemoryStore();
+  // Namespace watch events never arrive, as from an etcd, whose events trail the write's answer.
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'watch') return (p: string, r: number, cb: WatchCallbacks) => (p.includes('/namespaces/') ? { cancel: () => undefined } : target.watch(p, r, cb));
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  }) as Store;
+  const set = new StorageSet(store, [namespaces, configmaps]);
+  const [nsStorage, cms] = [set.get('', 'v1', 'namespaces')!, set.get('', 'v1', 'configmaps')!];
+  await nsStorage.create(ctx(), undefined, { metadata: { name: 'dying' } });
+  await cms.create(ctx(), 'dying', cm('a')); // loads the copy, which holds 'dying' as Active from now on
+  await new Promise((r) => setImmediate(r));
+  await nsStorage.delete(ctx(), undefined, 'dying', {});
+  assert.ok(await inner.get('/registry/core/namespaces/dying'), 'marked Terminating, still stored');
+  await rejectsStatus(cms.create(ctx(), 'dying', cm('b')), 403, 'Forbidden', (e) => {
+    assert.equal(e.message, 'configmaps "b" is forbidden: unable to create new content in namespace dying because it is being terminated');
+  });
   await inner.close();
 });

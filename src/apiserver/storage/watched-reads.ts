@@ -7,6 +7,9 @@
  * etcd cluster). With the SQLite and memory stores the copy is never behind this process's own
  * writes: a write's watch events are delivered before the write resolves (store/watch-hub.ts).
  *
+ * With etcd the copy can be behind: a key deleted through this server (noteDeleted) is read live
+ * for a while, as upstream's NamespaceLifecycle forces live lookups of a namespace it saw deleted.
+ *
  * One copy per store and resource prefix, loaded on the first read (reads meanwhile go to the store);
  * if its watch ends (store closed, history compacted) the next read starts over.
  */
@@ -19,7 +22,12 @@ export interface WatchedReads {
   get(key: string): Promise<KeyValue | undefined>;
   /** The value of `key` parsed, without apiVersion/kind/resourceVersion (shared and parsed once per value: callers must not mutate it). */
   parsed(key: string): Promise<KubeObject | undefined>;
+  /** Read `key` from the store, not the copy, for the next FORCE_LIVE_LOOKUP_MS. */
+  forceLive(key: string): void;
 }
+
+/** How long a key deleted through this server is read live (upstream lifecycle admission's forceLiveLookupTTL). */
+export const FORCE_LIVE_LOOKUP_MS = 30_000;
 
 const byStore = new WeakMap<Store, Map<string, WatchedReads>>();
 const parsedValues = new WeakMap<KeyValue, KubeObject>();
@@ -38,9 +46,28 @@ export function readNamespace(store: Store, name: string): Promise<KubeObject | 
   return watchedReads(store, namespaceKey('')).parsed(namespaceKey(name));
 }
 
+/**
+ * A delete of `key` (marking it, as for a namespace, or removing it) goes through this server: the
+ * copy's event for it may still be on its way (etcd delivers watch events after the write
+ * resolves), so for a while `key` is read live, and e.g. a create in a namespace just deleted is
+ * refused as Terminating, not let in because the copy still says Active.
+ */
+export function noteDeleted(store: Store, key: string): void {
+  for (const [prefix, reads] of byStore.get(store) ?? []) if (key.startsWith(prefix)) reads.forceLive(key);
+}
+
 function createWatchedReads(store: Store, prefix: string): WatchedReads {
   let copy: Map<string, KeyValue> | undefined;
   let state: 'idle' | 'loading' | 'ready' = 'idle';
+  /** Keys read live until the time noted (few: deletes of namespaces and ServiceAccounts of the last seconds). */
+  const live = new Map<string, number>();
+  const readLive = (key: string): boolean => {
+    const until = live.get(key);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    live.delete(key);
+    return false;
+  };
 
   const load = async (): Promise<void> => {
     state = 'loading';
@@ -68,10 +95,15 @@ function createWatchedReads(store: Store, prefix: string): WatchedReads {
 
   const get = async (key: string): Promise<KeyValue | undefined> => {
     if (state === 'idle') void load();
-    return (state === 'ready' ? copy!.get(key) : undefined) ?? store.get(key);
+    return (state === 'ready' && !readLive(key) ? copy!.get(key) : undefined) ?? store.get(key);
   };
   return {
     get,
+    forceLive(key) {
+      const now = Date.now();
+      for (const [k, until] of live) if (until <= now) live.delete(k);
+      live.set(key, now + FORCE_LIVE_LOOKUP_MS);
+    },
     async parsed(key) {
       const kv = await get(key);
       if (!kv) return undefined;
