@@ -165,8 +165,8 @@ export interface ActionSubresource {
   /**
    * The resource whose dynamic admission (webhooks, policies) this subresource's writes go through,
    * as an UPDATE of `<resource>/<subresource>` (namespaces/finalize, certificatesigningrequests/
-   * approval). Absent: not dynamically admitted (pods/binding and pods/eviction, which upstream
-   * admits as CREATEs of a Binding and an Eviction, are not yet).
+   * approval) or a CREATE of the posted object (pods/binding's Binding, pods/eviction's Eviction:
+   * actions/action-admission.ts). Absent: not dynamically admitted.
    */
   readonly admittedAs?: ResourceDefinition;
   create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject | Status>;

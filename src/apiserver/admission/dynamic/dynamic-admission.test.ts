@@ -93,8 +93,8 @@ test('a mutating webhook reached through a Service injects a label; it sees Admi
   await server.kubectl(['delete', 'mutatingwebhookconfiguration', 'wh-q1-mutate']);
 });
 
-test('a validating webhook refuses with upstream\'s message and passes its warnings to kubectl', async () => {
-  await apply(webhookConfig('Validating', 'wh-q1-validate', 'deny.wh-q1.example.com', byUrl('/deny'), 'configmaps',
+test('a validating webhook refuses with upstream\'s message and passes its warnings to kubectl, kubectl drain its refusal of an eviction', async () => {
+  await apply(webhookConfig('Validating', 'wh-q1-validate', 'deny.wh-q1.example.com', byUrl('/deny'), 'configmaps, pods/eviction',
     '  objectSelector: {matchExpressions: [{key: skip-validation, operator: DoesNotExist}]}\n'
     + '  matchConditions: [{name: not-kube-system, expression: "request.namespace != \'kube-system\'"}]\n'));
   const bad = await server.kubectl(['-n', NS, 'create', 'configmap', 'bad-one']);
@@ -111,6 +111,11 @@ test('a validating webhook refuses with upstream\'s message and passes its warni
   await apply(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad-but-skipped, namespace: ${NS}, labels: {skip-validation: "yes"}}\n`);
   assert.equal((await server.kubectl(['-n', 'kube-system', 'create', 'configmap', 'bad-in-kube-system'])).code, 0);
   assert.equal(calls('/deny').length, n);
+  // pods/eviction is a CREATE of the Eviction, named as the pod: drain stops at the refusal.
+  await apply(`apiVersion: v1\nkind: Node\nmetadata: {name: wh-q1-node}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad-evictee, namespace: ${NS}}\nspec: {nodeName: wh-q1-node, containers: [{name: c, image: x}]}\n`);
+  const drain = await server.kubectl(['drain', 'wh-q1-node', '--force', '--timeout=10s']);
+  assert.equal(drain.code, 1, drain.stderr);
+  assert.match(drain.stderr, new RegExp(`error when evicting pods/"bad-evictee" -n "${NS}": admission webhook "deny\\.wh-q1\\.example\\.com" denied the request: names starting with bad- are refused`));
   await server.kubectl(['delete', 'validatingwebhookconfiguration', 'wh-q1-validate']);
 });
 
@@ -144,15 +149,8 @@ test('a dry run calls webhooks with dryRun true and persists nothing', async () 
   assert.deepEqual((req?.options as { dryRun?: string[] } | null)?.dryRun, ['All']);
   assert.equal((await server.kubectl(['-n', NS, 'get', 'configmap', 'cm-dry'])).code, 1);
   // sideEffects outside v1's None/NoneOnDryRun is refused at validation.
-  const some = await server.kubectl(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingWebhookConfiguration
-metadata: {name: wh-q1-some}
-webhooks:
-- name: some.wh-q1.example.com
-  clientConfig: {url: "https://127.0.0.1:${hooks.port}/dry"}
-  sideEffects: Some
-  admissionReviewVersions: [v1]
-` });
+  const some = await server.kubectl(['apply', '-f', '-'], { input: `apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: wh-q1-some}
+webhooks: [{name: some.wh-q1.example.com, clientConfig: {url: "https://127.0.0.1:${hooks.port}/dry"}, sideEffects: Some, admissionReviewVersions: [v1]}]\n` });
   assert.match(some.stderr, /webhooks\[0\]\.sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"/);
   await server.kubectl(['delete', 'validatingwebhookconfiguration', 'wh-q1-dry']);
 });

@@ -2,21 +2,34 @@
  * pods/binding (POST a Binding): assigns an unbound pod to a node, as the scheduler does. Sets
  * spec.nodeName, merges the Binding's annotations and marks the PodScheduled condition True
  * (upstream setPodNodeNameAndMetadata). 409 when the pod is already bound or being deleted.
+ * Dynamically admitted as a CREATE of pods/binding with the v1 Binding as object (the `bindings`
+ * collection: of `bindings`, no subresource), as upstream's BindingREST.Create.
  */
 import type { KubeObject } from '../../../api/meta.js';
 import { errors, failure, formatFieldError, successStatus, type FieldError, type Status } from '../../../api/status.js';
+import type { ResourceDefinition } from '../../../api/resource.js';
 import type { GenericStorage } from '../generic-storage.js';
 import { nowTimestamp } from '../object-meta.js';
 import { mutateStored } from '../raw-update.js';
 import type { ActionSubresource, RequestContext } from '../types.js';
+import { admitAction } from './action-admission.js';
 
 export class PodBinding implements ActionSubresource {
   readonly resource = 'pods';
   readonly subresource = 'binding';
+  readonly admittedAs: ResourceDefinition;
 
-  constructor(private readonly pods: GenericStorage) {}
+  constructor(private readonly pods: GenericStorage) {
+    this.admittedAs = pods.def;
+  }
 
-  async create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<Status> {
+  create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<Status> {
+    return this.bind(ctx, namespace, name, body, 'binding');
+  }
+
+  /** The binding, admitted as `subresource` of the caller's resource (the collection's: none). */
+  async bind(rctx: RequestContext, namespace: string | undefined, name: string, posted: KubeObject, subresource?: string): Promise<Status> {
+    const { object: body, validate, ctx } = await admitAction(rctx, 'v1', 'Binding', subresource, namespace, name, posted);
     if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
     const target = (body?.target ?? {}) as { kind?: string; name?: string };
     const errs: FieldError[] = [];
@@ -27,6 +40,7 @@ export class PodBinding implements ActionSubresource {
         name, kind: 'Binding', causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
       });
     }
+    await validate();
     const conflict = (why: string) => errors.conflict({ kind: 'Pod', resource: 'pods/binding', name }, why);
     await mutateStored(this.pods.core, namespace, name, ctx.dryRun, (pod) => {
       if (body.metadata?.uid && body.metadata.uid !== pod.metadata.uid) throw conflict(`Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);

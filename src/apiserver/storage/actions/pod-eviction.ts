@@ -4,16 +4,20 @@
  * after one of the budget's disruptions is spent (the budget's status written with optimistic
  * concurrency, retried on conflict), else 429 TooManyRequests with a DisruptionBudget cause; more
  * than one budget answers 500. Before the delete the pod gets the DisruptionTarget condition
- * (reason EvictionByEvictionAPI). The decisions are in eviction-decision.ts.
+ * (reason EvictionByEvictionAPI). The decisions are in eviction-decision.ts. Dynamically admitted
+ * as a CREATE of pods/eviction with the policy/v1 Eviction as object (webhooks that block
+ * evictions); the pod's condition write and delete are not admitted, as upstream's.
  */
 import { pods as podDef, type Pod } from '../../../api/kinds/core/pod.js';
 import { podDisruptionBudgets as budgetDef, type PodDisruptionBudget } from '../../../api/kinds/policy/pod-disruption-budget.js';
 import type { KubeObject } from '../../../api/meta.js';
+import type { ResourceDefinition } from '../../../api/resource.js';
 import { errors, successStatus, type Status } from '../../../api/status.js';
 import { asKind } from '../codec.js';
 import { isStatusError } from '../errors.js';
 import type { GenericStorage } from '../generic-storage.js';
 import type { ActionSubresource, DeleteOptions, RequestContext } from '../types.js';
+import { admitAction } from './action-admission.js';
 import { budgetBeingProcessed, budgetsFor, budgetVerdict, canIgnorePDB, checkAndDecrement, shouldEnforceResourceVersion } from './eviction-decision.js';
 
 /** EvictionsRetry: conflicts on the pod or the budget are retried this many times. */
@@ -25,11 +29,16 @@ export const DISRUPTION_TARGET = 'DisruptionTarget';
 export class PodEviction implements ActionSubresource {
   readonly resource = 'pods';
   readonly subresource = 'eviction';
+  readonly admittedAs: ResourceDefinition;
 
-  constructor(private readonly pods: GenericStorage, private readonly budgets?: GenericStorage) {}
+  constructor(private readonly pods: GenericStorage, private readonly budgets?: GenericStorage) {
+    this.admittedAs = pods.def;
+  }
 
-  async create(ctx: RequestContext, namespace: string | undefined, name: string, body: KubeObject): Promise<Status> {
+  async create(rctx: RequestContext, namespace: string | undefined, name: string, posted: KubeObject): Promise<Status> {
+    const { object: body, validate, ctx } = await admitAction(rctx, 'policy/v1', 'Eviction', 'eviction', namespace, name, posted);
     if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
+    await validate();
     const { dryRun: bodyDryRun, ...rest } = (body?.deleteOptions ?? {}) as DeleteOptions & { dryRun?: string[] };
     const opts: DeleteOptions = rest;
     // propagateDryRun: the request's dryRun, or the Eviction's own deleteOptions.dryRun.
