@@ -153,7 +153,7 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
       else if (seg[0] === 'attach' && seg.length === 4) target = await attachTarget(o.runtime, lookup, seg[1]!, seg[2]!, seg[3]!, url.searchParams);
       else if (seg[0] === 'portForward' && seg.length === 3) target = await portForwardTarget(o.runtime, lookup, seg[1]!, seg[2]!, url.searchParams);
       else throw failure(404, 'NotFound', 'the server could not find the requested resource');
-      relayUpgrade(req, socket, head, target);
+      await relayUpgrade(req, socket, head, target);
     })().catch((err) => {
       if (!socket.writable) return;
       if (err instanceof CallerRefused) {

@@ -1,49 +1,60 @@
 /**
  * Relays an upgrade request (SPDY/3.1 or WebSocket) to the container runtime's streaming server and
- * then splices the two connections, as kubelet proxies exec and port-forward streams to the CRI
- * streaming URL. The relay never parses the stream: protocol negotiation (X-Stream-Protocol-Version,
- * Sec-WebSocket-Protocol) happens end to end between the caller and the runtime.
+ * answers the caller as the kubelet's proxyStream does (an UpgradeAwareHandler with upgradeRequired):
+ * the runtime's 101 is passed back and the two connections spliced, its refusal (400 or above)
+ * passed back as it is, any other answer ("invalid upgrade response: status code N") and a failure
+ * to reach the runtime answered 500 with the error's text, as the kubelet's responder does
+ * (http.Error). The rule is the API server's proxies' too (src/api/proxy/upgrade-answer.ts). The relay
+ * never parses the stream: protocol negotiation (X-Stream-Protocol-Version, Sec-WebSocket-Protocol)
+ * happens end to end between the caller and the runtime.
  */
-import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { answerUpgrade, type UpgradeResult } from '../../api/proxy/upgrade-answer.js';
 
 /** Headers that belong to this hop (or name the wrong host) and are not forwarded. */
 const DROPPED = new Set(['host', 'authorization', 'content-length', 'transfer-encoding', 'proxy-connection', 'keep-alive']);
 
-/** The request head to send upstream: the caller's headers, with the target's path and Host. */
-export function relayRequestHead(req: IncomingMessage, target: URL): string {
-  const lines = [`${req.method ?? 'GET'} ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`];
+/** The target's Host, then the caller's headers, as raw name/value pairs (repeated names kept apart). */
+export function relayedHeaders(req: IncomingMessage, target: URL): string[] {
+  // Raw headers get no Host from node:http; the runtime's streaming server (Go) requires one.
+  const out: string[] = ['Host', target.host];
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!DROPPED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+    if (!DROPPED.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
   }
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  return out;
 }
 
-/** Connects to `target` (plain http: the runtime's streaming server listens on loopback) and splices. */
-export function relayUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: URL): void {
-  if (target.protocol !== 'http:') {
-    client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    return;
+/** Sends the upgrade request to `target` (plain http: the runtime's streaming server listens on loopback). */
+function upgradeAt(req: IncomingMessage, target: URL): Promise<UpgradeResult> {
+  return new Promise((resolve, reject) => {
+    if (target.protocol !== 'http:') throw new Error(`unsupported streaming URL scheme "${target.protocol}"`);
+    const method = req.method ?? 'GET';
+    const headers = relayedHeaders(req, target);
+    // No body: an empty one declared, else node:http would send a POST's as chunks, and the
+    // end-of-chunks bytes would reach the runtime as the start of the upgraded stream.
+    if (method !== 'GET' && method !== 'HEAD') headers.push('Content-Length', '0');
+    const r = request({
+      host: target.hostname, port: Number(target.port || 80), path: `${target.pathname}${target.search}`,
+      method, headers, agent: false,
+    });
+    r.once('upgrade', (res, socket, head) => resolve({ upgraded: true, res, socket, head }));
+    r.once('response', (res) => resolve({ upgraded: false, res }));
+    r.once('error', reject);
+    r.end();
+  });
+}
+
+/** Relays and answers; never rejects (every failure is answered on `client`). */
+export async function relayUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: URL): Promise<void> {
+  // The caller going away while the runtime is asked only ends its own connection.
+  client.on('error', () => client.destroy());
+  try {
+    await answerUpgrade(client, head, await upgradeAt(req, target));
+  } catch (err) {
+    if (!client.writable) return;
+    const body = `${(err as Error).message}\n`;
+    client.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
-  const upstream: Socket = connect(Number(target.port || 80), target.hostname);
-  const fail = (): void => {
-    upstream.destroy();
-    client.destroy();
-  };
-  upstream.once('error', () => {
-    if (client.writable && upstream.bytesRead === 0) client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else fail();
-  });
-  client.once('error', fail);
-  upstream.once('connect', () => {
-    upstream.setNoDelay(true);
-    upstream.write(relayRequestHead(req, target));
-    if (head.length > 0) upstream.write(head);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  client.once('close', () => upstream.destroy());
-  upstream.once('close', () => client.destroy());
 }

@@ -4,7 +4,7 @@
  * apimachinery's UpgradeAwareHandler: after this server authenticated and authorized the request, it
  * goes over a connection of its own to an endpoint of the Service (front proxy client certificate,
  * caBundle, X-Remote-* headers as for any proxied request, the Upgrade header kept), and the
- * extension's answer is answered as tryUpgrade does (http/upgrade-answer.ts): its 101 Switching
+ * extension's answer is answered as tryUpgrade does (src/api/proxy/upgrade-answer.ts): its 101 Switching
  * Protocols, with its headers, passed back and then bytes copied both ways until either side closes;
  * a refusal (>= 400) passed back as it is and the connection closed. Errors are answered as
  * kube-aggregator's responder does (http.Error with 503): any other answer of the extension is a 503
@@ -15,7 +15,7 @@ import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { UserInfo } from '../http/authn.js';
-import { answerUpgrade, type UpgradeResult } from '../http/upgrade-answer.js';
+import { answerUpgrade, type UpgradeResult } from '../../api/proxy/upgrade-answer.js';
 import { endpointOf, remoteApiService, type ProxyDeps } from './proxy.js';
 import { proxiedHeaders } from './remote-transport.js';
 

@@ -15,7 +15,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { errors } from '../../api/status.js';
-import type { UpgradeResult } from '../http/upgrade-answer.js';
+import type { UpgradeResult } from '../../api/proxy/upgrade-answer.js';
 import type { KeyPair } from '../pki/certs.js';
 import { issueClientCertificate, type Pki } from '../pki/pki.js';
 import { tightenFile, writePrivateFile } from '../pki/private-file.js';

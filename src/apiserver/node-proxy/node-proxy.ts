@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream';
 import type { AgentClient } from './agent-client.js';
 import { forwardedUri, isHtml, linkRewrite, rewriteEncodedHtml, rewriteURL, type LinkRewrite } from './link-rewriting.js';
 import { admittedPath, proxyOptions } from './proxy-options.js';
-import { answerUpgrade } from '../http/upgrade-answer.js';
+import { answerUpgrade } from '../../api/proxy/upgrade-answer.js';
 import { upgradeHeaders } from './proxy-upgrade.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);

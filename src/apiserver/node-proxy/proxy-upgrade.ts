@@ -3,7 +3,7 @@
  * (and nodes/proxy, whose answer comes over the agent's connection: node-proxy.ts), as upstream's UpgradeAwareHandler.tryUpgrade (apimachinery util/proxy/upgradeaware.go). Authentication,
  * authorization (the verb of the request's method on pods/proxy, services/proxy, nodes/proxy) and CONNECT
  * admission happened before (router.ts); then the API server dials the target itself, sends the
- * request on and answers with the target's answer (http/upgrade-answer.ts):
+ * request on and answers with the target's answer (src/api/proxy/upgrade-answer.ts):
  *  - 101 Switching Protocols: passed back with the target's headers, then bytes are copied both ways
  *    until either side closes, when both connections are destroyed (the API server's stop destroys the
  *    client's, listener.ts, and with it the target's);
@@ -20,7 +20,7 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { errors } from '../../api/status.js';
-import { answerUpgrade, type UpgradeResult } from '../http/upgrade-answer.js';
+import { answerUpgrade, type UpgradeResult } from '../../api/proxy/upgrade-answer.js';
 import { forwardedHeaders } from './node-proxy.js';
 import type { ProxyTarget } from './pod-proxy.js';
 import { proxiedPath } from './proxy-options.js';

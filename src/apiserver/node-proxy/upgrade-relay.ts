@@ -7,7 +7,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Status } from '../../api/status.js';
-import { answerUpgrade } from '../http/upgrade-answer.js';
+import { answerUpgrade } from '../../api/proxy/upgrade-answer.js';
 import type { AgentClient } from './agent-client.js';
 
 /** Answers an upgrade request with an error Status and closes the connection. */
@@ -32,7 +32,7 @@ export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
 
 /**
  * Relays the upgrade to the node agent's `path` and answers the client as UpgradeAwareHandler does
- * (http/upgrade-answer.ts): the agent's 101 spliced, its refusal (>= 400) passed back as it is; any
+ * (src/api/proxy/upgrade-answer.ts): the agent's 101 spliced, its refusal (>= 400) passed back as it is; any
  * other answer rejects with the 500 "invalid upgrade response", answered by the router.
  */
 export async function relayToAgent(agents: AgentClient, nodeName: string, path: string, req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {

@@ -2,18 +2,21 @@
  * How an upgrade request (`Connection: Upgrade`: a WebSocket, SPDY) proxied to a backend is answered
  * once the backend answered, as upstream's UpgradeAwareHandler.tryUpgrade (apimachinery
  * util/proxy/upgradeaware.go), for every proxy that hands the connection over: pods/, services/ and
- * nodes/proxy (node-proxy/proxy-upgrade.ts), exec, attach and port-forward relayed to the node agent
- * (node-proxy/upgrade-relay.ts) and a remote APIService (aggregator/upgrade-proxy.ts):
+ * nodes/proxy (apiserver/node-proxy/proxy-upgrade.ts), exec, attach and port-forward relayed to the
+ * node agent (apiserver/node-proxy/upgrade-relay.ts), a remote APIService (apiserver/aggregator/
+ * upgrade-proxy.ts), and the node agent's relay of exec, attach and port-forward to the runtime
+ * (agent/server/upgrade-relay.ts, as the kubelet's proxyStream). In src/api because both components
+ * share it, as both import upstream's from apimachinery:
  *  - 101 Switching Protocols: passed back with the backend's headers, then bytes are copied both ways
  *    until either side closes, when both connections are destroyed;
  *  - 400 or above: passed back as it is (status, headers, body), then the connection closed;
  *  - any other answer: nothing is written and the call rejects with "invalid upgrade response: status
  *    code N", which each caller answers as its upstream Responder does (the API's 500 Status for the
- *    REST proxies, kube-aggregator's 503 text for an APIService).
+ *    REST proxies, kube-aggregator's 503 text for an APIService, the kubelet's 500 text on the agent).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errors } from '../../api/status.js';
+import { errors } from '../status.js';
 
 /** A backend's answer to an upgrade request: switched (with the upgraded connection) or not. */
 export type UpgradeResult =
