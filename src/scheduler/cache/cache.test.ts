@@ -66,4 +66,38 @@ test('SchedulerCache', async (t) => {
     c.remove('default/anti');
     assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinity(), []);
   });
+  await t.test('tracks the nodes running pods with any affinity term, as a scan of the snapshot finds them', () => {
+    const c = new SchedulerCache();
+    for (const n of ['a', 'b', 'c']) c.setNode(makeNode().name(n).obj());
+    c.addOrUpdateBound(makePod().name('aff').podAffinity('app', 'x').info(), 'a');
+    c.addOrUpdateBound(makePod().name('anti').podAntiAffinity('app', 'y').info(), 'c');
+    const scan = (s: ReturnType<SchedulerCache['snapshot']>) => s.nodes.filter((n) => n.podsWithAffinity.length > 0).map((n) => n.name).sort();
+    assert.deepEqual(c.snapshot().havePodsWithAffinity().map((n) => n.name).sort(), ['a', 'c']);
+    assert.deepEqual(scan(c.snapshot()), ['a', 'c']);
+    c.remove('default/aff');
+    c.removeNode('c');
+    assert.deepEqual(c.snapshot().havePodsWithAffinity().map((n) => n.name), []);
+  });
+  await t.test('counts the nodes listing each image as nodes come, change and go', () => {
+    const withImages = (name: string, ...names: string[]) => {
+      const n = makeNode().name(name).obj();
+      n.status = { ...n.status, images: names.map((x) => ({ names: [x], sizeBytes: 1 })) };
+      return n;
+    };
+    const c = new SchedulerCache();
+    c.setNode(withImages('a', 'busybox:1', 'nginx:1'));
+    c.setNode(withImages('b', 'busybox:1'));
+    c.setNode(makeNode().name('c').obj());
+    const counts = () => ['busybox:1', 'nginx:1', 'redis:7'].map((i) => c.snapshot().nodesWithImage(i));
+    assert.deepEqual(counts(), [2, 1, 0]);
+    c.setNode(withImages('b', 'busybox:1', 'redis:7'));
+    c.setNode(withImages('c', 'nginx:1'));
+    assert.deepEqual(counts(), [2, 2, 1]);
+    c.removeNode('a');
+    assert.deepEqual(counts(), [1, 1, 1]);
+    const before = c.snapshot();
+    c.removeNode('b');
+    assert.deepEqual(counts(), [0, 1, 0]);
+    assert.equal(before.nodesWithImage('busybox:1'), 1, 'a snapshot taken earlier does not change');
+  });
 });

@@ -5,6 +5,7 @@
  * forgets it). `snapshot()` hands a cycle an immutable view.
  */
 import { NodeInfo } from '../framework/node-info.js';
+import { recount, type ImageNodeCounts } from '../framework/node-images.js';
 import type { NamespaceLabels, PodInfo } from '../framework/pod-info.js';
 import { Snapshot } from '../framework/snapshot.js';
 import type { Node } from '../framework/types.js';
@@ -24,6 +25,10 @@ export class SchedulerCache {
   private readonly pods = new Map<string, PodState>();
   /** Names of listed nodes running pods with required anti-affinity (every cycle checks those). */
   private readonly antiAffinityNodes = new Set<string>();
+  /** Names of listed nodes running pods with any pod (anti-)affinity term (InterPodAffinity scoring's). */
+  private readonly affinityNodes = new Set<string>();
+  /** How many listed nodes list each image (ImageLocality's spread), replaced whenever it changes. */
+  private imageCounts: ImageNodeCounts = new Map();
   private current?: Snapshot;
   /** Where snapshots look up namespace labels (the scheduler sets its namespace informer's). */
   namespaceLabels: NamespaceLabels = () => undefined;
@@ -34,8 +39,9 @@ export class SchedulerCache {
 
   /** An immutable view; the same object until the cache next changes. */
   snapshot(): Snapshot {
-    this.current ??= new Snapshot(this.list.slice(),
-      [...this.antiAffinityNodes].map((name) => this.list[this.index.get(name)!]!), (ns) => this.namespaceLabels(ns));
+    const infos = (names: Set<string>) => [...names].map((name) => this.list[this.index.get(name)!]!);
+    this.current ??= new Snapshot(this.list.slice(), infos(this.antiAffinityNodes), (ns) => this.namespaceLabels(ns),
+      { withAffinity: infos(this.affinityNodes), imageNodeCounts: this.imageCounts });
     return this.current;
   }
 
@@ -44,8 +50,10 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     const at = this.index.get(name);
     if (at !== undefined) {
+      this.imageCounts = recount(this.imageCounts, this.list[at]!.node, node);
       this.list[at] = this.list[at]!.withNode(node);
     } else {
+      this.imageCounts = recount(this.imageCounts, undefined, node);
       const orphan = this.orphans.get(name);
       this.orphans.delete(name);
       this.index.set(name, this.list.length);
@@ -65,6 +73,8 @@ export class SchedulerCache {
     this.list.splice(at, 1);
     this.index.delete(name);
     this.antiAffinityNodes.delete(name);
+    this.affinityNodes.delete(name);
+    this.imageCounts = recount(this.imageCounts, info.node, undefined);
     for (let i = at; i < this.list.length; i++) this.index.set(this.list[i]!.name, i);
     this.current = undefined;
   }
@@ -112,6 +122,8 @@ export class SchedulerCache {
   private trackAntiAffinity(n: NodeInfo): void {
     if (n.podsWithRequiredAntiAffinity.length > 0) this.antiAffinityNodes.add(n.name);
     else this.antiAffinityNodes.delete(n.name);
+    if (n.podsWithAffinity.length > 0) this.affinityNodes.add(n.name);
+    else this.affinityNodes.delete(n.name);
   }
 
   private update(nodeName: string, fn: (n: NodeInfo) => NodeInfo): void {

@@ -3,8 +3,17 @@
  * are immutable, a snapshot is just the list of them at one moment; the cache keeps changing
  * underneath without affecting a cycle that is running on an older snapshot.
  */
+import { countImages, type ImageNodeCounts } from './node-images.js';
 import type { NodeInfo } from './node-info.js';
 import type { NamespaceLabels } from './pod-info.js';
+
+/** What a cache keeps as it changes, so that a cycle need not scan every node for it. */
+export interface TrackedByCache {
+  /** The nodes running at least one pod with any pod (anti-)affinity term. */
+  withAffinity?: NodeInfo[];
+  /** How many nodes list each image name. */
+  imageNodeCounts?: ImageNodeCounts;
+}
 
 const NO_NAMESPACES: NamespaceLabels = () => undefined;
 
@@ -12,6 +21,7 @@ export class Snapshot {
   private byName?: Map<string, NodeInfo>;
   private withAntiAffinity?: NodeInfo[];
   private withAffinity?: NodeInfo[];
+  private imageCounts?: ImageNodeCounts;
 
   constructor(
     /** Every node, in a stable order (the cache's insertion order). */
@@ -23,8 +33,11 @@ export class Snapshot {
      * upstream's InterPodAffinity reads its namespace lister.
      */
     readonly namespaceLabels: NamespaceLabels = NO_NAMESPACES,
+    tracked: TrackedByCache = {},
   ) {
     this.withAntiAffinity = withRequiredAntiAffinity;
+    this.withAffinity = tracked.withAffinity;
+    this.imageCounts = tracked.imageNodeCounts;
   }
 
   get(name: string): NodeInfo | undefined {
@@ -42,5 +55,11 @@ export class Snapshot {
   havePodsWithAffinity(): readonly NodeInfo[] {
     this.withAffinity ??= this.nodes.filter((n) => n.podsWithAffinity.length > 0);
     return this.withAffinity;
+  }
+
+  /** How many of the snapshot's nodes list the image `name` in their status (ImageLocality's spread). */
+  nodesWithImage(name: string): number {
+    this.imageCounts ??= countImages(this.nodes.map((n) => n.node));
+    return this.imageCounts.get(name) ?? 0;
   }
 }

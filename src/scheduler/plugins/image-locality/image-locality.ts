@@ -7,7 +7,10 @@
  */
 import type { ScorePlugin, PreScorePlugin } from '../../framework/interface.js';
 import { Status } from '../../framework/status.js';
-import { MAX_NODE_SCORE, type Node } from '../../framework/types.js';
+import { nodeImageSizes } from '../../framework/node-images.js';
+import { MAX_NODE_SCORE } from '../../framework/types.js';
+
+export { nodeImageSizes };
 
 export const NAME = 'ImageLocality';
 const STATE_KEY = `PreScore${NAME}`;
@@ -23,20 +26,6 @@ const MAX_CONTAINER_THRESHOLD = 1000 * MB;
  */
 export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
-}
-
-/** Each name a node's status.images gives, with its size (the first image naming it). Nodes are immutable, so this is kept per object. */
-const imageSizesOf = new WeakMap<Node, Map<string, number>>();
-export function nodeImageSizes(node: Node): ReadonlyMap<string, number> {
-  let sizes = imageSizesOf.get(node);
-  if (!sizes) {
-    sizes = new Map();
-    for (const img of node.status?.images ?? []) {
-      for (const n of img.names ?? []) if (!sizes.has(n)) sizes.set(n, Number(img.sizeBytes ?? 0));
-    }
-    imageSizesOf.set(node, sizes);
-  }
-  return sizes;
 }
 
 /** Upstream calculatePriority: the clamped sum mapped onto [0, MAX_NODE_SCORE], integer division. */
@@ -56,15 +45,14 @@ interface PreScoreState {
 export function newImageLocality(): PreScorePlugin & ScorePlugin {
   return {
     name: NAME,
-    // Upstream counts the nodes per image in its cache and scores against every node of the
-    // snapshot (not only the feasible ones); the counts are taken here once per pod.
+    // As upstream, the spread is the share of all the snapshot's nodes (not only the feasible ones)
+    // that have the image, from the counts the cache keeps as nodes change (never a scan per pod).
     preScore(state, pod, _nodes, snapshot) {
       const spec = pod.pod.spec;
       const images = [...(spec.initContainers ?? []), ...spec.containers].map((c) => normalizedImageName(c.image ?? ''));
       const spread = new Map<string, number>();
       for (const name of new Set(images)) {
-        let n = 0;
-        for (const node of snapshot.nodes) if (nodeImageSizes(node.node).has(name)) n++;
+        const n = snapshot.nodesWithImage(name);
         if (n > 0) spread.set(name, n / snapshot.nodes.length);
       }
       // No node has any of the images: every node would score 0.
