@@ -18,7 +18,7 @@ import type { BackoffRecord } from './job-counting.js';
 import { hasTrackingFinalizer } from './job-pods.js';
 import { CONTROLLER_UID_INDEX, jobReconciler } from './job-reconciler.js';
 import type { Job } from './job-types.js';
-import { WrittenJobs } from './written-jobs.js';
+import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
 
 export interface JobControllerOptions {
   /** Concurrent syncs (upstream --concurrent-job-syncs, 5). */
@@ -93,7 +93,7 @@ export function addJobController(mgr: Manager, opts: JobControllerOptions = {}):
 
   const reconcile = jobReconciler({
     client: mgr.client, jobs: jobInformer.indexer, pods: podInformer.indexer, expectations, finalizers, backoffs,
-    recorder: mgr.eventRecorder('job-controller'), clock, logger: mgr.controllerDefaults.logger, backoffBaseMs: opts.podFailureBackoffMs, written: new WrittenJobs(),
+    recorder: mgr.eventRecorder('job-controller'), clock, logger: mgr.controllerDefaults.logger, backoffBaseMs: opts.podFailureBackoffMs, written: new WrittenObjects<Job>(),
   });
   const controller = mgr
     .controller('job')

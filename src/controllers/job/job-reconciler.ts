@@ -25,7 +25,7 @@ import { decideJob, type JobSyncPlan } from './job-decide.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './job-pods.js';
 import type { Job, JobStatus } from './job-types.js';
 import { podForJob } from './pod-for-job.js';
-import type { WrittenJobs } from './written-jobs.js';
+import type { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
 
 /** The pod index holding pods by their controller's uid ('' for orphans). */
 export const CONTROLLER_UID_INDEX = 'job-controller-uid';
@@ -44,7 +44,7 @@ export interface JobReconcilerDeps {
   /** First pod failure back-off (10 s upstream). */
   backoffBaseMs?: number;
   /** Our own status writes until the informer shows them. */
-  written: WrittenJobs;
+  written: WrittenObjects<Job>;
 }
 
 export function jobReconciler(deps: JobReconcilerDeps): Reconciler {

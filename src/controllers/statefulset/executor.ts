@@ -21,21 +21,25 @@ export interface ExecutorDeps {
   recorder: EventRecorder;
 }
 
-/** Run the phases in order; a phase's actions at once when the plan is parallel. Rejects with the first failure. */
-export async function executePlan(deps: ExecutorDeps, set: Readonly<StatefulSet>, plan: SyncPlan): Promise<void> {
+/**
+ * Run the phases in order; a phase's actions at once when the plan is parallel. Rejects with the
+ * first failure. The uids of pods deleted for the update (or found gone) are added to `deletedForUpdate`
+ * as they go, for the status (upstream's status.CurrentReplicas-- after DeleteStatefulPod).
+ */
+export async function executePlan(deps: ExecutorDeps, set: Readonly<StatefulSet>, plan: SyncPlan, deletedForUpdate = new Set<string>()): Promise<void> {
   for (const phase of plan.phases) {
     if (!plan.parallel) {
-      for (const a of phase) await execute(deps, set, a);
+      for (const a of phase) await execute(deps, set, a, deletedForUpdate);
       continue;
     }
     const queue = [...phase];
-    const results = await runBatch(queue.length, DEFAULT_CONCURRENCY, () => execute(deps, set, queue.shift()!));
+    const results = await runBatch(queue.length, DEFAULT_CONCURRENCY, () => execute(deps, set, queue.shift()!, deletedForUpdate));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
 }
 
-async function execute(deps: ExecutorDeps, set: Readonly<StatefulSet>, a: Action): Promise<void> {
+async function execute(deps: ExecutorDeps, set: Readonly<StatefulSet>, a: Action, deletedForUpdate: Set<string>): Promise<void> {
   const { client, recorder } = deps;
   const ns = set.metadata.namespace!;
   const setName = set.metadata.name!;
@@ -58,8 +62,10 @@ async function execute(deps: ExecutorDeps, set: Readonly<StatefulSet>, a: Action
       const name = a.pod.metadata.name!;
       try {
         await client.pods(ns).delete(name, { preconditions: { uid: a.pod.metadata.uid } });
+        if (a.why === 'update') deletedForUpdate.add(a.pod.metadata.uid!);
         recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${setName} successful`);
       } catch (err) {
+        if (isNotFound(err) && a.why === 'update') deletedForUpdate.add(a.pod.metadata.uid!);
         if (isNotFound(err) || isConflict(err)) return;
         recorder.event(set, 'Warning', 'FailedDelete', `delete Pod ${name} in StatefulSet ${setName} failed error: ${String((err as Error).message ?? err)}`);
         throw err;

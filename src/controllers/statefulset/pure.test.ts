@@ -211,4 +211,11 @@ describe('revisions and status', () => {
     const up = computeStatus({ set: s, pods: [0, 1].map((i) => pod(s, i, 'ready', 'web-b')), currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 0, now: NOW });
     assert.equal(up.currentRevision, 'web-a');
   });
+
+  it('a pod deleted for the update this sync no longer counts at its revision (upstream status.CurrentReplicas--)', () => {
+    const s = set({});
+    const pods = [0, 1, 2].map((i) => pod(s, i, 'ready', 'web-a'));
+    const st = computeStatus({ set: s, pods, currentRevision: 'web-a', updateRevision: 'web-b', collisionCount: 0, now: NOW, deletedForUpdate: new Set([pods[2]!.metadata.uid!]) });
+    assert.deepEqual([st.replicas, st.readyReplicas, st.currentReplicas, st.updatedReplicas], [3, 3, 2, 0]);
+  });
 });

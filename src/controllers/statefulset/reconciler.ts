@@ -12,6 +12,7 @@ import { resources } from '../../client/resource-ref.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
+import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
 import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
 import { executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import { RevisionWriter, revisionsToTruncate, type ControllerRevision } from '../../controller-runtime/workload/history.js';
@@ -35,10 +36,19 @@ export interface StatefulSetReconcilerDeps {
 
 export function statefulSetReconciler(deps: StatefulSetReconcilerDeps): Reconciler {
   const { client } = deps;
+  // The status this controller wrote last, until the cache shows it: the sync that the deleted pod's
+  // event starts may run before the status write's event arrives, and newVersionedStatefulSetPod
+  // reads status.currentReplicas (a stale 3 makes ordinal 2 again at the old revision, for ever
+  // if pods go at once; upstream's kubelet takes longer to delete a pod than the write takes).
+  const written = new WrittenObjects<StatefulSet>();
   return async function reconcile(req): Promise<Result | void> {
-    const cached = deps.sets.get(keyString(req));
-    if (!cached) return;
-    const set = cached;
+    const key = keyString(req);
+    const cached = deps.sets.get(key);
+    if (!cached) {
+      written.delete(key);
+      return;
+    }
+    const set = written.freshest(key, cached);
     const ns = set.metadata.namespace!;
     const ref = controllerRef(set, 'apps/v1', 'StatefulSet');
     const canAdopt = async () => {
@@ -66,14 +76,18 @@ export function statefulSetReconciler(deps: StatefulSetReconcilerDeps): Reconcil
       currentRevision: current.metadata.name!, updateRevision: update.metadata.name!, pods, claims, now,
     });
     let failure: unknown;
+    const deletedForUpdate = new Set<string>();
     try {
-      await executePlan({ client, recorder: deps.recorder }, set, plan);
+      await executePlan({ client, recorder: deps.recorder }, set, plan, deletedForUpdate);
     } catch (err) {
       failure = err;
     }
 
-    const status = computeStatus({ set, pods, currentRevision: current.metadata.name!, updateRevision: update.metadata.name!, collisionCount: collision.count, now });
-    if (statusChanged(set.status, status)) await writeStatus(set, status);
+    const status = computeStatus({ set, pods, currentRevision: current.metadata.name!, updateRevision: update.metadata.name!, collisionCount: collision.count, now, deletedForUpdate });
+    if (statusChanged(set.status, status)) {
+      const out = await writeStatus(set, status);
+      if (out) written.record(key, set, out);
+    }
 
     // truncateHistory: keep revisionHistoryLimit revisions besides those in use.
     const live = new Set([current.metadata.name, update.metadata.name, ...pods.map(podRevision)]);
@@ -89,16 +103,17 @@ export function statefulSetReconciler(deps: StatefulSetReconcilerDeps): Reconcil
     if (plan.requeueAfter !== undefined) return { requeueAfter: plan.requeueAfter };
   };
 
-  /** PUT status; on a conflict once more on a fresh read. */
-  async function writeStatus(set: Readonly<StatefulSet>, status: StatefulSet['status']): Promise<void> {
+  /** PUT status; on a conflict once more on a fresh read. The written object when `set` was the base. */
+  async function writeStatus(set: Readonly<StatefulSet>, status: StatefulSet['status']): Promise<StatefulSet | undefined> {
     const api = client.resource<StatefulSet>(resources.statefulsets, set.metadata.namespace);
     try {
-      await api.updateStatus({ ...structuredClone(set), status });
+      return await api.updateStatus({ ...structuredClone(set), status });
     } catch (err) {
-      if (isNotFound(err)) return;
+      if (isNotFound(err)) return undefined;
       if (!isConflict(err)) throw err;
       const fresh = await api.get(set.metadata.name!);
       if (fresh.metadata.uid === set.metadata.uid) await api.updateStatus({ ...fresh, status });
+      return undefined;
     }
   }
 }

@@ -130,6 +130,46 @@ test('StatefulSet: ordered start with claims, a rolling update from the top, and
   assert.deepEqual(revs.map((r) => r.metadata.name).sort(), [rev1, rev2].sort());
 });
 
+test('StatefulSet: a rolling update without rollingUpdate (newVersionedStatefulSetPod by status.currentReplicas) makes each replaced pod once, at the new revision', async (t) => {
+  // Unbound pods go at once on delete, as a fast kubelet's would: the sync after the delete must not
+  // make the pod again at the old revision. Upstream's updateStatefulSet counts the pod it deleted
+  // for the update out of status.currentReplicas (status.CurrentReplicas--), so the next sync makes
+  // ordinal >= currentReplicas at the update revision.
+  const ns = await newNamespace('sts-ru');
+  const adds: string[] = [];
+  const watch = await client.pods<Pod>(ns).watch({ resourceVersion: '0' });
+  const pump = (async () => {
+    for await (const ev of watch) if (ev.type === 'ADDED') adds.push(`${ev.object.metadata.name}@${revisionOf(ev.object)}`);
+  })();
+  t.after(async () => {
+    watch.stop();
+    await pump.catch(() => undefined);
+  });
+  const mgr = await startManager();
+  t.after(() => mgr.stop());
+  await stsApi(ns).create(statefulSet('web', 'img:1', { volumeClaimTemplates: [], updateStrategy: { type: 'RollingUpdate' } }));
+  for (let i = 0; i < 3; i++) {
+    await eventually(() => getPod(ns, `web-${i}`), `web-${i} created`);
+    await markReady(ns, `web-${i}`);
+  }
+  const rev1 = await eventually(async () => {
+    const s = (await stsApi(ns).get('web')).status;
+    return s?.readyReplicas === 3 && s.currentReplicas === 3 && s.currentRevision;
+  }, 'status: 3 ready at one revision');
+  assert.equal((await stsApi(ns).get('web')).spec?.updateStrategy?.rollingUpdate, undefined, 'an explicit type keeps rollingUpdate unset (SetDefaults_StatefulSet)');
+  await stsApi(ns).patch('web', 'merge', { spec: { template: { spec: { containers: [{ name: 'c', image: 'img:2' }] } } } });
+  let rev2 = '';
+  for (const i of [2, 1, 0]) {
+    rev2 = await eventually(async () => {
+      const r = revisionOf(await getPod(ns, `web-${i}`));
+      return r !== rev1 && r;
+    }, `web-${i} at the new revision`);
+    await markReady(ns, `web-${i}`);
+  }
+  await eventually(async () => (await stsApi(ns).get('web')).status?.currentRevision === rev2, 'rollout complete');
+  assert.deepEqual(adds.sort(), [`web-0@${rev1}`, `web-0@${rev2}`, `web-1@${rev1}`, `web-1@${rev2}`, `web-2@${rev1}`, `web-2@${rev2}`].sort());
+});
+
 test('StatefulSet: Parallel creates all pods at once; scale-down through /scale removes the highest ordinals; a Failed pod is made again', async (t) => {
   const ns = await newNamespace('sts-par');
   const mgr = await startManager();

@@ -14,6 +14,13 @@ export interface StatusInput {
   updateRevision: string;
   collisionCount: number;
   now: number;
+  /**
+   * Uids of pods this sync deleted for the update: no longer counted at their revision, as upstream
+   * decrements status.CurrentReplicas after the delete. Without it the status still counts the pod
+   * at the current revision, and the sync after it is gone (at once for a fast kubelet) makes it
+   * again at the current revision (newVersionedStatefulSetPod, ordinal < currentReplicas).
+   */
+  deletedForUpdate?: ReadonlySet<string>;
 }
 
 export function computeStatus(input: StatusInput): StatefulSetStatus {
@@ -30,7 +37,7 @@ export function computeStatus(input: StatusInput): StatefulSetStatus {
       status.readyReplicas!++;
       if (isRunningAndAvailable(pod, minReady, now)) status.availableReplicas!++;
     }
-    if (isCreated(pod) && !isTerminating(pod)) {
+    if (isCreated(pod) && !isTerminating(pod) && !input.deletedForUpdate?.has(pod.metadata.uid!)) {
       const rev = podRevision(pod);
       if (rev === input.currentRevision) status.currentReplicas!++;
       if (rev === input.updateRevision) status.updatedReplicas!++;
