@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient } from '../client/index.js';
+import { resources } from '../client/resource-ref.js';
 import { eventuallyWith } from '../testing/eventually.js';
 import { startTestServer } from '../testing/test-cluster.js';
 import type { Node, Pod } from './framework/types.js';
@@ -122,6 +123,28 @@ test('scheduler end to end against the API server', async (t) => {
       await pods.patchStatus(name, 'merge', { status: { nominatedNodeName: `${PREFIX}-n1` } });
       await client.nodes<Node>().create(makeNode().name(`${PREFIX}-wake`).label('pool', 'none').alloc({ cpu: '1', memory: '1Gi', pods: 10 }).obj());
       await eventually(async () => ((await pods.get(name)).status?.nominatedNodeName ? undefined : true), 'nominatedNodeName cleared');
+    });
+
+    await t.test('a ReadWriteOncePod claim in use keeps a second pod Pending until its user goes (VolumeRestrictions)', async () => {
+      const claimName = `${PREFIX}-rwop`;
+      await client.resource(resources.persistentvolumes).create({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `${PREFIX}-rwop-pv` },
+        spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOncePod'], hostPath: { path: '/tmp/unused' }, claimRef: { namespace: 'default', name: claimName } } });
+      await client.resource(resources.persistentvolumeclaims, 'default').create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claimName },
+        spec: { accessModes: ['ReadWriteOncePod'], volumeName: `${PREFIX}-rwop-pv`, storageClassName: '', resources: { requests: { storage: '1Gi' } } } });
+      await client.resource(resources.persistentvolumeclaims, 'default').patchStatus(claimName, 'merge', { status: { phase: 'Bound', accessModes: ['ReadWriteOncePod'], capacity: { storage: '1Gi' } } });
+      const withClaim = (name: string) => {
+        const p = makePod().name(name).obj();
+        p.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName } }];
+        return p;
+      };
+      await pods.create(withClaim(`${PREFIX}-rwop-a`));
+      await boundNode(`${PREFIX}-rwop-a`);
+      await pods.create(withClaim(`${PREFIX}-rwop-b`));
+      const cond = await eventually(async () =>
+        (await pods.get(`${PREFIX}-rwop-b`)).status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False'), 'rwop-b PodScheduled=False');
+      assert.match(cond.message ?? '', /^0\/(\d+) nodes are available: \1 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode\. /);
+      await pods.delete(`${PREFIX}-rwop-a`, { gracePeriodSeconds: 0 });
+      await boundNode(`${PREFIX}-rwop-b`);
     });
   } finally {
     await scheduler.stop();

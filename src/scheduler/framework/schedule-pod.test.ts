@@ -7,6 +7,7 @@ import { Snapshot } from './snapshot.js';
 import { makeNode, makePod } from '../testing/wrappers.js';
 import type { NodeInfo } from './node-info.js';
 import { newPodInfo } from './pod-info.js';
+import { Status } from './status.js';
 
 const profile = () => buildProfile(defaultProfileConfig(), inTreeRegistry);
 
@@ -135,4 +136,26 @@ test('schedulePod prefers the equal node that already has the pod\'s big image (
     assert.ok('node' in r);
     assert.equal(r.node, 'b');
   }
+});
+
+test('PreFilter as upstream RunPreFilterPlugins: an Unschedulable lets the rest run and the last one answers; UnschedulableAndUnresolvable stops at once', async (t) => {
+  const ran: string[] = [];
+  const fake = (name: string, answer: Status) => () => ({ name, preFilter: () => { ran.push(name); return answer; }, filter: () => Status.SUCCESS });
+  const registry = {
+    A: fake('A', Status.unschedulable('a says no')), B: fake('B', Status.SUCCESS),
+    C: fake('C', Status.unschedulable('c says no')), U: fake('U', Status.unresolvable('u says never')),
+  };
+  const run = (names: string[]) => {
+    ran.length = 0;
+    const p = buildProfile({ schedulerName: 'default-scheduler', plugins: names.map((name) => ({ name })) }, registry);
+    const r = schedulePod(makePod().info(), new Snapshot([makeNode().name('n1').alloc({ cpu: '1' }).info()]), p);
+    assert.ok('diagnosis' in r);
+    return { ran: [...ran], message: r.message, plugins: [...r.diagnosis.unschedulablePlugins] };
+  };
+  await t.test('Unschedulable, then Success, then Unschedulable: all run, the last rejection is the message', () => {
+    assert.deepEqual(run(['A', 'B', 'C']), { ran: ['A', 'B', 'C'], message: '0/1 nodes are available: c says no.', plugins: ['C'] });
+  });
+  await t.test('Unschedulable, then UnschedulableAndUnresolvable: the unresolvable one answers and nothing after it runs', () => {
+    assert.deepEqual(run(['A', 'U', 'B']), { ran: ['A', 'U'], message: '0/1 nodes are available: u says never.', plugins: ['U'] });
+  });
 });

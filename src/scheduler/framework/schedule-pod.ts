@@ -78,10 +78,15 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
     diagnosis.preFilterMsg = s.message();
     return unschedulable();
   };
+  // Upstream RunPreFilterPlugins: UnschedulableAndUnresolvable ends PreFilter at once; Unschedulable
+  // lets the rest run (their state may be needed by preemption, kubernetes#119770) and the last one
+  // is the answer.
+  let rejected: Status | undefined;
   for (const p of profile.preFilter) {
     const { status: st, nodeNames } = preFilterParts(p.preFilter(state, pod, snapshot));
     if (st.code === Code.Skip) state.skipFilter.add(p.name);
     else if (st.code === Code.Error) return { error: st.withPlugin(p.name), state, nextStartIndex: start };
+    else if (st.code === Code.Unschedulable) rejected = st.withPlugin(p.name);
     else if (st.code !== Code.Success) {
       diagnosis.unschedulablePlugins.add(p.name);
       return reject(st.withPlugin(p.name));
@@ -94,6 +99,10 @@ export function schedulePod(pod: PodInfo, snapshot: Snapshot, profile: Profile, 
         return reject(Status.unresolvable(withNodes.length === 1 ? `node(s) didn't satisfy plugin ${withNodes[0]}` : `node(s) didn't satisfy plugin(s) ${goList(withNodes)} simultaneously`));
       }
     }
+  }
+  if (rejected) {
+    diagnosis.unschedulablePlugins.add(rejected.plugin);
+    return reject(rejected);
   }
   // Only the named nodes are filtered; the rest count as rejected by the narrowing plugins
   // (upstream findNodesThatFitPod's absent-nodes status). Names of nodes not in the snapshot drop out.

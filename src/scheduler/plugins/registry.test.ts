@@ -7,9 +7,9 @@ test('the default profile files each plugin under the points it implements', () 
   const p = buildProfile(defaultProfileConfig(), inTreeRegistry);
   assert.equal(p.schedulerName, 'default-scheduler');
   assert.deepEqual(p.filter.map((x) => x.name), [
-    'NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity',
+    'NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity',
   ]);
-  assert.deepEqual(p.preFilter.map((x) => x.name), ['NodeAffinity', 'NodePorts', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(p.preFilter.map((x) => x.name), ['NodeAffinity', 'NodePorts', 'VolumeRestrictions', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
   assert.deepEqual(p.reserve.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.preBind.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.score.map((x) => [x.plugin.name, x.weight]), [

@@ -15,6 +15,7 @@ import * as podTopologySpread from './pod-topology-spread/pod-topology-spread.js
 import * as selectorSpread from './selector-spread/selector-spread.js';
 import * as taintToleration from './taint-toleration/taint-toleration.js';
 import * as volumeBinding from './volume-binding/volume-binding.js';
+import * as volumeRestrictions from './volume-restrictions/volume-restrictions.js';
 
 export const inTreeRegistry: Registry = {
   [nodeUnschedulable.NAME]: () => nodeUnschedulable.newNodeUnschedulable(),
@@ -28,13 +29,15 @@ export const inTreeRegistry: Registry = {
   [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
   [imageLocality.NAME]: () => imageLocality.newImageLocality(),
   [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
+  [volumeRestrictions.NAME]: (args, handle) => volumeRestrictions.newVolumeRestrictions(args, handle),
   [volumeBinding.NAME]: (args, handle) => volumeBinding.newVolumeBinding(args, handle),
   [defaultPreemption.NAME]: (args, handle) => defaultPreemption.newDefaultPreemption(args, handle),
   [defaultBinder.NAME]: (args, handle) => defaultBinder.newDefaultBinder(args, handle),
 };
 
 /**
- * The default profile: upstream's filter order (cheap, unresolvable checks first) and score
+ * The default profile: upstream's filter order (cheap, unresolvable checks first; no NodeVolumeLimits
+ * or VolumeZone: no CSI attach limits or zonal volumes here) and score
  * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
  * BalancedAllocation 1, ImageLocality 1). PodTopologySpread scores only a pod's own ScheduleAnyway constraints;
  * SelectorSpread (weight 2) stands in for its cluster default constraints, for pods without any.
@@ -49,6 +52,7 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: nodeAffinity.NAME, weight: 2 },
       { name: nodePorts.NAME },
       { name: nodeResourcesFit.NAME, weight: 1 },
+      { name: volumeRestrictions.NAME },
       { name: volumeBinding.NAME },
       { name: podTopologySpread.NAME, weight: 2 },
       { name: interPodAffinity.NAME, weight: 2 },
