@@ -1,5 +1,6 @@
 import type { Container, Pod, Secret } from '../../api/kinds/index.js';
 import { RuntimeError, type AuthConfig, type ContainerRuntime } from '../runtime/types.js';
+import { rpcErrorText } from '../runtime/rpc-error.js';
 import type { Backoff } from './backoff.js';
 import type { ObjectLookup } from '../downward-api/object-lookup.js';
 import type { EventSink } from './events.js';
@@ -113,7 +114,8 @@ export class ImagePuller {
       return { imageRef: ref };
     } catch (err) {
       this.backoff.next(key);
-      const msg = err instanceof RuntimeError ? err.message.replace(/^PullImage: /, '') : String(err);
+      // As evalCRIPullErr's fallback: the CRI client's error text, rpc error code and all.
+      const msg = err instanceof RuntimeError ? rpcErrorText(err) : String(err);
       this.events.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       this.events.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
       // The waiting message is the runtime's error itself (evalCRIPullErr), the event names the image.

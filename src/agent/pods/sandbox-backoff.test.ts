@@ -34,7 +34,8 @@ describe('sandbox creation back-off', () => {
     rt.failNext('RunPodSandbox', 'plugin type="bridge" failed (add): failed to set bridge addr');
     await h.createPod('nosandbox', { containers: [{ name: 'app', image: IMG }] });
     await h.waitPod('nosandbox', () => sandboxCalls(rt) === 1);
-    await eventually(async () => (await h.events('nosandbox')).some((e) => e.reason === 'FailedCreatePodSandBox' && /failed to set bridge addr/.test(e.message ?? '')), 'a FailedCreatePodSandBox event');
+    await eventually(async () => (await h.events('nosandbox')).some((e) => e.reason === 'FailedCreatePodSandBox'
+      && e.message === 'Failed to create pod sandbox: rpc error: code = Unknown desc = plugin type="bridge" failed (add): failed to set bridge addr'), 'a FailedCreatePodSandBox event in the kubelet\'s words');
     // Pod updates wake the worker; none of them may retry within the back-off.
     const kicked = (i: number) => h.agent.pods.activePods().some((p) => p.metadata.name === 'nosandbox' && p.metadata.labels?.kick === String(i));
     for (let i = 0; i < 5; i++) {

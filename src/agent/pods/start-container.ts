@@ -1,6 +1,6 @@
 import type { Container, Pod } from '../../api/kinds/index.js';
 import type { PodSandboxConfig } from '../runtime/types.js';
-import { RuntimeError } from '../runtime/types.js';
+import { runtimeErrorDesc } from '../runtime/rpc-error.js';
 import { containerConfig } from './container-config.js';
 import type { ContainerAllocateResponse } from '../device-plugins/proto.js';
 import type { AgentDeps, SyncScratch } from './context.js';
@@ -42,7 +42,8 @@ async function imageUserOf(d: AgentDeps, imageRef: string): Promise<ImageUser> {
   return img?.username ? { username: img.username } : {};
 }
 
-const errMsg = (err: unknown) => (err instanceof RuntimeError ? err.message.replace(/^\w+: /, '') : (err as Error).message);
+/** CreateContainerError's and RunContainerError's words: the kubelet's grpcstatus Message(), the runtime's description alone. */
+const errMsg = runtimeErrorDesc;
 
 /** The device plugins' answer for the container; a failure (too few devices, a plugin error) is its config error. */
 async function allocateDevices(d: AgentDeps, pod: Pod, c: Container): Promise<ContainerAllocateResponse | undefined> {

@@ -1,6 +1,6 @@
 import type { Pod } from '../../api/kinds/index.js';
 import { realClock } from '../../controller-runtime/clock/clock.js';
-import { RuntimeError } from '../runtime/types.js';
+import { rpcErrorText } from '../runtime/rpc-error.js';
 import { computePodStatus, isTerminalPhase } from '../status/compute-status.js';
 import type { VolumePaths } from '../volumes/volume-manager.js';
 import { VolumeSetupError } from '../volumes/projections.js';
@@ -61,8 +61,8 @@ export async function syncRunningPod(d: AgentDeps, s: SyncScratch, pod: Pod, ini
       const handler = d.runtimeHandler ? await d.runtimeHandler(pod) : '';
       sandboxId = await d.runtime.runPodSandbox(sandboxConfig(pod, attempt, d.sandboxEnv), handler);
     } catch (err) {
-      const msg = err instanceof RuntimeError ? err.message : String(err);
-      d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+      // The kubelet's words (SyncPod): "Failed to create pod sandbox: rpc error: code = ... desc = ...".
+      d.events.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${rpcErrorText(err)}`);
       d.crashBackoff.next(sandboxKey);
       s.wakeIn(d.crashBackoff.remainingSinceUpdate(sandboxKey) + 50);
       return;

@@ -197,7 +197,7 @@ export interface VersionInfo {
 /** Error kinds callers branch on (the CRI gRPC status code, when there is one, is in `code`). */
 export type RuntimeErrorKind = 'NotFound' | 'ImagePull' | 'InvalidArgument' | 'Timeout' | 'Unavailable' | 'Unknown';
 
-/** An error from a runtime call; `message` comes from the runtime and is meant for users. */
+/** An error from a runtime call; `message` comes from the runtime and is meant for users (rpc-error.ts words it as the kubelet). */
 export class RuntimeError extends Error {
   override readonly name = 'RuntimeError';
   constructor(
@@ -205,6 +205,8 @@ export class RuntimeError extends Error {
     message: string,
     /** The runtime operation that failed, e.g. "PullImage". */
     readonly op: string,
+    /** The gRPC status code the runtime answered (absent: the error did not come over gRPC). */
+    readonly code?: number,
   ) {
     super(`${op}: ${message}`);
   }

@@ -120,6 +120,16 @@ describe('computePodStatus: container statuses and conditions', () => {
     assert.equal(cs.lastState?.terminated?.exitCode, 137);
   });
 
+  it('image and imageID are what the runtime resolved; the spec image until a container exists', () => {
+    const p = pod({ containers: [{ name: 'app', image: 'busybox:1.36' }, { name: 'new', image: 'busybox:1.36' }] });
+    const c = ctr('app', 'CONTAINER_RUNNING', { image: 'docker.io/library/busybox:1.36', imageRef: 'docker.io/library/busybox@sha256:d1' });
+    const [app, fresh] = computePodStatus(input(p, [c])).containerStatuses!;
+    assert.equal(app!.image, 'docker.io/library/busybox:1.36');
+    assert.equal(app!.imageID, 'docker.io/library/busybox@sha256:d1');
+    assert.equal(fresh!.image, 'busybox:1.36');
+    assert.equal(fresh!.imageID, '');
+  });
+
   it('CrashLoopBackOff: waiting with the last termination', () => {
     const c = ctr('app', 'CONTAINER_EXITED', { exitCode: 1, reason: 'Error', restartCount: 3 });
     const s = computePodStatus(input(pod(), [c], { waiting: { app: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app pod=p_default(u1)' } } }));

@@ -6,7 +6,10 @@ import { rfc3339 } from './time.js';
 /**
  * One container's API status from its runtime containers (kubelet convertToAPIContainerStatuses):
  * state from the newest, lastState from the one before, a waiting reason the pod worker chose
- * (ErrImagePull, CrashLoopBackOff, ...) overriding an exited or missing container.
+ * (ErrImagePull, CrashLoopBackOff, ...) overriding an exited or missing container. image and
+ * imageID are the runtime's (toKubeContainerStatus: CRI status.image.image and image_ref; containerd
+ * answers the image's first repo tag, e.g. docker.io/library/busybox:1.36 for "busybox:1.36", and its
+ * first repo digest), the spec's image only while no container exists.
  */
 
 export interface WaitingReason {
@@ -64,7 +67,7 @@ export function containerStatusFor(i: ContainerStatusInput): ContainerStatus {
     lastState: {},
     ready: false,
     restartCount: latest?.restartCount ?? 0,
-    image: i.spec.image ?? '',
+    image: latest?.image || (i.spec.image ?? ''),
     imageID: latest?.imageRef ?? '',
     started: false,
   };

@@ -46,9 +46,7 @@ function kindOf(code: number | undefined): RuntimeErrorKind {
 
 /** Turns a gRPC error into a RuntimeError; `details` is the runtime's own message. */
 export function toRuntimeError(op: string, err: GrpcError): RuntimeError {
-  const e = new RuntimeError(kindOf(err.code), err.details || err.message, op);
-  (e as { grpcCode?: number }).grpcCode = err.code;
-  return e;
+  return new RuntimeError(kindOf(err.code), err.details || err.message, op, err.code);
 }
 
 export interface CriClientOptions {

@@ -23,6 +23,7 @@ import { writeRegistryHosts } from '../../containerd/supervisor.js';
 import { BUSYBOX_IMAGE, BUSYBOX_TARBALL, startTestContainerd, type TestContainerd } from '../../testing/private-containerd.js';
 import { runtimeContract } from '../contract.js';
 import { RuntimeError } from '../types.js';
+import { rpcErrorText } from '../rpc-error.js';
 import { criTestPods, freePort, inCidr } from './fixtures.js';
 
 let tc: TestContainerd;
@@ -118,6 +119,9 @@ describe('CriRuntime on a private containerd', () => {
   it('reports exit codes with CRI reasons, and command/args/env/workingDir reach the process', async () => {
     const sc = sandboxConfig();
     const sid = await runSandbox(sc);
+    // Created by image id, as the agent creates them: the status names the image by its repo tag
+    // (what containerStatuses[].image reports), the image ref is the id (an imported image has no repo digest).
+    const imageId = (await tc.cri.imageStatus(BUSYBOX_IMAGE))!.id;
     try {
       const cases = [
         { name: 'ok', script: 'echo "$GREETING from $(pwd)"', code: 0, reason: 'Completed' },
@@ -126,13 +130,15 @@ describe('CriRuntime on a private containerd', () => {
       for (const c of cases) {
         const cid = await tc.cri.createContainer(
           sid,
-          container(c.name, { command: ['sh', '-c'], args: [c.script], envs: [{ key: 'GREETING', value: 'hello' }], workingDir: '/www' }),
+          container(c.name, { image: imageId, command: ['sh', '-c'], args: [c.script], envs: [{ key: 'GREETING', value: 'hello' }], workingDir: '/www' }),
           sc,
         );
         await tc.cri.startContainer(cid);
         const st = await waitExited(cid);
         assert.equal(st.exitCode, c.code, c.name);
         assert.equal(st.reason, c.reason, c.name);
+        assert.equal(st.image, BUSYBOX_IMAGE, c.name);
+        assert.equal(st.imageRef, imageId, c.name);
         assert.ok(st.startedAt && st.finishedAt, `${c.name}: start and finish times set`);
       }
       // CRI log format: "<RFC3339Nano> stdout F <line>".
@@ -246,6 +252,8 @@ describe('CriRuntime on a private containerd', () => {
       assert.ok(e instanceof RuntimeError);
       assert.equal(e.kind, 'ImagePull');
       assert.match(e.message, /PullImage: .*bosun\/nope:1.*not found/);
+      // The kubelet's ErrImagePull text keeps containerd's gRPC code (image-puller.ts).
+      assert.match(rpcErrorText(e), /^rpc error: code = NotFound desc = failed to pull and unpack image ".*bosun\/nope:1": .*not found/);
       return true;
     });
 

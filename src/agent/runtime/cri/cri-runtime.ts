@@ -19,6 +19,7 @@ import {
   type VersionInfo,
 } from '../types.js';
 import { CriClient, type CriClientOptions } from './client.js';
+import { runtimeErrorDesc } from '../rpc-error.js';
 import {
   authToWire,
   containerConfigToWire,
@@ -95,7 +96,7 @@ export class CriRuntime implements ContainerRuntime {
       const r = await this.client.imageCall<{ imageRef: string }>('PullImage', { image: { image }, auth: authToWire(auth) }, this.pullTimeoutMs);
       return r.imageRef;
     } catch (err) {
-      if (err instanceof RuntimeError && err.kind !== 'Unavailable') throw new RuntimeError('ImagePull', stripOp(err), 'PullImage');
+      if (err instanceof RuntimeError && err.kind !== 'Unavailable') throw new RuntimeError('ImagePull', runtimeErrorDesc(err), 'PullImage', err.code);
       throw err;
     }
   }
@@ -169,7 +170,7 @@ export class CriRuntime implements ContainerRuntime {
     } catch (err) {
       // containerd reports an exec that outlived its timeout as "timeout Ns exceeded" with code Unknown.
       if (err instanceof RuntimeError && /timeout .* exceeded|deadline exceeded/i.test(err.message)) {
-        throw new RuntimeError('Timeout', stripOp(err), 'ExecSync');
+        throw new RuntimeError('Timeout', runtimeErrorDesc(err), 'ExecSync', err.code);
       }
       throw err;
     }
@@ -204,10 +205,6 @@ export class CriRuntime implements ContainerRuntime {
   close(): void {
     this.client.close();
   }
-}
-
-function stripOp(err: RuntimeError): string {
-  return err.message.startsWith(`${err.op}: `) ? err.message.slice(err.op.length + 2) : err.message;
 }
 
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {

@@ -28,12 +28,12 @@ export class FakeImages {
   /** The image filesystem: its size and the bytes on it that are not images (images add their sizes). */
   private imageFs = { capacityBytes: 100 * 2 ** 30, otherUsedBytes: 0 };
 
-  /** Makes an image present, as if pulled or imported (default size 1 MB, not pinned). */
-  add(ref: string, opts: { size?: number; pinned?: boolean } = {}): Image {
+  /** Makes an image present, as if pulled or imported (default size 1 MB, not pinned, no repo digest). */
+  add(ref: string, opts: { size?: number; pinned?: boolean; repoDigests?: string[] } = {}): Image {
     const id = imageIdFor(ref);
     const existing = this.images.get(id);
     if (existing) return existing;
-    const img: Image = { id, repoTags: [normalizeRef(ref)], repoDigests: [], size: opts.size ?? 1_000_000, pinned: opts.pinned ?? false };
+    const img: Image = { id, repoTags: [normalizeRef(ref)], repoDigests: opts.repoDigests ?? [], size: opts.size ?? 1_000_000, pinned: opts.pinned ?? false };
     this.images.set(id, img);
     return img;
   }
@@ -57,7 +57,8 @@ export class FakeImages {
 
   pull(image: string): string {
     const err = this.missing.get(normalizeRef(image));
-    if (err) throw new RuntimeError('ImagePull', `failed to pull and unpack image "${normalizeRef(image)}": ${err}`, 'PullImage');
+    // containerd answers a reference the registry does not have with gRPC NotFound.
+    if (err) throw new RuntimeError('ImagePull', `failed to pull and unpack image "${normalizeRef(image)}": ${err}`, 'PullImage', 5);
     return this.add(image).id;
   }
 

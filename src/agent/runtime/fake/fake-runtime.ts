@@ -69,8 +69,8 @@ export class FakeRuntime implements ContainerRuntime {
 
   // ---- controls -------------------------------------------------------------------------------
 
-  /** Makes an image present, as if pulled or imported (default size 1 MB, not pinned). */
-  addImage(ref: string, opts: { size?: number; pinned?: boolean } = {}): Image {
+  /** Makes an image present, as if pulled or imported (default size 1 MB, not pinned, no repo digest). */
+  addImage(ref: string, opts: { size?: number; pinned?: boolean; repoDigests?: string[] } = {}): Image {
     return this.images.add(ref, opts);
   }
 
@@ -243,9 +243,17 @@ export class FakeRuntime implements ContainerRuntime {
     return this.containers.list(filter);
   }
 
+  /**
+   * As containerd's toCRIContainerStatus: the image is the image's first repo tag and the image ref
+   * its first repo digest when it has them (else what the container was created with and the id).
+   */
   async containerStatus(id: string): Promise<ContainerStatus> {
     this.record('ContainerStatus', id);
-    return this.containers.status(id);
+    const st = this.containers.status(id);
+    const img = this.images.find(st.imageRef);
+    if (img?.repoTags[0]) st.image = img.repoTags[0];
+    if (img?.repoDigests[0]) st.imageRef = img.repoDigests[0];
+    return st;
   }
 
   async execSync(id: string, cmd: string[], _timeoutSeconds: number): Promise<ExecSyncResult> {
