@@ -85,6 +85,10 @@ test('status.images lists the runtime images, biggest first, and is patched only
   ]);
   await agent.updateStatus();
   assert.equal('images' in bodies.at(-1)!.status!, false, 'an unchanged list is left out of the patch');
+  // Someone else overwrites the list: the next heartbeat puts the runtime's back (the diff is against the server's node).
+  await client.nodes<Node>().patchStatus('n2', 'merge', { status: { images: [{ names: ['example.com/other:1'], sizeBytes: 1 }] } });
+  await agent.updateStatus();
+  assert.deepEqual((await client.nodes<Node>().get('n2')).status!.images!.map((i) => i.names![0]), ['docker.io/library/busybox:latest', 'registry.k8s.io/pause:3.10']);
   runtime.addImage('nginx:1.27', { size: 9_000_000 });
   await agent.updateStatus();
   assert.equal('images' in bodies.at(-1)!.status!, true);

@@ -137,20 +137,24 @@ export class NodeAgent {
   }
 
   async updateStatus(): Promise<void> {
-    const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node?.status?.conditions, await this.health(), new Date(), this.o.agentPort, this.o.reserve);
+    // The node as the API server has it now (tryUpdateNodeStatus gets it first): the patch is the
+    // difference from it, so a field someone else overwrote since our last write (status.images) is
+    // put back, which a diff against our own last answer would miss.
+    this.node = await this.o.client.nodes<Node>().get(this.o.nodeName);
+    const status = nodeStatus(this.o.machine, this.runtimeVersion, this.node.status?.conditions, await this.health(), new Date(), this.o.agentPort, this.o.reserve);
     const devices = this.o.deviceResources?.();
     if (devices) {
       status.capacity = { ...status.capacity, ...devices.capacity };
       status.allocatable = { ...status.allocatable, ...devices.allocatable };
     }
-    const before = this.node?.status?.conditions;
+    const before = this.node.status?.conditions;
     // The images (the Images setter): an image list error clears them, as upstream; the list is
     // atomic, so it goes into the patch only when it changed (as the kubelet's two-way diff).
     const images = await this.o.runtime.listImages().then((l) => nodeImages(l), (err: unknown) => {
       this.o.log.warn({ err: String(err) }, 'error getting image list');
       return [];
     });
-    const imagesPatch = sameImages(images, this.node?.status?.images) ? {} : { images: images.length ? images : null };
+    const imagesPatch = sameImages(images, this.node.status?.images) ? {} : { images: images.length ? images : null };
     // A strategic merge patch, as the kubelet's PatchNodeStatus of what its setters changed: the
     // conditions merge by type, so those other components own (NetworkUnavailable, a node problem
     // detector's) stay; the addresses are the agent's whole list.
