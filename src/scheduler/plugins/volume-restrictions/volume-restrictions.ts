@@ -75,8 +75,9 @@ export function newVolumeRestrictions(_args: Record<string, unknown>, handle: Pl
     preFilter(state: CycleState, pod, snapshot) {
       const ns = pod.pod.metadata.namespace ?? 'default';
       const claims = new Set<string>();
-      for (const name of claimNames(pod.pod)) {
-        const claim = lister?.claim(ns, name);
+      // Without a claim lister (a profile built with no handle) only inline disks are checked.
+      for (const name of lister ? claimNames(pod.pod) : []) {
+        const claim = lister!.claim(ns, name);
         if (!claim) return Status.unresolvable(`persistentvolumeclaim "${name}" not found`);
         if (claim.spec?.accessModes?.includes('ReadWriteOncePod')) claims.add(name);
       }
