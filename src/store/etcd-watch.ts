@@ -4,9 +4,20 @@
  * StoreEvents, drops anything at or below what it already delivered, and keeps the resume point
  * at its own cursor, so a stream reconnect replays from the last delivered event rather than
  * from the response header's revision (which can run ahead of the events during a catch-up).
+ *
+ * Progress: the watch asks for etcd's progress notifications (progress_notify, which the etcd3
+ * client sets on every watch): a response without events that etcd sends a quiet watcher every
+ * --experimental-watch-progress-notify-interval (default 10m), only once the watcher is caught up
+ * and on the same channel as its events, so its header revision is one the watch is complete
+ * through. The cursor moves there, and progress() reports it: upstream's cacher keeps its watch
+ * cache's revision, and with it the bookmarks it sends, current the same way (etcd3 watcher
+ * WithProgressNotify). The stream-wide RequestProgress answer is not used: before etcd 3.4.31 and
+ * 3.5.13 it can overtake events still queued for the stream (etcd #15220), which is why upstream
+ * uses it only from those versions on.
  */
 import type { Etcd3, IEvent, IWatchResponse, Watcher } from 'etcd3';
 import type { EtcdKeys } from './etcd-keys.js';
+import type { SharedEvents } from './etcd-shared-events.js';
 import { StoreError, type StoreEvent, type WatchCallbacks, type WatchHandle } from './types.js';
 import { tooOld } from './store-errors.js';
 
@@ -14,6 +25,8 @@ import { tooOld } from './store-errors.js';
 export interface EtcdWatchHost {
   readonly client: Etcd3;
   readonly keys: EtcdKeys;
+  /** Events other watches of the store built, handed out again (one object per event). */
+  readonly sharedEvents: SharedEvents;
   /** A response header's revision: the store keeps the highest as currentRevision. */
   sawRevision(revision: number): void;
   /** Find the compacted revision again (the watch was cancelled by etcd for compaction). */
@@ -70,9 +83,19 @@ export class EtcdWatch implements WatchHandle {
     this.resumeFromCursor();
   }
 
+  /** WatchHandle.progress: every event under the prefix at or below the cursor has been delivered. */
+  progress(): number {
+    return this.done ? 0 : this.cursor;
+  }
+
   private onData(res: IWatchResponse): void {
     this.host.sawRevision(Number(res.header.revision));
     if (this.done) return;
+    if (isProgressNotify(res)) {
+      this.cursor = Math.max(this.cursor, Number(res.header.revision));
+      this.resumeFromCursor();
+      return;
+    }
     const events: StoreEvent[] = [];
     for (const ev of res.events) {
       const revision = Number(ev.kv.mod_revision);
@@ -110,11 +133,20 @@ export class EtcdWatch implements WatchHandle {
   }
 
   private toEvent(ev: IEvent, revision: number): StoreEvent {
+    return this.host.sharedEvents.get(revision, this.host.keys.unkey(ev.kv.key), () => this.buildEvent(ev, revision));
+  }
+
+  private buildEvent(ev: IEvent, revision: number): StoreEvent {
     const keys = this.host.keys;
-    const prevKv = ev.prev_kv ? keys.kv(ev.prev_kv) : undefined;
+    const prevKv = ev.prev_kv ? (this.host.sharedEvents.putAt(Number(ev.prev_kv.mod_revision), keys.unkey(ev.prev_kv.key)) ?? keys.kv(ev.prev_kv)) : undefined;
     if (ev.type === 'Put') return { type: 'PUT', kv: keys.kv(ev.kv), prevKv, revision };
     // A delete's kv carries only key and revision; the value is the one deleted (prevKv).
     const kv = prevKv ? { ...prevKv, modRevision: revision } : { key: keys.unkey(ev.kv.key), value: '', createRevision: 0, modRevision: revision };
     return { type: 'DELETE', kv, prevKv, revision };
   }
+}
+
+/** clientv3's IsProgressNotify: no events, not a create or cancel answer, a revision in the header. */
+function isProgressNotify(res: IWatchResponse): boolean {
+  return res.events.length === 0 && !res.canceled && !res.created && Number(res.compact_revision) === 0 && Number(res.header.revision) !== 0;
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { describeStoreContract } from './store-contract.js';
 import { EtcdStore } from './etcd.js';
 import { openStore } from './index.js';
+import { Collector } from './testing/watch-collector.js';
 import { ETCD_BIN, etcdAvailable, startEtcd, type EtcdServer } from './testing/etcd-server.js';
 
 if (!etcdAvailable()) {
@@ -18,7 +19,8 @@ if (!etcdAvailable()) {
 } else {
   let server: EtcdServer;
   before(async () => {
-    server = await startEtcd();
+    // Quiet watches hear from etcd every 100 ms (its default is 10 minutes) so the progress test is quick.
+    server = await startEtcd({ progressNotifyIntervalMs: 100 });
   });
   after(async () => {
     await server?.stop();
@@ -103,6 +105,50 @@ if (!etcdAvailable()) {
       } finally {
         await a.close();
         await b.close();
+      }
+    });
+
+    it("a quiet watch's progress advances with writes elsewhere (etcd progress notifications), and it resumes past compaction", async () => {
+      const store = await open();
+      try {
+        const c = new Collector();
+        const h = store.watch('/quiet/', store.currentRevision(), c);
+        await store.create('/quiet/a', 'v');
+        for (let i = 0; i < 3; i++) await store.create(`/busy/${i}`, 'v');
+        const now = store.currentRevision();
+        await c.until(() => h.progress?.() === now, 'progress through the writes to /busy/');
+        assert.deepEqual(c.events.map((e) => e.revision), [now - 3], 'it never claims past an event it has not delivered');
+        h.cancel();
+        assert.equal(h.progress?.(), 0, 'nothing once cancelled');
+        // The revision progress reported is one a new watch can start from after compaction.
+        await store.compact(now);
+        const again = new Collector();
+        const h2 = store.watch('/quiet/', now, again);
+        const b = await store.create('/quiet/b', 'v');
+        await again.next(1);
+        assert.deepEqual(again.events.map((e) => e.revision), [b.modRevision]);
+        h2.cancel();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('watches of one store hand out one object per event, and a later prevKv is the earlier event\'s kv', async () => {
+      const store = await open();
+      try {
+        const cs = [new Collector(), new Collector()];
+        const hs = cs.map((c) => store.watch('/s/', store.currentRevision(), c));
+        const a = await store.create('/s/a', '1');
+        await store.update('/s/a', '2', a.modRevision);
+        for (const c of cs) await c.next(2);
+        const [one, two] = cs.map((c) => c.events);
+        assert.deepEqual(one.map((e) => e.kv.value), ['1', '2']);
+        assert.equal(one[0], two[0]);
+        assert.equal(one[1], two[1]);
+        assert.equal(one[1].prevKv, one[0].kv);
+        for (const h of hs) h.cancel();
+      } finally {
+        await store.close();
       }
     });
 

@@ -20,6 +20,7 @@
 import { Etcd3, type ICompare, type IKeyValue, type IResponseHeader } from 'etcd3';
 import { EtcdKeys } from './etcd-keys.js';
 import { EtcdWatch, type EtcdWatchHost } from './etcd-watch.js';
+import { SharedEvents } from './etcd-shared-events.js';
 import type { KeyValue, ListOptions, ListResult, Store, WatchCallbacks, WatchHandle } from './types.js';
 import { alreadyExists, closed, conflict, notFound, tooOld } from './store-errors.js';
 import { startAutoCompaction, type AutoCompactOptions } from './auto-compact.js';
@@ -60,6 +61,7 @@ const FUTURE = /future revision/;
 export class EtcdStore implements Store, EtcdWatchHost {
   readonly client: Etcd3;
   readonly keys: EtcdKeys;
+  readonly sharedEvents = new SharedEvents();
   private rev = 0;
   private compacted = 0;
   private closed = false;

@@ -60,7 +60,8 @@ export interface WatchHandle {
    * prefix has been delivered to onEvents, so it advances with writes elsewhere too. Watch bookmarks
    * carry it, as upstream's carry the watch cache's revision (kept current by etcd's progress
    * notifications), so a watcher of a quiet resource resumes from a revision compaction has not
-   * passed. Absent where a store cannot tell (etcd; a wrapper that delivers asynchronously).
+   * passed. On etcd it moves with etcd's progress notifications to a quiet watch (etcd-watch.ts).
+   * Absent where a store cannot tell (a wrapper that delivers asynchronously).
    */
   progress?(): number;
 }

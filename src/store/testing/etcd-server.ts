@@ -81,7 +81,18 @@ function waitExit(proc: ChildProcess): Promise<void> {
   return new Promise((r) => proc.once('exit', () => r()));
 }
 
-async function startOnce(timeoutMs: number, tls?: EtcdServerTls): Promise<EtcdServer> {
+export interface StartEtcdOptions {
+  timeoutMs?: number;
+  tls?: EtcdServerTls;
+  /**
+   * etcd's --experimental-watch-progress-notify-interval in ms: how often a quiet watch gets a
+   * progress notification (etcd's default 10m; kubeadm, k3s and rke2 run etcd with 5s).
+   */
+  progressNotifyIntervalMs?: number;
+}
+
+async function startOnce(opts: StartEtcdOptions): Promise<EtcdServer> {
+  const { tls } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'bosun-etcd-test-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
@@ -99,6 +110,7 @@ async function startOnce(timeoutMs: number, tls?: EtcdServerTls): Promise<EtcdSe
       `--initial-cluster=${name}=${peer}`,
       '--initial-cluster-state=new',
       '--log-level=error',
+      ...(opts.progressNotifyIntervalMs ? [`--experimental-watch-progress-notify-interval=${opts.progressNotifyIntervalMs}ms`] : []),
       ...(tls ? [`--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`, `--trusted-ca-file=${tls.caFile}`, '--client-cert-auth'] : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -122,7 +134,7 @@ async function startOnce(timeoutMs: number, tls?: EtcdServerTls): Promise<EtcdSe
     await waitExit(proc);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   while (!(await healthy(endpoint, tls))) {
     if (proc.exitCode !== null || Date.now() > deadline) {
       await stop();
@@ -134,11 +146,11 @@ async function startOnce(timeoutMs: number, tls?: EtcdServerTls): Promise<EtcdSe
 }
 
 /** Start etcd and wait until /health answers; retries a port that was taken in between. */
-export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdServer> {
   let lastErr: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(opts.timeoutMs ?? 15_000, opts.tls);
+      return await startOnce(opts);
     } catch (err) {
       lastErr = err;
     }

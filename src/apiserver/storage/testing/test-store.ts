@@ -1,8 +1,9 @@
 /**
  * The store the storage tests run on, chosen by BOSUN_STORAGE_TEST_BACKEND: `memory` (the default),
- * `sqlite` (in memory; the default store of a Bosun server) or `etcd` (a private etcd for the test
- * file, started on first use, each store under its own key prefix), so the same suite checks that
- * the storage layer behaves the same on every backend.
+ * `sqlite` (in memory; the default store of a Bosun server) or `etcd` (the etcd at
+ * BOSUN_STORAGE_TEST_ETCD, else a private etcd for the test file, started on first use; each store
+ * under its own key prefix), so the same suite checks that the storage layer behaves the same on
+ * every backend.
  */
 import { randomBytes } from 'node:crypto';
 import { EtcdStore } from '../../../store/etcd.js';
@@ -15,16 +16,32 @@ let etcd: Promise<EtcdServer> | undefined;
 let open = 0;
 let idleStop: NodeJS.Timeout | undefined;
 
+/**
+ * A private etcd as the storage tests want it: quiet watches hear from etcd every 100 ms (etcd's
+ * default is 10 minutes), so that bookmarks advance with writes elsewhere within a test's patience
+ * (store/etcd-watch.ts: progress).
+ */
+export function startTestEtcd(): Promise<EtcdServer> {
+  return startEtcd({ progressNotifyIntervalMs: 100 });
+}
+
 /** A fresh, empty store and what releases it (for etcd: the server too, once no store is open for a moment). */
 export async function openTestStore(): Promise<{ store: Store; release(): Promise<void> }> {
   const backend = process.env.BOSUN_STORAGE_TEST_BACKEND ?? 'memory';
   if (backend === 'memory') return released(new MemoryStore());
   if (backend === 'sqlite') return released(new SqliteStore({ path: ':memory:' }));
   if (backend !== 'etcd') throw new Error(`BOSUN_STORAGE_TEST_BACKEND=${backend}: expected memory, sqlite or etcd`);
+  const given = process.env.BOSUN_STORAGE_TEST_ETCD;
+  const prefix = `/bosun-test-${randomBytes(4).toString('hex')}`;
+  if (given) {
+    const store = new EtcdStore({ endpoints: [given], prefix });
+    await store.ready();
+    return released(store);
+  }
   clearTimeout(idleStop);
   open++;
-  etcd ??= startEtcd();
-  const store = new EtcdStore({ endpoints: [(await etcd).endpoint], prefix: `/bosun-test-${randomBytes(4).toString('hex')}` });
+  etcd ??= startTestEtcd();
+  const store = new EtcdStore({ endpoints: [(await etcd).endpoint], prefix });
   await store.ready();
   let done = false;
   return {
