@@ -15,11 +15,30 @@ import { keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import { decideCronJob } from './cronjob-decide.js';
+import { decideCronJob, finishedAs } from './cronjob-decide.js';
 import { rfc3339In } from './schedule-times.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const OWNER_UID_INDEX = 'cronjob-controller-uid';
+
+/**
+ * The CronJob to decide from: the cached one, or a live read when a running Job of ours is missing
+ * from its status.active (upstream syncCronJob's GetCronJob before UnexpectedJob). The Job's own
+ * event wakes the sync that follows its create, usually before the status write listing it reaches
+ * the cache; deciding from that stale status reported our own Job as UnexpectedJob and wrote status
+ * with a stale resourceVersion (a conflict). Undefined when the CronJob is gone or was replaced.
+ */
+async function freshIfJobUnlisted(client: Manager['client'], cached: Readonly<CronJob>, jobs: readonly Readonly<Job>[]): Promise<Readonly<CronJob> | undefined> {
+  const listed = new Set((cached.status?.active ?? []).map((r) => r.uid));
+  if (!jobs.some((j) => !finishedAs(j) && !listed.has(j.metadata.uid))) return cached;
+  try {
+    const live = await client.resource<CronJob>(resources.cronjobs, cached.metadata.namespace).get(cached.metadata.name!);
+    return live.metadata.uid === cached.metadata.uid ? live : undefined;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
 
 export function addCronJobController(mgr: Manager): Controller {
   const clock = mgr.controllerDefaults.clock ?? { now: () => Date.now() };
@@ -40,10 +59,12 @@ export function addCronJobController(mgr: Manager): Controller {
     .watches(resources.jobs, jobToCronJob)
     .withOptions({ workers: 5 })
     .complete(async (req) => {
-      const cj = cronInformer.indexer.get(`${req.namespace}/${req.name}`);
+      const cached = cronInformer.indexer.get(`${req.namespace}/${req.name}`);
+      if (!cached) return;
+      const ns = cached.metadata.namespace!;
+      const jobs = jobInformer.indexer.byIndex(OWNER_UID_INDEX, cached.metadata.uid!);
+      const cj = await freshIfJobUnlisted(client, cached, jobs);
       if (!cj) return;
-      const ns = cj.metadata.namespace!;
-      const jobs = jobInformer.indexer.byIndex(OWNER_UID_INDEX, cj.metadata.uid!);
       const now = clock.now();
       const plan = decideCronJob(cj, jobs, now);
       const jobsApi = client.resource<Job>(resources.jobs, ns);
