@@ -44,6 +44,11 @@ export interface ScaleInfo {
   selectorPath: string;
   /** The selector is a plain label map (v1 ReplicationController), not a LabelSelector. */
   selectorIsLabelMap?: boolean;
+  /**
+   * A patched Scale's metadata.uid must be the parent's (409): the built-in kinds'
+   * scaleUpdatedObjectInfo checks it, custom resources' does not.
+   */
+  checksUid?: boolean;
 }
 
 export interface ResourceDefinition<T extends KubeObject = KubeObject> {

@@ -12,6 +12,7 @@ import { errors } from '../../api/status.js';
 import type { GenericStorage } from '../storage/generic-storage.js';
 import { prepareApproval } from '../storage/strategies/certificate-signing-request.js';
 import { patchObject } from '../storage/patch-adapter.js';
+import { putPreconditions, type StoragePreconditions } from '../storage/preconditions.js';
 import type { ActionSubresource, PatchRequest, RequestContext } from '../storage/types.js';
 import { updateObject } from '../storage/update.js';
 import { authorizedForSigner, csrForbidden, type Decide } from './signer-authz.js';
@@ -37,7 +38,7 @@ export class CsrApproval implements ActionSubresource {
 
   update(ctx: RequestContext, _namespace: string | undefined, name: string, body: KubeObject): Promise<KubeObject> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the body of the request must be a CertificateSigningRequest');
-    return this.write(ctx, name, () => body);
+    return this.write(ctx, name, () => body, putPreconditions(body));
   }
 
   /** PATCH: the patch applied to the current request, then written as a PUT of it (only its conditions count). */
@@ -45,7 +46,8 @@ export class CsrApproval implements ActionSubresource {
     return this.write(ctx, name, (cur) => patchObject(this.csrs.def, cur, patch));
   }
 
-  private async write(ctx: RequestContext, name: string, next: (cur: KubeObject) => KubeObject): Promise<KubeObject> {
+  /** `preconditions`: a PUT body's uid (a PATCH sets none), as ApprovalREST.Update's store update. */
+  private async write(ctx: RequestContext, name: string, next: (cur: KubeObject) => KubeObject, preconditions?: StoragePreconditions): Promise<KubeObject> {
     let wanted: CertificateSigningRequest['status'];
     const { object } = await updateObject(this.csrs.core, ctx, undefined, name, async (cur) => {
       if (!cur) return undefined;
@@ -59,6 +61,7 @@ export class CsrApproval implements ActionSubresource {
       return body;
     }, {
       managedFieldsSubresource: 'approval',
+      preconditions,
       admission: { subresource: 'approval' },
       prepare: (obj, old) => {
         (obj as CertificateSigningRequest).status = structuredClone(wanted) ?? {};

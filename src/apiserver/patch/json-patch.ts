@@ -24,12 +24,7 @@ const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
  * op), exactly as kube-apiserver does. The input is never modified.
  */
 export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonObject {
-  if (!Array.isArray(ops)) {
-    throw badPatch(`json: cannot unmarshal ${describe(ops)} into Go value of type jsonpatch.Patch`);
-  }
-  for (const op of ops) {
-    if (!isObject(op)) throw badPatch(`json: cannot unmarshal ${describe(op)} into Go value of type jsonpatch.Operation`);
-  }
+  checkJsonPatchShape(ops);
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
     throw failure(413, 'RequestEntityTooLarge',
       `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
@@ -53,6 +48,16 @@ export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonObject {
   }
   if (!isObject(doc)) throw patchedNotAnObject(doc, 'json: cannot unmarshal into Go value of type map[string]interface {}');
   return doc;
+}
+
+/** 400 as jsonpatch.DecodePatch words it unless `ops` is an array of operation objects. */
+function checkJsonPatchShape(ops: unknown): asserts ops is JsonObject[] {
+  if (!Array.isArray(ops)) {
+    throw badPatch(`json: cannot unmarshal ${describe(ops)} into Go value of type jsonpatch.Patch`);
+  }
+  for (const op of ops) {
+    if (!isObject(op)) throw badPatch(`json: cannot unmarshal ${describe(op)} into Go value of type jsonpatch.Operation`);
+  }
 }
 
 /** Bytes of the JSON value at `from` (0 when it does not resolve: the op then fails on its own). */

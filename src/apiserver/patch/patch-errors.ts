@@ -15,7 +15,8 @@ export const REJECTED_MESSAGE = 'the server rejected our request due to an error
  * the only hint a client gets of what to change).
  */
 export function patchNotApplicable(serverMessage?: string): StatusError {
-  return failure(422, 'Invalid', REJECTED_MESSAGE, { causes: serverMessage ? [{ reason: 'UnexpectedServerResponse', message: serverMessage }] : [] });
+  // Without a server message NewGenericServerResponse's details are empty (no causes list).
+  return failure(422, 'Invalid', REJECTED_MESSAGE, serverMessage ? { causes: [{ reason: 'UnexpectedServerResponse', message: serverMessage }] } : {});
 }
 
 /** 400 BadRequest for a patch document that cannot be decoded. */

@@ -11,9 +11,10 @@ import { deleteObject } from './delete.js';
 import { patchObject, scaleServerSideApply, serverSideApply } from './patch-adapter.js';
 import { getObject, listObjects } from './read.js';
 import { ephemeralContainersUpdate } from './ephemeral-containers.js';
-import { applyScale, checkScaleName, scaleAdmission, toScale } from './scale.js';
+import { applyScale, checkScaleName, checkScaleUid, scaleAdmission, toScale } from './scale.js';
 import { StorageCore, type StorageOptions } from './storage-core.js';
 import type { Strategy } from './strategies/types.js';
+import { putPreconditions } from './preconditions.js';
 import { updateObject, type Produce, type UpdateOptions } from './update.js';
 import { watchObjects } from './watch.js';
 import type {
@@ -55,12 +56,14 @@ export class GenericStorage implements ResourceStorage {
     if (sub === 'scale') {
       checkScaleName(obj, name);
       const produce: Produce = (cur) => (cur ? applyScale(this.def.scale!, cur, obj) : undefined);
-      const { object } = await updateObject(this.core, ctx, namespace, name, produce, { checkFields: false, managedFieldsSubresource: 'scale', admission: scaleAdmission(this.def.scale!) });
+      const { object } = await updateObject(this.core, ctx, namespace, name, produce, {
+        checkFields: false, managedFieldsSubresource: 'scale', admission: scaleAdmission(this.def.scale!), preconditions: putPreconditions(obj),
+      });
       return toScale(this.def.scale!, object);
     }
     const allowCreate = !sub && this.core.strategy.allowCreateOnUpdate;
     const produce: Produce = (cur) => (cur || allowCreate ? cloneJson(obj) : undefined);
-    return (await updateObject(this.core, ctx, namespace, name, produce, { ...this.subOptions(sub), freshCandidate: true })).object;
+    return (await updateObject(this.core, ctx, namespace, name, produce, { ...this.subOptions(sub), freshCandidate: true, preconditions: putPreconditions(obj) })).object;
   }
 
   async patch(
@@ -75,7 +78,9 @@ export class GenericStorage implements ResourceStorage {
         if (apply) return scaleServerSideApply(this.def, ctx, cur, name, patch.body, !!patch.force);
         const patched = patchObject(undefined, toScale(info, cur), patch);
         checkScaleName(patched, name);
-        return applyScale(info, cur, patched);
+        const next = applyScale(info, cur, patched);
+        checkScaleUid(this.def, patched, cur);
+        return next;
       };
       const { object } = await updateObject(this.core, ctx, namespace, name, produce, {
         checkFields: false, managedFieldsSubresource: 'scale', managedFieldsDone: apply, admission: scaleAdmission(info),

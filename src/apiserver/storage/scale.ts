@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import { errors, failure, formatFieldError, type FieldError } from '../../api/status.js';
-import type { ScaleInfo } from '../../api/resource.js';
+import type { ResourceDefinition, ScaleInfo } from '../../api/resource.js';
 import { labelSelectorFromObject, labelSelectorString, type LabelSelectorObject } from '../../api/selectors/index.js';
 import { cloneJson } from '../../api/json-clone.js';
 import type { SubresourceAdmission } from './types.js';
@@ -86,6 +86,18 @@ export function scaleAdmission(info: ScaleInfo): SubresourceAdmission {
       return next;
     },
   };
+}
+
+/**
+ * 409 when a patched Scale names another uid than its parent's, for the kinds whose scale checks
+ * it (ScaleInfo.checksUid): upstream's scaleUpdatedObjectInfo, after the Scale's validation, on
+ * resource `<plural>/scale`. A PUT's uid is a storage precondition before this (preconditions.ts).
+ */
+export function checkScaleUid(def: ResourceDefinition, scale: KubeObject, parent: KubeObject): void {
+  const uid = scale.metadata?.uid;
+  if (!def.scale?.checksUid || !uid || uid === parent.metadata.uid) return;
+  throw errors.conflict({ group: def.group, kind: def.kind, resource: `${def.plural}/scale`, name: parent.metadata.name },
+    `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${parent.metadata.uid ?? ''}`);
 }
 
 /** 400 unless a Scale body is an object naming the URL's object (or none). */

@@ -40,7 +40,12 @@ test('update: system metadata is preserved; name mismatch 400; missing object 40
     assert.equal(b.metadata.creationTimestamp, a.metadata.creationTimestamp);
     assert.equal(b.metadata.generation, undefined);
     assert.deepEqual(b.metadata.labels, { x: 'y' });
-    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a', uid: 'forged' } }), 422, 'Invalid', (e) => {
+    // A PUT's uid is a storage precondition (409, upstream's defaultUpdatedObjectInfo); a patch
+    // that changes it is refused by the metadata validation (422).
+    await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a', uid: 'forged' } }), 409, 'Conflict', (e) => {
+      assert.match(e.message, /Precondition failed: UID in precondition: forged, UID in object meta: /);
+    });
+    await rejectsStatus(s.patch(ctx(), 'ns1', 'a', { type: 'merge', body: { metadata: { uid: 'forged' } } }), 422, 'Invalid', (e) => {
       assert.equal(e.status.details?.causes?.[0]?.field, 'metadata.uid');
     });
     await rejectsStatus(s.update(ctx(), 'ns1', 'a', { metadata: { name: 'a', deletionTimestamp: '2000-01-01T00:00:00Z' } }), 422, 'Invalid', (e) => {

@@ -13,6 +13,7 @@ import { jsonEqual } from './deep-equal.js';
 import { conflict, fromStoreError, invalid, notFound } from './errors.js';
 import { checkUnknownFields } from './field-validation.js';
 import { keepSystemMeta, specPart } from './object-meta.js';
+import { checkPreconditions, type StoragePreconditions } from './preconditions.js';
 import { trackManagedFields } from './patch-adapter.js';
 import type { StorageCore } from './storage-core.js';
 import type { PatchRequest, RequestContext, SubresourceAdmission } from './types.js';
@@ -56,6 +57,11 @@ export interface UpdateOptions {
    * may share that copy's subtrees where it leaves them as they are (a merge patch's copy on write).
    */
   freshCandidate?: boolean;
+  /**
+   * Checked on the stored object before the candidate is made (409 Conflict): a PUT's body uid, as
+   * upstream's defaultUpdatedObjectInfo.Preconditions makes it (preconditions.ts).
+   */
+  preconditions?: StoragePreconditions;
 }
 
 /** Store conflicts mean another writer made progress, so retrying terminates; the cap only guards bugs. */
@@ -69,6 +75,9 @@ export async function updateObject(
   for (let attempt = 1; ; attempt++) {
     const kv = await core.store.get(key);
     if (!kv) {
+      // Upstream's Store.Update reads a missing object as an empty one (ignoreNotFound) and checks
+      // the preconditions on it: a PUT naming a uid of a deleted object is 409, not 404.
+      checkPreconditions(core.def, key, name, { metadata: {} }, opts.preconditions);
       const candidate = await produce(undefined);
       if (!candidate) throw notFound(core.def, name);
       checkName(candidate, name);
@@ -85,6 +94,7 @@ export async function updateObject(
     // whole object and some assign unchanged fields (a Node's podCIDR), and sharing keeps the
     // unchanged spec free to compare.
     const old = opts.subresource === 'status' ? core.decode(kv) : core.readOnly(kv);
+    checkPreconditions(core.def, key, name, old, opts.preconditions);
     const candidate = await produce(opts.freshCandidate ? old : deepCopy(old), opts.subresource === 'status');
     if (!candidate) throw notFound(core.def, name);
     const prepared = prepareUpdate(core, ctx, candidate, old, name, ns, opts);

@@ -105,7 +105,7 @@ function validateDeployment(d: Deployment): FieldError[] {
 export const deployments = defineKind<Deployment>({
   group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'],
   subresources: ['status', 'scale'],
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
+  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector', checksUid: true },
   schema: deploymentSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultDeployment,
   validate: validateDeployment,

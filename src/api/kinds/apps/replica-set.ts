@@ -44,7 +44,7 @@ export type ReplicaSetStatus = Infer<typeof replicaSetStatusSchema>;
 export const replicaSets = defineKind<ReplicaSet>({
   group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'],
   subresources: ['status', 'scale'],
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
+  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector', checksUid: true },
   schema: replicaSetSchema, nameValidator: nameIsDNSSubdomain,
   defaults: (rs) => {
     rs.status ??= { replicas: 0 };

@@ -203,7 +203,7 @@ function validateStatefulSetUpdate(ss: StatefulSet, old: StatefulSet): FieldErro
 export const statefulSets = defineKind<StatefulSet>({
   group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'],
   subresources: ['status', 'scale'],
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector' },
+  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector', checksUid: true },
   schema: statefulSetSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultStatefulSet,
   validate: validateStatefulSet,

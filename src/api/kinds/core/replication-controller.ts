@@ -78,7 +78,7 @@ function validateReplicationController(rc: ReplicationController): FieldError[] 
 export const replicationControllers = defineKind<ReplicationController>({
   group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', namespaced: true, shortNames: ['rc'], categories: ['all'],
   subresources: ['status', 'scale'],
-  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector', selectorIsLabelMap: true },
+  scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', selectorPath: 'spec.selector', selectorIsLabelMap: true, checksUid: true },
   schema: replicationControllerSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultReplicationController,
   validate: validateReplicationController,

@@ -25,7 +25,23 @@ export async function serveAction(r: VerbRequest, catalog: ApiCatalog, name: str
   const { value } = await bodyOf(r.req, objectBody);
   const body = requireObject(value) as KubeObject;
   if (body.metadata === undefined) body.metadata = {};
+  ensureRequestNamespace(body, r.def.namespaced ? r.ns : undefined);
   const result = await action.create(r.ctx, r.ns, name, body);
   const code = (result as Status).kind === 'Status' ? (result as Status).code || 201 : method === 'PUT' ? 200 : 201;
   respond(r.res, r.ctx, code, r.storage, result, r.fmt);
+}
+
+/**
+ * rest.EnsureObjectNamespaceMatchesRequestNamespace, as the create and update handlers apply it
+ * before admission: a namespaced action's object takes the request's namespace when it names
+ * none and is 400 when it names another (webhooks and policies would otherwise judge a Binding or
+ * Eviction of another namespace than the one acted on); a cluster-scoped one's is cleared.
+ */
+function ensureRequestNamespace(body: KubeObject, namespace: string | undefined): void {
+  // A metadata that is not an object is left to the action's decoding (400 there).
+  if (typeof body.metadata !== 'object' || body.metadata === null || Array.isArray(body.metadata)) return;
+  const own = body.metadata.namespace;
+  if (namespace === undefined) delete body.metadata.namespace;
+  else if (!own) body.metadata.namespace = namespace;
+  else if (own !== namespace) throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
 }

@@ -17,7 +17,9 @@ export async function patchOf(r: VerbRequest, allowApply = true): Promise<{ type
   const { value, format } = await bodyOf(r.req, (f) => patchTypes[f] !== undefined && (allowApply || f !== 'apply-patch'));
   const type = patchTypes[format]!;
   if (value === undefined) throw errors.badRequest('the patch body is empty');
-  if (type === 'json' && !Array.isArray(value)) throw errors.badRequest('a JSON patch must be an array of operations');
+  // A JSON patch's shape is checked where it is applied (jsonpatch.DecodePatch's 400), after the
+  // object is read: a patch of a missing object is 404 whatever its body, as upstream's patcher
+  // answers createNewObject before decoding the patch.
   if (type !== 'json') requireObject(value, 'the patch');
   const { force } = useWriteOptions(r.ctx, parseWriteOptions(r.query, 'PatchOptions', r.req.headers['user-agent'], type));
   return { type, body: value, force };

@@ -8,6 +8,7 @@ import { errors } from '../../../api/status.js';
 import type { GenericStorage } from '../generic-storage.js';
 import { finalizeNamespace } from '../strategies/namespace.js';
 import type { ActionSubresource, RequestContext } from '../types.js';
+import { putPreconditions } from '../preconditions.js';
 import { updateObject } from '../update.js';
 import { cloneJson } from '../../../api/json-clone.js';
 
@@ -32,6 +33,7 @@ export class NamespaceFinalize implements ActionSubresource {
     }
     const { object } = await updateObject(this.namespaces.core, ctx, undefined, name, (cur) => (cur ? finalizeNamespace(cur, body) : undefined), {
       checkFields: false,
+      preconditions: putPreconditions(body),
       admission: { subresource: 'finalize' },
       prepare: (obj, old) => { obj.status = cloneJson(old.status); },
     });

@@ -1,7 +1,10 @@
 /**
  * pods/binding (POST a Binding): assigns an unbound pod to a node, as the scheduler does. Sets
  * spec.nodeName, merges the Binding's annotations and marks the PodScheduled condition True
- * (upstream setPodNodeNameAndMetadata). 409 when the pod is already bound or being deleted.
+ * (upstream setPodNodeNameAndMetadata). 409 when the pod is already bound or being deleted, or
+ * fails the Binding's uid or resourceVersion as storage preconditions (BindingREST keeps those
+ * system fields of the posted object: PreserveRequestObjectMetaSystemFieldsOnSubresourceCreate).
+ * 400 unless the Binding names the pod of the URL (an empty name too, as BindingREST.Create).
  * Dynamically admitted as a CREATE of pods/binding with the v1 Binding as object (the `bindings`
  * collection: of `bindings`, no subresource), as upstream's BindingREST.Create.
  */
@@ -30,7 +33,7 @@ export class PodBinding implements ActionSubresource {
   /** The binding, admitted as `subresource` of the caller's resource (the collection's: none). */
   async bind(rctx: RequestContext, namespace: string | undefined, name: string, posted: KubeObject, subresource?: string): Promise<Status> {
     const { object: body, validate, ctx } = await admitAction(rctx, 'v1', 'Binding', subresource, namespace, name, posted);
-    if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
+    if ((body?.metadata?.name ?? '') !== name) throw errors.badRequest('name in URL does not match name in Binding object');
     const target = (body?.target ?? {}) as { kind?: string; name?: string };
     const errs: FieldError[] = [];
     if (target.kind && target.kind !== 'Node') errs.push({ type: 'FieldValueNotSupported', field: 'target.kind', detail: `Unsupported value: "${target.kind}": supported values: "Node"` });
@@ -42,8 +45,8 @@ export class PodBinding implements ActionSubresource {
     }
     await validate();
     const conflict = (why: string) => errors.conflict({ kind: 'Pod', resource: 'pods/binding', name }, why);
+    const preconditions = { uid: body.metadata?.uid, resourceVersion: body.metadata?.resourceVersion };
     await mutateStored(this.pods.core, namespace, name, ctx.dryRun, (pod) => {
-      if (body.metadata?.uid && body.metadata.uid !== pod.metadata.uid) throw conflict(`Precondition failed: UID in precondition: ${body.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
       if (pod.metadata.deletionTimestamp) throw conflict(`pod ${name} is being deleted, cannot be assigned to a host`);
       if (pod.spec?.nodeName) throw conflict(`pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       if ((pod.spec?.schedulingGates ?? []).length > 0) throw conflict(`pod ${name} has non-empty .spec.schedulingGates`);
@@ -51,7 +54,7 @@ export class PodBinding implements ActionSubresource {
       const annotations = body.metadata?.annotations;
       if (annotations && Object.keys(annotations).length > 0) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
       setScheduled(pod);
-    });
+    }, preconditions);
     return { ...successStatus(), code: 201 };
   }
 }

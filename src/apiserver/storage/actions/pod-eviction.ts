@@ -37,7 +37,8 @@ export class PodEviction implements ActionSubresource {
 
   async create(rctx: RequestContext, namespace: string | undefined, name: string, posted: KubeObject): Promise<Status> {
     const { object: body, validate, ctx } = await admitAction(rctx, 'policy/v1', 'Eviction', 'eviction', namespace, name, posted);
-    if (body?.metadata?.name && body.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
+    // EvictionREST.Create: the Eviction names the pod of the URL (an empty name does not).
+    if ((body?.metadata?.name ?? '') !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
     await validate();
     const { dryRun: bodyDryRun, ...rest } = (body?.deleteOptions ?? {}) as DeleteOptions & { dryRun?: string[] };
     const opts: DeleteOptions = rest;

@@ -1,0 +1,186 @@
+/**
+ * Requests a real client may send to subresources and patches, answered with upstream 1.32's code,
+ * reason and wording, against an in-process server (memory store, no controllers):
+ * - pods/binding and pods/eviction whose object names another namespace (the create handler's
+ *   EnsureObjectNamespaceMatchesRequestNamespace, 400) or another or no name (BindingREST and
+ *   EvictionREST.Create, 400); a Binding's uid and resourceVersion are storage preconditions (409).
+ * - PUT of an object, /status or /scale whose metadata.uid is not the stored one: the uid is a
+ *   storage precondition (defaultUpdatedObjectInfo.Preconditions), 409 with the store's
+ *   invalid-object text, also for a deleted object; a Scale's stale resourceVersion is 409; a
+ *   patched Scale's uid is checked by the built-in kinds (409 on <plural>/scale), not by CRDs.
+ * - JSON patch errors: apply failures are NewGenericServerResponse(422) with its fixed message and
+ *   no causes; a body that is not a list of operations is jsonpatch.DecodePatch's 400, after the
+ *   object is read (404 first).
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../testing/eventually.js';
+import { RawClient, type RawResponse } from '../../testing/raw-client.js';
+import { startApiServer, type ApiServer } from '../server.js';
+
+const NS = 'sr-a';
+const OTHER = 'sr-b';
+const JSON_PATCH = 'application/json-patch+json';
+const MERGE_PATCH = 'application/merge-patch+json';
+const REJECTED = 'the server rejected our request due to an error in our request';
+const NS_MISMATCH = 'the namespace of the provided object does not match the namespace sent on the request';
+
+describe('subresource and patch requests', () => {
+  let server: ApiServer;
+  let c: RawClient;
+  let dir: string;
+  const send = (method: string, path: string, body?: unknown, contentType?: string): Promise<RawResponse> =>
+    c.request(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(contentType ? { headers: { 'Content-Type': contentType } } : {}) });
+  const made = async (path: string, body: unknown): Promise<any> => {
+    const r = await send('POST', path, body);
+    assert.equal(r.status, 201, r.body);
+    return r.json;
+  };
+  const status = (r: RawResponse, code: number, reason: string, message: string | RegExp): void => {
+    assert.equal(r.status, code, r.body);
+    assert.equal(r.json.reason, reason, r.body);
+    if (typeof message === 'string') assert.equal(r.json.message, message);
+    else assert.match(r.json.message, message);
+  };
+  const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+  const podPath = (name: string) => `/api/v1/namespaces/${NS}/pods/${name}`;
+  const binding = (meta: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Binding', metadata: meta, target: { kind: 'Node', name: 'n1' } });
+  const eviction = (meta: Record<string, unknown>) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: meta });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bosun-subresource-requests-'));
+    server = await startApiServer({ dataDir: dir, port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory', log: () => undefined });
+    c = new RawClient(server.url, dir);
+    for (const name of [NS, OTHER]) await made('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  });
+  after(async () => {
+    c?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('pods/binding: another namespace or name is 400, uid and resourceVersion are preconditions', async () => {
+    const p = await made(`/api/v1/namespaces/${NS}/pods`, pod('bind-me'));
+    // A pod of the same name in the other namespace: the Binding must not reach it either.
+    await made(`/api/v1/namespaces/${OTHER}/pods`, pod('bind-me'));
+    const bind = (meta: Record<string, unknown>) => send('POST', `${podPath('bind-me')}/binding`, binding(meta));
+    status(await bind({ name: 'bind-me', namespace: OTHER }), 400, 'BadRequest', NS_MISMATCH);
+    status(await bind({ name: 'other' }), 400, 'BadRequest', 'name in URL does not match name in Binding object');
+    status(await bind({}), 400, 'BadRequest', 'name in URL does not match name in Binding object');
+    const key = `/registry/core/pods/${NS}/bind-me`;
+    status(await bind({ name: 'bind-me', uid: 'not-the-pod' }), 409, 'Conflict',
+      `Operation cannot be fulfilled on pods "bind-me": StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-the-pod, UID in object meta: ${p.metadata.uid}`);
+    status(await bind({ name: 'bind-me', resourceVersion: '1' }), 409, 'Conflict',
+      `Operation cannot be fulfilled on pods "bind-me": StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${p.metadata.resourceVersion}`);
+    for (const ns of [NS, OTHER]) assert.equal((await send('GET', `/api/v1/namespaces/${ns}/pods/bind-me`)).json.spec.nodeName, undefined, `${ns}: unbound`);
+    // The request's namespace named, and the pod's own uid and resourceVersion: it binds.
+    const ok = await bind({ name: 'bind-me', namespace: NS, uid: p.metadata.uid, resourceVersion: p.metadata.resourceVersion });
+    assert.equal(ok.status, 201, ok.body);
+    assert.equal((await send('GET', podPath('bind-me'))).json.spec.nodeName, 'n1');
+  });
+
+  test('pods/eviction: another namespace or name is 400 and nothing is evicted', async () => {
+    await made(`/api/v1/namespaces/${NS}/pods`, pod('evict-me'));
+    const evict = (meta: Record<string, unknown>) => send('POST', `${podPath('evict-me')}/eviction`, eviction(meta));
+    status(await evict({ name: 'evict-me', namespace: OTHER }), 400, 'BadRequest', NS_MISMATCH);
+    status(await evict({ name: 'someone-else' }), 400, 'BadRequest', 'name in URL does not match name in Eviction object');
+    status(await evict({}), 400, 'BadRequest', 'name in URL does not match name in Eviction object');
+    assert.equal((await send('GET', podPath('evict-me'))).status, 200, 'the pod is still there');
+    // TokenRequest takes the same handler check before its own (422) namespace validation.
+    status(await send('POST', `/api/v1/namespaces/${NS}/serviceaccounts/default/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { namespace: OTHER }, spec: {} }),
+      400, 'BadRequest', NS_MISMATCH);
+    const ok = await evict({ name: 'evict-me', namespace: NS });
+    assert.equal(ok.status, 201, ok.body);
+  });
+
+  const labels = { app: 'sr' };
+  const template = { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+  const scalable = [
+    { path: '/apis/apps/v1', plural: 'deployments', group: 'apps', body: { apiVersion: 'apps/v1', kind: 'Deployment', spec: { replicas: 1, selector: { matchLabels: labels }, template } } },
+    { path: '/apis/apps/v1', plural: 'replicasets', group: 'apps', body: { apiVersion: 'apps/v1', kind: 'ReplicaSet', spec: { replicas: 1, selector: { matchLabels: labels }, template } } },
+    { path: '/apis/apps/v1', plural: 'statefulsets', group: 'apps', body: { apiVersion: 'apps/v1', kind: 'StatefulSet', spec: { replicas: 1, serviceName: 's', selector: { matchLabels: labels }, template } } },
+    { path: '/api/v1', plural: 'replicationcontrollers', group: '', body: { apiVersion: 'v1', kind: 'ReplicationController', spec: { replicas: 1, selector: labels, template } } },
+  ];
+
+  for (const k of scalable) {
+    test(`${k.plural}/scale: another uid or a stale resourceVersion is 409`, async () => {
+      const base = `${k.path}/namespaces/${NS}/${k.plural}`;
+      const o = await made(base, { ...k.body, metadata: { name: 'sc' } });
+      const qualified = k.group ? `${k.plural}.${k.group}` : k.plural;
+      const precondition = (uid: string) => `Operation cannot be fulfilled on ${qualified} "sc": StorageError: invalid object, Code: 4, Key: /registry/${k.group || 'core'}/${k.plural}/${NS}/sc, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${o.metadata.uid}`;
+      const scale = (meta: Record<string, unknown>, replicas = 2) => ({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'sc', ...meta }, spec: { replicas } });
+      status(await send('PUT', `${base}/sc/scale`, scale({ uid: 'not-it' })), 409, 'Conflict', precondition('not-it'));
+      // The uid precondition comes before the Scale's validation, as the store checks it first.
+      status(await send('PUT', `${base}/sc/scale`, scale({ uid: 'not-it' }, -1)), 409, 'Conflict', precondition('not-it'));
+      status(await send('PUT', `${base}/sc/scale`, scale({ resourceVersion: '1' })), 409, 'Conflict',
+        `Operation cannot be fulfilled on ${qualified} "sc": the object has been modified; please apply your changes to the latest version and try again`);
+      status(await send('PATCH', `${base}/sc/scale`, { metadata: { uid: 'not-it' }, spec: { replicas: 3 } }, MERGE_PATCH), 409, 'Conflict',
+        `Operation cannot be fulfilled on ${k.plural}/scale${k.group ? `.${k.group}` : ''} "sc": Precondition failed: UID in precondition: not-it, UID in object meta: ${o.metadata.uid}`);
+      // The object itself and its /status take the same precondition.
+      status(await send('PUT', `${base}/sc`, { ...k.body, metadata: { name: 'sc', uid: 'not-it' } }), 409, 'Conflict', precondition('not-it'));
+      status(await send('PUT', `${base}/sc/status`, { ...k.body, metadata: { name: 'sc', uid: 'not-it' } }), 409, 'Conflict', precondition('not-it'));
+      assert.equal((await send('GET', `${base}/sc`)).json.spec.replicas, 1, 'nothing was written');
+      const ok = await send('PUT', `${base}/sc/scale`, scale({ uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion }, 4));
+      assert.equal(ok.status, 200, ok.body);
+      assert.equal((await send('GET', `${base}/sc`)).json.spec.replicas, 4);
+      // A PUT naming the uid of a deleted object fails its precondition on the empty object read.
+      assert.equal((await send('DELETE', `${base}/sc`)).status, 200);
+      status(await send('PUT', `${base}/sc`, { ...k.body, metadata: { name: 'sc', uid: o.metadata.uid } }), 409, 'Conflict',
+        precondition(o.metadata.uid).replace(/UID in object meta: .*$/, 'UID in object meta: '));
+    });
+  }
+
+  test('a custom resource /scale: a PUT uid is a precondition, a patched uid is not checked', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gizmos.sr.example.com' },
+      spec: {
+        group: 'sr.example.com', scope: 'Namespaced', names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' },
+        versions: [{
+          name: 'v1', served: true, storage: true,
+          subresources: { scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { replicas: { type: 'integer' } } }, status: { type: 'object', properties: { replicas: { type: 'integer' } } } } } },
+        }],
+      },
+    };
+    await made('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+    const base = `/apis/sr.example.com/v1/namespaces/${NS}/gizmos`;
+    const body = { apiVersion: 'sr.example.com/v1', kind: 'Gizmo', metadata: { name: 'g' }, spec: { replicas: 1 } };
+    const o = await eventually(async () => {
+      const r = await send('POST', base, body);
+      return r.status === 404 ? undefined : r;
+    }, 'the CRD is served');
+    assert.equal(o.status, 201, o.body);
+    const uid = o.json.metadata.uid;
+    status(await send('PUT', `${base}/g/scale`, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'g', uid: 'not-it' }, spec: { replicas: 2 } }), 409, 'Conflict',
+      `Operation cannot be fulfilled on gizmos.sr.example.com "g": StorageError: invalid object, Code: 4, Key: /registry/sr.example.com/gizmos/${NS}/g, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-it, UID in object meta: ${uid}`);
+    // The custom resource's scaleUpdatedObjectInfo moves only replicas and resourceVersion.
+    const patched = await send('PATCH', `${base}/g/scale`, { metadata: { uid: 'not-it' }, spec: { replicas: 3 } }, MERGE_PATCH);
+    assert.equal(patched.status, 200, patched.body);
+    assert.deepEqual([patched.json.spec.replicas, patched.json.metadata.uid], [3, uid]);
+  });
+
+  test('JSON patch errors: 422 with the fixed message and no causes, 400 for a body that is no patch', async () => {
+    await made(`/api/v1/namespaces/${NS}/pods`, pod('patch-me'));
+    const patch = (ops: unknown) => send('PATCH', podPath('patch-me'), ops, JSON_PATCH);
+    const notApplied: [string, unknown][] = [
+      ['failed test', [{ op: 'test', path: '/metadata/name', value: 'other' }]],
+      ['remove a missing path', [{ op: 'remove', path: '/metadata/labels/nope' }]],
+      ['replace a missing path', [{ op: 'replace', path: '/spec/nope', value: 1 }]],
+      ['index out of range', [{ op: 'replace', path: '/spec/containers/5/image', value: 'y' }]],
+      ['unknown op', [{ op: 'frob', path: '/metadata/name' }]],
+    ];
+    for (const [what, ops] of notApplied) {
+      const r = await patch(ops);
+      status(r, 422, 'Invalid', REJECTED);
+      assert.deepEqual(r.json.details, {}, `${what}: no causes`);
+    }
+    status(await patch({ op: 'add', path: '/metadata/labels', value: {} }), 400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    status(await patch(['add']), 400, 'BadRequest', 'json: cannot unmarshal string into Go value of type jsonpatch.Operation');
+    assert.equal((await send('GET', podPath('patch-me'))).json.metadata.labels, undefined, 'nothing was patched');
+    // The object is read before the patch is decoded: a missing one is 404 whatever the body.
+    status(await send('PATCH', podPath('no-such-pod'), { op: 'add' }, JSON_PATCH), 404, 'NotFound', 'pods "no-such-pod" not found');
+  });
+});
