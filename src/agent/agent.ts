@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { realClock, type Clock } from '../controller-runtime/clock/clock.js';
-import type { Pod } from '../api/kinds/index.js';
+import type { Node, Pod } from '../api/kinds/index.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { runtimeHandlerOf } from './pods/runtime-handler.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
@@ -25,6 +25,7 @@ import { podLogDir } from './pods/sandbox-config.js';
 import type { AgentDeps } from './pods/context.js';
 import { ImagePuller } from './pods/image-puller.js';
 import { PodManager } from './pods/pod-manager.js';
+import { admitResources, type AdmitRefusal } from './pods/resource-admission.js';
 import { ReferencedObjects } from './pods/referenced-objects.js';
 import { ServiceCache } from './pods/service-cache.js';
 import { ProbeManager } from './probes/probe-manager.js';
@@ -176,7 +177,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     log,
     runtimeHandler: (pod) => runtimeHandlerOf(o.client, pod),
   };
-  const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod): string | undefined => eviction.admit(pod) });
+  const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod, admitted) => admitPod(pod, admitted, eviction, nodeAgent.node) });
   // Pods synced before the Services' first list would fail once and retry: list them first (at most 5 s).
   services.start();
   await services.waitForSync(5000);
@@ -224,6 +225,17 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await recorder.close();
     },
   };
+}
+
+/**
+ * The kubelet's admit handlers in its order: the eviction manager's (node pressure, reason Evicted),
+ * then the predicate handler's node info and resource checks (resource-admission.ts).
+ */
+function admitPod(pod: Pod, admitted: Pod[], eviction: EvictionManager, node: Node | undefined): AdmitRefusal | undefined {
+  const pressure = eviction.admit(pod);
+  if (pressure !== undefined) return { reason: 'Evicted', message: pressure };
+  if (!node) return { reason: 'InvalidNodeInfo', message: 'Kubelet cannot get node info.' };
+  return admitResources(pod, admitted, node.status?.allocatable ?? node.status?.capacity);
 }
 
 /** The policy fields that are set (an explicit undefined keeps the default). */

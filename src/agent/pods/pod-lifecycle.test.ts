@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Lease, Node } from '../../api/kinds/index.js';
 import { eventually } from '../../testing/eventually.js';
+import { parseQuantity } from '../../api/quantity/index.js';
 import { cond, cs, fakeNodeForFile, h, IMG, rt } from '../testing/pod-lifecycle-env.js';
 import { configSourceTests } from '../testing/pod-config-source-tests.js';
 
@@ -59,6 +60,23 @@ describe('node agent on the fake runtime', () => {
     const p = await h.waitPod('resolved', (p) => cs(p)?.state?.running && p);
     assert.equal(cs(p)?.image, 'docker.io/library/busybox:1.36');
     assert.equal(cs(p)?.imageID, digest);
+  });
+
+  it('refuses a pod bound here that does not fit what the pods admitted before request: Failed OutOfcpu, never started', async () => {
+    const node = await h.client.nodes<Node>().get(h.nodeName);
+    const capacity = Number(parseQuantity(String(node.status!.allocatable!.cpu)).milliValue());
+    const half = Math.floor(capacity / 2) + 1; // one such pod fits, two do not
+    const spec = { containers: [{ name: 'app', image: IMG, resources: { requests: { cpu: `${half}m` } } }] };
+    await h.createPod('fits', spec);
+    await h.waitPod('fits', (p) => p.status?.phase === 'Running');
+    await h.createPod('too-big', spec);
+    const p = await h.waitPod('too-big', (p) => p.status?.phase === 'Failed' && p);
+    const message = `Node didn't have enough resource: cpu, requested: ${half}, used: ${half}, capacity: ${capacity}`;
+    assert.equal(p.status?.reason, 'OutOfcpu');
+    assert.equal(p.status?.message, `Pod was rejected: ${message}`);
+    assert.deepEqual(await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata.uid! } }), []);
+    assert.ok((await h.events('too-big')).some((e) => e.type === 'Warning' && e.reason === 'OutOfcpu' && e.message === message));
+    await h.client.pods('default').delete('fits');
   });
 
   it('restartPolicy Never: exit 0 -> Succeeded and the sandbox is stopped; exit 1 -> Failed', async () => {

@@ -5,6 +5,7 @@ import type { AgentDeps } from './context.js';
 import { cleanupPod } from './kill.js';
 import { Pleg } from './pleg.js';
 import { PodWorker } from './pod-worker.js';
+import type { AdmitRefusal } from './resource-admission.js';
 import { readPodRuntimeState } from '../runtime/pod-state.js';
 
 /**
@@ -20,8 +21,12 @@ export interface PodManagerOptions {
   deps: AgentDeps;
   resyncMs: number;
   relistMs: number;
-  /** Admission of a pod not started yet (the eviction manager's): a refusal's message, or undefined. */
-  admit?: (pod: Pod) => string | undefined;
+  /**
+   * Admission of a pod not started yet (the kubelet's admit handlers: the eviction manager's, then
+   * resources): its refusal, or undefined. `admitted` are the pods it is admitted against
+   * (PodWorker.countsForAdmissionOf).
+   */
+  admit?: (pod: Pod, admitted: Pod[]) => AdmitRefusal | undefined;
 }
 
 const UID_INDEX = 'uid';
@@ -104,6 +109,11 @@ export class PodManager {
       && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   }
 
+  /** The pods using the node when `pod` is admitted, in the kubelet's order (see PodWorker.countsForAdmissionOf). */
+  private admittedBefore(pod: Pod): Pod[] {
+    return [...this.workers.values()].filter((w) => w.uid !== pod.metadata.uid && w.countsForAdmissionOf(pod)).map((w) => w.current);
+  }
+
   /** Evicts a pod through its worker (see PodWorker.evict); false when it has none. */
   async evict(uid: string, message: string, graceSeconds: number): Promise<boolean> {
     const w = this.workers.get(uid);
@@ -123,7 +133,7 @@ export class PodManager {
     let w = this.workers.get(uid);
     if (!w) {
       w = new PodWorker(uid, pod, this.o.deps, {
-        resyncMs: this.o.resyncMs, admit: this.o.admit, onDone: (id) => this.onDone(id), onObserved: (id, sig) => this.pleg.observed(id, sig),
+        resyncMs: this.o.resyncMs, admit: this.o.admit && ((p) => this.o.admit!(p, this.admittedBefore(p))), onDone: (id) => this.onDone(id), onObserved: (id, sig) => this.pleg.observed(id, sig),
       });
       this.workers.set(uid, w);
     }

@@ -11,6 +11,7 @@ import { readPodRuntimeState, readySandbox, type PodRuntimeState } from '../runt
 import { syncRunningPod } from './sync-pod.js';
 import { podLogDir } from './sandbox-config.js';
 import { addTerminationMessages } from './termination-message.js';
+import { createdBefore, type AdmitRefusal } from './resource-admission.js';
 
 /**
  * One worker per pod (kubelet's pod worker, Nomad's task runner): syncs are serialised, requests
@@ -26,7 +27,7 @@ import { addTerminationMessages } from './termination-message.js';
 export interface PodWorkerOptions {
   resyncMs: number;
   /** Admission at first sight of a pod that has not started here (see PodManagerOptions.admit). */
-  admit?: (pod: Pod) => string | undefined;
+  admit?: (pod: Pod) => AdmitRefusal | undefined;
   /** Called once the worker finished a pod for good (the manager forgets it). */
   onDone(uid: string): void;
   /** The runtime state (podSignature) a sync ended with, for the PLEG. */
@@ -103,7 +104,24 @@ export class PodWorker {
   }
 
   private evictionGrace = 0;
-  private admitted = false;
+  /** Admission's outcome, decided at the first sync (a pod already running here counts as admitted). */
+  private admission: 'admitted' | 'rejected' | undefined;
+
+  /**
+   * Whether this pod uses the node's resources for the admission of `other` (the kubelet admits
+   * pods one by one in creation order against the active pods admitted before): admitted and not
+   * finished, or not through admission yet but created before `other`.
+   */
+  countsForAdmissionOf(other: Pod): boolean {
+    if (this.done || this.admission === 'rejected' || !this.pod || isTerminalPhase(this.pod.status?.phase)) return false;
+    if (this.admission === 'admitted') return true;
+    return createdBefore(this.pod, other);
+  }
+
+  /** The pod as last seen in the API. */
+  get current(): Pod {
+    return this.lastPod;
+  }
 
   /** Re-syncs when the pod lives in `namespace` (a ConfigMap or Secret there changed). */
   kickIfNamespace(namespace: string): void {
@@ -180,16 +198,19 @@ export class PodWorker {
       if (state.containers.some((c) => c.state === 'CONTAINER_RUNNING') || readySandbox(state)) await killPod(d, pod, state, podGracePeriod(pod));
       return;
     }
-    if (!this.admitted) {
-      this.admitted = true;
-      const refused = state.sandboxes.length === 0 && !isTerminalPhase(pod.status?.phase) ? this.o.admit?.(pod) : undefined;
-      if (refused !== undefined) {
+    if (this.admission === undefined) {
+      // Decided and recorded before any await: the next pod's admission counts this one.
+      const refused = state.sandboxes.length === 0 ? this.o.admit?.(pod) : undefined;
+      this.admission = refused ? 'rejected' : 'admitted';
+      if (refused) {
         // kubelet rejectPod: a Warning event and the pod Failed with the admission's reason.
-        d.events.event(pod, 'Warning', 'Evicted', refused);
-        await d.status.write(pod, { ...pod.status, phase: 'Failed', reason: 'Evicted', message: `Pod was rejected: ${refused}` });
+        d.events.event(pod, 'Warning', refused.reason, refused.message);
+        await d.status.write(pod, { ...pod.status, phase: 'Failed', reason: refused.reason, message: `Pod was rejected: ${refused.message}` });
         return;
       }
     }
+    // A rejected pod never runs, also before the informer shows it Failed.
+    if (this.admission === 'rejected') return;
     if (this.evictedMessage !== undefined) {
       await killPod(d, pod, state, Math.min(this.evictionGrace, podGracePeriod(pod)));
       const after = await readPodRuntimeState(d.runtime, this.uid, d.sandboxEnv.cgroupRoot);
