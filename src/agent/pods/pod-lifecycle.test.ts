@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Lease, Node } from '../../api/kinds/index.js';
+import type { ContainerStatus, Lease, Node, Pod } from '../../api/kinds/index.js';
 import { eventually } from '../../testing/eventually.js';
 import { parseQuantity } from '../../api/quantity/index.js';
 import { cond, cs, fakeNodeForFile, h, IMG, rt } from '../testing/pod-lifecycle-env.js';
@@ -77,6 +77,29 @@ describe('node agent on the fake runtime', () => {
     assert.deepEqual(await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata.uid! } }), []);
     assert.ok((await h.events('too-big')).some((e) => e.type === 'Warning' && e.reason === 'OutOfcpu' && e.message === message));
     await h.client.pods('default').delete('fits');
+  });
+
+  it('a container that fails to start waits in RunContainerError with the runtime\'s description, its StartError as lastState', async () => {
+    rt.setBehaviour('nostart', { startError: 'exec: "nope": executable file not found in $PATH' });
+    // Every status written, through a watch: RunContainerError lasts until the next attempt.
+    const watch = await h.client.pods<Pod>('default').watch({ fieldSelector: 'metadata.name=nostart' });
+    const seen: ContainerStatus[] = [];
+    const pump = (async () => {
+      for await (const ev of watch) if (ev.type !== 'ERROR' && cs(ev.object, 'nostart')) seen.push(cs(ev.object, 'nostart')!);
+    })();
+    try {
+      await h.createPod('nostart', { containers: [{ name: 'nostart', image: IMG }] });
+      const failed = await eventually(() => seen.find((c) => c.state?.waiting?.reason === 'RunContainerError'), 'a RunContainerError status');
+      // The kubelet's grpcstatus Message(): the description without the rpc error words.
+      assert.equal(failed.state?.waiting?.message, 'failed to create containerd task: exec: "nope": executable file not found in $PATH');
+      assert.equal(failed.lastState?.terminated?.reason, 'StartError');
+      assert.equal(failed.lastState?.terminated?.exitCode, 128);
+      assert.ok((await h.events('nostart')).some((e) => e.reason === 'Failed' && e.message === `Error: ${failed.state?.waiting?.message}`));
+    } finally {
+      watch.stop();
+      await pump.catch(() => undefined);
+      await h.client.pods('default').delete('nostart');
+    }
   });
 
   it('restartPolicy Never: exit 0 -> Succeeded and the sandbox is stopped; exit 1 -> Failed', async () => {

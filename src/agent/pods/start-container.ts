@@ -54,6 +54,13 @@ async function allocateDevices(d: AgentDeps, pod: Pod, c: Container): Promise<Co
   }
 }
 
+/** Whether a container that failed to start (it exits non-zero) is started again: sidecars always, ephemeral containers never, the rest per the pod's restartPolicy. */
+function willRestartAfterStartError(pod: Pod, c: Container, type: ContainerType): boolean {
+  if (type === 'ephemeral') return false;
+  if (type === 'init' && (c as { restartPolicy?: string }).restartPolicy === 'Always') return true;
+  return (pod.spec?.restartPolicy ?? 'Always') !== 'Never';
+}
+
 /** Returns true when the container was started. */
 export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput): Promise<boolean> {
   const { pod, container: c } = i;
@@ -98,6 +105,9 @@ export async function startContainer(d: AgentDeps, s: SyncScratch, i: StartInput
   try {
     await d.runtime.startContainer(id);
   } catch (err) {
+    // The kubelet's reasonCache: a container it will start again waits with RunContainerError (over
+    // its StartError termination, kept as lastState) until the next attempt (ShouldContainerBeRestarted).
+    if (willRestartAfterStartError(pod, c, i.type)) s.waiting[c.name] = { reason: 'RunContainerError', message: errMsg(err) };
     d.events.event(pod, 'Warning', 'Failed', `Error: ${errMsg(err)}`);
     s.wakeIn(0);
     return false;
