@@ -32,6 +32,13 @@ export class WrittenObjects<T extends Obj> {
     return cached;
   }
 
+  /** `freshest` of what the cache holds for `key`; when it holds nothing the object is gone and so is our record. */
+  read(key: string, cached: Readonly<T> | undefined): Readonly<T> | undefined {
+    if (cached) return this.freshest(key, cached);
+    this.byKey.delete(key);
+    return undefined;
+  }
+
   delete(key: string): void {
     this.byKey.delete(key);
   }

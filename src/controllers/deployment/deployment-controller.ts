@@ -12,6 +12,8 @@ import { resources } from '../../client/resource-ref.js';
 import type { Controller } from '../../controller-runtime/controller.js';
 import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
 import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
+import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
+import { isConflict, isNotFound } from '../../client/errors.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
@@ -58,15 +60,23 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
     return matchingDeployments(rs);
   };
 
+  // The Deployment as this controller last wrote it, until the informer shows that write: the
+  // ReplicaSet status write its own pods' events cause wakes the next sync within milliseconds,
+  // usually before the Deployment's status write reaches the cache, and a status written on the
+  // stale resourceVersion failed with a conflict (half of all status writes in a rollout, each
+  // retried through the rate limiter). client-go's MutationCache, as the StatefulSet and Job controllers.
+  const written = new WrittenObjects<Deployment>();
+
   async function reconcile(req: Request): Promise<Result | void> {
-    const cached = dInformer.indexer.get(keyString(req));
+    const key = keyString(req);
+    const cached = written.read(key, dInformer.indexer.get(key));
     if (!cached) return;
     const ns = cached.metadata.namespace!;
     let plan;
     try {
       plan = planClaims(cached, cached.spec.selector, rsInformer.indexer.listNamespace(ns));
     } catch (err) {
-      mgr.controllerDefaults.logger?.warn({ key: keyString(req), err: String(err) }, 'invalid selector; skipping');
+      mgr.controllerDefaults.logger?.warn({ key, err: String(err) }, 'invalid selector; skipping');
       return;
     }
     const owned = await executeClaims(plan, controllerRef(cached, 'apps/v1', 'Deployment'),
@@ -98,7 +108,15 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
     }
     const sync = planDeploymentSync({ deployment: cached, replicaSets: owned, podsByReplicaSet, now });
     noteAvailableRevision(sync.deployment, owned);
-    const res = await executePlan(sync, cached, client, recorder, now);
+    let res;
+    try {
+      res = await executePlan(sync, cached, client, recorder, now);
+    } catch (err) {
+      // Someone else wrote the Deployment (or it went): read theirs from the cache next time.
+      if (isConflict(err) || isNotFound(err)) written.delete(key);
+      throw err;
+    }
+    if (res.written) written.record(key, cached, res.written);
     if (res.stale) return { requeueAfter: 250 };
     if (sync.requeueAfter !== undefined) return { requeueAfter: sync.requeueAfter };
   }

@@ -19,6 +19,8 @@ import { copyOf } from '../../controller-runtime/informer/indexer.js';
 export interface ExecuteResult {
   /** Stopped early because the cache is behind; look again shortly. */
   stale?: boolean;
+  /** The Deployment as its annotations-and-status write left it (none if nothing changed). */
+  written?: Deployment;
 }
 
 export async function executePlan(plan: SyncPlan, current: Readonly<Deployment>, client: KubeClient, recorder: EventRecorder, now: number): Promise<ExecuteResult> {
@@ -79,7 +81,7 @@ export async function executePlan(plan: SyncPlan, current: Readonly<Deployment>,
   const d = plan.deployment;
   const annotationsChanged = JSON.stringify(d.metadata.annotations ?? {}) !== JSON.stringify(current.metadata.annotations ?? {});
   if (annotationsChanged || !statusEqual(current.status, d.status)) {
-    await client.deployments<Deployment>(ns).updateStatus(d);
+    return { written: await client.deployments<Deployment>(ns).updateStatus(d) };
   }
   return {};
 }
