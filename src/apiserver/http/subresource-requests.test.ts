@@ -9,7 +9,7 @@
  *   invalid-object text, also for a deleted object; a Scale's stale resourceVersion is 409; a
  *   patched Scale's uid is checked by the built-in kinds (409 on <plural>/scale), not by CRDs.
  * - JSON patch errors: apply failures are NewGenericServerResponse(422) with its fixed message and
- *   no causes; a body that is not a list of operations is jsonpatch.DecodePatch's 400, after the
+ *   no causes (evanphx/json-patch v4's replace of a missing key adds it); a body that is not a list of operations is jsonpatch.DecodePatch's 400, after the
  *   object is read (404 first).
  */
 import { strict as assert } from 'node:assert';
@@ -168,7 +168,7 @@ describe('subresource and patch requests', () => {
     const notApplied: [string, unknown][] = [
       ['failed test', [{ op: 'test', path: '/metadata/name', value: 'other' }]],
       ['remove a missing path', [{ op: 'remove', path: '/metadata/labels/nope' }]],
-      ['replace a missing path', [{ op: 'replace', path: '/spec/nope', value: 1 }]],
+      ['replace under a missing parent', [{ op: 'replace', path: '/metadata/labels/a', value: 'b' }]],
       ['index out of range', [{ op: 'replace', path: '/spec/containers/5/image', value: 'y' }]],
       ['unknown op', [{ op: 'frob', path: '/metadata/name' }]],
     ];
@@ -180,6 +180,10 @@ describe('subresource and patch requests', () => {
     status(await patch({ op: 'add', path: '/metadata/labels', value: {} }), 400, 'BadRequest', 'json: cannot unmarshal object into Go value of type jsonpatch.Patch');
     status(await patch(['add']), 400, 'BadRequest', 'json: cannot unmarshal string into Go value of type jsonpatch.Operation');
     assert.equal((await send('GET', podPath('patch-me'))).json.metadata.labels, undefined, 'nothing was patched');
+    // evanphx/json-patch v4: replace of a key the object lacks adds it, -1 is the last element.
+    const added = await patch([{ op: 'add', path: '/metadata/labels', value: {} }, { op: 'replace', path: '/metadata/labels/a', value: 'b' }, { op: 'test', path: '/spec/containers/-1/name', value: 'c' }]);
+    assert.equal(added.status, 200, added.body);
+    assert.deepEqual(added.json.metadata.labels, { a: 'b' });
     // The object is read before the patch is decoded: a missing one is 404 whatever the body.
     status(await send('PATCH', podPath('no-such-pod'), { op: 'add' }, JSON_PATCH), 404, 'NotFound', 'pods "no-such-pod" not found');
   });

@@ -16,6 +16,13 @@ const ok: { name: string; ops: unknown; expected: unknown }[] = [
   { name: 'move and copy', ops: [{ op: 'copy', from: '/metadata/labels', path: '/metadata/annotations' }, { op: 'move', from: '/spec/replicas', path: '/spec/count' }],
     expected: { metadata: { name: 'd', labels: { a: '1' }, annotations: { a: '1' } }, spec: { list: ['x', 'y'], count: 1 } } },
   { name: 'empty patch', ops: [], expected: obj() },
+  // evanphx/json-patch v4, which kube-apiserver applies with, departs from RFC 6902 here.
+  { name: 'v4: replace of a key the object lacks adds it', ops: [{ op: 'replace', path: '/spec/nope', value: 1 }], expected: { ...obj(), spec: { replicas: 1, list: ['x', 'y'], nope: 1 } } },
+  { name: 'v4: test of a missing key with null passes', ops: [{ op: 'test', path: '/metadata/nope', value: null }], expected: obj() },
+  { name: 'v4: negative index counts from the end', ops: [{ op: 'replace', path: '/spec/list/-1', value: 'z' }, { op: 'test', path: '/spec/list/-2', value: 'x' }], expected: { ...obj(), spec: { replicas: 1, list: ['x', 'z'] } } },
+  { name: 'v4: remove at -1 drops the last element', ops: [{ op: 'remove', path: '/spec/list/-1' }], expected: { ...obj(), spec: { replicas: 1, list: ['x'] } } },
+  { name: 'v4: add at -1 appends (the array grows first)', ops: [{ op: 'add', path: '/spec/list/-1', value: 'z' }], expected: { ...obj(), spec: { replicas: 1, list: ['x', 'y', 'z'] } } },
+  { name: 'v4: copy from a negative index', ops: [{ op: 'copy', from: '/spec/list/-2', path: '/metadata/labels/b' }], expected: { ...obj(), metadata: { name: 'd', labels: { a: '1', b: 'x' } } } },
 ];
 
 for (const c of ok) {
@@ -33,7 +40,10 @@ const bad: { name: string; ops: unknown; code: number; reason: string }[] = [
   // Apply failures are NewGenericServerResponse(422): reason Invalid, fixed message.
   { name: 'failed test', ops: [{ op: 'test', path: '/spec/replicas', value: 5 }], code: 422, reason: 'Invalid' },
   { name: 'remove a missing path', ops: [{ op: 'remove', path: '/metadata/labels/nope' }], code: 422, reason: 'Invalid' },
-  { name: 'replace a missing key', ops: [{ op: 'replace', path: '/spec/nope', value: 1 }], code: 422, reason: 'Invalid' },
+  { name: 'replace under a missing parent', ops: [{ op: 'replace', path: '/spec/nope/x', value: 1 }], code: 422, reason: 'Invalid' },
+  { name: 'replace past the end of a list', ops: [{ op: 'replace', path: '/spec/list/2', value: 1 }], code: 422, reason: 'Invalid' },
+  { name: 'test of a missing key with a value', ops: [{ op: 'test', path: '/metadata/nope', value: 'x' }], code: 422, reason: 'Invalid' },
+  { name: 'negative index before the start', ops: [{ op: 'remove', path: '/spec/list/-3' }], code: 422, reason: 'Invalid' },
   { name: 'add under a missing parent', ops: [{ op: 'add', path: '/a/b/c', value: 1 }], code: 422, reason: 'Invalid' },
   { name: 'unknown op', ops: [{ op: 'frob', path: '/spec' }], code: 422, reason: 'Invalid' },
   { name: 'too many operations', ops: Array.from({ length: 10001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 })), code: 413, reason: 'RequestEntityTooLarge' },

@@ -1,8 +1,12 @@
-/** RFC 6902 JSON patch (application/json-patch+json) with kube-apiserver's error mapping. */
+/**
+ * RFC 6902 JSON patch (application/json-patch+json) with kube-apiserver's error mapping, and
+ * evanphx/json-patch v4's departures from the RFC that clients rely on (json-patch-v4.ts).
+ */
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { failure } from '../../api/status.js';
 import { badPatch, patchNotApplicable, patchedNotAnObject } from './patch-errors.js';
+import { asV4Operation } from './json-patch-v4.js';
 import { clone, isObject, type JsonObject } from './json-value.js';
 
 /** kube-apiserver's maxJSONPatchOperations. */
@@ -31,9 +35,11 @@ export function applyJsonPatch(obj: JsonObject, ops: unknown): JsonObject {
   }
   let doc: unknown = clone(obj);
   let copied = 0;
-  for (const op of ops as JsonObject[]) {
+  for (const given of ops as JsonObject[]) {
     // evanphx/json-patch rejects an unknown op at apply time (422), not at decode time.
-    if (typeof op.op !== 'string' || !OPS.has(op.op)) throw patchNotApplicable();
+    if (typeof given.op !== 'string' || !OPS.has(given.op)) throw patchNotApplicable();
+    const op = asV4Operation(doc, given);
+    if (!op) continue;
     if (op.op === 'copy' && typeof op.from === 'string') {
       copied += copySize(doc, op.from);
       if (copied > MAX_JSON_PATCH_COPY_BYTES) {
