@@ -2,11 +2,13 @@
  * Upstream's ServerSideApply tests (test/e2e/apimachinery/apply.go, releases v1.21) against a real
  * API server: apply creates, a second manager's identical apply shares ownership (exact fieldsV1),
  * apply reaches status only through /status, an owned field left out is removed, a field another
- * manager still owns stays, and a conflict (409 with causes) yields to force.
+ * manager still owns stays, and a conflict (409 with causes) yields to force. Not from upstream's
+ * file: kubectl apply --server-side of one HorizontalPodAutoscaler field through autoscaling/v1 and v2.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawResponse } from '../testing/raw-client.js';
+import { kubectlOk } from '../testing/kubectl-ok.js';
 import { rawEnvForFile } from './testing/raw-env.js';
 
 const NS = 'cf-apply';
@@ -84,4 +86,22 @@ test('ServerSideApply should ignore conflict errors if force apply is used', asy
   assert.ok(conflict.json.details.causes.length >= 1, 'at least one conflict named');
   const forced = ok(await apply(`${deployments}/deployment-force`, body, 'apply_test', true));
   assert.equal(forced.spec.replicas, 3);
+});
+
+test('kubectl apply --server-side: an autoscaling/v2 manager conflicts with the autoscaling/v1 owner of the CPU target, and --force-conflicts takes it', async () => {
+  const spec = 'scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 5';
+  const v1 = `apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: ${NS}}\nspec:\n  ${spec}\n  targetCPUUtilizationPercentage: 50\n`;
+  const v2 = `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: ${NS}}\nspec:\n  ${spec}\n`
+    + '  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]\n';
+  const ssa = (manager: string, ...extra: string[]) => ['apply', '--server-side', `--field-manager=${manager}`, ...extra, '-f', '-'];
+  await kubectlOk(file.ts, ssa('owner-v1'), { input: v1 });
+  const refused = await file.ts.kubectl(ssa('tuner-v2'), { input: v2 });
+  assert.notEqual(refused.code, 0, refused.stdout);
+  assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "owner-v1": \.spec\.targetCPUUtilizationPercentage/);
+  await kubectlOk(file.ts, ssa('tuner-v2', '--force-conflicts'), { input: v2 });
+  const got = await kubectlOk(file.ts, ['get', 'horizontalpodautoscalers.v1.autoscaling', 'web', '-n', NS, '-o', 'json']);
+  const hpa = JSON.parse(got) as { spec: { targetCPUUtilizationPercentage: number } };
+  assert.equal(hpa.spec.targetCPUUtilizationPercentage, 70);
+  const again = await file.ts.kubectl(ssa('owner-v1'), { input: v1 });
+  assert.match(again.stderr, /conflict with "tuner-v2": \.spec\.metrics/);
 });

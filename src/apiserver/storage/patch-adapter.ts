@@ -15,12 +15,9 @@ import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic/strategic-merge.js';
 import { applyScale, checkScaleName, toScale } from './scale.js';
 import type { PatchRequest, RequestContext } from './types.js';
+import { apiVersionOf, versionConverter } from './version-converter.js';
 
 const noFieldInfo = (): FieldInfo | undefined => undefined;
-
-function apiVersionOf(def: ResourceDefinition): string {
-  return def.group ? `${def.group}/${def.version}` : def.version;
-}
 
 /**
  * json, merge or strategic patch of `current` (never modified); without a definition strategic acts
@@ -77,7 +74,7 @@ export function serverSideApply(
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) checkDeclaredFields(body as Record<string, unknown>, def.unknownFields(body as KubeObject, []));
   const res = apply(live as unknown as JsonObject | undefined, body as JsonObject, {
     manager: fieldManager, apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
-    force, subresource, ignoredFields: ignoredFields(def, subresource),
+    force, subresource, ignoredFields: ignoredFields(def, subresource), convert: versionConverter(def, (d) => ignoredFields(d, subresource)),
   });
   checkDuplicateKeys(body, ctx.fieldValidation, ctx.warnings);
   return { object: res.object as unknown as KubeObject };
@@ -119,7 +116,7 @@ export function scaleServerSideApply(def: ResourceDefinition, ctx: RequestContex
 export function trackManagedFields(def: ResourceDefinition, ctx: RequestContext, newObj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
   const res = trackUpdate(old as unknown as JsonObject | undefined, newObj as unknown as JsonObject, {
     manager: manager(ctx), apiVersion: apiVersionOf(def), fieldInfo: def.fieldInfo, now: new Date(),
-    subresource, ignoredFields: ignoredFields(def, subresource),
+    subresource, ignoredFields: ignoredFields(def, subresource), convert: versionConverter(def, (d) => ignoredFields(d, subresource)),
   });
   if (res.managedFields.length > 0) newObj.metadata.managedFields = res.managedFields;
   else delete newObj.metadata.managedFields;

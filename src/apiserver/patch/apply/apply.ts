@@ -9,6 +9,7 @@ import { capUpdateManagers } from './cap-managers.js';
 import { compare } from './compare.js';
 import { conflictError, type Conflict } from './conflicts.js';
 import { FieldSet } from './fieldset.js';
+import { ownable } from './ownable.js';
 import {
   decodeManagedFields, encodeManagedFields, isResetRequest, managerKey, type ManagerEntry, type Managers,
 } from './managed-fields.js';
@@ -18,6 +19,7 @@ import { prune } from './prune.js';
 import { SchemaCursor } from './schema.js';
 import { gvknn } from './strict-apply.js';
 import { toFieldSet } from './to-fieldset.js';
+import { VersionedChanges, type VersionConverter } from './versions.js';
 
 export interface FieldManagerOptions {
   /** fieldManager of the request. */
@@ -34,6 +36,11 @@ export interface FieldManagerOptions {
    * subresource) whose changes no manager owns through this write: kube-apiserver's reset fields.
    */
   ignoredFields?: string[][];
+  /**
+   * The object in the other versions of its kind, for entries recorded in another apiVersion
+   * (versions.ts); without it every entry is compared in `apiVersion`.
+   */
+  convert?: VersionConverter;
 }
 
 export interface ApplyOptions extends FieldManagerOptions {
@@ -49,23 +56,6 @@ export interface FieldManagerResult {
   /** The resulting object; its metadata.managedFields equals `managedFields` (absent when empty). */
   object: JsonObject;
   managedFields: ManagedFieldsEntry[];
-}
-
-/** Fields nobody owns (apimachinery's stripMetaManager), as FieldsV1 paths. */
-const STRIPPED: string[][] = [
-  ['f:apiVersion'], ['f:kind'], ['f:metadata'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']
-    .map((f) => ['f:metadata', `f:${f}`]),
-];
-
-/**
- * `set` (a new set this module built and still owns: it is changed in place) without the fields
- * nobody owns and the subtrees `ignored` names.
- */
-function ownable(set: FieldSet, ignored: string[][] | undefined): FieldSet {
-  for (const p of STRIPPED) set.remove(p);
-  for (const p of ignored ?? []) set.remove(p.map((f) => `f:${f}`), true);
-  return set;
 }
 
 function withoutManagedFields(obj: JsonObject | undefined): JsonObject {
@@ -129,11 +119,14 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
   // A null in the configuration removes the field here; structured-merge-diff keeps the null (a
   // modified value, dropped when decoded), so owners of a field the applier nulls conflict too.
   const changed = ownable(cmp.changed.union(cmp.removed.intersection(set)), opts.ignoredFields);
+  // An entry of another version loses what the write removed in its version too (upstream's
+  // update(); in this version the only removals before pruning are the nulls, in `changed`).
+  const views = new VersionedChanges(liveBody, merged, opts.apiVersion, { changed, removed: new FieldSet() }, opts.convert);
 
   const conflicts: Conflict[] = [];
   for (const [k, e] of managers) {
     if (k === key) continue;
-    const c = e.set.intersection(changed);
+    const c = e.set.intersection(views.in(e.apiVersion).changed);
     if (!c.isEmpty()) for (const path of c.paths()) conflicts.push({ manager: e, path });
   }
   if (conflicts.length > 0 && !opts.force) {
@@ -142,7 +135,11 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
     const remaining = conflicts.filter((c) => !allowed.has(c.path));
     if (remaining.length > 0) throw conflictError(remaining);
   }
-  for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(changed);
+  for (const [k, e] of managers) {
+    if (k === key) continue;
+    const v = views.in(e.apiVersion);
+    e.set = e.set.difference(v.changed).difference(v.removed);
+  }
 
   const entry: ManagerEntry = {
     manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion,
@@ -156,7 +153,8 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
     for (const e of managers.values()) owned = owned.union(e.set);
     result = prune(merged, previous.set, owned, cur);
     const removed = ownable(compare(liveBody, result, cur).removed, opts.ignoredFields);
-    for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(removed);
+    const pruned = new VersionedChanges(liveBody, result, opts.apiVersion, { changed: new FieldSet(), removed }, opts.convert);
+    for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(pruned.in(e.apiVersion).removed);
   }
   if (opts.manager === KUBECTL_MANAGER) result = syncLastApplied(result, applied);
   if (!live || !deepEqual(liveBody, result) || !entry.time) entry.time = iso(opts.now);
@@ -216,9 +214,14 @@ export function trackUpdate(old: JsonObject | undefined, updated: JsonObject, op
   const changed = ownable(cmp.changed, opts.ignoredFields);
   const removed = ownable(cmp.removed, opts.ignoredFields);
   const key = changed.isEmpty() ? undefined : managerKey({ manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource });
+  const views = new VersionedChanges(before, after, opts.apiVersion, { changed, removed }, opts.convert);
   for (const [k, e] of managers) {
     // The writer's own entry ends up with `changed` anyway: (set - changed - removed) + changed.
-    e.set = k === key ? e.set.difference(removed) : e.set.difference(changed).difference(removed);
+    if (k === key) e.set = e.set.difference(removed);
+    else {
+      const v = views.in(e.apiVersion);
+      e.set = e.set.difference(v.changed).difference(v.removed);
+    }
   }
 
   if (key !== undefined) {
