@@ -10,12 +10,18 @@
  *   nodes and pending pods created through the API, then the scheduler started in this process;
  *   time until every pod is bound. CPU per pod is reported for both processes (the server's from
  *   /proc/PID/stat utime+stime), so load on the machine does not hide a change.
+ * Each pod belongs to one of OWNERS ReplicaSets (app-N), so PodTopologySpread's system default
+ * constraints spread it as on a cluster (the framework runs read the ReplicaSets from a fixed lister,
+ * the end-to-end runs from the scheduler's informers).
  * Run: node --import tsx bench/scheduler.bench.ts   (SCHED_BENCH_E2E=0 skips the API runs)
  * Target: >= 1,000 pods bound/s with 5,000 nodes.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { ReplicaSet } from '../src/api/kinds/index.js';
 import { KubeClient } from '../src/client/index.js';
+import { resources } from '../src/client/resource-ref.js';
+import type { SpreadListers } from '../src/scheduler/plugins/pod-topology-spread/default-constraints.js';
 import { spawnServer } from '../src/testing/test-cluster.js';
 import { SchedulerCache } from '../src/scheduler/cache/cache.js';
 import { newPodInfo } from '../src/scheduler/framework/pod-info.js';
@@ -37,6 +43,16 @@ const nodeObj = (i: number): Node => makeNode().name(`bench-node-${i}`).label('t
   .alloc({ cpu: '16', memory: '64Gi', pods: 110 }).obj();
 const podObj = (i: number): Pod => makePod().name(`bench-pod-${i}`).label('app', `app-${i % OWNERS}`).owner(`owner-${i % OWNERS}`)
   .req({ cpu: '100m', memory: '128Mi' }).obj();
+/** The ReplicaSet `owner-N` the pods with app=app-N belong to (replicas 0: no controller runs in these benches). */
+const replicaSetObj = (i: number): ReplicaSet => ({
+  apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `owner-${i}`, namespace: 'default' },
+  spec: { replicas: 0, selector: { matchLabels: { app: `app-${i}` } }, template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+} as ReplicaSet);
+const replicaSets = new Map(Array.from({ length: OWNERS }, (_, i) => [`owner-${i}`, replicaSetObj(i)]));
+const listers: SpreadListers = {
+  services: () => [], replicationController: () => undefined, statefulSet: () => undefined,
+  replicaSet: (_ns, name) => replicaSets.get(name),
+};
 
 interface Row { case: string; nodes: number; pods: number; 'pods/s': number; 'µs/pod': number; 'CPU µs/pod': number; 'server CPU µs/pod'?: number; note: string }
 const rows: Row[] = [];
@@ -64,7 +80,7 @@ function procCpu(pid: number): number {
 function frameworkRun(nodes: number, percentage: number): { wall: number; cpu: number } {
   const cache = new SchedulerCache();
   for (let i = 0; i < nodes; i++) cache.setNode(nodeObj(i));
-  const profile = buildProfile({ ...defaultProfileConfig(), percentageOfNodesToScore: percentage }, inTreeRegistry);
+  const profile = buildProfile({ ...defaultProfileConfig(), percentageOfNodesToScore: percentage }, inTreeRegistry, { spreadListers: () => listers });
   const pods = Array.from({ length: PODS }, (_, i) => podObj(i));
   let start = 0;
   return timed(() => {
@@ -114,6 +130,7 @@ async function endToEnd(nodes: number): Promise<{ wall: number; cpu: number; ser
   let scheduler: Scheduler | undefined;
   try {
     await pool(Array.from({ length: nodes }, (_, i) => i), 32, (i) => client.nodes<Node>().create(nodeObj(i)));
+    await pool([...replicaSets.values()], 32, (rs) => client.resource<ReplicaSet>(resources.replicasets, 'default').create(rs));
     await pool(Array.from({ length: PODS }, (_, i) => i), 32, (i) => client.pods<Pod>('default').create(podObj(i)));
     scheduler = new Scheduler({ client, ...(process.env.SCHED_BENCH_BINDS ? { maxConcurrentBinds: Number(process.env.SCHED_BENCH_BINDS) } : {}) });
     const cpu0 = process.cpuUsage();

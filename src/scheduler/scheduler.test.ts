@@ -27,6 +27,8 @@ test('scheduler end to end against the API server', async (t) => {
     .filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === name) as Array<{ reason?: string; message?: string; type?: string }>;
   try {
     for (const i of [1, 2, 3]) await client.nodes<Node>().create(makeNode().name(`${PREFIX}-n${i}`).alloc({ cpu: '1', memory: '2Gi', pods: 10 }).obj());
+    // Made before the scheduler starts, so its informer has it when the spreading test runs.
+    await client.services('default').create({ metadata: { name: `${PREFIX}-spread` }, spec: { selector: { app: `${PREFIX}-spread` }, ports: [{ port: 80 }] } });
     await scheduler.start();
 
     await t.test('a pod that fits is bound and a Scheduled event recorded', async () => {
@@ -97,11 +99,15 @@ test('scheduler end to end against the API server', async (t) => {
       assert.equal(foreign.status?.conditions?.find((c) => c.type === 'PodScheduled'), undefined);
     });
 
-    await t.test('replicas of one owner spread over nodes', async () => {
-      for (const i of [1, 2, 3]) await client.nodes<Node>().create(makeNode().name(`${PREFIX}-s${i}`).label('pool', 'spread').alloc({ cpu: '8', memory: '8Gi', pods: 50 }).obj());
-      await Promise.all([0, 1, 2].map((i) => pods.create(makePod().name(`${PREFIX}-rep-${i}`).owner('rs-spread').nodeSelector({ pool: 'spread' }).req({ cpu: '100m' }).obj())));
-      const nodes = await Promise.all([0, 1, 2].map((i) => boundNode(`${PREFIX}-rep-${i}`)));
-      assert.equal(new Set(nodes).size, 3, `replicas landed on ${nodes.join(', ')}`);
+    await t.test('pods a Service selects spread over nodes (PodTopologySpread system defaults, hostname maxSkew 3)', async () => {
+      // The big node holds 3 of the Service's pods and is the emptier one: resource scores alone pick it.
+      await client.nodes<Node>().create(makeNode().name(`${PREFIX}-s-big`).label('pool', 'spread').alloc({ cpu: '64', memory: '64Gi', pods: 50 }).obj());
+      await client.nodes<Node>().create(makeNode().name(`${PREFIX}-s-small`).label('pool', 'spread').alloc({ cpu: '8', memory: '8Gi', pods: 50 }).obj());
+      const member = (name: string) => makePod().name(name).label('app', `${PREFIX}-spread`).nodeSelector({ pool: 'spread' }).req({ cpu: '100m', memory: '100Mi' });
+      for (const i of [0, 1, 2]) await pods.create(member(`${PREFIX}-old-${i}`).node(`${PREFIX}-s-big`).obj());
+      await eventually(async () => (scheduler.cache.snapshot().get(`${PREFIX}-s-big`)?.pods.length === 3 ? true : undefined), 'bound pods cached');
+      await pods.create(member(`${PREFIX}-new`).obj());
+      assert.equal(await boundNode(`${PREFIX}-new`), `${PREFIX}-s-small`);
     });
 
     await t.test('pod affinity namespaceSelector is matched against namespace labels', async () => {

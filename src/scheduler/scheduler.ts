@@ -28,6 +28,9 @@ import { attemptEnded, podScheduled } from './metrics.js';
 import { Nominator } from './nominator.js';
 import { preemptionHandle } from './preemption-executor.js';
 import { volumeBindingDeps, volumeInformers, type VolumeInformers } from './plugins/volume-binding/deps.js';
+import type { SpreadListers } from './plugins/pod-topology-spread/default-constraints.js';
+import { spreadListers } from './plugins/pod-topology-spread/deps.js';
+import { NAME as POD_TOPOLOGY_SPREAD } from './plugins/pod-topology-spread/pod-topology-spread.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPodInfo } from './queue/scheduling-queue.js';
 
 export interface SchedulerOptions {
@@ -72,6 +75,9 @@ export class Scheduler {
   private readonly maxBinds: number;
   private podInformer?: SharedInformer<Pod>;
   private volumeInf?: VolumeInformers;
+  /** PodTopologySpread's default selector reads these; made at start when the profile has the plugin. */
+  private spreadListers?: SpreadListers;
+  private readonly usesSpread: boolean;
   private startIndex = 0;
   private readonly nominator = new Nominator();
   private binds = new Set<Promise<void>>();
@@ -92,7 +98,9 @@ export class Scheduler {
     };
     const volumeBinding = volumeBindingDeps(this.client, () => this.volumeInf);
     const preemption = preemptionHandle({ client: this.client, informers: this.informers, recorder: this.recorder, log: this.log, now: () => this.clock.now(), profile: () => this.profile });
-    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod, volumeBinding, ...preemption });
+    this.usesSpread = config.plugins.some((p) => p.name === POD_TOPOLOGY_SPREAD);
+    const spread = () => this.spreadListers;
+    this.profile = buildProfile(config, opts.registry ?? inTreeRegistry, { bindPod, volumeBinding, spreadListers: spread, ...preemption });
     this.queue = new SchedulingQueue({ ...opts.queue, clock: this.clock });
     this.maxBinds = opts.maxConcurrentBinds ?? 32;
   }
@@ -112,6 +120,8 @@ export class Scheduler {
     this.volumeInf = volumeInformers(this.informers);
     const storageChange = { onAdd: () => this.queue.onClusterEvent('StorageChange'), onUpdate: () => this.queue.onClusterEvent('StorageChange') };
     for (const inf of Object.values(this.volumeInf)) inf.addEventHandler(storageChange);
+    // Services, RCs, ReplicaSets and StatefulSets give PodTopologySpread's default constraints their selector.
+    if (this.usesSpread) this.spreadListers = spreadListers(this.informers);
     this.informers.start();
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
     await this.informers.waitForCacheSync(signal);

@@ -8,13 +8,16 @@ import { NodeInfo } from '../framework/node-info.js';
 import { recount, type ImageNodeCounts } from '../framework/node-images.js';
 import type { NamespaceLabels, PodInfo } from '../framework/pod-info.js';
 import { Snapshot } from '../framework/snapshot.js';
-import type { Node } from '../framework/types.js';
+import { LABEL_ZONE, type Node } from '../framework/types.js';
+import { ZonePodGroups } from '../framework/zone-pod-groups.js';
 
 interface PodState {
   info: PodInfo;
   nodeName: string;
   assumed: boolean;
 }
+
+const zoneOf = (node: Node): string => node.metadata.labels?.[LABEL_ZONE] ?? '';
 
 export class SchedulerCache {
   /** Nodes the API knows, in insertion order (the order cycles walk them in). */
@@ -29,6 +32,8 @@ export class SchedulerCache {
   private readonly affinityNodes = new Set<string>();
   /** How many listed nodes list each image (ImageLocality's spread), replaced whenever it changes. */
   private imageCounts: ImageNodeCounts = new Map();
+  /** Pods of listed nodes by namespace, label set and zone (PodTopologySpread's system-default zone counts). */
+  private readonly zoneGroups = new ZonePodGroups();
   private current?: Snapshot;
   /** Where snapshots look up namespace labels (the scheduler sets its namespace informer's). */
   namespaceLabels: NamespaceLabels = () => undefined;
@@ -39,10 +44,14 @@ export class SchedulerCache {
 
   /** An immutable view; the same object until the cache next changes. */
   snapshot(): Snapshot {
+    if (this.current) return this.current;
     const infos = (names: Set<string>) => [...names].map((name) => this.list[this.index.get(name)!]!);
-    this.current ??= new Snapshot(this.list.slice(), infos(this.antiAffinityNodes), (ns) => this.namespaceLabels(ns),
-      { withAffinity: infos(this.affinityNodes), imageNodeCounts: this.imageCounts });
-    return this.current;
+    // The groups change in place: a snapshot reads them only while it is still the cache's current one.
+    const snap: Snapshot = new Snapshot(this.list.slice(), infos(this.antiAffinityNodes), (ns) => this.namespaceLabels(ns),
+      { withAffinity: infos(this.affinityNodes), imageNodeCounts: this.imageCounts,
+        zonePodGroups: (ns) => (this.current === snap ? this.zoneGroups.groups(ns) ?? [] : undefined) });
+    this.current = snap;
+    return snap;
   }
 
   /** Adds or updates a node, keeping the pods already placed on it. */
@@ -50,14 +59,23 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     const at = this.index.get(name);
     if (at !== undefined) {
-      this.imageCounts = recount(this.imageCounts, this.list[at]!.node, node);
-      this.list[at] = this.list[at]!.withNode(node);
+      const old = this.list[at]!;
+      this.imageCounts = recount(this.imageCounts, old.node, node);
+      const [was, now] = [zoneOf(old.node), zoneOf(node)];
+      if (was !== now) {
+        for (const p of old.pods) {
+          this.zoneGroups.add(p, was, -1);
+          this.zoneGroups.add(p, now, 1);
+        }
+      }
+      this.list[at] = old.withNode(node);
     } else {
       this.imageCounts = recount(this.imageCounts, undefined, node);
       const orphan = this.orphans.get(name);
       this.orphans.delete(name);
       this.index.set(name, this.list.length);
       const info = orphan ? orphan.withNode(node) : NodeInfo.of(node);
+      for (const p of info.pods) this.zoneGroups.add(p, zoneOf(node), 1);
       this.list.push(info);
       this.trackAntiAffinity(info);
     }
@@ -70,6 +88,7 @@ export class SchedulerCache {
     if (at === undefined) return;
     const info = this.list[at]!;
     if (info.pods.length > 0) this.orphans.set(name, info);
+    for (const p of info.pods) this.zoneGroups.add(p, zoneOf(info.node), -1);
     this.list.splice(at, 1);
     this.index.delete(name);
     this.antiAffinityNodes.delete(name);
@@ -100,6 +119,7 @@ export class SchedulerCache {
     const st = this.pods.get(key);
     if (!st) return;
     this.pods.delete(key);
+    this.countZone(st.info, st.nodeName, -1);
     this.update(st.nodeName, (n) => n.withoutPod(key));
   }
 
@@ -114,9 +134,19 @@ export class SchedulerCache {
 
   private place(info: PodInfo, nodeName: string, assumed: boolean): void {
     const old = this.pods.get(info.key);
-    if (old) this.update(old.nodeName, (n) => n.withoutPod(info.key));
+    if (old) {
+      this.countZone(old.info, old.nodeName, -1);
+      this.update(old.nodeName, (n) => n.withoutPod(info.key));
+    }
     this.pods.set(info.key, { info, nodeName, assumed });
+    this.countZone(info, nodeName, 1);
     this.update(nodeName, (n) => n.withPod(info));
+  }
+
+  /** Pods count in the zone groups while their node is listed (snapshots hold listed nodes only). */
+  private countZone(info: PodInfo, nodeName: string, sign: 1 | -1): void {
+    const at = this.index.get(nodeName);
+    if (at !== undefined) this.zoneGroups.add(info, zoneOf(this.list[at]!.node), sign);
   }
 
   private trackAntiAffinity(n: NodeInfo): void {

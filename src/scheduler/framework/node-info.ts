@@ -5,7 +5,7 @@
  */
 import { nodeAllocatable, type ResourceList } from './resources.js';
 import type { HostPort, PodInfo } from './pod-info.js';
-import { LABEL_ZONE, type Node } from './types.js';
+import type { Node } from './types.js';
 
 function portKey(protocol: string, port: number): string {
   return `${protocol}/${port}`;
@@ -26,26 +26,21 @@ export class NodeInfo {
     /** Pods with any pod affinity or anti-affinity term (for inter-pod affinity checks). */
     readonly podsWithAffinity: readonly PodInfo[],
     readonly podsWithRequiredAntiAffinity: readonly PodInfo[],
-    /** Controller owner uid -> pods of it on this node (for spreading replicas). */
-    readonly ownerCounts: ReadonlyMap<string, number>,
   ) {
     this.name = node.metadata.name ?? '';
-    this.zone = node.metadata.labels?.[LABEL_ZONE];
   }
 
   static of(node: Node): NodeInfo {
-    return new NodeInfo(node, nodeAllocatable(node), [], {}, 0, 0, new Map(), [], [], new Map());
+    return new NodeInfo(node, nodeAllocatable(node), [], {}, 0, 0, new Map(), [], []);
   }
 
   /** The node's name. */
   readonly name: string;
-  /** The node's topology.kubernetes.io/zone label, if any (spreading reads it per node per cycle). */
-  readonly zone: string | undefined;
 
   /** The same pods on an updated Node object. */
   withNode(node: Node): NodeInfo {
     return new NodeInfo(node, nodeAllocatable(node), this.pods, this.requested, this.nonZeroCpu, this.nonZeroMemory,
-      this.usedPorts, this.podsWithAffinity, this.podsWithRequiredAntiAffinity, this.ownerCounts);
+      this.usedPorts, this.podsWithAffinity, this.podsWithRequiredAntiAffinity);
   }
 
   withPod(p: PodInfo): NodeInfo {
@@ -97,17 +92,8 @@ export class NodeInfo {
       + p.preferredAffinityTerms.length + p.preferredAntiAffinityTerms.length > 0;
     const update = (list: readonly PodInfo[], member: boolean) =>
       !member ? list : sign > 0 ? [...list, p] : list.filter((q) => q.key !== p.key);
-    let ownerCounts = this.ownerCounts;
-    if (p.ownerUid) {
-      const next = new Map(this.ownerCounts);
-      const n = (next.get(p.ownerUid) ?? 0) + sign;
-      if (n > 0) next.set(p.ownerUid, n);
-      else next.delete(p.ownerUid);
-      ownerCounts = next;
-    }
     return new NodeInfo(this.node, this.allocatable, pods, requested,
       this.nonZeroCpu + sign * p.nonZeroCpu, this.nonZeroMemory + sign * p.nonZeroMemory, usedPorts,
-      update(this.podsWithAffinity, hasAffinity), update(this.podsWithRequiredAntiAffinity, p.requiredAntiAffinityTerms.length > 0),
-      ownerCounts);
+      update(this.podsWithAffinity, hasAffinity), update(this.podsWithRequiredAntiAffinity, p.requiredAntiAffinityTerms.length > 0));
   }
 }

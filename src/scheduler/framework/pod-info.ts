@@ -1,6 +1,6 @@
 /**
  * A pod with everything the plugins need precomputed once (upstream PodInfo): requests, host
- * ports, controller owner and parsed pod (anti-)affinity terms. Built when the pod enters the
+ * ports and parsed pod (anti-)affinity terms. Built when the pod enters the
  * queue or the cache, so no cycle parses quantities or selectors of pods already placed.
  */
 import { labelSelectorFromObject, matchesLabels, type LabelSelector, type LabelSelectorObject } from '../../api/selectors/index.js';
@@ -43,8 +43,6 @@ export interface PodInfo {
   nonZeroCpu: number;
   nonZeroMemory: number;
   hostPorts: HostPort[];
-  /** uid of the controller ownerReference (ReplicaSet, StatefulSet, Job...), if any. */
-  ownerUid?: string;
   requiredAffinityTerms: AffinityTerm[];
   requiredAntiAffinityTerms: AffinityTerm[];
   preferredAffinityTerms: WeightedAffinityTerm[];
@@ -93,7 +91,6 @@ export function newPodInfo(pod: Pod): PodInfo {
     nonZeroCpu: nonZero[CPU] ?? 0,
     nonZeroMemory: nonZero[MEMORY] ?? 0,
     hostPorts: hostPortsOf(pod),
-    ownerUid: pod.metadata.ownerReferences?.find((r) => r.controller)?.uid,
     requiredAffinityTerms: [],
     requiredAntiAffinityTerms: [],
     preferredAffinityTerms: [],

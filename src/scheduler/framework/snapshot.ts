@@ -6,6 +6,7 @@
 import { countImages, type ImageNodeCounts } from './node-images.js';
 import type { NodeInfo } from './node-info.js';
 import type { NamespaceLabels } from './pod-info.js';
+import type { PodGroup, ZonePodGroupsView } from './zone-pod-groups.js';
 
 /** What a cache keeps as it changes, so that a cycle need not scan every node for it. */
 export interface TrackedByCache {
@@ -13,6 +14,8 @@ export interface TrackedByCache {
   withAffinity?: NodeInfo[];
   /** How many nodes list each image name. */
   imageNodeCounts?: ImageNodeCounts;
+  /** The pods of the snapshot's nodes by namespace, label set and zone, while they still describe it. */
+  zonePodGroups?: ZonePodGroupsView;
 }
 
 const NO_NAMESPACES: NamespaceLabels = () => undefined;
@@ -22,6 +25,7 @@ export class Snapshot {
   private withAntiAffinity?: NodeInfo[];
   private withAffinity?: NodeInfo[];
   private imageCounts?: ImageNodeCounts;
+  private readonly zoneGroups?: ZonePodGroupsView;
 
   constructor(
     /** Every node, in a stable order (the cache's insertion order). */
@@ -38,6 +42,15 @@ export class Snapshot {
     this.withAntiAffinity = withRequiredAntiAffinity;
     this.withAffinity = tracked.withAffinity;
     this.imageCounts = tracked.imageNodeCounts;
+    this.zoneGroups = tracked.zonePodGroups;
+  }
+
+  /**
+   * The pods of `namespace` on the snapshot's nodes grouped by label set, with their zone counts;
+   * undefined when this snapshot has no such index (built without a cache, or the cache changed since).
+   */
+  zonePodGroups(namespace: string): Iterable<PodGroup> | undefined {
+    return this.zoneGroups?.(namespace);
   }
 
   get(name: string): NodeInfo | undefined {

@@ -13,11 +13,13 @@ test('the default profile files each plugin under the points it implements', () 
   assert.deepEqual(p.reserve.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.preBind.map((x) => x.name), ['VolumeBinding']);
   assert.deepEqual(p.score.map((x) => [x.plugin.name, x.weight]), [
-    ['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1], ['SelectorSpread', 2],
+    ['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1],
   ]);
   assert.deepEqual(p.bind.map((x) => x.name), ['DefaultBinder']);
 });
 
 test('an unknown plugin name is an error', () => {
   assert.throws(() => buildProfile({ schedulerName: 's', plugins: [{ name: 'Nope' }] }, inTreeRegistry), /plugin "Nope" does not exist/);
+  // Removed upstream (kubescheduler.config.k8s.io/v1 since 1.25, the code in 1.29): PodTopologySpread's system defaults do its job.
+  assert.throws(() => buildProfile({ schedulerName: 's', plugins: [{ name: 'SelectorSpread' }] }, inTreeRegistry), /plugin "SelectorSpread" does not exist/);
 });

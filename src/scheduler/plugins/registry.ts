@@ -12,7 +12,6 @@ import * as nodePorts from './node-ports/node-ports.js';
 import * as nodeResourcesFit from './node-resources-fit/node-resources-fit.js';
 import * as nodeUnschedulable from './node-unschedulable/node-unschedulable.js';
 import * as podTopologySpread from './pod-topology-spread/pod-topology-spread.js';
-import * as selectorSpread from './selector-spread/selector-spread.js';
 import * as taintToleration from './taint-toleration/taint-toleration.js';
 import * as volumeBinding from './volume-binding/volume-binding.js';
 import * as volumeRestrictions from './volume-restrictions/volume-restrictions.js';
@@ -25,10 +24,9 @@ export const inTreeRegistry: Registry = {
   [nodePorts.NAME]: () => nodePorts.newNodePorts(),
   [nodeResourcesFit.NAME]: () => nodeResourcesFit.newNodeResourcesFit(),
   [interPodAffinity.NAME]: () => interPodAffinity.newInterPodAffinity(),
-  [podTopologySpread.NAME]: () => podTopologySpread.newPodTopologySpread(),
+  [podTopologySpread.NAME]: (args, handle) => podTopologySpread.newPodTopologySpread(args, handle),
   [balancedAllocation.NAME]: () => balancedAllocation.newBalancedAllocation(),
   [imageLocality.NAME]: () => imageLocality.newImageLocality(),
-  [selectorSpread.NAME]: () => selectorSpread.newSelectorSpread(),
   [volumeRestrictions.NAME]: (args, handle) => volumeRestrictions.newVolumeRestrictions(args, handle),
   [volumeBinding.NAME]: (args, handle) => volumeBinding.newVolumeBinding(args, handle),
   [defaultPreemption.NAME]: (args, handle) => defaultPreemption.newDefaultPreemption(args, handle),
@@ -36,11 +34,14 @@ export const inTreeRegistry: Registry = {
 };
 
 /**
- * The default profile: upstream's filter order (cheap, unresolvable checks first; no NodeVolumeLimits
- * or VolumeZone: no CSI attach limits or zonal volumes here) and score
- * weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2,
- * BalancedAllocation 1, ImageLocality 1). PodTopologySpread scores only a pod's own ScheduleAnyway constraints;
- * SelectorSpread (weight 2) stands in for its cluster default constraints, for pods without any.
+ * The default profile: upstream 1.32's multiPoint plugins in its order (default_plugins.go) and
+ * score weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2,
+ * InterPodAffinity 2, BalancedAllocation 1, ImageLocality 1). PodTopologySpread's args default to
+ * `defaultingType: System`: pods without constraints of their own are spread by hostname and zone
+ * as the Services/controllers selecting them say. SelectorSpread, which did that before, is gone
+ * upstream (removed from the v1 config in 1.25, its code in 1.29), so naming it is an error here too.
+ * Outside the profile: SchedulingGates (event-filters.ts needsScheduling) and PrioritySort (queue/).
+ * No NodeVolumeLimits or VolumeZone: no CSI attach limits or zonal volumes here.
  */
 export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): ProfileConfig {
   return {
@@ -56,10 +57,9 @@ export function defaultProfileConfig(schedulerName = DEFAULT_SCHEDULER_NAME): Pr
       { name: volumeBinding.NAME },
       { name: podTopologySpread.NAME, weight: 2 },
       { name: interPodAffinity.NAME, weight: 2 },
+      { name: defaultPreemption.NAME },
       { name: balancedAllocation.NAME, weight: 1 },
       { name: imageLocality.NAME, weight: 1 },
-      { name: selectorSpread.NAME, weight: 2 },
-      { name: defaultPreemption.NAME },
       { name: defaultBinder.NAME },
     ],
   };

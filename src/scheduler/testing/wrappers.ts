@@ -205,6 +205,22 @@ export class NodeWrapper {
 export const makePod = (): PodWrapper => new PodWrapper();
 export const makeNode = (): NodeWrapper => new NodeWrapper();
 
+/**
+ * A NodeInfo of a node with exactly these labels, running one pod `<name>-<i>` per entry of `pods`,
+ * labelled with that entry's keys (value ""), as upstream's spreading tests lay nodes out.
+ */
+export function labelledNode(name: string, labels: Record<string, string>, pods: string[][] = []): NodeInfo {
+  const obj = makeNode().name(name).obj();
+  obj.metadata.labels = labels;
+  let info = NodeInfo.of(obj);
+  pods.forEach((keys, i) => {
+    let p = makePod().name(`${name}-${i}`);
+    for (const k of keys) p = p.label(k, '');
+    info = info.withPod(newPodInfo(p.obj()));
+  });
+  return info;
+}
+
 function str(q: Quantities): Record<string, string> {
   return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)]));
 }

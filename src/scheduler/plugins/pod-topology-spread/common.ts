@@ -9,6 +9,7 @@ import { toleratedBy } from '../../../api/scheduling/tolerations.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { requiredNodeAffinity, type NodeMatcher } from '../../../api/scheduling/node-selector.js';
+import { defaultSelector, type SpreadDefaults, type SpreadListers } from './default-constraints.js';
 
 export interface SpreadConstraint {
   topologyKey: string;
@@ -31,12 +32,30 @@ function selectorOf(pod: PodInfo, c: TopologySpreadConstraint): LabelSelector {
   return sel;
 }
 
-/** The pod's constraints with this whenUnsatisfiable; throws on a selector that does not parse. */
-export function spreadConstraints(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
-  return (pod.pod.spec.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === when).map((c) => ({
+function toSpread(pod: PodInfo, c: TopologySpreadConstraint): SpreadConstraint {
+  return {
     topologyKey: c.topologyKey, maxSkew: c.maxSkew, minDomains: c.minDomains ?? 1, selector: selectorOf(pod, c),
     honorAffinity: c.nodeAffinityPolicy !== 'Ignore', honorTaints: c.nodeTaintsPolicy === 'Honor',
-  }));
+  };
+}
+
+/** The pod's constraints with this whenUnsatisfiable; throws on a selector that does not parse. */
+export function spreadConstraints(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): SpreadConstraint[] {
+  return (pod.pod.spec.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === when).map((c) => toSpread(pod, c));
+}
+
+/**
+ * The constraints a pod is spread by (upstream: filterTopologySpreadConstraints, else
+ * buildDefaultConstraints): its own if it has any (of either kind), else the plugin's defaults of
+ * this kind with the selector of what selects the pod; none when nothing does.
+ */
+export function podSpreadConstraints(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway', defaults: SpreadDefaults, listers: SpreadListers | undefined): SpreadConstraint[] {
+  if (pod.pod.spec.topologySpreadConstraints?.length) return spreadConstraints(pod, when);
+  const list = defaults.constraints.filter((c) => c.whenUnsatisfiable === when);
+  if (list.length === 0) return [];
+  const selector = defaultSelector(pod.pod, listers);
+  if (selector.requirements.length === 0) return [];
+  return list.map((c) => ({ ...toSpread(pod, c), selector }));
 }
 
 /** Whether the node has every constraint's topology key. */
@@ -59,25 +78,33 @@ function inclusion(pod: PodInfo, affinity: NodeMatcher | null): (c: SpreadConstr
 }
 
 /**
- * Counts matching pods per domain: for every node carrying all constraints' keys, and every
- * constraint whose inclusion policies count the node, `add(c, domain value, matching pods there)`.
+ * Counts matching pods per domain: for every node carrying all constraints' keys (with `requireAllKeys`
+ * false, every node, a missing key counting as the value ""), and every constraint whose inclusion
+ * policies count the node, `add(c, domain value, matching pods there)`; `add` calls the count only
+ * for domains it keeps (counting is the cost: every pod of every node).
  */
-export function countDomains<C extends SpreadConstraint>(pod: PodInfo, nodes: readonly NodeInfo[], constraints: readonly C[], add: (c: C, value: string, count: number) => void): void {
+export function countDomains<C extends SpreadConstraint>(pod: PodInfo, nodes: readonly NodeInfo[], constraints: readonly C[], add: (c: C, value: string, count: () => number) => void, requireAllKeys = true): void {
   const included = inclusion(pod, requiredNodeAffinity(pod.pod.spec));
   const ns = pod.pod.metadata.namespace ?? 'default';
   for (const node of nodes) {
-    if (!hasAllKeys(node, constraints)) continue;
+    if (requireAllKeys && !hasAllKeys(node, constraints)) continue;
+    const labels = node.node.metadata.labels ?? {};
     for (const c of constraints) {
-      if (included(c, node)) add(c, node.node.metadata.labels![c.topologyKey]!, countMatching(node, c.selector, ns));
+      if (included(c, node)) add(c, labels[c.topologyKey] ?? '', () => countMatching(node, c.selector, ns));
     }
   }
 }
 
-/** Pods on the node in `namespace`, not being deleted, that the selector matches (upstream countPodsMatchSelector). */
+/**
+ * Pods on the node in `namespace`, not being deleted, that the selector matches (upstream
+ * countPodsMatchSelector): an empty selector counts none.
+ */
 export function countMatching(node: NodeInfo, selector: LabelSelector, namespace: string): number {
+  if (!selector.nothing && selector.requirements.length === 0) return 0;
   let n = 0;
   for (const p of node.pods) {
-    if ((p.pod.metadata.namespace ?? 'default') === namespace && !p.pod.metadata.deletionTimestamp && matchesLabels(selector, p.pod.metadata.labels)) n++;
+    const m = p.pod.metadata;
+    if ((m.namespace ?? 'default') === namespace && !m.deletionTimestamp && matchesLabels(selector, m.labels)) n++;
   }
   return n;
 }

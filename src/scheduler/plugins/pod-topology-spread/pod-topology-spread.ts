@@ -6,12 +6,16 @@
  * constraint's key; per constraint, nodeAffinityPolicy Ignore counts nodes outside the pod's node
  * affinity too and nodeTaintsPolicy Honor leaves out nodes with taints the pod does not tolerate
  * (upstream NodeInclusionPolicyInPodTopologySpread, on since 1.26). ScheduleAnyway constraints
- * score (scoring.ts).
+ * score (scoring.ts). A pod with no constraints of its own is spread by the plugin's default ones
+ * (args `defaultingType`/`defaultConstraints`; default-constraints.ts), read through the handle's
+ * `spreadListers` (none: no defaults apply).
  */
 import { matchesLabels } from '../../../api/selectors/index.js';
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
 import { Status } from '../../framework/status.js';
-import { countDomains, spreadConstraints, type SpreadConstraint } from './common.js';
+import type { PluginHandle } from '../../framework/profile.js';
+import { countDomains, podSpreadConstraints, type SpreadConstraint } from './common.js';
+import { spreadDefaultsFromArgs, type SpreadListers } from './default-constraints.js';
 import { spreadScoring } from './scoring.js';
 
 export const NAME = 'PodTopologySpread';
@@ -29,21 +33,26 @@ interface Constraint extends SpreadConstraint {
   selfMatch: boolean;
 }
 
-export function newPodTopologySpread(): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+/** The handle's `spreadListers`: the default selector's informers, read when a cycle needs them. */
+export type SpreadListersHandle = () => SpreadListers | undefined;
+
+export function newPodTopologySpread(args: Record<string, unknown> = {}, handle: PluginHandle = {}): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+  const defaults = spreadDefaultsFromArgs(args);
+  const listers = (handle.spreadListers as SpreadListersHandle | undefined) ?? (() => undefined);
   return {
     name: NAME,
-    ...spreadScoring(),
+    ...spreadScoring(defaults, listers),
     preFilter(state, pod, snapshot) {
       let constraints: Constraint[];
       try {
-        constraints = spreadConstraints(pod, 'DoNotSchedule').map((c) => ({
+        constraints = podSpreadConstraints(pod, 'DoNotSchedule', defaults, listers()).map((c) => ({
           ...c, counts: new Map<string, number>(), min: 0, selfMatch: matchesLabels(c.selector, pod.pod.metadata.labels),
         }));
       } catch (err) {
         return Status.error(err);
       }
       if (constraints.length === 0) return Status.SKIP;
-      countDomains(pod, snapshot.nodes, constraints, (c, value, count) => c.counts.set(value, (c.counts.get(value) ?? 0) + count));
+      countDomains(pod, snapshot.nodes, constraints, (c, value, count) => c.counts.set(value, (c.counts.get(value) ?? 0) + count()));
       for (const c of constraints) {
         c.min = c.counts.size < c.minDomains ? 0 : Math.min(...c.counts.values());
       }

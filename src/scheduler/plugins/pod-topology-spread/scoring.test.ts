@@ -6,7 +6,7 @@ import { newPodInfo } from '../../framework/pod-info.js';
 import { Snapshot } from '../../framework/snapshot.js';
 import { Code } from '../../framework/status.js';
 import { LABEL_HOSTNAME } from '../../framework/types.js';
-import { makeNode, makePod } from '../../testing/wrappers.js';
+import { labelledNode, makePod } from '../../testing/wrappers.js';
 import { newPodTopologySpread } from './pod-topology-spread.js';
 
 type Soft = { key: string; maxSkew?: number; selector?: 'foo' | 'bar' };
@@ -21,18 +21,7 @@ function incoming(...constraints: Soft[]) {
   return pod;
 }
 
-/** A node with exactly these labels, running one pod per entry of `pods` (each labelled with the given keys). */
-function node(name: string, labels: Record<string, string>, pods: string[][] = []): NodeInfo {
-  const obj = makeNode().name(name).obj();
-  obj.metadata.labels = labels;
-  let info = NodeInfo.of(obj);
-  pods.forEach((keys, i) => {
-    let p = makePod().name(`${name}-${i}`);
-    for (const k of keys) p = p.label(k, '');
-    info = info.withPod(newPodInfo(p.obj()));
-  });
-  return info;
-}
+const node = labelledNode;
 const host = (n: string, zone?: string) => ({ [LABEL_HOSTNAME]: n, ...(zone ? { zone } : {}) });
 const foo = (n: number) => Array.from({ length: n }, () => ['foo']);
 
@@ -106,6 +95,11 @@ test('PodTopologySpread scores ScheduleAnyway constraints as upstream', async (t
   ];
   for (const c of cases) await t.test(c.name, () => assert.deepEqual(scores(c.pod, c.nodes, c.failed), c.want));
 
+  await t.test('an empty labelSelector counts no pods (upstream countPodsMatchSelector: Everything is Empty)', () => {
+    const pod = incoming({ key: LABEL_HOSTNAME });
+    pod.spec.topologySpreadConstraints![0]!.labelSelector = {};
+    assert.deepEqual(scores(pod, [node('node-a', host('node-a'), foo(2)), node('node-b', host('node-b'))]), { 'node-a': 100, 'node-b': 100 });
+  });
   await t.test('pods without ScheduleAnyway constraints skip scoring', () => {
     const state = new CycleState();
     const nodes = [node('node-a', host('node-a'))];

@@ -1,18 +1,24 @@
 /**
  * PodTopologySpread scoring (upstream plugins/podtopologyspread/scoring.go) for the pod's
- * `whenUnsatisfiable: ScheduleAnyway` constraints: a node scores the matching pods in its domain of
+ * `whenUnsatisfiable: ScheduleAnyway` constraints, or, for a pod with no constraints of its own,
+ * the plugin's default ones (default-constraints.ts): a node scores the matching pods in its domain of
  * each constraint, weighted by log(number of domains + 2), plus maxSkew - 1; fewer is better after
- * normalising. Feasible nodes missing a constraint's key are ignored (score 0). Domains are counted
- * over every node that carries all keys and passes the constraint's inclusion policies, but only
- * for domains some feasible node is in; hostname domains are counted per node at Score.
- * Pods without ScheduleAnyway constraints are skipped: the cluster default constraints (spreading
- * by Service/ReplicaSet selectors) are SelectorSpread's job here.
+ * normalising. Feasible nodes missing a constraint's key are ignored (score 0), except under the
+ * system defaults, where a node without a zone is still spread by hostname (its zone counted as the
+ * domain ""). Domains are counted over every node that carries the keys and passes the constraint's
+ * inclusion policies, but only for domains some feasible node is in; hostname domains are counted
+ * per node at Score.
  */
 import type { PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { Status } from '../../framework/status.js';
-import { LABEL_HOSTNAME, MAX_NODE_SCORE } from '../../framework/types.js';
-import { countDomains, countMatching, hasAllKeys, spreadConstraints, type SpreadConstraint } from './common.js';
+import { LABEL_HOSTNAME, LABEL_ZONE, MAX_NODE_SCORE } from '../../framework/types.js';
+import type { PodInfo } from '../../framework/pod-info.js';
+import type { Snapshot } from '../../framework/snapshot.js';
+import { matchesLabels } from '../../../api/selectors/index.js';
+import { requiredNodeAffinity } from '../../../api/scheduling/node-selector.js';
+import { countDomains, countMatching, hasAllKeys, podSpreadConstraints, type SpreadConstraint } from './common.js';
+import type { SpreadDefaults, SpreadListers } from './default-constraints.js';
 
 const STATE_KEY = 'PreScorePodTopologySpread';
 
@@ -20,63 +26,88 @@ interface PreScoreState {
   constraints: SpreadConstraint[];
   /** Feasible nodes without every topology key: not scored. */
   ignored: Set<string>;
-  /** `key\0value` -> matching pods in that domain (not for hostname constraints). */
-  pairCounts: Map<string, number>;
+  /**
+   * Per constraint: domain value -> matching pods in it, for the domains of feasible nodes (upstream
+   * keys these by topology pair; a pod's constraints have distinct keys, as validation requires);
+   * undefined for hostname constraints, counted per node at Score.
+   */
+  counts: (Map<string, number> | undefined)[];
   /** Per constraint: log(domains among feasible nodes + 2). */
   weights: number[];
   /** The feasible nodes in the order normalizeScore sees their scores. */
   nodes: readonly NodeInfo[];
 }
 
-const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
+/**
+ * A zone constraint's counts over every node from the snapshot's pod groups (zone-pod-groups.ts),
+ * when every node counts: nodes without the key too (not requireAll), and no inclusion policy
+ * leaves nodes out (the pod has no required node affinity, taints ignored). False: scan the nodes.
+ */
+function countZonesFromGroups(pod: PodInfo, c: SpreadConstraint, counts: Map<string, number>, snapshot: Snapshot): boolean {
+  if (c.topologyKey !== LABEL_ZONE || c.honorTaints || (c.honorAffinity && requiredNodeAffinity(pod.pod.spec))) return false;
+  const groups = snapshot.zonePodGroups(pod.pod.metadata.namespace ?? 'default');
+  if (!groups) return false;
+  if (!c.selector.nothing && c.selector.requirements.length === 0) return true; // an empty selector counts none
+  for (const g of groups) {
+    if (!matchesLabels(c.selector, g.labels)) continue;
+    for (const [zone, n] of g.zones) {
+      const have = counts.get(zone);
+      if (have !== undefined) counts.set(zone, have + n);
+    }
+  }
+  return true;
+}
 
-export function spreadScoring(): Pick<PreScorePlugin & ScorePlugin, 'preScore' | 'score' | 'normalizeScore'> {
+export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadListers | undefined): Pick<PreScorePlugin & ScorePlugin, 'preScore' | 'score' | 'normalizeScore'> {
   return {
     preScore(state, pod, nodes, snapshot) {
-      if (nodes.length === 0) return Status.SKIP;
+      if (nodes.length === 0 || snapshot.nodes.length === 0) return Status.SKIP;
       let constraints: SpreadConstraint[];
       try {
-        constraints = spreadConstraints(pod, 'ScheduleAnyway');
+        constraints = podSpreadConstraints(pod, 'ScheduleAnyway', defaults, listers());
       } catch (err) {
         return Status.error(err);
       }
       if (constraints.length === 0) return Status.SKIP;
-      const s: PreScoreState = { constraints, ignored: new Set(), pairCounts: new Map(), weights: [], nodes };
-      const sizes = constraints.map(() => 0);
+      // Only the pod's own constraints and listed defaults need every key (upstream requireAllTopologies).
+      const requireAll = !!pod.pod.spec.topologySpreadConstraints?.length || !defaults.systemDefaulted;
+      const counts = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? undefined : new Map<string, number>()));
+      const s: PreScoreState = { constraints, ignored: new Set(), counts, weights: [], nodes };
       for (const node of nodes) {
-        if (!hasAllKeys(node, constraints)) {
+        if (requireAll && !hasAllKeys(node, constraints)) {
           s.ignored.add(node.name);
           continue;
         }
-        constraints.forEach((c, i) => {
-          if (c.topologyKey === LABEL_HOSTNAME) return;
-          const k = pairKey(c.topologyKey, node.node.metadata.labels![c.topologyKey]!);
-          if (!s.pairCounts.has(k)) {
-            s.pairCounts.set(k, 0);
-            sizes[i]!++;
-          }
-        });
+        const labels = node.node.metadata.labels;
+        for (let i = 0; i < constraints.length; i++) counts[i]?.set(labels?.[constraints[i]!.topologyKey] ?? '', 0);
       }
-      s.weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? nodes.length - s.ignored.size : sizes[i]!) + 2));
-      countDomains(pod, snapshot.nodes, constraints, (c, value, count) => {
-        const k = pairKey(c.topologyKey, value);
-        const n = s.pairCounts.get(k);
-        if (n !== undefined) s.pairCounts.set(k, n + count);
-      });
+      s.weights = constraints.map((_, i) => Math.log((counts[i] ? counts[i].size : nodes.length - s.ignored.size) + 2));
+      // Hostname domains are counted at Score; zone domains from the cache's groups when they can be.
+      const scanned = constraints.filter((c, i) => counts[i] && !(!requireAll && countZonesFromGroups(pod, c, counts[i], snapshot)));
+      if (scanned.length > 0) {
+        countDomains(pod, snapshot.nodes, scanned, (c, value, count) => {
+          const m = counts[constraints.indexOf(c)]!;
+          const have = m.get(value);
+          if (have !== undefined) m.set(value, have + count());
+        }, requireAll);
+      }
       state.write(STATE_KEY, s);
       return Status.SUCCESS;
     },
     score(state, pod, node) {
       const s = state.read<PreScoreState>(STATE_KEY);
-      if (s.ignored.has(node.name)) return 0;
-      const labels = node.node.metadata.labels ?? {};
+      if (s.ignored.size > 0 && s.ignored.has(node.name)) return 0;
+      const labels = node.node.metadata.labels;
+      if (!labels) return 0;
       let score = 0;
-      s.constraints.forEach((c, i) => {
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i]!;
         const v = labels[c.topologyKey];
-        if (v === undefined) return;
-        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(node, c.selector, pod.pod.metadata.namespace ?? 'default') : s.pairCounts.get(pairKey(c.topologyKey, v)) ?? 0;
+        if (v === undefined) continue;
+        const m = s.counts[i];
+        const cnt = m ? m.get(v) ?? 0 : countMatching(node, c.selector, pod.pod.metadata.namespace ?? 'default');
         score += cnt * s.weights[i]! + (c.maxSkew - 1);
-      });
+      }
       return Math.round(score);
     },
     // Fewer matching pods is better: (max + min - score) / max, ignored nodes 0 (upstream NormalizeScore).
