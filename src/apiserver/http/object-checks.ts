@@ -1,7 +1,7 @@
 /**
  * Checks of a decoded body against the URL it was sent to, as kube-apiserver's handlers make them:
  * kind and apiVersion must match (missing ones are filled in), metadata.namespace must equal the
- * path's, and for PUT metadata.name the URL's name.
+ * path's, and for PUT metadata.name the URL's name (a PUT without one is 400, as upstream's).
  */
 import type { KubeObject } from '../../api/meta.js';
 import { apiVersionOf } from '../../api/meta.js';
@@ -42,7 +42,11 @@ export function checkObject(body: unknown, want: ExpectedIdentity): KubeObject {
     delete md.namespace;
   }
   if (want.name !== undefined) {
-    if (md.name && md.name !== want.name) {
+    // The update handler's checkName: a PUT body names its object (ContextBasedNaming.ObjectName).
+    if (md.name === undefined || md.name === null || md.name === '') {
+      throw errors.badRequest(`the name of the object (${want.name} based on URL) was undeterminable: name must be provided`);
+    }
+    if (md.name !== want.name) {
       throw errors.badRequest(`the name of the object (${md.name}) does not match the name on the URL (${want.name})`);
     }
     md.name = want.name;

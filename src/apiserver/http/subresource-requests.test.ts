@@ -8,6 +8,8 @@
  *   storage precondition (defaultUpdatedObjectInfo.Preconditions), 409 with the store's
  *   invalid-object text, also for a deleted object; a Scale's stale resourceVersion is 409; a
  *   patched Scale's uid is checked by the built-in kinds (409 on <plural>/scale), not by CRDs.
+ * - a PUT body without a name is 400 (the update handler's checkName), and so is a patch whose
+ *   result renames the object, drops its name or names another namespace (the patcher's).
  * - JSON patch errors: apply failures are NewGenericServerResponse(422) with its fixed message and
  *   no causes (evanphx/json-patch v4's replace of a missing key adds it); a body that is not a list of operations is jsonpatch.DecodePatch's 400, after the
  *   object is read (404 first).
@@ -160,6 +162,19 @@ describe('subresource and patch requests', () => {
     const patched = await send('PATCH', `${base}/g/scale`, { metadata: { uid: 'not-it' }, spec: { replicas: 3 } }, MERGE_PATCH);
     assert.equal(patched.status, 200, patched.body);
     assert.deepEqual([patched.json.spec.replicas, patched.json.metadata.uid], [3, uid]);
+  });
+
+  test('a PUT names its object; a patch may not rename it or move it to another namespace', async () => {
+    const cm = (meta: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { a: '1' } });
+    await made(`/api/v1/namespaces/${NS}/configmaps`, cm({ name: 'named' }));
+    const path = `/api/v1/namespaces/${NS}/configmaps/named`;
+    status(await send('PUT', path, cm({})), 400, 'BadRequest', 'the name of the object (named based on URL) was undeterminable: name must be provided');
+    await made(`/api/v1/namespaces/${NS}/pods`, pod('named'));
+    status(await send('PUT', `${podPath('named')}/status`, { ...pod('named'), metadata: {} }), 400, 'BadRequest', 'the name of the object (named based on URL) was undeterminable: name must be provided');
+    status(await send('PATCH', path, { metadata: { namespace: OTHER } }, MERGE_PATCH), 400, 'BadRequest', `the namespace of the object (${OTHER}) does not match the namespace on the request (${NS})`);
+    status(await send('PATCH', path, [{ op: 'replace', path: '/metadata/name', value: 'renamed' }], JSON_PATCH), 400, 'BadRequest', 'the name of the object (renamed) does not match the name on the URL (named)');
+    status(await send('PATCH', path, [{ op: 'remove', path: '/metadata/name' }], JSON_PATCH), 400, 'BadRequest', 'the name of the object (named based on URL) was undeterminable: name must be provided');
+    assert.equal((await send('PUT', path, cm({ name: 'named' }))).status, 200);
   });
 
   test('JSON patch errors: 422 with the fixed message and no causes, 400 for a body that is no patch', async () => {

@@ -33,10 +33,29 @@ export function patchObject(def: ResourceDefinition | undefined, current: KubeOb
   if (owned && patch.type === 'merge') {
     const out = applyMergePatch(current as unknown as JsonObject, patch.body, true) as unknown as KubeObject;
     if (out.metadata === current.metadata && out.metadata) out.metadata = { ...out.metadata };
-    return out;
+    return checkPatchedName(out, current);
   }
   const out = applyPatch(def, current as unknown as JsonObject, patch) as unknown as KubeObject;
   if (patch.type === 'json' && exceedsDepth(out)) throw errors.badRequest(`the patched object is not valid: exceeded max depth of ${MAX_JSON_DEPTH}`);
+  return checkPatchedName(out, current);
+}
+
+/**
+ * The patch handler's checkName on the patched object (before the update's own checks): it must
+ * still name the object of the URL, and no other namespace. A metadata or name that is not
+ * a string is left to the update's checks.
+ */
+function checkPatchedName(out: KubeObject, current: KubeObject): KubeObject {
+  const md = out?.metadata as Record<string, unknown> | undefined;
+  if (md === null || typeof md !== 'object' || Array.isArray(md)) return out;
+  const { name, namespace } = current.metadata;
+  if (md.name === undefined || md.name === null || md.name === '') {
+    throw errors.badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  }
+  if (typeof md.name === 'string' && md.name !== name) throw errors.badRequest(`the name of the object (${md.name}) does not match the name on the URL (${name})`);
+  if (namespace && typeof md.namespace === 'string' && md.namespace && md.namespace !== namespace) {
+    throw errors.badRequest(`the namespace of the object (${md.namespace}) does not match the namespace on the request (${namespace})`);
+  }
   return out;
 }
 
