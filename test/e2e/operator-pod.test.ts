@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { BOSUN_BIN, waitFor } from '../../src/testing/node-server.js';
 import { freeDnsPort, startServicesNode, stopServicesNode, type ServicesNode } from './services-harness.js';
+import { proxyWebSocketTests } from './proxy-websocket-pod.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '..', '..');
@@ -143,4 +144,8 @@ describe('an operator on @kubernetes/client-node running in a pod', { timeout: 3
     // The operator's own requests were refused nowhere (its log has no reconcile or watch failures).
     assert.doesNotMatch(await operatorLogs(), /reconcile failed|watch failed/);
   });
+
+  // Declared here as this node has the Node.js image: a WebSocket echo pod behind pods/ and
+  // services/proxy (proxy-websocket-pod.ts).
+  proxyWebSocketTests(() => ({ node, ns: NS }));
 });

@@ -18,7 +18,7 @@ import { forwardedHeaders, relayResponse } from './node-proxy.js';
 import { forwardedUri, linkRewrite } from './link-rewriting.js';
 import { ctxOf } from './pod-target.js';
 import { admittedPath, proxiedPath, proxyOptions } from './proxy-options.js';
-import { proxyUpgradeTo, targetAuthority } from './proxy-upgrade.js';
+import { proxyUpgradeTo, targetAuthority, targetUrl } from './proxy-upgrade.js';
 
 export const PROXY_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -54,8 +54,9 @@ export interface ProxyTarget {
  * Sends the request on to `t` with the path after `/proxy` as the client wrote it (a trailing slash
  * kept); a GET or HEAD of an empty path is first redirected to `.../proxy/`, as upstream's
  * UpgradeAwareHandler does (other methods go to the target's root).
- * A target that cannot be reached is upstream's 503 "error trying to reach service". `admitted`, the
- * path a mutating webhook set in the proxy's options (proxy-options.ts), replaces the request's.
+ * A target that cannot be reached (or whose port is not a number, targetUrl) is upstream's 503 "error
+ * trying to reach service". `admitted`, the path a mutating webhook set in the proxy's options
+ * (proxy-options.ts), replaces the request's.
  */
 export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: ProxyTarget, admitted?: string): Promise<void> {
   const method = req.method ?? 'GET';
@@ -72,10 +73,17 @@ export async function proxyTo(req: IncomingMessage, res: ServerResponse, t: Prox
   const request = t.scheme === 'https' ? httpsRequest : httpRequest;
   const sourceHost = targetAuthority(t);
   const links = linkRewrite(req, prefix, sourceHost);
+  const unreachable = (e: Error) => errors.unavailable(`error trying to reach service: ${e.message}`);
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const out = request(`${t.scheme || 'http'}://${sourceHost}${path}${query}`, { method, headers: { ...forwardedHeaders(req), ...forwardedUri(links, path) }, rejectUnauthorized: false });
+    let url: string;
+    try {
+      url = targetUrl(t, `${path}${query}`);
+    } catch (e) {
+      return reject(unreachable(e as Error));
+    }
+    const out = request(url, { method, headers: { ...forwardedHeaders(req), ...forwardedUri(links, path) }, rejectUnauthorized: false });
     out.once('response', resolve);
-    out.once('error', (e) => reject(errors.unavailable(`error trying to reach service: ${e.message}`)));
+    out.once('error', (e) => reject(unreachable(e)));
     req.pipe(out);
   });
   await relayResponse(upstream, res, links);

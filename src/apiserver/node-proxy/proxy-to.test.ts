@@ -25,8 +25,10 @@ before(async () => {
     if (req.url === '/redirect') return res.writeHead(302, { Location: `http://${self}/moved/` }).end();
     res.end(`${req.method} ${req.url} ${req.headers['x-forwarded-uri']}`);
   });
+  // /named/...: the target's port is a name, as pods/NAME:PORTNAME/proxy gives it (never resolved upstream).
   front = createServer((req, res) => {
-    proxyTo(req, res, { scheme: '', host: '127.0.0.1', port: String(portOf(backend)) }).catch((err: Error) => res.writeHead(500).end(err.message));
+    const port = req.url?.includes('/named/') ? 'http-web' : String(portOf(backend));
+    proxyTo(req, res, { scheme: '', host: '127.0.0.1', port }).catch((err: { code?: unknown; message: string }) => res.writeHead(typeof err.code === 'number' ? err.code : 500).end(err.message));
   });
   await Promise.all([new Promise<void>((r) => backend.listen(0, '127.0.0.1', r)), new Promise<void>((r) => front.listen(0, '127.0.0.1', r))]);
 });
@@ -81,4 +83,9 @@ test("a redirect to the pod's own address is sent back through the proxy", async
   const r = await send('GET', `${root}/redirect`);
   assert.equal(r.status, 302);
   assert.equal(r.location, `${root}/moved/`);
+});
+
+test('a port that is not a number fails as a dial error does (503 error trying to reach service), as Go\'s dialer fails for it', async () => {
+  const r = await send('GET', `${root}/named/x`);
+  assert.deepEqual([r.status, r.body], [503, 'error trying to reach service: dial tcp: lookup tcp/http-web: unknown port']);
 });

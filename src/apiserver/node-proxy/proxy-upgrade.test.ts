@@ -132,7 +132,7 @@ describe('upgrade requests through pods/proxy and services/proxy', { skip: !glob
     }
   });
 
-  test('a refusal of the pod (>= 400) comes back as it is; a 200 or an unreachable port is a 500 Status', async () => {
+  test('a refusal of the pod (>= 400) comes back as it is; a 200, an unreachable port or a port name is a 500 Status', async () => {
     const refused = await rawUpgrade('GET', `${base()}/pods/ws/proxy/refuse`, { Upgrade: 'echo/1' });
     assert.match(refused.head, /^HTTP\/1\.1 403 Forbidden\r\n/);
     assert.match(refused.head, /\r\nX-Backend: refused\r\n/);
@@ -144,6 +144,10 @@ describe('upgrade requests through pods/proxy and services/proxy', { skip: !glob
     const unreachable = await rawUpgrade('GET', `${base()}/pods/ws:${closedPort}/proxy/`, { Upgrade: 'echo/1' });
     assert.match(unreachable.head, /^HTTP\/1\.1 500 /);
     assert.match(JSON.parse(await readAll(unreachable.socket, unreachable.rest)).message, /^error dialing backend: .*ECONNREFUSED/);
+    // pods/NAME:PORTNAME: upstream's ResourceLocation puts the name into the address as it is and Go's dialer fails on it.
+    const named = await rawUpgrade('GET', `${base()}/pods/ws:http-web/proxy/`, { Upgrade: 'echo/1' });
+    assert.match(named.head, /^HTTP\/1\.1 500 /);
+    assert.equal(JSON.parse(await readAll(named.socket, named.rest)).message, 'error dialing backend: dial tcp: lookup tcp/http-web: unknown port');
   });
 
   test('RBAC first: a user without get on pods/proxy is refused 403 and the pod is not dialed', async () => {

@@ -9,8 +9,8 @@
  *    client's, listener.ts, and with it the target's);
  *  - 400 or above: passed back as it is (status, headers, body), then the connection closed;
  *  - any other answer: a 500 Status "invalid upgrade response: status code N";
- *  - the target not reached: a 500 Status "error dialing backend: ..." (upstream's responder turns
- *    the dial error, not an API status, into an InternalError).
+ *  - the target not reached, or its port not a number (targetUrl): a 500 Status "error dialing
+ *    backend: ..." (upstream's responder turns the dial error, not an API status, into an InternalError).
  * Headers go on as sent but the caller's credentials and Host (as the plain proxy, pod-proxy.ts),
  * with the client's address appended to X-Forwarded-For (AppendForwardedForHeader). There is no
  * redirect of the bare proxy root (tryUpgrade runs first) and no link rewriting. Unlike upstream
@@ -35,6 +35,20 @@ export function targetAuthority(t: ProxyTarget): string {
 }
 
 /**
+ * The URL a target is asked at (`pathAndQuery` starts with `/`). Throws Go's dial error for a port
+ * that is not a number up to 65535: upstream's pod ResourceLocation puts `pods/NAME:PORT`'s port into
+ * the address as given (a container port's name is never resolved) and the dial fails on it. Checked
+ * before node:http sees the URL: it throws its own TypeError (Invalid URL), which the API server could
+ * only answer as a bare 500 "an internal error occurred". (Go's dialer also resolves /etc/services
+ * names such as `http`; here every name fails.)
+ */
+export function targetUrl(t: ProxyTarget, pathAndQuery: string): string {
+  if (t.port && !/^\d+$/.test(t.port)) throw new Error(`dial tcp: lookup tcp/${t.port}: unknown port`);
+  if (Number(t.port) > 65535) throw new Error(`dial tcp: address ${t.port}: invalid port`);
+  return `${t.scheme || 'http'}://${targetAuthority(t)}${pathAndQuery}`;
+}
+
+/**
  * The headers an upgrade goes on with: the request's but the caller's credentials and Host (as the
  * plain proxy), Connection and Upgrade kept, the client's address appended to X-Forwarded-For.
  */
@@ -55,8 +69,15 @@ export function upgradeHeaders(req: IncomingMessage): OutgoingHttpHeaders {
 export async function proxyUpgradeTo(req: IncomingMessage, socket: Duplex, head: Buffer, t: ProxyTarget, admitted?: string): Promise<void> {
   const { sub, query } = proxiedPath(req, admitted);
   const request = t.scheme === 'https' ? httpsRequest : httpRequest;
+  const dialError = (e: Error) => errors.internal(`error dialing backend: ${e.message}`);
   const answer = await new Promise<UpgradeResult | undefined>((resolve, reject) => {
-    const out = request(`${t.scheme || 'http'}://${targetAuthority(t)}${sub || '/'}${query}`, { method: req.method, headers: upgradeHeaders(req), agent: false, rejectUnauthorized: false });
+    let url: string;
+    try {
+      url = targetUrl(t, `${sub || '/'}${query}`);
+    } catch (e) {
+      return reject(dialError(e as Error));
+    }
+    const out = request(url, { method: req.method, headers: upgradeHeaders(req), agent: false, rejectUnauthorized: false });
     out.setTimeout(DIAL_TIMEOUT_MS, () => out.destroy(new Error('timed out awaiting the answer')));
     // The client gone before the target answered: stop dialing.
     const abandon = (): void => {
@@ -64,7 +85,7 @@ export async function proxyUpgradeTo(req: IncomingMessage, socket: Duplex, head:
       resolve(undefined);
     };
     socket.once('close', abandon);
-    out.once('error', (e) => reject(errors.internal(`error dialing backend: ${e.message}`)));
+    out.once('error', (e) => reject(dialError(e)));
     out.once('upgrade', (res, upstream, upstreamHead) => {
       socket.off('close', abandon);
       upstream.setTimeout(0);
