@@ -34,6 +34,15 @@ const hpaV2 = (cpu: number) => ({
   spec: { scaleTargetRef: target, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }] },
 });
 const owned = (o: KubeObject, manager: string) => JSON.stringify(o.metadata.managedFields?.find((e) => e.manager === manager)?.fieldsV1 ?? {});
+const coreEvent = (name: string) => ({
+  apiVersion: 'v1', kind: 'Event', metadata: { name }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'app' },
+  reason: 'Started', message: 'started', type: 'Normal', eventTime: '2026-01-01T00:00:00.000000Z', reportingComponent: 'ctl', reportingInstance: 'ctl-1', action: 'Start',
+});
+/** The same Event through events.k8s.io/v1, with `note` (core's message) when given. */
+const eventsV1Event = (name: string, note?: string) => ({
+  apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name }, regarding: { kind: 'Pod', name: 'p', namespace: 'app' },
+  reason: 'Started', ...(note === undefined ? {} : { note }), type: 'Normal', eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'ctl', reportingInstance: 'ctl-1', action: 'Start',
+});
 
 test('HPA: a v2 apply of the metric a v1 applier set conflicts on the v1 field; force moves it; the v1 applier then conflicts on .spec.metrics', async () => {
   const e = await env();
@@ -81,17 +90,9 @@ test('HPA: an Update through v2 takes the metric from the v1 applier, whose next
 test('Event: an events.k8s.io/v1 apply of the note conflicts with the core v1 applier of the message', async () => {
   const e = await env();
   try {
-    const core = {
-      apiVersion: 'v1', kind: 'Event', metadata: { name: 'ev1' },
-      involvedObject: { kind: 'Pod', name: 'p', namespace: 'app' }, reason: 'Started', message: 'started', type: 'Normal',
-      eventTime: '2026-01-01T00:00:00.000000Z', reportingComponent: 'ctl', reportingInstance: 'ctl-1', action: 'Start',
-    };
+    const core = coreEvent('ev1');
     await e.apply('', 'v1', 'events', 'a', core);
-    const v1 = {
-      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'ev1' },
-      regarding: { kind: 'Pod', name: 'p', namespace: 'app' }, reason: 'Started', note: 'restarted', type: 'Normal',
-      eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'ctl', reportingInstance: 'ctl-1', action: 'Start',
-    };
+    const v1 = eventsV1Event('ev1', 'restarted');
     await rejectsStatus(e.apply('events.k8s.io', 'v1', 'events', 'b', v1), 409, 'Conflict', (err) => {
       assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "a": .message');
     });
@@ -100,6 +101,23 @@ test('Event: an events.k8s.io/v1 apply of the note conflicts with the core v1 ap
     await rejectsStatus(e.apply('', 'v1', 'events', 'a', core), 409, 'Conflict', (err) => {
       assert.equal(err.message, 'Apply failed with 1 conflict: conflict with "b": .note');
     });
+  } finally {
+    await e.close();
+  }
+});
+
+test('Event: the core v1 applier re-applying through events.k8s.io/v1 without the note prunes the message it applied, unless another manager owns it', async () => {
+  const e = await env();
+  try {
+    await e.apply('', 'v1', 'events', 'a', coreEvent('alone'));
+    const pruned = (await e.apply('events.k8s.io', 'v1', 'events', 'a', eventsV1Event('alone'))).object as any;
+    assert.equal(pruned.note, undefined);
+    assert.equal(pruned.reason, 'Started', 'fields applied again through the new version stay');
+    assert.equal((await e.set.get('', 'v1', 'events')!.get(ctx(), 'app', 'alone') as any).message, undefined);
+
+    await e.apply('', 'v1', 'events', 'a', coreEvent('shared'));
+    await e.apply('', 'v1', 'events', 'b', coreEvent('shared'));
+    assert.equal(((await e.apply('events.k8s.io', 'v1', 'events', 'a', eventsV1Event('shared'))).object as any).note, 'started', 'b still owns the message');
   } finally {
     await e.close();
   }

@@ -42,12 +42,13 @@ export function versionConverter(
 ): VersionConverter | undefined {
   const versions = peers(def);
   if (versions.size < 2) return undefined;
-  return (obj, apiVersion) => {
+  return (obj, apiVersion, fromVersion) => {
     const to = versions.get(apiVersion);
-    if (!to) return undefined;
+    const from = fromVersion === undefined ? def : versions.get(fromVersion);
+    if (!to || !from) return undefined;
     const body = obj as unknown as KubeObject;
     const meta = { ...body, metadata: body.metadata ?? {} };
-    const stored = def.storageVersion ? def.storageVersion.toStored(meta) : meta;
+    const stored = from.storageVersion ? from.storageVersion.toStored(meta) : meta;
     const object = to.storageVersion ? to.storageVersion.fromStored(stored) : stored;
     return { object: object as unknown as JsonObject, fieldInfo: (p) => to.fieldInfo(p), ignoredFields: ignoredFields(to) };
   };

@@ -19,7 +19,7 @@ import { prune } from './prune.js';
 import { SchemaCursor } from './schema.js';
 import { gvknn } from './strict-apply.js';
 import { toFieldSet } from './to-fieldset.js';
-import { VersionedChanges, type VersionConverter } from './versions.js';
+import { pruneInLastVersion, VersionedChanges, type VersionConverter } from './versions.js';
 
 export interface FieldManagerOptions {
   /** fieldManager of the request. */
@@ -151,7 +151,9 @@ export function apply(live: JsonObject | undefined, applied: JsonObject, opts: A
   if (previous && !previous.set.isEmpty()) {
     let owned = new FieldSet();
     for (const e of managers.values()) owned = owned.union(e.set);
-    result = prune(merged, previous.set, owned, cur);
+    const elsewhere = previous.apiVersion !== opts.apiVersion && opts.convert
+      ? pruneInLastVersion(merged, previous, managers, opts.apiVersion, cur, opts.convert) : undefined;
+    result = elsewhere ?? prune(merged, previous.set, owned, cur);
     const removed = ownable(compare(liveBody, result, cur).removed, opts.ignoredFields);
     const pruned = new VersionedChanges(liveBody, result, opts.apiVersion, { changed: new FieldSet(), removed }, opts.convert);
     for (const [k, e] of managers) if (k !== key) e.set = e.set.difference(pruned.in(e.apiVersion).removed);

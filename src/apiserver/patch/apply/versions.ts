@@ -6,11 +6,14 @@
  * it with both objects converted to that version, and its conflicts, and the fields it loses,
  * are paths of that version.
  */
-import type { FieldInfoLookup, JsonObject } from '../json-value.js';
+import { clone, type FieldInfoLookup, type JsonObject } from '../json-value.js';
 import { compare } from './compare.js';
-import type { FieldSet } from './fieldset.js';
+import { FieldSet } from './fieldset.js';
+import type { ManagerEntry, Managers } from './managed-fields.js';
 import { ownable } from './ownable.js';
+import { prune } from './prune.js';
 import { SchemaCursor } from './schema.js';
+import { toFieldSet } from './to-fieldset.js';
 
 /** An object as another version of its kind serves it, with that version's schema facts. */
 export interface VersionView {
@@ -21,11 +24,11 @@ export interface VersionView {
 }
 
 /**
- * Converts an object of the written version to `apiVersion`; undefined when the kind is not
- * served in that version (or has no other version), and the entry is then compared in the
- * written version, as before versions were told apart. Must not modify its input.
+ * Converts an object of the written version (or of `fromVersion`) to `apiVersion`; undefined when
+ * the kind is not served in that version (or has no other version), and the entry is then
+ * compared in the written version, as before versions were told apart. Must not modify its input.
  */
-export type VersionConverter = (obj: JsonObject, apiVersion: string) => VersionView | undefined;
+export type VersionConverter = (obj: JsonObject, apiVersion: string, fromVersion?: string) => VersionView | undefined;
 
 /** Fields added or modified (with nodes that appeared), and fields removed, in one version. */
 export interface Changes {
@@ -67,3 +70,29 @@ export class VersionedChanges {
   }
 }
 
+
+/**
+ * Pruning when the applier's last set was recorded in another version than it applies now
+ * (structured-merge-diff's Updater.prune): the merged object is converted to that version, the
+ * fields of the last set nobody there still owns are removed, and the result converted back; of
+ * what that removed, the fields an entry of the written version owns (the applier's new set
+ * included) come back from the merged object (addBackOwnedItems). Undefined when either version
+ * cannot be converted: the caller prunes in the written version.
+ */
+export function pruneInLastVersion(
+  merged: JsonObject, last: ManagerEntry, managers: Managers, apiVersion: string, cursor: SchemaCursor, convert: VersionConverter,
+): JsonObject | undefined {
+  const there = convert(merged, last.apiVersion);
+  if (!there) return undefined;
+  const pruned = prune(clone(there.object), last.set, ownedIn(managers, last.apiVersion), SchemaCursor.root(there.fieldInfo));
+  const back = convert(pruned, apiVersion, last.apiVersion);
+  if (!back) return undefined;
+  const kept = toFieldSet(back.object, cursor).union(ownedIn(managers, apiVersion));
+  return prune(clone(merged), toFieldSet(merged, cursor), kept, cursor);
+}
+
+function ownedIn(managers: Managers, apiVersion: string): FieldSet {
+  let owned = new FieldSet();
+  for (const e of managers.values()) if (e.apiVersion === apiVersion) owned = owned.union(e.set);
+  return owned;
+}
