@@ -14,6 +14,7 @@ import { KubeClient } from '../../client/kube-client.js';
 import { resources } from '../../client/resource-ref.js';
 import { startSimulatedNodes, type SimulatedFleet } from '../../simulated-nodes/index.js';
 import { eventually } from '../../testing/eventually.js';
+import { statusWrites } from '../../testing/status-writes.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
 import { spawnServer, type SpawnedServer } from '../../testing/test-cluster.js';
 
@@ -129,8 +130,15 @@ describe('DaemonSet controller on simulated nodes', () => {
 
   it('rolls out with maxSurge, keeps history in ControllerRevisions, and rollout undo/restart/history work', async () => {
     await kubectl(['patch', 'ds', 'logs', '-n', NS, '--type', 'merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":"50%"}}}}']);
+    await eventually(async () => { const d = await ds('logs'); return d.status?.observedGeneration === d.metadata.generation; }, 'strategy observed', WAIT);
+    const start = await statusWrites(client, 'daemonsets');
     await kubectl(['set', 'image', 'ds/logs', '-n', NS, 'c=img:2']);
     assert.match(await kubectl(['rollout', 'status', 'ds/logs', '-n', NS, '--timeout=60s']), /daemon set "logs" successfully rolled out/);
+    // Only the controller writes the DaemonSet during the rollout: the pods' events wake syncs right
+    // after its own status write, which must not go out on the resourceVersion that write replaced.
+    const writes = await statusWrites(client, 'daemonsets', start);
+    assert.ok(writes.ok > 0, 'the rollout wrote status');
+    assert.equal(writes.conflicts, 0, `status writes that conflicted (of ${writes.ok + writes.conflicts})`);
     const rolled = await onExactly('logs', ['dsc-0001', 'dsc-0002', 'dsc-0003', 'dsc-0004'], 'img:2');
     const st = (await ds('logs')).status!;
     assert.equal(st.updatedNumberScheduled, 4);

@@ -11,8 +11,9 @@ import { resources } from '../../client/resource-ref.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
+import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
 import type { Logger } from '../../controller-runtime/log.js';
-import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
+import type { Reconciler, Request, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
 import type { Expectations } from '../../controller-runtime/workload/expectations.js';
 import { RevisionWriter } from '../../controller-runtime/workload/history.js';
@@ -59,9 +60,23 @@ export function podsByTargetNode(pods: readonly Readonly<Pod>[]): Map<string, Re
 
 export function daemonSetReconciler(deps: DaemonSetReconcilerDeps): Reconciler {
   const { client, expectations, recorder, clock } = deps;
+  // The DaemonSet as this controller last wrote its status, until the informer shows that write
+  // (client-go's MutationCache): its pods' events wake the next sync right after the write, and a
+  // status PUT on the replaced resourceVersion conflicted (then read it again and wrote once more).
+  const written = new WrittenObjects<DaemonSet>();
   return async function reconcile(req): Promise<Result | void> {
+    try {
+      return await sync(req);
+    } catch (err) {
+      // Another write of ours (a collisionCount bump) or someone else's: read the cache next time.
+      written.delete(keyString(req));
+      throw err;
+    }
+  };
+
+  async function sync(req: Request): Promise<Result | void> {
     const key = keyString(req);
-    const ds = deps.daemonSets.get(key);
+    const ds = written.read(key, deps.daemonSets.get(key));
     if (!ds) {
       expectations.delete(key);
       return;
@@ -122,27 +137,29 @@ export function daemonSetReconciler(deps: DaemonSetReconcilerDeps): Reconciler {
     }
 
     const counts = calculateStatus(ds, nodes, podsByNode, hash, verdict, clock.now());
-    if (!statusUpToDate(ds, counts, satisfied)) await writeStatus(ds, counts, satisfied);
+    if (!statusUpToDate(ds, counts, satisfied)) await writeStatus(key, ds, counts, satisfied);
     if (syncError) throw syncError;
     // Ready pods become available after minReadySeconds without any event: look again then.
     const minReady = ds.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && counts.numberReady !== counts.numberAvailable) requeueAfter = Math.min(requeueAfter ?? Infinity, minReady * 1000);
     if (requeueAfter !== undefined) return { requeueAfter };
-  };
+  }
 
   /** storeDaemonSetStatus: PUT status; on a conflict once more on a fresh read (StatusUpdateRetries 1). */
-  async function writeStatus(ds: Readonly<DaemonSet>, counts: StatusCounts, updateObservedGen: boolean): Promise<void> {
+  async function writeStatus(key: string, ds: Readonly<DaemonSet>, counts: StatusCounts, updateObservedGen: boolean): Promise<void> {
     const api = client.resource<DaemonSet>(resources.daemonsets, ds.metadata.namespace);
     const apply = (obj: DaemonSet): DaemonSet => ({
       ...obj,
       status: { ...obj.status, ...counts, ...(updateObservedGen ? { observedGeneration: ds.metadata.generation } : {}) },
     });
     try {
-      await api.updateStatus(apply(structuredClone(ds)));
+      written.record(key, ds, await api.updateStatus(apply(structuredClone(ds))));
     } catch (err) {
+      written.delete(key);
       if (isNotFound(err)) return;
       if (!isConflict(err)) throw err;
-      await api.updateStatus(apply(await api.get(ds.metadata.name!)));
+      const fresh = await api.get(ds.metadata.name!);
+      written.record(key, fresh, await api.updateStatus(apply(fresh)));
     }
   }
 }

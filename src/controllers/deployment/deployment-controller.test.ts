@@ -14,7 +14,7 @@ import type { Pod } from '../../api/kinds/core/pod.js';
 import type { ReplicaSet } from '../../controller-runtime/workload/types.js';
 import type { Deployment } from './types.js';
 import { computeHash } from './template-hash.js';
-import { requestTotal } from '../../apiserver/prometheus/apiserver-metrics.js';
+import { statusWrites } from '../../testing/status-writes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const eventually = eventuallyWith({ timeoutMs: 20_000, intervalMs: 50, retryErrors: true });
@@ -82,13 +82,6 @@ const deployment = (name: string, image: string, extra: Partial<Deployment['spec
   },
 });
 
-/** PUTs of deployments/status the API server answered 200 and 409 (all tests of this file), minus `since`'s. */
-async function deploymentStatusWrites(since = { ok: 0, conflicts: 0 }): Promise<{ ok: number; conflicts: number }> {
-  const values = (await requestTotal.get()).values.filter((v) => v.labels.verb === 'PUT' && v.labels.resource === 'deployments' && v.labels.subresource === 'status');
-  const sum = (code: string) => values.filter((v) => String(v.labels.code) === code).reduce((n, v) => n + v.value, 0);
-  return { ok: sum('200') - since.ok, conflicts: sum('409') - since.conflicts };
-}
-
 const replicaSetsOf = async (client: KubeClient, ns: string) =>
   (await client.replicaSets<ReplicaSet>(ns).list()).items.sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision']));
 
@@ -121,7 +114,7 @@ test('Deployment: rollout, rolling update within maxSurge/maxUnavailable, revisi
     maxTotal = Math.max(maxTotal, all.length);
     minReady = Math.min(minReady, all.filter(isReady).length);
   });
-  const statusWrites = await deploymentStatusWrites();
+  const before = await statusWrites(client, 'deployments');
   r = await kubectl(['set', 'image', 'deployment/web', 'c=nginx:2']);
   assert.equal(r.code, 0, r.stderr);
   r = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s']);
@@ -129,7 +122,7 @@ test('Deployment: rollout, rolling update within maxSurge/maxUnavailable, revisi
   stopObserving();
   // Only the controller writes the Deployment during the rollout: none of its status writes may
   // carry a resourceVersion its own earlier write replaced (the cache lags its writes).
-  const writes = await deploymentStatusWrites(statusWrites);
+  const writes = await statusWrites(client, 'deployments', before);
   assert.ok(writes.ok > 0, 'the rollout wrote status');
   assert.equal(writes.conflicts, 0, `status writes that conflicted (of ${writes.ok + writes.conflicts})`);
   assert.ok(maxTotal <= 4, `pods never exceed replicas + maxSurge (saw ${maxTotal})`);

@@ -13,7 +13,6 @@ import type { Controller } from '../../controller-runtime/controller.js';
 import { controllerOwnerKey } from '../../controller-runtime/handlers.js';
 import { keyOf, keyString, type ObjectKey } from '../../controller-runtime/informer/keys.js';
 import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
-import { isConflict, isNotFound } from '../../client/errors.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import type { Request, Result } from '../../controller-runtime/reconcile.js';
 import { controllerOf, executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
@@ -112,8 +111,9 @@ export function addDeploymentController(mgr: Manager, opts: DeploymentController
     try {
       res = await executePlan(sync, cached, client, recorder, now);
     } catch (err) {
-      // Someone else wrote the Deployment (or it went): read theirs from the cache next time.
-      if (isConflict(err) || isNotFound(err)) written.delete(key);
+      // Someone else wrote the Deployment, it went, or the executor wrote it on its own (a
+      // collisionCount bump): read it from the cache next time.
+      written.delete(key);
       throw err;
     }
     if (res.written) written.record(key, cached, res.written);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '../../client/kube-client.js';
 import { startControllerEnv } from '../../testing/controller-env.js';
+import { statusWrites } from '../../testing/status-writes.js';
 import { eventuallyWith } from '../../testing/eventually.js';
 import { addReplicaSetController } from './replicaset-controller.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
@@ -52,6 +53,7 @@ test('ReplicaSet: creates N owned pods, replaces a deleted one, deletes not-read
     watch.stop();
     await pump.catch(() => undefined);
   });
+  const before = await statusWrites(client, 'replicasets');
   const rs = await client.replicaSets<ReplicaSet>(ns).create(replicaSet('web', 3));
 
   const pods = await eventually(async () => {
@@ -60,6 +62,12 @@ test('ReplicaSet: creates N owned pods, replaces a deleted one, deletes not-read
   }, '3 pods');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(created.size, 3, `exactly 3 pods were ever created (saw ${[...created].join(', ')})`);
+  await eventually(async () => (await client.replicaSets<ReplicaSet>(ns).get('web')).status?.replicas === 3, 'status.replicas 3');
+  // Only the controller writes the ReplicaSet meanwhile: the pods' events wake syncs right after its
+  // own status write, which must not go out on the resourceVersion that write replaced.
+  const writes = await statusWrites(client, 'replicasets', before);
+  assert.ok(writes.ok > 0, 'status was written');
+  assert.equal(writes.conflicts, 0, `status writes that conflicted (of ${writes.ok + writes.conflicts})`);
   for (const p of pods) {
     assert.match(p.metadata.name!, /^web-[a-z0-9]{5}$/);
     assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);

@@ -9,6 +9,7 @@ import { isConflict, isNotFound } from '../../client/errors.js';
 import type { EventRecorder } from '../../controller-runtime/events/recorder.js';
 import type { Indexer } from '../../controller-runtime/informer/indexer.js';
 import { keyString } from '../../controller-runtime/informer/keys.js';
+import { WrittenObjects } from '../../controller-runtime/informer/written-objects.js';
 import type { Logger } from '../../controller-runtime/log.js';
 import type { Reconciler, Result } from '../../controller-runtime/reconcile.js';
 import { executeClaims, planClaims } from '../../controller-runtime/workload/controller-ref.js';
@@ -39,9 +40,14 @@ export interface ReplicaSetReconcilerDeps {
 export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler {
   const { client, expectations, recorder, clock } = deps;
   const kind = deps.kind ?? replicaSetKind;
+  // The ReplicaSet as this controller last wrote its status, until the informer shows that write
+  // (client-go's MutationCache): its pods' events wake the next sync right after the write, before
+  // the write reaches the cache, and a status PUT on the replaced resourceVersion conflicted (then
+  // read it again and wrote once more): two of every five status PUTs while a ReplicaSet came up.
+  const written = new WrittenObjects<ReplicaSet>();
   return async function reconcile(req): Promise<Result | void> {
     const key = keyString(req);
-    const rs = deps.replicaSets.get(key);
+    const rs = written.read(key, deps.replicaSets.get(key));
     if (!rs) {
       expectations.delete(key);
       return;
@@ -75,7 +81,7 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
     }
 
     const status = calculateReplicaSetStatus(rs, pods, manageError, now);
-    if (replicaSetStatusChanged(rs.status, status)) await writeStatus(rs, status);
+    if (replicaSetStatusChanged(rs.status, status)) await writeStatus(key, rs, status);
     if (manageError) throw manageError;
 
     // Pods ready but inside minReadySeconds become available later without any event: look again then.
@@ -87,15 +93,16 @@ export function replicaSetReconciler(deps: ReplicaSetReconcilerDeps): Reconciler
   };
 
   /** PUT status; on a conflict, once more on a fresh read (upstream statusUpdateRetries = 1). */
-  async function writeStatus(rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
+  async function writeStatus(key: string, rs: Readonly<ReplicaSet>, status: ReplicaSet['status']): Promise<void> {
     const rsClient = client.resource<ReplicaSet>(kind.ref, rs.metadata.namespace);
     try {
-      await rsClient.updateStatus({ ...structuredClone(rs), status });
+      written.record(key, rs, await rsClient.updateStatus({ ...structuredClone(rs), status }));
     } catch (err) {
+      written.delete(key);
       if (isNotFound(err)) return;
       if (!isConflict(err)) throw err;
       const fresh = await rsClient.get(rs.metadata.name!);
-      await rsClient.updateStatus({ ...fresh, status: { ...status!, observedGeneration: rs.metadata.generation } });
+      written.record(key, fresh, await rsClient.updateStatus({ ...fresh, status: { ...status!, observedGeneration: rs.metadata.generation } }));
     }
   }
 }
