@@ -59,6 +59,7 @@ import { withStoreMetrics } from './prometheus/store-metrics.js';
 import type { InflightLimits } from './http/inflight.js';
 import { createConsoleHandler } from './console/console-handler.js';
 import { startAggregator } from './aggregator/aggregator.js';
+import { startEventTtl, type TtlClock } from './storage/event-ttl.js';
 
 export { SYSTEM_NAMESPACES, systemContext } from './system-objects.js';
 
@@ -100,6 +101,10 @@ export interface ApiServerOptions {
   storeComponentNames?: string[];
   /** --service-account-signing-key-file and --service-account-key-file (serviceaccount/key-set.ts); default: the data dir's keys. */
   serviceAccountKeys?: ServiceAccountKeyOptions;
+  /** --event-ttl: Events are deleted this long after their last write (storage/event-ttl.ts); default 1 hour, 0: never. */
+  eventTtlMs?: number;
+  /** Time for the Event TTL (tests pass a FakeClock); default Node's timers. */
+  eventTtlClock?: TtlClock;
 }
 
 export interface ServedApi {
@@ -201,6 +206,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const crds: CrdRegistrar | undefined = crdStorage && startCrdRegistrar({ catalog, store, crds: crdStorage, log, wrap: dynamicAdmission.wrap });
     await crds?.ready;
     // kube-aggregator: Local APIServices for all of the above, remote ones proxied (aggregator/).
+    const eventTtl = catalog.resolve('', 'v1', 'events') ? startEventTtl(store, { ttlMs: opts.eventTtlMs, clock: opts.eventTtlClock, onError: (err) => log('event TTL watch failed:', err) }) : undefined;
+    await eventTtl?.ready;
     const aggregator = catalog.resolve('apiregistration.k8s.io', 'v1', 'apiservices') ? await startAggregator({ catalog, pki, log }) : undefined;
     // Extensions' OpenAPI merged over the server's own documents (built once per catalog).
     aggregator?.openapi.onChange(() => { docs = undefined; });
@@ -271,6 +278,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         (stopped ??= (async () => {
           stopping = true;
           crds?.stop();
+          eventTtl?.stop();
           apfConfig?.stop();
           objectCounting?.stop();
           aggregator?.stop();

@@ -76,6 +76,8 @@ export interface ControlPlaneOptions {
   serviceAccountKeys?: ApiServerOptions['serviceAccountKeys'];
   /** --anonymous-auth (default true): requests without credentials are system:anonymous, for RBAC to decide. */
   anonymousAuth?: boolean;
+  /** --event-ttl (default 1 hour): Events are deleted this long after their last write. */
+  eventTtlMs?: number;
 }
 
 export interface ControlPlane {
@@ -124,7 +126,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const store = openConfiguredStore(o);
   // etcd's endpoints read as etcd-0, etcd-1, ... in v1 ComponentStatus as upstream; SQLite and memory as etcd-0.
   const storeComponentNames = o.store === 'etcd' ? (o.etcdEndpoints ?? []).map((_, i) => `etcd-${i}`) : undefined;
-  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, limits: o.inflight && { inflight: o.inflight }, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames, serviceAccountKeys: o.serviceAccountKeys, anonymousAuth: o.anonymousAuth });
+  const api = await startApiServer({ dataDir: o.dataDir, port: o.port, bindAddress: o.bindAddress, store, serviceRanges: o.serviceRanges, agentIngressNodes: o.agentIngressNodes, limits: o.inflight && { inflight: o.inflight }, encryption, audit, defaultTolerationSeconds: o.defaultTolerationSeconds, storeComponentNames, serviceAccountKeys: o.serviceAccountKeys, anonymousAuth: o.anonymousAuth, eventTtlMs: o.eventTtlMs });
   const client = KubeClient.fromKubeconfig(api.kubeconfigPath);
   // The admin certificate is renewed near expiry while the server runs: the control loops take it.
   api.certificates.onRenewed((pki) => client.setClientCertificate(pki.admin.cert, pki.admin.key));

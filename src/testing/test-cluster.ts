@@ -87,6 +87,9 @@ export interface TestServerOptions {
   serviceAccountKeys?: ApiServerOptions['serviceAccountKeys'];
   /** In-process server only: --anonymous-auth (default true). */
   anonymousAuth?: boolean;
+  /** In-process server only: --event-ttl and the clock that times it (e.g. a FakeClock). */
+  eventTtlMs?: number;
+  eventTtlClock?: ApiServerOptions['eventTtlClock'];
 }
 
 function tempDir(prefix: string): string {
@@ -98,7 +101,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const ownDir = !o.dataDir;
   const dataDir = o.dataDir ?? tempDir('bosun-test-');
   const cacheDir = join(tempDir('bosun-kubectl-'), 'cache');
-  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes, serviceAccountKeys: o.serviceAccountKeys, anonymousAuth: o.anonymousAuth });
+  const server = await startApiServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: o.store ?? 'memory', store: o.storeInstance, encryption: o.encryption, audit: o.audit, limits: o.limits, agentIngressNodes: o.agentIngressNodes, serviceAccountKeys: o.serviceAccountKeys, anonymousAuth: o.anonymousAuth, eventTtlMs: o.eventTtlMs, eventTtlClock: o.eventTtlClock });
   return {
     server,
     url: server.url,

@@ -43,6 +43,8 @@ export interface ServerCommandOptions {
   enablePriorityAndFairness: boolean;
   /** --anonymous-auth (default true, as kube-apiserver): requests without credentials are system:anonymous; false: 401. */
   anonymousAuth: boolean;
+  /** --event-ttl in ms (default 1h, as kube-apiserver): Events are deleted this long after their last write. */
+  eventTtl: number;
   disableAgent: boolean;
   disableScheduler: boolean;
   disableControllerManager: boolean;
@@ -157,7 +159,7 @@ export async function runServer(o: ServerCommandOptions): Promise<void> {
     encryptionProviderConfig: o.encryptionProviderConfig, secretsEncryption: o.secretsEncryption,
     audit: { policyFile: o.auditPolicyFile, path: o.auditLogPath, maxSizeMb: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage },
     serviceAccountKeys: { signingKeyFile: o.serviceAccountSigningKeyFile, keyFiles: o.serviceAccountKeyFile },
-    anonymousAuth: o.anonymousAuth,
+    anonymousAuth: o.anonymousAuth, eventTtlMs: o.eventTtl,
     inflight: { readOnly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight, priorityAndFairness: o.enablePriorityAndFairness },
     disableScheduler: o.disableScheduler, disableControllerManager: o.disableControllerManager,
     serviceRanges: { serviceCidr: o.serviceCidr, nodePortRange: o.serviceNodePortRange },

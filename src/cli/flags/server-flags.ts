@@ -26,6 +26,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
   { name: 'max-mutating-requests-inflight', value: 'n', help: 'mutating requests served at once (0: no limit); see --max-requests-inflight', parse: count, default: '200' },
   { name: 'enable-priority-and-fairness', value: 'bool', help: 'limit and queue requests by FlowSchemas and priority levels (API Priority and Fairness); false: the two max-in-flight limits instead', parse: boolean, default: 'true' },
   { name: 'anonymous-auth', value: 'bool', help: 'requests without credentials are user system:anonymous in group system:unauthenticated, and RBAC decides (the bootstrap policy lets them read /healthz, /livez, /readyz and /version); false: 401 Unauthorized (kube-apiserver\'s flag)', parse: boolean, default: 'true' },
+  { name: 'event-ttl', value: 'duration', help: 'how long an Event is kept after its last write (kube-apiserver\'s flag; 0: forever)', parse: duration, default: '1h' },
   { name: 'disable-agent', help: 'run the control plane only' },
   { name: 'disable-scheduler', help: 'run no scheduler (as k3s: pods stay unscheduled unless something else binds them)' },
   { name: 'disable-controller-manager', help: 'run no built-in controllers (as k3s: e.g. to measure the API server alone)' },

@@ -1,4 +1,4 @@
-/** Events against an in-process API server: creation, aggregation of repeats, per-object rate limit. */
+/** Events against an in-process API server: creation, aggregation of repeats, per-object rate limit, the server's Event TTL. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
@@ -11,9 +11,11 @@ import { EventRecorder } from './recorder.js';
 let env: ClientEnv;
 let client: KubeClient;
 const P = `ev-${process.pid}-${Date.now().toString(36)}`;
+/** Times the API server's --event-ttl (the default hour); only the TTL test moves it. */
+const ttlClock = new FakeClock(Date.parse('2025-03-01T00:00:00Z'));
 
 before(async () => {
-  env = await startClientEnv();
+  env = await startClientEnv({ server: { eventTtlClock: ttlClock } });
   ({ client } = env);
 });
 after(() => env?.stop());
@@ -46,6 +48,11 @@ test('repeats of one event bump count and lastTimestamp; different reasons are s
     apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: `${P}-pod`, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion,
   });
   assert.equal(evs.find((e) => e.reason === 'Pulled')!.count, 1);
+  // What kubectl shows of them (its field selector on involvedObject, its "(xN over AGE)" from count and firstTimestamp).
+  const described = await env.ts.kubectl(['describe', 'pod', `${P}-pod`]);
+  assert.match(described.stdout, /Warning\s+BackOff\s+\S+ \(x3 over \S+\)\s+test-controller\s+Back-off restarting failed container/, described.stdout);
+  const listed = await env.ts.kubectl(['get', 'events', '--field-selector', `involvedObject.name=${P}-pod,reason=BackOff`]);
+  assert.match(listed.stdout, /Warning\s+BackOff\s+pod\/\S+\s+Back-off restarting failed container/, listed.stdout);
 });
 
 test('per-object rate limit drops a flood beyond the burst', async () => {
@@ -143,4 +150,88 @@ test('a full queue drops new events instead of growing (client-go drops beyond 1
   await rec.close();
   assert.equal(rec.dropped, 20);
   assert.equal(stats.calls, 10);
+});
+
+test('similar events combine while each comes within 10 minutes of the last (a sliding window, not one from the first)', async () => {
+  const clock = new FakeClock();
+  const rec = new EventRecorder(client, { component: 'sliding', clock, logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-sliding`, uid: 'u-sliding' } };
+  for (let i = 1; i <= 5; i++) rec.event(obj, 'Warning', 'Failed', `attempt ${i}`);
+  clock.advance(8 * 60_000);
+  for (let i = 6; i <= 9; i++) rec.event(obj, 'Warning', 'Failed', `attempt ${i}`);
+  clock.advance(8 * 60_000); // 16 minutes after the first, 8 after the last
+  rec.event(obj, 'Warning', 'Failed', 'attempt 10');
+  await rec.close();
+  const messages = (await eventsAbout(`${P}-sliding`)).map((e) => e.message).sort();
+  assert.equal(messages.length, 10);
+  assert.ok(messages.includes('(combined from similar events): attempt 10'), messages.join('\n'));
+  // A quiet gap longer than 10 minutes starts over.
+  const rec2 = new EventRecorder(client, { component: 'sliding-gap', clock, logger: quietLogger });
+  for (let i = 1; i <= 9; i++) rec2.event(obj, 'Warning', 'Failed', `try ${i}`);
+  clock.advance(10 * 60_000 + 1000);
+  rec2.event(obj, 'Warning', 'Failed', 'try 10');
+  await rec2.close();
+  const gap = (await eventsAbout(`${P}-sliding`)).filter((e) => (e.source as { component: string }).component === 'sliding-gap');
+  assert.deepEqual(gap.map((e) => e.message).filter((m) => String(m).startsWith('(combined')), []);
+});
+
+test('occurrences the rate limit drops still count: the next write carries them (EventCorrelate counts before it filters)', async () => {
+  const clock = new FakeClock(Date.parse('2025-04-01T00:00:00Z'));
+  const rec = new EventRecorder(client, { component: 'spam', burst: 2, clock, logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-spam`, uid: 'u-spam' } };
+  for (let i = 0; i < 4; i++) rec.event(obj, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  await rec.flush();
+  assert.equal(rec.dropped, 2);
+  assert.equal((await eventsAbout(`${P}-spam`))[0]!.count, 2);
+  clock.advance(300_000); // the bucket's refill: one event per 5 minutes
+  rec.event(obj, 'Warning', 'BackOff', 'Back-off restarting failed container');
+  await rec.close();
+  const [ev, ...rest] = await eventsAbout(`${P}-spam`);
+  assert.equal(rest.length, 0);
+  assert.equal(ev!.count, 5);
+  assert.equal(ev!.lastTimestamp, '2025-04-01T00:05:00Z');
+});
+
+test('an Event deleted under the recorder is created again with its name, count and firstTimestamp', async () => {
+  const clock = new FakeClock(Date.parse('2025-05-01T00:00:00Z'));
+  const rec = new EventRecorder(client, { component: 'recreate', clock, logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-recreate`, uid: 'u-recreate' } };
+  rec.event(obj, 'Normal', 'Synced', 'synced');
+  rec.event(obj, 'Normal', 'Synced', 'synced');
+  await rec.flush();
+  const [first] = await eventsAbout(`${P}-recreate`);
+  await client.events('default').delete(first!.metadata.name!);
+  clock.advance(60_000);
+  rec.event(obj, 'Normal', 'Synced', 'synced');
+  await rec.close();
+  const [again, ...rest] = await eventsAbout(`${P}-recreate`);
+  assert.equal(rest.length, 0);
+  assert.equal(again!.metadata.name, first!.metadata.name);
+  assert.equal(again!.count, 3);
+  assert.equal(again!.firstTimestamp, '2025-05-01T00:00:00Z');
+  assert.equal(again!.lastTimestamp, '2025-05-01T00:01:00Z');
+});
+
+test('the API server deletes an Event one TTL (1 hour) after its last write; a repeat extends it', async () => {
+  const rec = new EventRecorder(client, { component: 'ttl', logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-ttl`, uid: 'u-ttl' } };
+  const other: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-ttl-other`, uid: 'u-ttl-other' } };
+  rec.event(obj, 'Normal', 'Tick', 'tick');
+  rec.event(other, 'Normal', 'Tick', 'tick');
+  await rec.flush();
+  const gone = async (name: string) => {
+    for (let i = 0; i < 100 && (await eventsAbout(name)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return (await eventsAbout(name)).length === 0;
+  };
+  ttlClock.advance(50 * 60_000);
+  rec.event(obj, 'Normal', 'Tick', 'tick'); // a PATCH: the TTL starts again
+  // The in-process memory store tells its watchers in a microtask, before the PATCH is answered: the
+  // server notes each write at the TTL clock's time of the write.
+  await rec.flush();
+  ttlClock.advance(10 * 60_000 + 1000);
+  assert.ok(await gone(`${P}-ttl-other`), 'untouched for an hour: deleted');
+  assert.equal((await eventsAbout(`${P}-ttl`))[0]?.count, 2, 'written 10 minutes ago: kept');
+  ttlClock.advance(50 * 60_000);
+  assert.ok(await gone(`${P}-ttl`));
+  await rec.close();
 });

@@ -3,11 +3,16 @@
  * controllers did. As client-go's EventCorrelator:
  * - an identical event (same object, type, reason, message, source) bumps `count` and
  *   `lastTimestamp` of the existing Event instead of creating another;
- * - once 10 different messages with the same object, type and reason arrive within 10 minutes,
+ * - once 10 different messages with the same object, type and reason arrive with no gap of more
+ *   than 10 minutes between them (EventAggregator: the window restarts from each similar event),
  *   further ones are folded into one Event whose message reads
- *   `(combined from similar events): <latest message>`;
+ *   `(combined from similar events): <latest message>`; past 10 the set of messages drops one
+ *   (upstream's PopAny, here the oldest), so a message still in it is written as itself;
  * - each object's events are rate limited (a token bucket per object: burst 25, then one per
- *   5 minutes) so a hot loop cannot flood the API.
+ *   5 minutes) so a hot loop cannot flood the API. As EventCorrelate, an occurrence is counted
+ *   before the filter: the next write of that Event carries the dropped occurrences in `count`;
+ * - an Event gone when its PATCH arrives (the API server's --event-ttl expired it) is created again
+ *   under the same name with its count and firstTimestamp (recordEvent's create after NotFound).
  * Writes go through a bounded queue drained by at most `maxInFlight` requests at once (client-go's
  * broadcaster writes one event at a time from a queue of 1,000 and drops what does not fit), so a
  * burst of thousands of events never competes with the writes that matter (bindings, pod creates)
@@ -85,7 +90,9 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly log: Logger;
   private closed = false;
-  private readonly similar = new Map<string, { messages: Set<string>; since: number }>();
+  private readonly similar = new Map<string, { messages: Set<string>; last: number }>();
+  /** Occurrences the rate limit dropped, per aggregation key: added to that Event's next write. */
+  private readonly unwritten = new Map<string, number>();
   /** Makes names unique within one millisecond (client-go uses nanoseconds: `<name>.<hex ns>`). */
   private seq = 0;
   /** Events dropped by rate limiting or a full queue (for tests and metrics). */
@@ -105,28 +112,33 @@ export class EventRecorder {
     if (this.closed) return;
     const m = obj.metadata;
     const objKey = `${m.uid ?? ''}/${obj.kind ?? ''}/${m.namespace ?? ''}/${m.name ?? ''}`;
-    if (!this.allow(objKey)) {
-      this.dropped++;
-      return;
-    }
     const now = this.clock.now();
     const similarKey = `${objKey}\u0000${type}\u0000${reason}\u0000${this.opts.component}\u0000${this.opts.host ?? ''}`;
     let aggKey = `${similarKey}\u0000${message}`;
     let s = this.similar.get(similarKey);
-    if (!s || now - s.since > SIMILAR_WINDOW_MS) {
-      s = { messages: new Set(), since: now };
-      this.similar.set(similarKey, s);
-      this.trim(this.similar);
-    }
+    if (!s || now - s.last > SIMILAR_WINDOW_MS) s = { messages: new Set(), last: now };
+    this.similar.delete(similarKey); // LRU: most recent last
+    this.similar.set(similarKey, s);
+    this.trim(this.similar);
     s.messages.add(message);
+    s.last = now;
     if (s.messages.size >= MAX_SIMILAR) {
+      s.messages.delete(s.messages.values().next().value!);
       aggKey = `${similarKey}\u0000(combined)`;
       message = `(combined from similar events): ${message}`;
     }
+    if (!this.allow(objKey)) {
+      this.dropped++;
+      this.unwritten.set(aggKey, (this.unwritten.get(aggKey) ?? 0) + 1);
+      this.trim(this.unwritten);
+      return;
+    }
+    const occurrences = 1 + (this.unwritten.get(aggKey) ?? 0);
+    this.unwritten.delete(aggKey);
     const target = this.inFlight.has(aggKey) ? this.waiting : this.queued;
     const p = target.get(aggKey);
     if (p) {
-      p.count++;
+      p.count += occurrences;
       p.last = now;
       p.message = message;
       this.merged++;
@@ -136,7 +148,7 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
-    target.set(aggKey, { aggKey, involved: involvedObject(obj), type, reason, message, count: 1, first: now, last: now });
+    target.set(aggKey, { aggKey, involved: involvedObject(obj), type, reason, message, count: occurrences, first: now, last: now });
     this.schedulePump();
   }
 
@@ -209,20 +221,21 @@ export class EventRecorder {
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        this.recorded.delete(aggKey); // expired or deleted: start a new Event
+        this.recorded.delete(aggKey); // expired (--event-ttl) or deleted: created again below, as it was
       }
     }
-    const first = rfc3339(p.first);
+    const first = seen?.firstTimestamp ?? rfc3339(p.first);
+    const count = (seen?.count ?? 0) + p.count;
     const created = await events.create({
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${involved.name}.${(BigInt(p.first) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`, namespace: involved.namespace || 'default' },
+      metadata: { name: seen?.name ?? `${involved.name}.${(BigInt(p.first) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`, namespace: involved.namespace || 'default' },
       involvedObject: involved,
       reason, message, type,
       source: { component: this.opts.component, ...(this.opts.host ? { host: this.opts.host } : {}) },
-      firstTimestamp: first, lastTimestamp: rfc3339(p.last), count: p.count,
+      firstTimestamp: first, lastTimestamp: rfc3339(p.last), count,
       reportingComponent: this.opts.component, reportingInstance: this.opts.host ?? '',
     });
-    this.recorded.set(aggKey, { namespace: created.metadata.namespace!, name: created.metadata.name!, count: p.count, firstTimestamp: first });
+    this.recorded.set(aggKey, { namespace: created.metadata.namespace!, name: created.metadata.name!, count, firstTimestamp: first });
     this.trim(this.recorded);
   }
 
