@@ -14,6 +14,7 @@ import type { EventHandler } from '../controller-runtime/informer/shared-informe
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { NftApplier } from './apply/applier.js';
 import { conntrackCleaner } from './apply/conntrack.js';
+import { serviceHealthServer } from './service-health.js';
 import { renderRuleset, type Ruleset } from './render/ruleset.js';
 import { SyncLoop } from '../controller-runtime/sync-loop.js';
 import { syncProxyRulesDuration, syncProxyRulesLastTimestamp } from './proxy-metrics.js';
@@ -37,6 +38,11 @@ export interface ProxyOptions {
   conntrack?: string;
   /** nftables table (default `bosun`); give each node sharing a host its own (tests). */
   table?: string;
+  /**
+   * Where health check node ports listen (upstream: the NodePort addresses, by default every address):
+   * default ['0.0.0.0']; [] serves none.
+   */
+  healthCheckAddresses?: string[];
   /** Quiet period before a sync (default 50 ms). */
   debounceMs?: number;
   /** How often to check that the table is still in the kernel, reinstalling it if not (default 30 s). */
@@ -70,6 +76,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const slices = informers.informerFor<EndpointSlice>(resources.endpointslices);
   const nodes = informers.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
   const applier = new NftApplier({ netns: o.netns, nft: o.nft, table: o.table });
+  const health = serviceHealthServer(o.healthCheckAddresses ?? ['0.0.0.0'], log);
   const clearStale = conntrackCleaner({ netns: o.netns, bin: o.conntrack }, log);
   let last: Ruleset | undefined;
   // Objects the renderer refused, logged once each while they stand (every sync would repeat them).
@@ -103,12 +110,18 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     const prev = last;
     last = r;
     await clearStale(prev, r);
+    health.setProxyHealthy(true);
+    await health.sync(r.healthChecks);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     syncProxyRulesDuration.observe(undefined, ms / 1000);
     syncProxyRulesLastTimestamp.set({}, Date.now() / 1000);
     o.onSynced?.(r, how, ms);
   };
-  const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => log.error({ err: String(err) }, 'proxy sync failed; retrying') });
+  const loop = new SyncLoop(sync, { debounceMs: o.debounceMs ?? 50, onError: (err) => {
+    // Load balancers stop using this node while its rules may be stale (upstream serviceProxyHealthy).
+    health.setProxyHealthy(false);
+    log.error({ err: String(err) }, 'proxy sync failed; retrying');
+  } });
   const poke: EventHandler<unknown> = { onAdd: () => loop.trigger(), onUpdate: () => loop.trigger(), onDelete: () => loop.trigger() };
   for (const inf of [services, slices, nodes]) inf.addEventHandler(poke as EventHandler<never>);
 
@@ -118,6 +131,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     clearInterval(timers.checker);
     await loop.stop();
     await informers.stop();
+    await health.close();
     if (so.keepRules) return;
     await applier.remove().catch((err) => log.warn({ err: String(err) }, 'could not remove the nftables table'));
   };

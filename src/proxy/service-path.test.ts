@@ -4,7 +4,9 @@
  * Requests spread over both ready pods; a pod that turns not Ready stops receiving traffic; a
  * deleted Service stops answering. A connection attempt that a dead endpoint never answered does
  * not capture a later connection from the same source port once the endpoint is gone, whether it
- * went to the ClusterIP or to a NodePort.
+ * went to the ClusterIP or to a NodePort. loadBalancerSourceRanges drop other sources at the
+ * LoadBalancer IP; the health check node port of an externalTrafficPolicy Local Service reports the
+ * node's ready local endpoints.
  */
 import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -38,6 +40,15 @@ function one(i) {
 }
 one(0);
 `;
+/** One request to argv[1]:argv[2] from address argv[3]: the body, or ERR and why. */
+const FROM_CLIENT = `
+const req = require('node:http').get({ host: process.argv[1], port: Number(process.argv[2]), path: '/', agent: false, localAddress: process.argv[3], timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
+req.on('timeout', () => req.destroy(new Error('timeout')));
+req.on('error', (e) => console.log('ERR ' + e.message));
+`;
+/** A LoadBalancer IP and a client outside the cluster, both reached through lo. */
+const LB_IP = '198.51.100.10';
+const OUTSIDE_IP = '203.0.113.5';
 /** One request from a fixed source port (to port 80, or argv[3]): the body, or ERR and why. */
 const FIXED_PORT_CLIENT = `
 const req = require('node:http').get({ host: process.argv[1], port: Number(process.argv[3] ?? 80), path: '/', agent: false, localPort: Number(process.argv[2]), timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
@@ -60,6 +71,8 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     ns.exec('ip', ['addr', 'add', '10.42.0.99/32', 'dev', 'lo']);
     ns.exec('ip', ['addr', 'add', `${NODE_IP}/32`, 'dev', 'lo']);
     ns.exec('ip', ['route', 'add', '10.43.0.0/16', 'dev', 'lo', 'src', '10.42.0.99']);
+    ns.exec('ip', ['addr', 'add', `${OUTSIDE_IP}/32`, 'dev', 'lo']);
+    ns.exec('ip', ['route', 'add', `${LB_IP}/32`, 'dev', 'lo', 'src', '10.42.0.99']);
     // A dead node's pod: frames to it leave by a veth whose other end takes no one's (PACKET_OTHERHOST).
     ns.exec('ip', ['link', 'add', 'dead0', 'type', 'veth', 'peer', 'name', 'dead1']);
     for (const dev of ['dead0', 'dead1']) ns.exec('ip', ['link', 'set', dev, 'up']);
@@ -80,7 +93,7 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     mgr = new Manager({ kubeconfig: ts.kubeconfig, logger: quietLogger });
     addEndpointSliceController(mgr);
     await mgr.start();
-    proxy = await startProxy({ client, nodeName: 'node-a', nodeIPs: [NODE_IP], netns: ns.name, logger: quietLogger });
+    proxy = await startProxy({ client, nodeName: 'node-a', nodeIPs: [NODE_IP], netns: ns.name, logger: quietLogger, healthCheckAddresses: ['127.0.0.1'] });
   });
   after(async () => {
     await proxy?.stop();
@@ -93,12 +106,12 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
 
   const requests = (ip: string, n: number): string[] => JSON.parse(ns.exec(process.execPath, ['-e', CLIENT, ip, String(n)])) as string[];
 
-  async function runPod(name: string, ip: string, ready: boolean, app = 'web'): Promise<void> {
+  async function runPod(name: string, ip: string, ready: boolean, app = 'web', node = 'node-a'): Promise<void> {
     const pods = client.pods<Pod>('default');
     try {
       await pods.create({
         apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } },
-        spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] },
+        spec: { nodeName: node, containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }] },
       } as Pod);
     } catch {
       // exists: only the status changes
@@ -170,5 +183,49 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     await eventually(() => endpoints() === '10.42.0.11', 'the proxy sending the Service to the live endpoint alone');
     await eventually(() => fromPort(40125) === 'a', 'a new connection from port 40125 to the NodePort answered by the live endpoint');
     await client.services('default').delete('web3');
+  });
+
+  it('loadBalancerSourceRanges: the LoadBalancer IP answers clients in the ranges only', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web4' },
+      spec: { type: 'LoadBalancer', selector: { app: 'web4' }, loadBalancerSourceRanges: ['203.0.113.0/24'], ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
+    await client.services('default').updateStatus({ ...svc, status: { loadBalancer: { ingress: [{ ip: LB_IP }] } } });
+    const from = (src: string): string => ns.exec(process.execPath, ['-e', FROM_CLIENT, LB_IP, '80', src]).trim();
+    await runPod('web4-a', '10.42.0.11', true, 'web4');
+    await eventually(() => from(OUTSIDE_IP) === 'a', 'a client in the range answered through the LoadBalancer IP');
+    // A source outside the ranges is dropped (no answer at all), through the LoadBalancer IP only.
+    assert.match(from('10.42.0.99'), /^ERR timeout/);
+    assert.equal(ns.exec(process.execPath, ['-e', FROM_CLIENT, svc.spec!.clusterIP!, '80', '10.42.0.99']).trim(), 'a');
+    const cur = await client.services('default').get('web4');
+    await client.services('default').update({ ...cur, spec: { ...cur.spec, loadBalancerSourceRanges: undefined } });
+    await eventually(() => from('10.42.0.99') === 'a', 'every client answered once the ranges are gone');
+    await client.services('default').delete('web4');
+  });
+
+  it('the health check node port of a Local LoadBalancer reports ready local endpoints', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web5' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: { app: 'web5' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
+    const port = svc.spec!.healthCheckNodePort!;
+    assert.ok(port > 0);
+    const check = async (): Promise<string> => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/any/path`);
+        return `${res.status} ${res.headers.get('content-type')} ${JSON.stringify(await res.json())}`;
+      } catch (err) {
+        return `ERR ${String(err)}`;
+      }
+    };
+    const body = (n: number): string => JSON.stringify({ service: { namespace: 'default', name: 'web5' }, localEndpoints: n, serviceProxyHealthy: true });
+    await eventually(async () => (await check()) === `503 application/json ${body(0)}`, '503 without endpoints');
+    await runPod('web5-far', '10.42.9.9', true, 'web5', 'node-b');
+    await runPod('web5-a', '10.42.0.11', true, 'web5');
+    await eventually(async () => (await check()) === `200 application/json ${body(1)}`, '200 with the one local endpoint');
+    await runPod('web5-a', '10.42.0.11', false, 'web5');
+    await eventually(async () => (await check()) === `503 application/json ${body(0)}`, '503 once the local endpoint is not ready');
+    await client.services('default').delete('web5');
+    await eventually(async () => (await check()).startsWith('ERR'), 'the port closed with the Service');
   });
 });

@@ -54,6 +54,21 @@ export const CASES: Record<string, ProxyInput> = {
     }, { loadBalancer: { ingress: [{ ip: '192.168.50.10' }] } })],
     endpointSlices: [slice('lb', http, [ep('10.42.0.8', 'node-a'), ep('10.42.1.8', 'node-b')])],
   },
+  'loadbalancer-source-ranges': {
+    ...node,
+    services: [
+      svc('fw', {
+        type: 'LoadBalancer', clusterIP: '10.43.0.70', externalIPs: ['192.168.60.9'],
+        loadBalancerSourceRanges: ['203.0.113.0/24', ' 192.168.50.0/24', '2001:db8::/32'],
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30070 }],
+      }, { loadBalancer: { ingress: [{ ip: '192.168.60.10' }, { ip: '192.168.60.11', ipMode: 'Proxy' }] } }),
+      svc('fw-empty', {
+        type: 'LoadBalancer', clusterIP: '10.43.0.71', loadBalancerSourceRanges: ['203.0.113.0/24'],
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30071 }],
+      }, { loadBalancer: { ingress: [{ ip: '192.168.60.12' }] } }),
+    ],
+    endpointSlices: [slice('fw', http, [ep('10.42.0.8', 'node-a')])],
+  },
   'local-policy-no-local-endpoints': {
     ...node,
     services: [svc('far', { type: 'NodePort', clusterIP: '10.43.0.50', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local', ports: [{ port: 80, protocol: 'TCP', nodePort: 30050 }] })],

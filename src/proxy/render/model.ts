@@ -5,6 +5,8 @@
  */
 import type { Service } from '../../api/kinds/core/service.js';
 import type { EndpointSlice } from '../../api/kinds/discovery/endpoint-slice.js';
+import { parseCIDR } from '../../api/net/cidr.js';
+import { isValidPort } from '../../api/net/validation.js';
 import { canonicalIPv4, ipCompare } from '../../api/net/ip.js';
 
 export interface ProxyInput {
@@ -39,6 +41,10 @@ export interface ServicePortInfo {
   nodePort?: number;
   /** externalIPs and LoadBalancer ingress IPs. */
   externalIPs: string[];
+  /** The LoadBalancer ingress IPs among them (ipMode VIP or unset), which loadBalancerSourceRanges guard. */
+  loadBalancerIPs: string[];
+  /** spec.loadBalancerSourceRanges, the IPv4 ones in canonical form (upstream's per-family split). */
+  sourceRanges: string[];
   externalLocal: boolean;
   /** Seconds of ClientIP affinity, or undefined. */
   affinitySeconds?: number;
@@ -48,6 +54,10 @@ export interface ServicePortInfo {
   externalEndpoints: Backend[];
   /** Whether any endpoint exists at all (else: reject, not drop). */
   anyEndpoints: boolean;
+  /** spec.healthCheckNodePort of a LoadBalancer Service with externalTrafficPolicy Local (upstream NeedsHealthCheck). */
+  healthCheckNodePort?: number;
+  /** Ready endpoints on this node (upstream LocalReadyEndpoints: terminating ones do not count). */
+  localReadyEndpoints: number;
 }
 
 interface Candidate extends Backend {
@@ -86,8 +96,9 @@ function candidatesFor(portName: string, protocol: string, slices: readonly Read
       const terminating = ep.conditions?.terminating === true;
       seen.set(key, {
         ip, port: port.port,
+        // Unset conditions mean ready and serving (upstream EndpointSliceCache: nil is true).
         ready: ep.conditions?.ready !== false,
-        serving: ep.conditions?.serving ?? ep.conditions?.ready !== false,
+        serving: ep.conditions?.serving !== false,
         terminating,
         local: ep.nodeName === nodeName,
       });
@@ -114,10 +125,12 @@ export function servicePorts(input: ProxyInput): ServicePortInfo[] {
     if (type === 'ExternalName') continue;
     // IPv4 only (the table is `ip` family), in canonical form; checked-input.ts refused anything malformed.
     const clusterIP = canonicalIPv4(spec.clusterIP);
-    const externalIPs = [
-      ...(spec.externalIPs ?? []),
-      ...(type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip) : []),
-    ].map(canonicalIPv4).filter((ip): ip is string => !!ip);
+    // An ingress IP of ipMode Proxy is the load balancer's own address: traffic reaches the node
+    // addressed to the NodePort, so it is not captured (upstream IsVIPMode).
+    const loadBalancerIPs = (type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []) : [])
+      .filter((i) => (i.ipMode ?? 'VIP') === 'VIP').map((i) => canonicalIPv4(i.ip)).filter((ip): ip is string => !!ip);
+    const externalIPs = [...(spec.externalIPs ?? []).map(canonicalIPv4).filter((ip): ip is string => !!ip), ...loadBalancerIPs];
+    const sourceRanges = [...new Set((spec.loadBalancerSourceRanges ?? []).map((c) => parseCIDR(c.trim())).filter((c) => c?.family === 4).map((c) => c!.text))].sort();
     if (!clusterIP && externalIPs.length === 0 && type === 'ClusterIP') continue;
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const slices = slicesBySvc.get(key) ?? [];
@@ -132,11 +145,15 @@ export function servicePorts(input: ProxyInput): ServicePortInfo[] {
         clusterIP, protocol, port: p.port,
         nodePort: type === 'NodePort' || type === 'LoadBalancer' ? p.nodePort || undefined : undefined,
         externalIPs: [...new Set(externalIPs)].sort(),
+        loadBalancerIPs: [...new Set(loadBalancerIPs)].sort(),
+        sourceRanges,
         externalLocal: spec.externalTrafficPolicy === 'Local' && (type === 'NodePort' || type === 'LoadBalancer' || externalIPs.length > 0),
         affinitySeconds: spec.sessionAffinity === 'ClientIP' ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS : undefined,
         clusterEndpoints: strip(spec.internalTrafficPolicy === 'Local' ? local : all),
         externalEndpoints: strip(spec.externalTrafficPolicy === 'Local' ? local : all),
         anyEndpoints: all.length > 0,
+        healthCheckNodePort: type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && isValidPort(spec.healthCheckNodePort) ? spec.healthCheckNodePort : undefined,
+        localReadyEndpoints: cands.filter((c) => c.local && c.ready).length,
       });
     }
   }

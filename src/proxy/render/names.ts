@@ -31,6 +31,10 @@ export function localChain(id: string): string {
   return `local-${hash(id)}-${safe(id)}`;
 }
 
+export function firewallChain(id: string): string {
+  return `firewall-${hash(id)}-${safe(id)}`;
+}
+
 export function endpointChain(id: string, b: Backend): string {
   const ep = `${id}__${b.ip}/${b.port}`;
   return `endpoint-${hash(ep)}-${safe(ep)}`;

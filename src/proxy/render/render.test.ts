@@ -56,6 +56,19 @@ describe('render properties', () => {
     assert.match(r.text, /timeout 600s/);
   });
 
+  it('loadBalancerSourceRanges guard LoadBalancer VIPs only, while the Service has endpoints', () => {
+    const r = renderRuleset(CASES['loadbalancer-source-ranges']!);
+    const fw = [...r.chains].filter(([name]) => name.startsWith('firewall-'));
+    assert.equal(fw.length, 1);
+    // IPv4 ranges only; a node address (192.168.50.10) in a range lets the VIP itself in.
+    assert.deepEqual(fw[0]![1], ['ip saddr != { 192.168.50.0/24, 203.0.113.0/24, 192.168.60.10 } drop']);
+    assert.deepEqual([...r.elements.get('firewall-ips')!], [`192.168.60.10 . tcp . 80 : goto ${fw[0]![0]}`]);
+    // An ipMode Proxy ingress IP is not captured at all; externalIPs are not firewalled.
+    assert.doesNotMatch(r.text, /192\.168\.60\.11|192\.168\.60\.12 \. tcp \. 80 : goto firewall/);
+    assert.match(r.text, /192\.168\.60\.9 \. tcp \. 80 : goto external-/);
+    assert.match(r.text, /192\.168\.60\.12 \. tcp \. 80 : goto reject-chain/);
+  });
+
   it('hairpin: every endpoint may masquerade traffic it sends to itself', () => {
     const r = renderRuleset(CASES['clusterip-spread']!);
     assert.deepEqual([...r.elements.get('hairpin')!].sort(), ['10.42.0.5 . 10.42.0.5', '10.42.1.7 . 10.42.1.7', '10.42.2.9 . 10.42.2.9']);

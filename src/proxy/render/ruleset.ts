@@ -11,6 +11,8 @@
  *                 `numgen random mod N vmap { 0 : goto endpoint-.., ... }`.
  *   external-*    NodePort / LoadBalancer / externalIPs entry: Cluster policy masquerades and goes to
  *                 the service chain; Local policy keeps the client address and uses local endpoints.
+ *   firewall-*    loadBalancerSourceRanges: a LoadBalancer IP's new connections from other sources are
+ *                 dropped in filter prerouting/output, before DNAT (`firewall-ips` map).
  *   filter hooks  Services without endpoints are rejected (TCP reset / ICMP port unreachable) before
  *                 NAT; a ClusterIP on a port no Service serves is rejected, the rest of the range dropped.
  *   postrouting   masquerades what was marked, and hairpin traffic (a pod that reached itself through
@@ -20,11 +22,13 @@
  * map elements, affinity sets), which is what incremental applies diff (see apply/transaction.ts).
  */
 import type { Backend, ProxyInput, ServicePortInfo } from './model.js';
+import type { HealthCheck } from '../service-health.js';
 import { servicePorts } from './model.js';
 import { checkInput, type RefusedObject } from './checked-input.js';
-import { canonicalIPv4, ipCompare } from '../../api/net/ip.js';
+import { cidrContains, parseCIDR } from '../../api/net/cidr.js';
+import { canonicalIPv4, ipCompare, parseIP } from '../../api/net/ip.js';
 import { DEFAULT_SERVICE_CIDR } from '../../api/defaults.js';
-import { affinitySet, endpointChain, externalChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
+import { affinitySet, endpointChain, externalChain, firewallChain, localChain, MASQ_MARK, serviceChain, TABLE_NAME } from './names.js';
 
 export interface Ruleset {
   /** The whole table definition, for `nft -f` after the table was deleted. */
@@ -52,16 +56,19 @@ export interface Ruleset {
   table?: string;
   /** Objects left out because a field to be rendered was malformed (checked-input.ts). */
   refused: RefusedObject[];
+  /** `namespace/name` -> health check node port and ready local endpoints summed over its ports (service-health.ts). */
+  healthChecks: Map<string, HealthCheck>;
 }
 
 
 const BASE_CHAINS: [string, string, string[]][] = [
+  ['filter-prerouting', 'type filter hook prerouting priority -110; policy accept;', ['ct state new jump firewall-check']],
   ['nat-prerouting', 'type nat hook prerouting priority dstnat; policy accept;', ['jump services']],
   ['nat-output', 'type nat hook output priority -100; policy accept;', ['jump services']],
   ['nat-postrouting', 'type nat hook postrouting priority srcnat; policy accept;', ['jump masquerading']],
   ['filter-input', 'type filter hook input priority -110; policy accept;', ['ct state new jump nodeport-endpoints-check', 'ct state new jump service-endpoints-check']],
   ['filter-forward', 'type filter hook forward priority -110; policy accept;', ['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check']],
-  ['filter-output', 'type filter hook output priority -110; policy accept;', ['ct state new jump service-endpoints-check']],
+  ['filter-output', 'type filter hook output priority -110; policy accept;', ['ct state new jump service-endpoints-check', 'ct state new jump firewall-check']],
   ['filter-output-post-dnat', 'type filter hook output priority -90; policy accept;', ['ct state new jump cluster-ips-check']],
 ];
 
@@ -74,6 +81,7 @@ const BASE_SETS: [string, 'set' | 'map', string, string][] = [
   ['service-nodeports', 'map', 'inet_proto . inet_service : verdict', 'NodePort traffic'],
   ['no-endpoint-services', 'map', 'ipv4_addr . inet_proto . inet_service : verdict', 'vmap to drop or reject packets to services with no endpoints'],
   ['no-endpoint-nodeports', 'map', 'inet_proto . inet_service : verdict', 'vmap to drop or reject packets to service nodeports with no endpoints'],
+  ['firewall-ips', 'map', 'ipv4_addr . inet_proto . inet_service : verdict', 'destinations that are subject to LoadBalancerSourceRanges'],
 ];
 
 class Builder {
@@ -111,6 +119,23 @@ function pickRules(b: Builder, sp: ServicePortInfo, backends: Backend[]): string
   return rules;
 }
 
+/**
+ * loadBalancerSourceRanges (upstream usesFWChain): new connections to a LoadBalancer IP from outside
+ * the ranges are dropped before DNAT, only while the Service has endpoints (else it is rejected). When
+ * a range holds a node address, the LoadBalancer IPs are allowed as sources too: a node that has the
+ * VIP as a local address reaches it from the VIP itself.
+ */
+function renderFirewall(b: Builder, sp: ServicePortInfo, input: ProxyInput): void {
+  if (!sp.anyEndpoints || sp.loadBalancerIPs.length === 0 || sp.sourceRanges.length === 0) return;
+  const ranges = sp.sourceRanges.map((r) => parseCIDR(r)!);
+  const nodeIPs = input.nodeIPs.map((ip) => parseIP(ip)).filter((ip) => ip?.family === 4);
+  const allowFromNode = ranges.some((r) => nodeIPs.some((ip) => cidrContains(r, ip!)));
+  const sources = [...sp.sourceRanges, ...(allowFromNode ? sp.loadBalancerIPs : [])];
+  const chain = firewallChain(sp.id);
+  b.chain(chain, [`ip saddr != { ${sources.join(', ')} } drop`]);
+  for (const ip of sp.loadBalancerIPs) b.element('firewall-ips', `${ip} . ${sp.protocol} . ${sp.port} : goto ${chain}`);
+}
+
 function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): void {
   const svcChain = serviceChain(sp.id);
   const extChain = externalChain(sp.id);
@@ -142,6 +167,7 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
       for (const e of [...sp.clusterEndpoints, ...sp.externalEndpoints]) set.add(e.ip);
     }
   }
+  renderFirewall(b, sp, input);
   const usedByCluster = !!sp.clusterIP && sp.clusterEndpoints.length > 0;
   const usedByExternal = hasExternal && sp.externalEndpoints.length > 0;
   if (!usedByCluster && !usedByExternal) return;
@@ -183,7 +209,14 @@ function sortedElements(set: string, elems: Set<string>): string[] {
 export function renderRuleset(raw: ProxyInput): Ruleset {
   const { input, refused } = checkInput(raw);
   const b = new Builder();
-  for (const sp of servicePorts(input)) renderServicePort(b, sp, input);
+  const healthChecks = new Map<string, HealthCheck>();
+  for (const sp of servicePorts(input)) {
+    renderServicePort(b, sp, input);
+    if (sp.healthCheckNodePort === undefined) continue;
+    const key = sp.id.split('/').slice(0, 2).join('/');
+    const hc = healthChecks.get(key);
+    healthChecks.set(key, { port: sp.healthCheckNodePort, localEndpoints: (hc?.localEndpoints ?? 0) + sp.localReadyEndpoints });
+  }
   const serviceCidr = input.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   const nodeIPs = [...new Set(input.nodeIPs.map(canonicalIPv4))].filter((ip): ip is string => !!ip).sort(ipCompare);
 
@@ -197,6 +230,7 @@ export function renderRuleset(raw: ProxyInput): Ruleset {
     ['services', ['ip daddr . meta l4proto . th dport vmap @service-ips', 'ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports']],
     ['service-endpoints-check', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services']],
     ['nodeport-endpoints-check', ['ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports']],
+    ['firewall-check', ['ip daddr . meta l4proto . th dport vmap @firewall-ips']],
     ['reject-chain', ['meta l4proto tcp reject with tcp reset', 'reject']],
     ['cluster-ips-check', ['ip daddr @cluster-ips reject', `ip daddr ${serviceCidr} drop`]],
   ];
@@ -232,5 +266,5 @@ export function renderRuleset(raw: ProxyInput): Ruleset {
   while (out[out.length - 1] === '') out.pop();
   out.push('}', '');
   b.elements.delete('nodeport-ips');
-  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, tcp: b.tcp, table, refused };
+  return { text: out.join('\n'), base, chains: b.chains, elements: b.elements, affinitySets: b.affinity, udp: b.udp, tcp: b.tcp, table, refused, healthChecks };
 }
