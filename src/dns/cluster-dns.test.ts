@@ -47,6 +47,11 @@ describe('cluster dns', () => {
 
   it('publishes itself as a kube-dns endpoint and withdraws on stop', async () => {
     assert.deepEqual(await aRecords('kube-dns.kube-system.svc.cluster.local'), { rcode: 'NOERROR', ips: ['10.43.0.10'] });
+    // The apex's NS names ns.dns.<zone>, which is the kube-dns Service's address (CoreDNS nsAddrs).
+    const ns = (await queryDns(dns.port, 'cluster.local', 'NS')) as Reply & { additionals?: { type: string; data?: unknown }[] };
+    assert.deepEqual(ns.answers?.map((a) => `${a.type} ${String(a.data)}`), ['NS ns.dns.cluster.local']);
+    assert.deepEqual(ns.additionals?.map((a) => `${a.type} ${String(a.data)}`), ['A 10.43.0.10']);
+    assert.deepEqual(await aRecords('ns.dns.cluster.local'), { rcode: 'NOERROR', ips: ['10.43.0.10'] });
     const slices = client.resource<EndpointSlice>(resources.endpointslices, 'kube-system');
     const s = await slices.get('kube-dns-node-a');
     assert.deepEqual(s.endpoints.map((e) => [e.addresses[0], e.nodeName]), [['127.0.0.1', 'node-a']]);

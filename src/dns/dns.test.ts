@@ -49,7 +49,7 @@ const view: DnsView = {
   endpointSlicesByIP: (ip) => SLICES.filter((s) => s.endpoints.some((e) => e.addresses.includes(ip))),
 };
 
-/** A fake upstream: answers A for *.example.test with 192.0.2.1 (UDP and TCP), ignores `silent.test`. */
+/** A fake upstream: answers A with 192.0.2.1 (AAAA questions: AAAA 2001:db8::1), over UDP and TCP; ignores `silent.test`. */
 type FakeUpstream = Omit<DnsServer, 'stats'>;
 
 async function fakeUpstream(): Promise<FakeUpstream> {
@@ -57,7 +57,8 @@ async function fakeUpstream(): Promise<FakeUpstream> {
     const q = dnsPacket.decode(raw);
     const name = q.questions?.[0]?.name ?? '';
     if (name.endsWith('silent.test')) return undefined;
-    return dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: [{ type: 'A', name, ttl: 60, data: '192.0.2.1' }] });
+    const answer = q.questions?.[0]?.type === 'AAAA' ? { type: 'AAAA' as const, name, ttl: 60, data: '2001:db8::1' } : { type: 'A' as const, name, ttl: 60, data: '192.0.2.1' };
+    return dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: [answer] });
   };
   // UDP on a free port, then TCP on the same one; another test may hold that TCP port: try again.
   for (let attempt = 0; ; attempt++) {
@@ -157,6 +158,17 @@ describe('dns server', () => {
     assert.equal(res.answers?.[0]?.type, 'CNAME');
     assert.equal(res.answers?.[0]?.data, 'upstream.example.test');
     assert.deepEqual(ips(res), ['192.0.2.1']);
+  });
+
+  it('answers AAAA at an ExternalName with the CNAME and the target\'s AAAA from upstream (CoreDNS plugin.AAAA)', async () => {
+    const res = await query(dns.port, 'ext.prod.svc.cluster.local', 'AAAA');
+    assert.deepEqual(res.answers?.map((a) => `${a.type} ${String(a.data)}`), ['CNAME upstream.example.test', 'AAAA 2001:db8::1']);
+  });
+
+  it('serves the schema version as TXT at dns-version.<zone> (spec 2.2)', async () => {
+    const res = await query(dns.port, 'dns-version.cluster.local', 'TXT');
+    assert.equal(res.rcode, 'NOERROR');
+    assert.deepEqual(res.answers?.map((a) => `${a.type} ${(a.data as Buffer[]).join('')}`), ['TXT 1.1.0']);
   });
 
   it('answers an ExternalName naming another Service with the CNAME and that Service\'s address (CoreDNS); loops end', async () => {

@@ -1,21 +1,26 @@
 /**
- * Answers for names in the cluster domain (pure), following the Kubernetes DNS specification as
- * CoreDNS's kubernetes plugin implements it:
+ * Answers for names in the cluster domain (pure), following the Kubernetes DNS specification
+ * (kubernetes/dns docs/specification.md) as CoreDNS's kubernetes plugin implements it
+ * (ServeDNS/Services, plugin/backend_lookup.go): service-records.ts finds what a name holds, and
+ * the query type picks from it:
  *
- *   <svc>.<ns>.svc.<zone>            A: the ClusterIP; headless: every ready endpoint IP;
- *                                    ExternalName: CNAME to spec.externalName
- *   <host>.<svc>.<ns>.svc.<zone>     A of one headless endpoint (hostname or dashed IP)
- *   _<port>._<proto>.<svc>.<ns>.svc.<zone>   SRV per named port (per endpoint when headless)
- *   <a-b-c-d>.<ns>.pod.<zone>        A: the IP written in the name
+ *   A      the addresses (ClusterIP; headless: every ready endpoint; an endpoint; a pod name)
+ *   AAAA, CNAME   an ExternalName's CNAME (A and AAAA chase its target); addresses are IPv4: NODATA
+ *   SRV    one per record with a port, weights sharing 100, the targets' A records as additionals
+ *   TXT    `dns-version.<zone>`: the schema version, "1.1.0" as CoreDNS
+ *   NS     at the apex: ns.dns.<zone>, whose A is the kube-dns Service's address
+ *   SOA    at the apex; in the authority section of every negative answer
  *
- * Anything else in the zone is NXDOMAIN; a known name without records of the asked type is NODATA
- * (NOERROR, no answers, the zone's SOA in authority).
+ * A name that does not exist is NXDOMAIN whatever the type (a headless Service without ready
+ * endpoints too, spec 2.4.1); an existing name without records of the type, ANY included (the
+ * plugin serves no ANY), is NODATA (NOERROR, no answers).
  */
 import type { Answer } from 'dns-packet';
 import type { Service } from '../api/kinds/core/service.js';
 import type { EndpointSlice } from '../api/kinds/discovery/endpoint-slice.js';
-import { canonicalIPv4, ipCompare, isIPv4 } from '../api/net/ip.js';
+import { canonicalIPv4 } from '../api/net/ip.js';
 import type { ReverseView } from './reverse-records.js';
+import { findRecords, type NameRecord } from './service-records.js';
 
 /** What the server reads: Services and their slices by name, and (for PTR answers) by address. */
 export interface DnsView extends Partial<ReverseView> {
@@ -29,41 +34,19 @@ export interface ZoneAnswer {
   answers: Answer[];
   authorities: Answer[];
   additionals: Answer[];
-  /** A CNAME target outside the zone whose A records the server should look up upstream. */
-  chase?: string;
+  /** A CNAME target whose records of `type` the server should look up (in the zone or upstream). */
+  chase?: { name: string; type: 'A' | 'AAAA' };
 }
 
 export const DEFAULT_ZONE = 'cluster.local';
 export const DEFAULT_TTL = 5;
-
-interface HeadlessEndpoint {
-  ip: string;
-  hostname?: string;
-}
+/** The schema version the specification's `dns-version` record names (CoreDNS DNSSchemaVersion), and its TTL. */
+export const DNS_SCHEMA_VERSION = '1.1.0';
+const SCHEMA_TTL = 28800;
 
 export function inZone(name: string, zone: string): boolean {
   const n = name.toLowerCase().replace(/\.$/, '');
   return n === zone || n.endsWith(`.${zone}`);
-}
-
-function readyEndpoints(slices: readonly Readonly<EndpointSlice>[]): HeadlessEndpoint[] {
-  const seen = new Map<string, HeadlessEndpoint>();
-  for (const s of slices) {
-    if (s.addressType !== 'IPv4') continue;
-    for (const ep of s.endpoints ?? []) {
-      if (ep.conditions?.ready === false) continue;
-      for (const raw of ep.addresses) {
-        const ip = canonicalIPv4(raw);
-        if (ip && !seen.has(ip)) seen.set(ip, { ip, hostname: ep.hostname });
-      }
-    }
-  }
-  // Numeric octet order, as localeCompare({numeric}) gave, without ICU's collator.
-  return [...seen.values()].sort((a, b) => ipCompare(a.ip, b.ip));
-}
-
-function endpointLabel(ep: HeadlessEndpoint): string {
-  return ep.hostname ?? ep.ip.replace(/\./g, '-');
 }
 
 export class ZoneResolver {
@@ -88,73 +71,55 @@ export class ZoneResolver {
       answers.length > 0 ? { rcode: 'NOERROR', answers, authorities: [], additionals } : nodata();
     const a = (n: string, ip: string): Answer => ({ type: 'A', name: n, ttl: this.ttl, data: ip });
 
-    if (labels.length === 0) return type === 'SOA' ? ok([this.soa()]) : nodata();
-    const last = labels[labels.length - 1];
-    if (last === 'pod' && labels.length === 3) {
-      const ip = labels[0]!.replace(/-/g, '.');
-      if (!isIPv4(ip)) return none();
-      return type === 'A' || type === 'ANY' ? ok([a(asked, ip)]) : nodata();
+    const nsName = `ns.dns.${this.zone}`;
+    if (rel === '') {
+      if (type === 'SOA') return ok([this.soa()]);
+      if (type === 'NS') return ok([{ type: 'NS', name: asked, ttl: this.ttl, data: nsName }], this.nsAddresses().map((ip) => a(nsName, ip)));
+      return nodata();
     }
-    if (last !== 'svc') return labels.length <= 2 && last === 'pod' ? nodata() : none();
-    if (labels.length === 1) return nodata();
-    if (labels.length === 2) return nodata(); // <ns>.svc.<zone>: exists as a name, holds no records
+    if (rel === 'dns-version') return type === 'TXT' ? ok([{ type: 'TXT', name: asked, ttl: SCHEMA_TTL, data: DNS_SCHEMA_VERSION }]) : nodata();
+    if (rel === 'ns.dns') return type === 'A' ? ok(this.nsAddresses().map((ip) => a(asked, ip))) : nodata();
 
-    const [svcName, ns] = labels.slice(-3, -1) as [string, string];
-    const svc = this.view.service(ns, svcName);
-    if (!svc) return none();
-    const spec = svc.spec ?? {};
-    const svcFqdn = `${svcName}.${ns}.svc.${this.zone}`;
-    const headless = spec.clusterIP === 'None';
-    const endpoints = headless ? readyEndpoints(this.view.endpointSlices(ns, svcName)) : [];
-
-    if (labels.length === 3) {
-      if (spec.type === 'ExternalName') {
-        const target = (spec.externalName ?? '').replace(/\.$/, '');
-        if (!target) return none();
-        return { rcode: 'NOERROR', answers: [{ type: 'CNAME', name: asked, ttl: this.ttl, data: target }], authorities: [], additionals: [], chase: type === 'A' ? target : undefined };
-      }
-      if (type === 'SRV') return this.srv(svc, svcFqdn, endpoints, asked, undefined, undefined);
-      if (type !== 'A' && type !== 'ANY') return nodata();
-      const clusterIP = canonicalIPv4(spec.clusterIP);
-      if (!headless) return clusterIP ? ok([a(asked, clusterIP)]) : nodata();
-      return endpoints.length > 0 ? ok(endpoints.map((e) => a(asked, e.ip))) : none();
+    const records = findRecords(this.view, this.zone, labels);
+    if (!records) return none();
+    const cname = records.find((r) => r.cname)?.cname;
+    if (cname && (type === 'A' || type === 'AAAA' || type === 'CNAME')) {
+      return { rcode: 'NOERROR', answers: [{ type: 'CNAME', name: asked, ttl: this.ttl, data: cname }], authorities: [], additionals: [], chase: type === 'CNAME' ? undefined : { name: cname, type } };
     }
-    if (labels.length === 4 && headless) {
-      const ep = endpoints.find((e) => endpointLabel(e) === labels[0]);
-      if (!ep) return none();
-      return type === 'A' || type === 'ANY' ? ok([a(asked, ep.ip)]) : nodata();
-    }
-    if (labels.length === 5 && labels[0]!.startsWith('_') && labels[1]!.startsWith('_')) {
-      if (type !== 'SRV' && type !== 'ANY') return nodata();
-      return this.srv(svc, svcFqdn, endpoints, asked, labels[0]!.slice(1), labels[1]!.slice(1));
-    }
-    return none();
+    if (type === 'A') return ok([...new Set(records.flatMap((r) => (r.ip ? [r.ip] : [])))].map((ip) => a(asked, ip)));
+    if (type === 'SRV') return this.srv(records.filter((r) => !r.cname), asked);
+    return nodata();
   }
 
-  /** SRV records for named ports (all of them when port/proto are undefined). */
-  private srv(svc: Readonly<Service>, svcFqdn: string, endpoints: HeadlessEndpoint[], asked: string, port?: string, proto?: string): ZoneAnswer {
-    const ports = (svc.spec?.ports ?? []).filter((p) => p.name && (port === undefined || p.name === port) && (proto === undefined || (p.protocol ?? 'TCP').toLowerCase() === proto));
-    if (ports.length === 0) return port === undefined ? { rcode: 'NOERROR', answers: [], authorities: [this.soa()], additionals: [] } : { rcode: 'NXDOMAIN', answers: [], authorities: [this.soa()], additionals: [] };
+  /**
+   * The DNS server's own addresses for `ns.dns.<zone>`: CoreDNS answers the Services whose
+   * endpoints are its pods; the cluster DNS publishes itself as kube-system/kube-dns's endpoints.
+   */
+  private nsAddresses(): string[] {
+    const spec = this.view.service('kube-system', 'kube-dns')?.spec;
+    return (spec?.clusterIPs ?? [spec?.clusterIP]).map((ip) => canonicalIPv4(ip)).filter((ip): ip is string => !!ip);
+  }
+
+  /**
+   * SRV records for the records with a port (backend_lookup.go SRV): each weighs 100 / (records
+   * at the name, CoreDNS counting the portless too), at least 1; each target's A record once in
+   * the additional section. None with a port: NODATA.
+   */
+  private srv(records: NameRecord[], asked: string): ZoneAnswer {
+    const weight = Math.max(1, Math.floor(100 / Math.max(1, records.length)));
     const answers: Answer[] = [];
     const additionals: Answer[] = [];
-    const ns = svc.metadata.namespace!;
-    for (const p of ports) {
-      if (svc.spec?.clusterIP !== 'None') {
-        answers.push({ type: 'SRV', name: asked, ttl: this.ttl, data: { priority: 0, weight: 100, port: p.port, target: svcFqdn } });
-        const clusterIP = canonicalIPv4(svc.spec?.clusterIP);
-        if (clusterIP) additionals.push({ type: 'A', name: svcFqdn, ttl: this.ttl, data: clusterIP });
-        continue;
-      }
-      const slices = this.view.endpointSlices(ns, svc.metadata.name!);
-      const epPort = slices.flatMap((s) => s.ports ?? []).find((sp) => sp.name === p.name)?.port ?? p.port;
-      const weight = Math.max(1, Math.floor(100 / Math.max(1, endpoints.length)));
-      for (const ep of endpoints) {
-        const target = `${endpointLabel(ep)}.${svcFqdn}`;
-        answers.push({ type: 'SRV', name: asked, ttl: this.ttl, data: { priority: 0, weight, port: epPort, target } });
-        additionals.push({ type: 'A', name: target, ttl: this.ttl, data: ep.ip });
+    const seen = new Set<string>();
+    for (const r of records) {
+      if (r.port < 0) continue;
+      answers.push({ type: 'SRV', name: asked, ttl: this.ttl, data: { priority: 0, weight, port: r.port, target: r.target } });
+      const key = `${r.target} ${r.ip}`;
+      if (r.ip && !seen.has(key)) {
+        seen.add(key);
+        additionals.push({ type: 'A', name: r.target, ttl: this.ttl, data: r.ip });
       }
     }
-    if (answers.length === 0) return { rcode: 'NXDOMAIN', answers: [], authorities: [this.soa()], additionals: [] };
+    if (answers.length === 0) return { rcode: 'NOERROR', answers: [], authorities: [this.soa()], additionals: [] };
     return { rcode: 'NOERROR', answers, authorities: [], additionals };
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The cluster DNS server: UDP and TCP on one address and port, packets encoded and decoded with
  * dns-packet. Names in the cluster zone are answered authoritatively from the ZoneResolver (an
- * ExternalName's target is chased for A queries, in the zone or upstream, as CoreDNS does), and PTR
- * questions for the cluster's Service and endpoint addresses from reverse-records.ts; other names are
- * forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
+ * ExternalName's target is chased for A and AAAA queries, in the zone or upstream, as CoreDNS
+ * does), and PTR questions for the cluster's Service and endpoint addresses from
+ * reverse-records.ts; other names are forwarded to the upstream resolvers. UDP answers larger than the client's buffer (512 bytes, or
  * its EDNS size) come back truncated so the client retries over TCP.
  *
  * Not an open resolver: a client the ACL does not allow (default: loopback only), or one over its
@@ -136,26 +136,26 @@ export class DnsHandler {
     }
     const ans = this.resolver.resolve(q.name, q.type);
     const answers: Answer[] = [...ans.answers];
-    if (ans.chase) answers.push(...(await this.chase(ans.chase, tcp)));
+    if (ans.chase) answers.push(...(await this.chase(ans.chase.name, ans.chase.type, tcp)));
     return reply(RCODE[ans.rcode], { answers, authorities: ans.authorities, additionals: ans.additionals }, true);
   }
 
   /**
-   * A records of a CNAME target: from the zone itself when it is in the zone (as CoreDNS does for
-   * an ExternalName naming another Service; chains are followed a few steps, so loops end), else
-   * from upstream (empty on failure).
+   * The A or AAAA records of a CNAME target: from the zone itself when it is in the zone (as
+   * CoreDNS does for an ExternalName naming another Service; chains are followed a few steps, so
+   * loops end), else from upstream (empty on failure).
    */
-  private async chase(name: string, tcp: boolean, depth = 0): Promise<Answer[]> {
+  private async chase(name: string, type: 'A' | 'AAAA', tcp: boolean, depth = 0): Promise<Answer[]> {
     if (inZone(name, this.resolver.zone)) {
       if (depth >= MAX_CHASE) return [];
-      const r = this.resolver.resolve(name, 'A');
-      return [...r.answers, ...(r.chase ? await this.chase(r.chase, tcp, depth + 1) : [])];
+      const r = this.resolver.resolve(name, type);
+      return [...r.answers, ...(r.chase ? await this.chase(r.chase.name, type, tcp, depth + 1) : [])];
     }
     if (this.forwarder.upstreams.length === 0) return [];
     try {
-      const q = dnsPacket.encode({ type: 'query', id: Math.floor(Math.random() * 65536), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] });
+      const q = dnsPacket.encode({ type: 'query', id: Math.floor(Math.random() * 65536), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
       const res = dnsPacket.decode(await this.forwarder.forward(q, tcp));
-      return (res.answers ?? []).filter((a) => a.type === 'A' || a.type === 'CNAME');
+      return (res.answers ?? []).filter((a) => a.type === type || a.type === 'CNAME');
     } catch (err) {
       this.o.onError?.(err);
       return [];
