@@ -228,4 +228,33 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     await client.services('default').delete('web5');
     await eventually(async () => (await check()).startsWith('ERR'), 'the port closed with the Service');
   });
+
+  it('pods reach a NodePort of externalTrafficPolicy Local with no endpoint on this node; outside clients do not', async () => {
+    // A pod in its own namespace behind a veth, so its packets take the node's prerouting path.
+    const pod = createNetns();
+    try {
+      ns.exec('ip', ['link', 'add', 'vnode', 'type', 'veth', 'peer', 'name', 'vpod']);
+      ns.exec('ip', ['link', 'set', 'vpod', 'netns', pod.name]);
+      ns.exec('ip', ['addr', 'add', '10.42.0.1/32', 'dev', 'vnode']);
+      ns.exec('ip', ['link', 'set', 'vnode', 'up']);
+      for (const ip of ['10.42.0.50', '203.0.113.7']) ns.exec('ip', ['route', 'add', `${ip}/32`, 'dev', 'vnode']);
+      for (const ip of ['10.42.0.50', '203.0.113.7']) pod.exec('ip', ['addr', 'add', `${ip}/32`, 'dev', 'vpod']);
+      pod.exec('ip', ['link', 'set', 'vpod', 'up']);
+      pod.exec('ip', ['route', 'add', '10.42.0.1/32', 'dev', 'vpod']);
+      pod.exec('ip', ['route', 'add', 'default', 'via', '10.42.0.1']);
+      const svc = await client.services('default').create({
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'web6' },
+        spec: { type: 'NodePort', externalTrafficPolicy: 'Local', selector: { app: 'web6' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      });
+      const nodePort = String(svc.spec!.ports![0]!.nodePort);
+      const from = (src: string): string => pod.exec(process.execPath, ['-e', FROM_CLIENT, NODE_IP, nodePort, src]).trim();
+      // The endpoint is another node's (its server happens to listen in this namespace).
+      await runPod('web6-b', '10.42.0.11', true, 'web6', 'node-b');
+      await eventually(() => from('10.42.0.50') === 'a', 'a pod answered through the NodePort by the other node\'s endpoint');
+      assert.match(from('203.0.113.7'), /^ERR timeout/);
+      await client.services('default').delete('web6');
+    } finally {
+      pod.remove();
+    }
+  });
 });

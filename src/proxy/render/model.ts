@@ -48,6 +48,11 @@ export interface ServicePortInfo {
   externalLocal: boolean;
   /** Seconds of ClientIP affinity, or undefined. */
   affinitySeconds?: number;
+  internalLocal: boolean;
+  /** Every usable endpoint (upstream clusterEndpoints: the cluster policy chain's). */
+  allEndpoints: Backend[];
+  /** This node's usable endpoints (the local policy chain's). */
+  localEndpoints: Backend[];
   /** Endpoints for traffic to the ClusterIP (internalTrafficPolicy applied). */
   clusterEndpoints: Backend[];
   /** Endpoints for external traffic (externalTrafficPolicy applied). */
@@ -149,6 +154,9 @@ export function servicePorts(input: ProxyInput): ServicePortInfo[] {
         sourceRanges,
         externalLocal: spec.externalTrafficPolicy === 'Local' && (type === 'NodePort' || type === 'LoadBalancer' || externalIPs.length > 0),
         affinitySeconds: spec.sessionAffinity === 'ClientIP' ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS : undefined,
+        internalLocal: spec.internalTrafficPolicy === 'Local',
+        allEndpoints: strip(all),
+        localEndpoints: strip(local),
         clusterEndpoints: strip(spec.internalTrafficPolicy === 'Local' ? local : all),
         externalEndpoints: strip(spec.externalTrafficPolicy === 'Local' ? local : all),
         anyEndpoints: all.length > 0,

@@ -69,6 +69,16 @@ describe('render properties', () => {
     assert.match(r.text, /192\.168\.60\.12 \. tcp \. 80 : goto reject-chain/);
   });
 
+  it('internalTrafficPolicy Local: the ClusterIP takes the local chain, external traffic the cluster chain of every endpoint', () => {
+    const base = CASES['nodeport-cluster-policy']!;
+    const r = renderRuleset({ ...base, services: base.services.map((s) => ({ ...s, spec: { ...s.spec, internalTrafficPolicy: 'Local' as const } })) });
+    assert.match(r.text, /10\.43\.0\.30 \. tcp \. 80 : goto local-/);
+    const local = [...r.chains].find(([n]) => n.startsWith('local-'))![1];
+    assert.deepEqual(local, ['ip daddr 10.43.0.30 tcp dport 80 ip saddr != 10.42.0.0/16 jump mark-for-masquerade', 'meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.42.0.3 . 8080 }']);
+    const cluster = [...r.chains].find(([n]) => n.startsWith('service-'))![1];
+    assert.deepEqual(cluster, ['meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.42.0.3 . 8080, 1 : 10.42.1.3 . 8080 }']);
+  });
+
   it('hairpin: every endpoint may masquerade traffic it sends to itself', () => {
     const r = renderRuleset(CASES['clusterip-spread']!);
     assert.deepEqual([...r.elements.get('hairpin')!].sort(), ['10.42.0.5 . 10.42.0.5', '10.42.1.7 . 10.42.1.7', '10.42.2.9 . 10.42.2.9']);

@@ -139,6 +139,10 @@ function renderFirewall(b: Builder, sp: ServicePortInfo, input: ProxyInput): voi
 function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): void {
   const svcChain = serviceChain(sp.id);
   const extChain = externalChain(sp.id);
+  const locChain = localChain(sp.id);
+  // Upstream's cluster policy chain (service-*) spreads over every usable endpoint, its local policy
+  // chain (local-*) over this node's; ClusterIP traffic takes the one internalTrafficPolicy names.
+  const internalChain = sp.internalLocal ? locChain : svcChain;
   const hasExternal = sp.nodePort !== undefined || sp.externalIPs.length > 0;
   const noEndpoints = (backends: Backend[]): string | undefined =>
     backends.length > 0 ? undefined : sp.anyEndpoints ? 'drop' : 'goto reject-chain';
@@ -147,13 +151,28 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
     b.element('cluster-ips', sp.clusterIP);
     const key = `${sp.clusterIP} . ${sp.protocol} . ${sp.port}`;
     const v = noEndpoints(sp.clusterEndpoints);
-    b.element(v ? 'no-endpoint-services' : 'service-ips', `${key} : ${v ?? `goto ${svcChain}`}`);
+    b.element(v ? 'no-endpoint-services' : 'service-ips', `${key} : ${v ?? `goto ${internalChain}`}`);
   }
+  // External destinations go to the external chain whenever the Service has endpoints at all, as
+  // upstream's usesExternalTrafficChain: with Local policy and none here, pods and the node still
+  // reach the Service through it (short-circuit); the filter drops what comes from outside.
   if (hasExternal) {
     const v = noEndpoints(sp.externalEndpoints);
-    for (const ip of sp.externalIPs) b.element(v ? 'no-endpoint-services' : 'service-ips', `${ip} . ${sp.protocol} . ${sp.port} : ${v ?? `goto ${extChain}`}`);
-    if (sp.nodePort !== undefined) b.element(v ? 'no-endpoint-nodeports' : 'service-nodeports', `${sp.protocol} . ${sp.nodePort} : ${v ?? `goto ${extChain}`}`);
+    const target = `goto ${extChain}`;
+    for (const ip of sp.externalIPs) {
+      const key = `${ip} . ${sp.protocol} . ${sp.port}`;
+      if (sp.anyEndpoints) b.element('service-ips', `${key} : ${target}`);
+      if (v) b.element('no-endpoint-services', `${key} : ${v}`);
+    }
+    if (sp.nodePort !== undefined) {
+      const key = `${sp.protocol} . ${sp.nodePort}`;
+      if (sp.anyEndpoints) b.element('service-nodeports', `${key} : ${target}`);
+      if (v) b.element('no-endpoint-nodeports', `${key} : ${v}`);
+    }
   }
+  const usesExternal = hasExternal && sp.anyEndpoints;
+  const usesCluster = sp.allEndpoints.length > 0 && ((!!sp.clusterIP && !sp.internalLocal) || usesExternal);
+  const usesLocal = sp.localEndpoints.length > 0 && ((!!sp.clusterIP && sp.internalLocal) || (usesExternal && sp.externalLocal));
 
   if (sp.protocol === 'udp' || sp.protocol === 'tcp') {
     const byFrontend = b[sp.protocol];
@@ -161,43 +180,39 @@ function renderServicePort(b: Builder, sp: ServicePortInfo, input: ProxyInput): 
     // UDP flows are told apart by IP and port, TCP attempts by IP; a NodePort's by port alone (apply/conntrack.ts).
     const nodePort = sp.nodePort !== undefined ? [`:${sp.nodePort}`] : [];
     const frontends = sp.protocol === 'tcp' ? [...ips, ...nodePort] : [...ips.map((ip) => `${ip}:${sp.port}`), ...nodePort];
+    const reached = [...sp.clusterEndpoints, ...(usesExternal ? sp.allEndpoints : [])];
     for (const f of frontends) {
       let set = byFrontend.get(f);
       if (!set) byFrontend.set(f, (set = new Set()));
-      for (const e of [...sp.clusterEndpoints, ...sp.externalEndpoints]) set.add(e.ip);
+      for (const e of reached) set.add(e.ip);
     }
   }
   renderFirewall(b, sp, input);
-  const usedByCluster = !!sp.clusterIP && sp.clusterEndpoints.length > 0;
-  const usedByExternal = hasExternal && sp.externalEndpoints.length > 0;
-  if (!usedByCluster && !usedByExternal) return;
-  // The service chain spreads over the cluster endpoints; Cluster-policy external traffic reuses it.
-  const clusterBackends = usedByCluster ? sp.clusterEndpoints : sp.externalLocal ? [] : sp.externalEndpoints;
-  for (const e of [...clusterBackends, ...(usedByExternal ? sp.externalEndpoints : [])]) b.element('hairpin', `${e.ip} . ${e.ip}`);
-  if (clusterBackends.length > 0) {
-    const rules: string[] = [];
-    if (sp.clusterIP) {
-      const match = `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.port}`;
-      if (input.masqueradeAll) rules.push(`${match} jump mark-for-masquerade`);
-      else if (input.clusterCidr) rules.push(`${match} ip saddr != ${input.clusterCidr} jump mark-for-masquerade`);
-    }
-    b.chain(svcChain, [...rules, ...pickRules(b, sp, clusterBackends)]);
+
+  // The ClusterIP's masquerade rule leads the chain its traffic enters.
+  const clusterIPRules: string[] = [];
+  if (sp.clusterIP && sp.clusterEndpoints.length > 0) {
+    const match = `ip daddr ${sp.clusterIP} ${sp.protocol} dport ${sp.port}`;
+    if (input.masqueradeAll) clusterIPRules.push(`${match} jump mark-for-masquerade`);
+    else if (input.clusterCidr) clusterIPRules.push(`${match} ip saddr != ${input.clusterCidr} jump mark-for-masquerade`);
   }
-  if (!usedByExternal) return;
+  for (const [used, chain, backends] of [[usesCluster, svcChain, sp.allEndpoints], [usesLocal, locChain, sp.localEndpoints]] as const) {
+    if (!used) continue;
+    for (const e of backends) b.element('hairpin', `${e.ip} . ${e.ip}`);
+    b.chain(chain, [...(chain === internalChain ? clusterIPRules : []), ...pickRules(b, sp, backends)]);
+  }
+  if (!usesExternal) return;
   if (!sp.externalLocal) {
     b.chain(extChain, ['jump mark-for-masquerade', `goto ${svcChain}`]);
     return;
   }
   // Local: pods and the node itself still reach every endpoint; outside clients keep their address
-  // and reach only this node's endpoints.
+  // and reach only this node's endpoints (none here: the filter dropped them before NAT).
   const rules: string[] = [];
-  if (clusterBackends.length > 0) {
-    if (input.clusterCidr) rules.push(`ip saddr ${input.clusterCidr} goto ${svcChain}`);
-    rules.push('fib saddr type local jump mark-for-masquerade', `fib saddr type local goto ${svcChain}`);
-  }
-  rules.push(`goto ${localChain(sp.id)}`);
+  if (input.clusterCidr) rules.push(`ip saddr ${input.clusterCidr} goto ${svcChain}`);
+  rules.push('fib saddr type local jump mark-for-masquerade', `fib saddr type local goto ${svcChain}`);
+  if (usesLocal) rules.push(`goto ${locChain}`);
   b.chain(extChain, rules);
-  b.chain(localChain(sp.id), pickRules(b, sp, sp.externalEndpoints));
 }
 
 function sortedElements(set: string, elems: Set<string>): string[] {
