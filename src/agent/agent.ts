@@ -5,6 +5,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import { runtimeHandlerOf } from './pods/runtime-handler.js';
 import { EventRecorder } from '../controller-runtime/events/recorder.js';
 import { SharedInformerFactory } from '../controller-runtime/informer/index.js';
+import { resources } from '../client/resource-ref.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { PAUSE_IMAGE } from './containerd/pause-image.js';
 import { startImageGC } from './images/image-gc-loop.js';
@@ -25,7 +26,7 @@ import { podLogDir } from './pods/sandbox-config.js';
 import type { AgentDeps } from './pods/context.js';
 import { ImagePuller } from './pods/image-puller.js';
 import { PodManager } from './pods/pod-manager.js';
-import { admitResources, type AdmitRefusal } from './pods/resource-admission.js';
+import { admitPod } from './pods/admit-pod.js';
 import { ReferencedObjects } from './pods/referenced-objects.js';
 import { ServiceCache } from './pods/service-cache.js';
 import { ProbeManager } from './probes/probe-manager.js';
@@ -177,7 +178,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     log,
     runtimeHandler: (pod) => runtimeHandlerOf(o.client, pod),
   };
-  const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod, admitted) => admitPod(pod, admitted, eviction, nodeAgent.node) });
+  // The kubelet's node lister: admission reads the Node's labels and taints as the watch has them.
+  const ownNode = factory.informerFor<Node>(resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
+  const admitSources = {
+    pressure: (pod: Pod) => eviction.admit(pod),
+    cachedNode: () => (ownNode.indexer.get(o.nodeName) as Node | undefined) ?? nodeAgent.node,
+    freshNode: () => o.client.nodes<Node>().get(o.nodeName),
+  };
+  const pods: PodManager = new PodManager({ nodeName: o.nodeName, factory, deps, resyncMs: o.resyncMs ?? 60_000, relistMs: o.relistMs ?? 1000, admit: (pod, admitted) => admitPod(pod, admitted, admitSources) });
   // Pods synced before the Services' first list would fail once and retry: list them first (at most 5 s).
   services.start();
   await services.waitForSync(5000);
@@ -225,17 +233,6 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await recorder.close();
     },
   };
-}
-
-/**
- * The kubelet's admit handlers in its order: the eviction manager's (node pressure, reason Evicted),
- * then the predicate handler's node info and resource checks (resource-admission.ts).
- */
-function admitPod(pod: Pod, admitted: Pod[], eviction: EvictionManager, node: Node | undefined): AdmitRefusal | undefined {
-  const pressure = eviction.admit(pod);
-  if (pressure !== undefined) return { reason: 'Evicted', message: pressure };
-  if (!node) return { reason: 'InvalidNodeInfo', message: 'Kubelet cannot get node info.' };
-  return admitResources(pod, admitted, node.status?.allocatable ?? node.status?.capacity);
 }
 
 /** The policy fields that are set (an explicit undefined keeps the default). */

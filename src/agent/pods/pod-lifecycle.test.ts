@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerStatus, Lease, Node, Pod } from '../../api/kinds/index.js';
 import { eventually } from '../../testing/eventually.js';
-import { parseQuantity } from '../../api/quantity/index.js';
 import { cond, cs, fakeNodeForFile, h, IMG, rt } from '../testing/pod-lifecycle-env.js';
 import { configSourceTests } from '../testing/pod-config-source-tests.js';
+import { admissionTests } from '../testing/pod-admission-tests.js';
 
 /**
  * The node agent on the fake runtime against a real in-process API server: pod lifecycle, restart
@@ -62,22 +62,7 @@ describe('node agent on the fake runtime', () => {
     assert.equal(cs(p)?.imageID, digest);
   });
 
-  it('refuses a pod bound here that does not fit what the pods admitted before request: Failed OutOfcpu, never started', async () => {
-    const node = await h.client.nodes<Node>().get(h.nodeName);
-    const capacity = Number(parseQuantity(String(node.status!.allocatable!.cpu)).milliValue());
-    const half = Math.floor(capacity / 2) + 1; // one such pod fits, two do not
-    const spec = { containers: [{ name: 'app', image: IMG, resources: { requests: { cpu: `${half}m` } } }] };
-    await h.createPod('fits', spec);
-    await h.waitPod('fits', (p) => p.status?.phase === 'Running');
-    await h.createPod('too-big', spec);
-    const p = await h.waitPod('too-big', (p) => p.status?.phase === 'Failed' && p);
-    const message = `Node didn't have enough resource: cpu, requested: ${half}, used: ${half}, capacity: ${capacity}`;
-    assert.equal(p.status?.reason, 'OutOfcpu');
-    assert.equal(p.status?.message, `Pod was rejected: ${message}`);
-    assert.deepEqual(await rt.listPodSandboxes({ labelSelector: { 'io.kubernetes.pod.uid': p.metadata.uid! } }), []);
-    assert.ok((await h.events('too-big')).some((e) => e.type === 'Warning' && e.reason === 'OutOfcpu' && e.message === message));
-    await h.client.pods('default').delete('fits');
-  });
+  admissionTests();
 
   it('a container that fails to start waits in RunContainerError with the runtime\'s description, its StartError as lastState', async () => {
     rt.setBehaviour('nostart', { startError: 'exec: "nope": executable file not found in $PATH' });

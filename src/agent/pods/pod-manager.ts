@@ -5,7 +5,7 @@ import type { AgentDeps } from './context.js';
 import { cleanupPod } from './kill.js';
 import { Pleg } from './pleg.js';
 import { PodWorker } from './pod-worker.js';
-import type { AdmitRefusal } from './resource-admission.js';
+import type { AdmitResult } from './admit-pod.js';
 import { readPodRuntimeState } from '../runtime/pod-state.js';
 
 /**
@@ -22,11 +22,11 @@ export interface PodManagerOptions {
   resyncMs: number;
   relistMs: number;
   /**
-   * Admission of a pod not started yet (the kubelet's admit handlers: the eviction manager's, then
-   * resources): its refusal, or undefined. `admitted` are the pods it is admitted against
-   * (PodWorker.countsForAdmissionOf).
+   * Admission of a pod not started yet (the kubelet's admit handlers, admit-pod.ts): its refusal, or
+   * undefined (a promise of it when the Node is read again). `admitted` are the pods it is admitted
+   * against (PodWorker.countsForAdmissionOf).
    */
-  admit?: (pod: Pod, admitted: Pod[]) => AdmitRefusal | undefined;
+  admit?: (pod: Pod, admitted: Pod[]) => AdmitResult | Promise<AdmitResult>;
 }
 
 const UID_INDEX = 'uid';

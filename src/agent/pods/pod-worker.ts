@@ -11,7 +11,8 @@ import { readPodRuntimeState, readySandbox, type PodRuntimeState } from '../runt
 import { syncRunningPod } from './sync-pod.js';
 import { podLogDir } from './sandbox-config.js';
 import { addTerminationMessages } from './termination-message.js';
-import { createdBefore, type AdmitRefusal } from './resource-admission.js';
+import type { AdmitResult } from './admit-pod.js';
+import { createdBefore } from './resource-admission.js';
 
 /**
  * One worker per pod (kubelet's pod worker, Nomad's task runner): syncs are serialised, requests
@@ -27,7 +28,7 @@ import { createdBefore, type AdmitRefusal } from './resource-admission.js';
 export interface PodWorkerOptions {
   resyncMs: number;
   /** Admission at first sight of a pod that has not started here (see PodManagerOptions.admit). */
-  admit?: (pod: Pod) => AdmitRefusal | undefined;
+  admit?: (pod: Pod) => AdmitResult | Promise<AdmitResult>;
   /** Called once the worker finished a pod for good (the manager forgets it). */
   onDone(uid: string): void;
   /** The runtime state (podSignature) a sync ended with, for the PLEG. */
@@ -199,8 +200,10 @@ export class PodWorker {
       return;
     }
     if (this.admission === undefined) {
-      // Decided and recorded before any await: the next pod's admission counts this one.
-      const refused = state.sandboxes.length === 0 ? this.o.admit?.(pod) : undefined;
+      // Decided and recorded before any await (the next pod's admission counts this one), unless the
+      // Node is read again (admit-pod.ts): meanwhile this pod counts as one not through admission yet.
+      const answer = state.sandboxes.length === 0 ? this.o.admit?.(pod) : undefined;
+      const refused = answer instanceof Promise ? await answer : answer;
       this.admission = refused ? 'rejected' : 'admitted';
       if (refused) {
         // kubelet rejectPod: a Warning event and the pod Failed with the admission's reason.

@@ -4,6 +4,7 @@
  * before the change still sees the old node (copy on write, as a pure cycle needs).
  */
 import { nodeAllocatable, type ResourceList } from './resources.js';
+import { ipCollides } from '../../api/scheduling/host-ports.js';
 import type { HostPort, PodInfo } from './pod-info.js';
 import type { Node } from './types.js';
 
@@ -63,10 +64,7 @@ export class NodeInfo {
 
   /** Whether `hp` collides with a port in use: same protocol and port, and same IP or either is 0.0.0.0. */
   portInUse(hp: HostPort): boolean {
-    const ips = this.usedPorts.get(portKey(hp.protocol, hp.port));
-    if (!ips) return false;
-    if (hp.ip === '0.0.0.0') return ips.length > 0;
-    return ips.some((ip) => ip === hp.ip || ip === '0.0.0.0');
+    return ipCollides(hp.ip, this.usedPorts.get(portKey(hp.protocol, hp.port)) ?? []);
   }
 
   private changed(p: PodInfo, sign: 1 | -1, pods: PodInfo[]): NodeInfo {

@@ -5,15 +5,11 @@
  */
 import { labelSelectorFromObject, matchesLabels, type LabelSelector, type LabelSelectorObject } from '../../api/selectors/index.js';
 import type { PodAffinityTerm } from '../../api/kinds/core/affinity.js';
+import { hostPortsOf, type HostPort } from '../../api/scheduling/host-ports.js';
 import { CPU, MEMORY, podRequests, type ResourceList } from './resources.js';
 import { podKey, type Pod } from './types.js';
 
-/** A host port a container asks for: protocol, port and host IP (`0.0.0.0` when unset). */
-export interface HostPort {
-  ip: string;
-  protocol: string;
-  port: number;
-}
+export type { HostPort } from '../../api/scheduling/host-ports.js';
 
 /** A pod (anti-)affinity term with its selectors parsed (upstream AffinityTerm). */
 export interface AffinityTerm {
@@ -69,17 +65,6 @@ export function termMatches(term: AffinityTerm, other: Pod, namespaceLabels: Nam
   const ns = other.metadata.namespace ?? 'default';
   if (!term.namespaces.has(ns) && (term.namespaceSelector.nothing || !matchesLabels(term.namespaceSelector, namespaceLabels(ns)))) return false;
   return matchesLabels(term.selector, other.metadata.labels);
-}
-
-function hostPortsOf(pod: Pod): HostPort[] {
-  const out: HostPort[] = [];
-  for (const c of pod.spec.containers ?? []) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
-    }
-  }
-  return out;
 }
 
 export function newPodInfo(pod: Pod): PodInfo {
