@@ -100,6 +100,14 @@ export const errors = {
       causes: errs.map((e) => ({ reason: e.type, message: e.detail, field: e.field })),
     }),
   internal: (message = 'an internal error occurred') => failure(500, 'InternalError', message),
+  /**
+   * A plain (non-Status) error as the API server answers it (responsewriters.ErrorToAPIStatus's
+   * default case): reason StatusReasonUnknown, which is "" and so absent from the body, and the
+   * error's own text. Upstream's proxies hand their dial and upgrade failures to the responder as
+   * such errors ("error dialing backend: ...", "invalid upgrade response: status code N").
+   */
+  plain: (message: string, code = 500) =>
+    new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code }),
   timeout: (message: string) => failure(504, 'Timeout', message),
   unavailable: (message: string) => failure(503, 'ServiceUnavailable', message),
 };

@@ -23,6 +23,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { failure, StatusError, type Status } from '../../api/status.js';
+import { refusalAnswer } from '../../api/proxy/upgrade-answer.js';
 import { CallerRefused, checkCaller, mastersOnly, type CallerReviews } from './caller-auth.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { runtimePodLookup, type PodLookup } from './container-lookup.js';
@@ -161,9 +162,7 @@ export async function startAgentServer(o: AgentServerOptions): Promise<AgentServ
         socket.end(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(err.message)}\r\nConnection: close\r\n\r\n${err.message}`);
         return;
       }
-      const st = statusOf(err);
-      const body = JSON.stringify(st);
-      socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(refusalAnswer(statusOf(err)));
     });
   });
 

@@ -11,12 +11,13 @@
  *    until either side closes, when both connections are destroyed;
  *  - 400 or above: passed back as it is (status, headers, body), then the connection closed;
  *  - any other answer: nothing is written and the call rejects with "invalid upgrade response: status
- *    code N", which each caller answers as its upstream Responder does (the API's 500 Status for the
+ *    code N", a plain error (no Status reason: tryUpgrade's fmt.Errorf), which each caller answers as
+ *    its upstream Responder does (the API's 500 Status, reason "", for the
  *    REST proxies, kube-aggregator's 503 text for an APIService, the kubelet's 500 text on the agent).
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errors } from '../status.js';
+import { errors, type Status } from '../status.js';
 
 /** A backend's answer to an upgrade request: switched (with the upgraded connection) or not. */
 export type UpgradeResult =
@@ -32,14 +33,14 @@ const REFRAMED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'cont
 /**
  * Answers the client with the backend's answer: a 101 is passed back and the connections spliced; a
  * refusal (>= 400) is passed back as it is and the connection closed; any other answer rejects with
- * upstream's 500 "invalid upgrade response" (nothing written yet).
+ * upstream's 500 "invalid upgrade response", reason "" (nothing written yet).
  */
 export async function answerUpgrade(socket: Duplex, head: Buffer, a: UpgradeResult): Promise<void> {
   if (a.upgraded) return splice(socket, head, rawHead(a.res, () => true), a.socket, a.head);
   const code = a.res.statusCode ?? 0;
   if (code < 400) {
     a.res.destroy();
-    throw errors.internal(`invalid upgrade response: status code ${code}`);
+    throw errors.plain(`invalid upgrade response: status code ${code}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -55,6 +56,17 @@ export async function answerUpgrade(socket: Duplex, head: Buffer, a: UpgradeResu
   const body = Buffer.concat(chunks);
   const answer = rawHead(a.res, (name) => !REFRAMED.has(name.toLowerCase()), `Content-Length: ${body.length}\r\nConnection: close\r\n`);
   socket.end(Buffer.concat([Buffer.from(answer, 'latin1'), body]));
+}
+
+/**
+ * The raw HTTP answer refusing an upgrade with `st` (JSON, connection closed), `headers` before the
+ * body's: the status line's text is the code's (as Go's http.StatusText), never the Status's reason,
+ * which may be "" (a plain error's).
+ */
+export function refusalAnswer(st: Status, headers: Iterable<readonly [string, string]> = []): string {
+  const body = JSON.stringify(st);
+  const extra = [...headers].map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return `HTTP/1.1 ${st.code} ${STATUS_CODES[st.code] ?? 'Error'}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** An answer's status line and the headers `keep` accepts, as the backend wrote them, then `extra`, then the blank line. */

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errors, type Status } from '../../api/status.js';
+import { refusalAnswer } from '../../api/proxy/upgrade-answer.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './authn.js';
 import { BodyTooLargeError, MAX_BODY_BYTES } from './body.js';
 import { authorizeAudited, type Auditor } from '../audit/auditor.js';
@@ -172,10 +173,7 @@ function handleableNonResource(pathname: string): boolean {
 export function createUpgradeHandler(opts: RouterOptions): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   // `headers` may name a header more than once (one Warning line per warning).
   const refuse = (socket: Duplex, status: Status, headers: Iterable<readonly [string, string]> = []): void => {
-    const body = JSON.stringify(status);
-    const reason = status.reason ?? 'Error';
-    const extra = [...headers].map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status.code} ${reason}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(refusalAnswer(status, headers));
   };
   // As the request handler: APF unless --enable-priority-and-fairness=false (watches are never in the max-in-flight pools).
   const priorityAndFairness = opts.inflight instanceof InflightLimiter ? opts.inflight.priorityAndFairness : opts.inflight?.priorityAndFairness ?? true;

@@ -3,7 +3,8 @@
  * reason and wording, against an in-process server (memory store, no controllers):
  * - pods/binding and pods/eviction whose object names another namespace (the create handler's
  *   EnsureObjectNamespaceMatchesRequestNamespace, 400) or another or no name (BindingREST and
- *   EvictionREST.Create, 400); a Binding's uid and resourceVersion are storage preconditions (409).
+ *   EvictionREST.Create, 400); a Binding's uid and resourceVersion are storage preconditions (409);
+ *   a body of another kind or group version is the decoder's 400 (transformDecodeError).
  * - PUT of an object, /status or /scale whose metadata.uid is not the stored one: the uid is a
  *   storage precondition (defaultUpdatedObjectInfo.Preconditions), 409 with the store's
  *   invalid-object text, also for a deleted object; a Scale's stale resourceVersion is 409; a
@@ -12,7 +13,8 @@
  *   result renames the object, drops its name or names another namespace (the patcher's).
  * - JSON patch errors: apply failures are NewGenericServerResponse(422) with its fixed message and
  *   no causes (evanphx/json-patch v4's replace of a missing key adds it); a body that is not a list of operations is jsonpatch.DecodePatch's 400, after the
- *   object is read (404 first).
+ *   object is read (404 first); a strategic merge patch's plain Go error (a list item without its
+ *   merge key) is 500 with no reason, as ErrorToAPIStatus answers an error that is not an API status.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -96,6 +98,33 @@ describe('subresource and patch requests', () => {
       400, 'BadRequest', NS_MISMATCH);
     const ok = await evict({ name: 'evict-me', namespace: NS });
     assert.equal(ok.status, 201, ok.body);
+  });
+
+  test('pods/binding, pods/eviction and serviceaccounts/token decode their body as their own kind: another kind or group version is 400', async () => {
+    await made(`/api/v1/namespaces/${NS}/pods`, pod('kinds'));
+    const post = (sub: string, body: Record<string, unknown>) => send('POST', `${podPath('kinds')}/${sub}`, { metadata: { name: 'kinds' }, ...body });
+    const target = { target: { kind: 'Node', name: 'n1' } };
+    // A kind the scheme has in that version is decoded, then fails its conversion to the internal type.
+    status(await post('binding', { apiVersion: 'v1', kind: 'Pod', ...target }), 400, 'BadRequest',
+      'Pod in version "v1" cannot be handled as a Binding: converting (v1.Pod) to (core.Binding): unknown conversion');
+    status(await post('eviction', { apiVersion: 'v1', kind: 'Pod' }), 400, 'BadRequest',
+      'Pod in version "v1" cannot be handled as a Eviction: converting (v1.Pod) to (policy.Eviction): unknown conversion');
+    status(await post('eviction', { apiVersion: 'policy/v1', kind: 'DeleteOptions' }), 400, 'BadRequest',
+      'DeleteOptions in version "v1" cannot be handled as a Eviction: converting (v1.DeleteOptions) to (policy.Eviction): unknown conversion');
+    // A kind it does not have there is the scheme's "no kind".
+    const none = (kind: string, gv: string, as: string) =>
+      `${kind} in version "${gv.split('/').at(-1)}" cannot be handled as a ${as}: no kind "${kind}" is registered for version "${gv}" in scheme "pkg/api/legacyscheme/scheme.go:30"`;
+    status(await post('eviction', { apiVersion: 'v1', kind: 'Eviction' }), 400, 'BadRequest', none('Eviction', 'v1', 'Eviction'));
+    status(await post('binding', { apiVersion: 'policy/v1', ...target }), 400, 'BadRequest', none('Binding', 'policy/v1', 'Binding'));
+    status(await post('binding', { apiVersion: 'v1', kind: 'Bound', ...target }), 400, 'BadRequest', none('Bound', 'v1', 'Binding'));
+    status(await send('POST', `/api/v1/namespaces/${NS}/serviceaccounts/default/token`, { apiVersion: 'v1', kind: 'TokenRequest', spec: {} }),
+      400, 'BadRequest', none('TokenRequest', 'v1', 'TokenRequest'));
+    assert.equal((await send('GET', podPath('kinds'))).json.spec.nodeName, undefined, 'not bound');
+    // policy/v1beta1 is accepted too (EvictionREST.AcceptsGroupVersion); no apiVersion or kind takes the subresource's.
+    const ok = await post('binding', target);
+    assert.equal(ok.status, 201, ok.body);
+    const evicted = await post('eviction', { apiVersion: 'policy/v1beta1', kind: 'Eviction' });
+    assert.equal(evicted.status, 201, evicted.body);
   });
 
   const labels = { app: 'sr' };
@@ -201,5 +230,13 @@ describe('subresource and patch requests', () => {
     assert.deepEqual(added.json.metadata.labels, { a: 'b' });
     // The object is read before the patch is decoded: a missing one is 404 whatever the body.
     status(await send('PATCH', podPath('no-such-pod'), { op: 'add' }, JSON_PATCH), 404, 'NotFound', 'pods "no-such-pod" not found');
+  });
+
+  test('a strategic merge patch that fails on a plain Go error is 500 without reason (ErrorToAPIStatus)', async () => {
+    await made(`/api/v1/namespaces/${NS}/pods`, pod('smp-me'));
+    const r = await send('PATCH', podPath('smp-me'), { spec: { containers: [{ image: 'y' }] } }, 'application/strategic-merge-patch+json');
+    assert.equal(r.status, 500, r.body);
+    assert.deepEqual({ ...r.json, message: undefined }, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, message: undefined });
+    assert.equal(r.json.message, 'map: map[image:y] does not contain declared merge key: name');
   });
 });

@@ -102,12 +102,17 @@ export class AgentClient {
     };
   }
 
-  /** A plain request (logs); resolves with the response, whatever its status. */
+  /**
+   * A plain request (logs); resolves with the response, whatever its status. The agent not reached
+   * (or its certificate refused) rejects as LocationStreamer.InputStream's client.Do error, a plain
+   * *url.Error: 500 without reason, 'Get "https://HOST:PORT/PATH": ...'.
+   */
   async get(nodeName: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
     const ep = await this.endpoint(nodeName);
+    const url = `https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}${path}`;
     return new Promise((resolve, reject) => {
       const req = request(this.options(nodeName, ep, 'GET', path, {}), resolve);
-      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+      req.once('error', (err) => reject(errors.plain(`Get "${url}": ${err.message}`)));
       signal?.addEventListener('abort', () => req.destroy(), { once: true });
       req.end();
     });
@@ -115,26 +120,33 @@ export class AgentClient {
 
   /**
    * A request whose body the caller writes (nodes/proxy): `request` is open until the caller ends
-   * it; `response` resolves with the agent's answer, whatever its status.
+   * it; `response` resolves with the agent's answer, whatever its status. The agent not reached is
+   * the proxy transport's 503 ServiceUnavailable "error trying to reach service: ..." (apimachinery
+   * proxy Transport.RoundTrip), as for pods/ and services/proxy.
    */
   async open(nodeName: string, method: string, path: string, headers: OutgoingHttpHeaders): Promise<{ request: ClientRequest; response: Promise<IncomingMessage> }> {
     const ep = await this.endpoint(nodeName);
     const req = request(this.options(nodeName, ep, method, path, headers));
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
-      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+      req.once('error', (err) => reject(errors.unavailable(`error trying to reach service: ${err.message}`)));
     });
     return { request: req, response };
   }
 
-  /** An upgrade request; resolves with the upgraded socket or, when the agent refused, its response. */
+  /**
+   * An upgrade request; resolves with the upgraded socket or, when the agent refused, its response.
+   * The agent not reached (or its certificate refused) rejects with upgradeaware.go dial's plain
+   * error, a 500 "error dialing backend: ..." without reason, as exec, attach and port-forward
+   * through kube-apiserver's UpgradeAwareHandler answer.
+   */
   async upgrade(nodeName: string, method: string, path: string, headers: OutgoingHttpHeaders): Promise<UpgradeResult> {
     const ep = await this.endpoint(nodeName);
     return new Promise((resolve, reject) => {
       const req = request(this.options(nodeName, ep, method, path, { Connection: 'Upgrade', ...headers }));
       req.once('upgrade', (res, socket, head) => resolve({ upgraded: true, res, socket, head }));
       req.once('response', (res) => resolve({ upgraded: false, res }));
-      req.once('error', (err) => reject(errors.unavailable(`error dialing the node agent of "${nodeName}": ${err.message}`)));
+      req.once('error', (err) => reject(errors.plain(`error dialing backend: ${err.message}`)));
       req.end();
     });
   }

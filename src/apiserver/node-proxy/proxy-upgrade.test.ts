@@ -138,16 +138,20 @@ describe('upgrade requests through pods/proxy and services/proxy', { skip: !glob
     assert.match(refused.head, /\r\nX-Backend: refused\r\n/);
     assert.match(refused.head, /\r\nContent-Length: 7\r\n/);
     assert.equal(await readAll(refused.socket, refused.rest), 'no, sir');
+    // Each a plain error to upstream's responder (ErrorToAPIStatus): reason "" (absent), code 500.
+    const plain = async (a: { head: string; socket: Duplex; rest: string }): Promise<string> => {
+      assert.match(a.head, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+      const st = JSON.parse(await readAll(a.socket, a.rest)) as { kind: string; status: string; code: number; reason?: string; message: string };
+      assert.deepEqual([st.kind, st.status, st.code, 'reason' in st], ['Status', 'Failure', 500, false]);
+      return st.message;
+    };
     const ok = await rawUpgrade('GET', `${base()}/pods/ws/proxy/plain`, { Upgrade: 'echo/1' });
-    assert.match(ok.head, /^HTTP\/1\.1 500 /);
-    assert.equal(JSON.parse(await readAll(ok.socket, ok.rest)).message, 'invalid upgrade response: status code 200');
+    assert.equal(await plain(ok), 'invalid upgrade response: status code 200');
     const unreachable = await rawUpgrade('GET', `${base()}/pods/ws:${closedPort}/proxy/`, { Upgrade: 'echo/1' });
-    assert.match(unreachable.head, /^HTTP\/1\.1 500 /);
-    assert.match(JSON.parse(await readAll(unreachable.socket, unreachable.rest)).message, /^error dialing backend: .*ECONNREFUSED/);
+    assert.match(await plain(unreachable), /^error dialing backend: .*ECONNREFUSED/);
     // pods/NAME:PORTNAME: upstream's ResourceLocation puts the name into the address as it is and Go's dialer fails on it.
     const named = await rawUpgrade('GET', `${base()}/pods/ws:http-web/proxy/`, { Upgrade: 'echo/1' });
-    assert.match(named.head, /^HTTP\/1\.1 500 /);
-    assert.equal(JSON.parse(await readAll(named.socket, named.rest)).message, 'error dialing backend: dial tcp: lookup tcp/http-web: unknown port');
+    assert.equal(await plain(named), 'error dialing backend: dial tcp: lookup tcp/http-web: unknown port');
   });
 
   test('RBAC first: a user without get on pods/proxy is refused 403 and the pod is not dialed', async () => {

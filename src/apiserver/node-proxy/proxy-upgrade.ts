@@ -10,7 +10,9 @@
  *  - 400 or above: passed back as it is (status, headers, body), then the connection closed;
  *  - any other answer: a 500 Status "invalid upgrade response: status code N";
  *  - the target not reached, or its port not a number (targetUrl): a 500 Status "error dialing
- *    backend: ..." (upstream's responder turns the dial error, not an API status, into an InternalError).
+ *    backend: ..." (upgradeaware.go's dial wraps the dial error with fmt.Errorf);
+ * both plain errors, which upstream's responder (ErrorNegotiated -> ErrorToAPIStatus) answers with
+ * reason "" (StatusReasonUnknown), not InternalError.
  * Headers go on as sent but the caller's credentials and Host (as the plain proxy, pod-proxy.ts),
  * with the client's address appended to X-Forwarded-For (AppendForwardedForHeader). There is no
  * redirect of the bare proxy root (tryUpgrade runs first) and no link rewriting. Unlike upstream
@@ -69,7 +71,7 @@ export function upgradeHeaders(req: IncomingMessage): OutgoingHttpHeaders {
 export async function proxyUpgradeTo(req: IncomingMessage, socket: Duplex, head: Buffer, t: ProxyTarget, admitted?: string): Promise<void> {
   const { sub, query } = proxiedPath(req, admitted);
   const request = t.scheme === 'https' ? httpsRequest : httpRequest;
-  const dialError = (e: Error) => errors.internal(`error dialing backend: ${e.message}`);
+  const dialError = (e: Error) => errors.plain(`error dialing backend: ${e.message}`);
   const answer = await new Promise<UpgradeResult | undefined>((resolve, reject) => {
     let url: string;
     try {

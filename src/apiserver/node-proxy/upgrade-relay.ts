@@ -7,14 +7,13 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Status } from '../../api/status.js';
-import { answerUpgrade } from '../../api/proxy/upgrade-answer.js';
+import { answerUpgrade, refusalAnswer } from '../../api/proxy/upgrade-answer.js';
 import type { AgentClient } from './agent-client.js';
 
 /** Answers an upgrade request with an error Status and closes the connection. */
 export function refuseUpgrade(socket: Duplex, st: Status): void {
   if (!socket.writable) return;
-  const body = JSON.stringify(st);
-  socket.end(`HTTP/1.1 ${st.code} ${st.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(refusalAnswer(st));
 }
 
 /** Headers of the upgrade handshake that must reach the far end, each value on its own line. */

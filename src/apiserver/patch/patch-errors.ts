@@ -31,8 +31,10 @@ export function patchedNotAnObject(patched: unknown, why: string): StatusError {
 
 /**
  * Errors apimachinery returns as plain Go errors (unknown `$patch` value, a list item without its
- * merge key): the handler turns those into 500 InternalError carrying the message.
+ * merge key), which interpretStrategicMergePatchError passes on as they are: the handler's
+ * ErrorToAPIStatus makes them a 500 with the message and reason "" (StatusReasonUnknown, absent
+ * from the body; kubectl prints "Error from server: map: ... does not contain declared merge key").
  */
 export function patchInternal(message: string): StatusError {
-  return errors.internal(message);
+  return errors.plain(message);
 }

@@ -2,6 +2,7 @@ import type { KubeObject } from '../../../api/meta.js';
 import { errors, type Status } from '../../../api/status.js';
 import type { ApiCatalog } from '../../discovery/catalog.js';
 import { requireObject } from '../body.js';
+import { checkActionBody } from './action-body.js';
 import { parseWriteOptions } from '../write-options.js';
 import { notFoundPath } from './not-found.js';
 import { patchOf } from './patch.js';
@@ -24,6 +25,7 @@ export async function serveAction(r: VerbRequest, catalog: ApiCatalog, name: str
   useWriteOptions(r.ctx, parseWriteOptions(r.query, method === 'POST' ? 'CreateOptions' : 'UpdateOptions', r.req.headers['user-agent']));
   const { value } = await bodyOf(r.req, objectBody);
   const body = requireObject(value) as KubeObject;
+  checkActionBody(body, r.path.resource, subresource, catalog);
   if (body.metadata === undefined) body.metadata = {};
   ensureRequestNamespace(body, r.def.namespaced ? r.ns : undefined);
   const result = await action.create(r.ctx, r.ns, name, body);

@@ -198,14 +198,15 @@ for (const c of upstream) {
   });
 }
 
-const errorCases: { name: string; original: Record<string, unknown>; patch: unknown; code: number; reason: string }[] = [
+// A plain Go error (not an API status) is 500 without reason: ErrorToAPIStatus's StatusReasonUnknown.
+const errorCases: { name: string; original: Record<string, unknown>; patch: unknown; code: number; reason: string | undefined }[] = [
   { name: 'patch is not an object', original: pod({}), patch: [1], code: 400, reason: 'BadRequest' },
   { name: '$retainKeys not a list', original: pod({}), patch: { spec: { strategy: { $retainKeys: 'type' } } }, code: 400, reason: 'BadRequest' },
   { name: 'patch key missing from $retainKeys', original: pod({}), patch: { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }, code: 422, reason: 'Invalid' },
   { name: '$deleteFromPrimitiveList not a list', original: pod({}), patch: { metadata: { '$deleteFromPrimitiveList/finalizers': 'a' } }, code: 400, reason: 'BadRequest' },
-  { name: 'unknown $patch value', original: pod({}), patch: { metadata: { labels: { $patch: 'explode' } } }, code: 500, reason: 'InternalError' },
-  { name: 'merge list item without merge key', original: pod({ containers: [{ name: 'a' }] }), patch: { spec: { containers: [{ image: 'x' }] } }, code: 500, reason: 'InternalError' },
-  { name: 'patch list out of $setElementOrder order ("doesn\'t match")', original: { metadata: { finalizers: ['1', '3', '2'] } }, patch: { metadata: { '$setElementOrder/finalizers': ['1', '2', '3'], finalizers: ['3', '1'] } }, code: 500, reason: 'InternalError' },
+  { name: 'unknown $patch value', original: pod({}), patch: { metadata: { labels: { $patch: 'explode' } } }, code: 500, reason: undefined },
+  { name: 'merge list item without merge key', original: pod({ containers: [{ name: 'a' }] }), patch: { spec: { containers: [{ image: 'x' }] } }, code: 500, reason: undefined },
+  { name: 'patch list out of $setElementOrder order ("doesn\'t match")', original: { metadata: { finalizers: ['1', '3', '2'] } }, patch: { metadata: { '$setElementOrder/finalizers': ['1', '2', '3'], finalizers: ['3', '1'] } }, code: 500, reason: undefined },
   { name: 'list of lists in a merge list', original: { metadata: { finalizers: [['a']] } }, patch: { metadata: { finalizers: [['b']] } }, code: 422, reason: 'Invalid' },
 ];
 
