@@ -106,14 +106,16 @@ interface PrinterColumn {
   cell(obj: KubeObject, now: Date): unknown;
 }
 
-/** additionalPrinterColumns, or upstream's default single Age column; dates are printed as ages. */
+/** additionalPrinterColumns, or upstream's default single Age column; date cells are printed as ages. */
 function printerColumns(v: CrdVersion): PrinterColumn[] {
   const cols = v.additionalPrinterColumns;
-  if (!cols) return [{ column: ageColumn, cell: (obj, now) => age(obj.metadata?.creationTimestamp, now) }];
+  // serveDefaultColumnsIfEmpty: Age is a date column of the creation timestamp
+  if (!cols) return [{ column: { ...ageColumn, type: 'date' }, cell: (obj, now) => age(obj.metadata?.creationTimestamp, now) }];
   return cols.map((c) => {
     const path = parseJsonPath(c.jsonPath);
-    const type = (['integer', 'number', 'boolean'].includes(c.type) ? c.type : 'string') as TableColumn['type'];
-    const column: TableColumn = { name: c.name, type, description: c.description ?? '', priority: c.priority ?? 0, ...(c.format ? { format: c.format } : {}) };
+    // as tableconvertor.New: the column's own type (date included), and a description naming the path when it has none
+    const description = c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`;
+    const column: TableColumn = { name: c.name, type: c.type as TableColumn['type'], description, priority: c.priority ?? 0, ...(c.format ? { format: c.format } : {}) };
     return {
       column,
       cell(obj: KubeObject, now: Date): unknown {

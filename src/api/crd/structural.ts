@@ -7,6 +7,9 @@
  */
 import { child, fe, goValue, index } from '../schema/errors.js';
 import type { FieldError } from '../status.js';
+import { failsFormat } from './formats.js';
+import { goRegExp } from './go-regexp.js';
+import { validateStructural } from './structural-invariants.js';
 
 export interface ValidationRule {
   rule: string;
@@ -52,8 +55,6 @@ export interface JSONSchemaProps {
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
   'x-kubernetes-validations'?: ValidationRule[];
 }
-
-const TYPES = ['object', 'array', 'string', 'integer', 'number', 'boolean'];
 
 /** The schema of a map's values (additionalProperties as a schema), if the node is a map. */
 export function mapValues(s: JSONSchemaProps): JSONSchemaProps | undefined {
@@ -148,18 +149,8 @@ function checkString(s: JSONSchemaProps, v: string, path: string, at: string, er
   const len = [...v].length;
   if (s.maxLength !== undefined && len > s.maxLength) errs.push(fe.tooLong(path, s.maxLength));
   if (s.minLength !== undefined && len < s.minLength) errs.push(fe.invalid(path, v, `${at} in body should be at least ${s.minLength} chars long`));
-  if (s.pattern !== undefined && !patternOf(s.pattern).test(v)) errs.push(fe.invalid(path, v, `${at} in body should match '${s.pattern}'`));
-  if (s.format === 'date-time' && Number.isNaN(Date.parse(v))) errs.push(fe.invalid(path, v, `${at} in body must be of type date-time: ${goValue(v)}`));
-}
-
-const patterns = new Map<string, RegExp>();
-function patternOf(p: string): RegExp {
-  let re = patterns.get(p);
-  if (!re) {
-    re = new RegExp(p, 'u');
-    patterns.set(p, re);
-  }
-  return re;
+  if (s.pattern !== undefined && !goRegExp(s.pattern).test(v)) errs.push(fe.invalid(path, v, `${at} in body should match '${s.pattern}'`));
+  if (s.format !== undefined && failsFormat(s.format, v)) errs.push(fe.typeInvalid(path, v, `${at} in body must be of type ${s.format}: ${goValue(v)}`));
 }
 
 /** x-kubernetes-list-type set and map: items (or their keys) unique. */
@@ -179,37 +170,92 @@ function checkListType(s: JSONSchemaProps, v: unknown[], path: string, errs: Fie
 }
 
 /**
- * The structural-schema rules a CRD's schema must follow (apiextensions/validation, schema/validation.go),
- * the ones users meet: every specified node has a type (unless int-or-string or preserve-unknown-fields),
- * types are known, properties and additionalProperties are exclusive, list-map keys are required
- * scalar properties of the items, and the root is an object.
+ * A CRD version's schema checks (apiextensions validation.go): the structural invariants
+ * (structural-invariants.ts, sorted), then the OpenAPI schema rules of
+ * validateCustomResourceDefinitionOpenAPISchema.
  */
-export function checkStructural(s: JSONSchemaProps, path: string, root = true): FieldError[] {
-  const errs: FieldError[] = [];
+export function checkStructural(s: JSONSchemaProps, path: string): FieldError[] {
   if (typeof s !== 'object' || s === null || Array.isArray(s)) return [fe.invalid(path, s, 'must be an object')];
-  if (root && s.type !== 'object') errs.push(fe.invalid(`${path}.type`, s.type ?? '', 'must be object at the root'));
-  const loose = s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'];
-  if (!s.type && !loose) errs.push(fe.required(`${path}.type`, 'must not be empty for specified object fields'));
+  return [...validateStructural(s, path), ...schemaErrors(s, path)];
+}
+
+/**
+ * validateCustomResourceDefinitionOpenAPISchema's rules on every node: uniqueItems, properties beside
+ * additionalProperties, x-kubernetes-preserve-unknown-fields false, and the list and map types.
+ */
+const TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
+
+export function schemaErrors(s: JSONSchemaProps, path: string): FieldError[] {
+  if (typeof s !== 'object' || s === null) return [];
+  const errs: FieldError[] = [];
   if (s.type && !TYPES.includes(s.type)) errs.push(fe.notSupported(`${path}.type`, s.type, TYPES));
-  if (s.properties && typeof s.additionalProperties === 'object') errs.push(fe.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
-  if (s.type === 'array' && !s.items) errs.push(fe.required(`${path}.items`, 'must be specified'));
-  if (s.pattern !== undefined) {
-    try {
-      patternOf(s.pattern);
-    } catch {
-      errs.push(fe.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
-    }
+  if ((s as { uniqueItems?: boolean }).uniqueItems) errs.push(fe.forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+  if (s.additionalProperties !== undefined && Object.keys(s.properties ?? {}).length > 0 && s.additionalProperties !== true) {
+    errs.push(fe.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'));
   }
-  if (s['x-kubernetes-list-type'] === 'map') {
-    const keys = s['x-kubernetes-list-map-keys'] ?? [];
-    if (keys.length === 0) errs.push(fe.required(`${path}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map'));
-    for (const k of keys) {
-      if (!s.items?.properties?.[k]) errs.push(fe.invalid(`${path}.x-kubernetes-list-map-keys`, keys, `entries must all be names of item properties`));
-    }
-  }
-  for (const [k, p] of Object.entries(s.properties ?? {})) errs.push(...checkStructural(p, `${path}.properties[${k}]`, false));
   const values = mapValues(s);
-  if (values) errs.push(...checkStructural(values, `${path}.additionalProperties`, false));
-  if (s.items) errs.push(...checkStructural(s.items, `${path}.items`, false));
+  if (values) errs.push(...schemaErrors(values, `${path}.additionalProperties`));
+  for (const [k, p] of Object.entries(s.properties ?? {})) errs.push(...schemaErrors(p, `${path}.properties[${k}]`));
+  if (s.not) errs.push(...schemaErrors(s.not, `${path}.not`));
+  for (const junctor of ['allOf', 'oneOf', 'anyOf'] as const) s[junctor]?.forEach((n, i) => errs.push(...schemaErrors(n, `${path}.${junctor}[${i}]`)));
+  if (s.items) errs.push(...schemaErrors(s.items, `${path}.items`));
+  if (s['x-kubernetes-preserve-unknown-fields'] === false) errs.push(fe.invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
+  errs.push(...listTypeErrors(s, path), ...mapTypeErrors(s, path));
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  if (keys.length > 0 && s['x-kubernetes-list-type'] === undefined) errs.push(fe.required(`${path}.x-kubernetes-list-type`, 'must be map if x-kubernetes-list-map-keys is non-empty'));
+  else if (keys.length > 0 && s['x-kubernetes-list-type'] !== 'map') errs.push(fe.invalid(`${path}.x-kubernetes-list-type`, s['x-kubernetes-list-type'], 'must be map if x-kubernetes-list-map-keys is non-empty'));
+  return errs;
+}
+
+function mapTypeErrors(s: JSONSchemaProps, path: string): FieldError[] {
+  const t = s['x-kubernetes-map-type'];
+  if (t === undefined) return [];
+  const errs: FieldError[] = [];
+  if (s.type !== 'object') {
+    errs.push(s.type ? fe.invalid(`${path}.type`, s.type, 'must be object if x-kubernetes-map-type is specified') : fe.required(`${path}.type`, 'must be object if x-kubernetes-map-type is specified'));
+  }
+  if (t !== 'atomic' && t !== 'granular') errs.push(fe.notSupported(`${path}.x-kubernetes-map-type`, t, ['atomic', 'granular']));
+  return errs;
+}
+
+/** xlisttypenotnil and validateXListTypeMap (requireAtomicSetType holds for every CRD written now). */
+function listTypeErrors(s: JSONSchemaProps, path: string): FieldError[] {
+  const t = s['x-kubernetes-list-type'];
+  if (t === undefined) return [];
+  const errs: FieldError[] = [];
+  if (s.type !== 'array') {
+    errs.push(s.type ? fe.invalid(`${path}.type`, s.type, 'must be array if x-kubernetes-list-type is specified') : fe.required(`${path}.type`, 'must be array if x-kubernetes-list-type is specified'));
+  }
+  const items = s.items;
+  if (s.type === 'array' && t === 'set' && items) {
+    if (items.type === 'array' && items['x-kubernetes-list-type'] !== undefined && items['x-kubernetes-list-type'] !== 'atomic') {
+      errs.push(fe.invalid(`${path}.items.x-kubernetes-list-type`, items['x-kubernetes-list-type'], 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+    }
+    if (items.type === 'object' && items['x-kubernetes-map-type'] !== 'atomic') {
+      // upstream reports the items' list type (nil here) as the bad value
+      errs.push(fe.invalid(`${path}.items.x-kubernetes-map-type`, items['x-kubernetes-list-type'] ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+    }
+  }
+  if (t !== 'atomic' && t !== 'set' && t !== 'map') errs.push(fe.notSupported(`${path}.x-kubernetes-list-type`, t, ['atomic', 'set', 'map']));
+  if (t !== 'map') return errs;
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  if (keys.length === 0) errs.push(fe.required(`${path}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map'));
+  if (!items) {
+    errs.push(fe.required(`${path}.items`, 'must have a schema if x-kubernetes-list-type is map'));
+    return errs;
+  }
+  if (items.type !== 'object') {
+    errs.push(fe.invalid(`${path}.items.type`, items.type ?? '', "must be object if parent array's x-kubernetes-list-type is map"));
+    return errs;
+  }
+  const seen = new Set<string>();
+  for (const k of keys) {
+    const p = items.properties?.[k];
+    if (!p) errs.push(fe.invalid(`${path}.x-kubernetes-list-map-keys`, keys, 'entries must all be names of item properties'));
+    // upstream reports the items' type (object) as the bad value
+    else if (p.type === 'array' || p.type === 'object') errs.push(fe.invalid(`${path}.items.properties[${k}].type`, items.type, "must be a scalar type if parent array's x-kubernetes-list-type is map"));
+    if (seen.has(k)) errs.push(fe.invalid(`${path}.x-kubernetes-list-map-keys`, keys, 'must not contain duplicate entries'));
+    seen.add(k);
+  }
   return errs;
 }

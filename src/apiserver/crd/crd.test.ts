@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { eventually } from '../../testing/eventually.js';
 import { kubectlOk } from '../../testing/kubectl-ok.js';
+import { RawClient } from '../../testing/raw-client.js';
 import { startTestServer, type TestServer } from '../../testing/test-cluster.js';
 
 const DATA = join(import.meta.dirname, 'testdata');
@@ -193,6 +194,41 @@ spec:
     assert.deepEqual([clash.status, clash.reason], ['False', 'SingularConflict']);
     assert.match((await k(['get', 'gadgets'])).stderr, /doesn't have a resource type "gadgets"/);
     await ok(['delete', 'crd', 'gadgets.example.com']);
+  });
+
+  test('CRD schemas: Go regexp patterns ((?i) flag groups as prometheus-operator uses) are served; structural errors are worded as upstream', async () => {
+    const crd = (schema: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: rules.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {plural: rules, kind: Rule}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: ${schema}}
+    additionalPrinterColumns: [{name: Strategy, type: string, jsonPath: .spec.strategy}, {name: Created, type: date, jsonPath: .metadata.creationTimestamp, description: made}]
+`;
+    const embedded = await k(['create', '-f', '-'], crd('{type: object, properties: {spec: {type: object, x-kubernetes-embedded-resource: true}}}'));
+    assert.match(embedded.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields/);
+    await ok(['create', '-f', '-'], crd(`{type: object, properties: {spec: {type: object, properties: {strategy: {type: string, pattern: '^(?i)(abort|warn)?$'}, ip: {type: string, format: ipv4}}}}}`));
+    await ok(['wait', '--for=condition=Established', 'crd/rules.example.com', '--timeout=30s']);
+    const rule = (spec: string) => `apiVersion: example.com/v1\nkind: Rule\nmetadata: {name: r}\nspec: ${spec}\n`;
+    const bad = await k(['create', '-f', '-'], rule('{strategy: nope, ip: 10.0.0}'));
+    assert.match(bad.stderr, /spec\.strategy: Invalid value: "nope": spec\.strategy in body should match '\^\(\?i\)\(abort\|warn\)\?\$'/);
+    assert.match(bad.stderr, /spec\.ip: Invalid value: "10\.0\.0": spec\.ip in body must be of type ipv4: "10\.0\.0"/);
+    await ok(['create', '-f', '-'], rule('{strategy: WARN, ip: 10.0.0.1}'));
+    // the Table keeps a column's type (date too) and describes a column without a description by its path (tableconvertor.New)
+    const raw = new RawClient(s.url, s.dataDir);
+    const table = (await raw.request('/apis/example.com/v1/rules', { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } })).json;
+    raw.close();
+    assert.deepEqual(table.columnDefinitions.slice(1).map((c: { name: string; type: string; description: string }) => [c.name, c.type, c.description]), [
+      ['Strategy', 'string', 'Custom resource definition column (in JSONPath format): .spec.strategy'], ['Created', 'date', 'made']]);
+    assert.deepEqual(table.rows[0].cells.slice(0, 2), ['r', 'WARN']);
+    assert.match(table.rows[0].cells[2], /^\d+s$/);
+    await ok(['delete', 'crd', 'rules.example.com']);
   });
 
   test('deleting a CRD deletes its objects (customresourcecleanup finalizer) and stops serving the kind', async () => {

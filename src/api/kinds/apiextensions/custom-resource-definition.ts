@@ -15,6 +15,7 @@ import { defineKind, gvk } from '../define.js';
 import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { checkStructural, type JSONSchemaProps } from '../../crd/structural.js';
+import { validateStructural } from '../../crd/structural-invariants.js';
 import { compileRules } from '../../crd/cel-rules.js';
 import { webhookConversionSchema } from './crd-conversion-schema.js';
 import { defaultConversion, validateConversion, type CrdConversion } from './crd-conversion-validation.js';
@@ -131,8 +132,11 @@ function validateCrd(crd: CustomResourceDefinition): FieldError[] {
       errs.push(fe.required(`${at}.schema.openAPIV3Schema`, 'schemas are required'));
       return;
     }
-    errs.push(...checkStructural(schema, `${at}.schema.openAPIV3Schema`));
-    errs.push(...compileRules(schema, `${at}.schema.openAPIV3Schema`).errors);
+    const path = `${at}.schema.openAPIV3Schema`;
+    const structural = typeof schema === 'object' && schema !== null ? validateStructural(schema, path) : [];
+    errs.push(...checkStructural(schema, path));
+    // as requirestructuralSchema: CEL rules are compiled (and costed) only in a structural schema
+    if (structural.length === 0) errs.push(...compileRules(schema, path).errors);
   });
   return errs;
 }

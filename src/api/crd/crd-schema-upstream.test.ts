@@ -1,0 +1,127 @@
+/**
+ * A CRD schema's structural invariants and the string formats of custom objects, worded and placed as
+ * apiextensions-apiserver 1.32 (pkg/apiserver/schema/validation.go, apis/apiextensions/validation,
+ * kube-openapi strfmt.Default).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatFieldError } from '../status.js';
+import { failsFormat } from './formats.js';
+import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
+
+const messages = (errs: { field: string; detail: string; type: string }[]) => errs.map((e) => formatFieldError(e as never));
+
+test('structural schema: embedded resources, int-or-string, root metadata, value validations and extension values, sorted as upstream', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      spec: { properties: { a: { type: 'string' } } },
+      metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 5 }, labels: { type: 'object' } } },
+      emb: { type: 'string', 'x-kubernetes-embedded-resource': true },
+      bare: { type: 'object', 'x-kubernetes-embedded-resource': true },
+      ios: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-preserve-unknown-fields': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+      any: { type: 'integer', anyOf: [{ type: 'integer', description: 'not here' }] },
+      keep: { type: 'string', 'x-kubernetes-preserve-unknown-fields': false },
+      keys: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', 'x-kubernetes-list-map-keys': ['a'] },
+      both: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
+      list: { items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' },
+    },
+  } as unknown as JSONSchemaProps;
+  const at = 'spec.versions[0].schema.openAPIV3Schema';
+  assert.deepEqual(messages(checkStructural(schema, at)), [
+    // ValidateStructural, sorted by message
+    `${at}.properties[any].anyOf[0].description: Forbidden: must be empty to be structural`,
+    `${at}.properties[any].anyOf[0].type: Forbidden: must be empty to be structural`,
+    `${at}.properties[bare].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields`,
+    `${at}.properties[emb].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields`,
+    `${at}.properties[emb].type: Invalid value: "string": must be object if x-kubernetes-embedded-resource is true`,
+    `${at}.properties[ios].x-kubernetes-preserve-unknown-fields: Invalid value: true: must be false if x-kubernetes-int-or-string is true`,
+    `${at}.properties[list].type: Required value: must not be empty for specified object fields`,
+    `${at}.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified`,
+    `${at}.properties[spec].type: Required value: must not be empty for specified object fields`,
+    // then the OpenAPI schema rules, in schema order
+    `${at}.properties[keep].x-kubernetes-preserve-unknown-fields: Invalid value: false: must be true or undefined`,
+    `${at}.properties[keys].x-kubernetes-list-type: Invalid value: "set": must be map if x-kubernetes-list-map-keys is non-empty`,
+    `${at}.properties[both].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
+    `${at}.properties[list].type: Required value: must be array if x-kubernetes-list-type is specified`,
+  ]);
+});
+
+test('structural schema: the allowed shapes pass (metadata naming only name/generateName, int-or-string anyOf, embedded objects that keep fields)', () => {
+  const ok: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 20 }, generateName: { type: 'string' } } },
+      port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+      template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+      hosts: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+    },
+  };
+  assert.deepEqual(checkStructural(ok, 's'), []);
+  assert.deepEqual(messages(checkStructural({ type: 'object', additionalProperties: { type: 'string' } }, 's')), ['s.additionalProperties: Forbidden: must not be used at the root']);
+  assert.deepEqual(messages(checkStructural({} as JSONSchemaProps, 's')), ['s.type: Required value: must not be empty at the root']);
+  assert.deepEqual(messages(checkStructural({ type: 'object', properties: { l: { type: 'array', items: {} } } }, 's')), ['s.properties[l].items.type: Required value: must not be empty for specified array items']);
+});
+
+test('custom objects: string formats of strfmt.Default fail as kube-openapi words them; unknown formats are not checked', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: Object.fromEntries(['ipv4', 'ipv6', 'cidr', 'mac', 'uuid', 'hostname', 'email', 'byte', 'date', 'date-time', 'made-up'].map((f) => [f.replace('-', ''), { type: 'string', format: f }])),
+  };
+  const errs: never[] = [];
+  validateValue(s, { ipv4: '1.2.3', ipv6: '1.2.3.4', cidr: '10.0.0.0/33', mac: '00:11:22', uuid: 'x', hostname: '-a', email: 'nope', byte: 'a', date: '2021-02-30', datetime: '2021-02-03 10:00:00', madeup: '?' }, 'spec', errs);
+  assert.deepEqual(messages(errs), [
+    'spec.ipv4: Invalid value: "1.2.3": spec.ipv4 in body must be of type ipv4: "1.2.3"',
+    'spec.ipv6: Invalid value: "1.2.3.4": spec.ipv6 in body must be of type ipv6: "1.2.3.4"',
+    'spec.cidr: Invalid value: "10.0.0.0/33": spec.cidr in body must be of type cidr: "10.0.0.0/33"',
+    'spec.mac: Invalid value: "00:11:22": spec.mac in body must be of type mac: "00:11:22"',
+    'spec.uuid: Invalid value: "x": spec.uuid in body must be of type uuid: "x"',
+    'spec.hostname: Invalid value: "-a": spec.hostname in body must be of type hostname: "-a"',
+    'spec.email: Invalid value: "nope": spec.email in body must be of type email: "nope"',
+    'spec.byte: Invalid value: "a": spec.byte in body must be of type byte: "a"',
+    'spec.date: Invalid value: "2021-02-30": spec.date in body must be of type date: "2021-02-30"',
+    'spec.datetime: Invalid value: "2021-02-03 10:00:00": spec.datetime in body must be of type date-time: "2021-02-03 10:00:00"',
+  ]);
+  assert.equal((errs[0] as { type: string }).type, 'FieldValueTypeInvalid');
+  const good: never[] = [];
+  validateValue(s, { ipv4: '10.1.2.3', ipv6: 'fd00::1', cidr: 'fd00::/64', mac: '00:11:22:aa:bb:cc', uuid: '123e4567-e89b-12d3-a456-426614174000', hostname: 'a.example.com', email: 'Ann <ann@example.com>', byte: 'aGk=', date: '2024-02-29', datetime: '2021-02-03T10:00:00.5+01:00', madeup: '?' }, 'spec', good);
+  assert.deepEqual(messages(good), []);
+  // strfmt.IsDateTime wants seconds and a zone; Date.parse would take all of these
+  for (const v of ['2021-02-03', '2021-02-03T10:00Z', '2021-02-03T10:00:00', 'Feb 3 2021']) assert.ok(failsFormat('date-time', v), v);
+  assert.ok(!failsFormat('datetime', '2021-02-03t10:00:00z'));
+});
+
+test('Go regexp patterns: flag groups, named groups, \\A \\z, \\pL, \\Q..\\E, POSIX classes and escaped punctuation run as Go runs them', () => {
+  const cases: [string, string[], string[]][] = [
+    // prometheus-operator's PrometheusRule and AlertmanagerConfig patterns
+    ['^(?i)(abort|warn)?$', ['', 'WARN', 'Abort'], ['nope']],
+    ['^((?i)january|february|1[0-2]|[1-9])(?:((:((?i)january|february|1[0-2]|[1-9]))$)|$)', ['JANUARY', 'February:12', '3'], ['13', 'march']],
+    ['^a(?i)b(?-i)c$', ['aBc'], ['ABc', 'aBC']],
+    ['^(?P<k>[a-z]+)=\\d+$', ['a=1'], ['a=x']],
+    ['\\Aab\\z', ['ab'], ['ab\n', 'xab']],
+    ['^\\pL+$', ['été'], ['e1']],
+    ['^\\Q1+1\\E=2$', ['1+1=2'], ['11=2']],
+    ['^[[:alpha:]_]+\\-\\d$', ['ab_-1'], ['a1-1']],
+    ['^[]a]+$', [']a]'], ['b']],
+  ];
+  for (const [pattern, good, bad] of cases) {
+    const s: JSONSchemaProps = { type: 'object', properties: { v: { type: 'string', pattern } } };
+    assert.deepEqual(checkStructural(s, 's'), [], pattern);
+    for (const v of good) {
+      const errs: never[] = [];
+      validateValue(s, { v }, 'spec', errs);
+      assert.deepEqual(errs, [], `${pattern} should match ${JSON.stringify(v)}`);
+    }
+    for (const v of bad) {
+      const errs: never[] = [];
+      validateValue(s, { v }, 'spec', errs);
+      assert.deepEqual(messages(errs), [`spec.v: Invalid value: ${JSON.stringify(v)}: spec.v in body should match '${pattern}'`]);
+    }
+  }
+  for (const bad of ['(a', 'a)', '[a', '(?U)a', '[[:^alpha:]]']) {
+    const errs = checkStructural({ type: 'object', properties: { v: { type: 'string', pattern: bad } } }, 's');
+    assert.equal(errs.length, 1, bad);
+    assert.match(messages(errs)[0]!, /^s\.properties\[v\]\.pattern: Invalid value: .*: must be a valid regular expression, but isn't: /);
+  }
+});
