@@ -10,7 +10,7 @@ import type { PodDisruptionBudget } from '../api/kinds/policy/pod-disruption-bud
 import { isNotFound } from '../client/errors.js';
 import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
-import type { EventRecorder } from '../controller-runtime/events/recorder.js';
+import type { SeriesEventRecorder } from '../controller-runtime/events/series-recorder.js';
 import type { SharedInformerFactory } from '../controller-runtime/informer/index.js';
 import type { Logger } from '../controller-runtime/log.js';
 import type { FilterPlugin } from './framework/interface.js';
@@ -21,7 +21,7 @@ import type { PreemptFn } from './plugins/default-preemption/default-preemption.
 export interface PreemptionDeps {
   client: KubeClient;
   informers: SharedInformerFactory;
-  recorder: EventRecorder;
+  recorder: SeriesEventRecorder;
   log: Logger;
   now: () => number;
   profile: () => Profile;
@@ -46,7 +46,7 @@ export function preemptionHandle(d: PreemptionDeps): { filters: () => readonly F
         if (isNotFound(err)) return;
         throw err;
       }
-      d.recorder.event(v.pod, 'Normal', 'Preempted', `Preempted by pod ${preemptor.pod.metadata.uid} on node ${nodeName}`);
+      d.recorder.event(v.pod, 'Normal', 'Preempted', `Preempted by pod ${preemptor.pod.metadata.uid} on node ${nodeName}`, { action: 'Preempting', related: preemptor.pod });
     }));
     const pm = preemptor.pod.metadata;
     if (preemptor.pod.status?.nominatedNodeName !== nodeName) {

@@ -38,6 +38,9 @@ test('scheduler end to end against the API server', async (t) => {
       const ev = await eventually(async () => (await eventsFor(`${PREFIX}-small`)).find((e) => e.reason === 'Scheduled'), 'Scheduled event');
       assert.equal(ev.type, 'Normal');
       assert.equal(ev.message, `Successfully assigned default/${PREFIX}-small to ${node}`);
+      // Written through events.k8s.io/v1, as kube-scheduler's recorder (tools/events).
+      const v1 = (await client.resource(resources.eventsV1, 'default').list()).items.find((e) => e.regarding?.name === `${PREFIX}-small` && e.reason === 'Scheduled');
+      assert.deepEqual([v1?.action, v1?.reportingController, v1?.reportingInstance?.startsWith('default-scheduler-')], ['Binding', 'default-scheduler', true]);
     });
 
     await t.test('a pod that fits nowhere stays Pending with PodScheduled=False and FailedScheduling', async () => {

@@ -10,7 +10,7 @@ import type { KubeClient } from '../client/kube-client.js';
 import { resources } from '../client/resource-ref.js';
 import { isNotFound } from '../client/errors.js';
 import { realClock, type Clock } from '../controller-runtime/clock/clock.js';
-import { EventRecorder } from '../controller-runtime/events/recorder.js';
+import { SeriesEventRecorder } from '../controller-runtime/events/series-recorder.js';
 import { SharedInformerFactory, type SharedInformer } from '../controller-runtime/informer/index.js';
 import { defaultLogger, type Logger } from '../controller-runtime/log.js';
 import { SchedulerCache } from './cache/cache.js';
@@ -37,7 +37,8 @@ export interface SchedulerOptions {
   client: KubeClient;
   /** Share a manager's informers; otherwise the scheduler makes its own. */
   informers?: SharedInformerFactory;
-  recorder?: EventRecorder;
+  /** events.k8s.io/v1 Events, as kube-scheduler's (series, reportingController = the scheduler name). */
+  recorder?: SeriesEventRecorder;
   profile?: ProfileConfig;
   registry?: Registry;
   queue?: Omit<QueueOptions, 'clock'>;
@@ -58,6 +59,8 @@ export interface SchedulerStats {
 }
 
 /** The message of the Scheduled event, as upstream. */
+/** truncateMessage: an events.k8s.io note holds at most 1 kB (NoteLengthLimit). */
+export const truncateNote = (message: string): string => (message.length <= 1024 ? message : `${message.slice(0, 1024 - 4)} ...`);
 export const scheduledMessage = (pod: Pod, node: string) => `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`;
 
 export class Scheduler {
@@ -68,7 +71,7 @@ export class Scheduler {
   private readonly client: KubeClient;
   private readonly informers: SharedInformerFactory;
   private readonly ownsInformers: boolean;
-  private readonly recorder: EventRecorder;
+  private readonly recorder: SeriesEventRecorder;
   private readonly ownsRecorder: boolean;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -91,7 +94,7 @@ export class Scheduler {
     this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { clock: this.clock, logger: opts.logger });
     this.ownsInformers = !opts.informers;
     const config = opts.profile ?? defaultProfileConfig();
-    this.recorder = opts.recorder ?? new EventRecorder(opts.client, { component: config.schedulerName, clock: this.clock, logger: opts.logger });
+    this.recorder = opts.recorder ?? new SeriesEventRecorder(opts.client, { reportingController: config.schedulerName, clock: this.clock, logger: opts.logger });
     this.ownsRecorder = !opts.recorder;
     const bindPod: BindPodFn = async (ns, name, uid, node) => {
       await this.client.pods(ns).bind(name, node, uid ? { podUID: uid } : {});
@@ -210,7 +213,7 @@ export class Scheduler {
         attemptEnded('scheduled', start);
         podScheduled(q.attempts, q.initialAttemptTimestamp, this.clock.now());
         this.queue.done(pod.key);
-        this.recorder.event(pod.pod, 'Normal', 'Scheduled', scheduledMessage(pod.pod, node));
+        this.recorder.event(pod.pod, 'Normal', 'Scheduled', scheduledMessage(pod.pod, node), { action: 'Binding' });
         return;
       }
       this.stats.bindFailures++;
@@ -256,7 +259,7 @@ export class Scheduler {
     this.queue.requeueFailed(q, status, plugins, cycle);
     const message = status.message();
     const pod = this.currentPod(q.podInfo) ?? q.podInfo.pod;
-    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    this.recorder.event(pod, 'Warning', 'FailedScheduling', truncateNote(message), { action: 'Scheduling' });
     void this.setUnschedulableCondition(pod, status.code === Code.Error ? 'SchedulerError' : 'Unschedulable', message, clearNominated);
   }
 

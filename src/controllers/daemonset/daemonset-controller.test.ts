@@ -99,7 +99,7 @@ describe('DaemonSet controller on simulated nodes', () => {
       assert.ok(p.metadata.labels?.['controller-revision-hash']);
       assert.equal(p.metadata.ownerReferences?.[0]?.kind, 'DaemonSet');
     }
-    const events = await kubectl(['get', 'events', '-n', NS, '--field-selector', 'reason=Scheduled', '-o', 'jsonpath={.items[*].source.component}']);
+    const events = await kubectl(['get', 'events', '-n', NS, '--field-selector', 'reason=Scheduled', '-o', 'jsonpath={.items[*].reportingComponent}']); // events.k8s.io/v1 Events: no source, the reporting controller
     assert.match(events, /default-scheduler/);
   });
 
