@@ -6,7 +6,8 @@
  * not capture a later connection from the same source port once the endpoint is gone, whether it
  * went to the ClusterIP or to a NodePort. loadBalancerSourceRanges drop other sources at the
  * LoadBalancer IP; the health check node port of an externalTrafficPolicy Local Service reports the
- * node's ready local endpoints.
+ * node's ready local endpoints; pods reach a Local-policy NodePort with no endpoint on this node;
+ * ClientIP affinity pins a client.
  */
 import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -256,5 +257,22 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     } finally {
       pod.remove();
     }
+  });
+
+  it('ClientIP affinity pins a client to one endpoint in a set with the Service\'s timeout', async () => {
+    const svc = await client.services('default').create({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web7' },
+      spec: { selector: { app: 'web7' }, sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    });
+    const ip = svc.spec!.clusterIP!;
+    await runPod('web7-a', '10.42.0.11', true, 'web7');
+    await runPod('web7-b', '10.42.0.12', true, 'web7');
+    await eventually(() => proxy.current()?.tcp.get(ip)?.size === 2, 'both endpoints rendered');
+    const got = requests(ip, 20);
+    assert.equal(new Set(got).size, 1, `one endpoint for one client: ${got.join(' ')}`);
+    // The client's address sits in the chosen endpoint's affinity set, expiring after timeoutSeconds.
+    const sets = ns.exec('nft', ['list', 'table', 'ip', 'bosun']);
+    assert.match(sets, new RegExp(`set affinity-\\w+-default/web7/tcp/http__10\\.42\\.0\\.1${got[0] === 'a' ? 1 : 2}/8080 \\{[^}]*timeout 1m[^}]*elements = \\{ 10\\.42\\.0\\.99 (timeout 1m )?expires`));
+    await client.services('default').delete('web7');
   });
 });
