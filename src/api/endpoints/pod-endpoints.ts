@@ -78,10 +78,13 @@ export function endpointPorts(svc: Readonly<Service>, pod: Readonly<Pod>): Endpo
   return out;
 }
 
-/** The serving / ready / terminating triple of podToEndpoint. */
+/**
+ * The serving / ready / terminating triple of podToEndpoint: serving is the pod's readiness alone,
+ * publishNotReadyAddresses makes only `ready` true.
+ */
 export function endpointConditions(svc: Readonly<Service>, pod: Readonly<Pod>): { ready: boolean; serving: boolean; terminating: boolean } {
   const publish = svc.spec?.publishNotReadyAddresses === true;
-  const serving = publish || isPodReady(pod);
+  const serving = isPodReady(pod);
   const terminating = !!pod.metadata.deletionTimestamp;
   // "ready" is never true for a terminating pod unless publishNotReadyAddresses asks for it.
   return { ready: publish || (serving && !terminating), serving, terminating };

@@ -38,7 +38,8 @@ describe('pod endpoint facts', () => {
     { name: 'not-ready pod gets no traffic', svc: {}, pod: { ready: false }, want: { ready: false, serving: false, terminating: false } },
     { name: 'terminating ready pod leaves ready at once but keeps serving', svc: {}, pod: { deleting: true }, want: { ready: false, serving: true, terminating: true } },
     { name: 'terminating not-ready pod', svc: {}, pod: { deleting: true, ready: false }, want: { ready: false, serving: false, terminating: true } },
-    { name: 'publishNotReadyAddresses makes not-ready pods ready', svc: { publishNotReadyAddresses: true }, pod: { ready: false }, want: { ready: true, serving: true, terminating: false } },
+    { name: 'publishNotReadyAddresses makes not-ready pods ready, not serving (upstream podToEndpoint: serving := IsPodReady)', svc: { publishNotReadyAddresses: true }, pod: { ready: false }, want: { ready: true, serving: false, terminating: false } },
+    { name: 'publishNotReadyAddresses keeps a terminating pod ready', svc: { publishNotReadyAddresses: true }, pod: { deleting: true }, want: { ready: true, serving: true, terminating: true } },
   ];
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(endpointConditions(service(c.svc), pod('p', c.pod)), c.want));
