@@ -28,7 +28,8 @@ const NODE_IP = '10.42.0.100';
 /** Each check runs a client in the netns: every 50 ms is often enough. */
 const eventually = eventuallyWith({ intervalMs: 50 });
 
-const SERVER = `require('node:http').createServer((q, r) => r.end(process.argv[2])).listen(8080, process.argv[1], () => console.log('listening'))`;
+/** Answers its name, or at /who the client address it sees. */
+const SERVER = `require('node:http').createServer((q, r) => r.end(q.url === '/who' ? q.socket.remoteAddress : process.argv[2])).listen(8080, process.argv[1], () => console.log('listening'))`;
 const CLIENT = `
 const http = require('node:http');
 const [host, n] = [process.argv[1], Number(process.argv[2])];
@@ -41,9 +42,9 @@ function one(i) {
 }
 one(0);
 `;
-/** One request to argv[1]:argv[2] from address argv[3]: the body, or ERR and why. */
+/** One request to argv[1]:argv[2] from address argv[3] (path argv[4], default /): the body, or ERR and why. */
 const FROM_CLIENT = `
-const req = require('node:http').get({ host: process.argv[1], port: Number(process.argv[2]), path: '/', agent: false, localAddress: process.argv[3], timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
+const req = require('node:http').get({ host: process.argv[1], port: Number(process.argv[2]), path: process.argv[4] ?? '/', agent: false, localAddress: process.argv[3], timeout: 500 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => console.log(b)); });
 req.on('timeout', () => req.destroy(new Error('timeout')));
 req.on('error', (e) => console.log('ERR ' + e.message));
 `;
@@ -230,7 +231,7 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
     await eventually(async () => (await check()).startsWith('ERR'), 'the port closed with the Service');
   });
 
-  it('pods reach a NodePort of externalTrafficPolicy Local with no endpoint on this node; outside clients do not', async () => {
+  it('externalTrafficPolicy Local: pods reach the NodePort without a local endpoint, outside clients only a local one, with their address kept', async () => {
     // A pod in its own namespace behind a veth, so its packets take the node's prerouting path.
     const pod = createNetns();
     try {
@@ -248,11 +249,15 @@ describe('service path through the kernel', { skip: netnsUnavailable() }, () => 
         spec: { type: 'NodePort', externalTrafficPolicy: 'Local', selector: { app: 'web6' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
       });
       const nodePort = String(svc.spec!.ports![0]!.nodePort);
-      const from = (src: string): string => pod.exec(process.execPath, ['-e', FROM_CLIENT, NODE_IP, nodePort, src]).trim();
+      const from = (src: string, path = '/'): string => pod.exec(process.execPath, ['-e', FROM_CLIENT, NODE_IP, nodePort, src, path]).trim();
       // The endpoint is another node's (its server happens to listen in this namespace).
       await runPod('web6-b', '10.42.0.11', true, 'web6', 'node-b');
       await eventually(() => from('10.42.0.50') === 'a', 'a pod answered through the NodePort by the other node\'s endpoint');
       assert.match(from('203.0.113.7'), /^ERR timeout/);
+      await runPod('web6-a', '10.42.0.12', true, 'web6');
+      await eventually(() => from('203.0.113.7') === 'b', 'an outside client answered by the local endpoint');
+      assert.deepEqual(new Set(Array.from({ length: 5 }, () => from('203.0.113.7'))), new Set(['b']));
+      assert.equal(from('203.0.113.7', '/who'), '203.0.113.7');
       await client.services('default').delete('web6');
     } finally {
       pod.remove();
