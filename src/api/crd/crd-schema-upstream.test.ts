@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatFieldError } from '../status.js';
+import type { CustomResourceDefinition } from '../kinds/apiextensions/custom-resource-definition.js';
+import { customDefinition } from './custom-definition.js';
 import { failsFormat } from './formats.js';
 import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
 
@@ -124,4 +126,40 @@ test('Go regexp patterns: flag groups, named groups, \\A \\z, \\pL, \\Q..\\E, PO
     assert.equal(errs.length, 1, bad);
     assert.match(messages(errs)[0]!, /^s\.properties\[v\]\.pattern: Invalid value: .*: must be a valid regular expression, but isn't: /);
   }
+});
+
+test('custom objects: a blocking error (type, required, enum, too long, too many) replaces the CEL rules by upstream\'s fieldless note; others let them run', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          mode: { type: 'string', enum: ['a', 'b'] }, replicas: { type: 'integer', maximum: 5 },
+          template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+        },
+        'x-kubernetes-validations': [{ rule: 'self.replicas < 3', message: 'too many' }],
+      },
+    },
+  };
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com' },
+    spec: { group: 'example.com', scope: 'Cluster', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+  } as unknown as CustomResourceDefinition;
+  const def = customDefinition(crd, crd.spec.versions[0] as never);
+  const check = (spec: unknown) => messages(def.validate!({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'x' }, spec } as never));
+  assert.deepEqual(check({ mode: 'c', replicas: 4 }), [
+    'spec.mode: Unsupported value: "c": supported values: "a", "b"',
+    '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  ]);
+  // an Invalid error (maximum) does not block: the rule runs too
+  assert.deepEqual(check({ replicas: 9 }), ['spec.replicas: Invalid value: 9: spec.replicas in body should be less than or equal to 5', 'spec: Invalid value: "object": too many']);
+  assert.deepEqual(check({ replicas: 4 }), ['spec: Invalid value: "object": too many']);
+  // an embedded resource names its apiVersion and kind (objectmeta.validateEmbeddedResource)
+  assert.deepEqual(check({ replicas: 1, template: { kind: '', spec: {} } }), [
+    'spec.template.apiVersion: Required value: must not be empty',
+    'spec.template.kind: Invalid value: "": must not be empty',
+    '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  ]);
+  assert.deepEqual(check({ replicas: 1, template: { apiVersion: 'v1', kind: 'Pod' } }), []);
 });

@@ -30,6 +30,16 @@ export function definitionName(group: string, version: string, kind: string): st
   return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
 }
 
+/** The error types after which the strategy's hasBlockingErr does not run CEL rules (they assume a well-formed object). */
+const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+
+/** hasBlockingErr: the fieldless error upstream adds in place of the CEL rules' results, when one of `errs` blocks them. */
+function blockingError(errs: FieldError[]): FieldError[] | undefined {
+  if (!errs.some((e) => BLOCKING.has(e.type))) return undefined;
+  // field.Invalid(nil, nil, ...): a nil path prints as <nil>, a nil value as "null" (1.32's ErrorBody)
+  return [{ type: 'FieldValueInvalid', field: '<nil>', detail: 'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }];
+}
+
 /** The resource a CRD's `version` serves; `names` are the accepted names (status.acceptedNames). */
 export function customDefinition(crd: CustomResourceDefinition, v: CrdVersion): ResourceDefinition {
   const spec = crd.spec;
@@ -59,7 +69,7 @@ export function customDefinition(crd: CustomResourceDefinition, v: CrdVersion): 
     }
     for (const r of schema.required ?? []) if (!ROOT_FIELDS.has(r) && (obj as Record<string, unknown>)[r] === undefined) structural.push({ type: 'FieldValueRequired', field: r, detail: 'Required value' });
     errs.push(...structural);
-    if (rules && structural.length === 0) errs.push(...evaluateRules(rules, obj, old, !!old));
+    if (rules) errs.push(...(blockingError(errs) ?? evaluateRules(rules, obj, old, !!old)));
     return errs;
   };
 

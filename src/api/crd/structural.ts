@@ -114,6 +114,7 @@ export function validateValue(s: JSONSchemaProps, v: unknown, path: string, errs
     if (s.maxProperties !== undefined && n > s.maxProperties) errs.push(fe.tooMany(path, n, s.maxProperties));
     if (s.minProperties !== undefined && n < s.minProperties) errs.push(fe.invalid(path, n, `${at} in body should have at least ${s.minProperties} properties`));
     for (const r of s.required ?? []) if (v[r] === undefined) errs.push(fe.required(child(path, r), ''));
+    if (s['x-kubernetes-embedded-resource']) errs.push(...embeddedResourceErrors(v, path));
     const values = mapValues(s);
     for (const k of Object.keys(v)) {
       const p = s.properties?.[k];
@@ -127,6 +128,18 @@ export function validateValue(s: JSONSchemaProps, v: unknown, path: string, errs
   }
   if (s.oneOf && s.oneOf.filter((sub) => collect(sub, v, path).length === 0).length !== 1) errs.push(fe.invalid(path, v, `${at} in body must validate one and only one schema (oneOf)`));
   if (s.not && collect(s.not, v, path).length === 0) errs.push(fe.invalid(path, v, `${at} in body should not validate the schema`));
+}
+
+/** objectmeta's validateEmbeddedResource: an embedded object names its apiVersion and kind. */
+function embeddedResourceErrors(v: Record<string, unknown>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const k of ['apiVersion', 'kind']) {
+    const x = v[k];
+    if (x === undefined) errs.push(fe.required(child(path, k), 'must not be empty'));
+    else if (typeof x !== 'string') errs.push(fe.invalid(child(path, k), x, 'must be a string'));
+    else if (x === '') errs.push(fe.invalid(child(path, k), x, 'must not be empty'));
+  }
+  return errs;
 }
 
 function collect(s: JSONSchemaProps, v: unknown, path: string): FieldError[] {
