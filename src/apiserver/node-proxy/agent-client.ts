@@ -14,6 +14,7 @@ import { request, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { DEFAULT_AGENT_PORT } from '../../api/defaults.js';
 import { errors } from '../../api/status.js';
 import type { UpgradeResult } from '../../api/proxy/upgrade-answer.js';
 import type { KeyPair } from '../pki/certs.js';
@@ -44,19 +45,36 @@ export interface AgentEndpoint {
 }
 
 interface NodeLike {
+  metadata?: { labels?: Record<string, string> };
   status?: {
     addresses?: { type?: string; address?: string }[];
     daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
   };
 }
 
-/** The agent endpoint a Node object advertises; undefined when it advertises none. */
+/**
+ * The agent endpoint a Node object advertises, as kube-apiserver's NodeConnectionInfoGetter finds the
+ * kubelet: the first address of the preferred types (k3s's --kubelet-preferred-address-types
+ * InternalIP,ExternalIP,Hostname; a Hostname falls back to the kubernetes.io/hostname label as
+ * GetPreferredNodeAddress does) and the kubelet endpoint's port, the default port when it is not
+ * positive. Undefined when no address is found.
+ */
 export function agentEndpointOf(node: NodeLike): AgentEndpoint | undefined {
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   const addrs = node.status?.addresses ?? [];
-  const host = ['InternalIP', 'ExternalIP', 'Hostname'].map((t) => addrs.find((a) => a.type === t && a.address)?.address).find(Boolean);
-  if (!port || !host) return undefined;
-  return { host, port };
+  const hostname = node.metadata?.labels?.['kubernetes.io/hostname'];
+  const host = ['InternalIP', 'ExternalIP', 'Hostname'].map((t) => addrs.find((a) => a.type === t && a.address)?.address ?? (t === 'Hostname' ? hostname : undefined)).find(Boolean);
+  if (!host) return undefined;
+  return { host, port: port && port > 0 ? port : DEFAULT_AGENT_PORT };
+}
+
+/**
+ * NoMatchError's text for a node without a usable address, its addresses as Go's %v prints a
+ * []NodeAddress: "no preferred addresses found; known addresses: [{InternalIP 10.0.0.1}]".
+ */
+function noPreferredAddress(node: NodeLike): string {
+  const known = (node.status?.addresses ?? []).map((a) => `{${a.type ?? ''} ${a.address ?? ''}}`).join(' ');
+  return `no preferred addresses found; known addresses: [${known}]`;
 }
 
 export interface AgentClientOptions {
@@ -81,7 +99,8 @@ export class AgentClient {
     if (!nodes) throw errors.internal('nodes are not served');
     const node = (await nodes.get(internalCtx, undefined, nodeName)) as NodeLike;
     const ep = agentEndpointOf(node);
-    if (!ep) throw errors.badRequest(`node "${nodeName}" does not advertise an agent address (status.addresses, status.daemonEndpoints)`);
+    // A plain error upstream (NoMatchError from GetConnectionInfo): 500 without reason.
+    if (!ep) throw errors.plain(noPreferredAddress(node));
     return ep;
   }
 

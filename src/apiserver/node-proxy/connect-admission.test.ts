@@ -275,3 +275,25 @@ test('a relayed upgrade the node answers with neither a 101 nor a refusal (>= 40
   const status = JSON.parse(r.body) as { reason?: string; message: string };
   assert.deepEqual(['reason' in status, status.message], [false, 'invalid upgrade response: status code 200']);
 });
+
+test('a node without a usable address or whose agent is not reached: plain errors, 500 without reason (GetConnectionInfo, LocationStreamer, dial)', async () => {
+  const closed = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => closed.once('listening', r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const ctx = systemContext();
+  const [nodes, pods] = [ts.server.storage('', 'v1', 'nodes')!, ts.server.storage('', 'v1', 'pods')!];
+  await nodes.create(ctx, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-bare` }, status: { addresses: [{ type: 'InternalDNS', address: 'd' }] } } as KubeObject);
+  await nodes.create(ctx, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: `${P}-gone` }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } } as KubeObject);
+  for (const [pod, node] of [['bare', `${P}-bare`], ['gone', `${P}-gone`]]) await pods.create(ctx, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: NS }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] } } as KubeObject);
+  const plain = async (path: string, init?: Parameters<typeof admin.request>[1]): Promise<string> => {
+    const r = await admin.request(`/api/v1/namespaces/${NS}/pods/${path}`, init);
+    const st = JSON.parse(r.body) as { code: number; reason?: string; message: string };
+    assert.deepEqual([r.status, st.code, 'reason' in st], [500, 500, false], r.body);
+    return st.message;
+  };
+  const upgrade = { method: 'POST', headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' } };
+  for (const path of ['bare/log', 'bare/portforward?ports=80']) assert.equal(await plain(path, path.includes('portforward') ? upgrade : undefined), 'no preferred addresses found; known addresses: [{InternalDNS d}]', path);
+  assert.match(await plain('gone/log'), new RegExp(`^Get "https://127\\.0\\.0\\.1:${port}/containerLogs/${NS}/gone/c": connect ECONNREFUSED`));
+  assert.match(await plain('gone/portforward?ports=80', upgrade), /^error dialing backend: connect ECONNREFUSED/);
+});

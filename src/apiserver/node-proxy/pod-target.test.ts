@@ -51,11 +51,14 @@ describe('pod target (kube-apiserver checks)', () => {
     assert.equal(containerLogsPath(t, new URLSearchParams('follow=True&previous=False&timestamps=1')), '/containerLogs/ns/p/c?follow=true&timestamps=true');
   });
 
-  it('finds the agent from the Node: InternalIP first, and the kubelet endpoint port', () => {
+  it('finds the agent from the Node: InternalIP first, and the kubelet endpoint port (the default port when not positive)', () => {
     const status = (addresses: object[], port?: number) => ({ status: { addresses, daemonEndpoints: { kubeletEndpoint: { Port: port } } } });
     assert.deepEqual(agentEndpointOf(status([{ type: 'Hostname', address: 'h' }, { type: 'InternalIP', address: '10.0.0.1' }], 10250)), { host: '10.0.0.1', port: 10250 });
     assert.deepEqual(agentEndpointOf(status([{ type: 'Hostname', address: 'h' }], 1)), { host: 'h', port: 1 });
-    assert.equal(agentEndpointOf(status([{ type: 'InternalIP', address: '10.0.0.1' }], 0)), undefined);
+    assert.deepEqual(agentEndpointOf(status([{ type: 'InternalIP', address: '10.0.0.1' }], 0)), { host: '10.0.0.1', port: 10250 });
+    // GetPreferredNodeAddress: a Hostname falls back to the kubernetes.io/hostname label.
+    assert.deepEqual(agentEndpointOf({ metadata: { labels: { 'kubernetes.io/hostname': 'lh' } }, status: { addresses: [{ type: 'InternalDNS', address: 'd' }] } }), { host: 'lh', port: 10250 });
+    assert.equal(agentEndpointOf(status([{ type: 'InternalDNS', address: 'd' }], 10250)), undefined);
     assert.equal(agentEndpointOf({}), undefined);
   });
 });
