@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { CASES } from './fixtures.js';
+import { CASES, ep, slice, svc } from './fixtures.js';
 import { renderRuleset } from './ruleset.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
@@ -77,6 +77,20 @@ describe('render properties', () => {
     assert.deepEqual(local, ['ip daddr 10.43.0.30 tcp dport 80 ip saddr != 10.42.0.0/16 jump mark-for-masquerade', 'meta l4proto tcp dnat ip to numgen random mod 1 map { 0 : 10.42.0.3 . 8080 }']);
     const cluster = [...r.chains].find(([n]) => n.startsWith('service-'))![1];
     assert.deepEqual(cluster, ['meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.42.0.3 . 8080, 1 : 10.42.1.3 . 8080 }']);
+  });
+
+  it('Local policy falls back to serving terminating local endpoints; they do not count as healthy', () => {
+    const r = renderRuleset({
+      nodeName: 'node-a', nodeIPs: ['192.168.50.10'], clusterCidr: '10.42.0.0/16',
+      services: [svc('drain', { type: 'LoadBalancer', clusterIP: '10.43.0.80', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000, ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }] })],
+      endpointSlices: [slice('drain', [{ name: '', port: 80, protocol: 'TCP' }], [
+        ep('10.42.0.21', 'node-a', { ready: false, serving: true, terminating: true }), ep('10.42.1.21', 'node-b'),
+      ])],
+    });
+    const chain = (prefix: string): string[] => [...r.chains].find(([n]) => n.startsWith(prefix))![1];
+    assert.match(chain('local-').join('\n'), /mod 1 map \{ 0 : 10\.42\.0\.21 \. 80 \}/);
+    assert.match(chain('service-').join('\n'), /mod 1 map \{ 0 : 10\.42\.1\.21 \. 80 \}/);
+    assert.deepEqual(r.healthChecks.get('default/drain'), { port: 32000, localEndpoints: 0 });
   });
 
   it('hairpin: every endpoint may masquerade traffic it sends to itself', () => {
