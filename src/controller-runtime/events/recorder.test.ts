@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/meta.js';
+import { StatusError } from '../../api/status.js';
 import type { KubeClient } from '../../client/kube-client.js';
 import { startClientEnv, type ClientEnv } from '../../testing/controller-env.js';
 import { quietLogger } from '../../testing/quiet-logger.js';
@@ -234,4 +235,48 @@ test('the API server deletes an Event one TTL (1 hour) after its last write; a r
   ttlClock.advance(50 * 60_000);
   assert.ok(await gone(`${P}-ttl`));
   await rec.close();
+});
+
+/** `client` whose first `failures` event creates fail with `err` before reaching the server. */
+function failingClient(failures: number, err: () => Error): { client: KubeClient; calls: () => number } {
+  let calls = 0;
+  const wrapped = new Proxy(client, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (key !== 'events') return typeof v === 'function' ? v.bind(target) : v;
+      return (ns: string) => {
+        const ev = target.events(ns);
+        return new Proxy(ev, {
+          get: (e, m) => (m === 'create'
+            ? (o: Parameters<typeof e.create>[0]) => (++calls <= failures ? Promise.reject(err()) : e.create(o))
+            : (Reflect.get(e, m, e) as (...a: unknown[]) => unknown).bind(e)),
+        });
+      };
+    },
+  });
+  return { client: wrapped, calls: () => calls };
+}
+
+test('a write the server never answered is tried again 10 s later (up to 12 times); one it refused is not', async () => {
+  const clock = new FakeClock(Date.parse('2025-08-01T00:00:00Z'));
+  const down = failingClient(3, () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }));
+  const rec = new EventRecorder(down.client, { component: 'retry', clock, logger: quietLogger });
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: `${P}-retry`, uid: 'u-retry' } };
+  rec.event(obj, 'Warning', 'Failed', 'no route');
+  for (let i = 0; i < 100 && down.calls() < 4; i++) {
+    await new Promise((r) => setImmediate(r));
+    clock.advance(10_000);
+  }
+  await rec.close();
+  assert.equal(down.calls(), 4);
+  assert.equal((await eventsAbout(`${P}-retry`)).length, 1);
+
+  const refused = failingClient(1, () => new StatusError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid', message: 'invalid' }));
+  const rec2 = new EventRecorder(refused.client, { component: 'refused', clock, logger: quietLogger });
+  rec2.event({ ...obj, metadata: { ...obj.metadata, name: `${P}-refused` } }, 'Warning', 'Failed', 'no route');
+  await rec2.flush();
+  clock.advance(200_000);
+  await rec2.close();
+  assert.equal(refused.calls(), 1);
+  assert.equal((await eventsAbout(`${P}-refused`)).length, 0);
 });

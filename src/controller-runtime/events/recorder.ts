@@ -22,6 +22,7 @@
  */
 import type { KubeObject } from '../../api/meta.js';
 import type { KubeClient } from '../../client/kube-client.js';
+import { StatusError } from '../../api/status.js';
 import { isNotFound } from '../../client/errors.js';
 import { realClock, type Clock } from '../clock/clock.js';
 import { defaultLogger, type Logger } from '../log.js';
@@ -49,7 +50,6 @@ export interface EventRecorderOptions {
 }
 
 interface Recorded {
-  namespace: string;
   name: string;
   count: number;
   firstTimestamp: string;
@@ -71,6 +71,9 @@ interface Pending {
 /** client-go's aggregation: 10 distinct messages within 10 minutes fold into one Event. */
 const MAX_SIMILAR = 10;
 const SIMILAR_WINDOW_MS = 600_000;
+/** recordToSink's maxTriesPerEvent and sleepDuration. */
+const MAX_TRIES = 12;
+const RETRY_MS = 10_000;
 
 /** RFC 3339 with seconds, as metav1.Time. */
 const rfc3339 = rfc3339Seconds;
@@ -93,6 +96,8 @@ export class EventRecorder {
   private readonly similar = new Map<string, { messages: Set<string>; last: number }>();
   /** Occurrences the rate limit dropped, per aggregation key: added to that Event's next write. */
   private readonly unwritten = new Map<string, number>();
+  /** Retries waiting out their 10 s (woken early by close, which ends them). */
+  private readonly sleepers: (() => void)[] = [];
   /** Makes names unique within one millisecond (client-go uses nanoseconds: `<name>.<hex ns>`). */
   private seq = 0;
   /** Events dropped by rate limiting or a full queue (for tests and metrics). */
@@ -161,6 +166,7 @@ export class EventRecorder {
   /** Stop accepting events and wait for pending writes. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of this.sleepers.splice(0)) wake();
     await this.flush();
   }
 
@@ -183,7 +189,7 @@ export class EventRecorder {
       const [key, p] = this.queued.entries().next().value as [string, Pending];
       this.queued.delete(key);
       this.inFlight.add(key);
-      void this.write(p).catch((err) => {
+      void this.writeRetrying(p).catch((err) => {
         this.log.warn({ err: String(err), reason: p.reason, object: p.involved.name }, 'failed to record event');
       }).finally(() => {
         this.inFlight.delete(key);
@@ -195,6 +201,32 @@ export class EventRecorder {
         this.pump();
         if (this.idle()) for (const w of this.idleWaiters.splice(0)) w();
       });
+    }
+  }
+
+  /**
+   * recordToSink: a write the server never answered (no Status: refused, reset, timed out, as while
+   * it restarts) is tried again, up to 12 times, 10 s apart (the first wait random, so clients do not
+   * retry in step); one the server answered with an error is not. Repeats meanwhile wait and merge.
+   */
+  private async writeRetrying(p: Pending): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.write(p);
+      } catch (err) {
+        if (err instanceof StatusError || tries >= MAX_TRIES || this.closed) throw err;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          timer.cancel();
+          this.sleepers.splice(this.sleepers.indexOf(wake) >>> 0, 1);
+          resolve();
+        };
+        const timer = this.clock.setTimer(wake, tries === 1 ? Math.random() * RETRY_MS : RETRY_MS);
+        timer.unref?.();
+        this.sleepers.push(wake);
+      });
+      if (this.closed) throw new Error('recorder closed before the retry');
     }
   }
 
@@ -235,7 +267,7 @@ export class EventRecorder {
       firstTimestamp: first, lastTimestamp: rfc3339(p.last), count,
       reportingComponent: this.opts.component, reportingInstance: this.opts.host ?? '',
     });
-    this.recorded.set(aggKey, { namespace: created.metadata.namespace!, name: created.metadata.name!, count, firstTimestamp: first });
+    this.recorded.set(aggKey, { name: created.metadata.name!, count, firstTimestamp: first });
     this.trim(this.recorded);
   }
 
@@ -256,12 +288,6 @@ interface InvolvedObject {
 }
 
 function involvedObject(obj: Readonly<KubeObject>): InvolvedObject {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind ?? '',
-    namespace: obj.metadata.namespace,
-    name: obj.metadata.name ?? '',
-    uid: obj.metadata.uid,
-    resourceVersion: obj.metadata.resourceVersion,
-  };
+  const m = obj.metadata;
+  return { apiVersion: obj.apiVersion, kind: obj.kind ?? '', namespace: m.namespace, name: m.name ?? '', uid: m.uid, resourceVersion: m.resourceVersion };
 }
