@@ -38,7 +38,8 @@ describe('HorizontalPodAutoscaler on simulated nodes', () => {
     // 200m used of 100m requested is 200% against 50%: four times the pods, capped by maxReplicas 3.
     const hpa = await waitFor('the HPA to scale to 3', async () => {
       const h = await hpaApi.get('hsim-busy');
-      return h.status?.desiredReplicas === 3 && h.status.currentMetrics?.length ? h : undefined;
+      // currentReplicas is the scale a pass read: 3 from the pass after the rescale, one sync period later.
+      return h.status?.desiredReplicas === 3 && h.status.currentReplicas === 3 && h.status.currentMetrics?.length ? h : undefined;
     }, 60_000);
     const d = await c.client.resource(resources.deployments, NS).get('hsim-busy') as { spec: { replicas: number } };
     assert.equal(d.spec.replicas, 3);

@@ -7,7 +7,7 @@
 import type { HorizontalPodAutoscaler, HpaMetricSpec, HpaMetricStatus, HpaMetricTarget, Pod } from '../../api/kinds/index.js';
 import { Quantity } from '../../api/quantity/index.js';
 import { setCondition, type ConditionType } from './conditions.js';
-import { externalProposal, objectProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
+import { externalProposal, MetricError, objectProposal, podsProposal, type CustomMetricSource } from './metric-proposals.js';
 import { getRawResourceReplicas, getResourceReplicas, type CalculatorOptions, type PodMetricsInfo } from './replica-calculator.js';
 
 export interface MetricSource extends CustomMetricSource {
@@ -25,7 +25,7 @@ export interface Computed {
   error?: string;
 }
 
-interface Invalid { reason: string; error: string }
+interface Invalid { reason: string; error: string; detail: string }
 
 type Warn = (reason: string, message: string) => void;
 
@@ -36,31 +36,36 @@ async function resourceProposal(
   const r = (container ? spec.containerResource : spec.resource)!;
   const containerName = container ? spec.containerResource!.container : '';
   const target: HpaMetricTarget = r.target;
-  const kind = container ? 'container' : 'resource';
-  const wrap = (e: unknown) => new Error(`failed to get ${r.name} ${container ? 'container metric' : 'resource metric'} value: ${(e as Error).message}`);
+  // computeStatusForResourceMetricGeneric's error is the event's and the condition's; computeReplicasForMetric
+  // wraps it by the resource's name, or a ContainerResource's by the container's.
+  const fail = (detail: string) => new MetricError(container
+    ? `failed to get ${containerName} container metric value: ${detail}`
+    : `failed to get ${r.name} resource metric value: ${detail}`, detail);
   const statusOf = (current: { averageUtilization?: number; averageValue: string }): HpaMetricStatus => container
     ? { type: 'ContainerResource', containerResource: { name: r.name, container: containerName, current } }
     : { type: 'Resource', resource: { name: r.name, current } };
-  let metrics: PodMetricsInfo;
-  try {
-    metrics = await src.resourceMetric(r.name, containerName);
-  } catch (e) {
-    throw wrap(new Error(`unable to get metrics for resource ${r.name}: ${(e as Error).message}`));
+  if (target.averageValue === undefined && target.averageUtilization === undefined) {
+    throw fail('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
   }
+  const what = target.averageValue !== undefined ? 'usage' : 'utilization';
   try {
+    let metrics: PodMetricsInfo;
+    try {
+      metrics = await src.resourceMetric(r.name, containerName);
+    } catch (e) {
+      throw new Error(`unable to get metrics for resource ${r.name}: ${(e as Error).message}`);
+    }
     if (target.averageValue !== undefined) {
       const { replicas, usage } = getRawResourceReplicas(specReplicas, Number(Quantity.parse(String(target.averageValue)).milliValue()), r.name, src.pods(), metrics, o, now);
-      return { replicas, name: `${r.name} ${kind}`, status: statusOf({ averageValue: Quantity.fromMilli(usage).toString() }) };
+      return { replicas, name: `${r.name} resource`, status: statusOf({ averageValue: Quantity.fromMilli(usage).toString() }) };
     }
-    if (target.averageUtilization === undefined) throw new Error('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
-    const { replicas, utilization, rawUtilization } = getResourceReplicas(specReplicas, target.averageUtilization, r.name, src.pods(), metrics, containerName, o, now);
+    const { replicas, utilization, rawUtilization } = getResourceReplicas(specReplicas, target.averageUtilization!, r.name, src.pods(), metrics, containerName, o, now);
     return {
       replicas, name: `${r.name} ${container ? 'container resource' : 'resource'} utilization (percentage of request)`,
       status: statusOf({ averageUtilization: utilization, averageValue: Quantity.fromMilli(rawUtilization).toString() }),
     };
   } catch (e) {
-    const what = target.averageValue !== undefined ? 'usage' : 'utilization';
-    throw wrap(new Error(`failed to get ${r.name} ${what}: ${(e as Error).message}`));
+    throw fail(`failed to get ${r.name} ${what}: ${(e as Error).message}`);
   }
 }
 
@@ -85,7 +90,7 @@ export async function computeReplicasForMetrics(
       else if (spec.type === 'Pods' && spec.pods) p = await podsProposal(spec, specReplicas, src, o, now);
       else if (spec.type === 'External' && spec.external) p = await externalProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
       else if (spec.type === 'Object' && spec.object) p = await objectProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
-      else throw new Error(`unknown metric source type "${spec.type}"`);
+      else throw new MetricError(`unknown metric source type "${spec.type}"`, `unknown metric source type "${spec.type}"`);
       statuses.push(p.status);
       if (replicas === 0 || p.replicas > replicas) {
         replicas = p.replicas;
@@ -93,15 +98,16 @@ export async function computeReplicasForMetrics(
       }
     } catch (e) {
       const reason = FAILED_REASON[spec.type] ?? 'InvalidMetricSourceType';
-      warn(reason, (e as Error).message);
+      const detail = e instanceof MetricError ? e.detail : (e as Error).message;
+      warn(reason, detail); // getUnableComputeReplicaCountCondition
       statuses.push({ type: '' } as HpaMetricStatus); // upstream leaves the failed metric's slot zero
-      if (invalidCount === 0) invalid = { reason, error: (e as Error).message };
+      if (invalidCount === 0) invalid = { reason, error: (e as Error).message, detail };
       invalidCount++;
     }
   }
   const error = invalid ? `invalid metrics (${invalidCount} invalid out of ${specs.length}), first error is: ${invalid.error}` : undefined;
   if (invalid && (invalidCount >= specs.length || replicas < specReplicas)) {
-    setCondition(hpa, 'ScalingActive' as ConditionType, 'False', invalid.reason, `the HPA was unable to compute the replica count: ${invalid.error}`, now);
+    setCondition(hpa, 'ScalingActive' as ConditionType, 'False', invalid.reason, `the HPA was unable to compute the replica count: ${invalid.detail}`, now);
     return { replicas: -1, metricName: '', statuses, error };
   }
   setCondition(hpa, 'ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${metricName}`, now);

@@ -6,10 +6,16 @@
  * metrics.k8s.io PodMetrics through the API, computes the desired replicas (compute.ts,
  * replica-calculator.ts), applies min/max and the stabilization and rate rules (behavior.ts),
  * writes the scale and the status, and records SuccessfulRescale / Failed* events.
+ *
+ * Every HPA event enqueues its key one sync period later, as upstream's enqueueHPA does through
+ * AddRateLimited with the fixed-interval HPA rate limiter (a key already waiting keeps its earlier
+ * time): the controller's own status write must not start another pass at once, which would apply
+ * the scale-up limit twice within one period.
  */
 import type { HorizontalPodAutoscaler, HpaMetricStatus, Pod } from '../../api/kinds/index.js';
-import { matchesLabels, parseLabelSelector } from '../../api/selectors/index.js';
+import { matchesLabels, parseLabelSelector, type LabelSelector } from '../../api/selectors/index.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
+import { keyOf } from '../../controller-runtime/informer/keys.js';
 import { resources, type ResourceRef } from '../../client/resource-ref.js';
 import type { Scale } from '../../client/index.js';
 import type { Controller } from '../../controller-runtime/controller.js';
@@ -19,6 +25,7 @@ import { ScalingHistory } from './behavior.js';
 import { computeReplicasForMetrics } from './compute.js';
 import { getExternalMetric, getObjectCustomMetric, getPodsCustomMetric } from './custom-metrics.js';
 import { setCondition } from './conditions.js';
+import { HpaSelectors } from './hpa-selectors.js';
 import { getResourceMetric } from './metrics.js';
 import { DEFAULT_CALCULATOR_OPTIONS, type CalculatorOptions } from './replica-calculator.js';
 
@@ -42,10 +49,10 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
   const syncPeriod = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS;
   const calc: CalculatorOptions = { ...DEFAULT_CALCULATOR_OPTIONS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_CALCULATOR_OPTIONS && v !== undefined)) };
   const history = new ScalingHistory(opts.downscaleStabilizationMs);
+  const selectors = new HpaSelectors();
 
-  return mgr
+  const controller = mgr
     .controller('horizontal-pod-autoscaler')
-    .for(resources.horizontalpodautoscalers)
     .withOptions({ workers: opts.workers ?? 5 })
     .complete(async (req) => {
       const key = `${req.namespace}/${req.name}`;
@@ -89,7 +96,7 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
       let desired = 0;
       let reason = '';
       let rescale = true;
-      let statuses = hpa.status?.currentMetrics ?? [];
+      let statuses: HpaMetricStatus[] = []; // upstream's nil: outside the metric branch currentMetrics is cleared
       if (current === 0 && min !== 0) {
         rescale = false;
         setCondition(hpa, 'ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero', now);
@@ -100,15 +107,38 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
         reason = 'Current number of replicas below Spec.MinReplicas';
         desired = min;
       } else {
+        // validateAndParseSelector: a failure stops the pass as a failed computation, metrics cleared.
         const selectorText = scale.status?.selector ?? '';
+        let selector: LabelSelector | undefined;
+        let selectorError: string | undefined;
         if (!selectorText) {
-          warn('SelectorRequired', 'selector is required');
+          selectorError = 'selector is required';
+          warn('SelectorRequired', selectorError);
           setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', "the HPA target's scale is missing a selector", now);
-          setStatus(hpa, current, hpa.status?.desiredReplicas ?? 0, statuses, false, now);
+        } else {
+          try {
+            selector = parseLabelSelector(selectorText);
+          } catch (err) {
+            selectorError = `couldn't convert selector into a corresponding internal selector object: ${(err as Error).message}`;
+            warn('InvalidSelector', selectorError);
+            setCondition(hpa, 'ScalingActive', 'False', 'InvalidSelector', selectorError, now);
+          }
+        }
+        if (selector) {
+          selectors.put(key, selector);
+          const owners = selectors.controlling(pods.indexer.listNamespace(req.namespace).filter((p) => matchesLabels(selector!, p.metadata.labels ?? {})));
+          if (owners.length > 1) {
+            selectorError = `pods by selector ${selectorText} are controlled by multiple HPAs: [${owners.join(' ')}]`;
+            warn('AmbiguousSelector', selectorError);
+            setCondition(hpa, 'ScalingActive', 'False', 'AmbiguousSelector', selectorError, now);
+          }
+        }
+        if (selectorError !== undefined || !selector) {
+          setStatus(hpa, current, hpa.status?.desiredReplicas ?? 0, [], false, now);
           await writeStatus();
+          warn('FailedComputeMetricsReplicas', selectorError ?? '');
           return { requeueAfter: syncPeriod };
         }
-        const selector = parseLabelSelector(selectorText);
         const selected = () => pods.indexer.listNamespace(req.namespace).filter((p) => matchesLabels(selector, p.metadata.labels ?? {}));
         const computed = await computeReplicasForMetrics(hpa, current, {
           pods: selected,
@@ -155,6 +185,23 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
       await writeStatus();
       return { requeueAfter: syncPeriod };
     });
+
+  const later = (o: Readonly<HorizontalPodAutoscaler>) => controller.enqueueAfter(keyOf(o), syncPeriod);
+  hpas.addEventHandler({
+    onAdd: (o) => {
+      selectors.register(keyOf(o), o.metadata.namespace ?? '');
+      later(o);
+    },
+    onUpdate: (_o, n) => {
+      selectors.register(keyOf(n), n.metadata.namespace ?? '');
+      later(n);
+    },
+    onDelete: (o) => {
+      selectors.remove(keyOf(o));
+      later(o);
+    },
+  });
+  return controller;
 }
 
 /** setStatus: lastScaleTime moves on a rescale; conditions are kept as set during the pass. */

@@ -64,8 +64,13 @@ describe('Pods, Object and External metric proposals (replica_calculator_test.go
   });
 
   it('an unreachable adapter: the error chain as horizontal.go words it', async () => {
-    await assert.rejects(externalProposal(ext({ value: '1' }), 1, 1, 'ns', source(readyPods(1), [], new Error('unable to fetch metrics from external metrics API: the server is currently unable to handle the request')), DEFAULT_CALCULATOR_OPTIONS),
-      /^Error: failed to get qps external metric: unable to get external metric ns\/qps\/&LabelSelector\{.*\}: unable to fetch metrics from external metrics API: the server is currently unable/);
+    const down = source(readyPods(1), [], new Error('unable to fetch metrics from external metrics API: the server is currently unable to handle the request'));
+    // computeStatusForExternalMetric words a Value target's failure "failed to get external metric X", an
+    // AverageValue target's "failed to get X external metric"; computeReplicasForMetric adds "... value".
+    await assert.rejects(externalProposal(ext({ value: '1' }), 1, 1, 'ns', down, DEFAULT_CALCULATOR_OPTIONS),
+      /^Error: failed to get qps external metric value: failed to get external metric qps: unable to get external metric ns\/qps\/&LabelSelector\{.*\}: unable to fetch metrics from external metrics API: the server is currently unable/);
+    await assert.rejects(externalProposal(ext({ averageValue: '1' }), 1, 1, 'ns', down, DEFAULT_CALCULATOR_OPTIONS),
+      /^Error: failed to get qps external metric value: failed to get qps external metric: unable to get external metric ns\/qps\//);
     assert.equal(goLabelSelector(undefined), 'nil');
   });
 });

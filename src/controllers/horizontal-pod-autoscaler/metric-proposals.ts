@@ -24,6 +24,20 @@ export interface CustomMetricSource {
 
 export interface Proposal { replicas: number; name: string; status: HpaMetricStatus }
 
+/**
+ * A metric that yielded no proposal, with upstream's two wordings: `detail` is the error
+ * getUnableComputeReplicaCountCondition receives (the Failed<Type>Metric event and the ScalingActive
+ * message), `message` the one computeReplicasForMetric returns (the first error of
+ * FailedComputeMetricsReplicas), which wraps it once or twice more.
+ */
+export class MetricError extends Error {
+  constructor(message: string, readonly detail: string) {
+    super(message);
+  }
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 type LabelSelector = NonNullable<NonNullable<HpaMetricSpec['external']>['metric']['selector']>;
 
 const milliQuantity = (v: number): string => Quantity.fromMilli(v).toString();
@@ -44,12 +58,12 @@ export async function podsProposal(spec: HpaMetricSpec, specReplicas: number, sr
     try {
       metrics = await src.podsMetric(metric.name, selectorString(metric.selector));
     } catch (e) {
-      throw new Error(`unable to get metric ${metric.name}: ${(e as Error).message}`);
+      throw new Error(`unable to get metric ${metric.name}: ${errorText(e)}`);
     }
     const { replicas, usage } = getRawResourceReplicas(specReplicas, parseMilli(target.averageValue), '', src.pods(), metrics, o, now);
     return { replicas, name: `pods metric ${metric.name}`, status: { type: 'Pods', pods: { metric, current: { averageValue: milliQuantity(usage) } } } };
   } catch (e) {
-    throw new Error(`failed to get pods metric value: ${(e as Error).message}`);
+    throw new MetricError(`failed to get pods metric value: ${errorText(e)}`, errorText(e));
   }
 }
 
@@ -58,32 +72,46 @@ export async function externalProposal(
 ): Promise<Proposal> {
   const { metric, target } = spec.external!;
   const name = `external metric ${metric.name}(${goLabelSelector(metric.selector)})`;
-  try {
-    if (target.averageValue === undefined && target.value === undefined) throw new Error('invalid external metric source: neither a value target nor an average value target was set');
+  // computeStatusForExternalMetric wraps the calculator's error by target kind; computeReplicasForMetric once more.
+  const fail = (returned: string, detail: string) => new MetricError(`failed to get ${metric.name} external metric value: ${returned}`, detail);
+  const fetchUsage = async (): Promise<number> => {
     let usage = 0;
     try {
       for (const v of await src.externalMetric(metric.name, selectorString(metric.selector))) usage += v;
     } catch (e) {
-      throw new Error(`unable to get external metric ${namespace}/${metric.name}/${goLabelSelector(metric.selector)}: ${(e as Error).message}`);
+      throw new Error(`unable to get external metric ${namespace}/${metric.name}/${goLabelSelector(metric.selector)}: ${errorText(e)}`);
     }
-    if (target.averageValue !== undefined) {
-      const { replicas, average } = perPodReplicas(usage, parseMilli(target.averageValue), statusReplicas, o);
+    return usage;
+  };
+  if (target.averageValue !== undefined) {
+    try {
+      const { replicas, average } = perPodReplicas(await fetchUsage(), parseMilli(target.averageValue), statusReplicas, o);
       return { replicas, name, status: { type: 'External', external: { metric, current: { averageValue: milliQuantity(average) } } } };
+    } catch (e) {
+      throw fail(`failed to get ${metric.name} external metric: ${errorText(e)}`, errorText(e));
     }
-    const ratio = usage / parseMilli(target.value);
-    return { replicas: usageRatioReplicaCount(specReplicas, ratio, src.pods(), o), name, status: { type: 'External', external: { metric, current: { value: milliQuantity(usage) } } } };
-  } catch (e) {
-    throw new Error(`failed to get ${metric.name} external metric: ${(e as Error).message}`);
   }
+  if (target.value !== undefined) {
+    try {
+      const usage = await fetchUsage();
+      return { replicas: usageRatioReplicaCount(specReplicas, usage / parseMilli(target.value), src.pods(), o), name, status: { type: 'External', external: { metric, current: { value: milliQuantity(usage) } } } };
+    } catch (e) {
+      throw fail(`failed to get external metric ${metric.name}: ${errorText(e)}`, errorText(e));
+    }
+  }
+  const invalid = 'invalid external metric source: neither a value target nor an average value target was set';
+  throw fail(invalid, invalid);
 }
 
 export async function objectProposal(spec: HpaMetricSpec, specReplicas: number, statusReplicas: number, namespace: string, src: CustomMetricSource, o: CalculatorOptions): Promise<Proposal> {
   const { metric, target, describedObject } = spec.object!;
+  // computeReplicasForMetric prefixes every Object failure with this.
+  const fail = (returned: string, detail: string) => new MetricError(`failed to get object metric value: ${returned}`, detail);
   const fetch = async (): Promise<number> => {
     try {
       return await src.objectMetric(metric.name, selectorString(metric.selector), describedObject);
     } catch (e) {
-      throw new Error(`unable to get metric ${metric.name}: ${describedObject.kind} on ${namespace} ${describedObject.name}/${(e as Error).message}`);
+      throw new Error(`unable to get metric ${metric.name}: ${describedObject.kind} on ${namespace} ${describedObject.name}/${errorText(e)}`);
     }
   };
   if (target.type === 'Value' && target.value !== undefined) {
@@ -92,7 +120,7 @@ export async function objectProposal(spec: HpaMetricSpec, specReplicas: number, 
       const replicas = usageRatioReplicaCount(specReplicas, usage / parseMilli(target.value), src.pods(), o);
       return { replicas, name: `${describedObject.kind} metric ${metric.name}`, status: { type: 'Object', object: { describedObject, metric, current: { value: milliQuantity(usage) } } } };
     } catch (e) {
-      throw new Error(`failed to get object metric value: ${(e as Error).message}`);
+      throw fail(errorText(e), errorText(e));
     }
   }
   if (target.type === 'AverageValue' && target.averageValue !== undefined) {
@@ -101,10 +129,11 @@ export async function objectProposal(spec: HpaMetricSpec, specReplicas: number, 
       // Upstream names this proposal "external metric" too (horizontal.go).
       return { replicas, name: `external metric ${metric.name}(${goLabelSelector(metric.selector)})`, status: { type: 'Object', object: { describedObject, metric, current: { averageValue: milliQuantity(average) } } } };
     } catch (e) {
-      throw new Error(`failed to get ${metric.name} object metric: ${(e as Error).message}`);
+      throw fail(`failed to get ${metric.name} object metric: ${errorText(e)}`, errorText(e));
     }
   }
-  throw new Error('invalid object metric source: neither a value target nor an average value target was set');
+  const invalid = 'invalid object metric source: neither a value target nor an average value target was set';
+  throw fail(invalid, invalid);
 }
 
 /** GetExternalPerPodMetricReplicas / GetObjectPerPodMetricReplicas: the total against the per-pod target over the status's replicas. */
