@@ -163,3 +163,34 @@ test('custom objects: a blocking error (type, required, enum, too long, too many
   ]);
   assert.deepEqual(check({ replicas: 1, template: { apiVersion: 'v1', kind: 'Pod' } }), []);
 });
+
+test('list types: a repeated set item or map key is reported once, at its first repeat, with Go\'s %#v of the value; object order does not matter', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' },
+      objs: { type: 'array', items: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { a: { type: 'integer' }, b: { type: 'integer' } } }, 'x-kubernetes-list-type': 'set' },
+      ports: {
+        type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['port', 'protocol'],
+        items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' }, name: { type: 'string' } } },
+      },
+      named: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' } } } },
+    },
+  };
+  const errs: never[] = [];
+  validateValue(s, {
+    tags: ['a', 'a', 'a', 'b', 'b'],
+    objs: [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+    ports: [{ port: 80, protocol: 'TCP', name: 'x' }, { protocol: 'TCP', port: 80, name: 'y' }, { port: 80 }, { port: 80 }],
+    named: [{}, {}, { name: 'n' }, { name: 'n' }],
+  }, 'spec', errs);
+  assert.deepEqual(messages(errs), [
+    'spec.tags[1]: Duplicate value: "a"',
+    'spec.tags[4]: Duplicate value: "b"',
+    'spec.objs[1]: Duplicate value: map[string]interface {}{"a":1, "b":2}',
+    'spec.ports[1]: Duplicate value: map[string]interface {}{"port":80, "protocol":"TCP"}',
+    'spec.ports[3]: Duplicate value: map[string]interface {}{"port":80}',
+    'spec.named[1]: Duplicate value: map[string]interface {}{}',
+    'spec.named[3]: Duplicate value: map[string]interface {}{"name":"n"}',
+  ]);
+});

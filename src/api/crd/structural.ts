@@ -9,6 +9,7 @@ import { child, fe, goValue, index } from '../schema/errors.js';
 import type { FieldError } from '../status.js';
 import { failsFormat } from './formats.js';
 import { goRegExp } from './go-regexp.js';
+import { listTypeDuplicates } from './list-type.js';
 import { validateStructural } from './structural-invariants.js';
 
 export interface ValidationRule {
@@ -107,7 +108,7 @@ export function validateValue(s: JSONSchemaProps, v: unknown, path: string, errs
     if (s.maxItems !== undefined && v.length > s.maxItems) errs.push(fe.tooMany(path, v.length, s.maxItems));
     if (s.minItems !== undefined && v.length < s.minItems) errs.push(fe.invalid(path, v.length, `${at} in body should have at least ${s.minItems} items`));
     if (s.items) v.forEach((item, i) => validateValue(s.items!, item, index(path, i), errs));
-    checkListType(s, v, path, errs);
+    errs.push(...listTypeDuplicates(s, v, path));
   }
   if (isObject(v)) {
     const n = Object.keys(v).length;
@@ -164,22 +165,6 @@ function checkString(s: JSONSchemaProps, v: string, path: string, at: string, er
   if (s.minLength !== undefined && len < s.minLength) errs.push(fe.invalid(path, v, `${at} in body should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined && !goRegExp(s.pattern).test(v)) errs.push(fe.invalid(path, v, `${at} in body should match '${s.pattern}'`));
   if (s.format !== undefined && failsFormat(s.format, v)) errs.push(fe.typeInvalid(path, v, `${at} in body must be of type ${s.format}: ${goValue(v)}`));
-}
-
-/** x-kubernetes-list-type set and map: items (or their keys) unique. */
-function checkListType(s: JSONSchemaProps, v: unknown[], path: string, errs: FieldError[]): void {
-  const t = s['x-kubernetes-list-type'];
-  if (t !== 'set' && t !== 'map') return;
-  const keys = s['x-kubernetes-list-map-keys'] ?? [];
-  const seen = new Set<string>();
-  v.forEach((item, i) => {
-    const id = t === 'set' ? JSON.stringify(item) : JSON.stringify(keys.map((k) => (isObject(item) ? item[k] : undefined)));
-    if (seen.has(id)) {
-      const shown = t === 'set' ? item : Object.fromEntries(keys.map((k) => [k, isObject(item) ? item[k] : undefined]));
-      errs.push(fe.duplicate(index(path, i), shown));
-    }
-    seen.add(id);
-  });
 }
 
 /**
