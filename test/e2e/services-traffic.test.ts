@@ -4,7 +4,8 @@
  * replica; a NodePort answers on the node address; a LoadBalancer Service gets the node's address
  * as its ingress (the built-in ServiceLB) and serves it, and with externalTrafficPolicy: Local a
  * client outside the cluster (its own network namespace) is seen with its real address, where
- * Cluster policy masquerades it; deleting a Service removes its rules; SIGTERM to the server
+ * Cluster policy masquerades it, and its health check node port answers 200 with the local replica
+ * count; deleting a Service removes its rules; SIGTERM to the server
  * removes the proxy's table. Needs root; `npm run build` and scripts/build-test-images.sh first.
  */
 import assert from 'node:assert/strict';
@@ -92,6 +93,10 @@ describe('services: ClusterIP, NodePort, LoadBalancer on real pods', { timeout: 
     assert.notEqual(clientOf(cluster), netns.address, `Cluster policy masquerades: the backend saw ${cluster}`);
     // And from the node itself.
     assert.ok((await readyPodNames()).includes((await httpGet(nodeIP, 80)).split(' ')[0]!));
+    // The proxy's health check node port tells a load balancer this node has the replicas (kube-proxy's service health server).
+    const hc = (await getSvc('web-local')).spec!.healthCheckNodePort!;
+    const res = await fetch(`http://${nodeIP}:${hc}/`);
+    assert.deepEqual([res.status, await res.json()], [200, { service: { namespace: 'default', name: 'web-local' }, localEndpoints: REPLICAS, serviceProxyHealthy: true }]);
   });
 
   it('deleting a Service removes its rules', async () => {
