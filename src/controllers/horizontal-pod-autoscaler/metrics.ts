@@ -2,7 +2,8 @@
  * The resource metrics client of upstream's HPA controller (pkg/controller/podautoscaler/metrics/
  * client.go, resourceMetricsClient): lists metrics.k8s.io/v1beta1 PodMetrics by the target's
  * selector through the API and sums each pod's containers (or takes one container). A pod missing
- * the resource in any container has no sample, as getPodMetrics.
+ * the resource in any container (or in the one container) has no sample, as getPodMetrics
+ * (getContainerMetrics); a pod without the named container fails the whole metric.
  */
 import { parseGoDuration } from '../../api/duration.js';
 import type { KubeObject } from '../../api/meta.js';
@@ -36,11 +37,12 @@ export async function getResourceMetric(client: KubeClient, resource: string, na
     const windowMs = parseGoDuration(m.window ?? '') ?? 0;
     const containers = m.containers ?? [];
     if (container) {
+      // getContainerMetrics: a pod whose samples lack the container fails the metric; one whose
+      // container lacks the resource is a pod without a sample (missing).
       const c = containers.find((x) => x.name === container);
-      if (!c) continue;
+      if (!c) throw new Error(`failed to get container metrics: container ${container} not present in metrics for pod ${m.metadata.namespace}/${m.metadata.name}`);
       const v = c.usage?.[resource];
-      if (v === undefined) throw new Error(`failed to get container metrics: failed to get resource ${resource} for container ${container} in pod ${m.metadata.namespace}/${m.metadata.name}`);
-      res.set(m.metadata.name!, { value: milli(v), timestamp, windowMs });
+      if (v !== undefined) res.set(m.metadata.name!, { value: milli(v), timestamp, windowMs });
       continue;
     }
     let sum = 0;
