@@ -15,6 +15,8 @@ import { matchPodFailurePolicy } from './pod-failure-policy.js';
 export const MAX_UNCOUNTED_PODS = 500;
 /** Per-index failures so far, on the pods of an index (backoffLimitPerIndex). */
 export const INDEX_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
+/** Per-index failures a podFailurePolicy Ignore rule matched: they back off but never fail the index. */
+export const INDEX_IGNORED_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-ignored-failure-count';
 
 export interface BackoffRecord {
   failuresAfterLastSuccess: number;
@@ -28,8 +30,6 @@ export interface CountResult {
   succeededIndexes: Set<number>;
   failedIndexes: Set<number>;
   finalizersToRemove: Readonly<Pod>[];
-  /** Message of the first pod failure that matched a FailJob rule. */
-  failJobMessage?: string;
   backoff: BackoffRecord;
   /** More terminated pods are waiting than one status write may carry: sync again soon. */
   capped: boolean;
@@ -75,7 +75,6 @@ export function countTerminatedPods(
     }
     const match = matchPodFailurePolicy(job.spec, pod);
     if (match?.action === 'Ignore') continue;
-    if (match?.action === 'FailJob') out.failJobMessage ??= match.message;
     uncounted.failed.push(uid);
     if (ix !== undefined && job.spec.backoffLimitPerIndex !== undefined) {
       const failures = indexFailureCount(pod) + 1;
@@ -90,10 +89,14 @@ export function countTerminatedPods(
   return out;
 }
 
-export function indexFailureCount(pod: Readonly<Pod>): number {
-  const v = Number(pod.metadata.annotations?.[INDEX_FAILURE_COUNT_ANNOTATION] ?? '0');
+export function indexFailureCount(pod: Readonly<Pod>, annotation = INDEX_FAILURE_COUNT_ANNOTATION): number {
+  const v = Number(pod.metadata.annotations?.[annotation] ?? '0');
   return Number.isInteger(v) && v >= 0 ? v : 0;
 }
+
+/** Counted plus ignored failures of the pod's index before it (upstream getIndexAbsoluteFailureCount). */
+export const indexAbsoluteFailureCount = (pod: Readonly<Pod>): number =>
+  indexFailureCount(pod) + indexFailureCount(pod, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION);
 
 /**
  * The second write: uids whose pods no longer hold the finalizer (`done`) leave

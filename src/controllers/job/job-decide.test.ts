@@ -9,6 +9,7 @@ import type { Pod } from '../../api/kinds/core/pod.js';
 import { decideJob, type JobSyncInput } from './job-decide.js';
 import { flushUncounted, remainingBackoffMs } from './job-counting.js';
 import { JOB_TRACKING_FINALIZER } from './job-pods.js';
+import { podForJob } from './pod-for-job.js';
 import type { Job } from './job-types.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
@@ -121,16 +122,19 @@ test('pod failure back-off: 10 s doubling per failure since the last success, ca
   assert.equal(p.backoff.failuresAfterLastSuccess, 1);
 });
 
-test('suspend deletes running pods and sets Suspended; resuming resets startTime', () => {
+test('suspend deletes running pods and sets Suspended, keeps startTime without a deadline; resuming resets startTime', () => {
   const run = pod('Running');
-  const s = decideJob(input(job({ suspend: true }, { startTime: iso(NOW - 9000) }), [run]));
+  const s = decideJob(input(job({ suspend: true, activeDeadlineSeconds: 5 }, { startTime: iso(NOW - 9000) }), [run]));
   assert.deepEqual(s.delete, [run]);
-  assert.equal(s.status.startTime, undefined);
+  // Upstream syncJob never clears startTime (only an external caller may, while suspended).
+  assert.equal(s.status.startTime, iso(NOW - 9000));
   assert.deepEqual(s.status.conditions?.map((c) => [c.type, c.status, c.reason, c.message]), [['Suspended', 'True', 'JobSuspended', 'Job suspended']]);
-  const r = decideJob(input(job({ suspend: false }, s.status), []));
+  assert.equal(s.requeueAfterMs, undefined, 'no deadline runs while suspended');
+  const r = decideJob(input(job({ suspend: false, activeDeadlineSeconds: 5 }, s.status), []));
   assert.deepEqual(r.status.conditions?.map((c) => [c.type, c.status, c.reason]), [['Suspended', 'False', 'JobResumed']]);
   assert.equal(r.status.startTime, iso(NOW));
   assert.equal(r.create.length, 2);
+  assert.equal(r.status.conditions?.some((c) => c.type === 'FailureTarget'), false, 'the deadline counts from the resume');
 });
 
 test('Indexed: lowest missing indexes are created, duplicates deleted, completedIndexes compressed; successPolicy ends early', () => {
@@ -162,4 +166,54 @@ test('a finished Job only releases finalizers', () => {
   const p = decideJob(input(job({}, { conditions: [{ type: 'Complete', status: 'True' }] }), [left]));
   assert.deepEqual(p.finalizersToRemove, [left]);
   assert.deepEqual([p.create, p.delete], [[], []]);
+});
+
+test('podFailurePolicy FailJob: a failed pod counted before (no finalizer left) still fails the Job (getFailJobMessage)', () => {
+  const spec: Partial<Job['spec']> = { podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] } };
+  const counted = pod('Failed', { exit: 42, finalizer: false });
+  const p = decideJob(input(job(spec, { failed: 1, startTime: iso(NOW - 5000) }), [counted, pod('Running')]));
+  assert.deepEqual(p.status.conditions?.map((c) => [c.type, c.reason, c.message]), [['FailureTarget', 'PodFailurePolicy', `Container main for pod ns/${counted.metadata.name} failed with exit code 42 matching FailJob rule at index 0`]]);
+});
+
+const COUNT = 'batch.kubernetes.io/job-index-failure-count';
+const IGNORED = 'batch.kubernetes.io/job-index-ignored-failure-count';
+const annotate = (p: Pod, count: number, ignored?: number): Pod => {
+  Object.assign(p.metadata.annotations!, { [COUNT]: String(count) }, ignored !== undefined ? { [IGNORED]: String(ignored) } : {});
+  return p;
+};
+
+test('backoffLimitPerIndex with an Ignore rule: an ignored failure goes to the ignored count, never to the index failure count', () => {
+  const spec: Partial<Job['spec']> = {
+    completionMode: 'Indexed', completions: 2, parallelism: 1, backoffLimitPerIndex: 1, backoffLimit: 2147483647,
+    podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+  };
+  const evicted = annotate(pod('Failed', { index: 0, exit: 137, conditions: [{ type: 'DisruptionTarget', status: 'True' }] }), 0);
+  const p = decideJob(input(job(spec), [evicted], { now: NOW + 60_000 }));
+  assert.deepEqual(p.create.map((c) => [c.index, c.indexFailures, c.indexIgnoredFailures]), [[0, 0, 1]]);
+  const made = podForJob(job(spec), { apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'job-uid' }, p.create[0]!);
+  assert.deepEqual([made.metadata.annotations?.[COUNT], made.metadata.annotations?.[IGNORED]], ['0', '1']);
+  // Its replacement fails for real: the first counted failure, within backoffLimitPerIndex 1.
+  const real = annotate(pod('Failed', { index: 0, exit: 1 }), 0, 1);
+  const q = decideJob(input(job(spec, p.status), [evicted, real], { now: NOW + 60_000 }));
+  assert.equal(q.status.failedIndexes, '', 'index 0 has failed once, not twice');
+  assert.deepEqual(q.create.map((c) => [c.index, c.indexFailures, c.indexIgnoredFailures]), [[0, 1, 1]]);
+});
+
+test('backoffLimitPerIndex: each index backs off on its own failures; indexes that are due are created meanwhile', () => {
+  const spec: Partial<Job['spec']> = { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 3, backoffLimit: 2147483647 };
+  const failed0 = annotate(pod('Failed', { index: 0, exit: 1 }), 1);
+  const p = decideJob(input(job(spec), [failed0]));
+  // Index 0 failed twice now (20 s back-off from 1 s ago); 1 and 2 never failed.
+  assert.deepEqual(p.create.map((c) => c.index), [1, 2]);
+  assert.equal(p.requeueAfterMs, 19_000);
+  const only0 = decideJob(input(job(spec), [failed0, pod('Running', { index: 1 }), pod('Running', { index: 2 })]));
+  assert.deepEqual([only0.create, only0.requeueAfterMs], [[], 19_000]);
+  const later = decideJob(input(job(spec), [failed0, pod('Running', { index: 1 }), pod('Running', { index: 2 })], { now: NOW + 19_000 }));
+  assert.deepEqual(later.create.map((c) => [c.index, c.indexFailures]), [[0, 2]]);
+});
+
+test('successPolicy: a rule naming only indexes past completions is skipped (matchSuccessPolicy)', () => {
+  const spec: Partial<Job['spec']> = { completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '5-7' }, { succeededCount: 1 }] } };
+  const p = decideJob(input(job(spec), [pod('Succeeded', { index: 1 })]));
+  assert.deepEqual(p.status.conditions?.map((c) => [c.type, c.message]), [['SuccessCriteriaMet', 'Matched rules at index 1']]);
 });

@@ -9,9 +9,10 @@ import type { Job, JobCondition, JobStatus } from './job-types.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import { conditionTrue, ensureCondition, findCondition, isFinished, MESSAGE, newCondition, REASON } from './job-conditions.js';
-import { countTerminatedPods, remainingBackoffMs, type BackoffRecord } from './job-counting.js';
-import { managePods, type PodToCreate } from './job-manage.js';
-import { hasTrackingFinalizer, isActive, isReady, isTerminating, podStatus } from './job-pods.js';
+import { countTerminatedPods, type BackoffRecord } from './job-counting.js';
+import { creationsDue, managePods, type PodToCreate } from './job-manage.js';
+import { hasTrackingFinalizer, isActive, isFailed, isReady, isTerminating, podStatus } from './job-pods.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 
 export interface JobSyncInput {
@@ -77,8 +78,8 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
   // Suspend and resume.
   const suspended = job.spec.suspend === true;
   if (suspended) {
+    // startTime stays (upstream clears it never; Kueue-like callers do): resuming resets it.
     if (ensureCondition(conds, 'Suspended', 'True', REASON.suspended, 'Job suspended', now)) events.push({ type: 'Normal', reason: 'Suspended', message: 'Job suspended' });
-    delete status.startTime;
   } else {
     if (conditionTrue(job, 'Suspended') && ensureCondition(conds, 'Suspended', 'False', REASON.resumed, 'Job resumed', now)) {
       events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
@@ -90,7 +91,7 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
   // Success and failure criteria, unless an interim condition already decided.
   let interim = conds.find((c) => (c.type === 'FailureTarget' || c.type === 'SuccessCriteriaMet') && c.status === 'True');
   if (!interim) {
-    const failure = judgeFailure(job, pods, failed, failedIx, succeededIx, counted.failJobMessage, now);
+    const failure = judgeFailure(job, pods, failed, failedIx, succeededIx, status.startTime, now);
     const success = failure ? undefined : judgeSuccess(job, pods, succeeded, succeededIx, failedIx);
     if (failure) interim = newCondition('FailureTarget', 'True', failure.reason, failure.message, now);
     else if (success) interim = newCondition('SuccessCriteriaMet', 'True', success.reason, success.message, now);
@@ -104,9 +105,9 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
   } else if (input.expectationsSatisfied) {
     const m = managePods(job, pods, succeeded, succeededIx, failedIx);
     plan.delete = m.delete;
-    const wait = m.create.length > 0 ? remainingBackoffMs(plan.backoff, now, input.backoffBaseMs) : 0;
-    if (wait > 0) plan.requeueAfterMs = wait;
-    else plan.create = m.create;
+    const go = creationsDue(job, m.create, plan.backoff, now, input.backoffBaseMs);
+    plan.create = go.create;
+    if (go.waitMs > 0) plan.requeueAfterMs = go.waitMs;
   }
 
   status.active = active.length;
@@ -131,12 +132,18 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
 
 interface Verdict { reason: string; message: string }
 
-function judgeFailure(job: Readonly<Job>, pods: readonly Readonly<Pod>[], failed: number, failedIx: ReadonlySet<number>, succeededIx: ReadonlySet<number>, failJobMessage: string | undefined, now: number): Verdict | undefined {
-  if (failJobMessage) return { reason: REASON.podFailurePolicy, message: failJobMessage };
+function judgeFailure(job: Readonly<Job>, pods: readonly Readonly<Pod>[], failed: number, failedIx: ReadonlySet<number>, succeededIx: ReadonlySet<number>, startTime: string | undefined, now: number): Verdict | undefined {
+  // getFailJobMessage: any failed pod of the Job, counted before or not, whose failure matches FailJob.
+  for (const p of pods) {
+    const m = isFailed(p, job) ? matchPodFailurePolicy(job.spec, p) : undefined;
+    if (m?.action === 'FailJob') return { reason: REASON.podFailurePolicy, message: m.message! };
+  }
   const limit = job.spec.backoffLimit ?? 6;
   if (failed > limit || pastBackoffLimitOnFailure(job, pods, limit)) return { reason: REASON.backoffLimitExceeded, message: MESSAGE.backoffLimitExceeded };
   const deadline = job.spec.activeDeadlineSeconds;
-  const start = job.status?.startTime ? Date.parse(job.status.startTime) : NaN;
+  // The startTime this sync writes: a resume has just reset it, so time spent suspended never
+  // counts (upstream 1.32 reads the old one here and so can fail a Job on its resume).
+  const start = startTime ? Date.parse(startTime) : NaN;
   if (deadline !== undefined && !Number.isNaN(start) && job.spec.suspend !== true && now - start >= deadline * 1000) {
     return { reason: REASON.deadlineExceeded, message: MESSAGE.deadlineExceeded };
   }
@@ -160,10 +167,13 @@ function pastBackoffLimitOnFailure(job: Readonly<Job>, pods: readonly Readonly<P
 }
 
 function judgeSuccess(job: Readonly<Job>, pods: readonly Readonly<Pod>[], succeeded: number, succeededIx: ReadonlySet<number>, failedIx: ReadonlySet<number>): Verdict | undefined {
-  const rules = job.spec.successPolicy?.rules ?? [];
+  // matchSuccessPolicy: nothing matches before an index succeeded; a rule whose indexes all lie
+  // past completions names none and is skipped.
+  const rules = succeededIx.size > 0 ? job.spec.successPolicy?.rules ?? [] : [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     const scope = r.succeededIndexes !== undefined ? parseIndexes(r.succeededIndexes, job.spec.completions ?? 0) : undefined;
+    if (scope?.size === 0) continue;
     const done = scope ? [...scope].filter((x) => succeededIx.has(x)).length : succeededIx.size;
     const allOfScope = scope ? done === scope.size : true;
     const enough = r.succeededCount !== undefined ? done >= r.succeededCount : allOfScope;

@@ -5,8 +5,9 @@
  */
 import type { Job } from './job-types.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
-import { indexFailureCount } from './job-counting.js';
-import { completionIndex, isActive, isFailed, isReady, isTerminating, onlyReplaceFailedPods, podStatus } from './job-pods.js';
+import { indexAbsoluteFailureCount, indexFailureCount, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION, remainingBackoffMs, type BackoffRecord } from './job-counting.js';
+import { completionIndex, finishedAt, isActive, isFailed, isReady, isTerminating, onlyReplaceFailedPods, podStatus } from './job-pods.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 /** Upstream MaxPodCreateDeletePerSync. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
@@ -16,6 +17,10 @@ export interface PodToCreate {
   index?: number;
   /** Indexed Jobs with backoffLimitPerIndex: failures of this index so far. */
   indexFailures?: number;
+  /** Its failures an Ignore rule matched (annotated only when non-zero, as upstream). */
+  indexIgnoredFailures?: number;
+  /** When the index last failed (epoch ms): its own back-off runs from there. */
+  lastFailureAt?: number;
 }
 
 export interface ManagePlan {
@@ -63,7 +68,7 @@ export function managePods(job: Readonly<Job>, pods: readonly Readonly<Pod>[], s
     const failures = indexFailures(job, pods, n);
     for (let ix = 0; ix < n && toCreate > 0 && plan.create.length < burst; ix++) {
       if (succeededIndexes.has(ix) || failedIndexes.has(ix) || seen.has(ix)) continue;
-      plan.create.push(job.spec.backoffLimitPerIndex !== undefined ? { index: ix, indexFailures: failures.get(ix) ?? 0 } : { index: ix });
+      plan.create.push(job.spec.backoffLimitPerIndex !== undefined ? { index: ix, ...(failures.get(ix) ?? { indexFailures: 0 }) } : { index: ix });
       toCreate--;
     }
     plan.delete = plan.delete.slice(0, burst);
@@ -79,14 +84,54 @@ export function managePods(job: Readonly<Job>, pods: readonly Readonly<Pod>[], s
   return plan;
 }
 
-/** Failures so far per index: the newest count carried by a failed pod of that index, plus that failure. */
-function indexFailures(job: Readonly<Job>, pods: readonly Readonly<Pod>[], n: number): Map<number, number> {
-  const out = new Map<number, number>();
+/**
+ * The creations the pod failure back-off lets go now, and how long the rest wait. Without
+ * backoffLimitPerIndex one back-off holds every creation (failures since the last success);
+ * with it each index backs off on its own failures, counted and ignored, from its last failure,
+ * and the indexes that are due go ahead (getPodCreationInfoForIndependentIndexes).
+ */
+export function creationsDue(job: Readonly<Job>, create: PodToCreate[], backoff: BackoffRecord, now: number, baseMs?: number): { create: PodToCreate[]; waitMs: number } {
+  if (create.length === 0) return { create, waitMs: 0 };
+  if (job.spec.backoffLimitPerIndex === undefined) {
+    const wait = remainingBackoffMs(backoff, now, baseMs);
+    return wait > 0 ? { create: [], waitMs: wait } : { create, waitMs: 0 };
+  }
+  const due: PodToCreate[] = [];
+  let waitMs = Infinity;
+  for (const c of create) {
+    const failures = (c.indexFailures ?? 0) + (c.indexIgnoredFailures ?? 0);
+    const wait = c.lastFailureAt === undefined ? 0 : remainingBackoffMs({ failuresAfterLastSuccess: failures, lastFailureTime: c.lastFailureAt }, now, baseMs);
+    if (wait === 0) due.push(c);
+    else waitMs = Math.min(waitMs, wait);
+  }
+  return { create: due, waitMs: waitMs === Infinity ? 0 : waitMs };
+}
+
+/**
+ * Per index, the counts its replacement carries (upstream getNewIndexFailureCounts): from the failed
+ * pod with the most failures before it (the latest on a tie, getPodsWithDelayedDeletionPerIndex),
+ * plus its own failure — under `ignored` when an Ignore rule matched it, so it never fails the index.
+ */
+function indexFailures(job: Readonly<Job>, pods: readonly Readonly<Pod>[], n: number): Map<number, Required<Omit<PodToCreate, 'index'>>> {
+  const last = new Map<number, Readonly<Pod>>();
   for (const p of pods) {
     if (!isFailed(p, job)) continue;
     const ix = completionIndex(p, n);
     if (ix === undefined) continue;
-    out.set(ix, Math.max(out.get(ix) ?? 0, indexFailureCount(p) + 1));
+    const prev = last.get(ix);
+    if (!prev || (indexAbsoluteFailureCount(prev) <= indexAbsoluteFailureCount(p) && failedAt(p) >= failedAt(prev))) last.set(ix, p);
+  }
+  const out = new Map<number, Required<Omit<PodToCreate, 'index'>>>();
+  for (const [ix, p] of last) {
+    const ignored = matchPodFailurePolicy(job.spec, p)?.action === 'Ignore';
+    out.set(ix, {
+      indexFailures: indexFailureCount(p) + (ignored ? 0 : 1),
+      indexIgnoredFailures: indexFailureCount(p, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION) + (ignored ? 1 : 0),
+      lastFailureAt: failedAt(p),
+    });
   }
   return out;
 }
+
+/** getFinishedTime, whose last resort is the pod's creation. */
+const failedAt = (p: Readonly<Pod>): number => finishedAt(p, Date.parse(p.metadata.creationTimestamp ?? '') || 0);

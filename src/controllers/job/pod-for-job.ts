@@ -7,7 +7,7 @@
 import type { OwnerReference } from '../../api/meta.js';
 import { podFromTemplate } from '../../controller-runtime/workload/pod-template.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
-import { INDEX_FAILURE_COUNT_ANNOTATION } from './job-counting.js';
+import { INDEX_FAILURE_COUNT_ANNOTATION, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION } from './job-counting.js';
 import type { PodToCreate } from './job-manage.js';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, JOB_TRACKING_FINALIZER } from './job-pods.js';
 import type { Job } from './job-types.js';
@@ -20,6 +20,7 @@ export function podForJob(job: Readonly<Job>, ref: OwnerReference, what: PodToCr
   pod.metadata.generateName = `${job.metadata.name}-${ix}-`;
   pod.metadata.annotations = { ...pod.metadata.annotations, [COMPLETION_INDEX_ANNOTATION]: ix };
   if (what.indexFailures !== undefined) pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(what.indexFailures);
+  if (what.indexIgnoredFailures) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(what.indexIgnoredFailures);
   pod.metadata.labels = { ...pod.metadata.labels, [COMPLETION_INDEX_ANNOTATION]: ix };
   const spec = pod.spec;
   spec.hostname = `${job.metadata.name}-${ix}`;
