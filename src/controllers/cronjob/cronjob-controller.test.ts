@@ -73,4 +73,24 @@ test('CronJob every minute on a fake clock: one Job per minute, completion notic
   // lists it reaches the cache: that is not a Job the controller "forgot" (upstream re-reads the
   // CronJob before it says so).
   assert.deepEqual(events.filter((e) => e.reason === 'UnexpectedJob').map((e) => e.message), []);
+
+  // A sync that created the next Job but lost its status write: the Job is reported, not adopted,
+  // until its scheduled time, when the create's AlreadyExists puts it in status.active (upstream).
+  const owner = await cronJobs.get('tick');
+  const lost = `tick-${minute + 2}`;
+  await jobs.create({
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: { name: lost, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'tick', uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }] },
+    spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } },
+  } as Job);
+  await eventually(async () => ((await client.events(ns).list()).items as unknown as { reason: string; message: string }[])
+    .some((e) => e.reason === 'UnexpectedJob' && e.message.endsWith(lost)), 'UnexpectedJob');
+  assert.deepEqual((await cronJobs.get('tick')).status?.active, undefined);
+  clock.advance(60_000);
+  const relisted = await eventually(async () => {
+    const c = await cronJobs.get('tick');
+    return c.status?.active?.some((r) => r.name === lost) && c;
+  }, 'the lost Job listed');
+  assert.equal(relisted.status?.lastScheduleTime, new Date((minute + 2) * 60_000).toISOString().replace('.000Z', 'Z'));
+  assert.deepEqual(relisted.status?.active?.map((r) => r.name), [lost]);
 });

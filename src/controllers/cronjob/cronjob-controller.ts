@@ -15,7 +15,7 @@ import { keyString } from '../../controller-runtime/informer/keys.js';
 import type { Manager } from '../../controller-runtime/manager.js';
 import { controllerOf } from '../../controller-runtime/workload/controller-ref.js';
 import { controllerRef } from '../../controller-runtime/workload/pod-template.js';
-import { decideCronJob, finishedAs } from './cronjob-decide.js';
+import { decideCronJob, finishedAs, jobRef } from './cronjob-decide.js';
 import { rfc3339In } from './schedule-times.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -38,6 +38,25 @@ async function freshIfJobUnlisted(client: Manager['client'], cached: Readonly<Cr
     if (isNotFound(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The status.active entries the informer lacks that the API server still has (upstream reads each
+ * before it reports MissingJob: a slow Job watch is not a missing Job).
+ */
+async function foundLive(jobsApi: ReturnType<Manager['client']['resource']>, cj: Readonly<CronJob>, jobs: readonly Readonly<Job>[]): Promise<Set<string>> {
+  const known = new Set(jobs.map((j) => j.metadata.uid));
+  const out = new Set<string>();
+  for (const r of cj.status?.active ?? []) {
+    if (known.has(r.uid) || !r.name) continue;
+    try {
+      await jobsApi.get(r.name);
+      out.add(r.uid!);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return out;
 }
 
 export function addCronJobController(mgr: Manager): Controller {
@@ -66,8 +85,8 @@ export function addCronJobController(mgr: Manager): Controller {
       const cj = await freshIfJobUnlisted(client, cached, jobs);
       if (!cj) return;
       const now = clock.now();
-      const plan = decideCronJob(cj, jobs, now);
       const jobsApi = client.resource<Job>(resources.jobs, ns);
+      const plan = decideCronJob(cj, jobs, now, await foundLive(jobsApi, cj, jobs));
 
       for (const d of plan.delete) {
         try {
@@ -95,13 +114,19 @@ export function addCronJobController(mgr: Manager): Controller {
         try {
           const made = await jobsApi.create(job);
           recorder.event(cj, 'Normal', 'SuccessfulCreate', `Created job ${made.metadata.name}`);
-          plan.status.active = [...(plan.status.active ?? []), { kind: 'Job', namespace: ns, name: made.metadata.name, uid: made.metadata.uid, apiVersion: 'batch/v1', resourceVersion: made.metadata.resourceVersion }];
+          plan.status.active = [...(plan.status.active ?? []), jobRef(made)];
         } catch (err) {
-          // Made by an earlier sync whose status write was lost: the Job is ours and counted next time.
           if (!isAlreadyExists(err)) {
             recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${String(err instanceof Error ? err.message : err)}`);
             throw err;
           }
+          // Made by an earlier sync whose status write was lost: ours goes (back) into status.active
+          // with its lastScheduleTime; someone else's is left to whoever made it, status as it was.
+          const existing = await jobsApi.get(plan.create.name);
+          const ours = controllerOf(existing)?.uid === cj.metadata.uid;
+          if (ours && !(plan.status.active ?? []).some((r) => r.uid === existing.metadata.uid)) plan.status.active = [...(plan.status.active ?? []), jobRef(existing)];
+          else if (cj.status?.lastScheduleTime) plan.status.lastScheduleTime = cj.status.lastScheduleTime;
+          else delete plan.status.lastScheduleTime;
         }
       }
       for (const e of plan.events) recorder.event(cj, e.type, e.reason, e.message);

@@ -90,3 +90,24 @@ test('timeZone: the schedule is read in the zone and the scheduled-timestamp ann
   const bad = decideCronJob(cron({ timeZone: 'Nowhere/Land' }), [], T('10:31:00'));
   assert.deepEqual(bad.events.map((e) => e.reason), ['UnknownTimeZone']);
 });
+
+test('a running Job status.active does not list is reported (UnexpectedJob) but not adopted into it', () => {
+  const p = decideCronJob(cron({}, { lastScheduleTime: iso('10:00:00') }), [job('stray')], T('10:00:30'));
+  assert.deepEqual(p.events.map((e) => [e.type, e.reason, e.message]), [['Warning', 'UnexpectedJob', 'Saw a job that the controller did not create or forgot: stray']]);
+  assert.equal(p.status.active, undefined);
+});
+
+test('MissingJob is a Normal event, and only for an active Job the live read did not find either', () => {
+  const st = { active: [activeRef('slow'), activeRef('gone')], lastScheduleTime: iso('10:00:00') };
+  const p = decideCronJob(cron({}, st), [], T('10:00:30'), new Set(['uid-slow']));
+  assert.deepEqual(p.events.map((e) => [e.type, e.reason, e.message]), [['Normal', 'MissingJob', 'Active job went missing: gone']]);
+  assert.deepEqual(p.status.active?.map((r) => r.name), ['slow']);
+});
+
+test('a legacy TZ= / CRON_TZ= schedule runs in its zone with an UnsupportedSchedule warning; a bad zone there is unparseable', () => {
+  const p = decideCronJob(cron({ schedule: 'CRON_TZ=Asia/Tokyo 30 19 * * *' }, {}, '09:00:00'), [], T('10:31:00'));
+  assert.equal(p.create?.scheduled, T('10:30:00'));
+  assert.deepEqual(p.events.map((e) => [e.type, e.reason, e.message]), [['Warning', 'UnsupportedSchedule', 'CRON_TZ or TZ used in schedule "CRON_TZ=Asia/Tokyo 30 19 * * *" is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details']]);
+  const bad = decideCronJob(cron({ schedule: 'TZ=Nowhere/Land * * * * *' }), [], T('10:31:00'));
+  assert.deepEqual(bad.events.map((e) => [e.reason, e.message]).slice(1), [['UnparseableSchedule', 'unparseable schedule: "TZ=Nowhere/Land * * * * *" : provided bad location Nowhere/Land: unknown time zone Nowhere/Land']]);
+});

@@ -30,12 +30,16 @@ export function finishedAs(job: Readonly<Job>): 'Complete' | 'Failed' | undefine
   return c?.type as 'Complete' | 'Failed' | undefined;
 }
 
-const refOf = (job: Readonly<Job>): ObjectReference => ({
+/** status.active's reference to a Job (getRef). */
+export const jobRef = (job: Readonly<Job>): ObjectReference => ({
   kind: 'Job', namespace: job.metadata.namespace, name: job.metadata.name, uid: job.metadata.uid, apiVersion: 'batch/v1', resourceVersion: job.metadata.resourceVersion,
 });
 
-/** Decide one sync. `jobs` are the Jobs this CronJob controls. */
-export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job>[], now: number): CronJobPlan {
+/**
+ * Decide one sync. `jobs` are the Jobs this CronJob controls (the informer's); `foundLive` holds
+ * the uids of status.active entries the informer lacks but a live read found (not missing yet).
+ */
+export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job>[], now: number, foundLive: ReadonlySet<string> = new Set()): CronJobPlan {
   const status: NonNullable<CronJob['status']> = structuredClone(cj.status ?? {});
   const plan: CronJobPlan = { status, delete: [], events: [] };
   const byUid = new Map(jobs.map((j) => [j.metadata.uid, j] as const));
@@ -45,9 +49,9 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
     const done = finishedAs(j);
     const listed = active.has(j.metadata.uid);
     if (!done && !listed) {
-      // A running Job of ours that the status forgot (e.g. written by a crashed sync): track it again.
+      // A running Job of ours that the status does not list: reported, not adopted into it (upstream).
+      // One this controller made before a lost status write comes back through the create's AlreadyExists.
       plan.events.push({ type: 'Warning', reason: 'UnexpectedJob', message: `Saw a job that the controller did not create or forgot: ${j.metadata.name}` });
-      active.set(j.metadata.uid, refOf(j));
     } else if (done && listed) {
       plan.events.push({ type: 'Normal', reason: 'SawCompletedJob', message: `Saw completed job: ${j.metadata.name}, condition: ${done}` });
       active.delete(j.metadata.uid);
@@ -57,8 +61,8 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
     }
   }
   for (const [uid, ref] of active) {
-    if (!byUid.has(uid)) {
-      plan.events.push({ type: 'Warning', reason: 'MissingJob', message: `Active job went missing: ${ref.name}` });
+    if (!byUid.has(uid) && !(uid && foundLive.has(uid))) {
+      plan.events.push({ type: 'Normal', reason: 'MissingJob', message: `Active job went missing: ${ref.name}` });
       active.delete(uid);
     }
   }
@@ -76,9 +80,12 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
     return plan;
   }
   if (spec.suspend) return plan;
+  if (spec.schedule.includes('TZ')) {
+    plan.events.push({ type: 'Warning', reason: 'UnsupportedSchedule', message: `CRON_TZ or TZ used in schedule ${JSON.stringify(spec.schedule)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details` });
+  }
   let schedule;
   try {
-    schedule = parseCronSchedule(spec.schedule, spec.timeZone);
+    schedule = parseZonedSchedule(spec.schedule, spec.timeZone);
   } catch (err) {
     if (!(err instanceof CronParseError)) throw err;
     plan.events.push({ type: 'Warning', reason: 'UnparseableSchedule', message: `unparseable schedule: ${JSON.stringify(spec.schedule)} : ${err.message}` });
@@ -113,6 +120,17 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
   plan.create = { name, scheduled };
   status.lastScheduleTime = rfc3339Seconds(scheduled);
   return plan;
+}
+
+/**
+ * formatSchedule + robfig's ParseStandard: a `TZ=zone ` or `CRON_TZ=zone ` prefix (only legacy
+ * CronJobs have one, validation refuses it now) names the zone and wins over spec.timeZone.
+ */
+function parseZonedSchedule(schedule: string, timeZone: string | undefined) {
+  const m = /^(?:CRON_)?TZ=(\S*)\s+(.*)$/s.exec(schedule);
+  if (!m) return parseCronSchedule(schedule, timeZone);
+  if (!isKnownTimeZone(m[1]!)) throw new CronParseError(`provided bad location ${m[1]}: unknown time zone ${m[1]}`);
+  return parseCronSchedule(m[2]!, m[1]);
 }
 
 /** cleanupFinishedJobs: the oldest (by start time) finished Jobs beyond successful/failed history limits. */
