@@ -145,7 +145,9 @@ test('Indexed: lowest missing indexes are created, duplicates deleted, completed
   assert.equal(p.status.completedIndexes, '0,2');
   assert.equal(p.status.succeeded, 2);
   assert.deepEqual(p.delete, [dupB], 'the pending duplicate of index 1 goes');
-  assert.deepEqual(p.create, [{ index: 3 }, { index: 4 }]);
+  assert.deepEqual(p.create, [], 'a sync that deletes creates nothing (manageJob)');
+  const next = decideJob(input(job(spec, p.status), [pod('Succeeded', { index: 0 }), dupA, pod('Succeeded', { index: 2 })]));
+  assert.deepEqual(next.create, [{ index: 3 }, { index: 4 }]);
   assert.equal(formatIndexes([7, 1, 3, 4, 5]), '1,3-5,7');
   assert.deepEqual([...parseIndexes('1,3-5,7')], [1, 3, 4, 5, 7]);
   const sp = decideJob(input(job({ ...spec, successPolicy: { rules: [{ succeededIndexes: '0,2' }] } }), [pod('Succeeded', { index: 0 }), pod('Succeeded', { index: 2 }), pod('Running', { index: 1 })]));
@@ -216,4 +218,16 @@ test('successPolicy: a rule naming only indexes past completions is skipped (mat
   const spec: Partial<Job['spec']> = { completionMode: 'Indexed', completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: '5-7' }, { succeededCount: 1 }] } };
   const p = decideJob(input(job(spec), [pod('Succeeded', { index: 1 })]));
   assert.deepEqual(p.status.conditions?.map((c) => [c.type, c.message]), [['SuccessCriteriaMet', 'Matched rules at index 1']]);
+});
+
+test('podReplacementPolicy Failed: a terminating pod holds back its replacement but never makes a running pod go', () => {
+  const run = pod('Running');
+  const going = pod('Running', { deleting: true });
+  const p = decideJob(input(job({ parallelism: 1, podReplacementPolicy: 'Failed' }), [run, going]));
+  assert.deepEqual([p.delete, p.create, p.status.terminating], [[], [], 1]);
+  const indexed = decideJob(input(job({ completionMode: 'Indexed', parallelism: 1, podReplacementPolicy: 'Failed' }), [pod('Running', { index: 0 }), pod('Running', { index: 1, deleting: true })]));
+  assert.deepEqual([indexed.delete, indexed.create], [[], []]);
+  // TerminatingOrFailed (the default): the terminating pod is already a failure and is replaced.
+  const q = decideJob(input(job({ parallelism: 2 }), [run, going], { now: NOW + 20_000 }));
+  assert.deepEqual([q.delete, q.create.length], [[], 1]);
 });

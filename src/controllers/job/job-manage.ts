@@ -62,9 +62,11 @@ export function managePods(job: Readonly<Job>, pods: readonly Readonly<Pod>[], s
     }
     if (holding > 0) for (const p of pods.filter(isTerminating)) { const ix = completionIndex(p, n); if (ix !== undefined) seen.add(ix); }
     const want = Math.min(parallelism, n - succeededIndexes.size - failedIndexes.size);
-    const excess = keep.length + holding - Math.max(want, 0);
-    if (excess > 0) plan.delete.push(...keep.sort(rankForDeletion).slice(0, Math.min(excess, keep.length)));
-    let toCreate = Math.max(0, want - keep.length - holding);
+    // Terminating pods hold back creations, never cause deletions (rmAtLeast counts active pods only);
+    // a sync that deletes creates nothing (manageJob: deletion takes precedence).
+    const excess = keep.length - Math.max(want, 0);
+    if (excess > 0) plan.delete.push(...keep.sort(rankForDeletion).slice(0, excess));
+    let toCreate = plan.delete.length > 0 ? 0 : Math.max(0, want - keep.length - holding);
     const failures = indexFailures(job, pods, n);
     for (let ix = 0; ix < n && toCreate > 0 && plan.create.length < burst; ix++) {
       if (succeededIndexes.has(ix) || failedIndexes.has(ix) || seen.has(ix)) continue;
@@ -78,9 +80,9 @@ export function managePods(job: Readonly<Job>, pods: readonly Readonly<Pod>[], s
   let want: number;
   if (completions === undefined) want = succeeded > 0 ? active.length : parallelism;
   else want = Math.max(0, Math.min(parallelism, completions - succeeded));
-  const diff = active.length + holding - want;
-  if (diff > 0) plan.delete = [...active].sort(rankForDeletion).slice(0, Math.min(diff, active.length, burst));
-  else for (let i = 0; i < Math.min(-diff, burst); i++) plan.create.push({});
+  const excess = active.length - want;
+  if (excess > 0) plan.delete = [...active].sort(rankForDeletion).slice(0, Math.min(excess, burst));
+  else for (let i = 0; i < Math.min(want - active.length - holding, burst); i++) plan.create.push({});
   return plan;
 }
 
