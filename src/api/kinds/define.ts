@@ -35,7 +35,8 @@ export interface KindSpec<T extends KubeObject> {
   /** Kind-level defaults after the schema's (SetDefaults_Pod's enableServiceLinks...). */
   defaults?(obj: T): void;
   /** Kind-level checks on create and update, after structural validation passed. */
-  validate?(obj: T): FieldError[];
+  /** `old` is the stored object on an update. */
+  validate?(obj: T, old?: T): FieldError[];
   /** Extra checks on update only (immutable fields). */
   validateUpdate?(obj: T, old: T): FieldError[];
   hasStatusSubresource?: boolean;
@@ -73,7 +74,7 @@ export function defineKind<T extends KubeObject>(spec: KindSpec<T>): ResourceDef
     errs.push(...structural);
     if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
     if (structural.length === 0) {
-      if (spec.validate) errs.push(...spec.validate(obj));
+      if (spec.validate) errs.push(...spec.validate(obj, old));
       if (old && spec.validateUpdate) errs.push(...spec.validateUpdate(obj, old));
     }
     return dedupe(errs);

@@ -6,7 +6,7 @@
  * Jobs to the history limits, and say when to look again.
  */
 import type { CronJob } from '../../api/kinds/batch/cron-job.js';
-import { CronParseError, isKnownTimeZone, parseCronSchedule } from '../../api/kinds/batch/cron-schedule.js';
+import { CronParseError, isKnownTimeZone, parseStandardSchedule } from '../../api/kinds/batch/cron-schedule.js';
 import type { Job } from '../../api/kinds/batch/job.js';
 import type { ObjectReference } from '../../api/kinds/core/service-account.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
@@ -85,7 +85,7 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
   }
   let schedule;
   try {
-    schedule = parseZonedSchedule(spec.schedule, spec.timeZone);
+    schedule = parseStandardSchedule(spec.schedule, spec.timeZone);
   } catch (err) {
     if (!(err instanceof CronParseError)) throw err;
     plan.events.push({ type: 'Warning', reason: 'UnparseableSchedule', message: `unparseable schedule: ${JSON.stringify(spec.schedule)} : ${err.message}` });
@@ -120,17 +120,6 @@ export function decideCronJob(cj: Readonly<CronJob>, jobs: readonly Readonly<Job
   plan.create = { name, scheduled };
   status.lastScheduleTime = rfc3339Seconds(scheduled);
   return plan;
-}
-
-/**
- * formatSchedule + robfig's ParseStandard: a `TZ=zone ` or `CRON_TZ=zone ` prefix (only legacy
- * CronJobs have one, validation refuses it now) names the zone and wins over spec.timeZone.
- */
-function parseZonedSchedule(schedule: string, timeZone: string | undefined) {
-  const m = /^(?:CRON_)?TZ=(\S*)\s+(.*)$/s.exec(schedule);
-  if (!m) return parseCronSchedule(schedule, timeZone);
-  if (!isKnownTimeZone(m[1]!)) throw new CronParseError(`provided bad location ${m[1]}: unknown time zone ${m[1]}`);
-  return parseCronSchedule(m[2]!, m[1]);
 }
 
 /** cleanupFinishedJobs: the oldest (by start time) finished Jobs beyond successful/failed history limits. */

@@ -12,7 +12,7 @@ import { defineKind, gvk } from '../define.js';
 import { formatLabelSelector } from '../meta/label-selector.js';
 import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
-import { CronParseError, isKnownTimeZone, parseCronSchedule } from './cron-schedule.js';
+import { CronParseError, isKnownTimeZone, parseStandardSchedule } from './cron-schedule.js';
 import { jobSpecSchema } from './job-schema.js';
 
 const BATCH = 'io.k8s.api.batch.v1';
@@ -54,21 +54,29 @@ export type CronJobStatus = Infer<typeof cronJobStatusSchema>;
 const MAX_CRONJOB_NAME = 52;
 const TZ_CHARS = /^[A-Za-z.\-_0-9+/]+$/;
 
-/** validateScheduleFormat + validateTimeZone + the spec's numeric and template checks. */
-export function validateCronJob(cj: CronJob): FieldError[] {
+/**
+ * validateScheduleFormat + validateTimeZone + the spec's numeric and template checks. A TZ in the
+ * schedule is refused unless the stored object (`old`, on update) already had one (AllowTZInSchedule),
+ * and then only together with spec.timeZone.
+ */
+export function validateCronJob(cj: CronJob, old?: CronJob): FieldError[] {
   const errs: FieldError[] = [];
   const name = cj.metadata?.name ?? '';
   if (name.length > MAX_CRONJOB_NAME) errs.push(fe.invalid('metadata.name', name, `must be no more than ${MAX_CRONJOB_NAME} characters`));
   const spec = cj.spec;
   if (!spec) return [...errs, fe.required('spec')];
   if (!spec.schedule) errs.push(fe.required('spec.schedule'));
-  else if (/TZ/.test(spec.schedule)) errs.push(fe.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
   else {
     try {
-      parseCronSchedule(spec.schedule);
+      parseStandardSchedule(spec.schedule);
     } catch (err) {
       if (!(err instanceof CronParseError)) throw err;
       errs.push(fe.invalid('spec.schedule', spec.schedule, err.message));
+    }
+    const allowTZ = old?.spec?.schedule?.includes('TZ') ?? false;
+    if (spec.schedule.includes('TZ')) {
+      if (!allowTZ) errs.push(fe.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+      else if (spec.timeZone !== undefined) errs.push(fe.invalid('spec.schedule', spec.schedule, 'cannot use both timeZone field and TZ or CRON_TZ in schedule'));
     }
   }
   if (spec.timeZone !== undefined) {

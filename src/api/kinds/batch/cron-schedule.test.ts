@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cronJobs, type CronJob } from './cron-job.js';
-import { parseCronSchedule } from './cron-schedule.js';
+import { parseCronSchedule, parseStandardSchedule } from './cron-schedule.js';
 
 const utc = (s: string) => Date.parse(`${s}Z`);
 
@@ -79,6 +79,16 @@ test('parse errors are robfig\'s (parser_test TestParseScheduleErrors) and CronJ
   assert.deepEqual(cronJobs.validate(cj('CRON_TZ=UTC * * * * *')).map((e) => e.detail), ['Invalid value: "CRON_TZ=UTC * * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead']);
   assert.deepEqual(cronJobs.validate(cj('* * * * *', 'Mars/Olympus')).map((e) => [e.field, e.detail]), [['spec.timeZone', 'Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus']]);
   assert.deepEqual(cronJobs.validate(cj('* * * * *', 'Local')).map((e) => e.field), ['spec.timeZone']);
+  // validateScheduleFormat parses first (a TZ= prefix too) and then refuses the TZ: both errors.
+  assert.deepEqual(cronJobs.validate(cj('TZ=Mars/Olympus * * * * *')).map((e) => e.detail), [
+    'Invalid value: "TZ=Mars/Olympus * * * * *": provided bad location Mars/Olympus: unknown time zone Mars/Olympus',
+    'Invalid value: "TZ=Mars/Olympus * * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+  ]);
+  // A legacy CronJob whose stored schedule has a TZ may keep it on update (AllowTZInSchedule), not beside timeZone.
+  const legacy = cj('CRON_TZ=Asia/Tokyo 0 9 * * *');
+  assert.deepEqual(cronJobs.validate({ ...legacy, spec: { ...legacy.spec!, suspend: true } }, legacy), []);
+  assert.deepEqual(cronJobs.validate(cj('CRON_TZ=Asia/Tokyo 0 9 * * *', 'UTC'), legacy).map((e) => e.detail), ['Invalid value: "CRON_TZ=Asia/Tokyo 0 9 * * *": cannot use both timeZone field and TZ or CRON_TZ in schedule']);
+  assert.equal(parseStandardSchedule('CRON_TZ=Asia/Tokyo 0 9 * * *').next(Date.parse('2026-02-28T23:00:00Z')), Date.parse('2026-03-01T00:00:00Z'), '09:00 in Tokyo');
   const d = cj('@hourly');
   assert.deepEqual([d.spec?.concurrencyPolicy, d.spec?.suspend, d.spec?.successfulJobsHistoryLimit, d.spec?.failedJobsHistoryLimit], ['Allow', false, 3, 1]);
 });

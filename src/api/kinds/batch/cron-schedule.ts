@@ -52,6 +52,18 @@ export function parseCronSchedule(spec: string, timeZone?: string): CronSchedule
   return { next: (after) => nextTime(fields, after, timeZone) };
 }
 
+/**
+ * robfig's ParseStandard as the CronJob controller feeds it (formatSchedule): a `TZ=zone ` or
+ * `CRON_TZ=zone ` prefix (legacy CronJobs only; validation refuses it in new ones) names the zone
+ * and wins over `timeZone`.
+ */
+export function parseStandardSchedule(schedule: string, timeZone?: string): CronSchedule {
+  const m = /^(?:CRON_)?TZ=(\S*)\s+(.*)$/s.exec(schedule.trim());
+  if (!m) return parseCronSchedule(schedule, timeZone);
+  if (!isKnownTimeZone(m[1]!)) throw new CronParseError(`provided bad location ${m[1]}: unknown time zone ${m[1]}`);
+  return parseCronSchedule(m[2]!, m[1]);
+}
+
 function parseField(expr: string, b: Bounds): Field {
   const values = new Set<number>();
   let star = false;
