@@ -56,6 +56,15 @@ describe('Pods, Object and External metric proposals (replica_calculator_test.go
     assert.equal(down.replicas, 3);
   });
 
+  it('TestReplicaCalcScaleUpCMObjectIgnoresUnreadyPods and ...CMExternalIgnoresUnreadyPods: a value target counts only the ready pods', async () => {
+    const pods = readyPods(3);
+    for (const i of [0, 2]) pods[i]!.status!.conditions![0]!.status = 'False';
+    const o = await objectProposal(obj({ type: 'Value', value: '10' }), 3, 3, 'ns', source(pods, [], [50000]), DEFAULT_CALCULATOR_OPTIONS);
+    assert.equal(o.replicas, 5, '15 if the unready pods counted');
+    const e = await externalProposal(ext({ value: '4400m' }), 3, 3, 'ns', source(pods, [], [8600]), DEFAULT_CALCULATOR_OPTIONS);
+    assert.equal(e.replicas, 2, '6 if the unready pods counted');
+  });
+
   it('TestReplicaCalcScaleUpPerPodCMExternal: the sum over the status replicas against averageValue', async () => {
     const p = await externalProposal(ext({ averageValue: '2150m' }), 3, 3, 'ns', source(readyPods(3), [], [8600]), DEFAULT_CALCULATOR_OPTIONS);
     assert.equal(p.replicas, 4);

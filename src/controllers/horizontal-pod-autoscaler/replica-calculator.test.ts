@@ -25,7 +25,11 @@ interface Row {
   utilization?: number;
   /** Pods, when fewer than the metrics (superfluous metrics). */
   podCount?: number;
+  /** hotCPUCreationTime (started and Ready now, inside the CPU initialization period) or cool (default). */
+  start?: ('hot' | 'cool')[];
 }
+
+const startOf = (r: Row, i: number): string => (r.start?.[i] === 'hot' ? new Date(NOW).toISOString() : COOL_START);
 
 function pods(r: Row): Pod[] {
   const n = r.podCount ?? Math.max(r.levels.length, r.readiness?.length ?? 0, r.phase?.length ?? 0);
@@ -33,8 +37,8 @@ function pods(r: Row): Pod[] {
     metadata: { name: `p${i}`, namespace: 'ns', ...(r.deleting?.[i] ? { deletionTimestamp: COOL_START } : {}) },
     spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: `${r.requests?.[i] ?? 1000}m` } } }] },
     status: {
-      phase: r.phase?.[i] ?? 'Running', startTime: COOL_START,
-      conditions: [{ type: 'Ready', status: r.readiness?.[i] ?? 'True', lastTransitionTime: COOL_START }],
+      phase: r.phase?.[i] ?? 'Running', startTime: startOf(r, i),
+      conditions: [{ type: 'Ready', status: r.readiness?.[i] ?? 'True', lastTransitionTime: startOf(r, i) }],
     },
   }) as unknown as Pod);
 }
@@ -64,6 +68,11 @@ const UTILIZATION_ROWS: Row[] = [
   { upstream: 'TestReplicaCalcMissingMetricsUnreadyChange', current: 3, expected: 3, levels: [100, 450, undefined], readiness: ['False', 'True', 'True'], target: 50, utilization: 45 },
   { upstream: 'TestReplicaCalcMissingMetricsUnreadyScaleUp', current: 3, expected: 4, levels: [100, 2000, undefined], readiness: ['False', 'True', 'True'], target: 50, utilization: 200 },
   { upstream: 'TestReplicaCalcMissingMetricsUnreadyScaleDown', current: 4, expected: 3, levels: [100, 100, 100, undefined], readiness: ['False', 'True', 'True', 'True'], target: 50, utilization: 10 },
+  // A Ready pod inside the CPU initialization period whose sample predates a full window since it became Ready is unready.
+  { upstream: 'TestReplicaCalcScaleUpHotCpuLessScale', current: 3, expected: 4, levels: [300, 500, 700], start: ['hot', 'cool', 'cool'], target: 30, utilization: 60 },
+  { upstream: 'TestReplicaCalcScaleHotCpuNoScale', current: 3, expected: 3, levels: [400, 500, 700], readiness: ['True', 'False', 'False'], start: ['cool', 'hot', 'hot'], target: 30, utilization: 40 },
+  { upstream: 'TestReplicaCalcScaleDownIgnoresFailedPods', current: 5, expected: 3, levels: [100, 300, 500, 250, 250], phase: ['Running', 'Running', 'Running', 'Running', 'Running', 'Failed', 'Failed'], readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'], target: 50, utilization: 28 },
+  { upstream: 'TestReplicaCalcScaleDownIgnoresDeletionPods', current: 5, expected: 3, levels: [100, 300, 500, 250, 250], deleting: [false, false, false, false, false, true, true], readiness: ['True', 'True', 'True', 'True', 'True', 'False', 'False'], target: 50, utilization: 28 },
 ];
 
 describe('getResourceReplicas (Utilization targets), rows of upstream replica_calculator_test.go', () => {
@@ -91,6 +100,9 @@ describe('getRawResourceReplicas (AverageValue targets), rows of upstream replic
     { upstream: 'TestReplicaCalcScaleUpCM', current: 3, expected: 4, levels: [20000, 10000, 30000], target: 15000 },
     { upstream: 'TestReplicaCalcScaleDownCM', current: 5, expected: 3, levels: [12000, 12000, 12000, 12000, 12000], target: 20000 },
     { upstream: 'TestReplicaCalcToleranceCM', current: 3, expected: 3, levels: [20000, 21000, 21000], target: 20000 },
+    // Readiness and the CPU initialization period only matter for cpu: these pods all count.
+    { upstream: 'TestReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale', current: 3, expected: 6, levels: [50000, 10000, 30000], readiness: ['True', 'True', 'False'], start: ['cool', 'cool', 'hot'], target: 15000 },
+    { upstream: 'TestReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown', current: 3, expected: 7, levels: [50000, 15000, 30000], readiness: ['False', 'True', 'False'], start: ['hot', 'cool', 'hot'], target: 15000 },
   ];
   for (const r of rows) {
     it(r.upstream, () => {
