@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatFieldError } from '../status.js';
-import type { CustomResourceDefinition } from '../kinds/apiextensions/custom-resource-definition.js';
+import { customResourceDefinitions, type CustomResourceDefinition } from '../kinds/apiextensions/custom-resource-definition.js';
 import { customDefinition } from './custom-definition.js';
 import { failsFormat } from './formats.js';
 import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
@@ -193,4 +193,44 @@ test('list types: a repeated set item or map key is reported once, at its first 
     'spec.named[1]: Duplicate value: map[string]interface {}{}',
     'spec.named[3]: Duplicate value: map[string]interface {}{"name":"n"}',
   ]);
+});
+
+test('CRD defaults: each must have no unknown fields and validate against its own schema (ValidateDefaults), before CEL rules are compiled', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object', default: { a: 'x', zz: 1 },
+        'x-kubernetes-validations': [{ rule: 'self.a >' }],
+        properties: {
+          a: { type: 'string', default: 5 },
+          n: { type: 'integer', maximum: 3, default: 9 },
+          o: { type: 'object', properties: { b: { type: 'string', enum: ['q'] } }, default: { b: 'r' } },
+          l: { type: 'array', items: { type: 'string', default: 'fine' }, default: ['a', 1] },
+        },
+      },
+    },
+  };
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com' },
+    spec: { group: 'example.com', scope: 'Cluster', names: { plural: 'things', kind: 'Thing', singular: 'thing', listKind: 'ThingList' }, conversion: { strategy: 'None' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+  } as unknown as CustomResourceDefinition;
+  const at = 'spec.versions[0].schema.openAPIV3Schema.properties[spec]';
+  const got = messages(customResourceDefinitions.validate!(crd) as never);
+  // the rule that does not compile is not reached: upstream compiles CEL only once the defaults pass
+  assert.deepEqual(got.map((m) => m.replace(/: (<root>|\[\d\]) in body/, ': ~ in body')), [
+    `${at}.default: Invalid value: map[string]interface {}{"a":"x", "zz":1}: must not have unknown fields`,
+    `${at}.properties[a].default: Invalid value: "integer": ~ in body must be of type string: "integer"`,
+    `${at}.properties[n].default: Invalid value: 9: ~ in body should be less than or equal to 3`,
+    `${at}.properties[o].default.b: Unsupported value: "r": supported values: "q"`,
+    `${at}.properties[l].default[1]: Invalid value: "integer": ~ in body must be of type string: "integer"`,
+  ]);
+  const fixed = structuredClone(crd);
+  const spec = (fixed.spec.versions[0] as { schema: { openAPIV3Schema: JSONSchemaProps } }).schema.openAPIV3Schema.properties!.spec!;
+  spec.default = { a: 'x' };
+  Object.assign(spec.properties!.a!, { default: 'y' });
+  Object.assign(spec.properties!.n!, { default: 2 });
+  Object.assign(spec.properties!.o!, { default: { b: 'q' } });
+  Object.assign(spec.properties!.l!, { default: ['a'] });
+  assert.match(messages(customResourceDefinitions.validate!(fixed) as never).join('\n'), /x-kubernetes-validations\[0\]\.rule: Invalid value: .*compilation failed/);
 });

@@ -18,8 +18,8 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** Go's %#v of an unstructured value inside a map or slice. */
-function goSharpV(v: unknown): string {
+/** Go's %#v of an unstructured value inside a map or slice (and of a map or slice itself). */
+export function goSharpV(v: unknown): string {
   if (v === null || v === undefined) return 'interface {}(nil)';
   if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
   if (isObject(v)) return `map[string]interface {}{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${goSharpV(v[k])}`).join(', ')}}`;

@@ -16,6 +16,7 @@ import { nameIsDNSSubdomain } from '../meta/names.js';
 import { standardMetadata, typeMeta } from '../meta/object-meta.js';
 import { checkStructural, type JSONSchemaProps } from '../../crd/structural.js';
 import { validateStructural } from '../../crd/structural-invariants.js';
+import { validateDefaults } from '../../crd/default-validation.js';
 import { compileRules } from '../../crd/cel-rules.js';
 import { webhookConversionSchema } from './crd-conversion-schema.js';
 import { defaultConversion, validateConversion, type CrdConversion } from './crd-conversion-validation.js';
@@ -133,10 +134,12 @@ function validateCrd(crd: CustomResourceDefinition): FieldError[] {
       return;
     }
     const path = `${at}.schema.openAPIV3Schema`;
-    const structural = typeof schema === 'object' && schema !== null ? validateStructural(schema, path) : [];
-    errs.push(...checkStructural(schema, path));
-    // as requirestructuralSchema: CEL rules are compiled (and costed) only in a structural schema
-    if (structural.length === 0) errs.push(...compileRules(schema, path).errors);
+    const isObject = typeof schema === 'object' && schema !== null;
+    const structural = isObject ? validateStructural(schema, path) : [];
+    // as requirestructuralSchema: defaults are checked in a structural schema, CEL rules compiled (and costed) when those pass too
+    const defaults = isObject && structural.length === 0 ? validateDefaults(schema, path) : [];
+    errs.push(...defaults, ...checkStructural(schema, path));
+    if (structural.length === 0 && defaults.length === 0) errs.push(...compileRules(schema, path).errors);
   });
   return errs;
 }
