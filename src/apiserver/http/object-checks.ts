@@ -1,12 +1,15 @@
 /**
  * Checks of a decoded body against the URL it was sent to, as kube-apiserver's handlers make them:
- * kind and apiVersion must match (missing ones are filled in), metadata.namespace must equal the
+ * kind and apiVersion must match (missing ones are filled in; a built-in kind's mismatch is the
+ * codec's 400, scheme-decode.ts, a custom resource's this file's own), metadata.namespace must equal the
  * path's, and for PUT metadata.name the URL's name (a PUT without one is 400, as upstream's).
  */
 import type { KubeObject } from '../../api/meta.js';
 import { apiVersionOf } from '../../api/meta.js';
 import { errors } from '../../api/status.js';
 import { requireObject } from './body.js';
+import { bodyGvk, cannotHandle, groupVersion, internalPackage } from './scheme-decode.js';
+import { byKind } from '../../api/registry.js';
 
 export interface ExpectedIdentity {
   group: string;
@@ -18,14 +21,24 @@ export interface ExpectedIdentity {
   name?: string;
 }
 
+/** A built-in kind (or a Scale): decoded by upstream's typed codec; custom resources are unstructured. */
+function isBuiltIn(want: ExpectedIdentity): boolean {
+  return byKind(want.group, want.version, want.kind) !== undefined || (want.group === 'autoscaling' && want.kind === 'Scale');
+}
+
 /** Validates and normalises a body in place; returns it typed. */
 export function checkObject(body: unknown, want: ExpectedIdentity): KubeObject {
   const obj = requireObject(body) as KubeObject;
   const apiVersion = apiVersionOf(want.group, want.version);
-  if (obj.kind !== undefined && obj.kind !== want.kind) {
+  if (isBuiltIn(want) && typeof (obj.kind ?? '') === 'string' && typeof (obj.apiVersion ?? '') === 'string') {
+    // The codec's decode into the internal type, then the handler's AcceptsGroupVersion (scheme-decode.ts).
+    const got = bodyGvk(obj, want);
+    if (got.kind !== want.kind || internalPackage(got.group) !== internalPackage(want.group)) throw cannotHandle(got, want);
+    const gv = groupVersion(got.group, got.version);
+    if (gv !== apiVersion) throw errors.badRequest(`the API version in the data (${gv}) does not match the expected API version (${apiVersion})`);
+  } else if (obj.kind !== undefined && obj.kind !== want.kind) {
     throw errors.badRequest(`the body of the request has kind ${JSON.stringify(obj.kind)} (apiVersion ${JSON.stringify(obj.apiVersion ?? '')}) but this URL serves ${want.kind} (${apiVersion})`);
-  }
-  if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
+  } else if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
     throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
   }
   obj.kind = want.kind;

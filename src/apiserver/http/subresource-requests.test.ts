@@ -4,7 +4,8 @@
  * - pods/binding and pods/eviction whose object names another namespace (the create handler's
  *   EnsureObjectNamespaceMatchesRequestNamespace, 400) or another or no name (BindingREST and
  *   EvictionREST.Create, 400); a Binding's uid and resourceVersion are storage preconditions (409);
- *   a body of another kind or group version is the decoder's 400 (transformDecodeError).
+ *   a body of another kind or group version is the decoder's 400 (transformDecodeError), as for a
+ *   create or update of a built-in kind.
  * - PUT of an object, /status or /scale whose metadata.uid is not the stored one: the uid is a
  *   storage precondition (defaultUpdatedObjectInfo.Preconditions), 409 with the store's
  *   invalid-object text, also for a deleted object; a Scale's stale resourceVersion is 409; a
@@ -125,6 +126,25 @@ describe('subresource and patch requests', () => {
     assert.equal(ok.status, 201, ok.body);
     const evicted = await post('eviction', { apiVersion: 'policy/v1beta1', kind: 'Eviction' });
     assert.equal(evicted.status, 201, evicted.body);
+  });
+
+  test('a create or update body of another built-in kind is the codec\'s 400 (transformDecodeError); another version of the same type is AcceptsGroupVersion\'s', async () => {
+    const cannot = (kind: string, gv: string, as: string, why: string) => `${kind} in version "${gv.split('/').at(-1)}" cannot be handled as a ${as}: ${why}`;
+    const unknown = (kind: string, gv: string, as: string, internal: string) => cannot(kind, gv, as, `converting (${gv.split('/').at(-1)}.${kind}) to (${internal}.${as}): unknown conversion`);
+    const pods = `/api/v1/namespaces/${NS}/pods`;
+    status(await send('POST', pods, { ...pod('k1'), kind: 'Service' }), 400, 'BadRequest', unknown('Service', 'v1', 'Pod', 'core'));
+    status(await send('POST', pods, { ...pod('k1'), apiVersion: 'apps/v1' }), 400, 'BadRequest',
+      cannot('Pod', 'apps/v1', 'Pod', 'no kind "Pod" is registered for version "apps/v1" in scheme "pkg/api/legacyscheme/scheme.go:30"'));
+    status(await send('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'k1' } }), 400, 'BadRequest',
+      unknown('ReplicaSet', 'apps/v1', 'Deployment', 'apps'));
+    status(await send('POST', `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'k1' } }), 400, 'BadRequest',
+      unknown('ConfigMap', 'v1', 'Ingress', 'networking'));
+    // events.k8s.io/v1 Event converts to the same internal core.Event: then the version is refused.
+    status(await send('POST', `/api/v1/namespaces/${NS}/events`, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'k1' } }), 400, 'BadRequest',
+      'the API version in the data (events.k8s.io/v1) does not match the expected API version (v1)');
+    // Empty apiVersion and kind take the URL's (gvkWithDefaults).
+    await made(pods, { ...pod('k1'), apiVersion: '', kind: '' });
+    status(await send('PUT', `${pods}/k1`, { ...pod('k1'), kind: 'PodTemplate' }), 400, 'BadRequest', unknown('PodTemplate', 'v1', 'Pod', 'core'));
   });
 
   const labels = { app: 'sr' };

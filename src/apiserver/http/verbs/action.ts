@@ -25,7 +25,7 @@ export async function serveAction(r: VerbRequest, catalog: ApiCatalog, name: str
   useWriteOptions(r.ctx, parseWriteOptions(r.query, method === 'POST' ? 'CreateOptions' : 'UpdateOptions', r.req.headers['user-agent']));
   const { value } = await bodyOf(r.req, objectBody);
   const body = requireObject(value) as KubeObject;
-  checkActionBody(body, r.path.resource, subresource, catalog);
+  checkActionBody(body, r.path.resource, subresource);
   if (body.metadata === undefined) body.metadata = {};
   ensureRequestNamespace(body, r.def.namespaced ? r.ns : undefined);
   const result = await action.create(r.ctx, r.ns, name, body);
