@@ -85,4 +85,38 @@ describe('stabilization windows', () => {
     assert.equal(h.normalizeWithBehaviors(a, 'k', 3, 9, 1, T0 + 10_000), 3, 'one pod per 60 s is spent');
     assert.equal(h.normalizeWithBehaviors(a, 'k', 3, 9, 1, T0 + 61_000), 4);
   });
+
+  it('the recommendations history (TestStabilizeRecommendationWithBehaviors): lowest of the up window, highest of the down window', () => {
+    const rules = (up: number, down: number) => ({ scaleUp: { ...defaultScaleUpRules(), stabilizationWindowSeconds: up }, scaleDown: { ...defaultScaleDownRules(), stabilizationWindowSeconds: down } });
+    const h = new ScalingHistory();
+    const a = hpa(rules(300, 600));
+    // Recommendations of 7 four minutes ago and 8 two minutes ago; now 10 wanted from 5: the lowest, 7.
+    h.recordInitial('up', 5, T0 - 10 * 60_000);
+    h.normalizeWithBehaviors(a, 'up', 5, 7, 1, T0 - 4 * 60_000);
+    h.normalizeWithBehaviors(a, 'up', 5, 8, 1, T0 - 2 * 60_000);
+    assert.equal(h.normalizeWithBehaviors(a, 'up', 5, 10, 1, T0), 7);
+    assert.deepEqual(pick(a, 'AbleToScale'), ['ScaleUpStabilized', 'recent recommendations were lower than current one, applying the lowest recent recommendation']);
+    // 4 eight minutes ago and 5 five minutes ago; now 3 wanted from 8: the highest of the 10-minute window, 5.
+    const b = hpa(rules(300, 600));
+    h.recordInitial('down', 8, T0 - 20 * 60_000);
+    h.normalizeWithBehaviors(b, 'down', 8, 4, 1, T0 - 8 * 60_000);
+    h.normalizeWithBehaviors(b, 'down', 8, 5, 1, T0 - 5 * 60_000);
+    assert.equal(h.normalizeWithBehaviors(b, 'down', 8, 3, 1, T0), 5);
+    assert.deepEqual(pick(b, 'AbleToScale'), ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation']);
+    assert.deepEqual(pick(b, 'ScalingLimited'), ['DesiredWithinRange', 'the desired count is within the acceptable range']);
+  });
+  it('TestNormalizeDesiredReplicasWithBehaviors: +200% per 60 s from 5 is capped by maxReplicas 10 (TooManyReplicas); -50% from 8 allows 4', () => {
+    const policy = (value: number) => ({ stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value, periodSeconds: 60 }] });
+    const up = hpa({ scaleUp: policy(200), scaleDown: policy(100) }, 10);
+    assert.equal(new ScalingHistory().normalizeWithBehaviors(up, 'k', 5, 15, 1, T0), 10);
+    assert.deepEqual(pick(up, 'ScalingLimited'), ['TooManyReplicas', 'the desired replica count is more than the maximum replica count']);
+    const down = hpa({ scaleUp: policy(200), scaleDown: policy(50) }, 10);
+    assert.equal(new ScalingHistory().normalizeWithBehaviors(down, 'k', 8, 2, 1, T0), 4);
+    assert.deepEqual(pick(down, 'ScalingLimited'), ['ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']);
+  });
 });
+
+function pick(a: HorizontalPodAutoscaler, type: string): [string | undefined, string | undefined] {
+  const c = a.status?.conditions?.find((x) => x.type === type);
+  return [c?.reason, c?.message];
+}
