@@ -89,6 +89,27 @@ export function countTerminatedPods(
   return out;
 }
 
+/**
+ * A finishing Job (upstream canRemoveFinalizer once a finished condition is decided): every pod that
+ * still holds the finalizer is released, and under FailureTarget each one that has not succeeded
+ * counts as failed now (unless an Ignore rule matches it), so the counters are final before the
+ * Job's pods are gone ("when the job is considered finished, every non-terminated pod is considered failed").
+ */
+export function releaseForFinish(job: Readonly<Job>, pods: readonly Readonly<Pod>[], out: CountResult, pending: ReadonlySet<string>, failing: boolean): void {
+  const taken = new Set(out.finalizersToRemove.map((p) => p.metadata.uid));
+  const known = new Set([...out.uncounted.succeeded, ...out.uncounted.failed]);
+  const indexed = job.spec.completionMode === 'Indexed';
+  for (const p of pods) {
+    const uid = p.metadata.uid!;
+    if (!hasTrackingFinalizer(p) || pending.has(uid) || taken.has(uid)) continue;
+    out.finalizersToRemove.push(p);
+    if (!failing || isSucceeded(p) || known.has(uid)) continue;
+    if (indexed && completionIndex(p, job.spec.completions ?? 0) === undefined) continue;
+    if (matchPodFailurePolicy(job.spec, p)?.action === 'Ignore') continue;
+    out.uncounted.failed.push(uid);
+  }
+}
+
 export function indexFailureCount(pod: Readonly<Pod>, annotation = INDEX_FAILURE_COUNT_ANNOTATION): number {
   const v = Number(pod.metadata.annotations?.[annotation] ?? '0');
   return Number.isInteger(v) && v >= 0 ? v : 0;

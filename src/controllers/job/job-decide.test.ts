@@ -77,6 +77,10 @@ test('backoffLimit: one failure past the limit sets FailureTarget, deletes runni
   assert.deepEqual(p.status.conditions?.map((c) => [c.type, c.reason, c.message]), [['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit']]);
   assert.deepEqual(p.delete, [run]);
   assert.equal(p.terminal, undefined, 'not Failed while a pod still runs');
+  // The Job is finishing: the running pod counts as failed now and is released (canRemoveFinalizer).
+  assert.equal(p.status.uncountedTerminatedPods?.failed?.length, 2);
+  assert.ok(p.status.uncountedTerminatedPods?.failed?.includes(run.metadata.uid!));
+  assert.ok(p.finalizersToRemove.includes(run));
   const later = decideJob(input(job({ backoffLimit: 1 }, { ...p.status, failed: 2, uncountedTerminatedPods: {} }), []));
   assert.deepEqual([later.terminal?.type, later.terminal?.reason], ['Failed', 'BackoffLimitExceeded']);
 });

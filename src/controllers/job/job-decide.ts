@@ -9,7 +9,7 @@ import type { Job, JobCondition, JobStatus } from './job-types.js';
 import { rfc3339Seconds } from '../../controller-runtime/utc-time.js';
 import type { Pod } from '../../api/kinds/core/pod.js';
 import { conditionTrue, ensureCondition, findCondition, isFinished, MESSAGE, newCondition, REASON } from './job-conditions.js';
-import { countTerminatedPods, type BackoffRecord } from './job-counting.js';
+import { countTerminatedPods, releaseForFinish, type BackoffRecord } from './job-counting.js';
 import { creationsDue, managePods, type PodToCreate } from './job-manage.js';
 import { hasTrackingFinalizer, isActive, isFailed, isReady, isTerminating, podStatus } from './job-pods.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
@@ -63,10 +63,6 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
   const counted = countTerminatedPods(job, pods, succeededIx, failedIx, input.finalizerPending, input.backoff, now);
   plan.backoff = counted.backoff;
   plan.finalizersToRemove = counted.finalizersToRemove;
-  status.uncountedTerminatedPods = {
-    ...(counted.uncounted.succeeded.length ? { succeeded: counted.uncounted.succeeded } : {}),
-    ...(counted.uncounted.failed.length ? { failed: counted.uncounted.failed } : {}),
-  };
   if (indexed) {
     status.completedIndexes = formatIndexes(succeededIx);
     if (succeededIx.size > 0 || status.succeeded !== undefined) status.succeeded = succeededIx.size;
@@ -97,6 +93,12 @@ export function decideJob(input: JobSyncInput): JobSyncPlan {
     else if (success) interim = newCondition('SuccessCriteriaMet', 'True', success.reason, success.message, now);
     if (interim) conds.push(interim);
   }
+
+  if (interim && !counted.capped) releaseForFinish(job, pods, counted, input.finalizerPending, interim.type === 'FailureTarget');
+  status.uncountedTerminatedPods = {
+    ...(counted.uncounted.succeeded.length ? { succeeded: counted.uncounted.succeeded } : {}),
+    ...(counted.uncounted.failed.length ? { failed: counted.uncounted.failed } : {}),
+  };
 
   const active = pods.filter(isActive);
   if (interim || suspended) {
