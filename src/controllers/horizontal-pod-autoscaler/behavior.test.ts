@@ -87,21 +87,19 @@ describe('stabilization windows', () => {
   });
 
   it('the recommendations history (TestStabilizeRecommendationWithBehaviors): lowest of the up window, highest of the down window', () => {
-    const rules = (up: number, down: number) => ({ scaleUp: { ...defaultScaleUpRules(), stabilizationWindowSeconds: up }, scaleDown: { ...defaultScaleDownRules(), stabilizationWindowSeconds: down } });
-    const h = new ScalingHistory();
-    const a = hpa(rules(300, 600));
-    // Recommendations of 7 four minutes ago and 8 two minutes ago; now 10 wanted from 5: the lowest, 7.
-    h.recordInitial('up', 5, T0 - 10 * 60_000);
-    h.normalizeWithBehaviors(a, 'up', 5, 7, 1, T0 - 4 * 60_000);
-    h.normalizeWithBehaviors(a, 'up', 5, 8, 1, T0 - 2 * 60_000);
-    assert.equal(h.normalizeWithBehaviors(a, 'up', 5, 10, 1, T0), 7);
+    // Earlier passes wanted `past` ([replicas, minutes ago]); now `desired` from `current`, windows 5 and 10 minutes.
+    const run = (current: number, past: [number, number][], desired: number) => {
+      const h = new ScalingHistory();
+      const a = hpa({ scaleUp: { ...defaultScaleUpRules(), stabilizationWindowSeconds: 300 }, scaleDown: { ...defaultScaleDownRules(), stabilizationWindowSeconds: 600 } });
+      h.recordInitial('k', current, T0 - 20 * 60_000);
+      for (const [replicas, ago] of past) h.normalizeWithBehaviors(a, 'k', current, replicas, 1, T0 - ago * 60_000);
+      return [h.normalizeWithBehaviors(a, 'k', current, desired, 1, T0), a] as const;
+    };
+    const [up, a] = run(5, [[7, 4], [8, 2]], 10);
+    assert.equal(up, 7, 'the lowest of the scale-up window');
     assert.deepEqual(pick(a, 'AbleToScale'), ['ScaleUpStabilized', 'recent recommendations were lower than current one, applying the lowest recent recommendation']);
-    // 4 eight minutes ago and 5 five minutes ago; now 3 wanted from 8: the highest of the 10-minute window, 5.
-    const b = hpa(rules(300, 600));
-    h.recordInitial('down', 8, T0 - 20 * 60_000);
-    h.normalizeWithBehaviors(b, 'down', 8, 4, 1, T0 - 8 * 60_000);
-    h.normalizeWithBehaviors(b, 'down', 8, 5, 1, T0 - 5 * 60_000);
-    assert.equal(h.normalizeWithBehaviors(b, 'down', 8, 3, 1, T0), 5);
+    const [down, b] = run(8, [[4, 8], [5, 5]], 3);
+    assert.equal(down, 5, 'the highest of the 10-minute scale-down window');
     assert.deepEqual(pick(b, 'AbleToScale'), ['ScaleDownStabilized', 'recent recommendations were higher than current one, applying the highest recent recommendation']);
     assert.deepEqual(pick(b, 'ScalingLimited'), ['DesiredWithinRange', 'the desired count is within the acceptable range']);
   });
