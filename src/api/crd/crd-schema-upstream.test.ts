@@ -234,3 +234,18 @@ test('CRD defaults: each must have no unknown fields and validate against its ow
   Object.assign(spec.properties!.l!, { default: ['a'] });
   assert.match(messages(customResourceDefinitions.validate!(fixed) as never).join('\n'), /x-kubernetes-validations\[0\]\.rule: Invalid value: .*compilation failed/);
 });
+
+test('CRD updates: a version whose schema is left as stored is not held to schema rules it may predate; a changed schema is', () => {
+  const version = (openAPIV3Schema: JSONSchemaProps) => ({ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema } });
+  const crd = (openAPIV3Schema: JSONSchemaProps, extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com', ...extra },
+    spec: { group: 'example.com', scope: 'Cluster', names: { plural: 'things', kind: 'Thing', singular: 'thing', listKind: 'ThingList' }, conversion: { strategy: 'None' }, versions: [version(openAPIV3Schema)] },
+  }) as unknown as CustomResourceDefinition;
+  // stored by an older Bosun that did not check defaults
+  const stored = crd({ type: 'object', properties: { n: { type: 'integer', default: 'x' } } });
+  const v = customResourceDefinitions.validate!;
+  assert.equal(v(crd({ type: 'object', properties: { n: { type: 'integer', default: 'x' } } }, { labels: { a: 'b' } }), stored).length, 0);
+  assert.equal(v(structuredClone(stored), stored, 'status').length, 0);
+  assert.match(messages(v(crd({ type: 'object', properties: { n: { type: 'integer', default: 'y' } } }), stored) as never).join('\n'), /properties\[n\]\.default: Invalid value: "string"/);
+  assert.match(messages(v(structuredClone(stored)) as never).join('\n'), /properties\[n\]\.default: Invalid value: "string"/);
+});

@@ -5,6 +5,7 @@
  * printer columns. A version's `schema.openAPIV3Schema` (JSONSchemaProps) is recursive: it is kept as a
  * loose object here and checked by src/api/crd/structural.ts.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { ObjectMeta } from '../../meta.js';
 import { s } from '../../schema/builders.js';
 import { fe } from '../../schema/errors.js';
@@ -108,7 +109,7 @@ function defaultCrd(crd: CustomResourceDefinition): void {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The checks of ValidateCustomResourceDefinition a user is likely to meet (apiextensions/validation/validation.go). */
-function validateCrd(crd: CustomResourceDefinition): FieldError[] {
+function validateCrd(crd: CustomResourceDefinition, old?: CustomResourceDefinition): FieldError[] {
   const errs: FieldError[] = [];
   const spec = crd.spec;
   const expected = `${spec.names.plural}.${spec.group}`;
@@ -133,6 +134,10 @@ function validateCrd(crd: CustomResourceDefinition): FieldError[] {
       errs.push(fe.required(`${at}.schema.openAPIV3Schema`, 'schemas are required'));
       return;
     }
+    // an update that leaves a version's schema as stored is not held to schema rules the stored CRD
+    // may predate (upstream's ratcheting options, versionsWithUnchangedSchemas); status writes included
+    const stored = old?.spec.versions.find((o) => o.name === v.name) as CrdVersion | undefined;
+    if (stored && isDeepStrictEqual(stored.schema?.openAPIV3Schema, schema)) return;
     const path = `${at}.schema.openAPIV3Schema`;
     const isObject = typeof schema === 'object' && schema !== null;
     const structural = isObject ? validateStructural(schema, path) : [];
@@ -166,7 +171,7 @@ export const customResourceDefinitions = defineKind<CustomResourceDefinition>({
   subresources: ['status'], hasStatusSubresource: true,
   schema: customResourceDefinitionSchema, nameValidator: nameIsDNSSubdomain,
   defaults: defaultCrd,
-  validate: (crd) => [...validateCrd(crd), ...protectedGroupErrors(crd)],
+  validate: (crd, old) => [...validateCrd(crd, old), ...protectedGroupErrors(crd)],
   validateUpdate: validateCrdUpdate,
   // Upstream serves CRDs with the default table convertor: NAME and CREATED AT.
   table: {
