@@ -89,6 +89,14 @@ test('Job: pods carry the tracking finalizer, completions are counted once, then
   assert.equal(pods.length, 3);
   assert.ok(pods.every((p) => !p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER)), 'every counted pod lost the finalizer');
   assert.equal(created.size, 3, `exactly 3 pods were ever created (${[...created].join(', ')})`);
+
+  // A Job another controller manages (spec.managedBy) is left alone: by the time a Job created after
+  // it has its pod, it has neither pods nor status.
+  await jobsOf(client, ns).create(job('elsewhere', { managedBy: 'kueue.x-k8s.io/multikueue' }));
+  await jobsOf(client, ns).create(job('here', {}));
+  await eventually(async () => (await podsOf(client, ns, 'here')).length === 1, 'the pod of the Job managed here');
+  assert.deepEqual(await podsOf(client, ns, 'elsewhere'), []);
+  assert.deepEqual((await jobsOf(client, ns).get('elsewhere')).status ?? {}, {});
 });
 
 test('Job: Indexed pods get their index (annotation, label, env, hostname) and completedIndexes is compressed', async (t) => {

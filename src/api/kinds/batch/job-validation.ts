@@ -5,6 +5,7 @@
 import { child, fe, invalidRendered } from '../../schema/errors.js';
 import type { FieldError } from '../../status.js';
 import { validateSelectorAndTemplate } from '../apps/workload-validation.js';
+import { validateDomainPrefixedPath } from '../networking/ingress-class.js';
 import type { Job, JobSpec } from './job-schema.js';
 
 /** Labels the Job's generated selector and its pods carry (k8s.io/api/batch/v1 types.go). */
@@ -67,6 +68,9 @@ export function validateGeneratedSelector(job: Job): FieldError[] {
 }
 
 /** ValidateJob's spec part. */
+/** maxManagedByLength. */
+const MAX_MANAGED_BY_LENGTH = 63;
+
 export function validateJob(job: Job): FieldError[] {
   const spec = job.spec;
   if (!spec) return [fe.required('spec')];
@@ -74,6 +78,11 @@ export function validateJob(job: Job): FieldError[] {
   for (const k of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
     const v = spec[k];
     if (v !== undefined && v < 0) errs.push(fe.invalid(`spec.${k}`, v, 'must be greater than or equal to 0'));
+  }
+  // managedBy (JobManagedBy, beta and on in 1.32): a domain-prefixed path of at most 63 bytes.
+  if (spec.managedBy !== undefined) {
+    errs.push(...validateDomainPrefixedPath('spec.managedBy', spec.managedBy));
+    if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) errs.push(fe.tooLong('spec.managedBy', MAX_MANAGED_BY_LENGTH));
   }
   const indexed = spec.completionMode === 'Indexed';
   if (indexed) {
@@ -137,7 +146,7 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const s = job.spec;
   const o = old.spec;
-  for (const k of ['selector', 'completionMode', 'podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'manualSelector'] as const) {
+  for (const k of ['selector', 'completionMode', 'podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'manualSelector', 'managedBy'] as const) {
     if (!same(s?.[k], o?.[k])) errs.push(invalidRendered(`spec.${k}`, JSON.stringify(s?.[k] ?? null), 'field is immutable'));
   }
   if (s?.completions !== o?.completions) {

@@ -42,6 +42,12 @@ test('validation: restartPolicy, a hand-written selector, Indexed without comple
     'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
   ]);
   assert.deepEqual(details(created({ backoffLimit: -1 })), ['spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0']);
+  // managedBy: a domain-prefixed path of at most 63 bytes, fixed once set.
+  assert.deepEqual(details(created({ managedBy: 'kueue.x-k8s.io/multikueue' })), []);
+  assert.deepEqual(details(created({ managedBy: 'kueue' })), ['spec.managedBy: Invalid value: "kueue": must be a domain-prefixed path (such as "acme.io/foo")']);
+  assert.deepEqual(details(created({ managedBy: `example.com/${'x'.repeat(52)}` })), ['spec.managedBy: Too long: may not be more than 63 bytes']);
+  const managed = created({ managedBy: 'example.com/a' });
+  assert.deepEqual(details({ ...managed, spec: { ...managed.spec!, managedBy: 'example.com/b' } }, managed), ['spec.managedBy: Invalid value: "example.com/b": field is immutable']);
 });
 
 test('updates: the template is immutable unless the Job is suspended and never started (then scheduling directives only)', () => {
