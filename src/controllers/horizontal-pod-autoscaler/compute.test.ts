@@ -40,10 +40,11 @@ const external = (t: Record<string, string>): HpaMetricSpec => ({ type: 'Externa
 const object: HpaMetricSpec = { type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 'web' }, metric: { name: 'hits' }, target: { type: 'AverageValue', averageValue: '5' } } } as unknown as HpaMetricSpec;
 const podsMetric: HpaMetricSpec = { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '5' } } } as HpaMetricSpec;
 
-async function run(metrics: HpaMetricSpec[], src: MetricSource, current = 2) {
+async function run(metrics: HpaMetricSpec[], src: MetricSource, current = 2, statusReplicas = current, lastCurrent?: number) {
   const events: string[] = [];
   const h = hpa(metrics);
-  const got = await computeReplicasForMetrics(h, current, src, DEFAULT_CALCULATOR_OPTIONS, NOW, (reason, message) => events.push(`${reason}: ${message}`));
+  if (lastCurrent !== undefined) h.status = { currentReplicas: lastCurrent, desiredReplicas: lastCurrent };
+  const got = await computeReplicasForMetrics(h, current, statusReplicas, src, DEFAULT_CALCULATOR_OPTIONS, NOW, (reason, message) => events.push(`${reason}: ${message}`));
   const active = h.status?.conditions?.find((c) => c.type === 'ScalingActive');
   return { got, events, active };
 }
@@ -104,5 +105,13 @@ describe('computeReplicasForMetrics failures (horizontal.go)', () => {
     const { got } = await run([external({ value: '1' }), cpu({ averageUtilization: 50 })], source({ external: [3000], cpu: [1000, 1000] }));
     assert.equal(got.replicas, 6, 'external 3 against 1 times 2 ready pods beats cpu\'s 4');
     assert.equal(got.metricName, 'external metric qps(nil)');
+  });
+
+  it('per-pod (AverageValue) External and Object targets divide by the scale\'s status.replicas, not the HPA\'s last currentReplicas', async () => {
+    // 32 against 10 a pod over the target's 3 running replicas is within tolerance (3, average 10667m);
+    // over the 5 the HPA last asked for it would be 4 (average 6400m).
+    const e = await run([external({ averageValue: '10' })], source({ external: [32_000] }), 5, 3, 5);
+    assert.equal(e.got.replicas, 3);
+    assert.deepEqual(e.got.statuses[0]?.external?.current, { averageValue: '10667m' });
   });
 });

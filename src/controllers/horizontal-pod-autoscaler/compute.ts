@@ -75,7 +75,7 @@ const FAILED_REASON: Record<string, string> = {
 };
 
 export async function computeReplicasForMetrics(
-  hpa: HorizontalPodAutoscaler, specReplicas: number, src: MetricSource, o: CalculatorOptions, now: number, warn: Warn,
+  hpa: HorizontalPodAutoscaler, specReplicas: number, statusReplicas: number, src: MetricSource, o: CalculatorOptions, now: number, warn: Warn,
 ): Promise<Computed> {
   const specs = hpa.spec!.metrics ?? [];
   const statuses: HpaMetricStatus[] = [];
@@ -88,8 +88,8 @@ export async function computeReplicasForMetrics(
       let p;
       if (spec.type === 'Resource' || spec.type === 'ContainerResource') p = await resourceProposal(spec, specReplicas, src, o, now);
       else if (spec.type === 'Pods' && spec.pods) p = await podsProposal(spec, specReplicas, src, o, now);
-      else if (spec.type === 'External' && spec.external) p = await externalProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
-      else if (spec.type === 'Object' && spec.object) p = await objectProposal(spec, specReplicas, hpa.status?.currentReplicas ?? 0, hpa.metadata.namespace ?? '', src, o);
+      else if (spec.type === 'External' && spec.external) p = await externalProposal(spec, specReplicas, statusReplicas, hpa.metadata.namespace ?? '', src, o);
+      else if (spec.type === 'Object' && spec.object) p = await objectProposal(spec, specReplicas, statusReplicas, hpa.metadata.namespace ?? '', src, o);
       else throw new MetricError(`unknown metric source type "${spec.type}"`, `unknown metric source type "${spec.type}"`);
       statuses.push(p.status);
       if (replicas === 0 || p.replicas > replicas) {

@@ -140,7 +140,8 @@ export function addHorizontalPodAutoscalerController(mgr: Manager, opts: HpaCont
           return { requeueAfter: syncPeriod };
         }
         const selected = () => pods.indexer.listNamespace(req.namespace).filter((p) => matchesLabels(selector, p.metadata.labels ?? {}));
-        const computed = await computeReplicasForMetrics(hpa, current, {
+        // specReplicas and statusReplicas as upstream: the scale's spec and its status (the per-pod targets' divisor).
+        const computed = await computeReplicasForMetrics(hpa, current, scale.status?.replicas ?? 0, {
           pods: selected,
           resourceMetric: (resource, container) => getResourceMetric(client, resource, req.namespace!, selectorText, container),
           podsMetric: (name, metricSelector) => getPodsCustomMetric(client, req.namespace!, selectorText, name, metricSelector),
