@@ -249,3 +249,15 @@ test('CRD updates: a version whose schema is left as stored is not held to schem
   assert.match(messages(v(crd({ type: 'object', properties: { n: { type: 'integer', default: 'y' } } }), stored) as never).join('\n'), /properties\[n\]\.default: Invalid value: "string"/);
   assert.match(messages(v(structuredClone(stored)) as never).join('\n'), /properties\[n\]\.default: Invalid value: "string"/);
 });
+
+test('custom objects: a value of the wrong type is also checked against its enum (kube-openapi\'s common validator applies to any type)', () => {
+  const s: JSONSchemaProps = { type: 'object', properties: { engine: { type: 'string', enum: ['postgres', 'mysql'] }, level: { type: 'integer', enum: [1, 2] } } };
+  const errs: never[] = [];
+  validateValue(s, { engine: 123, level: 'high' }, 'spec', errs);
+  assert.deepEqual(messages(errs), [
+    'spec.engine: Invalid value: "integer": spec.engine in body must be of type string: "integer"',
+    'spec.engine: Unsupported value: 123: supported values: "postgres", "mysql"',
+    'spec.level: Invalid value: "string": spec.level in body must be of type integer: "string"',
+    'spec.level: Unsupported value: "high": supported values: "1", "2"',
+  ]);
+});

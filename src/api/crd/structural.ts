@@ -96,12 +96,12 @@ export function validateValue(s: JSONSchemaProps, v: unknown, path: string, errs
     const want = s['x-kubernetes-int-or-string'] ? 'integer,string' : s.type!;
     const actual = typeName(v);
     errs.push({ type: 'FieldValueTypeInvalid', field: path, detail: `Invalid value: ${JSON.stringify(actual)}: ${at} in body must be of type ${want}: ${JSON.stringify(actual)}` });
+    // kube-openapi's common validator (enum) applies whatever the value's type, so a wrong-typed value is also not supported
+    checkEnum(s, v, path, errs);
     return;
   }
   if (v === null) return;
-  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) {
-    errs.push(fe.notSupported(path, v, s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))));
-  }
+  checkEnum(s, v, path, errs);
   if (typeof v === 'number') checkNumber(s, v, path, at, errs);
   if (typeof v === 'string') checkString(s, v, path, at, errs);
   if (Array.isArray(v)) {
@@ -141,6 +141,12 @@ function embeddedResourceErrors(v: Record<string, unknown>, path: string): Field
     else if (x === '') errs.push(fe.invalid(child(path, k), x, 'must not be empty'));
   }
   return errs;
+}
+
+function checkEnum(s: JSONSchemaProps, v: unknown, path: string, errs: FieldError[]): void {
+  if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) {
+    errs.push(fe.notSupported(path, v, s.enum.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))));
+  }
 }
 
 function collect(s: JSONSchemaProps, v: unknown, path: string): FieldError[] {
