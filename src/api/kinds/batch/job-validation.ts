@@ -137,8 +137,8 @@ function validatePodFailurePolicy(spec: JobSpec): FieldError[] {
 
 /**
  * ValidateJobSpecUpdate: the selector, completionMode, podFailurePolicy, successPolicy and
- * backoffLimitPerIndex never change; completions only for an elastic Indexed Job (completions ==
- * parallelism, both changing together); the template only while the Job is suspended and never started
+ * backoffLimitPerIndex never change; completions only for an elastic Indexed Job (to the new
+ * parallelism); the template only while the Job is suspended and never started
  * (then only scheduling directives and labels/annotations: validateJobTemplateUpdate).
  */
 export function validateJobUpdate(job: Job, old: Job): FieldError[] {
@@ -149,9 +149,11 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   for (const k of ['selector', 'completionMode', 'podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'manualSelector', 'managedBy'] as const) {
     if (!same(s?.[k], o?.[k])) errs.push(invalidRendered(`spec.${k}`, JSON.stringify(s?.[k] ?? null), 'field is immutable'));
   }
+  // validateCompletions (ElasticIndexedJob): an Indexed Job's completions change only to equal
+  // the new parallelism, whatever the two were before.
   if (s?.completions !== o?.completions) {
-    const elastic = s?.completionMode === 'Indexed' && s.completions === s.parallelism && o?.completions === o?.parallelism;
-    if (!elastic) errs.push(fe.invalid('spec.completions', s?.completions ?? null, 'field is immutable'));
+    if (s?.completionMode !== 'Indexed') errs.push(fe.invalid('spec.completions', s?.completions ?? null, 'field is immutable'));
+    else if (s.completions !== undefined && s.completions !== s.parallelism) errs.push(fe.invalid('spec.completions', s.completions, 'can only be modified in tandem with spec.parallelism'));
   }
   if (!same(s?.template, o?.template)) {
     const mutableScheduling = o?.suspend === true && !old.status?.startTime;

@@ -65,6 +65,13 @@ test('updates: the template is immutable unless the Job is suspended and never s
   const completions = structuredClone(old);
   completions.spec!.completions = 5;
   assert.deepEqual(details(completions, old), ['spec.completions: Invalid value: 5: field is immutable']);
+  // Elastic Indexed Jobs: completions follow the new parallelism, whatever the two were before.
+  const indexed = created({ completionMode: 'Indexed', completions: 4, parallelism: 2 });
+  const scaled = structuredClone(indexed);
+  Object.assign(scaled.spec!, { completions: 3, parallelism: 3 });
+  assert.deepEqual(details(scaled, indexed), []);
+  Object.assign(scaled.spec!, { completions: 6, parallelism: 3 });
+  assert.deepEqual(details(scaled, indexed), ['spec.completions: Invalid value: 6: can only be modified in tandem with spec.parallelism']);
 });
 
 test('printer cells: STATUS and COMPLETIONS as printJob', () => {
