@@ -19,6 +19,7 @@ import { Optional } from '@marcbachmann/cel-js';
 import { CostLimitError, PER_CALL_LIMIT } from '../cel/cost.js';
 import { CelEnvironment, type Program } from '../cel/environment.js';
 import { extractMaxElements, schemaDeclType } from './cel-decl-type.js';
+import { ruleSpecErrors } from './rule-spec.js';
 import {
   checkCost, costErrorMessage, multiplyCost, TotalCost, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT,
 } from './cel-cost.js';
@@ -50,11 +51,7 @@ export interface RuleTree {
   values?: RuleTree;
 }
 
-function compileOne(r: ValidationRule, at: string, errs: FieldError[]): CompiledRule | undefined {
-  if (typeof r?.rule !== 'string' || r.rule.trim() === '') {
-    errs.push(fe.required(`${at}.rule`, ''));
-    return undefined;
-  }
+function compileOne(r: ValidationRule, at: string, errs: FieldError[], uncorrelatable: string | undefined): CompiledRule | undefined {
   const ruleEnv = r.optionalOldSelf === true ? optionalEnv : env;
   let program: Program;
   try {
@@ -77,6 +74,7 @@ function compileOne(r: ValidationRule, at: string, errs: FieldError[]): Compiled
     }
   }
   const transition = /\boldSelf\b/.test(r.rule);
+  if (transition && uncorrelatable !== undefined) errs.push(fe.invalid(`${at}.rule`, r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`));
   if (r.optionalOldSelf !== undefined && !transition) errs.push(fe.invalid(`${at}.optionalOldSelf`, r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
   const reasons = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
   if (r.reason !== undefined && !reasons.includes(r.reason)) errs.push(fe.notSupported(`${at}.reason`, r.reason, reasons));
@@ -91,14 +89,18 @@ export function compileRules(schema: JSONSchemaProps, path: string): { errors: F
   const errs: FieldError[] = [];
   const total = new TotalCost();
   // `cardinality`: how many times the node can occur per object (CELSchemaContext.MaxCardinality)
-  const walk = (s: JSONSchemaProps, at: string, cardinality: number | undefined, root: boolean): RuleTree | undefined => {
+  // `uncorrelatable`: the path of the list (not a map-list) or atomic map above, where oldSelf has no old value
+  const walk = (s: JSONSchemaProps, at: string, cardinality: number | undefined, root: boolean, uncorrelatable?: string): RuleTree | undefined => {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
     const rules: CompiledRule[] = [];
     const specs = s['x-kubernetes-validations'] ?? [];
-    const decl = specs.length > 0 ? schemaDeclType(s, root || s['x-kubernetes-embedded-resource'] === true) : undefined;
-    specs.forEach((r, i) => {
+    // as validateSchemaStuffWithXPrefixedName: a node whose rules are malformed has none compiled
+    const malformed = ruleSpecErrors(specs, at);
+    errs.push(...malformed);
+    const decl = specs.length > 0 && malformed.length === 0 ? schemaDeclType(s, root || s['x-kubernetes-embedded-resource'] === true) : undefined;
+    if (malformed.length === 0) specs.forEach((r, i) => {
       const rat = `${at}.x-kubernetes-validations[${i}]`;
-      const c = compileOne(r, rat, errs);
+      const c = compileOne(r, rat, errs, uncorrelatable);
       if (!c) return;
       if (decl) {
         const costed = { rule: c.program.ast, text: r.rule, optionalOldSelf: r.optionalOldSelf === true };
@@ -109,13 +111,15 @@ export function compileRules(schema: JSONSchemaProps, path: string): { errors: F
     const factor = extractMaxElements(s);
     const below = cardinality === undefined || factor === undefined ? undefined : multiplyCost(cardinality, factor);
     const props = new Map<string, RuleTree>();
+    const propsUncorrelatable = uncorrelatable ?? (s['x-kubernetes-map-type'] === 'atomic' ? at : undefined);
     for (const [k, p] of Object.entries(s.properties ?? {})) {
-      const t = walk(p, `${at}.properties[${k}]`, below, false);
+      const t = walk(p, `${at}.properties[${k}]`, below, false, propsUncorrelatable);
       if (t) props.set(k, t);
     }
-    const items = s.items ? walk(s.items, `${at}.items`, below, false) : undefined;
+    const itemsUncorrelatable = uncorrelatable ?? (s['x-kubernetes-list-type'] !== 'map' ? at : undefined);
+    const items = s.items ? walk(s.items, `${at}.items`, below, false, itemsUncorrelatable) : undefined;
     const mv = mapValues(s);
-    const values = mv ? walk(mv, `${at}.additionalProperties`, below, false) : undefined;
+    const values = mv ? walk(mv, `${at}.additionalProperties`, below, false, uncorrelatable) : undefined;
     if (rules.length === 0 && props.size === 0 && !items && !values) return undefined;
     return { schema: s, rules, props, ...(items ? { items } : {}), ...(values ? { values } : {}) };
   };

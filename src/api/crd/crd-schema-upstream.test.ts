@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { formatFieldError } from '../status.js';
 import { customResourceDefinitions, type CustomResourceDefinition } from '../kinds/apiextensions/custom-resource-definition.js';
 import { customDefinition } from './custom-definition.js';
+import { compileRules } from './cel-rules.js';
 import { failsFormat } from './formats.js';
 import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
 
@@ -259,5 +260,28 @@ test('custom objects: a value of the wrong type is also checked against its enum
     'spec.engine: Unsupported value: 123: supported values: "postgres", "mysql"',
     'spec.level: Invalid value: "string": spec.level in body must be of type integer: "string"',
     'spec.level: Unsupported value: "high": supported values: "1", "2"',
+  ]);
+});
+
+test('CEL rules at CRD creation: malformed entries (no rule, blank or multi-line message, multi-line rule without message) and oldSelf under lists and atomic maps', () => {
+  const { errors } = compileRules({
+    type: 'object',
+    properties: {
+      a: { type: 'string', 'x-kubernetes-validations': [{ rule: ' ' }, { rule: 'self != ""', message: '  ' }, { rule: 'self != ""', message: 'a\nb' }, { rule: 'self != ""\n&& true' }] },
+      list: { type: 'array', items: { type: 'object', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] } } } },
+      byName: {
+        type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'],
+        items: { type: 'object', required: ['k'], properties: { k: { type: 'string' }, n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf' }] } } },
+      },
+      atomic: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } } },
+    },
+  }, 's');
+  assert.deepEqual(messages(errors), [
+    's.properties[a].x-kubernetes-validations[0].rule: Required value: rule is not specified',
+    's.properties[a].x-kubernetes-validations[1].message: Invalid value: "  ": message must be non-empty if specified',
+    's.properties[a].x-kubernetes-validations[2].message: Invalid value: "a\\nb": message must not contain line breaks',
+    's.properties[a].x-kubernetes-validations[3].message: Required value: message must be specified if rule contains line breaks',
+    's.properties[list].items.properties[n].x-kubernetes-validations[0].rule: Invalid value: "self >= oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within s.properties[list]',
+    's.properties[atomic].properties[n].x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within s.properties[atomic]',
   ]);
 });
