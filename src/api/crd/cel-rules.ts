@@ -94,13 +94,15 @@ export function compileRules(schema: JSONSchemaProps, path: string): { errors: F
     if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
     const rules: CompiledRule[] = [];
     const specs = s['x-kubernetes-validations'] ?? [];
-    // as validateSchemaStuffWithXPrefixedName: a node whose rules are malformed has none compiled
+    // as validateSchemaStuffWithXPrefixedName: a node whose rules are malformed reports no compile or cost
+    // errors; its well-formed rules still run on objects of a CRD stored before these checks
     const malformed = ruleSpecErrors(specs, at);
     errs.push(...malformed);
     const decl = specs.length > 0 && malformed.length === 0 ? schemaDeclType(s, root || s['x-kubernetes-embedded-resource'] === true) : undefined;
-    if (malformed.length === 0) specs.forEach((r, i) => {
+    specs.forEach((r, i) => {
+      if (typeof r?.rule !== 'string' || r.rule.trim() === '') return;
       const rat = `${at}.x-kubernetes-validations[${i}]`;
-      const c = compileOne(r, rat, errs, uncorrelatable);
+      const c = compileOne(r, rat, malformed.length === 0 ? errs : [], uncorrelatable);
       if (!c) return;
       if (decl) {
         const costed = { rule: c.program.ast, text: r.rule, optionalOldSelf: r.optionalOldSelf === true };

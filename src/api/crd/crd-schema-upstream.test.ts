@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { formatFieldError } from '../status.js';
 import { customResourceDefinitions, type CustomResourceDefinition } from '../kinds/apiextensions/custom-resource-definition.js';
 import { customDefinition } from './custom-definition.js';
-import { compileRules } from './cel-rules.js';
+import { compileRules, evaluateRules } from './cel-rules.js';
 import { failsFormat } from './formats.js';
 import { checkStructural, validateValue, type JSONSchemaProps } from './structural.js';
 
@@ -284,4 +284,7 @@ test('CEL rules at CRD creation: malformed entries (no rule, blank or multi-line
     's.properties[list].items.properties[n].x-kubernetes-validations[0].rule: Invalid value: "self >= oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within s.properties[list]',
     's.properties[atomic].properties[n].x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within s.properties[atomic]',
   ]);
+  // a CRD stored before these checks keeps its well-formed rules running beside a malformed one
+  const stored = compileRules({ type: 'object', properties: { a: { type: 'string', maxLength: 5, 'x-kubernetes-validations': [{ rule: '' }, { rule: 'self != "x"', message: 'no x' }] } } }, '');
+  assert.deepEqual(messages(evaluateRules(stored.tree!, { a: 'x' }, undefined, false)), ['a: Invalid value: "string": no x']);
 });
