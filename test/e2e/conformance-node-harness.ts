@@ -99,9 +99,13 @@ export async function expectContainerOutput(c: NodeConformance, pod: Pod, expect
   const done = await waitForPodFinished(c, name);
   const logs = await podLogs(c, name, container ?? pod.spec!.containers[0]!.name);
   assert.equal(done.status?.phase, 'Succeeded', `pod ${name} should succeed; its log:\n${logs}\nstatus: ${JSON.stringify(done.status?.containerStatuses)}`);
-  for (const e of expected) {
-    if (typeof e === 'string') assert.ok(logs.includes(e), `expected ${JSON.stringify(e)} in the log of ${name}:\n${logs}`);
-    else assert.match(logs, e);
+  const matches = (text: string) => expected.every((e) => (typeof e === 'string' ? text.includes(e) : e.test(text)));
+  if (!matches(logs)) {
+    // Diagnosis only (once, in CI run 2 of session 14, a Succeeded pod's log read back empty): a second
+    // read tells a log not yet flushed by the runtime from output the container never wrote.
+    await new Promise((r) => setTimeout(r, 1000));
+    const again = await podLogs(c, name, container ?? pod.spec!.containers[0]!.name);
+    assert.fail(`the log of ${name} lacks ${expected.map(String).join(', ')}:\n${JSON.stringify(logs)}\nread again 1 s later: ${JSON.stringify(again)}\nstatus: ${JSON.stringify(done.status?.containerStatuses)}`);
   }
   return done;
 }
