@@ -64,8 +64,8 @@ export class SchedulerCache {
       const [was, now] = [zoneOf(old.node), zoneOf(node)];
       if (was !== now) {
         for (const p of old.pods) {
-          this.zoneGroups.add(p, was, -1);
-          this.zoneGroups.add(p, now, 1);
+          this.zoneGroups.add(p, was, name, -1);
+          this.zoneGroups.add(p, now, name, 1);
         }
       }
       this.list[at] = old.withNode(node);
@@ -75,7 +75,7 @@ export class SchedulerCache {
       this.orphans.delete(name);
       this.index.set(name, this.list.length);
       const info = orphan ? orphan.withNode(node) : NodeInfo.of(node);
-      for (const p of info.pods) this.zoneGroups.add(p, zoneOf(node), 1);
+      for (const p of info.pods) this.zoneGroups.add(p, zoneOf(node), name, 1);
       this.list.push(info);
       this.trackAntiAffinity(info);
     }
@@ -88,7 +88,7 @@ export class SchedulerCache {
     if (at === undefined) return;
     const info = this.list[at]!;
     if (info.pods.length > 0) this.orphans.set(name, info);
-    for (const p of info.pods) this.zoneGroups.add(p, zoneOf(info.node), -1);
+    for (const p of info.pods) this.zoneGroups.add(p, zoneOf(info.node), name, -1);
     this.list.splice(at, 1);
     this.index.delete(name);
     this.antiAffinityNodes.delete(name);
@@ -146,7 +146,7 @@ export class SchedulerCache {
   /** Pods count in the zone groups while their node is listed (snapshots hold listed nodes only). */
   private countZone(info: PodInfo, nodeName: string, sign: 1 | -1): void {
     const at = this.index.get(nodeName);
-    if (at !== undefined) this.zoneGroups.add(info, zoneOf(this.list[at]!.node), sign);
+    if (at !== undefined) this.zoneGroups.add(info, zoneOf(this.list[at]!.node), nodeName, sign);
   }
 
   private trackAntiAffinity(n: NodeInfo): void {

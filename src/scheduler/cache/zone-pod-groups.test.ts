@@ -14,6 +14,23 @@ function grouped(s: Snapshot, namespaces: string[]): string[] {
   for (const ns of namespaces) for (const g of s.zonePodGroups(ns)!) for (const [z, n] of g.zones) out.push(`${ns}/${z}/${g.labels.app}:${n}`);
   return out.sort();
 }
+/** Pods per namespace/node/app label: from the groups' per-node counts, and by scanning. */
+function byNode(s: Snapshot, namespaces: string[]): string[] {
+  const out: string[] = [];
+  for (const ns of namespaces) for (const g of s.zonePodGroups(ns)!) for (const [n, k] of g.nodes) out.push(`${ns}/${n}/${g.labels.app}:${k}`);
+  return out.sort();
+}
+function scannedByNode(s: Snapshot): string[] {
+  const m = new Map<string, number>();
+  for (const node of s.nodes) {
+    for (const p of node.pods) {
+      if (p.pod.metadata.deletionTimestamp) continue;
+      const k = `${p.pod.metadata.namespace}/${node.name}/${p.pod.metadata.labels?.app}`;
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+  }
+  return [...m].map(([k, n]) => `${k}:${n}`).sort();
+}
 function scanned(s: Snapshot): string[] {
   const m = new Map<string, number>();
   for (const node of s.nodes) {
@@ -26,7 +43,7 @@ function scanned(s: Snapshot): string[] {
   return [...m].map(([k, n]) => `${k}:${n}`).sort();
 }
 
-test('the cache groups pods by namespace, labels and zone as a scan of its snapshot counts them', () => {
+test('the cache groups pods by namespace, labels, zone and node as a scan of its snapshot counts them', () => {
   let seed = 7;
   const rand = (n: number) => ((seed = (seed * 48271) % 2147483647) % n); // Park-Miller: every residue comes up
   const zoneNode = (i: number) => {
@@ -49,6 +66,7 @@ test('the cache groups pods by namespace, labels and zone as a scan of its snaps
     else c.removeNode(`n${rand(10)}`);
     const s = c.snapshot();
     assert.deepEqual(grouped(s, namespaces), scanned(s), `step ${step}`);
+    assert.deepEqual(byNode(s, namespaces), scannedByNode(s), `step ${step}, per node`);
   }
   const before = c.snapshot();
   c.setNode(zoneNode(0));

@@ -15,6 +15,7 @@ import { Status } from '../../framework/status.js';
 import { LABEL_HOSTNAME, LABEL_ZONE, MAX_NODE_SCORE } from '../../framework/types.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
+import type { PodGroup } from '../../framework/zone-pod-groups.js';
 import { matchesLabels } from '../../../api/selectors/index.js';
 import { requiredNodeAffinity } from '../../../api/scheduling/node-selector.js';
 import { countDomains, countMatching, hasAllKeys, podSpreadConstraints, type SpreadConstraint } from './common.js';
@@ -32,6 +33,11 @@ interface PreScoreState {
    * undefined for hostname constraints, counted per node at Score.
    */
   counts: (Map<string, number> | undefined)[];
+  /**
+   * Per hostname constraint: the cache's pod groups its selector matches, when the snapshot has them
+   * (a node's count is then the sum of their per-node counts); undefined: count the node's pods.
+   */
+  hostGroups: (PodGroup[] | undefined)[];
   /** Per constraint: log(domains among feasible nodes + 2). */
   weights: number[];
   /** The feasible nodes in the order normalizeScore sees their scores. */
@@ -58,6 +64,15 @@ function countZonesFromGroups(pod: PodInfo, c: SpreadConstraint, counts: Map<str
   return true;
 }
 
+/** A hostname constraint's matching pod groups, if the snapshot has them (see PreScoreState.hostGroups). */
+function hostGroups(pod: PodInfo, c: SpreadConstraint, snapshot: Snapshot): PodGroup[] | undefined {
+  if (c.topologyKey !== LABEL_HOSTNAME) return undefined;
+  const groups = snapshot.zonePodGroups(pod.pod.metadata.namespace ?? 'default');
+  if (!groups) return undefined;
+  if (!c.selector.nothing && c.selector.requirements.length === 0) return []; // an empty selector counts none
+  return [...groups].filter((g) => matchesLabels(c.selector, g.labels));
+}
+
 export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadListers | undefined): Pick<PreScorePlugin & ScorePlugin, 'preScore' | 'score' | 'normalizeScore'> {
   return {
     preScore(state, pod, nodes, snapshot) {
@@ -72,7 +87,7 @@ export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadLis
       // Only the pod's own constraints and listed defaults need every key (upstream requireAllTopologies).
       const requireAll = !!pod.pod.spec.topologySpreadConstraints?.length || !defaults.systemDefaulted;
       const counts = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? undefined : new Map<string, number>()));
-      const s: PreScoreState = { constraints, ignored: new Set(), counts, weights: [], nodes };
+      const s: PreScoreState = { constraints, ignored: new Set(), counts, hostGroups: constraints.map((c) => hostGroups(pod, c, snapshot)), weights: [], nodes };
       for (const node of nodes) {
         if (requireAll && !hasAllKeys(node, constraints)) {
           s.ignored.add(node.name);
@@ -105,7 +120,8 @@ export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadLis
         const v = labels[c.topologyKey];
         if (v === undefined) continue;
         const m = s.counts[i];
-        const cnt = m ? m.get(v) ?? 0 : countMatching(node, c.selector, pod.pod.metadata.namespace ?? 'default');
+        const groups = s.hostGroups[i];
+        const cnt = m ? m.get(v) ?? 0 : groups ? groups.reduce((sum, g) => sum + (g.nodes.get(node.name) ?? 0), 0) : countMatching(node, c.selector, pod.pod.metadata.namespace ?? 'default');
         score += cnt * s.weights[i]! + (c.maxSkew - 1);
       }
       return Math.round(score);
