@@ -16,7 +16,7 @@ import { LABEL_HOSTNAME, LABEL_ZONE, MAX_NODE_SCORE } from '../../framework/type
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import type { PodGroup } from '../../framework/zone-pod-groups.js';
-import { matchesLabels } from '../../../api/selectors/index.js';
+import { matchesLabels, type LabelSelector } from '../../../api/selectors/index.js';
 import { requiredNodeAffinity } from '../../../api/scheduling/node-selector.js';
 import { countDomains, countMatching, hasAllKeys, podSpreadConstraints, type SpreadConstraint } from './common.js';
 import type { SpreadDefaults, SpreadListers } from './default-constraints.js';
@@ -49,13 +49,11 @@ interface PreScoreState {
  * when every node counts: nodes without the key too (not requireAll), and no inclusion policy
  * leaves nodes out (the pod has no required node affinity, taints ignored). False: scan the nodes.
  */
-function countZonesFromGroups(pod: PodInfo, c: SpreadConstraint, counts: Map<string, number>, snapshot: Snapshot): boolean {
+function countZonesFromGroups(pod: PodInfo, c: SpreadConstraint, counts: Map<string, number>, matched: Matched): boolean {
   if (c.topologyKey !== LABEL_ZONE || c.honorTaints || (c.honorAffinity && requiredNodeAffinity(pod.pod.spec))) return false;
-  const groups = snapshot.zonePodGroups(pod.pod.metadata.namespace ?? 'default');
+  const groups = matched(c.selector);
   if (!groups) return false;
-  if (!c.selector.nothing && c.selector.requirements.length === 0) return true; // an empty selector counts none
   for (const g of groups) {
-    if (!matchesLabels(c.selector, g.labels)) continue;
     for (const [zone, n] of g.zones) {
       const have = counts.get(zone);
       if (have !== undefined) counts.set(zone, have + n);
@@ -64,13 +62,22 @@ function countZonesFromGroups(pod: PodInfo, c: SpreadConstraint, counts: Map<str
   return true;
 }
 
-/** A hostname constraint's matching pod groups, if the snapshot has them (see PreScoreState.hostGroups). */
-function hostGroups(pod: PodInfo, c: SpreadConstraint, snapshot: Snapshot): PodGroup[] | undefined {
-  if (c.topologyKey !== LABEL_HOSTNAME) return undefined;
-  const groups = snapshot.zonePodGroups(pod.pod.metadata.namespace ?? 'default');
-  if (!groups) return undefined;
-  if (!c.selector.nothing && c.selector.requirements.length === 0) return []; // an empty selector counts none
-  return [...groups].filter((g) => matchesLabels(c.selector, g.labels));
+/** The cache's pod groups in the pod's namespace that a selector matches; undefined without groups. */
+type Matched = (selector: LabelSelector) => PodGroup[] | undefined;
+
+/**
+ * Matched groups per selector for one PreScore: the system defaults' zone and hostname constraints
+ * share one selector, so the groups are matched once (an empty selector matches none).
+ */
+function matcher(pod: PodInfo, snapshot: Snapshot): Matched {
+  const memo = new Map<LabelSelector, PodGroup[] | undefined>();
+  return (selector) => {
+    if (memo.has(selector)) return memo.get(selector);
+    const groups = snapshot.zonePodGroups(pod.pod.metadata.namespace ?? 'default');
+    const out = !groups ? undefined : !selector.nothing && selector.requirements.length === 0 ? [] : [...groups].filter((g) => matchesLabels(selector, g.labels));
+    memo.set(selector, out);
+    return out;
+  };
 }
 
 export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadListers | undefined): Pick<PreScorePlugin & ScorePlugin, 'preScore' | 'score' | 'normalizeScore'> {
@@ -87,7 +94,9 @@ export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadLis
       // Only the pod's own constraints and listed defaults need every key (upstream requireAllTopologies).
       const requireAll = !!pod.pod.spec.topologySpreadConstraints?.length || !defaults.systemDefaulted;
       const counts = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? undefined : new Map<string, number>()));
-      const s: PreScoreState = { constraints, ignored: new Set(), counts, hostGroups: constraints.map((c) => hostGroups(pod, c, snapshot)), weights: [], nodes };
+      const matched = matcher(pod, snapshot);
+      const hostGroups = constraints.map((c) => (c.topologyKey === LABEL_HOSTNAME ? matched(c.selector) : undefined));
+      const s: PreScoreState = { constraints, ignored: new Set(), counts, hostGroups, weights: [], nodes };
       for (const node of nodes) {
         if (requireAll && !hasAllKeys(node, constraints)) {
           s.ignored.add(node.name);
@@ -98,7 +107,7 @@ export function spreadScoring(defaults: SpreadDefaults, listers: () => SpreadLis
       }
       s.weights = constraints.map((_, i) => Math.log((counts[i] ? counts[i].size : nodes.length - s.ignored.size) + 2));
       // Hostname domains are counted at Score; zone domains from the cache's groups when they can be.
-      const scanned = constraints.filter((c, i) => counts[i] && !(!requireAll && countZonesFromGroups(pod, c, counts[i], snapshot)));
+      const scanned = constraints.filter((c, i) => counts[i] && !(!requireAll && countZonesFromGroups(pod, c, counts[i], matched)));
       if (scanned.length > 0) {
         countDomains(pod, snapshot.nodes, scanned, (c, value, count) => {
           const m = counts[constraints.indexOf(c)]!;
